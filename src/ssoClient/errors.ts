@@ -1,0 +1,52 @@
+/**
+ * Stable error codes of the SSO system, named after ENTSSO's where ENTSSO has one.
+ * Shared by the service (which raises them) and every client (which shows them).
+ * Messages are for people: they say what happened and what to do, never a secret value.
+ */
+
+export const SsoErrorCodes = [
+  /** The master secret is not available from the MSS: nothing can be encrypted. */
+  'ENTSSO_E_NO_SECRET',
+  /** A master secret rotation is re-encrypting SSODB; writes wait until it ends. */
+  'ENTSSO_E_REENCRYPT_IN_PROGRESS',
+  /** The SSO database cannot be reached. */
+  'ENTSSO_E_SSODB_UNREACHABLE',
+  'ENTSSO_E_APPLICATION_NOT_FOUND',
+  'ENTSSO_E_APPLICATION_EXISTS',
+  'ENTSSO_E_APPLICATION_DISABLED',
+  'ENTSSO_E_MAPPING_NOT_FOUND',
+  /** The row changed since the caller read it (ENTSSO's "more recent credentials" error). */
+  'ENTSSO_E_CONFLICT',
+  'ENTSSO_E_UNKNOWN_FIELD',
+  'ENTSSO_E_INVALID_REQUEST',
+  'ENTSSO_E_ACCESS_DENIED',
+  'ENTSSO_E_UNSUPPORTED_VERSION',
+  'ENTSSO_E_MSS_UNREACHABLE',
+  'ENTSSO_E_BAD_PASSWORD',
+  'ENTSSO_E_BAD_FILE',
+  'ENTSSO_E_NOT_CONNECTED',
+  'ENTSSO_E_TIMEOUT',
+  'ENTSSO_E_INTERNAL',
+] as const;
+
+export type SsoErrorCode = (typeof SsoErrorCodes)[number];
+
+export function isSsoErrorCode(value: unknown): value is SsoErrorCode {
+  return typeof value === 'string' && (SsoErrorCodes as readonly string[]).includes(value);
+}
+
+export class SsoError extends Error {
+  override readonly name = 'SsoError';
+  constructor(
+    readonly code: SsoErrorCode,
+    message: string,
+    readonly details: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+
+  /** The codes that mean "the environment cannot encrypt right now" (edits must be blocked). */
+  get blocksEdits(): boolean {
+    return this.code === 'ENTSSO_E_NO_SECRET' || this.code === 'ENTSSO_E_REENCRYPT_IN_PROGRESS';
+  }
+}

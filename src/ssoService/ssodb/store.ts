@@ -1,0 +1,141 @@
+/**
+ * The SSODB storage interface. Two adapters implement it: the embedded SQLite file
+ * (default) and SQL Server through `mssql`. One contract test suite runs against both.
+ *
+ * The store holds only ciphertext and metadata: it never sees the master secret nor a
+ * decrypted value. Every write is durable when its promise resolves.
+ *
+ * Table names mirror ENTSSO's (SSOX_*); see sql/schema.sql and ../../../shared/docs/DOMAIN.md §3.
+ */
+import type { ApplicationKind, AuditEntry, FieldDefinition, FieldInfo } from '../../ssoClient/protocol';
+
+export interface GlobalInfo {
+  /** gi_SecretServer: the name (host:port) of the active master secret server. */
+  secretServer: string;
+  adminGroup: string;
+  /** Current and previous master secret ids, as the MSS last published them. */
+  currentMsid: string | null;
+  previousMsid: string | null;
+  secretCreatedAt: string | null;
+  lastBackupAt: string | null;
+  lastVerifiedBackupAt: string | null;
+  /** Optimistic concurrency for global info itself. */
+  timestamp: string;
+}
+
+export interface ApplicationRow {
+  name: string;
+  description: string;
+  contact: string;
+  userGroup: string;
+  adminGroup: string;
+  flags: number;
+  kind: ApplicationKind;
+  numFields: number;
+  identifierCount: number;
+}
+
+export interface NewApplication {
+  name: string;
+  description: string;
+  contact: string;
+  userGroup: string;
+  adminGroup: string;
+  flags: number;
+  kind: ApplicationKind;
+  fields: FieldDefinition[];
+}
+
+export interface CredentialRow {
+  application: string;
+  identifier: string;
+  /** Id of the master secret the blob is encrypted under. */
+  msid: string;
+  /** Encrypted property bag (opaque to the store). */
+  ciphertext: Buffer;
+  /**
+   * Opaque row version; changes on every write by a client, and NOT on re-encryption by a
+   * rotation (the value is unchanged, so an editor holding the row must not see a conflict).
+   */
+  timestamp: string;
+  /** ms since epoch of the last write; strictly increases for a row. */
+  modifiedAt: number;
+}
+
+export interface ListOptions {
+  /** Case-insensitive substring filter on the name. */
+  filter?: string;
+  /** Keyset pagination: return names strictly after this one (case-insensitive order). */
+  after?: string;
+  limit: number;
+}
+
+export interface NewAuditEntry {
+  user: string;
+  action: string;
+  outcome: AuditEntry['outcome'];
+  application?: string;
+  identifier?: string;
+  fields?: string[];
+  detail?: string;
+}
+
+/** Re-encryption of one row during a rotation: replaces the blob only if the row is still as read. */
+export interface ReencryptedRow {
+  application: string;
+  identifier: string;
+  /** The timestamp read with the old blob; a row written since is skipped (already current). */
+  expectedTimestamp: string;
+  msid: string;
+  ciphertext: Buffer;
+}
+
+export interface SsoStore {
+  /** Creates the schema when missing; idempotent. */
+  init(): Promise<void>;
+  close(): Promise<void>;
+  /** Cheap round trip used by health checks. Throws ENTSSO_E_SSODB_UNREACHABLE when down. */
+  ping(): Promise<void>;
+
+  getGlobalInfo(): Promise<GlobalInfo>;
+  updateGlobalInfo(patch: Partial<Omit<GlobalInfo, 'timestamp'>>): Promise<GlobalInfo>;
+
+  listApplications(options: ListOptions): Promise<ApplicationRow[]>;
+  getApplication(name: string): Promise<(ApplicationRow & { fields: FieldInfo[] }) | undefined>;
+  /** Throws ENTSSO_E_APPLICATION_EXISTS (names are unique, case-insensitive). */
+  createApplication(app: NewApplication): Promise<void>;
+  /** Deletes the application, its fields, mappings and credentials. Throws ENTSSO_E_APPLICATION_NOT_FOUND. */
+  deleteApplication(name: string): Promise<void>;
+  setApplicationFlags(name: string, flags: number): Promise<void>;
+
+  /** Identifiers (mappings) of one application, keyset-paged by identifier. */
+  listIdentifiers(application: string, options: ListOptions): Promise<Omit<CredentialRow, 'ciphertext' | 'msid'>[]>;
+  /** Applications and identifiers whose name contains `query` (case-insensitive), at most `limit`. */
+  search(query: string, limit: number): Promise<{ application: string; kind: ApplicationKind; identifier?: string }[]>;
+
+  getCredentials(application: string, identifier: string): Promise<CredentialRow | undefined>;
+  /**
+   * Writes a mapping's encrypted values. `expectedTimestamp` null: the mapping must not exist.
+   * Throws ENTSSO_E_CONFLICT when the stored timestamp differs (or the row exists / is gone),
+   * ENTSSO_E_APPLICATION_NOT_FOUND when the application is missing. Returns the new row.
+   */
+  putCredentials(
+    application: string,
+    identifier: string,
+    expectedTimestamp: string | null,
+    msid: string,
+    ciphertext: Buffer,
+  ): Promise<Omit<CredentialRow, 'ciphertext'>>;
+  /** Throws ENTSSO_E_CONFLICT on a stale timestamp, ENTSSO_E_MAPPING_NOT_FOUND when missing. */
+  deleteCredentials(application: string, identifier: string, expectedTimestamp: string): Promise<void>;
+
+  /** Rotation support: up to `limit` rows whose msid is not `currentMsid`, in a stable order. */
+  listRowsNotUnder(currentMsid: string, limit: number): Promise<CredentialRow[]>;
+  countRowsNotUnder(currentMsid: string): Promise<number>;
+  /** Applies a batch in one transaction; returns how many rows were replaced. */
+  reencryptRows(rows: ReencryptedRow[]): Promise<number>;
+
+  appendAudit(entry: NewAuditEntry): Promise<void>;
+  /** Newest first; `before` is an audit id for paging. */
+  listAudit(options: { before?: number; limit: number }): Promise<AuditEntry[]>;
+}
