@@ -1,3 +1,76 @@
-// ssoctl entry point (filled by the SSO system work).
-process.stderr.write('ssoctl: not built yet\n');
-process.exit(1);
+/**
+ * ssoctl: the command line of the SSO system, for automation. Every verb except init and
+ * serve is a client of the local SSO service. Exit codes: 0 ok, 1 failure, 2 usage,
+ * 3 conflict, 4 encryption refused (no secret / re-encryption), 5 service not reachable.
+ */
+import { SsoError, type SsoErrorCode } from '../ssoClient/errors';
+import { type OptionSpec, UsageError, parseArgs } from './args';
+import { COMMON_OPTIONS } from './context';
+import { app, appOptions } from './verbs/app';
+import { config, configOptions } from './verbs/config';
+import { init, initOptions, serve, serveOptions } from './verbs/environment';
+import { seed, seedOptions } from './verbs/seed';
+import { audit, auditOptions, health, status } from './verbs/status';
+
+const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> or SSO_ENV_DIR)
+
+  init      [--name N] [--mss-port P|0] [--mss-host H] [--sync-interval S] [--socket PATH]
+  serve     [--mss] [--service]            run the master secret server and/or the SSO service
+  status | health                          state of the service and the master secret server
+  app list [--filter F] | show NAME | create NAME --field F[:masked]... [--kind configStore|adapter|affiliate]
+      | delete NAME --yes | enable NAME | disable NAME
+  config list APP | get APP ID [--reveal] | set APP ID [--file F|stdin JSON] [--create|--expect-timestamp T]
+      | delete APP ID
+  audit [--limit N]
+  seed [--ports N]                         fill the environment with realistic BizTalk sample data
+
+Common options: --json (machine-readable output), --socket PATH --token-file F (instead of --dir).
+Values and passwords are never read from the command line: use stdin, a file or a prompt.`;
+
+type Verb = { run: (args: ReturnType<typeof parseArgs>) => Promise<void>; options: Record<string, OptionSpec> };
+
+const VERBS: Record<string, Verb> = {
+  init: { run: init, options: initOptions },
+  serve: { run: serve, options: serveOptions },
+  status: { run: status, options: {} },
+  health: { run: health, options: {} },
+  audit: { run: audit, options: auditOptions },
+  app: { run: app, options: appOptions },
+  config: { run: config, options: configOptions },
+  seed: { run: seed, options: seedOptions },
+};
+
+const EXIT_CODES: Partial<Record<SsoErrorCode, number>> = {
+  ENTSSO_E_CONFLICT: 3,
+  ENTSSO_E_NO_SECRET: 4,
+  ENTSSO_E_REENCRYPT_IN_PROGRESS: 4,
+  ENTSSO_E_NOT_CONNECTED: 5,
+};
+
+async function main(argv: string[]): Promise<number> {
+  const name = argv[0];
+  if (!name || name === '--help' || name === 'help' || name === '-h') {
+    process.stdout.write(USAGE + '\n');
+    return name ? 0 : 2;
+  }
+  const verb = VERBS[name];
+  if (!verb) throw new UsageError(`Unknown command "${name}".`);
+  await verb.run(parseArgs(argv, { ...COMMON_OPTIONS, ...verb.options }));
+  return typeof process.exitCode === 'number' ? process.exitCode : 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    if (err instanceof UsageError) {
+      process.stderr.write(`ssoctl: ${err.message}\nRun "ssoctl --help" for usage.\n`);
+      process.exit(2);
+    }
+    if (err instanceof SsoError) {
+      process.stderr.write(`ssoctl: ${err.message} [${err.code}]\n`);
+      process.exit(EXIT_CODES[err.code] ?? 1);
+    }
+    process.stderr.write(`ssoctl: ${err instanceof Error ? err.message : String(err)}\n`);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,32 @@
+// ESLint flat config: typescript-eslint's recommended rules plus the project's layering rules.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'out/**', 'node_modules/**', '.code-server/**', '.artifacts/**', '.data/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', __dirname: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', URL: 'readonly', require: 'readonly', module: 'writable' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-require-imports': 'off',
+      eqeqeq: ['error', 'always'],
+    },
+  },
+  {
+    // The service and the CLI never load VS Code: they also run outside it.
+    files: ['src/ssoService/**/*.ts', 'src/ssoClient/**/*.ts', 'src/cli/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Only the extension (src/extension.ts, src/views, src/commands) may import vscode.' }] }] },
+  },
+  {
+    // The client library and protocol types are shared: they must not reach into the service.
+    files: ['src/ssoClient/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/ssoService/**', '**/cli/**', '**/views/**', '**/commands/**'], message: 'ssoClient is the bottom layer: it imports only protocol types.' }], paths: [{ name: 'vscode', message: 'ssoClient must run outside VS Code.' }] }] },
+  },
+  {
+    // The extension reaches the service only through the client library.
+    files: ['src/extension.ts', 'src/views/**/*.ts', 'src/commands/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/ssoService/**', '**/cli/**'], message: 'The extension talks to the SSO service only through src/ssoClient.' }] }] },
+  },
+);

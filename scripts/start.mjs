@@ -1,0 +1,196 @@
+// `npm start`: the whole product on this machine in one command.
+// Installs what is missing, builds, creates (first time) a local SSO environment seeded with
+// realistic BizTalk data and a first master secret backup, starts the master secret server
+// and the SSO service, and opens VS Code (code-server) with the extension connected to it.
+// Ctrl+C stops every process it started and keeps the data; the next run reuses it.
+//
+//   npm start                 start (or resume) the local environment
+//   npm start -- --reset      delete the local environment and create a new one
+//   npm start -- --port 8080  code-server port (default 8765, or the next free one)
+//   npm start -- --no-open    do not try to open a browser
+import { spawn, spawnSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import * as net from 'node:net';
+import { join } from 'node:path';
+import { build, ensureDependencies, root } from './bootstrap.mjs';
+import { ensureCodeServer } from './ensureCodeServer.mjs';
+import { localPaths, startMssDetached, stopPid } from './localEnvironment.mjs';
+
+const args = process.argv.slice(2);
+const reset = args.includes('--reset');
+const noOpen = args.includes('--no-open');
+const portArg = args.includes('--port') ? Number(args[args.indexOf('--port') + 1]) : undefined;
+
+const paths = localPaths();
+const children = [];
+
+function say(msg) {
+  process.stdout.write(`${msg}\n`);
+}
+
+function ssoctl(cmdArgs, input) {
+  const r = spawnSync(process.execPath, [paths.ssoctl, ...cmdArgs, '--dir', paths.env], { input: input ?? '', encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ssoctl ${cmdArgs[0]} failed: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+function freePort(preferred) {
+  return new Promise((resolve) => {
+    const s = net.createServer();
+    s.once('error', () => resolve(freePort(0)));
+    s.listen(preferred, '127.0.0.1', () => {
+      const port = s.address().port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+function waitForLine(child, pattern, what, timeoutMs = 60_000) {
+  return new Promise((resolve, reject) => {
+    let seen = '';
+    const timer = setTimeout(() => reject(new Error(`${what} did not start within ${timeoutMs / 1000} s:\n${seen}`)), timeoutMs);
+    const onData = (d) => {
+      seen += d.toString();
+      if (pattern.test(seen)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${what} exited (${code}) while starting:\n${seen}`));
+    });
+  });
+}
+
+function startChild(name, command, commandArgs, logFile, env = process.env) {
+  const child = spawn(command, commandArgs, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const out = (d) => writeFileSync(logFile, d, { flag: 'a' });
+  child.stdout.on('data', out);
+  child.stderr.on('data', out);
+  children.push({ name, child });
+  return child;
+}
+
+async function createEnvironment() {
+  say('Creating a local SSO environment (SSODB, CA and certificates, access token, master secret)…');
+  mkdirSync(paths.data, { recursive: true, mode: 0o700 });
+  ssoctl(['init', '--name', 'Local', '--mss-port', '0', '--sync-interval', '10']);
+  return true;
+}
+
+async function firstBackup() {
+  const password = randomBytes(18).toString('base64url');
+  ssoctl(['secret', 'backup', '--file', paths.backup, '--reminder', 'printed by the first npm start', '--password-stdin'], `${password}\n`);
+  say('');
+  say('  A backup of the master secret was written to:');
+  say(`    ${paths.backup}`);
+  say('  Its password is shown only this once; keep it somewhere safe:');
+  say(`    ${password}`);
+  say('');
+}
+
+function installExtension() {
+  const target = join(paths.extensions, `ssotools.entsso-explorer-${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}`);
+  rmSync(paths.extensions, { recursive: true, force: true });
+  mkdirSync(target, { recursive: true });
+  for (const f of ['package.json', 'README.md', 'LICENSE', 'dist', 'media']) if (existsSync(join(root, f))) cpSync(join(root, f), join(target, f), { recursive: true });
+}
+
+function writeSettings() {
+  const env = JSON.parse(readFileSync(join(paths.env, 'environment.json'), 'utf8'));
+  const userDir = join(paths.userData, 'User');
+  mkdirSync(userDir, { recursive: true });
+  const settingsFile = join(userDir, 'settings.json');
+  const existing = existsSync(settingsFile) ? JSON.parse(readFileSync(settingsFile, 'utf8')) : {};
+  const settings = {
+    'workbench.startupEditor': 'none',
+    'telemetry.telemetryLevel': 'off',
+    'update.mode': 'none',
+    'extensions.autoCheckUpdates': false,
+    'security.workspace.trust.enabled': false,
+    ...existing,
+    'entsso.environments': [{ name: 'Local', socketPath: env.socketPath, tokenFile: join(paths.env, 'access-token'), localDir: paths.env }],
+    'entsso.activeEnvironment': 'Local',
+  };
+  writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+}
+
+function openBrowser(url) {
+  if (noOpen || process.env.CI) return;
+  const opener = process.platform === 'darwin' ? 'open' : process.platform === 'win32' ? 'explorer' : 'xdg-open';
+  if (process.platform === 'linux' && !process.env.DISPLAY && !process.env.WAYLAND_DISPLAY) return;
+  try {
+    spawn(opener, [url], { stdio: 'ignore', detached: true }).unref();
+  } catch {
+    // no browser here: the printed URL is enough
+  }
+}
+
+async function shutdown(code = 0) {
+  say('\nStopping…');
+  stopPid(paths.mssPid);
+  for (const { child } of children.reverse()) if (child.exitCode === null) child.kill('SIGTERM');
+  await new Promise((r) => setTimeout(r, 1500));
+  for (const { child } of children) if (child.exitCode === null) child.kill('SIGKILL');
+  say('Stopped. The environment and its data are kept in .data/ (npm start -- --reset starts over).');
+  process.exit(code);
+}
+
+async function main() {
+  ensureDependencies();
+  build();
+  const codeServer = ensureCodeServer();
+  if (reset && existsSync(paths.data)) {
+    say('Resetting the local environment (--reset).');
+    rmSync(paths.data, { recursive: true, force: true });
+  }
+  mkdirSync(paths.logs, { recursive: true });
+  const fresh = !existsSync(join(paths.env, 'environment.json'));
+  if (fresh) await createEnvironment();
+
+  await startMssDetached(paths);
+  const service = startChild('SSO service', process.execPath, [paths.ssoctl, 'serve', '--dir', paths.env, '--service'], join(paths.logs, 'service.log'));
+  await waitForLine(service, /\bready\b/, 'The SSO service');
+  if (fresh) {
+    say('Seeding realistic BizTalk data (10 adapters, config-store applications)…');
+    say('  ' + ssoctl(['seed']).trim());
+    await firstBackup();
+  }
+
+  installExtension();
+  writeSettings();
+  const port = await freePort(portArg ?? 8765);
+  const workspace = join(paths.data, 'workspace');
+  mkdirSync(workspace, { recursive: true });
+  const cs = startChild(
+    'code-server',
+    codeServer,
+    ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', paths.userData, '--extensions-dir', paths.extensions, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace],
+    join(paths.logs, 'code-server.log'),
+  );
+  await waitForLine(cs, /HTTP server listening/, 'code-server');
+  const url = `http://127.0.0.1:${port}/`;
+  say('');
+  say(`Enterprise SSO Explorer is running: ${url}`);
+  say(`  environment: ${paths.env}   logs: ${paths.logs}`);
+  say('  npm run mss:stop / npm run mss:start   stop or start the master secret server (watch the status bar)');
+  say('  Ctrl+C stops everything; the data is kept.');
+  openBrowser(url);
+  for (const { name, child } of children) {
+    child.once('exit', (code, signal) => {
+      say(`${name} exited (${signal ?? code}); see ${paths.logs}.`);
+      void shutdown(1);
+    });
+  }
+}
+
+process.once('SIGINT', () => void shutdown(0));
+process.once('SIGTERM', () => void shutdown(0));
+main().catch((err) => {
+  process.stderr.write(`npm start failed: ${err.message}\n`);
+  void shutdown(1);
+});

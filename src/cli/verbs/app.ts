@@ -1,0 +1,95 @@
+/** ssoctl app list|show|create|delete|enable|disable. */
+import type { ApplicationInfo, ApplicationKind, FieldDefinition } from '../../ssoClient/protocol';
+import { type ParsedArgs, UsageError, flag, opt, optInt, positional } from '../args';
+import { connect, print, table } from '../context';
+
+export const appOptions = {
+  filter: { value: true },
+  limit: { value: true },
+  kind: { value: true },
+  field: { value: true, repeat: true },
+  description: { value: true },
+  contact: { value: true },
+  disabled: {},
+  yes: {},
+};
+
+export async function app(args: ParsedArgs): Promise<void> {
+  const verb = positional(args, 1, 'app verb (list, show, create, delete, enable, disable)');
+  const client = await connect(args);
+  try {
+    switch (verb) {
+      case 'list': {
+        const items: ApplicationInfo[] = [];
+        let cursor: string | undefined;
+        const max = optInt(args, 'limit') ?? Number.MAX_SAFE_INTEGER;
+        do {
+          const page: { items: ApplicationInfo[]; nextCursor?: string } = await client.request('apps.list', { filter: opt(args, 'filter'), cursor, limit: Math.min(1000, max - items.length) });
+          items.push(...page.items);
+          cursor = page.nextCursor;
+        } while (cursor && items.length < max);
+        print(args, items, () =>
+          table([['NAME', 'KIND', 'ENABLED', 'FIELDS', 'CONFIGS', 'DESCRIPTION'], ...items.map((a) => [a.name, a.kind, a.enabled ? 'yes' : 'no', String(a.numFields), String(a.identifierCount), a.description])]),
+        );
+        return;
+      }
+      case 'show': {
+        const a = await client.request('apps.get', { name: positional(args, 2, 'application name') });
+        print(args, a, () =>
+          [
+            `${a.name} (${a.kind}, ${a.enabled ? 'enabled' : 'disabled'}, flags 0x${a.flags.toString(16)})`,
+            `  description: ${a.description}`,
+            `  contact:     ${a.contact}`,
+            `  groups:      user ${a.userGroup}; admin ${a.adminGroup}`,
+            `  fields:      ${a.fields.map((f) => f.label + (f.masked ? ' (masked)' : '')).join(', ')}`,
+            `  configurations: ${a.identifierCount}`,
+          ].join('\n'),
+        );
+        return;
+      }
+      case 'create': {
+        const a = await client.request('apps.create', {
+          name: positional(args, 2, 'application name'),
+          kind: parseKind(opt(args, 'kind') ?? 'configStore'),
+          description: opt(args, 'description'),
+          contact: opt(args, 'contact'),
+          enabled: !flag(args, 'disabled'),
+          fields: parseFields(args.options.get('field') ?? []),
+        });
+        print(args, a, () => `Created application "${a.name}" with fields ${a.fields.map((f) => f.label).join(', ')}.`);
+        return;
+      }
+      case 'delete': {
+        const name = positional(args, 2, 'application name');
+        if (!flag(args, 'yes')) throw new UsageError(`Deleting "${name}" removes its fields and every stored configuration. Repeat with --yes to confirm.`);
+        await client.request('apps.delete', { name });
+        print(args, { deleted: name }, () => `Deleted application "${name}".`);
+        return;
+      }
+      case 'enable':
+      case 'disable': {
+        const a = await client.request('apps.setEnabled', { name: positional(args, 2, 'application name'), enabled: verb === 'enable' });
+        print(args, a, () => `Application "${a.name}" is ${a.enabled ? 'enabled' : 'disabled'}.`);
+        return;
+      }
+      default:
+        throw new UsageError(`Unknown app verb "${verb}". Use list, show, create, delete, enable or disable.`);
+    }
+  } finally {
+    client.close();
+  }
+}
+
+function parseKind(kind: string): ApplicationKind {
+  if (kind === 'configStore' || kind === 'adapter' || kind === 'affiliate') return kind;
+  throw new UsageError('--kind must be configStore, adapter or affiliate.');
+}
+
+/** `--field Name` or `--field Name:masked`, in order. */
+function parseFields(specs: string[]): FieldDefinition[] {
+  if (specs.length === 0) throw new UsageError('Give at least one --field <name>[:masked].');
+  return specs.map((s) => {
+    const masked = s.endsWith(':masked');
+    return { label: masked ? s.slice(0, -':masked'.length) : s, masked };
+  });
+}

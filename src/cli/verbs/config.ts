@@ -1,0 +1,66 @@
+/** ssoctl config list|get|set|delete: port configurations and config-store entries. */
+import { type ParsedArgs, UsageError, flag, opt, optInt, positional } from '../args';
+import { connect, print, readValues, table } from '../context';
+
+export const configOptions = {
+  reveal: {},
+  file: { value: true },
+  create: {},
+  'expect-timestamp': { value: true },
+  'clear-masked': { value: true, repeat: true },
+  filter: { value: true },
+  limit: { value: true },
+};
+
+export async function config(args: ParsedArgs): Promise<void> {
+  const verb = positional(args, 1, 'config verb (list, get, set, delete)');
+  const application = positional(args, 2, 'application name');
+  const client = await connect(args);
+  try {
+    switch (verb) {
+      case 'list': {
+        const page = await client.request('identifiers.list', { application, filter: opt(args, 'filter'), limit: optInt(args, 'limit') ?? 1000 });
+        print(args, page, () => table([['IDENTIFIER', 'TIMESTAMP', 'MODIFIED'], ...page.items.map((i) => [i.identifier, i.timestamp, new Date(i.modifiedAt).toISOString()])]));
+        return;
+      }
+      case 'get': {
+        const doc = await client.request('config.get', { application, identifier: positional(args, 3, 'identifier'), reveal: flag(args, 'reveal') });
+        print(args, doc, () =>
+          table([
+            ['FIELD', 'VALUE'],
+            ...Object.entries(doc.fields).map(([k, v]) => [k, doc.masked.includes(k) && !doc.revealed ? '(masked: use --reveal)' : v]),
+          ]) + `\n(timestamp ${doc.timestamp})`,
+        );
+        return;
+      }
+      case 'set': {
+        const identifier = positional(args, 3, 'identifier');
+        const fields = readValues(args);
+        const expectedTimestamp = await expectedFor(args, () => client.request('config.get', { application, identifier }).then((d) => d.timestamp));
+        const row = await client.request('config.set', { application, identifier, fields, expectedTimestamp, clearMasked: args.options.get('clear-masked') });
+        print(args, row, () => `Saved ${Object.keys(fields).length} field(s) of "${identifier}" in "${application}" (timestamp ${row.timestamp}).`);
+        return;
+      }
+      case 'delete': {
+        const identifier = positional(args, 3, 'identifier');
+        const expectedTimestamp = opt(args, 'expect-timestamp') ?? (await client.request('config.get', { application, identifier })).timestamp;
+        await client.request('config.delete', { application, identifier, expectedTimestamp });
+        print(args, { deleted: identifier }, () => `Deleted "${identifier}" from "${application}".`);
+        return;
+      }
+      default:
+        throw new UsageError(`Unknown config verb "${verb}". Use list, get, set or delete.`);
+    }
+  } finally {
+    client.close();
+  }
+}
+
+/** --create: must not exist; --expect-timestamp: optimistic concurrency for scripts; else the current one. */
+async function expectedFor(args: ParsedArgs, current: () => Promise<string>): Promise<string | null> {
+  if (flag(args, 'create')) {
+    if (opt(args, 'expect-timestamp')) throw new UsageError('--create and --expect-timestamp exclude each other.');
+    return null;
+  }
+  return opt(args, 'expect-timestamp') ?? current();
+}

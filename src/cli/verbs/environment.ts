@@ -1,0 +1,65 @@
+/** ssoctl init | serve: create an SSO environment, run its roles. */
+import * as net from 'node:net';
+import { startRoles } from '../../ssoService/daemon';
+import { initEnvironment } from '../../ssoService/environment';
+import { type ParsedArgs, flag, opt, optInt } from '../args';
+import { environmentDir, print } from '../context';
+
+export const initOptions = { name: { value: true }, 'mss-host': { value: true }, 'mss-port': { value: true }, 'sync-interval': { value: true }, socket: { value: true } };
+
+export async function init(args: ParsedArgs): Promise<void> {
+  const requestedPort = optInt(args, 'mss-port');
+  const syncSeconds = optInt(args, 'sync-interval');
+  const env = await initEnvironment({
+    dir: environmentDir(args),
+    name: opt(args, 'name'),
+    mssHost: opt(args, 'mss-host'),
+    mssPort: requestedPort === 0 ? await freePort() : requestedPort,
+    socketPath: opt(args, 'socket'),
+    syncIntervalMs: syncSeconds !== undefined ? syncSeconds * 1000 : undefined,
+  });
+  const c = env.config;
+  print(args, { dir: env.paths.dir, id: c.id, name: c.name, mss: `${c.mss.host}:${c.mss.port}`, socketPath: c.socketPath, tokenFile: env.paths.token }, () =>
+    [
+      `Created SSO environment "${c.name}" in ${env.paths.dir}`,
+      `  master secret server: ${c.mss.host}:${c.mss.port}`,
+      `  service socket:       ${c.socketPath}`,
+      `  access token file:    ${env.paths.token} (keep it private)`,
+      `Next: ssoctl serve --dir ${env.paths.dir}, then back up the master secret.`,
+    ].join('\n'),
+  );
+}
+
+export const serveOptions = { mss: {}, service: {}, 'sync-interval-ms': { value: true } };
+
+/** Runs until SIGINT/SIGTERM; logs go to stderr and never contain a value. */
+export async function serve(args: ParsedArgs): Promise<void> {
+  const both = !flag(args, 'mss') && !flag(args, 'service');
+  const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ssod[${process.pid}] ${m}\n`);
+  const roles = await startRoles({
+    dir: environmentDir(args),
+    mss: both || flag(args, 'mss'),
+    service: both || flag(args, 'service'),
+    syncIntervalMs: optInt(args, 'sync-interval-ms'),
+    log,
+  });
+  log('ready');
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  log('stopping');
+  await roles.stop();
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = net.createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as net.AddressInfo).port;
+      s.close(() => resolve(port));
+    });
+  });
+}

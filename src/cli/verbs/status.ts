@@ -1,0 +1,42 @@
+/** ssoctl status | health | audit: what state the environment is in and what happened. */
+import type { ParsedArgs } from '../args';
+import { optInt } from '../args';
+import { connect, print, table } from '../context';
+
+export async function status(args: ParsedArgs): Promise<void> {
+  const client = await connect(args);
+  try {
+    const s = await client.request('status', {});
+    print(args, s, () => `${s.state}: ${s.message}`);
+  } finally {
+    client.close();
+  }
+}
+
+export async function health(args: ParsedArgs): Promise<void> {
+  const client = await connect(args);
+  try {
+    const h = await client.request('health', {});
+    print(args, h, () => table([['CHECK', 'VERDICT', 'DETAIL', 'NEXT STEP'], ...h.checks.map((c) => [c.title, c.verdict, c.detail, c.nextStep])]));
+    if (h.checks.some((c) => c.verdict === 'error')) process.exitCode = 1;
+  } finally {
+    client.close();
+  }
+}
+
+export const auditOptions = { limit: { value: true } };
+
+export async function audit(args: ParsedArgs): Promise<void> {
+  const client = await connect(args);
+  try {
+    const page = await client.request('audit.list', { limit: optInt(args, 'limit') ?? 50 });
+    print(args, page.items, () =>
+      table([
+        ['TIME', 'USER', 'ACTION', 'OUTCOME', 'APPLICATION', 'IDENTIFIER', 'FIELDS', 'DETAIL'],
+        ...page.items.map((e) => [e.at, e.user, e.action, e.outcome, e.application ?? '', e.identifier ?? '', (e.fields ?? []).join(','), e.detail ?? '']),
+      ]),
+    );
+  } finally {
+    client.close();
+  }
+}

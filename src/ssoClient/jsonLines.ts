@@ -1,0 +1,51 @@
+/**
+ * Framing of the local protocol and of the MSS channel: one JSON value per line.
+ * A frame larger than the limit is refused instead of buffered, so a peer cannot make the
+ * other side hold unbounded memory.
+ */
+import { MAX_FRAME_BYTES } from './protocol';
+
+export class FrameTooLargeError extends Error {
+  constructor(readonly limit: number) {
+    super(`A message exceeded the ${limit}-byte limit.`);
+  }
+}
+
+/** Splits a byte stream into lines; calls `onLine` for each complete line (without the newline). */
+export class LineDecoder {
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+
+  constructor(
+    private readonly onLine: (line: string) => void,
+    private readonly limit = MAX_FRAME_BYTES,
+  ) {}
+
+  push(data: Buffer): void {
+    let start = 0;
+    for (let nl = data.indexOf(0x0a, start); nl !== -1; nl = data.indexOf(0x0a, start)) {
+      this.append(data.subarray(start, nl));
+      const line = Buffer.concat(this.chunks, this.buffered).toString('utf8');
+      this.chunks = [];
+      this.buffered = 0;
+      start = nl + 1;
+      if (line.trim().length > 0) this.onLine(line);
+    }
+    if (start < data.length) this.append(data.subarray(start));
+  }
+
+  private append(part: Buffer): void {
+    if (part.length === 0) return;
+    this.buffered += part.length;
+    if (this.buffered > this.limit) {
+      this.chunks = [];
+      this.buffered = 0;
+      throw new FrameTooLargeError(this.limit);
+    }
+    this.chunks.push(Buffer.from(part));
+  }
+}
+
+export function encodeLine(value: unknown): string {
+  return JSON.stringify(value) + '\n';
+}

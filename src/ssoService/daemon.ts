@@ -1,0 +1,60 @@
+/**
+ * ssod: runs the master secret server role, the SSO service role, or both in one process,
+ * for one environment folder. Used by `ssoctl serve`, the tests and the extension's
+ * "start a local environment" command (on VS Code's own runtime).
+ */
+import { SecretVault } from './crypto/secretVault';
+import { loadEnvironment, mssTls, readToken, serviceTls, storeConfigFor } from './environment';
+import { MssServer } from './mss/mssServer';
+import { SsoService } from './service/ssoService';
+import { openStore } from './ssodb/openStore';
+import type { SsoStore } from './ssodb/store';
+
+export interface RolesOptions {
+  dir: string;
+  mss: boolean;
+  service: boolean;
+  /** Overrides the environment's sync interval (tests use short ones). */
+  syncIntervalMs?: number;
+  log: (message: string) => void;
+}
+
+export interface RunningRoles {
+  mss?: MssServer;
+  service?: SsoService;
+  stop(): Promise<void>;
+}
+
+export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
+  const env = loadEnvironment(options.dir);
+  const store: SsoStore = await openStore(storeConfigFor(env));
+  const running: RunningRoles = {
+    async stop() {
+      await running.service?.stop();
+      await running.mss?.close();
+      await store.close();
+    },
+  };
+  try {
+    if (options.mss) {
+      const vault = await SecretVault.open(env.paths.vault);
+      running.mss = new MssServer({ vault, store, tls: mssTls(env), host: env.config.mss.host, port: env.config.mss.port, log: options.log });
+      await running.mss.start();
+    }
+    if (options.service) {
+      running.service = new SsoService({
+        store,
+        tls: serviceTls(env),
+        socketPath: env.config.socketPath,
+        token: readToken(env),
+        syncIntervalMs: options.syncIntervalMs ?? env.config.syncIntervalMs,
+        log: options.log,
+      });
+      await running.service.start();
+    }
+  } catch (err) {
+    await running.stop().catch(() => undefined);
+    throw err;
+  }
+  return running;
+}

@@ -1,0 +1,194 @@
+/**
+ * Validation of request parameters at the protocol boundary: every method's params are
+ * checked here before any handler runs, so handlers can trust their input. A bad request
+ * gets ENTSSO_E_INVALID_REQUEST naming the offending parameter, never a crash.
+ */
+import { SsoError } from '../../ssoClient/errors';
+import type { ApplicationKind, MethodName, ParamsOf } from '../../ssoClient/protocol';
+
+export const LIMITS = {
+  nameLength: 256,
+  descriptionLength: 1024,
+  fieldCount: 256,
+  valueLength: 256 * 1024,
+  pageSize: 1000,
+  filterLength: 256,
+} as const;
+
+type Obj = Record<string, unknown>;
+
+function fail(message: string): never {
+  throw new SsoError('ENTSSO_E_INVALID_REQUEST', message);
+}
+
+function asObject(value: unknown, what = 'params'): Obj {
+  if (value === undefined || value === null) return {};
+  if (typeof value !== 'object' || Array.isArray(value)) fail(`${what} must be an object.`);
+  return value as Obj;
+}
+
+function onlyKeys(o: Obj, allowed: string[]): void {
+  for (const key of Object.keys(o)) if (!allowed.includes(key)) fail(`Unknown parameter "${key}".`);
+}
+
+/** A name of an application, identifier or field: non-empty, bounded, no control characters. */
+export function checkName(value: unknown, what: string): string {
+  if (typeof value !== 'string') fail(`${what} must be a string.`);
+  if (value.trim().length === 0) fail(`${what} must not be empty.`);
+  if (value.length > LIMITS.nameLength) fail(`${what} is longer than ${LIMITS.nameLength} characters.`);
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f\u007f]/.test(value)) fail(`${what} must not contain control characters.`);
+  if (value !== value.trim()) fail(`${what} must not start or end with spaces.`);
+  return value;
+}
+
+function optString(o: Obj, key: string, max: number): string | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string') fail(`"${key}" must be a string.`);
+  if (v.length > max) fail(`"${key}" is longer than ${max} characters.`);
+  return v;
+}
+
+function optBool(o: Obj, key: string): boolean | undefined {
+  const v = o[key];
+  if (v === undefined) return undefined;
+  if (typeof v !== 'boolean') fail(`"${key}" must be true or false.`);
+  return v;
+}
+
+function optLimit(o: Obj): number | undefined {
+  const v = o.limit;
+  if (v === undefined) return undefined;
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1 || v > LIMITS.pageSize) fail(`"limit" must be a whole number from 1 to ${LIMITS.pageSize}.`);
+  return v;
+}
+
+function timestamp(o: Obj, key: string, nullable: boolean): string | null {
+  const v = o[key];
+  if (v === null && nullable) return null;
+  if (typeof v !== 'string' || !/^[0-9A-Za-z]{1,64}$/.test(v)) fail(`"${key}" must be the timestamp the configuration was read with${nullable ? ', or null to create it' : ''}.`);
+  return v;
+}
+
+function stringRecord(value: unknown, key: string): Record<string, string> {
+  const o = asObject(value, `"${key}"`);
+  const entries = Object.entries(o);
+  if (entries.length > LIMITS.fieldCount) fail(`"${key}" has more than ${LIMITS.fieldCount} fields.`);
+  const out: Record<string, string> = {};
+  for (const [k, v] of entries) {
+    checkName(k, `Field name "${k.slice(0, 40)}"`);
+    if (typeof v !== 'string') fail(`The value of field "${k}" must be a string.`);
+    if (v.length > LIMITS.valueLength) fail(`The value of field "${k}" is longer than ${LIMITS.valueLength} characters.`);
+    out[k] = v;
+  }
+  return out;
+}
+
+function nameList(value: unknown, key: string): string[] | undefined {
+  if (value === undefined) return undefined;
+  if (!Array.isArray(value) || value.length > LIMITS.fieldCount) fail(`"${key}" must be a list of field names.`);
+  return value.map((v, i) => checkName(v, `"${key}[${i}]"`));
+}
+
+const KINDS: ApplicationKind[] = ['adapter', 'configStore', 'affiliate'];
+
+type Validators = { [M in MethodName]: (o: Obj) => ParamsOf<M> };
+
+const validators: Validators = {
+  hello: (o) => {
+    onlyKeys(o, ['token', 'protocolVersion', 'client']);
+    if (typeof o.token !== 'string' || o.token.length > 512) fail('"token" must be the access token of the SSO environment.');
+    if (typeof o.protocolVersion !== 'number') fail('"protocolVersion" must be a number.');
+    return { token: o.token, protocolVersion: o.protocolVersion, client: optString(o, 'client', 64) ?? 'unknown' };
+  },
+  status: (o) => (onlyKeys(o, []), {}),
+  health: (o) => (onlyKeys(o, []), {}),
+  'apps.list': (o) => {
+    onlyKeys(o, ['filter', 'cursor', 'limit']);
+    return { filter: optString(o, 'filter', LIMITS.filterLength), cursor: optString(o, 'cursor', LIMITS.nameLength), limit: optLimit(o) };
+  },
+  'apps.get': (o) => (onlyKeys(o, ['name']), { name: checkName(o.name, 'Application name') }),
+  'apps.create': (o) => {
+    onlyKeys(o, ['name', 'kind', 'description', 'contact', 'userGroup', 'adminGroup', 'enabled', 'fields']);
+    if (!KINDS.includes(o.kind as ApplicationKind)) fail(`"kind" must be one of ${KINDS.join(', ')}.`);
+    if (!Array.isArray(o.fields) || o.fields.length === 0 || o.fields.length > LIMITS.fieldCount) {
+      fail(`"fields" must list between 1 and ${LIMITS.fieldCount} field definitions.`);
+    }
+    const seen = new Set<string>();
+    const fields = o.fields.map((f, i) => {
+      const fo = asObject(f, `fields[${i}]`);
+      onlyKeys(fo, ['label', 'masked']);
+      const label = checkName(fo.label, `Field label ${i + 1}`);
+      if (seen.has(label.toLowerCase())) fail(`Field "${label}" is defined twice.`);
+      seen.add(label.toLowerCase());
+      return { label, masked: optBool(fo, 'masked') ?? false };
+    });
+    return {
+      name: checkName(o.name, 'Application name'),
+      kind: o.kind as ApplicationKind,
+      description: optString(o, 'description', LIMITS.descriptionLength),
+      contact: optString(o, 'contact', LIMITS.nameLength),
+      userGroup: optString(o, 'userGroup', LIMITS.nameLength),
+      adminGroup: optString(o, 'adminGroup', LIMITS.nameLength),
+      enabled: optBool(o, 'enabled'),
+      fields,
+    };
+  },
+  'apps.delete': (o) => (onlyKeys(o, ['name']), { name: checkName(o.name, 'Application name') }),
+  'apps.setEnabled': (o) => {
+    onlyKeys(o, ['name', 'enabled']);
+    const enabled = optBool(o, 'enabled');
+    if (enabled === undefined) fail('"enabled" must be true or false.');
+    return { name: checkName(o.name, 'Application name'), enabled };
+  },
+  'identifiers.list': (o) => {
+    onlyKeys(o, ['application', 'filter', 'cursor', 'limit']);
+    return {
+      application: checkName(o.application, 'Application name'),
+      filter: optString(o, 'filter', LIMITS.filterLength),
+      cursor: optString(o, 'cursor', LIMITS.nameLength),
+      limit: optLimit(o),
+    };
+  },
+  search: (o) => {
+    onlyKeys(o, ['query', 'limit']);
+    const query = optString(o, 'query', LIMITS.filterLength);
+    if (query === undefined) fail('"query" must be a string.');
+    return { query, limit: optLimit(o) };
+  },
+  'config.get': (o) => {
+    onlyKeys(o, ['application', 'identifier', 'reveal']);
+    return { application: checkName(o.application, 'Application name'), identifier: checkName(o.identifier, 'Identifier'), reveal: optBool(o, 'reveal') };
+  },
+  'config.set': (o) => {
+    onlyKeys(o, ['application', 'identifier', 'fields', 'expectedTimestamp', 'clearMasked']);
+    return {
+      application: checkName(o.application, 'Application name'),
+      identifier: checkName(o.identifier, 'Identifier'),
+      fields: stringRecord(o.fields, 'fields'),
+      expectedTimestamp: timestamp(o, 'expectedTimestamp', true),
+      clearMasked: nameList(o.clearMasked, 'clearMasked'),
+    };
+  },
+  'config.delete': (o) => {
+    onlyKeys(o, ['application', 'identifier', 'expectedTimestamp']);
+    return {
+      application: checkName(o.application, 'Application name'),
+      identifier: checkName(o.identifier, 'Identifier'),
+      expectedTimestamp: timestamp(o, 'expectedTimestamp', false) as string,
+    };
+  },
+  'audit.list': (o) => {
+    onlyKeys(o, ['cursor', 'limit']);
+    return { cursor: optString(o, 'cursor', 32), limit: optLimit(o) };
+  },
+};
+
+export function isMethodName(method: unknown): method is MethodName {
+  return typeof method === 'string' && Object.prototype.hasOwnProperty.call(validators, method);
+}
+
+export function validateParams<M extends MethodName>(method: M, params: unknown): ParamsOf<M> {
+  return validators[method](asObject(params)) as ParamsOf<M>;
+}

@@ -1,0 +1,357 @@
+/**
+ * What the SSO service does for its clients, independent of the transport: list and read
+ * applications and configurations, write with optimistic concurrency, audit everything.
+ * Encryption happens here and only here; the store sees ciphertext, clients see values.
+ */
+import * as os from 'node:os';
+import { SsoError } from '../../ssoClient/errors';
+import {
+  AppFlags,
+  type ApplicationDetail,
+  type ApplicationInfo,
+  type ConfigDocument,
+  type HealthCheck,
+  type HealthReport,
+  type IdentifierInfo,
+  type MethodName,
+  type Page,
+  type ParamsOf,
+  type ResultOf,
+} from '../../ssoClient/protocol';
+import { decryptBag, encryptBag } from '../crypto/dataCipher';
+import type { ApplicationRow, NewAuditEntry, SsoStore } from '../ssodb/store';
+import type { SecretCache } from './secretCache';
+
+export const DEFAULT_PAGE_SIZE = 100;
+const DAY_MS = 24 * 60 * 60 * 1000;
+export const SECRET_MAX_AGE_DAYS = 30;
+
+/** Who is calling, for the audit: the OS user the service runs as and the client's name. */
+export interface CallContext {
+  client: string;
+}
+
+type Handler<M extends MethodName> = (params: ParamsOf<M>, ctx: CallContext) => Promise<ResultOf<M>>;
+export type Handlers = { [M in Exclude<MethodName, 'hello'>]: Handler<M> };
+
+export class SsoOperations {
+  private readonly osUser = safeUserName();
+
+  constructor(
+    private readonly store: SsoStore,
+    private readonly cache: SecretCache,
+  ) {}
+
+  readonly handlers: Handlers = {
+    status: async () => this.cache.snapshot(),
+    health: async () => this.health(),
+    'apps.list': async (p) => this.listApplications(p),
+    'apps.get': async (p) => this.getApplication(p.name),
+    'apps.create': async (p, ctx) => this.createApplication(p, ctx),
+    'apps.delete': async (p, ctx) => this.deleteApplication(p.name, ctx),
+    'apps.setEnabled': async (p, ctx) => this.setEnabled(p.name, p.enabled, ctx),
+    'identifiers.list': async (p) => this.listIdentifiers(p),
+    search: async (p) => this.store.search(p.query, p.limit ?? 50),
+    'config.get': async (p, ctx) => this.readConfig(p, ctx),
+    'config.set': async (p, ctx) => this.writeConfig(p, ctx),
+    'config.delete': async (p, ctx) => this.deleteConfig(p, ctx),
+    'audit.list': async (p) => this.listAudit(p),
+  };
+
+  /** Records an event in SSOX_AuditTable. Never a value: names of fields at most. */
+  async audit(ctx: CallContext, entry: Omit<NewAuditEntry, 'user'>): Promise<void> {
+    try {
+      await this.store.appendAudit({ ...entry, user: `${this.osUser} via ${ctx.client}` });
+    } catch {
+      // The store being down is reported through the state; an audit write must not mask the real error.
+    }
+  }
+
+  // ------------------------------------------------------------------ applications
+
+  private async listApplications(p: ParamsOf<'apps.list'>): Promise<Page<ApplicationInfo>> {
+    const limit = p.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.store.listApplications({ filter: p.filter, after: p.cursor, limit: limit + 1 });
+    return toPage(rows.slice(0, limit).map(toApplicationInfo), rows.length > limit, (a) => a.name);
+  }
+
+  private async getApplication(name: string): Promise<ApplicationDetail> {
+    const row = await this.store.getApplication(name);
+    if (!row) throw notFound(name);
+    return { ...toApplicationInfo(row), fields: row.fields };
+  }
+
+  private async createApplication(p: ParamsOf<'apps.create'>, ctx: CallContext): Promise<ApplicationDetail> {
+    await this.refuseUnlessCanEncrypt(ctx, 'app.create', p.name);
+    if (p.kind === 'configStore' && p.fields[0]?.masked) {
+      throw new SsoError('ENTSSO_E_INVALID_REQUEST', 'The first field of an application cannot be masked (ENTSSO rule). Add an unmasked field first.');
+    }
+    const flags = flagsFor(p.kind, p.enabled ?? true);
+    await this.store.createApplication({
+      name: p.name,
+      kind: p.kind,
+      description: p.description ?? '',
+      contact: p.contact ?? '',
+      userGroup: p.userGroup ?? 'SSO Affiliate Administrators',
+      adminGroup: p.adminGroup ?? 'SSO Administrators',
+      flags,
+      fields: p.fields,
+    });
+    await this.audit(ctx, { action: 'app.create', outcome: 'ok', application: p.name, fields: p.fields.map((f) => f.label) });
+    return this.getApplication(p.name);
+  }
+
+  private async deleteApplication(name: string, ctx: CallContext): Promise<{ deleted: true }> {
+    await this.refuseUnlessCanEncrypt(ctx, 'app.delete', name);
+    await this.store.deleteApplication(name);
+    await this.audit(ctx, { action: 'app.delete', outcome: 'ok', application: name });
+    return { deleted: true };
+  }
+
+  private async setEnabled(name: string, enabled: boolean, ctx: CallContext): Promise<ApplicationDetail> {
+    const action = enabled ? 'app.enable' : 'app.disable';
+    await this.refuseUnlessCanEncrypt(ctx, action, name);
+    const app = await this.getApplication(name);
+    const flags = enabled ? app.flags | AppFlags.enabled : app.flags & ~AppFlags.enabled;
+    await this.store.setApplicationFlags(app.name, flags);
+    await this.audit(ctx, { action, outcome: 'ok', application: app.name });
+    return this.getApplication(app.name);
+  }
+
+  private async listIdentifiers(p: ParamsOf<'identifiers.list'>): Promise<Page<IdentifierInfo>> {
+    const app = await this.getApplication(p.application);
+    const limit = p.limit ?? DEFAULT_PAGE_SIZE;
+    const rows = await this.store.listIdentifiers(app.name, { filter: p.filter, after: p.cursor, limit: limit + 1 });
+    const items = rows.slice(0, limit).map((r) => ({ application: app.name, identifier: r.identifier, timestamp: r.timestamp, modifiedAt: r.modifiedAt }));
+    return toPage(items, rows.length > limit, (i) => i.identifier);
+  }
+
+  // ------------------------------------------------------------------ configurations
+
+  private async readConfig(p: ParamsOf<'config.get'>, ctx: CallContext): Promise<ConfigDocument> {
+    const app = await this.getApplication(p.application);
+    const row = await this.store.getCredentials(app.name, p.identifier);
+    if (!row) throw mappingNotFound(app.name, p.identifier);
+    const values = this.decryptValues(app, p.identifier, row.msid, row.ciphertext);
+    const masked = app.fields.filter((f) => f.masked).map((f) => f.label);
+    const fields: Record<string, string> = {};
+    for (const f of app.fields) fields[f.label] = f.masked && !p.reveal ? '' : (values[f.label] ?? '');
+    if (p.reveal && masked.length > 0) {
+      await this.audit(ctx, { action: 'config.reveal', outcome: 'ok', application: app.name, identifier: p.identifier, fields: masked });
+    }
+    return { application: app.name, identifier: p.identifier, timestamp: row.timestamp, modifiedAt: row.modifiedAt, fields, masked, revealed: p.reveal === true };
+  }
+
+  private async writeConfig(p: ParamsOf<'config.set'>, ctx: CallContext): Promise<IdentifierInfo> {
+    const secret = await this.secretForWrite(ctx, 'config.set', p.application, p.identifier);
+    const app = await this.getApplication(p.application);
+    const labels = canonicalLabels(app, [...Object.keys(p.fields), ...(p.clearMasked ?? [])]);
+    const stored = await this.storedValuesFor(app, p.identifier, p.expectedTimestamp);
+    const values: Record<string, string> = { ...stored };
+    for (const [name, value] of Object.entries(p.fields)) {
+      const label = labels.get(name.toLowerCase()) as string;
+      const keepMasked = app.fields.some((f) => f.label === label && f.masked) && value === '';
+      if (!keepMasked) values[label] = value;
+    }
+    for (const name of p.clearMasked ?? []) values[labels.get(name.toLowerCase()) as string] = '';
+    const blob = encryptBag(secret, app.name, p.identifier, Buffer.from(JSON.stringify(values), 'utf8'));
+    try {
+      const row = await this.store.putCredentials(app.name, p.identifier, p.expectedTimestamp, secret.msid, blob);
+      await this.audit(ctx, { action: 'config.set', outcome: 'ok', application: app.name, identifier: p.identifier, fields: Object.keys(p.fields) });
+      return { application: app.name, identifier: p.identifier, timestamp: row.timestamp, modifiedAt: row.modifiedAt };
+    } catch (err) {
+      if (err instanceof SsoError) {
+        await this.audit(ctx, { action: 'config.set', outcome: 'refused', application: app.name, identifier: p.identifier, detail: err.code });
+      }
+      throw err;
+    }
+  }
+
+  private async deleteConfig(p: ParamsOf<'config.delete'>, ctx: CallContext): Promise<{ deleted: true }> {
+    await this.refuseUnlessCanEncrypt(ctx, 'config.delete', p.application, p.identifier);
+    const app = await this.getApplication(p.application);
+    await this.store.deleteCredentials(app.name, p.identifier, p.expectedTimestamp);
+    await this.audit(ctx, { action: 'config.delete', outcome: 'ok', application: app.name, identifier: p.identifier });
+    return { deleted: true };
+  }
+
+  /** The values a write starts from: the stored ones when updating, none when creating. */
+  private async storedValuesFor(app: ApplicationDetail, identifier: string, expected: string | null): Promise<Record<string, string>> {
+    if (expected === null) return {};
+    const row = await this.store.getCredentials(app.name, identifier);
+    if (!row) throw mappingNotFound(app.name, identifier);
+    if (row.timestamp !== expected) throw conflict(app.name, identifier);
+    return this.decryptValues(app, identifier, row.msid, row.ciphertext);
+  }
+
+  private decryptValues(app: ApplicationDetail, identifier: string, msid: string, blob: Buffer): Record<string, string> {
+    const secret = this.cache.secretForDecryption(msid);
+    const parsed: unknown = JSON.parse(decryptBag(secret, app.name, identifier, blob).toString('utf8'));
+    return parsed as Record<string, string>;
+  }
+
+  /** Refuses (and audits the refusal) before anything is sent to the store. */
+  private async secretForWrite(ctx: CallContext, action: string, application: string, identifier?: string) {
+    try {
+      return this.cache.secretForEncryption();
+    } catch (err) {
+      const code = err instanceof SsoError ? err.code : 'ENTSSO_E_INTERNAL';
+      await this.audit(ctx, { action, outcome: 'refused', application, identifier, detail: code });
+      throw err;
+    }
+  }
+
+  private async refuseUnlessCanEncrypt(ctx: CallContext, action: string, application: string, identifier?: string): Promise<void> {
+    await this.secretForWrite(ctx, action, application, identifier);
+  }
+
+  // ------------------------------------------------------------------ audit and health
+
+  private async listAudit(p: ParamsOf<'audit.list'>): Promise<Page<import('../../ssoClient/protocol').AuditEntry>> {
+    const limit = p.limit ?? DEFAULT_PAGE_SIZE;
+    const before = p.cursor !== undefined ? Number(p.cursor) : undefined;
+    if (before !== undefined && !Number.isInteger(before)) throw new SsoError('ENTSSO_E_INVALID_REQUEST', '"cursor" must come from a previous page.');
+    const rows = await this.store.listAudit({ before, limit: limit + 1 });
+    return toPage(rows.slice(0, limit), rows.length > limit, (e) => String(e.id));
+  }
+
+  async health(): Promise<HealthReport> {
+    const state = this.cache.snapshot();
+    const checks: HealthCheck[] = [
+      { id: 'service', title: 'SSO service', verdict: 'ok', detail: 'The SSO service answers on its local socket.', nextStep: '' },
+      mssCheck(state),
+    ];
+    try {
+      await this.store.ping();
+      const info = await this.store.getGlobalInfo();
+      checks.push({ id: 'ssodb', title: 'SSO database', verdict: 'ok', detail: 'The SSO database answers.', nextStep: '' });
+      checks.push(secretAgeCheck(info.secretCreatedAt), backupCheck(info.secretCreatedAt, info.lastBackupAt, info.lastVerifiedBackupAt));
+    } catch (err) {
+      checks.push({
+        id: 'ssodb',
+        title: 'SSO database',
+        verdict: 'error',
+        detail: err instanceof Error ? err.message : 'The SSO database does not answer.',
+        nextStep: 'Check that the SSO database is available to the SSO service.',
+      });
+    }
+    return { at: new Date().toISOString(), state, checks };
+  }
+}
+
+function mssCheck(state: ReturnType<SecretCache['snapshot']>): HealthCheck {
+  const title = 'Master secret server';
+  switch (state.state) {
+    case 'ready':
+    case 'reencrypting':
+      return { id: 'mss', title, verdict: 'ok', detail: `${state.mssName} is reachable; last synchronised ${state.lastSyncAt}.`, nextStep: '' };
+    case 'cached':
+      return {
+        id: 'mss',
+        title,
+        verdict: 'warning',
+        detail: `${state.mssName} unreachable since ${state.unreachableSince}; decryption works from the cached secret, encryption does not.`,
+        nextStep: `Start the master secret server ${state.mssName} or restore the network to it.`,
+      };
+    default:
+      return { id: 'mss', title, verdict: 'error', detail: state.message, nextStep: `Start the master secret server ${state.mssName}.` };
+  }
+}
+
+function secretAgeCheck(createdAt: string | null): HealthCheck {
+  const title = 'Master secret age';
+  if (!createdAt) return { id: 'secretAge', title, verdict: 'warning', detail: 'The age of the master secret is not recorded.', nextStep: 'Generate a new master secret to start tracking its age.' };
+  const days = Math.floor((Date.now() - Date.parse(createdAt)) / DAY_MS);
+  if (days > SECRET_MAX_AGE_DAYS) {
+    return { id: 'secretAge', title, verdict: 'warning', detail: `The master secret is ${days} days old.`, nextStep: 'Rotate it: run "SSO: Generate New Master Secret…" (about monthly is recommended).' };
+  }
+  return { id: 'secretAge', title, verdict: 'ok', detail: `The master secret is ${days} day${days === 1 ? '' : 's'} old.`, nextStep: '' };
+}
+
+function backupCheck(createdAt: string | null, lastBackupAt: string | null, lastVerifiedAt: string | null): HealthCheck {
+  const title = 'Master secret backup';
+  const after = (t: string | null) => t !== null && (!createdAt || Date.parse(t) >= Date.parse(createdAt));
+  if (after(lastVerifiedAt)) return { id: 'backup', title, verdict: 'ok', detail: `Last verified backup: ${lastVerifiedAt}.`, nextStep: '' };
+  if (after(lastBackupAt)) {
+    return {
+      id: 'backup',
+      title,
+      verdict: 'warning',
+      detail: `The current master secret was backed up at ${lastBackupAt}, but that backup has never been verified.`,
+      nextStep: 'Run "SSO: Verify Master Secret Backup…" to prove the file and its password work.',
+    };
+  }
+  return {
+    id: 'backup',
+    title,
+    verdict: 'error',
+    detail: 'The current master secret has no backup. If the master secret server is lost, every stored configuration is lost with it.',
+    nextStep: 'Run "SSO: Back Up Master Secret…" and keep the file and its password in separate safe places.',
+  };
+}
+
+function toApplicationInfo(row: ApplicationRow): ApplicationInfo {
+  return {
+    name: row.name,
+    description: row.description,
+    contact: row.contact,
+    userGroup: row.userGroup,
+    adminGroup: row.adminGroup,
+    flags: row.flags,
+    kind: row.kind,
+    enabled: (row.flags & AppFlags.enabled) !== 0,
+    numFields: row.numFields,
+    identifierCount: row.identifierCount,
+  };
+}
+
+function flagsFor(kind: ParamsOf<'apps.create'>['kind'], enabled: boolean): number {
+  let flags = AppFlags.allowLocal;
+  if (enabled) flags |= AppFlags.enabled;
+  if (kind === 'configStore') flags |= AppFlags.configStore;
+  if (kind === 'adapter') flags |= AppFlags.adapter;
+  return flags;
+}
+
+function toPage<T>(items: T[], more: boolean, key: (item: T) => string): Page<T> {
+  const last = items[items.length - 1];
+  return more && last !== undefined ? { items, nextCursor: key(last) } : { items };
+}
+
+/** Maps given field names (case-insensitively) to the application's labels; unknown ones are an error. */
+function canonicalLabels(app: ApplicationDetail, names: string[]): Map<string, string> {
+  const labels = new Map(app.fields.map((f) => [f.label.toLowerCase(), f.label]));
+  const unknown = names.filter((n) => !labels.has(n.toLowerCase()));
+  if (unknown.length > 0) {
+    throw new SsoError(
+      'ENTSSO_E_UNKNOWN_FIELD',
+      `Application "${app.name}" has no field named ${unknown.map((u) => `"${u}"`).join(', ')}. Its fields are: ${app.fields.map((f) => f.label).join(', ')}. Nothing was saved.`,
+      { unknown, fields: app.fields.map((f) => f.label) },
+    );
+  }
+  return labels;
+}
+
+function notFound(name: string): SsoError {
+  return new SsoError('ENTSSO_E_APPLICATION_NOT_FOUND', `There is no SSO application named "${name}". Refresh the list: it may have been deleted.`, { application: name });
+}
+
+function mappingNotFound(application: string, identifier: string): SsoError {
+  return new SsoError('ENTSSO_E_MAPPING_NOT_FOUND', `Application "${application}" has no configuration "${identifier}". Refresh the list: it may have been deleted.`, { application, identifier });
+}
+
+function conflict(application: string, identifier: string): SsoError {
+  return new SsoError(
+    'ENTSSO_E_CONFLICT',
+    `The configuration "${identifier}" of "${application}" was changed by someone else after you opened it. Nothing was saved: compare with the newer version, then save again.`,
+    { application, identifier },
+  );
+}
+
+function safeUserName(): string {
+  try {
+    return os.userInfo().username;
+  } catch {
+    return `uid ${process.getuid?.() ?? '?'}`;
+  }
+}

@@ -1,0 +1,110 @@
+/**
+ * The SSO service role at run time: opens SSODB, fetches the master secret from the MSS
+ * named in SSODB, re-synchronises every sync interval (and at once when the MSS connection
+ * drops), serves local clients, and pushes every state change to them.
+ */
+import type { ServiceState } from '../../ssoClient/protocol';
+import type { TlsMaterial } from '../mss/mssServer';
+import { RpcServer } from '../rpc/rpcServer';
+import type { SsoStore } from '../ssodb/store';
+import { MssLink } from './mssLink';
+import { SsoOperations } from './operations';
+import { SecretCache } from './secretCache';
+
+export interface SsoServiceOptions {
+  store: SsoStore;
+  tls: TlsMaterial;
+  socketPath: string;
+  token: string;
+  syncIntervalMs: number;
+  log: (message: string) => void;
+}
+
+export class SsoService {
+  readonly cache: SecretCache;
+  readonly operations: SsoOperations;
+  private readonly link: MssLink;
+  private readonly rpc: RpcServer;
+  private timer: NodeJS.Timeout | undefined;
+  private syncing: Promise<void> | undefined;
+  private lastPushed = '';
+  private stopped = false;
+
+  constructor(private readonly options: SsoServiceOptions) {
+    this.cache = new SecretCache(options.syncIntervalMs);
+    this.operations = new SsoOperations(options.store, this.cache);
+    // A request to the MSS must fail well within one interval so that a paused MSS is noticed.
+    this.link = new MssLink(options.tls, Math.max(500, Math.min(5000, Math.floor(options.syncIntervalMs / 2))));
+    this.link.on('lost', () => void this.syncSoon());
+    this.rpc = new RpcServer({
+      socketPath: options.socketPath,
+      token: options.token,
+      operations: this.operations,
+      currentState: () => this.cache.snapshot(),
+      log: options.log,
+    });
+  }
+
+  async start(): Promise<void> {
+    await this.sync();
+    await this.rpc.listen();
+    this.timer = setInterval(() => void this.sync(), this.options.syncIntervalMs);
+    const s = this.cache.snapshot();
+    this.options.log(`SSO service listening on ${this.options.socketPath}: ${s.state}`);
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    this.link.close();
+    await this.syncing;
+    await this.rpc.close();
+  }
+
+  /** One sync with SSODB and the MSS; concurrent callers share the one in flight. */
+  sync(): Promise<void> {
+    this.syncing ??= this.syncOnce().finally(() => {
+      this.syncing = undefined;
+    });
+    return this.syncing;
+  }
+
+  private async syncSoon(): Promise<void> {
+    if (this.stopped) return;
+    await this.syncing;
+    await this.sync();
+  }
+
+  private async syncOnce(): Promise<void> {
+    const address = await this.readMssName();
+    if (address !== undefined) {
+      try {
+        this.cache.onSynced(await this.link.getSecrets(address));
+      } catch {
+        this.cache.onMssUnreachable();
+      }
+    }
+    this.pushIfChanged(this.cache.snapshot());
+  }
+
+  /** The MSS name comes from SSODB, as in ENTSSO, so a moved or failed-over MSS is found. */
+  private async readMssName(): Promise<string | undefined> {
+    try {
+      const info = await this.options.store.getGlobalInfo();
+      this.cache.onStoreReachable();
+      this.cache.mssName = info.secretServer;
+      return info.secretServer;
+    } catch (err) {
+      this.cache.onStoreUnreachable(err instanceof Error ? err.message : 'unknown error');
+      return undefined;
+    }
+  }
+
+  private pushIfChanged(state: ServiceState): void {
+    const key = JSON.stringify({ ...state, lastSyncAt: undefined, message: undefined });
+    if (key === this.lastPushed) return;
+    this.lastPushed = key;
+    this.options.log(`state: ${state.state}`);
+    this.rpc.broadcastState(state);
+  }
+}

@@ -1,0 +1,167 @@
+/**
+ * Real processes on loopback for integration tests: `ssoctl init` a temporary environment,
+ * start the MSS and the SSO service as separate child processes of the built CLI
+ * (dist/ssoctl.js) so that each can be killed, stopped or restarted, and talk to them through
+ * the client library and the CLI itself.
+ */
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { SsoClient } from '../../src/ssoClient/client';
+import type { ServiceState, ServiceStateName } from '../../src/ssoClient/protocol';
+import { loadEnvironment, readToken, type Environment } from '../../src/ssoService/environment';
+
+export const ROOT = resolve(__dirname, '..', '..');
+export const SSOCTL = join(ROOT, 'dist', 'ssoctl.js');
+
+export interface RunResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the built ssoctl synchronously. `input` goes to stdin (values never on the command line). */
+export function ssoctl(args: string[], options: { input?: string; env?: NodeJS.ProcessEnv } = {}): RunResult {
+  const r = spawnSync(process.execPath, [SSOCTL, ...args], { input: options.input ?? '', encoding: 'utf8', env: { ...process.env, ...options.env }, timeout: 120_000 });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+export class Daemon {
+  readonly log: string[] = [];
+  private exited: Promise<number | null>;
+
+  constructor(readonly child: ChildProcess) {
+    const collect = (d: Buffer) => this.log.push(...d.toString('utf8').split('\n').filter(Boolean));
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    this.exited = new Promise((r) => child.once('exit', (code) => r(code)));
+  }
+
+  get running(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
+  async waitForLog(pattern: RegExp, timeoutMs = 20_000): Promise<void> {
+    await waitUntil(() => this.log.some((l) => pattern.test(l)), timeoutMs, () => `log line ${pattern} not seen; log:\n${this.log.join('\n')}`);
+  }
+
+  signal(sig: NodeJS.Signals): void {
+    if (this.running) this.child.kill(sig);
+  }
+
+  async kill(sig: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (!this.running) return;
+    this.child.kill(sig);
+    await this.exited;
+  }
+
+  async stop(): Promise<number | null> {
+    this.signal('SIGTERM');
+    return this.exited;
+  }
+}
+
+export interface EnvOptions {
+  syncIntervalSeconds?: number;
+}
+
+/** One temporary SSO environment and the processes started for it. */
+export class TestEnvironment {
+  readonly dir: string;
+  readonly daemons: Daemon[] = [];
+  readonly clients: SsoClient[] = [];
+  mss: Daemon | undefined;
+  service: Daemon | undefined;
+
+  private constructor(dir: string) {
+    this.dir = dir;
+  }
+
+  static create(options: EnvOptions = {}): TestEnvironment {
+    // Short base path: Unix socket paths are limited to ~104 bytes.
+    const dir = mkdtempSync(join(tmpdir(), 'sso-it-'));
+    const t = new TestEnvironment(join(dir, 'env'));
+    const r = ssoctl(['init', '--dir', t.dir, '--mss-port', '0', '--sync-interval', String(options.syncIntervalSeconds ?? 1), '--name', 'Test']);
+    if (r.code !== 0) throw new Error(`ssoctl init failed: ${r.stderr}`);
+    return t;
+  }
+
+  get env(): Environment {
+    return loadEnvironment(this.dir);
+  }
+
+  get ssodbFile(): string {
+    return join(this.dir, 'ssodb.sqlite');
+  }
+
+  get syncIntervalMs(): number {
+    return this.env.config.syncIntervalMs;
+  }
+
+  spawnRole(role: 'mss' | 'service' | 'both'): Daemon {
+    const args = [SSOCTL, 'serve', '--dir', this.dir];
+    if (role !== 'both') args.push(`--${role}`);
+    const d = new Daemon(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+    this.daemons.push(d);
+    return d;
+  }
+
+  async startMss(): Promise<Daemon> {
+    this.mss = this.spawnRole('mss');
+    await this.mss.waitForLog(/\bready\b/);
+    return this.mss;
+  }
+
+  async startService(): Promise<Daemon> {
+    this.service = this.spawnRole('service');
+    await this.service.waitForLog(/\bready\b/);
+    return this.service;
+  }
+
+  async client(options: { token?: string; reconnect?: boolean } = {}): Promise<SsoClient> {
+    const env = this.env;
+    const c = new SsoClient({ socketPath: env.config.socketPath, token: options.token ?? readToken(env), clientName: 'test', reconnect: options.reconnect, requestTimeoutMs: 20_000 });
+    this.clients.push(c);
+    await c.connect();
+    return c;
+  }
+
+  ssoctl(args: string[], input?: string): RunResult {
+    return ssoctl([...args, '--dir', this.dir], { input });
+  }
+
+  async dispose(): Promise<void> {
+    for (const c of this.clients) c.close();
+    await Promise.all(this.daemons.map((d) => d.kill('SIGKILL')));
+    if (existsSync(this.dir)) rmSync(resolve(this.dir, '..'), { recursive: true, force: true });
+  }
+}
+
+/** Waits for a client to see a given state (pushed by the service). */
+export async function waitForState(client: SsoClient, want: ServiceStateName, timeoutMs: number): Promise<ServiceState> {
+  const started = Date.now();
+  if (client.state?.state === want) return client.state;
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => {
+      client.off('state', onState);
+      reject(new Error(`state ${want} not reached within ${timeoutMs} ms (last: ${client.state?.state}, after ${Date.now() - started} ms)`));
+    }, timeoutMs);
+    const onState = (s: ServiceState) => {
+      if (s.state !== want) return;
+      clearTimeout(timer);
+      client.off('state', onState);
+      resolvePromise(s);
+    };
+    client.on('state', onState);
+  });
+}
+
+export async function waitUntil(predicate: () => boolean | Promise<boolean>, timeoutMs: number, describe: () => string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (await predicate()) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
+}
