@@ -9,19 +9,22 @@ import { COMMON_OPTIONS } from './context';
 import { app, appOptions } from './verbs/app';
 import { config, configOptions } from './verbs/config';
 import { init, initOptions, serve, serveOptions } from './verbs/environment';
+import { secret, secretOptions } from './verbs/secret';
 import { seed, seedOptions } from './verbs/seed';
 import { audit, auditOptions, health, status } from './verbs/status';
 
 const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> or SSO_ENV_DIR)
 
   init      [--name N] [--mss-port P|0] [--mss-host H] [--sync-interval S] [--socket PATH]
-  serve     [--mss] [--service]            run the master secret server and/or the SSO service
+  serve     [--mss] [--service] [--reencrypt-batch N]   run the master secret server and/or the SSO service
   status | health                          state of the service and the master secret server
   app list [--filter F] | show NAME | create NAME --field F[:masked]... [--kind configStore|adapter|affiliate]
       | delete NAME --yes | enable NAME | disable NAME
   config list APP | get APP ID [--reveal] | set APP ID [--file F|stdin JSON] [--create|--expect-timestamp T]
       | delete APP ID
   audit [--limit N]
+  secret info | backup --file F [--reminder R] | inspect --file F | verify --file F
+      | restore --file F [--allow-foreign] | generate --file F [--reminder R]   (password: prompt or --password-stdin)
   seed [--ports N]                         fill the environment with realistic BizTalk sample data
 
 Common options: --json (machine-readable output), --socket PATH --token-file F (instead of --dir).
@@ -38,6 +41,7 @@ const VERBS: Record<string, Verb> = {
   app: { run: app, options: appOptions },
   config: { run: config, options: configOptions },
   seed: { run: seed, options: seedOptions },
+  secret: { run: secret, options: secretOptions },
 };
 
 const EXIT_CODES: Partial<Record<SsoErrorCode, number>> = {

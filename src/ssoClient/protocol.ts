@@ -152,6 +152,33 @@ export interface HealthReport {
   checks: HealthCheck[];
 }
 
+// ---------------------------------------------------------------- master secret lifecycle
+
+export interface SecretInfo {
+  currentMsid: string | null;
+  previousMsid: string | null;
+  secretCreatedAt: string | null;
+  lastBackupAt: string | null;
+  lastVerifiedBackupAt: string | null;
+  mssName: string;
+  reencrypt?: ReencryptProgress;
+}
+
+/** What a backup file says about itself without its password (ENTSSO shows the reminder first). */
+export interface BackupFileInfo {
+  format: string;
+  version: number;
+  created: string;
+  environment: string;
+  /** True when the file was made in another SSO environment than this one. */
+  foreignEnvironment: boolean;
+  msids: string[];
+  reminder: string;
+}
+
+/** Files travel base64-encoded: they are encrypted under the user's password. */
+export type Base64File = string;
+
 // ---------------------------------------------------------------- methods
 
 export interface CreateApplicationParams {
@@ -188,6 +215,17 @@ export interface Methods {
   };
   'config.delete': { params: { application: string; identifier: string; expectedTimestamp: string }; result: { deleted: true } };
   'audit.list': { params: { cursor?: string; limit?: number }; result: Page<AuditEntry> };
+  'secret.info': { params: Record<string, never>; result: SecretInfo };
+  /** Runs on the MSS: a password-protected backup of the current and previous secrets. */
+  'secret.backup': { params: { password: string; reminder: string }; result: { file: Base64File; msids: string[] } };
+  'secret.inspect': { params: { file: Base64File }; result: BackupFileInfo };
+  /** Proves the file opens with the password and holds the live secret; records the verification. */
+  'secret.verify': { params: { file: Base64File; password: string }; result: { matchesLiveSecret: boolean; msids: string[]; verifiedAt?: string } };
+  'secret.restore': { params: { file: Base64File; password: string; allowForeignEnvironment?: boolean }; result: { msid: string } };
+  /** Rotation, step 1: a new secret is made and a backup of it returned; nothing changes yet. */
+  'secret.prepareGenerate': { params: { password: string; reminder: string }; result: { file: Base64File; newMsid: string } };
+  /** Rotation, step 2 (after the backup file is safely written): switch and re-encrypt. */
+  'secret.commitGenerate': { params: { newMsid: string }; result: { msid: string; rowsToReencrypt: number } };
 }
 
 export type MethodName = keyof Methods;

@@ -3,7 +3,6 @@
  * for one environment folder. Used by `ssoctl serve`, the tests and the extension's
  * "start a local environment" command (on VS Code's own runtime).
  */
-import { SecretVault } from './crypto/secretVault';
 import { loadEnvironment, mssTls, readToken, serviceTls, storeConfigFor } from './environment';
 import { MssServer } from './mss/mssServer';
 import { SsoService } from './service/ssoService';
@@ -16,6 +15,8 @@ export interface RolesOptions {
   service: boolean;
   /** Overrides the environment's sync interval (tests use short ones). */
   syncIntervalMs?: number;
+  /** Rows per re-encryption transaction (smaller: shorter locks, more commits). */
+  reencryptBatchRows?: number;
   log: (message: string) => void;
 }
 
@@ -37,8 +38,16 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
   };
   try {
     if (options.mss) {
-      const vault = await SecretVault.open(env.paths.vault);
-      running.mss = new MssServer({ vault, store, tls: mssTls(env), host: env.config.mss.host, port: env.config.mss.port, log: options.log });
+      running.mss = new MssServer({
+        vaultDir: env.paths.vault,
+        environmentId: env.config.id,
+        store,
+        tls: mssTls(env),
+        host: env.config.mss.host,
+        port: env.config.mss.port,
+        reencryptBatchRows: options.reencryptBatchRows,
+        log: options.log,
+      });
       await running.mss.start();
     }
     if (options.service) {
@@ -48,6 +57,7 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
         socketPath: env.config.socketPath,
         token: readToken(env),
         syncIntervalMs: options.syncIntervalMs ?? env.config.syncIntervalMs,
+        environmentId: env.config.id,
         log: options.log,
       });
       await running.service.start();

@@ -99,16 +99,16 @@ export class TestEnvironment {
     return this.env.config.syncIntervalMs;
   }
 
-  spawnRole(role: 'mss' | 'service' | 'both'): Daemon {
-    const args = [SSOCTL, 'serve', '--dir', this.dir];
+  spawnRole(role: 'mss' | 'service' | 'both', extraArgs: string[] = []): Daemon {
+    const args = [SSOCTL, 'serve', '--dir', this.dir, ...extraArgs];
     if (role !== 'both') args.push(`--${role}`);
     const d = new Daemon(spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
     this.daemons.push(d);
     return d;
   }
 
-  async startMss(): Promise<Daemon> {
-    this.mss = this.spawnRole('mss');
+  async startMss(extraArgs: string[] = []): Promise<Daemon> {
+    this.mss = this.spawnRole('mss', extraArgs);
     await this.mss.waitForLog(/\bready\b/);
     return this.mss;
   }

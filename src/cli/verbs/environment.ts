@@ -30,7 +30,7 @@ export async function init(args: ParsedArgs): Promise<void> {
   );
 }
 
-export const serveOptions = { mss: {}, service: {}, 'sync-interval-ms': { value: true } };
+export const serveOptions = { mss: {}, service: {}, 'sync-interval-ms': { value: true }, 'reencrypt-batch': { value: true } };
 
 /** Runs until SIGINT/SIGTERM; logs go to stderr and never contain a value. */
 export async function serve(args: ParsedArgs): Promise<void> {
@@ -41,6 +41,7 @@ export async function serve(args: ParsedArgs): Promise<void> {
     mss: both || flag(args, 'mss'),
     service: both || flag(args, 'service'),
     syncIntervalMs: optInt(args, 'sync-interval-ms'),
+    reencryptBatchRows: optInt(args, 'reencrypt-batch'),
     log,
   });
   log('ready');

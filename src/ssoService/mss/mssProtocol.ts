@@ -1,21 +1,18 @@
 /**
  * The channel between SSO services and the master secret server: JSON lines over mutual TLS
  * with certificates of the environment's private CA. It is the only place a master secret
- * travels, and only to holders of a CA-issued client certificate.
+ * travels, and only to holders of a CA-issued client certificate. The MSS also pushes
+ * `{ "event": "changed" }` to connected services when the secret or re-encryption state
+ * changes, so that they re-synchronise at once instead of at their next interval.
  */
-import type { ReencryptProgress } from '../../ssoClient/protocol';
-import type { MasterSecret } from '../crypto/masterSecret';
+import type { Base64File, ReencryptProgress } from '../../ssoClient/protocol';
+import { makeMasterSecret, type MasterSecret } from '../crypto/masterSecret';
 
 export interface WireSecret {
   msid: string;
   /** base64 of the 32-byte key. */
   key: string;
   createdAt: string;
-}
-
-export interface MssRequest {
-  id: number;
-  op: 'getSecrets';
 }
 
 export interface GetSecretsResult {
@@ -26,10 +23,32 @@ export interface GetSecretsResult {
   server: string;
 }
 
+/** Every MSS operation with its parameters and result. */
+export interface MssOps {
+  getSecrets: { params: Record<string, never>; result: GetSecretsResult };
+  backup: { params: { password: string; reminder: string }; result: { file: Base64File; msids: string[] } };
+  verify: { params: { file: Base64File; password: string }; result: { matchesLiveSecret: boolean; msids: string[]; verifiedAt?: string } };
+  restore: { params: { file: Base64File; password: string; allowForeignEnvironment?: boolean }; result: { msid: string } };
+  prepareRotation: { params: { password: string; reminder: string }; result: { file: Base64File; newMsid: string } };
+  commitRotation: { params: { newMsid: string }; result: { msid: string; rowsToReencrypt: number } };
+}
+
+export type MssOp = keyof MssOps;
+
+export interface MssRequest {
+  id: number;
+  op: MssOp;
+  params?: unknown;
+}
+
 export interface MssResponse {
   id: number;
-  result?: GetSecretsResult;
+  result?: unknown;
   error?: { code: string; message: string };
+}
+
+export interface MssEvent {
+  event: 'changed';
 }
 
 export function toWire(secret: MasterSecret): WireSecret {
@@ -37,7 +56,5 @@ export function toWire(secret: MasterSecret): WireSecret {
 }
 
 export function fromWire(wire: WireSecret): MasterSecret {
-  const key = Buffer.from(wire.key, 'base64');
-  if (key.length !== 32 || typeof wire.msid !== 'string') throw new Error('The master secret server sent a malformed secret.');
-  return { msid: wire.msid, key, createdAt: wire.createdAt };
+  return makeMasterSecret(wire.msid, Buffer.from(wire.key, 'base64'), wire.createdAt);
 }

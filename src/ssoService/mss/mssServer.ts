@@ -1,13 +1,15 @@
 /**
- * The master secret server role: holds the master secret (encrypted at rest in its vault),
- * publishes its name and the secret ids in SSODB, and hands the secret to SSO services that
- * present a certificate of the environment's CA (mutual TLS; anything else is refused by TLS).
+ * The master secret server role on the network: mutual TLS with the environment's CA (TLS
+ * itself refuses clients without a CA-issued certificate, expired or foreign ones), one JSON
+ * line per request, answered by the SecretAuthority. Connected services are told at once
+ * when the secret or the re-encryption state changes.
  */
 import * as tls from 'node:tls';
+import { SsoError } from '../../ssoClient/errors';
 import { FrameTooLargeError, LineDecoder, encodeLine } from '../../ssoClient/jsonLines';
-import type { SecretVault } from '../crypto/secretVault';
 import type { SsoStore } from '../ssodb/store';
-import { toWire, type MssRequest, type MssResponse } from './mssProtocol';
+import { toWire, type MssOp, type MssOps, type MssRequest, type MssResponse } from './mssProtocol';
+import { SecretAuthority } from './secretAuthority';
 
 export interface TlsMaterial {
   ca: string;
@@ -16,38 +18,46 @@ export interface TlsMaterial {
 }
 
 export interface MssServerOptions {
-  vault: SecretVault;
+  vaultDir: string;
+  environmentId: string;
   store: SsoStore;
   tls: TlsMaterial;
   host: string;
   port: number;
+  reencryptBatchRows?: number;
   log: (message: string) => void;
 }
 
-/** Small: a request is one short JSON line. */
-const MAX_REQUEST_BYTES = 4096;
+/** Requests are short JSON lines (a backup file to verify or restore is the largest). */
+const MAX_REQUEST_BYTES = 1024 * 1024;
+
+type OpHandler<K extends MssOp> = (params: Record<string, unknown>) => Promise<MssOps[K]['result']>;
 
 export class MssServer {
+  readonly authority: SecretAuthority;
   private server: tls.Server | undefined;
   private sockets = new Set<tls.TLSSocket>();
 
-  constructor(private readonly options: MssServerOptions) {}
+  constructor(private readonly options: MssServerOptions) {
+    this.authority = new SecretAuthority({
+      vaultDir: options.vaultDir,
+      store: options.store,
+      environmentId: options.environmentId,
+      name: this.name,
+      reencryptBatchRows: options.reencryptBatchRows,
+      log: options.log,
+      onChanged: () => this.notifyChanged(),
+    });
+  }
 
   get name(): string {
     return `${this.options.host}:${this.options.port}`;
   }
 
   async start(): Promise<void> {
-    await this.publish();
+    await this.authority.start();
     const server = tls.createServer(
-      {
-        ca: this.options.tls.ca,
-        cert: this.options.tls.cert,
-        key: this.options.tls.key,
-        requestCert: true,
-        rejectUnauthorized: true,
-        minVersion: 'TLSv1.2',
-      },
+      { ca: this.options.tls.ca, cert: this.options.tls.cert, key: this.options.tls.key, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
       (socket) => this.accept(socket),
     );
     server.on('tlsClientError', (err) => this.options.log(`refused a TLS client: ${err.message}`));
@@ -59,7 +69,8 @@ export class MssServer {
       });
     });
     this.server = server;
-    this.options.log(`master secret server listening on ${this.name} (secret ${this.options.vault.current().msid})`);
+    const holding = this.authority.holdsSecret ? `secret ${this.authority.secrets().current.msid}` : 'no secret: waiting for a restore';
+    this.options.log(`master secret server listening on ${this.name} (${holding})`);
   }
 
   async close(): Promise<void> {
@@ -68,23 +79,29 @@ export class MssServer {
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    await this.authority.stop();
   }
 
-  /** Records this node as the environment's MSS and the secret ids in SSOX_GlobalInfo. */
-  private async publish(): Promise<void> {
-    const current = this.options.vault.current();
-    const previous = this.options.vault.previous();
-    await this.options.store.updateGlobalInfo({
-      secretServer: this.name,
-      currentMsid: current.msid,
-      previousMsid: previous?.msid ?? null,
-      secretCreatedAt: current.createdAt,
-    });
+  private notifyChanged(): void {
+    const line = encodeLine({ event: 'changed' });
+    for (const s of this.sockets) if (!s.destroyed) s.write(line);
   }
+
+  private readonly handlers: { [K in MssOp]: OpHandler<K> } = {
+    getSecrets: async () => {
+      const { current, previous } = this.authority.secrets();
+      return { current: toWire(current), previous: previous ? toWire(previous) : undefined, reencrypt: this.authority.progress, server: this.name };
+    },
+    backup: async (p) => this.authority.backup(str(p.password), str(p.reminder)),
+    verify: async (p) => this.authority.verify(str(p.file), str(p.password)),
+    restore: async (p) => this.authority.restore(str(p.file), str(p.password), p.allowForeignEnvironment === true),
+    prepareRotation: async (p) => this.authority.prepareRotation(str(p.password), str(p.reminder)),
+    commitRotation: async (p) => this.authority.commitRotation(str(p.newMsid)),
+  };
 
   private accept(socket: tls.TLSSocket): void {
     this.sockets.add(socket);
-    const decoder = new LineDecoder((line) => this.onLine(socket, line), MAX_REQUEST_BYTES);
+    const decoder = new LineDecoder((line) => void this.onLine(socket, line), MAX_REQUEST_BYTES);
     socket.on('data', (data) => {
       try {
         decoder.push(data);
@@ -97,7 +114,7 @@ export class MssServer {
     socket.on('close', () => this.sockets.delete(socket));
   }
 
-  private onLine(socket: tls.TLSSocket, line: string): void {
+  private async onLine(socket: tls.TLSSocket, line: string): Promise<void> {
     let request: MssRequest;
     try {
       request = JSON.parse(line);
@@ -105,20 +122,25 @@ export class MssServer {
       socket.destroy();
       return;
     }
-    socket.write(encodeLine(this.handle(request)));
+    const response = await this.handle(request);
+    if (!socket.destroyed) socket.write(encodeLine(response));
   }
 
-  private handle(request: MssRequest): MssResponse {
+  private async handle(request: MssRequest): Promise<MssResponse> {
     const id = typeof request?.id === 'number' ? request.id : 0;
-    if (request?.op !== 'getSecrets') return { id, error: { code: 'ENTSSO_E_INVALID_REQUEST', message: 'Unknown master secret server operation.' } };
-    const previous = this.options.vault.previous();
-    return {
-      id,
-      result: {
-        current: toWire(this.options.vault.current()),
-        previous: previous ? toWire(previous) : undefined,
-        server: this.name,
-      },
-    };
+    const handler = Object.prototype.hasOwnProperty.call(this.handlers, request?.op) ? (this.handlers[request.op] as OpHandler<MssOp>) : undefined;
+    if (!handler) return { id, error: { code: 'ENTSSO_E_INVALID_REQUEST', message: 'Unknown master secret server operation.' } };
+    const params = typeof request.params === 'object' && request.params !== null ? (request.params as Record<string, unknown>) : {};
+    try {
+      return { id, result: await handler(params) };
+    } catch (err) {
+      if (err instanceof SsoError) return { id, error: { code: err.code, message: err.message } };
+      this.options.log(`internal error in ${request.op}: ${err instanceof Error ? err.name : typeof err}`);
+      return { id, error: { code: 'ENTSSO_E_INTERNAL', message: 'The master secret server hit an unexpected error. See its log.' } };
+    }
   }
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
 }

@@ -91,6 +91,19 @@ function nameList(value: unknown, key: string): string[] | undefined {
   return value.map((v, i) => checkName(v, `"${key}[${i}]"`));
 }
 
+function password(o: Obj, key = 'password'): string {
+  const v = o[key];
+  if (typeof v !== 'string' || v.length === 0) fail(`"${key}" must be a non-empty string.`);
+  if (v.length > 1024) fail(`"${key}" is longer than 1024 characters.`);
+  return v;
+}
+
+function base64File(o: Obj): string {
+  const v = o.file;
+  if (typeof v !== 'string' || v.length === 0 || !/^[A-Za-z0-9+/=\r\n]+$/.test(v)) fail('"file" must be the base64-encoded file.');
+  return v;
+}
+
 const KINDS: ApplicationKind[] = ['adapter', 'configStore', 'affiliate'];
 
 type Validators = { [M in MethodName]: (o: Obj) => ParamsOf<M> };
@@ -182,6 +195,27 @@ const validators: Validators = {
   'audit.list': (o) => {
     onlyKeys(o, ['cursor', 'limit']);
     return { cursor: optString(o, 'cursor', 32), limit: optLimit(o) };
+  },
+  'secret.info': (o) => (onlyKeys(o, []), {}),
+  'secret.backup': (o) => {
+    onlyKeys(o, ['password', 'reminder']);
+    return { password: password(o), reminder: optString(o, 'reminder', 200) ?? '' };
+  },
+  'secret.inspect': (o) => (onlyKeys(o, ['file']), { file: base64File(o) }),
+  'secret.verify': (o) => (onlyKeys(o, ['file', 'password']), { file: base64File(o), password: password(o) }),
+  'secret.restore': (o) => {
+    onlyKeys(o, ['file', 'password', 'allowForeignEnvironment']);
+    return { file: base64File(o), password: password(o), allowForeignEnvironment: optBool(o, 'allowForeignEnvironment') };
+  },
+  'secret.prepareGenerate': (o) => {
+    onlyKeys(o, ['password', 'reminder']);
+    return { password: password(o), reminder: optString(o, 'reminder', 200) ?? '' };
+  },
+  'secret.commitGenerate': (o) => {
+    onlyKeys(o, ['newMsid']);
+    const newMsid = optString(o, 'newMsid', 64);
+    if (!newMsid) fail('"newMsid" must be the id returned by secret.prepareGenerate.');
+    return { newMsid };
   },
 };
 

@@ -5,13 +5,13 @@
  */
 import { EventEmitter } from 'node:events';
 import * as tls from 'node:tls';
-import { SsoError } from '../../ssoClient/errors';
+import { SsoError, isSsoErrorCode } from '../../ssoClient/errors';
 import { LineDecoder, encodeLine } from '../../ssoClient/jsonLines';
 import type { TlsMaterial } from '../mss/mssServer';
-import { fromWire, type MssResponse } from '../mss/mssProtocol';
+import { fromWire, type GetSecretsResult, type MssOp, type MssOps, type MssResponse } from '../mss/mssProtocol';
 import type { SecretsFromMss } from './secretCache';
 
-export class MssLink extends EventEmitter<{ lost: [] }> {
+export class MssLink extends EventEmitter<{ lost: []; changed: [] }> {
   private socket: tls.TLSSocket | undefined;
   private address: string | undefined;
   private nextId = 1;
@@ -26,6 +26,16 @@ export class MssLink extends EventEmitter<{ lost: [] }> {
 
   /** Fetches the current and previous secrets from the MSS named in SSODB (host:port). */
   async getSecrets(address: string): Promise<SecretsFromMss> {
+    const result: GetSecretsResult = await this.request(address, 'getSecrets', {});
+    return {
+      current: fromWire(result.current),
+      previous: result.previous ? fromWire(result.previous) : undefined,
+      reencrypt: result.reencrypt,
+    };
+  }
+
+  /** One MSS operation; MSS-side refusals come back as the MSS's own SsoError. */
+  async request<K extends MssOp>(address: string, op: K, params: MssOps[K]['params'], timeoutMs = this.timeoutMs): Promise<MssOps[K]['result']> {
     const socket = await this.connectedTo(address);
     const id = this.nextId++;
     const response = await new Promise<MssResponse | Error>((resolve) => {
@@ -33,20 +43,19 @@ export class MssLink extends EventEmitter<{ lost: [] }> {
         this.waiting.delete(id);
         resolve(new Error('timeout'));
         socket.destroy();
-      }, this.timeoutMs);
+      }, timeoutMs);
       this.waiting.set(id, (r) => {
         clearTimeout(timer);
         resolve(r);
       });
-      socket.write(encodeLine({ id, op: 'getSecrets' }));
+      socket.write(encodeLine({ id, op, params }));
     });
     if (response instanceof Error) throw unreachable(address, response.message);
-    if (response.error || !response.result) throw unreachable(address, response.error?.message ?? 'no answer');
-    return {
-      current: fromWire(response.result.current),
-      previous: response.result.previous ? fromWire(response.result.previous) : undefined,
-      reencrypt: response.result.reencrypt,
-    };
+    if (response.error) {
+      const code = isSsoErrorCode(response.error.code) ? response.error.code : 'ENTSSO_E_INTERNAL';
+      throw new SsoError(code, response.error.message);
+    }
+    return response.result as MssOps[K]['result'];
   }
 
   close(): void {
@@ -88,10 +97,14 @@ export class MssLink extends EventEmitter<{ lost: [] }> {
     this.socket = socket;
     this.address = address;
     const decoder = new LineDecoder((line) => {
-      let response: MssResponse;
+      let response: MssResponse & { event?: string };
       try {
         response = JSON.parse(line);
       } catch {
+        return;
+      }
+      if (response.event === 'changed') {
+        this.emit('changed');
         return;
       }
       this.waiting.get(response.id)?.(response);

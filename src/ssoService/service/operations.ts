@@ -17,8 +17,12 @@ import {
   type Page,
   type ParamsOf,
   type ResultOf,
+  type SecretInfo,
+  type BackupFileInfo,
 } from '../../ssoClient/protocol';
 import { decryptBag, encryptBag } from '../crypto/dataCipher';
+import { readProtectedHeader } from '../crypto/protectedFile';
+import type { MssOp, MssOps } from '../mss/mssProtocol';
 import type { ApplicationRow, NewAuditEntry, SsoStore } from '../ssodb/store';
 import type { SecretCache } from './secretCache';
 
@@ -34,12 +38,17 @@ export interface CallContext {
 type Handler<M extends MethodName> = (params: ParamsOf<M>, ctx: CallContext) => Promise<ResultOf<M>>;
 export type Handlers = { [M in Exclude<MethodName, 'hello'>]: Handler<M> };
 
+/** How the service reaches the master secret server for the secret lifecycle (runs on the MSS, as in ENTSSO). */
+export type MssCaller = <K extends MssOp>(op: K, params: MssOps[K]['params']) => Promise<MssOps[K]['result']>;
+
 export class SsoOperations {
   private readonly osUser = safeUserName();
 
   constructor(
     private readonly store: SsoStore,
     private readonly cache: SecretCache,
+    private readonly callMss: MssCaller,
+    private readonly environmentId: string,
   ) {}
 
   readonly handlers: Handlers = {
@@ -56,7 +65,45 @@ export class SsoOperations {
     'config.set': async (p, ctx) => this.writeConfig(p, ctx),
     'config.delete': async (p, ctx) => this.deleteConfig(p, ctx),
     'audit.list': async (p) => this.listAudit(p),
+    'secret.info': async () => this.secretInfo(),
+    'secret.backup': async (p, ctx) => this.audited(ctx, 'secret.backup', () => this.callMss('backup', p)),
+    'secret.inspect': async (p) => this.inspectBackup(p.file),
+    'secret.verify': async (p, ctx) => this.audited(ctx, 'secret.verify', () => this.callMss('verify', p)),
+    'secret.restore': async (p, ctx) => this.audited(ctx, 'secret.restore', () => this.callMss('restore', p)),
+    'secret.prepareGenerate': async (p, ctx) => this.audited(ctx, 'secret.prepareGenerate', () => this.callMss('prepareRotation', p)),
+    'secret.commitGenerate': async (p, ctx) => this.audited(ctx, 'secret.generate', () => this.callMss('commitRotation', p)),
   };
+
+  /** Runs an operation and audits its outcome (never its parameters: they hold passwords). */
+  private async audited<T>(ctx: CallContext, action: string, run: () => Promise<T>): Promise<T> {
+    try {
+      const result = await run();
+      await this.audit(ctx, { action, outcome: 'ok' });
+      return result;
+    } catch (err) {
+      await this.audit(ctx, { action, outcome: err instanceof SsoError && err.code !== 'ENTSSO_E_INTERNAL' ? 'refused' : 'failed', detail: err instanceof SsoError ? err.code : undefined });
+      throw err;
+    }
+  }
+
+  private async secretInfo(): Promise<SecretInfo> {
+    const info = await this.store.getGlobalInfo();
+    return {
+      currentMsid: info.currentMsid,
+      previousMsid: info.previousMsid,
+      secretCreatedAt: info.secretCreatedAt,
+      lastBackupAt: info.lastBackupAt,
+      lastVerifiedBackupAt: info.lastVerifiedBackupAt,
+      mssName: info.secretServer,
+      reencrypt: this.cache.snapshot().reencrypt,
+    };
+  }
+
+  private inspectBackup(fileB64: string): BackupFileInfo {
+    const h = readProtectedHeader(Buffer.from(fileB64, 'base64'));
+    if (h.format !== 'entsso-backup') throw new SsoError('ENTSSO_E_BAD_FILE', 'This file is not a master secret backup.');
+    return { format: h.format, version: h.version, created: h.created, environment: h.environment, foreignEnvironment: h.environment !== this.environmentId, msids: h.msids ?? [], reminder: h.reminder };
+  }
 
   /** Records an event in SSOX_AuditTable. Never a value: names of fields at most. */
   async audit(ctx: CallContext, entry: Omit<NewAuditEntry, 'user'>): Promise<void> {
@@ -132,14 +179,14 @@ export class SsoOperations {
     const app = await this.getApplication(p.application);
     const row = await this.store.getCredentials(app.name, p.identifier);
     if (!row) throw mappingNotFound(app.name, p.identifier);
-    const values = this.decryptValues(app, p.identifier, row.msid, row.ciphertext);
+    const values = this.decryptValues(app, row.identifier, row.msid, row.ciphertext);
     const masked = app.fields.filter((f) => f.masked).map((f) => f.label);
     const fields: Record<string, string> = {};
     for (const f of app.fields) fields[f.label] = f.masked && !p.reveal ? '' : (values[f.label] ?? '');
     if (p.reveal && masked.length > 0) {
       await this.audit(ctx, { action: 'config.reveal', outcome: 'ok', application: app.name, identifier: p.identifier, fields: masked });
     }
-    return { application: app.name, identifier: p.identifier, timestamp: row.timestamp, modifiedAt: row.modifiedAt, fields, masked, revealed: p.reveal === true };
+    return { application: app.name, identifier: row.identifier, timestamp: row.timestamp, modifiedAt: row.modifiedAt, fields, masked, revealed: p.reveal === true };
   }
 
   private async writeConfig(p: ParamsOf<'config.set'>, ctx: CallContext): Promise<IdentifierInfo> {
@@ -181,13 +228,17 @@ export class SsoOperations {
     const row = await this.store.getCredentials(app.name, identifier);
     if (!row) throw mappingNotFound(app.name, identifier);
     if (row.timestamp !== expected) throw conflict(app.name, identifier);
-    return this.decryptValues(app, identifier, row.msid, row.ciphertext);
+    return this.decryptValues(app, row.identifier, row.msid, row.ciphertext);
   }
 
   private decryptValues(app: ApplicationDetail, identifier: string, msid: string, blob: Buffer): Record<string, string> {
     const secret = this.cache.secretForDecryption(msid);
-    const parsed: unknown = JSON.parse(decryptBag(secret, app.name, identifier, blob).toString('utf8'));
-    return parsed as Record<string, string>;
+    const plaintext = decryptBag(secret, app.name, identifier, blob);
+    try {
+      return JSON.parse(plaintext.toString('utf8')) as Record<string, string>;
+    } finally {
+      plaintext.fill(0);
+    }
   }
 
   /** Refuses (and audits the refusal) before anything is sent to the store. */

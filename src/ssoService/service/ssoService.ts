@@ -17,6 +17,7 @@ export interface SsoServiceOptions {
   socketPath: string;
   token: string;
   syncIntervalMs: number;
+  environmentId: string;
   log: (message: string) => void;
 }
 
@@ -32,10 +33,12 @@ export class SsoService {
 
   constructor(private readonly options: SsoServiceOptions) {
     this.cache = new SecretCache(options.syncIntervalMs);
-    this.operations = new SsoOperations(options.store, this.cache);
     // A request to the MSS must fail well within one interval so that a paused MSS is noticed.
     this.link = new MssLink(options.tls, Math.max(500, Math.min(5000, Math.floor(options.syncIntervalMs / 2))));
+    // Lifecycle operations run scrypt on the MSS: they get a longer timeout than a sync.
+    this.operations = new SsoOperations(options.store, this.cache, (op, params) => this.link.request(this.cache.mssName, op, params, 60_000), options.environmentId);
     this.link.on('lost', () => void this.syncSoon());
+    this.link.on('changed', () => void this.syncSoon());
     this.rpc = new RpcServer({
       socketPath: options.socketPath,
       token: options.token,

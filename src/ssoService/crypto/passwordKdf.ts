@@ -1,0 +1,184 @@
+/**
+ * Password-based key derivation for master secret backups and application exports:
+ * scrypt from Node's built-in crypto (no native module, runs on Electron's Node too).
+ *
+ * The cost parameters travel in each file's header, so they can be raised later without
+ * breaking old files. Defaults follow OWASP's Password Storage Cheat Sheet for scrypt:
+ * N = 2^17, r = 8, p = 1 (128 MiB of memory per derivation).
+ */
+import { hkdfSync, randomBytes, scrypt } from 'node:crypto';
+import { SsoError } from '../../ssoClient/errors';
+
+export interface ScryptCost {
+  N: number;
+  r: number;
+  p: number;
+}
+
+/** As recorded in a file header. */
+export interface ScryptParams extends ScryptCost {
+  name: 'scrypt';
+  /** Base64 of 16 random bytes. */
+  salt: string;
+}
+
+export const DEFAULT_SCRYPT_COST: Readonly<ScryptCost> = Object.freeze({ N: 2 ** 17, r: 8, p: 1 });
+export const DERIVED_KEY_BYTES = 32;
+const SALT_BYTES = 16;
+
+/**
+ * Bounds for parameters read from a file (which anyone can edit): low enough that a
+ * doctored header cannot make us allocate gigabytes or spin for minutes, high enough to
+ * leave room for raising the defaults. The lower N bound also applies when writing.
+ */
+export const SCRYPT_LIMITS = Object.freeze({ minN: 2 ** 14, maxN: 2 ** 20, maxR: 32, maxP: 16, maxMemoryBytes: 1024 ** 3 });
+
+export function newScryptParams(cost: ScryptCost = DEFAULT_SCRYPT_COST): ScryptParams {
+  const params: ScryptParams = { name: 'scrypt', N: cost.N, r: cost.r, p: cost.p, salt: randomBytes(SALT_BYTES).toString('base64') };
+  const problem = scryptParamsProblem(params);
+  if (problem) {
+    throw new SsoError('ENTSSO_E_INVALID_REQUEST', `The key derivation settings are not allowed: ${problem}.`);
+  }
+  return params;
+}
+
+/** A human reason why `params` cannot be used, or undefined when they are acceptable. */
+export function scryptParamsProblem(params: unknown): string | undefined {
+  const p = params as Partial<ScryptParams> | null;
+  if (!p || typeof p !== 'object' || p.name !== 'scrypt') return 'only scrypt is supported';
+  if (!isPowerOfTwo(p.N) || p.N < SCRYPT_LIMITS.minN || p.N > SCRYPT_LIMITS.maxN) {
+    return `N must be a power of two between 2^14 and 2^20`;
+  }
+  if (!Number.isSafeInteger(p.r) || p.r! < 1 || p.r! > SCRYPT_LIMITS.maxR) return 'r must be between 1 and 32';
+  if (!Number.isSafeInteger(p.p) || p.p! < 1 || p.p! > SCRYPT_LIMITS.maxP) return 'p must be between 1 and 16';
+  if (scryptMemoryBytes(p as ScryptCost) > SCRYPT_LIMITS.maxMemoryBytes) return 'N, r and p together need more than 1 GiB of memory';
+  if (typeof p.salt !== 'string' || Buffer.from(p.salt, 'base64').length < SALT_BYTES) return 'the salt is missing or too short';
+  return undefined;
+}
+
+/**
+ * Derives a 32-byte key. Passwords are NFC-normalised first so that the same password
+ * typed on macOS (which may produce decomposed accents) and on Windows gives the same key.
+ */
+export async function derivePasswordKey(password: string, params: ScryptParams): Promise<Buffer> {
+  const problem = scryptParamsProblem(params);
+  if (problem) throw new SsoError('ENTSSO_E_BAD_FILE', `The file's key derivation settings are not supported: ${problem}.`);
+  const passwordBytes = Buffer.from(password.normalize('NFC'), 'utf8');
+  const salt = Buffer.from(params.salt, 'base64');
+  // Node refuses scrypt when 128*N*r exceeds maxmem (default 32 MiB); N = 2^17 needs 128 MiB.
+  const maxmem = scryptMemoryBytes(params) + 32 * 1024 * 1024;
+  try {
+    return await new Promise<Buffer>((resolve, reject) => {
+      scrypt(passwordBytes, salt, DERIVED_KEY_BYTES, { N: params.N, r: params.r, p: params.p, maxmem }, (error, key) =>
+        error ? reject(error) : resolve(key),
+      );
+    });
+  } catch (error) {
+    // Node's scrypt errors are about parameters or memory, never the password; keep only the kind.
+    const kind = (error as NodeJS.ErrnoException).code ?? 'unknown error';
+    throw new SsoError('ENTSSO_E_INTERNAL', `The password key could not be derived (${kind}).`);
+  } finally {
+    passwordBytes.fill(0);
+  }
+}
+
+/** Independent sub-keys from one derived key (HKDF-SHA256), one per purpose. */
+export function subKey(derivedKey: Buffer, purpose: string): Buffer {
+  return Buffer.from(hkdfSync('sha256', derivedKey, Buffer.alloc(0), `entsso ${purpose}`, 32));
+}
+
+export function scryptMemoryBytes(cost: ScryptCost): number {
+  return 128 * cost.N * cost.r * cost.p;
+}
+
+function isPowerOfTwo(n: unknown): n is number {
+  return Number.isSafeInteger(n) && (n as number) > 1 && ((n as number) & ((n as number) - 1)) === 0;
+}
+
+// ---------------------------------------------------------------- password strength
+
+export const MIN_PASSWORD_LENGTH = 12;
+/** A password this long may use a single kind of character (a passphrase of words). */
+export const PASSPHRASE_LENGTH = 20;
+
+/**
+ * Words that make a password trivially guessable however they are decorated with digits,
+ * symbols or look-alike characters ("P@ssw0rd2024!"). Short on purpose: the length and
+ * variety rules do most of the work; this catches what passes them anyway.
+ */
+const COMMON_WORDS = new Set([
+  'password', 'passwort', 'motdepasse', 'contrasena', 'secret', 'qwerty', 'qwertyuiop', 'azerty', 'asdfgh',
+  'letmein', 'welcome', 'iloveyou', 'admin', 'administrator', 'changeme', 'default', 'master', 'mastersecret',
+  'biztalk', 'entsso', 'sso', 'backup', 'microsoft', 'windows', 'server', 'login', 'test', 'summer', 'winter',
+  'spring', 'autumn', 'monkey', 'dragon', 'football', 'baseball', 'sunshine', 'princess', 'abc', 'abcdef',
+]);
+
+const LEET: Record<string, string> = { '0': 'o', '1': 'i', '3': 'e', '4': 'a', '5': 's', '7': 't', '@': 'a', '$': 's', '!': 'i' };
+
+/** A sentence saying why `password` is too weak, or undefined when it is acceptable. */
+export function checkPasswordStrength(password: string): string | undefined {
+  if (typeof password !== 'string' || password.length === 0) return 'A password is required.';
+  const chars = [...password];
+  if (chars.length < MIN_PASSWORD_LENGTH) {
+    return `The password is too short: use at least ${MIN_PASSWORD_LENGTH} characters.`;
+  }
+  if (password.trim().length === 0) return 'The password cannot be only spaces.';
+  if (isSimpleSequence(chars)) return 'The password is a repeated character or a simple sequence such as "abcd…" or "1234…".';
+  if (isCommonWordWithDecoration(password)) {
+    return 'The password is a common word or pattern with a few digits or symbols added; choose something less guessable.';
+  }
+  const classes = characterClasses(password);
+  if (classes.size === 1 && chars.length < PASSPHRASE_LENGTH) {
+    const [only] = classes;
+    return (
+      `The password uses only ${only}. Mix in other kinds of characters (lowercase, uppercase, digits, symbols) ` +
+      `or make it at least ${PASSPHRASE_LENGTH} characters long.`
+    );
+  }
+  return undefined;
+}
+
+function characterClasses(password: string): Set<string> {
+  const classes = new Set<string>();
+  for (const ch of password) {
+    if (/\p{Ll}/u.test(ch)) classes.add('lowercase letters');
+    else if (/\p{Lu}/u.test(ch)) classes.add('uppercase letters');
+    else if (/\p{Nd}/u.test(ch)) classes.add('digits');
+    else classes.add('symbols');
+  }
+  return classes;
+}
+
+/** "aaaa…", "abcd…", "9876…", "acegi…": every step between neighbours is the same. */
+function isSimpleSequence(chars: string[]): boolean {
+  const codes = chars.map((c) => c.toLowerCase().codePointAt(0)!);
+  const step = codes[1] - codes[0];
+  return Math.abs(step) <= 2 && codes.every((code, i) => i === 0 || code - codes[i - 1] === step);
+}
+
+/** "P@ssw0rd2024!", "!!Welcome2025!!", "passwordpassword": a common word plus at most 3 more letters. */
+function isCommonWordWithDecoration(password: string): boolean {
+  const lower = password.toLowerCase();
+  const stripEnds = (text: string) => text.replace(/^[^\p{L}]+|[^\p{L}]+$/gu, ''); // digits and symbols around a word
+  const symbolsAsLetters = lower.replace(/[@$]/g, (c) => LEET[c]); // "@dmin1234" is "admin1234"
+  const candidates = [lower, unLeet(stripEnds(lower)), unLeet(lower), stripEnds(symbolsAsLetters)].map((c) => dropRepeats(lettersOf(c)));
+  return candidates.some((letters) =>
+    [...COMMON_WORDS].some((word) => letters === word || (word.length >= 4 && letters.includes(word) && letters.length - word.length <= 3)),
+  );
+}
+
+function unLeet(text: string): string {
+  return [...text].map((c) => LEET[c] ?? c).join('');
+}
+
+function lettersOf(text: string): string {
+  return text.replace(/[^\p{L}]/gu, '');
+}
+
+function dropRepeats(word: string): string {
+  // "passwordpassword" is still "password".
+  for (let size = 1; size <= word.length / 2; size++) {
+    if (word.length % size === 0 && word.slice(0, size).repeat(word.length / size) === word) return word.slice(0, size);
+  }
+  return word;
+}

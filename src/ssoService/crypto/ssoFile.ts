@@ -1,0 +1,298 @@
+/**
+ * Microsoft's `.sso` application export format, as written by the SSO Application
+ * Configuration MMC snap-in and the community tools derived from it (DOMAIN.md §5):
+ *
+ *   Base64( 3DES-ECB/PKCS7( UTF-8( <SSOApplicationExport><applicationData>
+ *                                    <add key="…" value="…" /> …
+ *                                  </applicationData></SSOApplicationExport> ) ) )
+ *   with the 3DES key = MD5(UTF-8 password): 16 bytes, i.e. two-key 3DES (K1|K2|K1).
+ *
+ * Weak by design (unsalted MD5, ECB, no integrity check): kept for compatibility only;
+ * our own exports use protectedFile.ts. The application name is the file name (callers).
+ *
+ * 3DES comes from node-forge, not Node's crypto: OpenSSL 3 moves DES to its "legacy"
+ * provider and Electron's BoringSSL lacks some DES modes, while forge runs the same
+ * everywhere. The tests check it against OpenSSL's des-ede-ecb.
+ *
+ * The XML parser below accepts only this one shape (plus an XML declaration, comments
+ * and whitespace, which the known writers emit), never expands DTDs, and never puts
+ * decrypted text in an error message.
+ */
+import forge from 'node-forge';
+import { SsoError } from '../../ssoClient/errors';
+
+export const MAX_SSO_FILE_CHARS = 32 * 1024 * 1024;
+const BLOCK_BYTES = 8;
+
+// ---------------------------------------------------------------- encode
+
+export function encodeSsoFile(entries: Record<string, string>, password: string): string {
+  if (typeof password !== 'string' || password.length === 0) {
+    throw new SsoError('ENTSSO_E_BAD_PASSWORD', 'A password is required to write a .sso file.', { reason: 'weak-password' });
+  }
+  const xml = buildXml(entries);
+  return tripleDes(Buffer.from(xml, 'utf8'), password, 'encrypt').toString('base64');
+}
+
+function buildXml(entries: Record<string, string>): string {
+  if (!entries || typeof entries !== 'object') throw invalid('The entries of a .sso file must be an object of text keys and values.');
+  // Same prologue as the MMC snap-in writes.
+  let xml = '<?xml version="1.0" encoding="utf-8" ?><SSOApplicationExport><applicationData>';
+  for (const [key, value] of Object.entries(entries)) {
+    if (key.length === 0) throw invalid('A .sso file cannot hold an empty key.');
+    if (typeof value !== 'string') throw invalid(`The value of key "${safeName(key)}" must be text.`);
+    if (!isXmlText(key)) throw invalid(`The key "${safeName(key)}" contains a character that .sso files cannot hold.`);
+    if (!isXmlText(value)) throw invalid(`The value of key "${safeName(key)}" contains a control character that .sso files cannot hold.`);
+    xml += `<add key="${escapeAttribute(key)}" value="${escapeAttribute(value)}" />`;
+  }
+  return xml + '</applicationData></SSOApplicationExport>';
+}
+
+/** False when `text` holds a character XML 1.0 cannot carry at all (even as a reference), or a lone surrogate. */
+function isXmlText(text: string): boolean {
+  for (const ch of text) {
+    if (!isXmlChar(ch.codePointAt(0)!)) return false;
+  }
+  return true;
+}
+
+/** Tab, CR and LF become references: a parser would otherwise turn them into spaces. */
+function escapeAttribute(text: string): string {
+  return text.replace(/[&<>"\t\n\r]/g, (c) => ATTRIBUTE_ESCAPES[c]);
+}
+
+const ATTRIBUTE_ESCAPES: Record<string, string> = {
+  '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;',
+};
+
+/** Key names are not secret, but keep messages one short line. */
+function safeName(key: string): string {
+  const printable = key.replace(/\p{Cc}/gu, '?');
+  return printable.length > 60 ? `${printable.slice(0, 57)}…` : printable;
+}
+
+// ---------------------------------------------------------------- decode
+
+export function decodeSsoFile(text: string, password: string): Record<string, string> {
+  const ciphertext = decodeBase64(text);
+  if (typeof password !== 'string' || password.length === 0) {
+    throw new SsoError('ENTSSO_E_BAD_PASSWORD', 'A password is required to open a .sso file.', { reason: 'wrong-password' });
+  }
+  const plaintext = tripleDes(ciphertext, password, 'decrypt');
+  try {
+    const xml = decodeUtf8(plaintext);
+    // A wrong key yields random bytes: not UTF-8, or not starting with markup.
+    if (xml === undefined || !/^\uFEFF?\s*</.test(xml)) throw wrongPassword();
+    return parseSsoXml(xml);
+  } finally {
+    plaintext.fill(0);
+  }
+}
+
+function decodeBase64(text: string): Buffer {
+  if (typeof text !== 'string') throw notSsoFile();
+  if (text.length > MAX_SSO_FILE_CHARS) throw badFile('The file is too large to be a .sso application export.');
+  const compact = text.replace(/^\uFEFF/, '').replace(/\s+/g, '');
+  if (compact.length === 0 || compact.length % 4 !== 0 || !/^[A-Za-z0-9+/]+={0,2}$/.test(compact)) throw notSsoFile();
+  const bytes = Buffer.from(compact, 'base64');
+  if (bytes.length % BLOCK_BYTES !== 0) throw notSsoFile();
+  return bytes;
+}
+
+function tripleDes(input: Buffer, password: string, direction: 'encrypt' | 'decrypt'): Buffer {
+  // Buffer's UTF-8 encoder, like .NET's Encoding.UTF8, turns a lone surrogate into U+FFFD.
+  const md5 = forge.md.md5.create().update(Buffer.from(password, 'utf8').toString('binary')).digest().getBytes();
+  const key = forge.util.createBuffer(md5 + md5.slice(0, 8)); // two-key 3DES: K1 | K2 | K1
+  const cipher = direction === 'encrypt' ? forge.cipher.createCipher('3DES-ECB', key) : forge.cipher.createDecipher('3DES-ECB', key);
+  cipher.start();
+  cipher.update(forge.util.createBuffer(input.toString('binary')));
+  const ok = cipher.finish(); // PKCS#7: on decryption, false when the padding is wrong
+  key.clear();
+  if (!ok) throw wrongPassword();
+  return Buffer.from(cipher.output.getBytes(), 'binary');
+}
+
+function decodeUtf8(bytes: Buffer): string | undefined {
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+
+function wrongPassword(): SsoError {
+  return new SsoError(
+    'ENTSSO_E_BAD_PASSWORD',
+    'The password does not open this .sso file. (.sso files carry no integrity check, so a damaged file looks the same.)',
+    { reason: 'wrong-password' },
+  );
+}
+
+function notSsoFile(): SsoError {
+  return badFile('This is not a .sso application export: it is not Base64-encoded Triple-DES data.');
+}
+
+function badFile(message: string): SsoError {
+  return new SsoError('ENTSSO_E_BAD_FILE', message);
+}
+
+function invalid(message: string): SsoError {
+  return new SsoError('ENTSSO_E_INVALID_REQUEST', message);
+}
+
+// ---------------------------------------------------------------- the strict XML reader
+
+/** Parses exactly `<SSOApplicationExport><applicationData><add key value/>*</applicationData></SSOApplicationExport>`. */
+export function parseSsoXml(xml: string): Record<string, string> {
+  const reader = new XmlReader(xml.replace(/^\uFEFF/, '').replace(/\r\n?/g, '\n'));
+  reader.skipSpaces(); // XML forbids anything before the declaration; tolerating blank lines is harmless
+  reader.skipDeclaration();
+  reader.skipMisc();
+  const entries: Record<string, string> = {};
+  reader.element('SSOApplicationExport', [], () => {
+    reader.skipMisc();
+    reader.element('applicationData', [], () => {
+      let index = 0;
+      for (reader.skipMisc(); reader.startsElement('add'); reader.skipMisc()) {
+        index++;
+        const attributes = reader.element('add', ['key', 'value'], () => undefined);
+        addEntry(entries, attributes, index);
+      }
+    });
+    reader.skipMisc();
+  });
+  reader.skipMisc();
+  reader.expectEnd();
+  return entries;
+}
+
+function addEntry(entries: Record<string, string>, attributes: Map<string, string>, index: number): void {
+  const key = attributes.get('key');
+  if (key === undefined || key === '') throw malformed(`entry ${index} has no key`);
+  if (Object.prototype.hasOwnProperty.call(entries, key)) throw malformed(`entry ${index} repeats the key of an earlier entry`);
+  // defineProperty: a key named "__proto__" must become a plain entry.
+  Object.defineProperty(entries, key, { value: attributes.get('value') ?? '', enumerable: true, writable: true, configurable: true });
+}
+
+function malformed(problem: string): SsoError {
+  return badFile(`The .sso file opened, but its contents are not a valid SSO application export: ${problem}.`);
+}
+
+class XmlReader {
+  private pos = 0;
+
+  constructor(private readonly text: string) {}
+
+  skipDeclaration(): void {
+    if (!this.text.startsWith('<?xml', this.pos)) return;
+    const end = this.text.indexOf('?>', this.pos);
+    if (end < 0) throw this.error('the XML declaration is not closed');
+    this.pos = end + 2;
+  }
+
+  /** Whitespace and comments: all that may appear between the elements. */
+  skipMisc(): void {
+    for (;;) {
+      while (this.pos < this.text.length && ' \t\n'.includes(this.text[this.pos])) this.pos++;
+      if (!this.text.startsWith('<!--', this.pos)) return;
+      const end = this.text.indexOf('-->', this.pos + 4);
+      if (end < 0) throw this.error('a comment is not closed');
+      this.pos = end + 3;
+    }
+  }
+
+  startsElement(name: string): boolean {
+    return this.text.startsWith(`<${name}`, this.pos) && /[\s/>]/.test(this.text[this.pos + name.length + 1] ?? '');
+  }
+
+  /** Reads `<name attrs/>` or `<name attrs>…</name>`; `body` reads what is between. */
+  element(name: string, allowed: string[], body: () => void): Map<string, string> {
+    if (this.text.startsWith('<!DOCTYPE', this.pos)) throw this.error('document type declarations are not allowed');
+    if (!this.startsElement(name)) throw this.error(`expected <${name}>`);
+    this.pos += name.length + 1;
+    const attributes = this.attributes(name, allowed);
+    if (this.text.startsWith('/>', this.pos)) {
+      this.pos += 2;
+      return attributes;
+    }
+    this.expect('>', `<${name}> is not closed`);
+    body();
+    this.skipMisc();
+    this.expect(`</${name}`, `expected </${name}>`);
+    this.skipSpaces();
+    this.expect('>', `</${name}> is not closed`);
+    return attributes;
+  }
+
+  expectEnd(): void {
+    if (this.pos !== this.text.length) throw this.error('unexpected content after the end of the export');
+  }
+
+  private attributes(element: string, allowed: string[]): Map<string, string> {
+    const attributes = new Map<string, string>();
+    for (;;) {
+      const spaced = this.skipSpaces();
+      if (this.text.startsWith('/>', this.pos) || this.text.startsWith('>', this.pos)) return attributes;
+      if (!spaced) throw this.error(`attributes of <${element}> must be separated by spaces`);
+      const name = this.name();
+      if (!allowed.includes(name)) throw this.error(`<${element}> has an unexpected attribute`);
+      if (attributes.has(name)) throw this.error(`<${element}> repeats the attribute "${name}"`);
+      this.skipSpaces();
+      this.expect('=', `attribute "${name}" has no value`);
+      this.skipSpaces();
+      attributes.set(name, this.attributeValue(name));
+    }
+  }
+
+  private name(): string {
+    const match = /^[A-Za-z_:][A-Za-z0-9._:-]*/.exec(this.text.slice(this.pos, this.pos + 256));
+    if (!match) throw this.error('expected an attribute name');
+    this.pos += match[0].length;
+    return match[0];
+  }
+
+  private attributeValue(name: string): string {
+    const quote = this.text[this.pos];
+    if (quote !== '"' && quote !== "'") throw this.error(`the value of attribute "${name}" is not quoted`);
+    const end = this.text.indexOf(quote, this.pos + 1);
+    if (end < 0) throw this.error(`the value of attribute "${name}" is not closed`);
+    const raw = this.text.slice(this.pos + 1, end);
+    if (raw.includes('<')) throw this.error(`the value of attribute "${name}" contains "<"`);
+    const start = this.pos;
+    this.pos = end + 1;
+    // XML attribute-value normalisation: literal tab and newline become spaces.
+    return raw.replace(/[\t\n]/g, ' ').replace(/&[^;]{0,12};?/g, (ref) => this.reference(ref, start));
+  }
+
+  private reference(ref: string, at: number): string {
+    const named: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" };
+    if (named[ref]) return named[ref];
+    const numeric = /^&#(?:([0-9]{1,7})|x([0-9A-Fa-f]{1,6}));$/.exec(ref);
+    const code = numeric ? parseInt(numeric[1] ?? numeric[2], numeric[1] ? 10 : 16) : NaN;
+    if (!isXmlChar(code)) throw this.error('an attribute value contains an invalid "&" reference', at);
+    return String.fromCodePoint(code);
+  }
+
+  skipSpaces(): boolean {
+    const start = this.pos;
+    while (this.pos < this.text.length && ' \t\n'.includes(this.text[this.pos])) this.pos++;
+    return this.pos > start;
+  }
+
+  private expect(token: string, problem: string): void {
+    if (!this.text.startsWith(token, this.pos)) throw this.error(problem);
+    this.pos += token.length;
+  }
+
+  /** Position only: the text around it may be a secret value. */
+  private error(problem: string, at = this.pos): SsoError {
+    return malformed(`${problem} (at character ${at + 1})`);
+  }
+}
+
+function isXmlChar(code: number): boolean {
+  return (
+    code === 0x9 || code === 0xa || code === 0xd ||
+    (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff)
+  );
+}

@@ -1,0 +1,63 @@
+/**
+ * Re-encrypts every SSODB row still under an older master secret after a rotation or a
+ * restore, in batches, each batch one transaction. It is restartable by construction: the
+ * work left is "rows not under the current MSID", read from SSODB, so a crash at any moment
+ * loses nothing and the next start simply continues. A row written by a client since it was
+ * read is skipped by the store (its timestamp changed) and picked up again if still old.
+ */
+import type { ReencryptProgress } from '../../ssoClient/protocol';
+import { reencryptBag } from '../crypto/dataCipher';
+import type { MasterSecret } from '../crypto/masterSecret';
+import type { SsoStore } from '../ssodb/store';
+
+export const REENCRYPT_BATCH_ROWS = 500;
+
+export interface ReencryptOptions {
+  store: SsoStore;
+  current: MasterSecret;
+  /** Secrets rows may still be under (the vault's previous one). */
+  older: MasterSecret[];
+  onProgress: (progress: ReencryptProgress) => void;
+  log: (message: string) => void;
+  batchRows?: number;
+}
+
+export class StuckRowsError extends Error {}
+
+/** Runs to completion; returns the number of rows re-encrypted. */
+export async function reencryptAll(options: ReencryptOptions): Promise<number> {
+  const { store, current } = options;
+  const batchRows = options.batchRows ?? REENCRYPT_BATCH_ROWS;
+  const byMsid = new Map(options.older.map((s) => [s.msid, s]));
+  const total = await store.countRowsNotUnder(current.msid);
+  const fromMsid = options.older[0]?.msid ?? '';
+  let done = 0;
+  options.onProgress({ fromMsid, toMsid: current.msid, done, total });
+  for (;;) {
+    // The embedded store is synchronous underneath: yield to the event loop between batches so
+    // the MSS keeps serving secrets (and progress) while it re-encrypts.
+    await new Promise((resolve) => setImmediate(resolve));
+    const rows = await store.listRowsNotUnder(current.msid, batchRows);
+    if (rows.length === 0) break;
+    const unknown = rows.filter((r) => !byMsid.has(r.msid));
+    if (unknown.length === rows.length) {
+      // Rows under a secret this MSS no longer holds cannot be re-encrypted: stop rather than spin.
+      throw new StuckRowsError(
+        `${unknown.length} configuration(s) are encrypted under master secret ${unknown[0]?.msid}, which this master secret server does not hold. Restore the backup of that secret to recover them.`,
+      );
+    }
+    const batch = rows
+      .filter((r) => byMsid.has(r.msid))
+      .map((r) => ({
+        application: r.application,
+        identifier: r.identifier,
+        expectedTimestamp: r.timestamp,
+        msid: current.msid,
+        ciphertext: reencryptBag(byMsid.get(r.msid) as MasterSecret, current, r.application, r.identifier, r.ciphertext),
+      }));
+    done += await store.reencryptRows(batch);
+    options.onProgress({ fromMsid, toMsid: current.msid, done: Math.min(done, total), total: Math.max(total, done) });
+  }
+  options.log(`re-encryption finished: ${done} configuration(s) now under ${current.msid}`);
+  return done;
+}

@@ -1,0 +1,248 @@
+/**
+ * What the master secret server knows and does, apart from the network: it owns the vault
+ * (current and previous secret), backs the secret up, verifies and restores backups,
+ * generates a new secret (backup first, then switch), and drives re-encryption of SSODB.
+ * An MSS whose vault is missing or damaged still starts, serves nothing, and accepts a restore.
+ */
+import { rename } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SsoError } from '../../ssoClient/errors';
+import type { ReencryptProgress } from '../../ssoClient/protocol';
+import { generateMasterSecret, makeMasterSecret, sameMasterSecret, type MasterSecret } from '../crypto/masterSecret';
+import { openProtectedFile, readProtectedHeader, writeProtectedFile } from '../crypto/protectedFile';
+import { checkPasswordStrength } from '../crypto/passwordKdf';
+import { SecretVault, VAULT_FILE, VAULT_KEY_FILE } from '../crypto/secretVault';
+import type { SsoStore } from '../ssodb/store';
+import { StuckRowsError, reencryptAll } from './reencryptor';
+
+interface BackupPayload {
+  secrets: Array<{ msid: string; key: string; createdAt: string }>;
+}
+
+export interface AuthorityOptions {
+  vaultDir: string;
+  store: SsoStore;
+  environmentId: string;
+  /** This node's name (host:port), published in SSODB. */
+  name: string;
+  reencryptBatchRows?: number;
+  log: (message: string) => void;
+  /** Called whenever services should re-synchronise (secret or re-encryption state changed). */
+  onChanged: () => void;
+}
+
+export class SecretAuthority {
+  private vault: SecretVault | undefined;
+  private pending: MasterSecret | undefined;
+  private reencrypting: Promise<void> | undefined;
+  progress: ReencryptProgress | undefined;
+
+  constructor(private readonly options: AuthorityOptions) {}
+
+  /** Opens the vault (an MSS without one starts empty and waits for a restore). */
+  async start(): Promise<void> {
+    try {
+      this.vault = await SecretVault.open(this.options.vaultDir);
+    } catch (err) {
+      if (!(err instanceof SsoError)) throw err;
+      this.options.log(`no usable master secret: ${err.message}`);
+      return;
+    }
+    await this.publish();
+    this.resumeReencryptionIfNeeded();
+  }
+
+  async stop(): Promise<void> {
+    await this.reencrypting?.catch(() => undefined);
+  }
+
+  get holdsSecret(): boolean {
+    return this.vault !== undefined;
+  }
+
+  secrets(): { current: MasterSecret; previous?: MasterSecret } {
+    const vault = this.requireVault();
+    return { current: vault.current(), previous: vault.previous() };
+  }
+
+  async backup(password: string, reminder: string): Promise<{ file: string; msids: string[] }> {
+    const { current, previous } = this.secrets();
+    const file = await this.backupFile([current, ...(previous ? [previous] : [])], password, reminder);
+    await this.options.store.updateGlobalInfo({ lastBackupAt: new Date().toISOString() });
+    this.options.log(`master secret ${current.msid} backed up`);
+    return file;
+  }
+
+  async verify(fileB64: string, password: string): Promise<{ matchesLiveSecret: boolean; msids: string[]; verifiedAt?: string }> {
+    const secrets = await this.openBackup(fileB64, password);
+    const live = this.vault?.current();
+    const matchesLiveSecret = live !== undefined && secrets.some((s) => sameMasterSecret(s, live));
+    if (!matchesLiveSecret) return { matchesLiveSecret, msids: secrets.map((s) => s.msid) };
+    const verifiedAt = new Date().toISOString();
+    await this.options.store.updateGlobalInfo({ lastVerifiedBackupAt: verifiedAt });
+    this.options.log(`backup of master secret ${live.msid} verified`);
+    return { matchesLiveSecret, msids: secrets.map((s) => s.msid), verifiedAt };
+  }
+
+  async restore(fileB64: string, password: string, allowForeignEnvironment = false): Promise<{ msid: string }> {
+    this.refuseWhileReencrypting();
+    const header = readProtectedHeader(Buffer.from(fileB64, 'base64'));
+    if (header.environment !== this.options.environmentId && !allowForeignEnvironment) {
+      throw new SsoError(
+        'ENTSSO_E_BAD_FILE',
+        `This backup was made in another SSO environment (${header.environment}). Restoring it replaces this environment's master secret; confirm explicitly to continue.`,
+        { reason: 'foreign-environment', environment: header.environment },
+      );
+    }
+    const [current, previous] = await this.openBackup(fileB64, password);
+    if (!current) throw new SsoError('ENTSSO_E_BAD_FILE', 'The backup holds no master secret.');
+    await this.refuseIfRowsWouldBeLost([current, ...(previous ? [previous] : [])]);
+    await this.installSecrets({ current, previous });
+    this.options.log(`master secret ${current.msid} restored from a backup`);
+    await this.publish();
+    this.options.onChanged();
+    this.resumeReencryptionIfNeeded();
+    return { msid: current.msid };
+  }
+
+  /** Rotation step 1: a new secret and its backup; nothing changes until commit. */
+  async prepareRotation(password: string, reminder: string): Promise<{ file: string; newMsid: string }> {
+    this.requireVault();
+    this.refuseWhileReencrypting();
+    const next = generateMasterSecret();
+    const { file } = await this.backupFile([next, this.secrets().current], password, reminder);
+    this.pending = next;
+    return { file, newMsid: next.msid };
+  }
+
+  /** Rotation step 2, once the caller has saved the backup: switch, publish, re-encrypt. */
+  async commitRotation(newMsid: string): Promise<{ msid: string; rowsToReencrypt: number }> {
+    const vault = this.requireVault();
+    this.refuseWhileReencrypting();
+    if (!this.pending || this.pending.msid !== newMsid) {
+      throw new SsoError('ENTSSO_E_INVALID_REQUEST', 'There is no prepared master secret with that id (the master secret server may have restarted). Generate a new one again.');
+    }
+    await vault.rotate(this.pending);
+    this.pending = undefined;
+    const now = new Date().toISOString();
+    await this.publish({ lastBackupAt: now });
+    const rowsToReencrypt = await this.options.store.countRowsNotUnder(vault.current().msid);
+    this.options.log(`new master secret ${newMsid} in use; ${rowsToReencrypt} configuration(s) to re-encrypt`);
+    this.resumeReencryptionIfNeeded();
+    this.options.onChanged();
+    return { msid: newMsid, rowsToReencrypt };
+  }
+
+  /** Resolves when no re-encryption is running (tests and shutdown). */
+  async idle(): Promise<void> {
+    await this.reencrypting?.catch(() => undefined);
+  }
+
+  private resumeReencryptionIfNeeded(): void {
+    if (this.reencrypting || !this.vault) return;
+    const { current, previous } = this.secrets();
+    let lastNotified = 0;
+    this.reencrypting = (async () => {
+      const left = await this.options.store.countRowsNotUnder(current.msid);
+      if (left === 0) return;
+      this.options.log(`re-encrypting ${left} configuration(s) under ${current.msid}`);
+      await reencryptAll({
+        store: this.options.store,
+        current,
+        older: previous ? [previous] : [],
+        batchRows: this.options.reencryptBatchRows,
+        onProgress: (p) => {
+          // Services re-sync on each notification: a few per second keeps progress live without a storm.
+          const due = this.progress === undefined || Date.now() - lastNotified >= 250;
+          this.progress = p;
+          if (due) {
+            lastNotified = Date.now();
+            this.options.onChanged();
+          }
+        },
+        log: this.options.log,
+      });
+    })()
+      .catch((err) => {
+        this.options.log(err instanceof StuckRowsError ? err.message : `re-encryption stopped: ${err instanceof Error ? err.message : String(err)}; it resumes at the next start`);
+      })
+      .finally(() => {
+        this.reencrypting = undefined;
+        this.progress = undefined;
+        this.options.onChanged();
+      });
+  }
+
+  private refuseWhileReencrypting(): void {
+    if (this.reencrypting) {
+      throw new SsoError('ENTSSO_E_REENCRYPT_IN_PROGRESS', 'The SSO database is still being re-encrypted under the current master secret. Wait until it finishes, then try again.');
+    }
+  }
+
+  /** A restore must not strand rows under a secret the restored vault would not hold. */
+  private async refuseIfRowsWouldBeLost(secrets: MasterSecret[]): Promise<void> {
+    const rows = await this.options.store.listRowsNotUnder(secrets[0]!.msid, 1000);
+    const known = new Set(secrets.map((s) => s.msid));
+    const stranded = rows.find((r) => !known.has(r.msid));
+    if (stranded) {
+      throw new SsoError(
+        'ENTSSO_E_BAD_FILE',
+        `This backup does not hold master secret ${stranded.msid}, under which configurations are stored: restoring it would make them unreadable. Restore the most recent backup instead.`,
+        { reason: 'older-backup', msid: stranded.msid },
+      );
+    }
+  }
+
+  private async installSecrets(secrets: { current: MasterSecret; previous?: MasterSecret }): Promise<void> {
+    if (this.vault) {
+      await this.vault.replace(secrets);
+      return;
+    }
+    await this.moveDamagedVaultAside();
+    this.vault = await SecretVault.create(this.options.vaultDir, secrets.current);
+    if (secrets.previous) await this.vault.replace(secrets);
+  }
+
+  private async moveDamagedVaultAside(): Promise<void> {
+    const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+    for (const f of [VAULT_KEY_FILE, VAULT_FILE]) {
+      await rename(join(this.options.vaultDir, f), join(this.options.vaultDir, `${f}.damaged-${stamp}`)).catch(() => undefined);
+    }
+  }
+
+  private async publish(extra: { lastBackupAt?: string } = {}): Promise<void> {
+    const { current, previous } = this.secrets();
+    await this.options.store.updateGlobalInfo({
+      secretServer: this.options.name,
+      currentMsid: current.msid,
+      previousMsid: previous?.msid ?? null,
+      secretCreatedAt: current.createdAt,
+      ...extra,
+    });
+  }
+
+  private async backupFile(secrets: MasterSecret[], password: string, reminder: string): Promise<{ file: string; msids: string[] }> {
+    const weak = checkPasswordStrength(password);
+    if (weak) throw new SsoError('ENTSSO_E_INVALID_REQUEST', `The backup password is too weak: ${weak}`);
+    const payload: BackupPayload = { secrets: secrets.map((s) => ({ msid: s.msid, key: s.key.toString('base64'), createdAt: s.createdAt })) };
+    const msids = secrets.map((s) => s.msid);
+    const file = await writeProtectedFile('entsso-backup', payload, { password, reminder, environment: this.options.environmentId, msids });
+    return { file: file.toString('base64'), msids };
+  }
+
+  private async openBackup(fileB64: string, password: string): Promise<MasterSecret[]> {
+    const { payload } = await openProtectedFile<BackupPayload>(Buffer.from(fileB64, 'base64'), password, 'entsso-backup');
+    if (!payload || !Array.isArray(payload.secrets) || payload.secrets.length === 0) {
+      throw new SsoError('ENTSSO_E_BAD_FILE', 'The backup opened, but holds no master secret.');
+    }
+    return payload.secrets.map((s) => makeMasterSecret(s.msid, Buffer.from(s.key, 'base64'), s.createdAt));
+  }
+
+  private requireVault(): SecretVault {
+    if (!this.vault) {
+      throw new SsoError('ENTSSO_E_NO_SECRET', `The master secret server ${this.options.name} holds no master secret. Restore it from a backup ("SSO: Restore Master Secret…" or "ssoctl secret restore").`);
+    }
+    return this.vault;
+  }
+}
+

@@ -1,0 +1,808 @@
+/**
+ * The SSODB on SQL Server, through `mssql` (tedious). Same semantics as the SQLite adapter; one
+ * contract suite runs against both.
+ *
+ * `mssql` is loaded with require() when a connection is opened, so bundles that never use SQL
+ * Server never load it (esbuild marks it external). The pool can be injected instead, which the
+ * golden tests do to pin every SQL text and parameter type sent through the driver.
+ *
+ * Row versions: a BIGINT column fed from the sequence dbo.SSOX_RowVersionSeq, not ROWVERSION.
+ * A ROWVERSION column changes on every UPDATE of its row, and a rotation re-encrypting a row
+ * must leave its timestamp alone (the value is unchanged; an editor holding the row must not get
+ * a conflict). A sequence gives the same properties as rowversion where they matter (database
+ * wide, unique, increasing) while only the statements that should bump it do. Optimistic
+ * concurrency is application-level: `UPDATE … WHERE ec_row_version = @expected`, then the rows
+ * affected (or returned by OUTPUT) tell whether the caller's version was current.
+ *
+ * Every SQL text is an exported constant (MSSQL_SQL); parameters are always typed explicitly.
+ * Names compare case-insensitively through the columns' collation (schema.ts), so `@app` can
+ * be any casing and results carry the stored spelling.
+ */
+import type * as Mssql from 'mssql';
+import { SsoError } from '../../ssoClient/errors';
+import type { AuditEntry, FieldInfo } from '../../ssoClient/protocol';
+import {
+  applicationExists,
+  applicationNotFound,
+  checkCursor,
+  checkFilter,
+  checkFlags,
+  checkKind,
+  checkLimit,
+  checkMsid,
+  checkName,
+  checkOptionalText,
+  checkText,
+  containsPattern,
+  credentialsConflict,
+  DESCRIPTION_MAX_LENGTH,
+  fieldFlags,
+  IDENTIFIER_DOMAIN,
+  isRowVersion,
+  ISO_TIME_MAX_LENGTH,
+  mappingNotFound,
+  MSID_MAX_LENGTH,
+  MSSQL_SCHEMA_BATCHES,
+  NAME_MAX_LENGTH,
+  ROW_VERSION_SEQUENCE,
+  SHORT_TEXT_MAX_LENGTH,
+  toApplicationRow,
+  toAuditEntry,
+  toAuditRecord,
+  toCredentialRow,
+  toFieldInfo,
+  toGlobalInfo,
+  toIdentifierRow,
+  type SqlRow,
+} from './schema';
+import type {
+  ApplicationRow,
+  CredentialRow,
+  GlobalInfo,
+  ListOptions,
+  NewApplication,
+  NewAuditEntry,
+  ReencryptedRow,
+  SsoStore,
+} from './store';
+
+// ---------------------------------------------------------------- the driver surface used
+
+/** The parameter types of the `mssql` module (the real module, or the same in a test). */
+export interface MssqlTypes {
+  NVarChar: Mssql.ISqlTypeFactoryWithLength;
+  VarBinary: Mssql.ISqlTypeFactoryWithLength;
+  BigInt: Mssql.ISqlTypeFactoryWithNoParams;
+  Int: Mssql.ISqlTypeFactoryWithNoParams;
+  Bit: Mssql.ISqlTypeFactoryWithNoParams;
+  MAX: number;
+}
+
+export interface MssqlResult {
+  recordset?: SqlRow[];
+  recordsets?: SqlRow[][];
+  rowsAffected: number[];
+}
+
+export interface MssqlRequest {
+  input(name: string, type: Mssql.ISqlType, value: unknown): MssqlRequest;
+  query(command: string): Promise<MssqlResult>;
+  batch(command: string): Promise<MssqlResult>;
+}
+
+export interface MssqlTransaction {
+  begin(): Promise<unknown>;
+  commit(): Promise<void>;
+  rollback(): Promise<void>;
+  request(): MssqlRequest;
+}
+
+export interface MssqlPool {
+  request(): MssqlRequest;
+  transaction(): MssqlTransaction;
+  close(): Promise<void>;
+}
+
+export type MssqlStoreOptions =
+  | {
+      /** `mssql://user:password@host:port/database?encrypt=true&trustServerCertificate=false`, or an ADO connection string. */
+      url: string;
+      connectTimeoutMs?: number;
+      requestTimeoutMs?: number;
+    }
+  | { pool: MssqlPool; types: MssqlTypes };
+
+export function createMssqlStore(options: MssqlStoreOptions): SsoStore {
+  return new MssqlStore(options);
+}
+
+// ---------------------------------------------------------------- SQL
+
+const SEQ = `dbo.${ROW_VERSION_SEQUENCE}`;
+
+const APPLICATION_COLUMNS = `a.ai_app_name AS name, a.ai_description AS description, a.ai_contact AS contact,
+  a.ai_user_group_name AS userGroup, a.ai_admin_group_name AS adminGroup, a.ai_flags AS flags,
+  a.ai_kind AS kind, a.ai_num_fields AS numFields,
+  (SELECT COUNT_BIG(*) FROM dbo.SSOX_IndividualMapping AS m
+    WHERE m.im_app_name = a.ai_app_name AND m.im_windows_domain_name = @domain) AS identifierCount`;
+
+const CREDENTIALS_KEY_MATCH = `ec_app_name = @app AND ec_windows_domain_name = @domain AND ec_windows_user_name = @identifier`;
+
+const CREDENTIALS_COLUMNS = `ec_app_name AS application, ec_windows_user_name AS identifier, ec_msid AS msid,
+  ec_credentials AS ciphertext, ec_row_version AS [timestamp], ec_modified_at AS modifiedAt`;
+
+const GLOBAL_INFO_OUTPUT = `inserted.gi_SecretServer AS secretServer, inserted.gi_SSOAdminGroup AS adminGroup,
+  inserted.gi_CurrentMsid AS currentMsid, inserted.gi_PreviousMsid AS previousMsid,
+  inserted.gi_SecretCreatedAt AS secretCreatedAt, inserted.gi_LastBackupAt AS lastBackupAt,
+  inserted.gi_LastVerifiedBackupAt AS lastVerifiedBackupAt, inserted.gi_RowVersion AS [timestamp]`;
+
+/** Only the columns whose @setX flag is 1 change, so concurrent patches of different fields both stick. */
+function patchColumn(column: string, param: string): string {
+  return `${column} = CASE WHEN @set${param[0]!.toUpperCase()}${param.slice(1)} = 1 THEN @${param} ELSE ${column} END`;
+}
+
+const GLOBAL_INFO_PATCHABLE: readonly (readonly [keyof Omit<GlobalInfo, 'timestamp'>, string])[] = [
+  ['secretServer', 'gi_SecretServer'],
+  ['adminGroup', 'gi_SSOAdminGroup'],
+  ['currentMsid', 'gi_CurrentMsid'],
+  ['previousMsid', 'gi_PreviousMsid'],
+  ['secretCreatedAt', 'gi_SecretCreatedAt'],
+  ['lastBackupAt', 'gi_LastBackupAt'],
+  ['lastVerifiedBackupAt', 'gi_LastVerifiedBackupAt'],
+];
+
+export const MSSQL_SQL = {
+  ping: `SELECT gi_id AS ok FROM dbo.SSOX_GlobalInfo WHERE gi_id = 1;`,
+
+  getGlobalInfo: `SELECT gi_SecretServer AS secretServer, gi_SSOAdminGroup AS adminGroup, gi_CurrentMsid AS currentMsid,
+  gi_PreviousMsid AS previousMsid, gi_SecretCreatedAt AS secretCreatedAt, gi_LastBackupAt AS lastBackupAt,
+  gi_LastVerifiedBackupAt AS lastVerifiedBackupAt, gi_RowVersion AS [timestamp]
+FROM dbo.SSOX_GlobalInfo WHERE gi_id = 1;`,
+  updateGlobalInfo: `UPDATE dbo.SSOX_GlobalInfo SET
+  ${GLOBAL_INFO_PATCHABLE.map(([param, column]) => patchColumn(column, param)).join(',\n  ')},
+  gi_RowVersion = NEXT VALUE FOR ${SEQ}
+OUTPUT ${GLOBAL_INFO_OUTPUT}
+WHERE gi_id = 1;`,
+
+  listApplications: `SELECT TOP (@limit) ${APPLICATION_COLUMNS}
+FROM dbo.SSOX_ApplicationInfo AS a
+WHERE a.ai_app_name > @after AND a.ai_app_name LIKE @pattern ESCAPE '\\'
+ORDER BY a.ai_app_name;`,
+  /** Two result sets: the application, then its fields. */
+  getApplication: `SELECT ${APPLICATION_COLUMNS}
+FROM dbo.SSOX_ApplicationInfo AS a WHERE a.ai_app_name = @app;
+SELECT fi_ordinal AS ordinal, fi_label AS label, fi_flags AS flags
+FROM dbo.SSOX_FieldInfo WHERE fi_app_name = @app ORDER BY fi_ordinal;`,
+  applicationName: `SELECT ai_app_name AS name FROM dbo.SSOX_ApplicationInfo WHERE ai_app_name = @app;`,
+  insertApplication: `INSERT INTO dbo.SSOX_ApplicationInfo (ai_app_name, ai_description, ai_contact, ai_user_group_name,
+  ai_admin_group_name, ai_flags, ai_num_fields, ai_kind)
+VALUES (@app, @description, @contact, @userGroup, @adminGroup, @flags, @numFields, @kind);`,
+  insertField: `INSERT INTO dbo.SSOX_FieldInfo (fi_app_name, fi_ordinal, fi_label, fi_flags) VALUES (@app, @ordinal, @label, @flags);`,
+  /** Fields, mappings and credentials go with it (ON DELETE CASCADE). */
+  deleteApplication: `DELETE FROM dbo.SSOX_ApplicationInfo WHERE ai_app_name = @app;`,
+  setApplicationFlags: `UPDATE dbo.SSOX_ApplicationInfo SET ai_flags = @flags WHERE ai_app_name = @app;`,
+
+  listIdentifiers: `SELECT TOP (@limit) ec_app_name AS application, ec_windows_user_name AS identifier,
+  ec_row_version AS [timestamp], ec_modified_at AS modifiedAt
+FROM dbo.SSOX_ExternalCredentials
+WHERE ec_app_name = @app AND ec_windows_domain_name = @domain
+  AND ec_windows_user_name > @after AND ec_windows_user_name LIKE @pattern ESCAPE '\\'
+ORDER BY ec_windows_user_name;`,
+  searchApplications: `SELECT TOP (@limit) ai_app_name AS application, ai_kind AS kind
+FROM dbo.SSOX_ApplicationInfo WHERE ai_app_name LIKE @pattern ESCAPE '\\'
+ORDER BY ai_app_name;`,
+  searchIdentifiers: `SELECT TOP (@limit) m.im_app_name AS application, a.ai_kind AS kind, m.im_windows_user_name AS identifier
+FROM dbo.SSOX_IndividualMapping AS m JOIN dbo.SSOX_ApplicationInfo AS a ON a.ai_app_name = m.im_app_name
+WHERE m.im_windows_domain_name = @domain AND m.im_windows_user_name LIKE @pattern ESCAPE '\\'
+ORDER BY m.im_app_name, m.im_windows_domain_name, m.im_windows_user_name;`,
+
+  getCredentials: `SELECT ${CREDENTIALS_COLUMNS}
+FROM dbo.SSOX_ExternalCredentials WHERE ${CREDENTIALS_KEY_MATCH};`,
+  /** Inserts nothing when the application is missing; stores the application's own spelling. */
+  insertMapping: `INSERT INTO dbo.SSOX_IndividualMapping (im_app_name, im_windows_domain_name, im_windows_user_name,
+  im_external_user_name, im_flags)
+OUTPUT inserted.im_app_name AS application
+SELECT a.ai_app_name, @domain, @identifier, @identifier, 0 FROM dbo.SSOX_ApplicationInfo AS a WHERE a.ai_app_name = @app;`,
+  insertCredentials: `INSERT INTO dbo.SSOX_ExternalCredentials (ec_app_name, ec_windows_domain_name, ec_windows_user_name,
+  ec_msid, ec_credentials, ec_row_version, ec_modified_at)
+OUTPUT inserted.ec_app_name AS application, inserted.ec_windows_user_name AS identifier,
+  inserted.ec_row_version AS [timestamp], inserted.ec_modified_at AS modifiedAt
+VALUES (@app, @domain, @identifier, @msid, @ciphertext, NEXT VALUE FOR ${SEQ}, @now);`,
+  updateCredentials: `UPDATE dbo.SSOX_ExternalCredentials SET
+  ec_msid = @msid, ec_credentials = @ciphertext, ec_row_version = NEXT VALUE FOR ${SEQ},
+  ec_modified_at = CASE WHEN @now > ec_modified_at THEN @now ELSE ec_modified_at + 1 END
+OUTPUT inserted.ec_app_name AS application, inserted.ec_windows_user_name AS identifier,
+  inserted.ec_row_version AS [timestamp], inserted.ec_modified_at AS modifiedAt
+WHERE ${CREDENTIALS_KEY_MATCH} AND ec_row_version = @expected;`,
+  /** Why a versioned write matched no row: the application or the row is missing, or the version moved. */
+  credentialsState: `SELECT
+  (SELECT COUNT_BIG(*) FROM dbo.SSOX_ApplicationInfo WHERE ai_app_name = @app) AS applications,
+  (SELECT COUNT_BIG(*) FROM dbo.SSOX_ExternalCredentials WHERE ${CREDENTIALS_KEY_MATCH}) AS mappings;`,
+  deleteCredentials: `DELETE FROM dbo.SSOX_ExternalCredentials WHERE ${CREDENTIALS_KEY_MATCH} AND ec_row_version = @expected;`,
+  deleteMapping: `DELETE FROM dbo.SSOX_IndividualMapping
+WHERE im_app_name = @app AND im_windows_domain_name = @domain AND im_windows_user_name = @identifier;`,
+
+  /** `<>` becomes two seeks on IX_SSOX_ExternalCredentials_msid, read in index order. */
+  listRowsNotUnder: `SELECT TOP (@limit) ${CREDENTIALS_COLUMNS}
+FROM dbo.SSOX_ExternalCredentials WHERE ec_msid <> @msid
+ORDER BY ec_msid, ec_app_name, ec_windows_domain_name, ec_windows_user_name;`,
+  countRowsNotUnder: `SELECT COUNT_BIG(*) AS n FROM dbo.SSOX_ExternalCredentials WHERE ec_msid <> @msid;`,
+  /** Leaves ec_row_version and ec_modified_at alone: the value is the same, only its encryption changed. */
+  reencryptRow: `UPDATE dbo.SSOX_ExternalCredentials SET ec_msid = @msid, ec_credentials = @ciphertext
+WHERE ${CREDENTIALS_KEY_MATCH} AND ec_row_version = @expected;`,
+
+  insertAudit: `INSERT INTO dbo.SSOX_AuditTable (au_at, au_user, au_action, au_outcome, au_app_name, au_identifier, au_fields, au_detail)
+VALUES (@at, @user, @action, @outcome, @application, @identifier, @fields, @detail);`,
+  listAudit: `SELECT TOP (@limit) au_id AS id, au_at AS at, au_user AS [user], au_action AS action, au_outcome AS outcome,
+  au_app_name AS application, au_identifier AS identifier, au_fields AS fields, au_detail AS detail
+FROM dbo.SSOX_AuditTable WHERE au_id < @before ORDER BY au_id DESC;`,
+} as const;
+
+export type MssqlStatementName = keyof typeof MSSQL_SQL;
+
+// ---------------------------------------------------------------- parameters
+
+type ParamKind = 'name' | 'pattern' | 'msid' | 'description' | 'isoTime' | 'shortText' | 'longText' | 'int' | 'bigint' | 'bit' | 'blob';
+
+/** Declared lengths match the columns, so SQL Server reuses one plan per statement. */
+function sqlType(types: MssqlTypes, kind: ParamKind): Mssql.ISqlType {
+  switch (kind) {
+    case 'name':
+      return types.NVarChar(NAME_MAX_LENGTH);
+    case 'pattern':
+      // Every character of a name escaped, plus the two '%'.
+      return types.NVarChar(NAME_MAX_LENGTH * 2 + 2);
+    case 'msid':
+      return types.NVarChar(MSID_MAX_LENGTH);
+    case 'description':
+      return types.NVarChar(DESCRIPTION_MAX_LENGTH);
+    case 'isoTime':
+      return types.NVarChar(ISO_TIME_MAX_LENGTH);
+    case 'shortText':
+      return types.NVarChar(SHORT_TEXT_MAX_LENGTH);
+    case 'longText':
+      return types.NVarChar(types.MAX);
+    case 'int':
+      return types.Int();
+    case 'bigint':
+      return types.BigInt();
+    case 'bit':
+      return types.Bit();
+    case 'blob':
+      return types.VarBinary(types.MAX);
+  }
+}
+
+type Params = Record<string, readonly [ParamKind, unknown]>;
+
+const keyParams = (app: string, identifier: string): Params => ({
+  app: ['name', app],
+  domain: ['name', IDENTIFIER_DOMAIN],
+  identifier: ['name', identifier],
+});
+
+interface Executor {
+  request(): MssqlRequest;
+}
+
+// ---------------------------------------------------------------- the store
+
+const DEADLOCK_ATTEMPTS = 3;
+const SCHEMA_RACE_ERRORS = new Set([2714, 1913, 2627, 2601]);
+
+class MssqlStore implements SsoStore {
+  private pool: MssqlPool | undefined;
+  private types: MssqlTypes | undefined;
+
+  constructor(private readonly options: MssqlStoreOptions) {
+    if ('pool' in options) {
+      this.pool = options.pool;
+      this.types = options.types;
+    }
+  }
+
+  // -------------------------------------------------------------- lifecycle
+
+  async init(): Promise<void> {
+    if (!this.pool) await this.connect();
+    try {
+      await this.createSchema();
+    } catch (error) {
+      // Two processes initialising an empty database at once: one loses the race on an object
+      // that now exists; running the idempotent script again finds everything in place.
+      if (!SCHEMA_RACE_ERRORS.has(driverErrorNumber(error) ?? 0)) throw toSsoError(error);
+      await this.createSchema().catch((again: unknown) => {
+        throw toSsoError(again);
+      });
+    }
+  }
+
+  private async createSchema(): Promise<void> {
+    for (const batch of MSSQL_SCHEMA_BATCHES) await this.connection().request().batch(batch);
+  }
+
+  private async connect(): Promise<void> {
+    if ('pool' in this.options) return;
+    // Loaded here, not imported: bundles that never use SQL Server never load the driver.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sql = require('mssql') as typeof Mssql;
+    const pool = new sql.ConnectionPool(mssqlPoolConfig(this.options));
+    // A broken idle connection is reported as an 'error' event; unhandled, it would end the process.
+    pool.on('error', () => undefined);
+    try {
+      await pool.connect();
+    } catch (error) {
+      await pool.close().catch(() => undefined);
+      throw toSsoError(error);
+    }
+    this.pool = pool as unknown as MssqlPool;
+    this.types = sql;
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    if (pool) await pool.close().catch(() => undefined);
+  }
+
+  async ping(): Promise<void> {
+    await this.query(MSSQL_SQL.ping, {});
+  }
+
+  // -------------------------------------------------------------- global info
+
+  async getGlobalInfo(): Promise<GlobalInfo> {
+    const row = (await this.query(MSSQL_SQL.getGlobalInfo, {})).recordset?.[0];
+    if (!row) throw notInitialised();
+    return toGlobalInfo(row);
+  }
+
+  async updateGlobalInfo(patch: Partial<Omit<GlobalInfo, 'timestamp'>>): Promise<GlobalInfo> {
+    checkGlobalInfoPatch(patch);
+    const params: Params = {};
+    for (const [key] of GLOBAL_INFO_PATCHABLE) {
+      const kind: ParamKind = key === 'currentMsid' || key === 'previousMsid' ? 'msid' : key.endsWith('At') ? 'isoTime' : 'name';
+      const value = patch[key];
+      params[`set${key[0]!.toUpperCase()}${key.slice(1)}`] = ['bit', value !== undefined];
+      params[key] = [kind, value ?? null];
+    }
+    const row = (await this.query(MSSQL_SQL.updateGlobalInfo, params)).recordset?.[0];
+    if (!row) throw notInitialised();
+    return toGlobalInfo(row);
+  }
+
+  // -------------------------------------------------------------- applications
+
+  async listApplications(options: ListOptions): Promise<ApplicationRow[]> {
+    checkListOptions(options);
+    const result = await this.query(MSSQL_SQL.listApplications, {
+      limit: ['int', options.limit],
+      domain: ['name', IDENTIFIER_DOMAIN],
+      after: ['name', options.after ?? ''],
+      pattern: ['pattern', containsPattern(options.filter ?? '', 'mssql')],
+    });
+    return rowsOf(result).map(toApplicationRow);
+  }
+
+  async getApplication(name: string): Promise<(ApplicationRow & { fields: FieldInfo[] }) | undefined> {
+    checkName(name, 'application name');
+    const result = await this.query(MSSQL_SQL.getApplication, { app: ['name', name], domain: ['name', IDENTIFIER_DOMAIN] });
+    const [applications = [], fields = []] = result.recordsets ?? [];
+    const row = applications[0];
+    return row ? { ...toApplicationRow(row), fields: fields.map(toFieldInfo) } : undefined;
+  }
+
+  async createApplication(app: NewApplication): Promise<void> {
+    checkNewApplication(app);
+    await this.inTransaction(
+      async (tx) => {
+        await this.query(MSSQL_SQL.insertApplication, applicationParams(app), tx);
+        for (const [ordinal, field] of app.fields.entries()) {
+          await this.query(
+            MSSQL_SQL.insertField,
+            { app: ['name', app.name], ordinal: ['int', ordinal], label: ['name', field.label], flags: ['int', fieldFlags(field.masked)] },
+            tx,
+          );
+        }
+      },
+      (error) => (isDuplicateKey(error) ? applicationExists() : undefined),
+    );
+  }
+
+  async deleteApplication(name: string): Promise<void> {
+    checkName(name, 'application name');
+    const result = await this.query(MSSQL_SQL.deleteApplication, { app: ['name', name] });
+    if (affected(result) === 0) throw applicationNotFound();
+  }
+
+  async setApplicationFlags(name: string, flags: number): Promise<void> {
+    checkName(name, 'application name');
+    checkFlags(flags);
+    const result = await this.query(MSSQL_SQL.setApplicationFlags, { app: ['name', name], flags: ['int', flags] });
+    if (affected(result) === 0) throw applicationNotFound();
+  }
+
+  private async applicationExists(name: string): Promise<boolean> {
+    return rowsOf(await this.query(MSSQL_SQL.applicationName, { app: ['name', name] })).length > 0;
+  }
+
+  // -------------------------------------------------------------- identifiers and search
+
+  async listIdentifiers(application: string, options: ListOptions): Promise<Omit<CredentialRow, 'ciphertext' | 'msid'>[]> {
+    checkName(application, 'application name');
+    checkListOptions(options);
+    const result = await this.query(MSSQL_SQL.listIdentifiers, {
+      limit: ['int', options.limit],
+      app: ['name', application],
+      domain: ['name', IDENTIFIER_DOMAIN],
+      after: ['name', options.after ?? ''],
+      pattern: ['pattern', containsPattern(options.filter ?? '', 'mssql')],
+    });
+    const rows = rowsOf(result);
+    if (rows.length === 0 && !(await this.applicationExists(application))) throw applicationNotFound();
+    return rows.map(toIdentifierRow);
+  }
+
+  async search(query: string, limit: number): Promise<{ application: string; kind: ApplicationRow['kind']; identifier?: string }[]> {
+    checkFilter(query);
+    checkLimit(limit);
+    const pattern = containsPattern(query, 'mssql');
+    const applications = rowsOf(
+      await this.query(MSSQL_SQL.searchApplications, { limit: ['int', limit], pattern: ['pattern', pattern] }),
+    ).map((row) => ({ application: String(row.application), kind: String(row.kind) as ApplicationRow['kind'] }));
+    const room = limit - applications.length;
+    if (room === 0) return applications;
+    const identifiers = rowsOf(
+      await this.query(MSSQL_SQL.searchIdentifiers, {
+        limit: ['int', room],
+        domain: ['name', IDENTIFIER_DOMAIN],
+        pattern: ['pattern', pattern],
+      }),
+    ).map((row) => ({
+      application: String(row.application),
+      kind: String(row.kind) as ApplicationRow['kind'],
+      identifier: String(row.identifier),
+    }));
+    return [...applications, ...identifiers];
+  }
+
+  // -------------------------------------------------------------- credentials
+
+  async getCredentials(application: string, identifier: string): Promise<CredentialRow | undefined> {
+    checkName(application, 'application name');
+    checkName(identifier, 'identifier');
+    const row = rowsOf(await this.query(MSSQL_SQL.getCredentials, keyParams(application, identifier)))[0];
+    return row ? toCredentialRow(row) : undefined;
+  }
+
+  async putCredentials(
+    application: string,
+    identifier: string,
+    expectedTimestamp: string | null,
+    msid: string,
+    ciphertext: Buffer,
+  ): Promise<Omit<CredentialRow, 'ciphertext'>> {
+    checkName(application, 'application name');
+    checkName(identifier, 'identifier');
+    checkMsid(msid);
+    const row =
+      expectedTimestamp === null
+        ? await this.createCredentials(application, identifier, msid, ciphertext)
+        : await this.updateCredentials(application, identifier, expectedTimestamp, msid, ciphertext);
+    return { ...toIdentifierRow(row), msid };
+  }
+
+  private async createCredentials(application: string, identifier: string, msid: string, ciphertext: Buffer): Promise<SqlRow> {
+    return this.inTransaction(
+      async (tx) => {
+        const mapping = rowsOf(await this.query(MSSQL_SQL.insertMapping, keyParams(application, identifier), tx))[0];
+        if (!mapping) throw applicationNotFound();
+        const inserted = await this.query(
+          MSSQL_SQL.insertCredentials,
+          { ...keyParams(String(mapping.application), identifier), ...valueParams(msid, ciphertext) },
+          tx,
+        );
+        return rowsOf(inserted)[0] ?? {};
+      },
+      (error) => {
+        if (isDuplicateKey(error)) return credentialsConflict('exists');
+        // 547: a foreign key failed, i.e. the application was deleted meanwhile.
+        return driverErrorNumber(error) === 547 ? applicationNotFound() : undefined;
+      },
+    );
+  }
+
+  private async updateCredentials(
+    application: string,
+    identifier: string,
+    expectedTimestamp: string,
+    msid: string,
+    ciphertext: Buffer,
+  ): Promise<SqlRow> {
+    if (isRowVersion(expectedTimestamp)) {
+      const result = await this.query(MSSQL_SQL.updateCredentials, {
+        ...keyParams(application, identifier),
+        ...valueParams(msid, ciphertext),
+        expected: ['bigint', expectedTimestamp],
+      });
+      const row = rowsOf(result)[0];
+      if (row) return row;
+    }
+    const state = await this.credentialsState(application, identifier);
+    if (!state.application) throw applicationNotFound();
+    throw credentialsConflict(state.mapping ? 'changed' : 'gone');
+  }
+
+  async deleteCredentials(application: string, identifier: string, expectedTimestamp: string): Promise<void> {
+    checkName(application, 'application name');
+    checkName(identifier, 'identifier');
+    const deleted =
+      isRowVersion(expectedTimestamp) &&
+      (await this.inTransaction(async (tx) => {
+        const params = { ...keyParams(application, identifier), expected: ['bigint', expectedTimestamp] as const };
+        if (affected(await this.query(MSSQL_SQL.deleteCredentials, params, tx)) === 0) return false;
+        await this.query(MSSQL_SQL.deleteMapping, keyParams(application, identifier), tx);
+        return true;
+      }));
+    if (deleted) return;
+    const state = await this.credentialsState(application, identifier);
+    if (!state.application) throw applicationNotFound();
+    if (!state.mapping) throw mappingNotFound();
+    throw credentialsConflict('changed');
+  }
+
+  private async credentialsState(application: string, identifier: string): Promise<{ application: boolean; mapping: boolean }> {
+    const row = rowsOf(await this.query(MSSQL_SQL.credentialsState, keyParams(application, identifier)))[0] ?? {};
+    return { application: Number(row.applications ?? 0) > 0, mapping: Number(row.mappings ?? 0) > 0 };
+  }
+
+  // -------------------------------------------------------------- rotation
+
+  async listRowsNotUnder(currentMsid: string, limit: number): Promise<CredentialRow[]> {
+    checkMsid(currentMsid);
+    checkLimit(limit);
+    const result = await this.query(MSSQL_SQL.listRowsNotUnder, { limit: ['int', limit], msid: ['msid', currentMsid] });
+    return rowsOf(result).map(toCredentialRow);
+  }
+
+  async countRowsNotUnder(currentMsid: string): Promise<number> {
+    checkMsid(currentMsid);
+    return Number(rowsOf(await this.query(MSSQL_SQL.countRowsNotUnder, { msid: ['msid', currentMsid] }))[0]?.n ?? 0);
+  }
+
+  async reencryptRows(rows: ReencryptedRow[]): Promise<number> {
+    rows.forEach(checkReencryptedRow);
+    const current = rows.filter((row) => isRowVersion(row.expectedTimestamp));
+    if (current.length === 0) return 0;
+    return this.inTransaction(async (tx) => {
+      let replaced = 0;
+      for (const row of current) {
+        const result = await this.query(
+          MSSQL_SQL.reencryptRow,
+          {
+            ...keyParams(row.application, row.identifier),
+            msid: ['msid', row.msid],
+            ciphertext: ['blob', row.ciphertext],
+            expected: ['bigint', row.expectedTimestamp],
+          },
+          tx,
+        );
+        replaced += affected(result);
+      }
+      return replaced;
+    });
+  }
+
+  // -------------------------------------------------------------- audit
+
+  async appendAudit(entry: NewAuditEntry): Promise<void> {
+    const record = toAuditRecord(entry);
+    await this.query(MSSQL_SQL.insertAudit, {
+      at: ['isoTime', record.at],
+      user: ['name', record.user],
+      action: ['shortText', record.action],
+      outcome: ['shortText', record.outcome],
+      application: ['name', record.application],
+      identifier: ['name', record.identifier],
+      fields: ['longText', record.fields],
+      detail: ['longText', record.detail],
+    });
+  }
+
+  async listAudit(options: { before?: number; limit: number }): Promise<AuditEntry[]> {
+    checkLimit(options.limit);
+    const before = options.before ?? Number.MAX_SAFE_INTEGER;
+    if (!Number.isInteger(before)) throw new SsoError('ENTSSO_E_INVALID_REQUEST', 'The audit cursor must be a whole number.');
+    const result = await this.query(MSSQL_SQL.listAudit, { limit: ['int', options.limit], before: ['bigint', before] });
+    return rowsOf(result).map(toAuditEntry);
+  }
+
+  // -------------------------------------------------------------- driver plumbing
+
+  private connection(): MssqlPool {
+    if (!this.pool) throw new SsoError('ENTSSO_E_SSODB_UNREACHABLE', 'The connection to the SSO database is closed.');
+    return this.pool;
+  }
+
+  private request(executor: Executor, params: Params): MssqlRequest {
+    const types = this.types!;
+    const request = executor.request();
+    for (const [name, [kind, value]] of Object.entries(params)) request.input(name, sqlType(types, kind), value);
+    return request;
+  }
+
+  /**
+   * One statement. Outside a transaction it is retried on deadlock and its errors become
+   * SsoErrors; inside one, errors stay raw for the transaction's owner (see inTransaction).
+   */
+  private async query(text: string, params: Params, tx?: MssqlTransaction): Promise<MssqlResult> {
+    if (tx) return this.request(tx, params).query(text);
+    try {
+      return await this.retryingDeadlocks(() => this.request(this.connection(), params).query(text));
+    } catch (error) {
+      throw toSsoError(error);
+    }
+  }
+
+  /**
+   * Runs `work` in a transaction, rolled back on any error; a deadlock victim is run again.
+   * `classify` turns the driver errors that are expected outcomes (a duplicate key…) into
+   * SsoErrors; any other failure is ENTSSO_E_SSODB_UNREACHABLE.
+   */
+  private async inTransaction<T>(
+    work: (tx: MssqlTransaction) => Promise<T>,
+    classify: (error: unknown) => SsoError | undefined = () => undefined,
+  ): Promise<T> {
+    try {
+      return await this.retryingDeadlocks(async () => {
+        const tx = this.connection().transaction();
+        await tx.begin();
+        try {
+          const result = await work(tx);
+          await tx.commit();
+          return result;
+        } catch (error) {
+          // SQL Server has already rolled back a deadlock victim; rollback then fails, harmlessly.
+          await tx.rollback().catch(() => undefined);
+          throw error;
+        }
+      });
+    } catch (error) {
+      throw classify(error) ?? toSsoError(error);
+    }
+  }
+
+  private async retryingDeadlocks<T>(operation: () => Promise<T>): Promise<T> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await operation();
+      } catch (error) {
+        if (driverErrorNumber(error) !== 1205 || attempt >= DEADLOCK_ATTEMPTS) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 10 + Math.random() * 40 * attempt));
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------- helpers
+
+function applicationParams(app: NewApplication): Params {
+  return {
+    app: ['name', app.name],
+    description: ['description', app.description],
+    contact: ['name', app.contact],
+    userGroup: ['name', app.userGroup],
+    adminGroup: ['name', app.adminGroup],
+    flags: ['int', app.flags],
+    numFields: ['int', app.fields.length],
+    kind: ['shortText', app.kind],
+  };
+}
+
+function valueParams(msid: string, ciphertext: Buffer): Params {
+  return { msid: ['msid', msid], ciphertext: ['blob', ciphertext], now: ['bigint', Date.now()] };
+}
+
+function rowsOf(result: MssqlResult): SqlRow[] {
+  return result.recordset ?? [];
+}
+
+function affected(result: MssqlResult): number {
+  return result.rowsAffected.reduce((sum, count) => sum + count, 0);
+}
+
+/** The `mssql` pool configuration for a `mssql://` URL or an ADO connection string. */
+export function mssqlPoolConfig(options: { url: string; connectTimeoutMs?: number; requestTimeoutMs?: number }): Mssql.config {
+  const timeouts = { connectionTimeout: options.connectTimeoutMs ?? 15_000, requestTimeout: options.requestTimeoutMs ?? 15_000 };
+  if (!/^(mssql|sqlserver):\/\//i.test(options.url)) {
+    // An ADO connection string ("Server=…;Database=…;User Id=…;Password=…"), parsed by mssql.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const sql = require('mssql') as typeof Mssql;
+    return { ...sql.ConnectionPool.parseConnectionString(options.url), ...timeouts };
+  }
+  const url = new URL(options.url);
+  const flag = (name: string, fallback: boolean): boolean => {
+    const value = url.searchParams.get(name);
+    return value === null ? fallback : value === 'true' || value === '1' || value === 'yes';
+  };
+  return {
+    server: url.hostname,
+    port: url.port ? Number(url.port) : 1433,
+    database: decodeURIComponent(url.pathname.replace(/^\//, '')) || undefined,
+    user: decodeURIComponent(url.username) || undefined,
+    password: decodeURIComponent(url.password) || undefined,
+    options: { encrypt: flag('encrypt', true), trustServerCertificate: flag('trustServerCertificate', false) },
+    ...timeouts,
+  };
+}
+
+function checkListOptions(options: ListOptions): void {
+  checkLimit(options.limit);
+  checkFilter(options.filter);
+  checkCursor(options.after);
+}
+
+function checkNewApplication(app: NewApplication): void {
+  checkName(app.name, 'application name');
+  checkText(app.description, DESCRIPTION_MAX_LENGTH, 'description');
+  checkText(app.contact, NAME_MAX_LENGTH, 'contact');
+  checkText(app.userGroup, NAME_MAX_LENGTH, 'user group');
+  checkText(app.adminGroup, NAME_MAX_LENGTH, 'administrator group');
+  checkFlags(app.flags);
+  checkKind(app.kind);
+  app.fields.forEach((field) => checkName(field.label, 'field label'));
+}
+
+function checkGlobalInfoPatch(patch: Partial<Omit<GlobalInfo, 'timestamp'>>): void {
+  checkOptionalText(patch.secretServer, NAME_MAX_LENGTH, 'master secret server name');
+  checkOptionalText(patch.adminGroup, NAME_MAX_LENGTH, 'administrator group');
+  checkOptionalText(patch.currentMsid, MSID_MAX_LENGTH, 'current master secret id');
+  checkOptionalText(patch.previousMsid, MSID_MAX_LENGTH, 'previous master secret id');
+  checkOptionalText(patch.secretCreatedAt, ISO_TIME_MAX_LENGTH, 'secret creation time');
+  checkOptionalText(patch.lastBackupAt, ISO_TIME_MAX_LENGTH, 'last backup time');
+  checkOptionalText(patch.lastVerifiedBackupAt, ISO_TIME_MAX_LENGTH, 'last verified backup time');
+}
+
+function checkReencryptedRow(row: ReencryptedRow): void {
+  checkName(row.application, 'application name');
+  checkName(row.identifier, 'identifier');
+  checkMsid(row.msid);
+}
+
+// ---------------------------------------------------------------- driver errors
+
+/** SQL Server's error number, wherever the driver put it. */
+export function driverErrorNumber(error: unknown): number | undefined {
+  const e = error as { number?: unknown; originalError?: { number?: unknown; info?: { number?: unknown } } } | null;
+  const candidates = [e?.number, e?.originalError?.info?.number, e?.originalError?.number];
+  const found = candidates.find((value) => typeof value === 'number');
+  return typeof found === 'number' ? found : undefined;
+}
+
+function isDuplicateKey(error: unknown): boolean {
+  const number = driverErrorNumber(error);
+  return number === 2627 || number === 2601;
+}
+
+function notInitialised(): SsoError {
+  return new SsoError('ENTSSO_E_SSODB_UNREACHABLE', 'The SSO database has no global information row; run sql/schema.sql or start the service once with rights to create it.');
+}
+
+const TIMEOUT_CODES = new Set(['ETIMEOUT', 'ECANCEL']);
+
+/**
+ * Every driver failure that is not a known outcome means the database cannot serve the request.
+ * The driver's own message is not copied: for a duplicate key it quotes the key's value.
+ */
+export function toSsoError(error: unknown): SsoError {
+  if (error instanceof SsoError) return error;
+  const e = error as { code?: unknown; name?: unknown } | null;
+  const code = typeof e?.code === 'string' ? e.code : undefined;
+  const details = { driverCode: code, number: driverErrorNumber(error), driverError: typeof e?.name === 'string' ? e.name : undefined };
+  if (isDuplicateKey(error)) return new SsoError('ENTSSO_E_CONFLICT', 'The row was written by someone else at the same time. Reload and try again.', details);
+  const message =
+    code !== undefined && TIMEOUT_CODES.has(code)
+      ? 'The SSO database (SQL Server) did not answer in time.'
+      : 'The SSO database (SQL Server) cannot be reached or refused the request.';
+  return new SsoError('ENTSSO_E_SSODB_UNREACHABLE', message, details);
+}

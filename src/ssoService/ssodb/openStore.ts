@@ -1,0 +1,35 @@
+/**
+ * Opens the configured SSODB and makes sure its schema exists. The SQL Server adapter loads the
+ * `mssql` driver only when it is used, so an embedded-only bundle never loads it.
+ */
+import { createMssqlStore } from './mssqlStore';
+import { createSqliteStore } from './sqliteStore';
+import type { SsoStore } from './store';
+
+export type StoreConfig =
+  | {
+      kind: 'sqlite';
+      /** Path of the database file; created when missing. */
+      file: string;
+      /** How long to wait for another process holding the file before failing (default 5 s). */
+      busyTimeoutMs?: number;
+    }
+  | {
+      kind: 'mssql';
+      /** `mssql://user:password@host:port/database?encrypt=true` or an ADO connection string. */
+      url: string;
+    };
+
+export async function openStore(config: StoreConfig): Promise<SsoStore> {
+  const store =
+    config.kind === 'sqlite'
+      ? createSqliteStore({ file: config.file, busyTimeoutMs: config.busyTimeoutMs })
+      : createMssqlStore({ url: config.url });
+  try {
+    await store.init();
+  } catch (error) {
+    await store.close().catch(() => undefined);
+    throw error;
+  }
+  return store;
+}

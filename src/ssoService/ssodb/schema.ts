@@ -1,0 +1,581 @@
+/**
+ * The SSODB schema, described once as data and rendered for both adapters: SQLite DDL for the
+ * embedded file and idempotent T-SQL batches for SQL Server (sql/schema.sql is this rendering,
+ * a test keeps the two identical). Table and column names mirror ENTSSO's SSOX_* tables
+ * (../../../shared/docs/DOMAIN.md §3); columns ENTSSO does not have are named in the same style.
+ *
+ * Also here: the limits both adapters enforce, so that SQLite and SQL Server accept and refuse
+ * the same inputs, and the LIKE escaping both use for substring filters.
+ */
+import { SsoError } from '../../ssoClient/errors';
+import {
+  CONFIG_STORE_DOMAIN,
+  FIELD_FLAG_MASKED,
+  type ApplicationKind,
+  type AuditEntry,
+  type FieldInfo,
+} from '../../ssoClient/protocol';
+import type { ApplicationRow, CredentialRow, GlobalInfo, NewAuditEntry } from './store';
+
+// ---------------------------------------------------------------- limits
+
+/** Longest application name, identifier, field label, contact or group (ENTSSO uses nvarchar(256)). */
+export const NAME_MAX_LENGTH = 256;
+export const DESCRIPTION_MAX_LENGTH = 1024;
+export const MSID_MAX_LENGTH = 64;
+/** ISO-8601 texts in SSOX_GlobalInfo and SSOX_AuditTable. */
+export const ISO_TIME_MAX_LENGTH = 40;
+export const SHORT_TEXT_MAX_LENGTH = 256;
+/** Audit details and field lists are cut to this length: an audit record must never fail. */
+export const AUDIT_DETAIL_MAX_LENGTH = 4000;
+/** Largest page any listing returns; larger limits are refused rather than silently cut. */
+export const MAX_PAGE_LIMIT = 10_000;
+
+export const APPLICATION_KINDS: readonly ApplicationKind[] = ['adapter', 'configStore', 'affiliate'];
+
+/** The Windows domain under which every identifier is stored (config-store mappings). */
+export const IDENTIFIER_DOMAIN = CONFIG_STORE_DOMAIN;
+
+/** The row of SSOX_GlobalInfo created on first start. */
+export const DEFAULT_ADMIN_GROUP = 'SSO Administrators';
+
+// ---------------------------------------------------------------- schema as data
+
+type ColumnType =
+  /** Case-insensitive name: NOCASE in SQLite, a CI collation in SQL Server. */
+  | 'name'
+  /** Exact-match short id (MSIDs): binary comparison in both. */
+  | 'id'
+  | 'description'
+  | 'isoTime'
+  | 'shortText'
+  | 'longText'
+  | 'int'
+  | 'bigint'
+  | 'blob'
+  /** Ever-increasing surrogate key (audit ids, used as paging cursors). */
+  | 'identity';
+
+interface ColumnDef {
+  name: string;
+  type: ColumnType;
+  nullable?: boolean;
+}
+
+interface ForeignKeyDef {
+  name: string;
+  columns: string[];
+  table: string;
+  references: string[];
+}
+
+interface TableDef {
+  name: string;
+  columns: ColumnDef[];
+  primaryKey: { name: string; columns: string[] };
+  /** Natural keys (the clustered primary key of a wide-keyed table is a surrogate id). */
+  unique?: { name: string; columns: string[] }[];
+  foreignKeys?: ForeignKeyDef[];
+  checks?: { name: string; expression: string }[];
+}
+
+interface IndexDef {
+  name: string;
+  table: string;
+  columns: string[];
+  /** Why the index exists (rendered as a comment). */
+  purpose: string;
+}
+
+export const TABLES = {
+  globalInfo: 'SSOX_GlobalInfo',
+  applicationInfo: 'SSOX_ApplicationInfo',
+  fieldInfo: 'SSOX_FieldInfo',
+  individualMapping: 'SSOX_IndividualMapping',
+  externalCredentials: 'SSOX_ExternalCredentials',
+  audit: 'SSOX_AuditTable',
+  /** SQLite only: the database-wide row-version counter (SQL Server uses ROW_VERSION_SEQUENCE). */
+  rowVersionCounter: 'SSOX_RowVersionCounter',
+} as const;
+
+/** SQL Server sequence feeding every row version (see mssqlStore.ts for why not ROWVERSION). */
+export const ROW_VERSION_SEQUENCE = 'SSOX_RowVersionSeq';
+
+/** Case-insensitive, accent-sensitive, _100 weights; _SC: characters beyond the BMP (emoji…) compare by code point instead of as two undefined halves. */
+export const MSSQL_NAME_COLLATION = 'Latin1_General_100_CI_AS_SC';
+export const MSSQL_ID_COLLATION = 'Latin1_General_100_BIN2';
+
+const T = TABLES;
+
+const APP_KEY = ['ai_app_name'];
+const MAPPING_KEY = ['im_app_name', 'im_windows_domain_name', 'im_windows_user_name'];
+const CREDENTIALS_KEY = ['ec_app_name', 'ec_windows_domain_name', 'ec_windows_user_name'];
+
+const SHARED_TABLES: TableDef[] = [
+  {
+    name: T.globalInfo,
+    columns: [
+      { name: 'gi_id', type: 'int' },
+      { name: 'gi_SecretServer', type: 'name' },
+      { name: 'gi_SSOAdminGroup', type: 'name' },
+      { name: 'gi_CurrentMsid', type: 'id', nullable: true },
+      { name: 'gi_PreviousMsid', type: 'id', nullable: true },
+      { name: 'gi_SecretCreatedAt', type: 'isoTime', nullable: true },
+      { name: 'gi_LastBackupAt', type: 'isoTime', nullable: true },
+      { name: 'gi_LastVerifiedBackupAt', type: 'isoTime', nullable: true },
+      { name: 'gi_RowVersion', type: 'bigint' },
+    ],
+    primaryKey: { name: 'PK_SSOX_GlobalInfo', columns: ['gi_id'] },
+    checks: [{ name: 'CK_SSOX_GlobalInfo_single_row', expression: 'gi_id = 1' }],
+  },
+  {
+    name: T.applicationInfo,
+    columns: [
+      { name: 'ai_app_name', type: 'name' },
+      { name: 'ai_description', type: 'description' },
+      { name: 'ai_contact', type: 'name' },
+      { name: 'ai_user_group_name', type: 'name' },
+      { name: 'ai_admin_group_name', type: 'name' },
+      { name: 'ai_flags', type: 'int' },
+      { name: 'ai_num_fields', type: 'int' },
+      { name: 'ai_kind', type: 'shortText' },
+    ],
+    // The primary key is also the keyset-paging index of the application list.
+    primaryKey: { name: 'PK_SSOX_ApplicationInfo', columns: APP_KEY },
+    checks: [
+      {
+        name: 'CK_SSOX_ApplicationInfo_kind',
+        expression: `ai_kind IN (${APPLICATION_KINDS.map((kind) => `'${kind}'`).join(', ')})`,
+      },
+    ],
+  },
+  {
+    name: T.fieldInfo,
+    columns: [
+      { name: 'fi_app_name', type: 'name' },
+      { name: 'fi_ordinal', type: 'int' },
+      { name: 'fi_label', type: 'name' },
+      { name: 'fi_flags', type: 'int' },
+    ],
+    primaryKey: { name: 'PK_SSOX_FieldInfo', columns: ['fi_app_name', 'fi_ordinal'] },
+    foreignKeys: [{ name: 'FK_SSOX_FieldInfo_app', columns: ['fi_app_name'], table: T.applicationInfo, references: APP_KEY }],
+  },
+  // Mappings and credentials are keyed by (application, domain, user): up to 1,536 bytes in
+  // SQL Server, over its 900-byte limit for a clustered key. So they are clustered on a
+  // surrogate id and the natural key is a unique nonclustered index (1,700-byte limit).
+  {
+    name: T.individualMapping,
+    columns: [
+      { name: 'im_id', type: 'identity' },
+      { name: 'im_app_name', type: 'name' },
+      { name: 'im_windows_domain_name', type: 'name' },
+      { name: 'im_windows_user_name', type: 'name' },
+      { name: 'im_external_user_name', type: 'name' },
+      { name: 'im_flags', type: 'int' },
+    ],
+    primaryKey: { name: 'PK_SSOX_IndividualMapping', columns: ['im_id'] },
+    // Leading app name: counts per application, cascade deletes, identifier search in order.
+    unique: [{ name: 'UQ_SSOX_IndividualMapping_key', columns: MAPPING_KEY }],
+    foreignKeys: [{ name: 'FK_SSOX_IndividualMapping_app', columns: ['im_app_name'], table: T.applicationInfo, references: APP_KEY }],
+  },
+  {
+    name: T.externalCredentials,
+    columns: [
+      { name: 'ec_id', type: 'identity' },
+      { name: 'ec_app_name', type: 'name' },
+      { name: 'ec_windows_domain_name', type: 'name' },
+      { name: 'ec_windows_user_name', type: 'name' },
+      { name: 'ec_msid', type: 'id' },
+      { name: 'ec_credentials', type: 'blob' },
+      { name: 'ec_row_version', type: 'bigint' },
+      { name: 'ec_modified_at', type: 'bigint' },
+    ],
+    primaryKey: { name: 'PK_SSOX_ExternalCredentials', columns: ['ec_id'] },
+    // Also the keyset-paging index of one application's identifiers.
+    unique: [{ name: 'UQ_SSOX_ExternalCredentials_key', columns: CREDENTIALS_KEY }],
+    foreignKeys: [
+      { name: 'FK_SSOX_ExternalCredentials_mapping', columns: CREDENTIALS_KEY, table: T.individualMapping, references: MAPPING_KEY },
+    ],
+  },
+  {
+    name: T.audit,
+    columns: [
+      { name: 'au_id', type: 'identity' },
+      { name: 'au_at', type: 'isoTime' },
+      { name: 'au_user', type: 'name' },
+      { name: 'au_action', type: 'shortText' },
+      { name: 'au_outcome', type: 'shortText' },
+      { name: 'au_app_name', type: 'name', nullable: true },
+      { name: 'au_identifier', type: 'name', nullable: true },
+      { name: 'au_fields', type: 'longText', nullable: true },
+      { name: 'au_detail', type: 'longText', nullable: true },
+    ],
+    primaryKey: { name: 'PK_SSOX_AuditTable', columns: ['au_id'] },
+    checks: [{ name: 'CK_SSOX_AuditTable_outcome', expression: "au_outcome IN ('ok', 'refused', 'failed')" }],
+  },
+];
+
+const SQLITE_ONLY_TABLES: TableDef[] = [
+  {
+    name: T.rowVersionCounter,
+    columns: [
+      { name: 'rv_id', type: 'int' },
+      { name: 'rv_value', type: 'bigint' },
+    ],
+    primaryKey: { name: 'PK_SSOX_RowVersionCounter', columns: ['rv_id'] },
+    checks: [{ name: 'CK_SSOX_RowVersionCounter_single_row', expression: 'rv_id = 1' }],
+  },
+];
+
+const INDEXES: IndexDef[] = [
+  {
+    name: 'IX_SSOX_ExternalCredentials_msid',
+    table: T.externalCredentials,
+    columns: ['ec_msid', ...CREDENTIALS_KEY],
+    purpose: "rotation: rows not under the current msid, read in key order, in two range seeks (msid < X, msid > X)",
+  },
+];
+
+// ---------------------------------------------------------------- SQLite rendering
+
+const SQLITE_TYPES: Record<ColumnType, string> = {
+  name: 'TEXT COLLATE NOCASE',
+  id: 'TEXT',
+  description: 'TEXT',
+  isoTime: 'TEXT',
+  shortText: 'TEXT',
+  longText: 'TEXT',
+  int: 'INTEGER',
+  bigint: 'INTEGER',
+  blob: 'BLOB',
+  identity: 'INTEGER',
+};
+
+function sqliteColumn(column: ColumnDef): string {
+  return `  ${column.name} ${SQLITE_TYPES[column.type]}${column.nullable ? '' : ' NOT NULL'}`;
+}
+
+function sqliteTable(table: TableDef): string {
+  const identity = table.columns.find((column) => column.type === 'identity');
+  const lines = table.columns.map((column) =>
+    // AUTOINCREMENT: ids never reused, so an audit paging cursor never points at a newer row.
+    column === identity ? `  ${column.name} INTEGER PRIMARY KEY AUTOINCREMENT` : sqliteColumn(column),
+  );
+  if (!identity) lines.push(`  CONSTRAINT ${table.primaryKey.name} PRIMARY KEY (${table.primaryKey.columns.join(', ')})`);
+  for (const key of table.unique ?? []) lines.push(`  CONSTRAINT ${key.name} UNIQUE (${key.columns.join(', ')})`);
+  for (const fk of table.foreignKeys ?? []) {
+    lines.push(
+      `  CONSTRAINT ${fk.name} FOREIGN KEY (${fk.columns.join(', ')}) REFERENCES ${fk.table} (${fk.references.join(', ')}) ON DELETE CASCADE`,
+    );
+  }
+  for (const check of table.checks ?? []) lines.push(`  CONSTRAINT ${check.name} CHECK (${check.expression})`);
+  return `CREATE TABLE IF NOT EXISTS ${table.name} (\n${lines.join(',\n')}\n)`;
+}
+
+function sqliteIndex(index: IndexDef): string {
+  return `CREATE INDEX IF NOT EXISTS ${index.name} ON ${index.table} (${index.columns.join(', ')})`;
+}
+
+/** Statements that create the SQLite schema and its seed rows; each is idempotent. */
+export const SQLITE_SCHEMA: readonly string[] = [
+  ...[...SHARED_TABLES, ...SQLITE_ONLY_TABLES].map(sqliteTable),
+  ...INDEXES.map(sqliteIndex),
+  `INSERT OR IGNORE INTO ${T.globalInfo} (gi_id, gi_SecretServer, gi_SSOAdminGroup, gi_RowVersion) VALUES (1, '', '${DEFAULT_ADMIN_GROUP}', 0)`,
+  `INSERT OR IGNORE INTO ${T.rowVersionCounter} (rv_id, rv_value) VALUES (1, 0)`,
+];
+
+// ---------------------------------------------------------------- SQL Server rendering
+
+const MSSQL_TYPES: Record<ColumnType, string> = {
+  name: `NVARCHAR(${NAME_MAX_LENGTH}) COLLATE ${MSSQL_NAME_COLLATION}`,
+  id: `NVARCHAR(${MSID_MAX_LENGTH}) COLLATE ${MSSQL_ID_COLLATION}`,
+  description: `NVARCHAR(${DESCRIPTION_MAX_LENGTH})`,
+  isoTime: `NVARCHAR(${ISO_TIME_MAX_LENGTH})`,
+  shortText: `NVARCHAR(${SHORT_TEXT_MAX_LENGTH})`,
+  longText: 'NVARCHAR(MAX)',
+  int: 'INT',
+  bigint: 'BIGINT',
+  blob: 'VARBINARY(MAX)',
+  identity: 'BIGINT IDENTITY(1, 1)',
+};
+
+function mssqlTable(table: TableDef): string {
+  const lines = table.columns.map((column) => `    ${column.name} ${MSSQL_TYPES[column.type]}${column.nullable ? ' NULL' : ' NOT NULL'}`);
+  lines.push(`    CONSTRAINT ${table.primaryKey.name} PRIMARY KEY CLUSTERED (${table.primaryKey.columns.join(', ')})`);
+  for (const key of table.unique ?? []) lines.push(`    CONSTRAINT ${key.name} UNIQUE NONCLUSTERED (${key.columns.join(', ')})`);
+  for (const fk of table.foreignKeys ?? []) {
+    lines.push(
+      `    CONSTRAINT ${fk.name} FOREIGN KEY (${fk.columns.join(', ')}) REFERENCES dbo.${fk.table} (${fk.references.join(', ')}) ON DELETE CASCADE`,
+    );
+  }
+  for (const check of table.checks ?? []) lines.push(`    CONSTRAINT ${check.name} CHECK (${check.expression})`);
+  return [
+    `IF OBJECT_ID(N'dbo.${table.name}', N'U') IS NULL`,
+    'BEGIN',
+    `  CREATE TABLE dbo.${table.name} (`,
+    lines.join(',\n'),
+    '  );',
+    'END;',
+  ].join('\n');
+}
+
+function mssqlIndex(index: IndexDef): string {
+  return [
+    `-- ${index.purpose}`,
+    `IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'${index.name}' AND object_id = OBJECT_ID(N'dbo.${index.table}'))`,
+    `  CREATE INDEX ${index.name} ON dbo.${index.table} (${index.columns.join(', ')});`,
+  ].join('\n');
+}
+
+// INCREMENT BY 1, NO CYCLE and the BIGINT range are the defaults; spelt out they would only add
+// clauses the T-SQL parser used in the tests does not know.
+const MSSQL_SEQUENCE = [
+  `IF NOT EXISTS (SELECT 1 FROM sys.sequences WHERE object_id = OBJECT_ID(N'dbo.${ROW_VERSION_SEQUENCE}'))`,
+  `  CREATE SEQUENCE dbo.${ROW_VERSION_SEQUENCE} AS BIGINT START WITH 1;`,
+].join('\n');
+
+const MSSQL_SEED = [
+  `IF NOT EXISTS (SELECT 1 FROM dbo.${T.globalInfo} WHERE gi_id = 1)`,
+  `  INSERT INTO dbo.${T.globalInfo} (gi_id, gi_SecretServer, gi_SSOAdminGroup, gi_RowVersion) VALUES (1, N'', N'${DEFAULT_ADMIN_GROUP}', 0);`,
+].join('\n');
+
+/** Idempotent T-SQL batches (what sql/schema.sql holds, separated by GO), in creation order. */
+export const MSSQL_SCHEMA_BATCHES: readonly string[] = [
+  MSSQL_SEQUENCE,
+  ...SHARED_TABLES.map(mssqlTable),
+  ...INDEXES.map(mssqlIndex),
+  MSSQL_SEED,
+];
+
+/** The full text of sql/schema.sql. */
+export function renderMssqlSchemaScript(): string {
+  const header = [
+    '-- SSODB schema for SQL Server deployments of the SSO service.',
+    '-- Generated from src/ssoService/ssodb/schema.ts (a unit test keeps this file identical to it).',
+    '-- Idempotent: every object is created only when missing, so the script can be run again safely.',
+    '-- Run it in the SSO database, e.g. sqlcmd -S <server> -d SSODB -i sql/schema.sql',
+  ].join('\n');
+  return `${header}\n\n${MSSQL_SCHEMA_BATCHES.map((batch) => `${batch}\nGO\n`).join('\n')}`;
+}
+
+// ---------------------------------------------------------------- shared helpers
+
+/**
+ * A LIKE pattern matching `text` anywhere, with the metacharacters escaped by backslash (the
+ * statements say ESCAPE '\'). SQL Server also treats `[` as the start of a character class.
+ */
+export function containsPattern(text: string, dialect: 'sqlite' | 'mssql'): string {
+  const metacharacters = dialect === 'mssql' ? /[\\%_[]/g : /[\\%_]/g;
+  return `%${text.replace(metacharacters, (ch) => `\\${ch}`)}%`;
+}
+
+/** Field flags as stored in fi_flags. */
+export function fieldFlags(masked: boolean): number {
+  return masked ? FIELD_FLAG_MASKED : 0;
+}
+
+export function isMaskedFlags(flags: number): boolean {
+  return (flags & FIELD_FLAG_MASKED) !== 0;
+}
+
+/** Row versions are decimal digits (a BIGINT); anything else can never match a stored one. */
+export function isRowVersion(value: string): boolean {
+  return /^[0-9]{1,18}$/.test(value);
+}
+
+/** The next modification time of a row: now, but always after the previous one. */
+export function nextModifiedAt(previous: number | undefined, now = Date.now()): number {
+  return previous === undefined ? now : Math.max(now, previous + 1);
+}
+
+// ---------------------------------------------------------------- input validation
+
+function invalid(message: string): SsoError {
+  return new SsoError('ENTSSO_E_INVALID_REQUEST', message);
+}
+
+/** Names are checked before any SQL runs: SQL Server would otherwise truncate a long parameter. */
+export function checkName(value: string, what: string): void {
+  if (typeof value !== 'string' || value.length === 0) throw invalid(`The ${what} must not be empty.`);
+  if (value.length > NAME_MAX_LENGTH) throw invalid(`The ${what} is longer than ${NAME_MAX_LENGTH} characters.`);
+  // SQL Server ignores trailing spaces when comparing ('a' = 'a '), SQLite does not: refused in
+  // both, so that the two stores agree on which names are the same.
+  if (value.endsWith(' ')) throw invalid(`The ${what} must not end with a space.`);
+}
+
+export function checkText(value: string, max: number, what: string): void {
+  if (typeof value !== 'string') throw invalid(`The ${what} must be text.`);
+  if (value.length > max) throw invalid(`The ${what} is longer than ${max} characters.`);
+}
+
+export function checkOptionalText(value: string | null | undefined, max: number, what: string): void {
+  if (value !== null && value !== undefined) checkText(value, max, what);
+}
+
+export function checkLimit(limit: number): void {
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_LIMIT) {
+    throw invalid(`The page size must be a whole number between 1 and ${MAX_PAGE_LIMIT}.`);
+  }
+}
+
+export function checkMsid(msid: string): void {
+  if (typeof msid !== 'string' || msid.length === 0 || msid.length > MSID_MAX_LENGTH) {
+    throw invalid(`A master secret id must be 1 to ${MSID_MAX_LENGTH} characters.`);
+  }
+}
+
+export function checkKind(kind: ApplicationKind): void {
+  if (!APPLICATION_KINDS.includes(kind)) throw invalid(`Unknown application kind; expected one of ${APPLICATION_KINDS.join(', ')}.`);
+}
+
+export function checkFlags(flags: number): void {
+  if (!Number.isInteger(flags) || flags < 0 || flags > 0x7fffffff) throw invalid('Application flags must be a 31-bit whole number.');
+}
+
+/** A filter longer than any name cannot match; it is refused like a long name. */
+export function checkFilter(filter: string | undefined): void {
+  if (filter !== undefined) checkText(filter, NAME_MAX_LENGTH, 'filter');
+}
+
+export function checkCursor(after: string | undefined): void {
+  if (after !== undefined) checkText(after, NAME_MAX_LENGTH, 'paging cursor');
+}
+
+// ---------------------------------------------------------------- rows (both adapters select these aliases)
+
+type SqlValue = string | number | bigint | boolean | Uint8Array | Buffer | null | undefined;
+export type SqlRow = Record<string, SqlValue>;
+
+function text(value: SqlValue): string {
+  return value === null || value === undefined ? '' : String(value);
+}
+
+function optionalText(value: SqlValue): string | null {
+  return value === null || value === undefined ? null : String(value);
+}
+
+export function toBuffer(value: SqlValue): Buffer {
+  if (Buffer.isBuffer(value)) return value;
+  if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
+  return Buffer.alloc(0);
+}
+
+/** Aliases: secretServer, adminGroup, currentMsid, previousMsid, secretCreatedAt, lastBackupAt, lastVerifiedBackupAt, timestamp. */
+export function toGlobalInfo(row: SqlRow): GlobalInfo {
+  return {
+    secretServer: text(row.secretServer),
+    adminGroup: text(row.adminGroup),
+    currentMsid: optionalText(row.currentMsid),
+    previousMsid: optionalText(row.previousMsid),
+    secretCreatedAt: optionalText(row.secretCreatedAt),
+    lastBackupAt: optionalText(row.lastBackupAt),
+    lastVerifiedBackupAt: optionalText(row.lastVerifiedBackupAt),
+    timestamp: text(row.timestamp),
+  };
+}
+
+/** Aliases: name, description, contact, userGroup, adminGroup, flags, kind, numFields, identifierCount. */
+export function toApplicationRow(row: SqlRow): ApplicationRow {
+  return {
+    name: text(row.name),
+    description: text(row.description),
+    contact: text(row.contact),
+    userGroup: text(row.userGroup),
+    adminGroup: text(row.adminGroup),
+    flags: Number(row.flags),
+    kind: text(row.kind) as ApplicationKind,
+    numFields: Number(row.numFields),
+    identifierCount: Number(row.identifierCount ?? 0),
+  };
+}
+
+/** Aliases: ordinal, label, flags. */
+export function toFieldInfo(row: SqlRow): FieldInfo {
+  return { ordinal: Number(row.ordinal), label: text(row.label), masked: isMaskedFlags(Number(row.flags)) };
+}
+
+/** Aliases: application, identifier, timestamp, modifiedAt (and msid, ciphertext for full rows). */
+export function toIdentifierRow(row: SqlRow): Omit<CredentialRow, 'ciphertext' | 'msid'> {
+  return {
+    application: text(row.application),
+    identifier: text(row.identifier),
+    timestamp: text(row.timestamp),
+    modifiedAt: Number(row.modifiedAt),
+  };
+}
+
+export function toCredentialRow(row: SqlRow): CredentialRow {
+  return { ...toIdentifierRow(row), msid: text(row.msid), ciphertext: toBuffer(row.ciphertext) };
+}
+
+/** Aliases: id, at, user, action, outcome, application, identifier, fields (JSON), detail. */
+export function toAuditEntry(row: SqlRow): AuditEntry {
+  const entry: AuditEntry = {
+    id: Number(row.id),
+    at: text(row.at),
+    user: text(row.user),
+    action: text(row.action),
+    outcome: text(row.outcome) as AuditEntry['outcome'],
+  };
+  if (row.application != null) entry.application = text(row.application);
+  if (row.identifier != null) entry.identifier = text(row.identifier);
+  if (row.fields != null) entry.fields = JSON.parse(text(row.fields)) as string[];
+  if (row.detail != null) entry.detail = text(row.detail);
+  return entry;
+}
+
+/** The audit row as stored: texts cut to their column sizes (an audit record must never fail). */
+export interface AuditRecord {
+  at: string;
+  user: string;
+  action: string;
+  outcome: AuditEntry['outcome'];
+  application: string | null;
+  identifier: string | null;
+  fields: string | null;
+  detail: string | null;
+}
+
+const AUDIT_OUTCOMES: readonly AuditEntry['outcome'][] = ['ok', 'refused', 'failed'];
+
+function cut(value: string, max: number): string {
+  return value.length > max ? value.slice(0, max) : value;
+}
+
+export function toAuditRecord(entry: NewAuditEntry, at = new Date()): AuditRecord {
+  if (!AUDIT_OUTCOMES.includes(entry.outcome)) throw invalid(`An audit outcome is one of ${AUDIT_OUTCOMES.join(', ')}.`);
+  const fields = entry.fields === undefined ? null : JSON.stringify(entry.fields.map(String));
+  return {
+    at: at.toISOString(),
+    user: cut(String(entry.user ?? ''), NAME_MAX_LENGTH),
+    action: cut(String(entry.action ?? ''), SHORT_TEXT_MAX_LENGTH),
+    outcome: entry.outcome,
+    application: entry.application === undefined ? null : cut(String(entry.application), NAME_MAX_LENGTH),
+    identifier: entry.identifier === undefined ? null : cut(String(entry.identifier), NAME_MAX_LENGTH),
+    fields: fields !== null && fields.length > AUDIT_DETAIL_MAX_LENGTH ? JSON.stringify(['(too many fields to record)']) : fields,
+    detail: entry.detail === undefined ? null : cut(String(entry.detail), AUDIT_DETAIL_MAX_LENGTH),
+  };
+}
+
+// ---------------------------------------------------------------- errors both adapters raise
+
+export function applicationNotFound(): SsoError {
+  return new SsoError('ENTSSO_E_APPLICATION_NOT_FOUND', 'The SSO application does not exist (it may have been deleted).');
+}
+
+export function applicationExists(): SsoError {
+  return new SsoError('ENTSSO_E_APPLICATION_EXISTS', 'An SSO application with this name already exists (names are case-insensitive).');
+}
+
+export function mappingNotFound(): SsoError {
+  return new SsoError('ENTSSO_E_MAPPING_NOT_FOUND', 'The identifier does not exist in this SSO application (it may have been deleted).');
+}
+
+export function credentialsConflict(reason: 'exists' | 'changed' | 'gone'): SsoError {
+  const messages = {
+    exists: 'The identifier already exists: it was created by someone else. Reload it and apply the change again.',
+    changed: 'The configuration was changed by someone else since it was read. Reload it and apply the change again.',
+    gone: 'The configuration was deleted by someone else since it was read.',
+  };
+  return new SsoError('ENTSSO_E_CONFLICT', messages[reason], { reason });
+}

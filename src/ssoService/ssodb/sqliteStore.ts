@@ -1,0 +1,793 @@
+/**
+ * The embedded SSODB: one SQLite file through node-sqlite3-wasm (SQLite compiled to WebAssembly,
+ * so it also runs on VS Code's Electron Node, where native modules built for Node do not load).
+ *
+ * Durability: rollback journal in TRUNCATE mode with synchronous=FULL. Each write is one
+ * transaction, committed (journal synced, database synced, journal truncated and synced) before
+ * its promise resolves. TRUNCATE rather than DELETE because committing by truncating and syncing
+ * the journal survives a power cut without the directory fsync DELETE mode would need
+ * (synchronous=EXTRA), which this library's VFS cannot do on Windows. WAL cannot work with this
+ * VFS (no shared memory). Writes touch only the B-tree pages involved, so they do not get slower
+ * as the file grows.
+ *
+ * Several processes share the file (the MSS and the SSO service, possibly more). The library's
+ * VFS has a single lock, the directory `<file>.lock` created with mkdir: readers and writers
+ * exclude each other, and a process that finds it taken gets SQLITE_BUSY at once. So:
+ * - every operation is one short transaction run inside one synchronous call: the lock is never
+ *   held across an `await`, and is held for milliseconds;
+ * - on SQLITE_BUSY the whole operation is retried with a short randomised backoff until the busy
+ *   timeout (default 5 s), then it fails with ENTSSO_E_SSODB_UNREACHABLE;
+ * - a lock left by a process killed while holding it is broken once it is older than
+ *   staleLockMs (see LockDirectory), and the dead writer's journal is rolled back (see
+ *   ReservedLockFix, which works around a defect of the library that would skip that rollback).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+// Default import: the package is CommonJS without named-export hints, so this is the form that
+// works whether this file ends up as CommonJS (today) or as an ES module.
+import nodeSqlite3Wasm from 'node-sqlite3-wasm';
+import type { Database, Statement } from 'node-sqlite3-wasm';
+import { SsoError } from '../../ssoClient/errors';
+import type { AuditEntry, FieldInfo } from '../../ssoClient/protocol';
+import {
+  applicationExists,
+  applicationNotFound,
+  checkCursor,
+  checkFilter,
+  checkFlags,
+  checkKind,
+  checkLimit,
+  checkMsid,
+  checkName,
+  checkOptionalText,
+  checkText,
+  containsPattern,
+  credentialsConflict,
+  DESCRIPTION_MAX_LENGTH,
+  fieldFlags,
+  IDENTIFIER_DOMAIN,
+  isRowVersion,
+  ISO_TIME_MAX_LENGTH,
+  mappingNotFound,
+  MSID_MAX_LENGTH,
+  NAME_MAX_LENGTH,
+  nextModifiedAt,
+  SQLITE_SCHEMA,
+  toApplicationRow,
+  toAuditEntry,
+  toAuditRecord,
+  toCredentialRow,
+  toFieldInfo,
+  toGlobalInfo,
+  toIdentifierRow,
+  type SqlRow,
+} from './schema';
+import type {
+  ApplicationRow,
+  CredentialRow,
+  GlobalInfo,
+  ListOptions,
+  NewApplication,
+  NewAuditEntry,
+  ReencryptedRow,
+  SsoStore,
+} from './store';
+
+export interface SqliteStoreOptions {
+  /** The database file; created (with its schema) when missing. */
+  file: string;
+  /** How long an operation waits for a lock held by another process (default 5000 ms). */
+  busyTimeoutMs?: number;
+  /**
+   * Age after which the lock directory is taken to be left by a dead process (default 10000 ms).
+   * Must stay far above the longest transaction (milliseconds; see LockDirectory).
+   */
+  staleLockMs?: number;
+}
+
+export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
+export const DEFAULT_STALE_LOCK_MS = 10_000;
+
+export function createSqliteStore(options: SqliteStoreOptions): SsoStore {
+  return new SqliteStore({
+    file: path.resolve(options.file),
+    busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
+    staleLockMs: options.staleLockMs ?? DEFAULT_STALE_LOCK_MS,
+  });
+}
+
+// ---------------------------------------------------------------- SQL
+
+const APPLICATION_COLUMNS = `a.ai_app_name AS name, a.ai_description AS description, a.ai_contact AS contact,
+  a.ai_user_group_name AS userGroup, a.ai_admin_group_name AS adminGroup, a.ai_flags AS flags,
+  a.ai_kind AS kind, a.ai_num_fields AS numFields,
+  (SELECT COUNT(*) FROM SSOX_IndividualMapping m
+    WHERE m.im_app_name = a.ai_app_name AND m.im_windows_domain_name = :domain) AS identifierCount`;
+
+const CREDENTIALS_KEY_MATCH = `ec_app_name = :app AND ec_windows_domain_name = :domain AND ec_windows_user_name = :identifier`;
+
+const CREDENTIALS_COLUMNS = `ec_app_name AS application, ec_windows_user_name AS identifier, ec_msid AS msid,
+  ec_credentials AS ciphertext, ec_row_version AS timestamp, ec_modified_at AS modifiedAt`;
+
+/** Rotation reads rows in the order of IX_SSOX_ExternalCredentials_msid, one range at a time. */
+const ROTATION_ORDER = `ORDER BY ec_msid, ec_app_name, ec_windows_domain_name, ec_windows_user_name`;
+
+export const SQLITE_SQL = {
+  globalInfo: `SELECT gi_SecretServer AS secretServer, gi_SSOAdminGroup AS adminGroup, gi_CurrentMsid AS currentMsid,
+  gi_PreviousMsid AS previousMsid, gi_SecretCreatedAt AS secretCreatedAt, gi_LastBackupAt AS lastBackupAt,
+  gi_LastVerifiedBackupAt AS lastVerifiedBackupAt, gi_RowVersion AS timestamp
+FROM SSOX_GlobalInfo WHERE gi_id = 1`,
+  updateGlobalInfo: `UPDATE SSOX_GlobalInfo SET gi_SecretServer = :secretServer, gi_SSOAdminGroup = :adminGroup,
+  gi_CurrentMsid = :currentMsid, gi_PreviousMsid = :previousMsid, gi_SecretCreatedAt = :secretCreatedAt,
+  gi_LastBackupAt = :lastBackupAt, gi_LastVerifiedBackupAt = :lastVerifiedBackupAt, gi_RowVersion = :version
+WHERE gi_id = 1`,
+  nextRowVersion: `UPDATE SSOX_RowVersionCounter SET rv_value = rv_value + 1 WHERE rv_id = 1 RETURNING rv_value AS version`,
+
+  listApplications: `SELECT ${APPLICATION_COLUMNS}
+FROM SSOX_ApplicationInfo a
+WHERE a.ai_app_name > :after AND a.ai_app_name LIKE :pattern ESCAPE '\\'
+ORDER BY a.ai_app_name
+LIMIT :limit`,
+  application: `SELECT ${APPLICATION_COLUMNS} FROM SSOX_ApplicationInfo a WHERE a.ai_app_name = :app`,
+  applicationName: `SELECT ai_app_name AS name FROM SSOX_ApplicationInfo WHERE ai_app_name = :app`,
+  fields: `SELECT fi_ordinal AS ordinal, fi_label AS label, fi_flags AS flags
+FROM SSOX_FieldInfo WHERE fi_app_name = :app ORDER BY fi_ordinal`,
+  insertApplication: `INSERT INTO SSOX_ApplicationInfo (ai_app_name, ai_description, ai_contact, ai_user_group_name,
+  ai_admin_group_name, ai_flags, ai_num_fields, ai_kind)
+VALUES (:app, :description, :contact, :userGroup, :adminGroup, :flags, :numFields, :kind)`,
+  insertField: `INSERT INTO SSOX_FieldInfo (fi_app_name, fi_ordinal, fi_label, fi_flags) VALUES (:app, :ordinal, :label, :flags)`,
+  /** Fields, mappings and credentials go with it (ON DELETE CASCADE). */
+  deleteApplication: `DELETE FROM SSOX_ApplicationInfo WHERE ai_app_name = :app`,
+  setApplicationFlags: `UPDATE SSOX_ApplicationInfo SET ai_flags = :flags WHERE ai_app_name = :app`,
+
+  listIdentifiers: `SELECT ec_app_name AS application, ec_windows_user_name AS identifier,
+  ec_row_version AS timestamp, ec_modified_at AS modifiedAt
+FROM SSOX_ExternalCredentials
+WHERE ec_app_name = :app AND ec_windows_domain_name = :domain
+  AND ec_windows_user_name > :after AND ec_windows_user_name LIKE :pattern ESCAPE '\\'
+ORDER BY ec_windows_user_name
+LIMIT :limit`,
+  searchApplications: `SELECT ai_app_name AS application, ai_kind AS kind
+FROM SSOX_ApplicationInfo WHERE ai_app_name LIKE :pattern ESCAPE '\\'
+ORDER BY ai_app_name LIMIT :limit`,
+  searchIdentifiers: `SELECT m.im_app_name AS application, a.ai_kind AS kind, m.im_windows_user_name AS identifier
+FROM SSOX_IndividualMapping m JOIN SSOX_ApplicationInfo a ON a.ai_app_name = m.im_app_name
+WHERE m.im_windows_domain_name = :domain AND m.im_windows_user_name LIKE :pattern ESCAPE '\\'
+ORDER BY m.im_app_name, m.im_windows_domain_name, m.im_windows_user_name LIMIT :limit`,
+
+  credentials: `SELECT ${CREDENTIALS_COLUMNS} FROM SSOX_ExternalCredentials WHERE ${CREDENTIALS_KEY_MATCH}`,
+  insertMapping: `INSERT INTO SSOX_IndividualMapping (im_app_name, im_windows_domain_name, im_windows_user_name,
+  im_external_user_name, im_flags)
+VALUES (:app, :domain, :identifier, :identifier, 0)`,
+  insertCredentials: `INSERT INTO SSOX_ExternalCredentials (ec_app_name, ec_windows_domain_name, ec_windows_user_name,
+  ec_msid, ec_credentials, ec_row_version, ec_modified_at)
+VALUES (:app, :domain, :identifier, :msid, :ciphertext, :version, :modifiedAt)`,
+  updateCredentials: `UPDATE SSOX_ExternalCredentials
+SET ec_msid = :msid, ec_credentials = :ciphertext, ec_row_version = :version, ec_modified_at = :modifiedAt
+WHERE ${CREDENTIALS_KEY_MATCH}`,
+  /** The credentials row goes with the mapping (ON DELETE CASCADE). */
+  deleteMapping: `DELETE FROM SSOX_IndividualMapping
+WHERE im_app_name = :app AND im_windows_domain_name = :domain AND im_windows_user_name = :identifier`,
+
+  rowsBelowMsid: `SELECT ${CREDENTIALS_COLUMNS} FROM SSOX_ExternalCredentials WHERE ec_msid < :msid ${ROTATION_ORDER} LIMIT :limit`,
+  rowsAboveMsid: `SELECT ${CREDENTIALS_COLUMNS} FROM SSOX_ExternalCredentials WHERE ec_msid > :msid ${ROTATION_ORDER} LIMIT :limit`,
+  countRowsNotUnder: `SELECT (SELECT COUNT(*) FROM SSOX_ExternalCredentials WHERE ec_msid < :msid)
+  + (SELECT COUNT(*) FROM SSOX_ExternalCredentials WHERE ec_msid > :msid) AS n`,
+  /** Leaves ec_row_version and ec_modified_at alone: the value is the same, only its encryption changed. */
+  reencrypt: `UPDATE SSOX_ExternalCredentials SET ec_msid = :msid, ec_credentials = :ciphertext
+WHERE ${CREDENTIALS_KEY_MATCH} AND ec_row_version = :expected`,
+
+  insertAudit: `INSERT INTO SSOX_AuditTable (au_at, au_user, au_action, au_outcome, au_app_name, au_identifier, au_fields, au_detail)
+VALUES (:at, :user, :action, :outcome, :application, :identifier, :fields, :detail)`,
+  listAudit: `SELECT au_id AS id, au_at AS at, au_user AS user, au_action AS action, au_outcome AS outcome,
+  au_app_name AS application, au_identifier AS identifier, au_fields AS fields, au_detail AS detail
+FROM SSOX_AuditTable WHERE au_id < :before ORDER BY au_id DESC LIMIT :limit`,
+
+  ping: `SELECT gi_id FROM SSOX_GlobalInfo WHERE gi_id = 1`,
+} as const;
+
+// ---------------------------------------------------------------- the store
+
+type Params = Record<string, string | number | bigint | Uint8Array | null>;
+type BeginMode = 'BEGIN DEFERRED' | 'BEGIN IMMEDIATE' | null;
+
+class SqliteStore implements SsoStore {
+  private db: Database | undefined;
+  private readonly statements = new Map<string, Statement>();
+  private readonly lock: LockDirectory;
+
+  constructor(private readonly options: Required<SqliteStoreOptions>) {
+    this.lock = new LockDirectory(`${options.file}.lock`, options.staleLockMs);
+  }
+
+  // -------------------------------------------------------------- lifecycle
+
+  async init(): Promise<void> {
+    this.db ??= openDatabase(this.options.file);
+    // A process restarted right after a crash may find the dead process's lock still fresh:
+    // start-up waits until it turns stale and is broken, rather than failing. (Even a PRAGMA
+    // reads the schema first, so it takes the lock too.)
+    const waitMs = this.options.busyTimeoutMs + this.options.staleLockMs;
+    await this.attempt(
+      null,
+      () => this.connection().exec('PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA journal_mode = TRUNCATE'),
+      waitMs,
+    );
+    await this.attempt('BEGIN IMMEDIATE', () => SQLITE_SCHEMA.forEach((ddl) => this.connection().exec(ddl)), waitMs);
+  }
+
+  async close(): Promise<void> {
+    const db = this.db;
+    if (!db) return;
+    this.db = undefined;
+    for (const statement of this.statements.values()) if (!statement.isFinalized) statement.finalize();
+    this.statements.clear();
+    try {
+      db.close();
+    } catch (error) {
+      throw unreachable('The SSO database file could not be closed cleanly.', error);
+    }
+  }
+
+  async ping(): Promise<void> {
+    await this.read(() => this.rows(SQLITE_SQL.ping));
+  }
+
+  // -------------------------------------------------------------- global info
+
+  async getGlobalInfo(): Promise<GlobalInfo> {
+    return this.read(() => this.globalInfo());
+  }
+
+  async updateGlobalInfo(patch: Partial<Omit<GlobalInfo, 'timestamp'>>): Promise<GlobalInfo> {
+    checkGlobalInfoPatch(patch);
+    return this.write(() => {
+      const { timestamp: _previous, ...current } = this.globalInfo();
+      const next = { ...current, ...definedEntries(patch) };
+      this.run(SQLITE_SQL.updateGlobalInfo, { ...next, version: this.nextRowVersion() });
+      return this.globalInfo();
+    });
+  }
+
+  private globalInfo(): GlobalInfo {
+    const row = this.rows(SQLITE_SQL.globalInfo)[0];
+    if (!row) throw unreachable('The SSO database has no global information row; it is not initialised.');
+    return toGlobalInfo(row);
+  }
+
+  // -------------------------------------------------------------- applications
+
+  async listApplications(options: ListOptions): Promise<ApplicationRow[]> {
+    checkListOptions(options);
+    return this.read(() =>
+      this.rows(SQLITE_SQL.listApplications, {
+        domain: IDENTIFIER_DOMAIN,
+        after: options.after ?? '',
+        pattern: containsPattern(options.filter ?? '', 'sqlite'),
+        limit: options.limit,
+      }).map(toApplicationRow),
+    );
+  }
+
+  async getApplication(name: string): Promise<(ApplicationRow & { fields: FieldInfo[] }) | undefined> {
+    checkName(name, 'application name');
+    return this.read(() => {
+      const row = this.rows(SQLITE_SQL.application, { app: name, domain: IDENTIFIER_DOMAIN })[0];
+      if (!row) return undefined;
+      const fields = this.rows(SQLITE_SQL.fields, { app: name }).map(toFieldInfo);
+      return { ...toApplicationRow(row), fields };
+    });
+  }
+
+  async createApplication(app: NewApplication): Promise<void> {
+    checkNewApplication(app);
+    return this.write(() => {
+      if (this.applicationName(app.name) !== undefined) throw applicationExists();
+      this.run(SQLITE_SQL.insertApplication, {
+        app: app.name,
+        description: app.description,
+        contact: app.contact,
+        userGroup: app.userGroup,
+        adminGroup: app.adminGroup,
+        flags: app.flags,
+        numFields: app.fields.length,
+        kind: app.kind,
+      });
+      app.fields.forEach((field, ordinal) =>
+        this.run(SQLITE_SQL.insertField, { app: app.name, ordinal, label: field.label, flags: fieldFlags(field.masked) }),
+      );
+    });
+  }
+
+  async deleteApplication(name: string): Promise<void> {
+    checkName(name, 'application name');
+    return this.write(() => {
+      if (this.run(SQLITE_SQL.deleteApplication, { app: name }) === 0) throw applicationNotFound();
+    });
+  }
+
+  async setApplicationFlags(name: string, flags: number): Promise<void> {
+    checkName(name, 'application name');
+    checkFlags(flags);
+    return this.write(() => {
+      if (this.run(SQLITE_SQL.setApplicationFlags, { app: name, flags }) === 0) throw applicationNotFound();
+    });
+  }
+
+  /** The stored spelling of an application name, or undefined when there is no such application. */
+  private applicationName(name: string): string | undefined {
+    const row = this.rows(SQLITE_SQL.applicationName, { app: name })[0];
+    return row ? String(row.name) : undefined;
+  }
+
+  // -------------------------------------------------------------- identifiers and search
+
+  async listIdentifiers(application: string, options: ListOptions): Promise<Omit<CredentialRow, 'ciphertext' | 'msid'>[]> {
+    checkName(application, 'application name');
+    checkListOptions(options);
+    return this.read(() => {
+      const rows = this.rows(SQLITE_SQL.listIdentifiers, {
+        app: application,
+        domain: IDENTIFIER_DOMAIN,
+        after: options.after ?? '',
+        pattern: containsPattern(options.filter ?? '', 'sqlite'),
+        limit: options.limit,
+      });
+      if (rows.length === 0 && this.applicationName(application) === undefined) throw applicationNotFound();
+      return rows.map(toIdentifierRow);
+    });
+  }
+
+  async search(query: string, limit: number): Promise<{ application: string; kind: ApplicationRow['kind']; identifier?: string }[]> {
+    checkFilter(query);
+    checkLimit(limit);
+    return this.read(() => {
+      const pattern = containsPattern(query, 'sqlite');
+      const applications = this.rows(SQLITE_SQL.searchApplications, { pattern, limit }).map((row) => ({
+        application: String(row.application),
+        kind: String(row.kind) as ApplicationRow['kind'],
+      }));
+      const room = limit - applications.length;
+      if (room === 0) return applications;
+      const identifiers = this.rows(SQLITE_SQL.searchIdentifiers, { pattern, limit: room, domain: IDENTIFIER_DOMAIN }).map((row) => ({
+        application: String(row.application),
+        kind: String(row.kind) as ApplicationRow['kind'],
+        identifier: String(row.identifier),
+      }));
+      return [...applications, ...identifiers];
+    });
+  }
+
+  // -------------------------------------------------------------- credentials
+
+  async getCredentials(application: string, identifier: string): Promise<CredentialRow | undefined> {
+    checkName(application, 'application name');
+    checkName(identifier, 'identifier');
+    return this.read(() => {
+      const row = this.credentialsRow(application, identifier);
+      return row ? toCredentialRow(row) : undefined;
+    });
+  }
+
+  async putCredentials(
+    application: string,
+    identifier: string,
+    expectedTimestamp: string | null,
+    msid: string,
+    ciphertext: Buffer,
+  ): Promise<Omit<CredentialRow, 'ciphertext'>> {
+    checkName(application, 'application name');
+    checkName(identifier, 'identifier');
+    checkMsid(msid);
+    return this.write(() => {
+      const app = this.applicationName(application);
+      if (app === undefined) throw applicationNotFound();
+      const current = this.credentialsRow(app, identifier);
+      checkExpectedTimestamp(current, expectedTimestamp);
+      const version = this.nextRowVersion();
+      const modifiedAt = nextModifiedAt(current ? Number(current.modifiedAt) : undefined);
+      const stored = current ? String(current.identifier) : identifier;
+      const row = { app, domain: IDENTIFIER_DOMAIN, identifier: stored, msid, ciphertext, version, modifiedAt };
+      if (current) this.run(SQLITE_SQL.updateCredentials, row);
+      else {
+        this.run(SQLITE_SQL.insertMapping, { app, domain: IDENTIFIER_DOMAIN, identifier });
+        this.run(SQLITE_SQL.insertCredentials, row);
+      }
+      return { application: app, identifier: stored, msid, timestamp: String(version), modifiedAt };
+    });
+  }
+
+  async deleteCredentials(application: string, identifier: string, expectedTimestamp: string): Promise<void> {
+    checkName(application, 'application name');
+    checkName(identifier, 'identifier');
+    return this.write(() => {
+      const current = this.credentialsRow(application, identifier);
+      if (!current) {
+        if (this.applicationName(application) === undefined) throw applicationNotFound();
+        throw mappingNotFound();
+      }
+      if (String(current.timestamp) !== expectedTimestamp) throw credentialsConflict('changed');
+      this.run(SQLITE_SQL.deleteMapping, { app: String(current.application), domain: IDENTIFIER_DOMAIN, identifier: String(current.identifier) });
+    });
+  }
+
+  private credentialsRow(application: string, identifier: string): SqlRow | undefined {
+    return this.rows(SQLITE_SQL.credentials, { app: application, domain: IDENTIFIER_DOMAIN, identifier })[0];
+  }
+
+  // -------------------------------------------------------------- rotation
+
+  async listRowsNotUnder(currentMsid: string, limit: number): Promise<CredentialRow[]> {
+    checkMsid(currentMsid);
+    checkLimit(limit);
+    return this.read(() => {
+      // `ec_msid <> X` would scan the index past every current row; two range seeks do not.
+      const below = this.rows(SQLITE_SQL.rowsBelowMsid, { msid: currentMsid, limit });
+      const above = below.length < limit ? this.rows(SQLITE_SQL.rowsAboveMsid, { msid: currentMsid, limit: limit - below.length }) : [];
+      return [...below, ...above].map(toCredentialRow);
+    });
+  }
+
+  async countRowsNotUnder(currentMsid: string): Promise<number> {
+    checkMsid(currentMsid);
+    return this.read(() => Number(this.rows(SQLITE_SQL.countRowsNotUnder, { msid: currentMsid })[0]?.n ?? 0));
+  }
+
+  async reencryptRows(rows: ReencryptedRow[]): Promise<number> {
+    rows.forEach(checkReencryptedRow);
+    return this.write(() => {
+      let replaced = 0;
+      for (const row of rows) {
+        if (!isRowVersion(row.expectedTimestamp)) continue;
+        replaced += this.run(SQLITE_SQL.reencrypt, {
+          app: row.application,
+          domain: IDENTIFIER_DOMAIN,
+          identifier: row.identifier,
+          expected: BigInt(row.expectedTimestamp),
+          msid: row.msid,
+          ciphertext: row.ciphertext,
+        });
+      }
+      return replaced;
+    });
+  }
+
+  // -------------------------------------------------------------- audit
+
+  async appendAudit(entry: NewAuditEntry): Promise<void> {
+    const record = toAuditRecord(entry);
+    return this.write(() => {
+      this.run(SQLITE_SQL.insertAudit, { ...record });
+    });
+  }
+
+  async listAudit(options: { before?: number; limit: number }): Promise<AuditEntry[]> {
+    checkLimit(options.limit);
+    const before = options.before ?? Number.MAX_SAFE_INTEGER;
+    if (!Number.isInteger(before)) throw new SsoError('ENTSSO_E_INVALID_REQUEST', 'The audit cursor must be a whole number.');
+    return this.read(() => this.rows(SQLITE_SQL.listAudit, { before, limit: options.limit }).map(toAuditEntry));
+  }
+
+  // -------------------------------------------------------------- row versions
+
+  /** Database-wide, ever-increasing (like SQL Server's rowversion); only called inside a write. */
+  private nextRowVersion(): number | bigint {
+    const row = this.rows(SQLITE_SQL.nextRowVersion)[0];
+    if (!row) throw unreachable('The SSO database has no row-version counter; it is not initialised.');
+    return row.version as number | bigint;
+  }
+
+  // -------------------------------------------------------------- transactions and retries
+
+  private read<T>(work: () => T): Promise<T> {
+    return this.attempt('BEGIN DEFERRED', work, this.options.busyTimeoutMs);
+  }
+
+  /** BEGIN IMMEDIATE takes the lock before the first read, so a write never fails half-way on BUSY. */
+  private write<T>(work: () => T): Promise<T> {
+    return this.attempt('BEGIN IMMEDIATE', work, this.options.busyTimeoutMs);
+  }
+
+  /** Runs `work` in one transaction; on SQLITE_BUSY rolls back and retries the whole of it. */
+  private async attempt<T>(begin: BeginMode, work: () => T, waitMs: number): Promise<T> {
+    const started = Date.now();
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return this.lock.whileOperating(() => this.transaction(begin, work));
+      } catch (error) {
+        if (!isBusy(error)) throw toSsoError(error);
+        if (this.lock.breakIfStale()) continue;
+        if (Date.now() - started >= waitMs) throw busyTimeout(waitMs);
+        await sleep(backoffMs(attempt));
+      }
+    }
+  }
+
+  private transaction<T>(begin: BeginMode, work: () => T): T {
+    const db = this.connection();
+    if (begin === null) return work();
+    db.exec(begin);
+    try {
+      const result = work();
+      db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      rollbackQuietly(db);
+      throw error;
+    }
+  }
+
+  private connection(): Database {
+    if (!this.db) throw unreachable('The SSO database is closed.');
+    return this.db;
+  }
+
+  /**
+   * Statements are prepared once and always run to completion (`all`/`run`, never a half-read
+   * `get`): a statement left mid-result would keep the file locked after COMMIT.
+   */
+  private statement(sql: string): Statement {
+    let statement = this.statements.get(sql);
+    if (!statement) {
+      statement = this.connection().prepare(sql);
+      this.statements.set(sql, statement);
+    }
+    return statement;
+  }
+
+  private rows(sql: string, params: Params = {}): SqlRow[] {
+    return this.usingStatement(sql, (statement) => statement.all(bind(params)) as SqlRow[]);
+  }
+
+  /** Returns the number of rows changed. */
+  private run(sql: string, params: Params): number {
+    return this.usingStatement(sql, (statement) => statement.run(bind(params)).changes);
+  }
+
+  /**
+   * A statement whose step failed (BUSY included) makes the library's next reset fail with a
+   * generic error, so a failed statement is dropped from the cache and prepared afresh.
+   */
+  private usingStatement<T>(sql: string, use: (statement: Statement) => T): T {
+    const statement = this.statement(sql);
+    try {
+      return use(statement);
+    } catch (error) {
+      this.statements.delete(sql);
+      try {
+        statement.finalize();
+      } catch {
+        // finalize reports the same failure again; the statement is released either way.
+      }
+      throw error;
+    }
+  }
+}
+
+function bind(params: Params): Record<string, string | number | bigint | Uint8Array | null> {
+  return Object.fromEntries(Object.entries(params).map(([name, value]) => [`:${name}`, value]));
+}
+
+function openDatabase(file: string): Database {
+  try {
+    return new nodeSqlite3Wasm.Database(file);
+  } catch (error) {
+    throw unreachable('The SSO database file cannot be opened.', error, { file });
+  }
+}
+
+function rollbackQuietly(db: Database): void {
+  try {
+    if (db.inTransaction) db.exec('ROLLBACK');
+  } catch {
+    // The original error is the one worth reporting; SQLite rolls back on the next BEGIN anyway.
+  }
+}
+
+// ---------------------------------------------------------------- checks and errors
+
+function checkListOptions(options: ListOptions): void {
+  checkLimit(options.limit);
+  checkFilter(options.filter);
+  checkCursor(options.after);
+}
+
+function checkNewApplication(app: NewApplication): void {
+  checkName(app.name, 'application name');
+  checkText(app.description, DESCRIPTION_MAX_LENGTH, 'description');
+  checkText(app.contact, NAME_MAX_LENGTH, 'contact');
+  checkText(app.userGroup, NAME_MAX_LENGTH, 'user group');
+  checkText(app.adminGroup, NAME_MAX_LENGTH, 'administrator group');
+  checkFlags(app.flags);
+  checkKind(app.kind);
+  app.fields.forEach((field) => checkName(field.label, 'field label'));
+}
+
+function checkGlobalInfoPatch(patch: Partial<Omit<GlobalInfo, 'timestamp'>>): void {
+  checkOptionalText(patch.secretServer, NAME_MAX_LENGTH, 'master secret server name');
+  checkOptionalText(patch.adminGroup, NAME_MAX_LENGTH, 'administrator group');
+  checkOptionalText(patch.currentMsid, MSID_MAX_LENGTH, 'current master secret id');
+  checkOptionalText(patch.previousMsid, MSID_MAX_LENGTH, 'previous master secret id');
+  checkOptionalText(patch.secretCreatedAt, ISO_TIME_MAX_LENGTH, 'secret creation time');
+  checkOptionalText(patch.lastBackupAt, ISO_TIME_MAX_LENGTH, 'last backup time');
+  checkOptionalText(patch.lastVerifiedBackupAt, ISO_TIME_MAX_LENGTH, 'last verified backup time');
+}
+
+function checkReencryptedRow(row: ReencryptedRow): void {
+  checkName(row.application, 'application name');
+  checkName(row.identifier, 'identifier');
+  checkMsid(row.msid);
+}
+
+function checkExpectedTimestamp(current: SqlRow | undefined, expected: string | null): void {
+  if (expected === null) {
+    if (current) throw credentialsConflict('exists');
+  } else if (!current) {
+    throw credentialsConflict('gone');
+  } else if (String(current.timestamp) !== expected) {
+    throw credentialsConflict('changed');
+  }
+}
+
+/** A patch property set to undefined means "leave as is", like an absent one. */
+function definedEntries<T extends object>(patch: T): Partial<T> {
+  return Object.fromEntries(Object.entries(patch).filter(([, value]) => value !== undefined)) as Partial<T>;
+}
+
+function isBusy(error: unknown): boolean {
+  return error instanceof Error && /database is locked|database table is locked/i.test(error.message);
+}
+
+function toSsoError(error: unknown): SsoError {
+  if (error instanceof SsoError) return error;
+  return unreachable('The SSO database file failed.', error);
+}
+
+/** SQLite's messages name tables and columns, never bound values, so they are safe to keep as details. */
+function unreachable(message: string, cause?: unknown, details: Record<string, unknown> = {}): SsoError {
+  const sqlite = cause instanceof Error ? { sqlite: cause.message } : {};
+  return new SsoError('ENTSSO_E_SSODB_UNREACHABLE', message, { ...details, ...sqlite });
+}
+
+function busyTimeout(waitMs: number): SsoError {
+  return new SsoError(
+    'ENTSSO_E_SSODB_UNREACHABLE',
+    `The SSO database file stayed locked by another process for ${waitMs} ms. Try again; if it persists, check which process holds it.`,
+    { reason: 'busy', waitMs },
+  );
+}
+
+/** 2, 4, 8 … up to 20 ms, with jitter so that two waiting processes do not retry in step. */
+function backoffMs(attempt: number): number {
+  const ceiling = Math.min(20, 2 ** (attempt + 1));
+  return ceiling / 2 + Math.random() * (ceiling / 2);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+// ---------------------------------------------------------------- the lock directory
+
+/**
+ * Stale-lock recovery for node-sqlite3-wasm's lock directory `<file>.lock`.
+ *
+ * Why breaking by age is safe: this adapter holds the lock only inside one synchronous call
+ * (BEGIN … COMMIT never spans an `await`), so a live holder keeps it for milliseconds — a few
+ * hundred at worst for a large rotation batch on a slow disk. A lock directory whose mtime is
+ * older than staleLockMs (default 10 s) therefore belongs to a process that died holding it
+ * (SIGKILL, crash, power cut). The residual risk is a live holder frozen for longer than that
+ * (SIGSTOP, a suspended VM) and then resuming a commit: keep staleLockMs generous. mtime and
+ * Date.now() come from the same clock for a local file.
+ *
+ * Why two breakers cannot remove a fresh lock: breaking is serialised by a second directory,
+ * `<file>.lock-breaker`, and staleness is checked again while holding it. Nobody can create a
+ * new lock while the stale one exists, so the directory removed is the stale one that was
+ * checked. A breaker is held for microseconds; one older than staleLockMs is itself stale and
+ * removed (the one remaining race needs two processes to die in that window).
+ *
+ * Why the data is safe: a writer that died mid-commit leaves a hot journal; once the lock is
+ * gone, the next transaction rolls it back (with ReservedLockFix below).
+ */
+export class LockDirectory {
+  constructor(
+    readonly lockPath: string,
+    private readonly staleMs: number,
+  ) {
+    installReservedLockFix();
+  }
+
+  get breakerPath(): string {
+    return `${this.lockPath}-breaker`;
+  }
+
+  /** True when a stale lock was removed (the caller should retry at once). */
+  breakIfStale(): boolean {
+    if (!this.isStale(this.lockPath) || !this.takeBreaker()) return false;
+    try {
+      if (!this.isStale(this.lockPath)) return false;
+      removeDirectory(this.lockPath);
+      return true;
+    } finally {
+      removeDirectory(this.breakerPath);
+    }
+  }
+
+  /** Runs one synchronous database operation (see ReservedLockFix). */
+  whileOperating<T>(operation: () => T): T {
+    operatingLockPaths.set(this.lockPath, (operatingLockPaths.get(this.lockPath) ?? 0) + 1);
+    try {
+      return operation();
+    } finally {
+      const count = (operatingLockPaths.get(this.lockPath) ?? 1) - 1;
+      if (count === 0) operatingLockPaths.delete(this.lockPath);
+      else operatingLockPaths.set(this.lockPath, count);
+    }
+  }
+
+  private isStale(directory: string): boolean {
+    try {
+      return Date.now() - fs.statSync(directory).mtimeMs > this.staleMs;
+    } catch {
+      return false;
+    }
+  }
+
+  private takeBreaker(): boolean {
+    if (makeDirectory(this.breakerPath)) return true;
+    if (!this.isStale(this.breakerPath)) return false;
+    removeDirectory(this.breakerPath);
+    return makeDirectory(this.breakerPath);
+  }
+}
+
+function makeDirectory(directory: string): boolean {
+  try {
+    fs.mkdirSync(directory);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function removeDirectory(directory: string): void {
+  try {
+    fs.rmdirSync(directory);
+  } catch {
+    // Already gone: someone else broke it or its owner released it.
+  }
+}
+
+// ---------------------------------------------------------------- ReservedLockFix
+
+/**
+ * Works around a defect of node-sqlite3-wasm (0.8.x): its VFS answers SQLite's "does another
+ * connection hold a RESERVED lock?" (xCheckReservedLock) with "is `<file>.lock` present?" —
+ * which is also true when the asking connection is the holder. SQLite asks exactly then: right
+ * after taking its own lock, to decide whether a leftover journal is hot (its writer died
+ * mid-commit) and must be rolled back. With the defect the answer is always "another writer is
+ * active", so a dead writer's half-written pages are never rolled back (seen here: after a
+ * SIGKILL in the middle of a 100-row UPDATE, 96 rows showed the uncommitted value).
+ *
+ * Since the directory is the VFS's only lock, while one of our operations holds it no other
+ * connection can; the correct answer during our operations is "no". The VFS asks through
+ * `fs.accessSync(<file>.lock)`; this wrapper reports that path as absent while an operation on
+ * that file runs in this process (synchronously, see LockDirectory.whileOperating) and passes
+ * every other call through unchanged. If the operation has not got the lock, SQLite returns
+ * BUSY before it ever asks, so the wrapper cannot hide a live writer.
+ */
+const operatingLockPaths = new Map<string, number>();
+let reservedLockFixInstalled = false;
+
+function installReservedLockFix(): void {
+  if (reservedLockFixInstalled) return;
+  reservedLockFixInstalled = true;
+  const mutableFs = fs as unknown as { accessSync: (target: fs.PathLike, mode?: number) => void };
+  const original = mutableFs.accessSync;
+  mutableFs.accessSync = function accessSync(target: fs.PathLike, mode?: number): void {
+    if (typeof target === 'string' && operatingLockPaths.has(target)) {
+      throw Object.assign(new Error(`ENOENT: no such file or directory, access '${target}'`), { code: 'ENOENT' });
+    }
+    original.call(fs, target, mode);
+  };
+}
