@@ -24,22 +24,22 @@ import type { AuditEntry, FieldInfo } from '../../ssoClient/protocol';
 import {
   applicationExists,
   applicationNotFound,
-  checkCursor,
   checkFilter,
   checkFlags,
-  checkKind,
+  checkGlobalInfoPatch,
   checkLimit,
+  checkListOptions,
   checkMsid,
   checkName,
-  checkOptionalText,
-  checkText,
+  checkNewApplication,
+  checkReencryptedRow,
   containsPattern,
   credentialsConflict,
   DESCRIPTION_MAX_LENGTH,
   fieldFlags,
   IDENTIFIER_DOMAIN,
-  isRowVersion,
   ISO_TIME_MAX_LENGTH,
+  isRowVersion,
   mappingNotFound,
   MSID_MAX_LENGTH,
   MSSQL_SCHEMA_BATCHES,
@@ -324,7 +324,6 @@ class MssqlStore implements SsoStore {
   private async connect(): Promise<void> {
     if ('pool' in this.options) return;
     // Loaded here, not imported: bundles that never use SQL Server never load the driver.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const sql = require('mssql') as typeof Mssql;
     const pool = new sql.ConnectionPool(mssqlPoolConfig(this.options));
     // A broken idle connection is reported as an 'error' event; unhandled, it would end the process.
@@ -716,7 +715,6 @@ export function mssqlPoolConfig(options: { url: string; connectTimeoutMs?: numbe
   const timeouts = { connectionTimeout: options.connectTimeoutMs ?? 15_000, requestTimeout: options.requestTimeoutMs ?? 15_000 };
   if (!/^(mssql|sqlserver):\/\//i.test(options.url)) {
     // An ADO connection string ("Server=…;Database=…;User Id=…;Password=…"), parsed by mssql.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
     const sql = require('mssql') as typeof Mssql;
     return { ...sql.ConnectionPool.parseConnectionString(options.url), ...timeouts };
   }
@@ -736,38 +734,9 @@ export function mssqlPoolConfig(options: { url: string; connectTimeoutMs?: numbe
   };
 }
 
-function checkListOptions(options: ListOptions): void {
-  checkLimit(options.limit);
-  checkFilter(options.filter);
-  checkCursor(options.after);
-}
 
-function checkNewApplication(app: NewApplication): void {
-  checkName(app.name, 'application name');
-  checkText(app.description, DESCRIPTION_MAX_LENGTH, 'description');
-  checkText(app.contact, NAME_MAX_LENGTH, 'contact');
-  checkText(app.userGroup, NAME_MAX_LENGTH, 'user group');
-  checkText(app.adminGroup, NAME_MAX_LENGTH, 'administrator group');
-  checkFlags(app.flags);
-  checkKind(app.kind);
-  app.fields.forEach((field) => checkName(field.label, 'field label'));
-}
 
-function checkGlobalInfoPatch(patch: Partial<Omit<GlobalInfo, 'timestamp'>>): void {
-  checkOptionalText(patch.secretServer, NAME_MAX_LENGTH, 'master secret server name');
-  checkOptionalText(patch.adminGroup, NAME_MAX_LENGTH, 'administrator group');
-  checkOptionalText(patch.currentMsid, MSID_MAX_LENGTH, 'current master secret id');
-  checkOptionalText(patch.previousMsid, MSID_MAX_LENGTH, 'previous master secret id');
-  checkOptionalText(patch.secretCreatedAt, ISO_TIME_MAX_LENGTH, 'secret creation time');
-  checkOptionalText(patch.lastBackupAt, ISO_TIME_MAX_LENGTH, 'last backup time');
-  checkOptionalText(patch.lastVerifiedBackupAt, ISO_TIME_MAX_LENGTH, 'last verified backup time');
-}
 
-function checkReencryptedRow(row: ReencryptedRow): void {
-  checkName(row.application, 'application name');
-  checkName(row.identifier, 'identifier');
-  checkMsid(row.msid);
-}
 
 // ---------------------------------------------------------------- driver errors
 

@@ -15,7 +15,7 @@ import {
   type AuditEntry,
   type FieldInfo,
 } from '../../ssoClient/protocol';
-import type { ApplicationRow, CredentialRow, GlobalInfo, NewAuditEntry } from './store';
+import type { ApplicationRow, CredentialRow, GlobalInfo, ListOptions, NewApplication, NewAuditEntry, ReencryptedRow } from './store';
 
 // ---------------------------------------------------------------- limits
 
@@ -441,10 +441,49 @@ export function checkCursor(after: string | undefined): void {
   if (after !== undefined) checkText(after, NAME_MAX_LENGTH, 'paging cursor');
 }
 
+// ---------------------------------------------------------------- checks of whole requests
+
+export function checkListOptions(options: ListOptions): void {
+  checkLimit(options.limit);
+  checkFilter(options.filter);
+  checkCursor(options.after);
+}
+
+export function checkNewApplication(app: NewApplication): void {
+  checkName(app.name, 'application name');
+  checkText(app.description, DESCRIPTION_MAX_LENGTH, 'description');
+  checkText(app.contact, NAME_MAX_LENGTH, 'contact');
+  checkText(app.userGroup, NAME_MAX_LENGTH, 'user group');
+  checkText(app.adminGroup, NAME_MAX_LENGTH, 'administrator group');
+  checkFlags(app.flags);
+  checkKind(app.kind);
+  app.fields.forEach((field) => checkName(field.label, 'field label'));
+}
+
+export function checkGlobalInfoPatch(patch: Partial<Omit<GlobalInfo, 'timestamp'>>): void {
+  checkOptionalText(patch.secretServer, NAME_MAX_LENGTH, 'master secret server name');
+  checkOptionalText(patch.adminGroup, NAME_MAX_LENGTH, 'administrator group');
+  checkOptionalText(patch.currentMsid, MSID_MAX_LENGTH, 'current master secret id');
+  checkOptionalText(patch.previousMsid, MSID_MAX_LENGTH, 'previous master secret id');
+  checkOptionalText(patch.secretCreatedAt, ISO_TIME_MAX_LENGTH, 'secret creation time');
+  checkOptionalText(patch.lastBackupAt, ISO_TIME_MAX_LENGTH, 'last backup time');
+  checkOptionalText(patch.lastVerifiedBackupAt, ISO_TIME_MAX_LENGTH, 'last verified backup time');
+}
+
+export function checkReencryptedRow(row: ReencryptedRow): void {
+  checkName(row.application, 'application name');
+  checkName(row.identifier, 'identifier');
+  checkMsid(row.msid);
+}
+
 // ---------------------------------------------------------------- rows (both adapters select these aliases)
 
 type SqlValue = string | number | bigint | boolean | Uint8Array | Buffer | null | undefined;
 export type SqlRow = Record<string, SqlValue>;
+
+function isPresent(value: SqlValue): boolean {
+  return value !== null && value !== undefined;
+}
 
 function text(value: SqlValue): string {
   return value === null || value === undefined ? '' : String(value);
@@ -517,10 +556,10 @@ export function toAuditEntry(row: SqlRow): AuditEntry {
     action: text(row.action),
     outcome: text(row.outcome) as AuditEntry['outcome'],
   };
-  if (row.application != null) entry.application = text(row.application);
-  if (row.identifier != null) entry.identifier = text(row.identifier);
-  if (row.fields != null) entry.fields = JSON.parse(text(row.fields)) as string[];
-  if (row.detail != null) entry.detail = text(row.detail);
+  if (isPresent(row.application)) entry.application = text(row.application);
+  if (isPresent(row.identifier)) entry.identifier = text(row.identifier);
+  if (isPresent(row.fields)) entry.fields = JSON.parse(text(row.fields)) as string[];
+  if (isPresent(row.detail)) entry.detail = text(row.detail);
   return entry;
 }
 

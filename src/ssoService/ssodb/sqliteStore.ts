@@ -32,25 +32,21 @@ import type { AuditEntry, FieldInfo } from '../../ssoClient/protocol';
 import {
   applicationExists,
   applicationNotFound,
-  checkCursor,
   checkFilter,
   checkFlags,
-  checkKind,
+  checkGlobalInfoPatch,
   checkLimit,
+  checkListOptions,
   checkMsid,
   checkName,
-  checkOptionalText,
-  checkText,
+  checkNewApplication,
+  checkReencryptedRow,
   containsPattern,
   credentialsConflict,
-  DESCRIPTION_MAX_LENGTH,
   fieldFlags,
   IDENTIFIER_DOMAIN,
   isRowVersion,
-  ISO_TIME_MAX_LENGTH,
   mappingNotFound,
-  MSID_MAX_LENGTH,
-  NAME_MAX_LENGTH,
   nextModifiedAt,
   SQLITE_SCHEMA,
   toApplicationRow,
@@ -586,38 +582,9 @@ function rollbackQuietly(db: Database): void {
 
 // ---------------------------------------------------------------- checks and errors
 
-function checkListOptions(options: ListOptions): void {
-  checkLimit(options.limit);
-  checkFilter(options.filter);
-  checkCursor(options.after);
-}
 
-function checkNewApplication(app: NewApplication): void {
-  checkName(app.name, 'application name');
-  checkText(app.description, DESCRIPTION_MAX_LENGTH, 'description');
-  checkText(app.contact, NAME_MAX_LENGTH, 'contact');
-  checkText(app.userGroup, NAME_MAX_LENGTH, 'user group');
-  checkText(app.adminGroup, NAME_MAX_LENGTH, 'administrator group');
-  checkFlags(app.flags);
-  checkKind(app.kind);
-  app.fields.forEach((field) => checkName(field.label, 'field label'));
-}
 
-function checkGlobalInfoPatch(patch: Partial<Omit<GlobalInfo, 'timestamp'>>): void {
-  checkOptionalText(patch.secretServer, NAME_MAX_LENGTH, 'master secret server name');
-  checkOptionalText(patch.adminGroup, NAME_MAX_LENGTH, 'administrator group');
-  checkOptionalText(patch.currentMsid, MSID_MAX_LENGTH, 'current master secret id');
-  checkOptionalText(patch.previousMsid, MSID_MAX_LENGTH, 'previous master secret id');
-  checkOptionalText(patch.secretCreatedAt, ISO_TIME_MAX_LENGTH, 'secret creation time');
-  checkOptionalText(patch.lastBackupAt, ISO_TIME_MAX_LENGTH, 'last backup time');
-  checkOptionalText(patch.lastVerifiedBackupAt, ISO_TIME_MAX_LENGTH, 'last verified backup time');
-}
 
-function checkReencryptedRow(row: ReencryptedRow): void {
-  checkName(row.application, 'application name');
-  checkName(row.identifier, 'identifier');
-  checkMsid(row.msid);
-}
 
 function checkExpectedTimestamp(current: SqlRow | undefined, expected: string | null): void {
   if (expected === null) {

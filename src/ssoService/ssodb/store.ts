@@ -6,6 +6,11 @@
  * decrypted value. Every write is durable when its promise resolves.
  *
  * Table names mirror ENTSSO's (SSOX_*); see sql/schema.sql and ../../../shared/docs/DOMAIN.md §3.
+ *
+ * Every method may also throw ENTSSO_E_INVALID_REQUEST for malformed input (a name empty, longer
+ * than 256 characters or ending with a space; a limit outside 1..10000), checked before any SQL
+ * runs, and ENTSSO_E_SSODB_UNREACHABLE when the database cannot be reached, stays locked by
+ * another process past the busy timeout, or fails. Error messages never contain a value.
  */
 import type { ApplicationKind, AuditEntry, FieldDefinition, FieldInfo } from '../../ssoClient/protocol';
 
@@ -63,7 +68,7 @@ export interface CredentialRow {
 }
 
 export interface ListOptions {
-  /** Case-insensitive substring filter on the name. */
+  /** Case-insensitive substring filter on the name; `%`, `_`, `[`, `\` and quotes are literal. */
   filter?: string;
   /** Keyset pagination: return names strictly after this one (case-insensitive order). */
   after?: string;
@@ -98,26 +103,36 @@ export interface SsoStore {
   ping(): Promise<void>;
 
   getGlobalInfo(): Promise<GlobalInfo>;
+  /** Changes the fields present in `patch` (undefined keeps a field, null clears it) and the timestamp. */
   updateGlobalInfo(patch: Partial<Omit<GlobalInfo, 'timestamp'>>): Promise<GlobalInfo>;
 
+  /** In case-insensitive name order. */
   listApplications(options: ListOptions): Promise<ApplicationRow[]>;
   getApplication(name: string): Promise<(ApplicationRow & { fields: FieldInfo[] }) | undefined>;
   /** Throws ENTSSO_E_APPLICATION_EXISTS (names are unique, case-insensitive). */
   createApplication(app: NewApplication): Promise<void>;
   /** Deletes the application, its fields, mappings and credentials. Throws ENTSSO_E_APPLICATION_NOT_FOUND. */
   deleteApplication(name: string): Promise<void>;
+  /** Throws ENTSSO_E_APPLICATION_NOT_FOUND. */
   setApplicationFlags(name: string, flags: number): Promise<void>;
 
-  /** Identifiers (mappings) of one application, keyset-paged by identifier. */
+  /**
+   * Identifiers (mappings) of one application, keyset-paged by identifier (case-insensitive order).
+   * Throws ENTSSO_E_APPLICATION_NOT_FOUND.
+   */
   listIdentifiers(application: string, options: ListOptions): Promise<Omit<CredentialRow, 'ciphertext' | 'msid'>[]>;
-  /** Applications and identifiers whose name contains `query` (case-insensitive), at most `limit`. */
+  /**
+   * Applications and identifiers whose name contains `query` (case-insensitive), at most `limit`:
+   * matching applications first (by name), then matching identifiers (by application, identifier).
+   */
   search(query: string, limit: number): Promise<{ application: string; kind: ApplicationKind; identifier?: string }[]>;
 
   getCredentials(application: string, identifier: string): Promise<CredentialRow | undefined>;
   /**
    * Writes a mapping's encrypted values. `expectedTimestamp` null: the mapping must not exist.
    * Throws ENTSSO_E_CONFLICT when the stored timestamp differs (or the row exists / is gone),
-   * ENTSSO_E_APPLICATION_NOT_FOUND when the application is missing. Returns the new row.
+   * ENTSSO_E_APPLICATION_NOT_FOUND when the application is missing. Returns the new row, with the
+   * stored spelling of the names (they compare case-insensitively).
    */
   putCredentials(
     application: string,
@@ -126,13 +141,22 @@ export interface SsoStore {
     msid: string,
     ciphertext: Buffer,
   ): Promise<Omit<CredentialRow, 'ciphertext'>>;
-  /** Throws ENTSSO_E_CONFLICT on a stale timestamp, ENTSSO_E_MAPPING_NOT_FOUND when missing. */
+  /**
+   * Deletes the mapping and its values. Throws ENTSSO_E_CONFLICT on a stale timestamp,
+   * ENTSSO_E_MAPPING_NOT_FOUND when missing, ENTSSO_E_APPLICATION_NOT_FOUND when the application is.
+   */
   deleteCredentials(application: string, identifier: string, expectedTimestamp: string): Promise<void>;
 
-  /** Rotation support: up to `limit` rows whose msid is not `currentMsid`, in a stable order. */
+  /**
+   * Rotation support: up to `limit` rows whose msid is not `currentMsid`, in a stable order
+   * (msid, application, identifier). Re-encrypted rows drop out, so calling again gives the next batch.
+   */
   listRowsNotUnder(currentMsid: string, limit: number): Promise<CredentialRow[]>;
   countRowsNotUnder(currentMsid: string): Promise<number>;
-  /** Applies a batch in one transaction; returns how many rows were replaced. */
+  /**
+   * Applies a batch in one transaction; returns how many rows were replaced. A row whose timestamp
+   * is no longer `expectedTimestamp` (written or deleted since it was read) is skipped, not an error.
+   */
   reencryptRows(rows: ReencryptedRow[]): Promise<number>;
 
   appendAudit(entry: NewAuditEntry): Promise<void>;

@@ -1,0 +1,117 @@
+-- SSODB schema for SQL Server deployments of the SSO service.
+-- Generated from src/ssoService/ssodb/schema.ts (a unit test keeps this file identical to it).
+-- Idempotent: every object is created only when missing, so the script can be run again safely.
+-- Run it in the SSO database, e.g. sqlcmd -S <server> -d SSODB -i sql/schema.sql
+
+IF NOT EXISTS (SELECT 1 FROM sys.sequences WHERE object_id = OBJECT_ID(N'dbo.SSOX_RowVersionSeq'))
+  CREATE SEQUENCE dbo.SSOX_RowVersionSeq AS BIGINT START WITH 1;
+GO
+
+IF OBJECT_ID(N'dbo.SSOX_GlobalInfo', N'U') IS NULL
+BEGIN
+  CREATE TABLE dbo.SSOX_GlobalInfo (
+    gi_id INT NOT NULL,
+    gi_SecretServer NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+    gi_SSOAdminGroup NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+    gi_CurrentMsid NVARCHAR(64) COLLATE Latin1_General_100_BIN2 NULL,
+    gi_PreviousMsid NVARCHAR(64) COLLATE Latin1_General_100_BIN2 NULL,
+    gi_SecretCreatedAt NVARCHAR(40) NULL,
+    gi_LastBackupAt NVARCHAR(40) NULL,
+    gi_LastVerifiedBackupAt NVARCHAR(40) NULL,
+    gi_RowVersion BIGINT NOT NULL,
+    CONSTRAINT PK_SSOX_GlobalInfo PRIMARY KEY CLUSTERED (gi_id),
+    CONSTRAINT CK_SSOX_GlobalInfo_single_row CHECK (gi_id = 1)
+  );
+END;
+GO
+
+IF OBJECT_ID(N'dbo.SSOX_ApplicationInfo', N'U') IS NULL
+BEGIN
+  CREATE TABLE dbo.SSOX_ApplicationInfo (
+    ai_app_name NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+    ai_description NVARCHAR(1024) NOT NULL,
+    ai_contact NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+    ai_user_group_name NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+    ai_admin_group_name NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+    ai_flags INT NOT NULL,
+    ai_num_fields INT NOT NULL,
+    ai_kind NVARCHAR(256) NOT NULL,
+    CONSTRAINT PK_SSOX_ApplicationInfo PRIMARY KEY CLUSTERED (ai_app_name),
+    CONSTRAINT CK_SSOX_ApplicationInfo_kind CHECK (ai_kind IN ('adapter', 'configStore', 'affiliate'))
+  );
+END;
+GO
+
+IF OBJECT_ID(N'dbo.SSOX_FieldInfo', N'U') IS NULL
+BEGIN
+  CREATE TABLE dbo.SSOX_FieldInfo (
+    fi_app_name NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+    fi_ordinal INT NOT NULL,
+    fi_label NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+    fi_flags INT NOT NULL,
+    CONSTRAINT PK_SSOX_FieldInfo PRIMARY KEY CLUSTERED (fi_app_name, fi_ordinal),
+    CONSTRAINT FK_SSOX_FieldInfo_app FOREIGN KEY (fi_app_name) REFERENCES dbo.SSOX_ApplicationInfo (ai_app_name) ON DELETE CASCADE
+  );
+END;
+GO
+
+IF OBJECT_ID(N'dbo.SSOX_IndividualMapping', N'U') IS NULL
+BEGIN
+  CREATE TABLE dbo.SSOX_IndividualMapping (
+    im_id BIGINT IDENTITY(1, 1) NOT NULL,
+    im_app_name NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+    im_windows_domain_name NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+    im_windows_user_name NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+    im_external_user_name NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+    im_flags INT NOT NULL,
+    CONSTRAINT PK_SSOX_IndividualMapping PRIMARY KEY CLUSTERED (im_id),
+    CONSTRAINT UQ_SSOX_IndividualMapping_key UNIQUE NONCLUSTERED (im_app_name, im_windows_domain_name, im_windows_user_name),
+    CONSTRAINT FK_SSOX_IndividualMapping_app FOREIGN KEY (im_app_name) REFERENCES dbo.SSOX_ApplicationInfo (ai_app_name) ON DELETE CASCADE
+  );
+END;
+GO
+
+IF OBJECT_ID(N'dbo.SSOX_ExternalCredentials', N'U') IS NULL
+BEGIN
+  CREATE TABLE dbo.SSOX_ExternalCredentials (
+    ec_id BIGINT IDENTITY(1, 1) NOT NULL,
+    ec_app_name NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+    ec_windows_domain_name NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+    ec_windows_user_name NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+    ec_msid NVARCHAR(64) COLLATE Latin1_General_100_BIN2 NOT NULL,
+    ec_credentials VARBINARY(MAX) NOT NULL,
+    ec_row_version BIGINT NOT NULL,
+    ec_modified_at BIGINT NOT NULL,
+    CONSTRAINT PK_SSOX_ExternalCredentials PRIMARY KEY CLUSTERED (ec_id),
+    CONSTRAINT UQ_SSOX_ExternalCredentials_key UNIQUE NONCLUSTERED (ec_app_name, ec_windows_domain_name, ec_windows_user_name),
+    CONSTRAINT FK_SSOX_ExternalCredentials_mapping FOREIGN KEY (ec_app_name, ec_windows_domain_name, ec_windows_user_name) REFERENCES dbo.SSOX_IndividualMapping (im_app_name, im_windows_domain_name, im_windows_user_name) ON DELETE CASCADE
+  );
+END;
+GO
+
+IF OBJECT_ID(N'dbo.SSOX_AuditTable', N'U') IS NULL
+BEGIN
+  CREATE TABLE dbo.SSOX_AuditTable (
+    au_id BIGINT IDENTITY(1, 1) NOT NULL,
+    au_at NVARCHAR(40) NOT NULL,
+    au_user NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+    au_action NVARCHAR(256) NOT NULL,
+    au_outcome NVARCHAR(256) NOT NULL,
+    au_app_name NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NULL,
+    au_identifier NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NULL,
+    au_fields NVARCHAR(MAX) NULL,
+    au_detail NVARCHAR(MAX) NULL,
+    CONSTRAINT PK_SSOX_AuditTable PRIMARY KEY CLUSTERED (au_id),
+    CONSTRAINT CK_SSOX_AuditTable_outcome CHECK (au_outcome IN ('ok', 'refused', 'failed'))
+  );
+END;
+GO
+
+-- rotation: rows not under the current msid, read in key order, in two range seeks (msid < X, msid > X)
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'IX_SSOX_ExternalCredentials_msid' AND object_id = OBJECT_ID(N'dbo.SSOX_ExternalCredentials'))
+  CREATE INDEX IX_SSOX_ExternalCredentials_msid ON dbo.SSOX_ExternalCredentials (ec_msid, ec_app_name, ec_windows_domain_name, ec_windows_user_name);
+GO
+
+IF NOT EXISTS (SELECT 1 FROM dbo.SSOX_GlobalInfo WHERE gi_id = 1)
+  INSERT INTO dbo.SSOX_GlobalInfo (gi_id, gi_SecretServer, gi_SSOAdminGroup, gi_RowVersion) VALUES (1, N'', N'SSO Administrators', 0);
+GO

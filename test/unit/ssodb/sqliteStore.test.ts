@@ -1,0 +1,308 @@
+/**
+ * The embedded SSODB: the store contract on a real file, plus what only a shared file has —
+ * processes contending for node-sqlite3-wasm's lock directory, locks left by killed processes,
+ * and the rollback journal of a writer killed mid-transaction.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import nodeSqlite3Wasm from 'node-sqlite3-wasm';
+import { openStore } from '../../../src/ssoService/ssodb/openStore';
+import { createSqliteStore, type SqliteStoreOptions } from '../../../src/ssoService/ssodb/sqliteStore';
+import type { SsoStore } from '../../../src/ssoService/ssodb/store';
+import { app, expectSsoError, runStoreContract } from './storeContract';
+
+const repoRoot = path.resolve(__dirname, '../../..');
+const storeModule = path.join(repoRoot, 'src/ssoService/ssodb/sqliteStore.ts');
+
+let scratch: string;
+let counter = 0;
+before(() => {
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'ssodb-sqlite-'));
+});
+after(() => {
+  fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+function newFile(): string {
+  counter += 1;
+  return path.join(scratch, `ssodb-${counter}.db`);
+}
+
+async function openAt(file: string, options: Partial<SqliteStoreOptions> = {}): Promise<SsoStore> {
+  const store = createSqliteStore({ file, ...options });
+  await store.init();
+  return store;
+}
+
+runStoreContract('SQLite file (node-sqlite3-wasm)', async () => {
+  const file = newFile();
+  return {
+    open: () => openAt(file),
+    dispose: async () => {
+      for (const suffix of ['', '-journal']) fs.rmSync(file + suffix, { force: true });
+    },
+  };
+});
+
+describe('SQLite store on a shared file', () => {
+  it('openStore opens, initialises and works', async () => {
+    const store = await openStore({ kind: 'sqlite', file: newFile() });
+    try {
+      await store.createApplication(app('Opened'));
+      assert.equal((await store.listApplications({ limit: 5 })).length, 1);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a file that is not a database is reported as unreachable', async () => {
+    const file = newFile();
+    fs.writeFileSync(file, 'this is not an SQLite database, just some text that is long enough'.repeat(100));
+    await expectSsoError(openStore({ kind: 'sqlite', file }), 'ENTSSO_E_SSODB_UNREACHABLE');
+  });
+
+  it('leaves no lock and an empty journal behind: every write is committed when it resolves', async () => {
+    const file = newFile();
+    const store = await openAt(file);
+    await store.createApplication(app('Journal'));
+    await store.putCredentials('Journal', 'Row', null, 'm1', Buffer.alloc(50_000, 1));
+    assert.equal(fs.existsSync(`${file}.lock`), false, 'the lock is released after each operation');
+    await store.close();
+    assert.equal(fs.existsSync(`${file}.lock`), false);
+    const journal = `${file}-journal`;
+    assert.ok(!fs.existsSync(journal) || fs.statSync(journal).size === 0, 'a leftover journal is empty, so never hot');
+  });
+
+  it('waits for a lock held by another connection, then succeeds (busy retry)', async () => {
+    const file = newFile();
+    const store = await openAt(file);
+    const holder = new nodeSqlite3Wasm.Database(file);
+    try {
+      await store.createApplication(app('Busy'));
+      holder.exec('BEGIN IMMEDIATE');
+      assert.ok(fs.existsSync(`${file}.lock`));
+      setTimeout(() => holder.exec('COMMIT'), 300);
+      const started = Date.now();
+      await store.putCredentials('Busy', 'Row', null, 'm1', Buffer.from('x'));
+      assert.ok(Date.now() - started >= 250, 'the write waited for the lock');
+      assert.ok(await store.getCredentials('Busy', 'Row'));
+    } finally {
+      holder.close();
+      await store.close();
+    }
+  });
+
+  it('gives up after the busy timeout with ENTSSO_E_SSODB_UNREACHABLE, leaving a live lock alone', async () => {
+    const file = newFile();
+    const store = await openAt(file, { busyTimeoutMs: 300 });
+    const holder = new nodeSqlite3Wasm.Database(file);
+    try {
+      holder.exec('BEGIN IMMEDIATE');
+      const started = Date.now();
+      const error = await expectSsoError(store.createApplication(app('Blocked')), 'ENTSSO_E_SSODB_UNREACHABLE');
+      assert.equal(error.details.reason, 'busy');
+      assert.ok(Date.now() - started >= 300);
+      assert.ok(fs.existsSync(`${file}.lock`), 'a fresh lock is never broken');
+      holder.exec('COMMIT');
+      await store.createApplication(app('Blocked'));
+    } finally {
+      holder.close();
+      await store.close();
+    }
+  });
+
+  it('breaks a stale lock directory left by a killed process', async () => {
+    const file = newFile();
+    const store = await openAt(file);
+    try {
+      makeStaleDirectory(`${file}.lock`, 60_000);
+      const started = Date.now();
+      await store.createApplication(app('AfterCrash'));
+      assert.ok(Date.now() - started < 2_000, 'recovered at once, not after the busy timeout');
+      assert.equal(fs.existsSync(`${file}.lock`), false);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('also clears a stale breaker directory (a process that died while breaking)', async () => {
+    const file = newFile();
+    const store = await openAt(file);
+    try {
+      makeStaleDirectory(`${file}.lock`, 60_000);
+      makeStaleDirectory(`${file}.lock-breaker`, 60_000);
+      await store.createApplication(app('AfterTwoCrashes'));
+      assert.equal(fs.existsSync(`${file}.lock`), false);
+      assert.equal(fs.existsSync(`${file}.lock-breaker`), false);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('start-up waits for a just-left lock to turn stale instead of failing', async () => {
+    const file = newFile();
+    await (await openAt(file)).close();
+    fs.mkdirSync(`${file}.lock`);
+    const started = Date.now();
+    const store = await openAt(file, { busyTimeoutMs: 200, staleLockMs: 400 });
+    try {
+      assert.ok(Date.now() - started >= 350);
+      await store.ping();
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('rolls back the transaction of a writer killed in the middle of it', async () => {
+    const file = newFile();
+    const before = await openAt(file);
+    await before.createApplication(app('Crash'));
+    const committed = await before.putCredentials('Crash', 'Row', null, 'm1', Buffer.from('committed'));
+    await before.appendAudit({ user: 'u', action: 'committed', outcome: 'ok' });
+    await before.close();
+
+    // A raw connection starts a big transaction (small cache, so changed pages reach the file
+    // before COMMIT), then the process is SIGKILLed: a stale lock and a hot journal are left.
+    const child = spawnSync(process.execPath, ['-e', KILLED_WRITER, file], { cwd: repoRoot, encoding: 'utf8' });
+    assert.equal(child.signal, 'SIGKILL', child.stderr);
+    assert.ok(fs.existsSync(`${file}.lock`), 'the killed writer left its lock');
+    assert.ok(fs.statSync(`${file}-journal`).size > 0, 'the killed writer left a hot journal');
+    const sizeWithUncommittedPages = fs.statSync(file).size;
+
+    // The next process to start waits for the lock to turn stale, breaks it, and rolls back.
+    const store = await openAt(file, { staleLockMs: 300 });
+    try {
+      const row = await store.getCredentials('Crash', 'Row');
+      assert.deepEqual(row!.ciphertext, Buffer.from('committed'), 'the uncommitted UPDATE was rolled back');
+      assert.equal(row!.timestamp, committed.timestamp);
+      assert.deepEqual((await store.listAudit({ limit: 10 })).map((e) => e.action), ['committed'], 'the uncommitted INSERTs were rolled back');
+      assert.ok(fs.statSync(file).size < sizeWithUncommittedPages, 'the file was cut back to its committed size');
+      const journal = `${file}-journal`;
+      assert.ok(!fs.existsSync(journal) || fs.statSync(journal).size === 0, 'the hot journal was played back');
+      await store.putCredentials('Crash', 'Row', committed.timestamp, 'm1', Buffer.from('after recovery'));
+    } finally {
+      await store.close();
+    }
+    const check = new nodeSqlite3Wasm.Database(file);
+    try {
+      assert.deepEqual(check.all('PRAGMA integrity_check'), [{ integrity_check: 'ok' }]);
+    } finally {
+      check.close();
+    }
+  });
+
+  it('two stores on one file writing at the same time both succeed', async () => {
+    const file = newFile();
+    const first = await openAt(file);
+    const second = await openAt(file);
+    try {
+      await first.createApplication(app('Shared'));
+      const writes = Array.from({ length: 40 }, (_, i) =>
+        (i % 2 ? first : second).putCredentials('Shared', `id${String(i).padStart(2, '0')}`, null, 'm1', Buffer.from(`${i}`)),
+      );
+      await Promise.all(writes);
+      assert.equal((await second.getApplication('Shared'))!.identifierCount, 40);
+    } finally {
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it('two processes writing in a loop at the same time both finish with every row present', async () => {
+    const file = newFile();
+    const store = await openAt(file);
+    const rows = 300;
+    try {
+      await store.createApplication(app('TwoProcesses'));
+      const child = spawn(process.execPath, ['--import', 'tsx', '-e', CHILD_WRITER, storeModule, file, String(rows)], {
+        cwd: repoRoot,
+        stdio: ['pipe', 'pipe', 'pipe'],
+      });
+      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+      const output = collect(child);
+      await waitForLine(output, 'ready');
+      child.stdin!.end('go\n'); // both loops start together
+      for (let i = 0; i < rows; i++) await store.putCredentials('TwoProcesses', `parent-${i}`, null, 'm1', Buffer.from(`p${i}`));
+      assert.equal(await exited, 0, output.text());
+      assert.match(output.text(), new RegExp(`done ${rows}`));
+      assert.equal((await store.getApplication('TwoProcesses'))!.identifierCount, rows * 2);
+      const listed = await store.listIdentifiers('TwoProcesses', { limit: 1000 });
+      assert.equal(new Set(listed.map((r) => r.timestamp)).size, rows * 2, 'row versions stay unique across processes');
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+// ---------------------------------------------------------------- helpers
+
+function makeStaleDirectory(directory: string, ageMs: number): void {
+  fs.mkdirSync(directory);
+  const then = new Date(Date.now() - ageMs);
+  fs.utimesSync(directory, then, then);
+}
+
+/** Child process (plain Node): dirties many pages in one transaction, then kills itself. */
+const KILLED_WRITER = `
+const { Database } = require('node-sqlite3-wasm');
+const db = new Database(process.argv[1]);
+db.exec('PRAGMA journal_mode = TRUNCATE; PRAGMA synchronous = FULL; PRAGMA cache_size = 5');
+db.exec('BEGIN IMMEDIATE');
+db.run("UPDATE SSOX_ExternalCredentials SET ec_credentials = ?", [new Uint8Array(100).fill(9)]);
+for (let i = 0; i < 500; i++) {
+  db.run("INSERT INTO SSOX_AuditTable (au_at, au_user, au_action, au_outcome, au_detail) VALUES ('t', 'u', 'uncommitted', 'ok', ?)", ['x'.repeat(3000)]);
+}
+process.kill(process.pid, 'SIGKILL');
+`;
+
+/** Child process (TypeScript store through tsx): writes rows in a loop while the parent does. */
+const CHILD_WRITER = `
+const [storeModule, file, count] = process.argv.slice(1);
+const { createSqliteStore } = require(storeModule);
+(async () => {
+  const store = createSqliteStore({ file });
+  await store.init();
+  console.log('ready');
+  await new Promise((resolve) => process.stdin.once('data', resolve));
+  for (let i = 0; i < Number(count); i++) {
+    await store.putCredentials('TwoProcesses', 'child-' + i, null, 'm1', Buffer.from('c' + i));
+  }
+  await store.close();
+  console.log('done ' + count);
+})().catch((error) => { console.error(error); process.exit(1); });
+`;
+
+interface Output {
+  text(): string;
+  onLine(listener: () => void): void;
+}
+
+function collect(child: ReturnType<typeof spawn>): Output {
+  let text = '';
+  const listeners: (() => void)[] = [];
+  const append = (chunk: Buffer): void => {
+    text += chunk.toString();
+    listeners.forEach((listener) => listener());
+  };
+  child.stdout?.on('data', append);
+  child.stderr?.on('data', append);
+  return { text: () => text, onLine: (listener) => listeners.push(listener) };
+}
+
+function waitForLine(output: Output, line: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`child did not print "${line}": ${output.text()}`)), 20_000);
+    const check = (): void => {
+      if (output.text().split('\n').includes(line)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    output.onLine(check);
+    check();
+  });
+}

@@ -1,0 +1,551 @@
+/**
+ * The SsoStore contract: one suite that every SSODB adapter must pass (the embedded SQLite file
+ * always; SQL Server when a server is available). It states the semantics the SSO service relies
+ * on: case-insensitive unique names, keyset paging, optimistic concurrency that never loses an
+ * update, row versions that a rotation does not move, and durability across a reopen.
+ */
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { SsoError, type SsoErrorCode } from '../../../src/ssoClient/errors';
+import { AppFlags } from '../../../src/ssoClient/protocol';
+import type { NewApplication, SsoStore } from '../../../src/ssoService/ssodb/store';
+
+/** One empty database; every open() returns a new store (connection) on that same database. */
+export interface StoreFixture {
+  open(): Promise<SsoStore>;
+  dispose(): Promise<void>;
+}
+
+export type MakeStore = () => Promise<StoreFixture>;
+
+export function runStoreContract(name: string, makeStore: MakeStore): void {
+  describe(`SsoStore contract: ${name}`, () => {
+    /** Runs `body` against a fresh, empty store and cleans up whatever happens. */
+    const withStore = (title: string, body: (store: SsoStore, fixture: StoreFixture) => Promise<void>): void => {
+      it(title, async () => {
+        const fixture = await makeStore();
+        const store = await fixture.open();
+        try {
+          await body(store, fixture);
+        } finally {
+          await store.close();
+          await fixture.dispose();
+        }
+      });
+    };
+
+    // ------------------------------------------------------------ lifecycle and global info
+
+    withStore('init is idempotent and ping answers', async (store) => {
+      await store.init();
+      await store.init();
+      await store.ping();
+    });
+
+    withStore('global info starts with defaults and takes patches', async (store) => {
+      const initial = await store.getGlobalInfo();
+      assert.equal(initial.secretServer, '');
+      assert.equal(initial.adminGroup, 'SSO Administrators');
+      assert.equal(initial.currentMsid, null);
+      assert.equal(initial.previousMsid, null);
+      assert.equal(initial.lastBackupAt, null);
+
+      const first = await store.updateGlobalInfo({ secretServer: 'mss.contoso.local:7443', currentMsid: 'msid-1' });
+      assert.equal(first.secretServer, 'mss.contoso.local:7443');
+      assert.equal(first.currentMsid, 'msid-1');
+      assert.equal(first.adminGroup, 'SSO Administrators', 'fields not in the patch are kept');
+      assert.notEqual(first.timestamp, initial.timestamp);
+
+      const second = await store.updateGlobalInfo({ previousMsid: 'msid-1', currentMsid: 'msid-2', lastBackupAt: undefined });
+      assert.equal(second.previousMsid, 'msid-1');
+      assert.equal(second.currentMsid, 'msid-2');
+      assert.equal(second.secretServer, 'mss.contoso.local:7443');
+      assert.ok(BigInt(second.timestamp) > BigInt(first.timestamp));
+
+      const cleared = await store.updateGlobalInfo({ previousMsid: null });
+      assert.equal(cleared.previousMsid, null, 'null clears a field');
+      assert.deepEqual(await store.getGlobalInfo(), cleared);
+    });
+
+    // ------------------------------------------------------------ applications
+
+    withStore('creates and reads an application with its fields', async (store) => {
+      await store.createApplication(app('Contoso.Settings', { fields: [field('dummy'), field('Password', true), field('Endpoint')] }));
+      const read = await store.getApplication('contoso.SETTINGS');
+      assert.ok(read);
+      assert.equal(read.name, 'Contoso.Settings', 'the stored spelling comes back');
+      assert.equal(read.description, 'Description of Contoso.Settings');
+      assert.equal(read.contact, 'BizTalkAdmin@contoso.com');
+      assert.equal(read.userGroup, 'BizTalk Application Users');
+      assert.equal(read.adminGroup, 'SSO Administrators');
+      assert.equal(read.flags, AppFlags.configStore | AppFlags.enabled);
+      assert.equal(read.kind, 'configStore');
+      assert.equal(read.numFields, 3);
+      assert.equal(read.identifierCount, 0);
+      assert.deepEqual(read.fields, [
+        { ordinal: 0, label: 'dummy', masked: false },
+        { ordinal: 1, label: 'Password', masked: true },
+        { ordinal: 2, label: 'Endpoint', masked: false },
+      ]);
+      assert.equal(await store.getApplication('Missing'), undefined);
+    });
+
+    withStore('application names are unique regardless of case', async (store) => {
+      await store.createApplication(app('Orders'));
+      await expectSsoError(store.createApplication(app('ORDERS', { description: 'other' })), 'ENTSSO_E_APPLICATION_EXISTS');
+      const apps = await store.listApplications({ limit: 10 });
+      assert.deepEqual(apps.map((a) => a.name), ['Orders']);
+      assert.equal(apps[0]!.description, 'Description of Orders', 'the refused create changed nothing');
+    });
+
+    withStore('lists applications in case-insensitive order, keyset-paged', async (store) => {
+      const names = Array.from({ length: 23 }, (_, i) => `${['app', 'App', 'APP'][i % 3]}${String(i).padStart(2, '0')}`);
+      for (const name of shuffled(names)) await store.createApplication(app(name));
+      const pages: string[][] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await store.listApplications({ limit: 5, after });
+        if (page.length === 0) break;
+        pages.push(page.map((a) => a.name));
+        after = page[page.length - 1]!.name;
+      }
+      assert.deepEqual(pages.map((p) => p.length), [5, 5, 5, 5, 3]);
+      assert.deepEqual(pages.flat(), [...names].sort(byLowerCase));
+      const sorted = [...names].sort(byLowerCase);
+      assert.equal(names[4], 'App04');
+      const fromOtherCase = await store.listApplications({ limit: 2, after: 'aPP04' });
+      assert.deepEqual(
+        fromOtherCase.map((a) => a.name),
+        sorted.slice(sorted.indexOf('App04') + 1, sorted.indexOf('App04') + 3),
+        '`after` compares case-insensitively',
+      );
+    });
+
+    withStore('filters application names by substring, metacharacters taken literally', async (store) => {
+      const names = ['a%b', 'a_b', 'axb', "o'brien", 'back\\slash', 'brack[et]s', 'Ünïcødé 名前 😀', 'Plain'];
+      for (const name of names) await store.createApplication(app(name));
+      const filter = async (text: string): Promise<string[]> =>
+        (await store.listApplications({ filter: text, limit: 100 })).map((a) => a.name).sort();
+      assert.deepEqual(await filter('%'), ['a%b']);
+      assert.deepEqual(await filter('_'), ['a_b']);
+      assert.deepEqual(await filter('A%B'), ['a%b'], 'case-insensitive');
+      assert.deepEqual(await filter("'"), ["o'brien"]);
+      assert.deepEqual(await filter("O'BRI"), ["o'brien"]);
+      assert.deepEqual(await filter('\\'), ['back\\slash']);
+      assert.deepEqual(await filter('[et]'), ['brack[et]s']);
+      assert.deepEqual(await filter('[e'), ['brack[et]s']);
+      assert.deepEqual(await filter('名前 😀'), ['Ünïcødé 名前 😀']);
+      assert.deepEqual(await filter('Ünïcø'), ['Ünïcødé 名前 😀']);
+      assert.deepEqual(await filter('plain'), ['Plain']);
+      assert.deepEqual(await filter('nothing'), []);
+      assert.equal((await filter('')).length, names.length);
+      assert.ok(await store.getApplication("o'brien"), 'quotes in names are data');
+    });
+
+    withStore('filter and paging combine', async (store) => {
+      for (let i = 0; i < 12; i++) await store.createApplication(app(`${i % 2 ? 'Send' : 'Receive'}${String(i).padStart(2, '0')}`));
+      const first = await store.listApplications({ filter: 'send', limit: 4 });
+      const second = await store.listApplications({ filter: 'send', limit: 4, after: first[first.length - 1]!.name });
+      assert.deepEqual(first.map((a) => a.name), ['Send01', 'Send03', 'Send05', 'Send07']);
+      assert.deepEqual(second.map((a) => a.name), ['Send09', 'Send11']);
+    });
+
+    withStore('sets flags; unknown applications are reported', async (store) => {
+      await store.createApplication(app('Flags'));
+      await store.setApplicationFlags('FLAGS', AppFlags.configStore);
+      assert.equal((await store.getApplication('Flags'))!.flags, AppFlags.configStore);
+      await expectSsoError(store.setApplicationFlags('Nope', 0), 'ENTSSO_E_APPLICATION_NOT_FOUND');
+      await expectSsoError(store.deleteApplication('Nope'), 'ENTSSO_E_APPLICATION_NOT_FOUND');
+    });
+
+    withStore('deleting an application removes its fields, identifiers and values', async (store) => {
+      await store.createApplication(app('Doomed', { fields: [field('dummy'), field('Secret', true)] }));
+      await store.putCredentials('Doomed', 'ConfigProperties', null, 'm1', Buffer.from('blob-1'));
+      await store.putCredentials('Doomed', '{6E5F0A7B-0000-4000-8000-000000000001}', null, 'm1', Buffer.from('blob-2'));
+      await store.createApplication(app('Survivor'));
+      await store.putCredentials('Survivor', 'ConfigProperties', null, 'm1', Buffer.from('blob-3'));
+
+      await store.deleteApplication('doomed');
+      assert.equal(await store.getApplication('Doomed'), undefined);
+      assert.equal(await store.getCredentials('Doomed', 'ConfigProperties'), undefined);
+      assert.equal(await store.countRowsNotUnder('m2'), 1, 'only the survivor row is left');
+
+      await store.createApplication(app('Doomed', { fields: [field('Only')] }));
+      const recreated = await store.getApplication('Doomed');
+      assert.equal(recreated!.identifierCount, 0);
+      assert.deepEqual(recreated!.fields, [{ ordinal: 0, label: 'Only', masked: false }]);
+      assert.deepEqual(await store.listIdentifiers('Doomed', { limit: 10 }), []);
+      assert.ok(await store.getCredentials('Survivor', 'ConfigProperties'));
+    });
+
+    // ------------------------------------------------------------ identifiers and search
+
+    withStore('lists identifiers keyset-paged, filtered, with counts', async (store) => {
+      await store.createApplication(app('Ports'));
+      await store.createApplication(app('Other'));
+      const ids = Array.from({ length: 13 }, (_, i) => `${i % 2 ? 'Loc' : 'loc'}${String(i).padStart(3, '0')}`);
+      for (const id of shuffled(ids)) await store.putCredentials('Ports', id, null, 'm1', Buffer.from(id));
+      await store.putCredentials('Other', 'loc000', null, 'm1', Buffer.from('x'));
+
+      const seen: string[] = [];
+      let after: string | undefined;
+      for (;;) {
+        const page = await store.listIdentifiers('PORTS', { limit: 4, after });
+        if (page.length === 0) break;
+        for (const row of page) {
+          assert.equal(row.application, 'Ports');
+          assert.match(row.timestamp, /^\d+$/);
+          assert.ok(row.modifiedAt > 0);
+          assert.equal('ciphertext' in row, false, 'listing never carries values');
+        }
+        seen.push(...page.map((row) => row.identifier));
+        after = page[page.length - 1]!.identifier;
+      }
+      assert.deepEqual(seen, [...ids].sort(byLowerCase));
+      assert.deepEqual((await store.listIdentifiers('Ports', { limit: 10, filter: 'C01' })).map((r) => r.identifier), [
+        'loc010',
+        'Loc011',
+        'loc012',
+      ]);
+      assert.equal((await store.getApplication('Ports'))!.identifierCount, 13);
+      const listed = await store.listApplications({ limit: 10 });
+      assert.deepEqual(listed.map((a) => [a.name, a.identifierCount]), [['Other', 1], ['Ports', 13]]);
+      await expectSsoError(store.listIdentifiers('Nope', { limit: 10 }), 'ENTSSO_E_APPLICATION_NOT_FOUND');
+    });
+
+    withStore('identifier filters take metacharacters literally', async (store) => {
+      await store.createApplication(app('Meta'));
+      for (const id of ['50%', '5_0', '500', "it's", 'x[y]']) await store.putCredentials('Meta', id, null, 'm1', Buffer.from('v'));
+      const filter = async (text: string): Promise<string[]> =>
+        (await store.listIdentifiers('Meta', { filter: text, limit: 10 })).map((r) => r.identifier).sort();
+      assert.deepEqual(await filter('%'), ['50%']);
+      assert.deepEqual(await filter('_'), ['5_0']);
+      assert.deepEqual(await filter("'"), ["it's"]);
+      assert.deepEqual(await filter('[y'), ['x[y]']);
+    });
+
+    withStore('search finds applications first, then identifiers, up to the limit', async (store) => {
+      await store.createApplication(app('Beta.Settings'));
+      await store.createApplication(app('Alpha', { kind: 'adapter', flags: AppFlags.adapter | AppFlags.configStore }));
+      await store.putCredentials('Alpha', 'beta-endpoint', null, 'm1', Buffer.from('v'));
+      await store.putCredentials('Alpha', 'gamma', null, 'm1', Buffer.from('v'));
+      assert.deepEqual(await store.search('BETA', 10), [
+        { application: 'Beta.Settings', kind: 'configStore' },
+        { application: 'Alpha', kind: 'adapter', identifier: 'beta-endpoint' },
+      ]);
+      assert.deepEqual(await store.search('beta', 1), [{ application: 'Beta.Settings', kind: 'configStore' }]);
+      assert.deepEqual(await store.search('GAM', 10), [{ application: 'Alpha', kind: 'adapter', identifier: 'gamma' }]);
+      assert.deepEqual(await store.search('%', 10), []);
+    });
+
+    // ------------------------------------------------------------ credentials
+
+    withStore('writes and reads credentials with optimistic concurrency', async (store) => {
+      await store.createApplication(app('Creds'));
+      const created = await store.putCredentials('creds', 'ConfigProperties', null, 'msid-1', Buffer.from('cipher-1'));
+      assert.equal(created.application, 'Creds');
+      assert.equal(created.identifier, 'ConfigProperties');
+      assert.equal(created.msid, 'msid-1');
+      assert.match(created.timestamp, /^\d+$/);
+
+      const read = await store.getCredentials('CREDS', 'configproperties');
+      assert.ok(read);
+      assert.deepEqual(read.ciphertext, Buffer.from('cipher-1'));
+      assert.equal(read.identifier, 'ConfigProperties', 'identifiers are case-insensitive, stored spelling kept');
+      assert.equal(read.timestamp, created.timestamp);
+      assert.equal(read.modifiedAt, created.modifiedAt);
+      assert.equal(read.msid, 'msid-1');
+
+      await expectSsoError(store.putCredentials('Creds', 'CONFIGPROPERTIES', null, 'msid-1', Buffer.from('cipher-x')), 'ENTSSO_E_CONFLICT');
+      assert.deepEqual(await store.getCredentials('Creds', 'ConfigProperties'), read, 'a refused create changes nothing');
+
+      const updated = await store.putCredentials('Creds', 'ConfigProperties', created.timestamp, 'msid-2', Buffer.from('cipher-2'));
+      assert.notEqual(updated.timestamp, created.timestamp);
+      assert.ok(updated.modifiedAt > created.modifiedAt);
+      assert.equal(updated.msid, 'msid-2');
+
+      await expectSsoError(store.putCredentials('Creds', 'ConfigProperties', created.timestamp, 'msid-2', Buffer.from('stale')), 'ENTSSO_E_CONFLICT');
+      await expectSsoError(store.putCredentials('Creds', 'ConfigProperties', 'not-a-version', 'msid-2', Buffer.from('stale')), 'ENTSSO_E_CONFLICT');
+      const afterRefusal = await store.getCredentials('Creds', 'ConfigProperties');
+      assert.deepEqual(afterRefusal!.ciphertext, Buffer.from('cipher-2'), 'a stale write changes nothing');
+      assert.equal(afterRefusal!.timestamp, updated.timestamp);
+      assert.equal(afterRefusal!.modifiedAt, updated.modifiedAt);
+
+      await expectSsoError(store.putCredentials('Creds', 'Missing', updated.timestamp, 'msid-2', Buffer.from('x')), 'ENTSSO_E_CONFLICT');
+      assert.equal(await store.getCredentials('Creds', 'Missing'), undefined, 'an update of a missing row creates nothing');
+      await expectSsoError(store.putCredentials('Nope', 'ConfigProperties', null, 'msid-1', Buffer.from('x')), 'ENTSSO_E_APPLICATION_NOT_FOUND');
+      await expectSsoError(store.putCredentials('Nope', 'ConfigProperties', '1', 'msid-1', Buffer.from('x')), 'ENTSSO_E_APPLICATION_NOT_FOUND');
+      assert.equal(await store.getCredentials('Nope', 'ConfigProperties'), undefined);
+    });
+
+    withStore('stores binary ciphertext exactly, including empty and large blobs', async (store) => {
+      await store.createApplication(app('Blobs'));
+      const blobs = { empty: Buffer.alloc(0), zeros: Buffer.alloc(32), all: Buffer.from(Array.from({ length: 256 }, (_, i) => i)), large: Buffer.alloc(300_000, 7) };
+      for (const [id, blob] of Object.entries(blobs)) await store.putCredentials('Blobs', id, null, 'm1', blob);
+      for (const [id, blob] of Object.entries(blobs)) assert.deepEqual((await store.getCredentials('Blobs', id))!.ciphertext, blob);
+    });
+
+    withStore('timestamps change on every write and are unique across rows; modifiedAt strictly increases', async (store) => {
+      await store.createApplication(app('Versions'));
+      const seen = new Set<string>();
+      const rows = ['a', 'b', 'c'];
+      const last = new Map<string, { timestamp: string; modifiedAt: number }>();
+      for (const id of rows) {
+        const created = await store.putCredentials('Versions', id, null, 'm1', Buffer.from(id));
+        seen.add(created.timestamp);
+        last.set(id, created);
+      }
+      for (let round = 0; round < 5; round++) {
+        for (const id of rows) {
+          const previous = last.get(id)!;
+          const next = await store.putCredentials('Versions', id, previous.timestamp, 'm1', Buffer.from(`${id}${round}`));
+          assert.ok(BigInt(next.timestamp) > BigInt(previous.timestamp), 'row versions increase');
+          assert.ok(next.modifiedAt > previous.modifiedAt, 'modifiedAt strictly increases, even within one millisecond');
+          assert.ok(!seen.has(next.timestamp), 'no two writes share a timestamp');
+          seen.add(next.timestamp);
+          last.set(id, next);
+        }
+      }
+      assert.equal(seen.size, rows.length * 6);
+    });
+
+    withStore('deletes credentials only with the current timestamp', async (store) => {
+      await store.createApplication(app('Del'));
+      const first = await store.putCredentials('Del', 'Row', null, 'm1', Buffer.from('1'));
+      const second = await store.putCredentials('Del', 'Row', first.timestamp, 'm1', Buffer.from('2'));
+      await expectSsoError(store.deleteCredentials('Del', 'Row', first.timestamp), 'ENTSSO_E_CONFLICT');
+      assert.deepEqual((await store.getCredentials('Del', 'Row'))!.ciphertext, Buffer.from('2'), 'a stale delete changes nothing');
+      await store.deleteCredentials('del', 'ROW', second.timestamp);
+      assert.equal(await store.getCredentials('Del', 'Row'), undefined);
+      assert.equal((await store.getApplication('Del'))!.identifierCount, 0);
+      await expectSsoError(store.deleteCredentials('Del', 'Row', second.timestamp), 'ENTSSO_E_MAPPING_NOT_FOUND');
+      await expectSsoError(store.deleteCredentials('Nope', 'Row', second.timestamp), 'ENTSSO_E_APPLICATION_NOT_FOUND');
+      const again = await store.putCredentials('Del', 'Row', null, 'm1', Buffer.from('3'));
+      assert.ok(BigInt(again.timestamp) > BigInt(second.timestamp), 'a re-created row never reuses a timestamp');
+    });
+
+    withStore('two writers with the same timestamp: exactly one wins, no lost update', async (store, fixture) => {
+      const other = await fixture.open();
+      try {
+        await store.createApplication(app('Race'));
+        const base = await store.putCredentials('Race', 'Row', null, 'm1', Buffer.from('base'));
+        const results = await Promise.allSettled([
+          store.putCredentials('Race', 'Row', base.timestamp, 'm1', Buffer.from('mine')),
+          other.putCredentials('Race', 'Row', base.timestamp, 'm1', Buffer.from('theirs')),
+        ]);
+        const won = results.filter((r) => r.status === 'fulfilled');
+        const lost = results.filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+        assert.equal(won.length, 1);
+        assert.equal(lost.length, 1);
+        assert.equal((lost[0]!.reason as SsoError).code, 'ENTSSO_E_CONFLICT');
+        const stored = await store.getCredentials('Race', 'Row');
+        assert.ok(['mine', 'theirs'].includes(stored!.ciphertext.toString()));
+        assert.equal(stored!.timestamp, (won[0] as PromiseFulfilledResult<{ timestamp: string }>).value.timestamp);
+
+        const creates = await Promise.allSettled([
+          store.putCredentials('Race', 'New', null, 'm1', Buffer.from('a')),
+          other.putCredentials('Race', 'NEW', null, 'm1', Buffer.from('b')),
+        ]);
+        assert.deepEqual(creates.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+      } finally {
+        await other.close();
+      }
+    });
+
+    withStore('error messages carry no value or ciphertext', async (store) => {
+      await store.createApplication(app('Quiet'));
+      const secret = Buffer.from('S3cr3t-Ciphertext-Bytes');
+      await store.putCredentials('Quiet', 'Row', null, 'm1', secret);
+      const error = await store.putCredentials('Quiet', 'Row', null, 'm1', secret).catch((e: unknown) => e);
+      assert.ok(error instanceof SsoError);
+      const text = `${error.message} ${JSON.stringify(error.details)}`;
+      for (const form of [secret.toString(), secret.toString('base64'), secret.toString('hex')]) assert.ok(!text.includes(form));
+    });
+
+    withStore('refuses malformed input before touching the database', async (store) => {
+      await expectSsoError(store.createApplication(app('x'.repeat(257))), 'ENTSSO_E_INVALID_REQUEST');
+      await expectSsoError(store.createApplication(app('')), 'ENTSSO_E_INVALID_REQUEST');
+      await expectSsoError(store.createApplication(app('Trailing ')), 'ENTSSO_E_INVALID_REQUEST');
+      await expectSsoError(store.listApplications({ limit: 0 }), 'ENTSSO_E_INVALID_REQUEST');
+      await expectSsoError(store.listApplications({ limit: 1.5 }), 'ENTSSO_E_INVALID_REQUEST');
+      await expectSsoError(store.getCredentials('App', 'i'.repeat(257)), 'ENTSSO_E_INVALID_REQUEST');
+      await expectSsoError(store.createApplication(app('Kind', { kind: 'bogus' as never })), 'ENTSSO_E_INVALID_REQUEST');
+      assert.deepEqual(await store.listApplications({ limit: 10 }), []);
+      const longest = 'L'.repeat(256);
+      await store.createApplication(app(longest));
+      assert.equal((await store.getApplication(longest))!.name, longest);
+    });
+
+    // ------------------------------------------------------------ rotation
+
+    withStore('rotation lists and counts rows not under the current msid, in a stable order', async (store) => {
+      await store.createApplication(app('RotA'));
+      await store.createApplication(app('RotB'));
+      for (let i = 0; i < 5; i++) await store.putCredentials('RotA', `id${i}`, null, 'old-1', Buffer.from(`a${i}`));
+      for (let i = 0; i < 3; i++) await store.putCredentials('RotB', `id${i}`, null, 'zz-old', Buffer.from(`b${i}`));
+      for (let i = 0; i < 2; i++) await store.putCredentials('RotB', `cur${i}`, null, 'current', Buffer.from(`c${i}`));
+
+      assert.equal(await store.countRowsNotUnder('current'), 8);
+      const all = await store.listRowsNotUnder('current', 100);
+      assert.equal(all.length, 8);
+      assert.ok(all.every((row) => row.msid !== 'current'));
+      assert.deepEqual(await store.listRowsNotUnder('current', 100), all, 'same order every time');
+      assert.deepEqual(await store.listRowsNotUnder('current', 3), all.slice(0, 3), 'a limit takes a prefix');
+      const sample = all.find((row) => row.application === 'RotA' && row.identifier === 'id2')!;
+      assert.deepEqual(sample.ciphertext, Buffer.from('a2'));
+      assert.equal(await store.countRowsNotUnder('nobody-uses-this'), 10);
+    });
+
+    withStore('re-encryption keeps timestamps and skips rows written or deleted since', async (store) => {
+      await store.createApplication(app('Rot'));
+      for (let i = 0; i < 4; i++) await store.putCredentials('Rot', `id${i}`, null, 'old', Buffer.from(`v${i}`));
+      const batch = await store.listRowsNotUnder('new', 10);
+      assert.equal(batch.length, 4);
+      const [kept, written, deleted, alsoKept] = batch as [typeof batch[0], typeof batch[0], typeof batch[0], typeof batch[0]];
+
+      // Meanwhile a client saves one row (under the new secret) and deletes another.
+      const clientWrite = await store.putCredentials('Rot', written.identifier, written.timestamp, 'new', Buffer.from('client'));
+      await store.deleteCredentials('Rot', deleted.identifier, deleted.timestamp);
+
+      const reencrypted = batch.map((row) => ({
+        application: row.application,
+        identifier: row.identifier,
+        expectedTimestamp: row.timestamp,
+        msid: 'new',
+        ciphertext: Buffer.from(`re:${row.ciphertext.toString()}`),
+      }));
+      // A malformed timestamp can never match: that entry is skipped, not an error.
+      reencrypted.push({ ...reencrypted[3]!, expectedTimestamp: 'garbage', ciphertext: Buffer.from('never') });
+      const replaced = await store.reencryptRows(reencrypted);
+      assert.equal(replaced, 2);
+
+      for (const original of [kept, alsoKept]) {
+        const now = (await store.getCredentials('Rot', original.identifier))!;
+        assert.equal(now.msid, 'new');
+        assert.deepEqual(now.ciphertext, Buffer.from(`re:${original.ciphertext.toString()}`));
+        assert.equal(now.timestamp, original.timestamp, 're-encryption keeps the timestamp');
+        assert.equal(now.modifiedAt, original.modifiedAt, 're-encryption keeps modifiedAt');
+      }
+      const clientRow = (await store.getCredentials('Rot', written.identifier))!;
+      assert.deepEqual(clientRow.ciphertext, Buffer.from('client'), "the client's newer write is not overwritten");
+      assert.equal(clientRow.timestamp, clientWrite.timestamp);
+      assert.equal(await store.getCredentials('Rot', deleted.identifier), undefined, 'a deleted row is not resurrected');
+      assert.equal(await store.countRowsNotUnder('new'), 0);
+      assert.equal(await store.reencryptRows([]), 0);
+
+      // An editor holding the pre-rotation timestamp can still save.
+      const saved = await store.putCredentials('Rot', kept.identifier, kept.timestamp, 'new', Buffer.from('edited'));
+      assert.ok(BigInt(saved.timestamp) > BigInt(kept.timestamp));
+    });
+
+    withStore('a rotation loop in batches terminates with every row re-encrypted', async (store) => {
+      await store.createApplication(app('Loop'));
+      for (let i = 0; i < 11; i++) await store.putCredentials('Loop', `id${String(i).padStart(2, '0')}`, null, i % 2 ? 'a' : 'c', Buffer.from(`${i}`));
+      let rounds = 0;
+      for (;;) {
+        const batch = await store.listRowsNotUnder('b', 3);
+        if (batch.length === 0) break;
+        const replaced = await store.reencryptRows(
+          batch.map((row) => ({ application: row.application, identifier: row.identifier, expectedTimestamp: row.timestamp, msid: 'b', ciphertext: row.ciphertext })),
+        );
+        assert.equal(replaced, batch.length);
+        rounds++;
+        assert.ok(rounds < 10);
+      }
+      assert.equal(rounds, 4);
+      assert.equal(await store.countRowsNotUnder('b'), 0);
+    });
+
+    // ------------------------------------------------------------ audit
+
+    withStore('audit entries come back newest first, paged by id', async (store) => {
+      await store.appendAudit({ user: 'CONTOSO\\alice', action: 'apps.create', outcome: 'ok', application: 'A' });
+      await store.appendAudit({ user: 'CONTOSO\\bob', action: 'config.set', outcome: 'refused', application: 'A', identifier: 'ConfigProperties', fields: ['Password', 'Url'], detail: 'conflict' });
+      for (let i = 0; i < 3; i++) await store.appendAudit({ user: 'svc', action: `op${i}`, outcome: 'failed' });
+
+      const first = await store.listAudit({ limit: 2 });
+      assert.deepEqual(first.map((e) => e.action), ['op2', 'op1']);
+      assert.ok(first[0]!.id > first[1]!.id);
+      const second = await store.listAudit({ limit: 2, before: first[1]!.id });
+      assert.deepEqual(second.map((e) => e.action), ['op0', 'config.set']);
+      const third = await store.listAudit({ limit: 2, before: second[1]!.id });
+      assert.deepEqual(third.map((e) => e.action), ['apps.create']);
+
+      const full = second[1]!;
+      assert.equal(full.user, 'CONTOSO\\bob');
+      assert.equal(full.outcome, 'refused');
+      assert.equal(full.application, 'A');
+      assert.equal(full.identifier, 'ConfigProperties');
+      assert.deepEqual(full.fields, ['Password', 'Url']);
+      assert.equal(full.detail, 'conflict');
+      assert.ok(!Number.isNaN(Date.parse(full.at)));
+      const bare = third[0]!;
+      assert.equal(bare.identifier, undefined);
+      assert.equal(bare.fields, undefined);
+      assert.equal(bare.detail, undefined);
+    });
+
+    // ------------------------------------------------------------ durability
+
+    withStore('everything written survives closing and reopening', async (store, fixture) => {
+      await store.createApplication(app('Durable', { fields: [field('dummy'), field('Pwd', true)] }));
+      const row = await store.putCredentials('Durable', 'ConfigProperties', null, 'm9', Buffer.from('persisted'));
+      const info = await store.updateGlobalInfo({ secretServer: 'mss:1', currentMsid: 'm9' });
+      await store.appendAudit({ user: 'u', action: 'a', outcome: 'ok' });
+      await store.close();
+
+      const reopened = await fixture.open();
+      try {
+        assert.equal((await reopened.getApplication('Durable'))!.fields.length, 2);
+        const read = (await reopened.getCredentials('Durable', 'ConfigProperties'))!;
+        assert.deepEqual(read.ciphertext, Buffer.from('persisted'));
+        assert.equal(read.timestamp, row.timestamp);
+        assert.deepEqual(await reopened.getGlobalInfo(), info);
+        assert.equal((await reopened.listAudit({ limit: 10 })).length, 1);
+        const next = await reopened.putCredentials('Durable', 'ConfigProperties', row.timestamp, 'm9', Buffer.from('again'));
+        assert.ok(BigInt(next.timestamp) > BigInt(info.timestamp), 'the version counter continues after a reopen');
+      } finally {
+        await reopened.close();
+      }
+    });
+  });
+}
+
+// ---------------------------------------------------------------- helpers
+
+export async function expectSsoError(promise: Promise<unknown>, code: SsoErrorCode): Promise<SsoError> {
+  const error = await promise.then(
+    () => assert.fail(`expected ${code}, but the call succeeded`),
+    (e: unknown) => e,
+  );
+  assert.ok(error instanceof SsoError, `expected an SsoError ${code}, got ${String(error)}`);
+  assert.equal(error.code, code, error.message);
+  return error;
+}
+
+export function app(name: string, overrides: Partial<NewApplication> = {}): NewApplication {
+  return {
+    name,
+    description: `Description of ${name}`,
+    contact: 'BizTalkAdmin@contoso.com',
+    userGroup: 'BizTalk Application Users',
+    adminGroup: 'SSO Administrators',
+    flags: AppFlags.configStore | AppFlags.enabled,
+    kind: 'configStore',
+    fields: [field('dummy')],
+    ...overrides,
+  };
+}
+
+function field(label: string, masked = false): { label: string; masked: boolean } {
+  return { label, masked };
+}
+
+function byLowerCase(a: string, b: string): number {
+  return a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : 0;
+}
+
+/** A fixed permutation, so that insertion order never equals listing order. */
+function shuffled<T>(items: T[]): T[] {
+  return items.map((item, i) => ({ item, key: (i * 7919) % 101 })).sort((a, b) => a.key - b.key).map(({ item }) => item);
+}
