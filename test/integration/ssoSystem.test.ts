@@ -161,6 +161,11 @@ describe('SSO system with real processes', () => {
     assert.match(refused.message, /master secret server/);
     await expectSsoError(c.request('apps.create', { name: 'Blocked.App', kind: 'configStore', fields: [{ label: 'a', masked: false }] }), 'ENTSSO_E_NO_SECRET');
     assert.equal(sha256(t.ssodbFile), dbBefore, 'SSODB is byte-for-byte unchanged after refused writes');
+    const audit = await c.request('audit.list', { limit: 10 });
+    assert.ok(
+      audit.items.some((e) => e.action === 'config.set' && e.outcome === 'refused' && e.detail === 'ENTSSO_E_NO_SECRET'),
+      'the refusal is audited (in the separate audit file)',
+    );
 
     await t.startMss();
     await waitForState(c, 'ready', t.syncIntervalMs + 2000);

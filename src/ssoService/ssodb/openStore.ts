@@ -3,6 +3,7 @@
  * `mssql` driver only when it is used, so an embedded-only bundle never loads it.
  */
 import { createMssqlStore } from './mssqlStore';
+import { auditFileFor, withSeparateAudit } from './separateAuditStore';
 import { createSqliteStore } from './sqliteStore';
 import type { SsoStore } from './store';
 
@@ -23,7 +24,10 @@ export type StoreConfig =
 export async function openStore(config: StoreConfig): Promise<SsoStore> {
   const store =
     config.kind === 'sqlite'
-      ? createSqliteStore({ file: config.file, busyTimeoutMs: config.busyTimeoutMs })
+      ? withSeparateAudit(
+          createSqliteStore({ file: config.file, busyTimeoutMs: config.busyTimeoutMs }),
+          createSqliteStore({ file: auditFileFor(config.file), busyTimeoutMs: config.busyTimeoutMs }),
+        )
       : createMssqlStore({ url: config.url });
   try {
     await store.init();
