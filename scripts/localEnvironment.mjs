@@ -59,7 +59,7 @@ export async function startMssDetached(paths) {
   const startSize = existsSync(logFile) ? readFileSync(logFile, 'utf8').length : 0;
   while (Date.now() < deadline) {
     const text = readFileSync(logFile, 'utf8').slice(startSize);
-    if (/\bready\b/.test(text)) return true;
+    if (/ssod\[\d+\] ready$/m.test(text)) return true;
     if (!alive(child.pid)) throw new Error(`The master secret server did not start; see ${logFile}:\n${text}`);
     await new Promise((r) => setTimeout(r, 100));
   }

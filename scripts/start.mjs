@@ -154,7 +154,7 @@ async function main() {
 
   await startMssDetached(paths);
   const service = startChild('SSO service', process.execPath, [paths.ssoctl, 'serve', '--dir', paths.env, '--service'], join(paths.logs, 'service.log'));
-  await waitForLine(service, /\bready\b/, 'The SSO service');
+  await waitForLine(service, /ssod\[\d+\] ready$/m, 'The SSO service');
   if (fresh) {
     say('Seeding realistic BizTalk data (10 adapters, config-store applications)…');
     say('  ' + ssoctl(['seed']).trim());

@@ -109,13 +109,13 @@ export class TestEnvironment {
 
   async startMss(extraArgs: string[] = []): Promise<Daemon> {
     this.mss = this.spawnRole('mss', extraArgs);
-    await this.mss.waitForLog(/\bready\b/);
+    await this.mss.waitForLog(/ssod\[\d+\] ready$/);
     return this.mss;
   }
 
   async startService(): Promise<Daemon> {
     this.service = this.spawnRole('service');
-    await this.service.waitForLog(/\bready\b/);
+    await this.service.waitForLog(/ssod\[\d+\] ready$/);
     return this.service;
   }
 
