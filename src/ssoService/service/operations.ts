@@ -191,25 +191,24 @@ export class SsoOperations {
 
   private async writeConfig(p: ParamsOf<'config.set'>, ctx: CallContext): Promise<IdentifierInfo> {
     const secret = await this.secretForWrite(ctx, 'config.set', p.application, p.identifier);
-    const app = await this.getApplication(p.application);
-    const labels = canonicalLabels(app, [...Object.keys(p.fields), ...(p.clearMasked ?? [])]);
-    const stored = await this.storedValuesFor(app, p.identifier, p.expectedTimestamp);
-    const values: Record<string, string> = { ...stored };
-    for (const [name, value] of Object.entries(p.fields)) {
-      const label = labels.get(name.toLowerCase()) as string;
-      const keepMasked = app.fields.some((f) => f.label === label && f.masked) && value === '';
-      if (!keepMasked) values[label] = value;
-    }
-    for (const name of p.clearMasked ?? []) values[labels.get(name.toLowerCase()) as string] = '';
-    const blob = encryptBag(secret, app.name, p.identifier, Buffer.from(JSON.stringify(values), 'utf8'));
     try {
+      const app = await this.getApplication(p.application);
+      const labels = canonicalLabels(app, [...Object.keys(p.fields), ...(p.clearMasked ?? [])]);
+      const stored = await this.storedValuesFor(app, p.identifier, p.expectedTimestamp);
+      const values: Record<string, string> = { ...stored };
+      for (const [name, value] of Object.entries(p.fields)) {
+        const label = labels.get(name.toLowerCase()) as string;
+        const keepMasked = app.fields.some((f) => f.label === label && f.masked) && value === '';
+        if (!keepMasked) values[label] = value;
+      }
+      for (const name of p.clearMasked ?? []) values[labels.get(name.toLowerCase()) as string] = '';
+      const blob = encryptBag(secret, app.name, p.identifier, Buffer.from(JSON.stringify(values), 'utf8'));
       const row = await this.store.putCredentials(app.name, p.identifier, p.expectedTimestamp, secret.msid, blob);
       await this.audit(ctx, { action: 'config.set', outcome: 'ok', application: app.name, identifier: p.identifier, fields: Object.keys(p.fields) });
       return { application: app.name, identifier: p.identifier, timestamp: row.timestamp, modifiedAt: row.modifiedAt };
     } catch (err) {
-      if (err instanceof SsoError) {
-        await this.audit(ctx, { action: 'config.set', outcome: 'refused', application: app.name, identifier: p.identifier, detail: err.code });
-      }
+      // Every refusal is audited: conflicts found before the write as well as by the store.
+      if (err instanceof SsoError) await this.audit(ctx, { action: 'config.set', outcome: 'refused', application: p.application, identifier: p.identifier, detail: err.code });
       throw err;
     }
   }
