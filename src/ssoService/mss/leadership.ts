@@ -1,0 +1,129 @@
+/**
+ * Which master secret server node is active, decided by a lease row in SSODB (the
+ * coordination the database already provides; no home-made consensus). The active node
+ * renews the lease; a standby takes it over only after it expired (plus a grace period).
+ *
+ * Never two active nodes: a node serves the secret only while its OWN deadline has not
+ * passed, and that deadline is computed from the moment it SENT its last successful renewal,
+ * i.e. before the expiry the database recorded. A paused or cut-off node therefore stops
+ * serving before anyone else can take over (deadline ≤ recorded expiry < takeover time).
+ */
+import { EventEmitter } from 'node:events';
+
+export interface LeaseState {
+  holder: string | null;
+  /** ms since epoch, on the database's clock. */
+  expiresAt: number;
+  /** Increments at every change of holder. */
+  epoch: number;
+  takenAt: number | null;
+}
+
+export interface LeaseStore {
+  /** Takes the lease if free, expired for at least `graceMs`, or already ours; renews it if ours. */
+  acquireLease(node: string, ttlMs: number, graceMs: number): Promise<LeaseState>;
+  /** Gives the lease up if we hold it (a demotion). */
+  releaseLease(node: string): Promise<void>;
+  getLease(): Promise<LeaseState>;
+}
+
+export interface LeadershipOptions {
+  node: string;
+  lease: LeaseStore;
+  /** How long a lease lasts without renewal. */
+  ttlMs: number;
+  /** How often the holder renews and standbys look (must be well under ttlMs). */
+  renewMs: number;
+  /** Extra wait after expiry before a standby takes over. */
+  graceMs: number;
+  log: (message: string) => void;
+  now?: () => number;
+}
+
+export type Role = 'active' | 'standby';
+
+export class Leadership extends EventEmitter<{ role: [Role] }> {
+  private role: Role = 'standby';
+  private deadline = 0;
+  private timer: NodeJS.Timeout | undefined;
+  private ticking: Promise<void> | undefined;
+  private holdOff = 0;
+  lastTakeoverAt: number | null = null;
+
+  constructor(private readonly options: LeadershipOptions) {
+    super();
+    if (options.renewMs * 2 >= options.ttlMs) throw new Error('The lease must be renewed at least twice per lease period.');
+  }
+
+  private now(): number {
+    return (this.options.now ?? Date.now)();
+  }
+
+  get currentRole(): Role {
+    return this.role;
+  }
+
+  /** True only while this node holds an unexpired lease by its own conservative reckoning. */
+  isActive(): boolean {
+    return this.role === 'active' && this.now() < this.deadline;
+  }
+
+  async start(): Promise<void> {
+    await this.tick();
+    this.timer = setInterval(() => void this.tick(), this.options.renewMs);
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.ticking;
+    if (this.role === 'active') await this.options.lease.releaseLease(this.options.node).catch(() => undefined);
+    this.setRole('standby');
+  }
+
+  /** Gives the lease up and stays standby for a while so another node takes it. */
+  async demote(holdOffMs = this.options.ttlMs * 2): Promise<void> {
+    this.holdOff = this.now() + holdOffMs;
+    await this.ticking;
+    await this.options.lease.releaseLease(this.options.node);
+    this.deadline = 0;
+    this.setRole('standby');
+  }
+
+  tick(): Promise<void> {
+    this.ticking ??= this.tickOnce().finally(() => {
+      this.ticking = undefined;
+    });
+    return this.ticking;
+  }
+
+  private async tickOnce(): Promise<void> {
+    if (this.now() < this.holdOff) return;
+    const sentAt = this.now();
+    let lease: LeaseState;
+    try {
+      lease = await this.options.lease.acquireLease(this.options.node, this.options.ttlMs, this.options.graceMs);
+    } catch (err) {
+      // Cannot reach SSODB: we cannot prove we hold the lease, so we stop serving at our deadline.
+      if (this.role === 'active' && !this.isActive()) this.setRole('standby');
+      this.options.log(`lease check failed: ${err instanceof Error ? err.message : String(err)}`);
+      return;
+    }
+    if (lease.holder === this.options.node) {
+      this.deadline = sentAt + this.options.ttlMs;
+      if (this.role !== 'active') {
+        this.lastTakeoverAt = lease.takenAt;
+        this.setRole('active');
+      }
+    } else {
+      this.deadline = 0;
+      this.setRole('standby');
+    }
+  }
+
+  private setRole(role: Role): void {
+    if (this.role === role) return;
+    this.role = role;
+    this.options.log(`this master secret server node is now ${role}`);
+    this.emit('role', role);
+  }
+}

@@ -1,0 +1,90 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { Leadership, type LeaseState, type LeaseStore } from '../../../src/ssoService/mss/leadership';
+
+/** The lease row's semantics on one clock, as the stores implement them atomically. */
+class MemoryLease implements LeaseStore {
+  state: LeaseState = { holder: null, expiresAt: 0, epoch: 0, takenAt: null };
+  constructor(private readonly clock: { now: number }) {}
+  async acquireLease(node: string, ttlMs: number, graceMs: number): Promise<LeaseState> {
+    const now = this.clock.now;
+    const s = this.state;
+    if (s.holder === node || s.holder === null || now > s.expiresAt + graceMs) {
+      const changed = s.holder !== node;
+      this.state = { holder: node, expiresAt: now + ttlMs, epoch: s.epoch + (changed ? 1 : 0), takenAt: changed ? now : s.takenAt };
+    }
+    return { ...this.state };
+  }
+  async releaseLease(node: string): Promise<void> {
+    if (this.state.holder === node) this.state = { ...this.state, holder: null, expiresAt: 0 };
+  }
+  async getLease(): Promise<LeaseState> {
+    return { ...this.state };
+  }
+}
+
+function node(name: string, lease: LeaseStore, clock: { now: number }) {
+  return new Leadership({ node: name, lease, ttlMs: 3000, renewMs: 1000, graceMs: 500, log: () => undefined, now: () => clock.now });
+}
+
+test('the first node takes the lease; a second stays standby while it is renewed', async () => {
+  const clock = { now: 1_000_000 };
+  const lease = new MemoryLease(clock);
+  const a = node('a', lease, clock);
+  const b = node('b', lease, clock);
+  await a.tick();
+  await b.tick();
+  assert.equal(a.isActive(), true);
+  assert.equal(b.isActive(), false);
+  for (let i = 0; i < 10; i++) {
+    clock.now += 1000;
+    await a.tick();
+    await b.tick();
+    assert.equal(a.isActive(), true);
+    assert.equal(b.currentRole, 'standby');
+  }
+});
+
+test('a paused holder stops serving before a standby can take over: never two active', async () => {
+  const clock = { now: 1_000_000 };
+  const lease = new MemoryLease(clock);
+  const a = node('a', lease, clock);
+  const b = node('b', lease, clock);
+  await a.tick();
+  await b.tick();
+  // a is paused (no ticks); time passes in small steps; at every instant at most one serves.
+  let takeoverAt: number | undefined;
+  for (let t = 0; t < 8000; t += 100) {
+    clock.now += 100;
+    if (t % 1000 === 0) await b.tick();
+    const both = a.isActive() && b.isActive();
+    assert.equal(both, false, `two active nodes at +${t} ms`);
+    if (b.isActive() && takeoverAt === undefined) takeoverAt = t;
+  }
+  assert.ok(takeoverAt !== undefined, 'the standby took over');
+  // a resumes: it serves nothing (its deadline passed) and becomes standby at its next tick.
+  assert.equal(a.isActive(), false);
+  await a.tick();
+  assert.equal(a.currentRole, 'standby');
+  assert.equal(lease.state.holder, 'b');
+});
+
+test('demote hands the lease over; stop releases it', async () => {
+  const clock = { now: 1_000_000 };
+  const lease = new MemoryLease(clock);
+  const a = node('a', lease, clock);
+  const b = node('b', lease, clock);
+  await a.tick();
+  await a.demote();
+  assert.equal(a.isActive(), false);
+  await b.tick();
+  assert.equal(b.isActive(), true);
+  await a.tick();
+  assert.equal(a.currentRole, 'standby', 'held off after a demotion');
+  await b.stop();
+  assert.equal(lease.state.holder, null);
+});
+
+test('the lease must be renewed at least twice per period', () => {
+  assert.throws(() => new Leadership({ node: 'x', lease: new MemoryLease({ now: 0 }), ttlMs: 1000, renewMs: 600, graceMs: 0, log: () => undefined }));
+});
