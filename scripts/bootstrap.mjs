@@ -13,17 +13,21 @@ function log(msg) {
 }
 
 function mtime(file) {
-  return existsSync(file) ? statSync(file).mtimeMs : 0;
+  return existsSync(file) ? statSync(file).mtimeMs : undefined;
 }
 
+/** `npm ci` when node_modules is missing or older than package-lock.json (`npm install` without a lock). */
 export function ensureDependencies() {
-  const modules = join(root, 'node_modules');
-  const marker = join(modules, '.package-lock.json');
   const lock = join(root, 'package-lock.json');
-  if (existsSync(marker) && mtime(marker) >= mtime(lock)) return;
-  const hasLock = existsSync(lock);
-  log(hasLock ? 'installing dependencies (npm ci)' : 'installing dependencies (npm install)');
-  execFileSync('npm', [hasLock ? 'ci' : 'install', '--no-audit', '--no-fund'], { cwd: root, stdio: ['ignore', 'inherit', 'inherit'] });
+  const nodeModules = join(root, 'node_modules');
+  // npm writes node_modules/.package-lock.json at every install: its age is the install's.
+  const installed = mtime(join(nodeModules, '.package-lock.json')) ?? mtime(nodeModules);
+  const lockTime = mtime(lock);
+  if (installed !== undefined && (lockTime === undefined || installed >= lockTime)) return;
+  const env = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
+  const args = lockTime === undefined ? ['install'] : ['ci'];
+  log(`${installed === undefined ? 'node_modules is missing' : 'node_modules is older than package-lock.json'}: npm ${args[0]}`);
+  execFileSync('npm', [...args, '--no-audit', '--no-fund'], { cwd: root, env, stdio: ['ignore', 'inherit', 'inherit'], shell: process.platform === 'win32' });
 }
 
 export function build() {

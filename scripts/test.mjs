@@ -23,6 +23,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { build, ensureDependencies } from './bootstrap.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const TEST_DIRS = ['test/unit', 'test/integration', 'test/reliability', 'test/security', 'test/ui'];
@@ -44,31 +45,6 @@ function run(cmd, args, options = {}) {
 }
 
 // ---- 1. dependencies ----------------------------------------------------------------------
-
-function mtime(p) {
-  try {
-    return statSync(p).mtimeMs;
-  } catch {
-    return undefined;
-  }
-}
-
-function ensureDependencies() {
-  const lock = join(root, 'package-lock.json');
-  const nodeModules = join(root, 'node_modules');
-  // npm writes node_modules/.package-lock.json at every install: its age is the install's.
-  const installed = mtime(join(nodeModules, '.package-lock.json')) ?? mtime(nodeModules);
-  const lockTime = mtime(lock);
-  if (installed !== undefined && (lockTime === undefined || installed >= lockTime)) return;
-  const env = { ...process.env, npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' };
-  if (lockTime === undefined) {
-    log('node_modules is missing: npm install');
-    run('npm', ['install', '--no-audit', '--no-fund'], { env });
-  } else {
-    log(installed === undefined ? 'node_modules is missing: npm ci' : 'node_modules is older than package-lock.json: npm ci');
-    run('npm', ['ci', '--no-audit', '--no-fund'], { env });
-  }
-}
 
 // ---- 4a. test files ------------------------------------------------------------------------
 
@@ -238,8 +214,7 @@ async function main() {
 
   if (process.env.ENTSSO_SKIP_INSTALL !== '1') ensureDependencies();
   if (process.env.ENTSSO_SKIP_BUILD !== '1') {
-    log('building: node esbuild.mjs');
-    run(process.execPath, ['esbuild.mjs']);
+    build();
   }
   const files = selectTestFiles(filters);
   if (files.length === 0) throw new Error(`no test files found under ${TEST_DIRS.join(', ')}`);
