@@ -1,0 +1,118 @@
+/**
+ * The one wrapper around every command of the extension (like the Azure extensions'
+ * callWithTelemetryAndErrorHandling): runs the handler, logs start, outcome and duration to
+ * the "Enterprise SSO" log, and turns failures into a message a person can act on. SsoErrors
+ * carry a stable code and a human message (never a value); other errors are reported by
+ * name only, so that nothing from a document can reach a log line or a notification.
+ */
+import * as vscode from 'vscode';
+import { SsoError, type SsoErrorCode } from '../ssoClient/errors';
+
+/** Thrown by a handler when the user cancelled (closed a prompt): not an error. */
+export class UserCancelled extends Error {
+  override readonly name = 'UserCancelled';
+  constructor() {
+    super('Cancelled by the user.');
+  }
+}
+
+/** Thrown by a handler to refuse with a message for people (e.g. "Save or revert first"). */
+export class UserFacingError extends Error {
+  override readonly name = 'UserFacingError';
+  constructor(
+    message: string,
+    readonly actions: ErrorAction[] = [],
+  ) {
+    super(message);
+  }
+}
+
+export interface ErrorAction {
+  title: string;
+  command: string;
+  args?: unknown[];
+}
+
+export interface CommandContext {
+  readonly log: vscode.LogOutputChannel;
+}
+
+/** Registers `id` with the error-handling wrapper. */
+export function registerCommand(ctx: CommandContext, id: string, handler: (...args: never[]) => unknown): vscode.Disposable {
+  return vscode.commands.registerCommand(id, (...args: unknown[]) => runCommand(ctx, id, () => (handler as (...a: unknown[]) => unknown)(...args)));
+}
+
+export async function runCommand<T>(ctx: CommandContext, id: string, body: () => T | Promise<T>): Promise<T | undefined> {
+  const started = Date.now();
+  ctx.log.trace(`${id}: started`);
+  try {
+    const result = await body();
+    ctx.log.trace(`${id}: done in ${Date.now() - started} ms`);
+    return result;
+  } catch (err) {
+    reportError(ctx, id, err, Date.now() - started);
+    return undefined;
+  }
+}
+
+/** What to offer with an SsoError, by code. */
+function actionsFor(code: SsoErrorCode): ErrorAction[] {
+  switch (code) {
+    case 'ENTSSO_E_NOT_CONNECTED':
+    case 'ENTSSO_E_TIMEOUT':
+      return [
+        { title: 'Retry Connection', command: 'entsso.retryConnection' },
+        { title: 'Switch Environment…', command: 'entsso.switchEnvironment' },
+      ];
+    case 'ENTSSO_E_ACCESS_DENIED':
+    case 'ENTSSO_E_UNSUPPORTED_VERSION':
+      return [{ title: 'Connect…', command: 'entsso.connect' }];
+    case 'ENTSSO_E_NO_SECRET':
+    case 'ENTSSO_E_REENCRYPT_IN_PROGRESS':
+    case 'ENTSSO_E_MSS_UNREACHABLE':
+    case 'ENTSSO_E_SSODB_UNREACHABLE':
+      return [{ title: 'Check Health', command: 'entsso.checkHealth' }];
+    case 'ENTSSO_E_APPLICATION_NOT_FOUND':
+    case 'ENTSSO_E_MAPPING_NOT_FOUND':
+    case 'ENTSSO_E_CONFLICT':
+      return [{ title: 'Refresh Explorer', command: 'entsso.refresh' }];
+    default:
+      return [];
+  }
+}
+
+function reportError(ctx: CommandContext, id: string, err: unknown, ms: number): void {
+  if (err instanceof UserCancelled || (err instanceof vscode.CancellationError)) {
+    ctx.log.trace(`${id}: cancelled after ${ms} ms`);
+    return;
+  }
+  let message: string;
+  let actions: ErrorAction[];
+  if (err instanceof SsoError) {
+    ctx.log.error(`${id}: failed after ${ms} ms: ${err.message} [${err.code}]`);
+    message = err.message;
+    actions = actionsFor(err.code);
+  } else if (err instanceof UserFacingError) {
+    ctx.log.warn(`${id}: refused: ${err.message}`);
+    message = err.message;
+    actions = err.actions;
+  } else {
+    // Unknown errors may carry text from elsewhere: log the kind and where, not the message.
+    const name = err instanceof Error ? err.name : typeof err;
+    const stack = err instanceof Error && err.stack ? err.stack.split('\n').slice(1, 4).map((l) => l.trim()).join(' | ') : '';
+    ctx.log.error(`${id}: failed after ${ms} ms with an unexpected ${name}${stack ? ` at ${stack}` : ''}`);
+    message = `The command failed unexpectedly (${name}). Details are in the log: run "SSO: Show Log".`;
+    actions = [];
+  }
+  showError(ctx, message, actions);
+}
+
+/** Shows an error with its actions and "Show Log"; does not wait for the user. */
+export function showError(ctx: CommandContext, message: string, actions: ErrorAction[] = []): void {
+  const buttons = [...actions.map((a) => a.title), 'Show Log'];
+  void vscode.window.showErrorMessage(message, ...buttons).then((picked) => {
+    if (picked === 'Show Log') ctx.log.show(true);
+    const action = actions.find((a) => a.title === picked);
+    if (action) void vscode.commands.executeCommand(action.command, ...(action.args ?? []));
+  });
+}

@@ -1,0 +1,119 @@
+/**
+ * Configuration editing commands: "SSO: Reveal Masked Fields" (modal confirmation, audited
+ * read), the explanation shown when a save is attempted while edits are blocked, and the
+ * one-time notice after a save that BizTalk picks changes up only when its cache expires.
+ */
+import * as vscode from 'vscode';
+import type { ConnectionManager } from '../connection/connectionManager';
+import { SSO_SCHEME, parseSsoPath } from '../model/ssoUri';
+import { ApplicationsTreeProvider, type ExplorerNode } from '../views/applicationsTree';
+import type { SsoFileSystemRegistration } from '../views/ssoFileSystem';
+import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
+
+export interface ConfigurationCommandsContext extends CommandContext {
+  readonly connection: ConnectionManager;
+  readonly fileSystem: SsoFileSystemRegistration;
+  readonly globalState: vscode.Memento;
+}
+
+const HIDE_PICKUP_NOTICE = 'entsso.hideCachePickupNotice';
+const RELOAD_WAIT_MS = 10_000;
+
+export function registerConfigurationCommands(ctx: ConfigurationCommandsContext): vscode.Disposable[] {
+  let noticeShown = false;
+  return [
+    registerCommand(ctx, 'entsso.revealMaskedFields', (target?: vscode.Uri | ExplorerNode) => revealMaskedFields(ctx, target)),
+    registerCommand(ctx, 'entsso.explainReadOnly', () => explainReadOnly(ctx)),
+    ctx.fileSystem.provider.onDidWrite((e) => {
+      if (noticeShown || ctx.globalState.get<boolean>(HIDE_PICKUP_NOTICE)) return;
+      noticeShown = true;
+      void vscode.window
+        .showInformationMessage(
+          `Saved "${e.identifier}" of "${e.application}". BizTalk host instances use the change once their SSO cache expires (60 s to 5 min) or after they restart.`,
+          "Don't Show Again",
+        )
+        .then((picked) => {
+          if (picked) void ctx.globalState.update(HIDE_PICKUP_NOTICE, true);
+        });
+    }),
+  ];
+}
+
+function targetUri(target: vscode.Uri | ExplorerNode | undefined): vscode.Uri | undefined {
+  if (target instanceof vscode.Uri) return target;
+  if (target) return ApplicationsTreeProvider.uriOf(target);
+  const active = vscode.window.activeTextEditor?.document.uri;
+  return active?.scheme === SSO_SCHEME ? active : undefined;
+}
+
+async function revealMaskedFields(ctx: ConfigurationCommandsContext, target: vscode.Uri | ExplorerNode | undefined): Promise<void> {
+  const uri = targetUri(target);
+  const path = uri ? parseSsoPath(uri.path) : undefined;
+  if (!uri || !path?.identifier || !path.application) {
+    throw new UserFacingError('Open a port configuration or config-store entry from the Enterprise SSO explorer first, then run "SSO: Reveal Masked Fields" in its editor.');
+  }
+  const provider = ctx.fileSystem.provider;
+  let doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+  if (!doc) {
+    doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, { preview: false });
+  }
+  const schema = provider.schemaFor(uri);
+  if (!schema) throw new UserFacingError(`"${path.identifier}" could not be read; open it again from the explorer.`);
+  if (schema.masked.length === 0) {
+    void vscode.window.showInformationMessage(`"${path.identifier}" of "${path.application}" has no masked fields: every value is already shown.`);
+    return;
+  }
+  if (provider.isRevealed(uri)) {
+    void vscode.window.showInformationMessage(`The masked fields of "${path.identifier}" are already revealed. Close the editor to hide them again.`);
+    return;
+  }
+  if (doc.isDirty) {
+    throw new UserFacingError(`Save or revert your changes to "${path.identifier}" first: revealing reloads the document from SSO.`);
+  }
+  const fields = schema.masked.map((f) => `"${f}"`).join(', ');
+  const answer = await vscode.window.showWarningMessage(
+    `Reveal ${schema.masked.length} masked field${schema.masked.length === 1 ? '' : 's'} of "${path.identifier}"?`,
+    {
+      modal: true,
+      detail:
+        `Fields: ${fields} of application "${path.application}" in environment "${path.environment}".\n\n` +
+        'The SSO service records this in its audit log (who, when, which fields). The values are shown in this editor only, until you close it.',
+    },
+    'Reveal',
+  );
+  if (answer !== 'Reveal') throw new UserCancelled();
+  const revealed = await ctx.connection.request('config.get', { application: path.application, identifier: path.identifier, reveal: true }, path.environment);
+  ctx.log.info(`Revealed ${schema.masked.length} masked field(s) of "${path.identifier}" of "${path.application}" (audited by the SSO service).`);
+  const reloaded = waitForChange(uri);
+  provider.reveal(uri, revealed);
+  if (!(await reloaded)) {
+    throw new UserFacingError(`The masked fields were read, but the editor of "${path.identifier}" did not reload. Close it and open it again.`);
+  }
+}
+
+function waitForChange(uri: vscode.Uri): Promise<boolean> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => finish(false), RELOAD_WAIT_MS);
+    const sub = vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.document.uri.toString() === uri.toString() && e.contentChanges.length > 0) finish(true);
+    });
+    function finish(value: boolean) {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve(value);
+    }
+  });
+}
+
+function explainReadOnly(ctx: ConfigurationCommandsContext): void {
+  const block = ctx.fileSystem.editBlock;
+  const uri = vscode.window.activeTextEditor?.document.uri;
+  const name = uri ? (parseSsoPath(uri.path)?.identifier ?? uri.path) : 'this configuration';
+  if (!block) {
+    // Edits are allowed again: save as usual.
+    void vscode.commands.executeCommand('workbench.action.files.save');
+    return;
+  }
+  throw new UserFacingError(`Cannot save "${name}". ${block.plain}`, [{ title: 'Check Health', command: 'entsso.checkHealth' }]);
+}

@@ -1,0 +1,122 @@
+/**
+ * Explorer and navigation commands: refresh, "Load more…", retry of a failed node, opening a
+ * configuration, and "SSO: Find Application or Port Configuration…" (server-side search as
+ * the user types, debounced).
+ */
+import * as vscode from 'vscode';
+import type { ConnectionManager } from '../connection/connectionManager';
+import { SsoError } from '../ssoClient/errors';
+import type { SearchHit } from '../ssoClient/protocol';
+import { groupInfo } from '../model/applicationList';
+import { ApplicationsTreeProvider, type ExplorerNode } from '../views/applicationsTree';
+import { ssoUri, type SsoFileSystemProvider } from '../views/ssoFileSystem';
+import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
+
+export interface ExplorerCommandsContext extends CommandContext {
+  readonly connection: ConnectionManager;
+  readonly tree: ApplicationsTreeProvider;
+  readonly treeView: vscode.TreeView<ExplorerNode>;
+  readonly fileSystem: SsoFileSystemProvider;
+}
+
+const SEARCH_DEBOUNCE_MS = 250;
+const SEARCH_LIMIT = 50;
+
+export function registerExplorerCommands(ctx: ExplorerCommandsContext): vscode.Disposable[] {
+  return [
+    registerCommand(ctx, 'entsso.refresh', () => {
+      ctx.fileSystem.clearCaches();
+      ctx.tree.refresh();
+    }),
+    registerCommand(ctx, 'entsso.loadMore', (node: ExplorerNode) => ctx.tree.loadMore(node)),
+    registerCommand(ctx, 'entsso.retry', (node: ExplorerNode) => ctx.tree.retry(node)),
+    registerCommand(ctx, 'entsso.openConfiguration', (target: ExplorerNode | vscode.Uri) => openConfiguration(ctx, target)),
+    registerCommand(ctx, 'entsso.find', () => find(ctx)),
+  ];
+}
+
+async function openConfiguration(ctx: ExplorerCommandsContext, target: ExplorerNode | vscode.Uri | undefined): Promise<void> {
+  const uri = target instanceof vscode.Uri ? target : target ? ApplicationsTreeProvider.uriOf(target) : undefined;
+  if (!uri) throw new UserFacingError('Pick a port configuration or config-store entry in the Enterprise SSO explorer to open it.');
+  try {
+    const doc = await vscode.workspace.openTextDocument(uri);
+    await vscode.window.showTextDocument(doc, { preview: false });
+  } catch (err) {
+    if (err instanceof SsoError || err instanceof UserFacingError) throw err;
+    // Errors of our file system provider come back through VS Code; their text is ours (no values).
+    const text = err instanceof Error ? err.message : '';
+    const reason = text.replace(/^.*?Detail: /s, '').replace(/\s*\((FileNotFound|NoPermissions|Unavailable|Unknown)\)\s*$/, '').trim();
+    throw new UserFacingError(`Could not open ${uri.path.split('/').pop()}: ${reason || 'the SSO service did not return it.'}`, [
+      { title: 'Refresh Explorer', command: 'entsso.refresh' },
+      { title: 'Check Health', command: 'entsso.checkHealth' },
+    ]);
+  }
+}
+
+type HitItem = vscode.QuickPickItem & { hit?: SearchHit };
+
+async function find(ctx: ExplorerCommandsContext): Promise<void> {
+  if (!ctx.connection.environment) {
+    throw new UserFacingError('Connect to an SSO environment first.', [{ title: 'Connect…', command: 'entsso.connect' }]);
+  }
+  const env = ctx.connection.environment.name;
+  const qp = vscode.window.createQuickPick<HitItem>();
+  qp.title = `Find in SSO environment "${env}"`;
+  qp.placeholder = 'Type part of an application name or of an identifier (port configuration GUID, config-store key)';
+  qp.matchOnDescription = true;
+  let seq = 0;
+  let timer: NodeJS.Timeout | undefined;
+  const search = (query: string) => {
+    clearTimeout(timer);
+    const mine = ++seq;
+    if (!query.trim()) {
+      qp.busy = false;
+      qp.items = [];
+      return;
+    }
+    qp.busy = true;
+    timer = setTimeout(async () => {
+      try {
+        const hits = await ctx.connection.request('search', { query: query.trim(), limit: SEARCH_LIMIT });
+        if (mine !== seq) return;
+        qp.items = hits.length ? hits.map(toItem) : [{ label: `Nothing in "${env}" matches "${query.trim()}".`, alwaysShow: true }];
+      } catch (err) {
+        if (mine !== seq) return;
+        qp.items = [{ label: '$(error) Search failed', detail: err instanceof SsoError ? err.message : 'See "SSO: Show Log".', alwaysShow: true }];
+        ctx.log.warn(`Search failed: ${err instanceof SsoError ? `${err.message} [${err.code}]` : 'unexpected error'}`);
+      } finally {
+        if (mine === seq) qp.busy = false;
+      }
+    }, SEARCH_DEBOUNCE_MS);
+  };
+  const picked = await new Promise<SearchHit | undefined>((resolve) => {
+    qp.onDidChangeValue(search);
+    qp.onDidAccept(() => {
+      const hit = qp.selectedItems[0]?.hit;
+      if (!hit) return;
+      resolve(hit);
+      qp.hide();
+    });
+    qp.onDidHide(() => resolve(undefined));
+    qp.show();
+  });
+  clearTimeout(timer);
+  qp.dispose();
+  if (!picked) throw new UserCancelled();
+  if (picked.identifier !== undefined) {
+    await openConfiguration(ctx, ssoUri(env, picked.application, picked.identifier));
+    const node = await ctx.tree.ensureIdentifier(picked.application, picked.identifier).catch(() => undefined);
+    if (node) await ctx.treeView.reveal(node, { select: true, focus: false, expand: false }).then(undefined, () => undefined);
+    return;
+  }
+  const node = await ctx.tree.ensureApplication(picked.application);
+  if (node) await ctx.treeView.reveal(node, { select: true, focus: true, expand: true });
+}
+
+function toItem(hit: SearchHit): HitItem {
+  const g = groupInfo(hit.kind);
+  if (hit.identifier !== undefined) {
+    return { label: hit.identifier, description: `${g.identifierNoun} of ${hit.application}`, iconPath: new vscode.ThemeIcon('symbol-key'), hit, alwaysShow: true };
+  }
+  return { label: hit.application, description: g.label, iconPath: new vscode.ThemeIcon(g.icon), hit, alwaysShow: true };
+}

@@ -1,0 +1,46 @@
+/**
+ * "SSO: Check Health": asks the SSO service for its health report and shows it in the Health
+ * view (revealed and focused), or, when the service cannot be reached, says so there.
+ */
+import * as vscode from 'vscode';
+import type { ConnectionManager } from '../connection/connectionManager';
+import { SsoError } from '../ssoClient/errors';
+import { summarizeReport, summarizeUnreachable } from '../model/healthReport';
+import type { HealthViewProvider } from '../views/healthView';
+import { UserFacingError, registerCommand, type CommandContext } from './commandRunner';
+
+export interface HealthCommandsContext extends CommandContext {
+  readonly connection: ConnectionManager;
+  readonly health: HealthViewProvider;
+}
+
+export function registerHealthCommands(ctx: HealthCommandsContext): vscode.Disposable[] {
+  return [registerCommand(ctx, 'entsso.checkHealth', () => checkHealth(ctx))];
+}
+
+async function checkHealth(ctx: HealthCommandsContext): Promise<void> {
+  const env = ctx.connection.environment;
+  if (!env) throw new UserFacingError('No SSO environment is configured: connect to one first.', [{ title: 'Connect…', command: 'entsso.connect' }]);
+  await vscode.commands.executeCommand('setContext', 'entsso.healthChecked', true);
+  ctx.health.setChecking(true);
+  await vscode.commands.executeCommand('entsso.health.focus');
+  try {
+    await vscode.window.withProgress({ location: { viewId: 'entsso.health' } }, async () => {
+      try {
+        const report = await ctx.connection.request('health', {});
+        const summary = summarizeReport(env.name, report, new Date());
+        ctx.health.show(summary);
+        ctx.log.info(`Health of "${env.name}": ${summary.rows.map((r) => `${r.id}=${r.verdict}`).join(', ')}`);
+      } catch (err) {
+        if (err instanceof SsoError && (err.code === 'ENTSSO_E_NOT_CONNECTED' || err.code === 'ENTSSO_E_TIMEOUT' || err.code === 'ENTSSO_E_ACCESS_DENIED')) {
+          ctx.health.show(summarizeUnreachable(env.name, env.socketPath, err.message, new Date()));
+          ctx.log.warn(`Health of "${env.name}": the SSO service cannot be asked (${err.code}).`);
+          return;
+        }
+        throw err;
+      }
+    });
+  } finally {
+    ctx.health.setChecking(false);
+  }
+}

@@ -1,0 +1,294 @@
+/**
+ * The connection to the SSO service of the active environment: reads the settings, gets the
+ * access token (SecretStorage, or a token file named in the settings), keeps one SsoClient
+ * that reconnects by itself, and tells everyone about connection and service state changes.
+ * Sets the context keys `entsso.configured` and `entsso.connected`.
+ */
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import * as vscode from 'vscode';
+import { SsoClient, type ConnectionStatus } from '../ssoClient/client';
+import { SsoError } from '../ssoClient/errors';
+import type { MethodName, ParamsOf, ResultOf, ServiceState } from '../ssoClient/protocol';
+import type { StatusInput } from '../model/serviceStatus';
+import { parseEnvironments, resolveActive, sameConnection, secretKeyFor, type EnvironmentSetting } from './environmentSettings';
+
+const SECTION = 'entsso';
+const CONNECT_WAIT_MS = 10_000;
+
+export class ConnectionManager implements vscode.Disposable {
+  private client: SsoClient | undefined;
+  private env: EnvironmentSetting | undefined;
+  private phase: ConnectionStatus = 'disconnected';
+  private connectionError: string | undefined;
+  private disconnectedSince: string | undefined;
+  private generation = 0;
+  private lastLoggedError: string | undefined;
+  private readonly disposables: vscode.Disposable[] = [];
+
+  private readonly changeEmitter = new vscode.EventEmitter<void>();
+  /** Connection phase, service state or active environment changed. */
+  readonly onDidChange = this.changeEmitter.event;
+  private readonly connectedEmitter = new vscode.EventEmitter<void>();
+  /** Fired after every successful (re)connection: views reload what they show. */
+  readonly onDidConnect = this.connectedEmitter.event;
+  private readonly environmentEmitter = new vscode.EventEmitter<void>();
+  /** The active environment changed (or its settings did). */
+  readonly onDidChangeEnvironment = this.environmentEmitter.event;
+  private readonly authEmitter = new vscode.EventEmitter<{ environment: string; error: SsoError }>();
+  /** The service refused the token (or the protocol version): the client stopped retrying. */
+  readonly onDidFailAuthentication = this.authEmitter.event;
+
+  constructor(
+    private readonly secrets: vscode.SecretStorage,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(
+      this.changeEmitter,
+      this.connectedEmitter,
+      this.environmentEmitter,
+      this.authEmitter,
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration(`${SECTION}.environments`) || e.affectsConfiguration(`${SECTION}.activeEnvironment`)) this.applySettings();
+      }),
+    );
+  }
+
+  /** Reads the settings and connects (asynchronously) to the active environment. Cheap. */
+  start(): void {
+    this.applySettings(true);
+  }
+
+  get environment(): EnvironmentSetting | undefined {
+    return this.env;
+  }
+
+  get environments(): EnvironmentSetting[] {
+    return this.readSettings().environments;
+  }
+
+  get connectionPhase(): ConnectionStatus {
+    return this.phase;
+  }
+
+  get state(): ServiceState | undefined {
+    return this.phase === 'connected' ? this.client?.state : undefined;
+  }
+
+  get isConnected(): boolean {
+    return this.phase === 'connected';
+  }
+
+  /** Everything the status presentation needs; undefined when no environment is configured. */
+  statusInput(now = new Date()): StatusInput | undefined {
+    if (!this.env) return undefined;
+    return {
+      environment: this.env.name,
+      socketPath: this.env.socketPath,
+      phase: this.phase,
+      connectionError: this.phase === 'connected' ? undefined : this.connectionError,
+      disconnectedSince: this.phase === 'connected' ? undefined : this.disconnectedSince,
+      state: this.state,
+      now,
+    };
+  }
+
+  /** Sends a request to the active environment's service, waiting briefly for a connection in progress. */
+  async request<M extends MethodName>(method: M, params: ParamsOf<M>, environment?: string): Promise<ResultOf<M>> {
+    const client = await this.connectedClient(environment);
+    return client.request(method, params);
+  }
+
+  /** Connects again now (e.g. "Retry", or after the token was entered). */
+  async reconnect(): Promise<void> {
+    this.teardown();
+    this.env = resolveActive(this.readSettings().environments, this.config().get('activeEnvironment'));
+    this.environmentEmitter.fire();
+    await this.connect().catch(() => undefined);
+  }
+
+  /** Stores a token in SecretStorage (never in settings, never logged). */
+  async storeToken(environment: string, token: string): Promise<void> {
+    await this.secrets.store(secretKeyFor(environment), token);
+  }
+
+  dispose(): void {
+    this.teardown();
+    for (const d of this.disposables) d.dispose();
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private config(): vscode.WorkspaceConfiguration {
+    return vscode.workspace.getConfiguration(SECTION);
+  }
+
+  private readSettings() {
+    return parseEnvironments(this.config().get('environments'));
+  }
+
+  private applySettings(initial = false): void {
+    const { environments, problems } = this.readSettings();
+    for (const p of problems) this.log.warn(`Settings: ${p}`);
+    const next = resolveActive(environments, this.config().get('activeEnvironment'));
+    void vscode.commands.executeCommand('setContext', 'entsso.configured', next !== undefined);
+    if (!initial && sameConnection(next, this.env)) return;
+    this.teardown();
+    this.env = next;
+    if (!initial) this.environmentEmitter.fire();
+    this.changeEmitter.fire();
+    if (next) void this.connect().catch(() => undefined);
+    else if (environments.length > 1) this.log.info('Several environments are configured and none is active: run "SSO: Switch Environment…".');
+  }
+
+  private async connect(): Promise<void> {
+    const env = this.env;
+    if (!env) return;
+    const generation = ++this.generation;
+    this.setPhase('connecting');
+    let token: string | undefined;
+    try {
+      token = await this.readToken(env);
+    } catch (err) {
+      if (generation !== this.generation) return;
+      const message = err instanceof SsoError ? err.message : 'The access token could not be read.';
+      this.connectionError = message;
+      this.disconnectedSince ??= new Date().toISOString();
+      this.log.error(`Environment "${env.name}": ${message}`);
+      this.setPhase('disconnected');
+      throw err;
+    }
+    if (generation !== this.generation) return;
+    if (token === undefined) {
+      this.connectionError = `No access token is stored for environment "${env.name}". Run "SSO: Connect to SSO Service…" to enter it, or set "tokenFile" for it in the "entsso.environments" setting.`;
+      this.disconnectedSince ??= new Date().toISOString();
+      this.log.warn(this.connectionError);
+      this.setPhase('disconnected');
+      return;
+    }
+    const client = new SsoClient({ socketPath: env.socketPath, token, clientName: 'vscode', reconnect: true, requestTimeoutMs: 30_000, reconnectDelayMs: 1000 });
+    this.client = client;
+    client.on('connection', (status, error) => this.onConnection(client, env, status, error));
+    client.on('state', (state) => this.onState(client, env, state));
+    this.log.info(`Connecting to the SSO service of "${env.name}" at ${env.socketPath}`);
+    try {
+      await client.connect();
+    } catch {
+      // Reported through the 'connection' event; the client retries by itself.
+    }
+  }
+
+  private onConnection(client: SsoClient, env: EnvironmentSetting, status: ConnectionStatus, error: SsoError | undefined): void {
+    if (client !== this.client) return;
+    if (status === 'connected') {
+      this.connectionError = undefined;
+      this.disconnectedSince = undefined;
+      this.lastLoggedError = undefined;
+      this.log.info(`Connected to the SSO service of "${env.name}".`);
+      this.setPhase('connected');
+      this.connectedEmitter.fire();
+      return;
+    }
+    let news = false;
+    if (status === 'disconnected') {
+      if (error) this.connectionError = error.message;
+      if (!this.disconnectedSince) {
+        this.disconnectedSince = new Date().toISOString();
+        news = true;
+      }
+      if (error && error.message !== this.lastLoggedError) {
+        news = true;
+        this.lastLoggedError = error.message;
+        this.log.warn(`SSO service of "${env.name}": ${error.message} [${error.code}]`);
+      }
+      if (error && (error.code === 'ENTSSO_E_ACCESS_DENIED' || error.code === 'ENTSSO_E_UNSUPPORTED_VERSION')) {
+        // Retrying with the same token or protocol cannot succeed.
+        client.close();
+        this.authEmitter.fire({ environment: env.name, error });
+      }
+    }
+    this.setPhase(status === 'connecting' && this.disconnectedSince ? 'disconnected' : status, news);
+  }
+
+  private onState(client: SsoClient, env: EnvironmentSetting, state: ServiceState): void {
+    if (client !== this.client) return;
+    this.log.info(`State of "${env.name}": ${state.state}${state.reencrypt ? ` (${state.reencrypt.done}/${state.reencrypt.total})` : ''}`);
+    this.changeEmitter.fire();
+  }
+
+  private setPhase(phase: ConnectionStatus, force = true): void {
+    const changed = phase !== this.phase;
+    this.phase = phase;
+    if (changed) void vscode.commands.executeCommand('setContext', 'entsso.connected', phase === 'connected');
+    if (changed || force) this.changeEmitter.fire();
+  }
+
+  private teardown(): void {
+    this.generation++;
+    const client = this.client;
+    this.client = undefined;
+    client?.removeAllListeners();
+    client?.close();
+    this.connectionError = undefined;
+    this.disconnectedSince = undefined;
+    this.lastLoggedError = undefined;
+    if (this.phase !== 'disconnected') {
+      this.phase = 'disconnected';
+      void vscode.commands.executeCommand('setContext', 'entsso.connected', false);
+    }
+  }
+
+  private async readToken(env: EnvironmentSetting): Promise<string | undefined> {
+    if (env.tokenFile) {
+      const path = env.tokenFile.startsWith('~/') ? homedir() + env.tokenFile.slice(1) : env.tokenFile;
+      try {
+        const token = (await readFile(path, 'utf8')).trim();
+        if (!token) throw new SsoError('ENTSSO_E_ACCESS_DENIED', `The token file ${path} of environment "${env.name}" is empty. Point "tokenFile" at the access-token file of the SSO environment.`);
+        return token;
+      } catch (err) {
+        if (err instanceof SsoError) throw err;
+        const code = (err as NodeJS.ErrnoException).code ?? 'error';
+        throw new SsoError('ENTSSO_E_ACCESS_DENIED', `The token file ${path} of environment "${env.name}" cannot be read (${code}). Fix "tokenFile" in the "entsso.environments" setting, or remove it and run "SSO: Connect to SSO Service…" to store the token securely.`);
+      }
+    }
+    return this.secrets.get(secretKeyFor(env.name));
+  }
+
+  private async connectedClient(environment: string | undefined): Promise<SsoClient> {
+    const env = this.env;
+    if (!env) {
+      throw new SsoError('ENTSSO_E_NOT_CONNECTED', 'No SSO environment is connected. Run "SSO: Connect to SSO Service…" (or "SSO: Switch Environment…" when several are configured).');
+    }
+    if (environment !== undefined && environment.toLowerCase() !== env.name.toLowerCase()) {
+      throw new SsoError(
+        'ENTSSO_E_NOT_CONNECTED',
+        `This belongs to environment "${environment}", but the explorer is connected to "${env.name}". Run "SSO: Switch Environment…" to switch to "${environment}".`,
+      );
+    }
+    if (this.phase !== 'connected') await this.waitForConnection(CONNECT_WAIT_MS);
+    const client = this.client;
+    if (!client || this.phase !== 'connected') {
+      throw new SsoError(
+        'ENTSSO_E_NOT_CONNECTED',
+        `The SSO service of "${env.name}" is not reachable: ${this.connectionError ?? 'it does not answer.'}${this.connectionError?.includes('reconnects by itself') ? '' : ' The explorer reconnects by itself when the service is back.'}`,
+      );
+    }
+    return client;
+  }
+
+  private waitForConnection(timeoutMs: number): Promise<void> {
+    // Only a first connection in progress is worth waiting for; a known outage fails fast.
+    if (this.phase !== 'connecting') return Promise.resolve();
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, timeoutMs);
+      const sub = this.onDidChange(() => {
+        if (this.phase === 'connected') done();
+      });
+      function done() {
+        clearTimeout(timer);
+        sub.dispose();
+        resolve();
+      }
+    });
+  }
+}

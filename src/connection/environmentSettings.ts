@@ -1,0 +1,86 @@
+/**
+ * The `entsso.environments` and `entsso.activeEnvironment` settings, checked: which SSO
+ * environments the user configured and which one the explorer shows.
+ * No `vscode` import: unit-tested with node:test.
+ */
+
+export interface EnvironmentSetting {
+  name: string;
+  socketPath: string;
+  /** A file holding the access token (instead of SecretStorage). */
+  tokenFile?: string;
+}
+
+export interface ParsedEnvironments {
+  environments: EnvironmentSetting[];
+  /** Problems with the settings, for the log and for the user (no values involved). */
+  problems: string[];
+}
+
+export function parseEnvironments(raw: unknown): ParsedEnvironments {
+  const environments: EnvironmentSetting[] = [];
+  const problems: string[] = [];
+  if (raw === undefined || raw === null) return { environments, problems };
+  if (!Array.isArray(raw)) return { environments, problems: ['"entsso.environments" must be an array of { "name", "socketPath", "tokenFile" } objects.'] };
+  raw.forEach((entry: unknown, i) => {
+    const where = `"entsso.environments" entry ${i + 1}`;
+    if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
+      problems.push(`${where} is not an object; it is ignored.`);
+      return;
+    }
+    const e = entry as Record<string, unknown>;
+    const name = typeof e.name === 'string' ? e.name.trim() : '';
+    const socketPath = typeof e.socketPath === 'string' ? e.socketPath.trim() : '';
+    if (!name) {
+      problems.push(`${where} has no "name"; it is ignored.`);
+      return;
+    }
+    if (!socketPath) {
+      problems.push(`Environment "${name}" has no "socketPath"; it is ignored.`);
+      return;
+    }
+    if (environments.some((x) => x.name.toLowerCase() === name.toLowerCase())) {
+      problems.push(`Environment "${name}" is configured twice; the first one is used.`);
+      return;
+    }
+    const tokenFile = typeof e.tokenFile === 'string' && e.tokenFile.trim() ? e.tokenFile.trim() : undefined;
+    environments.push(tokenFile ? { name, socketPath, tokenFile } : { name, socketPath });
+  });
+  return { environments, problems };
+}
+
+/** The environment to show: the configured active one, or the only one. */
+export function resolveActive(environments: EnvironmentSetting[], active: unknown): EnvironmentSetting | undefined {
+  if (typeof active === 'string' && active.trim()) {
+    const found = environments.find((e) => e.name.toLowerCase() === active.trim().toLowerCase());
+    if (found) return found;
+  }
+  return environments.length === 1 ? environments[0] : undefined;
+}
+
+/** Adds or replaces an environment (by name, case-insensitively), keeping the others' order. */
+export function upsertEnvironment(environments: EnvironmentSetting[], env: EnvironmentSetting): EnvironmentSetting[] {
+  const i = environments.findIndex((e) => e.name.toLowerCase() === env.name.toLowerCase());
+  if (i < 0) return [...environments, env];
+  const copy = [...environments];
+  copy[i] = env;
+  return copy;
+}
+
+/** Whether two settings describe the same connection. */
+export function sameConnection(a: EnvironmentSetting | undefined, b: EnvironmentSetting | undefined): boolean {
+  return a?.name === b?.name && a?.socketPath === b?.socketPath && a?.tokenFile === b?.tokenFile;
+}
+
+/** Environment names end up in `sso:` paths and in the SecretStorage key. */
+export function checkEnvironmentName(name: string): string | undefined {
+  if (!name.trim()) return 'Give the environment a name, for example "dev", "test" or "prod".';
+  if (name.length > 64) return 'Use at most 64 characters.';
+  // eslint-disable-next-line no-control-regex
+  if (/[\u0000-\u001f]/.test(name)) return 'Control characters are not allowed.';
+  return undefined;
+}
+
+export function secretKeyFor(environmentName: string): string {
+  return `entsso.token.${environmentName.toLowerCase()}`;
+}

@@ -1,0 +1,183 @@
+/**
+ * How the explorer presents SSO applications: keyset-paged lists with "Load more…", grouping
+ * by kind the way BizTalk people think of them, flag names, icons and tooltips.
+ * No `vscode` import: unit-tested with node:test.
+ */
+import { AppFlags, type ApplicationInfo, type ApplicationKind, type Page } from '../ssoClient/protocol';
+import { escapeMarkdown } from './markdown';
+
+/**
+ * Items loaded page by page from a keyset-paged method. Items can also be added out of order
+ * (e.g. a search hit beyond the loaded pages); later pages skip those they already hold.
+ */
+export class PagedList<T> {
+  private byKey = new Map<string, T>();
+  private order: string[] = [];
+  /** The cursor for the next page; undefined when everything is loaded (or nothing yet). */
+  nextCursor: string | undefined;
+  /** True once the first page arrived. */
+  loaded = false;
+  /** The last loading error (a message for people), cleared by the next successful page. */
+  error: string | undefined;
+
+  constructor(private readonly keyOf: (item: T) => string) {}
+
+  get items(): T[] {
+    return this.order.map((k) => this.byKey.get(k) as T);
+  }
+
+  get size(): number {
+    return this.order.length;
+  }
+
+  get hasMore(): boolean {
+    return this.loaded && this.nextCursor !== undefined;
+  }
+
+  addPage(page: Page<T>): void {
+    for (const item of page.items) this.upsert(item);
+    this.nextCursor = page.nextCursor;
+    this.loaded = true;
+    this.error = undefined;
+  }
+
+  /** Adds or replaces one item, keeping the list sorted by key (case-insensitive, like the service). */
+  upsert(item: T): void {
+    const key = this.keyOf(item);
+    if (!this.byKey.has(key)) {
+      const at = this.order.findIndex((k) => compareKeys(k, key) > 0);
+      if (at < 0) this.order.push(key);
+      else this.order.splice(at, 0, key);
+    }
+    this.byKey.set(key, item);
+  }
+
+  get(key: string): T | undefined {
+    return this.byKey.get(key);
+  }
+
+  fail(message: string): void {
+    this.error = message;
+  }
+
+  reset(): void {
+    this.byKey.clear();
+    this.order = [];
+    this.nextCursor = undefined;
+    this.loaded = false;
+    this.error = undefined;
+  }
+}
+
+function compareKeys(a: string, b: string): number {
+  const la = a.toLowerCase();
+  const lb = b.toLowerCase();
+  return la < lb ? -1 : la > lb ? 1 : a < b ? -1 : a > b ? 1 : 0;
+}
+
+/** Applications are unique case-insensitively. */
+export function applicationKey(name: string): string {
+  return name.toLowerCase();
+}
+
+export interface GroupInfo {
+  kind: ApplicationKind;
+  label: string;
+  /** What the items under an application of this kind are called. */
+  identifierNoun: string;
+  identifierPlural: string;
+  icon: string;
+}
+
+export const GROUPS: readonly GroupInfo[] = [
+  { kind: 'adapter', label: 'BizTalk adapters (port configuration)', identifierNoun: 'port configuration', identifierPlural: 'port configurations', icon: 'plug' },
+  { kind: 'configStore', label: 'Config store applications', identifierNoun: 'config-store entry', identifierPlural: 'config-store entries', icon: 'settings' },
+  { kind: 'affiliate', label: 'Other affiliate applications', identifierNoun: 'mapping', identifierPlural: 'mappings', icon: 'organization' },
+];
+
+export function groupInfo(kind: ApplicationKind): GroupInfo {
+  return GROUPS.find((g) => g.kind === kind) as GroupInfo;
+}
+
+export interface ApplicationGroup extends GroupInfo {
+  applications: ApplicationInfo[];
+}
+
+/** The non-empty groups, in a fixed order, each sorted as loaded. */
+export function groupApplications(apps: ApplicationInfo[]): ApplicationGroup[] {
+  return GROUPS.map((g) => ({ ...g, applications: apps.filter((a) => a.kind === g.kind) })).filter((g) => g.applications.length > 0);
+}
+
+/** Codicon names per kind. */
+export function applicationIcon(app: ApplicationInfo): string {
+  switch (app.kind) {
+    case 'adapter':
+      return 'plug';
+    case 'configStore':
+      return 'settings-gear';
+    default:
+      return 'key';
+  }
+}
+
+const FLAG_NAMES: [number, string][] = [
+  [AppFlags.enabled, 'enabled'],
+  [AppFlags.groupMapping, 'group mapping'],
+  [AppFlags.allowLocal, 'allow local accounts'],
+  [AppFlags.adminSame, 'admin same as user group'],
+  [AppFlags.configStore, 'config store'],
+  [AppFlags.adapter, 'adapter'],
+];
+
+export function flagNames(flags: number): string[] {
+  const names = FLAG_NAMES.filter(([bit]) => (flags & bit) !== 0).map(([, n]) => n);
+  const known = FLAG_NAMES.reduce((acc, [bit]) => acc | bit, 0);
+  const rest = flags & ~known;
+  if (rest !== 0) names.push(`other 0x${rest.toString(16)}`);
+  return names;
+}
+
+export function formatFlags(flags: number): string {
+  const names = flagNames(flags);
+  return `0x${flags.toString(16).padStart(8, '0')}${names.length ? ` (${names.join(', ')})` : ''}`;
+}
+
+export function applicationDescription(app: ApplicationInfo): string {
+  const parts: string[] = [];
+  if (!app.enabled) parts.push('disabled');
+  if (app.description) parts.push(app.description);
+  return parts.join(' · ');
+}
+
+export function applicationTooltip(app: ApplicationInfo): string {
+  const g = groupInfo(app.kind);
+  const lines = [
+    `**${escapeMarkdown(app.name)}**${app.enabled ? '' : ' (disabled)'}`,
+    '',
+    app.description ? escapeMarkdown(app.description) : '_No description._',
+    '',
+    `- Kind: ${g.label}`,
+    `- Status: ${app.enabled ? 'enabled' : 'disabled: BizTalk cannot read its configuration'}`,
+    `- Contact: ${app.contact ? escapeMarkdown(app.contact) : '(none)'}`,
+    `- User group: ${escapeMarkdown(app.userGroup || '(none)')}`,
+    `- Admin group: ${escapeMarkdown(app.adminGroup || '(none)')}`,
+    `- Flags: \`${formatFlags(app.flags)}\``,
+    `- Fields: ${app.numFields}`,
+    `- ${capitalize(g.identifierPlural)}: ${app.identifierCount}`,
+  ];
+  return lines.join('\n');
+}
+
+export function identifierCountText(app: ApplicationInfo): string {
+  const g = groupInfo(app.kind);
+  return `${app.identifierCount} ${app.identifierCount === 1 ? g.identifierNoun : g.identifierPlural}`;
+}
+
+/** `plural`: what is listed, e.g. "port configurations". */
+export function loadMoreLabel(loaded: number, total: number | undefined, plural: string): string {
+  return total !== undefined ? `Load more… (${loaded} of ${total} ${plural} shown)` : `Load more… (${loaded} ${plural} shown)`;
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
+}

@@ -1,0 +1,168 @@
+/**
+ * The text of an `sso:` document and back: a pretty JSON object of field → value in field
+ * order, masked fields shown as a placeholder until revealed; validation of what the user
+ * typed (with positions, for diagnostics) and the `config.set` request built from it.
+ * No `vscode` import: unit-tested with node:test.
+ */
+import type { ConfigDocument } from '../ssoClient/protocol';
+import { parseJson, positionAt, type JsonNode } from './jsonSyntax';
+
+/** Shown instead of a masked value. Saved unchanged, it keeps the stored value. */
+export const MASK_PLACEHOLDER = '••••••••';
+
+/** What a document must look like: the application's fields in order, and which are masked. */
+export interface DocumentSchema {
+  application: string;
+  identifier: string;
+  fields: string[];
+  masked: string[];
+}
+
+export function schemaOf(doc: ConfigDocument, fieldOrder?: string[]): DocumentSchema {
+  const fromDoc = Object.keys(doc.fields);
+  // Prefer the application's field order (JavaScript objects put integer-like keys first).
+  const fields = fieldOrder && fieldOrder.length === fromDoc.length && fromDoc.every((f) => fieldOrder.includes(f)) ? [...fieldOrder] : fromDoc;
+  return { application: doc.application, identifier: doc.identifier, fields, masked: [...doc.masked] };
+}
+
+/** The document text: 2-space pretty JSON, one field per line in field order, trailing newline. */
+export function serializeConfig(doc: ConfigDocument, schema: DocumentSchema = schemaOf(doc)): string {
+  if (schema.fields.length === 0) return '{}\n';
+  const lines = schema.fields.map((label) => {
+    const masked = schema.masked.includes(label);
+    const value = masked && !doc.revealed ? MASK_PLACEHOLDER : (doc.fields[label] ?? '');
+    return `  ${JSON.stringify(label)}: ${JSON.stringify(value)}`;
+  });
+  return `{\n${lines.join(',\n')}\n}\n`;
+}
+
+export type ProblemSeverity = 'error' | 'warning';
+
+export interface DocumentProblem {
+  message: string;
+  /** Offsets into the text. */
+  start: number;
+  end: number;
+  severity: ProblemSeverity;
+}
+
+export type ValidationResult = { ok: true; values: Record<string, string> } | { ok: false; problems: DocumentProblem[] };
+
+const KIND_NAMES: Record<JsonNode['kind'], string> = {
+  string: 'a string',
+  number: 'a number',
+  boolean: 'true/false',
+  null: 'null',
+  object: 'an object',
+  array: 'an array',
+};
+
+/**
+ * Validates a document against its schema: valid JSON, an object, only the application's
+ * field names (exact spelling, each once, none missing), string values only. Messages name
+ * fields and positions, never a value.
+ */
+export function validateConfigText(text: string, schema: DocumentSchema): ValidationResult {
+  const parsed = parseJson(text);
+  if (!parsed.ok) {
+    return { ok: false, problems: [{ message: `Invalid JSON: ${parsed.error.message}`, start: parsed.error.start, end: parsed.error.end, severity: 'error' }] };
+  }
+  const root = parsed.root;
+  if (root.kind !== 'object') {
+    return {
+      ok: false,
+      problems: [{ message: `The document must be a JSON object of field name to string value, not ${KIND_NAMES[root.kind]}.`, start: root.start, end: root.end, severity: 'error' }],
+    };
+  }
+  const problems: DocumentProblem[] = [];
+  const values: Record<string, string> = {};
+  const known = new Map(schema.fields.map((f) => [f, f]));
+  const byLower = new Map(schema.fields.map((f) => [f.toLowerCase(), f]));
+  const seen = new Set<string>();
+  const fieldList = schema.fields.map((f) => `"${f}"`).join(', ');
+  for (const prop of root.properties) {
+    const label = known.get(prop.key);
+    if (label === undefined) {
+      const near = byLower.get(prop.key.toLowerCase());
+      const hint = near !== undefined ? ` Did you mean "${near}"? Field names are case-sensitive.` : ` Its fields are: ${fieldList}.`;
+      problems.push({
+        message: `"${prop.key}" is not a field of application "${schema.application}". SSO field lists are fixed when the application is created.${hint}`,
+        start: prop.keyStart,
+        end: prop.keyEnd,
+        severity: 'error',
+      });
+      continue;
+    }
+    if (seen.has(label)) {
+      problems.push({ message: `Field "${label}" appears more than once; keep one.`, start: prop.keyStart, end: prop.keyEnd, severity: 'error' });
+      continue;
+    }
+    seen.add(label);
+    if (prop.value.kind !== 'string') {
+      problems.push({
+        message: `The value of "${label}" must be a string in double quotes, not ${KIND_NAMES[prop.value.kind]}. SSO stores every value as text.`,
+        start: prop.value.start,
+        end: prop.value.end,
+        severity: 'error',
+      });
+      continue;
+    }
+    values[label] = prop.value.value;
+  }
+  const missing = schema.fields.filter((f) => !seen.has(f) && !root.properties.some((p) => p.key === f));
+  if (missing.length > 0) {
+    problems.push({
+      message: `Missing field${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}: every field of "${schema.application}" must stay in the document (use "" for an empty value).`,
+      start: root.start,
+      end: root.start + 1,
+      severity: 'error',
+    });
+  }
+  return problems.length > 0 ? { ok: false, problems } : { ok: true, values };
+}
+
+/** One line per problem for a save error: where and what, without echoing the text. */
+export function summarizeProblems(text: string, problems: DocumentProblem[]): string {
+  const first = problems.slice(0, 3).map((p) => {
+    const pos = positionAt(text, p.start);
+    return `line ${pos.line + 1}: ${p.message}`;
+  });
+  const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : '';
+  return first.join(' ') + more;
+}
+
+export interface SetRequestFields {
+  fields: Record<string, string>;
+  clearMasked: string[];
+  /** Masked fields given a new value (the document shows it until it is reloaded). */
+  changedMasked: string[];
+}
+
+/**
+ * Builds the `config.set` fields from validated values. A masked field still showing the
+ * placeholder is sent as '' (the service keeps the stored value); a masked field emptied by
+ * the user is cleared explicitly.
+ */
+export function toSetRequest(values: Record<string, string>, schema: DocumentSchema): SetRequestFields {
+  const fields: Record<string, string> = {};
+  const clearMasked: string[] = [];
+  const changedMasked: string[] = [];
+  for (const label of schema.fields) {
+    const value = values[label];
+    if (value === undefined) continue;
+    if (schema.masked.includes(label)) {
+      if (value === MASK_PLACEHOLDER) {
+        fields[label] = '';
+      } else if (value === '') {
+        fields[label] = '';
+        clearMasked.push(label);
+      } else {
+        fields[label] = value;
+        changedMasked.push(label);
+      }
+    } else {
+      fields[label] = value;
+    }
+  }
+  return { fields, clearMasked, changedMasked };
+}

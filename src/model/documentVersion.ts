@@ -1,0 +1,39 @@
+/**
+ * Which row version an `sso:` document is based on, and how that shows in its file stat.
+ * No `vscode` import: unit-tested with node:test.
+ */
+
+export interface RowVersion {
+  /** Opaque row version (SSOX_ExternalCredentials timestamp). */
+  timestamp: string;
+  /** Milliseconds since the epoch of the last write; strictly increases per row. */
+  modifiedAt: number;
+}
+
+/** A stat() this recent is the one VS Code made right before calling writeFile. */
+export const STAT_BEFORE_WRITE_MS = 5_000;
+
+/**
+ * The version a save must be based on (sent as `expectedTimestamp`): the one the document was
+ * read from, unless VS Code stat()ed a newer one right before this write and wrote anyway. It
+ * only does that when the user chose "Overwrite" in its "newer on disk" flow (or turned
+ * conflict detection off): then the save may replace exactly the version VS Code showed, and
+ * still not one written after it.
+ */
+export function expectedVersion(base: RowVersion, lastStat: (RowVersion & { at: number }) | undefined, now: number): RowVersion {
+  if (lastStat && now - lastStat.at < STAT_BEFORE_WRITE_MS && lastStat.modifiedAt > base.modifiedAt) {
+    return { timestamp: lastStat.timestamp, modifiedAt: lastStat.modifiedAt };
+  }
+  return base;
+}
+
+/**
+ * The `size` reported by stat(): different for every version of a row and for every
+ * `generation` (a change of what is served without a new version: reveal, re-mask), and far
+ * below VS Code's large-file limits. VS Code flags a save conflict only when mtime AND size
+ * changed (fileService.validateWriteFile), and reloads a document only when its etag (mtime +
+ * size) changed, so both must move together with the content.
+ */
+export function versionSize(modifiedAt: number, generation: number): number {
+  return 1024 + ((modifiedAt + generation * 7919) % 1_000_003);
+}

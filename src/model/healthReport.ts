@@ -1,0 +1,77 @@
+/**
+ * The rows of the Health view, from the service's `health` report, or, when the service
+ * cannot be asked, from what the extension knows about the connection.
+ * No `vscode` import: unit-tested with node:test.
+ */
+import type { HealthCheck, HealthReport } from '../ssoClient/protocol';
+import { formatTime } from './serviceStatus';
+
+export type Verdict = HealthCheck['verdict'] | 'unknown';
+
+export interface HealthRow {
+  id: string;
+  title: string;
+  verdict: Verdict;
+  /** Short text next to the title. */
+  detail: string;
+  /** What to do; empty when nothing. */
+  nextStep: string;
+}
+
+export interface HealthSummary {
+  /** First row: when it was checked and the overall verdict. */
+  headline: string;
+  verdict: Verdict;
+  rows: HealthRow[];
+}
+
+const ORDER: HealthCheck['id'][] = ['service', 'mss', 'ssodb', 'secretAge', 'backup'];
+
+export function summarizeReport(environment: string, report: HealthReport, now: Date): HealthSummary {
+  const rows: HealthRow[] = [...report.checks]
+    .sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id))
+    .map((c) => ({ id: c.id, title: c.title, verdict: c.verdict, detail: c.detail, nextStep: c.nextStep }));
+  const verdict = worst(rows.map((r) => r.verdict));
+  return { headline: headline(environment, verdict, formatTime(report.at, now)), verdict, rows };
+}
+
+/** The service did not answer: only the first check can be judged. */
+export function summarizeUnreachable(environment: string, socketPath: string, reason: string, now: Date): HealthSummary {
+  const unknown = (id: HealthCheck['id'], title: string): HealthRow => ({
+    id,
+    title,
+    verdict: 'unknown',
+    detail: 'Not checked: only the SSO service can check this.',
+    nextStep: '',
+  });
+  const rows: HealthRow[] = [
+    {
+      id: 'service',
+      title: 'SSO service',
+      verdict: 'error',
+      detail: reason,
+      nextStep: `Start the SSO service of "${environment}" (ssoctl serve --service), or check its socket path ${socketPath} in the entsso.environments setting.`,
+    },
+    unknown('mss', 'Master secret server'),
+    unknown('ssodb', 'SSO database'),
+    unknown('secretAge', 'Master secret age'),
+    unknown('backup', 'Master secret backup'),
+  ];
+  return { headline: headline(environment, 'error', formatTime(now.toISOString(), now)), verdict: 'error', rows };
+}
+
+function worst(verdicts: Verdict[]): Verdict {
+  if (verdicts.includes('error')) return 'error';
+  if (verdicts.includes('warning')) return 'warning';
+  if (verdicts.includes('unknown')) return 'unknown';
+  return 'ok';
+}
+
+function headline(environment: string, verdict: Verdict, at: string): string {
+  const word = verdict === 'ok' ? 'healthy' : verdict === 'warning' ? 'needs attention' : verdict === 'error' ? 'has problems' : 'unknown';
+  return `${environment}: ${word} (checked ${at})`;
+}
+
+export function verdictLabel(verdict: Verdict): string {
+  return verdict === 'ok' ? 'OK' : verdict === 'warning' ? 'Warning' : verdict === 'error' ? 'Error' : 'Not checked';
+}

@@ -1,0 +1,239 @@
+/**
+ * What the status bar item, the read-only reason of `sso:` documents and refused saves say,
+ * derived from the connection to the SSO service and the ServiceState it pushes.
+ * No `vscode` import: unit-tested with node:test. Texts never contain a value.
+ */
+import type { ServiceState } from '../ssoClient/protocol';
+import { escapeMarkdown } from './markdown';
+
+export type ConnectionPhase = 'connecting' | 'connected' | 'disconnected';
+
+export interface StatusInput {
+  environment: string;
+  socketPath: string;
+  phase: ConnectionPhase;
+  /** Why the connection is down (a message from SsoError, never a value). */
+  connectionError?: string;
+  /** ISO time since which the service has been unreachable. */
+  disconnectedSince?: string;
+  /** Last state the service pushed (undefined before the first hello). */
+  state?: ServiceState;
+  now: Date;
+}
+
+export type StatusSeverity = 'normal' | 'warning' | 'error';
+
+export interface StatusPresentation {
+  /** Status bar text with a codicon, e.g. "$(shield) SSO dev". */
+  text: string;
+  severity: StatusSeverity;
+  /** Markdown for the tooltip. */
+  tooltip: string;
+  /** For screen readers. */
+  accessibilityLabel: string;
+}
+
+/** Formats an ISO time for people: "14:03:12" today, "2025-11-26 14:03" otherwise. */
+export function formatTime(iso: string | undefined, now: Date): string {
+  if (!iso) return 'unknown';
+  const d = new Date(iso);
+  if (Number.isNaN(d.getTime())) return 'unknown';
+  const pad = (n: number) => String(n).padStart(2, '0');
+  const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+  const sameDay = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
+  return sameDay ? time : `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())} ${time.slice(0, 5)}`;
+}
+
+interface Situation {
+  text: string;
+  severity: StatusSeverity;
+  headline: string;
+  works: string;
+  doesNotWork: string;
+  todo: string;
+}
+
+function situation(input: StatusInput): Situation {
+  const env = input.environment;
+  const mss = input.state?.mssName ?? 'the master secret server';
+  const since = (iso: string | undefined) => formatTime(iso, input.now);
+  if (isUnreachable(input)) {
+    return {
+      text: `$(debug-disconnect) SSO ${env}: service unreachable`,
+      severity: 'error',
+      headline: `The SSO service at \`${input.socketPath}\` is unreachable since ${since(input.disconnectedSince)}.${input.connectionError ? ` ${input.connectionError}` : ''}`,
+      works: 'Nothing that needs the SSO service: documents already open can still be read in the editor.',
+      doesNotWork: 'Browsing, opening, revealing and saving configurations.',
+      todo: 'Start the SSO service (`ssoctl serve --service`), or check the socket path in the `entsso.environments` setting. The explorer reconnects by itself.',
+    };
+  }
+  if (input.phase !== 'connected' || !input.state) {
+    return {
+      text: `$(loading~spin) SSO ${env}: connecting…`,
+      severity: 'normal',
+      headline: `Connecting to the SSO service at \`${input.socketPath}\`…`,
+      works: 'Nothing yet.',
+      doesNotWork: 'Reading and saving configurations wait for the connection.',
+      todo: 'Wait a moment. If this does not end, check that the SSO service is running.',
+    };
+  }
+  const s = input.state;
+  switch (s.state) {
+    case 'ready':
+      return {
+        text: `$(shield) SSO ${env}`,
+        severity: 'normal',
+        headline: `The master secret server \`${mss}\` is reachable.`,
+        works: 'Reading and saving configurations.',
+        doesNotWork: 'Nothing is blocked.',
+        todo: 'Nothing.',
+      };
+    case 'cached':
+      return {
+        text: `$(warning) SSO ${env}: cached secret only`,
+        severity: 'warning',
+        headline: `The master secret server \`${mss}\` is unreachable since ${since(s.unreachableSince)}. The SSO service works from the secret it cached at ${since(s.lastSyncAt)}.`,
+        works: 'Decryption: BizTalk runtime lookups, browsing and reading configurations.',
+        doesNotWork: 'Encryption: saving configurations, creating or changing applications, deployments.',
+        todo: `Start the master secret server \`${mss}\` or restore the network to it. Editing comes back by itself within ${Math.round(s.syncIntervalMs / 1000)} s of it being reachable.`,
+      };
+    case 'no-secret':
+      return {
+        text: `$(error) SSO ${env}: no master secret`,
+        severity: 'error',
+        headline: `The SSO service holds no master secret: it has not reached the master secret server \`${mss}\`${s.unreachableSince ? ` since ${since(s.unreachableSince)}` : ''}.`,
+        works: 'Browsing application and configuration names.',
+        doesNotWork: 'Decryption and encryption: reading and saving configuration values.',
+        todo: `Start the master secret server \`${mss}\` or restore the network to it.`,
+      };
+    case 'reencrypting': {
+      const p = s.reencrypt;
+      const progress = p ? ` ${p.done}/${p.total}` : '';
+      return {
+        text: `$(sync~spin) SSO ${env}: re-encrypting${progress}`,
+        severity: 'warning',
+        headline: `A new master secret was generated; the SSO database is being re-encrypted${p ? ` (${p.done} of ${p.total} configurations done)` : ''}.`,
+        works: 'Reading configurations.',
+        doesNotWork: 'Saving configurations and changing applications, until re-encryption finishes.',
+        todo: 'Wait for re-encryption to finish; editing comes back by itself.',
+      };
+    }
+    case 'ssodb-unreachable':
+      return {
+        text: `$(database) SSO ${env}: SSO database unreachable`,
+        severity: 'error',
+        headline: 'The SSO service cannot reach the SSO database.',
+        works: 'Nothing that needs the SSO database.',
+        doesNotWork: 'Browsing, reading and saving configurations.',
+        todo: 'Check that the SSO database is available to the SSO service.',
+      };
+  }
+}
+
+export function presentStatus(input: StatusInput): StatusPresentation {
+  const s = situation(input);
+  const st = input.state;
+  const lines = [
+    `**Enterprise SSO: ${escapeMarkdown(input.environment)}**`,
+    '',
+    s.headline,
+    '',
+  ];
+  if (st) {
+    lines.push(`- Master secret server: \`${st.mssName}\``);
+    lines.push(`- Last successful sync: ${formatTime(st.lastSyncAt, input.now)}`);
+    if (st.unreachableSince && st.state !== 'ready') lines.push(`- Unreachable since: ${formatTime(st.unreachableSince, input.now)}`);
+    if (st.msid) lines.push(`- Master secret id: \`${st.msid}\``);
+  }
+  lines.push(`- SSO service: \`${input.socketPath}\``, '');
+  lines.push(`**Still works:** ${s.works}`, '', `**Does not work:** ${s.doesNotWork}`, '', `**What to do:** ${s.todo}`);
+  if (st && input.phase === 'connected' && st.state !== 'ready' && st.message) lines.push('', `_${escapeMarkdown(st.message)}_`);
+  lines.push('', '[$(pulse) Check Health](command:entsso.checkHealth)');
+  const label = s.text.replace(/\$\([^)]*\)\s*/g, '');
+  return { text: s.text, severity: s.severity, tooltip: lines.join('\n'), accessibilityLabel: `${label}. ${stripMarkdown(s.headline)} Click to check health.` };
+}
+
+/** A word or two for the state, e.g. next to the environment in the tree. */
+export function stateWord(input: StatusInput): string {
+  if (isUnreachable(input)) return 'service unreachable';
+  if (input.phase !== 'connected' || !input.state) return 'connecting…';
+  switch (input.state.state) {
+    case 'ready':
+      return 'ready';
+    case 'cached':
+      return 'cached secret only';
+    case 'no-secret':
+      return 'no master secret';
+    case 'reencrypting':
+      return input.state.reencrypt ? `re-encrypting ${input.state.reencrypt.done}/${input.state.reencrypt.total}` : 're-encrypting';
+    case 'ssodb-unreachable':
+      return 'SSO database unreachable';
+  }
+}
+
+/** Known to be down (not merely not connected yet). */
+function isUnreachable(input: StatusInput): boolean {
+  return input.phase !== 'connected' && input.disconnectedSince !== undefined;
+}
+
+/** Why `sso:` documents cannot be edited right now; undefined when they can. */
+export interface EditBlock {
+  /** Markdown for the editor's read-only message. */
+  markdown: string;
+  /** The same for notifications and save errors (no markup). */
+  plain: string;
+  /** Stable while the situation is the same (used to avoid needless re-registration). */
+  key: string;
+}
+
+export function editBlock(input: StatusInput): EditBlock | undefined {
+  const env = input.environment;
+  const st = input.state;
+  const since = (iso: string | undefined) => formatTime(iso, input.now);
+  let markdown: string;
+  let key: string;
+  if (isUnreachable(input)) {
+    key = `unreachable:${input.disconnectedSince ?? ''}`;
+    markdown =
+      `**Read-only: the SSO service of environment "${escapeMarkdown(env)}" is unreachable since ${since(input.disconnectedSince)}.** ` +
+      `Nothing can be read from or saved to SSO until it is back. Start the SSO service (\`ssoctl serve --service\`) or check the \`entsso.environments\` setting; ` +
+      'editing comes back by itself when it reconnects.';
+  } else if (input.phase !== 'connected' || !st) {
+    return undefined; // connecting: not known to be blocked
+  } else {
+    const mss = `\`${st.mssName}\``;
+    switch (st.state) {
+      case 'ready':
+        return undefined;
+      case 'cached':
+        key = `cached:${st.unreachableSince ?? ''}`;
+        markdown =
+          `**Read-only: the master secret server ${mss} is unreachable since ${since(st.unreachableSince)}.** ` +
+          `Decryption still works from the secret the SSO service cached at ${since(st.lastSyncAt)}, so you can read this configuration, but nothing can be encrypted, so it cannot be saved. ` +
+          `Start the master secret server or restore the network to it; editing comes back by itself when it is reachable.`;
+        break;
+      case 'no-secret':
+        key = `no-secret:${st.unreachableSince ?? ''}`;
+        markdown =
+          `**Read-only: the SSO service has no master secret; it has not reached the master secret server ${mss}${st.unreachableSince ? ` since ${since(st.unreachableSince)}` : ''}.** ` +
+          'Neither decryption nor encryption works, so configurations can be neither read nor saved. Start the master secret server or restore the network to it; editing comes back by itself.';
+        break;
+      case 'reencrypting':
+        key = 'reencrypting';
+        markdown =
+          '**Read-only: a new master secret was generated and the SSO database is being re-encrypted.** ' +
+          'Reading works; saving is refused until re-encryption finishes (progress in the status bar). Editing comes back by itself.';
+        break;
+      case 'ssodb-unreachable':
+        key = 'ssodb-unreachable';
+        markdown =
+          '**Read-only: the SSO service cannot reach the SSO database.** Nothing can be read or saved until it is back; check that the database is available to the SSO service. Editing comes back by itself.';
+        break;
+    }
+  }
+  return { markdown, plain: stripMarkdown(markdown), key };
+}
+
+function stripMarkdown(md: string): string {
+  return md.replace(/\*\*/g, '').replace(/`/g, '"').replace(/\\([\\`*_{}[\]()#+\-.!|<>])/g, '$1');
+}

@@ -1,0 +1,431 @@
+/**
+ * The `sso:` file system: `sso:/<environment>/<application>/<identifier>.json` is one port
+ * configuration or config-store entry, read and written through the SSO service.
+ *
+ * - `stat().mtime` is the row's `modifiedAt`, read fresh, so VS Code's own "newer on disk"
+ *   compare/overwrite flow catches changes made elsewhere while a document is dirty.
+ *   VS Code only calls it a conflict when the size differs too (fileService.validateWriteFile
+ *   compares etags built from the *old* mtime and the *new* size), so `size` is derived from
+ *   the row version: every version of a row reports a different size. (A virtual document has
+ *   no size before it is decrypted, so nothing real is lost.)
+ * - `writeFile` sends `expectedTimestamp` = the version the document was read from, so the
+ *   service refuses a stale save (ENTSSO_E_CONFLICT) instead of losing an update.
+ * - While the environment cannot encrypt (cached secret, no secret, re-encryption, service
+ *   unreachable) the provider is registered with `isReadonly: MarkdownString`: VS Code 1.100
+ *   re-reads the read-only state of open text editors when a provider of their scheme is
+ *   (re-)registered (AbstractTextEditor listens to onDidChangeFileSystemProviderRegistrations),
+ *   so open documents turn read-only with our explanation and back without reopening.
+ *   writeFile refuses too, without calling the service.
+ */
+import * as vscode from 'vscode';
+import type { ConnectionManager } from '../connection/connectionManager';
+import { SsoError } from '../ssoClient/errors';
+import type { ConfigDocument, IdentifierInfo } from '../ssoClient/protocol';
+import {
+  schemaOf,
+  serializeConfig,
+  summarizeProblems,
+  toSetRequest,
+  validateConfigText,
+  type DocumentProblem,
+  type DocumentSchema,
+} from '../model/configDocument';
+import { expectedVersion, versionSize, type RowVersion } from '../model/documentVersion';
+import { editBlock, type EditBlock } from '../model/serviceStatus';
+import { SSO_SCHEME, formatSsoPath, parseSsoPath } from '../model/ssoUri';
+
+interface DocumentEntry {
+  /** The version the document was last read from (or written as). */
+  base?: RowVersion;
+  /** The version the last stat() saw, and when. */
+  lastStat?: RowVersion & { at: number };
+  schema?: DocumentSchema;
+  revealed: boolean;
+  /** Bumped when the text we would serve changes without a new row version (reveal, re-mask). */
+  generation: number;
+  /** A revealed read made by the Reveal command, served by the next readFile instead of reading again. */
+  pending?: ConfigDocument;
+}
+
+export interface WriteEvent {
+  uri: vscode.Uri;
+  environment: string;
+  application: string;
+  identifier: string;
+  /** Masked fields that got a new value. Names only. */
+  changedMasked: string[];
+  /** The row as written. */
+  row: IdentifierInfo;
+}
+
+export interface RefusedEvent {
+  uri: vscode.Uri;
+  text: string;
+  problems: DocumentProblem[];
+}
+
+const REMASK_DELAY_MS = 400;
+
+export function ssoUri(environment: string, application: string, identifier: string): vscode.Uri {
+  return vscode.Uri.from({ scheme: SSO_SCHEME, path: formatSsoPath(environment, application, identifier) });
+}
+
+export class SsoFileSystemProvider implements vscode.FileSystemProvider {
+  private readonly changeEmitter = new vscode.EventEmitter<vscode.FileChangeEvent[]>();
+  readonly onDidChangeFile = this.changeEmitter.event;
+  private readonly writeEmitter = new vscode.EventEmitter<WriteEvent>();
+  /** A configuration was saved. */
+  readonly onDidWrite = this.writeEmitter.event;
+  private readonly readEmitter = new vscode.EventEmitter<vscode.Uri>();
+  /** A document was read: its schema is known (diagnostics can validate it). */
+  readonly onDidRead = this.readEmitter.event;
+  private readonly refusedEmitter = new vscode.EventEmitter<RefusedEvent>();
+  /** A save was refused because the document is invalid. */
+  readonly onDidRefuse = this.refusedEmitter.event;
+
+  private readonly entries = new Map<string, DocumentEntry>();
+  private readonly fieldOrders = new Map<string, string[]>();
+  /** Set while edits are blocked; writeFile refuses with it. */
+  editBlock: EditBlock | undefined;
+
+  constructor(
+    private readonly connection: ConnectionManager,
+    private readonly log: vscode.LogOutputChannel,
+  ) {}
+
+  dispose(): void {
+    this.changeEmitter.dispose();
+    this.writeEmitter.dispose();
+    this.readEmitter.dispose();
+    this.refusedEmitter.dispose();
+  }
+
+  /** The schema (fields, masked) of a document read before, if any. */
+  schemaFor(uri: vscode.Uri): DocumentSchema | undefined {
+    return this.entries.get(uri.toString())?.schema;
+  }
+
+  isRevealed(uri: vscode.Uri): boolean {
+    return this.entries.get(uri.toString())?.revealed ?? false;
+  }
+
+  /**
+   * Serves masked values in clear from now on and reloads the document with `revealed`, the
+   * revealed read the caller made (audited by the service), so that it is not read twice.
+   */
+  reveal(uri: vscode.Uri, revealed: ConfigDocument): void {
+    const entry = this.entry(uri);
+    entry.revealed = true;
+    entry.pending = revealed;
+    entry.generation++;
+    this.changeEmitter.fire([{ type: vscode.FileChangeType.Changed, uri }]);
+  }
+
+  /**
+   * When the last editor tab of a revealed document closes, hide its masked values again. The
+   * text model may outlive the tab for a while (and be reused when it is opened again), so
+   * it is told to reload too.
+   */
+  hideRevealedOnTabClose(): vscode.Disposable {
+    return vscode.window.tabGroups.onDidChangeTabs((e) => {
+      for (const tab of e.closed) {
+        const input = tab.input;
+        const uri = input instanceof vscode.TabInputText ? input.uri : undefined;
+        if (!uri || uri.scheme !== SSO_SCHEME) continue;
+        const entry = this.entries.get(uri.toString());
+        if (!entry?.revealed || isOpenInTab(uri)) continue;
+        entry.revealed = false;
+        entry.pending = undefined;
+        entry.generation++;
+        this.log.info(`Masked fields of ${uri.path} hidden again (editor closed).`);
+        this.changeEmitter.fire([{ type: vscode.FileChangeType.Changed, uri }]);
+      }
+    });
+  }
+
+  /** Forget what is cached about a closed document (masked values are hidden again next time). */
+  forget(uri: vscode.Uri): void {
+    this.entries.delete(uri.toString());
+  }
+
+  /** Field orders are cached per application; a refresh drops them. */
+  clearCaches(): void {
+    this.fieldOrders.clear();
+  }
+
+  /** Tells VS Code that open documents may have changed (e.g. after reconnecting). */
+  touchAll(uris: vscode.Uri[]): void {
+    if (uris.length) this.changeEmitter.fire(uris.map((uri) => ({ type: vscode.FileChangeType.Changed, uri })));
+  }
+
+  // ------------------------------------------------------------------ FileSystemProvider
+
+  watch(): vscode.Disposable {
+    return new vscode.Disposable(() => undefined);
+  }
+
+  async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
+    const path = this.parse(uri);
+    if (path.identifier === undefined) return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0 };
+    const row = await this.call(uri, () => this.findRow(path.environment, path.application as string, path.identifier as string));
+    const entry = this.entry(uri);
+    entry.lastStat = { timestamp: row.timestamp, modifiedAt: row.modifiedAt, at: Date.now() };
+    return { type: vscode.FileType.File, ctime: row.modifiedAt, mtime: row.modifiedAt, size: versionSize(row.modifiedAt, entry.generation) };
+  }
+
+  async readFile(uri: vscode.Uri): Promise<Uint8Array> {
+    const path = this.parse(uri);
+    if (path.identifier === undefined) throw vscode.FileSystemError.FileIsADirectory(uri);
+    const entry = this.entry(uri);
+    const reveal = entry.revealed;
+    const pending = entry.pending;
+    entry.pending = undefined;
+    const doc =
+      pending ??
+      (await this.call(uri, () =>
+        this.connection.request('config.get', { application: path.application as string, identifier: path.identifier as string, reveal }, path.environment),
+      ));
+    const order = await this.fieldOrder(path.environment, doc).catch(() => undefined);
+    const schema = schemaOf(doc, order);
+    entry.schema = schema;
+    entry.base = { timestamp: doc.timestamp, modifiedAt: doc.modifiedAt };
+    this.log.info(`Read ${describe(path)}${doc.revealed && doc.masked.length ? ` with ${doc.masked.length} masked field(s) revealed (audited by the SSO service)` : ''}`);
+    this.readEmitter.fire(uri);
+    return Buffer.from(serializeConfig(doc, schema), 'utf8');
+  }
+
+  async writeFile(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean }): Promise<void> {
+    const path = this.parse(uri);
+    if (path.identifier === undefined) throw vscode.FileSystemError.FileIsADirectory(uri);
+    const where = describe(path);
+    if (this.editBlock) {
+      this.log.warn(`Save of ${where} refused: edits are blocked (${this.editBlock.key.split(':')[0]}).`);
+      throw vscode.FileSystemError.NoPermissions(`Not saved. ${this.editBlock.plain}`);
+    }
+    const entry = this.entries.get(uri.toString());
+    if (!entry?.base || !entry.schema) {
+      if (options.create && !options.overwrite) {
+        throw vscode.FileSystemError.NoPermissions('New configurations cannot be created by saving a file. Create them with "ssoctl config set <application> <identifier> --create".');
+      }
+      throw vscode.FileSystemError.Unavailable(`Not saved: open ${path.identifier} from the Enterprise SSO explorer first, so that the save can be checked against the version you read.`);
+    }
+    const text = Buffer.from(content).toString('utf8');
+    const result = validateConfigText(text, entry.schema);
+    if (!result.ok) {
+      this.log.warn(`Save of ${where} refused: ${result.problems.length} problem(s) in the document.`);
+      this.refusedEmitter.fire({ uri, text, problems: result.problems });
+      throw new vscode.FileSystemError(`Not saved: ${summarizeProblems(text, result.problems)} Fix the document (see the Problems panel), then save again.`);
+    }
+    const request = toSetRequest(result.values, entry.schema);
+    const expected = expectedVersion(entry.base, entry.lastStat, Date.now());
+    let row: IdentifierInfo;
+    try {
+      row = await this.connection.request(
+        'config.set',
+        {
+          application: path.application as string,
+          identifier: path.identifier,
+          fields: request.fields,
+          expectedTimestamp: expected.timestamp,
+          ...(request.clearMasked.length ? { clearMasked: request.clearMasked } : {}),
+        },
+        path.environment,
+      );
+      entry.base = { timestamp: row.timestamp, modifiedAt: row.modifiedAt };
+      entry.lastStat = { ...entry.base, at: Date.now() };
+      this.log.info(`Saved ${where}: ${Object.keys(request.fields).length} field(s)${request.clearMasked.length ? `, ${request.clearMasked.length} masked field(s) cleared` : ''}.`);
+    } catch (err) {
+      if (err instanceof SsoError && err.code === 'ENTSSO_E_CONFLICT') {
+        this.log.warn(`Save of ${where} refused: it changed in SSO after it was read [ENTSSO_E_CONFLICT].`);
+        throw new vscode.FileSystemError(
+          `Not saved: "${path.identifier}" of "${path.application}" was changed by someone else after you opened it. ` +
+            'Compare your version with the stored one ("File: Compare Active File with Saved"), merge, then save again, or revert to take the stored version.',
+        );
+      }
+      throw this.toFsError(uri, err, `Save of ${where}`);
+    }
+    this.writeEmitter.fire({ uri, environment: path.environment, application: path.application as string, identifier: path.identifier, changedMasked: request.changedMasked, row });
+    if (request.changedMasked.length && !entry.revealed) {
+      // Show the placeholder again instead of the new password the user typed.
+      setTimeout(() => {
+        entry.generation++;
+        this.changeEmitter.fire([{ type: vscode.FileChangeType.Changed, uri }]);
+      }, REMASK_DELAY_MS);
+    }
+  }
+
+  async readDirectory(uri: vscode.Uri): Promise<[string, vscode.FileType][]> {
+    const path = this.parse(uri);
+    if (path.identifier !== undefined) throw vscode.FileSystemError.FileNotADirectory(uri);
+    if (path.application === undefined) {
+      const page = await this.call(uri, () => this.connection.request('apps.list', { limit: 1000 }, path.environment));
+      return page.items.map((a) => [formatSsoPath('x', a.name).slice(3), vscode.FileType.Directory]);
+    }
+    const page = await this.call(uri, () => this.connection.request('identifiers.list', { application: path.application as string, limit: 1000 }, path.environment));
+    return page.items.map((i) => [formatSsoPath('x', 'y', i.identifier).split('/')[3] as string, vscode.FileType.File]);
+  }
+
+  createDirectory(): void {
+    throw vscode.FileSystemError.NoPermissions('SSO applications are created with "ssoctl app create", not as folders.');
+  }
+
+  delete(): void {
+    throw vscode.FileSystemError.NoPermissions('Configurations are deleted with "ssoctl config delete", not from the editor.');
+  }
+
+  rename(): void {
+    throw vscode.FileSystemError.NoPermissions('SSO configurations cannot be renamed.');
+  }
+
+  // ------------------------------------------------------------------ internals
+
+  private parse(uri: vscode.Uri): { environment: string; application?: string; identifier?: string } {
+    const path = parseSsoPath(uri.path);
+    if (!path) throw vscode.FileSystemError.FileNotFound(uri);
+    return path;
+  }
+
+  private entry(uri: vscode.Uri): DocumentEntry {
+    const key = uri.toString();
+    let entry = this.entries.get(key);
+    if (!entry) {
+      entry = { revealed: false, generation: 0 };
+      this.entries.set(key, entry);
+    }
+    return entry;
+  }
+
+  private async findRow(environment: string, application: string, identifier: string): Promise<IdentifierInfo> {
+    let cursor: string | undefined;
+    let ci: IdentifierInfo | undefined;
+    for (let pages = 0; pages < 20; pages++) {
+      const page = await this.connection.request('identifiers.list', { application, filter: identifier, limit: 100, ...(cursor ? { cursor } : {}) }, environment);
+      const exact = page.items.find((i) => i.identifier === identifier);
+      if (exact) return exact;
+      ci ??= page.items.find((i) => i.identifier.toLowerCase() === identifier.toLowerCase());
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    if (ci) return ci;
+    throw new SsoError('ENTSSO_E_MAPPING_NOT_FOUND', `Application "${application}" has no configuration "${identifier}". It may have been deleted: refresh the explorer.`);
+  }
+
+  private async fieldOrder(environment: string, doc: ConfigDocument): Promise<string[]> {
+    const key = `${environment}\u0000${doc.application.toLowerCase()}`;
+    let order = this.fieldOrders.get(key);
+    if (!order) {
+      const app = await this.connection.request('apps.get', { name: doc.application }, environment);
+      order = [...app.fields].sort((a, b) => a.ordinal - b.ordinal).map((f) => f.label);
+      this.fieldOrders.set(key, order);
+    }
+    return order;
+  }
+
+  private async call<T>(uri: vscode.Uri, body: () => Promise<T>): Promise<T> {
+    try {
+      return await body();
+    } catch (err) {
+      throw this.toFsError(uri, err, `Access to ${uri.path}`);
+    }
+  }
+
+  private toFsError(uri: vscode.Uri, err: unknown, what: string): Error {
+    if (err instanceof vscode.FileSystemError) return err;
+    if (err instanceof SsoError) {
+      this.log.warn(`${what} failed: ${err.message} [${err.code}]`);
+      switch (err.code) {
+        case 'ENTSSO_E_APPLICATION_NOT_FOUND':
+        case 'ENTSSO_E_MAPPING_NOT_FOUND':
+          return vscode.FileSystemError.FileNotFound(err.message);
+        case 'ENTSSO_E_ACCESS_DENIED':
+        case 'ENTSSO_E_NO_SECRET':
+        case 'ENTSSO_E_REENCRYPT_IN_PROGRESS':
+        case 'ENTSSO_E_APPLICATION_DISABLED':
+          return vscode.FileSystemError.NoPermissions(err.message);
+        case 'ENTSSO_E_UNKNOWN_FIELD':
+        case 'ENTSSO_E_INVALID_REQUEST':
+          return new vscode.FileSystemError(err.message);
+        default:
+          return vscode.FileSystemError.Unavailable(err.message);
+      }
+    }
+    this.log.error(`${what} failed unexpectedly (${err instanceof Error ? err.name : typeof err}).`);
+    return vscode.FileSystemError.Unavailable(`${what} failed unexpectedly. See "SSO: Show Log".`);
+  }
+}
+
+function describe(path: { application?: string; identifier?: string; environment: string }): string {
+  return `"${path.identifier}" of "${path.application}" in "${path.environment}"`;
+}
+
+/**
+ * Owns the registration of the provider for the `sso` scheme and switches it between
+ * writable and read-only (with the reason) as the environment's ability to encrypt changes.
+ */
+export class SsoFileSystemRegistration implements vscode.Disposable {
+  private registration: vscode.Disposable | undefined;
+  private blockKey: string | undefined;
+  private readonly subscription: vscode.Disposable;
+  private readonly blockEmitter = new vscode.EventEmitter<EditBlock | undefined>();
+  /** Edits became blocked, or allowed again. */
+  readonly onDidChangeEditBlock = this.blockEmitter.event;
+
+  constructor(
+    readonly provider: SsoFileSystemProvider,
+    private readonly connection: ConnectionManager,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.register(undefined);
+    void vscode.commands.executeCommand('setContext', 'entsso.editsBlocked', false);
+    this.subscription = vscode.Disposable.from(
+      connection.onDidChange(() => {
+        const input = connection.statusInput();
+        this.setEditBlock(input ? editBlock(input) : undefined);
+      }),
+      provider.hideRevealedOnTabClose(),
+    );
+  }
+
+  get editBlock(): EditBlock | undefined {
+    return this.provider.editBlock;
+  }
+
+  /** Applies the current block (or none); re-registers only when the situation changed. */
+  setEditBlock(block: EditBlock | undefined): boolean {
+    const key = block?.key;
+    if (key === this.blockKey) {
+      if (block) this.provider.editBlock = block;
+      return false;
+    }
+    const wasBlocked = this.blockKey !== undefined;
+    this.blockKey = key;
+    this.provider.editBlock = block;
+    this.register(block);
+    if (block || wasBlocked) this.log.info(block ? `Editing of SSO documents is blocked (${key}).` : 'Editing of SSO documents is allowed again.');
+    void vscode.commands.executeCommand('setContext', 'entsso.editsBlocked', block !== undefined);
+    this.blockEmitter.fire(block);
+    return true;
+  }
+
+  private register(block: EditBlock | undefined): void {
+    this.registration?.dispose();
+    const isReadonly = block ? new vscode.MarkdownString(block.markdown) : false;
+    this.registration = vscode.workspace.registerFileSystemProvider(SSO_SCHEME, this.provider, { isCaseSensitive: true, isReadonly });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.blockEmitter.dispose();
+    this.registration?.dispose();
+    this.registration = undefined;
+  }
+}
+
+function isOpenInTab(uri: vscode.Uri): boolean {
+  return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString()));
+}
+
+/** The configuration documents currently open in VS Code. */
+export function openSsoDocuments(): vscode.TextDocument[] {
+  return vscode.workspace.textDocuments.filter((d) => d.uri.scheme === SSO_SCHEME && !d.isClosed);
+}

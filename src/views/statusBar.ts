@@ -1,0 +1,48 @@
+/**
+ * The status bar item `entsso.status`: the master secret server's reachability as the SSO
+ * service pushes it (ready / cached only / no secret / re-encrypting n/total / unreachable),
+ * with a Markdown tooltip saying what still works and what to do. Clicking checks health.
+ * Shown once an environment is configured.
+ */
+import * as vscode from 'vscode';
+import type { ConnectionManager } from '../connection/connectionManager';
+import { presentStatus } from '../model/serviceStatus';
+
+export class SsoStatusBarItem implements vscode.Disposable {
+  private readonly item: vscode.StatusBarItem;
+  private readonly subscription: vscode.Disposable;
+
+  constructor(private readonly connection: ConnectionManager) {
+    this.item = vscode.window.createStatusBarItem('entsso.status', vscode.StatusBarAlignment.Left, 50);
+    this.item.name = 'Enterprise SSO';
+    this.item.command = { command: 'entsso.checkHealth', title: 'Check Health' };
+    this.subscription = connection.onDidChange(() => this.update());
+    this.update();
+  }
+
+  update(): void {
+    const input = this.connection.statusInput();
+    if (!input) {
+      this.item.hide();
+      return;
+    }
+    const p = presentStatus(input);
+    this.item.text = p.text;
+    const tooltip = new vscode.MarkdownString(p.tooltip, true);
+    tooltip.isTrusted = { enabledCommands: ['entsso.checkHealth'] };
+    this.item.tooltip = tooltip;
+    this.item.accessibilityInformation = { label: p.accessibilityLabel };
+    this.item.backgroundColor =
+      p.severity === 'warning'
+        ? new vscode.ThemeColor('statusBarItem.warningBackground')
+        : p.severity === 'error'
+          ? new vscode.ThemeColor('statusBarItem.errorBackground')
+          : undefined;
+    this.item.show();
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+    this.item.dispose();
+  }
+}

@@ -1,0 +1,99 @@
+// Unit tests of paging, grouping, flags and tooltips of the Applications tree.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { AppFlags, type ApplicationInfo } from '../../../src/ssoClient/protocol';
+import {
+  PagedList,
+  applicationDescription,
+  applicationKey,
+  applicationTooltip,
+  flagNames,
+  formatFlags,
+  groupApplications,
+  identifierCountText,
+  loadMoreLabel,
+} from '../../../src/model/applicationList';
+
+function app(name: string, kind: ApplicationInfo['kind'], extra: Partial<ApplicationInfo> = {}): ApplicationInfo {
+  return {
+    name,
+    kind,
+    description: '',
+    contact: 'BizTalkAdmin@contoso.com',
+    userGroup: 'SSO Affiliate Administrators',
+    adminGroup: 'SSO Administrators',
+    flags: AppFlags.enabled | (kind === 'adapter' ? AppFlags.adapter : kind === 'configStore' ? AppFlags.configStore : 0),
+    enabled: true,
+    numFields: 3,
+    identifierCount: 1,
+    ...extra,
+  };
+}
+
+describe('PagedList', () => {
+  test('pages accumulate, nextCursor says whether there is more', () => {
+    const l = new PagedList<ApplicationInfo>((a) => applicationKey(a.name));
+    assert.equal(l.hasMore, false);
+    l.addPage({ items: [app('A', 'adapter'), app('b', 'configStore')], nextCursor: 'b' });
+    assert.equal(l.hasMore, true);
+    l.addPage({ items: [app('C', 'affiliate')] });
+    assert.equal(l.hasMore, false);
+    assert.deepEqual(l.items.map((a) => a.name), ['A', 'b', 'C']);
+  });
+
+  test('an item added out of order (search hit) is kept sorted and not duplicated by a later page', () => {
+    const l = new PagedList<ApplicationInfo>((a) => applicationKey(a.name));
+    l.addPage({ items: [app('A', 'adapter'), app('B', 'adapter')], nextCursor: 'b' });
+    l.upsert(app('Z', 'adapter'));
+    l.upsert(app('c', 'adapter'));
+    l.addPage({ items: [app('C', 'adapter', { description: 'new' }), app('D', 'adapter')], nextCursor: 'd' });
+    assert.deepEqual(l.items.map((a) => a.name), ['A', 'B', 'C', 'D', 'Z']);
+    assert.equal(l.get('c')?.description, 'new');
+  });
+
+  test('errors are kept until the next page; reset forgets everything', () => {
+    const l = new PagedList<string>((s) => s);
+    l.fail('down');
+    assert.equal(l.error, 'down');
+    l.addPage({ items: ['x'] });
+    assert.equal(l.error, undefined);
+    l.reset();
+    assert.equal(l.size, 0);
+    assert.equal(l.loaded, false);
+  });
+});
+
+describe('grouping', () => {
+  test('fixed group order, empty groups left out', () => {
+    const groups = groupApplications([app('z-config', 'configStore'), app('a-adapter', 'adapter'), app('b-adapter', 'adapter')]);
+    assert.deepEqual(groups.map((g) => [g.label, g.applications.map((a) => a.name)]), [
+      ['BizTalk adapters (port configuration)', ['a-adapter', 'b-adapter']],
+      ['Config store applications', ['z-config']],
+    ]);
+  });
+});
+
+describe('flags, descriptions and tooltips', () => {
+  test('flag names and hex', () => {
+    assert.deepEqual(flagNames(AppFlags.enabled | AppFlags.configStore | 0x1), ['enabled', 'config store', 'other 0x1']);
+    assert.equal(formatFlags(AppFlags.enabled | AppFlags.adapter), '0x00400002 (enabled, adapter)');
+  });
+
+  test('disabled applications say so in the description and tooltip', () => {
+    const a = app('WCF-SQL', 'adapter', { enabled: false, flags: AppFlags.adapter, description: 'SQL adapter' });
+    assert.equal(applicationDescription(a), 'disabled · SQL adapter');
+    const tip = applicationTooltip(a);
+    assert.match(tip, /\(disabled\)/);
+    assert.match(tip, /Contact: BizTalkAdmin@contoso\\\.com/);
+    assert.match(tip, /Flags: `0x00400000 \(adapter\)`/);
+    assert.match(tip, /Fields: 3/);
+    assert.match(tip, /Port configurations: 1/);
+  });
+
+  test('counts and load-more labels', () => {
+    assert.equal(identifierCountText(app('x', 'configStore', { identifierCount: 2 })), '2 config-store entries');
+    assert.equal(identifierCountText(app('x', 'adapter', { identifierCount: 1 })), '1 port configuration');
+    assert.equal(loadMoreLabel(10, 25, 'port configurations'), 'Load more… (10 of 25 port configurations shown)');
+    assert.equal(loadMoreLabel(100, undefined, 'applications'), 'Load more… (100 applications shown)');
+  });
+});

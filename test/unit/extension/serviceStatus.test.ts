@@ -1,0 +1,101 @@
+// Unit tests of the status bar text/tooltip and the read-only reason, from a ServiceState.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { ServiceState } from '../../../src/ssoClient/protocol';
+import { editBlock, formatTime, presentStatus, type StatusInput } from '../../../src/model/serviceStatus';
+
+const now = new Date('2025-11-27T14:10:00');
+const t = (hms: string) => new Date(`2025-11-27T${hms}`).toISOString();
+
+function state(s: Partial<ServiceState>): ServiceState {
+  return {
+    state: 'ready',
+    mssName: 'mss01:5780',
+    msid: '{MSID}',
+    lastSyncAt: t('14:09:00'),
+    canEncrypt: true,
+    canDecrypt: true,
+    message: 'service message',
+    syncIntervalMs: 60_000,
+    ...s,
+  };
+}
+
+function input(s: Partial<StatusInput>): StatusInput {
+  return { environment: 'dev', socketPath: '/run/ssod.sock', phase: 'connected', state: state({}), now, ...s };
+}
+
+describe('presentStatus', () => {
+  test('ready: shield, normal colour, nothing blocked', () => {
+    const p = presentStatus(input({}));
+    assert.equal(p.text, '$(shield) SSO dev');
+    assert.equal(p.severity, 'normal');
+    assert.match(p.tooltip, /`mss01:5780` is reachable/);
+    assert.match(p.tooltip, /Last successful sync: 14:09:00/);
+    assert.match(p.tooltip, /\*\*What to do:\*\* Nothing\./);
+    assert.match(p.tooltip, /command:entsso\.checkHealth/);
+    assert.equal(editBlock(input({})), undefined);
+  });
+
+  test('cached: warning, says since when, what works, what does not and what to do', () => {
+    const i = input({ state: state({ state: 'cached', canEncrypt: false, unreachableSince: t('14:05:30'), lastSyncAt: t('14:05:00') }) });
+    const p = presentStatus(i);
+    assert.equal(p.text, '$(warning) SSO dev: cached secret only');
+    assert.equal(p.severity, 'warning');
+    assert.match(p.tooltip, /unreachable since 14:05:30/);
+    assert.match(p.tooltip, /Unreachable since: 14:05:30/);
+    assert.match(p.tooltip, /\*\*Still works:\*\* Decryption/);
+    assert.match(p.tooltip, /\*\*Does not work:\*\* Encryption: saving/);
+    assert.match(p.tooltip, /Start the master secret server `mss01:5780`/);
+    assert.match(p.tooltip, /_service message_/);
+    const b = editBlock(i);
+    assert.ok(b);
+    assert.match(b.plain, /^Read-only: the master secret server "mss01:5780" is unreachable since 14:05:30\. Decryption still works/);
+    assert.match(b.plain, /cannot be saved/);
+    assert.match(b.plain, /editing comes back by itself/);
+    assert.ok(!b.plain.includes('**') && !b.plain.includes('`'));
+    assert.equal(b.key, `cached:${t('14:05:30')}`);
+  });
+
+  test('no-secret and ssodb-unreachable are errors', () => {
+    const ns = presentStatus(input({ state: state({ state: 'no-secret', canDecrypt: false, canEncrypt: false, unreachableSince: t('14:00:00') }) }));
+    assert.equal(ns.severity, 'error');
+    assert.equal(ns.text, '$(error) SSO dev: no master secret');
+    const db = presentStatus(input({ state: state({ state: 'ssodb-unreachable' }) }));
+    assert.equal(db.severity, 'error');
+    assert.ok(editBlock(input({ state: state({ state: 'ssodb-unreachable' }) })));
+  });
+
+  test('re-encrypting shows progress n/total; the block key does not change with progress', () => {
+    const a = input({ state: state({ state: 'reencrypting', reencrypt: { fromMsid: 'a', toMsid: 'b', done: 3, total: 40 } }) });
+    const b = input({ state: state({ state: 'reencrypting', reencrypt: { fromMsid: 'a', toMsid: 'b', done: 4, total: 40 } }) });
+    assert.equal(presentStatus(a).text, '$(sync~spin) SSO dev: re-encrypting 3/40');
+    assert.equal(presentStatus(a).severity, 'warning');
+    assert.equal(editBlock(a)?.key, editBlock(b)?.key);
+  });
+
+  test('service unreachable: error, with the reason; connecting is not blocked', () => {
+    const i = input({ phase: 'disconnected', state: undefined, connectionError: 'No SSO service is listening at /run/ssod.sock.', disconnectedSince: t('14:08:00') });
+    const p = presentStatus(i);
+    assert.equal(p.text, '$(debug-disconnect) SSO dev: service unreachable');
+    assert.equal(p.severity, 'error');
+    assert.match(p.tooltip, /unreachable since 14:08:00\. No SSO service is listening/);
+    assert.match(editBlock(i)!.plain, /SSO service of environment "dev" is unreachable since 14:08:00/);
+    const c = input({ phase: 'connecting', state: undefined });
+    assert.equal(presentStatus(c).severity, 'normal');
+    assert.equal(editBlock(c), undefined);
+  });
+
+  test('names are escaped in Markdown', () => {
+    const p = presentStatus(input({ environment: 'dev [x](command:evil)' }));
+    assert.ok(!p.tooltip.includes('[x](command:evil)'));
+  });
+});
+
+describe('formatTime', () => {
+  test('time today, date and time otherwise', () => {
+    assert.equal(formatTime(t('09:05:03'), now), '09:05:03');
+    assert.equal(formatTime(new Date('2025-11-20T08:01:00').toISOString(), now), '2025-11-20 08:01');
+    assert.equal(formatTime(undefined, now), 'unknown');
+  });
+});
