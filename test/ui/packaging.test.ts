@@ -1,0 +1,54 @@
+// `npm run package` produces a .vsix under 1 MB that installs into code-server with
+// --install-extension and activates there (as a user would install it in desktop VS Code).
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { codeServerBin, extensionId, repoRoot, startCodeServer, type CodeServerInstance } from './harness/codeServer';
+import { Workbench } from './harness/workbench';
+
+const VSIX = join(repoRoot, '.artifacts', 'entsso-explorer.vsix');
+
+describe('packaging: the .vsix', { timeout: 300_000 }, () => {
+  let extensionsDir: string;
+  let server: CodeServerInstance | undefined;
+  let wb: Workbench | undefined;
+
+  before(() => {
+    extensionsDir = mkdtempSync(join(tmpdir(), 'entsso-vsix-'));
+  });
+
+  after(async () => {
+    await wb?.close();
+    await server?.stop();
+    rmSync(extensionsDir, { recursive: true, force: true });
+    // The package step minified dist/: rebuild the development bundle the other tests use.
+    spawnSync(process.execPath, ['esbuild.mjs'], { cwd: repoRoot });
+  });
+
+  it('is built by `npm run package` and is under 1 MB', () => {
+    const r = spawnSync('npm', ['run', 'package', '--', '--out', VSIX], { cwd: repoRoot, encoding: 'utf8', timeout: 180_000 });
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    const size = statSync(VSIX).size;
+    assert.ok(size < 1024 * 1024, `the .vsix is ${size} bytes`);
+    console.log(`# vsix size: ${(size / 1024).toFixed(0)} KiB`);
+  });
+
+  it('installs with --install-extension and activates in VS Code', async () => {
+    const r = spawnSync(codeServerBin, ['--extensions-dir', extensionsDir, '--install-extension', VSIX], { encoding: 'utf8', timeout: 120_000 });
+    assert.equal(r.status, 0, r.stderr + r.stdout);
+    const installed = readdirSync(extensionsDir).filter((d) => d.toLowerCase().startsWith(extensionId().toLowerCase()));
+    assert.equal(installed.length, 1, `installed: ${readdirSync(extensionsDir).join(', ')}`);
+
+    server = await startCodeServer({ name: 'vsix', installExtension: 'none', extraArgs: ['--extensions-dir', extensionsDir] });
+    wb = await Workbench.launch();
+    await wb.open(server.workbenchUrl());
+    await wb.openView('Enterprise SSO', 60_000);
+    await wb.waitForWelcome('Applications', 'No SSO service is connected.');
+    await wb.runCommand('SSO: Show Log');
+    await wb.waitFor(async () => /activated/i.test(await wb!.outputText()), 20_000);
+    await wb.screenshot('packaging-installed-vsix');
+  });
+});
