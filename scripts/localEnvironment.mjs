@@ -4,12 +4,13 @@
 // be stopped and started independently of `npm start`, which stops it too on Ctrl+C.
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { root } from './bootstrap.mjs';
 
+/** The local environment's folder: `.data/` in the clone, or ENTSSO_DATA_DIR (tests use a temp one). */
 export function localPaths() {
-  const data = join(root, '.data');
+  const data = process.env.ENTSSO_DATA_DIR ? resolve(process.env.ENTSSO_DATA_DIR) : join(root, '.data');
   return {
     data,
     env: join(data, 'env'),

@@ -67,7 +67,8 @@ function waitForLine(child, pattern, what, timeoutMs = 60_000) {
 }
 
 function startChild(name, command, commandArgs, logFile, env = process.env) {
-  const child = spawn(command, commandArgs, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  // Own process group: Ctrl+C reaches only us, and we stop each child with its whole group.
+  const child = spawn(command, commandArgs, { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const out = (d) => writeFileSync(logFile, d, { flag: 'a' });
   child.stdout.on('data', out);
   child.stderr.on('data', out);
@@ -130,13 +131,24 @@ function openBrowser(url) {
   }
 }
 
+function signalGroup(child, signal) {
+  try {
+    process.kill(-child.pid, signal);
+  } catch {
+    // the group is gone already
+  }
+}
+
+let stopping = false;
 async function shutdown(code = 0) {
+  if (stopping) return;
+  stopping = true;
   say('\nStopping…');
   stopPid(paths.mssPid);
-  for (const { child } of children.reverse()) if (child.exitCode === null) child.kill('SIGTERM');
+  for (const { child } of children.reverse()) signalGroup(child, 'SIGTERM');
   await new Promise((r) => setTimeout(r, 1500));
-  for (const { child } of children) if (child.exitCode === null) child.kill('SIGKILL');
-  say('Stopped. The environment and its data are kept in .data/ (npm start -- --reset starts over).');
+  for (const { child } of children) signalGroup(child, 'SIGKILL');
+  say(`Stopped. The environment and its data are kept in ${paths.data} (npm start -- --reset starts over).`);
   process.exit(code);
 }
 
@@ -182,6 +194,7 @@ async function main() {
   openBrowser(url);
   for (const { name, child } of children) {
     child.once('exit', (code, signal) => {
+      if (stopping) return;
       say(`${name} exited (${signal ?? code}); see ${paths.logs}.`);
       void shutdown(1);
     });

@@ -142,11 +142,29 @@ export function formatFlags(flags: number): string {
   return `0x${flags.toString(16).padStart(8, '0')}${names.length ? ` (${names.join(', ')})` : ''}`;
 }
 
+const GUID_NAME = /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i;
+
+/** BizTalk names adapter applications by GUID: those are shown by their description instead. */
+function isGuidNamed(app: ApplicationInfo): boolean {
+  return GUID_NAME.test(app.name) && app.description.trim().length > 0;
+}
+
+/** What the tree shows as the application's label: its name, or for a GUID-named one its description. */
+export function applicationLabel(app: ApplicationInfo): string {
+  return isGuidNamed(app) ? app.description.replace(/\s+configuration$/i, '') : app.name;
+}
+
 export function applicationDescription(app: ApplicationInfo): string {
   const parts: string[] = [];
   if (!app.enabled) parts.push('disabled');
-  if (app.description) parts.push(app.description);
+  if (isGuidNamed(app)) parts.push(app.name);
+  else if (app.description) parts.push(app.description);
   return parts.join(' · ');
+}
+
+/** Applications in the order a person scans them: by what the tree shows. */
+export function sortForDisplay(apps: ApplicationInfo[]): ApplicationInfo[] {
+  return [...apps].sort((a, b) => applicationLabel(a).localeCompare(applicationLabel(b), undefined, { sensitivity: 'base' }));
 }
 
 export function applicationTooltip(app: ApplicationInfo): string {

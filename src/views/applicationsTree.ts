@@ -16,7 +16,9 @@ import {
   applicationIcon,
   applicationKey,
   applicationTooltip,
+  applicationLabel,
   groupApplications,
+  sortForDisplay,
   groupInfo,
   identifierCountText,
   loadMoreLabel,
@@ -183,7 +185,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
         return out;
       }
       case 'group':
-        return this.apps.items.filter((a) => a.kind === node.kind).map((a) => this.applicationNode(env, a));
+        return sortForDisplay(this.apps.items.filter((a) => a.kind === node.kind)).map((a) => this.applicationNode(env, a));
       case 'application': {
         await this.ensureIdentifiersLoaded(node.app);
         const list = this.identifierList(node.app.name);
@@ -219,7 +221,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
       }
       case 'application': {
         const app = node.app;
-        const item = new vscode.TreeItem(app.name, app.identifierCount > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(applicationLabel(app), app.identifierCount > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
         const desc = applicationDescription(app);
         item.description = [desc, identifierCountText(app)].filter(Boolean).join(' · ');

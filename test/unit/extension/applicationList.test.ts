@@ -97,3 +97,18 @@ describe('flags, descriptions and tooltips', () => {
     assert.equal(loadMoreLabel(100, undefined, 'applications'), 'Load more… (100 applications shown)');
   });
 });
+
+test('GUID-named BizTalk adapter applications are labelled by their description, sorted by label', async () => {
+  const { applicationLabel, applicationDescription, sortForDisplay } = await import('../../../src/model/applicationList');
+  const base = { contact: '', userGroup: '', adminGroup: '', flags: 0x400002, kind: 'adapter' as const, enabled: true, numFields: 3, identifierCount: 2 };
+  const ftp = { ...base, name: '{0F727AE6-13B8-DCC4-E97E-48D9EBA28904}', description: 'FTP adapter: send ports configuration' };
+  const file = { ...base, name: '{FFFFFFFF-13B8-DCC4-E97E-48D9EBA28904}', description: 'FILE adapter: receive locations configuration' };
+  const plain = { ...base, name: 'Contoso.Settings', description: 'Settings' };
+  const noDescription = { ...base, name: '{11111111-13B8-DCC4-E97E-48D9EBA28904}', description: '' };
+  assert.equal(applicationLabel(ftp), 'FTP adapter: send ports');
+  assert.equal(applicationDescription(ftp), ftp.name, 'the GUID stays visible as the description');
+  assert.equal(applicationLabel(plain), 'Contoso.Settings');
+  assert.equal(applicationDescription(plain), 'Settings');
+  assert.equal(applicationLabel(noDescription), noDescription.name, 'without a description the GUID is all there is');
+  assert.deepEqual(sortForDisplay([ftp, plain, file]).map(applicationLabel), ['Contoso.Settings', 'FILE adapter: receive locations', 'FTP adapter: send ports']);
+});
