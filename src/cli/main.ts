@@ -20,6 +20,17 @@ const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> o
   status | health                          state of the service and the master secret server
   app list [--filter F] | show NAME | create NAME --field F[:masked]... [--kind configStore|adapter|affiliate]
       | delete NAME --yes | enable NAME | disable NAME
+      | add-field NAME --field F[:masked]...   add fields, keeping every stored value
+      | remove-field NAME --field F... --yes   remove fields and purge their values everywhere
+      | export NAME... --file F [--format entsso|sso] [--reminder R] [--force]
+            entsso: encrypted export of definitions and every value; sso: the snap-in's weakly
+            protected .sso file, one application (its ConfigProperties values). The format defaults
+            to sso for a file named *.sso, else entsso (for import too)
+      | import --file F [--format entsso|sso] [--name APP] [--mode add|update|mirror] [--dry-run] [--yes]
+            plans first and prints the plan (by field name); applies it atomically after --yes or a
+            "y" at the prompt. add: only what is missing; update: also changes values; mirror: also
+            removes what the file lacks. A .sso file's application is --name, else the file name.
+            (export/import password: prompt, twice for export, or --password-stdin)
   config list APP | get APP ID [--reveal] | set APP ID [--file F|stdin JSON] [--create|--expect-timestamp T]
       | delete APP ID
   audit [--limit N]

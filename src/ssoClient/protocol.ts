@@ -88,6 +88,12 @@ export interface ApplicationInfo {
 
 export interface ApplicationDetail extends ApplicationInfo {
   fields: FieldInfo[];
+  /**
+   * Opaque version of the field list (labels, masked flags, order). Pass it back as
+   * `expectedFieldsVersion` to `apps.addField` / `apps.removeField` so that a change based on a
+   * stale view of the fields is refused (ENTSSO_E_CONFLICT) instead of applied.
+   */
+  fieldsVersion?: string;
 }
 
 export interface IdentifierInfo {
@@ -179,6 +185,118 @@ export interface BackupFileInfo {
 /** Files travel base64-encoded: they are encrypted under the user's password. */
 export type Base64File = string;
 
+// ---------------------------------------------------------------- application export and import
+
+/**
+ * `entsso`: the project's own export (a protectedFile of kind `entsso-export`: scrypt +
+ * AES-256-GCM, one or more applications with definitions, flags, fields and every value).
+ * `sso`: Microsoft's `.sso` format of the SSO Application Configuration snap-in (DOMAIN.md §5):
+ * one application per file, the key/values of its `ConfigProperties` identifier, weakly
+ * protected (3DES under the MD5 of the password), for migration only.
+ */
+export type TransferFormat = 'entsso' | 'sso';
+
+/**
+ * `add`: the snap-in's behaviour: creates missing applications, fields, identifiers and keys,
+ * never changes an existing value. `update`: also changes values that differ. `mirror`: also
+ * removes keys, identifiers and fields that the file lacks (for a `.sso` file: keys and fields
+ * only, since the format holds just the `ConfigProperties` identifier).
+ */
+export type ImportMode = 'add' | 'update' | 'mirror';
+
+/** The identifier under which the snap-in (and `.sso` files) keep an application's key/values. */
+export const CONFIG_PROPERTIES_IDENTIFIER = 'ConfigProperties';
+
+/** Stands for the value of a masked field in import plans: masked values never leave the service in a plan. */
+export const MASKED_PLACEHOLDER = '(masked)';
+/** Stands for a masked value that the import sets or changes. */
+export const MASKED_CHANGED_PLACEHOLDER = '(masked, changed by the import)';
+
+/** Largest file (in bytes, before base64) that `apps.export` returns and `apps.import` accepts: base64 of it fits one frame. */
+export const MAX_TRANSFER_FILE_BYTES = 3_000_000;
+
+/** What an export file says about itself without its password (the reminder, shown before asking). */
+export interface ExportFileInfo {
+  format: string;
+  version: number;
+  created: string;
+  environment: string;
+  /** True when the file was made in another SSO environment than this one (a normal migration). */
+  foreignEnvironment: boolean;
+  reminder: string;
+}
+
+/** An application as shown in an import plan's before/after documents: masked values are placeholders. */
+export interface ApplicationDocument {
+  name: string;
+  kind: ApplicationKind;
+  fields: FieldDefinition[];
+  /** Identifier → field label → value (masked ones replaced by MASKED_PLACEHOLDER / MASKED_CHANGED_PLACEHOLDER). */
+  configurations: Record<string, Record<string, string>>;
+}
+
+export interface IdentifierImportPlan {
+  identifier: string;
+  /** 'unchanged': listed only because (add mode) some of its values differ from the file and are kept. */
+  action: 'create' | 'update' | 'delete' | 'unchanged';
+  /** Row version read when planning; null for an identifier that does not exist yet. */
+  timestamp: string | null;
+  /** Field names that get a value where the identifier had none. */
+  created: string[];
+  /** Field names whose value changes. */
+  changed: string[];
+  /** Field names whose value is removed. */
+  removed: string[];
+  /** `add` mode: field names whose value differs from the file but is left alone. */
+  kept: string[];
+}
+
+export interface ApplicationImportPlan {
+  application: string;
+  action: 'create' | 'update' | 'unchanged';
+  kind: ApplicationKind;
+  fieldsAdded: FieldDefinition[];
+  fieldsRemoved: string[];
+  /** Identifiers that change, and (add mode) those whose differing values are kept; the others are only counted. */
+  identifiers: IdentifierImportPlan[];
+  unchangedIdentifiers: number;
+  /** Row versions read when planning: number of identifiers and the highest row version (null when none). */
+  rowsRead: { count: number; maxTimestamp: string | null };
+  /** Opaque: what `apps.import` checks to refuse when SSODB (or the file) changed since this plan. */
+  basis: string;
+  /** Absent before when the application does not exist yet; both absent when `documentsOmitted`. */
+  before?: ApplicationDocument;
+  after?: ApplicationDocument;
+}
+
+export interface ImportPlan {
+  format: TransferFormat;
+  mode: ImportMode;
+  applications: ApplicationImportPlan[];
+  /** True when applying would change SSODB. */
+  hasChanges: boolean;
+  /** Pass back to `apps.import` as `expected`: application name → basis. */
+  expected: Record<string, string>;
+  warnings: string[];
+  /** Set (to the reason) when the before/after documents were left out to keep the reply within one frame. */
+  documentsOmitted?: string;
+}
+
+export interface ImportResult {
+  applications: { application: string; action: 'create' | 'update' | 'unchanged'; identifiersCreated: number; identifiersUpdated: number; identifiersDeleted: number; fieldsAdded: string[]; fieldsRemoved: string[] }[];
+  warnings: string[];
+}
+
+/** Parameters shared by `apps.planImport` and `apps.import`. */
+export interface ImportSource {
+  file: Base64File;
+  format: TransferFormat;
+  password: string;
+  /** `.sso` only: the application name (the snap-in uses the file name). */
+  name?: string;
+  mode: ImportMode;
+}
+
 // ---------------------------------------------------------------- methods
 
 export interface CreateApplicationParams {
@@ -202,6 +320,34 @@ export interface Methods {
   'apps.create': { params: CreateApplicationParams; result: ApplicationDetail };
   'apps.delete': { params: { name: string }; result: { deleted: true } };
   'apps.setEnabled': { params: { name: string; enabled: boolean }; result: ApplicationDetail };
+  /**
+   * Appends fields to an application in one atomic step that keeps every stored value (ENTSSO can
+   * only delete and recreate the application). A stored value left under a previously removed
+   * field of the same name is dropped, so a re-added field starts empty. Refused while the
+   * service cannot encrypt.
+   */
+  'apps.addField': { params: { name: string; fields: FieldDefinition[]; expectedFieldsVersion?: string }; result: ApplicationDetail };
+  /**
+   * Removes fields in one transaction that also purges their values from every stored
+   * configuration (decrypt, drop the key, re-encrypt). Refuses removing every field and leaving a
+   * masked field first (ENTSSO rule). Refused while the service cannot encrypt.
+   */
+  'apps.removeField': { params: { name: string; fields: string[]; expectedFieldsVersion?: string }; result: ApplicationDetail };
+  /**
+   * Exports applications with every value (masked ones included) into a password-protected file.
+   * `entsso`: any number of applications, within MAX_TRANSFER_FILE_BYTES. `sso`: exactly one
+   * application, its `ConfigProperties` values; weakly protected (a warning says so).
+   */
+  'apps.export': { params: { names: string[]; format: TransferFormat; password: string; reminder?: string }; result: { file: Base64File; format: TransferFormat; applications: string[]; warnings: string[] } };
+  /** Reads the readable header of an `entsso` export (its reminder) without the password. */
+  'apps.inspectExport': { params: { file: Base64File }; result: ExportFileInfo };
+  /** Plans an import: what would be created, changed and removed, by field name; changes nothing. */
+  'apps.planImport': { params: ImportSource; result: ImportPlan };
+  /**
+   * Applies an import in one SSODB transaction, all or nothing. `expected` is the plan's
+   * `expected`: the import is refused (ENTSSO_E_CONFLICT) when SSODB or the file changed since.
+   */
+  'apps.import': { params: ImportSource & { expected: Record<string, string> }; result: ImportResult };
   'identifiers.list': { params: { application: string; filter?: string; cursor?: string; limit?: number }; result: Page<IdentifierInfo> };
   search: { params: { query: string; limit?: number }; result: SearchHit[] };
   'config.get': { params: { application: string; identifier: string; reveal?: boolean }; result: ConfigDocument };

@@ -1,7 +1,8 @@
-/** ssoctl app list|show|create|delete|enable|disable. */
-import type { ApplicationInfo, ApplicationKind, FieldDefinition } from '../../ssoClient/protocol';
+/** ssoctl app list|show|create|delete|enable|disable, and add-field|remove-field|export|import (appTransfer.ts). */
+import type { ApplicationInfo, ApplicationKind } from '../../ssoClient/protocol';
 import { type ParsedArgs, UsageError, flag, opt, optInt, positional } from '../args';
 import { connect, print, table } from '../context';
+import { addField, appTransferOptions, exportApplications, importApplications, parseFieldSpecs, removeField } from './appTransfer';
 
 export const appOptions = {
   filter: { value: true },
@@ -12,10 +13,11 @@ export const appOptions = {
   contact: { value: true },
   disabled: {},
   yes: {},
+  ...appTransferOptions,
 };
 
 export async function app(args: ParsedArgs): Promise<void> {
-  const verb = positional(args, 1, 'app verb (list, show, create, delete, enable, disable)');
+  const verb = positional(args, 1, 'app verb (list, show, create, delete, enable, disable, add-field, remove-field, export, import)');
   const client = await connect(args);
   try {
     switch (verb) {
@@ -54,7 +56,7 @@ export async function app(args: ParsedArgs): Promise<void> {
           description: opt(args, 'description'),
           contact: opt(args, 'contact'),
           enabled: !flag(args, 'disabled'),
-          fields: parseFields(args.options.get('field') ?? []),
+          fields: parseFieldSpecs(args.options.get('field') ?? []),
         });
         print(args, a, () => `Created application "${a.name}" with fields ${a.fields.map((f) => f.label).join(', ')}.`);
         return;
@@ -72,8 +74,16 @@ export async function app(args: ParsedArgs): Promise<void> {
         print(args, a, () => `Application "${a.name}" is ${a.enabled ? 'enabled' : 'disabled'}.`);
         return;
       }
+      case 'add-field':
+        return await addField(client, args);
+      case 'remove-field':
+        return await removeField(client, args);
+      case 'export':
+        return await exportApplications(client, args);
+      case 'import':
+        return await importApplications(client, args);
       default:
-        throw new UsageError(`Unknown app verb "${verb}". Use list, show, create, delete, enable or disable.`);
+        throw new UsageError(`Unknown app verb "${verb}". Use list, show, create, delete, enable, disable, add-field, remove-field, export or import.`);
     }
   } finally {
     client.close();
@@ -83,13 +93,4 @@ export async function app(args: ParsedArgs): Promise<void> {
 function parseKind(kind: string): ApplicationKind {
   if (kind === 'configStore' || kind === 'adapter' || kind === 'affiliate') return kind;
   throw new UsageError('--kind must be configStore, adapter or affiliate.');
-}
-
-/** `--field Name` or `--field Name:masked`, in order. */
-function parseFields(specs: string[]): FieldDefinition[] {
-  if (specs.length === 0) throw new UsageError('Give at least one --field <name>[:masked].');
-  return specs.map((s) => {
-    const masked = s.endsWith(':masked');
-    return { label: masked ? s.slice(0, -':masked'.length) : s, masked };
-  });
 }

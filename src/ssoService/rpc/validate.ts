@@ -4,7 +4,7 @@
  * gets ENTSSO_E_INVALID_REQUEST naming the offending parameter, never a crash.
  */
 import { SsoError } from '../../ssoClient/errors';
-import type { ApplicationKind, MethodName, ParamsOf } from '../../ssoClient/protocol';
+import type { ApplicationKind, FieldDefinition, ImportMode, ImportSource, MethodName, ParamsOf, TransferFormat } from '../../ssoClient/protocol';
 
 export const LIMITS = {
   nameLength: 256,
@@ -105,6 +105,60 @@ function base64File(o: Obj): string {
 }
 
 const KINDS: ApplicationKind[] = ['adapter', 'configStore', 'affiliate'];
+const FORMATS: TransferFormat[] = ['entsso', 'sso'];
+const MODES: ImportMode[] = ['add', 'update', 'mirror'];
+/** Most applications one export or import names. */
+const MAX_TRANSFER_APPLICATIONS = 1000;
+
+/** A list of field definitions: 1..fieldCount, labels valid and unique (case-insensitive). */
+function fieldDefinitions(value: unknown, key: string): FieldDefinition[] {
+  if (!Array.isArray(value) || value.length === 0 || value.length > LIMITS.fieldCount) {
+    fail(`"${key}" must list between 1 and ${LIMITS.fieldCount} field definitions.`);
+  }
+  const seen = new Set<string>();
+  return value.map((f, i) => {
+    const fo = asObject(f, `${key}[${i}]`);
+    onlyKeys(fo, ['label', 'masked']);
+    const label = checkName(fo.label, `Field label ${i + 1}`);
+    if (seen.has(label.toLowerCase())) fail(`Field "${label}" is defined twice.`);
+    seen.add(label.toLowerCase());
+    return { label, masked: optBool(fo, 'masked') ?? false };
+  });
+}
+
+/** A non-empty list of distinct names (case-insensitive). */
+function distinctNames(value: unknown, key: string, what: string, max: number): string[] {
+  if (!Array.isArray(value) || value.length === 0 || value.length > max) fail(`"${key}" must list between 1 and ${max} ${what}s.`);
+  const seen = new Set<string>();
+  return value.map((v, i) => {
+    const name = checkName(v, `"${key}[${i}]"`);
+    if (seen.has(name.toLowerCase())) fail(`"${key}" names ${what} "${name}" twice.`);
+    seen.add(name.toLowerCase());
+    return name;
+  });
+}
+
+function oneOf<T extends string>(o: Obj, key: string, allowed: T[], fallback?: T): T {
+  const v = o[key];
+  if (v === undefined && fallback !== undefined) return fallback;
+  if (!allowed.includes(v as T)) fail(`"${key}" must be one of ${allowed.join(', ')}.`);
+  return v as T;
+}
+
+function optFieldsVersion(o: Obj): string | undefined {
+  const v = o.expectedFieldsVersion;
+  if (v === undefined) return undefined;
+  if (typeof v !== 'string' || !/^[0-9a-f]{1,64}$/.test(v)) fail('"expectedFieldsVersion" must be the fieldsVersion of the application as read.');
+  return v;
+}
+
+function importSource(o: Obj): ImportSource {
+  const format = oneOf(o, 'format', FORMATS);
+  const name = o.name === undefined ? undefined : checkName(o.name, 'Application name');
+  if (format === 'sso' && name === undefined) fail('"name" is required for a .sso file: the application it holds (the snap-in uses the file name).');
+  if (format === 'entsso' && name !== undefined) fail('"name" is only for .sso files: an entsso export names its applications.');
+  return { file: base64File(o), format, password: password(o), name, mode: oneOf(o, 'mode', MODES) };
+}
 
 type Validators = { [M in MethodName]: (o: Obj) => ParamsOf<M> };
 
@@ -125,18 +179,7 @@ const validators: Validators = {
   'apps.create': (o) => {
     onlyKeys(o, ['name', 'kind', 'description', 'contact', 'userGroup', 'adminGroup', 'enabled', 'fields']);
     if (!KINDS.includes(o.kind as ApplicationKind)) fail(`"kind" must be one of ${KINDS.join(', ')}.`);
-    if (!Array.isArray(o.fields) || o.fields.length === 0 || o.fields.length > LIMITS.fieldCount) {
-      fail(`"fields" must list between 1 and ${LIMITS.fieldCount} field definitions.`);
-    }
-    const seen = new Set<string>();
-    const fields = o.fields.map((f, i) => {
-      const fo = asObject(f, `fields[${i}]`);
-      onlyKeys(fo, ['label', 'masked']);
-      const label = checkName(fo.label, `Field label ${i + 1}`);
-      if (seen.has(label.toLowerCase())) fail(`Field "${label}" is defined twice.`);
-      seen.add(label.toLowerCase());
-      return { label, masked: optBool(fo, 'masked') ?? false };
-    });
+    const fields = fieldDefinitions(o.fields, 'fields');
     return {
       name: checkName(o.name, 'Application name'),
       kind: o.kind as ApplicationKind,
@@ -154,6 +197,43 @@ const validators: Validators = {
     const enabled = optBool(o, 'enabled');
     if (enabled === undefined) fail('"enabled" must be true or false.');
     return { name: checkName(o.name, 'Application name'), enabled };
+  },
+  'apps.addField': (o) => {
+    onlyKeys(o, ['name', 'fields', 'expectedFieldsVersion']);
+    return { name: checkName(o.name, 'Application name'), fields: fieldDefinitions(o.fields, 'fields'), expectedFieldsVersion: optFieldsVersion(o) };
+  },
+  'apps.removeField': (o) => {
+    onlyKeys(o, ['name', 'fields', 'expectedFieldsVersion']);
+    return { name: checkName(o.name, 'Application name'), fields: distinctNames(o.fields, 'fields', 'field', LIMITS.fieldCount), expectedFieldsVersion: optFieldsVersion(o) };
+  },
+  'apps.export': (o) => {
+    onlyKeys(o, ['names', 'format', 'password', 'reminder']);
+    return {
+      names: distinctNames(o.names, 'names', 'application', MAX_TRANSFER_APPLICATIONS),
+      format: oneOf(o, 'format', FORMATS),
+      password: password(o),
+      reminder: optString(o, 'reminder', 200),
+    };
+  },
+  'apps.inspectExport': (o) => (onlyKeys(o, ['file']), { file: base64File(o) }),
+  'apps.planImport': (o) => {
+    onlyKeys(o, ['file', 'format', 'password', 'name', 'mode']);
+    return importSource(o);
+  },
+  'apps.import': (o) => {
+    onlyKeys(o, ['file', 'format', 'password', 'name', 'mode', 'expected']);
+    const source = importSource(o);
+    const raw = o.expected;
+    if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) fail('"expected" must be the "expected" of the import plan.');
+    const entries = Object.entries(raw as Obj);
+    if (entries.length === 0 || entries.length > MAX_TRANSFER_APPLICATIONS) fail('"expected" must be the "expected" of the import plan.');
+    const expected: Record<string, string> = Object.create(null) as Record<string, string>;
+    for (const [name, basis] of entries) {
+      checkName(name, 'An application name in "expected"');
+      if (typeof basis !== 'string' || !/^[0-9a-f]{64}$/.test(basis)) fail('"expected" must be the "expected" of the import plan.');
+      expected[name] = basis;
+    }
+    return { ...source, expected };
   },
   'identifiers.list': (o) => {
     onlyKeys(o, ['application', 'filter', 'cursor', 'limit']);

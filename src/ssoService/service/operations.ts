@@ -24,6 +24,9 @@ import { decryptBag, encryptBag } from '../crypto/dataCipher';
 import { readProtectedHeader } from '../crypto/protectedFile';
 import type { MssOp, MssOps } from '../mss/mssProtocol';
 import type { ApplicationRow, NewAuditEntry, SsoStore } from '../ssodb/store';
+import { LIMITS } from '../rpc/validate';
+import { ApplicationTransfer } from './applicationTransfer';
+import { checkFieldsVersion, fieldListChange, fieldsVersion, readApplicationState, type ApplicationState } from './applicationState';
 import type { SecretCache } from './secretCache';
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -43,13 +46,22 @@ export type MssCaller = <K extends MssOp>(op: K, params: MssOps[K]['params']) =>
 
 export class SsoOperations {
   private readonly osUser = safeUserName();
+  private readonly transfer: ApplicationTransfer;
 
   constructor(
     private readonly store: SsoStore,
     private readonly cache: SecretCache,
     private readonly callMss: MssCaller,
     private readonly environmentId: string,
-  ) {}
+  ) {
+    this.transfer = new ApplicationTransfer({
+      store,
+      cache,
+      environmentId,
+      audit: (ctx, entry) => this.audit(ctx, entry),
+      secretForWrite: (ctx, action, application) => this.secretForWrite(ctx, action, application),
+    });
+  }
 
   readonly handlers: Handlers = {
     status: async () => this.cache.snapshot(),
@@ -59,6 +71,12 @@ export class SsoOperations {
     'apps.create': async (p, ctx) => this.createApplication(p, ctx),
     'apps.delete': async (p, ctx) => this.deleteApplication(p.name, ctx),
     'apps.setEnabled': async (p, ctx) => this.setEnabled(p.name, p.enabled, ctx),
+    'apps.addField': async (p, ctx) => this.addFields(p, ctx),
+    'apps.removeField': async (p, ctx) => this.removeFields(p, ctx),
+    'apps.export': async (p, ctx) => this.transfer.export(p, ctx),
+    'apps.inspectExport': async (p) => this.transfer.inspect(p.file),
+    'apps.planImport': async (p) => this.transfer.plan(p),
+    'apps.import': async (p, ctx) => this.transfer.apply(p, ctx),
     'identifiers.list': async (p) => this.listIdentifiers(p),
     search: async (p) => this.store.search(p.query, p.limit ?? 50),
     'config.get': async (p, ctx) => this.readConfig(p, ctx),
@@ -125,7 +143,7 @@ export class SsoOperations {
   private async getApplication(name: string): Promise<ApplicationDetail> {
     const row = await this.store.getApplication(name);
     if (!row) throw notFound(name);
-    return { ...toApplicationInfo(row), fields: row.fields };
+    return { ...toApplicationInfo(row), fields: row.fields, fieldsVersion: fieldsVersion(row.fields) };
   }
 
   private async createApplication(p: ParamsOf<'apps.create'>, ctx: CallContext): Promise<ApplicationDetail> {
@@ -165,6 +183,83 @@ export class SsoOperations {
     return this.getApplication(app.name);
   }
 
+  // ------------------------------------------------------------------ field list changes
+
+  /**
+   * Appends fields in one store transaction that keeps every value. Values a configuration may
+   * still hold under one of the new names (written by a client that read the field list before a
+   * removal of that field) are dropped in the same transaction, so a re-added field starts empty.
+   */
+  private async addFields(p: ParamsOf<'apps.addField'>, ctx: CallContext): Promise<ApplicationDetail> {
+    const labels = p.fields.map((f) => f.label);
+    return this.fieldChange(ctx, 'app.addField', p.name, labels, p.expectedFieldsVersion, (state, secret) => {
+      const existing = new Map(state.app.fields.map((f) => [f.label.toLowerCase(), f.label]));
+      const clash = p.fields.filter((f) => existing.has(f.label.toLowerCase()));
+      if (clash.length > 0) {
+        throw new SsoError(
+          'ENTSSO_E_INVALID_REQUEST',
+          `Application "${state.app.name}" already has ${clash.map((f) => `"${existing.get(f.label.toLowerCase())}"`).join(', ')} (field names are compared ignoring case). Nothing was changed.`,
+          { application: state.app.name, fields: clash.map((f) => f.label) },
+        );
+      }
+      if (state.app.fields.length + p.fields.length > LIMITS.fieldCount) {
+        throw new SsoError('ENTSSO_E_INVALID_REQUEST', `An application has at most ${LIMITS.fieldCount} fields; "${state.app.name}" has ${state.app.fields.length}. Nothing was changed.`);
+      }
+      const fields = [...state.app.fields.map(({ label, masked }) => ({ label, masked })), ...p.fields];
+      return fieldListChange(state, secret, fields, labels);
+    });
+  }
+
+  /** Removes fields and purges their values from every configuration, in one store transaction. */
+  private async removeFields(p: ParamsOf<'apps.removeField'>, ctx: CallContext): Promise<ApplicationDetail> {
+    return this.fieldChange(ctx, 'app.removeField', p.name, p.fields, p.expectedFieldsVersion, (state, secret) => {
+      const labels = canonicalLabels(state.app as ApplicationDetail, p.fields);
+      const removed = new Set(p.fields.map((name) => (labels.get(name.toLowerCase()) as string).toLowerCase()));
+      const remaining = state.app.fields.filter((f) => !removed.has(f.label.toLowerCase())).map(({ label, masked }) => ({ label, masked }));
+      if (remaining.length === 0) {
+        throw new SsoError(
+          'ENTSSO_E_INVALID_REQUEST',
+          `An SSO application needs at least one field: "${state.app.name}" cannot lose ${state.app.fields.length === 1 ? 'its only field' : 'all its fields'}. Add the new field first, then remove the old one. Nothing was changed.`,
+          { application: state.app.name },
+        );
+      }
+      if (remaining[0]!.masked && remaining[0]!.label !== state.app.fields[0]!.label) {
+        throw new SsoError(
+          'ENTSSO_E_INVALID_REQUEST',
+          `Removing ${[...removed].length === 1 ? 'this field' : 'these fields'} would leave the masked field "${remaining[0]!.label}" first in "${state.app.name}", and the first field of an application cannot be masked (ENTSSO rule). Nothing was changed.`,
+          { application: state.app.name, fields: [remaining[0]!.label] },
+        );
+      }
+      return fieldListChange(state, secret, remaining, [...removed]);
+    });
+  }
+
+  /** The common frame of field-list changes: refuse without encryption, read, compute, apply at once, audit. */
+  private async fieldChange(
+    ctx: CallContext,
+    action: string,
+    name: string,
+    fieldNames: string[],
+    expectedFieldsVersion: string | undefined,
+    compute: (state: ApplicationState, secret: ReturnType<SecretCache['secretForEncryption']>) => ReturnType<typeof fieldListChange>,
+  ): Promise<ApplicationDetail> {
+    const secret = await this.secretForWrite(ctx, action, name);
+    let application = name;
+    try {
+      const state = await readApplicationState(this.store, this.cache, name);
+      if (!state) throw notFound(name);
+      application = state.app.name;
+      checkFieldsVersion(state, expectedFieldsVersion);
+      const { change, purged } = compute(state, secret);
+      await this.store.applyApplicationChanges([change]);
+      await this.audit(ctx, { action, outcome: 'ok', application, fields: fieldNames, detail: purged > 0 ? `${purged} configuration(s) rewritten` : undefined });
+    } catch (err) {
+      await this.audit(ctx, { action, outcome: err instanceof SsoError && err.code !== 'ENTSSO_E_INTERNAL' ? 'refused' : 'failed', application, fields: fieldNames, detail: err instanceof SsoError ? err.code : undefined });
+      throw err;
+    }
+    return this.getApplication(application);
+  }
+
   private async listIdentifiers(p: ParamsOf<'identifiers.list'>): Promise<Page<IdentifierInfo>> {
     const app = await this.getApplication(p.application);
     const limit = p.limit ?? DEFAULT_PAGE_SIZE;
@@ -194,16 +289,19 @@ export class SsoOperations {
     try {
       const app = await this.getApplication(p.application);
       const labels = canonicalLabels(app, [...Object.keys(p.fields), ...(p.clearMasked ?? [])]);
-      const stored = await this.storedValuesFor(app, p.identifier, p.expectedTimestamp);
-      const values: Record<string, string> = { ...stored };
+      const { identifier, values: stored } = await this.storedValuesFor(app, p.identifier, p.expectedTimestamp);
+      // Only the current fields' values are kept: a value left under a removed field goes now.
+      const values: Record<string, string> = {};
+      for (const f of app.fields) if (Object.prototype.hasOwnProperty.call(stored, f.label)) values[f.label] = stored[f.label] as string;
       for (const [name, value] of Object.entries(p.fields)) {
         const label = labels.get(name.toLowerCase()) as string;
         const keepMasked = app.fields.some((f) => f.label === label && f.masked) && value === '';
         if (!keepMasked) values[label] = value;
       }
       for (const name of p.clearMasked ?? []) values[labels.get(name.toLowerCase()) as string] = '';
-      const blob = encryptBag(secret, app.name, p.identifier, Buffer.from(JSON.stringify(values), 'utf8'));
-      const row = await this.store.putCredentials(app.name, p.identifier, p.expectedTimestamp, secret.msid, blob);
+      // Encrypted under the identifier's stored spelling: the store keeps it, and reads decrypt under it.
+      const blob = encryptBag(secret, app.name, identifier, Buffer.from(JSON.stringify(values), 'utf8'));
+      const row = await this.store.putCredentials(app.name, identifier, p.expectedTimestamp, secret.msid, blob);
       await this.audit(ctx, { action: 'config.set', outcome: 'ok', application: app.name, identifier: p.identifier, fields: Object.keys(p.fields) });
       return { application: app.name, identifier: p.identifier, timestamp: row.timestamp, modifiedAt: row.modifiedAt };
     } catch (err) {
@@ -221,13 +319,13 @@ export class SsoOperations {
     return { deleted: true };
   }
 
-  /** The values a write starts from: the stored ones when updating, none when creating. */
-  private async storedValuesFor(app: ApplicationDetail, identifier: string, expected: string | null): Promise<Record<string, string>> {
-    if (expected === null) return {};
+  /** The values a write starts from (the stored ones when updating, none when creating) and the identifier's stored spelling. */
+  private async storedValuesFor(app: ApplicationDetail, identifier: string, expected: string | null): Promise<{ identifier: string; values: Record<string, string> }> {
+    if (expected === null) return { identifier, values: {} };
     const row = await this.store.getCredentials(app.name, identifier);
     if (!row) throw mappingNotFound(app.name, identifier);
     if (row.timestamp !== expected) throw conflict(app.name, identifier);
-    return this.decryptValues(app, row.identifier, row.msid, row.ciphertext);
+    return { identifier: row.identifier, values: this.decryptValues(app, row.identifier, row.msid, row.ciphertext) };
   }
 
   private decryptValues(app: ApplicationDetail, identifier: string, msid: string, blob: Buffer): Record<string, string> {
@@ -241,7 +339,7 @@ export class SsoOperations {
   }
 
   /** Refuses (and audits the refusal) before anything is sent to the store. */
-  private async secretForWrite(ctx: CallContext, action: string, application: string, identifier?: string) {
+  private async secretForWrite(ctx: CallContext, action: string, application: string | undefined, identifier?: string) {
     try {
       return this.cache.secretForEncryption();
     } catch (err) {

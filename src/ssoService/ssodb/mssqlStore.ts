@@ -24,6 +24,9 @@ import type { AuditEntry, FieldInfo } from '../../ssoClient/protocol';
 import {
   applicationExists,
   applicationNotFound,
+  changeConflict,
+  checkApplicationChanges,
+  checkCursor,
   checkFilter,
   checkFlags,
   checkGlobalInfoPatch,
@@ -45,6 +48,7 @@ import {
   MSSQL_SCHEMA_BATCHES,
   NAME_MAX_LENGTH,
   ROW_VERSION_SEQUENCE,
+  sameFields,
   SHORT_TEXT_MAX_LENGTH,
   toApplicationRow,
   toAuditEntry,
@@ -56,6 +60,7 @@ import {
   type SqlRow,
 } from './schema';
 import type {
+  ApplicationChange,
   ApplicationRow,
   CredentialRow,
   GlobalInfo,
@@ -63,6 +68,7 @@ import type {
   NewApplication,
   NewAuditEntry,
   ReencryptedRow,
+  RowChange,
   SsoStore,
 } from './store';
 
@@ -181,6 +187,21 @@ VALUES (@app, @description, @contact, @userGroup, @adminGroup, @flags, @numField
   /** Fields, mappings and credentials go with it (ON DELETE CASCADE). */
   deleteApplication: `DELETE FROM dbo.SSOX_ApplicationInfo WHERE ai_app_name = @app;`,
   setApplicationFlags: `UPDATE dbo.SSOX_ApplicationInfo SET ai_flags = @flags WHERE ai_app_name = @app;`,
+  /**
+   * applyApplicationChanges, first statement per application: the application row (update-locked
+   * until the transaction ends; a missing one range-locked, so nobody creates it meanwhile), then
+   * its fields. Two result sets.
+   */
+  lockApplication: `SELECT a.ai_app_name AS name FROM dbo.SSOX_ApplicationInfo AS a WITH (UPDLOCK, HOLDLOCK) WHERE a.ai_app_name = @app;
+SELECT fi_ordinal AS ordinal, fi_label AS label, fi_flags AS flags
+FROM dbo.SSOX_FieldInfo WHERE fi_app_name = @app ORDER BY fi_ordinal;`,
+  /** How many rows an application has and their highest version; the range stays locked against inserts until commit. */
+  lockRows: `SELECT COUNT_BIG(*) AS n, MAX(ec_row_version) AS maxVersion
+FROM dbo.SSOX_ExternalCredentials WITH (UPDLOCK, HOLDLOCK)
+WHERE ec_app_name = @app AND ec_windows_domain_name = @domain;`,
+  /** Field list replacement: the old list goes, the new one is inserted with insertField. */
+  deleteFields: `DELETE FROM dbo.SSOX_FieldInfo WHERE fi_app_name = @app;`,
+  setNumFields: `UPDATE dbo.SSOX_ApplicationInfo SET ai_num_fields = @numFields WHERE ai_app_name = @app;`,
 
   listIdentifiers: `SELECT TOP (@limit) ec_app_name AS application, ec_windows_user_name AS identifier,
   ec_row_version AS [timestamp], ec_modified_at AS modifiedAt
@@ -198,6 +219,10 @@ ORDER BY m.im_app_name, m.im_windows_domain_name, m.im_windows_user_name;`,
 
   getCredentials: `SELECT ${CREDENTIALS_COLUMNS}
 FROM dbo.SSOX_ExternalCredentials WHERE ${CREDENTIALS_KEY_MATCH};`,
+  listCredentials: `SELECT TOP (@limit) ${CREDENTIALS_COLUMNS}
+FROM dbo.SSOX_ExternalCredentials
+WHERE ec_app_name = @app AND ec_windows_domain_name = @domain AND ec_windows_user_name > @after
+ORDER BY ec_windows_user_name;`,
   /** Inserts nothing when the application is missing; stores the application's own spelling. */
   insertMapping: `INSERT INTO dbo.SSOX_IndividualMapping (im_app_name, im_windows_domain_name, im_windows_user_name,
   im_external_user_name, im_flags)
@@ -396,16 +421,94 @@ class MssqlStore implements SsoStore {
     await this.inTransaction(
       async (tx) => {
         await this.query(MSSQL_SQL.insertApplication, applicationParams(app), tx);
-        for (const [ordinal, field] of app.fields.entries()) {
-          await this.query(
-            MSSQL_SQL.insertField,
-            { app: ['name', app.name], ordinal: ['int', ordinal], label: ['name', field.label], flags: ['int', fieldFlags(field.masked)] },
-            tx,
-          );
-        }
+        await this.insertFields(app.name, app.fields, tx);
       },
       (error) => (isDuplicateKey(error) ? applicationExists() : undefined),
     );
+  }
+
+  private async insertFields(app: string, fields: NewApplication['fields'], tx: MssqlTransaction): Promise<void> {
+    for (const [ordinal, field] of fields.entries()) {
+      await this.query(
+        MSSQL_SQL.insertField,
+        { app: ['name', app], ordinal: ['int', ordinal], label: ['name', field.label], flags: ['int', fieldFlags(field.masked)] },
+        tx,
+      );
+    }
+  }
+
+  async applyApplicationChanges(changes: ApplicationChange[]): Promise<void> {
+    checkApplicationChanges(changes);
+    if (changes.length === 0) return;
+    await this.inTransaction(
+      async (tx) => {
+        for (const change of changes) await this.applyChange(change, tx);
+      },
+      (error) => {
+        // The locks taken make these unexpected; should they happen, the batch's premise failed.
+        if (isDuplicateKey(error) || driverErrorNumber(error) === 547) {
+          return new SsoError('ENTSSO_E_CONFLICT', 'The SSO database was changed by someone else at the same time. Nothing was changed: read it again and repeat the change.', {
+            reason: 'concurrent-write',
+          });
+        }
+        return undefined;
+      },
+    );
+  }
+
+  private async applyChange(change: ApplicationChange, tx: MssqlTransaction): Promise<void> {
+    const locked = await this.query(MSSQL_SQL.lockApplication, { app: ['name', change.application] }, tx);
+    const [applications = [], fieldRows = []] = locked.recordsets ?? [];
+    const stored = applications[0];
+    let app: string;
+    if (change.create) {
+      if (stored) throw changeConflict(change.application, 'application-exists');
+      await this.query(MSSQL_SQL.insertApplication, applicationParams(change.create), tx);
+      await this.insertFields(change.create.name, change.create.fields, tx);
+      app = change.create.name;
+    } else {
+      const expected = change.expected!;
+      if (!stored) throw changeConflict(change.application, 'application-gone');
+      app = String(stored.name);
+      if (!sameFields(fieldRows.map(toFieldInfo), expected.fields)) throw changeConflict(app, 'fields-changed');
+      const rows = rowsOf(await this.query(MSSQL_SQL.lockRows, { app: ['name', app], domain: ['name', IDENTIFIER_DOMAIN] }, tx))[0] ?? {};
+      const maxVersion = rows.maxVersion === null || rows.maxVersion === undefined ? null : String(rows.maxVersion);
+      if (Number(rows.n ?? 0) !== expected.rowCount || maxVersion !== expected.maxTimestamp) throw changeConflict(app, 'rows-changed');
+      if (change.fields) {
+        await this.query(MSSQL_SQL.deleteFields, { app: ['name', app] }, tx);
+        await this.insertFields(app, change.fields, tx);
+        await this.query(MSSQL_SQL.setNumFields, { app: ['name', app], numFields: ['int', change.fields.length] }, tx);
+      }
+    }
+    for (const row of change.rows) await this.applyRow(app, row, tx);
+  }
+
+  private async applyRow(app: string, row: RowChange, tx: MssqlTransaction): Promise<void> {
+    const key = keyParams(app, row.identifier);
+    if (row.op === 'put' && row.expectedTimestamp === null) {
+      // A duplicate key aborts the statement only (XACT_ABORT is off); the throw rolls back the rest.
+      const inserted = await this.query(MSSQL_SQL.insertMapping, key, tx).catch((error: unknown) => {
+        throw isDuplicateKey(error) ? changeConflict(app, 'row-exists', row.identifier) : error;
+      });
+      const mapping = rowsOf(inserted)[0];
+      if (!mapping) throw changeConflict(app, 'application-gone');
+      await this.query(MSSQL_SQL.insertCredentials, { ...keyParams(String(mapping.application), row.identifier), ...valueParams(row.msid, row.ciphertext) }, tx);
+      return;
+    }
+    const expected = row.expectedTimestamp as string;
+    let done = false;
+    if (isRowVersion(expected)) {
+      if (row.op === 'put') {
+        const params = { ...key, ...valueParams(row.msid, row.ciphertext), expected: ['bigint', expected] as const };
+        done = rowsOf(await this.query(MSSQL_SQL.updateCredentials, params, tx)).length > 0;
+      } else {
+        done = affected(await this.query(MSSQL_SQL.deleteCredentials, { ...key, expected: ['bigint', expected] }, tx)) > 0;
+        if (done) await this.query(MSSQL_SQL.deleteMapping, key, tx);
+      }
+    }
+    if (done) return;
+    const state = rowsOf(await this.query(MSSQL_SQL.credentialsState, key, tx))[0] ?? {};
+    throw changeConflict(app, Number(state.mappings ?? 0) > 0 ? 'row-changed' : 'row-gone', row.identifier);
   }
 
   async deleteApplication(name: string): Promise<void> {
@@ -472,6 +575,21 @@ class MssqlStore implements SsoStore {
     checkName(identifier, 'identifier');
     const row = rowsOf(await this.query(MSSQL_SQL.getCredentials, keyParams(application, identifier)))[0];
     return row ? toCredentialRow(row) : undefined;
+  }
+
+  async listCredentials(application: string, options: Omit<ListOptions, 'filter'>): Promise<CredentialRow[]> {
+    checkName(application, 'application name');
+    checkLimit(options.limit);
+    checkCursor(options.after);
+    const result = await this.query(MSSQL_SQL.listCredentials, {
+      limit: ['int', options.limit],
+      app: ['name', application],
+      domain: ['name', IDENTIFIER_DOMAIN],
+      after: ['name', options.after ?? ''],
+    });
+    const rows = rowsOf(result);
+    if (rows.length === 0 && !(await this.applicationExists(application))) throw applicationNotFound();
+    return rows.map(toCredentialRow);
   }
 
   async putCredentials(

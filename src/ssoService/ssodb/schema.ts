@@ -13,9 +13,19 @@ import {
   FIELD_FLAG_MASKED,
   type ApplicationKind,
   type AuditEntry,
+  type FieldDefinition,
   type FieldInfo,
 } from '../../ssoClient/protocol';
-import type { ApplicationRow, CredentialRow, GlobalInfo, ListOptions, NewApplication, NewAuditEntry, ReencryptedRow } from './store';
+import type {
+  ApplicationChange,
+  ApplicationRow,
+  CredentialRow,
+  GlobalInfo,
+  ListOptions,
+  NewApplication,
+  NewAuditEntry,
+  ReencryptedRow,
+} from './store';
 
 // ---------------------------------------------------------------- limits
 
@@ -470,6 +480,69 @@ export function checkGlobalInfoPatch(patch: Partial<Omit<GlobalInfo, 'timestamp'
   checkOptionalText(patch.lastVerifiedBackupAt, ISO_TIME_MAX_LENGTH, 'last verified backup time');
 }
 
+/** A field list: at least one field, valid labels, no label twice (labels compare case-insensitively). */
+export function checkFieldList(fields: FieldDefinition[], what: string): void {
+  if (!Array.isArray(fields) || fields.length === 0) throw invalid(`The ${what} must have at least one field.`);
+  const seen = new Set<string>();
+  for (const field of fields) {
+    checkName(field?.label, 'field label');
+    if (typeof field.masked !== 'boolean') throw invalid('A field is masked or not (true or false).');
+    const key = field.label.toLowerCase();
+    if (seen.has(key)) throw invalid(`The ${what} names a field twice.`);
+    seen.add(key);
+  }
+}
+
+/** Checks a whole batch for applyApplicationChanges before any SQL runs. */
+export function checkApplicationChanges(changes: ApplicationChange[]): void {
+  if (!Array.isArray(changes)) throw invalid('The application changes must be a list.');
+  const applications = new Set<string>();
+  for (const change of changes) {
+    checkName(change?.application, 'application name');
+    const key = change.application.toLowerCase();
+    if (applications.has(key)) throw invalid('A batch of application changes names an application twice.');
+    applications.add(key);
+    if ((change.create === undefined) === (change.expected === undefined)) {
+      throw invalid('An application change either creates the application or says what it expects it to be, not both.');
+    }
+    if (change.create) {
+      checkNewApplication(change.create);
+      if (change.create.name !== change.application) throw invalid('An application created by a change must have the name of the change.');
+      checkFieldList(change.create.fields, 'new application');
+      if (change.fields !== undefined) throw invalid('An application created by a change gets its fields from `create`.');
+    } else {
+      const expected = change.expected!;
+      if (!Array.isArray(expected.fields)) throw invalid('The expected field list must be a list.');
+      expected.fields.forEach((field) => checkName(field?.label, 'field label'));
+      if (!Number.isSafeInteger(expected.rowCount) || expected.rowCount < 0) throw invalid('The expected number of rows must be a whole number.');
+      if (expected.maxTimestamp !== null && typeof expected.maxTimestamp !== 'string') throw invalid('The expected highest row version must be text or null.');
+      if (change.fields !== undefined) checkFieldList(change.fields, 'new field list');
+    }
+    if (!Array.isArray(change.rows)) throw invalid('The row changes must be a list.');
+    const identifiers = new Set<string>();
+    for (const row of change.rows) {
+      checkName(row?.identifier, 'identifier');
+      const id = row.identifier.toLowerCase();
+      if (identifiers.has(id)) throw invalid('An application change names an identifier twice.');
+      identifiers.add(id);
+      if (row.op === 'put') {
+        checkMsid(row.msid);
+        if (!Buffer.isBuffer(row.ciphertext)) throw invalid('Encrypted values must be bytes.');
+        if (row.expectedTimestamp !== null && typeof row.expectedTimestamp !== 'string') throw invalid('A row version must be text or null.');
+      } else if (row.op === 'delete') {
+        if (typeof row.expectedTimestamp !== 'string') throw invalid('Deleting a row needs the row version it was read with.');
+      } else {
+        throw invalid('A row change is a put or a delete.');
+      }
+    }
+  }
+}
+
+/** True when the stored fields are exactly `expected`: same labels (same spelling), masked flags and order. */
+export function sameFields(stored: FieldInfo[], expected: FieldDefinition[]): boolean {
+  return stored.length === expected.length && stored.every((f, i) => f.label === expected[i]!.label && f.masked === expected[i]!.masked);
+}
+
 export function checkReencryptedRow(row: ReencryptedRow): void {
   checkName(row.application, 'application name');
   checkName(row.identifier, 'identifier');
@@ -608,6 +681,26 @@ export function applicationExists(): SsoError {
 
 export function mappingNotFound(): SsoError {
   return new SsoError('ENTSSO_E_MAPPING_NOT_FOUND', 'The identifier does not exist in this SSO application (it may have been deleted).');
+}
+
+export type ChangeConflictReason = 'application-exists' | 'application-gone' | 'fields-changed' | 'rows-changed' | 'row-exists' | 'row-changed' | 'row-gone';
+
+/** A premise of applyApplicationChanges no longer holds: someone changed SSODB since it was read. */
+export function changeConflict(application: string, reason: ChangeConflictReason, identifier?: string): SsoError {
+  const what: Record<ChangeConflictReason, string> = {
+    'application-exists': `The SSO application "${application}" was created by someone else meanwhile.`,
+    'application-gone': `The SSO application "${application}" was deleted by someone else meanwhile.`,
+    'fields-changed': `The fields of the SSO application "${application}" were changed by someone else meanwhile.`,
+    'rows-changed': `The configurations of the SSO application "${application}" were changed by someone else meanwhile.`,
+    'row-exists': `The configuration "${identifier}" of "${application}" was created by someone else meanwhile.`,
+    'row-changed': `The configuration "${identifier}" of "${application}" was changed by someone else meanwhile.`,
+    'row-gone': `The configuration "${identifier}" of "${application}" was deleted by someone else meanwhile.`,
+  };
+  return new SsoError('ENTSSO_E_CONFLICT', `${what[reason]} Nothing was changed: read it again and repeat the change.`, {
+    reason,
+    application,
+    ...(identifier === undefined ? {} : { identifier }),
+  });
 }
 
 export function credentialsConflict(reason: 'exists' | 'changed' | 'gone'): SsoError {

@@ -30,6 +30,8 @@ export function withSeparateAudit(data: SsoStore, audit: Pick<SsoStore, AuditMet
     createApplication: (app) => data.createApplication(app),
     deleteApplication: (name) => data.deleteApplication(name),
     setApplicationFlags: (name, flags) => data.setApplicationFlags(name, flags),
+    applyApplicationChanges: (changes) => data.applyApplicationChanges(changes),
+    listCredentials: (app, o) => data.listCredentials(app, o),
     listIdentifiers: (app, o) => data.listIdentifiers(app, o),
     search: (q, limit) => data.search(q, limit),
     getCredentials: (app, id) => data.getCredentials(app, id),

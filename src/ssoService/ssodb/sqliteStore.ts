@@ -32,6 +32,9 @@ import type { AuditEntry, FieldInfo } from '../../ssoClient/protocol';
 import {
   applicationExists,
   applicationNotFound,
+  changeConflict,
+  checkApplicationChanges,
+  checkCursor,
   checkFilter,
   checkFlags,
   checkGlobalInfoPatch,
@@ -48,6 +51,7 @@ import {
   isRowVersion,
   mappingNotFound,
   nextModifiedAt,
+  sameFields,
   SQLITE_SCHEMA,
   toApplicationRow,
   toAuditEntry,
@@ -59,6 +63,7 @@ import {
   type SqlRow,
 } from './schema';
 import type {
+  ApplicationChange,
   ApplicationRow,
   CredentialRow,
   GlobalInfo,
@@ -66,6 +71,7 @@ import type {
   NewApplication,
   NewAuditEntry,
   ReencryptedRow,
+  RowChange,
   SsoStore,
 } from './store';
 
@@ -135,6 +141,12 @@ VALUES (:app, :description, :contact, :userGroup, :adminGroup, :flags, :numField
   /** Fields, mappings and credentials go with it (ON DELETE CASCADE). */
   deleteApplication: `DELETE FROM SSOX_ApplicationInfo WHERE ai_app_name = :app`,
   setApplicationFlags: `UPDATE SSOX_ApplicationInfo SET ai_flags = :flags WHERE ai_app_name = :app`,
+  /** Field list replacement (applyApplicationChanges): the old list goes, the new one is inserted. */
+  deleteFields: `DELETE FROM SSOX_FieldInfo WHERE fi_app_name = :app`,
+  setNumFields: `UPDATE SSOX_ApplicationInfo SET ai_num_fields = :numFields WHERE ai_app_name = :app`,
+  /** How many rows an application has and the highest row version among them (see ApplicationChange.expected). */
+  rowsVersion: `SELECT COUNT(*) AS n, MAX(ec_row_version) AS maxVersion
+FROM SSOX_ExternalCredentials WHERE ec_app_name = :app AND ec_windows_domain_name = :domain`,
 
   listIdentifiers: `SELECT ec_app_name AS application, ec_windows_user_name AS identifier,
   ec_row_version AS timestamp, ec_modified_at AS modifiedAt
@@ -152,6 +164,11 @@ WHERE m.im_windows_domain_name = :domain AND m.im_windows_user_name LIKE :patter
 ORDER BY m.im_app_name, m.im_windows_domain_name, m.im_windows_user_name LIMIT :limit`,
 
   credentials: `SELECT ${CREDENTIALS_COLUMNS} FROM SSOX_ExternalCredentials WHERE ${CREDENTIALS_KEY_MATCH}`,
+  listCredentials: `SELECT ${CREDENTIALS_COLUMNS}
+FROM SSOX_ExternalCredentials
+WHERE ec_app_name = :app AND ec_windows_domain_name = :domain AND ec_windows_user_name > :after
+ORDER BY ec_windows_user_name
+LIMIT :limit`,
   insertMapping: `INSERT INTO SSOX_IndividualMapping (im_app_name, im_windows_domain_name, im_windows_user_name,
   im_external_user_name, im_flags)
 VALUES (:app, :domain, :identifier, :identifier, 0)`,
@@ -279,20 +296,87 @@ class SqliteStore implements SsoStore {
     checkNewApplication(app);
     return this.write(() => {
       if (this.applicationName(app.name) !== undefined) throw applicationExists();
-      this.run(SQLITE_SQL.insertApplication, {
-        app: app.name,
-        description: app.description,
-        contact: app.contact,
-        userGroup: app.userGroup,
-        adminGroup: app.adminGroup,
-        flags: app.flags,
-        numFields: app.fields.length,
-        kind: app.kind,
-      });
-      app.fields.forEach((field, ordinal) =>
-        this.run(SQLITE_SQL.insertField, { app: app.name, ordinal, label: field.label, flags: fieldFlags(field.masked) }),
-      );
+      this.insertApplication(app);
     });
+  }
+
+  private insertApplication(app: NewApplication): void {
+    this.run(SQLITE_SQL.insertApplication, {
+      app: app.name,
+      description: app.description,
+      contact: app.contact,
+      userGroup: app.userGroup,
+      adminGroup: app.adminGroup,
+      flags: app.flags,
+      numFields: app.fields.length,
+      kind: app.kind,
+    });
+    this.insertFields(app.name, app.fields);
+  }
+
+  private insertFields(app: string, fields: NewApplication['fields']): void {
+    fields.forEach((field, ordinal) => this.run(SQLITE_SQL.insertField, { app, ordinal, label: field.label, flags: fieldFlags(field.masked) }));
+  }
+
+  async applyApplicationChanges(changes: ApplicationChange[]): Promise<void> {
+    checkApplicationChanges(changes);
+    if (changes.length === 0) return;
+    // One transaction: any premise that fails throws, and the whole batch rolls back.
+    return this.write(() => changes.forEach((change) => this.applyChange(change)));
+  }
+
+  private applyChange(change: ApplicationChange): void {
+    let app: string;
+    if (change.create) {
+      if (this.applicationName(change.application) !== undefined) throw changeConflict(change.application, 'application-exists');
+      this.insertApplication(change.create);
+      app = change.create.name;
+    } else {
+      const expected = change.expected!;
+      const stored = this.applicationName(change.application);
+      if (stored === undefined) throw changeConflict(change.application, 'application-gone');
+      app = stored;
+      if (!sameFields(this.rows(SQLITE_SQL.fields, { app }).map(toFieldInfo), expected.fields)) throw changeConflict(app, 'fields-changed');
+      const rows = this.rows(SQLITE_SQL.rowsVersion, { app, domain: IDENTIFIER_DOMAIN })[0] ?? {};
+      const maxVersion = rows.maxVersion === null || rows.maxVersion === undefined ? null : String(rows.maxVersion);
+      if (Number(rows.n ?? 0) !== expected.rowCount || maxVersion !== expected.maxTimestamp) throw changeConflict(app, 'rows-changed');
+      if (change.fields) {
+        this.run(SQLITE_SQL.deleteFields, { app });
+        this.insertFields(app, change.fields);
+        this.run(SQLITE_SQL.setNumFields, { app, numFields: change.fields.length });
+      }
+    }
+    for (const row of change.rows) this.applyRow(app, row);
+  }
+
+  private applyRow(app: string, row: RowChange): void {
+    const current = this.credentialsRow(app, row.identifier);
+    if (row.expectedTimestamp === null) {
+      if (current) throw changeConflict(app, 'row-exists', row.identifier);
+    } else if (!current) {
+      throw changeConflict(app, 'row-gone', row.identifier);
+    } else if (String(current.timestamp) !== row.expectedTimestamp) {
+      throw changeConflict(app, 'row-changed', row.identifier);
+    }
+    if (row.op === 'delete') {
+      this.run(SQLITE_SQL.deleteMapping, { app, domain: IDENTIFIER_DOMAIN, identifier: String(current!.identifier) });
+    } else {
+      this.writeRow(app, row.identifier, current, row.msid, row.ciphertext);
+    }
+  }
+
+  /** Inserts or updates one row (its premise already checked) with a new row version. */
+  private writeRow(app: string, identifier: string, current: SqlRow | undefined, msid: string, ciphertext: Buffer): Omit<CredentialRow, 'ciphertext'> {
+    const version = this.nextRowVersion();
+    const modifiedAt = nextModifiedAt(current ? Number(current.modifiedAt) : undefined);
+    const stored = current ? String(current.identifier) : identifier;
+    const row = { app, domain: IDENTIFIER_DOMAIN, identifier: stored, msid, ciphertext, version, modifiedAt };
+    if (current) this.run(SQLITE_SQL.updateCredentials, row);
+    else {
+      this.run(SQLITE_SQL.insertMapping, { app, domain: IDENTIFIER_DOMAIN, identifier });
+      this.run(SQLITE_SQL.insertCredentials, row);
+    }
+    return { application: app, identifier: stored, msid, timestamp: String(version), modifiedAt };
   }
 
   async deleteApplication(name: string): Promise<void> {
@@ -380,16 +464,18 @@ class SqliteStore implements SsoStore {
       if (app === undefined) throw applicationNotFound();
       const current = this.credentialsRow(app, identifier);
       checkExpectedTimestamp(current, expectedTimestamp);
-      const version = this.nextRowVersion();
-      const modifiedAt = nextModifiedAt(current ? Number(current.modifiedAt) : undefined);
-      const stored = current ? String(current.identifier) : identifier;
-      const row = { app, domain: IDENTIFIER_DOMAIN, identifier: stored, msid, ciphertext, version, modifiedAt };
-      if (current) this.run(SQLITE_SQL.updateCredentials, row);
-      else {
-        this.run(SQLITE_SQL.insertMapping, { app, domain: IDENTIFIER_DOMAIN, identifier });
-        this.run(SQLITE_SQL.insertCredentials, row);
-      }
-      return { application: app, identifier: stored, msid, timestamp: String(version), modifiedAt };
+      return this.writeRow(app, identifier, current, msid, ciphertext);
+    });
+  }
+
+  async listCredentials(application: string, options: Omit<ListOptions, 'filter'>): Promise<CredentialRow[]> {
+    checkName(application, 'application name');
+    checkLimit(options.limit);
+    checkCursor(options.after);
+    return this.read(() => {
+      const rows = this.rows(SQLITE_SQL.listCredentials, { app: application, domain: IDENTIFIER_DOMAIN, after: options.after ?? '', limit: options.limit });
+      if (rows.length === 0 && this.applicationName(application) === undefined) throw applicationNotFound();
+      return rows.map(toCredentialRow);
     });
   }
 

@@ -95,6 +95,38 @@ export interface ReencryptedRow {
   ciphertext: Buffer;
 }
 
+/** One identifier's part of an application change: write its encrypted values, or delete it. */
+export type RowChange =
+  | {
+      op: 'put';
+      identifier: string;
+      /** The row version the values were computed from; null: the identifier must not exist. */
+      expectedTimestamp: string | null;
+      msid: string;
+      ciphertext: Buffer;
+    }
+  | { op: 'delete'; identifier: string; expectedTimestamp: string };
+
+/**
+ * A change of one application's definition and configurations, applied with others in one
+ * transaction by `applyApplicationChanges`. Exactly one of `create` and `expected`.
+ */
+export interface ApplicationChange {
+  application: string;
+  /** Creates the application (with `create.fields`); it must not exist. `create.name` is `application`. */
+  create?: NewApplication;
+  /**
+   * What the change was computed from, for an existing application: its field list (labels,
+   * masked flags, in order) and its rows (how many, and the highest row version, null when none).
+   * Row versions come from one database-wide, ever-increasing counter, so any insert, update or
+   * delete of one of its rows changes the pair; a rotation re-encrypting rows does not.
+   */
+  expected?: { fields: FieldDefinition[]; rowCount: number; maxTimestamp: string | null };
+  /** Replaces the field list (ordinals renumbered from 0). */
+  fields?: FieldDefinition[];
+  rows: RowChange[];
+}
+
 export interface SsoStore {
   /** Creates the schema when missing; idempotent. */
   init(): Promise<void>;
@@ -115,6 +147,20 @@ export interface SsoStore {
   deleteApplication(name: string): Promise<void>;
   /** Throws ENTSSO_E_APPLICATION_NOT_FOUND. */
   setApplicationFlags(name: string, flags: number): Promise<void>;
+
+  /**
+   * Applies every change in ONE transaction, all or nothing. Throws ENTSSO_E_CONFLICT (details:
+   * application, reason) when a premise no longer holds: an application to create exists, an
+   * application to change is gone or has other fields or rows than `expected`, a row's version is
+   * not its `expectedTimestamp` (or it exists / is gone). Nothing is changed then.
+   */
+  applyApplicationChanges(changes: ApplicationChange[]): Promise<void>;
+
+  /**
+   * Full rows (with ciphertext) of one application, keyset-paged by identifier (case-insensitive
+   * order). Throws ENTSSO_E_APPLICATION_NOT_FOUND.
+   */
+  listCredentials(application: string, options: Omit<ListOptions, 'filter'>): Promise<CredentialRow[]>;
 
   /**
    * Identifiers (mappings) of one application, keyset-paged by identifier (case-insensitive order).

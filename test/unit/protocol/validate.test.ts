@@ -38,3 +38,27 @@ test('names with SQL metacharacters and Unicode are valid names', () => {
   const p = validateParams('apps.get', { name: "O'Brien; DROP TABLE x -- %_ 日本語" });
   assert.equal(p.name, "O'Brien; DROP TABLE x -- %_ 日本語");
 });
+
+test('application lifecycle methods: field changes, export and import parameters', () => {
+  const file = Buffer.from('x').toString('base64');
+  assert.deepEqual(validateParams('apps.addField', { name: 'A', fields: [{ label: 'Pwd', masked: true }] }), { name: 'A', fields: [{ label: 'Pwd', masked: true }], expectedFieldsVersion: undefined });
+  invalid(() => validateParams('apps.addField', { name: 'A', fields: [] }), /"fields"/);
+  invalid(() => validateParams('apps.addField', { name: 'A', fields: [{ label: 'x' }, { label: 'X' }] }), /defined twice/);
+  invalid(() => validateParams('apps.addField', { name: 'A', fields: [{ label: 'x' }], expectedFieldsVersion: 'not hex!' }), /expectedFieldsVersion/);
+  invalid(() => validateParams('apps.removeField', { name: 'A', fields: ['x', 'X'] }), /names field "X" twice/);
+  invalid(() => validateParams('apps.removeField', { name: 'A', fields: 'x' }), /"fields"/);
+  invalid(() => validateParams('apps.export', { names: ['A'], format: 'zip', password: 'p' }), /"format"/);
+  invalid(() => validateParams('apps.export', { names: [], format: 'sso', password: 'p' }), /"names"/);
+  invalid(() => validateParams('apps.export', { names: ['A'], format: 'sso' }), /"password"/);
+  const plan = { file, format: 'sso', password: 'p', name: 'App', mode: 'mirror' };
+  assert.deepEqual(validateParams('apps.planImport', plan), plan);
+  invalid(() => validateParams('apps.planImport', { ...plan, name: undefined }), /"name" is required for a \.sso file/);
+  invalid(() => validateParams('apps.planImport', { ...plan, format: 'entsso' }), /"name" is only for \.sso files/);
+  invalid(() => validateParams('apps.planImport', { ...plan, mode: 'replace' }), /"mode"/);
+  invalid(() => validateParams('apps.planImport', { ...plan, file: 'not base64!' }), /"file"/);
+  const basis = 'a'.repeat(64);
+  assert.deepEqual({ ...validateParams('apps.import', { ...plan, expected: { App: basis } }).expected }, { App: basis });
+  invalid(() => validateParams('apps.import', plan), /"expected"/);
+  invalid(() => validateParams('apps.import', { ...plan, expected: { App: 'short' } }), /"expected"/);
+  invalid(() => validateParams('apps.import', { ...plan, expected: {} }), /"expected"/);
+});

@@ -75,6 +75,14 @@ VALUES (@app, @description, @contact, @userGroup, @adminGroup, @flags, @numField
   insertField: String.raw`INSERT INTO dbo.SSOX_FieldInfo (fi_app_name, fi_ordinal, fi_label, fi_flags) VALUES (@app, @ordinal, @label, @flags);`,
   deleteApplication: String.raw`DELETE FROM dbo.SSOX_ApplicationInfo WHERE ai_app_name = @app;`,
   setApplicationFlags: String.raw`UPDATE dbo.SSOX_ApplicationInfo SET ai_flags = @flags WHERE ai_app_name = @app;`,
+  lockApplication: String.raw`SELECT a.ai_app_name AS name FROM dbo.SSOX_ApplicationInfo AS a WITH (UPDLOCK, HOLDLOCK) WHERE a.ai_app_name = @app;
+SELECT fi_ordinal AS ordinal, fi_label AS label, fi_flags AS flags
+FROM dbo.SSOX_FieldInfo WHERE fi_app_name = @app ORDER BY fi_ordinal;`,
+  lockRows: String.raw`SELECT COUNT_BIG(*) AS n, MAX(ec_row_version) AS maxVersion
+FROM dbo.SSOX_ExternalCredentials WITH (UPDLOCK, HOLDLOCK)
+WHERE ec_app_name = @app AND ec_windows_domain_name = @domain;`,
+  deleteFields: String.raw`DELETE FROM dbo.SSOX_FieldInfo WHERE fi_app_name = @app;`,
+  setNumFields: String.raw`UPDATE dbo.SSOX_ApplicationInfo SET ai_num_fields = @numFields WHERE ai_app_name = @app;`,
   listIdentifiers: String.raw`SELECT TOP (@limit) ec_app_name AS application, ec_windows_user_name AS identifier,
   ec_row_version AS [timestamp], ec_modified_at AS modifiedAt
 FROM dbo.SSOX_ExternalCredentials
@@ -91,6 +99,11 @@ ORDER BY m.im_app_name, m.im_windows_domain_name, m.im_windows_user_name;`,
   getCredentials: String.raw`SELECT ec_app_name AS application, ec_windows_user_name AS identifier, ec_msid AS msid,
   ec_credentials AS ciphertext, ec_row_version AS [timestamp], ec_modified_at AS modifiedAt
 FROM dbo.SSOX_ExternalCredentials WHERE ec_app_name = @app AND ec_windows_domain_name = @domain AND ec_windows_user_name = @identifier;`,
+  listCredentials: String.raw`SELECT TOP (@limit) ec_app_name AS application, ec_windows_user_name AS identifier, ec_msid AS msid,
+  ec_credentials AS ciphertext, ec_row_version AS [timestamp], ec_modified_at AS modifiedAt
+FROM dbo.SSOX_ExternalCredentials
+WHERE ec_app_name = @app AND ec_windows_domain_name = @domain AND ec_windows_user_name > @after
+ORDER BY ec_windows_user_name;`,
   insertMapping: String.raw`INSERT INTO dbo.SSOX_IndividualMapping (im_app_name, im_windows_domain_name, im_windows_user_name,
   im_external_user_name, im_flags)
 OUTPUT inserted.im_app_name AS application
@@ -481,6 +494,126 @@ describe('SQL Server adapter: golden SQL and parameters', () => {
     ]);
     assert.deepEqual(list, pool('listAudit', [['limit', 'Int', 50], ['before', 'BigInt', 13]]));
     assert.deepEqual(listFirst, pool('listAudit', [['limit', 'Int', 50], ['before', 'BigInt', Number.MAX_SAFE_INTEGER]]));
+  });
+});
+
+describe('SQL Server adapter: application changes (applyApplicationChanges) and full rows (listCredentials)', () => {
+  const FIELDS = [{ ordinal: 0, label: 'dummy', flags: 0 }, { ordinal: 1, label: 'Pwd', flags: 0x10000000 }, { ordinal: 2, label: 'Old', flags: 0 }];
+  const expected = { fields: [{ label: 'dummy', masked: false }, { label: 'Pwd', masked: true }, { label: 'Old', masked: false }], rowCount: 3, maxTimestamp: '41' };
+  const existing = (): Reply => on('lockApplication', { recordsets: [[{ name: 'Orders' }], FIELDS] });
+  /** insertMapping outputs the application name it was given (the stored spelling, in these tests). */
+  const mappingEcho: Reply = (statement, params) => (statement === 'insertMapping' ? { recordset: [{ application: String(params.find(([n]) => n === 'app')![2]) }] } : undefined);
+  const field = (app: string, ordinal: number, label: string, flags: number): Sent => tx('insertField', [['app', NAME, app], ['ordinal', 'Int', ordinal], ['label', NAME, label], ['flags', 'Int', flags]]);
+
+  it('one transaction: lock and check each application, replace its fields, then write and delete its rows at their versions', async () => {
+    const put = Buffer.from('new-values');
+    const created = Buffer.from('created-values');
+    const fresh = Buffer.from('fresh-app-values');
+    const fake = new FakeDriver().reply(
+      once('lockApplication', { recordsets: [[{ name: 'Orders' }], FIELDS] }),
+      on('lockRows', { recordset: [{ n: '3', maxVersion: '41' }] }),
+      on('updateCredentials', { recordset: [{ application: 'Orders', identifier: 'Cfg', timestamp: '42', modifiedAt: '1' }] }),
+      on('deleteCredentials', { rowsAffected: [1] }),
+      mappingEcho,
+    );
+    await fake.store().applyApplicationChanges([
+      {
+        application: 'orders',
+        expected,
+        fields: [{ label: 'dummy', masked: false }, { label: 'Pwd', masked: true }, { label: 'New', masked: false }],
+        rows: [
+          { op: 'put', identifier: 'Cfg', expectedTimestamp: '41', msid: 'm1', ciphertext: put },
+          { op: 'put', identifier: 'Added', expectedTimestamp: null, msid: 'm1', ciphertext: created },
+          { op: 'delete', identifier: 'Gone', expectedTimestamp: '40' },
+        ],
+      },
+      { application: 'Fresh', create: app('Fresh', { fields: [{ label: 'dummy', masked: false }] }), rows: [{ op: 'put', identifier: 'ConfigProperties', expectedTimestamp: null, msid: 'm1', ciphertext: fresh }] },
+    ]);
+    assert.deepEqual(fake.log(), [
+      BEGIN,
+      tx('lockApplication', [['app', NAME, 'orders']]),
+      tx('lockRows', [['app', NAME, 'Orders'], DOMAIN]),
+      tx('deleteFields', [['app', NAME, 'Orders']]),
+      field('Orders', 0, 'dummy', 0),
+      field('Orders', 1, 'Pwd', 0x10000000),
+      field('Orders', 2, 'New', 0),
+      tx('setNumFields', [['app', NAME, 'Orders'], ['numFields', 'Int', 3]]),
+      tx('updateCredentials', [...key('Orders', 'Cfg'), ['msid', MSID, 'm1'], ['ciphertext', 'VarBinary(MAX)', put], ['now', 'BigInt', 'NOW'], ['expected', 'BigInt', '41']]),
+      tx('insertMapping', key('Orders', 'Added')),
+      tx('insertCredentials', [...key('Orders', 'Added'), ['msid', MSID, 'm1'], ['ciphertext', 'VarBinary(MAX)', created], ['now', 'BigInt', 'NOW']]),
+      tx('deleteCredentials', [...key('Orders', 'Gone'), ['expected', 'BigInt', '40']]),
+      tx('deleteMapping', key('Orders', 'Gone')),
+      tx('lockApplication', [['app', NAME, 'Fresh']]),
+      tx('insertApplication', [
+        ['app', NAME, 'Fresh'], ['description', 'NVarChar(1024)', 'Description of Fresh'], ['contact', NAME, 'BizTalkAdmin@contoso.com'],
+        ['userGroup', NAME, 'BizTalk Application Users'], ['adminGroup', NAME, 'SSO Administrators'], ['flags', 'Int', 0x100002],
+        ['numFields', 'Int', 1], ['kind', NAME, 'configStore'],
+      ]),
+      field('Fresh', 0, 'dummy', 0),
+      tx('insertMapping', key('Fresh', 'ConfigProperties')),
+      tx('insertCredentials', [...key('Fresh', 'ConfigProperties'), ['msid', MSID, 'm1'], ['ciphertext', 'VarBinary(MAX)', fresh], ['now', 'BigInt', 'NOW']]),
+      COMMIT,
+    ]);
+  });
+
+  it('a premise that no longer holds rolls everything back with ENTSSO_E_CONFLICT naming the application', async () => {
+    const cases: [Reply[], string, string[]][] = [
+      [[on('lockApplication', { recordsets: [[{ name: 'Orders' }], FIELDS.slice(0, 2)] })], 'fields-changed', ['lockApplication']],
+      [[existing(), on('lockRows', { recordset: [{ n: '3', maxVersion: '44' }] })], 'rows-changed', ['lockApplication', 'lockRows']],
+      [[existing(), on('lockRows', { recordset: [{ n: '2', maxVersion: '41' }] })], 'rows-changed', ['lockApplication', 'lockRows']],
+      [[on('lockApplication', { recordsets: [[], []] })], 'application-gone', ['lockApplication']],
+      [
+        [existing(), on('lockRows', { recordset: [{ n: '3', maxVersion: '41' }] }), on('credentialsState', { recordset: [{ applications: '1', mappings: '1' }] })],
+        'row-changed',
+        ['lockApplication', 'lockRows', 'updateCredentials', 'credentialsState'],
+      ],
+    ];
+    for (const [replies, reason, statements] of cases) {
+      const fake = new FakeDriver().reply(...replies);
+      const error = await expectSsoError(
+        fake.store().applyApplicationChanges([{ application: 'Orders', expected, rows: [{ op: 'put', identifier: 'Cfg', expectedTimestamp: '41', msid: 'm1', ciphertext: Buffer.from('x') }] }]),
+        'ENTSSO_E_CONFLICT',
+      );
+      assert.equal(error.details.reason, reason);
+      assert.equal(error.details.application, 'Orders');
+      assert.deepEqual(fake.log().map((s) => ('event' in s ? s.event : s.statement)), ['begin', ...statements, 'rollback'], reason);
+    }
+    const duplicate = new FakeDriver().reply(existing(), on('lockRows', { recordset: [{ n: '3', maxVersion: '41' }] }), on('insertMapping', driverError(2601)));
+    const taken = await expectSsoError(
+      duplicate.store().applyApplicationChanges([{ application: 'Orders', expected, rows: [{ op: 'put', identifier: 'Cfg', expectedTimestamp: null, msid: 'm1', ciphertext: Buffer.from('x') }] }]),
+      'ENTSSO_E_CONFLICT',
+    );
+    assert.deepEqual([taken.details.reason, taken.details.identifier], ['row-exists', 'Cfg']);
+    assert.ok(!taken.message.includes('S3cr3t'));
+    assert.deepEqual(duplicate.log().map((s) => ('event' in s ? s.event : s.statement)), ['begin', 'lockApplication', 'lockRows', 'insertMapping', 'rollback']);
+    const exists = new FakeDriver().reply(on('lockApplication', { recordsets: [[{ name: 'Orders' }], FIELDS] }));
+    const error = await expectSsoError(exists.store().applyApplicationChanges([{ application: 'Orders', create: app('Orders'), rows: [] }]), 'ENTSSO_E_CONFLICT');
+    assert.equal(error.details.reason, 'application-exists');
+  });
+
+  it('malformed batches are refused before any SQL is sent; an empty batch sends nothing', async () => {
+    const fake = new FakeDriver();
+    const store = fake.store();
+    await store.applyApplicationChanges([]);
+    await expectSsoError(store.applyApplicationChanges([{ application: 'A', rows: [] }]), 'ENTSSO_E_INVALID_REQUEST');
+    await expectSsoError(store.applyApplicationChanges([{ application: 'A', expected, fields: [], rows: [] }]), 'ENTSSO_E_INVALID_REQUEST');
+    await expectSsoError(store.applyApplicationChanges([{ application: 'A', expected, rows: [] }, { application: 'a', expected, rows: [] }]), 'ENTSSO_E_INVALID_REQUEST');
+    assert.deepEqual(fake.sent, []);
+  });
+
+  it('lists full rows of an application, keyset-paged; an empty page checks that the application exists', async () => {
+    const blob = Buffer.from([9, 8, 7]);
+    const fake = new FakeDriver().reply(once('listCredentials', { recordset: [{ application: 'Orders', identifier: 'Cfg', msid: 'm1', ciphertext: blob, timestamp: '5', modifiedAt: '1700000000000' }] }));
+    const store = fake.store();
+    assert.deepEqual(await store.listCredentials('orders', { limit: 500, after: 'A' }), [
+      { application: 'Orders', identifier: 'Cfg', msid: 'm1', ciphertext: blob, timestamp: '5', modifiedAt: 1_700_000_000_000 },
+    ]);
+    await expectSsoError(store.listCredentials('Gone', { limit: 500 }), 'ENTSSO_E_APPLICATION_NOT_FOUND');
+    assert.deepEqual(fake.log(), [
+      pool('listCredentials', [['limit', 'Int', 500], ['app', NAME, 'orders'], DOMAIN, ['after', NAME, 'A']]),
+      pool('listCredentials', [['limit', 'Int', 500], ['app', NAME, 'Gone'], DOMAIN, ['after', NAME, '']]),
+      pool('applicationName', [['app', NAME, 'Gone']]),
+    ]);
   });
 });
 

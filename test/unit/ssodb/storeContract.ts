@@ -376,6 +376,139 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       assert.equal((await store.getApplication(longest))!.name, longest);
     });
 
+    // ------------------------------------------------------------ application changes (one transaction)
+
+    /** The premises a change is computed from, read the way the service reads them. */
+    const premisesOf = async (store: SsoStore, name: string) => {
+      const read = (await store.getApplication(name))!;
+      const rows = await store.listCredentials(name, { limit: 10_000 });
+      const max = rows.reduce<bigint | null>((m, r) => (m === null || BigInt(r.timestamp) > m ? BigInt(r.timestamp) : m), null);
+      return { fields: read.fields.map(({ label, masked }) => ({ label, masked })), rowCount: rows.length, maxTimestamp: max === null ? null : String(max) };
+    };
+
+    withStore('lists full rows of an application, keyset-paged, with their ciphertext', async (store) => {
+      await store.createApplication(app('Full'));
+      await store.createApplication(app('Empty'));
+      const ids = ['b', 'A', 'c', 'D', 'e'];
+      for (const id of ids) await store.putCredentials('Full', id, null, 'm1', Buffer.from(`v-${id}`));
+      const first = await store.listCredentials('FULL', { limit: 3 });
+      const second = await store.listCredentials('Full', { limit: 3, after: first[first.length - 1]!.identifier });
+      assert.deepEqual([...first, ...second].map((r) => r.identifier), ['A', 'b', 'c', 'D', 'e']);
+      assert.deepEqual(second.map((r) => r.ciphertext.toString()), ['v-D', 'v-e']);
+      assert.ok(first.every((r) => r.application === 'Full' && r.msid === 'm1' && /^\d+$/.test(r.timestamp)));
+      assert.deepEqual(await store.listCredentials('Empty', { limit: 3 }), []);
+      await expectSsoError(store.listCredentials('Nope', { limit: 3 }), 'ENTSSO_E_APPLICATION_NOT_FOUND');
+    });
+
+    withStore('applies application changes in one transaction: create, field list replacement, row writes and deletes', async (store) => {
+      await store.createApplication(app('Settings', { fields: [field('dummy'), field('Pwd', true), field('Old')] }));
+      const kept = await store.putCredentials('Settings', 'Kept', null, 'm1', Buffer.from('kept'));
+      const changed = await store.putCredentials('Settings', 'Changed', null, 'm1', Buffer.from('before'));
+      const doomed = await store.putCredentials('Settings', 'Doomed', null, 'm1', Buffer.from('doomed'));
+      await store.applyApplicationChanges([
+        {
+          application: 'SETTINGS',
+          expected: await premisesOf(store, 'Settings'),
+          fields: [field('dummy'), field('Pwd', true), field('New'), field('Secret', true)],
+          rows: [
+            { op: 'put', identifier: 'changed', expectedTimestamp: changed.timestamp, msid: 'm2', ciphertext: Buffer.from('after') },
+            { op: 'put', identifier: 'Added', expectedTimestamp: null, msid: 'm2', ciphertext: Buffer.from('added') },
+            { op: 'delete', identifier: 'DOOMED', expectedTimestamp: doomed.timestamp },
+          ],
+        },
+        { application: 'Fresh', create: app('Fresh', { fields: [field('dummy'), field('Key')] }), rows: [{ op: 'put', identifier: 'ConfigProperties', expectedTimestamp: null, msid: 'm2', ciphertext: Buffer.from('fresh') }] },
+      ]);
+      const settings = (await store.getApplication('Settings'))!;
+      assert.deepEqual(settings.fields, [
+        { ordinal: 0, label: 'dummy', masked: false },
+        { ordinal: 1, label: 'Pwd', masked: true },
+        { ordinal: 2, label: 'New', masked: false },
+        { ordinal: 3, label: 'Secret', masked: true },
+      ]);
+      assert.equal(settings.numFields, 4);
+      assert.equal(settings.identifierCount, 3);
+      assert.deepEqual(await store.getCredentials('Settings', 'Kept'), { ...kept, ciphertext: Buffer.from('kept') }, 'a row not in the change is untouched');
+      const after = (await store.getCredentials('Settings', 'Changed'))!;
+      assert.deepEqual(after.ciphertext, Buffer.from('after'));
+      assert.equal(after.identifier, 'Changed', 'the stored spelling is kept');
+      assert.equal(after.msid, 'm2');
+      assert.ok(BigInt(after.timestamp) > BigInt(doomed.timestamp));
+      assert.deepEqual((await store.getCredentials('Settings', 'Added'))!.ciphertext, Buffer.from('added'));
+      assert.equal(await store.getCredentials('Settings', 'Doomed'), undefined);
+      const fresh = (await store.getApplication('Fresh'))!;
+      assert.deepEqual(fresh.fields.map((f) => f.label), ['dummy', 'Key']);
+      assert.equal(fresh.description, 'Description of Fresh');
+      assert.deepEqual((await store.getCredentials('Fresh', 'ConfigProperties'))!.ciphertext, Buffer.from('fresh'));
+      await store.applyApplicationChanges([]);
+    });
+
+    withStore('application changes are all or nothing: any premise that fails leaves every application as it was', async (store) => {
+      await store.createApplication(app('First', { fields: [field('dummy'), field('A')] }));
+      await store.createApplication(app('Second', { fields: [field('dummy')] }));
+      const row = await store.putCredentials('First', 'Row', null, 'm1', Buffer.from('one'));
+      const second = await store.putCredentials('Second', 'Row', null, 'm1', Buffer.from('two'));
+      const firstPremises = await premisesOf(store, 'First');
+      const secondPremises = await premisesOf(store, 'Second');
+      const good = {
+        application: 'First',
+        expected: firstPremises,
+        fields: [field('dummy'), field('A'), field('B')],
+        rows: [{ op: 'put' as const, identifier: 'Row', expectedTimestamp: row.timestamp, msid: 'm1', ciphertext: Buffer.from('changed') }, { op: 'put' as const, identifier: 'New', expectedTimestamp: null, msid: 'm1', ciphertext: Buffer.from('new') }],
+      };
+      const snapshot = async () => ({
+        first: await store.getApplication('First'),
+        second: await store.getApplication('Second'),
+        rows: [...(await store.listCredentials('First', { limit: 10 })), ...(await store.listCredentials('Second', { limit: 10 }))],
+        apps: (await store.listApplications({ limit: 10 })).map((a) => a.name),
+      });
+      const before = await snapshot();
+      const failing: [string, Parameters<SsoStore['applyApplicationChanges']>[0][number]][] = [
+        ['fields-changed', { application: 'Second', expected: { ...secondPremises, fields: [field('other')] }, rows: [] }],
+        ['rows-changed', { application: 'Second', expected: { ...secondPremises, rowCount: 0 }, rows: [] }],
+        ['rows-changed', { application: 'Second', expected: { ...secondPremises, maxTimestamp: String(BigInt(second.timestamp) - 1n) }, rows: [] }],
+        ['application-gone', { application: 'Third', expected: secondPremises, rows: [] }],
+        ['application-exists', { application: 'second', create: app('second'), rows: [] }],
+        ['row-exists', { application: 'Second', expected: secondPremises, rows: [{ op: 'put', identifier: 'ROW', expectedTimestamp: null, msid: 'm1', ciphertext: Buffer.from('x') }] }],
+        ['row-changed', { application: 'Second', expected: secondPremises, rows: [{ op: 'put', identifier: 'Row', expectedTimestamp: row.timestamp, msid: 'm1', ciphertext: Buffer.from('x') }] }],
+        ['row-gone', { application: 'Second', expected: secondPremises, rows: [{ op: 'delete', identifier: 'Missing', expectedTimestamp: second.timestamp }] }],
+        ['row-changed', { application: 'Second', expected: secondPremises, rows: [{ op: 'delete', identifier: 'Row', expectedTimestamp: 'garbage' }] }],
+      ];
+      for (const [reason, change] of failing) {
+        const error = await expectSsoError(store.applyApplicationChanges([good, change]), 'ENTSSO_E_CONFLICT');
+        assert.equal(error.details.reason, reason, `${reason}: ${error.message}`);
+        assert.deepEqual(await snapshot(), before, `${reason}: nothing changed, not even the first application`);
+      }
+      await expectSsoError(store.applyApplicationChanges([good, { application: 'Second', rows: [] }]), 'ENTSSO_E_INVALID_REQUEST');
+      await expectSsoError(store.applyApplicationChanges([good, { ...good, application: 'FIRST' }]), 'ENTSSO_E_INVALID_REQUEST');
+      await expectSsoError(store.applyApplicationChanges([{ ...good, fields: [field('a'), field('A')] }]), 'ENTSSO_E_INVALID_REQUEST');
+      await expectSsoError(store.applyApplicationChanges([{ ...good, fields: [] }]), 'ENTSSO_E_INVALID_REQUEST');
+      assert.deepEqual(await snapshot(), before);
+      await store.applyApplicationChanges([good]);
+      assert.deepEqual((await store.getApplication('First'))!.fields.map((f) => f.label), ['dummy', 'A', 'B']);
+    });
+
+    withStore('the rows premise sees every insert, update and delete, but not a rotation re-encrypting rows', async (store) => {
+      await store.createApplication(app('Watched'));
+      const a = await store.putCredentials('Watched', 'a', null, 'm1', Buffer.from('a'));
+      await store.putCredentials('Watched', 'b', null, 'm1', Buffer.from('b'));
+      const noop = async (expected: Awaited<ReturnType<typeof premisesOf>>) => store.applyApplicationChanges([{ application: 'Watched', expected, rows: [] }]);
+
+      let premises = await premisesOf(store, 'Watched');
+      const batch = await store.listRowsNotUnder('m2', 10);
+      await store.reencryptRows(batch.map((r) => ({ application: r.application, identifier: r.identifier, expectedTimestamp: r.timestamp, msid: 'm2', ciphertext: r.ciphertext })));
+      await noop(premises); // a rotation changes no value: the premise still holds
+
+      const updated = await store.putCredentials('Watched', 'a', a.timestamp, 'm2', Buffer.from('a2'));
+      await expectSsoError(noop(premises), 'ENTSSO_E_CONFLICT');
+      premises = await premisesOf(store, 'Watched');
+      await store.putCredentials('Watched', 'c', null, 'm2', Buffer.from('c'));
+      await expectSsoError(noop(premises), 'ENTSSO_E_CONFLICT');
+      premises = await premisesOf(store, 'Watched');
+      await store.deleteCredentials('Watched', 'a', updated.timestamp);
+      await expectSsoError(noop(premises), 'ENTSSO_E_CONFLICT');
+      await noop(await premisesOf(store, 'Watched'));
+    });
+
     // ------------------------------------------------------------ rotation
 
     withStore('rotation lists and counts rows not under the current msid, in a stable order', async (store) => {

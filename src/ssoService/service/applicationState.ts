@@ -1,0 +1,128 @@
+/**
+ * One application as the service sees it before changing its definition or importing into it:
+ * its definition and every configuration, decrypted, with the row versions read. Field changes
+ * (operations.ts) and imports (applicationTransfer.ts) compute their changes from this and hand
+ * the store the premises (`ApplicationChange.expected`) so that a concurrent change is refused.
+ */
+import { createHash } from 'node:crypto';
+import { SsoError } from '../../ssoClient/errors';
+import type { FieldDefinition, FieldInfo } from '../../ssoClient/protocol';
+import { decryptBag, encryptBag } from '../crypto/dataCipher';
+import type { MasterSecret } from '../crypto/masterSecret';
+import type { ApplicationChange, ApplicationRow, RowChange, SsoStore } from '../ssodb/store';
+import type { SecretCache } from './secretCache';
+
+/** Rows read per page when loading every configuration of an application. */
+const PAGE = 500;
+
+export interface StoredConfiguration {
+  /** The stored spelling (values are encrypted under it). */
+  identifier: string;
+  timestamp: string;
+  /** Field label → value, as stored (may hold keys of fields removed meanwhile: see `valuesOfFields`). */
+  values: Map<string, string>;
+}
+
+export interface ApplicationState {
+  app: ApplicationRow & { fields: FieldInfo[] };
+  rows: StoredConfiguration[];
+  /** The premise for `ApplicationChange.expected`: number of rows and highest row version read. */
+  rowsRead: { count: number; maxTimestamp: string | null };
+}
+
+/** Reads an application and decrypts all its configurations; undefined when it does not exist. */
+export async function readApplicationState(store: SsoStore, cache: SecretCache, name: string): Promise<ApplicationState | undefined> {
+  const app = await store.getApplication(name);
+  if (!app) return undefined;
+  const rows: StoredConfiguration[] = [];
+  let max: bigint | undefined;
+  let after: string | undefined;
+  for (;;) {
+    const page = await store.listCredentials(app.name, { after, limit: PAGE });
+    for (const row of page) {
+      const secret = cache.secretForDecryption(row.msid);
+      rows.push({ identifier: row.identifier, timestamp: row.timestamp, values: decryptValues(secret, app.name, row.identifier, row.ciphertext) });
+      const version = /^[0-9]+$/.test(row.timestamp) ? BigInt(row.timestamp) : undefined;
+      if (version !== undefined && (max === undefined || version > max)) max = version;
+    }
+    if (page.length < PAGE) break;
+    after = page[page.length - 1]!.identifier;
+  }
+  return { app, rows, rowsRead: { count: rows.length, maxTimestamp: max === undefined ? null : max.toString() } };
+}
+
+export function decryptValues(secret: MasterSecret, application: string, identifier: string, blob: Buffer): Map<string, string> {
+  const plaintext = decryptBag(secret, application, identifier, blob);
+  try {
+    const parsed = JSON.parse(plaintext.toString('utf8')) as Record<string, unknown>;
+    return new Map(Object.entries(parsed).filter((entry): entry is [string, string] => typeof entry[1] === 'string'));
+  } finally {
+    plaintext.fill(0);
+  }
+}
+
+export function encryptValues(secret: MasterSecret, application: string, identifier: string, values: Map<string, string>): Buffer {
+  const plaintext = Buffer.from(JSON.stringify(Object.fromEntries(values)), 'utf8');
+  try {
+    return encryptBag(secret, application, identifier, plaintext);
+  } finally {
+    plaintext.fill(0);
+  }
+}
+
+/** The stored values of the application's current fields only, in field order (stale keys of removed fields are left out). */
+export function valuesOfFields(values: Map<string, string>, fields: FieldDefinition[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const field of fields) {
+    const value = values.get(field.label);
+    if (value !== undefined) out.set(field.label, value);
+  }
+  return out;
+}
+
+/** Opaque version of a field list (labels, masked flags, order); see ApplicationDetail.fieldsVersion. */
+export function fieldsVersion(fields: FieldDefinition[]): string {
+  return createHash('sha256')
+    .update(JSON.stringify(fields.map((f) => [f.label, f.masked])))
+    .digest('hex')
+    .slice(0, 32);
+}
+
+/** The premises of a change computed from `state`. */
+export function expectedOf(state: ApplicationState): NonNullable<ApplicationChange['expected']> {
+  return { fields: state.app.fields.map(({ label, masked }) => ({ label, masked })), rowCount: state.rowsRead.count, maxTimestamp: state.rowsRead.maxTimestamp };
+}
+
+/** Refuses a change computed from a stale view of the field list. */
+export function checkFieldsVersion(state: ApplicationState, expected: string | undefined): void {
+  if (expected === undefined || expected === fieldsVersion(state.app.fields)) return;
+  throw new SsoError(
+    'ENTSSO_E_CONFLICT',
+    `The fields of "${state.app.name}" were changed by someone else since you read them (they are now: ${state.app.fields.map((f) => f.label).join(', ')}). Nothing was changed: review them and try again.`,
+    { reason: 'fields-changed', application: state.app.name, fields: state.app.fields.map((f) => f.label) },
+  );
+}
+
+/**
+ * A field-list change of an existing application: the new list, plus every configuration that
+ * holds a key in `dropKeys` (case-insensitive) rewritten without it. All in one store transaction,
+ * premised on the state read.
+ */
+export function fieldListChange(state: ApplicationState, secret: MasterSecret, fields: FieldDefinition[], dropKeys: string[]): { change: ApplicationChange; purged: number } {
+  const drop = new Set(dropKeys.map((k) => k.toLowerCase()));
+  const rows: RowChange[] = [];
+  for (const row of state.rows) {
+    const kept = new Map([...row.values].filter(([key]) => !drop.has(key.toLowerCase())));
+    if (kept.size === row.values.size) continue;
+    rows.push({ op: 'put', identifier: row.identifier, expectedTimestamp: row.timestamp, msid: secret.msid, ciphertext: encryptValues(secret, state.app.name, row.identifier, kept) });
+  }
+  return {
+    change: {
+      application: state.app.name,
+      expected: expectedOf(state),
+      fields,
+      rows,
+    },
+    purged: rows.length,
+  };
+}

@@ -1,0 +1,198 @@
+/**
+ * The two application transfer formats, to and from IncomingApplication (importPlan.ts):
+ *
+ * - `entsso`: a protectedFile of kind 'entsso-export' (scrypt + AES-256-GCM, reminder readable
+ *   in the header) whose payload is ExportPayload below: one or more applications with their
+ *   definition (kind, description, contact, groups, flags, fields with masked flags) and every
+ *   configuration's values. Identifiers and labels travel as data in arrays, never as object
+ *   keys, so a name such as "__proto__" is just a name.
+ * - `sso`: Microsoft's .sso file (ssoFile.ts): the key/values of one application's
+ *   ConfigProperties identifier; the application name is the file name (given by the caller).
+ *
+ * Everything read from a file is checked here, before planning: a file that opens but holds
+ * something else than a valid export is ENTSSO_E_BAD_FILE, and nothing is imported.
+ */
+import { SsoError } from '../../ssoClient/errors';
+import { CONFIG_PROPERTIES_IDENTIFIER, type ApplicationKind, type FieldDefinition } from '../../ssoClient/protocol';
+import { openProtectedFile, writeProtectedFile, type ProtectedFileHeader } from '../crypto/protectedFile';
+import { decodeSsoFile, encodeSsoFile } from '../crypto/ssoFile';
+import { checkPasswordStrength } from '../crypto/passwordKdf';
+import { checkName, LIMITS } from '../rpc/validate';
+import type { IncomingApplication, IncomingConfiguration } from './importPlan';
+
+export const EXPORT_PAYLOAD_VERSION = 1;
+
+export const SSO_FILE_WARNING =
+  'A .sso file is weakly protected: Triple-DES keyed with the unsalted MD5 of the password, without any integrity check, ' +
+  'so anyone holding the file can try passwords very fast. Use it only to move values to or from the SSO Application ' +
+  'Configuration snap-in, and delete it afterwards; use the entsso format otherwise.';
+
+export interface ExportedApplication {
+  name: string;
+  kind: ApplicationKind;
+  description: string;
+  contact: string;
+  userGroup: string;
+  adminGroup: string;
+  flags: number;
+  fields: FieldDefinition[];
+  configurations: { identifier: string; values: { field: string; value: string }[] }[];
+}
+
+export interface ExportPayload {
+  format: 'entsso-export';
+  version: number;
+  exportedAt: string;
+  applications: ExportedApplication[];
+}
+
+// ---------------------------------------------------------------- entsso
+
+export async function writeExportFile(
+  applications: ExportedApplication[],
+  options: { password: string; reminder: string; environment: string; kdfCost?: { N: number; r: number; p: number } },
+): Promise<Buffer> {
+  const payload: ExportPayload = { format: 'entsso-export', version: EXPORT_PAYLOAD_VERSION, exportedAt: new Date().toISOString(), applications };
+  return writeProtectedFile('entsso-export', payload, { password: options.password, reminder: options.reminder, environment: options.environment, kdfCost: options.kdfCost });
+}
+
+export async function readExportFile(file: Buffer, password: string): Promise<{ header: ProtectedFileHeader; applications: IncomingApplication[] }> {
+  const { header, payload } = await openProtectedFile<unknown>(file, password, 'entsso-export');
+  return { header, applications: parseExportPayload(payload) };
+}
+
+/** Checks a decrypted payload completely; every problem is ENTSSO_E_BAD_FILE naming where it is (never a value). */
+export function parseExportPayload(payload: unknown): IncomingApplication[] {
+  const p = payload as Partial<ExportPayload> | null;
+  if (!p || typeof p !== 'object' || p.format !== 'entsso-export') throw badPayload('it is not an application export');
+  if (p.version !== EXPORT_PAYLOAD_VERSION) {
+    if (Number.isSafeInteger(p.version) && (p.version as number) > EXPORT_PAYLOAD_VERSION) {
+      throw new SsoError(
+        'ENTSSO_E_BAD_FILE',
+        `This export uses contents version ${p.version}, but this version of the SSO tools reads only version ${EXPORT_PAYLOAD_VERSION}. Upgrade the SSO tools to import it.`,
+        { reason: 'unsupported-version' },
+      );
+    }
+    throw badPayload('its contents version is invalid');
+  }
+  if (!Array.isArray(p.applications) || p.applications.length === 0) throw badPayload('it holds no application');
+  const seen = new Set<string>();
+  return p.applications.map((raw, index) => {
+    const app = parseExportedApplication(raw, index);
+    if (seen.has(app.name.toLowerCase())) throw badPayload(`it holds the application "${app.name}" twice`);
+    seen.add(app.name.toLowerCase());
+    return app;
+  });
+}
+
+const KINDS: ApplicationKind[] = ['adapter', 'configStore', 'affiliate'];
+
+function parseExportedApplication(raw: unknown, index: number): IncomingApplication {
+  const a = raw as Partial<ExportedApplication> | null;
+  if (!a || typeof a !== 'object') throw badPayload(`application ${index + 1} is not an object`);
+  const name = fileName(a.name, `the name of application ${index + 1}`);
+  const where = `application "${name}"`;
+  if (!KINDS.includes(a.kind as ApplicationKind)) throw badPayload(`${where} has an unknown kind`);
+  for (const key of ['description', 'contact', 'userGroup', 'adminGroup'] as const) {
+    const max = key === 'description' ? LIMITS.descriptionLength : LIMITS.nameLength;
+    if (typeof a[key] !== 'string' || (a[key] as string).length > max) throw badPayload(`the ${key} of ${where} is invalid`);
+  }
+  if (!Number.isSafeInteger(a.flags) || (a.flags as number) < 0 || (a.flags as number) > 0x7fffffff) throw badPayload(`the flags of ${where} are invalid`);
+  if (!Array.isArray(a.fields) || a.fields.length === 0 || a.fields.length > LIMITS.fieldCount) {
+    throw badPayload(`${where} must have between 1 and ${LIMITS.fieldCount} fields`);
+  }
+  const labels = new Map<string, string>();
+  const fields = a.fields.map((f, i) => {
+    const field = f as Partial<FieldDefinition> | null;
+    const label = fileName(field?.label, `field ${i + 1} of ${where}`);
+    if (typeof field?.masked !== 'boolean') throw badPayload(`field "${label}" of ${where} does not say whether it is masked`);
+    if (labels.has(label.toLowerCase())) throw badPayload(`${where} defines the field "${label}" twice`);
+    labels.set(label.toLowerCase(), label);
+    return { label, masked: field.masked };
+  });
+  if (!Array.isArray(a.configurations)) throw badPayload(`the configurations of ${where} are missing`);
+  const identifiers = new Set<string>();
+  const configurations: IncomingConfiguration[] = a.configurations.map((c, i) => {
+    const config = c as Partial<ExportedApplication['configurations'][number]> | null;
+    const identifier = fileName(config?.identifier, `identifier ${i + 1} of ${where}`);
+    if (identifiers.has(identifier.toLowerCase())) throw badPayload(`${where} holds the identifier "${identifier}" twice`);
+    identifiers.add(identifier.toLowerCase());
+    if (!Array.isArray(config?.values) || config.values.length > LIMITS.fieldCount) throw badPayload(`the values of "${identifier}" in ${where} are invalid`);
+    const values = new Map<string, string>();
+    for (const entry of config.values) {
+      const e = entry as { field?: unknown; value?: unknown } | null;
+      const label = typeof e?.field === 'string' ? labels.get(e.field.toLowerCase()) : undefined;
+      if (label === undefined) throw badPayload(`"${identifier}" in ${where} has a value for a field the application does not define`);
+      if (values.has(label)) throw badPayload(`"${identifier}" in ${where} has two values for the field "${label}"`);
+      if (typeof e!.value !== 'string' || e!.value.length > LIMITS.valueLength) throw badPayload(`the value of field "${label}" of "${identifier}" in ${where} is invalid`);
+      values.set(label, e!.value);
+    }
+    return { identifier, values };
+  });
+  return {
+    name,
+    kind: a.kind as ApplicationKind,
+    description: a.description as string,
+    contact: a.contact as string,
+    userGroup: a.userGroup as string,
+    adminGroup: a.adminGroup as string,
+    flags: a.flags as number,
+    fields,
+    configurations,
+    identifierScope: 'all',
+  };
+}
+
+// ---------------------------------------------------------------- .sso
+
+/** A .sso file as the ConfigProperties identifier of application `name`; its keys are the fields, in file order. */
+export function readSsoFile(file: Buffer, password: string, name: string): IncomingApplication {
+  const entries = decodeSsoFile(file.toString('utf8'), password);
+  const keys = Object.keys(entries);
+  if (keys.length > LIMITS.fieldCount) throw ssoBad(`it holds ${keys.length} keys, and an application has at most ${LIMITS.fieldCount} fields`);
+  const seen = new Set<string>();
+  const values = new Map<string, string>();
+  for (const key of keys) {
+    const label = fileName(key, `key ${values.size + 1}`, ssoBad);
+    if (seen.has(label.toLowerCase())) throw ssoBad(`the key "${label}" appears twice (keys are compared ignoring case)`);
+    seen.add(label.toLowerCase());
+    const value = entries[key]!;
+    if (value.length > LIMITS.valueLength) throw ssoBad(`the value of key "${label}" is longer than ${LIMITS.valueLength} characters`);
+    values.set(label, value);
+  }
+  return {
+    name,
+    fields: [...values.keys()].map((label) => ({ label })),
+    configurations: [{ identifier: CONFIG_PROPERTIES_IDENTIFIER, values }],
+    identifierScope: 'listed',
+  };
+}
+
+/** A .sso file of `values` (key → value, in order). The password must pass the same strength rules as our own files. */
+export function writeSsoFile(values: Map<string, string>, password: string): Buffer {
+  const weakness = checkPasswordStrength(password);
+  if (weakness) throw new SsoError('ENTSSO_E_BAD_PASSWORD', weakness, { reason: 'weak-password' });
+  const entries = Object.create(null) as Record<string, string>;
+  for (const [key, value] of values) entries[key] = value;
+  return Buffer.from(encodeSsoFile(entries, password), 'ascii');
+}
+
+// ---------------------------------------------------------------- helpers
+
+/** A name read from a file: the same rules as names in requests, reported as a bad file. */
+function fileName(value: unknown, what: string, bad: (problem: string) => SsoError = badPayload): string {
+  try {
+    return checkName(value, what);
+  } catch (error) {
+    const problem = error instanceof SsoError ? error.message.replace(/\.$/, '') : `${what} is invalid`;
+    throw bad(problem.charAt(0).toLowerCase() + problem.slice(1));
+  }
+}
+
+function badPayload(problem: string): SsoError {
+  return new SsoError('ENTSSO_E_BAD_FILE', `The export opened, but its contents are not a valid application export: ${problem}. Nothing was imported.`, { reason: 'bad-payload' });
+}
+
+function ssoBad(problem: string): SsoError {
+  return new SsoError('ENTSSO_E_BAD_FILE', `The .sso file opened, but it cannot be imported: ${problem}. Nothing was imported.`, { reason: 'bad-payload' });
+}
