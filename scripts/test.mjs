@@ -17,7 +17,7 @@
 //
 // Env: ENTSSO_TEST_TIMEOUT_MS (per test, default 300000), ENTSSO_TEST_RUN_TIMEOUT_MS (whole run,
 // default 3600000), ENTSSO_SKIP_INSTALL=1 / ENTSSO_SKIP_BUILD=1 (skip steps 1 / 2).
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,11 +38,6 @@ function log(msg) {
   process.stderr.write(`[test] ${msg}\n`);
 }
 
-function run(cmd, args, options = {}) {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', shell: isWindows, ...options });
-  if (r.error) throw r.error;
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status ?? r.signal})`);
-}
 
 // ---- 1. dependencies ----------------------------------------------------------------------
 

@@ -25,7 +25,12 @@ function processesOf(dataDir: string, root?: number): number[] {
   if (root !== undefined) found.add(root);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const r of rows) if (found.has(r.ppid) && !found.has(r.pid)) (found.add(r.pid), (grew = true));
+    for (const r of rows) {
+      if (found.has(r.ppid) && !found.has(r.pid)) {
+        found.add(r.pid);
+        grew = true;
+      }
+    }
   }
   return [...found].filter((pid) => rows.some((r) => r.pid === pid));
 }
