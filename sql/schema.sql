@@ -107,6 +107,32 @@ BEGIN
 END;
 GO
 
+IF OBJECT_ID(N'dbo.SSOX_MssLease', N'U') IS NULL
+BEGIN
+  CREATE TABLE dbo.SSOX_MssLease (
+    ml_id INT NOT NULL,
+    ml_holder NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NULL,
+    ml_expires_at BIGINT NOT NULL,
+    ml_epoch BIGINT NOT NULL,
+    ml_taken_at BIGINT NULL,
+    CONSTRAINT PK_SSOX_MssLease PRIMARY KEY CLUSTERED (ml_id),
+    CONSTRAINT CK_SSOX_MssLease_single_row CHECK (ml_id = 1)
+  );
+END;
+GO
+
+IF OBJECT_ID(N'dbo.SSOX_MssNodes', N'U') IS NULL
+BEGIN
+  CREATE TABLE dbo.SSOX_MssNodes (
+    mn_name NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+    mn_role NVARCHAR(256) NOT NULL,
+    mn_last_seen BIGINT NOT NULL,
+    mn_last_takeover BIGINT NULL,
+    CONSTRAINT PK_SSOX_MssNodes PRIMARY KEY CLUSTERED (mn_name)
+  );
+END;
+GO
+
 -- rotation: rows not under the current msid, read in key order, in two range seeks (msid < X, msid > X)
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'IX_SSOX_ExternalCredentials_msid' AND object_id = OBJECT_ID(N'dbo.SSOX_ExternalCredentials'))
   CREATE INDEX IX_SSOX_ExternalCredentials_msid ON dbo.SSOX_ExternalCredentials (ec_msid, ec_app_name, ec_windows_domain_name, ec_windows_user_name);
@@ -114,4 +140,6 @@ GO
 
 IF NOT EXISTS (SELECT 1 FROM dbo.SSOX_GlobalInfo WHERE gi_id = 1)
   INSERT INTO dbo.SSOX_GlobalInfo (gi_id, gi_SecretServer, gi_SSOAdminGroup, gi_RowVersion) VALUES (1, N'', N'SSO Administrators', 0);
+IF NOT EXISTS (SELECT 1 FROM dbo.SSOX_MssLease WHERE ml_id = 1)
+  INSERT INTO dbo.SSOX_MssLease (ml_id, ml_holder, ml_expires_at, ml_epoch, ml_taken_at) VALUES (1, NULL, 0, 0, NULL);
 GO

@@ -57,6 +57,8 @@ import {
   toFieldInfo,
   toGlobalInfo,
   toIdentifierRow,
+  toLeaseState,
+  toMssNodeRow,
   type SqlRow,
 } from './schema';
 import type {
@@ -68,6 +70,8 @@ import type {
   NewApplication,
   NewAuditEntry,
   ReencryptedRow,
+  LeaseState,
+  MssNodeRow,
   RowChange,
   SsoStore,
 } from './store';
@@ -159,6 +163,21 @@ const GLOBAL_INFO_PATCHABLE: readonly (readonly [keyof Omit<GlobalInfo, 'timesta
 
 export const MSSQL_SQL = {
   ping: `SELECT gi_id AS ok FROM dbo.SSOX_GlobalInfo WHERE gi_id = 1;`,
+
+  // The lease is judged on the SERVER's clock, the one clock every MSS node shares. Right-hand
+  // sides see the row as it was: the epoch and take-over time move only on a change of holder.
+  takeLease: `UPDATE dbo.SSOX_MssLease WITH (UPDLOCK, HOLDLOCK) SET
+  ml_epoch = CASE WHEN ml_holder = @node THEN ml_epoch ELSE ml_epoch + 1 END,
+  ml_taken_at = CASE WHEN ml_holder = @node THEN ml_taken_at ELSE DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()) END,
+  ml_holder = @node,
+  ml_expires_at = DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()) + @ttl
+WHERE ml_id = 1 AND (ml_holder IS NULL OR ml_holder = @node OR DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()) > ml_expires_at + @grace);
+SELECT ml_holder AS holder, ml_expires_at AS expiresAt, ml_epoch AS epoch, ml_taken_at AS takenAt FROM dbo.SSOX_MssLease WHERE ml_id = 1;`,
+  getLease: `SELECT ml_holder AS holder, ml_expires_at AS expiresAt, ml_epoch AS epoch, ml_taken_at AS takenAt FROM dbo.SSOX_MssLease WHERE ml_id = 1;`,
+  releaseLease: `UPDATE dbo.SSOX_MssLease SET ml_holder = NULL, ml_expires_at = 0 WHERE ml_id = 1 AND ml_holder = @node;`,
+  upsertMssNode: `UPDATE dbo.SSOX_MssNodes WITH (UPDLOCK, HOLDLOCK) SET mn_role = @role, mn_last_seen = @seen, mn_last_takeover = COALESCE(@takeover, mn_last_takeover) WHERE mn_name = @name;
+IF @@ROWCOUNT = 0 INSERT INTO dbo.SSOX_MssNodes (mn_name, mn_role, mn_last_seen, mn_last_takeover) VALUES (@name, @role, @seen, @takeover);`,
+  listMssNodes: `SELECT mn_name AS name, mn_role AS role, mn_last_seen AS lastSeenAt, mn_last_takeover AS lastTakeoverAt FROM dbo.SSOX_MssNodes ORDER BY mn_name;`,
 
   getGlobalInfo: `SELECT gi_SecretServer AS secretServer, gi_SSOAdminGroup AS adminGroup, gi_CurrentMsid AS currentMsid,
   gi_PreviousMsid AS previousMsid, gi_SecretCreatedAt AS secretCreatedAt, gi_LastBackupAt AS lastBackupAt,
@@ -708,6 +727,37 @@ class MssqlStore implements SsoStore {
       }
       return replaced;
     });
+  }
+
+  // -------------------------------------------------------------- MSS lease and nodes
+
+  async acquireLease(node: string, ttlMs: number, graceMs: number): Promise<LeaseState> {
+    checkName(node, 'node name');
+    const result = await this.query(MSSQL_SQL.takeLease, { node: ['name', node], ttl: ['bigint', ttlMs], grace: ['bigint', graceMs] });
+    return toLeaseState(result.recordset?.[0]);
+  }
+
+  async releaseLease(node: string): Promise<void> {
+    checkName(node, 'node name');
+    await this.query(MSSQL_SQL.releaseLease, { node: ['name', node] });
+  }
+
+  async getLease(): Promise<LeaseState> {
+    return toLeaseState((await this.query(MSSQL_SQL.getLease, {})).recordset?.[0]);
+  }
+
+  async recordMssNode(node: MssNodeRow): Promise<void> {
+    checkName(node.name, 'node name');
+    await this.query(MSSQL_SQL.upsertMssNode, {
+      name: ['name', node.name],
+      role: ['shortText', node.role],
+      seen: ['bigint', node.lastSeenAt],
+      takeover: ['bigint', node.lastTakeoverAt],
+    });
+  }
+
+  async listMssNodes(): Promise<MssNodeRow[]> {
+    return ((await this.query(MSSQL_SQL.listMssNodes, {})).recordset ?? []).map(toMssNodeRow);
   }
 
   // -------------------------------------------------------------- audit

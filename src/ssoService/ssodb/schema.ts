@@ -23,6 +23,8 @@ import type {
   GlobalInfo,
   ListOptions,
   NewApplication,
+  LeaseState,
+  MssNodeRow,
   NewAuditEntry,
   ReencryptedRow,
 } from './store';
@@ -104,6 +106,10 @@ export const TABLES = {
   individualMapping: 'SSOX_IndividualMapping',
   externalCredentials: 'SSOX_ExternalCredentials',
   audit: 'SSOX_AuditTable',
+  /** The master secret server lease: which MSS node is active (high availability). */
+  mssLease: 'SSOX_MssLease',
+  /** MSS nodes seen by the environment, for `ssoctl mss list` and the health view. */
+  mssNodes: 'SSOX_MssNodes',
   /** SQLite only: the database-wide row-version counter (SQL Server uses ROW_VERSION_SEQUENCE). */
   rowVersionCounter: 'SSOX_RowVersionCounter',
 } as const;
@@ -223,6 +229,30 @@ const SHARED_TABLES: TableDef[] = [
     primaryKey: { name: 'PK_SSOX_AuditTable', columns: ['au_id'] },
     checks: [{ name: 'CK_SSOX_AuditTable_outcome', expression: "au_outcome IN ('ok', 'refused', 'failed')" }],
   },
+  {
+    // One row. Times are ms since the epoch on the database's clock (SQL Server) or the
+    // machine's (embedded store, whose processes share one clock).
+    name: T.mssLease,
+    columns: [
+      { name: 'ml_id', type: 'int' },
+      { name: 'ml_holder', type: 'name', nullable: true },
+      { name: 'ml_expires_at', type: 'bigint' },
+      { name: 'ml_epoch', type: 'bigint' },
+      { name: 'ml_taken_at', type: 'bigint', nullable: true },
+    ],
+    primaryKey: { name: 'PK_SSOX_MssLease', columns: ['ml_id'] },
+    checks: [{ name: 'CK_SSOX_MssLease_single_row', expression: 'ml_id = 1' }],
+  },
+  {
+    name: T.mssNodes,
+    columns: [
+      { name: 'mn_name', type: 'name' },
+      { name: 'mn_role', type: 'shortText' },
+      { name: 'mn_last_seen', type: 'bigint' },
+      { name: 'mn_last_takeover', type: 'bigint', nullable: true },
+    ],
+    primaryKey: { name: 'PK_SSOX_MssNodes', columns: ['mn_name'] },
+  },
 ];
 
 const SQLITE_ONLY_TABLES: TableDef[] = [
@@ -292,6 +322,7 @@ export const SQLITE_SCHEMA: readonly string[] = [
   ...INDEXES.map(sqliteIndex),
   `INSERT OR IGNORE INTO ${T.globalInfo} (gi_id, gi_SecretServer, gi_SSOAdminGroup, gi_RowVersion) VALUES (1, '', '${DEFAULT_ADMIN_GROUP}', 0)`,
   `INSERT OR IGNORE INTO ${T.rowVersionCounter} (rv_id, rv_value) VALUES (1, 0)`,
+  `INSERT OR IGNORE INTO ${T.mssLease} (ml_id, ml_holder, ml_expires_at, ml_epoch, ml_taken_at) VALUES (1, NULL, 0, 0, NULL)`,
 ];
 
 // ---------------------------------------------------------------- SQL Server rendering
@@ -347,6 +378,8 @@ const MSSQL_SEQUENCE = [
 const MSSQL_SEED = [
   `IF NOT EXISTS (SELECT 1 FROM dbo.${T.globalInfo} WHERE gi_id = 1)`,
   `  INSERT INTO dbo.${T.globalInfo} (gi_id, gi_SecretServer, gi_SSOAdminGroup, gi_RowVersion) VALUES (1, N'', N'${DEFAULT_ADMIN_GROUP}', 0);`,
+  `IF NOT EXISTS (SELECT 1 FROM dbo.${T.mssLease} WHERE ml_id = 1)`,
+  `  INSERT INTO dbo.${T.mssLease} (ml_id, ml_holder, ml_expires_at, ml_epoch, ml_taken_at) VALUES (1, NULL, 0, 0, NULL);`,
 ].join('\n');
 
 /** Idempotent T-SQL batches (what sql/schema.sql holds, separated by GO), in creation order. */
@@ -710,4 +743,25 @@ export function credentialsConflict(reason: 'exists' | 'changed' | 'gone'): SsoE
     gone: 'The configuration was deleted by someone else since it was read.',
   };
   return new SsoError('ENTSSO_E_CONFLICT', messages[reason], { reason });
+}
+
+// ---------------------------------------------------------------- MSS lease and nodes
+
+export function toLeaseState(row: SqlRow | undefined): LeaseState {
+  if (!row) throw new SsoError('ENTSSO_E_SSODB_UNREACHABLE', 'The SSO database has no master secret server lease row; it is not initialised.');
+  return {
+    holder: row.holder === null || row.holder === undefined ? null : String(row.holder),
+    expiresAt: Number(row.expiresAt),
+    epoch: Number(row.epoch),
+    takenAt: row.takenAt === null || row.takenAt === undefined ? null : Number(row.takenAt),
+  };
+}
+
+export function toMssNodeRow(row: SqlRow): MssNodeRow {
+  return {
+    name: String(row.name),
+    role: row.role === 'active' ? 'active' : 'standby',
+    lastSeenAt: Number(row.lastSeenAt),
+    lastTakeoverAt: row.lastTakeoverAt === null || row.lastTakeoverAt === undefined ? null : Number(row.lastTakeoverAt),
+  };
 }

@@ -40,6 +40,11 @@ export function withSeparateAudit(data: SsoStore, audit: Pick<SsoStore, AuditMet
     listRowsNotUnder: (msid, limit) => data.listRowsNotUnder(msid, limit),
     countRowsNotUnder: (msid) => data.countRowsNotUnder(msid),
     reencryptRows: (rows) => data.reencryptRows(rows),
+    acquireLease: (node, ttl, grace) => data.acquireLease(node, ttl, grace),
+    releaseLease: (node) => data.releaseLease(node),
+    getLease: () => data.getLease(),
+    recordMssNode: (node) => data.recordMssNode(node),
+    listMssNodes: () => data.listMssNodes(),
   };
 }
 

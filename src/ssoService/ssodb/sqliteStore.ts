@@ -60,6 +60,8 @@ import {
   toFieldInfo,
   toGlobalInfo,
   toIdentifierRow,
+  toLeaseState,
+  toMssNodeRow,
   type SqlRow,
 } from './schema';
 import type {
@@ -71,6 +73,8 @@ import type {
   NewApplication,
   NewAuditEntry,
   ReencryptedRow,
+  LeaseState,
+  MssNodeRow,
   RowChange,
   SsoStore,
 } from './store';
@@ -197,6 +201,21 @@ VALUES (:at, :user, :action, :outcome, :application, :identifier, :fields, :deta
 FROM SSOX_AuditTable WHERE au_id < :before ORDER BY au_id DESC LIMIT :limit`,
 
   ping: `SELECT gi_id FROM SSOX_GlobalInfo WHERE gi_id = 1`,
+
+  lease: `SELECT ml_holder AS holder, ml_expires_at AS expiresAt, ml_epoch AS epoch, ml_taken_at AS takenAt FROM SSOX_MssLease WHERE ml_id = 1`,
+  // Right-hand sides see the row as it was: the epoch moves and the take-over time is set only
+  // when the holder changes.
+  takeLease: `UPDATE SSOX_MssLease SET
+  ml_epoch = CASE WHEN ml_holder = :node THEN ml_epoch ELSE ml_epoch + 1 END,
+  ml_taken_at = CASE WHEN ml_holder = :node THEN ml_taken_at ELSE :now END,
+  ml_holder = :node,
+  ml_expires_at = :now + :ttl
+WHERE ml_id = 1 AND (ml_holder IS NULL OR ml_holder = :node OR :now > ml_expires_at + :grace)`,
+  releaseLease: `UPDATE SSOX_MssLease SET ml_holder = NULL, ml_expires_at = 0 WHERE ml_id = 1 AND ml_holder = :node`,
+  upsertMssNode: `INSERT INTO SSOX_MssNodes (mn_name, mn_role, mn_last_seen, mn_last_takeover) VALUES (:name, :role, :seen, :takeover)
+ON CONFLICT (mn_name) DO UPDATE SET mn_role = excluded.mn_role, mn_last_seen = excluded.mn_last_seen,
+  mn_last_takeover = COALESCE(excluded.mn_last_takeover, SSOX_MssNodes.mn_last_takeover)`,
+  listMssNodes: `SELECT mn_name AS name, mn_role AS role, mn_last_seen AS lastSeenAt, mn_last_takeover AS lastTakeoverAt FROM SSOX_MssNodes ORDER BY mn_name`,
 } as const;
 
 // ---------------------------------------------------------------- the store
@@ -532,6 +551,37 @@ class SqliteStore implements SsoStore {
       }
       return replaced;
     });
+  }
+
+  // -------------------------------------------------------------- MSS lease and nodes
+
+  async acquireLease(node: string, ttlMs: number, graceMs: number): Promise<LeaseState> {
+    checkName(node, 'node name');
+    return this.write(() => {
+      // One machine, one clock: the embedded store's processes all run here.
+      this.run(SQLITE_SQL.takeLease, { node, now: Date.now(), ttl: ttlMs, grace: graceMs });
+      return toLeaseState(this.rows(SQLITE_SQL.lease)[0]);
+    });
+  }
+
+  async releaseLease(node: string): Promise<void> {
+    checkName(node, 'node name');
+    await this.write(() => this.run(SQLITE_SQL.releaseLease, { node }));
+  }
+
+  async getLease(): Promise<LeaseState> {
+    return this.read(() => toLeaseState(this.rows(SQLITE_SQL.lease)[0]));
+  }
+
+  async recordMssNode(node: MssNodeRow): Promise<void> {
+    checkName(node.name, 'node name');
+    await this.write(() =>
+      this.run(SQLITE_SQL.upsertMssNode, { name: node.name, role: node.role, seen: node.lastSeenAt, takeover: node.lastTakeoverAt }),
+    );
+  }
+
+  async listMssNodes(): Promise<MssNodeRow[]> {
+    return this.read(() => this.rows(SQLITE_SQL.listMssNodes).map(toMssNodeRow));
   }
 
   // -------------------------------------------------------------- audit

@@ -127,6 +127,24 @@ export interface ApplicationChange {
   rows: RowChange[];
 }
 
+/** The master secret server lease (see src/ssoService/mss/leadership.ts). */
+export interface LeaseState {
+  holder: string | null;
+  /** ms since the epoch, on the store's clock. */
+  expiresAt: number;
+  /** Increments at every change of holder. */
+  epoch: number;
+  takenAt: number | null;
+}
+
+export interface MssNodeRow {
+  name: string;
+  role: 'active' | 'standby';
+  /** ms since the epoch. */
+  lastSeenAt: number;
+  lastTakeoverAt: number | null;
+}
+
 export interface SsoStore {
   /** Creates the schema when missing; idempotent. */
   init(): Promise<void>;
@@ -204,6 +222,18 @@ export interface SsoStore {
    * is no longer `expectedTimestamp` (written or deleted since it was read) is skipped, not an error.
    */
   reencryptRows(rows: ReencryptedRow[]): Promise<number>;
+
+  /**
+   * Takes the MSS lease for `node` if it is free, held by `node` (a renewal), or expired for
+   * more than `graceMs`; in one atomic step. Returns the lease as it is afterwards.
+   */
+  acquireLease(node: string, ttlMs: number, graceMs: number): Promise<LeaseState>;
+  /** Frees the lease if `node` holds it. */
+  releaseLease(node: string): Promise<void>;
+  getLease(): Promise<LeaseState>;
+  /** Records that an MSS node is alive in a role (upsert). */
+  recordMssNode(node: MssNodeRow): Promise<void>;
+  listMssNodes(): Promise<MssNodeRow[]>;
 
   appendAudit(entry: NewAuditEntry): Promise<void>;
   /** Newest first; `before` is an audit id for paging. */

@@ -137,6 +137,18 @@ VALUES (@at, @user, @action, @outcome, @application, @identifier, @fields, @deta
   listAudit: String.raw`SELECT TOP (@limit) au_id AS id, au_at AS at, au_user AS [user], au_action AS action, au_outcome AS outcome,
   au_app_name AS application, au_identifier AS identifier, au_fields AS fields, au_detail AS detail
 FROM dbo.SSOX_AuditTable WHERE au_id < @before ORDER BY au_id DESC;`,
+  takeLease: String.raw`UPDATE dbo.SSOX_MssLease WITH (UPDLOCK, HOLDLOCK) SET
+  ml_epoch = CASE WHEN ml_holder = @node THEN ml_epoch ELSE ml_epoch + 1 END,
+  ml_taken_at = CASE WHEN ml_holder = @node THEN ml_taken_at ELSE DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()) END,
+  ml_holder = @node,
+  ml_expires_at = DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()) + @ttl
+WHERE ml_id = 1 AND (ml_holder IS NULL OR ml_holder = @node OR DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()) > ml_expires_at + @grace);
+SELECT ml_holder AS holder, ml_expires_at AS expiresAt, ml_epoch AS epoch, ml_taken_at AS takenAt FROM dbo.SSOX_MssLease WHERE ml_id = 1;`,
+  getLease: String.raw`SELECT ml_holder AS holder, ml_expires_at AS expiresAt, ml_epoch AS epoch, ml_taken_at AS takenAt FROM dbo.SSOX_MssLease WHERE ml_id = 1;`,
+  releaseLease: String.raw`UPDATE dbo.SSOX_MssLease SET ml_holder = NULL, ml_expires_at = 0 WHERE ml_id = 1 AND ml_holder = @node;`,
+  upsertMssNode: String.raw`UPDATE dbo.SSOX_MssNodes WITH (UPDLOCK, HOLDLOCK) SET mn_role = @role, mn_last_seen = @seen, mn_last_takeover = COALESCE(@takeover, mn_last_takeover) WHERE mn_name = @name;
+IF @@ROWCOUNT = 0 INSERT INTO dbo.SSOX_MssNodes (mn_name, mn_role, mn_last_seen, mn_last_takeover) VALUES (@name, @role, @seen, @takeover);`,
+  listMssNodes: String.raw`SELECT mn_name AS name, mn_role AS role, mn_last_seen AS lastSeenAt, mn_last_takeover AS lastTakeoverAt FROM dbo.SSOX_MssNodes ORDER BY mn_name;`,
 };
 
 // ---------------------------------------------------------------- a fake pool that records

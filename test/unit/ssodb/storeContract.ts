@@ -42,6 +42,42 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       await store.ping();
     });
 
+    withStore('the MSS lease: one holder at a time, renewal, takeover only after expiry plus grace, release', async (store) => {
+      const free = await store.getLease();
+      assert.equal(free.holder, null);
+      const a = await store.acquireLease('mss-a:1', 300, 100);
+      assert.equal(a.holder, 'mss-a:1');
+      assert.equal(a.epoch, free.epoch + 1);
+      assert.ok(a.takenAt !== null);
+      const b = await store.acquireLease('mss-b:2', 300, 100);
+      assert.equal(b.holder, 'mss-a:1', 'a live lease is not taken');
+      const renewed = await store.acquireLease('mss-a:1', 300, 100);
+      assert.equal(renewed.epoch, a.epoch, 'a renewal keeps the epoch');
+      assert.ok(renewed.expiresAt >= a.expiresAt);
+      await new Promise((r) => setTimeout(r, 200));
+      assert.equal((await store.acquireLease('mss-b:2', 300, 100)).holder, 'mss-a:1', 'not during the grace period after expiry… nor before it');
+      await new Promise((r) => setTimeout(r, 350));
+      const taken = await store.acquireLease('mss-b:2', 300, 100);
+      assert.equal(taken.holder, 'mss-b:2', 'taken over after expiry plus grace');
+      assert.equal(taken.epoch, a.epoch + 1);
+      await store.releaseLease('mss-a:1');
+      assert.equal((await store.getLease()).holder, 'mss-b:2', 'only the holder can release');
+      await store.releaseLease('mss-b:2');
+      assert.equal((await store.getLease()).holder, null);
+      assert.equal((await store.acquireLease('mss-a:1', 300, 100)).holder, 'mss-a:1', 'a released lease is free at once');
+    });
+
+    withStore('MSS nodes are recorded and listed', async (store) => {
+      await store.recordMssNode({ name: 'mss-b:2', role: 'standby', lastSeenAt: 1000, lastTakeoverAt: null });
+      await store.recordMssNode({ name: 'mss-a:1', role: 'active', lastSeenAt: 1000, lastTakeoverAt: 900 });
+      await store.recordMssNode({ name: 'mss-a:1', role: 'standby', lastSeenAt: 2000, lastTakeoverAt: null });
+      const nodes = await store.listMssNodes();
+      assert.deepEqual(nodes, [
+        { name: 'mss-a:1', role: 'standby', lastSeenAt: 2000, lastTakeoverAt: 900 },
+        { name: 'mss-b:2', role: 'standby', lastSeenAt: 1000, lastTakeoverAt: null },
+      ]);
+    });
+
     withStore('global info starts with defaults and takes patches', async (store) => {
       const initial = await store.getGlobalInfo();
       assert.equal(initial.secretServer, '');
