@@ -4,7 +4,7 @@
  * "start a local environment" command (on VS Code's own runtime).
  */
 import { loadEnvironment, mssTls, readToken, serviceTls, storeConfigFor } from './environment';
-import { MssServer } from './mss/mssServer';
+import { MssServer, type LeaseTiming } from './mss/mssServer';
 import { SsoService } from './service/ssoService';
 import { openStore } from './ssodb/openStore';
 import type { SsoStore } from './ssodb/store';
@@ -17,6 +17,12 @@ export interface RolesOptions {
   syncIntervalMs?: number;
   /** Rows per re-encryption transaction (smaller: shorter locks, more commits). */
   reencryptBatchRows?: number;
+  /** Another MSS node of the same environment: its own port and vault folder. */
+  mssPort?: number;
+  vaultDir?: string;
+  lease?: LeaseTiming;
+  /** Another SSO service on the same machine needs its own socket. */
+  socketPath?: string;
   log: (message: string) => void;
 }
 
@@ -39,12 +45,14 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
   try {
     if (options.mss) {
       running.mss = new MssServer({
-        vaultDir: env.paths.vault,
+        vaultDir: options.vaultDir ?? env.paths.vault,
         environmentId: env.config.id,
         store,
         tls: mssTls(env),
+        clientTls: serviceTls(env),
         host: env.config.mss.host,
-        port: env.config.mss.port,
+        port: options.mssPort ?? env.config.mss.port,
+        lease: options.lease,
         reencryptBatchRows: options.reencryptBatchRows,
         log: options.log,
       });
@@ -54,7 +62,7 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
       running.service = new SsoService({
         store,
         tls: serviceTls(env),
-        socketPath: env.config.socketPath,
+        socketPath: options.socketPath ?? env.config.socketPath,
         token: readToken(env),
         syncIntervalMs: options.syncIntervalMs ?? env.config.syncIntervalMs,
         environmentId: env.config.id,

@@ -30,7 +30,16 @@ export async function init(args: ParsedArgs): Promise<void> {
   );
 }
 
-export const serveOptions = { mss: {}, service: {}, 'sync-interval-ms': { value: true }, 'reencrypt-batch': { value: true } };
+export const serveOptions = {
+  mss: {},
+  service: {},
+  'sync-interval-ms': { value: true },
+  'reencrypt-batch': { value: true },
+  'mss-port': { value: true },
+  'vault-dir': { value: true },
+  'lease-ttl-ms': { value: true },
+  socket: { value: true },
+};
 
 /** Runs until SIGINT/SIGTERM; logs go to stderr and never contain a value. */
 export async function serve(args: ParsedArgs): Promise<void> {
@@ -42,6 +51,10 @@ export async function serve(args: ParsedArgs): Promise<void> {
     service: both || flag(args, 'service'),
     syncIntervalMs: optInt(args, 'sync-interval-ms'),
     reencryptBatchRows: optInt(args, 'reencrypt-batch'),
+    mssPort: optInt(args, 'mss-port'),
+    vaultDir: opt(args, 'vault-dir'),
+    lease: leaseTiming(optInt(args, 'lease-ttl-ms')),
+    socketPath: opt(args, 'socket'),
     log,
   });
   log('ready');
@@ -52,6 +65,13 @@ export async function serve(args: ParsedArgs): Promise<void> {
   });
   log('stopping');
   await roles.stop();
+}
+
+/** Renewal five times per lease and a grace of one renewal: the ratios DEFAULT_LEASE uses. */
+function leaseTiming(ttlMs: number | undefined) {
+  if (ttlMs === undefined) return undefined;
+  const renewMs = Math.max(100, Math.floor(ttlMs / 5));
+  return { ttlMs, renewMs, graceMs: renewMs };
 }
 
 function freePort(): Promise<number> {

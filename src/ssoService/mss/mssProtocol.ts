@@ -31,7 +31,16 @@ export interface MssOps {
   restore: { params: { file: Base64File; password: string; allowForeignEnvironment?: boolean }; result: { msid: string } };
   prepareRotation: { params: { password: string; reminder: string }; result: { file: Base64File; newMsid: string } };
   commitRotation: { params: { newMsid: string }; result: { msid: string; rowsToReencrypt: number } };
+  /** Any node, active or not: its role as it sees it. */
+  nodeStatus: { params: Record<string, never>; result: { name: string; role: 'active' | 'standby'; holdsSecret: boolean; msid?: string } };
+  /** The active node gives the lease up and stays standby for a while. */
+  demote: { params: Record<string, never>; result: { name: string; role: 'active' | 'standby' } };
+  /** Ask this node to take over now: the active node is asked to demote first. */
+  promote: { params: Record<string, never>; result: { name: string; role: 'active' | 'standby' } };
 }
+
+/** Operations a standby answers too; every other one is refused unless the node is active. */
+export const ANY_ROLE_OPS: ReadonlySet<MssOp> = new Set<MssOp>(['nodeStatus', 'demote', 'promote']);
 
 export type MssOp = keyof MssOps;
 

@@ -1,14 +1,20 @@
 /**
- * The master secret server role on the network: mutual TLS with the environment's CA (TLS
+ * A master secret server node on the network: mutual TLS with the environment's CA (TLS
  * itself refuses clients without a CA-issued certificate, expired or foreign ones), one JSON
- * line per request, answered by the SecretAuthority. Connected services are told at once
- * when the secret or the re-encryption state changes.
+ * line per request, answered by the SecretAuthority.
+ *
+ * Several nodes may run per environment: the one holding the SSODB lease is active and serves;
+ * the others are standby, keep a copy of the secrets (fetched from the active node over the
+ * same channel) and take over when the lease expires. A single node is simply always active.
+ * Connected services are told at once when the secret or the re-encryption state changes.
  */
 import * as tls from 'node:tls';
 import { SsoError } from '../../ssoClient/errors';
 import { FrameTooLargeError, LineDecoder, encodeLine } from '../../ssoClient/jsonLines';
 import type { SsoStore } from '../ssodb/store';
-import { toWire, type MssOp, type MssOps, type MssRequest, type MssResponse } from './mssProtocol';
+import { Leadership, type Role } from './leadership';
+import { MssLink } from './mssLink';
+import { ANY_ROLE_OPS, toWire, type MssOp, type MssOps, type MssRequest, type MssResponse } from './mssProtocol';
 import { SecretAuthority } from './secretAuthority';
 
 export interface TlsMaterial {
@@ -17,13 +23,25 @@ export interface TlsMaterial {
   key: string;
 }
 
+export interface LeaseTiming {
+  ttlMs: number;
+  renewMs: number;
+  graceMs: number;
+}
+
+/** A node stops serving within 5 s of losing SSODB; a standby takes over within about 7 s. */
+export const DEFAULT_LEASE: LeaseTiming = { ttlMs: 5000, renewMs: 1000, graceMs: 1000 };
+
 export interface MssServerOptions {
   vaultDir: string;
   environmentId: string;
   store: SsoStore;
   tls: TlsMaterial;
+  /** Client certificate a standby presents to the active node. */
+  clientTls: TlsMaterial;
   host: string;
   port: number;
+  lease?: LeaseTiming;
   reencryptBatchRows?: number;
   log: (message: string) => void;
 }
@@ -35,10 +53,15 @@ type OpHandler<K extends MssOp> = (params: Record<string, unknown>) => Promise<M
 
 export class MssServer {
   readonly authority: SecretAuthority;
+  readonly leadership: Leadership;
+  private readonly peers: MssLink;
   private server: tls.Server | undefined;
   private sockets = new Set<tls.TLSSocket>();
+  private standbyTimer: NodeJS.Timeout | undefined;
+  private syncingFromActive: Promise<void> | undefined;
 
   constructor(private readonly options: MssServerOptions) {
+    const lease = options.lease ?? DEFAULT_LEASE;
     this.authority = new SecretAuthority({
       vaultDir: options.vaultDir,
       store: options.store,
@@ -48,6 +71,10 @@ export class MssServer {
       log: options.log,
       onChanged: () => this.notifyChanged(),
     });
+    this.leadership = new Leadership({ node: this.name, lease: options.store, ...lease, log: options.log });
+    this.leadership.on('role', (role) => void this.onRole(role));
+    this.peers = new MssLink(options.clientTls, Math.max(500, lease.renewMs * 2));
+    this.peers.on('changed', () => void this.syncFromActive());
   }
 
   get name(): string {
@@ -55,7 +82,7 @@ export class MssServer {
   }
 
   async start(): Promise<void> {
-    await this.authority.start();
+    await this.authority.openVault();
     const server = tls.createServer(
       { ca: this.options.tls.ca, cert: this.options.tls.cert, key: this.options.tls.key, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
       (socket) => this.accept(socket),
@@ -69,17 +96,66 @@ export class MssServer {
       });
     });
     this.server = server;
-    const holding = this.authority.holdsSecret ? `secret ${this.authority.secrets().current.msid}` : 'no secret: waiting for a restore';
-    this.options.log(`master secret server listening on ${this.name} (${holding})`);
+    await this.leadership.start();
+    await this.recordNode();
+    this.standbyTimer = setInterval(() => void this.whileStandby(), (this.options.lease ?? DEFAULT_LEASE).renewMs);
+    const holding = this.authority.holdsSecret ? `secret ${this.authority.secrets().current.msid}` : 'no secret yet';
+    this.options.log(`master secret server node ${this.name} listening, ${this.leadership.currentRole} (${holding})`);
   }
 
   async close(): Promise<void> {
+    clearInterval(this.standbyTimer);
+    this.peers.close();
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
     await this.authority.stop();
+    await this.leadership.stop();
+  }
+
+  private async onRole(role: Role): Promise<void> {
+    if (role === 'active') {
+      try {
+        await this.authority.activate();
+      } catch (err) {
+        // Holding a lease without the current secret would only block a node that has it.
+        this.options.log(err instanceof Error ? err.message : String(err));
+        await this.leadership.demote();
+      }
+    } else {
+      this.authority.deactivate();
+    }
+    await this.recordNode(role === 'active' ? Date.now() : null);
+    this.notifyChanged();
+  }
+
+  private async recordNode(takeoverAt: number | null = null): Promise<void> {
+    await this.options.store
+      .recordMssNode({ name: this.name, role: this.leadership.currentRole, lastSeenAt: Date.now(), lastTakeoverAt: takeoverAt })
+      .catch(() => undefined);
+  }
+
+  /** A standby keeps its copy of the secrets current and says it is alive. */
+  private async whileStandby(): Promise<void> {
+    await this.recordNode();
+    if (this.leadership.currentRole === 'standby') await this.syncFromActive();
+  }
+
+  private syncFromActive(): Promise<void> {
+    this.syncingFromActive ??= (async () => {
+      if (this.leadership.currentRole !== 'standby') return;
+      const active = (await this.options.store.getGlobalInfo()).secretServer;
+      if (!active || active === this.name) return;
+      const secrets = await this.peers.getSecrets(active);
+      await this.authority.adoptSecrets(secrets);
+    })()
+      .catch(() => undefined) // the active node may be down: that is what the lease is for
+      .finally(() => {
+        this.syncingFromActive = undefined;
+      });
+    return this.syncingFromActive;
   }
 
   private notifyChanged(): void {
@@ -97,6 +173,25 @@ export class MssServer {
     restore: async (p) => this.authority.restore(str(p.file), str(p.password), p.allowForeignEnvironment === true),
     prepareRotation: async (p) => this.authority.prepareRotation(str(p.password), str(p.reminder)),
     commitRotation: async (p) => this.authority.commitRotation(str(p.newMsid)),
+    nodeStatus: async () => ({
+      name: this.name,
+      role: this.leadership.isActive() ? 'active' : 'standby',
+      holdsSecret: this.authority.holdsSecret,
+      msid: this.authority.holdsSecret ? this.authority.secrets().current.msid : undefined,
+    }),
+    demote: async () => {
+      if (this.leadership.isActive()) await this.leadership.demote();
+      return { name: this.name, role: this.leadership.currentRole };
+    },
+    promote: async () => {
+      if (!this.leadership.isActive()) {
+        if (!this.authority.holdsSecret) throw new SsoError('ENTSSO_E_NO_SECRET', `Node ${this.name} holds no master secret yet; it cannot become active.`);
+        const active = (await this.options.store.getGlobalInfo()).secretServer;
+        if (active && active !== this.name) await this.peers.request(active, 'demote', {}).catch(() => undefined);
+        await this.leadership.tick();
+      }
+      return { name: this.name, role: this.leadership.currentRole };
+    },
   };
 
   private accept(socket: tls.TLSSocket): void {
@@ -130,6 +225,10 @@ export class MssServer {
     const id = typeof request?.id === 'number' ? request.id : 0;
     const handler = Object.prototype.hasOwnProperty.call(this.handlers, request?.op) ? (this.handlers[request.op] as OpHandler<MssOp>) : undefined;
     if (!handler) return { id, error: { code: 'ENTSSO_E_INVALID_REQUEST', message: 'Unknown master secret server operation.' } };
+    // Checked on every request: a node that was paused past its lease serves nothing.
+    if (!ANY_ROLE_OPS.has(request.op) && !this.leadership.isActive()) {
+      return { id, error: { code: 'ENTSSO_E_MSS_UNREACHABLE', message: `The master secret server node ${this.name} is standby, not the active node.` } };
+    }
     const params = typeof request.params === 'object' && request.params !== null ? (request.params as Record<string, unknown>) : {};
     try {
       return { id, result: await handler(params) };

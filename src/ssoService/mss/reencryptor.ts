@@ -20,9 +20,12 @@ export interface ReencryptOptions {
   onProgress: (progress: ReencryptProgress) => void;
   log: (message: string) => void;
   batchRows?: number;
+  /** Checked before every batch: a node that is no longer active stops (another one resumes). */
+  shouldContinue?: () => boolean;
 }
 
 export class StuckRowsError extends Error {}
+export class NotActiveError extends Error {}
 
 /** Runs to completion; returns the number of rows re-encrypted. */
 export async function reencryptAll(options: ReencryptOptions): Promise<number> {
@@ -37,6 +40,7 @@ export async function reencryptAll(options: ReencryptOptions): Promise<number> {
     // The embedded store is synchronous underneath: yield to the event loop between batches so
     // the MSS keeps serving secrets (and progress) while it re-encrypts.
     await new Promise((resolve) => setImmediate(resolve));
+    if (options.shouldContinue && !options.shouldContinue()) throw new NotActiveError('re-encryption paused: this node is no longer the active master secret server');
     const rows = await store.listRowsNotUnder(current.msid, batchRows);
     if (rows.length === 0) break;
     const unknown = rows.filter((r) => !byMsid.has(r.msid));

@@ -13,7 +13,7 @@ import { openProtectedFile, readProtectedHeader, writeProtectedFile } from '../c
 import { checkPasswordStrength } from '../crypto/passwordKdf';
 import { SecretVault, VAULT_FILE, VAULT_KEY_FILE } from '../crypto/secretVault';
 import type { SsoStore } from '../ssodb/store';
-import { StuckRowsError, reencryptAll } from './reencryptor';
+import { NotActiveError, StuckRowsError, reencryptAll } from './reencryptor';
 
 interface BackupPayload {
   secrets: Array<{ msid: string; key: string; createdAt: string }>;
@@ -35,24 +35,59 @@ export class SecretAuthority {
   private vault: SecretVault | undefined;
   private pending: MasterSecret | undefined;
   private reencrypting: Promise<void> | undefined;
+  /** Only the active node publishes, rotates, restores and re-encrypts. */
+  private active = false;
   progress: ReencryptProgress | undefined;
 
   constructor(private readonly options: AuthorityOptions) {}
 
-  /** Opens the vault (an MSS without one starts empty and waits for a restore). */
-  async start(): Promise<void> {
+  /** Opens the vault (an MSS without one starts empty and waits for a restore or a sync). */
+  async openVault(): Promise<void> {
     try {
       this.vault = await SecretVault.open(this.options.vaultDir);
     } catch (err) {
       if (!(err instanceof SsoError)) throw err;
       this.options.log(`no usable master secret: ${err.message}`);
-      return;
+    }
+  }
+
+  /** This node took the lease: publish it as the MSS and finish any interrupted re-encryption. */
+  async activate(): Promise<void> {
+    this.active = true;
+    if (!this.vault) return;
+    const published = (await this.options.store.getGlobalInfo()).currentMsid;
+    const mine = this.vault.current().msid;
+    if (published && published !== mine && this.vault.previous()?.msid !== published) {
+      // A standby that missed a rotation must not publish an older secret over the newer one.
+      this.options.log(`this node holds master secret ${mine} but SSODB says ${published} is current; it serves nothing until it holds that secret (restore it)`);
+      this.active = false;
+      throw new SsoError('ENTSSO_E_NO_SECRET', `The master secret server node ${this.options.name} does not hold the current master secret ${published}.`);
+    }
+    if (published && published !== mine) {
+      this.options.log(`master secret ${published} published in SSODB is older than ${mine}: switching to ${mine}`);
     }
     await this.publish();
     this.resumeReencryptionIfNeeded();
   }
 
+  /** This node lost or gave up the lease: stop writing (re-encryption stops after its batch). */
+  deactivate(): void {
+    this.active = false;
+    this.pending = undefined;
+  }
+
+  /** A standby keeps the same secrets as the active node (delivered over mutual TLS). */
+  async adoptSecrets(secrets: { current: MasterSecret; previous?: MasterSecret }): Promise<boolean> {
+    if (this.active) return false;
+    const have = this.vault ? [this.vault.current().msid, this.vault.previous()?.msid] : [];
+    if (have[0] === secrets.current.msid && have[1] === secrets.previous?.msid) return false;
+    await this.installSecrets(secrets);
+    this.options.log(`standby now holds master secret ${secrets.current.msid}`);
+    return true;
+  }
+
   async stop(): Promise<void> {
+    this.active = false;
     await this.reencrypting?.catch(() => undefined);
   }
 
@@ -139,7 +174,7 @@ export class SecretAuthority {
   }
 
   private resumeReencryptionIfNeeded(): void {
-    if (this.reencrypting || !this.vault) return;
+    if (this.reencrypting || !this.vault || !this.active) return;
     const { current, previous } = this.secrets();
     let lastNotified = 0;
     this.reencrypting = (async () => {
@@ -151,6 +186,7 @@ export class SecretAuthority {
         current,
         older: previous ? [previous] : [],
         batchRows: this.options.reencryptBatchRows,
+        shouldContinue: () => this.active,
         onProgress: (p) => {
           // Services re-sync on each notification: a few per second keeps progress live without a storm.
           const due = this.progress === undefined || Date.now() - lastNotified >= 250;
@@ -164,7 +200,8 @@ export class SecretAuthority {
       });
     })()
       .catch((err) => {
-        this.options.log(err instanceof StuckRowsError ? err.message : `re-encryption stopped: ${err instanceof Error ? err.message : String(err)}; it resumes at the next start`);
+        if (err instanceof StuckRowsError || err instanceof NotActiveError) this.options.log(err.message);
+        else this.options.log(`re-encryption stopped: ${err instanceof Error ? err.message : String(err)}; it resumes at the next start`);
       })
       .finally(() => {
         this.reencrypting = undefined;

@@ -7,7 +7,7 @@ import type { ServiceState } from '../../ssoClient/protocol';
 import type { TlsMaterial } from '../mss/mssServer';
 import { RpcServer } from '../rpc/rpcServer';
 import type { SsoStore } from '../ssodb/store';
-import { MssLink } from './mssLink';
+import { MssLink } from '../mss/mssLink';
 import { SsoOperations } from './operations';
 import { SecretCache } from './secretCache';
 

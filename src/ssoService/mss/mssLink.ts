@@ -7,9 +7,9 @@ import { EventEmitter } from 'node:events';
 import * as tls from 'node:tls';
 import { SsoError, isSsoErrorCode } from '../../ssoClient/errors';
 import { LineDecoder, encodeLine } from '../../ssoClient/jsonLines';
-import type { TlsMaterial } from '../mss/mssServer';
-import { fromWire, type GetSecretsResult, type MssOp, type MssOps, type MssResponse } from '../mss/mssProtocol';
-import type { SecretsFromMss } from './secretCache';
+import type { TlsMaterial } from './mssServer';
+import { fromWire, type GetSecretsResult, type MssOp, type MssOps, type MssResponse } from './mssProtocol';
+import type { SecretsFromMss } from '../service/secretCache';
 
 export class MssLink extends EventEmitter<{ lost: []; changed: [] }> {
   private socket: tls.TLSSocket | undefined;
