@@ -9,6 +9,7 @@ import { COMMON_OPTIONS } from './context';
 import { app, appOptions } from './verbs/app';
 import { config, configOptions } from './verbs/config';
 import { init, initOptions, serve, serveOptions } from './verbs/environment';
+import { mss } from './verbs/mss';
 import { secret, secretOptions } from './verbs/secret';
 import { seed, seedOptions } from './verbs/seed';
 import { audit, auditOptions, health, status } from './verbs/status';
@@ -17,6 +18,7 @@ const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> o
 
   init      [--name N] [--mss-port P|0] [--mss-host H] [--sync-interval S] [--socket PATH]
   serve     [--mss] [--service] [--reencrypt-batch N]   run the master secret server and/or the SSO service
+            [--mss-port P --vault-dir D] another MSS node; [--socket PATH] another service; [--lease-ttl-ms N]
   status | health                          state of the service and the master secret server
   app list [--filter F] | show NAME | create NAME --field F[:masked]... [--kind configStore|adapter|affiliate]
       | delete NAME --yes | enable NAME | disable NAME
@@ -36,6 +38,7 @@ const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> o
   audit [--limit N]
   secret info | backup --file F [--reminder R] | inspect --file F | verify --file F
       | restore --file F [--allow-foreign] | generate --file F [--reminder R]   (password: prompt or --password-stdin)
+  mss list | promote NODE | demote NODE     master secret server nodes (high availability)
   seed [--ports N]                         fill the environment with realistic BizTalk sample data
 
 Common options: --json (machine-readable output), --socket PATH --token-file F (instead of --dir).
@@ -53,6 +56,7 @@ const VERBS: Record<string, Verb> = {
   config: { run: config, options: configOptions },
   seed: { run: seed, options: seedOptions },
   secret: { run: secret, options: secretOptions },
+  mss: { run: mss, options: {} },
 };
 
 const EXIT_CODES: Partial<Record<SsoErrorCode, number>> = {

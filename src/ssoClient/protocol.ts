@@ -156,6 +156,8 @@ export interface HealthReport {
   at: string;
   state: ServiceState;
   checks: HealthCheck[];
+  /** The master secret server nodes, when SSODB can be read. */
+  mssNodes?: MssNodesReport;
 }
 
 // ---------------------------------------------------------------- master secret lifecycle
@@ -180,6 +182,21 @@ export interface BackupFileInfo {
   foreignEnvironment: boolean;
   msids: string[];
   reminder: string;
+}
+
+/** A master secret server node as SSODB records it (several nodes: high availability). */
+export interface MssNodeInfo {
+  name: string;
+  role: 'active' | 'standby';
+  lastSeenAt: string;
+  lastTakeoverAt: string | null;
+  /** True when this node holds the SSODB lease now. */
+  holdsLease: boolean;
+}
+
+export interface MssNodesReport {
+  nodes: MssNodeInfo[];
+  lease: { holder: string | null; expiresAt: string; ageMs: number | null; epoch: number };
 }
 
 /** Files travel base64-encoded: they are encrypted under the user's password. */
@@ -372,6 +389,11 @@ export interface Methods {
   'secret.prepareGenerate': { params: { password: string; reminder: string }; result: { file: Base64File; newMsid: string } };
   /** Rotation, step 2 (after the backup file is safely written): switch and re-encrypt. */
   'secret.commitGenerate': { params: { newMsid: string }; result: { msid: string; rowsToReencrypt: number } };
+  'mss.nodes': { params: Record<string, never>; result: MssNodesReport };
+  /** Asks `node` (host:port) to take over as the active master secret server. */
+  'mss.promote': { params: { node: string }; result: { name: string; role: 'active' | 'standby' } };
+  /** Asks the active `node` to step down; another node takes over. */
+  'mss.demote': { params: { node: string }; result: { name: string; role: 'active' | 'standby' } };
 }
 
 export type MethodName = keyof Methods;

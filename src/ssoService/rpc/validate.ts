@@ -104,6 +104,12 @@ function base64File(o: Obj): string {
   return v;
 }
 
+function nodeName(o: Obj): string {
+  const v = o.node;
+  if (typeof v !== 'string' || !/^[A-Za-z0-9.\-[\]:]{1,255}:\d{1,5}$/.test(v)) fail('"node" must be a master secret server node as host:port.');
+  return v;
+}
+
 const KINDS: ApplicationKind[] = ['adapter', 'configStore', 'affiliate'];
 const FORMATS: TransferFormat[] = ['entsso', 'sso'];
 const MODES: ImportMode[] = ['add', 'update', 'mirror'];
@@ -277,6 +283,9 @@ const validators: Validators = {
     return { cursor: optString(o, 'cursor', 32), limit: optLimit(o) };
   },
   'secret.info': (o) => (onlyKeys(o, []), {}),
+  'mss.nodes': (o) => (onlyKeys(o, []), {}),
+  'mss.promote': (o) => (onlyKeys(o, ['node']), { node: nodeName(o) }),
+  'mss.demote': (o) => (onlyKeys(o, ['node']), { node: nodeName(o) }),
   'secret.backup': (o) => {
     onlyKeys(o, ['password', 'reminder']);
     return { password: password(o), reminder: optString(o, 'reminder', 200) ?? '' };

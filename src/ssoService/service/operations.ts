@@ -18,6 +18,7 @@ import {
   type ParamsOf,
   type ResultOf,
   type SecretInfo,
+  type MssNodesReport,
   type BackupFileInfo,
 } from '../../ssoClient/protocol';
 import { decryptBag, encryptBag } from '../crypto/dataCipher';
@@ -41,8 +42,11 @@ export interface CallContext {
 type Handler<M extends MethodName> = (params: ParamsOf<M>, ctx: CallContext) => Promise<ResultOf<M>>;
 export type Handlers = { [M in Exclude<MethodName, 'hello'>]: Handler<M> };
 
-/** How the service reaches the master secret server for the secret lifecycle (runs on the MSS, as in ENTSSO). */
-export type MssCaller = <K extends MssOp>(op: K, params: MssOps[K]['params']) => Promise<MssOps[K]['result']>;
+/**
+ * How the service reaches the master secret server for the secret lifecycle (runs on the MSS,
+ * as in ENTSSO): the active node, or a named node for node operations.
+ */
+export type MssCaller = <K extends MssOp>(op: K, params: MssOps[K]['params'], node?: string) => Promise<MssOps[K]['result']>;
 
 export class SsoOperations {
   private readonly osUser = safeUserName();
@@ -84,6 +88,9 @@ export class SsoOperations {
     'config.delete': async (p, ctx) => this.deleteConfig(p, ctx),
     'audit.list': async (p) => this.listAudit(p),
     'secret.info': async () => this.secretInfo(),
+    'mss.nodes': async () => this.mssNodes(),
+    'mss.promote': async (p, ctx) => this.audited(ctx, 'mss.promote', () => this.callMss('promote', {}, p.node)),
+    'mss.demote': async (p, ctx) => this.audited(ctx, 'mss.demote', () => this.callMss('demote', {}, p.node)),
     'secret.backup': async (p, ctx) => this.audited(ctx, 'secret.backup', () => this.callMss('backup', p)),
     'secret.inspect': async (p) => this.inspectBackup(p.file),
     'secret.verify': async (p, ctx) => this.audited(ctx, 'secret.verify', () => this.callMss('verify', p)),
@@ -114,6 +121,22 @@ export class SsoOperations {
       lastVerifiedBackupAt: info.lastVerifiedBackupAt,
       mssName: info.secretServer,
       reencrypt: this.cache.snapshot().reencrypt,
+    };
+  }
+
+  async mssNodes(): Promise<MssNodesReport> {
+    const [rows, lease] = await Promise.all([this.store.listMssNodes(), this.store.getLease()]);
+    const now = Date.now();
+    const holds = (name: string) => lease.holder === name && lease.expiresAt > now;
+    return {
+      nodes: rows.map((r) => ({
+        name: r.name,
+        role: holds(r.name) ? 'active' : 'standby',
+        lastSeenAt: new Date(r.lastSeenAt).toISOString(),
+        lastTakeoverAt: r.lastTakeoverAt === null ? null : new Date(r.lastTakeoverAt).toISOString(),
+        holdsLease: holds(r.name),
+      })),
+      lease: { holder: lease.holder, expiresAt: new Date(lease.expiresAt).toISOString(), ageMs: lease.takenAt === null ? null : now - lease.takenAt, epoch: lease.epoch },
     };
   }
 
@@ -383,7 +406,8 @@ export class SsoOperations {
         nextStep: 'Check that the SSO database is available to the SSO service.',
       });
     }
-    return { at: new Date().toISOString(), state, checks };
+    const mssNodes = await this.mssNodes().catch(() => undefined);
+    return { at: new Date().toISOString(), state, checks, mssNodes };
   }
 }
 

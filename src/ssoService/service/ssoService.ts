@@ -36,7 +36,7 @@ export class SsoService {
     // A request to the MSS must fail well within one interval so that a paused MSS is noticed.
     this.link = new MssLink(options.tls, Math.max(500, Math.min(5000, Math.floor(options.syncIntervalMs / 2))));
     // Lifecycle operations run scrypt on the MSS: they get a longer timeout than a sync.
-    this.operations = new SsoOperations(options.store, this.cache, (op, params) => this.link.request(this.cache.mssName, op, params, 60_000), options.environmentId);
+    this.operations = new SsoOperations(options.store, this.cache, (op, params, node) => this.link.request(node ?? this.cache.mssName, op, params, 60_000), options.environmentId);
     this.link.on('lost', () => void this.syncSoon());
     this.link.on('changed', () => void this.syncSoon());
     this.rpc = new RpcServer({
