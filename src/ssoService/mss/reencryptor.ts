@@ -11,6 +11,7 @@ import type { MasterSecret } from '../crypto/masterSecret';
 import type { SsoStore } from '../ssodb/store';
 
 export const REENCRYPT_BATCH_ROWS = 500;
+export const BATCH_PAUSE_MS = 25;
 
 export interface ReencryptOptions {
   store: SsoStore;
@@ -37,9 +38,10 @@ export async function reencryptAll(options: ReencryptOptions): Promise<number> {
   let done = 0;
   options.onProgress({ fromMsid, toMsid: current.msid, done, total });
   for (;;) {
-    // The embedded store is synchronous underneath: yield to the event loop between batches so
-    // the MSS keeps serving secrets (and progress) while it re-encrypts.
-    await new Promise((resolve) => setImmediate(resolve));
+    // Pause between batches: the MSS keeps serving secrets and progress meanwhile, and other
+    // processes get the SSODB lock (the embedded store's lock has no queue: waiters poll with
+    // a backoff of at most ~20 ms, so a shorter gap would starve them for the whole rotation).
+    await new Promise((resolve) => setTimeout(resolve, BATCH_PAUSE_MS));
     if (options.shouldContinue && !options.shouldContinue()) throw new NotActiveError('re-encryption paused: this node is no longer the active master secret server');
     const rows = await store.listRowsNotUnder(current.msid, batchRows);
     if (rows.length === 0) break;

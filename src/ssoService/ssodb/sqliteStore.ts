@@ -611,8 +611,13 @@ class SqliteStore implements SsoStore {
 
   // -------------------------------------------------------------- transactions and retries
 
+  /**
+   * Reads take the lock at BEGIN too: this VFS's lock is one directory, exclusive whatever the
+   * level, so a deferred read gains no concurrency, and holding the lock from BEGIN lets the
+   * transaction record its owner (see LockDirectory.recordOwner).
+   */
   private read<T>(work: () => T): Promise<T> {
-    return this.attempt('BEGIN DEFERRED', work, this.options.busyTimeoutMs);
+    return this.attempt('BEGIN IMMEDIATE', work, this.options.busyTimeoutMs);
   }
 
   /** BEGIN IMMEDIATE takes the lock before the first read, so a write never fails half-way on BUSY. */
@@ -639,6 +644,7 @@ class SqliteStore implements SsoStore {
     const db = this.connection();
     if (begin === null) return work();
     db.exec(begin);
+    this.lock.recordOwner();
     try {
       const result = work();
       db.exec('COMMIT');
@@ -804,11 +810,60 @@ export class LockDirectory {
     return `${this.lockPath}-breaker`;
   }
 
+  get ownerPath(): string {
+    return `${this.lockPath}-owner`;
+  }
+
+  /**
+   * Written by the holder right after it took the lock: its pid and the identity (inode and
+   * change time) of the lock directory it created. A lock whose recorded owner is gone (killed
+   * mid-transaction, even mid-COMMIT) is broken at once instead of after `staleMs`. The record
+   * is never removed: the next holder overwrites it, and a record that does not describe the
+   * directory present now (an earlier holder's) is ignored, so it can never break a live lock.
+   * A lock taken but not yet recorded (microseconds) falls back to the age rule.
+   */
+  recordOwner(): void {
+    try {
+      const id = fs.statSync(this.lockPath, { bigint: true });
+      fs.writeFileSync(this.ownerPath, `${process.pid} ${id.ino} ${id.ctimeNs}`);
+    } catch {
+      // Only a speed-up: without it the age rule still applies.
+    }
+  }
+
+  forgetOwner(): void {
+    try {
+      fs.unlinkSync(this.ownerPath);
+    } catch {
+      // already gone
+    }
+  }
+
+  private ownerIsDead(): boolean {
+    let pid: number;
+    try {
+      const [pidText, ino, ctimeNs] = fs.readFileSync(this.ownerPath, 'utf8').split(' ');
+      const id = fs.statSync(this.lockPath, { bigint: true });
+      if (String(id.ino) !== ino || String(id.ctimeNs) !== ctimeNs) return false;
+      pid = Number(pidText);
+    } catch {
+      return false;
+    }
+    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+    try {
+      process.kill(pid, 0);
+      return false;
+    } catch (error) {
+      return (error as NodeJS.ErrnoException).code === 'ESRCH';
+    }
+  }
+
   /** True when a stale lock was removed (the caller should retry at once). */
   breakIfStale(): boolean {
     if (!this.isStale(this.lockPath) || !this.takeBreaker()) return false;
     try {
       if (!this.isStale(this.lockPath)) return false;
+      this.forgetOwner();
       removeDirectory(this.lockPath);
       return true;
     } finally {
@@ -830,7 +885,8 @@ export class LockDirectory {
 
   private isStale(directory: string): boolean {
     try {
-      return Date.now() - fs.statSync(directory).mtimeMs > this.staleMs;
+      const age = Date.now() - fs.statSync(directory).mtimeMs;
+      return age > this.staleMs || (directory === this.lockPath && this.ownerIsDead());
     } catch {
       return false;
     }

@@ -195,6 +195,41 @@ describe('SQLite store on a shared file', () => {
     }
   });
 
+  it('a lock whose owner process died is broken at once, long before it turns stale by age', async () => {
+    const file = newFile();
+    const store = await openAt(file, { staleLockMs: 60_000, busyTimeoutMs: 5_000 });
+    try {
+      await store.createApplication(app('Owner'));
+      // A process takes the lock as a transaction does (directory, then owner record), then dies.
+      const child = spawnSync(process.execPath, ['-e', TAKE_LOCK_AND_DIE, file], { encoding: 'utf8' });
+      assert.equal(child.signal, 'SIGKILL', child.stderr);
+      assert.ok(fs.existsSync(`${file}.lock`), 'the dead process left its lock');
+      const started = Date.now();
+      await store.putCredentials('Owner', 'after-death', null, 'm1', Buffer.from('x'));
+      assert.ok(Date.now() - started < 2_000, `broken in ${Date.now() - started} ms, not after the 60 s age rule`);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('an owner record of an earlier lock never breaks a live lock held by someone else', async () => {
+    const file = newFile();
+    const store = await openAt(file, { staleLockMs: 60_000, busyTimeoutMs: 600 });
+    try {
+      const child = spawnSync(process.execPath, ['-e', TAKE_LOCK_AND_DIE, file], { encoding: 'utf8' });
+      assert.equal(child.signal, 'SIGKILL');
+      // The dead holder's lock is gone and a live process (this one, by hand) holds a new one.
+      fs.rmdirSync(`${file}.lock`);
+      await new Promise((r) => setTimeout(r, 20));
+      fs.mkdirSync(`${file}.lock`);
+      await expectSsoError(store.putCredentials('Nobody', 'x', null, 'm1', Buffer.from('x')), 'ENTSSO_E_SSODB_UNREACHABLE');
+      assert.ok(fs.existsSync(`${file}.lock`), 'the live lock was left alone');
+      fs.rmdirSync(`${file}.lock`);
+    } finally {
+      await store.close();
+    }
+  });
+
   it('two stores on one file writing at the same time both succeed', async () => {
     const file = newFile();
     const first = await openAt(file);
@@ -256,6 +291,16 @@ db.run("UPDATE SSOX_ExternalCredentials SET ec_credentials = ?", [new Uint8Array
 for (let i = 0; i < 500; i++) {
   db.run("INSERT INTO SSOX_AuditTable (au_at, au_user, au_action, au_outcome, au_detail) VALUES ('t', 'u', 'uncommitted', 'ok', ?)", ['x'.repeat(3000)]);
 }
+process.kill(process.pid, 'SIGKILL');
+`;
+
+/** Takes the lock the way a store transaction does (directory, then owner record) and dies. */
+const TAKE_LOCK_AND_DIE = `
+const fs = require('fs');
+const lock = process.argv[1] + '.lock';
+fs.mkdirSync(lock);
+const id = fs.statSync(lock, { bigint: true });
+fs.writeFileSync(lock + '-owner', process.pid + ' ' + id.ino + ' ' + id.ctimeNs);
 process.kill(process.pid, 'SIGKILL');
 `;
 
