@@ -1,0 +1,294 @@
+/**
+ * The SQL Server adapter under faults, through the real `mssql`/`tedious` driver talking to a
+ * loopback FAKE of the TDS protocol (tdsFake.ts). It proves what the driver does on a refused,
+ * silent, hung or dropped connection, on deadlock and on constraint errors, and how
+ * mssqlStore.ts maps each to an SsoError code; it proves NOTHING about SQL semantics (the fake
+ * runs no SQL: each test scripts the replies to the statements it cares about).
+ *
+ * Every server error the fake sends quotes a value (SECRET): no SsoError may repeat it.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { SsoError, type SsoErrorCode } from '../../src/ssoClient/errors';
+import { createMssqlStore, MSSQL_SQL } from '../../src/ssoService/ssodb/mssqlStore';
+import type { NewApplication, SsoStore } from '../../src/ssoService/ssodb/store';
+import { TdsFake, type TdsReply, type TdsRequest } from './tdsFake';
+
+const CONNECT_TIMEOUT_MS = 1000;
+const REQUEST_TIMEOUT_MS = 300;
+const SECRET = 'SecretValue123';
+const UNREACHABLE = 'The SSO database (SQL Server) cannot be reached or refused the request.';
+const TOO_SLOW = 'The SSO database (SQL Server) did not answer in time.';
+
+const APP: NewApplication = {
+  name: 'Faults',
+  description: 'd',
+  contact: 'c',
+  userGroup: 'u',
+  adminGroup: 'a',
+  flags: 0,
+  kind: 'configStore',
+  fields: [{ label: 'A', masked: false }],
+};
+
+/** A server error as SQL Server words it, quoting a value. */
+function serverError(number: number, rollback = false): TdsReply {
+  const messages: Record<number, string> = {
+    1205: `Transaction (Process ID 57) was deadlocked on lock resources with another process and has been chosen as the deadlock victim. Rerun the transaction. (${SECRET})`,
+    2601: `Cannot insert duplicate key row in object 'dbo.SSOX_ApplicationInfo' with unique index 'UX'. The duplicate key value is (${SECRET}).`,
+    2627: `Violation of PRIMARY KEY constraint 'PK'. Cannot insert duplicate key in object 'dbo.SSOX_ApplicationInfo'. The duplicate key value is (${SECRET}).`,
+    547: `The INSERT statement conflicted with the FOREIGN KEY constraint "FK". The conflict occurred in database "SSODB", table "dbo.SSOX_ApplicationInfo", column 'ai_app_name' (${SECRET}).`,
+  };
+  return { error: { number, message: messages[number]!, severity: number === 1205 ? 13 : number === 547 ? 16 : 14 }, rollback };
+}
+
+/** Replies `reply` to the statement `sql`, and an empty success to everything else. */
+function on(sql: string, reply: (request: TdsRequest, seen: number) => TdsReply | undefined): (request: TdsRequest) => TdsReply | undefined {
+  let seen = 0;
+  return (request) => (request.sql === sql ? reply(request, ++seen) : undefined);
+}
+
+async function withStore(run: (store: SsoStore, fake: TdsFake) => Promise<void>): Promise<void> {
+  const fake = await TdsFake.start();
+  const store = createMssqlStore({ url: fake.url(), connectTimeoutMs: CONNECT_TIMEOUT_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+  try {
+    await store.init();
+    await run(store, fake);
+  } finally {
+    await store.close();
+    await fake.close();
+  }
+}
+
+/** Awaits the rejection; checks the code, a sentence of ours, and that no driver text leaked. */
+async function expectFailure(promise: Promise<unknown>, code: SsoErrorCode, message?: string): Promise<{ error: SsoError; ms: number }> {
+  const started = Date.now();
+  const error = await promise.then(
+    () => assert.fail(`expected ${code}, but it succeeded`),
+    (e: unknown) => e,
+  );
+  const ms = Date.now() - started;
+  assert.ok(error instanceof SsoError, `an SsoError, not ${String(error)}`);
+  assert.equal(error.code, code, error.message);
+  if (message) assert.equal(error.message, message);
+  assert.match(error.message, /^[A-Z].*\.$/, 'a sentence');
+  const everything = `${error.message} ${JSON.stringify(error.details)} ${JSON.stringify(error)} ${String(error.stack)}`;
+  for (const driverText of [SECRET, 'duplicate key', 'deadlock', 'ECONNREFUSED', '127.0.0.1', 'Timeout:', 'socket', 'tdsfake', 'fake-password']) {
+    assert.ok(!everything.includes(driverText), `"${driverText}" must not reach the SsoError: ${everything}`);
+  }
+  return { error, ms };
+}
+
+const kinds = (fake: TdsFake, kind: TdsRequest['kind']): number => fake.requests.filter((r) => r.kind === kind).length;
+
+describe('SQL Server adapter under faults (loopback TDS fake: driver behaviour, not SQL semantics)', () => {
+  describe('connection loss and timeouts → ENTSSO_E_SSODB_UNREACHABLE', () => {
+    test('connection refused: init fails at once', async () => {
+      const gone = await TdsFake.start();
+      await gone.close(); // the port is free again: nothing listens there
+      const store = createMssqlStore({ url: gone.url(), connectTimeoutMs: CONNECT_TIMEOUT_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+      const { error, ms } = await expectFailure(store.init(), 'ENTSSO_E_SSODB_UNREACHABLE', UNREACHABLE);
+      assert.equal(error.details.driverCode, 'ESOCKET');
+      assert.ok(!JSON.stringify(error.details).includes(String(gone.port)), 'no address in the details');
+      assert.ok(ms < CONNECT_TIMEOUT_MS, `refused at once (${ms} ms)`);
+      await store.close();
+    });
+
+    test('server gone after init: calls fail; when it is back on the same port, the next call succeeds', async () => {
+      await withStore(async (store, fake) => {
+        await store.ping();
+        await fake.close();
+        const { error } = await expectFailure(store.ping(), 'ENTSSO_E_SSODB_UNREACHABLE', UNREACHABLE);
+        assert.equal(error.details.driverCode, 'ESOCKET');
+        await expectFailure(store.ping(), 'ENTSSO_E_SSODB_UNREACHABLE', UNREACHABLE);
+        const back = await TdsFake.start(fake.port);
+        try {
+          await store.ping();
+          assert.equal(back.count(MSSQL_SQL.ping), 1, 'served by the new server');
+        } finally {
+          await back.close();
+        }
+      });
+    });
+
+    test('a server that accepts TCP and never answers: init fails after the connect timeout', async () => {
+      const fake = await TdsFake.start();
+      fake.silent = true;
+      const store = createMssqlStore({ url: fake.url(), connectTimeoutMs: CONNECT_TIMEOUT_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+      try {
+        const { error, ms } = await expectFailure(store.init(), 'ENTSSO_E_SSODB_UNREACHABLE', TOO_SLOW);
+        assert.equal(error.details.driverCode, 'ETIMEOUT');
+        assert.ok(ms >= CONNECT_TIMEOUT_MS - 50 && ms < CONNECT_TIMEOUT_MS + 2000, `after the connect timeout (${ms} ms)`);
+      } finally {
+        await store.close();
+        await fake.close();
+      }
+    });
+
+    test('a request that never answers: fails after the request timeout; the connection is reused after the attention ack', async () => {
+      await withStore(async (store, fake) => {
+        await store.ping();
+        const logins = fake.logins;
+        fake.reply = on(MSSQL_SQL.ping, (_request, seen) => (seen === 1 ? 'hang' : undefined));
+        const { error, ms } = await expectFailure(store.ping(), 'ENTSSO_E_SSODB_UNREACHABLE', TOO_SLOW);
+        assert.equal(error.details.driverCode, 'ETIMEOUT');
+        assert.ok(ms >= REQUEST_TIMEOUT_MS - 50 && ms < REQUEST_TIMEOUT_MS + 2000, `after the request timeout (${ms} ms)`);
+        await store.ping();
+        assert.equal(fake.logins, logins, 'no new connection was needed');
+      });
+    });
+
+    for (const drop of ['drop', 'drop-mid-reply'] as const) {
+      test(`socket closed mid-request (${drop}): fails; the next call succeeds on a new connection`, async () => {
+        await withStore(async (store, fake) => {
+          await store.ping();
+          const logins = fake.logins;
+          fake.reply = on(MSSQL_SQL.ping, (_request, seen) => (seen === 1 ? drop : undefined));
+          const { error } = await expectFailure(store.ping(), 'ENTSSO_E_SSODB_UNREACHABLE', UNREACHABLE);
+          assert.match(String(error.details.driverCode), /^E(SOCKET|CONNRESET)$/);
+          await store.ping();
+          assert.equal(fake.logins, logins + 1, 'the pool opened a new connection');
+        });
+      });
+    }
+
+    for (const fault of ['drop', 'hang'] as const) {
+      test(`${fault} inside a transaction, 12 times (more than the pool's 10 connections): no connection is leaked`, async () => {
+        await withStore(async (store, fake) => {
+          let faults = 12;
+          fake.reply = on(MSSQL_SQL.insertApplication, () => (faults-- > 0 ? fault : undefined));
+          for (let i = 0; i < 12; i++) await expectFailure(store.createApplication(APP), 'ENTSSO_E_SSODB_UNREACHABLE', fault === 'hang' ? TOO_SLOW : UNREACHABLE);
+          await store.createApplication(APP);
+          assert.equal(kinds(fake, 'commit'), 1);
+          // After a timeout the connection lives on, so the adapter's rollback reaches the server.
+          if (fault === 'hang') assert.equal(kinds(fake, 'rollback'), 12);
+        });
+      });
+    }
+  });
+
+  describe('deadlock (1205) → retried a bounded number of times', () => {
+    test('a deadlock victim once, then success: the statement succeeds', async () => {
+      await withStore(async (store, fake) => {
+        fake.reply = on(MSSQL_SQL.ping, (_request, seen) => (seen === 1 ? serverError(1205) : undefined));
+        await store.ping();
+        assert.equal(fake.count(MSSQL_SQL.ping), 2);
+      });
+    });
+
+    test('a deadlock victim every time: a clear error after 3 attempts', async () => {
+      await withStore(async (store, fake) => {
+        fake.reply = on(MSSQL_SQL.ping, () => serverError(1205));
+        const { error } = await expectFailure(store.ping(), 'ENTSSO_E_SSODB_UNREACHABLE', UNREACHABLE);
+        assert.equal(error.details.number, 1205);
+        assert.equal(fake.count(MSSQL_SQL.ping), 3);
+      });
+    });
+
+    test('a transaction chosen as deadlock victim (the server rolls it back) once: the whole transaction runs again and commits', async () => {
+      await withStore(async (store, fake) => {
+        fake.reply = on(MSSQL_SQL.insertField, (_request, seen) => (seen === 1 ? serverError(1205, true) : undefined));
+        await store.createApplication(APP);
+        assert.equal(fake.count(MSSQL_SQL.insertApplication), 2, 'the transaction ran twice');
+        assert.deepEqual([kinds(fake, 'begin'), kinds(fake, 'commit')], [2, 1]);
+      });
+    });
+
+    test('a transaction chosen as deadlock victim every time: a clear error after 3 attempts, then the pool still works', async () => {
+      await withStore(async (store, fake) => {
+        fake.reply = on(MSSQL_SQL.insertField, () => serverError(1205, true));
+        const { error } = await expectFailure(store.createApplication(APP), 'ENTSSO_E_SSODB_UNREACHABLE', UNREACHABLE);
+        assert.equal(error.details.number, 1205);
+        assert.equal(kinds(fake, 'begin'), 3);
+        assert.equal(kinds(fake, 'commit'), 0);
+        fake.reply = () => undefined;
+        await store.createApplication(APP);
+      });
+    });
+  });
+
+  describe('constraint errors → the documented codes', () => {
+    for (const number of [2627, 2601]) {
+      test(`${number} creating an application → ENTSSO_E_APPLICATION_EXISTS, transaction rolled back`, async () => {
+        await withStore(async (store, fake) => {
+          fake.reply = on(MSSQL_SQL.insertApplication, () => serverError(number));
+          await expectFailure(store.createApplication(APP), 'ENTSSO_E_APPLICATION_EXISTS');
+          assert.deepEqual([kinds(fake, 'rollback'), kinds(fake, 'commit')], [1, 0]);
+          assert.equal(fake.count(MSSQL_SQL.insertApplication), 1, 'not retried');
+        });
+      });
+    }
+
+    test('2627 creating a configuration (its identifier exists) → ENTSSO_E_CONFLICT', async () => {
+      await withStore(async (store, fake) => {
+        fake.reply = on(MSSQL_SQL.insertMapping, () => serverError(2627));
+        const { error } = await expectFailure(store.putCredentials('Faults', 'id1', null, 'msid', Buffer.from('x')), 'ENTSSO_E_CONFLICT');
+        assert.equal(error.details.reason, 'exists');
+      });
+    });
+
+    test('547 creating a configuration (the application was deleted meanwhile) → ENTSSO_E_APPLICATION_NOT_FOUND', async () => {
+      await withStore(async (store, fake) => {
+        fake.reply = (request) =>
+          request.sql === MSSQL_SQL.insertMapping ? { resultSets: [[{ application: 'Faults' }]] } : request.sql === MSSQL_SQL.insertCredentials ? serverError(547) : undefined;
+        await expectFailure(store.putCredentials('Faults', 'id1', null, 'msid', Buffer.from('x')), 'ENTSSO_E_APPLICATION_NOT_FOUND');
+        assert.deepEqual([kinds(fake, 'rollback'), kinds(fake, 'commit')], [1, 0]);
+      });
+    });
+
+    for (const [number, statement] of [
+      [2627, 'insertApplication'],
+      [547, 'insertField'],
+    ] as const) {
+      test(`${number} in a batch of application changes → ENTSSO_E_CONFLICT, nothing committed`, async () => {
+        await withStore(async (store, fake) => {
+          fake.reply = on(MSSQL_SQL[statement], () => serverError(number));
+          const { error } = await expectFailure(store.applyApplicationChanges([{ application: 'Faults', create: APP, rows: [] }]), 'ENTSSO_E_CONFLICT');
+          assert.equal(error.details.reason, 'concurrent-write');
+          assert.deepEqual([kinds(fake, 'rollback'), kinds(fake, 'commit')], [1, 0]);
+        });
+      });
+    }
+
+    test('2627 outside a transaction (two MSS nodes registering at once) → ENTSSO_E_CONFLICT', async () => {
+      await withStore(async (store, fake) => {
+        fake.reply = on(MSSQL_SQL.upsertMssNode, () => serverError(2627));
+        const { error } = await expectFailure(store.recordMssNode({ name: 'node1', role: 'active', lastSeenAt: 1, lastTakeoverAt: null }), 'ENTSSO_E_CONFLICT');
+        assert.equal(error.details.number, 2627);
+      });
+    });
+  });
+
+  // FINDING, not fixed (see the report): `mssql` releases a connection whose COMMIT failed back to
+  // the pool. When the COMMIT timed out, the server may still hold the transaction open (an
+  // attention does not end it): later statements lent that connection run inside it, and are
+  // lost when it is finally rolled back. mssql closes the connection when a BEGIN fails; COMMIT
+  // and ROLLBACK need the same.
+  test('a COMMIT that never answers: the connection is not lent out again inside the unfinished transaction', { todo: 'mssql returns the connection to the pool after a failed commit' }, async () => {
+    await withStore(async (store, fake) => {
+      let hangs = 1;
+      fake.reply = (request) => (request.kind === 'commit' && hangs-- > 0 ? 'hang' : undefined);
+      await expectFailure(store.createApplication(APP), 'ENTSSO_E_SSODB_UNREACHABLE', TOO_SLOW);
+      const before = fake.requests.length;
+      await store.ping();
+      const ping = fake.requests.slice(before).find((request) => request.sql === MSSQL_SQL.ping)!;
+      assert.equal(ping.inTransaction, false, 'the ping ran inside the transaction whose commit timed out');
+    });
+  });
+
+  // FINDING, not fixed (see the report): `encrypt=true` is tedious's "ask for TLS", not "require
+  // it". A server — or anyone in the path, PRELOGIN is cleartext — answering "encryption not
+  // supported" receives the LOGIN7, whose password is only XOR-obfuscated.
+  test('a server refusing encryption when the URL asks for it gets no login', { todo: 'tedious logs in without TLS (encrypt=true is not enforced); needs encrypt="strict" or a check in the adapter' }, async () => {
+    const fake = await TdsFake.start();
+    const store = createMssqlStore({ url: fake.url('encrypt=true&trustServerCertificate=false'), connectTimeoutMs: CONNECT_TIMEOUT_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+    try {
+      await expectFailure(store.init(), 'ENTSSO_E_SSODB_UNREACHABLE');
+    } finally {
+      const logins = fake.logins;
+      await store.close();
+      await fake.close();
+      assert.equal(logins, 0, 'no LOGIN7 (with the password) was sent in cleartext');
+    }
+  });
+});
