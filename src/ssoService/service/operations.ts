@@ -294,8 +294,11 @@ export class SsoOperations {
   // ------------------------------------------------------------------ configurations
 
   private async readConfig(p: ParamsOf<'config.get'>, ctx: CallContext): Promise<ConfigDocument> {
-    const app = await this.getApplication(p.application);
-    const row = await this.store.getCredentials(app.name, p.identifier);
+    // One read for the application's fields and the row: opening a document is the hot path.
+    const found = await this.store.readConfiguration(p.application, p.identifier);
+    if (!found) throw notFound(p.application);
+    const app = { name: found.name, fields: found.fields };
+    const row = found.row;
     if (!row) throw mappingNotFound(app.name, p.identifier);
     const values = this.decryptValues(app, row.identifier, row.msid, row.ciphertext);
     const masked = app.fields.filter((f) => f.masked).map((f) => f.label);
@@ -351,7 +354,7 @@ export class SsoOperations {
     return { identifier: row.identifier, values: this.decryptValues(app, row.identifier, row.msid, row.ciphertext) };
   }
 
-  private decryptValues(app: ApplicationDetail, identifier: string, msid: string, blob: Buffer): Record<string, string> {
+  private decryptValues(app: Pick<ApplicationDetail, 'name'>, identifier: string, msid: string, blob: Buffer): Record<string, string> {
     const secret = this.cache.secretForDecryption(msid);
     const plaintext = decryptBag(secret, app.name, identifier, blob);
     try {

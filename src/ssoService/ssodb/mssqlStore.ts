@@ -596,6 +596,11 @@ class MssqlStore implements SsoStore {
     return row ? toCredentialRow(row) : undefined;
   }
 
+  async readConfiguration(application: string, identifier: string): Promise<{ name: string; fields: FieldInfo[]; row: CredentialRow | undefined } | undefined> {
+    const [app, row] = await Promise.all([this.getApplication(application), this.getCredentials(application, identifier)]);
+    return app ? { name: app.name, fields: app.fields, row } : undefined;
+  }
+
   async listCredentials(application: string, options: Omit<ListOptions, 'filter'>): Promise<CredentialRow[]> {
     checkName(application, 'application name');
     checkLimit(options.limit);

@@ -35,6 +35,7 @@ export function withSeparateAudit(data: SsoStore, audit: Pick<SsoStore, AuditMet
     listIdentifiers: (app, o) => data.listIdentifiers(app, o),
     search: (q, limit) => data.search(q, limit),
     getCredentials: (app, id) => data.getCredentials(app, id),
+    readConfiguration: (app, id) => data.readConfiguration(app, id),
     putCredentials: (app, id, expected, msid, blob) => data.putCredentials(app, id, expected, msid, blob),
     deleteCredentials: (app, id, expected) => data.deleteCredentials(app, id, expected),
     listRowsNotUnder: (msid, limit) => data.listRowsNotUnder(msid, limit),

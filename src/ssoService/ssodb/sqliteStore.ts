@@ -468,6 +468,18 @@ class SqliteStore implements SsoStore {
     });
   }
 
+  async readConfiguration(application: string, identifier: string): Promise<{ name: string; fields: FieldInfo[]; row: CredentialRow | undefined } | undefined> {
+    checkName(application, 'application name');
+    checkName(identifier, 'identifier');
+    return this.read(() => {
+      const name = this.applicationName(application);
+      if (name === undefined) return undefined;
+      const fields = this.rows(SQLITE_SQL.fields, { app: name }).map(toFieldInfo);
+      const row = this.credentialsRow(name, identifier);
+      return { name, fields, row: row ? toCredentialRow(row) : undefined };
+    });
+  }
+
   async putCredentials(
     application: string,
     identifier: string,

@@ -193,6 +193,12 @@ export interface SsoStore {
 
   getCredentials(application: string, identifier: string): Promise<CredentialRow | undefined>;
   /**
+   * The hot path of opening a port configuration: the application's stored name and fields and
+   * the one configuration, read together (one transaction on the embedded store). Undefined when
+   * the application does not exist; `row` undefined when the configuration does not.
+   */
+  readConfiguration(application: string, identifier: string): Promise<{ name: string; fields: FieldInfo[]; row: CredentialRow | undefined } | undefined>;
+  /**
    * Writes a mapping's encrypted values. `expectedTimestamp` null: the mapping must not exist.
    * Throws ENTSSO_E_CONFLICT when the stored timestamp differs (or the row exists / is gone),
    * ENTSSO_E_APPLICATION_NOT_FOUND when the application is missing. Returns the new row, with the

@@ -67,6 +67,17 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       assert.equal((await store.acquireLease('mss-a:1', 300, 100)).holder, 'mss-a:1', 'a released lease is free at once');
     });
 
+    withStore('readConfiguration returns the stored names, fields and row together', async (store) => {
+      await store.createApplication(app('Read.Together', { fields: [{ label: 'Address', masked: false }, { label: 'Password', masked: true }] }));
+      await store.putCredentials('Read.Together', 'Port1', null, 'm1', Buffer.from('blob'));
+      const found = await store.readConfiguration('read.together', 'Port1');
+      assert.equal(found?.name, 'Read.Together', 'the stored spelling');
+      assert.deepEqual(found?.fields.map((f) => f.label), ['Address', 'Password']);
+      assert.deepEqual(found?.row?.ciphertext, Buffer.from('blob'));
+      assert.equal((await store.readConfiguration('Read.Together', 'Missing'))?.row, undefined);
+      assert.equal(await store.readConfiguration('No.Such.App', 'Port1'), undefined);
+    });
+
     withStore('MSS nodes are recorded and listed', async (store) => {
       await store.recordMssNode({ name: 'mss-b:2', role: 'standby', lastSeenAt: 1000, lastTakeoverAt: null });
       await store.recordMssNode({ name: 'mss-a:1', role: 'active', lastSeenAt: 1000, lastTakeoverAt: 900 });
