@@ -3,14 +3,20 @@
  * I/O beyond reading settings; the connection to the SSO service is made asynchronously.
  */
 import * as vscode from 'vscode';
+import { registerApplicationCommands } from './commands/applicationCommands';
 import { registerConfigurationCommands } from './commands/configurationCommands';
 import { registerConnectionCommands } from './commands/connectionCommands';
 import { registerExplorerCommands } from './commands/explorerCommands';
-import { registerHealthCommands } from './commands/healthCommands';
+import { refreshHealthIfShown, registerHealthCommands } from './commands/healthCommands';
+import { registerLocalEnvironmentCommands } from './commands/localEnvironmentCommands';
+import { registerSecretCommands } from './commands/secretCommands';
+import { registerTransferCommands } from './commands/transferCommands';
+import { BackupStatusCache } from './connection/backupStatusCache';
 import { ConnectionManager } from './connection/connectionManager';
 import { ApplicationsTreeProvider } from './views/applicationsTree';
 import { ConfigDiagnostics } from './views/configDiagnostics';
 import { HealthViewProvider } from './views/healthView';
+import { ImportPreviewProvider } from './views/importPreview';
 import { SsoFileSystemProvider, SsoFileSystemRegistration } from './views/ssoFileSystem';
 import { SsoStatusBarItem } from './views/statusBar';
 
@@ -27,7 +33,15 @@ export function activate(context: vscode.ExtensionContext): void {
   const treeView = vscode.window.createTreeView('entsso.applications', { treeDataProvider: tree, showCollapseAll: true });
   const health = new HealthViewProvider();
   const healthView = vscode.window.createTreeView('entsso.health', { treeDataProvider: health });
-  const statusBar = new SsoStatusBarItem(connection);
+  const backups = new BackupStatusCache(connection, log);
+  const statusBar = new SsoStatusBarItem(connection, backups);
+  const preview = new ImportPreviewProvider();
+  const healthContext = { log, connection, health };
+  // After a backup, verification, restore or rotation: what shows the backup state is refreshed.
+  const afterSecretChange = () => {
+    void backups.refresh();
+    void refreshHealthIfShown(healthContext).catch(() => undefined);
+  };
 
   context.subscriptions.push(
     log,
@@ -39,13 +53,19 @@ export function activate(context: vscode.ExtensionContext): void {
     treeView,
     health,
     healthView,
+    backups,
     statusBar,
+    preview,
     fileSystem.onDidChangeEditBlock(() => diagnostics.updateAll()),
     provider.onDidWrite((e) => tree.noteWritten(e.environment, e.row)),
     ...registerConnectionCommands({ log, connection }),
     ...registerExplorerCommands({ log, connection, tree, treeView, fileSystem: provider }),
     ...registerConfigurationCommands({ log, connection, fileSystem, globalState: context.globalState }),
-    ...registerHealthCommands({ log, connection, health }),
+    ...registerHealthCommands(healthContext),
+    ...registerSecretCommands({ log, connection, afterSecretChange }),
+    ...registerApplicationCommands({ log, connection, tree, treeView, fileSystem: provider }),
+    ...registerTransferCommands({ log, connection, tree, fileSystem: provider, preview }),
+    ...registerLocalEnvironmentCommands({ log, connection, extensionPath: context.extensionPath, globalStorage: context.globalStorageUri }),
   );
 
   connection.start();

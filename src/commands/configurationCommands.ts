@@ -1,13 +1,15 @@
 /**
  * Configuration editing commands: "SSO: Reveal Masked Fields" (modal confirmation, audited
- * read), the explanation shown when a save is attempted while edits are blocked, and the
- * one-time notice after a save that BizTalk picks changes up only when its cache expires.
+ * read), "SSO: Open as Stored Fields" (a document shown as key/values of its AppConfig XML or
+ * settings JSON, opened as the stored field itself), the explanation shown when a save is
+ * attempted while edits are blocked, and the one-time notice after a save that BizTalk picks
+ * changes up only when its cache expires.
  */
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { SSO_SCHEME, parseSsoPath } from '../model/ssoUri';
 import { ApplicationsTreeProvider, type ExplorerNode } from '../views/applicationsTree';
-import type { SsoFileSystemRegistration } from '../views/ssoFileSystem';
+import { FIELDS_VIEW_QUERY, type SsoFileSystemRegistration } from '../views/ssoFileSystem';
 import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 
 export interface ConfigurationCommandsContext extends CommandContext {
@@ -24,6 +26,7 @@ export function registerConfigurationCommands(ctx: ConfigurationCommandsContext)
   return [
     registerCommand(ctx, 'entsso.revealMaskedFields', (target?: vscode.Uri | ExplorerNode) => revealMaskedFields(ctx, target)),
     registerCommand(ctx, 'entsso.explainReadOnly', () => explainReadOnly(ctx)),
+    registerCommand(ctx, 'entsso.openStoredFields', (target?: vscode.Uri | ExplorerNode) => openStoredFields(ctx, target)),
     ctx.fileSystem.provider.onDidWrite((e) => {
       if (noticeShown || ctx.globalState.get<boolean>(HIDE_PICKUP_NOTICE)) return;
       noticeShown = true;
@@ -90,6 +93,20 @@ async function revealMaskedFields(ctx: ConfigurationCommandsContext, target: vsc
   if (!(await reloaded)) {
     throw new UserFacingError(`The masked fields were read, but the editor of "${path.identifier}" did not reload. Close it and open it again.`);
   }
+}
+
+async function openStoredFields(ctx: ConfigurationCommandsContext, target: vscode.Uri | ExplorerNode | undefined): Promise<void> {
+  const uri = targetUri(target);
+  const path = uri ? parseSsoPath(uri.path) : undefined;
+  if (!uri || !path?.identifier) {
+    throw new UserFacingError('Open a config-store entry from the Enterprise SSO explorer first, then run "SSO: Open as Stored Fields" in its editor.');
+  }
+  if (uri.query === FIELDS_VIEW_QUERY || !ctx.fileSystem.provider.layoutOf(uri).layout) {
+    void vscode.window.showInformationMessage(`"${path.identifier}" is shown field by field already: it is not kept as AppConfig XML or settings JSON.`);
+    return;
+  }
+  const doc = await vscode.workspace.openTextDocument(uri.with({ query: FIELDS_VIEW_QUERY }));
+  await vscode.window.showTextDocument(doc, { preview: false });
 }
 
 function waitForChange(uri: vscode.Uri): Promise<boolean> {

@@ -110,7 +110,7 @@ async function retryConnection(ctx: ConnectionCommandsContext): Promise<void> {
 }
 
 /** Waits until the environment is connected (or fails) and says so. */
-async function connectAndReport(ctx: ConnectionCommandsContext, envName: string): Promise<void> {
+export async function connectAndReport(ctx: ConnectionCommandsContext, envName: string): Promise<void> {
   const ok = await vscode.window.withProgress(
     { location: vscode.ProgressLocation.Notification, title: `Connecting to SSO environment "${envName}"…` },
     () => waitForOutcome(ctx.connection, envName),

@@ -1,6 +1,8 @@
 /**
  * "SSO: Check Health": asks the SSO service for its health report and shows it in the Health
  * view (revealed and focused), or, when the service cannot be reached, says so there.
+ * `refreshHealthIfShown` updates a view already showing a report (e.g. after a backup was
+ * verified) without moving focus.
  */
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
@@ -25,22 +27,31 @@ async function checkHealth(ctx: HealthCommandsContext): Promise<void> {
   ctx.health.setChecking(true);
   await vscode.commands.executeCommand('entsso.health.focus');
   try {
-    await vscode.window.withProgress({ location: { viewId: 'entsso.health' } }, async () => {
-      try {
-        const report = await ctx.connection.request('health', {});
-        const summary = summarizeReport(env.name, report, new Date());
-        ctx.health.show(summary);
-        ctx.log.info(`Health of "${env.name}": ${summary.rows.map((r) => `${r.id}=${r.verdict}`).join(', ')}`);
-      } catch (err) {
-        if (err instanceof SsoError && (err.code === 'ENTSSO_E_NOT_CONNECTED' || err.code === 'ENTSSO_E_TIMEOUT' || err.code === 'ENTSSO_E_ACCESS_DENIED')) {
-          ctx.health.show(summarizeUnreachable(env.name, env.socketPath, err.message, new Date()));
-          ctx.log.warn(`Health of "${env.name}": the SSO service cannot be asked (${err.code}).`);
-          return;
-        }
-        throw err;
-      }
-    });
+    await vscode.window.withProgress({ location: { viewId: 'entsso.health' } }, () => loadHealth(ctx, env));
   } finally {
     ctx.health.setChecking(false);
+  }
+}
+
+/** Checks again when the Health view already shows a report, without revealing or focusing it. */
+export async function refreshHealthIfShown(ctx: HealthCommandsContext): Promise<void> {
+  const env = ctx.connection.environment;
+  if (!env || !ctx.health.lastSummary) return;
+  await vscode.window.withProgress({ location: { viewId: 'entsso.health' } }, () => loadHealth(ctx, env));
+}
+
+async function loadHealth(ctx: HealthCommandsContext, env: { name: string; socketPath: string }): Promise<void> {
+  try {
+    const report = await ctx.connection.request('health', {});
+    const summary = summarizeReport(env.name, report, new Date());
+    ctx.health.show(summary);
+    ctx.log.info(`Health of "${env.name}": ${summary.rows.map((r) => `${r.id}=${r.verdict}`).join(', ')}`);
+  } catch (err) {
+    if (err instanceof SsoError && (err.code === 'ENTSSO_E_NOT_CONNECTED' || err.code === 'ENTSSO_E_TIMEOUT' || err.code === 'ENTSSO_E_ACCESS_DENIED')) {
+      ctx.health.show(summarizeUnreachable(env.name, env.socketPath, err.message, new Date()));
+      ctx.log.warn(`Health of "${env.name}": the SSO service cannot be asked (${err.code}).`);
+      return;
+    }
+    throw err;
   }
 }

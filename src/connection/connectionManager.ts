@@ -2,7 +2,7 @@
  * The connection to the SSO service of the active environment: reads the settings, gets the
  * access token (SecretStorage, or a token file named in the settings), keeps one SsoClient
  * that reconnects by itself, and tells everyone about connection and service state changes.
- * Sets the context keys `entsso.configured` and `entsso.connected`.
+ * Sets the context keys `entsso.configured`, `entsso.connected` and `entsso.localEnvironment`.
  */
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -103,6 +103,7 @@ export class ConnectionManager implements vscode.Disposable {
   async reconnect(): Promise<void> {
     this.teardown();
     this.env = resolveActive(this.readSettings().environments, this.config().get('activeEnvironment'));
+    this.setEnvironmentContext(this.env);
     this.environmentEmitter.fire();
     await this.connect().catch(() => undefined);
   }
@@ -131,7 +132,7 @@ export class ConnectionManager implements vscode.Disposable {
     const { environments, problems } = this.readSettings();
     for (const p of problems) this.log.warn(`Settings: ${p}`);
     const next = resolveActive(environments, this.config().get('activeEnvironment'));
-    void vscode.commands.executeCommand('setContext', 'entsso.configured', next !== undefined);
+    this.setEnvironmentContext(next);
     if (!initial && sameConnection(next, this.env)) return;
     this.teardown();
     this.env = next;
@@ -139,6 +140,12 @@ export class ConnectionManager implements vscode.Disposable {
     this.changeEmitter.fire();
     if (next) void this.connect().catch(() => undefined);
     else if (environments.length > 1) this.log.info('Several environments are configured and none is active: run "SSO: Switch Environment…".');
+  }
+
+  /** `entsso.configured`; `entsso.localEnvironment` offers stopping and starting its local MSS. */
+  private setEnvironmentContext(env: EnvironmentSetting | undefined): void {
+    void vscode.commands.executeCommand('setContext', 'entsso.configured', env !== undefined);
+    void vscode.commands.executeCommand('setContext', 'entsso.localEnvironment', env?.localDir !== undefined);
   }
 
   private async connect(): Promise<void> {

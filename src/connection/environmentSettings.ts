@@ -9,6 +9,11 @@ export interface EnvironmentSetting {
   socketPath: string;
   /** A file holding the access token (instead of SecretStorage). */
   tokenFile?: string;
+  /**
+   * The environment folder of a local environment (written by `npm start` and "SSO: Create Local
+   * SSO Environment…"): its master secret server can be stopped and started from VS Code.
+   */
+  localDir?: string;
 }
 
 export interface ParsedEnvironments {
@@ -21,7 +26,7 @@ export function parseEnvironments(raw: unknown): ParsedEnvironments {
   const environments: EnvironmentSetting[] = [];
   const problems: string[] = [];
   if (raw === undefined || raw === null) return { environments, problems };
-  if (!Array.isArray(raw)) return { environments, problems: ['"entsso.environments" must be an array of { "name", "socketPath", "tokenFile" } objects.'] };
+  if (!Array.isArray(raw)) return { environments, problems: ['"entsso.environments" must be an array of { "name", "socketPath", "tokenFile", "localDir" } objects.'] };
   raw.forEach((entry: unknown, i) => {
     const where = `"entsso.environments" entry ${i + 1}`;
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
@@ -43,10 +48,15 @@ export function parseEnvironments(raw: unknown): ParsedEnvironments {
       problems.push(`Environment "${name}" is configured twice; the first one is used.`);
       return;
     }
-    const tokenFile = typeof e.tokenFile === 'string' && e.tokenFile.trim() ? e.tokenFile.trim() : undefined;
-    environments.push(tokenFile ? { name, socketPath, tokenFile } : { name, socketPath });
+    const tokenFile = optionalPath(e.tokenFile);
+    const localDir = optionalPath(e.localDir);
+    environments.push({ name, socketPath, ...(tokenFile ? { tokenFile } : {}), ...(localDir ? { localDir } : {}) });
   });
   return { environments, problems };
+}
+
+function optionalPath(value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() ? value.trim() : undefined;
 }
 
 /** The environment to show: the configured active one, or the only one. */
@@ -69,7 +79,7 @@ export function upsertEnvironment(environments: EnvironmentSetting[], env: Envir
 
 /** Whether two settings describe the same connection. */
 export function sameConnection(a: EnvironmentSetting | undefined, b: EnvironmentSetting | undefined): boolean {
-  return a?.name === b?.name && a?.socketPath === b?.socketPath && a?.tokenFile === b?.tokenFile;
+  return a?.name === b?.name && a?.socketPath === b?.socketPath && a?.tokenFile === b?.tokenFile && a?.localDir === b?.localDir;
 }
 
 /** Environment names end up in `sso:` paths and in the SecretStorage key. */

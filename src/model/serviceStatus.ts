@@ -18,6 +18,8 @@ export interface StatusInput {
   disconnectedSince?: string;
   /** Last state the service pushed (undefined before the first hello). */
   state?: ServiceState;
+  /** Markdown about the master secret backup (backupStatus.ts), shown while connected. */
+  backupNotice?: string;
   now: Date;
 }
 
@@ -148,6 +150,7 @@ export function presentStatus(input: StatusInput): StatusPresentation {
   lines.push(`- SSO service: \`${input.socketPath}\``, '');
   lines.push(`**Still works:** ${s.works}`, '', `**Does not work:** ${s.doesNotWork}`, '', `**What to do:** ${s.todo}`);
   if (st && input.phase === 'connected' && st.state !== 'ready' && st.message) lines.push('', `_${escapeMarkdown(st.message)}_`);
+  if (st && input.phase === 'connected' && input.backupNotice) lines.push('', input.backupNotice);
   lines.push('', '[$(pulse) Check Health](command:entsso.checkHealth)');
   const label = s.text.replace(/\$\([^)]*\)\s*/g, '');
   return { text: s.text, severity: s.severity, tooltip: lines.join('\n'), accessibilityLabel: `${label}. ${stripMarkdown(s.headline)} Click to check health.` };

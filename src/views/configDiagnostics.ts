@@ -1,10 +1,13 @@
 /**
  * Problems of open `sso:` documents, updated as the user types: invalid JSON, not an object,
- * unknown / duplicate / missing field names, non-string values; and, while edits are blocked,
- * a warning on the first line saying why the document is read-only.
+ * unknown / duplicate / missing field names, non-string values (or, for a document shown in a
+ * one-field layout, what that layout cannot hold); while edits are blocked, a warning on the
+ * first line saying why the document is read-only; and a hint on the first line saying how a
+ * one-field layout is shown (or why it is not).
  */
 import * as vscode from 'vscode';
-import { validateConfigText, type DocumentProblem } from '../model/configDocument';
+import type { DocumentProblem } from '../model/configDocument';
+import { layoutTitle } from '../model/configLayout';
 import { SSO_SCHEME } from '../model/ssoUri';
 import { openSsoDocuments, type SsoFileSystemProvider } from './ssoFileSystem';
 
@@ -64,12 +67,7 @@ export class ConfigDiagnostics implements vscode.Disposable {
 
   private update(doc: vscode.TextDocument): void {
     if (doc.uri.scheme !== SSO_SCHEME) return;
-    const schema = this.provider.schemaFor(doc.uri);
-    const problems: DocumentProblem[] = [];
-    if (schema) {
-      const result = validateConfigText(doc.getText(), schema);
-      if (!result.ok) problems.push(...result.problems);
-    }
+    const problems = this.provider.problemsIn(doc.uri, doc.getText()) ?? [];
     this.collection.set(doc.uri, this.toDiagnostics(doc, problems));
   }
 
@@ -81,19 +79,28 @@ export class ConfigDiagnostics implements vscode.Disposable {
       d.source = 'Enterprise SSO';
       return d;
     });
+    const layout = this.provider.layoutOf(doc.uri);
+    const hint = layout.layout ? `${capitalize(layoutTitle(layout.layout))}. Keys may be added, changed or removed.` : layout.notice;
+    if (hint) out.unshift(this.firstLine(doc, hint, vscode.DiagnosticSeverity.Information, 'layout'));
     const block = this.provider.editBlock;
-    if (block) {
-      const first = doc.lineCount > 0 ? doc.lineAt(0).range : new vscode.Range(0, 0, 0, 0);
-      const d = new vscode.Diagnostic(first.isEmpty ? new vscode.Range(0, 0, 0, 1) : first, block.plain, vscode.DiagnosticSeverity.Warning);
-      d.source = 'Enterprise SSO';
-      d.code = 'read-only';
-      out.unshift(d);
-    }
+    if (block) out.unshift(this.firstLine(doc, block.plain, vscode.DiagnosticSeverity.Warning, 'read-only'));
     return out;
+  }
+
+  private firstLine(doc: vscode.TextDocument, message: string, severity: vscode.DiagnosticSeverity, code: string): vscode.Diagnostic {
+    const first = doc.lineCount > 0 ? doc.lineAt(0).range : new vscode.Range(0, 0, 0, 0);
+    const d = new vscode.Diagnostic(first.isEmpty ? new vscode.Range(0, 0, 0, 1) : first, message, severity);
+    d.source = 'Enterprise SSO';
+    d.code = code;
+    return d;
   }
 
   dispose(): void {
     for (const t of this.timers.values()) clearTimeout(t);
     for (const d of this.disposables) d.dispose();
   }
+}
+
+function capitalize(s: string): string {
+  return s.charAt(0).toUpperCase() + s.slice(1);
 }

@@ -16,6 +16,9 @@
  *   (re-)registered (AbstractTextEditor listens to onDidChangeFileSystemProviderRegistrations),
  *   so open documents turn read-only with our explanation and back without reopening.
  *   writeFile refuses too, without calling the service.
+ * - A config-store entry kept in one `AppConfig` (<appSettings> XML) or `settings` (JSON) field is
+ *   shown as readable key/values and saved back in its own layout (model/configLayout.ts), unless
+ *   opened with the query `view=fields` (the stored field itself).
  */
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
@@ -29,7 +32,9 @@ import {
   validateConfigText,
   type DocumentProblem,
   type DocumentSchema,
+  type SetRequestFields,
 } from '../model/configDocument';
+import { detectLayout, serializeLayout, validateLayoutText, type LayoutView } from '../model/configLayout';
 import { expectedVersion, versionSize, type RowVersion } from '../model/documentVersion';
 import { editBlock, type EditBlock } from '../model/serviceStatus';
 import { SSO_SCHEME, formatSsoPath, parseSsoPath } from '../model/ssoUri';
@@ -45,7 +50,14 @@ interface DocumentEntry {
   generation: number;
   /** A revealed read made by the Reveal command, served by the next readFile instead of reading again. */
   pending?: ConfigDocument;
+  /** Set when the document shows a one-field layout as key/values. */
+  layout?: LayoutView;
+  /** Why a document that looks like a layout is shown field by field. */
+  layoutNotice?: string;
 }
+
+/** The query of an `sso:` URI that shows a layout document's stored field instead of its key/values. */
+export const FIELDS_VIEW_QUERY = 'view=fields';
 
 export interface WriteEvent {
   uri: vscode.Uri;
@@ -103,6 +115,24 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   /** The schema (fields, masked) of a document read before, if any. */
   schemaFor(uri: vscode.Uri): DocumentSchema | undefined {
     return this.entries.get(uri.toString())?.schema;
+  }
+
+  /** How a document read before is shown: as a layout (with its description) or with a notice why not. */
+  layoutOf(uri: vscode.Uri): { layout?: LayoutView; notice?: string } {
+    const entry = this.entries.get(uri.toString());
+    return { layout: entry?.layout, notice: entry?.layoutNotice };
+  }
+
+  /** Problems of `text` as the document `uri` (read before) would be saved; undefined when it was not read. */
+  problemsIn(uri: vscode.Uri, text: string): DocumentProblem[] | undefined {
+    const entry = this.entries.get(uri.toString());
+    if (entry?.layout) {
+      const r = validateLayoutText(text, entry.layout);
+      return r.ok ? [] : r.problems;
+    }
+    if (!entry?.schema) return undefined;
+    const r = validateConfigText(text, entry.schema);
+    return r.ok ? [] : r.problems;
   }
 
   isRevealed(uri: vscode.Uri): boolean {
@@ -189,9 +219,15 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     const schema = schemaOf(doc, order);
     entry.schema = schema;
     entry.base = { timestamp: doc.timestamp, modifiedAt: doc.modifiedAt };
-    this.log.info(`Read ${describe(path)}${doc.revealed && doc.masked.length ? ` with ${doc.masked.length} masked field(s) revealed (audited by the SSO service)` : ''}`);
+    const detected = uri.query === FIELDS_VIEW_QUERY ? {} : detectLayout(doc);
+    entry.layout = detected.view;
+    entry.layoutNotice = detected.notice;
+    this.log.info(
+      `Read ${describe(path)}${doc.revealed && doc.masked.length ? ` with ${doc.masked.length} masked field(s) revealed (audited by the SSO service)` : ''}` +
+        `${detected.view ? ` as key/values of its "${detected.view.field}" field` : ''}`,
+    );
     this.readEmitter.fire(uri);
-    return Buffer.from(serializeConfig(doc, schema), 'utf8');
+    return Buffer.from(detected.view ? serializeLayout(detected.view) : serializeConfig(doc, schema), 'utf8');
   }
 
   async writeFile(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean }): Promise<void> {
@@ -210,13 +246,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
       throw vscode.FileSystemError.Unavailable(`Not saved: open ${path.identifier} from the Enterprise SSO explorer first, so that the save can be checked against the version you read.`);
     }
     const text = Buffer.from(content).toString('utf8');
-    const result = validateConfigText(text, entry.schema);
-    if (!result.ok) {
-      this.log.warn(`Save of ${where} refused: ${result.problems.length} problem(s) in the document.`);
-      this.refusedEmitter.fire({ uri, text, problems: result.problems });
-      throw new vscode.FileSystemError(`Not saved: ${summarizeProblems(text, result.problems)} Fix the document (see the Problems panel), then save again.`);
-    }
-    const request = toSetRequest(result.values, entry.schema);
+    const request = this.setRequestFor(uri, entry, entry.schema, text, where);
     const expected = expectedVersion(entry.base, entry.lastStat, Date.now());
     let row: IdentifierInfo;
     try {
@@ -233,6 +263,8 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
       );
       entry.base = { timestamp: row.timestamp, modifiedAt: row.modifiedAt };
       entry.lastStat = { ...entry.base, at: Date.now() };
+      // Later saves edit what is stored now, so that what the key/values do not show survives them too.
+      if (entry.layout) entry.layout = { ...entry.layout, stored: request.fields[entry.layout.field] ?? entry.layout.stored };
       this.log.info(`Saved ${where}: ${Object.keys(request.fields).length} field(s)${request.clearMasked.length ? `, ${request.clearMasked.length} masked field(s) cleared` : ''}.`);
     } catch (err) {
       if (err instanceof SsoError && err.code === 'ENTSSO_E_CONFLICT') {
@@ -278,6 +310,23 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   }
 
   // ------------------------------------------------------------------ internals
+
+  /** The `config.set` fields of a document's text, or a refusal listing its problems (by position, never by value). */
+  private setRequestFor(uri: vscode.Uri, entry: DocumentEntry, schema: DocumentSchema, text: string, where: string): SetRequestFields {
+    const refuse = (problems: DocumentProblem[]): never => {
+      this.log.warn(`Save of ${where} refused: ${problems.length} problem(s) in the document.`);
+      this.refusedEmitter.fire({ uri, text, problems });
+      throw new vscode.FileSystemError(`Not saved: ${summarizeProblems(text, problems)} Fix the document (see the Problems panel), then save again.`);
+    };
+    if (entry.layout) {
+      const result = validateLayoutText(text, entry.layout);
+      if (!result.ok) return refuse(result.problems);
+      return { fields: { [entry.layout.field]: result.value }, clearMasked: [], changedMasked: [] };
+    }
+    const result = validateConfigText(text, schema);
+    if (!result.ok) return refuse(result.problems);
+    return toSetRequest(result.values, schema);
+  }
 
   private parse(uri: vscode.Uri): { environment: string; application?: string; identifier?: string } {
     const path = parseSsoPath(uri.path);

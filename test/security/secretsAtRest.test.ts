@@ -87,7 +87,7 @@ describe('secrets stay secret', () => {
     const created = readdirSync(tmpdir()).filter((name) => !tmpBefore.has(name) && !t.dir.includes(name));
     for (const name of created) {
       const p = join(tmpdir(), name);
-      let files: string[] = [];
+      let files: string[];
       try {
         files = statSync(p).isDirectory() ? filesUnder(p) : [p];
       } catch {

@@ -470,7 +470,9 @@ export class Workbench {
     const match = (s: string) => (typeof text === 'string' ? s.includes(text) : text.test(s));
     const found = await this.waitFor(async () => (await this.notifications()).find(match), timeoutMs, `notification ${String(text)}`);
     const toast = this.page.locator('.notifications-toasts .notification-toast', { hasText: found }).first();
-    await this.waitFor(async () => (await toast.getAttribute('class'))?.includes('notification-fade-in-done'), 5000, 'toast fade-in').catch(() => undefined);
+    // A short timeout per probe: a toast whose text changes meanwhile (progress) matches no more,
+    // and Playwright would otherwise wait its default 30 s for it inside one probe.
+    await this.waitFor(async () => (await toast.getAttribute('class', { timeout: 500 }))?.includes('notification-fade-in-done'), 5000, 'toast fade-in').catch(() => undefined);
     return found;
   }
 

@@ -1,0 +1,73 @@
+/**
+ * Files of the lifecycle commands (master secret backups, exports): chosen in VS Code's own
+ * dialogs, read whole, and written readable by the owner only (mode 0600, also when an existing
+ * file is replaced). They are encrypted under the user's password; nothing in clear is ever
+ * written, not even temporarily.
+ */
+import { open } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import * as vscode from 'vscode';
+import { UserCancelled, UserFacingError } from './commandRunner';
+
+function defaultFolder(): vscode.Uri {
+  return vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
+}
+
+export async function pickSaveFile(options: { title: string; defaultName: string; filters: Record<string, string[]> }): Promise<vscode.Uri> {
+  const uri = await vscode.window.showSaveDialog({
+    title: options.title,
+    defaultUri: vscode.Uri.joinPath(defaultFolder(), options.defaultName),
+    filters: options.filters,
+    saveLabel: 'Save',
+  });
+  if (!uri) throw new UserCancelled();
+  return uri;
+}
+
+export async function pickOpenFile(options: { title: string; filters: Record<string, string[]>; openLabel: string }): Promise<vscode.Uri> {
+  const uris = await vscode.window.showOpenDialog({ title: options.title, defaultUri: defaultFolder(), filters: options.filters, canSelectMany: false, openLabel: options.openLabel });
+  if (!uris || uris.length === 0) throw new UserCancelled();
+  return uris[0] as vscode.Uri;
+}
+
+/** The file's bytes, base64-encoded as the protocol carries them; refuses files larger than `maxBytes`. */
+export async function readFileBase64(uri: vscode.Uri, maxBytes: number): Promise<string> {
+  let stat: vscode.FileStat;
+  try {
+    stat = await vscode.workspace.fs.stat(uri);
+  } catch {
+    throw new UserFacingError(`${displayPath(uri)} cannot be read. Check that it exists and that you may read it.`);
+  }
+  if (stat.size > maxBytes) throw new UserFacingError(`${displayPath(uri)} is larger (${stat.size} bytes) than the ${maxBytes} bytes this command accepts. Pick the right file.`);
+  const bytes = await vscode.workspace.fs.readFile(uri);
+  return Buffer.from(bytes).toString('base64');
+}
+
+/** Writes an encrypted file for the owner only: 0600 on local disks, replacing any existing file. */
+export async function writePrivateFile(uri: vscode.Uri, bytes: Buffer): Promise<void> {
+  if (uri.scheme !== 'file') {
+    await vscode.workspace.fs.writeFile(uri, bytes);
+    return;
+  }
+  let handle;
+  try {
+    handle = await open(uri.fsPath, 'w', 0o600);
+    // The mode of open() applies only to a new file: an existing one is narrowed too.
+    await handle.chmod(0o600);
+    await handle.writeFile(bytes);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? 'error';
+    throw new UserFacingError(`${displayPath(uri)} could not be written (${code}). Choose a folder you may write to.`);
+  } finally {
+    await handle?.close();
+  }
+}
+
+/** The path as people read it. */
+export function displayPath(uri: vscode.Uri): string {
+  return uri.scheme === 'file' ? uri.fsPath : uri.toString(true);
+}
+
+export function baseName(uri: vscode.Uri): string {
+  return uri.path.split('/').pop() ?? uri.path;
+}

@@ -1,0 +1,219 @@
+/**
+ * The local SSO environment from the issue "One command runs the whole thing", inside VS Code:
+ * - "SSO: Stop / Start Local Master Secret Server", for an active environment with `localDir`
+ *   (the one `npm start` writes, or one made below): exactly `npm run mss:stop` / `mss:start`.
+ * - "SSO: Create Local SSO Environment…", for desktop users without Node.js: runs the bundled
+ *   `ssoctl init`, starts the master secret server and the SSO service detached (each with a pid
+ *   file, so that the MSS can be stopped and started on its own), optionally seeds the BizTalk
+ *   sample data, adds the environment to the settings and connects.
+ * Everything runs the extension's dist/ssoctl.js on VS Code's own runtime (localEnvironment.ts).
+ */
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as vscode from 'vscode';
+import type { ConnectionManager } from '../connection/connectionManager';
+import { checkEnvironmentName, parseEnvironments, upsertEnvironment } from '../connection/environmentSettings';
+import {
+  isEnvironmentFolder,
+  localPathsFor,
+  readEnvironmentInfo,
+  readLivePid,
+  roleName,
+  runSsoctl,
+  startRole,
+  stopByPidFile,
+  type LocalPaths,
+  type SsoctlRuntime,
+} from '../connection/localEnvironment';
+import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
+import { connectAndReport } from './connectionCommands';
+import { askText, pickOne, requireEnvironment, withBusyIndicator } from './prompts';
+
+export interface LocalEnvironmentCommandsContext extends CommandContext {
+  readonly connection: ConnectionManager;
+  /** The installed extension's folder (holds dist/ssoctl.js). */
+  readonly extensionPath: string;
+  /** Where "Create Local SSO Environment…" proposes to put it. */
+  readonly globalStorage: vscode.Uri;
+}
+
+const LOCAL_SYNC_INTERVAL_S = 10;
+
+/** Unix socket paths are limited to about 104 bytes (macOS) or 108 (Linux). */
+const MAX_SOCKET_PATH_BYTES = 100;
+
+export function registerLocalEnvironmentCommands(ctx: LocalEnvironmentCommandsContext): vscode.Disposable[] {
+  return [
+    registerCommand(ctx, 'entsso.stopLocalMss', () => stopLocalMss(ctx)),
+    registerCommand(ctx, 'entsso.startLocalMss', () => startLocalMss(ctx)),
+    registerCommand(ctx, 'entsso.createLocalEnvironment', () => createLocalEnvironment(ctx)),
+  ];
+}
+
+function runtimeOf(ctx: LocalEnvironmentCommandsContext): SsoctlRuntime {
+  const ssoctl = join(ctx.extensionPath, 'dist', 'ssoctl.js');
+  if (!existsSync(ssoctl)) {
+    throw new UserFacingError(`The extension's SSO command line is missing (${ssoctl}). Reinstall the Enterprise SSO Explorer extension.`);
+  }
+  return { execPath: process.execPath, ssoctl };
+}
+
+function localEnvironment(ctx: LocalEnvironmentCommandsContext): { name: string; paths: LocalPaths } {
+  const env = requireEnvironment(ctx.connection);
+  if (!env.localDir) {
+    throw new UserFacingError(
+      `"${env.name}" is not a local environment: its entry in the "entsso.environments" setting has no "localDir". Its master secret server runs elsewhere; start or stop it there.`,
+    );
+  }
+  if (!isEnvironmentFolder(env.localDir)) {
+    throw new UserFacingError(`The local environment folder ${env.localDir} of "${env.name}" holds no SSO environment. Fix "localDir" in the "entsso.environments" setting, or run "SSO: Create Local SSO Environment…".`);
+  }
+  return { name: env.name, paths: localPathsFor(env.localDir) };
+}
+
+// ---------------------------------------------------------------- stop / start the MSS
+
+async function stopLocalMss(ctx: LocalEnvironmentCommandsContext): Promise<void> {
+  const { name, paths } = localEnvironment(ctx);
+  const stopped = await withBusyIndicator(`Stopping the master secret server of "${name}"…`, () => stopByPidFile(paths.mssPid));
+  if (!stopped) {
+    void vscode.window.showInformationMessage(`The master secret server of "${name}" was not running (no live process in ${paths.mssPid}).`);
+    return;
+  }
+  ctx.log.info(`Master secret server of "${name}" stopped (pid file ${paths.mssPid}).`);
+  void vscode.window.showInformationMessage(
+    `Master secret server of "${name}" stopped. The SSO service keeps decrypting from its cached secret; edits are blocked until you run "SSO: Start Local Master Secret Server".`,
+  );
+}
+
+async function startLocalMss(ctx: LocalEnvironmentCommandsContext): Promise<void> {
+  const { name, paths } = localEnvironment(ctx);
+  const runtime = runtimeOf(ctx);
+  const started = await withBusyIndicator(`Starting the master secret server of "${name}"…`, () => startLocalRole(runtime, paths, 'mss'));
+  if (!started) {
+    void vscode.window.showInformationMessage(`The master secret server of "${name}" is already running (pid ${readLivePid(paths.mssPid)}).`);
+    return;
+  }
+  ctx.log.info(`Master secret server of "${name}" started (pid file ${paths.mssPid}, log ${paths.mssLog}).`);
+  const interval = ctx.connection.state?.syncIntervalMs;
+  void vscode.window.showInformationMessage(
+    `Master secret server of "${name}" started. The SSO service picks it up at its next sync${interval ? ` (within ${Math.round(interval / 1000)} s)` : ''}; editing then comes back by itself.`,
+  );
+}
+
+/** Starts a role; errors of the process (its log) become a message with the next step. */
+async function startLocalRole(runtime: SsoctlRuntime, paths: LocalPaths, role: 'mss' | 'service'): Promise<boolean> {
+  try {
+    return await startRole(runtime, paths, role);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : 'it did not start';
+    throw new UserFacingError(`Could not start the ${roleName(role)}: ${reason}`, [{ title: 'Show Log', command: 'entsso.showLog' }]);
+  }
+}
+
+// ---------------------------------------------------------------- create
+
+async function createLocalEnvironment(ctx: LocalEnvironmentCommandsContext): Promise<void> {
+  const runtime = runtimeOf(ctx);
+  const title = 'Create Local SSO Environment';
+  const data = await pickDataFolder(ctx, `${title} (1/3)`);
+  const envDir = join(data, 'env');
+  const existing = isEnvironmentFolder(envDir);
+  const name = await askText({
+    title: `${title} (2/3)`,
+    prompt: existing ? `${envDir} holds an environment already: it is started and connected. The name it gets in VS Code:` : 'A name for the environment in VS Code, e.g. "Local".',
+    value: existing ? readEnvironmentInfo(envDir).name : 'Local',
+    validate: (v) => checkEnvironmentName(v) ?? nameTakenProblem(ctx, v.trim(), envDir),
+  });
+  const seedSample = existing ? false : await pickOne(
+    [
+      { label: 'Add BizTalk sample data', detail: '10 adapters with send ports and receive locations, config-store applications in the three layouts, an affiliate application.', value: true },
+      { label: 'Start empty', value: false },
+    ],
+    { title: `${title} (3/3)`, placeHolder: 'Fill the new environment with realistic sample data?' },
+  );
+  const paths = localPathsFor(envDir);
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${existing ? 'Starting' : 'Creating'} local SSO environment "${name.trim()}"` }, async (progress) => {
+    if (!existing) {
+      progress.report({ message: 'SSO database, certificates, master secret…' });
+      await initEnvironment(runtime, data, envDir, name.trim());
+    }
+    progress.report({ message: 'starting the master secret server…' });
+    await startLocalRole(runtime, paths, 'mss');
+    progress.report({ message: 'starting the SSO service…' });
+    await startLocalRole(runtime, paths, 'service');
+    if (seedSample) {
+      progress.report({ message: 'adding the BizTalk sample data…' });
+      await ssoctlOrFail(runtime, ['seed', '--dir', envDir], 'The sample data could not be added');
+    }
+  });
+  const info = readEnvironmentInfo(envDir);
+  const envName = name.trim();
+  const config = vscode.workspace.getConfiguration('entsso');
+  const { environments } = parseEnvironments(config.get('environments'));
+  await config.update('environments', upsertEnvironment(environments, { name: envName, socketPath: info.socketPath, tokenFile: info.tokenFile, localDir: envDir }), vscode.ConfigurationTarget.Global);
+  await config.update('activeEnvironment', envName, vscode.ConfigurationTarget.Global);
+  ctx.log.info(`Local SSO environment "${envName}" in ${envDir} ${existing ? 'started' : 'created'}; master secret server and SSO service run detached (pid files in ${paths.data}).`);
+  void ctx.connection.reconnect();
+  await connectAndReport(ctx, envName);
+  if (!existing) {
+    void vscode.window
+      .showWarningMessage(`The master secret of "${envName}" has no backup yet. Without one, a lost master secret loses every stored configuration.`, 'Back Up Master Secret…')
+      .then((picked) => {
+        if (picked) void vscode.commands.executeCommand('entsso.backupSecret');
+      });
+  }
+}
+
+async function pickDataFolder(ctx: LocalEnvironmentCommandsContext, title: string): Promise<string> {
+  const proposed = vscode.Uri.joinPath(ctx.globalStorage, 'local').fsPath;
+  const where = await pickOne(
+    [
+      { label: "In VS Code's storage for this extension", description: 'recommended', detail: proposed, value: 'storage' as const },
+      { label: 'Choose a folder…', detail: 'The environment goes into <folder>/env, its logs and pid files next to it.', value: 'choose' as const },
+    ],
+    { title, placeHolder: 'Where should the local SSO environment live?' },
+  );
+  if (where === 'storage') return proposed;
+  const picked = await vscode.window.showOpenDialog({ title, canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Use This Folder' });
+  if (!picked?.[0]) throw new UserCancelled();
+  return picked[0].fsPath;
+}
+
+function nameTakenProblem(ctx: LocalEnvironmentCommandsContext, name: string, envDir: string): string | undefined {
+  const clash = ctx.connection.environments.find((e) => e.name.toLowerCase() === name.toLowerCase());
+  return clash && clash.localDir !== envDir ? `An environment named "${clash.name}" is configured already (${clash.socketPath}). Choose another name.` : undefined;
+}
+
+async function initEnvironment(runtime: SsoctlRuntime, data: string, envDir: string, name: string): Promise<void> {
+  mkdirSync(data, { recursive: true, mode: 0o700 });
+  // Like `npm start`: a short sync interval, so that stopping and starting the local MSS shows
+  // in the status bar within seconds (production services sync every 60 s).
+  const args = ['init', '--dir', envDir, '--name', name, '--mss-port', '0', '--sync-interval', String(LOCAL_SYNC_INTERVAL_S)];
+  const socket = socketPathFor(envDir);
+  if (socket) args.push('--socket', socket);
+  await ssoctlOrFail(runtime, args, 'The local SSO environment could not be created');
+}
+
+/**
+ * A socket path when the default one (<env>/run/ssod.sock) would be too long for a Unix socket
+ * (deep storage folders on macOS), or a named pipe on Windows; undefined to keep the default.
+ */
+function socketPathFor(envDir: string): string | undefined {
+  const id = createHash('sha256').update(envDir).digest('hex').slice(0, 12);
+  if (process.platform === 'win32') return `\\\\.\\pipe\\entsso-${id}`;
+  if (Buffer.byteLength(join(envDir, 'run', 'ssod.sock')) <= MAX_SOCKET_PATH_BYTES) return undefined;
+  const dir = join(tmpdir(), `entsso-${id}`);
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return join(dir, 'ssod.sock');
+}
+
+async function ssoctlOrFail(runtime: SsoctlRuntime, args: string[], what: string): Promise<void> {
+  const r = await runSsoctl(runtime, args);
+  if (r.code === 0) return;
+  // ssoctl's errors say what went wrong and never hold a value.
+  const reason = r.stderr.replace(/^ssoctl: /, '').replace(/\nRun "ssoctl --help".*$/s, '').trim() || `exit code ${r.code}`;
+  throw new UserFacingError(`${what}: ${reason}`, [{ title: 'Show Log', command: 'entsso.showLog' }]);
+}

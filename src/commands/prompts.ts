@@ -1,0 +1,206 @@
+/**
+ * Prompts shared by the lifecycle commands: text and password input boxes that can open with a
+ * message from the service (a refused password, the reason shown where it is typed again),
+ * quick picks and modal confirmations. Closing any of them cancels the command (UserCancelled),
+ * which the command runner treats as no error. Passwords live only in these promises: they are
+ * never logged, stored or put in an error.
+ */
+import * as vscode from 'vscode';
+import type { ConnectionManager } from '../connection/connectionManager';
+import type { EnvironmentSetting } from '../connection/environmentSettings';
+import { SsoError } from '../ssoClient/errors';
+import { formatTime } from '../model/serviceStatus';
+import { isWeakPasswordRefusal, isWrongPasswordRefusal, reminderProblem } from '../model/secretPrompts';
+import { UserCancelled, UserFacingError } from './commandRunner';
+
+export interface TextPrompt {
+  title: string;
+  prompt: string;
+  value?: string;
+  placeholder?: string;
+  password?: boolean;
+  /** Shown as an error when the box opens (e.g. why the previous answer was refused). */
+  initialError?: string;
+  /** Checked as the user types and again on Enter. */
+  validate?: (value: string) => string | undefined | Promise<string | undefined>;
+}
+
+/** An input box; resolves with what was entered, or throws UserCancelled when it is closed. */
+export function askText(p: TextPrompt): Promise<string> {
+  const box = vscode.window.createInputBox();
+  box.title = p.title;
+  box.prompt = p.prompt;
+  box.value = p.value ?? '';
+  box.placeholder = p.placeholder;
+  box.password = p.password ?? false;
+  box.ignoreFocusOut = true;
+  if (p.initialError) box.validationMessage = { message: p.initialError, severity: vscode.InputBoxValidationSeverity.Error };
+  return new Promise<string>((resolve, reject) => {
+    let done = false;
+    let checking = 0;
+    const check = async (value: string): Promise<string | undefined> => {
+      const mine = ++checking;
+      const problem = p.validate ? await p.validate(value) : undefined;
+      if (mine === checking) box.validationMessage = problem ? { message: problem, severity: vscode.InputBoxValidationSeverity.Error } : undefined;
+      return problem;
+    };
+    const subscriptions = [
+      box.onDidChangeValue((v) => void check(v)),
+      box.onDidAccept(async () => {
+        const value = box.value;
+        box.busy = true;
+        const problem = await check(value);
+        box.busy = false;
+        if (problem || done) return;
+        done = true;
+        resolve(value);
+        box.hide();
+      }),
+      box.onDidHide(() => {
+        for (const s of subscriptions) s.dispose();
+        box.dispose();
+        if (!done) {
+          done = true;
+          reject(new UserCancelled());
+        }
+      }),
+    ];
+    box.show();
+  });
+}
+
+export type PickItem<T> = vscode.QuickPickItem & { value: T };
+
+/** A quick pick of one item; throws UserCancelled when it is closed. */
+export async function pickOne<T>(items: PickItem<T>[], options: { title: string; placeHolder: string }): Promise<T> {
+  const picked = await vscode.window.showQuickPick(items, { ...options, ignoreFocusOut: true });
+  if (!picked) throw new UserCancelled();
+  return picked.value;
+}
+
+/** A quick pick of several items (`picked` ones preselected); throws UserCancelled when closed. */
+export async function pickMany<T>(items: PickItem<T>[], options: { title: string; placeHolder: string; allowNone?: boolean }): Promise<T[]> {
+  const picked = await vscode.window.showQuickPick(items, { title: options.title, placeHolder: options.placeHolder, canPickMany: true, ignoreFocusOut: true });
+  if (!picked) throw new UserCancelled();
+  if (picked.length === 0 && !options.allowNone) throw new UserFacingError(`Nothing was picked, so nothing was done. Run the command again and tick at least one item.`);
+  return picked.map((p) => p.value);
+}
+
+/** A modal warning; throws UserCancelled unless `button` is chosen. */
+export async function confirmModal(message: string, detail: string, button: string): Promise<void> {
+  const answer = await vscode.window.showWarningMessage(message, { modal: true, detail }, button);
+  if (answer !== button) throw new UserCancelled();
+}
+
+/** A new password for a file, typed twice, then its reminder (stored readable). */
+export interface NewFilePassword {
+  password: string;
+  reminder: string;
+}
+
+/**
+ * Steps "(1/3)" password, "(2/3)" the same again, "(3/3)" a reminder (unless `withReminder` is
+ * false). `refusal` reopens step 1 with the service's reason (a weak password) and keeps the
+ * reminder typed before, unless it now contains the new password.
+ */
+export async function askNewFilePassword(
+  title: string,
+  what: string,
+  options: { withReminder?: boolean; refusal?: string; reminder?: string } = {},
+): Promise<NewFilePassword> {
+  const withReminder = options.withReminder ?? true;
+  const steps = withReminder ? 3 : 2;
+  const password = await askText({
+    title: `${title} (1/${steps})`,
+    prompt: `A password for the ${what}. Without it the file cannot be opened: keep it apart from the file.`,
+    password: true,
+    initialError: options.refusal,
+    validate: (v) => (v.length === 0 ? 'Enter a password.' : undefined),
+  });
+  await askText({
+    title: `${title} (2/${steps})`,
+    prompt: `Type the password of the ${what} again.`,
+    password: true,
+    validate: (v) => (v === password ? undefined : 'The two passwords differ: type the same password again.'),
+  });
+  if (!withReminder) return { password, reminder: '' };
+  if (options.reminder !== undefined && !reminderProblem(options.reminder, password)) return { password, reminder: options.reminder };
+  const reminder = await askText({
+    title: `${title} (3/${steps})`,
+    prompt: `A password reminder (optional). It is stored READABLE in the ${what}, for whoever restores it: never write the password itself.`,
+    placeholder: 'e.g. "the vault entry BizTalk SSO prod"',
+    value: options.reminder ?? '',
+    validate: (v) => reminderProblem(v, password),
+  });
+  return { password, reminder };
+}
+
+/** The active environment, or a refusal that offers to connect. */
+export function requireEnvironment(connection: ConnectionManager): EnvironmentSetting {
+  const env = connection.environment;
+  if (!env) {
+    throw new UserFacingError('No SSO environment is connected. Connect to one first (or switch to one when several are configured).', [
+      { title: 'Connect…', command: 'entsso.connect' },
+      { title: 'Switch Environment…', command: 'entsso.switchEnvironment' },
+    ]);
+  }
+  return env;
+}
+
+/**
+ * Runs a short `task` (a second or two: scrypt on the service) with a busy indicator in the
+ * status bar. Not a notification: VS Code shows at most three new notifications within 800 ms
+ * and silently files the rest in the notification center, which would swallow the outcome.
+ */
+export function withBusyIndicator<T>(title: string, task: () => Promise<T>): Promise<T> {
+  return Promise.resolve(vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title }, task));
+}
+
+/**
+ * Asks a new password (twice) and, unless `withReminder` is false, a reminder, and runs `use`
+ * with them; when the service finds the password too weak, asks again showing its reason.
+ */
+export async function withNewPassword<T>(title: string, what: string, options: { withReminder?: boolean }, use: (p: NewFilePassword) => Promise<T>): Promise<T> {
+  let refusal: string | undefined;
+  let reminder: string | undefined;
+  for (;;) {
+    const p = await askNewFilePassword(title, what, { ...options, refusal, reminder });
+    try {
+      return await use(p);
+    } catch (err) {
+      if (!(err instanceof SsoError && isWeakPasswordRefusal(err))) throw err;
+      refusal = `${err.message} Choose another password.`;
+      reminder = p.reminder;
+    }
+  }
+}
+
+/** What the password box of a protected file says before the password is typed: ENTSSO shows the reminder first. */
+export function reminderPrompt(info: { reminder: string; created: string; foreignEnvironment: boolean }): string {
+  const reminder = info.reminder ? `Password reminder: "${info.reminder}".` : 'This file has no password reminder.';
+  const made = `Made ${formatTime(info.created, new Date())}${info.foreignEnvironment ? ' in another SSO environment' : ''}.`;
+  return `${reminder} ${made} Enter its password.`;
+}
+
+/**
+ * Asks the password of an existing file (the prompt shows its reminder) and runs `use` with it,
+ * asking again with the service's reason while the password does not open the file.
+ */
+export async function withFilePassword<T>(title: string, prompt: string, use: (password: string) => Promise<T>): Promise<T> {
+  let refusal: string | undefined;
+  for (;;) {
+    const password = await askText({
+      title,
+      prompt,
+      password: true,
+      initialError: refusal,
+      validate: (v) => (v.length === 0 ? 'Enter the password of the file.' : undefined),
+    });
+    try {
+      return await use(password);
+    } catch (err) {
+      if (!(err instanceof SsoError && isWrongPasswordRefusal(err))) throw err;
+      refusal = `${err.message} Try again, or press Escape to stop.`;
+    }
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * The master secret lifecycle from the palette, over the same service operations and in the
+ * same order as `ssoctl secret …` (src/cli/verbs/secret.ts):
+ * - Back Up: file, password twice, reminder (stored readable) → `secret.backup` → file (0600).
+ * - Verify: file → `secret.inspect` (its reminder is shown BEFORE the password is asked) →
+ *   `secret.verify`: does the file hold the live secret?
+ * - Restore: file → reminder → a file from another environment only after a modal confirmation
+ *   (`allowForeignEnvironment`) → password → `secret.restore`.
+ * - Generate: modal confirmation → file → password twice + reminder → `secret.prepareGenerate`
+ *   → the backup of the new secret is written → `secret.commitGenerate` → progress of the
+ *   re-encryption, driven by the state the service pushes, until it is ready again.
+ * A password the service finds too weak, or that does not open a file, is asked again with the
+ * service's reason. Passwords never reach a log, an error or a file in clear.
+ */
+import * as vscode from 'vscode';
+import type { ConnectionManager } from '../connection/connectionManager';
+import type { ServiceState } from '../ssoClient/protocol';
+import { formatTime, stateWord } from '../model/serviceStatus';
+import { backupFileName } from '../model/secretPrompts';
+import { registerCommand, type CommandContext } from './commandRunner';
+import { baseName, displayPath, pickOpenFile, pickSaveFile, readFileBase64, writePrivateFile } from './files';
+import { confirmModal, reminderPrompt, requireEnvironment, withFilePassword, withNewPassword, withBusyIndicator } from './prompts';
+
+export interface SecretCommandsContext extends CommandContext {
+  readonly connection: ConnectionManager;
+  /** Something about the secret or its backups changed: refresh what shows it. */
+  afterSecretChange(): void;
+}
+
+const BACKUP_FILTERS = { 'Master secret backups': ['backup'], 'All files': ['*'] };
+/** A backup holds two secrets and a header: far below this. */
+const MAX_BACKUP_BYTES = 1024 * 1024;
+
+export function registerSecretCommands(ctx: SecretCommandsContext): vscode.Disposable[] {
+  return [
+    registerCommand(ctx, 'entsso.backupSecret', () => backupSecret(ctx)),
+    registerCommand(ctx, 'entsso.verifySecretBackup', (file?: unknown) => verifyBackup(ctx, file instanceof vscode.Uri ? file : undefined)),
+    registerCommand(ctx, 'entsso.restoreSecret', () => restoreSecret(ctx)),
+    registerCommand(ctx, 'entsso.generateSecret', () => generateSecret(ctx)),
+  ];
+}
+
+// ---------------------------------------------------------------- back up
+
+async function backupSecret(ctx: SecretCommandsContext): Promise<void> {
+  const env = requireEnvironment(ctx.connection).name;
+  const title = `Back Up Master Secret of "${env}"`;
+  const target = await pickSaveFile({ title, defaultName: backupFileName(env, new Date()), filters: BACKUP_FILTERS });
+  const result = await withNewPassword(title, 'backup', {}, (p) =>
+    withBusyIndicator(`Backing up the master secret of "${env}"…`, () => ctx.connection.request('secret.backup', { password: p.password, reminder: p.reminder })),
+  );
+  await writePrivateFile(target, Buffer.from(result.file, 'base64'));
+  ctx.log.info(`Master secret of "${env}" backed up to ${displayPath(target)} (secrets ${result.msids.join(', ')}).`);
+  ctx.afterSecretChange();
+  offerVerification(
+    `Master secret of "${env}" backed up to ${displayPath(target)}. Keep the file and its password in separate safe places, and verify the backup to prove that both work.`,
+    target,
+  );
+}
+
+function offerVerification(message: string, file: vscode.Uri): void {
+  void vscode.window.showInformationMessage(message, 'Verify Backup…').then((picked) => {
+    if (picked) void vscode.commands.executeCommand('entsso.verifySecretBackup', file);
+  });
+}
+
+// ---------------------------------------------------------------- verify
+
+async function verifyBackup(ctx: SecretCommandsContext, file: vscode.Uri | undefined): Promise<void> {
+  const env = requireEnvironment(ctx.connection).name;
+  const uri = file ?? (await pickOpenFile({ title: 'Verify Master Secret Backup', filters: BACKUP_FILTERS, openLabel: 'Verify' }));
+  const bytes = await readFileBase64(uri, MAX_BACKUP_BYTES);
+  const info = await ctx.connection.request('secret.inspect', { file: bytes });
+  const title = `Verify Master Secret Backup: ${baseName(uri)}`;
+  const result = await withFilePassword(title, reminderPrompt(info), (password) =>
+    withBusyIndicator(`Verifying ${baseName(uri)}…`, () => ctx.connection.request('secret.verify', { file: bytes, password })),
+  );
+  ctx.afterSecretChange();
+  if (result.matchesLiveSecret) {
+    ctx.log.info(`Backup ${displayPath(uri)} verified: it holds the live master secret of "${env}".`);
+    void vscode.window.showInformationMessage(
+      `${baseName(uri)} opens with this password and holds the live master secret of "${env}" (verified ${formatTime(result.verifiedAt, new Date())}).`,
+    );
+    return;
+  }
+  ctx.log.warn(`Backup ${displayPath(uri)} opens, but does not hold the live master secret of "${env}".`);
+  void vscode.window
+    .showWarningMessage(
+      `${baseName(uri)} opens with this password, but does not hold the live master secret of "${env}" (it holds ${result.msids.join(', ')}). It cannot restore this environment: make a new backup.`,
+      'Back Up Master Secret…',
+    )
+    .then((picked) => {
+      if (picked) void vscode.commands.executeCommand('entsso.backupSecret');
+    });
+}
+
+// ---------------------------------------------------------------- restore
+
+async function restoreSecret(ctx: SecretCommandsContext): Promise<void> {
+  const env = requireEnvironment(ctx.connection).name;
+  const uri = await pickOpenFile({ title: `Restore Master Secret of "${env}"`, filters: BACKUP_FILTERS, openLabel: 'Restore' });
+  const bytes = await readFileBase64(uri, MAX_BACKUP_BYTES);
+  const info = await ctx.connection.request('secret.inspect', { file: bytes });
+  if (info.foreignEnvironment) {
+    await confirmModal(
+      `${baseName(uri)} comes from another SSO environment. Restore it into "${env}" anyway?`,
+      `It was made ${formatTime(info.created, new Date())} in environment ${info.environment}, not in "${env}". Restoring it replaces the master secret of "${env}" with that environment's ` +
+        `(${info.msids.join(', ')}). Configurations stored under a secret the file does not hold would become unreadable: the master secret server refuses the restore in that case.`,
+      'Restore Anyway',
+    );
+    ctx.log.warn(`Restoring a master secret backup from another environment into "${env}" (confirmed by the user).`);
+  }
+  const result = await withFilePassword(`Restore Master Secret from ${baseName(uri)}`, reminderPrompt(info), (password) =>
+    withBusyIndicator(`Restoring the master secret of "${env}"…`, () =>
+      ctx.connection.request('secret.restore', { file: bytes, password, ...(info.foreignEnvironment ? { allowForeignEnvironment: true } : {}) }),
+    ),
+  );
+  ctx.log.info(`Master secret ${result.msid} of "${env}" restored from ${displayPath(uri)}.`);
+  ctx.afterSecretChange();
+  const interval = ctx.connection.state?.syncIntervalMs;
+  void vscode.window.showInformationMessage(
+    `Master secret ${result.msid} restored in "${env}". SSO services pick it up within one sync interval${interval ? ` (${Math.round(interval / 1000)} s)` : ''}.`,
+  );
+}
+
+// ---------------------------------------------------------------- generate
+
+async function generateSecret(ctx: SecretCommandsContext): Promise<void> {
+  const env = requireEnvironment(ctx.connection).name;
+  await confirmModal(
+    `Generate a new master secret for "${env}"?`,
+    'The master secret server makes a new secret and first gives you a backup of it: you choose the file and its password. ' +
+      'Then it switches to the new secret and re-encrypts every stored configuration; until that finishes, saving configurations and changing applications is refused ' +
+      '(reading and BizTalk runtime lookups keep working). The current secret stays available as the previous one.',
+    'Generate…',
+  );
+  const title = `Generate New Master Secret for "${env}"`;
+  const target = await pickSaveFile({ title: `Backup of the new master secret of "${env}"`, defaultName: backupFileName(env, new Date()), filters: BACKUP_FILTERS });
+  const prepared = await withNewPassword(title, 'backup of the new secret', {}, (p) =>
+    withBusyIndicator(`Generating a new master secret for "${env}"…`, () => ctx.connection.request('secret.prepareGenerate', { password: p.password, reminder: p.reminder })),
+  );
+  // ENTSSO's order: the backup of the new secret is safely on disk before anything switches.
+  await writePrivateFile(target, Buffer.from(prepared.file, 'base64'));
+  ctx.log.info(`Backup of the new master secret ${prepared.newMsid} of "${env}" written to ${displayPath(target)}.`);
+  const committed = await ctx.connection.request('secret.commitGenerate', { newMsid: prepared.newMsid });
+  ctx.log.info(`New master secret ${committed.msid} of "${env}" in use; ${committed.rowsToReencrypt} configuration(s) to re-encrypt.`);
+  ctx.afterSecretChange();
+  const outcome = await followReencryption(ctx.connection, env, committed.msid, committed.rowsToReencrypt);
+  ctx.afterSecretChange();
+  if (outcome === 'hidden') {
+    void vscode.window.showInformationMessage(`Re-encryption of "${env}" goes on in the background; the status bar shows its progress. The backup of the new secret is ${displayPath(target)}.`);
+    return;
+  }
+  offerVerification(
+    `New master secret ${committed.msid} is in use in "${env}" and every configuration is re-encrypted under it (${committed.rowsToReencrypt}). Its backup is ${displayPath(target)}: verify it.`,
+    target,
+  );
+}
+
+type ReencryptionOutcome = 'done' | 'hidden';
+
+/**
+ * A progress notification fed by the state the service pushes (`reencrypting` with done/total),
+ * until the service is `ready` under the new secret. Hiding it leaves re-encryption running.
+ */
+function followReencryption(connection: ConnectionManager, env: string, newMsid: string, rows: number): Thenable<ReencryptionOutcome> {
+  return vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Re-encrypting "${env}" under the new master secret`, cancellable: true },
+    (progress, token) =>
+      new Promise<ReencryptionOutcome>((resolve) => {
+        let reported = 0;
+        const update = () => {
+          const state = connection.state;
+          if (isDone(state, newMsid)) return finish('done');
+          const p = state?.state === 'reencrypting' ? state.reencrypt : undefined;
+          if (p && p.total > 0) {
+            const percent = Math.min(100, (p.done / p.total) * 100);
+            progress.report({ message: `${p.done} of ${p.total} configurations`, increment: Math.max(0, percent - reported) });
+            reported = Math.max(reported, percent);
+          } else if (state && state.state !== 'ready' && state.state !== 'reencrypting') {
+            progress.report({ message: `paused: ${connection.statusInput() ? stateWord(connection.statusInput()!) : state.state}; it resumes by itself` });
+          } else if (!p) {
+            progress.report({ message: rows > 0 ? `${rows} configurations to go` : 'switching to the new secret' });
+          }
+        };
+        const subscription = connection.onDidChange(update);
+        const cancel = token.onCancellationRequested(() => finish('hidden'));
+        function finish(outcome: ReencryptionOutcome) {
+          subscription.dispose();
+          cancel.dispose();
+          resolve(outcome);
+        }
+        update();
+      }),
+  );
+}
+
+function isDone(state: ServiceState | undefined, newMsid: string): boolean {
+  return state?.state === 'ready' && state.msid === newMsid;
+}

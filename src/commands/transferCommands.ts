@@ -1,0 +1,172 @@
+/**
+ * Export and import of applications from the palette, over `apps.export`, `apps.inspectExport`,
+ * `apps.planImport` and `apps.import` (the same operations as `ssoctl app export|import`):
+ * - Export: applications (multi-select), format (the project's encrypted `.entsso`, or
+ *   Microsoft's `.sso` after a warning that it is weakly protected), file, password twice.
+ * - Import: file (its reminder shown before the password), mode (add missing / update / mirror),
+ *   password → a plan, shown in VS Code's diff editor (SSO now ↔ after the import, masked values
+ *   as placeholders) → a modal "Apply" → applied by the service in one transaction, or refused as
+ *   a whole when SSO changed since the plan.
+ */
+import * as vscode from 'vscode';
+import type { ConnectionManager } from '../connection/connectionManager';
+import { MAX_TRANSFER_FILE_BYTES, type ImportMode, type ImportPlan, type ImportResult, type ImportSource, type TransferFormat } from '../ssoClient/protocol';
+import { nameProblem } from '../model/applicationDraft';
+import { MODE_LABELS, describeImportPlan, planHeadline, planSides } from '../model/importPreview';
+import { applicationOfSsoFile, exportFileName, formatOfFile } from '../model/secretPrompts';
+import type { ImportPreviewProvider } from '../views/importPreview';
+import type { ApplicationsTreeProvider } from '../views/applicationsTree';
+import { openSsoDocuments, type SsoFileSystemProvider } from '../views/ssoFileSystem';
+import { resolveApplications } from './applicationPicker';
+import { UserFacingError, registerCommand, type CommandContext } from './commandRunner';
+import { baseName, displayPath, pickOpenFile, pickSaveFile, readFileBase64, writePrivateFile } from './files';
+import { askText, confirmModal, pickOne, reminderPrompt, requireEnvironment, withFilePassword, withNewPassword, withBusyIndicator, type PickItem } from './prompts';
+
+export interface TransferCommandsContext extends CommandContext {
+  readonly connection: ConnectionManager;
+  readonly tree: ApplicationsTreeProvider;
+  readonly fileSystem: SsoFileSystemProvider;
+  readonly preview: ImportPreviewProvider;
+}
+
+const FILE_FILTERS = { 'SSO exports (.entsso, .sso)': ['entsso', 'sso'], 'All files': ['*'] };
+
+export function registerTransferCommands(ctx: TransferCommandsContext): vscode.Disposable[] {
+  return [
+    registerCommand(ctx, 'entsso.exportApplications', (node?: unknown, selection?: unknown) => exportApplications(ctx, node, selection)),
+    registerCommand(ctx, 'entsso.importApplications', () => importApplications(ctx)),
+  ];
+}
+
+// ---------------------------------------------------------------- export
+
+async function exportApplications(ctx: TransferCommandsContext, node: unknown, selection: unknown): Promise<void> {
+  const env = requireEnvironment(ctx.connection).name;
+  const title = `Export Applications from "${env}"`;
+  const apps = await resolveApplications(ctx.connection, node, selection, { title: `${title}: applications`, placeHolder: 'Tick the applications to export (with every value, masked ones included)' });
+  const names = apps.map((a) => a.name);
+  const format = await pickOne(formatItems(names.length), { title: `${title}: format`, placeHolder: 'Which file format?' });
+  if (format === 'sso') {
+    if (names.length !== 1) throw new UserFacingError('A .sso file holds one application. Export one application per .sso file, or choose the encrypted .entsso format for several.');
+    await confirmModal(
+      'A .sso file is weakly protected.',
+      'Microsoft\'s format encrypts with Triple-DES under the MD5 of the password, without salt or integrity check: whoever gets the file can try passwords very fast, ' +
+        'and masked values are in it. Use it only to move settings to the SSO Application Configuration snap-in, and delete it afterwards. It holds only the "ConfigProperties" key/values.',
+      'Export Anyway',
+    );
+  }
+  const target = await pickSaveFile({ title, defaultName: exportFileName(names, format, env, new Date()), filters: format === 'sso' ? { '.sso files': ['sso'] } : { 'Encrypted SSO exports': ['entsso'] } });
+  const result = await withNewPassword(title, format === 'sso' ? '.sso file' : 'export', { withReminder: format === 'entsso' }, (p) =>
+    withBusyIndicator(`Exporting ${names.length} application${names.length === 1 ? '' : 's'} from "${env}"…`, () =>
+      ctx.connection.request('apps.export', { names, format, password: p.password, ...(format === 'entsso' ? { reminder: p.reminder } : {}) }),
+    ),
+  );
+  await writePrivateFile(target, Buffer.from(result.file, 'base64'));
+  ctx.log.info(`Exported ${result.applications.length} application(s) from "${env}" to ${displayPath(target)} (${format}).`);
+  const warnings = [...result.warnings.filter((w) => format !== 'sso' || !/weakly protected/i.test(w))];
+  if (format === 'sso' && applicationOfSsoFile(target.path) !== result.applications[0]) {
+    warnings.push(`The snap-in takes the application name from the file name ("${applicationOfSsoFile(target.path)}"); when importing, name the application "${result.applications[0]}".`);
+  }
+  const done = `Exported ${result.applications.map((a) => `"${a}"`).join(', ')} to ${displayPath(target)}.`;
+  const advice = format === 'entsso' ? ' Keep the file and its password apart; the reminder is stored readable in it.' : ' Delete the .sso file once it has been imported.';
+  const show = warnings.length > 0 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  void show(`${done}${advice}${warnings.length > 0 ? ` ${warnings.join(' ')}` : ''}`);
+}
+
+function formatItems(count: number): PickItem<TransferFormat>[] {
+  return [
+    {
+      label: 'Encrypted export (.entsso)',
+      description: 'recommended',
+      detail: 'Definitions, flags, fields and every value of any number of applications; AES-256-GCM under a key derived from your password (scrypt).',
+      value: 'entsso',
+    },
+    {
+      label: 'Microsoft .sso file',
+      description: count === 1 ? 'weakly protected' : 'one application only',
+      detail: 'For the SSO Application Configuration snap-in: the "ConfigProperties" key/values of one application, Triple-DES under the MD5 of the password. Migration only.',
+      value: 'sso',
+    },
+  ];
+}
+
+// ---------------------------------------------------------------- import
+
+async function importApplications(ctx: TransferCommandsContext): Promise<void> {
+  const env = requireEnvironment(ctx.connection).name;
+  const uri = await pickOpenFile({ title: `Import Applications into "${env}"`, filters: FILE_FILTERS, openLabel: 'Import' });
+  const format = formatOfFile(uri.path);
+  const file = await readFileBase64(uri, MAX_TRANSFER_FILE_BYTES);
+  const title = `Import ${baseName(uri)} into "${env}"`;
+  // As for backups, the reminder of an .entsso export is read (and shown) before the password is asked.
+  const info = format === 'entsso' ? await ctx.connection.request('apps.inspectExport', { file }) : undefined;
+  const name = format === 'sso' ? await askSsoApplication(title, uri) : undefined;
+  const mode = await pickOne(modeItems(), { title: `${title}: mode`, placeHolder: 'What may the import change in what SSO holds already?' });
+  const prompt = info ? reminderPrompt(info) : 'Enter the password of the .sso file.';
+  let source: ImportSource | undefined;
+  const plan = await withFilePassword(`${title}: password`, prompt, (password) => {
+    source = { file, format, password, mode, ...(name !== undefined ? { name } : {}) };
+    const s = source;
+    return withBusyIndicator(`Planning the import of ${baseName(uri)}…`, () => ctx.connection.request('apps.planImport', s));
+  });
+  if (!plan.hasChanges) {
+    void vscode.window.showInformationMessage(`Nothing to import: "${env}" already holds everything in ${baseName(uri)} (mode "${MODE_LABELS[mode].label}").${warningText(plan)}`);
+    return;
+  }
+  const shown = await ctx.preview.show(planSides(plan), `${baseName(uri)}: "${env}" now ↔ after the import (${MODE_LABELS[mode].label})`);
+  if (!(await confirmImport(plan, mode))) {
+    ctx.log.info(`Import of ${displayPath(uri)} into "${env}" cancelled; nothing was changed.`);
+    void vscode.window.showInformationMessage(`Import cancelled: nothing in "${env}" was changed. The comparison stays open for review.`);
+    return;
+  }
+  const applySource = source as ImportSource;
+  const result = await withBusyIndicator(`Importing ${baseName(uri)} into "${env}"…`, () => ctx.connection.request('apps.import', { ...applySource, expected: plan.expected }));
+  ctx.log.info(`Imported ${displayPath(uri)} into "${env}" (mode ${mode}): ${result.applications.map((a) => `${a.application} ${a.action}`).join(', ')}.`);
+  await shown.close();
+  afterImport(ctx);
+  void vscode.window.showInformationMessage(`${describeResult(result)} Host instances use the new values once their SSO cache expires (60 s to 5 min).`);
+}
+
+async function askSsoApplication(title: string, uri: vscode.Uri): Promise<string> {
+  return askText({
+    title: `${title}: application`,
+    prompt: 'The application this .sso file is for (the snap-in takes it from the file name). It is created when it does not exist.',
+    value: applicationOfSsoFile(uri.path),
+    validate: (v) => nameProblem(v, 'application name'),
+  });
+}
+
+function modeItems(): PickItem<ImportMode>[] {
+  return (['add', 'update', 'mirror'] as const).map((mode) => ({ label: MODE_LABELS[mode].label, description: mode, detail: MODE_LABELS[mode].detail, value: mode }));
+}
+
+async function confirmImport(plan: ImportPlan, mode: ImportMode): Promise<boolean> {
+  const detail =
+    `${describeImportPlan(plan)}${warningText(plan, '\n\n')}\n\n` +
+    `Mode: ${MODE_LABELS[mode].label}. The comparison in the editor shows every value (masked ones as placeholders). ` +
+    'Applied in one transaction: all of it, or nothing if SSO changed since this plan.';
+  const answer = await vscode.window.showWarningMessage(planHeadline(plan), { modal: true, detail }, 'Apply');
+  return answer === 'Apply';
+}
+
+function warningText(plan: ImportPlan, separator = ' '): string {
+  return plan.warnings.length > 0 ? `${separator}${plan.warnings.join(' ')}` : '';
+}
+
+function describeResult(result: ImportResult): string {
+  const parts = result.applications.map(
+    (a) =>
+      `"${a.application}" ${a.action === 'create' ? 'created' : a.action === 'update' ? 'updated' : 'unchanged'}` +
+      (a.identifiersCreated + a.identifiersUpdated + a.identifiersDeleted > 0
+        ? ` (${a.identifiersCreated} configuration(s) created, ${a.identifiersUpdated} updated, ${a.identifiersDeleted} deleted)`
+        : ''),
+  );
+  return `Imported: ${parts.join('; ')}.`;
+}
+
+/** The import changed applications and values: reload the explorer and the open documents that are not being edited. */
+function afterImport(ctx: TransferCommandsContext): void {
+  ctx.fileSystem.clearCaches();
+  ctx.fileSystem.touchAll(openSsoDocuments().filter((d) => !d.isDirty).map((d) => d.uri));
+  ctx.tree.refresh();
+}

@@ -1,0 +1,106 @@
+/**
+ * An import plan for people: the two read-only documents VS Code's diff editor compares
+ * (what SSODB holds now, what it would hold after the import) and the summary shown in the
+ * modal "Apply" / "Cancel" confirmation. Masked values are never in a plan: the service puts
+ * placeholders there ("(masked)", "(masked, changed by the import)").
+ * No `vscode` import: unit-tested with node:test.
+ */
+import type { ApplicationDocument, ApplicationImportPlan, ImportMode, ImportPlan } from '../ssoClient/protocol';
+
+export interface PlanSides {
+  before: string;
+  after: string;
+}
+
+/**
+ * The same layout on both sides, so that the diff lines up: applications by name, each with its
+ * kind, its fields (masked ones marked) and its configurations by identifier, values in field
+ * order. An application the import creates is absent on the "before" side.
+ */
+export function planSides(plan: ImportPlan): PlanSides {
+  if (plan.documentsOmitted) {
+    return {
+      before: `The documents compared here were left out: ${plan.documentsOmitted}\n`,
+      after: `${describeImportPlan(plan, Number.MAX_SAFE_INTEGER)}\n`,
+    };
+  }
+  const apps = [...plan.applications].sort((a, b) => a.application.toLowerCase().localeCompare(b.application.toLowerCase()));
+  return { before: render(apps, (a) => a.before), after: render(apps, (a) => a.after) };
+}
+
+function render(apps: ApplicationImportPlan[], side: (a: ApplicationImportPlan) => ApplicationDocument | undefined): string {
+  const out: Record<string, unknown> = {};
+  for (const app of apps) {
+    const doc = side(app);
+    if (doc) out[doc.name] = documentView(doc);
+  }
+  return `${JSON.stringify(out, null, 2)}\n`;
+}
+
+function documentView(doc: ApplicationDocument): Record<string, unknown> {
+  const order = doc.fields.map((f) => f.label);
+  const configurations: Record<string, Record<string, string>> = {};
+  for (const identifier of Object.keys(doc.configurations).sort(compareIdentifiers)) {
+    const values = doc.configurations[identifier] as Record<string, string>;
+    const ordered: Record<string, string> = {};
+    for (const label of [...order, ...Object.keys(values).filter((k) => !order.includes(k))]) {
+      if (values[label] !== undefined) ordered[label] = values[label];
+    }
+    configurations[identifier] = ordered;
+  }
+  return { kind: doc.kind, fields: doc.fields.map((f) => (f.masked ? `${f.label} (masked)` : f.label)), configurations };
+}
+
+function compareIdentifiers(a: string, b: string): number {
+  return a.toLowerCase() < b.toLowerCase() ? -1 : a.toLowerCase() > b.toLowerCase() ? 1 : a < b ? -1 : a > b ? 1 : 0;
+}
+
+export const MODE_LABELS: Record<ImportMode, { label: string; detail: string }> = {
+  add: { label: 'Add missing only', detail: 'Creates missing applications, fields, configurations and keys; never changes an existing value (the SSO snap-in\'s behaviour).' },
+  update: { label: 'Add and update', detail: 'Also changes values that differ from the file. Nothing is removed.' },
+  mirror: { label: 'Mirror the file', detail: 'Also removes keys, configurations and fields that the file lacks, so that SSO holds exactly what the file holds.' },
+};
+
+/** One line per change, by field name (never a value), capped at `maxLines`. */
+export function describeImportPlan(plan: ImportPlan, maxLines = 12): string {
+  const lines: string[] = [];
+  for (const app of plan.applications) {
+    if (app.action === 'unchanged' && app.identifiers.length === 0) continue;
+    lines.push(`${app.application}: ${app.action === 'create' ? 'created' : app.action === 'update' ? 'updated' : 'unchanged'}`);
+    if (app.fieldsAdded.length > 0) lines.push(`  fields added: ${app.fieldsAdded.map((f) => f.label + (f.masked ? ' (masked)' : '')).join(', ')}`);
+    if (app.fieldsRemoved.length > 0) lines.push(`  fields removed (values purged): ${app.fieldsRemoved.join(', ')}`);
+    for (const id of app.identifiers) lines.push(`  ${identifierLine(id)}`);
+  }
+  const unchanged = plan.applications.filter((a) => a.action === 'unchanged' && a.identifiers.length === 0).length;
+  if (unchanged > 0) lines.push(`${unchanged} application${unchanged === 1 ? '' : 's'} unchanged`);
+  const shown = lines.length > maxLines ? [...lines.slice(0, maxLines - 1), `… and ${lines.length - maxLines + 1} more (see the comparison)`] : lines;
+  return shown.join('\n');
+}
+
+function identifierLine(id: ApplicationImportPlan['identifiers'][number]): string {
+  const parts = [
+    id.created.length > 0 ? `new ${id.created.join(', ')}` : '',
+    id.changed.length > 0 ? `changed ${id.changed.join(', ')}` : '',
+    id.removed.length > 0 ? `removed ${id.removed.join(', ')}` : '',
+    id.kept.length > 0 ? `kept as they are (differ from the file) ${id.kept.join(', ')}` : '',
+  ].filter(Boolean);
+  const verb = { create: 'create', update: 'update', delete: 'DELETE', unchanged: 'keep' }[id.action];
+  return `${id.identifier}: ${verb}${parts.length > 0 ? ` (${parts.join('; ')})` : ''}`;
+}
+
+/** Counts for the confirmation's first line. */
+export function planHeadline(plan: ImportPlan): string {
+  let created = 0;
+  let updated = 0;
+  let deleted = 0;
+  for (const app of plan.applications) {
+    for (const id of app.identifiers) {
+      if (id.action === 'create') created++;
+      else if (id.action === 'update') updated++;
+      else if (id.action === 'delete') deleted++;
+    }
+  }
+  const apps = plan.applications.filter((a) => a.action !== 'unchanged').length;
+  const parts = [`${created} configuration${created === 1 ? '' : 's'} created`, `${updated} updated`, `${deleted} deleted`];
+  return `Apply this import? ${apps} application${apps === 1 ? '' : 's'} change: ${parts.join(', ')}.`;
+}

@@ -1,0 +1,61 @@
+/**
+ * The small decisions of the password-protected file commands (master secret backups, exports):
+ * which refusals of the service mean "ask the password again", what a reminder must not hold,
+ * default file names. Password strength is judged by the service alone (one rule set); its
+ * refusal message is what the user sees.
+ * No `vscode` import: unit-tested with node:test.
+ */
+import type { SsoError } from '../ssoClient/errors';
+import type { TransferFormat } from '../ssoClient/protocol';
+
+/** The service refused a new password as too weak: ask for another one, showing its reason. */
+export function isWeakPasswordRefusal(err: SsoError): boolean {
+  if (err.details.reason === 'weak-password') return true;
+  // The master secret server refuses weak backup passwords as an invalid request.
+  return err.code === 'ENTSSO_E_INVALID_REQUEST' && /password is too weak/i.test(err.message);
+}
+
+/** The file did not open with that password: ask again. */
+export function isWrongPasswordRefusal(err: SsoError): boolean {
+  return err.code === 'ENTSSO_E_BAD_PASSWORD' && err.details.reason !== 'weak-password';
+}
+
+/** Why a reminder cannot be stored readable next to the secret it protects. */
+export function reminderProblem(reminder: string, password: string): string | undefined {
+  if (reminder.length > 200) return 'Keep the reminder under 200 characters.';
+  if (password.length > 0 && reminder.toLowerCase().includes(password.toLowerCase())) {
+    return 'The reminder contains the password. It is stored readable in the file: write a hint only you understand.';
+  }
+  return undefined;
+}
+
+function stamp(now: Date): string {
+  const p = (n: number) => String(n).padStart(2, '0');
+  return `${now.getFullYear()}${p(now.getMonth() + 1)}${p(now.getDate())}-${p(now.getHours())}${p(now.getMinutes())}`;
+}
+
+function safe(name: string): string {
+  return name.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '') || 'sso';
+}
+
+export function backupFileName(environment: string, now: Date): string {
+  return `master-secret-${safe(environment)}-${stamp(now)}.backup`;
+}
+
+/** `.sso` files are named after their application (the snap-in takes the name from the file). */
+export function exportFileName(applications: string[], format: TransferFormat, environment: string, now: Date): string {
+  if (format === 'sso') return `${applications[0] ?? 'application'}.sso`;
+  const what = applications.length === 1 ? safe(applications[0] as string) : `${safe(environment)}-${applications.length}-applications`;
+  return `${what}-${stamp(now)}.entsso`;
+}
+
+/** The import format of a file, from its extension. */
+export function formatOfFile(path: string): TransferFormat {
+  return /\.sso$/i.test(path) ? 'sso' : 'entsso';
+}
+
+/** The application a `.sso` file is for, as the snap-in reads it: the file name without extension. */
+export function applicationOfSsoFile(path: string): string {
+  const base = path.split(/[\\/]/).pop() ?? path;
+  return base.replace(/\.sso$/i, '');
+}

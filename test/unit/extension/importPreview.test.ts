@@ -1,0 +1,90 @@
+// Unit tests of the import preview: both sides of the diff laid out alike, the summary of the
+// modal confirmation (by field name, never a value), and plans without documents.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import type { ApplicationImportPlan, ImportPlan } from '../../../src/ssoClient/protocol';
+import { describeImportPlan, planHeadline, planSides } from '../../../src/model/importPreview';
+
+function appPlan(p: Partial<ApplicationImportPlan>): ApplicationImportPlan {
+  return {
+    application: 'Contoso.Orders',
+    action: 'update',
+    kind: 'configStore',
+    fieldsAdded: [],
+    fieldsRemoved: [],
+    identifiers: [],
+    unchangedIdentifiers: 0,
+    rowsRead: { count: 1, maxTimestamp: 't' },
+    basis: 'b',
+    ...p,
+  };
+}
+
+const update = appPlan({
+  identifiers: [{ identifier: 'ConfigProperties', action: 'update', timestamp: 't', created: [], changed: ['Endpoint', 'ApiKey'], removed: [], kept: [] }],
+  before: {
+    name: 'Contoso.Orders',
+    kind: 'configStore',
+    fields: [{ label: 'Endpoint', masked: false }, { label: 'ApiKey', masked: true }],
+    configurations: { zeta: { ApiKey: '(masked)', Endpoint: 'z' }, ConfigProperties: { ApiKey: '(masked)', Endpoint: 'https://old' } },
+  },
+  after: {
+    name: 'Contoso.Orders',
+    kind: 'configStore',
+    fields: [{ label: 'Endpoint', masked: false }, { label: 'ApiKey', masked: true }],
+    configurations: { ConfigProperties: { Endpoint: 'https://new', ApiKey: '(masked, changed by the import)' }, zeta: { Endpoint: 'z', ApiKey: '(masked)' } },
+  },
+});
+const create = appPlan({
+  application: 'New.App',
+  action: 'create',
+  fieldsAdded: [{ label: 'Url', masked: false }],
+  identifiers: [{ identifier: 'ConfigProperties', action: 'create', timestamp: null, created: ['Url'], changed: [], removed: [], kept: [] }],
+  after: { name: 'New.App', kind: 'configStore', fields: [{ label: 'Url', masked: false }], configurations: { ConfigProperties: { Url: 'u' } } },
+});
+
+function plan(p: Partial<ImportPlan>): ImportPlan {
+  return { format: 'entsso', mode: 'update', applications: [update, create], hasChanges: true, expected: {}, warnings: [], ...p };
+}
+
+describe('planSides', () => {
+  test('same layout on both sides: applications by name, identifiers sorted, values in field order; created ones only after', () => {
+    const { before, after } = planSides(plan({}));
+    const b = JSON.parse(before);
+    const a = JSON.parse(after);
+    assert.deepEqual(Object.keys(b), ['Contoso.Orders']);
+    assert.deepEqual(Object.keys(a), ['Contoso.Orders', 'New.App']);
+    assert.deepEqual(b['Contoso.Orders'].fields, ['Endpoint', 'ApiKey (masked)']);
+    assert.deepEqual(Object.keys(b['Contoso.Orders'].configurations), ['ConfigProperties', 'zeta']);
+    assert.deepEqual(Object.keys(b['Contoso.Orders'].configurations.zeta), ['Endpoint', 'ApiKey']);
+    assert.equal(a['Contoso.Orders'].configurations.ConfigProperties.ApiKey, '(masked, changed by the import)');
+    // Only the changed lines differ.
+    const one = planSides(plan({ applications: [update] }));
+    const bl = one.before.split('\n');
+    const al = one.after.split('\n');
+    const changed = bl.filter((l, i) => l !== al[i]);
+    assert.equal(changed.length, 2, changed.join('\n'));
+  });
+
+  test('without documents (too large for one frame), the reason and the summary are compared instead', () => {
+    const sides = planSides(plan({ documentsOmitted: 'the documents would not fit one frame' }));
+    assert.match(sides.before, /left out: the documents would not fit one frame/);
+    assert.match(sides.after, /Contoso\.Orders: updated/);
+  });
+});
+
+describe('describeImportPlan and planHeadline', () => {
+  test('by field name, capped', () => {
+    const text = describeImportPlan(plan({}));
+    assert.match(text, /Contoso\.Orders: updated\n {2}ConfigProperties: update \(changed Endpoint, ApiKey\)/);
+    assert.match(text, /New\.App: created\n {2}fields added: Url\n {2}ConfigProperties: create \(new Url\)/);
+    assert.ok(!text.includes('https://'), 'no values');
+    const capped = describeImportPlan(plan({}), 3);
+    assert.equal(capped.split('\n').length, 3);
+    assert.match(capped, /… and \d+ more/);
+  });
+
+  test('headline counts', () => {
+    assert.equal(planHeadline(plan({})), 'Apply this import? 2 applications change: 1 configuration created, 1 updated, 0 deleted.');
+  });
+});
