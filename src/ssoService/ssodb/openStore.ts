@@ -3,7 +3,7 @@
  * `mssql` driver only when it is used, so an embedded-only bundle never loads it.
  */
 import { createMssqlStore } from './mssqlStore';
-import { auditFileFor, withSeparateAudit } from './separateAuditStore';
+import { sideFileFor, withSideFiles } from './sideFiles';
 import { createSqliteStore } from './sqliteStore';
 import type { SsoStore } from './store';
 
@@ -24,10 +24,10 @@ export type StoreConfig =
 export async function openStore(config: StoreConfig): Promise<SsoStore> {
   const store =
     config.kind === 'sqlite'
-      ? withSeparateAudit(
-          createSqliteStore({ file: config.file, busyTimeoutMs: config.busyTimeoutMs }),
-          createSqliteStore({ file: auditFileFor(config.file), busyTimeoutMs: config.busyTimeoutMs }),
-        )
+      ? withSideFiles(createSqliteStore({ file: config.file, busyTimeoutMs: config.busyTimeoutMs }), {
+          audit: createSqliteStore({ file: sideFileFor(config.file, 'audit'), busyTimeoutMs: config.busyTimeoutMs }),
+          coordination: createSqliteStore({ file: sideFileFor(config.file, 'coordination'), busyTimeoutMs: config.busyTimeoutMs }),
+        })
       : createMssqlStore({ url: config.url });
   try {
     await store.init();
