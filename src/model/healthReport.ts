@@ -31,8 +31,32 @@ export function summarizeReport(environment: string, report: HealthReport, now: 
   const rows: HealthRow[] = [...report.checks]
     .sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id))
     .map((c) => ({ id: c.id, title: c.title, verdict: c.verdict, detail: c.detail, nextStep: c.nextStep }));
+  const mssAt = rows.findIndex((r) => r.id === 'mss');
+  rows.splice(mssAt + 1, 0, ...mssNodeRows(report, now));
   const verdict = worst(rows.map((r) => r.verdict));
   return { headline: headline(environment, verdict, formatTime(report.at, now)), verdict, rows };
+}
+
+/** A node not seen for this long is probably down (nodes record themselves every few seconds). */
+export const NODE_SILENT_MS = 30_000;
+
+/** With several master secret server nodes (high availability), one row per node. */
+export function mssNodeRows(report: HealthReport, now: Date): HealthRow[] {
+  const nodes = report.mssNodes?.nodes ?? [];
+  if (nodes.length < 2) return [];
+  return nodes.map((n) => {
+    const silentMs = now.getTime() - Date.parse(n.lastSeenAt);
+    const silent = !n.holdsLease && silentMs > NODE_SILENT_MS;
+    const takeover = n.lastTakeoverAt ? `, last took over ${formatTime(n.lastTakeoverAt, now)}` : '';
+    const lease = n.holdsLease && report.mssNodes?.lease.ageMs !== null && report.mssNodes?.lease.ageMs !== undefined ? `, lease held ${Math.round(report.mssNodes.lease.ageMs / 1000)} s` : '';
+    return {
+      id: `mss-node:${n.name}`,
+      title: `MSS node ${n.name}`,
+      verdict: silent ? 'warning' : 'ok',
+      detail: silent ? `not seen since ${formatTime(n.lastSeenAt, now)}${takeover}` : `${n.holdsLease ? 'active' : 'standby'}${lease}${takeover}`,
+      nextStep: silent ? `Start the master secret server node ${n.name} again, so that a standby is ready to take over.` : '',
+    };
+  });
 }
 
 /** The service did not answer: only the first check can be judged. */

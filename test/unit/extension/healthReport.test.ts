@@ -30,3 +30,28 @@ describe('health summary', () => {
     assert.equal(verdictLabel('unknown'), 'Not checked');
   });
 });
+
+test('with several MSS nodes, the health view lists each: active with its lease, standby, or silent', async () => {
+  const { mssNodeRows } = await import('../../../src/model/healthReport');
+  const now = new Date('2026-11-27T12:00:00Z');
+  const base = { at: now.toISOString(), state: {} as never, checks: [] };
+  const nodes = {
+    lease: { holder: 'mss1:5780', expiresAt: '2026-11-27T12:00:04Z', ageMs: 42_000, epoch: 3 },
+    nodes: [
+      { name: 'mss1:5780', role: 'active' as const, lastSeenAt: '2026-11-27T11:59:58Z', lastTakeoverAt: '2026-11-27T11:59:18Z', holdsLease: true },
+      { name: 'mss2:5781', role: 'standby' as const, lastSeenAt: '2026-11-27T11:59:59Z', lastTakeoverAt: null, holdsLease: false },
+      { name: 'mss3:5782', role: 'standby' as const, lastSeenAt: '2026-11-27T11:58:00Z', lastTakeoverAt: null, holdsLease: false },
+    ],
+  };
+  const rows = mssNodeRows({ ...base, mssNodes: nodes }, now);
+  assert.deepEqual(rows.map((r) => [r.title, r.verdict]), [
+    ['MSS node mss1:5780', 'ok'],
+    ['MSS node mss2:5781', 'ok'],
+    ['MSS node mss3:5782', 'warning'],
+  ]);
+  assert.match(rows[0]!.detail, /^active, lease held 42 s, last took over/);
+  assert.equal(rows[1]!.detail, 'standby');
+  assert.match(rows[2]!.detail, /^not seen since/);
+  assert.match(rows[2]!.nextStep, /Start the master secret server node mss3:5782/);
+  assert.deepEqual(mssNodeRows({ ...base, mssNodes: { ...nodes, nodes: nodes.nodes.slice(0, 1) } }, now), [], 'one node: nothing more than the MSS check');
+});
