@@ -81,7 +81,7 @@ async function revealMaskedFields(ctx: ConfigurationCommandsContext, target: vsc
       modal: true,
       detail:
         `Fields: ${fields} of application "${path.application}" in environment "${path.environment}".\n\n` +
-        'The SSO service records this in its audit log (who, when, which fields). The values are shown in this editor only, until you close it.',
+        'The SSO service records this in its audit log (who, when, which fields). The values are shown read-only in this editor, until you close it.',
     },
     'Reveal',
   );
@@ -93,6 +93,9 @@ async function revealMaskedFields(ctx: ConfigurationCommandsContext, target: vsc
   if (!(await reloaded)) {
     throw new UserFacingError(`The masked fields were read, but the editor of "${path.identifier}" did not reload. Close it and open it again.`);
   }
+  void vscode.window.showInformationMessage(
+    `The masked fields of "${path.identifier}" are shown read-only, so that VS Code never keeps them in its backups of unsaved changes. Close the editor to hide them; to change a password, type the new one over the placeholder.`,
+  );
 }
 
 async function openStoredFields(ctx: ConfigurationCommandsContext, target: vscode.Uri | ExplorerNode | undefined): Promise<void> {

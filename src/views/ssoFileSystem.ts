@@ -200,7 +200,15 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     const row = await this.call(uri, () => this.findRow(path.environment, path.application as string, path.identifier as string));
     const entry = this.entry(uri);
     entry.lastStat = { timestamp: row.timestamp, modifiedAt: row.modifiedAt, at: Date.now() };
-    return { type: vscode.FileType.File, ctime: row.modifiedAt, mtime: row.modifiedAt, size: versionSize(row.modifiedAt, entry.generation) };
+    return {
+      type: vscode.FileType.File,
+      ctime: row.modifiedAt,
+      mtime: row.modifiedAt,
+      size: versionSize(row.modifiedAt, entry.generation),
+      // A revealed document is view-only: it can never be dirty, so VS Code's backups of unsaved
+      // changes (hot exit) never hold a revealed password. New passwords are typed over the placeholder.
+      permissions: entry.revealed ? vscode.FilePermission.Readonly : undefined,
+    };
   }
 
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {

@@ -279,6 +279,9 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     const text = await w().waitForEditorText((t) => !t.includes(PLACEHOLDER), 10_000);
     assert.ok(text.includes(`"ApiKey": "${newKey}"`), 'the revealed value is shown');
     // No screenshot here: the editor shows a decrypted value.
+    // View-only while revealed: it can never be dirty, so VS Code never backs a revealed value up.
+    await w().waitFor(async () => (await probeEditorReadonly(w())).readonly, 10_000, 'the revealed document to be read-only');
+    assert.equal((await w().activeEditorTab())?.dirty, false);
     const audit = await sso!.client.request('audit.list', { limit: 10 });
     const reveal = audit.items.find((e) => e.action === 'config.reveal' && e.identifier === ID);
     assert.ok(reveal, 'the reveal is audited');

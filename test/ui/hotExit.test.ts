@@ -68,3 +68,36 @@ describe('UI: what VS Code keeps on disk for a dirty sso document', { timeout: 3
     await w.waitFor(async () => filesContaining(backups, MARKER).length === 0, 20_000, 'the backup to be discarded after a revert');
   });
 });
+
+describe('UI: even with "files.hotExit": "off", VS Code backs a dirty sso document up (crash recovery) until save or revert', { timeout: 300_000 }, () => {
+  let sso: SeededSso | undefined;
+  let server: CodeServerInstance | undefined;
+  let wb: Workbench | undefined;
+
+  before(async () => {
+    sso = await startSeededSso({ syncIntervalSeconds: 5 });
+    server = await startCodeServer({ name: 'hotexit-off', settings: { ...sso.settings, 'files.hotExit': 'off' } });
+    wb = await Workbench.launch();
+    await wb.open(server.workbenchUrl());
+  }, { timeout: 180_000 });
+
+  after(async () => {
+    await wb?.close();
+    await server?.stop();
+    await sso?.env.dispose();
+  });
+
+  it('the unsaved text is in a backup until the document is reverted', async () => {
+    const w = wb!;
+    await w.openView('Enterprise SSO');
+    await w.expandTreeItem('Contoso.OrderService', { viewTitle: 'Applications' });
+    await w.clickTreeItem('ConfigProperties', { viewTitle: 'Applications' });
+    const text = await w.waitForEditorText((t) => t.includes('"Endpoint"'));
+    await w.replaceEditorText(text.replace('https://orders.contoso.example/api', `https://${MARKER}.example/api`));
+    // Measured, not wished: the setting only governs restoring editors at exit, not these backups.
+    await w.waitFor(async () => filesContaining(server!.userDataDir, MARKER).length > 0 || undefined, 20_000, 'a backup despite hot exit off');
+    assert.deepEqual(filesContaining(server!.userDataDir, STORED_PASSWORD), []);
+    await w.runCommand('File: Revert File');
+    await w.waitFor(async () => filesContaining(server!.userDataDir, MARKER).length === 0, 20_000, 'the backup to be discarded after a revert');
+  });
+});
