@@ -64,6 +64,8 @@ export class Daemon {
 
 export interface EnvOptions {
   syncIntervalSeconds?: number;
+  /** Where the temporary environment folder goes (default: the OS temp folder). */
+  baseDir?: string;
 }
 
 /** One temporary SSO environment and the processes started for it. */
@@ -80,7 +82,7 @@ export class TestEnvironment {
 
   static create(options: EnvOptions = {}): TestEnvironment {
     // Short base path: Unix socket paths are limited to ~104 bytes.
-    const dir = mkdtempSync(join(tmpdir(), 'sso-it-'));
+    const dir = mkdtempSync(join(options.baseDir ?? tmpdir(), 'sso-it-'));
     const t = new TestEnvironment(join(dir, 'env'));
     const r = ssoctl(['init', '--dir', t.dir, '--mss-port', '0', '--sync-interval', String(options.syncIntervalSeconds ?? 1), '--name', 'Test']);
     if (r.code !== 0) throw new Error(`ssoctl init failed: ${r.stderr}`);

@@ -99,7 +99,7 @@ export class MssServer {
     this.server = server;
     await this.leadership.start();
     await this.recordNode();
-    this.standbyTimer = setInterval(() => void this.whileStandby(), (this.options.lease ?? DEFAULT_LEASE).renewMs);
+    this.standbyTimer = setInterval(() => void this.onRenewalPeriod(), (this.options.lease ?? DEFAULT_LEASE).renewMs);
     const holding = this.authority.holdsSecret ? `secret ${this.authority.secrets().current.msid}` : 'no secret yet';
     this.options.log(`master secret server node ${this.name} listening, ${this.leadership.currentRole} (${holding})`);
   }
@@ -138,10 +138,16 @@ export class MssServer {
       .catch(() => undefined);
   }
 
-  /** Every renewal period: a standby keeps its copy of the secrets current; now and then each node says it is alive. */
-  private async whileStandby(): Promise<void> {
+  /**
+   * Every renewal period: a standby keeps its copy of the secrets current. Every fifth: each node
+   * says it is alive, and the active node resumes a re-encryption an SSODB fault interrupted.
+   */
+  private async onRenewalPeriod(): Promise<void> {
     // Liveness is for people (`ssoctl mss list`): every fifth period is plenty, and spares SSODB writes.
-    if (++this.periods % 5 === 0) await this.recordNode();
+    if (++this.periods % 5 === 0) {
+      await this.recordNode();
+      if (this.leadership.isActive()) this.authority.resumeReencryptionIfNeeded();
+    }
     if (this.leadership.currentRole === 'standby') await this.syncFromActive();
   }
 

@@ -173,7 +173,8 @@ export class SecretAuthority {
     await this.reencrypting?.catch(() => undefined);
   }
 
-  private resumeReencryptionIfNeeded(): void {
+  /** Also called periodically: a re-encryption stopped by an SSODB fault (disk full, lost connection) resumes by itself. */
+  resumeReencryptionIfNeeded(): void {
     if (this.reencrypting || !this.vault || !this.active) return;
     const { current, previous } = this.secrets();
     let lastNotified = 0;
@@ -201,7 +202,7 @@ export class SecretAuthority {
     })()
       .catch((err) => {
         if (err instanceof StuckRowsError || err instanceof NotActiveError) this.options.log(err.message);
-        else this.options.log(`re-encryption stopped: ${err instanceof Error ? err.message : String(err)}; it resumes at the next start`);
+        else this.options.log(`re-encryption stopped: ${err instanceof Error ? err.message : String(err)}; it resumes by itself`);
       })
       .finally(() => {
         this.reencrypting = undefined;
