@@ -8,11 +8,11 @@
 // Exit code: 0 when every benchmark ran, whether or not it met its target (these are not timed
 // tests); 1 when a benchmark crashed; 2 on a usage error. CI runs the quick mode for that signal.
 //
-// Node built-ins only. Steps: (1) `node esbuild.mjs` (skipped with ENTSSO_SKIP_BUILD=1: the
-// integration harness runs dist/ssoctl.js); (2) `node --import tsx bench/run.ts …` in its own
-// process group; (3) anything it started and left behind (MSS / SSO service processes,
-// code-server) is found again through a marker in its environment and killed.
-import { spawn, spawnSync } from 'node:child_process';
+// Node built-ins only. Steps: (1) `node --import tsx bench/run.ts …` in its own process group (it
+// builds its own production snapshot of src/ into a scratch folder and runs that, so dist/ is
+// neither needed nor touched); (2) anything it started and left behind (MSS / SSO service
+// processes, code-server) is found again through a marker in its environment and killed.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -26,14 +26,6 @@ const log = (m) => process.stderr.write(`[bench] ${m}\n`);
 if (!existsSync(join(root, 'node_modules', 'tsx'))) {
   log('node_modules is missing: run "npm ci" first.');
   process.exit(1);
-}
-
-if (process.env.ENTSSO_SKIP_BUILD !== '1') {
-  const r = spawnSync(process.execPath, ['esbuild.mjs'], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) {
-    log('the build failed');
-    process.exit(1);
-  }
 }
 
 const runId = randomUUID();
