@@ -1,0 +1,220 @@
+/**
+ * 2. Decrypt through the local SSO service: `config.get` of a 20-field port configuration
+ * (random rows of a 1,000-row application in the 100k-row SSODB), p50 / p99 latency and
+ * throughput with 1 and 8 concurrent clients (closed loop), through the client library.
+ *
+ * Limit: a bare server process on the same kind of socket (Unix domain socket) answering every
+ * request line with the very bytes the service answered, after the same in-process AES-GCM work
+ * (bench/lib/children/limitServer.ts), driven by the thinnest possible client (RawLineClient).
+ *
+ * Also here (8. Memory): the service's resident memory after the 8-client run, against the
+ * resident memory of that bare server after the same traffic (a Node process doing only the
+ * socket and the crypto).
+ */
+import { PROTOCOL_VERSION } from '../src/ssoClient/protocol';
+import { decryptBag } from '../src/ssoService/crypto/dataCipher';
+import { SsoOperations } from '../src/ssoService/service/operations';
+import { SecretCache } from '../src/ssoService/service/secretCache';
+import { readToken } from '../src/ssoService/environment';
+import { bundleChild, startChild, stopChild } from './lib/children';
+import type { BenchContext, Benchmark } from './lib/context';
+import { closedLoop, RawLineClient, type LoadResult } from './lib/load';
+import { WIDE_APP } from './lib/mainEnv';
+import { socketPathOf } from './lib/ssoEnv';
+import { MIB_TO_MB, median, percentile, processMemoryMiB, retryBusy, timeEach } from './lib/stats';
+import { mkdirSync, rmdirSync } from 'node:fs';
+import { join } from 'node:path';
+import nodeSqlite3Wasm from 'node-sqlite3-wasm';
+
+export const decryptBenchmark: Benchmark = {
+  id: 'decrypt',
+  title: '2. Decrypt through the local service (and 8. service memory)',
+  async run(ctx: BenchContext) {
+    const main = await ctx.main();
+    const rounds = ctx.quick ? 1 : 5;
+    const durationMs = ctx.quick ? 600 : 2_000;
+    const ids = main.wideIds;
+    const pick = (i: number) => ids[(i * 7919) % ids.length] as string;
+    const store = await main.store();
+    const secret = main.ds.secret;
+
+    // The exact bytes the service answers for one config.get, and the stored blob behind them.
+    const probeId = ids[0] as string;
+    const raw = await RawLineClient.connect(socketPathOf(main.t), true);
+    await raw.roundTrip(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'hello', params: { token: readToken(main.t.env), protocolVersion: PROTOCOL_VERSION, client: 'bench' } }) + '\n');
+    await raw.roundTrip(JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'config.get', params: { application: WIDE_APP, identifier: probeId } }) + '\n');
+    const response = raw.lastLine;
+    raw.close();
+    const parsed = JSON.parse(response) as { result?: { fields: Record<string, string> } };
+    const fieldCount = Object.keys(parsed.result?.fields ?? {}).length;
+    if (fieldCount !== 20) throw new Error(`config.get returned ${fieldCount} fields, expected 20: ${response.slice(0, 200)}`);
+    const row = await store.getCredentials(WIDE_APP, probeId);
+    if (!row) throw new Error('the probe row is missing');
+
+    const script = await bundleChild('limitServer', ctx.tmp);
+    const limitSocket = join(ctx.tmp, 'limit.sock');
+    const limitServer = await startChild(
+      script,
+      {
+        socketPath: limitSocket,
+        msid: secret.msid,
+        key: secret.key.toString('base64'),
+        createdAt: secret.createdAt,
+        application: WIDE_APP,
+        identifier: probeId,
+        blob: row.ciphertext.toString('base64'),
+        response,
+      },
+      'listening',
+    );
+    try {
+      const requestLines = ids.map((id, i) => Buffer.from(JSON.stringify({ jsonrpc: '2.0', id: 100000 + i, method: 'config.get', params: { application: WIDE_APP, identifier: id } }) + '\n'));
+
+      for (const n of [1, 8]) {
+        const clients = await main.clients(n);
+        const rawClients = await Promise.all(Array.from({ length: n }, () => RawLineClient.connect(limitSocket)));
+        const product = () => closedLoop(clients.map((c) => (i: number) => c.request('config.get', { application: WIDE_APP, identifier: pick(i) })), durationMs);
+        const limit = () => closedLoop(rawClients.map((c) => (i: number) => c.roundTrip(requestLines[(i * 7919) % ids.length] as Buffer)), durationMs);
+        // Warm-up (JIT, page cache), then alternating rounds.
+        await closedLoop(clients.map((c) => (i: number) => c.request('config.get', { application: WIDE_APP, identifier: pick(i) })), 300);
+        await closedLoop(rawClients.map((c) => (i: number) => c.roundTrip(requestLines[i % ids.length] as Buffer)), 300);
+        const p: LoadResult[] = [];
+        const l: LoadResult[] = [];
+        for (let r = 0; r < rounds; r++) {
+          if (r % 2 === 0) {
+            p.push(await product());
+            l.push(await limit());
+          } else {
+            l.push(await limit());
+            p.push(await product());
+          }
+        }
+        rawClients.forEach((c) => c.close());
+        const lat = (rs: LoadResult[]) => rs.flatMap((x) => x.latencies);
+        const rate = (rs: LoadResult[]) => median(rs.map((x) => x.perSecond));
+        const who = `${n} client${n === 1 ? '' : 's'}`;
+        const limitDescription = 'bare round trip of the same bytes + AES-GCM';
+        ctx.add({
+          group: '2-decrypt',
+          name: `config.get of a 20-field configuration, ${who}: p50 latency`,
+          value: percentile(lat(p), 50),
+          unit: 'ms',
+          limit: percentile(lat(l), 50),
+          limitDescription,
+          target: n === 1 ? { on: 'value', op: '<=', threshold: 1, text: 'p50 ≤ 1 ms' } : undefined,
+          notes: n === 8 ? 'with 8 clients in a closed loop on 2 cores, p50 ≈ 8 ÷ throughput; the 1 ms target is judged at 1 client' : '',
+        });
+        ctx.add({
+          group: '2-decrypt',
+          name: `config.get of a 20-field configuration, ${who}: p99 latency`,
+          value: percentile(lat(p), 99),
+          unit: 'ms',
+          limit: percentile(lat(l), 99),
+          limitDescription,
+        });
+        ctx.add({
+          group: '2-decrypt',
+          name: `config.get of a 20-field configuration, ${who}: throughput`,
+          value: rate(p),
+          unit: 'req/s',
+          limit: rate(l),
+          limitDescription,
+          target: { on: 'ratio', op: '>=', threshold: 0.5, text: '≥ 50 % of the limit' },
+          notes: `${p.reduce((a, x) => a + x.requests, 0)} requests in ${rounds} round(s) of ${durationMs / 1000} s`,
+        });
+        if (n === 8) {
+          const service = processMemoryMiB(main.servicePid());
+          const bare = limitServer.pid !== undefined ? processMemoryMiB(limitServer.pid) : undefined;
+          ctx.add({
+            group: '8-memory',
+            name: `SSO service resident memory, ${main.ds.rows.toLocaleString('en-US')} rows, after 8 clients`,
+            value: service ? service.rss * MIB_TO_MB : null,
+            unit: 'MB',
+            limit: bare ? bare.rss * MIB_TO_MB : null,
+            limitDescription: 'bare Node server, same traffic',
+            target: { on: 'value', op: '<=', threshold: 150, text: '≤ 150 MB (100k rows, 8 clients)' },
+            targetApplies: !ctx.quick,
+            notes: service
+              ? `MB = 10^6 bytes; peak (VmHWM) ${(service.peak * MIB_TO_MB).toFixed(0)} MB; ${main.serviceIdleRssMiB !== undefined ? `${(main.serviceIdleRssMiB * MIB_TO_MB).toFixed(0)} MB right after start` : ''}`
+              : 'not measured: no /proc on this OS',
+          });
+        }
+      }
+
+      // Where the service's time goes, in-process on the same SSODB (informative).
+      const cache = new SecretCache(60_000);
+      cache.onSynced({ current: secret });
+      const ops = new SsoOperations(store, cache, async () => {
+        throw new Error('no MSS in-process');
+      }, main.t.env.config.id);
+      const get = ops.handlers['config.get'];
+      const n = ctx.quick ? 200 : 2_000;
+      await timeEach(50, (i) => get({ application: WIDE_APP, identifier: pick(i) }, { client: 'bench' }));
+      const inProcess = await timeEach(n, (i) => get({ application: WIDE_APP, identifier: pick(i) }, { client: 'bench' }));
+      const crypto = await timeEach(n, () => decryptBag(secret, WIDE_APP, probeId, row.ciphertext).fill(0));
+      // The store read(s) behind one config.get: one readConfiguration transaction where the store
+      // has it, else the two reads the service used to make (getApplication + getCredentials).
+      const oneRead = (store as { readConfiguration?: (a: string, i: string) => Promise<unknown> }).readConfiguration?.bind(store);
+      const reads = await timeEach(n, async (i) => {
+        if (oneRead) await oneRead(WIDE_APP, pick(i));
+        else {
+          await store.getApplication(WIDE_APP);
+          await store.getCredentials(WIDE_APP, pick(i));
+        }
+      });
+      const readsWhat = oneRead ? 'the SSODB read (readConfiguration, one transaction)' : 'the two SSODB reads (getApplication + getCredentials)';
+      ctx.add({
+        group: '2-decrypt',
+        name: 'config.get in-process (SsoOperations on the same SSODB, no socket): p50',
+        value: median(inProcess),
+        unit: 'ms',
+        limit: median(crypto),
+        limitDescription: 'decryptBag alone',
+        notes: `of which ${readsWhat}: p50 ${median(reads).toFixed(3)} ms`,
+      });
+
+      // The fixed cost of one SSODB transaction: the embedded store's lock is a directory
+      // (<file>.lock) that node-sqlite3-wasm's VFS creates and removes around every transaction.
+      const pings = await timeEach(n, () => store.ping());
+      const db = new nodeSqlite3Wasm.Database(main.t.ssodbFile);
+      let inTx: number[] = [];
+      try {
+        // Take the shared lock first (another process may hold the file for a moment), then prepare.
+        await retryBusy(() => {
+          try {
+            db.exec('BEGIN DEFERRED');
+            db.all('SELECT gi_id FROM SSOX_GlobalInfo WHERE gi_id = 1');
+          } catch (err) {
+            if (db.inTransaction) db.exec('ROLLBACK');
+            throw err;
+          }
+        });
+        const ping = db.prepare('SELECT gi_id FROM SSOX_GlobalInfo WHERE gi_id = 1');
+        try {
+          inTx = await timeEach(n, () => ping.all());
+        } finally {
+          db.exec('COMMIT');
+          ping.finalize();
+        }
+      } finally {
+        db.close();
+      }
+      const probe = `${main.t.ssodbFile}.bench-probe`;
+      const dirOps = await timeEach(n, () => {
+        mkdirSync(probe);
+        rmdirSync(probe);
+      });
+      ctx.add({
+        group: '2-decrypt',
+        name: 'one SSODB read transaction (SsoStore.ping) in-process: p50',
+        value: median(pings),
+        unit: 'ms',
+        limit: median(inTx),
+        limitDescription: 'same query inside an open transaction',
+        notes: `p99 ${percentile(pings, 99).toFixed(2)} ms; mkdir + rmdir of a directory next to SSODB (what the VFS lock does per transaction): p50 ${median(dirOps).toFixed(3)} ms, p99 ${percentile(dirOps, 99).toFixed(2)} ms`,
+      });
+    } finally {
+      await stopChild(limitServer);
+    }
+  },
+};
