@@ -11,6 +11,9 @@ import { MssLink } from '../mss/mssLink';
 import { SsoOperations } from './operations';
 import { SecretCache } from './secretCache';
 
+/** How soon a degraded service asks the MSS again (never later than its sync interval). */
+export const DEGRADED_RETRY_MS = 2000;
+
 export interface SsoServiceOptions {
   store: SsoStore;
   tls: TlsMaterial;
@@ -30,6 +33,7 @@ export class SsoService {
   private syncing: Promise<void> | undefined;
   private lastPushed = '';
   private stopped = false;
+  private retryTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: SsoServiceOptions) {
     this.cache = new SecretCache(options.syncIntervalMs);
@@ -59,6 +63,7 @@ export class SsoService {
   async stop(): Promise<void> {
     this.stopped = true;
     clearInterval(this.timer);
+    clearTimeout(this.retryTimer);
     this.link.close();
     await this.syncing;
     await this.rpc.close();
@@ -88,6 +93,20 @@ export class SsoService {
       }
     }
     this.pushIfChanged(this.cache.snapshot());
+    this.retrySoonWhileDegraded();
+  }
+
+  /**
+   * While the secret is only cached (or missing) every minute of waiting is a minute of refused
+   * saves: try again every couple of seconds, not only at the next periodic sync.
+   */
+  private retrySoonWhileDegraded(): void {
+    const degraded = this.cache.stateName === 'cached' || this.cache.stateName === 'no-secret' || this.cache.stateName === 'ssodb-unreachable';
+    if (!degraded || this.stopped || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = undefined;
+      if (!this.stopped) void this.sync();
+    }, Math.min(this.options.syncIntervalMs, DEGRADED_RETRY_MS));
   }
 
   /** The MSS name comes from SSODB, as in ENTSSO, so a moved or failed-over MSS is found. */
