@@ -5,7 +5,8 @@
  * the client library and the CLI itself.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import * as tls from 'node:tls';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SsoClient } from '../../src/ssoClient/client';
@@ -166,4 +167,33 @@ export async function waitUntil(predicate: () => boolean | Promise<boolean>, tim
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`timed out after ${timeoutMs} ms: ${describe()}`);
+}
+
+/**
+ * Asks a master secret server node for the secrets directly, as a service does, with the given
+ * client certificate (none by default): did it answer with a secret, or refuse?
+ */
+export function askMssForSecrets(env: Environment, options: { port?: number; cert?: { cert: string; key: string } } = {}): Promise<'answered' | 'refused'> {
+  const { host, port } = env.config.mss;
+  const ca = readFileSync(env.paths.caCert, 'utf8');
+  return new Promise((resolve) => {
+    const s = tls.connect({ host, port: options.port ?? port, ca, ...(options.cert ?? {}) }, () => s.write(JSON.stringify({ id: 1, op: 'getSecrets' }) + '\n'));
+    let data = '';
+    const verdict = () => (data.includes('"current"') ? 'answered' : 'refused');
+    s.on('data', (d) => {
+      data += d.toString();
+      if (data.includes('\n')) {
+        s.destroy();
+        resolve(verdict());
+      }
+    });
+    s.on('error', () => resolve('refused'));
+    s.on('close', () => resolve(verdict()));
+    s.setTimeout(5000, () => s.destroy());
+  });
+}
+
+/** The client certificate the environment's SSO services present. */
+export function serviceCertificate(env: Environment): { cert: string; key: string } {
+  return { cert: readFileSync(env.paths.serviceCert, 'utf8'), key: readFileSync(env.paths.serviceKey, 'utf8') };
 }

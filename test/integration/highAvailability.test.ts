@@ -3,16 +3,15 @@
  * two SSO services on one embedded SSODB. Failover by the SSODB lease, no human in the loop.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
-import * as tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { SsoClient } from '../../src/ssoClient/client';
 import { SsoError } from '../../src/ssoClient/errors';
 import type { MssNodesReport } from '../../src/ssoClient/protocol';
 import { readToken } from '../../src/ssoService/environment';
-import { type Daemon, TestEnvironment, waitForState, waitUntil } from './harness';
+import { type Daemon, TestEnvironment, askMssForSecrets, serviceCertificate, waitForState, waitUntil } from './harness';
 
 const LEASE_TTL_MS = 2000;
 /** The timing the serve flag derives from the TTL (renew = TTL/5, grace = renew). */
@@ -31,24 +30,7 @@ function freePort(): Promise<number> {
 
 /** Asks one node directly, as a service would, for the secrets. */
 function askNode(t: TestEnvironment, port: number): Promise<'answered' | 'refused'> {
-  const env = t.env;
-  const material = { ca: readFileSync(env.paths.caCert, 'utf8'), cert: readFileSync(env.paths.serviceCert, 'utf8'), key: readFileSync(env.paths.serviceKey, 'utf8') };
-  return new Promise((resolve) => {
-    const s = tls.connect({ host: '127.0.0.1', port, ...material }, () => s.write(JSON.stringify({ id: 1, op: 'getSecrets' }) + '\n'));
-    let data = '';
-    s.on('data', (d) => {
-      data += d.toString();
-      if (data.includes('\n')) {
-        s.destroy();
-        resolve(data.includes('"current"') ? 'answered' : 'refused');
-      }
-    });
-    s.on('error', () => resolve('refused'));
-    s.setTimeout(5000, () => {
-      s.destroy();
-      resolve('refused');
-    });
-  });
+  return askMssForSecrets(t.env, { port, cert: serviceCertificate(t.env) });
 }
 
 describe('highly available master secret server: 3 nodes, 2 services', () => {

@@ -6,11 +6,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import * as tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { SsoError } from '../../src/ssoClient/errors';
 import { SecretVault } from '../../src/ssoService/crypto/secretVault';
-import { TestEnvironment, waitForState } from './harness';
+import { TestEnvironment, askMssForSecrets, serviceCertificate, waitForState } from './harness';
 
 const SECRET_VALUES = ['Pa55w0rd-Never-Stored-In-Clear', 'sftp://files.contoso.example/in', 'ZmFrZS1wYXNzd29yZA-sensitive'];
 
@@ -124,18 +123,8 @@ describe('SSO system with real processes', () => {
   });
 
   test('the MSS refuses a TLS client without a certificate of the environment CA', async () => {
-    const { host, port } = t.env.config.mss;
-    const ca = readFileSync(t.env.paths.caCert, 'utf8');
-    const outcome = await new Promise<string>((resolve) => {
-      const s = tls.connect({ host, port, ca, servername: undefined }, () => {
-        s.write(JSON.stringify({ id: 1, op: 'getSecrets' }) + '\n');
-      });
-      let data = '';
-      s.on('data', (d) => (data += d.toString()));
-      s.on('error', (e) => resolve(`error:${(e as NodeJS.ErrnoException).code ?? e.message}`));
-      s.on('close', () => resolve(data.length > 0 ? `data:${data}` : 'closed'));
-    });
-    assert.ok(!outcome.startsWith('data:'), `the MSS answered a client without certificate: ${outcome.slice(0, 80)}`);
+    assert.equal(await askMssForSecrets(t.env), 'refused', 'no client certificate');
+    assert.equal(await askMssForSecrets(t.env, { cert: serviceCertificate(t.env) }), 'answered', 'control: the service certificate gets an answer');
   });
 
   test('MSS stopped: cached within one sync interval, reads decrypt, writes refused with SSODB unchanged; MSS back: writes work', async () => {

@@ -7,31 +7,15 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
-import * as tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import { SsoError } from '../../src/ssoClient/errors';
 import { createCa, issueClientCertificate } from '../../src/ssoService/crypto/pki';
 import { DEFAULT_SCRYPT_COST } from '../../src/ssoService/crypto/passwordKdf';
 import { readProtectedHeader } from '../../src/ssoService/crypto/protectedFile';
-import { TestEnvironment } from '../integration/harness';
+import { TestEnvironment, askMssForSecrets } from '../integration/harness';
 
-/** Asks the MSS for the secrets with the given client certificate; returns what happened. */
 function askMss(t: TestEnvironment, cert?: { cert: string; key: string }): Promise<'answered' | 'refused'> {
-  const { host, port } = t.env.config.mss;
-  const ca = readFileSync(t.env.paths.caCert, 'utf8');
-  return new Promise((resolve) => {
-    const s = tls.connect({ host, port, ca, ...(cert ?? {}) }, () => s.write(JSON.stringify({ id: 1, op: 'getSecrets' }) + '\n'));
-    let data = '';
-    s.on('data', (d) => {
-      data += d.toString();
-      if (data.includes('\n')) {
-        s.destroy();
-        resolve(data.includes('"current"') ? 'answered' : 'refused');
-      }
-    });
-    s.on('error', () => resolve('refused'));
-    s.on('close', () => resolve(data.includes('"current"') ? 'answered' : 'refused'));
-  });
+  return askMssForSecrets(t.env, { cert });
 }
 
 describe('access control', () => {

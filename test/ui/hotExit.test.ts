@@ -32,72 +32,49 @@ function filesContaining(dir: string, text: string): string[] {
   return filesUnder(dir).filter((f) => readFileSync(f).includes(Buffer.from(text, 'utf8')));
 }
 
-describe('UI: what VS Code keeps on disk for a dirty sso document', { timeout: 300_000 }, () => {
-  let sso: SeededSso | undefined;
-  let server: CodeServerInstance | undefined;
-  let wb: Workbench | undefined;
+/**
+ * Opens the seeded Contoso.OrderService configuration in a fresh VS Code with `settings` added,
+ * makes it dirty with the marker, and checks where VS Code keeps the unsaved text.
+ */
+function hotExitSuite(title: string, extraSettings: Record<string, unknown>): void {
+  describe(title, { timeout: 300_000 }, () => {
+    let sso: SeededSso | undefined;
+    let server: CodeServerInstance | undefined;
+    let wb: Workbench | undefined;
 
-  before(async () => {
-    sso = await startSeededSso({ syncIntervalSeconds: 5 });
-    server = await startCodeServer({ name: 'hotexit', settings: sso.settings });
-    wb = await Workbench.launch();
-    await wb.open(server.workbenchUrl());
-  }, { timeout: 180_000 });
+    before(async () => {
+      sso = await startSeededSso({ syncIntervalSeconds: 5 });
+      server = await startCodeServer({ name: 'hotexit', settings: { ...sso.settings, ...extraSettings } });
+      wb = await Workbench.launch();
+      await wb.open(server.workbenchUrl());
+    }, { timeout: 180_000 });
 
-  after(async () => {
-    await wb?.close();
-    await server?.stop();
-    await sso?.env.dispose();
+    after(async () => {
+      await wb?.close();
+      await server?.stop();
+      await sso?.env.dispose();
+    });
+
+    it('the unsaved text is backed up, masked fields only as the placeholder, until a revert', async () => {
+      const w = wb!;
+      await w.openView('Enterprise SSO');
+      await w.expandTreeItem('Contoso.OrderService', { viewTitle: 'Applications' });
+      await w.clickTreeItem('ConfigProperties', { viewTitle: 'Applications' });
+      const text = await w.waitForEditorText((t) => t.includes('"Endpoint"'));
+      await w.replaceEditorText(text.replace('https://orders.contoso.example/api', `https://${MARKER}.example/api`));
+      // Desktop VS Code keeps them in <user-data>/Backups; code-server under <user-data>/User/Backups.
+      const userData = server!.userDataDir;
+      const backedUp = await w.waitFor(async () => (filesContaining(userData, MARKER).length > 0 ? filesContaining(userData, MARKER) : undefined), 20_000, 'a working copy backup of the dirty document');
+      console.log(`# hot exit (${JSON.stringify(extraSettings)}): VS Code backed the dirty sso: document up to ${backedUp.map((f) => f.slice(userData.length)).join(', ')}`);
+      assert.deepEqual(filesContaining(userData, STORED_PASSWORD), [], 'the stored password is nowhere under the user data folder');
+      assert.ok(readFileSync(backedUp[0]!, 'utf8').includes('••••••••'), 'the masked field is backed up as the placeholder');
+
+      await w.runCommand('File: Revert File');
+      await w.waitFor(async () => filesContaining(userData, MARKER).length === 0, 20_000, 'the backup to be discarded after a revert');
+    });
   });
+}
 
-  it('a dirty document is backed up with masked fields as the placeholder only, and the backup goes with a revert', async () => {
-    const w = wb!;
-    await w.openView('Enterprise SSO');
-    await w.expandTreeItem('Contoso.OrderService', { viewTitle: 'Applications' });
-    await w.clickTreeItem('ConfigProperties', { viewTitle: 'Applications' });
-    const text = await w.waitForEditorText((t) => t.includes('"Endpoint"'));
-    await w.replaceEditorText(text.replace('https://orders.contoso.example/api', `https://${MARKER}.example/api`));
-    // Desktop VS Code keeps them in <user-data>/Backups; code-server under <user-data>/User/Backups.
-    const backups = server!.userDataDir;
-    const backedUp = await w.waitFor(async () => (filesContaining(backups, MARKER).length > 0 ? filesContaining(backups, MARKER) : undefined), 20_000, 'a working copy backup of the dirty document');
-    console.log(`# hot exit: VS Code backed the dirty sso: document up to ${backedUp.map((f) => f.slice(server!.userDataDir.length)).join(', ')}`);
-    assert.deepEqual(filesContaining(server!.userDataDir, STORED_PASSWORD), [], 'the stored password is nowhere under the user data folder');
-    assert.ok(readFileSync(backedUp[0]!, 'utf8').includes('••••••••'), 'the masked field is backed up as the placeholder');
-
-    await w.runCommand('File: Revert File');
-    await w.waitFor(async () => filesContaining(backups, MARKER).length === 0, 20_000, 'the backup to be discarded after a revert');
-  });
-});
-
-describe('UI: even with "files.hotExit": "off", VS Code backs a dirty sso document up (crash recovery) until save or revert', { timeout: 300_000 }, () => {
-  let sso: SeededSso | undefined;
-  let server: CodeServerInstance | undefined;
-  let wb: Workbench | undefined;
-
-  before(async () => {
-    sso = await startSeededSso({ syncIntervalSeconds: 5 });
-    server = await startCodeServer({ name: 'hotexit-off', settings: { ...sso.settings, 'files.hotExit': 'off' } });
-    wb = await Workbench.launch();
-    await wb.open(server.workbenchUrl());
-  }, { timeout: 180_000 });
-
-  after(async () => {
-    await wb?.close();
-    await server?.stop();
-    await sso?.env.dispose();
-  });
-
-  it('the unsaved text is in a backup until the document is reverted', async () => {
-    const w = wb!;
-    await w.openView('Enterprise SSO');
-    await w.expandTreeItem('Contoso.OrderService', { viewTitle: 'Applications' });
-    await w.clickTreeItem('ConfigProperties', { viewTitle: 'Applications' });
-    const text = await w.waitForEditorText((t) => t.includes('"Endpoint"'));
-    await w.replaceEditorText(text.replace('https://orders.contoso.example/api', `https://${MARKER}.example/api`));
-    // Measured, not wished: the setting only governs restoring editors at exit, not these backups.
-    await w.waitFor(async () => filesContaining(server!.userDataDir, MARKER).length > 0 || undefined, 20_000, 'a backup despite hot exit off');
-    assert.deepEqual(filesContaining(server!.userDataDir, STORED_PASSWORD), []);
-    await w.runCommand('File: Revert File');
-    await w.waitFor(async () => filesContaining(server!.userDataDir, MARKER).length === 0, 20_000, 'the backup to be discarded after a revert');
-  });
-});
+hotExitSuite('UI: what VS Code keeps on disk for a dirty sso document', {});
+// Measured, not wished: the setting governs restoring editors at exit, not these crash-recovery backups.
+hotExitSuite('UI: even with "files.hotExit": "off", VS Code backs a dirty sso document up until save or revert', { 'files.hotExit': 'off' });
