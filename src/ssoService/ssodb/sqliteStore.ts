@@ -857,22 +857,28 @@ export class LockDirectory {
     this.ownerFd = undefined;
   }
 
-  private ownerIsDead(): boolean {
+  /**
+   * What the owner record says about the lock directory present now: 'dead' (its process is
+   * gone), 'alive', or 'unknown' (no record for this directory: taken microseconds ago, or by a
+   * process that does not record owners).
+   */
+  private ownerState(): 'dead' | 'alive' | 'unknown' {
     let pid: number;
     try {
       const [pidText, ino, ctimeNs] = fs.readFileSync(this.ownerPath, 'utf8').trim().split(' ');
       const id = fs.statSync(this.lockPath, { bigint: true });
-      if (String(id.ino) !== ino || String(id.ctimeNs) !== ctimeNs) return false;
+      if (String(id.ino) !== ino || String(id.ctimeNs) !== ctimeNs) return 'unknown';
       pid = Number(pidText);
     } catch {
-      return false;
+      return 'unknown';
     }
-    if (!Number.isInteger(pid) || pid <= 0 || pid === process.pid) return false;
+    if (!Number.isInteger(pid) || pid <= 0) return 'unknown';
+    if (pid === process.pid) return 'alive';
     try {
       process.kill(pid, 0);
-      return false;
+      return 'alive';
     } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'ESRCH';
+      return (error as NodeJS.ErrnoException).code === 'ESRCH' ? 'dead' : 'alive';
     }
   }
 
@@ -900,10 +906,17 @@ export class LockDirectory {
     }
   }
 
+  /**
+   * A lock with a live recorded owner is never broken, however old: its holder may only be
+   * paused (SIGSTOP, a debugger, a VM freeze), and would go on writing pages once resumed.
+   * A dead recorded owner's lock is broken at once; an unrecorded one after `staleMs`.
+   */
   private isStale(directory: string): boolean {
     try {
       const age = Date.now() - fs.statSync(directory).mtimeMs;
-      return age > this.staleMs || (directory === this.lockPath && this.ownerIsDead());
+      if (directory !== this.lockPath) return age > this.staleMs;
+      const owner = this.ownerState();
+      return owner === 'dead' || (owner === 'unknown' && age > this.staleMs);
     } catch {
       return false;
     }

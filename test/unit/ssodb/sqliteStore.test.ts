@@ -212,6 +212,30 @@ describe('SQLite store on a shared file', () => {
     }
   });
 
+  it('a lock whose recorded owner is alive but paused is never broken by age; once that owner dies it is broken at once', async () => {
+    const file = newFile();
+    const store = await openAt(file, { staleLockMs: 200, busyTimeoutMs: 800 });
+    try {
+      await store.createApplication(app('Paused'));
+      const holder = spawn(process.execPath, ['-e', TAKE_LOCK_AND_WAIT, file], { stdio: ['ignore', 'pipe', 'inherit'] });
+      await new Promise<void>((resolve) => holder.stdout!.once('data', () => resolve()));
+      holder.kill('SIGSTOP');
+      try {
+        await new Promise((r) => setTimeout(r, 300)); // older than staleLockMs
+        await expectSsoError(store.putCredentials('Paused', 'x', null, 'm1', Buffer.from('x')), 'ENTSSO_E_SSODB_UNREACHABLE');
+        assert.ok(fs.existsSync(`${file}.lock`), 'the paused holder keeps its lock');
+      } finally {
+        holder.kill('SIGKILL');
+        await new Promise((r) => holder.once('exit', r));
+      }
+      const started = Date.now();
+      await store.putCredentials('Paused', 'after-death', null, 'm1', Buffer.from('x'));
+      assert.ok(Date.now() - started < 1000, 'broken at once when the owner is dead');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('an owner record of an earlier lock never breaks a live lock held by someone else', async () => {
     const file = newFile();
     const store = await openAt(file, { staleLockMs: 60_000, busyTimeoutMs: 600 });
@@ -302,6 +326,17 @@ fs.mkdirSync(lock);
 const id = fs.statSync(lock, { bigint: true });
 fs.writeFileSync(lock + '-owner', process.pid + ' ' + id.ino + ' ' + id.ctimeNs);
 process.kill(process.pid, 'SIGKILL');
+`;
+
+/** Takes the lock the way a store transaction does, says so, and waits (to be paused and killed). */
+const TAKE_LOCK_AND_WAIT = `
+const fs = require('fs');
+const lock = process.argv[1] + '.lock';
+fs.mkdirSync(lock);
+const id = fs.statSync(lock, { bigint: true });
+fs.writeFileSync(lock + '-owner', (process.pid + ' ' + id.ino + ' ' + id.ctimeNs).padEnd(80));
+process.stdout.write('locked\\n');
+setInterval(() => {}, 1000);
 `;
 
 /** Child process (TypeScript store through tsx): writes rows in a loop while the parent does. */
