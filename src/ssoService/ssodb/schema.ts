@@ -316,6 +316,19 @@ function sqliteIndex(index: IndexDef): string {
   return `CREATE INDEX IF NOT EXISTS ${index.name} ON ${index.table} (${index.columns.join(', ')})`;
 }
 
+/**
+ * Find over 100k identifiers: `LIKE '%text%'` reads every row, so its cost grows with the store.
+ * A trigram index (SQLite FTS5, in the bundled build) answers substring searches of three or
+ * more characters from the index; kept in step by triggers, filled for older files at start.
+ */
+export const IDENTIFIER_SEARCH_TABLE = 'SSOX_IdentifierSearch';
+const SQLITE_IDENTIFIER_SEARCH: readonly string[] = [
+  `CREATE VIRTUAL TABLE IF NOT EXISTS ${IDENTIFIER_SEARCH_TABLE} USING fts5(name, tokenize = 'trigram')`,
+  `CREATE TRIGGER IF NOT EXISTS TR_SSOX_IdentifierSearch_insert AFTER INSERT ON ${T.individualMapping} BEGIN INSERT INTO ${IDENTIFIER_SEARCH_TABLE} (rowid, name) VALUES (new.im_id, new.im_windows_user_name); END`,
+  `CREATE TRIGGER IF NOT EXISTS TR_SSOX_IdentifierSearch_delete AFTER DELETE ON ${T.individualMapping} BEGIN DELETE FROM ${IDENTIFIER_SEARCH_TABLE} WHERE rowid = old.im_id; END`,
+  `INSERT INTO ${IDENTIFIER_SEARCH_TABLE} (rowid, name) SELECT im_id, im_windows_user_name FROM ${T.individualMapping} WHERE im_id NOT IN (SELECT rowid FROM ${IDENTIFIER_SEARCH_TABLE})`,
+];
+
 /** Statements that create the SQLite schema and its seed rows; each is idempotent. */
 export const SQLITE_SCHEMA: readonly string[] = [
   ...[...SHARED_TABLES, ...SQLITE_ONLY_TABLES].map(sqliteTable),
@@ -323,6 +336,7 @@ export const SQLITE_SCHEMA: readonly string[] = [
   `INSERT OR IGNORE INTO ${T.globalInfo} (gi_id, gi_SecretServer, gi_SSOAdminGroup, gi_RowVersion) VALUES (1, '', '${DEFAULT_ADMIN_GROUP}', 0)`,
   `INSERT OR IGNORE INTO ${T.rowVersionCounter} (rv_id, rv_value) VALUES (1, 0)`,
   `INSERT OR IGNORE INTO ${T.mssLease} (ml_id, ml_holder, ml_expires_at, ml_epoch, ml_taken_at) VALUES (1, NULL, 0, 0, NULL)`,
+  ...SQLITE_IDENTIFIER_SEARCH,
 ];
 
 // ---------------------------------------------------------------- SQL Server rendering

@@ -162,6 +162,13 @@ LIMIT :limit`,
   searchApplications: `SELECT ai_app_name AS application, ai_kind AS kind
 FROM SSOX_ApplicationInfo WHERE ai_app_name LIKE :pattern ESCAPE '\\'
 ORDER BY ai_app_name LIMIT :limit`,
+  // Three characters or more: from the trigram index (the join drops anything stale).
+  searchIdentifiersIndexed: `SELECT m.im_app_name AS application, a.ai_kind AS kind, m.im_windows_user_name AS identifier
+FROM SSOX_IdentifierSearch s
+JOIN SSOX_IndividualMapping m ON m.im_id = s.rowid
+JOIN SSOX_ApplicationInfo a ON a.ai_app_name = m.im_app_name
+WHERE SSOX_IdentifierSearch MATCH :phrase AND m.im_windows_domain_name = :domain
+ORDER BY m.im_app_name, m.im_windows_domain_name, m.im_windows_user_name LIMIT :limit`,
   searchIdentifiers: `SELECT m.im_app_name AS application, a.ai_kind AS kind, m.im_windows_user_name AS identifier
 FROM SSOX_IndividualMapping m JOIN SSOX_ApplicationInfo a ON a.ai_app_name = m.im_app_name
 WHERE m.im_windows_domain_name = :domain AND m.im_windows_user_name LIKE :pattern ESCAPE '\\'
@@ -449,7 +456,10 @@ class SqliteStore implements SsoStore {
       }));
       const room = limit - applications.length;
       if (room === 0) return applications;
-      const identifiers = this.rows(SQLITE_SQL.searchIdentifiers, { pattern, limit: room, domain: IDENTIFIER_DOMAIN }).map((row) => ({
+      const identifierRows = indexable(query)
+        ? this.rows(SQLITE_SQL.searchIdentifiersIndexed, { phrase: ftsPhrase(query), limit: room, domain: IDENTIFIER_DOMAIN })
+        : this.rows(SQLITE_SQL.searchIdentifiers, { pattern, limit: room, domain: IDENTIFIER_DOMAIN });
+      const identifiers = identifierRows.map((row) => ({
         application: String(row.application),
         kind: String(row.kind) as ApplicationRow['kind'],
         identifier: String(row.identifier),
@@ -713,6 +723,16 @@ class SqliteStore implements SsoStore {
       throw error;
     }
   }
+}
+
+/** The trigram index answers substrings of three characters or more (shorter ones scan). */
+function indexable(query: string): boolean {
+  return [...query].length >= 3;
+}
+
+/** The query as one FTS5 phrase: a literal substring, quotes doubled, no operators. */
+function ftsPhrase(query: string): string {
+  return `"${query.replace(/"/g, '""')}"`;
 }
 
 function bind(params: Params): Record<string, string | number | bigint | Uint8Array | null> {

@@ -271,6 +271,23 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       assert.deepEqual(await filter('[y'), ['x[y]']);
     });
 
+    withStore('search by substring of three characters or more: literal metacharacters and quotes, case-insensitive, deleted rows gone', async (store) => {
+      await store.createApplication(app('Finder'));
+      for (const id of ['100%_done', 'say "hi" now', 'SP_Contoso_Orders_FTP_1', 'sp_contoso_invoices']) {
+        await store.putCredentials('Finder', id, null, 'm1', Buffer.from('x'));
+      }
+      const ids = async (q: string) => (await store.search(q, 50)).map((h) => h.identifier).filter(Boolean);
+      assert.deepEqual(await ids('%_d'), ['100%_done']);
+      assert.deepEqual(await ids('"hi"'), ['say "hi" now']);
+      assert.deepEqual(await ids('CONTOSO_'), ['sp_contoso_invoices', 'SP_Contoso_Orders_FTP_1'], 'in case-insensitive order');
+      assert.deepEqual(await ids('orders_ftp'), ['SP_Contoso_Orders_FTP_1']);
+      assert.deepEqual(await ids('zzz'), []);
+      const row = await store.getCredentials('Finder', 'sp_contoso_invoices');
+      await store.deleteCredentials('Finder', 'sp_contoso_invoices', row!.timestamp);
+      await store.deleteApplication('Finder');
+      assert.deepEqual(await ids('contoso'), [], 'nothing found once deleted');
+    });
+
     withStore('search finds applications first, then identifiers, up to the limit', async (store) => {
       await store.createApplication(app('Beta.Settings'));
       await store.createApplication(app('Alpha', { kind: 'adapter', flags: AppFlags.adapter | AppFlags.configStore }));
