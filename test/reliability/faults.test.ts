@@ -118,15 +118,20 @@ describe('fault matrix', () => {
         if (c.connectionStatus !== 'connected') await new Promise((r) => setTimeout(r, 50));
       }
     })();
-    await waitUntil(() => tally.acknowledged.size >= 5, 10_000, () => 'no writes before the kill');
-    await t.service!.kill('SIGKILL');
-    await waitUntil(() => (tally.refused.get('ENTSSO_E_NOT_CONNECTED') ?? 0) > 0, 5000, () => 'no NOT_CONNECTED seen');
-    await t.startService();
-    await waitUntil(() => c.connectionStatus === 'connected', 10_000, () => 'client did not reconnect');
-    const before = tally.acknowledged.size;
-    await waitUntil(() => tally.acknowledged.size > before + 5, 10_000, () => 'writes did not resume after reconnect');
-    stop = true;
-    await writer;
+    try {
+      await waitUntil(() => tally.acknowledged.size >= 5, 10_000, () => 'no writes before the kill');
+      await t.service!.kill('SIGKILL');
+      await waitUntil(() => (tally.refused.get('ENTSSO_E_NOT_CONNECTED') ?? 0) > 0, 5000, () => 'no NOT_CONNECTED seen');
+      await t.startService();
+      await waitUntil(() => c.connectionStatus === 'connected', 10_000, () => 'client did not reconnect');
+      const before = tally.acknowledged.size;
+      // A service killed while holding the SSODB lock in the microseconds before recording its
+      // owner leaves a lock that is broken by age (2 s): allow for that, and for a loaded machine.
+      await waitUntil(() => tally.acknowledged.size > before + 5, 20_000, () => `writes did not resume after reconnect (${JSON.stringify(tally.unexpected.slice(0, 3))})`);
+    } finally {
+      stop = true;
+      await writer;
+    }
     // An in-flight write cut by the kill may have been applied without acknowledgement: allowed.
     // What is not allowed: an acknowledged write missing, or a half-applied one.
     assert.deepEqual(tally.unexpected, []);

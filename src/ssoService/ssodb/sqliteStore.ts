@@ -85,14 +85,19 @@ export interface SqliteStoreOptions {
   /** How long an operation waits for a lock held by another process (default 5000 ms). */
   busyTimeoutMs?: number;
   /**
-   * Age after which the lock directory is taken to be left by a dead process (default 10000 ms).
+   * Age after which a lock directory without an owner record is taken to be left by a dead process (default 2000 ms).
    * Must stay far above the longest transaction (milliseconds; see LockDirectory).
    */
   staleLockMs?: number;
 }
 
 export const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
-export const DEFAULT_STALE_LOCK_MS = 10_000;
+/**
+ * Age after which a lock WITHOUT an owner record is taken as abandoned. Our processes write the
+ * record microseconds after taking the lock, so an unrecorded lock older than this is one whose
+ * holder died in that window; locks with a live recorded owner are never broken by age.
+ */
+export const DEFAULT_STALE_LOCK_MS = 2_000;
 
 export function createSqliteStore(options: SqliteStoreOptions): SsoStore {
   return new SqliteStore({
@@ -814,13 +819,12 @@ function sleep(ms: number): Promise<void> {
 /**
  * Stale-lock recovery for node-sqlite3-wasm's lock directory `<file>.lock`.
  *
- * Why breaking by age is safe: this adapter holds the lock only inside one synchronous call
- * (BEGIN … COMMIT never spans an `await`), so a live holder keeps it for milliseconds — a few
- * hundred at worst for a large rotation batch on a slow disk. A lock directory whose mtime is
- * older than staleLockMs (default 10 s) therefore belongs to a process that died holding it
- * (SIGKILL, crash, power cut). The residual risk is a live holder frozen for longer than that
- * (SIGSTOP, a suspended VM) and then resuming a commit: keep staleLockMs generous. mtime and
- * Date.now() come from the same clock for a local file.
+ * Who may break a lock: every transaction records its owner (pid and the identity of the lock
+ * directory) right after taking the lock. A recorded owner that is dead: broken at once. A
+ * recorded owner that is alive: never broken, however old (it may be paused, and would resume
+ * its commit). No record for this directory: the holder died in the microseconds between taking
+ * the lock and recording it, so the lock is broken once older than staleLockMs (default 2 s).
+ * mtime and Date.now() come from the same clock for a local file.
  *
  * Why two breakers cannot remove a fresh lock: breaking is serialised by a second directory,
  * `<file>.lock-breaker`, and staleness is checked again while holding it. Nobody can create a
