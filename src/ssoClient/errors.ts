@@ -44,9 +44,4 @@ export class SsoError extends Error {
   ) {
     super(message);
   }
-
-  /** The codes that mean "the environment cannot encrypt right now" (edits must be blocked). */
-  get blocksEdits(): boolean {
-    return this.code === 'ENTSSO_E_NO_SECRET' || this.code === 'ENTSSO_E_REENCRYPT_IN_PROGRESS';
-  }
 }
