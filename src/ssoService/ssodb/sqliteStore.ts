@@ -28,6 +28,7 @@ import path from 'node:path';
 import nodeSqlite3Wasm from 'node-sqlite3-wasm';
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import { SsoError } from '../../ssoClient/errors';
+import { CommittedStateMemo } from './committedStateMemo';
 import type { AuditEntry, FieldInfo } from '../../ssoClient/protocol';
 import {
   applicationExists,
@@ -239,9 +240,11 @@ class SqliteStore implements SsoStore {
   private db: Database | undefined;
   private readonly statements = new Map<string, Statement>();
   private readonly lock: LockDirectory;
+  private readonly memo: CommittedStateMemo;
 
   constructor(private readonly options: Required<SqliteStoreOptions>) {
     this.lock = new LockDirectory(`${options.file}.lock`, options.staleLockMs);
+    this.memo = new CommittedStateMemo(options.file);
   }
 
   // -------------------------------------------------------------- lifecycle
@@ -265,6 +268,7 @@ class SqliteStore implements SsoStore {
     if (!db) return;
     this.db = undefined;
     this.lock.close();
+    this.memo.close();
     for (const statement of this.statements.values()) if (!statement.isFinalized) statement.finalize();
     this.statements.clear();
     try {
@@ -304,7 +308,7 @@ class SqliteStore implements SsoStore {
 
   async listApplications(options: ListOptions): Promise<ApplicationRow[]> {
     checkListOptions(options);
-    return this.read(() =>
+    return this.memoRead(['listApplications', options.filter ?? '', options.after ?? '', options.limit], () =>
       this.rows(SQLITE_SQL.listApplications, {
         domain: IDENTIFIER_DOMAIN,
         after: options.after ?? '',
@@ -316,7 +320,7 @@ class SqliteStore implements SsoStore {
 
   async getApplication(name: string): Promise<(ApplicationRow & { fields: FieldInfo[] }) | undefined> {
     checkName(name, 'application name');
-    return this.read(() => {
+    return this.memoRead(['getApplication', name], () => {
       const row = this.rows(SQLITE_SQL.application, { app: name, domain: IDENTIFIER_DOMAIN })[0];
       if (!row) return undefined;
       const fields = this.rows(SQLITE_SQL.fields, { app: name }).map(toFieldInfo);
@@ -437,7 +441,7 @@ class SqliteStore implements SsoStore {
   async listIdentifiers(application: string, options: ListOptions): Promise<Omit<CredentialRow, 'ciphertext' | 'msid'>[]> {
     checkName(application, 'application name');
     checkListOptions(options);
-    return this.read(() => {
+    return this.memoRead(['listIdentifiers', application, options.filter ?? '', options.after ?? '', options.limit], () => {
       const rows = this.rows(SQLITE_SQL.listIdentifiers, {
         app: application,
         domain: IDENTIFIER_DOMAIN,
@@ -487,7 +491,7 @@ class SqliteStore implements SsoStore {
   async readConfiguration(application: string, identifier: string): Promise<{ name: string; fields: FieldInfo[]; row: CredentialRow | undefined } | undefined> {
     checkName(application, 'application name');
     checkName(identifier, 'identifier');
-    return this.read(() => {
+    return this.memoRead(['readConfiguration', application, identifier], () => {
       const name = this.applicationName(application);
       if (name === undefined) return undefined;
       const fields = this.rows(SQLITE_SQL.fields, { app: name }).map(toFieldInfo);
@@ -646,6 +650,22 @@ class SqliteStore implements SsoStore {
    */
   private read<T>(work: () => T): Promise<T> {
     return this.attempt('BEGIN IMMEDIATE', work, this.options.busyTimeoutMs);
+  }
+
+  /**
+   * A read whose result is kept until the file's committed state changes (see
+   * CommittedStateMemo): repeating it costs a 4-byte header read instead of a transaction.
+   * `key` must name the query and every argument that shapes its result, spelled exactly as given.
+   */
+  private memoRead<T>(key: (string | number)[], work: () => T): Promise<T> {
+    const memoKey = JSON.stringify(key);
+    const kept = this.memo.lookup<T>(memoKey);
+    if (kept !== undefined) return Promise.resolve(kept);
+    return this.read(() => {
+      const result = work();
+      this.memo.keep(memoKey, result);
+      return result;
+    });
   }
 
   /** BEGIN IMMEDIATE takes the lock before the first read, so a write never fails half-way on BUSY. */

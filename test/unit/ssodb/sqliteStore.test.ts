@@ -297,6 +297,71 @@ describe('SQLite store on a shared file', () => {
   });
 });
 
+describe('SQLite store: reads kept until the file changes', () => {
+  it('a repeated read is served without taking the lock; a commit by another connection is seen by the next read', async () => {
+    const file = newFile();
+    const store = await openAt(file, { busyTimeoutMs: 300 });
+    const holder = new nodeSqlite3Wasm.Database(file);
+    try {
+      await store.createApplication(app('Kept'));
+      await store.putCredentials('Kept', 'Row', null, 'm1', Buffer.from('v1'));
+      assert.equal(Buffer.from((await store.readConfiguration('Kept', 'Row'))!.row!.ciphertext).toString(), 'v1');
+
+      holder.exec('BEGIN IMMEDIATE');
+      const started = Date.now();
+      const kept = await store.readConfiguration('Kept', 'Row');
+      assert.ok(Date.now() - started < 250, 'served while another connection holds the lock');
+      assert.equal(Buffer.from(kept!.row!.ciphertext).toString(), 'v1');
+      holder.run("UPDATE SSOX_ExternalCredentials SET ec_credentials = ?", [new Uint8Array(Buffer.from('v2'))]);
+      assert.equal(Buffer.from((await store.readConfiguration('Kept', 'Row'))!.row!.ciphertext).toString(), 'v1', 'not committed yet');
+      holder.exec('COMMIT');
+
+      holder.exec('BEGIN IMMEDIATE');
+      await expectSsoError(store.readConfiguration('Kept', 'Row'), 'ENTSSO_E_SSODB_UNREACHABLE'); // changed: must read, so must wait
+      holder.exec('COMMIT');
+      assert.equal(Buffer.from((await store.readConfiguration('Kept', 'Row'))!.row!.ciphertext).toString(), 'v2');
+    } finally {
+      holder.close();
+      await store.close();
+    }
+  });
+
+  it("the store's own writes are seen by its next read of the tree and of a document", async () => {
+    const file = newFile();
+    const store = await openAt(file);
+    try {
+      await store.createApplication(app('Own'));
+      assert.equal((await store.getApplication('Own'))!.identifierCount, 0);
+      assert.deepEqual(await store.listIdentifiers('Own', { limit: 10 }), []);
+      await store.putCredentials('Own', 'Row', null, 'm1', Buffer.from('a'));
+      assert.equal((await store.getApplication('Own'))!.identifierCount, 1);
+      assert.deepEqual((await store.listIdentifiers('Own', { limit: 10 })).map((r) => r.identifier), ['Row']);
+      const first = (await store.readConfiguration('Own', 'Row'))!.row!;
+      await store.putCredentials('Own', 'Row', first.timestamp, 'm1', Buffer.from('b'));
+      assert.equal(Buffer.from((await store.readConfiguration('Own', 'Row'))!.row!.ciphertext).toString(), 'b');
+      await store.deleteApplication('Own');
+      assert.equal(await store.getApplication('Own'), undefined);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a kept result cannot be altered by the caller who got it', async () => {
+    const file = newFile();
+    const store = await openAt(file);
+    try {
+      await store.createApplication(app('Frozen'));
+      const first = (await store.getApplication('Frozen'))!;
+      assert.throws(() => {
+        (first.fields as { label: string }[])[0]!.label = 'changed';
+      }, TypeError);
+      assert.equal((await store.getApplication('Frozen'))!.fields[0]!.label, 'dummy');
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 // ---------------------------------------------------------------- helpers
 
 function makeStaleDirectory(directory: string, ageMs: number): void {
