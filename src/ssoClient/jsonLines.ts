@@ -24,14 +24,24 @@ export class LineDecoder {
   push(data: Buffer): void {
     let start = 0;
     for (let nl = data.indexOf(0x0a, start); nl !== -1; nl = data.indexOf(0x0a, start)) {
-      this.append(data.subarray(start, nl));
-      const line = Buffer.concat(this.chunks, this.buffered).toString('utf8');
-      this.chunks = [];
-      this.buffered = 0;
+      const line = this.complete(data, start, nl);
       start = nl + 1;
       if (line.trim().length > 0) this.onLine(line);
     }
     if (start < data.length) this.append(data.subarray(start));
+  }
+
+  /** The line ending at `end`: decoded straight from `data` when nothing of it came earlier (the usual case). */
+  private complete(data: Buffer, start: number, end: number): string {
+    if (this.buffered === 0) {
+      if (end - start > this.limit) throw new FrameTooLargeError(this.limit);
+      return data.toString('utf8', start, end);
+    }
+    this.append(data.subarray(start, end));
+    const line = Buffer.concat(this.chunks, this.buffered).toString('utf8');
+    this.chunks = [];
+    this.buffered = 0;
+    return line;
   }
 
   private append(part: Buffer): void {

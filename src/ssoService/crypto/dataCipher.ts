@@ -15,6 +15,7 @@ import { SsoError } from '../../ssoClient/errors';
 import { assertMasterSecret, type MasterSecret } from './masterSecret';
 
 export const BAG_BLOB_VERSION = 1;
+const BAG_BLOB_VERSION_TEXT = String(BAG_BLOB_VERSION);
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const HEADER_BYTES = 1 + IV_BYTES + TAG_BYTES;
@@ -41,12 +42,12 @@ export function encryptBag(secret: MasterSecret, application: string, identifier
 export function decryptBag(secret: MasterSecret, application: string, identifier: string, blob: Buffer): Buffer {
   assertMasterSecret(secret);
   assertBagAddress(application, identifier);
-  const where = `application "${application}", identifier "${identifier}"`;
+  const where = () => `application "${application}", identifier "${identifier}"`;
   if (!Buffer.isBuffer(blob) || blob.length < HEADER_BYTES) {
-    throw bagError('ENTSSO_E_INTERNAL', 'truncated', `The stored value of ${where} is truncated.`, secret, application, identifier);
+    throw bagError('ENTSSO_E_INTERNAL', 'truncated', `The stored value of ${where()} is truncated.`, secret, application, identifier);
   }
   if (blob[0] !== BAG_BLOB_VERSION) {
-    const message = `The stored value of ${where} uses encryption format ${blob[0]}, which this SSO service does not know. Upgrade the SSO service.`;
+    const message = `The stored value of ${where()} uses encryption format ${blob[0]}, which this SSO service does not know. Upgrade the SSO service.`;
     throw bagError('ENTSSO_E_UNSUPPORTED_VERSION', 'unsupported-version', message, secret, application, identifier);
   }
   const iv = blob.subarray(1, 1 + IV_BYTES);
@@ -54,19 +55,23 @@ export function decryptBag(secret: MasterSecret, application: string, identifier
   const decipher = createDecipheriv('aes-256-gcm', secret.key, iv, { authTagLength: TAG_BYTES });
   decipher.setAAD(bagAssociatedData(secret.msid, application, identifier));
   decipher.setAuthTag(tag);
-  const parts: Buffer[] = [decipher.update(blob.subarray(HEADER_BYTES))];
+  const plaintext = decipher.update(blob.subarray(HEADER_BYTES));
+  let tail: Buffer;
   try {
-    parts.push(decipher.final());
+    tail = decipher.final();
   } catch {
-    parts.forEach((p) => p.fill(0)); // unauthenticated output must not linger
+    plaintext.fill(0); // unauthenticated output must not linger
     const message =
-      `The stored value of ${where} cannot be decrypted with master secret ${secret.msid}: ` +
+      `The stored value of ${where()} cannot be decrypted with master secret ${secret.msid}: ` +
       'it was encrypted under another secret or for another application or identifier, or it was altered.';
     throw bagError('ENTSSO_E_INTERNAL', 'authentication-failed', message, secret, application, identifier);
   }
-  const plaintext = Buffer.concat(parts);
-  parts.forEach((p) => p.fill(0));
-  return plaintext;
+  // GCM is a stream mode: final() has nothing left to give, so the usual case copies nothing.
+  if (tail.length === 0) return plaintext;
+  const whole = Buffer.concat([plaintext, tail]);
+  plaintext.fill(0);
+  tail.fill(0);
+  return whole;
 }
 
 /** Re-encrypts one row's blob for a rotation; the intermediate plaintext is wiped. */
@@ -85,10 +90,22 @@ export function reencryptBag(
   }
 }
 
-/** AAD = label, version, msid, case-folded application, identifier; each as u32 big-endian length + UTF-8. */
+/**
+ * AAD = label, version, msid, case-folded application, identifier; each as u32 big-endian length
+ * + UTF-8. Written into one buffer: this runs on every read of a configuration.
+ */
 export function bagAssociatedData(msid: string, application: string, identifier: string): Buffer {
-  const fields = [AAD_LABEL, String(BAG_BLOB_VERSION), msid, caseFold(application), identifier];
-  return Buffer.concat(fields.flatMap(lengthPrefixed));
+  const fields = [AAD_LABEL, BAG_BLOB_VERSION_TEXT, msid, caseFold(application), identifier];
+  let size = 0;
+  for (const field of fields) size += 4 + Buffer.byteLength(field, 'utf8');
+  const aad = Buffer.allocUnsafe(size);
+  let offset = 0;
+  for (const field of fields) {
+    const written = aad.write(field, offset + 4, 'utf8');
+    aad.writeUInt32BE(written, offset);
+    offset += 4 + written;
+  }
+  return aad;
 }
 
 /**
@@ -99,13 +116,6 @@ export function bagAssociatedData(msid: string, application: string, identifier:
  */
 export function caseFold(name: string): string {
   return name.toLowerCase().toUpperCase().toLowerCase();
-}
-
-function lengthPrefixed(text: string): Buffer[] {
-  const bytes = Buffer.from(text, 'utf8');
-  const length = Buffer.alloc(4);
-  length.writeUInt32BE(bytes.length);
-  return [length, bytes];
 }
 
 function assertBagAddress(application: string, identifier: string): void {

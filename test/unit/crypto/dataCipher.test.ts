@@ -109,6 +109,18 @@ describe('encryptBag / decryptBag', () => {
     throwsSso(() => decryptBag(sameKeyOtherId, 'App', 'id', blob), 'ENTSSO_E_INTERNAL', 'authentication-failed');
   });
 
+  it('still decrypts a blob written by an earlier version, and builds the same associated data bytes', () => {
+    // Recorded with the implementation of 2026-11 (before the AAD was written into one buffer):
+    // a change of the format would make every stored value unreadable.
+    const recorded = makeMasterSecret('{8A1C9B4E-0D3F-4E8A-9C2B-5F6D7E8A9B0C}', Buffer.alloc(32, 7), '2026-01-01T00:00:00.000Z');
+    const blob = Buffer.from('014e54a35038b06189a224805d9867a46c159ed20ff0e41fcb4fef66e33806eaf5b25789277aabf715542e00ad41', 'hex');
+    assert.equal(decryptBag(recorded, 'Ünïcode App', 'Receive-ß', blob).toString('utf8'), '{"Field":"value"}');
+    assert.equal(
+      bagAssociatedData('{M}', 'ẞig App', 'id-1').toString('hex'),
+      '0000000a656e7473736f2d6261670000000131000000037b4d7d0000000873736967206170700000000469642d31',
+    );
+  });
+
   it('encodes the associated data unambiguously', () => {
     assert.notDeepEqual(bagAssociatedData('{M}', 'ab', 'c'), bagAssociatedData('{M}', 'a', 'bc'));
     const blob = encryptBag(secret, 'ab', 'c', plaintext);

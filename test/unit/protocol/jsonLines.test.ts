@@ -26,3 +26,11 @@ test('blank lines are ignored', () => {
   d.push(Buffer.from('\n\n  \n{"x":1}\n'));
   assert.deepEqual(lines, ['{"x":1}']);
 });
+
+test('a whole line over the limit arriving in one chunk is refused too', () => {
+  const lines: string[] = [];
+  const d = new LineDecoder((l) => lines.push(l), 16);
+  assert.throws(() => d.push(Buffer.from(`${'a'.repeat(17)}\n`)), FrameTooLargeError);
+  d.push(Buffer.from(`${'b'.repeat(16)}\n`));
+  assert.deepEqual(lines, ['b'.repeat(16)]);
+});
