@@ -24,7 +24,8 @@ import {
 import { decryptBag, encryptBag } from '../crypto/dataCipher';
 import { readProtectedHeader } from '../crypto/protectedFile';
 import type { MssOp, MssOps } from '../mss/mssProtocol';
-import type { ApplicationRow, NewAuditEntry, SsoStore } from '../ssodb/store';
+import type { MasterSecret } from '../crypto/masterSecret';
+import type { ApplicationRow, CredentialRow, NewAuditEntry, SsoStore, StoredConfiguration } from '../ssodb/store';
 import { LIMITS } from '../rpc/validate';
 import { ApplicationTransfer } from './applicationTransfer';
 import { checkFieldsVersion, fieldListChange, fieldsVersion, readApplicationState, type ApplicationState } from './applicationState';
@@ -51,6 +52,7 @@ export type MssCaller = <K extends MssOp>(op: K, params: MssOps[K]['params'], no
 export class SsoOperations {
   private readonly osUser = safeUserName();
   private readonly transfer: ApplicationTransfer;
+  private readonly maskedDocuments = new WeakMap<StoredConfiguration, ConfigDocument>();
 
   constructor(
     private readonly store: SsoStore,
@@ -297,17 +299,43 @@ export class SsoOperations {
     // One read for the application's fields and the row: opening a document is the hot path.
     const found = await this.store.readConfiguration(p.application, p.identifier);
     if (!found) throw notFound(p.application);
-    const app = { name: found.name, fields: found.fields };
     const row = found.row;
-    if (!row) throw mappingNotFound(app.name, p.identifier);
-    const values = this.decryptValues(app, row.identifier, row.msid, row.ciphertext);
-    const masked = app.fields.filter((f) => f.masked).map((f) => f.label);
-    const fields: Record<string, string> = {};
-    for (const f of app.fields) fields[f.label] = f.masked && !p.reveal ? '' : (values[f.label] ?? '');
-    if (p.reveal && masked.length > 0) {
-      await this.audit(ctx, { action: 'config.reveal', outcome: 'ok', application: app.name, identifier: p.identifier, fields: masked });
+    if (!row) throw mappingNotFound(found.name, p.identifier);
+    // Checked on every read, kept document or not: a secret no longer held means no answer.
+    const secret = this.cache.secretForDecryption(row.msid);
+    if (!p.reveal) return this.maskedDocument(found, row, secret);
+    const document = this.configDocument(found, row, secret, true);
+    if (document.masked.length > 0) {
+      await this.audit(ctx, { action: 'config.reveal', outcome: 'ok', application: found.name, identifier: p.identifier, fields: document.masked });
     }
-    return { application: app.name, identifier: row.identifier, timestamp: row.timestamp, modifiedAt: row.modifiedAt, fields, masked, revealed: p.reveal === true };
+    return document;
+  }
+
+  /**
+   * The document without masked values, kept for as long as the store hands back the same read
+   * (its memo returns the identical object until the SSODB file changes): a configuration read
+   * again and again (editors, BizTalk reading its config store) is decrypted once. Only what every
+   * client gets without revealing is kept; masked values are never kept, and a reveal always
+   * decrypts afresh.
+   */
+  private maskedDocument(found: StoredConfiguration, row: CredentialRow, secret: MasterSecret): ConfigDocument {
+    let document = this.maskedDocuments.get(found);
+    if (!document) {
+      document = Object.freeze(this.configDocument(found, row, secret, false));
+      this.maskedDocuments.set(found, document);
+    }
+    return document;
+  }
+
+  private configDocument(found: StoredConfiguration, row: CredentialRow, secret: MasterSecret, reveal: boolean): ConfigDocument {
+    const values = this.decryptValues(found.name, row.identifier, secret, row.ciphertext);
+    const masked: string[] = [];
+    const fields: Record<string, string> = {};
+    for (const f of found.fields) {
+      if (f.masked) masked.push(f.label);
+      fields[f.label] = f.masked && !reveal ? '' : (values[f.label] ?? '');
+    }
+    return { application: found.name, identifier: row.identifier, timestamp: row.timestamp, modifiedAt: row.modifiedAt, fields, masked, revealed: reveal };
   }
 
   private async writeConfig(p: ParamsOf<'config.set'>, ctx: CallContext): Promise<IdentifierInfo> {
@@ -351,18 +379,18 @@ export class SsoOperations {
     const row = await this.store.getCredentials(app.name, identifier);
     if (!row) throw mappingNotFound(app.name, identifier);
     if (row.timestamp !== expected) throw conflict(app.name, identifier);
-    return { identifier: row.identifier, values: this.decryptValues(app, row.identifier, row.msid, row.ciphertext) };
+    return { identifier: row.identifier, values: this.decryptValues(app.name, row.identifier, this.cache.secretForDecryption(row.msid), row.ciphertext) };
   }
 
-  private decryptValues(app: Pick<ApplicationDetail, 'name'>, identifier: string, msid: string, blob: Buffer): Record<string, string> {
-    const secret = this.cache.secretForDecryption(msid);
-    const plaintext = decryptBag(secret, app.name, identifier, blob);
+  private decryptValues(application: string, identifier: string, secret: MasterSecret, blob: Buffer): Record<string, string> {
+    const plaintext = decryptBag(secret, application, identifier, blob);
     try {
       return JSON.parse(plaintext.toString('utf8')) as Record<string, string>;
     } finally {
       plaintext.fill(0);
     }
   }
+
 
   /** Refuses (and audits the refusal) before anything is sent to the store. */
   private async secretForWrite(ctx: CallContext, action: string, application: string | undefined, identifier?: string) {

@@ -74,6 +74,7 @@ import type {
   MssNodeRow,
   RowChange,
   SsoStore,
+  StoredConfiguration,
 } from './store';
 
 // ---------------------------------------------------------------- the driver surface used
@@ -596,7 +597,7 @@ class MssqlStore implements SsoStore {
     return row ? toCredentialRow(row) : undefined;
   }
 
-  async readConfiguration(application: string, identifier: string): Promise<{ name: string; fields: FieldInfo[]; row: CredentialRow | undefined } | undefined> {
+  async readConfiguration(application: string, identifier: string): Promise<StoredConfiguration | undefined> {
     const [app, row] = await Promise.all([this.getApplication(application), this.getCredentials(application, identifier)]);
     return app ? { name: app.name, fields: app.fields, row } : undefined;
   }

@@ -78,6 +78,7 @@ import type {
   MssNodeRow,
   RowChange,
   SsoStore,
+  StoredConfiguration,
 } from './store';
 
 export interface SqliteStoreOptions {
@@ -488,7 +489,7 @@ class SqliteStore implements SsoStore {
     });
   }
 
-  async readConfiguration(application: string, identifier: string): Promise<{ name: string; fields: FieldInfo[]; row: CredentialRow | undefined } | undefined> {
+  async readConfiguration(application: string, identifier: string): Promise<StoredConfiguration | undefined> {
     checkName(application, 'application name');
     checkName(identifier, 'identifier');
     return this.memoRead(['readConfiguration', application, identifier], () => {

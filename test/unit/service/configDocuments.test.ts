@@ -1,0 +1,108 @@
+/**
+ * Reading a configuration through SsoOperations on a real embedded SSODB: the document without
+ * masked values is decrypted once and kept while the store's read is unchanged; what is kept
+ * never holds a masked value, never outlives a change of the row, and never answers once the
+ * secret is no longer held.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import type { ConfigDocument } from '../../../src/ssoClient/protocol';
+import { SsoError } from '../../../src/ssoClient/errors';
+import { encryptBag } from '../../../src/ssoService/crypto/dataCipher';
+import { generateMasterSecret, type MasterSecret } from '../../../src/ssoService/crypto/masterSecret';
+import { SsoOperations } from '../../../src/ssoService/service/operations';
+import { SecretCache } from '../../../src/ssoService/service/secretCache';
+import { createSqliteStore } from '../../../src/ssoService/ssodb/sqliteStore';
+import type { SsoStore } from '../../../src/ssoService/ssodb/store';
+
+const APP = 'Contoso.Ftp.ReceivePorts';
+const ctx = { client: 'test' };
+let scratch: string;
+let store: SsoStore;
+let writer: SsoStore;
+let secret: MasterSecret;
+let cache: SecretCache;
+let ops: SsoOperations;
+
+async function putValues(identifier: string, values: Record<string, string>, expected: string | null): Promise<void> {
+  await writer.putCredentials(APP, identifier, expected, secret.msid, encryptBag(secret, APP, identifier, Buffer.from(JSON.stringify(values))));
+}
+
+function get(identifier: string, reveal = false): Promise<ConfigDocument> {
+  return ops.handlers['config.get']({ application: APP, identifier, reveal }, ctx) as Promise<ConfigDocument>;
+}
+
+before(async () => {
+  scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'config-documents-'));
+  const file = path.join(scratch, 'ssodb.sqlite');
+  store = createSqliteStore({ file });
+  await store.init();
+  writer = createSqliteStore({ file }); // another connection, as another process would have
+  await writer.init();
+  secret = generateMasterSecret();
+  cache = new SecretCache(60_000);
+  cache.onSynced({ current: secret });
+  ops = new SsoOperations(store, cache, async () => {
+    throw new Error('no master secret server in this test');
+  }, 'test-environment');
+  await store.createApplication({
+    name: APP,
+    description: '',
+    contact: '',
+    userGroup: 'BizTalk Application Users',
+    adminGroup: 'SSO Administrators',
+    flags: 0,
+    kind: 'configStore',
+    fields: [
+      { label: 'Host', masked: false },
+      { label: 'Password', masked: true },
+    ],
+  });
+  await putValues('Partner', { Host: 'ftp.contoso.com', Password: 'pa55' }, null);
+});
+
+after(async () => {
+  await store.close();
+  await writer.close();
+  fs.rmSync(scratch, { recursive: true, force: true });
+});
+
+describe('config.get documents', () => {
+  it('a read without reveal is decrypted once and then answered from what was kept, frozen', async () => {
+    const first = await get('Partner');
+    assert.deepEqual(first.fields, { Host: 'ftp.contoso.com', Password: '' });
+    const second = await get('Partner');
+    assert.equal(second, first, 'the same document, not decrypted again');
+    assert.ok(Object.isFrozen(second));
+  });
+
+  it('a reveal always decrypts afresh, and never changes what a read without reveal gets', async () => {
+    await get('Partner');
+    const revealed = await get('Partner', true);
+    assert.deepEqual(revealed.fields, { Host: 'ftp.contoso.com', Password: 'pa55' });
+    assert.equal(revealed.revealed, true);
+    assert.deepEqual((await get('Partner')).fields, { Host: 'ftp.contoso.com', Password: '' });
+  });
+
+  it('a change written by another connection is read at once', async () => {
+    const before = await get('Partner');
+    await putValues('Partner', { Host: 'sftp.contoso.com', Password: 'n3w' }, before.timestamp);
+    const afterChange = await get('Partner');
+    assert.equal(afterChange.fields.Host, 'sftp.contoso.com');
+    assert.notEqual(afterChange.timestamp, before.timestamp);
+  });
+
+  it('once the secret is no longer held, a document read before is not answered', async () => {
+    await get('Partner');
+    cache.onSynced({ current: generateMasterSecret() });
+    try {
+      await assert.rejects(get('Partner'), (error: unknown) => error instanceof SsoError && error.code === 'ENTSSO_E_NO_SECRET');
+    } finally {
+      cache.onSynced({ current: secret });
+    }
+    assert.equal((await get('Partner')).fields.Password, '');
+  });
+});
