@@ -48,6 +48,9 @@ export const APPLICATION_KINDS: readonly ApplicationKind[] = ['adapter', 'config
 /** The Windows domain under which every identifier is stored (config-store mappings). */
 export const IDENTIFIER_DOMAIN = CONFIG_STORE_DOMAIN;
 
+/** Embedded store only: each application's number of configurations (see SQLITE_IDENTIFIER_COUNT). */
+export const IDENTIFIER_COUNT_TABLE = 'SSOX_IdentifierCount';
+
 /** The row of SSOX_GlobalInfo created on first start. */
 export const DEFAULT_ADMIN_GROUP = 'SSO Administrators';
 
@@ -257,6 +260,16 @@ const SHARED_TABLES: TableDef[] = [
 
 const SQLITE_ONLY_TABLES: TableDef[] = [
   {
+    // See SQLITE_IDENTIFIER_COUNT.
+    name: IDENTIFIER_COUNT_TABLE,
+    columns: [
+      { name: 'ic_app_name', type: 'name' },
+      { name: 'ic_count', type: 'bigint' },
+    ],
+    primaryKey: { name: 'PK_SSOX_IdentifierCount', columns: ['ic_app_name'] },
+    foreignKeys: [{ name: 'FK_SSOX_IdentifierCount_app', columns: ['ic_app_name'], table: T.applicationInfo, references: ['ai_app_name'] }],
+  },
+  {
     name: T.rowVersionCounter,
     columns: [
       { name: 'rv_id', type: 'int' },
@@ -329,6 +342,27 @@ const SQLITE_IDENTIFIER_SEARCH: readonly string[] = [
   `INSERT INTO ${IDENTIFIER_SEARCH_TABLE} (rowid, name) SELECT im_id, im_windows_user_name FROM ${T.individualMapping} WHERE im_id NOT IN (SELECT rowid FROM ${IDENTIFIER_SEARCH_TABLE})`,
 ];
 
+/**
+ * The tree's first page shows each application's number of configurations. Counting them per
+ * application reads every mapping of the page's applications, so the page got slower as the
+ * store grew; the counts are kept in SSOX_IdentifierCount instead, by triggers, and checked at
+ * start (corrected only where wrong, so a file written by an older version is put right).
+ */
+const DOMAIN_LITERAL = `'${IDENTIFIER_DOMAIN.replace(/'/g, "''")}'`;
+const COUNTED = (row: 'new' | 'old') => `${row}.im_windows_domain_name = ${DOMAIN_LITERAL}`;
+const COUNT_UP = `INSERT INTO ${IDENTIFIER_COUNT_TABLE} (ic_app_name, ic_count) VALUES (new.im_app_name, 1) ON CONFLICT (ic_app_name) DO UPDATE SET ic_count = ic_count + 1;`;
+const COUNT_DOWN = `UPDATE ${IDENTIFIER_COUNT_TABLE} SET ic_count = ic_count - 1 WHERE ic_app_name = old.im_app_name;`;
+const MAPPINGS_OF = (app: string) => `SELECT COUNT(*) FROM ${T.individualMapping} m WHERE m.im_app_name = ${app} AND m.im_windows_domain_name = ${DOMAIN_LITERAL}`;
+const SQLITE_IDENTIFIER_COUNT: readonly string[] = [
+  `CREATE TRIGGER IF NOT EXISTS TR_SSOX_IdentifierCount_insert AFTER INSERT ON ${T.individualMapping} WHEN ${COUNTED('new')} BEGIN ${COUNT_UP} END`,
+  `CREATE TRIGGER IF NOT EXISTS TR_SSOX_IdentifierCount_delete AFTER DELETE ON ${T.individualMapping} WHEN ${COUNTED('old')} BEGIN ${COUNT_DOWN} END`,
+  `CREATE TRIGGER IF NOT EXISTS TR_SSOX_IdentifierCount_update_old AFTER UPDATE OF im_app_name, im_windows_domain_name ON ${T.individualMapping} WHEN ${COUNTED('old')} BEGIN ${COUNT_DOWN} END`,
+  `CREATE TRIGGER IF NOT EXISTS TR_SSOX_IdentifierCount_update_new AFTER UPDATE OF im_app_name, im_windows_domain_name ON ${T.individualMapping} WHEN ${COUNTED('new')} BEGIN ${COUNT_UP} END`,
+  `DELETE FROM ${IDENTIFIER_COUNT_TABLE} WHERE ic_count <> (${MAPPINGS_OF('ic_app_name')})`,
+  `INSERT INTO ${IDENTIFIER_COUNT_TABLE} (ic_app_name, ic_count) SELECT im_app_name, COUNT(*) FROM ${T.individualMapping}
+WHERE im_windows_domain_name = ${DOMAIN_LITERAL} AND im_app_name NOT IN (SELECT ic_app_name FROM ${IDENTIFIER_COUNT_TABLE}) GROUP BY im_app_name`,
+];
+
 /** Statements that create the SQLite schema and its seed rows; each is idempotent. */
 export const SQLITE_SCHEMA: readonly string[] = [
   ...[...SHARED_TABLES, ...SQLITE_ONLY_TABLES].map(sqliteTable),
@@ -337,6 +371,7 @@ export const SQLITE_SCHEMA: readonly string[] = [
   `INSERT OR IGNORE INTO ${T.rowVersionCounter} (rv_id, rv_value) VALUES (1, 0)`,
   `INSERT OR IGNORE INTO ${T.mssLease} (ml_id, ml_holder, ml_expires_at, ml_epoch, ml_taken_at) VALUES (1, NULL, 0, 0, NULL)`,
   ...SQLITE_IDENTIFIER_SEARCH,
+  ...SQLITE_IDENTIFIER_COUNT,
 ];
 
 // ---------------------------------------------------------------- SQL Server rendering

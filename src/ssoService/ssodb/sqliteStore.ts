@@ -114,8 +114,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SsoStore {
 const APPLICATION_COLUMNS = `a.ai_app_name AS name, a.ai_description AS description, a.ai_contact AS contact,
   a.ai_user_group_name AS userGroup, a.ai_admin_group_name AS adminGroup, a.ai_flags AS flags,
   a.ai_kind AS kind, a.ai_num_fields AS numFields,
-  (SELECT COUNT(*) FROM SSOX_IndividualMapping m
-    WHERE m.im_app_name = a.ai_app_name AND m.im_windows_domain_name = :domain) AS identifierCount`;
+  COALESCE((SELECT c.ic_count FROM SSOX_IdentifierCount c WHERE c.ic_app_name = a.ai_app_name), 0) AS identifierCount`;
 
 const CREDENTIALS_KEY_MATCH = `ec_app_name = :app AND ec_windows_domain_name = :domain AND ec_windows_user_name = :identifier`;
 
@@ -311,7 +310,6 @@ class SqliteStore implements SsoStore {
     checkListOptions(options);
     return this.memoRead(['listApplications', options.filter ?? '', options.after ?? '', options.limit], () =>
       this.rows(SQLITE_SQL.listApplications, {
-        domain: IDENTIFIER_DOMAIN,
         after: options.after ?? '',
         pattern: containsPattern(options.filter ?? '', 'sqlite'),
         limit: options.limit,
@@ -322,7 +320,7 @@ class SqliteStore implements SsoStore {
   async getApplication(name: string): Promise<(ApplicationRow & { fields: FieldInfo[] }) | undefined> {
     checkName(name, 'application name');
     return this.memoRead(['getApplication', name], () => {
-      const row = this.rows(SQLITE_SQL.application, { app: name, domain: IDENTIFIER_DOMAIN })[0];
+      const row = this.rows(SQLITE_SQL.application, { app: name })[0];
       if (!row) return undefined;
       const fields = this.rows(SQLITE_SQL.fields, { app: name }).map(toFieldInfo);
       return { ...toApplicationRow(row), fields };

@@ -362,6 +362,76 @@ describe('SQLite store: reads kept until the file changes', () => {
   });
 });
 
+describe('SQLite store: configuration counts kept per application', () => {
+  it('a file written before the counts existed, or with a wrong count, is put right at start', async () => {
+    const file = newFile();
+    const first = await openAt(file);
+    await first.createApplication(app('Counted'));
+    await first.createApplication(app('Empty'));
+    for (const id of ['a', 'b', 'c']) await first.putCredentials('Counted', id, null, 'm1', Buffer.from(id));
+    await first.close();
+    const raw = new nodeSqlite3Wasm.Database(file);
+    try {
+      raw.exec("DROP TRIGGER TR_SSOX_IdentifierCount_insert; DROP TABLE SSOX_IdentifierCount"); // as an older version left it
+      raw.run("INSERT INTO SSOX_IndividualMapping (im_app_name, im_windows_domain_name, im_windows_user_name, im_external_user_name, im_flags) VALUES ('Counted', '$ConfigStore$', 'd', 'd', 0)");
+    } finally {
+      raw.close();
+    }
+    const reopened = await openAt(file);
+    try {
+      assert.equal((await reopened.getApplication('Counted'))!.identifierCount, 4);
+      assert.equal((await reopened.getApplication('Empty'))!.identifierCount, 0);
+    } finally {
+      await reopened.close();
+    }
+    const wrong = new nodeSqlite3Wasm.Database(file);
+    try {
+      wrong.run("UPDATE SSOX_IdentifierCount SET ic_count = 99 WHERE ic_app_name = 'Counted'");
+    } finally {
+      wrong.close();
+    }
+    const corrected = await openAt(file);
+    try {
+      assert.deepEqual((await corrected.listApplications({ limit: 10 })).map((a) => [a.name, a.identifierCount]), [['Counted', 4], ['Empty', 0]]);
+    } finally {
+      await corrected.close();
+    }
+  });
+
+  it('counts follow every write: adds, deletes, application changes, deleting and re-creating the application', async () => {
+    const file = newFile();
+    const store = await openAt(file);
+    try {
+      await store.createApplication(app('Moving'));
+      const row = await store.putCredentials('Moving', 'one', null, 'm1', Buffer.from('1'));
+      await store.putCredentials('MOVING', 'two', null, 'm1', Buffer.from('2'));
+      assert.equal((await store.getApplication('Moving'))!.identifierCount, 2);
+      await store.deleteCredentials('Moving', 'one', row.timestamp);
+      assert.equal((await store.getApplication('Moving'))!.identifierCount, 1);
+      const before = (await store.listIdentifiers('Moving', { limit: 10 }))[0]!;
+      await store.applyApplicationChanges([
+        {
+          application: 'Moving',
+          expected: { fields: [{ label: 'dummy', masked: false }], rowCount: 1, maxTimestamp: before.timestamp },
+          rows: [
+            { op: 'delete', identifier: 'two', expectedTimestamp: before.timestamp },
+            { op: 'put', identifier: 'three', expectedTimestamp: null, msid: 'm1', ciphertext: Buffer.from('3') },
+            { op: 'put', identifier: 'four', expectedTimestamp: null, msid: 'm1', ciphertext: Buffer.from('4') },
+          ],
+        },
+      ]);
+      assert.equal((await store.getApplication('Moving'))!.identifierCount, 2);
+      await store.deleteApplication('Moving');
+      await store.createApplication(app('moving'));
+      assert.equal((await store.getApplication('Moving'))!.identifierCount, 0, 'a re-created application starts from nothing');
+      await store.putCredentials('moving', 'again', null, 'm1', Buffer.from('a'));
+      assert.equal((await store.listApplications({ limit: 10 }))[0]!.identifierCount, 1);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 // ---------------------------------------------------------------- helpers
 
 function makeStaleDirectory(directory: string, ageMs: number): void {
