@@ -7,6 +7,11 @@
  * request line with the very bytes the service answered, after the same in-process AES-GCM work
  * (bench/lib/children/limitServer.ts), driven by the thinnest possible client (RawLineClient).
  *
+ * The service decrypts a configuration once and answers repeated reads of it from the document
+ * it kept (without masked values) until the SSODB file changes; the 1,000 configurations read
+ * here are each decrypted once per run, so the product can beat a limit that decrypts every time.
+ * How long the first read after a change takes is measured in-process below.
+ *
  * Also here (8. Memory): the service's resident memory after the 8-client run, against the
  * resident memory of that bare server after the same traffic (a Node process doing only the
  * socket and the crypto).
@@ -120,7 +125,7 @@ export const decryptBenchmark: Benchmark = {
           limit: rate(l),
           limitDescription,
           target: { on: 'ratio', op: '>=', threshold: 0.5, text: '≥ 50 % of the limit' },
-          notes: `${p.reduce((a, x) => a + x.requests, 0)} requests in ${rounds} round(s) of ${durationMs / 1000} s`,
+          notes: `${p.reduce((a, x) => a + x.requests, 0)} requests in ${rounds} round(s) of ${durationMs / 1000} s over ${ids.length.toLocaleString('en-US')} configurations, each decrypted once and then answered from the kept document; the limit decrypts on every request`,
         });
         if (n === 8) {
           const service = processMemoryMiB(main.servicePid());
@@ -149,28 +154,45 @@ export const decryptBenchmark: Benchmark = {
       }, main.t.env.config.id);
       const get = ops.handlers['config.get'];
       const n = ctx.quick ? 200 : 2_000;
-      await timeEach(50, (i) => get({ application: WIDE_APP, identifier: pick(i) }, { client: 'bench' }));
+      // A first pass reads (and keeps) every configuration of the second, the one measured.
+      await timeEach(n, (i) => get({ application: WIDE_APP, identifier: pick(i) }, { client: 'bench' }));
       const inProcess = await timeEach(n, (i) => get({ application: WIDE_APP, identifier: pick(i) }, { client: 'bench' }));
+      // The first read after a change: the store reads the file again and the service decrypts.
+      const change = () => store.updateGlobalInfo({});
+      const afterChange = await timeEach(n, (i) => get({ application: WIDE_APP, identifier: pick(i) }, { client: 'bench' }), change);
       const crypto = await timeEach(n, () => decryptBag(secret, WIDE_APP, probeId, row.ciphertext).fill(0));
       // The store read(s) behind one config.get: one readConfiguration transaction where the store
       // has it, else the two reads the service used to make (getApplication + getCredentials).
       const oneRead = (store as { readConfiguration?: (a: string, i: string) => Promise<unknown> }).readConfiguration?.bind(store);
-      const reads = await timeEach(n, async (i) => {
-        if (oneRead) await oneRead(WIDE_APP, pick(i));
-        else {
-          await store.getApplication(WIDE_APP);
-          await store.getCredentials(WIDE_APP, pick(i));
-        }
-      });
+      const reads = await timeEach(
+        n,
+        async (i) => {
+          if (oneRead) await oneRead(WIDE_APP, pick(i));
+          else {
+            await store.getApplication(WIDE_APP);
+            await store.getCredentials(WIDE_APP, pick(i));
+          }
+        },
+        change,
+      );
       const readsWhat = oneRead ? 'the SSODB read (readConfiguration, one transaction)' : 'the two SSODB reads (getApplication + getCredentials)';
       ctx.add({
         group: '2-decrypt',
-        name: 'config.get in-process (SsoOperations on the same SSODB, no socket): p50',
+        name: 'config.get in-process (SsoOperations on the same SSODB, no socket), first read after a change: p50',
+        value: median(afterChange),
+        unit: 'ms',
+        limit: median(crypto),
+        limitDescription: 'decryptBag alone',
+        notes: `of which ${readsWhat}, after a change: p50 ${median(reads).toFixed(3)} ms`,
+      });
+      ctx.add({
+        group: '2-decrypt',
+        name: 'config.get in-process, repeated with the file unchanged: p50',
         value: median(inProcess),
         unit: 'ms',
         limit: median(crypto),
         limitDescription: 'decryptBag alone',
-        notes: `of which ${readsWhat}: p50 ${median(reads).toFixed(3)} ms`,
+        notes: 'answered from the kept document: no SSODB transaction, no decryption',
       });
 
       // The fixed cost of one SSODB transaction: the embedded store's lock is a directory

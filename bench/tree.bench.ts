@@ -7,6 +7,11 @@
  * default entsso.pageSize), expanding BizTalk.Big1000 (its first page of 100), and the Find
  * command's search for a text that matches one identifier (the worst case: nothing stops the
  * scan early).
+ *
+ * Each timed request is the first after a change of the SSODB file (a write, not timed, goes
+ * before it): the embedded store keeps read results while the file is unchanged
+ * (CommittedStateMemo), so a repeated request measures that memo, not the query. The repeat
+ * figures (file unchanged) are reported too, at the largest size, for information.
  */
 import type { SsoStore } from '../src/ssoService/ssodb/store';
 import { openStore } from '../src/ssoService/ssodb/openStore';
@@ -59,10 +64,13 @@ export const treeBenchmark: Benchmark = {
           const hits = await client.request('search', { query: ds.rareSearch, limit: 50 });
           if (!hits.some((h) => h.identifier === ds.rareSearchHit.identifier)) throw new Error(`search "${ds.rareSearch}" did not find ${ds.rareSearchHit.identifier}`);
 
-          const measure = async (n: number, product: () => Promise<unknown>, limit: () => Promise<unknown>): Promise<Measured> => {
-            await timeEach(3, product);
-            await timeEach(3, limit);
-            const r = await sideBySide(rounds, () => timeEach(n, product), () => timeEach(n, limit));
+          // A write from this process changes the file, so neither side can answer from its memo.
+          const change = () => s.updateGlobalInfo({});
+          const measure = async (n: number, product: () => Promise<unknown>, limit: () => Promise<unknown>, afterChange = true): Promise<Measured> => {
+            const before = afterChange ? change : undefined;
+            await timeEach(3, product, before);
+            await timeEach(3, limit, before);
+            const r = await sideBySide(rounds, () => timeEach(n, product, before), () => timeEach(n, limit, before));
             return { product: median(r.product), limit: median(r.limit) };
           };
           const firstPage = await measure(perRound, () => client.request('apps.list', { limit: PAGE }), () => s.listApplications({ limit: PAGE + 1 }));
@@ -73,6 +81,7 @@ export const treeBenchmark: Benchmark = {
           const atTop = ids === top;
           const applies = !ctx.quick && ids === 100_000;
           const limitDescription = 'same store query in-process';
+          const cold = 'each the first request after a change of the SSODB file';
           ctx.add({
             group: '1-tree',
             name: `first page of applications (${PAGE}), ${name}`,
@@ -82,6 +91,7 @@ export const treeBenchmark: Benchmark = {
             limitDescription,
             target: atTop ? { on: 'value', op: '<=', threshold: 100, text: '≤ 100 ms at 100k' } : undefined,
             targetApplies: applies,
+            notes: cold,
           });
           ctx.add({
             group: '1-tree',
@@ -92,7 +102,7 @@ export const treeBenchmark: Benchmark = {
             limitDescription,
             target: atTop ? { on: 'value', op: '<=', threshold: 50, text: '≤ 50 ms at 100k' } : undefined,
             targetApplies: applies,
-            notes: 'the service also reads the application (apps.get + identifier count) before listing',
+            notes: `${cold}; the service also reads the application (with its configuration count) before listing`,
           });
           ctx.add({
             group: '1-tree',
@@ -103,6 +113,7 @@ export const treeBenchmark: Benchmark = {
             limitDescription,
             target: atTop ? { on: 'value', op: '<=', threshold: 150, text: '≤ 150 ms at 100k' } : undefined,
             targetApplies: applies,
+            notes: cold,
           });
           if (atTop) {
             const wide = await measure(
@@ -117,8 +128,23 @@ export const treeBenchmark: Benchmark = {
               unit: 'ms p50',
               limit: wide.limit,
               limitDescription,
-              notes: 'informative: the largest page the explorer asks for',
+              notes: `informative: the largest page the explorer asks for; ${cold}`,
             });
+            for (const [what, product, limit] of [
+              ['first page of applications', () => client.request('apps.list', { limit: PAGE }), () => s.listApplications({ limit: PAGE + 1 })],
+              ['expand an application of 1,000 (first 100)', () => client.request('identifiers.list', { application: BIG, limit: PAGE }), () => s.listIdentifiers(BIG, { limit: PAGE + 1 })],
+            ] as const) {
+              const repeat = await measure(perRound, product, limit, false);
+              ctx.add({
+                group: '1-tree',
+                name: `${what}, repeated with the file unchanged (a refresh), ${name}`,
+                value: repeat.product,
+                unit: 'ms p50',
+                limit: repeat.limit,
+                limitDescription: 'same store call in-process (answered from its memo too)',
+                notes: 'informative: the store answers from its memo, checked against the file change counter',
+              });
+            }
           }
         } finally {
           await store?.close();

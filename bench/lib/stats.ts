@@ -27,9 +27,11 @@ export function max(values: number[]): number {
 }
 
 /** Runs `op` `count` times one after the other and returns each duration. */
-export async function timeEach(count: number, op: (i: number) => Promise<unknown> | unknown): Promise<number[]> {
+/** Times each call of `op`; `before` (not timed) runs ahead of each, to set the stage. */
+export async function timeEach(count: number, op: (i: number) => Promise<unknown> | unknown, before?: (i: number) => Promise<unknown>): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < count; i++) {
+    if (before) await before(i);
     const t = now();
     await op(i);
     out.push(now() - t);

@@ -53,6 +53,7 @@ import {
   mappingNotFound,
   nextModifiedAt,
   sameFields,
+  SQLITE_DERIVED_TABLES,
   SQLITE_SCHEMA,
   toApplicationRow,
   toAuditEntry,
@@ -135,6 +136,7 @@ FROM SSOX_GlobalInfo WHERE gi_id = 1`,
 WHERE gi_id = 1`,
   nextRowVersion: `UPDATE SSOX_RowVersionCounter SET rv_value = rv_value + 1 WHERE rv_id = 1 RETURNING rv_value AS version`,
 
+  tableExists: `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :table`,
   listApplications: `SELECT ${APPLICATION_COLUMNS}
 FROM SSOX_ApplicationInfo a
 WHERE a.ai_app_name > :after AND a.ai_app_name LIKE :pattern ESCAPE '\\'
@@ -260,7 +262,14 @@ class SqliteStore implements SsoStore {
       () => this.connection().exec('PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA journal_mode = TRUNCATE'),
       waitMs,
     );
-    await this.attempt('BEGIN IMMEDIATE', () => SQLITE_SCHEMA.forEach((ddl) => this.connection().exec(ddl)), waitMs);
+    await this.attempt('BEGIN IMMEDIATE', () => this.createSchema(), waitMs);
+  }
+
+  /** Idempotent; fills a derived table only in the transaction that creates it. */
+  private createSchema(): void {
+    const missing = SQLITE_DERIVED_TABLES.filter(({ table }) => this.rows(SQLITE_SQL.tableExists, { table }).length === 0);
+    for (const ddl of SQLITE_SCHEMA) this.connection().exec(ddl);
+    for (const { fill } of missing) this.connection().exec(fill);
   }
 
   async close(): Promise<void> {

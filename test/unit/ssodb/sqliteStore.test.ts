@@ -363,7 +363,7 @@ describe('SQLite store: reads kept until the file changes', () => {
 });
 
 describe('SQLite store: configuration counts kept per application', () => {
-  it('a file written before the counts existed, or with a wrong count, is put right at start', async () => {
+  it('a file written before the counts existed gets them at start, once; the triggers then keep them for any writer', async () => {
     const file = newFile();
     const first = await openAt(file);
     await first.createApplication(app('Counted'));
@@ -372,29 +372,31 @@ describe('SQLite store: configuration counts kept per application', () => {
     await first.close();
     const raw = new nodeSqlite3Wasm.Database(file);
     try {
-      raw.exec("DROP TRIGGER TR_SSOX_IdentifierCount_insert; DROP TABLE SSOX_IdentifierCount"); // as an older version left it
-      raw.run("INSERT INTO SSOX_IndividualMapping (im_app_name, im_windows_domain_name, im_windows_user_name, im_external_user_name, im_flags) VALUES ('Counted', '$ConfigStore$', 'd', 'd', 0)");
+      // As an older version left the file: no count table, no triggers, and one more mapping.
+      raw.exec('DROP TRIGGER TR_SSOX_IdentifierCount_insert; DROP TRIGGER TR_SSOX_IdentifierCount_delete');
+      raw.exec('DROP TRIGGER TR_SSOX_IdentifierCount_update_old; DROP TRIGGER TR_SSOX_IdentifierCount_update_new; DROP TABLE SSOX_IdentifierCount');
+      raw.run(MAPPING_INSERT, ['Counted', 'd']);
     } finally {
       raw.close();
     }
     const reopened = await openAt(file);
     try {
-      assert.equal((await reopened.getApplication('Counted'))!.identifierCount, 4);
-      assert.equal((await reopened.getApplication('Empty'))!.identifierCount, 0);
+      assert.deepEqual((await reopened.listApplications({ limit: 10 })).map((a) => [a.name, a.identifierCount]), [['Counted', 4], ['Empty', 0]]);
     } finally {
       await reopened.close();
     }
-    const wrong = new nodeSqlite3Wasm.Database(file);
+    const other = new nodeSqlite3Wasm.Database(file); // a writer that is not this store: the triggers still count
     try {
-      wrong.run("UPDATE SSOX_IdentifierCount SET ic_count = 99 WHERE ic_app_name = 'Counted'");
+      other.run(MAPPING_INSERT, ['Empty', 'e']);
     } finally {
-      wrong.close();
+      other.close();
     }
-    const corrected = await openAt(file);
+    const again = await openAt(file);
     try {
-      assert.deepEqual((await corrected.listApplications({ limit: 10 })).map((a) => [a.name, a.identifierCount]), [['Counted', 4], ['Empty', 0]]);
+      assert.equal((await again.getApplication('Empty'))!.identifierCount, 1);
+      assert.equal((await again.getApplication('Counted'))!.identifierCount, 4, 'not filled a second time');
     } finally {
-      await corrected.close();
+      await again.close();
     }
   });
 
@@ -439,6 +441,9 @@ function makeStaleDirectory(directory: string, ageMs: number): void {
   const then = new Date(Date.now() - ageMs);
   fs.utimesSync(directory, then, then);
 }
+
+const MAPPING_INSERT =
+  "INSERT INTO SSOX_IndividualMapping (im_app_name, im_windows_domain_name, im_windows_user_name, im_external_user_name, im_flags) VALUES (?, '$ConfigStore$', ?, ?2, 0)";
 
 /** Child process (plain Node): dirties many pages in one transaction, then kills itself. */
 const KILLED_WRITER = `
