@@ -276,14 +276,16 @@ describe('SQL Server adapter under faults (loopback TDS fake: driver behaviour, 
     });
   });
 
-  // FINDING, not fixed (see the report): `encrypt=true` is tedious's "ask for TLS", not "require
-  // it". A server — or anyone in the path, PRELOGIN is cleartext — answering "encryption not
-  // supported" receives the LOGIN7, whose password is only XOR-obfuscated.
-  test('a server refusing encryption when the URL asks for it gets no login', { todo: 'tedious logs in without TLS (encrypt=true is not enforced); needs encrypt="strict" or a check in the adapter' }, async () => {
+  // `encrypt=true` is tedious's "ask for TLS", not "require it": a server — or anyone in the path,
+  // PRELOGIN is cleartext — answering "encryption not supported" would receive the LOGIN7, whose
+  // password is only XOR-obfuscated. The adapter's connector refuses to send it (cleartextLoginGuard).
+  test('a server refusing encryption when the URL asks for it gets no login, and the error says why', async () => {
     const fake = await TdsFake.start();
     const store = createMssqlStore({ url: fake.url('encrypt=true&trustServerCertificate=false'), connectTimeoutMs: CONNECT_TIMEOUT_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS });
     try {
-      await expectFailure(store.init(), 'ENTSSO_E_SSODB_UNREACHABLE');
+      const { error } = await expectFailure(store.init(), 'ENTSSO_E_SSODB_UNREACHABLE');
+      assert.equal(error.details.reason, 'encryption-refused');
+      assert.match(error.message, /encrypt/);
     } finally {
       const logins = fake.logins;
       await store.close();

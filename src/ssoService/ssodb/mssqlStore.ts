@@ -20,6 +20,7 @@
  */
 import type * as Mssql from 'mssql';
 import { SsoError } from '../../ssoClient/errors';
+import { cleartextLoginGuard, cleartextLoginRefusal } from './cleartextLoginGuard';
 import type { AuditEntry, FieldInfo } from '../../ssoClient/protocol';
 import {
   applicationExists,
@@ -890,7 +891,8 @@ export function mssqlPoolConfig(options: { url: string; connectTimeoutMs?: numbe
   if (!/^(mssql|sqlserver):\/\//i.test(options.url)) {
     // An ADO connection string ("Server=…;Database=…;User Id=…;Password=…"), parsed by mssql.
     const sql = require('mssql') as typeof Mssql;
-    return { ...sql.ConnectionPool.parseConnectionString(options.url), ...timeouts };
+    const parsed = sql.ConnectionPool.parseConnectionString(options.url);
+    return { ...parsed, options: withLoginGuard(parsed.options ?? {}), ...timeouts };
   }
   const url = new URL(options.url);
   const flag = (name: string, fallback: boolean): boolean => {
@@ -903,9 +905,15 @@ export function mssqlPoolConfig(options: { url: string; connectTimeoutMs?: numbe
     database: decodeURIComponent(url.pathname.replace(/^\//, '')) || undefined,
     user: decodeURIComponent(url.username) || undefined,
     password: decodeURIComponent(url.password) || undefined,
-    options: { encrypt: flag('encrypt', true), trustServerCertificate: flag('trustServerCertificate', false) },
+    options: withLoginGuard({ encrypt: flag('encrypt', true), trustServerCertificate: flag('trustServerCertificate', false) }),
     ...timeouts,
   };
+}
+
+/** Where encryption is asked for, it is also required (see cleartextLoginGuard). */
+function withLoginGuard(options: NonNullable<Mssql.config['options']>): NonNullable<Mssql.config['options']> {
+  if (options.encrypt !== true) return options;
+  return { ...options, connector: cleartextLoginGuard() } as NonNullable<Mssql.config['options']>;
 }
 
 
@@ -939,6 +947,8 @@ const TIMEOUT_CODES = new Set(['ETIMEOUT', 'ECANCEL']);
  */
 export function toSsoError(error: unknown): SsoError {
   if (error instanceof SsoError) return error;
+  const refusal = cleartextLoginRefusal(error);
+  if (refusal) return refusal;
   const e = error as { code?: unknown; name?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : undefined;
   const details = { driverCode: code, number: driverErrorNumber(error), driverError: typeof e?.name === 'string' ? e.name : undefined };
