@@ -26,8 +26,10 @@ export function max(values: number[]): number {
   return values.reduce((a, b) => Math.max(a, b), Number.NEGATIVE_INFINITY);
 }
 
-/** Runs `op` `count` times one after the other and returns each duration. */
-/** Times each call of `op`; `before` (not timed) runs ahead of each, to set the stage. */
+/**
+ * Runs `op` `count` times one after the other and returns each duration; `before` (not timed)
+ * runs ahead of each, to set the stage.
+ */
 export async function timeEach(count: number, op: (i: number) => Promise<unknown> | unknown, before?: (i: number) => Promise<unknown>): Promise<number[]> {
   const out: number[] = [];
   for (let i = 0; i < count; i++) {

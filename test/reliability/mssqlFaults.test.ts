@@ -279,18 +279,24 @@ describe('SQL Server adapter under faults (loopback TDS fake: driver behaviour, 
   // `encrypt=true` is tedious's "ask for TLS", not "require it": a server — or anyone in the path,
   // PRELOGIN is cleartext — answering "encryption not supported" would receive the LOGIN7, whose
   // password is only XOR-obfuscated. The adapter's connector refuses to send it (cleartextLoginGuard).
-  test('a server refusing encryption when the URL asks for it gets no login, and the error says why', async () => {
-    const fake = await TdsFake.start();
-    const store = createMssqlStore({ url: fake.url('encrypt=true&trustServerCertificate=false'), connectTimeoutMs: CONNECT_TIMEOUT_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS });
-    try {
-      const { error } = await expectFailure(store.init(), 'ENTSSO_E_SSODB_UNREACHABLE');
-      assert.equal(error.details.reason, 'encryption-refused');
-      assert.match(error.message, /encrypt/);
-    } finally {
-      const logins = fake.logins;
-      await store.close();
-      await fake.close();
-      assert.equal(logins, 0, 'no LOGIN7 (with the password) was sent in cleartext');
-    }
-  });
+  for (const [what, url] of [
+    ['a URL with encrypt=true', (fake: TdsFake) => fake.url('encrypt=true&trustServerCertificate=false')],
+    ['a connection string that does not mention encryption (mssql asks for it)', (fake: TdsFake) => `Server=127.0.0.1,${fake.port};Database=SSODB;User Id=sa;Password=fake-password`],
+  ] as const) {
+    test(`a server refusing encryption gets no login, and the error says why: ${what}`, async () => {
+      const fake = await TdsFake.start();
+      const store = createMssqlStore({ url: url(fake), connectTimeoutMs: CONNECT_TIMEOUT_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS });
+      try {
+        const { error } = await expectFailure(store.init(), 'ENTSSO_E_SSODB_UNREACHABLE');
+        assert.equal(error.details.reason, 'encryption-refused');
+        assert.match(error.message, /did not agree to encrypt the connection, so the login \(with its password\) was not sent/);
+        assert.doesNotMatch(error.message, /fake-password|127\.0\.0\.1|\bsa\b/);
+      } finally {
+        const logins = fake.logins;
+        await store.close();
+        await fake.close();
+        assert.equal(logins, 0, 'no LOGIN7 (with the password) was sent in cleartext');
+      }
+    });
+  }
 });

@@ -25,7 +25,7 @@ import { decryptBag, encryptBag } from '../crypto/dataCipher';
 import { readProtectedHeader } from '../crypto/protectedFile';
 import type { MssOp, MssOps } from '../mss/mssProtocol';
 import type { MasterSecret } from '../crypto/masterSecret';
-import type { ApplicationRow, CredentialRow, NewAuditEntry, SsoStore, StoredConfiguration } from '../ssodb/store';
+import type { ApplicationRow, CredentialRow, NewAuditEntry, SsoStore, ConfigurationRead } from '../ssodb/store';
 import { LIMITS } from '../rpc/validate';
 import { ApplicationTransfer } from './applicationTransfer';
 import { checkFieldsVersion, fieldListChange, fieldsVersion, readApplicationState, type ApplicationState } from './applicationState';
@@ -52,7 +52,7 @@ export type MssCaller = <K extends MssOp>(op: K, params: MssOps[K]['params'], no
 export class SsoOperations {
   private readonly osUser = safeUserName();
   private readonly transfer: ApplicationTransfer;
-  private readonly maskedDocuments = new WeakMap<StoredConfiguration, ConfigDocument>();
+  private readonly maskedDocuments = new WeakMap<ConfigurationRead, ConfigDocument>();
 
   constructor(
     private readonly store: SsoStore,
@@ -318,16 +318,19 @@ export class SsoOperations {
    * client gets without revealing is kept; masked values are never kept, and a reveal always
    * decrypts afresh.
    */
-  private maskedDocument(found: StoredConfiguration, row: CredentialRow, secret: MasterSecret): ConfigDocument {
+  private maskedDocument(found: ConfigurationRead, row: CredentialRow, secret: MasterSecret): ConfigDocument {
     let document = this.maskedDocuments.get(found);
     if (!document) {
-      document = Object.freeze(this.configDocument(found, row, secret, false));
+      const fresh = this.configDocument(found, row, secret, false);
+      Object.freeze(fresh.fields);
+      Object.freeze(fresh.masked);
+      document = Object.freeze(fresh);
       this.maskedDocuments.set(found, document);
     }
     return document;
   }
 
-  private configDocument(found: StoredConfiguration, row: CredentialRow, secret: MasterSecret, reveal: boolean): ConfigDocument {
+  private configDocument(found: ConfigurationRead, row: CredentialRow, secret: MasterSecret, reveal: boolean): ConfigDocument {
     const values = this.decryptValues(found.name, row.identifier, secret, row.ciphertext);
     const masked: string[] = [];
     const fields: Record<string, string> = {};
@@ -390,7 +393,6 @@ export class SsoOperations {
       plaintext.fill(0);
     }
   }
-
 
   /** Refuses (and audits the refusal) before anything is sent to the store. */
   private async secretForWrite(ctx: CallContext, action: string, application: string | undefined, identifier?: string) {

@@ -2,15 +2,18 @@
  * Results of reads of the embedded SSODB, kept while the file's committed state is unchanged.
  *
  * Why: every transaction on this store pays the VFS's directory lock (mkdir, owner record,
- * rmdir: 0.3–0.5 ms), many times the cost of the query itself, and opening a document or
+ * rmdir: 0.2–0.5 ms), many times the cost of the query itself, and opening a document or
  * expanding the tree repeats the same few reads. The memo holds what the store returns (names,
- * field lists, ciphertext), never a decrypted value.
+ * field lists, ciphertext). The service derives documents from some of those results (without
+ * masked values, see SsoOperations.maskedDocument) and keeps them only as long as the result
+ * they came from is kept here; sizeOf counts them in.
  *
  * Why it stays correct with other processes writing the file: SQLite's header holds a file
- * change counter (4 bytes, big-endian, at offset 24) that every committed write transaction
- * increments in rollback-journal mode (this store never uses WAL); SQLite's own page cache relies
- * on it to notice other connections' writes.
- * - A result is stored with the counter read INSIDE its transaction: the lock is held and any
+ * change counter (4 bytes at offset 24) that every committed write transaction increments in
+ * rollback-journal mode (this store never uses WAL); SQLite's own page cache relies on it, with
+ * the 12 bytes after it (page count, freelist), to notice other connections' writes. The memo
+ * compares the same 16 bytes.
+ * - A result is stored with the header read INSIDE its transaction: the lock is held and any
  *   dead writer's journal has been rolled back, so the counter names exactly the state read.
  *   Committed states therefore never share a counter value (it goes up by one per commit).
  * - A result is served only while the counter, read again without the lock, is unchanged. A
@@ -20,16 +23,17 @@
  */
 import fs from 'node:fs';
 
-/** SQLite file format: "file change counter", 4-byte big-endian integer at offset 24. */
-const CHANGE_COUNTER_OFFSET = 24;
-/** Total size of kept results, in estimated bytes (see sizeOf): bounded whatever the traffic. */
+/** SQLite file format: the file change counter (offset 24) and the 12 bytes SQLite checks with it. */
+const HEADER_OFFSET = 24;
+const HEADER_BYTES = 16;
+/** Total size of kept results, in estimated bytes (see sizeOf). */
 const DEFAULT_CAPACITY_BYTES = 8 * 1024 * 1024;
 
 export class CommittedStateMemo {
   private fd: number | undefined;
-  private readonly header = Buffer.alloc(4);
-  /** The change counter every kept result was read at. */
-  private generation: number | undefined;
+  private readonly header = Buffer.alloc(HEADER_BYTES);
+  /** The header bytes every kept result was read at. */
+  private generation: Buffer | undefined;
   private readonly results = new Map<string, { value: unknown; weight: number }>();
   private weight = 0;
 
@@ -38,10 +42,22 @@ export class CommittedStateMemo {
     private readonly capacityBytes = DEFAULT_CAPACITY_BYTES,
   ) {}
 
+  /**
+   * Opens the file to watch; call right after SQLite opened it, so that both see the same file
+   * (were it replaced later, SQLite would go on with the one it opened, and so does the memo).
+   */
+  open(): void {
+    try {
+      this.fd ??= fs.openSync(this.file, 'r');
+    } catch {
+      this.fd = undefined; // never a hit
+    }
+  }
+
   /** The kept result for `key` if the file has not changed since it was read; undefined otherwise. */
   lookup<T>(key: string): T | undefined {
     if (this.generation === undefined || this.results.size === 0) return undefined;
-    if (this.changeCounter() !== this.generation) return undefined;
+    if (!this.readHeader() || !this.header.equals(this.generation)) return undefined;
     const kept = this.results.get(key);
     if (!kept) return undefined;
     // Least recently used goes first: move this one to the end of the Map's order.
@@ -55,9 +71,8 @@ export class CommittedStateMemo {
    * transaction that produced it, so the counter read here is the one of the state read.
    */
   keep(key: string, value: unknown): void {
-    const counter = this.changeCounter();
-    if (counter === undefined) return;
-    if (counter !== this.generation) this.clear(counter);
+    if (value === undefined || !this.readHeader()) return;
+    if (!this.generation?.equals(this.header)) this.clear(Buffer.from(this.header));
     const weight = sizeOf(value);
     if (weight > this.capacityBytes) return;
     this.forget(key);
@@ -77,18 +92,17 @@ export class CommittedStateMemo {
     this.fd = undefined;
   }
 
-  /** Undefined when the header cannot be read (file missing or not yet initialised): never a hit. */
-  private changeCounter(): number | undefined {
+  /** False when the header cannot be read (not opened, or the file is too short): never a hit. */
+  private readHeader(): boolean {
+    if (this.fd === undefined) return false;
     try {
-      this.fd ??= fs.openSync(this.file, 'r');
-      const read = fs.readSync(this.fd, this.header, 0, 4, CHANGE_COUNTER_OFFSET);
-      return read === 4 ? this.header.readUInt32BE(0) : undefined;
+      return fs.readSync(this.fd, this.header, 0, HEADER_BYTES, HEADER_OFFSET) === HEADER_BYTES;
     } catch {
-      return undefined;
+      return false;
     }
   }
 
-  private clear(generation: number | undefined): void {
+  private clear(generation: Buffer | undefined): void {
     this.results.clear();
     this.weight = 0;
     this.generation = generation;
@@ -109,13 +123,14 @@ export class CommittedStateMemo {
 
 /**
  * A rough size in bytes, enough to bound memory: a list counts 200 bytes per item (a name, a row
- * version, a date), an object 200 bytes plus 100 per field definition plus its ciphertext.
+ * version, a date), an object 200 bytes plus 100 per field definition plus twice its ciphertext
+ * (once for itself, once for the document the service may derive from it).
  */
 export function sizeOf(value: unknown): number {
   if (Array.isArray(value)) return 200 * Math.max(1, value.length);
   const shape = value as { fields?: unknown; row?: { ciphertext?: Uint8Array } } | undefined;
   const fields = Array.isArray(shape?.fields) ? shape.fields.length : 0;
-  return 200 + 100 * fields + (shape?.row?.ciphertext?.byteLength ?? 0);
+  return 200 + 100 * fields + 2 * (shape?.row?.ciphertext?.byteLength ?? 0);
 }
 
 /** Freezes plain objects and arrays; binary data (the ciphertext) cannot be frozen and is left as is. */

@@ -75,7 +75,7 @@ import type {
   MssNodeRow,
   RowChange,
   SsoStore,
-  StoredConfiguration,
+  ConfigurationRead,
 } from './store';
 
 // ---------------------------------------------------------------- the driver surface used
@@ -598,7 +598,7 @@ class MssqlStore implements SsoStore {
     return row ? toCredentialRow(row) : undefined;
   }
 
-  async readConfiguration(application: string, identifier: string): Promise<StoredConfiguration | undefined> {
+  async readConfiguration(application: string, identifier: string): Promise<ConfigurationRead | undefined> {
     const [app, row] = await Promise.all([this.getApplication(application), this.getCredentials(application, identifier)]);
     return app ? { name: app.name, fields: app.fields, row } : undefined;
   }
@@ -910,10 +910,14 @@ export function mssqlPoolConfig(options: { url: string; connectTimeoutMs?: numbe
   };
 }
 
-/** Where encryption is asked for, it is also required (see cleartextLoginGuard). */
+/**
+ * Where encryption is asked for, it is also required (see cleartextLoginGuard). mssql asks for it
+ * unless told `encrypt=false`, so a connection string that does not mention it is guarded too.
+ */
 function withLoginGuard(options: NonNullable<Mssql.config['options']>): NonNullable<Mssql.config['options']> {
-  if (options.encrypt !== true) return options;
-  return { ...options, connector: cleartextLoginGuard() } as NonNullable<Mssql.config['options']>;
+  if (options.encrypt === false) return options;
+  const connector = cleartextLoginGuard({ multiSubnetFailover: options.multiSubnetFailover === true });
+  return { ...options, encrypt: options.encrypt ?? true, connector } as NonNullable<Mssql.config['options']>;
 }
 
 

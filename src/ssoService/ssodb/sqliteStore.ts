@@ -79,7 +79,7 @@ import type {
   MssNodeRow,
   RowChange,
   SsoStore,
-  StoredConfiguration,
+  ConfigurationRead,
 } from './store';
 
 export interface SqliteStoreOptions {
@@ -253,6 +253,7 @@ class SqliteStore implements SsoStore {
 
   async init(): Promise<void> {
     this.db ??= openDatabase(this.options.file);
+    this.memo.open();
     // A process restarted right after a crash may find the dead process's lock still fresh:
     // start-up waits until it turns stale and is broken, rather than failing. (Even a PRAGMA
     // reads the schema first, so it takes the lock too.)
@@ -496,7 +497,7 @@ class SqliteStore implements SsoStore {
     });
   }
 
-  async readConfiguration(application: string, identifier: string): Promise<StoredConfiguration | undefined> {
+  async readConfiguration(application: string, identifier: string): Promise<ConfigurationRead | undefined> {
     checkName(application, 'application name');
     checkName(identifier, 'identifier');
     return this.memoRead(['readConfiguration', application, identifier], () => {

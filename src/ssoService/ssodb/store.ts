@@ -131,7 +131,7 @@ export interface ApplicationChange {
  * What `readConfiguration` returns. The embedded store hands back the very same (frozen) object
  * while the file is unchanged, so a caller may key derived data on its identity.
  */
-export interface StoredConfiguration {
+export interface ConfigurationRead {
   /** The application's stored spelling. */
   name: string;
   fields: FieldInfo[];
@@ -208,7 +208,7 @@ export interface SsoStore {
    * the one configuration, read together (one transaction on the embedded store). Undefined when
    * the application does not exist; `row` undefined when the configuration does not.
    */
-  readConfiguration(application: string, identifier: string): Promise<StoredConfiguration | undefined>;
+  readConfiguration(application: string, identifier: string): Promise<ConfigurationRead | undefined>;
   /**
    * Writes a mapping's encrypted values. `expectedTimestamp` null: the mapping must not exist.
    * Throws ENTSSO_E_CONFLICT when the stored timestamp differs (or the row exists / is gone),

@@ -76,7 +76,7 @@ describe('config.get documents', () => {
     assert.deepEqual(first.fields, { Host: 'ftp.contoso.com', Password: '' });
     const second = await get('Partner');
     assert.equal(second, first, 'the same document, not decrypted again');
-    assert.ok(Object.isFrozen(second));
+    assert.ok(Object.isFrozen(second) && Object.isFrozen(second.fields) && Object.isFrozen(second.masked));
   });
 
   it('a reveal always decrypts afresh, and never changes what a read without reveal gets', async () => {

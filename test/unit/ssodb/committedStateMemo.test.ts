@@ -1,4 +1,4 @@
-/** The memo on its own: bounded size, and never a hit for a file it cannot read. */
+/** The memo on its own: served while the header is unchanged, bounded in size, never a hit for a file it cannot read. */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,31 +17,42 @@ function fileWithCounter(counter: number): string {
   return file;
 }
 
-function setCounter(file: string, counter: number): void {
+function writeUInt32At(file: string, offset: number, value: number): void {
   const bytes = Buffer.alloc(4);
-  bytes.writeUInt32BE(counter, 0);
+  bytes.writeUInt32BE(value, 0);
   const fd = fs.openSync(file, 'r+');
-  fs.writeSync(fd, bytes, 0, 4, 24);
+  fs.writeSync(fd, bytes, 0, 4, offset);
   fs.closeSync(fd);
 }
 
+function openMemo(file: string, capacity?: number): CommittedStateMemo {
+  const memo = new CommittedStateMemo(file, capacity);
+  memo.open();
+  return memo;
+}
+
 describe('CommittedStateMemo', () => {
-  it('serves a result until the change counter moves, then forgets everything', () => {
+  it('serves a result only while the header is what it was when the result was kept', () => {
     const file = fileWithCounter(7);
-    const memo = new CommittedStateMemo(file);
+    const memo = openMemo(file);
     memo.keep('a', ['x']);
     assert.deepEqual(memo.lookup('a'), ['x']);
-    setCounter(file, 8);
+    writeUInt32At(file, 24, 8); // a commit
     assert.equal(memo.lookup('a'), undefined);
-    setCounter(file, 7);
-    memo.keep('b', ['y']);
-    assert.deepEqual(memo.lookup('b'), ['y']);
+    writeUInt32At(file, 24, 7); // a dead writer's journal rolled back: the state read is current again
+    assert.deepEqual(memo.lookup('a'), ['x']);
+    writeUInt32At(file, 28, 99); // the page count, which SQLite checks with the counter
+    assert.equal(memo.lookup('a'), undefined);
+    memo.keep('b', ['y']); // kept at the new header: what was kept before is dropped
+    writeUInt32At(file, 28, 0);
+    assert.equal(memo.lookup('b'), undefined);
+    assert.equal(memo.lookup('a'), undefined);
     memo.close();
   });
 
-  it('keeps at most its capacity, dropping the least recently used first, and never keeps an oversized result', () => {
+  it('keeps at most its capacity, dropping the least recently used first, and never keeps an oversized or empty result', () => {
     const file = fileWithCounter(1);
-    const memo = new CommittedStateMemo(file, sizeOf([1, 2]) * 2);
+    const memo = openMemo(file, sizeOf([1, 2]) * 2);
     memo.keep('first', [1, 2]);
     memo.keep('second', [3, 4]);
     assert.deepEqual(memo.lookup('first'), [1, 2]); // now the most recently used
@@ -53,23 +64,28 @@ describe('CommittedStateMemo', () => {
     assert.deepEqual(memo.lookup('first'), [1, 2]);
     memo.keep('huge', [1, 2, 3, 4, 5]);
     assert.equal(memo.lookup('huge'), undefined);
+    memo.keep('nothing', undefined); // a read that found nothing takes no room
     assert.deepEqual(memo.lookup('third'), [7, 8]);
+    assert.deepEqual(memo.lookup('first'), [1, 2]);
     memo.close();
   });
 
-  it('estimates a configuration by its field list and ciphertext', () => {
-    assert.equal(sizeOf({ fields: [{}, {}], row: { ciphertext: new Uint8Array(1000) } }), 200 + 200 + 1000);
+  it('estimates a configuration by its field list and twice its ciphertext (the service may keep a document from it)', () => {
+    assert.equal(sizeOf({ fields: [{}, {}], row: { ciphertext: new Uint8Array(1000) } }), 200 + 200 + 2000);
   });
 
-  it('never serves anything for a file that is gone or too short to have a header', () => {
+  it('never serves anything for a file that does not exist, is too short to have a header, or was not opened', () => {
     const file = fileWithCounter(3);
-    const memo = new CommittedStateMemo(file);
+    const short = openMemo(file);
     fs.truncateSync(file, 10);
-    memo.keep('a', ['x']);
-    assert.equal(memo.lookup('a'), undefined);
-    memo.close();
-    const missing = new CommittedStateMemo(path.join(os.tmpdir(), 'no-such-dir-memo', 'ssodb.db'));
+    short.keep('a', ['x']);
+    assert.equal(short.lookup('a'), undefined);
+    short.close();
+    const missing = openMemo(path.join(scratch, 'no-such-dir', 'ssodb.db'));
     missing.keep('a', ['x']);
     assert.equal(missing.lookup('a'), undefined);
+    const notOpened = new CommittedStateMemo(fileWithCounter(4));
+    notOpened.keep('a', ['x']);
+    assert.equal(notOpened.lookup('a'), undefined);
   });
 });
