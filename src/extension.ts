@@ -5,6 +5,7 @@
 import * as vscode from 'vscode';
 import { registerApplicationCommands } from './commands/applicationCommands';
 import { registerConfigurationCommands } from './commands/configurationCommands';
+import { registerConfigurationLifecycleCommands } from './commands/configurationLifecycleCommands';
 import { registerConnectionCommands } from './commands/connectionCommands';
 import { registerExplorerCommands } from './commands/explorerCommands';
 import { refreshHealthIfShown, registerHealthCommands } from './commands/healthCommands';
@@ -64,6 +65,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerHealthCommands(healthContext),
     ...registerSecretCommands({ log, connection, afterSecretChange }),
     ...registerApplicationCommands({ log, connection, tree, treeView, fileSystem: provider }),
+    ...registerConfigurationLifecycleCommands({ log, connection, tree, treeView, fileSystem: provider }),
     ...registerTransferCommands({ log, connection, tree, fileSystem: provider, preview }),
     ...registerLocalEnvironmentCommands({ log, connection, extensionPath: context.extensionPath, globalStorage: context.globalStorageUri }),
   );

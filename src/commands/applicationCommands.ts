@@ -92,7 +92,7 @@ async function createApplication(ctx: ApplicationCommandsContext): Promise<void>
   ctx.log.info(`Created application "${created.name}" (${kind}) with ${created.fields.length} field(s), ${masked.length} masked.`);
   await showInTree(ctx, created.name);
   void vscode.window.showInformationMessage(
-    `Created ${KIND_NOUNS[kind]} "${created.name}" with fields ${describeFields(created)}. Add ${groupInfo(kind).identifierPlural} with "ssoctl config set" or "SSO: Import Applications…".`,
+    `Created ${KIND_NOUNS[kind]} "${created.name}" with fields ${describeFields(created)}. Add ${groupInfo(kind).identifierPlural} with "New Configuration…" on it in the explorer, or import them with "SSO: Import Applications…".`,
   );
 }
 

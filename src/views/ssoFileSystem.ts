@@ -173,6 +173,12 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     });
   }
 
+  /** The configuration was deleted: its editors say so, and nothing about it is kept. */
+  deleted(uri: vscode.Uri): void {
+    this.entries.delete(uri.toString());
+    this.changeEmitter.fire([{ type: vscode.FileChangeType.Deleted, uri }]);
+  }
+
   /** Forget what is cached about a closed document (masked values are hidden again next time). */
   forget(uri: vscode.Uri): void {
     this.entries.delete(uri.toString());
@@ -249,7 +255,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     const entry = this.entries.get(uri.toString());
     if (!entry?.base || !entry.schema) {
       if (options.create && !options.overwrite) {
-        throw vscode.FileSystemError.NoPermissions('New configurations cannot be created by saving a file. Create them with "ssoctl config set <application> <identifier> --create".');
+        throw vscode.FileSystemError.NoPermissions('New configurations cannot be created by saving a file. Right-click the application in the Enterprise SSO explorer and choose "New Configuration…".');
       }
       throw vscode.FileSystemError.Unavailable(`Not saved: open ${path.identifier} from the Enterprise SSO explorer first, so that the save can be checked against the version you read.`);
     }
@@ -306,11 +312,11 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   }
 
   createDirectory(): void {
-    throw vscode.FileSystemError.NoPermissions('SSO applications are created with "ssoctl app create", not as folders.');
+    throw vscode.FileSystemError.NoPermissions('SSO applications are not folders: create one with "SSO: Create Application…".');
   }
 
   delete(): void {
-    throw vscode.FileSystemError.NoPermissions('Configurations are deleted with "ssoctl config delete", not from the editor.');
+    throw vscode.FileSystemError.NoPermissions('Delete a configuration from the Enterprise SSO explorer: right-click it and choose "Delete Configuration".');
   }
 
   rename(): void {

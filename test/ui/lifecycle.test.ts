@@ -86,7 +86,8 @@ describe('UI: master secret, application, export/import and local environment li
 
   before(async () => {
     env = TestEnvironment.create({ syncIntervalSeconds: SYNC_INTERVAL_S });
-    await env.startMss(['--reencrypt-batch', '10']);
+    // Small batches: the re-encryption lasts a few seconds, long enough for its progress to be seen.
+    await env.startMss(['--reencrypt-batch', '5']);
     await env.startService();
     client = await connectWhenListening(env);
     await seed(client, lifecycleSeed());
@@ -272,7 +273,7 @@ describe('UI: master secret, application, export/import and local environment li
     await clearToasts();
   });
 
-  it('creates a config store application from the tree (name, kind, fields, masked fields) and deletes it after a confirmation naming what is lost', async () => {
+  it('creates a config store application from the tree (name, kind, fields, masked fields), creates and deletes configurations in it, and deletes it after a confirmation naming what is lost', async () => {
     await w().openView('Enterprise SSO');
     await contextMenuAction(w(), 'dev', 'Create Application…');
     // An existing name is refused (names are compared without case).
@@ -321,7 +322,46 @@ describe('UI: master secret, application, export/import and local environment li
     assert.equal((await c().request('apps.get', { name: 'Contoso.NewApp' })).enabled, true);
     await clearToasts();
 
-    await c().request('config.set', { application: 'Contoso.NewApp', identifier: 'ConfigProperties', fields: { Endpoint: 'https://x', Password: 'newapp-pw-Q7' }, expectedTimestamp: null });
+    // New configurations from the application's context menu: an existing name is refused as it
+    // is typed; the new one is created with every field empty and opened for editing.
+    await contextMenuAction(w(), 'Contoso.NewApp', 'New Configuration…');
+    const nameStep = await w().waitForQuickInput('New config-store entry in "Contoso.NewApp"');
+    assert.match(nameStep.message, /"ConfigProperties", the identifier the SSO Application Configuration snap-in uses/);
+    await answerInputStep(w(), 'New config-store entry', 'ConfigProperties');
+    await expectToast(w(), /^Created config-store entry "ConfigProperties" in "Contoso\.NewApp" with every field empty\. Fill in the values and save\.$/, 20_000);
+    await w().waitForActiveEditor(/ConfigProperties/, 20_000);
+    assert.match(await w().activeEditorUri(), /^sso:\/dev\/Contoso\.NewApp\/ConfigProperties/);
+    const fresh = await c().request('config.get', { application: 'Contoso.NewApp', identifier: 'ConfigProperties' });
+    assert.deepEqual(fresh.fields, { Endpoint: '', Password: '', Timeout: '', ApiToken: '' });
+    await clearToasts();
+    await contextMenuAction(w(), 'Contoso.NewApp', 'New Configuration…');
+    await answerInputStep(w(), 'New config-store entry', 'configproperties');
+    await w().waitFor(async () => /"Contoso\.NewApp" has "ConfigProperties" already/.test(await quickInputMessage(w())), 10_000, 'the "has … already" message');
+    await answerInputStep(w(), 'New config-store entry', 'Scratch');
+    await expectToast(w(), /^Created config-store entry "Scratch" in "Contoso\.NewApp"/, 20_000);
+    await w().waitFor(async () => (await w().readTree(VIEW)).some((r) => r.label === 'Scratch'), 20_000, 'the new entry in the tree');
+    await clearToasts();
+
+    // Delete a configuration from the palette in its editor (the version read now)...
+    await w().waitForActiveEditor(/Scratch/, 20_000);
+    await w().runCommand('SSO: Delete Configuration');
+    await waitForDialog(w(), /Delete config-store entry "Scratch" of "Contoso\.NewApp"\?/);
+    await clickDialogButton(w(), 'Cancel');
+    assert.ok(await c().request('config.get', { application: 'Contoso.NewApp', identifier: 'Scratch' }), 'Cancel deletes nothing');
+
+    // ...or from its context menu (the version shown in the tree): the confirmation says what is lost.
+    await w().runCommand('View: Close All Editors');
+    await contextMenuAction(w(), 'Scratch', 'Delete Configuration');
+    const deletion = await waitForDialog(w(), /Delete config-store entry/);
+    assert.equal(deletion.message, 'Delete config-store entry "Scratch" of "Contoso.NewApp"?');
+    assert.match(deletion.detail, /are deleted from the SSO database of "dev"; this cannot be undone\..*export the application first/s);
+    await clickDialogButton(w(), 'Delete');
+    await expectToast(w(), /^Deleted config-store entry "Scratch" of "Contoso\.NewApp"\.$/, 20_000);
+    await w().waitFor(async () => !(await w().readTree(VIEW)).some((r) => r.label === 'Scratch'), 20_000, 'the entry to leave the tree');
+    await assert.rejects(c().request('config.get', { application: 'Contoso.NewApp', identifier: 'Scratch' }), /Scratch/);
+    await clearToasts();
+
+    await c().request('config.set', { application: 'Contoso.NewApp', identifier: 'ConfigProperties', fields: { Endpoint: 'https://x', Password: 'newapp-pw-Q7' }, expectedTimestamp: fresh.timestamp });
     await w().runCommand('SSO: Refresh');
     await w().waitFor(async () => (await w().readTree(VIEW)).find((r) => r.label === 'Contoso.NewApp')?.description.includes('1 config-store entry'), 20_000, 'the entry count');
     await contextMenuAction(w(), 'Contoso.NewApp', 'Delete Application…');

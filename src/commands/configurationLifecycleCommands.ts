@@ -1,0 +1,128 @@
+/**
+ * Creating and deleting a configuration (a port configuration, a config-store entry or an
+ * affiliate mapping) from the explorer and the palette. "New Configuration…" asks for the name,
+ * creates it with every field empty and opens it for editing; "Delete Configuration" says what
+ * is lost in a modal confirmation and deletes exactly the version that was shown (a concurrent
+ * change makes it fail with a conflict instead of deleting values nobody reviewed).
+ */
+import * as vscode from 'vscode';
+import type { ConnectionManager } from '../connection/connectionManager';
+import { groupInfo } from '../model/applicationList';
+import { nameProblem } from '../model/applicationDraft';
+import { formatTime } from '../model/serviceStatus';
+import { parseSsoPath } from '../model/ssoUri';
+import type { ApplicationInfo } from '../ssoClient/protocol';
+import type { ApplicationsTreeProvider, ExplorerNode } from '../views/applicationsTree';
+import { openSsoDocuments, ssoUri, type SsoFileSystemProvider } from '../views/ssoFileSystem';
+import { resolveApplication } from './applicationPicker';
+import { UserFacingError, registerCommand, type CommandContext } from './commandRunner';
+import { askText, confirmModal, requireEnvironment } from './prompts';
+
+export interface ConfigurationLifecycleContext extends CommandContext {
+  readonly connection: ConnectionManager;
+  readonly tree: ApplicationsTreeProvider;
+  readonly treeView: vscode.TreeView<ExplorerNode>;
+  readonly fileSystem: SsoFileSystemProvider;
+}
+
+export function registerConfigurationLifecycleCommands(ctx: ConfigurationLifecycleContext): vscode.Disposable[] {
+  return [
+    registerCommand(ctx, 'entsso.newConfiguration', (node?: unknown) => newConfiguration(ctx, node)),
+    registerCommand(ctx, 'entsso.deleteConfiguration', (target?: unknown) => deleteConfiguration(ctx, target)),
+  ];
+}
+
+// ---------------------------------------------------------------- new
+
+/** What the first configuration of an application of each kind is usually called. */
+const NAME_EXAMPLES: Record<ApplicationInfo['kind'], string> = {
+  adapter: 'e.g. the port or location name, "SendToPartner"',
+  configStore: 'e.g. "ConfigProperties", the identifier the SSO Application Configuration snap-in uses',
+  affiliate: 'e.g. the Windows account it maps, "CONTOSO\\svc-orders"',
+};
+
+async function newConfiguration(ctx: ConfigurationLifecycleContext, node: unknown): Promise<void> {
+  const env = requireEnvironment(ctx.connection).name;
+  const app = await resolveApplication(ctx.connection, node, { title: `New Configuration in "${env}"`, placeHolder: 'In which application?' });
+  const noun = groupInfo(app.kind).identifierNoun;
+  const identifier = await askText({
+    title: `New ${noun} in "${app.name}"`,
+    prompt: `Name of the new ${noun} (${NAME_EXAMPLES[app.kind]}). It cannot be renamed later; every field starts empty.`,
+    validate: (v) => nameProblem(v, 'name') ?? existingIdentifierProblem(ctx.connection, app.name, v),
+  });
+  const row = await ctx.connection.request('config.set', { application: app.name, identifier, fields: {}, expectedTimestamp: null });
+  ctx.log.info(`Created ${noun} "${row.identifier}" in "${row.application}" with every field empty.`);
+  // Reloaded first: the application's count (and so whether it can be expanded) changed too.
+  ctx.tree.refresh();
+  const created = await ctx.tree.ensureIdentifier(row.application, row.identifier).catch(() => undefined);
+  if (created) await ctx.treeView.reveal(created, { select: true, focus: false }).then(undefined, () => undefined);
+  const doc = await vscode.workspace.openTextDocument(ssoUri(env, row.application, row.identifier));
+  await vscode.window.showTextDocument(doc, { preview: false });
+  void vscode.window.showInformationMessage(`Created ${noun} "${row.identifier}" in "${row.application}" with every field empty. Fill in the values and save.`);
+}
+
+/** Asked as the name is typed, so that a clash is said before Enter, not after. */
+async function existingIdentifierProblem(connection: ConnectionManager, application: string, identifier: string): Promise<string | undefined> {
+  try {
+    const page = await connection.request('identifiers.list', { application, filter: identifier, limit: 50 });
+    const clash = page.items.find((i) => i.identifier.toLowerCase() === identifier.toLowerCase());
+    return clash ? `"${application}" has "${clash.identifier}" already (names are compared without case).` : undefined;
+  } catch {
+    return undefined; // the create itself reports what is wrong
+  }
+}
+
+// ---------------------------------------------------------------- delete
+
+interface DeletionTarget {
+  environment: string;
+  application: string;
+  identifier: string;
+  kind: ApplicationInfo['kind'] | undefined;
+  /** The version the user saw; the delete fails with a conflict if it changed since. */
+  timestamp: string;
+  modifiedAt: number;
+}
+
+async function deleteConfiguration(ctx: ConfigurationLifecycleContext, target: unknown): Promise<void> {
+  const chosen = await deletionTarget(ctx, target);
+  const noun = chosen.kind ? groupInfo(chosen.kind).identifierNoun : 'configuration';
+  await confirmModal(
+    `Delete ${noun} "${chosen.identifier}" of "${chosen.application}"?`,
+    `Its values (last changed ${formatTime(new Date(chosen.modifiedAt).toISOString(), new Date())}) are deleted from the SSO database of "${chosen.environment}"; this cannot be undone. ` +
+      'BizTalk lookups of it fail once its SSO cache expires (60 s to 5 min). To keep a copy, export the application first.',
+    'Delete',
+  );
+  await ctx.connection.request('config.delete', { application: chosen.application, identifier: chosen.identifier, expectedTimestamp: chosen.timestamp }, chosen.environment);
+  ctx.log.info(`Deleted ${noun} "${chosen.identifier}" of "${chosen.application}".`);
+  ctx.fileSystem.deleted(ssoUri(chosen.environment, chosen.application, chosen.identifier));
+  ctx.tree.refresh();
+  void vscode.window.showInformationMessage(`Deleted ${noun} "${chosen.identifier}" of "${chosen.application}".`);
+}
+
+/** From a tree node (the version shown there), or from the active sso editor (read again now). */
+async function deletionTarget(ctx: ConfigurationLifecycleContext, target: unknown): Promise<DeletionTarget> {
+  const node = target as ExplorerNode | undefined;
+  if (node && typeof node === 'object' && 'type' in node && node.type === 'identifier') {
+    const { info, app } = node;
+    return { environment: node.env, application: app.name, identifier: info.identifier, kind: app.kind, timestamp: info.timestamp, modifiedAt: info.modifiedAt };
+  }
+  const uri = target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
+  const path = uri ? parseSsoPath(uri.path) : undefined;
+  if (!uri || !path?.application || !path.identifier) {
+    throw new UserFacingError('Select the configuration to delete in the Enterprise SSO explorer (right-click, "Delete Configuration"), or run this in its editor.');
+  }
+  if (openSsoDocuments().some((d) => d.uri.path === uri.path && d.isDirty)) {
+    throw new UserFacingError(`"${path.identifier}" has unsaved changes in the editor. Save or revert them first, then delete it.`);
+  }
+  const current = await ctx.connection.request('config.get', { application: path.application, identifier: path.identifier }, path.environment);
+  const app = await ctx.connection.request('apps.get', { name: current.application }, path.environment).catch(() => undefined);
+  return {
+    environment: path.environment,
+    application: current.application,
+    identifier: current.identifier,
+    kind: app?.kind,
+    timestamp: current.timestamp,
+    modifiedAt: current.modifiedAt,
+  };
+}
