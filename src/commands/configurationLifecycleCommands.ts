@@ -12,18 +12,15 @@ import { nameProblem } from '../model/applicationDraft';
 import { formatTime } from '../model/serviceStatus';
 import { parseSsoPath } from '../model/ssoUri';
 import type { ApplicationInfo } from '../ssoClient/protocol';
-import type { ApplicationsTreeProvider, ExplorerNode } from '../views/applicationsTree';
-import { openSsoDocuments, ssoUri, type SsoFileSystemProvider } from '../views/ssoFileSystem';
+import type { ExplorerNode } from '../views/applicationsTree';
+import { openSsoDocuments, ssoUri } from '../views/ssoFileSystem';
 import { resolveApplication } from './applicationPicker';
-import { UserFacingError, registerCommand, type CommandContext } from './commandRunner';
+import { UserFacingError, registerCommand } from './commandRunner';
+import type { ExplorerCommandsContext } from './explorerCommands';
 import { askText, confirmModal, requireEnvironment } from './prompts';
 
-export interface ConfigurationLifecycleContext extends CommandContext {
-  readonly connection: ConnectionManager;
-  readonly tree: ApplicationsTreeProvider;
-  readonly treeView: vscode.TreeView<ExplorerNode>;
-  readonly fileSystem: SsoFileSystemProvider;
-}
+/** The same parts as the explorer's own commands: the connection, the tree and the sso: file system. */
+export type ConfigurationLifecycleContext = ExplorerCommandsContext;
 
 export function registerConfigurationLifecycleCommands(ctx: ConfigurationLifecycleContext): vscode.Disposable[] {
   return [
