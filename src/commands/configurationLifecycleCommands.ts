@@ -31,6 +31,9 @@ export function registerConfigurationLifecycleCommands(ctx: ConfigurationLifecyc
 
 // ---------------------------------------------------------------- new
 
+/** The identifier under which the SSO Application Configuration snap-in keeps an application's key/values. */
+const CONFIG_STORE_IDENTIFIER = 'ConfigProperties';
+
 /** What the first configuration of an application of each kind is usually called. */
 const NAME_EXAMPLES: Record<ApplicationInfo['kind'], string> = {
   adapter: 'e.g. the port or location name, "SendToPartner"',
@@ -45,6 +48,8 @@ async function newConfiguration(ctx: ConfigurationLifecycleContext, node: unknow
   const identifier = await askText({
     title: `New ${noun} in "${app.name}"`,
     prompt: `Name of the new ${noun} (${NAME_EXAMPLES[app.kind]}). It cannot be renamed later; every field starts empty.`,
+    // A config store application usually holds one entry, under the snap-in's identifier.
+    value: app.kind === 'configStore' && app.identifierCount === 0 ? CONFIG_STORE_IDENTIFIER : undefined,
     validate: (v) => nameProblem(v, 'name') ?? existingIdentifierProblem(ctx.connection, app.name, v),
   });
   const row = await ctx.connection.request('config.set', { application: app.name, identifier, fields: {}, expectedTimestamp: null });

@@ -327,6 +327,7 @@ describe('UI: master secret, application, export/import and local environment li
     await contextMenuAction(w(), 'Contoso.NewApp', 'New Configuration…');
     const nameStep = await w().waitForQuickInput('New config-store entry in "Contoso.NewApp"');
     assert.match(nameStep.message, /"ConfigProperties", the identifier the SSO Application Configuration snap-in uses/);
+    assert.equal(nameStep.value, 'ConfigProperties', 'the first entry of a config store application is offered the usual name');
     await answerInputStep(w(), 'New config-store entry', 'ConfigProperties');
     await expectToast(w(), /^Created config-store entry "ConfigProperties" in "Contoso\.NewApp" with every field empty\. Fill in the values and save\.$/, 20_000);
     await w().waitForActiveEditor(/ConfigProperties/, 20_000);
