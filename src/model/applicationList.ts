@@ -44,12 +44,25 @@ export class PagedList<T> {
   /** Adds or replaces one item, keeping the list sorted by key (case-insensitive, like the service). */
   upsert(item: T): void {
     const key = this.keyOf(item);
-    if (!this.byKey.has(key)) {
-      const at = this.order.findIndex((k) => compareKeys(k, key) > 0);
-      if (at < 0) this.order.push(key);
-      else this.order.splice(at, 0, key);
-    }
+    if (!this.byKey.has(key)) this.order.splice(this.insertionIndex(key), 0, key);
     this.byKey.set(key, item);
+  }
+
+  /**
+   * Where `key` goes: after every key that sorts before or with it. Pages arrive in order, so the
+   * end is checked first; otherwise a binary search (a linear scan made "Load more…" quadratic).
+   */
+  private insertionIndex(key: string): number {
+    const last = this.order[this.order.length - 1];
+    if (last === undefined || compareKeys(last, key) <= 0) return this.order.length;
+    let low = 0;
+    let high = this.order.length - 1;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compareKeys(this.order[middle] as string, key) > 0) high = middle;
+      else low = middle + 1;
+    }
+    return low;
   }
 
   get(key: string): T | undefined {

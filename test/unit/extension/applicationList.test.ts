@@ -51,6 +51,27 @@ describe('PagedList', () => {
     assert.equal(l.get('c')?.description, 'new');
   });
 
+  test('whatever the order items arrive in, the list is the sorted one (binary search, fast path at the end)', () => {
+    const names = ['b', 'B', 'a', 'A', 'port-10', 'Port-2', 'port-1', 'ä', 'Z', 'z', '_x', '0', 'aa', 'AA', 'aB'];
+    const expected = [...names].sort((x, y) => {
+      const [lx, ly] = [x.toLowerCase(), y.toLowerCase()];
+      return lx < ly ? -1 : lx > ly ? 1 : x < y ? -1 : x > y ? 1 : 0;
+    });
+    for (let seed = 1; seed <= 50; seed++) {
+      const shuffled = [...names];
+      let r = seed;
+      for (let i = shuffled.length - 1; i > 0; i--) {
+        r = (r * 1103515245 + 12345) % 2 ** 31;
+        const j = r % (i + 1);
+        [shuffled[i], shuffled[j]] = [shuffled[j] as string, shuffled[i] as string];
+      }
+      const l = new PagedList<string>((x) => x);
+      for (const name of shuffled) l.upsert(name);
+      for (const name of shuffled) l.upsert(name); // again: replaced, not duplicated
+      assert.deepEqual(l.items, expected, `order ${shuffled.join(',')}`);
+    }
+  });
+
   test('errors are kept until the next page; reset forgets everything', () => {
     const l = new PagedList<string>((s) => s);
     l.fail('down');
