@@ -204,6 +204,16 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     }
   }
 
+  /**
+   * Tooltips of applications and configurations are built when hovered, not for every item
+   * shown: an expanded application of thousands re-sends all its items at each "Load more…".
+   */
+  resolveTreeItem(item: vscode.TreeItem, node: ExplorerNode): vscode.TreeItem {
+    if (node.type === 'application') item.tooltip = new vscode.MarkdownString(applicationTooltip(node.app));
+    else if (node.type === 'identifier') item.tooltip = identifierTooltip(node.app, node.info);
+    return item;
+  }
+
   getTreeItem(node: ExplorerNode): vscode.TreeItem {
     switch (node.type) {
       case 'environment':
@@ -226,7 +236,6 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
         const desc = applicationDescription(app);
         item.description = [desc, identifierCountText(app)].filter(Boolean).join(' · ');
         item.iconPath = new vscode.ThemeIcon(applicationIcon(app), new vscode.ThemeColor(app.enabled ? 'charts.green' : 'disabledForeground'));
-        item.tooltip = new vscode.MarkdownString(applicationTooltip(app));
         item.contextValue = app.enabled ? 'application.enabled' : 'application.disabled';
         item.accessibilityInformation = { label: `${app.name}, ${groupInfo(app.kind).label}, ${app.enabled ? 'enabled' : 'disabled'}, ${identifierCountText(app)}` };
         return item;
@@ -237,11 +246,6 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
         const when = formatTime(new Date(node.info.modifiedAt).toISOString(), new Date());
         item.description = `modified ${when}`;
         item.iconPath = new vscode.ThemeIcon('json');
-        const noun = groupInfo(node.app.kind).identifierNoun;
-        const md = new vscode.MarkdownString(
-          `**${escapeMarkdown(node.info.identifier)}**\n\n${noun} of ${escapeMarkdown(node.app.name)}\n\nLast modified: ${new Date(node.info.modifiedAt).toLocaleString()}\n\nClick to open it as JSON; masked fields stay hidden until you run "SSO: Reveal Masked Fields".`,
-        );
-        item.tooltip = md;
         item.command = { command: 'entsso.openConfiguration', title: 'Open Configuration', arguments: [node] };
         item.contextValue = 'configuration';
         return item;
@@ -411,3 +415,9 @@ function message(err: unknown): string {
   return 'An unexpected error occurred; see "SSO: Show Log".';
 }
 
+function identifierTooltip(app: ApplicationInfo, info: IdentifierInfo): vscode.MarkdownString {
+  const noun = groupInfo(app.kind).identifierNoun;
+  return new vscode.MarkdownString(
+    `**${escapeMarkdown(info.identifier)}**\n\n${noun} of ${escapeMarkdown(app.name)}\n\nLast modified: ${new Date(info.modifiedAt).toLocaleString()}\n\nClick to open it as JSON; masked fields stay hidden until you run "SSO: Reveal Masked Fields".`,
+  );
+}

@@ -17,6 +17,7 @@ import {
   startSeededSso,
   statusBarItemKind,
   statusBarTooltip,
+  treeItemTooltip,
   waitForQuickInputPlaceholder,
   type SeededSso,
 } from './harness/ssoExtras';
@@ -114,6 +115,13 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
       return r.filter((x) => x.level === 4 && x.label.startsWith('{')).length === 12 ? r : undefined;
     }, 15_000, 'all 12 port configurations');
     assert.ok(!tree.some((r) => r.label.startsWith('Load more…')));
+    // Tooltips are built when hovered (resolveTreeItem), for configurations and applications.
+    const port = ports()[0]!.label;
+    const portTip = await treeItemTooltip(w(), port, VIEW);
+    assert.ok(portTip.startsWith(port), portTip);
+    // (paragraphs come without spaces between them in the hover's text)
+    assert.match(portTip, /port configuration of SFTP Send Ports\s*Last modified: .+\s*Click to open it as JSON/);
+    assert.match(await treeItemTooltip(w(), 'Fabrikam.Legacy', VIEW), /Fabrikam\.Legacy \(disabled\).*Kind:\s*Config store applications/);
 
     // Refresh reloads from SSODB and keeps what was expanded (stable ids), as much as was shown.
     await w().runCommand('SSO: Refresh');

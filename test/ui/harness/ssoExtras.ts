@@ -213,6 +213,20 @@ export async function statusBarTooltip(wb: Workbench, elementId: string): Promis
   return text;
 }
 
+/** The tooltip of a tree row (one that names it), as shown when it is hovered (trees build theirs lazily, on hover). */
+export async function treeItemTooltip(wb: Workbench, label: string, viewTitle: string): Promise<string> {
+  await (await wb.treeItem(label, { viewTitle })).locator('.label-name').hover();
+  const hover = wb.page.locator('.monaco-hover:visible, .workbench-hover:visible').first();
+  await hover.waitFor({ state: 'visible', timeout: 10_000 });
+  const text = await wb.waitFor(async () => {
+    const t = ((await hover.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+    return t.includes(label) ? t : undefined;
+  }, 10_000, `the tooltip of "${label}"`);
+  await wb.page.mouse.move(5, 5);
+  await hover.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+  return text;
+}
+
 /** Problems reported for the active editor, as rendered markers ("squiggles" carry no text): via the Problems view. */
 export async function problemsViewTexts(wb: Workbench): Promise<string[]> {
   await wb.runCommand('View: Focus Problems (Errors, Warnings, Infos)');
