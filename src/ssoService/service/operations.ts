@@ -344,9 +344,12 @@ export class SsoOperations {
   private async writeConfig(p: ParamsOf<'config.set'>, ctx: CallContext): Promise<IdentifierInfo> {
     const secret = await this.secretForWrite(ctx, 'config.set', p.application, p.identifier);
     try {
-      const app = await this.getApplication(p.application);
+      // One read for the fields and the stored row, usually still kept from opening the document.
+      const found = await this.store.readConfiguration(p.application, p.identifier);
+      if (!found) throw notFound(p.application);
+      const app = { name: found.name, fields: found.fields };
       const labels = canonicalLabels(app, [...Object.keys(p.fields), ...(p.clearMasked ?? [])]);
-      const { identifier, values: stored } = await this.storedValuesFor(app, p.identifier, p.expectedTimestamp);
+      const { identifier, values: stored } = this.storedValuesFor(app.name, found.row, p.identifier, p.expectedTimestamp);
       // Only the current fields' values are kept: a value left under a removed field goes now.
       const values: Record<string, string> = {};
       for (const f of app.fields) if (Object.prototype.hasOwnProperty.call(stored, f.label)) values[f.label] = stored[f.label] as string;
@@ -376,13 +379,20 @@ export class SsoOperations {
     return { deleted: true };
   }
 
-  /** The values a write starts from (the stored ones when updating, none when creating) and the identifier's stored spelling. */
-  private async storedValuesFor(app: ApplicationDetail, identifier: string, expected: string | null): Promise<{ identifier: string; values: Record<string, string> }> {
+  /**
+   * The values a write starts from (the stored ones when updating, none when creating; the store
+   * refuses a create over an existing row) and the identifier's stored spelling.
+   */
+  private storedValuesFor(
+    application: string,
+    row: CredentialRow | undefined,
+    identifier: string,
+    expected: string | null,
+  ): { identifier: string; values: Record<string, string> } {
     if (expected === null) return { identifier, values: {} };
-    const row = await this.store.getCredentials(app.name, identifier);
-    if (!row) throw mappingNotFound(app.name, identifier);
-    if (row.timestamp !== expected) throw conflict(app.name, identifier);
-    return { identifier: row.identifier, values: this.decryptValues(app.name, row.identifier, this.cache.secretForDecryption(row.msid), row.ciphertext) };
+    if (!row) throw mappingNotFound(application, identifier);
+    if (row.timestamp !== expected) throw conflict(application, identifier);
+    return { identifier: row.identifier, values: this.decryptValues(application, row.identifier, this.cache.secretForDecryption(row.msid), row.ciphertext) };
   }
 
   private decryptValues(application: string, identifier: string, secret: MasterSecret, blob: Buffer): Record<string, string> {
@@ -524,7 +534,7 @@ function toPage<T>(items: T[], more: boolean, key: (item: T) => string): Page<T>
 }
 
 /** Maps given field names (case-insensitively) to the application's labels; unknown ones are an error. */
-function canonicalLabels(app: ApplicationDetail, names: string[]): Map<string, string> {
+function canonicalLabels(app: Pick<ApplicationDetail, 'name' | 'fields'>, names: string[]): Map<string, string> {
   const labels = new Map(app.fields.map((f) => [f.label.toLowerCase(), f.label]));
   const unknown = names.filter((n) => !labels.has(n.toLowerCase()));
   if (unknown.length > 0) {
