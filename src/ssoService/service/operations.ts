@@ -21,14 +21,14 @@ import {
   type MssNodesReport,
   type BackupFileInfo,
 } from '../../ssoClient/protocol';
-import { decryptBag, encryptBag } from '../crypto/dataCipher';
+import { encryptBag } from '../crypto/dataCipher';
 import { readProtectedHeader } from '../crypto/protectedFile';
 import type { MssOp, MssOps } from '../mss/mssProtocol';
 import type { MasterSecret } from '../crypto/masterSecret';
 import type { ApplicationRow, CredentialRow, NewAuditEntry, SsoStore, ConfigurationRead } from '../ssodb/store';
 import { LIMITS } from '../rpc/validate';
 import { ApplicationTransfer } from './applicationTransfer';
-import { checkFieldsVersion, fieldListChange, fieldsVersion, readApplicationState, type ApplicationState } from './applicationState';
+import { checkFieldsVersion, decryptValues, fieldListChange, fieldsVersion, readApplicationState, type ApplicationState } from './applicationState';
 import type { SecretCache } from './secretCache';
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -331,12 +331,12 @@ export class SsoOperations {
   }
 
   private configDocument(found: ConfigurationRead, row: CredentialRow, secret: MasterSecret, reveal: boolean): ConfigDocument {
-    const values = this.decryptValues(found.name, row.identifier, secret, row.ciphertext);
+    const values = decryptValues(secret, found.name, row.identifier, row.ciphertext);
     const masked: string[] = [];
     const fields: Record<string, string> = {};
     for (const f of found.fields) {
       if (f.masked) masked.push(f.label);
-      fields[f.label] = f.masked && !reveal ? '' : (values[f.label] ?? '');
+      fields[f.label] = f.masked && !reveal ? '' : (values.get(f.label) ?? '');
     }
     return { application: found.name, identifier: row.identifier, timestamp: row.timestamp, modifiedAt: row.modifiedAt, fields, masked, revealed: reveal };
   }
@@ -352,7 +352,10 @@ export class SsoOperations {
       const { identifier, values: stored } = this.storedValuesFor(app.name, found.row, p.identifier, p.expectedTimestamp);
       // Only the current fields' values are kept: a value left under a removed field goes now.
       const values: Record<string, string> = {};
-      for (const f of app.fields) if (Object.prototype.hasOwnProperty.call(stored, f.label)) values[f.label] = stored[f.label] as string;
+      for (const f of app.fields) {
+        const value = stored.get(f.label);
+        if (value !== undefined) values[f.label] = value;
+      }
       for (const [name, value] of Object.entries(p.fields)) {
         const label = labels.get(name.toLowerCase()) as string;
         const keepMasked = app.fields.some((f) => f.label === label && f.masked) && value === '';
@@ -388,20 +391,11 @@ export class SsoOperations {
     row: CredentialRow | undefined,
     identifier: string,
     expected: string | null,
-  ): { identifier: string; values: Record<string, string> } {
-    if (expected === null) return { identifier, values: {} };
+  ): { identifier: string; values: Map<string, string> } {
+    if (expected === null) return { identifier, values: new Map() };
     if (!row) throw mappingNotFound(application, identifier);
     if (row.timestamp !== expected) throw conflict(application, identifier);
-    return { identifier: row.identifier, values: this.decryptValues(application, row.identifier, this.cache.secretForDecryption(row.msid), row.ciphertext) };
-  }
-
-  private decryptValues(application: string, identifier: string, secret: MasterSecret, blob: Buffer): Record<string, string> {
-    const plaintext = decryptBag(secret, application, identifier, blob);
-    try {
-      return JSON.parse(plaintext.toString('utf8')) as Record<string, string>;
-    } finally {
-      plaintext.fill(0);
-    }
+    return { identifier: row.identifier, values: decryptValues(this.cache.secretForDecryption(row.msid), application, row.identifier, row.ciphertext) };
   }
 
   /** Refuses (and audits the refusal) before anything is sent to the store. */
