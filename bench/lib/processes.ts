@@ -3,67 +3,16 @@
  * the run's build snapshot (lib/snapshot.ts) instead of dist/: `ssoctl init` a temporary
  * environment, start the MSS and the SSO service as separate child processes, connect clients.
  */
-import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SsoClient } from '../../src/ssoClient/client';
-import type { ServiceState, ServiceStateName } from '../../src/ssoClient/protocol';
 import { loadEnvironment, readToken, type Environment } from '../../src/ssoService/environment';
+// The same process wrapper and state wait as the tests: only the build that is run differs.
+import { Daemon, waitForState } from '../../test/integration/harness';
 
-/** A role process (`ssoctl serve --mss|--service`) and its log lines (stderr). */
-export class Daemon {
-  readonly log: string[] = [];
-  private readonly exited: Promise<void>;
-
-  constructor(readonly child: ChildProcess) {
-    const collect = (d: Buffer) => this.log.push(...d.toString('utf8').split('\n').filter(Boolean));
-    child.stdout?.on('data', collect);
-    child.stderr?.on('data', collect);
-    this.exited = new Promise((r) => child.once('exit', () => r()));
-  }
-
-  get running(): boolean {
-    return this.child.exitCode === null && this.child.signalCode === null;
-  }
-
-  async waitForLog(pattern: RegExp, timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (!this.log.some((l) => pattern.test(l))) {
-      if (!this.running) throw new Error(`the process exited before logging ${pattern}; log:\n${this.log.join('\n')}`);
-      if (Date.now() > deadline) throw new Error(`log line ${pattern} not seen within ${timeoutMs} ms; log:\n${this.log.join('\n')}`);
-      await new Promise((r) => setTimeout(r, 20));
-    }
-  }
-
-  signal(sig: NodeJS.Signals): void {
-    if (this.running) this.child.kill(sig);
-  }
-
-  async kill(sig: NodeJS.Signals = 'SIGKILL'): Promise<void> {
-    if (!this.running) return;
-    this.child.kill(sig);
-    await this.exited;
-  }
-}
-
-/** Resolves when `client` has been pushed the state `want` (at once if it already has it). */
-export function waitForState(client: SsoClient, want: ServiceStateName, timeoutMs: number): Promise<ServiceState> {
-  if (client.state?.state === want) return Promise.resolve(client.state);
-  return new Promise((resolvePromise, reject) => {
-    const timer = setTimeout(() => {
-      client.off('state', onState);
-      reject(new Error(`state ${want} not reached within ${timeoutMs} ms (last: ${client.state?.state})`));
-    }, timeoutMs);
-    const onState = (s: ServiceState) => {
-      if (s.state !== want) return;
-      clearTimeout(timer);
-      client.off('state', onState);
-      resolvePromise(s);
-    };
-    client.on('state', onState);
-  });
-}
+export { Daemon, waitForState };
 
 let ssoctlPath: string | undefined;
 

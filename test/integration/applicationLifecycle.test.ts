@@ -83,9 +83,7 @@ describe('application lifecycle with real processes', () => {
   let scratch: string;
 
   before(async () => {
-    t = TestEnvironment.create({ syncIntervalSeconds: 1 });
-    await t.startMss();
-    await t.startService();
+    t = await TestEnvironment.started({ syncIntervalSeconds: 1 });
     c = await t.client();
     scratch = join(t.dir, '..');
   });

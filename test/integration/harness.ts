@@ -43,8 +43,17 @@ export class Daemon {
     return this.child.exitCode === null && this.child.signalCode === null;
   }
 
+  /** Fails at once if the process exits first: waiting out the timeout would only hide why. */
   async waitForLog(pattern: RegExp, timeoutMs = 20_000): Promise<void> {
-    await waitUntil(() => this.log.some((l) => pattern.test(l)), timeoutMs, () => `log line ${pattern} not seen; log:\n${this.log.join('\n')}`);
+    await waitUntil(
+      () => {
+        const seen = this.log.some((l) => pattern.test(l));
+        if (!seen && !this.running) throw new Error(`the process exited before logging ${pattern}; log:\n${this.log.join('\n')}`);
+        return seen;
+      },
+      timeoutMs,
+      () => `log line ${pattern} not seen; log:\n${this.log.join('\n')}`,
+    );
   }
 
   signal(sig: NodeJS.Signals): void {
@@ -88,6 +97,19 @@ export class TestEnvironment {
     const r = ssoctl(['init', '--dir', t.dir, '--mss-port', '0', '--sync-interval', String(options.syncIntervalSeconds ?? 1), '--name', 'Test']);
     if (r.code !== 0) throw new Error(`ssoctl init failed: ${r.stderr}`);
     return t;
+  }
+
+  /** A new environment with its MSS and SSO service running (disposed again if they fail to start). */
+  static async started(options: EnvOptions = {}): Promise<TestEnvironment> {
+    const t = TestEnvironment.create(options);
+    try {
+      await t.startMss();
+      await t.startService();
+      return t;
+    } catch (error) {
+      await t.dispose();
+      throw error;
+    }
   }
 
   get env(): Environment {

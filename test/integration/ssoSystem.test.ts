@@ -32,9 +32,7 @@ describe('SSO system with real processes', () => {
   let t: TestEnvironment;
 
   before(async () => {
-    t = TestEnvironment.create({ syncIntervalSeconds: 1 });
-    await t.startMss();
-    await t.startService();
+    t = await TestEnvironment.started({ syncIntervalSeconds: 1 });
   });
   after(async () => t.dispose());
 

@@ -26,9 +26,7 @@ describe(`concurrency: ${CLIENTS} clients × ${WRITES} writes on ${KEYS.length} 
   let t: TestEnvironment;
 
   before(async () => {
-    t = TestEnvironment.create({ syncIntervalSeconds: 5 });
-    await t.startMss();
-    await t.startService();
+    t = await TestEnvironment.started({ syncIntervalSeconds: 5 });
     const c = await t.client();
     await c.request('apps.create', { name: 'Concurrency', kind: 'configStore', fields: [{ label: 'Value', masked: false }, { label: 'Writer', masked: false }] });
     for (const id of KEYS) await c.request('config.set', { application: 'Concurrency', identifier: id, fields: { Value: 'initial', Writer: 'setup' }, expectedTimestamp: null });

@@ -59,9 +59,7 @@ describe('fault matrix', () => {
   let t: TestEnvironment;
 
   before(async () => {
-    t = TestEnvironment.create({ syncIntervalSeconds: 1 });
-    await t.startMss();
-    await t.startService();
+    t = await TestEnvironment.started({ syncIntervalSeconds: 1 });
     const c = await t.client();
     await c.request('apps.create', { name: 'Faults', kind: 'configStore', fields: [{ label: 'A', masked: false }, { label: 'B', masked: false }] });
   });

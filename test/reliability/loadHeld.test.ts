@@ -26,9 +26,7 @@ describe(`load held for ${SECONDS} s with the MSS flapping`, () => {
   let t: TestEnvironment;
 
   before(async () => {
-    t = TestEnvironment.create({ syncIntervalSeconds: 1 });
-    await t.startMss();
-    await t.startService();
+    t = await TestEnvironment.started({ syncIntervalSeconds: 1 });
     const c = await t.client();
     await c.request('apps.create', { name: 'Load', kind: 'configStore', fields: [{ label: 'A', masked: false }, { label: 'B', masked: true }] });
     for (let i = 0; i < 50; i++) await c.request('config.set', { application: 'Load', identifier: `k${i}`, fields: { A: 'init', B: 'init' }, expectedTimestamp: null });

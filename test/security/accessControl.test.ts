@@ -22,9 +22,7 @@ describe('access control', () => {
   let t: TestEnvironment;
 
   before(async () => {
-    t = TestEnvironment.create({ syncIntervalSeconds: 1 });
-    await t.startMss();
-    await t.startService();
+    t = await TestEnvironment.started({ syncIntervalSeconds: 1 });
   });
   after(async () => t.dispose());
 

@@ -102,9 +102,7 @@ describe(`protocol fuzzing (${RUNS} cases per family, seed ${SEED})`, () => {
   let dbHash: string;
 
   before(async () => {
-    t = TestEnvironment.create({ syncIntervalSeconds: 1 });
-    await t.startMss();
-    await t.startService();
+    t = await TestEnvironment.started({ syncIntervalSeconds: 1 });
     token = readFileSync(t.env.paths.token, 'utf8').trim();
     const c = await t.client();
     await c.request('apps.create', { name: 'Fuzz.Target', kind: 'configStore', fields: [{ label: 'a', masked: false }, { label: 'p', masked: true }] });

@@ -39,9 +39,7 @@ describe('secrets stay secret', () => {
   const tmpBefore = new Set(readdirSync(tmpdir()));
 
   before(async () => {
-    t = TestEnvironment.create({ syncIntervalSeconds: 1 });
-    await t.startMss();
-    await t.startService();
+    t = await TestEnvironment.started({ syncIntervalSeconds: 1 });
     const c = await t.client();
     secrets.push((await SecretVault.open(t.env.paths.vault)).current());
     await c.request('apps.create', { name: 'Secrets.App', kind: 'configStore', fields: [{ label: 'Plain', masked: false }, { label: 'Password', masked: true }, { label: 'Json', masked: false }] });

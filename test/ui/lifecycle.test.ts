@@ -328,9 +328,11 @@ describe('UI: master secret, application, export/import and local environment li
     const nameStep = await w().waitForQuickInput('New config-store entry in "Contoso.NewApp"');
     assert.match(nameStep.message, /"ConfigProperties", the identifier the SSO Application Configuration snap-in uses/);
     assert.equal(nameStep.value, 'ConfigProperties', 'the first entry of a config store application is offered the usual name');
+    await w().screenshot('lifecycle-10b-new-configuration');
     await answerInputStep(w(), 'New config-store entry', 'ConfigProperties');
     await expectToast(w(), /^Created config-store entry "ConfigProperties" in "Contoso\.NewApp" with every field empty\. Fill in the values and save\.$/, 20_000);
     await w().waitForActiveEditor(/ConfigProperties/, 20_000);
+    await w().screenshot('lifecycle-10c-new-configuration-opened');
     assert.match(await w().activeEditorUri(), /^sso:\/dev\/Contoso\.NewApp\/ConfigProperties/);
     const fresh = await c().request('config.get', { application: 'Contoso.NewApp', identifier: 'ConfigProperties' });
     assert.deepEqual(fresh.fields, { Endpoint: '', Password: '', Timeout: '', ApiToken: '' });
@@ -355,6 +357,7 @@ describe('UI: master secret, application, export/import and local environment li
     await contextMenuAction(w(), 'Scratch', 'Delete Configuration');
     const deletion = await waitForDialog(w(), /Delete config-store entry/);
     assert.equal(deletion.message, 'Delete config-store entry "Scratch" of "Contoso.NewApp"?');
+    await w().screenshot('lifecycle-10d-delete-configuration');
     assert.match(deletion.detail, /are deleted from the SSO database of "dev"; this cannot be undone\..*export the application first/s);
     await clickDialogButton(w(), 'Delete');
     await expectToast(w(), /^Deleted config-store entry "Scratch" of "Contoso\.NewApp"\.$/, 20_000);
