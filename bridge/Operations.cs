@@ -101,6 +101,7 @@ namespace EntssoBridge
                     "ENTSSO does not record when the master secret was last backed up, and a backup can only be checked by restoring it.",
                     "Keep the backup file and its password where your recovery plan says; back up again after generating a new secret."),
             };
+            portNames.Current();
             string reason = portNames.Unavailable;
             checks.Add(Check("portNames", "BizTalk port names (BizTalkMgmtDb)", reason == null ? "ok" : "warning",
                 reason == null ? "Adapter applications and port configurations are shown with their BizTalk names (" + portNames.Source + ")." : "GUIDs are shown: " + reason,

@@ -5,6 +5,7 @@
 using System;
 using System.Collections.Generic;
 using System.IO;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
@@ -37,6 +38,8 @@ namespace EntssoStandin
         public string Msid, PreviousMsid;
         public byte[] SecretKey;
         public List<StandinApp> Applications = new List<StandinApp>();
+        /// <summary>Test faults: interop member name → HRESULT it fails with ("0xC0002A22"), or → delay in ms before it runs.</summary>
+        public Dictionary<string, object> FailCalls = new Dictionary<string, object>(), DelayCalls = new Dictionary<string, object>();
 
         public StandinApp Find(string name)
         {
@@ -61,6 +64,8 @@ namespace EntssoStandin
             s.Msid = JsonObject.Str(o, "msid", "");
             s.PreviousMsid = JsonObject.Str(o, "previousMsid", "");
             s.SecretKey = Convert.FromBase64String(JsonObject.Str(o, "secretKey"));
+            s.FailCalls = JsonObject.Child(o, "failCalls");
+            s.DelayCalls = JsonObject.Child(o, "delayCalls");
             foreach (var item in JsonObject.Arr(o, "applications", false))
             {
                 var a = JsonObject.Obj(item, "application");
@@ -215,10 +220,23 @@ namespace EntssoStandin
 
     internal static class Checks
     {
-        public static void LocalServiceUp(StandinState s)
+        public static void LocalServiceUp(StandinState s, [CallerMemberName] string call = "")
         {
+            Injected(s, call);
             if (s.AccessDenied) throw new UnauthorizedAccessException("Access is denied.");
             if (!s.LocalRunning) throw Hr.Com(Hr.RpcUnavailable);
+        }
+
+        /// <summary>Faults a test injected for this call: a delay, then an HRESULT (0x80070005 as UnauthorizedAccessException, as ENTSSO raises it).</summary>
+        public static void Injected(StandinState s, string call)
+        {
+            object delay;
+            if (s.DelayCalls.TryGetValue(call, out delay) && delay is double) Thread.Sleep((int)(double)delay);
+            object hr;
+            if (!s.FailCalls.TryGetValue(call, out hr) || !(hr is string)) return;
+            uint code = Convert.ToUInt32(((string)hr).Substring(2), 16);
+            if (code == 0x80070005) throw new UnauthorizedAccessException("Access is denied.");
+            throw Hr.Com(code);
         }
 
         public static StandinApp App(StandinState s, string name)
@@ -235,9 +253,9 @@ namespace EntssoStandin
             if (s.Reencrypting) throw Hr.Com(Hr.Reencrypting);
         }
 
-        public static void SecretOperationAllowed(StandinState s, bool needsSecret)
+        public static void SecretOperationAllowed(StandinState s, bool needsSecret, [CallerMemberName] string call = "")
         {
-            LocalServiceUp(s);
+            LocalServiceUp(s, call);
             if (!string.Equals(s.LocalServer, s.SecretServer, StringComparison.OrdinalIgnoreCase)) throw Hr.Com(Hr.NotSecretServer);
             if (needsSecret && !s.MssReachable) throw Hr.Com(Hr.ServerUnreachable);
         }

@@ -11,7 +11,8 @@
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { closeSync, existsSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { RpcErrorObject, ServiceState } from '../../src/ssoClient/protocol';
 
@@ -77,9 +78,15 @@ export interface StandinState {
   previousMsid: string;
   secretKey: string;
   applications: StandinApp[];
+  /** Interop member name (e.g. "GetConfigInfo") → HRESULT it fails with, e.g. "0xC0002A22" ("0x80070005" arrives as UnauthorizedAccessException). */
+  failCalls?: Record<string, string>;
+  /** Interop member name → milliseconds it takes (reads only). */
+  delayCalls?: Record<string, number>;
 }
 
-export type StandinFault = Partial<Pick<StandinState, 'localServer' | 'secretServer' | 'mssReachable' | 'localRunning' | 'secretCached' | 'reencrypting' | 'accessDenied' | 'raceCount'>>;
+export type StandinFault = Partial<
+  Pick<StandinState, 'localServer' | 'secretServer' | 'mssReachable' | 'localRunning' | 'secretCached' | 'reencrypting' | 'accessDenied' | 'raceCount' | 'failCalls' | 'delayCalls'>
+>;
 
 function sleep(ms: number): void {
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, ms);
@@ -463,4 +470,45 @@ export class BridgeProcess {
 /** Removes a seeded state and what goes with it. */
 export function removeStandinState(file: string): void {
   for (const f of [file, `${file}.lock`, `${file}.mgmtdb.json`]) if (existsSync(f)) rmSync(f, { force: true });
+}
+
+export interface SeededBridge {
+  bridge: BridgeProcess;
+  stateFile: string;
+  mgmtDbFile?: string;
+  interopRoot: string;
+  dir: string;
+  env: Record<string, string>;
+  /** Starts another bridge on the same state (e.g. after a kill). */
+  restart(extra?: Partial<BridgeEnvOptions>): Promise<BridgeProcess>;
+  dispose(): Promise<void>;
+}
+
+/** A fresh temporary folder with a seeded stand-in state, and a bridge on it that has said hello. */
+export async function startSeededBridge(options: SeedOptions & { crashAt?: string; pollMs?: number } = {}): Promise<SeededBridge> {
+  const { interopRoot } = await buildBridgeAndStandin();
+  const dir = mkdtempSync(join(tmpdir(), 'entsso-bridge-test-'));
+  const { stateFile, mgmtDbFile } = seedStandinState(join(dir, 'standin-state.json'), options);
+  const env = bridgeEnv({ stateFile, interopRoot, mgmtDbFile, crashAt: options.crashAt });
+  const started: BridgeProcess[] = [];
+  const launch = async (extra: Partial<BridgeEnvOptions> = {}) => {
+    const b = await BridgeProcess.start(bridgeEnv({ stateFile, interopRoot, mgmtDbFile, ...extra }), { pollMs: options.pollMs });
+    started.push(b);
+    await b.hello();
+    return b;
+  };
+  const bridge = await launch({ crashAt: options.crashAt });
+  return {
+    bridge,
+    stateFile,
+    mgmtDbFile,
+    interopRoot,
+    dir,
+    env,
+    restart: launch,
+    async dispose() {
+      for (const b of started) await b.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
 }
