@@ -269,7 +269,20 @@ namespace EntssoBridge
             if (expectedVersion.Length > 0 && expectedVersion != FieldChanges.Version(current))
                 throw new BridgeError("ENTSSO_E_CONFLICT", "The application's fields changed since you looked at them. Refresh, then try again.");
             var next = change(current);
-            new FieldChanges(entsso).Recreate(app, current, next);
+            // Recreating writes every value again: refuse up front rather than half-way when ENTSSO cannot encrypt.
+            var state = monitor.Refresh();
+            if (!(bool)state["canEncrypt"])
+                throw new BridgeError("ENTSSO_E_NO_SECRET", "Fields cannot be changed now: " + state["message"]);
+            try
+            {
+                new FieldChanges(entsso).Recreate(app, current, next);
+            }
+            catch (BridgeError)
+            {
+                // Undo an incomplete copy (or finish a complete one) now instead of at the next start.
+                FinishInterruptedFieldChanges();
+                throw;
+            }
             Log.Event("fields-changed", name + ": " + current.Count + " -> " + next.Count + " fields");
             return Detail(name);
         }
