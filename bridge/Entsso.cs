@@ -164,23 +164,20 @@ namespace EntssoBridge
             }
         }
 
-        /// <summary>Identifiers of config-store applications: mappings under the $ConfigStore$ domain, by application.</summary>
-        public Dictionary<string, List<string>> Identifiers(string application)
+        /// <summary>Identifiers of a config-store application: its mappings under the $ConfigStore$ domain, sorted.</summary>
+        public List<string> Identifiers(string application)
         {
             return Call(() =>
             {
                 ISSOMapper2 mapper = new ISSOMapper2();
                 object[] mappings = mapper.GetMappingsForExternalUser(application, null);
-                var result = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+                var result = new List<string>();
                 foreach (object o in mappings ?? new object[0])
                 {
                     var m = (ISSOMapping)o;
-                    if (!string.Equals(m.WindowsDomainName, ConfigStoreDomain, StringComparison.OrdinalIgnoreCase)) continue;
-                    List<string> ids;
-                    if (!result.TryGetValue(m.ApplicationName, out ids)) result[m.ApplicationName] = ids = new List<string>();
-                    ids.Add(m.WindowsUserName);
+                    if (string.Equals(m.WindowsDomainName, ConfigStoreDomain, StringComparison.OrdinalIgnoreCase)) result.Add(m.WindowsUserName);
                 }
-                foreach (var ids in result.Values) ids.Sort(StringComparer.OrdinalIgnoreCase);
+                result.Sort(StringComparer.OrdinalIgnoreCase);
                 return result;
             });
         }

@@ -22,12 +22,11 @@ namespace EntssoBridge
             failures += Step(output, "GetServerStatus (master secret server)", () => { var s = entsso.Status(string.IsNullOrEmpty(mss) ? null : mss); return (s.Flags & ServerStatus.SecretServerRunning) != 0 ? "secret server running" : "secret server NOT running"; });
             AppRecord sample = null;
             failures += Step(output, "GetApplications2", () => { var apps = entsso.Applications(); sample = apps.FirstOrDefault(a => a.Enabled && a.IsConfigStore); return apps.Count + " applications"; });
-            failures += Step(output, "GetMappingsForExternalUser ($ConfigStore$ identifiers)", () => entsso.Identifiers(null).Values.Sum(l => l.Count) + " identifiers");
             if (sample != null)
             {
                 failures += Step(output, "GetFieldInfo (" + sample.Name + ")", () => entsso.Fields(sample.Name).Count + " fields");
-                var ids = entsso.Identifiers(sample.Name);
-                string id = ids.ContainsKey(sample.Name) ? ids[sample.Name].FirstOrDefault() : null;
+                string id = null;
+                failures += Step(output, "GetMappingsForExternalUser (" + sample.Name + ", $ConfigStore$ identifiers)", () => { var ids = entsso.Identifiers(sample.Name); id = ids.FirstOrDefault(); return ids.Count + " identifiers"; });
                 if (id != null)
                 {
                     failures += Step(output, "GetConfigInfo admin mode (" + sample.Name + " / " + id + ")", () => entsso.ReadConfig(sample.Name, id, false).Count + " values read (not shown)");

@@ -155,9 +155,10 @@ namespace EntssoBridge
                 if (key == lastKey) return state;
                 lastKey = key;
                 Log.Event("state", stateName + " (mss " + mss + ")");
+                // Pushed under the lock so that two refreshes (poll thread, a status request) cannot push out of order.
+                push(state);
+                return state;
             }
-            push(current);
-            return current;
         }
 
         static string Iso(DateTime t) { return t.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture); }
