@@ -59,6 +59,7 @@ namespace EntssoBridge
 
         public object Dispatch(string method, Dictionary<string, object> p)
         {
+            if (recoveryPending && method != "hello" && method != "status") FinishInterruptedFieldChanges();
             return handlers[method](p);
         }
 
@@ -297,11 +298,27 @@ namespace EntssoBridge
             return Detail(name);
         }
 
+        /// <summary>
+        /// Finishes a field change a killed bridge left half-way (FieldChanges.cs). Only while ENTSSO can
+        /// encrypt, so that it never stops half-way itself; until then it is retried before each request.
+        /// </summary>
         public void FinishInterruptedFieldChanges()
         {
-            try { new FieldChanges(entsso).FinishInterrupted(); }
-            catch (BridgeError e) { Log.Event("recovery-pending", e.SsoCode + ": " + e.Message); }
+            try
+            {
+                var state = monitor.Refresh();
+                if (!(bool)state["canEncrypt"]) throw new BridgeError("ENTSSO_E_NO_SECRET", (string)state["message"]);
+                new FieldChanges(entsso).FinishInterrupted();
+                recoveryPending = recoveryReported = false;
+            }
+            catch (BridgeError e)
+            {
+                if (!recoveryReported) Log.Event("recovery-pending", e.SsoCode + ": " + e.Message);
+                recoveryPending = recoveryReported = true;
+            }
         }
+
+        bool recoveryPending = true, recoveryReported;
 
         // ------------------------------------------------------------------ identifiers and configurations
 
