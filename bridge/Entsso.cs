@@ -59,6 +59,22 @@ namespace EntssoBridge
 
         public Entsso(Func<string> mssName) { this.mssName = mssName; }
 
+        /// <summary>Which interop assembly was loaded; the test stand-in says so in its title, so that every report names it.</summary>
+        public static string InteropDescription()
+        {
+            try
+            {
+                var assembly = typeof(SSOFlag).Assembly;
+                var title = (System.Reflection.AssemblyTitleAttribute)Attribute.GetCustomAttribute(assembly, typeof(System.Reflection.AssemblyTitleAttribute));
+                string name = assembly.GetName().Name + " " + assembly.GetName().Version;
+                return title != null && title.Title.IndexOf("STAND-IN", StringComparison.Ordinal) >= 0 ? name + " (" + title.Title + ")" : name;
+            }
+            catch (Exception e)
+            {
+                return "not loaded (" + e.GetType().Name + ")";
+            }
+        }
+
         T Call<T>(Func<T> call)
         {
             try { return call(); }

@@ -75,7 +75,7 @@ namespace EntssoBridge
             return new Dictionary<string, object>
             {
                 { "protocolVersion", Host.ProtocolVersion },
-                { "serverVersion", "entsso-bridge " + Program.Version },
+                { "serverVersion", "entsso-bridge " + Program.Version + " on " + Entsso.InteropDescription() },
                 { "state", monitor.Refresh() },
                 { "backend", "entsso-bridge" },
                 { "capabilities", Capabilities.ToList() },

@@ -16,6 +16,7 @@ namespace EntssoBridge
             var entsso = new Entsso(() => mss);
             output.WriteLine("entsso-bridge " + Program.Version + " self-check (read-only; prints no values)");
             output.WriteLine("interop assembly: " + (InteropLocator.ExpectedPath ?? "(CommonProgramW6432 not set)") + (InteropLocator.ExpectedPath != null && File.Exists(InteropLocator.ExpectedPath) ? "" : "  [MISSING]"));
+            output.WriteLine("interop loaded: " + Entsso.InteropDescription());
             output.WriteLine("account: " + Environment.UserDomainName + "\\" + Environment.UserName);
             failures += Step(output, "GetServerStatus (this machine)", () => { var s = entsso.Status(null); return "server " + s.Server + ", status flags 0x" + s.Flags.ToString("X"); });
             failures += Step(output, "GetGlobalInfo (needs SSO Administrators)", () => { mss = entsso.SecretServerName(); return "master secret server " + mss; });
