@@ -12,6 +12,7 @@ import type { FieldDefinition, ImportMode, ImportPlan, TransferFormat } from '..
 import { type ParsedArgs, UsageError, flag, opt, positional } from '../args';
 import { print } from '../context';
 import { readPassword } from '../password';
+import { newName } from '../newNames';
 
 export const appTransferOptions = {
   file: { value: true },
@@ -143,7 +144,7 @@ export function parseFieldSpecs(specs: string[]): FieldDefinition[] {
   if (specs.length === 0) throw new UsageError('Give at least one --field <name>[:masked].');
   return specs.map((s) => {
     const masked = s.endsWith(':masked');
-    return { label: masked ? s.slice(0, -':masked'.length) : s, masked };
+    return { label: newName(masked ? s.slice(0, -':masked'.length) : s, 'field name'), masked };
   });
 }
 
