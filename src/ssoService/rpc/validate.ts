@@ -13,7 +13,8 @@ export const LIMITS = {
   fieldCount: 256,
   valueLength: 256 * 1024,
   pageSize: 1000,
-  filterLength: 256,
+  // A filter longer than any name cannot match.
+  filterLength: NAME_MAX_LENGTH,
 } as const;
 
 type Obj = Record<string, unknown>;
