@@ -286,7 +286,7 @@ function checkWhatImportCreates(planned: PlannedApplication, state: ApplicationS
   for (const row of planned.rows) {
     if (row.op !== 'put') continue;
     if (row.expectedTimestamp === null) refuse('identifier', row.identifier);
-    checkConfigurationSize(application, row.identifier, labels, row.values);
+    checkConfigurationSize(application, row.identifier, { labels, values: row.values });
   }
 }
 

@@ -369,7 +369,8 @@ export class SsoOperations {
         if (!keepMasked) values.set(label, value);
       }
       for (const name of p.clearMasked ?? []) values.set(labels.get(name.toLowerCase()) as string, '');
-      checkConfigurationSize(app.name, identifier, app.fields.map((f) => f.label), values);
+      const fieldLabels = app.fields.map((f) => f.label);
+      checkConfigurationSize(app.name, identifier, { labels: fieldLabels, values }, { labels: fieldLabels, values: stored });
       // Encrypted under the identifier's stored spelling: the store keeps it, and reads decrypt under it.
       const blob = encryptValues(secret, app.name, identifier, values);
       const row = await this.store.putCredentials(app.name, identifier, p.expectedTimestamp, secret.msid, blob);
