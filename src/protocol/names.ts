@@ -12,9 +12,10 @@
  * - not "." or ".." (they would be path segments in `sso:` URIs and in file names);
  * - not "__proto__" (a JavaScript object cannot hold it as a key: clients that put names into
  *   plain objects would silently lose its value);
- * - letters of at most one of the Latin, Cyrillic and Greek scripts ("Pаypal" with a Cyrillic "а"
- *   is refused; "Заказы" and "Orders-2" are fine). Names written entirely in a lookalike script
- *   are not detected: that needs Unicode's confusables table, which no Node version ships.
+ * - no word (a run of letters) mixing Latin, Cyrillic and Greek letters: "Pаypal" with a
+ *   Cyrillic "а" is refused; "Заказы", "Orders-2" and "SendPort_Заказы" (BizTalk port names in
+ *   two languages) are fine. Words written entirely in a lookalike script are not detected: that
+ *   needs Unicode's confusables table, which no Node version ships.
  * - at most NAME_MAX_LENGTH UTF-16 code units (ENTSSO stores names as nvarchar(256)).
  *
  * Names stored before this rule existed stay readable, writable and deletable: referring to an
@@ -62,6 +63,8 @@ const LOOKALIKE_SCRIPTS = [
   { name: 'Cyrillic', letter: /\p{Script=Cyrillic}/u },
   { name: 'Greek', letter: /\p{Script=Greek}/u },
 ] as const;
+/** What separates words: anything but letters and combining marks. */
+const NOT_A_LETTER = /[^\p{L}\p{M}]+/u;
 const RESERVED = new Set(['__proto__']);
 
 /** The form a typed name is stored in: Unicode normal form C. Lone surrogates are left as they are (and refused). */
@@ -87,15 +90,18 @@ function basicProblem(name: unknown): NameProblem | undefined {
   return undefined;
 }
 
+/** Per word, as browsers judge domain labels: a bilingual name is fine, a bilingual word is a disguise. */
 function mixedScriptProblem(name: string): NameProblem | undefined {
-  const found = LOOKALIKE_SCRIPTS.filter((script) => script.letter.test(name));
-  if (found.length < 2) return undefined;
-  const second = found[1]!;
-  const example = firstMatch(name, second.letter)!;
-  return {
-    code: 'mixed-script',
-    text: `mixes ${found.map((s) => s.name).join(' and ')} letters (e.g. "${example}", ${codePoint(example)}), which look alike; write it in one alphabet.`,
-  };
+  for (const word of name.split(NOT_A_LETTER)) {
+    const found = LOOKALIKE_SCRIPTS.filter((script) => script.letter.test(word));
+    if (found.length < 2) continue;
+    const example = firstMatch(word, found[1]!.letter)!;
+    return {
+      code: 'mixed-script',
+      text: `mixes ${found.map((s) => s.name).join(' and ')} letters in the word "${word}" (e.g. "${example}", ${codePoint(example)}), which look alike; write each word in one alphabet.`,
+    };
+  }
+  return undefined;
 }
 
 /**

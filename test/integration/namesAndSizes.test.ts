@@ -91,6 +91,8 @@ describe('names and sizes through the real service', () => {
     const cliNfd = t.ssoctl(['app', 'create', 'Re\u0301sume\u0301', '--field', 'Url', '--json']);
     assert.equal(cliNfd.code, 0, cliNfd.stderr);
     assert.equal(JSON.parse(cliNfd.stdout).name, 'R\u00e9sum\u00e9');
+    const bilingual = t.ssoctl(['app', 'create', 'Orders_\u0417\u0430\u043a\u0430\u0437\u044b', '--field', 'Url']);
+    assert.equal(bilingual.code, 0, `words in two alphabets side by side are fine: ${bilingual.stderr}`);
     const cliField = t.ssoctl(['app', 'add-field', 'Paypal', '--field', 'Pass\u200bword']);
     assert.equal(cliField.code, 2);
     assert.match(cliField.stderr, /U\+200B/);
