@@ -25,6 +25,11 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/ssoService/**', '**/cli/**', '**/views/**', '**/commands/**'], message: 'ssoClient is the bottom layer: it imports only protocol types.' }], paths: [{ name: 'vscode', message: 'ssoClient must run outside VS Code.' }] }] },
   },
   {
+    // The shared contract (name rule, size limits) is the bottom layer: it imports nothing of the project.
+    files: ['src/protocol/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*'], message: 'src/protocol is the bottom layer: it imports only from src/protocol.' }], paths: [{ name: 'vscode', message: 'src/protocol must run outside VS Code.' }] }] },
+  },
+  {
     // The extension reaches the service only through the client library.
     files: ['src/extension.ts', 'src/views/**/*.ts', 'src/commands/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/ssoService/**', '**/cli/**'], message: 'The extension talks to the SSO service only through src/ssoClient.' }] }] },

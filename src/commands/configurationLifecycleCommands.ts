@@ -18,6 +18,7 @@ import { resolveApplication } from './applicationPicker';
 import { UserFacingError, registerCommand } from './commandRunner';
 import type { ExplorerCommandsContext } from './explorerCommands';
 import { askText, confirmModal, requireEnvironment } from './prompts';
+import { normaliseName } from '../protocol/names';
 
 /** The same parts as the explorer's own commands: the connection, the tree and the sso: file system. */
 export type ConfigurationLifecycleContext = ExplorerCommandsContext;
@@ -45,13 +46,13 @@ async function newConfiguration(ctx: ConfigurationLifecycleContext, node: unknow
   const env = requireEnvironment(ctx.connection).name;
   const app = await resolveApplication(ctx.connection, node, { title: `New Configuration in "${env}"`, placeHolder: 'In which application?' });
   const noun = groupInfo(app.kind).identifierNoun;
-  const identifier = await askText({
+  const identifier = normaliseName(await askText({
     title: `New ${noun} in "${app.name}"`,
     prompt: `Name of the new ${noun} (${NAME_EXAMPLES[app.kind]}). It cannot be renamed later; every field starts empty.`,
     // A config store application usually holds one entry, under the snap-in's identifier.
     value: app.kind === 'configStore' && app.identifierCount === 0 ? CONFIG_STORE_IDENTIFIER : undefined,
-    validate: (v) => nameProblem(v, 'name') ?? existingIdentifierProblem(ctx.connection, app.name, v),
-  });
+    validate: (v) => nameProblem(v, 'name') ?? existingIdentifierProblem(ctx.connection, app.name, normaliseName(v)),
+  }));
   const row = await ctx.connection.request('config.set', { application: app.name, identifier, fields: {}, expectedTimestamp: null });
   ctx.log.info(`Created ${noun} "${row.identifier}" in "${row.application}" with every field empty.`);
   // Reloaded first: the application's count (and so whether it can be expanded) changed too.

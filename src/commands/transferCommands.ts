@@ -21,6 +21,7 @@ import { resolveApplications } from './applicationPicker';
 import { UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 import { baseName, displayPath, pickOpenFile, pickSaveFile, readFileBase64, writePrivateFile } from './files';
 import { askText, confirmModal, pickOne, reminderPrompt, requireEnvironment, withFilePassword, withNewPassword, withBusyIndicator, type PickItem } from './prompts';
+import { normaliseName } from '../protocol/names';
 
 export interface TransferCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
@@ -128,12 +129,13 @@ async function importApplications(ctx: TransferCommandsContext): Promise<void> {
 }
 
 async function askSsoApplication(title: string, uri: vscode.Uri): Promise<string> {
-  return askText({
+  const name = await askText({
     title: `${title}: application`,
     prompt: 'The application this .sso file is for (the snap-in takes it from the file name). It is created when it does not exist.',
     value: applicationOfSsoFile(uri.path),
     validate: (v) => nameProblem(v, 'application name'),
   });
+  return normaliseName(name);
 }
 
 function modeItems(): PickItem<ImportMode>[] {

@@ -1,31 +1,28 @@
 /**
  * What the application commands ask for, checked as the user types with the same rules the
- * service applies (names: non-empty, at most 256 characters, no control characters, no leading
- * or trailing spaces; field labels unique case-insensitively; the first field of a config-store
- * application cannot be masked), and the texts of their confirmations.
+ * service applies (names: the one name rule of src/protocol/names.ts, applied to the name as it
+ * will be sent, i.e. normalised to NFC; field labels unique case-insensitively; the first field
+ * of a config-store application cannot be masked), and the texts of their confirmations.
  * No `vscode` import: unit-tested with node:test.
  */
 import type { ApplicationInfo, ApplicationKind, FieldDefinition } from '../ssoClient/protocol';
+import { describeNameProblem, newNameProblem, normaliseName } from '../protocol/names';
 import { groupInfo } from './applicationList';
 
-export const MAX_NAME_LENGTH = 256;
 export const MAX_FIELDS = 256;
 
-/** Why `name` cannot name an application, field or identifier; undefined when it can. */
+/** Why `name` (as typed) cannot name a new application, field or identifier; undefined when it can. Send `normaliseName(name)`. */
 export function nameProblem(name: string, what: string): string | undefined {
   if (name.trim() === '') return `Enter the ${what}.`;
-  if (name.length > MAX_NAME_LENGTH) return `The ${what} is longer than ${MAX_NAME_LENGTH} characters.`;
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(name)) return `The ${what} must not contain control characters.`;
-  if (name !== name.trim()) return `The ${what} must not start or end with spaces.`;
-  return undefined;
+  const problem = newNameProblem(normaliseName(name));
+  return problem ? describeNameProblem(problem, what) : undefined;
 }
 
-/** Splits "Endpoint, ApiUser, ApiKey" into labels (trimmed, empty parts dropped). */
+/** Splits "Endpoint, ApiUser, ApiKey" into labels (trimmed, normalised to NFC, empty parts dropped). */
 export function splitFieldList(text: string): string[] {
   return text
     .split(',')
-    .map((s) => s.trim())
+    .map((s) => normaliseName(s.trim()))
     .filter((s) => s !== '');
 }
 

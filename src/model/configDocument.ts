@@ -6,6 +6,7 @@
  */
 import type { ConfigDocument } from '../ssoClient/protocol';
 import { parseJson, positionAt, type JsonNode } from './jsonSyntax';
+import { nameKeyedRecord } from '../protocol/names';
 
 /** Shown instead of a masked value. Saved unchanged, it keeps the stored value. */
 export const MASK_PLACEHOLDER = '••••••••';
@@ -75,7 +76,7 @@ export function validateConfigText(text: string, schema: DocumentSchema): Valida
     };
   }
   const problems: DocumentProblem[] = [];
-  const values: Record<string, string> = {};
+  const values = nameKeyedRecord<string>();
   const known = new Map(schema.fields.map((f) => [f, f]));
   const byLower = new Map(schema.fields.map((f) => [f.toLowerCase(), f]));
   const seen = new Set<string>();
@@ -144,7 +145,7 @@ export interface SetRequestFields {
  * the user is cleared explicitly.
  */
 export function toSetRequest(values: Record<string, string>, schema: DocumentSchema): SetRequestFields {
-  const fields: Record<string, string> = {};
+  const fields = nameKeyedRecord<string>();
   const clearMasked: string[] = [];
   const changedMasked: string[] = [];
   for (const label of schema.fields) {

@@ -6,6 +6,7 @@
  * No `vscode` import: unit-tested with node:test.
  */
 import type { ApplicationDocument, ApplicationImportPlan, ImportMode, ImportPlan } from '../ssoClient/protocol';
+import { nameKeyedRecord } from '../protocol/names';
 
 export interface PlanSides {
   before: string;
@@ -29,7 +30,7 @@ export function planSides(plan: ImportPlan): PlanSides {
 }
 
 function render(apps: ApplicationImportPlan[], side: (a: ApplicationImportPlan) => ApplicationDocument | undefined): string {
-  const out: Record<string, unknown> = {};
+  const out = nameKeyedRecord<unknown>();
   for (const app of apps) {
     const doc = side(app);
     if (doc) out[doc.name] = documentView(doc);
@@ -39,10 +40,10 @@ function render(apps: ApplicationImportPlan[], side: (a: ApplicationImportPlan) 
 
 function documentView(doc: ApplicationDocument): Record<string, unknown> {
   const order = doc.fields.map((f) => f.label);
-  const configurations: Record<string, Record<string, string>> = {};
+  const configurations = nameKeyedRecord<Record<string, string>>();
   for (const identifier of Object.keys(doc.configurations).sort(compareIdentifiers)) {
     const values = doc.configurations[identifier] as Record<string, string>;
-    const ordered: Record<string, string> = {};
+    const ordered = nameKeyedRecord<string>();
     for (const label of [...order, ...Object.keys(values).filter((k) => !order.includes(k))]) {
       if (values[label] !== undefined) ordered[label] = values[label];
     }

@@ -18,6 +18,8 @@ export const SsoErrorCodes = [
   /** The row changed since the caller read it (ENTSSO's "more recent credentials" error). */
   'ENTSSO_E_CONFLICT',
   'ENTSSO_E_UNKNOWN_FIELD',
+  /** A configuration would be larger than MAX_CONFIGURATION_BYTES (src/protocol/configurationSize.ts). */
+  'ENTSSO_E_CONFIGURATION_TOO_LARGE',
   'ENTSSO_E_INVALID_REQUEST',
   'ENTSSO_E_ACCESS_DENIED',
   'ENTSSO_E_UNSUPPORTED_VERSION',

@@ -406,6 +406,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
         case 'ENTSSO_E_APPLICATION_DISABLED':
           return vscode.FileSystemError.NoPermissions(err.message);
         case 'ENTSSO_E_UNKNOWN_FIELD':
+        case 'ENTSSO_E_CONFIGURATION_TOO_LARGE':
         case 'ENTSSO_E_INVALID_REQUEST':
           return new vscode.FileSystemError(err.message);
         default:

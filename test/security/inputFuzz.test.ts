@@ -15,7 +15,7 @@ import { SsoError } from '../../src/ssoClient/errors';
 import { MASK_PLACEHOLDER, validateConfigText, type DocumentSchema } from '../../src/model/configDocument';
 import { openProtectedFile, readProtectedHeader, writeProtectedFile } from '../../src/ssoService/crypto/protectedFile';
 import { decodeSsoFile, encodeSsoFile } from '../../src/ssoService/crypto/ssoFile';
-import { checkName } from '../../src/ssoService/rpc/validate';
+import { checkNewName } from '../../src/ssoService/rpc/validate';
 import { openStore } from '../../src/ssoService/ssodb/openStore';
 import type { SsoStore } from '../../src/ssoService/ssodb/store';
 
@@ -155,11 +155,14 @@ describe(`input fuzzing (${RUNS} cases per target, seed ${SEED})`, () => {
       );
       let n = 0;
       await fc.assert(
-        fc.asyncProperty(names, names, async (appName, fieldName) => {
+        fc.asyncProperty(names, names, async (rawAppName, rawFieldName) => {
           let valid = true;
+          let appName = rawAppName;
+          let fieldName = rawFieldName;
           try {
-            checkName(appName, 'Application name');
-            checkName(fieldName, 'Field label');
+            // The rule for new names, as the service applies it (normalised to NFC first).
+            appName = checkNewName(rawAppName, 'Application name');
+            fieldName = checkNewName(rawFieldName, 'Field label');
           } catch (err) {
             valid = false;
             assert.ok(isTypedError(err, ['ENTSSO_E_INVALID_REQUEST']));

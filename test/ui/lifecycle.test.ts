@@ -340,6 +340,9 @@ describe('UI: master secret, application, export/import and local environment li
     await contextMenuAction(w(), 'Contoso.NewApp', 'New Configuration…');
     await answerInputStep(w(), 'New config-store entry', 'configproperties');
     await w().waitFor(async () => /"Contoso\.NewApp" has "ConfigProperties" already/.test(await quickInputMessage(w())), 10_000, 'the "has … already" message');
+    // The service's name rule, said as it is typed (src/protocol/names.ts).
+    await answerInputStep(w(), 'New config-store entry', '..');
+    await w().waitFor(async () => /The name must not be "\." or "\.\."/.test(await quickInputMessage(w())), 10_000, 'the name rule\'s message');
     await answerInputStep(w(), 'New config-store entry', 'Scratch');
     await expectToast(w(), /^Created config-store entry "Scratch" in "Contoso\.NewApp"/, 20_000);
     await w().waitFor(async () => (await w().readTree(VIEW)).some((r) => r.label === 'Scratch'), 20_000, 'the new entry in the tree');

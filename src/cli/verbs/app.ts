@@ -2,6 +2,7 @@
 import type { ApplicationInfo, ApplicationKind } from '../../ssoClient/protocol';
 import { type ParsedArgs, UsageError, flag, opt, optInt, positional } from '../args';
 import { connect, print, table } from '../context';
+import { newName } from '../newNames';
 import { addField, appTransferOptions, exportApplications, importApplications, parseFieldSpecs, removeField } from './appTransfer';
 
 export const appOptions = {
@@ -51,7 +52,7 @@ export async function app(args: ParsedArgs): Promise<void> {
       }
       case 'create': {
         const a = await client.request('apps.create', {
-          name: positional(args, 2, 'application name'),
+          name: newName(positional(args, 2, 'application name'), 'application name'),
           kind: parseKind(opt(args, 'kind') ?? 'configStore'),
           description: opt(args, 'description'),
           contact: opt(args, 'contact'),

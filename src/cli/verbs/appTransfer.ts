@@ -12,6 +12,8 @@ import type { FieldDefinition, ImportMode, ImportPlan, TransferFormat } from '..
 import { type ParsedArgs, UsageError, flag, opt, positional } from '../args';
 import { print } from '../context';
 import { readPassword } from '../password';
+import { normaliseName } from '../../protocol/names';
+import { newName } from '../newNames';
 
 export const appTransferOptions = {
   file: { value: true },
@@ -69,7 +71,8 @@ export async function importApplications(client: SsoClient, args: ParsedArgs): P
   if (!file) throw new UsageError('Say which file to import: --file <path>.');
   const format = transferFormat(args, file);
   let name = opt(args, 'name');
-  if (format === 'sso') name ??= basename(file, extname(file));
+  // macOS writes file names in NFD; application names are stored in NFC.
+  if (format === 'sso') name ??= normaliseName(basename(file, extname(file)));
   else if (name !== undefined) throw new UsageError('--name is for .sso files only: an entsso export names its applications.');
   const mode = importMode(opt(args, 'mode') ?? 'add');
   const bytes = readFileSync(file).toString('base64');
@@ -143,7 +146,7 @@ export function parseFieldSpecs(specs: string[]): FieldDefinition[] {
   if (specs.length === 0) throw new UsageError('Give at least one --field <name>[:masked].');
   return specs.map((s) => {
     const masked = s.endsWith(':masked');
-    return { label: masked ? s.slice(0, -':masked'.length) : s, masked };
+    return { label: newName(masked ? s.slice(0, -':masked'.length) : s, 'field name'), masked };
   });
 }
 

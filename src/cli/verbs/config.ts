@@ -1,6 +1,7 @@
 /** ssoctl config list|get|set|delete: port configurations and config-store entries. */
 import { type ParsedArgs, UsageError, flag, opt, optInt, positional } from '../args';
 import { connect, print, readValues, table } from '../context';
+import { newName } from '../newNames';
 
 export const configOptions = {
   reveal: {},
@@ -34,7 +35,9 @@ export async function config(args: ParsedArgs): Promise<void> {
         return;
       }
       case 'set': {
-        const identifier = positional(args, 3, 'identifier');
+        const given = positional(args, 3, 'identifier');
+        // --create makes a new configuration: its name follows the name rule. Others are found as stored.
+        const identifier = flag(args, 'create') ? newName(given, 'identifier') : given;
         const fields = readValues(args);
         const expectedTimestamp = await expectedFor(args, () => client.request('config.get', { application, identifier }).then((d) => d.timestamp));
         const row = await client.request('config.set', { application, identifier, fields, expectedTimestamp, clearMasked: args.options.get('clear-masked') });

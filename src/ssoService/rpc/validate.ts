@@ -5,14 +5,16 @@
  */
 import { SsoError } from '../../ssoClient/errors';
 import type { ApplicationKind, FieldDefinition, ImportMode, ImportSource, MethodName, ParamsOf, TransferFormat } from '../../ssoClient/protocol';
+import { describeNameProblem, existingNameProblem, NAME_MAX_LENGTH, nameKeyedRecord, newNameProblem, normaliseName } from '../../protocol/names';
 
 export const LIMITS = {
-  nameLength: 256,
+  nameLength: NAME_MAX_LENGTH,
   descriptionLength: 1024,
   fieldCount: 256,
   valueLength: 256 * 1024,
   pageSize: 1000,
-  filterLength: 256,
+  // A filter longer than any name cannot match.
+  filterLength: NAME_MAX_LENGTH,
 } as const;
 
 type Obj = Record<string, unknown>;
@@ -31,15 +33,23 @@ function onlyKeys(o: Obj, allowed: string[]): void {
   for (const key of Object.keys(o)) if (!allowed.includes(key)) fail(`Unknown parameter "${key}".`);
 }
 
-/** A name of an application, identifier or field: non-empty, bounded, no control characters. */
+/**
+ * A name that refers to an application, identifier or field that may exist: the looser rule every
+ * stored name obeys (see src/protocol/names.ts), so that names stored before the name rule stay
+ * reachable. Passed on as given: a stored name is found by its stored spelling.
+ */
 export function checkName(value: unknown, what: string): string {
-  if (typeof value !== 'string') fail(`${what} must be a string.`);
-  if (value.trim().length === 0) fail(`${what} must not be empty.`);
-  if (value.length > LIMITS.nameLength) fail(`${what} is longer than ${LIMITS.nameLength} characters.`);
-  // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f\u007f]/.test(value)) fail(`${what} must not contain control characters.`);
-  if (value !== value.trim()) fail(`${what} must not start or end with spaces.`);
-  return value;
+  const problem = existingNameProblem(value);
+  if (problem) fail(describeNameProblem(problem, what.charAt(0).toLowerCase() + what.slice(1)));
+  return value as string;
+}
+
+/** A name for something the request creates: normalised to NFC, then held to the full name rule. */
+export function checkNewName(value: unknown, what: string): string {
+  const name = typeof value === 'string' ? normaliseName(value) : value;
+  const problem = newNameProblem(name);
+  if (problem) fail(describeNameProblem(problem, what.charAt(0).toLowerCase() + what.slice(1)));
+  return name as string;
 }
 
 function optString(o: Obj, key: string, max: number): string | undefined {
@@ -75,7 +85,7 @@ function stringRecord(value: unknown, key: string): Record<string, string> {
   const o = asObject(value, `"${key}"`);
   const entries = Object.entries(o);
   if (entries.length > LIMITS.fieldCount) fail(`"${key}" has more than ${LIMITS.fieldCount} fields.`);
-  const out: Record<string, string> = {};
+  const out = nameKeyedRecord<string>();
   for (const [k, v] of entries) {
     checkName(k, `Field name "${k.slice(0, 40)}"`);
     if (typeof v !== 'string') fail(`The value of field "${k}" must be a string.`);
@@ -125,7 +135,7 @@ function fieldDefinitions(value: unknown, key: string): FieldDefinition[] {
   return value.map((f, i) => {
     const fo = asObject(f, `${key}[${i}]`);
     onlyKeys(fo, ['label', 'masked']);
-    const label = checkName(fo.label, `Field label ${i + 1}`);
+    const label = checkNewName(fo.label, `field label ${i + 1}`);
     if (seen.has(label.toLowerCase())) fail(`Field "${label}" is defined twice.`);
     seen.add(label.toLowerCase());
     return { label, masked: optBool(fo, 'masked') ?? false };
@@ -187,7 +197,7 @@ const validators: Validators = {
     if (!KINDS.includes(o.kind as ApplicationKind)) fail(`"kind" must be one of ${KINDS.join(', ')}.`);
     const fields = fieldDefinitions(o.fields, 'fields');
     return {
-      name: checkName(o.name, 'Application name'),
+      name: checkNewName(o.name, 'application name'),
       kind: o.kind as ApplicationKind,
       description: optString(o, 'description', LIMITS.descriptionLength),
       contact: optString(o, 'contact', LIMITS.nameLength),
@@ -235,7 +245,7 @@ const validators: Validators = {
     if (entries.length === 0 || entries.length > MAX_TRANSFER_APPLICATIONS) fail('"expected" must be the "expected" of the import plan.');
     const expected: Record<string, string> = Object.create(null) as Record<string, string>;
     for (const [name, basis] of entries) {
-      checkName(name, 'An application name in "expected"');
+      checkName(name, 'application name in "expected"');
       if (typeof basis !== 'string' || !/^[0-9a-f]{64}$/.test(basis)) fail('"expected" must be the "expected" of the import plan.');
       expected[name] = basis;
     }
@@ -262,11 +272,13 @@ const validators: Validators = {
   },
   'config.set': (o) => {
     onlyKeys(o, ['application', 'identifier', 'fields', 'expectedTimestamp', 'clearMasked']);
+    const expectedTimestamp = timestamp(o, 'expectedTimestamp', true);
     return {
       application: checkName(o.application, 'Application name'),
-      identifier: checkName(o.identifier, 'Identifier'),
+      // Null: the request creates the configuration, so its name is a new name.
+      identifier: expectedTimestamp === null ? checkNewName(o.identifier, 'identifier') : checkName(o.identifier, 'Identifier'),
       fields: stringRecord(o.fields, 'fields'),
-      expectedTimestamp: timestamp(o, 'expectedTimestamp', true),
+      expectedTimestamp,
       clearMasked: nameList(o.clearMasked, 'clearMasked'),
     };
   },

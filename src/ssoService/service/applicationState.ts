@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import { SsoError } from '../../ssoClient/errors';
 import type { FieldDefinition, FieldInfo } from '../../ssoClient/protocol';
+import { configurationBytes, fieldsAsRead, MAX_CONFIGURATION_BYTES } from '../../protocol/configurationSize';
 import { decryptBag, encryptBag } from '../crypto/dataCipher';
 import type { MasterSecret } from '../crypto/masterSecret';
 import type { ApplicationChange, ApplicationRow, RowChange, SsoStore } from '../ssodb/store';
@@ -80,6 +81,30 @@ export function valuesOfFields(values: Map<string, string>, fields: FieldDefinit
   return out;
 }
 
+/** A configuration as read: its application's labels and its stored values. */
+export interface ConfigurationAsRead {
+  labels: readonly string[];
+  values: ReadonlyMap<string, string>;
+}
+
+/**
+ * Refuses a write after which a configuration would be larger than a read or an export can carry
+ * (src/protocol/configurationSize.ts): measured as read, with every field. A write that does not
+ * make it larger than `before` is let through, so that a configuration stored before the limit
+ * existed can still be shrunk, or have fields removed.
+ */
+export function checkConfigurationSize(application: string, identifier: string, after: ConfigurationAsRead, before?: ConfigurationAsRead): void {
+  const bytes = configurationBytes(fieldsAsRead(after.labels, after.values));
+  if (bytes <= MAX_CONFIGURATION_BYTES) return;
+  if (before && bytes <= configurationBytes(fieldsAsRead(before.labels, before.values))) return;
+  throw new SsoError(
+    'ENTSSO_E_CONFIGURATION_TOO_LARGE',
+    `Configuration "${identifier}" of "${application}" would hold ${bytes} bytes of field names and values (as JSON), more than the ${MAX_CONFIGURATION_BYTES} bytes (1 MiB) one configuration may hold. ` +
+      'Nothing was saved: shorten the largest values, or keep large content elsewhere and store only its location here.',
+    { application, identifier, bytes, limit: MAX_CONFIGURATION_BYTES },
+  );
+}
+
 /** Opaque version of a field list (labels, masked flags, order); see ApplicationDetail.fieldsVersion. */
 export function fieldsVersion(fields: FieldDefinition[]): string {
   return createHash('sha256')
@@ -111,7 +136,11 @@ export function checkFieldsVersion(state: ApplicationState, expected: string | u
 export function fieldListChange(state: ApplicationState, secret: MasterSecret, fields: FieldDefinition[], dropKeys: string[]): { change: ApplicationChange; purged: number } {
   const drop = new Set(dropKeys.map((k) => k.toLowerCase()));
   const rows: RowChange[] = [];
+  const labels = fields.map((f) => f.label);
+  const labelsBefore = state.app.fields.map((f) => f.label);
   for (const row of state.rows) {
+    // Added fields make every configuration larger as read, rewritten or not.
+    checkConfigurationSize(state.app.name, row.identifier, { labels, values: row.values }, { labels: labelsBefore, values: row.values });
     const kept = new Map([...row.values].filter(([key]) => !drop.has(key.toLowerCase())));
     if (kept.size === row.values.size) continue;
     rows.push({ op: 'put', identifier: row.identifier, expectedTimestamp: row.timestamp, msid: secret.msid, ciphertext: encryptValues(secret, state.app.name, row.identifier, kept) });

@@ -29,7 +29,8 @@ import {
 import type { MasterSecret } from '../crypto/masterSecret';
 import { readProtectedHeader } from '../crypto/protectedFile';
 import type { ApplicationChange, NewAuditEntry, SsoStore } from '../ssodb/store';
-import { encryptValues, expectedOf, readApplicationState, valuesOfFields, type ApplicationState } from './applicationState';
+import { newNameProblem } from '../../protocol/names';
+import { checkConfigurationSize, encryptValues, expectedOf, readApplicationState, valuesOfFields, type ApplicationState } from './applicationState';
 import { compareNames, importBasis, planApplicationImport, type IncomingApplication, type PlannedApplication } from './importPlan';
 import type { SecretCache } from './secretCache';
 import { readExportFile, readSsoFile, SSO_FILE_WARNING, writeExportFile, writeSsoFile, type ExportedApplication } from './transferFiles';
@@ -226,6 +227,7 @@ export class ApplicationTransfer {
         rows: state.rows,
       };
       const plan = planApplicationImport(app, current, p.mode);
+      checkWhatImportCreates(plan, state);
       const basis = importBasis({
         mode: p.mode,
         format: p.format,
@@ -258,6 +260,33 @@ export class ApplicationTransfer {
     const detail = err instanceof SsoError ? err.code : undefined;
     if (applications.length === 0) await this.deps.audit(ctx, { action, outcome, detail });
     for (const application of applications) await this.deps.audit(ctx, { action, outcome, application, detail });
+  }
+}
+
+/**
+ * Before anything is planned for review: every name the import would create (application,
+ * fields, identifiers) must pass the name rule, and every configuration it writes must stay
+ * readable (size). Names that exist already are matched as stored, whatever their spelling.
+ */
+function checkWhatImportCreates(planned: PlannedApplication, state: ApplicationState | undefined): void {
+  const application = planned.plan.application;
+  const refuse = (what: string, name: string) => {
+    const problem = newNameProblem(name);
+    if (!problem) return;
+    throw new SsoError('ENTSSO_E_BAD_FILE', `The file would create ${what === 'application' ? 'the application' : `${what} "${name}" in`} "${application}", whose name ${problem.text} Nothing was imported: rename it where the file comes from.`, {
+      reason: 'bad-name',
+      code: problem.code,
+    });
+  };
+  if (planned.create) refuse('application', planned.create.name);
+  const fields = planned.fields ?? planned.create?.fields ?? state?.app.fields ?? [];
+  const existingLabels = new Set(state?.app.fields.map((f) => f.label) ?? []);
+  for (const field of fields) if (!existingLabels.has(field.label)) refuse('field', field.label);
+  const labels = fields.map((f) => f.label);
+  for (const row of planned.rows) {
+    if (row.op !== 'put') continue;
+    if (row.expectedTimestamp === null) refuse('identifier', row.identifier);
+    checkConfigurationSize(application, row.identifier, { labels, values: row.values });
   }
 }
 

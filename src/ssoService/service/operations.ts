@@ -21,14 +21,24 @@ import {
   type MssNodesReport,
   type BackupFileInfo,
 } from '../../ssoClient/protocol';
-import { encryptBag } from '../crypto/dataCipher';
 import { readProtectedHeader } from '../crypto/protectedFile';
 import type { MssOp, MssOps } from '../mss/mssProtocol';
 import type { MasterSecret } from '../crypto/masterSecret';
 import type { ApplicationRow, CredentialRow, NewAuditEntry, SsoStore, ConfigurationRead } from '../ssodb/store';
+import { nameKeyedRecord } from '../../protocol/names';
 import { LIMITS } from '../rpc/validate';
 import { ApplicationTransfer } from './applicationTransfer';
-import { checkFieldsVersion, decryptValues, fieldListChange, fieldsVersion, readApplicationState, type ApplicationState } from './applicationState';
+import {
+  checkConfigurationSize,
+  checkFieldsVersion,
+  decryptValues,
+  encryptValues,
+  fieldListChange,
+  fieldsVersion,
+  readApplicationState,
+  valuesOfFields,
+  type ApplicationState,
+} from './applicationState';
 import type { SecretCache } from './secretCache';
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -333,7 +343,7 @@ export class SsoOperations {
   private configDocument(found: ConfigurationRead, row: CredentialRow, secret: MasterSecret, reveal: boolean): ConfigDocument {
     const values = decryptValues(secret, found.name, row.identifier, row.ciphertext);
     const masked: string[] = [];
-    const fields: Record<string, string> = {};
+    const fields = nameKeyedRecord<string>();
     for (const f of found.fields) {
       if (f.masked) masked.push(f.label);
       fields[f.label] = f.masked && !reveal ? '' : (values.get(f.label) ?? '');
@@ -351,19 +361,18 @@ export class SsoOperations {
       const labels = canonicalLabels(app, [...Object.keys(p.fields), ...(p.clearMasked ?? [])]);
       const { identifier, values: stored } = this.storedValuesFor(app.name, found.row, p.identifier, p.expectedTimestamp);
       // Only the current fields' values are kept: a value left under a removed field goes now.
-      const values: Record<string, string> = {};
-      for (const f of app.fields) {
-        const value = stored.get(f.label);
-        if (value !== undefined) values[f.label] = value;
-      }
+      // A Map, not an object: a field may be called "__proto__" in a store older than the name rule.
+      const values = valuesOfFields(stored, app.fields);
       for (const [name, value] of Object.entries(p.fields)) {
         const label = labels.get(name.toLowerCase()) as string;
         const keepMasked = app.fields.some((f) => f.label === label && f.masked) && value === '';
-        if (!keepMasked) values[label] = value;
+        if (!keepMasked) values.set(label, value);
       }
-      for (const name of p.clearMasked ?? []) values[labels.get(name.toLowerCase()) as string] = '';
+      for (const name of p.clearMasked ?? []) values.set(labels.get(name.toLowerCase()) as string, '');
+      const fieldLabels = app.fields.map((f) => f.label);
+      checkConfigurationSize(app.name, identifier, { labels: fieldLabels, values }, { labels: fieldLabels, values: stored });
       // Encrypted under the identifier's stored spelling: the store keeps it, and reads decrypt under it.
-      const blob = encryptBag(secret, app.name, identifier, Buffer.from(JSON.stringify(values), 'utf8'));
+      const blob = encryptValues(secret, app.name, identifier, values);
       const row = await this.store.putCredentials(app.name, identifier, p.expectedTimestamp, secret.msid, blob);
       await this.audit(ctx, { action: 'config.set', outcome: 'ok', application: app.name, identifier: p.identifier, fields: Object.keys(p.fields) });
       return { application: app.name, identifier: p.identifier, timestamp: row.timestamp, modifiedAt: row.modifiedAt };

@@ -35,6 +35,7 @@ import {
   checkListOptions,
   checkMsid,
   checkName,
+  checkNewName,
   checkNewApplication,
   checkReencryptedRow,
   containsPattern,
@@ -626,7 +627,8 @@ class MssqlStore implements SsoStore {
     ciphertext: Buffer,
   ): Promise<Omit<CredentialRow, 'ciphertext'>> {
     checkName(application, 'application name');
-    checkName(identifier, 'identifier');
+    if (expectedTimestamp === null) checkNewName(identifier, 'identifier');
+    else checkName(identifier, 'identifier');
     checkMsid(msid);
     const row =
       expectedTimestamp === null

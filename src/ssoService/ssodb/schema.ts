@@ -8,6 +8,7 @@
  * the same inputs, and the LIKE escaping both use for substring filters.
  */
 import { SsoError } from '../../ssoClient/errors';
+import { describeNameProblem, existingNameProblem, NAME_MAX_LENGTH, newNameProblem } from '../../protocol/names';
 import {
   CONFIG_STORE_DOMAIN,
   FIELD_FLAG_MASKED,
@@ -32,7 +33,7 @@ import type {
 // ---------------------------------------------------------------- limits
 
 /** Longest application name, identifier, field label, contact or group (ENTSSO uses nvarchar(256)). */
-export const NAME_MAX_LENGTH = 256;
+export { NAME_MAX_LENGTH };
 export const DESCRIPTION_MAX_LENGTH = 1024;
 export const MSID_MAX_LENGTH = 64;
 /** ISO-8601 texts in SSOX_GlobalInfo and SSOX_AuditTable. */
@@ -498,13 +499,21 @@ function invalid(message: string): SsoError {
   return new SsoError('ENTSSO_E_INVALID_REQUEST', message);
 }
 
-/** Names are checked before any SQL runs: SQL Server would otherwise truncate a long parameter. */
+/**
+ * A name that refers to a row that may exist (src/protocol/names.ts: the looser rule every stored
+ * name obeys, so that names stored before the name rule stay readable and deletable). Checked
+ * before any SQL runs: SQL Server would otherwise truncate a long parameter. Trailing spaces are
+ * refused because SQL Server ignores them when comparing ('a' = 'a '), SQLite does not.
+ */
 export function checkName(value: string, what: string): void {
-  if (typeof value !== 'string' || value.length === 0) throw invalid(`The ${what} must not be empty.`);
-  if (value.length > NAME_MAX_LENGTH) throw invalid(`The ${what} is longer than ${NAME_MAX_LENGTH} characters.`);
-  // SQL Server ignores trailing spaces when comparing ('a' = 'a '), SQLite does not: refused in
-  // both, so that the two stores agree on which names are the same.
-  if (value.endsWith(' ')) throw invalid(`The ${what} must not end with a space.`);
+  const problem = existingNameProblem(value);
+  if (problem) throw invalid(describeNameProblem(problem, what));
+}
+
+/** A name the write creates (an application, a field, an identifier): the full name rule. */
+export function checkNewName(value: string, what: string): void {
+  const problem = newNameProblem(value);
+  if (problem) throw invalid(describeNameProblem(problem, what));
 }
 
 export function checkText(value: string, max: number, what: string): void {
@@ -554,14 +563,14 @@ export function checkListOptions(options: ListOptions): void {
 }
 
 export function checkNewApplication(app: NewApplication): void {
-  checkName(app.name, 'application name');
+  checkNewName(app.name, 'application name');
   checkText(app.description, DESCRIPTION_MAX_LENGTH, 'description');
   checkText(app.contact, NAME_MAX_LENGTH, 'contact');
   checkText(app.userGroup, NAME_MAX_LENGTH, 'user group');
   checkText(app.adminGroup, NAME_MAX_LENGTH, 'administrator group');
   checkFlags(app.flags);
   checkKind(app.kind);
-  app.fields.forEach((field) => checkName(field.label, 'field label'));
+  app.fields.forEach((field) => checkNewName(field.label, 'field label'));
 }
 
 export function checkGlobalInfoPatch(patch: Partial<Omit<GlobalInfo, 'timestamp'>>): void {
@@ -574,12 +583,17 @@ export function checkGlobalInfoPatch(patch: Partial<Omit<GlobalInfo, 'timestamp'
   checkOptionalText(patch.lastVerifiedBackupAt, ISO_TIME_MAX_LENGTH, 'last verified backup time');
 }
 
-/** A field list: at least one field, valid labels, no label twice (labels compare case-insensitively). */
-export function checkFieldList(fields: FieldDefinition[], what: string): void {
+/**
+ * A field list: at least one field, valid labels, no label twice (labels compare case-insensitively).
+ * Labels not in `existing` are new and held to the full name rule.
+ */
+export function checkFieldList(fields: FieldDefinition[], what: string, existing: readonly FieldDefinition[] = []): void {
   if (!Array.isArray(fields) || fields.length === 0) throw invalid(`The ${what} must have at least one field.`);
+  const kept = new Set(existing.map((field) => field?.label));
   const seen = new Set<string>();
   for (const field of fields) {
-    checkName(field?.label, 'field label');
+    if (kept.has(field?.label)) checkName(field.label, 'field label');
+    else checkNewName(field?.label, 'field label');
     if (typeof field.masked !== 'boolean') throw invalid('A field is masked or not (true or false).');
     const key = field.label.toLowerCase();
     if (seen.has(key)) throw invalid(`The ${what} names a field twice.`);
@@ -610,12 +624,14 @@ export function checkApplicationChanges(changes: ApplicationChange[]): void {
       expected.fields.forEach((field) => checkName(field?.label, 'field label'));
       if (!Number.isSafeInteger(expected.rowCount) || expected.rowCount < 0) throw invalid('The expected number of rows must be a whole number.');
       if (expected.maxTimestamp !== null && typeof expected.maxTimestamp !== 'string') throw invalid('The expected highest row version must be text or null.');
-      if (change.fields !== undefined) checkFieldList(change.fields, 'new field list');
+      if (change.fields !== undefined) checkFieldList(change.fields, 'new field list', expected.fields);
     }
     if (!Array.isArray(change.rows)) throw invalid('The row changes must be a list.');
     const identifiers = new Set<string>();
     for (const row of change.rows) {
-      checkName(row?.identifier, 'identifier');
+      // A put without a row version creates the identifier: a new name.
+      if (row?.op === 'put' && row.expectedTimestamp === null) checkNewName(row.identifier, 'identifier');
+      else checkName(row?.identifier, 'identifier');
       const id = row.identifier.toLowerCase();
       if (identifiers.has(id)) throw invalid('An application change names an identifier twice.');
       identifiers.add(id);

@@ -43,6 +43,7 @@ import {
   checkListOptions,
   checkMsid,
   checkName,
+  checkNewName,
   checkNewApplication,
   checkReencryptedRow,
   containsPattern,
@@ -517,7 +518,8 @@ class SqliteStore implements SsoStore {
     ciphertext: Buffer,
   ): Promise<Omit<CredentialRow, 'ciphertext'>> {
     checkName(application, 'application name');
-    checkName(identifier, 'identifier');
+    if (expectedTimestamp === null) checkNewName(identifier, 'identifier');
+    else checkName(identifier, 'identifier');
     checkMsid(msid);
     return this.write(() => {
       const app = this.applicationName(application);

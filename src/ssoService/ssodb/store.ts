@@ -7,8 +7,9 @@
  *
  * Table names mirror ENTSSO's (SSOX_*); see sql/schema.sql and ../../../shared/docs/DOMAIN.md §3.
  *
- * Every method may also throw ENTSSO_E_INVALID_REQUEST for malformed input (a name empty, longer
- * than 256 characters or ending with a space; a limit outside 1..10000), checked before any SQL
+ * Every method may also throw ENTSSO_E_INVALID_REQUEST for malformed input (a name that breaks the
+ * name rule of src/protocol/names.ts: the full rule for names a write creates, the looser one for
+ * names it refers to; a limit outside 1..10000), checked before any SQL
  * runs, and ENTSSO_E_SSODB_UNREACHABLE when the database cannot be reached, stays locked by
  * another process past the busy timeout, or fails. Error messages never contain a value.
  */

@@ -56,7 +56,17 @@ describe('validateConfigText', () => {
   test('round trip: the serialised document is valid and yields the values', () => {
     const r = validateConfigText(serializeConfig(doc()), schema);
     assert.ok(r.ok);
-    assert.deepEqual(r.values, { Address: 'sftp://host/in', UserName: 'svc', Password: MASK_PLACEHOLDER });
+    assert.deepEqual({ ...r.values }, { Address: 'sftp://host/in', UserName: 'svc', Password: MASK_PLACEHOLDER });
+  });
+
+  test('a field named "__proto__" (stored before the name rule) keeps its value, on reading and on saving', () => {
+    const legacy: ConfigDocument = { ...doc(), fields: JSON.parse('{"__proto__": "kept", "Address": "a"}') as Record<string, string>, masked: [] };
+    const r = validateConfigText(serializeConfig(legacy), schemaOf(legacy));
+    assert.ok(r.ok, JSON.stringify(r));
+    assert.equal(Object.prototype.hasOwnProperty.call(r.values, '__proto__'), true);
+    assert.equal(r.values['__proto__'], 'kept');
+    const request = toSetRequest(r.values, schemaOf(legacy));
+    assert.equal(JSON.stringify(request.fields), '{"__proto__":"kept","Address":"a"}', 'sent to the service with the value');
   });
 
   test('invalid JSON is reported with a position and without echoing the text', () => {
@@ -133,19 +143,21 @@ describe('validateConfigText', () => {
 
 describe('toSetRequest (placeholder handling)', () => {
   const schema = schemaOf(doc());
+  /** The request with its fields as a plain object (they are a null-prototype record). */
+  const plain = (r: ReturnType<typeof toSetRequest>) => ({ ...r, fields: { ...r.fields } });
 
   test('an unchanged placeholder is sent as "" so the service keeps the stored value', () => {
     const r = toSetRequest({ Address: 'a', UserName: 'u', Password: MASK_PLACEHOLDER }, schema);
-    assert.deepEqual(r, { fields: { Address: 'a', UserName: 'u', Password: '' }, clearMasked: [], changedMasked: [] });
+    assert.deepEqual(plain(r), { fields: { Address: 'a', UserName: 'u', Password: '' }, clearMasked: [], changedMasked: [] });
   });
 
   test('a new masked value is sent; an emptied masked field is cleared explicitly', () => {
-    assert.deepEqual(toSetRequest({ Address: 'a', UserName: 'u', Password: SECRET }, schema), {
+    assert.deepEqual(plain(toSetRequest({ Address: 'a', UserName: 'u', Password: SECRET }, schema)), {
       fields: { Address: 'a', UserName: 'u', Password: SECRET },
       clearMasked: [],
       changedMasked: ['Password'],
     });
-    assert.deepEqual(toSetRequest({ Address: 'a', UserName: 'u', Password: '' }, schema), {
+    assert.deepEqual(plain(toSetRequest({ Address: 'a', UserName: 'u', Password: '' }, schema)), {
       fields: { Address: 'a', UserName: 'u', Password: '' },
       clearMasked: ['Password'],
       changedMasked: [],

@@ -59,6 +59,16 @@ describe('application drafts', () => {
     assert.match(nameProblem('x'.repeat(257), 'application name') ?? '', /longer than 256/);
   });
 
+  test('names typed into prompts follow the one name rule of the service (src/protocol/names.ts)', () => {
+    assert.equal(nameProblem('Cafe\u0301', 'application name'), undefined, 'NFD is fine: it is sent normalised');
+    assert.match(nameProblem('P\u0430ypal', 'application name') ?? '', /Latin and Cyrillic/);
+    assert.match(nameProblem('Pay\u200bpal', 'name') ?? '', /The name must not contain invisible.*U\+200B/);
+    assert.match(nameProblem('..', 'name') ?? '', /"\." or "\.\."/);
+    assert.match(nameProblem('__proto__', 'field name') ?? '', /"__proto__"/);
+    assert.match(fieldListProblem('Url, Pass\u202eword') ?? '', /U\+202E/);
+    assert.deepEqual(splitFieldList('Cafe\u0301, Url'), ['Caf\u00e9', 'Url'], 'labels are sent in NFC');
+  });
+
   test('field lists: split on commas, unique without case, not clashing with existing fields', () => {
     assert.deepEqual(splitFieldList(' Endpoint, ApiUser ,, ApiKey '), ['Endpoint', 'ApiUser', 'ApiKey']);
     assert.equal(fieldListProblem('Endpoint, ApiKey'), undefined);

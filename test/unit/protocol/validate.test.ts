@@ -16,7 +16,7 @@ test('unknown methods are not method names', () => {
 
 test('config.set accepts a well-formed request and keeps only known keys', () => {
   const p = validateParams('config.set', { application: 'App', identifier: 'Id', fields: { a: '1' }, expectedTimestamp: null });
-  assert.deepEqual(p, { application: 'App', identifier: 'Id', fields: { a: '1' }, expectedTimestamp: null, clearMasked: undefined });
+  assert.deepEqual({ ...p, fields: { ...p.fields } }, { application: 'App', identifier: 'Id', fields: { a: '1' }, expectedTimestamp: null, clearMasked: undefined });
 });
 
 test('bad parameters are refused with a message naming them', () => {

@@ -440,6 +440,21 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       assert.equal((await store.getApplication(longest))!.name, longest);
     });
 
+    withStore('holds every name it creates to the name rule (src/protocol/names.ts), whoever calls it', async (store) => {
+      for (const bad of ['Cafe\u0301', 'P\u0430ypal', 'Pay\u200bpal', 'Pay\u0085pal', 'Pay\ud800', '..', '__proto__']) {
+        await expectSsoError(store.createApplication(app(bad)), 'ENTSSO_E_INVALID_REQUEST');
+        await expectSsoError(store.createApplication(app('Good', { fields: [field(bad)] })), 'ENTSSO_E_INVALID_REQUEST');
+      }
+      await store.createApplication(app('Good'));
+      for (const bad of ['Row\u200b', '.', '__proto__']) await expectSsoError(store.putCredentials('Good', bad, null, 'm1', Buffer.from('c')), 'ENTSSO_E_INVALID_REQUEST');
+      const read = (await store.getApplication('Good'))!;
+      await expectSsoError(
+        store.applyApplicationChanges([{ application: 'Good', expected: { fields: read.fields.map(({ label, masked }) => ({ label, masked })), rowCount: 0, maxTimestamp: null }, fields: [field('dummy'), field('New\u202e')], rows: [] }]),
+        'ENTSSO_E_INVALID_REQUEST',
+      );
+      assert.deepEqual((await store.listApplications({ limit: 10 })).map((a) => a.name), ['Good']);
+    });
+
     // ------------------------------------------------------------ application changes (one transaction)
 
     /** The premises a change is computed from, read the way the service reads them. */
