@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { SSO_SCHEME, parseSsoPath } from '../model/ssoUri';
 import { ApplicationsTreeProvider, type ExplorerNode } from '../views/applicationsTree';
+import { openSsoDocument } from '../views/ssoDocumentLanguage';
 import { FIELDS_VIEW_QUERY, type SsoFileSystemRegistration } from '../views/ssoFileSystem';
 import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 
@@ -58,7 +59,7 @@ async function revealMaskedFields(ctx: ConfigurationCommandsContext, target: vsc
   const provider = ctx.fileSystem.provider;
   let doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (!doc) {
-    doc = await vscode.workspace.openTextDocument(uri);
+    doc = await openSsoDocument(uri);
     await vscode.window.showTextDocument(doc, { preview: false });
   }
   const schema = provider.schemaFor(uri);
@@ -108,7 +109,7 @@ async function openStoredFields(ctx: ConfigurationCommandsContext, target: vscod
     void vscode.window.showInformationMessage(`"${path.identifier}" is shown field by field already: it is not kept as AppConfig XML or settings JSON.`);
     return;
   }
-  const doc = await vscode.workspace.openTextDocument(uri.with({ query: FIELDS_VIEW_QUERY }));
+  const doc = await openSsoDocument(uri.with({ query: FIELDS_VIEW_QUERY }));
   await vscode.window.showTextDocument(doc, { preview: false });
 }
 

@@ -13,6 +13,7 @@ import { formatTime } from '../model/serviceStatus';
 import { parseSsoPath } from '../model/ssoUri';
 import type { ApplicationInfo } from '../ssoClient/protocol';
 import type { ExplorerNode } from '../views/applicationsTree';
+import { openSsoDocument } from '../views/ssoDocumentLanguage';
 import { openSsoDocuments, ssoUri } from '../views/ssoFileSystem';
 import { resolveApplication } from './applicationPicker';
 import { UserFacingError, registerCommand } from './commandRunner';
@@ -58,7 +59,7 @@ async function newConfiguration(ctx: ConfigurationLifecycleContext, node: unknow
   ctx.tree.refresh();
   const created = await ctx.tree.ensureIdentifier(row.application, row.identifier).catch(() => undefined);
   if (created) await ctx.treeView.reveal(created, { select: true, focus: false }).then(undefined, () => undefined);
-  const doc = await vscode.workspace.openTextDocument(ssoUri(env, row.application, row.identifier));
+  const doc = await openSsoDocument(ssoUri(env, row.application, row.identifier));
   await vscode.window.showTextDocument(doc, { preview: false });
   void vscode.window.showInformationMessage(`Created ${noun} "${row.identifier}" in "${row.application}" with every field empty. Fill in the values and save.`);
 }

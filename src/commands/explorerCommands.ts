@@ -9,6 +9,7 @@ import { SsoError } from '../ssoClient/errors';
 import type { SearchHit } from '../ssoClient/protocol';
 import { groupInfo } from '../model/applicationList';
 import { ApplicationsTreeProvider, type ExplorerNode } from '../views/applicationsTree';
+import { openSsoDocument } from '../views/ssoDocumentLanguage';
 import { ssoUri, type SsoFileSystemProvider } from '../views/ssoFileSystem';
 import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 
@@ -39,7 +40,7 @@ async function openConfiguration(ctx: ExplorerCommandsContext, target: ExplorerN
   const uri = target instanceof vscode.Uri ? target : target ? ApplicationsTreeProvider.uriOf(target) : undefined;
   if (!uri) throw new UserFacingError('Pick a port configuration or config-store entry in the Enterprise SSO explorer to open it.');
   try {
-    const doc = await vscode.workspace.openTextDocument(uri);
+    const doc = await openSsoDocument(uri);
     await vscode.window.showTextDocument(doc, { preview: false });
   } catch (err) {
     if (err instanceof SsoError || err instanceof UserFacingError) throw err;
