@@ -18,6 +18,7 @@ import { ApplicationsTreeProvider } from './views/applicationsTree';
 import { ConfigDiagnostics } from './views/configDiagnostics';
 import { HealthViewProvider } from './views/healthView';
 import { ImportPreviewProvider } from './views/importPreview';
+import { registerMaskedFieldHover } from './views/maskedFieldHover';
 import { keepSsoDocumentsInTheirLanguage } from './views/ssoDocumentLanguage';
 import { SsoFileSystemProvider, SsoFileSystemRegistration } from './views/ssoFileSystem';
 import { SsoStatusBarItem } from './views/statusBar';
@@ -61,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): void {
     fileSystem.onDidChangeEditBlock(() => diagnostics.updateAll()),
     provider.onDidWrite((e) => tree.noteWritten(e.environment, e.row)),
     keepSsoDocumentsInTheirLanguage(log),
+    registerMaskedFieldHover(provider),
     ...registerConnectionCommands({ log, connection }),
     ...registerExplorerCommands({ log, connection, tree, treeView, fileSystem: provider }),
     ...registerConfigurationCommands({ log, connection, fileSystem, globalState: context.globalState }),

@@ -9,13 +9,20 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
-import { ssoctlConfigGet, startSeededSso, type SeededSso } from './harness/ssoExtras';
+import { clickDialogButton, contextMenuAction, expectToast, waitForDialog } from './harness/dialogs';
+import { guid, probeEditorReadonly, ssoctlConfigGet, startSeededSso, treeItemTooltip, type SeededSso } from './harness/ssoExtras';
 import { Workbench } from './harness/workbench';
 
 const VIEW = 'Applications';
 const APP = 'Contoso.OrderService';
 const ID = 'ConfigProperties';
 const AUTO_SAVE_DELAY_MS = 1000;
+const PLACEHOLDER = '••••••••';
+/** A BizTalk adapter application as BizTalk names it: by GUID, with a description. */
+const SFTP_APP = '{0F727AE6-13B8-DCC4-E97E-48D9EBA28904}';
+const SFTP_LABEL = 'SFTP adapter: send ports';
+const PORT = guid(201);
+const PORT_PASSWORD = 'sftp-port-pw-Hq4!';
 
 describe('UI: editing SSO documents safely, with auto-save on', { timeout: 600_000 }, () => {
   let sso: SeededSso | undefined;
@@ -26,11 +33,26 @@ describe('UI: editing SSO documents safely, with auto-save on', { timeout: 600_0
 
   before(async () => {
     sso = await startSeededSso({ syncIntervalSeconds: 5, pageSize: 20 });
+    // One password set, one (the private key's) never set.
+    await sso.client.request('apps.create', {
+      name: SFTP_APP,
+      kind: 'adapter',
+      description: `${SFTP_LABEL} configuration`,
+      contact: '',
+      enabled: true,
+      fields: [
+        { label: 'Uri', masked: false },
+        { label: 'Password', masked: true },
+        { label: 'PrivateKeyPassword', masked: true },
+      ],
+    });
+    await sso.client.request('config.set', { application: SFTP_APP, identifier: PORT, fields: { Uri: 'sftp://partner.example/in', Password: PORT_PASSWORD, PrivateKeyPassword: '' }, expectedTimestamp: null });
     server = await startCodeServer({
       name: 'safety',
       settings: { ...sso.settings, 'files.autoSave': 'afterDelay', 'files.autoSaveDelay': AUTO_SAVE_DELAY_MS },
     });
     wb = await Workbench.launch({ viewport: { width: 1500, height: 950 } });
+    await wb.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
     await wb.open(server.workbenchUrl());
   }, { timeout: 180_000 });
 
@@ -83,6 +105,96 @@ describe('UI: editing SSO documents safely, with auto-save on', { timeout: 600_0
     await w().page.keyboard.press('Control+End');
     await w().save();
     assert.equal(ssoctlConfigGet(env(), APP, ID).fields.ApiUser, 'biztalk-ne');
+    // The toast names it the way people do (issue 18, item 2).
+    await expectToast(w(), /^Saved "Contoso\.OrderService › ConfigProperties"\./, 15_000);
     await w().screenshot('safety-02-saved-on-purpose');
+  });
+
+  it('shows an empty masked field as "" and a set one as the placeholder, says which on hover, and hides revealed values again without closing the tab', async () => {
+    await w().runCommand('View: Close All Editors');
+    await w().expandTreeItem(SFTP_LABEL, { viewTitle: VIEW });
+    await w().clickTreeItem(PORT, { viewTitle: VIEW });
+    const text = await w().waitForEditorText((t) => t.includes('"Uri"'));
+    assert.ok(text.includes(`"Password": "${PLACEHOLDER}"`), text);
+    assert.ok(text.includes('"PrivateKeyPassword": ""'), `an empty masked field shows as "": ${text}`);
+
+    const hoverOnLine = async (line: number): Promise<string> => {
+      await w().focusEditor();
+      await w().page.keyboard.press('Control+Home');
+      for (let i = 1; i < line; i++) await w().page.keyboard.press('ArrowDown');
+      await w().page.keyboard.press('End');
+      await w().page.keyboard.press('ArrowLeft');
+      await w().runCommand('Show or Focus Hover');
+      const hover = w().page.locator('.monaco-editor .monaco-hover:not(.hidden)').first();
+      const said = await w().waitFor(async () => ((await hover.isVisible()) ? ((await hover.textContent()) ?? '').replace(/\s+/g, ' ') : undefined) || undefined, 10_000, 'the hover');
+      return said;
+    };
+    const notSet = await hoverOnLine(4);
+    assert.match(notSet, /PrivateKeyPassword is a masked field and is not set/);
+    await w().screenshot('safety-03-hover-not-set');
+    await w().page.keyboard.press('Escape');
+    assert.match(await hoverOnLine(3), /Password is a masked field and holds a value \(hidden\)/);
+    await w().page.keyboard.press('Escape');
+
+    // Reveal (the dialog names the port the friendly way), then hide again from the title bar.
+    await w().runCommand('SSO: Reveal Masked Fields');
+    const dialog = await waitForDialog(w(), /Reveal 2 masked fields/);
+    assert.equal(dialog.message, `Reveal 2 masked fields of "${SFTP_LABEL} › ${PORT}"?`);
+    assert.match(dialog.detail, new RegExp(`Identifier ${PORT.replace(/[{}]/g, '\\$&')} of application ${SFTP_APP.replace(/[{}]/g, '\\$&')}`));
+    await w().screenshot('safety-04-reveal-dialog');
+    await clickDialogButton(w(), 'Reveal');
+    await w().waitForEditorText((t) => t.includes(PORT_PASSWORD), 10_000);
+    // No screenshot while a decrypted value is shown.
+    const hide = w().page.locator('.editor-group-container.active .editor-actions .action-label[aria-label^="Hide Masked Fields"]').first();
+    await hide.waitFor({ state: 'visible', timeout: 10_000 });
+    await hide.click();
+    const hidden = await w().waitForEditorText((t) => t.includes(PLACEHOLDER) && !t.includes(PORT_PASSWORD), 10_000);
+    assert.ok(hidden.includes('"PrivateKeyPassword": ""'));
+    assert.match((await w().activeEditorTab())?.title ?? '', /^\{5A0F00C9/, 'the same tab is still open');
+    await w().waitFor(async () => !(await probeEditorReadonly(w())).readonly, 10_000, 'the editor to be editable again');
+    await w().page.locator('.editor-group-container.active .editor-actions .action-label[aria-label^="Reveal Masked Fields"]').first().waitFor({ state: 'visible', timeout: 10_000 });
+    await w().screenshot('safety-05-hidden-again-editable');
+  });
+
+  it('names configurations the friendly way in the tree for screen readers, tooltips, Delete, New Configuration and Find; copies name and identifier', async () => {
+    await w().runCommand('View: Close All Editors');
+    await w().openView('Enterprise SSO');
+    await w().expandTreeItem(SFTP_LABEL, { viewTitle: VIEW });
+    const rows = await w().readTree(VIEW);
+    const appRow = rows.find((r) => r.label === SFTP_LABEL);
+    const portRow = rows.find((r) => r.label === PORT);
+    assert.ok(appRow && portRow, JSON.stringify(rows));
+    assert.match(appRow.ariaLabel, new RegExp(`^${SFTP_LABEL}, BizTalk adapters`), 'screen readers hear the friendly application name, not its GUID');
+    assert.ok(portRow.ariaLabel.startsWith(`${SFTP_LABEL} › ${PORT}, port configuration`), portRow.ariaLabel);
+    assert.match(await treeItemTooltip(w(), PORT, VIEW), new RegExp(`Identifier: \\{5A0F00C9[^]*Application: \\{0F727AE6`));
+
+    await contextMenuAction(w(), PORT, 'Copy Identifier');
+    await w().waitFor(async () => (await w().page.evaluate(() => navigator.clipboard.readText())) === PORT, 10_000, 'the identifier on the clipboard');
+    await contextMenuAction(w(), SFTP_LABEL, 'Copy Name');
+    await w().waitFor(async () => (await w().page.evaluate(() => navigator.clipboard.readText())) === SFTP_LABEL, 10_000, 'the name on the clipboard');
+    await contextMenuAction(w(), SFTP_LABEL, 'Copy Identifier');
+    await w().waitFor(async () => (await w().page.evaluate(() => navigator.clipboard.readText())) === SFTP_APP, 10_000, 'the application GUID on the clipboard');
+
+    await contextMenuAction(w(), PORT, 'Delete Configuration');
+    const deletion = await waitForDialog(w(), /Delete port configuration/);
+    assert.equal(deletion.message, `Delete port configuration "${SFTP_LABEL} › ${PORT}"?`);
+    await w().screenshot('safety-06-delete-dialog');
+    await clickDialogButton(w(), 'Cancel');
+
+    await contextMenuAction(w(), SFTP_LABEL, 'New Configuration…');
+    await w().waitForQuickInput(`New port configuration in "${SFTP_LABEL}"`);
+    await w().screenshot('safety-07-new-configuration-title');
+    await w().closeQuickInput();
+
+    await w().runCommand('SSO: Find Application or Port Configuration…');
+    await w().page.locator('.quick-input-widget input').fill('5A0F00C9');
+    const hit = w().page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first();
+    const hitText = await w().waitFor(async () => {
+      const t = ((await hit.textContent().catch(() => '')) ?? '').replace(/\s+/g, ' ');
+      return t.includes('port configuration of') ? t : undefined;
+    }, 15_000, 'the Find result');
+    assert.match(hitText, new RegExp(`port configuration of ${SFTP_LABEL}`));
+    await w().screenshot('safety-08-find-friendly');
+    await w().closeQuickInput();
   });
 });
