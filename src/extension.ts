@@ -8,7 +8,7 @@ import { registerConfigurationCommands } from './commands/configurationCommands'
 import { registerConfigurationLifecycleCommands } from './commands/configurationLifecycleCommands';
 import { registerConnectionCommands } from './commands/connectionCommands';
 import { registerExplorerCommands } from './commands/explorerCommands';
-import { refreshHealthIfShown, registerHealthCommands } from './commands/healthCommands';
+import { refreshHealthIfShown, refreshHealthOnStateChange, registerHealthCommands } from './commands/healthCommands';
 import { registerLocalEnvironmentCommands } from './commands/localEnvironmentCommands';
 import { registerSecretCommands } from './commands/secretCommands';
 import { registerTransferCommands } from './commands/transferCommands';
@@ -67,6 +67,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerExplorerCommands({ log, connection, tree, treeView, fileSystem: provider }),
     ...registerConfigurationCommands({ log, connection, fileSystem, globalState: context.globalState }),
     ...registerHealthCommands(healthContext),
+    refreshHealthOnStateChange(healthContext),
     ...registerSecretCommands({ log, connection, afterSecretChange }),
     ...registerApplicationCommands({ log, connection, tree, treeView, fileSystem: provider }),
     ...registerConfigurationLifecycleCommands({ log, connection, tree, treeView, fileSystem: provider }),

@@ -3,7 +3,8 @@
 // ("files.autoSave": "afterDelay", 1 s, as VS Code for the web does by default):
 //   1. an sso: document is written only when the user saves on purpose;
 //   2. friendly names instead of GUIDs in dialogs, toasts, Find and titles; Copy Name / Identifier;
-//   5. masked fields tell "not set" from "set"; Hide Masked Fields after a reveal.
+//   5. masked fields tell "not set" from "set"; Hide Masked Fields after a reveal;
+//   3. (part) a shown Health view follows the service's state by itself.
 // Screenshots go to .artifacts/screenshots/safety-*.png.
 // Run alone: node esbuild.mjs && node --import tsx --test test/ui/editorSafety.test.ts
 import assert from 'node:assert/strict';
@@ -196,5 +197,23 @@ describe('UI: editing SSO documents safely, with auto-save on', { timeout: 600_0
     assert.match(hitText, new RegExp(`port configuration of ${SFTP_LABEL}`));
     await w().screenshot('safety-08-find-friendly');
     await w().closeQuickInput();
+  });
+
+  it('keeps a shown Health view in step with the service: the MSS stopping and coming back show without "Check Health"', async () => {
+    await w().runCommand('SSO: Check Health');
+    const mssRow = async () => (await w().readTree('Health')).find((r) => r.label === 'Master secret server');
+    await w().waitFor(async () => (await mssRow())?.description.startsWith('OK'), 20_000, 'the master secret server checked OK');
+
+    await env().mss!.kill('SIGKILL');
+    const down = await w().waitFor(async () => {
+      const row = await mssRow();
+      return row && !row.description.startsWith('OK') ? row : undefined;
+    }, 20_000, 'the Health view to follow the stopped MSS by itself');
+    assert.match(down.description, /^(Error|Warning): /);
+    await w().screenshot('safety-09-health-follows-mss-down');
+
+    await env().startMss();
+    await w().waitFor(async () => (await mssRow())?.description.startsWith('OK'), 30_000, 'the Health view to follow the MSS back by itself');
+    await w().screenshot('safety-10-health-follows-mss-back');
   });
 });
