@@ -200,6 +200,8 @@ describe('UI: editing SSO documents safely, with auto-save on', { timeout: 600_0
   });
 
   it('keeps a shown Health view in step with the service: the MSS stopping and coming back show without "Check Health"', async () => {
+    await w().openView('Enterprise SSO');
+    await w().waitForStatusBarItem('entsso.status', (i) => i.text === 'SSO dev', 30_000);
     await w().runCommand('SSO: Check Health');
     const mssRow = async () => (await w().readTree('Health')).find((r) => r.label === 'Master secret server');
     await w().waitFor(async () => (await mssRow())?.description.startsWith('OK'), 20_000, 'the master secret server checked OK');
