@@ -207,8 +207,16 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     this.applications.clear();
   }
 
-  /** Tells VS Code that open documents may have changed (e.g. after reconnecting). */
+  /**
+   * Makes VS Code read open (unmodified) documents again. Their text may have changed without a
+   * new row version (Add Fields, or Remove Fields of a field no row held a value for), and VS Code
+   * reloads only what stat() reports as changed: hence a new generation for each.
+   */
   touchAll(uris: vscode.Uri[]): void {
+    for (const uri of uris) {
+      const entry = this.entries.get(uri.toString());
+      if (entry) entry.generation++;
+    }
     if (uris.length) this.changeEmitter.fire(uris.map((uri) => ({ type: vscode.FileChangeType.Changed, uri })));
   }
 

@@ -4,14 +4,15 @@
 //   1. an sso: document is written only when the user saves on purpose;
 //   2. friendly names instead of GUIDs in dialogs, toasts, Find and titles; Copy Name / Identifier;
 //   5. masked fields tell "not set" from "set"; Hide Masked Fields after a reveal;
-//   3. (part) a shown Health view follows the service's state by itself.
+//   3. (part) a shown Health view follows the service's state by itself; an open document follows
+//      Add / Remove Fields.
 // Screenshots go to .artifacts/screenshots/safety-*.png.
 // Run alone: node esbuild.mjs && node --import tsx --test test/ui/editorSafety.test.ts
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
-import { clickDialogButton, contextMenuAction, expectToast, waitForDialog } from './harness/dialogs';
-import { guid, probeEditorReadonly, ssoctlConfigGet, startSeededSso, treeItemTooltip, type SeededSso } from './harness/ssoExtras';
+import { answerMultiPick, clickDialogButton, contextMenuAction, expectToast, waitForDialog } from './harness/dialogs';
+import { answerInputStep, guid, probeEditorReadonly, ssoctlConfigGet, startSeededSso, treeItemTooltip, type SeededSso } from './harness/ssoExtras';
 import { Workbench } from './harness/workbench';
 
 const VIEW = 'Applications';
@@ -217,5 +218,31 @@ describe('UI: editing SSO documents safely, with auto-save on', { timeout: 600_0
     await env().startMss();
     await w().waitFor(async () => (await mssRow())?.description.startsWith('OK'), 30_000, 'the Health view to follow the MSS back by itself');
     await w().screenshot('safety-10-health-follows-mss-back');
+  });
+
+  it('an open document follows Add Fields and Remove Fields by itself, and then saves', async () => {
+    await w().runCommand('View: Close All Editors');
+    await w().openView('Enterprise SSO');
+    await w().expandTreeItem(SFTP_LABEL, { viewTitle: VIEW });
+    await w().clickTreeItem(PORT, { viewTitle: VIEW });
+    await w().waitForEditorText((t) => t.includes('"Uri"'));
+
+    await contextMenuAction(w(), SFTP_LABEL, 'Add Fields…');
+    await answerInputStep(w(), '(1/2)', 'ArchiveFolder');
+    await w().waitForQuickInput(/\(2\/2\)/);
+    await w().page.keyboard.press('Enter');
+    await w().waitForEditorText((t) => t.includes('"ArchiveFolder": ""'), 15_000);
+    await w().screenshot('safety-11-document-follows-add-fields');
+
+    // No row holds a value for it, so removing it rewrites no row: the document must follow anyway.
+    await contextMenuAction(w(), SFTP_LABEL, 'Remove Fields…');
+    await answerMultiPick(w(), /^Remove Fields from/, ['ArchiveFolder']);
+    await waitForDialog(w(), /Remove field "ArchiveFolder"/);
+    await clickDialogButton(w(), 'Remove');
+    const text = await w().waitForEditorText((t) => t.includes('"Uri"') && !t.includes('ArchiveFolder'), 15_000);
+
+    await w().replaceEditorText(text.replace('sftp://partner.example/in', 'sftp://partner.example/archive-less'));
+    await w().save();
+    assert.equal(ssoctlConfigGet(env(), SFTP_APP, PORT).fields.Uri, 'sftp://partner.example/archive-less');
   });
 });
