@@ -245,4 +245,32 @@ describe('UI: editing SSO documents safely, with auto-save on', { timeout: 600_0
     await w().save();
     assert.equal(ssoctlConfigGet(env(), SFTP_APP, PORT).fields.Uri, 'sftp://partner.example/archive-less');
   });
+
+  it('an sso: document restored by a window reload is not auto-saved either', async () => {
+    await w().runCommand('View: Close All Editors');
+    await w().openView('Enterprise SSO');
+    await w().expandTreeItem(APP, { viewTitle: VIEW });
+    await w().clickTreeItem(ID, { viewTitle: VIEW });
+    await w().waitForEditorText((t) => t.includes('"ApiUser"'));
+    await w().runCommand('Developer: Reload Window');
+    await w().page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 90_000 });
+    await w().waitForActiveEditor(`${ID}.json`, 60_000);
+    await w().waitForEditorText((t) => t.includes('"ApiUser"'), 30_000);
+    await w().waitFor(async () => (await w().readStatusBar()).some((i) => i.text === 'SSO Configuration'), 20_000, 'the restored document in its own language');
+    const before = ssoctlConfigGet(env(), APP, ID);
+
+    await w().focusEditor();
+    await w().page.keyboard.press('Control+Home');
+    await w().page.keyboard.press('ArrowDown');
+    await w().page.keyboard.press('ArrowDown');
+    await w().page.keyboard.press('End');
+    await w().page.keyboard.press('ArrowLeft');
+    await w().page.keyboard.press('ArrowLeft');
+    await w().page.keyboard.type('-x');
+    // Proving that no auto-save happens takes waiting past its delay.
+    await new Promise((r) => setTimeout(r, AUTO_SAVE_DELAY_MS * 3));
+    assert.equal((await w().activeEditorTab())?.dirty, true, 'the restored document is still unsaved');
+    assert.deepEqual(ssoctlConfigGet(env(), APP, ID), before, 'SSODB unchanged');
+    await w().runCommand('File: Revert File');
+  });
 });
