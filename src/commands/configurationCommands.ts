@@ -89,7 +89,7 @@ async function revealMaskedFields(ctx: ConfigurationCommandsContext, target: vsc
       modal: true,
       detail:
         `Fields: ${fields}. Identifier ${path.identifier} of application ${path.application}, environment "${path.environment}".\n\n` +
-        'The SSO service records this in its audit log (who, when, which fields). The values are shown read-only in this editor, until you close it.',
+        'The SSO service records this in its audit log (who, when, which fields). The values are shown read-only in this editor until you run "SSO: Hide Masked Fields" or close it.',
     },
     'Reveal',
   );
