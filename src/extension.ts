@@ -8,7 +8,7 @@ import { registerConfigurationCommands } from './commands/configurationCommands'
 import { registerConfigurationLifecycleCommands } from './commands/configurationLifecycleCommands';
 import { registerConnectionCommands } from './commands/connectionCommands';
 import { registerExplorerCommands } from './commands/explorerCommands';
-import { refreshHealthIfShown, registerHealthCommands } from './commands/healthCommands';
+import { refreshHealthIfShown, refreshHealthOnStateChange, registerHealthCommands } from './commands/healthCommands';
 import { registerLocalEnvironmentCommands } from './commands/localEnvironmentCommands';
 import { registerSecretCommands } from './commands/secretCommands';
 import { registerTransferCommands } from './commands/transferCommands';
@@ -18,6 +18,8 @@ import { ApplicationsTreeProvider } from './views/applicationsTree';
 import { ConfigDiagnostics } from './views/configDiagnostics';
 import { HealthViewProvider } from './views/healthView';
 import { ImportPreviewProvider } from './views/importPreview';
+import { registerMaskedFieldHover } from './views/maskedFieldHover';
+import { keepSsoDocumentsInTheirLanguage } from './views/ssoDocumentLanguage';
 import { SsoFileSystemProvider, SsoFileSystemRegistration } from './views/ssoFileSystem';
 import { SsoStatusBarItem } from './views/statusBar';
 
@@ -59,10 +61,13 @@ export function activate(context: vscode.ExtensionContext): void {
     preview,
     fileSystem.onDidChangeEditBlock(() => diagnostics.updateAll()),
     provider.onDidWrite((e) => tree.noteWritten(e.environment, e.row)),
+    keepSsoDocumentsInTheirLanguage(log),
+    registerMaskedFieldHover(provider),
     ...registerConnectionCommands({ log, connection }),
     ...registerExplorerCommands({ log, connection, tree, treeView, fileSystem: provider }),
     ...registerConfigurationCommands({ log, connection, fileSystem, globalState: context.globalState }),
     ...registerHealthCommands(healthContext),
+    refreshHealthOnStateChange(healthContext),
     ...registerSecretCommands({ log, connection, afterSecretChange }),
     ...registerApplicationCommands({ log, connection, tree, treeView, fileSystem: provider }),
     ...registerConfigurationLifecycleCommands({ log, connection, tree, treeView, fileSystem: provider }),

@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { SSO_SCHEME, parseSsoPath } from '../model/ssoUri';
 import { ApplicationsTreeProvider, type ExplorerNode } from '../views/applicationsTree';
+import { openSsoDocument } from '../views/ssoDocumentLanguage';
 import { FIELDS_VIEW_QUERY, type SsoFileSystemRegistration } from '../views/ssoFileSystem';
 import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 
@@ -25,6 +26,8 @@ export function registerConfigurationCommands(ctx: ConfigurationCommandsContext)
   let noticeShown = false;
   return [
     registerCommand(ctx, 'entsso.revealMaskedFields', (target?: vscode.Uri | ExplorerNode) => revealMaskedFields(ctx, target)),
+    registerCommand(ctx, 'entsso.hideMaskedFields', (target?: vscode.Uri | ExplorerNode) => hideMaskedFields(ctx, target)),
+    vscode.window.onDidChangeActiveTextEditor(() => updateRevealedContext(ctx)),
     registerCommand(ctx, 'entsso.explainReadOnly', () => explainReadOnly(ctx)),
     registerCommand(ctx, 'entsso.openStoredFields', (target?: vscode.Uri | ExplorerNode) => openStoredFields(ctx, target)),
     ctx.fileSystem.provider.onDidWrite((e) => {
@@ -32,7 +35,7 @@ export function registerConfigurationCommands(ctx: ConfigurationCommandsContext)
       noticeShown = true;
       void vscode.window
         .showInformationMessage(
-          `Saved "${e.identifier}" of "${e.application}". BizTalk host instances use the change once their SSO cache expires (60 s to 5 min) or after they restart.`,
+          `Saved "${ctx.fileSystem.provider.nameOf(e.uri)}". BizTalk host instances use the change once their SSO cache expires (60 s to 5 min) or after they restart.`,
           "Don't Show Again",
         )
         .then((picked) => {
@@ -58,30 +61,35 @@ async function revealMaskedFields(ctx: ConfigurationCommandsContext, target: vsc
   const provider = ctx.fileSystem.provider;
   let doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (!doc) {
-    doc = await vscode.workspace.openTextDocument(uri);
+    doc = await openSsoDocument(uri);
     await vscode.window.showTextDocument(doc, { preview: false });
   }
   const schema = provider.schemaFor(uri);
+  const name = provider.nameOf(uri);
   if (!schema) throw new UserFacingError(`"${path.identifier}" could not be read; open it again from the explorer.`);
   if (schema.masked.length === 0) {
-    void vscode.window.showInformationMessage(`"${path.identifier}" of "${path.application}" has no masked fields: every value is already shown.`);
+    void vscode.window.showInformationMessage(`"${name}" has no masked fields: every value is already shown.`);
+    return;
+  }
+  if (schema.maskedSet?.length === 0) {
+    void vscode.window.showInformationMessage(`None of the masked fields of "${name}" holds a value (they show as ""): there is nothing to reveal.`);
     return;
   }
   if (provider.isRevealed(uri)) {
-    void vscode.window.showInformationMessage(`The masked fields of "${path.identifier}" are already revealed. Close the editor to hide them again.`);
+    void vscode.window.showInformationMessage(`The masked fields of "${name}" are already revealed. Run "SSO: Hide Masked Fields" (or close the editor) to hide them again.`);
     return;
   }
   if (doc.isDirty) {
-    throw new UserFacingError(`Save or revert your changes to "${path.identifier}" first: revealing reloads the document from SSO.`);
+    throw new UserFacingError(`Save or revert your changes to "${name}" first: revealing reloads the document from SSO.`);
   }
   const fields = schema.masked.map((f) => `"${f}"`).join(', ');
   const answer = await vscode.window.showWarningMessage(
-    `Reveal ${schema.masked.length} masked field${schema.masked.length === 1 ? '' : 's'} of "${path.identifier}"?`,
+    `Reveal ${schema.masked.length} masked field${schema.masked.length === 1 ? '' : 's'} of "${name}"?`,
     {
       modal: true,
       detail:
-        `Fields: ${fields} of application "${path.application}" in environment "${path.environment}".\n\n` +
-        'The SSO service records this in its audit log (who, when, which fields). The values are shown read-only in this editor, until you close it.',
+        `Fields: ${fields}. Identifier ${path.identifier} of application ${path.application}, environment "${path.environment}".\n\n` +
+        'The SSO service records this in its audit log (who, when, which fields). The values are shown read-only in this editor until you run "SSO: Hide Masked Fields" or close it.',
     },
     'Reveal',
   );
@@ -90,12 +98,34 @@ async function revealMaskedFields(ctx: ConfigurationCommandsContext, target: vsc
   ctx.log.info(`Revealed ${schema.masked.length} masked field(s) of "${path.identifier}" of "${path.application}" (audited by the SSO service).`);
   const reloaded = waitForChange(uri);
   provider.reveal(uri, revealed);
-  if (!(await reloaded)) {
-    throw new UserFacingError(`The masked fields were read, but the editor of "${path.identifier}" did not reload. Close it and open it again.`);
+  const shown = await reloaded;
+  updateRevealedContext(ctx);
+  if (!shown) {
+    throw new UserFacingError(`The masked fields were read, but the editor of "${name}" did not reload. Close it and open it again.`);
   }
   void vscode.window.showInformationMessage(
-    `The masked fields of "${path.identifier}" are shown read-only, so that VS Code never keeps them in its backups of unsaved changes. Close the editor to hide them; to change a password, type the new one over the placeholder.`,
+    `The masked fields of "${name}" are shown read-only, so that VS Code never keeps them in its backups of unsaved changes. Run "SSO: Hide Masked Fields" (the closed eye in the title bar) to hide them and edit again; to change a password, type the new one over the placeholder.`,
   );
+}
+
+/** After a reveal: back to the placeholders and an editable document, without closing the tab. */
+function hideMaskedFields(ctx: ConfigurationCommandsContext, target: vscode.Uri | ExplorerNode | undefined): void {
+  const uri = targetUri(target);
+  const name = uri ? ctx.fileSystem.provider.nameOf(uri) : undefined;
+  if (!uri || !name) throw new UserFacingError('Run "SSO: Hide Masked Fields" in the editor of a configuration whose masked fields you revealed.');
+  if (!ctx.fileSystem.provider.hide(uri)) {
+    void vscode.window.showInformationMessage(`The masked fields of "${name}" are hidden already; "SSO: Reveal Masked Fields" shows them.`);
+    return;
+  }
+  ctx.log.info(`Masked fields of ${uri.path} hidden again.`);
+  updateRevealedContext(ctx);
+}
+
+/** Which of Reveal / Hide the editor title bar offers for the active document. */
+function updateRevealedContext(ctx: ConfigurationCommandsContext): void {
+  const uri = vscode.window.activeTextEditor?.document.uri;
+  const revealed = uri?.scheme === SSO_SCHEME && ctx.fileSystem.provider.isRevealed(uri);
+  void vscode.commands.executeCommand('setContext', 'entsso.maskedFieldsRevealed', revealed);
 }
 
 async function openStoredFields(ctx: ConfigurationCommandsContext, target: vscode.Uri | ExplorerNode | undefined): Promise<void> {
@@ -108,7 +138,7 @@ async function openStoredFields(ctx: ConfigurationCommandsContext, target: vscod
     void vscode.window.showInformationMessage(`"${path.identifier}" is shown field by field already: it is not kept as AppConfig XML or settings JSON.`);
     return;
   }
-  const doc = await vscode.workspace.openTextDocument(uri.with({ query: FIELDS_VIEW_QUERY }));
+  const doc = await openSsoDocument(uri.with({ query: FIELDS_VIEW_QUERY }));
   await vscode.window.showTextDocument(doc, { preview: false });
 }
 

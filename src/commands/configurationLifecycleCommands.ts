@@ -7,12 +7,13 @@
  */
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
-import { groupInfo } from '../model/applicationList';
+import { applicationLabel, configurationName, groupInfo } from '../model/applicationList';
 import { nameProblem } from '../model/applicationDraft';
 import { formatTime } from '../model/serviceStatus';
 import { parseSsoPath } from '../model/ssoUri';
 import type { ApplicationInfo } from '../ssoClient/protocol';
 import type { ExplorerNode } from '../views/applicationsTree';
+import { openSsoDocument } from '../views/ssoDocumentLanguage';
 import { openSsoDocuments, ssoUri } from '../views/ssoFileSystem';
 import { resolveApplication } from './applicationPicker';
 import { UserFacingError, registerCommand } from './commandRunner';
@@ -47,21 +48,22 @@ async function newConfiguration(ctx: ConfigurationLifecycleContext, node: unknow
   const app = await resolveApplication(ctx.connection, node, { title: `New Configuration in "${env}"`, placeHolder: 'In which application?' });
   const noun = groupInfo(app.kind).identifierNoun;
   const identifier = normaliseName(await askText({
-    title: `New ${noun} in "${app.name}"`,
+    title: `New ${noun} in "${applicationLabel(app)}"`,
     prompt: `Name of the new ${noun} (${NAME_EXAMPLES[app.kind]}). It cannot be renamed later; every field starts empty.`,
     // A config store application usually holds one entry, under the snap-in's identifier.
     value: app.kind === 'configStore' && app.identifierCount === 0 ? CONFIG_STORE_IDENTIFIER : undefined,
     validate: (v) => nameProblem(v, 'name') ?? existingIdentifierProblem(ctx.connection, app.name, normaliseName(v)),
   }));
   const row = await ctx.connection.request('config.set', { application: app.name, identifier, fields: {}, expectedTimestamp: null });
+  const name = configurationName(app, row);
   ctx.log.info(`Created ${noun} "${row.identifier}" in "${row.application}" with every field empty.`);
   // Reloaded first: the application's count (and so whether it can be expanded) changed too.
   ctx.tree.refresh();
   const created = await ctx.tree.ensureIdentifier(row.application, row.identifier).catch(() => undefined);
   if (created) await ctx.treeView.reveal(created, { select: true, focus: false }).then(undefined, () => undefined);
-  const doc = await vscode.workspace.openTextDocument(ssoUri(env, row.application, row.identifier));
+  const doc = await openSsoDocument(ssoUri(env, row.application, row.identifier));
   await vscode.window.showTextDocument(doc, { preview: false });
-  void vscode.window.showInformationMessage(`Created ${noun} "${row.identifier}" in "${row.application}" with every field empty. Fill in the values and save.`);
+  void vscode.window.showInformationMessage(`Created ${noun} "${name}" with every field empty. Fill in the values and save.`);
 }
 
 /** Asked as the name is typed, so that a clash is said before Enter, not after. */
@@ -82,6 +84,8 @@ interface DeletionTarget {
   application: string;
   identifier: string;
   kind: ApplicationInfo['kind'] | undefined;
+  /** What people call it (configurationName). */
+  name: string;
   /** The version the user saw; the delete fails with a conflict if it changed since. */
   timestamp: string;
   modifiedAt: number;
@@ -91,8 +95,8 @@ async function deleteConfiguration(ctx: ConfigurationLifecycleContext, target: u
   const chosen = await deletionTarget(ctx, target);
   const noun = chosen.kind ? groupInfo(chosen.kind).identifierNoun : 'configuration';
   await confirmModal(
-    `Delete ${noun} "${chosen.identifier}" of "${chosen.application}"?`,
-    `Its values (last changed ${formatTime(new Date(chosen.modifiedAt).toISOString(), new Date())}) are deleted from the SSO database of "${chosen.environment}"; this cannot be undone. ` +
+    `Delete ${noun} "${chosen.name}"?`,
+    `Identifier ${chosen.identifier} of application ${chosen.application}. Its values (last changed ${formatTime(new Date(chosen.modifiedAt).toISOString(), new Date())}) are deleted from the SSO database of "${chosen.environment}"; this cannot be undone. ` +
       'BizTalk lookups of it fail once its SSO cache expires (60 s to 5 min). To keep a copy, export the application first.',
     'Delete',
   );
@@ -100,7 +104,7 @@ async function deleteConfiguration(ctx: ConfigurationLifecycleContext, target: u
   ctx.log.info(`Deleted ${noun} "${chosen.identifier}" of "${chosen.application}".`);
   ctx.fileSystem.deleted(ssoUri(chosen.environment, chosen.application, chosen.identifier));
   ctx.tree.refresh();
-  void vscode.window.showInformationMessage(`Deleted ${noun} "${chosen.identifier}" of "${chosen.application}".`);
+  void vscode.window.showInformationMessage(`Deleted ${noun} "${chosen.name}".`);
 }
 
 /** From a tree node (the version shown there), or from the active sso editor (read again now). */
@@ -108,7 +112,7 @@ async function deletionTarget(ctx: ConfigurationLifecycleContext, target: unknow
   const node = target as ExplorerNode | undefined;
   if (node && typeof node === 'object' && 'type' in node && node.type === 'identifier') {
     const { info, app } = node;
-    return { environment: node.env, application: app.name, identifier: info.identifier, kind: app.kind, timestamp: info.timestamp, modifiedAt: info.modifiedAt };
+    return { environment: node.env, application: app.name, identifier: info.identifier, kind: app.kind, name: configurationName(app, info), timestamp: info.timestamp, modifiedAt: info.modifiedAt };
   }
   const uri = target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
   const path = uri ? parseSsoPath(uri.path) : undefined;
@@ -125,6 +129,7 @@ async function deletionTarget(ctx: ConfigurationLifecycleContext, target: unknow
     application: current.application,
     identifier: current.identifier,
     kind: app?.kind,
+    name: configurationName(app ?? { name: current.application, description: '' }, current),
     timestamp: current.timestamp,
     modifiedAt: current.modifiedAt,
   };

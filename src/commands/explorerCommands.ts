@@ -6,9 +6,10 @@
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { SsoError } from '../ssoClient/errors';
-import type { SearchHit } from '../ssoClient/protocol';
-import { groupInfo } from '../model/applicationList';
+import type { ApplicationInfo, SearchHit } from '../ssoClient/protocol';
+import { applicationLabel, groupInfo, identifierLabel } from '../model/applicationList';
 import { ApplicationsTreeProvider, type ExplorerNode } from '../views/applicationsTree';
+import { openSsoDocument } from '../views/ssoDocumentLanguage';
 import { ssoUri, type SsoFileSystemProvider } from '../views/ssoFileSystem';
 import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 
@@ -32,14 +33,30 @@ export function registerExplorerCommands(ctx: ExplorerCommandsContext): vscode.D
     registerCommand(ctx, 'entsso.retry', (node: ExplorerNode) => ctx.tree.retry(node)),
     registerCommand(ctx, 'entsso.openConfiguration', (target: ExplorerNode | vscode.Uri) => openConfiguration(ctx, target)),
     registerCommand(ctx, 'entsso.find', () => find(ctx)),
+    registerCommand(ctx, 'entsso.copyName', (node?: ExplorerNode) => copy(ctx, node, 'name')),
+    registerCommand(ctx, 'entsso.copyIdentifier', (node?: ExplorerNode) => copy(ctx, node, 'identifier')),
   ];
+}
+
+/**
+ * "Copy Name" copies what people call it (the tree label); "Copy Identifier" what SSO, BizTalk
+ * and ssoctl call it (the application name or the configuration's identifier, e.g. a GUID).
+ */
+async function copy(ctx: ExplorerCommandsContext, target: ExplorerNode | undefined, what: 'name' | 'identifier'): Promise<void> {
+  const node = target ?? ctx.treeView.selection[0];
+  let text: string | undefined;
+  if (node?.type === 'application') text = what === 'name' ? applicationLabel(node.app) : node.app.name;
+  else if (node?.type === 'identifier') text = what === 'name' ? identifierLabel(node.info) : node.info.identifier;
+  if (text === undefined) throw new UserFacingError(`Select an application or a configuration in the Enterprise SSO explorer, then run "Copy ${what === 'name' ? 'Name' : 'Identifier'}" from its context menu.`);
+  await vscode.env.clipboard.writeText(text);
+  vscode.window.setStatusBarMessage(`$(copy) Copied ${what === 'name' ? 'name' : 'identifier'} "${text}"`, 4000);
 }
 
 async function openConfiguration(ctx: ExplorerCommandsContext, target: ExplorerNode | vscode.Uri | undefined): Promise<void> {
   const uri = target instanceof vscode.Uri ? target : target ? ApplicationsTreeProvider.uriOf(target) : undefined;
   if (!uri) throw new UserFacingError('Pick a port configuration or config-store entry in the Enterprise SSO explorer to open it.');
   try {
-    const doc = await vscode.workspace.openTextDocument(uri);
+    const doc = await openSsoDocument(uri);
     await vscode.window.showTextDocument(doc, { preview: false });
   } catch (err) {
     if (err instanceof SsoError || err instanceof UserFacingError) throw err;
@@ -79,7 +96,7 @@ async function find(ctx: ExplorerCommandsContext): Promise<void> {
       try {
         const hits = await ctx.connection.request('search', { query: query.trim(), limit: SEARCH_LIMIT });
         if (mine !== seq) return;
-        qp.items = hits.length ? hits.map(toItem) : [{ label: `Nothing in "${env}" matches "${query.trim()}".`, alwaysShow: true }];
+        qp.items = hits.length ? hits.map((h) => toItem(h, ctx.tree.loadedApplication(h.application))) : [{ label: `Nothing in "${env}" matches "${query.trim()}".`, alwaysShow: true }];
       } catch (err) {
         if (mine !== seq) return;
         qp.items = [{ label: '$(error) Search failed', detail: err instanceof SsoError ? err.message : 'See "SSO: Show Log".', alwaysShow: true }];
@@ -113,10 +130,16 @@ async function find(ctx: ExplorerCommandsContext): Promise<void> {
   if (node) await ctx.treeView.reveal(node, { select: true, focus: true, expand: true });
 }
 
-function toItem(hit: SearchHit): HitItem {
+/** A search hit named for people when its application is loaded in the tree (else by its SSO name); the SSO names in the detail. */
+function toItem(hit: SearchHit, app: ApplicationInfo | undefined): HitItem {
   const g = groupInfo(hit.kind);
+  const appName = app ? applicationLabel(app) : hit.application;
   if (hit.identifier !== undefined) {
-    return { label: hit.identifier, description: `${g.identifierNoun} of ${hit.application}`, iconPath: new vscode.ThemeIcon('symbol-key'), hit, alwaysShow: true };
+    const item: HitItem = { label: identifierLabel({ identifier: hit.identifier }), description: `${g.identifierNoun} of ${appName}`, iconPath: new vscode.ThemeIcon('symbol-key'), hit, alwaysShow: true };
+    if (appName !== hit.application) item.detail = `${hit.identifier} of application ${hit.application}`;
+    return item;
   }
-  return { label: hit.application, description: g.label, iconPath: new vscode.ThemeIcon(g.icon), hit, alwaysShow: true };
+  const item: HitItem = { label: appName, description: g.label, iconPath: new vscode.ThemeIcon(g.icon), hit, alwaysShow: true };
+  if (appName !== hit.application) item.detail = `application ${hit.application}`;
+  return item;
 }

@@ -8,6 +8,7 @@ import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { SsoError } from '../ssoClient/errors';
 import { summarizeReport, summarizeUnreachable } from '../model/healthReport';
+import { stateWord } from '../model/serviceStatus';
 import type { HealthViewProvider } from '../views/healthView';
 import { UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 
@@ -38,6 +39,38 @@ export async function refreshHealthIfShown(ctx: HealthCommandsContext): Promise<
   const env = ctx.connection.environment;
   if (!env || !ctx.health.lastSummary) return;
   await vscode.window.withProgress({ location: { viewId: 'entsso.health' } }, () => loadHealth(ctx, env));
+}
+
+/** How long a state must hold before the Health view is checked again (state pushes come in bursts). */
+const STATE_SETTLE_MS = 500;
+
+/**
+ * Keeps a Health view that shows a report in step with the service's pushed state: when the state
+ * changes (MSS stopped or back, secret cached, re-encryption, service unreachable), the view is
+ * checked again, so that it never says "healthy" about a state that has passed.
+ */
+export function refreshHealthOnStateChange(ctx: HealthCommandsContext): vscode.Disposable {
+  let last = stateKey(ctx.connection);
+  let timer: NodeJS.Timeout | undefined;
+  const subscription = ctx.connection.onDidChange(() => {
+    const key = stateKey(ctx.connection);
+    if (key === last) return;
+    last = key;
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      refreshHealthIfShown(ctx).catch(() => ctx.log.warn('The Health view could not be checked again after a state change.'));
+    }, STATE_SETTLE_MS);
+  });
+  return new vscode.Disposable(() => {
+    clearTimeout(timer);
+    subscription.dispose();
+  });
+}
+
+/** The situation in words, without progress counts (a re-encryption's progress is not a new situation). */
+function stateKey(connection: ConnectionManager): string {
+  const input = connection.statusInput();
+  return input ? `${input.environment}|${stateWord(input).replace(/\d+/g, '#')}` : '';
 }
 
 async function loadHealth(ctx: HealthCommandsContext, env: { name: string; socketPath: string }): Promise<void> {

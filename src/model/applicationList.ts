@@ -157,14 +157,44 @@ export function formatFlags(flags: number): string {
 
 const GUID_NAME = /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i;
 
+/** What is needed to name an application for people (an ApplicationInfo, or less). */
+export interface NameableApplication {
+  name: string;
+  description: string;
+  /** A name given from outside SSO (e.g. by BizTalk), preferred when present. */
+  displayName?: string;
+}
+
+/** What is needed to name a configuration for people. */
+export interface NameableConfiguration {
+  identifier: string;
+  /** A name given from outside SSO, e.g. the BizTalk send port or receive location it belongs to. */
+  displayName?: string;
+}
+
 /** BizTalk names adapter applications by GUID: those are shown by their description instead. */
-function isGuidNamed(app: ApplicationInfo): boolean {
+function isGuidNamed(app: NameableApplication): boolean {
   return GUID_NAME.test(app.name) && app.description.trim().length > 0;
 }
 
-/** What the tree shows as the application's label: its name, or for a GUID-named one its description. */
-export function applicationLabel(app: ApplicationInfo): string {
+/**
+ * The one place that names applications and configurations for people (tree, dialogs, toasts,
+ * Find, titles, screen readers); the GUIDs stay in tooltips and "Copy Identifier".
+ * An application: its display name, else for a GUID-named one its description, else its name.
+ */
+export function applicationLabel(app: NameableApplication): string {
+  if (app.displayName?.trim()) return app.displayName.trim();
   return isGuidNamed(app) ? app.description.replace(/\s+configuration$/i, '') : app.name;
+}
+
+/** A configuration on its own (tree rows): its display name, else its identifier. */
+export function identifierLabel(config: NameableConfiguration): string {
+  return config.displayName?.trim() || config.identifier;
+}
+
+/** A configuration where its application is not shown next to it: "SFTP adapter: send ports › SP_Contoso_Orders_SFTP_1". */
+export function configurationName(app: NameableApplication, config: NameableConfiguration): string {
+  return `${applicationLabel(app)} › ${identifierLabel(config)}`;
 }
 
 export function applicationDescription(app: ApplicationInfo): string {

@@ -7,6 +7,7 @@
 import type { ConfigDocument } from '../ssoClient/protocol';
 import { parseJson, positionAt, type JsonNode } from './jsonSyntax';
 import { nameKeyedRecord } from '../protocol/names';
+import { escapeMarkdown } from './markdown';
 
 /** Shown instead of a masked value. Saved unchanged, it keeps the stored value. */
 export const MASK_PLACEHOLDER = '••••••••';
@@ -17,13 +18,20 @@ export interface DocumentSchema {
   identifier: string;
   fields: string[];
   masked: string[];
+  /** Masked fields that hold a value; undefined when the service does not say (then all are taken as set). */
+  maskedSet?: string[];
 }
 
 export function schemaOf(doc: ConfigDocument, fieldOrder?: string[]): DocumentSchema {
   const fromDoc = Object.keys(doc.fields);
   // Prefer the application's field order (JavaScript objects put integer-like keys first).
   const fields = fieldOrder && fieldOrder.length === fromDoc.length && fromDoc.every((f) => fieldOrder.includes(f)) ? [...fieldOrder] : fromDoc;
-  return { application: doc.application, identifier: doc.identifier, fields, masked: [...doc.masked] };
+  return { application: doc.application, identifier: doc.identifier, fields, masked: [...doc.masked], ...(doc.maskedSet ? { maskedSet: [...doc.maskedSet] } : {}) };
+}
+
+/** Whether a masked field holds a value (services that do not say are taken as "yes"). */
+export function isMaskedSet(schema: DocumentSchema, label: string): boolean {
+  return schema.maskedSet === undefined || schema.maskedSet.includes(label);
 }
 
 /** The document text: 2-space pretty JSON, one field per line in field order, trailing newline. */
@@ -31,7 +39,8 @@ export function serializeConfig(doc: ConfigDocument, schema: DocumentSchema = sc
   if (schema.fields.length === 0) return '{}\n';
   const lines = schema.fields.map((label) => {
     const masked = schema.masked.includes(label);
-    const value = masked && !doc.revealed ? MASK_PLACEHOLDER : (doc.fields[label] ?? '');
+    // An empty masked field shows as "", so that it is not taken for a set one.
+    const value = masked && !doc.revealed ? (isMaskedSet(schema, label) ? MASK_PLACEHOLDER : '') : (doc.fields[label] ?? '');
     return `  ${JSON.stringify(label)}: ${JSON.stringify(value)}`;
   });
   return `{\n${lines.join(',\n')}\n}\n`;
@@ -166,4 +175,25 @@ export function toSetRequest(values: Record<string, string>, schema: DocumentSch
     }
   }
   return { fields, clearMasked, changedMasked };
+}
+
+/** The field whose name or value is at `offset` in a document's text, if the text parses. */
+export function fieldAt(text: string, offset: number): { label: string; start: number; end: number } | undefined {
+  const parsed = parseJson(text);
+  if (!parsed.ok || parsed.root.kind !== 'object') return undefined;
+  const prop = parsed.root.properties.find((p) => offset >= p.keyStart && offset <= p.value.end);
+  return prop ? { label: prop.key, start: prop.keyStart, end: prop.value.end } : undefined;
+}
+
+/** What hovering a masked field says: whether it holds a value (never the value) and how to change it. */
+export function maskedFieldHover(schema: DocumentSchema, label: string, revealed: boolean): string | undefined {
+  if (!schema.masked.includes(label)) return undefined;
+  const name = escapeMarkdown(label);
+  if (revealed) {
+    return `**${name}** is a masked field, shown in clear because it was revealed. Run "SSO: Hide Masked Fields" to hide it and edit the document again.`;
+  }
+  if (isMaskedSet(schema, label)) {
+    return `**${name}** is a masked field and holds a value (hidden). Leave ${MASK_PLACEHOLDER} to keep it, type a new value over it to replace it, or make it "" to clear it.`;
+  }
+  return `**${name}** is a masked field and is **not set**. Type a value between the quotes to set it; it is hidden again after the save.`;
 }

@@ -120,6 +120,11 @@ export interface ConfigDocument {
   fields: Record<string, string>;
   /** Labels of masked fields, in field order. */
   masked: string[];
+  /**
+   * The masked fields that hold a value (never the value), so that an empty password is not shown
+   * as a set one. Absent from services older than this field: treat every masked field as set.
+   */
+  maskedSet?: string[];
   revealed: boolean;
 }
 

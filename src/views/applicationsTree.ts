@@ -17,6 +17,8 @@ import {
   applicationKey,
   applicationTooltip,
   applicationLabel,
+  configurationName,
+  identifierLabel,
   groupApplications,
   sortForDisplay,
   groupInfo,
@@ -140,6 +142,11 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     return this.identifierNode(appNode.env, appNode.app, info);
   }
 
+  /** An application the tree has loaded (to name search hits for people), if any. */
+  loadedApplication(name: string): ApplicationInfo | undefined {
+    return this.apps.get(applicationKey(name));
+  }
+
   /** A configuration was saved: show its new modification time if it is in the tree. */
   noteWritten(environment: string, row: IdentifierInfo): void {
     if (environment !== this.connection.environment?.name) return;
@@ -237,14 +244,15 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
         item.description = [desc, identifierCountText(app)].filter(Boolean).join(' · ');
         item.iconPath = new vscode.ThemeIcon(applicationIcon(app), new vscode.ThemeColor(app.enabled ? 'charts.green' : 'disabledForeground'));
         item.contextValue = app.enabled ? 'application.enabled' : 'application.disabled';
-        item.accessibilityInformation = { label: `${app.name}, ${groupInfo(app.kind).label}, ${app.enabled ? 'enabled' : 'disabled'}, ${identifierCountText(app)}` };
+        item.accessibilityInformation = { label: `${applicationLabel(app)}, ${groupInfo(app.kind).label}, ${app.enabled ? 'enabled' : 'disabled'}, ${identifierCountText(app)}` };
         return item;
       }
       case 'identifier': {
-        const item = new vscode.TreeItem(node.info.identifier, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(identifierLabel(node.info), vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
         const when = formatTime(new Date(node.info.modifiedAt).toISOString(), new Date());
         item.description = `modified ${when}`;
+        item.accessibilityInformation = { label: `${configurationName(node.app, node.info)}, ${groupInfo(node.app.kind).identifierNoun}, modified ${when}` };
         item.iconPath = new vscode.ThemeIcon('json');
         item.command = { command: 'entsso.openConfiguration', title: 'Open Configuration', arguments: [node] };
         item.contextValue = 'configuration';
@@ -418,6 +426,8 @@ function message(err: unknown): string {
 function identifierTooltip(app: ApplicationInfo, info: IdentifierInfo): vscode.MarkdownString {
   const noun = groupInfo(app.kind).identifierNoun;
   return new vscode.MarkdownString(
-    `**${escapeMarkdown(info.identifier)}**\n\n${noun} of ${escapeMarkdown(app.name)}\n\nLast modified: ${new Date(info.modifiedAt).toLocaleString()}\n\nClick to open it as JSON; masked fields stay hidden until you run "SSO: Reveal Masked Fields".`,
+    `**${escapeMarkdown(configurationName(app, info))}**\n\n${noun} of ${escapeMarkdown(applicationLabel(app))}\n\n` +
+      `- Identifier: ${escapeMarkdown(info.identifier)}\n- Application: ${escapeMarkdown(app.name)}\n\n` +
+      `Last modified: ${new Date(info.modifiedAt).toLocaleString()}\n\nClick to open it as JSON; masked fields stay hidden until you run "SSO: Reveal Masked Fields". Right-click to copy its name or identifier.`,
   );
 }

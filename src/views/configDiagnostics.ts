@@ -9,6 +9,7 @@ import * as vscode from 'vscode';
 import type { DocumentProblem } from '../model/configDocument';
 import { layoutTitle } from '../model/configLayout';
 import { SSO_SCHEME } from '../model/ssoUri';
+import { onDidReallyCloseSsoDocument } from './ssoDocumentLanguage';
 import { openSsoDocuments, type SsoFileSystemProvider } from './ssoFileSystem';
 
 const DEBOUNCE_MS = 200;
@@ -23,10 +24,9 @@ export class ConfigDiagnostics implements vscode.Disposable {
       this.collection,
       vscode.workspace.onDidOpenTextDocument((d) => this.update(d)),
       vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document)),
-      vscode.workspace.onDidCloseTextDocument((d) => {
-        if (d.uri.scheme !== SSO_SCHEME) return;
-        this.collection.delete(d.uri);
-        this.provider.forget(d.uri);
+      onDidReallyCloseSsoDocument((uri) => {
+        this.collection.delete(uri);
+        this.provider.forget(uri);
       }),
       provider.onDidRead((uri) => {
         const doc = openSsoDocuments().find((d) => d.uri.toString() === uri.toString());

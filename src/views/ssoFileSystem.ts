@@ -23,7 +23,8 @@
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { SsoError } from '../ssoClient/errors';
-import type { ConfigDocument, IdentifierInfo } from '../ssoClient/protocol';
+import type { ApplicationInfo, ConfigDocument, IdentifierInfo } from '../ssoClient/protocol';
+import { configurationName } from '../model/applicationList';
 import {
   schemaOf,
   serializeConfig,
@@ -97,6 +98,8 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
 
   private readonly entries = new Map<string, DocumentEntry>();
   private readonly fieldOrders = new Map<string, string[]>();
+  /** Applications of documents read, so that documents can be named for people (per environment and application). */
+  private readonly applications = new Map<string, ApplicationInfo>();
   /** Set while edits are blocked; writeFile refuses with it. */
   editBlock: EditBlock | undefined;
 
@@ -135,6 +138,14 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     return r.ok ? [] : r.problems;
   }
 
+  /** What people call the configuration of `uri`: "SFTP adapter: send ports › {GUID}" (see configurationName). */
+  nameOf(uri: vscode.Uri): string {
+    const path = parseSsoPath(uri.path);
+    if (!path?.application || path.identifier === undefined) return uri.path;
+    const app = this.applications.get(applicationCacheKey(path.environment, path.application));
+    return configurationName(app ?? { name: path.application, description: '' }, { identifier: path.identifier });
+  }
+
   isRevealed(uri: vscode.Uri): boolean {
     return this.entries.get(uri.toString())?.revealed ?? false;
   }
@@ -151,6 +162,17 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     this.changeEmitter.fire([{ type: vscode.FileChangeType.Changed, uri }]);
   }
 
+  /** Shows the placeholder again instead of the revealed values; the document becomes editable again. */
+  hide(uri: vscode.Uri): boolean {
+    const entry = this.entries.get(uri.toString());
+    if (!entry?.revealed) return false;
+    entry.revealed = false;
+    entry.pending = undefined;
+    entry.generation++;
+    this.changeEmitter.fire([{ type: vscode.FileChangeType.Changed, uri }]);
+    return true;
+  }
+
   /**
    * When the last editor tab of a revealed document closes, hide its masked values again. The
    * text model may outlive the tab for a while (and be reused when it is opened again), so
@@ -162,13 +184,8 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
         const input = tab.input;
         const uri = input instanceof vscode.TabInputText ? input.uri : undefined;
         if (!uri || uri.scheme !== SSO_SCHEME) continue;
-        const entry = this.entries.get(uri.toString());
-        if (!entry?.revealed || isOpenInTab(uri)) continue;
-        entry.revealed = false;
-        entry.pending = undefined;
-        entry.generation++;
+        if (isOpenInTab(uri) || !this.hide(uri)) continue;
         this.log.info(`Masked fields of ${uri.path} hidden again (editor closed).`);
-        this.changeEmitter.fire([{ type: vscode.FileChangeType.Changed, uri }]);
       }
     });
   }
@@ -187,10 +204,19 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   /** Field orders are cached per application; a refresh drops them. */
   clearCaches(): void {
     this.fieldOrders.clear();
+    this.applications.clear();
   }
 
-  /** Tells VS Code that open documents may have changed (e.g. after reconnecting). */
+  /**
+   * Makes VS Code read open (unmodified) documents again. Their text may have changed without a
+   * new row version (Add Fields, or Remove Fields of a field no row held a value for), and VS Code
+   * reloads only what stat() reports as changed: hence a new generation for each.
+   */
   touchAll(uris: vscode.Uri[]): void {
+    for (const uri of uris) {
+      const entry = this.entries.get(uri.toString());
+      if (entry) entry.generation++;
+    }
     if (uris.length) this.changeEmitter.fire(uris.map((uri) => ({ type: vscode.FileChangeType.Changed, uri })));
   }
 
@@ -284,7 +310,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
       if (err instanceof SsoError && err.code === 'ENTSSO_E_CONFLICT') {
         this.log.warn(`Save of ${where} refused: it changed in SSO after it was read [ENTSSO_E_CONFLICT].`);
         throw new vscode.FileSystemError(
-          `Not saved: "${path.identifier}" of "${path.application}" was changed by someone else after you opened it. ` +
+          `Not saved: "${this.nameOf(uri)}" was changed by someone else after you opened it. ` +
             'Compare your version with the stored one ("File: Compare Active File with Saved"), merge, then save again, or revert to take the stored version.',
         );
       }
@@ -374,10 +400,11 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   }
 
   private async fieldOrder(environment: string, doc: ConfigDocument): Promise<string[]> {
-    const key = `${environment}\u0000${doc.application.toLowerCase()}`;
+    const key = applicationCacheKey(environment, doc.application);
     let order = this.fieldOrders.get(key);
     if (!order) {
       const app = await this.connection.request('apps.get', { name: doc.application }, environment);
+      this.applications.set(key, app);
       order = [...app.fields].sort((a, b) => a.ordinal - b.ordinal).map((f) => f.label);
       this.fieldOrders.set(key, order);
     }
@@ -416,6 +443,10 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     this.log.error(`${what} failed unexpectedly (${err instanceof Error ? err.name : typeof err}).`);
     return vscode.FileSystemError.Unavailable(`${what} failed unexpectedly. See "SSO: Show Log".`);
   }
+}
+
+function applicationCacheKey(environment: string, application: string): string {
+  return `${environment}\u0000${application.toLowerCase()}`;
 }
 
 function describe(path: { application?: string; identifier?: string; environment: string }): string {

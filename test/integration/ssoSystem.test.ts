@@ -79,6 +79,31 @@ describe('SSO system with real processes', () => {
     }
   });
 
+  test('config.get says which masked fields hold a value (maskedSet), never the value, also after one is cleared', async () => {
+    const c = await t.client();
+    await c.request('apps.create', {
+      name: 'Contoso.MaskedSet',
+      kind: 'adapter',
+      fields: [{ label: 'Address', masked: false }, { label: 'Password', masked: true }, { label: 'KeyPassword', masked: true }],
+    });
+    const written = await c.request('config.set', {
+      application: 'Contoso.MaskedSet',
+      identifier: 'Port1',
+      fields: { Address: 'sftp://a', Password: SECRET_VALUES[0]!, KeyPassword: '' },
+      expectedTimestamp: null,
+    });
+    const doc = await c.request('config.get', { application: 'Contoso.MaskedSet', identifier: 'Port1' });
+    assert.deepEqual(doc.masked, ['Password', 'KeyPassword']);
+    assert.deepEqual(doc.maskedSet, ['Password'], 'the empty KeyPassword is not reported as set');
+    assert.ok(!JSON.stringify(doc).includes(SECRET_VALUES[0]!), 'no masked value in an unrevealed document');
+    const revealed = await c.request('config.get', { application: 'Contoso.MaskedSet', identifier: 'Port1', reveal: true });
+    assert.deepEqual(revealed.maskedSet, ['Password']);
+
+    await c.request('config.set', { application: 'Contoso.MaskedSet', identifier: 'Port1', fields: { Password: '' }, clearMasked: ['Password'], expectedTimestamp: written.timestamp });
+    const cleared = await c.request('config.get', { application: 'Contoso.MaskedSet', identifier: 'Port1' });
+    assert.deepEqual(cleared.maskedSet, [], 'a cleared masked field is reported as not set');
+  });
+
   test('ssoctl reads back what the client library wrote, and writes values from stdin', () => {
     const get = t.ssoctl(['config', 'get', 'Contoso.Sftp.SendPorts', 'SendToPartner', '--json']);
     assert.equal(get.code, 0, get.stderr);

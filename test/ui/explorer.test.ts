@@ -118,9 +118,9 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     // Tooltips are built when hovered (resolveTreeItem), for configurations and applications.
     const port = ports()[0]!.label;
     const portTip = await treeItemTooltip(w(), port, VIEW);
-    assert.ok(portTip.startsWith(port), portTip);
+    assert.ok(portTip.startsWith(`SFTP Send Ports › ${port}`), portTip);
     // (paragraphs come without spaces between them in the hover's text)
-    assert.match(portTip, /port configuration of SFTP Send Ports\s*Last modified: .+\s*Click to open it as JSON/);
+    assert.match(portTip, /port configuration of SFTP Send Ports\s*Identifier: \{[0-9A-F-]+\}\s*Application: SFTP Send Ports\s*Last modified: .+\s*Click to open it as JSON/);
     assert.match(await treeItemTooltip(w(), 'Fabrikam.Legacy', VIEW), /Fabrikam\.Legacy \(disabled\).*Kind:\s*Config store applications/);
 
     // Refresh reloads from SSODB and keeps what was expanded (stable ids), as much as was shown.
@@ -157,7 +157,7 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     const revealed = await sso!.client.request('config.get', { application: APP, identifier: ID, reveal: true });
     assert.ok(revealed.fields.ApiKey === 'api-key-Xy7$-secret', 'the masked ApiKey is unchanged');
     const notice = await w().waitForNotification(/BizTalk host instances use the change once their SSO cache expires \(60 s to 5 min\)/);
-    assert.match(notice, /^Saved "ConfigProperties" of "Contoso.OrderService"\./);
+    assert.match(notice, /^Saved "Contoso\.OrderService › ConfigProperties"\./);
     await w().screenshot('explorer-03-saved');
     await w().clearNotifications();
     expected.Endpoint = 'https://orders-v2.contoso.example/api';
@@ -279,8 +279,8 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     const dialog = w().page.locator('.monaco-dialog-box');
     await dialog.waitFor({ state: 'visible', timeout: 10_000 });
     const dialogText = ((await dialog.textContent()) ?? '').replace(/\s+/g, ' ');
-    assert.match(dialogText, /Reveal 1 masked field of "ConfigProperties"\?/);
-    assert.match(dialogText, /Fields: "ApiKey" of application "Contoso.OrderService"/);
+    assert.match(dialogText, /Reveal 1 masked field of "Contoso\.OrderService › ConfigProperties"\?/);
+    assert.match(dialogText, /Fields: "ApiKey"\. Identifier ConfigProperties of application Contoso\.OrderService/);
     assert.match(dialogText, /audit log/);
     await w().screenshot('explorer-09b-reveal-confirmation');
     await dialog.locator('.monaco-button', { hasText: /^Reveal$/ }).click();

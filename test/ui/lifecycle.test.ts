@@ -330,7 +330,7 @@ describe('UI: master secret, application, export/import and local environment li
     assert.equal(nameStep.value, 'ConfigProperties', 'the first entry of a config store application is offered the usual name');
     await w().screenshot('lifecycle-10b-new-configuration');
     await answerInputStep(w(), 'New config-store entry', 'ConfigProperties');
-    await expectToast(w(), /^Created config-store entry "ConfigProperties" in "Contoso\.NewApp" with every field empty\. Fill in the values and save\.$/, 20_000);
+    await expectToast(w(), /^Created config-store entry "Contoso\.NewApp › ConfigProperties" with every field empty\. Fill in the values and save\.$/, 20_000);
     await w().waitForActiveEditor(/ConfigProperties/, 20_000);
     await w().screenshot('lifecycle-10c-new-configuration-opened');
     assert.match(await w().activeEditorUri(), /^sso:\/dev\/Contoso\.NewApp\/ConfigProperties/);
@@ -344,14 +344,14 @@ describe('UI: master secret, application, export/import and local environment li
     await answerInputStep(w(), 'New config-store entry', '..');
     await w().waitFor(async () => /The name must not be "\." or "\.\."/.test(await quickInputMessage(w())), 10_000, 'the name rule\'s message');
     await answerInputStep(w(), 'New config-store entry', 'Scratch');
-    await expectToast(w(), /^Created config-store entry "Scratch" in "Contoso\.NewApp"/, 20_000);
+    await expectToast(w(), /^Created config-store entry "Contoso\.NewApp › Scratch"/, 20_000);
     await w().waitFor(async () => (await w().readTree(VIEW)).some((r) => r.label === 'Scratch'), 20_000, 'the new entry in the tree');
     await clearToasts();
 
     // Delete a configuration from the palette in its editor (the version read now)...
     await w().waitForActiveEditor(/Scratch/, 20_000);
     await w().runCommand('SSO: Delete Configuration');
-    await waitForDialog(w(), /Delete config-store entry "Scratch" of "Contoso\.NewApp"\?/);
+    await waitForDialog(w(), /Delete config-store entry "Contoso\.NewApp › Scratch"\?/);
     await clickDialogButton(w(), 'Cancel');
     assert.ok(await c().request('config.get', { application: 'Contoso.NewApp', identifier: 'Scratch' }), 'Cancel deletes nothing');
 
@@ -359,11 +359,11 @@ describe('UI: master secret, application, export/import and local environment li
     await w().runCommand('View: Close All Editors');
     await contextMenuAction(w(), 'Scratch', 'Delete Configuration');
     const deletion = await waitForDialog(w(), /Delete config-store entry/);
-    assert.equal(deletion.message, 'Delete config-store entry "Scratch" of "Contoso.NewApp"?');
+    assert.equal(deletion.message, 'Delete config-store entry "Contoso.NewApp › Scratch"?');
     await w().screenshot('lifecycle-10d-delete-configuration');
     assert.match(deletion.detail, /are deleted from the SSO database of "dev"; this cannot be undone\..*export the application first/s);
     await clickDialogButton(w(), 'Delete');
-    await expectToast(w(), /^Deleted config-store entry "Scratch" of "Contoso\.NewApp"\.$/, 20_000);
+    await expectToast(w(), /^Deleted config-store entry "Contoso\.NewApp › Scratch"\.$/, 20_000);
     await w().waitFor(async () => !(await w().readTree(VIEW)).some((r) => r.label === 'Scratch'), 20_000, 'the entry to leave the tree');
     await assert.rejects(c().request('config.get', { application: 'Contoso.NewApp', identifier: 'Scratch' }), /Scratch/);
     await clearToasts();

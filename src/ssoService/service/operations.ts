@@ -334,6 +334,7 @@ export class SsoOperations {
       const fresh = this.configDocument(found, row, secret, false);
       Object.freeze(fresh.fields);
       Object.freeze(fresh.masked);
+      Object.freeze(fresh.maskedSet);
       document = Object.freeze(fresh);
       this.maskedDocuments.set(found, document);
     }
@@ -343,12 +344,15 @@ export class SsoOperations {
   private configDocument(found: ConfigurationRead, row: CredentialRow, secret: MasterSecret, reveal: boolean): ConfigDocument {
     const values = decryptValues(secret, found.name, row.identifier, row.ciphertext);
     const masked: string[] = [];
+    const maskedSet: string[] = [];
     const fields = nameKeyedRecord<string>();
     for (const f of found.fields) {
+      const value = values.get(f.label) ?? '';
       if (f.masked) masked.push(f.label);
-      fields[f.label] = f.masked && !reveal ? '' : (values.get(f.label) ?? '');
+      if (f.masked && value !== '') maskedSet.push(f.label);
+      fields[f.label] = f.masked && !reveal ? '' : value;
     }
-    return { application: found.name, identifier: row.identifier, timestamp: row.timestamp, modifiedAt: row.modifiedAt, fields, masked, revealed: reveal };
+    return { application: found.name, identifier: row.identifier, timestamp: row.timestamp, modifiedAt: row.modifiedAt, fields, masked, maskedSet, revealed: reveal };
   }
 
   private async writeConfig(p: ParamsOf<'config.set'>, ctx: CallContext): Promise<IdentifierInfo> {

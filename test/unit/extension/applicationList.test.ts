@@ -133,3 +133,14 @@ test('GUID-named BizTalk adapter applications are labelled by their description,
   assert.equal(applicationLabel(noDescription), noDescription.name, 'without a description the GUID is all there is');
   assert.deepEqual(sortForDisplay([ftp, plain, file]).map(applicationLabel), ['Contoso.Settings', 'FILE adapter: receive locations', 'FTP adapter: send ports']);
 });
+
+test('one naming function for configurations: friendly application › display name or identifier', async () => {
+  const { applicationLabel, configurationName, identifierLabel } = await import('../../../src/model/applicationList');
+  const sftp = { name: '{0F727AE6-13B8-DCC4-E97E-48D9EBA28904}', description: 'SFTP adapter: send ports configuration' };
+  const port = '{5A0F0001-1001-4001-8007-C0FFEE000001}';
+  assert.equal(configurationName(sftp, { identifier: port }), `SFTP adapter: send ports › ${port}`);
+  assert.equal(configurationName(sftp, { identifier: port, displayName: 'SP_Contoso_Orders_SFTP_1' }), 'SFTP adapter: send ports › SP_Contoso_Orders_SFTP_1');
+  assert.equal(identifierLabel({ identifier: port, displayName: '  ' }), port, 'a blank display name is no name');
+  assert.equal(applicationLabel({ ...sftp, displayName: 'SFTP send ports (BizTalk)' }), 'SFTP send ports (BizTalk)', 'a display name wins over the description');
+  assert.equal(configurationName({ name: 'Contoso.OrderService', description: 'Order service settings' }, { identifier: 'ConfigProperties' }), 'Contoso.OrderService › ConfigProperties');
+});

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ConfigDocument } from '../../../src/ssoClient/protocol';
-import { MASK_PLACEHOLDER, schemaOf, serializeConfig, summarizeProblems, toSetRequest, validateConfigText } from '../../../src/model/configDocument';
+import { MASK_PLACEHOLDER, fieldAt, maskedFieldHover, schemaOf, serializeConfig, summarizeProblems, toSetRequest, validateConfigText } from '../../../src/model/configDocument';
 import { parseJson, positionAt } from '../../../src/model/jsonSyntax';
 
 const SECRET = 'hunter2-Sup3r-Secret';
@@ -196,5 +196,36 @@ describe('parseJson', () => {
       }
       assert.equal(parseJson(s).ok, native, s);
     }
+  });
+});
+
+describe('masked fields: set or not set', () => {
+  const two = (maskedSet: string[] | undefined) =>
+    doc({ fields: { Address: 'a', Password: '', KeyPassword: '' }, masked: ['Password', 'KeyPassword'], ...(maskedSet ? { maskedSet } : {}) });
+
+  test('a masked field without a value shows as "", a set one as the placeholder', () => {
+    const d = two(['Password']);
+    assert.deepEqual(JSON.parse(serializeConfig(d, schemaOf(d))), { Address: 'a', Password: MASK_PLACEHOLDER, KeyPassword: '' });
+  });
+
+  test('a service that does not say (no maskedSet) shows every masked field as set, as before', () => {
+    const d = two(undefined);
+    assert.deepEqual(JSON.parse(serializeConfig(d, schemaOf(d))), { Address: 'a', Password: MASK_PLACEHOLDER, KeyPassword: MASK_PLACEHOLDER });
+  });
+
+  test('the hover says "holds a value" or "not set", never a value, and nothing for other fields', () => {
+    const schema = schemaOf(two(['Password']));
+    assert.match(maskedFieldHover(schema, 'Password', false) ?? '', /holds a value \(hidden\)/);
+    assert.match(maskedFieldHover(schema, 'KeyPassword', false) ?? '', /\*\*not set\*\*/);
+    assert.match(maskedFieldHover(schema, 'Password', true) ?? '', /Hide Masked Fields/);
+    assert.equal(maskedFieldHover(schema, 'Address', false), undefined);
+  });
+
+  test('fieldAt finds the field under the cursor, by name or value', () => {
+    const text = serializeConfig(two(['Password']));
+    const at = (needle: string) => fieldAt(text, text.indexOf(needle) + 1)?.label;
+    assert.equal(at('"KeyPassword"'), 'KeyPassword');
+    assert.equal(at('"a"'), 'Address');
+    assert.equal(fieldAt('{ "broken": ', 5), undefined);
   });
 });
