@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { SsoError } from '../ssoClient/errors';
 import type { SearchHit } from '../ssoClient/protocol';
-import { groupInfo } from '../model/applicationList';
+import { groupInfo, searchHitLabels } from '../model/applicationList';
 import { ApplicationsTreeProvider, type ExplorerNode } from '../views/applicationsTree';
 import { ssoUri, type SsoFileSystemProvider } from '../views/ssoFileSystem';
 import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
@@ -115,8 +115,10 @@ async function find(ctx: ExplorerCommandsContext): Promise<void> {
 
 function toItem(hit: SearchHit): HitItem {
   const g = groupInfo(hit.kind);
+  const { application, identifier } = searchHitLabels(hit);
   if (hit.identifier !== undefined) {
-    return { label: hit.identifier, description: `${g.identifierNoun} of ${hit.application}`, iconPath: new vscode.ThemeIcon('symbol-key'), hit, alwaysShow: true };
+    const detail = identifier !== hit.identifier ? hit.identifier : undefined;
+    return { label: identifier ?? hit.identifier, description: `${g.identifierNoun} of ${application}`, detail, iconPath: new vscode.ThemeIcon('symbol-key'), hit, alwaysShow: true };
   }
-  return { label: hit.application, description: g.label, iconPath: new vscode.ThemeIcon(g.icon), hit, alwaysShow: true };
+  return { label: application, description: application !== hit.application ? `${g.label} · ${hit.application}` : g.label, iconPath: new vscode.ThemeIcon(g.icon), hit, alwaysShow: true };
 }

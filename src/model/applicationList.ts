@@ -3,7 +3,7 @@
  * by kind the way BizTalk people think of them, flag names, icons and tooltips.
  * No `vscode` import: unit-tested with node:test.
  */
-import { AppFlags, type ApplicationInfo, type ApplicationKind, type Page } from '../ssoClient/protocol';
+import { AppFlags, type ApplicationInfo, type ApplicationKind, type IdentifierInfo, type Page, type SearchHit } from '../ssoClient/protocol';
 import { escapeMarkdown } from './markdown';
 
 /**
@@ -162,15 +162,36 @@ function isGuidNamed(app: ApplicationInfo): boolean {
   return GUID_NAME.test(app.name) && app.description.trim().length > 0;
 }
 
-/** What the tree shows as the application's label: its name, or for a GUID-named one its description. */
+/**
+ * What the tree, Find and documents show as the application's label: the name the backend knows it
+ * by (ENTSSO bridge: the BizTalk handler from BizTalkMgmtDb), else its name, or for a GUID-named one
+ * its description.
+ */
 export function applicationLabel(app: ApplicationInfo): string {
+  if (app.displayName?.trim()) return app.displayName.trim();
   return isGuidNamed(app) ? app.description.replace(/\s+configuration$/i, '') : app.name;
+}
+
+/** Whether the label is something else than the name (then the name is shown beside it). */
+function labelHidesName(app: ApplicationInfo): boolean {
+  return Boolean(app.displayName?.trim()) || isGuidNamed(app);
+}
+
+/** An identifier's label: the port name the backend knows (send port, receive location), else the identifier. */
+export function identifierLabel(info: Pick<IdentifierInfo, 'identifier' | 'displayName'>): string {
+  return info.displayName?.trim() || info.identifier;
+}
+
+/** The labels of a Find hit, by the same rules (a hit carries names, not the whole application). */
+export function searchHitLabels(hit: SearchHit): { application: string; identifier?: string } {
+  const application = hit.applicationDisplayName?.trim() || hit.application;
+  return hit.identifier === undefined ? { application } : { application, identifier: identifierLabel({ identifier: hit.identifier, displayName: hit.identifierDisplayName }) };
 }
 
 export function applicationDescription(app: ApplicationInfo): string {
   const parts: string[] = [];
   if (!app.enabled) parts.push('disabled');
-  if (isGuidNamed(app)) parts.push(app.name);
+  if (labelHidesName(app)) parts.push(app.name);
   else if (app.description) parts.push(app.description);
   return parts.join(' · ');
 }

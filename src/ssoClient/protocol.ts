@@ -132,6 +132,9 @@ export interface SearchHit {
   kind: ApplicationKind;
   /** Absent when the application name itself matched. */
   identifier?: string;
+  /** Port names, when the backend knows them (the ENTSSO bridge): of the application, and of the identifier. */
+  applicationDisplayName?: string;
+  identifierDisplayName?: string;
 }
 
 export interface AuditEntry {

@@ -17,6 +17,7 @@ import {
   applicationKey,
   applicationTooltip,
   applicationLabel,
+  identifierLabel,
   groupApplications,
   sortForDisplay,
   groupInfo,
@@ -241,10 +242,11 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
         return item;
       }
       case 'identifier': {
-        const item = new vscode.TreeItem(node.info.identifier, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(identifierLabel(node.info), vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
-        const when = formatTime(new Date(node.info.modifiedAt).toISOString(), new Date());
-        item.description = `modified ${when}`;
+        // ENTSSO keeps no modification time (the bridge answers 0).
+        const when = node.info.modifiedAt > 0 ? `modified ${formatTime(new Date(node.info.modifiedAt).toISOString(), new Date())}` : '';
+        item.description = [identifierLabel(node.info) !== node.info.identifier ? node.info.identifier : '', when].filter(Boolean).join(' · ');
         item.iconPath = new vscode.ThemeIcon('json');
         item.command = { command: 'entsso.openConfiguration', title: 'Open Configuration', arguments: [node] };
         item.contextValue = 'configuration';
