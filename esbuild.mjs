@@ -3,6 +3,8 @@ import * as esbuild from 'esbuild';
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
+import { buildBridge } from './scripts/buildBridge.mjs';
+import { monoAvailable } from './scripts/ensureMono.mjs';
 
 const require = createRequire(import.meta.url);
 const watch = process.argv.includes('--watch');
@@ -40,7 +42,18 @@ function copyWasm() {
   copyFileSync(wasm, join('dist', 'node-sqlite3-wasm.wasm'));
 }
 
+/**
+ * entsso-bridge.exe (C#, for Windows machines with Microsoft's ENTSSO) ships in the .vsix: a
+ * production build needs it (and installs Mono when missing); a development build makes it when
+ * Mono is there and says how to get it otherwise.
+ */
+function buildEntssoBridge() {
+  if (production || monoAvailable()) buildBridge();
+  else process.stderr.write('[bridge] skipped: Mono (mcs) is not installed; `node scripts/ensureMono.mjs` installs it.\n');
+}
+
 copyWasm();
+if (!watch) buildEntssoBridge();
 if (watch) {
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {

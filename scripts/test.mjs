@@ -1,6 +1,6 @@
 // `npm test`: installs what is missing, builds, and runs every test once with node's test runner.
 //
-//   npm test                         all of test/{unit,integration,reliability,security,ui}
+//   npm test                         all of test/{unit,bridge,integration,reliability,security,ui}
 //   npm test -- test/unit            a folder (or several)
 //   npm test -- test/ui/activation.test.ts   one file
 //   npm test -- activation           files whose path contains "activation"
@@ -8,7 +8,8 @@
 //
 // Node built-ins only here: on a fresh clone this runs before node_modules exists.
 // Steps: (1) `npm ci` when node_modules is missing or older than package-lock.json (`npm install`
-// without a lock file); (2) `node esbuild.mjs`; (3) code-server via scripts/ensureCodeServer.mjs
+// without a lock file), and Mono via scripts/ensureMono.mjs; (2) `node esbuild.mjs` (also builds
+// dist/entsso-bridge.exe); (3) code-server via scripts/ensureCodeServer.mjs
 // when UI tests are selected; (4) `node --import tsx --test` over the sorted test files, one file
 // at a time. The runner runs in its own process group and every process it started is found again
 // afterwards through a marker in its environment and killed, so nothing is left behind (CI).
@@ -26,7 +27,7 @@ import { fileURLToPath } from 'node:url';
 import { build, ensureDependencies } from './bootstrap.mjs';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
-const TEST_DIRS = ['test/unit', 'test/integration', 'test/reliability', 'test/security', 'test/ui'];
+const TEST_DIRS = ['test/unit', 'test/bridge', 'test/integration', 'test/reliability', 'test/security', 'test/ui'];
 const TEST_FILE = /\.test\.ts$/;
 const artifacts = join(root, '.artifacts');
 const tapFile = join(artifacts, 'test-results.tap');
@@ -207,7 +208,12 @@ async function main() {
   const runnerOptions = argv.filter((a) => a.startsWith('--'));
   const filters = argv.filter((a) => !a.startsWith('--'));
 
-  if (process.env.ENTSSO_SKIP_INSTALL !== '1') ensureDependencies();
+  if (process.env.ENTSSO_SKIP_INSTALL !== '1') {
+    ensureDependencies();
+    // Mono builds entsso-bridge.exe and runs it over the ENTSSO stand-in (test/bridge, UI tests).
+    const { ensureMono } = await import('./ensureMono.mjs');
+    ensureMono();
+  }
   if (process.env.ENTSSO_SKIP_BUILD !== '1') {
     build();
   }

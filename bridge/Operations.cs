@@ -1,0 +1,621 @@
+// The protocol's methods (src/ssoClient/protocol.ts `Methods`) on top of ENTSSO, as far as ENTSSO
+// can do the same thing. What it cannot (verify a backup without restoring it, the audit list,
+// MSS nodes, export/import) is not served, and `hello` lists what is (capabilities).
+using System;
+using System.Collections.Generic;
+using System.IO;
+using System.Linq;
+using System.Security.Cryptography;
+using System.Text;
+using EntssoBridge.Json;
+
+namespace EntssoBridge
+{
+    public sealed class Operations
+    {
+        public const int MaxPageSize = 1000;
+        const int WriteAttempts = 4;
+        static readonly int[] BackoffMs = { 50, 150, 400 };
+
+        readonly StateMonitor monitor;
+        readonly Entsso entsso;
+        readonly PortNames portNames = new PortNames();
+        readonly Dictionary<string, Func<Dictionary<string, object>, object>> handlers;
+        // Row versions are keyed hashes of the stored values: a per-process key, so that they cannot be used to guess a value offline.
+        readonly byte[] versionKey = new byte[32];
+
+        public Operations(StateMonitor monitor)
+        {
+            this.monitor = monitor;
+            entsso = new Entsso(() => monitor.MssName);
+            using (var rng = RandomNumberGenerator.Create()) rng.GetBytes(versionKey);
+            handlers = new Dictionary<string, Func<Dictionary<string, object>, object>>
+            {
+                { "hello", Hello },
+                { "status", p => monitor.Refresh() },
+                { "health", Health },
+                { "apps.list", ListApplications },
+                { "apps.get", p => Detail(Name(p, "name")) },
+                { "apps.create", CreateApplication },
+                { "apps.delete", DeleteApplication },
+                { "apps.setEnabled", SetEnabled },
+                { "apps.addField", AddFields },
+                { "apps.removeField", RemoveFields },
+                { "identifiers.list", ListIdentifiers },
+                { "search", Search },
+                { "config.get", GetConfig },
+                { "config.set", SetConfig },
+                { "config.delete", DeleteConfig },
+                { "secret.info", SecretInfo },
+                { "secret.backup", BackupSecret },
+                { "secret.inspect", InspectBackup },
+                { "secret.restore", RestoreSecret },
+                { "secret.generate", GenerateSecret },
+            };
+        }
+
+        public IEnumerable<string> Capabilities { get { return handlers.Keys; } }
+        public bool Serves(string method) { return handlers.ContainsKey(method); }
+
+        public object Dispatch(string method, Dictionary<string, object> p)
+        {
+            return handlers[method](p);
+        }
+
+        // ------------------------------------------------------------------ connection and state
+
+        object Hello(Dictionary<string, object> p)
+        {
+            long version = JsonObject.Num(p, "protocolVersion", -1);
+            if (version != Host.ProtocolVersion)
+                throw new BridgeError("ENTSSO_E_UNSUPPORTED_VERSION", "entsso-bridge speaks protocol version " + Host.ProtocolVersion + ", the client " + version + ". Update the older of the two.");
+            Log.Event("hello", "client " + Clip(JsonObject.Str(p, "client", "?"), 80));
+            Greeted = true;
+            return new Dictionary<string, object>
+            {
+                { "protocolVersion", Host.ProtocolVersion },
+                { "serverVersion", "entsso-bridge " + Program.Version },
+                { "state", monitor.Refresh() },
+                { "backend", "entsso-bridge" },
+                { "capabilities", Capabilities.ToList() },
+            };
+        }
+
+        /// <summary>State pushes start once a client said hello.</summary>
+        public bool Greeted { get; private set; }
+
+        object Health(Dictionary<string, object> p)
+        {
+            var state = monitor.Refresh();
+            string stateName = (string)state["state"];
+            string mss = (string)state["mssName"];
+            var checks = new List<object>
+            {
+                Check("service", "This machine's Enterprise SSO service", stateName == "ssodb-unreachable" ? "error" : "ok",
+                    stateName == "ssodb-unreachable" ? "Not reachable." : "Running.",
+                    stateName == "ssodb-unreachable" ? "Start the \"Enterprise Single Sign-On Service\" (services.msc)." : ""),
+                Check("mss", "Master secret server " + mss, stateName == "ready" || stateName == "reencrypting" ? "ok" : "error",
+                    stateName == "ready" || stateName == "reencrypting" ? "Reachable; the secret server runs." : "Not reachable from this machine.",
+                    stateName == "ready" || stateName == "reencrypting" ? "" : "Start the Enterprise Single Sign-On service on " + mss + "."),
+                Check("backup", "Master secret backup", "warning",
+                    "ENTSSO does not record when the master secret was last backed up, and a backup can only be checked by restoring it.",
+                    "Keep the backup file and its password where your recovery plan says; back up again after generating a new secret."),
+            };
+            portNames.Current();
+            string reason = portNames.Unavailable;
+            checks.Add(Check("portNames", "BizTalk port names (BizTalkMgmtDb)", reason == null ? "ok" : "warning",
+                reason == null ? "Adapter applications and port configurations are shown with their BizTalk names (" + portNames.Source + ")." : "GUIDs are shown: " + reason,
+                reason == null ? "" : "To see port names, ask for read access to BizTalkMgmtDb (BizTalk Server Administrators / BTS_ADMIN_USERS)."));
+            return new Dictionary<string, object> { { "at", DateTime.UtcNow.ToString("o") }, { "state", state }, { "checks", checks } };
+        }
+
+        static Dictionary<string, object> Check(string id, string title, string verdict, string detail, string nextStep)
+        {
+            return new Dictionary<string, object> { { "id", id }, { "title", title }, { "verdict", verdict }, { "detail", detail }, { "nextStep", nextStep } };
+        }
+
+        // ------------------------------------------------------------------ applications
+
+        object ListApplications(Dictionary<string, object> p)
+        {
+            string filter = JsonObject.Str(p, "filter", "");
+            var names = portNames.Current();
+            var apps = VisibleApplications().Where(a => Matches(filter, a.Name, names.ApplicationName(a.Name))).ToList();
+            var identifiers = entsso.Identifiers(null);
+            var page = Page(p, apps);
+            // GetApplications2 does not say how many fields an application has; GetApplicationInfo does.
+            foreach (var a in page.Item1) a.NumFields = entsso.Application(a.Name).NumFields;
+            return PageResult(page.Item1.Select(a => (object)Info(a, identifiers, names)).ToList(), page.Item2);
+        }
+
+        IEnumerable<AppRecord> VisibleApplications()
+        {
+            return entsso.Applications().Where(a => !FieldChanges.IsTemporary(a.Name)).OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase);
+        }
+
+        Dictionary<string, object> Info(AppRecord a, Dictionary<string, List<string>> identifiers, PortNameMap names)
+        {
+            List<string> ids;
+            var info = new Dictionary<string, object>
+            {
+                { "name", a.Name }, { "description", a.Description }, { "contact", a.Contact },
+                { "userGroup", a.UserGroup }, { "adminGroup", a.AdminGroup }, { "flags", a.Flags },
+                { "kind", a.Kind }, { "enabled", a.Enabled }, { "numFields", a.NumFields },
+                { "identifierCount", identifiers.TryGetValue(a.Name, out ids) ? ids.Count : 0 },
+            };
+            string display = names.ApplicationName(a.Name);
+            if (display != null) info["displayName"] = display;
+            return info;
+        }
+
+        Dictionary<string, object> Detail(string name)
+        {
+            var app = entsso.Application(name);
+            var detail = Info(app, entsso.Identifiers(name), portNames.Current());
+            var fields = new List<object>();
+            if (app.Enabled)
+            {
+                var list = entsso.Fields(name);
+                for (int i = 0; i < list.Count; i++)
+                    fields.Add(new Dictionary<string, object> { { "label", list[i].Label }, { "masked", list[i].Masked }, { "ordinal", i } });
+                detail["fieldsVersion"] = FieldChanges.Version(list);
+            }
+            detail["fields"] = fields;
+            return detail;
+        }
+
+        object CreateApplication(Dictionary<string, object> p)
+        {
+            string name = Name(p, "name");
+            string kind = JsonObject.Str(p, "kind");
+            var fields = FieldList(p);
+            if (FieldChanges.IsTemporary(name)) throw BridgeError.Invalid("Application names ending in \"" + FieldChanges.TemporarySuffix + "\" are kept for the bridge's own use. Choose another name.");
+            if (entsso.ApplicationExists(name))
+                throw new BridgeError("ENTSSO_E_APPLICATION_EXISTS", "An SSO application named \"" + name + "\" already exists. Choose another name, or open the existing one.");
+            var groups = entsso.Groups();
+            var app = new AppRecord
+            {
+                Name = name,
+                Description = JsonObject.Str(p, "description", ""),
+                Contact = JsonObject.Str(p, "contact", ""),
+                UserGroup = NonEmpty(JsonObject.Str(p, "userGroup", ""), groups[1]),
+                AdminGroup = NonEmpty(JsonObject.Str(p, "adminGroup", ""), groups[0]),
+                Flags = KindFlags(kind),
+            };
+            entsso.CreateApplication(app, fields);
+            try
+            {
+                if (JsonObject.Bool(p, "enabled", true)) entsso.SetEnabled(name, true);
+            }
+            catch (BridgeError)
+            {
+                TryDelete(name);
+                throw;
+            }
+            Log.Event("app-created", name);
+            return Detail(name);
+        }
+
+        void TryDelete(string name)
+        {
+            try { entsso.DeleteApplication(name); }
+            catch (BridgeError e) { Log.Event("cleanup-failed", name + ": " + e.SsoCode); }
+        }
+
+        static int KindFlags(string kind)
+        {
+            const int configStore = 0x100000, adapter = 0x400000, allowLocal = 0x40000;
+            switch (kind)
+            {
+                case "configStore": return configStore | allowLocal;
+                case "adapter": return configStore | adapter | allowLocal;
+                case "affiliate": return 0;
+                default: throw BridgeError.Invalid("\"kind\" must be configStore, adapter or affiliate.");
+            }
+        }
+
+        object DeleteApplication(Dictionary<string, object> p)
+        {
+            string name = Name(p, "name");
+            entsso.DeleteApplication(name);
+            Log.Event("app-deleted", name);
+            return new Dictionary<string, object> { { "deleted", true } };
+        }
+
+        object SetEnabled(Dictionary<string, object> p)
+        {
+            string name = Name(p, "name");
+            bool enabled = JsonObject.Bool(p, "enabled", true);
+            entsso.SetEnabled(name, enabled);
+            Log.Event(enabled ? "app-enabled" : "app-disabled", name);
+            return Detail(name);
+        }
+
+        object AddFields(Dictionary<string, object> p)
+        {
+            string name = Name(p, "name");
+            var added = FieldList(p);
+            return ChangeFields(name, JsonObject.Str(p, "expectedFieldsVersion", ""), current =>
+            {
+                foreach (var f in added)
+                    if (current.Any(c => string.Equals(c.Label, f.Label, StringComparison.OrdinalIgnoreCase)))
+                        throw BridgeError.Invalid("The application already has a field \"" + f.Label + "\". Choose another label.");
+                return current.Concat(added).ToList();
+            });
+        }
+
+        object RemoveFields(Dictionary<string, object> p)
+        {
+            string name = Name(p, "name");
+            var labels = JsonObject.Arr(p, "fields").Select(o => o as string ?? "").ToList();
+            return ChangeFields(name, JsonObject.Str(p, "expectedFieldsVersion", ""), current =>
+            {
+                var unknown = labels.Where(l => !current.Any(c => c.Label == l)).ToList();
+                if (unknown.Count > 0) throw UnknownFields(unknown);
+                var next = current.Where(c => !labels.Contains(c.Label)).ToList();
+                if (next.Count == 0) throw BridgeError.Invalid("An SSO application needs at least one field. Keep one, or delete the application.");
+                if (next[0].Masked) throw BridgeError.Invalid("ENTSSO does not allow a masked first field, and removing these fields would make \"" + next[0].Label + "\" first. Remove fewer fields.");
+                return next;
+            });
+        }
+
+        object ChangeFields(string name, string expectedVersion, Func<List<FieldRecord>, List<FieldRecord>> change)
+        {
+            FinishInterruptedFieldChanges();
+            var app = entsso.Application(name);
+            if (!app.Enabled) throw new BridgeError("ENTSSO_E_APPLICATION_DISABLED", "Fields can be changed only while the application is enabled (ENTSSO hides a disabled application's values). Enable it, then try again.");
+            if (!app.IsConfigStore) throw BridgeError.Invalid("ENTSSO can change fields only by recreating the application; the bridge does that for config-store and adapter applications only, whose values it can copy. Recreate this affiliate application by hand.");
+            var current = entsso.Fields(name);
+            if (expectedVersion.Length > 0 && expectedVersion != FieldChanges.Version(current))
+                throw new BridgeError("ENTSSO_E_CONFLICT", "The application's fields changed since you looked at them. Refresh, then try again.");
+            var next = change(current);
+            // Recreating writes every value again: refuse up front rather than half-way when ENTSSO cannot encrypt.
+            var state = monitor.Refresh();
+            if (!(bool)state["canEncrypt"])
+                throw new BridgeError("ENTSSO_E_NO_SECRET", "Fields cannot be changed now: " + state["message"]);
+            try
+            {
+                new FieldChanges(entsso).Recreate(app, current, next);
+            }
+            catch (BridgeError)
+            {
+                // Undo an incomplete copy (or finish a complete one) now instead of at the next start.
+                FinishInterruptedFieldChanges();
+                throw;
+            }
+            Log.Event("fields-changed", name + ": " + current.Count + " -> " + next.Count + " fields");
+            return Detail(name);
+        }
+
+        public void FinishInterruptedFieldChanges()
+        {
+            try { new FieldChanges(entsso).FinishInterrupted(); }
+            catch (BridgeError e) { Log.Event("recovery-pending", e.SsoCode + ": " + e.Message); }
+        }
+
+        // ------------------------------------------------------------------ identifiers and configurations
+
+        object ListIdentifiers(Dictionary<string, object> p)
+        {
+            string application = Name(p, "application");
+            string filter = JsonObject.Str(p, "filter", "");
+            var app = entsso.Application(application);
+            var names = portNames.Current();
+            List<string> ids;
+            if (!entsso.Identifiers(app.Name).TryGetValue(app.Name, out ids)) ids = new List<string>();
+            var matching = ids.Where(id => Matches(filter, id, names.IdentifierName(app.Name, id))).ToList();
+            var page = Page(p, matching);
+            var items = new List<object>();
+            foreach (var id in page.Item1)
+            {
+                var item = new Dictionary<string, object> { { "application", app.Name }, { "identifier", id }, { "timestamp", TimestampOrEmpty(app, id) }, { "modifiedAt", 0 } };
+                string display = names.IdentifierName(app.Name, id);
+                if (display != null) item["displayName"] = display;
+                items.Add(item);
+            }
+            return PageResult(items, page.Item2);
+        }
+
+        string TimestampOrEmpty(AppRecord app, string identifier)
+        {
+            if (!app.Enabled) return "";
+            try { return RowVersion(entsso.ReadConfigOrNull(app.Name, identifier)); }
+            catch (BridgeError) { return ""; }
+        }
+
+        object GetConfig(Dictionary<string, object> p)
+        {
+            string application = Name(p, "application");
+            string identifier = Name(p, "identifier");
+            bool reveal = JsonObject.Bool(p, "reveal", false);
+            var fields = entsso.Fields(application);
+            Dictionary<string, object> stored = Read(application, identifier, true);
+            // Without reveal the values come from an admin-mode read, which leaves masked fields out;
+            // the runtime read above is used only for the row version.
+            Dictionary<string, object> shown = reveal ? stored : Read(application, identifier, false);
+            if (reveal) Log.Event("reveal", "masked fields of " + application + " / " + identifier + " shown to " + Environment.UserDomainName + "\\" + Environment.UserName);
+            var values = new Dictionary<string, object>(StringComparer.Ordinal);
+            var masked = new List<object>();
+            foreach (var f in fields)
+            {
+                object v;
+                if (f.Masked) masked.Add(f.Label);
+                values[f.Label] = f.Masked && !reveal ? "" : (shown.TryGetValue(f.Label, out v) && v != null && !(v is DBNull) ? Convert.ToString(v) : "");
+            }
+            return new Dictionary<string, object>
+            {
+                { "application", application }, { "identifier", identifier }, { "timestamp", RowVersion(stored) }, { "modifiedAt", 0 },
+                { "fields", values }, { "masked", masked }, { "revealed", reveal },
+            };
+        }
+
+        Dictionary<string, object> Read(string application, string identifier, bool runtime)
+        {
+            try
+            {
+                var values = entsso.ReadConfig(application, identifier, runtime);
+                if (runtime) monitor.ObserveDecrypted();
+                return values;
+            }
+            catch (BridgeError e)
+            {
+                monitor.Observe(e, true);
+                throw;
+            }
+        }
+
+        object SetConfig(Dictionary<string, object> p)
+        {
+            string application = Name(p, "application");
+            string identifier = Name(p, "identifier");
+            var given = JsonObject.Child(p, "fields");
+            string expected = p.ContainsKey("expectedTimestamp") ? p["expectedTimestamp"] as string : null;
+            if (p.ContainsKey("expectedTimestamp") && p["expectedTimestamp"] != null && expected == null) throw BridgeError.Invalid("\"expectedTimestamp\" must be a string or null.");
+            var clearMasked = new HashSet<string>(JsonObject.Arr(p, "clearMasked", false).Select(o => o as string ?? ""), StringComparer.Ordinal);
+            var fields = entsso.Fields(application);
+            // ENTSSO drops unknown names silently: refuse them before anything is written.
+            var unknown = given.Keys.Concat(clearMasked).Where(k => !fields.Any(f => f.Label == k)).Distinct().ToList();
+            if (unknown.Count > 0) throw UnknownFields(unknown);
+            foreach (var kv in given)
+                if (!(kv.Value is string)) throw BridgeError.Invalid("The value of field \"" + kv.Key + "\" must be a string.");
+            for (int attempt = 1; ; attempt++)
+            {
+                var stored = entsso.ReadConfigOrNull(application, identifier);
+                CheckExpected(stored, expected);
+                var bag = Bag(fields, given, clearMasked, stored);
+                try
+                {
+                    entsso.WriteConfig(application, identifier, bag);
+                    break;
+                }
+                catch (BridgeError e)
+                {
+                    monitor.Observe(e, false);
+                    if (e.HResult32 != HResults.WriteRace || attempt >= WriteAttempts) throw;
+                    Log.Event("write-race", application + " / " + identifier + ": attempt " + attempt + " of " + WriteAttempts);
+                    System.Threading.Thread.Sleep(BackoffMs[attempt - 1]);
+                }
+            }
+            Log.Event("config-set", application + " / " + identifier + " fields: " + string.Join(", ", given.Keys));
+            return new Dictionary<string, object>
+            {
+                { "application", application }, { "identifier", identifier },
+                { "timestamp", RowVersion(entsso.ReadConfigOrNull(application, identifier)) }, { "modifiedAt", 0 },
+            };
+        }
+
+        void CheckExpected(Dictionary<string, object> stored, string expected)
+        {
+            if (expected == null && stored != null)
+                throw new BridgeError("ENTSSO_E_CONFLICT", "A configuration with this identifier already exists. Open it instead, or choose another identifier.");
+            if (expected != null && stored == null)
+                throw new BridgeError("ENTSSO_E_CONFLICT", "This configuration was deleted since you opened it. Save your values under a new configuration, or close it.");
+            if (expected != null && RowVersion(stored) != expected)
+                throw new BridgeError("ENTSSO_E_CONFLICT", "This configuration was changed since you opened it. Reopen it to see the current values, then apply your change again.");
+        }
+
+        /// <summary>What SetConfigInfo gets: every field of the application; DBNull keeps a stored value (how a masked field is left unchanged).</summary>
+        static Dictionary<string, object> Bag(List<FieldRecord> fields, Dictionary<string, object> given, HashSet<string> clearMasked, Dictionary<string, object> stored)
+        {
+            var bag = new Dictionary<string, object>(StringComparer.Ordinal);
+            foreach (var f in fields)
+            {
+                bool hasStored = stored != null && stored.ContainsKey(f.Label) && stored[f.Label] != null;
+                object v;
+                string value = given.TryGetValue(f.Label, out v) ? (string)v : null;
+                if (clearMasked.Contains(f.Label)) bag[f.Label] = "";
+                else if (value == null || (f.Masked && value.Length == 0)) bag[f.Label] = hasStored ? (object)DBNull.Value : "";
+                else bag[f.Label] = value;
+            }
+            return bag;
+        }
+
+        object DeleteConfig(Dictionary<string, object> p)
+        {
+            string application = Name(p, "application");
+            string identifier = Name(p, "identifier");
+            string expected = JsonObject.Str(p, "expectedTimestamp");
+            var stored = entsso.ReadConfigOrNull(application, identifier);
+            if (stored == null) throw new BridgeError("ENTSSO_E_MAPPING_NOT_FOUND", "This configuration does not exist any more. Refresh the explorer.");
+            CheckExpected(stored, expected);
+            entsso.DeleteConfig(application, identifier);
+            Log.Event("config-deleted", application + " / " + identifier);
+            return new Dictionary<string, object> { { "deleted", true } };
+        }
+
+        /// <summary>ENTSSO keeps no row version: a keyed hash of the stored values (masked ones included) stands for one.</summary>
+        string RowVersion(Dictionary<string, object> values)
+        {
+            if (values == null) return "";
+            var sb = new StringBuilder();
+            foreach (var kv in values.OrderBy(k => k.Key, StringComparer.Ordinal))
+            {
+                string v = kv.Value == null || kv.Value is DBNull ? "\u0000null" : Convert.ToString(kv.Value);
+                sb.Append(kv.Key.Length).Append(':').Append(kv.Key).Append(v.Length).Append(':').Append(v);
+            }
+            using (var h = new HMACSHA256(versionKey))
+            {
+                var hash = h.ComputeHash(Encoding.UTF8.GetBytes(sb.ToString()));
+                return BitConverter.ToString(hash, 0, 12).Replace("-", "").ToLowerInvariant();
+            }
+        }
+
+        object Search(Dictionary<string, object> p)
+        {
+            string query = JsonObject.Str(p, "query").Trim();
+            int limit = (int)Math.Max(1, Math.Min(MaxPageSize, JsonObject.Num(p, "limit", 50)));
+            var hits = new List<object>();
+            if (query.Length == 0) return hits;
+            var names = portNames.Current();
+            var identifiers = entsso.Identifiers(null);
+            foreach (var app in VisibleApplications())
+            {
+                if (hits.Count >= limit) break;
+                if (Matches(query, app.Name, names.ApplicationName(app.Name)))
+                    hits.Add(new Dictionary<string, object> { { "application", app.Name }, { "kind", app.Kind } });
+                List<string> ids;
+                if (!identifiers.TryGetValue(app.Name, out ids)) continue;
+                foreach (var id in ids)
+                {
+                    if (hits.Count >= limit) break;
+                    if (Matches(query, id, names.IdentifierName(app.Name, id)))
+                        hits.Add(new Dictionary<string, object> { { "application", app.Name }, { "kind", app.Kind }, { "identifier", id } });
+                }
+            }
+            return hits;
+        }
+
+        // ------------------------------------------------------------------ master secret (on the MSS only)
+
+        object SecretInfo(Dictionary<string, object> p)
+        {
+            // ENTSSO tells none of these to a client; only the MSS's name.
+            return new Dictionary<string, object>
+            {
+                { "currentMsid", null }, { "previousMsid", null }, { "secretCreatedAt", null },
+                { "lastBackupAt", null }, { "lastVerifiedBackupAt", null }, { "mssName", monitor.MssName },
+            };
+        }
+
+        object BackupSecret(Dictionary<string, object> p)
+        {
+            string password = JsonObject.Str(p, "password");
+            string reminder = JsonObject.Str(p, "reminder", "");
+            byte[] file = WithTemporaryFile(null, path => { entsso.BackupSecret(path, password, reminder); return File.ReadAllBytes(path); });
+            Log.Event("secret-backup", "a backup of the master secret was made on " + monitor.MssName);
+            return new Dictionary<string, object> { { "file", Convert.ToBase64String(file) }, { "msids", new List<object>() } };
+        }
+
+        object GenerateSecret(Dictionary<string, object> p)
+        {
+            string password = JsonObject.Str(p, "password");
+            string reminder = JsonObject.Str(p, "reminder", "");
+            byte[] file = WithTemporaryFile(null, path => { entsso.GenerateSecret(path, password, reminder); return File.ReadAllBytes(path); });
+            Log.Event("secret-generate", "a new master secret was generated on " + monitor.MssName + " and its backup returned");
+            return new Dictionary<string, object> { { "file", Convert.ToBase64String(file) }, { "msid", "" } };
+        }
+
+        object InspectBackup(Dictionary<string, object> p)
+        {
+            byte[] file = Base64(p, "file");
+            string reminder = WithTemporaryFile(file, path => entsso.Reminder(path));
+            return new Dictionary<string, object>
+            {
+                { "format", "ENTSSO master secret backup" }, { "version", 0 }, { "created", "" }, { "environment", monitor.MssName },
+                { "foreignEnvironment", false }, { "msids", new List<object>() }, { "reminder", reminder },
+            };
+        }
+
+        object RestoreSecret(Dictionary<string, object> p)
+        {
+            byte[] file = Base64(p, "file");
+            string password = JsonObject.Str(p, "password");
+            WithTemporaryFile(file, path => { entsso.RestoreSecret(path, password); return true; });
+            Log.Event("secret-restore", "the master secret was restored on " + monitor.MssName);
+            return new Dictionary<string, object> { { "msid", "" } };
+        }
+
+        /// <summary>ENTSSO reads and writes backups as files: a private temporary one (it holds only the password-encrypted backup), always removed.</summary>
+        static T WithTemporaryFile<T>(byte[] content, Func<string, T> use)
+        {
+            string dir = Path.Combine(Path.GetTempPath(), "entsso-bridge-" + Guid.NewGuid().ToString("N"));
+            Directory.CreateDirectory(dir);
+            string path = Path.Combine(dir, "secret.bak");
+            try
+            {
+                if (content != null) File.WriteAllBytes(path, content);
+                return use(path);
+            }
+            finally
+            {
+                try { Directory.Delete(dir, true); } catch (IOException) { }
+            }
+        }
+
+        static byte[] Base64(Dictionary<string, object> p, string key)
+        {
+            try { return Convert.FromBase64String(JsonObject.Str(p, key)); }
+            catch (FormatException) { throw new BridgeError("ENTSSO_E_BAD_FILE", "The file is not valid base64. Choose the backup file again."); }
+        }
+
+        // ------------------------------------------------------------------ helpers
+
+        static string Name(Dictionary<string, object> p, string key)
+        {
+            string v = JsonObject.Str(p, key);
+            if (v.Length == 0 || v.Length > 256) throw BridgeError.Invalid("\"" + key + "\" must have 1 to 256 characters.");
+            return v;
+        }
+
+        static List<FieldRecord> FieldList(Dictionary<string, object> p)
+        {
+            var list = new List<FieldRecord>();
+            foreach (var item in JsonObject.Arr(p, "fields"))
+            {
+                var f = JsonObject.Obj(item, "field");
+                string label = JsonObject.Str(f, "label");
+                if (label.Length == 0 || label.Length > 256) throw BridgeError.Invalid("A field label must have 1 to 256 characters.");
+                if (list.Any(x => string.Equals(x.Label, label, StringComparison.OrdinalIgnoreCase))) throw BridgeError.Invalid("The field \"" + label + "\" is given twice.");
+                list.Add(new FieldRecord { Label = label, Masked = JsonObject.Bool(f, "masked", false) });
+            }
+            if (list.Count == 0) throw BridgeError.Invalid("Give at least one field.");
+            return list;
+        }
+
+        static BridgeError UnknownFields(List<string> unknown)
+        {
+            return new BridgeError("ENTSSO_E_UNKNOWN_FIELD",
+                "The application has no field named " + string.Join(", ", unknown.Select(u => "\"" + Clip(u, 64) + "\"")) + ". Nothing was written. Use the application's field names (or add the field first).",
+                new Dictionary<string, object> { { "fields", unknown.Cast<object>().ToList() } });
+        }
+
+        static bool Matches(string filter, string name, string displayName)
+        {
+            if (string.IsNullOrEmpty(filter)) return true;
+            return name.IndexOf(filter, StringComparison.OrdinalIgnoreCase) >= 0
+                || (displayName != null && displayName.IndexOf(filter, StringComparison.OrdinalIgnoreCase) >= 0);
+        }
+
+        static Tuple<List<T>, string> Page<T>(Dictionary<string, object> p, List<T> all)
+        {
+            int limit = (int)Math.Max(1, Math.Min(MaxPageSize, JsonObject.Num(p, "limit", 100)));
+            int start;
+            string cursor = JsonObject.Str(p, "cursor", "");
+            if (cursor.Length == 0) start = 0;
+            else if (!int.TryParse(cursor, out start) || start < 0) throw BridgeError.Invalid("\"cursor\" is not one this bridge returned. Start again without it.");
+            var items = all.Skip(start).Take(limit).ToList();
+            string next = start + items.Count < all.Count ? (start + items.Count).ToString() : null;
+            return Tuple.Create(items, next);
+        }
+
+        static object PageResult(List<object> items, string next)
+        {
+            var result = new Dictionary<string, object> { { "items", items } };
+            if (next != null) result["nextCursor"] = next;
+            return result;
+        }
+
+        static string NonEmpty(string value, string fallback) { return string.IsNullOrEmpty(value) ? fallback : value; }
+        static string Clip(string s, int n) { return s.Length > n ? s.Substring(0, n) + "…" : s; }
+    }
+}

@@ -1,0 +1,150 @@
+/**
+ * entsso-bridge.exe over the ENTSSO STAND-IN: adding and removing fields, which ENTSSO allows only
+ * by recreating the application. Every stored value (masked ones included) is kept, also when the
+ * bridge is SIGKILLed at each step (ENTSSO_BRIDGE_CRASH_AT) and started again: the next start
+ * either undoes the change (copy incomplete) or finishes it (copy complete), never loses a value.
+ */
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { BridgeRpcError, SEED, type SeededBridge, readStandinState, setStandinFault, standinValues, startSeededBridge } from '../entssoStandin/standin';
+
+const APP = SEED.sftpSendHandler;
+const IDS = [SEED.sftpSendHandler, SEED.sendPortOrders, SEED.sendPortInvoices];
+
+function valuesOf(h: SeededBridge): Record<string, Record<string, string> | undefined> {
+  return Object.fromEntries(IDS.map((id) => [id, standinValues(h.stateFile, APP, id)]));
+}
+
+function fieldLabels(h: SeededBridge): string[] {
+  const app = readStandinState(h.stateFile).applications.find((a) => a.name === APP);
+  assert.ok(app, 'the application exists');
+  return app.fields.map((f) => f.label);
+}
+
+function assertNoTemporaryApplication(h: SeededBridge): void {
+  assert.deepEqual(readStandinState(h.stateFile).applications.filter((a) => a.name.includes('~entsso-bridge')).map((a) => a.name), []);
+}
+
+const pick = (values: Record<string, string> | undefined, labels: string[]) => Object.fromEntries(labels.map((l) => [l, values?.[l]]));
+
+describe('entsso-bridge: field changes keep every value', { timeout: 300_000 }, () => {
+  test('apps.addField appends fields, keeps every value, the application stays enabled with its flags', async () => {
+    const h = await startSeededBridge();
+    try {
+      const before = valuesOf(h);
+      const flags = readStandinState(h.stateFile).applications.find((a) => a.name === APP)!.flags;
+      const app = await h.bridge.request('apps.get', { name: APP });
+      const changed = await h.bridge.request('apps.addField', { name: APP, fields: [{ label: 'proxyHost', masked: false }, { label: 'proxyPassword', masked: true }], expectedFieldsVersion: app.fieldsVersion });
+      assert.deepEqual(changed.fields.map((f: { label: string }) => f.label), ['uri', 'userName', 'password', 'sshHostKeyFingerprint', 'proxyHost', 'proxyPassword']);
+      assert.equal(changed.enabled, true);
+      assert.equal(readStandinState(h.stateFile).applications.find((a) => a.name === APP)!.flags, flags);
+      const after = valuesOf(h);
+      for (const id of IDS) assert.deepEqual(after[id], { ...before[id], proxyHost: '', proxyPassword: '' }, id);
+      assertNoTemporaryApplication(h);
+      // The old fields version is stale now.
+      const stale = await h.bridge.request('apps.addField', { name: APP, fields: [{ label: 'x' }], expectedFieldsVersion: app.fieldsVersion }).catch((e: BridgeRpcError) => e);
+      assert.equal((stale as BridgeRpcError).ssoCode, 'ENTSSO_E_CONFLICT');
+      assert.ok(!h.bridge.stderr.join('\n').includes('sftp-Pa55'), 'no value in the log');
+    } finally {
+      await h.dispose();
+    }
+  });
+
+  test('apps.removeField drops the fields and their values, keeps the rest; refuses a masked first field and unknown names', async () => {
+    const h = await startSeededBridge();
+    try {
+      const before = valuesOf(h);
+      const changed = await h.bridge.request('apps.removeField', { name: APP, fields: ['sshHostKeyFingerprint'] });
+      assert.deepEqual(changed.fields.map((f: { label: string }) => f.label), ['uri', 'userName', 'password']);
+      for (const id of IDS) assert.deepEqual(valuesOf(h)[id], pick(before[id], ['uri', 'userName', 'password']), id);
+      const masked = await h.bridge.request('apps.removeField', { name: APP, fields: ['uri', 'userName'] }).catch((e: BridgeRpcError) => e);
+      assert.equal((masked as BridgeRpcError).ssoCode, 'ENTSSO_E_INVALID_REQUEST');
+      const unknown = await h.bridge.request('apps.removeField', { name: APP, fields: ['nope'] }).catch((e: BridgeRpcError) => e);
+      assert.equal((unknown as BridgeRpcError).ssoCode, 'ENTSSO_E_UNKNOWN_FIELD');
+      assert.deepEqual(fieldLabels(h), ['uri', 'userName', 'password']);
+    } finally {
+      await h.dispose();
+    }
+  });
+
+  test('refused up front while the MSS is unreachable; a write failing half-way is undone at once', async () => {
+    const h = await startSeededBridge();
+    try {
+      setStandinFault(h.stateFile, { mssReachable: false });
+      await h.bridge.waitForState('cached');
+      const writes = readStandinState(h.stateFile).writesDone;
+      const err = await h.bridge.request('apps.addField', { name: APP, fields: [{ label: 'proxyHost' }] }).catch((e: BridgeRpcError) => e);
+      assert.equal((err as BridgeRpcError).ssoCode, 'ENTSSO_E_NO_SECRET');
+      assert.equal(readStandinState(h.stateFile).writesDone, writes);
+      assertNoTemporaryApplication(h);
+      setStandinFault(h.stateFile, { mssReachable: true });
+      await h.bridge.waitForState('ready');
+      // ENTSSO refuses the first copy into the temporary application: the copy is removed before the answer.
+      setStandinFault(h.stateFile, { failCalls: { SetConfigInfo: '0xC0002A5B' } });
+      const halfway = await h.bridge.request('apps.addField', { name: APP, fields: [{ label: 'proxyHost' }] }).catch((e: BridgeRpcError) => e);
+      assert.equal((halfway as BridgeRpcError).ssoCode, 'ENTSSO_E_NO_SECRET');
+      assertNoTemporaryApplication(h);
+      assert.deepEqual(fieldLabels(h), ['uri', 'userName', 'password', 'sshHostKeyFingerprint']);
+      setStandinFault(h.stateFile, { failCalls: {} });
+      await h.bridge.request('apps.addField', { name: APP, fields: [{ label: 'proxyHost' }] });
+      assert.deepEqual(fieldLabels(h), ['uri', 'userName', 'password', 'sshHostKeyFingerprint', 'proxyHost']);
+    } finally {
+      await h.dispose();
+    }
+  });
+
+  // Steps of bridge/FieldChanges.cs in order; up to temp-created/temp-copy the copy is incomplete (undone),
+  // from temp-complete on it is complete (finished).
+  const steps: [string, 'undone' | 'finished'][] = [
+    ['start', 'undone'],
+    ['temp-created', 'undone'],
+    ['temp-copy', 'undone'],
+    ['temp-complete', 'finished'],
+    ['old-deleted', 'finished'],
+    ['new-created', 'finished'],
+    ['new-copy', 'finished'],
+    ['new-complete', 'finished'],
+  ];
+
+  for (const [step, outcome] of steps) {
+    test(`addField, bridge SIGKILLed at "${step}": the next start ${outcome === 'undone' ? 'undoes' : 'finishes'} it, no value lost`, async () => {
+      const h = await startSeededBridge({ crashAt: step });
+      try {
+        const before = valuesOf(h);
+        const err = await h.bridge.request('apps.addField', { name: APP, fields: [{ label: 'proxyHost' }] }).catch((e: Error) => e);
+        assert.ok(err instanceof Error && /exited/.test(err.message), `the bridge died at ${step}`);
+        const exit = await h.bridge.exited;
+        assert.equal(exit.signal, 'SIGKILL');
+        const restarted = await h.restart();
+        assert.ok(restarted.stderr.some((l) => / recovery /.test(l)) || step === 'start', 'the restart reports its recovery');
+        assertNoTemporaryApplication(h);
+        const expectedFields = outcome === 'undone' ? ['uri', 'userName', 'password', 'sshHostKeyFingerprint'] : ['uri', 'userName', 'password', 'sshHostKeyFingerprint', 'proxyHost'];
+        assert.deepEqual(fieldLabels(h), expectedFields);
+        const after = valuesOf(h);
+        for (const id of IDS) assert.deepEqual(after[id], outcome === 'undone' ? before[id] : { ...before[id], proxyHost: '' }, `${step}: ${id}`);
+        const doc = await restarted.request('config.get', { application: APP, identifier: SEED.sendPortOrders, reveal: true });
+        assert.equal(doc.fields.password, before[SEED.sendPortOrders]!.password);
+      } finally {
+        await h.dispose();
+      }
+    });
+  }
+
+  for (const step of ['temp-copy', 'old-deleted', 'new-copy']) {
+    test(`removeField, bridge SIGKILLed at "${step}": no value of a kept field lost`, async () => {
+      const h = await startSeededBridge({ crashAt: step });
+      try {
+        const before = valuesOf(h);
+        await h.bridge.request('apps.removeField', { name: APP, fields: ['sshHostKeyFingerprint'] }).catch(() => undefined);
+        await h.bridge.exited;
+        await h.restart();
+        assertNoTemporaryApplication(h);
+        const kept = step === 'temp-copy' ? ['uri', 'userName', 'password', 'sshHostKeyFingerprint'] : ['uri', 'userName', 'password'];
+        assert.deepEqual(fieldLabels(h), kept);
+        for (const id of IDS) assert.deepEqual(valuesOf(h)[id], pick(before[id], kept), `${step}: ${id}`);
+      } finally {
+        await h.dispose();
+      }
+    });
+  }
+});
