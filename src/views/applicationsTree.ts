@@ -146,9 +146,12 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     if (environment !== this.connection.environment?.name) return;
     const list = this.identifiers.get(applicationKey(row.application));
     const app = this.apps.get(applicationKey(row.application));
-    if (!list?.get(row.identifier) || !app) return;
-    list.upsert(row);
-    this.changeEmitter.fire(this.identifierNode(environment, app, row));
+    const known = list?.get(row.identifier);
+    if (!known || !app) return;
+    // A write answers the row's new version; the port name (from the ENTSSO bridge's list) stays.
+    const merged = row.displayName === undefined && known.displayName !== undefined ? { ...row, displayName: known.displayName } : row;
+    list!.upsert(merged);
+    this.changeEmitter.fire(this.identifierNode(environment, app, merged));
   }
 
   // ------------------------------------------------------------------ TreeDataProvider
