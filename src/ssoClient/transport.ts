@@ -132,6 +132,12 @@ export function boundedLogLine(line: string): string {
 }
 
 function processStartError(err: NodeJS.ErrnoException, spec: ProcessSpec): SsoError {
+  if (err.code === 'ENOENT' && spec.command === 'mono') {
+    return new SsoError(
+      'ENTSSO_E_NOT_CONNECTED',
+      'The ENTSSO bridge could not be started: off Windows it runs on Mono, which is not installed. Install it (Debian: apt-get install mono-runtime), or set "bridge.command" of the environment in the "entsso.environments" setting.',
+    );
+  }
   if (err.code === 'ENOENT') {
     return new SsoError(
       'ENTSSO_E_NOT_CONNECTED',

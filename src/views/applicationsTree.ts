@@ -326,7 +326,9 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     const p = presentStatus(input);
     const word = stateWord(input);
     item.description = `${state?.mssName ?? input.socketPath} · ${word}`;
-    item.tooltip = new vscode.MarkdownString(p.tooltip, true);
+    // e.g. that the environment runs over the ENTSSO stand-in, not a real Enterprise SSO.
+    const about = this.connection.environment?.description;
+    item.tooltip = new vscode.MarkdownString(about ? `**${escapeMarkdown(about)}**\n\n${p.tooltip}` : p.tooltip, true);
     const icon =
       p.severity === 'normal'
         ? state
@@ -422,7 +424,11 @@ function message(err: unknown): string {
 
 function identifierTooltip(app: ApplicationInfo, info: IdentifierInfo): vscode.MarkdownString {
   const noun = groupInfo(app.kind).identifierNoun;
+  const label = identifierLabel(info);
+  const title = label === info.identifier ? `**${escapeMarkdown(label)}**` : `**${escapeMarkdown(label)}**\n\n${escapeMarkdown(info.identifier)}`;
+  // ENTSSO keeps no modification time (the bridge answers 0).
+  const modified = info.modifiedAt > 0 ? `\n\nLast modified: ${new Date(info.modifiedAt).toLocaleString()}` : '';
   return new vscode.MarkdownString(
-    `**${escapeMarkdown(info.identifier)}**\n\n${noun} of ${escapeMarkdown(app.name)}\n\nLast modified: ${new Date(info.modifiedAt).toLocaleString()}\n\nClick to open it as JSON; masked fields stay hidden until you run "SSO: Reveal Masked Fields".`,
+    `${title}\n\n${noun} of ${escapeMarkdown(app.name)}${modified}\n\nClick to open it as JSON; masked fields stay hidden until you run "SSO: Reveal Masked Fields".`,
   );
 }

@@ -130,6 +130,11 @@ test('a bridge command that does not exist is a typed error that says what to fi
   await assert.rejects(c.connect(), (e: SsoError) => e.code === 'ENTSSO_E_NOT_CONNECTED' && e.message.includes('no-such-bridge.exe') && e.message.includes('entsso.environments'));
 });
 
+test('without Mono (off Windows) the error says to install it', async () => {
+  const c = client({ process: { command: 'mono', args: ['entsso-bridge.exe'], env: { PATH: join(dir, 'empty') } } });
+  await assert.rejects(c.connect(), (e: SsoError) => e.code === 'ENTSSO_E_NOT_CONNECTED' && /Mono, which is not installed\. Install it/.test(e.message));
+});
+
 test('a line over the frame limit from the bridge ends that bridge instead of being buffered', async () => {
   const c = client({ process: spec(), reconnect: false });
   const pid = pidOf((await c.connect()).message);
