@@ -79,7 +79,7 @@ async function find(ctx: ExplorerCommandsContext): Promise<void> {
       try {
         const hits = await ctx.connection.request('search', { query: query.trim(), limit: SEARCH_LIMIT });
         if (mine !== seq) return;
-        qp.items = hits.length ? hits.map(toItem) : [{ label: `Nothing in "${env}" matches "${query.trim()}".`, alwaysShow: true }];
+        qp.items = hits.length ? hits.map((hit) => toItem(ctx.tree.withKnownNames(hit))) : [{ label: `Nothing in "${env}" matches "${query.trim()}".`, alwaysShow: true }];
       } catch (err) {
         if (mine !== seq) return;
         qp.items = [{ label: '$(error) Search failed', detail: err instanceof SsoError ? err.message : 'See "SSO: Show Log".', alwaysShow: true }];

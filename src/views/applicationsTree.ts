@@ -9,7 +9,7 @@
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { SsoError } from '../ssoClient/errors';
-import type { ApplicationInfo, ApplicationKind, IdentifierInfo } from '../ssoClient/protocol';
+import type { ApplicationInfo, ApplicationKind, IdentifierInfo, SearchHit } from '../ssoClient/protocol';
 import {
   PagedList,
   applicationDescription,
@@ -122,6 +122,20 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
       this.changeEmitter.fire(this.environmentNode());
     }
     return this.applicationNode(env, app);
+  }
+
+  /**
+   * A Find hit with the port names the tree already knows filled in where the backend left them
+   * out (the ENTSSO bridge matches port names but answers hits by GUID).
+   */
+  withKnownNames(hit: SearchHit): SearchHit {
+    const app = this.apps.get(applicationKey(hit.application));
+    const info = hit.identifier === undefined ? undefined : this.identifiers.get(applicationKey(hit.application))?.get(hit.identifier);
+    return {
+      ...hit,
+      ...(hit.applicationDisplayName === undefined && app?.displayName ? { applicationDisplayName: app.displayName } : {}),
+      ...(hit.identifierDisplayName === undefined && info?.displayName ? { identifierDisplayName: info.displayName } : {}),
+    };
   }
 
   /** Makes sure an identifier is in the tree under its application and returns its node. */

@@ -13,7 +13,7 @@ import { after, before, describe, it } from 'node:test';
 import { SEED, SEED_VALUES, bridgeEnv, buildBridgeAndStandin, seedStandinState, setStandinFault, standinValues } from '../entssoStandin/standin';
 import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
 import { answerFileDialog, expectToast } from './harness/dialogs';
-import { answerInputStep, probeEditorReadonly, statusBarItemKind, statusBarTooltip } from './harness/ssoExtras';
+import { answerInputStep, probeEditorReadonly, statusBarItemKind, statusBarTooltip, waitForQuickInputPlaceholder } from './harness/ssoExtras';
 import { Workbench } from './harness/workbench';
 
 const VIEW = 'Applications';
@@ -85,6 +85,15 @@ describe('UI: the extension on Enterprise SSO through entsso-bridge.exe (over th
     assert.ok(ports.includes(PORT), JSON.stringify(ports));
     assert.ok(ports.includes('Send port SP_Invoices_SFTP (SFTP) — Finance.Integration'), JSON.stringify(ports));
     await w().screenshot('bridge-02-port-names');
+  });
+
+  it('"SSO: Find…" matches a send port by its BizTalk name and shows that name', async () => {
+    await w().runCommand('SSO: Find Application or Port Configuration…');
+    const input = await waitForQuickInputPlaceholder(w(), 'Type part of an application name');
+    await input.pressSequentially('SP_Orders');
+    await w().waitFor(async () => (await w().quickInputLabels()).includes(PORT), 15_000, 'the hit by its port name');
+    await w().screenshot('bridge-02b-find');
+    await w().closeQuickInput();
   });
 
   it('a port configuration opens (masked field hidden), is edited and saved through the bridge', async () => {
