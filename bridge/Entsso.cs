@@ -59,6 +59,22 @@ namespace EntssoBridge
 
         public Entsso(Func<string> mssName) { this.mssName = mssName; }
 
+        /// <summary>Which interop assembly was loaded; the test stand-in says so in its title, so that every report names it.</summary>
+        public static string InteropDescription()
+        {
+            try
+            {
+                var assembly = typeof(SSOFlag).Assembly;
+                var title = (System.Reflection.AssemblyTitleAttribute)Attribute.GetCustomAttribute(assembly, typeof(System.Reflection.AssemblyTitleAttribute));
+                string name = assembly.GetName().Name + " " + assembly.GetName().Version;
+                return title != null && title.Title.IndexOf("STAND-IN", StringComparison.Ordinal) >= 0 ? name + " (" + title.Title + ")" : name;
+            }
+            catch (Exception e)
+            {
+                return "not loaded (" + e.GetType().Name + ")";
+            }
+        }
+
         T Call<T>(Func<T> call)
         {
             try { return call(); }
@@ -164,23 +180,20 @@ namespace EntssoBridge
             }
         }
 
-        /// <summary>Identifiers of config-store applications: mappings under the $ConfigStore$ domain, by application.</summary>
-        public Dictionary<string, List<string>> Identifiers(string application)
+        /// <summary>Identifiers of a config-store application: its mappings under the $ConfigStore$ domain, sorted.</summary>
+        public List<string> Identifiers(string application)
         {
             return Call(() =>
             {
                 ISSOMapper2 mapper = new ISSOMapper2();
                 object[] mappings = mapper.GetMappingsForExternalUser(application, null);
-                var result = new Dictionary<string, List<string>>(StringComparer.OrdinalIgnoreCase);
+                var result = new List<string>();
                 foreach (object o in mappings ?? new object[0])
                 {
                     var m = (ISSOMapping)o;
-                    if (!string.Equals(m.WindowsDomainName, ConfigStoreDomain, StringComparison.OrdinalIgnoreCase)) continue;
-                    List<string> ids;
-                    if (!result.TryGetValue(m.ApplicationName, out ids)) result[m.ApplicationName] = ids = new List<string>();
-                    ids.Add(m.WindowsUserName);
+                    if (string.Equals(m.WindowsDomainName, ConfigStoreDomain, StringComparison.OrdinalIgnoreCase)) result.Add(m.WindowsUserName);
                 }
-                foreach (var ids in result.Values) ids.Sort(StringComparer.OrdinalIgnoreCase);
+                result.Sort(StringComparer.OrdinalIgnoreCase);
                 return result;
             });
         }

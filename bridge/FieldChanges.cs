@@ -59,8 +59,7 @@ namespace EntssoBridge
             foreach (var app in entsso.Applications().Where(a => IsTemporary(a.Name)).ToList())
             {
                 string original = app.Name.Substring(0, app.Name.Length - TemporarySuffix.Length);
-                List<string> ids;
-                bool complete = entsso.Identifiers(app.Name).TryGetValue(app.Name, out ids) && ids.Contains(MarkerIdentifier);
+                bool complete = entsso.Identifiers(app.Name).Contains(MarkerIdentifier);
                 if (complete)
                 {
                     Log.Event("recovery", "finishing the interrupted field change of " + original + " from its complete copy");
@@ -104,9 +103,7 @@ namespace EntssoBridge
         Dictionary<string, Dictionary<string, object>> ReadAll(string application)
         {
             var result = new Dictionary<string, Dictionary<string, object>>(StringComparer.Ordinal);
-            List<string> ids;
-            if (!entsso.Identifiers(application).TryGetValue(application, out ids)) return result;
-            foreach (var id in ids) result[id] = entsso.ReadConfig(application, id, true);
+            foreach (var id in entsso.Identifiers(application)) result[id] = entsso.ReadConfig(application, id, true);
             return result;
         }
 

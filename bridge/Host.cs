@@ -31,6 +31,7 @@ namespace EntssoBridge
         public int Run()
         {
             Log.Event("start", "entsso-bridge " + Program.Version + ", interop from " + (InteropLocator.ExpectedPath ?? "(CommonProgramW6432 not set)"));
+            Log.Event("interop", Entsso.InteropDescription());
             operations.FinishInterruptedFieldChanges();
             monitor.Start();
             using (var stdin = Console.OpenStandardInput())

@@ -59,6 +59,7 @@ namespace EntssoBridge
 
         public object Dispatch(string method, Dictionary<string, object> p)
         {
+            if (recoveryPending && method != "hello" && method != "status") FinishInterruptedFieldChanges();
             return handlers[method](p);
         }
 
@@ -74,7 +75,7 @@ namespace EntssoBridge
             return new Dictionary<string, object>
             {
                 { "protocolVersion", Host.ProtocolVersion },
-                { "serverVersion", "entsso-bridge " + Program.Version },
+                { "serverVersion", "entsso-bridge " + Program.Version + " on " + Entsso.InteropDescription() },
                 { "state", monitor.Refresh() },
                 { "backend", "entsso-bridge" },
                 { "capabilities", Capabilities.ToList() },
@@ -121,11 +122,10 @@ namespace EntssoBridge
             string filter = JsonObject.Str(p, "filter", "");
             var names = portNames.Current();
             var apps = VisibleApplications().Where(a => Matches(filter, a.Name, names.ApplicationName(a.Name))).ToList();
-            var identifiers = entsso.Identifiers(null);
             var page = Page(p, apps);
             // GetApplications2 does not say how many fields an application has; GetApplicationInfo does.
             foreach (var a in page.Item1) a.NumFields = entsso.Application(a.Name).NumFields;
-            return PageResult(page.Item1.Select(a => (object)Info(a, identifiers, names)).ToList(), page.Item2);
+            return PageResult(page.Item1.Select(a => (object)Info(a, IdentifierCount(a), names)).ToList(), page.Item2);
         }
 
         IEnumerable<AppRecord> VisibleApplications()
@@ -133,15 +133,26 @@ namespace EntssoBridge
             return entsso.Applications().Where(a => !FieldChanges.IsTemporary(a.Name)).OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase);
         }
 
-        Dictionary<string, object> Info(AppRecord a, Dictionary<string, List<string>> identifiers, PortNameMap names)
+        /// <summary>Identifiers of a config-store application; none for an affiliate one (its mappings are user credentials, not configurations).</summary>
+        List<string> IdentifiersOf(AppRecord a)
         {
-            List<string> ids;
+            return a.IsConfigStore ? entsso.Identifiers(a.Name) : new List<string>();
+        }
+
+        int IdentifierCount(AppRecord a)
+        {
+            try { return IdentifiersOf(a).Count; }
+            catch (BridgeError e) { Log.Event("count-failed", a.Name + ": " + e.SsoCode); return 0; }
+        }
+
+        Dictionary<string, object> Info(AppRecord a, int identifierCount, PortNameMap names)
+        {
             var info = new Dictionary<string, object>
             {
                 { "name", a.Name }, { "description", a.Description }, { "contact", a.Contact },
                 { "userGroup", a.UserGroup }, { "adminGroup", a.AdminGroup }, { "flags", a.Flags },
                 { "kind", a.Kind }, { "enabled", a.Enabled }, { "numFields", a.NumFields },
-                { "identifierCount", identifiers.TryGetValue(a.Name, out ids) ? ids.Count : 0 },
+                { "identifierCount", identifierCount },
             };
             string display = names.ApplicationName(a.Name);
             if (display != null) info["displayName"] = display;
@@ -151,7 +162,7 @@ namespace EntssoBridge
         Dictionary<string, object> Detail(string name)
         {
             var app = entsso.Application(name);
-            var detail = Info(app, entsso.Identifiers(name), portNames.Current());
+            var detail = Info(app, IdentifierCount(app), portNames.Current());
             var fields = new List<object>();
             if (app.Enabled)
             {
@@ -287,11 +298,27 @@ namespace EntssoBridge
             return Detail(name);
         }
 
+        /// <summary>
+        /// Finishes a field change a killed bridge left half-way (FieldChanges.cs). Only while ENTSSO can
+        /// encrypt, so that it never stops half-way itself; until then it is retried before each request.
+        /// </summary>
         public void FinishInterruptedFieldChanges()
         {
-            try { new FieldChanges(entsso).FinishInterrupted(); }
-            catch (BridgeError e) { Log.Event("recovery-pending", e.SsoCode + ": " + e.Message); }
+            try
+            {
+                var state = monitor.Refresh();
+                if (!(bool)state["canEncrypt"]) throw new BridgeError("ENTSSO_E_NO_SECRET", (string)state["message"]);
+                new FieldChanges(entsso).FinishInterrupted();
+                recoveryPending = recoveryReported = false;
+            }
+            catch (BridgeError e)
+            {
+                if (!recoveryReported) Log.Event("recovery-pending", e.SsoCode + ": " + e.Message);
+                recoveryPending = recoveryReported = true;
+            }
         }
+
+        bool recoveryPending = true, recoveryReported;
 
         // ------------------------------------------------------------------ identifiers and configurations
 
@@ -301,9 +328,7 @@ namespace EntssoBridge
             string filter = JsonObject.Str(p, "filter", "");
             var app = entsso.Application(application);
             var names = portNames.Current();
-            List<string> ids;
-            if (!entsso.Identifiers(app.Name).TryGetValue(app.Name, out ids)) ids = new List<string>();
-            var matching = ids.Where(id => Matches(filter, id, names.IdentifierName(app.Name, id))).ToList();
+            var matching = IdentifiersOf(app).Where(id => Matches(filter, id, names.IdentifierName(app.Name, id))).ToList();
             var page = Page(p, matching);
             var items = new List<object>();
             foreach (var id in page.Item1)
@@ -467,14 +492,14 @@ namespace EntssoBridge
             var hits = new List<object>();
             if (query.Length == 0) return hits;
             var names = portNames.Current();
-            var identifiers = entsso.Identifiers(null);
             foreach (var app in VisibleApplications())
             {
                 if (hits.Count >= limit) break;
                 if (Matches(query, app.Name, names.ApplicationName(app.Name)))
                     hits.Add(new Dictionary<string, object> { { "application", app.Name }, { "kind", app.Kind } });
                 List<string> ids;
-                if (!identifiers.TryGetValue(app.Name, out ids)) continue;
+                try { ids = IdentifiersOf(app); }
+                catch (BridgeError) { continue; }
                 foreach (var id in ids)
                 {
                     if (hits.Count >= limit) break;

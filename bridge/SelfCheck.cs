@@ -16,18 +16,18 @@ namespace EntssoBridge
             var entsso = new Entsso(() => mss);
             output.WriteLine("entsso-bridge " + Program.Version + " self-check (read-only; prints no values)");
             output.WriteLine("interop assembly: " + (InteropLocator.ExpectedPath ?? "(CommonProgramW6432 not set)") + (InteropLocator.ExpectedPath != null && File.Exists(InteropLocator.ExpectedPath) ? "" : "  [MISSING]"));
+            output.WriteLine("interop loaded: " + Entsso.InteropDescription());
             output.WriteLine("account: " + Environment.UserDomainName + "\\" + Environment.UserName);
             failures += Step(output, "GetServerStatus (this machine)", () => { var s = entsso.Status(null); return "server " + s.Server + ", status flags 0x" + s.Flags.ToString("X"); });
             failures += Step(output, "GetGlobalInfo (needs SSO Administrators)", () => { mss = entsso.SecretServerName(); return "master secret server " + mss; });
             failures += Step(output, "GetServerStatus (master secret server)", () => { var s = entsso.Status(string.IsNullOrEmpty(mss) ? null : mss); return (s.Flags & ServerStatus.SecretServerRunning) != 0 ? "secret server running" : "secret server NOT running"; });
             AppRecord sample = null;
             failures += Step(output, "GetApplications2", () => { var apps = entsso.Applications(); sample = apps.FirstOrDefault(a => a.Enabled && a.IsConfigStore); return apps.Count + " applications"; });
-            failures += Step(output, "GetMappingsForExternalUser ($ConfigStore$ identifiers)", () => entsso.Identifiers(null).Values.Sum(l => l.Count) + " identifiers");
             if (sample != null)
             {
                 failures += Step(output, "GetFieldInfo (" + sample.Name + ")", () => entsso.Fields(sample.Name).Count + " fields");
-                var ids = entsso.Identifiers(sample.Name);
-                string id = ids.ContainsKey(sample.Name) ? ids[sample.Name].FirstOrDefault() : null;
+                string id = null;
+                failures += Step(output, "GetMappingsForExternalUser (" + sample.Name + ", $ConfigStore$ identifiers)", () => { var ids = entsso.Identifiers(sample.Name); id = ids.FirstOrDefault(); return ids.Count + " identifiers"; });
                 if (id != null)
                 {
                     failures += Step(output, "GetConfigInfo admin mode (" + sample.Name + " / " + id + ")", () => entsso.ReadConfig(sample.Name, id, false).Count + " values read (not shown)");

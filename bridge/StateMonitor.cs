@@ -99,12 +99,17 @@ namespace EntssoBridge
             {
                 try { name = entsso.SecretServerName() ?? ""; }
                 catch (BridgeError) { /* not an SSO administrator: GetGlobalInfo refused; the last known name stays */ }
-                try
+                if (string.IsNullOrEmpty(name))
                 {
-                    var status = entsso.Status(string.IsNullOrEmpty(name) ? null : name);
-                    mssUp = (status.Flags & ServerStatus.SecretServerRunning) != 0;
+                    // Which server is the MSS is unknown to this account: do not block edits on a guess;
+                    // ENTSSO's own refusal (0xC0002A1F) tells when a write really cannot be encrypted.
+                    mssUp = true;
                 }
-                catch (BridgeError) { }
+                else
+                {
+                    try { mssUp = (entsso.Status(name).Flags & ServerStatus.SecretServerRunning) != 0; }
+                    catch (BridgeError) { }
+                }
             }
             lock (gate)
             {
@@ -137,7 +142,9 @@ namespace EntssoBridge
                 else
                 {
                     stateName = "ready";
-                    message = "Connected to this machine's Enterprise SSO; the master secret server is " + mss + ".";
+                    message = string.IsNullOrEmpty(name)
+                        ? "Connected to this machine's Enterprise SSO. Which server is the master secret server cannot be read with your account (it takes SSO Administrators), so its reachability is not shown."
+                        : "Connected to this machine's Enterprise SSO; the master secret server is " + mss + ".";
                 }
                 var state = new Dictionary<string, object>
                 {
@@ -155,9 +162,10 @@ namespace EntssoBridge
                 if (key == lastKey) return state;
                 lastKey = key;
                 Log.Event("state", stateName + " (mss " + mss + ")");
+                // Pushed under the lock so that two refreshes (poll thread, a status request) cannot push out of order.
+                push(state);
+                return state;
             }
-            push(current);
-            return current;
         }
 
         static string Iso(DateTime t) { return t.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture); }

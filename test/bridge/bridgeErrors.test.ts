@@ -150,6 +150,17 @@ describe('entsso-bridge: ENTSSO errors → project error codes', { timeout: 120_
     setStandinFault(h.stateFile, { reencrypting: false });
   });
 
+  test('not an SSO administrator (GetGlobalInfo refused): ready, not a guessed "cached", and the message says why', async () => {
+    setStandinFault(h.stateFile, { secretServer: 'SSOMSS01', failCalls: { GetGlobalInfo: '0x80070005' } });
+    const b = await h.restart();
+    const status = await b.request('status');
+    assert.equal(status.state, 'ready');
+    assert.equal(status.mssName, '');
+    assert.match(status.message, /SSO Administrators/);
+    await b.stop();
+    setStandinFault(h.stateFile, { secretServer: 'BTS01', failCalls: {} });
+  });
+
   test('without the interop assembly: ENTSSO_E_NOT_CONNECTED saying ENTSSO is not installed', async () => {
     const b = await h.restart({ interopRoot: h.dir });
     const err = await refusal(b.request('apps.list', {}));

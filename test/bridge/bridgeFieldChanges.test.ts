@@ -130,6 +130,27 @@ describe('entsso-bridge: field changes keep every value', { timeout: 300_000 }, 
     });
   }
 
+  test('a restart while the MSS is unreachable waits, then finishes the interrupted change once ENTSSO can encrypt', async () => {
+    const h = await startSeededBridge({ crashAt: 'old-deleted' });
+    try {
+      const before = valuesOf(h);
+      await h.bridge.request('apps.addField', { name: APP, fields: [{ label: 'proxyHost' }] }).catch(() => undefined);
+      await h.bridge.exited;
+      setStandinFault(h.stateFile, { mssReachable: false });
+      const restarted = await h.restart();
+      assert.ok(restarted.stderr.some((l) => / recovery-pending /.test(l)), restarted.stderr.join('\n'));
+      assert.ok(readStandinState(h.stateFile).applications.some((a) => a.name === `${APP}~entsso-bridge-tmp`), 'the complete copy is kept');
+      setStandinFault(h.stateFile, { mssReachable: true });
+      await restarted.waitForState('ready');
+      const list = await restarted.request('apps.list', {});
+      assert.ok(list.items.some((a: { name: string }) => a.name === APP));
+      assertNoTemporaryApplication(h);
+      for (const id of IDS) assert.deepEqual(valuesOf(h)[id], { ...before[id], proxyHost: '' }, id);
+    } finally {
+      await h.dispose();
+    }
+  });
+
   for (const step of ['temp-copy', 'old-deleted', 'new-copy']) {
     test(`removeField, bridge SIGKILLed at "${step}": no value of a kept field lost`, async () => {
       const h = await startSeededBridge({ crashAt: step });

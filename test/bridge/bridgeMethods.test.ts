@@ -41,6 +41,7 @@ describe('entsso-bridge: methods over the ENTSSO stand-in', { timeout: 120_000 }
     const hello = await h.bridge.hello();
     assert.equal(hello.backend, 'entsso-bridge');
     assert.equal(hello.protocolVersion, 1);
+    assert.match(hello.serverVersion, /^entsso-bridge [\d.]+ on Microsoft\.EnterpriseSingleSignOn\.Interop 10\.0\.1000\.0 \(STAND-IN of Microsoft\.EnterpriseSingleSignOn\.Interop/);
     assert.equal(hello.state.state, 'ready');
     assert.equal(hello.state.mssName, 'BTS01');
     for (const m of ['status', 'apps.list', 'identifiers.list', 'config.get', 'config.set', 'secret.backup', 'secret.generate', 'apps.addField']) assert.ok(hello.capabilities.includes(m), m);
@@ -220,6 +221,7 @@ describe('entsso-bridge: methods over the ENTSSO stand-in', { timeout: 120_000 }
     assert.match(r.stdout, /ok {4}GetGlobalInfo.*master secret server BTS01/);
     assert.match(r.stdout, /ok {4}GetConfigInfo runtime mode/);
     assert.match(r.stdout, /result: every call tried works/);
+    assert.match(r.stdout, /interop loaded: .*STAND-IN/);
     const state = readFileSync(h.stateFile, 'utf8');
     assert.ok(state.length > 0);
     for (const v of Object.values(SEED_VALUES)) assert.ok(!r.stdout.includes(v), `self-check printed ${v}`);

@@ -259,18 +259,16 @@ namespace Microsoft.EnterpriseSingleSignOn.Interop
         {
             var s = StateFile.Read();
             Checks.LocalServiceUp(s);
+            // Whether the real one accepts a null application is not documented: the stand-in refuses it, so the bridge cannot come to rely on it.
+            if (applicationName == null) throw Hr.Com(Hr.InvalidArg);
+            var app = Checks.App(s, applicationName);
             var result = new List<object>();
-            foreach (var app in s.Applications)
+            if ((app.Flags & SSOFlag.SSO_FLAG_APP_CONFIG_STORE) == 0) return result.ToArray();
+            foreach (var id in app.Configs.Keys)
             {
-                if (applicationName != null && !string.Equals(app.Name, applicationName, StringComparison.OrdinalIgnoreCase)) continue;
-                if ((app.Flags & SSOFlag.SSO_FLAG_APP_CONFIG_STORE) == 0) continue;
-                foreach (var id in app.Configs.Keys)
-                {
-                    if (externalUserName != null && id != externalUserName) continue;
-                    result.Add(new SSOMapping { WindowsDomainName = "$ConfigStore$", WindowsUserName = id, ApplicationName = app.Name, ExternalUserName = id, Flags = SSOFlag.SSO_FLAG_MAPPING_CONFIG_STORE | SSOFlag.SSO_FLAG_ENABLED });
-                }
+                if (externalUserName != null && id != externalUserName) continue;
+                result.Add(new SSOMapping { WindowsDomainName = "$ConfigStore$", WindowsUserName = id, ApplicationName = app.Name, ExternalUserName = id, Flags = SSOFlag.SSO_FLAG_MAPPING_CONFIG_STORE | SSOFlag.SSO_FLAG_ENABLED });
             }
-            if (applicationName != null && s.Find(applicationName) == null) throw Hr.Com(Hr.NoSuchApplication);
             return result.ToArray();
         }
 

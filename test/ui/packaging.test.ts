@@ -2,7 +2,7 @@
 // --install-extension and activates there (as a user would install it in desktop VS Code).
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -10,6 +10,18 @@ import { codeServerBin, extensionId, repoRoot, startCodeServer, type CodeServerI
 import { Workbench } from './harness/workbench';
 
 const VSIX = join(repoRoot, '.artifacts', 'entsso-explorer.vsix');
+
+/** File names in a zip's central directory (a .vsix is a zip). */
+function zipEntries(file: string): string[] {
+  const zip = readFileSync(file);
+  const centralHeader = Buffer.from([0x50, 0x4b, 0x01, 0x02]);
+  const names: string[] = [];
+  for (let at = zip.indexOf(centralHeader); at !== -1; at = zip.indexOf(centralHeader, at + 46)) {
+    const nameLength = zip.readUInt16LE(at + 28);
+    names.push(zip.toString('utf8', at + 46, at + 46 + nameLength));
+  }
+  return names;
+}
 
 describe('packaging: the .vsix', { timeout: 300_000 }, () => {
   let extensionsDir: string;
@@ -34,6 +46,10 @@ describe('packaging: the .vsix', { timeout: 300_000 }, () => {
     const size = statSync(VSIX).size;
     assert.ok(size < 1024 * 1024, `the .vsix is ${size} bytes`);
     console.log(`# vsix size: ${(size / 1024).toFixed(0)} KiB`);
+    const entries = zipEntries(VSIX);
+    assert.ok(entries.includes('extension/dist/entsso-bridge.exe'), `the bridge is in the .vsix: ${entries.join(', ')}`);
+    // The ENTSSO stand-in is for tests only; the bridge loads Microsoft's assembly from the ENTSSO install.
+    assert.ok(!entries.some((e) => /EnterpriseSingleSignOn/i.test(e)), 'no interop assembly in the .vsix');
   });
 
   it('installs with --install-extension and activates in VS Code', async () => {
@@ -41,6 +57,7 @@ describe('packaging: the .vsix', { timeout: 300_000 }, () => {
     assert.equal(r.status, 0, r.stderr + r.stdout);
     const installed = readdirSync(extensionsDir).filter((d) => d.toLowerCase().startsWith(extensionId().toLowerCase()));
     assert.equal(installed.length, 1, `installed: ${readdirSync(extensionsDir).join(', ')}`);
+    assert.ok(existsSync(join(extensionsDir, installed[0], 'dist', 'entsso-bridge.exe')), 'the installed extension has the bridge');
 
     server = await startCodeServer({ name: 'vsix', installExtension: 'none', extraArgs: ['--extensions-dir', extensionsDir] });
     wb = await Workbench.launch();
