@@ -181,9 +181,11 @@ async function generateSecretInOneStep(ctx: SecretCommandsContext, env: string):
     withBusyIndicator(`Generating a new master secret for "${env}"…`, () => ctx.connection.request('secret.generate', { password: p.password, reminder: p.reminder })),
   );
   await writePrivateFile(target, Buffer.from(result.file, 'base64'));
-  ctx.log.info(`New master secret ${result.msid} of "${env}" generated; its backup is ${displayPath(target)}.`);
+  // ENTSSO's GenerateSecret does not say the new secret's id: the bridge may answer ''.
+  const secret = result.msid ? `New master secret ${result.msid}` : 'A new master secret';
+  ctx.log.info(`${secret} of "${env}" generated; its backup is ${displayPath(target)}.`);
   ctx.afterSecretChange();
-  void vscode.window.showInformationMessage(`New master secret ${result.msid} is in use in "${env}". Its backup is ${displayPath(target)}: keep it and its password in separate safe places.`);
+  void vscode.window.showInformationMessage(`${secret} is in use in "${env}". Its backup is ${displayPath(target)}: keep it and its password in separate safe places.`);
 }
 
 type ReencryptionOutcome = 'done' | 'hidden';

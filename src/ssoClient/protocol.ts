@@ -400,7 +400,8 @@ export interface Methods {
   /**
    * ENTSSO's one-step rotation (GenerateSecret on the MSS writes the backup file of the new secret
    * itself, then switches). Served by the ENTSSO bridge only (capability `secret.generate`); the own
-   * service does the safer two steps above. `file`: the backup of the new secret, as `secret.backup` returns it.
+   * service does the safer two steps above. `file`: the backup of the new secret, as `secret.backup` returns it;
+   * `msid`: '' when ENTSSO does not say it.
    */
   'secret.generate': { params: { password: string; reminder: string }; result: { file: Base64File; msid: string } };
   'mss.nodes': { params: Record<string, never>; result: MssNodesReport };

@@ -10,9 +10,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SEED, SEED_VALUES, bridgeEnv, buildBridgeAndStandin, seedStandinState, setStandinFault, standinValues } from '../entssoStandin/standin';
+import { SEED, SEED_VALUES, bridgeEnv, buildBridgeAndStandin, readStandinState, seedStandinState, setStandinFault, standinValues } from '../entssoStandin/standin';
 import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
-import { answerFileDialog, expectToast } from './harness/dialogs';
+import { answerFileDialog, clickDialogButton, expectToast, waitForDialog } from './harness/dialogs';
 import { answerInputStep, probeEditorReadonly, statusBarItemKind, statusBarTooltip, waitForQuickInputPlaceholder } from './harness/ssoExtras';
 import { Workbench } from './harness/workbench';
 
@@ -170,5 +170,25 @@ describe('UI: the extension on Enterprise SSO through entsso-bridge.exe (over th
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.ok(statSync(file).size > 0);
     assert.ok(!readFileSync(file, 'utf8').includes(PASSWORD));
+    await w().clearNotifications().catch(() => undefined);
+  });
+
+  it('"Generate New Master Secret…" is ENTSSO\'s one step: confirmation, backup file, passwords; the stand-in switches secrets', async () => {
+    const before = readStandinState(stateFile).msid;
+    const file = join(server!.workspaceFolder, 'this-machine-new.backup');
+    await w().runCommand('SSO: Generate New Master Secret…');
+    const dialog = await waitForDialog(w(), new RegExp(`Generate a new master secret for "${ENV}"\\?`));
+    assert.match(dialog.detail, /in one step, as Enterprise SSO does/);
+    await w().screenshot('bridge-09-generate-confirmation');
+    await clickDialogButton(w(), 'Generate…');
+    await answerFileDialog(w(), `Backup of the new master secret of "${ENV}"`, file);
+    await answerInputStep(w(), '(1/3)', PASSWORD);
+    await answerInputStep(w(), '(2/3)', PASSWORD);
+    await answerInputStep(w(), '(3/3)', 'rotation');
+    // ENTSSO's GenerateSecret does not return the new secret's id.
+    await expectToast(w(), new RegExp(`^(A new master secret|New master secret \\{[0-9A-F-]+\\}) is in use in "${ENV}"\\. Its backup is .*this-machine-new\\.backup`), 30_000);
+    assert.notEqual(readStandinState(stateFile).msid, before, 'the stand-in switched to a new secret');
+    assert.equal(statSync(file).mode & 0o777, 0o600);
+    await w().screenshot('bridge-10-generate-done');
   });
 });
