@@ -101,12 +101,17 @@ function processTransport(child: ChildProcessWithoutNullStreams, hasExited: () =
     close: () => {
       if (closing || hasExited()) return;
       closing = true;
-      // Ending stdin lets the bridge finish what it writes; a hung one is killed after the grace period.
+      // Ending stdin lets the bridge finish the call in progress and exit by itself (ENTSSO calls
+      // such as a field change are several steps); a hung one is ended after the grace period.
       child.stdin.end();
-      const timer = setTimeout(() => child.kill('SIGKILL'), EXIT_GRACE_MS);
-      timer.unref();
-      child.once('exit', () => clearTimeout(timer));
-      child.kill('SIGTERM');
+      const term = setTimeout(() => child.kill('SIGTERM'), EXIT_GRACE_MS);
+      const kill = setTimeout(() => child.kill('SIGKILL'), 2 * EXIT_GRACE_MS);
+      term.unref();
+      kill.unref();
+      child.once('exit', () => {
+        clearTimeout(term);
+        clearTimeout(kill);
+      });
     },
     get destroyed() {
       return closing || hasExited();

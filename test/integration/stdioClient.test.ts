@@ -41,7 +41,8 @@ process.stdin.on('data', (chunk) => {
     else process.stdout.write(JSON.stringify({ jsonrpc: '2.0', id: msg.id, error: { code: 1, message: 'Not served by the bridge.', data: { ssoCode: 'ENTSSO_E_INVALID_REQUEST' } } }) + '\\n');
   }
 });
-process.stdin.on('end', () => process.exit(0));
+if (process.env.IGNORE_EOF) setInterval(() => undefined, 1000); // a hung bridge
+else process.stdin.on('end', () => process.exit(0));
 `;
 const script = join(dir, 'fakeBridge.cjs');
 writeFileSync(script, FAKE_BRIDGE);
@@ -110,6 +111,16 @@ test('the bridge is restarted when it dies, and ended when the client closes', a
   assert.notEqual(second, first, 'a new bridge process serves the requests');
   c.close();
   await waitFor(() => !alive(second));
+});
+
+test('a bridge that does not exit when its stdin closes is ended after the grace period', async () => {
+  const c = client({ process: spec({ IGNORE_EOF: '1' }) });
+  const pid = pidOf((await c.connect()).message);
+  const closedAt = Date.now();
+  c.close();
+  await waitFor(() => !alive(pid), 10_000);
+  const took = Date.now() - closedAt;
+  assert.ok(took >= 1500 && took < 6000, `ended after ${took} ms`);
 });
 
 test('a bridge that dies at start is restarted with a growing delay, not in a tight loop', async () => {
