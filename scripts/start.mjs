@@ -8,12 +8,20 @@
 //   npm start -- --reset      delete the local environment and create a new one
 //   npm start -- --port 8080  code-server port (default 8765, or the next free one)
 //   npm start -- --no-open    do not try to open a browser
+//   npm start -- --entsso-standin   the Windows experience instead: the extension on "Enterprise SSO"
+//                             through entsso-bridge.exe on Mono, over the STAND-IN of Microsoft's
+//                             ENTSSO (test/entssoStandin) seeded with BizTalk port names; no SSO
+//                             service of this project runs. With --reset, re-seeds the stand-in.
+//   npm start -- --standin-mss off|on   turn the stand-in's master secret server off or on (while
+//                             the above runs, in another terminal) and exit
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { build, ensureDependencies, root } from './bootstrap.mjs';
+import { buildBridge } from './buildBridge.mjs';
 import { ensureCodeServer } from './ensureCodeServer.mjs';
 import { localPaths, startMssDetached, stopPid } from './localEnvironment.mjs';
 
@@ -21,8 +29,18 @@ const args = process.argv.slice(2);
 const reset = args.includes('--reset');
 const noOpen = args.includes('--no-open');
 const portArg = args.includes('--port') ? Number(args[args.indexOf('--port') + 1]) : undefined;
+const standin = args.includes('--entsso-standin');
+const standinMss = args.includes('--standin-mss') ? args[args.indexOf('--standin-mss') + 1] : undefined;
 
 const paths = localPaths();
+/** The ENTSSO stand-in's files: its interop assembly (bound through CommonProgramW6432), state, MgmtDb stand-in. */
+const standinPaths = {
+  dir: join(paths.data, 'entsso-standin'),
+  interopRoot: join(paths.data, 'entsso-standin', 'common-files'),
+  state: join(paths.data, 'entsso-standin', 'state.json'),
+  mgmtDb: join(paths.data, 'entsso-standin', 'state.json.mgmtdb.json'),
+};
+const STANDIN_ENVIRONMENT = 'ENTSSO stand-in';
 const children = [];
 
 function say(msg) {
@@ -101,8 +119,47 @@ function installExtension() {
   for (const f of ['package.json', 'README.md', 'LICENSE', 'dist', 'media']) if (existsSync(join(root, f))) cpSync(join(root, f), join(target, f), { recursive: true });
 }
 
-function writeSettings() {
-  const env = JSON.parse(readFileSync(join(paths.env, 'environment.json'), 'utf8'));
+/** Runs `code` (an ES module) with the stand-in helper (TypeScript, through tsx) as `standin`. */
+function withStandinHelper(code) {
+  const helper = join(root, 'test', 'entssoStandin', 'standin.ts');
+  // A CommonJS TypeScript module: its exports arrive as the default export.
+  const script = `const loaded = await import(${JSON.stringify(pathToFileURL(helper).href)});\nconst standin = loaded.seedStandinState ? loaded : loaded.default;\n${code}`;
+  const r = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '--eval', script], { cwd: root, encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`the ENTSSO stand-in helper failed: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+function prepareStandin() {
+  const { bridgeExe } = buildBridge({ standinRoot: standinPaths.interopRoot });
+  if (!existsSync(standinPaths.state)) {
+    say('Seeding the ENTSSO stand-in with BizTalk-shaped data (adapter handlers, send ports, receive locations, config-store applications)…');
+    mkdirSync(standinPaths.dir, { recursive: true, mode: 0o700 });
+    withStandinHelper(`standin.seedStandinState(${JSON.stringify(standinPaths.state)}, { mgmtDbFile: ${JSON.stringify(standinPaths.mgmtDb)} });`);
+  }
+  return bridgeExe;
+}
+
+function setStandinMss(value) {
+  if (value !== 'on' && value !== 'off') throw new Error('Use --standin-mss off or --standin-mss on.');
+  if (!existsSync(standinPaths.state)) throw new Error(`There is no ENTSSO stand-in at ${standinPaths.state}: run "npm start -- --entsso-standin" first.`);
+  withStandinHelper(`standin.setStandinFault(${JSON.stringify(standinPaths.state)}, { mssReachable: ${value === 'on'} });`);
+  say(`The stand-in's master secret server is ${value === 'on' ? 'reachable again: editing comes back' : 'off: the status bar turns to "cached", edits are blocked'} within a poll interval.`);
+}
+
+/** The environment the extension gets: kind entsso, its bridge on Mono over the stand-in, said to be the stand-in. */
+function standinEnvironment(bridgeExe) {
+  const bridgeEnv = withStandinHelper(
+    `process.stdout.write(JSON.stringify(standin.bridgeEnv({ stateFile: ${JSON.stringify(standinPaths.state)}, interopRoot: ${JSON.stringify(standinPaths.interopRoot)}, mgmtDbFile: ${JSON.stringify(standinPaths.mgmtDb)} })));`,
+  );
+  return {
+    name: STANDIN_ENVIRONMENT,
+    kind: 'entsso',
+    description: "STAND-IN of Microsoft's ENTSSO (test/entssoStandin), not a real Enterprise SSO",
+    bridge: { command: 'mono', args: [bridgeExe, '--poll-ms', '1000'], env: JSON.parse(bridgeEnv) },
+  };
+}
+
+function writeSettings(environment) {
   const userDir = join(paths.userData, 'User');
   mkdirSync(userDir, { recursive: true });
   const settingsFile = join(userDir, 'settings.json');
@@ -114,8 +171,8 @@ function writeSettings() {
     'extensions.autoCheckUpdates': false,
     'security.workspace.trust.enabled': false,
     ...existing,
-    'entsso.environments': [{ name: 'Local', socketPath: env.socketPath, tokenFile: join(paths.env, 'access-token'), localDir: paths.env }],
-    'entsso.activeEnvironment': 'Local',
+    'entsso.environments': [environment],
+    'entsso.activeEnvironment': environment.name,
   };
   writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
 }
@@ -144,7 +201,7 @@ async function shutdown(code = 0) {
   if (stopping) return;
   stopping = true;
   say('\nStopping…');
-  stopPid(paths.mssPid);
+  if (!standin) stopPid(paths.mssPid);
   for (const { child } of children.reverse()) signalGroup(child, 'SIGTERM');
   await new Promise((r) => setTimeout(r, 1500));
   for (const { child } of children) signalGroup(child, 'SIGKILL');
@@ -152,7 +209,58 @@ async function shutdown(code = 0) {
   process.exit(code);
 }
 
+function localEnvironmentSetting() {
+  const env = JSON.parse(readFileSync(join(paths.env, 'environment.json'), 'utf8'));
+  return { name: 'Local', socketPath: env.socketPath, tokenFile: join(paths.env, 'access-token'), localDir: paths.env };
+}
+
+async function startCodeServer(codeServer, environment) {
+  installExtension();
+  writeSettings(environment);
+  const port = await freePort(portArg ?? 8765);
+  const workspace = join(paths.data, 'workspace');
+  mkdirSync(workspace, { recursive: true });
+  const cs = startChild(
+    'code-server',
+    codeServer,
+    ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', paths.userData, '--extensions-dir', paths.extensions, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace],
+    join(paths.logs, 'code-server.log'),
+  );
+  await waitForLine(cs, /HTTP server listening/, 'code-server');
+  return `http://127.0.0.1:${port}/`;
+}
+
+function watchChildren() {
+  for (const { name, child } of children) {
+    child.once('exit', (code, signal) => {
+      if (stopping) return;
+      say(`${name} exited (${signal ?? code}); see ${paths.logs}.`);
+      void shutdown(1);
+    });
+  }
+}
+
+async function mainStandin() {
+  ensureDependencies();
+  build();
+  const codeServer = ensureCodeServer();
+  if (reset) rmSync(standinPaths.dir, { recursive: true, force: true });
+  mkdirSync(paths.logs, { recursive: true });
+  const bridgeExe = prepareStandin();
+  const url = await startCodeServer(codeServer, standinEnvironment(bridgeExe));
+  say('');
+  say(`Enterprise SSO Explorer on the ENTSSO STAND-IN is running: ${url}`);
+  say("  This is the Windows experience over a stand-in of Microsoft's ENTSSO (test/entssoStandin), not a real Enterprise SSO:");
+  say(`  the extension starts entsso-bridge.exe on Mono; the stand-in's state is ${standinPaths.state}.`);
+  say('  npm start -- --standin-mss off / on   turn the stand-in\'s master secret server off or on (watch the status bar)');
+  say('  Ctrl+C stops everything; the data is kept (--reset re-seeds it).');
+  openBrowser(url);
+  watchChildren();
+}
+
 async function main() {
+  if (standinMss !== undefined) return setStandinMss(standinMss);
+  if (standin) return mainStandin();
   ensureDependencies();
   build();
   const codeServer = ensureCodeServer();
@@ -173,32 +281,14 @@ async function main() {
     await firstBackup();
   }
 
-  installExtension();
-  writeSettings();
-  const port = await freePort(portArg ?? 8765);
-  const workspace = join(paths.data, 'workspace');
-  mkdirSync(workspace, { recursive: true });
-  const cs = startChild(
-    'code-server',
-    codeServer,
-    ['--auth', 'none', '--bind-addr', `127.0.0.1:${port}`, '--user-data-dir', paths.userData, '--extensions-dir', paths.extensions, '--disable-telemetry', '--disable-update-check', '--disable-workspace-trust', workspace],
-    join(paths.logs, 'code-server.log'),
-  );
-  await waitForLine(cs, /HTTP server listening/, 'code-server');
-  const url = `http://127.0.0.1:${port}/`;
+  const url = await startCodeServer(codeServer, localEnvironmentSetting());
   say('');
   say(`Enterprise SSO Explorer is running: ${url}`);
   say(`  environment: ${paths.env}   logs: ${paths.logs}`);
   say('  npm run mss:stop / npm run mss:start   stop or start the master secret server (watch the status bar)');
   say('  Ctrl+C stops everything; the data is kept.');
   openBrowser(url);
-  for (const { name, child } of children) {
-    child.once('exit', (code, signal) => {
-      if (stopping) return;
-      say(`${name} exited (${signal ?? code}); see ${paths.logs}.`);
-      void shutdown(1);
-    });
-  }
+  watchChildren();
 }
 
 process.once('SIGINT', () => void shutdown(0));

@@ -28,7 +28,7 @@ export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('Enterprise SSO', { log: true });
   void vscode.commands.executeCommand('setContext', 'entsso.connected', false);
 
-  const connection = new ConnectionManager(context.secrets, log);
+  const connection = new ConnectionManager(context.secrets, log, context.extensionPath);
   const provider = new SsoFileSystemProvider(connection, log);
   const fileSystem = new SsoFileSystemRegistration(provider, connection, log);
   const diagnostics = new ConfigDiagnostics(provider);

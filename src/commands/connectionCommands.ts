@@ -1,11 +1,14 @@
 /**
- * Connection commands: "SSO: Connect to SSO Service…" (name, socket path, token → SecretStorage),
- * "SSO: Switch Environment…", retrying the connection, and "SSO: Show Log".
+ * Connection commands: "SSO: Connect to SSO Service…" (name, socket path, token → SecretStorage;
+ * where Enterprise SSO is installed, "This machine's Enterprise SSO" is offered first, with nothing
+ * to type), "SSO: Connect to This Machine's Enterprise SSO", "SSO: Switch Environment…", retrying
+ * the connection, and "SSO: Show Log".
  */
 import { stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
-import { checkEnvironmentName, parseEnvironments, upsertEnvironment } from '../connection/environmentSettings';
+import { LOCAL_ENTSSO_LABEL, LOCAL_ENTSSO_NAME, installedEntssoFolder } from '../connection/entssoBridge';
+import { checkEnvironmentName, endpointOf, parseEnvironments, toSettingValue, upsertEnvironment, type EnvironmentSetting } from '../connection/environmentSettings';
 import { SsoError } from '../ssoClient/errors';
 import { UserCancelled, registerCommand, showError, type CommandContext } from './commandRunner';
 
@@ -18,6 +21,7 @@ const CONNECT_TIMEOUT_MS = 15_000;
 export function registerConnectionCommands(ctx: ConnectionCommandsContext): vscode.Disposable[] {
   return [
     registerCommand(ctx, 'entsso.connect', () => connect(ctx)),
+    registerCommand(ctx, 'entsso.connectThisMachine', () => connectThisMachine(ctx)),
     registerCommand(ctx, 'entsso.switchEnvironment', () => switchEnvironment(ctx)),
     registerCommand(ctx, 'entsso.retryConnection', () => retryConnection(ctx)),
     registerCommand(ctx, 'entsso.showLog', () => ctx.log.show()),
@@ -28,6 +32,8 @@ export function registerConnectionCommands(ctx: ConnectionCommandsContext): vsco
 }
 
 async function connect(ctx: ConnectionCommandsContext): Promise<void> {
+  const entssoFolder = installedEntssoFolder();
+  if (entssoFolder && (await pickThisMachine(entssoFolder))) return connectThisMachine(ctx);
   const current = ctx.connection.environment;
   const title = 'Connect to SSO Service';
   const name = await vscode.window.showInputBox({
@@ -67,14 +73,44 @@ async function connect(ctx: ConnectionCommandsContext): Promise<void> {
 
   const envName = name.trim();
   await ctx.connection.storeToken(envName, token.trim());
-  const config = vscode.workspace.getConfiguration('entsso');
-  const { environments } = parseEnvironments(config.get('environments'));
+  const { environments } = parseEnvironments(vscode.workspace.getConfiguration('entsso').get('environments'));
   // A token typed here replaces a token file: SecretStorage is used from now on.
-  await config.update('environments', upsertEnvironment(environments, { name: envName, socketPath: socketPath.trim() }), vscode.ConfigurationTarget.Global);
-  await config.update('activeEnvironment', envName, vscode.ConfigurationTarget.Global);
+  await saveAndActivate(upsertEnvironment(environments, { name: envName, socketPath: socketPath.trim() }), envName);
   ctx.log.info(`Environment "${envName}" saved (socket ${socketPath.trim()}); its token is in secret storage.`);
   void ctx.connection.reconnect();
   await connectAndReport(ctx, envName);
+}
+
+/** True for "This machine's Enterprise SSO", false for a socket of this project's service. */
+async function pickThisMachine(entssoFolder: string): Promise<boolean> {
+  type Item = vscode.QuickPickItem & { thisMachine: boolean };
+  const items: Item[] = [
+    { label: LOCAL_ENTSSO_LABEL, description: 'nothing to type', detail: `Enterprise SSO installed in ${entssoFolder}, through the bundled entsso-bridge.exe; your Windows account decides what you may do.`, iconPath: new vscode.ThemeIcon('vm'), thisMachine: true },
+    { label: 'An SSO service of this project…', detail: 'Its socket path and access token, as printed by "ssoctl init".', iconPath: new vscode.ThemeIcon('plug'), thisMachine: false },
+  ];
+  const picked = await vscode.window.showQuickPick(items, { title: 'Connect to SSO Service', placeHolder: 'Which SSO service should the explorer show?', ignoreFocusOut: true });
+  if (!picked) throw new UserCancelled();
+  return picked.thisMachine;
+}
+
+/** Saves (once) and activates the environment of kind `entsso`; an existing one keeps its settings (e.g. a stand-in's bridge). */
+async function connectThisMachine(ctx: ConnectionCommandsContext): Promise<void> {
+  const environments = ctx.connection.environments;
+  const existing = environments.find((e) => e.kind === 'entsso');
+  const env: EnvironmentSetting = existing ?? { name: LOCAL_ENTSSO_NAME, socketPath: '', kind: 'entsso' };
+  if (!existing && environments.some((e) => e.name.toLowerCase() === env.name.toLowerCase())) {
+    throw new SsoError('ENTSSO_E_INVALID_REQUEST', `An environment named "${env.name}" is configured already for another SSO service. Rename it in the "entsso.environments" setting, then try again.`);
+  }
+  await saveAndActivate(existing ? environments : upsertEnvironment(environments, env), env.name);
+  ctx.log.info(`Environment "${env.name}" is ${endpointOf(env)}.`);
+  void ctx.connection.reconnect();
+  await connectAndReport(ctx, env.name);
+}
+
+async function saveAndActivate(environments: EnvironmentSetting[], active: string): Promise<void> {
+  const config = vscode.workspace.getConfiguration('entsso');
+  await config.update('environments', environments.map(toSettingValue), vscode.ConfigurationTarget.Global);
+  await config.update('activeEnvironment', active, vscode.ConfigurationTarget.Global);
 }
 
 async function switchEnvironment(ctx: ConnectionCommandsContext): Promise<void> {
@@ -84,7 +120,7 @@ async function switchEnvironment(ctx: ConnectionCommandsContext): Promise<void> 
   const items: Item[] = envs.map((e) => ({
     label: e.name,
     description: e.name === active ? '(active)' : undefined,
-    detail: `${e.socketPath}${e.tokenFile ? ` · token from ${e.tokenFile}` : ''}`,
+    detail: `${endpointOf(e)}${e.description ? ` · ${e.description}` : ''}${e.tokenFile ? ` · token from ${e.tokenFile}` : ''}`,
     iconPath: new vscode.ThemeIcon(e.name === active ? 'check' : 'server-environment'),
     env: e.name,
   }));

@@ -6,8 +6,8 @@
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { SsoError } from '../ssoClient/errors';
-import type { ApplicationInfo, SearchHit } from '../ssoClient/protocol';
-import { applicationLabel, groupInfo, identifierLabel } from '../model/applicationList';
+import type { SearchHit } from '../ssoClient/protocol';
+import { applicationLabel, groupInfo, identifierLabel, searchHitLabels } from '../model/applicationList';
 import { ApplicationsTreeProvider, type ExplorerNode } from '../views/applicationsTree';
 import { openSsoDocument } from '../views/ssoDocumentLanguage';
 import { ssoUri, type SsoFileSystemProvider } from '../views/ssoFileSystem';
@@ -96,7 +96,7 @@ async function find(ctx: ExplorerCommandsContext): Promise<void> {
       try {
         const hits = await ctx.connection.request('search', { query: query.trim(), limit: SEARCH_LIMIT });
         if (mine !== seq) return;
-        qp.items = hits.length ? hits.map((h) => toItem(h, ctx.tree.loadedApplication(h.application))) : [{ label: `Nothing in "${env}" matches "${query.trim()}".`, alwaysShow: true }];
+        qp.items = hits.length ? hits.map((hit) => toItem(ctx.tree.withKnownNames(hit))) : [{ label: `Nothing in "${env}" matches "${query.trim()}".`, alwaysShow: true }];
       } catch (err) {
         if (mine !== seq) return;
         qp.items = [{ label: '$(error) Search failed', detail: err instanceof SsoError ? err.message : 'See "SSO: Show Log".', alwaysShow: true }];
@@ -130,16 +130,16 @@ async function find(ctx: ExplorerCommandsContext): Promise<void> {
   if (node) await ctx.treeView.reveal(node, { select: true, focus: true, expand: true });
 }
 
-/** A search hit named for people when its application is loaded in the tree (else by its SSO name); the SSO names in the detail. */
-function toItem(hit: SearchHit, app: ApplicationInfo | undefined): HitItem {
+/** A search hit named for people (names the tree or the backend know, else its SSO names); the SSO names in the detail. */
+function toItem(hit: SearchHit): HitItem {
   const g = groupInfo(hit.kind);
-  const appName = app ? applicationLabel(app) : hit.application;
+  const { application, identifier } = searchHitLabels(hit);
   if (hit.identifier !== undefined) {
-    const item: HitItem = { label: identifierLabel({ identifier: hit.identifier }), description: `${g.identifierNoun} of ${appName}`, iconPath: new vscode.ThemeIcon('symbol-key'), hit, alwaysShow: true };
-    if (appName !== hit.application) item.detail = `${hit.identifier} of application ${hit.application}`;
+    const item: HitItem = { label: identifier ?? hit.identifier, description: `${g.identifierNoun} of ${application}`, iconPath: new vscode.ThemeIcon('symbol-key'), hit, alwaysShow: true };
+    if (identifier !== hit.identifier || application !== hit.application) item.detail = `${hit.identifier} of application ${hit.application}`;
     return item;
   }
-  const item: HitItem = { label: appName, description: g.label, iconPath: new vscode.ThemeIcon(g.icon), hit, alwaysShow: true };
-  if (appName !== hit.application) item.detail = `application ${hit.application}`;
+  const item: HitItem = { label: application, description: g.label, iconPath: new vscode.ThemeIcon(g.icon), hit, alwaysShow: true };
+  if (application !== hit.application) item.detail = `application ${hit.application}`;
   return item;
 }

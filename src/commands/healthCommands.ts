@@ -73,7 +73,7 @@ function stateKey(connection: ConnectionManager): string {
   return input ? `${input.environment}|${stateWord(input).replace(/\d+/g, '#')}` : '';
 }
 
-async function loadHealth(ctx: HealthCommandsContext, env: { name: string; socketPath: string }): Promise<void> {
+async function loadHealth(ctx: HealthCommandsContext, env: { name: string; socketPath: string; kind?: 'entsso' }): Promise<void> {
   try {
     const report = await ctx.connection.request('health', {});
     const summary = summarizeReport(env.name, report, new Date());
@@ -81,7 +81,7 @@ async function loadHealth(ctx: HealthCommandsContext, env: { name: string; socke
     ctx.log.info(`Health of "${env.name}": ${summary.rows.map((r) => `${r.id}=${r.verdict}`).join(', ')}`);
   } catch (err) {
     if (err instanceof SsoError && (err.code === 'ENTSSO_E_NOT_CONNECTED' || err.code === 'ENTSSO_E_TIMEOUT' || err.code === 'ENTSSO_E_ACCESS_DENIED')) {
-      ctx.health.show(summarizeUnreachable(env.name, env.socketPath, err.message, new Date()));
+      ctx.health.show(summarizeUnreachable(env.name, env.socketPath, err.message, new Date(), env.kind));
       ctx.log.warn(`Health of "${env.name}": the SSO service cannot be asked (${err.code}).`);
       return;
     }

@@ -9,6 +9,8 @@
  * - Generate: modal confirmation → file → password twice + reminder → `secret.prepareGenerate`
  *   → the backup of the new secret is written → `secret.commitGenerate` → progress of the
  *   re-encryption, driven by the state the service pushes, until it is ready again.
+ *   On Enterprise SSO (the bridge) generating is one step, `secret.generate`, as ENTSSO does it.
+ * Verifying is offered only where the backend can (ENTSSO cannot without restoring).
  * A password the service finds too weak, or that does not open a file, is asked again with the
  * service's reason. Passwords never reach a log, an error or a file in clear.
  */
@@ -53,13 +55,19 @@ async function backupSecret(ctx: SecretCommandsContext): Promise<void> {
   ctx.log.info(`Master secret of "${env}" backed up to ${displayPath(target)} (secrets ${result.msids.join(', ')}).`);
   ctx.afterSecretChange();
   offerVerification(
-    `Master secret of "${env}" backed up to ${displayPath(target)}. Keep the file and its password in separate safe places, and verify the backup to prove that both work.`,
+    ctx,
+    `Master secret of "${env}" backed up to ${displayPath(target)}. Keep the file and its password in separate safe places`,
     target,
   );
 }
 
-function offerVerification(message: string, file: vscode.Uri): void {
-  void vscode.window.showInformationMessage(message, 'Verify Backup…').then((picked) => {
+/** `message` without its final full stop: the advice that follows depends on whether the backend can verify. */
+function offerVerification(ctx: SecretCommandsContext, message: string, file: vscode.Uri): void {
+  if (!ctx.connection.serves('secret.verify')) {
+    void vscode.window.showInformationMessage(`${message}. Enterprise SSO cannot check a backup without restoring it: keep the password with the file's reminder in mind.`);
+    return;
+  }
+  void vscode.window.showInformationMessage(`${message}, and verify the backup to prove that both work.`, 'Verify Backup…').then((picked) => {
     if (picked) void vscode.commands.executeCommand('entsso.verifySecretBackup', file);
   });
 }
@@ -127,6 +135,7 @@ async function restoreSecret(ctx: SecretCommandsContext): Promise<void> {
 
 async function generateSecret(ctx: SecretCommandsContext): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
+  if (!ctx.connection.serves('secret.prepareGenerate') && ctx.connection.serves('secret.generate')) return generateSecretInOneStep(ctx, env);
   await confirmModal(
     `Generate a new master secret for "${env}"?`,
     'The master secret server makes a new secret and first gives you a backup of it: you choose the file and its password. ' +
@@ -152,9 +161,31 @@ async function generateSecret(ctx: SecretCommandsContext): Promise<void> {
     return;
   }
   offerVerification(
-    `New master secret ${committed.msid} is in use in "${env}" and every configuration is re-encrypted under it (${committed.rowsToReencrypt}). Its backup is ${displayPath(target)}: verify it.`,
+    ctx,
+    `New master secret ${committed.msid} is in use in "${env}" and every configuration is re-encrypted under it (${committed.rowsToReencrypt}). Its backup is ${displayPath(target)}: keep it and its password in separate safe places`,
     target,
   );
+}
+
+/** ENTSSO's GenerateSecret: the MSS makes the secret, writes its backup and switches in one call. */
+async function generateSecretInOneStep(ctx: SecretCommandsContext, env: string): Promise<void> {
+  await confirmModal(
+    `Generate a new master secret for "${env}"?`,
+    'The master secret server makes a new secret, gives you its backup (you choose the file and its password) and switches to it in one step, as Enterprise SSO does. ' +
+      'SSO servers pick the new secret up at their next refresh; the current secret stays available as the previous one. This runs only on the master secret server.',
+    'Generate…',
+  );
+  const title = `Generate New Master Secret for "${env}"`;
+  const target = await pickSaveFile({ title: `Backup of the new master secret of "${env}"`, defaultName: backupFileName(env, new Date()), filters: BACKUP_FILTERS });
+  const result = await withNewPassword(title, 'backup of the new secret', {}, (p) =>
+    withBusyIndicator(`Generating a new master secret for "${env}"…`, () => ctx.connection.request('secret.generate', { password: p.password, reminder: p.reminder })),
+  );
+  await writePrivateFile(target, Buffer.from(result.file, 'base64'));
+  // ENTSSO's GenerateSecret does not say the new secret's id: the bridge may answer ''.
+  const secret = result.msid ? `New master secret ${result.msid}` : 'A new master secret';
+  ctx.log.info(`${secret} of "${env}" generated; its backup is ${displayPath(target)}.`);
+  ctx.afterSecretChange();
+  void vscode.window.showInformationMessage(`${secret} is in use in "${env}". Its backup is ${displayPath(target)}: keep it and its password in separate safe places.`);
 }
 
 type ReencryptionOutcome = 'done' | 'hidden';

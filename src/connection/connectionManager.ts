@@ -2,7 +2,9 @@
  * The connection to the SSO service of the active environment: reads the settings, gets the
  * access token (SecretStorage, or a token file named in the settings), keeps one SsoClient
  * that reconnects by itself, and tells everyone about connection and service state changes.
- * Sets the context keys `entsso.configured`, `entsso.connected` and `entsso.localEnvironment`.
+ * For an environment of kind `entsso` it starts entsso-bridge.exe instead (no token) and logs its stderr.
+ * Sets the context keys `entsso.configured`, `entsso.connected`, `entsso.localEnvironment`,
+ * `entsso.entssoInstalled` and the `entsso.cannot.…` keys of what the backend does not serve.
  */
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
@@ -10,11 +12,15 @@ import * as vscode from 'vscode';
 import { SsoClient, type ConnectionStatus } from '../ssoClient/client';
 import { SsoError } from '../ssoClient/errors';
 import type { MethodName, ParamsOf, ResultOf, ServiceState } from '../ssoClient/protocol';
+import { capabilityContext, serves } from '../model/capabilities';
 import type { StatusInput } from '../model/serviceStatus';
-import { parseEnvironments, resolveActive, sameConnection, secretKeyFor, type EnvironmentSetting } from './environmentSettings';
+import { bridgeProcess, installedEntssoFolder } from './entssoBridge';
+import { endpointOf, parseEnvironments, resolveActive, sameConnection, secretKeyFor, type EnvironmentSetting } from './environmentSettings';
 
 const SECTION = 'entsso';
 const CONNECT_WAIT_MS = 10_000;
+/** A bridge that keeps dying is restarted at most this often. */
+const BRIDGE_RESTART_MAX_DELAY_MS = 30_000;
 
 export class ConnectionManager implements vscode.Disposable {
   private client: SsoClient | undefined;
@@ -42,6 +48,8 @@ export class ConnectionManager implements vscode.Disposable {
   constructor(
     private readonly secrets: vscode.SecretStorage,
     private readonly log: vscode.LogOutputChannel,
+    /** Where the bundled entsso-bridge.exe is (dist/ under it). */
+    private readonly extensionPath = '',
   ) {
     this.disposables.push(
       this.changeEmitter,
@@ -56,7 +64,18 @@ export class ConnectionManager implements vscode.Disposable {
 
   /** Reads the settings and connects (asynchronously) to the active environment. Cheap. */
   start(): void {
+    void vscode.commands.executeCommand('setContext', 'entsso.entssoInstalled', installedEntssoFolder() !== undefined);
     this.applySettings(true);
+  }
+
+  /** Whether the connected backend serves `method` (the own service serves all; the ENTSSO bridge says which). */
+  serves(method: MethodName): boolean {
+    return serves(this.client?.capabilities, method);
+  }
+
+  /** What serves the active environment, once connected. */
+  get backend(): 'ssod' | 'entsso-bridge' | undefined {
+    return this.phase === 'connected' ? this.client?.backend : undefined;
   }
 
   get environment(): EnvironmentSetting | undefined {
@@ -84,7 +103,7 @@ export class ConnectionManager implements vscode.Disposable {
     if (!this.env) return undefined;
     return {
       environment: this.env.name,
-      socketPath: this.env.socketPath,
+      socketPath: endpointOf(this.env),
       phase: this.phase,
       connectionError: this.phase === 'connected' ? undefined : this.connectionError,
       disconnectedSince: this.phase === 'connected' ? undefined : this.disconnectedSince,
@@ -148,11 +167,18 @@ export class ConnectionManager implements vscode.Disposable {
     void vscode.commands.executeCommand('setContext', 'entsso.localEnvironment', env?.localDir !== undefined);
   }
 
+  private setCapabilityContext(capabilities: readonly string[] | undefined): void {
+    for (const [key, value] of Object.entries(capabilityContext(capabilities))) void vscode.commands.executeCommand('setContext', key, value);
+  }
+
   private async connect(): Promise<void> {
     const env = this.env;
     if (!env) return;
     const generation = ++this.generation;
     this.setPhase('connecting');
+    // Until the bridge says what it serves, offer nothing that needs a capability.
+    this.setCapabilityContext(env.kind === 'entsso' ? [] : undefined);
+    if (env.kind === 'entsso') return this.connectBridge(env);
     let token: string | undefined;
     try {
       token = await this.readToken(env);
@@ -185,13 +211,38 @@ export class ConnectionManager implements vscode.Disposable {
     }
   }
 
+  /** ENTSSO authorises by Windows account: no token; the client starts (and restarts) the bridge. */
+  private async connectBridge(env: EnvironmentSetting): Promise<void> {
+    const spec = bridgeProcess(env, this.extensionPath);
+    const client = new SsoClient({
+      process: spec,
+      token: '',
+      clientName: 'vscode',
+      reconnect: true,
+      requestTimeoutMs: 60_000,
+      reconnectDelayMs: 1000,
+      reconnectMaxDelayMs: BRIDGE_RESTART_MAX_DELAY_MS,
+      onProcessLog: (line) => this.log.info(`[entsso-bridge] ${line}`),
+    });
+    this.client = client;
+    client.on('connection', (status, error) => this.onConnection(client, env, status, error));
+    client.on('state', (state) => this.onState(client, env, state));
+    this.log.info(`Connecting to ${endpointOf(env)} for "${env.name}": ${[spec.command, ...spec.args].join(' ')}`);
+    try {
+      await client.connect();
+    } catch {
+      // Reported through the 'connection' event; the client restarts the bridge by itself.
+    }
+  }
+
   private onConnection(client: SsoClient, env: EnvironmentSetting, status: ConnectionStatus, error: SsoError | undefined): void {
     if (client !== this.client) return;
     if (status === 'connected') {
       this.connectionError = undefined;
       this.disconnectedSince = undefined;
       this.lastLoggedError = undefined;
-      this.log.info(`Connected to the SSO service of "${env.name}".`);
+      this.log.info(`Connected to the SSO service of "${env.name}"${client.backend === 'entsso-bridge' ? ' (Enterprise SSO through entsso-bridge.exe)' : ''}.`);
+      this.setCapabilityContext(client.capabilities);
       this.setPhase('connected');
       this.connectedEmitter.fire();
       return;

@@ -4,9 +4,26 @@
  * No `vscode` import: unit-tested with node:test.
  */
 
+/** How the ENTSSO bridge is started; without it, the entsso-bridge.exe shipped in the extension. */
+export interface BridgeSetting {
+  command: string;
+  args: string[];
+  /** Added to the extension's environment (e.g. the stand-in's CommonProgramW6432). Never secrets. */
+  env: Record<string, string>;
+}
+
 export interface EnvironmentSetting {
   name: string;
+  /** The SSO service socket; '' for kind `entsso`, which talks to a bridge process instead. */
   socketPath: string;
+  /**
+   * Absent: this project's SSO service at `socketPath`. `entsso`: this machine's Microsoft
+   * Enterprise SSO through entsso-bridge.exe (no socket, no token: ENTSSO checks the Windows account).
+   */
+  kind?: 'entsso';
+  bridge?: BridgeSetting;
+  /** Shown next to the environment's name (e.g. that it runs over the ENTSSO stand-in). */
+  description?: string;
   /** A file holding the access token (instead of SecretStorage). */
   tokenFile?: string;
   /**
@@ -26,7 +43,7 @@ export function parseEnvironments(raw: unknown): ParsedEnvironments {
   const environments: EnvironmentSetting[] = [];
   const problems: string[] = [];
   if (raw === undefined || raw === null) return { environments, problems };
-  if (!Array.isArray(raw)) return { environments, problems: ['"entsso.environments" must be an array of { "name", "socketPath", "tokenFile", "localDir" } objects.'] };
+  if (!Array.isArray(raw)) return { environments, problems: ['"entsso.environments" must be an array of { "name", "socketPath", "tokenFile", "localDir" } or { "name", "kind": "entsso" } objects.'] };
   raw.forEach((entry: unknown, i) => {
     const where = `"entsso.environments" entry ${i + 1}`;
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
@@ -40,12 +57,22 @@ export function parseEnvironments(raw: unknown): ParsedEnvironments {
       problems.push(`${where} has no "name"; it is ignored.`);
       return;
     }
-    if (!socketPath) {
-      problems.push(`Environment "${name}" has no "socketPath"; it is ignored.`);
-      return;
-    }
     if (environments.some((x) => x.name.toLowerCase() === name.toLowerCase())) {
       problems.push(`Environment "${name}" is configured twice; the first one is used.`);
+      return;
+    }
+    if (e.kind === 'entsso') {
+      const parsed = parseEntssoEnvironment(name, e);
+      if (typeof parsed === 'string') problems.push(parsed);
+      else environments.push(parsed);
+      return;
+    }
+    if (e.kind !== undefined && e.kind !== 'service') {
+      problems.push(`Environment "${name}" has an unknown "kind" (use "entsso" for this machine's Enterprise SSO, or leave it out); it is ignored.`);
+      return;
+    }
+    if (!socketPath) {
+      problems.push(`Environment "${name}" has no "socketPath"; it is ignored.`);
       return;
     }
     const tokenFile = optionalPath(e.tokenFile);
@@ -53,6 +80,23 @@ export function parseEnvironments(raw: unknown): ParsedEnvironments {
     environments.push({ name, socketPath, ...(tokenFile ? { tokenFile } : {}), ...(localDir ? { localDir } : {}) });
   });
   return { environments, problems };
+}
+
+/** An environment of kind `entsso`, or the problem with it. */
+function parseEntssoEnvironment(name: string, e: Record<string, unknown>): EnvironmentSetting | string {
+  const description = optionalPath(e.description);
+  const env: EnvironmentSetting = { name, socketPath: '', kind: 'entsso', ...(description ? { description } : {}) };
+  if (e.bridge === undefined) return env;
+  const b = e.bridge as Record<string, unknown> | null;
+  const command = typeof b?.command === 'string' ? b.command.trim() : '';
+  const args = b?.args ?? [];
+  const vars = b?.env ?? {};
+  if (!command) return `Environment "${name}" has a "bridge" without "command"; it is ignored. Remove "bridge" to use the entsso-bridge.exe of the extension.`;
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return `Environment "${name}": "bridge.args" must be an array of strings; it is ignored.`;
+  if (typeof vars !== 'object' || vars === null || Array.isArray(vars) || !Object.values(vars).every((v) => typeof v === 'string')) {
+    return `Environment "${name}": "bridge.env" must be an object of strings; it is ignored.`;
+  }
+  return { ...env, bridge: { command, args: args as string[], env: vars as Record<string, string> } };
 }
 
 function optionalPath(value: unknown): string | undefined {
@@ -77,9 +121,28 @@ export function upsertEnvironment(environments: EnvironmentSetting[], env: Envir
   return copy;
 }
 
+/** The object written to the `entsso.environments` setting: no empty socket path for an `entsso` environment. */
+export function toSettingValue(env: EnvironmentSetting): Record<string, unknown> {
+  const { socketPath, ...rest } = env;
+  return socketPath ? { ...env } : rest;
+}
+
 /** Whether two settings describe the same connection. */
 export function sameConnection(a: EnvironmentSetting | undefined, b: EnvironmentSetting | undefined): boolean {
-  return a?.name === b?.name && a?.socketPath === b?.socketPath && a?.tokenFile === b?.tokenFile && a?.localDir === b?.localDir;
+  return (
+    a?.name === b?.name &&
+    a?.socketPath === b?.socketPath &&
+    a?.tokenFile === b?.tokenFile &&
+    a?.localDir === b?.localDir &&
+    a?.kind === b?.kind &&
+    a?.description === b?.description &&
+    JSON.stringify(a?.bridge) === JSON.stringify(b?.bridge)
+  );
+}
+
+/** Where the environment's server is, for messages: its socket, or the bridge. */
+export function endpointOf(env: EnvironmentSetting): string {
+  return env.kind === 'entsso' ? "this machine's Enterprise SSO (entsso-bridge.exe)" : env.socketPath;
 }
 
 /** Environment names end up in `sso:` paths and in the SecretStorage key. */

@@ -3,7 +3,7 @@
  * by kind the way BizTalk people think of them, flag names, icons and tooltips.
  * No `vscode` import: unit-tested with node:test.
  */
-import { AppFlags, type ApplicationInfo, type ApplicationKind, type Page } from '../ssoClient/protocol';
+import { AppFlags, type ApplicationInfo, type ApplicationKind, type Page, type SearchHit } from '../ssoClient/protocol';
 import { escapeMarkdown } from './markdown';
 
 /**
@@ -197,10 +197,21 @@ export function configurationName(app: NameableApplication, config: NameableConf
   return `${applicationLabel(app)} › ${identifierLabel(config)}`;
 }
 
+/** Whether the label is something else than the name (then the name is shown beside it). */
+function labelHidesName(app: ApplicationInfo): boolean {
+  return Boolean(app.displayName?.trim()) || isGuidNamed(app);
+}
+
+/** The labels of a Find hit, by the same rules (a hit carries names, not the whole application). */
+export function searchHitLabels(hit: SearchHit): { application: string; identifier?: string } {
+  const application = hit.applicationDisplayName?.trim() || hit.application;
+  return hit.identifier === undefined ? { application } : { application, identifier: identifierLabel({ identifier: hit.identifier, displayName: hit.identifierDisplayName }) };
+}
+
 export function applicationDescription(app: ApplicationInfo): string {
   const parts: string[] = [];
   if (!app.enabled) parts.push('disabled');
-  if (isGuidNamed(app)) parts.push(app.name);
+  if (labelHidesName(app)) parts.push(app.name);
   else if (app.description) parts.push(app.description);
   return parts.join(' · ');
 }

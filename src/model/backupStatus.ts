@@ -25,8 +25,20 @@ export function backupStatusOf(info: SecretInfo): BackupStatus {
   return { verdict, msid: info.currentMsid, lastBackupAt: info.lastBackupAt, lastVerifiedBackupAt: info.lastVerifiedBackupAt };
 }
 
-/** Markdown for the status bar tooltip: a warning with the next step unless the backup is verified. */
-export function backupTooltipLine(status: BackupStatus, now: Date): string {
+/**
+ * Markdown for the status bar tooltip: a warning with the next step unless the backup is verified.
+ * `canVerify` false (Enterprise SSO): a backup is as good as it gets, and nothing links to verifying.
+ */
+export function backupTooltipLine(status: BackupStatus, now: Date, canVerify = true): string {
+  if (!canVerify && status.verdict === 'unverified') {
+    return `- Last backup of the master secret: ${formatTime(status.lastBackupAt ?? undefined, now)} (Enterprise SSO cannot verify a backup without restoring it: keep its password where you can find it)`;
+  }
+  if (!canVerify && status.verdict === 'none') {
+    return (
+      '$(warning) **The current master secret has no backup.** If the master secret server is lost, every stored configuration is lost with it. ' +
+      '[Back Up Master Secret…](command:entsso.backupSecret)'
+    );
+  }
   switch (status.verdict) {
     case 'verified':
       return `- Last verified backup of the master secret: ${formatTime(status.lastVerifiedBackupAt ?? undefined, now)}`;

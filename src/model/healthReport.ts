@@ -60,7 +60,7 @@ export function mssNodeRows(report: HealthReport, now: Date): HealthRow[] {
 }
 
 /** The service did not answer: only the first check can be judged. */
-export function summarizeUnreachable(environment: string, socketPath: string, reason: string, now: Date): HealthSummary {
+export function summarizeUnreachable(environment: string, socketPath: string, reason: string, now: Date, kind?: 'entsso'): HealthSummary {
   const unknown = (id: HealthCheck['id'], title: string): HealthRow => ({
     id,
     title,
@@ -74,7 +74,10 @@ export function summarizeUnreachable(environment: string, socketPath: string, re
       title: 'SSO service',
       verdict: 'error',
       detail: reason,
-      nextStep: `Start the SSO service of "${environment}" (ssoctl serve --service), or check its socket path ${socketPath} in the entsso.environments setting.`,
+      nextStep:
+        kind === 'entsso'
+          ? 'Check that the Enterprise SSO service (ENTSSOSvc) runs on this machine and that your Windows account is in the SSO Administrators group; "SSO: Show Log" has the bridge\'s own messages.'
+          : `Start the SSO service of "${environment}" (ssoctl serve --service), or check its socket path ${socketPath} in the entsso.environments setting.`,
     },
     unknown('mss', 'Master secret server'),
     unknown('ssodb', 'SSO database'),

@@ -1,24 +1,28 @@
 /**
- * The one client of the local SSO service, used by the extension, `ssoctl` and the tests.
- * JSON-RPC 2.0 over a Unix domain socket (named pipe on Windows), authenticated by the
- * environment's access token in `hello`. Optionally reconnects by itself when the service
- * restarts, and re-emits the state the service pushes.
+ * The one client of the SSO protocol, used by the extension, `ssoctl` and the tests.
+ * JSON-RPC 2.0 over a Unix domain socket (named pipe on Windows) to the project's SSO service,
+ * authenticated by the environment's access token in `hello`, or over the stdin/stdout of
+ * entsso-bridge.exe, which the client starts itself (and restarts when it dies). Optionally
+ * reconnects by itself, with a bounded backoff, and re-emits the state the server pushes.
  */
 import { EventEmitter } from 'node:events';
-import * as net from 'node:net';
 import { SsoError, isSsoErrorCode } from './errors';
 import { LineDecoder, encodeLine } from './jsonLines';
 import {
   PROTOCOL_VERSION,
+  type BackendKind,
+  type HelloResult,
   type MethodName,
   type ParamsOf,
   type ResultOf,
   type RpcResponse,
   type ServiceState,
 } from './protocol';
+import { openProcessTransport, openSocketTransport, type ProcessSpec, type Transport, type TransportHandlers } from './transport';
 
-export interface ClientOptions {
-  socketPath: string;
+export type { ProcessSpec } from './transport';
+
+interface CommonClientOptions {
   token: string;
   /** Who is calling, recorded in the service's audit (e.g. "vscode", "ssoctl"). */
   clientName: string;
@@ -26,8 +30,19 @@ export interface ClientOptions {
   requestTimeoutMs?: number;
   /** Reconnect after the connection drops (the extension wants this; the CLI does not). */
   reconnect?: boolean;
+  /** First delay before reconnecting; doubles after each failed attempt up to `reconnectMaxDelayMs`. */
   reconnectDelayMs?: number;
+  /** Longest delay between attempts (default: `reconnectDelayMs`, i.e. no backoff). */
+  reconnectMaxDelayMs?: number;
+  /** Lines the bridge process writes to its stderr (its log). */
+  onProcessLog?: (line: string) => void;
 }
+
+/** Either `socketPath` (the project's SSO service) or `process` (a bridge started by the client). */
+export type ClientOptions = CommonClientOptions & ({ socketPath: string; process?: undefined } | { process: ProcessSpec; socketPath?: undefined });
+
+/** A connection that lasted this long resets the backoff. */
+const STABLE_CONNECTION_MS = 30_000;
 
 interface Pending {
   resolve: (value: unknown) => void;
@@ -43,12 +58,16 @@ export interface SsoClientEvents {
 }
 
 export class SsoClient extends EventEmitter<SsoClientEvents> {
-  private socket: net.Socket | undefined;
+  private transport: Transport | undefined;
   private pending = new Map<number, Pending>();
   private nextId = 1;
   private closedByUser = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private lastState: ServiceState | undefined;
+  private lastHello: HelloResult | undefined;
+  /** Failed connects, and connections that did not last STABLE_CONNECTION_MS, in a row. */
+  private failedAttempts = 0;
+  private connectedAt = 0;
   private status: ConnectionStatus = 'disconnected';
 
   constructor(private readonly options: ClientOptions) {
@@ -64,19 +83,32 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     return this.lastState;
   }
 
+  /** What serves the protocol, as its `hello` said (`ssod` when it did not say). */
+  get backend(): BackendKind | undefined {
+    return this.lastHello ? (this.lastHello.backend ?? 'ssod') : undefined;
+  }
+
+  /** The method names the server serves; undefined means every method (or not connected yet). */
+  get capabilities(): readonly string[] | undefined {
+    return this.lastHello?.capabilities;
+  }
+
   /** Connects and authenticates. Rejects with a typed SsoError (never hangs past the timeout). */
   async connect(): Promise<ServiceState> {
     this.closedByUser = false;
     this.setStatus('connecting');
     try {
-      await this.openSocket();
+      await this.openTransport();
       const hello = await this.request('hello', { token: this.options.token, protocolVersion: PROTOCOL_VERSION, client: this.options.clientName });
+      this.lastHello = hello;
+      this.connectedAt = Date.now();
       this.setStatus('connected');
       this.updateState(hello.state);
       return hello.state;
     } catch (err) {
       const error = toSsoError(err);
-      this.dropSocket();
+      this.failedAttempts++;
+      this.dropTransport();
       this.setStatus('disconnected', error);
       this.scheduleReconnect();
       throw error;
@@ -84,8 +116,8 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
   }
 
   async request<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
-    const socket = this.socket;
-    if (!socket || socket.destroyed) {
+    const transport = this.transport;
+    if (!transport || transport.destroyed) {
       throw new SsoError('ENTSSO_E_NOT_CONNECTED', 'Not connected to the SSO service. Check that it is running, then connect again.');
     }
     const id = this.nextId++;
@@ -96,45 +128,37 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
         reject(new SsoError('ENTSSO_E_TIMEOUT', `The SSO service did not answer "${method}" within ${Math.round(timeoutMs / 1000)} s.`));
       }, timeoutMs);
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
-      socket.write(encodeLine({ jsonrpc: '2.0', id, method, params }));
+      transport.write(encodeLine({ jsonrpc: '2.0', id, method, params }));
     });
   }
 
   close(): void {
     this.closedByUser = true;
     clearTimeout(this.reconnectTimer);
-    this.dropSocket();
+    this.reconnectTimer = undefined;
+    this.dropTransport();
     this.setStatus('disconnected');
   }
 
-  private openSocket(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      const socket = net.createConnection(this.options.socketPath);
-      const onError = (err: NodeJS.ErrnoException) => {
-        socket.destroy();
-        reject(connectionError(err, this.options.socketPath));
-      };
-      socket.once('error', onError);
-      socket.once('connect', () => {
-        socket.off('error', onError);
-        this.attach(socket);
-        resolve();
-      });
-    });
-  }
-
-  private attach(socket: net.Socket): void {
-    this.socket = socket;
+  private async openTransport(): Promise<void> {
+    // The handlers exist before the transport they belong to: they find it here once it is open.
+    const opened: { transport?: Transport } = {};
     const decoder = new LineDecoder((line) => this.onLine(line));
-    socket.on('data', (data) => {
-      try {
-        decoder.push(data);
-      } catch {
-        socket.destroy();
-      }
-    });
-    socket.on('error', () => undefined); // 'close' follows and does the work
-    socket.on('close', () => this.onClose(socket));
+    const handlers: TransportHandlers = {
+      onData: (data) => {
+        try {
+          decoder.push(data);
+        } catch {
+          opened.transport?.close(); // a frame over the limit: the peer is not speaking the protocol
+        }
+      },
+      onClose: () => {
+        if (opened.transport) this.onClose(opened.transport);
+      },
+      onLog: this.options.onProcessLog,
+    };
+    opened.transport = this.options.process ? await openProcessTransport(this.options.process, handlers) : await openSocketTransport(this.options.socketPath, handlers);
+    this.transport = opened.transport;
   }
 
   private onLine(line: string): void {
@@ -157,16 +181,21 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     else pending.resolve(message.result);
   }
 
-  private onClose(socket: net.Socket): void {
-    if (this.socket !== socket) return;
-    this.socket = undefined;
-    const error = new SsoError('ENTSSO_E_NOT_CONNECTED', 'The connection to the SSO service was lost. It reconnects by itself when the service is back.');
+  private onClose(transport: Transport): void {
+    if (this.transport !== transport) return;
+    this.transport = undefined;
+    const error = this.options.process
+      ? new SsoError('ENTSSO_E_NOT_CONNECTED', 'The ENTSSO bridge process ended. It is restarted by itself; if this repeats, run "SSO: Show Log" to see why.')
+      : new SsoError('ENTSSO_E_NOT_CONNECTED', 'The connection to the SSO service was lost. It reconnects by itself when the service is back.');
     for (const [, p] of this.pending) {
       clearTimeout(p.timer);
       p.reject(error);
     }
     this.pending.clear();
-    if (this.status === 'connected') this.setStatus('disconnected', error);
+    // While connecting, the failed hello does the rest (connect's catch).
+    if (this.status !== 'connected') return;
+    this.failedAttempts = Date.now() - this.connectedAt >= STABLE_CONNECTION_MS ? 0 : this.failedAttempts + 1;
+    this.setStatus('disconnected', error);
     this.scheduleReconnect();
   }
 
@@ -174,15 +203,22 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     if (!this.options.reconnect || this.closedByUser || this.reconnectTimer) return;
     this.reconnectTimer = setTimeout(() => {
       this.reconnectTimer = undefined;
-      if (this.closedByUser || this.socket) return;
+      if (this.closedByUser || this.transport) return;
       this.connect().catch(() => undefined);
-    }, this.options.reconnectDelayMs ?? 1000);
+    }, this.reconnectDelay());
   }
 
-  private dropSocket(): void {
-    const socket = this.socket;
-    this.socket = undefined;
-    socket?.destroy();
+  /** Doubles with each failed attempt in a row, up to the maximum: a bridge that dies at start is not restarted in a tight loop. */
+  reconnectDelay(): number {
+    const base = this.options.reconnectDelayMs ?? 1000;
+    const max = Math.max(base, this.options.reconnectMaxDelayMs ?? base);
+    return Math.min(max, base * 2 ** Math.min(this.failedAttempts, 20));
+  }
+
+  private dropTransport(): void {
+    const transport = this.transport;
+    this.transport = undefined;
+    transport?.close();
     for (const [, p] of this.pending) {
       clearTimeout(p.timer);
       p.reject(new SsoError('ENTSSO_E_NOT_CONNECTED', 'The connection to the SSO service was closed.'));
@@ -210,14 +246,4 @@ function fromRpcError(error: RpcResponse['error']): SsoError {
 function toSsoError(err: unknown): SsoError {
   if (err instanceof SsoError) return err;
   return new SsoError('ENTSSO_E_INTERNAL', err instanceof Error ? err.message : String(err));
-}
-
-function connectionError(err: NodeJS.ErrnoException, socketPath: string): SsoError {
-  if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') {
-    return new SsoError('ENTSSO_E_NOT_CONNECTED', `No SSO service is listening at ${socketPath}. Start it with "ssoctl serve", or check the socket path.`);
-  }
-  if (err.code === 'EACCES' || err.code === 'EPERM') {
-    return new SsoError('ENTSSO_E_ACCESS_DENIED', `You are not allowed to open the SSO service socket at ${socketPath}. Run as the user that owns the SSO environment.`);
-  }
-  return new SsoError('ENTSSO_E_NOT_CONNECTED', `Could not reach the SSO service at ${socketPath} (${err.code ?? err.message}).`);
 }

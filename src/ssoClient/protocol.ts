@@ -84,6 +84,8 @@ export interface ApplicationInfo {
   numFields: number;
   /** Number of identifiers (port configurations / config-store entries). */
   identifierCount: number;
+  /** A name people know it by, when the backend can tell (the ENTSSO bridge: BizTalk handler names from BizTalkMgmtDb). */
+  displayName?: string;
 }
 
 export interface ApplicationDetail extends ApplicationInfo {
@@ -103,6 +105,8 @@ export interface IdentifierInfo {
   timestamp: string;
   /** Milliseconds since the epoch of the last write; strictly increases per row. */
   modifiedAt: number;
+  /** A name people know it by, when the backend can tell (the ENTSSO bridge: send port / receive location names). */
+  displayName?: string;
 }
 
 export interface Page<T> {
@@ -133,6 +137,9 @@ export interface SearchHit {
   kind: ApplicationKind;
   /** Absent when the application name itself matched. */
   identifier?: string;
+  /** Port names, when the backend knows them (the ENTSSO bridge): of the application, and of the identifier. */
+  applicationDisplayName?: string;
+  identifierDisplayName?: string;
 }
 
 export interface AuditEntry {
@@ -334,7 +341,8 @@ export interface CreateApplicationParams {
 
 /** Every request method with its parameters and result. The service validates params. */
 export interface Methods {
-  hello: { params: { token: string; protocolVersion: number; client: string }; result: { protocolVersion: number; serverVersion: string; state: ServiceState } };
+  /** `token` is ignored by the ENTSSO bridge (a child process of the user's VS Code; ENTSSO authorises by Windows account). */
+  hello: { params: { token: string; protocolVersion: number; client: string }; result: HelloResult };
   status: { params: Record<string, never>; result: ServiceState };
   health: { params: Record<string, never>; result: HealthReport };
   'apps.list': { params: { filter?: string; cursor?: string; limit?: number }; result: Page<ApplicationInfo> };
@@ -394,6 +402,13 @@ export interface Methods {
   'secret.prepareGenerate': { params: { password: string; reminder: string }; result: { file: Base64File; newMsid: string } };
   /** Rotation, step 2 (after the backup file is safely written): switch and re-encrypt. */
   'secret.commitGenerate': { params: { newMsid: string }; result: { msid: string; rowsToReencrypt: number } };
+  /**
+   * ENTSSO's one-step rotation (GenerateSecret on the MSS writes the backup file of the new secret
+   * itself, then switches). Served by the ENTSSO bridge only (capability `secret.generate`); the own
+   * service does the safer two steps above. `file`: the backup of the new secret, as `secret.backup` returns it;
+   * `msid`: '' when ENTSSO does not say it.
+   */
+  'secret.generate': { params: { password: string; reminder: string }; result: { file: Base64File; msid: string } };
   'mss.nodes': { params: Record<string, never>; result: MssNodesReport };
   /** Asks `node` (host:port) to take over as the active master secret server. */
   'mss.promote': { params: { node: string }; result: { name: string; role: 'active' | 'standby' } };
@@ -402,6 +417,26 @@ export interface Methods {
 }
 
 export type MethodName = keyof Methods;
+/** Methods only the ENTSSO bridge serves: the own service answers them "unknown method". */
+export type BridgeOnlyMethod = 'secret.generate';
+/** The methods this project's own SSO service serves. */
+export type ServiceMethodName = Exclude<MethodName, BridgeOnlyMethod>;
+
+/**
+ * What serves the protocol: `ssod` is this project's SSO service (serves every method);
+ * `entsso-bridge` is entsso-bridge.exe over Microsoft's ENTSSO (serves `capabilities` only).
+ */
+export type BackendKind = 'ssod' | 'entsso-bridge';
+
+export interface HelloResult {
+  protocolVersion: number;
+  serverVersion: string;
+  state: ServiceState;
+  /** Absent from older services: treat as `ssod`. */
+  backend?: BackendKind;
+  /** The method names served; absent means every method. */
+  capabilities?: string[];
+}
 export type ParamsOf<M extends MethodName> = Methods[M]['params'];
 export type ResultOf<M extends MethodName> = Methods[M]['result'];
 

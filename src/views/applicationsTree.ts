@@ -9,7 +9,7 @@
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { SsoError } from '../ssoClient/errors';
-import type { ApplicationInfo, ApplicationKind, IdentifierInfo } from '../ssoClient/protocol';
+import type { ApplicationInfo, ApplicationKind, IdentifierInfo, SearchHit } from '../ssoClient/protocol';
 import {
   PagedList,
   applicationDescription,
@@ -125,6 +125,22 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     return this.applicationNode(env, app);
   }
 
+  /**
+   * A Find hit with the port names the tree already knows filled in where the backend left them
+   * out (the ENTSSO bridge matches port names but answers hits by GUID).
+   */
+  withKnownNames(hit: SearchHit): SearchHit {
+    const app = this.apps.get(applicationKey(hit.application));
+    const info = hit.identifier === undefined ? undefined : this.identifiers.get(applicationKey(hit.application))?.get(hit.identifier);
+    // The tree's label (a port name, or an adapter application's description) names the hit too.
+    const appLabel = app ? applicationLabel(app) : undefined;
+    return {
+      ...hit,
+      ...(hit.applicationDisplayName === undefined && appLabel && appLabel !== hit.application ? { applicationDisplayName: appLabel } : {}),
+      ...(hit.identifierDisplayName === undefined && info?.displayName ? { identifierDisplayName: info.displayName } : {}),
+    };
+  }
+
   /** Makes sure an identifier is in the tree under its application and returns its node. */
   async ensureIdentifier(application: string, identifier: string): Promise<ExplorerNode | undefined> {
     const appNode = await this.ensureApplication(application);
@@ -152,9 +168,12 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     if (environment !== this.connection.environment?.name) return;
     const list = this.identifiers.get(applicationKey(row.application));
     const app = this.apps.get(applicationKey(row.application));
-    if (!list?.get(row.identifier) || !app) return;
-    list.upsert(row);
-    this.changeEmitter.fire(this.identifierNode(environment, app, row));
+    const known = list?.get(row.identifier);
+    if (!known || !app) return;
+    // A write answers the row's new version; the port name (from the ENTSSO bridge's list) stays.
+    const merged = row.displayName === undefined && known.displayName !== undefined ? { ...row, displayName: known.displayName } : row;
+    list!.upsert(merged);
+    this.changeEmitter.fire(this.identifierNode(environment, app, merged));
   }
 
   // ------------------------------------------------------------------ TreeDataProvider
@@ -250,9 +269,10 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
       case 'identifier': {
         const item = new vscode.TreeItem(identifierLabel(node.info), vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
-        const when = formatTime(new Date(node.info.modifiedAt).toISOString(), new Date());
-        item.description = `modified ${when}`;
-        item.accessibilityInformation = { label: `${configurationName(node.app, node.info)}, ${groupInfo(node.app.kind).identifierNoun}, modified ${when}` };
+        // ENTSSO keeps no modification time (the bridge answers 0).
+        const modified = node.info.modifiedAt > 0 ? `modified ${formatTime(new Date(node.info.modifiedAt).toISOString(), new Date())}` : '';
+        item.description = [identifierLabel(node.info) !== node.info.identifier ? node.info.identifier : '', modified].filter(Boolean).join(' · ');
+        item.accessibilityInformation = { label: [configurationName(node.app, node.info), groupInfo(node.app.kind).identifierNoun, modified].filter(Boolean).join(', ') };
         item.iconPath = new vscode.ThemeIcon('json');
         item.command = { command: 'entsso.openConfiguration', title: 'Open Configuration', arguments: [node] };
         item.contextValue = 'configuration';
@@ -329,7 +349,9 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     const p = presentStatus(input);
     const word = stateWord(input);
     item.description = `${state?.mssName ?? input.socketPath} · ${word}`;
-    item.tooltip = new vscode.MarkdownString(p.tooltip, true);
+    // e.g. that the environment runs over the ENTSSO stand-in, not a real Enterprise SSO.
+    const about = this.connection.environment?.description;
+    item.tooltip = new vscode.MarkdownString(about ? `**${escapeMarkdown(about)}**\n\n${p.tooltip}` : p.tooltip, true);
     const icon =
       p.severity === 'normal'
         ? state
@@ -425,9 +447,11 @@ function message(err: unknown): string {
 
 function identifierTooltip(app: ApplicationInfo, info: IdentifierInfo): vscode.MarkdownString {
   const noun = groupInfo(app.kind).identifierNoun;
+  // ENTSSO keeps no modification time (the bridge answers 0).
+  const modified = info.modifiedAt > 0 ? `\n\nLast modified: ${new Date(info.modifiedAt).toLocaleString()}` : '';
   return new vscode.MarkdownString(
     `**${escapeMarkdown(configurationName(app, info))}**\n\n${noun} of ${escapeMarkdown(applicationLabel(app))}\n\n` +
-      `- Identifier: ${escapeMarkdown(info.identifier)}\n- Application: ${escapeMarkdown(app.name)}\n\n` +
-      `Last modified: ${new Date(info.modifiedAt).toLocaleString()}\n\nClick to open it as JSON; masked fields stay hidden until you run "SSO: Reveal Masked Fields". Right-click to copy its name or identifier.`,
+      `- Identifier: ${escapeMarkdown(info.identifier)}\n- Application: ${escapeMarkdown(app.name)}${modified}\n\n` +
+      `Click to open it as JSON; masked fields stay hidden until you run "SSO: Reveal Masked Fields". Right-click to copy its name or identifier.`,
   );
 }

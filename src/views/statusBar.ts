@@ -36,7 +36,7 @@ export class SsoStatusBarItem implements vscode.Disposable {
       return;
     }
     const backup = this.backups.current;
-    const p = presentStatus(backup ? { ...input, backupNotice: backupTooltipLine(backup, input.now) } : input);
+    const p = presentStatus(backup ? { ...input, backupNotice: backupTooltipLine(backup, input.now, this.connection.serves('secret.verify')) } : input);
     this.item.text = p.text;
     const tooltip = new vscode.MarkdownString(p.tooltip, true);
     tooltip.isTrusted = { enabledCommands: ['entsso.checkHealth', 'entsso.backupSecret', 'entsso.verifySecretBackup'] };

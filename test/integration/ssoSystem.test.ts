@@ -10,6 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { SsoError } from '../../src/ssoClient/errors';
 import { SecretVault } from '../../src/ssoService/crypto/secretVault';
 import { TestEnvironment, askMssForSecrets, serviceCertificate, waitForState } from './harness';
+import { readToken } from '../../src/ssoService/environment';
 
 const SECRET_VALUES = ['Pa55w0rd-Never-Stored-In-Clear', 'sftp://files.contoso.example/in', 'ZmFrZS1wYXNzd29yZA-sensitive'];
 
@@ -102,6 +103,15 @@ describe('SSO system with real processes', () => {
     await c.request('config.set', { application: 'Contoso.MaskedSet', identifier: 'Port1', fields: { Password: '' }, clearMasked: ['Password'], expectedTimestamp: written.timestamp });
     const cleared = await c.request('config.get', { application: 'Contoso.MaskedSet', identifier: 'Port1' });
     assert.deepEqual(cleared.maskedSet, [], 'a cleared masked field is reported as not set');
+  });
+
+  test('the own service says it is ssod and serves every method (no capability list), and refuses the bridge-only secret.generate', async () => {
+    const c = await t.client();
+    const hello = await c.request('hello', { token: readToken(t.env), protocolVersion: 1, client: 'test' });
+    assert.equal(hello.backend, 'ssod');
+    assert.equal(hello.capabilities, undefined);
+    assert.equal(c.backend, 'ssod');
+    await expectSsoError(c.request('secret.generate', { password: 'Another-Passw0rd!', reminder: '' }), 'ENTSSO_E_INVALID_REQUEST');
   });
 
   test('ssoctl reads back what the client library wrote, and writes values from stdin', () => {

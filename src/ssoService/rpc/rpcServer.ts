@@ -10,7 +10,7 @@ import * as net from 'node:net';
 import { dirname } from 'node:path';
 import { SsoError } from '../../ssoClient/errors';
 import { FrameTooLargeError, LineDecoder, encodeLine } from '../../ssoClient/jsonLines';
-import { PROTOCOL_VERSION, type MethodName, type RpcErrorObject, type ServiceState } from '../../ssoClient/protocol';
+import { PROTOCOL_VERSION, type RpcErrorObject, type ServiceMethodName, type ServiceState } from '../../ssoClient/protocol';
 import type { CallContext, SsoOperations } from '../service/operations';
 import { isMethodName, validateParams } from './validate';
 
@@ -129,7 +129,7 @@ export class RpcServer {
     }
   }
 
-  private async dispatch(conn: Connection, method: MethodName, rawParams: unknown): Promise<unknown> {
+  private async dispatch(conn: Connection, method: ServiceMethodName, rawParams: unknown): Promise<unknown> {
     if (method === 'hello') return this.hello(conn, validateParams('hello', rawParams));
     if (!conn.ctx) {
       throw new SsoError('ENTSSO_E_ACCESS_DENIED', 'Say hello with the access token first.');
@@ -155,7 +155,7 @@ export class RpcServer {
       );
     }
     conn.ctx = ctx;
-    return { protocolVersion: PROTOCOL_VERSION, serverVersion: SERVER_VERSION, state: this.options.currentState() };
+    return { protocolVersion: PROTOCOL_VERSION, serverVersion: SERVER_VERSION, state: this.options.currentState(), backend: 'ssod' as const };
   }
 
   private reply(conn: Connection, id: number | string | null, result?: unknown, error?: RpcErrorObject): void {

@@ -4,7 +4,7 @@
  * gets ENTSSO_E_INVALID_REQUEST naming the offending parameter, never a crash.
  */
 import { SsoError } from '../../ssoClient/errors';
-import type { ApplicationKind, FieldDefinition, ImportMode, ImportSource, MethodName, ParamsOf, TransferFormat } from '../../ssoClient/protocol';
+import type { ApplicationKind, FieldDefinition, ImportMode, ImportSource, ParamsOf, ServiceMethodName, TransferFormat } from '../../ssoClient/protocol';
 import { describeNameProblem, existingNameProblem, NAME_MAX_LENGTH, nameKeyedRecord, newNameProblem, normaliseName } from '../../protocol/names';
 
 export const LIMITS = {
@@ -176,7 +176,7 @@ function importSource(o: Obj): ImportSource {
   return { file: base64File(o), format, password: password(o), name, mode: oneOf(o, 'mode', MODES) };
 }
 
-type Validators = { [M in MethodName]: (o: Obj) => ParamsOf<M> };
+type Validators = { [M in ServiceMethodName]: (o: Obj) => ParamsOf<M> };
 
 const validators: Validators = {
   hello: (o) => {
@@ -320,10 +320,10 @@ const validators: Validators = {
   },
 };
 
-export function isMethodName(method: unknown): method is MethodName {
+export function isMethodName(method: unknown): method is ServiceMethodName {
   return typeof method === 'string' && Object.prototype.hasOwnProperty.call(validators, method);
 }
 
-export function validateParams<M extends MethodName>(method: M, params: unknown): ParamsOf<M> {
+export function validateParams<M extends ServiceMethodName>(method: M, params: unknown): ParamsOf<M> {
   return validators[method](asObject(params)) as ParamsOf<M>;
 }

@@ -14,6 +14,7 @@ import {
   type HealthReport,
   type IdentifierInfo,
   type MethodName,
+  type ServiceMethodName,
   type Page,
   type ParamsOf,
   type ResultOf,
@@ -51,7 +52,7 @@ export interface CallContext {
 }
 
 type Handler<M extends MethodName> = (params: ParamsOf<M>, ctx: CallContext) => Promise<ResultOf<M>>;
-export type Handlers = { [M in Exclude<MethodName, 'hello'>]: Handler<M> };
+export type Handlers = { [M in Exclude<ServiceMethodName, 'hello'>]: Handler<M> };
 
 /**
  * How the service reaches the master secret server for the secret lifecycle (runs on the MSS,

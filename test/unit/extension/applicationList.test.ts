@@ -144,3 +144,19 @@ test('one naming function for configurations: friendly application › display n
   assert.equal(applicationLabel({ ...sftp, displayName: 'SFTP send ports (BizTalk)' }), 'SFTP send ports (BizTalk)', 'a display name wins over the description');
   assert.equal(configurationName({ name: 'Contoso.OrderService', description: 'Order service settings' }, { identifier: 'ConfigProperties' }), 'Contoso.OrderService › ConfigProperties');
 });
+
+test('port names from the ENTSSO bridge (displayName) label applications, identifiers and Find hits; the GUID stays visible beside them', async () => {
+  const { applicationLabel, applicationDescription, identifierLabel, searchHitLabels } = await import('../../../src/model/applicationList');
+  const handler = app('{0F727AE6-13B8-DCC4-E97E-48D9EBA28904}', 'adapter', { description: 'SFTP adapter: send handlers configuration', displayName: 'SFTP send handler (BizTalkServerApplication)' });
+  assert.equal(applicationLabel(handler), 'SFTP send handler (BizTalkServerApplication)');
+  assert.equal(applicationDescription(handler), handler.name);
+  assert.equal(applicationLabel({ ...handler, displayName: '  ' }), 'SFTP adapter: send handlers', 'a blank display name is no name');
+  const port = { identifier: '{5D3C0E2A-0000-4000-8000-000000000001}', displayName: 'Send port SP_Orders_SFTP (SFTP) — Orders.Integration' };
+  assert.equal(identifierLabel(port), 'Send port SP_Orders_SFTP (SFTP) — Orders.Integration');
+  assert.equal(identifierLabel({ identifier: 'ConfigProperties' }), 'ConfigProperties');
+  assert.deepEqual(searchHitLabels({ application: handler.name, kind: 'adapter', identifier: port.identifier, applicationDisplayName: handler.displayName, identifierDisplayName: port.displayName }), {
+    application: 'SFTP send handler (BizTalkServerApplication)',
+    identifier: 'Send port SP_Orders_SFTP (SFTP) — Orders.Integration',
+  });
+  assert.deepEqual(searchHitLabels({ application: 'Contoso.Settings', kind: 'configStore' }), { application: 'Contoso.Settings' });
+});

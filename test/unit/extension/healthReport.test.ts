@@ -29,6 +29,12 @@ describe('health summary', () => {
     assert.ok(s.rows.slice(1).every((r) => r.verdict === 'unknown'));
     assert.equal(verdictLabel('unknown'), 'Not checked');
   });
+
+  test('Enterprise SSO unreachable: the next step names the ENTSSO service and the group, not ssoctl', () => {
+    const s = summarizeUnreachable('This machine', '', 'The ENTSSO bridge process ended.', now, 'entsso');
+    assert.match(s.rows[0]!.nextStep, /Enterprise SSO service \(ENTSSOSvc\).*SSO Administrators/);
+    assert.doesNotMatch(s.rows[0]!.nextStep, /ssoctl/);
+  });
 });
 
 test('with several MSS nodes, the health view lists each: active with its lease, standby, or silent', async () => {

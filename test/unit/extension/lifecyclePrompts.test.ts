@@ -42,6 +42,15 @@ describe('backup status', () => {
     assert.match(backupTooltipLine(backupStatusOf(info({ lastVerifiedBackupAt: '2025-11-27T12:00:00.000Z' })), now), /^- Last verified backup of the master secret: \d\d:\d\d:\d\d$/);
   });
 
+  test('on Enterprise SSO (no secret.verify) the tooltip neither asks for nor links to a verification', () => {
+    const backedUp = backupTooltipLine(backupStatusOf(info({ lastBackupAt: '2025-11-27T11:00:00.000Z' })), now, false);
+    assert.match(backedUp, /^- Last backup of the master secret: \d\d:\d\d:\d\d \(Enterprise SSO cannot verify/);
+    assert.doesNotMatch(backedUp, /verifySecretBackup|no verified backup/);
+    const none = backupTooltipLine(backupStatusOf(info({})), now, false);
+    assert.match(none, /has no backup\.\*\*.*\(command:entsso\.backupSecret\)$/);
+    assert.doesNotMatch(none, /verif/);
+  });
+
   test('presentStatus shows the backup notice only while connected', () => {
     const state = { state: 'ready' as const, mssName: 'mss:1', msid: '{M2}', canEncrypt: true, canDecrypt: true, message: '', syncIntervalMs: 60_000 };
     const base = { environment: 'dev', socketPath: '/s', now, backupNotice: 'BACKUP-LINE' };

@@ -1,0 +1,34 @@
+/**
+ * This machine's Microsoft Enterprise SSO as an environment: whether ENTSSO is installed here
+ * (the folder its Interop assembly is installed in, which the bridge binds to at run time) and
+ * how entsso-bridge.exe is started for an environment of kind `entsso`.
+ * No `vscode` import: unit-tested with node:test.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import type { ProcessSpec } from '../ssoClient/transport';
+import type { EnvironmentSetting } from './environmentSettings';
+
+export const ENTSSO_FOLDER = 'Enterprise Single Sign-On';
+export const INTEROP_ASSEMBLY = 'Microsoft.EnterpriseSingleSignOn.Interop.dll';
+/** The name under which "SSO: Connect to SSO Service…" saves this machine's ENTSSO. */
+export const LOCAL_ENTSSO_NAME = 'This machine';
+export const LOCAL_ENTSSO_LABEL = "This machine's Enterprise SSO";
+
+/**
+ * `%CommonProgramW6432%\Enterprise Single Sign-On` when it holds the Interop assembly (ENTSSO is
+ * installed), else undefined. The same variable the bridge reads, so both agree.
+ */
+export function installedEntssoFolder(env: NodeJS.ProcessEnv = process.env, exists: (path: string) => boolean = existsSync): string | undefined {
+  const common = env.CommonProgramW6432;
+  if (!common) return undefined;
+  const folder = join(common, ENTSSO_FOLDER);
+  return exists(join(folder, INTEROP_ASSEMBLY)) ? folder : undefined;
+}
+
+/** How to start the bridge of an `entsso` environment: its `bridge` setting, or the exe shipped in the extension (on Mono off Windows). */
+export function bridgeProcess(env: EnvironmentSetting, extensionPath: string, platform: NodeJS.Platform = process.platform): ProcessSpec {
+  if (env.bridge) return { command: env.bridge.command, args: env.bridge.args, env: env.bridge.env };
+  const exe = join(extensionPath, 'dist', 'entsso-bridge.exe');
+  return platform === 'win32' ? { command: exe, args: [] } : { command: 'mono', args: [exe] };
+}
