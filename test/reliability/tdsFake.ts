@@ -53,6 +53,8 @@ export class TdsFake {
   silent = false;
   readonly requests: TdsRequest[] = [];
   logins = 0;
+  /** The user name and (de-obfuscated) password of each LOGIN7: what the client signed in with. */
+  readonly credentials: { user: string; password: string }[] = [];
   private readonly sockets = new Set<net.Socket>();
 
   private constructor(private server: net.Server, public port: number) {}
@@ -103,6 +105,7 @@ export class TdsFake {
         if (type === PACKET.PRELOGIN) send(socket, prelogin());
         else if (type === PACKET.LOGIN7) {
           connection = ++this.logins;
+          this.credentials.push(loginCredentials(payload));
           send(socket, loginReply());
         } else if (type === PACKET.ATTENTION) {
           if (hung) send(socket, done(0xfd, 0));
@@ -164,6 +167,14 @@ function requestText(payload: Buffer, rpc: boolean): string {
   const chunks: Buffer[] = []; // PLP: total length, then chunks (length, bytes) up to a zero length
   for (at += 8; payload.readUInt32LE(at) !== 0; at += 4 + payload.readUInt32LE(at)) chunks.push(payload.subarray(at + 4, at + 4 + payload.readUInt32LE(at)));
   return Buffer.concat(chunks).toString('utf16le');
+}
+
+/** LOGIN7 (MS-TDS 2.2.6.4): offsets and lengths (in characters) after a 36-byte fixed part. */
+function loginCredentials(payload: Buffer): { user: string; password: string } {
+  const field = (at: number): Buffer => payload.subarray(payload.readUInt16LE(at), payload.readUInt16LE(at) + 2 * payload.readUInt16LE(at + 2));
+  // The password is obfuscated, not encrypted: each byte's nibbles swapped, then XOR 0xA5.
+  const password = Buffer.from(field(44).map((b) => ((b ^ 0xa5) >> 4) | (((b ^ 0xa5) & 0x0f) << 4)));
+  return { user: field(40).toString('utf16le'), password: password.toString('utf16le') };
 }
 
 // ---------------------------------------------------------------- replies

@@ -20,7 +20,8 @@
  */
 import type * as Mssql from 'mssql';
 import { SsoError } from '../../ssoClient/errors';
-import { cleartextLoginGuard, cleartextLoginRefusal } from './cleartextLoginGuard';
+import { cleartextLoginRefusal, withLoginGuard } from './cleartextLoginGuard';
+import { type SqlServerConnection, sqlServerPoolConfig } from './sqlServerConnection';
 import type { AuditEntry, FieldInfo } from '../../ssoClient/protocol';
 import {
   applicationExists,
@@ -119,6 +120,13 @@ export type MssqlStoreOptions =
   | {
       /** `mssql://user:password@host:port/database?encrypt=true&trustServerCertificate=false`, or an ADO connection string. */
       url: string;
+      connectTimeoutMs?: number;
+      requestTimeoutMs?: number;
+    }
+  | {
+      /** Where the database is and how to sign in; `secret` is read for every new connection. */
+      connection: SqlServerConnection;
+      secret: () => string | undefined;
       connectTimeoutMs?: number;
       requestTimeoutMs?: number;
     }
@@ -371,7 +379,8 @@ class MssqlStore implements SsoStore {
     if ('pool' in this.options) return;
     // Loaded here, not imported: bundles that never use SQL Server never load the driver.
     const sql = require('mssql') as typeof Mssql;
-    const pool = new sql.ConnectionPool(mssqlPoolConfig(this.options));
+    const config = 'url' in this.options ? mssqlPoolConfig(this.options) : sqlServerPoolConfig(this.options.connection, this.options.secret, this.options);
+    const pool = new sql.ConnectionPool(config);
     // A broken idle connection is reported as an 'error' event; unhandled, it would end the process.
     pool.on('error', () => undefined);
     try {
@@ -909,20 +918,6 @@ export function mssqlPoolConfig(options: { url: string; connectTimeoutMs?: numbe
     ...timeouts,
   };
 }
-
-/**
- * Where encryption is asked for, it is also required (see cleartextLoginGuard). mssql asks for it
- * unless told `encrypt=false`, so a connection string that does not mention it is guarded too.
- */
-function withLoginGuard(options: NonNullable<Mssql.config['options']>): NonNullable<Mssql.config['options']> {
-  if (options.encrypt === false) return options;
-  const connector = cleartextLoginGuard({ multiSubnetFailover: options.multiSubnetFailover === true });
-  return { ...options, encrypt: options.encrypt ?? true, connector } as NonNullable<Mssql.config['options']>;
-}
-
-
-
-
 
 // ---------------------------------------------------------------- driver errors
 
