@@ -56,7 +56,8 @@ function identity() {
   try {
     loaded = require(['@azure', 'identity'].join('/'));
   } catch {
-    throw new Error('Azure AD sign-in with a password, a managed identity, a service principal or the default credential needs the @azure/identity package, which the bundled SSO service does not carry. Run ssoctl from an npm installation of this project (npm install), or sign in with a SQL login, NTLM or an Azure AD access token.');
+    // mssqlStore.ts recognises the code and says what to do instead.
+    throw Object.assign(new Error('@azure/identity is not installed.'), { code: 'ENTSSO_AZURE_IDENTITY_MISSING' });
   }
   return loaded;
 }

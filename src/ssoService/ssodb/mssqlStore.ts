@@ -21,7 +21,7 @@
 import type * as Mssql from 'mssql';
 import { SsoError } from '../../ssoClient/errors';
 import { cleartextLoginRefusal, withLoginGuard } from './cleartextLoginGuard';
-import { type SqlServerConnection, sqlServerPoolConfig } from './sqlServerConnection';
+import { azureIdentityMissing, type SqlServerConnection, sqlServerPoolConfig } from './sqlServerConnection';
 import type { AuditEntry, FieldInfo } from '../../ssoClient/protocol';
 import {
   applicationExists,
@@ -946,7 +946,7 @@ const TIMEOUT_CODES = new Set(['ETIMEOUT', 'ECANCEL']);
  */
 export function toSsoError(error: unknown): SsoError {
   if (error instanceof SsoError) return error;
-  const refusal = cleartextLoginRefusal(error);
+  const refusal = cleartextLoginRefusal(error) ?? azureIdentityMissing(error);
   if (refusal) return refusal;
   const e = error as { code?: unknown; name?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : undefined;

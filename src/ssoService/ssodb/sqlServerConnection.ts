@@ -114,3 +114,24 @@ function requireSecret(value: string | undefined, what: string): string {
     reason: 'credential-missing',
   });
 }
+
+/** The code of the error esbuild.mjs's stand-in for @azure/identity throws when it is not installed. */
+export const AZURE_IDENTITY_MISSING = 'ENTSSO_AZURE_IDENTITY_MISSING';
+
+/** The typed error for a sign-in that needed @azure/identity where the bundle has none, if it was that. */
+export function azureIdentityMissing(error: unknown): SsoError | undefined {
+  const pending: unknown[] = [error];
+  for (let seen = 0; pending.length > 0 && seen < 12; seen++) {
+    const e = pending.shift() as { code?: unknown; cause?: unknown; originalError?: unknown; errors?: unknown } | null;
+    if (!e || typeof e !== 'object') continue;
+    if (e.code === AZURE_IDENTITY_MISSING) {
+      return new SsoError(
+        'ENTSSO_E_SSODB_UNREACHABLE',
+        'Signing in to SQL Server with Microsoft Entra ID (a password, managed identity, service principal or the default credential) needs the @azure/identity package, which the bundled SSO service leaves out to stay small. Run ssoctl from an npm installation of this project, or sign in with a SQL login, NTLM or an Entra ID access token (--ssodb-auth azure-ad-access-token).',
+        { reason: 'azure-identity-missing' },
+      );
+    }
+    pending.push(e.cause, e.originalError, ...(Array.isArray(e.errors) ? e.errors : []));
+  }
+  return undefined;
+}

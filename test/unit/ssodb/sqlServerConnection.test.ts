@@ -7,8 +7,9 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as mssql from 'mssql';
 import { parseSsodbTarget } from '../../../src/cli/ssodbOptions';
+import { toSsoError } from '../../../src/ssoService/ssodb/mssqlStore';
 import { UsageError } from '../../../src/cli/args';
-import { SQL_SERVER_AUTHENTICATIONS, type SqlServerAuthentication, type SqlServerConnection, sqlServerPoolConfig } from '../../../src/ssoService/ssodb/sqlServerConnection';
+import { AZURE_IDENTITY_MISSING, SQL_SERVER_AUTHENTICATIONS, type SqlServerAuthentication, type SqlServerConnection, sqlServerPoolConfig } from '../../../src/ssoService/ssodb/sqlServerConnection';
 
 const SECRET = 'the-Secret-1';
 
@@ -96,4 +97,14 @@ describe('each sign-in as tedious takes it', () => {
     const pool = new mssql.ConnectionPool(sqlServerPoolConfig({ ...base, user: 'sa' }, () => undefined)) as unknown as { _config(): unknown };
     assert.throws(() => pool._config(), (e: unknown) => (e as { code?: string }).code === 'ENTSSO_E_SSODB_UNREACHABLE' && /ssoctl ssodb credential/.test((e as Error).message));
   });
+});
+
+test('an Entra ID sign-in where the bundle has no @azure/identity: the typed error says what to do instead', () => {
+  // tedious wraps what the credential throws as AggregateError([ConnectionError EFEDAUTH, cause]); mssql wraps that again.
+  const missing = Object.assign(new Error('@azure/identity is not installed.'), { code: AZURE_IDENTITY_MISSING });
+  const driverError = Object.assign(new Error('Security token could not be authenticated or authorized.'), { code: 'EFEDAUTH', originalError: new AggregateError([new Error('EFEDAUTH'), missing]) });
+  const error = toSsoError(driverError);
+  assert.equal(error.code, 'ENTSSO_E_SSODB_UNREACHABLE');
+  assert.equal(error.details.reason, 'azure-identity-missing');
+  assert.match(error.message, /needs the @azure\/identity package.*--ssodb-auth azure-ad-access-token/);
 });
