@@ -204,4 +204,33 @@ describe('ssoctl init --ssodb and serve on SQL Server (built dist/ssoctl.js agai
       }
     });
   });
+
+  test('npm start -- --ssodb … creates its environment on SQL Server, the password from stdin going only to the credential file', { timeout: 180_000 }, async () => {
+    const data = join(work, 'npm-start');
+    fake.reply = freshDatabase();
+    const logins = fake.credentials.length;
+    const args = ['scripts/start.mjs', '--no-open', '--ssodb', `127.0.0.1,${fake.port}/SSODB`, '--ssodb-user', 'sa', '--ssodb-no-encrypt', '--password-stdin'];
+    const start = spawn(process.execPath, args, { cwd: ROOT, env: { ...process.env, ENTSSO_DATA_DIR: data }, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
+    let output = '';
+    start.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    start.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    start.stdin.end(`${PASSWORD}\n`);
+    const exited = new Promise<void>((resolve) => start.once('close', () => resolve()));
+    try {
+      // Past init, npm start goes on to start the roles (which the stand-in cannot serve): stop it there.
+      for (const deadline = Date.now() + 150_000; !existsSync(join(data, 'env', 'environment.json')); ) {
+        assert.ok(Date.now() < deadline && start.exitCode === null, `npm start did not create the environment:\n${output}`);
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    } finally {
+      process.kill(-start.pid!, 'SIGTERM'); // its own shutdown stops the detached MSS too
+      await exited;
+    }
+    const config = JSON.parse(readFileSync(join(data, 'env', 'environment.json'), 'utf8')) as { store: { kind: string; connection: { server: string; user: string } } };
+    assert.deepEqual([config.store.kind, config.store.connection.server, config.store.connection.user], ['mssql', '127.0.0.1', 'sa']);
+    assert.equal(statSync(join(data, 'env', 'ssodb-credential')).mode & 0o777, 0o600);
+    assert.deepEqual(fake.credentials[logins], { user: 'sa', password: PASSWORD });
+    assert.ok(!output.includes(PASSWORD), 'npm start never prints the password');
+    for (const file of filesUnder(join(data, 'env')).filter((f) => !f.endsWith('ssodb-credential'))) assert.ok(!readFileSync(file).includes(PASSWORD), file);
+  });
 });
