@@ -6,7 +6,7 @@
  * a regular file (a symlink could point the secret anywhere); it is written without following a
  * link, as 0600 whatever the umask.
  */
-import { closeSync, constants, fchmodSync, fstatSync, openSync, readFileSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, constants, fchmodSync, fstatSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { SsoError } from '../ssoClient/errors';
 
@@ -34,6 +34,10 @@ export function writeSsodbCredential(dir: string, secret: string): void {
   } finally {
     closeSync(fd);
   }
+}
+
+export function removeSsodbCredential(dir: string): void {
+  rmSync(ssodbCredentialPath(dir), { force: true });
 }
 
 /** The secret, or undefined when there is no credential file. */

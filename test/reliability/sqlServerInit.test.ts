@@ -126,6 +126,7 @@ describe('ssoctl init --ssodb and serve on SQL Server (built dist/ssoctl.js agai
     assert.match(r.stderr, /already belongs to an SSO environment.*Nothing was changed in it\. .*\[ENTSSO_E_INVALID_REQUEST\]/);
     assert.equal(fake.requests.slice(from).filter((request) => request.sql === MSSQL_SQL.updateGlobalInfo).length, 0);
     assert.equal(existsSync(join(dir, 'environment.json')), false);
+    assert.equal(existsSync(join(dir, 'ssodb-credential')), false, 'no password left behind');
   });
 
   test('init against a server that is not there: ENTSSO_E_SSODB_UNREACHABLE with what to check, and no password in the output', async () => {
@@ -136,6 +137,7 @@ describe('ssoctl init --ssodb and serve on SQL Server (built dist/ssoctl.js agai
     assert.equal(r.code, 1);
     assert.match(r.stderr, new RegExp(`Check that SQL Server 127\\.0\\.0\\.1,${gone.port}/SSODB runs and this machine reaches it .*that the database exists.*\\[ENTSSO_E_SSODB_UNREACHABLE\\]`));
     assert.ok(!r.stderr.includes(PASSWORD));
+    assert.equal(existsSync(join(dir, 'ssodb-credential')), false, 'no password left behind');
   });
 
   describe('the bundled dist/ssoctl.js, copied where no node_modules can be found', () => {

@@ -3,7 +3,7 @@ import * as net from 'node:net';
 import { startRoles } from '../../ssoService/daemon';
 import { type Environment, initEnvironment, loadEnvironment } from '../../ssoService/environment';
 import { describeSqlServer, SQL_SERVER_AUTHENTICATIONS } from '../../ssoService/ssodb/sqlServerConnection';
-import { ssodbCredentialPath } from '../../ssoService/ssodbCredential';
+import { removeSsodbCredential, ssodbCredentialPath } from '../../ssoService/ssodbCredential';
 import { type ParsedArgs, flag, opt, optInt } from '../args';
 import { environmentDir, print } from '../context';
 import { explainSsodbFailure, sqlServerInitFromArgs, SSODB_OPTIONS } from '../ssodbOptions';
@@ -25,7 +25,9 @@ export async function init(args: ParsedArgs): Promise<void> {
     store: sqlServer?.store,
     storeSecret: sqlServer?.secret,
   }).catch((error: unknown) => {
-    throw sqlServer ? explainSsodbFailure(error, { dir, store: sqlServer.store }) : error;
+    if (!sqlServer) throw error;
+    removeSsodbCredential(dir); // no secret left behind by an environment that was not created
+    throw explainSsodbFailure(error, { dir, store: sqlServer.store });
   });
   const c = env.config;
   print(args, { dir: env.paths.dir, id: c.id, name: c.name, mss: `${c.mss.host}:${c.mss.port}`, socketPath: c.socketPath, tokenFile: env.paths.token }, () =>

@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import * as mssql from 'mssql';
 import { parseSsodbTarget } from '../../../src/cli/ssodbOptions';
+import { SQL_SERVER_SIGN_INS } from '../../../src/model/sqlServerSignIns';
 import { toSsoError } from '../../../src/ssoService/ssodb/mssqlStore';
 import { UsageError } from '../../../src/cli/args';
 import { AZURE_IDENTITY_MISSING, SQL_SERVER_AUTHENTICATIONS, type SqlServerAuthentication, type SqlServerConnection, sqlServerPoolConfig } from '../../../src/ssoService/ssodb/sqlServerConnection';
@@ -107,4 +108,11 @@ test('an Entra ID sign-in where the bundle has no @azure/identity: the typed err
   assert.equal(error.code, 'ENTSSO_E_SSODB_UNREACHABLE');
   assert.equal(error.details.reason, 'azure-identity-missing');
   assert.match(error.message, /needs the @azure\/identity package.*--ssodb-auth azure-ad-access-token/);
+});
+
+test('"Create Local SSO Environment…" offers exactly the sign-ins ssoctl knows, asking for what each needs', () => {
+  assert.deepEqual(
+    SQL_SERVER_SIGN_INS.map((s) => [s.auth, [...s.needs], s.secret]),
+    Object.entries(SQL_SERVER_AUTHENTICATIONS).map(([auth, a]) => [auth, [...a.needs], a.secret]),
+  );
 });
