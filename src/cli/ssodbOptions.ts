@@ -79,7 +79,8 @@ export async function ssodb(args: ParsedArgs): Promise<void> {
 export function explainSsodbFailure(error: unknown, env: Pick<Environment, 'config' | 'paths'> | { dir: string; store: SqlServerStoreConfig }): unknown {
   if (!(error instanceof SsoError) || error.code !== 'ENTSSO_E_SSODB_UNREACHABLE') return error;
   const [dir, store] = 'paths' in env ? [env.paths.dir, env.config.store] : [env.dir, env.store];
-  if (store.kind !== 'mssql' || !('connection' in store) || error.details.reason === 'credential-file-unsafe') return error;
+  // A failure with a reason (credential file, encryption, schema rights…) says already what to do.
+  if (store.kind !== 'mssql' || !('connection' in store) || error.details.reason !== undefined) return error;
   const c = store.connection;
   const secret = SQL_SERVER_AUTHENTICATIONS[c.authentication].secret;
   const checks = [

@@ -140,6 +140,26 @@ describe('ssoctl init --ssodb and serve on SQL Server (built dist/ssoctl.js agai
     assert.equal(existsSync(join(dir, 'ssodb-credential')), false, 'no password left behind');
   });
 
+  test('a login SQL Server refuses: the error says so (the server\'s own text, which names the login, is not repeated)', async () => {
+    const refusing = await TdsFake.start();
+    refusing.loginError = { number: 18456, message: "Login failed for user 'sa'." };
+    try {
+      const r = await run(initArgs(join(work, 'refused-login'), refusing), { input: `${PASSWORD}\n` });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /^ssoctl: SQL Server refused the sign-in: a wrong user name or secret.* Check that SQL Server .*\[ENTSSO_E_SSODB_UNREACHABLE\]$/m);
+      assert.doesNotMatch(r.stderr, /Login failed for user/);
+    } finally {
+      await refusing.close();
+    }
+  });
+
+  test('a login that may not create the tables: the error says to have sql/schema.sql run by someone who may', async () => {
+    fake.reply = (request) => (request.sql.includes('CREATE SEQUENCE') ? { error: { number: 262, message: "CREATE SEQUENCE permission denied in database 'SSODB'.", severity: 14 } } : undefined);
+    const r = await run(initArgs(join(work, 'no-create'), fake), { input: `${PASSWORD}\n` });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /may not create the SSO database's tables\. Have a database administrator run sql\/schema\.sql [^\n]*then try again\. \[ENTSSO_E_SSODB_UNREACHABLE\]/);
+  });
+
   describe('the bundled dist/ssoctl.js, copied where no node_modules can be found', () => {
     let bundle: string;
     let dir: string;

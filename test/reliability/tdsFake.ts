@@ -51,6 +51,8 @@ export class TdsFake {
   reply: (request: TdsRequest) => TdsReply | undefined = () => undefined;
   /** Accept TCP connections but never answer the PRELOGIN (the client's connect timeout runs out). */
   silent = false;
+  /** Refuse every LOGIN7 with this server error (18456 login failed, 4060 cannot open the database…). */
+  loginError: { number: number; message: string } | undefined;
   readonly requests: TdsRequest[] = [];
   logins = 0;
   /** The user name and (de-obfuscated) password of each LOGIN7: what the client signed in with. */
@@ -106,7 +108,7 @@ export class TdsFake {
         else if (type === PACKET.LOGIN7) {
           connection = ++this.logins;
           this.credentials.push(loginCredentials(payload));
-          send(socket, loginReply());
+          send(socket, this.loginError ? Buffer.concat([errorToken({ ...this.loginError, severity: 14 }), done(0xfd, DONE_ERROR)]) : loginReply());
         } else if (type === PACKET.ATTENTION) {
           if (hung) send(socket, done(0xfd, 0));
           hung = false;

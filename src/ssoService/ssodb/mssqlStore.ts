@@ -364,7 +364,7 @@ class MssqlStore implements SsoStore {
     } catch (error) {
       // Two processes initialising an empty database at once: one loses the race on an object
       // that now exists; running the idempotent script again finds everything in place.
-      if (!SCHEMA_RACE_ERRORS.has(driverErrorNumber(error) ?? 0)) throw toSsoError(error);
+      if (!SCHEMA_RACE_ERRORS.has(driverErrorNumber(error) ?? 0)) throw schemaPermissionRefusal(error) ?? toSsoError(error);
       await this.createSchema().catch((again: unknown) => {
         throw toSsoError(again);
       });
@@ -938,6 +938,20 @@ function notInitialised(): SsoError {
   return new SsoError('ENTSSO_E_SSODB_UNREACHABLE', 'The SSO database has no global information row; run sql/schema.sql or start the service once with rights to create it.');
 }
 
+/** CREATE TABLE / SEQUENCE / INDEX permission denied in the database, or on the schema. */
+const SCHEMA_PERMISSION_ERRORS = new Set([262, 229, 2760, 15151, 1088]);
+
+/** The login may not create the schema: someone who may has to run sql/schema.sql. */
+function schemaPermissionRefusal(error: unknown): SsoError | undefined {
+  const number = driverErrorNumber(error);
+  if (number === undefined || !SCHEMA_PERMISSION_ERRORS.has(number)) return undefined;
+  return new SsoError(
+    'ENTSSO_E_SSODB_UNREACHABLE',
+    "The SSO service's login may not create the SSO database's tables. Have a database administrator run sql/schema.sql in the database (sqlcmd -S <server> -d <database> -i sql/schema.sql; it creates only what is missing), then try again.",
+    { reason: 'schema-permission', number },
+  );
+}
+
 const TIMEOUT_CODES = new Set(['ETIMEOUT', 'ECANCEL']);
 
 /**
@@ -955,6 +969,8 @@ export function toSsoError(error: unknown): SsoError {
   const message =
     code !== undefined && TIMEOUT_CODES.has(code)
       ? 'The SSO database (SQL Server) did not answer in time.'
-      : 'The SSO database (SQL Server) cannot be reached or refused the request.';
+      : code === 'ELOGIN'
+        ? 'SQL Server refused the sign-in: a wrong user name or secret, a login without access to the database, or a database that does not exist.'
+        : 'The SSO database (SQL Server) cannot be reached or refused the request.';
   return new SsoError('ENTSSO_E_SSODB_UNREACHABLE', message, details);
 }
