@@ -51,7 +51,7 @@ describe('UI: a local SSO environment created from VS Code', { timeout: 600_000 
 
   // Against the loopback TDS STAND-IN (no SQL Server runs here), which answers that the database
   // belongs to another environment: what is proven is what the extension hands to ssoctl init.
-  it('offers SQL Server for the SSO database: init gets the server, the sign-in and, on stdin only, the password; a refusal says why', async () => {
+  it('offers SQL Server for the SSO database (TDS stand-in): init gets the server, the sign-in and, on stdin only, the password; a refusal says why', async () => {
     const PASSWORD = 'Ui-Sql-Pa55word!';
     const fake = await TdsFake.start();
     fake.reply = (request) => (request.sql === MSSQL_SQL.getGlobalInfo ? { resultSets: [[{ secretServer: 'other:5780', adminGroup: 'SSO Administrators', currentMsid: 'other-msid', previousMsid: null, secretCreatedAt: null, lastBackupAt: null, lastVerifiedBackupAt: null, timestamp: 1n }]] } : undefined);

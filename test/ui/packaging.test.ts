@@ -56,7 +56,7 @@ describe('packaging: the .vsix', { timeout: 300_000 }, () => {
 
   // Against the loopback TDS STAND-IN: proves the driver is in the package (the installed copy has
   // no node_modules to load it from), not anything about SQL Server.
-  it("the installed extension's bundled ssoctl.js carries the SQL Server driver: init --ssodb signs in", async () => {
+  it("the installed extension's bundled ssoctl.js carries the SQL Server driver: init --ssodb signs in to the TDS stand-in", async () => {
     const [installed] = readdirSync(extensionsDir).filter((d) => d.toLowerCase().startsWith(extensionId().toLowerCase()));
     const ssoctl = join(extensionsDir, installed!, 'dist', 'ssoctl.js');
     const fake = await TdsFake.start();
