@@ -21,16 +21,63 @@ const common = {
   legalComments: 'none',
 };
 
+/**
+ * What the bundled SQL Server driver (mssql → tedious) leaves out, so that the .vsix stays under
+ * 1 MB (see README, "SQL Server"). Each is replaced by a module that fails with a sentence saying
+ * what is missing, only if it is ever used:
+ * - iconv-lite's CJK double-byte code page tables: tedious needs them only to decode VARCHAR/CHAR/
+ *   TEXT values in those code pages; the SSODB schema has only NVARCHAR, VARBINARY and integers.
+ * - @azure/identity (and MSAL under it): only Azure AD sign-in with a password, managed identity,
+ *   service principal or the default credential chain uses it. It is loaded from node_modules
+ *   when there is one (a checkout, an npm install); from the .vsix those sign-ins fail clearly,
+ *   while SQL login, NTLM and Azure AD access tokens work.
+ */
+const CJK_CODE_PAGE_TABLES = /[\\/]iconv-lite[\\/]encodings[\\/]tables[\\/](cp936|cp949|cp950|eucjp|shiftjis|big5-added|gbk-added|gb18030-ranges)\.json$/;
+
+const sqlServerDriverTrim = {
+  name: 'sql-server-driver-trim',
+  setup(build) {
+    build.onResolve({ filter: /^@azure\/identity$/ }, () => ({ path: 'azure-identity', namespace: 'trimmed' }));
+    build.onResolve({ filter: /tables[\\/].*\.json$/ }, async (args) => {
+      if (args.pluginData === 'trim') return undefined; // our own resolve() call below
+      const resolved = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, pluginData: 'trim' });
+      return CJK_CODE_PAGE_TABLES.test(resolved.path) ? { path: resolved.path, namespace: 'trimmed' } : undefined;
+    });
+    build.onLoad({ filter: /.*/, namespace: 'trimmed' }, (args) => ({
+      loader: 'js',
+      contents: args.path === 'azure-identity' ? AZURE_IDENTITY_ON_DEMAND : CODE_PAGE_TABLE_LEFT_OUT,
+    }));
+  },
+};
+
+// The module name is computed so that esbuild leaves this require() to run time.
+const AZURE_IDENTITY_ON_DEMAND = `
+let loaded;
+function identity() {
+  if (loaded) return loaded;
+  try {
+    loaded = require(['@azure', 'identity'].join('/'));
+  } catch {
+    // mssqlStore.ts recognises the code and says what to do instead.
+    throw Object.assign(new Error('@azure/identity is not installed.'), { code: 'ENTSSO_AZURE_IDENTITY_MISSING' });
+  }
+  return loaded;
+}
+module.exports = new Proxy({}, { get: (_, name) => (name === '__esModule' ? false : identity()[name]) });
+`;
+
+const CODE_PAGE_TABLE_LEFT_OUT = `throw new Error('This code page (Chinese, Japanese or Korean VARCHAR data) is not part of the bundled SQL Server driver; the SSO database uses NVARCHAR only.');`;
+
 const builds = [
   // Loaded by VS Code: only `vscode` stays external.
   { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
-  // The SSO service (ssod) and the ssoctl CLI. mssql (tedious) is large and only needed for
-  // SQL Server deployments, so it is loaded from node_modules when configured.
+  // The SSO service (ssod) and the ssoctl CLI, with the SQL Server driver: the .vsix's service
+  // must be able to use SQL Server without a node_modules folder.
   {
     ...common,
     entryPoints: { ssoctl: 'src/cli/main.ts' },
     outdir: 'dist',
-    external: ['mssql'],
+    plugins: [sqlServerDriverTrim],
     banner: { js: '#!/usr/bin/env node' },
   },
 ];

@@ -14,6 +14,9 @@
 //                             service of this project runs. With --reset, re-seeds the stand-in.
 //   npm start -- --standin-mss off|on   turn the stand-in's master secret server off or on (while
 //                             the above runs, in another terminal) and exit
+//   npm start -- --ssodb SERVER/DATABASE [--ssodb-user U --ssodb-auth A … --password-stdin]
+//                             a new environment's SSODB on SQL Server instead of the embedded file
+//                             (the options of `ssoctl init --ssodb`; the password is asked for)
 import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -31,6 +34,20 @@ const noOpen = args.includes('--no-open');
 const portArg = args.includes('--port') ? Number(args[args.indexOf('--port') + 1]) : undefined;
 const standin = args.includes('--entsso-standin');
 const standinMss = args.includes('--standin-mss') ? args[args.indexOf('--standin-mss') + 1] : undefined;
+const ssodbArgs = sqlServerArgs(args);
+
+/** The `ssoctl init --ssodb …` options given to npm start, passed on as they are. */
+function sqlServerArgs(argv) {
+  const withValue = new Set(['--ssodb', '--ssodb-auth', '--ssodb-user', '--ssodb-domain', '--ssodb-client-id', '--ssodb-tenant-id']);
+  const flags = new Set(['--ssodb-trust-server-certificate', '--ssodb-no-encrypt', '--password-stdin']);
+  const out = [];
+  for (let i = 0; i < argv.length; i++) {
+    const [name] = argv[i].split('=', 1);
+    if (withValue.has(name)) out.push(...(argv[i].includes('=') ? [argv[i]] : [argv[i], argv[++i] ?? '']));
+    else if (flags.has(name)) out.push(argv[i]);
+  }
+  return out;
+}
 
 const paths = localPaths();
 /** The ENTSSO stand-in's files: its interop assembly (bound through CommonProgramW6432), state, MgmtDb stand-in. */
@@ -97,7 +114,15 @@ function startChild(name, command, commandArgs, logFile, env = process.env) {
 async function createEnvironment() {
   say('Creating a local SSO environment (SSODB, CA and certificates, access token, master secret)…');
   mkdirSync(paths.data, { recursive: true, mode: 0o700 });
-  ssoctl(['init', '--name', 'Local', '--mss-port', '0', '--sync-interval', '10']);
+  const init = ['init', '--name', 'Local', '--mss-port', '0', '--sync-interval', '10'];
+  if (ssodbArgs.length === 0) {
+    ssoctl(init);
+    return true;
+  }
+  // SQL Server: ssoctl asks for the password itself, on this terminal (or reads --password-stdin).
+  say(`  SSODB on SQL Server: ${ssodbArgs[ssodbArgs.indexOf('--ssodb') + 1]}`);
+  const r = spawnSync(process.execPath, [paths.ssoctl, ...init, ...ssodbArgs, '--dir', paths.env], { stdio: ['inherit', 'pipe', 'inherit'], encoding: 'utf8' });
+  if (r.status !== 0) throw new Error('ssoctl init failed (see above). Nothing was started.');
   return true;
 }
 
@@ -271,6 +296,7 @@ async function main() {
   mkdirSync(paths.logs, { recursive: true });
   const fresh = !existsSync(join(paths.env, 'environment.json'));
   if (fresh) await createEnvironment();
+  else if (ssodbArgs.length > 0) say(`--ssodb is ignored: the environment in ${paths.env} exists already (npm start -- --reset --ssodb … creates a new one).`);
 
   await startMssDetached(paths);
   const service = startChild('SSO service', process.execPath, [paths.ssoctl, 'serve', '--dir', paths.env, '--service'], join(paths.logs, 'service.log'));

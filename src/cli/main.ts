@@ -11,12 +11,14 @@ import { config, configOptions } from './verbs/config';
 import { init, initOptions, serve, serveOptions } from './verbs/environment';
 import { mss } from './verbs/mss';
 import { secret, secretOptions } from './verbs/secret';
+import { SSODB_USAGE, ssodb } from './ssodbOptions';
 import { seed, seedOptions } from './verbs/seed';
 import { audit, auditOptions, health, status } from './verbs/status';
 
 const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> or SSO_ENV_DIR)
 
   init      [--name N] [--mss-port P|0] [--mss-host H] [--sync-interval S] [--socket PATH]
+            (SSODB: an embedded SQLite file, or SQL Server with --ssodb, see below)
   serve     [--mss] [--service] [--reencrypt-batch N]   run the master secret server and/or the SSO service
             [--mss-port P --vault-dir D] another MSS node; [--socket PATH] another service; [--lease-ttl-ms N]
   status | health                          state of the service and the master secret server
@@ -40,6 +42,7 @@ const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> o
       | restore --file F [--allow-foreign] | generate --file F [--reminder R]   (password: prompt or --password-stdin)
   mss list | promote NODE | demote NODE     master secret server nodes (high availability)
   seed [--ports N]                         fill the environment with realistic BizTalk sample data
+${SSODB_USAGE}
 
 Common options: --json (machine-readable output), --socket PATH --token-file F (instead of --dir).
 Values and passwords are never read from the command line: use stdin, a file or a prompt.`;
@@ -57,6 +60,7 @@ const VERBS: Record<string, Verb> = {
   seed: { run: seed, options: seedOptions },
   secret: { run: secret, options: secretOptions },
   mss: { run: mss, options: {} },
+  ssodb: { run: ssodb, options: { 'password-stdin': {} } },
 };
 
 const EXIT_CODES: Partial<Record<SsoErrorCode, number>> = {

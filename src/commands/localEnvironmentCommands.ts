@@ -30,6 +30,7 @@ import {
 import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 import { connectAndReport } from './connectionCommands';
 import { askText, pickOne, requireEnvironment, withBusyIndicator } from './prompts';
+import { askSsoDatabase, type SqlServerChoice } from './sqlServerPrompts';
 
 export interface LocalEnvironmentCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
@@ -118,27 +119,28 @@ async function startLocalRole(runtime: SsoctlRuntime, paths: LocalPaths, role: '
 async function createLocalEnvironment(ctx: LocalEnvironmentCommandsContext): Promise<void> {
   const runtime = runtimeOf(ctx);
   const title = 'Create Local SSO Environment';
-  const data = await pickDataFolder(ctx, `${title} (1/3)`);
+  const data = await pickDataFolder(ctx, `${title} (1/4)`);
   const envDir = join(data, 'env');
   const existing = isEnvironmentFolder(envDir);
   const name = await askText({
-    title: `${title} (2/3)`,
+    title: `${title} (2/4)`,
     prompt: existing ? `${envDir} holds an environment already: it is started and connected. The name it gets in VS Code:` : 'A name for the environment in VS Code, e.g. "Local".',
     value: existing ? readEnvironmentInfo(envDir).name : 'Local',
     validate: (v) => checkEnvironmentName(v) ?? nameTakenProblem(ctx, v.trim(), envDir),
   });
+  const sqlServer = existing ? undefined : await askSsoDatabase(`${title} (3/4)`);
   const seedSample = existing ? false : await pickOne(
     [
       { label: 'Add BizTalk sample data', detail: '10 adapters with send ports and receive locations, config-store applications in the three layouts, an affiliate application.', value: true },
       { label: 'Start empty', value: false },
     ],
-    { title: `${title} (3/3)`, placeHolder: 'Fill the new environment with realistic sample data?' },
+    { title: `${title} (4/4)`, placeHolder: 'Fill the new environment with realistic sample data?' },
   );
   const paths = localPathsFor(envDir);
   await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${existing ? 'Starting' : 'Creating'} local SSO environment "${name.trim()}"` }, async (progress) => {
     if (!existing) {
       progress.report({ message: 'SSO database, certificates, master secret…' });
-      await initEnvironment(runtime, data, envDir, name.trim());
+      await initEnvironment(runtime, data, envDir, name.trim(), sqlServer);
     }
     progress.report({ message: 'starting the master secret server…' });
     await startLocalRole(runtime, paths, 'mss');
@@ -187,14 +189,15 @@ function nameTakenProblem(ctx: LocalEnvironmentCommandsContext, name: string, en
   return clash && clash.localDir !== envDir ? `An environment named "${clash.name}" is configured already (${clash.socketPath}). Choose another name.` : undefined;
 }
 
-async function initEnvironment(runtime: SsoctlRuntime, data: string, envDir: string, name: string): Promise<void> {
+async function initEnvironment(runtime: SsoctlRuntime, data: string, envDir: string, name: string, sqlServer: SqlServerChoice | undefined): Promise<void> {
   mkdirSync(data, { recursive: true, mode: 0o700 });
   // Like `npm start`: a short sync interval, so that stopping and starting the local MSS shows
   // in the status bar within seconds (production services sync every 60 s).
   const args = ['init', '--dir', envDir, '--name', name, '--mss-port', '0', '--sync-interval', String(LOCAL_SYNC_INTERVAL_S)];
   const socket = socketPathFor(envDir);
   if (socket) args.push('--socket', socket);
-  await ssoctlOrFail(runtime, args, 'The local SSO environment could not be created');
+  if (sqlServer) args.push(...sqlServer.args);
+  await ssoctlOrFail(runtime, args, 'The local SSO environment could not be created', sqlServer?.secret);
 }
 
 /**
@@ -210,8 +213,8 @@ function socketPathFor(envDir: string): string | undefined {
   return join(dir, 'ssod.sock');
 }
 
-async function ssoctlOrFail(runtime: SsoctlRuntime, args: string[], what: string): Promise<void> {
-  const r = await runSsoctl(runtime, args);
+async function ssoctlOrFail(runtime: SsoctlRuntime, args: string[], what: string, secret?: string): Promise<void> {
+  const r = await runSsoctl(runtime, args, secret === undefined ? '' : `${secret}\n`);
   if (r.code === 0) return;
   // ssoctl's errors say what went wrong and never hold a value.
   const reason = r.stderr.replace(/^ssoctl: /, '').replace(/\nRun "ssoctl --help".*$/s, '').trim() || `exit code ${r.code}`;

@@ -5,6 +5,7 @@
  *
  *   <dir>/environment.json   configuration (no secrets)
  *   <dir>/access-token       token local clients present (0600)
+ *   <dir>/ssodb-credential   SQL Server only: the password or token of its login (0600)
  *   <dir>/pki/               ca.crt ca.key mss.crt mss.key service.crt service.key (keys 0600)
  *   <dir>/mss/               the master secret vault (key file + vault, 0600)
  *   <dir>/ssodb.sqlite       the embedded SSODB
@@ -19,12 +20,23 @@ import { createCa, issueClientCertificate, issueServerCertificate } from './cryp
 import { SecretVault } from './crypto/secretVault';
 import type { TlsMaterial } from './mss/mssServer';
 import { openStore } from './ssodb/openStore';
+import type { SqlServerConnection } from './ssodb/sqlServerConnection';
+import type { SsoStore } from './ssodb/store';
+import { readSsodbCredential, SSODB_CREDENTIAL_FILE, writeSsodbCredential } from './ssodbCredential';
 
 export const DEFAULT_SYNC_INTERVAL_MS = 60_000;
 export const DEFAULT_MSS_PORT = 5780;
 const CERT_VALID_DAYS = 825;
 
-export type StoreConfig = { kind: 'sqlite'; file: string } | { kind: 'mssql'; url: string };
+export type StoreConfig = { kind: 'sqlite'; file: string } | { kind: 'mssql'; url: string } | SqlServerStoreConfig;
+
+/** An SSODB on SQL Server as `ssoctl init --ssodb` writes it: no secret (see ssodbCredential.ts). */
+export interface SqlServerStoreConfig {
+  kind: 'mssql';
+  connection: SqlServerConnection;
+  /** Name of the owner-only file in the environment folder holding the password or token. */
+  credentialFile: typeof SSODB_CREDENTIAL_FILE;
+}
 
 export interface EnvironmentConfig {
   version: 1;
@@ -66,6 +78,8 @@ export interface InitOptions {
   socketPath?: string;
   syncIntervalMs?: number;
   store?: StoreConfig;
+  /** The SQL Server password, client secret or access token, for an owner-only file. */
+  storeSecret?: string;
 }
 
 export async function initEnvironment(options: InitOptions): Promise<Environment> {
@@ -87,8 +101,10 @@ export async function initEnvironment(options: InitOptions): Promise<Environment
   };
   writeCertificates(paths, config);
   writePrivate(paths.token, randomBytes(32).toString('base64url'));
+  if (options.storeSecret !== undefined) writeSsodbCredential(paths.dir, options.storeSecret);
   const store = await openStore(storeConfigFor({ config, paths }));
   try {
+    if (config.store.kind === 'mssql') await refuseSsodbOfAnotherEnvironment(store);
     const vault = await SecretVault.create(paths.vault, generateMasterSecret());
     const secret = vault.current();
     await store.updateGlobalInfo({
@@ -120,7 +136,7 @@ export function readToken(env: Environment): string {
 
 export function storeConfigFor(env: Environment): Parameters<typeof openStore>[0] {
   const s = env.config.store;
-  if (s.kind === 'mssql') return s;
+  if (s.kind === 'mssql') return 'connection' in s ? sqlServerStoreConfig(env.paths.dir, s) : s;
   return { kind: 'sqlite', file: isAbsolute(s.file) ? s.file : join(env.paths.dir, s.file) };
 }
 
@@ -130,6 +146,24 @@ export function mssTls(env: Environment): TlsMaterial {
 
 export function serviceTls(env: Environment): TlsMaterial {
   return { ca: readFileSync(env.paths.caCert, 'utf8'), cert: readFileSync(env.paths.serviceCert, 'utf8'), key: readFileSync(env.paths.serviceKey, 'utf8') };
+}
+
+function sqlServerStoreConfig(dir: string, store: SqlServerStoreConfig): Parameters<typeof openStore>[0] {
+  return { kind: 'mssql', connection: store.connection, secret: () => readSsodbCredential(dir) };
+}
+
+/**
+ * A shared SQL Server holds one environment's SSODB: initialising a new environment over it would
+ * point its rows at a master secret they were not encrypted with.
+ */
+async function refuseSsodbOfAnotherEnvironment(store: SsoStore): Promise<void> {
+  const info = await store.getGlobalInfo();
+  if (info.currentMsid === null) return;
+  throw new SsoError(
+    'ENTSSO_E_INVALID_REQUEST',
+    `The SSO database already belongs to an SSO environment (its master secret server is ${info.secretServer}). Nothing was changed in it. To run another node of that environment, copy its environment folder to this machine; to start a new environment, use an empty database.`,
+    { reason: 'ssodb-in-use' },
+  );
 }
 
 function writeCertificates(paths: EnvironmentPaths, config: EnvironmentConfig): void {

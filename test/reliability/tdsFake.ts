@@ -51,8 +51,12 @@ export class TdsFake {
   reply: (request: TdsRequest) => TdsReply | undefined = () => undefined;
   /** Accept TCP connections but never answer the PRELOGIN (the client's connect timeout runs out). */
   silent = false;
+  /** Refuse every LOGIN7 with this server error (18456 login failed, 4060 cannot open the database…). */
+  loginError: { number: number; message: string } | undefined;
   readonly requests: TdsRequest[] = [];
   logins = 0;
+  /** The user name and (de-obfuscated) password of each LOGIN7: what the client signed in with. */
+  readonly credentials: { user: string; password: string }[] = [];
   private readonly sockets = new Set<net.Socket>();
 
   private constructor(private server: net.Server, public port: number) {}
@@ -103,7 +107,8 @@ export class TdsFake {
         if (type === PACKET.PRELOGIN) send(socket, prelogin());
         else if (type === PACKET.LOGIN7) {
           connection = ++this.logins;
-          send(socket, loginReply());
+          this.credentials.push(loginCredentials(payload));
+          send(socket, this.loginError ? Buffer.concat([errorToken({ ...this.loginError, severity: 14 }), done(0xfd, DONE_ERROR)]) : loginReply());
         } else if (type === PACKET.ATTENTION) {
           if (hung) send(socket, done(0xfd, 0));
           hung = false;
@@ -164,6 +169,14 @@ function requestText(payload: Buffer, rpc: boolean): string {
   const chunks: Buffer[] = []; // PLP: total length, then chunks (length, bytes) up to a zero length
   for (at += 8; payload.readUInt32LE(at) !== 0; at += 4 + payload.readUInt32LE(at)) chunks.push(payload.subarray(at + 4, at + 4 + payload.readUInt32LE(at)));
   return Buffer.concat(chunks).toString('utf16le');
+}
+
+/** LOGIN7 (MS-TDS 2.2.6.4): offsets and lengths (in characters) after a 36-byte fixed part. */
+function loginCredentials(payload: Buffer): { user: string; password: string } {
+  const field = (at: number): Buffer => payload.subarray(payload.readUInt16LE(at), payload.readUInt16LE(at) + 2 * payload.readUInt16LE(at + 2));
+  // The password is obfuscated, not encrypted: each byte's nibbles swapped, then XOR 0xA5.
+  const password = Buffer.from(field(44).map((b) => ((b ^ 0xa5) >> 4) | (((b ^ 0xa5) & 0x0f) << 4)));
+  return { user: field(40).toString('utf16le'), password: password.toString('utf16le') };
 }
 
 // ---------------------------------------------------------------- replies

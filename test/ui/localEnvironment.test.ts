@@ -13,6 +13,8 @@ import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
 import { expectToast, pickQuickItem } from './harness/dialogs';
 import { answerInputStep } from './harness/ssoExtras';
 import { Workbench } from './harness/workbench';
+import { MSSQL_SQL } from '../../src/ssoService/ssodb/mssqlStore';
+import { TdsFake } from '../reliability/tdsFake';
 
 const STATUS_ID = 'entsso.status';
 const VIEW = 'Applications';
@@ -47,12 +49,42 @@ describe('UI: a local SSO environment created from VS Code', { timeout: 600_000 
     await server?.stop();
   }, { timeout: 60_000 });
 
+  // Against the loopback TDS STAND-IN (no SQL Server runs here), which answers that the database
+  // belongs to another environment: what is proven is what the extension hands to ssoctl init.
+  it('offers SQL Server for the SSO database (TDS stand-in): init gets the server, the sign-in and, on stdin only, the password; a refusal says why', async () => {
+    const PASSWORD = 'Ui-Sql-Pa55word!';
+    const fake = await TdsFake.start();
+    fake.reply = (request) => (request.sql === MSSQL_SQL.getGlobalInfo ? { resultSets: [[{ secretServer: 'other:5780', adminGroup: 'SSO Administrators', currentMsid: 'other-msid', previousMsid: null, secretCreatedAt: null, lastBackupAt: null, lastVerifiedBackupAt: null, timestamp: 1n }]] } : undefined);
+    try {
+      await w().openView('Enterprise SSO');
+      await w().runCommand('SSO: Create Local SSO Environment…');
+      await pickQuickItem(w(), 'Create Local SSO Environment (1/4)', "In VS Code's storage for this extension");
+      await answerInputStep(w(), '(2/4)', 'Local');
+      await pickQuickItem(w(), 'Create Local SSO Environment (3/4)', 'SQL Server');
+      await answerInputStep(w(), '(3/4): SQL Server', `127.0.0.1,${fake.port}/SSODB`);
+      await pickQuickItem(w(), '(3/4): sign-in', 'SQL Server login');
+      await answerInputStep(w(), '(3/4): user name', 'sa');
+      await pickQuickItem(w(), '(3/4): encryption', 'Do not encrypt');
+      await answerInputStep(w(), '(3/4): password', PASSWORD);
+      await pickQuickItem(w(), 'Create Local SSO Environment (4/4)', 'Start empty');
+      await expectToast(w(), /could not be created: The SSO database already belongs to an SSO environment/, 60_000);
+      await w().screenshot('local-00-sqlserver-refused');
+      assert.deepEqual(fake.credentials[0], { user: 'sa', password: PASSWORD }, 'signed in with the password typed');
+      const env = join(dataDir(), 'env');
+      assert.ok(!existsSync(join(env, 'environment.json')) && !existsSync(join(env, 'ssodb-credential')), 'nothing kept, no password left behind');
+      await w().clearNotifications().catch(() => undefined);
+    } finally {
+      await fake.close();
+    }
+  });
+
   it('creates, starts and seeds a local environment under the extension storage, adds it to the settings and connects', async () => {
     await w().openView('Enterprise SSO');
     await w().runCommand('SSO: Create Local SSO Environment…');
-    await pickQuickItem(w(), 'Create Local SSO Environment (1/3)', "In VS Code's storage for this extension");
-    await answerInputStep(w(), '(2/3)', 'Local');
-    await pickQuickItem(w(), 'Create Local SSO Environment (3/3)', 'Add BizTalk sample data');
+    await pickQuickItem(w(), 'Create Local SSO Environment (1/4)', "In VS Code's storage for this extension");
+    await answerInputStep(w(), '(2/4)', 'Local');
+    await pickQuickItem(w(), 'Create Local SSO Environment (3/4)', 'Embedded SQLite file');
+    await pickQuickItem(w(), 'Create Local SSO Environment (4/4)', 'Add BizTalk sample data');
     await expectToast(w(), /Creating local SSO environment "Local"/, 20_000);
     await w().screenshot('local-01-creating');
     await expectToast(w(), /^Connected to SSO environment "Local" \(master secret server 127\.0\.0\.1:\d+: ready\)\.$/, 180_000);
@@ -93,11 +125,11 @@ describe('UI: a local SSO environment created from VS Code', { timeout: 600_000 
   it('offers to start again what is there when the folder holds an environment already', async () => {
     await w().clearNotifications().catch(() => undefined);
     await w().runCommand('SSO: Create Local SSO Environment…');
-    await pickQuickItem(w(), 'Create Local SSO Environment (1/3)', "In VS Code's storage for this extension");
-    const step = await w().waitForQuickInput('(2/3)');
+    await pickQuickItem(w(), 'Create Local SSO Environment (1/4)', "In VS Code's storage for this extension");
+    const step = await w().waitForQuickInput('(2/4)');
     assert.match(step.message, /holds an environment already: it is started and connected/);
     assert.equal(step.value, 'Local');
-    await answerInputStep(w(), '(2/3)', 'Local');
+    await answerInputStep(w(), '(2/4)', 'Local');
     await expectToast(w(), /^Connected to SSO environment "Local"/, 60_000);
     const settings = JSON.parse(readFileSync(join(server!.userDataDir, 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;
     assert.equal((settings['entsso.environments'] as unknown[]).length, 1, 'still one environment');

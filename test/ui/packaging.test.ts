@@ -1,13 +1,15 @@
 // `npm run package` produces a .vsix under 1 MB that installs into code-server with
 // --install-extension and activates there (as a user would install it in desktop VS Code).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { codeServerBin, extensionId, repoRoot, startCodeServer, type CodeServerInstance } from './harness/codeServer';
 import { Workbench } from './harness/workbench';
+import { MSSQL_SQL } from '../../src/ssoService/ssodb/mssqlStore';
+import { TdsFake } from '../reliability/tdsFake';
 
 const VSIX = join(repoRoot, '.artifacts', 'entsso-explorer.vsix');
 
@@ -67,5 +69,27 @@ describe('packaging: the .vsix', { timeout: 300_000 }, () => {
     await wb.runCommand('SSO: Show Log');
     await wb.waitFor(async () => /activated/i.test(await wb!.outputText()), 20_000);
     await wb.screenshot('packaging-installed-vsix');
+  });
+
+  // Against the loopback TDS STAND-IN: proves the driver is in the package (the installed copy has
+  // no node_modules to load it from), not anything about SQL Server.
+  it("the installed extension's bundled ssoctl.js carries the SQL Server driver: init --ssodb signs in to the TDS stand-in", async () => {
+    const [installed] = readdirSync(extensionsDir).filter((d) => d.toLowerCase().startsWith(extensionId().toLowerCase()));
+    const ssoctl = join(extensionsDir, installed!, 'dist', 'ssoctl.js');
+    const fake = await TdsFake.start();
+    const info = { secretServer: 'unknown', adminGroup: 'SSO Administrators', currentMsid: null, previousMsid: null, secretCreatedAt: null, lastBackupAt: null, lastVerifiedBackupAt: null, timestamp: 1n };
+    fake.reply = (request) => (request.sql === MSSQL_SQL.getGlobalInfo || request.sql === MSSQL_SQL.updateGlobalInfo ? { resultSets: [[info]] } : undefined);
+    try {
+      const args = ['init', '--dir', join(extensionsDir, 'sql-env'), '--mss-port', '0', '--ssodb', `127.0.0.1,${fake.port}/SSODB`, '--ssodb-user', 'sa', '--ssodb-no-encrypt', '--password-stdin'];
+      const child = spawn(process.execPath, [ssoctl, ...args], { cwd: extensionsDir, stdio: ['pipe', 'pipe', 'pipe'] });
+      let stderr = '';
+      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+      child.stdin.end('packaged-Pa55\n');
+      const code = await new Promise<number | null>((resolve) => child.once('close', resolve));
+      assert.equal(code, 0, stderr);
+      assert.deepEqual(fake.credentials[0], { user: 'sa', password: 'packaged-Pa55' });
+    } finally {
+      await fake.close();
+    }
   });
 });

@@ -1,22 +1,33 @@
 /** ssoctl init | serve: create an SSO environment, run its roles. */
 import * as net from 'node:net';
 import { startRoles } from '../../ssoService/daemon';
-import { initEnvironment } from '../../ssoService/environment';
+import { type Environment, initEnvironment, loadEnvironment } from '../../ssoService/environment';
+import { describeSqlServer, SQL_SERVER_AUTHENTICATIONS } from '../../ssoService/ssodb/sqlServerConnection';
+import { removeSsodbCredential, ssodbCredentialPath } from '../../ssoService/ssodbCredential';
 import { type ParsedArgs, flag, opt, optInt } from '../args';
 import { environmentDir, print } from '../context';
+import { explainSsodbFailure, sqlServerInitFromArgs, SSODB_OPTIONS } from '../ssodbOptions';
 
-export const initOptions = { name: { value: true }, 'mss-host': { value: true }, 'mss-port': { value: true }, 'sync-interval': { value: true }, socket: { value: true } };
+export const initOptions = { name: { value: true }, 'mss-host': { value: true }, 'mss-port': { value: true }, 'sync-interval': { value: true }, socket: { value: true }, ...SSODB_OPTIONS };
 
 export async function init(args: ParsedArgs): Promise<void> {
   const requestedPort = optInt(args, 'mss-port');
   const syncSeconds = optInt(args, 'sync-interval');
+  const sqlServer = await sqlServerInitFromArgs(args);
+  const dir = environmentDir(args);
   const env = await initEnvironment({
-    dir: environmentDir(args),
+    dir,
     name: opt(args, 'name'),
     mssHost: opt(args, 'mss-host'),
     mssPort: requestedPort === 0 ? await freePort() : requestedPort,
     socketPath: opt(args, 'socket'),
     syncIntervalMs: syncSeconds !== undefined ? syncSeconds * 1000 : undefined,
+    store: sqlServer?.store,
+    storeSecret: sqlServer?.secret,
+  }).catch((error: unknown) => {
+    if (!sqlServer) throw error;
+    removeSsodbCredential(dir); // no secret left behind by an environment that was not created
+    throw explainSsodbFailure(error, { dir, store: sqlServer.store });
   });
   const c = env.config;
   print(args, { dir: env.paths.dir, id: c.id, name: c.name, mss: `${c.mss.host}:${c.mss.port}`, socketPath: c.socketPath, tokenFile: env.paths.token }, () =>
@@ -25,6 +36,7 @@ export async function init(args: ParsedArgs): Promise<void> {
       `  master secret server: ${c.mss.host}:${c.mss.port}`,
       `  service socket:       ${c.socketPath}`,
       `  access token file:    ${env.paths.token} (keep it private)`,
+      ...ssodbLines(env),
       `Next: ssoctl serve --dir ${env.paths.dir}, then back up the master secret.`,
     ].join('\n'),
   );
@@ -56,6 +68,8 @@ export async function serve(args: ParsedArgs): Promise<void> {
     lease: leaseTiming(optInt(args, 'lease-ttl-ms')),
     socketPath: opt(args, 'socket'),
     log,
+  }).catch((error: unknown) => {
+    throw explainServeFailure(error, environmentDir(args));
   });
   log('ready');
   await new Promise<void>((resolve) => {
@@ -65,6 +79,22 @@ export async function serve(args: ParsedArgs): Promise<void> {
   });
   log('stopping');
   await roles.stop();
+}
+
+function ssodbLines(env: Environment): string[] {
+  const store = env.config.store;
+  if (store.kind !== 'mssql' || !('connection' in store)) return [];
+  const lines = [`  SSO database:         SQL Server ${describeSqlServer(store.connection)} (${store.connection.authentication})`];
+  if (SQL_SERVER_AUTHENTICATIONS[store.connection.authentication].secret) lines.push(`  its credential:       ${ssodbCredentialPath(env.paths.dir)} (0600, keep it private)`);
+  return lines;
+}
+
+function explainServeFailure(error: unknown, dir: string): unknown {
+  try {
+    return explainSsodbFailure(error, loadEnvironment(dir));
+  } catch {
+    return error;
+  }
 }
 
 /** Renewal five times per lease and a grace of one renewal: the ratios DEFAULT_LEASE uses. */

@@ -16,6 +16,7 @@
  *   records whose first byte can be anything). Anything else, a cleartext LOGIN7 (0x10) above
  *   all, is refused: the socket is destroyed and the password never leaves the process.
  */
+import type * as Mssql from 'mssql';
 import type * as net from 'node:net';
 import { SsoError } from '../../ssoClient/errors';
 
@@ -74,4 +75,14 @@ export function cleartextLoginRefusal(error: unknown): SsoError | undefined {
     e = next.cause ?? next.originalError;
   }
   return undefined;
+}
+
+/**
+ * Where encryption is asked for, it is also required (see cleartextLoginGuard). mssql asks for it
+ * unless told `encrypt=false`, so a connection string that does not mention it is guarded too.
+ */
+export function withLoginGuard(options: NonNullable<Mssql.config['options']>): NonNullable<Mssql.config['options']> {
+  if (options.encrypt === false) return options;
+  const connector = cleartextLoginGuard({ multiSubnetFailover: options.multiSubnetFailover === true });
+  return { ...options, encrypt: options.encrypt ?? true, connector } as NonNullable<Mssql.config['options']>;
 }

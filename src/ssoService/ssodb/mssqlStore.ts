@@ -20,7 +20,8 @@
  */
 import type * as Mssql from 'mssql';
 import { SsoError } from '../../ssoClient/errors';
-import { cleartextLoginGuard, cleartextLoginRefusal } from './cleartextLoginGuard';
+import { cleartextLoginRefusal, withLoginGuard } from './cleartextLoginGuard';
+import { azureIdentityMissing, type SqlServerConnection, sqlServerPoolConfig } from './sqlServerConnection';
 import type { AuditEntry, FieldInfo } from '../../ssoClient/protocol';
 import {
   applicationExists,
@@ -120,6 +121,13 @@ export type MssqlStoreOptions =
   | {
       /** `mssql://user:password@host:port/database?encrypt=true&trustServerCertificate=false`, or an ADO connection string. */
       url: string;
+      connectTimeoutMs?: number;
+      requestTimeoutMs?: number;
+    }
+  | {
+      /** Where the database is and how to sign in; `secret` is read for every new connection. */
+      connection: SqlServerConnection;
+      secret: () => string | undefined;
       connectTimeoutMs?: number;
       requestTimeoutMs?: number;
     }
@@ -357,7 +365,7 @@ class MssqlStore implements SsoStore {
     } catch (error) {
       // Two processes initialising an empty database at once: one loses the race on an object
       // that now exists; running the idempotent script again finds everything in place.
-      if (!SCHEMA_RACE_ERRORS.has(driverErrorNumber(error) ?? 0)) throw toSsoError(error);
+      if (!SCHEMA_RACE_ERRORS.has(driverErrorNumber(error) ?? 0)) throw schemaPermissionRefusal(error) ?? toSsoError(error);
       await this.createSchema().catch((again: unknown) => {
         throw toSsoError(again);
       });
@@ -372,7 +380,8 @@ class MssqlStore implements SsoStore {
     if ('pool' in this.options) return;
     // Loaded here, not imported: bundles that never use SQL Server never load the driver.
     const sql = require('mssql') as typeof Mssql;
-    const pool = new sql.ConnectionPool(mssqlPoolConfig(this.options));
+    const config = 'url' in this.options ? mssqlPoolConfig(this.options) : sqlServerPoolConfig(this.options.connection, this.options.secret, this.options);
+    const pool = new sql.ConnectionPool(config);
     // A broken idle connection is reported as an 'error' event; unhandled, it would end the process.
     pool.on('error', () => undefined);
     try {
@@ -912,20 +921,6 @@ export function mssqlPoolConfig(options: { url: string; connectTimeoutMs?: numbe
   };
 }
 
-/**
- * Where encryption is asked for, it is also required (see cleartextLoginGuard). mssql asks for it
- * unless told `encrypt=false`, so a connection string that does not mention it is guarded too.
- */
-function withLoginGuard(options: NonNullable<Mssql.config['options']>): NonNullable<Mssql.config['options']> {
-  if (options.encrypt === false) return options;
-  const connector = cleartextLoginGuard({ multiSubnetFailover: options.multiSubnetFailover === true });
-  return { ...options, encrypt: options.encrypt ?? true, connector } as NonNullable<Mssql.config['options']>;
-}
-
-
-
-
-
 // ---------------------------------------------------------------- driver errors
 
 /** SQL Server's error number, wherever the driver put it. */
@@ -945,6 +940,20 @@ function notInitialised(): SsoError {
   return new SsoError('ENTSSO_E_SSODB_UNREACHABLE', 'The SSO database has no global information row; run sql/schema.sql or start the service once with rights to create it.');
 }
 
+/** CREATE TABLE / SEQUENCE / INDEX permission denied in the database, or on the schema. */
+const SCHEMA_PERMISSION_ERRORS = new Set([262, 229, 2760, 15151, 1088]);
+
+/** The login may not create the schema: someone who may has to run sql/schema.sql. */
+function schemaPermissionRefusal(error: unknown): SsoError | undefined {
+  const number = driverErrorNumber(error);
+  if (number === undefined || !SCHEMA_PERMISSION_ERRORS.has(number)) return undefined;
+  return new SsoError(
+    'ENTSSO_E_SSODB_UNREACHABLE',
+    "The SSO service's login may not create the SSO database's tables. Have a database administrator run sql/schema.sql in the database (sqlcmd -S <server> -d <database> -i sql/schema.sql; it creates only what is missing), then try again.",
+    { reason: 'schema-permission', number },
+  );
+}
+
 const TIMEOUT_CODES = new Set(['ETIMEOUT', 'ECANCEL']);
 
 /**
@@ -953,7 +962,7 @@ const TIMEOUT_CODES = new Set(['ETIMEOUT', 'ECANCEL']);
  */
 export function toSsoError(error: unknown): SsoError {
   if (error instanceof SsoError) return error;
-  const refusal = cleartextLoginRefusal(error);
+  const refusal = cleartextLoginRefusal(error) ?? azureIdentityMissing(error);
   if (refusal) return refusal;
   const e = error as { code?: unknown; name?: unknown } | null;
   const code = typeof e?.code === 'string' ? e.code : undefined;
@@ -962,6 +971,8 @@ export function toSsoError(error: unknown): SsoError {
   const message =
     code !== undefined && TIMEOUT_CODES.has(code)
       ? 'The SSO database (SQL Server) did not answer in time.'
-      : 'The SSO database (SQL Server) cannot be reached or refused the request.';
+      : code === 'ELOGIN'
+        ? 'SQL Server refused the sign-in: a wrong user name or secret, a login without access to the database, or a database that does not exist.'
+        : 'The SSO database (SQL Server) cannot be reached or refused the request.';
   return new SsoError('ENTSSO_E_SSODB_UNREACHABLE', message, details);
 }

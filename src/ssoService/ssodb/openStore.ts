@@ -3,6 +3,7 @@
  * `mssql` driver only when it is used, so an embedded-only bundle never loads it.
  */
 import { createMssqlStore } from './mssqlStore';
+import type { SqlServerConnection } from './sqlServerConnection';
 import { sideFileFor, withSideFiles } from './sideFiles';
 import { createSqliteStore } from './sqliteStore';
 import type { SsoStore } from './store';
@@ -19,6 +20,12 @@ export type StoreConfig =
       kind: 'mssql';
       /** `mssql://user:password@host:port/database?encrypt=true` or an ADO connection string. */
       url: string;
+    }
+  | {
+      kind: 'mssql';
+      connection: SqlServerConnection;
+      /** The password, client secret or access token; read again for every new connection. */
+      secret: () => string | undefined;
     };
 
 export async function openStore(config: StoreConfig): Promise<SsoStore> {
@@ -28,7 +35,7 @@ export async function openStore(config: StoreConfig): Promise<SsoStore> {
           audit: createSqliteStore({ file: sideFileFor(config.file, 'audit'), busyTimeoutMs: config.busyTimeoutMs }),
           coordination: createSqliteStore({ file: sideFileFor(config.file, 'coordination'), busyTimeoutMs: config.busyTimeoutMs }),
         })
-      : createMssqlStore({ url: config.url });
+      : createMssqlStore('url' in config ? { url: config.url } : { connection: config.connection, secret: config.secret });
   try {
     await store.init();
   } catch (error) {
