@@ -76,3 +76,25 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
   }
   return running;
 }
+
+/**
+ * The last line of defence of a daemon process: an error no handler caught is logged by its type
+ * and place (never its message, which may quote a request) and the process keeps serving the
+ * others. Every per-connection handler catches its own errors; reaching this is a bug to fix.
+ */
+export function keepServingAfterUnexpectedErrors(log: (message: string) => void): void {
+  const report = (kind: string) => (err: unknown) => log(`${kind} (kept serving): ${describeUnexpected(err)}`);
+  process.on('unhandledRejection', report('unhandled rejection'));
+  process.on('uncaughtException', report('uncaught exception'));
+}
+
+/** Error type and the code locations of its stack, without the message line. */
+export function describeUnexpected(err: unknown): string {
+  if (!(err instanceof Error)) return typeof err;
+  const frames = (err.stack ?? '')
+    .split('\n')
+    .filter((l) => /^\s+at /.test(l))
+    .slice(0, 3)
+    .map((l) => l.trim());
+  return [err.name, ...frames].join(' | ');
+}

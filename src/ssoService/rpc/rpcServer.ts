@@ -10,19 +10,32 @@ import * as net from 'node:net';
 import { dirname } from 'node:path';
 import { SsoError } from '../../ssoClient/errors';
 import { FrameTooLargeError, LineDecoder, encodeLine } from '../../ssoClient/jsonLines';
-import { PROTOCOL_VERSION, type MethodName, type RpcErrorObject, type ServiceState } from '../../ssoClient/protocol';
+import { MAX_FRAME_BYTES, PROTOCOL_VERSION, type MethodName, type RpcErrorObject, type ServiceState } from '../../ssoClient/protocol';
 import type { CallContext, SsoOperations } from '../service/operations';
 import { isMethodName, validateParams } from './validate';
 
 export const SERVER_VERSION = '0.1.0';
 
 /** Connections that have not said a valid hello within this time are closed. */
-const HELLO_TIMEOUT_MS = 10_000;
+export const HELLO_TIMEOUT_MS = 5_000;
+/**
+ * Before `hello` succeeds a peer is anyone who can open the socket: it gets a small frame (a hello
+ * is about 150 bytes), and only so many such connections are held at once, so together they buffer
+ * at most MAX_UNAUTHENTICATED_CONNECTIONS x UNAUTHENTICATED_FRAME_BYTES (1 MiB).
+ */
+export const UNAUTHENTICATED_FRAME_BYTES = 16 * 1024;
+export const MAX_UNAUTHENTICATED_CONNECTIONS = 64;
+/** All connections together, authenticated or not. */
+export const MAX_CONNECTIONS = 512;
+/** Replies a client does not read are not queued without end: past this the connection is dropped. */
+const MAX_UNREAD_REPLY_BYTES = 4 * MAX_FRAME_BYTES;
 
 interface Connection {
   socket: net.Socket;
   ctx: CallContext | undefined;
 }
+
+type RawMessage = { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
 
 export interface RpcServerOptions {
   socketPath: string;
@@ -46,6 +59,7 @@ export class RpcServer {
     mkdirSync(dirname(socketPath), { recursive: true, mode: 0o700 });
     await removeStaleSocket(socketPath);
     const server = net.createServer((socket) => this.accept(socket));
+    server.maxConnections = MAX_CONNECTIONS;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       // Created 0600 from the start: umask covers the window before chmod.
@@ -81,12 +95,19 @@ export class RpcServer {
   }
 
   private accept(socket: net.Socket): void {
+    if (this.unauthenticatedCount() >= MAX_UNAUTHENTICATED_CONNECTIONS) {
+      this.refuseBusy(socket);
+      return;
+    }
     const conn: Connection = { socket, ctx: undefined };
     this.connections.add(conn);
     const helloTimer = setTimeout(() => {
       if (!conn.ctx) socket.destroy();
     }, HELLO_TIMEOUT_MS);
-    const decoder = new LineDecoder((line) => void this.onLine(conn, line));
+    const decoder = new LineDecoder(
+      (line) => this.onLineSafely(conn, line),
+      () => (conn.ctx ? MAX_FRAME_BYTES : UNAUTHENTICATED_FRAME_BYTES),
+    );
     socket.on('data', (data) => {
       try {
         decoder.push(data);
@@ -94,7 +115,7 @@ export class RpcServer {
         if (err instanceof FrameTooLargeError) {
           this.reply(conn, null, undefined, rpcError(-32600, new SsoError('ENTSSO_E_INVALID_REQUEST', err.message)));
           socket.end();
-        } else socket.destroy();
+        } else this.dropAfterUnexpectedError(conn, err);
       }
     });
     socket.on('error', () => undefined);
@@ -104,34 +125,61 @@ export class RpcServer {
     });
   }
 
+  private unauthenticatedCount(): number {
+    let n = 0;
+    for (const c of this.connections) if (!c.ctx) n++;
+    return n;
+  }
+
+  private refuseBusy(socket: net.Socket): void {
+    socket.on('error', () => undefined);
+    const error = new SsoError('ENTSSO_E_BUSY', 'The SSO service has too many connections that have not said hello yet. Try again in a few seconds.');
+    socket.end(encodeLine({ jsonrpc: '2.0', id: null, error: rpcError(-32600, error) }));
+    // A peer that never reads must not keep even this socket open.
+    setTimeout(() => socket.destroy(), 1000).unref();
+  }
+
+  /** Whatever goes wrong with one line costs at most that connection, never the process. */
+  private onLineSafely(conn: Connection, line: string): void {
+    this.onLine(conn, line).catch((err: unknown) => this.dropAfterUnexpectedError(conn, err));
+  }
+
+  private dropAfterUnexpectedError(conn: Connection, err: unknown): void {
+    this.options.log(`dropped a connection after an unexpected error: ${errorKind(err)}`);
+    conn.socket.destroy();
+  }
+
   private async onLine(conn: Connection, line: string): Promise<void> {
-    let message: { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
+    let message: RawMessage;
     try {
       message = JSON.parse(line);
     } catch {
-      this.reply(conn, null, undefined, rpcError(-32700, new SsoError('ENTSSO_E_INVALID_REQUEST', 'The message is not valid JSON.')));
+      this.refuse(conn, null, -32700, 'The message is not valid JSON.');
       return;
     }
-    const id = typeof message?.id === 'number' || typeof message?.id === 'string' ? message.id : null;
-    if (typeof message !== 'object' || message === null || Array.isArray(message) || message.jsonrpc !== '2.0' || id === null) {
-      this.reply(conn, id, undefined, rpcError(-32600, new SsoError('ENTSSO_E_INVALID_REQUEST', 'The message is not a JSON-RPC 2.0 request with an id.')));
-      return;
-    }
-    if (!isMethodName(message.method)) {
-      this.reply(conn, id, undefined, rpcError(-32601, new SsoError('ENTSSO_E_INVALID_REQUEST', `Unknown method "${String(message.method).slice(0, 64)}".`)));
+    const request = framedRequest(message);
+    if (typeof request === 'string') {
+      this.refuse(conn, idOf(message), request === 'method' ? -32601 : -32600, request === 'method' ? unknownMethodMessage(message) : 'The message is not a JSON-RPC 2.0 request with an id.');
       return;
     }
     try {
-      const result = await this.dispatch(conn, message.method, message.params);
-      this.reply(conn, id, result);
+      const result = await this.dispatch(conn, request.method, request.params);
+      this.reply(conn, request.id, result);
     } catch (err) {
-      this.reply(conn, id, undefined, rpcError(1, toSsoError(err, this.options.log)));
+      this.reply(conn, request.id, undefined, rpcError(1, toSsoError(err, this.options.log)));
     }
+  }
+
+  /** An invalid request is answered; before hello it also ends the connection (nothing else is owed to a stranger). */
+  private refuse(conn: Connection, id: number | string | null, code: number, message: string): void {
+    this.reply(conn, id, undefined, rpcError(code, new SsoError('ENTSSO_E_INVALID_REQUEST', message)));
+    if (!conn.ctx) conn.socket.end();
   }
 
   private async dispatch(conn: Connection, method: MethodName, rawParams: unknown): Promise<unknown> {
     if (method === 'hello') return this.hello(conn, validateParams('hello', rawParams));
     if (!conn.ctx) {
+      setImmediate(() => conn.socket.end());
       throw new SsoError('ENTSSO_E_ACCESS_DENIED', 'Say hello with the access token first.');
     }
     const params = validateParams(method, rawParams);
@@ -160,6 +208,11 @@ export class RpcServer {
 
   private reply(conn: Connection, id: number | string | null, result?: unknown, error?: RpcErrorObject): void {
     if (conn.socket.destroyed || !conn.socket.writable) return;
+    if (conn.socket.writableLength > MAX_UNREAD_REPLY_BYTES) {
+      this.options.log('dropped a connection that does not read its replies');
+      conn.socket.destroy();
+      return;
+    }
     conn.socket.write(encodeLine(error ? { jsonrpc: '2.0', id, error } : { jsonrpc: '2.0', id, result: result ?? null }));
   }
 }
@@ -172,10 +225,43 @@ function rpcError(code: number, err: SsoError): RpcErrorObject {
   return { code, message: err.message, data: { ssoCode: err.code, details: err.details } };
 }
 
+/**
+ * The framing fields, type-checked before anything converts them: a hostile value (a 5000-deep
+ * array as `method`, say) is only ever tested with typeof, never turned into a string.
+ */
+function framedRequest(message: unknown): { id: number | string; method: MethodName; params: unknown } | 'framing' | 'method' {
+  if (typeof message !== 'object' || message === null || Array.isArray(message)) return 'framing';
+  const m = message as RawMessage;
+  const id = idOf(m);
+  if (m.jsonrpc !== '2.0' || id === null) return 'framing';
+  if (!isMethodName(m.method)) return 'method';
+  return { id, method: m.method, params: m.params };
+}
+
+function idOf(message: unknown): number | string | null {
+  if (typeof message !== 'object' || message === null) return null;
+  const id = (message as RawMessage).id;
+  if (typeof id === 'number' && Number.isFinite(id)) return id;
+  if (typeof id === 'string' && id.length <= 128) return id;
+  return null;
+}
+
+/** Names the method back only when it is a short, plain name: anything else could be a payload. */
+function unknownMethodMessage(message: unknown): string {
+  const method = (message as RawMessage).method;
+  const shown = typeof method === 'string' && /^[A-Za-z][\w.]{0,63}$/.test(method) ? ` "${method}"` : '';
+  return `Unknown method${shown}. Use one of the methods of the SSO service protocol (see protocol.ts).`;
+}
+
+/** The type of an unexpected error, never its message: that may carry data from the request. */
+function errorKind(err: unknown): string {
+  return err instanceof Error ? err.name : typeof err;
+}
+
 /** Unexpected errors are logged by type only and answered with a generic message: their text may hold data. */
 function toSsoError(err: unknown, log: (m: string) => void): SsoError {
   if (err instanceof SsoError) return err;
-  log(`internal error while handling a request: ${err instanceof Error ? err.name : typeof err}`);
+  log(`internal error while handling a request: ${errorKind(err)}`);
   return new SsoError('ENTSSO_E_INTERNAL', 'The SSO service hit an unexpected error. See the service log for details, then try again.');
 }
 

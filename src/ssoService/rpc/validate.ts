@@ -315,3 +315,6 @@ export function isMethodName(method: unknown): method is MethodName {
 export function validateParams<M extends MethodName>(method: M, params: unknown): ParamsOf<M> {
   return validators[method](asObject(params)) as ParamsOf<M>;
 }
+
+/** Every method of the protocol (the validators are checked by the compiler to cover `Methods`). */
+export const METHOD_NAMES: readonly MethodName[] = Object.keys(validators) as MethodName[];
