@@ -26,8 +26,6 @@ export const SsoErrorCodes = [
   'ENTSSO_E_BAD_FILE',
   'ENTSSO_E_NOT_CONNECTED',
   'ENTSSO_E_TIMEOUT',
-  /** The service holds as many not-yet-authenticated connections as it allows; try again shortly. */
-  'ENTSSO_E_BUSY',
   'ENTSSO_E_INTERNAL',
 ] as const;
 

@@ -8,7 +8,7 @@
  * same channel) and take over when the lease expires. A single node is simply always active.
  * Connected services are told at once when the secret or the re-encryption state changes.
  */
-import type { AddressInfo } from 'node:net';
+import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import { SsoError } from '../../ssoClient/errors';
 import { FrameTooLargeError, LineDecoder, encodeLine } from '../../ssoClient/jsonLines';
@@ -55,6 +55,8 @@ const MAX_REQUEST_BYTES = 1024 * 1024;
  */
 export const MSS_HANDSHAKE_TIMEOUT_MS = 5_000;
 export const MSS_MAX_CONNECTIONS = 256;
+/** Past this many unfinished handshakes a new connection closes the oldest, so idle ones cannot lock services out. */
+export const MSS_MAX_PENDING_HANDSHAKES = 64;
 /** Refused TLS clients are logged at most this often, with a count of the others: a log is bounded too. */
 const REFUSAL_LOG_INTERVAL_MS = 10_000;
 
@@ -70,6 +72,8 @@ export class MssServer {
   private syncingFromActive: Promise<void> | undefined;
   private periods = 0;
   private boundPort: number | undefined;
+  /** TCP connections whose TLS handshake has not finished, oldest first, by peer address. */
+  private readonly handshaking = new Map<string, { raw: net.Socket; timer: NodeJS.Timeout }>();
   private readonly refusalLog: RateLimitedLog;
 
   constructor(private readonly options: MssServerOptions) {
@@ -121,12 +125,13 @@ export class MssServer {
       (socket) => this.accept(socket),
     );
     server.maxConnections = MSS_MAX_CONNECTIONS;
+    server.on('connection', (raw: net.Socket) => this.trackHandshake(raw));
     server.on('tlsClientError', (err) => this.refusalLog.write(`refused a TLS client: ${tlsRefusalReason(err)}`));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port, this.options.host, () => {
         server.off('error', reject);
-        this.boundPort = (server.address() as AddressInfo).port;
+        this.boundPort = (server.address() as net.AddressInfo).port;
         resolve();
       });
     });
@@ -143,6 +148,10 @@ export class MssServer {
     this.peers.close();
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
+    for (const key of [...this.handshaking.keys()]) {
+      this.handshaking.get(key)?.raw.destroy();
+      this.handshakeDone(key);
+    }
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -236,7 +245,32 @@ export class MssServer {
     },
   };
 
+  /**
+   * TLS's own handshakeTimeout only runs once the peer has sent something; a peer that sends
+   * nothing at all is closed by this timer.
+   */
+  private trackHandshake(raw: net.Socket): void {
+    const key = peerKey(raw);
+    if (this.handshaking.size >= MSS_MAX_PENDING_HANDSHAKES) {
+      const oldestKey = this.handshaking.keys().next().value as string;
+      this.handshaking.get(oldestKey)?.raw.destroy();
+      this.handshakeDone(oldestKey);
+      this.refusalLog.write(`too many unfinished TLS handshakes (${MSS_MAX_PENDING_HANDSHAKES}): closed the oldest`);
+    }
+    const timer = setTimeout(() => raw.destroy(), MSS_HANDSHAKE_TIMEOUT_MS);
+    this.handshaking.set(key, { raw, timer });
+    raw.once('close', () => {
+      if (this.handshaking.get(key)?.raw === raw) this.handshakeDone(key);
+    });
+  }
+
+  private handshakeDone(key: string): void {
+    clearTimeout(this.handshaking.get(key)?.timer);
+    this.handshaking.delete(key);
+  }
+
   private accept(socket: tls.TLSSocket): void {
+    this.handshakeDone(peerKey(socket));
     this.sockets.add(socket);
     const drop = (err: unknown) => {
       this.options.log(`dropped a master secret server connection after an unexpected error: ${err instanceof Error ? err.name : typeof err}`);
@@ -291,6 +325,10 @@ export class MssServer {
 
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
+}
+
+function peerKey(socket: net.Socket): string {
+  return `${socket.remoteAddress}:${socket.remotePort}`;
 }
 
 /** Why TLS refused a peer, from Node's error code only: the message of a parse error may quote bytes the peer sent. */

@@ -21,10 +21,14 @@ export const HELLO_TIMEOUT_MS = 5_000;
 /**
  * Before `hello` succeeds a peer is anyone who can open the socket: it gets a small frame (a hello
  * is about 150 bytes), and only so many such connections are held at once, so together they buffer
- * at most MAX_UNAUTHENTICATED_CONNECTIONS x UNAUTHENTICATED_FRAME_BYTES (1 MiB).
+ * at most MAX_UNAUTHENTICATED_CONNECTIONS x UNAUTHENTICATED_FRAME_BYTES (1 MiB). A new connection
+ * past the limit closes the oldest unauthenticated one, not itself: a flood of idle connections
+ * then cannot lock out a client that says hello at once.
  */
 export const UNAUTHENTICATED_FRAME_BYTES = 16 * 1024;
 export const MAX_UNAUTHENTICATED_CONNECTIONS = 64;
+/** Evictions are logged once per this many: a flood must not flood the log too. */
+const EVICTION_LOG_EVERY = 1000;
 /** All connections together, authenticated or not. */
 export const MAX_CONNECTIONS = 512;
 /** Replies a client does not read are not queued without end: past this the connection is dropped. */
@@ -48,6 +52,7 @@ export interface RpcServerOptions {
 export class RpcServer {
   private server: net.Server | undefined;
   private connections = new Set<Connection>();
+  private evictions = 0;
   private readonly tokenDigest: Buffer;
 
   constructor(private readonly options: RpcServerOptions) {
@@ -95,10 +100,7 @@ export class RpcServer {
   }
 
   private accept(socket: net.Socket): void {
-    if (this.unauthenticatedCount() >= MAX_UNAUTHENTICATED_CONNECTIONS) {
-      this.refuseBusy(socket);
-      return;
-    }
+    this.makeRoomForUnauthenticated();
     const conn: Connection = { socket, ctx: undefined };
     this.connections.add(conn);
     const helloTimer = setTimeout(() => {
@@ -112,10 +114,8 @@ export class RpcServer {
       try {
         decoder.push(data);
       } catch (err) {
-        if (err instanceof FrameTooLargeError) {
-          this.reply(conn, null, undefined, rpcError(-32600, new SsoError('ENTSSO_E_INVALID_REQUEST', err.message)));
-          socket.end();
-        } else this.dropAfterUnexpectedError(conn, err);
+        if (err instanceof FrameTooLargeError) this.closeAfterOversizedFrame(conn, err);
+        else this.dropAfterUnexpectedError(conn, err);
       }
     });
     socket.on('error', () => undefined);
@@ -125,18 +125,31 @@ export class RpcServer {
     });
   }
 
-  private unauthenticatedCount(): number {
-    let n = 0;
-    for (const c of this.connections) if (!c.ctx) n++;
-    return n;
+  /** Said once, then nothing more is read: the rest of a huge frame is not worth receiving. */
+  private closeAfterOversizedFrame(conn: Connection, err: FrameTooLargeError): void {
+    this.reply(conn, null, undefined, rpcError(-32600, new SsoError('ENTSSO_E_INVALID_REQUEST', `${err.message} Send smaller requests.`)));
+    conn.socket.pause();
+    conn.socket.removeAllListeners('data');
+    conn.socket.end();
+    setTimeout(() => conn.socket.destroy(), 1000).unref();
   }
 
-  private refuseBusy(socket: net.Socket): void {
-    socket.on('error', () => undefined);
-    const error = new SsoError('ENTSSO_E_BUSY', 'The SSO service has too many connections that have not said hello yet. Try again in a few seconds.');
-    socket.end(encodeLine({ jsonrpc: '2.0', id: null, error: rpcError(-32600, error) }));
-    // A peer that never reads must not keep even this socket open.
-    setTimeout(() => socket.destroy(), 1000).unref();
+  /** The set keeps insertion order: the first unauthenticated connection found is the oldest. */
+  private makeRoomForUnauthenticated(): void {
+    let waiting = 0;
+    let oldest: Connection | undefined;
+    for (const c of this.connections) {
+      if (c.ctx) continue;
+      oldest ??= c;
+      waiting++;
+    }
+    if (waiting < MAX_UNAUTHENTICATED_CONNECTIONS || !oldest) return;
+    this.connections.delete(oldest);
+    oldest.socket.destroy();
+    this.evictions++;
+    if (this.evictions % EVICTION_LOG_EVERY === 1) {
+      this.options.log(`too many connections without hello (${MAX_UNAUTHENTICATED_CONNECTIONS}): closed the oldest (${this.evictions} so far)`);
+    }
   }
 
   /** Whatever goes wrong with one line costs at most that connection, never the process. */
