@@ -50,6 +50,8 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
   private reconnectTimer: NodeJS.Timeout | undefined;
   private lastState: ServiceState | undefined;
   private status: ConnectionStatus = 'disconnected';
+  /** Why the service said it is closing this session, if it did: reported instead of "connection lost". */
+  private closedByService: SsoError | undefined;
 
   constructor(private readonly options: ClientOptions) {
     super();
@@ -78,7 +80,8 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
       const error = toSsoError(err);
       this.dropSocket();
       this.setStatus('disconnected', error);
-      this.scheduleReconnect();
+      // The same token or protocol version would be refused again, forever: wait to be told to connect.
+      if (!isFinalRefusal(error)) this.scheduleReconnect();
       throw error;
     }
   }
@@ -148,6 +151,10 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
       this.updateState(message.params as ServiceState);
       return;
     }
+    if (message.method === 'session.closed' && message.id === undefined) {
+      this.closedByService = sessionClosedError(message.params);
+      return;
+    }
     if (typeof message.id !== 'number') return;
     const pending = this.pending.get(message.id);
     if (!pending) return;
@@ -160,14 +167,16 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
   private onClose(socket: net.Socket): void {
     if (this.socket !== socket) return;
     this.socket = undefined;
-    const error = new SsoError('ENTSSO_E_NOT_CONNECTED', 'The connection to the SSO service was lost. It reconnects by itself when the service is back.');
+    const closedByService = this.closedByService;
+    this.closedByService = undefined;
+    const error = closedByService ?? new SsoError('ENTSSO_E_NOT_CONNECTED', 'The connection to the SSO service was lost. It reconnects by itself when the service is back.');
     for (const [, p] of this.pending) {
       clearTimeout(p.timer);
       p.reject(error);
     }
     this.pending.clear();
     if (this.status === 'connected') this.setStatus('disconnected', error);
-    this.scheduleReconnect();
+    if (!closedByService) this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {
@@ -205,6 +214,17 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
 function fromRpcError(error: RpcResponse['error']): SsoError {
   const code = error?.data?.ssoCode;
   return new SsoError(isSsoErrorCode(code) ? code : 'ENTSSO_E_INTERNAL', error?.message ?? 'The SSO service reported an error.', error?.data?.details ?? {});
+}
+
+function isFinalRefusal(error: SsoError): boolean {
+  return error.code === 'ENTSSO_E_ACCESS_DENIED' || error.code === 'ENTSSO_E_UNSUPPORTED_VERSION';
+}
+
+/** The service closed the session on purpose (today: the token was rotated); reconnecting with the old token cannot work. */
+function sessionClosedError(params: unknown): SsoError {
+  const p = (typeof params === 'object' && params !== null ? params : {}) as { reason?: unknown; message?: unknown; rotatedAt?: unknown };
+  const message = typeof p.message === 'string' ? p.message : 'The SSO service closed this session. Connect again with the current access token.';
+  return new SsoError('ENTSSO_E_ACCESS_DENIED', message, { reason: typeof p.reason === 'string' ? p.reason : 'session-closed', rotatedAt: p.rotatedAt });
 }
 
 function toSsoError(err: unknown): SsoError {

@@ -3,7 +3,7 @@
  * for one environment folder. Used by `ssoctl serve`, the tests and the extension's
  * "start a local environment" command (on VS Code's own runtime).
  */
-import { loadEnvironment, mssTls, readToken, serviceTls, storeConfigFor } from './environment';
+import { loadEnvironment, mssTls, serviceTls, storeConfigFor } from './environment';
 import { MssServer, type LeaseTiming } from './mss/mssServer';
 import { SsoService } from './service/ssoService';
 import { openStore } from './ssodb/openStore';
@@ -63,7 +63,7 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
         store,
         tls: serviceTls(env),
         socketPath: options.socketPath ?? env.config.socketPath,
-        token: readToken(env),
+        tokenFile: env.paths.token,
         syncIntervalMs: options.syncIntervalMs ?? env.config.syncIntervalMs,
         environmentId: env.config.id,
         log: options.log,

@@ -187,18 +187,18 @@ function sha256(file: string): string {
 
 describe(`protocol fuzzing (${RUNS} cases per family, seed ${SEED})`, () => {
   let t: TestEnvironment;
-  let token: string;
   let conn: RawConnection;
   let dbHash: string;
+  // The fuzzer may well call token.rotate with empty params: the token is whatever the file holds now.
+  const token = () => readFileSync(t.env.paths.token, 'utf8').trim();
 
   before(async () => {
     t = await TestEnvironment.started({ syncIntervalSeconds: 1 });
-    token = readFileSync(t.env.paths.token, 'utf8').trim();
     const c = await t.client();
     await c.request('apps.create', { name: 'Fuzz.Target', kind: 'configStore', fields: [{ label: 'a', masked: false }, { label: 'p', masked: true }] });
     await c.request('config.set', { application: 'Fuzz.Target', identifier: 'one', fields: { a: '1', p: 'pw' }, expectedTimestamp: null });
     c.close();
-    conn = await RawConnection.open(t.env.config.socketPath, token);
+    conn = await RawConnection.open(t.env.config.socketPath, token());
     dbHash = sha256(t.ssodbFile);
   });
   after(async () => {
@@ -207,7 +207,7 @@ describe(`protocol fuzzing (${RUNS} cases per family, seed ${SEED})`, () => {
   });
 
   async function reconnectIfClosed(): Promise<void> {
-    if (conn.closed) conn = await RawConnection.open(t.env.config.socketPath, token);
+    if (conn.closed) conn = await RawConnection.open(t.env.config.socketPath, token());
   }
 
   test('hostile requests get an error reply or a harmless result, never a crash or a hang', async () => {
@@ -249,14 +249,14 @@ describe(`protocol fuzzing (${RUNS} cases per family, seed ${SEED})`, () => {
   });
 
   test('a frame over the size limit is refused and closed; a frame split in pieces still works', async () => {
-    const big = await RawConnection.open(t.env.config.socketPath, token);
+    const big = await RawConnection.open(t.env.config.socketPath, token());
     const reply = await big.send('{"jsonrpc":"2.0","id":1,"method":"status","params":{"x":"' + 'a'.repeat(MAX_FRAME_BYTES) + '"}}');
     assert.ok(reply === null || /limit/.test(reply), `oversized frame: ${reply?.slice(0, 100)}`);
     big.close();
 
     const pieces = await new Promise<string>((resolve, reject) => {
       const s = net.createConnection(t.env.config.socketPath);
-      const hello = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'hello', params: { token, protocolVersion: 1, client: 'split' } }) + '\n';
+      const hello = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'hello', params: { token: token(), protocolVersion: 1, client: 'split' } }) + '\n';
       let i = 0;
       const write = () => {
         if (i >= hello.length) return;
@@ -278,7 +278,7 @@ describe(`protocol fuzzing (${RUNS} cases per family, seed ${SEED})`, () => {
     for (let i = 0; i < 20; i++) {
       const s = net.createConnection(t.env.config.socketPath);
       await new Promise((r) => s.once('connect', r));
-      s.write('{"jsonrpc":"2.0","id":1,"method":"hello","params":{"token":"' + token.slice(0, 5));
+      s.write('{"jsonrpc":"2.0","id":1,"method":"hello","params":{"token":"' + token().slice(0, 5));
       s.destroy();
     }
     await reconnectIfClosed();
@@ -290,7 +290,7 @@ describe(`protocol fuzzing (${RUNS} cases per family, seed ${SEED})`, () => {
     let closedOrRefused = 0;
     await fc.assert(
       fc.asyncProperty(positionCase, async (c) => {
-        const line = requestLine(c, token);
+        const line = requestLine(c, token());
         const reply = await sendUnauthenticated(t.env.config.socketPath, line);
         assert.ok(t.service!.running, `the service died on ${line.slice(0, 200)}`);
         if (reply === null) return void closedOrRefused++;
@@ -308,7 +308,7 @@ describe(`protocol fuzzing (${RUNS} cases per family, seed ${SEED})`, () => {
     await fc.assert(
       fc.asyncProperty(positionCase, async (c) => {
         await reconnectIfClosed();
-        const line = requestLine(c, token);
+        const line = requestLine(c, token());
         const reply = await conn.send(line);
         assert.ok(t.service!.running, `the service died on ${line.slice(0, 200)}`);
         if (reply !== null) assertWellFormedReply(reply, line);

@@ -4,14 +4,14 @@
  * Every request is validated before it runs; a bad request gets an error reply, never a
  * crash or a hung connection. State changes are pushed to every authenticated client.
  */
-import { timingSafeEqual, createHash } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import * as net from 'node:net';
 import { dirname } from 'node:path';
 import { SsoError } from '../../ssoClient/errors';
 import { FrameTooLargeError, LineDecoder, encodeLine } from '../../ssoClient/jsonLines';
-import { MAX_FRAME_BYTES, PROTOCOL_VERSION, type MethodName, type RpcErrorObject, type ServiceState } from '../../ssoClient/protocol';
+import { MAX_FRAME_BYTES, PROTOCOL_VERSION, type MethodName, type Methods, type RpcErrorObject, type ServiceState } from '../../ssoClient/protocol';
 import type { CallContext, SsoOperations } from '../service/operations';
+import type { AccessToken } from './accessToken';
 import { isMethodName, validateParams } from './validate';
 
 export const SERVER_VERSION = '0.1.0';
@@ -27,6 +27,8 @@ export const HELLO_TIMEOUT_MS = 5_000;
  */
 export const UNAUTHENTICATED_FRAME_BYTES = 16 * 1024;
 export const MAX_UNAUTHENTICATED_CONNECTIONS = 64;
+/** How often the token file is checked for a rotation made by another process. */
+const TOKEN_FILE_CHECK_MS = 1000;
 /** Evictions are logged once per this many: a flood must not flood the log too. */
 const EVICTION_LOG_EVERY = 1000;
 /** All connections together, authenticated or not. */
@@ -43,7 +45,7 @@ type RawMessage = { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: 
 
 export interface RpcServerOptions {
   socketPath: string;
-  token: string;
+  accessToken: AccessToken;
   operations: SsoOperations;
   currentState: () => ServiceState;
   log: (message: string) => void;
@@ -53,11 +55,9 @@ export class RpcServer {
   private server: net.Server | undefined;
   private connections = new Set<Connection>();
   private evictions = 0;
-  private readonly tokenDigest: Buffer;
+  private tokenWatch: NodeJS.Timeout | undefined;
 
-  constructor(private readonly options: RpcServerOptions) {
-    this.tokenDigest = digest(options.token);
-  }
+  constructor(private readonly options: RpcServerOptions) {}
 
   async listen(): Promise<void> {
     const { socketPath } = this.options;
@@ -77,6 +77,8 @@ export class RpcServer {
     });
     if (process.platform !== 'win32') chmodSync(socketPath, 0o600);
     this.server = server;
+    this.tokenWatch = setInterval(() => this.adoptTokenRotatedElsewhere(), TOKEN_FILE_CHECK_MS);
+    this.tokenWatch.unref();
   }
 
   broadcastState(state: ServiceState): void {
@@ -85,6 +87,7 @@ export class RpcServer {
   }
 
   async close(): Promise<void> {
+    clearInterval(this.tokenWatch);
     for (const c of this.connections) c.socket.destroy();
     this.connections.clear();
     const server = this.server;
@@ -196,17 +199,18 @@ export class RpcServer {
       throw new SsoError('ENTSSO_E_ACCESS_DENIED', 'Say hello with the access token first.');
     }
     const params = validateParams(method, rawParams);
+    if (method === 'token.rotate') return this.rotateToken(conn, conn.ctx);
     const handler = this.options.operations.handlers[method] as (p: unknown, ctx: CallContext) => Promise<unknown>;
     return handler(params, conn.ctx);
   }
 
   private async hello(conn: Connection, params: { token: string; protocolVersion: number; client: string }) {
     const ctx: CallContext = { client: params.client };
-    if (!timingSafeEqual(digest(params.token), this.tokenDigest)) {
+    if (!this.options.accessToken.matches(params.token)) {
       await this.options.operations.audit(ctx, { action: 'connect', outcome: 'refused', detail: 'wrong or missing access token' });
       this.options.log(`refused a connection from "${params.client}": wrong or missing access token`);
       setImmediate(() => conn.socket.end());
-      throw new SsoError('ENTSSO_E_ACCESS_DENIED', 'The access token is wrong. Use the token of this SSO environment (ssoctl prints where it is kept).');
+      throw this.wrongTokenError(params.token);
     }
     if (params.protocolVersion !== PROTOCOL_VERSION) {
       setImmediate(() => conn.socket.end());
@@ -217,6 +221,55 @@ export class RpcServer {
     }
     conn.ctx = ctx;
     return { protocolVersion: PROTOCOL_VERSION, serverVersion: SERVER_VERSION, state: this.options.currentState() };
+  }
+
+  /** A token rotated away is named as such, so that a client says what to do instead of retrying it. */
+  private wrongTokenError(token: string): SsoError {
+    const rotatedAt = this.options.accessToken.rotatedAt(token);
+    if (rotatedAt === undefined) return new SsoError('ENTSSO_E_ACCESS_DENIED', 'The access token is wrong. Use the token of this SSO environment (ssoctl prints where it is kept).');
+    return new SsoError('ENTSSO_E_ACCESS_DENIED', `${rotatedMessage(rotatedAt, this.options.accessToken.file)}`, { reason: 'token-rotated', rotatedAt });
+  }
+
+  private async rotateToken(conn: Connection, ctx: CallContext): Promise<Methods['token.rotate']['result']> {
+    let rotatedAt: string;
+    try {
+      rotatedAt = this.options.accessToken.rotate();
+    } catch (err) {
+      await this.options.operations.audit(ctx, { action: 'token.rotate', outcome: 'failed', detail: errorCode(err) });
+      throw new SsoError('ENTSSO_E_INTERNAL', `The new access token could not be written to ${this.options.accessToken.file} (${errorCode(err)}); the old token stays in force. Check that folder's permissions and free space, then rotate again.`);
+    }
+    await this.options.operations.audit(ctx, { action: 'token.rotate', outcome: 'ok' });
+    const closed = this.closeSessionsAfterRotation(rotatedAt, conn);
+    // The caller authenticated with the old token too: its session ends once this reply is out.
+    setImmediate(() => this.closeSession(conn, rotatedAt));
+    return { rotatedAt, tokenFile: this.options.accessToken.file, closedSessions: closed };
+  }
+
+  /** Another service of the environment, or ssoctl with no service running, rotated the token in the file. */
+  private adoptTokenRotatedElsewhere(): void {
+    if (!this.options.accessToken.adoptFileIfChanged()) return;
+    const closed = this.closeSessionsAfterRotation(new Date().toISOString());
+    void this.options.operations.audit({ client: 'ssod' }, { action: 'token.rotate', outcome: 'ok', detail: `adopted from the token file; ${closed} sessions closed` });
+  }
+
+  /** Closes every session authenticated with the token in force until now, except `keep` (closed by the caller). */
+  private closeSessionsAfterRotation(rotatedAt: string, keep?: Connection): number {
+    let closed = 0;
+    for (const c of this.connections) {
+      if (!c.ctx || c === keep) continue;
+      this.closeSession(c, rotatedAt);
+      closed++;
+    }
+    this.options.log(`access token rotated: ${closed + (keep ? 1 : 0)} sessions opened with the old token closed`);
+    return closed;
+  }
+
+  private closeSession(conn: Connection, rotatedAt: string): void {
+    conn.ctx = undefined;
+    if (conn.socket.destroyed) return;
+    const params = { reason: 'token-rotated', message: rotatedMessage(rotatedAt, this.options.accessToken.file), rotatedAt };
+    conn.socket.end(encodeLine({ jsonrpc: '2.0', method: 'session.closed', params }));
+    setTimeout(() => conn.socket.destroy(), 1000).unref();
   }
 
   private reply(conn: Connection, id: number | string | null, result?: unknown, error?: RpcErrorObject): void {
@@ -230,8 +283,13 @@ export class RpcServer {
   }
 }
 
-function digest(token: string): Buffer {
-  return createHash('sha256').update(token, 'utf8').digest();
+function rotatedMessage(rotatedAt: string, tokenFile: string): string {
+  return `The access token of this SSO environment was rotated at ${rotatedAt}; sessions opened with the old one are closed. Use the new token from ${tokenFile} (in VS Code: "SSO: Connect to SSO Service…"), then connect again.`;
+}
+
+function errorCode(err: unknown): string {
+  const code = (err as NodeJS.ErrnoException)?.code;
+  return typeof code === 'string' ? code : errorKind(err);
 }
 
 function rpcError(code: number, err: SsoError): RpcErrorObject {

@@ -284,6 +284,7 @@ const validators: Validators = {
   },
   'secret.info': (o) => (onlyKeys(o, []), {}),
   'mss.nodes': (o) => (onlyKeys(o, []), {}),
+  'token.rotate': (o) => (onlyKeys(o, []), {}),
   'mss.promote': (o) => (onlyKeys(o, ['node']), { node: nodeName(o) }),
   'mss.demote': (o) => (onlyKeys(o, ['node']), { node: nodeName(o) }),
   'secret.backup': (o) => {

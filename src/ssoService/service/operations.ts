@@ -41,7 +41,8 @@ export interface CallContext {
 }
 
 type Handler<M extends MethodName> = (params: ParamsOf<M>, ctx: CallContext) => Promise<ResultOf<M>>;
-export type Handlers = { [M in Exclude<MethodName, 'hello'>]: Handler<M> };
+/** hello and token.rotate concern the connection itself: the rpc server answers them. */
+export type Handlers = { [M in Exclude<MethodName, 'hello' | 'token.rotate'>]: Handler<M> };
 
 /**
  * How the service reaches the master secret server for the secret lifecycle (runs on the MSS,
