@@ -107,6 +107,26 @@ describe('bounds before authentication (real service and MSS processes)', () => 
     assert.ok(t.service!.running);
   });
 
+  test('an authenticated client that never reads its replies is dropped, not buffered without end', async () => {
+    const socket = net.createConnection(t.env.config.socketPath);
+    await new Promise((r) => socket.once('connect', r));
+    let closed = false;
+    socket.on('close', () => (closed = true));
+    socket.on('error', () => undefined);
+    const token = readFileSync(t.env.paths.token, 'utf8').trim();
+    socket.write(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'hello', params: { token, protocolVersion: 1, client: 'no-reader' } }) + '\n');
+    socket.pause(); // never reads again
+    const request = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'status', params: {} }) + '\n';
+    const before = rssMb(t.service!);
+    // 60,000 status replies are about 40 MB: past the bound, however much the kernel buffers.
+    for (let i = 0; i < 60; i++) socket.write(request.repeat(1000));
+    await waitUntil(() => closed, 30_000, () => 'the service kept the connection of a client that reads nothing');
+    assert.ok(t.service!.log.some((l) => /does not read its replies/.test(l)));
+    const after = rssMb(t.service!);
+    console.log(`# a client that never reads: dropped; service RSS ${before.toFixed(0)} → ${after.toFixed(0)} MB`);
+    assert.ok(t.service!.running);
+  });
+
   test('the MSS port: 300 connections that never start TLS are closed; a service still gets the secret meanwhile', async () => {
     const flood = new Flood();
     floods.push(flood);

@@ -31,8 +31,6 @@ export const MAX_UNAUTHENTICATED_CONNECTIONS = 64;
 const TOKEN_FILE_CHECK_MS = 1000;
 /** Evictions are logged once per this many: a flood must not flood the log too. */
 const EVICTION_LOG_EVERY = 1000;
-/** All connections together, authenticated or not. */
-export const MAX_CONNECTIONS = 512;
 /** Replies a client does not read are not queued without end: past this the connection is dropped. */
 const MAX_UNREAD_REPLY_BYTES = 4 * MAX_FRAME_BYTES;
 
@@ -64,7 +62,6 @@ export class RpcServer {
     mkdirSync(dirname(socketPath), { recursive: true, mode: 0o700 });
     await removeStaleSocket(socketPath);
     const server = net.createServer((socket) => this.accept(socket));
-    server.maxConnections = MAX_CONNECTIONS;
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       // Created 0600 from the start: umask covers the window before chmod.
