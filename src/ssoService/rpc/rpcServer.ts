@@ -281,7 +281,7 @@ export class RpcServer {
 }
 
 function rotatedMessage(rotatedAt: string, tokenFile: string): string {
-  return `The access token of this SSO environment was rotated at ${rotatedAt}; sessions opened with the old one are closed. Use the new token from ${tokenFile} (in VS Code: "SSO: Connect to SSO Service…"), then connect again.`;
+  return `The access token of this SSO environment was rotated at ${rotatedAt}; sessions opened with the old one are closed. The new token is in ${tokenFile}: in VS Code run "SSO: Retry Connection" when the environment reads its token from that file, else "SSO: Connect to SSO Service…" and enter it.`;
 }
 
 function errorCode(err: unknown): string {
