@@ -53,7 +53,7 @@ const MAX_REQUEST_BYTES = 1024 * 1024;
  * Anyone who can reach the TCP port can open a connection: one that has not finished its TLS
  * handshake within this time is closed (Node's default is 120 s).
  */
-export const MSS_HANDSHAKE_TIMEOUT_MS = 5_000;
+export const MSS_HANDSHAKE_TIMEOUT_MS = 10_000;
 /** Past this many unfinished handshakes a new connection closes the oldest, so idle ones cannot lock services out. */
 export const MSS_MAX_PENDING_HANDSHAKES = 64;
 /** Refused TLS clients are logged at most this often, with a count of the others: a log is bounded too. */

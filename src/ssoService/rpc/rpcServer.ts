@@ -17,7 +17,7 @@ import { isMethodName, validateParams } from './validate';
 export const SERVER_VERSION = '0.1.0';
 
 /** Connections that have not said a valid hello within this time are closed. */
-export const HELLO_TIMEOUT_MS = 5_000;
+export const HELLO_TIMEOUT_MS = 10_000;
 /**
  * Before `hello` succeeds a peer is anyone who can open the socket: it gets a small frame (a hello
  * is about 150 bytes), and only so many such connections are held at once, so together they buffer
