@@ -7,6 +7,7 @@ import { loadEnvironment, mssTls, serviceTls, storeConfigFor } from './environme
 import { MssServer, type LeaseTiming } from './mss/mssServer';
 import { SsoService } from './service/ssoService';
 import { openStore } from './ssodb/openStore';
+import { RateLimitedLog } from './rateLimitedLog';
 import type { SsoStore } from './ssodb/store';
 
 export interface RolesOptions {
@@ -77,13 +78,19 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
   return running;
 }
 
+/** A bug hit in a loop must not fill the disk: one line per kind per interval, with a count. */
+const UNEXPECTED_ERROR_LOG_INTERVAL_MS = 10_000;
+
 /**
  * The last line of defence of a daemon process: an error no handler caught is logged by its type
  * and place (never its message, which may quote a request) and the process keeps serving the
  * others. Every per-connection handler catches its own errors; reaching this is a bug to fix.
  */
 export function keepServingAfterUnexpectedErrors(log: (message: string) => void): void {
-  const report = (kind: string) => (err: unknown) => log(`${kind} (kept serving): ${describeUnexpected(err)}`);
+  const report = (kind: string) => {
+    const limited = new RateLimitedLog(log, UNEXPECTED_ERROR_LOG_INTERVAL_MS);
+    return (err: unknown) => limited.write(`${kind} (kept serving): ${describeUnexpected(err)}`);
+  };
   process.on('unhandledRejection', report('unhandled rejection'));
   process.on('uncaughtException', report('uncaught exception'));
 }

@@ -17,6 +17,7 @@ import { Leadership, type Role } from './leadership';
 import { MssLink } from './mssLink';
 import { ANY_ROLE_OPS, toWire, type MssOp, type MssOps, type MssRequest, type MssResponse } from './mssProtocol';
 import { SecretAuthority } from './secretAuthority';
+import { RateLimitedLog } from '../rateLimitedLog';
 
 export interface TlsMaterial {
   ca: string;
@@ -333,27 +334,4 @@ function peerKey(socket: net.Socket): string {
 function tlsRefusalReason(err: Error): string {
   const code = (err as NodeJS.ErrnoException).code;
   return typeof code === 'string' ? code : err.name;
-}
-
-/** Writes the first message of each interval and counts the rest, so a flood of refusals cannot flood the log. */
-class RateLimitedLog {
-  private lastWrittenAt = 0;
-  private suppressed = 0;
-
-  constructor(
-    private readonly log: (message: string) => void,
-    private readonly intervalMs: number,
-  ) {}
-
-  write(message: string): void {
-    const now = Date.now();
-    if (now - this.lastWrittenAt < this.intervalMs) {
-      this.suppressed++;
-      return;
-    }
-    const more = this.suppressed > 0 ? ` (and ${this.suppressed} more since the last such line)` : '';
-    this.suppressed = 0;
-    this.lastWrittenAt = now;
-    this.log(message + more);
-  }
 }

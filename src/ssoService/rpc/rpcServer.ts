@@ -11,6 +11,7 @@ import { SsoError } from '../../ssoClient/errors';
 import { FrameTooLargeError, LineDecoder, encodeLine } from '../../ssoClient/jsonLines';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION, type MethodName, type Methods, type RpcErrorObject, type ServiceState } from '../../ssoClient/protocol';
 import type { CallContext, SsoOperations } from '../service/operations';
+import { RateLimitedLog } from '../rateLimitedLog';
 import type { AccessToken } from './accessToken';
 import { isMethodName, validateParams } from './validate';
 
@@ -29,6 +30,7 @@ export const UNAUTHENTICATED_FRAME_BYTES = 16 * 1024;
 export const MAX_UNAUTHENTICATED_CONNECTIONS = 64;
 /** How often the token file is checked for a rotation made by another process. */
 const TOKEN_FILE_CHECK_MS = 1000;
+const DROP_LOG_INTERVAL_MS = 10_000;
 /** Evictions are logged once per this many: a flood must not flood the log too. */
 const EVICTION_LOG_EVERY = 1000;
 /** Replies a client does not read are not queued without end: past this the connection is dropped. */
@@ -54,8 +56,14 @@ export class RpcServer {
   private connections = new Set<Connection>();
   private evictions = 0;
   private tokenWatch: NodeJS.Timeout | undefined;
+  /** Peers can cause these lines: at most one per interval each. */
+  private readonly dropLog: RateLimitedLog;
+  private readonly unreadLog: RateLimitedLog;
 
-  constructor(private readonly options: RpcServerOptions) {}
+  constructor(private readonly options: RpcServerOptions) {
+    this.dropLog = new RateLimitedLog(options.log, DROP_LOG_INTERVAL_MS);
+    this.unreadLog = new RateLimitedLog(options.log, DROP_LOG_INTERVAL_MS);
+  }
 
   async listen(): Promise<void> {
     const { socketPath } = this.options;
@@ -158,7 +166,7 @@ export class RpcServer {
   }
 
   private dropAfterUnexpectedError(conn: Connection, err: unknown): void {
-    this.options.log(`dropped a connection after an unexpected error: ${errorKind(err)}`);
+    this.dropLog.write(`dropped a connection after an unexpected error: ${errorKind(err)}`);
     conn.socket.destroy();
   }
 
@@ -272,7 +280,7 @@ export class RpcServer {
   private reply(conn: Connection, id: number | string | null, result?: unknown, error?: RpcErrorObject): void {
     if (conn.socket.destroyed || !conn.socket.writable) return;
     if (conn.socket.writableLength > MAX_UNREAD_REPLY_BYTES) {
-      this.options.log('dropped a connection that does not read its replies');
+      this.unreadLog.write('dropped a connection that does not read its replies');
       conn.socket.destroy();
       return;
     }
