@@ -14,6 +14,7 @@ import { secret, secretOptions } from './verbs/secret';
 import { SSODB_USAGE, ssodb } from './ssodbOptions';
 import { seed, seedOptions } from './verbs/seed';
 import { audit, auditOptions, health, status } from './verbs/status';
+import { token } from './verbs/token';
 
 const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> or SSO_ENV_DIR)
 
@@ -43,6 +44,9 @@ const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> o
   mss list | promote NODE | demote NODE     master secret server nodes (high availability)
   seed [--ports N]                         fill the environment with realistic BizTalk sample data
 ${SSODB_USAGE}
+  token rotate                             a new access token at once: the running service writes it to
+            <dir>/access-token (0600), closes every session opened with the old one and audits it;
+            with no service running (--dir), the token file is rewritten and used from the next start
 
 Common options: --json (machine-readable output), --socket PATH --token-file F (instead of --dir).
 Values and passwords are never read from the command line: use stdin, a file or a prompt.`;
@@ -61,6 +65,7 @@ const VERBS: Record<string, Verb> = {
   secret: { run: secret, options: secretOptions },
   mss: { run: mss, options: {} },
   ssodb: { run: ssodb, options: { 'password-stdin': {} } },
+  token: { run: token, options: {} },
 };
 
 const EXIT_CODES: Partial<Record<SsoErrorCode, number>> = {

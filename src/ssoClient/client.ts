@@ -69,6 +69,8 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
   private failedAttempts = 0;
   private connectedAt = 0;
   private status: ConnectionStatus = 'disconnected';
+  /** Why the service said it is closing this session, if it did: reported instead of "connection lost". */
+  private closedByService: SsoError | undefined;
 
   constructor(private readonly options: ClientOptions) {
     super();
@@ -110,7 +112,8 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
       this.failedAttempts++;
       this.dropTransport();
       this.setStatus('disconnected', error);
-      this.scheduleReconnect();
+      // The same token or protocol version would be refused again, forever: wait to be told to connect.
+      if (!isFinalRefusal(error)) this.scheduleReconnect();
       throw error;
     }
   }
@@ -172,6 +175,10 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
       this.updateState(message.params as ServiceState);
       return;
     }
+    if (message.method === 'session.closed' && message.id === undefined) {
+      this.closedByService = sessionClosedError(message.params);
+      return;
+    }
     if (typeof message.id !== 'number') return;
     const pending = this.pending.get(message.id);
     if (!pending) return;
@@ -184,9 +191,13 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
   private onClose(transport: Transport): void {
     if (this.transport !== transport) return;
     this.transport = undefined;
-    const error = this.options.process
-      ? new SsoError('ENTSSO_E_NOT_CONNECTED', 'The ENTSSO bridge process ended. It is restarted by itself; if this repeats, run "SSO: Show Log" to see why.')
-      : new SsoError('ENTSSO_E_NOT_CONNECTED', 'The connection to the SSO service was lost. It reconnects by itself when the service is back.');
+    const closedByService = this.closedByService;
+    this.closedByService = undefined;
+    const error =
+      closedByService ??
+      (this.options.process
+        ? new SsoError('ENTSSO_E_NOT_CONNECTED', 'The ENTSSO bridge process ended. It is restarted by itself; if this repeats, run "SSO: Show Log" to see why.')
+        : new SsoError('ENTSSO_E_NOT_CONNECTED', 'The connection to the SSO service was lost. It reconnects by itself when the service is back.'));
     for (const [, p] of this.pending) {
       clearTimeout(p.timer);
       p.reject(error);
@@ -196,7 +207,8 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     if (this.status !== 'connected') return;
     this.failedAttempts = Date.now() - this.connectedAt >= STABLE_CONNECTION_MS ? 0 : this.failedAttempts + 1;
     this.setStatus('disconnected', error);
-    this.scheduleReconnect();
+    // A session the service closed on purpose (token rotated) would be refused again: wait to be told to connect.
+    if (!closedByService) this.scheduleReconnect();
   }
 
   private scheduleReconnect(): void {
@@ -241,6 +253,17 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
 function fromRpcError(error: RpcResponse['error']): SsoError {
   const code = error?.data?.ssoCode;
   return new SsoError(isSsoErrorCode(code) ? code : 'ENTSSO_E_INTERNAL', error?.message ?? 'The SSO service reported an error.', error?.data?.details ?? {});
+}
+
+function isFinalRefusal(error: SsoError): boolean {
+  return error.code === 'ENTSSO_E_ACCESS_DENIED' || error.code === 'ENTSSO_E_UNSUPPORTED_VERSION';
+}
+
+/** The service closed the session on purpose (today: the token was rotated); reconnecting with the old token cannot work. */
+function sessionClosedError(params: unknown): SsoError {
+  const p = (typeof params === 'object' && params !== null ? params : {}) as { reason?: unknown; message?: unknown; rotatedAt?: unknown };
+  const message = typeof p.message === 'string' ? p.message : 'The SSO service closed this session. Connect again with the current access token.';
+  return new SsoError('ENTSSO_E_ACCESS_DENIED', message, { reason: typeof p.reason === 'string' ? p.reason : 'session-closed', rotatedAt: p.rotatedAt });
 }
 
 function toSsoError(err: unknown): SsoError {

@@ -16,10 +16,15 @@ export class LineDecoder {
   private chunks: Buffer[] = [];
   private buffered = 0;
 
+  /** `limit` may be a function: a server allows far less before a peer has authenticated. */
   constructor(
     private readonly onLine: (line: string) => void,
-    private readonly limit = MAX_FRAME_BYTES,
+    private readonly limitOf: number | (() => number) = MAX_FRAME_BYTES,
   ) {}
+
+  private get limit(): number {
+    return typeof this.limitOf === 'number' ? this.limitOf : this.limitOf();
+  }
 
   push(data: Buffer): void {
     let start = 0;

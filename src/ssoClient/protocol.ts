@@ -414,6 +414,12 @@ export interface Methods {
   'mss.promote': { params: { node: string }; result: { name: string; role: 'active' | 'standby' } };
   /** Asks the active `node` to step down; another node takes over. */
   'mss.demote': { params: { node: string }; result: { name: string; role: 'active' | 'standby' } };
+  /**
+   * Replaces the environment's access token at once with a new random one, written to the token
+   * file (0600); every session authenticated with the old token is closed (the caller's after this
+   * reply) and told why. Audited. The new token never travels: clients read it from the file.
+   */
+  'token.rotate': { params: Record<string, never>; result: { rotatedAt: string; tokenFile: string; closedSessions: number } };
 }
 
 export type MethodName = keyof Methods;
@@ -443,6 +449,8 @@ export type ResultOf<M extends MethodName> = Methods[M]['result'];
 /** Notifications the service pushes to every authenticated client. */
 export interface Notifications {
   state: ServiceState;
+  /** Sent just before the service closes a session on purpose (e.g. the token was rotated). */
+  'session.closed': { reason: 'token-rotated'; message: string; rotatedAt: string };
 }
 
 // ---------------------------------------------------------------- JSON-RPC framing

@@ -3,10 +3,11 @@
  * for one environment folder. Used by `ssoctl serve`, the tests and the extension's
  * "start a local environment" command (on VS Code's own runtime).
  */
-import { loadEnvironment, mssTls, readToken, serviceTls, storeConfigFor } from './environment';
+import { loadEnvironment, mssTls, serviceTls, storeConfigFor } from './environment';
 import { MssServer, type LeaseTiming } from './mss/mssServer';
 import { SsoService } from './service/ssoService';
 import { openStore } from './ssodb/openStore';
+import { RateLimitedLog } from './rateLimitedLog';
 import type { SsoStore } from './ssodb/store';
 
 export interface RolesOptions {
@@ -63,7 +64,7 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
         store,
         tls: serviceTls(env),
         socketPath: options.socketPath ?? env.config.socketPath,
-        token: readToken(env),
+        tokenFile: env.paths.token,
         syncIntervalMs: options.syncIntervalMs ?? env.config.syncIntervalMs,
         environmentId: env.config.id,
         log: options.log,
@@ -75,4 +76,32 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
     throw err;
   }
   return running;
+}
+
+/** A bug hit in a loop must not fill the disk: one line per kind per interval, with a count. */
+const UNEXPECTED_ERROR_LOG_INTERVAL_MS = 10_000;
+
+/**
+ * The last line of defence of a daemon process: an error no handler caught is logged by its type
+ * and place (never its message, which may quote a request) and the process keeps serving the
+ * others. Every per-connection handler catches its own errors; reaching this is a bug to fix.
+ */
+export function keepServingAfterUnexpectedErrors(log: (message: string) => void): void {
+  const report = (kind: string) => {
+    const limited = new RateLimitedLog(log, UNEXPECTED_ERROR_LOG_INTERVAL_MS);
+    return (err: unknown) => limited.write(`${kind} (kept serving): ${describeUnexpected(err)}`);
+  };
+  process.on('unhandledRejection', report('unhandled rejection'));
+  process.on('uncaughtException', report('uncaught exception'));
+}
+
+/** Error type and the code locations of its stack, without the message line. */
+export function describeUnexpected(err: unknown): string {
+  if (!(err instanceof Error)) return typeof err;
+  const frames = (err.stack ?? '')
+    .split('\n')
+    .filter((l) => /^\s+at /.test(l))
+    .slice(0, 3)
+    .map((l) => l.trim());
+  return [err.name, ...frames].join(' | ');
 }

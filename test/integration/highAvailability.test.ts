@@ -186,3 +186,29 @@ describe('highly available master secret server: 3 nodes, 2 services', () => {
     }
   });
 });
+
+describe('an extra MSS node started with --mss-port 0', () => {
+  let t: TestEnvironment;
+  after(async () => t?.dispose());
+
+  test('publishes the port it is bound to, so services find it after a failover', async () => {
+    t = TestEnvironment.create({ syncIntervalSeconds: 1 });
+    const lease = ['--lease-ttl-ms', String(LEASE_TTL_MS)];
+    const first = await t.startMss(lease);
+    const extra = t.spawnRole('mss', ['--mss-port', '0', '--vault-dir', join(t.dir, 'mss-extra'), ...lease]);
+    await extra.waitForLog(/ssod\[\d+\] ready$/);
+    await t.startService();
+    const c = await t.client();
+    await waitUntil(() => existsSync(join(t.dir, 'mss-extra', 'secrets.vault')), 15_000, () => 'the extra node received the secret');
+    const names = (await c.request('mss.nodes', {})).nodes.map((n) => n.name);
+    assert.ok(!names.some((n) => n.endsWith(':0')), `no node published as port 0: ${names.join(', ')}`);
+
+    await first.kill('SIGKILL');
+    await waitUntil(async () => {
+      const s = await c.request('status', {});
+      return s.state === 'ready' && s.mssName !== `127.0.0.1:${t.env.config.mss.port}`;
+    }, LEASE_TTL_MS + RENEW_MS + GRACE_MS + 5000, () => 'the service recovered through the extra node');
+    const status = await c.request('status', {});
+    assert.match(status.mssName, /^127\.0\.0\.1:[1-9]\d*$/);
+  });
+});

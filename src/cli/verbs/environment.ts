@@ -1,6 +1,6 @@
 /** ssoctl init | serve: create an SSO environment, run its roles. */
 import * as net from 'node:net';
-import { startRoles } from '../../ssoService/daemon';
+import { keepServingAfterUnexpectedErrors, startRoles } from '../../ssoService/daemon';
 import { type Environment, initEnvironment, loadEnvironment } from '../../ssoService/environment';
 import { describeSqlServer, SQL_SERVER_AUTHENTICATIONS } from '../../ssoService/ssodb/sqlServerConnection';
 import { removeSsodbCredential, ssodbCredentialPath } from '../../ssoService/ssodbCredential';
@@ -57,6 +57,7 @@ export const serveOptions = {
 export async function serve(args: ParsedArgs): Promise<void> {
   const both = !flag(args, 'mss') && !flag(args, 'service');
   const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ssod[${process.pid}] ${m}\n`);
+  keepServingAfterUnexpectedErrors(log);
   const roles = await startRoles({
     dir: environmentDir(args),
     mss: both || flag(args, 'mss'),

@@ -44,6 +44,20 @@ export const ANY_ROLE_OPS: ReadonlySet<MssOp> = new Set<MssOp>(['nodeStatus', 'd
 
 export type MssOp = keyof MssOps;
 
+/** Every operation by name (the compiler checks that the list covers MssOps). */
+const OPS: { [K in MssOp]: true } = {
+  getSecrets: true,
+  backup: true,
+  verify: true,
+  restore: true,
+  prepareRotation: true,
+  commitRotation: true,
+  nodeStatus: true,
+  demote: true,
+  promote: true,
+};
+export const MSS_OP_NAMES: readonly MssOp[] = Object.keys(OPS) as MssOp[];
+
 export interface MssRequest {
   id: number;
   op: MssOp;

@@ -8,6 +8,7 @@
  * same channel) and take over when the lease expires. A single node is simply always active.
  * Connected services are told at once when the secret or the re-encryption state changes.
  */
+import type * as net from 'node:net';
 import * as tls from 'node:tls';
 import { SsoError } from '../../ssoClient/errors';
 import { FrameTooLargeError, LineDecoder, encodeLine } from '../../ssoClient/jsonLines';
@@ -16,6 +17,7 @@ import { Leadership, type Role } from './leadership';
 import { MssLink } from './mssLink';
 import { ANY_ROLE_OPS, toWire, type MssOp, type MssOps, type MssRequest, type MssResponse } from './mssProtocol';
 import { SecretAuthority } from './secretAuthority';
+import { RateLimitedLog } from '../rateLimitedLog';
 
 export interface TlsMaterial {
   ca: string;
@@ -48,6 +50,15 @@ export interface MssServerOptions {
 
 /** Requests are short JSON lines (a backup file to verify or restore is the largest). */
 const MAX_REQUEST_BYTES = 1024 * 1024;
+/**
+ * Anyone who can reach the TCP port can open a connection: one that has not finished its TLS
+ * handshake within this time is closed (Node's default is 120 s).
+ */
+export const MSS_HANDSHAKE_TIMEOUT_MS = 10_000;
+/** Past this many unfinished handshakes a new connection closes the oldest, so idle ones cannot lock services out. */
+export const MSS_MAX_PENDING_HANDSHAKES = 64;
+/** Refused TLS clients are logged at most this often, with a count of the others: a log is bounded too. */
+const REFUSAL_LOG_INTERVAL_MS = 10_000;
 
 type OpHandler<K extends MssOp> = (params: Record<string, unknown>) => Promise<MssOps[K]['result']>;
 
@@ -60,39 +71,66 @@ export class MssServer {
   private standbyTimer: NodeJS.Timeout | undefined;
   private syncingFromActive: Promise<void> | undefined;
   private periods = 0;
+  private boundPort: number | undefined;
+  /** TCP connections whose TLS handshake has not finished, oldest first, by peer address. */
+  private readonly handshaking = new Map<string, { raw: net.Socket; timer: NodeJS.Timeout }>();
+  private readonly refusalLog: RateLimitedLog;
 
   constructor(private readonly options: MssServerOptions) {
     const lease = options.lease ?? DEFAULT_LEASE;
+    this.refusalLog = new RateLimitedLog(options.log, REFUSAL_LOG_INTERVAL_MS);
+    // The node's name includes the port it is bound to, known only after listen() when it is 0.
+    const nodeName = () => this.name;
     this.authority = new SecretAuthority({
       vaultDir: options.vaultDir,
       store: options.store,
       environmentId: options.environmentId,
-      name: this.name,
+      get name() {
+        return nodeName();
+      },
       reencryptBatchRows: options.reencryptBatchRows,
       log: options.log,
       onChanged: () => this.notifyChanged(),
     });
-    this.leadership = new Leadership({ node: this.name, lease: options.store, ...lease, log: options.log });
+    this.leadership = new Leadership({
+      get node() {
+        return nodeName();
+      },
+      lease: options.store,
+      ...lease,
+      log: options.log,
+    });
     this.leadership.on('role', (role) => void this.onRole(role));
     this.peers = new MssLink(options.clientTls, Math.max(500, lease.renewMs * 2));
     this.peers.on('changed', () => void this.syncFromActive());
   }
 
+  /** host:port as published in SSODB: with port 0, the port actually bound (services connect to it). */
   get name(): string {
-    return `${this.options.host}:${this.options.port}`;
+    return `${this.options.host}:${this.boundPort ?? this.options.port}`;
   }
 
   async start(): Promise<void> {
     await this.authority.openVault();
     const server = tls.createServer(
-      { ca: this.options.tls.ca, cert: this.options.tls.cert, key: this.options.tls.key, requestCert: true, rejectUnauthorized: true, minVersion: 'TLSv1.2' },
+      {
+        ca: this.options.tls.ca,
+        cert: this.options.tls.cert,
+        key: this.options.tls.key,
+        requestCert: true,
+        rejectUnauthorized: true,
+        minVersion: 'TLSv1.2',
+        handshakeTimeout: MSS_HANDSHAKE_TIMEOUT_MS,
+      },
       (socket) => this.accept(socket),
     );
-    server.on('tlsClientError', (err) => this.options.log(`refused a TLS client: ${err.message}`));
+    server.on('connection', (raw: net.Socket) => this.trackHandshake(raw));
+    server.on('tlsClientError', (err) => this.refusalLog.write(`refused a TLS client: ${tlsRefusalReason(err)}`));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port, this.options.host, () => {
         server.off('error', reject);
+        this.boundPort = (server.address() as net.AddressInfo).port;
         resolve();
       });
     });
@@ -109,6 +147,10 @@ export class MssServer {
     this.peers.close();
     for (const s of this.sockets) s.destroy();
     this.sockets.clear();
+    for (const key of [...this.handshaking.keys()]) {
+      this.handshaking.get(key)?.raw.destroy();
+      this.handshakeDone(key);
+    }
     const server = this.server;
     this.server = undefined;
     if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
@@ -202,15 +244,44 @@ export class MssServer {
     },
   };
 
+  /**
+   * TLS's own handshakeTimeout only runs once the peer has sent something; a peer that sends
+   * nothing at all is closed by this timer.
+   */
+  private trackHandshake(raw: net.Socket): void {
+    const key = peerKey(raw);
+    if (this.handshaking.size >= MSS_MAX_PENDING_HANDSHAKES) {
+      const oldestKey = this.handshaking.keys().next().value as string;
+      this.handshaking.get(oldestKey)?.raw.destroy();
+      this.handshakeDone(oldestKey);
+      this.refusalLog.write(`too many unfinished TLS handshakes (${MSS_MAX_PENDING_HANDSHAKES}): closed the oldest`);
+    }
+    const timer = setTimeout(() => raw.destroy(), MSS_HANDSHAKE_TIMEOUT_MS);
+    this.handshaking.set(key, { raw, timer });
+    raw.once('close', () => {
+      if (this.handshaking.get(key)?.raw === raw) this.handshakeDone(key);
+    });
+  }
+
+  private handshakeDone(key: string): void {
+    clearTimeout(this.handshaking.get(key)?.timer);
+    this.handshaking.delete(key);
+  }
+
   private accept(socket: tls.TLSSocket): void {
+    this.handshakeDone(peerKey(socket));
     this.sockets.add(socket);
-    const decoder = new LineDecoder((line) => void this.onLine(socket, line), MAX_REQUEST_BYTES);
+    const drop = (err: unknown) => {
+      this.options.log(`dropped a master secret server connection after an unexpected error: ${err instanceof Error ? err.name : typeof err}`);
+      socket.destroy();
+    };
+    const decoder = new LineDecoder((line) => this.onLine(socket, line).catch(drop), MAX_REQUEST_BYTES);
     socket.on('data', (data) => {
       try {
         decoder.push(data);
       } catch (err) {
         if (err instanceof FrameTooLargeError) socket.destroy();
-        else throw err;
+        else drop(err);
       }
     });
     socket.on('error', () => undefined);
@@ -218,7 +289,7 @@ export class MssServer {
   }
 
   private async onLine(socket: tls.TLSSocket, line: string): Promise<void> {
-    let request: MssRequest;
+    let request: unknown;
     try {
       request = JSON.parse(line);
     } catch {
@@ -229,12 +300,15 @@ export class MssServer {
     if (!socket.destroyed) socket.write(encodeLine(response));
   }
 
-  private async handle(request: MssRequest): Promise<MssResponse> {
-    const id = typeof request?.id === 'number' ? request.id : 0;
-    const handler = Object.prototype.hasOwnProperty.call(this.handlers, request?.op) ? (this.handlers[request.op] as OpHandler<MssOp>) : undefined;
-    if (!handler) return { id, error: { code: 'ENTSSO_E_INVALID_REQUEST', message: 'Unknown master secret server operation.' } };
+  private async handle(raw: unknown): Promise<MssResponse> {
+    const request = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Partial<Record<keyof MssRequest, unknown>>) : {};
+    const id = typeof request.id === 'number' && Number.isFinite(request.id) ? request.id : 0;
+    // `op` is type-checked before it is used as a key: a deep array would be stringified (and recurse) there.
+    const op = typeof request.op === 'string' && Object.prototype.hasOwnProperty.call(this.handlers, request.op) ? (request.op as MssOp) : undefined;
+    if (!op) return { id, error: { code: 'ENTSSO_E_INVALID_REQUEST', message: 'Unknown master secret server operation.' } };
+    const handler = this.handlers[op] as OpHandler<MssOp>;
     // Checked on every request: a node that was paused past its lease serves nothing.
-    if (!ANY_ROLE_OPS.has(request.op) && !this.leadership.isActive()) {
+    if (!ANY_ROLE_OPS.has(op) && !this.leadership.isActive()) {
       return { id, error: { code: 'ENTSSO_E_MSS_UNREACHABLE', message: `The master secret server node ${this.name} is standby, not the active node.` } };
     }
     const params = typeof request.params === 'object' && request.params !== null ? (request.params as Record<string, unknown>) : {};
@@ -242,7 +316,7 @@ export class MssServer {
       return { id, result: await handler(params) };
     } catch (err) {
       if (err instanceof SsoError) return { id, error: { code: err.code, message: err.message } };
-      this.options.log(`internal error in ${request.op}: ${err instanceof Error ? err.name : typeof err}`);
+      this.options.log(`internal error in ${op}: ${err instanceof Error ? err.name : typeof err}`);
       return { id, error: { code: 'ENTSSO_E_INTERNAL', message: 'The master secret server hit an unexpected error. See its log.' } };
     }
   }
@@ -250,4 +324,14 @@ export class MssServer {
 
 function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
+}
+
+function peerKey(socket: net.Socket): string {
+  return `${socket.remoteAddress}:${socket.remotePort}`;
+}
+
+/** Why TLS refused a peer, from Node's error code only: the message of a parse error may quote bytes the peer sent. */
+function tlsRefusalReason(err: Error): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  return typeof code === 'string' ? code : err.name;
 }

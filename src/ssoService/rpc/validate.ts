@@ -296,6 +296,7 @@ const validators: Validators = {
   },
   'secret.info': (o) => (onlyKeys(o, []), {}),
   'mss.nodes': (o) => (onlyKeys(o, []), {}),
+  'token.rotate': (o) => (onlyKeys(o, []), {}),
   'mss.promote': (o) => (onlyKeys(o, ['node']), { node: nodeName(o) }),
   'mss.demote': (o) => (onlyKeys(o, ['node']), { node: nodeName(o) }),
   'secret.backup': (o) => {
@@ -327,3 +328,6 @@ export function isMethodName(method: unknown): method is ServiceMethodName {
 export function validateParams<M extends ServiceMethodName>(method: M, params: unknown): ParamsOf<M> {
   return validators[method](asObject(params)) as ParamsOf<M>;
 }
+
+/** Every method the own service serves (the validators are checked by the compiler to cover `Methods`). */
+export const METHOD_NAMES: readonly ServiceMethodName[] = Object.keys(validators) as ServiceMethodName[];

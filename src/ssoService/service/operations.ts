@@ -52,7 +52,8 @@ export interface CallContext {
 }
 
 type Handler<M extends MethodName> = (params: ParamsOf<M>, ctx: CallContext) => Promise<ResultOf<M>>;
-export type Handlers = { [M in Exclude<ServiceMethodName, 'hello'>]: Handler<M> };
+/** hello and token.rotate concern the connection itself: the rpc server answers them. */
+export type Handlers = { [M in Exclude<ServiceMethodName, 'hello' | 'token.rotate'>]: Handler<M> };
 
 /**
  * How the service reaches the master secret server for the secret lifecycle (runs on the MSS,

@@ -5,6 +5,7 @@
  */
 import type { ServiceState } from '../../ssoClient/protocol';
 import type { TlsMaterial } from '../mss/mssServer';
+import { AccessToken } from '../rpc/accessToken';
 import { RpcServer } from '../rpc/rpcServer';
 import type { SsoStore } from '../ssodb/store';
 import { MssLink } from '../mss/mssLink';
@@ -18,7 +19,8 @@ export interface SsoServiceOptions {
   store: SsoStore;
   tls: TlsMaterial;
   socketPath: string;
-  token: string;
+  /** The environment's access-token file (0600): read at start, rewritten by token.rotate. */
+  tokenFile: string;
   syncIntervalMs: number;
   environmentId: string;
   log: (message: string) => void;
@@ -45,7 +47,7 @@ export class SsoService {
     this.link.on('changed', () => void this.syncSoon());
     this.rpc = new RpcServer({
       socketPath: options.socketPath,
-      token: options.token,
+      accessToken: new AccessToken(options.tokenFile),
       operations: this.operations,
       currentState: () => this.cache.snapshot(),
       log: options.log,
