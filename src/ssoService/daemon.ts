@@ -3,6 +3,7 @@
  * for one environment folder. Used by `ssoctl serve`, the tests and the extension's
  * "start a local environment" command (on VS Code's own runtime).
  */
+import { assertPrivateEnvironment } from './environmentPermissions';
 import { loadEnvironment, mssTls, readToken, serviceTls, storeConfigFor } from './environment';
 import { MssServer, type LeaseTiming } from './mss/mssServer';
 import { SsoService } from './service/ssoService';
@@ -34,6 +35,7 @@ export interface RunningRoles {
 
 export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
   const env = loadEnvironment(options.dir);
+  assertPrivateEnvironment(env, options.vaultDir);
   const store: SsoStore = await openStore(storeConfigFor(env));
   const running: RunningRoles = {
     async stop() {

@@ -17,6 +17,7 @@ import { SsoError } from '../ssoClient/errors';
 import { generateMasterSecret } from './crypto/masterSecret';
 import { createCa, issueClientCertificate, issueServerCertificate } from './crypto/pki';
 import { SecretVault } from './crypto/secretVault';
+import { preparePrivateFolder } from './environmentPermissions';
 import type { TlsMaterial } from './mss/mssServer';
 import { openStore } from './ssodb/openStore';
 
@@ -73,7 +74,7 @@ export async function initEnvironment(options: InitOptions): Promise<Environment
   if (existsSync(paths.config)) {
     throw new SsoError('ENTSSO_E_INVALID_REQUEST', `An SSO environment already exists in ${paths.dir}. Use it, or choose another folder.`);
   }
-  mkdirSync(paths.dir, { recursive: true, mode: 0o700 });
+  preparePrivateFolder(paths.dir);
   mkdirSync(paths.pki, { recursive: true, mode: 0o700 });
   const config: EnvironmentConfig = {
     version: 1,
@@ -88,6 +89,7 @@ export async function initEnvironment(options: InitOptions): Promise<Environment
   writeCertificates(paths, config);
   writePrivate(paths.token, randomBytes(32).toString('base64url'));
   const store = await openStore(storeConfigFor({ config, paths }));
+  privateStoreFile({ config, paths });
   try {
     const vault = await SecretVault.create(paths.vault, generateMasterSecret());
     const secret = vault.current();
@@ -102,6 +104,12 @@ export async function initEnvironment(options: InitOptions): Promise<Environment
   }
   writeFileSync(paths.config, JSON.stringify(config, null, 2) + '\n', { mode: 0o600 });
   return { config, paths };
+}
+
+/** The embedded SSODB holds only ciphertext, but nobody else may write it (serve checks): 0600 whatever the umask. */
+function privateStoreFile(env: Environment): void {
+  const store = storeConfigFor(env);
+  if (store.kind === 'sqlite' && existsSync(store.file)) chmodSync(store.file, 0o600);
 }
 
 export function loadEnvironment(dir: string): Environment {
@@ -137,12 +145,18 @@ function writeCertificates(paths: EnvironmentPaths, config: EnvironmentConfig): 
   const hosts = Array.from(new Set([config.mss.host, '127.0.0.1', 'localhost']));
   const mss = issueServerCertificate(ca, { commonName: `mss.${config.id.slice(0, 8)}`, hosts, validDays: CERT_VALID_DAYS });
   const service = issueClientCertificate(ca, { commonName: `sso-service.${config.id.slice(0, 8)}`, validDays: CERT_VALID_DAYS });
-  writeFileSync(paths.caCert, ca.cert);
+  writePublic(paths.caCert, ca.cert);
   writePrivate(paths.caKey, ca.key);
-  writeFileSync(paths.mssCert, mss.cert);
+  writePublic(paths.mssCert, mss.cert);
   writePrivate(paths.mssKey, mss.key);
-  writeFileSync(paths.serviceCert, service.cert);
+  writePublic(paths.serviceCert, service.cert);
   writePrivate(paths.serviceKey, service.key);
+}
+
+/** Readable by all, writable by the owner only, whatever the umask (serve refuses group-writable files). */
+function writePublic(file: string, content: string): void {
+  writeFileSync(file, content, { mode: 0o644 });
+  chmodSync(file, 0o644);
 }
 
 function writePrivate(file: string, content: string): void {
