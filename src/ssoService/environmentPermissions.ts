@@ -38,7 +38,7 @@ export function assertPrivateEnvironment(env: Environment, vaultDir = env.paths.
   checkFile(p.config, 0o022);
   checkFile(p.token, 0o077);
   checkFolder(p.pki);
-  for (const name of readdirSync(p.pki)) checkFile(join(p.pki, name), name.endsWith('.key') ? 0o077 : 0o022);
+  for (const name of readdirSync(p.pki).filter((n) => /\.(crt|key)$/.test(n))) checkFile(join(p.pki, name), name.endsWith('.key') ? 0o077 : 0o022);
   if (lstatOrUndefined(vaultDir)) checkFolder(vaultDir);
   if (env.config.store.kind === 'sqlite') {
     const file = isAbsolute(env.config.store.file) ? env.config.store.file : join(p.dir, env.config.store.file);

@@ -14,8 +14,9 @@ import { FrameTooLargeError, LineDecoder, encodeLine } from '../../ssoClient/jso
 import type { SsoStore } from '../ssodb/store';
 import { Leadership, type Role } from './leadership';
 import { MssLink } from './mssLink';
-import { ANY_ROLE_OPS, toWire, type MssOp, type MssOps, type MssRequest, type MssResponse } from './mssProtocol';
+import { ANY_ROLE_OPS, ROLE_OPS, toWire, type MssOp, type MssOps, type MssRequest, type MssResponse } from './mssProtocol';
 import { SecretAuthority } from './secretAuthority';
+import { certificateRole, type CertificateRole } from '../crypto/pki';
 
 export interface TlsMaterial {
   ca: string;
@@ -37,7 +38,7 @@ export interface MssServerOptions {
   environmentId: string;
   store: SsoStore;
   tls: TlsMaterial;
-  /** Client certificate a standby presents to the active node. */
+  /** Client certificate (role mss-node) a node presents to another: a standby's sync, a promote's demote. */
   clientTls: TlsMaterial;
   host: string;
   port: number;
@@ -204,7 +205,8 @@ export class MssServer {
 
   private accept(socket: tls.TLSSocket): void {
     this.sockets.add(socket);
-    const decoder = new LineDecoder((line) => void this.onLine(socket, line), MAX_REQUEST_BYTES);
+    const role = certificateRole(socket.getPeerCertificate().subject as { OU?: string | string[] } | undefined);
+    const decoder = new LineDecoder((line) => void this.onLine(socket, line, role), MAX_REQUEST_BYTES);
     socket.on('data', (data) => {
       try {
         decoder.push(data);
@@ -217,7 +219,7 @@ export class MssServer {
     socket.on('close', () => this.sockets.delete(socket));
   }
 
-  private async onLine(socket: tls.TLSSocket, line: string): Promise<void> {
+  private async onLine(socket: tls.TLSSocket, line: string, role: CertificateRole | undefined): Promise<void> {
     let request: MssRequest;
     try {
       request = JSON.parse(line);
@@ -225,14 +227,27 @@ export class MssServer {
       socket.destroy();
       return;
     }
-    const response = await this.handle(request);
+    const response = await this.handle(request, role);
     if (!socket.destroyed) socket.write(encodeLine(response));
   }
 
-  private async handle(request: MssRequest): Promise<MssResponse> {
+  /** Each certificate asks only what its role may (ROLE_OPS); certificates from before roles existed ask nothing. */
+  private roleRefusal(role: CertificateRole | undefined, op: MssOp): MssResponse['error'] | undefined {
+    if (role && ROLE_OPS[role].has(op)) return undefined;
+    this.options.log(`refused "${op}" to ${role ? describeRole(role) : 'a certificate without a role'}`);
+    const message = role
+      ? `The master secret server does not accept "${op}" from ${describeRole(role)}'s certificate. ` +
+        (op === 'promote' || op === 'demote' ? 'Run "ssoctl mss promote|demote" through an SSO service that runs with the environment folder of an MSS node.' : 'Send it through an SSO service.')
+      : 'This client certificate has no role (it was issued before MSS roles existed). Restart the SSO service and MSS nodes with this version of ssoctl: it issues role certificates.';
+    return { code: 'ENTSSO_E_ACCESS_DENIED', message };
+  }
+
+  private async handle(request: MssRequest, role: CertificateRole | undefined): Promise<MssResponse> {
     const id = typeof request?.id === 'number' ? request.id : 0;
     const handler = Object.prototype.hasOwnProperty.call(this.handlers, request?.op) ? (this.handlers[request.op] as OpHandler<MssOp>) : undefined;
     if (!handler) return { id, error: { code: 'ENTSSO_E_INVALID_REQUEST', message: 'Unknown master secret server operation.' } };
+    const refusal = this.roleRefusal(role, request.op);
+    if (refusal) return { id, error: refusal };
     // Checked on every request: a node that was paused past its lease serves nothing.
     if (!ANY_ROLE_OPS.has(request.op) && !this.leadership.isActive()) {
       return { id, error: { code: 'ENTSSO_E_MSS_UNREACHABLE', message: `The master secret server node ${this.name} is standby, not the active node.` } };
@@ -246,6 +261,10 @@ export class MssServer {
       return { id, error: { code: 'ENTSSO_E_INTERNAL', message: 'The master secret server hit an unexpected error. See its log.' } };
     }
   }
+}
+
+function describeRole(role: CertificateRole): string {
+  return role === 'mss-node' ? 'a master secret server node' : 'an SSO service';
 }
 
 function str(v: unknown): string {
