@@ -15,23 +15,28 @@ import { TestEnvironment, waitForState } from '../integration/harness';
 
 type Answer = { result?: unknown; error?: { code: string; message: string } };
 
-/** One MSS operation over mutual TLS with the given client certificate, as a peer would send it. */
-function askMss(env: Environment, op: string, cert: { cert: string; key: string }): Promise<Answer> {
+/** MSS operations over one mutual-TLS connection with the given client certificate, as a peer would send them. */
+function askMssRepeatedly(env: Environment, op: string, cert: { cert: string; key: string }, times: number): Promise<Answer[]> {
   const ca = readFileSync(env.paths.caCert, 'utf8');
   return new Promise((resolve, reject) => {
-    const s = tls.connect({ host: env.config.mss.host, port: env.config.mss.port, ca, ...cert }, () => s.write(JSON.stringify({ id: 1, op, params: {} }) + '\n'));
+    const request = (id: number) => JSON.stringify({ id, op, params: {} }) + '\n';
+    const s = tls.connect({ host: env.config.mss.host, port: env.config.mss.port, ca, ...cert }, () => s.write(Array.from({ length: times }, (_, i) => request(i + 1)).join('')));
     let data = '';
     s.on('data', (d) => {
       data += d.toString();
-      const line = data.split('\n').find((l) => l.startsWith('{"id"'));
-      if (line) {
+      const answers = data.split('\n').filter((l) => l.startsWith('{"id"'));
+      if (answers.length >= times) {
         s.destroy();
-        resolve(JSON.parse(line) as Answer);
+        resolve(answers.map((l) => JSON.parse(l) as Answer));
       }
     });
     s.on('error', reject);
     s.setTimeout(10_000, () => s.destroy(new Error('no answer')));
   });
+}
+
+async function askMss(env: Environment, op: string, cert: { cert: string; key: string }): Promise<Answer> {
+  return (await askMssRepeatedly(env, op, cert, 1))[0]!;
 }
 
 const certOf = (env: Environment, which: 'service' | 'node') => ({
@@ -58,6 +63,15 @@ describe('MSS roles: services and nodes have distinct certificates and operation
       assert.match(answer.error!.message, /does not accept "(promote|demote)" from an SSO service's certificate/);
     }
     assert.ok((await askMss(t.env, 'getSecrets', certOf(t.env, 'service'))).result, 'control: the service gets the secret');
+  });
+
+  it('refusals repeated on one connection are answered each time but logged once', async () => {
+    const logged = () => t.mss!.log.filter((l) => /refused "promote"/.test(l)).length;
+    const before = logged();
+    const answers = await askMssRepeatedly(t.env, 'promote', certOf(t.env, 'service'), 200);
+    assert.equal(answers.filter((a) => a.error?.code === 'ENTSSO_E_ACCESS_DENIED').length, 200);
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(logged() - before, 1);
   });
 
   it("a node's certificate may promote and demote, but not back up, restore or rotate", async () => {

@@ -205,8 +205,8 @@ export class MssServer {
 
   private accept(socket: tls.TLSSocket): void {
     this.sockets.add(socket);
-    const role = certificateRole(socket.getPeerCertificate().subject as { OU?: string | string[] } | undefined);
-    const decoder = new LineDecoder((line) => void this.onLine(socket, line, role), MAX_REQUEST_BYTES);
+    const peer: Peer = { role: certificateRole(socket.getPeerCertificate().subject as { OU?: string | string[] } | undefined), refusalLogged: false };
+    const decoder = new LineDecoder((line) => void this.onLine(socket, line, peer), MAX_REQUEST_BYTES);
     socket.on('data', (data) => {
       try {
         decoder.push(data);
@@ -219,7 +219,7 @@ export class MssServer {
     socket.on('close', () => this.sockets.delete(socket));
   }
 
-  private async onLine(socket: tls.TLSSocket, line: string, role: CertificateRole | undefined): Promise<void> {
+  private async onLine(socket: tls.TLSSocket, line: string, peer: Peer): Promise<void> {
     let request: MssRequest;
     try {
       request = JSON.parse(line);
@@ -227,14 +227,17 @@ export class MssServer {
       socket.destroy();
       return;
     }
-    const response = await this.handle(request, role);
+    const response = await this.handle(request, peer);
     if (!socket.destroyed) socket.write(encodeLine(response));
   }
 
   /** Each certificate asks only what its role may (ROLE_OPS); certificates from before roles existed ask nothing. */
-  private roleRefusal(role: CertificateRole | undefined, op: MssOp): MssResponse['error'] | undefined {
+  private roleRefusal(peer: Peer, op: MssOp): MssResponse['error'] | undefined {
+    const role = peer.role;
     if (role && ROLE_OPS[role].has(op)) return undefined;
-    this.options.log(`refused "${op}" to ${role ? describeRole(role) : 'a certificate without a role'}`);
+    // Once per connection: a peer repeating a refused request must not grow the log.
+    if (!peer.refusalLogged) this.options.log(`refused "${op}" to ${role ? describeRole(role) : 'a certificate without a role'} (further refusals on this connection are not logged)`);
+    peer.refusalLogged = true;
     const message = role
       ? `The master secret server does not accept "${op}" from ${describeRole(role)}'s certificate. ` +
         (op === 'promote' || op === 'demote' ? 'Run "ssoctl mss promote|demote" through an SSO service that runs with the environment folder of an MSS node.' : 'Send it through an SSO service.')
@@ -242,11 +245,11 @@ export class MssServer {
     return { code: 'ENTSSO_E_ACCESS_DENIED', message };
   }
 
-  private async handle(request: MssRequest, role: CertificateRole | undefined): Promise<MssResponse> {
+  private async handle(request: MssRequest, peer: Peer): Promise<MssResponse> {
     const id = typeof request?.id === 'number' ? request.id : 0;
     const handler = Object.prototype.hasOwnProperty.call(this.handlers, request?.op) ? (this.handlers[request.op] as OpHandler<MssOp>) : undefined;
     if (!handler) return { id, error: { code: 'ENTSSO_E_INVALID_REQUEST', message: 'Unknown master secret server operation.' } };
-    const refusal = this.roleRefusal(role, request.op);
+    const refusal = this.roleRefusal(peer, request.op);
     if (refusal) return { id, error: refusal };
     // Checked on every request: a node that was paused past its lease serves nothing.
     if (!ANY_ROLE_OPS.has(request.op) && !this.leadership.isActive()) {
@@ -261,6 +264,12 @@ export class MssServer {
       return { id, error: { code: 'ENTSSO_E_INTERNAL', message: 'The master secret server hit an unexpected error. See its log.' } };
     }
   }
+}
+
+/** A connected client: the role its certificate carries. */
+interface Peer {
+  readonly role: CertificateRole | undefined;
+  refusalLogged: boolean;
 }
 
 function describeRole(role: CertificateRole): string {
