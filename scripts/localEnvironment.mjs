@@ -23,6 +23,41 @@ export function localPaths() {
   };
 }
 
+/**
+ * "pid startTime" identifies one process (Linux: field 22 of /proc/<pid>/stat), where a pid
+ * alone may name another process once reused. The same rule as src/ssoClient/processIdentity.ts
+ * (this script runs without a build, so it cannot import it). Without /proc (macOS), the pid only.
+ */
+function startTimeOf(pid) {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'latin1');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+  } catch {
+    return undefined;
+  }
+}
+
+const HAS_PROC = startTimeOf(process.pid) !== undefined;
+
+function identityOf(pid) {
+  const startTime = startTimeOf(pid);
+  return startTime === undefined ? String(pid) : `${pid} ${startTime}`;
+}
+
+/** Is the process a pid file recorded still that very process? */
+function running(record) {
+  const [pidText, startTime] = record.trim().split(/\s+/);
+  const pid = Number(pidText);
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  if (HAS_PROC) return startTime !== undefined && startTimeOf(pid) === startTime ? pid : undefined;
+  try {
+    process.kill(pid, 0);
+    return pid;
+  } catch {
+    return undefined;
+  }
+}
+
 function alive(pid) {
   try {
     process.kill(pid, 0);
@@ -34,11 +69,10 @@ function alive(pid) {
 
 function readPid(file) {
   if (!existsSync(file)) return undefined;
-  const pid = Number(readFileSync(file, 'utf8'));
-  return Number.isInteger(pid) && pid > 0 && alive(pid) ? pid : undefined;
+  return running(readFileSync(file, 'utf8'));
 }
 
-/** Stops the process in a pid file (SIGTERM); returns whether one was running. */
+/** Stops the process in a pid file (SIGTERM) if it is still the one recorded; returns whether one was running. */
 export function stopPid(file) {
   const pid = readPid(file);
   rmSync(file, { force: true });
@@ -54,7 +88,7 @@ export async function startMssDetached(paths) {
   const logFile = join(paths.logs, 'mss.log');
   const out = openSync(logFile, 'a');
   const child = spawn(process.execPath, [paths.ssoctl, 'serve', '--dir', paths.env, '--mss'], { cwd: root, detached: true, stdio: ['ignore', out, out] });
-  writeFileSync(paths.mssPid, String(child.pid));
+  writeFileSync(paths.mssPid, identityOf(child.pid), { mode: 0o600 });
   child.unref();
   const deadline = Date.now() + 30_000;
   const startSize = existsSync(logFile) ? readFileSync(logFile, 'utf8').length : 0;

@@ -16,6 +16,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { formatIdentity, identityOf, parseIdentity, processLiveness, type ProcessIdentity } from '../ssoClient/processIdentity';
 
 export interface LocalPaths {
   data: string;
@@ -55,6 +56,7 @@ export function readEnvironmentInfo(dir: string): { name: string; socketPath: st
   return { name: typeof config.name === 'string' ? config.name : 'Local', socketPath: config.socketPath, tokenFile: join(dir, 'access-token') };
 }
 
+/** For a child this process started (so ours, and not yet reaped): is it still there? */
 export function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -65,27 +67,37 @@ export function isAlive(pid: number): boolean {
   }
 }
 
+/**
+ * The process a pid file names, when that very process still runs: same pid AND same start
+ * time (see processIdentity). A pid file whose pid now belongs to another process (reused after
+ * a crash or a reboot), or that cannot be verified, names nothing that may be signalled.
+ */
+function readRunningIdentity(file: string): ProcessIdentity | undefined {
+  if (!existsSync(file)) return undefined;
+  const identity = parseIdentity(readFileSync(file, 'utf8'));
+  return identity && processLiveness(identity) === 'running' ? identity : undefined;
+}
+
 /** The pid in a pid file when that process still runs. */
 export function readLivePid(file: string): number | undefined {
-  if (!existsSync(file)) return undefined;
-  const pid = Number(readFileSync(file, 'utf8').trim());
-  return Number.isInteger(pid) && pid > 0 && isAlive(pid) ? pid : undefined;
+  return readRunningIdentity(file)?.pid;
 }
 
 /**
  * Stops the process of a pid file (SIGTERM, as `npm run mss:stop`), waits until it is gone so
  * that a start right after does not meet it on its port, and removes the pid file. Returns
- * whether one was running.
+ * whether one was running. Only the recorded process is ever signalled: its identity is checked
+ * again before the SIGKILL, since its pid may be reused as soon as it exits.
  */
 export async function stopByPidFile(file: string, timeoutMs = 10_000): Promise<boolean> {
-  const pid = readLivePid(file);
+  const identity = readRunningIdentity(file);
   rmSync(file, { force: true });
-  if (pid === undefined) return false;
-  process.kill(pid, 'SIGTERM');
+  if (identity === undefined) return false;
+  process.kill(identity.pid, 'SIGTERM');
   const deadline = Date.now() + timeoutMs;
-  while (isAlive(pid)) {
+  while (processLiveness(identity) === 'running') {
     if (Date.now() > deadline) {
-      process.kill(pid, 'SIGKILL');
+      process.kill(identity.pid, 'SIGKILL');
       break;
     }
     await delay(50);
@@ -130,7 +142,7 @@ export async function startRole(runtime: SsoctlRuntime, paths: LocalPaths, role:
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.once('error', () => undefined);
   if (child.pid === undefined) throw new Error(`Could not start ${runtime.execPath}: the SSO ${roleName(role)} did not start.`);
-  writeFileSync(pidFile, String(child.pid), { mode: 0o600 });
+  writeFileSync(pidFile, formatIdentity(identityOf(child.pid)), { mode: 0o600 });
   child.unref();
   const deadline = Date.now() + timeoutMs;
   let exitCode: number | null | undefined;

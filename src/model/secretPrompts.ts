@@ -23,6 +23,8 @@ export function isWrongPasswordRefusal(err: SsoError): boolean {
 /** Why a reminder cannot be stored readable next to the secret it protects. */
 export function reminderProblem(reminder: string, password: string): string | undefined {
   if (reminder.length > 200) return 'Keep the reminder under 200 characters.';
+  // The service refuses these too: the reminder is printed before password prompts, terminals included.
+  if (/[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/u.test(reminder)) return 'Write the reminder as plain text on one line, without control or invisible characters.';
   if (password.length > 0 && reminder.toLowerCase().includes(password.toLowerCase())) {
     return 'The reminder contains the password. It is stored readable in the file: write a hint only you understand.';
   }

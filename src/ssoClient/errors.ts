@@ -28,6 +28,8 @@ export const SsoErrorCodes = [
   'ENTSSO_E_BAD_FILE',
   'ENTSSO_E_NOT_CONNECTED',
   'ENTSSO_E_TIMEOUT',
+  /** The service is at a bound it keeps for itself (e.g. concurrent password key derivations): retry shortly. */
+  'ENTSSO_E_BUSY',
   'ENTSSO_E_INTERNAL',
 ] as const;
 

@@ -3,8 +3,11 @@
  * for one environment folder. Used by `ssoctl serve`, the tests and the extension's
  * "start a local environment" command (on VS Code's own runtime).
  */
-import { loadEnvironment, mssTls, serviceTls, storeConfigFor } from './environment';
-import { MssServer, type LeaseTiming } from './mss/mssServer';
+import { existsSync } from 'node:fs';
+import { SsoError } from '../ssoClient/errors';
+import { assertPrivateEnvironment } from './environmentPermissions';
+import { ensureRoleCertificates, loadEnvironment, mssTls, nodeTls, serviceTls, storeConfigFor } from './environment';
+import { MssServer, type LeaseTiming, type TlsMaterial } from './mss/mssServer';
 import { SsoService } from './service/ssoService';
 import { openStore } from './ssodb/openStore';
 import { RateLimitedLog } from './rateLimitedLog';
@@ -35,6 +38,9 @@ export interface RunningRoles {
 
 export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
   const env = loadEnvironment(options.dir);
+  assertPrivateEnvironment(env, options.vaultDir);
+  await ensureRoleCertificates(env);
+  const nodeCertificate = existsSync(env.paths.nodeCert) ? nodeTls(env) : undefined;
   const store: SsoStore = await openStore(storeConfigFor(env));
   const running: RunningRoles = {
     async stop() {
@@ -50,7 +56,7 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
         environmentId: env.config.id,
         store,
         tls: mssTls(env),
-        clientTls: serviceTls(env),
+        clientTls: requireNodeCertificate(nodeCertificate),
         host: env.config.mss.host,
         port: options.mssPort ?? env.config.mss.port,
         lease: options.lease,
@@ -63,6 +69,7 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
       running.service = new SsoService({
         store,
         tls: serviceTls(env),
+        nodeTls: nodeCertificate,
         socketPath: options.socketPath ?? env.config.socketPath,
         tokenFile: env.paths.token,
         syncIntervalMs: options.syncIntervalMs ?? env.config.syncIntervalMs,
@@ -104,4 +111,9 @@ export function describeUnexpected(err: unknown): string {
     .slice(0, 3)
     .map((l) => l.trim());
   return [err.name, ...frames].join(' | ');
+}
+
+function requireNodeCertificate(tls: TlsMaterial | undefined): TlsMaterial {
+  if (tls) return tls;
+  throw new SsoError('ENTSSO_E_ACCESS_DENIED', 'This folder holds no MSS node certificate (pki/node.crt): a master secret server node cannot run from it. Use the environment folder the CA issued it in.');
 }

@@ -31,7 +31,7 @@ describe('access control', () => {
     const socket = t.env.config.socketPath;
     assert.equal(statSync(socket).mode & 0o777, 0o600);
     assert.equal(statSync(dirname(socket)).mode & 0o777, 0o700);
-    for (const f of [t.env.paths.token, t.env.paths.caKey, t.env.paths.mssKey, t.env.paths.serviceKey]) {
+    for (const f of [t.env.paths.token, t.env.paths.caKey, t.env.paths.mssKey, t.env.paths.serviceKey, t.env.paths.nodeKey]) {
       assert.equal(statSync(f).mode & 0o077, 0, `${f} is readable by others`);
     }
   });
@@ -74,12 +74,12 @@ describe('access control', () => {
 
   test('the MSS serves a certificate of this environment, and refuses none, a foreign one, and an expired one', async () => {
     const ca = { cert: readFileSync(t.env.paths.caCert, 'utf8'), key: readFileSync(t.env.paths.caKey, 'utf8') };
-    const own = issueClientCertificate(ca, { commonName: 'sso-service.test', validDays: 1 });
+    const own = issueClientCertificate(ca, { commonName: 'sso-service.test', role: 'sso-service', validDays: 1 });
     assert.equal(await askMss(t, own), 'answered', 'control: a CA-issued certificate gets an answer');
     assert.equal(await askMss(t), 'refused', 'no certificate');
     const foreignCa = createCa('Some other CA', 10);
     assert.equal(await askMss(t, issueClientCertificate(foreignCa, { commonName: 'intruder', validDays: 1 })), 'refused', 'foreign CA');
-    const expired = issueClientCertificate(ca, { commonName: 'old', notBefore: new Date(Date.now() - 10 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
+    const expired = issueClientCertificate(ca, { commonName: 'old', role: 'sso-service', notBefore: new Date(Date.now() - 10 * 86_400_000), notAfter: new Date(Date.now() - 86_400_000) });
     assert.equal(await askMss(t, expired), 'refused', 'expired certificate');
   });
 

@@ -11,6 +11,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SsoClient } from '../../src/ssoClient/client';
+import { formatIdentity, identityOf, parseIdentity } from '../../src/ssoClient/processIdentity';
 import { TestEnvironment } from '../integration/harness';
 import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
 import {
@@ -114,7 +115,7 @@ describe('UI: master secret, application, export/import and local environment li
     await server?.stop();
     // The MSS started from the palette runs detached: stop it by its pid file.
     if (env && existsSync(mssPidFile())) {
-      const pid = Number(readFileSync(mssPidFile(), 'utf8'));
+      const pid = (parseIdentity(readFileSync(mssPidFile(), 'utf8'))?.pid ?? 0);
       try {
         process.kill(pid, 'SIGKILL');
       } catch {
@@ -497,7 +498,7 @@ describe('UI: master secret, application, export/import and local environment li
 
   it('stops and starts the local master secret server from the palette: the status bar turns to cached and back', async () => {
     // As `npm start` does, the MSS of the local environment is known by its pid file.
-    writeFileSync(mssPidFile(), String(e().mss!.child.pid));
+    writeFileSync(mssPidFile(), formatIdentity(identityOf(e().mss!.child.pid!)));
     await w().runCommand('SSO: Stop Local Master Secret Server');
     await expectToast(w(), /^Master secret server of "dev" stopped\. The SSO service keeps decrypting from its cached secret/, 20_000);
     const cached = await w().waitForStatusBarItem(STATUS_ID, (i) => /cached secret only/.test(i.text), SYNC_INTERVAL_S * 1000 + 5000);
@@ -509,7 +510,7 @@ describe('UI: master secret, application, export/import and local environment li
     await w().runCommand('SSO: Start Local Master Secret Server');
     await expectToast(w(), /^Master secret server of "dev" started\. The SSO service picks it up at its next sync/, 40_000);
     await w().waitForStatusBarItem(STATUS_ID, (i) => i.text === 'SSO dev' && i.icons.includes('shield'), SYNC_INTERVAL_S * 1000 + 10_000);
-    const pid = Number(readFileSync(mssPidFile(), 'utf8'));
+    const pid = (parseIdentity(readFileSync(mssPidFile(), 'utf8'))?.pid ?? 0);
     assert.ok(pid > 0 && pid !== e().mss!.child.pid, 'a new, detached MSS');
     await w().screenshot('lifecycle-17-local-mss-started');
     // Editing works again: the MSS answers the service.

@@ -9,6 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { parseIdentity, processLiveness } from '../../src/ssoClient/processIdentity';
 import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
 import { expectToast, pickQuickItem } from './harness/dialogs';
 import { answerInputStep } from './harness/ssoExtras';
@@ -41,7 +42,7 @@ describe('UI: a local SSO environment created from VS Code', { timeout: 600_000 
       const file = server ? join(dataDir(), `${role}.pid`) : '';
       if (!file || !existsSync(file)) continue;
       try {
-        process.kill(Number(readFileSync(file, 'utf8')), 'SIGKILL');
+        process.kill(parseIdentity(readFileSync(file, 'utf8'))?.pid ?? 0, 'SIGKILL');
       } catch {
         // already gone
       }
@@ -97,8 +98,8 @@ describe('UI: a local SSO environment created from VS Code', { timeout: 600_000 
     assert.ok(existsSync(join(env, 'environment.json')));
     assert.equal(statSync(dataDir()).mode & 0o777, 0o700);
     for (const role of ['mss', 'service']) {
-      const pid = Number(readFileSync(join(dataDir(), `${role}.pid`), 'utf8'));
-      assert.doesNotThrow(() => process.kill(pid, 0), `the ${role} runs (pid ${pid})`);
+      const recorded = parseIdentity(readFileSync(join(dataDir(), `${role}.pid`), 'utf8'));
+      assert.ok(recorded && processLiveness(recorded) === 'running', `the ${role} runs (pid file: ${JSON.stringify(recorded)})`);
     }
     assert.deepEqual(readdirSync(join(dataDir(), 'logs')).sort(), ['mss.log', 'service.log']);
     const settings = JSON.parse(readFileSync(join(server!.userDataDir, 'User', 'settings.json'), 'utf8')) as Record<string, unknown>;

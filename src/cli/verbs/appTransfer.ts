@@ -4,13 +4,14 @@
  * apps.planImport + apps.import). Files are read and written here, by the caller; passwords come
  * from a hidden prompt (twice when a file is written) or the first line of stdin.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import * as readline from 'node:readline';
 import type { SsoClient } from '../../ssoClient/client';
 import type { FieldDefinition, ImportMode, ImportPlan, TransferFormat } from '../../ssoClient/protocol';
 import { type ParsedArgs, UsageError, flag, opt, positional } from '../args';
 import { print } from '../context';
+import { readInputFileBase64 } from '../inputFile';
 import { readPassword } from '../password';
 import { normaliseName } from '../../protocol/names';
 import { newName } from '../newNames';
@@ -75,7 +76,7 @@ export async function importApplications(client: SsoClient, args: ParsedArgs): P
   if (format === 'sso') name ??= normaliseName(basename(file, extname(file)));
   else if (name !== undefined) throw new UsageError('--name is for .sso files only: an entsso export names its applications.');
   const mode = importMode(opt(args, 'mode') ?? 'add');
-  const bytes = readFileSync(file).toString('base64');
+  const bytes = readInputFileBase64(file, 'an application export');
   if (format === 'entsso') {
     // As for backups: the reminder comes before the password prompt.
     const info = await client.request('apps.inspectExport', { file: bytes });

@@ -3,9 +3,10 @@
  * the same service operations as the extension's palette commands. They run on the master
  * secret server; files are written here, by the caller, only after the MSS produced them.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { type ParsedArgs, UsageError, flag, opt, positional } from '../args';
 import { connect, print } from '../context';
+import { readInputFileBase64 } from '../inputFile';
 import { readPassword } from '../password';
 
 export const secretOptions = { file: { value: true }, reminder: { value: true }, 'password-stdin': {}, 'allow-foreign': {}, force: {} };
@@ -85,7 +86,7 @@ function outputFile(args: ParsedArgs): string {
 function inputFile(args: ParsedArgs): string {
   const file = opt(args, 'file');
   if (!file) throw new UsageError('Say which backup file: --file <path>.');
-  return readFileSync(file).toString('base64');
+  return readInputFileBase64(file, 'a master secret backup');
 }
 
 /** ENTSSO shows the password reminder before asking for the password. */

@@ -63,6 +63,15 @@ export function scryptParamsProblem(params: unknown): string | undefined {
 export async function derivePasswordKey(password: string, params: ScryptParams): Promise<Buffer> {
   const problem = scryptParamsProblem(params);
   if (problem) throw new SsoError('ENTSSO_E_BAD_FILE', `The file's key derivation settings are not supported: ${problem}.`);
+  const release = await KDF_MEMORY.acquire(scryptMemoryBytes(params));
+  try {
+    return await runScrypt(password, params);
+  } finally {
+    release();
+  }
+}
+
+async function runScrypt(password: string, params: ScryptParams): Promise<Buffer> {
   const passwordBytes = Buffer.from(password.normalize('NFC'), 'utf8');
   const salt = Buffer.from(params.salt, 'base64');
   // Node refuses scrypt when 128*N*r exceeds maxmem (default 32 MiB); N = 2^17 needs 128 MiB.
@@ -81,6 +90,68 @@ export async function derivePasswordKey(password: string, params: ScryptParams):
     passwordBytes.fill(0);
   }
 }
+
+// ---------------------------------------------------------------- memory bound per process
+
+/**
+ * Every derivation of a process goes through one memory budget. Each file header may ask for
+ * up to 1 GiB (SCRYPT_LIMITS), as designed; without a shared bound, a handful of crafted
+ * files opened at once (imports, verifies, restores from several clients) would add up to
+ * gigabytes. Derivations run while their memory fits the budget, the others wait in a short
+ * queue in arrival order (a large one is never overtaken for ever); past the queue the caller
+ * is told to retry, instead of the process holding an unbounded list of waiting requests.
+ */
+export class KdfMemoryGate {
+  private inUseBytes = 0;
+  private readonly waiting: { bytes: number; grant: (release: () => void) => void }[] = [];
+
+  constructor(
+    readonly budgetBytes: number,
+    readonly maxWaiting: number,
+  ) {}
+
+  /** Resolves with the function that gives the memory back, once `bytes` fit the budget. */
+  acquire(bytes: number): Promise<() => void> {
+    const needed = Math.min(bytes, this.budgetBytes);
+    if (this.waiting.length === 0 && this.inUseBytes + needed <= this.budgetBytes) return Promise.resolve(this.take(needed));
+    if (this.waiting.length >= this.maxWaiting) {
+      return Promise.reject(
+        new SsoError('ENTSSO_E_BUSY', 'Too many password-protected files are being opened at once by the SSO service. Try again in a few seconds.', {
+          reason: 'kdf-queue-full',
+        }),
+      );
+    }
+    return new Promise((grant) => this.waiting.push({ bytes: needed, grant }));
+  }
+
+  get stats(): { inUseBytes: number; waiting: number } {
+    return { inUseBytes: this.inUseBytes, waiting: this.waiting.length };
+  }
+
+  private take(bytes: number): () => void {
+    this.inUseBytes += bytes;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      this.inUseBytes -= bytes;
+      this.grantWaiting();
+    };
+  }
+
+  private grantWaiting(): void {
+    while (this.waiting.length > 0 && this.inUseBytes + this.waiting[0]!.bytes <= this.budgetBytes) {
+      const next = this.waiting.shift()!;
+      next.grant(this.take(next.bytes));
+    }
+  }
+}
+
+/**
+ * The process's gate: 1 GiB, the most one file may ask for, so eight derivations at the default
+ * cost (128 MiB) run side by side, and one at the maximum runs alone; 16 more may wait.
+ */
+export const KDF_MEMORY = new KdfMemoryGate(SCRYPT_LIMITS.maxMemoryBytes, 16);
 
 /** Independent sub-keys from one derived key (HKDF-SHA256), one per purpose. */
 export function subKey(derivedKey: Buffer, purpose: string): Buffer {

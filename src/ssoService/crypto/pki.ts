@@ -47,6 +47,35 @@ export interface ServerCertificateOptions extends ValidityOptions {
 
 export interface ClientCertificateOptions extends ValidityOptions {
   commonName: string;
+  /** What the holder may ask the master secret server; a certificate without a role may ask nothing. */
+  role?: CertificateRole;
+}
+
+/**
+ * Who holds a client certificate of the environment, written by the CA into its subject as the
+ * organizational unit (OU): only the CA can issue one, so the MSS can trust it. SSO services
+ * fetch the secret and relay the audited secret operations; MSS nodes sync from each other and
+ * move the active role (promote, demote).
+ */
+export type CertificateRole = 'sso-service' | 'mss-node';
+const ROLE_UNITS: Record<CertificateRole, string> = { 'sso-service': 'ENTSSO SSO service', 'mss-node': 'ENTSSO MSS node' };
+
+/** The role of a peer certificate, from its subject as Node's TLS gives it (`getPeerCertificate().subject`). */
+export function certificateRole(subject: { OU?: string | string[] } | undefined): CertificateRole | undefined {
+  const units = subject?.OU === undefined ? [] : Array.isArray(subject.OU) ? subject.OU : [subject.OU];
+  // Exactly one unit: a certificate naming two roles is not one we issued.
+  if (units.length !== 1) return undefined;
+  return (Object.keys(ROLE_UNITS) as CertificateRole[]).find((role) => ROLE_UNITS[role] === units[0]);
+}
+
+/** The role written in a PEM certificate (undefined for certificates issued before roles existed). */
+export function roleOfCertificate(pem: string): CertificateRole | undefined {
+  try {
+    const unit = forge.pki.certificateFromPem(pem).subject.getField('OU') as { value?: string } | null;
+    return unit?.value === undefined ? undefined : certificateRole({ OU: unit.value });
+  } catch {
+    return undefined;
+  }
 }
 
 export const RSA_BITS = 2048;
@@ -99,7 +128,7 @@ function issue(ca: CertificateAuthority, options: ClientCertificateOptions, purp
   const period = validityPeriod(options);
   // A leaf cannot outlive its CA (clients would refuse it then anyway): clamp, don't fail.
   if (period.notAfter > authority.cert.validity.notAfter) period.notAfter = new Date(authority.cert.validity.notAfter);
-  const cert = newCertificate(keys.publicKey, options.commonName, period);
+  const cert = newCertificate(keys.publicKey, options.commonName, period, options.role ? ROLE_UNITS[options.role] : undefined);
   cert.setIssuer(authority.cert.subject.attributes);
   cert.setExtensions([
     { name: 'basicConstraints', cA: false, critical: true },
@@ -128,13 +157,13 @@ function newKeyPair(): KeyPair {
   };
 }
 
-function newCertificate(publicKey: forge.pki.rsa.PublicKey, commonName: string, period: Period): forge.pki.Certificate {
+function newCertificate(publicKey: forge.pki.rsa.PublicKey, commonName: string, period: Period, unit?: string): forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
   cert.serialNumber = randomSerial();
   cert.validity.notBefore = period.notBefore;
   cert.validity.notAfter = period.notAfter;
-  cert.setSubject([{ name: 'commonName', value: validateCommonName(commonName) }]);
+  cert.setSubject([{ name: 'commonName', value: validateCommonName(commonName) }, ...(unit ? [{ shortName: 'OU', value: unit }] : [])]);
   return cert;
 }
 

@@ -66,6 +66,15 @@ const CHECK_BYTES = 16;
 const MAX_HEADER_BYTES = 64 * 1024;
 export const MAX_PROTECTED_FILE_BYTES = 64 * 1024 * 1024;
 export const MAX_REMINDER_LENGTH = 200;
+/** Our environment ids are UUIDs; a longer one in a header is shown cut. */
+const MAX_SHOWN_ENVIRONMENT_LENGTH = 64;
+/**
+ * Characters that must not reach a terminal or a prompt as they are: C0/C1 controls and DEL
+ * (ESC sequences rewrite a terminal, a newline forges a line), format characters (bidi
+ * overrides and zero-width characters hide or reorder text), line/paragraph separators, and
+ * lone surrogates.
+ */
+const UNPRINTABLE = /[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/gu;
 const KIND_NAMES: Record<ProtectedFileKind, string> = {
   'entsso-backup': 'a master secret backup',
   'entsso-export': 'an application export',
@@ -124,6 +133,9 @@ function validateReminder(reminder: string, password: string): void {
   if (typeof reminder !== 'string') throw invalid('The password reminder must be text.');
   if (reminder.length > MAX_REMINDER_LENGTH) {
     throw invalid(`The password reminder is too long (at most ${MAX_REMINDER_LENGTH} characters).`);
+  }
+  if (new RegExp(UNPRINTABLE.source, 'u').test(reminder)) {
+    throw invalid('The password reminder must be plain text on one line: no control, invisible or direction-changing characters.');
   }
   // The reminder is stored readable: it must not simply be (or contain) the password.
   const normalise = (text: string) => text.normalize('NFC').toLowerCase().replace(/\s+/g, '');
@@ -248,7 +260,22 @@ function parseHeader(headerBytes: Buffer): ProtectedFileHeader {
   if (h.version !== PROTECTED_FILE_VERSION) throw unsupportedVersion(h.version);
   const problem = headerProblem(h);
   if (problem) throw badFile(`The header of the file is damaged: ${problem}.`, 'tampered');
-  return structuredClone(h) as unknown as ProtectedFileHeader;
+  const header = structuredClone(h) as unknown as ProtectedFileHeader;
+  // Anyone can write a header (it is only authenticated once the password is known), and its
+  // texts are shown before the password is asked: only ever hand them on bounded and escaped.
+  header.reminder = readableHeaderText(header.reminder, MAX_REMINDER_LENGTH);
+  header.environment = readableHeaderText(header.environment, MAX_SHOWN_ENVIRONMENT_LENGTH);
+  return header;
+}
+
+/**
+ * `text` safe to print on a terminal or in a prompt: cut to `maxLength` characters (marked with
+ * "…") and every unprintable character written as a visible escape such as \u001b.
+ */
+export function readableHeaderText(text: string, maxLength: number): string {
+  const characters = [...text];
+  const kept = characters.length > maxLength ? characters.slice(0, maxLength).join('') + '…' : text;
+  return kept.replace(UNPRINTABLE, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
 }
 
 function headerProblem(h: Record<string, unknown>): string | undefined {

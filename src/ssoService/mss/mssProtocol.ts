@@ -7,6 +7,7 @@
  */
 import type { Base64File, ReencryptProgress } from '../../ssoClient/protocol';
 import { makeMasterSecret, type MasterSecret } from '../crypto/masterSecret';
+import type { CertificateRole } from '../crypto/pki';
 
 export interface WireSecret {
   msid: string;
@@ -57,6 +58,16 @@ const OPS: { [K in MssOp]: true } = {
   promote: true,
 };
 export const MSS_OP_NAMES: readonly MssOp[] = Object.keys(OPS) as MssOp[];
+
+/**
+ * What each certificate role may ask (see CertificateRole in crypto/pki). SSO services: the
+ * secret, and the secret operations they relay for authenticated, audited clients. MSS nodes:
+ * the secret (a standby's copy) and the active role. Neither may do the other's part.
+ */
+export const ROLE_OPS: Readonly<Record<CertificateRole, ReadonlySet<MssOp>>> = {
+  'sso-service': new Set<MssOp>(['getSecrets', 'nodeStatus', 'backup', 'verify', 'restore', 'prepareRotation', 'commitRotation']),
+  'mss-node': new Set<MssOp>(['getSecrets', 'nodeStatus', 'promote', 'demote']),
+};
 
 export interface MssRequest {
   id: number;

@@ -15,9 +15,10 @@ import { FrameTooLargeError, LineDecoder, encodeLine } from '../../ssoClient/jso
 import type { SsoStore } from '../ssodb/store';
 import { Leadership, type Role } from './leadership';
 import { MssLink } from './mssLink';
-import { ANY_ROLE_OPS, toWire, type MssOp, type MssOps, type MssRequest, type MssResponse } from './mssProtocol';
+import { ANY_ROLE_OPS, ROLE_OPS, toWire, type MssOp, type MssOps, type MssRequest, type MssResponse } from './mssProtocol';
 import { SecretAuthority } from './secretAuthority';
 import { RateLimitedLog } from '../rateLimitedLog';
+import { certificateRole, type CertificateRole } from '../crypto/pki';
 
 export interface TlsMaterial {
   ca: string;
@@ -39,7 +40,7 @@ export interface MssServerOptions {
   environmentId: string;
   store: SsoStore;
   tls: TlsMaterial;
-  /** Client certificate a standby presents to the active node. */
+  /** Client certificate (role mss-node) a node presents to another: a standby's sync, a promote's demote. */
   clientTls: TlsMaterial;
   host: string;
   port: number;
@@ -271,11 +272,12 @@ export class MssServer {
   private accept(socket: tls.TLSSocket): void {
     this.handshakeDone(peerKey(socket));
     this.sockets.add(socket);
+    const peer: Peer = { role: certificateRole(socket.getPeerCertificate().subject as { OU?: string | string[] } | undefined), refusalLogged: false };
     const drop = (err: unknown) => {
       this.options.log(`dropped a master secret server connection after an unexpected error: ${err instanceof Error ? err.name : typeof err}`);
       socket.destroy();
     };
-    const decoder = new LineDecoder((line) => this.onLine(socket, line).catch(drop), MAX_REQUEST_BYTES);
+    const decoder = new LineDecoder((line) => this.onLine(socket, line, peer).catch(drop), MAX_REQUEST_BYTES);
     socket.on('data', (data) => {
       try {
         decoder.push(data);
@@ -288,7 +290,7 @@ export class MssServer {
     socket.on('close', () => this.sockets.delete(socket));
   }
 
-  private async onLine(socket: tls.TLSSocket, line: string): Promise<void> {
+  private async onLine(socket: tls.TLSSocket, line: string, peer: Peer): Promise<void> {
     let request: unknown;
     try {
       request = JSON.parse(line);
@@ -296,17 +298,33 @@ export class MssServer {
       socket.destroy();
       return;
     }
-    const response = await this.handle(request);
+    const response = await this.handle(request, peer);
     if (!socket.destroyed) socket.write(encodeLine(response));
   }
 
-  private async handle(raw: unknown): Promise<MssResponse> {
+  /** Each certificate asks only what its role may (ROLE_OPS); certificates from before roles existed ask nothing. */
+  private roleRefusal(peer: Peer, op: MssOp): MssResponse['error'] | undefined {
+    const role = peer.role;
+    if (role && ROLE_OPS[role].has(op)) return undefined;
+    // Once per connection: a peer repeating a refused request must not grow the log.
+    if (!peer.refusalLogged) this.options.log(`refused "${op}" to ${role ? describeRole(role) : 'a certificate without a role'} (further refusals on this connection are not logged)`);
+    peer.refusalLogged = true;
+    const message = role
+      ? `The master secret server does not accept "${op}" from ${describeRole(role)}'s certificate. ` +
+        (op === 'promote' || op === 'demote' ? 'Run "ssoctl mss promote|demote" through an SSO service that runs with the environment folder of an MSS node.' : 'Send it through an SSO service.')
+      : 'This client certificate has no role (it was issued before MSS roles existed). Restart the SSO service and MSS nodes with this version of ssoctl: it issues role certificates.';
+    return { code: 'ENTSSO_E_ACCESS_DENIED', message };
+  }
+
+  private async handle(raw: unknown, peer: Peer): Promise<MssResponse> {
     const request = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Partial<Record<keyof MssRequest, unknown>>) : {};
     const id = typeof request.id === 'number' && Number.isFinite(request.id) ? request.id : 0;
     // `op` is type-checked before it is used as a key: a deep array would be stringified (and recurse) there.
     const op = typeof request.op === 'string' && Object.prototype.hasOwnProperty.call(this.handlers, request.op) ? (request.op as MssOp) : undefined;
     if (!op) return { id, error: { code: 'ENTSSO_E_INVALID_REQUEST', message: 'Unknown master secret server operation.' } };
     const handler = this.handlers[op] as OpHandler<MssOp>;
+    const refusal = this.roleRefusal(peer, op);
+    if (refusal) return { id, error: refusal };
     // Checked on every request: a node that was paused past its lease serves nothing.
     if (!ANY_ROLE_OPS.has(op) && !this.leadership.isActive()) {
       return { id, error: { code: 'ENTSSO_E_MSS_UNREACHABLE', message: `The master secret server node ${this.name} is standby, not the active node.` } };
@@ -320,6 +338,16 @@ export class MssServer {
       return { id, error: { code: 'ENTSSO_E_INTERNAL', message: 'The master secret server hit an unexpected error. See its log.' } };
     }
   }
+}
+
+/** A connected client: the role its certificate carries. */
+interface Peer {
+  readonly role: CertificateRole | undefined;
+  refusalLogged: boolean;
+}
+
+function describeRole(role: CertificateRole): string {
+  return role === 'mss-node' ? 'a master secret server node' : 'an SSO service';
 }
 
 function str(v: unknown): string {

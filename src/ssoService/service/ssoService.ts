@@ -3,12 +3,14 @@
  * named in SSODB, re-synchronises every sync interval (and at once when the MSS connection
  * drops), serves local clients, and pushes every state change to them.
  */
+import { SsoError } from '../../ssoClient/errors';
 import type { ServiceState } from '../../ssoClient/protocol';
 import type { TlsMaterial } from '../mss/mssServer';
 import { AccessToken } from '../rpc/accessToken';
 import { RpcServer } from '../rpc/rpcServer';
 import type { SsoStore } from '../ssodb/store';
 import { MssLink } from '../mss/mssLink';
+import { ROLE_OPS, type MssOp, type MssOps } from '../mss/mssProtocol';
 import { SsoOperations } from './operations';
 import { SecretCache } from './secretCache';
 
@@ -18,6 +20,11 @@ export const DEGRADED_RETRY_MS = 2000;
 export interface SsoServiceOptions {
   store: SsoStore;
   tls: TlsMaterial;
+  /**
+   * The MSS node certificate, when this service runs beside a node (same environment folder):
+   * then it relays `mss.promote` / `mss.demote`, which the service certificate may not ask.
+   */
+  nodeTls?: TlsMaterial;
   socketPath: string;
   /** The environment's access-token file (0600): read at start, rewritten by token.rotate. */
   tokenFile: string;
@@ -30,6 +37,7 @@ export class SsoService {
   readonly cache: SecretCache;
   readonly operations: SsoOperations;
   private readonly link: MssLink;
+  private readonly nodeLink: MssLink | undefined;
   private readonly rpc: RpcServer;
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
@@ -42,7 +50,8 @@ export class SsoService {
     // A request to the MSS must fail well within one interval so that a paused MSS is noticed.
     this.link = new MssLink(options.tls, Math.max(500, Math.min(5000, Math.floor(options.syncIntervalMs / 2))));
     // Lifecycle operations run scrypt on the MSS: they get a longer timeout than a sync.
-    this.operations = new SsoOperations(options.store, this.cache, (op, params, node) => this.link.request(node ?? this.cache.mssName, op, params, 60_000), options.environmentId);
+    this.nodeLink = options.nodeTls ? new MssLink(options.nodeTls, 60_000) : undefined;
+    this.operations = new SsoOperations(options.store, this.cache, (op, params, node) => this.callMss(op, params, node), options.environmentId);
     this.link.on('lost', () => void this.syncSoon());
     this.link.on('changed', () => void this.syncSoon());
     this.rpc = new RpcServer({
@@ -67,8 +76,21 @@ export class SsoService {
     clearInterval(this.timer);
     clearTimeout(this.retryTimer);
     this.link.close();
+    this.nodeLink?.close();
     await this.syncing;
     await this.rpc.close();
+  }
+
+  /** An operation on the MSS, with the certificate whose role may ask it. */
+  private callMss<K extends MssOp>(op: K, params: MssOps[K]['params'], node?: string): Promise<MssOps[K]['result']> {
+    const address = node ?? this.cache.mssName;
+    if (ROLE_OPS['sso-service'].has(op)) return this.link.request(address, op, params, 60_000);
+    if (!this.nodeLink) {
+      return Promise.reject(
+        new SsoError('ENTSSO_E_ACCESS_DENIED', `This SSO service holds no MSS node certificate, so it cannot ask a node to "${op}". Run the command against an SSO service started from the environment folder of an MSS node.`),
+      );
+    }
+    return this.nodeLink.request(address, op, params, 60_000);
   }
 
   /** One sync with SSODB and the MSS; concurrent callers share the one in flight. */

@@ -28,6 +28,7 @@ import path from 'node:path';
 import nodeSqlite3Wasm from 'node-sqlite3-wasm';
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import { SsoError } from '../../ssoClient/errors';
+import { identityOf, processLiveness } from '../../ssoClient/processIdentity';
 import { CommittedStateMemo } from './committedStateMemo';
 import type { AuditEntry, FieldInfo } from '../../ssoClient/protocol';
 import {
@@ -866,7 +867,10 @@ function sleep(ms: number): Promise<void> {
  * Why the data is safe: a writer that died mid-commit leaves a hot journal; once the lock is
  * gone, the next transaction rolls it back (with ReservedLockFix below).
  */
-/** pid, inode and change time in nanoseconds, space-separated, padded: always fits. */
+/**
+ * pid, its start time ("-" where there is none, see processIdentity), inode and change time in
+ * nanoseconds, space-separated, padded: always fits.
+ */
 const OWNER_RECORD_WIDTH = 80;
 
 export class LockDirectory {
@@ -899,8 +903,8 @@ export class LockDirectory {
     try {
       const id = fs.statSync(this.lockPath, { bigint: true });
       // One open descriptor, one fixed-width write at offset 0: this runs in every transaction.
-      this.ownerFd ??= fs.openSync(this.ownerPath, 'w');
-      fs.writeSync(this.ownerFd, `${process.pid} ${id.ino} ${id.ctimeNs}`.padEnd(OWNER_RECORD_WIDTH), 0);
+      this.ownerFd ??= openOwnerRecordForWriting(this.ownerPath);
+      fs.writeSync(this.ownerFd, `${process.pid} ${OWN_START_TIME} ${id.ino} ${id.ctimeNs}`.padEnd(OWNER_RECORD_WIDTH), 0);
     } catch {
       // Only a speed-up: without it the age rule still applies.
     }
@@ -918,23 +922,17 @@ export class LockDirectory {
    * process that does not record owners).
    */
   private ownerState(): 'dead' | 'alive' | 'unknown' {
-    let pid: number;
+    let owner: OwnerRecord | undefined;
     try {
-      const [pidText, ino, ctimeNs] = fs.readFileSync(this.ownerPath, 'utf8').trim().split(' ');
+      owner = parseOwnerRecord(readOwnerRecord(this.ownerPath));
       const id = fs.statSync(this.lockPath, { bigint: true });
-      if (String(id.ino) !== ino || String(id.ctimeNs) !== ctimeNs) return 'unknown';
-      pid = Number(pidText);
+      if (!owner || String(id.ino) !== owner.ino || String(id.ctimeNs) !== owner.ctimeNs) return 'unknown';
     } catch {
       return 'unknown';
     }
-    if (!Number.isInteger(pid) || pid <= 0) return 'unknown';
-    if (pid === process.pid) return 'alive';
-    try {
-      process.kill(pid, 0);
-      return 'alive';
-    } catch (error) {
-      return (error as NodeJS.ErrnoException).code === 'ESRCH' ? 'dead' : 'alive';
-    }
+    if (owner.pid === process.pid && owner.startTime === identityOf(process.pid).startTime) return 'alive';
+    // Its pid alone would keep a lock for ever once reused by another process: the start time tells.
+    return processLiveness(owner) === 'gone' ? 'dead' : 'alive';
   }
 
   /** True when a stale lock was removed (the caller should retry at once). */
@@ -982,6 +980,62 @@ export class LockDirectory {
     if (!this.isStale(this.breakerPath)) return false;
     removeDirectory(this.breakerPath);
     return makeDirectory(this.breakerPath);
+  }
+}
+
+const OWN_START_TIME = identityOf(process.pid).startTime ?? '-';
+
+interface OwnerRecord {
+  pid: number;
+  startTime?: string;
+  ino: string;
+  ctimeNs: string;
+}
+
+/** "pid start ino ctime", or "pid ino ctime" as written before start times were recorded. */
+function parseOwnerRecord(text: string): OwnerRecord | undefined {
+  const fields = text.trim().split(' ');
+  const [pidText, startTime, ino, ctimeNs] = fields.length === 3 ? [fields[0], '-', fields[1], fields[2]] : fields;
+  const pid = Number(pidText);
+  if (!Number.isSafeInteger(pid) || pid <= 0 || !ino || !ctimeNs || fields.length > 4) return undefined;
+  return { pid, ...(startTime && startTime !== '-' ? { startTime } : {}), ino, ctimeNs };
+}
+
+const NO_FOLLOW = fs.constants.O_NOFOLLOW ?? 0;
+
+/**
+ * The owner record is shared by every process using the file: created 0600 by whoever comes
+ * first (O_EXCL), otherwise opened without following a link (O_NOFOLLOW) and accepted only as a
+ * regular file of ours with no other name, so that a planted link or hard link never makes a
+ * transaction overwrite another file.
+ */
+function openOwnerRecordForWriting(ownerPath: string): number {
+  const { O_WRONLY, O_CREAT, O_EXCL } = fs.constants;
+  try {
+    return fs.openSync(ownerPath, O_WRONLY | O_CREAT | O_EXCL | NO_FOLLOW, 0o600);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+  }
+  const fd = fs.openSync(ownerPath, O_WRONLY | NO_FOLLOW);
+  try {
+    const stat = fs.fstatSync(fd);
+    const uid = process.getuid?.();
+    if (!stat.isFile() || stat.nlink !== 1 || (uid !== undefined && stat.uid !== uid)) throw new Error('not our owner record');
+    if (process.platform !== 'win32' && (stat.mode & 0o077) !== 0) fs.fchmodSync(fd, 0o600);
+    return fd;
+  } catch (error) {
+    fs.closeSync(fd);
+    throw error;
+  }
+}
+
+function readOwnerRecord(ownerPath: string): string {
+  const fd = fs.openSync(ownerPath, fs.constants.O_RDONLY | NO_FOLLOW);
+  try {
+    const buffer = Buffer.alloc(OWNER_RECORD_WIDTH);
+    return buffer.subarray(0, fs.readSync(fd, buffer, 0, OWNER_RECORD_WIDTH, 0)).toString('utf8');
+  } finally {
+    fs.closeSync(fd);
   }
 }
 

@@ -5,8 +5,10 @@ import tls from 'node:tls';
 import { after, before, describe, it } from 'node:test';
 import { SsoError } from '../../../src/ssoClient/errors';
 import {
+  certificateRole,
   createCa,
   issueClientCertificate,
+  roleOfCertificate,
   issueServerCertificate,
   type CertificateAuthority,
   type IssuedCertificate,
@@ -171,5 +173,16 @@ describe('private CA and certificates', () => {
         await new Promise<void>((resolve) => impostor.close(() => resolve()));
       }
     });
+  });
+
+  it('a client certificate carries its role as the one OU of its subject; none, two or another OU is no role', () => {
+    const node = issueClientCertificate(ca, { commonName: 'mss-node.test', role: 'mss-node', validDays: 1 });
+    assert.equal(roleOfCertificate(node.cert), 'mss-node');
+    assert.equal(new X509Certificate(node.cert).subject.split('\n').filter((l) => l.startsWith('OU=')).length, 1);
+    assert.equal(roleOfCertificate(client.cert), undefined, 'issued without a role');
+    assert.equal(certificateRole({ OU: 'ENTSSO SSO service' }), 'sso-service');
+    assert.equal(certificateRole({ OU: ['ENTSSO SSO service', 'ENTSSO MSS node'] }), undefined);
+    assert.equal(certificateRole({ OU: 'Something else' }), undefined);
+    assert.equal(certificateRole(undefined), undefined);
   });
 });

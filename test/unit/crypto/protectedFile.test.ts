@@ -4,6 +4,7 @@ import { SsoError } from '../../../src/ssoClient/errors';
 import { generateMasterSecret, serializeMasterSecret } from '../../../src/ssoService/crypto/masterSecret';
 import {
   openProtectedFile,
+  readableHeaderText,
   readProtectedHeader,
   writeProtectedFile,
   type ProtectedFileOptions,
@@ -182,5 +183,19 @@ describe('protected files (backups and exports)', () => {
     const file = await writeProtectedFile('entsso-backup', backupPayload, backupOptions);
     const greedy = editHeader(file, (h) => h.replace('"N":16384', `"N":${2 ** 30}`));
     await rejectsSso(openProtectedFile(greedy, PASSWORD, 'entsso-backup'), 'ENTSSO_E_BAD_FILE', 'tampered');
+  });
+});
+
+describe('readableHeaderText (header texts shown before the password)', () => {
+  it('escapes C0/C1 controls, DEL, bidi and zero-width characters, line separators and lone surrogates', () => {
+    assert.equal(readableHeaderText('a\x1b[2Jb\nc\x7f\x9bd', 200), 'a\\u001b[2Jb\\u000ac\\u007f\\u009bd');
+    assert.equal(readableHeaderText('x\u202Ey\u200Bz\u2028\uD800', 200), 'x\\u202ey\\u200bz\\u2028\\ud800');
+    assert.equal(readableHeaderText('Café – 東京 ✓', 200), 'Café – 東京 ✓', 'printable text is kept as is');
+  });
+
+  it('cuts to the given number of characters (not UTF-16 units), marked with an ellipsis', () => {
+    assert.equal(readableHeaderText('😀'.repeat(5), 3), '😀😀😀…');
+    assert.equal(readableHeaderText('abc', 3), 'abc');
+    assert.ok(readableHeaderText('\x1b'.repeat(60_000), 200).length <= 200 * 6 + 1);
   });
 });

@@ -117,6 +117,8 @@ describe('password refusals, reminders and file names', () => {
   test('a reminder must not contain the password', () => {
     assert.equal(reminderProblem('the vault entry', 'Correct horse 42!'), undefined);
     assert.match(reminderProblem('it is correct HORSE 42!', 'Correct horse 42!') ?? '', /contains the password/);
+    assert.match(reminderProblem('hint\x1b[2J', 'Correct horse 42!') ?? '', /plain text on one line/);
+    assert.match(reminderProblem('hint\u202Ereversed', 'Correct horse 42!') ?? '', /plain text on one line/);
     assert.match(reminderProblem('x'.repeat(201), 'p') ?? '', /under 200/);
   });
 

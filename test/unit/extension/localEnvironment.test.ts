@@ -2,11 +2,13 @@
 // (live, stale, garbage), a detached role started on this runtime and stopped by its pid file,
 // and a role that dies while starting. A stand-in script plays ssoctl (prints what ssod prints).
 import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parseEnvironments } from '../../../src/connection/environmentSettings';
+import { formatIdentity, identityOf, processStartTime } from '../../../src/ssoClient/processIdentity';
 import { isAlive, localPathsFor, readLivePid, runSsoctl, startRole, stopByPidFile } from '../../../src/connection/localEnvironment';
 
 const root = mkdtempSync(join(tmpdir(), 'entsso-local-'));
@@ -48,7 +50,7 @@ describe('local environment', () => {
   test('pid files: live, stale, garbage, missing', () => {
     const f = join(root, 'x.pid');
     assert.equal(readLivePid(f), undefined);
-    writeFileSync(f, String(process.pid));
+    writeFileSync(f, formatIdentity(identityOf(process.pid)));
     assert.equal(readLivePid(f), process.pid);
     writeFileSync(f, 'not a pid');
     assert.equal(readLivePid(f), undefined);
@@ -69,6 +71,35 @@ describe('local environment', () => {
     assert.equal(isAlive(pid), false);
     assert.equal(readLivePid(paths.mssPid), undefined);
     assert.equal(await stopByPidFile(paths.mssPid), false, 'nothing to stop');
+  });
+
+  test('a pid file naming an unrelated live process (pid reused, or no start time to prove it) never gets it signalled', { skip: process.platform !== 'linux' ? 'start times come from /proc (Linux); elsewhere the pid alone is checked' : false }, async () => {
+    const paths = localPathsFor(join(root, 'reused', 'env'));
+    mkdirSync(paths.env, { recursive: true });
+    const unrelated = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      await new Promise((r) => setTimeout(r, 50));
+      const startTime = processStartTime(unrelated.pid!);
+      assert.ok(startTime);
+      for (const record of [`${unrelated.pid} ${Number(startTime) - 7}`, String(unrelated.pid)]) {
+        writeFileSync(paths.mssPid, record);
+        assert.equal(readLivePid(paths.mssPid), undefined, record);
+        assert.equal(await stopByPidFile(paths.mssPid, 500), false, record);
+        assert.equal(unrelated.exitCode ?? unrelated.signalCode, null, `the unrelated process was signalled (${record})`);
+      }
+      // The script behind "npm run mss:stop" follows the same rule.
+      writeFileSync(join(paths.env, 'environment.json'), '{}');
+      for (const record of [`${unrelated.pid} ${Number(startTime) - 7}`, String(unrelated.pid)]) {
+        writeFileSync(paths.mssPid, record);
+        const script = spawnSync(process.execPath, [join(__dirname, '..', '..', '..', 'scripts', 'localEnvironment.mjs'), 'mss:stop'], { env: { ...process.env, ENTSSO_DATA_DIR: paths.data }, encoding: 'utf8' });
+        assert.equal(script.status, 0, script.stderr);
+        assert.match(script.stdout, /was not running/);
+        await new Promise((r) => setTimeout(r, 100));
+        assert.equal(unrelated.exitCode ?? unrelated.signalCode, null, `npm run mss:stop signalled an unrelated process (${record})`);
+      }
+    } finally {
+      unrelated.kill('SIGKILL');
+    }
   });
 
   test('a role that dies while starting is reported with the end of its log, and leaves no pid file', async () => {

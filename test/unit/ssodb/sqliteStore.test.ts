@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import nodeSqlite3Wasm from 'node-sqlite3-wasm';
+import { processStartTime } from '../../../src/ssoClient/processIdentity';
 import { openStore } from '../../../src/ssoService/ssodb/openStore';
 import { createSqliteStore, type SqliteStoreOptions } from '../../../src/ssoService/ssodb/sqliteStore';
 import type { SsoStore } from '../../../src/ssoService/ssodb/store';
@@ -234,6 +235,57 @@ describe('SQLite store on a shared file', () => {
     } finally {
       await store.close();
     }
+  });
+
+  it('a lock recorded by a process whose pid now belongs to another process is broken at once', async () => {
+    const file = newFile();
+    const store = await openAt(file, { staleLockMs: 60_000, busyTimeoutMs: 3_000 });
+    // The recorded owner died and its pid was reused: a live, unrelated process has it now.
+    const reuser = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      await store.createApplication(app('Reused'));
+      await new Promise((r) => setTimeout(r, 50));
+      const startTime = processStartTime(reuser.pid!);
+      assert.ok(startTime, 'the start time of a live process is readable');
+      fs.mkdirSync(`${file}.lock`);
+      const id = fs.statSync(`${file}.lock`, { bigint: true });
+      fs.writeFileSync(`${file}.lock-owner`, `${reuser.pid} ${Number(startTime) - 1} ${id.ino} ${id.ctimeNs}`.padEnd(80));
+      const started = Date.now();
+      await store.putCredentials('Reused', 'after-reuse', null, 'm1', Buffer.from('x'));
+      assert.ok(Date.now() - started < 2_000, `broken in ${Date.now() - started} ms, not after the 60 s age rule`);
+      assert.equal(reuser.exitCode, null, 'the process that reused the pid was left alone');
+    } finally {
+      reuser.kill('SIGKILL');
+      await store.close();
+    }
+  });
+
+  it('the owner record is 0600 whatever the umask, and a link planted in its place is never followed', { skip: process.platform === 'win32' ? 'POSIX modes and links' : false }, async () => {
+    const file = newFile();
+    const previous = process.umask(0);
+    let store: SsoStore | undefined;
+    try {
+      store = await openAt(file);
+      await store.createApplication(app('Private'));
+    } finally {
+      process.umask(previous);
+      await store?.close();
+    }
+    assert.equal(fs.statSync(`${file}.lock-owner`).mode & 0o777, 0o600);
+
+    const other = newFile();
+    const target = path.join(scratch, 'precious.txt');
+    fs.writeFileSync(target, 'precious');
+    fs.symlinkSync(target, `${other}.lock-owner`);
+    const linked = await openAt(other, { staleLockMs: 200 });
+    try {
+      await linked.createApplication(app('Linked'));
+      await linked.putCredentials('Linked', 'x', null, 'm1', Buffer.from('x'));
+    } finally {
+      await linked.close();
+    }
+    assert.equal(fs.readFileSync(target, 'utf8'), 'precious', 'the link target was not written');
+    assert.ok(fs.lstatSync(`${other}.lock-owner`).isSymbolicLink());
   });
 
   it('an owner record of an earlier lock never breaks a live lock held by someone else', async () => {
