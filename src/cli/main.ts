@@ -19,6 +19,7 @@ const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> o
   init      [--name N] [--mss-port P|0] [--mss-host H] [--sync-interval S] [--socket PATH]
   serve     [--mss] [--service] [--reencrypt-batch N]   run the master secret server and/or the SSO service
             [--mss-port P --vault-dir D] another MSS node; [--socket PATH] another service; [--lease-ttl-ms N]
+            [--audit-max-rows N] [--audit-max-age-days D]   audit retention (default 100000 rows, 365 days)
   status | health                          state of the service and the master secret server
   app list [--filter F] | show NAME | create NAME --field F[:masked]... [--kind configStore|adapter|affiliate]
       | delete NAME --yes | enable NAME | disable NAME

@@ -5,6 +5,7 @@
  */
 import { loadEnvironment, mssTls, readToken, serviceTls, storeConfigFor } from './environment';
 import { MssServer, type LeaseTiming } from './mss/mssServer';
+import { auditRetention, type AuditSettings } from './service/auditRetention';
 import { SsoService } from './service/ssoService';
 import { openStore } from './ssodb/openStore';
 import type { SsoStore } from './ssodb/store';
@@ -23,6 +24,8 @@ export interface RolesOptions {
   lease?: LeaseTiming;
   /** Another SSO service on the same machine needs its own socket. */
   socketPath?: string;
+  /** Overrides the environment's audit retention ("audit" in environment.json). */
+  audit?: AuditSettings;
   log: (message: string) => void;
 }
 
@@ -34,6 +37,8 @@ export interface RunningRoles {
 
 export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
   const env = loadEnvironment(options.dir);
+  // Checked before anything starts: a wrong setting stops `serve` with a sentence, not later.
+  const retention = options.service ? auditRetention(env.config.audit, options.audit) : undefined;
   const store: SsoStore = await openStore(storeConfigFor(env));
   const running: RunningRoles = {
     async stop() {
@@ -67,6 +72,7 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
         syncIntervalMs: options.syncIntervalMs ?? env.config.syncIntervalMs,
         environmentId: env.config.id,
         log: options.log,
+        auditRetention: retention ?? auditRetention(env.config.audit, options.audit),
       });
       await running.service.start();
     }

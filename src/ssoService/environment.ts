@@ -18,6 +18,7 @@ import { generateMasterSecret } from './crypto/masterSecret';
 import { createCa, issueClientCertificate, issueServerCertificate } from './crypto/pki';
 import { SecretVault } from './crypto/secretVault';
 import type { TlsMaterial } from './mss/mssServer';
+import type { AuditSettings } from './service/auditRetention';
 import { openStore } from './ssodb/openStore';
 
 export const DEFAULT_SYNC_INTERVAL_MS = 60_000;
@@ -36,6 +37,8 @@ export interface EnvironmentConfig {
   mss: { host: string; port: number };
   socketPath: string;
   syncIntervalMs: number;
+  /** How much audit the SSO service keeps (defaults: 100,000 rows, 365 days); see service/auditRetention.ts. */
+  audit?: AuditSettings;
 }
 
 export class EnvironmentPaths {

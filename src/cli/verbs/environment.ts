@@ -2,7 +2,8 @@
 import * as net from 'node:net';
 import { startRoles } from '../../ssoService/daemon';
 import { initEnvironment } from '../../ssoService/environment';
-import { type ParsedArgs, flag, opt, optInt } from '../args';
+import { serviceLogLine } from '../../ssoService/serviceLog';
+import { type ParsedArgs, flag, opt, optInt, optNumber } from '../args';
 import { environmentDir, print } from '../context';
 
 export const initOptions = { name: { value: true }, 'mss-host': { value: true }, 'mss-port': { value: true }, 'sync-interval': { value: true }, socket: { value: true } };
@@ -39,12 +40,14 @@ export const serveOptions = {
   'vault-dir': { value: true },
   'lease-ttl-ms': { value: true },
   socket: { value: true },
+  'audit-max-rows': { value: true },
+  'audit-max-age-days': { value: true },
 };
 
 /** Runs until SIGINT/SIGTERM; logs go to stderr and never contain a value. */
 export async function serve(args: ParsedArgs): Promise<void> {
   const both = !flag(args, 'mss') && !flag(args, 'service');
-  const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ssod[${process.pid}] ${m}\n`);
+  const log = (m: string) => process.stderr.write(serviceLogLine(m));
   const roles = await startRoles({
     dir: environmentDir(args),
     mss: both || flag(args, 'mss'),
@@ -55,6 +58,7 @@ export async function serve(args: ParsedArgs): Promise<void> {
     vaultDir: opt(args, 'vault-dir'),
     lease: leaseTiming(optInt(args, 'lease-ttl-ms')),
     socketPath: opt(args, 'socket'),
+    audit: { maxRows: optInt(args, 'audit-max-rows'), maxAgeDays: optNumber(args, 'audit-max-age-days') },
     log,
   });
   log('ready');

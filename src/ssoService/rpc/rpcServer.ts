@@ -12,6 +12,7 @@ import { SsoError } from '../../ssoClient/errors';
 import { FrameTooLargeError, LineDecoder, encodeLine } from '../../ssoClient/jsonLines';
 import { PROTOCOL_VERSION, type MethodName, type RpcErrorObject, type ServiceState } from '../../ssoClient/protocol';
 import type { CallContext, SsoOperations } from '../service/operations';
+import { DEFAULT_REFUSALS_PER_WINDOW, DEFAULT_REFUSAL_WINDOW_MS, RefusalThrottle } from './refusalThrottle';
 import { isMethodName, validateParams } from './validate';
 
 export const SERVER_VERSION = '0.1.0';
@@ -19,9 +20,18 @@ export const SERVER_VERSION = '0.1.0';
 /** Connections that have not said a valid hello within this time are closed. */
 const HELLO_TIMEOUT_MS = 10_000;
 
+/**
+ * Whose refusals are throttled together. Node cannot read a Unix socket peer's uid or pid
+ * (SO_PEERCRED needs a native module), and the socket is 0600: every peer runs as the owner
+ * (or root), so the socket itself is the peer.
+ */
+const LOCAL_SOCKET_PEER = 'local socket';
+
 interface Connection {
   socket: net.Socket;
   ctx: CallContext | undefined;
+  /** Set as soon as a hello is refused: lines still in flight are not answered. */
+  refused?: boolean;
 }
 
 export interface RpcServerOptions {
@@ -30,15 +40,24 @@ export interface RpcServerOptions {
   operations: SsoOperations;
   currentState: () => ServiceState;
   log: (message: string) => void;
+  /** Refused connections audited one by one per peer and window (default 10 a minute). */
+  refusalsPerWindow?: number;
+  refusalWindowMs?: number;
 }
 
 export class RpcServer {
   private server: net.Server | undefined;
   private connections = new Set<Connection>();
   private readonly tokenDigest: Buffer;
+  private readonly refusals: RefusalThrottle;
 
   constructor(private readonly options: RpcServerOptions) {
     this.tokenDigest = digest(options.token);
+    this.refusals = new RefusalThrottle({
+      perWindow: options.refusalsPerWindow ?? DEFAULT_REFUSALS_PER_WINDOW,
+      windowMs: options.refusalWindowMs ?? DEFAULT_REFUSAL_WINDOW_MS,
+      summarise: (peer, suppressed, windowMs) => this.recordSuppressedRefusals(peer, suppressed, windowMs),
+    });
   }
 
   async listen(): Promise<void> {
@@ -66,6 +85,7 @@ export class RpcServer {
   }
 
   async close(): Promise<void> {
+    await this.refusals.close();
     for (const c of this.connections) c.socket.destroy();
     this.connections.clear();
     const server = this.server;
@@ -105,6 +125,7 @@ export class RpcServer {
   }
 
   private async onLine(conn: Connection, line: string): Promise<void> {
+    if (conn.refused) return;
     let message: { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
     try {
       message = JSON.parse(line);
@@ -130,7 +151,7 @@ export class RpcServer {
   }
 
   private async dispatch(conn: Connection, method: MethodName, rawParams: unknown): Promise<unknown> {
-    if (method === 'hello') return this.hello(conn, validateParams('hello', rawParams));
+    if (method === 'hello') return this.hello(conn, rawParams);
     if (!conn.ctx) {
       throw new SsoError('ENTSSO_E_ACCESS_DENIED', 'Say hello with the access token first.');
     }
@@ -139,23 +160,50 @@ export class RpcServer {
     return handler(params, conn.ctx);
   }
 
-  private async hello(conn: Connection, params: { token: string; protocolVersion: number; client: string }) {
-    const ctx: CallContext = { client: params.client };
+  /** A refused hello (bad parameters, wrong token, other protocol) is answered once, then the connection closes. */
+  private async hello(conn: Connection, rawParams: unknown) {
+    let params: { token: string; protocolVersion: number; client: string };
+    try {
+      params = validateParams('hello', rawParams);
+    } catch (err) {
+      this.closeAfterRefusal(conn);
+      throw err;
+    }
     if (!timingSafeEqual(digest(params.token), this.tokenDigest)) {
-      await this.options.operations.audit(ctx, { action: 'connect', outcome: 'refused', detail: 'wrong or missing access token' });
-      this.options.log(`refused a connection from "${params.client}": wrong or missing access token`);
-      setImmediate(() => conn.socket.end());
+      conn.refused = true;
+      await this.recordRefusal(params.client, 'wrong or missing access token');
+      this.closeAfterRefusal(conn);
       throw new SsoError('ENTSSO_E_ACCESS_DENIED', 'The access token is wrong. Use the token of this SSO environment (ssoctl prints where it is kept).');
     }
     if (params.protocolVersion !== PROTOCOL_VERSION) {
-      setImmediate(() => conn.socket.end());
+      this.closeAfterRefusal(conn);
       throw new SsoError(
         'ENTSSO_E_UNSUPPORTED_VERSION',
         `This SSO service speaks protocol version ${PROTOCOL_VERSION}, the client ${params.protocolVersion}. Update the older of the two.`,
       );
     }
+    const ctx: CallContext = { client: params.client };
     conn.ctx = ctx;
     return { protocolVersion: PROTOCOL_VERSION, serverVersion: SERVER_VERSION, state: this.options.currentState() };
+  }
+
+  /** Marks the connection refused at once (pipelined lines go unanswered) and ends it after the refusal's reply. */
+  private closeAfterRefusal(conn: Connection): void {
+    conn.refused = true;
+    setImmediate(() => conn.socket.end());
+  }
+
+  /** Audits and logs a refused connection, unless its peer has used up its refusals of this window. */
+  private async recordRefusal(client: string, reason: string): Promise<void> {
+    if (!this.refusals.admit(LOCAL_SOCKET_PEER)) return;
+    await this.options.operations.audit({ client }, { action: 'connect', outcome: 'refused', detail: reason });
+    this.options.log(`refused a connection from "${client}": ${reason}`);
+  }
+
+  private async recordSuppressedRefusals(peer: string, suppressed: number, windowMs: number): Promise<void> {
+    const detail = `${suppressed} more refusals suppressed (${peer}, within ${Math.round(windowMs / 1000)} s)`;
+    await this.options.operations.audit({ client: peer }, { action: 'connect', outcome: 'refused', detail });
+    this.options.log(`refused connections: ${detail}`);
   }
 
   private reply(conn: Connection, id: number | string | null, result?: unknown, error?: RpcErrorObject): void {

@@ -43,6 +43,8 @@ export interface TransferDeps {
   cache: SecretCache;
   environmentId: string;
   audit(ctx: TransferContext, entry: Omit<NewAuditEntry, 'user'>): Promise<void>;
+  /** Audits an event that must not happen unaudited; throws ENTSSO_E_AUDIT_FAILED when it cannot. */
+  auditOrRefuse(ctx: TransferContext, entry: Omit<NewAuditEntry, 'user'>): Promise<void>;
   /** The secret to encrypt with, or the refusal (audited) when the service cannot encrypt. */
   secretForWrite(ctx: TransferContext, action: string, application: string | undefined): Promise<MasterSecret>;
 }
@@ -99,8 +101,9 @@ export class ApplicationTransfer {
           { bytes: file.length, limit: MAX_TRANSFER_FILE_BYTES },
         );
       }
+      // Before the file leaves the service: no audit row, no export.
       for (const state of states) {
-        await this.deps.audit(ctx, { action: 'app.export', outcome: 'ok', application: state.app.name, fields: state.app.fields.map((f) => f.label), detail: `format ${p.format}, ${state.rows.length} configuration(s)` });
+        await this.deps.auditOrRefuse(ctx, { action: 'app.export', outcome: 'ok', application: state.app.name, fields: state.app.fields.map((f) => f.label), detail: `format ${p.format}, ${state.rows.length} configuration(s)` });
       }
       return { file: file.toString('base64'), format: p.format, applications: states.map((s) => s.app.name), warnings };
     } catch (err) {

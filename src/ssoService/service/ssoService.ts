@@ -6,8 +6,9 @@
 import type { ServiceState } from '../../ssoClient/protocol';
 import type { TlsMaterial } from '../mss/mssServer';
 import { RpcServer } from '../rpc/rpcServer';
-import type { SsoStore } from '../ssodb/store';
+import type { AuditRetention, SsoStore } from '../ssodb/store';
 import { MssLink } from '../mss/mssLink';
+import { AuditSweeper } from './auditRetention';
 import { SsoOperations } from './operations';
 import { SecretCache } from './secretCache';
 
@@ -22,6 +23,7 @@ export interface SsoServiceOptions {
   syncIntervalMs: number;
   environmentId: string;
   log: (message: string) => void;
+  auditRetention: AuditRetention;
 }
 
 export class SsoService {
@@ -29,6 +31,7 @@ export class SsoService {
   readonly operations: SsoOperations;
   private readonly link: MssLink;
   private readonly rpc: RpcServer;
+  private readonly auditSweeper: AuditSweeper;
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
   private lastPushed = '';
@@ -40,7 +43,11 @@ export class SsoService {
     // A request to the MSS must fail well within one interval so that a paused MSS is noticed.
     this.link = new MssLink(options.tls, Math.max(500, Math.min(5000, Math.floor(options.syncIntervalMs / 2))));
     // Lifecycle operations run scrypt on the MSS: they get a longer timeout than a sync.
-    this.operations = new SsoOperations(options.store, this.cache, (op, params, node) => this.link.request(node ?? this.cache.mssName, op, params, 60_000), options.environmentId);
+    this.operations = new SsoOperations(options.store, this.cache, (op, params, node) => this.link.request(node ?? this.cache.mssName, op, params, 60_000), options.environmentId, {
+      log: options.log,
+      auditRetention: options.auditRetention,
+    });
+    this.auditSweeper = new AuditSweeper(options.store, options.auditRetention, options.log);
     this.link.on('lost', () => void this.syncSoon());
     this.link.on('changed', () => void this.syncSoon());
     this.rpc = new RpcServer({
@@ -55,6 +62,7 @@ export class SsoService {
   async start(): Promise<void> {
     await this.sync();
     await this.rpc.listen();
+    this.auditSweeper.start();
     this.timer = setInterval(() => void this.sync(), this.options.syncIntervalMs);
     const s = this.cache.snapshot();
     this.options.log(`SSO service listening on ${this.options.socketPath}: ${s.state}`);
@@ -65,6 +73,7 @@ export class SsoService {
     clearInterval(this.timer);
     clearTimeout(this.retryTimer);
     this.link.close();
+    await this.auditSweeper.stop();
     await this.syncing;
     await this.rpc.close();
   }

@@ -25,6 +25,8 @@ import type { AuditEntry, FieldInfo } from '../../ssoClient/protocol';
 import {
   applicationExists,
   applicationNotFound,
+  AUDIT_PRUNE_PER_WRITE,
+  auditPruneBounds,
   changeConflict,
   checkApplicationChanges,
   checkCursor,
@@ -65,6 +67,7 @@ import {
 import type {
   ApplicationChange,
   ApplicationRow,
+  AuditRetention,
   CredentialRow,
   GlobalInfo,
   ListOptions,
@@ -282,6 +285,10 @@ VALUES (@at, @user, @action, @outcome, @application, @identifier, @fields, @deta
   listAudit: `SELECT TOP (@limit) au_id AS id, au_at AS at, au_user AS [user], au_action AS action, au_outcome AS outcome,
   au_app_name AS application, au_identifier AS identifier, au_fields AS fields, au_detail AS detail
 FROM dbo.SSOX_AuditTable WHERE au_id < @before ORDER BY au_id DESC;`,
+  /** Looks at the @limit oldest rows only, so a prune with nothing to do stays cheap. */
+  pruneAudit: `DELETE FROM dbo.SSOX_AuditTable WHERE au_id IN (
+  SELECT oldest.au_id FROM (SELECT TOP (@limit) au_id, au_at FROM dbo.SSOX_AuditTable ORDER BY au_id) AS oldest
+  WHERE oldest.au_id <= (SELECT COALESCE(MAX(au_id), 0) FROM dbo.SSOX_AuditTable) - @maxRows OR oldest.au_at < @cutoff);`,
 } as const;
 
 export type MssqlStatementName = keyof typeof MSSQL_SQL;
@@ -769,8 +776,9 @@ class MssqlStore implements SsoStore {
 
   // -------------------------------------------------------------- audit
 
-  async appendAudit(entry: NewAuditEntry): Promise<void> {
+  async appendAudit(entry: NewAuditEntry, retention?: AuditRetention): Promise<void> {
     const record = toAuditRecord(entry);
+    const prune = retention && auditPruneBounds(retention, AUDIT_PRUNE_PER_WRITE);
     await this.query(MSSQL_SQL.insertAudit, {
       at: ['isoTime', record.at],
       user: ['name', record.user],
@@ -781,6 +789,17 @@ class MssqlStore implements SsoStore {
       fields: ['longText', record.fields],
       detail: ['longText', record.detail],
     });
+    // Its own statement: the row above is durable whether or not the prune succeeds.
+    if (prune) await this.runPrune(prune);
+  }
+
+  async pruneAudit(retention: AuditRetention, limit: number): Promise<number> {
+    return this.runPrune(auditPruneBounds(retention, limit));
+  }
+
+  private async runPrune(prune: ReturnType<typeof auditPruneBounds>): Promise<number> {
+    const result = await this.query(MSSQL_SQL.pruneAudit, { limit: ['int', prune.limit], maxRows: ['bigint', prune.maxRows], cutoff: ['isoTime', prune.cutoff] });
+    return affected(result);
   }
 
   async listAudit(options: { before?: number; limit: number }): Promise<AuditEntry[]> {

@@ -85,6 +85,12 @@ export interface NewAuditEntry {
   detail?: string;
 }
 
+/** How much audit is kept: at most the newest `maxRows` rows, none older than `maxAgeMs`. */
+export interface AuditRetention {
+  maxRows: number;
+  maxAgeMs: number;
+}
+
 /** Re-encryption of one row during a rotation: replaces the blob only if the row is still as read. */
 export interface ReencryptedRow {
   application: string;
@@ -252,7 +258,17 @@ export interface SsoStore {
   recordMssNode(node: MssNodeRow): Promise<void>;
   listMssNodes(): Promise<MssNodeRow[]>;
 
-  appendAudit(entry: NewAuditEntry): Promise<void>;
+  /**
+   * Appends a row, durable when the promise resolves. With a retention, the same transaction also
+   * deletes up to AUDIT_PRUNE_PER_WRITE of the oldest rows beyond it: the audit stays bounded
+   * under any write rate, at a bounded cost per write.
+   */
+  appendAudit(entry: NewAuditEntry, retention?: AuditRetention): Promise<void>;
+  /**
+   * Deletes rows beyond the retention among the `limit` oldest (one transaction, bounded work);
+   * returns how many. Rows past the count are those more than `maxRows` ids below the newest.
+   */
+  pruneAudit(retention: AuditRetention, limit: number): Promise<number>;
   /** Newest first; `before` is an audit id for paging. */
   listAudit(options: { before?: number; limit: number }): Promise<AuditEntry[]>;
 }
