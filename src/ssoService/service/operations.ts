@@ -211,7 +211,7 @@ export class SsoOperations {
     const now = Date.now();
     if (now - this.lostAuditLoggedAt < LOST_AUDIT_LOG_INTERVAL_MS) return;
     const reason = err instanceof SsoError ? err.code : 'unexpected error';
-    this.options.log?.(`audit: ${this.lostAuditRows} row(s) of best-effort events not written (latest: ${action}, ${reason}); the events themselves went ahead`);
+    this.options.log?.(`audit: ${this.lostAuditRows} row(s) of best-effort events could not be written (latest: ${action}, ${reason}); these events are not refused for it`);
     this.lostAuditRows = 0;
     this.lostAuditLoggedAt = now;
   }
