@@ -187,10 +187,13 @@ export class RpcServer {
     return { protocolVersion: PROTOCOL_VERSION, serverVersion: SERVER_VERSION, state: this.options.currentState() };
   }
 
-  /** Marks the connection refused at once (pipelined lines go unanswered) and ends it after the refusal's reply. */
+  /**
+   * Marks the connection refused at once (pipelined lines go unanswered) and closes it once the
+   * refusal's reply is written, without waiting for the peer to close its side.
+   */
   private closeAfterRefusal(conn: Connection): void {
     conn.refused = true;
-    setImmediate(() => conn.socket.end());
+    setImmediate(() => conn.socket.destroySoon());
   }
 
   /** Audits and logs a refused connection, unless its peer has used up its refusals of this window. */
