@@ -1,19 +1,15 @@
 /**
  * The pieces that keep the audit and the log bounded and readable: the refusal throttle (per
  * peer, per window, one summary), the daemon log line (untrusted text escaped, length bounded),
- * the retention settings, and the embedded store's prune (bounded work, newest rows kept).
+ * and the retention settings. The stores' prune is in the store contract (storeContract.ts).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { SsoError } from '../../../src/ssoClient/errors';
 import { escapeUnsafeCharacters, hasUnsafeCharacters } from '../../../src/ssoClient/untrustedText';
 import { RefusalThrottle } from '../../../src/ssoService/rpc/refusalThrottle';
 import { LOG_MESSAGE_MAX_LENGTH, serviceLogLine } from '../../../src/ssoService/serviceLog';
 import { auditRetention, DEFAULT_AUDIT_MAX_AGE_DAYS, DEFAULT_AUDIT_MAX_ROWS } from '../../../src/ssoService/service/auditRetention';
-import { createSqliteStore } from '../../../src/ssoService/ssodb/sqliteStore';
 
 test('the refusal throttle records the first N of a window per peer and summarises the rest once', async () => {
   const summaries: [string, number][] = [];
@@ -62,25 +58,5 @@ test('audit retention: defaults, environment.json settings, serve flags over the
   assert.deepEqual(auditRetention({ maxRows: 500, maxAgeDays: 7 }, { maxRows: 50 }), { maxRows: 50, maxAgeMs: 7 * 86_400_000 });
   for (const bad of [{ maxRows: 0 }, { maxRows: 9 }, { maxRows: 10.5 }, { maxRows: '100' as unknown as number }, { maxAgeDays: 0 }, { maxAgeDays: -1 }, { maxAgeDays: Number.NaN }]) {
     assert.throws(() => auditRetention(bad), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_INVALID_REQUEST' && /environment\.json/.test(e.message), JSON.stringify(bad));
-  }
-});
-
-test('the embedded store keeps at most maxRows on write, prunes by age, and a prune looks only at the oldest rows', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sso-audit-unit-'));
-  const store = createSqliteStore({ file: join(dir, 'audit.sqlite') });
-  try {
-    await store.init();
-    const retention = { maxRows: 10, maxAgeMs: 86_400_000 };
-    for (let i = 0; i < 50; i++) await store.appendAudit({ user: 'u', action: `a${i}`, outcome: 'ok' }, retention);
-    const kept = await store.listAudit({ limit: 100 });
-    assert.equal(kept.length, 10);
-    assert.deepEqual(kept.map((e) => e.action).slice(0, 2), ['a49', 'a48']);
-    // A lowered limit: each prune deletes at most `limit` rows, the oldest first.
-    assert.equal(await store.pruneAudit({ maxRows: 10, maxAgeMs: 1 }, 4), 4);
-    assert.deepEqual((await store.listAudit({ limit: 100 })).map((e) => e.action).slice(-1), ['a44']);
-    assert.equal(await store.pruneAudit({ maxRows: 1000, maxAgeMs: 86_400_000 }, 1000), 0, 'nothing beyond the retention');
-  } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
   }
 });
