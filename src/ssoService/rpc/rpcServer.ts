@@ -40,9 +40,6 @@ export interface RpcServerOptions {
   operations: SsoOperations;
   currentState: () => ServiceState;
   log: (message: string) => void;
-  /** Refused connections audited one by one per peer and window (default 10 a minute). */
-  refusalsPerWindow?: number;
-  refusalWindowMs?: number;
 }
 
 export class RpcServer {
@@ -54,8 +51,8 @@ export class RpcServer {
   constructor(private readonly options: RpcServerOptions) {
     this.tokenDigest = digest(options.token);
     this.refusals = new RefusalThrottle({
-      perWindow: options.refusalsPerWindow ?? DEFAULT_REFUSALS_PER_WINDOW,
-      windowMs: options.refusalWindowMs ?? DEFAULT_REFUSAL_WINDOW_MS,
+      perWindow: DEFAULT_REFUSALS_PER_WINDOW,
+      windowMs: DEFAULT_REFUSAL_WINDOW_MS,
       summarise: (peer, suppressed, windowMs) => this.recordSuppressedRefusals(peer, suppressed, windowMs),
     });
   }
@@ -170,6 +167,7 @@ export class RpcServer {
       throw err;
     }
     if (!timingSafeEqual(digest(params.token), this.tokenDigest)) {
+      // Before the await: lines that arrive while the refusal is recorded go unanswered.
       conn.refused = true;
       await this.recordRefusal(params.client, 'wrong or missing access token');
       this.closeAfterRefusal(conn);

@@ -180,7 +180,9 @@ export class SsoOperations {
       await this.appendAudit(ctx, entry);
     } catch (err) {
       this.reportLostAuditRow(entry.action, err);
+      return;
     }
+    if (this.lostAuditRows > 0) this.reportLostAuditRowsSinceLastLine();
   }
 
   /**
@@ -195,7 +197,7 @@ export class SsoOperations {
       throw new SsoError(
         'ENTSSO_E_AUDIT_FAILED',
         'The SSO service could not write the audit record for this, so it did not do it: revealing values, exporting and restoring happen only when audited. ' +
-          'Free disk space for the SSO database (or make it reachable), check the health view, then try again.',
+          'Free disk space for the SSO database or make it reachable (see "ssoctl health" or the SSO health view), then try again.',
         { action: entry.action },
       );
     }
@@ -214,6 +216,12 @@ export class SsoOperations {
     this.options.log?.(`audit: ${this.lostAuditRows} row(s) of best-effort events could not be written (latest: ${action}, ${reason}); these events are not refused for it`);
     this.lostAuditRows = 0;
     this.lostAuditLoggedAt = now;
+  }
+
+  /** Once the audit can be written again, the rows lost since the last line are counted in one more. */
+  private reportLostAuditRowsSinceLastLine(): void {
+    this.options.log?.(`audit: ${this.lostAuditRows} more row(s) of best-effort events could not be written before the audit worked again`);
+    this.lostAuditRows = 0;
   }
 
   // ------------------------------------------------------------------ applications
