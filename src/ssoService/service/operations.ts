@@ -56,6 +56,9 @@ export interface OperationsOptions {
   auditRetention?: AuditRetention;
 }
 
+/** An audit row as an operation states it; the service adds who. */
+type AuditEntryOf = Omit<NewAuditEntry, 'user'>;
+
 /** How often the log reports best-effort audit rows that could not be written (the first at once). */
 const LOST_AUDIT_LOG_INTERVAL_MS = 60_000;
 
@@ -186,25 +189,28 @@ export class SsoOperations {
   }
 
   /**
-   * Records an event that must not happen unaudited (a reveal, an export, a restore): when the
-   * row cannot be written the caller gets ENTSSO_E_AUDIT_FAILED and must not go on.
+   * Records an event that must not happen unaudited (a reveal, an export, a restore), its rows
+   * all or none: when they cannot be written the caller gets ENTSSO_E_AUDIT_FAILED and must not go on.
    */
-  async auditOrRefuse(ctx: CallContext, entry: Omit<NewAuditEntry, 'user'>): Promise<void> {
+  async auditOrRefuse(ctx: CallContext, entries: AuditEntryOf | readonly AuditEntryOf[]): Promise<void> {
+    const rows = [entries].flat();
     try {
-      await this.appendAudit(ctx, entry);
+      await this.appendAudit(ctx, rows);
     } catch (err) {
-      this.options.log?.(`refused ${entry.action}: its audit row could not be written (${err instanceof SsoError ? err.code : 'unexpected error'})`);
+      const action = rows[0]?.action ?? 'audit';
+      this.options.log?.(`refused ${action}: its audit row could not be written (${err instanceof SsoError ? err.code : 'unexpected error'})`);
       throw new SsoError(
         'ENTSSO_E_AUDIT_FAILED',
         'The SSO service could not write the audit record for this, so it did not do it: revealing values, exporting and restoring happen only when audited. ' +
           'Free disk space for the SSO database or make it reachable (see "ssoctl health" or the SSO health view), then try again.',
-        { action: entry.action },
+        { action },
       );
     }
   }
 
-  private appendAudit(ctx: CallContext, entry: Omit<NewAuditEntry, 'user'>): Promise<void> {
-    return this.store.appendAudit({ ...entry, user: `${this.osUser} via ${ctx.client}` }, this.options.auditRetention);
+  private appendAudit(ctx: CallContext, entries: AuditEntryOf | readonly AuditEntryOf[]): Promise<void> {
+    const user = `${this.osUser} via ${ctx.client}`;
+    return this.store.appendAudit([entries].flat().map((entry) => ({ ...entry, user })), this.options.auditRetention);
   }
 
   /** Logs the first lost row at once, then at most one summary a minute: a full disk must not flood the log. */

@@ -56,6 +56,7 @@ import {
   toApplicationRow,
   toAuditEntry,
   toAuditRecord,
+  type AuditRecord,
   toCredentialRow,
   toFieldInfo,
   toGlobalInfo,
@@ -776,20 +777,16 @@ class MssqlStore implements SsoStore {
 
   // -------------------------------------------------------------- audit
 
-  async appendAudit(entry: NewAuditEntry, retention?: AuditRetention): Promise<void> {
-    const record = toAuditRecord(entry);
+  async appendAudit(entries: NewAuditEntry | readonly NewAuditEntry[], retention?: AuditRetention): Promise<void> {
+    const records = [entries].flat().map((entry) => toAuditRecord(entry));
     const prune = retention && auditPruneBounds(retention, AUDIT_PRUNE_PER_WRITE);
-    await this.query(MSSQL_SQL.insertAudit, {
-      at: ['isoTime', record.at],
-      user: ['name', record.user],
-      action: ['shortText', record.action],
-      outcome: ['shortText', record.outcome],
-      application: ['name', record.application],
-      identifier: ['name', record.identifier],
-      fields: ['longText', record.fields],
-      detail: ['longText', record.detail],
-    });
-    // Its own statement: the row above is durable whether or not the prune succeeds.
+    if (records.length === 1) await this.query(MSSQL_SQL.insertAudit, auditParams(records[0]!));
+    else {
+      await this.inTransaction(async (tx) => {
+        for (const record of records) await this.query(MSSQL_SQL.insertAudit, auditParams(record), tx);
+      });
+    }
+    // Its own statement: the rows above are durable whether or not the prune succeeds.
     if (prune) await this.runPrune(prune);
   }
 
@@ -894,6 +891,19 @@ function applicationParams(app: NewApplication): Params {
 
 function valueParams(msid: string, ciphertext: Buffer): Params {
   return { msid: ['msid', msid], ciphertext: ['blob', ciphertext], now: ['bigint', Date.now()] };
+}
+
+function auditParams(record: AuditRecord): Params {
+  return {
+    at: ['isoTime', record.at],
+    user: ['name', record.user],
+    action: ['shortText', record.action],
+    outcome: ['shortText', record.outcome],
+    application: ['name', record.application],
+    identifier: ['name', record.identifier],
+    fields: ['longText', record.fields],
+    detail: ['longText', record.detail],
+  };
 }
 
 function rowsOf(result: MssqlResult): SqlRow[] {

@@ -26,7 +26,7 @@ export function withSideFiles(data: SsoStore, side: { audit: SideStore<AuditMeth
     close: async () => {
       await Promise.allSettled([data.close(), audit.close(), coordination.close()]);
     },
-    appendAudit: (entry, retention) => audit.appendAudit(entry, retention),
+    appendAudit: (entries, retention) => audit.appendAudit(entries, retention),
     listAudit: (options) => audit.listAudit(options),
     pruneAudit: (retention, limit) => audit.pruneAudit(retention, limit),
     acquireLease: (node, ttl, grace) => coordination.acquireLease(node, ttl, grace),

@@ -634,11 +634,11 @@ class SqliteStore implements SsoStore {
 
   // -------------------------------------------------------------- audit
 
-  async appendAudit(entry: NewAuditEntry, retention?: AuditRetention): Promise<void> {
-    const record = toAuditRecord(entry);
+  async appendAudit(entries: NewAuditEntry | readonly NewAuditEntry[], retention?: AuditRetention): Promise<void> {
+    const records = [entries].flat().map((entry) => toAuditRecord(entry));
     const prune = retention && auditPruneBounds(retention, AUDIT_PRUNE_PER_WRITE);
     return this.write(() => {
-      this.run(SQLITE_SQL.insertAudit, { ...record });
+      for (const record of records) this.run(SQLITE_SQL.insertAudit, { ...record });
       if (prune) this.run(SQLITE_SQL.pruneAudit, prune);
     });
   }

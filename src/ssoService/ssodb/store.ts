@@ -259,11 +259,12 @@ export interface SsoStore {
   listMssNodes(): Promise<MssNodeRow[]>;
 
   /**
-   * Appends a row, durable when the promise resolves. With a retention, the same transaction also
-   * deletes up to AUDIT_PRUNE_PER_WRITE of the oldest rows beyond it: the audit stays bounded
-   * under any write rate, at a bounded cost per write.
+   * Appends one row, or several in one transaction (all or none), durable when the promise
+   * resolves. With a retention, the embedded store's same transaction also deletes up to
+   * AUDIT_PRUNE_PER_WRITE of the oldest rows beyond it (SQL Server: the next statement): the audit
+   * stays bounded under any write rate, at a bounded cost per write.
    */
-  appendAudit(entry: NewAuditEntry, retention?: AuditRetention): Promise<void>;
+  appendAudit(entries: NewAuditEntry | readonly NewAuditEntry[], retention?: AuditRetention): Promise<void>;
   /**
    * Deletes rows beyond the retention among the `limit` oldest (one transaction, bounded work);
    * returns how many. Rows past the count are those more than `maxRows` ids below the newest.

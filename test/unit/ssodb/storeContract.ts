@@ -682,6 +682,15 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       assert.equal(bare.detail, undefined);
     });
 
+    withStore('several audit entries are appended together, in order', async (store) => {
+      await store.appendAudit({ user: 'u', action: 'before', outcome: 'ok' });
+      await store.appendAudit([
+        { user: 'u', action: 'app.export', outcome: 'ok', application: 'A' },
+        { user: 'u', action: 'app.export', outcome: 'ok', application: 'B' },
+      ]);
+      assert.deepEqual((await store.listAudit({ limit: 10 })).map((e) => `${e.action}:${e.application ?? ''}`), ['app.export:B', 'app.export:A', 'before:']);
+    });
+
     withStore('the audit keeps its retention: a write prunes the oldest rows past maxRows, a prune past maxAge, each a bounded number', async (store) => {
       const retention = { maxRows: 10, maxAgeMs: 86_400_000 };
       for (let i = 0; i < 30; i++) await store.appendAudit({ user: 'u', action: `a${i}`, outcome: 'ok' }, retention);
