@@ -58,6 +58,14 @@ export function optInt(args: ParsedArgs, name: string): number | undefined {
   return n;
 }
 
+export function optNumber(args: ParsedArgs, name: string): number | undefined {
+  const v = opt(args, name);
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (v.trim() === '' || !Number.isFinite(n) || n < 0) throw new UsageError(`--${name} must be a number (decimals allowed).`);
+  return n;
+}
+
 export function positional(args: ParsedArgs, index: number, what: string): string {
   const v = args.positionals[index];
   if (v === undefined) throw new UsageError(`Missing ${what}.`);

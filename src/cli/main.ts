@@ -22,6 +22,7 @@ const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> o
             (SSODB: an embedded SQLite file, or SQL Server with --ssodb, see below)
   serve     [--mss] [--service] [--reencrypt-batch N]   run the master secret server and/or the SSO service
             [--mss-port P --vault-dir D] another MSS node; [--socket PATH] another service; [--lease-ttl-ms N]
+            [--audit-max-rows N] [--audit-max-age-days D]   audit retention (default 100000 rows, 365 days)
   status | health                          state of the service and the master secret server
   app list [--filter F] | show NAME | create NAME --field F[:masked]... [--kind configStore|adapter|affiliate]
       | delete NAME --yes | enable NAME | disable NAME

@@ -71,6 +71,7 @@ function actionsFor(code: SsoErrorCode): ErrorAction[] {
     case 'ENTSSO_E_REENCRYPT_IN_PROGRESS':
     case 'ENTSSO_E_MSS_UNREACHABLE':
     case 'ENTSSO_E_SSODB_UNREACHABLE':
+    case 'ENTSSO_E_AUDIT_FAILED':
       return [{ title: 'Check Health', command: 'entsso.checkHealth' }];
     case 'ENTSSO_E_APPLICATION_NOT_FOUND':
     case 'ENTSSO_E_MAPPING_NOT_FOUND':

@@ -11,6 +11,8 @@ export const SsoErrorCodes = [
   'ENTSSO_E_REENCRYPT_IN_PROGRESS',
   /** The SSO database cannot be reached. */
   'ENTSSO_E_SSODB_UNREACHABLE',
+  /** The audit record an operation needs could not be written, so the operation was not done. */
+  'ENTSSO_E_AUDIT_FAILED',
   'ENTSSO_E_APPLICATION_NOT_FOUND',
   'ENTSSO_E_APPLICATION_EXISTS',
   'ENTSSO_E_APPLICATION_DISABLED',

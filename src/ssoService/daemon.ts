@@ -8,6 +8,7 @@ import { SsoError } from '../ssoClient/errors';
 import { assertPrivateEnvironment } from './environmentPermissions';
 import { ensureRoleCertificates, loadEnvironment, mssTls, nodeTls, serviceTls, storeConfigFor } from './environment';
 import { MssServer, type LeaseTiming, type TlsMaterial } from './mss/mssServer';
+import { auditRetention, type AuditSettings } from './service/auditRetention';
 import { SsoService } from './service/ssoService';
 import { openStore } from './ssodb/openStore';
 import { RateLimitedLog } from './rateLimitedLog';
@@ -27,6 +28,8 @@ export interface RolesOptions {
   lease?: LeaseTiming;
   /** Another SSO service on the same machine needs its own socket. */
   socketPath?: string;
+  /** Overrides the environment's audit retention ("audit" in environment.json). */
+  audit?: AuditSettings;
   log: (message: string) => void;
 }
 
@@ -41,6 +44,8 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
   assertPrivateEnvironment(env, options.vaultDir);
   await ensureRoleCertificates(env);
   const nodeCertificate = existsSync(env.paths.nodeCert) ? nodeTls(env) : undefined;
+  // Checked before anything starts: a wrong setting stops `serve` with a sentence, not later.
+  const retention = options.service ? auditRetention(env.config.audit, options.audit) : undefined;
   const store: SsoStore = await openStore(storeConfigFor(env));
   const running: RunningRoles = {
     async stop() {
@@ -75,6 +80,7 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
         syncIntervalMs: options.syncIntervalMs ?? env.config.syncIntervalMs,
         environmentId: env.config.id,
         log: options.log,
+        auditRetention: retention ?? auditRetention(env.config.audit, options.audit),
       });
       await running.service.start();
     }

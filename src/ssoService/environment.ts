@@ -20,6 +20,7 @@ import { createCa, issueClientCertificate, issueServerCertificate, roleOfCertifi
 import { SecretVault } from './crypto/secretVault';
 import { preparePrivateFolder } from './environmentPermissions';
 import type { TlsMaterial } from './mss/mssServer';
+import type { AuditSettings } from './service/auditRetention';
 import { openStore } from './ssodb/openStore';
 import type { SqlServerConnection } from './ssodb/sqlServerConnection';
 import type { SsoStore } from './ssodb/store';
@@ -49,6 +50,8 @@ export interface EnvironmentConfig {
   mss: { host: string; port: number };
   socketPath: string;
   syncIntervalMs: number;
+  /** How much audit the SSO service keeps (defaults: 100,000 rows, 365 days); see service/auditRetention.ts. */
+  audit?: AuditSettings;
 }
 
 export class EnvironmentPaths {

@@ -5,40 +5,19 @@
  * by itself once space is back. Needs root (mount); skipped with the reason otherwise.
  */
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
-import { closeSync, mkdirSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SsoError } from '../../src/ssoClient/errors';
 import { TestEnvironment, waitUntil } from '../integration/harness';
+import { fill, mountTmpfs, unmountTmpfs } from './smallDisk';
 
 const MOUNT_MB = 24;
 
-function mountTmpfs(dir: string): string | undefined {
-  if (process.platform !== 'linux' || process.getuid?.() !== 0) return 'needs root on Linux to mount a small tmpfs';
-  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${MOUNT_MB}m`, 'tmpfs', dir], { encoding: 'utf8' });
-  return r.status === 0 ? undefined : `cannot mount a tmpfs here (${(r.stderr || r.error?.message || '').trim()})`;
-}
-
-/** Fills the file system with one file until it is full; returns its path. */
-function fill(dir: string): string {
-  const file = join(dir, 'filler');
-  const fd = openSync(file, 'w');
-  const chunk = Buffer.alloc(64 * 1024, 0x61);
-  try {
-    for (;;) writeSync(fd, chunk);
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== 'ENOSPC') throw err;
-  } finally {
-    closeSync(fd);
-  }
-  return file;
-}
-
 describe('SSO database on a full disk', () => {
   const mountPoint = mkdtempSync(join(tmpdir(), 'sso-full-'));
-  const skipReason = mountTmpfs(mountPoint);
+  const skipReason = mountTmpfs(mountPoint, MOUNT_MB);
   let t: TestEnvironment | undefined;
 
   before(async () => {
@@ -54,7 +33,7 @@ describe('SSO database on a full disk', () => {
 
   after(async () => {
     await t?.dispose();
-    if (!skipReason) spawnSync('umount', [mountPoint]);
+    if (!skipReason) unmountTmpfs(mountPoint);
     rmSync(mountPoint, { recursive: true, force: true });
   });
 
@@ -76,8 +55,9 @@ describe('SSO database on a full disk', () => {
       assert.ok(refused instanceof SsoError, 'a write was refused once the disk was full');
       assert.equal(refused.code, 'ENTSSO_E_SSODB_UNREACHABLE', refused.message);
       assert.doesNotMatch(refused.message, /ENOSPC|SQLITE|errno/i, 'a sentence, not driver text');
-      const read = await c.request('config.get', { application: 'Full', identifier: 'k1', reveal: true });
-      assert.equal(read.fields.B, before.fields.B, 'reads still decrypt');
+      // Without revealing: a reveal needs its audit row written first (test/reliability/auditFailClosed.test.ts).
+      const read = await c.request('config.get', { application: 'Full', identifier: 'k1' });
+      assert.equal(read.fields.A, before.fields.A, 'reads still decrypt');
     } finally {
       rmSync(filler);
     }

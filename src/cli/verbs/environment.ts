@@ -4,7 +4,8 @@ import { keepServingAfterUnexpectedErrors, startRoles } from '../../ssoService/d
 import { type Environment, initEnvironment, loadEnvironment } from '../../ssoService/environment';
 import { describeSqlServer, SQL_SERVER_AUTHENTICATIONS } from '../../ssoService/ssodb/sqlServerConnection';
 import { removeSsodbCredential, ssodbCredentialPath } from '../../ssoService/ssodbCredential';
-import { type ParsedArgs, flag, opt, optInt } from '../args';
+import { serviceLogLine } from '../../ssoService/serviceLog';
+import { type ParsedArgs, flag, opt, optInt, optNumber } from '../args';
 import { environmentDir, print } from '../context';
 import { explainSsodbFailure, sqlServerInitFromArgs, SSODB_OPTIONS } from '../ssodbOptions';
 
@@ -51,12 +52,14 @@ export const serveOptions = {
   'vault-dir': { value: true },
   'lease-ttl-ms': { value: true },
   socket: { value: true },
+  'audit-max-rows': { value: true },
+  'audit-max-age-days': { value: true },
 };
 
 /** Runs until SIGINT/SIGTERM; logs go to stderr and never contain a value. */
 export async function serve(args: ParsedArgs): Promise<void> {
   const both = !flag(args, 'mss') && !flag(args, 'service');
-  const log = (m: string) => process.stderr.write(`${new Date().toISOString()} ssod[${process.pid}] ${m}\n`);
+  const log = (m: string) => process.stderr.write(serviceLogLine(m));
   keepServingAfterUnexpectedErrors(log);
   const roles = await startRoles({
     dir: environmentDir(args),
@@ -68,6 +71,7 @@ export async function serve(args: ParsedArgs): Promise<void> {
     vaultDir: opt(args, 'vault-dir'),
     lease: leaseTiming(optInt(args, 'lease-ttl-ms')),
     socketPath: opt(args, 'socket'),
+    audit: { maxRows: optInt(args, 'audit-max-rows'), maxAgeDays: optNumber(args, 'audit-max-age-days') },
     log,
   }).catch((error: unknown) => {
     throw explainServeFailure(error, environmentDir(args));

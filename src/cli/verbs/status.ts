@@ -1,4 +1,5 @@
 /** ssoctl status | health | audit: what state the environment is in and what happened. */
+import { escapeUnsafeCharacters } from '../../ssoClient/untrustedText';
 import type { ParsedArgs } from '../args';
 import { optInt } from '../args';
 import { connect, print, table } from '../context';
@@ -33,7 +34,8 @@ export async function audit(args: ParsedArgs): Promise<void> {
     print(args, page.items, () =>
       table([
         ['TIME', 'USER', 'ACTION', 'OUTCOME', 'APPLICATION', 'IDENTIFIER', 'FIELDS', 'DETAIL'],
-        ...page.items.map((e) => [e.at, e.user, e.action, e.outcome, e.application ?? '', e.identifier ?? '', (e.fields ?? []).join(','), e.detail ?? '']),
+        // Rows written before names were checked may hold anything: escaped for the terminal.
+        ...page.items.map((e) => [e.at, e.user, e.action, e.outcome, e.application ?? '', e.identifier ?? '', (e.fields ?? []).join(','), e.detail ?? ''].map(escapeUnsafeCharacters)),
       ]),
     );
   } finally {

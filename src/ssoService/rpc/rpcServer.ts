@@ -12,6 +12,7 @@ import { FrameTooLargeError, LineDecoder, encodeLine } from '../../ssoClient/jso
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION, type Methods, type RpcErrorObject, type ServiceMethodName, type ServiceState } from '../../ssoClient/protocol';
 import type { CallContext, SsoOperations } from '../service/operations';
 import { RateLimitedLog } from '../rateLimitedLog';
+import { DEFAULT_REFUSALS_PER_WINDOW, DEFAULT_REFUSAL_WINDOW_MS, RefusalThrottle } from './refusalThrottle';
 import type { AccessToken } from './accessToken';
 import { isMethodName, validateParams } from './validate';
 
@@ -36,9 +37,18 @@ const EVICTION_LOG_EVERY = 1000;
 /** Replies a client does not read are not queued without end: past this the connection is dropped. */
 const MAX_UNREAD_REPLY_BYTES = 4 * MAX_FRAME_BYTES;
 
+/**
+ * Whose refusals are throttled together. Node cannot read a Unix socket peer's uid or pid
+ * (SO_PEERCRED needs a native module), and the socket is 0600: every peer runs as the owner
+ * (or root), so the socket itself is the peer.
+ */
+const LOCAL_SOCKET_PEER = 'local socket';
+
 interface Connection {
   socket: net.Socket;
   ctx: CallContext | undefined;
+  /** Set as soon as a hello is refused: lines still in flight are not answered. */
+  refused?: boolean;
 }
 
 type RawMessage = { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
@@ -59,10 +69,16 @@ export class RpcServer {
   /** Peers can cause these lines: at most one per interval each. */
   private readonly dropLog: RateLimitedLog;
   private readonly unreadLog: RateLimitedLog;
+  private readonly refusals: RefusalThrottle;
 
   constructor(private readonly options: RpcServerOptions) {
     this.dropLog = new RateLimitedLog(options.log, DROP_LOG_INTERVAL_MS);
     this.unreadLog = new RateLimitedLog(options.log, DROP_LOG_INTERVAL_MS);
+    this.refusals = new RefusalThrottle({
+      perWindow: DEFAULT_REFUSALS_PER_WINDOW,
+      windowMs: DEFAULT_REFUSAL_WINDOW_MS,
+      summarise: (peer, suppressed, windowMs) => this.recordSuppressedRefusals(peer, suppressed, windowMs),
+    });
   }
 
   async listen(): Promise<void> {
@@ -93,6 +109,7 @@ export class RpcServer {
 
   async close(): Promise<void> {
     clearInterval(this.tokenWatch);
+    await this.refusals.close();
     for (const c of this.connections) c.socket.destroy();
     this.connections.clear();
     const server = this.server;
@@ -171,6 +188,7 @@ export class RpcServer {
   }
 
   private async onLine(conn: Connection, line: string): Promise<void> {
+    if (conn.refused) return;
     let message: RawMessage;
     try {
       message = JSON.parse(line);
@@ -198,7 +216,7 @@ export class RpcServer {
   }
 
   private async dispatch(conn: Connection, method: ServiceMethodName, rawParams: unknown): Promise<unknown> {
-    if (method === 'hello') return this.hello(conn, validateParams('hello', rawParams));
+    if (method === 'hello') return this.hello(conn, rawParams);
     if (!conn.ctx) {
       setImmediate(() => conn.socket.end());
       throw new SsoError('ENTSSO_E_ACCESS_DENIED', 'Say hello with the access token first.');
@@ -209,24 +227,56 @@ export class RpcServer {
     return handler(params, conn.ctx);
   }
 
-  private async hello(conn: Connection, params: { token: string; protocolVersion: number; client: string }) {
-    const ctx: CallContext = { client: params.client };
+  /** A refused hello (bad parameters, wrong token, other protocol) is answered once, then the connection closes. */
+  private async hello(conn: Connection, rawParams: unknown) {
+    let params: { token: string; protocolVersion: number; client: string };
+    try {
+      params = validateParams('hello', rawParams);
+    } catch (err) {
+      this.closeAfterRefusal(conn);
+      throw err;
+    }
     if (!this.options.accessToken.matches(params.token)) {
-      await this.options.operations.audit(ctx, { action: 'connect', outcome: 'refused', detail: 'wrong or missing access token' });
-      this.options.log(`refused a connection from "${params.client}": wrong or missing access token`);
-      setImmediate(() => conn.socket.end());
+      // Before the await: lines that arrive while the refusal is recorded go unanswered.
+      conn.refused = true;
+      await this.recordRefusal(params.client, 'wrong or missing access token');
+      this.closeAfterRefusal(conn);
       throw this.wrongTokenError(params.token);
     }
     if (params.protocolVersion !== PROTOCOL_VERSION) {
-      setImmediate(() => conn.socket.end());
+      this.closeAfterRefusal(conn);
       throw new SsoError(
         'ENTSSO_E_UNSUPPORTED_VERSION',
         `This SSO service speaks protocol version ${PROTOCOL_VERSION}, the client ${params.protocolVersion}. Update the older of the two.`,
       );
     }
+    const ctx: CallContext = { client: params.client };
     conn.ctx = ctx;
     return { protocolVersion: PROTOCOL_VERSION, serverVersion: SERVER_VERSION, state: this.options.currentState(), backend: 'ssod' as const };
   }
+
+  /**
+   * Marks the connection refused at once (pipelined lines go unanswered) and closes it once the
+   * refusal's reply is written, without waiting for the peer to close its side.
+   */
+  private closeAfterRefusal(conn: Connection): void {
+    conn.refused = true;
+    setImmediate(() => conn.socket.destroySoon());
+  }
+
+  /** Audits and logs a refused connection, unless its peer has used up its refusals of this window. */
+  private async recordRefusal(client: string, reason: string): Promise<void> {
+    if (!this.refusals.admit(LOCAL_SOCKET_PEER)) return;
+    await this.options.operations.audit({ client }, { action: 'connect', outcome: 'refused', detail: reason });
+    this.options.log(`refused a connection from "${client}": ${reason}`);
+  }
+
+  private async recordSuppressedRefusals(peer: string, suppressed: number, windowMs: number): Promise<void> {
+    const detail = `${suppressed} more refusals suppressed (${peer}, within ${Math.round(windowMs / 1000)} s)`;
+    await this.options.operations.audit({ client: peer }, { action: 'connect', outcome: 'refused', detail });
+    this.options.log(`refused connections: ${detail}`);
+  }
+
 
   /** A token rotated away is named as such, so that a client says what to do instead of retrying it. */
   private wrongTokenError(token: string): SsoError {

@@ -4,6 +4,7 @@
  * gets ENTSSO_E_INVALID_REQUEST naming the offending parameter, never a crash.
  */
 import { SsoError } from '../../ssoClient/errors';
+import { hasUnsafeCharacters } from '../../ssoClient/untrustedText';
 import type { ApplicationKind, FieldDefinition, ImportMode, ImportSource, ParamsOf, ServiceMethodName, TransferFormat } from '../../ssoClient/protocol';
 import { describeNameProblem, existingNameProblem, NAME_MAX_LENGTH, nameKeyedRecord, newNameProblem, normaliseName } from '../../protocol/names';
 
@@ -120,6 +121,13 @@ function nodeName(o: Obj): string {
   return v;
 }
 
+/** The client's name goes into the service log and the audit: nothing there may forge or hide text. */
+function clientName(o: Obj): string {
+  const name = optString(o, 'client', 64) ?? 'unknown';
+  if (hasUnsafeCharacters(name)) fail('"client" must not contain control, format (bidi, zero-width) or line-separator characters: name the client in plain text.');
+  return name;
+}
+
 const KINDS: ApplicationKind[] = ['adapter', 'configStore', 'affiliate'];
 const FORMATS: TransferFormat[] = ['entsso', 'sso'];
 const MODES: ImportMode[] = ['add', 'update', 'mirror'];
@@ -183,7 +191,7 @@ const validators: Validators = {
     onlyKeys(o, ['token', 'protocolVersion', 'client']);
     if (typeof o.token !== 'string' || o.token.length > 512) fail('"token" must be the access token of the SSO environment.');
     if (typeof o.protocolVersion !== 'number') fail('"protocolVersion" must be a number.');
-    return { token: o.token, protocolVersion: o.protocolVersion, client: optString(o, 'client', 64) ?? 'unknown' };
+    return { token: o.token, protocolVersion: o.protocolVersion, client: clientName(o) };
   },
   status: (o) => (onlyKeys(o, []), {}),
   health: (o) => (onlyKeys(o, []), {}),

@@ -44,6 +44,8 @@ export interface TransferDeps {
   cache: SecretCache;
   environmentId: string;
   audit(ctx: TransferContext, entry: Omit<NewAuditEntry, 'user'>): Promise<void>;
+  /** Audits an event that must not happen unaudited, its rows all or none; throws ENTSSO_E_AUDIT_FAILED when it cannot. */
+  auditOrRefuse(ctx: TransferContext, entries: Omit<NewAuditEntry, 'user'> | readonly Omit<NewAuditEntry, 'user'>[]): Promise<void>;
   /** The secret to encrypt with, or the refusal (audited) when the service cannot encrypt. */
   secretForWrite(ctx: TransferContext, action: string, application: string | undefined): Promise<MasterSecret>;
 }
@@ -100,9 +102,11 @@ export class ApplicationTransfer {
           { bytes: file.length, limit: MAX_TRANSFER_FILE_BYTES },
         );
       }
-      for (const state of states) {
-        await this.deps.audit(ctx, { action: 'app.export', outcome: 'ok', application: state.app.name, fields: state.app.fields.map((f) => f.label), detail: `format ${p.format}, ${state.rows.length} configuration(s)` });
-      }
+      // Before the file leaves the service, one row per application in one transaction: no rows, no export.
+      await this.deps.auditOrRefuse(
+        ctx,
+        states.map((state) => ({ action: 'app.export', outcome: 'ok', application: state.app.name, fields: state.app.fields.map((f) => f.label), detail: `format ${p.format}, ${state.rows.length} configuration(s)` })),
+      );
       return { file: file.toString('base64'), format: p.format, applications: states.map((s) => s.app.name), warnings };
     } catch (err) {
       await this.auditFailure(ctx, 'app.export', p.names, err);

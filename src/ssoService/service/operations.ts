@@ -25,7 +25,7 @@ import {
 import { readProtectedHeader } from '../crypto/protectedFile';
 import type { MssOp, MssOps } from '../mss/mssProtocol';
 import type { MasterSecret } from '../crypto/masterSecret';
-import type { ApplicationRow, CredentialRow, NewAuditEntry, SsoStore, ConfigurationRead } from '../ssodb/store';
+import type { ApplicationRow, AuditRetention, CredentialRow, NewAuditEntry, SsoStore, ConfigurationRead } from '../ssodb/store';
 import { nameKeyedRecord } from '../../protocol/names';
 import { LIMITS } from '../rpc/validate';
 import { ApplicationTransfer } from './applicationTransfer';
@@ -61,22 +61,39 @@ export type Handlers = { [M in Exclude<ServiceMethodName, 'hello' | 'token.rotat
  */
 export type MssCaller = <K extends MssOp>(op: K, params: MssOps[K]['params'], node?: string) => Promise<MssOps[K]['result']>;
 
+export interface OperationsOptions {
+  /** The service log: audit rows of best-effort events that could not be written are reported there. */
+  log?: (message: string) => void;
+  /** Applied a few rows at a time by every audit write. */
+  auditRetention?: AuditRetention;
+}
+
+/** An audit row as an operation states it; the service adds who. */
+type AuditEntryOf = Omit<NewAuditEntry, 'user'>;
+
+/** How often the log reports best-effort audit rows that could not be written (the first at once). */
+const LOST_AUDIT_LOG_INTERVAL_MS = 60_000;
+
 export class SsoOperations {
   private readonly osUser = safeUserName();
   private readonly transfer: ApplicationTransfer;
   private readonly maskedDocuments = new WeakMap<ConfigurationRead, ConfigDocument>();
+  private lostAuditRows = 0;
+  private lostAuditLoggedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly store: SsoStore,
     private readonly cache: SecretCache,
     private readonly callMss: MssCaller,
     private readonly environmentId: string,
+    private readonly options: OperationsOptions = {},
   ) {
     this.transfer = new ApplicationTransfer({
       store,
       cache,
       environmentId,
       audit: (ctx, entry) => this.audit(ctx, entry),
+      auditOrRefuse: (ctx, entry) => this.auditOrRefuse(ctx, entry),
       secretForWrite: (ctx, action, application) => this.secretForWrite(ctx, action, application),
     });
   }
@@ -108,7 +125,7 @@ export class SsoOperations {
     'secret.backup': async (p, ctx) => this.audited(ctx, 'secret.backup', () => this.callMss('backup', p)),
     'secret.inspect': async (p) => this.inspectBackup(p.file),
     'secret.verify': async (p, ctx) => this.audited(ctx, 'secret.verify', () => this.callMss('verify', p)),
-    'secret.restore': async (p, ctx) => this.audited(ctx, 'secret.restore', () => this.callMss('restore', p)),
+    'secret.restore': async (p, ctx) => this.auditedFirst(ctx, 'secret.restore', () => this.callMss('restore', p)),
     'secret.prepareGenerate': async (p, ctx) => this.audited(ctx, 'secret.prepareGenerate', () => this.callMss('prepareRotation', p)),
     'secret.commitGenerate': async (p, ctx) => this.audited(ctx, 'secret.generate', () => this.callMss('commitRotation', p)),
   };
@@ -123,6 +140,15 @@ export class SsoOperations {
       await this.audit(ctx, { action, outcome: err instanceof SsoError && err.code !== 'ENTSSO_E_INTERNAL' ? 'refused' : 'failed', detail: err instanceof SsoError ? err.code : undefined });
       throw err;
     }
+  }
+
+  /**
+   * For operations that must not happen unaudited: a `<action>.start` row is written first (the
+   * operation is refused when it cannot be), then the outcome as `audited` does.
+   */
+  private async auditedFirst<T>(ctx: CallContext, action: string, run: () => Promise<T>): Promise<T> {
+    await this.auditOrRefuse(ctx, { action: `${action}.start`, outcome: 'ok' });
+    return this.audited(ctx, action, run);
   }
 
   private async secretInfo(): Promise<SecretInfo> {
@@ -160,13 +186,60 @@ export class SsoOperations {
     return { format: h.format, version: h.version, created: h.created, environment: h.environment, foreignEnvironment: h.environment !== this.environmentId, msids: h.msids ?? [], reminder: h.reminder };
   }
 
-  /** Records an event in SSOX_AuditTable. Never a value: names of fields at most. */
+  /**
+   * Records an event in SSOX_AuditTable, best-effort: a failure is logged (never thrown, so that
+   * it cannot mask the operation's own outcome). Never a value: names of fields at most.
+   */
   async audit(ctx: CallContext, entry: Omit<NewAuditEntry, 'user'>): Promise<void> {
     try {
-      await this.store.appendAudit({ ...entry, user: `${this.osUser} via ${ctx.client}` });
-    } catch {
-      // The store being down is reported through the state; an audit write must not mask the real error.
+      await this.appendAudit(ctx, entry);
+    } catch (err) {
+      this.reportLostAuditRow(entry.action, err);
+      return;
     }
+    if (this.lostAuditRows > 0) this.reportLostAuditRowsSinceLastLine();
+  }
+
+  /**
+   * Records an event that must not happen unaudited (a reveal, an export, a restore), its rows
+   * all or none: when they cannot be written the caller gets ENTSSO_E_AUDIT_FAILED and must not go on.
+   */
+  async auditOrRefuse(ctx: CallContext, entries: AuditEntryOf | readonly AuditEntryOf[]): Promise<void> {
+    const rows = [entries].flat();
+    try {
+      await this.appendAudit(ctx, rows);
+    } catch (err) {
+      const action = rows[0]?.action ?? 'audit';
+      this.options.log?.(`refused ${action}: its audit row could not be written (${err instanceof SsoError ? err.code : 'unexpected error'})`);
+      throw new SsoError(
+        'ENTSSO_E_AUDIT_FAILED',
+        'The SSO service could not write the audit record for this, so it did not do it: revealing values, exporting and restoring happen only when audited. ' +
+          'Free disk space for the SSO database or make it reachable (see "ssoctl health" or the SSO health view), then try again.',
+        { action },
+      );
+    }
+  }
+
+  private appendAudit(ctx: CallContext, entries: AuditEntryOf | readonly AuditEntryOf[]): Promise<void> {
+    const user = `${this.osUser} via ${ctx.client}`;
+    return this.store.appendAudit([entries].flat().map((entry) => ({ ...entry, user })), this.options.auditRetention);
+  }
+
+  /** Logs the first lost row at once, then at most one summary a minute: a full disk must not flood the log. */
+  private reportLostAuditRow(action: string, err: unknown): void {
+    this.lostAuditRows++;
+    const now = Date.now();
+    if (now - this.lostAuditLoggedAt < LOST_AUDIT_LOG_INTERVAL_MS) return;
+    const reason = err instanceof SsoError ? err.code : 'unexpected error';
+    this.options.log?.(`audit: ${this.lostAuditRows} row(s) of best-effort events could not be written (latest: ${action}, ${reason}); these events are not refused for it`);
+    this.lostAuditRows = 0;
+    this.lostAuditLoggedAt = now;
+  }
+
+  /** Once the audit can be written again, the rows lost since the last line are counted in one more. */
+  private reportLostAuditRowsSinceLastLine(): void {
+    this.options.log?.(`audit: ${this.lostAuditRows} more row(s) of best-effort events could not be written before the audit worked again`);
+    this.lostAuditRows = 0;
   }
 
   // ------------------------------------------------------------------ applications
@@ -318,7 +391,8 @@ export class SsoOperations {
     if (!p.reveal) return this.maskedDocument(found, row, secret);
     const document = this.configDocument(found, row, secret, true);
     if (document.masked.length > 0) {
-      await this.audit(ctx, { action: 'config.reveal', outcome: 'ok', application: found.name, identifier: p.identifier, fields: document.masked });
+      // Before the values leave the service: no audit row, no values.
+      await this.auditOrRefuse(ctx, { action: 'config.reveal', outcome: 'ok', application: found.name, identifier: p.identifier, fields: document.masked });
     }
     return document;
   }

@@ -8,9 +8,10 @@ import type { ServiceState } from '../../ssoClient/protocol';
 import type { TlsMaterial } from '../mss/mssServer';
 import { AccessToken } from '../rpc/accessToken';
 import { RpcServer } from '../rpc/rpcServer';
-import type { SsoStore } from '../ssodb/store';
+import type { AuditRetention, SsoStore } from '../ssodb/store';
 import { MssLink } from '../mss/mssLink';
 import { ROLE_OPS, type MssOp, type MssOps } from '../mss/mssProtocol';
+import { AuditSweeper } from './auditRetention';
 import { SsoOperations } from './operations';
 import { SecretCache } from './secretCache';
 
@@ -31,6 +32,7 @@ export interface SsoServiceOptions {
   syncIntervalMs: number;
   environmentId: string;
   log: (message: string) => void;
+  auditRetention: AuditRetention;
 }
 
 export class SsoService {
@@ -39,6 +41,7 @@ export class SsoService {
   private readonly link: MssLink;
   private readonly nodeLink: MssLink | undefined;
   private readonly rpc: RpcServer;
+  private readonly auditSweeper: AuditSweeper;
   private timer: NodeJS.Timeout | undefined;
   private syncing: Promise<void> | undefined;
   private lastPushed = '';
@@ -51,7 +54,11 @@ export class SsoService {
     this.link = new MssLink(options.tls, Math.max(500, Math.min(5000, Math.floor(options.syncIntervalMs / 2))));
     // Lifecycle operations run scrypt on the MSS: they get a longer timeout than a sync.
     this.nodeLink = options.nodeTls ? new MssLink(options.nodeTls, 60_000) : undefined;
-    this.operations = new SsoOperations(options.store, this.cache, (op, params, node) => this.callMss(op, params, node), options.environmentId);
+    this.operations = new SsoOperations(options.store, this.cache, (op, params, node) => this.callMss(op, params, node), options.environmentId, {
+      log: options.log,
+      auditRetention: options.auditRetention,
+    });
+    this.auditSweeper = new AuditSweeper(options.store, options.auditRetention, options.log);
     this.link.on('lost', () => void this.syncSoon());
     this.link.on('changed', () => void this.syncSoon());
     this.rpc = new RpcServer({
@@ -66,6 +73,7 @@ export class SsoService {
   async start(): Promise<void> {
     await this.sync();
     await this.rpc.listen();
+    this.auditSweeper.start();
     this.timer = setInterval(() => void this.sync(), this.options.syncIntervalMs);
     const s = this.cache.snapshot();
     this.options.log(`SSO service listening on ${this.options.socketPath}: ${s.state}`);
@@ -77,6 +85,7 @@ export class SsoService {
     clearTimeout(this.retryTimer);
     this.link.close();
     this.nodeLink?.close();
+    await this.auditSweeper.stop();
     await this.syncing;
     await this.rpc.close();
   }

@@ -26,6 +26,8 @@ import type { AuditEntry, FieldInfo } from '../../ssoClient/protocol';
 import {
   applicationExists,
   applicationNotFound,
+  AUDIT_PRUNE_PER_WRITE,
+  auditPruneBounds,
   changeConflict,
   checkApplicationChanges,
   checkCursor,
@@ -56,6 +58,7 @@ import {
   toApplicationRow,
   toAuditEntry,
   toAuditRecord,
+  type AuditRecord,
   toCredentialRow,
   toFieldInfo,
   toGlobalInfo,
@@ -67,6 +70,7 @@ import {
 import type {
   ApplicationChange,
   ApplicationRow,
+  AuditRetention,
   CredentialRow,
   GlobalInfo,
   ListOptions,
@@ -291,6 +295,10 @@ VALUES (@at, @user, @action, @outcome, @application, @identifier, @fields, @deta
   listAudit: `SELECT TOP (@limit) au_id AS id, au_at AS at, au_user AS [user], au_action AS action, au_outcome AS outcome,
   au_app_name AS application, au_identifier AS identifier, au_fields AS fields, au_detail AS detail
 FROM dbo.SSOX_AuditTable WHERE au_id < @before ORDER BY au_id DESC;`,
+  /** Looks at the @limit oldest rows only, so a prune with nothing to do stays cheap. */
+  pruneAudit: `DELETE FROM dbo.SSOX_AuditTable WHERE au_id IN (
+  SELECT oldest.au_id FROM (SELECT TOP (@limit) au_id, au_at FROM dbo.SSOX_AuditTable ORDER BY au_id) AS oldest
+  WHERE oldest.au_id <= (SELECT COALESCE(MAX(au_id), 0) FROM dbo.SSOX_AuditTable) - @maxRows OR oldest.au_at < @cutoff);`,
 } as const;
 
 export type MssqlStatementName = keyof typeof MSSQL_SQL;
@@ -780,18 +788,26 @@ class MssqlStore implements SsoStore {
 
   // -------------------------------------------------------------- audit
 
-  async appendAudit(entry: NewAuditEntry): Promise<void> {
-    const record = toAuditRecord(entry);
-    await this.query(MSSQL_SQL.insertAudit, {
-      at: ['isoTime', record.at],
-      user: ['name', record.user],
-      action: ['shortText', record.action],
-      outcome: ['shortText', record.outcome],
-      application: ['name', record.application],
-      identifier: ['name', record.identifier],
-      fields: ['longText', record.fields],
-      detail: ['longText', record.detail],
-    });
+  async appendAudit(entries: NewAuditEntry | readonly NewAuditEntry[], retention?: AuditRetention): Promise<void> {
+    const records = [entries].flat().map((entry) => toAuditRecord(entry));
+    const prune = retention && auditPruneBounds(retention, AUDIT_PRUNE_PER_WRITE);
+    if (records.length === 1) await this.query(MSSQL_SQL.insertAudit, auditParams(records[0]!));
+    else {
+      await this.inTransaction(async (tx) => {
+        for (const record of records) await this.query(MSSQL_SQL.insertAudit, auditParams(record), tx);
+      });
+    }
+    // Its own statement: the rows above are durable whether or not the prune succeeds.
+    if (prune) await this.runPrune(prune);
+  }
+
+  async pruneAudit(retention: AuditRetention, limit: number): Promise<number> {
+    return this.runPrune(auditPruneBounds(retention, limit));
+  }
+
+  private async runPrune(prune: ReturnType<typeof auditPruneBounds>): Promise<number> {
+    const result = await this.query(MSSQL_SQL.pruneAudit, { limit: ['int', prune.limit], maxRows: ['bigint', prune.maxRows], cutoff: ['isoTime', prune.cutoff] });
+    return affected(result);
   }
 
   async listAudit(options: { before?: number; limit: number }): Promise<AuditEntry[]> {
@@ -886,6 +902,19 @@ function applicationParams(app: NewApplication): Params {
 
 function valueParams(msid: string, ciphertext: Buffer): Params {
   return { msid: ['msid', msid], ciphertext: ['blob', ciphertext], now: ['bigint', Date.now()] };
+}
+
+function auditParams(record: AuditRecord): Params {
+  return {
+    at: ['isoTime', record.at],
+    user: ['name', record.user],
+    action: ['shortText', record.action],
+    outcome: ['shortText', record.outcome],
+    application: ['name', record.application],
+    identifier: ['name', record.identifier],
+    fields: ['longText', record.fields],
+    detail: ['longText', record.detail],
+  };
 }
 
 function rowsOf(result: MssqlResult): SqlRow[] {

@@ -27,6 +27,7 @@ import type {
   LeaseState,
   MssNodeRow,
   NewAuditEntry,
+  AuditRetention,
   ReencryptedRow,
 } from './store';
 
@@ -777,6 +778,17 @@ export function toAuditRecord(entry: NewAuditEntry, at = new Date()): AuditRecor
     fields: fields !== null && fields.length > AUDIT_DETAIL_MAX_LENGTH ? JSON.stringify(['(too many fields to record)']) : fields,
     detail: entry.detail === undefined ? null : cut(String(entry.detail), AUDIT_DETAIL_MAX_LENGTH),
   };
+}
+
+/** Oldest rows a write looks at for pruning (see SsoStore.appendAudit). */
+export const AUDIT_PRUNE_PER_WRITE = 8;
+
+/** The parameters of one prune, checked: rows written before `cutoff` (ISO text, compared as text) go too. */
+export function auditPruneBounds(retention: AuditRetention, limit: number, now = Date.now()): { maxRows: number; cutoff: string; limit: number } {
+  if (!Number.isSafeInteger(retention.maxRows) || retention.maxRows < 1) throw invalid('The audit retention must keep at least one row.');
+  if (!(retention.maxAgeMs > 0)) throw invalid('The audit retention must keep rows for some time.');
+  checkLimit(limit);
+  return { maxRows: retention.maxRows, cutoff: new Date(Math.max(0, now - retention.maxAgeMs)).toISOString(), limit };
 }
 
 // ---------------------------------------------------------------- errors both adapters raise

@@ -10,7 +10,7 @@
  */
 import type { SsoStore } from './store';
 
-type AuditMethods = 'appendAudit' | 'listAudit';
+type AuditMethods = 'appendAudit' | 'listAudit' | 'pruneAudit';
 type CoordinationMethods = 'acquireLease' | 'releaseLease' | 'getLease' | 'recordMssNode' | 'listMssNodes';
 type SideStore<M extends keyof SsoStore> = Pick<SsoStore, M | 'init' | 'close'>;
 
@@ -26,8 +26,9 @@ export function withSideFiles(data: SsoStore, side: { audit: SideStore<AuditMeth
     close: async () => {
       await Promise.allSettled([data.close(), audit.close(), coordination.close()]);
     },
-    appendAudit: (entry) => audit.appendAudit(entry),
+    appendAudit: (entries, retention) => audit.appendAudit(entries, retention),
     listAudit: (options) => audit.listAudit(options),
+    pruneAudit: (retention, limit) => audit.pruneAudit(retention, limit),
     acquireLease: (node, ttl, grace) => coordination.acquireLease(node, ttl, grace),
     releaseLease: (node) => coordination.releaseLease(node),
     getLease: () => coordination.getLease(),

@@ -34,6 +34,8 @@ import type { AuditEntry, FieldInfo } from '../../ssoClient/protocol';
 import {
   applicationExists,
   applicationNotFound,
+  AUDIT_PRUNE_PER_WRITE,
+  auditPruneBounds,
   changeConflict,
   checkApplicationChanges,
   checkCursor,
@@ -71,6 +73,7 @@ import {
 import type {
   ApplicationChange,
   ApplicationRow,
+  AuditRetention,
   CredentialRow,
   GlobalInfo,
   ListOptions,
@@ -216,6 +219,10 @@ VALUES (:at, :user, :action, :outcome, :application, :identifier, :fields, :deta
   listAudit: `SELECT au_id AS id, au_at AS at, au_user AS user, au_action AS action, au_outcome AS outcome,
   au_app_name AS application, au_identifier AS identifier, au_fields AS fields, au_detail AS detail
 FROM SSOX_AuditTable WHERE au_id < :before ORDER BY au_id DESC LIMIT :limit`,
+  /** Looks at the :limit oldest rows only, so a prune with nothing to do stays cheap. */
+  pruneAudit: `DELETE FROM SSOX_AuditTable WHERE au_id IN (
+  SELECT au_id FROM (SELECT au_id, au_at FROM SSOX_AuditTable ORDER BY au_id LIMIT :limit)
+  WHERE au_id <= (SELECT COALESCE(MAX(au_id), 0) FROM SSOX_AuditTable) - :maxRows OR au_at < :cutoff)`,
 
   ping: `SELECT gi_id FROM SSOX_GlobalInfo WHERE gi_id = 1`,
 
@@ -630,11 +637,18 @@ class SqliteStore implements SsoStore {
 
   // -------------------------------------------------------------- audit
 
-  async appendAudit(entry: NewAuditEntry): Promise<void> {
-    const record = toAuditRecord(entry);
+  async appendAudit(entries: NewAuditEntry | readonly NewAuditEntry[], retention?: AuditRetention): Promise<void> {
+    const records = [entries].flat().map((entry) => toAuditRecord(entry));
+    const prune = retention && auditPruneBounds(retention, AUDIT_PRUNE_PER_WRITE);
     return this.write(() => {
-      this.run(SQLITE_SQL.insertAudit, { ...record });
+      for (const record of records) this.run(SQLITE_SQL.insertAudit, { ...record });
+      if (prune) this.run(SQLITE_SQL.pruneAudit, prune);
     });
+  }
+
+  async pruneAudit(retention: AuditRetention, limit: number): Promise<number> {
+    const prune = auditPruneBounds(retention, limit);
+    return this.write(() => this.run(SQLITE_SQL.pruneAudit, prune));
   }
 
   async listAudit(options: { before?: number; limit: number }): Promise<AuditEntry[]> {

@@ -86,6 +86,12 @@ export interface NewAuditEntry {
   detail?: string;
 }
 
+/** How much audit is kept: at most the newest `maxRows` rows, none older than `maxAgeMs`. */
+export interface AuditRetention {
+  maxRows: number;
+  maxAgeMs: number;
+}
+
 /** Re-encryption of one row during a rotation: replaces the blob only if the row is still as read. */
 export interface ReencryptedRow {
   application: string;
@@ -253,7 +259,18 @@ export interface SsoStore {
   recordMssNode(node: MssNodeRow): Promise<void>;
   listMssNodes(): Promise<MssNodeRow[]>;
 
-  appendAudit(entry: NewAuditEntry): Promise<void>;
+  /**
+   * Appends one row, or several in one transaction (all or none), durable when the promise
+   * resolves. With a retention, the embedded store's same transaction also deletes up to
+   * AUDIT_PRUNE_PER_WRITE of the oldest rows beyond it (SQL Server: the next statement): the audit
+   * stays bounded under any write rate, at a bounded cost per write.
+   */
+  appendAudit(entries: NewAuditEntry | readonly NewAuditEntry[], retention?: AuditRetention): Promise<void>;
+  /**
+   * Deletes rows beyond the retention among the `limit` oldest (one transaction, bounded work);
+   * returns how many. Rows past the count are those more than `maxRows` ids below the newest.
+   */
+  pruneAudit(retention: AuditRetention, limit: number): Promise<number>;
   /** Newest first; `before` is an audit id for paging. */
   listAudit(options: { before?: number; limit: number }): Promise<AuditEntry[]>;
 }

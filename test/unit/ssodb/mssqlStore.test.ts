@@ -137,6 +137,9 @@ VALUES (@at, @user, @action, @outcome, @application, @identifier, @fields, @deta
   listAudit: String.raw`SELECT TOP (@limit) au_id AS id, au_at AS at, au_user AS [user], au_action AS action, au_outcome AS outcome,
   au_app_name AS application, au_identifier AS identifier, au_fields AS fields, au_detail AS detail
 FROM dbo.SSOX_AuditTable WHERE au_id < @before ORDER BY au_id DESC;`,
+  pruneAudit: String.raw`DELETE FROM dbo.SSOX_AuditTable WHERE au_id IN (
+  SELECT oldest.au_id FROM (SELECT TOP (@limit) au_id, au_at FROM dbo.SSOX_AuditTable ORDER BY au_id) AS oldest
+  WHERE oldest.au_id <= (SELECT COALESCE(MAX(au_id), 0) FROM dbo.SSOX_AuditTable) - @maxRows OR oldest.au_at < @cutoff);`,
   takeLease: String.raw`UPDATE dbo.SSOX_MssLease WITH (UPDLOCK, HOLDLOCK) SET
   ml_epoch = CASE WHEN ml_holder = @node THEN ml_epoch ELSE ml_epoch + 1 END,
   ml_taken_at = CASE WHEN ml_holder = @node THEN ml_taken_at ELSE DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME()) END,

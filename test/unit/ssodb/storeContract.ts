@@ -697,6 +697,28 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       assert.equal(bare.detail, undefined);
     });
 
+    withStore('several audit entries are appended together, in order', async (store) => {
+      await store.appendAudit({ user: 'u', action: 'before', outcome: 'ok' });
+      await store.appendAudit([
+        { user: 'u', action: 'app.export', outcome: 'ok', application: 'A' },
+        { user: 'u', action: 'app.export', outcome: 'ok', application: 'B' },
+      ]);
+      assert.deepEqual((await store.listAudit({ limit: 10 })).map((e) => `${e.action}:${e.application ?? ''}`), ['app.export:B', 'app.export:A', 'before:']);
+    });
+
+    withStore('the audit keeps its retention: a write prunes the oldest rows past maxRows, a prune past maxAge, each a bounded number', async (store) => {
+      const retention = { maxRows: 10, maxAgeMs: 86_400_000 };
+      for (let i = 0; i < 30; i++) await store.appendAudit({ user: 'u', action: `a${i}`, outcome: 'ok' }, retention);
+      const kept = await store.listAudit({ limit: 100 });
+      assert.deepEqual(kept.map((e) => e.action), Array.from({ length: 10 }, (_, i) => `a${29 - i}`), 'the newest 10, newest first');
+      assert.equal(await store.pruneAudit(retention, 100), 0, 'nothing beyond the retention');
+      await new Promise((r) => setTimeout(r, 5));
+      assert.equal(await store.pruneAudit({ maxRows: 1000, maxAgeMs: 1 }, 4), 4, 'by age, at most `limit` rows, the oldest');
+      assert.deepEqual((await store.listAudit({ limit: 100 })).map((e) => e.action).at(-1), 'a24');
+      const page = await store.listAudit({ limit: 2, before: kept[1]!.id });
+      assert.deepEqual(page.map((e) => e.action), ['a27', 'a26'], 'paging by id still works');
+    });
+
     // ------------------------------------------------------------ durability
 
     withStore('everything written survives closing and reopening', async (store, fixture) => {

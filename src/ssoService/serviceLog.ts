@@ -1,0 +1,14 @@
+/**
+ * The daemons' log line, the one place where what they log is made safe for a terminal and for
+ * tools that read the log line by line: untrusted parts of a message (a peer's error, a name)
+ * cannot start a new line, move the cursor or hide text, and no line grows without bound.
+ */
+import { escapeUnsafeCharacters } from '../ssoClient/untrustedText';
+
+export const LOG_MESSAGE_MAX_LENGTH = 2000;
+
+export function serviceLogLine(message: string, at = new Date(), pid = process.pid): string {
+  const safe = escapeUnsafeCharacters(message);
+  const bounded = safe.length > LOG_MESSAGE_MAX_LENGTH ? `${safe.slice(0, LOG_MESSAGE_MAX_LENGTH)}… (${safe.length - LOG_MESSAGE_MAX_LENGTH} more characters)` : safe;
+  return `${at.toISOString()} ssod[${pid}] ${bounded}\n`;
+}

@@ -1,0 +1,115 @@
+/**
+ * Reveals, exports and restores happen only when audited, on a real full disk: the environment
+ * lives on a small tmpfs that the test fills up, so the audit file cannot grow. Each of the three
+ * is refused with ENTSSO_E_AUDIT_FAILED and a sentence (no value, no file, no restore), reading
+ * without revealing keeps working, best-effort events say in the log that their row was lost,
+ * and all of it works again, audited, once space is back. Needs root (mount); skipped with the
+ * reason otherwise.
+ */
+import assert from 'node:assert/strict';
+import * as net from 'node:net';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import type { SsoClient } from '../../src/ssoClient/client';
+import { SsoError } from '../../src/ssoClient/errors';
+import { PROTOCOL_VERSION } from '../../src/ssoClient/protocol';
+import { TestEnvironment, waitUntil } from '../integration/harness';
+import { fill, mountTmpfs, unmountTmpfs } from './smallDisk';
+
+const MOUNT_MB = 16;
+const BACKUP_PASSWORD = 'backup on a small disk 2026';
+const EXPORT_PASSWORD = 'export on a small disk 2026';
+
+async function refusedCode(work: Promise<unknown>): Promise<string> {
+  try {
+    await work;
+    return 'not refused';
+  } catch (err) {
+    assert.ok(err instanceof SsoError, String(err));
+    if (err.code === 'ENTSSO_E_AUDIT_FAILED') {
+      assert.match(err.message, /audit/i);
+      assert.match(err.message, /Free disk space/, 'the message says what to do');
+    }
+    return err.code;
+  }
+}
+
+/** One hello with a wrong token: a refusal the service audits best-effort. */
+function wrongTokenHello(socketPath: string): Promise<void> {
+  return new Promise((resolve) => {
+    const s = net.createConnection(socketPath, () =>
+      s.write(JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'hello', params: { token: 'wrong', protocolVersion: PROTOCOL_VERSION, client: 'probe' } }) + '\n'),
+    );
+    s.resume(); // the answer is read and dropped: 'close' comes only once it is consumed
+    s.on('error', () => resolve());
+    s.on('close', () => resolve());
+  });
+}
+
+describe('audit on a full disk: reveal, export and restore fail closed', () => {
+  const mountPoint = mkdtempSync(join(tmpdir(), 'sso-audit-full-'));
+  const skipReason = mountTmpfs(mountPoint, MOUNT_MB);
+  let t: TestEnvironment | undefined;
+  let c: SsoClient;
+  let backup: string;
+
+  before(async () => {
+    if (skipReason) return;
+    mkdirSync(join(mountPoint, 'base'));
+    t = TestEnvironment.create({ syncIntervalSeconds: 1, baseDir: join(mountPoint, 'base') });
+    await t.startMss();
+    await t.startService();
+    c = await t.client();
+    await c.request('apps.create', { name: 'Audited', kind: 'configStore', fields: [{ label: 'Url', masked: false }, { label: 'Password', masked: true }] });
+    await c.request('config.set', { application: 'Audited', identifier: 'ConfigProperties', fields: { Url: 'https://x', Password: 'p@ss-on-full-disk' }, expectedTimestamp: null });
+    backup = (await c.request('secret.backup', { password: BACKUP_PASSWORD, reminder: '' })).file;
+  });
+
+  after(async () => {
+    await t?.dispose();
+    if (!skipReason) unmountTmpfs(mountPoint);
+    rmSync(mountPoint, { recursive: true, force: true });
+  });
+
+  test('refused with ENTSSO_E_AUDIT_FAILED while the audit cannot be written; audited and done once space is back', async (ctx) => {
+    if (skipReason) return ctx.skip(skipReason);
+    const env = t!.env;
+    const auditRows = async () => (await c.request('audit.list', { limit: 1000 })).items;
+    const rowsBefore = (await auditRows()).length;
+    const filler = fill(mountPoint);
+    let reveal: string, exported: string, restored: string;
+    try {
+      await wrongTokenHello(env.config.socketPath);
+      await t!.service!.waitForLog(/audit: 1 row\(s\) of best-effort events could not be written \(latest: connect/, 5000);
+      reveal = await refusedCode(c.request('config.get', { application: 'Audited', identifier: 'ConfigProperties', reveal: true }));
+      exported = await refusedCode(c.request('apps.export', { names: ['Audited'], format: 'entsso', password: EXPORT_PASSWORD }));
+      restored = await refusedCode(c.request('secret.restore', { file: backup, password: BACKUP_PASSWORD }));
+      const masked = await c.request('config.get', { application: 'Audited', identifier: 'ConfigProperties' });
+      assert.equal(masked.fields.Url, 'https://x', 'reading without revealing still works');
+      assert.equal(masked.fields.Password, '', 'and reveals nothing');
+    } finally {
+      rmSync(filler);
+    }
+    assert.deepEqual({ reveal, exported, restored }, { reveal: 'ENTSSO_E_AUDIT_FAILED', exported: 'ENTSSO_E_AUDIT_FAILED', restored: 'ENTSSO_E_AUDIT_FAILED' });
+    assert.ok(!t!.mss!.log.some((l) => /restored from a backup/.test(l)), 'the MSS was never asked to restore');
+    assert.ok(!t!.service!.log.some((l) => l.includes('p@ss-on-full-disk')), 'no value in the log');
+    assert.equal((await auditRows()).length, rowsBefore, 'nothing was recorded while the disk was full');
+
+    // Space is back: the same requests succeed and each has its row.
+    await waitUntil(async () => {
+      try {
+        const doc = await c.request('config.get', { application: 'Audited', identifier: 'ConfigProperties', reveal: true });
+        return doc.fields.Password === 'p@ss-on-full-disk';
+      } catch {
+        return false;
+      }
+    }, 15_000, () => 'reveal did not work again after space came back');
+    await c.request('apps.export', { names: ['Audited'], format: 'entsso', password: EXPORT_PASSWORD });
+    await c.request('secret.restore', { file: backup, password: BACKUP_PASSWORD });
+    const actions = (await auditRows()).slice(0, 10).map((r) => `${r.action}:${r.outcome}`);
+    for (const want of ['config.reveal:ok', 'app.export:ok', 'secret.restore.start:ok', 'secret.restore:ok']) assert.ok(actions.includes(want), `${want} in ${actions.join(', ')}`);
+    assert.ok(t!.service!.running && t!.mss!.running, 'no process crashed');
+  });
+});
