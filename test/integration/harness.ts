@@ -144,9 +144,9 @@ export class TestEnvironment {
     return this.service;
   }
 
-  async client(options: { token?: string; reconnect?: boolean } = {}): Promise<SsoClient> {
+  async client(options: { token?: string; reconnect?: boolean; requestTimeoutMs?: number } = {}): Promise<SsoClient> {
     const env = this.env;
-    const c = new SsoClient({ socketPath: env.config.socketPath, token: options.token ?? readToken(env), clientName: 'test', reconnect: options.reconnect, requestTimeoutMs: 20_000 });
+    const c = new SsoClient({ socketPath: env.config.socketPath, token: options.token ?? readToken(env), clientName: 'test', reconnect: options.reconnect, requestTimeoutMs: options.requestTimeoutMs ?? 20_000 });
     this.clients.push(c);
     await c.connect();
     return c;
