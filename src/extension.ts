@@ -17,6 +17,7 @@ import { ConnectionManager } from './connection/connectionManager';
 import { ApplicationsTreeProvider } from './views/applicationsTree';
 import { ConfigDiagnostics } from './views/configDiagnostics';
 import { HealthViewProvider } from './views/healthView';
+import { registerConfigEditorHelp } from './views/configEditorHelp';
 import { ImportPreviewProvider } from './views/importPreview';
 import { SsoFileSystemProvider, SsoFileSystemRegistration } from './views/ssoFileSystem';
 import { SsoStatusBarItem } from './views/statusBar';
@@ -57,6 +58,7 @@ export function activate(context: vscode.ExtensionContext): void {
     backups,
     statusBar,
     preview,
+    ...registerConfigEditorHelp(provider),
     fileSystem.onDidChangeEditBlock(() => diagnostics.updateAll()),
     provider.onDidWrite((e) => tree.noteWritten(e.environment, e.row)),
     ...registerConnectionCommands({ log, connection }),

@@ -25,6 +25,7 @@ import type { ApplicationsTreeProvider, ExplorerNode } from '../views/applicatio
 import { openSsoDocuments, type SsoFileSystemProvider } from '../views/ssoFileSystem';
 import { resolveApplication } from './applicationPicker';
 import { UserFacingError, registerCommand, type CommandContext } from './commandRunner';
+import { isAddFieldsRequest } from '../views/configEditorHelp';
 import { askText, confirmModal, pickMany, pickOne, requireEnvironment, type PickItem } from './prompts';
 import { normaliseName } from '../protocol/names';
 
@@ -169,19 +170,26 @@ function noun(app: ApplicationInfo): string {
 
 async function addFields(ctx: ApplicationCommandsContext, node: unknown): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
-  const chosen = await resolveApplication(ctx.connection, node, { title: `Add Fields in "${env}"`, placeHolder: 'To which application?' });
+  // From the "unknown field" quick fix of a document: its application, the field name prefilled.
+  const fromDocument = isAddFieldsRequest(node) ? node : undefined;
+  if (fromDocument && fromDocument.environment !== env) {
+    throw new UserFacingError(`This document belongs to "${fromDocument.environment}", not to the active environment "${env}". Switch to "${fromDocument.environment}" first, then run the quick fix again.`);
+  }
+  const chosen = fromDocument ? { name: fromDocument.application } : await resolveApplication(ctx.connection, node, { title: `Add Fields in "${env}"`, placeHolder: 'To which application?' });
   const app = await ctx.connection.request('apps.get', { name: chosen.name });
   const existing = app.fields.map((f) => f.label);
   const title = `Add Fields to "${app.name}"`;
   const text = await askText({
     title: `${title} (1/2)`,
     prompt: `New field names, separated by commas. It has ${existing.map((l) => `"${l}"`).join(', ')}. Stored values are kept; new fields start empty.`,
+    value: fromDocument?.fields,
     validate: (v) => fieldListProblem(v, existing),
   });
   const labels = splitFieldList(text);
   const masked = await pickMaskedFields(`${title} (2/2)`, maskableFields(labels, app.kind, false), false);
   const updated = await ctx.connection.request('apps.addField', { name: app.name, fields: fieldDefinitions(labels, masked), expectedFieldsVersion: app.fieldsVersion });
   ctx.log.info(`Added ${labels.length} field(s) to "${app.name}" (${masked.length} masked).`);
+  ctx.fileSystem.fieldsAdded(env, app.name, fieldDefinitions(labels, masked));
   await afterFieldChange(ctx, app.name);
   void vscode.window.showInformationMessage(`"${updated.name}" now has fields ${describeFields(updated)}. Every stored value was kept.`);
 }

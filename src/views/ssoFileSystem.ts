@@ -184,6 +184,23 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     this.entries.delete(uri.toString());
   }
 
+  /**
+   * Fields were added to an application: documents of it shown field by field accept them at
+   * once, so that a document being edited (which is not reloaded) can be saved with them.
+   */
+  fieldsAdded(environment: string, application: string, fields: { label: string; masked: boolean }[]): void {
+    for (const [key, entry] of this.entries) {
+      const path = parseSsoPath(vscode.Uri.parse(key).path);
+      if (!entry.schema || entry.layout || path?.environment !== environment || path.application?.toLowerCase() !== application.toLowerCase()) continue;
+      const added = fields.filter((f) => !entry.schema?.fields.includes(f.label));
+      entry.schema = {
+        ...entry.schema,
+        fields: [...entry.schema.fields, ...added.map((f) => f.label)],
+        masked: [...entry.schema.masked, ...added.filter((f) => f.masked).map((f) => f.label)],
+      };
+    }
+  }
+
   /** Field orders are cached per application; a refresh drops them. */
   clearCaches(): void {
     this.fieldOrders.clear();
