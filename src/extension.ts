@@ -8,6 +8,7 @@ import { registerConfigurationCommands } from './commands/configurationCommands'
 import { registerConfigurationLifecycleCommands } from './commands/configurationLifecycleCommands';
 import { registerConnectionCommands } from './commands/connectionCommands';
 import { registerExplorerCommands } from './commands/explorerCommands';
+import { rememberFileFolders } from './commands/files';
 import { refreshHealthIfShown, registerHealthCommands } from './commands/healthCommands';
 import { registerLocalEnvironmentCommands } from './commands/localEnvironmentCommands';
 import { registerSecretCommands } from './commands/secretCommands';
@@ -28,6 +29,7 @@ export function activate(context: vscode.ExtensionContext): void {
   void vscode.commands.executeCommand('setContext', 'entsso.connected', false);
 
   const connection = new ConnectionManager(context.secrets, log);
+  rememberFileFolders(context.workspaceState);
   const provider = new SsoFileSystemProvider(connection, log);
   const fileSystem = new SsoFileSystemRegistration(provider, connection, log);
   const diagnostics = new ConfigDiagnostics(provider);

@@ -56,8 +56,8 @@ async function exportApplications(ctx: TransferCommandsContext, node: unknown, s
       'Export Anyway',
     );
   }
-  const target = await pickSaveFile({ title, defaultName: exportFileName(names, format, env, new Date()), filters: format === 'sso' ? { '.sso files': ['sso'] } : { 'Encrypted SSO exports': ['entsso'] } });
-  const result = await withNewPassword(title, format === 'sso' ? '.sso file' : 'export', { withReminder: format === 'entsso' }, (p) =>
+  const target = await pickSaveFile({ kind: 'export', title, defaultName: exportFileName(names, format, env, new Date()), filters: format === 'sso' ? { '.sso files': ['sso'] } : { 'Encrypted SSO exports': ['entsso'] } });
+  const result = await withNewPassword(title, format === 'sso' ? '.sso file' : 'export', { withReminder: format === 'entsso', checkStrength: format === 'entsso' }, (p) =>
     withBusyIndicator(`Exporting ${names.length} application${names.length === 1 ? '' : 's'} from "${env}"…`, () =>
       ctx.connection.request('apps.export', { names, format, password: p.password, ...(format === 'entsso' ? { reminder: p.reminder } : {}) }),
     ),
@@ -95,7 +95,7 @@ function formatItems(count: number): PickItem<TransferFormat>[] {
 
 async function importApplications(ctx: TransferCommandsContext): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
-  const uri = await pickOpenFile({ title: `Import Applications into "${env}"`, filters: FILE_FILTERS, openLabel: 'Import' });
+  const uri = await pickOpenFile({ kind: 'export', title: `Import Applications into "${env}"`, filters: FILE_FILTERS, openLabel: 'Import' });
   const format = formatOfFile(uri.path);
   const file = await readFileBase64(uri, MAX_TRANSFER_FILE_BYTES);
   const title = `Import ${baseName(uri)} into "${env}"`;
