@@ -128,12 +128,11 @@ async function existingApplicationProblem(connection: ConnectionManager, name: s
 async function pickMaskedFields(title: string, labels: string[], kind: ApplicationKind, isNewApplication: boolean): Promise<string[]> {
   const maskable = maskableFields(labels, kind, isNewApplication);
   if (maskable.length === 0) return [];
-  // A rule in a placeholder is cut off after a few words: it gets a heading of its own.
-  const first = labels[0] as string;
-  const note = maskable.length < labels.length ? `"${first}" is not offered: the first field of a config store application cannot be masked (ENTSSO rule)` : undefined;
+  // A rule in a placeholder is cut off after a few words: the first field is listed, locked, with the reason.
+  const locked = maskable.length < labels.length ? { label: labels[0] as string, reason: 'first field: cannot be masked (ENTSSO rule)' } : undefined;
   return pickMany(
     maskable.map((label) => ({ label, picked: looksSecret(label), value: label })),
-    { title, placeHolder: 'Tick the masked fields: passwords, keys', note, back: true, allowNone: true },
+    { title, placeHolder: 'Tick the masked fields: passwords, keys', locked, back: true, allowNone: true },
   );
 }
 

@@ -119,8 +119,11 @@ export interface PickOptions {
   placeHolder: string;
   /** A later step of a multi-step flow: shows VS Code's Back button, which throws StepBack. */
   back?: boolean;
-  /** A rule worth seeing whole (a placeholder is cut off): shown as a heading above the items. */
-  note?: string;
+  /**
+   * An item shown first but never picked, with the reason as its description (a rule in a
+   * placeholder is cut off after a few words): ticking it unticks it again at once.
+   */
+  locked?: { label: string; reason: string };
 }
 
 /** A quick pick of one item; throws UserCancelled when it is closed, StepBack on Back. */
@@ -144,7 +147,8 @@ function showPick<T>(items: PickItem<T>[], options: PickOptions, many: boolean):
   pick.ignoreFocusOut = true;
   pick.matchOnDescription = true;
   if (options.back) pick.buttons = [vscode.QuickInputButtons.Back];
-  pick.items = options.note ? [{ label: options.note, kind: vscode.QuickPickItemKind.Separator }, ...items] : items;
+  const locked: vscode.QuickPickItem | undefined = options.locked && { label: `$(lock) ${options.locked.label}`, description: options.locked.reason, alwaysShow: true };
+  pick.items = locked ? [locked, ...items] : items;
   if (many) pick.selectedItems = items.filter((i) => i.picked);
   return new Promise((resolve, reject) => {
     let done = false;
@@ -158,8 +162,11 @@ function showPick<T>(items: PickItem<T>[], options: PickOptions, many: boolean):
       pick.onDidTriggerButton((b) => {
         if (b === vscode.QuickInputButtons.Back) finish(() => reject(new StepBack()));
       }),
+      pick.onDidChangeSelection((selected) => {
+        if (many && locked && selected.includes(locked)) pick.selectedItems = selected.filter((i) => i !== locked);
+      }),
       pick.onDidAccept(() => {
-        const chosen = (many ? pick.selectedItems : pick.activeItems.slice(0, 1)) as PickItem<T>[];
+        const chosen = (many ? pick.selectedItems : pick.activeItems.slice(0, 1)).filter((i) => i !== locked) as PickItem<T>[];
         if (!many && chosen.length === 0) return;
         finish(() => resolve(chosen));
       }),

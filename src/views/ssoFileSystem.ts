@@ -89,7 +89,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   /** A configuration was saved. */
   readonly onDidWrite = this.writeEmitter.event;
   private readonly readEmitter = new vscode.EventEmitter<vscode.Uri>();
-  /** A document was read: its schema is known (diagnostics can validate it). */
+  /** A document was read, or its application's fields changed: its schema is known (diagnostics can validate it). */
   readonly onDidRead = this.readEmitter.event;
   private readonly refusedEmitter = new vscode.EventEmitter<RefusedEvent>();
   /** A save was refused because the document is invalid. */
@@ -198,6 +198,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
         fields: [...entry.schema.fields, ...added.map((f) => f.label)],
         masked: [...entry.schema.masked, ...added.filter((f) => f.masked).map((f) => f.label)],
       };
+      this.readEmitter.fire(vscode.Uri.parse(key));
     }
   }
 
