@@ -281,7 +281,7 @@ describe('UI: editor help, forgiving prompts and a reviewable import preview (is
     await w().screenshot('help-11-import-preview');
 
     await page().locator('.editor-group-container.active .editor-actions .action-label[aria-label="Discard Import"]').click();
-    await w().waitFor(async () => !/now ↔ after the import/.test((await w().activeEditorTab())?.title ?? ''), 10_000, 'the comparison to close');
+    await w().waitFor(async () => (await w().page.locator('.tabs-container .tab', { hasText: 'now ↔ after the import' }).count()) === 0, 10_000, 'the comparison to close');
     assert.match(ssoctlConfigGet(env(), BTDF_APP, ID).fields.AppConfig ?? '', /key="Timeout" value="99"/, 'nothing applied');
     await w().clearNotifications().catch(() => undefined);
 
@@ -290,7 +290,7 @@ describe('UI: editor help, forgiving prompts and a reviewable import preview (is
     await page().locator('.editor-group-container.active .editor-actions .action-label[aria-label="Apply Import"]').click();
     await expectToast(w(), /^Imported: .*"Contoso\.Btdf" updated \(0 configuration\(s\) created, 1 updated, 0 deleted\)/, 30_000);
     assert.match(ssoctlConfigGet(env(), BTDF_APP, ID).fields.AppConfig ?? '', /key="Timeout" value="30"/);
-    await w().waitFor(async () => !/now ↔ after the import/.test((await w().activeEditorTab())?.title ?? ''), 10_000, 'the comparison to close once applied');
+    await w().waitFor(async () => (await w().page.locator('.tabs-container .tab', { hasText: 'now ↔ after the import' }).count()) === 0, 10_000, 'the comparison to close once applied');
     await w().screenshot('help-13-import-applied');
   });
 });

@@ -422,7 +422,7 @@ describe('UI: master secret, application, export/import and local environment li
     assert.match(tab?.title ?? '', /orders\.entsso: "dev" now ↔ after the import \(Add and update\)/);
     await w().screenshot('lifecycle-12-import-diff');
     await titleAction('Discard Import').click();
-    await w().waitFor(async () => !/now ↔ after the import/.test((await w().activeEditorTab())?.title ?? ''), 10_000, 'the comparison to close');
+    await w().waitFor(async () => (await w().page.locator('.tabs-container .tab', { hasText: 'now ↔ after the import' }).count()) === 0, 10_000, 'the comparison to close');
     assert.equal(ssoctlConfigGet(e(), 'Contoso.OrderService', 'ConfigProperties').fields.TimeoutSeconds, '99', 'nothing applied');
     await clearToasts();
 
