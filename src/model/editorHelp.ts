@@ -40,16 +40,12 @@ function presentKeysLoosely(text: string): string[] {
   return [...text.matchAll(/^\s*"((?:[^"\\]|\\.)*)"\s*:/gm)].map((m) => m[1] as string);
 }
 
-/** What hovering a field name says: its place in the application and whether it is masked. */
+/** What hovering a field name says: its place in the application and whether it is masked (what a masked one holds is said by its own hover). */
 export function fieldDescription(schema: DocumentSchema, label: string): string | undefined {
   const index = schema.fields.indexOf(label);
   if (index < 0) return undefined;
-  const masked = schema.masked.includes(label);
-  const place = `Field ${index + 1} of ${schema.fields.length} of application "${schema.application}".`;
-  const kind = masked
-    ? 'Masked: write-only in BizTalk tools, shown as a placeholder until revealed. Type a new value over the placeholder to change it, or "" to clear it.'
-    : 'A text value (SSO stores every value as a string).';
-  return `${place} ${kind}`;
+  const place = `Field ${index + 1} of ${schema.fields.length} of application "${schema.application}"`;
+  return schema.masked.includes(label) ? `${place}, masked (write-only in BizTalk tools).` : `${place}: a text value (SSO stores every value as a string).`;
 }
 
 /** Removes a property (key to value) with its comma, and its line when it stands alone on it. */

@@ -60,7 +60,7 @@ describe('editor help for sso: documents', () => {
     const key = keyAt(text, text.indexOf('ApiKey'));
     assert.equal(key?.key, 'ApiKey');
     const d = fieldDescription(schema, 'ApiKey')!;
-    assert.match(d, /^Field 3 of 4 of application "Contoso.OrderService"\. Masked/);
+    assert.match(d, /^Field 3 of 4 of application "Contoso.OrderService", masked/);
     assert.equal(fieldDescription(schema, 'Region'), undefined);
     assert.equal(keyAt(text, text.indexOf('secret-looking')), undefined);
   });
