@@ -8,6 +8,7 @@ import { registerConfigurationCommands } from './commands/configurationCommands'
 import { registerConfigurationLifecycleCommands } from './commands/configurationLifecycleCommands';
 import { registerConnectionCommands } from './commands/connectionCommands';
 import { registerExplorerCommands } from './commands/explorerCommands';
+import { rememberFileFolders } from './commands/files';
 import { refreshHealthIfShown, refreshHealthOnStateChange, registerHealthCommands } from './commands/healthCommands';
 import { registerLocalEnvironmentCommands } from './commands/localEnvironmentCommands';
 import { registerSecretCommands } from './commands/secretCommands';
@@ -17,6 +18,7 @@ import { ConnectionManager } from './connection/connectionManager';
 import { ApplicationsTreeProvider } from './views/applicationsTree';
 import { ConfigDiagnostics } from './views/configDiagnostics';
 import { HealthViewProvider } from './views/healthView';
+import { registerConfigEditorHelp } from './views/configEditorHelp';
 import { ImportPreviewProvider } from './views/importPreview';
 import { registerMaskedFieldHover } from './views/maskedFieldHover';
 import { keepSsoDocumentsInTheirLanguage } from './views/ssoDocumentLanguage';
@@ -29,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
   void vscode.commands.executeCommand('setContext', 'entsso.connected', false);
 
   const connection = new ConnectionManager(context.secrets, log, context.extensionPath);
+  rememberFileFolders(context.workspaceState);
   const provider = new SsoFileSystemProvider(connection, log);
   const fileSystem = new SsoFileSystemRegistration(provider, connection, log);
   const diagnostics = new ConfigDiagnostics(provider);
@@ -59,6 +62,7 @@ export function activate(context: vscode.ExtensionContext): void {
     backups,
     statusBar,
     preview,
+    ...registerConfigEditorHelp(provider),
     fileSystem.onDidChangeEditBlock(() => diagnostics.updateAll()),
     provider.onDidWrite((e) => tree.noteWritten(e.environment, e.row)),
     keepSsoDocumentsInTheirLanguage(log),

@@ -25,7 +25,8 @@ import type { ApplicationsTreeProvider, ExplorerNode } from '../views/applicatio
 import { openSsoDocuments, type SsoFileSystemProvider } from '../views/ssoFileSystem';
 import { resolveApplication } from './applicationPicker';
 import { UserFacingError, registerCommand, type CommandContext } from './commandRunner';
-import { askText, confirmModal, pickMany, pickOne, requireEnvironment, type PickItem } from './prompts';
+import { isAddFieldsRequest } from '../views/configEditorHelp';
+import { askText, confirmModal, pickMany, pickOne, requireEnvironment, runSteps, type PickItem } from './prompts';
 import { normaliseName } from '../protocol/names';
 
 export interface ApplicationCommandsContext extends CommandContext {
@@ -74,21 +75,37 @@ const KIND_NOUNS: Record<ApplicationKind, string> = { configStore: 'config store
 async function createApplication(ctx: ApplicationCommandsContext): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
   const title = `Create SSO Application in "${env}"`;
-  const name = normaliseName(await askText({
-    title: `${title} (1/4)`,
-    prompt: 'Name of the new application, e.g. "Contoso.OrderService". It cannot be renamed later.',
-    validate: (v) => nameProblem(v, 'application name') ?? existingApplicationProblem(ctx.connection, normaliseName(v)),
-  }));
-  const kind = await pickOne(KINDS, { title: `${title} (2/4)`, placeHolder: `What does "${name}" hold?` });
-  const fieldsText = await askText({
-    title: `${title} (3/4)`,
-    prompt:
-      'Field names, separated by commas, in order. The field list is fixed when the application is created (fields can be added or removed later, one transaction each).',
-    placeholder: kind === 'adapter' ? 'e.g. Uri, UserName, Password' : 'e.g. Endpoint, UserName, Password',
-    validate: (v) => fieldListProblem(v),
-  });
+  let name = '';
+  let kind: ApplicationKind = 'configStore';
+  let fieldsText = '';
+  let masked: string[] = [];
+  await runSteps([
+    async () => {
+      name = normaliseName(await askText({
+        title: `${title} (1/4)`,
+        prompt: 'Name of the new application, e.g. "Contoso.OrderService". It cannot be renamed later.',
+        value: name,
+        validate: (v) => nameProblem(v, 'application name') ?? existingApplicationProblem(ctx.connection, normaliseName(v)),
+      }));
+    },
+    async () => {
+      kind = await pickOne(KINDS, { title: `${title} (2/4)`, placeHolder: `What does "${name}" hold?`, back: true });
+    },
+    async () => {
+      fieldsText = await askText({
+        title: `${title} (3/4)`,
+        prompt: 'Field names, separated by commas, in order. Fields can be added or removed later (one transaction each, other values kept).',
+        placeholder: kind === 'adapter' ? 'e.g. Uri, UserName, Password' : 'e.g. Endpoint, UserName, Password',
+        value: fieldsText,
+        back: true,
+        validate: (v) => fieldListProblem(v),
+      });
+    },
+    async () => {
+      masked = await pickMaskedFields(`${title} (4/4)`, splitFieldList(fieldsText), kind, true);
+    },
+  ]);
   const labels = splitFieldList(fieldsText);
-  const masked = await pickMaskedFields(`${title} (4/4)`, maskableFields(labels, kind, true), kind === 'configStore');
   const created = await ctx.connection.request('apps.create', { name, kind, fields: fieldDefinitions(labels, masked) });
   ctx.log.info(`Created application "${created.name}" (${kind}) with ${created.fields.length} field(s), ${masked.length} masked.`);
   await showInTree(ctx, created.name);
@@ -108,12 +125,14 @@ async function existingApplicationProblem(connection: ConnectionManager, name: s
   }
 }
 
-async function pickMaskedFields(title: string, maskable: string[], firstFieldRule: boolean): Promise<string[]> {
+async function pickMaskedFields(title: string, labels: string[], kind: ApplicationKind, isNewApplication: boolean): Promise<string[]> {
+  const maskable = maskableFields(labels, kind, isNewApplication);
   if (maskable.length === 0) return [];
-  const rule = firstFieldRule ? ' The first field of a config store application cannot be masked (ENTSSO rule).' : '';
+  // A rule in a placeholder is cut off after a few words: the first field is listed, locked, with the reason.
+  const locked = maskable.length < labels.length ? { label: labels[0] as string, reason: 'first field: cannot be masked (ENTSSO rule)' } : undefined;
   return pickMany(
     maskable.map((label) => ({ label, picked: looksSecret(label), value: label })),
-    { title, placeHolder: `Tick the masked fields: passwords, keys (write-only, hidden in the editor until revealed).${rule}`, allowNone: true },
+    { title, placeHolder: 'Tick the masked fields: passwords, keys', locked, back: true, allowNone: true },
   );
 }
 
@@ -169,19 +188,34 @@ function noun(app: ApplicationInfo): string {
 
 async function addFields(ctx: ApplicationCommandsContext, node: unknown): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
-  const chosen = await resolveApplication(ctx.connection, node, { title: `Add Fields in "${env}"`, placeHolder: 'To which application?' });
+  // From the "unknown field" quick fix of a document: its application, the field name prefilled.
+  const fromDocument = isAddFieldsRequest(node) ? node : undefined;
+  if (fromDocument && fromDocument.environment !== env) {
+    throw new UserFacingError(`This document belongs to "${fromDocument.environment}", not to the active environment "${env}". Switch to "${fromDocument.environment}" first, then run the quick fix again.`);
+  }
+  const chosen = fromDocument ? { name: fromDocument.application } : await resolveApplication(ctx.connection, node, { title: `Add Fields in "${env}"`, placeHolder: 'To which application?' });
   const app = await ctx.connection.request('apps.get', { name: chosen.name });
   const existing = app.fields.map((f) => f.label);
   const title = `Add Fields to "${app.name}"`;
-  const text = await askText({
-    title: `${title} (1/2)`,
-    prompt: `New field names, separated by commas. It has ${existing.map((l) => `"${l}"`).join(', ')}. Stored values are kept; new fields start empty.`,
-    validate: (v) => fieldListProblem(v, existing),
-  });
+  let text = fromDocument?.fields ?? '';
+  let masked: string[] = [];
+  await runSteps([
+    async () => {
+      text = await askText({
+        title: `${title} (1/2)`,
+        prompt: `New field names, separated by commas. It has ${existing.map((l) => `"${l}"`).join(', ')}. Stored values are kept; new fields start empty.`,
+        value: text,
+        validate: (v) => fieldListProblem(v, existing),
+      });
+    },
+    async () => {
+      masked = await pickMaskedFields(`${title} (2/2)`, splitFieldList(text), app.kind, false);
+    },
+  ]);
   const labels = splitFieldList(text);
-  const masked = await pickMaskedFields(`${title} (2/2)`, maskableFields(labels, app.kind, false), false);
   const updated = await ctx.connection.request('apps.addField', { name: app.name, fields: fieldDefinitions(labels, masked), expectedFieldsVersion: app.fieldsVersion });
   ctx.log.info(`Added ${labels.length} field(s) to "${app.name}" (${masked.length} masked).`);
+  ctx.fileSystem.fieldsAdded(env, app.name, fieldDefinitions(labels, masked));
   await afterFieldChange(ctx, app.name);
   void vscode.window.showInformationMessage(`"${updated.name}" now has fields ${describeFields(updated)}. Every stored value was kept.`);
 }

@@ -9,25 +9,51 @@ import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { UserCancelled, UserFacingError } from './commandRunner';
 
-function defaultFolder(): vscode.Uri {
+/** Backups of the master secret and application exports each have their own last folder. */
+export type FileKind = 'backup' | 'export';
+
+/**
+ * Where each kind of file was last written or picked, per workspace: the next dialog opens there
+ * (as the Azure and SQL Server extensions do) instead of at the workspace root every time.
+ */
+let folderMemory: vscode.Memento | undefined;
+
+export function rememberFileFolders(state: vscode.Memento): void {
+  folderMemory = state;
+}
+
+function folderKey(kind: FileKind): string {
+  return `entsso.lastFolder.${kind}`;
+}
+
+function defaultFolder(kind: FileKind): vscode.Uri {
+  const last = folderMemory?.get<string>(folderKey(kind));
+  if (last) return vscode.Uri.parse(last);
   return vscode.workspace.workspaceFolders?.[0]?.uri ?? vscode.Uri.file(homedir());
 }
 
-export async function pickSaveFile(options: { title: string; defaultName: string; filters: Record<string, string[]> }): Promise<vscode.Uri> {
+function rememberFolder(kind: FileKind, file: vscode.Uri): void {
+  void folderMemory?.update(folderKey(kind), vscode.Uri.joinPath(file, '..').toString());
+}
+
+export async function pickSaveFile(options: { title: string; kind: FileKind; defaultName: string; filters: Record<string, string[]> }): Promise<vscode.Uri> {
   const uri = await vscode.window.showSaveDialog({
     title: options.title,
-    defaultUri: vscode.Uri.joinPath(defaultFolder(), options.defaultName),
+    defaultUri: vscode.Uri.joinPath(defaultFolder(options.kind), options.defaultName),
     filters: options.filters,
     saveLabel: 'Save',
   });
   if (!uri) throw new UserCancelled();
+  rememberFolder(options.kind, uri);
   return uri;
 }
 
-export async function pickOpenFile(options: { title: string; filters: Record<string, string[]>; openLabel: string }): Promise<vscode.Uri> {
-  const uris = await vscode.window.showOpenDialog({ title: options.title, defaultUri: defaultFolder(), filters: options.filters, canSelectMany: false, openLabel: options.openLabel });
+export async function pickOpenFile(options: { title: string; kind: FileKind; filters: Record<string, string[]>; openLabel: string }): Promise<vscode.Uri> {
+  const uris = await vscode.window.showOpenDialog({ title: options.title, defaultUri: defaultFolder(options.kind), filters: options.filters, canSelectMany: false, openLabel: options.openLabel });
   if (!uris || uris.length === 0) throw new UserCancelled();
-  return uris[0] as vscode.Uri;
+  const uri = uris[0] as vscode.Uri;
+  rememberFolder(options.kind, uri);
+  return uri;
 }
 
 /** The file's bytes, base64-encoded as the protocol carries them; refuses files larger than `maxBytes`. */

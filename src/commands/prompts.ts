@@ -10,8 +10,12 @@ import type { ConnectionManager } from '../connection/connectionManager';
 import type { EnvironmentSetting } from '../connection/environmentSettings';
 import { SsoError } from '../ssoClient/errors';
 import { formatTime } from '../model/serviceStatus';
-import { isWeakPasswordRefusal, isWrongPasswordRefusal, reminderProblem } from '../model/secretPrompts';
+import { confirmationProblem, isWeakPasswordRefusal, isWrongPasswordRefusal, reminderProblem } from '../model/secretPrompts';
+import { checkPasswordStrength } from '../protocol/passwordStrength';
 import { UserCancelled, UserFacingError } from './commandRunner';
+
+/** Why an answer is not accepted (yet): an error, or a hint shown as information (e.g. "keep typing"). */
+export type Problem = string | { info: string };
 
 export interface TextPrompt {
   title: string;
@@ -22,7 +26,34 @@ export interface TextPrompt {
   /** Shown as an error when the box opens (e.g. why the previous answer was refused). */
   initialError?: string;
   /** Checked as the user types and again on Enter. */
-  validate?: (value: string) => string | undefined | Promise<string | undefined>;
+  validate?: (value: string) => Problem | undefined | Promise<Problem | undefined>;
+  /** A later step of a multi-step flow: shows VS Code's Back button, which throws StepBack. */
+  back?: boolean;
+}
+
+/** The user pressed Back in a step of a multi-step flow: the flow shows its previous step again. */
+export class StepBack extends Error {
+  constructor() {
+    super('Back to the previous step.');
+    this.name = 'StepBack';
+  }
+}
+
+/**
+ * Runs the steps of a multi-step flow in order; Back (StepBack) in a step shows the one before,
+ * with what was entered there kept by the step itself.
+ */
+export async function runSteps(steps: Array<() => Promise<'done' | void>>): Promise<void> {
+  let i = 0;
+  while (i < steps.length) {
+    try {
+      if ((await (steps[i] as () => Promise<'done' | void>)()) === 'done') return;
+      i++;
+    } catch (err) {
+      if (!(err instanceof StepBack) || i === 0) throw err;
+      i--;
+    }
+  }
 }
 
 /** An input box; resolves with what was entered, or throws UserCancelled when it is closed. */
@@ -34,18 +65,25 @@ export function askText(p: TextPrompt): Promise<string> {
   box.placeholder = p.placeholder;
   box.password = p.password ?? false;
   box.ignoreFocusOut = true;
+  if (p.back) box.buttons = [vscode.QuickInputButtons.Back];
   if (p.initialError) box.validationMessage = { message: p.initialError, severity: vscode.InputBoxValidationSeverity.Error };
   return new Promise<string>((resolve, reject) => {
     let done = false;
     let checking = 0;
-    const check = async (value: string): Promise<string | undefined> => {
+    const check = async (value: string): Promise<Problem | undefined> => {
       const mine = ++checking;
       const problem = p.validate ? await p.validate(value) : undefined;
-      if (mine === checking) box.validationMessage = problem ? { message: problem, severity: vscode.InputBoxValidationSeverity.Error } : undefined;
+      if (mine === checking) box.validationMessage = validationMessage(problem);
       return problem;
     };
     const subscriptions = [
       box.onDidChangeValue((v) => void check(v)),
+      box.onDidTriggerButton((b) => {
+        if (b !== vscode.QuickInputButtons.Back || done) return;
+        done = true;
+        reject(new StepBack());
+        box.hide();
+      }),
       box.onDidAccept(async () => {
         const value = box.value;
         box.busy = true;
@@ -69,21 +107,80 @@ export function askText(p: TextPrompt): Promise<string> {
   });
 }
 
-export type PickItem<T> = vscode.QuickPickItem & { value: T };
-
-/** A quick pick of one item; throws UserCancelled when it is closed. */
-export async function pickOne<T>(items: PickItem<T>[], options: { title: string; placeHolder: string }): Promise<T> {
-  const picked = await vscode.window.showQuickPick(items, { ...options, ignoreFocusOut: true });
-  if (!picked) throw new UserCancelled();
-  return picked.value;
+function validationMessage(problem: Problem | undefined): vscode.InputBoxValidationMessage | undefined {
+  if (problem === undefined) return undefined;
+  return typeof problem === 'string' ? { message: problem, severity: vscode.InputBoxValidationSeverity.Error } : { message: problem.info, severity: vscode.InputBoxValidationSeverity.Info };
 }
 
-/** A quick pick of several items (`picked` ones preselected); throws UserCancelled when closed. */
-export async function pickMany<T>(items: PickItem<T>[], options: { title: string; placeHolder: string; allowNone?: boolean }): Promise<T[]> {
-  const picked = await vscode.window.showQuickPick(items, { title: options.title, placeHolder: options.placeHolder, canPickMany: true, ignoreFocusOut: true });
-  if (!picked) throw new UserCancelled();
+export type PickItem<T> = vscode.QuickPickItem & { value: T };
+
+export interface PickOptions {
+  title: string;
+  placeHolder: string;
+  /** A later step of a multi-step flow: shows VS Code's Back button, which throws StepBack. */
+  back?: boolean;
+  /**
+   * An item shown first but never picked, with the reason as its description (a rule in a
+   * placeholder is cut off after a few words): ticking it unticks it again at once.
+   */
+  locked?: { label: string; reason: string };
+}
+
+/** A quick pick of one item; throws UserCancelled when it is closed, StepBack on Back. */
+export async function pickOne<T>(items: PickItem<T>[], options: PickOptions): Promise<T> {
+  const [picked] = await showPick(items, options, false);
+  return (picked as PickItem<T>).value;
+}
+
+/** A quick pick of several items (`picked` ones preselected); throws UserCancelled when closed, StepBack on Back. */
+export async function pickMany<T>(items: PickItem<T>[], options: PickOptions & { allowNone?: boolean }): Promise<T[]> {
+  const picked = await showPick(items, options, true);
   if (picked.length === 0 && !options.allowNone) throw new UserFacingError(`Nothing was picked, so nothing was done. Run the command again and tick at least one item.`);
   return picked.map((p) => p.value);
+}
+
+function showPick<T>(items: PickItem<T>[], options: PickOptions, many: boolean): Promise<readonly PickItem<T>[]> {
+  const pick = vscode.window.createQuickPick<PickItem<T> | vscode.QuickPickItem>();
+  pick.title = options.title;
+  pick.placeholder = options.placeHolder;
+  pick.canSelectMany = many;
+  pick.ignoreFocusOut = true;
+  pick.matchOnDescription = true;
+  if (options.back) pick.buttons = [vscode.QuickInputButtons.Back];
+  const locked: vscode.QuickPickItem | undefined = options.locked && { label: `$(lock) ${options.locked.label}`, description: options.locked.reason, alwaysShow: true };
+  pick.items = locked ? [locked, ...items] : items;
+  if (many) pick.selectedItems = items.filter((i) => i.picked);
+  return new Promise((resolve, reject) => {
+    let done = false;
+    const finish = (settle: () => void) => {
+      if (done) return;
+      done = true;
+      settle();
+      pick.hide();
+    };
+    const subscriptions = [
+      pick.onDidTriggerButton((b) => {
+        if (b === vscode.QuickInputButtons.Back) finish(() => reject(new StepBack()));
+      }),
+      pick.onDidChangeSelection((selected) => {
+        if (many && locked && selected.includes(locked)) pick.selectedItems = selected.filter((i) => i !== locked);
+      }),
+      pick.onDidAccept(() => {
+        const chosen = (many ? pick.selectedItems : pick.activeItems.slice(0, 1)).filter((i) => i !== locked) as PickItem<T>[];
+        if (!many && chosen.length === 0) return;
+        finish(() => resolve(chosen));
+      }),
+      pick.onDidHide(() => {
+        for (const s of subscriptions) s.dispose();
+        pick.dispose();
+        if (!done) {
+          done = true;
+          reject(new UserCancelled());
+        }
+      }),
+    ];
+    pick.show();
+  });
 }
 
 /** A modal warning; throws UserCancelled unless `button` is chosen. */
@@ -100,39 +197,57 @@ export interface NewFilePassword {
 
 /**
  * Steps "(1/3)" password, "(2/3)" the same again, "(3/3)" a reminder (unless `withReminder` is
- * false). `refusal` reopens step 1 with the service's reason (a weak password) and keeps the
- * reminder typed before, unless it now contains the new password.
+ * false), with Back from steps 2 and 3. The strength rule (the service's own, unless
+ * `checkStrength` is false) and the confirmation are checked as the user types. `refusal`
+ * reopens step 1 with the service's reason and keeps the reminder typed before, unless it now
+ * contains the new password.
  */
 export async function askNewFilePassword(
   title: string,
   what: string,
-  options: { withReminder?: boolean; refusal?: string; reminder?: string } = {},
+  options: { withReminder?: boolean; checkStrength?: boolean; refusal?: string; reminder?: string } = {},
 ): Promise<NewFilePassword> {
   const withReminder = options.withReminder ?? true;
+  const checkStrength = options.checkStrength ?? true;
   const steps = withReminder ? 3 : 2;
-  const password = await askText({
-    title: `${title} (1/${steps})`,
-    prompt: `A password for the ${what}. Without it the file cannot be opened: keep it apart from the file.`,
-    password: true,
-    initialError: options.refusal,
-    validate: (v) => (v.length === 0 ? 'Enter a password.' : undefined),
-  });
-  await askText({
-    title: `${title} (2/${steps})`,
-    prompt: `Type the password of the ${what} again.`,
-    password: true,
-    validate: (v) => (v === password ? undefined : 'The two passwords differ: type the same password again.'),
-  });
-  if (!withReminder) return { password, reminder: '' };
-  if (options.reminder !== undefined && !reminderProblem(options.reminder, password)) return { password, reminder: options.reminder };
-  const reminder = await askText({
-    title: `${title} (3/${steps})`,
-    prompt: `A password reminder (optional). It is stored READABLE in the ${what}, for whoever restores it: never write the password itself.`,
-    placeholder: 'e.g. "the vault entry BizTalk SSO prod"',
-    value: options.reminder ?? '',
-    validate: (v) => reminderProblem(v, password),
-  });
-  return { password, reminder };
+  let password = '';
+  let reminder = options.reminder ?? '';
+  let refusal = options.refusal;
+  await runSteps([
+    async () => {
+      password = await askText({
+        title: `${title} (1/${steps})`,
+        prompt: `A password for the ${what}. Without it the file cannot be opened: keep it apart from the file.`,
+        password: true,
+        initialError: refusal,
+        validate: (v) => (v.length === 0 ? 'Enter a password.' : checkStrength ? checkPasswordStrength(v) : undefined),
+      });
+      refusal = undefined;
+    },
+    async () => {
+      await askText({
+        title: `${title} (2/${steps})`,
+        prompt: `Type the password of the ${what} again.`,
+        password: true,
+        back: true,
+        validate: (v) => confirmationProblem(v, password),
+      });
+      if (!withReminder) return 'done';
+      if (options.reminder !== undefined && !reminderProblem(options.reminder, password)) return 'done';
+      return undefined;
+    },
+    async () => {
+      reminder = await askText({
+        title: `${title} (3/${steps})`,
+        prompt: `A password reminder (optional). It is stored READABLE in the ${what}, for whoever restores it: never write the password itself.`,
+        placeholder: 'e.g. "the vault entry BizTalk SSO prod"',
+        value: reminder,
+        back: true,
+        validate: (v) => reminderProblem(v, password),
+      });
+    },
+  ]);
+  return { password, reminder: withReminder ? reminder : '' };
 }
 
 /** The active environment, or a refusal that offers to connect. */
@@ -160,7 +275,7 @@ export function withBusyIndicator<T>(title: string, task: () => Promise<T>): Pro
  * Asks a new password (twice) and, unless `withReminder` is false, a reminder, and runs `use`
  * with them; when the service finds the password too weak, asks again showing its reason.
  */
-export async function withNewPassword<T>(title: string, what: string, options: { withReminder?: boolean }, use: (p: NewFilePassword) => Promise<T>): Promise<T> {
+export async function withNewPassword<T>(title: string, what: string, options: { withReminder?: boolean; checkStrength?: boolean }, use: (p: NewFilePassword) => Promise<T>): Promise<T> {
   let refusal: string | undefined;
   let reminder: string | undefined;
   for (;;) {

@@ -47,7 +47,7 @@ export function registerSecretCommands(ctx: SecretCommandsContext): vscode.Dispo
 async function backupSecret(ctx: SecretCommandsContext): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
   const title = `Back Up Master Secret of "${env}"`;
-  const target = await pickSaveFile({ title, defaultName: backupFileName(env, new Date()), filters: BACKUP_FILTERS });
+  const target = await pickSaveFile({ kind: 'backup', title, defaultName: backupFileName(env, new Date()), filters: BACKUP_FILTERS });
   const result = await withNewPassword(title, 'backup', {}, (p) =>
     withBusyIndicator(`Backing up the master secret of "${env}"…`, () => ctx.connection.request('secret.backup', { password: p.password, reminder: p.reminder })),
   );
@@ -76,7 +76,7 @@ function offerVerification(ctx: SecretCommandsContext, message: string, file: vs
 
 async function verifyBackup(ctx: SecretCommandsContext, file: vscode.Uri | undefined): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
-  const uri = file ?? (await pickOpenFile({ title: 'Verify Master Secret Backup', filters: BACKUP_FILTERS, openLabel: 'Verify' }));
+  const uri = file ?? (await pickOpenFile({ kind: 'backup', title: 'Verify Master Secret Backup', filters: BACKUP_FILTERS, openLabel: 'Verify' }));
   const bytes = await readFileBase64(uri, MAX_BACKUP_BYTES);
   const info = await ctx.connection.request('secret.inspect', { file: bytes });
   const title = `Verify Master Secret Backup: ${baseName(uri)}`;
@@ -106,7 +106,7 @@ async function verifyBackup(ctx: SecretCommandsContext, file: vscode.Uri | undef
 
 async function restoreSecret(ctx: SecretCommandsContext): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
-  const uri = await pickOpenFile({ title: `Restore Master Secret of "${env}"`, filters: BACKUP_FILTERS, openLabel: 'Restore' });
+  const uri = await pickOpenFile({ kind: 'backup', title: `Restore Master Secret of "${env}"`, filters: BACKUP_FILTERS, openLabel: 'Restore' });
   const bytes = await readFileBase64(uri, MAX_BACKUP_BYTES);
   const info = await ctx.connection.request('secret.inspect', { file: bytes });
   if (info.foreignEnvironment) {
@@ -144,7 +144,7 @@ async function generateSecret(ctx: SecretCommandsContext): Promise<void> {
     'Generate…',
   );
   const title = `Generate New Master Secret for "${env}"`;
-  const target = await pickSaveFile({ title: `Backup of the new master secret of "${env}"`, defaultName: backupFileName(env, new Date()), filters: BACKUP_FILTERS });
+  const target = await pickSaveFile({ kind: 'backup', title: `Backup of the new master secret of "${env}"`, defaultName: backupFileName(env, new Date()), filters: BACKUP_FILTERS });
   const prepared = await withNewPassword(title, 'backup of the new secret', {}, (p) =>
     withBusyIndicator(`Generating a new master secret for "${env}"…`, () => ctx.connection.request('secret.prepareGenerate', { password: p.password, reminder: p.reminder })),
   );

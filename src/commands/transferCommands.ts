@@ -5,16 +5,17 @@
  *   Microsoft's `.sso` after a warning that it is weakly protected), file, password twice.
  * - Import: file (its reminder shown before the password), mode (add missing / update / mirror),
  *   password → a plan, shown in VS Code's diff editor (SSO now ↔ after the import, masked values
- *   as placeholders) → a modal "Apply" → applied by the service in one transaction, or refused as
- *   a whole when SSO changed since the plan.
+ *   as placeholders) with Apply / Discard in its title bar (not a modal, which would cover the
+ *   diff) → applied by the service in one transaction, or refused as a whole when SSO changed
+ *   since the plan.
  */
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { MAX_TRANSFER_FILE_BYTES, type ImportMode, type ImportPlan, type ImportResult, type ImportSource, type TransferFormat } from '../ssoClient/protocol';
 import { nameProblem } from '../model/applicationDraft';
-import { MODE_LABELS, describeImportPlan, planHeadline, planSides } from '../model/importPreview';
+import { MODE_LABELS, planHeadline, planSides } from '../model/importPreview';
 import { applicationOfSsoFile, exportFileName, formatOfFile } from '../model/secretPrompts';
-import type { ImportPreviewProvider } from '../views/importPreview';
+import { IMPORT_PREVIEW_SCHEME, type ImportPreviewProvider, type PendingImport } from '../views/importPreview';
 import type { ApplicationsTreeProvider } from '../views/applicationsTree';
 import { openSsoDocuments, type SsoFileSystemProvider } from '../views/ssoFileSystem';
 import { resolveApplications } from './applicationPicker';
@@ -36,6 +37,8 @@ export function registerTransferCommands(ctx: TransferCommandsContext): vscode.D
   return [
     registerCommand(ctx, 'entsso.exportApplications', (node?: unknown, selection?: unknown) => exportApplications(ctx, node, selection)),
     registerCommand(ctx, 'entsso.importApplications', () => importApplications(ctx)),
+    registerCommand(ctx, 'entsso.applyImport', (arg?: unknown) => applyPendingImport(ctx, arg)),
+    registerCommand(ctx, 'entsso.discardImport', (arg?: unknown) => discardPendingImport(ctx, arg)),
   ];
 }
 
@@ -56,8 +59,8 @@ async function exportApplications(ctx: TransferCommandsContext, node: unknown, s
       'Export Anyway',
     );
   }
-  const target = await pickSaveFile({ title, defaultName: exportFileName(names, format, env, new Date()), filters: format === 'sso' ? { '.sso files': ['sso'] } : { 'Encrypted SSO exports': ['entsso'] } });
-  const result = await withNewPassword(title, format === 'sso' ? '.sso file' : 'export', { withReminder: format === 'entsso' }, (p) =>
+  const target = await pickSaveFile({ kind: 'export', title, defaultName: exportFileName(names, format, env, new Date()), filters: format === 'sso' ? { '.sso files': ['sso'] } : { 'Encrypted SSO exports': ['entsso'] } });
+  const result = await withNewPassword(title, format === 'sso' ? '.sso file' : 'export', { withReminder: format === 'entsso', checkStrength: format === 'entsso' }, (p) =>
     withBusyIndicator(`Exporting ${names.length} application${names.length === 1 ? '' : 's'} from "${env}"…`, () =>
       ctx.connection.request('apps.export', { names, format, password: p.password, ...(format === 'entsso' ? { reminder: p.reminder } : {}) }),
     ),
@@ -95,7 +98,7 @@ function formatItems(count: number): PickItem<TransferFormat>[] {
 
 async function importApplications(ctx: TransferCommandsContext): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
-  const uri = await pickOpenFile({ title: `Import Applications into "${env}"`, filters: FILE_FILTERS, openLabel: 'Import' });
+  const uri = await pickOpenFile({ kind: 'export', title: `Import Applications into "${env}"`, filters: FILE_FILTERS, openLabel: 'Import' });
   const format = formatOfFile(uri.path);
   const file = await readFileBase64(uri, MAX_TRANSFER_FILE_BYTES);
   const title = `Import ${baseName(uri)} into "${env}"`;
@@ -114,18 +117,56 @@ async function importApplications(ctx: TransferCommandsContext): Promise<void> {
     void vscode.window.showInformationMessage(`Nothing to import: "${env}" already holds everything in ${baseName(uri)} (mode "${MODE_LABELS[mode].label}").${warningText(plan)}`);
     return;
   }
-  const shown = await ctx.preview.show(planSides(plan), `${baseName(uri)}: "${env}" now ↔ after the import (${MODE_LABELS[mode].label})`);
-  if (!(await confirmImport(plan, mode))) {
-    ctx.log.info(`Import of ${displayPath(uri)} into "${env}" cancelled; nothing was changed.`);
-    void vscode.window.showInformationMessage(`Import cancelled: nothing in "${env}" was changed. The comparison stays open for review.`);
-    return;
-  }
   const applySource = source as ImportSource;
-  const result = await withBusyIndicator(`Importing ${baseName(uri)} into "${env}"…`, () => ctx.connection.request('apps.import', { ...applySource, expected: plan.expected }));
-  ctx.log.info(`Imported ${displayPath(uri)} into "${env}" (mode ${mode}): ${result.applications.map((a) => `${a.application} ${a.action}`).join(', ')}.`);
-  await shown.close();
+  const what = `${baseName(uri)} into "${env}"`;
+  const shown = await ctx.preview.show(planSides(plan), `${baseName(uri)}: "${env}" now ↔ after the import (${MODE_LABELS[mode].label})`, {
+    title: what,
+    apply: () => applyImport(ctx, applySource, plan, { env, uri, mode }),
+  });
+  ctx.log.info(`Import of ${displayPath(uri)} into "${env}" planned (mode ${mode}); waiting for Apply or Discard in the comparison.`);
+  // Not modal: the comparison stays readable, and Apply / Discard stay in its title bar.
+  void vscode.window
+    .showInformationMessage(`${planHeadline(plan)} Review the comparison, then choose Apply or Discard in its title bar.${warningText(plan)}`, 'Apply', 'Discard')
+    .then((answer) => (answer ? vscode.commands.executeCommand(answer === 'Apply' ? 'entsso.applyImport' : 'entsso.discardImport', shown.id) : undefined));
+}
+
+async function applyImport(ctx: TransferCommandsContext, source: ImportSource, plan: ImportPlan, about: { env: string; uri: vscode.Uri; mode: ImportMode }): Promise<void> {
+  const result = await withBusyIndicator(`Importing ${baseName(about.uri)} into "${about.env}"…`, () =>
+    // To the environment the plan was made in, even if another one became active since.
+    ctx.connection.request('apps.import', { ...source, expected: plan.expected }, about.env),
+  );
+  ctx.log.info(`Imported ${displayPath(about.uri)} into "${about.env}" (mode ${about.mode}): ${result.applications.map((a) => `${a.application} ${a.action}`).join(', ')}.`);
   afterImport(ctx);
   void vscode.window.showInformationMessage(`${describeResult(result)} Host instances use the new values once their SSO cache expires (60 s to 5 min).`);
+}
+
+/** The comparison a title-bar button, a toast button or the palette means: its URI, its id, or the only one open. */
+function decisionFor(ctx: TransferCommandsContext, arg: unknown): { id: string; pending: PendingImport } {
+  const found =
+    arg instanceof vscode.Uri
+      ? ctx.preview.pendingFor(arg)
+      : typeof arg === 'string'
+        ? ctx.preview.pendingFor(vscode.Uri.from({ scheme: IMPORT_PREVIEW_SCHEME, path: `/${arg}/` }))
+        : (ctx.preview.pendingFor(vscode.window.activeTextEditor?.document.uri) ?? ctx.preview.onlyPending());
+  if (!found) throw new UserFacingError('No import is waiting for a decision (it was applied, discarded or its comparison was closed). Run "SSO: Import Applications…" again.');
+  return found;
+}
+
+async function applyPendingImport(ctx: TransferCommandsContext, arg: unknown): Promise<void> {
+  const { id, pending } = decisionFor(ctx, arg);
+  // Applied at most once: a second click while the first runs finds nothing pending. When the
+  // service refuses (SSO changed since the plan), the comparison stays open to be read.
+  ctx.preview.take(id);
+  await pending.apply();
+  await ctx.preview.close(id);
+}
+
+async function discardPendingImport(ctx: TransferCommandsContext, arg: unknown): Promise<void> {
+  const { id, pending } = decisionFor(ctx, arg);
+  ctx.preview.take(id);
+  await ctx.preview.close(id);
+  ctx.log.info(`Import of ${pending.title} discarded; nothing was changed.`);
+  vscode.window.setStatusBarMessage(`Import of ${pending.title} discarded: nothing was changed.`, 5000);
 }
 
 async function askSsoApplication(title: string, uri: vscode.Uri): Promise<string> {
@@ -140,15 +181,6 @@ async function askSsoApplication(title: string, uri: vscode.Uri): Promise<string
 
 function modeItems(): PickItem<ImportMode>[] {
   return (['add', 'update', 'mirror'] as const).map((mode) => ({ label: MODE_LABELS[mode].label, description: mode, detail: MODE_LABELS[mode].detail, value: mode }));
-}
-
-async function confirmImport(plan: ImportPlan, mode: ImportMode): Promise<boolean> {
-  const detail =
-    `${describeImportPlan(plan)}${warningText(plan, '\n\n')}\n\n` +
-    `Mode: ${MODE_LABELS[mode].label}. The comparison in the editor shows every value (masked ones as placeholders). ` +
-    'Applied in one transaction: all of it, or nothing if SSO changed since this plan.';
-  const answer = await vscode.window.showWarningMessage(planHeadline(plan), { modal: true, detail }, 'Apply');
-  return answer === 'Apply';
 }
 
 function warningText(plan: ImportPlan, separator = ' '): string {

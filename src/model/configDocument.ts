@@ -48,12 +48,16 @@ export function serializeConfig(doc: ConfigDocument, schema: DocumentSchema = sc
 
 export type ProblemSeverity = 'error' | 'warning';
 
+/** What a quick fix can do about a problem: the key of an unknown field, the field whose value is not a string. */
+export type ProblemFix = { kind: 'unknown-field'; key: string; propertyStart: number; propertyEnd: number } | { kind: 'not-a-string'; label: string };
+
 export interface DocumentProblem {
   message: string;
   /** Offsets into the text. */
   start: number;
   end: number;
   severity: ProblemSeverity;
+  fix?: ProblemFix;
 }
 
 export type ValidationResult = { ok: true; values: Record<string, string> } | { ok: false; problems: DocumentProblem[] };
@@ -96,10 +100,11 @@ export function validateConfigText(text: string, schema: DocumentSchema): Valida
       const near = byLower.get(prop.key.toLowerCase());
       const hint = near !== undefined ? ` Did you mean "${near}"? Field names are case-sensitive.` : ` Its fields are: ${fieldList}.`;
       problems.push({
-        message: `"${prop.key}" is not a field of application "${schema.application}". SSO field lists are fixed when the application is created.${hint}`,
+        message: `"${prop.key}" is not a field of application "${schema.application}": add it to the application ("Add Fields…"), or remove it from the document.${hint}`,
         start: prop.keyStart,
         end: prop.keyEnd,
         severity: 'error',
+        fix: { kind: 'unknown-field', key: prop.key, propertyStart: prop.keyStart, propertyEnd: prop.value.end },
       });
       continue;
     }
@@ -114,6 +119,7 @@ export function validateConfigText(text: string, schema: DocumentSchema): Valida
         start: prop.value.start,
         end: prop.value.end,
         severity: 'error',
+        ...(prop.value.kind === 'number' || prop.value.kind === 'boolean' ? { fix: { kind: 'not-a-string' as const, label } } : {}),
       });
       continue;
     }

@@ -1,12 +1,13 @@
 /**
  * An import plan for people: the two read-only documents VS Code's diff editor compares
- * (what SSODB holds now, what it would hold after the import) and the summary shown in the
- * modal "Apply" / "Cancel" confirmation. Masked values are never in a plan: the service puts
+ * (what SSODB holds now, what it would hold after the import; <appSettings> XML values as
+ * key/values) and the summary shown with the comparison's Apply / Discard. Masked values are never in a plan: the service puts
  * placeholders there ("(masked)", "(masked, changed by the import)").
  * No `vscode` import: unit-tested with node:test.
  */
 import type { ApplicationDocument, ApplicationImportPlan, ImportMode, ImportPlan } from '../ssoClient/protocol';
 import { nameKeyedRecord } from '../protocol/names';
+import { APP_SETTINGS_ROOT, parseAppSettingsXml } from './appSettingsXml';
 
 export interface PlanSides {
   before: string;
@@ -40,16 +41,31 @@ function render(apps: ApplicationImportPlan[], side: (a: ApplicationImportPlan) 
 
 function documentView(doc: ApplicationDocument): Record<string, unknown> {
   const order = doc.fields.map((f) => f.label);
-  const configurations = nameKeyedRecord<Record<string, string>>();
+  const configurations = nameKeyedRecord<Record<string, string | Record<string, string>>>();
   for (const identifier of Object.keys(doc.configurations).sort(compareIdentifiers)) {
     const values = doc.configurations[identifier] as Record<string, string>;
-    const ordered = nameKeyedRecord<string>();
+    const ordered = nameKeyedRecord<string | Record<string, string>>();
     for (const label of [...order, ...Object.keys(values).filter((k) => !order.includes(k))]) {
-      if (values[label] !== undefined) ordered[label] = values[label];
+      const value = values[label];
+      if (value !== undefined) ordered[label] = readableValue(value);
     }
     configurations[identifier] = ordered;
   }
   return { kind: doc.kind, fields: doc.fields.map((f) => (f.masked ? `${f.label} (masked)` : f.label)), configurations };
+}
+
+/**
+ * An <appSettings> XML value (BizTalk Deployment Framework's AppConfig) as its key/values, so
+ * that the diff shows the one setting that changes instead of one long escaped line. A key
+ * given twice keeps its last value, as .NET's ConfigurationManager reads it.
+ */
+function readableValue(value: string): string | Record<string, string> {
+  if (!value.trimStart().startsWith(`<${APP_SETTINGS_ROOT}`)) return value;
+  const parsed = parseAppSettingsXml(value);
+  if (!parsed.ok) return value;
+  const settings = nameKeyedRecord<string>();
+  for (const entry of parsed.doc.entries) settings[entry.key] = entry.value;
+  return settings;
 }
 
 function compareIdentifiers(a: string, b: string): number {

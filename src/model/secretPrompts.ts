@@ -20,6 +20,16 @@ export function isWrongPasswordRefusal(err: SsoError): boolean {
   return err.code === 'ENTSSO_E_BAD_PASSWORD' && err.details.reason !== 'weak-password';
 }
 
+/**
+ * The confirmation of a new password, checked as it is typed: quiet while what is typed so far
+ * matches the start of the password, and said at once when it cannot match any more.
+ */
+export function confirmationProblem(typed: string, password: string): string | { info: string } | undefined {
+  if (typed === password) return undefined;
+  if (password.startsWith(typed)) return { info: typed.length === 0 ? 'Type the same password again.' : 'Keep typing: the passwords match so far.' };
+  return 'The two passwords differ: type the same password again.';
+}
+
 /** Why a reminder cannot be stored readable next to the secret it protects. */
 export function reminderProblem(reminder: string, password: string): string | undefined {
   if (reminder.length > 200) return 'Keep the reminder under 200 characters.';

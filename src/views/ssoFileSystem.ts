@@ -90,7 +90,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   /** A configuration was saved. */
   readonly onDidWrite = this.writeEmitter.event;
   private readonly readEmitter = new vscode.EventEmitter<vscode.Uri>();
-  /** A document was read: its schema is known (diagnostics can validate it). */
+  /** A document was read, or its application's fields changed: its schema is known (diagnostics can validate it). */
   readonly onDidRead = this.readEmitter.event;
   private readonly refusedEmitter = new vscode.EventEmitter<RefusedEvent>();
   /** A save was refused because the document is invalid. */
@@ -199,6 +199,24 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   /** Forget what is cached about a closed document (masked values are hidden again next time). */
   forget(uri: vscode.Uri): void {
     this.entries.delete(uri.toString());
+  }
+
+  /**
+   * Fields were added to an application: documents of it shown field by field accept them at
+   * once, so that a document being edited (which is not reloaded) can be saved with them.
+   */
+  fieldsAdded(environment: string, application: string, fields: { label: string; masked: boolean }[]): void {
+    for (const [key, entry] of this.entries) {
+      const path = parseSsoPath(vscode.Uri.parse(key).path);
+      if (!entry.schema || entry.layout || path?.environment !== environment || path.application?.toLowerCase() !== application.toLowerCase()) continue;
+      const added = fields.filter((f) => !entry.schema?.fields.includes(f.label));
+      entry.schema = {
+        ...entry.schema,
+        fields: [...entry.schema.fields, ...added.map((f) => f.label)],
+        masked: [...entry.schema.masked, ...added.filter((f) => f.masked).map((f) => f.label)],
+      };
+      this.readEmitter.fire(vscode.Uri.parse(key));
+    }
   }
 
   /** Field orders are cached per application; a refresh drops them. */

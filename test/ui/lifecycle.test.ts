@@ -144,25 +144,25 @@ describe('UI: master secret, application, export/import and local environment li
     assert.match(rows.find((r) => r.label === 'Master secret backup')!.description, /^Error: The current master secret has no backup/);
   });
 
-  it('backs up the master secret from the palette: save dialog, password twice (a weak one refused with the reason), reminder; the file is 0600', async () => {
+  it('backs up the master secret from the palette: save dialog, password twice (a weak one refused as it is typed, with the reason), reminder; the file is 0600', async () => {
     const file = join(ws, 'dev.backup');
     await w().runCommand('SSO: Back Up Master Secret…');
     await answerFileDialog(w(), 'Back Up Master Secret of "dev"', file);
-    await answerInputStep(w(), '(1/3)', 'short');
-    await answerInputStep(w(), '(2/3)', 'short');
-    const reminderStep = await w().waitForQuickInput('(3/3)');
-    assert.match(reminderStep.message, /stored READABLE/);
-    await answerInputStep(w(), '(3/3)', REMINDER);
-    // The service refuses the weak password: step 1 comes back with its reason.
-    const again = await w().waitFor(async () => {
+    // The service's own strength rule, checked as the password is typed: Enter is refused.
+    await w().waitForQuickInput('(1/3)');
+    await w().page.locator('.quick-input-widget .quick-input-box input').fill('short');
+    await w().page.keyboard.press('Enter');
+    const weak = await w().waitFor(async () => {
       const q = await w().readQuickInput();
-      return q && q.title.includes('(1/3)') && /too (weak|short)/i.test(q.message) ? q : undefined;
-    }, 20_000, 'the password step again, with the refusal');
-    assert.match(again.message, /at least \d+ characters/);
+      return q && q.title.includes('(1/3)') && /too short/i.test(q.message) ? q : undefined;
+    }, 10_000, 'the strength rule in the password step');
+    assert.match(weak.message, /at least \d+ characters/);
     await w().screenshot('lifecycle-01-backup-weak-password');
     await answerInputStep(w(), '(1/3)', PASSWORD);
     await answerInputStep(w(), '(2/3)', PASSWORD);
-    // The reminder typed before is kept: no third step this time.
+    const reminderStep = await w().waitForQuickInput('(3/3)');
+    assert.match(reminderStep.message, /stored READABLE/);
+    await answerInputStep(w(), '(3/3)', REMINDER);
     await expectToast(w(), /^Master secret of "dev" backed up to .*dev\.backup\. Keep the file and its password in separate safe places/, 30_000);
     assert.deepEqual(await w().notificationButtons('backed up to'), ['Verify Backup…']);
     await w().screenshot('lifecycle-02-backup-done');
@@ -284,10 +284,10 @@ describe('UI: master secret, application, export/import and local environment li
     await pickQuickItem(w(), '(2/4)', 'Config store application');
     await answerInputStep(w(), '(3/4)', 'Endpoint, UserName, Password');
     const masked = await w().waitForQuickInput('(4/4)');
-    // The first field of a config store application cannot be masked: it is not offered.
-    await w().waitFor(async () => JSON.stringify(await quickPickRowLabels(w())) === JSON.stringify(['UserName', 'Password']), 10_000, 'the maskable fields');
-    assert.deepEqual(await readPickedRows(w()), [{ label: 'UserName', checked: false }, { label: 'Password', checked: true }], 'secret-looking fields are preselected');
-    assert.match(masked.placeholder, /first field of a config store application cannot be masked/);
+    // The first field of a config store application cannot be masked: it is listed first, locked, with the reason.
+    await w().waitFor(async () => JSON.stringify(await quickPickRowLabels(w())) === JSON.stringify(['Endpoint', 'UserName', 'Password']), 10_000, 'the fields');
+    assert.deepEqual(await readPickedRows(w()), [{ label: 'Endpoint', checked: false }, { label: 'UserName', checked: false }, { label: 'Password', checked: true }], 'secret-looking fields are preselected');
+    assert.match(masked.placeholder, /Tick the masked fields/);
     await w().screenshot('lifecycle-10-create-masked-fields');
     await w().page.keyboard.press('Enter'); // "Password" is preselected (it looks like a secret)
     await expectToast(w(), /^Created config store application "Contoso\.NewApp" with fields Endpoint, UserName, Password \(masked\)\./, 20_000);
@@ -384,7 +384,7 @@ describe('UI: master secret, application, export/import and local environment li
     await clearToasts();
   });
 
-  it('exports an application; an import is shown in the diff editor and applied only after "Apply"', async () => {
+  it('exports an application; an import is shown in the diff editor, discarded, then applied from its title bar', async () => {
     const file = join(ws, 'orders.entsso');
     await w().runCommand('SSO: Export Applications…');
     await answerMultiPick(w(), 'Export Applications from "dev": applications', ['Contoso.OrderService']);
@@ -407,12 +407,13 @@ describe('UI: master secret, application, export/import and local environment li
       const prompt = await w().waitForQuickInput('Import orders.entsso into "dev": password');
       assert.match(prompt.message, /^Password reminder: "export hint"\./);
       await answerInputStep(w(), 'Import orders.entsso into "dev": password', EXPORT_PASSWORD);
-      return waitForDialog(w(), /Apply this import\?/, 30_000);
+      await w().waitFor(async () => /now ↔ after the import/.test((await w().activeEditorTab())?.title ?? ''), 30_000, 'the comparison');
     };
+    const titleAction = (label: string) => w().page.locator(`.editor-group-container.active .editor-actions .action-label[aria-label="${label}"]`);
 
-    const dialog = await runImport();
-    assert.equal(dialog.message, 'Apply this import? 1 application change: 0 configurations created, 1 updated, 0 deleted.');
-    assert.match(dialog.detail, /Contoso\.OrderService: updated ConfigProperties: update \(changed TimeoutSeconds\)/);
+    await runImport();
+    // Not modal: the toast says what changes; Apply / Discard are in the comparison's title bar.
+    await expectToast(w(), /^Apply this import\? 1 application change: 0 configurations created, 1 updated, 0 deleted\. Review the comparison, then choose Apply or Discard in its title bar\./);
     const diff = await readDiffEditor(w());
     assert.match(diff.original, /"TimeoutSeconds": "99"/);
     assert.match(diff.modified, /"TimeoutSeconds": "30"/);
@@ -421,13 +422,13 @@ describe('UI: master secret, application, export/import and local environment li
     const tab = await w().activeEditorTab();
     assert.match(tab?.title ?? '', /orders\.entsso: "dev" now ↔ after the import \(Add and update\)/);
     await w().screenshot('lifecycle-12-import-diff');
-    await clickDialogButton(w(), 'Cancel');
-    await expectToast(w(), /^Import cancelled: nothing in "dev" was changed\./);
+    await titleAction('Discard Import').click();
+    await w().waitFor(async () => (await w().page.locator('.tabs-container .tab', { hasText: 'now ↔ after the import' }).count()) === 0, 10_000, 'the comparison to close');
     assert.equal(ssoctlConfigGet(e(), 'Contoso.OrderService', 'ConfigProperties').fields.TimeoutSeconds, '99', 'nothing applied');
     await clearToasts();
 
     await runImport();
-    await clickDialogButton(w(), 'Apply');
+    await titleAction('Apply Import').click();
     await expectToast(w(), /^Imported: "Contoso\.OrderService" updated \(0 configuration\(s\) created, 1 updated, 0 deleted\)\./, 30_000);
     await w().screenshot('lifecycle-13-import-applied');
     const stored = ssoctlConfigGet(e(), 'Contoso.OrderService', 'ConfigProperties');

@@ -88,3 +88,22 @@ describe('describeImportPlan and planHeadline', () => {
     assert.equal(planHeadline(plan({})), 'Apply this import? 2 applications change: 1 configuration created, 1 updated, 0 deleted.');
   });
 });
+
+describe('planSides with <appSettings> values', () => {
+  test('an AppConfig XML value is compared as key/values, so only the changed setting differs', () => {
+    const xml = (timeout: string) => `<appSettings>\n  <add key="Endpoint" value="https://orders" />\n  <add key="Timeout" value="${timeout}" />\n</appSettings>`;
+    const doc = (timeout: string) => ({ name: 'Contoso.Btdf', kind: 'configStore' as const, fields: [{ label: 'AppConfig', masked: false }], configurations: { ConfigProperties: { AppConfig: xml(timeout) } } });
+    const p = plan({ applications: [appPlan({ application: 'Contoso.Btdf', before: doc('30'), after: doc('60') })] });
+    const { before, after } = planSides(p);
+    assert.deepEqual(JSON.parse(before)['Contoso.Btdf'].configurations.ConfigProperties.AppConfig, { Endpoint: 'https://orders', Timeout: '30' });
+    assert.deepEqual(JSON.parse(after)['Contoso.Btdf'].configurations.ConfigProperties.AppConfig, { Endpoint: 'https://orders', Timeout: '60' });
+    const changed = after.split('\n').filter((line, i) => line !== before.split('\n')[i]);
+    assert.deepEqual(changed, ['          "Timeout": "60"']);
+  });
+
+  test('a value that is not <appSettings> XML stays a string', () => {
+    const doc = { name: 'X', kind: 'configStore' as const, fields: [{ label: 'AppConfig', masked: false }], configurations: { ConfigProperties: { AppConfig: '<appSettings><add key=' } } };
+    const { after } = planSides(plan({ applications: [appPlan({ application: 'X', after: doc })] }));
+    assert.equal(JSON.parse(after).X.configurations.ConfigProperties.AppConfig, '<appSettings><add key=');
+  });
+});

@@ -16,7 +16,7 @@ import {
   nameProblem,
   splitFieldList,
 } from '../../../src/model/applicationDraft';
-import { applicationOfSsoFile, backupFileName, exportFileName, formatOfFile, isWeakPasswordRefusal, isWrongPasswordRefusal, reminderProblem } from '../../../src/model/secretPrompts';
+import { applicationOfSsoFile, backupFileName, confirmationProblem, exportFileName, formatOfFile, isWeakPasswordRefusal, isWrongPasswordRefusal, reminderProblem } from '../../../src/model/secretPrompts';
 import { presentStatus } from '../../../src/model/serviceStatus';
 
 const now = new Date('2025-11-27T14:10:00');
@@ -130,5 +130,16 @@ describe('password refusals, reminders and file names', () => {
     assert.equal(formatOfFile('/x/App.SSO'), 'sso');
     assert.equal(formatOfFile('/x/a.entsso'), 'entsso');
     assert.equal(applicationOfSsoFile('/x/y/Contoso.Orders.sso'), 'Contoso.Orders');
+  });
+});
+
+describe('password confirmation as it is typed', () => {
+  test('quiet hint while the start matches, an error as soon as it cannot match, nothing when equal', () => {
+    const password = 'Correct-Horse-42';
+    assert.deepEqual(confirmationProblem('', password), { info: 'Type the same password again.' });
+    assert.deepEqual(confirmationProblem('Correct-', password), { info: 'Keep typing: the passwords match so far.' });
+    assert.equal(confirmationProblem('Correct-x', password), 'The two passwords differ: type the same password again.');
+    assert.equal(confirmationProblem(`${password}!`, password), 'The two passwords differ: type the same password again.');
+    assert.equal(confirmationProblem(password, password), undefined);
   });
 });
