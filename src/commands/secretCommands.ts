@@ -176,7 +176,7 @@ async function generateSecretInOneStep(ctx: SecretCommandsContext, env: string):
     'Generate…',
   );
   const title = `Generate New Master Secret for "${env}"`;
-  const target = await pickSaveFile({ title: `Backup of the new master secret of "${env}"`, defaultName: backupFileName(env, new Date()), filters: BACKUP_FILTERS });
+  const target = await pickSaveFile({ kind: 'backup', title: `Backup of the new master secret of "${env}"`, defaultName: backupFileName(env, new Date()), filters: BACKUP_FILTERS });
   const result = await withNewPassword(title, 'backup of the new secret', {}, (p) =>
     withBusyIndicator(`Generating a new master secret for "${env}"…`, () => ctx.connection.request('secret.generate', { password: p.password, reminder: p.reminder })),
   );
