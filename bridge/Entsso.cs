@@ -64,7 +64,9 @@ namespace EntssoBridge
         {
             try
             {
-                var assembly = typeof(SSOFlag).Assembly;
+                // By name, not typeof: a method naming ENTSSO's types fails where it is compiled when
+                // ENTSSO is missing, before its own try (and Mono then refuses the class for good).
+                var assembly = System.Reflection.Assembly.Load(InteropLocator.AssemblyName);
                 var title = (System.Reflection.AssemblyTitleAttribute)Attribute.GetCustomAttribute(assembly, typeof(System.Reflection.AssemblyTitleAttribute));
                 string name = assembly.GetName().Name + " " + assembly.GetName().Version;
                 return title != null && title.Title.IndexOf("STAND-IN", StringComparison.Ordinal) >= 0 ? name + " (" + title.Title + ")" : name;

@@ -53,13 +53,19 @@ namespace EntssoBridge
 
         public static string Hex(uint hr) { return "0x" + hr.ToString("X8"); }
 
+        /// <summary>The interop assembly could not be loaded (ENTSSO missing or broken): raised where a method naming its types is compiled.</summary>
+        public static bool IsInteropLoadFailure(Exception e)
+        {
+            return e is FileNotFoundException || e is FileLoadException || e is TypeLoadException || e is BadImageFormatException;
+        }
+
         public static BridgeError Translate(Exception e, string mssName)
         {
             var be = e as BridgeError;
             if (be != null) return be;
             uint hr = unchecked((uint)e.HResult);
             if (e is UnauthorizedAccessException) hr = AccessDenied;
-            if (e is FileNotFoundException || e is FileLoadException || e is TypeLoadException || e is BadImageFormatException)
+            if (IsInteropLoadFailure(e))
             {
                 Log.Event("interop-load-failed", e.GetType().Name + ": " + ((e as FileNotFoundException) != null ? ((FileNotFoundException)e).FileName : (e as FileLoadException) != null ? ((FileLoadException)e).FileName : e.Message));
                 return new BridgeError("ENTSSO_E_NOT_CONNECTED",

@@ -123,6 +123,11 @@ namespace EntssoBridge
             {
                 Reply(id, null, Error(1, BridgeError.Invalid("Invalid parameters for " + method + ": " + e.Message)));
             }
+            catch (Exception e) when (HResults.IsInteropLoadFailure(e))
+            {
+                // Raised where the handler naming ENTSSO's types is compiled, outside its own translation.
+                Reply(id, null, Error(1, HResults.Translate(e, null)));
+            }
             catch (Exception e)
             {
                 // The text of an unexpected exception may hold data: only its type is logged.
