@@ -205,10 +205,17 @@ export async function editorOverlayMessage(wb: Workbench): Promise<string> {
 
 /** The hover of a status bar item's tooltip (hover over it, read the rendered Markdown). */
 export async function statusBarTooltip(wb: Workbench, elementId: string): Promise<string> {
-  await wb.page.locator(`footer[id="workbench.parts.statusbar"] .statusbar-item[id="${elementId}"] .statusbar-item-label`).hover();
   const hover = wb.page.locator('.monaco-hover:visible, .workbench-hover:visible').first();
-  await hover.waitFor({ state: 'visible', timeout: 10_000 });
-  const text = ((await hover.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+  // A hover left from an earlier pointer position (a tab's "Close (Ctrl+W)") must go first.
+  await wb.page.mouse.move(5, 5);
+  await hover.waitFor({ state: 'hidden', timeout: 5_000 }).catch(() => undefined);
+  const label = wb.page.locator(`footer[id="workbench.parts.statusbar"] .statusbar-item[id="${elementId}"] .statusbar-item-label`);
+  const text = await wb.waitFor(async () => {
+    await label.hover();
+    if (!(await hover.isVisible().catch(() => false))) return undefined;
+    const t = ((await hover.textContent()) ?? '').replace(/\s+/g, ' ').trim();
+    return /^Close \(/.test(t) ? undefined : t;
+  }, 10_000, `the tooltip of status bar item ${elementId}`);
   await wb.page.mouse.move(5, 5);
   return text;
 }
