@@ -41,6 +41,7 @@ import {
   type ApplicationState,
 } from './applicationState';
 import type { SecretCache } from './secretCache';
+import { ValueSearch } from './valueSearch';
 
 export const DEFAULT_PAGE_SIZE = 100;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -64,6 +65,7 @@ export type MssCaller = <K extends MssOp>(op: K, params: MssOps[K]['params'], no
 export class SsoOperations {
   private readonly osUser = safeUserName();
   private readonly transfer: ApplicationTransfer;
+  private readonly valueSearch: ValueSearch;
   private readonly maskedDocuments = new WeakMap<ConfigurationRead, ConfigDocument>();
 
   constructor(
@@ -79,6 +81,7 @@ export class SsoOperations {
       audit: (ctx, entry) => this.audit(ctx, entry),
       secretForWrite: (ctx, action, application) => this.secretForWrite(ctx, action, application),
     });
+    this.valueSearch = new ValueSearch({ store, cache, audit: (ctx, entry) => this.audit(ctx, entry) });
   }
 
   readonly handlers: Handlers = {
@@ -100,6 +103,7 @@ export class SsoOperations {
     'config.get': async (p, ctx) => this.readConfig(p, ctx),
     'config.set': async (p, ctx) => this.writeConfig(p, ctx),
     'config.delete': async (p, ctx) => this.deleteConfig(p, ctx),
+    'config.grep': async (p, ctx) => this.valueSearch.page(p, ctx),
     'audit.list': async (p) => this.listAudit(p),
     'secret.info': async () => this.secretInfo(),
     'mss.nodes': async () => this.mssNodes(),
