@@ -8,6 +8,7 @@ import { registerConfigurationCommands } from './commands/configurationCommands'
 import { registerConfigurationLifecycleCommands } from './commands/configurationLifecycleCommands';
 import { registerConnectionCommands } from './commands/connectionCommands';
 import { registerExplorerCommands } from './commands/explorerCommands';
+import { registerFindByValueCommand } from './commands/findByValueCommand';
 import { refreshHealthIfShown, refreshHealthOnStateChange, registerHealthCommands } from './commands/healthCommands';
 import { registerLocalEnvironmentCommands } from './commands/localEnvironmentCommands';
 import { registerSecretCommands } from './commands/secretCommands';
@@ -65,6 +66,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerMaskedFieldHover(provider),
     ...registerConnectionCommands({ log, connection }),
     ...registerExplorerCommands({ log, connection, tree, treeView, fileSystem: provider }),
+    ...registerFindByValueCommand({ log, connection }),
     ...registerConfigurationCommands({ log, connection, fileSystem, globalState: context.globalState }),
     ...registerHealthCommands(healthContext),
     refreshHealthOnStateChange(healthContext),
