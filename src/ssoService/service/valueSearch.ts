@@ -30,6 +30,8 @@ export interface GrepBudget {
 }
 
 export const DEFAULT_GREP_BUDGET: GrepBudget = { timeMs: 200, rows: 5000, batch: 500 };
+/** A page holding a match ends this soon, so that matches are shown as they are found. */
+const MATCH_FLUSH_MS = 50;
 const DEFAULT_MATCHES_PER_PAGE = 100;
 /** Characters of the value shown either side of a match, and of the match itself at most. */
 const EXCERPT_CONTEXT = 30;
@@ -172,9 +174,12 @@ export class ValueSearch {
   /** Scans from `position` (which it moves) until the scan ends or the page's budget is spent. */
   private async scan(position: Position, matcher: ValueMatcher, limit: number, oneApplication: boolean): Promise<GrepMatch[]> {
     const matches: GrepMatch[] = [];
-    const deadline = performance.now() + this.budget.timeMs;
+    const started = performance.now();
     let rowsLeft = this.budget.rows;
-    const spent = () => matches.length >= limit || rowsLeft <= 0 || performance.now() >= deadline;
+    const spent = () => {
+      const elapsed = performance.now() - started;
+      return matches.length >= limit || rowsLeft <= 0 || elapsed >= this.budget.timeMs || (matches.length > 0 && elapsed >= MATCH_FLUSH_MS);
+    };
     while (position.application !== undefined && !spent()) {
       const application = position.application;
       const batchSize = Math.min(this.budget.batch, rowsLeft);
