@@ -61,6 +61,8 @@ describe('UI: Find Configurations by Value', { timeout: 600_000 }, () => {
     const rowText = await w().page.locator('.quick-input-widget .quick-input-list .monaco-list-row').first().innerText();
     assert.match(rowText, /WCF-SQL Receive Locations › \{/);
     assert.match(rowText, /mssql:\/\/«sql01»\/\/Orders/);
+    // Away from the input, whose placeholder tooltip would hide the title in the screenshot.
+    await w().page.mouse.move(700, 600);
     await w().screenshot('findByValue-01-matches');
     await pickQuickItem(w(), /1 match of "SQL01"/, 'Uri');
     await w().waitForActiveEditor(`${WCF_SQL_PORT}.json`);
