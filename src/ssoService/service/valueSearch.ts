@@ -39,14 +39,24 @@ const EXCERPT_MATCH_MAX = 80;
 
 export type ValueMatcher = (value: string) => { index: number; length: number } | undefined;
 
+/** The largest count of a counted repetition ({n}, {n,}, {n,m}) V8's linear-time engine accepts (its replication limit). */
+export const GREP_MAX_REPEAT_COUNT = 16;
+
 /**
  * The regular-expression features V8's linear-time engine cannot run: a pattern using one could
- * backtrack for ever, so it is refused. Undefined when the pattern has none.
+ * backtrack for ever, so it is refused. Undefined when the pattern has none. Found by trying: the
+ * engine also gives up on counted repetitions above GREP_MAX_REPEAT_COUNT and on nested ones.
  */
 export function unsupportedRegexFeature(pattern: string): string | undefined {
   let inClass = false;
+  // Per open group: whether it holds a counted repetition; and the same for the group just closed.
+  const groupCounts: boolean[] = [false];
+  let closedGroupCounted = false;
+  let previousWasGroupEnd = false;
   for (let i = 0; i < pattern.length; i++) {
     const c = pattern[i];
+    const afterGroup = previousWasGroupEnd;
+    previousWasGroupEnd = false;
     if (c === '\\') {
       const next = pattern[i + 1] ?? '';
       if (!inClass && /[1-9]/.test(next)) return 'a backreference (\\1 … \\9)';
@@ -56,9 +66,21 @@ export function unsupportedRegexFeature(pattern: string): string | undefined {
       if (c === ']') inClass = false;
     } else if (c === '[') {
       inClass = true;
-    } else if (c === '(' && pattern[i + 1] === '?') {
-      const kind = pattern.slice(i + 2, i + 4);
-      if (kind.startsWith('=') || kind.startsWith('!') || kind === '<=' || kind === '<!') return 'a lookahead or lookbehind ((?=, (?!, (?<=, (?<!)';
+    } else if (c === '(') {
+      const kind = pattern.slice(i + 1, i + 4);
+      if (/^\?(=|!|<=|<!)/.test(kind)) return 'a lookahead or lookbehind ((?=, (?!, (?<=, (?<!)';
+      groupCounts.push(false);
+    } else if (c === ')') {
+      closedGroupCounted = groupCounts.length > 1 ? (groupCounts.pop() as boolean) : false;
+      if (closedGroupCounted) groupCounts[groupCounts.length - 1] = true;
+      previousWasGroupEnd = true;
+    } else if (c === '{') {
+      const count = /^\{(\d+)(?:,(\d*))?\}/.exec(pattern.slice(i));
+      if (!count) continue;
+      if (Math.max(Number(count[1]), Number(count[2] || 0)) > GREP_MAX_REPEAT_COUNT) return `a counted repetition above ${GREP_MAX_REPEAT_COUNT} (${count[0]}): use + or *`;
+      if (afterGroup && closedGroupCounted) return `a counted repetition of a group holding another one (${count[0]})`;
+      groupCounts[groupCounts.length - 1] = true;
+      i += count[0].length - 1;
     }
   }
   return undefined;

@@ -11,6 +11,21 @@ describe('find by value', () => {
     for (const p of ['\\\\1', '[\\1]', '(?:ab)+', '(?<name>ab)', '\\(?=', '[(?=]', 'sql0\\d']) assert.equal(unsupportedRegexFeature(p), undefined, p);
   });
 
+  test('counted repetitions the linear-time engine gives up on are refused: above 16, or nested', () => {
+    for (const p of ['^(a|a){1,30}b$', 'a{17}', 'a{2,20}', 'a{17,}', '((a{1,5}){1,5})', '(a{2}|b){3}', '\\\\(a{2}){2}']) assert.ok(unsupportedRegexFeature(p), p);
+    for (const p of ['\\d{1,3}\\.\\d{1,3}', '(a{1,16})*', '(ab){2}(cd){3}', 'a{x}', '\\{99}', '[{99}]', 'x{1,16}']) assert.equal(unsupportedRegexFeature(p), undefined, p);
+  });
+
+  test('every pattern allowed here ends quickly on input that makes backtracking explode', () => {
+    const input = 'a'.repeat(60);
+    for (const p of ['^(a|a)*b$', '^(a|a){1,16}b$', '^(a{1,16})*b$', '^(a|a)*a{1,16}a{1,16}(a|a)*b$', '^(?<x>a|a)*b$', '^(a*)*b$']) {
+      assert.equal(unsupportedRegexFeature(p), undefined, p);
+      const started = Date.now();
+      assert.equal(compileMatcher(p, true)(input), undefined);
+      assert.ok(Date.now() - started < 1000, `${p}: ${Date.now() - started} ms`);
+    }
+  });
+
   test('text ignores case; a regular expression does not; a bad one is an invalid request', () => {
     assert.deepEqual(compileMatcher('SQL01', false)('server=sql01;'), { index: 7, length: 5 });
     assert.equal(compileMatcher('a.c', false)('abc'), undefined, 'text has no special characters');
