@@ -14,6 +14,7 @@ import { dirname, join, resolve } from 'node:path';
 import { decryptBenchmark } from './decrypt.bench';
 import { extensionBenchmark } from './extension.bench';
 import { failoverBenchmark } from './failover.bench';
+import { grepBenchmark } from './grep.bench';
 import { librariesBenchmark } from './libraries.bench';
 import type { BenchContext, Benchmark } from './lib/context';
 import { rowAdder } from './lib/context';
@@ -32,6 +33,7 @@ const BENCHMARKS: Benchmark[] = [
   decryptBenchmark,
   writesBenchmark,
   extensionBenchmark,
+  grepBenchmark,
   rotationBenchmark,
   failoverBenchmark,
 ];

@@ -9,6 +9,7 @@ import { registerConfigurationLifecycleCommands } from './commands/configuration
 import { registerConnectionCommands } from './commands/connectionCommands';
 import { registerExplorerCommands } from './commands/explorerCommands';
 import { rememberFileFolders } from './commands/files';
+import { registerFindByValueCommand } from './commands/findByValueCommand';
 import { refreshHealthIfShown, refreshHealthOnStateChange, registerHealthCommands } from './commands/healthCommands';
 import { registerLocalEnvironmentCommands } from './commands/localEnvironmentCommands';
 import { registerSecretCommands } from './commands/secretCommands';
@@ -69,6 +70,7 @@ export function activate(context: vscode.ExtensionContext): void {
     registerMaskedFieldHover(provider),
     ...registerConnectionCommands({ log, connection }),
     ...registerExplorerCommands({ log, connection, tree, treeView, fileSystem: provider }),
+    ...registerFindByValueCommand({ log, connection }),
     ...registerConfigurationCommands({ log, connection, fileSystem, globalState: context.globalState }),
     ...registerHealthCommands(healthContext),
     refreshHealthOnStateChange(healthContext),

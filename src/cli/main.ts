@@ -38,7 +38,8 @@ const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> o
             removes what the file lacks. A .sso file's application is --name, else the file name.
             (export/import password: prompt, twice for export, or --password-stdin)
   config list APP | get APP ID [--reveal] | set APP ID [--file F|stdin JSON] [--create|--expect-timestamp T]
-      | delete APP ID
+      | delete APP ID | grep PATTERN [--regex] [--app A]   find by value (masked fields never searched;
+            exit 0 found, 1 none); text ignores case; --regex is case-sensitive, no backreferences/lookarounds
   audit [--limit N]
   secret info | backup --file F [--reminder R] | inspect --file F | verify --file F
       | restore --file F [--allow-foreign] | generate --file F [--reminder R]   (password: prompt or --password-stdin)

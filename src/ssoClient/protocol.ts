@@ -326,6 +326,44 @@ export interface ImportSource {
   mode: ImportMode;
 }
 
+// ---------------------------------------------------------------- find by value (config.grep)
+
+/** Longest pattern `config.grep` accepts (it is audited with the search). */
+export const GREP_MAX_PATTERN_LENGTH = 200;
+
+/** One field of one configuration whose (non-masked) value matched. */
+export interface GrepMatch {
+  application: string;
+  identifier: string;
+  field: string;
+  /** A short excerpt of the value around the first match (line breaks and tabs shown as spaces). */
+  excerpt: string;
+  /** Where the match starts in `excerpt`, and its length there. */
+  matchStart: number;
+  matchLength: number;
+}
+
+export interface GrepParams {
+  pattern: string;
+  /** A JavaScript regular expression (case-sensitive; no backreferences or lookarounds); else plain text, ignoring case. */
+  regex?: boolean;
+  /** Only this application. */
+  application?: string;
+  /** From the previous page: continues the same search (pattern, regex and application must be the same). */
+  cursor?: string;
+  /** Most matches per page (a page also ends after a bounded time and number of configurations). */
+  limit?: number;
+}
+
+export interface GrepPage {
+  matches: GrepMatch[];
+  /** Configurations scanned so far by this search, and how many there were when it started. */
+  scanned: number;
+  total: number;
+  /** Pass back as `cursor` for the next page; absent when the scan is complete. */
+  nextCursor?: string;
+}
+
 // ---------------------------------------------------------------- methods
 
 export interface CreateApplicationParams {
@@ -390,6 +428,12 @@ export interface Methods {
     result: IdentifierInfo;
   };
   'config.delete': { params: { application: string; identifier: string; expectedTimestamp: string }; result: { deleted: true } };
+  /**
+   * Find by value: scans the non-masked values of every configuration (or one application's),
+   * decrypted inside the service, one bounded page per request; masked fields are never searched.
+   * Audited once per search (the request without a cursor), with its pattern.
+   */
+  'config.grep': { params: GrepParams; result: GrepPage };
   'audit.list': { params: { cursor?: string; limit?: number }; result: Page<AuditEntry> };
   'secret.info': { params: Record<string, never>; result: SecretInfo };
   /** Runs on the MSS: a password-protected backup of the current and previous secrets. */

@@ -1,4 +1,7 @@
 /** ssoctl config list|get|set|delete: port configurations and config-store entries. */
+import { SsoError } from '../../ssoClient/errors';
+import type { GrepMatch } from '../../ssoClient/protocol';
+import { grepPages } from '../../ssoClient/valueSearchPages';
 import { type ParsedArgs, UsageError, flag, opt, optInt, positional } from '../args';
 import { connect, print, readValues, table } from '../context';
 import { newName } from '../newNames';
@@ -11,10 +14,13 @@ export const configOptions = {
   'clear-masked': { value: true, repeat: true },
   filter: { value: true },
   limit: { value: true },
+  regex: {},
+  app: { value: true },
 };
 
 export async function config(args: ParsedArgs): Promise<void> {
-  const verb = positional(args, 1, 'config verb (list, get, set, delete)');
+  const verb = positional(args, 1, 'config verb (list, get, set, delete, grep)');
+  if (verb === 'grep') return grep(args);
   const application = positional(args, 2, 'application name');
   const client = await connect(args);
   try {
@@ -52,7 +58,7 @@ export async function config(args: ParsedArgs): Promise<void> {
         return;
       }
       default:
-        throw new UsageError(`Unknown config verb "${verb}". Use list, get, set or delete.`);
+        throw new UsageError(`Unknown config verb "${verb}". Use list, get, set, delete or grep.`);
     }
   } finally {
     client.close();
@@ -66,4 +72,31 @@ async function expectedFor(args: ParsedArgs, current: () => Promise<string>): Pr
     return null;
   }
   return opt(args, 'expect-timestamp') ?? current();
+}
+
+/**
+ * Find by value, like grep: one line per matching field (application, identifier, field, excerpt),
+ * printed as pages arrive; exit 0 when something matched, 1 when nothing did. Masked fields are
+ * never searched. A pattern the service refuses is a usage error (exit 2).
+ */
+async function grep(args: ParsedArgs): Promise<void> {
+  const pattern = positional(args, 2, 'pattern (text, or a regular expression with --regex)');
+  const client = await connect(args);
+  const json = args.options.has('json');
+  const all: GrepMatch[] = [];
+  let found = 0;
+  try {
+    for await (const page of grepPages(client, { pattern, regex: flag(args, 'regex'), application: opt(args, 'app'), limit: 1000 })) {
+      found += page.matches.length;
+      if (json) all.push(...page.matches);
+      else for (const m of page.matches) process.stdout.write(`${m.application}\t${m.identifier}\t${m.field}\t${m.excerpt}\n`);
+    }
+  } catch (err) {
+    if (err instanceof SsoError && err.code === 'ENTSSO_E_INVALID_REQUEST') throw new UsageError(err.message);
+    throw err;
+  } finally {
+    client.close();
+  }
+  if (json) print(args, all, () => '');
+  if (found === 0) process.exitCode = 1;
 }

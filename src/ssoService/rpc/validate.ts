@@ -6,6 +6,7 @@
 import { SsoError } from '../../ssoClient/errors';
 import { hasUnsafeCharacters } from '../../ssoClient/untrustedText';
 import type { ApplicationKind, FieldDefinition, ImportMode, ImportSource, ParamsOf, ServiceMethodName, TransferFormat } from '../../ssoClient/protocol';
+import { GREP_MAX_PATTERN_LENGTH } from '../../ssoClient/protocol';
 import { describeNameProblem, existingNameProblem, NAME_MAX_LENGTH, nameKeyedRecord, newNameProblem, normaliseName } from '../../protocol/names';
 
 export const LIMITS = {
@@ -184,6 +185,19 @@ function importSource(o: Obj): ImportSource {
   return { file: base64File(o), format, password: password(o), name, mode: oneOf(o, 'mode', MODES) };
 }
 
+/** Longest `config.grep` cursor: two names (escaped) and a few numbers, signed. */
+const GREP_MAX_CURSOR_LENGTH = 4096;
+
+function validateGrep(o: Obj): ParamsOf<'config.grep'> {
+  onlyKeys(o, ['pattern', 'regex', 'application', 'cursor', 'limit']);
+  const pattern = optString(o, 'pattern', GREP_MAX_PATTERN_LENGTH);
+  if (!pattern) fail(`"pattern" must be the text or regular expression to find (1 to ${GREP_MAX_PATTERN_LENGTH} characters).`);
+  const cursor = optString(o, 'cursor', GREP_MAX_CURSOR_LENGTH);
+  if (cursor !== undefined && !/^[A-Za-z0-9_-]+\.[0-9a-f]{64}$/.test(cursor)) fail('"cursor" must be the nextCursor of the previous page of this search.');
+  const application = o.application === undefined ? undefined : checkName(o.application, 'Application name');
+  return { pattern, regex: optBool(o, 'regex'), application, cursor, limit: optLimit(o) };
+}
+
 type Validators = { [M in ServiceMethodName]: (o: Obj) => ParamsOf<M> };
 
 const validators: Validators = {
@@ -298,6 +312,7 @@ const validators: Validators = {
       expectedTimestamp: timestamp(o, 'expectedTimestamp', false) as string,
     };
   },
+  'config.grep': (o) => validateGrep(o),
   'audit.list': (o) => {
     onlyKeys(o, ['cursor', 'limit']);
     return { cursor: optString(o, 'cursor', 32), limit: optLimit(o) };

@@ -41,6 +41,7 @@ import {
   type ApplicationState,
 } from './applicationState';
 import type { SecretCache } from './secretCache';
+import { ValueSearch } from './valueSearch';
 
 export const DEFAULT_PAGE_SIZE = 100;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -77,6 +78,7 @@ const LOST_AUDIT_LOG_INTERVAL_MS = 60_000;
 export class SsoOperations {
   private readonly osUser = safeUserName();
   private readonly transfer: ApplicationTransfer;
+  private readonly valueSearch: ValueSearch;
   private readonly maskedDocuments = new WeakMap<ConfigurationRead, ConfigDocument>();
   private lostAuditRows = 0;
   private lostAuditLoggedAt = Number.NEGATIVE_INFINITY;
@@ -96,6 +98,7 @@ export class SsoOperations {
       auditOrRefuse: (ctx, entry) => this.auditOrRefuse(ctx, entry),
       secretForWrite: (ctx, action, application) => this.secretForWrite(ctx, action, application),
     });
+    this.valueSearch = new ValueSearch({ store, cache, audit: (ctx, entry) => this.audit(ctx, entry) });
   }
 
   readonly handlers: Handlers = {
@@ -117,6 +120,7 @@ export class SsoOperations {
     'config.get': async (p, ctx) => this.readConfig(p, ctx),
     'config.set': async (p, ctx) => this.writeConfig(p, ctx),
     'config.delete': async (p, ctx) => this.deleteConfig(p, ctx),
+    'config.grep': async (p, ctx) => this.valueSearch.page(p, ctx),
     'audit.list': async (p) => this.listAudit(p),
     'secret.info': async () => this.secretInfo(),
     'mss.nodes': async () => this.mssNodes(),

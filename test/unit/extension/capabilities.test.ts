@@ -18,6 +18,7 @@ describe('capabilities', () => {
     assert.equal(context['entsso.cannot.verifyBackup'], true);
     assert.equal(context['entsso.cannot.export'], true);
     assert.equal(context['entsso.cannot.import'], true);
+    assert.equal(context['entsso.cannot.findByValue'], true, 'the bridge does not serve config.grep');
     assert.equal(context['entsso.cannot.generate'], false);
     assert.equal(context['entsso.cannot.backup'], false);
     assert.equal(context['entsso.cannot.restore'], false);
@@ -41,6 +42,7 @@ describe('capabilities', () => {
       'entsso.deleteConfiguration': 'entsso.cannot.deleteConfiguration',
       'entsso.exportApplications': 'entsso.cannot.export',
       'entsso.importApplications': 'entsso.cannot.import',
+      'entsso.findByValue': 'entsso.cannot.findByValue',
     };
     for (const key of Object.values(guards)) assert.ok(key in CAPABILITY_CONTEXT_KEYS, key);
     const unguarded: string[] = [];

@@ -62,3 +62,14 @@ test('application lifecycle methods: field changes, export and import parameters
   invalid(() => validateParams('apps.import', { ...plan, expected: { App: 'short' } }), /"expected"/);
   invalid(() => validateParams('apps.import', { ...plan, expected: {} }), /"expected"/);
 });
+
+test('config.grep: a pattern of 1 to 200 characters, a cursor as the service writes it, known keys only', () => {
+  const cursor = `eyJhIjoxfQ.${'0'.repeat(64)}`;
+  assert.deepEqual(validateParams('config.grep', { pattern: 'sql01', regex: true, application: 'App', cursor, limit: 10 }), { pattern: 'sql01', regex: true, application: 'App', cursor, limit: 10 });
+  invalid(() => validateParams('config.grep', {}), /"pattern"/);
+  invalid(() => validateParams('config.grep', { pattern: '' }), /"pattern"/);
+  invalid(() => validateParams('config.grep', { pattern: 'x'.repeat(201) }), /longer than 200/);
+  invalid(() => validateParams('config.grep', { pattern: 'x', cursor: 'not a cursor' }), /"cursor"/);
+  invalid(() => validateParams('config.grep', { pattern: 'x', regex: 'yes' }), /"regex"/);
+  invalid(() => validateParams('config.grep', { pattern: 'x', matchCase: true }), /Unknown parameter "matchCase"/);
+});

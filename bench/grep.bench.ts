@@ -1,0 +1,114 @@
+/**
+ * 9. Find by value (`config.grep`): "which ports still point at partner17.example?" over the
+ * whole shared SSODB (100k configurations; quick: 5k), through the client library page by page
+ * as the extension and ssoctl do: time to the first match, and to the end of the scan.
+ *
+ * Limit: the same search in-process on the same SSODB file, in the same run: read every row
+ * (the store's own paged read), decrypt it (decryptValues) and look for the text in its
+ * non-masked values; no socket, no pages, no JSON. Interleaved: limit, product, product, limit.
+ */
+import type { GrepPage } from '../src/ssoClient/protocol';
+import { grepPages } from '../src/ssoClient/valueSearchPages';
+import { SecretVault } from '../src/ssoService/crypto/secretVault';
+import type { MasterSecret } from '../src/ssoService/crypto/masterSecret';
+import { decryptValues } from '../src/ssoService/service/applicationState';
+import type { SsoStore } from '../src/ssoService/ssodb/store';
+import type { BenchContext, Benchmark } from './lib/context';
+import { median, now } from './lib/stats';
+
+const NEEDLE = 'partner17.example/';
+
+/** The same search in-process: every row read, decrypted and searched. Returns ms, rows and matches. */
+async function inProcessSearch(store: SsoStore, secrets: Map<string, MasterSecret>): Promise<{ ms: number; rows: number; matches: number }> {
+  const t = now();
+  let rows = 0;
+  let matches = 0;
+  let afterApp: string | undefined;
+  for (;;) {
+    const apps = await store.listApplications({ after: afterApp, limit: 1000 });
+    for (const app of apps) {
+      const detail = await store.getApplication(app.name);
+      const unmasked = (detail?.fields ?? []).filter((f) => !f.masked).map((f) => f.label);
+      let after: string | undefined;
+      for (;;) {
+        const batch = await store.listCredentials(app.name, { after, limit: 5000 });
+        for (const row of batch) {
+          const values = decryptValues(secrets.get(row.msid) as MasterSecret, app.name, row.identifier, row.ciphertext);
+          for (const label of unmasked) if (values.get(label)?.toLowerCase().includes(NEEDLE)) matches++;
+          rows++;
+        }
+        if (batch.length < 5000) break;
+        after = batch[batch.length - 1]!.identifier;
+      }
+    }
+    if (apps.length < 1000) break;
+    afterApp = apps[apps.length - 1]!.name;
+  }
+  return { ms: now() - t, rows, matches };
+}
+
+export const grepBenchmark: Benchmark = {
+  id: 'grep',
+  title: '9. Find by value (config.grep)',
+  async run(ctx: BenchContext) {
+    const main = await ctx.main();
+    const store = await main.store();
+    const vault = await SecretVault.open(main.t.env.paths.vault);
+    const secrets = new Map<string, MasterSecret>();
+    for (const s of [vault.current(), vault.previous()]) if (s) secrets.set(s.msid, s);
+
+    const firstMs: number[] = [];
+    const endMs: number[] = [];
+    const limitMs: number[] = [];
+    let rows = 0;
+    let found = 0;
+    let pages = 0;
+    let limitMatches = 0;
+    const product = async () => {
+      const t = now();
+      let first: number | undefined;
+      let last: GrepPage | undefined;
+      let count = 0;
+      pages = 0;
+      for await (const page of grepPages(main.client, { pattern: NEEDLE, limit: 1000 })) {
+        pages++;
+        count += page.matches.length;
+        if (first === undefined && page.matches.length > 0) first = now() - t;
+        last = page;
+      }
+      endMs.push(now() - t);
+      if (first !== undefined) firstMs.push(first);
+      rows = last?.scanned ?? 0;
+      found = count;
+    };
+    const limit = async () => {
+      const r = await inProcessSearch(store, secrets);
+      limitMs.push(r.ms);
+      limitMatches = r.matches;
+    };
+    await limit();
+    await product();
+    await product();
+    await limit();
+    if (found !== limitMatches) throw new Error(`config.grep found ${found} matches, the in-process search ${limitMatches}`);
+
+    ctx.add({
+      group: '9-grep',
+      name: `time to the first match, ${rows.toLocaleString('en-US')} configurations`,
+      value: firstMs.length ? median(firstMs) : null,
+      unit: 'ms',
+      notes: `"${NEEDLE}" (text): ${found} matches; time from the first request to the first page holding a match`,
+    });
+    ctx.add({
+      group: '9-grep',
+      name: `time to the end of the scan, ${rows.toLocaleString('en-US')} configurations`,
+      value: median(endMs) / 1000,
+      unit: 's',
+      limit: median(limitMs) / 1000,
+      limitDescription: 'the same search in-process: every row read, decrypted and searched, no socket',
+      target: { on: 'ratio', op: '<=', threshold: 2, text: '≤ 2 × the limit' },
+      targetApplies: !ctx.quick,
+      notes: `${pages} pages (each ≤ 200 ms / 5,000 rows in the service); product ${endMs.map((m) => (m / 1000).toFixed(2)).join(', ')} s, limit ${limitMs.map((m) => (m / 1000).toFixed(2)).join(', ')} s`,
+    });
+  },
+};

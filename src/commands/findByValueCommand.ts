@@ -1,0 +1,126 @@
+/**
+ * "SSO: Find Configurations by Value…": the service scans the non-masked values of every
+ * configuration page by page; matches stream into a QuickPick (picking one opens its
+ * configuration) while a cancellable notification shows how far the scan is. Closing the list
+ * or cancelling the notification stops asking for pages, which stops the service's work.
+ */
+import * as vscode from 'vscode';
+import type { ConnectionManager } from '../connection/connectionManager';
+import { parseValueQuery, markedExcerpt, type ValueQuery } from '../model/valueSearchQuery';
+import { SsoError } from '../ssoClient/errors';
+import type { GrepMatch } from '../ssoClient/protocol';
+import { grepPages } from '../ssoClient/valueSearchPages';
+import { ssoUri } from '../views/ssoFileSystem';
+import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
+
+export interface FindByValueContext extends CommandContext {
+  readonly connection: ConnectionManager;
+}
+
+/** Matches kept in the list at most: past that the scan stops and the title says to narrow the pattern. */
+const MAX_LISTED_MATCHES = 2000;
+const MATCHES_PER_PAGE = 200;
+
+type MatchItem = vscode.QuickPickItem & { match?: GrepMatch };
+
+export function registerFindByValueCommand(ctx: FindByValueContext): vscode.Disposable[] {
+  return [registerCommand(ctx, 'entsso.findByValue', () => findByValue(ctx))];
+}
+
+async function findByValue(ctx: FindByValueContext): Promise<void> {
+  const env = ctx.connection.environment?.name;
+  if (env === undefined) throw new UserFacingError('Connect to an SSO environment first.', [{ title: 'Connect…', command: 'entsso.connect' }]);
+  const query = await askQuery(env);
+  const picked = await showMatches(ctx, env, query);
+  if (!picked) throw new UserCancelled();
+  await vscode.commands.executeCommand('entsso.openConfiguration', ssoUri(env, picked.application, picked.identifier));
+}
+
+async function askQuery(env: string): Promise<ValueQuery> {
+  const input = await vscode.window.showInputBox({
+    title: `Find Configurations by Value in "${env}"`,
+    prompt: 'Text to find in every configuration\'s values (ignoring case), or a regular expression between slashes (case-sensitive). Masked fields are never searched; the search is audited with what you type.',
+    placeHolder: 'sql01.contoso.example   or   /sql0\\d\\./',
+    ignoreFocusOut: true,
+    validateInput: (value) => {
+      const parsed = parseValueQuery(value);
+      return typeof parsed === 'string' ? parsed : undefined;
+    },
+  });
+  if (input === undefined) throw new UserCancelled();
+  const parsed = parseValueQuery(input);
+  if (typeof parsed === 'string') throw new UserFacingError(parsed);
+  return parsed;
+}
+
+/** Runs the scan into a QuickPick; resolves with the match picked, undefined when the list is closed. */
+function showMatches(ctx: FindByValueContext, env: string, query: ValueQuery): Promise<GrepMatch | undefined> {
+  const shownPattern = query.regex ? `/${query.pattern}/` : `"${query.pattern}"`;
+  const qp = vscode.window.createQuickPick<MatchItem>();
+  qp.title = `Finding ${shownPattern} in "${env}"…`;
+  qp.placeholder = 'Filter the matches; pick one to open its configuration';
+  qp.matchOnDescription = true;
+  qp.matchOnDetail = true;
+  qp.ignoreFocusOut = true;
+  qp.busy = true;
+  const cancel = new AbortController();
+  const items: MatchItem[] = [];
+  const scan = vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: `Finding ${shownPattern} in "${env}"`, cancellable: true },
+    async (progress, token) => {
+      token.onCancellationRequested(() => cancel.abort());
+      let percent = 0;
+      let scanned = 0;
+      for await (const page of grepPages(ctx.connection, { ...query, limit: MATCHES_PER_PAGE }, cancel.signal)) {
+        items.push(...page.matches.map(toItem));
+        scanned = page.scanned;
+        const now = page.total > 0 ? Math.min(100, (page.scanned * 100) / page.total) : 100;
+        progress.report({ increment: now - percent, message: `${page.scanned} of ${page.total} configurations, ${items.length} match${items.length === 1 ? '' : 'es'}` });
+        percent = now;
+        qp.items = items;
+        if (items.length >= MAX_LISTED_MATCHES) {
+          cancel.abort();
+          qp.title = `The first ${items.length} matches of ${shownPattern} in "${env}" (the search stopped there: narrow the pattern to see the others)`;
+          return;
+        }
+      }
+      qp.title = cancel.signal.aborted
+        ? `${items.length} match${items.length === 1 ? '' : 'es'} of ${shownPattern} in the ${scanned} configurations searched before you cancelled`
+        : `${items.length} match${items.length === 1 ? '' : 'es'} of ${shownPattern} in "${env}" (${scanned} configurations; masked fields not searched)`;
+      if (items.length === 0 && !cancel.signal.aborted) qp.items = [{ label: `Nothing in "${env}" matches ${shownPattern}.`, detail: 'Masked fields are never searched. Try a shorter text, or a regular expression between slashes.', alwaysShow: true }];
+    },
+  );
+  scan.then(
+    () => (qp.busy = false),
+    (err: unknown) => {
+      qp.busy = false;
+      qp.title = `The search for ${shownPattern} stopped`;
+      qp.items = [...items, { label: '$(error) The search stopped', detail: err instanceof SsoError ? err.message : 'See "SSO: Show Log".', alwaysShow: true }];
+      ctx.log.warn(`Find by value failed: ${err instanceof SsoError ? `${err.message} [${err.code}]` : 'unexpected error'}`);
+    },
+  );
+  return new Promise<GrepMatch | undefined>((resolve) => {
+    qp.onDidAccept(() => {
+      const match = qp.selectedItems[0]?.match;
+      if (!match) return;
+      resolve(match);
+      qp.hide();
+    });
+    qp.onDidHide(() => {
+      cancel.abort();
+      resolve(undefined);
+      qp.dispose();
+    });
+    qp.show();
+  });
+}
+
+function toItem(match: GrepMatch): MatchItem {
+  return {
+    label: `$(symbol-field) ${match.field}`,
+    description: `${match.application} › ${match.identifier}`,
+    detail: markedExcerpt(match),
+    match,
+    alwaysShow: false,
+  };
+}
