@@ -135,11 +135,22 @@ async function deleteApplication(ctx: ApplicationCommandsContext, node: unknown)
   // Counted now, not from the tree: the confirmation must say what is really lost.
   const app = await ctx.connection.request('apps.get', { name: chosen.name });
   await confirmModal(`Delete application "${applicationLabel(app)}"${app.identifierCount > 0 ? ` and its ${app.identifierCount} ${noun(app)}` : ''}?`, deletionDetail(app, env), 'Delete');
+  if (app.identifierCount > 0) await confirmByTypingName(app, env);
   await ctx.connection.request('apps.delete', { name: app.name });
   ctx.log.info(`Deleted application "${app.name}" with ${app.identifierCount} configuration(s).`);
   ctx.fileSystem.clearCaches();
   ctx.tree.refresh();
   void vscode.window.showInformationMessage(`Deleted application "${app.name}"${app.identifierCount > 0 ? ` and its ${app.identifierCount} ${noun(app)}` : ''}.`);
+}
+
+/** What holds configurations is deleted only after its name is typed, as cloud consoles ask for a resource that holds data. */
+async function confirmByTypingName(app: ApplicationInfo, env: string): Promise<void> {
+  await askText({
+    title: `Delete "${applicationLabel(app)}" from "${env}"`,
+    prompt: `Type ${app.name} to delete it with its ${app.identifierCount} ${noun(app)}. This cannot be undone; press Escape to keep it.`,
+    placeholder: app.name,
+    validate: (typed) => (typed.trim() === app.name ? undefined : `Type the application name exactly: ${app.name}`),
+  });
 }
 
 async function setEnabled(ctx: ApplicationCommandsContext, node: unknown, enabled: boolean): Promise<void> {

@@ -1,0 +1,130 @@
+// Discovery and safety (issue 18, item 10), in real VS Code (code-server 4.100.3 = VS Code 1.100.3)
+// against a real, seeded SSO system:
+//   - with an environment configured, the status bar item is there at startup, before any SSO
+//     view or command is opened (activation on onStartupFinished; its cost is read from the log);
+//   - Health shows the service's UTC instants in the user's time zone (the extension host runs with
+//     TZ=Asia/Kolkata, +05:30, so that "local" and UTC differ) and its next steps run on click;
+//   - deleting an application that holds configurations asks for its name to be typed;
+//   - "SSO: Remove Environment…" forgets the environment, and the welcome view then offers both
+//     "Create Local SSO Environment…" and "Connect to SSO Service" in a BizTalk developer's words.
+// Screenshots go to .artifacts/screenshots/discovery-*.png.
+// Run alone: node esbuild.mjs && node --import tsx --test test/ui/discovery.test.ts
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
+import { clickDialogButton, contextMenuAction, quickInputMessage, waitForDialog } from './harness/dialogs';
+import { readLogChannelFile, startSeededSso, type SeededSso } from './harness/ssoExtras';
+import { Workbench } from './harness/workbench';
+
+const VIEW = 'Applications';
+const APP = 'Contoso.OrderService';
+const TIME_ZONE = 'Asia/Kolkata';
+
+describe('UI: discovery and safety', { timeout: 600_000 }, () => {
+  let sso: SeededSso | undefined;
+  let server: CodeServerInstance | undefined;
+  let wb: Workbench | undefined;
+  const w = () => wb as Workbench;
+
+  before(async () => {
+    sso = await startSeededSso({ syncIntervalSeconds: 5 });
+    server = await startCodeServer({ name: 'discovery', settings: sso.settings, env: { TZ: TIME_ZONE } });
+    wb = await Workbench.launch({ viewport: { width: 1500, height: 950 } });
+    await wb.open(server.workbenchUrl());
+  }, { timeout: 180_000 });
+
+  after(async () => {
+    if (wb) {
+      await wb.screenshot('discovery-99-final').catch(() => undefined);
+      await wb.close();
+    }
+    await server?.stop();
+    await sso?.env.dispose();
+  }, { timeout: 60_000 });
+
+  it('shows the SSO status bar item at startup, without opening any SSO view, and activates cheaply', async () => {
+    const item = await w().waitForStatusBarItem('entsso.status', (i) => /SSO dev/.test(i.text), 60_000);
+    assert.match(item.text, /SSO dev/);
+    assert.notEqual((await w().sideBarTitle()).toLowerCase().startsWith('enterprise sso'), true, 'the Enterprise SSO container was never opened');
+    await w().screenshot('discovery-01-status-bar-at-startup');
+    const log = readLogChannelFile(server!.userDataDir, 'Enterprise SSO');
+    const ms = Number(/Enterprise SSO Explorer activated in (\d+) ms/.exec(log)?.[1]);
+    assert.ok(Number.isFinite(ms), log);
+    console.log(`# activation (onStartupFinished, one environment configured): ${ms} ms`);
+    assert.ok(ms < 500, `activation took ${ms} ms`);
+  });
+
+  it('shows Health times in local time and runs a next step on click', async () => {
+    await w().openView('Enterprise SSO');
+    await w().runCommand('SSO: Check Health');
+    const rows = await w().waitFor(async () => {
+      const r = await w().readTree('Health');
+      return r.some((x) => x.label === 'Master secret backup') && r.some((x) => x.label === 'Master secret server') ? r : undefined;
+    }, 30_000, 'the health checks');
+    await w().screenshot('discovery-02-health');
+    const mss = rows.find((r) => r.label === 'Master secret server')!;
+    assert.doesNotMatch(mss.description, /\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/, `no raw UTC instant: ${mss.description}`);
+    const synced = /last synchronised (\d{2}):(\d{2}):\d{2}/.exec(mss.description);
+    assert.ok(synced, mss.description);
+    const kolkata = new Intl.DateTimeFormat('en-GB', { timeZone: TIME_ZONE, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(new Date());
+    const minutesOf = (hhmm: string) => Number(hhmm.slice(0, 2)) * 60 + Number(hhmm.slice(3, 5));
+    const drift = Math.abs(minutesOf(`${synced[1]}:${synced[2]}`) - minutesOf(kolkata)) % (24 * 60);
+    assert.ok(drift <= 2 || drift >= 24 * 60 - 2, `"${mss.description}" is in ${TIME_ZONE} time (now ${kolkata} there)`);
+
+    const next = rows.find((r) => r.label.startsWith('Next step: Run "SSO: Back Up Master Secret…"'));
+    assert.ok(next, JSON.stringify(rows.map((r) => r.label)));
+    await w().clickTreeItem(next.label, { viewTitle: 'Health' });
+    const prompt = await w().waitFor(async () => {
+      const q = await w().readQuickInput();
+      return q && /Back Up Master Secret/.test(q.title) ? q : undefined;
+    }, 15_000, 'the backup command started by the next step');
+    await w().screenshot('discovery-03-next-step-runs-backup');
+    assert.match(prompt.title, /Back Up Master Secret of "dev"/);
+    await w().closeQuickInput();
+  });
+
+  it('deletes an application that holds configurations only after its name is typed', async () => {
+    await w().waitFor(async () => (await w().readTree(VIEW)).some((r) => r.label === APP), 30_000, 'the application in the tree');
+    await contextMenuAction(w(), APP, 'Delete Application…');
+    await waitForDialog(w(), /Delete application "Contoso\.OrderService" and its/);
+    await clickDialogButton(w(), 'Delete');
+    const box = await w().waitFor(async () => {
+      const q = await w().readQuickInput();
+      return q && /Delete "Contoso\.OrderService" from "dev"/.test(q.title) ? q : undefined;
+    }, 15_000, 'the typed confirmation');
+    assert.match(box.message, /^Type Contoso\.OrderService to delete it with its \d+ /);
+    const input = w().page.locator('.quick-input-widget .quick-input-box input');
+    await input.fill('Contoso.Order');
+    await w().page.keyboard.press('Enter');
+    await w().waitFor(async () => /Type the application name exactly: Contoso\.OrderService/.test(await quickInputMessage(w())), 10_000, 'the refusal of a wrong name');
+    await w().screenshot('discovery-04-type-name-to-delete');
+    assert.ok(await sso!.client.request('apps.get', { name: APP }), 'a wrong name deletes nothing');
+    await input.fill(APP);
+    await w().page.keyboard.press('Enter');
+    await w().waitFor(async () => !(await w().readTree(VIEW)).some((r) => r.label === APP), 20_000, 'the application to leave the tree');
+    await assert.rejects(sso!.client.request('apps.get', { name: APP }), /Contoso\.OrderService/);
+  });
+
+  it('removes the environment; the welcome view then offers creating a local environment beside connecting', async () => {
+    await w().runCommand('SSO: Remove Environment…');
+    const picked = await w().waitForQuickInput('Remove SSO Environment');
+    assert.equal(picked.items.length, 1, JSON.stringify(picked.items));
+    assert.match(picked.items[0], /^dev/);
+    await w().page.keyboard.press('Enter');
+    const dialog = await waitForDialog(w(), /Remove SSO environment "dev" from VS Code\?/);
+    assert.match(dialog.detail, /Nothing in its SSO database is changed/);
+    await w().screenshot('discovery-05-remove-environment');
+    await clickDialogButton(w(), 'Remove');
+    const welcome = await w().waitForWelcome(VIEW, 'No SSO service is connected.', 20_000);
+    await w().screenshot('discovery-06-welcome');
+    assert.deepEqual(welcome.buttons.slice(0, 2), ['Create Local SSO Environment…', 'Connect to SSO Service']);
+    const text = welcome.paragraphs.join('\n');
+    assert.match(text, /BizTalk port configurations/);
+    assert.doesNotMatch(text, /socket|token/i, 'in words a BizTalk developer uses');
+    await w().waitFor(async () => (await w().readStatusBarItem('entsso.status')) === undefined, 10_000, 'the status bar item to go');
+    // A Health report about a forgotten environment would mislead: the view goes.
+    await w().waitFor(async () => (await w().page.locator('.pane-header', { hasText: /^\s*Health/i }).count()) === 0, 10_000, 'the Health view to go');
+    // The SSO system itself is untouched.
+    assert.ok((await sso!.client.request('apps.list', {})).items.length > 0);
+  });
+});
