@@ -377,6 +377,8 @@ describe('UI: master secret, application, export/import and local environment li
     assert.match(dialog.detail, /and its 4 field definitions are removed from the SSO database\. Its 1 config-store entry is deleted with it, masked values included, and cannot be recovered/);
     await w().screenshot('lifecycle-11-delete-confirmation');
     await clickDialogButton(w(), 'Delete');
+    // It holds a configuration: its name must be typed as well.
+    await answerInputStep(w(), 'Delete "Contoso.NewApp" from "dev"', 'Contoso.NewApp');
     await expectToast(w(), /^Deleted application "Contoso\.NewApp" and its 1 config-store entry\.$/, 20_000);
     await w().waitFor(async () => !(await w().readTree(VIEW)).some((r) => r.label === 'Contoso.NewApp'), 20_000, 'the application to leave the tree');
     await assert.rejects(c().request('apps.get', { name: 'Contoso.NewApp' }), /no SSO application|not found|There is no/i);
