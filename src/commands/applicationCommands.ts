@@ -27,6 +27,7 @@ import { resolveApplication } from './applicationPicker';
 import { UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 import { askText, confirmModal, pickMany, pickOne, requireEnvironment, type PickItem } from './prompts';
 import { normaliseName } from '../protocol/names';
+import { confirmInStatusBar } from './routineConfirmation';
 
 export interface ApplicationCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
@@ -140,7 +141,7 @@ async function deleteApplication(ctx: ApplicationCommandsContext, node: unknown)
   ctx.log.info(`Deleted application "${app.name}" with ${app.identifierCount} configuration(s).`);
   ctx.fileSystem.clearCaches();
   ctx.tree.refresh();
-  void vscode.window.showInformationMessage(`Deleted application "${app.name}"${app.identifierCount > 0 ? ` and its ${app.identifierCount} ${noun(app)}` : ''}.`);
+  confirmInStatusBar(`Deleted application "${app.name}"${app.identifierCount > 0 ? ` and its ${app.identifierCount} ${noun(app)}` : ''}.`);
 }
 
 /** What holds configurations is deleted only after its name is typed, as cloud consoles ask for a resource that holds data. */
@@ -194,7 +195,7 @@ async function addFields(ctx: ApplicationCommandsContext, node: unknown): Promis
   const updated = await ctx.connection.request('apps.addField', { name: app.name, fields: fieldDefinitions(labels, masked), expectedFieldsVersion: app.fieldsVersion });
   ctx.log.info(`Added ${labels.length} field(s) to "${app.name}" (${masked.length} masked).`);
   await afterFieldChange(ctx, app.name);
-  void vscode.window.showInformationMessage(`"${updated.name}" now has fields ${describeFields(updated)}. Every stored value was kept.`);
+  confirmInStatusBar(`"${updated.name}" now has fields ${describeFields(updated)}. Every stored value was kept.`);
 }
 
 async function removeFields(ctx: ApplicationCommandsContext, node: unknown): Promise<void> {
@@ -213,7 +214,7 @@ async function removeFields(ctx: ApplicationCommandsContext, node: unknown): Pro
   const updated = await ctx.connection.request('apps.removeField', { name: app.name, fields: picked, expectedFieldsVersion: app.fieldsVersion });
   ctx.log.info(`Removed ${picked.length} field(s) from "${app.name}" and purged their values.`);
   await afterFieldChange(ctx, app.name);
-  void vscode.window.showInformationMessage(`Removed ${picked.map((f) => `"${f}"`).join(', ')} from "${updated.name}"; its fields are now ${describeFields(updated)}.`);
+  confirmInStatusBar(`Removed ${picked.map((f) => `"${f}"`).join(', ')} from "${updated.name}"; its fields are now ${describeFields(updated)}.`);
 }
 
 /** The field list changed: forget cached field orders, reload the explorer and open documents of the application. */

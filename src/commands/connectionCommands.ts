@@ -8,6 +8,7 @@ import type { ConnectionManager } from '../connection/connectionManager';
 import { checkEnvironmentName, parseEnvironments, upsertEnvironment, withoutEnvironment } from '../connection/environmentSettings';
 import { SsoError } from '../ssoClient/errors';
 import { UserCancelled, UserFacingError, registerCommand, showError, type CommandContext } from './commandRunner';
+import { confirmInStatusBar } from './routineConfirmation';
 
 export interface ConnectionCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
@@ -126,7 +127,7 @@ async function removeEnvironment(ctx: ConnectionCommandsContext, node: unknown):
   await ctx.connection.forgetToken(env.name);
   ctx.log.info(`Environment "${env.name}" removed from the settings; its token was removed from secret storage.`);
   void ctx.connection.reconnect();
-  vscode.window.setStatusBarMessage(`$(check) Removed SSO environment "${env.name}".`, 5000);
+  confirmInStatusBar(`Removed SSO environment "${env.name}".`);
 }
 
 function environmentOfNode(node: unknown): string | undefined {

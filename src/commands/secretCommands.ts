@@ -20,6 +20,7 @@ import { backupFileName } from '../model/secretPrompts';
 import { registerCommand, type CommandContext } from './commandRunner';
 import { baseName, displayPath, pickOpenFile, pickSaveFile, readFileBase64, writePrivateFile } from './files';
 import { confirmModal, reminderPrompt, requireEnvironment, withFilePassword, withNewPassword, withBusyIndicator } from './prompts';
+import { showWrittenFile } from './writtenFileNotice';
 
 export interface SecretCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
@@ -59,8 +60,8 @@ async function backupSecret(ctx: SecretCommandsContext): Promise<void> {
 }
 
 function offerVerification(message: string, file: vscode.Uri): void {
-  void vscode.window.showInformationMessage(message, 'Verify Backup…').then((picked) => {
-    if (picked) void vscode.commands.executeCommand('entsso.verifySecretBackup', file);
+  void showWrittenFile(message, file, { buttons: ['Verify Backup…'] }).then((picked) => {
+    if (picked === 'Verify Backup…') void vscode.commands.executeCommand('entsso.verifySecretBackup', file);
   });
 }
 

@@ -4,16 +4,20 @@
 //     view or command is opened (activation on onStartupFinished; its cost is read from the log);
 //   - Health shows the service's UTC instants in the user's time zone (the extension host runs with
 //     TZ=Asia/Kolkata, +05:30, so that "local" and UTC differ) and its next steps run on click;
-//   - deleting an application that holds configurations asks for its name to be typed;
+//   - a backup's toast offers Reveal in Explorer View (code-server: the OS file manager is out of
+//     reach) and Copy Path (issue 18, item 9);
+//   - deleting an application that holds configurations asks for its name to be typed, and its
+//     confirmation goes to the status bar, not a toast (item 9);
 //   - "SSO: Remove Environment…" forgets the environment, and the welcome view then offers both
 //     "Create Local SSO Environment…" and "Connect to SSO Service" in a BizTalk developer's words.
 // Screenshots go to .artifacts/screenshots/discovery-*.png.
 // Run alone: node esbuild.mjs && node --import tsx --test test/ui/discovery.test.ts
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
-import { clickDialogButton, contextMenuAction, quickInputMessage, waitForDialog } from './harness/dialogs';
-import { readLogChannelFile, startSeededSso, type SeededSso } from './harness/ssoExtras';
+import { answerFileDialog, clickDialogButton, contextMenuAction, expectToast, quickInputMessage, waitForDialog } from './harness/dialogs';
+import { answerInputStep, readLogChannelFile, startSeededSso, waitForStatusBarMessage, type SeededSso } from './harness/ssoExtras';
 import { Workbench } from './harness/workbench';
 
 const VIEW = 'Applications';
@@ -30,6 +34,7 @@ describe('UI: discovery and safety', { timeout: 600_000 }, () => {
     sso = await startSeededSso({ syncIntervalSeconds: 5 });
     server = await startCodeServer({ name: 'discovery', settings: sso.settings, env: { TZ: TIME_ZONE } });
     wb = await Workbench.launch({ viewport: { width: 1500, height: 950 } });
+    await wb.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
     await wb.open(server.workbenchUrl());
   }, { timeout: 180_000 });
 
@@ -80,7 +85,34 @@ describe('UI: discovery and safety', { timeout: 600_000 }, () => {
     }, 15_000, 'the backup command started by the next step');
     await w().screenshot('discovery-03-next-step-runs-backup');
     assert.match(prompt.title, /Back Up Master Secret of "dev"/);
-    await w().closeQuickInput();
+    const file = join(server!.workspaceFolder, 'dev.backup');
+    await answerFileDialog(w(), 'Back Up Master Secret of "dev"', file);
+    await answerInputStep(w(), '(1/3)', 'Discovery-backup-pw-81!');
+    await answerInputStep(w(), '(2/3)', 'Discovery-backup-pw-81!');
+    await answerInputStep(w(), '(3/3)', 'the usual one');
+    await expectToast(w(), /^Master secret of "dev" backed up to .*dev\.backup\./, 30_000);
+    assert.deepEqual(await w().notificationButtons('backed up to'), ['Verify Backup…', 'Reveal in Explorer View', 'Copy Path']);
+    await w().screenshot('discovery-03b-backup-toast');
+    await w().clickNotificationButton('backed up to', 'Copy Path');
+    await waitForStatusBarMessage(w(), /Copied the path of dev\.backup/);
+    assert.equal(await w().page.evaluate(() => navigator.clipboard.readText()), file);
+  });
+
+  it('reveals a written backup in the Explorer view from its toast', async () => {
+    // A picked button closes its toast: a second backup gives the toast to reveal from.
+    const file = join(server!.workspaceFolder, 'dev-2.backup');
+    await w().runCommand('SSO: Back Up Master Secret…');
+    await answerFileDialog(w(), 'Back Up Master Secret of "dev"', file);
+    await answerInputStep(w(), '(1/3)', 'Discovery-backup-pw-81!');
+    await answerInputStep(w(), '(2/3)', 'Discovery-backup-pw-81!');
+    await answerInputStep(w(), '(3/3)', 'the usual one');
+    await expectToast(w(), /^Master secret of "dev" backed up to .*dev-2\.backup\./, 30_000);
+    await w().clickNotificationButton('dev-2.backup', 'Reveal in Explorer View');
+    await w().waitFor(async () => (await w().sideBarTitle()).toLowerCase().startsWith('explorer'), 15_000, 'the Explorer view');
+    const row = await w().waitFor(async () => (await w().readTree()).find((r) => r.label === 'dev-2.backup' && r.selected), 15_000, 'dev-2.backup selected in the Explorer');
+    assert.ok(row);
+    await w().screenshot('discovery-03c-revealed-in-explorer');
+    await w().openView('Enterprise SSO');
   });
 
   it('deletes an application that holds configurations only after its name is typed', async () => {
@@ -101,6 +133,10 @@ describe('UI: discovery and safety', { timeout: 600_000 }, () => {
     assert.ok(await sso!.client.request('apps.get', { name: APP }), 'a wrong name deletes nothing');
     await input.fill(APP);
     await w().page.keyboard.press('Enter');
+    // A routine confirmation: in the status bar, not a toast.
+    await waitForStatusBarMessage(w(), /^Deleted application "Contoso\.OrderService" and its \d+ config-store entr/);
+    await w().screenshot('discovery-04b-deleted-in-status-bar');
+    assert.ok(!(await w().notifications()).some((t) => /^Deleted application/.test(t)), 'no toast for it');
     await w().waitFor(async () => !(await w().readTree(VIEW)).some((r) => r.label === APP), 20_000, 'the application to leave the tree');
     await assert.rejects(sso!.client.request('apps.get', { name: APP }), /Contoso\.OrderService/);
   });
