@@ -6,6 +6,8 @@
 //     TZ=Asia/Kolkata, +05:30, so that "local" and UTC differ) and its next steps run on click;
 //   - a backup's toast offers Reveal in Explorer View (code-server: the OS file manager is out of
 //     reach) and Copy Path (issue 18, item 9);
+//   - a click on a configuration opens a preview tab (replaced by the next click), a double click
+//     keeps it, as VS Code's Explorer does (item 8);
 //   - deleting an application that holds configurations asks for its name to be typed, and its
 //     confirmation goes to the status bar, not a toast (item 9);
 //   - "SSO: Remove Environment…" forgets the environment, and the welcome view then offers both
@@ -17,7 +19,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
 import { answerFileDialog, clickDialogButton, contextMenuAction, expectToast, quickInputMessage, waitForDialog } from './harness/dialogs';
-import { answerInputStep, readLogChannelFile, startSeededSso, waitForStatusBarMessage, type SeededSso } from './harness/ssoExtras';
+import { answerInputStep, guid, readLogChannelFile, startSeededSso, waitForStatusBarMessage, type SeededSso } from './harness/ssoExtras';
 import { Workbench } from './harness/workbench';
 
 const VIEW = 'Applications';
@@ -32,7 +34,8 @@ describe('UI: discovery and safety', { timeout: 600_000 }, () => {
 
   before(async () => {
     sso = await startSeededSso({ syncIntervalSeconds: 5 });
-    server = await startCodeServer({ name: 'discovery', settings: sso.settings, env: { TZ: TIME_ZONE } });
+    // Preview tabs as VS Code ships them (the harness turns them off for the other tests).
+    server = await startCodeServer({ name: 'discovery', settings: { ...sso.settings, 'workbench.editor.enablePreview': true }, env: { TZ: TIME_ZONE } });
     wb = await Workbench.launch({ viewport: { width: 1500, height: 950 } });
     await wb.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
     await wb.open(server.workbenchUrl());
@@ -115,6 +118,43 @@ describe('UI: discovery and safety', { timeout: 600_000 }, () => {
     await w().openView('Enterprise SSO');
   });
 
+  it('opens a configuration in a preview tab on a click and keeps it on a double click, as the Explorer does', async () => {
+    const tabs = async () =>
+      w().page.locator('.tabs-container .tab').evaluateAll((els) =>
+        els.map((el) => ({ title: (el.querySelector('.label-name')?.textContent ?? '').trim(), preview: el.querySelector('.monaco-icon-label.italic') !== null, active: el.classList.contains('active') })),
+      );
+    await w().openView('Enterprise SSO');
+    await w().runCommand('View: Close All Editors');
+    await w().expandTreeItem('SFTP Send Ports', { viewTitle: VIEW });
+    await w().clickTreeItem(guid(1), { viewTitle: VIEW });
+    await w().waitForEditorText((t) => t.includes('partner1.example'));
+    await w().waitFor(async () => {
+      const t = await tabs();
+      return t.length === 1 && t[0]!.preview;
+    }, 10_000, 'one preview tab');
+    await w().clickTreeItem(guid(2), { viewTitle: VIEW });
+    await w().waitForEditorText((t) => t.includes('partner2.example'));
+    await w().waitFor(async () => (await tabs()).length === 1, 10_000, 'the preview tab reused by the next click');
+    await w().screenshot('discovery-04a-preview-tab');
+
+    const row = await w().treeItem(guid(3), { viewTitle: VIEW });
+    await row.locator('.label-name').first().dblclick();
+    await w().waitForEditorText((t) => t.includes('partner3.example'));
+    await w().waitFor(async () => {
+      const t = await tabs();
+      return t.length === 1 && !t[0]!.preview ? t : undefined;
+    }, 10_000, 'the double-clicked configuration kept (not a preview)');
+    await w().clickTreeItem(guid(4), { viewTitle: VIEW });
+    await w().waitForEditorText((t) => t.includes('partner4.example'));
+    const after = await w().waitFor(async () => {
+      const t = await tabs();
+      return t.length === 2 ? t : undefined;
+    }, 10_000, 'the kept tab and a new preview tab');
+    assert.deepEqual(after.map((t) => t.preview), [false, true], JSON.stringify(after));
+    await w().screenshot('discovery-04b-kept-and-preview');
+    await w().runCommand('View: Close All Editors');
+  });
+
   it('deletes an application that holds configurations only after its name is typed', async () => {
     await w().waitFor(async () => (await w().readTree(VIEW)).some((r) => r.label === APP), 30_000, 'the application in the tree');
     await contextMenuAction(w(), APP, 'Delete Application…');
@@ -129,13 +169,13 @@ describe('UI: discovery and safety', { timeout: 600_000 }, () => {
     await input.fill('Contoso.Order');
     await w().page.keyboard.press('Enter');
     await w().waitFor(async () => /Type the application name exactly: Contoso\.OrderService/.test(await quickInputMessage(w())), 10_000, 'the refusal of a wrong name');
-    await w().screenshot('discovery-04-type-name-to-delete');
+    await w().screenshot('discovery-05-type-name-to-delete');
     assert.ok(await sso!.client.request('apps.get', { name: APP }), 'a wrong name deletes nothing');
     await input.fill(APP);
     await w().page.keyboard.press('Enter');
     // A routine confirmation: in the status bar, not a toast.
     await waitForStatusBarMessage(w(), /^Deleted application "Contoso\.OrderService" and its \d+ config-store entr/);
-    await w().screenshot('discovery-04b-deleted-in-status-bar');
+    await w().screenshot('discovery-05b-deleted-in-status-bar');
     assert.ok(!(await w().notifications()).some((t) => /^Deleted application/.test(t)), 'no toast for it');
     await w().waitFor(async () => !(await w().readTree(VIEW)).some((r) => r.label === APP), 20_000, 'the application to leave the tree');
     await assert.rejects(sso!.client.request('apps.get', { name: APP }), /Contoso\.OrderService/);
@@ -149,10 +189,10 @@ describe('UI: discovery and safety', { timeout: 600_000 }, () => {
     await w().page.keyboard.press('Enter');
     const dialog = await waitForDialog(w(), /Remove SSO environment "dev" from VS Code\?/);
     assert.match(dialog.detail, /Nothing in its SSO database is changed/);
-    await w().screenshot('discovery-05-remove-environment');
+    await w().screenshot('discovery-06-remove-environment');
     await clickDialogButton(w(), 'Remove');
     const welcome = await w().waitForWelcome(VIEW, 'No SSO service is connected.', 20_000);
-    await w().screenshot('discovery-06-welcome');
+    await w().screenshot('discovery-07-welcome');
     assert.deepEqual(welcome.buttons.slice(0, 2), ['Create Local SSO Environment…', 'Connect to SSO Service']);
     const text = welcome.paragraphs.join('\n');
     assert.match(text, /BizTalk port configurations/);
