@@ -115,8 +115,9 @@ async function find(ctx: ExplorerCommandsContext): Promise<void> {
     qp.busy = true;
     timer = setTimeout(async () => {
       try {
-        const hits = await ctx.connection.request('search', { query: query.trim(), limit: SEARCH_LIMIT });
+        const found = await ctx.connection.request('search', { query: query.trim(), limit: SEARCH_LIMIT });
         if (mine !== seq) return;
+        const hits = [...friendlyNameHits(ctx.tree.loadedApplications(), query, found), ...found];
         qp.items = hits.length ? hits.map((h) => toItem(h, ctx.tree.loadedApplication(h.application))) : [{ label: `Nothing in "${env}" matches "${query.trim()}".`, alwaysShow: true }];
       } catch (err) {
         if (mine !== seq) return;
@@ -149,6 +150,19 @@ async function find(ctx: ExplorerCommandsContext): Promise<void> {
   }
   const node = await ctx.tree.ensureApplication(picked.application);
   if (node) await ctx.treeView.reveal(node, { select: true, focus: true, expand: true });
+}
+
+/**
+ * The service searches SSO names; BizTalk adapter applications are GUIDs that people know as
+ * "SFTP adapter: send ports": those loaded in the tree are matched by that name here.
+ */
+function friendlyNameHits(apps: ApplicationInfo[], query: string, found: SearchHit[]): SearchHit[] {
+  const q = query.trim().toLowerCase();
+  return apps
+    .filter((a) => applicationLabel(a) !== a.name && applicationLabel(a).toLowerCase().includes(q))
+    .filter((a) => !found.some((h) => h.identifier === undefined && h.application === a.name))
+    .slice(0, SEARCH_LIMIT)
+    .map((a) => ({ application: a.name, kind: a.kind }));
 }
 
 /** A search hit named for people when its application is loaded in the tree (else by its SSO name); the SSO names in the detail. */
