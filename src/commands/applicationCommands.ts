@@ -28,6 +28,7 @@ import { UserFacingError, registerCommand, type CommandContext } from './command
 import { isAddFieldsRequest } from '../views/configEditorHelp';
 import { askText, confirmModal, pickMany, pickOne, requireEnvironment, runSteps, type PickItem } from './prompts';
 import { normaliseName } from '../protocol/names';
+import { confirmInStatusBar } from './routineConfirmation';
 
 export interface ApplicationCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
@@ -154,11 +155,22 @@ async function deleteApplication(ctx: ApplicationCommandsContext, node: unknown)
   // Counted now, not from the tree: the confirmation must say what is really lost.
   const app = await ctx.connection.request('apps.get', { name: chosen.name });
   await confirmModal(`Delete application "${applicationLabel(app)}"${app.identifierCount > 0 ? ` and its ${app.identifierCount} ${noun(app)}` : ''}?`, deletionDetail(app, env), 'Delete');
+  if (app.identifierCount > 0) await confirmByTypingName(app, env);
   await ctx.connection.request('apps.delete', { name: app.name });
   ctx.log.info(`Deleted application "${app.name}" with ${app.identifierCount} configuration(s).`);
   ctx.fileSystem.clearCaches();
   ctx.tree.refresh();
-  void vscode.window.showInformationMessage(`Deleted application "${app.name}"${app.identifierCount > 0 ? ` and its ${app.identifierCount} ${noun(app)}` : ''}.`);
+  confirmInStatusBar(`Deleted application "${app.name}"${app.identifierCount > 0 ? ` and its ${app.identifierCount} ${noun(app)}` : ''}.`);
+}
+
+/** What holds configurations is deleted only after its name is typed, as cloud consoles ask for a resource that holds data. */
+async function confirmByTypingName(app: ApplicationInfo, env: string): Promise<void> {
+  await askText({
+    title: `Delete "${applicationLabel(app)}" from "${env}"`,
+    prompt: `Type ${app.name} to delete it with its ${app.identifierCount} ${noun(app)}. This cannot be undone; press Escape to keep it.`,
+    placeholder: app.name,
+    validate: (typed) => (typed.trim() === app.name ? undefined : `Type the application name exactly: ${app.name}`),
+  });
 }
 
 async function setEnabled(ctx: ApplicationCommandsContext, node: unknown, enabled: boolean): Promise<void> {
@@ -217,7 +229,7 @@ async function addFields(ctx: ApplicationCommandsContext, node: unknown): Promis
   ctx.log.info(`Added ${labels.length} field(s) to "${app.name}" (${masked.length} masked).`);
   ctx.fileSystem.fieldsAdded(env, app.name, fieldDefinitions(labels, masked));
   await afterFieldChange(ctx, app.name);
-  void vscode.window.showInformationMessage(`"${updated.name}" now has fields ${describeFields(updated)}. Every stored value was kept.`);
+  confirmInStatusBar(`"${updated.name}" now has fields ${describeFields(updated)}. Every stored value was kept.`);
 }
 
 async function removeFields(ctx: ApplicationCommandsContext, node: unknown): Promise<void> {
@@ -236,7 +248,7 @@ async function removeFields(ctx: ApplicationCommandsContext, node: unknown): Pro
   const updated = await ctx.connection.request('apps.removeField', { name: app.name, fields: picked, expectedFieldsVersion: app.fieldsVersion });
   ctx.log.info(`Removed ${picked.length} field(s) from "${app.name}" and purged their values.`);
   await afterFieldChange(ctx, app.name);
-  void vscode.window.showInformationMessage(`Removed ${picked.map((f) => `"${f}"`).join(', ')} from "${updated.name}"; its fields are now ${describeFields(updated)}.`);
+  confirmInStatusBar(`Removed ${picked.map((f) => `"${f}"`).join(', ')} from "${updated.name}"; its fields are now ${describeFields(updated)}.`);
 }
 
 /** The field list changed: forget cached field orders, reload the explorer and open documents of the application. */

@@ -20,6 +20,7 @@ import { UserFacingError, registerCommand } from './commandRunner';
 import type { ExplorerCommandsContext } from './explorerCommands';
 import { askText, confirmModal, requireEnvironment } from './prompts';
 import { normaliseName } from '../protocol/names';
+import { confirmInStatusBar } from './routineConfirmation';
 
 /** The same parts as the explorer's own commands: the connection, the tree and the sso: file system. */
 export type ConfigurationLifecycleContext = ExplorerCommandsContext;
@@ -63,7 +64,7 @@ async function newConfiguration(ctx: ConfigurationLifecycleContext, node: unknow
   if (created) await ctx.treeView.reveal(created, { select: true, focus: false }).then(undefined, () => undefined);
   const doc = await openSsoDocument(ssoUri(env, row.application, row.identifier));
   await vscode.window.showTextDocument(doc, { preview: false });
-  void vscode.window.showInformationMessage(`Created ${noun} "${name}" with every field empty. Fill in the values and save.`);
+  confirmInStatusBar(`Created ${noun} "${name}" with every field empty. Fill in the values and save.`);
 }
 
 /** Asked as the name is typed, so that a clash is said before Enter, not after. */
@@ -104,7 +105,7 @@ async function deleteConfiguration(ctx: ConfigurationLifecycleContext, target: u
   ctx.log.info(`Deleted ${noun} "${chosen.identifier}" of "${chosen.application}".`);
   ctx.fileSystem.deleted(ssoUri(chosen.environment, chosen.application, chosen.identifier));
   ctx.tree.refresh();
-  void vscode.window.showInformationMessage(`Deleted ${noun} "${chosen.name}".`);
+  confirmInStatusBar(`Deleted ${noun} "${chosen.name}".`);
 }
 
 /** From a tree node (the version shown there), or from the active sso editor (read again now). */

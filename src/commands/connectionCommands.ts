@@ -1,16 +1,17 @@
 /**
  * Connection commands: "SSO: Connect to SSO Service…" (name, socket path, token → SecretStorage;
  * where Enterprise SSO is installed, "This machine's Enterprise SSO" is offered first, with nothing
- * to type), "SSO: Connect to This Machine's Enterprise SSO", "SSO: Switch Environment…", retrying
+ * to type), "SSO: Connect to This Machine's Enterprise SSO", "SSO: Switch Environment…", "SSO: Remove Environment…", retrying
  * the connection, and "SSO: Show Log".
  */
 import { stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { LOCAL_ENTSSO_LABEL, LOCAL_ENTSSO_NAME, installedEntssoFolder } from '../connection/entssoBridge';
-import { checkEnvironmentName, endpointOf, parseEnvironments, toSettingValue, upsertEnvironment, type EnvironmentSetting } from '../connection/environmentSettings';
+import { checkEnvironmentName, endpointOf, parseEnvironments, toSettingValue, upsertEnvironment, withoutEnvironment, type EnvironmentSetting } from '../connection/environmentSettings';
 import { SsoError } from '../ssoClient/errors';
-import { UserCancelled, registerCommand, showError, type CommandContext } from './commandRunner';
+import { UserCancelled, UserFacingError, registerCommand, showError, type CommandContext } from './commandRunner';
+import { confirmInStatusBar } from './routineConfirmation';
 
 export interface ConnectionCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
@@ -23,6 +24,7 @@ export function registerConnectionCommands(ctx: ConnectionCommandsContext): vsco
     registerCommand(ctx, 'entsso.connect', () => connect(ctx)),
     registerCommand(ctx, 'entsso.connectThisMachine', () => connectThisMachine(ctx)),
     registerCommand(ctx, 'entsso.switchEnvironment', () => switchEnvironment(ctx)),
+    registerCommand(ctx, 'entsso.removeEnvironment', (node?: unknown) => removeEnvironment(ctx, node)),
     registerCommand(ctx, 'entsso.retryConnection', () => retryConnection(ctx)),
     registerCommand(ctx, 'entsso.showLog', () => ctx.log.show()),
     ctx.connection.onDidFailAuthentication(({ environment, error }) => {
@@ -136,6 +138,66 @@ async function switchEnvironment(ctx: ConnectionCommandsContext): Promise<void> 
   if (picked.env !== active) await vscode.workspace.getConfiguration('entsso').update('activeEnvironment', picked.env, vscode.ConfigurationTarget.Global);
   void ctx.connection.reconnect();
   await connectAndReport(ctx, picked.env);
+}
+
+/**
+ * Forgets an environment: its settings entry (wherever it is defined), the active choice when it
+ * was active, and its token in secret storage. Its SSO database and a local environment's folder
+ * are left alone: removing a connection must never lose data.
+ */
+async function removeEnvironment(ctx: ConnectionCommandsContext, node: unknown): Promise<void> {
+  const envs = ctx.connection.environments;
+  if (!envs.length) throw new UserFacingError('No SSO environment is configured, so there is nothing to remove. Use "SSO: Connect to SSO Service…" to add one.');
+  const fromNode = environmentOfNode(node);
+  const name = fromNode ?? (await pickEnvironmentToRemove(envs.map((e) => e.name), ctx.connection.environment?.name));
+  const env = envs.find((e) => e.name.toLowerCase() === name.toLowerCase());
+  if (!env) throw new UserFacingError(`There is no SSO environment "${name}" in the settings. Run "SSO: Switch Environment…" to see the configured ones.`);
+  const kept = env.localDir ? ` Its folder ${env.localDir} stays on disk (and its processes keep running): delete it yourself when you no longer need it.` : '';
+  const answer = await vscode.window.showWarningMessage(
+    `Remove SSO environment "${env.name}" from VS Code?`,
+    { modal: true, detail: `The explorer forgets how to reach it and its saved access token. Nothing in its SSO database is changed.${kept}` },
+    'Remove',
+  );
+  if (answer !== 'Remove') throw new UserCancelled();
+  await removeFromSettings(env.name);
+  await ctx.connection.forgetToken(env.name);
+  ctx.log.info(`Environment "${env.name}" removed from the settings; its token was removed from secret storage.`);
+  void ctx.connection.reconnect();
+  confirmInStatusBar(`Removed SSO environment "${env.name}".`);
+}
+
+function environmentOfNode(node: unknown): string | undefined {
+  if (typeof node !== 'object' || node === null) return undefined;
+  const n = node as { type?: unknown; env?: unknown };
+  return n.type === 'environment' && typeof n.env === 'string' ? n.env : undefined;
+}
+
+async function pickEnvironmentToRemove(names: string[], active: string | undefined): Promise<string> {
+  const picked = await vscode.window.showQuickPick(
+    names.map((n) => ({ label: n, description: n === active ? '(active)' : undefined })),
+    { title: 'Remove SSO Environment', placeHolder: 'Which environment should VS Code forget? Its SSO database is not changed.' },
+  );
+  if (!picked) throw new UserCancelled();
+  return picked.label;
+}
+
+/** Removes the entry at every settings level that defines it (user, workspace, folder). */
+async function removeFromSettings(name: string): Promise<void> {
+  const config = vscode.workspace.getConfiguration('entsso');
+  const environments = config.inspect('environments');
+  const active = config.inspect('activeEnvironment');
+  const levels: [unknown, unknown, vscode.ConfigurationTarget][] = [
+    [environments?.globalValue, active?.globalValue, vscode.ConfigurationTarget.Global],
+    [environments?.workspaceValue, active?.workspaceValue, vscode.ConfigurationTarget.Workspace],
+    [environments?.workspaceFolderValue, active?.workspaceFolderValue, vscode.ConfigurationTarget.WorkspaceFolder],
+  ];
+  for (const [list, activeName, target] of levels) {
+    if (Array.isArray(list)) {
+      const rest = withoutEnvironment(list, name);
+      if (rest.length !== list.length) await config.update('environments', rest.length ? rest : undefined, target);
+    }
+    if (typeof activeName === 'string' && activeName.trim().toLowerCase() === name.toLowerCase()) await config.update('activeEnvironment', undefined, target);
+  }
 }
 
 async function retryConnection(ctx: ConnectionCommandsContext): Promise<void> {

@@ -6,7 +6,7 @@
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { SsoError } from '../ssoClient/errors';
-import type { SearchHit } from '../ssoClient/protocol';
+import type { ApplicationInfo, SearchHit } from '../ssoClient/protocol';
 import { applicationLabel, groupInfo, identifierLabel, searchHitLabels } from '../model/applicationList';
 import { ApplicationsTreeProvider, type ExplorerNode } from '../views/applicationsTree';
 import { openSsoDocument } from '../views/ssoDocumentLanguage';
@@ -23,7 +23,26 @@ export interface ExplorerCommandsContext extends CommandContext {
 const SEARCH_DEBOUNCE_MS = 250;
 const SEARCH_LIMIT = 50;
 
+/**
+ * A tree item's command runs once per click, so a double click runs it twice: as in VS Code's
+ * Explorer, one click opens a preview tab (replaced by the next one opened), a double click keeps it.
+ */
+const DOUBLE_CLICK_MS = 500;
+
+class TreeClicks {
+  private last: { key: string; at: number } | undefined;
+
+  /** True when this opening of `uri` is the second click of a double click. */
+  isSecondClick(uri: vscode.Uri, now = Date.now()): boolean {
+    const key = uri.toString();
+    const second = this.last !== undefined && this.last.key === key && now - this.last.at <= DOUBLE_CLICK_MS;
+    this.last = second ? undefined : { key, at: now };
+    return second;
+  }
+}
+
 export function registerExplorerCommands(ctx: ExplorerCommandsContext): vscode.Disposable[] {
+  const clicks = new TreeClicks();
   return [
     registerCommand(ctx, 'entsso.refresh', () => {
       ctx.fileSystem.clearCaches();
@@ -31,7 +50,7 @@ export function registerExplorerCommands(ctx: ExplorerCommandsContext): vscode.D
     }),
     registerCommand(ctx, 'entsso.loadMore', (node: ExplorerNode) => ctx.tree.loadMore(node)),
     registerCommand(ctx, 'entsso.retry', (node: ExplorerNode) => ctx.tree.retry(node)),
-    registerCommand(ctx, 'entsso.openConfiguration', (target: ExplorerNode | vscode.Uri) => openConfiguration(ctx, target)),
+    registerCommand(ctx, 'entsso.openConfiguration', (target: ExplorerNode | vscode.Uri) => openConfiguration(ctx, target, target instanceof vscode.Uri ? undefined : clicks)),
     registerCommand(ctx, 'entsso.find', () => find(ctx)),
     registerCommand(ctx, 'entsso.copyName', (node?: ExplorerNode) => copy(ctx, node, 'name')),
     registerCommand(ctx, 'entsso.copyIdentifier', (node?: ExplorerNode) => copy(ctx, node, 'identifier')),
@@ -52,12 +71,14 @@ async function copy(ctx: ExplorerCommandsContext, target: ExplorerNode | undefin
   vscode.window.setStatusBarMessage(`$(copy) Copied ${what === 'name' ? 'name' : 'identifier'} "${text}"`, 4000);
 }
 
-async function openConfiguration(ctx: ExplorerCommandsContext, target: ExplorerNode | vscode.Uri | undefined): Promise<void> {
+/** Opened from the tree (`clicks` given): a preview tab on one click, kept on a double click; otherwise kept. */
+async function openConfiguration(ctx: ExplorerCommandsContext, target: ExplorerNode | vscode.Uri | undefined, clicks?: TreeClicks): Promise<void> {
   const uri = target instanceof vscode.Uri ? target : target ? ApplicationsTreeProvider.uriOf(target) : undefined;
   if (!uri) throw new UserFacingError('Pick a port configuration or config-store entry in the Enterprise SSO explorer to open it.');
+  const preview = clicks !== undefined && !clicks.isSecondClick(uri) && vscode.workspace.getConfiguration('workbench.editor').get<boolean>('enablePreview', true);
   try {
     const doc = await openSsoDocument(uri);
-    await vscode.window.showTextDocument(doc, { preview: false });
+    await vscode.window.showTextDocument(doc, { preview });
   } catch (err) {
     if (err instanceof SsoError || err instanceof UserFacingError) throw err;
     // Errors of our file system provider come back through VS Code; their text is ours (no values).
@@ -94,8 +115,9 @@ async function find(ctx: ExplorerCommandsContext): Promise<void> {
     qp.busy = true;
     timer = setTimeout(async () => {
       try {
-        const hits = await ctx.connection.request('search', { query: query.trim(), limit: SEARCH_LIMIT });
+        const found = await ctx.connection.request('search', { query: query.trim(), limit: SEARCH_LIMIT });
         if (mine !== seq) return;
+        const hits = [...friendlyNameHits(ctx.tree.loadedApplications(), query, found), ...found];
         qp.items = hits.length ? hits.map((hit) => toItem(ctx.tree.withKnownNames(hit))) : [{ label: `Nothing in "${env}" matches "${query.trim()}".`, alwaysShow: true }];
       } catch (err) {
         if (mine !== seq) return;
@@ -128,6 +150,19 @@ async function find(ctx: ExplorerCommandsContext): Promise<void> {
   }
   const node = await ctx.tree.ensureApplication(picked.application);
   if (node) await ctx.treeView.reveal(node, { select: true, focus: true, expand: true });
+}
+
+/**
+ * The service searches SSO names; BizTalk adapter applications are GUIDs that people know as
+ * "SFTP adapter: send ports": those loaded in the tree are matched by that name here.
+ */
+function friendlyNameHits(apps: ApplicationInfo[], query: string, found: SearchHit[]): SearchHit[] {
+  const q = query.trim().toLowerCase();
+  return apps
+    .filter((a) => applicationLabel(a) !== a.name && applicationLabel(a).toLowerCase().includes(q))
+    .filter((a) => !found.some((h) => h.identifier === undefined && h.application === a.name))
+    .slice(0, SEARCH_LIMIT)
+    .map((a) => ({ application: a.name, kind: a.kind }));
 }
 
 /** A search hit named for people (names the tree or the backend know, else its SSO names); the SSO names in the detail. */

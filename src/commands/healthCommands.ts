@@ -37,7 +37,13 @@ async function checkHealth(ctx: HealthCommandsContext): Promise<void> {
 /** Checks again when the Health view already shows a report, without revealing or focusing it. */
 export async function refreshHealthIfShown(ctx: HealthCommandsContext): Promise<void> {
   const env = ctx.connection.environment;
-  if (!env || !ctx.health.lastSummary) return;
+  if (!ctx.health.lastSummary) return;
+  if (!env) {
+    // The environment was removed: a report about it would mislead, so the view goes until checked again.
+    ctx.health.clear();
+    await vscode.commands.executeCommand('setContext', 'entsso.healthChecked', false);
+    return;
+  }
   await vscode.window.withProgress({ location: { viewId: 'entsso.health' } }, () => loadHealth(ctx, env));
 }
 
@@ -76,7 +82,7 @@ function stateKey(connection: ConnectionManager): string {
 async function loadHealth(ctx: HealthCommandsContext, env: { name: string; socketPath: string; kind?: 'entsso' }): Promise<void> {
   try {
     const report = await ctx.connection.request('health', {});
-    const summary = summarizeReport(env.name, report, new Date());
+    const summary = summarizeReport(env.name, report, new Date(), { localEnvironment: ctx.connection.environment?.localDir !== undefined });
     ctx.health.show(summary);
     ctx.log.info(`Health of "${env.name}": ${summary.rows.map((r) => `${r.id}=${r.verdict}`).join(', ')}`);
   } catch (err) {

@@ -22,6 +22,7 @@ import { backupFileName } from '../model/secretPrompts';
 import { registerCommand, type CommandContext } from './commandRunner';
 import { baseName, displayPath, pickOpenFile, pickSaveFile, readFileBase64, writePrivateFile } from './files';
 import { confirmModal, reminderPrompt, requireEnvironment, withFilePassword, withNewPassword, withBusyIndicator } from './prompts';
+import { showWrittenFile } from './writtenFileNotice';
 
 export interface SecretCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
@@ -64,11 +65,11 @@ async function backupSecret(ctx: SecretCommandsContext): Promise<void> {
 /** `message` without its final full stop: the advice that follows depends on whether the backend can verify. */
 function offerVerification(ctx: SecretCommandsContext, message: string, file: vscode.Uri): void {
   if (!ctx.connection.serves('secret.verify')) {
-    void vscode.window.showInformationMessage(`${message}. Enterprise SSO cannot check a backup without restoring it: keep the password with the file's reminder in mind.`);
+    void showWrittenFile(`${message}. Enterprise SSO cannot check a backup without restoring it: keep the password with the file's reminder in mind.`, file);
     return;
   }
-  void vscode.window.showInformationMessage(`${message}, and verify the backup to prove that both work.`, 'Verify Backup…').then((picked) => {
-    if (picked) void vscode.commands.executeCommand('entsso.verifySecretBackup', file);
+  void showWrittenFile(`${message}, and verify the backup to prove that both work.`, file, { buttons: ['Verify Backup…'] }).then((picked) => {
+    if (picked === 'Verify Backup…') void vscode.commands.executeCommand('entsso.verifySecretBackup', file);
   });
 }
 

@@ -23,6 +23,7 @@ import { UserFacingError, registerCommand, type CommandContext } from './command
 import { baseName, displayPath, pickOpenFile, pickSaveFile, readFileBase64, writePrivateFile } from './files';
 import { askText, confirmModal, pickOne, reminderPrompt, requireEnvironment, withFilePassword, withNewPassword, withBusyIndicator, type PickItem } from './prompts';
 import { normaliseName } from '../protocol/names';
+import { showWrittenFile } from './writtenFileNotice';
 
 export interface TransferCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
@@ -73,8 +74,7 @@ async function exportApplications(ctx: TransferCommandsContext, node: unknown, s
   }
   const done = `Exported ${result.applications.map((a) => `"${a}"`).join(', ')} to ${displayPath(target)}.`;
   const advice = format === 'entsso' ? ' Keep the file and its password apart; the reminder is stored readable in it.' : ' Delete the .sso file once it has been imported.';
-  const show = warnings.length > 0 ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-  void show(`${done}${advice}${warnings.length > 0 ? ` ${warnings.join(' ')}` : ''}`);
+  void showWrittenFile(`${done}${advice}${warnings.length > 0 ? ` ${warnings.join(' ')}` : ''}`, target, { warning: warnings.length > 0 });
 }
 
 function formatItems(count: number): PickItem<TransferFormat>[] {

@@ -132,6 +132,11 @@ export class ConnectionManager implements vscode.Disposable {
     await this.secrets.store(secretKeyFor(environment), token);
   }
 
+  /** Removes an environment's token from SecretStorage (when the environment is removed). */
+  async forgetToken(environment: string): Promise<void> {
+    await this.secrets.delete(secretKeyFor(environment));
+  }
+
   dispose(): void {
     this.teardown();
     for (const d of this.disposables) d.dispose();

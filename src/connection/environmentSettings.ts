@@ -127,6 +127,15 @@ export function toSettingValue(env: EnvironmentSetting): Record<string, unknown>
   return socketPath ? { ...env } : rest;
 }
 
+/** The raw settings entries without the named environment (case-insensitively); others kept as written. */
+export function withoutEnvironment(raw: unknown[], name: string): unknown[] {
+  const target = name.trim().toLowerCase();
+  return raw.filter((entry) => {
+    const n = typeof entry === 'object' && entry !== null ? (entry as { name?: unknown }).name : undefined;
+    return !(typeof n === 'string' && n.trim().toLowerCase() === target);
+  });
+}
+
 /** Whether two settings describe the same connection. */
 export function sameConnection(a: EnvironmentSetting | undefined, b: EnvironmentSetting | undefined): boolean {
   return (

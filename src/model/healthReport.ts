@@ -16,6 +16,18 @@ export interface HealthRow {
   detail: string;
   /** What to do; empty when nothing. */
   nextStep: string;
+  /** The command that does the next step, when one does: the next-step row runs it on click. */
+  action?: HealthAction;
+}
+
+export interface HealthAction {
+  command: string;
+  title: string;
+}
+
+export interface HealthContext {
+  /** The environment's MSS can be started from VS Code ("SSO: Start Local Master Secret Server"). */
+  localEnvironment?: boolean;
 }
 
 export interface HealthSummary {
@@ -27,14 +39,44 @@ export interface HealthSummary {
 
 const ORDER: HealthCheck['id'][] = ['service', 'mss', 'ssodb', 'secretAge', 'backup'];
 
-export function summarizeReport(environment: string, report: HealthReport, now: Date): HealthSummary {
+export function summarizeReport(environment: string, report: HealthReport, now: Date, context: HealthContext = {}): HealthSummary {
   const rows: HealthRow[] = [...report.checks]
     .sort((a, b) => ORDER.indexOf(a.id) - ORDER.indexOf(b.id))
-    .map((c) => ({ id: c.id, title: c.title, verdict: c.verdict, detail: c.detail, nextStep: c.nextStep }));
+    .map((c) => withAction({ id: c.id, title: c.title, verdict: c.verdict, detail: localTimes(c.detail, now), nextStep: c.nextStep }, context));
   const mssAt = rows.findIndex((r) => r.id === 'mss');
   rows.splice(mssAt + 1, 0, ...mssNodeRows(report, now));
   const verdict = worst(rows.map((r) => r.verdict));
   return { headline: headline(environment, verdict, formatTime(report.at, now)), verdict, rows };
+}
+
+const ISO_INSTANT = /\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})/g;
+
+/** The service writes instants in UTC (ISO 8601); people read them in their own time zone. */
+export function localTimes(text: string, now: Date): string {
+  return text.replace(ISO_INSTANT, (iso) => formatTime(iso, now));
+}
+
+/** Commands named in a next step ("Run \"SSO: Back Up Master Secret…\""), by their palette titles. */
+const COMMANDS_BY_TITLE: Record<string, string> = {
+  'SSO: Back Up Master Secret…': 'entsso.backupSecret',
+  'SSO: Verify Master Secret Backup…': 'entsso.verifySecretBackup',
+  'SSO: Generate New Master Secret…': 'entsso.generateSecret',
+};
+
+/** The command that does a row's next step, if one does. */
+export function nextStepAction(row: HealthRow, context: HealthContext): HealthAction | undefined {
+  if (!row.nextStep) return undefined;
+  for (const [title, command] of Object.entries(COMMANDS_BY_TITLE)) {
+    if (row.nextStep.includes(title)) return { command, title: title.replace(/^SSO: /, '') };
+  }
+  if (row.id === 'mss' && row.verdict !== 'ok' && context.localEnvironment) return { command: 'entsso.startLocalMss', title: 'Start Local Master Secret Server' };
+  if (row.id === 'service' && row.verdict === 'error') return { command: 'entsso.retryConnection', title: 'Retry Connection' };
+  return undefined;
+}
+
+function withAction(row: HealthRow, context: HealthContext): HealthRow {
+  const action = nextStepAction(row, context);
+  return action ? { ...row, action } : row;
 }
 
 /** A node not seen for this long is probably down (nodes record themselves every few seconds). */
@@ -69,16 +111,19 @@ export function summarizeUnreachable(environment: string, socketPath: string, re
     nextStep: '',
   });
   const rows: HealthRow[] = [
-    {
-      id: 'service',
-      title: 'SSO service',
-      verdict: 'error',
-      detail: reason,
-      nextStep:
-        kind === 'entsso'
-          ? 'Check that the Enterprise SSO service (ENTSSOSvc) runs on this machine and that your Windows account is in the SSO Administrators group; "SSO: Show Log" has the bridge\'s own messages.'
-          : `Start the SSO service of "${environment}" (ssoctl serve --service), or check its socket path ${socketPath} in the entsso.environments setting.`,
-    },
+    withAction(
+      {
+        id: 'service',
+        title: 'SSO service',
+        verdict: 'error',
+        detail: reason,
+        nextStep:
+          kind === 'entsso'
+            ? 'Check that the Enterprise SSO service (ENTSSOSvc) runs on this machine and that your Windows account is in the SSO Administrators group; "SSO: Show Log" has the bridge\'s own messages.'
+            : `Start the SSO service of "${environment}" (ssoctl serve --service), or check its socket path ${socketPath} in the entsso.environments setting.`,
+      },
+      {},
+    ),
     unknown('mss', 'Master secret server'),
     unknown('ssodb', 'SSO database'),
     unknown('secretAge', 'Master secret age'),

@@ -163,6 +163,11 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     return this.apps.get(applicationKey(name));
   }
 
+  /** The applications loaded in the tree so far (Find matches their friendly names). */
+  loadedApplications(): ApplicationInfo[] {
+    return this.apps.items;
+  }
+
   /** A configuration was saved: show its new modification time if it is in the tree. */
   noteWritten(environment: string, row: IdentifierInfo): void {
     if (environment !== this.connection.environment?.name) return;

@@ -30,6 +30,11 @@ export class HealthViewProvider implements vscode.TreeDataProvider<HealthNode>, 
     if (!this.summary) this.changeEmitter.fire(undefined);
   }
 
+  clear(): void {
+    this.summary = undefined;
+    this.changeEmitter.fire(undefined);
+  }
+
   show(summary: HealthSummary): void {
     this.summary = summary;
     this.changeEmitter.fire(undefined);
@@ -76,8 +81,9 @@ export class HealthViewProvider implements vscode.TreeDataProvider<HealthNode>, 
       case 'nextStep': {
         const item = new vscode.TreeItem(`Next step: ${node.row.nextStep}`, vscode.TreeItemCollapsibleState.None);
         item.id = `health:${node.row.id}:next`;
-        item.iconPath = new vscode.ThemeIcon('arrow-right');
-        item.tooltip = node.row.nextStep;
+        item.iconPath = new vscode.ThemeIcon(node.row.action ? 'run' : 'arrow-right');
+        item.tooltip = node.row.action ? `${node.row.nextStep}\n\nClick to run "${node.row.action.title}".` : node.row.nextStep;
+        if (node.row.action) item.command = { command: node.row.action.command, title: node.row.action.title };
         return item;
       }
       case 'placeholder': {

@@ -27,7 +27,7 @@ import {
   readPickedRows,
   waitForDialog,
 } from './harness/dialogs';
-import { answerInputStep, connectWhenListening, explorerSeed, readLogChannelFile, seed, ssoctlConfigGet, ssoctlConfigSet, statusBarTooltip, type SeedConfig } from './harness/ssoExtras';
+import { answerInputStep, waitForStatusBarMessage, connectWhenListening, explorerSeed, readLogChannelFile, seed, ssoctlConfigGet, ssoctlConfigSet, statusBarTooltip, type SeedConfig } from './harness/ssoExtras';
 import { Workbench } from './harness/workbench';
 
 const SYNC_INTERVAL_S = 2;
@@ -164,7 +164,7 @@ describe('UI: master secret, application, export/import and local environment li
     assert.match(reminderStep.message, /stored READABLE/);
     await answerInputStep(w(), '(3/3)', REMINDER);
     await expectToast(w(), /^Master secret of "dev" backed up to .*dev\.backup\. Keep the file and its password in separate safe places/, 30_000);
-    assert.deepEqual(await w().notificationButtons('backed up to'), ['Verify Backup…']);
+    assert.deepEqual(await w().notificationButtons('backed up to'), ['Verify Backup…', 'Reveal in Explorer View', 'Copy Path']);
     await w().screenshot('lifecycle-02-backup-done');
     assert.equal(statSync(file).mode & 0o777, 0o600);
     const inspect = JSON.parse(e().ssoctl(['secret', 'inspect', '--file', file, '--json']).stdout);
@@ -303,14 +303,14 @@ describe('UI: master secret, application, export/import and local environment li
     await answerInputStep(w(), '(1/2)', 'Timeout, ApiToken');
     await w().waitFor(async () => JSON.stringify(await readPickedRows(w())) === JSON.stringify([{ label: 'Timeout', checked: false }, { label: 'ApiToken', checked: true }]), 10_000, 'the new fields to mask');
     await w().page.keyboard.press('Enter');
-    await expectToast(w(), /^"Contoso\.NewApp" now has fields Endpoint, UserName, Password \(masked\), Timeout, ApiToken \(masked\)\. Every stored value was kept\.$/, 20_000);
+    await waitForStatusBarMessage(w(), /^"Contoso\.NewApp" now has fields Endpoint, UserName, Password \(masked\), Timeout, ApiToken \(masked\)\. Every stored value was kept\.$/, 20_000);
     await clearToasts();
     await contextMenuAction(w(), 'Contoso.NewApp', 'Remove Fields…');
     await answerMultiPick(w(), 'Remove Fields from "Contoso.NewApp"', ['UserName']);
     const removal = await waitForDialog(w(), /Remove field "UserName" from "Contoso\.NewApp"\?/);
     assert.match(removal.detail, /"UserName" is removed from the field list\. "Contoso\.NewApp" holds no config-store entries yet\./);
     await clickDialogButton(w(), 'Remove');
-    await expectToast(w(), /^Removed "UserName" from "Contoso\.NewApp"; its fields are now Endpoint, Password \(masked\), Timeout, ApiToken \(masked\)\.$/, 20_000);
+    await waitForStatusBarMessage(w(), /^Removed "UserName" from "Contoso\.NewApp"; its fields are now Endpoint, Password \(masked\), Timeout, ApiToken \(masked\)\.$/, 20_000);
     assert.deepEqual((await c().request('apps.get', { name: 'Contoso.NewApp' })).fields.map((f) => f.label), ['Endpoint', 'Password', 'Timeout', 'ApiToken']);
     await clearToasts();
 
@@ -331,7 +331,7 @@ describe('UI: master secret, application, export/import and local environment li
     assert.equal(nameStep.value, 'ConfigProperties', 'the first entry of a config store application is offered the usual name');
     await w().screenshot('lifecycle-10b-new-configuration');
     await answerInputStep(w(), 'New config-store entry', 'ConfigProperties');
-    await expectToast(w(), /^Created config-store entry "Contoso\.NewApp › ConfigProperties" with every field empty\. Fill in the values and save\.$/, 20_000);
+    await waitForStatusBarMessage(w(), /^Created config-store entry "Contoso\.NewApp › ConfigProperties" with every field empty\. Fill in the values and save\.$/, 20_000);
     await w().waitForActiveEditor(/ConfigProperties/, 20_000);
     await w().screenshot('lifecycle-10c-new-configuration-opened');
     assert.match(await w().activeEditorUri(), /^sso:\/dev\/Contoso\.NewApp\/ConfigProperties/);
@@ -345,7 +345,7 @@ describe('UI: master secret, application, export/import and local environment li
     await answerInputStep(w(), 'New config-store entry', '..');
     await w().waitFor(async () => /The name must not be "\." or "\.\."/.test(await quickInputMessage(w())), 10_000, 'the name rule\'s message');
     await answerInputStep(w(), 'New config-store entry', 'Scratch');
-    await expectToast(w(), /^Created config-store entry "Contoso\.NewApp › Scratch"/, 20_000);
+    await waitForStatusBarMessage(w(), /^Created config-store entry "Contoso\.NewApp › Scratch"/, 20_000);
     await w().waitFor(async () => (await w().readTree(VIEW)).some((r) => r.label === 'Scratch'), 20_000, 'the new entry in the tree');
     await clearToasts();
 
@@ -364,7 +364,7 @@ describe('UI: master secret, application, export/import and local environment li
     await w().screenshot('lifecycle-10d-delete-configuration');
     assert.match(deletion.detail, /are deleted from the SSO database of "dev"; this cannot be undone\..*export the application first/s);
     await clickDialogButton(w(), 'Delete');
-    await expectToast(w(), /^Deleted config-store entry "Contoso\.NewApp › Scratch"\.$/, 20_000);
+    await waitForStatusBarMessage(w(), /^Deleted config-store entry "Contoso\.NewApp › Scratch"\.$/, 20_000);
     await w().waitFor(async () => !(await w().readTree(VIEW)).some((r) => r.label === 'Scratch'), 20_000, 'the entry to leave the tree');
     await assert.rejects(c().request('config.get', { application: 'Contoso.NewApp', identifier: 'Scratch' }), /Scratch/);
     await clearToasts();
@@ -378,7 +378,9 @@ describe('UI: master secret, application, export/import and local environment li
     assert.match(dialog.detail, /and its 4 field definitions are removed from the SSO database\. Its 1 config-store entry is deleted with it, masked values included, and cannot be recovered/);
     await w().screenshot('lifecycle-11-delete-confirmation');
     await clickDialogButton(w(), 'Delete');
-    await expectToast(w(), /^Deleted application "Contoso\.NewApp" and its 1 config-store entry\.$/, 20_000);
+    // It holds a configuration: its name must be typed as well.
+    await answerInputStep(w(), 'Delete "Contoso.NewApp" from "dev"', 'Contoso.NewApp');
+    await waitForStatusBarMessage(w(), /^Deleted application "Contoso\.NewApp" and its 1 config-store entry\.$/, 20_000);
     await w().waitFor(async () => !(await w().readTree(VIEW)).some((r) => r.label === 'Contoso.NewApp'), 20_000, 'the application to leave the tree');
     await assert.rejects(c().request('apps.get', { name: 'Contoso.NewApp' }), /no SSO application|not found|There is no/i);
     await clearToasts();

@@ -286,3 +286,11 @@ export async function statusBarItemKind(wb: Workbench, elementId: string): Promi
     el.classList.contains('warning-kind') ? 'warning' : el.classList.contains('error-kind') ? 'error' : 'standard',
   );
 }
+
+/**
+ * Waits for a status bar message (window.setStatusBarMessage, shown for a few seconds) whose text
+ * matches: where routine confirmations go instead of a toast.
+ */
+export async function waitForStatusBarMessage(wb: Workbench, text: RegExp, timeoutMs = 15_000): Promise<string> {
+  return wb.waitFor(async () => (await wb.readStatusBar()).find((i) => text.test(i.text))?.text, timeoutMs, `a status bar message matching ${text}`);
+}

@@ -1,7 +1,7 @@
 // Unit tests of the entsso.environments / entsso.activeEnvironment settings.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { checkEnvironmentName, parseEnvironments, resolveActive, secretKeyFor, upsertEnvironment } from '../../../src/connection/environmentSettings';
+import { checkEnvironmentName, parseEnvironments, resolveActive, secretKeyFor, upsertEnvironment, withoutEnvironment } from '../../../src/connection/environmentSettings';
 
 describe('environment settings', () => {
   test('valid entries are kept, bad ones explained and skipped', () => {
@@ -41,5 +41,11 @@ describe('environment settings', () => {
     assert.ok(checkEnvironmentName('a\u0001'));
     assert.equal(checkEnvironmentName('prod'), undefined);
     assert.equal(secretKeyFor('Prod'), 'entsso.token.prod');
+  });
+
+  test('removing an environment drops only its entry (any case), keeping the others as written', () => {
+    const raw = [{ name: 'Dev', socketPath: '/a' }, 'junk', { name: 'prod', socketPath: '/b', extra: 1 }];
+    assert.deepEqual(withoutEnvironment(raw, 'dev'), ['junk', { name: 'prod', socketPath: '/b', extra: 1 }]);
+    assert.deepEqual(withoutEnvironment(raw, 'test'), raw);
   });
 });

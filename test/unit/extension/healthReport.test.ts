@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { HealthReport } from '../../../src/ssoClient/protocol';
-import { summarizeReport, summarizeUnreachable, verdictLabel } from '../../../src/model/healthReport';
+import { localTimes, nextStepAction, summarizeReport, summarizeUnreachable, verdictLabel, type HealthRow } from '../../../src/model/healthReport';
 
 describe('health summary', () => {
   const now = new Date('2025-11-27T10:00:00');
@@ -60,4 +60,21 @@ test('with several MSS nodes, the health view lists each: active with its lease,
   assert.match(rows[2]!.detail, /^not seen since/);
   assert.match(rows[2]!.nextStep, /Start the master secret server node mss3:5782/);
   assert.deepEqual(mssNodeRows({ ...base, mssNodes: { ...nodes, nodes: nodes.nodes.slice(0, 1) } }, now), [], 'one node: nothing more than the MSS check');
+});
+
+describe('health details and next steps', () => {
+  const now = new Date('2025-11-27T10:00:00');
+  test('UTC instants in details are shown in local time, other text untouched', () => {
+    const at = new Date('2025-11-27T09:15:30');
+    const said = localTimes(`last synchronised ${at.toISOString()}; backup 2025-11-27`, now);
+    assert.equal(said, 'last synchronised 09:15:30; backup 2025-11-27');
+  });
+
+  test('a next step naming a command runs it; MSS start only for a local environment', () => {
+    const row = (id: string, verdict: HealthRow['verdict'], nextStep: string): HealthRow => ({ id, title: id, verdict, detail: '', nextStep });
+    assert.deepEqual(nextStepAction(row('backup', 'error', 'Run "SSO: Back Up Master Secret…" and keep it safe.'), {}), { command: 'entsso.backupSecret', title: 'Back Up Master Secret…' });
+    assert.equal(nextStepAction(row('backup', 'ok', ''), {}), undefined);
+    assert.equal(nextStepAction(row('mss', 'error', 'Start the master secret server x.'), {}), undefined);
+    assert.equal(nextStepAction(row('mss', 'error', 'Start the master secret server x.'), { localEnvironment: true })?.command, 'entsso.startLocalMss');
+  });
 });
