@@ -9,6 +9,7 @@ import { assertPrivateEnvironment } from './environmentPermissions';
 import { ensureRoleCertificates, loadEnvironment, mssTls, nodeTls, serviceTls, storeConfigFor } from './environment';
 import { MssServer, type LeaseTiming, type TlsMaterial } from './mss/mssServer';
 import { SsoService } from './service/ssoService';
+import { historySettingsOf } from './service/configHistory';
 import { openStore } from './ssodb/openStore';
 import { RateLimitedLog } from './rateLimitedLog';
 import type { SsoStore } from './ssodb/store';
@@ -74,6 +75,7 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
         tokenFile: env.paths.token,
         syncIntervalMs: options.syncIntervalMs ?? env.config.syncIntervalMs,
         environmentId: env.config.id,
+        history: historySettingsOf(env.config),
         log: options.log,
       });
       await running.service.start();

@@ -49,6 +49,8 @@ export interface EnvironmentConfig {
   mss: { host: string; port: number };
   socketPath: string;
   syncIntervalMs: number;
+  /** Configuration history retention; absent: 20 versions per configuration, 365 days. */
+  history?: { keep?: number; maxAgeDays?: number };
 }
 
 export class EnvironmentPaths {

@@ -41,6 +41,7 @@ import {
   type ApplicationState,
 } from './applicationState';
 import type { SecretCache } from './secretCache';
+import { changedFieldLabels, ConfigHistory, DEFAULT_HISTORY_SETTINGS, historyNote, type HistorySettings } from './configHistory';
 
 export const DEFAULT_PAGE_SIZE = 100;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -65,13 +66,16 @@ export class SsoOperations {
   private readonly osUser = safeUserName();
   private readonly transfer: ApplicationTransfer;
   private readonly maskedDocuments = new WeakMap<ConfigurationRead, ConfigDocument>();
+  private readonly history: ConfigHistory;
 
   constructor(
     private readonly store: SsoStore,
     private readonly cache: SecretCache,
     private readonly callMss: MssCaller,
     private readonly environmentId: string,
+    private readonly historySettings: HistorySettings = DEFAULT_HISTORY_SETTINGS,
   ) {
+    this.history = new ConfigHistory({ store, cache, audit: (ctx, entry) => this.audit(ctx, entry) });
     this.transfer = new ApplicationTransfer({
       store,
       cache,
@@ -100,6 +104,8 @@ export class SsoOperations {
     'config.get': async (p, ctx) => this.readConfig(p, ctx),
     'config.set': async (p, ctx) => this.writeConfig(p, ctx),
     'config.delete': async (p, ctx) => this.deleteConfig(p, ctx),
+    'history.list': async (p) => this.history.list(p),
+    'history.get': async (p, ctx) => this.history.get(p, ctx),
     'audit.list': async (p) => this.listAudit(p),
     'secret.info': async () => this.secretInfo(),
     'mss.nodes': async () => this.mssNodes(),
@@ -160,10 +166,15 @@ export class SsoOperations {
     return { format: h.format, version: h.version, created: h.created, environment: h.environment, foreignEnvironment: h.environment !== this.environmentId, msids: h.msids ?? [], reminder: h.reminder };
   }
 
+  /** Who is calling, as the audit and the history record it. */
+  private who(ctx: CallContext): string {
+    return `${this.osUser} via ${ctx.client}`;
+  }
+
   /** Records an event in SSOX_AuditTable. Never a value: names of fields at most. */
   async audit(ctx: CallContext, entry: Omit<NewAuditEntry, 'user'>): Promise<void> {
     try {
-      await this.store.appendAudit({ ...entry, user: `${this.osUser} via ${ctx.client}` });
+      await this.store.appendAudit({ ...entry, user: this.who(ctx) });
     } catch {
       // The store being down is reported through the state; an audit write must not mask the real error.
     }
@@ -379,7 +390,9 @@ export class SsoOperations {
       checkConfigurationSize(app.name, identifier, { labels: fieldLabels, values }, { labels: fieldLabels, values: stored });
       // Encrypted under the identifier's stored spelling: the store keeps it, and reads decrypt under it.
       const blob = encryptValues(secret, app.name, identifier, values);
-      const row = await this.store.putCredentials(app.name, identifier, p.expectedTimestamp, secret.msid, blob);
+      // Updating keeps the replaced version (history), in the store's write transaction.
+      const kept = p.expectedTimestamp === null ? undefined : historyNote(this.historySettings, this.who(ctx), 'set', changedFieldLabels(app.fields, stored, values));
+      const row = await this.store.putCredentials(app.name, identifier, p.expectedTimestamp, secret.msid, blob, kept);
       await this.audit(ctx, { action: 'config.set', outcome: 'ok', application: app.name, identifier: p.identifier, fields: Object.keys(p.fields) });
       return { application: app.name, identifier: p.identifier, timestamp: row.timestamp, modifiedAt: row.modifiedAt };
     } catch (err) {
@@ -392,7 +405,7 @@ export class SsoOperations {
   private async deleteConfig(p: ParamsOf<'config.delete'>, ctx: CallContext): Promise<{ deleted: true }> {
     await this.refuseUnlessCanEncrypt(ctx, 'config.delete', p.application, p.identifier);
     const app = await this.getApplication(p.application);
-    await this.store.deleteCredentials(app.name, p.identifier, p.expectedTimestamp);
+    await this.store.deleteCredentials(app.name, p.identifier, p.expectedTimestamp, historyNote(this.historySettings, this.who(ctx), 'delete', []));
     await this.audit(ctx, { action: 'config.delete', outcome: 'ok', application: app.name, identifier: p.identifier });
     return { deleted: true };
   }

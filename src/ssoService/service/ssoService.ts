@@ -12,6 +12,7 @@ import type { SsoStore } from '../ssodb/store';
 import { MssLink } from '../mss/mssLink';
 import { ROLE_OPS, type MssOp, type MssOps } from '../mss/mssProtocol';
 import { SsoOperations } from './operations';
+import type { HistorySettings } from './configHistory';
 import { SecretCache } from './secretCache';
 
 /** How soon a degraded service asks the MSS again (never later than its sync interval). */
@@ -30,6 +31,8 @@ export interface SsoServiceOptions {
   tokenFile: string;
   syncIntervalMs: number;
   environmentId: string;
+  /** Configuration history retention (default: 20 versions, 365 days). */
+  history?: HistorySettings;
   log: (message: string) => void;
 }
 
@@ -51,7 +54,7 @@ export class SsoService {
     this.link = new MssLink(options.tls, Math.max(500, Math.min(5000, Math.floor(options.syncIntervalMs / 2))));
     // Lifecycle operations run scrypt on the MSS: they get a longer timeout than a sync.
     this.nodeLink = options.nodeTls ? new MssLink(options.nodeTls, 60_000) : undefined;
-    this.operations = new SsoOperations(options.store, this.cache, (op, params, node) => this.callMss(op, params, node), options.environmentId);
+    this.operations = new SsoOperations(options.store, this.cache, (op, params, node) => this.callMss(op, params, node), options.environmentId, options.history);
     this.link.on('lost', () => void this.syncSoon());
     this.link.on('changed', () => void this.syncSoon());
     this.rpc = new RpcServer({
