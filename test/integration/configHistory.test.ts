@@ -59,7 +59,7 @@ describe('configuration history with real processes', () => {
     let row = await c.request('config.set', { application: APP, identifier: ID, fields: { Host: host(0), Password: password(0) }, expectedTimestamp: null });
     for (let i = 1; i <= SAVES; i++) {
       // Every third save leaves the password alone: the history says which fields changed.
-      const fields = i % 3 === 0 ? { Host: host(i) } : { Host: host(i), Password: password(i) };
+      const fields: Record<string, string> = i % 3 === 0 ? { Host: host(i) } : { Host: host(i), Password: password(i) };
       row = await c.request('config.set', { application: APP, identifier: ID, fields, expectedTimestamp: row.timestamp });
     }
   });
