@@ -18,6 +18,7 @@ describe('capabilities', () => {
     assert.equal(context['entsso.cannot.verifyBackup'], true);
     assert.equal(context['entsso.cannot.export'], true);
     assert.equal(context['entsso.cannot.import'], true);
+    assert.equal(context['entsso.cannot.history'], true, 'ENTSSO keeps no history: Show History is hidden on the bridge');
     assert.equal(context['entsso.cannot.generate'], false);
     assert.equal(context['entsso.cannot.backup'], false);
     assert.equal(context['entsso.cannot.restore'], false);
@@ -41,6 +42,9 @@ describe('capabilities', () => {
       'entsso.deleteConfiguration': 'entsso.cannot.deleteConfiguration',
       'entsso.exportApplications': 'entsso.cannot.export',
       'entsso.importApplications': 'entsso.cannot.import',
+      'entsso.showHistory': 'entsso.cannot.history',
+      'entsso.compareHistoryWithCurrent': 'entsso.cannot.history',
+      'entsso.restoreHistoryVersion': 'entsso.cannot.history',
     };
     for (const key of Object.values(guards)) assert.ok(key in CAPABILITY_CONTEXT_KEYS, key);
     const unguarded: string[] = [];

@@ -1,0 +1,55 @@
+/**
+ * Configuration history in the editor: the read-only `sso-history:` URI of a kept version, the
+ * QuickPick rows of the version list, and the config.set that restores a version.
+ * No `vscode` import: unit-tested with node:test.
+ */
+import type { HistoryDocument, HistoryVersionInfo } from '../ssoClient/protocol';
+import { formatSsoPath, parseSsoPath } from './ssoUri';
+
+/** Read-only documents of kept versions: `sso-history:/<env>/<app>/<identifier>.json?version=N`. */
+export const HISTORY_SCHEME = 'sso-history';
+
+export interface HistoryTarget {
+  environment: string;
+  application: string;
+  identifier: string;
+  version: number;
+}
+
+export function historyPath(target: HistoryTarget): { path: string; query: string } {
+  return { path: formatSsoPath(target.environment, target.application, target.identifier), query: `version=${target.version}` };
+}
+
+/** Parses what historyPath made; undefined when it is not one. */
+export function parseHistoryPath(path: string, query: string): HistoryTarget | undefined {
+  const parsed = parseSsoPath(path);
+  const match = /^version=([1-9][0-9]{0,9})$/.exec(query);
+  if (!parsed?.application || parsed.identifier === undefined || !match) return undefined;
+  return { environment: parsed.environment, application: parsed.application, identifier: parsed.identifier, version: Number(match[1]) };
+}
+
+/** One QuickPick row: which version, when and by whom it was replaced, which fields that changed. */
+export function historyPickItem(v: HistoryVersionInfo, formatTime: (iso: string) => string): { label: string; description: string; detail: string } {
+  const what = v.change === 'delete' ? 'the configuration was deleted' : v.changedFields.length > 0 ? `changed: ${v.changedFields.join(', ')}` : 'saved without a change of value';
+  return {
+    label: `Version ${v.version}`,
+    description: `written ${formatTime(v.writtenAt)}`,
+    detail: `Replaced ${formatTime(v.replacedAt)} by ${v.replacedBy}; ${what}`,
+  };
+}
+
+/**
+ * The config.set fields that make the configuration hold exactly the revealed version's values:
+ * every field sent, and a masked field empty in that version cleared (an empty masked value
+ * alone would keep the current one).
+ */
+export function restoreRequest(version: HistoryDocument): { fields: Record<string, string>; clearMasked: string[] } {
+  if (!version.revealed) throw new Error('A version is restored from its revealed values.');
+  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
+  const clearMasked: string[] = [];
+  for (const [label, value] of Object.entries(version.fields)) {
+    fields[label] = value;
+    if (value === '' && version.masked.includes(label)) clearMasked.push(label);
+  }
+  return { fields, clearMasked };
+}
