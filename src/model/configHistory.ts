@@ -16,8 +16,12 @@ export interface HistoryTarget {
   version: number;
 }
 
+/** The file name says which version: an editor tab must never be mistaken for the live configuration. */
+const versionSuffix = (version: number) => ` (version ${version})`;
+
 export function historyPath(target: HistoryTarget): { path: string; query: string } {
-  return { path: formatSsoPath(target.environment, target.application, target.identifier), query: `version=${target.version}` };
+  const name = `${target.identifier}${versionSuffix(target.version)}`;
+  return { path: formatSsoPath(target.environment, target.application, name), query: `version=${target.version}` };
 }
 
 /** Parses what historyPath made; undefined when it is not one. */
@@ -25,7 +29,10 @@ export function parseHistoryPath(path: string, query: string): HistoryTarget | u
   const parsed = parseSsoPath(path);
   const match = /^version=([1-9][0-9]{0,9})$/.exec(query);
   if (!parsed?.application || parsed.identifier === undefined || !match) return undefined;
-  return { environment: parsed.environment, application: parsed.application, identifier: parsed.identifier, version: Number(match[1]) };
+  const version = Number(match[1]);
+  const suffix = versionSuffix(version);
+  if (!parsed.identifier.endsWith(suffix)) return undefined;
+  return { environment: parsed.environment, application: parsed.application, identifier: parsed.identifier.slice(0, -suffix.length), version };
 }
 
 /** One QuickPick row: which version, when and by whom it was replaced, which fields that changed. */

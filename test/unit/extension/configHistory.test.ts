@@ -11,6 +11,8 @@ test('a version path round-trips, names with / and % included; anything else is 
   const target = { environment: 'Prod', application: 'A/B%', identifier: 'Send/Port', version: 12 };
   const { path, query } = historyPath(target);
   assert.deepEqual(parseHistoryPath(path, query), target);
+  assert.match(path, /Send%2FPort \(version 12\)\.json$/, 'the tab title says which version');
+  assert.equal(parseHistoryPath(path, 'version=11'), undefined, 'name and query must agree');
   assert.equal(parseHistoryPath(path, 'version=0'), undefined);
   assert.equal(parseHistoryPath(path, 'version=1&x=2'), undefined);
   assert.equal(parseHistoryPath('/Prod/App', 'version=1'), undefined);
