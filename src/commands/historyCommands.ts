@@ -6,8 +6,7 @@
  * holds, so a change made meanwhile is refused as a conflict, and the restore is kept in history.
  */
 import * as vscode from 'vscode';
-import { HISTORY_SCHEME, historyPath, historyPickItem, parseHistoryPath, restoreRequest, type HistoryTarget } from '../model/configHistory';
-import { serializeConfig } from '../model/configDocument';
+import { HISTORY_SCHEME, historyPath, historyPickItem, parseHistoryPath, restoreRequest, serializeVersion, type HistoryTarget } from '../model/configHistory';
 import { formatTime } from '../model/serviceStatus';
 import { parseSsoPath } from '../model/ssoUri';
 import type { ExplorerNode } from '../views/applicationsTree';
@@ -40,7 +39,7 @@ class HistoryDocumentProvider implements vscode.TextDocumentContentProvider {
     if (!target) throw new UserFacingError('This is not the address of a kept version. Run "SSO: Show History" on the configuration.');
     const { environment, application, identifier, version } = target;
     const doc = await this.ctx.connection.request('history.get', { application, identifier, version }, environment);
-    return serializeConfig(doc);
+    return serializeVersion(doc);
   }
 }
 

@@ -4,6 +4,7 @@
  * No `vscode` import: unit-tested with node:test.
  */
 import type { HistoryDocument, HistoryVersionInfo } from '../ssoClient/protocol';
+import { MASK_PLACEHOLDER, serializeConfig } from './configDocument';
 import { formatSsoPath, parseSsoPath } from './ssoUri';
 
 /** Read-only documents of kept versions: `sso-history:/<env>/<app>/<identifier>.json?version=N`. */
@@ -59,4 +60,27 @@ export function restoreRequest(version: HistoryDocument): { fields: Record<strin
     if (value === '' && version.masked.includes(label)) clearMasked.push(label);
   }
   return { fields, clearMasked };
+}
+
+export const DIFFERS_PLACEHOLDER = `${MASK_PLACEHOLDER} (differs from the current value)`;
+
+/**
+ * The read-only text of a version: the document's own text, where a masked field set both here
+ * and now but to another value says so (both would show the same placeholder, hiding the change
+ * from a comparison).
+ */
+export function serializeVersion(doc: HistoryDocument): string {
+  const text = serializeConfig(doc);
+  const differs = new Set(doc.revealed ? [] : (doc.maskedDiffers ?? []));
+  if (differs.size === 0) return text;
+  return text
+    .split('\n')
+    .map((line) => {
+      for (const label of differs) {
+        const masked = `  ${JSON.stringify(label)}: ${JSON.stringify(MASK_PLACEHOLDER)}`;
+        if (line === masked || line === `${masked},`) return line.replace(JSON.stringify(MASK_PLACEHOLDER), JSON.stringify(DIFFERS_PLACEHOLDER));
+      }
+      return line;
+    })
+    .join('\n');
 }

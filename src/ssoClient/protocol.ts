@@ -162,6 +162,12 @@ export interface HistoryVersionInfo {
 /** A kept version as a document: `timestamp` is '' (it cannot be saved over); `modifiedAt` is when it was written. */
 export interface HistoryDocument extends ConfigDocument {
   version: number;
+  /**
+   * Masked fields whose value in this version differs from the current configuration's (compared
+   * inside the service; never a value), so that a comparison can show it. Absent when the
+   * configuration no longer exists.
+   */
+  maskedDiffers?: string[];
 }
 
 export interface AuditEntry {

@@ -86,6 +86,7 @@ describe('configuration history with real processes', () => {
     assert.equal(masked.fields.Host, host(24));
     assert.equal(masked.fields.Password, '');
     assert.deepEqual(masked.maskedSet, ['Password']);
+    assert.deepEqual(masked.maskedDiffers, ['Password'], 'the service says the kept password is not the current one (never what either is)');
     assert.equal(masked.revealed, false);
     const revealed = await c.request('history.get', { application: APP, identifier: ID, version: 25, reveal: true });
     assert.deepEqual({ ...revealed.fields }, { Host: host(24), Password: passwordAfterSave(24) });
@@ -108,6 +109,7 @@ describe('configuration history with real processes', () => {
     await c.request('config.set', { application: APP, identifier: ID, fields: { ...version.fields }, expectedTimestamp: current.timestamp });
     const restored = await c.request('config.get', { application: APP, identifier: ID, reveal: true });
     assert.deepEqual({ ...restored.fields }, { Host: host(9), Password: passwordAfterSave(9) });
+    assert.deepEqual((await c.request('history.get', { application: APP, identifier: ID, version: 10 })).maskedDiffers, [], 'now equal');
     const page = await c.request('history.list', { application: APP, identifier: ID });
     assert.equal(page.items.length, 20);
     assert.equal(page.items[0]!.version, SAVES + 1, 'the restore kept the version it replaced');

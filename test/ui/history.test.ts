@@ -58,7 +58,7 @@ describe('UI: configuration history', { timeout: 600_000 }, () => {
     await pickQuickItem(w(), /^History of/, 'Version 1');
     await pickQuickItem(w(), /^Version 1 of/, 'Open (read-only)');
     const text = await w().waitForEditorText((t) => t.includes('"ApiUser": "biztalk"'));
-    assert.ok(text.includes(`"ApiKey": "${PLACEHOLDER}"`), text);
+    assert.ok(text.includes(`"ApiKey": "${PLACEHOLDER} (differs from the current value)"`), text);
     assert.ok(!text.includes(FIRST_KEY));
     assert.equal((await w().activeEditorTab())?.title, 'ConfigProperties (version 1).json', 'the tab says it is a version');
     assert.equal((await probeEditorReadonly(w())).readonly, true, 'a kept version cannot be edited');
@@ -71,6 +71,8 @@ describe('UI: configuration history', { timeout: 600_000 }, () => {
     assert.match(diff.original, /"ApiUser": "biztalk"/);
     assert.match(diff.modified, /"ApiUser": "biztalk-2"/);
     assert.match(diff.modified, /orders-v3/);
+    assert.match(diff.original, /"ApiKey": "•••••••• \(differs from the current value\)"/, 'a changed masked value shows as changed, without either value');
+    assert.ok(!diff.original.includes(FIRST_KEY) && !diff.modified.includes('api-key-second'));
     await w().screenshot('history-03-compare');
   });
 

@@ -67,10 +67,20 @@ export class ConfigHistory {
     }
     const values = decryptValues(this.deps.cache.secretForDecryption(row.msid), row.application, row.identifier, row.ciphertext);
     const document = versionDocument(found.name, row, found.fields, values, p.reveal === true);
+    const differs = await this.maskedDiffering(found.name, row.identifier, found.fields, values);
+    if (differs) document.maskedDiffers = differs;
     if (p.reveal && document.masked.length > 0) {
       await this.deps.audit(ctx, { action: 'history.reveal', outcome: 'ok', application: found.name, identifier: row.identifier, fields: document.masked, detail: `version ${row.version}` });
     }
     return document;
+  }
+
+  /** Masked fields whose kept value is not the live one; undefined when there is no live row. */
+  private async maskedDiffering(application: string, identifier: string, fields: FieldInfo[], kept: Map<string, string>): Promise<string[] | undefined> {
+    const live = await this.deps.store.getCredentials(application, identifier);
+    if (!live) return undefined;
+    const current = decryptValues(this.deps.cache.secretForDecryption(live.msid), application, live.identifier, live.ciphertext);
+    return changedFieldLabels(fields.filter((f) => f.masked), kept, current);
   }
 
   private async applicationName(application: string): Promise<string> {

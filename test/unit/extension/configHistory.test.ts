@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { historyPath, historyPickItem, parseHistoryPath, restoreRequest } from '../../../src/model/configHistory';
+import { DIFFERS_PLACEHOLDER, historyPath, historyPickItem, parseHistoryPath, restoreRequest, serializeVersion } from '../../../src/model/configHistory';
 import type { HistoryDocument } from '../../../src/ssoClient/protocol';
+import { schemaOf, validateConfigText } from '../../../src/model/configDocument';
 
 const version = (fields: Record<string, string>, revealed = true): HistoryDocument => ({
   application: 'App', identifier: 'Cfg', timestamp: '', modifiedAt: 0, fields, masked: ['Password', 'ApiKey'], maskedSet: ['Password'], revealed, version: 4,
@@ -31,4 +32,19 @@ test('a pick row says when, who and which fields, never a value', () => {
     (iso) => iso.slice(0, 10),
   );
   assert.deepEqual(item, { label: 'Version 3', description: 'written 2026-01-01', detail: 'Replaced 2026-01-02 by bob via vscode; changed: Host, Password' });
+});
+
+test('a masked field set here and now to another value says so; an unchanged or empty one does not', () => {
+  const doc: HistoryDocument = { ...version({ Host: 'h', Password: '', ApiKey: '' }, false), masked: ['Password', 'ApiKey'], maskedSet: ['Password', 'ApiKey'], maskedDiffers: ['ApiKey'] };
+  assert.equal(serializeVersion(doc), `{\n  "Host": "h",\n  "Password": "••••••••",\n  "ApiKey": ${JSON.stringify(DIFFERS_PLACEHOLDER)}\n}\n`);
+  assert.equal(serializeVersion({ ...doc, maskedDiffers: [] }).includes('differs'), false);
+});
+
+test('that placeholder copied into the live document (the diff editor\'s revert arrow) cannot be saved as a value', () => {
+  const live = version({ Host: 'h', Password: '', ApiKey: '' }, false);
+  const text = `{\n  "Host": "h",\n  "Password": "••••••••",\n  "ApiKey": ${JSON.stringify(DIFFERS_PLACEHOLDER)}\n}\n`;
+  const result = validateConfigText(text, schemaOf(live));
+  assert.equal(result.ok, false);
+  assert.match(result.ok ? '' : result.problems[0]!.message, /placeholder copied from a kept version/);
+  assert.equal(validateConfigText(text.replace(JSON.stringify(DIFFERS_PLACEHOLDER), '"••••••••"'), schemaOf(live)).ok, true, 'the plain placeholder keeps the stored value, as before');
 });
