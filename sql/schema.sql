@@ -107,6 +107,28 @@ BEGIN
 END;
 GO
 
+IF OBJECT_ID(N'dbo.SSOX_ConfigHistory', N'U') IS NULL
+BEGIN
+  CREATE TABLE dbo.SSOX_ConfigHistory (
+    ch_id BIGINT IDENTITY(1, 1) NOT NULL,
+    ch_app_name NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+    ch_identifier NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+    ch_version INT NOT NULL,
+    ch_msid NVARCHAR(64) COLLATE Latin1_General_100_BIN2 NOT NULL,
+    ch_credentials VARBINARY(MAX) NOT NULL,
+    ch_modified_at BIGINT NOT NULL,
+    ch_saved_at BIGINT NOT NULL,
+    ch_saved_by NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+    ch_change NVARCHAR(256) NOT NULL,
+    ch_changed_fields NVARCHAR(MAX) NOT NULL,
+    CONSTRAINT PK_SSOX_ConfigHistory PRIMARY KEY CLUSTERED (ch_id),
+    CONSTRAINT UQ_SSOX_ConfigHistory_key UNIQUE NONCLUSTERED (ch_app_name, ch_identifier, ch_version),
+    CONSTRAINT FK_SSOX_ConfigHistory_app FOREIGN KEY (ch_app_name) REFERENCES dbo.SSOX_ApplicationInfo (ai_app_name) ON DELETE CASCADE,
+    CONSTRAINT CK_SSOX_ConfigHistory_change CHECK (ch_change IN ('set', 'delete'))
+  );
+END;
+GO
+
 IF OBJECT_ID(N'dbo.SSOX_MssLease', N'U') IS NULL
 BEGIN
   CREATE TABLE dbo.SSOX_MssLease (
@@ -136,6 +158,16 @@ GO
 -- rotation: rows not under the current msid, read in key order, in two range seeks (msid < X, msid > X)
 IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'IX_SSOX_ExternalCredentials_msid' AND object_id = OBJECT_ID(N'dbo.SSOX_ExternalCredentials'))
   CREATE INDEX IX_SSOX_ExternalCredentials_msid ON dbo.SSOX_ExternalCredentials (ec_msid, ec_app_name, ec_windows_domain_name, ec_windows_user_name);
+GO
+
+-- rotation: kept versions not under the current msid
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'IX_SSOX_ConfigHistory_msid' AND object_id = OBJECT_ID(N'dbo.SSOX_ConfigHistory'))
+  CREATE INDEX IX_SSOX_ConfigHistory_msid ON dbo.SSOX_ConfigHistory (ch_msid, ch_id);
+GO
+
+-- history retention: versions older than the age limit go at each save
+IF NOT EXISTS (SELECT 1 FROM sys.indexes WHERE name = N'IX_SSOX_ConfigHistory_saved_at' AND object_id = OBJECT_ID(N'dbo.SSOX_ConfigHistory'))
+  CREATE INDEX IX_SSOX_ConfigHistory_saved_at ON dbo.SSOX_ConfigHistory (ch_saved_at);
 GO
 
 IF NOT EXISTS (SELECT 1 FROM dbo.SSOX_GlobalInfo WHERE gi_id = 1)

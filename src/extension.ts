@@ -6,6 +6,7 @@ import * as vscode from 'vscode';
 import { registerApplicationCommands } from './commands/applicationCommands';
 import { registerConfigurationCommands } from './commands/configurationCommands';
 import { registerConfigurationLifecycleCommands } from './commands/configurationLifecycleCommands';
+import { registerHistoryCommands } from './commands/historyCommands';
 import { registerConnectionCommands } from './commands/connectionCommands';
 import { registerExplorerCommands } from './commands/explorerCommands';
 import { rememberFileFolders } from './commands/files';
@@ -77,6 +78,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerSecretCommands({ log, connection, afterSecretChange }),
     ...registerApplicationCommands({ log, connection, tree, treeView, fileSystem: provider }),
     ...registerConfigurationLifecycleCommands({ log, connection, tree, treeView, fileSystem: provider }),
+    ...registerHistoryCommands({ log, connection, tree, treeView, fileSystem: provider }),
     ...registerTransferCommands({ log, connection, tree, fileSystem: provider, preview }),
     ...registerLocalEnvironmentCommands({ log, connection, extensionPath: context.extensionPath, globalStorage: context.globalStorageUri }),
   );

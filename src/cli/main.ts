@@ -8,6 +8,7 @@ import { type OptionSpec, UsageError, parseArgs } from './args';
 import { COMMON_OPTIONS } from './context';
 import { app, appOptions } from './verbs/app';
 import { config, configOptions } from './verbs/config';
+import { history, historyOptions } from './verbs/history';
 import { init, initOptions, serve, serveOptions } from './verbs/environment';
 import { mss } from './verbs/mss';
 import { secret, secretOptions } from './verbs/secret';
@@ -40,6 +41,8 @@ const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> o
   config list APP | get APP ID [--reveal] | set APP ID [--file F|stdin JSON] [--create|--expect-timestamp T]
       | delete APP ID | grep PATTERN [--regex] [--app A]   find by value (masked fields never searched;
             exit 0 found, 1 none); text ignores case; --regex is case-sensitive, no backreferences/lookarounds
+  history APP ID [--version N [--reveal]]  earlier versions of a configuration (each save keeps the one it
+            replaces): when, by whom, which fields changed; one version's values (masked unless --reveal, audited)
   audit [--limit N]
   secret info | backup --file F [--reminder R] | inspect --file F | verify --file F
       | restore --file F [--allow-foreign] | generate --file F [--reminder R]   (password: prompt or --password-stdin)
@@ -63,6 +66,7 @@ const VERBS: Record<string, Verb> = {
   audit: { run: audit, options: auditOptions },
   app: { run: app, options: appOptions },
   config: { run: config, options: configOptions },
+  history: { run: history, options: historyOptions },
   seed: { run: seed, options: seedOptions },
   secret: { run: secret, options: secretOptions },
   mss: { run: mss, options: {} },

@@ -25,6 +25,7 @@ export const CAPABILITY_CONTEXT_KEYS: Readonly<Record<string, readonly (readonly
   'entsso.cannot.export': [['apps.export']],
   'entsso.cannot.import': [['apps.inspectExport', 'apps.planImport', 'apps.import']],
   'entsso.cannot.findByValue': [['config.grep']],
+  'entsso.cannot.history': [['history.list', 'history.get', 'config.set']],
 };
 
 /** Whether the backend serves `method`; `capabilities` undefined means every method (the own service). */

@@ -123,6 +123,16 @@ export function validateConfigText(text: string, schema: DocumentSchema): Valida
       });
       continue;
     }
+    if (schema.masked.includes(label) && prop.value.value !== MASK_PLACEHOLDER && prop.value.value.startsWith(MASK_PLACEHOLDER)) {
+      // A kept version's "differs" placeholder, copied over by a diff editor: saving it would store the text as the value.
+      problems.push({
+        message: `The value of "${label}" is a placeholder copied from a kept version, not a value. To bring that version back, open it from "SSO: Show History" and run "Restore This Version".`,
+        start: prop.value.start,
+        end: prop.value.end,
+        severity: 'error',
+      });
+      continue;
+    }
     values[label] = prop.value.value;
   }
   const missing = schema.fields.filter((f) => !seen.has(f) && !root.properties.some((p) => p.key === f));

@@ -142,6 +142,34 @@ export interface SearchHit {
   identifierDisplayName?: string;
 }
 
+// ---------------------------------------------------------------- configuration history (issue 15)
+
+/** One kept version of a configuration: when, by whom and how it was replaced. Never a value. */
+export interface HistoryVersionInfo {
+  application: string;
+  identifier: string;
+  /** 1, 2, … per configuration; higher is newer. */
+  version: number;
+  /** When this version had been written (ISO-8601). */
+  writtenAt: string;
+  /** The save (or delete) that replaced it: when, who, and which fields it changed (names only). */
+  replacedAt: string;
+  replacedBy: string;
+  change: 'set' | 'delete';
+  changedFields: string[];
+}
+
+/** A kept version as a document: `timestamp` is '' (it cannot be saved over); `modifiedAt` is when it was written. */
+export interface HistoryDocument extends ConfigDocument {
+  version: number;
+  /**
+   * Masked fields whose value in this version differs from the current configuration's (compared
+   * inside the service; never a value), so that a comparison can show it. Absent when the
+   * configuration no longer exists.
+   */
+  maskedDiffers?: string[];
+}
+
 export interface AuditEntry {
   id: number;
   at: string;
@@ -434,6 +462,10 @@ export interface Methods {
    * Audited once per search (the request without a cursor), with its pattern.
    */
   'config.grep': { params: GrepParams; result: GrepPage };
+  /** Kept versions of a configuration, newest first (config.set and config.delete keep the version they replace). */
+  'history.list': { params: { application: string; identifier: string; cursor?: string; limit?: number }; result: Page<HistoryVersionInfo> };
+  /** One kept version, masked fields as placeholders unless `reveal` (audited as history.reveal). Restore is a config.set. */
+  'history.get': { params: { application: string; identifier: string; version: number; reveal?: boolean }; result: HistoryDocument };
   'audit.list': { params: { cursor?: string; limit?: number }; result: Page<AuditEntry> };
   'secret.info': { params: Record<string, never>; result: SecretInfo };
   /** Runs on the MSS: a password-protected backup of the current and previous secrets. */

@@ -10,6 +10,7 @@ import { ensureRoleCertificates, loadEnvironment, mssTls, nodeTls, serviceTls, s
 import { MssServer, type LeaseTiming, type TlsMaterial } from './mss/mssServer';
 import { auditRetention, type AuditSettings } from './service/auditRetention';
 import { SsoService } from './service/ssoService';
+import { historySettingsOf } from './service/configHistory';
 import { openStore } from './ssodb/openStore';
 import { RateLimitedLog } from './rateLimitedLog';
 import type { SsoStore } from './ssodb/store';
@@ -79,6 +80,7 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
         tokenFile: env.paths.token,
         syncIntervalMs: options.syncIntervalMs ?? env.config.syncIntervalMs,
         environmentId: env.config.id,
+        history: historySettingsOf(env.config),
         log: options.log,
         auditRetention: retention ?? auditRetention(env.config.audit, options.audit),
       });

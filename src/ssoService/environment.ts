@@ -52,6 +52,8 @@ export interface EnvironmentConfig {
   syncIntervalMs: number;
   /** How much audit the SSO service keeps (defaults: 100,000 rows, 365 days); see service/auditRetention.ts. */
   audit?: AuditSettings;
+  /** Configuration history retention; absent: 20 versions per configuration, 365 days. */
+  history?: { keep?: number; maxAgeDays?: number };
 }
 
 export class EnvironmentPaths {

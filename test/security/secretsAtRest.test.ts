@@ -1,6 +1,6 @@
 /**
  * Secrets stay secret: after a workload that writes, reveals, exports, backs up and rotates,
- * no file the SSO system wrote (SSODB, its audit file, the vault folder, certificates, logs,
+ * no file the SSO system wrote (SSODB with its kept versions of configurations, its audit file, the vault folder, certificates, logs,
  * temporary files) holds the master secrets or a test value in plaintext; the service's logs
  * never carry a value; no answer of the local service carries key material.
  */
@@ -45,6 +45,10 @@ describe('secrets stay secret', () => {
     await c.request('apps.create', { name: 'Secrets.App', kind: 'configStore', fields: [{ label: 'Plain', masked: false }, { label: 'Password', masked: true }, { label: 'Json', masked: false }] });
     await c.request('config.set', { application: 'Secrets.App', identifier: 'ConfigProperties', fields: { Plain: VALUES[0]!, Password: VALUES[1]!, Json: JSON.stringify({ token: VALUES[2] }) }, expectedTimestamp: null });
     await c.request('config.get', { application: 'Secrets.App', identifier: 'ConfigProperties', reveal: true });
+    // History: a save keeps the version it replaced (values above), which is then revealed.
+    const live = await c.request('config.get', { application: 'Secrets.App', identifier: 'ConfigProperties' });
+    await c.request('config.set', { application: 'Secrets.App', identifier: 'ConfigProperties', fields: { Plain: 'replaced' }, expectedTimestamp: live.timestamp });
+    await c.request('history.get', { application: 'Secrets.App', identifier: 'ConfigProperties', version: 1, reveal: true });
     // Exports and backups are written by the caller (encrypted); the system must not leave copies.
     await c.request('apps.export', { names: ['Secrets.App'], format: 'entsso', password: PASSWORD });
     await c.request('apps.export', { names: ['Secrets.App'], format: 'sso', password: PASSWORD });

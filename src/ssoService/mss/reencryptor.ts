@@ -68,6 +68,40 @@ export async function reencryptAll(options: ReencryptOptions): Promise<number> {
     done += await store.reencryptRows(batch);
     options.onProgress({ fromMsid, toMsid: current.msid, done: Math.min(done, total), total: Math.max(total, done) });
   }
+  await reencryptHistory(options, byMsid, batchRows, (replaced) => {
+    done += replaced;
+    options.onProgress({ fromMsid, toMsid: current.msid, done: Math.min(done, total), total: Math.max(total, done) });
+  });
   options.log(`re-encryption finished: ${done} configuration(s) now under ${current.msid}`);
   return done;
+}
+
+/**
+ * Kept versions (configuration history) after the live rows: each is copied as it was, under
+ * the secret of its time, so a rotation must carry them over too or they could no longer be read
+ * once the previous secret is dropped. Progress goes through `onBatch`.
+ */
+async function reencryptHistory(options: ReencryptOptions, byMsid: Map<string, MasterSecret>, batchRows: number, onBatch: (replaced: number) => void): Promise<void> {
+  const { store, current } = options;
+  for (;;) {
+    await new Promise((resolve) => setTimeout(resolve, BATCH_PAUSE_MS));
+    if (options.shouldContinue && !options.shouldContinue()) throw new NotActiveError('re-encryption paused: this node is no longer the active master secret server');
+    const rows = await store.listHistoryNotUnder(current.msid, batchRows);
+    if (rows.length === 0) return;
+    const known = rows.filter((r) => byMsid.has(r.msid));
+    if (known.length === 0) {
+      throw new StuckRowsError(
+        `${rows.length} kept configuration version(s) are encrypted under master secret ${rows[0]?.msid}, which this master secret server does not hold. Restore the backup of that secret to recover them.`,
+      );
+    }
+    const batch = known.map((r) => ({
+      application: r.application,
+      identifier: r.identifier,
+      version: r.version,
+      expectedMsid: r.msid,
+      msid: current.msid,
+      ciphertext: reencryptBag(byMsid.get(r.msid) as MasterSecret, current, r.application, r.identifier, r.ciphertext),
+    }));
+    onBatch(await store.reencryptHistoryRows(batch));
+  }
 }

@@ -313,6 +313,20 @@ const validators: Validators = {
     };
   },
   'config.grep': (o) => validateGrep(o),
+  'history.list': (o) => {
+    onlyKeys(o, ['application', 'identifier', 'cursor', 'limit']);
+    return {
+      application: checkName(o.application, 'Application name'),
+      identifier: checkName(o.identifier, 'Identifier'),
+      cursor: optString(o, 'cursor', 12),
+      limit: optLimit(o),
+    };
+  },
+  'history.get': (o) => {
+    onlyKeys(o, ['application', 'identifier', 'version', 'reveal']);
+    if (typeof o.version !== 'number' || !Number.isInteger(o.version) || o.version < 1 || o.version > 0x7fffffff) fail('"version" must be a version number from history.list.');
+    return { application: checkName(o.application, 'Application name'), identifier: checkName(o.identifier, 'Identifier'), version: o.version, reveal: optBool(o, 'reveal') };
+  },
   'audit.list': (o) => {
     onlyKeys(o, ['cursor', 'limit']);
     return { cursor: optString(o, 'cursor', 32), limit: optLimit(o) };

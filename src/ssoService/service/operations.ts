@@ -42,6 +42,7 @@ import {
 } from './applicationState';
 import type { SecretCache } from './secretCache';
 import { ValueSearch } from './valueSearch';
+import { changedFieldLabels, ConfigHistory, DEFAULT_HISTORY_SETTINGS, historyNote, type HistorySettings } from './configHistory';
 
 export const DEFAULT_PAGE_SIZE = 100;
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -67,6 +68,8 @@ export interface OperationsOptions {
   log?: (message: string) => void;
   /** Applied a few rows at a time by every audit write. */
   auditRetention?: AuditRetention;
+  /** How many versions of a configuration are kept, and how long (absent: 20, 365 days). */
+  history?: HistorySettings;
 }
 
 /** An audit row as an operation states it; the service adds who. */
@@ -82,6 +85,7 @@ export class SsoOperations {
   private readonly maskedDocuments = new WeakMap<ConfigurationRead, ConfigDocument>();
   private lostAuditRows = 0;
   private lostAuditLoggedAt = Number.NEGATIVE_INFINITY;
+  private readonly history: ConfigHistory;
 
   constructor(
     private readonly store: SsoStore,
@@ -90,6 +94,8 @@ export class SsoOperations {
     private readonly environmentId: string,
     private readonly options: OperationsOptions = {},
   ) {
+    // A version's reveal is refused when it cannot be audited, as every reveal is.
+    this.history = new ConfigHistory({ store, cache, audit: (ctx, entry) => this.auditOrRefuse(ctx, entry) });
     this.transfer = new ApplicationTransfer({
       store,
       cache,
@@ -121,6 +127,8 @@ export class SsoOperations {
     'config.set': async (p, ctx) => this.writeConfig(p, ctx),
     'config.delete': async (p, ctx) => this.deleteConfig(p, ctx),
     'config.grep': async (p, ctx) => this.valueSearch.page(p, ctx),
+    'history.list': async (p) => this.history.list(p),
+    'history.get': async (p, ctx) => this.history.get(p, ctx),
     'audit.list': async (p) => this.listAudit(p),
     'secret.info': async () => this.secretInfo(),
     'mss.nodes': async () => this.mssNodes(),
@@ -190,6 +198,11 @@ export class SsoOperations {
     return { format: h.format, version: h.version, created: h.created, environment: h.environment, foreignEnvironment: h.environment !== this.environmentId, msids: h.msids ?? [], reminder: h.reminder };
   }
 
+  /** Who is calling, as the audit and the history record it. */
+  private who(ctx: CallContext): string {
+    return `${this.osUser} via ${ctx.client}`;
+  }
+
   /**
    * Records an event in SSOX_AuditTable, best-effort: a failure is logged (never thrown, so that
    * it cannot mask the operation's own outcome). Never a value: names of fields at most.
@@ -225,7 +238,7 @@ export class SsoOperations {
   }
 
   private appendAudit(ctx: CallContext, entries: AuditEntryOf | readonly AuditEntryOf[]): Promise<void> {
-    const user = `${this.osUser} via ${ctx.client}`;
+    const user = this.who(ctx);
     return this.store.appendAudit([entries].flat().map((entry) => ({ ...entry, user })), this.options.auditRetention);
   }
 
@@ -457,7 +470,9 @@ export class SsoOperations {
       checkConfigurationSize(app.name, identifier, { labels: fieldLabels, values }, { labels: fieldLabels, values: stored });
       // Encrypted under the identifier's stored spelling: the store keeps it, and reads decrypt under it.
       const blob = encryptValues(secret, app.name, identifier, values);
-      const row = await this.store.putCredentials(app.name, identifier, p.expectedTimestamp, secret.msid, blob);
+      // Updating keeps the replaced version (history), in the store's write transaction.
+      const kept = p.expectedTimestamp === null ? undefined : historyNote(this.options.history ?? DEFAULT_HISTORY_SETTINGS, this.who(ctx), 'set', changedFieldLabels(app.fields, stored, values));
+      const row = await this.store.putCredentials(app.name, identifier, p.expectedTimestamp, secret.msid, blob, kept);
       await this.audit(ctx, { action: 'config.set', outcome: 'ok', application: app.name, identifier: p.identifier, fields: Object.keys(p.fields) });
       return { application: app.name, identifier: p.identifier, timestamp: row.timestamp, modifiedAt: row.modifiedAt };
     } catch (err) {
@@ -470,7 +485,7 @@ export class SsoOperations {
   private async deleteConfig(p: ParamsOf<'config.delete'>, ctx: CallContext): Promise<{ deleted: true }> {
     await this.refuseUnlessCanEncrypt(ctx, 'config.delete', p.application, p.identifier);
     const app = await this.getApplication(p.application);
-    await this.store.deleteCredentials(app.name, p.identifier, p.expectedTimestamp);
+    await this.store.deleteCredentials(app.name, p.identifier, p.expectedTimestamp, historyNote(this.options.history ?? DEFAULT_HISTORY_SETTINGS, this.who(ctx), 'delete', []));
     await this.audit(ctx, { action: 'config.delete', outcome: 'ok', application: app.name, identifier: p.identifier });
     return { deleted: true };
   }

@@ -13,6 +13,7 @@ import { MssLink } from '../mss/mssLink';
 import { ROLE_OPS, type MssOp, type MssOps } from '../mss/mssProtocol';
 import { AuditSweeper } from './auditRetention';
 import { SsoOperations } from './operations';
+import type { HistorySettings } from './configHistory';
 import { SecretCache } from './secretCache';
 
 /** How soon a degraded service asks the MSS again (never later than its sync interval). */
@@ -31,6 +32,8 @@ export interface SsoServiceOptions {
   tokenFile: string;
   syncIntervalMs: number;
   environmentId: string;
+  /** Configuration history retention (default: 20 versions, 365 days). */
+  history?: HistorySettings;
   log: (message: string) => void;
   auditRetention: AuditRetention;
 }
@@ -57,6 +60,7 @@ export class SsoService {
     this.operations = new SsoOperations(options.store, this.cache, (op, params, node) => this.callMss(op, params, node), options.environmentId, {
       log: options.log,
       auditRetention: options.auditRetention,
+      history: options.history,
     });
     this.auditSweeper = new AuditSweeper(options.store, options.auditRetention, options.log);
     this.link.on('lost', () => void this.syncSoon());

@@ -65,6 +65,11 @@ import {
   toIdentifierRow,
   toLeaseState,
   toMssNodeRow,
+  checkHistoryNote,
+  checkHistoryVersion,
+  toHistoryRecord,
+  toHistoryRow,
+  toHistoryCipherRow,
   type SqlRow,
 } from './schema';
 import type {
@@ -81,6 +86,10 @@ import type {
   MssNodeRow,
   RowChange,
   SsoStore,
+  HistoryNote,
+  HistoryRow,
+  HistoryCipherRow,
+  ReencryptedHistoryRow,
   ConfigurationRead,
 } from './store';
 
@@ -155,6 +164,10 @@ const CREDENTIALS_KEY_MATCH = `ec_app_name = @app AND ec_windows_domain_name = @
 
 const CREDENTIALS_COLUMNS = `ec_app_name AS application, ec_windows_user_name AS identifier, ec_msid AS msid,
   ec_credentials AS ciphertext, ec_row_version AS [timestamp], ec_modified_at AS modifiedAt`;
+
+const HISTORY_COLUMNS = `ch_app_name AS application, ch_identifier AS identifier, ch_version AS version,
+  ch_modified_at AS modifiedAt, ch_saved_at AS savedAt, ch_saved_by AS savedBy, ch_change AS changeKind,
+  ch_changed_fields AS changedFields`;
 
 const GLOBAL_INFO_OUTPUT = `inserted.gi_SecretServer AS secretServer, inserted.gi_SSOAdminGroup AS adminGroup,
   inserted.gi_CurrentMsid AS currentMsid, inserted.gi_PreviousMsid AS previousMsid,
@@ -285,10 +298,38 @@ WHERE im_app_name = @app AND im_windows_domain_name = @domain AND im_windows_use
   listRowsNotUnder: `SELECT TOP (@limit) ${CREDENTIALS_COLUMNS}
 FROM dbo.SSOX_ExternalCredentials WHERE ec_msid <> @msid
 ORDER BY ec_msid, ec_app_name, ec_windows_domain_name, ec_windows_user_name;`,
-  countRowsNotUnder: `SELECT COUNT_BIG(*) AS n FROM dbo.SSOX_ExternalCredentials WHERE ec_msid <> @msid;`,
+  countRowsNotUnder: `SELECT (SELECT COUNT_BIG(*) FROM dbo.SSOX_ExternalCredentials WHERE ec_msid <> @msid)
+  + (SELECT COUNT_BIG(*) FROM dbo.SSOX_ConfigHistory WHERE ch_msid <> @msid) AS n;`,
   /** Leaves ec_row_version and ec_modified_at alone: the value is the same, only its encryption changed. */
   reencryptRow: `UPDATE dbo.SSOX_ExternalCredentials SET ec_msid = @msid, ec_credentials = @ciphertext
 WHERE ${CREDENTIALS_KEY_MATCH} AND ec_row_version = @expected;`,
+
+  /**
+   * Copies the live row, at the expected version, as the next kept version; the row stays
+   * update-locked until the write that follows in the same transaction. No row: the version moved.
+   */
+  insertHistory: `INSERT INTO dbo.SSOX_ConfigHistory (ch_app_name, ch_identifier, ch_version, ch_msid, ch_credentials,
+  ch_modified_at, ch_saved_at, ch_saved_by, ch_change, ch_changed_fields)
+SELECT ec_app_name, ec_windows_user_name,
+  COALESCE((SELECT MAX(h.ch_version) FROM dbo.SSOX_ConfigHistory AS h WITH (UPDLOCK, HOLDLOCK)
+    WHERE h.ch_app_name = @app AND h.ch_identifier = @identifier), 0) + 1,
+  ec_msid, ec_credentials, ec_modified_at, @now, @savedBy, @change, @changedFields
+FROM dbo.SSOX_ExternalCredentials WITH (UPDLOCK, HOLDLOCK)
+WHERE ${CREDENTIALS_KEY_MATCH} AND ec_row_version = @expected;`,
+  /** Retention: versions beyond `keep` for this configuration, and versions older than the age limit anywhere. */
+  pruneHistory: `DELETE FROM dbo.SSOX_ConfigHistory WHERE ch_app_name = @app AND ch_identifier = @identifier
+  AND ch_version <= (SELECT MAX(h.ch_version) FROM dbo.SSOX_ConfigHistory AS h
+    WHERE h.ch_app_name = @app AND h.ch_identifier = @identifier) - @keep;
+DELETE FROM dbo.SSOX_ConfigHistory WHERE ch_saved_at < @oldest;`,
+  listHistory: `SELECT TOP (@limit) ${HISTORY_COLUMNS} FROM dbo.SSOX_ConfigHistory
+WHERE ch_app_name = @app AND ch_identifier = @identifier AND ch_version < @before
+ORDER BY ch_version DESC;`,
+  historyVersion: `SELECT ${HISTORY_COLUMNS}, ch_msid AS msid, ch_credentials AS ciphertext FROM dbo.SSOX_ConfigHistory
+WHERE ch_app_name = @app AND ch_identifier = @identifier AND ch_version = @version;`,
+  historyNotUnder: `SELECT TOP (@limit) ${HISTORY_COLUMNS}, ch_msid AS msid, ch_credentials AS ciphertext FROM dbo.SSOX_ConfigHistory
+WHERE ch_msid <> @msid ORDER BY ch_msid, ch_id;`,
+  reencryptHistory: `UPDATE dbo.SSOX_ConfigHistory SET ch_msid = @msid, ch_credentials = @ciphertext
+WHERE ch_app_name = @app AND ch_identifier = @identifier AND ch_version = @version AND ch_msid = @expectedMsid;`,
 
   insertAudit: `INSERT INTO dbo.SSOX_AuditTable (au_at, au_user, au_action, au_outcome, au_app_name, au_identifier, au_fields, au_detail)
 VALUES (@at, @user, @action, @outcome, @application, @identifier, @fields, @detail);`,
@@ -642,15 +683,17 @@ class MssqlStore implements SsoStore {
     expectedTimestamp: string | null,
     msid: string,
     ciphertext: Buffer,
+    history?: HistoryNote,
   ): Promise<Omit<CredentialRow, 'ciphertext'>> {
     checkName(application, 'application name');
     if (expectedTimestamp === null) checkNewName(identifier, 'identifier');
     else checkName(identifier, 'identifier');
     checkMsid(msid);
+    checkHistoryNote(history);
     const row =
       expectedTimestamp === null
         ? await this.createCredentials(application, identifier, msid, ciphertext)
-        : await this.updateCredentials(application, identifier, expectedTimestamp, msid, ciphertext);
+        : await this.updateCredentials(application, identifier, expectedTimestamp, msid, ciphertext, history);
     return { ...toIdentifierRow(row), msid };
   }
 
@@ -680,14 +723,18 @@ class MssqlStore implements SsoStore {
     expectedTimestamp: string,
     msid: string,
     ciphertext: Buffer,
+    history?: HistoryNote,
   ): Promise<SqlRow> {
     if (isRowVersion(expectedTimestamp)) {
-      const result = await this.query(MSSQL_SQL.updateCredentials, {
-        ...keyParams(application, identifier),
-        ...valueParams(msid, ciphertext),
-        expected: ['bigint', expectedTimestamp],
-      });
-      const row = rowsOf(result)[0];
+      const params: Params = { ...keyParams(application, identifier), ...valueParams(msid, ciphertext), expected: ['bigint', expectedTimestamp] };
+      const row = history
+        ? await this.inTransaction(async (tx) => {
+            if (!(await this.keepVersion(application, identifier, expectedTimestamp, history, tx))) return undefined;
+            const updated = rowsOf(await this.query(MSSQL_SQL.updateCredentials, params, tx))[0];
+            await this.pruneHistory(application, identifier, history, tx);
+            return updated;
+          })
+        : rowsOf(await this.query(MSSQL_SQL.updateCredentials, params))[0];
       if (row) return row;
     }
     const state = await this.credentialsState(application, identifier);
@@ -695,15 +742,18 @@ class MssqlStore implements SsoStore {
     throw credentialsConflict(state.mapping ? 'changed' : 'gone');
   }
 
-  async deleteCredentials(application: string, identifier: string, expectedTimestamp: string): Promise<void> {
+  async deleteCredentials(application: string, identifier: string, expectedTimestamp: string, history?: HistoryNote): Promise<void> {
     checkName(application, 'application name');
     checkName(identifier, 'identifier');
+    checkHistoryNote(history);
     const deleted =
       isRowVersion(expectedTimestamp) &&
       (await this.inTransaction(async (tx) => {
+        if (history && !(await this.keepVersion(application, identifier, expectedTimestamp, history, tx))) return false;
         const params = { ...keyParams(application, identifier), expected: ['bigint', expectedTimestamp] as const };
         if (affected(await this.query(MSSQL_SQL.deleteCredentials, params, tx)) === 0) return false;
         await this.query(MSSQL_SQL.deleteMapping, keyParams(application, identifier), tx);
+        if (history) await this.pruneHistory(application, identifier, history, tx);
         return true;
       }));
     if (deleted) return;
@@ -711,6 +761,83 @@ class MssqlStore implements SsoStore {
     if (!state.application) throw applicationNotFound();
     if (!state.mapping) throw mappingNotFound();
     throw credentialsConflict('changed');
+  }
+
+  /** In the write's transaction: the live row at `expected` becomes the next kept version. False: no such row. */
+  private async keepVersion(application: string, identifier: string, expected: string, history: HistoryNote, tx: MssqlTransaction): Promise<boolean> {
+    const record = toHistoryRecord(history, Date.now());
+    const result = await this.query(
+      MSSQL_SQL.insertHistory,
+      {
+        ...keyParams(application, identifier),
+        expected: ['bigint', expected],
+        now: ['bigint', record.savedAt],
+        savedBy: ['name', record.savedBy],
+        change: ['shortText', record.change],
+        changedFields: ['longText', record.changedFields],
+      },
+      tx,
+    );
+    return affected(result) > 0;
+  }
+
+  private async pruneHistory(application: string, identifier: string, history: HistoryNote, tx: MssqlTransaction): Promise<void> {
+    const params: Params = { app: ['name', application], identifier: ['name', identifier], keep: ['int', history.keep], oldest: ['bigint', Date.now() - history.maxAgeMs] };
+    await this.query(MSSQL_SQL.pruneHistory, params, tx);
+  }
+
+  async listHistory(application: string, identifier: string, options: { before?: number; limit: number }): Promise<HistoryRow[]> {
+    checkName(application, 'application name');
+    checkName(identifier, 'identifier');
+    checkLimit(options.limit);
+    if (options.before !== undefined) checkHistoryVersion(options.before);
+    const result = await this.query(MSSQL_SQL.listHistory, {
+      limit: ['int', options.limit],
+      app: ['name', application],
+      identifier: ['name', identifier],
+      before: ['int', options.before ?? 0x7fffffff],
+    });
+    return rowsOf(result).map(toHistoryRow);
+  }
+
+  async getHistoryVersion(application: string, identifier: string, version: number): Promise<HistoryCipherRow | undefined> {
+    checkName(application, 'application name');
+    checkName(identifier, 'identifier');
+    checkHistoryVersion(version);
+    const result = await this.query(MSSQL_SQL.historyVersion, { app: ['name', application], identifier: ['name', identifier], version: ['int', version] });
+    const row = rowsOf(result)[0];
+    return row ? toHistoryCipherRow(row) : undefined;
+  }
+
+  async listHistoryNotUnder(currentMsid: string, limit: number): Promise<HistoryCipherRow[]> {
+    checkMsid(currentMsid);
+    checkLimit(limit);
+    const result = await this.query(MSSQL_SQL.historyNotUnder, { limit: ['int', limit], msid: ['msid', currentMsid] });
+    return rowsOf(result).map(toHistoryCipherRow);
+  }
+
+  async reencryptHistoryRows(rows: ReencryptedHistoryRow[]): Promise<number> {
+    rows.forEach((row) => {
+      checkReencryptedRow({ ...row, expectedTimestamp: '' });
+      checkMsid(row.expectedMsid);
+      checkHistoryVersion(row.version);
+    });
+    if (rows.length === 0) return 0;
+    return this.inTransaction(async (tx) => {
+      let replaced = 0;
+      for (const row of rows) {
+        const params: Params = {
+          app: ['name', row.application],
+          identifier: ['name', row.identifier],
+          version: ['int', row.version],
+          expectedMsid: ['msid', row.expectedMsid],
+          msid: ['msid', row.msid],
+          ciphertext: ['blob', row.ciphertext],
+        };
+        replaced += affected(await this.query(MSSQL_SQL.reencryptHistory, params, tx));
+      }
+      return replaced;
+    });
   }
 
   private async credentialsState(application: string, identifier: string): Promise<{ application: boolean; mapping: boolean }> {

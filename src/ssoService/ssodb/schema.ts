@@ -29,6 +29,9 @@ import type {
   NewAuditEntry,
   AuditRetention,
   ReencryptedRow,
+  HistoryNote,
+  HistoryRow,
+  HistoryCipherRow,
 } from './store';
 
 // ---------------------------------------------------------------- limits
@@ -115,6 +118,8 @@ export const TABLES = {
   mssLease: 'SSOX_MssLease',
   /** MSS nodes seen by the environment, for `ssoctl mss list` and the health view. */
   mssNodes: 'SSOX_MssNodes',
+  /** Earlier versions of configurations (issue 15, history), encrypted like the live rows. */
+  configHistory: 'SSOX_ConfigHistory',
   /** SQLite only: the database-wide row-version counter (SQL Server uses ROW_VERSION_SEQUENCE). */
   rowVersionCounter: 'SSOX_RowVersionCounter',
 } as const;
@@ -131,6 +136,7 @@ const T = TABLES;
 const APP_KEY = ['ai_app_name'];
 const MAPPING_KEY = ['im_app_name', 'im_windows_domain_name', 'im_windows_user_name'];
 const CREDENTIALS_KEY = ['ec_app_name', 'ec_windows_domain_name', 'ec_windows_user_name'];
+const HISTORY_KEY = ['ch_app_name', 'ch_identifier', 'ch_version'];
 
 const SHARED_TABLES: TableDef[] = [
   {
@@ -235,6 +241,28 @@ const SHARED_TABLES: TableDef[] = [
     checks: [{ name: 'CK_SSOX_AuditTable_outcome', expression: "au_outcome IN ('ok', 'refused', 'failed')" }],
   },
   {
+    // A replaced version's blob, copied as it was: same msid, same binding to (application,
+    // identifier), so it decrypts exactly like the live row did. Goes with its application.
+    name: T.configHistory,
+    columns: [
+      { name: 'ch_id', type: 'identity' },
+      { name: 'ch_app_name', type: 'name' },
+      { name: 'ch_identifier', type: 'name' },
+      { name: 'ch_version', type: 'int' },
+      { name: 'ch_msid', type: 'id' },
+      { name: 'ch_credentials', type: 'blob' },
+      { name: 'ch_modified_at', type: 'bigint' },
+      { name: 'ch_saved_at', type: 'bigint' },
+      { name: 'ch_saved_by', type: 'name' },
+      { name: 'ch_change', type: 'shortText' },
+      { name: 'ch_changed_fields', type: 'longText' },
+    ],
+    primaryKey: { name: 'PK_SSOX_ConfigHistory', columns: ['ch_id'] },
+    unique: [{ name: 'UQ_SSOX_ConfigHistory_key', columns: HISTORY_KEY }],
+    foreignKeys: [{ name: 'FK_SSOX_ConfigHistory_app', columns: ['ch_app_name'], table: T.applicationInfo, references: APP_KEY }],
+    checks: [{ name: 'CK_SSOX_ConfigHistory_change', expression: "ch_change IN ('set', 'delete')" }],
+  },
+  {
     // One row. Times are ms since the epoch on the database's clock (SQL Server) or the
     // machine's (embedded store, whose processes share one clock).
     name: T.mssLease,
@@ -288,6 +316,18 @@ const INDEXES: IndexDef[] = [
     table: T.externalCredentials,
     columns: ['ec_msid', ...CREDENTIALS_KEY],
     purpose: "rotation: rows not under the current msid, read in key order, in two range seeks (msid < X, msid > X)",
+  },
+  {
+    name: 'IX_SSOX_ConfigHistory_msid',
+    table: T.configHistory,
+    columns: ['ch_msid', 'ch_id'],
+    purpose: 'rotation: kept versions not under the current msid',
+  },
+  {
+    name: 'IX_SSOX_ConfigHistory_saved_at',
+    table: T.configHistory,
+    columns: ['ch_saved_at'],
+    purpose: 'history retention: versions older than the age limit go at each save',
   },
 ];
 
@@ -729,6 +769,51 @@ export function toIdentifierRow(row: SqlRow): Omit<CredentialRow, 'ciphertext' |
 
 export function toCredentialRow(row: SqlRow): CredentialRow {
   return { ...toIdentifierRow(row), msid: text(row.msid), ciphertext: toBuffer(row.ciphertext) };
+}
+
+/** Most versions kept per configuration, whatever the setting says. */
+export const MAX_HISTORY_KEEP = 1000;
+
+export function checkHistoryNote(note: HistoryNote | undefined): void {
+  if (note === undefined) return;
+  if (!Number.isInteger(note.keep) || note.keep < 1 || note.keep > MAX_HISTORY_KEEP) throw invalid(`Versions kept per configuration must be 1 to ${MAX_HISTORY_KEEP}.`);
+  if (!Number.isSafeInteger(note.maxAgeMs) || note.maxAgeMs < 1) throw invalid('The age limit of kept versions must be a positive number of milliseconds.');
+  if (note.change !== 'set' && note.change !== 'delete') throw invalid('A kept version is replaced by a save or a delete.');
+  if (!Array.isArray(note.changedFields)) throw invalid('The changed fields must be a list.');
+}
+
+export function checkHistoryVersion(version: number): void {
+  if (!Number.isInteger(version) || version < 1 || version > 0x7fffffff) throw invalid('A version number is a whole number from 1.');
+}
+
+/** The history row as stored: who cut to its column, fields as JSON (names only). */
+export function toHistoryRecord(note: HistoryNote, savedAt: number): { savedAt: number; savedBy: string; change: string; changedFields: string } {
+  const fields = JSON.stringify(note.changedFields.map(String));
+  return {
+    savedAt,
+    savedBy: cut(String(note.savedBy ?? ''), NAME_MAX_LENGTH),
+    change: note.change,
+    changedFields: fields.length > AUDIT_DETAIL_MAX_LENGTH ? JSON.stringify(['(too many fields to record)']) : fields,
+  };
+}
+
+/** Aliases: application, identifier, version, modifiedAt, savedAt, savedBy, changeKind, changedFields (JSON). */
+export function toHistoryRow(row: SqlRow): HistoryRow {
+  return {
+    application: text(row.application),
+    identifier: text(row.identifier),
+    version: Number(row.version),
+    modifiedAt: Number(row.modifiedAt),
+    savedAt: Number(row.savedAt),
+    savedBy: text(row.savedBy),
+    change: row.changeKind === 'delete' ? 'delete' : 'set',
+    changedFields: JSON.parse(text(row.changedFields) || '[]') as string[],
+  };
+}
+
+/** Plus msid, ciphertext. */
+export function toHistoryCipherRow(row: SqlRow): HistoryCipherRow {
+  return { ...toHistoryRow(row), msid: text(row.msid), ciphertext: toBuffer(row.ciphertext) };
 }
 
 /** Aliases: id, at, user, action, outcome, application, identifier, fields (JSON), detail. */

@@ -68,6 +68,11 @@ import {
   toIdentifierRow,
   toLeaseState,
   toMssNodeRow,
+  checkHistoryNote,
+  checkHistoryVersion,
+  toHistoryRecord,
+  toHistoryRow,
+  toHistoryCipherRow,
   type SqlRow,
 } from './schema';
 import type {
@@ -85,6 +90,10 @@ import type {
   RowChange,
   SsoStore,
   ConfigurationRead,
+  HistoryNote,
+  HistoryRow,
+  HistoryCipherRow,
+  ReencryptedHistoryRow,
 } from './store';
 
 export interface SqliteStoreOptions {
@@ -126,6 +135,10 @@ const CREDENTIALS_KEY_MATCH = `ec_app_name = :app AND ec_windows_domain_name = :
 
 const CREDENTIALS_COLUMNS = `ec_app_name AS application, ec_windows_user_name AS identifier, ec_msid AS msid,
   ec_credentials AS ciphertext, ec_row_version AS timestamp, ec_modified_at AS modifiedAt`;
+
+const HISTORY_COLUMNS = `ch_app_name AS application, ch_identifier AS identifier, ch_version AS version,
+  ch_modified_at AS modifiedAt, ch_saved_at AS savedAt, ch_saved_by AS savedBy, ch_change AS changeKind,
+  ch_changed_fields AS changedFields`;
 
 /** Rotation reads rows in the order of IX_SSOX_ExternalCredentials_msid, one range at a time. */
 const ROTATION_ORDER = `ORDER BY ec_msid, ec_app_name, ec_windows_domain_name, ec_windows_user_name`;
@@ -209,10 +222,31 @@ WHERE im_app_name = :app AND im_windows_domain_name = :domain AND im_windows_use
   rowsBelowMsid: `SELECT ${CREDENTIALS_COLUMNS} FROM SSOX_ExternalCredentials WHERE ec_msid < :msid ${ROTATION_ORDER} LIMIT :limit`,
   rowsAboveMsid: `SELECT ${CREDENTIALS_COLUMNS} FROM SSOX_ExternalCredentials WHERE ec_msid > :msid ${ROTATION_ORDER} LIMIT :limit`,
   countRowsNotUnder: `SELECT (SELECT COUNT(*) FROM SSOX_ExternalCredentials WHERE ec_msid < :msid)
-  + (SELECT COUNT(*) FROM SSOX_ExternalCredentials WHERE ec_msid > :msid) AS n`,
+  + (SELECT COUNT(*) FROM SSOX_ExternalCredentials WHERE ec_msid > :msid)
+  + (SELECT COUNT(*) FROM SSOX_ConfigHistory WHERE ch_msid <> :msid) AS n`,
   /** Leaves ec_row_version and ec_modified_at alone: the value is the same, only its encryption changed. */
   reencrypt: `UPDATE SSOX_ExternalCredentials SET ec_msid = :msid, ec_credentials = :ciphertext
 WHERE ${CREDENTIALS_KEY_MATCH} AND ec_row_version = :expected`,
+
+  /** Copies the live row (already checked at its expected version) as the next kept version. */
+  insertHistory: `INSERT INTO SSOX_ConfigHistory (ch_app_name, ch_identifier, ch_version, ch_msid, ch_credentials,
+  ch_modified_at, ch_saved_at, ch_saved_by, ch_change, ch_changed_fields)
+SELECT ec_app_name, ec_windows_user_name,
+  COALESCE((SELECT MAX(h.ch_version) FROM SSOX_ConfigHistory h WHERE h.ch_app_name = :app AND h.ch_identifier = :identifier), 0) + 1,
+  ec_msid, ec_credentials, ec_modified_at, :savedAt, :savedBy, :change, :changedFields
+FROM SSOX_ExternalCredentials WHERE ${CREDENTIALS_KEY_MATCH}`,
+  pruneHistory: `DELETE FROM SSOX_ConfigHistory WHERE ch_app_name = :app AND ch_identifier = :identifier
+  AND ch_version <= (SELECT MAX(h.ch_version) FROM SSOX_ConfigHistory h WHERE h.ch_app_name = :app AND h.ch_identifier = :identifier) - :keep`,
+  expireHistory: `DELETE FROM SSOX_ConfigHistory WHERE ch_saved_at < :oldest`,
+  listHistory: `SELECT ${HISTORY_COLUMNS} FROM SSOX_ConfigHistory
+WHERE ch_app_name = :app AND ch_identifier = :identifier AND ch_version < :before
+ORDER BY ch_version DESC LIMIT :limit`,
+  historyVersion: `SELECT ${HISTORY_COLUMNS}, ch_msid AS msid, ch_credentials AS ciphertext FROM SSOX_ConfigHistory
+WHERE ch_app_name = :app AND ch_identifier = :identifier AND ch_version = :version`,
+  historyNotUnder: `SELECT ${HISTORY_COLUMNS}, ch_msid AS msid, ch_credentials AS ciphertext FROM SSOX_ConfigHistory
+WHERE ch_msid <> :msid ORDER BY ch_msid, ch_id LIMIT :limit`,
+  reencryptHistory: `UPDATE SSOX_ConfigHistory SET ch_msid = :msid, ch_credentials = :ciphertext
+WHERE ch_app_name = :app AND ch_identifier = :identifier AND ch_version = :version AND ch_msid = :expectedMsid`,
 
   insertAudit: `INSERT INTO SSOX_AuditTable (au_at, au_user, au_action, au_outcome, au_app_name, au_identifier, au_fields, au_detail)
 VALUES (:at, :user, :action, :outcome, :application, :identifier, :fields, :detail)`,
@@ -524,17 +558,71 @@ class SqliteStore implements SsoStore {
     expectedTimestamp: string | null,
     msid: string,
     ciphertext: Buffer,
+    history?: HistoryNote,
   ): Promise<Omit<CredentialRow, 'ciphertext'>> {
     checkName(application, 'application name');
     if (expectedTimestamp === null) checkNewName(identifier, 'identifier');
     else checkName(identifier, 'identifier');
     checkMsid(msid);
+    checkHistoryNote(history);
     return this.write(() => {
       const app = this.applicationName(application);
       if (app === undefined) throw applicationNotFound();
       const current = this.credentialsRow(app, identifier);
       checkExpectedTimestamp(current, expectedTimestamp);
+      if (current && history) this.keepVersion(app, String(current.identifier), history);
       return this.writeRow(app, identifier, current, msid, ciphertext);
+    });
+  }
+
+  /** Inside a write: the live row becomes the next kept version; then the retention limits apply. */
+  private keepVersion(app: string, identifier: string, history: HistoryNote): void {
+    const now = Date.now();
+    const key = { app, domain: IDENTIFIER_DOMAIN, identifier };
+    this.run(SQLITE_SQL.insertHistory, { ...key, ...toHistoryRecord(history, now) });
+    this.run(SQLITE_SQL.pruneHistory, { app, identifier, keep: history.keep });
+    this.run(SQLITE_SQL.expireHistory, { oldest: now - history.maxAgeMs });
+  }
+
+  async listHistory(application: string, identifier: string, options: { before?: number; limit: number }): Promise<HistoryRow[]> {
+    checkName(application, 'application name');
+    checkName(identifier, 'identifier');
+    checkLimit(options.limit);
+    if (options.before !== undefined) checkHistoryVersion(options.before);
+    return this.read(() =>
+      this.rows(SQLITE_SQL.listHistory, { app: application, identifier, before: options.before ?? 0x7fffffff, limit: options.limit }).map(toHistoryRow),
+    );
+  }
+
+  async getHistoryVersion(application: string, identifier: string, version: number): Promise<HistoryCipherRow | undefined> {
+    checkName(application, 'application name');
+    checkName(identifier, 'identifier');
+    checkHistoryVersion(version);
+    return this.read(() => {
+      const row = this.rows(SQLITE_SQL.historyVersion, { app: application, identifier, version })[0];
+      return row ? toHistoryCipherRow(row) : undefined;
+    });
+  }
+
+  async listHistoryNotUnder(currentMsid: string, limit: number): Promise<HistoryCipherRow[]> {
+    checkMsid(currentMsid);
+    checkLimit(limit);
+    return this.read(() => this.rows(SQLITE_SQL.historyNotUnder, { msid: currentMsid, limit }).map(toHistoryCipherRow));
+  }
+
+  async reencryptHistoryRows(rows: ReencryptedHistoryRow[]): Promise<number> {
+    rows.forEach((row) => {
+      checkReencryptedRow({ ...row, expectedTimestamp: '' });
+      checkMsid(row.expectedMsid);
+      checkHistoryVersion(row.version);
+    });
+    return this.write(() => {
+      let replaced = 0;
+      for (const row of rows) {
+        const { application: app, identifier, version, expectedMsid, msid, ciphertext } = row;
+        replaced += this.run(SQLITE_SQL.reencryptHistory, { app, identifier, version, expectedMsid, msid, ciphertext });
+      }
+      return replaced;
     });
   }
 
@@ -549,9 +637,10 @@ class SqliteStore implements SsoStore {
     });
   }
 
-  async deleteCredentials(application: string, identifier: string, expectedTimestamp: string): Promise<void> {
+  async deleteCredentials(application: string, identifier: string, expectedTimestamp: string, history?: HistoryNote): Promise<void> {
     checkName(application, 'application name');
     checkName(identifier, 'identifier');
+    checkHistoryNote(history);
     return this.write(() => {
       const current = this.credentialsRow(application, identifier);
       if (!current) {
@@ -559,6 +648,7 @@ class SqliteStore implements SsoStore {
         throw mappingNotFound();
       }
       if (String(current.timestamp) !== expectedTimestamp) throw credentialsConflict('changed');
+      if (history) this.keepVersion(String(current.application), String(current.identifier), history);
       this.run(SQLITE_SQL.deleteMapping, { app: String(current.application), domain: IDENTIFIER_DOMAIN, identifier: String(current.identifier) });
     });
   }

@@ -102,6 +102,53 @@ export interface ReencryptedRow {
   ciphertext: Buffer;
 }
 
+// ---------------------------------------------------------------- configuration history
+
+/**
+ * What a save or delete keeps of the version it replaces: the replaced row's ciphertext is copied
+ * as it is (same msid, same binding to application and identifier) into SSOX_ConfigHistory, in
+ * the transaction of the write. Never a value: who, when, which fields changed (names).
+ */
+export interface HistoryNote {
+  savedBy: string;
+  change: 'set' | 'delete';
+  changedFields: string[];
+  /** Versions kept per configuration (oldest go first), 1..MAX_HISTORY_KEEP. */
+  keep: number;
+  /** Versions whose replacing save is older than this (ms) go, in every configuration. */
+  maxAgeMs: number;
+}
+
+/** One kept version, without its values. */
+export interface HistoryRow {
+  application: string;
+  identifier: string;
+  /** 1, 2, … per configuration; never reused while its application exists. */
+  version: number;
+  /** When this version had been written (ms since the epoch). */
+  modifiedAt: number;
+  /** When, by whom and how it was replaced, and which fields that change touched. */
+  savedAt: number;
+  savedBy: string;
+  change: 'set' | 'delete';
+  changedFields: string[];
+}
+
+export interface HistoryCipherRow extends HistoryRow {
+  msid: string;
+  ciphertext: Buffer;
+}
+
+/** Re-encryption of one kept version: replaces the blob only if it is still under `expectedMsid`. */
+export interface ReencryptedHistoryRow {
+  application: string;
+  identifier: string;
+  version: number;
+  expectedMsid: string;
+  msid: string;
+  ciphertext: Buffer;
+}
+
 /** One identifier's part of an application change: write its encrypted values, or delete it. */
 export type RowChange =
   | {
@@ -228,18 +275,31 @@ export interface SsoStore {
     expectedTimestamp: string | null,
     msid: string,
     ciphertext: Buffer,
+    history?: HistoryNote,
   ): Promise<Omit<CredentialRow, 'ciphertext'>>;
   /**
    * Deletes the mapping and its values. Throws ENTSSO_E_CONFLICT on a stale timestamp,
    * ENTSSO_E_MAPPING_NOT_FOUND when missing, ENTSSO_E_APPLICATION_NOT_FOUND when the application is.
+   * With `history`, putCredentials (of an existing row) and deleteCredentials keep the replaced
+   * version in the same transaction, then drop versions beyond `keep` and older than `maxAgeMs`.
    */
-  deleteCredentials(application: string, identifier: string, expectedTimestamp: string): Promise<void>;
+  deleteCredentials(application: string, identifier: string, expectedTimestamp: string, history?: HistoryNote): Promise<void>;
+
+  /** Kept versions of one configuration, newest first, versions below `before` when given. */
+  listHistory(application: string, identifier: string, options: { before?: number; limit: number }): Promise<HistoryRow[]>;
+  /** One kept version with its ciphertext; undefined when it does not exist (or went). */
+  getHistoryVersion(application: string, identifier: string, version: number): Promise<HistoryCipherRow | undefined>;
+  /** Rotation support, like listRowsNotUnder, for kept versions. */
+  listHistoryNotUnder(currentMsid: string, limit: number): Promise<HistoryCipherRow[]>;
+  /** Applies a batch in one transaction; a version no longer under `expectedMsid` (or gone) is skipped. */
+  reencryptHistoryRows(rows: ReencryptedHistoryRow[]): Promise<number>;
 
   /**
    * Rotation support: up to `limit` rows whose msid is not `currentMsid`, in a stable order
    * (msid, application, identifier). Re-encrypted rows drop out, so calling again gives the next batch.
    */
   listRowsNotUnder(currentMsid: string, limit: number): Promise<CredentialRow[]>;
+  /** Live rows AND kept versions (SSOX_ConfigHistory) not under `currentMsid`. */
   countRowsNotUnder(currentMsid: string): Promise<number>;
   /**
    * Applies a batch in one transaction; returns how many rows were replaced. A row whose timestamp

@@ -19,6 +19,7 @@ describe('capabilities', () => {
     assert.equal(context['entsso.cannot.export'], true);
     assert.equal(context['entsso.cannot.import'], true);
     assert.equal(context['entsso.cannot.findByValue'], true, 'the bridge does not serve config.grep');
+    assert.equal(context['entsso.cannot.history'], true, 'ENTSSO keeps no history: Show History is hidden on the bridge');
     assert.equal(context['entsso.cannot.generate'], false);
     assert.equal(context['entsso.cannot.backup'], false);
     assert.equal(context['entsso.cannot.restore'], false);
@@ -43,6 +44,9 @@ describe('capabilities', () => {
       'entsso.exportApplications': 'entsso.cannot.export',
       'entsso.importApplications': 'entsso.cannot.import',
       'entsso.findByValue': 'entsso.cannot.findByValue',
+      'entsso.showHistory': 'entsso.cannot.history',
+      'entsso.compareHistoryWithCurrent': 'entsso.cannot.history',
+      'entsso.restoreHistoryVersion': 'entsso.cannot.history',
     };
     for (const key of Object.values(guards)) assert.ok(key in CAPABILITY_CONTEXT_KEYS, key);
     const unguarded: string[] = [];

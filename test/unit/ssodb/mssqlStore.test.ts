@@ -129,9 +129,37 @@ WHERE im_app_name = @app AND im_windows_domain_name = @domain AND im_windows_use
   ec_credentials AS ciphertext, ec_row_version AS [timestamp], ec_modified_at AS modifiedAt
 FROM dbo.SSOX_ExternalCredentials WHERE ec_msid <> @msid
 ORDER BY ec_msid, ec_app_name, ec_windows_domain_name, ec_windows_user_name;`,
-  countRowsNotUnder: String.raw`SELECT COUNT_BIG(*) AS n FROM dbo.SSOX_ExternalCredentials WHERE ec_msid <> @msid;`,
+  countRowsNotUnder: String.raw`SELECT (SELECT COUNT_BIG(*) FROM dbo.SSOX_ExternalCredentials WHERE ec_msid <> @msid)
+  + (SELECT COUNT_BIG(*) FROM dbo.SSOX_ConfigHistory WHERE ch_msid <> @msid) AS n;`,
   reencryptRow: String.raw`UPDATE dbo.SSOX_ExternalCredentials SET ec_msid = @msid, ec_credentials = @ciphertext
 WHERE ec_app_name = @app AND ec_windows_domain_name = @domain AND ec_windows_user_name = @identifier AND ec_row_version = @expected;`,
+  insertHistory: String.raw`INSERT INTO dbo.SSOX_ConfigHistory (ch_app_name, ch_identifier, ch_version, ch_msid, ch_credentials,
+  ch_modified_at, ch_saved_at, ch_saved_by, ch_change, ch_changed_fields)
+SELECT ec_app_name, ec_windows_user_name,
+  COALESCE((SELECT MAX(h.ch_version) FROM dbo.SSOX_ConfigHistory AS h WITH (UPDLOCK, HOLDLOCK)
+    WHERE h.ch_app_name = @app AND h.ch_identifier = @identifier), 0) + 1,
+  ec_msid, ec_credentials, ec_modified_at, @now, @savedBy, @change, @changedFields
+FROM dbo.SSOX_ExternalCredentials WITH (UPDLOCK, HOLDLOCK)
+WHERE ec_app_name = @app AND ec_windows_domain_name = @domain AND ec_windows_user_name = @identifier AND ec_row_version = @expected;`,
+  pruneHistory: String.raw`DELETE FROM dbo.SSOX_ConfigHistory WHERE ch_app_name = @app AND ch_identifier = @identifier
+  AND ch_version <= (SELECT MAX(h.ch_version) FROM dbo.SSOX_ConfigHistory AS h
+    WHERE h.ch_app_name = @app AND h.ch_identifier = @identifier) - @keep;
+DELETE FROM dbo.SSOX_ConfigHistory WHERE ch_saved_at < @oldest;`,
+  listHistory: String.raw`SELECT TOP (@limit) ch_app_name AS application, ch_identifier AS identifier, ch_version AS version,
+  ch_modified_at AS modifiedAt, ch_saved_at AS savedAt, ch_saved_by AS savedBy, ch_change AS changeKind,
+  ch_changed_fields AS changedFields FROM dbo.SSOX_ConfigHistory
+WHERE ch_app_name = @app AND ch_identifier = @identifier AND ch_version < @before
+ORDER BY ch_version DESC;`,
+  historyVersion: String.raw`SELECT ch_app_name AS application, ch_identifier AS identifier, ch_version AS version,
+  ch_modified_at AS modifiedAt, ch_saved_at AS savedAt, ch_saved_by AS savedBy, ch_change AS changeKind,
+  ch_changed_fields AS changedFields, ch_msid AS msid, ch_credentials AS ciphertext FROM dbo.SSOX_ConfigHistory
+WHERE ch_app_name = @app AND ch_identifier = @identifier AND ch_version = @version;`,
+  historyNotUnder: String.raw`SELECT TOP (@limit) ch_app_name AS application, ch_identifier AS identifier, ch_version AS version,
+  ch_modified_at AS modifiedAt, ch_saved_at AS savedAt, ch_saved_by AS savedBy, ch_change AS changeKind,
+  ch_changed_fields AS changedFields, ch_msid AS msid, ch_credentials AS ciphertext FROM dbo.SSOX_ConfigHistory
+WHERE ch_msid <> @msid ORDER BY ch_msid, ch_id;`,
+  reencryptHistory: String.raw`UPDATE dbo.SSOX_ConfigHistory SET ch_msid = @msid, ch_credentials = @ciphertext
+WHERE ch_app_name = @app AND ch_identifier = @identifier AND ch_version = @version AND ch_msid = @expectedMsid;`,
   insertAudit: String.raw`INSERT INTO dbo.SSOX_AuditTable (au_at, au_user, au_action, au_outcome, au_app_name, au_identifier, au_fields, au_detail)
 VALUES (@at, @user, @action, @outcome, @application, @identifier, @fields, @detail);`,
   listAudit: String.raw`SELECT TOP (@limit) au_id AS id, au_at AS at, au_user AS [user], au_action AS action, au_outcome AS outcome,
@@ -487,6 +515,68 @@ describe('SQL Server adapter: golden SQL and parameters', () => {
       BEGIN,
       tx('reencryptRow', [...key('A', 'x'), ['msid', MSID, 'm2'], ['ciphertext', 'VarBinary(MAX)', Buffer.from('1')], ['expected', 'BigInt', '5']]),
       tx('reencryptRow', [...key('A', 'y'), ['msid', MSID, 'm2'], ['ciphertext', 'VarBinary(MAX)', Buffer.from('2')], ['expected', 'BigInt', '6']]),
+      COMMIT,
+    ]);
+  });
+
+  it('history: an update keeps the replaced version, writes and prunes, in one transaction', async () => {
+    const blob = Buffer.from('v2');
+    const fake = new FakeDriver().reply(
+      once('insertHistory', { rowsAffected: [1] }),
+      once('updateCredentials', { recordset: [{ application: 'Orders', identifier: 'Cfg', timestamp: '8', modifiedAt: '1700000000002' }] }),
+    );
+    const note = { savedBy: 'bob via ssoctl', change: 'set' as const, changedFields: ['Pwd'], keep: 20, maxAgeMs: 86_400_000 };
+    assert.equal((await fake.store().putCredentials('Orders', 'Cfg', '7', 'm1', blob, note)).timestamp, '8');
+    const log = fake.log();
+    const prune = log[3] as Extract<Sent, { params: Param[] }>;
+    const oldest = prune.params.find(([name]) => name === 'oldest')!;
+    assert.ok(Math.abs(Number(oldest[2]) - (Date.now() - 86_400_000)) < 60_000, '@oldest is now minus the age limit');
+    assert.deepEqual(log, [
+      BEGIN,
+      tx('insertHistory', [...key('Orders', 'Cfg'), ['expected', 'BigInt', '7'], ['now', 'BigInt', 'NOW'], ['savedBy', NAME, 'bob via ssoctl'], ['change', NAME, 'set'], ['changedFields', 'NVarChar(MAX)', '["Pwd"]']]),
+      tx('updateCredentials', [...key('Orders', 'Cfg'), ['msid', MSID, 'm1'], ['ciphertext', 'VarBinary(MAX)', blob], ['now', 'BigInt', 'NOW'], ['expected', 'BigInt', '7']]),
+      tx('pruneHistory', [['app', NAME, 'Orders'], ['identifier', NAME, 'Cfg'], ['keep', 'Int', 20], ['oldest', 'BigInt', oldest[2]]]),
+      COMMIT,
+    ]);
+  });
+
+  it('history: no row at the expected version keeps nothing, writes nothing, and says why', async () => {
+    const fake = new FakeDriver().reply(on('credentialsState', { recordset: [{ applications: '1', mappings: '1' }] }));
+    const note = { savedBy: 'bob', change: 'set' as const, changedFields: [], keep: 20, maxAgeMs: 1000 };
+    await expectSsoError(fake.store().putCredentials('Orders', 'Cfg', '7', 'm1', Buffer.from('x'), note), 'ENTSSO_E_CONFLICT');
+    assert.deepEqual(fake.log().map((s) => ('event' in s ? s.event : s.statement)), ['begin', 'insertHistory', 'commit', 'credentialsState']);
+  });
+
+  it('history: a delete keeps the deleted version first, then deletes and prunes, in one transaction', async () => {
+    const fake = new FakeDriver().reply(once('insertHistory', { rowsAffected: [1] }), once('deleteCredentials', { rowsAffected: [1] }));
+    const note = { savedBy: 'bob', change: 'delete' as const, changedFields: [], keep: 5, maxAgeMs: 1000 };
+    await fake.store().deleteCredentials('Orders', 'Cfg', '8', note);
+    assert.deepEqual(fake.log().map((s) => ('event' in s ? s.event : s.statement)), ['begin', 'insertHistory', 'deleteCredentials', 'deleteMapping', 'pruneHistory', 'commit']);
+  });
+
+  it('history: lists versions newest first, reads one, re-encrypts a batch in one transaction', async () => {
+    const row = { application: 'Orders', identifier: 'Cfg', version: 3, modifiedAt: '1700000000000', savedAt: '1700000000500', savedBy: 'bob', changeKind: 'set', changedFields: '["Pwd"]' };
+    const fake = new FakeDriver().reply(
+      on('listHistory', { recordset: [row] }),
+      on('historyVersion', { recordset: [{ ...row, msid: 'm1', ciphertext: Buffer.from('c') }] }),
+      once('reencryptHistory', { rowsAffected: [1] }),
+    );
+    const store = fake.store();
+    assert.deepEqual(await store.listHistory('orders', 'cfg', { limit: 21 }), [
+      { application: 'Orders', identifier: 'Cfg', version: 3, modifiedAt: 1_700_000_000_000, savedAt: 1_700_000_000_500, savedBy: 'bob', change: 'set', changedFields: ['Pwd'] },
+    ]);
+    await store.listHistory('orders', 'cfg', { limit: 21, before: 3 });
+    assert.equal((await store.getHistoryVersion('orders', 'cfg', 3))!.msid, 'm1');
+    await store.listHistoryNotUnder('m2', 100);
+    const batch = [{ application: 'Orders', identifier: 'Cfg', version: 3, expectedMsid: 'm1', msid: 'm2', ciphertext: Buffer.from('n') }];
+    assert.equal(await store.reencryptHistoryRows(batch), 1);
+    assert.deepEqual(fake.log(), [
+      pool('listHistory', [['limit', 'Int', 21], ['app', NAME, 'orders'], ['identifier', NAME, 'cfg'], ['before', 'Int', 0x7fffffff]]),
+      pool('listHistory', [['limit', 'Int', 21], ['app', NAME, 'orders'], ['identifier', NAME, 'cfg'], ['before', 'Int', 3]]),
+      pool('historyVersion', [['app', NAME, 'orders'], ['identifier', NAME, 'cfg'], ['version', 'Int', 3]]),
+      pool('historyNotUnder', [['limit', 'Int', 100], ['msid', MSID, 'm2']]),
+      BEGIN,
+      tx('reencryptHistory', [['app', NAME, 'Orders'], ['identifier', NAME, 'Cfg'], ['version', 'Int', 3], ['expectedMsid', MSID, 'm1'], ['msid', MSID, 'm2'], ['ciphertext', 'VarBinary(MAX)', Buffer.from('n')]]),
       COMMIT,
     ]);
   });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { SsoError, type SsoErrorCode } from '../../../src/ssoClient/errors';
 import { AppFlags } from '../../../src/ssoClient/protocol';
-import type { NewApplication, SsoStore } from '../../../src/ssoService/ssodb/store';
+import type { HistoryNote, NewApplication, SsoStore } from '../../../src/ssoService/ssodb/store';
 
 /** One empty database; every open() returns a new store (connection) on that same database. */
 export interface StoreFixture {
@@ -717,6 +717,79 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       assert.deepEqual((await store.listAudit({ limit: 100 })).map((e) => e.action).at(-1), 'a24');
       const page = await store.listAudit({ limit: 2, before: kept[1]!.id });
       assert.deepEqual(page.map((e) => e.action), ['a27', 'a26'], 'paging by id still works');
+    });
+
+    // ------------------------------------------------------------ configuration history (issue 15)
+
+    const note = (overrides: Partial<HistoryNote> = {}): HistoryNote => ({ savedBy: 'bob via test', change: 'set', changedFields: ['Pwd'], keep: 20, maxAgeMs: 86_400_000, ...overrides });
+
+    withStore('history: an update with a note keeps the replaced blob as it was, with who, when and which fields', async (store) => {
+      await store.createApplication(app('Hist', { fields: [field('dummy'), field('Pwd', true)] }));
+      const v1 = await store.putCredentials('Hist', 'Cfg', null, 'm1', Buffer.from('first'), note());
+      assert.deepEqual(await store.listHistory('Hist', 'Cfg', { limit: 10 }), [], 'creating keeps nothing');
+      const v2 = await store.putCredentials('hist', 'cfg', v1.timestamp, 'm2', Buffer.from('second'), note());
+      await store.putCredentials('Hist', 'Cfg', v2.timestamp, 'm2', Buffer.from('third'));
+      const listed = await store.listHistory('HIST', 'CFG', { limit: 10 });
+      assert.equal(listed.length, 1, 'a write without a note keeps nothing');
+      assert.deepEqual({ ...listed[0], savedAt: 0 }, {
+        application: 'Hist', identifier: 'Cfg', version: 1, modifiedAt: v1.modifiedAt, savedAt: 0, savedBy: 'bob via test', change: 'set', changedFields: ['Pwd'],
+      });
+      assert.ok(Math.abs(listed[0]!.savedAt - Date.now()) < 60_000);
+      const kept = (await store.getHistoryVersion('hist', 'cfg', 1))!;
+      assert.deepEqual(kept.ciphertext, Buffer.from('first'));
+      assert.equal(kept.msid, 'm1', 'under the secret it was written with');
+      assert.equal(await store.getHistoryVersion('Hist', 'Cfg', 2), undefined);
+    });
+
+    withStore('history: a conflicting write keeps nothing; a delete keeps the deleted version; versions go past `keep`', async (store) => {
+      await store.createApplication(app('Hist'));
+      let row = await store.putCredentials('Hist', 'Cfg', null, 'm1', Buffer.from('v0'));
+      await expectSsoError(store.putCredentials('Hist', 'Cfg', '999999', 'm1', Buffer.from('x'), note()), 'ENTSSO_E_CONFLICT');
+      assert.deepEqual(await store.listHistory('Hist', 'Cfg', { limit: 10 }), []);
+      for (let i = 1; i <= 6; i++) row = await store.putCredentials('Hist', 'Cfg', row.timestamp, 'm1', Buffer.from(`v${i}`), note({ keep: 4 }));
+      const versions = (await store.listHistory('Hist', 'Cfg', { limit: 10 })).map((h) => h.version);
+      assert.deepEqual(versions, [6, 5, 4, 3], 'newest first, at most `keep`');
+      assert.deepEqual((await store.getHistoryVersion('Hist', 'Cfg', 6))!.ciphertext, Buffer.from('v5'));
+      assert.deepEqual((await store.listHistory('Hist', 'Cfg', { limit: 2, before: 5 })).map((h) => h.version), [4, 3], 'paged by version');
+      await store.deleteCredentials('Hist', 'Cfg', row.timestamp, note({ keep: 4, change: 'delete', changedFields: [] }));
+      const afterDelete = await store.listHistory('Hist', 'Cfg', { limit: 10 });
+      assert.deepEqual(afterDelete.map((h) => [h.version, h.change]), [[7, 'delete'], [6, 'set'], [5, 'set'], [4, 'set']]);
+      assert.deepEqual((await store.getHistoryVersion('Hist', 'Cfg', 7))!.ciphertext, Buffer.from('v6'));
+      const again = await store.putCredentials('Hist', 'Cfg', null, 'm1', Buffer.from('new'), note());
+      await store.putCredentials('Hist', 'Cfg', again.timestamp, 'm1', Buffer.from('newer'), note({ keep: 4 }));
+      assert.equal((await store.listHistory('Hist', 'Cfg', { limit: 1 }))[0]!.version, 8, 'numbering continues after a delete and re-create');
+    });
+
+    withStore('history: versions older than the age limit go at the next save, in every configuration', async (store) => {
+      await store.createApplication(app('Hist'));
+      const a = await store.putCredentials('Hist', 'A', null, 'm1', Buffer.from('a0'));
+      await store.putCredentials('Hist', 'A', a.timestamp, 'm1', Buffer.from('a1'), note());
+      const b = await store.putCredentials('Hist', 'B', null, 'm1', Buffer.from('b0'));
+      await new Promise((r) => setTimeout(r, 30));
+      await store.putCredentials('Hist', 'B', b.timestamp, 'm1', Buffer.from('b1'), note({ maxAgeMs: 10 }));
+      assert.deepEqual(await store.listHistory('Hist', 'A', { limit: 10 }), [], "A's old version went with B's save");
+      assert.equal((await store.listHistory('Hist', 'B', { limit: 10 })).length, 1);
+    });
+
+    withStore('history: deleting the application deletes its history; rotation counts, lists and re-encrypts kept versions', async (store) => {
+      await store.createApplication(app('Hist'));
+      await store.createApplication(app('Other'));
+      let row = await store.putCredentials('Hist', 'Cfg', null, 'old', Buffer.from('v0'));
+      row = await store.putCredentials('Hist', 'Cfg', row.timestamp, 'old', Buffer.from('v1'), note());
+      await store.putCredentials('Hist', 'Cfg', row.timestamp, 'cur', Buffer.from('v2'), note());
+      const other = await store.putCredentials('Other', 'Cfg', null, 'cur', Buffer.from('o0'));
+      await store.putCredentials('Other', 'Cfg', other.timestamp, 'cur', Buffer.from('o1'), note());
+      assert.equal(await store.countRowsNotUnder('cur'), 2, 'the two kept versions under "old"; the live rows are current');
+      const old = await store.listHistoryNotUnder('cur', 100);
+      assert.deepEqual(old.map((h) => [h.application, h.version, h.msid]), [['Hist', 1, 'old'], ['Hist', 2, 'old']]);
+      const batch = old.map((h) => ({ application: h.application, identifier: h.identifier, version: h.version, expectedMsid: h.msid, msid: 'cur', ciphertext: Buffer.from(`re${h.version}`) }));
+      assert.equal(await store.reencryptHistoryRows([...batch, { ...batch[0]!, expectedMsid: 'gone', ciphertext: Buffer.from('stale') }]), 2, 'a version no longer under the expected msid is skipped');
+      assert.equal(await store.countRowsNotUnder('cur'), 0);
+      assert.deepEqual((await store.getHistoryVersion('Hist', 'Cfg', 1))!.ciphertext, Buffer.from('re1'));
+      await store.deleteApplication('Hist');
+      await store.createApplication(app('Hist'));
+      assert.deepEqual(await store.listHistory('Hist', 'Cfg', { limit: 10 }), [], 'a new application of the same name starts without history');
+      assert.equal((await store.listHistory('Other', 'Cfg', { limit: 10 })).length, 1, 'other applications keep theirs');
     });
 
     // ------------------------------------------------------------ durability

@@ -1,0 +1,125 @@
+/**
+ * Configuration history (issue 15): "Show History" lists the versions a configuration's saves
+ * kept (when, by whom, which fields changed; never a value), opens one read-only in a
+ * `sso-history:` document (masked fields as placeholders), compares it with the current one in
+ * VS Code's diff editor, and restores it: an ordinary save over the version the current editor
+ * holds, so a change made meanwhile is refused as a conflict, and the restore is kept in history.
+ */
+import * as vscode from 'vscode';
+import { HISTORY_SCHEME, historyPath, historyPickItem, parseHistoryPath, restoreRequest, serializeVersion, type HistoryTarget } from '../model/configHistory';
+import { formatTime } from '../model/serviceStatus';
+import { parseSsoPath } from '../model/ssoUri';
+import type { ExplorerNode } from '../views/applicationsTree';
+import { openSsoDocuments, ssoUri } from '../views/ssoFileSystem';
+import { UserFacingError, registerCommand } from './commandRunner';
+import type { ExplorerCommandsContext } from './explorerCommands';
+import { confirmModal, requireEnvironment } from './prompts';
+
+interface ConfigurationRef {
+  environment: string;
+  application: string;
+  identifier: string;
+}
+
+export function registerHistoryCommands(ctx: ExplorerCommandsContext): vscode.Disposable[] {
+  return [
+    vscode.workspace.registerTextDocumentContentProvider(HISTORY_SCHEME, new HistoryDocumentProvider(ctx)),
+    registerCommand(ctx, 'entsso.showHistory', (target?: unknown) => showHistory(ctx, target)),
+    registerCommand(ctx, 'entsso.compareHistoryWithCurrent', (uri?: vscode.Uri) => compareWithCurrent(historyTargetOf(uri))),
+    registerCommand(ctx, 'entsso.restoreHistoryVersion', (uri?: vscode.Uri) => restoreVersion(ctx, historyTargetOf(uri))),
+  ];
+}
+
+/** Kept versions as read-only text (a content provider has no save), masked values never fetched. */
+class HistoryDocumentProvider implements vscode.TextDocumentContentProvider {
+  constructor(private readonly ctx: ExplorerCommandsContext) {}
+
+  async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
+    const target = parseHistoryPath(uri.path, uri.query);
+    if (!target) throw new UserFacingError('This is not the address of a kept version. Run "SSO: Show History" on the configuration.');
+    const { environment, application, identifier, version } = target;
+    const doc = await this.ctx.connection.request('history.get', { application, identifier, version }, environment);
+    return serializeVersion(doc);
+  }
+}
+
+export function historyUri(target: HistoryTarget): vscode.Uri {
+  return vscode.Uri.from({ scheme: HISTORY_SCHEME, ...historyPath(target) });
+}
+
+async function showHistory(ctx: ExplorerCommandsContext, target: unknown): Promise<void> {
+  const ref = configurationOf(ctx, target);
+  const page = await ctx.connection.request('history.list', { application: ref.application, identifier: ref.identifier, limit: 200 }, ref.environment);
+  if (page.items.length === 0) {
+    void vscode.window.showInformationMessage(`"${ref.identifier}" has no earlier versions yet: each save keeps the version it replaces.`);
+    return;
+  }
+  const now = new Date();
+  const picked = await vscode.window.showQuickPick(
+    page.items.map((v) => ({ ...historyPickItem(v, (iso) => formatTime(iso, now)), version: v.version })),
+    { title: `History of "${ref.identifier}" (${ref.application}, ${ref.environment})`, placeHolder: 'Open a version (read-only); then compare it with the current one or restore it', matchOnDetail: true },
+  );
+  if (!picked) return;
+  const target2 = { ...ref, version: picked.version };
+  const action = await vscode.window.showQuickPick(['Open (read-only)', 'Compare with Current', 'Restore This Version'], { title: `Version ${picked.version} of "${ref.identifier}"` });
+  if (action === 'Compare with Current') return compareWithCurrent(target2);
+  if (action === 'Restore This Version') return restoreVersion(ctx, target2);
+  if (action) await vscode.window.showTextDocument(historyUri(target2), { preview: true });
+}
+
+async function compareWithCurrent(target: HistoryTarget): Promise<void> {
+  await vscode.commands.executeCommand(
+    'vscode.diff',
+    historyUri(target),
+    ssoUri(target.environment, target.application, target.identifier),
+    `${target.identifier}: version ${target.version} ↔ current`,
+  );
+}
+
+async function restoreVersion(ctx: ExplorerCommandsContext, target: HistoryTarget): Promise<void> {
+  const { environment, application, identifier, version } = target;
+  const current = ssoUri(environment, application, identifier);
+  if (openSsoDocuments().some((d) => d.uri.toString() === current.toString() && d.isDirty)) {
+    throw new UserFacingError(`"${identifier}" has unsaved changes in the editor. Save or revert them first, then restore the version.`);
+  }
+  // The version the restore replaces is the one read now: a save made after this is a conflict.
+  const live = await ctx.connection.request('config.get', { application, identifier }, environment).catch(() => undefined);
+  await confirmModal(
+    `Restore version ${version} of "${identifier}" in "${environment}"?`,
+    `Every field of "${identifier}" (application ${application}) gets the value it had in version ${version}, masked fields included. ` +
+      'This is a normal save: the current values are kept in the history, and the restore is refused if someone saved since.',
+    'Restore',
+  );
+  // The reveal is audited by the service; the values stay in this function's memory only.
+  const revealed = await ctx.connection.request('history.get', { application, identifier, version, reveal: true }, environment);
+  const { fields, clearMasked } = restoreRequest(revealed);
+  await ctx.connection.request('config.set', { application, identifier, fields, clearMasked, expectedTimestamp: live?.timestamp ?? null }, environment);
+  ctx.fileSystem.touchAll([current]);
+  ctx.tree.refresh();
+  ctx.log.info(`Restored version ${version} of "${identifier}" in "${application}" (${environment}).`);
+  void vscode.window.showInformationMessage(`Restored version ${version} of "${identifier}". The values it replaced are kept in its history.`);
+}
+
+/** From a tree node, an sso: URI (context menu) or the active sso: editor. */
+function configurationOf(ctx: ExplorerCommandsContext, target: unknown): ConfigurationRef {
+  const node = target as ExplorerNode | undefined;
+  if (node && typeof node === 'object' && 'type' in node && node.type === 'identifier') {
+    return { environment: node.env, application: node.app.name, identifier: node.info.identifier };
+  }
+  const uri = target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
+  const fromHistory = uri?.scheme === HISTORY_SCHEME ? parseHistoryPath(uri.path, uri.query) : undefined;
+  if (fromHistory) return fromHistory;
+  const path = uri ? parseSsoPath(uri.path) : undefined;
+  if (!path?.application || path.identifier === undefined) {
+    requireEnvironment(ctx.connection);
+    throw new UserFacingError('Select a configuration in the Enterprise SSO explorer (right-click, "Show History"), or run this in its editor.');
+  }
+  return { environment: path.environment, application: path.application, identifier: path.identifier };
+}
+
+function historyTargetOf(uri: vscode.Uri | undefined): HistoryTarget {
+  const from = uri ?? vscode.window.activeTextEditor?.document.uri;
+  const target = from?.scheme === HISTORY_SCHEME ? parseHistoryPath(from.path, from.query) : undefined;
+  if (!target) throw new UserFacingError('Open a kept version first: run "SSO: Show History" on the configuration and pick one.');
+  return target;
+}
