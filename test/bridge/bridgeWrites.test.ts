@@ -39,7 +39,7 @@ describe('entsso-bridge: config.set against races, stale reads and unknown names
     await h.bridge.request('config.set', { application: APP, identifier: ID, fields: { RetryCount: '11' }, expectedTimestamp: doc.timestamp });
     assert.equal(readStandinState(h.stateFile).racesRaised - before, 2);
     assert.equal(standinValues(h.stateFile, APP, ID)!.RetryCount, '11');
-    assert.equal(h.bridge.stderr.filter((l) => / write-race /.test(l)).length, 2);
+    assert.equal((await h.bridge.logLines(/ write-race /, 2)).length, 2);
   });
 
   test('a race that goes on is refused with ENTSSO_E_CONFLICT after a bounded number of attempts', async () => {

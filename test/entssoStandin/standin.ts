@@ -383,6 +383,20 @@ export class BridgeProcess {
     });
   }
 
+  /**
+   * Log lines matching `pattern`, once at least `count` have arrived: stderr is another pipe than
+   * the answers, so a line written before an answer may still arrive after it.
+   */
+  async logLines(pattern: RegExp, count = 1, timeoutMs = 5000): Promise<string[]> {
+    const deadline = Date.now() + timeoutMs;
+    let found = this.stderr.filter((l) => pattern.test(l));
+    while (found.length < count && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 20));
+      found = this.stderr.filter((l) => pattern.test(l));
+    }
+    return found;
+  }
+
   static async start(env: Record<string, string>, options: { pollMs?: number; args?: string[] } = {}): Promise<BridgeProcess> {
     const { bridgeExe } = await buildBridgeAndStandin();
     const args = [bridgeExe, '--poll-ms', String(options.pollMs ?? 300), ...(options.args ?? [])];
