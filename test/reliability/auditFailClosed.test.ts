@@ -48,7 +48,7 @@ function wrongTokenHello(socketPath: string): Promise<void> {
   });
 }
 
-describe('audit on a full disk: reveal, export and restore fail closed', () => {
+describe('audit on a full disk: reveal (of a configuration or a kept version), export and restore fail closed', () => {
   const mountPoint = mkdtempSync(join(tmpdir(), 'sso-audit-full-'));
   const skipReason = mountTmpfs(mountPoint, MOUNT_MB);
   let t: TestEnvironment | undefined;
@@ -63,7 +63,9 @@ describe('audit on a full disk: reveal, export and restore fail closed', () => {
     await t.startService();
     c = await t.client();
     await c.request('apps.create', { name: 'Audited', kind: 'configStore', fields: [{ label: 'Url', masked: false }, { label: 'Password', masked: true }] });
-    await c.request('config.set', { application: 'Audited', identifier: 'ConfigProperties', fields: { Url: 'https://x', Password: 'p@ss-on-full-disk' }, expectedTimestamp: null });
+    const first = await c.request('config.set', { application: 'Audited', identifier: 'ConfigProperties', fields: { Url: 'https://v1', Password: 'p@ss-on-full-disk' }, expectedTimestamp: null });
+    // A second save keeps the first as history version 1 (with the password): its reveal must fail closed too.
+    await c.request('config.set', { application: 'Audited', identifier: 'ConfigProperties', fields: { Url: 'https://x', Password: '' }, expectedTimestamp: first.timestamp });
     backup = (await c.request('secret.backup', { password: BACKUP_PASSWORD, reminder: '' })).file;
   });
 
@@ -79,11 +81,12 @@ describe('audit on a full disk: reveal, export and restore fail closed', () => {
     const auditRows = async () => (await c.request('audit.list', { limit: 1000 })).items;
     const rowsBefore = (await auditRows()).length;
     const filler = fill(mountPoint);
-    let reveal: string, exported: string, restored: string;
+    let reveal: string, historyReveal: string, exported: string, restored: string;
     try {
       await wrongTokenHello(env.config.socketPath);
       await t!.service!.waitForLog(/audit: 1 row\(s\) of best-effort events could not be written \(latest: connect/, 5000);
       reveal = await refusedCode(c.request('config.get', { application: 'Audited', identifier: 'ConfigProperties', reveal: true }));
+      historyReveal = await refusedCode(c.request('history.get', { application: 'Audited', identifier: 'ConfigProperties', version: 1, reveal: true }));
       exported = await refusedCode(c.request('apps.export', { names: ['Audited'], format: 'entsso', password: EXPORT_PASSWORD }));
       restored = await refusedCode(c.request('secret.restore', { file: backup, password: BACKUP_PASSWORD }));
       const masked = await c.request('config.get', { application: 'Audited', identifier: 'ConfigProperties' });
@@ -92,7 +95,10 @@ describe('audit on a full disk: reveal, export and restore fail closed', () => {
     } finally {
       rmSync(filler);
     }
-    assert.deepEqual({ reveal, exported, restored }, { reveal: 'ENTSSO_E_AUDIT_FAILED', exported: 'ENTSSO_E_AUDIT_FAILED', restored: 'ENTSSO_E_AUDIT_FAILED' });
+    assert.deepEqual(
+      { reveal, historyReveal, exported, restored },
+      { reveal: 'ENTSSO_E_AUDIT_FAILED', historyReveal: 'ENTSSO_E_AUDIT_FAILED', exported: 'ENTSSO_E_AUDIT_FAILED', restored: 'ENTSSO_E_AUDIT_FAILED' },
+    );
     assert.ok(!t!.mss!.log.some((l) => /restored from a backup/.test(l)), 'the MSS was never asked to restore');
     assert.ok(!t!.service!.log.some((l) => l.includes('p@ss-on-full-disk')), 'no value in the log');
     assert.equal((await auditRows()).length, rowsBefore, 'nothing was recorded while the disk was full');
