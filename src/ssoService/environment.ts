@@ -89,7 +89,7 @@ export interface InitOptions {
 export async function initEnvironment(options: InitOptions): Promise<Environment> {
   const paths = new EnvironmentPaths(resolve(options.dir));
   if (existsSync(paths.config)) {
-    throw new SsoError('ENTSSO_E_INVALID_REQUEST', `An SSO environment already exists in ${paths.dir}. Use it, or choose another folder.`);
+    throw new SsoError('ENTSSO_E_ENVIRONMENT_EXISTS', `An SSO environment already exists in ${paths.dir}. Use it, or choose another folder.`);
   }
   preparePrivateFolder(paths.dir);
   mkdirSync(paths.pki, { recursive: true, mode: 0o700 });
@@ -175,7 +175,7 @@ async function refuseSsodbOfAnotherEnvironment(store: SsoStore): Promise<void> {
   const info = await store.getGlobalInfo();
   if (info.currentMsid === null) return;
   throw new SsoError(
-    'ENTSSO_E_INVALID_REQUEST',
+    'ENTSSO_E_ENVIRONMENT_EXISTS',
     `The SSO database already belongs to an SSO environment (its master secret server is ${info.secretServer}). Nothing was changed in it. To run another node of that environment, copy its environment folder to this machine; to start a new environment, use an empty database.`,
     { reason: 'ssodb-in-use' },
   );

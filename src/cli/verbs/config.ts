@@ -11,6 +11,7 @@ export const configOptions = {
   'clear-masked': { value: true, repeat: true },
   filter: { value: true },
   limit: { value: true },
+  yes: {},
 };
 
 export async function config(args: ParsedArgs): Promise<void> {
@@ -46,6 +47,8 @@ export async function config(args: ParsedArgs): Promise<void> {
       }
       case 'delete': {
         const identifier = positional(args, 3, 'identifier');
+        // As `app delete`: a deletion cannot be undone, so it is confirmed; the version stays optional.
+        if (!flag(args, 'yes')) throw new UsageError(`Deleting "${identifier}" removes every value stored in it. Repeat with --yes to confirm (add --expect-timestamp T to delete only the version you read).`);
         const expectedTimestamp = opt(args, 'expect-timestamp') ?? (await client.request('config.get', { application, identifier })).timestamp;
         await client.request('config.delete', { application, identifier, expectedTimestamp });
         print(args, { deleted: identifier }, () => `Deleted "${identifier}" from "${application}".`);

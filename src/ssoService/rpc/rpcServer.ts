@@ -105,7 +105,8 @@ export class RpcServer {
     this.connections.clear();
     const server = this.server;
     this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (!server) return; // never listened: the socket there, if any, is another service's
+    await new Promise<void>((resolve) => server.close(() => resolve()));
     if (existsSync(this.options.socketPath)) {
       try {
         unlinkSync(this.options.socketPath);
