@@ -27,6 +27,7 @@ import { resolveApplication } from './applicationPicker';
 import { UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 import { askText, confirmModal, pickMany, pickOne, requireEnvironment, type PickItem } from './prompts';
 import { normaliseName } from '../protocol/names';
+import { debouncedCheck } from '../model/debouncedCheck';
 
 export interface ApplicationCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
@@ -74,10 +75,11 @@ const KIND_NOUNS: Record<ApplicationKind, string> = { configStore: 'config store
 async function createApplication(ctx: ApplicationCommandsContext): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
   const title = `Create SSO Application in "${env}"`;
+  const applicationExists = debouncedCheck((v) => existingApplicationProblem(ctx.connection, v));
   const name = normaliseName(await askText({
     title: `${title} (1/4)`,
     prompt: 'Name of the new application, e.g. "Contoso.OrderService". It cannot be renamed later.',
-    validate: (v) => nameProblem(v, 'application name') ?? existingApplicationProblem(ctx.connection, normaliseName(v)),
+    validate: (v) => nameProblem(v, 'application name') ?? applicationExists(normaliseName(v)),
   }));
   const kind = await pickOne(KINDS, { title: `${title} (2/4)`, placeHolder: `What does "${name}" hold?` });
   const fieldsText = await askText({
