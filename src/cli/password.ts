@@ -22,6 +22,7 @@ const CTRL_D = '\u0004';
 const ESCAPE = '\u001b';
 const ERASE = new Set(['\u007f', '\b']);
 /** A cursor key or function key: ESC [ ... final byte, or ESC O x. Never part of a password. */
+// eslint-disable-next-line no-control-regex -- an escape sequence starts with the ESC control character
 const ESCAPE_SEQUENCE = /^\u001b(?:\[[0-9;?]*[@-~]|O.|.)?/;
 
 /**
