@@ -6,8 +6,9 @@
  * in the style of the existing ones. Comments, unknown attributes, quoting and layout survive.
  * XML that is not that shape is refused with a reason (never with its content: it may hold a
  * password).
- * No `vscode` import: unit-tested with node:test.
+ * No `vscode` import: unit-tested with node:test. The XML text rules are src/protocol/xmlText.ts.
  */
+import { decodeXmlAttribute, escapeXmlAttribute, isXmlText } from '../protocol/xmlText';
 
 export interface AppSettingsEntry {
   key: string;
@@ -52,7 +53,6 @@ export type AppSettingsParseResult = { ok: true; doc: AppSettingsXml } | { ok: f
 export const APP_SETTINGS_ROOT = 'appSettings';
 
 const NAME = /[A-Za-z_:][-A-Za-z0-9_:.]*/y;
-const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 class Refusal extends Error {}
 
@@ -189,12 +189,11 @@ class AppSettingsParser {
 
   private decodeAttribute(a: AttributeSpan): string {
     const raw = this.text.slice(a.valueStart, a.valueEnd);
-    return raw.replace(/&([^;&\s]*);?|[\t\n\r]/g, (match: string, entity: string | undefined, offset: number) => {
-      // XML attribute-value normalisation: literal tabs and line breaks read as spaces.
-      if (entity === undefined) return match === '\r' && raw[offset + 1] === '\n' ? '' : ' ';
-      if (!match.endsWith(';')) this.refuse(`an attribute holds an "&" that is not an entity (${this.where(a.valueStart + offset)}); write it as &amp;`);
-      return decodeEntity(entity, () => this.refuse(`an attribute holds the unknown entity &${entity.slice(0, 20)}; (${this.where(a.valueStart + offset)})`));
-    });
+    return decodeXmlAttribute(raw, (problem, offset, name) =>
+      problem === 'bare-ampersand'
+        ? this.refuse(`an attribute holds an "&" that is not an entity (${this.where(a.valueStart + offset)}); write it as &amp;`)
+        : this.refuse(`an attribute holds the unknown entity &${name.slice(0, 20)}; (${this.where(a.valueStart + offset)})`),
+    );
   }
 
   /** Whitespace, comments, the XML declaration (prolog only). */
@@ -258,27 +257,9 @@ class AppSettingsParser {
   }
 }
 
-function decodeEntity(entity: string, unknown: () => never): string {
-  const named = NAMED_ENTITIES[entity];
-  if (named !== undefined) return named;
-  const m = /^#(x[0-9a-fA-F]{1,6}|[0-9]{1,7})$/.exec(entity);
-  if (!m) return unknown();
-  const code = m[1]!.startsWith('x') ? parseInt(m[1]!.slice(1), 16) : parseInt(m[1]!, 10);
-  if (code > 0x10ffff || code === 0) return unknown();
-  return String.fromCodePoint(code);
-}
-
 /** Why a value cannot be stored in XML 1.0, or undefined. */
 export function xmlValueProblem(value: string): string | undefined {
-  // eslint-disable-next-line no-control-regex
-  return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.test(value) ? 'contains a control character that XML cannot hold' : undefined;
-}
-
-/** Escapes a value for an attribute quoted with `quote`; tabs and line breaks as character references so they survive. */
-export function escapeXmlAttribute(value: string, quote: '"' | "'" = '"'): string {
-  let out = value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
-  out = quote === '"' ? out.replace(/"/g, '&quot;') : out.replace(/'/g, '&apos;');
-  return out;
+  return isXmlText(value) ? undefined : 'contains a control character that XML cannot hold';
 }
 
 interface Edit {

@@ -20,6 +20,7 @@
  */
 import forge from 'node-forge';
 import { SsoError } from '../../ssoClient/errors';
+import { decodeXmlAttribute, escapeXmlAttribute, isXmlText } from '../../protocol/xmlText';
 
 export const MAX_SSO_FILE_CHARS = 32 * 1024 * 1024;
 const BLOCK_BYTES = 8;
@@ -43,27 +44,10 @@ function buildXml(entries: Record<string, string>): string {
     if (typeof value !== 'string') throw invalid(`The value of key "${safeName(key)}" must be text.`);
     if (!isXmlText(key)) throw invalid(`The key "${safeName(key)}" contains a character that .sso files cannot hold.`);
     if (!isXmlText(value)) throw invalid(`The value of key "${safeName(key)}" contains a control character that .sso files cannot hold.`);
-    xml += `<add key="${escapeAttribute(key)}" value="${escapeAttribute(value)}" />`;
+    xml += `<add key="${escapeXmlAttribute(key)}" value="${escapeXmlAttribute(value)}" />`;
   }
   return xml + '</applicationData></SSOApplicationExport>';
 }
-
-/** False when `text` holds a character XML 1.0 cannot carry at all (even as a reference), or a lone surrogate. */
-function isXmlText(text: string): boolean {
-  for (const ch of text) {
-    if (!isXmlChar(ch.codePointAt(0)!)) return false;
-  }
-  return true;
-}
-
-/** Tab, CR and LF become references: a parser would otherwise turn them into spaces. */
-function escapeAttribute(text: string): string {
-  return text.replace(/[&<>"\t\n\r]/g, (c) => ATTRIBUTE_ESCAPES[c]);
-}
-
-const ATTRIBUTE_ESCAPES: Record<string, string> = {
-  '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;',
-};
 
 /** Key names are not secret, but keep messages one short line. */
 function safeName(key: string): string {
@@ -258,19 +242,11 @@ class XmlReader {
     if (end < 0) throw this.error(`the value of attribute "${name}" is not closed`);
     const raw = this.text.slice(this.pos + 1, end);
     if (raw.includes('<')) throw this.error(`the value of attribute "${name}" contains "<"`);
-    const start = this.pos;
+    const valueStart = this.pos + 1;
     this.pos = end + 1;
-    // XML attribute-value normalisation: literal tab and newline become spaces.
-    return raw.replace(/[\t\n]/g, ' ').replace(/&[^;]{0,12};?/g, (ref) => this.reference(ref, start));
-  }
-
-  private reference(ref: string, at: number): string {
-    const named: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" };
-    if (named[ref]) return named[ref];
-    const numeric = /^&#(?:([0-9]{1,7})|x([0-9A-Fa-f]{1,6}));$/.exec(ref);
-    const code = numeric ? parseInt(numeric[1] ?? numeric[2], numeric[1] ? 10 : 16) : NaN;
-    if (!isXmlChar(code)) throw this.error('an attribute value contains an invalid "&" reference', at);
-    return String.fromCodePoint(code);
+    return decodeXmlAttribute(raw, (_problem, offset) => {
+      throw this.error('an attribute value contains an invalid "&" reference', valueStart + offset);
+    });
   }
 
   skipSpaces(): boolean {
@@ -288,11 +264,4 @@ class XmlReader {
   private error(problem: string, at = this.pos): SsoError {
     return malformed(`${problem} (at character ${at + 1})`);
   }
-}
-
-function isXmlChar(code: number): boolean {
-  return (
-    code === 0x9 || code === 0xa || code === 0xd ||
-    (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff)
-  );
 }
