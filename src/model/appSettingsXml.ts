@@ -35,7 +35,7 @@ interface AddElement extends AppSettingsEntry {
 }
 
 /** The parsed document: what the editor shows and what is needed to write it back. */
-export interface AppSettingsXml {
+interface AppSettingsXml {
   entries: AppSettingsEntry[];
   /** Internal: positions in the original text. */
   readonly elements: readonly AddElement[];
@@ -47,10 +47,10 @@ export interface AppSettingsXml {
   readonly rootStart: number;
 }
 
-export type AppSettingsParseResult = { ok: true; doc: AppSettingsXml } | { ok: false; reason: string };
+type AppSettingsParseResult = { ok: true; doc: AppSettingsXml } | { ok: false; reason: string };
 
 /** The root element of the layout. */
-export const APP_SETTINGS_ROOT = 'appSettings';
+const APP_SETTINGS_ROOT = 'appSettings';
 
 const NAME = /[A-Za-z_:][-A-Za-z0-9_:.]*/y;
 

@@ -5,7 +5,7 @@
  */
 
 /** Long enough to span keystrokes, short enough to answer before the user looks up. */
-export const NAME_CHECK_DELAY_MS = 250;
+const NAME_CHECK_DELAY_MS = 250;
 
 /**
  * Wraps `check` so that a burst of calls runs it once, for the last value, after `delayMs` of quiet.

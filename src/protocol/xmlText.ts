@@ -8,7 +8,7 @@
  */
 
 /** A character XML 1.0 can carry at all (even as a reference). */
-export function isXmlChar(code: number): boolean {
+function isXmlChar(code: number): boolean {
   return (
     code === 0x9 || code === 0xa || code === 0xd ||
     (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff)
@@ -38,7 +38,7 @@ export function escapeXmlAttribute(value: string, quote: '"' | "'" = '"'): strin
 const NAMED_REFERENCES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 /** The character of `&name;` or `&#n;` / `&#xh;` (without & and ;), or undefined when XML has no such reference. */
-export function decodeXmlReference(name: string): string | undefined {
+function decodeXmlReference(name: string): string | undefined {
   if (Object.prototype.hasOwnProperty.call(NAMED_REFERENCES, name)) return NAMED_REFERENCES[name];
   const numeric = /^#(?:([0-9]{1,7})|x([0-9A-Fa-f]{1,6}))$/.exec(name);
   if (!numeric) return undefined;
@@ -47,7 +47,7 @@ export function decodeXmlReference(name: string): string | undefined {
 }
 
 /** `&` not followed by a name and `;` (write it as `&amp;`), or a reference XML does not define. */
-export type XmlReferenceProblem = 'bare-ampersand' | 'unknown-reference';
+type XmlReferenceProblem = 'bare-ampersand' | 'unknown-reference';
 
 /**
  * An attribute value as an XML reader sees it: references decoded, and literal tab, LF, CR and

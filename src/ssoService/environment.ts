@@ -25,8 +25,8 @@ import type { SqlServerConnection } from './ssodb/sqlServerConnection';
 import type { SsoStore } from './ssodb/store';
 import { readSsodbCredential, SSODB_CREDENTIAL_FILE, writeSsodbCredential } from './ssodbCredential';
 
-export const DEFAULT_SYNC_INTERVAL_MS = 60_000;
-export const DEFAULT_MSS_PORT = 5780;
+const DEFAULT_SYNC_INTERVAL_MS = 60_000;
+const DEFAULT_MSS_PORT = 5780;
 const CERT_VALID_DAYS = 825;
 
 export type StoreConfig = { kind: 'sqlite'; file: string } | { kind: 'mssql'; url: string } | SqlServerStoreConfig;
@@ -39,7 +39,7 @@ export interface SqlServerStoreConfig {
   credentialFile: typeof SSODB_CREDENTIAL_FILE;
 }
 
-export interface EnvironmentConfig {
+interface EnvironmentConfig {
   version: 1;
   id: string;
   name: string;
@@ -51,7 +51,7 @@ export interface EnvironmentConfig {
   syncIntervalMs: number;
 }
 
-export class EnvironmentPaths {
+class EnvironmentPaths {
   constructor(readonly dir: string) {}
   get config() { return join(this.dir, 'environment.json'); }
   get token() { return join(this.dir, 'access-token'); }
@@ -74,7 +74,7 @@ export interface Environment {
   paths: EnvironmentPaths;
 }
 
-export interface InitOptions {
+interface InitOptions {
   dir: string;
   name?: string;
   mssHost?: string;

@@ -22,7 +22,7 @@ import forge from 'node-forge';
 import { SsoError } from '../../ssoClient/errors';
 import { decodeXmlAttribute, escapeXmlAttribute, isXmlText } from '../../protocol/xmlText';
 
-export const MAX_SSO_FILE_CHARS = 32 * 1024 * 1024;
+const MAX_SSO_FILE_CHARS = 32 * 1024 * 1024;
 const BLOCK_BYTES = 8;
 
 // ---------------------------------------------------------------- encode
