@@ -8,7 +8,7 @@
  * password).
  * No `vscode` import: unit-tested with node:test. The XML text rules are src/protocol/xmlText.ts.
  */
-import { decodeXmlAttribute, escapeXmlAttribute, isXmlText } from '../protocol/xmlText';
+import { type XmlAttributeProblem, type XmlAttributeSpan, decodeXmlAttribute, escapeXmlAttribute, isXmlSpace, isXmlText, scanXmlAttributes, xmlNameAt } from '../protocol/xmlText';
 
 export interface AppSettingsEntry {
   key: string;
@@ -16,13 +16,8 @@ export interface AppSettingsEntry {
   value: string;
 }
 
-interface AttributeSpan {
-  name: string;
-  /** Offsets of the value between its quotes. */
-  valueStart: number;
-  valueEnd: number;
-  quote: '"' | "'";
-}
+/** An attribute and the offsets of its value between its quotes. */
+type AttributeSpan = XmlAttributeSpan;
 
 interface AddElement extends AppSettingsEntry {
   /** Offsets of the whole element (`<add … />` or `<add …></add>`). */
@@ -52,9 +47,19 @@ type AppSettingsParseResult = { ok: true; doc: AppSettingsXml } | { ok: false; r
 /** The root element of the layout. */
 const APP_SETTINGS_ROOT = 'appSettings';
 
-const NAME = /[A-Za-z_:][-A-Za-z0-9_:.]*/y;
 
 class Refusal extends Error {}
+
+/** Why a start tag's attributes are refused, in this reader's words (attribute names are not secret here). */
+const ATTRIBUTE_PROBLEMS: Record<XmlAttributeProblem, (element: string, name: string) => string> = {
+  'not-separated': (element) => `the <${element}> tag is malformed`,
+  'no-name': () => 'an element or attribute name was expected',
+  'no-equals': (_element, name) => `"=" was expected to end the ${name} attribute`,
+  'not-quoted': (element, name) => `the ${name} attribute of <${element}> has no quoted value`,
+  'not-closed': (element, name) => `the ${name} attribute of <${element}> is not closed`,
+  'less-than': (element, name) => `the ${name} attribute of <${element}> contains "<", which XML does not allow there`,
+  repeated: (element, name) => `<${element}> has the ${name} attribute twice`,
+};
 
 /** Parses `xml` as an `<appSettings>` document; explains why not when it is not one. */
 export function parseAppSettingsXml(xml: string): AppSettingsParseResult {
@@ -160,31 +165,14 @@ class AppSettingsParser {
   /** Just after the last attribute value (or the element name), before any whitespace and `/>`. */
   private attributesEndOffset(elementStart: number): number {
     let i = this.pos;
-    while (i > elementStart && /\s/.test(this.text[i - 1] as string)) i--;
+    while (i > elementStart && isXmlSpace(this.text[i - 1])) i--;
     return i;
   }
 
   private attributes(element: string): AttributeSpan[] {
-    const out: AttributeSpan[] = [];
-    for (;;) {
-      const before = this.pos;
-      this.skipSpaces();
-      if (this.text.startsWith('/>', this.pos) || this.text.startsWith('>', this.pos)) return out;
-      if (this.pos === before) this.refuse(`the <${element}> tag is malformed (${this.where()})`);
-      const name = this.name();
-      this.skipSpaces();
-      this.expect('=', `the ${name} attribute`);
-      this.skipSpaces();
-      const quote = this.text[this.pos];
-      if (quote !== '"' && quote !== "'") this.refuse(`the ${name} attribute of <${element}> has no quoted value (${this.where()})`);
-      const valueStart = this.pos + 1;
-      const valueEnd = this.text.indexOf(quote, valueStart);
-      if (valueEnd < 0) this.refuse(`the ${name} attribute of <${element}> is not closed (${this.where()})`);
-      if (this.text.slice(valueStart, valueEnd).includes('<')) this.refuse(`the ${name} attribute of <${element}> contains "<", which XML does not allow there (${this.where()})`);
-      if (out.some((a) => a.name === name)) this.refuse(`<${element}> has the ${name} attribute twice (${this.where()})`);
-      out.push({ name, valueStart, valueEnd, quote });
-      this.pos = valueEnd + 1;
-    }
+    const scanned = scanXmlAttributes(this.text, this.pos, (problem, at, name) => this.refuse(`${ATTRIBUTE_PROBLEMS[problem](element, name)} (${this.where(at)})`));
+    this.pos = scanned.end;
+    return scanned.attributes;
   }
 
   private decodeAttribute(a: AttributeSpan): string {
@@ -220,20 +208,17 @@ class AppSettingsParser {
   }
 
   private name(): string {
-    NAME.lastIndex = this.pos;
-    const m = NAME.exec(this.text);
-    if (!m) this.refuse(`an element or attribute name was expected (${this.where()})`);
-    this.pos += m[0].length;
-    return m[0];
+    const name = xmlNameAt(this.text, this.pos) ?? this.refuse(`an element or attribute name was expected (${this.where()})`);
+    this.pos += name.length;
+    return name;
   }
 
   private peekName(at: number): string {
-    NAME.lastIndex = at;
-    return NAME.exec(this.text)?.[0] ?? '?';
+    return xmlNameAt(this.text, at) ?? '?';
   }
 
   private skipSpaces(): void {
-    while (this.pos < this.text.length && /\s/.test(this.text[this.pos] as string)) this.pos++;
+    while (isXmlSpace(this.text[this.pos])) this.pos++;
   }
 
   private expect(token: string, what: string): void {

@@ -61,3 +61,65 @@ export function decodeXmlAttribute(raw: string, refuse: (problem: XmlReferencePr
     return decodeXmlReference(name) ?? refuse('unknown-reference', offset, name);
   });
 }
+
+/** XML's whitespace: space, tab, CR and LF (not every Unicode space). */
+export function isXmlSpace(ch: string | undefined): boolean {
+  return ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r';
+}
+
+const XML_NAME = /[A-Za-z_:][-A-Za-z0-9_:.]*/y;
+
+/** The XML name at `at`, or undefined when none starts there. */
+export function xmlNameAt(text: string, at: number): string | undefined {
+  XML_NAME.lastIndex = at;
+  return XML_NAME.exec(text)?.[0];
+}
+
+/** An attribute as written: its name and where its value is, between its quotes. */
+export interface XmlAttributeSpan {
+  name: string;
+  valueStart: number;
+  valueEnd: number;
+  quote: '"' | "'";
+}
+
+export type XmlAttributeProblem = 'not-separated' | 'no-name' | 'no-equals' | 'not-quoted' | 'not-closed' | 'less-than' | 'repeated';
+
+/**
+ * The attributes of a start tag, from just after the element name up to (not including) `>` or
+ * `/>`: the one tokenizer both readers use for tags. `refuse` is told the problem, where, and the
+ * attribute's name when there is one; it throws. Values are left raw (see decodeXmlAttribute).
+ */
+export function scanXmlAttributes(
+  text: string,
+  from: number,
+  refuse: (problem: XmlAttributeProblem, at: number, name: string) => never,
+): { attributes: XmlAttributeSpan[]; end: number } {
+  const attributes: XmlAttributeSpan[] = [];
+  let pos = from;
+  const skipSpaces = () => {
+    const start = pos;
+    while (isXmlSpace(text[pos])) pos++;
+    return pos > start;
+  };
+  for (;;) {
+    const spaced = skipSpaces();
+    if (text.startsWith('/>', pos) || text.startsWith('>', pos)) return { attributes, end: pos };
+    if (!spaced) return refuse('not-separated', pos, '');
+    const name = xmlNameAt(text, pos) ?? refuse('no-name', pos, '');
+    pos += name.length;
+    skipSpaces();
+    if (text[pos] !== '=') return refuse('no-equals', pos, name);
+    pos++;
+    skipSpaces();
+    const quote = text[pos];
+    if (quote !== '"' && quote !== "'") return refuse('not-quoted', pos, name);
+    const valueStart = pos + 1;
+    const valueEnd = text.indexOf(quote, valueStart);
+    if (valueEnd < 0) return refuse('not-closed', pos, name);
+    if (text.slice(valueStart, valueEnd).includes('<')) return refuse('less-than', pos, name);
+    if (attributes.some((a) => a.name === name)) return refuse('repeated', pos, name);
+    attributes.push({ name, valueStart, valueEnd, quote });
+    pos = valueEnd + 1;
+  }
+}

@@ -20,7 +20,7 @@
  */
 import forge from 'node-forge';
 import { SsoError } from '../../ssoClient/errors';
-import { decodeXmlAttribute, escapeXmlAttribute, isXmlText } from '../../protocol/xmlText';
+import { type XmlAttributeProblem, type XmlAttributeSpan, decodeXmlAttribute, escapeXmlAttribute, isXmlSpace, isXmlText, scanXmlAttributes } from '../../protocol/xmlText';
 
 const MAX_SSO_FILE_CHARS = 32 * 1024 * 1024;
 const BLOCK_BYTES = 8;
@@ -162,6 +162,17 @@ function malformed(problem: string): SsoError {
   return badFile(`The .sso file opened, but its contents are not a valid SSO application export: ${problem}.`);
 }
 
+/** Why a start tag's attributes are refused, in this reader's words. */
+const ATTRIBUTE_PROBLEMS: Record<XmlAttributeProblem, (element: string, name: string) => string> = {
+  'not-separated': (element) => `attributes of <${element}> must be separated by spaces`,
+  'no-name': () => 'expected an attribute name',
+  'no-equals': (_element, name) => `attribute "${name}" has no value`,
+  'not-quoted': (_element, name) => `the value of attribute "${name}" is not quoted`,
+  'not-closed': (_element, name) => `the value of attribute "${name}" is not closed`,
+  'less-than': (_element, name) => `the value of attribute "${name}" contains "<"`,
+  repeated: (element, name) => `<${element}> repeats the attribute "${name}"`,
+};
+
 class XmlReader {
   private pos = 0;
 
@@ -177,7 +188,7 @@ class XmlReader {
   /** Whitespace and comments: all that may appear between the elements. */
   skipMisc(): void {
     for (;;) {
-      while (this.pos < this.text.length && ' \t\n'.includes(this.text[this.pos])) this.pos++;
+      while (isXmlSpace(this.text[this.pos])) this.pos++;
       if (!this.text.startsWith('<!--', this.pos)) return;
       const end = this.text.indexOf('-->', this.pos + 4);
       if (end < 0) throw this.error('a comment is not closed');
@@ -213,45 +224,28 @@ class XmlReader {
   }
 
   private attributes(element: string, allowed: string[]): Map<string, string> {
+    const scanned = scanXmlAttributes(this.text, this.pos, (problem, at, name) => {
+      // An attribute's name is said only when it is one of ours: anything else may be file content.
+      throw this.error(name && !allowed.includes(name) ? `<${element}> has an unexpected attribute` : ATTRIBUTE_PROBLEMS[problem](element, name), at);
+    });
     const attributes = new Map<string, string>();
-    for (;;) {
-      const spaced = this.skipSpaces();
-      if (this.text.startsWith('/>', this.pos) || this.text.startsWith('>', this.pos)) return attributes;
-      if (!spaced) throw this.error(`attributes of <${element}> must be separated by spaces`);
-      const name = this.name();
-      if (!allowed.includes(name)) throw this.error(`<${element}> has an unexpected attribute`);
-      if (attributes.has(name)) throw this.error(`<${element}> repeats the attribute "${name}"`);
-      this.skipSpaces();
-      this.expect('=', `attribute "${name}" has no value`);
-      this.skipSpaces();
-      attributes.set(name, this.attributeValue(name));
+    for (const a of scanned.attributes) {
+      if (!allowed.includes(a.name)) throw this.error(`<${element}> has an unexpected attribute`, a.valueStart);
+      attributes.set(a.name, this.attributeValue(a));
     }
+    this.pos = scanned.end;
+    return attributes;
   }
 
-  private name(): string {
-    const match = /^[A-Za-z_:][A-Za-z0-9._:-]*/.exec(this.text.slice(this.pos, this.pos + 256));
-    if (!match) throw this.error('expected an attribute name');
-    this.pos += match[0].length;
-    return match[0];
-  }
-
-  private attributeValue(name: string): string {
-    const quote = this.text[this.pos];
-    if (quote !== '"' && quote !== "'") throw this.error(`the value of attribute "${name}" is not quoted`);
-    const end = this.text.indexOf(quote, this.pos + 1);
-    if (end < 0) throw this.error(`the value of attribute "${name}" is not closed`);
-    const raw = this.text.slice(this.pos + 1, end);
-    if (raw.includes('<')) throw this.error(`the value of attribute "${name}" contains "<"`);
-    const valueStart = this.pos + 1;
-    this.pos = end + 1;
-    return decodeXmlAttribute(raw, (_problem, offset) => {
-      throw this.error('an attribute value contains an invalid "&" reference', valueStart + offset);
+  private attributeValue(a: XmlAttributeSpan): string {
+    return decodeXmlAttribute(this.text.slice(a.valueStart, a.valueEnd), (_problem, offset) => {
+      throw this.error('an attribute value contains an invalid "&" reference', a.valueStart + offset);
     });
   }
 
   skipSpaces(): boolean {
     const start = this.pos;
-    while (this.pos < this.text.length && ' \t\n'.includes(this.text[this.pos])) this.pos++;
+    while (isXmlSpace(this.text[this.pos])) this.pos++;
     return this.pos > start;
   }
 

@@ -57,3 +57,31 @@ test('a value a writer cannot put into XML is named as such by both writers\' ru
   for (const value of ['bell\u0007', 'lone \uD800 surrogate', '\uFFFF']) assert.ok(xmlValueProblem(value), JSON.stringify(value));
   assert.equal(xmlValueProblem('tab\tnewline\n\u{1F600}'), undefined);
 });
+
+test('both readers scan tags with one tokenizer: XML whitespace only, the same malformed tags refused', () => {
+  const readTag = (add: string) => {
+    const layout = parseAppSettingsXml(`<appSettings>${add}</appSettings>`);
+    let sso = true;
+    try {
+      parseSsoXml(wrapSso(add));
+    } catch (err) {
+      if (!(err instanceof SsoError)) throw err;
+      sso = false;
+    }
+    return { layout: layout.ok, sso };
+  };
+  assert.deepEqual(readTag('<add\tkey="k"\nvalue="v"  />'), { layout: true, sso: true });
+  for (const add of [
+    '<add key="k"\u00a0value="v"/>', // a no-break space is text, not XML whitespace
+    '<add key="k" value="v"\u2003/>',
+    '<add key="k"value="v"/>',
+    '<add key="k" value=v/>',
+    '<add key="k" value="v/>',
+    '<add key="k" value="a<b"/>',
+    '<add key="k" key="k2" value="v"/>',
+    '<add key "k" value="v"/>',
+    '<add key="k" 9value="v"/>',
+  ]) {
+    assert.deepEqual(readTag(add), { layout: false, sso: false }, JSON.stringify(add));
+  }
+});
