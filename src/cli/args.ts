@@ -1,7 +1,10 @@
 /**
- * A small, strict argument parser for ssoctl: positional words, `--flag`, `--name value`,
- * repeatable options. Unknown options are a usage error, never ignored.
+ * ssoctl's arguments, parsed by Node's `util.parseArgs` (strict): positional words, `--flag`,
+ * `--name value` or `--name=value`, repeatable options, and `--` after which every word is
+ * positional (a name that starts with a dash). Unknown options are a usage error, never ignored.
  */
+import { parseArgs as parseNodeArgs } from 'node:util';
+
 export class UsageError extends Error {}
 
 export interface OptionSpec {
@@ -15,31 +18,40 @@ export interface ParsedArgs {
   options: Map<string, string[]>;
 }
 
+type NodeOptions = Record<string, { type: 'string' | 'boolean'; multiple: true }>;
+
 export function parseArgs(argv: string[], spec: Record<string, OptionSpec>): ParsedArgs {
-  const positionals: string[] = [];
+  const parsed = parseStrictly(argv, nodeOptionsFor(spec));
   const options = new Map<string, string[]>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i] as string;
-    if (!arg.startsWith('--') || arg === '--') {
-      positionals.push(arg);
-      continue;
-    }
-    const eq = arg.indexOf('=');
-    const name = arg.slice(2, eq === -1 ? undefined : eq);
-    const s = spec[name];
-    if (!s) throw new UsageError(`Unknown option --${name}.`);
-    let value = 'true';
-    if (s.value) {
-      const next = eq !== -1 ? arg.slice(eq + 1) : argv[++i];
-      if (next === undefined) throw new UsageError(`--${name} needs a value.`);
-      value = next;
-    } else if (eq !== -1) throw new UsageError(`--${name} takes no value.`);
-    const list = options.get(name) ?? [];
-    if (list.length > 0 && !s.repeat) throw new UsageError(`--${name} is given twice.`);
-    list.push(value);
-    options.set(name, list);
+  for (const [name, given] of Object.entries(parsed.values)) {
+    const values = (given as (string | boolean)[]).map((v) => (typeof v === 'string' ? v : 'true'));
+    // util.parseArgs keeps the last of a repeated option; a repeated single option is a mistake here.
+    if (values.length > 1 && !spec[name]?.repeat) throw new UsageError(`--${name} is given twice.`);
+    options.set(name, values);
   }
-  return { positionals, options };
+  return { positionals: parsed.positionals, options };
+}
+
+/** Every option is collected as a list, so that one given twice can be refused instead of overwritten. */
+function nodeOptionsFor(spec: Record<string, OptionSpec>): NodeOptions {
+  const options: NodeOptions = {};
+  for (const [name, s] of Object.entries(spec)) options[name] = { type: s.value ? 'string' : 'boolean', multiple: true };
+  return options;
+}
+
+function parseStrictly(argv: string[], options: NodeOptions): { values: Record<string, unknown>; positionals: string[] } {
+  try {
+    return parseNodeArgs({ args: argv, options, strict: true, allowPositionals: true });
+  } catch (err) {
+    // Node's parse errors (ERR_PARSE_ARGS_*) name the option and say how to write it: usage errors.
+    if (isParseArgsError(err)) throw new UsageError(err.message);
+    throw err;
+  }
+}
+
+function isParseArgsError(err: unknown): err is TypeError {
+  const code = (err as { code?: unknown } | null)?.code;
+  return err instanceof TypeError && typeof code === 'string' && code.startsWith('ERR_PARSE_ARGS_');
 }
 
 export function opt(args: ParsedArgs, name: string): string | undefined {

@@ -1,10 +1,11 @@
 /**
  * ssoctl: the command line of the SSO system, for automation. Every verb except init and
  * serve is a client of the local SSO service. Exit codes: 0 ok, 1 failure, 2 usage,
- * 3 conflict, 4 encryption refused (no secret / re-encryption), 5 service not reachable.
+ * 3 conflict, 4 encryption refused (no secret / re-encryption), 5 service not reachable,
+ * 6 another service already running, 7 an environment already exists there, 8 wrong environment.
  */
 import { SsoError, type SsoErrorCode } from '../ssoClient/errors';
-import { type OptionSpec, UsageError, parseArgs } from './args';
+import { type OptionSpec, UsageError, flag, parseArgs } from './args';
 import { COMMON_OPTIONS } from './context';
 import { app, appOptions } from './verbs/app';
 import { config, configOptions } from './verbs/config';
@@ -39,7 +40,7 @@ const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> o
             removes what the file lacks. A .sso file's application is --name, else the file name.
             (export/import password: prompt, twice for export, or --password-stdin)
   config list APP | get APP ID [--reveal] | set APP ID [--file F|stdin JSON] [--create|--expect-timestamp T]
-      | delete APP ID | grep PATTERN [--regex] [--app A]   find by value (masked fields never searched;
+      | delete APP ID --yes [--expect-timestamp T] | grep PATTERN [--regex] [--app A]   find by value (masked fields never searched;
             exit 0 found, 1 none); text ignores case; --regex is case-sensitive, no backreferences/lookarounds
   history APP ID [--version N [--reveal]]  earlier versions of a configuration (each save keeps the one it
             replaces): when, by whom, which fields changed; one version's values (masked unless --reveal, audited)
@@ -79,7 +80,23 @@ const EXIT_CODES: Partial<Record<SsoErrorCode, number>> = {
   ENTSSO_E_NO_SECRET: 4,
   ENTSSO_E_REENCRYPT_IN_PROGRESS: 4,
   ENTSSO_E_NOT_CONNECTED: 5,
+  ENTSSO_E_ALREADY_RUNNING: 6,
+  ENTSSO_E_ENVIRONMENT_EXISTS: 7,
+  ENTSSO_E_WRONG_ENVIRONMENT: 8,
 };
+
+/** The lines of USAGE about one verb: its entries (`  app …`, `  status | health …`) and their continuation lines. */
+function usageOf(verb: string): string {
+  const lines: string[] = [];
+  let inVerb = false;
+  for (const line of USAGE.split('\n')) {
+    const entry = /^ {2}(\S[^[]*?)(?: {2,}|\s*\[|$| \.\.\.| [A-Z-])/.exec(line);
+    if (entry) inVerb = (entry[1] as string).split(/\s*\|\s*|\s+/).includes(verb);
+    else if (!/^ {3,}/.test(line)) inVerb = false;
+    if (inVerb) lines.push(line);
+  }
+  return `Usage: ssoctl ${verb} [options]   (--dir <environment folder> or SSO_ENV_DIR)\n\n${lines.join('\n')}\n\nCommon options: --json, --socket PATH --token-file F (instead of --dir). "ssoctl --help" lists every command.`;
+}
 
 async function main(argv: string[]): Promise<number> {
   const name = argv[0];
@@ -89,7 +106,12 @@ async function main(argv: string[]): Promise<number> {
   }
   const verb = VERBS[name];
   if (!verb) throw new UsageError(`Unknown command "${name}".`);
-  await verb.run(parseArgs(argv, { ...COMMON_OPTIONS, ...verb.options }));
+  const args = parseArgs(argv, { ...COMMON_OPTIONS, help: {}, ...verb.options });
+  if (flag(args, 'help')) {
+    process.stdout.write(usageOf(name) + '\n');
+    return 0;
+  }
+  await verb.run(args);
   return typeof process.exitCode === 'number' ? process.exitCode : 0;
 }
 

@@ -3,7 +3,6 @@
  * typed at a hidden prompt. Never from the command line, where `ps` and shell history see it.
  */
 import { readFileSync } from 'node:fs';
-import * as readline from 'node:readline';
 import { type ParsedArgs, UsageError, flag } from './args';
 
 export async function readPassword(args: ParsedArgs, prompt: string, confirm: boolean): Promise<string> {
@@ -18,16 +17,47 @@ export async function readPassword(args: ParsedArgs, prompt: string, confirm: bo
   return password;
 }
 
+const CTRL_C = '\u0003';
+const CTRL_D = '\u0004';
+const ESCAPE = '\u001b';
+const ERASE = new Set(['\u007f', '\b']);
+/** A cursor key or function key: ESC [ ... final byte, or ESC O x. Never part of a password. */
+// eslint-disable-next-line no-control-regex -- an escape sequence starts with the ESC control character
+const ESCAPE_SEQUENCE = /^\u001b(?:\[[0-9;?]*[@-~]|O.|.)?/;
+
+/**
+ * Reads one line from the terminal in raw mode, so that nothing typed is echoed: Enter ends it,
+ * Backspace erases the last character, Ctrl+C interrupts the command as it would anywhere else,
+ * Ctrl+D on an empty line gives up. Uses only the terminal's public raw mode (not readline's
+ * private output hook), and always leaves the terminal as it found it.
+ */
 function hiddenPrompt(question: string): Promise<string> {
-  return new Promise((resolve) => {
-    const rl = readline.createInterface({ input: process.stdin, output: process.stderr, terminal: true });
-    const output = rl as unknown as { _writeToOutput: (s: string) => void };
-    process.stderr.write(question);
-    output._writeToOutput = () => undefined;
-    rl.question('', (answer) => {
-      rl.close();
+  const input = process.stdin;
+  process.stderr.write(question);
+  return new Promise((resolve, reject) => {
+    const typed: string[] = [];
+    const wasRaw = input.isRaw;
+    const finish = (then: () => void) => {
+      input.off('data', onData);
+      input.setRawMode(wasRaw);
+      input.pause();
       process.stderr.write('\n');
-      resolve(answer);
-    });
+      then();
+    };
+    const onData = (chunk: string) => {
+      for (let rest = chunk; rest.length > 0; ) {
+        const key = rest.startsWith(ESCAPE) ? (ESCAPE_SEQUENCE.exec(rest)?.[0] ?? ESCAPE) : String.fromCodePoint(rest.codePointAt(0) as number);
+        rest = rest.slice(key.length);
+        if (key === '\r' || key === '\n') return finish(() => resolve(typed.join('')));
+        if (key === CTRL_C) return finish(() => process.kill(process.pid, 'SIGINT'));
+        if (key === CTRL_D && typed.length === 0) return finish(() => reject(new UsageError('No password was typed (Ctrl+D). Nothing was changed.')));
+        if (ERASE.has(key)) typed.pop();
+        else if (!key.startsWith(ESCAPE) && key >= ' ') typed.push(key);
+      }
+    };
+    input.setRawMode(true);
+    input.setEncoding('utf8');
+    input.on('data', onData);
+    input.resume();
   });
 }

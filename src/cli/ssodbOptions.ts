@@ -43,7 +43,7 @@ export const SSODB_USAGE = `  init ... --ssodb SERVER/DATABASE | "Server=…;Dat
 const SECRET_ON_COMMAND_LINE =
   'Leave the password, client secret or token out of --ssodb: the command line is visible to other users (ps) and kept in shell history. ssoctl asks for it, or reads it from the first line of stdin with --password-stdin.';
 
-export interface SqlServerInit {
+interface SqlServerInit {
   store: SqlServerStoreConfig;
   secret: string | undefined;
 }

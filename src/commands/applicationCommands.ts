@@ -29,6 +29,7 @@ import { isAddFieldsRequest } from '../views/configEditorHelp';
 import { askText, confirmModal, pickMany, pickOne, requireEnvironment, runSteps, type PickItem } from './prompts';
 import { normaliseName } from '../protocol/names';
 import { confirmInStatusBar } from './routineConfirmation';
+import { debouncedCheck } from '../model/debouncedCheck';
 
 export interface ApplicationCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
@@ -76,6 +77,7 @@ const KIND_NOUNS: Record<ApplicationKind, string> = { configStore: 'config store
 async function createApplication(ctx: ApplicationCommandsContext): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
   const title = `Create SSO Application in "${env}"`;
+  const applicationExists = debouncedCheck((v) => existingApplicationProblem(ctx.connection, v));
   let name = '';
   let kind: ApplicationKind = 'configStore';
   let fieldsText = '';
@@ -86,7 +88,7 @@ async function createApplication(ctx: ApplicationCommandsContext): Promise<void>
         title: `${title} (1/4)`,
         prompt: 'Name of the new application, e.g. "Contoso.OrderService". It cannot be renamed later.',
         value: name,
-        validate: (v) => nameProblem(v, 'application name') ?? existingApplicationProblem(ctx.connection, normaliseName(v)),
+        validate: (v) => nameProblem(v, 'application name') ?? applicationExists(normaliseName(v)),
       }));
     },
     async () => {

@@ -8,21 +8,32 @@ import type { ApplicationInfo } from '../ssoClient/protocol';
 import { applicationLabel, groupInfo, sortForDisplay } from '../model/applicationList';
 import type { ExplorerNode } from '../views/applicationsTree';
 import { UserFacingError } from './commandRunner';
-import { pickMany, pickOne, type PickItem } from './prompts';
+import { type BoundedList, narrowingPrompt, readPagesUpTo } from '../model/pagedList';
+import { askText, pickMany, pickOne, type PickItem } from './prompts';
 
-/** Beyond this, the palette pick asks to narrow down in the explorer ("Find…") instead. */
+/** Beyond this, the palette pick first asks for part of the name to narrow the list down. */
 const MAX_LISTED = 5000;
 const PAGE = 1000;
 
-export async function listApplications(connection: ConnectionManager): Promise<ApplicationInfo[]> {
-  const apps: ApplicationInfo[] = [];
-  let cursor: string | undefined;
-  do {
-    const page = await connection.request('apps.list', { limit: PAGE, ...(cursor ? { cursor } : {}) });
-    apps.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor && apps.length < MAX_LISTED);
-  return sortForDisplay(apps);
+/** The applications (matching `filter`, part of a name), at most MAX_LISTED, and whether there are more. */
+async function listApplications(connection: ConnectionManager, filter: string | undefined): Promise<BoundedList<ApplicationInfo>> {
+  const listed = await readPagesUpTo((cursor) => connection.request('apps.list', { limit: PAGE, ...(filter ? { filter } : {}), ...(cursor ? { cursor } : {}) }), MAX_LISTED);
+  return { items: sortForDisplay(listed.items), truncated: listed.truncated };
+}
+
+/** All applications, or, when there are more than a pick can show, those matching a part of the name the user types. */
+async function applicationsToPick(connection: ConnectionManager): Promise<ApplicationInfo[]> {
+  let filter: string | undefined;
+  for (;;) {
+    const listed = await listApplications(connection, filter);
+    if (!listed.truncated) return listed.items;
+    filter = (await askText({
+      title: 'Narrow Down the Applications',
+      prompt: narrowingPrompt('applications', MAX_LISTED, filter),
+      value: filter,
+      validate: (v) => (v.trim() ? undefined : 'Type part of an application name, e.g. "Contoso" or "SendPort".'),
+    })).trim();
+  }
 }
 
 function item(app: ApplicationInfo, picked = false): PickItem<ApplicationInfo> {
@@ -51,7 +62,7 @@ export async function resolveApplication(
 ): Promise<ApplicationInfo> {
   const fromNode = applicationOfNode(node);
   if (fromNode) return fromNode;
-  const apps = (await listApplications(connection)).filter(options.filter ?? (() => true));
+  const apps = (await applicationsToPick(connection)).filter(options.filter ?? (() => true));
   if (apps.length === 0) throw new UserFacingError(options.none ?? 'The SSO database holds no applications yet. Create one with "SSO: Create Application…".');
   return pickOne(apps.map((a) => item(a)), { title: options.title, placeHolder: options.placeHolder });
 }
@@ -63,7 +74,7 @@ export async function resolveApplications(connection: ConnectionManager, node: u
     const app = applicationOfNode(n);
     if (app) chosen.add(app.name.toLowerCase());
   }
-  const apps = await listApplications(connection);
+  const apps = await applicationsToPick(connection);
   if (apps.length === 0) throw new UserFacingError('The SSO database holds no applications to export.');
   return pickMany(
     apps.map((a) => item(a, chosen.has(a.name.toLowerCase()))),

@@ -64,6 +64,8 @@ function actionsFor(code: SsoErrorCode): ErrorAction[] {
         { title: 'Retry Connection', command: 'entsso.retryConnection' },
         { title: 'Switch Environment…', command: 'entsso.switchEnvironment' },
       ];
+    case 'ENTSSO_E_WRONG_ENVIRONMENT':
+      return [{ title: 'Switch Environment…', command: 'entsso.switchEnvironment' }];
     case 'ENTSSO_E_ACCESS_DENIED':
     case 'ENTSSO_E_UNSUPPORTED_VERSION':
       return [{ title: 'Connect…', command: 'entsso.connect' }];

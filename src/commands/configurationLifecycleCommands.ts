@@ -21,6 +21,7 @@ import type { ExplorerCommandsContext } from './explorerCommands';
 import { askText, confirmModal, requireEnvironment } from './prompts';
 import { normaliseName } from '../protocol/names';
 import { confirmInStatusBar } from './routineConfirmation';
+import { debouncedCheck } from '../model/debouncedCheck';
 
 /** The same parts as the explorer's own commands: the connection, the tree and the sso: file system. */
 export type ConfigurationLifecycleContext = ExplorerCommandsContext;
@@ -48,12 +49,13 @@ async function newConfiguration(ctx: ConfigurationLifecycleContext, node: unknow
   const env = requireEnvironment(ctx.connection).name;
   const app = await resolveApplication(ctx.connection, node, { title: `New Configuration in "${env}"`, placeHolder: 'In which application?' });
   const noun = groupInfo(app.kind).identifierNoun;
+  const identifierExists = debouncedCheck((v) => existingIdentifierProblem(ctx.connection, app.name, v));
   const identifier = normaliseName(await askText({
     title: `New ${noun} in "${applicationLabel(app)}"`,
     prompt: `Name of the new ${noun} (${NAME_EXAMPLES[app.kind]}). It cannot be renamed later; every field starts empty.`,
     // A config store application usually holds one entry, under the snap-in's identifier.
     value: app.kind === 'configStore' && app.identifierCount === 0 ? CONFIG_STORE_IDENTIFIER : undefined,
-    validate: (v) => nameProblem(v, 'name') ?? existingIdentifierProblem(ctx.connection, app.name, normaliseName(v)),
+    validate: (v) => nameProblem(v, 'name') ?? identifierExists(normaliseName(v)),
   }));
   const row = await ctx.connection.request('config.set', { application: app.name, identifier, fields: {}, expectedTimestamp: null });
   const name = configurationName(app, row);

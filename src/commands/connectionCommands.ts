@@ -101,7 +101,7 @@ async function connectThisMachine(ctx: ConnectionCommandsContext): Promise<void>
   const existing = environments.find((e) => e.kind === 'entsso');
   const env: EnvironmentSetting = existing ?? { name: LOCAL_ENTSSO_NAME, socketPath: '', kind: 'entsso' };
   if (!existing && environments.some((e) => e.name.toLowerCase() === env.name.toLowerCase())) {
-    throw new SsoError('ENTSSO_E_INVALID_REQUEST', `An environment named "${env.name}" is configured already for another SSO service. Rename it in the "entsso.environments" setting, then try again.`);
+    throw new SsoError('ENTSSO_E_ENVIRONMENT_EXISTS', `An environment named "${env.name}" is configured already for another SSO service. Rename it in the "entsso.environments" setting, then try again.`);
   }
   await saveAndActivate(existing ? environments : upsertEnvironment(environments, env), env.name);
   ctx.log.info(`Environment "${env.name}" is ${endpointOf(env)}.`);

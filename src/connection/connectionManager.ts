@@ -324,7 +324,7 @@ export class ConnectionManager implements vscode.Disposable {
     }
     if (environment !== undefined && environment.toLowerCase() !== env.name.toLowerCase()) {
       throw new SsoError(
-        'ENTSSO_E_NOT_CONNECTED',
+        'ENTSSO_E_WRONG_ENVIRONMENT',
         `This belongs to environment "${environment}", but the explorer is connected to "${env.name}". Run "SSO: Switch Environment…" to switch to "${environment}".`,
       );
     }

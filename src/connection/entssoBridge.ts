@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import type { ProcessSpec } from '../ssoClient/transport';
 import type { EnvironmentSetting } from './environmentSettings';
 
-export const ENTSSO_FOLDER = 'Enterprise Single Sign-On';
+const ENTSSO_FOLDER = 'Enterprise Single Sign-On';
 export const INTEROP_ASSEMBLY = 'Microsoft.EnterpriseSingleSignOn.Interop.dll';
 /** The name under which "SSO: Connect to SSO Service…" saves this machine's ENTSSO. */
 export const LOCAL_ENTSSO_NAME = 'This machine';

@@ -5,7 +5,7 @@
  */
 
 /** How the ENTSSO bridge is started; without it, the entsso-bridge.exe shipped in the extension. */
-export interface BridgeSetting {
+interface BridgeSetting {
   command: string;
   args: string[];
   /** Added to the extension's environment (e.g. the stand-in's CommonProgramW6432). Never secrets. */
@@ -33,7 +33,7 @@ export interface EnvironmentSetting {
   localDir?: string;
 }
 
-export interface ParsedEnvironments {
+interface ParsedEnvironments {
   environments: EnvironmentSetting[];
   /** Problems with the settings, for the log and for the user (no values involved). */
   problems: string[];

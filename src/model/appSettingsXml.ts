@@ -6,8 +6,9 @@
  * in the style of the existing ones. Comments, unknown attributes, quoting and layout survive.
  * XML that is not that shape is refused with a reason (never with its content: it may hold a
  * password).
- * No `vscode` import: unit-tested with node:test.
+ * No `vscode` import: unit-tested with node:test. The XML text rules are src/protocol/xmlText.ts.
  */
+import { type XmlAttributeProblem, type XmlAttributeSpan, decodeXmlAttribute, escapeXmlAttribute, isXmlSpace, isXmlText, scanXmlAttributes, xmlNameAt } from '../protocol/xmlText';
 
 export interface AppSettingsEntry {
   key: string;
@@ -15,13 +16,8 @@ export interface AppSettingsEntry {
   value: string;
 }
 
-interface AttributeSpan {
-  name: string;
-  /** Offsets of the value between its quotes. */
-  valueStart: number;
-  valueEnd: number;
-  quote: '"' | "'";
-}
+/** An attribute and the offsets of its value between its quotes. */
+type AttributeSpan = XmlAttributeSpan;
 
 interface AddElement extends AppSettingsEntry {
   /** Offsets of the whole element (`<add … />` or `<add …></add>`). */
@@ -34,7 +30,7 @@ interface AddElement extends AppSettingsEntry {
 }
 
 /** The parsed document: what the editor shows and what is needed to write it back. */
-export interface AppSettingsXml {
+interface AppSettingsXml {
   entries: AppSettingsEntry[];
   /** Internal: positions in the original text. */
   readonly elements: readonly AddElement[];
@@ -46,15 +42,24 @@ export interface AppSettingsXml {
   readonly rootStart: number;
 }
 
-export type AppSettingsParseResult = { ok: true; doc: AppSettingsXml } | { ok: false; reason: string };
+type AppSettingsParseResult = { ok: true; doc: AppSettingsXml } | { ok: false; reason: string };
 
 /** The root element of the layout. */
 export const APP_SETTINGS_ROOT = 'appSettings';
 
-const NAME = /[A-Za-z_:][-A-Za-z0-9_:.]*/y;
-const NAMED_ENTITIES: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', apos: "'" };
 
 class Refusal extends Error {}
+
+/** Why a start tag's attributes are refused, in this reader's words (attribute names are not secret here). */
+const ATTRIBUTE_PROBLEMS: Record<XmlAttributeProblem, (element: string, name: string) => string> = {
+  'not-separated': (element) => `the <${element}> tag is malformed`,
+  'no-name': () => 'an element or attribute name was expected',
+  'no-equals': (_element, name) => `"=" was expected to end the ${name} attribute`,
+  'not-quoted': (element, name) => `the ${name} attribute of <${element}> has no quoted value`,
+  'not-closed': (element, name) => `the ${name} attribute of <${element}> is not closed`,
+  'less-than': (element, name) => `the ${name} attribute of <${element}> contains "<", which XML does not allow there`,
+  repeated: (element, name) => `<${element}> has the ${name} attribute twice`,
+};
 
 /** Parses `xml` as an `<appSettings>` document; explains why not when it is not one. */
 export function parseAppSettingsXml(xml: string): AppSettingsParseResult {
@@ -160,41 +165,23 @@ class AppSettingsParser {
   /** Just after the last attribute value (or the element name), before any whitespace and `/>`. */
   private attributesEndOffset(elementStart: number): number {
     let i = this.pos;
-    while (i > elementStart && /\s/.test(this.text[i - 1] as string)) i--;
+    while (i > elementStart && isXmlSpace(this.text[i - 1])) i--;
     return i;
   }
 
   private attributes(element: string): AttributeSpan[] {
-    const out: AttributeSpan[] = [];
-    for (;;) {
-      const before = this.pos;
-      this.skipSpaces();
-      if (this.text.startsWith('/>', this.pos) || this.text.startsWith('>', this.pos)) return out;
-      if (this.pos === before) this.refuse(`the <${element}> tag is malformed (${this.where()})`);
-      const name = this.name();
-      this.skipSpaces();
-      this.expect('=', `the ${name} attribute`);
-      this.skipSpaces();
-      const quote = this.text[this.pos];
-      if (quote !== '"' && quote !== "'") this.refuse(`the ${name} attribute of <${element}> has no quoted value (${this.where()})`);
-      const valueStart = this.pos + 1;
-      const valueEnd = this.text.indexOf(quote, valueStart);
-      if (valueEnd < 0) this.refuse(`the ${name} attribute of <${element}> is not closed (${this.where()})`);
-      if (this.text.slice(valueStart, valueEnd).includes('<')) this.refuse(`the ${name} attribute of <${element}> contains "<", which XML does not allow there (${this.where()})`);
-      if (out.some((a) => a.name === name)) this.refuse(`<${element}> has the ${name} attribute twice (${this.where()})`);
-      out.push({ name, valueStart, valueEnd, quote });
-      this.pos = valueEnd + 1;
-    }
+    const scanned = scanXmlAttributes(this.text, this.pos, (problem, at, name) => this.refuse(`${ATTRIBUTE_PROBLEMS[problem](element, name)} (${this.where(at)})`));
+    this.pos = scanned.end;
+    return scanned.attributes;
   }
 
   private decodeAttribute(a: AttributeSpan): string {
     const raw = this.text.slice(a.valueStart, a.valueEnd);
-    return raw.replace(/&([^;&\s]*);?|[\t\n\r]/g, (match: string, entity: string | undefined, offset: number) => {
-      // XML attribute-value normalisation: literal tabs and line breaks read as spaces.
-      if (entity === undefined) return match === '\r' && raw[offset + 1] === '\n' ? '' : ' ';
-      if (!match.endsWith(';')) this.refuse(`an attribute holds an "&" that is not an entity (${this.where(a.valueStart + offset)}); write it as &amp;`);
-      return decodeEntity(entity, () => this.refuse(`an attribute holds the unknown entity &${entity.slice(0, 20)}; (${this.where(a.valueStart + offset)})`));
-    });
+    return decodeXmlAttribute(raw, (problem, offset, name) =>
+      problem === 'bare-ampersand'
+        ? this.refuse(`an attribute holds an "&" that is not an entity (${this.where(a.valueStart + offset)}); write it as &amp;`)
+        : this.refuse(`an attribute holds the unknown entity &${name.slice(0, 20)}; (${this.where(a.valueStart + offset)})`),
+    );
   }
 
   /** Whitespace, comments, the XML declaration (prolog only). */
@@ -221,20 +208,17 @@ class AppSettingsParser {
   }
 
   private name(): string {
-    NAME.lastIndex = this.pos;
-    const m = NAME.exec(this.text);
-    if (!m) this.refuse(`an element or attribute name was expected (${this.where()})`);
-    this.pos += m[0].length;
-    return m[0];
+    const name = xmlNameAt(this.text, this.pos) ?? this.refuse(`an element or attribute name was expected (${this.where()})`);
+    this.pos += name.length;
+    return name;
   }
 
   private peekName(at: number): string {
-    NAME.lastIndex = at;
-    return NAME.exec(this.text)?.[0] ?? '?';
+    return xmlNameAt(this.text, at) ?? '?';
   }
 
   private skipSpaces(): void {
-    while (this.pos < this.text.length && /\s/.test(this.text[this.pos] as string)) this.pos++;
+    while (isXmlSpace(this.text[this.pos])) this.pos++;
   }
 
   private expect(token: string, what: string): void {
@@ -258,27 +242,9 @@ class AppSettingsParser {
   }
 }
 
-function decodeEntity(entity: string, unknown: () => never): string {
-  const named = NAMED_ENTITIES[entity];
-  if (named !== undefined) return named;
-  const m = /^#(x[0-9a-fA-F]{1,6}|[0-9]{1,7})$/.exec(entity);
-  if (!m) return unknown();
-  const code = m[1]!.startsWith('x') ? parseInt(m[1]!.slice(1), 16) : parseInt(m[1]!, 10);
-  if (code > 0x10ffff || code === 0) return unknown();
-  return String.fromCodePoint(code);
-}
-
 /** Why a value cannot be stored in XML 1.0, or undefined. */
 export function xmlValueProblem(value: string): string | undefined {
-  // eslint-disable-next-line no-control-regex
-  return /[\u0000-\u0008\u000b\u000c\u000e-\u001f\ufffe\uffff]/.test(value) ? 'contains a control character that XML cannot hold' : undefined;
-}
-
-/** Escapes a value for an attribute quoted with `quote`; tabs and line breaks as character references so they survive. */
-export function escapeXmlAttribute(value: string, quote: '"' | "'" = '"'): string {
-  let out = value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/\t/g, '&#9;').replace(/\n/g, '&#10;').replace(/\r/g, '&#13;');
-  out = quote === '"' ? out.replace(/"/g, '&quot;') : out.replace(/'/g, '&apos;');
-  return out;
+  return isXmlText(value) ? undefined : 'contains a control character that XML cannot hold';
 }
 
 interface Edit {

@@ -8,7 +8,7 @@
 import type { SecretInfo } from '../ssoClient/protocol';
 import { formatTime } from './serviceStatus';
 
-export type BackupVerdict = 'verified' | 'unverified' | 'none';
+type BackupVerdict = 'verified' | 'unverified' | 'none';
 
 export interface BackupStatus {
   verdict: BackupVerdict;

@@ -30,7 +30,7 @@ export function schemaOf(doc: ConfigDocument, fieldOrder?: string[]): DocumentSc
 }
 
 /** Whether a masked field holds a value (services that do not say are taken as "yes"). */
-export function isMaskedSet(schema: DocumentSchema, label: string): boolean {
+function isMaskedSet(schema: DocumentSchema, label: string): boolean {
   return schema.maskedSet === undefined || schema.maskedSet.includes(label);
 }
 
@@ -46,7 +46,7 @@ export function serializeConfig(doc: ConfigDocument, schema: DocumentSchema = sc
   return `{\n${lines.join(',\n')}\n}\n`;
 }
 
-export type ProblemSeverity = 'error' | 'warning';
+type ProblemSeverity = 'error' | 'warning';
 
 /** What a quick fix can do about a problem: the key of an unknown field, the field whose value is not a string. */
 export type ProblemFix = { kind: 'unknown-field'; key: string; propertyStart: number; propertyEnd: number } | { kind: 'not-a-string'; label: string };
@@ -60,7 +60,7 @@ export interface DocumentProblem {
   fix?: ProblemFix;
 }
 
-export type ValidationResult = { ok: true; values: Record<string, string> } | { ok: false; problems: DocumentProblem[] };
+type ValidationResult = { ok: true; values: Record<string, string> } | { ok: false; problems: DocumentProblem[] };
 
 const KIND_NAMES: Record<JsonNode['kind'], string> = {
   string: 'a string',

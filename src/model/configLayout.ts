@@ -12,10 +12,10 @@ import { newAppSettingsXml, parseAppSettingsXml, updateAppSettingsXml, xmlValueP
 import type { DocumentProblem } from './configDocument';
 import { parseJson, type JsonNode } from './jsonSyntax';
 
-export const APP_CONFIG_FIELD = 'AppConfig';
-export const JSON_SETTINGS_FIELD = 'settings';
+const APP_CONFIG_FIELD = 'AppConfig';
+const JSON_SETTINGS_FIELD = 'settings';
 
-export type LayoutKind = 'appSettingsXml' | 'jsonSettings';
+type LayoutKind = 'appSettingsXml' | 'jsonSettings';
 
 /** A document shown in a layout: which field holds it and its stored value (to write back into). */
 export interface LayoutView {
@@ -25,7 +25,7 @@ export interface LayoutView {
   stored: string;
 }
 
-export interface LayoutDetection {
+interface LayoutDetection {
   view?: LayoutView;
   /** Why a document that looks like a layout is shown field by field instead (no value in it). */
   notice?: string;
@@ -108,7 +108,7 @@ export function layoutTitle(view: LayoutView): string {
     : `"${view.field}" (a JSON object) shown as key/values; saved back as JSON`;
 }
 
-export type LayoutValidation = { ok: true; value: string } | { ok: false; problems: DocumentProblem[] };
+type LayoutValidation = { ok: true; value: string } | { ok: false; problems: DocumentProblem[] };
 
 /**
  * Checks the edited key/values and builds the field's new stored value in its layout. Messages

@@ -6,9 +6,7 @@
  * No `vscode` import: unit-tested with node:test.
  */
 
-export type JsonValueKind = 'string' | 'number' | 'boolean' | 'null' | 'object' | 'array';
-
-export interface JsonProperty {
+interface JsonProperty {
   key: string;
   /** Offsets of the key token (including quotes). */
   keyStart: number;
@@ -22,13 +20,13 @@ export type JsonNode =
   | { kind: 'object'; properties: JsonProperty[]; start: number; end: number }
   | { kind: 'array'; items: JsonNode[]; start: number; end: number };
 
-export interface JsonSyntaxError {
+interface JsonSyntaxError {
   message: string;
   start: number;
   end: number;
 }
 
-export type JsonParseResult = { ok: true; root: JsonNode } | { ok: false; error: JsonSyntaxError };
+type JsonParseResult = { ok: true; root: JsonNode } | { ok: false; error: JsonSyntaxError };
 
 class SyntaxProblem extends Error {
   constructor(

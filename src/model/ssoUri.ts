@@ -6,9 +6,9 @@
  */
 
 export const SSO_SCHEME = 'sso';
-export const DOCUMENT_EXTENSION = '.json';
+const DOCUMENT_EXTENSION = '.json';
 
-export interface SsoPath {
+interface SsoPath {
   environment: string;
   application?: string;
   identifier?: string;

@@ -27,7 +27,7 @@
 /** Longest name, in UTF-16 code units, as ENTSSO's nvarchar(256) columns count. */
 export const NAME_MAX_LENGTH = 256;
 
-export type NameProblemCode =
+type NameProblemCode =
   | 'not-text'
   | 'empty'
   | 'too-long'
@@ -40,7 +40,7 @@ export type NameProblemCode =
   | 'mixed-script'
   | 'not-nfc';
 
-export interface NameProblem {
+interface NameProblem {
   code: NameProblemCode;
   /** What is wrong and what to do, to follow "The <what> " in a sentence. Never more than the name's own characters. */
   text: string;

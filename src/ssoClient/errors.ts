@@ -29,6 +29,12 @@ export const SsoErrorCodes = [
   'ENTSSO_E_BAD_PASSWORD',
   'ENTSSO_E_BAD_FILE',
   'ENTSSO_E_NOT_CONNECTED',
+  /** Another SSO service already listens on this environment's socket. */
+  'ENTSSO_E_ALREADY_RUNNING',
+  /** An SSO environment already exists where a new one was to be created (folder, database or setting). */
+  'ENTSSO_E_ENVIRONMENT_EXISTS',
+  /** The request is for another environment than the one connected. */
+  'ENTSSO_E_WRONG_ENVIRONMENT',
   'ENTSSO_E_TIMEOUT',
   /** The service is at a bound it keeps for itself (e.g. concurrent password key derivations): retry shortly. */
   'ENTSSO_E_BUSY',

@@ -15,7 +15,7 @@ import { openStore } from './ssodb/openStore';
 import { RateLimitedLog } from './rateLimitedLog';
 import type { SsoStore } from './ssodb/store';
 
-export interface RolesOptions {
+interface RolesOptions {
   dir: string;
   mss: boolean;
   service: boolean;
@@ -34,7 +34,7 @@ export interface RolesOptions {
   log: (message: string) => void;
 }
 
-export interface RunningRoles {
+interface RunningRoles {
   mss?: MssServer;
   service?: SsoService;
   stop(): Promise<void>;
@@ -111,7 +111,7 @@ export function keepServingAfterUnexpectedErrors(log: (message: string) => void)
 }
 
 /** Error type and the code locations of its stack, without the message line. */
-export function describeUnexpected(err: unknown): string {
+function describeUnexpected(err: unknown): string {
   if (!(err instanceof Error)) return typeof err;
   const frames = (err.stack ?? '')
     .split('\n')

@@ -26,8 +26,8 @@ import type { SqlServerConnection } from './ssodb/sqlServerConnection';
 import type { SsoStore } from './ssodb/store';
 import { readSsodbCredential, SSODB_CREDENTIAL_FILE, writeSsodbCredential } from './ssodbCredential';
 
-export const DEFAULT_SYNC_INTERVAL_MS = 60_000;
-export const DEFAULT_MSS_PORT = 5780;
+const DEFAULT_SYNC_INTERVAL_MS = 60_000;
+const DEFAULT_MSS_PORT = 5780;
 const CERT_VALID_DAYS = 825;
 
 export type StoreConfig = { kind: 'sqlite'; file: string } | { kind: 'mssql'; url: string } | SqlServerStoreConfig;
@@ -40,7 +40,7 @@ export interface SqlServerStoreConfig {
   credentialFile: typeof SSODB_CREDENTIAL_FILE;
 }
 
-export interface EnvironmentConfig {
+interface EnvironmentConfig {
   version: 1;
   id: string;
   name: string;
@@ -56,7 +56,7 @@ export interface EnvironmentConfig {
   history?: { keep?: number; maxAgeDays?: number };
 }
 
-export class EnvironmentPaths {
+class EnvironmentPaths {
   constructor(readonly dir: string) {}
   get config() { return join(this.dir, 'environment.json'); }
   get token() { return join(this.dir, 'access-token'); }
@@ -79,7 +79,7 @@ export interface Environment {
   paths: EnvironmentPaths;
 }
 
-export interface InitOptions {
+interface InitOptions {
   dir: string;
   name?: string;
   mssHost?: string;
@@ -94,7 +94,7 @@ export interface InitOptions {
 export async function initEnvironment(options: InitOptions): Promise<Environment> {
   const paths = new EnvironmentPaths(resolve(options.dir));
   if (existsSync(paths.config)) {
-    throw new SsoError('ENTSSO_E_INVALID_REQUEST', `An SSO environment already exists in ${paths.dir}. Use it, or choose another folder.`);
+    throw new SsoError('ENTSSO_E_ENVIRONMENT_EXISTS', `An SSO environment already exists in ${paths.dir}. Use it, or choose another folder.`);
   }
   preparePrivateFolder(paths.dir);
   mkdirSync(paths.pki, { recursive: true, mode: 0o700 });
@@ -180,7 +180,7 @@ async function refuseSsodbOfAnotherEnvironment(store: SsoStore): Promise<void> {
   const info = await store.getGlobalInfo();
   if (info.currentMsid === null) return;
   throw new SsoError(
-    'ENTSSO_E_INVALID_REQUEST',
+    'ENTSSO_E_ENVIRONMENT_EXISTS',
     `The SSO database already belongs to an SSO environment (its master secret server is ${info.secretServer}). Nothing was changed in it. To run another node of that environment, copy its environment folder to this machine; to start a new environment, use an empty database.`,
     { reason: 'ssodb-in-use' },
   );

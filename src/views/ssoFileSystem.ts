@@ -38,7 +38,13 @@ import {
 import { detectLayout, serializeLayout, validateLayoutText, type LayoutView } from '../model/configLayout';
 import { expectedVersion, versionSize, type RowVersion } from '../model/documentVersion';
 import { editBlock, type EditBlock } from '../model/serviceStatus';
+import { directoryCutMessage } from '../model/pagedList';
 import { SSO_SCHEME, formatSsoPath, parseSsoPath } from '../model/ssoUri';
+
+/** A folder of the `sso:` file system lists at most this many entries (one page of the service). */
+const MAX_DIRECTORY_ENTRIES = 1000;
+/** Folders whose cut was shown in a message: once each, and a bounded set. */
+const MAX_CUT_NOTICES = 100;
 
 interface DocumentEntry {
   /** The version the document was last read from (or written as). */
@@ -102,6 +108,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   private readonly applications = new Map<string, ApplicationInfo>();
   /** Set while edits are blocked; writeFile refuses with it. */
   editBlock: EditBlock | undefined;
+  private readonly cutDirectoriesShown = new Set<string>();
 
   constructor(
     private readonly connection: ConnectionManager,
@@ -348,11 +355,24 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     const path = this.parse(uri);
     if (path.identifier !== undefined) throw vscode.FileSystemError.FileNotADirectory(uri);
     if (path.application === undefined) {
-      const page = await this.call(uri, () => this.connection.request('apps.list', { limit: 1000 }, path.environment));
+      const page = await this.call(uri, () => this.connection.request('apps.list', { limit: MAX_DIRECTORY_ENTRIES }, path.environment));
+      if (page.nextCursor) this.sayDirectoryIsCut(uri, 'applications');
       return page.items.map((a) => [formatSsoPath('x', a.name).slice(3), vscode.FileType.Directory]);
     }
-    const page = await this.call(uri, () => this.connection.request('identifiers.list', { application: path.application as string, limit: 1000 }, path.environment));
+    const page = await this.call(uri, () => this.connection.request('identifiers.list', { application: path.application as string, limit: MAX_DIRECTORY_ENTRIES }, path.environment));
+    if (page.nextCursor) this.sayDirectoryIsCut(uri, 'configurations');
     return page.items.map((i) => [formatSsoPath('x', 'y', i.identifier).split('/')[3] as string, vscode.FileType.File]);
+  }
+
+  /** A folder view of more entries than it lists says so, once per folder, with where to find the rest. */
+  private sayDirectoryIsCut(uri: vscode.Uri, noun: string): void {
+    const message = directoryCutMessage(uri.toString(), noun, MAX_DIRECTORY_ENTRIES);
+    this.log.warn(message);
+    if (this.cutDirectoriesShown.has(uri.toString()) || this.cutDirectoriesShown.size >= MAX_CUT_NOTICES) return;
+    this.cutDirectoriesShown.add(uri.toString());
+    void vscode.window.showWarningMessage(message, 'Find…').then((choice) => {
+      if (choice) void vscode.commands.executeCommand('entsso.find');
+    });
   }
 
   createDirectory(): void {

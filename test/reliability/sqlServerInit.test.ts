@@ -122,8 +122,8 @@ describe('ssoctl init --ssodb and serve on SQL Server (built dist/ssoctl.js agai
     fake.reply = freshDatabase('msid-of-another-environment');
     const from = fake.requests.length;
     const r = await run(initArgs(dir, fake), { input: `${PASSWORD}\n` });
-    assert.equal(r.code, 1);
-    assert.match(r.stderr, /already belongs to an SSO environment.*Nothing was changed in it\. .*\[ENTSSO_E_INVALID_REQUEST\]/);
+    assert.equal(r.code, 7, 'ENTSSO_E_ENVIRONMENT_EXISTS has its own exit code');
+    assert.match(r.stderr, /already belongs to an SSO environment.*Nothing was changed in it\. .*\[ENTSSO_E_ENVIRONMENT_EXISTS\]/);
     assert.equal(fake.requests.slice(from).filter((request) => request.sql === MSSQL_SQL.updateGlobalInfo).length, 0);
     assert.equal(existsSync(join(dir, 'environment.json')), false);
     assert.equal(existsSync(join(dir, 'ssodb-credential')), false, 'no password left behind');

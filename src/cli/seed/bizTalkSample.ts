@@ -9,13 +9,13 @@
 import { createHash } from 'node:crypto';
 import type { CreateApplicationParams } from '../../ssoClient/protocol';
 
-export interface SampleConfiguration {
+interface SampleConfiguration {
   application: string;
   identifier: string;
   fields: Record<string, string>;
 }
 
-export interface SampleData {
+interface SampleData {
   applications: CreateApplicationParams[];
   configurations: SampleConfiguration[];
 }
@@ -233,5 +233,4 @@ export function bizTalkSample(portsPerKind = 24): SampleData {
   };
 }
 
-export const SAMPLE_ADAPTERS = ADAPTERS.map((a) => a.name);
 export { adapterGuid };

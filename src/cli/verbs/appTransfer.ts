@@ -107,7 +107,7 @@ export async function importApplications(client: SsoClient, args: ParsedArgs): P
 }
 
 /** The plan for people: per application and identifier, what changes, by field name. */
-export function describePlan(plan: ImportPlan): string {
+function describePlan(plan: ImportPlan): string {
   const lines = [`Import plan (${plan.format} file, mode ${plan.mode}):`];
   for (const app of plan.applications) {
     lines.push(`  ${app.application} (${app.kind}): ${app.action === 'create' ? 'CREATE' : app.action === 'update' ? 'UPDATE' : 'unchanged'}`);

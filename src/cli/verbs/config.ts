@@ -16,6 +16,7 @@ export const configOptions = {
   limit: { value: true },
   regex: {},
   app: { value: true },
+  yes: {},
 };
 
 export async function config(args: ParsedArgs): Promise<void> {
@@ -52,6 +53,8 @@ export async function config(args: ParsedArgs): Promise<void> {
       }
       case 'delete': {
         const identifier = positional(args, 3, 'identifier');
+        // As `app delete`: a deletion cannot be undone, so it is confirmed; the version stays optional.
+        if (!flag(args, 'yes')) throw new UsageError(`Deleting "${identifier}" removes every value stored in it. Repeat with --yes to confirm (add --expect-timestamp T to delete only the version you read).`);
         const expectedTimestamp = opt(args, 'expect-timestamp') ?? (await client.request('config.get', { application, identifier })).timestamp;
         await client.request('config.delete', { application, identifier, expectedTimestamp });
         print(args, { deleted: identifier }, () => `Deleted "${identifier}" from "${application}".`);

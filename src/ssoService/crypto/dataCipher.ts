@@ -14,7 +14,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { SsoError } from '../../ssoClient/errors';
 import { assertMasterSecret, type MasterSecret } from './masterSecret';
 
-export const BAG_BLOB_VERSION = 1;
+const BAG_BLOB_VERSION = 1;
 const BAG_BLOB_VERSION_TEXT = String(BAG_BLOB_VERSION);
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
@@ -23,7 +23,7 @@ const HEADER_BYTES = 1 + IV_BYTES + TAG_BYTES;
 const AAD_LABEL = 'entsso-bag';
 
 /** Why a blob could not be decrypted, in `SsoError.details.reason`. */
-export type BagFailureReason = 'truncated' | 'unsupported-version' | 'authentication-failed';
+type BagFailureReason = 'truncated' | 'unsupported-version' | 'authentication-failed';
 
 export function encryptBag(secret: MasterSecret, application: string, identifier: string, plaintext: Buffer): Buffer {
   assertMasterSecret(secret);

@@ -24,7 +24,7 @@ export interface MasterSecret {
 }
 
 /** The explicit, transportable form of a secret (key in Base64). Handle as secret material. */
-export interface SerializedMasterSecret {
+interface SerializedMasterSecret {
   msid: string;
   key: string;
   createdAt: string;

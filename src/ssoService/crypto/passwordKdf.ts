@@ -23,7 +23,7 @@ export interface ScryptParams extends ScryptCost {
 }
 
 export const DEFAULT_SCRYPT_COST: Readonly<ScryptCost> = Object.freeze({ N: 2 ** 17, r: 8, p: 1 });
-export const DERIVED_KEY_BYTES = 32;
+const DERIVED_KEY_BYTES = 32;
 const SALT_BYTES = 16;
 
 /**
@@ -151,14 +151,14 @@ export class KdfMemoryGate {
  * The process's gate: 1 GiB, the most one file may ask for, so eight derivations at the default
  * cost (128 MiB) run side by side, and one at the maximum runs alone; 16 more may wait.
  */
-export const KDF_MEMORY = new KdfMemoryGate(SCRYPT_LIMITS.maxMemoryBytes, 16);
+const KDF_MEMORY = new KdfMemoryGate(SCRYPT_LIMITS.maxMemoryBytes, 16);
 
 /** Independent sub-keys from one derived key (HKDF-SHA256), one per purpose. */
 export function subKey(derivedKey: Buffer, purpose: string): Buffer {
   return Buffer.from(hkdfSync('sha256', derivedKey, Buffer.alloc(0), `entsso ${purpose}`, 32));
 }
 
-export function scryptMemoryBytes(cost: ScryptCost): number {
+function scryptMemoryBytes(cost: ScryptCost): number {
   return 128 * cost.N * cost.r * cost.p;
 }
 

@@ -16,7 +16,7 @@ import forge from 'node-forge';
 import { SsoError } from '../../ssoClient/errors';
 
 /** PEM strings, named as Node's tls options name them. `key` is secret. */
-export interface CertificateAndKey {
+interface CertificateAndKey {
   cert: string;
   key: string;
 }
@@ -30,7 +30,7 @@ export interface IssuedCertificate extends CertificateAndKey {
   notAfter: Date;
 }
 
-export interface ValidityOptions {
+interface ValidityOptions {
   /** Days from now; ignored when notAfter is given. */
   validDays?: number;
   /** Defaults to five minutes ago, so that peers whose clocks lag a little accept it. */
@@ -39,13 +39,13 @@ export interface ValidityOptions {
   notAfter?: Date;
 }
 
-export interface ServerCertificateOptions extends ValidityOptions {
+interface ServerCertificateOptions extends ValidityOptions {
   commonName: string;
   /** DNS names and IP addresses (IPv4/IPv6) the server is reached by: become subjectAltNames. */
   hosts: string[];
 }
 
-export interface ClientCertificateOptions extends ValidityOptions {
+interface ClientCertificateOptions extends ValidityOptions {
   commonName: string;
   /** What the holder may ask the master secret server; a certificate without a role may ask nothing. */
   role?: CertificateRole;
@@ -78,7 +78,7 @@ export function roleOfCertificate(pem: string): CertificateRole | undefined {
   }
 }
 
-export const RSA_BITS = 2048;
+const RSA_BITS = 2048;
 const CLOCK_SKEW_MS = 5 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 const MAX_VALID_DAYS = 3650;

@@ -31,8 +31,8 @@ import {
   type ScryptParams,
 } from './passwordKdf';
 
-export type ProtectedFileKind = 'entsso-backup' | 'entsso-export';
-export const PROTECTED_FILE_VERSION = 1;
+type ProtectedFileKind = 'entsso-backup' | 'entsso-export';
+const PROTECTED_FILE_VERSION = 1;
 
 export interface ProtectedFileHeader {
   format: ProtectedFileKind;
@@ -64,8 +64,8 @@ const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const CHECK_BYTES = 16;
 const MAX_HEADER_BYTES = 64 * 1024;
-export const MAX_PROTECTED_FILE_BYTES = 64 * 1024 * 1024;
-export const MAX_REMINDER_LENGTH = 200;
+const MAX_PROTECTED_FILE_BYTES = 64 * 1024 * 1024;
+const MAX_REMINDER_LENGTH = 200;
 /** Our environment ids are UUIDs; a longer one in a header is shown cut. */
 const MAX_SHOWN_ENVIRONMENT_LENGTH = 64;
 /**

@@ -37,7 +37,7 @@ const HEADER_BYTES = MAGIC.length + 1 + IV_BYTES + TAG_BYTES;
 const IS_POSIX = process.platform !== 'win32';
 
 /** `SsoError.details.reason` of vault errors, for callers that must tell them apart. */
-export type VaultFailureReason =
+type VaultFailureReason =
   | 'no-vault'
   | 'vault-exists'
   | 'missing-key-file'

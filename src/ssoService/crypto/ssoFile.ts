@@ -20,8 +20,9 @@
  */
 import forge from 'node-forge';
 import { SsoError } from '../../ssoClient/errors';
+import { type XmlAttributeProblem, type XmlAttributeSpan, decodeXmlAttribute, escapeXmlAttribute, isXmlSpace, isXmlText, scanXmlAttributes } from '../../protocol/xmlText';
 
-export const MAX_SSO_FILE_CHARS = 32 * 1024 * 1024;
+const MAX_SSO_FILE_CHARS = 32 * 1024 * 1024;
 const BLOCK_BYTES = 8;
 
 // ---------------------------------------------------------------- encode
@@ -43,27 +44,10 @@ function buildXml(entries: Record<string, string>): string {
     if (typeof value !== 'string') throw invalid(`The value of key "${safeName(key)}" must be text.`);
     if (!isXmlText(key)) throw invalid(`The key "${safeName(key)}" contains a character that .sso files cannot hold.`);
     if (!isXmlText(value)) throw invalid(`The value of key "${safeName(key)}" contains a control character that .sso files cannot hold.`);
-    xml += `<add key="${escapeAttribute(key)}" value="${escapeAttribute(value)}" />`;
+    xml += `<add key="${escapeXmlAttribute(key)}" value="${escapeXmlAttribute(value)}" />`;
   }
   return xml + '</applicationData></SSOApplicationExport>';
 }
-
-/** False when `text` holds a character XML 1.0 cannot carry at all (even as a reference), or a lone surrogate. */
-function isXmlText(text: string): boolean {
-  for (const ch of text) {
-    if (!isXmlChar(ch.codePointAt(0)!)) return false;
-  }
-  return true;
-}
-
-/** Tab, CR and LF become references: a parser would otherwise turn them into spaces. */
-function escapeAttribute(text: string): string {
-  return text.replace(/[&<>"\t\n\r]/g, (c) => ATTRIBUTE_ESCAPES[c]);
-}
-
-const ATTRIBUTE_ESCAPES: Record<string, string> = {
-  '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', '\t': '&#9;', '\n': '&#10;', '\r': '&#13;',
-};
 
 /** Key names are not secret, but keep messages one short line. */
 function safeName(key: string): string {
@@ -178,6 +162,17 @@ function malformed(problem: string): SsoError {
   return badFile(`The .sso file opened, but its contents are not a valid SSO application export: ${problem}.`);
 }
 
+/** Why a start tag's attributes are refused, in this reader's words. */
+const ATTRIBUTE_PROBLEMS: Record<XmlAttributeProblem, (element: string, name: string) => string> = {
+  'not-separated': (element) => `attributes of <${element}> must be separated by spaces`,
+  'no-name': () => 'expected an attribute name',
+  'no-equals': (_element, name) => `attribute "${name}" has no value`,
+  'not-quoted': (_element, name) => `the value of attribute "${name}" is not quoted`,
+  'not-closed': (_element, name) => `the value of attribute "${name}" is not closed`,
+  'less-than': (_element, name) => `the value of attribute "${name}" contains "<"`,
+  repeated: (element, name) => `<${element}> repeats the attribute "${name}"`,
+};
+
 class XmlReader {
   private pos = 0;
 
@@ -193,7 +188,7 @@ class XmlReader {
   /** Whitespace and comments: all that may appear between the elements. */
   skipMisc(): void {
     for (;;) {
-      while (this.pos < this.text.length && ' \t\n'.includes(this.text[this.pos])) this.pos++;
+      while (isXmlSpace(this.text[this.pos])) this.pos++;
       if (!this.text.startsWith('<!--', this.pos)) return;
       const end = this.text.indexOf('-->', this.pos + 4);
       if (end < 0) throw this.error('a comment is not closed');
@@ -229,53 +224,28 @@ class XmlReader {
   }
 
   private attributes(element: string, allowed: string[]): Map<string, string> {
+    const scanned = scanXmlAttributes(this.text, this.pos, (problem, at, name) => {
+      // An attribute's name is said only when it is one of ours: anything else may be file content.
+      throw this.error(name && !allowed.includes(name) ? `<${element}> has an unexpected attribute` : ATTRIBUTE_PROBLEMS[problem](element, name), at);
+    });
     const attributes = new Map<string, string>();
-    for (;;) {
-      const spaced = this.skipSpaces();
-      if (this.text.startsWith('/>', this.pos) || this.text.startsWith('>', this.pos)) return attributes;
-      if (!spaced) throw this.error(`attributes of <${element}> must be separated by spaces`);
-      const name = this.name();
-      if (!allowed.includes(name)) throw this.error(`<${element}> has an unexpected attribute`);
-      if (attributes.has(name)) throw this.error(`<${element}> repeats the attribute "${name}"`);
-      this.skipSpaces();
-      this.expect('=', `attribute "${name}" has no value`);
-      this.skipSpaces();
-      attributes.set(name, this.attributeValue(name));
+    for (const a of scanned.attributes) {
+      if (!allowed.includes(a.name)) throw this.error(`<${element}> has an unexpected attribute`, a.valueStart);
+      attributes.set(a.name, this.attributeValue(a));
     }
+    this.pos = scanned.end;
+    return attributes;
   }
 
-  private name(): string {
-    const match = /^[A-Za-z_:][A-Za-z0-9._:-]*/.exec(this.text.slice(this.pos, this.pos + 256));
-    if (!match) throw this.error('expected an attribute name');
-    this.pos += match[0].length;
-    return match[0];
-  }
-
-  private attributeValue(name: string): string {
-    const quote = this.text[this.pos];
-    if (quote !== '"' && quote !== "'") throw this.error(`the value of attribute "${name}" is not quoted`);
-    const end = this.text.indexOf(quote, this.pos + 1);
-    if (end < 0) throw this.error(`the value of attribute "${name}" is not closed`);
-    const raw = this.text.slice(this.pos + 1, end);
-    if (raw.includes('<')) throw this.error(`the value of attribute "${name}" contains "<"`);
-    const start = this.pos;
-    this.pos = end + 1;
-    // XML attribute-value normalisation: literal tab and newline become spaces.
-    return raw.replace(/[\t\n]/g, ' ').replace(/&[^;]{0,12};?/g, (ref) => this.reference(ref, start));
-  }
-
-  private reference(ref: string, at: number): string {
-    const named: Record<string, string> = { '&amp;': '&', '&lt;': '<', '&gt;': '>', '&quot;': '"', '&apos;': "'" };
-    if (named[ref]) return named[ref];
-    const numeric = /^&#(?:([0-9]{1,7})|x([0-9A-Fa-f]{1,6}));$/.exec(ref);
-    const code = numeric ? parseInt(numeric[1] ?? numeric[2], numeric[1] ? 10 : 16) : NaN;
-    if (!isXmlChar(code)) throw this.error('an attribute value contains an invalid "&" reference', at);
-    return String.fromCodePoint(code);
+  private attributeValue(a: XmlAttributeSpan): string {
+    return decodeXmlAttribute(this.text.slice(a.valueStart, a.valueEnd), (_problem, offset) => {
+      throw this.error('an attribute value contains an invalid "&" reference', a.valueStart + offset);
+    });
   }
 
   skipSpaces(): boolean {
     const start = this.pos;
-    while (this.pos < this.text.length && ' \t\n'.includes(this.text[this.pos])) this.pos++;
+    while (isXmlSpace(this.text[this.pos])) this.pos++;
     return this.pos > start;
   }
 
@@ -288,11 +258,4 @@ class XmlReader {
   private error(problem: string, at = this.pos): SsoError {
     return malformed(`${problem} (at character ${at + 1})`);
   }
-}
-
-function isXmlChar(code: number): boolean {
-  return (
-    code === 0x9 || code === 0xa || code === 0xd ||
-    (code >= 0x20 && code <= 0xd7ff) || (code >= 0xe000 && code <= 0xfffd) || (code >= 0x10000 && code <= 0x10ffff)
-  );
 }

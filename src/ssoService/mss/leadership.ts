@@ -27,7 +27,7 @@ export interface LeaseStore {
   getLease(): Promise<LeaseState>;
 }
 
-export interface LeadershipOptions {
+interface LeadershipOptions {
   node: string;
   lease: LeaseStore;
   /** How long a lease lasts without renewal. */

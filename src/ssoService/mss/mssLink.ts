@@ -134,7 +134,7 @@ export class MssLink extends EventEmitter<{ lost: []; changed: [] }> {
   }
 }
 
-export function parseAddress(address: string): { host: string; port: number } {
+function parseAddress(address: string): { host: string; port: number } {
   const i = address.lastIndexOf(':');
   const port = Number(address.slice(i + 1));
   if (i <= 0 || !Number.isInteger(port) || port <= 0 || port > 65535) {

@@ -9,7 +9,7 @@ import type { Base64File, ReencryptProgress } from '../../ssoClient/protocol';
 import { makeMasterSecret, type MasterSecret } from '../crypto/masterSecret';
 import type { CertificateRole } from '../crypto/pki';
 
-export interface WireSecret {
+interface WireSecret {
   msid: string;
   /** base64 of the 32-byte key. */
   key: string;
@@ -79,10 +79,6 @@ export interface MssResponse {
   id: number;
   result?: unknown;
   error?: { code: string; message: string };
-}
-
-export interface MssEvent {
-  event: 'changed';
 }
 
 export function toWire(secret: MasterSecret): WireSecret {

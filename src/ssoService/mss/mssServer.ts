@@ -35,7 +35,7 @@ export interface LeaseTiming {
 /** A node stops serving within 5 s of losing SSODB; a standby takes over within about 7 s. */
 export const DEFAULT_LEASE: LeaseTiming = { ttlMs: 5000, renewMs: 1000, graceMs: 1000 };
 
-export interface MssServerOptions {
+interface MssServerOptions {
   vaultDir: string;
   environmentId: string;
   store: SsoStore;

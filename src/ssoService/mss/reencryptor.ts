@@ -15,9 +15,9 @@ import type { SsoStore } from '../ssodb/store';
  * transaction holds the SSODB lock for well under 0.1 s, which a save waiting behind it barely notices.
  */
 export const REENCRYPT_BATCH_ROWS = 2000;
-export const BATCH_PAUSE_MS = 25;
+const BATCH_PAUSE_MS = 25;
 
-export interface ReencryptOptions {
+interface ReencryptOptions {
   store: SsoStore;
   current: MasterSecret;
   /** Secrets rows may still be under (the vault's previous one). */

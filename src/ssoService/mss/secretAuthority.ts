@@ -19,7 +19,7 @@ interface BackupPayload {
   secrets: Array<{ msid: string; key: string; createdAt: string }>;
 }
 
-export interface AuthorityOptions {
+interface AuthorityOptions {
   vaultDir: string;
   store: SsoStore;
   environmentId: string;

@@ -16,7 +16,11 @@ import { DEFAULT_REFUSALS_PER_WINDOW, DEFAULT_REFUSAL_WINDOW_MS, RefusalThrottle
 import type { AccessToken } from './accessToken';
 import { isMethodName, validateParams } from './validate';
 
-export const SERVER_VERSION = '0.1.0';
+// The package's own version, inlined by esbuild (only this field of package.json is bundled).
+import { version as packageVersion } from '../../../package.json';
+
+/** Said in `hello`: the version of the package that runs, so a mismatch can be seen from a client. */
+export const SERVER_VERSION: string = packageVersion;
 
 /** Connections that have not said a valid hello within this time are closed. */
 export const HELLO_TIMEOUT_MS = 10_000;
@@ -86,16 +90,20 @@ export class RpcServer {
     mkdirSync(dirname(socketPath), { recursive: true, mode: 0o700 });
     await removeStaleSocket(socketPath);
     const server = net.createServer((socket) => this.accept(socket));
-    await new Promise<void>((resolve, reject) => {
-      server.once('error', reject);
-      // Created 0600 from the start: umask covers the window before chmod.
-      const oldMask = process.umask(0o177);
-      server.listen(socketPath, () => {
-        process.umask(oldMask);
-        server.off('error', reject);
-        resolve();
+    // Created 0600 from the start: umask covers the window before chmod. The umask is
+    // process-wide, so it is restored whether listen succeeds or fails.
+    const oldMask = process.umask(0o177);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(socketPath, () => {
+          server.off('error', reject);
+          resolve();
+        });
       });
-    });
+    } finally {
+      process.umask(oldMask);
+    }
     if (process.platform !== 'win32') chmodSync(socketPath, 0o600);
     this.server = server;
     this.tokenWatch = setInterval(() => this.adoptTokenRotatedElsewhere(), TOKEN_FILE_CHECK_MS);
@@ -114,7 +122,8 @@ export class RpcServer {
     this.connections.clear();
     const server = this.server;
     this.server = undefined;
-    if (server) await new Promise<void>((resolve) => server.close(() => resolve()));
+    if (!server) return; // never listened: the socket there, if any, is another service's
+    await new Promise<void>((resolve) => server.close(() => resolve()));
     if (existsSync(this.options.socketPath)) {
       try {
         unlinkSync(this.options.socketPath);
@@ -402,6 +411,6 @@ async function removeStaleSocket(socketPath: string): Promise<void> {
     });
     probe.once('error', () => resolve(false));
   });
-  if (alive) throw new SsoError('ENTSSO_E_INVALID_REQUEST', `Another SSO service is already listening at ${socketPath}. Stop it first.`);
+  if (alive) throw new SsoError('ENTSSO_E_ALREADY_RUNNING', `Another SSO service is already listening at ${socketPath}. Stop it first.`);
   unlinkSync(socketPath);
 }

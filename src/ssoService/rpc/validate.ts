@@ -2,6 +2,15 @@
  * Validation of request parameters at the protocol boundary: every method's params are
  * checked here before any handler runs, so handlers can trust their input. A bad request
  * gets ENTSSO_E_INVALID_REQUEST naming the offending parameter, never a crash.
+ *
+ * Kept hand-written on purpose, rather than a schema library generating types and checks
+ * (zod, valibot, typebox): the checks that matter here are not shapes but the name rule
+ * (src/protocol/names.ts: NFC, lookalikes, stored names looser than new ones), byte sizes of
+ * configurations and name-keyed records safe from "__proto__", which a schema would only wrap
+ * as custom refinements; the extension and the service would load a runtime dependency for
+ * the shapes alone; and `ParamsOf<M>` in src/ssoClient/protocol.ts stays the one definition of
+ * the types that every client reads. Each method's validator returns exactly `ParamsOf<M>`,
+ * so TypeScript checks the two against each other.
  */
 import { SsoError } from '../../ssoClient/errors';
 import { hasUnsafeCharacters } from '../../ssoClient/untrustedText';
