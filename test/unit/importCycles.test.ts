@@ -31,7 +31,7 @@ function withoutComments(source: string): string {
   return source.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/^\s*\/\/.*$/gm, ' ');
 }
 
-export function importSpecifiers(source: string): string[] {
+function importSpecifiers(source: string): string[] {
   const text = withoutComments(source);
   return SPECIFIER_PATTERNS.flatMap((pattern) => [...text.matchAll(pattern)].map((m) => m[1]));
 }
@@ -43,7 +43,7 @@ function resolveProjectFile(fromFile: string, specifier: string): string | undef
   return [`${base}.ts`, join(base, 'index.ts')].find((candidate) => existsSync(candidate));
 }
 
-export type ImportGraph = Map<string, string[]>;
+type ImportGraph = Map<string, string[]>;
 
 function importGraphOf(root: string): ImportGraph {
   const graph: ImportGraph = new Map();
@@ -57,7 +57,7 @@ function importGraphOf(root: string): ImportGraph {
 }
 
 /** Tarjan's algorithm; returns the components with more than one module, or a module importing itself. */
-export function importCycles(graph: ImportGraph): string[][] {
+function importCycles(graph: ImportGraph): string[][] {
   let nextIndex = 0;
   const index = new Map<string, number>();
   const lowLink = new Map<string, number>();
@@ -138,7 +138,7 @@ function siblingFolderGraph(graph: ImportGraph, root: string): { folders: Import
 }
 
 /** The two sibling folders an import crosses, or undefined when it stays in a folder or goes to its parent or child. */
-export function siblingFolderEdge(from: string[], to: string[]): [string, string] | undefined {
+function siblingFolderEdge(from: string[], to: string[]): [string, string] | undefined {
   let common = 0;
   while (common < from.length && common < to.length && from[common] === to[common]) common++;
   if (common === from.length || common === to.length) return undefined;
