@@ -30,6 +30,16 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*'], message: 'src/protocol is the bottom layer: it imports only from src/protocol.' }], paths: [{ name: 'vscode', message: 'src/protocol must run outside VS Code.' }] }] },
   },
   {
+    // The model is what the views show, as plain data and rules: testable without VS Code or a service.
+    files: ['src/model/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/views/**', '**/commands/**', '**/connection/**', '**/ssoService/**', '**/cli/**'], message: 'src/model sits below the extension: it imports only src/model, src/protocol and src/ssoClient.' }], paths: [{ name: 'vscode', message: 'src/model must run outside VS Code (unit tests): let src/views adapt it.' }] }] },
+  },
+  {
+    // The connection layer reaches the service through the client library and serves views and commands, never the reverse.
+    files: ['src/connection/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/views/**', '**/commands/**', '**/ssoService/**', '**/cli/**'], message: 'src/connection sits below views and commands and talks to the service only through src/ssoClient.' }] }] },
+  },
+  {
     // The extension reaches the service only through the client library.
     files: ['src/extension.ts', 'src/views/**/*.ts', 'src/commands/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/ssoService/**', '**/cli/**'], message: 'The extension talks to the SSO service only through src/ssoClient.' }] }] },

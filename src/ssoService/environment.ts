@@ -19,7 +19,7 @@ import { generateMasterSecret } from './crypto/masterSecret';
 import { createCa, issueClientCertificate, issueServerCertificate, roleOfCertificate, type CertificateAuthority } from './crypto/pki';
 import { SecretVault } from './crypto/secretVault';
 import { preparePrivateFolder } from './environmentPermissions';
-import type { TlsMaterial } from './mss/mssServer';
+import type { TlsMaterial } from './mss/tlsMaterial';
 import type { AuditSettings } from './service/auditRetention';
 import { openStore } from './ssodb/openStore';
 import type { SqlServerConnection } from './ssodb/sqlServerConnection';

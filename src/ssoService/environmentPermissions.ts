@@ -8,9 +8,17 @@
 import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { SsoError } from '../ssoClient/errors';
-import type { Environment } from './environment';
 
 const IS_POSIX = process.platform !== 'win32';
+
+/**
+ * The files of an environment whose permissions matter; an Environment is one. Stated here rather
+ * than imported, because environment.ts uses this module to create its folder.
+ */
+export interface EnvironmentFiles {
+  paths: { dir: string; config: string; token: string; pki: string; vault: string };
+  config: { store: { kind: string; file?: string } };
+}
 
 /**
  * The folder `init` writes into, private from the start: created 0700, or an existing folder of
@@ -31,7 +39,7 @@ export function preparePrivateFolder(dir: string): void {
 }
 
 /** Refuses (ENTSSO_E_ACCESS_DENIED) an environment that other users could change or read secrets from. */
-export function assertPrivateEnvironment(env: Environment, vaultDir = env.paths.vault): void {
+export function assertPrivateEnvironment(env: EnvironmentFiles, vaultDir = env.paths.vault): void {
   if (!IS_POSIX) return;
   const p = env.paths;
   checkFolder(p.dir);
@@ -40,8 +48,9 @@ export function assertPrivateEnvironment(env: Environment, vaultDir = env.paths.
   checkFolder(p.pki);
   for (const name of readdirSync(p.pki).filter((n) => /\.(crt|key)$/.test(n))) checkFile(join(p.pki, name), name.endsWith('.key') ? 0o077 : 0o022);
   if (lstatOrUndefined(vaultDir)) checkFolder(vaultDir);
-  if (env.config.store.kind === 'sqlite') {
-    const file = isAbsolute(env.config.store.file) ? env.config.store.file : join(p.dir, env.config.store.file);
+  const store = env.config.store;
+  if (store.kind === 'sqlite' && store.file !== undefined) {
+    const file = isAbsolute(store.file) ? store.file : join(p.dir, store.file);
     if (lstatOrUndefined(file)) checkFile(file, 0o022);
   }
 }

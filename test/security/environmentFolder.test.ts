@@ -74,6 +74,7 @@ describe('environment folder permissions', { skip: posixOnly }, () => {
       { name: "the service's key readable by its group (0640)", path: () => join(dir, 'pki', 'service.key'), mode: 0o640, expect: /service\.key can be accessed by other users/ },
       { name: 'environment.json writable by others (0666)', path: () => join(dir, 'environment.json'), mode: 0o666, expect: /environment\.json can be written by other users/ },
       { name: 'the pki folder writable by others (0777)', path: () => join(dir, 'pki'), mode: 0o777, expect: /pki can be written by other users/ },
+      { name: 'the SQLite SSODB writable by others (0666)', path: () => join(dir, 'ssodb.sqlite'), mode: 0o666, expect: /ssodb\.sqlite can be written by other users \(mode 0666\)/ },
     ];
     for (const c of cases) {
       it(c.name, () => {

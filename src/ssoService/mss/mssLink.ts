@@ -7,9 +7,8 @@ import { EventEmitter } from 'node:events';
 import * as tls from 'node:tls';
 import { SsoError, isSsoErrorCode } from '../../ssoClient/errors';
 import { LineDecoder, encodeLine } from '../../ssoClient/jsonLines';
-import type { TlsMaterial } from './mssServer';
-import { fromWire, type GetSecretsResult, type MssOp, type MssOps, type MssResponse } from './mssProtocol';
-import type { SecretsFromMss } from '../service/secretCache';
+import { fromWire, type GetSecretsResult, type MssOp, type MssOps, type MssResponse, type SecretsFromMss } from './mssProtocol';
+import type { TlsMaterial } from './tlsMaterial';
 
 export class MssLink extends EventEmitter<{ lost: []; changed: [] }> {
   private socket: tls.TLSSocket | undefined;

@@ -24,6 +24,13 @@ export interface GetSecretsResult {
   server: string;
 }
 
+/** A getSecrets answer as the service keeps it: the secrets decoded from the wire. */
+export interface SecretsFromMss {
+  current: MasterSecret;
+  previous?: MasterSecret;
+  reencrypt?: ReencryptProgress;
+}
+
 /** Every MSS operation with its parameters and result. */
 export interface MssOps {
   getSecrets: { params: Record<string, never>; result: GetSecretsResult };

@@ -19,12 +19,7 @@ import { ANY_ROLE_OPS, ROLE_OPS, toWire, type MssOp, type MssOps, type MssReques
 import { SecretAuthority } from './secretAuthority';
 import { RateLimitedLog } from '../rateLimitedLog';
 import { certificateRole, type CertificateRole } from '../crypto/pki';
-
-export interface TlsMaterial {
-  ca: string;
-  cert: string;
-  key: string;
-}
+import type { TlsMaterial } from './tlsMaterial';
 
 export interface LeaseTiming {
   ttlMs: number;

@@ -10,10 +10,10 @@ import { dirname } from 'node:path';
 import { SsoError } from '../../ssoClient/errors';
 import { FrameTooLargeError, LineDecoder, encodeLine } from '../../ssoClient/jsonLines';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION, type Methods, type RpcErrorObject, type ServiceMethodName, type ServiceState } from '../../ssoClient/protocol';
-import type { CallContext, SsoOperations } from '../service/operations';
 import { RateLimitedLog } from '../rateLimitedLog';
 import { DEFAULT_REFUSALS_PER_WINDOW, DEFAULT_REFUSAL_WINDOW_MS, RefusalThrottle } from './refusalThrottle';
 import type { AccessToken } from './accessToken';
+import type { CallContext, RpcOperations } from './rpcOperations';
 import { isMethodName, validateParams } from './validate';
 
 // The package's own version, inlined by esbuild (only this field of package.json is bundled).
@@ -60,7 +60,7 @@ type RawMessage = { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: 
 export interface RpcServerOptions {
   socketPath: string;
   accessToken: AccessToken;
-  operations: SsoOperations;
+  operations: RpcOperations;
   currentState: () => ServiceState;
   log: (message: string) => void;
 }

@@ -13,11 +13,8 @@ import {
   type HealthCheck,
   type HealthReport,
   type IdentifierInfo,
-  type MethodName,
-  type ServiceMethodName,
   type Page,
   type ParamsOf,
-  type ResultOf,
   type SecretInfo,
   type MssNodesReport,
   type BackupFileInfo,
@@ -28,6 +25,7 @@ import type { MasterSecret } from '../crypto/masterSecret';
 import type { ApplicationRow, AuditRetention, CredentialRow, NewAuditEntry, SsoStore, ConfigurationRead } from '../ssodb/store';
 import { nameKeyedRecord } from '../../protocol/names';
 import { LIMITS } from '../rpc/validate';
+import type { CallContext, Handlers, RpcOperations } from '../rpc/rpcOperations';
 import { ApplicationTransfer } from './applicationTransfer';
 import {
   checkConfigurationSize,
@@ -47,15 +45,6 @@ import { changedFieldLabels, ConfigHistory, DEFAULT_HISTORY_SETTINGS, historyNot
 export const DEFAULT_PAGE_SIZE = 100;
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const SECRET_MAX_AGE_DAYS = 30;
-
-/** Who is calling, for the audit: the OS user the service runs as and the client's name. */
-export interface CallContext {
-  client: string;
-}
-
-type Handler<M extends MethodName> = (params: ParamsOf<M>, ctx: CallContext) => Promise<ResultOf<M>>;
-/** hello and token.rotate concern the connection itself: the rpc server answers them. */
-export type Handlers = { [M in Exclude<ServiceMethodName, 'hello' | 'token.rotate'>]: Handler<M> };
 
 /**
  * How the service reaches the master secret server for the secret lifecycle (runs on the MSS,
@@ -78,7 +67,7 @@ type AuditEntryOf = Omit<NewAuditEntry, 'user'>;
 /** How often the log reports best-effort audit rows that could not be written (the first at once). */
 const LOST_AUDIT_LOG_INTERVAL_MS = 60_000;
 
-export class SsoOperations {
+export class SsoOperations implements RpcOperations {
   private readonly osUser = safeUserName();
   private readonly transfer: ApplicationTransfer;
   private readonly valueSearch: ValueSearch;

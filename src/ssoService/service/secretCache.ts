@@ -6,12 +6,7 @@
 import { SsoError } from '../../ssoClient/errors';
 import type { ReencryptProgress, ServiceState, ServiceStateName } from '../../ssoClient/protocol';
 import type { MasterSecret } from '../crypto/masterSecret';
-
-export interface SecretsFromMss {
-  current: MasterSecret;
-  previous?: MasterSecret;
-  reencrypt?: ReencryptProgress;
-}
+import type { SecretsFromMss } from '../mss/mssProtocol';
 
 export class SecretCache {
   private current: MasterSecret | undefined;

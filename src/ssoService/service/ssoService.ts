@@ -5,7 +5,7 @@
  */
 import { SsoError } from '../../ssoClient/errors';
 import type { ServiceState } from '../../ssoClient/protocol';
-import type { TlsMaterial } from '../mss/mssServer';
+import type { TlsMaterial } from '../mss/tlsMaterial';
 import { AccessToken } from '../rpc/accessToken';
 import { RpcServer } from '../rpc/rpcServer';
 import type { AuditRetention, SsoStore } from '../ssodb/store';
