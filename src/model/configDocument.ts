@@ -49,7 +49,7 @@ export function serializeConfig(doc: ConfigDocument, schema: DocumentSchema = sc
 type ProblemSeverity = 'error' | 'warning';
 
 /** What a quick fix can do about a problem: the key of an unknown field, the field whose value is not a string. */
-export type ProblemFix = { kind: 'unknown-field'; key: string; propertyStart: number; propertyEnd: number } | { kind: 'not-a-string'; label: string };
+type ProblemFix = { kind: 'unknown-field'; key: string; propertyStart: number; propertyEnd: number } | { kind: 'not-a-string'; label: string };
 
 export interface DocumentProblem {
   message: string;
