@@ -28,8 +28,16 @@ function filesUnder(dir: string): string[] {
   });
 }
 
-async function waitReady(c: SsoClient): Promise<void> {
-  await waitUntil(async () => (await c.request('status', {})).state === 'ready', 30_000, () => 'the service did not come back to "ready" after the rotation');
+/** Ready under the new secret: right after the commit the service may still report its old, ready state. */
+async function waitReady(c: SsoClient, msid: string): Promise<void> {
+  await waitUntil(
+    async () => {
+      const s = await c.request('status', {});
+      return s.state === 'ready' && s.msid === msid;
+    },
+    30_000,
+    () => 'the service did not come back to "ready" under the new secret after the rotation',
+  );
 }
 
 /** A rotation; the MSS refuses one while the previous one is still re-encrypting, so that is waited out. */
@@ -38,14 +46,14 @@ async function rotate(c: SsoClient): Promise<void> {
   for (;;) {
     try {
       const prepared = await c.request('secret.prepareGenerate', { password: 'a rotation backup password 42', reminder: 'history test' });
-      await c.request('secret.commitGenerate', { newMsid: prepared.newMsid });
-      break;
+      const committed = await c.request('secret.commitGenerate', { newMsid: prepared.newMsid });
+      await waitReady(c, committed.msid);
+      return;
     } catch (e) {
       if (!(e instanceof SsoError && e.code === 'ENTSSO_E_REENCRYPT_IN_PROGRESS') || Date.now() > deadline) throw e;
       await new Promise((r) => setTimeout(r, 200));
     }
   }
-  await waitReady(c);
 }
 
 describe('configuration history with real processes', () => {
