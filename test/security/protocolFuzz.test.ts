@@ -189,6 +189,14 @@ function assertWellFormedReply(reply: string, sent: string): void {
   assert.notEqual(parsed.error.data.ssoCode, 'ENTSSO_E_INTERNAL', `internal error for ${sent.slice(0, 200)}`);
 }
 
+/** Checks the service's reply to a fuzzed line (null: it closed the connection) and counts how it answered. */
+function tallyServiceReply(seen: { errorReply: number; closed: number; result: number }, line: string, reply: string | null): void {
+  if (reply === null) return void seen.closed++;
+  assertWellFormedReply(reply, line);
+  if (JSON.parse(reply).error) seen.errorReply++;
+  else seen.result++;
+}
+
 function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
@@ -301,10 +309,7 @@ describe(`protocol fuzzing (${RUNS} cases per family, seed ${SEED})`, () => {
         const line = requestLine(c, token());
         const reply = await sendUnauthenticated(t.env.config.socketPath, line);
         assert.ok(t.service!.running, `the service died on ${line.slice(0, 200)}`);
-        if (reply === null) return void seen.closed++;
-        assertWellFormedReply(reply, line);
-        if (JSON.parse(reply).error) seen.errorReply++;
-        else seen.result++;
+        tallyServiceReply(seen, line, reply);
       }),
       { numRuns: RUNS, seed: SEED + 2 },
     );
@@ -322,10 +327,7 @@ describe(`protocol fuzzing (${RUNS} cases per family, seed ${SEED})`, () => {
         const line = requestLine(c, token());
         const reply = await conn.send(line);
         assert.ok(t.service!.running, `the service died on ${line.slice(0, 200)}`);
-        if (reply === null) return void seen.closed++;
-        assertWellFormedReply(reply, line);
-        if (JSON.parse(reply).error) seen.errorReply++;
-        else seen.result++;
+        tallyServiceReply(seen, line, reply);
       }),
       { numRuns: RUNS, seed: SEED + 3 },
     );

@@ -31,6 +31,17 @@ describe('UI: editing SSO documents safely, with auto-save on', { timeout: 600_0
   const w = () => ui.wb as Workbench;
   const env = () => (ui.sso as SeededSso).env;
 
+  /** Line 3 of the document is `  "ApiUser": "biztalk",`: puts the cursor right after "biztalk". */
+  async function putCursorAfterApiUserValue(): Promise<void> {
+    await w().focusEditor();
+    await w().page.keyboard.press('Control+Home');
+    await w().page.keyboard.press('ArrowDown');
+    await w().page.keyboard.press('ArrowDown');
+    await w().page.keyboard.press('End');
+    await w().page.keyboard.press('ArrowLeft');
+    await w().page.keyboard.press('ArrowLeft');
+  }
+
   before(async () => {
     await ui.startSeeded({
       sso: { syncIntervalSeconds: 5, pageSize: 20 },
@@ -67,14 +78,8 @@ describe('UI: editing SSO documents safely, with auto-save on', { timeout: 600_0
     // The language of sso: documents, shown in the status bar (JSON highlighting stays).
     await w().waitFor(async () => (await w().readStatusBar()).some((i) => i.text === 'SSO Configuration'), 10_000, 'the "SSO Configuration" language in the status bar');
 
-    // Line 3 is `  "ApiUser": "biztalk",`: type after "biztalk", one key at a time, pausing longer than the delay.
-    await w().focusEditor();
-    await w().page.keyboard.press('Control+Home');
-    await w().page.keyboard.press('ArrowDown');
-    await w().page.keyboard.press('ArrowDown');
-    await w().page.keyboard.press('End');
-    await w().page.keyboard.press('ArrowLeft');
-    await w().page.keyboard.press('ArrowLeft');
+    // Type after "biztalk", one key at a time, pausing longer than the delay.
+    await putCursorAfterApiUserValue();
     for (const key of '-ne') {
       await w().page.keyboard.type(key);
       await new Promise((r) => setTimeout(r, AUTO_SAVE_DELAY_MS / 2));
@@ -250,13 +255,7 @@ describe('UI: editing SSO documents safely, with auto-save on', { timeout: 600_0
     await w().waitFor(async () => (await w().readStatusBar()).some((i) => i.text === 'SSO Configuration'), 20_000, 'the restored document in its own language');
     const before = ssoctlConfigGet(env(), APP, ID);
 
-    await w().focusEditor();
-    await w().page.keyboard.press('Control+Home');
-    await w().page.keyboard.press('ArrowDown');
-    await w().page.keyboard.press('ArrowDown');
-    await w().page.keyboard.press('End');
-    await w().page.keyboard.press('ArrowLeft');
-    await w().page.keyboard.press('ArrowLeft');
+    await putCursorAfterApiUserValue();
     await w().page.keyboard.type('-x');
     // Proving that no auto-save happens takes waiting past its delay.
     await new Promise((r) => setTimeout(r, AUTO_SAVE_DELAY_MS * 3));
