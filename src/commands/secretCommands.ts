@@ -144,13 +144,8 @@ async function generateSecret(ctx: SecretCommandsContext): Promise<void> {
       '(reading and BizTalk runtime lookups keep working). The current secret stays available as the previous one.',
     'Generate…',
   );
-  const title = `Generate New Master Secret for "${env}"`;
-  const target = await pickSaveFile({ kind: 'backup', title: `Backup of the new master secret of "${env}"`, defaultName: backupFileName(env, new Date()), filters: BACKUP_FILTERS });
-  const prepared = await withNewPassword(title, 'backup of the new secret', {}, (p) =>
-    withBusyIndicator(`Generating a new master secret for "${env}"…`, () => ctx.connection.request('secret.prepareGenerate', { password: p.password, reminder: p.reminder })),
-  );
   // ENTSSO's order: the backup of the new secret is safely on disk before anything switches.
-  await writePrivateFile(target, Buffer.from(prepared.file, 'base64'));
+  const { target, result: prepared } = await generateWithBackup(env, (password, reminder) => ctx.connection.request('secret.prepareGenerate', { password, reminder }));
   ctx.log.info(`Backup of the new master secret ${prepared.newMsid} of "${env}" written to ${displayPath(target)}.`);
   const committed = await ctx.connection.request('secret.commitGenerate', { newMsid: prepared.newMsid });
   ctx.log.info(`New master secret ${committed.msid} of "${env}" in use; ${committed.rowsToReencrypt} configuration(s) to re-encrypt.`);
@@ -176,17 +171,24 @@ async function generateSecretInOneStep(ctx: SecretCommandsContext, env: string):
       'SSO servers pick the new secret up at their next refresh; the current secret stays available as the previous one. This runs only on the master secret server.',
     'Generate…',
   );
-  const title = `Generate New Master Secret for "${env}"`;
-  const target = await pickSaveFile({ kind: 'backup', title: `Backup of the new master secret of "${env}"`, defaultName: backupFileName(env, new Date()), filters: BACKUP_FILTERS });
-  const result = await withNewPassword(title, 'backup of the new secret', {}, (p) =>
-    withBusyIndicator(`Generating a new master secret for "${env}"…`, () => ctx.connection.request('secret.generate', { password: p.password, reminder: p.reminder })),
-  );
-  await writePrivateFile(target, Buffer.from(result.file, 'base64'));
+  const { target, result } = await generateWithBackup(env, (password, reminder) => ctx.connection.request('secret.generate', { password, reminder }));
   // ENTSSO's GenerateSecret does not say the new secret's id: the bridge may answer ''.
   const secret = result.msid ? `New master secret ${result.msid}` : 'A new master secret';
   ctx.log.info(`${secret} of "${env}" generated; its backup is ${displayPath(target)}.`);
   ctx.afterSecretChange();
   void vscode.window.showInformationMessage(`${secret} is in use in "${env}". Its backup is ${displayPath(target)}: keep it and its password in separate safe places.`);
+}
+
+/**
+ * Asks where the new secret's backup goes and for its password, lets the MSS make the secret
+ * (`makeSecret` returns the backup file, base64) and writes the backup.
+ */
+async function generateWithBackup<T extends { file: string }>(env: string, makeSecret: (password: string, reminder: string) => Promise<T>): Promise<{ target: vscode.Uri; result: T }> {
+  const title = `Generate New Master Secret for "${env}"`;
+  const target = await pickSaveFile({ kind: 'backup', title: `Backup of the new master secret of "${env}"`, defaultName: backupFileName(env, new Date()), filters: BACKUP_FILTERS });
+  const result = await withNewPassword(title, 'backup of the new secret', {}, (p) => withBusyIndicator(`Generating a new master secret for "${env}"…`, () => makeSecret(p.password, p.reminder)));
+  await writePrivateFile(target, Buffer.from(result.file, 'base64'));
+  return { target, result };
 }
 
 type ReencryptionOutcome = 'done' | 'hidden';

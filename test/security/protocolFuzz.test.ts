@@ -26,19 +26,23 @@ import { TestEnvironment, serviceCertificate } from '../integration/harness';
 const RUNS = Number(process.env.SSO_FUZZ_RUNS ?? 300);
 const SEED = Number(process.env.SSO_FUZZ_SEED ?? 20261127);
 
-/** A raw, authenticated connection that sends arbitrary lines and collects the replies. */
-class RawConnection {
+/** A socket that sends arbitrary lines and hands each reply line to the oldest waiting send(). */
+class LineConnection {
   private buffer = '';
   private waiters: Array<(line: string | null) => void> = [];
   closed = false;
 
-  private constructor(private readonly socket: net.Socket) {
+  /** `isReply`: false for lines the peer pushes on its own (they answer no send()). */
+  protected constructor(
+    private readonly socket: net.Socket,
+    isReply: (line: string) => boolean = () => true,
+  ) {
     socket.on('data', (d) => {
       this.buffer += d.toString('utf8');
       for (let i = this.buffer.indexOf('\n'); i !== -1; i = this.buffer.indexOf('\n')) {
         const line = this.buffer.slice(0, i);
         this.buffer = this.buffer.slice(i + 1);
-        this.waiters.shift()?.(line);
+        if (isReply(line)) this.waiters.shift()?.(line);
       }
     });
     socket.on('close', () => {
@@ -46,17 +50,6 @@ class RawConnection {
       for (const w of this.waiters.splice(0)) w(null);
     });
     socket.on('error', () => undefined);
-  }
-
-  static async open(path: string, token: string): Promise<RawConnection> {
-    const socket = await new Promise<net.Socket>((resolve, reject) => {
-      const s = net.createConnection(path, () => resolve(s));
-      s.once('error', reject);
-    });
-    const c = new RawConnection(socket);
-    const hello = await c.send(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'hello', params: { token, protocolVersion: 1, client: 'fuzz' } }));
-    assert.ok(hello && hello.includes('"result"'), `hello failed: ${hello}`);
-    return c;
   }
 
   /** Sends raw text plus a newline; resolves with the next reply line, or null when closed. */
@@ -73,6 +66,21 @@ class RawConnection {
 
   close(): void {
     this.socket.destroy();
+  }
+}
+
+/** A raw, authenticated connection to the SSO service that sends arbitrary lines and collects the replies. */
+class RawConnection extends LineConnection {
+
+  static async open(path: string, token: string): Promise<RawConnection> {
+    const socket = await new Promise<net.Socket>((resolve, reject) => {
+      const s = net.createConnection(path, () => resolve(s));
+      s.once('error', reject);
+    });
+    const c = new RawConnection(socket);
+    const hello = await c.send(JSON.stringify({ jsonrpc: '2.0', id: 0, method: 'hello', params: { token, protocolVersion: 1, client: 'fuzz' } }));
+    assert.ok(hello && hello.includes('"result"'), `hello failed: ${hello}`);
+    return c;
   }
 }
 
@@ -179,6 +187,14 @@ function assertWellFormedReply(reply: string, sent: string): void {
   assert.equal(typeof parsed.error.message, 'string');
   assert.match(parsed.error.data.ssoCode, /^ENTSSO_E_/);
   assert.notEqual(parsed.error.data.ssoCode, 'ENTSSO_E_INTERNAL', `internal error for ${sent.slice(0, 200)}`);
+}
+
+/** Checks the service's reply to a fuzzed line (null: it closed the connection) and counts how it answered. */
+function tallyServiceReply(seen: { errorReply: number; closed: number; result: number }, line: string, reply: string | null): void {
+  if (reply === null) return void seen.closed++;
+  assertWellFormedReply(reply, line);
+  if (JSON.parse(reply).error) seen.errorReply++;
+  else seen.result++;
 }
 
 function sha256(file: string): string {
@@ -293,10 +309,7 @@ describe(`protocol fuzzing (${RUNS} cases per family, seed ${SEED})`, () => {
         const line = requestLine(c, token());
         const reply = await sendUnauthenticated(t.env.config.socketPath, line);
         assert.ok(t.service!.running, `the service died on ${line.slice(0, 200)}`);
-        if (reply === null) return void seen.closed++;
-        assertWellFormedReply(reply, line);
-        if (JSON.parse(reply).error) seen.errorReply++;
-        else seen.result++;
+        tallyServiceReply(seen, line, reply);
       }),
       { numRuns: RUNS, seed: SEED + 2 },
     );
@@ -314,10 +327,7 @@ describe(`protocol fuzzing (${RUNS} cases per family, seed ${SEED})`, () => {
         const line = requestLine(c, token());
         const reply = await conn.send(line);
         assert.ok(t.service!.running, `the service died on ${line.slice(0, 200)}`);
-        if (reply === null) return void seen.closed++;
-        assertWellFormedReply(reply, line);
-        if (JSON.parse(reply).error) seen.errorReply++;
-        else seen.result++;
+        tallyServiceReply(seen, line, reply);
       }),
       { numRuns: RUNS, seed: SEED + 3 },
     );
@@ -333,26 +343,10 @@ describe(`protocol fuzzing (${RUNS} cases per family, seed ${SEED})`, () => {
 });
 
 /** One mutual-TLS connection to an MSS node, as a service holds it: sends lines, collects replies. */
-class MssConnection {
-  private buffer = '';
-  private waiters: Array<(line: string | null) => void> = [];
-  closed = false;
-
-  private constructor(private readonly socket: tls.TLSSocket) {
-    socket.on('data', (d) => {
-      this.buffer += d.toString('utf8');
-      for (let i = this.buffer.indexOf('\n'); i !== -1; i = this.buffer.indexOf('\n')) {
-        const line = this.buffer.slice(0, i);
-        this.buffer = this.buffer.slice(i + 1);
-        if (line.includes('"event"')) continue; // pushed "changed" events are not replies
-        this.waiters.shift()?.(line);
-      }
-    });
-    socket.on('close', () => {
-      this.closed = true;
-      for (const w of this.waiters.splice(0)) w(null);
-    });
-    socket.on('error', () => undefined);
+class MssConnection extends LineConnection {
+  private constructor(socket: tls.TLSSocket) {
+    // Pushed "changed" events are not replies.
+    super(socket, (line) => !line.includes('"event"'));
   }
 
   static open(t: TestEnvironment): Promise<MssConnection> {
@@ -361,21 +355,6 @@ class MssConnection {
       const s = tls.connect({ host: env.config.mss.host, port: env.config.mss.port, ca: readFileSync(env.paths.caCert, 'utf8'), ...serviceCertificate(env) }, () => resolve(new MssConnection(s)));
       s.once('error', reject);
     });
-  }
-
-  send(raw: string, timeoutMs = 10_000): Promise<string | null> {
-    return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no reply within ${timeoutMs} ms to ${raw.slice(0, 120)}`)), timeoutMs);
-      this.waiters.push((line) => {
-        clearTimeout(timer);
-        resolve(line);
-      });
-      this.socket.write(raw + '\n');
-    });
-  }
-
-  close(): void {
-    this.socket.destroy();
   }
 }
 

@@ -11,9 +11,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { SEED, SEED_VALUES, bridgeEnv, buildBridgeAndStandin, readStandinState, seedStandinState, setStandinFault, standinValues } from '../entssoStandin/standin';
-import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
 import { answerFileDialog, clickDialogButton, expectToast, waitForDialog } from './harness/dialogs';
 import { answerInputStep, probeEditorReadonly, statusBarItemKind, statusBarTooltip, waitForQuickInputPlaceholder } from './harness/ssoExtras';
+import { UiSession } from './harness/uiSession';
 import { Workbench } from './harness/workbench';
 
 const VIEW = 'Applications';
@@ -31,9 +31,8 @@ const REMINDER = 'the usual phrase';
 describe('UI: the extension on Enterprise SSO through entsso-bridge.exe (over the ENTSSO stand-in)', { timeout: 600_000 }, () => {
   let dir: string;
   let stateFile: string;
-  let server: CodeServerInstance | undefined;
-  let wb: Workbench | undefined;
-  const w = () => wb as Workbench;
+  const ui = new UiSession('bridge-99-final');
+  const w = () => ui.wb as Workbench;
   const stored = () => standinValues(stateFile, SEED.sftpSendHandler, SEED.sendPortOrders) ?? {};
 
   before(async () => {
@@ -42,17 +41,11 @@ describe('UI: the extension on Enterprise SSO through entsso-bridge.exe (over th
     const seeded = seedStandinState(join(dir, 'state.json'));
     stateFile = seeded.stateFile;
     // What a BizTalk machine has (CommonProgramW6432), plus the stand-in's own files.
-    server = await startCodeServer({ name: 'bridge', env: bridgeEnv({ stateFile, interopRoot, mgmtDbFile: seeded.mgmtDbFile }) });
-    wb = await Workbench.launch({ viewport: { width: 1500, height: 950 } });
-    await wb.open(server.workbenchUrl());
+    await ui.openWorkbench({ name: 'bridge', env: bridgeEnv({ stateFile, interopRoot, mgmtDbFile: seeded.mgmtDbFile }) });
   }, { timeout: 240_000 });
 
   after(async () => {
-    if (wb) {
-      await wb.screenshot('bridge-99-final').catch(() => undefined);
-      await wb.close();
-    }
-    await server?.stop();
+    await ui.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   }, { timeout: 60_000 });
 
@@ -156,7 +149,7 @@ describe('UI: the extension on Enterprise SSO through entsso-bridge.exe (over th
     await assert.rejects(w().runCommand('SSO: Verify Master Secret Backup…', 3000), /is not in the command palette/);
     await assert.rejects(w().runCommand('SSO: Export Applications…', 3000), /is not in the command palette/);
 
-    const file = join(server!.workspaceFolder, 'this-machine.backup');
+    const file = join(ui.server!.workspaceFolder, 'this-machine.backup');
     await w().runCommand('SSO: Back Up Master Secret…');
     await answerFileDialog(w(), `Back Up Master Secret of "${ENV}"`, file);
     await answerInputStep(w(), '(1/3)', PASSWORD);
@@ -175,7 +168,7 @@ describe('UI: the extension on Enterprise SSO through entsso-bridge.exe (over th
 
   it('"Generate New Master Secret…" is ENTSSO\'s one step: confirmation, backup file, passwords; the stand-in switches secrets', async () => {
     const before = readStandinState(stateFile).msid;
-    const file = join(server!.workspaceFolder, 'this-machine-new.backup');
+    const file = join(ui.server!.workspaceFolder, 'this-machine-new.backup');
     await w().runCommand('SSO: Generate New Master Secret…');
     const dialog = await waitForDialog(w(), new RegExp(`Generate a new master secret for "${ENV}"\\?`));
     assert.match(dialog.detail, /in one step, as Enterprise SSO does/);

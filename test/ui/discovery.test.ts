@@ -19,9 +19,9 @@
 import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
 import { answerFileDialog, clickDialogButton, contextMenuAction, expectToast, quickInputMessage, waitForDialog } from './harness/dialogs';
-import { answerInputStep, guid, readLogChannelFile, waitForQuickInputPlaceholder, startSeededSso, waitForStatusBarMessage, type SeededSso } from './harness/ssoExtras';
+import { answerInputStep, guid, readLogChannelFile, waitForQuickInputPlaceholder, waitForStatusBarMessage } from './harness/ssoExtras';
+import { UiSession } from './harness/uiSession';
 import { Workbench } from './harness/workbench';
 
 const VIEW = 'Applications';
@@ -31,37 +31,32 @@ const FTP_APP = '{1C0E5C46-0B3F-4C46-9D3B-2B6D2E6A1F01}';
 const FTP_LABEL = 'FTP adapter: receive locations';
 
 describe('UI: discovery and safety', { timeout: 600_000 }, () => {
-  let sso: SeededSso | undefined;
-  let server: CodeServerInstance | undefined;
-  let wb: Workbench | undefined;
-  const w = () => wb as Workbench;
+  const ui = new UiSession('discovery-99-final');
+  const w = () => ui.wb as Workbench;
 
   before(async () => {
-    sso = await startSeededSso({ syncIntervalSeconds: 5 });
-    // A BizTalk adapter application as BizTalk names it: by GUID, known by its description.
-    await sso.client.request('apps.create', { name: FTP_APP, kind: 'adapter', description: `${FTP_LABEL} configuration`, contact: '', enabled: true, fields: [{ label: 'Uri', masked: false }] });
-    // Preview tabs as VS Code ships them (the harness turns them off for the other tests).
-    server = await startCodeServer({ name: 'discovery', settings: { ...sso.settings, 'workbench.editor.enablePreview': true }, env: { TZ: TIME_ZONE } });
-    wb = await Workbench.launch({ viewport: { width: 1500, height: 950 } });
-    await wb.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
-    await wb.open(server.workbenchUrl());
+    await ui.startSeeded({
+      sso: { syncIntervalSeconds: 5 },
+      // A BizTalk adapter application as BizTalk names it: by GUID, known by its description.
+      prepare: async (sso) => {
+        await sso.client.request('apps.create', { name: FTP_APP, kind: 'adapter', description: `${FTP_LABEL} configuration`, contact: '', enabled: true, fields: [{ label: 'Uri', masked: false }] });
+      },
+      name: 'discovery',
+      // Preview tabs as VS Code ships them (the harness turns them off for the other tests).
+      settings: (sso) => ({ ...sso.settings, 'workbench.editor.enablePreview': true }),
+      env: { TZ: TIME_ZONE },
+      clipboard: true,
+    });
   }, { timeout: 180_000 });
 
-  after(async () => {
-    if (wb) {
-      await wb.screenshot('discovery-99-final').catch(() => undefined);
-      await wb.close();
-    }
-    await server?.stop();
-    await sso?.env.dispose();
-  }, { timeout: 60_000 });
+  after(() => ui.stop(), { timeout: 60_000 });
 
   it('shows the SSO status bar item at startup, without opening any SSO view, and activates cheaply', async () => {
     const item = await w().waitForStatusBarItem('entsso.status', (i) => /SSO dev/.test(i.text), 60_000);
     assert.match(item.text, /SSO dev/);
     assert.notEqual((await w().sideBarTitle()).toLowerCase().startsWith('enterprise sso'), true, 'the Enterprise SSO container was never opened');
     await w().screenshot('discovery-01-status-bar-at-startup');
-    const log = readLogChannelFile(server!.userDataDir, 'Enterprise SSO');
+    const log = readLogChannelFile(ui.server!.userDataDir, 'Enterprise SSO');
     const ms = Number(/Enterprise SSO Explorer activated in (\d+) ms/.exec(log)?.[1]);
     assert.ok(Number.isFinite(ms), log);
     console.log(`# activation (onStartupFinished, one environment configured): ${ms} ms`);
@@ -94,7 +89,7 @@ describe('UI: discovery and safety', { timeout: 600_000 }, () => {
     }, 15_000, 'the backup command started by the next step');
     await w().screenshot('discovery-03-next-step-runs-backup');
     assert.match(prompt.title, /Back Up Master Secret of "dev"/);
-    const file = join(server!.workspaceFolder, 'dev.backup');
+    const file = join(ui.server!.workspaceFolder, 'dev.backup');
     await answerFileDialog(w(), 'Back Up Master Secret of "dev"', file);
     await answerInputStep(w(), '(1/3)', 'Discovery-backup-pw-81!');
     await answerInputStep(w(), '(2/3)', 'Discovery-backup-pw-81!');
@@ -109,7 +104,7 @@ describe('UI: discovery and safety', { timeout: 600_000 }, () => {
 
   it('reveals a written backup in the Explorer view from its toast', async () => {
     // A picked button closes its toast: a second backup gives the toast to reveal from.
-    const file = join(server!.workspaceFolder, 'dev-2.backup');
+    const file = join(ui.server!.workspaceFolder, 'dev-2.backup');
     await w().runCommand('SSO: Back Up Master Secret…');
     await answerFileDialog(w(), 'Back Up Master Secret of "dev"', file);
     await answerInputStep(w(), '(1/3)', 'Discovery-backup-pw-81!');
@@ -188,7 +183,7 @@ describe('UI: discovery and safety', { timeout: 600_000 }, () => {
     await w().page.keyboard.press('Enter');
     await w().waitFor(async () => /Type the application name exactly: Contoso\.OrderService/.test(await quickInputMessage(w())), 10_000, 'the refusal of a wrong name');
     await w().screenshot('discovery-05-type-name-to-delete');
-    assert.ok(await sso!.client.request('apps.get', { name: APP }), 'a wrong name deletes nothing');
+    assert.ok(await ui.sso!.client.request('apps.get', { name: APP }), 'a wrong name deletes nothing');
     await input.fill(APP);
     await w().page.keyboard.press('Enter');
     // A routine confirmation: in the status bar, not a toast.
@@ -196,7 +191,7 @@ describe('UI: discovery and safety', { timeout: 600_000 }, () => {
     await w().screenshot('discovery-05b-deleted-in-status-bar');
     assert.ok(!(await w().notifications()).some((t) => /^Deleted application/.test(t)), 'no toast for it');
     await w().waitFor(async () => !(await w().readTree(VIEW)).some((r) => r.label === APP), 20_000, 'the application to leave the tree');
-    await assert.rejects(sso!.client.request('apps.get', { name: APP }), /Contoso\.OrderService/);
+    await assert.rejects(ui.sso!.client.request('apps.get', { name: APP }), /Contoso\.OrderService/);
   });
 
   it('removes the environment; the welcome view then offers creating a local environment beside connecting', async () => {
@@ -218,6 +213,6 @@ describe('UI: discovery and safety', { timeout: 600_000 }, () => {
     // A Health report about a forgotten environment would mislead: the view goes.
     await w().waitFor(async () => (await w().page.locator('.pane-header', { hasText: /^\s*Health/i }).count()) === 0, 10_000, 'the Health view to go');
     // The SSO system itself is untouched.
-    assert.ok((await sso!.client.request('apps.list', {})).items.length > 0);
+    assert.ok((await ui.sso!.client.request('apps.list', {})).items.length > 0);
   });
 });

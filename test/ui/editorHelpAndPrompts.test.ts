@@ -13,9 +13,9 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
 import { answerFileDialog, answerMultiPick, expectToast, pickQuickItem, quickInputMessage, readDiffEditor } from './harness/dialogs';
-import { answerInputStep, problemsViewTexts, seed, ssoctlConfigGet, ssoctlConfigSet, startSeededSso, type SeededSso } from './harness/ssoExtras';
+import { answerInputStep, problemsViewTexts, seed, ssoctlConfigGet, ssoctlConfigSet, type SeededSso } from './harness/ssoExtras';
+import { UiSession } from './harness/uiSession';
 import { Workbench } from './harness/workbench';
 
 const VIEW = 'Applications';
@@ -32,33 +32,26 @@ function docText(fields: Record<string, string | number>, extra = ''): string {
 }
 
 describe('UI: editor help, forgiving prompts and a reviewable import preview (issue 18: 4, 6, 7)', { timeout: 600_000 }, () => {
-  let sso: SeededSso | undefined;
-  let server: CodeServerInstance | undefined;
-  let wb: Workbench | undefined;
+  const ui = new UiSession('help-99-final');
   let ws = '';
-  const w = () => wb as Workbench;
-  const env = () => (sso as SeededSso).env;
+  const w = () => ui.wb as Workbench;
+  const env = () => (ui.sso as SeededSso).env;
   const page = () => w().page;
 
   before(async () => {
-    sso = await startSeededSso({ syncIntervalSeconds: 2, pageSize: 50 });
-    await seed(sso.client, [
-      { application: BTDF_APP, kind: 'configStore', description: 'BTDF settings', fields: [{ label: 'AppConfig', masked: false }], identifiers: { [ID]: { AppConfig: appSettings('30') } } },
-    ]);
-    server = await startCodeServer({ name: 'editorHelp', settings: sso.settings });
-    ws = server.workspaceFolder;
-    wb = await Workbench.launch({ viewport: { width: 1500, height: 950 } });
-    await wb.open(server.workbenchUrl());
+    await ui.startSeeded({
+      sso: { syncIntervalSeconds: 2, pageSize: 50 },
+      prepare: async (sso) => {
+        await seed(sso.client, [
+          { application: BTDF_APP, kind: 'configStore', description: 'BTDF settings', fields: [{ label: 'AppConfig', masked: false }], identifiers: { [ID]: { AppConfig: appSettings('30') } } },
+        ]);
+      },
+      name: 'editorHelp',
+    });
+    ws = ui.server!.workspaceFolder;
   }, { timeout: 180_000 });
 
-  after(async () => {
-    if (wb) {
-      await wb.screenshot('help-99-final').catch(() => undefined);
-      await wb.close();
-    }
-    await server?.stop();
-    await sso?.env.dispose();
-  }, { timeout: 60_000 });
+  after(() => ui.stop(), { timeout: 60_000 });
 
   const editorLine = (text: string) => page().locator('.editor-group-container.active .monaco-editor .view-lines .view-line').filter({ hasText: text }).first();
   const titleBackButton = () => page().locator('.quick-input-widget .quick-input-left-action-bar .codicon-quick-input-back').first();

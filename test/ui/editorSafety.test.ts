@@ -10,9 +10,9 @@
 // Run alone: node esbuild.mjs && node --import tsx --test test/ui/editorSafety.test.ts
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
 import { answerMultiPick, clickDialogButton, contextMenuAction, expectToast, waitForDialog } from './harness/dialogs';
-import { answerInputStep, guid, probeEditorReadonly, ssoctlConfigGet, startSeededSso, treeItemTooltip, type SeededSso } from './harness/ssoExtras';
+import { answerInputStep, guid, probeEditorReadonly, ssoctlConfigGet, treeItemTooltip, type SeededSso } from './harness/ssoExtras';
+import { UiSession } from './harness/uiSession';
 import { Workbench } from './harness/workbench';
 
 const VIEW = 'Applications';
@@ -27,45 +27,47 @@ const PORT = guid(201);
 const PORT_PASSWORD = 'sftp-port-pw-Hq4!';
 
 describe('UI: editing SSO documents safely, with auto-save on', { timeout: 600_000 }, () => {
-  let sso: SeededSso | undefined;
-  let server: CodeServerInstance | undefined;
-  let wb: Workbench | undefined;
-  const w = () => wb as Workbench;
-  const env = () => (sso as SeededSso).env;
+  const ui = new UiSession('safety-99-final');
+  const w = () => ui.wb as Workbench;
+  const env = () => (ui.sso as SeededSso).env;
+
+  /** Line 3 of the document is `  "ApiUser": "biztalk",`: puts the cursor right after "biztalk". */
+  async function putCursorAfterApiUserValue(): Promise<void> {
+    await w().focusEditor();
+    await w().page.keyboard.press('Control+Home');
+    await w().page.keyboard.press('ArrowDown');
+    await w().page.keyboard.press('ArrowDown');
+    await w().page.keyboard.press('End');
+    await w().page.keyboard.press('ArrowLeft');
+    await w().page.keyboard.press('ArrowLeft');
+  }
 
   before(async () => {
-    sso = await startSeededSso({ syncIntervalSeconds: 5, pageSize: 20 });
-    // One password set, one (the private key's) never set.
-    await sso.client.request('apps.create', {
-      name: SFTP_APP,
-      kind: 'adapter',
-      description: `${SFTP_LABEL} configuration`,
-      contact: '',
-      enabled: true,
-      fields: [
-        { label: 'Uri', masked: false },
-        { label: 'Password', masked: true },
-        { label: 'PrivateKeyPassword', masked: true },
-      ],
-    });
-    await sso.client.request('config.set', { application: SFTP_APP, identifier: PORT, fields: { Uri: 'sftp://partner.example/in', Password: PORT_PASSWORD, PrivateKeyPassword: '' }, expectedTimestamp: null });
-    server = await startCodeServer({
+    await ui.startSeeded({
+      sso: { syncIntervalSeconds: 5, pageSize: 20 },
+      prepare: async (sso) => {
+        // One password set, one (the private key's) never set.
+        await sso.client.request('apps.create', {
+          name: SFTP_APP,
+          kind: 'adapter',
+          description: `${SFTP_LABEL} configuration`,
+          contact: '',
+          enabled: true,
+          fields: [
+            { label: 'Uri', masked: false },
+            { label: 'Password', masked: true },
+            { label: 'PrivateKeyPassword', masked: true },
+          ],
+        });
+        await sso.client.request('config.set', { application: SFTP_APP, identifier: PORT, fields: { Uri: 'sftp://partner.example/in', Password: PORT_PASSWORD, PrivateKeyPassword: '' }, expectedTimestamp: null });
+      },
       name: 'safety',
-      settings: { ...sso.settings, 'files.autoSave': 'afterDelay', 'files.autoSaveDelay': AUTO_SAVE_DELAY_MS },
+      settings: (sso) => ({ ...sso.settings, 'files.autoSave': 'afterDelay', 'files.autoSaveDelay': AUTO_SAVE_DELAY_MS }),
+      clipboard: true,
     });
-    wb = await Workbench.launch({ viewport: { width: 1500, height: 950 } });
-    await wb.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(server.url).origin });
-    await wb.open(server.workbenchUrl());
   }, { timeout: 180_000 });
 
-  after(async () => {
-    if (wb) {
-      await wb.screenshot('safety-99-final').catch(() => undefined);
-      await wb.close();
-    }
-    await server?.stop();
-    await sso?.env.dispose();
-  }, { timeout: 60_000 });
+  after(() => ui.stop(), { timeout: 60_000 });
 
   it('never auto-saves an sso: document: a slowly typed value reaches SSODB only with Ctrl+S', async () => {
     await w().openView('Enterprise SSO');
@@ -76,14 +78,8 @@ describe('UI: editing SSO documents safely, with auto-save on', { timeout: 600_0
     // The language of sso: documents, shown in the status bar (JSON highlighting stays).
     await w().waitFor(async () => (await w().readStatusBar()).some((i) => i.text === 'SSO Configuration'), 10_000, 'the "SSO Configuration" language in the status bar');
 
-    // Line 3 is `  "ApiUser": "biztalk",`: type after "biztalk", one key at a time, pausing longer than the delay.
-    await w().focusEditor();
-    await w().page.keyboard.press('Control+Home');
-    await w().page.keyboard.press('ArrowDown');
-    await w().page.keyboard.press('ArrowDown');
-    await w().page.keyboard.press('End');
-    await w().page.keyboard.press('ArrowLeft');
-    await w().page.keyboard.press('ArrowLeft');
+    // Type after "biztalk", one key at a time, pausing longer than the delay.
+    await putCursorAfterApiUserValue();
     for (const key of '-ne') {
       await w().page.keyboard.type(key);
       await new Promise((r) => setTimeout(r, AUTO_SAVE_DELAY_MS / 2));
@@ -259,13 +255,7 @@ describe('UI: editing SSO documents safely, with auto-save on', { timeout: 600_0
     await w().waitFor(async () => (await w().readStatusBar()).some((i) => i.text === 'SSO Configuration'), 20_000, 'the restored document in its own language');
     const before = ssoctlConfigGet(env(), APP, ID);
 
-    await w().focusEditor();
-    await w().page.keyboard.press('Control+Home');
-    await w().page.keyboard.press('ArrowDown');
-    await w().page.keyboard.press('ArrowDown');
-    await w().page.keyboard.press('End');
-    await w().page.keyboard.press('ArrowLeft');
-    await w().page.keyboard.press('ArrowLeft');
+    await putCursorAfterApiUserValue();
     await w().page.keyboard.type('-x');
     // Proving that no auto-save happens takes waiting past its delay.
     await new Promise((r) => setTimeout(r, AUTO_SAVE_DELAY_MS * 3));

@@ -7,20 +7,19 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
 import {
   answerInputStep,
   probeEditorReadonly,
   readLogChannelFile,
   ssoctlConfigGet,
   ssoctlConfigSet,
-  startSeededSso,
   statusBarItemKind,
   statusBarTooltip,
   treeItemTooltip,
   waitForQuickInputPlaceholder,
   type SeededSso,
 } from './harness/ssoExtras';
+import { UiSession } from './harness/uiSession';
 import { Workbench } from './harness/workbench';
 
 const SYNC_INTERVAL_S = 2;
@@ -38,11 +37,9 @@ function docText(fields: Record<string, string>): string {
 }
 
 describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 600_000 }, () => {
-  let sso: SeededSso | undefined;
-  let server: CodeServerInstance | undefined;
-  let wb: Workbench | undefined;
-  const w = () => wb as Workbench;
-  const env = () => (sso as SeededSso).env;
+  const ui = new UiSession('explorer-99-final');
+  const w = () => ui.wb as Workbench;
+  const env = () => (ui.sso as SeededSso).env;
 
   /** The document as the tests expect it in the editor (masked fields as the placeholder). */
   const expected = {
@@ -66,20 +63,10 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
   }
 
   before(async () => {
-    sso = await startSeededSso({ syncIntervalSeconds: SYNC_INTERVAL_S, pageSize: 10 });
-    server = await startCodeServer({ name: 'explorer', settings: sso.settings });
-    wb = await Workbench.launch({ viewport: { width: 1500, height: 950 } });
-    await wb.open(server.workbenchUrl());
+    await ui.startSeeded({ sso: { syncIntervalSeconds: SYNC_INTERVAL_S, pageSize: 10 }, name: 'explorer' });
   }, { timeout: 180_000 });
 
-  after(async () => {
-    if (wb) {
-      await wb.screenshot('explorer-99-final').catch(() => undefined);
-      await wb.close();
-    }
-    await server?.stop();
-    await sso?.env.dispose();
-  }, { timeout: 60_000 });
+  after(() => ui.stop(), { timeout: 60_000 });
 
   it('shows the environment, applications grouped by kind and their port configurations, paged', async () => {
     await w().openView('Enterprise SSO');
@@ -154,7 +141,7 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     assert.equal(stored.fields.Endpoint, 'https://orders-v2.contoso.example/api');
     assert.equal(stored.fields.TimeoutSeconds, '30');
     // The placeholder saved unchanged kept the stored masked value.
-    const revealed = await sso!.client.request('config.get', { application: APP, identifier: ID, reveal: true });
+    const revealed = await ui.sso!.client.request('config.get', { application: APP, identifier: ID, reveal: true });
     assert.ok(revealed.fields.ApiKey === 'api-key-Xy7$-secret', 'the masked ApiKey is unchanged');
     const notice = await w().waitForNotification(/BizTalk host instances use the change once their SSO cache expires \(60 s to 5 min\)/);
     assert.match(notice, /^Saved "Contoso\.OrderService › ConfigProperties"\./);
@@ -271,7 +258,7 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     await w().save();
     // The document shows the placeholder again instead of the typed value.
     await w().waitForEditorText((t) => t.includes(`"ApiKey": "${PLACEHOLDER}"`), 10_000);
-    const stored = await sso!.client.request('config.get', { application: APP, identifier: ID, reveal: true });
+    const stored = await ui.sso!.client.request('config.get', { application: APP, identifier: ID, reveal: true });
     assert.ok(stored.fields.ApiKey === newKey, 'the new masked value is stored');
     assert.equal(stored.fields.ApiUser, expected.ApiUser);
 
@@ -290,7 +277,7 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     // View-only while revealed: it can never be dirty, so VS Code never backs a revealed value up.
     await w().waitFor(async () => (await probeEditorReadonly(w())).readonly, 10_000, 'the revealed document to be read-only');
     assert.equal((await w().activeEditorTab())?.dirty, false);
-    const audit = await sso!.client.request('audit.list', { limit: 10 });
+    const audit = await ui.sso!.client.request('audit.list', { limit: 10 });
     const reveal = audit.items.find((e) => e.action === 'config.reveal' && e.identifier === ID);
     assert.ok(reveal, 'the reveal is audited');
     assert.deepEqual(reveal.fields, ['ApiKey']);
@@ -355,7 +342,7 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     await w().runCommand('SSO: Show Log');
     await w().waitForOutputChannel('Enterprise SSO');
     await w().screenshot('explorer-12-log');
-    const log = readLogChannelFile(server!.userDataDir, 'Enterprise SSO');
+    const log = readLogChannelFile(ui.server!.userDataDir, 'Enterprise SSO');
     const activation = /Enterprise SSO Explorer activated in (\d+) ms/.exec(log);
     assert.ok(activation, 'activation time logged');
     assert.ok(Number(activation[1]) <= 50, `activate() took ${activation[1]} ms`);
@@ -365,27 +352,15 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
 });
 
 describe('UI: connecting, switching environments and an unreachable service', { timeout: 400_000 }, () => {
-  let sso: SeededSso | undefined;
-  let server: CodeServerInstance | undefined;
-  let wb: Workbench | undefined;
-  const w = () => wb as Workbench;
+  const ui = new UiSession('explorer-connect-99-final');
+  const w = () => ui.wb as Workbench;
 
   before(async () => {
-    sso = await startSeededSso({ syncIntervalSeconds: SYNC_INTERVAL_S });
     // No entsso settings: the user connects through the command.
-    server = await startCodeServer({ name: 'explorer-connect' });
-    wb = await Workbench.launch({ viewport: { width: 1500, height: 950 } });
-    await wb.open(server.workbenchUrl());
+    await ui.startSeeded({ sso: { syncIntervalSeconds: SYNC_INTERVAL_S }, name: 'explorer-connect', settings: () => ({}) });
   }, { timeout: 180_000 });
 
-  after(async () => {
-    if (wb) {
-      await wb.screenshot('explorer-connect-99-final').catch(() => undefined);
-      await wb.close();
-    }
-    await server?.stop();
-    await sso?.env.dispose();
-  }, { timeout: 60_000 });
+  after(() => ui.stop(), { timeout: 60_000 });
 
   it('connects from the welcome view: name, socket path, token (kept in secret storage, not in settings)', async () => {
     await w().openView('Enterprise SSO');
@@ -393,8 +368,8 @@ describe('UI: connecting, switching environments and an unreachable service', { 
     assert.equal(await w().readStatusBarItem(STATUS_ID), undefined, 'no status bar item before an environment is configured');
     await w().clickWelcomeButton(VIEW, 'Connect to SSO Service');
     await answerInputStep(w(), '(1/3)', 'test');
-    await answerInputStep(w(), '(2/3)', sso!.env.env.config.socketPath);
-    const token = readFileSync(sso!.env.env.paths.token, 'utf8').trim();
+    await answerInputStep(w(), '(2/3)', ui.sso!.env.env.config.socketPath);
+    const token = readFileSync(ui.sso!.env.env.paths.token, 'utf8').trim();
     await answerInputStep(w(), '(3/3)', token);
     await w().waitForNotification(/^Connected to SSO environment "test" \(master secret server 127\.0\.0\.1:\d+: ready\)\.$/, 20_000);
     const rows = await w().waitFor(async () => {
@@ -403,10 +378,10 @@ describe('UI: connecting, switching environments and an unreachable service', { 
     }, 20_000, 'the tree of "test"');
     assert.equal(rows[0]!.label, 'test');
     await w().waitForStatusBarItem(STATUS_ID, (i) => i.text === 'SSO test' && i.icons.includes('shield'));
-    const settings = readFileSync(join(server!.userDataDir, 'User', 'settings.json'), 'utf8');
+    const settings = readFileSync(join(ui.server!.userDataDir, 'User', 'settings.json'), 'utf8');
     assert.ok(!settings.includes(token), 'the token is not in settings.json');
     const parsed = JSON.parse(settings) as Record<string, unknown>;
-    assert.deepEqual(parsed['entsso.environments'], [{ name: 'test', socketPath: sso!.env.env.config.socketPath }]);
+    assert.deepEqual(parsed['entsso.environments'], [{ name: 'test', socketPath: ui.sso!.env.env.config.socketPath }]);
     assert.equal(parsed['entsso.activeEnvironment'], 'test');
     await w().screenshot('explorer-connect-01-connected');
     await w().clearNotifications();

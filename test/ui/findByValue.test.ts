@@ -6,9 +6,9 @@
 // Run alone: node esbuild.mjs && node --import tsx --test test/ui/findByValue.test.ts
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
 import { pickQuickItem, quickPickRowLabels } from './harness/dialogs';
-import { answerInputStep, guid, startSeededSso, type SeededSso } from './harness/ssoExtras';
+import { answerInputStep, guid } from './harness/ssoExtras';
+import { UiSession } from './harness/uiSession';
 import { Workbench } from './harness/workbench';
 
 const VIEW = 'Applications';
@@ -17,10 +17,8 @@ const INPUT_TITLE = 'Find Configurations by Value in "dev"';
 const WCF_SQL_PORT = guid(100);
 
 describe('UI: Find Configurations by Value', { timeout: 600_000 }, () => {
-  let sso: SeededSso | undefined;
-  let server: CodeServerInstance | undefined;
-  let wb: Workbench | undefined;
-  const w = () => wb as Workbench;
+  const ui = new UiSession('findByValue-99-final');
+  const w = () => ui.wb as Workbench;
 
   async function quickTitle(pattern: RegExp): Promise<string> {
     const titleEl = w().page.locator('.quick-input-widget .quick-input-title');
@@ -35,22 +33,12 @@ describe('UI: Find Configurations by Value', { timeout: 600_000 }, () => {
   }
 
   before(async () => {
-    sso = await startSeededSso({ syncIntervalSeconds: 2 });
-    server = await startCodeServer({ name: 'findByValue', settings: sso.settings });
-    wb = await Workbench.launch({ viewport: { width: 1400, height: 900 } });
-    await wb.open(server.workbenchUrl());
-    await wb.openView('Enterprise SSO');
-    await wb.waitFor(async () => (await wb!.readTree(VIEW))[0]?.description.endsWith('· ready'), 60_000, 'the environment to be ready in the tree');
+    await ui.startSeeded({ sso: { syncIntervalSeconds: 2 }, name: 'findByValue', viewport: { width: 1400, height: 900 } });
+    await w().openView('Enterprise SSO');
+    await w().waitFor(async () => (await w().readTree(VIEW))[0]?.description.endsWith('· ready'), 60_000, 'the environment to be ready in the tree');
   }, { timeout: 180_000 });
 
-  after(async () => {
-    if (wb) {
-      await wb.screenshot('findByValue-99-final').catch(() => undefined);
-      await wb.close();
-    }
-    await server?.stop();
-    await sso?.env.dispose();
-  }, { timeout: 60_000 });
+  after(() => ui.stop(), { timeout: 60_000 });
 
   it('streams the matches of a text into the list; picking one opens its configuration', async () => {
     await w().runCommand(COMMAND);
@@ -80,7 +68,7 @@ describe('UI: Find Configurations by Value', { timeout: 600_000 }, () => {
     await w().screenshot('findByValue-03-nothing');
     await w().page.keyboard.press('Escape');
 
-    const audit = (await sso!.client.request('audit.list', { limit: 50 })).items.filter((e) => e.action === 'config.grep');
+    const audit = (await ui.sso!.client.request('audit.list', { limit: 50 })).items.filter((e) => e.action === 'config.grep');
     assert.deepEqual(audit.map((e) => e.detail), ['text "sftp-pw-"', 'text "SQL01"']);
     assert.ok(audit.every((e) => / via vscode/.test(e.user)), audit.map((e) => e.user).join(', '));
   });
