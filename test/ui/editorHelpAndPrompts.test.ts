@@ -14,7 +14,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { answerFileDialog, answerMultiPick, expectToast, pickQuickItem, quickInputMessage, readDiffEditor } from './harness/dialogs';
-import { answerInputStep, problemsViewTexts, seed, ssoctlConfigGet, ssoctlConfigSet, type SeededSso } from './harness/ssoExtras';
+import { answerInputStep, problemsViewTexts, seed, waitForStatusBarMessage, ssoctlConfigGet, ssoctlConfigSet, type SeededSso } from './harness/ssoExtras';
 import { UiSession } from './harness/uiSession';
 import { Workbench } from './harness/workbench';
 
@@ -155,7 +155,8 @@ describe('UI: editor help, forgiving prompts and a reviewable import preview (is
     await page().keyboard.press('Enter');
     await w().waitForQuickInput(`Add Fields to "${APP}" (2/2)`);
     await page().keyboard.press('Enter'); // not masked
-    await expectToast(w(), /^"Contoso\.OrderService" now has fields Endpoint, ApiUser, ApiKey \(masked\), TimeoutSeconds, Region\./, 20_000);
+    // A routine confirmation: in the status bar, not a toast.
+    await waitForStatusBarMessage(w(), /^"Contoso\.OrderService" now has fields Endpoint, ApiUser, ApiKey \(masked\), TimeoutSeconds, Region\./, 20_000);
     // The document being edited accepts the new field at once: no problem left, and it saves.
     await w().waitFor(async () => (await page().locator('.editor-group-container.active .squiggly-error').count()) === 0, 10_000, 'the problem to go');
     await w().save();
