@@ -197,6 +197,80 @@ export function configurationName(app: NameableApplication, config: NameableConf
   return `${applicationLabel(app)} › ${identifierLabel(config)}`;
 }
 
+/** Where an adapter application belongs in the tree: its adapter ("SFTP adapter") and its role there ("Send ports"). */
+export interface AdapterRole {
+  adapter: string;
+  role: string;
+}
+
+/** "SFTP adapter: send ports configuration" (BizTalk's descriptions, the sample data). */
+const ADAPTER_COLON = /^(.+?)\s+adapter\s*:\s*(.+?)(?:\s+configuration)?\s*$/i;
+/** "SFTP send handler (BizTalkServerApplication)" (the ENTSSO bridge's names from MgmtDb, handler descriptions). */
+const ADAPTER_HANDLER = /^(.+?)\s+((?:send|receive)\s+handlers?\b.*?)\s*$/i;
+
+function adapterRoleIn(text: string): AdapterRole | undefined {
+  const m = ADAPTER_COLON.exec(text) ?? ADAPTER_HANDLER.exec(text);
+  return m ? { adapter: `${m[1]} adapter`, role: capitalize(m[2] as string) } : undefined;
+}
+
+/**
+ * The adapter an adapter application belongs to, read from the name people know it by, else its
+ * description; undefined when neither names one (then it is listed on its own, as before).
+ */
+export function adapterRole(app: ApplicationInfo): AdapterRole | undefined {
+  if (app.kind !== 'adapter') return undefined;
+  return (app.displayName?.trim() ? adapterRoleIn(app.displayName.trim()) : undefined) ?? adapterRoleIn(app.description.trim());
+}
+
+/** Adapters are one node whatever the case of their name ("SFTP adapter", "sftp adapter"). */
+export function adapterKey(adapter: string): string {
+  return adapter.toLowerCase();
+}
+
+/**
+ * An application's label under its adapter node: a name given from outside SSO stays (the ENTSSO
+ * bridge's handler names); a GUID-named one is called by its role ("Send ports"); else its name.
+ */
+export function applicationLabelUnderAdapter(app: ApplicationInfo): string {
+  const role = adapterRole(app);
+  if (!role || app.displayName?.trim() || !isGuidNamed(app)) return applicationLabel(app);
+  return role.role;
+}
+
+/** A row under a kind group: one adapter with its applications, or an application on its own. */
+export type KindGroupEntry = { adapter: string; key: string; applications: ApplicationInfo[] } | { application: ApplicationInfo };
+
+/** The rows of a kind group, as the Explorer lists folders and files: by label, adapters holding their applications sorted by role. */
+export function groupByAdapter(apps: ApplicationInfo[]): KindGroupEntry[] {
+  const adapters = new Map<string, { adapter: string; key: string; applications: ApplicationInfo[] }>();
+  const entries: KindGroupEntry[] = [];
+  for (const app of apps) {
+    const role = adapterRole(app);
+    if (!role) {
+      entries.push({ application: app });
+      continue;
+    }
+    const key = adapterKey(role.adapter);
+    let entry = adapters.get(key);
+    if (!entry) {
+      entry = { adapter: role.adapter, key, applications: [] };
+      adapters.set(key, entry);
+      entries.push(entry);
+    }
+    entry.applications.push(app);
+  }
+  for (const entry of adapters.values()) entry.applications.sort((a, b) => byLabel(applicationLabelUnderAdapter(a), applicationLabelUnderAdapter(b)));
+  return entries.sort((a, b) => byLabel(entryLabel(a), entryLabel(b)));
+}
+
+function entryLabel(entry: KindGroupEntry): string {
+  return 'adapter' in entry ? entry.adapter : applicationLabel(entry.application);
+}
+
+function byLabel(a: string, b: string): number {
+  return a.localeCompare(b, undefined, { sensitivity: 'base' });
+}
+
 /** Whether the label is something else than the name (then the name is shown beside it). */
 function labelHidesName(app: ApplicationInfo): boolean {
   return Boolean(app.displayName?.trim()) || isGuidNamed(app);

@@ -1,7 +1,8 @@
 /**
  * The "Applications" tree (`entsso.applications`), pulled from SSODB through the SSO service:
- * environment → kind group → application → identifiers (port configurations / config-store
- * entries). Lists are keyset-paged with "Load more…" nodes; `apps.list` has no kind filter,
+ * environment → kind group → (adapter →) application → identifiers (port configurations /
+ * config-store entries). A BizTalk adapter's several GUID-named applications sit under one node
+ * per adapter, as the Explorer puts files in a folder. Lists are keyset-paged with "Load more…" nodes; `apps.list` has no kind filter,
  * so applications are loaded in pages of `entsso.pageSize` and grouped as they arrive.
  * Every node has a stable id, so a refresh keeps what was expanded. Errors are nodes with the
  * reason and a retry, never an empty tree.
@@ -17,10 +18,13 @@ import {
   applicationKey,
   applicationTooltip,
   applicationLabel,
+  applicationLabelUnderAdapter,
+  adapterKey,
+  adapterRole,
+  groupByAdapter,
   configurationName,
   identifierLabel,
   groupApplications,
-  sortForDisplay,
   groupInfo,
   identifierCountText,
   loadMoreLabel,
@@ -32,6 +36,7 @@ import { ssoUri } from './ssoFileSystem';
 export type ExplorerNode =
   | { type: 'environment'; id: string; env: string }
   | { type: 'group'; id: string; env: string; kind: ApplicationKind }
+  | { type: 'adapter'; id: string; env: string; adapter: string }
   | { type: 'application'; id: string; env: string; app: ApplicationInfo }
   | { type: 'identifier'; id: string; env: string; app: ApplicationInfo; info: IdentifierInfo }
   | { type: 'loadMore'; id: string; env: string; app?: ApplicationInfo }
@@ -189,8 +194,12 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
         return undefined;
       case 'group':
         return this.environmentNode();
-      case 'application':
-        return this.groupNode(node.env, node.app.kind);
+      case 'adapter':
+        return this.groupNode(node.env, 'adapter');
+      case 'application': {
+        const role = adapterRole(node.app);
+        return role ? this.adapterNode(node.env, role.adapter) : this.groupNode(node.env, node.app.kind);
+      }
       case 'identifier':
         return this.applicationNode(node.env, node.app);
       default:
@@ -216,7 +225,9 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
         return out;
       }
       case 'group':
-        return sortForDisplay(this.apps.items.filter((a) => a.kind === node.kind)).map((a) => this.applicationNode(env, a));
+        return groupByAdapter(this.apps.items.filter((a) => a.kind === node.kind)).map((e) => ('adapter' in e ? this.adapterNode(env, e.adapter) : this.applicationNode(env, e.application)));
+      case 'adapter':
+        return this.applicationsOfAdapter(node.adapter).map((a) => this.applicationNode(env, a));
       case 'application': {
         await this.ensureIdentifiersLoaded(node.app);
         const list = this.identifierList(node.app.name);
@@ -260,9 +271,21 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
         item.contextValue = 'group';
         return item;
       }
+      case 'adapter': {
+        const apps = this.applicationsOfAdapter(node.adapter);
+        const item = new vscode.TreeItem(node.adapter, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = node.id;
+        const configurations = apps.reduce((n, a) => n + a.identifierCount, 0);
+        item.description = `${apps.length} application${apps.length === 1 ? '' : 's'} · ${configurations} port configuration${configurations === 1 ? '' : 's'}`;
+        item.iconPath = new vscode.ThemeIcon('plug');
+        item.tooltip = `${node.adapter}: its SSO applications (handlers, send ports, receive locations)${this.apps.hasMore ? ' loaded so far ("Load more…" at the end of the list loads the rest)' : ''}.`;
+        item.accessibilityInformation = { label: `${node.adapter}, BizTalk adapter, ${item.description}` };
+        item.contextValue = 'adapter';
+        return item;
+      }
       case 'application': {
         const app = node.app;
-        const item = new vscode.TreeItem(applicationLabel(app), app.identifierCount > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(adapterRole(app) ? applicationLabelUnderAdapter(app) : applicationLabel(app), app.identifierCount > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
         const desc = applicationDescription(app);
         item.description = [desc, identifierCountText(app)].filter(Boolean).join(' · ');
@@ -334,6 +357,16 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
 
   private groupNode(env: string, kind: ApplicationKind): ExplorerNode {
     return this.node({ type: 'group', id: `group:${env}:${kind}`, env, kind });
+  }
+
+  private adapterNode(env: string, adapter: string): ExplorerNode {
+    return this.node({ type: 'adapter', id: `adapter:${env}:${adapterKey(adapter)}`, env, adapter });
+  }
+
+  private applicationsOfAdapter(adapter: string): ApplicationInfo[] {
+    const key = adapterKey(adapter);
+    for (const entry of groupByAdapter(this.apps.items.filter((a) => a.kind === 'adapter'))) if ('adapter' in entry && entry.key === key) return entry.applications;
+    return [];
   }
 
   private applicationNode(env: string, app: ApplicationInfo): ExplorerNode {
