@@ -52,6 +52,8 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   private apps = new PagedList<ApplicationInfo>((a) => applicationKey(a.name));
   private identifiers = new Map<string, PagedList<IdentifierInfo>>();
   private appsLoading: Promise<void> | undefined;
+  /** The adapter applications by adapter key, built once per change of `apps` (every adapter row needs it). */
+  private adapters: Map<string, ApplicationInfo[]> | undefined;
   private identifiersLoading = new Map<string, Promise<void>>();
   /** How many items were shown before a refresh, so that a refresh shows as many again. */
   private reloadCounts = new Map<string, number>();
@@ -110,6 +112,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
       this.changeEmitter.fire(this.applicationNode(node.env, node.app));
     } else {
       this.apps.reset();
+      this.adapters = undefined;
       this.changeEmitter.fire(undefined);
     }
   }
@@ -125,6 +128,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
       if (!app) throw new SsoError('ENTSSO_E_APPLICATION_NOT_FOUND', `There is no SSO application named "${name}" any more. Refresh the explorer.`);
       if (!this.apps.loaded) await this.ensureApplicationsLoaded();
       this.apps.upsert(app);
+      this.adapters = undefined;
       this.changeEmitter.fire(this.environmentNode());
     }
     return this.applicationNode(env, app);
@@ -364,9 +368,11 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   }
 
   private applicationsOfAdapter(adapter: string): ApplicationInfo[] {
-    const key = adapterKey(adapter);
-    for (const entry of groupByAdapter(this.apps.items.filter((a) => a.kind === 'adapter'))) if ('adapter' in entry && entry.key === key) return entry.applications;
-    return [];
+    if (!this.adapters) {
+      this.adapters = new Map();
+      for (const entry of groupByAdapter(this.apps.items.filter((a) => a.kind === 'adapter'))) if ('adapter' in entry) this.adapters.set(entry.key, entry.applications);
+    }
+    return this.adapters.get(adapterKey(adapter)) ?? [];
   }
 
   private applicationNode(env: string, app: ApplicationInfo): ExplorerNode {
@@ -439,6 +445,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     try {
       const page = await this.connection.request('apps.list', { limit, ...(cursor ? { cursor } : {}) });
       this.apps.addPage(page);
+      this.adapters = undefined;
       // Keep application nodes in step with what the service says now.
       for (const a of page.items) this.applicationNode(this.connection.environment?.name ?? '', a);
     } catch (err) {
@@ -465,6 +472,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
       for (const [key, list] of this.identifiers) this.reloadCounts.set(key, list.size);
     }
     this.apps = new PagedList<ApplicationInfo>((a) => applicationKey(a.name));
+    this.adapters = undefined;
     this.identifiers.clear();
     this.appsLoading = undefined;
     this.identifiersLoading.clear();
