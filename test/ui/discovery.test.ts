@@ -175,6 +175,9 @@ describe('UI: discovery and safety', { timeout: 600_000 }, () => {
   });
 
   it('deletes an application that holds configurations only after its name is typed', async () => {
+    // The SFTP adapter's ports (expanded by the preview test) would push the application out of
+    // sight, and the tree renders only the rows in sight.
+    await w().collapseTreeItem('SFTP adapter', { viewTitle: VIEW });
     await w().waitFor(async () => (await w().readTree(VIEW)).some((r) => r.label === APP), 30_000, 'the application in the tree');
     await contextMenuAction(w(), APP, 'Delete Application…');
     await waitForDialog(w(), /Delete application "Contoso\.OrderService" and its/);
