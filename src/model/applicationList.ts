@@ -197,6 +197,80 @@ export function configurationName(app: NameableApplication, config: NameableConf
   return `${applicationLabel(app)} › ${identifierLabel(config)}`;
 }
 
+/** Where an adapter application belongs in the tree: its adapter ("SFTP adapter") and its role there ("Send ports"). */
+export interface AdapterRole {
+  adapter: string;
+  role: string;
+}
+
+/** "SFTP adapter: send ports configuration" (BizTalk's descriptions, the sample data). */
+const ADAPTER_COLON = /^(.+?)\s+adapter\s*:\s*(.+?)(?:\s+configuration)?\s*$/i;
+/** "SFTP send handler (BizTalkServerApplication)" (the ENTSSO bridge's names from MgmtDb, handler descriptions). */
+const ADAPTER_HANDLER = /^(.+?)\s+((?:send|receive)\s+handlers?\b.*?)\s*$/i;
+
+function adapterRoleIn(text: string): AdapterRole | undefined {
+  const m = ADAPTER_COLON.exec(text) ?? ADAPTER_HANDLER.exec(text);
+  return m ? { adapter: `${m[1]} adapter`, role: capitalize(m[2] as string) } : undefined;
+}
+
+/**
+ * The adapter an adapter application belongs to, read from the name people know it by, else its
+ * description; undefined when neither names one (then it is listed on its own, as before).
+ */
+export function adapterRole(app: ApplicationInfo): AdapterRole | undefined {
+  if (app.kind !== 'adapter') return undefined;
+  return (app.displayName?.trim() ? adapterRoleIn(app.displayName.trim()) : undefined) ?? adapterRoleIn(app.description.trim());
+}
+
+/** Adapters are one node whatever the case of their name ("SFTP adapter", "sftp adapter"). */
+export function adapterKey(adapter: string): string {
+  return adapter.toLowerCase();
+}
+
+/**
+ * An application's label under its adapter node: a name given from outside SSO stays (the ENTSSO
+ * bridge's handler names); a GUID-named one is called by its role ("Send ports"); else its name.
+ */
+export function applicationLabelUnderAdapter(app: ApplicationInfo): string {
+  const role = adapterRole(app);
+  if (!role || app.displayName?.trim() || !isGuidNamed(app)) return applicationLabel(app);
+  return role.role;
+}
+
+/** A row under a kind group: one adapter with its applications, or an application on its own. */
+export type KindGroupEntry = { adapter: string; key: string; applications: ApplicationInfo[] } | { application: ApplicationInfo };
+
+/** The rows of a kind group, as the Explorer lists folders and files: by label, adapters holding their applications sorted by role. */
+export function groupByAdapter(apps: ApplicationInfo[]): KindGroupEntry[] {
+  const adapters = new Map<string, { adapter: string; key: string; applications: ApplicationInfo[] }>();
+  const entries: KindGroupEntry[] = [];
+  // Labels are worked out once, not in every comparison (10,000 applications load in pages).
+  const labels = new Map<ApplicationInfo, string>();
+  for (const app of apps) {
+    const role = adapterRole(app);
+    if (!role) {
+      entries.push({ application: app });
+      labels.set(app, applicationLabel(app));
+      continue;
+    }
+    labels.set(app, applicationLabelUnderAdapter(app));
+    const key = adapterKey(role.adapter);
+    let entry = adapters.get(key);
+    if (!entry) {
+      entry = { adapter: role.adapter, key, applications: [] };
+      adapters.set(key, entry);
+      entries.push(entry);
+    }
+    entry.applications.push(app);
+  }
+  for (const entry of adapters.values()) entry.applications.sort((a, b) => LABEL_ORDER.compare(labels.get(a) as string, labels.get(b) as string));
+  const entryLabel = (entry: KindGroupEntry) => ('adapter' in entry ? entry.adapter : (labels.get(entry.application) as string));
+  return entries.sort((a, b) => LABEL_ORDER.compare(entryLabel(a), entryLabel(b)));
+}
+
+/** The order of `localeCompare(…, { sensitivity: 'base' })`, without building a collator per comparison. */
+const LABEL_ORDER = new Intl.Collator(undefined, { sensitivity: 'base' });
+
 /** Whether the label is something else than the name (then the name is shown beside it). */
 function labelHidesName(app: ApplicationInfo): boolean {
   return Boolean(app.displayName?.trim()) || isGuidNamed(app);

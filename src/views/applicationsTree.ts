@@ -1,7 +1,8 @@
 /**
  * The "Applications" tree (`entsso.applications`), pulled from SSODB through the SSO service:
- * environment → kind group → application → identifiers (port configurations / config-store
- * entries). Lists are keyset-paged with "Load more…" nodes; `apps.list` has no kind filter,
+ * environment → kind group → (adapter →) application → identifiers (port configurations /
+ * config-store entries). A BizTalk adapter's several GUID-named applications sit under one node
+ * per adapter, as the Explorer puts files in a folder. Lists are keyset-paged with "Load more…" nodes; `apps.list` has no kind filter,
  * so applications are loaded in pages of `entsso.pageSize` and grouped as they arrive.
  * Every node has a stable id, so a refresh keeps what was expanded. Errors are nodes with the
  * reason and a retry, never an empty tree.
@@ -17,10 +18,13 @@ import {
   applicationKey,
   applicationTooltip,
   applicationLabel,
+  applicationLabelUnderAdapter,
+  adapterKey,
+  adapterRole,
+  groupByAdapter,
   configurationName,
   identifierLabel,
   groupApplications,
-  sortForDisplay,
   groupInfo,
   identifierCountText,
   loadMoreLabel,
@@ -32,6 +36,7 @@ import { ssoUri } from './ssoFileSystem';
 export type ExplorerNode =
   | { type: 'environment'; id: string; env: string }
   | { type: 'group'; id: string; env: string; kind: ApplicationKind }
+  | { type: 'adapter'; id: string; env: string; adapter: string }
   | { type: 'application'; id: string; env: string; app: ApplicationInfo }
   | { type: 'identifier'; id: string; env: string; app: ApplicationInfo; info: IdentifierInfo }
   | { type: 'loadMore'; id: string; env: string; app?: ApplicationInfo }
@@ -47,6 +52,8 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   private apps = new PagedList<ApplicationInfo>((a) => applicationKey(a.name));
   private identifiers = new Map<string, PagedList<IdentifierInfo>>();
   private appsLoading: Promise<void> | undefined;
+  /** The adapter applications by adapter key, built once per change of `apps` (every adapter row needs it). */
+  private adapters: Map<string, ApplicationInfo[]> | undefined;
   private identifiersLoading = new Map<string, Promise<void>>();
   /** How many items were shown before a refresh, so that a refresh shows as many again. */
   private reloadCounts = new Map<string, number>();
@@ -105,6 +112,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
       this.changeEmitter.fire(this.applicationNode(node.env, node.app));
     } else {
       this.apps.reset();
+      this.adapters = undefined;
       this.changeEmitter.fire(undefined);
     }
   }
@@ -120,6 +128,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
       if (!app) throw new SsoError('ENTSSO_E_APPLICATION_NOT_FOUND', `There is no SSO application named "${name}" any more. Refresh the explorer.`);
       if (!this.apps.loaded) await this.ensureApplicationsLoaded();
       this.apps.upsert(app);
+      this.adapters = undefined;
       this.changeEmitter.fire(this.environmentNode());
     }
     return this.applicationNode(env, app);
@@ -189,8 +198,12 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
         return undefined;
       case 'group':
         return this.environmentNode();
-      case 'application':
-        return this.groupNode(node.env, node.app.kind);
+      case 'adapter':
+        return this.groupNode(node.env, 'adapter');
+      case 'application': {
+        const role = adapterRole(node.app);
+        return role ? this.adapterNode(node.env, role.adapter) : this.groupNode(node.env, node.app.kind);
+      }
       case 'identifier':
         return this.applicationNode(node.env, node.app);
       default:
@@ -216,7 +229,9 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
         return out;
       }
       case 'group':
-        return sortForDisplay(this.apps.items.filter((a) => a.kind === node.kind)).map((a) => this.applicationNode(env, a));
+        return groupByAdapter(this.apps.items.filter((a) => a.kind === node.kind)).map((e) => ('adapter' in e ? this.adapterNode(env, e.adapter) : this.applicationNode(env, e.application)));
+      case 'adapter':
+        return this.applicationsOfAdapter(node.adapter).map((a) => this.applicationNode(env, a));
       case 'application': {
         await this.ensureIdentifiersLoaded(node.app);
         const list = this.identifierList(node.app.name);
@@ -260,9 +275,21 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
         item.contextValue = 'group';
         return item;
       }
+      case 'adapter': {
+        const apps = this.applicationsOfAdapter(node.adapter);
+        const item = new vscode.TreeItem(node.adapter, vscode.TreeItemCollapsibleState.Collapsed);
+        item.id = node.id;
+        const configurations = apps.reduce((n, a) => n + a.identifierCount, 0);
+        item.description = `${apps.length} application${apps.length === 1 ? '' : 's'} · ${configurations} port configuration${configurations === 1 ? '' : 's'}`;
+        item.iconPath = new vscode.ThemeIcon('plug');
+        item.tooltip = `${node.adapter}: its SSO applications (handlers, send ports, receive locations)${this.apps.hasMore ? ' loaded so far ("Load more…" at the end of the list loads the rest)' : ''}.`;
+        item.accessibilityInformation = { label: `${node.adapter}, BizTalk adapter, ${item.description}` };
+        item.contextValue = 'adapter';
+        return item;
+      }
       case 'application': {
         const app = node.app;
-        const item = new vscode.TreeItem(applicationLabel(app), app.identifierCount > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(adapterRole(app) ? applicationLabelUnderAdapter(app) : applicationLabel(app), app.identifierCount > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
         item.id = node.id;
         const desc = applicationDescription(app);
         item.description = [desc, identifierCountText(app)].filter(Boolean).join(' · ');
@@ -336,6 +363,18 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     return this.node({ type: 'group', id: `group:${env}:${kind}`, env, kind });
   }
 
+  private adapterNode(env: string, adapter: string): ExplorerNode {
+    return this.node({ type: 'adapter', id: `adapter:${env}:${adapterKey(adapter)}`, env, adapter });
+  }
+
+  private applicationsOfAdapter(adapter: string): ApplicationInfo[] {
+    if (!this.adapters) {
+      this.adapters = new Map();
+      for (const entry of groupByAdapter(this.apps.items.filter((a) => a.kind === 'adapter'))) if ('adapter' in entry) this.adapters.set(entry.key, entry.applications);
+    }
+    return this.adapters.get(adapterKey(adapter)) ?? [];
+  }
+
   private applicationNode(env: string, app: ApplicationInfo): ExplorerNode {
     return this.node({ type: 'application', id: `app:${env}:${applicationKey(app.name)}`, env, app });
   }
@@ -406,6 +445,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     try {
       const page = await this.connection.request('apps.list', { limit, ...(cursor ? { cursor } : {}) });
       this.apps.addPage(page);
+      this.adapters = undefined;
       // Keep application nodes in step with what the service says now.
       for (const a of page.items) this.applicationNode(this.connection.environment?.name ?? '', a);
     } catch (err) {
@@ -432,6 +472,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
       for (const [key, list] of this.identifiers) this.reloadCounts.set(key, list.size);
     }
     this.apps = new PagedList<ApplicationInfo>((a) => applicationKey(a.name));
+    this.adapters = undefined;
     this.identifiers.clear();
     this.appsLoading = undefined;
     this.identifiersLoading.clear();

@@ -66,6 +66,7 @@ describe('UI: the extension on Enterprise SSO through entsso-bridge.exe (over th
   });
 
   it('the tree shows BizTalk port names from the MgmtDb stand-in instead of GUIDs', async () => {
+    await w().expandTreeItem('SFTP adapter', { viewTitle: VIEW, timeoutMs: 30_000 });
     const rows = await w().waitFor(async () => {
       const r = await w().readTree(VIEW);
       return r.some((x) => x.label === HANDLER) ? r : undefined;
@@ -74,7 +75,7 @@ describe('UI: the extension on Enterprise SSO through entsso-bridge.exe (over th
     assert.match(rows[0]!.description, /^BTS01 · ready$/);
     assert.equal(rows.find((r) => r.label === HANDLER)!.description.split(' · ')[0], SEED.sftpSendHandler, 'the GUID stays visible beside the name');
     await w().expandTreeItem(HANDLER, { viewTitle: VIEW });
-    const ports = (await w().readTree(VIEW)).filter((r) => r.level === 4).map((r) => r.label);
+    const ports = (await w().readTree(VIEW)).filter((r) => r.level === 5).map((r) => r.label);
     assert.ok(ports.includes(PORT), JSON.stringify(ports));
     assert.ok(ports.includes('Send port SP_Invoices_SFTP (SFTP) — Finance.Integration'), JSON.stringify(ports));
     await w().screenshot('bridge-02-port-names');

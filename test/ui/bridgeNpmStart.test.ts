@@ -83,6 +83,7 @@ describe('npm start -- --entsso-standin', { timeout: 900_000 }, () => {
     await w().open(url);
     await w().openView('Enterprise SSO', 60_000);
     const handler = 'SFTP send handler (BizTalkServerApplication)';
+    await w().expandTreeItem('SFTP adapter', { viewTitle: VIEW, timeoutMs: 60_000 });
     await w().waitFor(async () => (await w().readTree(VIEW)).some((r) => r.label === handler), 60_000, 'the handler by its BizTalk name');
     const root = (await w().readTree(VIEW))[0]!;
     assert.equal(root.label, ENV);

@@ -126,6 +126,7 @@ describe('UI: discovery and safety', { timeout: 600_000 }, () => {
       );
     await w().openView('Enterprise SSO');
     await w().runCommand('View: Close All Editors');
+    await w().expandTreeItem('SFTP adapter', { viewTitle: VIEW });
     await w().expandTreeItem('SFTP Send Ports', { viewTitle: VIEW });
     await w().clickTreeItem(guid(1), { viewTitle: VIEW });
     await w().waitForEditorText((t) => t.includes('partner1.example'));
@@ -158,17 +159,20 @@ describe('UI: discovery and safety', { timeout: 600_000 }, () => {
 
   it('finds a BizTalk adapter application by its friendly name', async () => {
     await w().openView('Enterprise SSO');
-    await w().waitFor(async () => (await w().readTree(VIEW)).some((r) => r.label === FTP_LABEL), 30_000, 'the adapter application in the tree');
+    await w().waitFor(async () => (await w().readTree(VIEW)).some((r) => r.label === 'FTP adapter'), 30_000, 'the adapter in the tree');
     await w().runCommand('SSO: Find Application or Port Configuration…');
     const input = await waitForQuickInputPlaceholder(w(), 'Type part of an application name');
     await input.pressSequentially('FTP adapter');
     await w().waitFor(async () => (await w().quickInputLabels()).includes(FTP_LABEL), 15_000, 'the friendly-name hit');
     await w().screenshot('discovery-04c-find-friendly-name');
     await w().page.keyboard.press('Enter');
-    await w().waitFor(async () => (await w().readTree(VIEW)).find((r) => r.label === FTP_LABEL)?.selected, 15_000, 'the application selected in the tree');
+    await w().waitFor(async () => (await w().readTree(VIEW)).find((r) => r.label === 'Receive locations')?.selected, 15_000, 'the application selected in the tree, under its adapter');
   });
 
   it('deletes an application that holds configurations only after its name is typed', async () => {
+    // The SFTP adapter's ports (expanded by the preview test) would push the application out of
+    // sight, and the tree renders only the rows in sight.
+    await w().collapseTreeItem('SFTP adapter', { viewTitle: VIEW });
     await w().waitFor(async () => (await w().readTree(VIEW)).some((r) => r.label === APP), 30_000, 'the application in the tree');
     await contextMenuAction(w(), APP, 'Delete Application…');
     await waitForDialog(w(), /Delete application "Contoso\.OrderService" and its/);

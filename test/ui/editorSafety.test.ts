@@ -23,6 +23,9 @@ const PLACEHOLDER = '••••••••';
 /** A BizTalk adapter application as BizTalk names it: by GUID, with a description. */
 const SFTP_APP = '{0F727AE6-13B8-DCC4-E97E-48D9EBA28904}';
 const SFTP_LABEL = 'SFTP adapter: send ports';
+/** Its row in the tree: under its adapter's node, labelled by its role. */
+const SFTP_ADAPTER = 'SFTP adapter';
+const SFTP_ROW = 'Send ports';
 const PORT = guid(201);
 const PORT_PASSWORD = 'sftp-port-pw-Hq4!';
 
@@ -110,7 +113,8 @@ describe('UI: editing SSO documents safely, with auto-save on', { timeout: 600_0
 
   it('shows an empty masked field as "" and a set one as the placeholder, says which on hover, and hides revealed values again without closing the tab', async () => {
     await w().runCommand('View: Close All Editors');
-    await w().expandTreeItem(SFTP_LABEL, { viewTitle: VIEW });
+    await w().expandTreeItem(SFTP_ADAPTER, { viewTitle: VIEW });
+    await w().expandTreeItem(SFTP_ROW, { viewTitle: VIEW });
     await w().clickTreeItem(PORT, { viewTitle: VIEW });
     const text = await w().waitForEditorText((t) => t.includes('"Uri"'));
     assert.ok(text.includes(`"Password": "${PLACEHOLDER}"`), text);
@@ -157,9 +161,10 @@ describe('UI: editing SSO documents safely, with auto-save on', { timeout: 600_0
   it('names configurations the friendly way in the tree for screen readers, tooltips, Delete, New Configuration and Find; copies name and identifier', async () => {
     await w().runCommand('View: Close All Editors');
     await w().openView('Enterprise SSO');
-    await w().expandTreeItem(SFTP_LABEL, { viewTitle: VIEW });
+    await w().expandTreeItem(SFTP_ADAPTER, { viewTitle: VIEW });
+    await w().expandTreeItem(SFTP_ROW, { viewTitle: VIEW });
     const rows = await w().readTree(VIEW);
-    const appRow = rows.find((r) => r.label === SFTP_LABEL);
+    const appRow = rows.find((r) => r.label === SFTP_ROW);
     const portRow = rows.find((r) => r.label === PORT);
     assert.ok(appRow && portRow, JSON.stringify(rows));
     assert.match(appRow.ariaLabel, new RegExp(`^${SFTP_LABEL}, BizTalk adapters`), 'screen readers hear the friendly application name, not its GUID');
@@ -168,9 +173,9 @@ describe('UI: editing SSO documents safely, with auto-save on', { timeout: 600_0
 
     await contextMenuAction(w(), PORT, 'Copy Identifier');
     await w().waitFor(async () => (await w().page.evaluate(() => navigator.clipboard.readText())) === PORT, 10_000, 'the identifier on the clipboard');
-    await contextMenuAction(w(), SFTP_LABEL, 'Copy Name');
+    await contextMenuAction(w(), SFTP_ROW, 'Copy Name');
     await w().waitFor(async () => (await w().page.evaluate(() => navigator.clipboard.readText())) === SFTP_LABEL, 10_000, 'the name on the clipboard');
-    await contextMenuAction(w(), SFTP_LABEL, 'Copy Identifier');
+    await contextMenuAction(w(), SFTP_ROW, 'Copy Identifier');
     await w().waitFor(async () => (await w().page.evaluate(() => navigator.clipboard.readText())) === SFTP_APP, 10_000, 'the application GUID on the clipboard');
 
     await contextMenuAction(w(), PORT, 'Delete Configuration');
@@ -179,7 +184,7 @@ describe('UI: editing SSO documents safely, with auto-save on', { timeout: 600_0
     await w().screenshot('safety-06-delete-dialog');
     await clickDialogButton(w(), 'Cancel');
 
-    await contextMenuAction(w(), SFTP_LABEL, 'New Configuration…');
+    await contextMenuAction(w(), SFTP_ROW, 'New Configuration…');
     await w().waitForQuickInput(`New port configuration in "${SFTP_LABEL}"`);
     await w().screenshot('safety-07-new-configuration-title');
     await w().closeQuickInput();
@@ -219,11 +224,12 @@ describe('UI: editing SSO documents safely, with auto-save on', { timeout: 600_0
   it('an open document follows Add Fields and Remove Fields by itself, and then saves', async () => {
     await w().runCommand('View: Close All Editors');
     await w().openView('Enterprise SSO');
-    await w().expandTreeItem(SFTP_LABEL, { viewTitle: VIEW });
+    await w().expandTreeItem(SFTP_ADAPTER, { viewTitle: VIEW });
+    await w().expandTreeItem(SFTP_ROW, { viewTitle: VIEW });
     await w().clickTreeItem(PORT, { viewTitle: VIEW });
     await w().waitForEditorText((t) => t.includes('"Uri"'));
 
-    await contextMenuAction(w(), SFTP_LABEL, 'Add Fields…');
+    await contextMenuAction(w(), SFTP_ROW, 'Add Fields…');
     await answerInputStep(w(), '(1/2)', 'ArchiveFolder');
     await w().waitForQuickInput(/\(2\/2\)/);
     await w().page.keyboard.press('Enter');
@@ -231,7 +237,7 @@ describe('UI: editing SSO documents safely, with auto-save on', { timeout: 600_0
     await w().screenshot('safety-11-document-follows-add-fields');
 
     // No row holds a value for it, so removing it rewrites no row: the document must follow anyway.
-    await contextMenuAction(w(), SFTP_LABEL, 'Remove Fields…');
+    await contextMenuAction(w(), SFTP_ROW, 'Remove Fields…');
     await answerMultiPick(w(), /^Remove Fields from/, ['ArchiveFolder']);
     await waitForDialog(w(), /Remove field "ArchiveFolder"/);
     await clickDialogButton(w(), 'Remove');

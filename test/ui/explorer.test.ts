@@ -82,8 +82,16 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     );
     assert.deepEqual(
       rows.filter((r) => r.level === 3).map((r) => r.label),
-      ['SFTP Send Ports', 'WCF-SQL Receive Locations', 'Contoso.OrderService', 'Fabrikam.Legacy', 'Mainframe.Affiliate'],
+      ['SFTP adapter', 'WCF-SQL adapter', 'Contoso.OrderService', 'Fabrikam.Legacy', 'Mainframe.Affiliate'],
     );
+    // One node per BizTalk adapter, collapsed like a folder in the Explorer, its applications under it.
+    const sftpAdapter = rows.find((r) => r.label === 'SFTP adapter')!;
+    assert.equal(sftpAdapter.expanded, false);
+    assert.equal(sftpAdapter.description, '1 application · 12 port configurations');
+    await w().expandTreeItem('SFTP adapter', { viewTitle: VIEW });
+    const underAdapter = (await w().readTree(VIEW)).filter((r) => r.level === 4).map((r) => r.label);
+    assert.deepEqual(underAdapter, ['SFTP Send Ports']);
+    await w().screenshot('explorer-01a-adapter');
     const legacy = rows.find((r) => r.label === 'Fabrikam.Legacy')!;
     assert.match(legacy.description, /^disabled · /);
     assert.match(legacy.ariaLabel, /disabled/);
@@ -91,7 +99,7 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     // Port configurations under an adapter, a page of 10 (entsso.pageSize) and "Load more…".
     await w().expandTreeItem('SFTP Send Ports', { viewTitle: VIEW });
     let tree = await w().readTree(VIEW);
-    const ports = () => tree.filter((r) => r.level === 4 && r.label.startsWith('{'));
+    const ports = () => tree.filter((r) => r.level === 5 && r.label.startsWith('{'));
     assert.equal(ports().length, 10);
     assert.ok(tree.some((r) => r.label === 'Load more… (10 of 12 port configurations shown)'));
     await w().screenshot('explorer-01-tree');
@@ -99,7 +107,7 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     await (await w().treeItem('Load more… (10 of 12 port configurations shown)', { viewTitle: VIEW })).locator('.label-name').click();
     tree = await w().waitFor(async () => {
       const r = await w().readTree(VIEW);
-      return r.filter((x) => x.level === 4 && x.label.startsWith('{')).length === 12 ? r : undefined;
+      return r.filter((x) => x.level === 5 && x.label.startsWith('{')).length === 12 ? r : undefined;
     }, 15_000, 'all 12 port configurations');
     assert.ok(!tree.some((r) => r.label.startsWith('Load more…')));
     // Tooltips are built when hovered (resolveTreeItem), for configurations and applications.
@@ -115,9 +123,10 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     await w().waitFor(async () => {
       const r = await w().readTree(VIEW);
       const sftp = r.find((x) => x.label === 'SFTP Send Ports');
-      return sftp?.expanded === true && r.filter((x) => x.level === 4 && x.label.startsWith('{')).length === 12;
+      return sftp?.expanded === true && r.filter((x) => x.level === 5 && x.label.startsWith('{')).length === 12;
     }, 15_000, 'the tree to be reloaded with SFTP Send Ports still expanded');
     await w().collapseTreeItem('SFTP Send Ports', { viewTitle: VIEW });
+    await w().collapseTreeItem('SFTP adapter', { viewTitle: VIEW });
 
     // The status bar: ready, with the MSS in its tooltip.
     const item = await w().waitForStatusBarItem(STATUS_ID, (i) => i.icons.includes('shield'));
@@ -333,6 +342,16 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     await w().waitForActiveEditor('{5A0F0064-1064-4064-82BC-C0FFEE000064}.json');
     const text = await w().waitForEditorText((t) => t.includes('"Uri"'));
     assert.match(text, /"Password": "••••••••"/);
+    // The hit is revealed in the tree under its adapter (adapter → application → port configuration).
+    const revealed = await w().waitFor(async () => {
+      const r = await w().readTree(VIEW);
+      const row = r.find((x) => x.label === '{5A0F0064-1064-4064-82BC-C0FFEE000064}' && x.selected);
+      return row ? { row, rows: r } : undefined;
+    }, 15_000, 'the hit selected in the tree');
+    assert.equal(revealed.row.level, 5);
+    const adapterRow = revealed.rows.find((x) => x.label === 'WCF-SQL adapter');
+    assert.equal(adapterRow?.expanded, true, 'its adapter was expanded to show it');
+    assert.equal(revealed.rows.find((x) => x.label === 'WCF-SQL Receive Locations')?.level, 4);
     await w().screenshot('explorer-11-find');
   });
 

@@ -160,3 +160,35 @@ test('port names from the ENTSSO bridge (displayName) label applications, identi
   });
   assert.deepEqual(searchHitLabels({ application: 'Contoso.Settings', kind: 'configStore' }), { application: 'Contoso.Settings' });
 });
+
+test('one node per BizTalk adapter: its GUID-named applications grouped under it, labelled by role, sorted like the Explorer', async () => {
+  const { adapterRole, applicationLabelUnderAdapter, groupByAdapter } = await import('../../../src/model/applicationList');
+  const guid = (n: number) => `{${String(n).padStart(8, '0')}-13B8-DCC4-E97E-48D9EBA28904}`;
+  const sftpSend = app(guid(1), 'adapter', { description: 'SFTP adapter: send ports configuration' });
+  const sftpReceive = app(guid(2), 'adapter', { description: 'SFTP adapter: receive locations configuration' });
+  const sftpHandler = app(guid(3), 'adapter', { description: 'sftp adapter: send handler configuration' });
+  const fileHandler = app(guid(4), 'adapter', { description: 'FILE receive handler' });
+  const bridgeHandler = app(guid(5), 'adapter', { description: 'SFTP send handler', displayName: 'SFTP send handler (BizTalkServerApplication)' });
+  const named = app('SFTP Send Ports', 'adapter', { description: 'SFTP adapter: send port transport properties' });
+  const loose = app('Custom.Adapter.Settings', 'adapter', { description: 'Settings of our own adapter' });
+  const settings = app('Contoso.Settings', 'configStore', { description: 'SFTP adapter: shared settings' });
+
+  assert.deepEqual(adapterRole(sftpSend), { adapter: 'SFTP adapter', role: 'Send ports' });
+  assert.deepEqual(adapterRole(fileHandler), { adapter: 'FILE adapter', role: 'Receive handler' });
+  assert.deepEqual(adapterRole(bridgeHandler), { adapter: 'SFTP adapter', role: 'Send handler (BizTalkServerApplication)' });
+  assert.equal(adapterRole(loose), undefined, 'no adapter named: listed on its own');
+  assert.equal(adapterRole(settings), undefined, 'only adapter applications are grouped');
+
+  assert.equal(applicationLabelUnderAdapter(sftpSend), 'Send ports');
+  assert.equal(applicationLabelUnderAdapter(bridgeHandler), 'SFTP send handler (BizTalkServerApplication)', "the bridge's BizTalk name stays");
+  assert.equal(applicationLabelUnderAdapter(named), 'SFTP Send Ports', 'an application with a name of its own keeps it');
+
+  const rows = groupByAdapter([sftpSend, loose, fileHandler, sftpReceive, named, sftpHandler, bridgeHandler]).map((e) =>
+    'adapter' in e ? { adapter: e.adapter, applications: e.applications.map(applicationLabelUnderAdapter) } : { application: e.application.name },
+  );
+  assert.deepEqual(rows, [
+    { application: 'Custom.Adapter.Settings' },
+    { adapter: 'FILE adapter', applications: ['Receive handler'] },
+    { adapter: 'SFTP adapter', applications: ['Receive locations', 'Send handler', 'Send ports', 'SFTP send handler (BizTalkServerApplication)', 'SFTP Send Ports'] },
+  ]);
+});
