@@ -184,7 +184,8 @@ export interface AuditEntry {
 }
 
 export interface HealthCheck {
-  id: 'service' | 'mss' | 'ssodb' | 'secretAge' | 'backup';
+  /** `portNames`: only from the ENTSSO bridge (BizTalkMgmtDb readable or not, and why). */
+  id: 'service' | 'mss' | 'ssodb' | 'secretAge' | 'backup' | 'portNames';
   title: string;
   verdict: 'ok' | 'warning' | 'error';
   detail: string;
