@@ -6,17 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { BridgeRpcError, SEED, type SeededBridge, setStandinFault, startSeededBridge } from '../entssoStandin/standin';
-
-async function refusal(promise: Promise<unknown>): Promise<BridgeRpcError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof BridgeRpcError, `expected an RPC error, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a refusal');
-}
+import { refusal, SEED, type SeededBridge, setStandinFault, startSeededBridge } from '../entssoStandin/standin';
 
 /** Every HRESULT of ENTSSO-BRIDGE.md "Error codes", with the code the bridge must answer. */
 const TABLE: [string, string][] = [

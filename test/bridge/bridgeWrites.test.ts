@@ -6,17 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { BridgeRpcError, SEED, SEED_VALUES, type SeededBridge, readStandinState, setStandinFault, standinValues, startSeededBridge } from '../entssoStandin/standin';
-
-async function refusal(promise: Promise<unknown>): Promise<BridgeRpcError> {
-  try {
-    await promise;
-  } catch (err) {
-    assert.ok(err instanceof BridgeRpcError, `expected an RPC error, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected a refusal');
-}
+import { refusal, SEED, SEED_VALUES, type SeededBridge, readStandinState, setStandinFault, standinValues, startSeededBridge } from '../entssoStandin/standin';
 
 const APP = SEED.ordersSettings;
 const ID = 'ConfigProperties';

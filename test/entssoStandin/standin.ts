@@ -361,6 +361,17 @@ export class BridgeRpcError extends Error {
   }
 }
 
+/** The RPC error a bridge request is refused with; fails if it succeeds or fails otherwise. */
+export async function refusal(promise: Promise<unknown>): Promise<BridgeRpcError> {
+  try {
+    await promise;
+  } catch (err) {
+    if (err instanceof BridgeRpcError) return err;
+    throw new Error(`expected an RPC error, got ${String(err)}`, { cause: err });
+  }
+  throw new Error('expected a refusal');
+}
+
 /** entsso-bridge.exe on Mono as a child process; JSON lines on stdin/stdout. For tests. */
 export class BridgeProcess {
   readonly stderr: string[] = [];

@@ -760,6 +760,11 @@ describe('SQL Server adapter: driver errors', () => {
     assert.ok(!raised.message.includes('S3cr3t'));
   });
 
+  it('an audit row written is not reported lost when the prune after it fails (the sweeper prunes later)', async () => {
+    const fake = new FakeDriver().reply(on('pruneAudit', driverError(1205)));
+    await fake.store().appendAudit({ user: 'u', action: 'config.reveal', outcome: 'ok' }, { maxRows: 10, maxAgeMs: 86_400_000 });
+  });
+
   it('a closed store refuses with ENTSSO_E_SSODB_UNREACHABLE', async () => {
     const store = new FakeDriver().store();
     await store.close();
