@@ -573,7 +573,9 @@ namespace EntssoBridge
             }
             finally
             {
-                try { Directory.Delete(dir, true); } catch (IOException) { }
+                // Any failure (a scanner holding the file: UnauthorizedAccessException too) must not lose
+                // the answer; the file only ever holds the password-encrypted backup.
+                try { Directory.Delete(dir, true); } catch (Exception) { Log.Event("temp-left", "a temporary backup folder could not be deleted"); }
             }
         }
 

@@ -10,6 +10,7 @@ import { HISTORY_SCHEME, historyPath, historyPickItem, parseHistoryPath, restore
 import { formatTime } from '../model/serviceStatus';
 import { parseSsoPath } from '../model/ssoUri';
 import type { ExplorerNode } from '../views/applicationsTree';
+import { openSsoDocument } from '../views/ssoDocumentLanguage';
 import { openSsoDocuments, ssoUri } from '../views/ssoFileSystem';
 import { UserFacingError, registerCommand } from './commandRunner';
 import type { ExplorerCommandsContext } from './explorerCommands';
@@ -57,7 +58,12 @@ async function showHistory(ctx: ExplorerCommandsContext, target: unknown): Promi
   const now = new Date();
   const picked = await vscode.window.showQuickPick(
     page.items.map((v) => ({ ...historyPickItem(v, (iso) => formatTime(iso, now)), version: v.version })),
-    { title: `History of "${ref.identifier}" (${ref.application}, ${ref.environment})`, placeHolder: 'Open a version (read-only); then compare it with the current one or restore it', matchOnDetail: true },
+    {
+      // One page: more versions than that are kept only with a raised "history.keep"; say so rather than cut silently.
+      title: `History of "${ref.identifier}" (${ref.application}, ${ref.environment})${page.nextCursor ? `: the newest ${page.items.length}; "ssoctl history" lists the rest` : ''}`,
+      placeHolder: 'Open a version (read-only); then compare it with the current one or restore it',
+      matchOnDetail: true,
+    },
   );
   if (!picked) return;
   const target2 = { ...ref, version: picked.version };
@@ -68,10 +74,13 @@ async function showHistory(ctx: ExplorerCommandsContext, target: unknown): Promi
 }
 
 async function compareWithCurrent(target: HistoryTarget): Promise<void> {
+  const current = ssoUri(target.environment, target.application, target.identifier);
+  // The right side is the live, editable document: in its own language first, so auto-save stays off for it.
+  await openSsoDocument(current);
   await vscode.commands.executeCommand(
     'vscode.diff',
     historyUri(target),
-    ssoUri(target.environment, target.application, target.identifier),
+    current,
     `${target.identifier}: version ${target.version} ↔ current`,
   );
 }

@@ -19,7 +19,7 @@ import type { ConnectionManager } from '../connection/connectionManager';
 import type { ServiceState } from '../ssoClient/protocol';
 import { formatTime, stateWord } from '../model/serviceStatus';
 import { backupFileName } from '../model/secretPrompts';
-import { registerCommand, type CommandContext } from './commandRunner';
+import { UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 import { baseName, displayPath, pickOpenFile, pickSaveFile, readFileBase64, writePrivateFile } from './files';
 import { confirmModal, reminderPrompt, requireEnvironment, withFilePassword, withNewPassword, withBusyIndicator } from './prompts';
 import { showWrittenFile } from './writtenFileNotice';
@@ -187,8 +187,30 @@ async function generateWithBackup<T extends { file: string }>(env: string, makeS
   const title = `Generate New Master Secret for "${env}"`;
   const target = await pickSaveFile({ kind: 'backup', title: `Backup of the new master secret of "${env}"`, defaultName: backupFileName(env, new Date()), filters: BACKUP_FILTERS });
   const result = await withNewPassword(title, 'backup of the new secret', {}, (p) => withBusyIndicator(`Generating a new master secret for "${env}"…`, () => makeSecret(p.password, p.reminder)));
-  await writePrivateFile(target, Buffer.from(result.file, 'base64'));
-  return { target, result };
+  return { target: await writeNewSecretBackup(env, target, Buffer.from(result.file, 'base64')), result };
+}
+
+/**
+ * The backup of a new secret exists only in memory until it is written (on ENTSSO the secret has
+ * already switched): a failed write asks for another place instead of dropping it.
+ */
+async function writeNewSecretBackup(env: string, first: vscode.Uri, bytes: Buffer): Promise<vscode.Uri> {
+  let target = first;
+  for (;;) {
+    try {
+      await writePrivateFile(target, bytes);
+      return target;
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'an error';
+      const choice = await vscode.window.showErrorMessage(
+        `The backup of the new master secret of "${env}" could not be written to ${displayPath(target)} (${code}). Save it elsewhere: without it, the new secret cannot be restored.`,
+        { modal: true },
+        'Save Elsewhere…',
+      );
+      if (!choice) throw new UserFacingError(`The backup of the new master secret of "${env}" was not saved. Back up the master secret again now ("SSO: Back Up Master Secret…").`);
+      target = await pickSaveFile({ kind: 'backup', title: `Backup of the new master secret of "${env}"`, defaultName: backupFileName(env, new Date()), filters: BACKUP_FILTERS });
+    }
+  }
 }
 
 type ReencryptionOutcome = 'done' | 'hidden';

@@ -73,11 +73,6 @@ export class ConnectionManager implements vscode.Disposable {
     return serves(this.client?.capabilities, method);
   }
 
-  /** What serves the active environment, once connected. */
-  get backend(): 'ssod' | 'entsso-bridge' | undefined {
-    return this.phase === 'connected' ? this.client?.backend : undefined;
-  }
-
   get environment(): EnvironmentSetting | undefined {
     return this.env;
   }

@@ -4,6 +4,7 @@
  * (entsso-bridge.exe over Microsoft's ENTSSO). Framing, requests and reconnecting stay in the
  * client; a transport only moves bytes and says when it is gone.
  */
+import { escapeUnsafeCharacters } from './untrustedText';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as net from 'node:net';
 import { SsoError } from './errors';
@@ -131,9 +132,11 @@ function forwardLog(child: ChildProcessWithoutNullStreams, onLog: ((line: string
   });
 }
 
+/** A bridge's stderr line as the log shows it: cut, and with controls escaped (no forged lines, no terminal escapes). */
 export function boundedLogLine(line: string): string {
   const trimmed = line.replace(/\r$/, '');
-  return trimmed.length > MAX_LOG_LINE_CHARS ? `${trimmed.slice(0, MAX_LOG_LINE_CHARS)}… (cut)` : trimmed;
+  const cut = trimmed.length > MAX_LOG_LINE_CHARS ? `${trimmed.slice(0, MAX_LOG_LINE_CHARS)}… (cut)` : trimmed;
+  return escapeUnsafeCharacters(cut);
 }
 
 function processStartError(err: NodeJS.ErrnoException, spec: ProcessSpec): SsoError {

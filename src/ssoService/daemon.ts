@@ -47,7 +47,7 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
   await ensureRoleCertificates(env);
   const nodeCertificate = existsSync(env.paths.nodeCert) ? nodeTls(env) : undefined;
   // Checked before anything starts: a wrong setting stops `serve` with a sentence, not later.
-  const retention = options.service ? auditRetention(env.config.audit, options.audit) : undefined;
+  const retention = auditRetention(env.config.audit, options.audit);
   const store: SsoStore = await openStore(storeConfigFor(env));
   const running: RunningRoles = {
     async stop() {
@@ -83,7 +83,7 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
         environmentId: env.config.id,
         history: historySettingsOf(env.config),
         log: options.log,
-        auditRetention: retention ?? auditRetention(env.config.audit, options.audit),
+        auditRetention: retention,
       });
       await running.service.start();
     }

@@ -167,11 +167,6 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     return this.identifierNode(appNode.env, appNode.app, info);
   }
 
-  /** An application the tree has loaded (to name search hits for people), if any. */
-  loadedApplication(name: string): ApplicationInfo | undefined {
-    return this.apps.get(applicationKey(name));
-  }
-
   /** The applications loaded in the tree so far (Find matches their friendly names). */
   loadedApplications(): ApplicationInfo[] {
     return this.apps.items;

@@ -366,10 +366,10 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
 
   /** A folder view of more entries than it lists says so, once per folder, with where to find the rest. */
   private sayDirectoryIsCut(uri: vscode.Uri, noun: string): void {
-    const message = directoryCutMessage(uri.toString(), noun, MAX_DIRECTORY_ENTRIES);
-    this.log.warn(message);
     if (this.cutDirectoriesShown.has(uri.toString()) || this.cutDirectoriesShown.size >= MAX_CUT_NOTICES) return;
     this.cutDirectoriesShown.add(uri.toString());
+    const message = directoryCutMessage(uri.toString(), noun, MAX_DIRECTORY_ENTRIES);
+    this.log.warn(message);
     void vscode.window.showWarningMessage(message, 'Find…').then((choice) => {
       if (choice) void vscode.commands.executeCommand('entsso.find');
     });

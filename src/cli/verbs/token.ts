@@ -34,10 +34,11 @@ export async function token(args: ParsedArgs): Promise<void> {
 
 async function rotateOffline(args: ParsedArgs): Promise<void> {
   const env = loadEnvironment(environmentDir(args));
-  writeTokenFile(env.paths.token, newToken());
-  const rotatedAt = new Date().toISOString();
+  // SSODB first: when it cannot be reached the token stays as it was, never rotated unaudited.
   const store = await openStore(storeConfigFor(env));
+  const rotatedAt = new Date().toISOString();
   try {
+    writeTokenFile(env.paths.token, newToken());
     await store.appendAudit({ user: `${userName()} via ssoctl`, action: 'token.rotate', outcome: 'ok', detail: 'no service was running: token file rewritten' });
   } finally {
     await store.close();

@@ -71,10 +71,13 @@ export class MssServer {
   /** TCP connections whose TLS handshake has not finished, oldest first, by peer address. */
   private readonly handshaking = new Map<string, { raw: net.Socket; timer: NodeJS.Timeout }>();
   private readonly refusalLog: RateLimitedLog;
+  /** Connections dropped after an unexpected error: bounded across connections too. */
+  private readonly peerLog: RateLimitedLog;
 
   constructor(private readonly options: MssServerOptions) {
     const lease = options.lease ?? DEFAULT_LEASE;
     this.refusalLog = new RateLimitedLog(options.log, REFUSAL_LOG_INTERVAL_MS);
+    this.peerLog = new RateLimitedLog(options.log, REFUSAL_LOG_INTERVAL_MS);
     // The node's name includes the port it is bound to, known only after listen() when it is 0.
     const nodeName = () => this.name;
     this.authority = new SecretAuthority({
@@ -269,7 +272,7 @@ export class MssServer {
     this.sockets.add(socket);
     const peer: Peer = { role: certificateRole(socket.getPeerCertificate().subject as { OU?: string | string[] } | undefined), refusalLogged: false };
     const drop = (err: unknown) => {
-      this.options.log(`dropped a master secret server connection after an unexpected error: ${err instanceof Error ? err.name : typeof err}`);
+      this.peerLog.write(`dropped a master secret server connection after an unexpected error: ${err instanceof Error ? err.name : typeof err}`);
       socket.destroy();
     };
     const decoder = new LineDecoder((line) => this.onLine(socket, line, peer).catch(drop), MAX_REQUEST_BYTES);
