@@ -22,7 +22,7 @@ export default tseslint.config(
   {
     // The client library and protocol types are shared: they must not reach into the service.
     files: ['src/ssoClient/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/ssoService/**', '**/cli/**', '**/views/**', '**/commands/**'], message: 'ssoClient is the bottom layer: it imports only protocol types.' }], paths: [{ name: 'vscode', message: 'ssoClient must run outside VS Code.' }] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/ssoService/**', '**/cli/**', '**/views/**', '**/commands/**'], message: 'ssoClient sits on src/protocol: it imports only the shared contract.' }], paths: [{ name: 'vscode', message: 'ssoClient must run outside VS Code.' }] }] },
   },
   {
     // The shared contract (name rule, size limits) is the bottom layer: it imports nothing of the project.

@@ -16,7 +16,7 @@
  * resident memory of that bare server after the same traffic (a Node process doing only the
  * socket and the crypto).
  */
-import { PROTOCOL_VERSION } from '../src/ssoClient/protocol';
+import { PROTOCOL_VERSION } from '../src/protocol/messages';
 import { decryptBag } from '../src/ssoService/crypto/dataCipher';
 import { SsoOperations } from '../src/ssoService/service/operations';
 import { SecretCache } from '../src/ssoService/service/secretCache';

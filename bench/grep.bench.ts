@@ -7,7 +7,7 @@
  * (the store's own paged read), decrypt it (decryptValues) and look for the text in its
  * non-masked values; no socket, no pages, no JSON. Interleaved: limit, product, product, limit.
  */
-import type { GrepPage } from '../src/ssoClient/protocol';
+import type { GrepPage } from '../src/protocol/messages';
 import { grepPages } from '../src/ssoClient/valueSearchPages';
 import { SecretVault } from '../src/ssoService/crypto/secretVault';
 import type { MasterSecret } from '../src/ssoService/crypto/masterSecret';

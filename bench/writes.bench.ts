@@ -9,7 +9,7 @@
  * is idle. The scratch table is dropped afterwards.
  */
 import nodeSqlite3Wasm from 'node-sqlite3-wasm';
-import { SsoError } from '../src/ssoClient/errors';
+import { SsoError } from '../src/protocol/errors';
 import type { SsoClient } from '../src/ssoClient/client';
 import type { BenchContext, Benchmark } from './lib/context';
 import { WIDE_APP } from './lib/mainEnv';

@@ -11,7 +11,7 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import type { SsoClient } from '../../src/ssoClient/client';
-import { AppFlags, type ApplicationKind, type FieldDefinition } from '../../src/ssoClient/protocol';
+import { AppFlags, type ApplicationKind, type FieldDefinition } from '../../src/protocol/messages';
 import { encryptBag } from '../../src/ssoService/crypto/dataCipher';
 import type { MasterSecret } from '../../src/ssoService/crypto/masterSecret';
 import { SecretVault } from '../../src/ssoService/crypto/secretVault';

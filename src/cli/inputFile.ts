@@ -4,7 +4,7 @@
  * into memory whole.
  */
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
-import { MAX_TRANSFER_FILE_BYTES } from '../ssoClient/protocol';
+import { MAX_TRANSFER_FILE_BYTES } from '../protocol/messages';
 import { UsageError } from './args';
 
 /** The file's bytes as base64 (what the protocol carries); refuses anything larger than one request can carry. */

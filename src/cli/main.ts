@@ -4,7 +4,7 @@
  * 3 conflict, 4 encryption refused (no secret / re-encryption), 5 service not reachable,
  * 6 another service already running, 7 an environment already exists there, 8 wrong environment.
  */
-import { SsoError, type SsoErrorCode } from '../ssoClient/errors';
+import { SsoError, type SsoErrorCode } from '../protocol/errors';
 import { type OptionSpec, UsageError, flag, parseArgs } from './args';
 import { COMMON_OPTIONS } from './context';
 import { app, appOptions } from './verbs/app';

@@ -5,7 +5,7 @@
  * where `ps` and shell history would see it; it goes to the owner-only credential file.
  */
 import type * as Mssql from 'mssql';
-import { SsoError } from '../ssoClient/errors';
+import { SsoError } from '../protocol/errors';
 import { type Environment, type SqlServerStoreConfig, loadEnvironment } from '../ssoService/environment';
 import {
   describeSqlServer,

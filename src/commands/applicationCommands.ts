@@ -8,7 +8,7 @@
  */
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
-import type { ApplicationDetail, ApplicationInfo, ApplicationKind } from '../ssoClient/protocol';
+import type { ApplicationDetail, ApplicationInfo, ApplicationKind } from '../protocol/messages';
 import {
   deletionDetail,
   fieldDefinitions,

@@ -4,7 +4,7 @@
  * types). Names shown as in the explorer (GUID-named adapter applications by description).
  */
 import type { ConnectionManager } from '../connection/connectionManager';
-import type { ApplicationInfo } from '../ssoClient/protocol';
+import type { ApplicationInfo } from '../protocol/messages';
 import { applicationLabel, groupInfo, sortForDisplay } from '../model/applicationList';
 import type { ExplorerNode } from '../views/applicationsTree';
 import { UserFacingError } from './commandRunner';

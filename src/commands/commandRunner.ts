@@ -6,7 +6,7 @@
  * name only, so that nothing from a document can reach a log line or a notification.
  */
 import * as vscode from 'vscode';
-import { SsoError, type SsoErrorCode } from '../ssoClient/errors';
+import { SsoError, type SsoErrorCode } from '../protocol/errors';
 
 /** Thrown by a handler when the user cancelled (closed a prompt): not an error. */
 export class UserCancelled extends Error {

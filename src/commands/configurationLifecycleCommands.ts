@@ -11,7 +11,7 @@ import { applicationLabel, configurationName, groupInfo } from '../model/applica
 import { nameProblem } from '../model/applicationDraft';
 import { formatTime } from '../model/serviceStatus';
 import { parseSsoPath } from '../model/ssoUri';
-import type { ApplicationInfo } from '../ssoClient/protocol';
+import type { ApplicationInfo } from '../protocol/messages';
 import type { ExplorerNode } from '../views/applicationsTree';
 import { openSsoDocument } from '../views/ssoDocumentLanguage';
 import { openSsoDocuments, ssoUri } from '../views/ssoFileSystem';

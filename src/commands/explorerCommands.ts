@@ -5,8 +5,8 @@
  */
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
-import { SsoError } from '../ssoClient/errors';
-import type { ApplicationInfo, SearchHit } from '../ssoClient/protocol';
+import { SsoError } from '../protocol/errors';
+import type { ApplicationInfo, SearchHit } from '../protocol/messages';
 import { applicationLabel, groupInfo, identifierLabel, searchHitLabels } from '../model/applicationList';
 import { ApplicationsTreeProvider, type ExplorerNode } from '../views/applicationsTree';
 import { openSsoDocument } from '../views/ssoDocumentLanguage';

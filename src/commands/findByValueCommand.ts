@@ -7,8 +7,8 @@
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { parseValueQuery, markedExcerpt, type ValueQuery } from '../model/valueSearchQuery';
-import { SsoError } from '../ssoClient/errors';
-import type { GrepMatch } from '../ssoClient/protocol';
+import { SsoError } from '../protocol/errors';
+import type { GrepMatch } from '../protocol/messages';
 import { grepPages } from '../ssoClient/valueSearchPages';
 import { ssoUri } from '../views/ssoFileSystem';
 import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';

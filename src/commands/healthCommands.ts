@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
-import { SsoError } from '../ssoClient/errors';
+import { SsoError } from '../protocol/errors';
 import { summarizeReport, summarizeUnreachable } from '../model/healthReport';
 import { stateWord } from '../model/serviceStatus';
 import type { HealthViewProvider } from '../views/healthView';

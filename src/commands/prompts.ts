@@ -8,7 +8,7 @@
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import type { EnvironmentSetting } from '../connection/environmentSettings';
-import { SsoError } from '../ssoClient/errors';
+import { SsoError } from '../protocol/errors';
 import { formatTime } from '../model/serviceStatus';
 import { confirmationProblem, isWeakPasswordRefusal, isWrongPasswordRefusal, reminderProblem } from '../model/secretPrompts';
 import { checkPasswordStrength } from '../protocol/passwordStrength';

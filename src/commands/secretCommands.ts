@@ -16,7 +16,7 @@
  */
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
-import type { ServiceState } from '../ssoClient/protocol';
+import type { ServiceState } from '../protocol/messages';
 import { formatTime, stateWord } from '../model/serviceStatus';
 import { backupFileName } from '../model/secretPrompts';
 import { UserFacingError, registerCommand, type CommandContext } from './commandRunner';

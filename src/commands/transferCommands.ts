@@ -11,7 +11,7 @@
  */
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
-import { MAX_TRANSFER_FILE_BYTES, type ImportMode, type ImportPlan, type ImportResult, type ImportSource, type TransferFormat } from '../ssoClient/protocol';
+import { MAX_TRANSFER_FILE_BYTES, type ImportMode, type ImportPlan, type ImportResult, type ImportSource, type TransferFormat } from '../protocol/messages';
 import { nameProblem } from '../model/applicationDraft';
 import { MODE_LABELS, planHeadline, planSides } from '../model/importPreview';
 import { applicationOfSsoFile, exportFileName, formatOfFile } from '../model/secretPrompts';

@@ -6,7 +6,7 @@
  * BACKUP_STATUS_MAX_AGE_MS at the next state change. It never polls.
  */
 import * as vscode from 'vscode';
-import { SsoError } from '../ssoClient/errors';
+import { SsoError } from '../protocol/errors';
 import { BACKUP_STATUS_MAX_AGE_MS, backupStatusOf, type BackupStatus } from '../model/backupStatus';
 import type { ConnectionManager } from './connectionManager';
 

@@ -5,7 +5,7 @@
  * of a config-store application cannot be masked), and the texts of their confirmations.
  * No `vscode` import: unit-tested with node:test.
  */
-import type { ApplicationInfo, ApplicationKind, FieldDefinition } from '../ssoClient/protocol';
+import type { ApplicationInfo, ApplicationKind, FieldDefinition } from '../protocol/messages';
 import { describeNameProblem, newNameProblem, normaliseName } from '../protocol/names';
 import { groupInfo } from './applicationList';
 

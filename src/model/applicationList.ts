@@ -3,7 +3,7 @@
  * by kind the way BizTalk people think of them, flag names, icons and tooltips.
  * No `vscode` import: unit-tested with node:test.
  */
-import { AppFlags, type ApplicationInfo, type ApplicationKind, type Page, type SearchHit } from '../ssoClient/protocol';
+import { AppFlags, type ApplicationInfo, type ApplicationKind, type Page, type SearchHit } from '../protocol/messages';
 import { escapeMarkdown } from './markdown';
 
 /**

@@ -5,7 +5,7 @@
  * until a backup exists: a lost secret cannot be recovered.
  * No `vscode` import: unit-tested with node:test.
  */
-import type { SecretInfo } from '../ssoClient/protocol';
+import type { SecretInfo } from '../protocol/messages';
 import { formatTime } from './serviceStatus';
 
 type BackupVerdict = 'verified' | 'unverified' | 'none';

@@ -4,7 +4,7 @@
  * generates a secret in one step), and a command it cannot serve is hidden instead of failing.
  * No `vscode` import: unit-tested with node:test.
  */
-import type { MethodName } from '../ssoClient/protocol';
+import type { MethodName } from '../protocol/messages';
 
 /**
  * Context key → ways of doing it (each a set of methods that must all be served; any way will do).

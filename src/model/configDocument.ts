@@ -4,7 +4,7 @@
  * typed (with positions, for diagnostics) and the `config.set` request built from it.
  * No `vscode` import: unit-tested with node:test.
  */
-import type { ConfigDocument } from '../ssoClient/protocol';
+import type { ConfigDocument } from '../protocol/messages';
 import { parseJson, positionAt, type JsonNode } from './jsonSyntax';
 import { nameKeyedRecord } from '../protocol/names';
 import { escapeMarkdown } from './markdown';

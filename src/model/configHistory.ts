@@ -3,7 +3,7 @@
  * QuickPick rows of the version list, and the config.set that restores a version.
  * No `vscode` import: unit-tested with node:test.
  */
-import type { HistoryDocument, HistoryVersionInfo } from '../ssoClient/protocol';
+import type { HistoryDocument, HistoryVersionInfo } from '../protocol/messages';
 import { MASK_PLACEHOLDER, serializeConfig } from './configDocument';
 import { formatSsoPath, parseSsoPath } from './ssoUri';
 

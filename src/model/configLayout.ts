@@ -7,7 +7,7 @@
  * (configDocument.ts), with a notice saying why.
  * No `vscode` import: unit-tested with node:test.
  */
-import type { ConfigDocument } from '../ssoClient/protocol';
+import type { ConfigDocument } from '../protocol/messages';
 import { newAppSettingsXml, parseAppSettingsXml, updateAppSettingsXml, xmlValueProblem, type AppSettingsEntry } from './appSettingsXml';
 import type { DocumentProblem } from './configDocument';
 import { parseJson, type JsonNode } from './jsonSyntax';

@@ -3,7 +3,7 @@
  * cannot be asked, from what the extension knows about the connection.
  * No `vscode` import: unit-tested with node:test.
  */
-import type { HealthCheck, HealthReport } from '../ssoClient/protocol';
+import type { HealthCheck, HealthReport } from '../protocol/messages';
 import { formatTime } from './serviceStatus';
 
 export type Verdict = HealthCheck['verdict'] | 'unknown';

@@ -5,7 +5,7 @@
  * placeholders there ("(masked)", "(masked, changed by the import)").
  * No `vscode` import: unit-tested with node:test.
  */
-import type { ApplicationDocument, ApplicationImportPlan, ImportMode, ImportPlan } from '../ssoClient/protocol';
+import type { ApplicationDocument, ApplicationImportPlan, ImportMode, ImportPlan } from '../protocol/messages';
 import { nameKeyedRecord } from '../protocol/names';
 import { APP_SETTINGS_ROOT, parseAppSettingsXml } from './appSettingsXml';
 

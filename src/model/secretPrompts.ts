@@ -5,8 +5,8 @@
  * refusal message is what the user sees.
  * No `vscode` import: unit-tested with node:test.
  */
-import type { SsoError } from '../ssoClient/errors';
-import type { TransferFormat } from '../ssoClient/protocol';
+import type { SsoError } from '../protocol/errors';
+import type { TransferFormat } from '../protocol/messages';
 
 /** The service refused a new password as too weak: ask for another one, showing its reason. */
 export function isWeakPasswordRefusal(err: SsoError): boolean {

@@ -3,7 +3,7 @@
  * derived from the connection to the SSO service and the ServiceState it pushes.
  * No `vscode` import: unit-tested with node:test. Texts never contain a value.
  */
-import type { ServiceState } from '../ssoClient/protocol';
+import type { ServiceState } from '../protocol/messages';
 import { escapeMarkdown } from './markdown';
 
 export type ConnectionPhase = 'connecting' | 'connected' | 'disconnected';

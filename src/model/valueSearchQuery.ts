@@ -3,7 +3,7 @@
  * or a regular expression written between slashes, as in many editors' find boxes: /sql0\d/.
  * No `vscode` import: unit-tested with node:test.
  */
-import { GREP_MAX_PATTERN_LENGTH, type GrepMatch } from '../ssoClient/protocol';
+import { GREP_MAX_PATTERN_LENGTH, type GrepMatch } from '../protocol/messages';
 
 export interface ValueQuery {
   pattern: string;

@@ -6,8 +6,8 @@
  * reconnects by itself, with a bounded backoff, and re-emits the state the server pushes.
  */
 import { EventEmitter } from 'node:events';
-import { SsoError, isSsoErrorCode } from './errors';
-import { LineDecoder, encodeLine } from './jsonLines';
+import { SsoError, isSsoErrorCode } from '../protocol/errors';
+import { LineDecoder, encodeLine } from '../protocol/jsonLines';
 import {
   PROTOCOL_VERSION,
   type BackendKind,
@@ -17,7 +17,7 @@ import {
   type ResultOf,
   type RpcResponse,
   type ServiceState,
-} from './protocol';
+} from '../protocol/messages';
 import { openProcessTransport, openSocketTransport, type ProcessSpec, type Transport, type TransportHandlers } from './transport';
 
 export type { ProcessSpec } from './transport';

@@ -4,11 +4,11 @@
  * (entsso-bridge.exe over Microsoft's ENTSSO). Framing, requests and reconnecting stay in the
  * client; a transport only moves bytes and says when it is gone.
  */
-import { escapeUnsafeCharacters } from './untrustedText';
+import { escapeUnsafeCharacters } from '../protocol/untrustedText';
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import * as net from 'node:net';
-import { SsoError } from './errors';
-import { FrameTooLargeError, LineDecoder } from './jsonLines';
+import { SsoError } from '../protocol/errors';
+import { FrameTooLargeError, LineDecoder } from '../protocol/jsonLines';
 
 /** A program that serves the protocol on its stdin/stdout and logs on its stderr. */
 export interface ProcessSpec {

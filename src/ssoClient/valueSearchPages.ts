@@ -3,7 +3,7 @@
  * the service keeps nothing running between pages, so that is what stops its work.
  */
 import type { SsoClient } from './client';
-import type { GrepPage, GrepParams } from './protocol';
+import type { GrepPage, GrepParams } from '../protocol/messages';
 
 export async function* grepPages(client: Pick<SsoClient, 'request'>, params: Omit<GrepParams, 'cursor'>, signal?: AbortSignal): AsyncGenerator<GrepPage> {
   let cursor: string | undefined;

@@ -4,7 +4,7 @@
  * "start a local environment" command (on VS Code's own runtime).
  */
 import { existsSync } from 'node:fs';
-import { SsoError } from '../ssoClient/errors';
+import { SsoError } from '../protocol/errors';
 import { assertPrivateEnvironment } from './environmentPermissions';
 import { ensureRoleCertificates, loadEnvironment, mssTls, nodeTls, serviceTls, storeConfigFor } from './environment';
 import { MssServer, type LeaseTiming } from './mss/mssServer';

@@ -14,7 +14,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, rmdirSync, statSync, writeFileSync } from 'node:fs';
 import { isAbsolute, join, resolve } from 'node:path';
-import { SsoError } from '../ssoClient/errors';
+import { SsoError } from '../protocol/errors';
 import { generateMasterSecret } from './crypto/masterSecret';
 import { createCa, issueClientCertificate, issueServerCertificate, roleOfCertificate, type CertificateAuthority } from './crypto/pki';
 import { SecretVault } from './crypto/secretVault';

@@ -7,7 +7,7 @@
  */
 import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
-import { SsoError } from '../ssoClient/errors';
+import { SsoError } from '../protocol/errors';
 
 const IS_POSIX = process.platform !== 'win32';
 

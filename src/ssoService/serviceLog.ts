@@ -3,7 +3,7 @@
  * tools that read the log line by line: untrusted parts of a message (a peer's error, a name)
  * cannot start a new line, move the cursor or hide text, and no line grows without bound.
  */
-import { escapeUnsafeCharacters } from '../ssoClient/untrustedText';
+import { escapeUnsafeCharacters } from '../protocol/untrustedText';
 
 export const LOG_MESSAGE_MAX_LENGTH = 2000;
 

@@ -8,7 +8,7 @@
  */
 import { closeSync, constants, fchmodSync, fstatSync, openSync, readFileSync, rmSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { SsoError } from '../ssoClient/errors';
+import { SsoError } from '../protocol/errors';
 
 export const SSODB_CREDENTIAL_FILE = 'ssodb-credential';
 

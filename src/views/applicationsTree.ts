@@ -9,8 +9,8 @@
  */
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
-import { SsoError } from '../ssoClient/errors';
-import type { ApplicationInfo, ApplicationKind, IdentifierInfo, SearchHit } from '../ssoClient/protocol';
+import { SsoError } from '../protocol/errors';
+import type { ApplicationInfo, ApplicationKind, IdentifierInfo, SearchHit } from '../protocol/messages';
 import {
   PagedList,
   applicationDescription,

@@ -22,8 +22,8 @@
  */
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
-import { SsoError } from '../ssoClient/errors';
-import type { ApplicationInfo, ConfigDocument, IdentifierInfo } from '../ssoClient/protocol';
+import { SsoError } from '../protocol/errors';
+import type { ApplicationInfo, ConfigDocument, IdentifierInfo } from '../protocol/messages';
 import { configurationName } from '../model/applicationList';
 import {
   schemaOf,

@@ -14,7 +14,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import type { RpcErrorObject, ServiceState } from '../../src/ssoClient/protocol';
+import type { RpcErrorObject, ServiceState } from '../../src/protocol/messages';
 
 export const ROOT = resolve(__dirname, '..', '..');
 export const STANDIN_ROOT = join(ROOT, '.artifacts', 'entsso-standin');

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { SsoClient } from '../../src/ssoClient/client';
-import { SsoError } from '../../src/ssoClient/errors';
+import { SsoError } from '../../src/protocol/errors';
 import { TestEnvironment, waitUntil } from './harness';
 
 const APP = 'History.App';

@@ -12,8 +12,8 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import type { SsoClient } from '../../src/ssoClient/client';
-import { SsoError } from '../../src/ssoClient/errors';
-import type { GrepMatch, GrepPage, GrepParams } from '../../src/ssoClient/protocol';
+import { SsoError } from '../../src/protocol/errors';
+import type { GrepMatch, GrepPage, GrepParams } from '../../src/protocol/messages';
 import { grepPages } from '../../src/ssoClient/valueSearchPages';
 import { TestEnvironment } from './harness';
 

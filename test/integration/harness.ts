@@ -10,7 +10,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { SsoClient } from '../../src/ssoClient/client';
-import type { ServiceState, ServiceStateName } from '../../src/ssoClient/protocol';
+import type { ServiceState, ServiceStateName } from '../../src/protocol/messages';
 import { loadEnvironment, readToken, type Environment } from '../../src/ssoService/environment';
 
 export const ROOT = resolve(__dirname, '..', '..');

@@ -8,8 +8,8 @@ import * as net from 'node:net';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SsoClient } from '../../src/ssoClient/client';
-import { SsoError } from '../../src/ssoClient/errors';
-import type { MssNodesReport } from '../../src/ssoClient/protocol';
+import { SsoError } from '../../src/protocol/errors';
+import type { MssNodesReport } from '../../src/protocol/messages';
 import { readToken } from '../../src/ssoService/environment';
 import { type Daemon, TestEnvironment, askMssForSecrets, serviceCertificate, waitForState, waitUntil } from './harness';
 

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { SsoError } from '../../src/ssoClient/errors';
+import { SsoError } from '../../src/protocol/errors';
 import { TestEnvironment, waitForState, waitUntil } from './harness';
 
 const PASSWORD = 'correct horse battery staple 42';

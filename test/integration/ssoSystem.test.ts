@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { SsoError } from '../../src/ssoClient/errors';
+import { SsoError } from '../../src/protocol/errors';
 import { SecretVault } from '../../src/ssoService/crypto/secretVault';
 import { TestEnvironment, askMssForSecrets, serviceCertificate, waitForState } from './harness';
 import { readToken } from '../../src/ssoService/environment';

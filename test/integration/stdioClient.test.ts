@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { SsoClient, type ClientOptions, type ProcessSpec } from '../../src/ssoClient/client';
-import { SsoError } from '../../src/ssoClient/errors';
+import { SsoError } from '../../src/protocol/errors';
 import { MAX_LOG_LINE_CHARS } from '../../src/ssoClient/transport';
 
 const dir = mkdtempSync(join(tmpdir(), 'entsso-stdio-'));

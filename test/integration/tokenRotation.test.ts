@@ -9,7 +9,7 @@ import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SsoClient, type ConnectionStatus } from '../../src/ssoClient/client';
-import { SsoError } from '../../src/ssoClient/errors';
+import { SsoError } from '../../src/protocol/errors';
 import { readToken } from '../../src/ssoService/environment';
 import { TestEnvironment, waitUntil } from './harness';
 

@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { SsoClient } from '../../src/ssoClient/client';
-import { SsoError } from '../../src/ssoClient/errors';
-import { PROTOCOL_VERSION } from '../../src/ssoClient/protocol';
+import { SsoError } from '../../src/protocol/errors';
+import { PROTOCOL_VERSION } from '../../src/protocol/messages';
 import { TestEnvironment, waitUntil } from '../integration/harness';
 import { fill, mountTmpfs, unmountTmpfs } from './smallDisk';
 

@@ -8,7 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { SsoError } from '../../src/ssoClient/errors';
+import { SsoError } from '../../src/protocol/errors';
 import type { SsoClient } from '../../src/ssoClient/client';
 import { TestEnvironment } from '../integration/harness';
 

@@ -9,7 +9,7 @@ import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { SsoError } from '../../src/ssoClient/errors';
+import { SsoError } from '../../src/protocol/errors';
 import { TestEnvironment, waitUntil } from '../integration/harness';
 import { fill, mountTmpfs, unmountTmpfs } from './smallDisk';
 

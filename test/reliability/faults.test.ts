@@ -9,7 +9,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { SsoClient } from '../../src/ssoClient/client';
-import { SsoError } from '../../src/ssoClient/errors';
+import { SsoError } from '../../src/protocol/errors';
 import { readToken } from '../../src/ssoService/environment';
 import { TestEnvironment, waitForState, waitUntil } from '../integration/harness';
 

@@ -9,7 +9,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { SsoError, type SsoErrorCode } from '../../src/ssoClient/errors';
+import { SsoError, type SsoErrorCode } from '../../src/protocol/errors';
 import { createMssqlStore, MSSQL_SQL } from '../../src/ssoService/ssodb/mssqlStore';
 import type { NewApplication, SsoStore } from '../../src/ssoService/ssodb/store';
 import { TdsFake, type TdsReply, type TdsRequest } from './tdsFake';

@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { SsoError } from '../../src/ssoClient/errors';
+import { SsoError } from '../../src/protocol/errors';
 import { createCa, issueClientCertificate } from '../../src/ssoService/crypto/pki';
 import { DEFAULT_SCRYPT_COST } from '../../src/ssoService/crypto/passwordKdf';
 import { readProtectedHeader } from '../../src/ssoService/crypto/protectedFile';

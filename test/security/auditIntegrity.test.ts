@@ -10,7 +10,7 @@ import * as net from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import nodeSqlite3Wasm from 'node-sqlite3-wasm';
 import type { SsoClient } from '../../src/ssoClient/client';
-import { PROTOCOL_VERSION, type AuditEntry } from '../../src/ssoClient/protocol';
+import { PROTOCOL_VERSION, type AuditEntry } from '../../src/protocol/messages';
 import { sideFileFor } from '../../src/ssoService/ssodb/sideFiles';
 import { TestEnvironment, waitUntil } from '../integration/harness';
 

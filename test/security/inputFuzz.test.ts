@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { SsoError } from '../../src/ssoClient/errors';
+import { SsoError } from '../../src/protocol/errors';
 import { MASK_PLACEHOLDER, validateConfigText, type DocumentSchema } from '../../src/model/configDocument';
 import { openProtectedFile, readProtectedHeader, writeProtectedFile } from '../../src/ssoService/crypto/protectedFile';
 import { decodeSsoFile, encodeSsoFile } from '../../src/ssoService/crypto/ssoFile';

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { SsoError } from '../../src/ssoClient/errors';
+import { SsoError } from '../../src/protocol/errors';
 import { KdfMemoryGate, SCRYPT_LIMITS } from '../../src/ssoService/crypto/passwordKdf';
 import { TestEnvironment } from '../integration/harness';
 

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { MAX_FRAME_BYTES } from '../../src/ssoClient/protocol';
+import { MAX_FRAME_BYTES } from '../../src/protocol/messages';
 import { MSS_HANDSHAKE_TIMEOUT_MS, MSS_MAX_PENDING_HANDSHAKES } from '../../src/ssoService/mss/mssServer';
 import { HELLO_TIMEOUT_MS, MAX_UNAUTHENTICATED_CONNECTIONS } from '../../src/ssoService/rpc/rpcServer';
 import { type Daemon, TestEnvironment, askMssForSecrets, serviceCertificate, waitUntil } from '../integration/harness';

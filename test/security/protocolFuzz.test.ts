@@ -18,7 +18,7 @@ import * as net from 'node:net';
 import * as tls from 'node:tls';
 import { after, before, describe, test } from 'node:test';
 import fc from 'fast-check';
-import { MAX_FRAME_BYTES } from '../../src/ssoClient/protocol';
+import { MAX_FRAME_BYTES } from '../../src/protocol/messages';
 import { MSS_OP_NAMES } from '../../src/ssoService/mss/mssProtocol';
 import { METHOD_NAMES } from '../../src/ssoService/rpc/validate';
 import { TestEnvironment, serviceCertificate } from '../integration/harness';

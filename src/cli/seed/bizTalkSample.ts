@@ -7,7 +7,7 @@
  * `settings` blob). Deterministic: the same data on every run.
  */
 import { createHash } from 'node:crypto';
-import type { CreateApplicationParams } from '../../ssoClient/protocol';
+import type { CreateApplicationParams } from '../../protocol/messages';
 
 interface SampleConfiguration {
   application: string;

@@ -1,5 +1,5 @@
 /** ssoctl app list|show|create|delete|enable|disable, and add-field|remove-field|export|import (appTransfer.ts). */
-import type { ApplicationInfo, ApplicationKind } from '../../ssoClient/protocol';
+import type { ApplicationInfo, ApplicationKind } from '../../protocol/messages';
 import { type ParsedArgs, UsageError, flag, opt, optInt, positional } from '../args';
 import { connect, print, table } from '../context';
 import { newName } from '../newNames';

@@ -8,7 +8,7 @@ import { existsSync, writeFileSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import * as readline from 'node:readline';
 import type { SsoClient } from '../../ssoClient/client';
-import type { FieldDefinition, ImportMode, ImportPlan, TransferFormat } from '../../ssoClient/protocol';
+import type { FieldDefinition, ImportMode, ImportPlan, TransferFormat } from '../../protocol/messages';
 import { type ParsedArgs, UsageError, flag, opt, positional } from '../args';
 import { print } from '../context';
 import { readInputFileBase64 } from '../inputFile';

@@ -1,6 +1,6 @@
 /** ssoctl config list|get|set|delete: port configurations and config-store entries. */
-import { SsoError } from '../../ssoClient/errors';
-import type { GrepMatch } from '../../ssoClient/protocol';
+import { SsoError } from '../../protocol/errors';
+import type { GrepMatch } from '../../protocol/messages';
 import { grepPages } from '../../ssoClient/valueSearchPages';
 import { type ParsedArgs, UsageError, flag, opt, optInt, positional } from '../args';
 import { connect, print, readValues, table } from '../context';

@@ -1,5 +1,5 @@
 /** ssoctl seed: fills an environment with the realistic BizTalk sample data (idempotent). */
-import { SsoError } from '../../ssoClient/errors';
+import { SsoError } from '../../protocol/errors';
 import { type ParsedArgs, optInt } from '../args';
 import { connect, print } from '../context';
 import { bizTalkSample } from '../seed/bizTalkSample';

@@ -1,5 +1,5 @@
 /** ssoctl status | health | audit: what state the environment is in and what happened. */
-import { escapeUnsafeCharacters } from '../../ssoClient/untrustedText';
+import { escapeUnsafeCharacters } from '../../protocol/untrustedText';
 import type { ParsedArgs } from '../args';
 import { optInt } from '../args';
 import { connect, print, table } from '../context';

@@ -5,7 +5,7 @@
  * so the next start uses the new token.
  */
 import * as os from 'node:os';
-import { SsoError } from '../../ssoClient/errors';
+import { SsoError } from '../../protocol/errors';
 import { newToken, writeTokenFile } from '../../ssoService/rpc/accessToken';
 import { loadEnvironment, storeConfigFor } from '../../ssoService/environment';
 import { openStore } from '../../ssoService/ssodb/openStore';

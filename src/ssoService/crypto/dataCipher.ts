@@ -11,7 +11,7 @@
  * The fields are length-prefixed so that ("ab","c") and ("a","bc") never collide.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
-import { SsoError } from '../../ssoClient/errors';
+import { SsoError } from '../../protocol/errors';
 import { assertMasterSecret, type MasterSecret } from './masterSecret';
 
 const BAG_BLOB_VERSION = 1;

@@ -10,7 +10,7 @@
  */
 import { randomFillSync, randomUUID, timingSafeEqual } from 'node:crypto';
 import { inspect } from 'node:util';
-import { SsoError } from '../../ssoClient/errors';
+import { SsoError } from '../../protocol/errors';
 
 export const MASTER_KEY_BYTES = 32;
 

@@ -7,7 +7,7 @@
  * N = 2^17, r = 8, p = 1 (128 MiB of memory per derivation).
  */
 import { hkdfSync, randomBytes, scrypt } from 'node:crypto';
-import { SsoError } from '../../ssoClient/errors';
+import { SsoError } from '../../protocol/errors';
 
 export interface ScryptCost {
   N: number;

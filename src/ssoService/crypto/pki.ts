@@ -13,7 +13,7 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
 import forge from 'node-forge';
-import { SsoError } from '../../ssoClient/errors';
+import { SsoError } from '../../protocol/errors';
 
 /** PEM strings, named as Node's tls options name them. `key` is secret. */
 interface CertificateAndKey {

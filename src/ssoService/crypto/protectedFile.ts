@@ -19,7 +19,7 @@
  * cost or check value in the header also looks like a wrong password, and the message says so.
  */
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { SsoError } from '../../ssoClient/errors';
+import { SsoError } from '../../protocol/errors';
 import { isMsid } from './masterSecret';
 import {
   checkPasswordStrength,

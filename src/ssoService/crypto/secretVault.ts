@@ -16,7 +16,7 @@
 import { createCipheriv, createDecipheriv, randomBytes, randomFillSync } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
-import { SsoError } from '../../ssoClient/errors';
+import { SsoError } from '../../protocol/errors';
 import {
   MASTER_KEY_BYTES,
   parseMasterSecret,

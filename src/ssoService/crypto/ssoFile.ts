@@ -19,7 +19,7 @@
  * decrypted text in an error message.
  */
 import forge from 'node-forge';
-import { SsoError } from '../../ssoClient/errors';
+import { SsoError } from '../../protocol/errors';
 import { type XmlAttributeProblem, type XmlAttributeSpan, decodeXmlAttribute, escapeXmlAttribute, isXmlSpace, isXmlText, scanXmlAttributes } from '../../protocol/xmlText';
 
 const MAX_SSO_FILE_CHARS = 32 * 1024 * 1024;

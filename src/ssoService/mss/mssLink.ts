@@ -5,8 +5,8 @@
  */
 import { EventEmitter } from 'node:events';
 import * as tls from 'node:tls';
-import { SsoError, isSsoErrorCode } from '../../ssoClient/errors';
-import { LineDecoder, encodeLine } from '../../ssoClient/jsonLines';
+import { SsoError, isSsoErrorCode } from '../../protocol/errors';
+import { LineDecoder, encodeLine } from '../../protocol/jsonLines';
 import { fromWire, type GetSecretsResult, type MssOp, type MssOps, type MssResponse, type SecretsFromMss } from './mssProtocol';
 import type { TlsMaterial } from './tlsMaterial';
 

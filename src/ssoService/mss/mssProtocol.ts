@@ -5,7 +5,7 @@
  * `{ "event": "changed" }` to connected services when the secret or re-encryption state
  * changes, so that they re-synchronise at once instead of at their next interval.
  */
-import type { Base64File, ReencryptProgress } from '../../ssoClient/protocol';
+import type { Base64File, ReencryptProgress } from '../../protocol/messages';
 import { makeMasterSecret, type MasterSecret } from '../crypto/masterSecret';
 import type { CertificateRole } from '../crypto/pki';
 

@@ -10,8 +10,8 @@
  */
 import type * as net from 'node:net';
 import * as tls from 'node:tls';
-import { SsoError } from '../../ssoClient/errors';
-import { FrameTooLargeError, LineDecoder, encodeLine } from '../../ssoClient/jsonLines';
+import { SsoError } from '../../protocol/errors';
+import { FrameTooLargeError, LineDecoder, encodeLine } from '../../protocol/jsonLines';
 import type { SsoStore } from '../ssodb/store';
 import { Leadership, type Role } from './leadership';
 import { MssLink } from './mssLink';

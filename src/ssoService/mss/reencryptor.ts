@@ -5,7 +5,7 @@
  * loses nothing and the next start simply continues. A row written by a client since it was
  * read is skipped by the store (its timestamp changed) and picked up again if still old.
  */
-import type { ReencryptProgress } from '../../ssoClient/protocol';
+import type { ReencryptProgress } from '../../protocol/messages';
 import { reencryptBag } from '../crypto/dataCipher';
 import type { MasterSecret } from '../crypto/masterSecret';
 import type { SsoStore } from '../ssodb/store';

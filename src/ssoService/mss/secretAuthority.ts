@@ -6,8 +6,8 @@
  */
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SsoError } from '../../ssoClient/errors';
-import type { ReencryptProgress } from '../../ssoClient/protocol';
+import { SsoError } from '../../protocol/errors';
+import type { ReencryptProgress } from '../../protocol/messages';
 import { generateMasterSecret, makeMasterSecret, sameMasterSecret, type MasterSecret } from '../crypto/masterSecret';
 import { openProtectedFile, readProtectedHeader, writeProtectedFile } from '../crypto/protectedFile';
 import { checkPasswordStrength } from '../crypto/passwordKdf';

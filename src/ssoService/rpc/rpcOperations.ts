@@ -3,7 +3,7 @@
  * connection's own events. The service implements it (SsoOperations); it is defined here, beside
  * the rpc server, so that the transport does not depend on the service it carries.
  */
-import type { MethodName, ParamsOf, ResultOf, ServiceMethodName } from '../../ssoClient/protocol';
+import type { MethodName, ParamsOf, ResultOf, ServiceMethodName } from '../../protocol/messages';
 import type { NewAuditEntry } from '../ssodb/store';
 
 /** Who is calling, for the audit: the OS user the service runs as and the client's name. */

@@ -7,9 +7,9 @@
 import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
 import * as net from 'node:net';
 import { dirname } from 'node:path';
-import { SsoError } from '../../ssoClient/errors';
-import { FrameTooLargeError, LineDecoder, encodeLine } from '../../ssoClient/jsonLines';
-import { MAX_FRAME_BYTES, PROTOCOL_VERSION, type Methods, type RpcErrorObject, type ServiceMethodName, type ServiceState } from '../../ssoClient/protocol';
+import { SsoError } from '../../protocol/errors';
+import { FrameTooLargeError, LineDecoder, encodeLine } from '../../protocol/jsonLines';
+import { MAX_FRAME_BYTES, PROTOCOL_VERSION, type Methods, type RpcErrorObject, type ServiceMethodName, type ServiceState } from '../../protocol/messages';
 import { RateLimitedLog } from '../rateLimitedLog';
 import { DEFAULT_REFUSALS_PER_WINDOW, DEFAULT_REFUSAL_WINDOW_MS, RefusalThrottle } from './refusalThrottle';
 import type { AccessToken } from './accessToken';

@@ -8,25 +8,16 @@
  * (src/protocol/names.ts: NFC, lookalikes, stored names looser than new ones), byte sizes of
  * configurations and name-keyed records safe from "__proto__", which a schema would only wrap
  * as custom refinements; the extension and the service would load a runtime dependency for
- * the shapes alone; and `ParamsOf<M>` in src/ssoClient/protocol.ts stays the one definition of
+ * the shapes alone; and `ParamsOf<M>` in src/protocol/messages.ts stays the one definition of
  * the types that every client reads. Each method's validator returns exactly `ParamsOf<M>`,
  * so TypeScript checks the two against each other.
  */
-import { SsoError } from '../../ssoClient/errors';
-import { hasUnsafeCharacters } from '../../ssoClient/untrustedText';
-import type { ApplicationKind, FieldDefinition, ImportMode, ImportSource, ParamsOf, ServiceMethodName, TransferFormat } from '../../ssoClient/protocol';
-import { GREP_MAX_PATTERN_LENGTH } from '../../ssoClient/protocol';
-import { describeNameProblem, existingNameProblem, NAME_MAX_LENGTH, nameKeyedRecord, newNameProblem, normaliseName } from '../../protocol/names';
-
-export const LIMITS = {
-  nameLength: NAME_MAX_LENGTH,
-  descriptionLength: 1024,
-  fieldCount: 256,
-  valueLength: 256 * 1024,
-  pageSize: 1000,
-  // A filter longer than any name cannot match.
-  filterLength: NAME_MAX_LENGTH,
-} as const;
+import { SsoError } from '../../protocol/errors';
+import { hasUnsafeCharacters } from '../../protocol/untrustedText';
+import type { ApplicationKind, FieldDefinition, ImportMode, ImportSource, ParamsOf, ServiceMethodName, TransferFormat } from '../../protocol/messages';
+import { GREP_MAX_PATTERN_LENGTH } from '../../protocol/messages';
+import { LIMITS } from '../../protocol/limits';
+import { describeNameProblem, existingNameProblem, nameKeyedRecord, newNameProblem, normaliseName } from '../../protocol/names';
 
 type Obj = Record<string, unknown>;
 

@@ -5,8 +5,8 @@
  * the store the premises (`ApplicationChange.expected`) so that a concurrent change is refused.
  */
 import { createHash } from 'node:crypto';
-import { SsoError } from '../../ssoClient/errors';
-import type { FieldDefinition, FieldInfo } from '../../ssoClient/protocol';
+import { SsoError } from '../../protocol/errors';
+import type { FieldDefinition, FieldInfo } from '../../protocol/messages';
 import { configurationBytes, fieldsAsRead, MAX_CONFIGURATION_BYTES } from '../../protocol/configurationSize';
 import { decryptBag, encryptBag } from '../crypto/dataCipher';
 import type { MasterSecret } from '../crypto/masterSecret';

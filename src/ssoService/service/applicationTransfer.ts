@@ -13,7 +13,7 @@
  * without them (`documentsOmitted`).
  */
 import { createHash } from 'node:crypto';
-import { SsoError } from '../../ssoClient/errors';
+import { SsoError } from '../../protocol/errors';
 import {
   CONFIG_PROPERTIES_IDENTIFIER,
   MAX_FRAME_BYTES,
@@ -25,7 +25,7 @@ import {
   type ImportSource,
   type ParamsOf,
   type ResultOf,
-} from '../../ssoClient/protocol';
+} from '../../protocol/messages';
 import type { MasterSecret } from '../crypto/masterSecret';
 import { readProtectedHeader } from '../crypto/protectedFile';
 import type { ApplicationChange, NewAuditEntry, SsoStore } from '../ssodb/store';

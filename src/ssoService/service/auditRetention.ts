@@ -4,7 +4,7 @@
  * sweep that applies it to rows nobody writes next to (age) or that a lowered limit left over.
  * Every audit write also prunes a few rows in its own transaction (SsoStore.appendAudit).
  */
-import { SsoError } from '../../ssoClient/errors';
+import { SsoError } from '../../protocol/errors';
 import type { AuditRetention, SsoStore } from '../ssodb/store';
 
 export const DEFAULT_AUDIT_MAX_ROWS = 100_000;

@@ -5,8 +5,8 @@
  * (masked fields as placeholders unless revealed, and a reveal is audited) and restored by the
  * client with an ordinary config.set.
  */
-import { SsoError } from '../../ssoClient/errors';
-import type { FieldInfo, HistoryDocument, HistoryVersionInfo, Page, ParamsOf } from '../../ssoClient/protocol';
+import { SsoError } from '../../protocol/errors';
+import type { FieldInfo, HistoryDocument, HistoryVersionInfo, Page, ParamsOf } from '../../protocol/messages';
 import { nameKeyedRecord } from '../../protocol/names';
 import type { HistoryNote, HistoryRow, NewAuditEntry, SsoStore } from '../ssodb/store';
 import { decryptValues } from './applicationState';

@@ -21,7 +21,7 @@
  *   field is not masked when created; no change leaves a masked field first.
  */
 import { createHash } from 'node:crypto';
-import { SsoError } from '../../ssoClient/errors';
+import { SsoError } from '../../protocol/errors';
 import {
   AppFlags,
   MASKED_CHANGED_PLACEHOLDER,
@@ -33,7 +33,7 @@ import {
   type IdentifierImportPlan,
   type ImportMode,
   type TransferFormat,
-} from '../../ssoClient/protocol';
+} from '../../protocol/messages';
 import type { NewApplication } from '../ssodb/store';
 
 /** Most fields an application may have (the protocol's limit). */

@@ -4,7 +4,7 @@
  * Encryption happens here and only here; the store sees ciphertext, clients see values.
  */
 import * as os from 'node:os';
-import { SsoError } from '../../ssoClient/errors';
+import { SsoError } from '../../protocol/errors';
 import {
   AppFlags,
   type ApplicationDetail,
@@ -18,13 +18,13 @@ import {
   type SecretInfo,
   type MssNodesReport,
   type BackupFileInfo,
-} from '../../ssoClient/protocol';
+} from '../../protocol/messages';
 import { readProtectedHeader } from '../crypto/protectedFile';
 import type { MssOp, MssOps } from '../mss/mssProtocol';
 import type { MasterSecret } from '../crypto/masterSecret';
 import type { ApplicationRow, AuditRetention, CredentialRow, NewAuditEntry, SsoStore, ConfigurationRead } from '../ssodb/store';
 import { nameKeyedRecord } from '../../protocol/names';
-import { LIMITS } from '../rpc/validate';
+import { LIMITS } from '../../protocol/limits';
 import type { CallContext, Handlers, RpcOperations } from '../rpc/rpcOperations';
 import { ApplicationTransfer } from './applicationTransfer';
 import {
@@ -512,7 +512,7 @@ export class SsoOperations implements RpcOperations {
 
   // ------------------------------------------------------------------ audit and health
 
-  private async listAudit(p: ParamsOf<'audit.list'>): Promise<Page<import('../../ssoClient/protocol').AuditEntry>> {
+  private async listAudit(p: ParamsOf<'audit.list'>): Promise<Page<import('../../protocol/messages').AuditEntry>> {
     const limit = p.limit ?? DEFAULT_PAGE_SIZE;
     const before = p.cursor !== undefined ? Number(p.cursor) : undefined;
     if (before !== undefined && !Number.isInteger(before)) throw new SsoError('ENTSSO_E_INVALID_REQUEST', '"cursor" must come from a previous page.');

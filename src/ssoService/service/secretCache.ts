@@ -3,8 +3,8 @@
  * ready / cached / no-secret / reencrypting / ssodb-unreachable. The secret lives only in
  * this object's memory: it is never written to disk or sent to a local client.
  */
-import { SsoError } from '../../ssoClient/errors';
-import type { ReencryptProgress, ServiceState, ServiceStateName } from '../../ssoClient/protocol';
+import { SsoError } from '../../protocol/errors';
+import type { ReencryptProgress, ServiceState, ServiceStateName } from '../../protocol/messages';
 import type { MasterSecret } from '../crypto/masterSecret';
 import type { SecretsFromMss } from '../mss/mssProtocol';
 

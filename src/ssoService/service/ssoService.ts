@@ -3,8 +3,8 @@
  * named in SSODB, re-synchronises every sync interval (and at once when the MSS connection
  * drops), serves local clients, and pushes every state change to them.
  */
-import { SsoError } from '../../ssoClient/errors';
-import type { ServiceState } from '../../ssoClient/protocol';
+import { SsoError } from '../../protocol/errors';
+import type { ServiceState } from '../../protocol/messages';
 import type { TlsMaterial } from '../mss/tlsMaterial';
 import { AccessToken } from '../rpc/accessToken';
 import { RpcServer } from '../rpc/rpcServer';

@@ -12,12 +12,13 @@
  * Everything read from a file is checked here, before planning: a file that opens but holds
  * something else than a valid export is ENTSSO_E_BAD_FILE, and nothing is imported.
  */
-import { SsoError } from '../../ssoClient/errors';
-import { CONFIG_PROPERTIES_IDENTIFIER, type ApplicationKind, type FieldDefinition } from '../../ssoClient/protocol';
+import { SsoError } from '../../protocol/errors';
+import { CONFIG_PROPERTIES_IDENTIFIER, type ApplicationKind, type FieldDefinition } from '../../protocol/messages';
 import { openProtectedFile, writeProtectedFile, type ProtectedFileHeader } from '../crypto/protectedFile';
 import { decodeSsoFile, encodeSsoFile } from '../crypto/ssoFile';
 import { checkPasswordStrength } from '../crypto/passwordKdf';
-import { checkName, LIMITS } from '../rpc/validate';
+import { checkName } from '../rpc/validate';
+import { LIMITS } from '../../protocol/limits';
 import type { IncomingApplication, IncomingConfiguration } from './importPlan';
 
 export const EXPORT_PAYLOAD_VERSION = 1;

@@ -16,8 +16,8 @@
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import * as v8 from 'node:v8';
-import { SsoError } from '../../ssoClient/errors';
-import type { FieldInfo, GrepMatch, GrepPage, GrepParams } from '../../ssoClient/protocol';
+import { SsoError } from '../../protocol/errors';
+import type { FieldInfo, GrepMatch, GrepPage, GrepParams } from '../../protocol/messages';
 import type { CredentialRow, NewAuditEntry, SsoStore } from '../ssodb/store';
 import { decryptValues } from './applicationState';
 import type { SecretCache } from './secretCache';

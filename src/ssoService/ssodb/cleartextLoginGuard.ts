@@ -18,7 +18,7 @@
  */
 import type * as Mssql from 'mssql';
 import type * as net from 'node:net';
-import { SsoError } from '../../ssoClient/errors';
+import { SsoError } from '../../protocol/errors';
 
 const TDS_PRELOGIN = 0x12;
 const TLS_CONTENT_TYPES = new Set([0x14, 0x15, 0x16, 0x17]);

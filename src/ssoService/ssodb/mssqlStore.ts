@@ -19,10 +19,10 @@
  * be any casing and results carry the stored spelling.
  */
 import type * as Mssql from 'mssql';
-import { SsoError } from '../../ssoClient/errors';
+import { SsoError } from '../../protocol/errors';
 import { cleartextLoginRefusal, withLoginGuard } from './cleartextLoginGuard';
 import { azureIdentityMissing, type SqlServerConnection, sqlServerPoolConfig } from './sqlServerConnection';
-import type { AuditEntry, FieldInfo } from '../../ssoClient/protocol';
+import type { AuditEntry, FieldInfo } from '../../protocol/messages';
 import {
   applicationExists,
   applicationNotFound,

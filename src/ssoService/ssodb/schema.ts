@@ -7,7 +7,7 @@
  * Also here: the limits both adapters enforce, so that SQLite and SQL Server accept and refuse
  * the same inputs, and the LIKE escaping both use for substring filters.
  */
-import { SsoError } from '../../ssoClient/errors';
+import { SsoError } from '../../protocol/errors';
 import { describeNameProblem, existingNameProblem, NAME_MAX_LENGTH, newNameProblem } from '../../protocol/names';
 import {
   CONFIG_STORE_DOMAIN,
@@ -16,7 +16,7 @@ import {
   type AuditEntry,
   type FieldDefinition,
   type FieldInfo,
-} from '../../ssoClient/protocol';
+} from '../../protocol/messages';
 import type {
   ApplicationChange,
   ApplicationRow,

@@ -7,7 +7,7 @@
  * implements (its `authentication.type`s), named for people rather than for the driver.
  */
 import type * as Mssql from 'mssql';
-import { SsoError } from '../../ssoClient/errors';
+import { SsoError } from '../../protocol/errors';
 import { withLoginGuard } from './cleartextLoginGuard';
 
 export const SQL_SERVER_AUTHENTICATIONS = {

@@ -27,10 +27,10 @@ import path from 'node:path';
 // works whether this file ends up as CommonJS (today) or as an ES module.
 import nodeSqlite3Wasm from 'node-sqlite3-wasm';
 import type { Database, Statement } from 'node-sqlite3-wasm';
-import { SsoError } from '../../ssoClient/errors';
+import { SsoError } from '../../protocol/errors';
 import { identityOf, processLiveness } from '../../ssoClient/processIdentity';
 import { CommittedStateMemo } from './committedStateMemo';
-import type { AuditEntry, FieldInfo } from '../../ssoClient/protocol';
+import type { AuditEntry, FieldInfo } from '../../protocol/messages';
 import {
   applicationExists,
   applicationNotFound,

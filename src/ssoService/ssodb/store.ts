@@ -13,7 +13,7 @@
  * runs, and ENTSSO_E_SSODB_UNREACHABLE when the database cannot be reached, stays locked by
  * another process past the busy timeout, or fails. Error messages never contain a value.
  */
-import type { ApplicationKind, AuditEntry, FieldDefinition, FieldInfo } from '../../ssoClient/protocol';
+import type { ApplicationKind, AuditEntry, FieldDefinition, FieldInfo } from '../../protocol/messages';
 
 export interface GlobalInfo {
   /** gi_SecretServer: the name (host:port) of the active master secret server. */

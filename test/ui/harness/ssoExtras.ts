@@ -8,7 +8,7 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Locator } from 'playwright-core';
 import type { SsoClient } from '../../../src/ssoClient/client';
-import type { FieldDefinition } from '../../../src/ssoClient/protocol';
+import type { FieldDefinition } from '../../../src/protocol/messages';
 import { TestEnvironment } from '../../integration/harness';
 import type { Workbench } from './workbench';
 

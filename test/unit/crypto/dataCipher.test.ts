@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { inspect } from 'node:util';
 import fc from 'fast-check';
-import { SsoError } from '../../../src/ssoClient/errors';
+import { SsoError } from '../../../src/protocol/errors';
 import { bagAssociatedData, caseFold, decryptBag, encryptBag, reencryptBag } from '../../../src/ssoService/crypto/dataCipher';
 import {
   generateMasterSecret,

@@ -7,7 +7,7 @@ import {
   newScryptParams,
   scryptParamsProblem,
 } from '../../../src/ssoService/crypto/passwordKdf';
-import { SsoError } from '../../../src/ssoClient/errors';
+import { SsoError } from '../../../src/protocol/errors';
 
 const FAST = { N: 2 ** 14, r: 8, p: 1 };
 

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SsoError } from '../../../src/ssoClient/errors';
+import { SsoError } from '../../../src/protocol/errors';
 import { generateMasterSecret, serializeMasterSecret } from '../../../src/ssoService/crypto/masterSecret';
 import {
   openProtectedFile,

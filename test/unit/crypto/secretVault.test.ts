@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it, mock } from 'node:test';
-import { SsoError } from '../../../src/ssoClient/errors';
+import { SsoError } from '../../../src/protocol/errors';
 import { generateMasterSecret, sameMasterSecret } from '../../../src/ssoService/crypto/masterSecret';
 import { isNoVaultError, SecretVault, VAULT_FILE, VAULT_KEY_FILE, vaultFailureReason } from '../../../src/ssoService/crypto/secretVault';
 

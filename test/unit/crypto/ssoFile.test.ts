@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
-import { SsoError } from '../../../src/ssoClient/errors';
+import { SsoError } from '../../../src/protocol/errors';
 import { decodeSsoFile, encodeSsoFile } from '../../../src/ssoService/crypto/ssoFile';
 
 /**

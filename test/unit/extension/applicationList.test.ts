@@ -1,7 +1,7 @@
 // Unit tests of paging, grouping, flags and tooltips of the Applications tree.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { AppFlags, type ApplicationInfo } from '../../../src/ssoClient/protocol';
+import { AppFlags, type ApplicationInfo } from '../../../src/protocol/messages';
 import {
   PagedList,
   applicationDescription,

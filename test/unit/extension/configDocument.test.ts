@@ -1,7 +1,7 @@
 // Unit tests of the sso: document text: serialisation, placeholder handling, validation.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ConfigDocument } from '../../../src/ssoClient/protocol';
+import type { ConfigDocument } from '../../../src/protocol/messages';
 import { MASK_PLACEHOLDER, fieldAt, maskedFieldHover, schemaOf, serializeConfig, summarizeProblems, toSetRequest, validateConfigText } from '../../../src/model/configDocument';
 import { parseJson, positionAt } from '../../../src/model/jsonSyntax';
 

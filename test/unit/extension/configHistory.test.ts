@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { DIFFERS_PLACEHOLDER, historyPath, historyPickItem, parseHistoryPath, restoreRequest, serializeVersion } from '../../../src/model/configHistory';
-import type { HistoryDocument } from '../../../src/ssoClient/protocol';
+import type { HistoryDocument } from '../../../src/protocol/messages';
 import { schemaOf, validateConfigText } from '../../../src/model/configDocument';
 
 const version = (fields: Record<string, string>, revealed = true): HistoryDocument => ({

@@ -2,7 +2,7 @@
 // detection, the editor text, validation with positions, and the value saved back.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ConfigDocument } from '../../../src/ssoClient/protocol';
+import type { ConfigDocument } from '../../../src/protocol/messages';
 import { detectLayout, indentationOf, layoutTitle, serializeLayout, validateLayoutText, type LayoutView } from '../../../src/model/configLayout';
 
 function doc(fields: Record<string, string>, overrides: Partial<ConfigDocument> = {}): ConfigDocument {

@@ -1,7 +1,7 @@
 // Unit tests of the Health view rows.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { HealthReport } from '../../../src/ssoClient/protocol';
+import type { HealthReport } from '../../../src/protocol/messages';
 import { localTimes, nextStepAction, summarizeReport, summarizeUnreachable, verdictLabel, type HealthRow } from '../../../src/model/healthReport';
 
 describe('health summary', () => {

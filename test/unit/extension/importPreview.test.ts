@@ -2,7 +2,7 @@
 // modal confirmation (by field name, never a value), and plans without documents.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ApplicationImportPlan, ImportPlan } from '../../../src/ssoClient/protocol';
+import type { ApplicationImportPlan, ImportPlan } from '../../../src/protocol/messages';
 import { describeImportPlan, planHeadline, planSides } from '../../../src/model/importPreview';
 
 function appPlan(p: Partial<ApplicationImportPlan>): ApplicationImportPlan {

@@ -3,8 +3,8 @@
 // refusals and reminders, default file names.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { SsoError } from '../../../src/ssoClient/errors';
-import type { ApplicationInfo, SecretInfo } from '../../../src/ssoClient/protocol';
+import { SsoError } from '../../../src/protocol/errors';
+import type { ApplicationInfo, SecretInfo } from '../../../src/protocol/messages';
 import { backupStatusOf, backupTooltipLine } from '../../../src/model/backupStatus';
 import {
   deletionDetail,

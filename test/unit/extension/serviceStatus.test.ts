@@ -1,7 +1,7 @@
 // Unit tests of the status bar text/tooltip and the read-only reason, from a ServiceState.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import type { ServiceState } from '../../../src/ssoClient/protocol';
+import type { ServiceState } from '../../../src/protocol/messages';
 import { editBlock, formatTime, presentStatus, type StatusInput } from '../../../src/model/serviceStatus';
 
 const now = new Date('2025-11-27T14:10:00');

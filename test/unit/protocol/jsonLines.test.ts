@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { FrameTooLargeError, LineDecoder, encodeLine } from '../../../src/ssoClient/jsonLines';
+import { FrameTooLargeError, LineDecoder, encodeLine } from '../../../src/protocol/jsonLines';
 
 test('lines split across chunks and several lines in one chunk are decoded in order', () => {
   const lines: string[] = [];

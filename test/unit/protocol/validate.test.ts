@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SsoError } from '../../../src/ssoClient/errors';
-import { LIMITS, isMethodName, validateParams } from '../../../src/ssoService/rpc/validate';
+import { SsoError } from '../../../src/protocol/errors';
+import { isMethodName, validateParams } from '../../../src/ssoService/rpc/validate';
+import { LIMITS } from '../../../src/protocol/limits';
 
 function invalid(fn: () => unknown, pattern: RegExp): void {
   assert.throws(fn, (err: unknown) => err instanceof SsoError && err.code === 'ENTSSO_E_INVALID_REQUEST' && pattern.test(err.message));

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { parseAppSettingsXml, newAppSettingsXml, xmlValueProblem } from '../../../src/model/appSettingsXml';
-import { SsoError } from '../../../src/ssoClient/errors';
+import { SsoError } from '../../../src/protocol/errors';
 import { parseSsoXml } from '../../../src/ssoService/crypto/ssoFile';
 import { decodeXmlAttribute, escapeXmlAttribute } from '../../../src/protocol/xmlText';
 

@@ -5,8 +5,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SsoError } from '../../../src/ssoClient/errors';
-import { escapeUnsafeCharacters, hasUnsafeCharacters } from '../../../src/ssoClient/untrustedText';
+import { SsoError } from '../../../src/protocol/errors';
+import { escapeUnsafeCharacters, hasUnsafeCharacters } from '../../../src/protocol/untrustedText';
 import { RefusalThrottle } from '../../../src/ssoService/rpc/refusalThrottle';
 import { LOG_MESSAGE_MAX_LENGTH, serviceLogLine } from '../../../src/ssoService/serviceLog';
 import { auditRetention, DEFAULT_AUDIT_MAX_AGE_DAYS, DEFAULT_AUDIT_MAX_ROWS } from '../../../src/ssoService/service/auditRetention';

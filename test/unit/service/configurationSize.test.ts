@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
-import { SsoError } from '../../../src/ssoClient/errors';
+import { SsoError } from '../../../src/protocol/errors';
 import { configurationBytes, fieldsAsRead, MAX_CONFIGURATION_BYTES } from '../../../src/protocol/configurationSize';
 import { checkConfigurationSize } from '../../../src/ssoService/service/applicationState';
 

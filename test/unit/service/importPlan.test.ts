@@ -7,8 +7,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import forge from 'node-forge';
-import { SsoError } from '../../../src/ssoClient/errors';
-import { AppFlags, MASKED_CHANGED_PLACEHOLDER, MASKED_PLACEHOLDER, type ImportMode } from '../../../src/ssoClient/protocol';
+import { SsoError } from '../../../src/protocol/errors';
+import { AppFlags, MASKED_CHANGED_PLACEHOLDER, MASKED_PLACEHOLDER, type ImportMode } from '../../../src/protocol/messages';
 import {
   applicationFlags,
   importBasis,

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import * as esbuild from 'esbuild';
-import { SsoError } from '../../../src/ssoClient/errors';
+import { SsoError } from '../../../src/protocol/errors';
 import type { AccessToken } from '../../../src/ssoService/rpc/accessToken';
 import { RpcServer } from '../../../src/ssoService/rpc/rpcServer';
 import type { SsoOperations } from '../../../src/ssoService/service/operations';

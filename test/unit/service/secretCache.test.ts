@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { SsoError } from '../../../src/ssoClient/errors';
+import { SsoError } from '../../../src/protocol/errors';
 import { generateMasterSecret } from '../../../src/ssoService/crypto/masterSecret';
 import { SecretCache } from '../../../src/ssoService/service/secretCache';
 

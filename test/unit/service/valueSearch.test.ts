@@ -1,7 +1,7 @@
 // Unit tests of the pure parts of find by value: the regex features refused, the matchers, excerpts, the query typed in VS Code.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { SsoError } from '../../../src/ssoClient/errors';
+import { SsoError } from '../../../src/protocol/errors';
 import { markedExcerpt, parseValueQuery } from '../../../src/model/valueSearchQuery';
 import { compileMatcher, excerptOf, unsupportedRegexFeature } from '../../../src/ssoService/service/valueSearch';
 

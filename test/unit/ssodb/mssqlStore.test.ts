@@ -12,7 +12,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type * as Mssql from 'mssql';
-import { SsoError } from '../../../src/ssoClient/errors';
+import { SsoError } from '../../../src/protocol/errors';
 import {
   createMssqlStore,
   mssqlPoolConfig,

@@ -6,8 +6,8 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SsoError, type SsoErrorCode } from '../../../src/ssoClient/errors';
-import { AppFlags } from '../../../src/ssoClient/protocol';
+import { SsoError, type SsoErrorCode } from '../../../src/protocol/errors';
+import { AppFlags } from '../../../src/protocol/messages';
 import type { HistoryNote, NewApplication, SsoStore } from '../../../src/ssoService/ssodb/store';
 
 /** One empty database; every open() returns a new store (connection) on that same database. */

@@ -226,7 +226,7 @@ export interface BackupFileInfo {
 }
 
 /** A master secret server node as SSODB records it (several nodes: high availability). */
-export interface MssNodeInfo {
+interface MssNodeInfo {
   name: string;
   role: 'active' | 'standby';
   lastSeenAt: string;
@@ -501,7 +501,7 @@ export interface Methods {
 
 export type MethodName = keyof Methods;
 /** Methods only the ENTSSO bridge serves: the own service answers them "unknown method". */
-export type BridgeOnlyMethod = 'secret.generate';
+type BridgeOnlyMethod = 'secret.generate';
 /** The methods this project's own SSO service serves. */
 export type ServiceMethodName = Exclude<MethodName, BridgeOnlyMethod>;
 
@@ -531,19 +531,6 @@ export interface Notifications {
 }
 
 // ---------------------------------------------------------------- JSON-RPC framing
-
-export interface RpcRequest {
-  jsonrpc: '2.0';
-  id: number | string;
-  method: string;
-  params?: unknown;
-}
-
-export interface RpcNotification {
-  jsonrpc: '2.0';
-  method: string;
-  params?: unknown;
-}
 
 export interface RpcErrorObject {
   /** JSON-RPC numeric code (-32600 … for framing, 1 for application errors). */

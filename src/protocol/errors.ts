@@ -4,7 +4,7 @@
  * Messages are for people: they say what happened and what to do, never a secret value.
  */
 
-export const SsoErrorCodes = [
+const SsoErrorCodes = [
   /** The master secret is not available from the MSS: nothing can be encrypted. */
   'ENTSSO_E_NO_SECRET',
   /** A master secret rotation is re-encrypting SSODB; writes wait until it ends. */

@@ -3,7 +3,7 @@
  * A frame larger than the limit is refused instead of buffered, so a peer cannot make the
  * other side hold unbounded memory.
  */
-import { MAX_FRAME_BYTES } from './protocol';
+import { MAX_FRAME_BYTES } from './messages';
 
 export class FrameTooLargeError extends Error {
   constructor(readonly limit: number) {
