@@ -19,6 +19,7 @@ import {
   type BackupFileInfo,
 } from '../../protocol/messages';
 import { readProtectedHeader } from '../crypto/protectedFile';
+import { healthReport } from './healthChecks';
 import type { MssOp, MssOps } from '../mss/mssProtocol';
 import type { MasterSecret } from '../crypto/masterSecret';
 import type { ApplicationRow, AuditRetention, CredentialRow, NewAuditEntry, SsoStore, ConfigurationRead } from '../ssodb/store';
@@ -39,7 +40,6 @@ import {
 } from './applicationState';
 import type { SecretCache } from './secretCache';
 import { ValueSearch } from './valueSearch';
-import { healthReport } from './healthChecks';
 import { changedFieldLabels, ConfigHistory, DEFAULT_HISTORY_SETTINGS, historyNote, type HistorySettings } from './configHistory';
 
 export const DEFAULT_PAGE_SIZE = 100;
