@@ -1,8 +1,6 @@
 /**
- * An export is a promise that another file uses it: in the parts of src/ cleaned so far, every
- * exported name is mentioned in some other file of src/, test/, bench/ or scripts/. (The rest of
- * src/ — commands, views, service, ssodb, rpc, ssoClient and a few model files — follows once the
- * work under way there is merged; then CHECKED becomes all of src/.)
+ * An export is a promise that another file uses it: every exported name in src/ is mentioned in
+ * some other file of src/, test/, bench/ or scripts/ (a use by tests only is fine).
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -13,6 +11,15 @@ const ROOT = join(__dirname, '..', '..');
 /** This file names the checked files, not their exports: it does not count as a use. */
 const SELF = 'test/unit/exportsUsed.test.ts';
 const CHECKED = ['src/'];
+/** Exports used on a branch not merged yet, each with the reason; the lead empties this on merging. */
+const PENDING: Record<string, string> = {
+  // sqliteStore.ts is being split on branch perf (LockDirectory and the timeouts move to modules of their own).
+  'src/ssoService/ssodb/sqliteStore.ts: DEFAULT_BUSY_TIMEOUT_MS': 'branch perf',
+  'src/ssoService/ssodb/sqliteStore.ts: DEFAULT_STALE_LOCK_MS': 'branch perf',
+  'src/ssoService/ssodb/sqliteStore.ts: LockDirectory': 'branch perf',
+  // Imported by service/environmentCompare.ts on branch compare.
+  'src/ssoService/service/applicationState.ts: StoredConfiguration': 'branch compare',
+};
 const EXPORTED = /^export\s+(?:declare\s+)?(?:async\s+)?(?:const|let|function|class|interface|type|enum|abstract class)\s+([A-Za-z_$][\w$]*)/gm;
 
 function sourceFiles(dir: string): string[] {
@@ -29,7 +36,8 @@ test('every export of the checked files is used by another file', () => {
   for (const file of files.filter((f) => CHECKED.some((c) => f.path.startsWith(c)))) {
     for (const [, name] of file.text.matchAll(EXPORTED)) {
       const mention = new RegExp(`\\b${(name as string).replace(/\$/g, '\\$')}\\b`);
-      if (!files.some((other) => other.path !== file.path && other.path !== SELF && mention.test(other.text))) unused.push(`${file.path}: ${name}`);
+      const entry = `${file.path}: ${name}`;
+      if (!(entry in PENDING) && !files.some((other) => other.path !== file.path && other.path !== SELF && mention.test(other.text))) unused.push(entry);
     }
   }
   assert.deepEqual(unused, [], 'exported but used only in its own file: remove the export (or the code)');

@@ -42,15 +42,15 @@ import type { SecretCache } from './secretCache';
 import { ValueSearch } from './valueSearch';
 import { changedFieldLabels, ConfigHistory, DEFAULT_HISTORY_SETTINGS, historyNote, type HistorySettings } from './configHistory';
 
-export const DEFAULT_PAGE_SIZE = 100;
+const DEFAULT_PAGE_SIZE = 100;
 
 /**
  * How the service reaches the master secret server for the secret lifecycle (runs on the MSS,
  * as in ENTSSO): the active node, or a named node for node operations.
  */
-export type MssCaller = <K extends MssOp>(op: K, params: MssOps[K]['params'], node?: string) => Promise<MssOps[K]['result']>;
+type MssCaller = <K extends MssOp>(op: K, params: MssOps[K]['params'], node?: string) => Promise<MssOps[K]['result']>;
 
-export interface OperationsOptions {
+interface OperationsOptions {
   /** The service log: audit rows of best-effort events that could not be written are reported there. */
   log?: (message: string) => void;
   /** Applied a few rows at a time by every audit write. */

@@ -36,12 +36,12 @@ export function checkNewName(value: string, what: string): void {
   if (problem) throw invalid(describeNameProblem(problem, what));
 }
 
-export function checkText(value: string, max: number, what: string): void {
+function checkText(value: string, max: number, what: string): void {
   if (typeof value !== 'string') throw invalid(`The ${what} must be text.`);
   if (value.length > max) throw invalid(`The ${what} is longer than ${max} characters.`);
 }
 
-export function checkOptionalText(value: string | null | undefined, max: number, what: string): void {
+function checkOptionalText(value: string | null | undefined, max: number, what: string): void {
   if (value !== null && value !== undefined) checkText(value, max, what);
 }
 
@@ -57,7 +57,7 @@ export function checkMsid(msid: string): void {
   }
 }
 
-export function checkKind(kind: ApplicationKind): void {
+function checkKind(kind: ApplicationKind): void {
   if (!APPLICATION_KINDS.includes(kind)) throw invalid(`Unknown application kind; expected one of ${APPLICATION_KINDS.join(', ')}.`);
 }
 
@@ -107,7 +107,7 @@ export function checkGlobalInfoPatch(patch: Partial<Omit<GlobalInfo, 'timestamp'
  * A field list: at least one field, valid labels, no label twice (labels compare case-insensitively).
  * Labels not in `existing` are new and held to the full name rule.
  */
-export function checkFieldList(fields: FieldDefinition[], what: string, existing: readonly FieldDefinition[] = []): void {
+function checkFieldList(fields: FieldDefinition[], what: string, existing: readonly FieldDefinition[] = []): void {
   if (!Array.isArray(fields) || fields.length === 0) throw invalid(`The ${what} must have at least one field.`);
   const kept = new Set(existing.map((field) => field?.label));
   const seen = new Set<string>();

@@ -34,7 +34,7 @@ function optionalText(value: SqlValue): string | null {
   return value === null || value === undefined ? null : String(value);
 }
 
-export function toBuffer(value: SqlValue): Buffer {
+function toBuffer(value: SqlValue): Buffer {
   if (Buffer.isBuffer(value)) return value;
   if (value instanceof Uint8Array) return Buffer.from(value.buffer, value.byteOffset, value.byteLength);
   return Buffer.alloc(0);
@@ -172,7 +172,7 @@ export function fieldFlags(masked: boolean): number {
   return masked ? FIELD_FLAG_MASKED : 0;
 }
 
-export function isMaskedFlags(flags: number): boolean {
+function isMaskedFlags(flags: number): boolean {
   return (flags & FIELD_FLAG_MASKED) !== 0;
 }
 

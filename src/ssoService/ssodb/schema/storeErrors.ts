@@ -18,7 +18,7 @@ export function mappingNotFound(): SsoError {
   return new SsoError('ENTSSO_E_MAPPING_NOT_FOUND', 'The identifier does not exist in this SSO application (it may have been deleted).');
 }
 
-export type ChangeConflictReason = 'application-exists' | 'application-gone' | 'fields-changed' | 'rows-changed' | 'row-exists' | 'row-changed' | 'row-gone';
+type ChangeConflictReason = 'application-exists' | 'application-gone' | 'fields-changed' | 'rows-changed' | 'row-exists' | 'row-changed' | 'row-gone';
 
 /** A premise of applyApplicationChanges no longer holds: someone changed SSODB since it was read. */
 export function changeConflict(application: string, reason: ChangeConflictReason, identifier?: string): SsoError {
