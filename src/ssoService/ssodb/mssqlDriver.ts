@@ -42,18 +42,20 @@ export interface MssqlPool {
   close(): Promise<void>;
 }
 
+/** Where a statement runs: the pool, or a transaction. */
 export interface Executor {
   request(): MssqlRequest;
 }
 
+/** The first result set's rows (none when the statement returns no rows). */
 export function rowsOf(result: MssqlResult): SqlRow[] {
   return result.recordset ?? [];
 }
 
+/** Rows changed by all the statements of one request. */
 export function affected(result: MssqlResult): number {
   return result.rowsAffected.reduce((sum, count) => sum + count, 0);
 }
-
 
 /** The `mssql` pool configuration for a `mssql://` URL or an ADO connection string. */
 export function mssqlPoolConfig(options: { url: string; connectTimeoutMs?: number; requestTimeoutMs?: number }): Mssql.config {

@@ -620,6 +620,4 @@ class MssqlStore implements SsoStore {
     const result = await this.session.query(MSSQL_SQL.listAudit, { limit: ['int', options.limit], before: ['bigint', before] });
     return rowsOf(result).map(toAuditEntry);
   }
-
-
 }
