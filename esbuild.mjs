@@ -58,7 +58,7 @@ function identity() {
   try {
     loaded = require(['@azure', 'identity'].join('/'));
   } catch {
-    // mssqlStore.ts recognises the code and says what to do instead.
+    // mssqlErrors.ts recognises the code (sqlServerConnection.ts) and says what to do instead.
     throw Object.assign(new Error('@azure/identity is not installed.'), { code: 'ENTSSO_AZURE_IDENTITY_MISSING' });
   }
   return loaded;

@@ -1,5 +1,5 @@
 -- SSODB schema for SQL Server deployments of the SSO service.
--- Generated from src/ssoService/ssodb/schema.ts (a unit test keeps this file identical to it).
+-- Generated from src/ssoService/ssodb/schema/mssqlDdl.ts (a unit test keeps this file identical to it).
 -- Idempotent: every object is created only when missing, so the script can be run again safely.
 -- Run it in the SSO database, e.g. sqlcmd -S <server> -d SSODB -i sql/schema.sql
 

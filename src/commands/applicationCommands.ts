@@ -31,7 +31,7 @@ import { normaliseName } from '../protocol/names';
 import { confirmInStatusBar } from './routineConfirmation';
 import { debouncedCheck } from '../model/debouncedCheck';
 
-export interface ApplicationCommandsContext extends CommandContext {
+interface ApplicationCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
   readonly tree: ApplicationsTreeProvider;
   readonly treeView: vscode.TreeView<ExplorerNode>;

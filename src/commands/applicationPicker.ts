@@ -48,7 +48,7 @@ function item(app: ApplicationInfo, picked = false): PickItem<ApplicationInfo> {
 }
 
 /** The application a tree node stands for (an application or one of its configurations). */
-export function applicationOfNode(node: unknown): ApplicationInfo | undefined {
+function applicationOfNode(node: unknown): ApplicationInfo | undefined {
   const n = node as ExplorerNode | undefined;
   if (n && typeof n === 'object' && (n.type === 'application' || n.type === 'identifier')) return n.app;
   return undefined;

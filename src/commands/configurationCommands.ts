@@ -13,7 +13,7 @@ import { openSsoDocument } from '../views/ssoDocumentLanguage';
 import { FIELDS_VIEW_QUERY, type SsoFileSystemRegistration } from '../views/ssoFileSystem';
 import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 
-export interface ConfigurationCommandsContext extends CommandContext {
+interface ConfigurationCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
   readonly fileSystem: SsoFileSystemRegistration;
   readonly globalState: vscode.Memento;

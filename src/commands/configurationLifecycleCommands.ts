@@ -24,7 +24,7 @@ import { confirmInStatusBar } from './routineConfirmation';
 import { debouncedCheck } from '../model/debouncedCheck';
 
 /** The same parts as the explorer's own commands: the connection, the tree and the sso: file system. */
-export type ConfigurationLifecycleContext = ExplorerCommandsContext;
+type ConfigurationLifecycleContext = ExplorerCommandsContext;
 
 export function registerConfigurationLifecycleCommands(ctx: ConfigurationLifecycleContext): vscode.Disposable[] {
   return [

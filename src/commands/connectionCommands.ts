@@ -13,7 +13,7 @@ import { SsoError } from '../protocol/errors';
 import { UserCancelled, UserFacingError, registerCommand, showError, type CommandContext } from './commandRunner';
 import { confirmInStatusBar } from './routineConfirmation';
 
-export interface ConnectionCommandsContext extends CommandContext {
+interface ConnectionCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
 }
 

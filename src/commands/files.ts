@@ -10,7 +10,7 @@ import * as vscode from 'vscode';
 import { UserCancelled, UserFacingError } from './commandRunner';
 
 /** Backups of the master secret and application exports each have their own last folder. */
-export type FileKind = 'backup' | 'export';
+type FileKind = 'backup' | 'export';
 
 /**
  * Where each kind of file was last written or picked, per workspace: the next dialog opens there

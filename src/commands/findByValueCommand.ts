@@ -13,7 +13,7 @@ import { grepPages } from '../ssoClient/valueSearchPages';
 import { ssoUri } from '../views/ssoFileSystem';
 import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 
-export interface FindByValueContext extends CommandContext {
+interface FindByValueContext extends CommandContext {
   readonly connection: ConnectionManager;
 }
 

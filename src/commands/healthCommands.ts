@@ -12,7 +12,7 @@ import { stateWord } from '../model/serviceStatus';
 import type { HealthViewProvider } from '../views/healthView';
 import { UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 
-export interface HealthCommandsContext extends CommandContext {
+interface HealthCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
   readonly health: HealthViewProvider;
 }

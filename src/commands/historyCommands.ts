@@ -44,7 +44,7 @@ class HistoryDocumentProvider implements vscode.TextDocumentContentProvider {
   }
 }
 
-export function historyUri(target: HistoryTarget): vscode.Uri {
+function historyUri(target: HistoryTarget): vscode.Uri {
   return vscode.Uri.from({ scheme: HISTORY_SCHEME, ...historyPath(target) });
 }
 

@@ -32,7 +32,7 @@ import { connectAndReport } from './connectionCommands';
 import { askText, pickOne, requireEnvironment, withBusyIndicator } from './prompts';
 import { askSsoDatabase, type SqlServerChoice } from './sqlServerPrompts';
 
-export interface LocalEnvironmentCommandsContext extends CommandContext {
+interface LocalEnvironmentCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
   /** The installed extension's folder (holds dist/ssoctl.js). */
   readonly extensionPath: string;

@@ -15,9 +15,9 @@ import { checkPasswordStrength } from '../protocol/passwordStrength';
 import { UserCancelled, UserFacingError } from './commandRunner';
 
 /** Why an answer is not accepted (yet): an error, or a hint shown as information (e.g. "keep typing"). */
-export type Problem = string | { info: string };
+type Problem = string | { info: string };
 
-export interface TextPrompt {
+interface TextPrompt {
   title: string;
   prompt: string;
   value?: string;
@@ -32,7 +32,7 @@ export interface TextPrompt {
 }
 
 /** The user pressed Back in a step of a multi-step flow: the flow shows its previous step again. */
-export class StepBack extends Error {
+class StepBack extends Error {
   constructor() {
     super('Back to the previous step.');
     this.name = 'StepBack';
@@ -114,7 +114,7 @@ function validationMessage(problem: Problem | undefined): vscode.InputBoxValidat
 
 export type PickItem<T> = vscode.QuickPickItem & { value: T };
 
-export interface PickOptions {
+interface PickOptions {
   title: string;
   placeHolder: string;
   /** A later step of a multi-step flow: shows VS Code's Back button, which throws StepBack. */
@@ -190,7 +190,7 @@ export async function confirmModal(message: string, detail: string, button: stri
 }
 
 /** A new password for a file, typed twice, then its reminder (stored readable). */
-export interface NewFilePassword {
+interface NewFilePassword {
   password: string;
   reminder: string;
 }
@@ -202,7 +202,7 @@ export interface NewFilePassword {
  * reopens step 1 with the service's reason and keeps the reminder typed before, unless it now
  * contains the new password.
  */
-export async function askNewFilePassword(
+async function askNewFilePassword(
   title: string,
   what: string,
   options: { withReminder?: boolean; checkStrength?: boolean; refusal?: string; reminder?: string } = {},

@@ -24,7 +24,7 @@ import { baseName, displayPath, pickOpenFile, pickSaveFile, readFileBase64, writ
 import { confirmModal, reminderPrompt, requireEnvironment, withFilePassword, withNewPassword, withBusyIndicator } from './prompts';
 import { showWrittenFile } from './writtenFileNotice';
 
-export interface SecretCommandsContext extends CommandContext {
+interface SecretCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
   /** Something about the secret or its backups changed: refresh what shows it. */
   afterSecretChange(): void;

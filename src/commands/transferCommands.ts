@@ -25,7 +25,7 @@ import { askText, confirmModal, pickOne, reminderPrompt, requireEnvironment, wit
 import { normaliseName } from '../protocol/names';
 import { showWrittenFile } from './writtenFileNotice';
 
-export interface TransferCommandsContext extends CommandContext {
+interface TransferCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
   readonly tree: ApplicationsTreeProvider;
   readonly fileSystem: SsoFileSystemProvider;

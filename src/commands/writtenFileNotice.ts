@@ -5,13 +5,13 @@
  */
 import * as vscode from 'vscode';
 
-export const COPY_PATH = 'Copy Path';
+const COPY_PATH = 'Copy Path';
 
 /**
  * The Reveal button's label where the extension runs: the OS file manager is out of reach in a
  * browser or remote window, and VS Code's Explorer view shows only the workspace's files.
  */
-export function revealLabel(file: vscode.Uri): string | undefined {
+function revealLabel(file: vscode.Uri): string | undefined {
   if (revealsInOS()) return 'Reveal in File Explorer';
   return vscode.workspace.getWorkspaceFolder(file) ? 'Reveal in Explorer View' : undefined;
 }

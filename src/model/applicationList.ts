@@ -93,7 +93,7 @@ export function applicationKey(name: string): string {
   return name.toLowerCase();
 }
 
-export interface GroupInfo {
+interface GroupInfo {
   kind: ApplicationKind;
   label: string;
   /** What the items under an application of this kind are called. */
@@ -102,7 +102,7 @@ export interface GroupInfo {
   icon: string;
 }
 
-export const GROUPS: readonly GroupInfo[] = [
+const GROUPS: readonly GroupInfo[] = [
   { kind: 'adapter', label: 'BizTalk adapters (port configuration)', identifierNoun: 'port configuration', identifierPlural: 'port configurations', icon: 'plug' },
   { kind: 'configStore', label: 'Config store applications', identifierNoun: 'config-store entry', identifierPlural: 'config-store entries', icon: 'settings' },
   { kind: 'affiliate', label: 'Other affiliate applications', identifierNoun: 'mapping', identifierPlural: 'mappings', icon: 'organization' },
@@ -112,7 +112,7 @@ export function groupInfo(kind: ApplicationKind): GroupInfo {
   return GROUPS.find((g) => g.kind === kind) as GroupInfo;
 }
 
-export interface ApplicationGroup extends GroupInfo {
+interface ApplicationGroup extends GroupInfo {
   applications: ApplicationInfo[];
 }
 
@@ -158,7 +158,7 @@ export function formatFlags(flags: number): string {
 const GUID_NAME = /^\{?[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}\}?$/i;
 
 /** What is needed to name an application for people (an ApplicationInfo, or less). */
-export interface NameableApplication {
+interface NameableApplication {
   name: string;
   description: string;
   /** A name given from outside SSO (e.g. by BizTalk), preferred when present. */
@@ -166,7 +166,7 @@ export interface NameableApplication {
 }
 
 /** What is needed to name a configuration for people. */
-export interface NameableConfiguration {
+interface NameableConfiguration {
   identifier: string;
   /** A name given from outside SSO, e.g. the BizTalk send port or receive location it belongs to. */
   displayName?: string;
@@ -198,7 +198,7 @@ export function configurationName(app: NameableApplication, config: NameableConf
 }
 
 /** Where an adapter application belongs in the tree: its adapter ("SFTP adapter") and its role there ("Send ports"). */
-export interface AdapterRole {
+interface AdapterRole {
   adapter: string;
   role: string;
 }
@@ -238,7 +238,7 @@ export function applicationLabelUnderAdapter(app: ApplicationInfo): string {
 }
 
 /** A row under a kind group: one adapter with its applications, or an application on its own. */
-export type KindGroupEntry = { adapter: string; key: string; applications: ApplicationInfo[] } | { application: ApplicationInfo };
+type KindGroupEntry = { adapter: string; key: string; applications: ApplicationInfo[] } | { application: ApplicationInfo };
 
 /** The rows of a kind group, as the Explorer lists folders and files: by label, adapters holding their applications sorted by role. */
 export function groupByAdapter(apps: ApplicationInfo[]): KindGroupEntry[] {

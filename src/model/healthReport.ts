@@ -20,12 +20,12 @@ export interface HealthRow {
   action?: HealthAction;
 }
 
-export interface HealthAction {
+interface HealthAction {
   command: string;
   title: string;
 }
 
-export interface HealthContext {
+interface HealthContext {
   /** The environment's MSS can be started from VS Code ("SSO: Start Local Master Secret Server"). */
   localEnvironment?: boolean;
 }
@@ -80,7 +80,7 @@ function withAction(row: HealthRow, context: HealthContext): HealthRow {
 }
 
 /** A node not seen for this long is probably down (nodes record themselves every few seconds). */
-export const NODE_SILENT_MS = 30_000;
+const NODE_SILENT_MS = 30_000;
 
 /** With several master secret server nodes (high availability), one row per node. */
 export function mssNodeRows(report: HealthReport, now: Date): HealthRow[] {

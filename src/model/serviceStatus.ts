@@ -6,7 +6,7 @@
 import type { ServiceState } from '../protocol/messages';
 import { escapeMarkdown } from './markdown';
 
-export type ConnectionPhase = 'connecting' | 'connected' | 'disconnected';
+type ConnectionPhase = 'connecting' | 'connected' | 'disconnected';
 
 export interface StatusInput {
   environment: string;
@@ -23,9 +23,9 @@ export interface StatusInput {
   now: Date;
 }
 
-export type StatusSeverity = 'normal' | 'warning' | 'error';
+type StatusSeverity = 'normal' | 'warning' | 'error';
 
-export interface StatusPresentation {
+interface StatusPresentation {
   /** Status bar text with a codicon, e.g. "$(shield) SSO dev". */
   text: string;
   severity: StatusSeverity;

@@ -52,7 +52,7 @@ interface Pending {
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected';
 
-export interface SsoClientEvents {
+interface SsoClientEvents {
   state: [ServiceState];
   connection: [ConnectionStatus, SsoError | undefined];
 }

@@ -15,7 +15,7 @@ const IS_POSIX = process.platform !== 'win32';
  * The files of an environment whose permissions matter; an Environment is one. Stated here rather
  * than imported, because environment.ts uses this module to create its folder.
  */
-export interface EnvironmentFiles {
+interface EnvironmentFiles {
   paths: { dir: string; config: string; token: string; pki: string; vault: string };
   config: { store: { kind: string; file?: string } };
 }

@@ -16,7 +16,7 @@ import type { SsoFileSystemProvider } from './ssoFileSystem';
 const SELECTOR: vscode.DocumentSelector = { scheme: SSO_SCHEME };
 
 /** What the "Add to the application" quick fix passes to "Add Fields…". */
-export interface AddFieldsRequest {
+interface AddFieldsRequest {
   readonly kind: 'addFieldsRequest';
   readonly environment: string;
   readonly application: string;

@@ -5,7 +5,7 @@
 import * as vscode from 'vscode';
 import { verdictLabel, type HealthRow, type HealthSummary, type Verdict } from '../model/healthReport';
 
-export type HealthNode =
+type HealthNode =
   | { type: 'headline'; summary: HealthSummary }
   | { type: 'check'; row: HealthRow }
   | { type: 'nextStep'; row: HealthRow }

@@ -14,9 +14,9 @@ import type { PlanSides } from '../model/importPreview';
 
 export const IMPORT_PREVIEW_SCHEME = 'sso-import';
 
-export const PENDING_CONTEXT_KEY = 'entsso.importPreviewPending';
+const PENDING_CONTEXT_KEY = 'entsso.importPreviewPending';
 
-export interface ShownPreview {
+interface ShownPreview {
   /** Closes the diff editor (e.g. once the import was applied and the preview is history). */
   close(): Promise<void>;
 }

@@ -13,7 +13,7 @@
 import * as vscode from 'vscode';
 import { SSO_SCHEME } from '../model/ssoUri';
 
-export const SSO_LANGUAGE_ID = 'entsso-config';
+const SSO_LANGUAGE_ID = 'entsso-config';
 
 /** Opens an `sso:` document in its own language (without showing it). */
 export async function openSsoDocument(uri: vscode.Uri): Promise<vscode.TextDocument> {

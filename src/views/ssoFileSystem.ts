@@ -66,7 +66,7 @@ interface DocumentEntry {
 /** The query of an `sso:` URI that shows a layout document's stored field instead of its key/values. */
 export const FIELDS_VIEW_QUERY = 'view=fields';
 
-export interface WriteEvent {
+interface WriteEvent {
   uri: vscode.Uri;
   environment: string;
   application: string;
@@ -77,7 +77,7 @@ export interface WriteEvent {
   row: IdentifierInfo;
 }
 
-export interface RefusedEvent {
+interface RefusedEvent {
   uri: vscode.Uri;
   text: string;
   problems: DocumentProblem[];

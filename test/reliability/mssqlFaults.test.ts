@@ -1,16 +1,17 @@
 /**
  * The SQL Server adapter under faults, through the real `mssql`/`tedious` driver talking to a
  * loopback FAKE of the TDS protocol (tdsFake.ts). It proves what the driver does on a refused,
- * silent, hung or dropped connection, on deadlock and on constraint errors, and how
- * mssqlStore.ts maps each to an SsoError code; it proves NOTHING about SQL semantics (the fake
- * runs no SQL: each test scripts the replies to the statements it cares about).
+ * silent, hung or dropped connection, on deadlock and on constraint errors, and how the
+ * adapter (mssqlStore.ts, mssqlErrors.ts) maps each to an SsoError code; it proves NOTHING about
+ * SQL semantics (the fake runs no SQL: each test scripts the replies to the statements it cares about).
  *
  * Every server error the fake sends quotes a value (SECRET): no SsoError may repeat it.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { SsoError, type SsoErrorCode } from '../../src/protocol/errors';
-import { createMssqlStore, MSSQL_SQL } from '../../src/ssoService/ssodb/mssqlStore';
+import { MSSQL_SQL } from '../../src/ssoService/ssodb/mssqlSql';
+import { createMssqlStore } from '../../src/ssoService/ssodb/mssqlStore';
 import type { NewApplication, SsoStore } from '../../src/ssoService/ssodb/store';
 import { TdsFake, type TdsReply, type TdsRequest } from './tdsFake';
 

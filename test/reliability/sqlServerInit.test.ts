@@ -10,7 +10,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { MSSQL_SQL } from '../../src/ssoService/ssodb/mssqlStore';
+import { MSSQL_SQL } from '../../src/ssoService/ssodb/mssqlSql';
 import { ROOT, type RunResult, SSOCTL } from '../integration/harness';
 import { TdsFake, type TdsReply, type TdsRequest } from './tdsFake';
 

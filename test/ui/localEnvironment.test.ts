@@ -14,7 +14,7 @@ import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
 import { expectToast, pickQuickItem } from './harness/dialogs';
 import { answerInputStep } from './harness/ssoExtras';
 import { Workbench } from './harness/workbench';
-import { MSSQL_SQL } from '../../src/ssoService/ssodb/mssqlStore';
+import { MSSQL_SQL } from '../../src/ssoService/ssodb/mssqlSql';
 import { TdsFake } from '../reliability/tdsFake';
 
 const STATUS_ID = 'entsso.status';

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { codeServerBin, extensionId, repoRoot, startCodeServer, type CodeServerInstance } from './harness/codeServer';
 import { Workbench } from './harness/workbench';
-import { MSSQL_SQL } from '../../src/ssoService/ssodb/mssqlStore';
+import { MSSQL_SQL } from '../../src/ssoService/ssodb/mssqlSql';
 import { TdsFake } from '../reliability/tdsFake';
 
 const VSIX = join(repoRoot, '.artifacts', 'entsso-explorer.vsix');

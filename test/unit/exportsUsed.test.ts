@@ -1,8 +1,6 @@
 /**
- * An export is a promise that another file uses it: in the parts of src/ cleaned so far, every
- * exported name is mentioned in some other file of src/, test/, bench/ or scripts/. (The rest of
- * src/ — commands, views, service, ssodb, rpc, ssoClient and a few model files — follows once the
- * work under way there is merged; then CHECKED becomes all of src/.)
+ * An export is a promise that another file uses it: every exported name in src/ is mentioned in
+ * some other file of src/, test/, bench/ or scripts/ (a use by tests only is fine).
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -12,23 +10,16 @@ import { test } from 'node:test';
 const ROOT = join(__dirname, '..', '..');
 /** This file names the checked files, not their exports: it does not count as a use. */
 const SELF = 'test/unit/exportsUsed.test.ts';
-const CHECKED = [
-  'src/cli/',
-  'src/connection/',
-  'src/protocol/',
-  'src/ssoService/crypto/',
-  'src/ssoService/mss/',
-  'src/ssoService/environment.ts',
-  'src/ssoService/daemon.ts',
-  'src/model/appSettingsXml.ts',
-  'src/model/backupStatus.ts',
-  'src/model/configDocument.ts',
-  'src/model/configLayout.ts',
-  'src/model/debouncedCheck.ts',
-  'src/model/jsonSyntax.ts',
-  'src/model/pagedList.ts',
-  'src/model/ssoUri.ts',
-];
+const CHECKED = ['src/'];
+/** Exports used on a branch not merged yet, each with the reason; the lead empties this on merging. */
+const PENDING: Record<string, string> = {
+  // sqliteStore.ts is being split on branch perf (LockDirectory and the timeouts move to modules of their own).
+  'src/ssoService/ssodb/sqliteStore.ts: DEFAULT_BUSY_TIMEOUT_MS': 'branch perf',
+  'src/ssoService/ssodb/sqliteStore.ts: DEFAULT_STALE_LOCK_MS': 'branch perf',
+  'src/ssoService/ssodb/sqliteStore.ts: LockDirectory': 'branch perf',
+  // Imported by service/environmentCompare.ts on branch compare.
+  'src/ssoService/service/applicationState.ts: StoredConfiguration': 'branch compare',
+};
 const EXPORTED = /^export\s+(?:declare\s+)?(?:async\s+)?(?:const|let|function|class|interface|type|enum|abstract class)\s+([A-Za-z_$][\w$]*)/gm;
 
 function sourceFiles(dir: string): string[] {
@@ -39,8 +30,12 @@ function sourceFiles(dir: string): string[] {
   });
 }
 
-test('every export of the checked files is used by another file', () => {
-  const files = ['src', 'test', 'bench', 'scripts'].flatMap((d) => sourceFiles(join(ROOT, d))).map((p) => ({ path: relative(ROOT, p).replace(/\\/g, '/'), text: readFileSync(p, 'utf8') }));
+function sourceTexts(): { path: string; text: string }[] {
+  return ['src', 'test', 'bench', 'scripts'].flatMap((d) => sourceFiles(join(ROOT, d))).map((p) => ({ path: relative(ROOT, p).replace(/\\/g, '/'), text: readFileSync(p, 'utf8') }));
+}
+
+/** "file: name" of every export of the checked files that no other file mentions. */
+function unusedExports(files: { path: string; text: string }[]): string[] {
   const unused: string[] = [];
   for (const file of files.filter((f) => CHECKED.some((c) => f.path.startsWith(c)))) {
     for (const [, name] of file.text.matchAll(EXPORTED)) {
@@ -48,5 +43,15 @@ test('every export of the checked files is used by another file', () => {
       if (!files.some((other) => other.path !== file.path && other.path !== SELF && mention.test(other.text))) unused.push(`${file.path}: ${name}`);
     }
   }
+  return unused;
+}
+
+test('every export of the checked files is used by another file', () => {
+  const unused = unusedExports(sourceTexts()).filter((entry) => !(entry in PENDING));
   assert.deepEqual(unused, [], 'exported but used only in its own file: remove the export (or the code)');
+});
+
+test('every pending export is still exported and still unused (else remove it from PENDING)', () => {
+  const unused = new Set(unusedExports(sourceTexts()));
+  assert.deepEqual(Object.keys(PENDING).filter((entry) => !unused.has(entry)), [], 'used now, or gone: remove these from PENDING');
 });

@@ -5,7 +5,7 @@
  * not hundreds a second, and the audit still says how many refusals there were.
  */
 
-export interface RefusalThrottleOptions {
+interface RefusalThrottleOptions {
   /** Refusals recorded one by one per peer and window. */
   perWindow: number;
   windowMs: number;

@@ -31,7 +31,7 @@ export const HELLO_TIMEOUT_MS = 10_000;
  * past the limit closes the oldest unauthenticated one, not itself: a flood of idle connections
  * then cannot lock out a client that says hello at once.
  */
-export const UNAUTHENTICATED_FRAME_BYTES = 16 * 1024;
+const UNAUTHENTICATED_FRAME_BYTES = 16 * 1024;
 export const MAX_UNAUTHENTICATED_CONNECTIONS = 64;
 /** How often the token file is checked for a rotation made by another process. */
 const TOKEN_FILE_CHECK_MS = 1000;
@@ -57,7 +57,7 @@ interface Connection {
 
 type RawMessage = { jsonrpc?: unknown; id?: unknown; method?: unknown; params?: unknown };
 
-export interface RpcServerOptions {
+interface RpcServerOptions {
   socketPath: string;
   accessToken: AccessToken;
   operations: RpcOperations;

@@ -82,7 +82,7 @@ export function valuesOfFields(values: Map<string, string>, fields: FieldDefinit
 }
 
 /** A configuration as read: its application's labels and its stored values. */
-export interface ConfigurationAsRead {
+interface ConfigurationAsRead {
   labels: readonly string[];
   values: ReadonlyMap<string, string>;
 }

@@ -35,11 +35,11 @@ import { compareNames, importBasis, planApplicationImport, type IncomingApplicat
 import type { SecretCache } from './secretCache';
 import { readExportFile, readSsoFile, SSO_FILE_WARNING, writeExportFile, writeSsoFile, type ExportedApplication } from './transferFiles';
 
-export interface TransferContext {
+interface TransferContext {
   client: string;
 }
 
-export interface TransferDeps {
+interface TransferDeps {
   store: SsoStore;
   cache: SecretCache;
   environmentId: string;

@@ -17,7 +17,7 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 /** Rows deleted per transaction by the sweep, and transactions per sweep (its work is bounded). */
 const SWEEP_BATCH_ROWS = 1000;
 const SWEEP_MAX_BATCHES = 1000;
-export const AUDIT_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
+const AUDIT_SWEEP_INTERVAL_MS = 10 * 60 * 1000;
 
 export interface AuditSettings {
   maxRows?: number;

@@ -34,7 +34,7 @@ export function changedFieldLabels(fields: readonly { label: string }[], before:
   return fields.filter((f) => (before.get(f.label) ?? '') !== (after.get(f.label) ?? '')).map((f) => f.label);
 }
 
-export interface HistoryDeps {
+interface HistoryDeps {
   store: SsoStore;
   cache: SecretCache;
   audit: (ctx: { client: string }, entry: Omit<NewAuditEntry, 'user'>) => Promise<void>;

@@ -39,10 +39,10 @@ import type { NewApplication } from '../ssodb/store';
 /** Most fields an application may have (the protocol's limit). */
 export const MAX_FIELDS = 256;
 
-export const DEFAULT_USER_GROUP = 'SSO Affiliate Administrators';
+const DEFAULT_USER_GROUP = 'SSO Affiliate Administrators';
 export const DEFAULT_ADMIN_GROUP = 'SSO Administrators';
 
-export interface IncomingField {
+interface IncomingField {
   label: string;
   /** Undefined when the file does not say (a .sso file). */
   masked?: boolean;

@@ -10,7 +10,6 @@ import {
   type ApplicationDetail,
   type ApplicationInfo,
   type ConfigDocument,
-  type HealthCheck,
   type HealthReport,
   type IdentifierInfo,
   type Page,
@@ -20,6 +19,7 @@ import {
   type BackupFileInfo,
 } from '../../protocol/messages';
 import { readProtectedHeader } from '../crypto/protectedFile';
+import { healthReport } from './healthChecks';
 import type { MssOp, MssOps } from '../mss/mssProtocol';
 import type { MasterSecret } from '../crypto/masterSecret';
 import type { ApplicationRow, AuditRetention, CredentialRow, NewAuditEntry, SsoStore, ConfigurationRead } from '../ssodb/store';
@@ -42,17 +42,15 @@ import type { SecretCache } from './secretCache';
 import { ValueSearch } from './valueSearch';
 import { changedFieldLabels, ConfigHistory, DEFAULT_HISTORY_SETTINGS, historyNote, type HistorySettings } from './configHistory';
 
-export const DEFAULT_PAGE_SIZE = 100;
-const DAY_MS = 24 * 60 * 60 * 1000;
-export const SECRET_MAX_AGE_DAYS = 30;
+const DEFAULT_PAGE_SIZE = 100;
 
 /**
  * How the service reaches the master secret server for the secret lifecycle (runs on the MSS,
  * as in ENTSSO): the active node, or a named node for node operations.
  */
-export type MssCaller = <K extends MssOp>(op: K, params: MssOps[K]['params'], node?: string) => Promise<MssOps[K]['result']>;
+type MssCaller = <K extends MssOp>(op: K, params: MssOps[K]['params'], node?: string) => Promise<MssOps[K]['result']>;
 
-export interface OperationsOptions {
+interface OperationsOptions {
   /** The service log: audit rows of best-effort events that could not be written are reported there. */
   log?: (message: string) => void;
   /** Applied a few rows at a time by every audit write. */
@@ -521,79 +519,8 @@ export class SsoOperations implements RpcOperations {
   }
 
   async health(): Promise<HealthReport> {
-    const state = this.cache.snapshot();
-    const checks: HealthCheck[] = [
-      { id: 'service', title: 'SSO service', verdict: 'ok', detail: 'The SSO service answers on its local socket.', nextStep: '' },
-      mssCheck(state),
-    ];
-    try {
-      await this.store.ping();
-      const info = await this.store.getGlobalInfo();
-      checks.push({ id: 'ssodb', title: 'SSO database', verdict: 'ok', detail: 'The SSO database answers.', nextStep: '' });
-      checks.push(secretAgeCheck(info.secretCreatedAt), backupCheck(info.secretCreatedAt, info.lastBackupAt, info.lastVerifiedBackupAt));
-    } catch (err) {
-      checks.push({
-        id: 'ssodb',
-        title: 'SSO database',
-        verdict: 'error',
-        detail: err instanceof Error ? err.message : 'The SSO database does not answer.',
-        nextStep: 'Check that the SSO database is available to the SSO service.',
-      });
-    }
-    const mssNodes = await this.mssNodes().catch(() => undefined);
-    return { at: new Date().toISOString(), state, checks, mssNodes };
+    return healthReport({ state: this.cache.snapshot(), store: this.store, mssNodes: () => this.mssNodes() });
   }
-}
-
-function mssCheck(state: ReturnType<SecretCache['snapshot']>): HealthCheck {
-  const title = 'Master secret server';
-  switch (state.state) {
-    case 'ready':
-    case 'reencrypting':
-      return { id: 'mss', title, verdict: 'ok', detail: `${state.mssName} is reachable; last synchronised ${state.lastSyncAt}.`, nextStep: '' };
-    case 'cached':
-      return {
-        id: 'mss',
-        title,
-        verdict: 'warning',
-        detail: `${state.mssName} unreachable since ${state.unreachableSince}; decryption works from the cached secret, encryption does not.`,
-        nextStep: `Start the master secret server ${state.mssName} or restore the network to it.`,
-      };
-    default:
-      return { id: 'mss', title, verdict: 'error', detail: state.message, nextStep: `Start the master secret server ${state.mssName}.` };
-  }
-}
-
-function secretAgeCheck(createdAt: string | null): HealthCheck {
-  const title = 'Master secret age';
-  if (!createdAt) return { id: 'secretAge', title, verdict: 'warning', detail: 'The age of the master secret is not recorded.', nextStep: 'Generate a new master secret to start tracking its age.' };
-  const days = Math.floor((Date.now() - Date.parse(createdAt)) / DAY_MS);
-  if (days > SECRET_MAX_AGE_DAYS) {
-    return { id: 'secretAge', title, verdict: 'warning', detail: `The master secret is ${days} days old.`, nextStep: 'Rotate it: run "SSO: Generate New Master Secret…" (about monthly is recommended).' };
-  }
-  return { id: 'secretAge', title, verdict: 'ok', detail: `The master secret is ${days} day${days === 1 ? '' : 's'} old.`, nextStep: '' };
-}
-
-function backupCheck(createdAt: string | null, lastBackupAt: string | null, lastVerifiedAt: string | null): HealthCheck {
-  const title = 'Master secret backup';
-  const after = (t: string | null) => t !== null && (!createdAt || Date.parse(t) >= Date.parse(createdAt));
-  if (after(lastVerifiedAt)) return { id: 'backup', title, verdict: 'ok', detail: `Last verified backup: ${lastVerifiedAt}.`, nextStep: '' };
-  if (after(lastBackupAt)) {
-    return {
-      id: 'backup',
-      title,
-      verdict: 'warning',
-      detail: `The current master secret was backed up at ${lastBackupAt}, but that backup has never been verified.`,
-      nextStep: 'Run "SSO: Verify Master Secret Backup…" to prove the file and its password work.',
-    };
-  }
-  return {
-    id: 'backup',
-    title,
-    verdict: 'error',
-    detail: 'The current master secret has no backup. If the master secret server is lost, every stored configuration is lost with it.',
-    nextStep: 'Run "SSO: Back Up Master Secret…" and keep the file and its password in separate safe places.',
-  };
 }
 
 function toApplicationInfo(row: ApplicationRow): ApplicationInfo {

@@ -17,9 +17,9 @@ import type { HistorySettings } from './configHistory';
 import { SecretCache } from './secretCache';
 
 /** How soon a degraded service asks the MSS again (never later than its sync interval). */
-export const DEGRADED_RETRY_MS = 2000;
+const DEGRADED_RETRY_MS = 2000;
 
-export interface SsoServiceOptions {
+interface SsoServiceOptions {
   store: SsoStore;
   tls: TlsMaterial;
   /**

@@ -21,7 +21,7 @@ import { checkName } from '../rpc/validate';
 import { LIMITS } from '../../protocol/limits';
 import type { IncomingApplication, IncomingConfiguration } from './importPlan';
 
-export const EXPORT_PAYLOAD_VERSION = 1;
+const EXPORT_PAYLOAD_VERSION = 1;
 
 export const SSO_FILE_WARNING =
   'A .sso file is weakly protected: Triple-DES keyed with the unsalted MD5 of the password, without any integrity check, ' +
@@ -40,7 +40,7 @@ export interface ExportedApplication {
   configurations: { identifier: string; values: { field: string; value: string }[] }[];
 }
 
-export interface ExportPayload {
+interface ExportPayload {
   format: 'entsso-export';
   version: number;
   exportedAt: string;

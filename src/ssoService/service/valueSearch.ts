@@ -23,13 +23,13 @@ import { decryptValues } from './applicationState';
 import type { SecretCache } from './secretCache';
 
 /** What one page may cost; `batch` is the number of rows read from the store at a time. */
-export interface GrepBudget {
+interface GrepBudget {
   timeMs: number;
   rows: number;
   batch: number;
 }
 
-export const DEFAULT_GREP_BUDGET: GrepBudget = { timeMs: 200, rows: 5000, batch: 500 };
+const DEFAULT_GREP_BUDGET: GrepBudget = { timeMs: 200, rows: 5000, batch: 500 };
 /** A page holding a match ends this soon, so that matches are shown as they are found. */
 const MATCH_FLUSH_MS = 50;
 const DEFAULT_MATCHES_PER_PAGE = 100;
@@ -37,10 +37,10 @@ const DEFAULT_MATCHES_PER_PAGE = 100;
 const EXCERPT_CONTEXT = 30;
 const EXCERPT_MATCH_MAX = 80;
 
-export type ValueMatcher = (value: string) => { index: number; length: number } | undefined;
+type ValueMatcher = (value: string) => { index: number; length: number } | undefined;
 
 /** The largest count of a counted repetition ({n}, {n,}, {n,m}) V8's linear-time engine accepts (its replication limit). */
-export const GREP_MAX_REPEAT_COUNT = 16;
+const GREP_MAX_REPEAT_COUNT = 16;
 
 /**
  * The regular-expression features V8's linear-time engine cannot run: a pattern using one could
@@ -143,7 +143,7 @@ interface Position {
   total: number;
 }
 
-export interface ValueSearchDeps {
+interface ValueSearchDeps {
   store: SsoStore;
   cache: SecretCache;
   audit: (ctx: { client: string }, entry: Omit<NewAuditEntry, 'user'>) => Promise<void>;

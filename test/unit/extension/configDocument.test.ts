@@ -197,6 +197,16 @@ describe('parseJson', () => {
       assert.equal(parseJson(s).ok, native, s);
     }
   });
+
+  test('a document nested 100,000 deep is a syntax error at the depth limit, not a stack overflow', () => {
+    for (const open of ['[', '{"a":']) {
+      const r = parseJson(open.repeat(100_000));
+      assert.equal(r.ok, false);
+      if (r.ok) return;
+      assert.equal(r.error.message, 'The JSON is nested too deeply.');
+      assert.equal(r.error.start, 65 * open.length, 'reported where the 65th level opens');
+    }
+  });
 });
 
 describe('masked fields: set or not set', () => {

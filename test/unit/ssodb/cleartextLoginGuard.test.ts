@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { describe, it } from 'node:test';
 import { CleartextLoginRefused, cleartextLoginRefusal, guardSocket } from '../../../src/ssoService/ssodb/cleartextLoginGuard';
-import { mssqlPoolConfig } from '../../../src/ssoService/ssodb/mssqlStore';
+import { mssqlPoolConfig } from '../../../src/ssoService/ssodb/mssqlDriver';
 
 const PRELOGIN = Buffer.from([0x12, 0x01, 0x00, 0x08, 0, 0, 0, 0]);
 const LOGIN7 = Buffer.from([0x10, 0x01, 0x00, 0x0c, 0, 0, 1, 0, 0x70, 0x61, 0x73, 0x73]);

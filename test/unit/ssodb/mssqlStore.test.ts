@@ -13,17 +13,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type * as Mssql from 'mssql';
 import { SsoError } from '../../../src/protocol/errors';
-import {
-  createMssqlStore,
-  mssqlPoolConfig,
-  MSSQL_SQL,
-  type MssqlPool,
-  type MssqlRequest,
-  type MssqlResult,
-  type MssqlTransaction,
-  type MssqlTypes,
-} from '../../../src/ssoService/ssodb/mssqlStore';
-import { MSSQL_SCHEMA_BATCHES } from '../../../src/ssoService/ssodb/schema';
+import { mssqlPoolConfig, type MssqlPool, type MssqlRequest, type MssqlResult, type MssqlTransaction, type MssqlTypes } from '../../../src/ssoService/ssodb/mssqlDriver';
+import { MSSQL_SQL } from '../../../src/ssoService/ssodb/mssqlSql';
+import { createMssqlStore } from '../../../src/ssoService/ssodb/mssqlStore';
+import { MSSQL_SCHEMA_BATCHES } from '../../../src/ssoService/ssodb/schema/mssqlDdl';
 import type { SsoStore } from '../../../src/ssoService/ssodb/store';
 import { app, expectSsoError, runStoreContract } from './storeContract';
 

@@ -15,8 +15,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { before, describe, it } from 'node:test';
 import { init, MsSqlDialect, Parser, SQLiteDialect } from '@guanmingchiu/sqlparser-ts';
-import { MSSQL_SQL } from '../../../src/ssoService/ssodb/mssqlStore';
-import { MSSQL_SCHEMA_BATCHES, renderMssqlSchemaScript, SQLITE_SCHEMA } from '../../../src/ssoService/ssodb/schema';
+import { MSSQL_SQL } from '../../../src/ssoService/ssodb/mssqlSql';
+import { MSSQL_SCHEMA_BATCHES, renderMssqlSchemaScript } from '../../../src/ssoService/ssodb/schema/mssqlDdl';
+import { SQLITE_SCHEMA } from '../../../src/ssoService/ssodb/schema/sqliteDdl';
 import { SQLITE_SQL } from '../../../src/ssoService/ssodb/sqliteStore';
 
 const schemaFile = path.resolve(__dirname, '../../../sql/schema.sql');
@@ -59,7 +60,7 @@ describe('SQL texts parse', () => {
   }
 
   it('sql/schema.sql is exactly the schema the adapter creates', () => {
-    assert.equal(fs.readFileSync(schemaFile, 'utf8'), renderMssqlSchemaScript(), 'regenerate sql/schema.sql from schema.ts');
+    assert.equal(fs.readFileSync(schemaFile, 'utf8'), renderMssqlSchemaScript(), 'regenerate sql/schema.sql from schema/mssqlDdl.ts');
     assert.equal(batchesOf(renderMssqlSchemaScript()).length, MSSQL_SCHEMA_BATCHES.length, 'one GO per batch');
   });
 

@@ -8,7 +8,7 @@ import { describe, test } from 'node:test';
 import * as mssql from 'mssql';
 import { parseSsodbTarget } from '../../../src/cli/ssodbOptions';
 import { SQL_SERVER_SIGN_INS } from '../../../src/model/sqlServerSignIns';
-import { toSsoError } from '../../../src/ssoService/ssodb/mssqlStore';
+import { toSsoError } from '../../../src/ssoService/ssodb/mssqlErrors';
 import { UsageError } from '../../../src/cli/args';
 import { AZURE_IDENTITY_MISSING, SQL_SERVER_AUTHENTICATIONS, type SqlServerAuthentication, type SqlServerConnection, sqlServerPoolConfig } from '../../../src/ssoService/ssodb/sqlServerConnection';
 

@@ -1,0 +1,92 @@
+/**
+ * The health report (`health`): one check each for the service, the master secret server, the
+ * SSO database, the master secret's age and its backup, each with a verdict and, when not ok,
+ * the next step to take. Read by the Health view and `ssoctl health`.
+ */
+import type { HealthCheck, HealthReport, MssNodesReport, ServiceState } from '../../protocol/messages';
+import type { SsoStore } from '../ssodb/store';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+/** Older than this, the health report asks for a rotation (about monthly is recommended). */
+const SECRET_MAX_AGE_DAYS = 30;
+
+/** What the report reads: the secret cache's state (SecretCache.snapshot), SSODB, and the MSS nodes as `mss.nodes` reports them. */
+export interface HealthSources {
+  state: ServiceState;
+  store: Pick<SsoStore, 'ping' | 'getGlobalInfo'>;
+  mssNodes: () => Promise<MssNodesReport>;
+}
+
+export async function healthReport({ state, store, mssNodes: readMssNodes }: HealthSources): Promise<HealthReport> {
+  const checks: HealthCheck[] = [
+    { id: 'service', title: 'SSO service', verdict: 'ok', detail: 'The SSO service answers on its local socket.', nextStep: '' },
+    mssCheck(state),
+  ];
+  try {
+    await store.ping();
+    const info = await store.getGlobalInfo();
+    checks.push({ id: 'ssodb', title: 'SSO database', verdict: 'ok', detail: 'The SSO database answers.', nextStep: '' });
+    checks.push(secretAgeCheck(info.secretCreatedAt), backupCheck(info.secretCreatedAt, info.lastBackupAt, info.lastVerifiedBackupAt));
+  } catch (err) {
+    checks.push({
+      id: 'ssodb',
+      title: 'SSO database',
+      verdict: 'error',
+      detail: err instanceof Error ? err.message : 'The SSO database does not answer.',
+      nextStep: 'Check that the SSO database is available to the SSO service.',
+    });
+  }
+  const mssNodes = await readMssNodes().catch(() => undefined);
+  return { at: new Date().toISOString(), state, checks, mssNodes };
+}
+
+function mssCheck(state: ServiceState): HealthCheck {
+  const title = 'Master secret server';
+  switch (state.state) {
+    case 'ready':
+    case 'reencrypting':
+      return { id: 'mss', title, verdict: 'ok', detail: `${state.mssName} is reachable; last synchronised ${state.lastSyncAt}.`, nextStep: '' };
+    case 'cached':
+      return {
+        id: 'mss',
+        title,
+        verdict: 'warning',
+        detail: `${state.mssName} unreachable since ${state.unreachableSince}; decryption works from the cached secret, encryption does not.`,
+        nextStep: `Start the master secret server ${state.mssName} or restore the network to it.`,
+      };
+    default:
+      return { id: 'mss', title, verdict: 'error', detail: state.message, nextStep: `Start the master secret server ${state.mssName}.` };
+  }
+}
+
+function secretAgeCheck(createdAt: string | null): HealthCheck {
+  const title = 'Master secret age';
+  if (!createdAt) return { id: 'secretAge', title, verdict: 'warning', detail: 'The age of the master secret is not recorded.', nextStep: 'Generate a new master secret to start tracking its age.' };
+  const days = Math.floor((Date.now() - Date.parse(createdAt)) / DAY_MS);
+  if (days > SECRET_MAX_AGE_DAYS) {
+    return { id: 'secretAge', title, verdict: 'warning', detail: `The master secret is ${days} days old.`, nextStep: 'Rotate it: run "SSO: Generate New Master Secret…" (about monthly is recommended).' };
+  }
+  return { id: 'secretAge', title, verdict: 'ok', detail: `The master secret is ${days} day${days === 1 ? '' : 's'} old.`, nextStep: '' };
+}
+
+function backupCheck(createdAt: string | null, lastBackupAt: string | null, lastVerifiedAt: string | null): HealthCheck {
+  const title = 'Master secret backup';
+  const after = (t: string | null) => t !== null && (!createdAt || Date.parse(t) >= Date.parse(createdAt));
+  if (after(lastVerifiedAt)) return { id: 'backup', title, verdict: 'ok', detail: `Last verified backup: ${lastVerifiedAt}.`, nextStep: '' };
+  if (after(lastBackupAt)) {
+    return {
+      id: 'backup',
+      title,
+      verdict: 'warning',
+      detail: `The current master secret was backed up at ${lastBackupAt}, but that backup has never been verified.`,
+      nextStep: 'Run "SSO: Verify Master Secret Backup…" to prove the file and its password work.',
+    };
+  }
+  return {
+    id: 'backup',
+    title,
+    verdict: 'error',
+    detail: 'The current master secret has no backup. If the master secret server is lost, every stored configuration is lost with it.',
+    nextStep: 'Run "SSO: Back Up Master Secret…" and keep the file and its password in separate safe places.',
+  };
+}

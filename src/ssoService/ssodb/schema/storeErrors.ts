@@ -1,0 +1,48 @@
+/** The errors both adapters raise, with the same codes and texts whichever database answers. */
+import { SsoError } from '../../../protocol/errors';
+
+/** A request the store refuses before any SQL runs. */
+export function invalidRequest(message: string): SsoError {
+  return new SsoError('ENTSSO_E_INVALID_REQUEST', message);
+}
+
+export function applicationNotFound(): SsoError {
+  return new SsoError('ENTSSO_E_APPLICATION_NOT_FOUND', 'The SSO application does not exist (it may have been deleted).');
+}
+
+export function applicationExists(): SsoError {
+  return new SsoError('ENTSSO_E_APPLICATION_EXISTS', 'An SSO application with this name already exists (names are case-insensitive).');
+}
+
+export function mappingNotFound(): SsoError {
+  return new SsoError('ENTSSO_E_MAPPING_NOT_FOUND', 'The identifier does not exist in this SSO application (it may have been deleted).');
+}
+
+type ChangeConflictReason = 'application-exists' | 'application-gone' | 'fields-changed' | 'rows-changed' | 'row-exists' | 'row-changed' | 'row-gone';
+
+/** A premise of applyApplicationChanges no longer holds: someone changed SSODB since it was read. */
+export function changeConflict(application: string, reason: ChangeConflictReason, identifier?: string): SsoError {
+  const what: Record<ChangeConflictReason, string> = {
+    'application-exists': `The SSO application "${application}" was created by someone else meanwhile.`,
+    'application-gone': `The SSO application "${application}" was deleted by someone else meanwhile.`,
+    'fields-changed': `The fields of the SSO application "${application}" were changed by someone else meanwhile.`,
+    'rows-changed': `The configurations of the SSO application "${application}" were changed by someone else meanwhile.`,
+    'row-exists': `The configuration "${identifier}" of "${application}" was created by someone else meanwhile.`,
+    'row-changed': `The configuration "${identifier}" of "${application}" was changed by someone else meanwhile.`,
+    'row-gone': `The configuration "${identifier}" of "${application}" was deleted by someone else meanwhile.`,
+  };
+  return new SsoError('ENTSSO_E_CONFLICT', `${what[reason]} Nothing was changed: read it again and repeat the change.`, {
+    reason,
+    application,
+    ...(identifier === undefined ? {} : { identifier }),
+  });
+}
+
+export function credentialsConflict(reason: 'exists' | 'changed' | 'gone'): SsoError {
+  const messages = {
+    exists: 'The identifier already exists: it was created by someone else. Reload it and apply the change again.',
+    changed: 'The configuration was changed by someone else since it was read. Reload it and apply the change again.',
+    gone: 'The configuration was deleted by someone else since it was read.',
+  };
+  return new SsoError('ENTSSO_E_CONFLICT', messages[reason], { reason });
+}

@@ -1,0 +1,81 @@
+/**
+ * The health report's verdicts, from a real SecretCache's state and a stand-in of the two SSODB
+ * reads the report makes (ping, global info): the SSODB side of it runs against real stores in
+ * test/integration/secretLifecycle.test.ts.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import type { HealthCheck, MssNodesReport } from '../../../src/protocol/messages';
+import { generateMasterSecret } from '../../../src/ssoService/crypto/masterSecret';
+import { healthReport, type HealthSources } from '../../../src/ssoService/service/healthChecks';
+import { SecretCache } from '../../../src/ssoService/service/secretCache';
+import type { GlobalInfo } from '../../../src/ssoService/ssodb/store';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS - 60_000).toISOString();
+const NODES: MssNodesReport = { nodes: [], lease: { holder: null, expiresAt: new Date(0).toISOString(), ageMs: null, epoch: 0 } };
+
+function readyState(): HealthSources['state'] {
+  const cache = new SecretCache(30_000);
+  cache.mssName = 'mss01:5780';
+  cache.onSynced({ current: generateMasterSecret() });
+  return cache.snapshot();
+}
+
+function globalInfo(times: Pick<GlobalInfo, 'secretCreatedAt' | 'lastBackupAt' | 'lastVerifiedBackupAt'>): GlobalInfo {
+  return { secretServer: 'mss01:5780', adminGroup: 'SSO Administrators', currentMsid: '{A}', previousMsid: null, timestamp: '1', ...times };
+}
+
+function sources(info: GlobalInfo | Error, nodes: MssNodesReport | Error = NODES): HealthSources {
+  return {
+    state: readyState(),
+    store: {
+      ping: async () => {
+        if (info instanceof Error) throw info;
+      },
+      getGlobalInfo: async () => info as GlobalInfo,
+    },
+    mssNodes: async () => {
+      if (nodes instanceof Error) throw nodes;
+      return nodes;
+    },
+  };
+}
+
+const byId = (checks: HealthCheck[]) => new Map(checks.map((check) => [check.id, check]));
+
+test('a secret older than 30 days asks for a rotation; a backup verified after it was made is ok', async () => {
+  const report = await healthReport(sources(globalInfo({ secretCreatedAt: daysAgo(31), lastBackupAt: daysAgo(2), lastVerifiedBackupAt: daysAgo(1) })));
+  const checks = byId(report.checks);
+  assert.deepEqual([...checks.keys()], ['service', 'mss', 'ssodb', 'secretAge', 'backup']);
+  assert.equal(checks.get('mss')?.verdict, 'ok');
+  assert.equal(checks.get('ssodb')?.verdict, 'ok');
+  assert.equal(checks.get('secretAge')?.verdict, 'warning');
+  assert.match(checks.get('secretAge')!.detail, /31 days old/);
+  assert.match(checks.get('secretAge')!.nextStep, /Generate New Master Secret/);
+  assert.equal(checks.get('backup')?.verdict, 'ok');
+  assert.deepEqual(report.mssNodes, NODES);
+});
+
+test('a secret of 30 days is ok; a backup taken but never verified is a warning, one older than the secret an error', async () => {
+  const unverified = byId((await healthReport(sources(globalInfo({ secretCreatedAt: daysAgo(30), lastBackupAt: daysAgo(1), lastVerifiedBackupAt: null })))).checks);
+  assert.equal(unverified.get('secretAge')?.verdict, 'ok');
+  assert.equal(unverified.get('backup')?.verdict, 'warning');
+  assert.match(unverified.get('backup')!.nextStep, /Verify Master Secret Backup/);
+  const stale = byId((await healthReport(sources(globalInfo({ secretCreatedAt: daysAgo(1), lastBackupAt: daysAgo(5), lastVerifiedBackupAt: daysAgo(5) })))).checks);
+  assert.equal(stale.get('backup')?.verdict, 'error');
+  assert.match(stale.get('backup')!.nextStep, /Back Up Master Secret/);
+  const untracked = byId((await healthReport(sources(globalInfo({ secretCreatedAt: null, lastBackupAt: null, lastVerifiedBackupAt: null })))).checks);
+  assert.equal(untracked.get('secretAge')?.verdict, 'warning');
+  assert.equal(untracked.get('backup')?.verdict, 'error');
+});
+
+test('an SSODB that does not answer is an error with its message and a next step; the secret checks are left out, the report still comes', async () => {
+  const report = await healthReport(sources(new Error('The SSO database file is locked.'), new Error('no lease row')));
+  const checks = byId(report.checks);
+  assert.deepEqual([...checks.keys()], ['service', 'mss', 'ssodb']);
+  assert.equal(checks.get('ssodb')?.verdict, 'error');
+  assert.equal(checks.get('ssodb')?.detail, 'The SSO database file is locked.');
+  assert.match(checks.get('ssodb')!.nextStep, /available to the SSO service/);
+  assert.equal(report.mssNodes, undefined);
+});
