@@ -17,7 +17,7 @@ import { before, describe, it } from 'node:test';
 import { init, MsSqlDialect, Parser, SQLiteDialect } from '@guanmingchiu/sqlparser-ts';
 import { MSSQL_SQL } from '../../../src/ssoService/ssodb/mssqlStore';
 import { MSSQL_SCHEMA_BATCHES, renderMssqlSchemaScript, SQLITE_SCHEMA } from '../../../src/ssoService/ssodb/schema';
-import { SQLITE_SQL } from '../../../src/ssoService/ssodb/sqliteStore';
+import { SQLITE_SQL } from '../../../src/ssoService/ssodb/sqliteSql';
 
 const schemaFile = path.resolve(__dirname, '../../../sql/schema.sql');
 
