@@ -7,11 +7,15 @@
 import fs from 'node:fs';
 import { identityOf, processLiveness } from '../../ssoClient/processIdentity';
 import { installReservedLockFix, whileLockReportedAbsent } from './reservedLockFix';
+import { releaseSymlinkLock, removeLock, SYMLINK_LOCKS, useSymlinkLock } from './symlinkLock';
 
 /**
- * Stale-lock recovery for node-sqlite3-wasm's lock directory `<file>.lock`.
+ * Stale-lock recovery for node-sqlite3-wasm's lock `<file>.lock`: a symbolic link whose target
+ * is its owner where this process took it (see symlinkLock.ts), a directory where a process on
+ * Windows, an earlier version or the raw library took it.
  *
- * Who may break a lock: every transaction records its owner (pid and the identity of the lock
+ * Who may break a lock: a link names its owner (pid and start time) in the step that takes it;
+ * for a directory, every transaction records its owner (pid and the identity of the lock
  * directory) right after taking the lock. A recorded owner that is dead: broken at once. A
  * recorded owner that is alive: never broken, however old (it may be paused, and would resume
  * its commit). No record for this directory: the holder died in the microseconds between taking
@@ -41,6 +45,15 @@ export class LockDirectory {
     installReservedLockFix();
   }
 
+  private open = false;
+
+  /** Call before the first transaction; `close` undoes it. */
+  use(): void {
+    if (this.open) return;
+    this.open = true;
+    useSymlinkLock(this.lockPath);
+  }
+
   get breakerPath(): string {
     return `${this.lockPath}-breaker`;
   }
@@ -60,6 +73,8 @@ export class LockDirectory {
    * A lock taken but not yet recorded (microseconds) falls back to the age rule.
    */
   recordOwner(): void {
+    // A symbolic link lock names its owner already.
+    if (SYMLINK_LOCKS) return;
     try {
       const id = fs.statSync(this.lockPath, { bigint: true });
       // One open descriptor, one fixed-width write at offset 0: this runs in every transaction.
@@ -71,6 +86,8 @@ export class LockDirectory {
   }
 
   close(): void {
+    if (this.open) releaseSymlinkLock(this.lockPath);
+    this.open = false;
     if (this.ownerFd === undefined) return;
     fs.closeSync(this.ownerFd);
     this.ownerFd = undefined;
@@ -82,11 +99,10 @@ export class LockDirectory {
    * process that does not record owners).
    */
   private ownerState(): 'dead' | 'alive' | 'unknown' {
-    let owner: OwnerRecord | undefined;
+    let owner: Omit<OwnerRecord, 'ino' | 'ctimeNs'> | undefined;
     try {
-      owner = parseOwnerRecord(readOwnerRecord(this.ownerPath));
-      const id = fs.statSync(this.lockPath, { bigint: true });
-      if (!owner || String(id.ino) !== owner.ino || String(id.ctimeNs) !== owner.ctimeNs) return 'unknown';
+      owner = fs.lstatSync(this.lockPath).isSymbolicLink() ? parseLinkOwner(fs.readlinkSync(this.lockPath)) : this.recordedOwner();
+      if (!owner) return 'unknown';
     } catch {
       return 'unknown';
     }
@@ -95,12 +111,25 @@ export class LockDirectory {
     return processLiveness(owner) === 'gone' ? 'dead' : 'alive';
   }
 
+  /** The owner record, if it describes the lock directory present now. */
+  private recordedOwner(): OwnerRecord | undefined {
+    let owner: OwnerRecord | undefined;
+    try {
+      owner = parseOwnerRecord(readOwnerRecord(this.ownerPath));
+      const id = fs.statSync(this.lockPath, { bigint: true });
+      if (!owner || String(id.ino) !== owner.ino || String(id.ctimeNs) !== owner.ctimeNs) return undefined;
+    } catch {
+      return undefined;
+    }
+    return owner;
+  }
+
   /** True when a stale lock was removed (the caller should retry at once). */
   breakIfStale(): boolean {
     if (!this.isStale(this.lockPath) || !this.takeBreaker()) return false;
     try {
       if (!this.isStale(this.lockPath)) return false;
-      removeDirectory(this.lockPath);
+      removeLock(this.lockPath);
       return true;
     } finally {
       removeDirectory(this.breakerPath);
@@ -119,7 +148,8 @@ export class LockDirectory {
    */
   private isStale(directory: string): boolean {
     try {
-      const age = Date.now() - fs.statSync(directory).mtimeMs;
+      // lstat: a link lock's target is a name, not a file.
+      const age = Date.now() - fs.lstatSync(directory).mtimeMs;
       if (directory !== this.lockPath) return age > this.staleMs;
       const owner = this.ownerState();
       return owner === 'dead' || (owner === 'unknown' && age > this.staleMs);
@@ -143,6 +173,14 @@ interface OwnerRecord {
   startTime?: string;
   ino: string;
   ctimeNs: string;
+}
+
+/** A link lock's target: "pid start" (see symlinkLock.ts). */
+function parseLinkOwner(target: string): Omit<OwnerRecord, 'ino' | 'ctimeNs'> | undefined {
+  const [pidText, startTime, ...rest] = target.split(' ');
+  const pid = Number(pidText);
+  if (!Number.isSafeInteger(pid) || pid <= 0 || !startTime || rest.length > 0) return undefined;
+  return { pid, ...(startTime !== '-' ? { startTime } : {}) };
 }
 
 /** "pid start ino ctime", or "pid ino ctime" as written before start times were recorded. */

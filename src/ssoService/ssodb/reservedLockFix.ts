@@ -22,10 +22,10 @@
  * defect is gone"): then delete this module and its calls.
  */
 import fs from 'node:fs';
+import { isOperating, runWhileOperating } from './operatingLocks';
 
-/** Lock paths (`<file>.lock`) with an operation running in this process, and how many. */
-const operatingLockPaths = new Map<string, number>();
 let installed = false;
+const LOCK_ABSENT = Object.assign(new Error('ENOENT: no such file or directory (the lock held by this very operation)'), { code: 'ENOENT' });
 
 /** Installs the wrapper once per process; every SQLite store calls it before its first operation. */
 export function installReservedLockFix(): void {
@@ -34,21 +34,13 @@ export function installReservedLockFix(): void {
   const mutableFs = fs as unknown as { accessSync: (target: fs.PathLike, mode?: number) => void };
   const original = mutableFs.accessSync;
   mutableFs.accessSync = function accessSync(target: fs.PathLike, mode?: number): void {
-    if (typeof target === 'string' && operatingLockPaths.has(target)) {
-      throw Object.assign(new Error(`ENOENT: no such file or directory, access '${target}'`), { code: 'ENOENT' });
-    }
+    // One error made once: the VFS only looks at whether it throws, and this runs in every transaction.
+    if (isOperating(target)) throw LOCK_ABSENT;
     original.call(fs, target, mode);
   };
 }
 
 /** Runs one synchronous database operation during which the VFS sees its own lock as absent. */
 export function whileLockReportedAbsent<T>(lockPath: string, operation: () => T): T {
-  operatingLockPaths.set(lockPath, (operatingLockPaths.get(lockPath) ?? 0) + 1);
-  try {
-    return operation();
-  } finally {
-    const count = (operatingLockPaths.get(lockPath) ?? 1) - 1;
-    if (count === 0) operatingLockPaths.delete(lockPath);
-    else operatingLockPaths.set(lockPath, count);
-  }
+  return runWhileOperating(lockPath, operation);
 }

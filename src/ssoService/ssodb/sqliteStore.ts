@@ -141,6 +141,7 @@ class SqliteStore implements SsoStore {
   // -------------------------------------------------------------- lifecycle
 
   async init(): Promise<void> {
+    this.lock.use();
     this.db.open();
     this.memo.open();
     // A process restarted right after a crash may find the dead process's lock still fresh:
