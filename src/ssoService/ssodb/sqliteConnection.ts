@@ -26,6 +26,10 @@ export class SqliteConnection {
     return this.db !== undefined;
   }
 
+  get inTransaction(): boolean {
+    return this.db?.inTransaction ?? false;
+  }
+
   open(): void {
     this.db ??= openDatabase(this.file);
   }

@@ -33,7 +33,7 @@ function isBusy(error: unknown): boolean {
   return error instanceof Error && /database is locked|database table is locked/i.test(error.message);
 }
 
-function toSsoError(error: unknown): SsoError {
+export function toSsoError(error: unknown): SsoError {
   if (error instanceof SsoError) return error;
   return unreachable('The SSO database file failed.', error);
 }

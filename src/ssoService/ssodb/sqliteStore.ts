@@ -29,6 +29,7 @@ import { SsoError } from '../../protocol/errors';
 import { CommittedStateMemo } from './committedStateMemo';
 import { LockDirectory } from './lockDirectory';
 import { SqliteConnection, type BeginMode, type Params } from './sqliteConnection';
+import { WriteBatch } from './writeBatch';
 import { SQLITE_SQL } from './sqliteSql';
 import { retryWhileBusy, unreachable } from './sqliteRetry';
 import type { AuditEntry, FieldInfo } from '../../protocol/messages';
@@ -131,11 +132,13 @@ class SqliteStore implements SsoStore {
   private readonly db: SqliteConnection;
   private readonly lock: LockDirectory;
   private readonly memo: CommittedStateMemo;
+  private readonly batch: WriteBatch;
 
   constructor(private readonly options: Required<SqliteStoreOptions>) {
     this.lock = new LockDirectory(`${options.file}.lock`, options.staleLockMs);
     this.memo = new CommittedStateMemo(options.file);
     this.db = new SqliteConnection(options.file, this.lock);
+    this.batch = new WriteBatch(this.db, (work) => this.attempt('BEGIN IMMEDIATE', work, this.options.busyTimeoutMs));
   }
 
   // -------------------------------------------------------------- lifecycle
@@ -165,6 +168,7 @@ class SqliteStore implements SsoStore {
 
   async close(): Promise<void> {
     if (!this.db.isOpen) return;
+    await this.batch.drain();
     this.lock.close();
     this.memo.close();
     this.db.close();
@@ -623,9 +627,12 @@ class SqliteStore implements SsoStore {
     });
   }
 
-  /** BEGIN IMMEDIATE takes the lock before the first read, so a write never fails half-way on BUSY. */
+  /**
+   * BEGIN IMMEDIATE takes the lock before the first read, so a write never fails half-way on BUSY.
+   * Writes asked for in the same turn of the event loop share one transaction (see WriteBatch).
+   */
   private write<T>(work: () => T): Promise<T> {
-    return this.attempt('BEGIN IMMEDIATE', work, this.options.busyTimeoutMs);
+    return this.batch.add(work);
   }
 
   /** Runs `work` in one transaction; on SQLITE_BUSY rolls back and retries the whole of it. */
