@@ -23,6 +23,7 @@ import { useSsoctl } from './lib/processes';
 import { buildSnapshot } from './lib/snapshot';
 import { describeMachine, describeSource, pressure, round, toMarkdown, type BenchReport, type ResultRow } from './lib/results';
 import { rotationBenchmark } from './rotation.bench';
+import { startupBenchmark } from './startup.bench';
 import { treeBenchmark } from './tree.bench';
 import { writesBenchmark } from './writes.bench';
 
@@ -36,6 +37,7 @@ const BENCHMARKS: Benchmark[] = [
   grepBenchmark,
   rotationBenchmark,
   failoverBenchmark,
+  startupBenchmark,
 ];
 
 const ROOT = resolve(__dirname, '..');

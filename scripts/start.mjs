@@ -22,6 +22,7 @@ import { randomBytes } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as net from 'node:net';
 import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import { build, ensureDependencies, root } from './bootstrap.mjs';
 import { buildBridge } from './buildBridge.mjs';
@@ -62,6 +63,20 @@ const children = [];
 
 function say(msg) {
   process.stdout.write(`${msg}\n`);
+}
+
+// How long `npm start` takes to the URL (issue 16: ≤ 15 s where everything is installed), by step,
+// so that a slow start says where its time went.
+const startedAt = performance.now();
+const steps = [];
+let stepStartedAt = startedAt;
+function stepDone(name) {
+  const at = performance.now();
+  steps.push(`${name} ${((at - stepStartedAt) / 1000).toFixed(1)} s`);
+  stepStartedAt = at;
+}
+function sayTiming() {
+  say(`  started in ${((performance.now() - startedAt) / 1000).toFixed(1)} s (${steps.join(', ')})`);
 }
 
 function ssoctl(cmdArgs, input) {
@@ -287,8 +302,11 @@ async function main() {
   if (standinMss !== undefined) return setStandinMss(standinMss);
   if (standin) return mainStandin();
   ensureDependencies();
+  stepDone('dependencies');
   build();
+  stepDone('build');
   const codeServer = ensureCodeServer();
+  stepDone('code-server check');
   if (reset && existsSync(paths.data)) {
     say('Resetting the local environment (--reset).');
     rmSync(paths.data, { recursive: true, force: true });
@@ -301,15 +319,19 @@ async function main() {
   await startMssDetached(paths);
   const service = startChild('SSO service', process.execPath, [paths.ssoctl, 'serve', '--dir', paths.env, '--service'], join(paths.logs, 'service.log'));
   await waitForLine(service, /ssod\[\d+\] ready$/m, 'The SSO service');
+  stepDone(fresh ? 'new environment, MSS and service' : 'MSS and service');
   if (fresh) {
     say('Seeding realistic BizTalk data (10 adapters, config-store applications)…');
     say('  ' + ssoctl(['seed']).trim());
     await firstBackup();
+    stepDone('seed and first backup');
   }
 
   const url = await startCodeServer(codeServer, localEnvironmentSetting());
+  stepDone('code-server');
   say('');
   say(`Enterprise SSO Explorer is running: ${url}`);
+  sayTiming();
   say(`  environment: ${paths.env}   logs: ${paths.logs}`);
   say('  npm run mss:stop / npm run mss:start   stop or start the master secret server (watch the status bar)');
   say('  Ctrl+C stops everything; the data is kept.');

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SsoError } from '../../src/protocol/errors';
@@ -72,8 +72,8 @@ describe('SSO system with real processes', () => {
     const vault = await SecretVault.open(t.env.paths.vault);
     const key = vault.current().key;
     const needles = [...SECRET_VALUES.map((v) => Buffer.from(v, 'utf8')), key, Buffer.from(key.toString('base64')), Buffer.from(key.toString('hex'))];
-    // Files only: the store's lock is a directory (ssodb.sqlite.lock) while a transaction runs.
-    const dbFiles = readdirSync(t.dir).filter((f) => f.startsWith('ssodb') && statSync(join(t.dir, f)).isFile());
+    // Files only: the store's lock (ssodb.sqlite.lock) is a symbolic link, or a directory, while a transaction runs.
+    const dbFiles = readdirSync(t.dir).filter((f) => f.startsWith('ssodb') && lstatSync(join(t.dir, f)).isFile());
     assert.ok(dbFiles.length > 0);
     for (const f of dbFiles) {
       const bytes = readFileSync(join(t.dir, f));

@@ -13,10 +13,6 @@ const SELF = 'test/unit/exportsUsed.test.ts';
 const CHECKED = ['src/'];
 /** Exports used on a branch not merged yet, each with the reason; the lead empties this on merging. */
 const PENDING: Record<string, string> = {
-  // sqliteStore.ts is being split on branch perf (LockDirectory and the timeouts move to modules of their own).
-  'src/ssoService/ssodb/sqliteStore.ts: DEFAULT_BUSY_TIMEOUT_MS': 'branch perf',
-  'src/ssoService/ssodb/sqliteStore.ts: DEFAULT_STALE_LOCK_MS': 'branch perf',
-  'src/ssoService/ssodb/sqliteStore.ts: LockDirectory': 'branch perf',
   // Imported by service/environmentCompare.ts on branch compare.
   'src/ssoService/service/applicationState.ts: StoredConfiguration': 'branch compare',
 };

@@ -18,7 +18,7 @@ import { init, MsSqlDialect, Parser, SQLiteDialect } from '@guanmingchiu/sqlpars
 import { MSSQL_SQL } from '../../../src/ssoService/ssodb/mssqlSql';
 import { MSSQL_SCHEMA_BATCHES, renderMssqlSchemaScript } from '../../../src/ssoService/ssodb/schema/mssqlDdl';
 import { SQLITE_SCHEMA } from '../../../src/ssoService/ssodb/schema/sqliteDdl';
-import { SQLITE_SQL } from '../../../src/ssoService/ssodb/sqliteStore';
+import { SQLITE_SQL } from '../../../src/ssoService/ssodb/sqliteSql';
 
 const schemaFile = path.resolve(__dirname, '../../../sql/schema.sql');
 

@@ -13,6 +13,7 @@ import nodeSqlite3Wasm from 'node-sqlite3-wasm';
 import { processStartTime } from '../../../src/ssoClient/processIdentity';
 import { openStore } from '../../../src/ssoService/ssodb/openStore';
 import { createSqliteStore, type SqliteStoreOptions } from '../../../src/ssoService/ssodb/sqliteStore';
+import { OWN_LOCK_TARGET } from '../../../src/ssoService/ssodb/symlinkLock';
 import type { SsoStore } from '../../../src/ssoService/ssodb/store';
 import { app, expectSsoError, runStoreContract } from './storeContract';
 
@@ -260,7 +261,7 @@ describe('SQLite store on a shared file', () => {
     }
   });
 
-  it('the owner record is 0600 whatever the umask, and a link planted in its place is never followed', { skip: process.platform === 'win32' ? 'POSIX modes and links' : false }, async () => {
+  it('no owner record file is written where the lock is a link (it names its owner), and a link planted in its place is never followed', { skip: process.platform === 'win32' ? 'POSIX links (on Windows the lock is a directory with an owner record)' : false }, async () => {
     const file = newFile();
     const previous = process.umask(0);
     let store: SsoStore | undefined;
@@ -271,7 +272,7 @@ describe('SQLite store on a shared file', () => {
       process.umask(previous);
       await store?.close();
     }
-    assert.equal(fs.statSync(`${file}.lock-owner`).mode & 0o777, 0o600);
+    assert.equal(fs.existsSync(`${file}.lock-owner`), false);
 
     const other = newFile();
     const target = path.join(scratch, 'precious.txt');
@@ -302,6 +303,62 @@ describe('SQLite store on a shared file', () => {
       assert.ok(fs.existsSync(`${file}.lock`), 'the live lock was left alone');
       fs.rmdirSync(`${file}.lock`);
     } finally {
+      await store.close();
+    }
+  });
+
+  it('a transaction takes the lock as a symbolic link naming this process, and leaves nothing behind', { skip: process.platform === 'win32' ? 'on Windows the lock stays a directory' : false }, async () => {
+    const file = newFile();
+    const store = await openAt(file);
+    const mutableFs = fs as unknown as { symlinkSync: typeof fs.symlinkSync };
+    const original = mutableFs.symlinkSync;
+    const made: string[] = [];
+    mutableFs.symlinkSync = ((target: string, link: string) => {
+      if (link === `${file}.lock`) made.push(target);
+      return original.call(fs, target, link);
+    }) as typeof fs.symlinkSync;
+    try {
+      await store.ping();
+      await store.createApplication(app('Linked'));
+    } finally {
+      mutableFs.symlinkSync = original;
+      await store.close();
+    }
+    assert.deepEqual(made, [OWN_LOCK_TARGET, OWN_LOCK_TARGET], 'one link per transaction, naming pid and start time');
+    assert.match(OWN_LOCK_TARGET, new RegExp(`^${process.pid} \\S+$`));
+    assert.throws(() => fs.lstatSync(`${file}.lock`), /ENOENT/, 'released after each transaction');
+  });
+
+  it('a link lock whose owner process died is broken at once, long before it turns stale by age', { skip: process.platform === 'win32' ? 'POSIX links' : false }, async () => {
+    const file = newFile();
+    const store = await openAt(file, { staleLockMs: 60_000, busyTimeoutMs: 5_000 });
+    try {
+      await store.createApplication(app('LinkOwner'));
+      const child = spawnSync(process.execPath, ['-e', TAKE_LINK_LOCK_AND_DIE, file], { encoding: 'utf8' });
+      assert.equal(child.signal, 'SIGKILL', child.stderr);
+      assert.ok(fs.lstatSync(`${file}.lock`).isSymbolicLink(), 'the dead process left its lock');
+      const started = Date.now();
+      await store.putCredentials('LinkOwner', 'after-death', null, 'm1', Buffer.from('x'));
+      assert.ok(Date.now() - started < 2_000, `broken in ${Date.now() - started} ms, not after the 60 s age rule`);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a link lock whose owner is alive (paused) is never broken by age', { skip: process.platform === 'win32' ? 'POSIX links' : false }, async () => {
+    const file = newFile();
+    const store = await openAt(file, { staleLockMs: 100, busyTimeoutMs: 600 });
+    const holder = spawn('sleep', ['60'], { stdio: 'ignore' });
+    try {
+      await store.createApplication(app('LinkPaused'));
+      await new Promise((r) => setTimeout(r, 50));
+      fs.symlinkSync(`${holder.pid} ${processStartTime(holder.pid!) ?? '-'}`, `${file}.lock`);
+      await new Promise((r) => setTimeout(r, 200)); // older than staleLockMs
+      await expectSsoError(store.putCredentials('LinkPaused', 'x', null, 'm1', Buffer.from('x')), 'ENTSSO_E_SSODB_UNREACHABLE');
+      assert.ok(fs.lstatSync(`${file}.lock`).isSymbolicLink(), 'the live holder keeps its lock');
+    } finally {
+      holder.kill('SIGKILL');
+      fs.rmSync(`${file}.lock`, { force: true });
       await store.close();
     }
   });
@@ -510,7 +567,15 @@ for (let i = 0; i < 500; i++) {
 process.kill(process.pid, 'SIGKILL');
 `;
 
-/** Takes the lock the way a store transaction does (directory, then owner record) and dies. */
+/** Takes the lock the way a store transaction does on POSIX (a link naming pid and start time) and dies. */
+const TAKE_LINK_LOCK_AND_DIE = `
+const fs = require('fs');
+const start = fs.readFileSync('/proc/self/stat', 'utf8').split(') ')[1].split(' ')[19];
+fs.symlinkSync(process.pid + ' ' + start, process.argv[1] + '.lock');
+process.kill(process.pid, 'SIGKILL');
+`;
+
+/** Takes the lock the way a store transaction does where the lock is a directory (directory, then owner record) and dies. */
 const TAKE_LOCK_AND_DIE = `
 const fs = require('fs');
 const lock = process.argv[1] + '.lock';
