@@ -40,6 +40,7 @@ import {
 } from './applicationState';
 import type { SecretCache } from './secretCache';
 import { ValueSearch } from './valueSearch';
+import { EnvironmentCompare } from './environmentCompare';
 import { changedFieldLabels, ConfigHistory, DEFAULT_HISTORY_SETTINGS, historyNote, type HistorySettings } from './configHistory';
 
 export const DEFAULT_PAGE_SIZE = 100;
@@ -75,6 +76,7 @@ export class SsoOperations implements RpcOperations {
   private lostAuditRows = 0;
   private lostAuditLoggedAt = Number.NEGATIVE_INFINITY;
   private readonly history: ConfigHistory;
+  private readonly environmentCompare: EnvironmentCompare;
 
   constructor(
     private readonly store: SsoStore,
@@ -94,6 +96,14 @@ export class SsoOperations implements RpcOperations {
       secretForWrite: (ctx, action, application) => this.secretForWrite(ctx, action, application),
     });
     this.valueSearch = new ValueSearch({ store, cache, audit: (ctx, entry) => this.audit(ctx, entry) });
+    this.environmentCompare = new EnvironmentCompare({
+      store,
+      cache,
+      audit: (ctx, entry) => this.audit(ctx, entry),
+      auditOrRefuse: (ctx, entries) => this.auditOrRefuse(ctx, entries),
+      secretForWrite: (ctx, action, application) => this.secretForWrite(ctx, action, application),
+      historyNote: (ctx, changed) => historyNote(this.options.history ?? DEFAULT_HISTORY_SETTINGS, this.who(ctx), 'set', changed),
+    });
   }
 
   readonly handlers: Handlers = {
@@ -116,6 +126,8 @@ export class SsoOperations implements RpcOperations {
     'config.set': async (p, ctx) => this.writeConfig(p, ctx),
     'config.delete': async (p, ctx) => this.deleteConfig(p, ctx),
     'config.grep': async (p, ctx) => this.valueSearch.page(p, ctx),
+    'config.fingerprints': async (p, ctx) => this.environmentCompare.fingerprints(p, ctx),
+    'config.setMany': async (p, ctx) => this.environmentCompare.setMany(p, ctx),
     'history.list': async (p) => this.history.list(p),
     'history.get': async (p, ctx) => this.history.get(p, ctx),
     'audit.list': async (p) => this.listAudit(p),
