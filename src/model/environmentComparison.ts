@@ -281,3 +281,37 @@ export function comparisonLines(c: ApplicationComparison, leftEnvironment: strin
 export function isIdentical(c: ApplicationComparison): boolean {
   return !c.onlyOn && c.definition.length === 0 && c.onlyLeft.length === 0 && c.onlyRight.length === 0 && c.differing.length === 0;
 }
+
+// ---------------------------------------------------------------- the report of an application
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+/**
+ * The report of an application comparison as the body of a webview page: names only, every name
+ * escaped; each configuration that differs or exists on one side only is a link (data-identifier)
+ * that opens its diff. No value ever: the comparison holds none.
+ */
+export function comparisonReportHtml(c: ApplicationComparison, left: string, right: string): string {
+  const e = escapeHtml;
+  const link = (identifier: string, text = identifier) => `<a href="#" data-identifier="${e(identifier)}">${e(text)}</a>`;
+  const parts: string[] = [`<h1>${e(c.application)}: ${e(left)} ↔ ${e(right)}</h1>`];
+  if (c.onlyOn) {
+    parts.push(`<p>The application exists only in <b>${e(c.onlyOn === 'left' ? left : right)}</b>.</p>`);
+    return parts.join('\n');
+  }
+  parts.push(
+    `<p class="summary">${c.equal} configuration(s) equal, ${c.differing.length} differ, ${c.onlyLeft.length} only in ${e(left)}, ${c.onlyRight.length} only in ${e(right)}; ${c.definition.length} definition difference(s).</p>`,
+  );
+  if (c.definition.length > 0) parts.push(`<h2>Definition</h2><ul>${c.definition.map((d) => `<li>${e(d.what)}: ${e(d.detail)}</li>`).join('')}</ul>`);
+  if (c.differing.length > 0) {
+    parts.push(
+      `<h2>Fields that differ</h2><ul>${c.differing.map((d) => `<li>${link(d.identifier)}: ${d.fields.map((f) => `${e(f.label)} <span class="state">(${e(fieldStateText(f))})</span>`).join(', ')}</li>`).join('')}</ul>`,
+    );
+  }
+  if (c.onlyLeft.length > 0) parts.push(`<h2>Only in ${e(left)}</h2><ul>${c.onlyLeft.map((id) => `<li>${link(id)}</li>`).join('')}</ul>`);
+  if (c.onlyRight.length > 0) parts.push(`<h2>Only in ${e(right)}</h2><ul>${c.onlyRight.map((id) => `<li>${link(id)}</li>`).join('')}</ul>`);
+  if (isIdentical(c)) parts.push('<p>No difference.</p>');
+  return parts.join('\n');
+}
