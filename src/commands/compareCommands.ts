@@ -212,7 +212,7 @@ async function copyToEnvironment(ctx: ExplorerCommandsContext, documents: Compar
       `Copy ${changes.length} configuration(s) of "${preview.application}" from "${preview.source}" to "${preview.target}"?`,
       `This writes to "${preview.target}": ${describeChanges(preview)}. ` +
         `${choices.size > 0 ? `Masked fields copied from "${preview.source}": ${[...choices].join(', ')} (revealed there, audited, never shown). ` : ''}` +
-        `Masked fields not listed keep "${preview.target}"'s values. Written in one transaction; refused if "${preview.target}" changed since this preview. The values replaced are kept in its history.`,
+        `Masked fields not listed keep their values in "${preview.target}". Written in one transaction; refused if "${preview.target}" changed since this preview. The values replaced are kept in its history.`,
       `Copy to ${preview.target}`,
     );
     const writes = await copyWrites(source, preview, (identifier, label): MaskedChoice => (choices.has(`${identifier} · ${label}`) ? 'copy' : 'keep'));
@@ -222,10 +222,18 @@ async function copyToEnvironment(ctx: ExplorerCommandsContext, documents: Compar
       for (const w of writes) for (const k of Object.keys(w.fields)) w.fields[k] = '';
     }
     ctx.log.info(`Copied ${writes.length} configuration(s) of "${preview.application}" from ${preview.source} to ${preview.target} in one transaction.`);
+    // The preview is out of date now: show the copied configuration as it compares after the copy.
+    await closeComparisonTabs();
+    if (changes.length === 1) await openConfigurationDiff(documents, source, other.side, preview.application, changes[0]!.identifier);
     void vscode.window.showInformationMessage(`Copied ${writes.length} configuration(s) of "${preview.application}" to "${preview.target}" in one transaction.`);
   } finally {
     other.close();
   }
+}
+
+async function closeComparisonTabs(): Promise<void> {
+  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.original.scheme === COMPARE_SCHEME);
+  if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
 }
 
 function describeChanges(preview: CopyPreview): string {

@@ -174,7 +174,8 @@ export function sideDocument(
   document: Pick<ConfigDocument, 'fields' | 'masked'> | undefined,
   fields: FieldComparison[],
 ): string {
-  const lines = [`# ${environment} · ${application} · ${identifier}`];
+  // The same header on both sides (the tab title names the environments): only fields show as changed.
+  const lines = [`# ${application} · ${identifier}`];
   if (!document) return [...lines, `# (no configuration "${identifier}" in ${environment})`, ''].join('\n');
   const masked = new Set(document.masked.map((m) => m.toLowerCase()));
   const labels = unionLabels(Object.keys(document.fields), fields.map((f) => f.label));

@@ -20,7 +20,7 @@ const empty = (masked = false): FieldFingerprint => ({ masked, set: false });
 const prints = (identifier: string, fields: Record<string, FieldFingerprint>): ConfigFingerprints => ({ identifier, found: true, timestamp: '1', fields });
 
 const app = (fields: { label: string; masked: boolean }[], extra: Partial<ApplicationDetail> = {}): ApplicationDetail => ({
-  name: 'App', description: '', contact: '', userGroup: '', adminGroup: '', flags: 3, kind: 'configStore', enabled: true, numFields: fields.length, identifierCount: 0, fields, fieldsVersion: 'v', ...extra,
+  name: 'App', description: '', contact: '', userGroup: '', adminGroup: '', flags: 3, kind: 'configStore', enabled: true, numFields: fields.length, identifierCount: 0, fields: fields.map((f, ordinal) => ({ ...f, ordinal })), fieldsVersion: 'v', ...extra,
 });
 
 test('fields: equal, different, set on one side, only on one side; masked ones without a hash cannot be told', () => {
