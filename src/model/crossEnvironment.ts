@@ -6,7 +6,8 @@
  * logged, never kept. A side that cannot fingerprint (the ENTSSO bridge) is read with config.get:
  * its non-masked values are fingerprinted here, its masked ones cannot be compared.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
+import { fieldFingerprintHash } from '../protocol/fieldFingerprint';
 import { SsoError } from '../protocol/errors';
 import {
   COMPARE_KEY_MIN_BYTES,
@@ -100,7 +101,7 @@ export function fingerprintsOfDocument(document: ConfigDocument, key: Buffer): R
   const out: Record<string, FieldFingerprint> = Object.create(null) as Record<string, FieldFingerprint>;
   for (const [label, value] of Object.entries(document.fields)) {
     if (masked.has(label)) out[label] = { masked: true, set: maskedSet.has(label) };
-    else out[label] = value === '' ? { masked: false, set: false } : { masked: false, set: true, hash: createHmac('sha256', key).update(JSON.stringify([label.toLowerCase(), value]), 'utf8').digest('hex') };
+    else out[label] = value === '' ? { masked: false, set: false } : { masked: false, set: true, hash: fieldFingerprintHash(key, label, value) };
   }
   return out;
 }

@@ -404,9 +404,9 @@ export const COMPARE_KEY_MIN_BYTES = 32;
 export const COMPARE_KEY_MAX_BYTES = 64;
 
 /**
- * One field of one configuration, as compared across environments: never its value. `hash` is
- * HMAC-SHA256(key, [lower-cased label, value]) in hex, present when the field holds a value; with a
- * key fresh per comparison it says "equal or not" between two services and nothing afterwards.
+ * One field of one configuration, as compared across environments: never its value. `hash`
+ * (src/protocol/fieldFingerprint.ts) is present when the field holds a value; with a key fresh
+ * per comparison it says "equal or not" between two services and nothing afterwards.
  */
 export interface FieldFingerprint {
   masked: boolean;

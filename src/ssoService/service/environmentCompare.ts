@@ -12,9 +12,9 @@
  * store transaction, each premised on the row version the caller previewed (and the application
  * on its field list): a change made behind the preview refuses the whole copy, nothing written.
  */
-import { createHmac } from 'node:crypto';
 import { SsoError } from '../../protocol/errors';
 import type { ConfigFingerprints, FieldFingerprint, FieldInfo, FingerprintParams, FingerprintResult, IdentifierInfo, SetManyParams, SetManyWrite } from '../../protocol/messages';
+import { fieldFingerprintHash } from '../../protocol/fieldFingerprint';
 import { nameKeyedRecord } from '../../protocol/names';
 import type { MasterSecret } from '../crypto/masterSecret';
 import type { HistoryNote, NewAuditEntry, RowChange, SsoStore } from '../ssodb/store';
@@ -33,11 +33,6 @@ export interface EnvironmentCompareDeps {
   secretForWrite(ctx: Ctx, action: string, application: string | undefined): Promise<MasterSecret>;
   /** What a replaced version keeps in history (who, retention), as config.set keeps it. */
   historyNote(ctx: Ctx, changedFields: string[]): HistoryNote;
-}
-
-/** The fingerprint of one value under one comparison's key; the label binds it to its field. */
-export function fieldHash(key: Buffer, label: string, value: string): string {
-  return createHmac('sha256', key).update(JSON.stringify([label.toLowerCase(), value]), 'utf8').digest('hex');
 }
 
 export class EnvironmentCompare {
@@ -75,7 +70,7 @@ export class EnvironmentCompare {
       const out = nameKeyedRecord<FieldFingerprint>();
       for (const field of fields) {
         const value = values.get(field.label) ?? '';
-        out[field.label] = value === '' ? { masked: field.masked, set: false } : { masked: field.masked, set: true, hash: fieldHash(key, field.label, value) };
+        out[field.label] = value === '' ? { masked: field.masked, set: false } : { masked: field.masked, set: true, hash: fieldFingerprintHash(key, field.label, value) };
       }
       return { identifier: row.identifier, found: true, timestamp: row.timestamp, fields: out };
     } finally {

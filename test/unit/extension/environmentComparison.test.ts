@@ -13,7 +13,7 @@ import {
 } from '../../../src/model/environmentComparison';
 import { fingerprintsOfDocument } from '../../../src/model/crossEnvironment';
 import type { ApplicationDetail, ConfigFingerprints, FieldFingerprint } from '../../../src/protocol/messages';
-import { fieldHash } from '../../../src/ssoService/service/environmentCompare';
+import { fieldFingerprintHash as fieldHash } from '../../../src/protocol/fieldFingerprint';
 
 const set = (hash: string, masked = false): FieldFingerprint => ({ masked, set: true, hash });
 const empty = (masked = false): FieldFingerprint => ({ masked, set: false });
@@ -108,6 +108,6 @@ test('the client hashes a plain value as the service does, so a bridged side sti
   const local = fingerprintsOfDocument({ application: 'App', identifier: 'C', timestamp: '1', modifiedAt: 0, fields: { Url: 'u', Pw: '' }, masked: ['Pw'], maskedSet: ['Pw'], revealed: false }, key);
   assert.equal(local.Url!.hash, fieldHash(key, 'Url', 'u'));
   assert.deepEqual(local.Pw, { masked: true, set: true }, 'a masked field: set or not, no hash');
-  assert.equal(fieldHash(key, 'URL', 'u'), createHmac('sha256', key).update(JSON.stringify(['url', 'u'])).digest('hex'), 'label case does not matter');
+  assert.equal(fieldHash(key, 'URL', 'u'), createHmac('sha256', key).update('url\u0000u').digest('hex'), 'label case does not matter (ASCII), a NUL ends the label');
   assert.notEqual(fieldHash(key, 'Url', 'u'), fieldHash(key, 'User', 'u'), 'bound to its field');
 });
