@@ -28,7 +28,8 @@ type AuditEntry = Omit<NewAuditEntry, 'user'>;
 export interface EnvironmentCompareDeps {
   store: SsoStore;
   cache: SecretCache;
-  audit(ctx: Ctx, entry: AuditEntry): Promise<void>;
+  /** Best-effort rows, several in one store write. */
+  audit(ctx: Ctx, entries: AuditEntry | readonly AuditEntry[]): Promise<void>;
   auditOrRefuse(ctx: Ctx, entries: AuditEntry | readonly AuditEntry[]): Promise<void>;
   secretForWrite(ctx: Ctx, action: string, application: string | undefined): Promise<MasterSecret>;
   /** What a replaced version keeps in history (who, retention), as config.set keeps it. */
@@ -92,9 +93,10 @@ export class EnvironmentCompare {
         if (read?.row) written.push({ application: state.app.name, identifier: read.row.identifier, timestamp: read.row.timestamp, modifiedAt: read.row.modifiedAt });
       }
       const from = p.source ? ` from environment ${JSON.stringify(p.source)}` : '';
-      for (const write of p.writes) {
-        await this.deps.audit(ctx, { action: 'config.set', outcome: 'ok', application: state.app.name, identifier: write.identifier, fields: Object.keys(write.fields), detail: `one of ${p.writes.length} written in one transaction${from}` });
-      }
+      await this.deps.audit(
+        ctx,
+        p.writes.map((write) => ({ action: 'config.set', outcome: 'ok', application: state.app.name, identifier: write.identifier, fields: Object.keys(write.fields), detail: `one of ${p.writes.length} written in one transaction${from}` })),
+      );
       return { application: state.app.name, written };
     } catch (err) {
       if (err instanceof SsoError) await this.deps.audit(ctx, { action: 'config.setMany', outcome: 'refused', application: p.application, detail: err.code });

@@ -99,7 +99,7 @@ export class SsoOperations implements RpcOperations {
     this.environmentCompare = new EnvironmentCompare({
       store,
       cache,
-      audit: (ctx, entry) => this.audit(ctx, entry),
+      audit: (ctx, entries) => this.auditBatch(ctx, [entries].flat()),
       auditOrRefuse: (ctx, entries) => this.auditOrRefuse(ctx, entries),
       secretForWrite: (ctx, action, application) => this.secretForWrite(ctx, action, application),
       historyNote: (ctx, changed) => historyNote(this.options.history ?? DEFAULT_HISTORY_SETTINGS, this.who(ctx), 'set', changed),
@@ -213,6 +213,17 @@ export class SsoOperations implements RpcOperations {
       await this.appendAudit(ctx, entry);
     } catch (err) {
       this.reportLostAuditRow(entry.action, err);
+      return;
+    }
+    if (this.lostAuditRows > 0) this.reportLostAuditRowsSinceLastLine();
+  }
+
+  /** Best-effort rows as `audit` writes them, several in one store write (a batch of configuration writes). */
+  private async auditBatch(ctx: CallContext, entries: AuditEntryOf[]): Promise<void> {
+    try {
+      await this.appendAudit(ctx, entries);
+    } catch (err) {
+      this.reportLostAuditRow(entries[0]?.action ?? 'audit', err);
       return;
     }
     if (this.lostAuditRows > 0) this.reportLostAuditRowsSinceLastLine();
