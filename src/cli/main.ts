@@ -45,7 +45,7 @@ const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> o
             exit 0 found, 1 none); text ignores case; --regex is case-sensitive, no backreferences/lookarounds
   history APP ID [--version N [--reveal]]  earlier versions of a configuration (each save keeps the one it
             replaces): when, by whom, which fields changed; one version's values (masked unless --reveal, audited)
-  compare --from DIR --to DIR --application APP [--identifier ID]...   one application in two environments
+  compare --from DIR --to DIR [--application APP [--identifier ID]...]   applications in two environments
             (folders; also: compare APP [ID] --dir A --with B): definitions, configurations on one side only,
             fields that differ; masked fields by keyed hashes inside each service, never a value. Exit 0 same, 1 differs
   copy --from DIR --to DIR --application APP [--identifier ID]... (--dry-run | --yes) [--masked keep|copy]

@@ -150,9 +150,14 @@ describe('compare and copy across two environments (real processes)', () => {
     assert.match(r.stdout, /differs: PasswordDiffers · Password \(masked, differs\)/);
     assert.match(r.stdout, /differs: PasswordEmptyInDev · Password \(masked, empty \/ set\)/);
     assert.match(r.stdout, /1 configuration\(s\) equal, 3 differ/);
+    const every = ssoctl(['compare', '--from', dev.dir, '--to', prod.dir]);
+    assert.equal(every.code, 1, every.stderr);
+    assert.match(every.stdout, /Cmp\.DevOnly: .*\n {2}application only in Test \(/);
+    assert.match(every.stdout, /definition: masked on one side only: B: masked on the left, not masked on the right/);
+    assert.match(every.stdout, /0 of 3 application\(s\) identical/);
     const same = ssoctl(['compare', APP, 'Same', '--dir', dev.dir, '--with', prod.dir]);
     assert.equal(same.code, 0, same.stdout + same.stderr);
-    assertNoSecretIn('ssoctl output', [r.stdout, r.stderr, same.stdout]);
+    assertNoSecretIn('ssoctl output', [r.stdout, r.stderr, same.stdout, every.stdout]);
   });
 
   test('ssoctl copy --dry-run previews and writes nothing', async () => {

@@ -8,7 +8,7 @@ import { SsoClient } from '../../ssoClient/client';
 import { loadEnvironment, readToken } from '../../ssoService/environment';
 import { SsoError } from '../../protocol/errors';
 import type { MethodName } from '../../protocol/messages';
-import { comparisonLines, compareApplication, fieldStateText, isIdentical, type MaskedChoice } from '../../model/environmentComparison';
+import { comparisonLines, compareApplication, fieldStateText, isIdentical, type ApplicationComparison, type MaskedChoice } from '../../model/environmentComparison';
 import { copyWrites, newComparisonKey, previewCopy, readSideOfApplication, writeCopy, type CopyPreview, type EnvironmentSide } from '../../model/crossEnvironment';
 import { type ParsedArgs, UsageError, flag, opt } from '../args';
 import { print } from '../context';
@@ -49,10 +49,36 @@ function sidesOf(args: ParsedArgs): { from: string; to: string } {
 }
 
 function targetOf(args: ParsedArgs): { application: string; identifiers: string[] | undefined } {
-  const application = opt(args, 'application') ?? args.positionals[1];
-  if (!application) throw new UsageError('Say which application: --application NAME (or ssoctl compare NAME [IDENTIFIER]).');
+  const application = optionalApplication(args);
+  if (!application) throw new UsageError('Say which application: --application NAME (or ssoctl copy NAME [IDENTIFIER]...).');
   const identifiers = [...(args.options.get('identifier') ?? []), ...args.positionals.slice(2)];
   return { application, identifiers: identifiers.length > 0 ? identifiers : undefined };
+}
+
+function optionalApplication(args: ParsedArgs): string | undefined {
+  return opt(args, 'application') ?? args.positionals[1];
+}
+
+/** Most applications `ssoctl compare` without --application compares (each side listed in full). */
+const COMPARE_MAX_APPLICATIONS = 2000;
+
+async function applicationNames(side: EnvironmentSide): Promise<string[]> {
+  const names: string[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await side.request('apps.list', { cursor, limit: 1000 });
+    names.push(...page.items.map((a) => a.name));
+    if (names.length > COMPARE_MAX_APPLICATIONS) throw new UsageError(`${side.name} has more than ${COMPARE_MAX_APPLICATIONS} applications: compare them one at a time with --application.`);
+    cursor = page.nextCursor;
+  } while (cursor !== undefined);
+  return names;
+}
+
+/** Every application of either side, each once (names compare case-insensitively), in name order. */
+async function everyApplication(left: EnvironmentSide, right: EnvironmentSide): Promise<string[]> {
+  const byKey = new Map<string, string>();
+  for (const name of [...(await applicationNames(left)), ...(await applicationNames(right))]) if (!byKey.has(name.toLowerCase())) byKey.set(name.toLowerCase(), name);
+  return [...byKey.values()].sort((a, b) => a.toLowerCase().localeCompare(b.toLowerCase()));
 }
 
 async function withSides<T>(args: ParsedArgs, run: (left: EnvironmentSide, right: EnvironmentSide) => Promise<T>): Promise<T> {
@@ -71,17 +97,27 @@ async function withSides<T>(args: ParsedArgs, run: (left: EnvironmentSide, right
   }
 }
 
-/** Exit code 0: no difference; 1: differences (as diff does). */
+/** Exit code 0: no difference; 1: differences (as diff does). Without an application: every application, the identical ones counted. */
 export async function compare(args: ParsedArgs): Promise<void> {
-  const { application, identifiers } = targetOf(args);
+  const one = optionalApplication(args);
+  const identifiers = one ? targetOf(args).identifiers : undefined;
   await withSides(args, async (left, right) => {
     const key = newComparisonKey();
     try {
-      const l = await readSideOfApplication(left, application, key, identifiers);
-      const r = await readSideOfApplication(right, application, key, identifiers);
-      const comparison = compareApplication(l?.detail.name ?? r?.detail.name ?? application, l, r);
-      print(args, { left: left.name, right: right.name, ...comparison }, () => comparisonLines(comparison, left.name, right.name).join('\n'));
-      if (!isIdentical(comparison)) process.exitCode = 1;
+      const comparisons: ApplicationComparison[] = [];
+      for (const application of one ? [one] : await everyApplication(left, right)) {
+        const l = await readSideOfApplication(left, application, key, identifiers);
+        const r = await readSideOfApplication(right, application, key, identifiers);
+        comparisons.push(compareApplication(l?.detail.name ?? r?.detail.name ?? application, l, r));
+      }
+      const differing = comparisons.filter((c) => !isIdentical(c));
+      const text = () => {
+        if (one) return comparisonLines(comparisons[0]!, left.name, right.name).join('\n');
+        const lines = differing.flatMap((c) => comparisonLines(c, left.name, right.name));
+        return [...lines, `${comparisons.length - differing.length} of ${comparisons.length} application(s) identical in ${left.name} and ${right.name}.`].join('\n');
+      };
+      print(args, one ? { left: left.name, right: right.name, ...comparisons[0] } : { left: left.name, right: right.name, applications: comparisons }, text);
+      if (differing.length > 0) process.exitCode = 1;
     } finally {
       key.fill(0);
     }
