@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
 import { answerMultiPick, clickDialogButton, contextMenuAction, expectToast, pickQuickItem, readDiffEditor, waitForDialog } from './harness/dialogs';
-import { startSeededSso, ssoctlConfigGet, type SeededSso } from './harness/ssoExtras';
+import { readLogChannelFile, startSeededSso, ssoctlConfigGet, type SeededSso } from './harness/ssoExtras';
 import { Workbench } from './harness/workbench';
 
 const VIEW = 'Applications';
@@ -112,5 +112,10 @@ describe('UI: compare and copy across environments', { timeout: 600_000 }, () =>
     assert.match(after.original, /^ApiKey = «masked: set, equal»$/m, 'the diff shown after the copy is the new state');
     assert.equal(after.original, after.modified);
     await w().screenshot('compare-05-copied');
+    // Info lines are written to the extension's log file as they happen: the copy is there, by name only.
+    await w().waitFor(async () => readLogChannelFile((server as CodeServerInstance).userDataDir, 'Enterprise SSO').includes('Copied 1 configuration(s)'), 15_000, 'the copy in the log');
+    const log = readLogChannelFile((server as CodeServerInstance).userDataDir, 'Enterprise SSO');
+    assert.match(log, /Compared "Contoso\.OrderService" in dev and prod: 1 differ, 0 \+ 1 on one side only\./);
+    for (const secret of [DEV_KEY, PROD_KEY]) assert.ok(!log.includes(secret), 'no masked value in the extension log');
   });
 });
