@@ -10,7 +10,7 @@ import { after, before, describe, test } from 'node:test';
 import { SsoError, isSsoErrorCode } from '../../src/protocol/errors';
 import type { MethodName } from '../../src/protocol/messages';
 import { compareApplication } from '../../src/model/environmentComparison';
-import { newComparisonKey, readSideOfApplication, type EnvironmentSide } from '../../src/model/crossEnvironment';
+import { newComparisonKey, previewCopy, readSideOfApplication, writeCopy, type EnvironmentSide } from '../../src/model/crossEnvironment';
 import { TestEnvironment } from '../integration/harness';
 import { BridgeRpcError, SEED, SEED_VALUES, startSeededBridge, type SeededBridge } from '../entssoStandin/standin';
 
@@ -64,6 +64,14 @@ describe('entsso-bridge: fingerprints for a comparison with the SSO service', { 
       [['Staging', ['ApiKey:differs']]],
     );
     for (const reply of replies) for (const secret of [SEED_VALUES.apiKey, 'pk_test_staging']) assert.ok(!reply.includes(secret), 'no masked value leaves the bridge');
+  });
+
+  test('a copy to the bridge is refused before anything is written: ENTSSO has no batch write', async () => {
+    const key = newComparisonKey();
+    const preview = await previewCopy(serviceSide, bridgeSide, SEED.ordersSettings, ['Staging'], key);
+    key.fill(0);
+    assert.deepEqual(preview.items.map((i) => [i.identifier, i.action]), [['Staging', 'update']]);
+    await assert.rejects(writeCopy(bridgeSide, preview.application, preview.targetFieldsVersion, [{ identifier: 'Staging', expectedTimestamp: preview.items[0]!.targetTimestamp!, fields: { RetryCount: '5' } }], 'service'), /cannot write several configurations in one transaction through this connection, so nothing was copied/);
   });
 
   test('the bridge logs the comparison by name, never the key; a short key and an unknown configuration', async () => {
