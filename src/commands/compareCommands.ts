@@ -8,6 +8,7 @@
  * reveals it on the source (audited there), writes it to the target and drops it. The diff's
  * documents live in memory on the `sso-compare:` scheme and go when they are closed.
  */
+import { randomBytes } from 'node:crypto';
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { SsoError } from '../protocol/errors';
@@ -163,7 +164,7 @@ async function openApplicationReport(
   } finally {
     key.fill(0);
   }
-  const panel = vscode.window.createWebviewPanel('entsso.comparison', `${application}: ${left.name} ↔ ${right.name}`, vscode.ViewColumn.Active, { enableScripts: true });
+  const panel = vscode.window.createWebviewPanel('entsso.comparison', `${application}: ${left.name} ↔ ${right.name}`, vscode.ViewColumn.Active, { enableScripts: true, localResourceRoots: [] });
   panel.webview.html = reportPage(panel.webview, html);
   panel.onDidDispose(() => other.close());
   panel.webview.onDidReceiveMessage((message: unknown) => {
@@ -176,7 +177,7 @@ async function openApplicationReport(
 }
 
 function reportPage(webview: vscode.Webview, body: string): string {
-  const nonce = Array.from({ length: 4 }, () => Math.random().toString(36).slice(2)).join('');
+  const nonce = randomBytes(16).toString('base64url');
   return `<!DOCTYPE html><html><head><meta charset="utf-8">
 <meta http-equiv="Content-Security-Policy" content="default-src 'none'; style-src ${webview.cspSource} 'unsafe-inline'; script-src 'nonce-${nonce}';">
 <style>body{font-family:var(--vscode-font-family);color:var(--vscode-foreground)} a{color:var(--vscode-textLink-foreground)} .state{color:var(--vscode-descriptionForeground)}</style>
