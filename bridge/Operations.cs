@@ -46,6 +46,7 @@ namespace EntssoBridge
                 { "config.get", GetConfig },
                 { "config.set", SetConfig },
                 { "config.delete", DeleteConfig },
+                { "config.fingerprints", Fingerprints },
                 { "secret.info", SecretInfo },
                 { "secret.backup", BackupSecret },
                 { "secret.inspect", InspectBackup },
@@ -372,6 +373,79 @@ namespace EntssoBridge
                 { "application", application }, { "identifier", identifier }, { "timestamp", RowVersion(stored) }, { "modifiedAt", 0 },
                 { "fields", values }, { "masked", masked }, { "revealed", reveal },
             };
+        }
+
+        const int CompareMaxIdentifiers = 100;
+
+        // Compare across environments (src/protocol/fieldFingerprint.ts): per field, whether it holds a
+        // value and HMAC-SHA256(key, ASCII-lower-cased label, NUL, value), the same bytes the SSO service
+        // hashes, so a masked value is compared without leaving ENTSSO. The key serves this request only
+        // (zeroed after it); like a reveal, the comparison is logged (names only, never the key).
+        object Fingerprints(Dictionary<string, object> p)
+        {
+            string application = Name(p, "application");
+            var ids = JsonObject.Arr(p, "identifiers");
+            if (ids.Count == 0 || ids.Count > CompareMaxIdentifiers) throw BridgeError.Invalid("\"identifiers\" must list 1 to " + CompareMaxIdentifiers + " configurations; compare more in several requests.");
+            byte[] key;
+            try { key = Convert.FromBase64String(JsonObject.Str(p, "key")); }
+            catch (FormatException) { key = new byte[0]; }
+            try
+            {
+                if (key.Length < 32 || key.Length > 64) throw BridgeError.Invalid("\"key\" must be base64 of 32 to 64 random bytes, fresh for each comparison.");
+                var fields = entsso.Fields(application);
+                var items = new List<object>();
+                int found = 0;
+                using (var hmac = new HMACSHA256(key))
+                {
+                    foreach (var o in ids)
+                    {
+                        string identifier = o as string;
+                        if (string.IsNullOrEmpty(identifier) || identifier.Length > 256) throw BridgeError.Invalid("Each of \"identifiers\" must have 1 to 256 characters.");
+                        Dictionary<string, object> stored = entsso.ReadConfigOrNull(application, identifier);
+                        if (stored == null)
+                        {
+                            items.Add(new Dictionary<string, object> { { "identifier", identifier }, { "found", false }, { "fields", new Dictionary<string, object>() } });
+                            continue;
+                        }
+                        monitor.ObserveDecrypted();
+                        found++;
+                        items.Add(new Dictionary<string, object> { { "identifier", identifier }, { "found", true }, { "timestamp", RowVersion(stored) }, { "fields", FieldPrints(hmac, fields, stored) } });
+                    }
+                }
+                Log.Event("compare", "fingerprints of " + found + " configuration(s) of " + application + " for a comparison, to " + Environment.UserDomainName + "\\" + Environment.UserName);
+                return new Dictionary<string, object> { { "application", application }, { "fieldsVersion", "" }, { "items", items } };
+            }
+            finally
+            {
+                Array.Clear(key, 0, key.Length);
+            }
+        }
+
+        static Dictionary<string, object> FieldPrints(HMACSHA256 hmac, IEnumerable<FieldRecord> fields, Dictionary<string, object> stored)
+        {
+            var prints = new Dictionary<string, object>(StringComparer.Ordinal);
+            foreach (var f in fields)
+            {
+                object v;
+                string value = stored.TryGetValue(f.Label, out v) && v != null && !(v is DBNull) ? Convert.ToString(v) : "";
+                var print = new Dictionary<string, object> { { "masked", f.Masked }, { "set", value.Length > 0 } };
+                if (value.Length > 0) print["hash"] = FieldHash(hmac, f.Label, value);
+                prints[f.Label] = print;
+            }
+            return prints;
+        }
+
+        static string FieldHash(HMACSHA256 hmac, string label, string value)
+        {
+            var lowered = new StringBuilder(label.Length);
+            foreach (char c in label) lowered.Append(c >= 'A' && c <= 'Z' ? (char)(c + 32) : c);
+            byte[] labelBytes = Encoding.UTF8.GetBytes(lowered.ToString());
+            byte[] valueBytes = Encoding.UTF8.GetBytes(value);
+            var input = new byte[labelBytes.Length + 1 + valueBytes.Length];
+            Buffer.BlockCopy(labelBytes, 0, input, 0, labelBytes.Length);
+            Buffer.BlockCopy(valueBytes, 0, input, labelBytes.Length + 1, valueBytes.Length);
+            try { return BitConverter.ToString(hmac.ComputeHash(input)).Replace("-", "").ToLowerInvariant(); }
+            finally { Array.Clear(input, 0, input.Length); Array.Clear(valueBytes, 0, valueBytes.Length); }
         }
 
         Dictionary<string, object> Read(string application, string identifier, bool runtime)

@@ -7,6 +7,7 @@ import { registerApplicationCommands } from './commands/applicationCommands';
 import { registerConfigurationCommands } from './commands/configurationCommands';
 import { registerConfigurationLifecycleCommands } from './commands/configurationLifecycleCommands';
 import { registerHistoryCommands } from './commands/historyCommands';
+import { registerCompareCommands } from './commands/compareCommands';
 import { registerConnectionCommands } from './commands/connectionCommands';
 import { registerExplorerCommands } from './commands/explorerCommands';
 import { rememberFileFolders } from './commands/files';
@@ -79,6 +80,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerApplicationCommands({ log, connection, tree, treeView, fileSystem: provider }),
     ...registerConfigurationLifecycleCommands({ log, connection, tree, treeView, fileSystem: provider }),
     ...registerHistoryCommands({ log, connection, tree, treeView, fileSystem: provider }),
+    ...registerCompareCommands({ log, connection, tree, treeView, fileSystem: provider }),
     ...registerTransferCommands({ log, connection, tree, fileSystem: provider, preview }),
     ...registerLocalEnvironmentCommands({ log, connection, extensionPath: context.extensionPath, globalStorage: context.globalStorageUri }),
   );

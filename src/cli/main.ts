@@ -10,6 +10,7 @@ import { COMMON_OPTIONS } from './context';
 import { app, appOptions } from './verbs/app';
 import { config, configOptions } from './verbs/config';
 import { history, historyOptions } from './verbs/history';
+import { compare, compareOptions, copy, copyOptions } from './verbs/compare';
 import { init, initOptions, serve, serveOptions } from './verbs/environment';
 import { mss } from './verbs/mss';
 import { secret, secretOptions } from './verbs/secret';
@@ -44,6 +45,12 @@ const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> o
             exit 0 found, 1 none); text ignores case; --regex is case-sensitive, no backreferences/lookarounds
   history APP ID [--version N [--reveal]]  earlier versions of a configuration (each save keeps the one it
             replaces): when, by whom, which fields changed; one version's values (masked unless --reveal, audited)
+  compare --from DIR --to DIR [--application APP [--identifier ID]...]   applications in two environments
+            (folders; also: compare APP [ID] --dir A --with B): definitions, configurations on one side only,
+            fields that differ; masked fields by keyed hashes inside each service, never a value. Exit 0 same, 1 differs
+  copy --from DIR --to DIR --application APP [--identifier ID]... (--dry-run | --yes) [--masked keep|copy]
+            preview, then write in one transaction on the target, refused if it changed since the preview;
+            --masked copy reveals the source's masked values (audited there) and writes them (default: keep)
   audit [--limit N]
   secret info | backup --file F [--reminder R] | inspect --file F | verify --file F
       | restore --file F [--allow-foreign] | generate --file F [--reminder R]   (password: prompt or --password-stdin)
@@ -68,6 +75,8 @@ const VERBS: Record<string, Verb> = {
   app: { run: app, options: appOptions },
   config: { run: config, options: configOptions },
   history: { run: history, options: historyOptions },
+  compare: { run: compare, options: compareOptions },
+  copy: { run: copy, options: copyOptions },
   seed: { run: seed, options: seedOptions },
   secret: { run: secret, options: secretOptions },
   mss: { run: mss, options: {} },

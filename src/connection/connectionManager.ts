@@ -113,6 +113,32 @@ export class ConnectionManager implements vscode.Disposable {
     return client.request(method, params);
   }
 
+  /**
+   * A connection of its own to another configured environment, for one comparison or copy: it does
+   * not reconnect and the caller closes it. The active environment's connection is not touched.
+   */
+  async openOther(name: string): Promise<SsoClient> {
+    const env = this.readSettings().environments.find((e) => e.name.toLowerCase() === name.toLowerCase());
+    if (!env) throw new SsoError('ENTSSO_E_NOT_CONNECTED', `There is no environment "${name}" in the "entsso.environments" setting. Add it there, then try again.`);
+    let client: SsoClient;
+    if (env.kind === 'entsso') {
+      client = new SsoClient({ process: bridgeProcess(env, this.extensionPath), token: '', clientName: 'vscode', requestTimeoutMs: 60_000, onProcessLog: (line) => this.log.info(`[entsso-bridge ${env.name}] ${line}`) });
+    } else {
+      const token = await this.readToken(env);
+      if (token === undefined) {
+        throw new SsoError('ENTSSO_E_ACCESS_DENIED', `No access token is stored for environment "${env.name}". Switch to it once with "SSO: Switch Environment…" and enter its token, or set "tokenFile" for it in the "entsso.environments" setting.`);
+      }
+      client = new SsoClient({ socketPath: env.socketPath, token, clientName: 'vscode', requestTimeoutMs: 30_000 });
+    }
+    try {
+      await client.connect();
+    } catch (err) {
+      client.close();
+      throw err;
+    }
+    return client;
+  }
+
   /** Connects again now (e.g. "Retry", or after the token was entered). */
   async reconnect(): Promise<void> {
     this.teardown();

@@ -393,6 +393,66 @@ export interface GrepPage {
   nextCursor?: string;
 }
 
+// ---------------------------------------------------------------- compare and copy across environments
+
+/** Most configurations one `config.fingerprints` request names. */
+export const COMPARE_MAX_IDENTIFIERS = 100;
+/** Most configurations one `config.setMany` request writes (one transaction). */
+export const SET_MANY_MAX_WRITES = 500;
+/** Bytes of the per-comparison key (random, fresh per comparison, never stored). */
+export const COMPARE_KEY_MIN_BYTES = 32;
+export const COMPARE_KEY_MAX_BYTES = 64;
+
+/**
+ * One field of one configuration, as compared across environments: never its value. `hash`
+ * (src/protocol/fieldFingerprint.ts) is present when the field holds a value; with a key fresh
+ * per comparison it says "equal or not" between two services and nothing afterwards.
+ */
+export interface FieldFingerprint {
+  masked: boolean;
+  set: boolean;
+  hash?: string;
+}
+
+export interface ConfigFingerprints {
+  identifier: string;
+  /** False when the application has no such configuration (then no timestamp and no fields). */
+  found: boolean;
+  timestamp?: string;
+  /** Field label (as stored) → fingerprint, every field of the application. */
+  fields: Record<string, FieldFingerprint>;
+}
+
+export interface FingerprintParams {
+  application: string;
+  identifiers: string[];
+  /** Base64 of COMPARE_KEY_MIN_BYTES..COMPARE_KEY_MAX_BYTES random bytes; the same for both sides of one comparison. */
+  key: string;
+}
+
+export interface FingerprintResult {
+  application: string;
+  fieldsVersion: string;
+  items: ConfigFingerprints[];
+}
+
+/** One configuration written by `config.setMany`: the same rules as `config.set`. */
+export interface SetManyWrite {
+  identifier: string;
+  expectedTimestamp: string | null;
+  fields: Record<string, string>;
+  clearMasked?: string[];
+}
+
+export interface SetManyParams {
+  application: string;
+  /** The application's fieldsVersion the writes were computed from: refused when the fields changed. */
+  expectedFieldsVersion: string;
+  writes: SetManyWrite[];
+  /** Where the values come from (e.g. the source environment of a copy), for the audit; never a value. */
+  source?: string;
+}
+
 // ---------------------------------------------------------------- methods
 
 export interface CreateApplicationParams {
@@ -463,6 +523,17 @@ export interface Methods {
    * Audited once per search (the request without a cursor), with its pattern.
    */
   'config.grep': { params: GrepParams; result: GrepPage };
+  /**
+   * Fingerprints of configurations for a comparison with another environment (see FieldFingerprint):
+   * no value leaves the service. Audited before it answers (refused when it cannot be), without the key.
+   */
+  'config.fingerprints': { params: FingerprintParams; result: FingerprintResult };
+  /**
+   * Writes several configurations of one application in ONE transaction, all or nothing; refused
+   * (ENTSSO_E_CONFLICT) when a configuration's version is not its `expectedTimestamp` or the fields
+   * changed. Each replaced version is kept in history as by config.set.
+   */
+  'config.setMany': { params: SetManyParams; result: { application: string; written: IdentifierInfo[] } };
   /** Kept versions of a configuration, newest first (config.set and config.delete keep the version they replace). */
   'history.list': { params: { application: string; identifier: string; cursor?: string; limit?: number }; result: Page<HistoryVersionInfo> };
   /** One kept version, masked fields as placeholders unless `reveal` (audited as history.reveal). Restore is a config.set. */

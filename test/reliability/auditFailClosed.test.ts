@@ -82,6 +82,7 @@ describe('audit on a full disk: reveal (of a configuration or a kept version), e
     const rowsBefore = (await auditRows()).length;
     const filler = fill(mountPoint);
     let reveal: string, historyReveal: string, exported: string, restored: string;
+    let fingerprints: string;
     try {
       await wrongTokenHello(env.config.socketPath);
       await t!.service!.waitForLog(/audit: 1 row\(s\) of best-effort events could not be written \(latest: connect/, 5000);
@@ -89,6 +90,8 @@ describe('audit on a full disk: reveal (of a configuration or a kept version), e
       historyReveal = await refusedCode(c.request('history.get', { application: 'Audited', identifier: 'ConfigProperties', version: 1, reveal: true }));
       exported = await refusedCode(c.request('apps.export', { names: ['Audited'], format: 'entsso', password: EXPORT_PASSWORD }));
       restored = await refusedCode(c.request('secret.restore', { file: backup, password: BACKUP_PASSWORD }));
+      // A comparison's hashes of masked values are an offline-guessing oracle for whoever holds the key: audited like a reveal.
+      fingerprints = await refusedCode(c.request('config.fingerprints', { application: 'Audited', identifiers: ['ConfigProperties'], key: Buffer.alloc(32, 3).toString('base64') }));
       const masked = await c.request('config.get', { application: 'Audited', identifier: 'ConfigProperties' });
       assert.equal(masked.fields.Url, 'https://x', 'reading without revealing still works');
       assert.equal(masked.fields.Password, '', 'and reveals nothing');
@@ -99,6 +102,7 @@ describe('audit on a full disk: reveal (of a configuration or a kept version), e
       { reveal, historyReveal, exported, restored },
       { reveal: 'ENTSSO_E_AUDIT_FAILED', historyReveal: 'ENTSSO_E_AUDIT_FAILED', exported: 'ENTSSO_E_AUDIT_FAILED', restored: 'ENTSSO_E_AUDIT_FAILED' },
     );
+    assert.equal(fingerprints, 'ENTSSO_E_AUDIT_FAILED', 'fingerprints of masked fields fail closed too');
     assert.ok(!t!.mss!.log.some((l) => /restored from a backup/.test(l)), 'the MSS was never asked to restore');
     assert.ok(!t!.service!.log.some((l) => l.includes('p@ss-on-full-disk')), 'no value in the log');
     assert.equal((await auditRows()).length, rowsBefore, 'nothing was recorded while the disk was full');

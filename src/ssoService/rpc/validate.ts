@@ -16,6 +16,7 @@ import { SsoError } from '../../protocol/errors';
 import { hasUnsafeCharacters } from '../../protocol/untrustedText';
 import type { ApplicationKind, FieldDefinition, ImportMode, ImportSource, ParamsOf, ServiceMethodName, TransferFormat } from '../../protocol/messages';
 import { GREP_MAX_PATTERN_LENGTH } from '../../protocol/messages';
+import { COMPARE_KEY_MAX_BYTES, COMPARE_KEY_MIN_BYTES, COMPARE_MAX_IDENTIFIERS, SET_MANY_MAX_WRITES } from '../../protocol/messages';
 import { LIMITS } from '../../protocol/limits';
 import { describeNameProblem, existingNameProblem, nameKeyedRecord, newNameProblem, normaliseName } from '../../protocol/names';
 
@@ -198,6 +199,42 @@ function validateGrep(o: Obj): ParamsOf<'config.grep'> {
   return { pattern, regex: optBool(o, 'regex'), application, cursor, limit: optLimit(o) };
 }
 
+/** The comparison key: base64 of COMPARE_KEY_MIN_BYTES..COMPARE_KEY_MAX_BYTES bytes (a weak key would make the hashes guessable). */
+function compareKey(o: Obj): string {
+  const v = o.key;
+  const bytes = typeof v === 'string' && /^[A-Za-z0-9+/]+={0,2}$/.test(v) ? Buffer.from(v, 'base64').length : 0;
+  if (bytes < COMPARE_KEY_MIN_BYTES || bytes > COMPARE_KEY_MAX_BYTES) fail(`"key" must be base64 of ${COMPARE_KEY_MIN_BYTES} to ${COMPARE_KEY_MAX_BYTES} random bytes, fresh for each comparison.`);
+  return v as string;
+}
+
+function validateFingerprints(o: Obj): ParamsOf<'config.fingerprints'> {
+  onlyKeys(o, ['application', 'identifiers', 'key']);
+  const ids = o.identifiers;
+  if (!Array.isArray(ids) || ids.length === 0 || ids.length > COMPARE_MAX_IDENTIFIERS) fail(`"identifiers" must list 1 to ${COMPARE_MAX_IDENTIFIERS} configurations; compare more in several requests.`);
+  return { application: checkName(o.application, 'Application name'), identifiers: ids.map((id, i) => checkName(id, `identifiers[${i}]`)), key: compareKey(o) };
+}
+
+function validateSetMany(o: Obj): ParamsOf<'config.setMany'> {
+  onlyKeys(o, ['application', 'expectedFieldsVersion', 'writes', 'source']);
+  const writes = o.writes;
+  if (!Array.isArray(writes) || writes.length === 0 || writes.length > SET_MANY_MAX_WRITES) fail(`"writes" must list 1 to ${SET_MANY_MAX_WRITES} configurations; write more in several requests.`);
+  const fieldsVersionGiven = optString(o, 'expectedFieldsVersion', 64);
+  if (!fieldsVersionGiven || !/^[0-9a-f]+$/.test(fieldsVersionGiven)) fail('"expectedFieldsVersion" must be the fieldsVersion of the application the writes were computed from.');
+  const source = optString(o, 'source', 200);
+  if (source !== undefined && hasUnsafeCharacters(source)) fail('"source" must be plain text (no control or invisible characters).');
+  const seen = new Set<string>();
+  const checked = writes.map((w, i) => {
+    const write = asObject(w, `writes[${i}]`);
+    onlyKeys(write, ['identifier', 'fields', 'expectedTimestamp', 'clearMasked']);
+    const expectedTimestamp = timestamp(write, 'expectedTimestamp', true);
+    const identifier = expectedTimestamp === null ? checkNewName(write.identifier, 'identifier') : checkName(write.identifier, 'Identifier');
+    if (seen.has(identifier.toLowerCase())) fail(`"writes" names configuration "${identifier}" twice.`);
+    seen.add(identifier.toLowerCase());
+    return { identifier, fields: stringRecord(write.fields, 'fields'), expectedTimestamp, clearMasked: nameList(write.clearMasked, 'clearMasked') };
+  });
+  return { application: checkName(o.application, 'Application name'), expectedFieldsVersion: fieldsVersionGiven, writes: checked, source };
+}
+
 type Validators = { [M in ServiceMethodName]: (o: Obj) => ParamsOf<M> };
 
 const validators: Validators = {
@@ -313,6 +350,8 @@ const validators: Validators = {
     };
   },
   'config.grep': (o) => validateGrep(o),
+  'config.fingerprints': (o) => validateFingerprints(o),
+  'config.setMany': (o) => validateSetMany(o),
   'history.list': (o) => {
     onlyKeys(o, ['application', 'identifier', 'cursor', 'limit']);
     return {

@@ -40,6 +40,7 @@ import {
 } from './applicationState';
 import type { SecretCache } from './secretCache';
 import { ValueSearch } from './valueSearch';
+import { EnvironmentCompare } from './environmentCompare';
 import { changedFieldLabels, ConfigHistory, DEFAULT_HISTORY_SETTINGS, historyNote, type HistorySettings } from './configHistory';
 
 const DEFAULT_PAGE_SIZE = 100;
@@ -73,6 +74,7 @@ export class SsoOperations implements RpcOperations {
   private lostAuditRows = 0;
   private lostAuditLoggedAt = Number.NEGATIVE_INFINITY;
   private readonly history: ConfigHistory;
+  private readonly environmentCompare: EnvironmentCompare;
 
   constructor(
     private readonly store: SsoStore,
@@ -92,6 +94,14 @@ export class SsoOperations implements RpcOperations {
       secretForWrite: (ctx, action, application) => this.secretForWrite(ctx, action, application),
     });
     this.valueSearch = new ValueSearch({ store, cache, audit: (ctx, entry) => this.audit(ctx, entry) });
+    this.environmentCompare = new EnvironmentCompare({
+      store,
+      cache,
+      audit: (ctx, entries) => this.auditBatch(ctx, [entries].flat()),
+      auditOrRefuse: (ctx, entries) => this.auditOrRefuse(ctx, entries),
+      secretForWrite: (ctx, action, application) => this.secretForWrite(ctx, action, application),
+      historyNote: (ctx, changed) => historyNote(this.options.history ?? DEFAULT_HISTORY_SETTINGS, this.who(ctx), 'set', changed),
+    });
   }
 
   readonly handlers: Handlers = {
@@ -114,6 +124,8 @@ export class SsoOperations implements RpcOperations {
     'config.set': async (p, ctx) => this.writeConfig(p, ctx),
     'config.delete': async (p, ctx) => this.deleteConfig(p, ctx),
     'config.grep': async (p, ctx) => this.valueSearch.page(p, ctx),
+    'config.fingerprints': async (p, ctx) => this.environmentCompare.fingerprints(p, ctx),
+    'config.setMany': async (p, ctx) => this.environmentCompare.setMany(p, ctx),
     'history.list': async (p) => this.history.list(p),
     'history.get': async (p, ctx) => this.history.get(p, ctx),
     'audit.list': async (p) => this.listAudit(p),
@@ -199,6 +211,17 @@ export class SsoOperations implements RpcOperations {
       await this.appendAudit(ctx, entry);
     } catch (err) {
       this.reportLostAuditRow(entry.action, err);
+      return;
+    }
+    if (this.lostAuditRows > 0) this.reportLostAuditRowsSinceLastLine();
+  }
+
+  /** Best-effort rows as `audit` writes them, several in one store write (a batch of configuration writes). */
+  private async auditBatch(ctx: CallContext, entries: AuditEntryOf[]): Promise<void> {
+    try {
+      await this.appendAudit(ctx, entries);
+    } catch (err) {
+      this.reportLostAuditRow(entries[0]?.action ?? 'audit', err);
       return;
     }
     if (this.lostAuditRows > 0) this.reportLostAuditRowsSinceLastLine();

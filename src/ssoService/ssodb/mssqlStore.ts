@@ -254,7 +254,9 @@ class MssqlStore implements SsoStore {
     if (isRowVersion(expected)) {
       if (row.op === 'put') {
         const params = { ...key, ...valueParams(row.msid, row.ciphertext), expected: ['bigint', expected] as const };
-        done = rowsOf(await this.session.query(MSSQL_SQL.updateCredentials, params, tx)).length > 0;
+        const kept = !row.history || (await this.keepVersion(app, row.identifier, expected, row.history, tx));
+        done = kept && rowsOf(await this.session.query(MSSQL_SQL.updateCredentials, params, tx)).length > 0;
+        if (done && row.history) await this.pruneHistory(app, row.identifier, row.history, tx);
       } else {
         done = affected(await this.session.query(MSSQL_SQL.deleteCredentials, { ...key, expected: ['bigint', expected] }, tx)) > 0;
         if (done) await this.session.query(MSSQL_SQL.deleteMapping, key, tx);

@@ -292,6 +292,7 @@ class SqliteStore implements SsoStore {
     if (row.op === 'delete') {
       this.run(SQLITE_SQL.deleteMapping, { app, domain: IDENTIFIER_DOMAIN, identifier: String(current!.identifier) });
     } else {
+      if (current && row.history) this.keepVersion(app, String(current.identifier), row.history);
       this.writeRow(app, row.identifier, current, row.msid, row.ciphertext);
     }
   }

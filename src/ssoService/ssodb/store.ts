@@ -158,6 +158,8 @@ export type RowChange =
       expectedTimestamp: string | null;
       msid: string;
       ciphertext: Buffer;
+      /** Keeps the replaced version (an update only), in the same transaction, as putCredentials does. */
+      history?: HistoryNote;
     }
   | { op: 'delete'; identifier: string; expectedTimestamp: string };
 

@@ -792,6 +792,36 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       assert.equal((await store.listHistory('Other', 'Cfg', { limit: 10 })).length, 1, 'other applications keep theirs');
     });
 
+    withStore('history: a batch of changes keeps each replaced version it notes, in its transaction; a refused batch keeps none', async (store) => {
+      await store.createApplication(app('Batch'));
+      const a = await store.putCredentials('Batch', 'A', null, 'm1', Buffer.from('a0'));
+      const b = await store.putCredentials('Batch', 'B', null, 'm1', Buffer.from('b0'));
+      const premises = async () => {
+        const rows = await store.listCredentials('Batch', { limit: 10 });
+        const read = (await store.getApplication('Batch'))!;
+        return { fields: read.fields.map(({ label, masked }) => ({ label, masked })), rowCount: rows.length, maxTimestamp: rows.map((r) => BigInt(r.timestamp)).reduce((x, y) => (x > y ? x : y)).toString() };
+      };
+      const stale = { op: 'put' as const, identifier: 'B', expectedTimestamp: '999999', msid: 'm1', ciphertext: Buffer.from('b-lost'), history: note() };
+      await expectSsoError(store.applyApplicationChanges([{ application: 'Batch', expected: await premises(), rows: [{ op: 'put', identifier: 'A', expectedTimestamp: a.timestamp, msid: 'm1', ciphertext: Buffer.from('a-lost'), history: note() }, stale] }]), 'ENTSSO_E_CONFLICT');
+      assert.deepEqual(await store.listHistory('Batch', 'A', { limit: 10 }), [], 'the refused batch kept nothing');
+      await store.applyApplicationChanges([
+        {
+          application: 'Batch',
+          expected: await premises(),
+          rows: [
+            { op: 'put', identifier: 'a', expectedTimestamp: a.timestamp, msid: 'm2', ciphertext: Buffer.from('a1'), history: note({ changedFields: ['Url'] }) },
+            { op: 'put', identifier: 'B', expectedTimestamp: b.timestamp, msid: 'm2', ciphertext: Buffer.from('b1') },
+            { op: 'put', identifier: 'C', expectedTimestamp: null, msid: 'm2', ciphertext: Buffer.from('c0'), history: note() },
+          ],
+        },
+      ]);
+      const kept = await store.listHistory('Batch', 'A', { limit: 10 });
+      assert.deepEqual(kept.map((h) => [h.version, h.changedFields]), [[1, ['Url']]]);
+      assert.deepEqual((await store.getHistoryVersion('Batch', 'A', 1))!.ciphertext, Buffer.from('a0'));
+      assert.deepEqual(await store.listHistory('Batch', 'B', { limit: 10 }), [], 'a row without a note keeps nothing');
+      assert.deepEqual(await store.listHistory('Batch', 'C', { limit: 10 }), [], 'a created row has nothing to keep');
+    });
+
     // ------------------------------------------------------------ durability
 
     withStore('everything written survives closing and reopening', async (store, fixture) => {

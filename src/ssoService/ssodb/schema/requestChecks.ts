@@ -159,6 +159,7 @@ export function checkApplicationChanges(changes: ApplicationChange[]): void {
         checkMsid(row.msid);
         if (!Buffer.isBuffer(row.ciphertext)) throw invalid('Encrypted values must be bytes.');
         if (row.expectedTimestamp !== null && typeof row.expectedTimestamp !== 'string') throw invalid('A row version must be text or null.');
+        checkHistoryNote(row.history);
       } else if (row.op === 'delete') {
         if (typeof row.expectedTimestamp !== 'string') throw invalid('Deleting a row needs the row version it was read with.');
       } else {

@@ -1,0 +1,318 @@
+/**
+ * Compare and copy across environments (issue 15), the pure part: what differs between one
+ * application (or configuration) in two environments, worked out from definitions and field
+ * fingerprints (src/protocol/messages.ts FieldFingerprint), never from masked values; the two
+ * read-only documents of the diff editor; the report of an application; what a copy writes.
+ * No `vscode` import and no I/O: unit-tested with node:test.
+ */
+import type { ApplicationDetail, ConfigDocument, ConfigFingerprints, SetManyWrite } from '../protocol/messages';
+
+/**
+ * One field of one configuration in both environments. `unknown`: both hold a masked value but
+ * one side cannot fingerprint it (the ENTSSO bridge), so equality cannot be told.
+ */
+export type FieldState = 'equal' | 'differs' | 'unknown' | 'onlyLeft' | 'onlyRight';
+
+export interface FieldComparison {
+  label: string;
+  masked: boolean;
+  state: FieldState;
+  leftSet: boolean;
+  rightSet: boolean;
+}
+
+export interface DefinitionDifference {
+  what: 'field only on the left' | 'field only on the right' | 'masked on one side only' | 'field order' | 'kind' | 'enabled' | 'flags';
+  detail: string;
+}
+
+export interface ConfigurationDifference {
+  identifier: string;
+  fields: FieldComparison[];
+}
+
+export interface ApplicationComparison {
+  application: string;
+  /** Set when the application exists on one side only. */
+  onlyOn?: 'left' | 'right';
+  definition: DefinitionDifference[];
+  onlyLeft: string[];
+  onlyRight: string[];
+  /** Identifiers on both sides with at least one field not equal. */
+  differing: ConfigurationDifference[];
+  equal: number;
+}
+
+const byName = (a: string, b: string) => a.toLowerCase().localeCompare(b.toLowerCase());
+
+/** Field labels of both sides, matched case-insensitively, in the left side's order then the right's. */
+function unionLabels(left: readonly string[], right: readonly string[]): string[] {
+  const seen = new Set<string>();
+  const out: string[] = [];
+  for (const label of [...left, ...right]) {
+    if (seen.has(label.toLowerCase())) continue;
+    seen.add(label.toLowerCase());
+    out.push(label);
+  }
+  return out;
+}
+
+function findField<T>(record: Record<string, T>, label: string): T | undefined {
+  const key = Object.keys(record).find((k) => k.toLowerCase() === label.toLowerCase());
+  return key === undefined ? undefined : record[key];
+}
+
+/** Field by field, from the fingerprints of one configuration on each side. */
+export function compareFields(left: ConfigFingerprints, right: ConfigFingerprints): FieldComparison[] {
+  return unionLabels(Object.keys(left.fields), Object.keys(right.fields)).map((label) => {
+    const l = findField(left.fields, label);
+    const r = findField(right.fields, label);
+    const masked = (l?.masked ?? false) || (r?.masked ?? false);
+    const leftSet = l?.set ?? false;
+    const rightSet = r?.set ?? false;
+    if (!l) return { label, masked, state: 'onlyRight', leftSet, rightSet };
+    if (!r) return { label, masked, state: 'onlyLeft', leftSet, rightSet };
+    return { label, masked, state: fieldState(l, r), leftSet, rightSet };
+  });
+}
+
+function fieldState(l: ConfigFingerprints['fields'][string], r: ConfigFingerprints['fields'][string]): FieldState {
+  if (!l.set && !r.set) return 'equal';
+  if (l.set !== r.set) return 'differs';
+  if (l.hash === undefined || r.hash === undefined) return 'unknown';
+  return l.hash === r.hash ? 'equal' : 'differs';
+}
+
+/** Fields, masks, order, kind and flags that differ between the two definitions of an application. */
+export function compareDefinitions(left: ApplicationDetail, right: ApplicationDetail): DefinitionDifference[] {
+  const out: DefinitionDifference[] = [];
+  const rightByName = new Map(right.fields.map((f) => [f.label.toLowerCase(), f]));
+  const leftByName = new Map(left.fields.map((f) => [f.label.toLowerCase(), f]));
+  for (const f of left.fields) {
+    const other = rightByName.get(f.label.toLowerCase());
+    if (!other) out.push({ what: 'field only on the left', detail: f.label });
+    else if (other.masked !== f.masked) out.push({ what: 'masked on one side only', detail: `${f.label}: ${f.masked ? 'masked' : 'not masked'} on the left, ${other.masked ? 'masked' : 'not masked'} on the right` });
+  }
+  for (const f of right.fields) if (!leftByName.has(f.label.toLowerCase())) out.push({ what: 'field only on the right', detail: f.label });
+  const common = (fields: ApplicationDetail['fields'], other: Map<string, unknown>) => fields.filter((f) => other.has(f.label.toLowerCase())).map((f) => f.label.toLowerCase());
+  const leftOrder = common(left.fields, rightByName);
+  const rightOrder = common(right.fields, leftByName);
+  if (leftOrder.join('\u0000') !== rightOrder.join('\u0000')) out.push({ what: 'field order', detail: `${left.fields.map((f) => f.label).join(', ')} / ${right.fields.map((f) => f.label).join(', ')}` });
+  if (left.kind !== right.kind) out.push({ what: 'kind', detail: `${left.kind} / ${right.kind}` });
+  if (left.enabled !== right.enabled) out.push({ what: 'enabled', detail: `${left.enabled ? 'enabled' : 'disabled'} / ${right.enabled ? 'enabled' : 'disabled'}` });
+  else if (left.flags !== right.flags) out.push({ what: 'flags', detail: `${left.flags} / ${right.flags}` });
+  return out;
+}
+
+/** The whole application: definitions, identifiers on one side only, configurations that differ. */
+export function compareApplication(
+  application: string,
+  left: { detail: ApplicationDetail; configurations: ConfigFingerprints[] } | undefined,
+  right: { detail: ApplicationDetail; configurations: ConfigFingerprints[] } | undefined,
+): ApplicationComparison {
+  const result: ApplicationComparison = { application, definition: [], onlyLeft: [], onlyRight: [], differing: [], equal: 0 };
+  if (!left || !right) {
+    result.onlyOn = left ? 'left' : 'right';
+    const side = (left ?? right)!.configurations.filter((c) => c.found).map((c) => c.identifier).sort(byName);
+    if (left) result.onlyLeft = side;
+    else result.onlyRight = side;
+    return result;
+  }
+  result.definition = compareDefinitions(left.detail, right.detail);
+  const rightById = new Map(right.configurations.filter((c) => c.found).map((c) => [c.identifier.toLowerCase(), c]));
+  const leftIds = new Set<string>();
+  for (const l of left.configurations.filter((c) => c.found)) {
+    leftIds.add(l.identifier.toLowerCase());
+    const r = rightById.get(l.identifier.toLowerCase());
+    if (!r) {
+      result.onlyLeft.push(l.identifier);
+      continue;
+    }
+    const fields = compareFields(l, r).filter((f) => f.state !== 'equal');
+    if (fields.length === 0) result.equal++;
+    else result.differing.push({ identifier: l.identifier, fields });
+  }
+  result.onlyRight = right.configurations.filter((c) => c.found && !leftIds.has(c.identifier.toLowerCase())).map((c) => c.identifier);
+  result.onlyLeft.sort(byName);
+  result.onlyRight.sort(byName);
+  result.differing.sort((a, b) => byName(a.identifier, b.identifier));
+  return result;
+}
+
+// ---------------------------------------------------------------- the diff editor's documents
+
+/**
+ * What a masked field shows in the diff: never its value, only whether it is set and whether it
+ * equals the other side. Equal fields show the same text on both sides (no change marked);
+ * different ones show different texts, so the diff editor marks them.
+ */
+export function maskedPlaceholder(field: FieldComparison | undefined, side: 'left' | 'right', otherEnvironment: string): string {
+  const set = side === 'left' ? field?.leftSet : field?.rightSet;
+  if (!set) return '«masked: empty»';
+  switch (field?.state) {
+    case 'equal':
+      return '«masked: set, equal»';
+    case 'differs':
+      return `«masked: set, differs from ${otherEnvironment}»`;
+    case 'unknown':
+      return '«masked: set, cannot compare through this connection»';
+    default:
+      return '«masked: set»';
+  }
+}
+
+/**
+ * One side of a configuration's diff, by field: `label = value`, one line per field (line breaks
+ * in a value shown as \n so lines stay aligned), masked fields as placeholders.
+ */
+export function sideDocument(
+  side: 'left' | 'right',
+  environment: string,
+  otherEnvironment: string,
+  application: string,
+  identifier: string,
+  document: Pick<ConfigDocument, 'fields' | 'masked'> | undefined,
+  fields: FieldComparison[],
+): string {
+  // The same header on both sides (the tab title names the environments): only fields show as changed.
+  const lines = [`# ${application} · ${identifier}`];
+  if (!document) return [...lines, `# (no configuration "${identifier}" in ${environment})`, ''].join('\n');
+  const masked = new Set(document.masked.map((m) => m.toLowerCase()));
+  const labels = unionLabels(Object.keys(document.fields), fields.map((f) => f.label));
+  for (const label of labels) {
+    const value = findField(document.fields, label);
+    if (value === undefined) {
+      lines.push(`${label} = «no such field in ${environment}»`);
+      continue;
+    }
+    const comparison = fields.find((f) => f.label.toLowerCase() === label.toLowerCase());
+    lines.push(`${label} = ${masked.has(label.toLowerCase()) ? maskedPlaceholder(comparison, side, otherEnvironment) : oneLine(value)}`);
+  }
+  return [...lines, ''].join('\n');
+}
+
+function oneLine(value: string): string {
+  return value.replace(/\\/g, '\\\\').replace(/\r/g, '\\r').replace(/\n/g, '\\n');
+}
+
+// ---------------------------------------------------------------- copy
+
+/** Per masked field that differs: keep the target's value, or copy the source's (revealed on the source). */
+export type MaskedChoice = 'keep' | 'copy';
+
+/**
+ * What a copy of one configuration writes on the target, as a config.set would: every non-masked
+ * value of the source; a masked field only when the user chose to copy it (its revealed source
+ * value, or cleared when the source holds none). `targetTimestamp` undefined: created.
+ */
+export function copyWrite(
+  source: Pick<ConfigDocument, 'identifier' | 'fields' | 'masked'>,
+  targetTimestamp: string | undefined,
+  maskedChoices: ReadonlyMap<string, MaskedChoice>,
+  revealedSource?: Pick<ConfigDocument, 'fields'>,
+): SetManyWrite {
+  const masked = new Set(source.masked.map((m) => m.toLowerCase()));
+  const fields: Record<string, string> = Object.create(null) as Record<string, string>;
+  const clearMasked: string[] = [];
+  for (const [label, value] of Object.entries(source.fields)) {
+    if (!masked.has(label.toLowerCase())) {
+      fields[label] = value;
+      continue;
+    }
+    if (maskedChoices.get(label) !== 'copy') continue;
+    const revealed = revealedSource ? findField(revealedSource.fields, label) : undefined;
+    if (revealed === undefined) throw new Error(`The value of masked field "${label}" was not revealed on the source, so it cannot be copied.`);
+    if (revealed === '') clearMasked.push(label);
+    else fields[label] = revealed;
+  }
+  return { identifier: source.identifier, expectedTimestamp: targetTimestamp ?? null, fields, ...(clearMasked.length > 0 ? { clearMasked } : {}) };
+}
+
+/** The masked fields of a configuration whose value differs (or cannot be compared): the ones a copy asks about. */
+export function maskedFieldsToDecide(fields: FieldComparison[]): string[] {
+  return fields.filter((f) => f.masked && (f.state === 'differs' || f.state === 'unknown' || f.state === 'onlyLeft')).map((f) => f.label);
+}
+
+/**
+ * Why a copy between these definitions is refused, or undefined when it may go ahead: values are
+ * copied field by field only between identical field lists (labels and masks), so that no value
+ * lands in a field of another meaning or loses its mask.
+ */
+export function copyRefusal(source: ApplicationDetail, target: ApplicationDetail | undefined, targetEnvironment: string): string | undefined {
+  if (!target) return `There is no application "${source.name}" in ${targetEnvironment}. Create it there first (or export and import it), then copy its configurations.`;
+  const differences = compareDefinitions(source, target).filter((d) => d.what !== 'enabled' && d.what !== 'flags' && d.what !== 'kind');
+  if (differences.length === 0) return undefined;
+  return `The fields of "${source.name}" differ in ${targetEnvironment} (${differences.map((d) => `${d.what}: ${d.detail}`).join('; ')}). Nothing was copied: make the fields the same first (SSO: Add Fields… / Remove Fields…), then copy.`;
+}
+
+// ---------------------------------------------------------------- report
+
+export function fieldStateText(field: FieldComparison): string {
+  const kind = field.masked ? 'masked, ' : '';
+  switch (field.state) {
+    case 'differs':
+      if (field.leftSet !== field.rightSet) return `${kind}${field.leftSet ? 'set' : 'empty'} / ${field.rightSet ? 'set' : 'empty'}`;
+      return `${kind}differs`;
+    case 'unknown':
+      return `${kind}set on both sides, cannot compare through this connection`;
+    case 'onlyLeft':
+      return 'field only on the left';
+    case 'onlyRight':
+      return 'field only on the right';
+    default:
+      return 'equal';
+  }
+}
+
+/** Plain-text lines of an application comparison (the CLI prints them; names only, never values). */
+export function comparisonLines(c: ApplicationComparison, leftEnvironment: string, rightEnvironment: string): string[] {
+  const lines: string[] = [`${c.application}: ${leftEnvironment} (left) vs ${rightEnvironment} (right)`];
+  if (c.onlyOn) {
+    lines.push(`  application only in ${c.onlyOn === 'left' ? leftEnvironment : rightEnvironment}`);
+    return lines;
+  }
+  for (const d of c.definition) lines.push(`  definition: ${d.what}: ${d.detail}`);
+  for (const id of c.onlyLeft) lines.push(`  only in ${leftEnvironment}: ${id}`);
+  for (const id of c.onlyRight) lines.push(`  only in ${rightEnvironment}: ${id}`);
+  for (const d of c.differing) for (const f of d.fields) lines.push(`  differs: ${d.identifier} · ${f.label} (${fieldStateText(f)})`);
+  lines.push(`  ${c.equal} configuration(s) equal, ${c.differing.length} differ, ${c.onlyLeft.length} only in ${leftEnvironment}, ${c.onlyRight.length} only in ${rightEnvironment}`);
+  return lines;
+}
+
+export function isIdentical(c: ApplicationComparison): boolean {
+  return !c.onlyOn && c.definition.length === 0 && c.onlyLeft.length === 0 && c.onlyRight.length === 0 && c.differing.length === 0;
+}
+
+// ---------------------------------------------------------------- the report of an application
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c] as string);
+}
+
+/**
+ * The report of an application comparison as the body of a webview page: names only, every name
+ * escaped; each configuration that differs or exists on one side only is a link (data-identifier)
+ * that opens its diff. No value ever: the comparison holds none.
+ */
+export function comparisonReportHtml(c: ApplicationComparison, left: string, right: string): string {
+  const e = escapeHtml;
+  const link = (identifier: string, text = identifier) => `<a href="#" data-identifier="${e(identifier)}">${e(text)}</a>`;
+  const parts: string[] = [`<h1>${e(c.application)}: ${e(left)} ↔ ${e(right)}</h1>`];
+  if (c.onlyOn) {
+    parts.push(`<p>The application exists only in <b>${e(c.onlyOn === 'left' ? left : right)}</b>.</p>`);
+    return parts.join('\n');
+  }
+  parts.push(
+    `<p class="summary">${c.equal} configuration(s) equal, ${c.differing.length} differ, ${c.onlyLeft.length} only in ${e(left)}, ${c.onlyRight.length} only in ${e(right)}; ${c.definition.length} definition difference(s).</p>`,
+  );
+  if (c.definition.length > 0) parts.push(`<h2>Definition</h2><ul>${c.definition.map((d) => `<li>${e(d.what)}: ${e(d.detail)}</li>`).join('')}</ul>`);
+  if (c.differing.length > 0) {
+    parts.push(
+      `<h2>Fields that differ</h2><ul>${c.differing.map((d) => `<li>${link(d.identifier)}: ${d.fields.map((f) => `${e(f.label)} <span class="state">(${e(fieldStateText(f))})</span>`).join(', ')}</li>`).join('')}</ul>`,
+    );
+  }
+  if (c.onlyLeft.length > 0) parts.push(`<h2>Only in ${e(left)}</h2><ul>${c.onlyLeft.map((id) => `<li>${link(id)}</li>`).join('')}</ul>`);
+  if (c.onlyRight.length > 0) parts.push(`<h2>Only in ${e(right)}</h2><ul>${c.onlyRight.map((id) => `<li>${link(id)}</li>`).join('')}</ul>`);
+  if (isIdentical(c)) parts.push('<p>No difference.</p>');
+  return parts.join('\n');
+}

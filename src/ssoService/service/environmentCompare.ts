@@ -1,0 +1,171 @@
+/**
+ * Compare and copy across environments (issue 15), the service side.
+ *
+ * Fingerprints: to say whether a masked field holds the same value in two environments without
+ * either value leaving its service, the client sends both services the same random key, fresh per
+ * comparison, and each answers HMAC-SHA256(key, [label, value]) per field. The key is used for
+ * this request only: never stored, never logged, never audited. A client holding the key could
+ * test guesses against a hash offline, so a fingerprint of masked fields is treated like a reveal:
+ * it is audited before the answer leaves, and refused when it cannot be.
+ *
+ * setMany: the target side of a copy. Several configurations of one application written in one
+ * store transaction, each premised on the row version the caller previewed (and the application
+ * on its field list): a change made behind the preview refuses the whole copy, nothing written.
+ */
+import { SsoError } from '../../protocol/errors';
+import type { ConfigFingerprints, FieldFingerprint, FieldInfo, FingerprintParams, FingerprintResult, IdentifierInfo, SetManyParams, SetManyWrite } from '../../protocol/messages';
+import { fieldFingerprintHash } from '../../protocol/fieldFingerprint';
+import { nameKeyedRecord } from '../../protocol/names';
+import type { MasterSecret } from '../crypto/masterSecret';
+import type { HistoryNote, NewAuditEntry, RowChange, SsoStore } from '../ssodb/store';
+import { checkConfigurationSize, decryptValues, encryptValues, expectedOf, fieldsVersion, readApplicationState, valuesOfFields, type ApplicationState, type StoredConfiguration } from './applicationState';
+import { changedFieldLabels } from './configHistory';
+import type { SecretCache } from './secretCache';
+
+type Ctx = { client: string };
+type AuditEntry = Omit<NewAuditEntry, 'user'>;
+
+export interface EnvironmentCompareDeps {
+  store: SsoStore;
+  cache: SecretCache;
+  /** Best-effort rows, several in one store write. */
+  audit(ctx: Ctx, entries: AuditEntry | readonly AuditEntry[]): Promise<void>;
+  auditOrRefuse(ctx: Ctx, entries: AuditEntry | readonly AuditEntry[]): Promise<void>;
+  secretForWrite(ctx: Ctx, action: string, application: string | undefined): Promise<MasterSecret>;
+  /** What a replaced version keeps in history (who, retention), as config.set keeps it. */
+  historyNote(ctx: Ctx, changedFields: string[]): HistoryNote;
+}
+
+export class EnvironmentCompare {
+  constructor(private readonly deps: EnvironmentCompareDeps) {}
+
+  async fingerprints(p: FingerprintParams, ctx: Ctx): Promise<FingerprintResult> {
+    const key = Buffer.from(p.key, 'base64');
+    try {
+      const app = await this.deps.store.getApplication(p.application);
+      if (!app) throw applicationNotFound(p.application);
+      const items: ConfigFingerprints[] = [];
+      for (const identifier of p.identifiers) items.push(await this.fingerprintOf(app.name, app.fields, identifier, key));
+      // Before anything leaves: one row for the comparison, naming the masked fields compared.
+      const found = items.filter((i) => i.found).length;
+      await this.deps.auditOrRefuse(ctx, {
+        action: 'config.compare',
+        outcome: 'ok',
+        application: app.name,
+        identifier: p.identifiers.length === 1 ? p.identifiers[0] : undefined,
+        fields: app.fields.filter((f) => f.masked).map((f) => f.label),
+        detail: `fingerprints of ${found} configuration(s) for a comparison with another environment`,
+      });
+      return { application: app.name, fieldsVersion: fieldsVersion(app.fields), items };
+    } finally {
+      key.fill(0);
+    }
+  }
+
+  private async fingerprintOf(application: string, fields: FieldInfo[], identifier: string, key: Buffer): Promise<ConfigFingerprints> {
+    const found = await this.deps.store.readConfiguration(application, identifier);
+    const row = found?.row;
+    if (!row) return { identifier, found: false, fields: {} };
+    const values = decryptValues(this.deps.cache.secretForDecryption(row.msid), application, row.identifier, row.ciphertext);
+    try {
+      const out = nameKeyedRecord<FieldFingerprint>();
+      for (const field of fields) {
+        const value = values.get(field.label) ?? '';
+        out[field.label] = value === '' ? { masked: field.masked, set: false } : { masked: field.masked, set: true, hash: fieldFingerprintHash(key, field.label, value) };
+      }
+      return { identifier: row.identifier, found: true, timestamp: row.timestamp, fields: out };
+    } finally {
+      values.clear();
+    }
+  }
+
+  async setMany(p: SetManyParams, ctx: Ctx): Promise<{ application: string; written: IdentifierInfo[] }> {
+    const secret = await this.deps.secretForWrite(ctx, 'config.setMany', p.application);
+    try {
+      const state = await readApplicationState(this.deps.store, this.deps.cache, p.application);
+      if (!state) throw applicationNotFound(p.application);
+      if (fieldsVersion(state.app.fields) !== p.expectedFieldsVersion) throw fieldsChanged(state);
+      const rows = p.writes.map((write) => this.rowChange(state, write, secret, ctx));
+      await this.deps.store.applyApplicationChanges([{ application: state.app.name, expected: expectedOf(state), rows }]);
+      const written: IdentifierInfo[] = [];
+      for (const write of p.writes) {
+        const read = await this.deps.store.readConfiguration(state.app.name, write.identifier);
+        if (read?.row) written.push({ application: state.app.name, identifier: read.row.identifier, timestamp: read.row.timestamp, modifiedAt: read.row.modifiedAt });
+      }
+      const from = p.source ? ` from environment ${JSON.stringify(p.source)}` : '';
+      await this.deps.audit(
+        ctx,
+        p.writes.map((write) => ({ action: 'config.set', outcome: 'ok', application: state.app.name, identifier: write.identifier, fields: Object.keys(write.fields), detail: `one of ${p.writes.length} written in one transaction${from}` })),
+      );
+      return { application: state.app.name, written };
+    } catch (err) {
+      if (err instanceof SsoError) await this.deps.audit(ctx, { action: 'config.setMany', outcome: 'refused', application: p.application, detail: err.code });
+      throw err;
+    }
+  }
+
+  /** One write as config.set computes it: masked '' keeps the stored value unless cleared. */
+  private rowChange(state: ApplicationState, write: SetManyWrite, secret: MasterSecret, ctx: Ctx): RowChange {
+    const application = state.app.name;
+    const fields = state.app.fields;
+    const current = state.rows.find((r) => r.identifier.toLowerCase() === write.identifier.toLowerCase());
+    const stored = storedFor(application, current, write);
+    const labels = labelsOf(application, fields, [...Object.keys(write.fields), ...(write.clearMasked ?? [])]);
+    const values = valuesOfFields(stored, fields);
+    for (const [name, value] of Object.entries(write.fields)) {
+      const label = labels.get(name.toLowerCase()) as string;
+      const keepMasked = fields.some((f) => f.label === label && f.masked) && value === '';
+      if (!keepMasked) values.set(label, value);
+    }
+    for (const name of write.clearMasked ?? []) values.set(labels.get(name.toLowerCase()) as string, '');
+    const fieldLabels = fields.map((f) => f.label);
+    const identifier = current?.identifier ?? write.identifier;
+    checkConfigurationSize(application, identifier, { labels: fieldLabels, values }, { labels: fieldLabels, values: stored });
+    const history = current ? this.deps.historyNote(ctx, changedFieldLabels(fields, stored, values)) : undefined;
+    return { op: 'put', identifier, expectedTimestamp: write.expectedTimestamp, msid: secret.msid, ciphertext: encryptValues(secret, application, identifier, values), ...(history ? { history } : {}) };
+  }
+}
+
+/** The stored values a write starts from; refused at once when the row is not as previewed. */
+function storedFor(application: string, current: StoredConfiguration | undefined, write: SetManyWrite): Map<string, string> {
+  if (write.expectedTimestamp === null) {
+    if (current) throw rowConflict(application, write.identifier, 'it exists now');
+    return new Map();
+  }
+  if (!current) throw rowConflict(application, write.identifier, 'it was deleted');
+  if (current.timestamp !== write.expectedTimestamp) throw rowConflict(application, write.identifier, 'it was changed');
+  return current.values;
+}
+
+function labelsOf(application: string, fields: FieldInfo[], names: string[]): Map<string, string> {
+  const labels = new Map(fields.map((f) => [f.label.toLowerCase(), f.label]));
+  const unknown = names.filter((n) => !labels.has(n.toLowerCase()));
+  if (unknown.length > 0) {
+    throw new SsoError(
+      'ENTSSO_E_UNKNOWN_FIELD',
+      `Application "${application}" has no field named ${unknown.map((u) => `"${u}"`).join(', ')}. Its fields are: ${fields.map((f) => f.label).join(', ')}. Nothing was written.`,
+      { unknown, fields: fields.map((f) => f.label) },
+    );
+  }
+  return labels;
+}
+
+function applicationNotFound(name: string): SsoError {
+  return new SsoError('ENTSSO_E_APPLICATION_NOT_FOUND', `There is no SSO application named "${name}". Create it first (or refresh the list: it may have been deleted).`, { application: name });
+}
+
+function fieldsChanged(state: ApplicationState): SsoError {
+  return new SsoError(
+    'ENTSSO_E_CONFLICT',
+    `The fields of "${state.app.name}" changed since the preview (they are now: ${state.app.fields.map((f) => f.label).join(', ')}). Nothing was written: compare again and review the new preview.`,
+    { reason: 'fields-changed', application: state.app.name },
+  );
+}
+
+function rowConflict(application: string, identifier: string, what: string): SsoError {
+  return new SsoError(
+    'ENTSSO_E_CONFLICT',
+    `The configuration "${identifier}" of "${application}" changed since the preview (${what}). Nothing was written: compare again and review the new preview.`,
+    { reason: 'row-changed', application, identifier },
+  );
+}
