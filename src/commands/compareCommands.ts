@@ -22,7 +22,7 @@ import { UserFacingError, registerCommand } from './commandRunner';
 import type { ExplorerCommandsContext } from './explorerCommands';
 import { confirmModal, pickMany, pickOne, requireEnvironment, withBusyIndicator } from './prompts';
 
-export const COMPARE_SCHEME = 'sso-compare';
+const COMPARE_SCHEME = 'sso-compare';
 
 interface Target {
   environment: string;

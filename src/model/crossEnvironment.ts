@@ -33,9 +33,9 @@ export interface EnvironmentSide {
 }
 
 /** Most configurations an application comparison reads per side (beyond: refused, say so). */
-export const COMPARE_MAX_CONFIGURATIONS = 20_000;
+const COMPARE_MAX_CONFIGURATIONS = 20_000;
 
-export interface SideOfApplication {
+interface SideOfApplication {
   detail: ApplicationDetail;
   identifiers: IdentifierInfo[];
   configurations: ConfigFingerprints[];
@@ -46,7 +46,7 @@ export function newComparisonKey(): Buffer {
   return randomBytes(COMPARE_KEY_MIN_BYTES);
 }
 
-export async function applicationOf(side: EnvironmentSide, application: string): Promise<ApplicationDetail | undefined> {
+async function applicationOf(side: EnvironmentSide, application: string): Promise<ApplicationDetail | undefined> {
   try {
     return await side.request('apps.get', { name: application });
   } catch (err) {
@@ -55,7 +55,7 @@ export async function applicationOf(side: EnvironmentSide, application: string):
   }
 }
 
-export async function identifiersOf(side: EnvironmentSide, application: string): Promise<IdentifierInfo[]> {
+async function identifiersOf(side: EnvironmentSide, application: string): Promise<IdentifierInfo[]> {
   const out: IdentifierInfo[] = [];
   let cursor: string | undefined;
   do {
@@ -130,7 +130,7 @@ export async function writeCopy(target: EnvironmentSide, application: string, ex
 
 // ---------------------------------------------------------------- copy: preview, then write
 
-export interface CopyItem {
+interface CopyItem {
   identifier: string;
   action: 'create' | 'update' | 'unchanged';
   /** Fields not equal between source and target (all of them for a create). */

@@ -11,7 +11,7 @@ import type { ApplicationDetail, ConfigDocument, ConfigFingerprints, SetManyWrit
  * One field of one configuration in both environments. `unknown`: both hold a masked value but
  * one side cannot fingerprint it (the ENTSSO bridge), so equality cannot be told.
  */
-export type FieldState = 'equal' | 'differs' | 'unknown' | 'onlyLeft' | 'onlyRight';
+type FieldState = 'equal' | 'differs' | 'unknown' | 'onlyLeft' | 'onlyRight';
 
 export interface FieldComparison {
   label: string;
@@ -21,12 +21,12 @@ export interface FieldComparison {
   rightSet: boolean;
 }
 
-export interface DefinitionDifference {
+interface DefinitionDifference {
   what: 'field only on the left' | 'field only on the right' | 'masked on one side only' | 'field order' | 'kind' | 'enabled' | 'flags';
   detail: string;
 }
 
-export interface ConfigurationDifference {
+interface ConfigurationDifference {
   identifier: string;
   fields: FieldComparison[];
 }
@@ -146,7 +146,7 @@ export function compareApplication(
  * equals the other side. Equal fields show the same text on both sides (no change marked);
  * different ones show different texts, so the diff editor marks them.
  */
-export function maskedPlaceholder(field: FieldComparison | undefined, side: 'left' | 'right', otherEnvironment: string): string {
+function maskedPlaceholder(field: FieldComparison | undefined, side: 'left' | 'right', otherEnvironment: string): string {
   const set = side === 'left' ? field?.leftSet : field?.rightSet;
   if (!set) return '«masked: empty»';
   switch (field?.state) {

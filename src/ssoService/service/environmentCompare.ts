@@ -25,7 +25,7 @@ import type { SecretCache } from './secretCache';
 type Ctx = { client: string };
 type AuditEntry = Omit<NewAuditEntry, 'user'>;
 
-export interface EnvironmentCompareDeps {
+interface EnvironmentCompareDeps {
   store: SsoStore;
   cache: SecretCache;
   /** Best-effort rows, several in one store write. */
