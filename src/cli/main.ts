@@ -44,7 +44,8 @@ const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> o
             exit 0 found, 1 none); text ignores case; --regex is case-sensitive, no backreferences/lookarounds
   history APP ID [--version N [--reveal]]  earlier versions of a configuration (each save keeps the one it
             replaces): when, by whom, which fields changed; one version's values (masked unless --reveal, audited)
-  audit [--limit N]
+  audit [--limit N] [--text T] [--operation OP] [--user U] [--outcome ok|refused|failed] [--since ISO] [--until ISO]
+            newest first; a filtered page looks at 20,000 rows at most (fewer lines than --limit then)
   secret info | backup --file F [--reminder R] | inspect --file F | verify --file F
       | restore --file F [--allow-foreign] | generate --file F [--reminder R]   (password: prompt or --password-stdin)
   mss list | promote NODE | demote NODE     master secret server nodes (high availability)

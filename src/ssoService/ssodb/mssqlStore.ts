@@ -22,6 +22,7 @@ import type * as Mssql from 'mssql';
 import { SsoError } from '../../protocol/errors';
 import { cleartextLoginRefusal, withLoginGuard } from './cleartextLoginGuard';
 import { azureIdentityMissing, type SqlServerConnection, sqlServerPoolConfig } from './sqlServerConnection';
+import { auditPageParams, auditSlice, auditWindow, auditWindowParams, MSSQL_AUDIT_SQL, type AuditQuery, type AuditSlice } from './auditQuery';
 import type { AuditEntry, FieldInfo } from '../../protocol/messages';
 import {
   applicationExists,
@@ -945,6 +946,20 @@ class MssqlStore implements SsoStore {
     if (!Number.isInteger(before)) throw new SsoError('ENTSSO_E_INVALID_REQUEST', 'The audit cursor must be a whole number.');
     const result = await this.query(MSSQL_SQL.listAudit, { limit: ['int', options.limit], before: ['bigint', before] });
     return rowsOf(result).map(toAuditEntry);
+  }
+
+  async listAuditFiltered(query: AuditQuery): Promise<AuditSlice> {
+    const bounds = auditWindowParams(query);
+    const windowRows = rowsOf(await this.query(MSSQL_AUDIT_SQL.window, { before: ['bigint', bounds.before], scan: ['int', bounds.scan] }));
+    const window = auditWindow(windowRows[0], bounds.scan);
+    if (!window) return { entries: [] };
+    const p = auditPageParams(query, window.low);
+    const page = await this.query(MSSQL_AUDIT_SQL.page, {
+      before: ['bigint', p.before], low: ['bigint', p.low], limit: ['int', p.limit],
+      operation: ['shortText', p.operation], outcome: ['shortText', p.outcome], user: ['name', p.user],
+      fromAt: ['isoTime', p.fromAt], untilAt: ['isoTime', p.untilAt], text: ['shortText', p.text],
+    });
+    return auditSlice(rowsOf(page), window);
   }
 
   // -------------------------------------------------------------- driver plumbing

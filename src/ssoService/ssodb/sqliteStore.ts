@@ -29,6 +29,7 @@ import nodeSqlite3Wasm from 'node-sqlite3-wasm';
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import { SsoError } from '../../protocol/errors';
 import { identityOf, processLiveness } from '../../ssoClient/processIdentity';
+import { auditPageParams, auditSlice, auditWindow, auditWindowParams, SQLITE_AUDIT_SQL, type AuditQuery, type AuditSlice } from './auditQuery';
 import { CommittedStateMemo } from './committedStateMemo';
 import type { AuditEntry, FieldInfo } from '../../protocol/messages';
 import {
@@ -746,6 +747,14 @@ class SqliteStore implements SsoStore {
     const before = options.before ?? Number.MAX_SAFE_INTEGER;
     if (!Number.isInteger(before)) throw new SsoError('ENTSSO_E_INVALID_REQUEST', 'The audit cursor must be a whole number.');
     return this.read(() => this.rows(SQLITE_SQL.listAudit, { before, limit: options.limit }).map(toAuditEntry));
+  }
+
+  async listAuditFiltered(query: AuditQuery): Promise<AuditSlice> {
+    const bounds = auditWindowParams(query);
+    return this.read(() => {
+      const window = auditWindow(this.rows(SQLITE_AUDIT_SQL.window, bounds)[0], bounds.scan);
+      return window ? auditSlice(this.rows(SQLITE_AUDIT_SQL.page, auditPageParams(query, window.low)), window) : { entries: [] };
+    });
   }
 
   // -------------------------------------------------------------- row versions

@@ -13,6 +13,7 @@
  * runs, and ENTSSO_E_SSODB_UNREACHABLE when the database cannot be reached, stays locked by
  * another process past the busy timeout, or fails. Error messages never contain a value.
  */
+import type { AuditQuery, AuditSlice } from './auditQuery';
 import type { ApplicationKind, AuditEntry, FieldDefinition, FieldInfo } from '../../protocol/messages';
 
 export interface GlobalInfo {
@@ -333,4 +334,6 @@ export interface SsoStore {
   pruneAudit(retention: AuditRetention, limit: number): Promise<number>;
   /** Newest first; `before` is an audit id for paging. */
   listAudit(options: { before?: number; limit: number }): Promise<AuditEntry[]>;
+  /** Newest first, filtered, among at most `scanRows` rows below `before` (see auditQuery.ts). */
+  listAuditFiltered(query: AuditQuery): Promise<AuditSlice>;
 }
