@@ -5,25 +5,9 @@
  * filter that matches everything. The caller continues below `continueBelow`.
  * Every criterion is a parameter (NULL when not given): the SQL text is fixed.
  */
-import type { AuditEntry, AuditFilter } from '../../protocol/messages';
 import { SsoError } from '../../protocol/errors';
 import { checkLimit, toAuditEntry, type SqlRow } from './schema';
-
-export interface AuditQuery {
-  /** Only rows with a smaller id (a cursor); all when absent. */
-  before?: number;
-  limit: number;
-  filter: AuditFilter;
-  /** Most rows looked at. */
-  scanRows: number;
-}
-
-export interface AuditSlice {
-  /** Matches among the rows looked at, newest first, at most `limit`. */
-  entries: AuditEntry[];
-  /** Set when older rows were not looked at: the next request starts below this id. */
-  continueBelow?: number;
-}
+import type { AuditQuery, AuditSlice } from './store';
 
 const COLUMNS = `au_id AS id, au_at AS at, au_user AS user, au_action AS action, au_outcome AS outcome,
   au_app_name AS application, au_identifier AS identifier, au_fields AS fields, au_detail AS detail`;

@@ -22,7 +22,7 @@ import type * as Mssql from 'mssql';
 import { SsoError } from '../../protocol/errors';
 import { cleartextLoginRefusal, withLoginGuard } from './cleartextLoginGuard';
 import { azureIdentityMissing, type SqlServerConnection, sqlServerPoolConfig } from './sqlServerConnection';
-import { auditPageParams, auditSlice, auditWindow, auditWindowParams, MSSQL_AUDIT_SQL, type AuditQuery, type AuditSlice } from './auditQuery';
+import { auditPageParams, auditSlice, auditWindow, auditWindowParams, MSSQL_AUDIT_SQL } from './auditQuery';
 import type { AuditEntry, FieldInfo } from '../../protocol/messages';
 import {
   applicationExists,
@@ -76,7 +76,9 @@ import {
 import type {
   ApplicationChange,
   ApplicationRow,
+  AuditQuery,
   AuditRetention,
+  AuditSlice,
   CredentialRow,
   GlobalInfo,
   ListOptions,

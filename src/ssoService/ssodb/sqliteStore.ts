@@ -29,7 +29,7 @@ import nodeSqlite3Wasm from 'node-sqlite3-wasm';
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import { SsoError } from '../../protocol/errors';
 import { identityOf, processLiveness } from '../../ssoClient/processIdentity';
-import { auditPageParams, auditSlice, auditWindow, auditWindowParams, SQLITE_AUDIT_SQL, type AuditQuery, type AuditSlice } from './auditQuery';
+import { auditPageParams, auditSlice, auditWindow, auditWindowParams, SQLITE_AUDIT_SQL } from './auditQuery';
 import { CommittedStateMemo } from './committedStateMemo';
 import type { AuditEntry, FieldInfo } from '../../protocol/messages';
 import {
@@ -79,7 +79,9 @@ import {
 import type {
   ApplicationChange,
   ApplicationRow,
+  AuditQuery,
   AuditRetention,
+  AuditSlice,
   CredentialRow,
   GlobalInfo,
   ListOptions,

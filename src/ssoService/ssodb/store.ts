@@ -13,8 +13,7 @@
  * runs, and ENTSSO_E_SSODB_UNREACHABLE when the database cannot be reached, stays locked by
  * another process past the busy timeout, or fails. Error messages never contain a value.
  */
-import type { AuditQuery, AuditSlice } from './auditQuery';
-import type { ApplicationKind, AuditEntry, FieldDefinition, FieldInfo } from '../../protocol/messages';
+import type { ApplicationKind, AuditEntry, AuditFilter, FieldDefinition, FieldInfo } from '../../protocol/messages';
 
 export interface GlobalInfo {
   /** gi_SecretServer: the name (host:port) of the active master secret server. */
@@ -85,6 +84,23 @@ export interface NewAuditEntry {
   identifier?: string;
   fields?: string[];
   detail?: string;
+}
+
+/** A filtered audit request (see auditQuery.ts). */
+export interface AuditQuery {
+  /** Only rows with a smaller id (a cursor); all when absent. */
+  before?: number;
+  limit: number;
+  filter: AuditFilter;
+  /** Most rows looked at. */
+  scanRows: number;
+}
+
+export interface AuditSlice {
+  /** Matches among the rows looked at, newest first, at most `limit`. */
+  entries: AuditEntry[];
+  /** Set when older rows were not looked at: the next request starts below this id. */
+  continueBelow?: number;
 }
 
 /** How much audit is kept: at most the newest `maxRows` rows, none older than `maxAgeMs`. */

@@ -46,7 +46,7 @@ describe('filtered audit on the embedded store', () => {
     assert.deepEqual(first.entries, [], 'ids 41..50 hold no match');
     assert.equal(first.continueBelow, 41);
     const found: string[] = [];
-    let before = first.continueBelow;
+    let before: number | undefined = first.continueBelow;
     let requests = 1;
     while (before !== undefined) {
       const slice = await store.listAuditFiltered({ before, limit: 10, filter: { operation: 'secret' }, scanRows: 10 });
