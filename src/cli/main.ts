@@ -30,7 +30,8 @@ const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> o
       | delete NAME --yes | enable NAME | disable NAME
       | add-field NAME --field F[:masked]...   add fields, keeping every stored value
       | remove-field NAME --field F... --yes   remove fields and purge their values everywhere
-      | export NAME... --file F [--format entsso|sso] [--reminder R] [--force]
+      | export NAME... --file F [--format entsso|sso] [--reminder R] [--with-history] [--force]
+            --with-history: each configuration's kept versions too (entsso); an import restores them
             entsso: encrypted export of definitions and every value; sso: the snap-in's weakly
             protected .sso file, one application (its ConfigProperties values). The format defaults
             to sso for a file named *.sso, else entsso (for import too)

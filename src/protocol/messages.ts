@@ -459,7 +459,8 @@ export interface Methods {
    * `entsso`: any number of applications, within MAX_TRANSFER_FILE_BYTES. `sso`: exactly one
    * application, its `ConfigProperties` values; weakly protected (a warning says so).
    */
-  'apps.export': { params: { names: string[]; format: TransferFormat; password: string; reminder?: string }; result: { file: Base64File; format: TransferFormat; applications: string[]; warnings: string[] } };
+  /** `withHistory` (entsso format only): each configuration's kept versions go into the file too; an import restores them. */
+  'apps.export': { params: { names: string[]; format: TransferFormat; password: string; reminder?: string; withHistory?: boolean }; result: { file: Base64File; format: TransferFormat; applications: string[]; warnings: string[] } };
   /** Reads the readable header of an `entsso` export (its reminder) without the password. */
   'apps.inspectExport': { params: { file: Base64File }; result: ExportFileInfo };
   /** Plans an import: what would be created, changed and removed, by field name; changes nothing. */

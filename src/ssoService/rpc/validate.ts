@@ -292,12 +292,16 @@ const validators: Validators = {
     return { name: checkName(o.name, 'Application name'), fields: distinctNames(o.fields, 'fields', 'field', LIMITS.fieldCount), expectedFieldsVersion: optFieldsVersion(o) };
   },
   'apps.export': (o) => {
-    onlyKeys(o, ['names', 'format', 'password', 'reminder']);
+    onlyKeys(o, ['names', 'format', 'password', 'reminder', 'withHistory']);
+    const format = oneOf(o, 'format', FORMATS);
+    const withHistory = optBool(o, 'withHistory');
+    if (withHistory && format === 'sso') fail('A .sso file holds no history: export with "withHistory" in the entsso format.');
     return {
       names: distinctNames(o.names, 'names', 'application', MAX_TRANSFER_APPLICATIONS),
-      format: oneOf(o, 'format', FORMATS),
+      format,
       password: password(o),
       reminder: optString(o, 'reminder', 200),
+      ...(withHistory === undefined ? {} : { withHistory }),
     };
   },
   'apps.inspectExport': (o) => (onlyKeys(o, ['file']), { file: base64File(o) }),

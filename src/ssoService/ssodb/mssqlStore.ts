@@ -23,6 +23,7 @@ import { SsoError } from '../../protocol/errors';
 import { cleartextLoginRefusal, withLoginGuard } from './cleartextLoginGuard';
 import { azureIdentityMissing, type SqlServerConnection, sqlServerPoolConfig } from './sqlServerConnection';
 import { auditPageParams, auditSlice, auditWindow, auditWindowParams, MSSQL_AUDIT_SQL } from './auditQuery';
+import { importedVersionParams, importedVersions, MSSQL_IMPORT_HISTORY_SQL } from './historyImport';
 import type { AuditEntry, FieldInfo } from '../../protocol/messages';
 import {
   applicationExists,
@@ -79,6 +80,7 @@ import type {
   AuditQuery,
   AuditRetention,
   AuditSlice,
+  ImportedVersion,
   CredentialRow,
   GlobalInfo,
   ListOptions,
@@ -576,6 +578,7 @@ class MssqlStore implements SsoStore {
       const mapping = rowsOf(inserted)[0];
       if (!mapping) throw changeConflict(app, 'application-gone');
       await this.query(MSSQL_SQL.insertCredentials, { ...keyParams(String(mapping.application), row.identifier), ...valueParams(row.msid, row.ciphertext) }, tx);
+      for (const version of importedVersions(row)) await this.query(MSSQL_IMPORT_HISTORY_SQL, importedHistoryParams(String(mapping.application), row.identifier, version), tx);
       return;
     }
     const expected = row.expectedTimestamp as string;
@@ -1060,6 +1063,14 @@ function auditParams(record: AuditRecord): Params {
     identifier: ['name', record.identifier],
     fields: ['longText', record.fields],
     detail: ['longText', record.detail],
+  };
+}
+
+function importedHistoryParams(app: string, identifier: string, version: ImportedVersion): Params {
+  const p = importedVersionParams(app, identifier, version);
+  return {
+    app: ['name', p.app], identifier: ['name', p.identifier], version: ['int', p.version], msid: ['msid', p.msid], ciphertext: ['blob', p.ciphertext],
+    modifiedAt: ['bigint', p.modifiedAt], savedAt: ['bigint', p.savedAt], savedBy: ['name', p.savedBy], change: ['shortText', p.change], changedFields: ['longText', p.changedFields],
   };
 }
 

@@ -30,6 +30,7 @@ import type { Database, Statement } from 'node-sqlite3-wasm';
 import { SsoError } from '../../protocol/errors';
 import { identityOf, processLiveness } from '../../ssoClient/processIdentity';
 import { auditPageParams, auditSlice, auditWindow, auditWindowParams, SQLITE_AUDIT_SQL } from './auditQuery';
+import { importedVersionParams, importedVersions, SQLITE_IMPORT_HISTORY_SQL } from './historyImport';
 import { CommittedStateMemo } from './committedStateMemo';
 import type { AuditEntry, FieldInfo } from '../../protocol/messages';
 import {
@@ -453,6 +454,7 @@ class SqliteStore implements SsoStore {
       this.run(SQLITE_SQL.deleteMapping, { app, domain: IDENTIFIER_DOMAIN, identifier: String(current!.identifier) });
     } else {
       this.writeRow(app, row.identifier, current, row.msid, row.ciphertext);
+      for (const version of importedVersions(row)) this.run(SQLITE_IMPORT_HISTORY_SQL, importedVersionParams(app, row.identifier, version));
     }
   }
 

@@ -175,8 +175,13 @@ export type RowChange =
       expectedTimestamp: string | null;
       msid: string;
       ciphertext: Buffer;
+      /** Kept versions brought by an import (history export); only with a row it creates. */
+      history?: ImportedVersion[];
     }
   | { op: 'delete'; identifier: string; expectedTimestamp: string };
+
+/** A kept version from an export file, encrypted again under this environment's secret. */
+export type ImportedVersion = Omit<HistoryCipherRow, 'application' | 'identifier'>;
 
 /**
  * A change of one application's definition and configurations, applied with others in one
