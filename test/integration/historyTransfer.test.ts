@@ -87,6 +87,8 @@ describe('history export and import through real processes', () => {
     assert.ok((JSON.parse(plan.stdout) as { warnings: string[] }).warnings.some((w) => /2 kept version\(s\) of 1 configuration\(s\) the import creates are restored/.test(w)), plan.stdout);
     const imported = target.ssoctl(['app', 'import', '--file', withHistory, '--yes', '--password-stdin'], PASSWORD + '\n');
     assert.equal(imported.code, 0, imported.stderr);
+    const audited = (await tc.request('audit.list', { filter: { operation: 'app.import' } })).items;
+    assert.match(audited[0]?.detail ?? '', /kept versions restored 2$/, 'the audit says how many kept versions the import restored');
 
     const there = await sc.request('history.list', { application: APP, identifier: ID });
     const here = await tc.request('history.list', { application: APP, identifier: ID });

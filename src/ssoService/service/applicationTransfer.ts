@@ -160,6 +160,7 @@ export class ApplicationTransfer {
       names = prepared.planned.map((x) => x.planned.plan.application);
       this.checkBasis(prepared, p.expected);
       const changes: ApplicationChange[] = [];
+      const restoredVersions = new Map<string, number>();
       for (const { planned, state, incoming } of prepared.planned) {
         if (planned.plan.action === 'unchanged') continue;
         const application = planned.plan.application;
@@ -171,6 +172,7 @@ export class ApplicationTransfer {
             planned.rows.map(async (row) => {
               if (row.op === 'delete') return row;
               const history = await importedHistory(this.deps.store, secret, application, incoming, row);
+              if (history) restoredVersions.set(application, (restoredVersions.get(application) ?? 0) + history.length);
               return { op: 'put' as const, identifier: row.identifier, expectedTimestamp: row.expectedTimestamp, msid: secret.msid, ciphertext: encryptValues(secret, application, row.identifier, row.values), ...(history ? { history } : {}) };
             }),
           ),
@@ -196,7 +198,9 @@ export class ApplicationTransfer {
           outcome: 'ok',
           application: plan.application,
           fields: touchedFields(plan),
-          detail: `${p.format} file, mode ${p.mode}: ${plan.action}; identifiers created ${summary.identifiersCreated}, updated ${summary.identifiersUpdated}, deleted ${summary.identifiersDeleted}`,
+          detail:
+            `${p.format} file, mode ${p.mode}: ${plan.action}; identifiers created ${summary.identifiersCreated}, updated ${summary.identifiersUpdated}, deleted ${summary.identifiersDeleted}` +
+            (restoredVersions.get(plan.application) ? `; kept versions restored ${restoredVersions.get(plan.application)}` : ''),
         });
       }
       return result;
