@@ -2,12 +2,17 @@
 // system: "SSO: Show Audit Log" shows who did what on which configuration and how it ended, with
 // the service's retention as the view's description; "SSO: Filter Audit Log…" filters on the
 // server (text, op:, outcome:); an entry opens its configuration, a history entry the version it
-// names. Screenshots go to .artifacts/screenshots/audit-*.png.
+// names; Export Applications offers the encrypted export with history, whose file carries the
+// kept versions (contents version 2). Screenshots go to .artifacts/screenshots/audit-*.png.
 // Run alone: node esbuild.mjs && node --import tsx --test test/ui/auditLog.test.ts
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { openProtectedFile } from '../../src/ssoService/crypto/protectedFile';
 import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
-import { startSeededSso, type SeededSso } from './harness/ssoExtras';
+import { answerFileDialog, answerMultiPick, expectToast, pickQuickItem, quickPickRowLabels } from './harness/dialogs';
+import { answerInputStep, startSeededSso, type SeededSso } from './harness/ssoExtras';
 import { Workbench } from './harness/workbench';
 
 const VIEW = 'Audit Log';
@@ -15,6 +20,7 @@ const APP = 'Contoso.OrderService';
 const ID = 'ConfigProperties';
 const SET = `config.set · ${APP} › ${ID}`;
 const REVEAL = `history.reveal · ${APP} › ${ID}`;
+const EXPORT_PASSWORD = 'Export staple orbit 77?';
 
 describe('UI: audit log', { timeout: 600_000 }, () => {
   let sso: SeededSso | undefined;
@@ -116,5 +122,25 @@ describe('UI: audit log', { timeout: 600_000 }, () => {
     await w().screenshot('audit-05-invalid-filter');
     await w().closeQuickInput();
     assert.deepEqual((await rows()).map((r) => r.label), [REVEAL]);
+  });
+
+  it('Export Applications offers the encrypted export with history; the file carries the kept versions', async () => {
+    const file = join((server as CodeServerInstance).workspaceFolder, 'orders-with-history.entsso');
+    await w().runCommand('SSO: Export Applications…');
+    await answerMultiPick(w(), 'Export Applications from "dev": applications', [APP]);
+    await w().waitForQuickInput('Export Applications from "dev": format');
+    assert.deepEqual(await quickPickRowLabels(w()), ['Encrypted export (.entsso)', 'Encrypted export with history (.entsso)', 'Microsoft .sso file']);
+    await w().screenshot('audit-06-export-with-history');
+    await pickQuickItem(w(), 'Export Applications from "dev": format', 'Encrypted export with history (.entsso)');
+    await answerFileDialog(w(), 'Export Applications from "dev"', file);
+    await answerInputStep(w(), '(1/3)', EXPORT_PASSWORD);
+    await answerInputStep(w(), '(2/3)', EXPORT_PASSWORD);
+    await answerInputStep(w(), '(3/3)', 'export hint');
+    await expectToast(w(), /^Exported "Contoso\.OrderService" with their history to .*orders-with-history\.entsso\./, 30_000);
+    const { payload } = await openProtectedFile<{ version: number; applications: { configurations: { identifier: string; history?: { version: number; replacedBy: string }[] }[] }[] }>(readFileSync(file), EXPORT_PASSWORD, 'entsso-export');
+    assert.equal(payload.version, 2);
+    const kept = payload.applications[0]!.configurations.find((c) => c.identifier === ID)!.history!;
+    assert.deepEqual(kept.map((v) => v.version), [1]);
+    assert.match(kept[0]!.replacedBy, /via test$/);
   });
 });
