@@ -127,9 +127,10 @@ describe('history export and import through real processes', () => {
     assert.deepEqual({ ...(await tc.request('config.get', { application: APP, identifier: ID, reveal: true })).fields }, SAVES[2]);
   });
 
-  test('--with-history is for the entsso format only', () => {
+  test('--with-history is for the entsso format only', async () => {
     const r = source.ssoctl(['app', 'export', APP, '--file', join(scratch, 'x.sso'), '--with-history', '--password-stdin'], PASSWORD + '\n');
     assert.equal(r.code, 2, r.stderr);
     assert.match(r.stderr, /holds no history/);
+    await assert.rejects(sc.request('apps.export', { names: [APP], format: 'sso', password: PASSWORD, withHistory: true }), (e: Error & { code?: string }) => e.code === 'ENTSSO_E_INVALID_REQUEST' && /holds no history/.test(e.message));
   });
 });
