@@ -8,7 +8,7 @@ import { SsoError } from '../../protocol/errors';
 import type { AuditEntry, AuditFilter, AuditPage } from '../../protocol/messages';
 import type { AuditRetention, SsoStore } from '../ssodb/store';
 
-/** Rows one filtered request looks at (about 20-60 ms on the embedded store). */
+/** Rows one filtered request looks at: 12-71 ms for 20,000 rows on the embedded store (measured once by hand on a loaded 2-core machine). */
 export const AUDIT_SCAN_ROWS = 20_000;
 const DAY_MS = 24 * 60 * 60 * 1000;
 
