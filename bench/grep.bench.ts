@@ -6,7 +6,12 @@
  * Limit: the same search in-process on the same SSODB file, in the same run: read every row
  * (the store's own paged read), decrypt it (decryptValues) and look for the text in its
  * non-masked values; no socket, no pages, no JSON. Interleaved: limit, product, product, limit.
+ *
+ * Cancel: a scan cancelled at its first match (as the notification's Cancel does: no next page is
+ * asked for) must leave the service idle: its CPU time in the second after the cancel, read from
+ * /proc, against a second of the idle service measured just before.
  */
+import { readFileSync } from 'node:fs';
 import type { GrepPage } from '../src/protocol/messages';
 import { grepPages } from '../src/ssoClient/valueSearchPages';
 import { SecretVault } from '../src/ssoService/crypto/secretVault';
@@ -17,6 +22,32 @@ import type { BenchContext, Benchmark } from './lib/context';
 import { median, now } from './lib/stats';
 
 const NEEDLE = 'partner17.example/';
+/** Linux's clock ticks per second for /proc/<pid>/stat (USER_HZ). */
+const TICK_MS = 10;
+
+/** User + system CPU time of a process so far, in ms (Linux /proc). */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) * TICK_MS;
+}
+
+/** CPU the service spends in one second (idle, or after a cancel). */
+async function cpuOverOneSecond(pid: number): Promise<number> {
+  const before = cpuMs(pid);
+  await new Promise((r) => setTimeout(r, 1000));
+  return cpuMs(pid) - before;
+}
+
+/** Cancels a scan at its first match; returns the pages asked after the cancel and the service's CPU in the next second. */
+async function cancelAtFirstMatch(client: Pick<import('../src/ssoClient/client').SsoClient, 'request'>, pid: number): Promise<{ pagesAfterCancel: number; cpuAfterMs: number }> {
+  const cancel = new AbortController();
+  let pagesAfterCancel = 0;
+  for await (const page of grepPages(client, { pattern: NEEDLE, limit: 1 }, cancel.signal)) {
+    if (cancel.signal.aborted) pagesAfterCancel++;
+    if (page.matches.length > 0) cancel.abort();
+  }
+  return { pagesAfterCancel, cpuAfterMs: await cpuOverOneSecond(pid) };
+}
 
 /** The same search in-process: every row read, decrypted and searched. Returns ms, rows and matches. */
 async function inProcessSearch(store: SsoStore, secrets: Map<string, MasterSecret>): Promise<{ ms: number; rows: number; matches: number }> {
@@ -91,6 +122,22 @@ export const grepBenchmark: Benchmark = {
     await product();
     await limit();
     if (found !== limitMatches) throw new Error(`config.grep found ${found} matches, the in-process search ${limitMatches}`);
+
+    const servicePid = main.t.service?.child.pid;
+    if (servicePid !== undefined) {
+      const idleMs = await cpuOverOneSecond(servicePid);
+      const cancelled = await cancelAtFirstMatch(main.client, servicePid);
+      if (cancelled.pagesAfterCancel !== 0) throw new Error(`a page was asked for after the cancel (${cancelled.pagesAfterCancel})`);
+      ctx.add({
+        group: '9-grep',
+        name: 'service CPU in the second after a cancel at the first match',
+        value: cancelled.cpuAfterMs,
+        unit: 'ms',
+        limit: Math.max(idleMs, TICK_MS),
+        limitDescription: 'the same service idle for a second just before (at least one clock tick)',
+        notes: `no page asked for after the cancel; idle ${idleMs} ms; /proc ticks of ${TICK_MS} ms`,
+      });
+    }
 
     ctx.add({
       group: '9-grep',

@@ -4,6 +4,7 @@
  */
 import * as vscode from 'vscode';
 import { registerApplicationCommands } from './commands/applicationCommands';
+import { registerAuditCommands } from './commands/auditCommands';
 import { registerConfigurationCommands } from './commands/configurationCommands';
 import { registerConfigurationLifecycleCommands } from './commands/configurationLifecycleCommands';
 import { registerHistoryCommands } from './commands/historyCommands';
@@ -19,6 +20,7 @@ import { registerTransferCommands } from './commands/transferCommands';
 import { BackupStatusCache } from './connection/backupStatusCache';
 import { ConnectionManager } from './connection/connectionManager';
 import { ApplicationsTreeProvider } from './views/applicationsTree';
+import { AuditLogProvider } from './views/auditLogView';
 import { ConfigDiagnostics } from './views/configDiagnostics';
 import { HealthViewProvider } from './views/healthView';
 import { registerConfigEditorHelp } from './views/configEditorHelp';
@@ -42,6 +44,9 @@ export function activate(context: vscode.ExtensionContext): void {
   const treeView = vscode.window.createTreeView('entsso.applications', { treeDataProvider: tree, showCollapseAll: true });
   const health = new HealthViewProvider();
   const healthView = vscode.window.createTreeView('entsso.health', { treeDataProvider: health });
+  const auditLog = new AuditLogProvider(connection);
+  const auditView = vscode.window.createTreeView('entsso.audit', { treeDataProvider: auditLog });
+  auditLog.attach(auditView);
   const backups = new BackupStatusCache(connection, log);
   const statusBar = new SsoStatusBarItem(connection, backups);
   const preview = new ImportPreviewProvider();
@@ -62,6 +67,8 @@ export function activate(context: vscode.ExtensionContext): void {
     treeView,
     health,
     healthView,
+    auditLog,
+    auditView,
     backups,
     statusBar,
     preview,
@@ -81,6 +88,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerConfigurationLifecycleCommands({ log, connection, tree, treeView, fileSystem: provider }),
     ...registerHistoryCommands({ log, connection, tree, treeView, fileSystem: provider }),
     ...registerCompareCommands({ log, connection, tree, treeView, fileSystem: provider }),
+    ...registerAuditCommands({ log, connection, auditLog }),
     ...registerTransferCommands({ log, connection, tree, fileSystem: provider, preview }),
     ...registerLocalEnvironmentCommands({ log, connection, extensionPath: context.extensionPath, globalStorage: context.globalStorageUri }),
   );

@@ -31,7 +31,8 @@ const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> o
       | delete NAME --yes | enable NAME | disable NAME
       | add-field NAME --field F[:masked]...   add fields, keeping every stored value
       | remove-field NAME --field F... --yes   remove fields and purge their values everywhere
-      | export NAME... --file F [--format entsso|sso] [--reminder R] [--force]
+      | export NAME... --file F [--format entsso|sso] [--reminder R] [--with-history] [--force]
+            --with-history: each configuration's kept versions too (entsso); an import restores them
             entsso: encrypted export of definitions and every value; sso: the snap-in's weakly
             protected .sso file, one application (its ConfigProperties values). The format defaults
             to sso for a file named *.sso, else entsso (for import too)
@@ -51,7 +52,8 @@ const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> o
   copy --from DIR --to DIR --application APP [--identifier ID]... (--dry-run | --yes) [--masked keep|copy]
             preview, then write in one transaction on the target, refused if it changed since the preview;
             --masked copy reveals the source's masked values (audited there) and writes them (default: keep)
-  audit [--limit N]
+  audit [--limit N] [--text T] [--operation OP] [--user U] [--outcome ok|refused|failed] [--since ISO] [--until ISO]
+            newest first; a filtered page looks at 20,000 rows at most (fewer lines than --limit then)
   secret info | backup --file F [--reminder R] | inspect --file F | verify --file F
       | restore --file F [--allow-foreign] | generate --file F [--reminder R]   (password: prompt or --password-stdin)
   mss list | promote NODE | demote NODE     master secret server nodes (high availability)

@@ -44,7 +44,7 @@ class HistoryDocumentProvider implements vscode.TextDocumentContentProvider {
   }
 }
 
-function historyUri(target: HistoryTarget): vscode.Uri {
+export function historyUri(target: HistoryTarget): vscode.Uri {
   return vscode.Uri.from({ scheme: HISTORY_SCHEME, ...historyPath(target) });
 }
 

@@ -50,7 +50,9 @@ async function exportApplications(ctx: TransferCommandsContext, node: unknown, s
   const title = `Export Applications from "${env}"`;
   const apps = await resolveApplications(ctx.connection, node, selection, { title: `${title}: applications`, placeHolder: 'Tick the applications to export (with every value, masked ones included)' });
   const names = apps.map((a) => a.name);
-  const format = await pickOne(formatItems(names.length), { title: `${title}: format`, placeHolder: 'Which file format?' });
+  const choice = await pickOne(formatItems(names.length, ctx.connection.serves('history.list')), { title: `${title}: format`, placeHolder: 'Which file format?' });
+  const format: TransferFormat = choice === 'sso' ? 'sso' : 'entsso';
+  const withHistory = choice === 'entsso+history';
   if (format === 'sso') {
     if (names.length !== 1) throw new UserFacingError('A .sso file holds one application. Export one application per .sso file, or choose the encrypted .entsso format for several.');
     await confirmModal(
@@ -63,7 +65,7 @@ async function exportApplications(ctx: TransferCommandsContext, node: unknown, s
   const target = await pickSaveFile({ kind: 'export', title, defaultName: exportFileName(names, format, env, new Date()), filters: format === 'sso' ? { '.sso files': ['sso'] } : { 'Encrypted SSO exports': ['entsso'] } });
   const result = await withNewPassword(title, format === 'sso' ? '.sso file' : 'export', { withReminder: format === 'entsso', checkStrength: format === 'entsso' }, (p) =>
     withBusyIndicator(`Exporting ${names.length} application${names.length === 1 ? '' : 's'} from "${env}"…`, () =>
-      ctx.connection.request('apps.export', { names, format, password: p.password, ...(format === 'entsso' ? { reminder: p.reminder } : {}) }),
+      ctx.connection.request('apps.export', { names, format, password: p.password, ...(format === 'entsso' ? { reminder: p.reminder } : {}), ...(withHistory ? { withHistory } : {}) }),
     ),
   );
   await writePrivateFile(target, Buffer.from(result.file, 'base64'));
@@ -72,12 +74,15 @@ async function exportApplications(ctx: TransferCommandsContext, node: unknown, s
   if (format === 'sso' && applicationOfSsoFile(target.path) !== result.applications[0]) {
     warnings.push(`The snap-in takes the application name from the file name ("${applicationOfSsoFile(target.path)}"); when importing, name the application "${result.applications[0]}".`);
   }
-  const done = `Exported ${result.applications.map((a) => `"${a}"`).join(', ')} to ${displayPath(target)}.`;
+  const done = `Exported ${result.applications.map((a) => `"${a}"`).join(', ')}${withHistory ? ' with their history' : ''} to ${displayPath(target)}.`;
   const advice = format === 'entsso' ? ' Keep the file and its password apart; the reminder is stored readable in it.' : ' Delete the .sso file once it has been imported.';
   void showWrittenFile(`${done}${advice}${warnings.length > 0 ? ` ${warnings.join(' ')}` : ''}`, target, { warning: warnings.length > 0 });
 }
 
-function formatItems(count: number): PickItem<TransferFormat>[] {
+/** An export's format, and for the entsso format whether the kept versions go too. */
+type ExportChoice = TransferFormat | 'entsso+history';
+
+function formatItems(count: number, historyKept: boolean): PickItem<ExportChoice>[] {
   return [
     {
       label: 'Encrypted export (.entsso)',
@@ -85,6 +90,15 @@ function formatItems(count: number): PickItem<TransferFormat>[] {
       detail: 'Definitions, flags, fields and every value of any number of applications; AES-256-GCM under a key derived from your password (scrypt).',
       value: 'entsso',
     },
+    ...(historyKept
+      ? [
+          {
+            label: 'Encrypted export with history (.entsso)',
+            detail: 'The same, plus every kept version of each configuration (masked values included); an import restores them with the configurations it creates.',
+            value: 'entsso+history' as const,
+          },
+        ]
+      : []),
     {
       label: 'Microsoft .sso file',
       description: count === 1 ? 'weakly protected' : 'one application only',

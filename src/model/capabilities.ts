@@ -26,6 +26,7 @@ export const CAPABILITY_CONTEXT_KEYS: Readonly<Record<string, readonly (readonly
   'entsso.cannot.import': [['apps.inspectExport', 'apps.planImport', 'apps.import']],
   'entsso.cannot.findByValue': [['config.grep']],
   'entsso.cannot.history': [['history.list', 'history.get', 'config.set']],
+  'entsso.cannot.auditLog': [['audit.list']],
 };
 
 /** Whether the backend serves `method`; `capabilities` undefined means every method (the own service). */

@@ -183,6 +183,30 @@ export interface AuditEntry {
   detail?: string;
 }
 
+/** Which audit rows `audit.list` returns: every criterion given must hold. */
+export interface AuditFilter {
+  /** Found ignoring case in who, operation, application, configuration, field names or detail. */
+  text?: string;
+  /** An operation ("config.set") or its family ("config" finds config.set, config.reveal…). */
+  operation?: string;
+  /** Found ignoring case in who did it. */
+  user?: string;
+  outcome?: AuditEntry['outcome'];
+  /** ISO-8601 times: `from` inclusive, `until` exclusive. */
+  from?: string;
+  until?: string;
+}
+
+/**
+ * A page of the audit, newest first. With a filter the service looks at a bounded number of rows
+ * per request (AUDIT_SCAN_ROWS), so a page may hold fewer entries than asked, even none, and still
+ * have a `nextCursor`: the older rows have not been looked at yet.
+ */
+export interface AuditPage extends Page<AuditEntry> {
+  /** How long the service keeps its audit (environment.json "audit" or serve flags). */
+  retention?: { maxRows: number; maxAgeDays: number };
+}
+
 export interface HealthCheck {
   /** `portNames`: only from the ENTSSO bridge (BizTalkMgmtDb readable or not, and why). */
   id: 'service' | 'mss' | 'ssodb' | 'secretAge' | 'backup' | 'portNames';
@@ -495,7 +519,8 @@ export interface Methods {
    * `entsso`: any number of applications, within MAX_TRANSFER_FILE_BYTES. `sso`: exactly one
    * application, its `ConfigProperties` values; weakly protected (a warning says so).
    */
-  'apps.export': { params: { names: string[]; format: TransferFormat; password: string; reminder?: string }; result: { file: Base64File; format: TransferFormat; applications: string[]; warnings: string[] } };
+  /** `withHistory` (entsso format only): each configuration's kept versions go into the file too; an import restores them. */
+  'apps.export': { params: { names: string[]; format: TransferFormat; password: string; reminder?: string; withHistory?: boolean }; result: { file: Base64File; format: TransferFormat; applications: string[]; warnings: string[] } };
   /** Reads the readable header of an `entsso` export (its reminder) without the password. */
   'apps.inspectExport': { params: { file: Base64File }; result: ExportFileInfo };
   /** Plans an import: what would be created, changed and removed, by field name; changes nothing. */
@@ -538,7 +563,7 @@ export interface Methods {
   'history.list': { params: { application: string; identifier: string; cursor?: string; limit?: number }; result: Page<HistoryVersionInfo> };
   /** One kept version, masked fields as placeholders unless `reveal` (audited as history.reveal). Restore is a config.set. */
   'history.get': { params: { application: string; identifier: string; version: number; reveal?: boolean }; result: HistoryDocument };
-  'audit.list': { params: { cursor?: string; limit?: number }; result: Page<AuditEntry> };
+  'audit.list': { params: { cursor?: string; limit?: number; filter?: AuditFilter }; result: AuditPage };
   'secret.info': { params: Record<string, never>; result: SecretInfo };
   /** Runs on the MSS: a password-protected backup of the current and previous secrets. */
   'secret.backup': { params: { password: string; reminder: string }; result: { file: Base64File; msids: string[] } };

@@ -25,6 +25,7 @@ export const appTransferOptions = {
   'dry-run': {},
   'password-stdin': {},
   force: {},
+  'with-history': {},
 };
 
 export async function addField(client: SsoClient, args: ParsedArgs): Promise<void> {
@@ -53,8 +54,10 @@ export async function exportApplications(client: SsoClient, args: ParsedArgs): P
   const format = transferFormat(args, file);
   if (format === 'sso' && names.length !== 1) throw new UsageError('A .sso file holds one application: export one application per .sso file.');
   if (format === 'sso' && opt(args, 'reminder') !== undefined) throw new UsageError('A .sso file has no room for a password reminder; --reminder is for the entsso format.');
+  const withHistory = flag(args, 'with-history');
+  if (withHistory && format === 'sso') throw new UsageError('A .sso file holds no history: export --with-history in the entsso format.');
   const password = await readPassword(args, 'Export password', true);
-  const r = await client.request('apps.export', { names, format, password, reminder: opt(args, 'reminder') });
+  const r = await client.request('apps.export', { names, format, password, reminder: opt(args, 'reminder'), ...(withHistory ? { withHistory } : {}) });
   writeFileSync(file, Buffer.from(r.file, 'base64'), { mode: 0o600 });
   const warnings = [...r.warnings];
   if (format === 'sso' && basename(file, extname(file)) !== r.applications[0]) {
@@ -62,7 +65,7 @@ export async function exportApplications(client: SsoClient, args: ParsedArgs): P
   }
   for (const w of warnings) if (!flag(args, 'json')) process.stderr.write(`warning: ${w}\n`);
   print(args, { file, format, applications: r.applications, warnings }, () =>
-    `Exported ${r.applications.map((a) => `"${a}"`).join(', ')} to ${file} (${format}).` +
+    `Exported ${r.applications.map((a) => `"${a}"`).join(', ')}${withHistory ? ' with their history' : ''} to ${file} (${format}).` +
       (format === 'entsso' ? ' The reminder is stored readable in the file; keep the file and its password apart.' : ''),
   );
 }

@@ -1,7 +1,8 @@
 /** ssoctl status | health | audit: what state the environment is in and what happened. */
 import { escapeUnsafeCharacters } from '../../protocol/untrustedText';
 import type { ParsedArgs } from '../args';
-import { optInt } from '../args';
+import { opt, optInt } from '../args';
+import type { AuditFilter } from '../../protocol/messages';
 import { connect, print, table } from '../context';
 
 export async function status(args: ParsedArgs): Promise<void> {
@@ -25,12 +26,35 @@ export async function health(args: ParsedArgs): Promise<void> {
   }
 }
 
-export const auditOptions = { limit: { value: true } };
+export const auditOptions = {
+  limit: { value: true },
+  text: { value: true },
+  operation: { value: true },
+  user: { value: true },
+  outcome: { value: true },
+  since: { value: true },
+  until: { value: true },
+};
+
+/** The filter given on the command line (validated by the service). */
+function auditFilterOf(args: ParsedArgs): AuditFilter | undefined {
+  const filter: AuditFilter = {
+    text: opt(args, 'text'),
+    operation: opt(args, 'operation'),
+    user: opt(args, 'user'),
+    outcome: opt(args, 'outcome') as AuditFilter['outcome'],
+    from: opt(args, 'since'),
+    until: opt(args, 'until'),
+  };
+  const given = Object.entries(filter).filter(([, value]) => value !== undefined);
+  return given.length > 0 ? (Object.fromEntries(given) as AuditFilter) : undefined;
+}
 
 export async function audit(args: ParsedArgs): Promise<void> {
   const client = await connect(args);
   try {
-    const page = await client.request('audit.list', { limit: optInt(args, 'limit') ?? 50 });
+    const filter = auditFilterOf(args);
+    const page = await client.request('audit.list', { limit: optInt(args, 'limit') ?? 50, ...(filter ? { filter } : {}) });
     print(args, page.items, () =>
       table([
         ['TIME', 'USER', 'ACTION', 'OUTCOME', 'APPLICATION', 'IDENTIFIER', 'FIELDS', 'DETAIL'],

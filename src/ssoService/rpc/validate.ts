@@ -14,7 +14,7 @@
  */
 import { SsoError } from '../../protocol/errors';
 import { hasUnsafeCharacters } from '../../protocol/untrustedText';
-import type { ApplicationKind, FieldDefinition, ImportMode, ImportSource, ParamsOf, ServiceMethodName, TransferFormat } from '../../protocol/messages';
+import type { ApplicationKind, AuditFilter, FieldDefinition, ImportMode, ImportSource, ParamsOf, ServiceMethodName, TransferFormat } from '../../protocol/messages';
 import { GREP_MAX_PATTERN_LENGTH } from '../../protocol/messages';
 import { COMPARE_KEY_MAX_BYTES, COMPARE_KEY_MIN_BYTES, COMPARE_MAX_IDENTIFIERS, SET_MANY_MAX_WRITES } from '../../protocol/messages';
 import { LIMITS } from '../../protocol/limits';
@@ -235,6 +235,53 @@ function validateSetMany(o: Obj): ParamsOf<'config.setMany'> {
   return { application: checkName(o.application, 'Application name'), expectedFieldsVersion: fieldsVersionGiven, writes: checked, source };
 }
 
+/** Longest text or who an audit filter takes (longer than any stored name or operation: it could not match). */
+const AUDIT_FILTER_TEXT_LENGTH = 200;
+const AUDIT_OUTCOMES: readonly string[] = ['ok', 'refused', 'failed'];
+
+function validateAuditList(o: Obj): ParamsOf<'audit.list'> {
+  onlyKeys(o, ['cursor', 'limit', 'filter']);
+  const cursor = optString(o, 'cursor', 32);
+  if (cursor !== undefined && !/^\d{1,16}$/.test(cursor)) fail('"cursor" must be the nextCursor of the previous page.');
+  return { cursor, limit: optLimit(o), ...(o.filter === undefined ? {} : { filter: auditFilter(asObject(o.filter, 'filter')) }) };
+}
+
+function auditFilter(o: Obj): AuditFilter {
+  onlyKeys(o, ['text', 'operation', 'user', 'outcome', 'from', 'until']);
+  const filter: AuditFilter = {};
+  const text = optPlainText(o, 'text');
+  const user = optPlainText(o, 'user');
+  if (text) filter.text = text;
+  if (user) filter.user = user;
+  const operation = optString(o, 'operation', 64);
+  if (operation && !/^[A-Za-z][A-Za-z0-9]*(\.[A-Za-z][A-Za-z0-9]*)*$/.test(operation)) fail('"filter.operation" must be an operation such as "config.set" or a family such as "config".');
+  if (operation) filter.operation = operation;
+  const outcome = optString(o, 'outcome', 16);
+  if (outcome !== undefined && !AUDIT_OUTCOMES.includes(outcome)) fail(`"filter.outcome" must be one of ${AUDIT_OUTCOMES.join(', ')}.`);
+  if (outcome) filter.outcome = outcome as AuditFilter['outcome'];
+  const from = optIsoTime(o, 'from');
+  const until = optIsoTime(o, 'until');
+  if (from && until && from >= until) fail('"filter.from" must be before "filter.until".');
+  if (from) filter.from = from;
+  if (until) filter.until = until;
+  return filter;
+}
+
+function optPlainText(o: Obj, key: string): string | undefined {
+  const value = optString(o, key, AUDIT_FILTER_TEXT_LENGTH);
+  if (value !== undefined && hasUnsafeCharacters(value)) fail(`"filter.${key}" must be plain text (no control, format or line-separator characters).`);
+  return value;
+}
+
+/** A time as the audit stores it (UTC, milliseconds, "Z"), so that texts compare as times do. */
+function optIsoTime(o: Obj, key: string): string | undefined {
+  const value = optString(o, key, 40);
+  if (value === undefined || value === '') return undefined;
+  const time = Date.parse(value);
+  if (!/^\d{4}-\d{2}-\d{2}(T[0-9:.]+(Z|[+-]\d{2}:\d{2})?)?$/.test(value) || Number.isNaN(time)) fail(`"filter.${key}" must be an ISO-8601 time such as 2026-12-06T22:40:00Z.`);
+  return new Date(time).toISOString();
+}
+
 type Validators = { [M in ServiceMethodName]: (o: Obj) => ParamsOf<M> };
 
 const validators: Validators = {
@@ -282,12 +329,16 @@ const validators: Validators = {
     return { name: checkName(o.name, 'Application name'), fields: distinctNames(o.fields, 'fields', 'field', LIMITS.fieldCount), expectedFieldsVersion: optFieldsVersion(o) };
   },
   'apps.export': (o) => {
-    onlyKeys(o, ['names', 'format', 'password', 'reminder']);
+    onlyKeys(o, ['names', 'format', 'password', 'reminder', 'withHistory']);
+    const format = oneOf(o, 'format', FORMATS);
+    const withHistory = optBool(o, 'withHistory');
+    if (withHistory && format === 'sso') fail('A .sso file holds no history: export with "withHistory" in the entsso format.');
     return {
       names: distinctNames(o.names, 'names', 'application', MAX_TRANSFER_APPLICATIONS),
-      format: oneOf(o, 'format', FORMATS),
+      format,
       password: password(o),
       reminder: optString(o, 'reminder', 200),
+      ...(withHistory === undefined ? {} : { withHistory }),
     };
   },
   'apps.inspectExport': (o) => (onlyKeys(o, ['file']), { file: base64File(o) }),
@@ -366,10 +417,7 @@ const validators: Validators = {
     if (typeof o.version !== 'number' || !Number.isInteger(o.version) || o.version < 1 || o.version > 0x7fffffff) fail('"version" must be a version number from history.list.');
     return { application: checkName(o.application, 'Application name'), identifier: checkName(o.identifier, 'Identifier'), version: o.version, reveal: optBool(o, 'reveal') };
   },
-  'audit.list': (o) => {
-    onlyKeys(o, ['cursor', 'limit']);
-    return { cursor: optString(o, 'cursor', 32), limit: optLimit(o) };
-  },
+  'audit.list': (o) => validateAuditList(o),
   'secret.info': (o) => (onlyKeys(o, []), {}),
   'mss.nodes': (o) => (onlyKeys(o, []), {}),
   'token.rotate': (o) => (onlyKeys(o, []), {}),

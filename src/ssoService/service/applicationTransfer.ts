@@ -33,7 +33,8 @@ import { newNameProblem } from '../../protocol/names';
 import { checkConfigurationSize, encryptValues, expectedOf, readApplicationState, valuesOfFields, type ApplicationState } from './applicationState';
 import { compareNames, importBasis, planApplicationImport, type IncomingApplication, type PlannedApplication } from './importPlan';
 import type { SecretCache } from './secretCache';
-import { readExportFile, readSsoFile, SSO_FILE_WARNING, writeExportFile, writeSsoFile, type ExportedApplication } from './transferFiles';
+import { exportedHistory, historyImportNotes, importedHistory } from './historyTransfer';
+import { readExportFile, readSsoFile, SSO_FILE_WARNING, writeExportFile, writeSsoFile, type ExportedApplication, type ExportedVersion } from './transferFiles';
 
 interface TransferContext {
   client: string;
@@ -93,19 +94,20 @@ export class ApplicationTransfer {
           warnings.push(`Only the "${CONFIG_PROPERTIES_IDENTIFIER}" configuration of "${state.app.name}" is in the .sso file; its ${state.rows.length - 1} other configuration(s) are not.`);
         }
       } else {
-        file = await writeExportFile(states.map(exportedApplication), { password: p.password, reminder: p.reminder ?? '', environment: this.deps.environmentId });
+        const applications = await Promise.all(states.map(async (state) => withHistory(exportedApplication(state), p.withHistory ? await exportedHistory(this.deps.store, this.deps.cache, state) : undefined)));
+        file = await writeExportFile(applications, { password: p.password, reminder: p.reminder ?? '', environment: this.deps.environmentId });
       }
       if (file.length > MAX_TRANSFER_FILE_BYTES) {
         throw new SsoError(
           'ENTSSO_E_INVALID_REQUEST',
-          `The export would be ${file.length} bytes, more than the ${MAX_TRANSFER_FILE_BYTES} bytes a file can travel in. Export fewer applications per file.`,
+          `The export would be ${file.length} bytes, more than the ${MAX_TRANSFER_FILE_BYTES} bytes a file can travel in. Export fewer applications per file${p.withHistory ? ', or without their history' : ''}.`,
           { bytes: file.length, limit: MAX_TRANSFER_FILE_BYTES },
         );
       }
       // Before the file leaves the service, one row per application in one transaction: no rows, no export.
       await this.deps.auditOrRefuse(
         ctx,
-        states.map((state) => ({ action: 'app.export', outcome: 'ok', application: state.app.name, fields: state.app.fields.map((f) => f.label), detail: `format ${p.format}, ${state.rows.length} configuration(s)` })),
+        states.map((state) => ({ action: 'app.export', outcome: 'ok', application: state.app.name, fields: state.app.fields.map((f) => f.label), detail: `format ${p.format}, ${state.rows.length} configuration(s)${p.withHistory && p.format === 'entsso' ? ', with history' : ''}` })),
       );
       return { file: file.toString('base64'), format: p.format, applications: states.map((s) => s.app.name), warnings };
     } catch (err) {
@@ -158,17 +160,21 @@ export class ApplicationTransfer {
       names = prepared.planned.map((x) => x.planned.plan.application);
       this.checkBasis(prepared, p.expected);
       const changes: ApplicationChange[] = [];
-      for (const { planned, state } of prepared.planned) {
+      const restoredVersions = new Map<string, number>();
+      for (const { planned, state, incoming } of prepared.planned) {
         if (planned.plan.action === 'unchanged') continue;
         const application = planned.plan.application;
         changes.push({
           application,
           ...(planned.create ? { create: planned.create } : { expected: expectedOf(state!) }),
           ...(planned.fields ? { fields: planned.fields } : {}),
-          rows: planned.rows.map((row) =>
-            row.op === 'delete'
-              ? row
-              : { op: 'put', identifier: row.identifier, expectedTimestamp: row.expectedTimestamp, msid: secret.msid, ciphertext: encryptValues(secret, application, row.identifier, row.values) },
+          rows: await Promise.all(
+            planned.rows.map(async (row) => {
+              if (row.op === 'delete') return row;
+              const history = await importedHistory(this.deps.store, secret, application, incoming, row);
+              if (history) restoredVersions.set(application, (restoredVersions.get(application) ?? 0) + history.length);
+              return { op: 'put' as const, identifier: row.identifier, expectedTimestamp: row.expectedTimestamp, msid: secret.msid, ciphertext: encryptValues(secret, application, row.identifier, row.values), ...(history ? { importedHistory: history } : {}) };
+            }),
           ),
         });
       }
@@ -192,7 +198,9 @@ export class ApplicationTransfer {
           outcome: 'ok',
           application: plan.application,
           fields: touchedFields(plan),
-          detail: `${p.format} file, mode ${p.mode}: ${plan.action}; identifiers created ${summary.identifiersCreated}, updated ${summary.identifiersUpdated}, deleted ${summary.identifiersDeleted}`,
+          detail:
+            `${p.format} file, mode ${p.mode}: ${plan.action}; identifiers created ${summary.identifiersCreated}, updated ${summary.identifiersUpdated}, deleted ${summary.identifiersDeleted}` +
+            (restoredVersions.get(plan.application) ? `; kept versions restored ${restoredVersions.get(plan.application)}` : ''),
         });
       }
       return result;
@@ -241,6 +249,7 @@ export class ApplicationTransfer {
         rowsRead: state ? state.rowsRead : { count: 0, maxTimestamp: null },
       });
       planned.push({ incoming: app, state, planned: plan, basis });
+      warnings.push(...(await historyImportNotes(this.deps.store, app, plan.rows)));
     }
     return { planned, warnings };
   }
@@ -292,6 +301,11 @@ function checkWhatImportCreates(planned: PlannedApplication, state: ApplicationS
     if (row.expectedTimestamp === null) refuse('identifier', row.identifier);
     checkConfigurationSize(application, row.identifier, { labels, values: row.values });
   }
+}
+
+function withHistory(application: ExportedApplication, history: Map<string, ExportedVersion[]> | undefined): ExportedApplication {
+  if (!history) return application;
+  return { ...application, configurations: application.configurations.map((c) => ({ ...c, history: history.get(c.identifier) ?? [] })) };
 }
 
 function exportedApplication(state: ApplicationState): ExportedApplication {

@@ -52,6 +52,19 @@ export interface IncomingConfiguration {
   identifier: string;
   /** Field label (as in the file's field list) → value. */
   values: Map<string, string>;
+  /** Kept versions (an export made with its history), restored with a configuration the import creates. */
+  history?: IncomingVersion[];
+}
+
+/** A kept version read from an export file: its values in clear, held in memory only. */
+export interface IncomingVersion {
+  version: number;
+  modifiedAt: number;
+  savedAt: number;
+  savedBy: string;
+  change: 'set' | 'delete';
+  changedFields: string[];
+  values: Map<string, string>;
 }
 
 /** What a file holds for one application. */

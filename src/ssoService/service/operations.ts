@@ -39,6 +39,8 @@ import {
   type ApplicationState,
 } from './applicationState';
 import type { SecretCache } from './secretCache';
+import { listAuditPage } from './auditLog';
+import type { AuditPage } from '../../protocol/messages';
 import { ValueSearch } from './valueSearch';
 import { EnvironmentCompare } from './environmentCompare';
 import { changedFieldLabels, ConfigHistory, DEFAULT_HISTORY_SETTINGS, historyNote, type HistorySettings } from './configHistory';
@@ -533,12 +535,8 @@ export class SsoOperations implements RpcOperations {
 
   // ------------------------------------------------------------------ audit and health
 
-  private async listAudit(p: ParamsOf<'audit.list'>): Promise<Page<import('../../protocol/messages').AuditEntry>> {
-    const limit = p.limit ?? DEFAULT_PAGE_SIZE;
-    const before = p.cursor !== undefined ? Number(p.cursor) : undefined;
-    if (before !== undefined && !Number.isInteger(before)) throw new SsoError('ENTSSO_E_INVALID_REQUEST', '"cursor" must come from a previous page.');
-    const rows = await this.store.listAudit({ before, limit: limit + 1 });
-    return toPage(rows.slice(0, limit), rows.length > limit, (e) => String(e.id));
+  private async listAudit(p: ParamsOf<'audit.list'>): Promise<AuditPage> {
+    return listAuditPage(this.store, { cursor: p.cursor, limit: p.limit ?? DEFAULT_PAGE_SIZE, filter: p.filter }, this.options.auditRetention);
   }
 
   async health(): Promise<HealthReport> {

@@ -19,9 +19,17 @@ import { decodeSsoFile, encodeSsoFile } from '../crypto/ssoFile';
 import { checkPasswordStrength } from '../crypto/passwordKdf';
 import { checkName } from '../rpc/validate';
 import { LIMITS } from '../../protocol/limits';
-import type { IncomingApplication, IncomingConfiguration } from './importPlan';
+import type { IncomingApplication, IncomingConfiguration, IncomingVersion } from './importPlan';
 
-const EXPORT_PAYLOAD_VERSION = 1;
+/**
+ * Contents versions: 1, definitions and live values; 2, also the kept versions of configurations
+ * (`history`, exported on request). A file without history is still written as version 1, so
+ * that older SSO tools read it; both are read.
+ */
+const EXPORT_PAYLOAD_VERSION = 2;
+const PAYLOAD_VERSION_WITHOUT_HISTORY = 1;
+/** Most kept versions one configuration carries (the highest history.keep). */
+const MAX_EXPORTED_VERSIONS = 1000;
 
 export const SSO_FILE_WARNING =
   'A .sso file is weakly protected: Triple-DES keyed with the unsalted MD5 of the password, without any integrity check, ' +
@@ -37,7 +45,19 @@ export interface ExportedApplication {
   adminGroup: string;
   flags: number;
   fields: FieldDefinition[];
-  configurations: { identifier: string; values: { field: string; value: string }[] }[];
+  configurations: { identifier: string; values: { field: string; value: string }[]; history?: ExportedVersion[] }[];
+}
+
+/** A kept version in an export (contents version 2): who replaced it, when, and its values. */
+export interface ExportedVersion {
+  version: number;
+  /** ms since the epoch: when this version had been written, and when it was replaced. */
+  writtenAt: number;
+  replacedAt: number;
+  replacedBy: string;
+  change: 'set' | 'delete';
+  changedFields: string[];
+  values: { field: string; value: string }[];
 }
 
 interface ExportPayload {
@@ -53,7 +73,9 @@ export async function writeExportFile(
   applications: ExportedApplication[],
   options: { password: string; reminder: string; environment: string; kdfCost?: { N: number; r: number; p: number } },
 ): Promise<Buffer> {
-  const payload: ExportPayload = { format: 'entsso-export', version: EXPORT_PAYLOAD_VERSION, exportedAt: new Date().toISOString(), applications };
+  const withHistory = applications.some((a) => a.configurations.some((c) => c.history !== undefined));
+  const version = withHistory ? EXPORT_PAYLOAD_VERSION : PAYLOAD_VERSION_WITHOUT_HISTORY;
+  const payload: ExportPayload = { format: 'entsso-export', version, exportedAt: new Date().toISOString(), applications };
   return writeProtectedFile('entsso-export', payload, { password: options.password, reminder: options.reminder, environment: options.environment, kdfCost: options.kdfCost });
 }
 
@@ -66,7 +88,7 @@ export async function readExportFile(file: Buffer, password: string): Promise<{ 
 export function parseExportPayload(payload: unknown): IncomingApplication[] {
   const p = payload as Partial<ExportPayload> | null;
   if (!p || typeof p !== 'object' || p.format !== 'entsso-export') throw badPayload('it is not an application export');
-  if (p.version !== EXPORT_PAYLOAD_VERSION) {
+  if (p.version !== EXPORT_PAYLOAD_VERSION && p.version !== PAYLOAD_VERSION_WITHOUT_HISTORY) {
     if (Number.isSafeInteger(p.version) && (p.version as number) > EXPORT_PAYLOAD_VERSION) {
       throw new SsoError(
         'ENTSSO_E_BAD_FILE',
@@ -79,7 +101,7 @@ export function parseExportPayload(payload: unknown): IncomingApplication[] {
   if (!Array.isArray(p.applications) || p.applications.length === 0) throw badPayload('it holds no application');
   const seen = new Set<string>();
   return p.applications.map((raw, index) => {
-    const app = parseExportedApplication(raw, index);
+    const app = parseExportedApplication(raw, index, p.version === EXPORT_PAYLOAD_VERSION);
     if (seen.has(app.name.toLowerCase())) throw badPayload(`it holds the application "${app.name}" twice`);
     seen.add(app.name.toLowerCase());
     return app;
@@ -88,7 +110,7 @@ export function parseExportPayload(payload: unknown): IncomingApplication[] {
 
 const KINDS: ApplicationKind[] = ['adapter', 'configStore', 'affiliate'];
 
-function parseExportedApplication(raw: unknown, index: number): IncomingApplication {
+function parseExportedApplication(raw: unknown, index: number, mayHoldHistory: boolean): IncomingApplication {
   const a = raw as Partial<ExportedApplication> | null;
   if (!a || typeof a !== 'object') throw badPayload(`application ${index + 1} is not an object`);
   const name = fileName(a.name, `the name of application ${index + 1}`);
@@ -119,16 +141,10 @@ function parseExportedApplication(raw: unknown, index: number): IncomingApplicat
     if (identifiers.has(identifier.toLowerCase())) throw badPayload(`${where} holds the identifier "${identifier}" twice`);
     identifiers.add(identifier.toLowerCase());
     if (!Array.isArray(config?.values) || config.values.length > LIMITS.fieldCount) throw badPayload(`the values of "${identifier}" in ${where} are invalid`);
-    const values = new Map<string, string>();
-    for (const entry of config.values) {
-      const e = entry as { field?: unknown; value?: unknown } | null;
-      const label = typeof e?.field === 'string' ? labels.get(e.field.toLowerCase()) : undefined;
-      if (label === undefined) throw badPayload(`"${identifier}" in ${where} has a value for a field the application does not define`);
-      if (values.has(label)) throw badPayload(`"${identifier}" in ${where} has two values for the field "${label}"`);
-      if (typeof e!.value !== 'string' || e!.value.length > LIMITS.valueLength) throw badPayload(`the value of field "${label}" of "${identifier}" in ${where} is invalid`);
-      values.set(label, e!.value);
-    }
-    return { identifier, values };
+    const values = parseValues(config.values, labels, `"${identifier}" in ${where}`);
+    if (config.history === undefined) return { identifier, values };
+    if (!mayHoldHistory) throw badPayload(`"${identifier}" in ${where} holds kept versions, which a contents version 1 file cannot`);
+    return { identifier, values, history: parseHistory(config.history, labels, `"${identifier}" in ${where}`) };
   });
   return {
     name,
@@ -142,6 +158,52 @@ function parseExportedApplication(raw: unknown, index: number): IncomingApplicat
     configurations,
     identifierScope: 'all',
   };
+}
+
+/** Field → value pairs of a configuration or of one of its kept versions. */
+function parseValues(raw: unknown[], labels: Map<string, string>, where: string): Map<string, string> {
+  const values = new Map<string, string>();
+  for (const entry of raw) {
+    const e = entry as { field?: unknown; value?: unknown } | null;
+    const label = typeof e?.field === 'string' ? labels.get(e.field.toLowerCase()) : undefined;
+    if (label === undefined) throw badPayload(`${where} has a value for a field the application does not define`);
+    if (values.has(label)) throw badPayload(`${where} has two values for the field "${label}"`);
+    if (typeof e!.value !== 'string' || e!.value.length > LIMITS.valueLength) throw badPayload(`the value of field "${label}" of ${where} is invalid`);
+    values.set(label, e!.value);
+  }
+  return values;
+}
+
+function parseHistory(raw: unknown, labels: Map<string, string>, where: string): IncomingVersion[] {
+  if (!Array.isArray(raw) || raw.length > MAX_EXPORTED_VERSIONS) throw badPayload(`the kept versions of ${where} are invalid`);
+  const seen = new Set<number>();
+  return raw.map((item, i) => {
+    const v = item as Partial<ExportedVersion> | null;
+    const what = `kept version ${i + 1} of ${where}`;
+    if (!v || typeof v !== 'object' || !Number.isInteger(v.version) || (v.version as number) < 1 || (v.version as number) > 0x7fffffff) throw badPayload(`${what} has no valid version number`);
+    if (seen.has(v.version as number)) throw badPayload(`${where} holds version ${v.version} twice`);
+    seen.add(v.version as number);
+    if (!isTime(v.writtenAt) || !isTime(v.replacedAt)) throw badPayload(`${what} has invalid times`);
+    if (typeof v.replacedBy !== 'string' || v.replacedBy.length > LIMITS.nameLength) throw badPayload(`${what} does not say who replaced it`);
+    if (v.change !== 'set' && v.change !== 'delete') throw badPayload(`${what} does not say how it was replaced`);
+    if (!Array.isArray(v.changedFields) || v.changedFields.length > LIMITS.fieldCount || !v.changedFields.every((f) => typeof f === 'string' && f.length <= LIMITS.nameLength)) {
+      throw badPayload(`${what} has an invalid list of changed fields`);
+    }
+    if (!Array.isArray(v.values) || v.values.length > LIMITS.fieldCount) throw badPayload(`the values of ${what} are invalid`);
+    return {
+      version: v.version as number,
+      modifiedAt: v.writtenAt as number,
+      savedAt: v.replacedAt as number,
+      savedBy: v.replacedBy,
+      change: v.change,
+      changedFields: v.changedFields,
+      values: parseValues(v.values, labels, what),
+    };
+  });
+}
+
+function isTime(value: unknown): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0;
 }
 
 // ---------------------------------------------------------------- .sso

@@ -7,7 +7,8 @@ import { NAME_MAX_LENGTH } from '../../protocol/names';
 import type { MssqlTypes } from './mssqlDriver';
 import type { AuditRecord } from './schema/rowMappers';
 import { DESCRIPTION_MAX_LENGTH, IDENTIFIER_DOMAIN, ISO_TIME_MAX_LENGTH, MSID_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH } from './schema/tables';
-import type { NewApplication } from './store';
+import type { ImportedVersion, NewApplication } from './store';
+import { importedVersionParams } from './historyImport';
 
 export type ParamKind = 'name' | 'pattern' | 'msid' | 'description' | 'isoTime' | 'shortText' | 'longText' | 'int' | 'bigint' | 'bit' | 'blob';
 
@@ -74,5 +75,14 @@ export function auditParams(record: AuditRecord): Params {
     identifier: ['name', record.identifier],
     fields: ['longText', record.fields],
     detail: ['longText', record.detail],
+  };
+}
+
+/** One kept version brought by an import (history export), as the history insert takes it. */
+export function importedHistoryParams(app: string, identifier: string, version: ImportedVersion): Params {
+  const p = importedVersionParams(app, identifier, version);
+  return {
+    app: ['name', p.app], identifier: ['name', p.identifier], version: ['int', p.version], msid: ['msid', p.msid], ciphertext: ['blob', p.ciphertext],
+    modifiedAt: ['bigint', p.modifiedAt], savedAt: ['bigint', p.savedAt], savedBy: ['name', p.savedBy], change: ['shortText', p.change], changedFields: ['longText', p.changedFields],
   };
 }

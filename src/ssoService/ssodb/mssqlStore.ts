@@ -17,10 +17,12 @@
  * affected (or returned by OUTPUT) tell whether the caller's version was current.
  */
 import { SsoError } from '../../protocol/errors';
+import { auditPageParams, auditSlice, auditWindow, auditWindowParams, MSSQL_AUDIT_SQL } from './auditQuery';
+import { importedVersions, MSSQL_IMPORT_HISTORY_SQL } from './historyImport';
 import type { AuditEntry, FieldInfo } from '../../protocol/messages';
 import { affected, rowsOf, type MssqlTransaction } from './mssqlDriver';
 import { driverErrorNumber, isDuplicateKey, notInitialised, schemaPermissionRefusal, toSsoError } from './mssqlErrors';
-import { applicationParams, auditParams, keyParams, valueParams, type ParamKind, type Params } from './mssqlParams';
+import { applicationParams, auditParams, importedHistoryParams, keyParams, valueParams, type ParamKind, type Params } from './mssqlParams';
 import { MssqlSession, type MssqlSessionOptions } from './mssqlSession';
 import { GLOBAL_INFO_PATCHABLE, MSSQL_SQL } from './mssqlSql';
 import { MSSQL_SCHEMA_BATCHES } from './schema/mssqlDdl';
@@ -66,8 +68,10 @@ import { IDENTIFIER_DOMAIN } from './schema/tables';
 import type {
   ApplicationChange,
   ApplicationRow,
+  AuditQuery,
   AuditRetention,
   ConfigurationRead,
+  AuditSlice,
   CredentialRow,
   GlobalInfo,
   HistoryCipherRow,
@@ -247,6 +251,7 @@ class MssqlStore implements SsoStore {
       const mapping = rowsOf(inserted)[0];
       if (!mapping) throw changeConflict(app, 'application-gone');
       await this.session.query(MSSQL_SQL.insertCredentials, { ...keyParams(String(mapping.application), row.identifier), ...valueParams(row.msid, row.ciphertext) }, tx);
+      for (const version of importedVersions(row)) await this.session.query(MSSQL_IMPORT_HISTORY_SQL, importedHistoryParams(String(mapping.application), row.identifier, version), tx);
       return;
     }
     const expected = row.expectedTimestamp as string;
@@ -621,5 +626,19 @@ class MssqlStore implements SsoStore {
     if (!Number.isInteger(before)) throw new SsoError('ENTSSO_E_INVALID_REQUEST', 'The audit cursor must be a whole number.');
     const result = await this.session.query(MSSQL_SQL.listAudit, { limit: ['int', options.limit], before: ['bigint', before] });
     return rowsOf(result).map(toAuditEntry);
+  }
+
+  async listAuditFiltered(query: AuditQuery): Promise<AuditSlice> {
+    const bounds = auditWindowParams(query);
+    const windowRows = rowsOf(await this.session.query(MSSQL_AUDIT_SQL.window, { before: ['bigint', bounds.before], scan: ['int', bounds.scan] }));
+    const window = auditWindow(windowRows[0], bounds.scan);
+    if (!window) return { entries: [] };
+    const p = auditPageParams(query, window.low);
+    const page = await this.session.query(MSSQL_AUDIT_SQL.page, {
+      before: ['bigint', p.before], low: ['bigint', p.low], limit: ['int', p.limit],
+      operation: ['shortText', p.operation], outcome: ['shortText', p.outcome], user: ['name', p.user],
+      fromAt: ['isoTime', p.fromAt], untilAt: ['isoTime', p.untilAt], text: ['shortText', p.text],
+    });
+    return auditSlice(rowsOf(page), window);
   }
 }

@@ -10,7 +10,7 @@
  */
 import type { SsoStore } from './store';
 
-type AuditMethods = 'appendAudit' | 'listAudit' | 'pruneAudit';
+type AuditMethods = 'appendAudit' | 'listAudit' | 'pruneAudit' | 'listAuditFiltered';
 type CoordinationMethods = 'acquireLease' | 'releaseLease' | 'getLease' | 'recordMssNode' | 'listMssNodes';
 type SideStore<M extends keyof SsoStore> = Pick<SsoStore, M | 'init' | 'close'>;
 
@@ -28,6 +28,7 @@ export function withSideFiles(data: SsoStore, side: { audit: SideStore<AuditMeth
     },
     appendAudit: (entries, retention) => audit.appendAudit(entries, retention),
     listAudit: (options) => audit.listAudit(options),
+    listAuditFiltered: (query) => audit.listAuditFiltered(query),
     pruneAudit: (retention, limit) => audit.pruneAudit(retention, limit),
     acquireLease: (node, ttl, grace) => coordination.acquireLease(node, ttl, grace),
     releaseLease: (node) => coordination.releaseLease(node),

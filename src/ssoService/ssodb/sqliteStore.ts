@@ -26,6 +26,8 @@
  */
 import path from 'node:path';
 import { SsoError } from '../../protocol/errors';
+import { auditPageParams, auditSlice, auditWindow, auditWindowParams, SQLITE_AUDIT_SQL } from './auditQuery';
+import { importedVersionParams, importedVersions, SQLITE_IMPORT_HISTORY_SQL } from './historyImport';
 import { CommittedStateMemo } from './committedStateMemo';
 import { LockDirectory } from './lockDirectory';
 import { SqliteConnection, type BeginMode, type Params } from './sqliteConnection';
@@ -80,7 +82,9 @@ import {
 import type {
   ApplicationChange,
   ApplicationRow,
+  AuditQuery,
   AuditRetention,
+  AuditSlice,
   CredentialRow,
   GlobalInfo,
   ListOptions,
@@ -294,6 +298,7 @@ class SqliteStore implements SsoStore {
     } else {
       if (current && row.history) this.keepVersion(app, String(current.identifier), row.history);
       this.writeRow(app, row.identifier, current, row.msid, row.ciphertext);
+      for (const version of importedVersions(row)) this.run(SQLITE_IMPORT_HISTORY_SQL, importedVersionParams(app, row.identifier, version));
     }
   }
 
@@ -590,6 +595,14 @@ class SqliteStore implements SsoStore {
     const before = options.before ?? Number.MAX_SAFE_INTEGER;
     if (!Number.isInteger(before)) throw new SsoError('ENTSSO_E_INVALID_REQUEST', 'The audit cursor must be a whole number.');
     return this.read(() => this.rows(SQLITE_SQL.listAudit, { before, limit: options.limit }).map(toAuditEntry));
+  }
+
+  async listAuditFiltered(query: AuditQuery): Promise<AuditSlice> {
+    const bounds = auditWindowParams(query);
+    return this.read(() => {
+      const window = auditWindow(this.rows(SQLITE_AUDIT_SQL.window, bounds)[0], bounds.scan);
+      return window ? auditSlice(this.rows(SQLITE_AUDIT_SQL.page, auditPageParams(query, window.low)), window) : { entries: [] };
+    });
   }
 
   // -------------------------------------------------------------- row versions

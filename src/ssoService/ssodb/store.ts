@@ -13,7 +13,7 @@
  * runs, and ENTSSO_E_SSODB_UNREACHABLE when the database cannot be reached, stays locked by
  * another process past the busy timeout, or fails. Error messages never contain a value.
  */
-import type { ApplicationKind, AuditEntry, FieldDefinition, FieldInfo } from '../../protocol/messages';
+import type { ApplicationKind, AuditEntry, AuditFilter, FieldDefinition, FieldInfo } from '../../protocol/messages';
 
 export interface GlobalInfo {
   /** gi_SecretServer: the name (host:port) of the active master secret server. */
@@ -84,6 +84,23 @@ export interface NewAuditEntry {
   identifier?: string;
   fields?: string[];
   detail?: string;
+}
+
+/** A filtered audit request (see auditQuery.ts). */
+export interface AuditQuery {
+  /** Only rows with a smaller id (a cursor); all when absent. */
+  before?: number;
+  limit: number;
+  filter: AuditFilter;
+  /** Most rows looked at. */
+  scanRows: number;
+}
+
+export interface AuditSlice {
+  /** Matches among the rows looked at, newest first, at most `limit`. */
+  entries: AuditEntry[];
+  /** Set when older rows were not looked at: the next request starts below this id. */
+  continueBelow?: number;
 }
 
 /** How much audit is kept: at most the newest `maxRows` rows, none older than `maxAgeMs`. */
@@ -160,8 +177,13 @@ export type RowChange =
       ciphertext: Buffer;
       /** Keeps the replaced version (an update only), in the same transaction, as putCredentials does. */
       history?: HistoryNote;
+      /** Kept versions brought by an import (history export); only with a row it creates. */
+      importedHistory?: ImportedVersion[];
     }
   | { op: 'delete'; identifier: string; expectedTimestamp: string };
+
+/** A kept version from an export file, encrypted again under this environment's secret. */
+export type ImportedVersion = Omit<HistoryCipherRow, 'application' | 'identifier'>;
 
 /**
  * A change of one application's definition and configurations, applied with others in one
@@ -335,4 +357,6 @@ export interface SsoStore {
   pruneAudit(retention: AuditRetention, limit: number): Promise<number>;
   /** Newest first; `before` is an audit id for paging. */
   listAudit(options: { before?: number; limit: number }): Promise<AuditEntry[]>;
+  /** Newest first, filtered, among at most `scanRows` rows below `before` (see auditQuery.ts). */
+  listAuditFiltered(query: AuditQuery): Promise<AuditSlice>;
 }

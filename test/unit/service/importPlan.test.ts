@@ -241,7 +241,7 @@ describe('export payloads and .sso files as planning input', () => {
       mutate(copy);
       assert.throws(() => parseExportPayload(copy), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_BAD_FILE' && pattern.test(e.message) && !e.message.includes('secret-value'));
     };
-    bad((p) => (p.version = 2), /contents version 2/);
+    bad((p) => (p.version = 3), /contents version 3/);
     bad((p) => (p.format = 'other'), /not an application export/);
     bad((p) => (p.applications = []), /holds no application/);
     bad((p) => p.applications.push(structuredClone(p.applications[0]!)), /holds the application "A" twice/);
@@ -250,6 +250,29 @@ describe('export payloads and .sso files as planning input', () => {
     bad((p) => (p.applications[0]!.configurations[0]!.values = [{ field: 'Unknown', value: 'secret-value' }]), /a field the application does not define/);
     bad((p) => (p.applications[0]!.kind = 'weird'), /unknown kind/);
     bad((p) => (p.applications[0]!.name = ' padded'), /must not start or end with spaces/);
+  });
+
+  it('reads kept versions from a contents version 2 payload, and refuses them in version 1 or malformed', () => {
+    const version = { version: 1, writtenAt: 1_700_000_000_000, replacedAt: 1_700_000_100_000, replacedBy: 'alice via code', change: 'set', changedFields: ['Pwd'], values: [{ field: 'pwd', value: 'old-secret-value' }] };
+    const withHistory = (v: number, history: unknown) => {
+      const copy = structuredClone(valid) as typeof valid & { applications: { configurations: { history?: unknown }[] }[] };
+      copy.version = v;
+      copy.applications[0]!.configurations[0]!.history = history;
+      return copy;
+    };
+    const [app] = parseExportPayload(withHistory(2, [version]));
+    const kept = app!.configurations[0]!.history!;
+    assert.deepEqual(kept.map((k) => [k.version, k.modifiedAt, k.savedAt, k.savedBy, k.change, k.changedFields, [...k.values]]), [
+      [1, 1_700_000_000_000, 1_700_000_100_000, 'alice via code', 'set', ['Pwd'], [['Pwd', 'old-secret-value']]],
+    ]);
+    const refused = (payload: unknown, pattern: RegExp) =>
+      assert.throws(() => parseExportPayload(payload), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_BAD_FILE' && pattern.test(e.message) && !e.message.includes('secret-value'));
+    refused(withHistory(1, [version]), /contents version 1 file cannot/);
+    refused(withHistory(2, [version, version]), /version 1 twice/);
+    refused(withHistory(2, [{ ...version, version: 0 }]), /no valid version number/);
+    refused(withHistory(2, [{ ...version, change: 'rename' }]), /how it was replaced/);
+    refused(withHistory(2, [{ ...version, values: [{ field: 'Unknown', value: 'secret-value' }] }]), /a field the application does not define/);
+    refused(withHistory(2, 'all of it'), /kept versions of .* are invalid/);
   });
 
   it('reads a .sso file (made with node-forge, independently) as the ConfigProperties of the named application', () => {

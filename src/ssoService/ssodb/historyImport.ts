@@ -1,0 +1,44 @@
+/**
+ * Kept versions brought by an import (an export made with its history): written into
+ * SSOX_ConfigHistory with their own version numbers, in the import's transaction, for a
+ * configuration the import creates (a configuration that exists has a history of its own, which
+ * an import never rewrites). Both stores call these from applyApplicationChanges.
+ */
+import { SsoError } from '../../protocol/errors';
+import { checkHistoryVersion, checkMsid, toHistoryRecord } from './schema';
+import type { ImportedVersion, RowChange } from './store';
+
+const COLUMNS = `ch_app_name, ch_identifier, ch_version, ch_msid, ch_credentials, ch_modified_at, ch_saved_at, ch_saved_by, ch_change, ch_changed_fields`;
+
+export const SQLITE_IMPORT_HISTORY_SQL = `INSERT INTO SSOX_ConfigHistory (${COLUMNS})
+VALUES (:app, :identifier, :version, :msid, :ciphertext, :modifiedAt, :savedAt, :savedBy, :change, :changedFields)`;
+
+export const MSSQL_IMPORT_HISTORY_SQL = `INSERT INTO dbo.SSOX_ConfigHistory (${COLUMNS})
+VALUES (@app, @identifier, @version, @msid, @ciphertext, @modifiedAt, @savedAt, @savedBy, @change, @changedFields);`;
+
+/** The versions to write for a row change, checked; none for a row without any. */
+export function importedVersions(row: RowChange): ImportedVersion[] {
+  if (row.op !== 'put' || !row.importedHistory || row.importedHistory.length === 0) return [];
+  if (row.expectedTimestamp !== null) throw invalid('Kept versions can only come with a configuration the import creates.');
+  const seen = new Set<number>();
+  for (const version of row.importedHistory) {
+    checkHistoryVersion(version.version);
+    checkMsid(version.msid);
+    if (seen.has(version.version)) throw invalid('An imported history holds a version twice.');
+    seen.add(version.version);
+    if (!Buffer.isBuffer(version.ciphertext)) throw invalid('An imported version must be encrypted.');
+    if (version.change !== 'set' && version.change !== 'delete') throw invalid('An imported version is replaced by a save or a delete.');
+    if (!Number.isSafeInteger(version.modifiedAt) || !Number.isSafeInteger(version.savedAt)) throw invalid('An imported version needs its times (ms since the epoch).');
+  }
+  return row.importedHistory;
+}
+
+/** The values of one INSERT (names as both statements spell them). */
+export function importedVersionParams(app: string, identifier: string, version: ImportedVersion) {
+  const record = toHistoryRecord({ savedBy: version.savedBy, change: version.change, changedFields: version.changedFields, keep: 1, maxAgeMs: 0 }, version.savedAt);
+  return { app, identifier, version: version.version, msid: version.msid, ciphertext: version.ciphertext, modifiedAt: version.modifiedAt, ...record };
+}
+
+function invalid(message: string): SsoError {
+  return new SsoError('ENTSSO_E_INVALID_REQUEST', message);
+}
