@@ -377,14 +377,14 @@ async function uiBenchmarks(ctx: BenchContext, main: MainEnvironment, prod: stri
     const after = hostPid ? processMemoryMiB(hostPid) : undefined;
     const heapAfter = inspector ? await heapFigures(inspector, hostPid as number, HEAP_SNAPSHOTS) : undefined;
     inspector?.close();
-    const later = pageMs.slice(1);
+    // The first 1,000 come with the expansion; each "Load more…" shows the next page (2..10).
     ctx.add({
       group: '8-memory',
-      name: `"Load more…" → page of 1,000 shown, pages 2..${pageMs.length} (p50)`,
-      value: later.length ? median(later) : null,
+      name: `"Load more…" → page of 1,000 shown, pages 2..${pageMs.length + 1} (p50)`,
+      value: pageMs.length ? median(pageMs) : null,
       unit: 'ms',
       target: { on: 'value', op: '<=', threshold: 150, text: '≤ 150 ms each, pages 2..10' },
-      notes: `measured in the page: Enter on the focused "Load more…" → that row gone from the rendered tree (VS Code asked the extension again for every child and rendered the tree); pages 1..: ${pages} ms; the slowest of pages 2..: ${later.length ? Math.max(...later).toFixed(0) : '?'} ms`,
+      notes: `measured in the page: Enter on the focused "Load more…" → that row gone from the rendered tree (VS Code asked the extension again for every child and rendered the tree); pages 2..: ${pages} ms; the slowest: ${pageMs.length ? Math.max(...pageMs).toFixed(0) : '?'} ms`,
     });
     const mb = (bytes: number) => `${bytes >= 0 ? '+' : ''}${(bytes / 1e6).toFixed(1)} MB`;
     ctx.add({
