@@ -403,7 +403,7 @@ async function uiBenchmarks(ctx: BenchContext, main: MainEnvironment, prod: stri
       unit: 'MB',
       target: { on: 'value', op: '<=', threshold: 60, text: '≤ 60 MB' },
       notes: heapBefore && heapAfter
-        ? `resident memory, garbage included; after a full garbage collection: resident ${mb((heapAfter.rssMiB - heapBefore.rssMiB) * MIB_TO_MB * 1e6)}, JS heap used ${mb(heapAfter.usage.heapUsed - heapBefore.usage.heapUsed)} (heap total ${mb(heapAfter.usage.heapTotal - heapBefore.usage.heapTotal)}, external ${mb(heapAfter.usage.external - heapBefore.usage.external)})` +
+        ? `resident memory, garbage included${HEAP_SNAPSHOTS ? ' (heap snapshots were taken: the resident figures include their own memory, not comparable)' : ''}; after a full garbage collection: resident ${mb((heapAfter.rssMiB - heapBefore.rssMiB) * MIB_TO_MB * 1e6)}, JS heap used ${mb(heapAfter.usage.heapUsed - heapBefore.usage.heapUsed)} (heap total ${mb(heapAfter.usage.heapTotal - heapBefore.usage.heapTotal)}, external ${mb(heapAfter.usage.external - heapBefore.usage.external)})` +
           (heapBefore.summary && heapAfter.summary ? `; grew most (heap snapshots, self sizes): ${biggestGrowth(heapBefore.summary, heapAfter.summary)}` : '; ENTSSO_BENCH_HEAP_SNAPSHOTS=1 adds what grew, by constructor')
         : `not analysed: ${'error' in heap ? heap.error : 'no heap figures'}`,
     });
