@@ -129,7 +129,7 @@ async function find(ctx: ExplorerCommandsContext, within?: AdapterNode): Promise
     qp.busy = true;
     timer = setTimeout(async () => {
       try {
-        const found = await ctx.connection.request('search', { query: query.trim(), limit: SEARCH_LIMIT });
+        const found = within ? await searchAdapter(ctx, within, query.trim()) : await ctx.connection.request('search', { query: query.trim(), limit: SEARCH_LIMIT });
         if (mine !== seq) return;
         const hits = [...friendlyNameHits(within ? [...within.applications] : ctx.tree.loadedApplications(), query, found), ...found].filter(inScope);
         qp.items = hits.length ? hits.map((hit) => toItem(ctx.tree.withKnownNames(hit))) : [{ label: `Nothing in ${within ? within.adapter : `"${env}"`} matches "${query.trim()}".`, alwaysShow: true }];
@@ -165,6 +165,21 @@ async function find(ctx: ExplorerCommandsContext, within?: AdapterNode): Promise
   }
   const node = await ctx.tree.ensureApplication(picked.application);
   if (node) await ctx.treeView.reveal(node, { select: true, focus: true, expand: true });
+}
+
+/**
+ * Find in one adapter: its applications' configurations whose identifier contains `query`, asked
+ * of each application (the environment-wide search stops at SEARCH_LIMIT hits, which other
+ * adapters could fill), and the applications whose SSO name contains it.
+ */
+async function searchAdapter(ctx: ExplorerCommandsContext, adapter: AdapterNode, query: string): Promise<SearchHit[]> {
+  const q = query.toLowerCase();
+  const byName: SearchHit[] = adapter.applications.filter((a) => a.name.toLowerCase().includes(q)).map((a) => ({ application: a.name, kind: a.kind }));
+  const pages = await Promise.all(adapter.applications.map(async (a) => ({ app: a, page: await ctx.connection.request('identifiers.list', { application: a.name, filter: query, limit: SEARCH_LIMIT }) })));
+  const configurations = pages.flatMap(({ app, page }) =>
+    page.items.map((i): SearchHit => ({ application: app.name, kind: app.kind, identifier: i.identifier, ...(i.displayName ? { identifierDisplayName: i.displayName } : {}) })),
+  );
+  return [...byName, ...configurations].slice(0, SEARCH_LIMIT);
 }
 
 /**

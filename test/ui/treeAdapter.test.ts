@@ -19,8 +19,12 @@ const SEND_PORTS = 'SFTP Send Ports';
 const RECEIVE_APP = '{7D3C2B1A-0F1E-4D2C-9B8A-7A6B5C4D3E2F}';
 const RECEIVE_LABEL = 'SFTP adapter: receive locations';
 const RECEIVE_PORT = guid(300);
-/** A port configuration of another adapter (WCF-SQL). */
+/** A port configuration of another adapter (WCF-SQL), which gets 60 more with GUIDs like the SFTP ones. */
+const OTHER_APP = 'WCF-SQL Receive Locations';
 const OTHER_PORT = guid(100);
+const MORE_OTHER_PORTS = 60;
+/** What every seeded port GUID starts with: more matches than the environment-wide Find shows (50). */
+const COMMON_PREFIX = guid(1).slice(1, 6);
 
 describe('UI: the BizTalk adapter node of the explorer', { timeout: 600_000 }, () => {
   const ui = new UiSession('tree-adapter-99-final');
@@ -33,6 +37,9 @@ describe('UI: the BizTalk adapter node of the explorer', { timeout: 600_000 }, (
       prepare: async (sso) => {
         await sso.client.request('apps.create', { name: RECEIVE_APP, kind: 'adapter', description: `${RECEIVE_LABEL} configuration`, contact: '', enabled: true, fields: [{ label: 'Uri', masked: false }] });
         await sso.client.request('config.set', { application: RECEIVE_APP, identifier: RECEIVE_PORT, fields: { Uri: 'sftp://partner.example/out' }, expectedTimestamp: null });
+        for (let i = 0; i < MORE_OTHER_PORTS; i++) {
+          await sso.client.request('config.set', { application: OTHER_APP, identifier: guid(400 + i), fields: { Uri: `mssql://sql01//Db${i}`, UserName: 'svc', Password: 'pw-Ee4!' }, expectedTimestamp: null });
+        }
       },
       name: 'tree-adapter',
       clipboard: true,
@@ -65,6 +72,13 @@ describe('UI: the BizTalk adapter node of the explorer', { timeout: 600_000 }, (
     await w().waitFor(async () => (await quickPickRowLabels(w())).some((l) => l === `Nothing in ${ADAPTER} matches "${OTHER_PORT.slice(1, 9)}".`), 15_000, 'no hit outside the adapter');
     await input.fill(RECEIVE_PORT.slice(1, 9));
     await w().waitFor(async () => (await quickPickRowLabels(w())).includes(RECEIVE_PORT), 15_000, 'the port configuration of the adapter');
+    // 75 port configurations match, 61 of them in another adapter: the adapter's own are all found.
+    await input.fill(COMMON_PREFIX);
+    const found = await w().waitFor(async () => {
+      const labels = await quickPickRowLabels(w());
+      return labels.includes(RECEIVE_PORT) && labels.includes(guid(1)) ? labels : undefined;
+    }, 15_000, "the adapter's port configurations among many matches elsewhere");
+    assert.ok(!found.includes(OTHER_PORT), JSON.stringify(found));
     await w().closeQuickInput();
   });
 
