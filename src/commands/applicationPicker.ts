@@ -54,6 +54,14 @@ function applicationOfNode(node: unknown): ApplicationInfo | undefined {
   return undefined;
 }
 
+/** The applications a tree node stands for: an adapter's, or one application's (also from one of its configurations). */
+function applicationsOfNode(node: unknown): readonly ApplicationInfo[] {
+  const n = node as ExplorerNode | undefined;
+  if (n && typeof n === 'object' && n.type === 'adapter') return n.applications;
+  const app = applicationOfNode(node);
+  return app ? [app] : [];
+}
+
 /** The node's application, or one picked from the palette (`filter` narrows the choice). */
 export async function resolveApplication(
   connection: ConnectionManager,
@@ -71,8 +79,7 @@ export async function resolveApplication(
 export async function resolveApplications(connection: ConnectionManager, node: unknown, selection: unknown, options: { title: string; placeHolder: string }): Promise<ApplicationInfo[]> {
   const chosen = new Set<string>();
   for (const n of [node, ...(Array.isArray(selection) ? selection : [])]) {
-    const app = applicationOfNode(n);
-    if (app) chosen.add(app.name.toLowerCase());
+    for (const app of applicationsOfNode(n)) chosen.add(app.name.toLowerCase());
   }
   const apps = await applicationsToPick(connection);
   if (apps.length === 0) throw new UserFacingError('The SSO database holds no applications to export.');

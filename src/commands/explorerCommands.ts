@@ -9,6 +9,7 @@ import { SsoError } from '../protocol/errors';
 import type { ApplicationInfo, SearchHit } from '../protocol/messages';
 import { applicationLabel, groupInfo, identifierLabel, searchHitLabels } from '../model/applicationList';
 import { ApplicationsTreeProvider, type ExplorerNode } from '../views/applicationsTree';
+import type { AdapterNode } from '../views/tree/adapterNode';
 import { openSsoDocument } from '../views/ssoDocumentLanguage';
 import { ssoUri, type SsoFileSystemProvider } from '../views/ssoFileSystem';
 import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
@@ -52,6 +53,8 @@ export function registerExplorerCommands(ctx: ExplorerCommandsContext): vscode.D
     registerCommand(ctx, 'entsso.retry', (node: ExplorerNode) => ctx.tree.retry(node)),
     registerCommand(ctx, 'entsso.openConfiguration', (target: ExplorerNode | vscode.Uri) => openConfiguration(ctx, target, target instanceof vscode.Uri ? undefined : clicks)),
     registerCommand(ctx, 'entsso.find', () => find(ctx)),
+    registerCommand(ctx, 'entsso.findInAdapter', (node?: ExplorerNode) => find(ctx, adapterOf(ctx, node))),
+    registerCommand(ctx, 'entsso.refreshNode', (node?: ExplorerNode) => ctx.tree.refreshNode(node ?? ctx.treeView.selection[0])),
     registerCommand(ctx, 'entsso.copyName', (node?: ExplorerNode) => copy(ctx, node, 'name')),
     registerCommand(ctx, 'entsso.copyIdentifier', (node?: ExplorerNode) => copy(ctx, node, 'identifier')),
   ];
@@ -64,7 +67,8 @@ export function registerExplorerCommands(ctx: ExplorerCommandsContext): vscode.D
 async function copy(ctx: ExplorerCommandsContext, target: ExplorerNode | undefined, what: 'name' | 'identifier'): Promise<void> {
   const node = target ?? ctx.treeView.selection[0];
   let text: string | undefined;
-  if (node?.type === 'application') text = what === 'name' ? applicationLabel(node.app) : node.app.name;
+  if (node?.type === 'adapter' && what === 'name') text = node.adapter;
+  else if (node?.type === 'application') text = what === 'name' ? applicationLabel(node.app) : node.app.name;
   else if (node?.type === 'identifier') text = what === 'name' ? identifierLabel(node.info) : node.info.identifier;
   if (text === undefined) throw new UserFacingError(`Select an application or a configuration in the Enterprise SSO explorer, then run "Copy ${what === 'name' ? 'Name' : 'Identifier'}" from its context menu.`);
   await vscode.env.clipboard.writeText(text);
@@ -93,13 +97,23 @@ async function openConfiguration(ctx: ExplorerCommandsContext, target: ExplorerN
 
 type HitItem = vscode.QuickPickItem & { hit?: SearchHit };
 
-async function find(ctx: ExplorerCommandsContext): Promise<void> {
+/** The adapter node a command was run on (its context menu), else the one selected. */
+function adapterOf(ctx: ExplorerCommandsContext, node: ExplorerNode | undefined): AdapterNode {
+  const target = node ?? ctx.treeView.selection[0];
+  if (target?.type !== 'adapter') throw new UserFacingError('Right-click a BizTalk adapter in the Enterprise SSO explorer and choose "Find in This Adapter…".');
+  return target;
+}
+
+/** The whole environment, or only the applications of one adapter (`within`), as BizTalk people look for a port. */
+async function find(ctx: ExplorerCommandsContext, within?: AdapterNode): Promise<void> {
   if (!ctx.connection.environment) {
     throw new UserFacingError('Connect to an SSO environment first.', [{ title: 'Connect…', command: 'entsso.connect' }]);
   }
   const env = ctx.connection.environment.name;
   const qp = vscode.window.createQuickPick<HitItem>();
-  qp.title = `Find in SSO environment "${env}"`;
+  qp.title = within ? `Find in ${within.adapter} (SSO environment "${env}")` : `Find in SSO environment "${env}"`;
+  const inScope = (hit: SearchHit) => !within || within.applications.some((a) => a.name.toLowerCase() === hit.application.toLowerCase());
+  const scopeApplications = () => (within ? within.applications.map((a) => toItem({ application: a.name, kind: a.kind, applicationDisplayName: applicationLabel(a) })) : []);
   qp.placeholder = 'Type part of an application name or of an identifier (port configuration GUID, config-store key)';
   qp.matchOnDescription = true;
   let seq = 0;
@@ -109,16 +123,16 @@ async function find(ctx: ExplorerCommandsContext): Promise<void> {
     const mine = ++seq;
     if (!query.trim()) {
       qp.busy = false;
-      qp.items = [];
+      qp.items = scopeApplications();
       return;
     }
     qp.busy = true;
     timer = setTimeout(async () => {
       try {
-        const found = await ctx.connection.request('search', { query: query.trim(), limit: SEARCH_LIMIT });
+        const found = within ? await searchAdapter(ctx, within, query.trim()) : await ctx.connection.request('search', { query: query.trim(), limit: SEARCH_LIMIT });
         if (mine !== seq) return;
-        const hits = [...friendlyNameHits(ctx.tree.loadedApplications(), query, found), ...found];
-        qp.items = hits.length ? hits.map((hit) => toItem(ctx.tree.withKnownNames(hit))) : [{ label: `Nothing in "${env}" matches "${query.trim()}".`, alwaysShow: true }];
+        const hits = [...friendlyNameHits(within ? [...within.applications] : ctx.tree.loadedApplications(), query, found), ...found].filter(inScope);
+        qp.items = hits.length ? hits.map((hit) => toItem(ctx.tree.withKnownNames(hit))) : [{ label: `Nothing in ${within ? within.adapter : `"${env}"`} matches "${query.trim()}".`, alwaysShow: true }];
       } catch (err) {
         if (mine !== seq) return;
         qp.items = [{ label: '$(error) Search failed', detail: err instanceof SsoError ? err.message : 'See "SSO: Show Log".', alwaysShow: true }];
@@ -137,6 +151,7 @@ async function find(ctx: ExplorerCommandsContext): Promise<void> {
       qp.hide();
     });
     qp.onDidHide(() => resolve(undefined));
+    qp.items = scopeApplications();
     qp.show();
   });
   clearTimeout(timer);
@@ -150,6 +165,21 @@ async function find(ctx: ExplorerCommandsContext): Promise<void> {
   }
   const node = await ctx.tree.ensureApplication(picked.application);
   if (node) await ctx.treeView.reveal(node, { select: true, focus: true, expand: true });
+}
+
+/**
+ * Find in one adapter: its applications' configurations whose identifier contains `query`, asked
+ * of each application (the environment-wide search stops at SEARCH_LIMIT hits, which other
+ * adapters could fill), and the applications whose SSO name contains it.
+ */
+async function searchAdapter(ctx: ExplorerCommandsContext, adapter: AdapterNode, query: string): Promise<SearchHit[]> {
+  const q = query.toLowerCase();
+  const byName: SearchHit[] = adapter.applications.filter((a) => a.name.toLowerCase().includes(q)).map((a) => ({ application: a.name, kind: a.kind }));
+  const pages = await Promise.all(adapter.applications.map(async (a) => ({ app: a, page: await ctx.connection.request('identifiers.list', { application: a.name, filter: query, limit: SEARCH_LIMIT }) })));
+  const configurations = pages.flatMap(({ app, page }) =>
+    page.items.map((i): SearchHit => ({ application: app.name, kind: app.kind, identifier: i.identifier, ...(i.displayName ? { identifierDisplayName: i.displayName } : {}) })),
+  );
+  return [...byName, ...configurations].slice(0, SEARCH_LIMIT);
 }
 
 /**

@@ -69,6 +69,12 @@ export class PagedList<T> {
     return this.byKey.get(key);
   }
 
+  /** Forgets one item (deleted elsewhere); the cursor stays, so the next page follows on. */
+  delete(key: string): void {
+    if (!this.byKey.delete(key)) return;
+    this.order.splice(this.order.indexOf(key), 1);
+  }
+
   fail(message: string): void {
     this.error = message;
   }

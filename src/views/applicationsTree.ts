@@ -10,42 +10,25 @@
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { SsoError } from '../protocol/errors';
-import type { ApplicationInfo, ApplicationKind, IdentifierInfo, SearchHit } from '../protocol/messages';
-import {
-  PagedList,
-  applicationDescription,
-  applicationIcon,
-  applicationKey,
-  applicationTooltip,
-  applicationLabel,
-  applicationLabelUnderAdapter,
-  adapterKey,
-  adapterRole,
-  groupByAdapter,
-  configurationName,
-  identifierLabel,
-  groupApplications,
-  groupInfo,
-  identifierCountText,
-  loadMoreLabel,
-} from '../model/applicationList';
-import { escapeMarkdown } from '../model/markdown';
-import { formatTime, presentStatus, stateWord } from '../model/serviceStatus';
+import type { ApplicationDetail, ApplicationInfo, ApplicationKind, IdentifierInfo, SearchHit } from '../protocol/messages';
+import { PagedList, applicationKey, applicationLabel, adapterKey, adapterRole, groupByAdapter, groupApplications, groupInfo } from '../model/applicationList';
 import { ssoUri } from './ssoFileSystem';
+import { AdapterNode } from './tree/adapterNode';
+import { ApplicationNode } from './tree/applicationNode';
+import { ConfigurationNode } from './tree/configurationNode';
+import { EnvironmentNode } from './tree/environmentNode';
+import { ErrorNode } from './tree/errorNode';
+import type { ExplorerNode } from './tree/explorerNode';
+import { GroupNode } from './tree/groupNode';
+import { LoadMoreNode } from './tree/loadMoreNode';
+import { MessageNode } from './tree/messageNode';
+import type { TreeContext } from './tree/treeContext';
 
-export type ExplorerNode =
-  | { type: 'environment'; id: string; env: string }
-  | { type: 'group'; id: string; env: string; kind: ApplicationKind }
-  | { type: 'adapter'; id: string; env: string; adapter: string }
-  | { type: 'application'; id: string; env: string; app: ApplicationInfo }
-  | { type: 'identifier'; id: string; env: string; app: ApplicationInfo; info: IdentifierInfo }
-  | { type: 'loadMore'; id: string; env: string; app?: ApplicationInfo }
-  | { type: 'error'; id: string; env: string; app?: ApplicationInfo; message: string }
-  | { type: 'empty'; id: string; env: string; app?: ApplicationInfo; message: string };
+export type { ExplorerNode } from './tree/explorerNode';
 
 const MAX_PAGE = 1000;
 
-export class ApplicationsTreeProvider implements vscode.TreeDataProvider<ExplorerNode>, vscode.Disposable {
+export class ApplicationsTreeProvider implements vscode.TreeDataProvider<ExplorerNode>, TreeContext, vscode.Disposable {
   private readonly changeEmitter = new vscode.EventEmitter<ExplorerNode | undefined>();
   readonly onDidChangeTreeData = this.changeEmitter.event;
 
@@ -57,11 +40,15 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   private identifiersLoading = new Map<string, Promise<void>>();
   /** How many items were shown before a refresh, so that a refresh shows as many again. */
   private reloadCounts = new Map<string, number>();
+  /**
+   * One node per id, kept across VS Code's repeated questions: a node keeps its tree item until
+   * what it shows changes (see ApplicationNode, ConfigurationNode).
+   */
   private readonly nodes = new Map<string, ExplorerNode>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
-    private readonly connection: ConnectionManager,
+    readonly connection: ConnectionManager,
     private readonly log: vscode.LogOutputChannel,
   ) {
     this.disposables.push(
@@ -79,9 +66,19 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     for (const d of this.disposables) d.dispose();
   }
 
-  private get pageSize(): number {
+  get pageSize(): number {
     const n = vscode.workspace.getConfiguration('entsso').get<number>('pageSize', 100);
     return Math.min(MAX_PAGE, Math.max(1, Math.floor(Number.isFinite(n) ? n : 100)));
+  }
+
+  get moreApplications(): boolean {
+    return this.apps.hasMore;
+  }
+
+  applicationCount(kind: ApplicationKind): number {
+    let n = 0;
+    for (const a of this.apps.items) if (a.kind === kind) n++;
+    return n;
   }
 
   // ------------------------------------------------------------------ public operations
@@ -89,6 +86,34 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   /** Reloads everything, as much as was shown, keeping expansion (stable ids). */
   refresh(): void {
     this.reset(true);
+  }
+
+  /**
+   * Reloads one adapter's or application's part of the tree: the applications again from the
+   * service, and the configurations of those that were expanded, as many as were shown.
+   */
+  async refreshNode(node: ExplorerNode | undefined): Promise<void> {
+    const apps = node?.type === 'adapter' ? [...node.applications] : node?.type === 'application' ? [node.app] : undefined;
+    if (!node || !apps) return this.refresh();
+    const env = node.env;
+    for (const app of apps) {
+      const key = applicationKey(app.name);
+      const shown = this.identifiers.get(key)?.size;
+      if (shown !== undefined) this.reloadCounts.set(key, shown);
+      this.identifiers.delete(key);
+      this.identifiersLoading.delete(key);
+      try {
+        const fresh = applicationInfoOf(await this.connection.request('apps.get', { name: app.name }));
+        this.apps.upsert(fresh);
+        this.applicationNode(env, fresh);
+      } catch (err) {
+        if (err instanceof SsoError && err.code === 'ENTSSO_E_APPLICATION_NOT_FOUND') this.apps.delete(key);
+        else this.log.warn(`Refreshing "${app.name}" failed: ${message(err)}`);
+      }
+    }
+    this.adapters = undefined;
+    // The group above shows the counts too, and an application deleted elsewhere leaves it.
+    this.changeEmitter.fire(undefined);
   }
 
   /** Loads the next page under a "Load more…" node. */
@@ -118,7 +143,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   }
 
   /** Makes sure an application is in the tree (also beyond the loaded pages) and returns its node. */
-  async ensureApplication(name: string): Promise<ExplorerNode | undefined> {
+  async ensureApplication(name: string): Promise<ApplicationNode | undefined> {
     const env = this.connection.environment?.name;
     if (!env) return undefined;
     let app = this.apps.get(applicationKey(name));
@@ -153,7 +178,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   /** Makes sure an identifier is in the tree under its application and returns its node. */
   async ensureIdentifier(application: string, identifier: string): Promise<ExplorerNode | undefined> {
     const appNode = await this.ensureApplication(application);
-    if (!appNode || appNode.type !== 'application') return undefined;
+    if (!appNode) return undefined;
     const list = this.identifierList(appNode.app.name);
     let info = list.get(identifier);
     if (!info) {
@@ -211,38 +236,38 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     if (!env) return [];
     if (!node) return [this.environmentNode() as ExplorerNode];
     switch (node.type) {
-      case 'environment': {
-        await this.ensureApplicationsLoaded();
-        const out: ExplorerNode[] = [];
-        if (this.apps.error && this.apps.size === 0) {
-          return [this.node({ type: 'error', id: `error:${env}`, env, message: this.apps.error })];
-        }
-        for (const g of groupApplications(this.apps.items)) out.push(this.groupNode(env, g.kind));
-        if (this.apps.size === 0) out.push(this.node({ type: 'empty', id: `empty:${env}`, env, message: 'The SSO database holds no applications yet.' }));
-        if (this.apps.error) out.push(this.node({ type: 'error', id: `error:${env}`, env, message: this.apps.error }));
-        else if (this.apps.hasMore) out.push(this.node({ type: 'loadMore', id: `more:${env}`, env }));
-        return out;
-      }
+      case 'environment':
+        return this.environmentChildren(env);
       case 'group':
         return groupByAdapter(this.apps.items.filter((a) => a.kind === node.kind)).map((e) => ('adapter' in e ? this.adapterNode(env, e.adapter) : this.applicationNode(env, e.application)));
       case 'adapter':
         return this.applicationsOfAdapter(node.adapter).map((a) => this.applicationNode(env, a));
-      case 'application': {
-        await this.ensureIdentifiersLoaded(node.app);
-        const list = this.identifierList(node.app.name);
-        if (list.error && list.size === 0) return [this.node({ type: 'error', id: `error:${env}:${applicationKey(node.app.name)}`, env, app: node.app, message: list.error })];
-        const out: ExplorerNode[] = list.items.map((i) => this.identifierNode(env, node.app, i));
-        if (list.size === 0) {
-          const plural = groupInfo(node.app.kind).identifierPlural;
-          out.push(this.node({ type: 'empty', id: `empty:${env}:${applicationKey(node.app.name)}`, env, app: node.app, message: `No ${plural} yet.` }));
-        }
-        if (list.error) out.push(this.node({ type: 'error', id: `error:${env}:${applicationKey(node.app.name)}`, env, app: node.app, message: list.error }));
-        else if (list.hasMore) out.push(this.node({ type: 'loadMore', id: `more:${env}:${applicationKey(node.app.name)}`, env, app: node.app }));
-        return out;
-      }
+      case 'application':
+        return this.applicationChildren(env, node.app);
       default:
         return [];
     }
+  }
+
+  private async environmentChildren(env: string): Promise<ExplorerNode[]> {
+    await this.ensureApplicationsLoaded();
+    if (this.apps.error && this.apps.size === 0) return [this.errorNode(env, undefined, this.apps.error)];
+    const out: ExplorerNode[] = groupApplications(this.apps.items).map((g) => this.groupNode(env, g.kind));
+    if (this.apps.size === 0) out.push(this.messageNode(env, undefined, 'The SSO database holds no applications yet.'));
+    if (this.apps.error) out.push(this.errorNode(env, undefined, this.apps.error));
+    else if (this.apps.hasMore) out.push(this.loadMoreNode(env, undefined, this.apps.size));
+    return out;
+  }
+
+  private async applicationChildren(env: string, app: ApplicationInfo): Promise<ExplorerNode[]> {
+    await this.ensureIdentifiersLoaded(app);
+    const list = this.identifierList(app.name);
+    if (list.error && list.size === 0) return [this.errorNode(env, app, list.error)];
+    const out: ExplorerNode[] = list.items.map((i) => this.identifierNode(env, app, i));
+    if (list.size === 0) out.push(this.messageNode(env, app, `No ${groupInfo(app.kind).identifierPlural} yet.`));
+    if (list.error) out.push(this.errorNode(env, app, list.error));
+    else if (list.hasMore) out.push(this.loadMoreNode(env, app, list.size));
+    return out;
   }
 
   /**
@@ -250,116 +275,39 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
    * shown: an expanded application of thousands re-sends all its items at each "Load more…".
    */
   resolveTreeItem(item: vscode.TreeItem, node: ExplorerNode): vscode.TreeItem {
-    if (node.type === 'application') item.tooltip = new vscode.MarkdownString(applicationTooltip(node.app));
-    else if (node.type === 'identifier') item.tooltip = identifierTooltip(node.app, node.info);
+    if (node.type === 'application' || node.type === 'identifier') item.tooltip = node.tooltip();
     return item;
   }
 
   getTreeItem(node: ExplorerNode): vscode.TreeItem {
-    switch (node.type) {
-      case 'environment':
-        return this.environmentItem(node);
-      case 'group': {
-        const g = groupInfo(node.kind);
-        const count = this.apps.items.filter((a) => a.kind === node.kind).length;
-        const item = new vscode.TreeItem(g.label, vscode.TreeItemCollapsibleState.Expanded);
-        item.id = node.id;
-        item.description = `${count}${this.apps.hasMore ? '+' : ''}`;
-        item.iconPath = new vscode.ThemeIcon(g.icon);
-        item.tooltip = `${g.label}: ${count} application${count === 1 ? '' : 's'}${this.apps.hasMore ? ' loaded so far ("Load more…" at the end of the list loads the rest)' : ''}.`;
-        item.contextValue = 'group';
-        return item;
-      }
-      case 'adapter': {
-        const apps = this.applicationsOfAdapter(node.adapter);
-        const item = new vscode.TreeItem(node.adapter, vscode.TreeItemCollapsibleState.Collapsed);
-        item.id = node.id;
-        const configurations = apps.reduce((n, a) => n + a.identifierCount, 0);
-        item.description = `${apps.length} application${apps.length === 1 ? '' : 's'} · ${configurations} port configuration${configurations === 1 ? '' : 's'}`;
-        item.iconPath = new vscode.ThemeIcon('plug');
-        item.tooltip = `${node.adapter}: its SSO applications (handlers, send ports, receive locations)${this.apps.hasMore ? ' loaded so far ("Load more…" at the end of the list loads the rest)' : ''}.`;
-        item.accessibilityInformation = { label: `${node.adapter}, BizTalk adapter, ${item.description}` };
-        item.contextValue = 'adapter';
-        return item;
-      }
-      case 'application': {
-        const app = node.app;
-        const item = new vscode.TreeItem(adapterRole(app) ? applicationLabelUnderAdapter(app) : applicationLabel(app), app.identifierCount > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
-        item.id = node.id;
-        const desc = applicationDescription(app);
-        item.description = [desc, identifierCountText(app)].filter(Boolean).join(' · ');
-        item.iconPath = new vscode.ThemeIcon(applicationIcon(app), new vscode.ThemeColor(app.enabled ? 'charts.green' : 'disabledForeground'));
-        item.contextValue = app.enabled ? 'application.enabled' : 'application.disabled';
-        item.accessibilityInformation = { label: `${applicationLabel(app)}, ${groupInfo(app.kind).label}, ${app.enabled ? 'enabled' : 'disabled'}, ${identifierCountText(app)}` };
-        return item;
-      }
-      case 'identifier': {
-        const item = new vscode.TreeItem(identifierLabel(node.info), vscode.TreeItemCollapsibleState.None);
-        item.id = node.id;
-        // ENTSSO keeps no modification time (the bridge answers 0).
-        const modified = node.info.modifiedAt > 0 ? `modified ${formatTime(new Date(node.info.modifiedAt).toISOString(), new Date())}` : '';
-        item.description = [identifierLabel(node.info) !== node.info.identifier ? node.info.identifier : '', modified].filter(Boolean).join(' · ');
-        item.accessibilityInformation = { label: [configurationName(node.app, node.info), groupInfo(node.app.kind).identifierNoun, modified].filter(Boolean).join(', ') };
-        item.iconPath = new vscode.ThemeIcon('json');
-        item.command = { command: 'entsso.openConfiguration', title: 'Open Configuration', arguments: [node] };
-        item.contextValue = 'configuration';
-        return item;
-      }
-      case 'loadMore': {
-        const list = node.app ? this.identifierList(node.app.name) : this.apps;
-        const plural = node.app ? groupInfo(node.app.kind).identifierPlural : 'applications';
-        const total = node.app ? node.app.identifierCount : undefined;
-        const item = new vscode.TreeItem(loadMoreLabel(list.size, total, plural), vscode.TreeItemCollapsibleState.None);
-        item.id = node.id;
-        item.iconPath = new vscode.ThemeIcon('ellipsis');
-        item.command = { command: 'entsso.loadMore', title: 'Load More', arguments: [node] };
-        item.tooltip = `Load the next ${this.pageSize} (setting "entsso.pageSize").`;
-        item.contextValue = 'loadMore';
-        return item;
-      }
-      case 'error': {
-        const item = new vscode.TreeItem(node.app ? 'Could not load the configurations' : 'Could not load the applications', vscode.TreeItemCollapsibleState.None);
-        item.id = node.id;
-        item.description = node.message;
-        item.tooltip = new vscode.MarkdownString(`${escapeMarkdown(node.message)}\n\nClick to try again.`);
-        item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
-        item.command = { command: 'entsso.retry', title: 'Retry', arguments: [node] };
-        item.contextValue = 'error';
-        return item;
-      }
-      case 'empty': {
-        const item = new vscode.TreeItem(node.message, vscode.TreeItemCollapsibleState.None);
-        item.id = node.id;
-        item.iconPath = new vscode.ThemeIcon('info');
-        item.contextValue = 'empty';
-        return item;
-      }
-    }
+    return node.treeItem(this);
   }
 
   // ------------------------------------------------------------------ nodes
 
-  private node<T extends ExplorerNode>(node: T): T {
-    const existing = this.nodes.get(node.id);
-    if (existing && existing.type === node.type) {
-      Object.assign(existing, node);
-      return existing as T;
-    }
-    this.nodes.set(node.id, node);
+  /** The node kept for `id`, or `create()`'s, kept from now on. */
+  private kept<T extends ExplorerNode>(id: string, type: T['type'], create: () => T): T {
+    const existing = this.nodes.get(id);
+    if (existing && existing.type === type) return existing as T;
+    const node = create();
+    this.nodes.set(id, node);
     return node;
   }
 
-  environmentNode(): ExplorerNode | undefined {
+  environmentNode(): EnvironmentNode | undefined {
     const env = this.connection.environment?.name;
-    return env === undefined ? undefined : this.node({ type: 'environment', id: `env:${env}`, env });
+    return env === undefined ? undefined : this.kept(`env:${env}`, 'environment', () => new EnvironmentNode(env));
   }
 
-  private groupNode(env: string, kind: ApplicationKind): ExplorerNode {
-    return this.node({ type: 'group', id: `group:${env}:${kind}`, env, kind });
+  private groupNode(env: string, kind: ApplicationKind): GroupNode {
+    return this.kept(`group:${env}:${kind}`, 'group', () => new GroupNode(env, kind));
   }
 
-  private adapterNode(env: string, adapter: string): ExplorerNode {
-    return this.node({ type: 'adapter', id: `adapter:${env}:${adapterKey(adapter)}`, env, adapter });
+  private adapterNode(env: string, adapter: string): AdapterNode {
+    const key = adapterKey(adapter);
+    const node = this.kept(`adapter:${env}:${key}`, 'adapter', () => new AdapterNode(env, key, adapter, []));
+    node.applications = this.applicationsOfAdapter(adapter);
+    return node;
   }
 
   private applicationsOfAdapter(adapter: string): ApplicationInfo[] {
@@ -370,37 +318,43 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     return this.adapters.get(adapterKey(adapter)) ?? [];
   }
 
-  private applicationNode(env: string, app: ApplicationInfo): ExplorerNode {
-    return this.node({ type: 'application', id: `app:${env}:${applicationKey(app.name)}`, env, app });
+  private applicationNode(env: string, app: ApplicationInfo): ApplicationNode {
+    const node = this.kept(ApplicationNode.idOf(env, app.name), 'application', () => new ApplicationNode(env, app));
+    node.update(app);
+    return node;
   }
 
-  private identifierNode(env: string, app: ApplicationInfo, info: IdentifierInfo): ExplorerNode {
-    return this.node({ type: 'identifier', id: `id:${env}:${applicationKey(app.name)}:${info.identifier}`, env, app, info });
+  private identifierNode(env: string, app: ApplicationInfo, info: IdentifierInfo): ConfigurationNode {
+    const node = this.kept(ConfigurationNode.idOf(env, app.name, info.identifier), 'identifier', () => new ConfigurationNode(env, app, info));
+    node.update(app, info);
+    return node;
   }
 
-  private environmentItem(node: ExplorerNode & { type: 'environment' }): vscode.TreeItem {
-    const item = new vscode.TreeItem(node.env, vscode.TreeItemCollapsibleState.Expanded);
-    item.id = node.id;
-    item.contextValue = 'environment';
-    const input = this.connection.statusInput();
-    const state = this.connection.state;
-    if (!input) return item;
-    const p = presentStatus(input);
-    const word = stateWord(input);
-    item.description = `${state?.mssName ?? input.socketPath} · ${word}`;
-    // e.g. that the environment runs over the ENTSSO stand-in, not a real Enterprise SSO.
-    const about = this.connection.environment?.description;
-    item.tooltip = new vscode.MarkdownString(about ? `**${escapeMarkdown(about)}**\n\n${p.tooltip}` : p.tooltip, true);
-    const icon =
-      p.severity === 'normal'
-        ? state
-          ? new vscode.ThemeIcon('shield', new vscode.ThemeColor('charts.green'))
-          : new vscode.ThemeIcon('loading~spin')
-        : p.severity === 'warning'
-          ? new vscode.ThemeIcon('warning', new vscode.ThemeColor('list.warningForeground'))
-          : new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
-    item.iconPath = icon;
-    return item;
+  private loadMoreNode(env: string, app: ApplicationInfo | undefined, shown: number): LoadMoreNode {
+    const id = app ? `more:${env}:${applicationKey(app.name)}` : `more:${env}`;
+    const node = this.kept(id, 'loadMore', () => new LoadMoreNode(id, env, app, shown, undefined, '', this.pageSize));
+    node.app = app;
+    node.shown = shown;
+    node.total = app?.identifierCount;
+    node.plural = app ? groupInfo(app.kind).identifierPlural : 'applications';
+    node.pageSize = this.pageSize;
+    return node;
+  }
+
+  private errorNode(env: string, app: ApplicationInfo | undefined, text: string): ErrorNode {
+    const id = app ? `error:${env}:${applicationKey(app.name)}` : `error:${env}`;
+    const node = this.kept(id, 'error', () => new ErrorNode(id, env, app, text));
+    node.app = app;
+    node.message = text;
+    return node;
+  }
+
+  private messageNode(env: string, app: ApplicationInfo | undefined, text: string): MessageNode {
+    const id = app ? `empty:${env}:${applicationKey(app.name)}` : `empty:${env}`;
+    const node = this.kept(id, 'empty', () => new MessageNode(id, env, app, text));
+    node.app = app;
+    node.message = text;
+    return node;
   }
 
   // ------------------------------------------------------------------ loading
@@ -481,18 +435,13 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   }
 }
 
+/** What the tree keeps of an application read in full (its field list is read when a document opens). */
+function applicationInfoOf(detail: ApplicationDetail): ApplicationInfo {
+  const { fields: _fields, fieldsVersion: _fieldsVersion, ...info } = detail;
+  return info;
+}
+
 function message(err: unknown): string {
   if (err instanceof SsoError) return err.message;
   return 'An unexpected error occurred; see "SSO: Show Log".';
-}
-
-function identifierTooltip(app: ApplicationInfo, info: IdentifierInfo): vscode.MarkdownString {
-  const noun = groupInfo(app.kind).identifierNoun;
-  // ENTSSO keeps no modification time (the bridge answers 0).
-  const modified = info.modifiedAt > 0 ? `\n\nLast modified: ${new Date(info.modifiedAt).toLocaleString()}` : '';
-  return new vscode.MarkdownString(
-    `**${escapeMarkdown(configurationName(app, info))}**\n\n${noun} of ${escapeMarkdown(applicationLabel(app))}\n\n` +
-      `- Identifier: ${escapeMarkdown(info.identifier)}\n- Application: ${escapeMarkdown(app.name)}${modified}\n\n` +
-      `Click to open it as JSON; masked fields stay hidden until you run "SSO: Reveal Masked Fields". Right-click to copy its name or identifier.`,
-  );
 }

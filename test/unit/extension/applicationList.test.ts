@@ -72,6 +72,17 @@ describe('PagedList', () => {
     }
   });
 
+  test('an item deleted elsewhere is forgotten (Refresh on an adapter); the order and the next page stay', () => {
+    const l = new PagedList<string>((x) => x);
+    l.addPage({ items: ['a', 'b', 'c'], nextCursor: 'c' });
+    l.delete('b');
+    l.delete('nothing');
+    assert.deepEqual(l.items, ['a', 'c']);
+    assert.equal(l.get('b'), undefined);
+    l.addPage({ items: ['d'] });
+    assert.deepEqual(l.items, ['a', 'c', 'd']);
+  });
+
   test('errors are kept until the next page; reset forgets everything', () => {
     const l = new PagedList<string>((s) => s);
     l.fail('down');

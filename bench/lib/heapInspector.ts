@@ -1,0 +1,165 @@
+/**
+ * What holds the memory of a running Node process (the extension host): its inspector is opened
+ * with SIGUSR1 (Node's own signal for it, on 127.0.0.1:9229), then, through the DevTools protocol,
+ * `process.memoryUsage()` after a full garbage collection and a heap snapshot summarised by
+ * constructor (self sizes). Bench-only: the WebSocket client is Playwright's bundled `ws`.
+ */
+import { createRequire } from 'node:module';
+import { setTimeout as delay } from 'node:timers/promises';
+
+const PORT = 9229;
+
+interface WebSocketLike {
+  on(event: 'open' | 'message' | 'error' | 'close', listener: (data?: unknown) => void): void;
+  send(data: string): void;
+  close(): void;
+}
+
+export interface MemoryUsage {
+  rss: number;
+  heapUsed: number;
+  heapTotal: number;
+  external: number;
+  arrayBuffers: number;
+}
+
+/** Self size in bytes and count of the objects of each constructor (or V8 node kind). */
+export type HeapSummary = Map<string, { size: number; count: number }>;
+
+export class HeapInspector {
+  private nextId = 1;
+  private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
+  private chunks: string[] = [];
+
+  private constructor(private readonly socket: WebSocketLike) {
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: { message: string }; method?: string; params?: { chunk?: string } };
+      if (message.method === 'HeapProfiler.addHeapSnapshotChunk') this.chunks.push(message.params?.chunk ?? '');
+      if (message.id === undefined) return;
+      const waiter = this.pending.get(message.id);
+      this.pending.delete(message.id);
+      if (message.error) waiter?.reject(new Error(message.error.message));
+      else waiter?.resolve(message.result);
+    });
+  }
+
+  /** Opens the inspector of `pid` and checks that the one answering on the port is that process. */
+  static async open(pid: number): Promise<HeapInspector> {
+    process.kill(pid, 'SIGUSR1');
+    let url: string | undefined;
+    for (let i = 0; i < 50 && !url; i++) {
+      await delay(100);
+      url = await fetch(`http://127.0.0.1:${PORT}/json/list`)
+        .then((r) => r.json() as Promise<Array<{ webSocketDebuggerUrl?: string }>>)
+        .then((targets) => targets[0]?.webSocketDebuggerUrl)
+        .catch(() => undefined);
+    }
+    if (!url) throw new Error(`no inspector answered on port ${PORT} after SIGUSR1`);
+    const { ws } = createRequire(__filename)('playwright-core/lib/utilsBundle') as { ws: new (url: string, options?: object) => WebSocketLike };
+    const socket = new ws(url, { maxPayload: 1024 * 1024 * 1024 });
+    await new Promise<void>((resolve, reject) => {
+      socket.on('open', () => resolve());
+      socket.on('error', (e) => reject(e instanceof Error ? e : new Error(String(e))));
+    });
+    const inspector = new HeapInspector(socket);
+    const answered = await inspector.evaluate<number>('process.pid');
+    if (answered !== pid) {
+      inspector.close();
+      throw new Error(`port ${PORT} is held by another process (pid ${answered}), not the extension host ${pid}`);
+    }
+    return inspector;
+  }
+
+  private call<T>(method: string, params: object = {}): Promise<T> {
+    const id = this.nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject });
+      this.socket.send(JSON.stringify({ id, method, params }));
+    });
+  }
+
+  async evaluate<T>(expression: string): Promise<T> {
+    const r = await this.call<{ result: { value: T } }>('Runtime.evaluate', { expression, returnByValue: true });
+    return r.result.value;
+  }
+
+  /** `process.memoryUsage()` after a full garbage collection: what is still held, not garbage. */
+  async retainedMemory(): Promise<MemoryUsage> {
+    await this.call('HeapProfiler.collectGarbage');
+    return this.evaluate<MemoryUsage>('process.memoryUsage()');
+  }
+
+  /** A heap snapshot (it collects garbage first), summed by constructor. */
+  async heapSummary(): Promise<HeapSummary> {
+    this.chunks = [];
+    await this.call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    const snapshot = JSON.parse(this.chunks.join('')) as { snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }; nodes: number[]; strings: string[] };
+    this.chunks = [];
+    const fields = snapshot.snapshot.meta.node_fields;
+    const types = snapshot.snapshot.meta.node_types[0];
+    const width = fields.length;
+    const typeAt = fields.indexOf('type');
+    const nameAt = fields.indexOf('name');
+    const sizeAt = fields.indexOf('self_size');
+    const out: HeapSummary = new Map();
+    for (let i = 0; i < snapshot.nodes.length; i += width) {
+      const type = types[snapshot.nodes[i + typeAt] as number] as string;
+      const key = type === 'object' || type === 'closure' ? `${type === 'closure' ? 'closure ' : ''}${snapshot.strings[snapshot.nodes[i + nameAt] as number]}` : `(${type})`;
+      const entry = out.get(key) ?? { size: 0, count: 0 };
+      entry.size += snapshot.nodes[i + sizeAt] as number;
+      entry.count++;
+      out.set(key, entry);
+    }
+    return out;
+  }
+
+  /**
+   * CPU time of the process while `act` runs, by where it was spent: self time of each sampled
+   * function, summed by `classify(url, functionName)`.
+   */
+  async cpuProfile<T>(act: () => Promise<T>, classify: (url: string, functionName: string) => string): Promise<{ result: T; msBy: Map<string, number> }> {
+    await this.call('Profiler.enable');
+    await this.call('Profiler.setSamplingInterval', { interval: 200 });
+    await this.call('Profiler.start');
+    const stop = async () => {
+      const answer = await this.call<{ profile: CpuProfile }>('Profiler.stop');
+      await this.call('Profiler.disable');
+      return answer;
+    };
+    let result: T;
+    try {
+      result = await act();
+    } catch (err) {
+      await stop();
+      throw err;
+    }
+    const stopped = await stop();
+    const byNode = new Map(stopped.profile.nodes.map((n) => [n.id, classify(n.callFrame.url, n.callFrame.functionName)]));
+    const msBy = new Map<string, number>();
+    stopped.profile.samples.forEach((id, i) => {
+      const key = byNode.get(id) ?? '?';
+      msBy.set(key, (msBy.get(key) ?? 0) + (stopped.profile.timeDeltas[i] ?? 0) / 1000);
+    });
+    return { result, msBy };
+  }
+
+  close(): void {
+    this.socket.close();
+  }
+}
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { url: string; functionName: string } }>;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** The constructors that grew most between two summaries: "TreeItem +12.3 MB (+10,000)". */
+export function biggestGrowth(before: HeapSummary, after: HeapSummary, top = 8): string {
+  return [...after]
+    .map(([key, a]) => ({ key, size: a.size - (before.get(key)?.size ?? 0), count: a.count - (before.get(key)?.count ?? 0) }))
+    .sort((x, y) => y.size - x.size)
+    .slice(0, top)
+    .map((g) => `${g.key} ${g.size >= 0 ? '+' : ''}${(g.size / 1e6).toFixed(1)} MB (${g.count >= 0 ? '+' : ''}${g.count.toLocaleString('en-US')})`)
+    .join(', ');
+}

@@ -1,0 +1,40 @@
+import * as vscode from 'vscode';
+import type { ApplicationInfo } from '../../protocol/messages';
+import { contextValue } from './contextValue';
+import { LOADED_SO_FAR, type TreeContext } from './treeContext';
+
+const ICON = new vscode.ThemeIcon('plug');
+
+/**
+ * One BizTalk adapter ("SFTP adapter"), holding the GUID-named applications BizTalk keeps for it
+ * (send and receive handlers, send ports, receive locations), as the Explorer puts files in a folder.
+ */
+export class AdapterNode {
+  readonly type = 'adapter';
+  readonly id: string;
+
+  constructor(
+    readonly env: string,
+    key: string,
+    /** Its name as people know it, e.g. "SFTP adapter". */
+    readonly adapter: string,
+    /** Its applications loaded so far, sorted as shown; the provider keeps them current. */
+    public applications: readonly ApplicationInfo[],
+  ) {
+    this.id = `adapter:${env}:${key}`;
+  }
+
+  /** Built every time: it counts applications that arrive page by page. */
+  treeItem(ctx: TreeContext): vscode.TreeItem {
+    const apps = this.applications;
+    const item = new vscode.TreeItem(this.adapter, vscode.TreeItemCollapsibleState.Collapsed);
+    item.id = this.id;
+    const configurations = apps.reduce((n, a) => n + a.identifierCount, 0);
+    item.description = `${apps.length} application${apps.length === 1 ? '' : 's'} · ${configurations} port configuration${configurations === 1 ? '' : 's'}`;
+    item.iconPath = ICON;
+    item.tooltip = `${this.adapter}: its SSO applications (handlers, send ports, receive locations)${ctx.moreApplications ? LOADED_SO_FAR : ''}.`;
+    item.accessibilityInformation = { label: `${this.adapter}, BizTalk adapter, ${item.description}` };
+    item.contextValue = contextValue('adapter', { kind: 'adapter', applications: apps.length });
+    return item;
+  }
+}

@@ -1,0 +1,79 @@
+import * as vscode from 'vscode';
+import {
+  adapterRole,
+  applicationDescription,
+  applicationIcon,
+  applicationKey,
+  applicationLabel,
+  applicationLabelUnderAdapter,
+  applicationTooltip,
+  groupInfo,
+  identifierCountText,
+} from '../../model/applicationList';
+import type { ApplicationInfo } from '../../protocol/messages';
+import { contextValue } from './contextValue';
+
+/** One icon object per codicon and state, shared by every row (thousands of them). */
+const ICONS = new Map<string, vscode.ThemeIcon>();
+
+function iconOf(app: ApplicationInfo): vscode.ThemeIcon {
+  const name = applicationIcon(app);
+  const key = `${name}:${app.enabled}`;
+  let icon = ICONS.get(key);
+  if (!icon) {
+    icon = new vscode.ThemeIcon(name, new vscode.ThemeColor(app.enabled ? 'charts.green' : 'disabledForeground'));
+    ICONS.set(key, icon);
+  }
+  return icon;
+}
+
+/** An SSO application; under an adapter node when it is one of a BizTalk adapter's applications. */
+export class ApplicationNode {
+  readonly type = 'application';
+  readonly id: string;
+  private item: vscode.TreeItem | undefined;
+
+  constructor(
+    readonly env: string,
+    public app: ApplicationInfo,
+  ) {
+    this.id = ApplicationNode.idOf(env, app.name);
+  }
+
+  static idOf(env: string, application: string): string {
+    return `app:${env}:${applicationKey(application)}`;
+  }
+
+  /** Keeps this node (VS Code's handle on it) and rebuilds its item only when the application changed. */
+  update(app: ApplicationInfo): void {
+    if (app === this.app) return;
+    this.app = app;
+    this.item = undefined;
+  }
+
+  /**
+   * Kept between calls: VS Code asks again for every child of a node each time the node changes
+   * (e.g. at each "Load more…" of its parent), and most have not changed.
+   */
+  treeItem(): vscode.TreeItem {
+    this.item ??= this.buildItem();
+    return this.item;
+  }
+
+  /** Built when hovered, not for every row shown. */
+  tooltip(): vscode.MarkdownString {
+    return new vscode.MarkdownString(applicationTooltip(this.app));
+  }
+
+  private buildItem(): vscode.TreeItem {
+    const app = this.app;
+    const label = adapterRole(app) ? applicationLabelUnderAdapter(app) : applicationLabel(app);
+    const item = new vscode.TreeItem(label, app.identifierCount > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.description = [applicationDescription(app), identifierCountText(app)].filter(Boolean).join(' · ');
+    item.iconPath = iconOf(app);
+    item.contextValue = contextValue('application', { kind: app.kind, enabled: app.enabled });
+    item.accessibilityInformation = { label: `${applicationLabel(app)}, ${groupInfo(app.kind).label}, ${app.enabled ? 'enabled' : 'disabled'}, ${identifierCountText(app)}` };
+    return item;
+  }
+}

@@ -1,0 +1,77 @@
+import * as vscode from 'vscode';
+import { applicationKey, applicationLabel, configurationName, groupInfo, identifierLabel } from '../../model/applicationList';
+import { escapeMarkdown } from '../../model/markdown';
+import { formatTime } from '../../model/serviceStatus';
+import type { ApplicationInfo, IdentifierInfo } from '../../protocol/messages';
+import { contextValue } from './contextValue';
+
+const ICON = new vscode.ThemeIcon('json');
+
+/**
+ * A configuration of an application: a BizTalk port configuration, a config-store entry or a
+ * mapping. Its `type` stays "identifier" (what the commands receive); its contextValue says
+ * `type=configuration`.
+ */
+export class ConfigurationNode {
+  readonly type = 'identifier';
+  readonly id: string;
+  private item: vscode.TreeItem | undefined;
+
+  constructor(
+    readonly env: string,
+    public app: ApplicationInfo,
+    public info: IdentifierInfo,
+  ) {
+    this.id = ConfigurationNode.idOf(env, app.name, info.identifier);
+  }
+
+  static idOf(env: string, application: string, identifier: string): string {
+    return `id:${env}:${applicationKey(application)}:${identifier}`;
+  }
+
+  /** Keeps this node and rebuilds its item only when the configuration or its application changed. */
+  update(app: ApplicationInfo, info: IdentifierInfo): void {
+    if (app === this.app && info === this.info) return;
+    this.app = app;
+    this.info = info;
+    this.item = undefined;
+  }
+
+  /**
+   * Kept between calls: at each "Load more…" under an application VS Code asks again for every
+   * configuration already shown (up to thousands). Its "modified" time is of the day it was built;
+   * a refresh builds it again.
+   */
+  treeItem(): vscode.TreeItem {
+    this.item ??= this.buildItem();
+    return this.item;
+  }
+
+  /** Built when hovered, not for every row shown. */
+  tooltip(): vscode.MarkdownString {
+    const { app, info } = this;
+    const noun = groupInfo(app.kind).identifierNoun;
+    // ENTSSO keeps no modification time (the bridge answers 0).
+    const modified = info.modifiedAt > 0 ? `\n\nLast modified: ${new Date(info.modifiedAt).toLocaleString()}` : '';
+    return new vscode.MarkdownString(
+      `**${escapeMarkdown(configurationName(app, info))}**\n\n${noun} of ${escapeMarkdown(applicationLabel(app))}\n\n` +
+        `- Identifier: ${escapeMarkdown(info.identifier)}\n- Application: ${escapeMarkdown(app.name)}${modified}\n\n` +
+        `Click to open it as JSON; masked fields stay hidden until you run "SSO: Reveal Masked Fields". Right-click to copy its name or identifier.`,
+    );
+  }
+
+  private buildItem(): vscode.TreeItem {
+    const { app, info } = this;
+    const label = identifierLabel(info);
+    const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    // ENTSSO keeps no modification time (the bridge answers 0).
+    const modified = info.modifiedAt > 0 ? `modified ${formatTime(new Date(info.modifiedAt).toISOString(), new Date())}` : '';
+    item.description = [label !== info.identifier ? info.identifier : '', modified].filter(Boolean).join(' · ');
+    item.accessibilityInformation = { label: [configurationName(app, info), groupInfo(app.kind).identifierNoun, modified].filter(Boolean).join(', ') };
+    item.iconPath = ICON;
+    item.command = { command: 'entsso.openConfiguration', title: 'Open Configuration', arguments: [this] };
+    item.contextValue = contextValue('configuration', { kind: app.kind });
+    return item;
+  }
+}

@@ -1,0 +1,28 @@
+import * as vscode from 'vscode';
+import { escapeMarkdown } from '../../model/markdown';
+import type { ApplicationInfo } from '../../protocol/messages';
+import { contextValue } from './contextValue';
+
+/** Why a list could not be loaded, with a retry on click: never an empty tree. */
+export class ErrorNode {
+  readonly type = 'error';
+
+  constructor(
+    readonly id: string,
+    readonly env: string,
+    /** The application whose configurations failed; none when the applications did. */
+    public app: ApplicationInfo | undefined,
+    public message: string,
+  ) {}
+
+  treeItem(): vscode.TreeItem {
+    const item = new vscode.TreeItem(this.app ? 'Could not load the configurations' : 'Could not load the applications', vscode.TreeItemCollapsibleState.None);
+    item.id = this.id;
+    item.description = this.message;
+    item.tooltip = new vscode.MarkdownString(`${escapeMarkdown(this.message)}\n\nClick to try again.`);
+    item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
+    item.command = { command: 'entsso.retry', title: 'Retry', arguments: [this] };
+    item.contextValue = contextValue('error');
+    return item;
+  }
+}
