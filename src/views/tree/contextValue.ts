@@ -5,9 +5,9 @@
  * node does not break the menus that ignore it. No `vscode` import: unit-tested against the manifest.
  */
 
-export type NodeType = 'environment' | 'group' | 'adapter' | 'application' | 'configuration' | 'loadMore' | 'error' | 'message';
+type NodeType = 'environment' | 'group' | 'adapter' | 'application' | 'configuration' | 'loadMore' | 'error' | 'message';
 
-export type NodeFacts = Record<string, string | number | boolean>;
+type NodeFacts = Record<string, string | number | boolean>;
 
 /** `type` first, then the facts in the order given. */
 export function contextValue(type: NodeType, facts: NodeFacts = {}): string {
