@@ -173,9 +173,10 @@ class SqliteStore implements SsoStore {
   async close(): Promise<void> {
     if (!this.db.isOpen) return;
     await this.batch.drain();
-    this.lock.close();
-    this.memo.close();
+    // The database first: should SQLite release a lock as it closes, the link-lock patch must still know the path.
     this.db.close();
+    this.memo.close();
+    this.lock.close();
   }
 
   async ping(): Promise<void> {

@@ -55,7 +55,10 @@ export class WriteBatch {
     const batch = this.pending;
     if (batch.length === 0) return this.flushing;
     this.pending = [];
-    this.flushing = this.flushing.then(() => this.run(batch));
+    // A failure run() did not expect must not leave this batch unanswered, nor stop later batches.
+    this.flushing = this.flushing.then(() => this.run(batch)).catch((error: unknown) => {
+      for (const write of batch) write.reject(error);
+    });
     return this.flushing;
   }
 
@@ -75,10 +78,15 @@ export class WriteBatch {
     try {
       // Recomputed on every attempt: a BUSY retry runs the whole batch again.
       await this.commit(() => {
-        outcomes = batch.map((write) => this.inSavepoint(write.work));
+        outcomes = [];
+        for (const write of batch) outcomes.push(this.inSavepoint(write.work));
       });
     } catch (error) {
-      for (const write of batch) write.reject(error);
+      // A write refused on its own premise keeps its own reason (a conflict, not "the database failed").
+      batch.forEach((write, i) => {
+        const outcome = outcomes[i];
+        write.reject(outcome && !outcome.ok ? outcome.error : error);
+      });
       return;
     }
     batch.forEach((write, i) => {

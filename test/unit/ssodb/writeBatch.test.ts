@@ -8,7 +8,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
+import { SsoError } from '../../../src/protocol/errors';
 import { createSqliteStore } from '../../../src/ssoService/ssodb/sqliteStore';
+import { WriteBatch } from '../../../src/ssoService/ssodb/writeBatch';
 import type { SsoStore } from '../../../src/ssoService/ssodb/store';
 import { app, expectSsoError } from './storeContract';
 
@@ -99,5 +101,41 @@ describe('SQLite store: writes asked for together share one durable commit', () 
     } finally {
       await reopened.close();
     }
+  });
+});
+
+describe('WriteBatch when the shared transaction fails (a fake connection: the code around it is what is tested)', () => {
+  const fakeDb = { exec: () => undefined, inTransaction: true } as unknown as ConstructorParameters<typeof WriteBatch>[0];
+
+  it('a write refused on its own premise keeps its own reason; the others get the commit failure', async () => {
+    const commitFailure = new Error('COMMIT failed');
+    const batch = new WriteBatch(fakeDb, async (inTransaction) => {
+      inTransaction();
+      throw commitFailure;
+    });
+    const conflict = new SsoError('ENTSSO_E_CONFLICT', 'The configuration was changed by someone else.');
+    const [refused, ok] = await Promise.allSettled([
+      batch.add(() => {
+        throw conflict;
+      }),
+      batch.add(() => 'written'),
+    ]);
+    assert.equal(refused.status, 'rejected');
+    assert.equal((refused as PromiseRejectedResult).reason.code, 'ENTSSO_E_CONFLICT', 'the conflict, not the commit failure');
+    assert.equal(ok.status, 'rejected');
+    assert.equal((ok as PromiseRejectedResult).reason, commitFailure);
+  });
+
+  it('a failure the batch did not expect answers its writes and does not stop the writes after it', async () => {
+    let calls = 0;
+    const batch = new WriteBatch(fakeDb, (inTransaction) => {
+      if (++calls === 1) throw new Error('thrown before any promise');
+      inTransaction();
+      return Promise.resolve();
+    });
+    const settledWithin = <T>(promise: Promise<T>) =>
+      Promise.race([promise.then(() => 'resolved', () => 'rejected'), new Promise<string>((resolve) => setTimeout(() => resolve('hung'), 2_000))]);
+    assert.equal(await settledWithin(batch.add(() => 'first')), 'rejected');
+    assert.equal(await settledWithin(batch.add(() => 'second')), 'resolved');
   });
 });
