@@ -10,7 +10,8 @@ import type { ConnectionManager } from '../connection/connectionManager';
 import { SSO_SCHEME, parseSsoPath } from '../model/ssoUri';
 import { ApplicationsTreeProvider, type ExplorerNode } from '../views/applicationsTree';
 import { openSsoDocument } from '../views/ssoDocumentLanguage';
-import { FIELDS_VIEW_QUERY, type SsoFileSystemRegistration } from '../views/ssoFileSystem';
+import { FIELDS_VIEW_QUERY } from '../views/ssoFileSystem';
+import type { SsoFileSystemRegistration } from '../views/ssoFileSystemRegistration';
 import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 
 export interface ConfigurationCommandsContext extends CommandContext {

@@ -23,7 +23,7 @@
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { SsoError } from '../protocol/errors';
-import type { ApplicationInfo, ConfigDocument, IdentifierInfo } from '../protocol/messages';
+import type { ConfigDocument, IdentifierInfo } from '../protocol/messages';
 import { configurationName } from '../model/applicationList';
 import {
   schemaOf,
@@ -36,32 +36,17 @@ import {
   type SetRequestFields,
 } from '../model/configDocument';
 import { detectLayout, serializeLayout, validateLayoutText, type LayoutView } from '../model/configLayout';
-import { expectedVersion, versionSize, type RowVersion } from '../model/documentVersion';
-import { editBlock, type EditBlock } from '../model/serviceStatus';
+import { expectedVersion, versionSize } from '../model/documentVersion';
+import type { EditBlock } from '../model/serviceStatus';
 import { directoryCutMessage } from '../model/pagedList';
 import { SSO_SCHEME, formatSsoPath, parseSsoPath } from '../model/ssoUri';
+import { SsoDocumentCache, type DocumentEntry } from './ssoDocumentCache';
+import { toFileSystemError } from './ssoFileErrors';
 
 /** A folder of the `sso:` file system lists at most this many entries (one page of the service). */
 const MAX_DIRECTORY_ENTRIES = 1000;
 /** Folders whose cut was shown in a message: once each, and a bounded set. */
 const MAX_CUT_NOTICES = 100;
-
-interface DocumentEntry {
-  /** The version the document was last read from (or written as). */
-  base?: RowVersion;
-  /** The version the last stat() saw, and when. */
-  lastStat?: RowVersion & { at: number };
-  schema?: DocumentSchema;
-  revealed: boolean;
-  /** Bumped when the text we would serve changes without a new row version (reveal, re-mask). */
-  generation: number;
-  /** A revealed read made by the Reveal command, served by the next readFile instead of reading again. */
-  pending?: ConfigDocument;
-  /** Set when the document shows a one-field layout as key/values. */
-  layout?: LayoutView;
-  /** Why a document that looks like a layout is shown field by field. */
-  layoutNotice?: string;
-}
 
 /** The query of an `sso:` URI that shows a layout document's stored field instead of its key/values. */
 export const FIELDS_VIEW_QUERY = 'view=fields';
@@ -102,10 +87,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   /** A save was refused because the document is invalid. */
   readonly onDidRefuse = this.refusedEmitter.event;
 
-  private readonly entries = new Map<string, DocumentEntry>();
-  private readonly fieldOrders = new Map<string, string[]>();
-  /** Applications of documents read, so that documents can be named for people (per environment and application). */
-  private readonly applications = new Map<string, ApplicationInfo>();
+  private readonly cache = new SsoDocumentCache();
   /** Set while edits are blocked; writeFile refuses with it. */
   editBlock: EditBlock | undefined;
   private readonly cutDirectoriesShown = new Set<string>();
@@ -124,18 +106,18 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
 
   /** The schema (fields, masked) of a document read before, if any. */
   schemaFor(uri: vscode.Uri): DocumentSchema | undefined {
-    return this.entries.get(uri.toString())?.schema;
+    return this.cache.get(uri)?.schema;
   }
 
   /** How a document read before is shown: as a layout (with its description) or with a notice why not. */
   layoutOf(uri: vscode.Uri): { layout?: LayoutView; notice?: string } {
-    const entry = this.entries.get(uri.toString());
+    const entry = this.cache.get(uri);
     return { layout: entry?.layout, notice: entry?.layoutNotice };
   }
 
   /** Problems of `text` as the document `uri` (read before) would be saved; undefined when it was not read. */
   problemsIn(uri: vscode.Uri, text: string): DocumentProblem[] | undefined {
-    const entry = this.entries.get(uri.toString());
+    const entry = this.cache.get(uri);
     if (entry?.layout) {
       const r = validateLayoutText(text, entry.layout);
       return r.ok ? [] : r.problems;
@@ -149,12 +131,12 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   nameOf(uri: vscode.Uri): string {
     const path = parseSsoPath(uri.path);
     if (!path?.application || path.identifier === undefined) return uri.path;
-    const app = this.applications.get(applicationCacheKey(path.environment, path.application));
+    const app = this.cache.application(path.environment, path.application);
     return configurationName(app ?? { name: path.application, description: '' }, { identifier: path.identifier });
   }
 
   isRevealed(uri: vscode.Uri): boolean {
-    return this.entries.get(uri.toString())?.revealed ?? false;
+    return this.cache.get(uri)?.revealed ?? false;
   }
 
   /**
@@ -162,7 +144,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
    * revealed read the caller made (audited by the service), so that it is not read twice.
    */
   reveal(uri: vscode.Uri, revealed: ConfigDocument): void {
-    const entry = this.entry(uri);
+    const entry = this.cache.entry(uri);
     entry.revealed = true;
     entry.pending = revealed;
     entry.generation++;
@@ -171,7 +153,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
 
   /** Shows the placeholder again instead of the revealed values; the document becomes editable again. */
   hide(uri: vscode.Uri): boolean {
-    const entry = this.entries.get(uri.toString());
+    const entry = this.cache.get(uri);
     if (!entry?.revealed) return false;
     entry.revealed = false;
     entry.pending = undefined;
@@ -199,13 +181,13 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
 
   /** The configuration was deleted: its editors say so, and nothing about it is kept. */
   deleted(uri: vscode.Uri): void {
-    this.entries.delete(uri.toString());
+    this.cache.forget(uri);
     this.changeEmitter.fire([{ type: vscode.FileChangeType.Deleted, uri }]);
   }
 
   /** Forget what is cached about a closed document (masked values are hidden again next time). */
   forget(uri: vscode.Uri): void {
-    this.entries.delete(uri.toString());
+    this.cache.forget(uri);
   }
 
   /**
@@ -213,23 +195,21 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
    * once, so that a document being edited (which is not reloaded) can be saved with them.
    */
   fieldsAdded(environment: string, application: string, fields: { label: string; masked: boolean }[]): void {
-    for (const [key, entry] of this.entries) {
-      const path = parseSsoPath(vscode.Uri.parse(key).path);
-      if (!entry.schema || entry.layout || path?.environment !== environment || path.application?.toLowerCase() !== application.toLowerCase()) continue;
+    for (const { uri, entry } of this.cache.documentsOf(environment, application)) {
+      if (!entry.schema || entry.layout) continue;
       const added = fields.filter((f) => !entry.schema?.fields.includes(f.label));
       entry.schema = {
         ...entry.schema,
         fields: [...entry.schema.fields, ...added.map((f) => f.label)],
         masked: [...entry.schema.masked, ...added.filter((f) => f.masked).map((f) => f.label)],
       };
-      this.readEmitter.fire(vscode.Uri.parse(key));
+      this.readEmitter.fire(uri);
     }
   }
 
   /** Field orders are cached per application; a refresh drops them. */
   clearCaches(): void {
-    this.fieldOrders.clear();
-    this.applications.clear();
+    this.cache.forgetApplications();
   }
 
   /**
@@ -239,7 +219,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
    */
   touchAll(uris: vscode.Uri[]): void {
     for (const uri of uris) {
-      const entry = this.entries.get(uri.toString());
+      const entry = this.cache.get(uri);
       if (entry) entry.generation++;
     }
     if (uris.length) this.changeEmitter.fire(uris.map((uri) => ({ type: vscode.FileChangeType.Changed, uri })));
@@ -255,7 +235,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     const path = this.parse(uri);
     if (path.identifier === undefined) return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0 };
     const row = await this.call(uri, () => this.findRow(path.environment, path.application as string, path.identifier as string));
-    const entry = this.entry(uri);
+    const entry = this.cache.entry(uri);
     entry.lastStat = { timestamp: row.timestamp, modifiedAt: row.modifiedAt, at: Date.now() };
     return {
       type: vscode.FileType.File,
@@ -271,7 +251,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     const path = this.parse(uri);
     if (path.identifier === undefined) throw vscode.FileSystemError.FileIsADirectory(uri);
-    const entry = this.entry(uri);
+    const entry = this.cache.entry(uri);
     const reveal = entry.revealed;
     const pending = entry.pending;
     entry.pending = undefined;
@@ -303,7 +283,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
       this.log.warn(`Save of ${where} refused: edits are blocked (${this.editBlock.key.split(':')[0]}).`);
       throw vscode.FileSystemError.NoPermissions(`Not saved. ${this.editBlock.plain}`);
     }
-    const entry = this.entries.get(uri.toString());
+    const entry = this.cache.get(uri);
     if (!entry?.base || !entry.schema) {
       if (options.create && !options.overwrite) {
         throw vscode.FileSystemError.NoPermissions('New configurations cannot be created by saving a file. Right-click the application in the Enterprise SSO explorer and choose "New Configuration…".');
@@ -339,7 +319,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
             'Compare your version with the stored one ("File: Compare Active File with Saved"), merge, then save again, or revert to take the stored version.',
         );
       }
-      throw this.toFsError(uri, err, `Save of ${where}`);
+      throw this.toFsError(err, `Save of ${where}`);
     }
     this.writeEmitter.fire({ uri, environment: path.environment, application: path.application as string, identifier: path.identifier, changedMasked: request.changedMasked, row });
     if (request.changedMasked.length && !entry.revealed) {
@@ -412,16 +392,6 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     return path;
   }
 
-  private entry(uri: vscode.Uri): DocumentEntry {
-    const key = uri.toString();
-    let entry = this.entries.get(key);
-    if (!entry) {
-      entry = { revealed: false, generation: 0 };
-      this.entries.set(key, entry);
-    }
-    return entry;
-  }
-
   private async findRow(environment: string, application: string, identifier: string): Promise<IdentifierInfo> {
     let cursor: string | undefined;
     let ci: IdentifierInfo | undefined;
@@ -438,120 +408,27 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   }
 
   private async fieldOrder(environment: string, doc: ConfigDocument): Promise<string[]> {
-    const key = applicationCacheKey(environment, doc.application);
-    let order = this.fieldOrders.get(key);
-    if (!order) {
-      const app = await this.connection.request('apps.get', { name: doc.application }, environment);
-      this.applications.set(key, app);
-      order = [...app.fields].sort((a, b) => a.ordinal - b.ordinal).map((f) => f.label);
-      this.fieldOrders.set(key, order);
-    }
-    return order;
+    const known = this.cache.fieldOrder(environment, doc.application);
+    if (known) return known;
+    const app = await this.connection.request('apps.get', { name: doc.application }, environment);
+    return this.cache.rememberApplication(environment, app);
   }
 
   private async call<T>(uri: vscode.Uri, body: () => Promise<T>): Promise<T> {
     try {
       return await body();
     } catch (err) {
-      throw this.toFsError(uri, err, `Access to ${uri.path}`);
+      throw this.toFsError(err, `Access to ${uri.path}`);
     }
   }
 
-  private toFsError(uri: vscode.Uri, err: unknown, what: string): Error {
-    if (err instanceof vscode.FileSystemError) return err;
-    if (err instanceof SsoError) {
-      this.log.warn(`${what} failed: ${err.message} [${err.code}]`);
-      switch (err.code) {
-        case 'ENTSSO_E_APPLICATION_NOT_FOUND':
-        case 'ENTSSO_E_MAPPING_NOT_FOUND':
-          return vscode.FileSystemError.FileNotFound(err.message);
-        case 'ENTSSO_E_ACCESS_DENIED':
-        case 'ENTSSO_E_NO_SECRET':
-        case 'ENTSSO_E_REENCRYPT_IN_PROGRESS':
-        case 'ENTSSO_E_APPLICATION_DISABLED':
-          return vscode.FileSystemError.NoPermissions(err.message);
-        case 'ENTSSO_E_UNKNOWN_FIELD':
-        case 'ENTSSO_E_CONFIGURATION_TOO_LARGE':
-        case 'ENTSSO_E_INVALID_REQUEST':
-          return new vscode.FileSystemError(err.message);
-        default:
-          return vscode.FileSystemError.Unavailable(err.message);
-      }
-    }
-    this.log.error(`${what} failed unexpectedly (${err instanceof Error ? err.name : typeof err}).`);
-    return vscode.FileSystemError.Unavailable(`${what} failed unexpectedly. See "SSO: Show Log".`);
+  private toFsError(err: unknown, what: string): Error {
+    return toFileSystemError(err, what, this.log);
   }
-}
-
-function applicationCacheKey(environment: string, application: string): string {
-  return `${environment}\u0000${application.toLowerCase()}`;
 }
 
 function describe(path: { application?: string; identifier?: string; environment: string }): string {
   return `"${path.identifier}" of "${path.application}" in "${path.environment}"`;
-}
-
-/**
- * Owns the registration of the provider for the `sso` scheme and switches it between
- * writable and read-only (with the reason) as the environment's ability to encrypt changes.
- */
-export class SsoFileSystemRegistration implements vscode.Disposable {
-  private registration: vscode.Disposable | undefined;
-  private blockKey: string | undefined;
-  private readonly subscription: vscode.Disposable;
-  private readonly blockEmitter = new vscode.EventEmitter<EditBlock | undefined>();
-  /** Edits became blocked, or allowed again. */
-  readonly onDidChangeEditBlock = this.blockEmitter.event;
-
-  constructor(
-    readonly provider: SsoFileSystemProvider,
-    private readonly connection: ConnectionManager,
-    private readonly log: vscode.LogOutputChannel,
-  ) {
-    this.register(undefined);
-    void vscode.commands.executeCommand('setContext', 'entsso.editsBlocked', false);
-    this.subscription = vscode.Disposable.from(
-      connection.onDidChange(() => {
-        const input = connection.statusInput();
-        this.setEditBlock(input ? editBlock(input) : undefined);
-      }),
-      provider.hideRevealedOnTabClose(),
-    );
-  }
-
-  get editBlock(): EditBlock | undefined {
-    return this.provider.editBlock;
-  }
-
-  /** Applies the current block (or none); re-registers only when the situation changed. */
-  setEditBlock(block: EditBlock | undefined): boolean {
-    const key = block?.key;
-    if (key === this.blockKey) {
-      if (block) this.provider.editBlock = block;
-      return false;
-    }
-    const wasBlocked = this.blockKey !== undefined;
-    this.blockKey = key;
-    this.provider.editBlock = block;
-    this.register(block);
-    if (block || wasBlocked) this.log.info(block ? `Editing of SSO documents is blocked (${key}).` : 'Editing of SSO documents is allowed again.');
-    void vscode.commands.executeCommand('setContext', 'entsso.editsBlocked', block !== undefined);
-    this.blockEmitter.fire(block);
-    return true;
-  }
-
-  private register(block: EditBlock | undefined): void {
-    this.registration?.dispose();
-    const isReadonly = block ? new vscode.MarkdownString(block.markdown) : false;
-    this.registration = vscode.workspace.registerFileSystemProvider(SSO_SCHEME, this.provider, { isCaseSensitive: true, isReadonly });
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.blockEmitter.dispose();
-    this.registration?.dispose();
-    this.registration = undefined;
-  }
 }
 
 function isOpenInTab(uri: vscode.Uri): boolean {
