@@ -475,9 +475,10 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     this.changeEmitter.fire(undefined);
   }
 
-  /** The URI that opens an identifier node. */
+  /** The URI that opens an identifier node: its tab and breadcrumbs show the names of the tree. */
   static uriOf(node: ExplorerNode): vscode.Uri | undefined {
-    return node.type === 'identifier' ? ssoUri(node.env, node.app.name, node.info.identifier) : undefined;
+    if (node.type !== 'identifier') return undefined;
+    return ssoUri(node.env, node.app.name, node.info.identifier, { application: applicationLabel(node.app), identifier: identifierLabel(node.info) });
   }
 }
 

@@ -9,7 +9,7 @@ import type { ApplicationDetail, ApplicationInfo, ConfigDocument } from '../prot
 import type { DocumentSchema } from '../model/configDocument';
 import type { LayoutView } from '../model/configLayout';
 import type { RowVersion } from '../model/documentVersion';
-import { parseSsoPath } from '../model/ssoUri';
+import { parseSsoUri } from '../model/ssoUri';
 
 export interface DocumentEntry {
   /** The version the document was last read from (or written as). */
@@ -59,7 +59,7 @@ export class SsoDocumentCache {
     const out: { uri: vscode.Uri; entry: DocumentEntry }[] = [];
     for (const [key, entry] of this.entries) {
       const uri = vscode.Uri.parse(key);
-      const path = parseSsoPath(uri.path);
+      const path = parseSsoUri(uri);
       if (path?.environment === environment && path.application?.toLowerCase() === application.toLowerCase()) out.push({ uri, entry });
     }
     return out;

@@ -37,19 +37,17 @@ import {
 } from '../model/configDocument';
 import { detectLayout, serializeLayout, validateLayoutText, type LayoutView } from '../model/configLayout';
 import { expectedVersion, versionSize } from '../model/documentVersion';
-import type { EditBlock } from '../model/serviceStatus';
+import { otherEnvironmentBlock, type EditBlock } from '../model/serviceStatus';
 import { directoryCutMessage } from '../model/pagedList';
-import { SSO_SCHEME, formatSsoPath, parseSsoPath } from '../model/ssoUri';
+import { SSO_SCHEME, formatSsoPath, formatSsoUri, isFieldsView, parseSsoUri, sameSsoDocument, type DocumentLabels } from '../model/ssoUri';
 import { SsoDocumentCache, type DocumentEntry } from './ssoDocumentCache';
-import { toFileSystemError } from './ssoFileErrors';
+import { saveError, saveFailureReasonOf, toFileSystemError } from './ssoFileErrors';
 
 /** A folder of the `sso:` file system lists at most this many entries (one page of the service). */
 const MAX_DIRECTORY_ENTRIES = 1000;
 /** Folders whose cut was shown in a message: once each, and a bounded set. */
 const MAX_CUT_NOTICES = 100;
 
-/** The query of an `sso:` URI that shows a layout document's stored field instead of its key/values. */
-export const FIELDS_VIEW_QUERY = 'view=fields';
 
 export interface WriteEvent {
   uri: vscode.Uri;
@@ -70,8 +68,15 @@ export interface RefusedEvent {
 
 const REMASK_DELAY_MS = 400;
 
-export function ssoUri(environment: string, application: string, identifier: string): vscode.Uri {
-  return vscode.Uri.from({ scheme: SSO_SCHEME, path: formatSsoPath(environment, application, identifier) });
+/** The URI of a configuration document; with `labels`, its tab and breadcrumbs show those names (model/ssoUri.ts). */
+export function ssoUri(environment: string, application: string, identifier: string, labels?: DocumentLabels): vscode.Uri {
+  return vscode.Uri.from({ scheme: SSO_SCHEME, ...formatSsoUri(environment, application, identifier, labels) });
+}
+
+/** The URI under which a configuration is open now (whatever names it is shown by), else its plain URI. */
+export function openUriOf(environment: string, application: string, identifier: string): vscode.Uri {
+  const plain = ssoUri(environment, application, identifier);
+  return openSsoDocuments().find((d) => sameSsoDocument(d.uri, plain))?.uri ?? plain;
 }
 
 export class SsoFileSystemProvider implements vscode.FileSystemProvider {
@@ -88,7 +93,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   readonly onDidRefuse = this.refusedEmitter.event;
 
   private readonly cache = new SsoDocumentCache();
-  /** Set while edits are blocked; writeFile refuses with it. */
+  /** Set while edits of the active environment's documents are blocked; writeFile refuses with it. */
   editBlock: EditBlock | undefined;
   private readonly cutDirectoriesShown = new Set<string>();
 
@@ -129,10 +134,26 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
 
   /** What people call the configuration of `uri`: "SFTP adapter: send ports › {GUID}" (see configurationName). */
   nameOf(uri: vscode.Uri): string {
-    const path = parseSsoPath(uri.path);
+    const path = parseSsoUri(uri);
     if (!path?.application || path.identifier === undefined) return uri.path;
     const app = this.cache.application(path.environment, path.application);
     return configurationName(app ?? { name: path.application, description: '' }, { identifier: path.identifier });
+  }
+
+  /** Why the document `uri` cannot be edited now, judged by the environment in its own URI; undefined when it can. */
+  blockOf(uri: vscode.Uri): EditBlock | undefined {
+    const path = parseSsoUri(uri);
+    return path ? this.blockOfEnvironment(path.environment) : this.editBlock;
+  }
+
+  private blockOfEnvironment(environment: string): EditBlock | undefined {
+    const active = this.connection.environment?.name;
+    return this.isActive(environment) ? this.editBlock : otherEnvironmentBlock(environment, active);
+  }
+
+  /** Environment names compare without case, as the connection does. */
+  isActive(environment: string): boolean {
+    return this.connection.environment?.name.toLowerCase() === environment.toLowerCase();
   }
 
   isRevealed(uri: vscode.Uri): boolean {
@@ -181,8 +202,9 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
 
   /** The configuration was deleted: its editors say so, and nothing about it is kept. */
   deleted(uri: vscode.Uri): void {
-    this.cache.forget(uri);
-    this.changeEmitter.fire([{ type: vscode.FileChangeType.Deleted, uri }]);
+    const same = openSsoDocuments().map((d) => d.uri).filter((u) => u.toString() !== uri.toString() && sameSsoDocument(u, uri));
+    for (const u of [uri, ...same]) this.cache.forget(u);
+    this.changeEmitter.fire([uri, ...same].map((u) => ({ type: vscode.FileChangeType.Deleted, uri: u })));
   }
 
   /** Forget what is cached about a closed document (masked values are hidden again next time). */
@@ -207,6 +229,24 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     }
   }
 
+  /**
+   * Fields were removed from an application: documents of it shown field by field stop accepting
+   * them at once, so that a document being edited (which is not reloaded) shows the removed field
+   * as a problem and its save is refused with that reason instead of failing in the service.
+   */
+  fieldsRemoved(environment: string, application: string, labels: string[]): void {
+    const removed = new Set(labels);
+    for (const { uri, entry } of this.cache.documentsOf(environment, application)) {
+      if (!entry.schema || entry.layout) continue;
+      entry.schema = {
+        ...entry.schema,
+        fields: entry.schema.fields.filter((f) => !removed.has(f)),
+        masked: entry.schema.masked.filter((f) => !removed.has(f)),
+      };
+      this.readEmitter.fire(uri);
+    }
+  }
+
   /** Field orders are cached per application; a refresh drops them. */
   clearCaches(): void {
     this.cache.forgetApplications();
@@ -225,6 +265,11 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     if (uris.length) this.changeEmitter.fire(uris.map((uri) => ({ type: vscode.FileChangeType.Changed, uri })));
   }
 
+  /** Makes VS Code stat open documents again (their read-only state may have changed) without reloading their text. */
+  restat(uris: vscode.Uri[]): void {
+    if (uris.length) this.changeEmitter.fire(uris.map((uri) => ({ type: vscode.FileChangeType.Changed, uri })));
+  }
+
   // ------------------------------------------------------------------ FileSystemProvider
 
   watch(): vscode.Disposable {
@@ -234,6 +279,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
     const path = this.parse(uri);
     if (path.identifier === undefined) return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0 };
+    if (!this.isActive(path.environment)) return this.statOfOtherEnvironment(uri, path.environment);
     const row = await this.call(uri, () => this.findRow(path.environment, path.application as string, path.identifier as string));
     const entry = this.cache.entry(uri);
     entry.lastStat = { timestamp: row.timestamp, modifiedAt: row.modifiedAt, at: Date.now() };
@@ -245,6 +291,23 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
       // A revealed document is view-only: it can never be dirty, so VS Code's backups of unsaved
       // changes (hot exit) never hold a revealed password. New passwords are typed over the placeholder.
       permissions: entry.revealed ? vscode.FilePermission.Readonly : undefined,
+    };
+  }
+
+  /**
+   * A document of an environment the explorer is not connected to: read-only, as last seen (its
+   * service cannot be asked), so that VS Code keeps its text and shows it read-only.
+   */
+  private statOfOtherEnvironment(uri: vscode.Uri, environment: string): vscode.FileStat {
+    const entry = this.cache.get(uri);
+    const seen = entry?.lastStat ?? entry?.base;
+    if (!entry || !seen) throw vscode.FileSystemError.Unavailable(otherEnvironmentBlock(environment, this.connection.environment?.name).plain);
+    return {
+      type: vscode.FileType.File,
+      ctime: seen.modifiedAt,
+      mtime: seen.modifiedAt,
+      size: versionSize(seen.modifiedAt, entry.generation),
+      permissions: vscode.FilePermission.Readonly,
     };
   }
 
@@ -264,7 +327,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     const schema = schemaOf(doc, order);
     entry.schema = schema;
     entry.base = { timestamp: doc.timestamp, modifiedAt: doc.modifiedAt };
-    const detected = uri.query === FIELDS_VIEW_QUERY ? {} : detectLayout(doc);
+    const detected = isFieldsView(uri.query) ? {} : detectLayout(doc);
     entry.layout = detected.view;
     entry.layoutNotice = detected.notice;
     this.log.info(
@@ -279,16 +342,17 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     const path = this.parse(uri);
     if (path.identifier === undefined) throw vscode.FileSystemError.FileIsADirectory(uri);
     const where = describe(path);
-    if (this.editBlock) {
-      this.log.warn(`Save of ${where} refused: edits are blocked (${this.editBlock.key.split(':')[0]}).`);
-      throw vscode.FileSystemError.NoPermissions(`Not saved. ${this.editBlock.plain}`);
+    const block = this.blockOfEnvironment(path.environment);
+    if (block) {
+      this.log.warn(`Save of ${where} refused: edits are blocked (${block.key.split(':')[0]}).`);
+      throw saveError(block.key.startsWith('other:') ? 'OTHER_ENVIRONMENT' : 'EDITS_BLOCKED', `Not saved. ${block.plain}`);
     }
     const entry = this.cache.get(uri);
     if (!entry?.base || !entry.schema) {
       if (options.create && !options.overwrite) {
-        throw vscode.FileSystemError.NoPermissions('New configurations cannot be created by saving a file. Right-click the application in the Enterprise SSO explorer and choose "New Configuration…".');
+        throw saveError('NOT_OPENED_FROM_EXPLORER', 'New configurations cannot be created by saving a file. Right-click the application in the Enterprise SSO explorer and choose "New Configuration…".');
       }
-      throw vscode.FileSystemError.Unavailable(`Not saved: open ${path.identifier} from the Enterprise SSO explorer first, so that the save can be checked against the version you read.`);
+      throw saveError('NOT_OPENED_FROM_EXPLORER', `Not saved: open ${path.identifier} from the Enterprise SSO explorer first, so that the save can be checked against the version you read.`);
     }
     const text = Buffer.from(content).toString('utf8');
     const request = this.setRequestFor(uri, entry, entry.schema, text, where);
@@ -314,12 +378,15 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     } catch (err) {
       if (err instanceof SsoError && err.code === 'ENTSSO_E_CONFLICT') {
         this.log.warn(`Save of ${where} refused: it changed in SSO after it was read [ENTSSO_E_CONFLICT].`);
-        throw new vscode.FileSystemError(
+        throw saveError(
+          'ENTSSO_E_CONFLICT',
           `Not saved: "${this.nameOf(uri)}" was changed by someone else after you opened it. ` +
-            'Compare your version with the stored one ("File: Compare Active File with Saved"), merge, then save again, or revert to take the stored version.',
+            'Compare your version with the stored one, merge, then save again; or revert to take the stored version.',
         );
       }
-      throw this.toFsError(err, `Save of ${where}`);
+      const reason = saveFailureReasonOf(err);
+      this.log.warn(`Save of ${where} failed [${reason}].`);
+      throw saveError(reason, err instanceof SsoError ? err.message : `Not saved: the save of "${this.nameOf(uri)}" failed unexpectedly. See "SSO: Show Log".`);
     }
     this.writeEmitter.fire({ uri, environment: path.environment, application: path.application as string, identifier: path.identifier, changedMasked: request.changedMasked, row });
     if (request.changedMasked.length && !entry.revealed) {
@@ -374,7 +441,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     const refuse = (problems: DocumentProblem[]): never => {
       this.log.warn(`Save of ${where} refused: ${problems.length} problem(s) in the document.`);
       this.refusedEmitter.fire({ uri, text, problems });
-      throw new vscode.FileSystemError(`Not saved: ${summarizeProblems(text, problems)} Fix the document (see the Problems panel), then save again.`);
+      throw saveError('INVALID_DOCUMENT', `Not saved: ${summarizeProblems(text, problems)} Fix the document (see the Problems panel), then save again.`);
     };
     if (entry.layout) {
       const result = validateLayoutText(text, entry.layout);
@@ -387,7 +454,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   }
 
   private parse(uri: vscode.Uri): { environment: string; application?: string; identifier?: string } {
-    const path = parseSsoPath(uri.path);
+    const path = parseSsoUri(uri);
     if (!path) throw vscode.FileSystemError.FileNotFound(uri);
     return path;
   }

@@ -5,20 +5,17 @@
  */
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
-import { editBlock, type EditBlock } from '../model/serviceStatus';
-import { SSO_SCHEME } from '../model/ssoUri';
-import type { SsoFileSystemProvider } from './ssoFileSystem';
+import { editBlock, schemeBlock, type EditBlock } from '../model/serviceStatus';
+import { SSO_SCHEME, parseSsoUri } from '../model/ssoUri';
+import { openSsoDocuments, type SsoFileSystemProvider } from './ssoFileSystem';
 
-/**
- * Owns the registration of the provider for the `sso` scheme and switches it between
- * writable and read-only (with the reason) as the environment's ability to encrypt changes.
- */
 export class SsoFileSystemRegistration implements vscode.Disposable {
   private registration: vscode.Disposable | undefined;
-  private blockKey: string | undefined;
+  /** The situation last applied: the scheme's read-only reason and the other environments of open documents. */
+  private situationKey: string | undefined;
   private readonly subscription: vscode.Disposable;
   private readonly blockEmitter = new vscode.EventEmitter<EditBlock | undefined>();
-  /** Edits became blocked, or allowed again. */
+  /** Edits became blocked, or allowed again (for the active environment or for documents of others). */
   readonly onDidChangeEditBlock = this.blockEmitter.event;
 
   constructor(
@@ -28,34 +25,57 @@ export class SsoFileSystemRegistration implements vscode.Disposable {
   ) {
     this.register(undefined);
     void vscode.commands.executeCommand('setContext', 'entsso.editsBlocked', false);
+    const isSso = (d: vscode.TextDocument) => d.uri.scheme === SSO_SCHEME;
     this.subscription = vscode.Disposable.from(
-      connection.onDidChange(() => {
-        const input = connection.statusInput();
-        this.setEditBlock(input ? editBlock(input) : undefined);
-      }),
+      connection.onDidChange(() => this.update()),
+      connection.onDidChangeEnvironment(() => this.environmentChanged()),
+      vscode.workspace.onDidOpenTextDocument((d) => isSso(d) && this.update()),
+      vscode.workspace.onDidCloseTextDocument((d) => isSso(d) && this.update()),
       provider.hideRevealedOnTabClose(),
     );
   }
 
+  /** Why documents of the active environment cannot be edited; undefined when they can. */
   get editBlock(): EditBlock | undefined {
     return this.provider.editBlock;
   }
 
-  /** Applies the current block (or none); re-registers only when the situation changed. */
-  setEditBlock(block: EditBlock | undefined): boolean {
-    const key = block?.key;
-    if (key === this.blockKey) {
-      if (block) this.provider.editBlock = block;
-      return false;
+  /** Applies the current situation; re-registers only when it changed. */
+  private update(): void {
+    const input = this.connection.statusInput();
+    const activeBlock = input ? editBlock(input) : undefined;
+    this.provider.editBlock = activeBlock;
+    const others = this.otherEnvironmentsOfOpenDocuments();
+    const scheme = schemeBlock(input?.environment ?? '', activeBlock, others);
+    const key = `${scheme?.key ?? ''}\u0000${others.join('|')}`;
+    if (key === this.situationKey) return;
+    const wasBlocked = this.situationKey !== undefined && this.situationKey !== '\u0000';
+    this.situationKey = key;
+    this.register(scheme);
+    const blocked = activeBlock !== undefined || others.length > 0;
+    if (blocked || wasBlocked) {
+      this.log.info(blocked ? `Editing of SSO documents is blocked (${[activeBlock?.key, ...others.map((e) => `other:${e}`)].filter(Boolean).join(', ')}).` : 'Editing of SSO documents is allowed again.');
     }
-    const wasBlocked = this.blockKey !== undefined;
-    this.blockKey = key;
-    this.provider.editBlock = block;
-    this.register(block);
-    if (block || wasBlocked) this.log.info(block ? `Editing of SSO documents is blocked (${key}).` : 'Editing of SSO documents is allowed again.');
-    void vscode.commands.executeCommand('setContext', 'entsso.editsBlocked', block !== undefined);
-    this.blockEmitter.fire(block);
-    return true;
+    void vscode.commands.executeCommand('setContext', 'entsso.editsBlocked', blocked);
+    this.blockEmitter.fire(activeBlock);
+  }
+
+  /**
+   * Documents of the environment left turn read-only and those of the new one editable: VS Code
+   * reads the read-only state of an unmodified document again when told it changed.
+   */
+  private environmentChanged(): void {
+    this.update();
+    this.provider.restat(openSsoDocuments().filter((d) => !d.isDirty).map((d) => d.uri));
+  }
+
+  private otherEnvironmentsOfOpenDocuments(): string[] {
+    const names = new Map<string, string>();
+    for (const doc of openSsoDocuments()) {
+      const environment = parseSsoUri(doc.uri)?.environment;
+      if (environment !== undefined && !this.provider.isActive(environment)) names.set(environment.toLowerCase(), environment);
+    }
+    return [...names.values()].sort();
   }
 
   private register(block: EditBlock | undefined): void {
@@ -71,4 +91,3 @@ export class SsoFileSystemRegistration implements vscode.Disposable {
     this.registration = undefined;
   }
 }
-
