@@ -10,13 +10,14 @@
 //   - tabs and breadcrumbs of a BizTalk adapter application's port show the names of the tree
 //     ("SFTP adapter: send ports"), not its GUID, and the document still saves under its SSO names;
 //     two ConfigProperties tabs say which application each belongs to;
-//   - Back in Connect to SSO Service and New Configuration returns to the step before with what was
-//     typed or picked there (issue 18, item 7).
+//   - Back in Connect to SSO Service, New Configuration, Import and Create Local SSO Environment
+//     returns to the step before with what was typed or picked there (issue 18, item 7).
 // Screenshots go to .artifacts/screenshots/follow-*.png.
 // Run alone: node esbuild.mjs && node --import tsx --test test/ui/documentsFollow.test.ts
 import assert from 'node:assert/strict';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { answerMultiPick, clickDialogButton, contextMenuAction, expectToast, pickQuickItem, waitForDialog } from './harness/dialogs';
+import { answerFileDialog, answerMultiPick, clickDialogButton, contextMenuAction, expectToast, pickQuickItem, waitForDialog } from './harness/dialogs';
 import { answerInputStep, probeEditorReadonly, problemsViewTexts, ssoctlConfigGet, type SeededSso } from './harness/ssoExtras';
 import { UiSession } from './harness/uiSession';
 import { Workbench } from './harness/workbench';
@@ -260,6 +261,42 @@ describe('UI: open documents follow their environment and field changes; failed 
     const again = await w().waitForQuickInput(/Contoso\.Billing/);
     assert.equal(again.value, 'SecondEntry', 'the name typed before is kept');
     await w().screenshot('follow-10-new-configuration-back');
+    await w().closeQuickInput();
+  });
+
+  it('Back in Import and in Create Local SSO Environment returns to the step before, keeping what was typed or picked', async () => {
+    const back = () => w().page.locator('.quick-input-widget .quick-input-left-action-bar .codicon-quick-input-back').first();
+    const focusedRow = async () => ((await w().page.locator('.quick-input-widget .quick-input-list .monaco-list-row.focused .label-name').first().textContent()) ?? '').trim();
+    const file = join(ui.server!.workspaceFolder, 'billing.entsso');
+    const exported = env().ssoctl(['app', 'export', BILLING, '--file', file, '--password-stdin'], 'Correct horse battery 42!\n');
+    assert.equal(exported.code, 0, exported.stderr);
+
+    await w().page.mouse.move(700, 700);
+    await w().runCommand('SSO: Import Applications…');
+    await answerFileDialog(w(), 'Import Applications into "dev"', file);
+    await pickQuickItem(w(), /: mode$/, 'Add and update');
+    await w().waitForQuickInput(/: password$/);
+    await back().click();
+    await w().waitForQuickInput(/: mode$/);
+    await w().waitFor(async () => (await focusedRow()) === 'Add and update', 5000, 'the mode picked before to be the active row');
+    await w().screenshot('follow-11-import-back-to-mode');
+    await w().closeQuickInput();
+    await w().page.mouse.move(700, 700);
+
+    await w().runCommand('SSO: Create Local SSO Environment…');
+    await pickQuickItem(w(), '(1/4)', "In VS Code's storage for this extension");
+    await answerInputStep(w(), '(2/4)', 'LocalBack');
+    await pickQuickItem(w(), '(3/4)', 'Embedded SQLite file');
+    await w().waitForQuickInput('(4/4)');
+    await back().click();
+    await w().waitForQuickInput('(3/4)');
+    await w().waitFor(async () => (await focusedRow()) === 'Embedded SQLite file', 5000, 'the SSO database picked before');
+    await back().click();
+    const name = await w().waitForQuickInput('(2/4)');
+    assert.equal(name.value, 'LocalBack', 'the name typed before is kept');
+    await back().click();
+    await w().waitForQuickInput('(1/4)');
+    await w().screenshot('follow-12-create-local-back-to-step-1');
     await w().closeQuickInput();
   });
 });
