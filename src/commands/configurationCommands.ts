@@ -165,5 +165,7 @@ function explainReadOnly(ctx: ConfigurationCommandsContext): void {
     void vscode.commands.executeCommand('workbench.action.files.save');
     return;
   }
-  throw new UserFacingError(`Cannot save "${name}". ${block.plain}`, [{ title: 'Check Health', command: 'entsso.checkHealth' }]);
+  // A document of another environment waits for a switch, not for this environment's health.
+  const next = block.key.startsWith('other:') ? { title: 'Switch Environment…', command: 'entsso.switchEnvironment' } : { title: 'Check Health', command: 'entsso.checkHealth' };
+  throw new UserFacingError(`Cannot save "${name}". ${block.plain}`, [next]);
 }

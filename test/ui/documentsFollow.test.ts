@@ -178,6 +178,7 @@ describe('UI: open documents follow their environment and field changes; failed 
     const refused = await expectToast(w(), /^Cannot save "ConfigProperties"\./, 15_000);
     assert.match(refused, /belongs to environment "dev"/);
     assert.doesNotMatch(refused, /unreachable/);
+    assert.ok((await w().notificationButtons('Cannot save "ConfigProperties"')).includes('Switch Environment…'));
     assert.equal((await w().activeEditorTab())?.dirty, true, 'still unsaved');
     await w().screenshot('follow-05-other-environment-save-refused');
     await w().clearNotifications();
