@@ -27,7 +27,8 @@ import { registerConfigEditorHelp } from './views/configEditorHelp';
 import { ImportPreviewProvider } from './views/importPreview';
 import { registerMaskedFieldHover } from './views/maskedFieldHover';
 import { keepSsoDocumentsInTheirLanguage } from './views/ssoDocumentLanguage';
-import { SsoFileSystemProvider, SsoFileSystemRegistration } from './views/ssoFileSystem';
+import { SsoFileSystemProvider } from './views/ssoFileSystem';
+import { SsoFileSystemRegistration } from './views/ssoFileSystemRegistration';
 import { SsoStatusBarItem } from './views/statusBar';
 
 export function activate(context: vscode.ExtensionContext): void {

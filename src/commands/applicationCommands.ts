@@ -20,7 +20,7 @@ import {
   splitFieldList,
 } from '../model/applicationDraft';
 import { applicationKey, applicationLabel, groupInfo } from '../model/applicationList';
-import { parseSsoPath } from '../model/ssoUri';
+import { parseSsoUri } from '../model/ssoUri';
 import type { ApplicationsTreeProvider, ExplorerNode } from '../views/applicationsTree';
 import { openSsoDocuments, type SsoFileSystemProvider } from '../views/ssoFileSystem';
 import { resolveApplication } from './applicationPicker';
@@ -249,6 +249,7 @@ async function removeFields(ctx: ApplicationCommandsContext, node: unknown): Pro
   await confirmModal(`Remove ${picked.length === 1 ? `field "${picked[0]}"` : `${picked.length} fields`} from "${app.name}"?`, fieldRemovalDetail(app, picked), 'Remove');
   const updated = await ctx.connection.request('apps.removeField', { name: app.name, fields: picked, expectedFieldsVersion: app.fieldsVersion });
   ctx.log.info(`Removed ${picked.length} field(s) from "${app.name}" and purged their values.`);
+  ctx.fileSystem.fieldsRemoved(env, app.name, picked);
   await afterFieldChange(ctx, app.name);
   confirmInStatusBar(`Removed ${picked.map((f) => `"${f}"`).join(', ')} from "${updated.name}"; its fields are now ${describeFields(updated)}.`);
 }
@@ -258,7 +259,7 @@ async function afterFieldChange(ctx: ApplicationCommandsContext, application: st
   ctx.fileSystem.clearCaches();
   const key = applicationKey(application);
   const open = openSsoDocuments().filter((d) => {
-    const path = parseSsoPath(d.uri.path);
+    const path = parseSsoUri(d.uri);
     return path?.application !== undefined && applicationKey(path.application) === key && !d.isDirty;
   });
   ctx.fileSystem.touchAll(open.map((d) => d.uri));

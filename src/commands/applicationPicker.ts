@@ -48,7 +48,7 @@ function item(app: ApplicationInfo, picked = false): PickItem<ApplicationInfo> {
 }
 
 /** The application a tree node stands for (an application or one of its configurations). */
-function applicationOfNode(node: unknown): ApplicationInfo | undefined {
+export function applicationOfNode(node: unknown): ApplicationInfo | undefined {
   const n = node as ExplorerNode | undefined;
   if (n && typeof n === 'object' && (n.type === 'application' || n.type === 'identifier')) return n.app;
   return undefined;
@@ -66,13 +66,15 @@ function applicationsOfNode(node: unknown): readonly ApplicationInfo[] {
 export async function resolveApplication(
   connection: ConnectionManager,
   node: unknown,
-  options: { title: string; placeHolder: string; filter?: (a: ApplicationInfo) => boolean; none?: string },
+  options: { title: string; placeHolder: string; filter?: (a: ApplicationInfo) => boolean; none?: string; active?: string },
 ): Promise<ApplicationInfo> {
   const fromNode = applicationOfNode(node);
   if (fromNode) return fromNode;
   const apps = (await applicationsToPick(connection)).filter(options.filter ?? (() => true));
   if (apps.length === 0) throw new UserFacingError(options.none ?? 'The SSO database holds no applications yet. Create one with "SSO: Create Application…".');
-  return pickOne(apps.map((a) => item(a)), { title: options.title, placeHolder: options.placeHolder });
+  // Coming Back to this pick starts on the application picked before.
+  const active = options.active === undefined ? undefined : apps.find((a) => a.name.toLowerCase() === options.active?.toLowerCase());
+  return pickOne(apps.map((a) => item(a)), { title: options.title, placeHolder: options.placeHolder, active });
 }
 
 /** Several applications: the tree selection preselected, the rest to tick. */

@@ -7,10 +7,10 @@
  */
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
-import { SSO_SCHEME, parseSsoPath } from '../model/ssoUri';
+import { SSO_SCHEME, isFieldsView, parseSsoUri, withFieldsView } from '../model/ssoUri';
 import { ApplicationsTreeProvider, type ExplorerNode } from '../views/applicationsTree';
 import { openSsoDocument } from '../views/ssoDocumentLanguage';
-import { FIELDS_VIEW_QUERY, type SsoFileSystemRegistration } from '../views/ssoFileSystem';
+import type { SsoFileSystemRegistration } from '../views/ssoFileSystemRegistration';
 import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 
 interface ConfigurationCommandsContext extends CommandContext {
@@ -54,7 +54,7 @@ function targetUri(target: vscode.Uri | ExplorerNode | undefined): vscode.Uri | 
 
 async function revealMaskedFields(ctx: ConfigurationCommandsContext, target: vscode.Uri | ExplorerNode | undefined): Promise<void> {
   const uri = targetUri(target);
-  const path = uri ? parseSsoPath(uri.path) : undefined;
+  const path = uri ? parseSsoUri(uri) : undefined;
   if (!uri || !path?.identifier || !path.application) {
     throw new UserFacingError('Open a port configuration or config-store entry from the Enterprise SSO explorer first, then run "SSO: Reveal Masked Fields" in its editor.');
   }
@@ -130,15 +130,15 @@ function updateRevealedContext(ctx: ConfigurationCommandsContext): void {
 
 async function openStoredFields(ctx: ConfigurationCommandsContext, target: vscode.Uri | ExplorerNode | undefined): Promise<void> {
   const uri = targetUri(target);
-  const path = uri ? parseSsoPath(uri.path) : undefined;
+  const path = uri ? parseSsoUri(uri) : undefined;
   if (!uri || !path?.identifier) {
     throw new UserFacingError('Open a config-store entry from the Enterprise SSO explorer first, then run "SSO: Open as Stored Fields" in its editor.');
   }
-  if (uri.query === FIELDS_VIEW_QUERY || !ctx.fileSystem.provider.layoutOf(uri).layout) {
+  if (isFieldsView(uri.query) || !ctx.fileSystem.provider.layoutOf(uri).layout) {
     void vscode.window.showInformationMessage(`"${path.identifier}" is shown field by field already: it is not kept as AppConfig XML or settings JSON.`);
     return;
   }
-  const doc = await openSsoDocument(uri.with({ query: FIELDS_VIEW_QUERY }));
+  const doc = await openSsoDocument(uri.with({ query: withFieldsView(uri.query) }));
   await vscode.window.showTextDocument(doc, { preview: false });
 }
 
@@ -157,13 +157,15 @@ function waitForChange(uri: vscode.Uri): Promise<boolean> {
 }
 
 function explainReadOnly(ctx: ConfigurationCommandsContext): void {
-  const block = ctx.fileSystem.editBlock;
   const uri = vscode.window.activeTextEditor?.document.uri;
-  const name = uri ? (parseSsoPath(uri.path)?.identifier ?? uri.path) : 'this configuration';
+  const block = uri?.scheme === SSO_SCHEME ? ctx.fileSystem.provider.blockOf(uri) : ctx.fileSystem.editBlock;
+  const name = uri ? (parseSsoUri(uri)?.identifier ?? uri.path) : 'this configuration';
   if (!block) {
     // Edits are allowed again: save as usual.
     void vscode.commands.executeCommand('workbench.action.files.save');
     return;
   }
-  throw new UserFacingError(`Cannot save "${name}". ${block.plain}`, [{ title: 'Check Health', command: 'entsso.checkHealth' }]);
+  // A document of another environment waits for a switch, not for this environment's health.
+  const next = block.key.startsWith('other:') ? { title: 'Switch Environment…', command: 'entsso.switchEnvironment' } : { title: 'Check Health', command: 'entsso.checkHealth' };
+  throw new UserFacingError(`Cannot save "${name}". ${block.plain}`, [next]);
 }

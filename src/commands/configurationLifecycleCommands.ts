@@ -10,15 +10,15 @@ import type { ConnectionManager } from '../connection/connectionManager';
 import { applicationLabel, configurationName, groupInfo } from '../model/applicationList';
 import { nameProblem } from '../model/applicationDraft';
 import { formatTime } from '../model/serviceStatus';
-import { parseSsoPath } from '../model/ssoUri';
+import { parseSsoUri, sameSsoDocument } from '../model/ssoUri';
 import type { ApplicationInfo } from '../protocol/messages';
-import type { ExplorerNode } from '../views/applicationsTree';
+import { ApplicationsTreeProvider, type ExplorerNode } from '../views/applicationsTree';
 import { openSsoDocument } from '../views/ssoDocumentLanguage';
 import { openSsoDocuments, ssoUri } from '../views/ssoFileSystem';
-import { resolveApplication } from './applicationPicker';
+import { applicationOfNode, resolveApplication } from './applicationPicker';
 import { UserFacingError, registerCommand } from './commandRunner';
 import type { ExplorerCommandsContext } from './explorerCommands';
-import { askText, confirmModal, requireEnvironment } from './prompts';
+import { askText, confirmModal, requireEnvironment, runSteps } from './prompts';
 import { normaliseName } from '../protocol/names';
 import { confirmInStatusBar } from './routineConfirmation';
 import { debouncedCheck } from '../model/debouncedCheck';
@@ -47,16 +47,32 @@ const NAME_EXAMPLES: Record<ApplicationInfo['kind'], string> = {
 
 async function newConfiguration(ctx: ConfigurationLifecycleContext, node: unknown): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
-  const app = await resolveApplication(ctx.connection, node, { title: `New Configuration in "${env}"`, placeHolder: 'In which application?' });
+  // Picked from a list (not the tree's context menu): the name step can go Back to the pick.
+  const picked = applicationOfNode(node) === undefined;
+  let app: ApplicationInfo | undefined;
+  let typed: string | undefined;
+  await runSteps([
+    async () => {
+      app = await resolveApplication(ctx.connection, node, { title: `New Configuration in "${env}"`, placeHolder: 'In which application?', active: app?.name });
+    },
+    async () => {
+      const a = app as ApplicationInfo;
+      const identifierExists = debouncedCheck((v) => existingIdentifierProblem(ctx.connection, a.name, v));
+      const noun = groupInfo(a.kind).identifierNoun;
+      typed = await askText({
+        title: `New ${noun} in "${applicationLabel(a)}"`,
+        prompt: `Name of the new ${noun} (${NAME_EXAMPLES[a.kind]}). It cannot be renamed later; every field starts empty.`,
+        // A config store application usually holds one entry, under the snap-in's identifier.
+        value: typed ?? (a.kind === 'configStore' && a.identifierCount === 0 ? CONFIG_STORE_IDENTIFIER : undefined),
+        validate: (v) => nameProblem(v, 'name') ?? identifierExists(normaliseName(v)),
+        back: picked,
+        keepOnBack: (v) => (typed = v),
+      });
+    },
+  ]);
+  if (!app || typed === undefined) return;
   const noun = groupInfo(app.kind).identifierNoun;
-  const identifierExists = debouncedCheck((v) => existingIdentifierProblem(ctx.connection, app.name, v));
-  const identifier = normaliseName(await askText({
-    title: `New ${noun} in "${applicationLabel(app)}"`,
-    prompt: `Name of the new ${noun} (${NAME_EXAMPLES[app.kind]}). It cannot be renamed later; every field starts empty.`,
-    // A config store application usually holds one entry, under the snap-in's identifier.
-    value: app.kind === 'configStore' && app.identifierCount === 0 ? CONFIG_STORE_IDENTIFIER : undefined,
-    validate: (v) => nameProblem(v, 'name') ?? identifierExists(normaliseName(v)),
-  }));
+  const identifier = normaliseName(typed);
   const row = await ctx.connection.request('config.set', { application: app.name, identifier, fields: {}, expectedTimestamp: null });
   const name = configurationName(app, row);
   ctx.log.info(`Created ${noun} "${row.identifier}" in "${row.application}" with every field empty.`);
@@ -64,7 +80,7 @@ async function newConfiguration(ctx: ConfigurationLifecycleContext, node: unknow
   ctx.tree.refresh();
   const created = await ctx.tree.ensureIdentifier(row.application, row.identifier).catch(() => undefined);
   if (created) await ctx.treeView.reveal(created, { select: true, focus: false }).then(undefined, () => undefined);
-  const doc = await openSsoDocument(ssoUri(env, row.application, row.identifier));
+  const doc = await openSsoDocument((created && ApplicationsTreeProvider.uriOf(created)) ?? ssoUri(env, row.application, row.identifier));
   await vscode.window.showTextDocument(doc, { preview: false });
   confirmInStatusBar(`Created ${noun} "${name}" with every field empty. Fill in the values and save.`);
 }
@@ -118,11 +134,11 @@ async function deletionTarget(ctx: ConfigurationLifecycleContext, target: unknow
     return { environment: node.env, application: app.name, identifier: info.identifier, kind: app.kind, name: configurationName(app, info), timestamp: info.timestamp, modifiedAt: info.modifiedAt };
   }
   const uri = target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
-  const path = uri ? parseSsoPath(uri.path) : undefined;
+  const path = uri ? parseSsoUri(uri) : undefined;
   if (!uri || !path?.application || !path.identifier) {
     throw new UserFacingError('Select the configuration to delete in the Enterprise SSO explorer (right-click, "Delete Configuration"), or run this in its editor.');
   }
-  if (openSsoDocuments().some((d) => d.uri.path === uri.path && d.isDirty)) {
+  if (openSsoDocuments().some((d) => sameSsoDocument(d.uri, uri) && d.isDirty)) {
     throw new UserFacingError(`"${path.identifier}" has unsaved changes in the editor. Save or revert them first, then delete it.`);
   }
   const current = await ctx.connection.request('config.get', { application: path.application, identifier: path.identifier }, path.environment);

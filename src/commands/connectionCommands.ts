@@ -11,6 +11,7 @@ import { LOCAL_ENTSSO_LABEL, LOCAL_ENTSSO_NAME, installedEntssoFolder } from '..
 import { checkEnvironmentName, endpointOf, parseEnvironments, toSettingValue, upsertEnvironment, withoutEnvironment, type EnvironmentSetting } from '../connection/environmentSettings';
 import { SsoError } from '../protocol/errors';
 import { UserCancelled, UserFacingError, registerCommand, showError, type CommandContext } from './commandRunner';
+import { askText, runSteps, type Problem } from './prompts';
 import { confirmInStatusBar } from './routineConfirmation';
 
 interface ConnectionCommandsContext extends CommandContext {
@@ -38,40 +39,36 @@ async function connect(ctx: ConnectionCommandsContext): Promise<void> {
   if (entssoFolder && (await pickThisMachine(entssoFolder))) return connectThisMachine(ctx);
   const current = ctx.connection.environment;
   const title = 'Connect to SSO Service';
-  const name = await vscode.window.showInputBox({
-    title: `${title} (1/3)`,
-    prompt: 'A name for this SSO environment, for example dev, test or prod.',
-    value: current?.name ?? 'dev',
-    ignoreFocusOut: true,
-    validateInput: (v) => checkEnvironmentName(v),
-  });
-  if (name === undefined) throw new UserCancelled();
-  const existing = ctx.connection.environments.find((e) => e.name.toLowerCase() === name.trim().toLowerCase());
-  const socketPath = await vscode.window.showInputBox({
-    title: `${title} (2/3)`,
-    prompt: 'Path of the SSO service socket: <environment folder>/run/ssod.sock, as printed by "ssoctl init".',
-    value: existing?.socketPath ?? '',
-    ignoreFocusOut: true,
-    validateInput: async (v) => {
-      if (!v.trim()) return 'Enter the socket path of the SSO service.';
-      try {
-        const s = await stat(v.trim());
-        if (!s.isSocket()) return { message: 'This is not a socket. Enter the path of the SSO service socket (run/ssod.sock).', severity: vscode.InputBoxValidationSeverity.Warning };
-      } catch {
-        return { message: 'Nothing is listening there right now (is the SSO service running?). You can still save it.', severity: vscode.InputBoxValidationSeverity.Warning };
-      }
-      return undefined;
+  let name = current?.name ?? 'dev';
+  let socketPath: string | undefined;
+  let token = '';
+  // Back (steps 2 and 3) shows the step before with what was entered there.
+  await runSteps([
+    async () => {
+      name = await askText({ title: `${title} (1/3)`, prompt: 'A name for this SSO environment, for example dev, test or prod.', value: name, validate: (v) => checkEnvironmentName(v) });
     },
-  });
+    async () => {
+      const existing = ctx.connection.environments.find((e) => e.name.toLowerCase() === name.trim().toLowerCase());
+      socketPath = await askText({
+        title: `${title} (2/3)`,
+        prompt: 'Path of the SSO service socket: <environment folder>/run/ssod.sock, as printed by "ssoctl init".',
+        value: socketPath ?? existing?.socketPath ?? '',
+        validate: socketPathProblem,
+        back: true,
+      });
+    },
+    async () => {
+      token = await askText({
+        title: `${title} (3/3)`,
+        prompt: 'The access token of the SSO environment (the content of its access-token file). It is kept in VS Code\'s secret storage, never in settings.',
+        password: true,
+        value: token,
+        validate: (v) => (v.trim() ? undefined : 'Enter the access token.'),
+        back: true,
+      });
+    },
+  ]);
   if (socketPath === undefined) throw new UserCancelled();
-  const token = await vscode.window.showInputBox({
-    title: `${title} (3/3)`,
-    prompt: 'The access token of the SSO environment (the content of its access-token file). It is kept in VS Code\'s secret storage, never in settings.',
-    password: true,
-    ignoreFocusOut: true,
-    validateInput: (v) => (v.trim() ? undefined : 'Enter the access token.'),
-  });
-  if (token === undefined) throw new UserCancelled();
 
   const envName = name.trim();
   await ctx.connection.storeToken(envName, token.trim());
@@ -81,6 +78,18 @@ async function connect(ctx: ConnectionCommandsContext): Promise<void> {
   ctx.log.info(`Environment "${envName}" saved (socket ${socketPath.trim()}); its token is in secret storage.`);
   void ctx.connection.reconnect();
   await connectAndReport(ctx, envName);
+}
+
+/** Warnings only: a socket may be saved before its service runs. */
+async function socketPathProblem(value: string): Promise<Problem | undefined> {
+  if (!value.trim()) return 'Enter the socket path of the SSO service.';
+  try {
+    const s = await stat(value.trim());
+    if (!s.isSocket()) return { warning: 'This is not a socket. Enter the path of the SSO service socket (run/ssod.sock).' };
+  } catch {
+    return { warning: 'Nothing is listening there right now (is the SSO service running?). You can still save it.' };
+  }
+  return undefined;
 }
 
 /** True for "This machine's Enterprise SSO", false for a socket of this project's service. */

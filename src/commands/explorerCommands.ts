@@ -158,8 +158,8 @@ async function find(ctx: ExplorerCommandsContext, within?: AdapterNode): Promise
   qp.dispose();
   if (!picked) throw new UserCancelled();
   if (picked.identifier !== undefined) {
-    await openConfiguration(ctx, ssoUri(env, picked.application, picked.identifier));
     const node = await ctx.tree.ensureIdentifier(picked.application, picked.identifier).catch(() => undefined);
+    await openConfiguration(ctx, node ? ApplicationsTreeProvider.uriOf(node) : ssoUri(env, picked.application, picked.identifier));
     if (node) await ctx.treeView.reveal(node, { select: true, focus: false, expand: false }).then(undefined, () => undefined);
     return;
   }

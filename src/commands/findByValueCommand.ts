@@ -10,7 +10,7 @@ import { parseValueQuery, markedExcerpt, type ValueQuery } from '../model/valueS
 import { SsoError } from '../protocol/errors';
 import type { GrepMatch } from '../protocol/messages';
 import { grepPages } from '../ssoClient/valueSearchPages';
-import { ssoUri } from '../views/ssoFileSystem';
+import { openUriOf } from '../views/ssoFileSystem';
 import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 
 interface FindByValueContext extends CommandContext {
@@ -33,7 +33,7 @@ async function findByValue(ctx: FindByValueContext): Promise<void> {
   const query = await askQuery(env);
   const picked = await showMatches(ctx, env, query);
   if (!picked) throw new UserCancelled();
-  await vscode.commands.executeCommand('entsso.openConfiguration', ssoUri(env, picked.application, picked.identifier));
+  await vscode.commands.executeCommand('entsso.openConfiguration', openUriOf(env, picked.application, picked.identifier));
 }
 
 async function askQuery(env: string): Promise<ValueQuery> {

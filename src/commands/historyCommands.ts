@@ -8,10 +8,10 @@
 import * as vscode from 'vscode';
 import { HISTORY_SCHEME, historyPath, historyPickItem, parseHistoryPath, restoreRequest, serializeVersion, type HistoryTarget } from '../model/configHistory';
 import { formatTime } from '../model/serviceStatus';
-import { parseSsoPath } from '../model/ssoUri';
+import { parseSsoUri } from '../model/ssoUri';
 import type { ExplorerNode } from '../views/applicationsTree';
 import { openSsoDocument } from '../views/ssoDocumentLanguage';
-import { openSsoDocuments, ssoUri } from '../views/ssoFileSystem';
+import { openSsoDocuments, openUriOf } from '../views/ssoFileSystem';
 import { UserFacingError, registerCommand } from './commandRunner';
 import type { ExplorerCommandsContext } from './explorerCommands';
 import { confirmModal, requireEnvironment } from './prompts';
@@ -74,7 +74,7 @@ async function showHistory(ctx: ExplorerCommandsContext, target: unknown): Promi
 }
 
 async function compareWithCurrent(target: HistoryTarget): Promise<void> {
-  const current = ssoUri(target.environment, target.application, target.identifier);
+  const current = openUriOf(target.environment, target.application, target.identifier);
   // The right side is the live, editable document: in its own language first, so auto-save stays off for it.
   await openSsoDocument(current);
   await vscode.commands.executeCommand(
@@ -87,7 +87,7 @@ async function compareWithCurrent(target: HistoryTarget): Promise<void> {
 
 async function restoreVersion(ctx: ExplorerCommandsContext, target: HistoryTarget): Promise<void> {
   const { environment, application, identifier, version } = target;
-  const current = ssoUri(environment, application, identifier);
+  const current = openUriOf(environment, application, identifier);
   if (openSsoDocuments().some((d) => d.uri.toString() === current.toString() && d.isDirty)) {
     throw new UserFacingError(`"${identifier}" has unsaved changes in the editor. Save or revert them first, then restore the version.`);
   }
@@ -118,7 +118,7 @@ function configurationOf(ctx: ExplorerCommandsContext, target: unknown): Configu
   const uri = target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
   const fromHistory = uri?.scheme === HISTORY_SCHEME ? parseHistoryPath(uri.path, uri.query) : undefined;
   if (fromHistory) return fromHistory;
-  const path = uri ? parseSsoPath(uri.path) : undefined;
+  const path = uri ? parseSsoUri(uri) : undefined;
   if (!path?.application || path.identifier === undefined) {
     requireEnvironment(ctx.connection);
     throw new UserFacingError('Select a configuration in the Enterprise SSO explorer (right-click, "Show History"), or run this in its editor.');

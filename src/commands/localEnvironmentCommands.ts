@@ -29,7 +29,7 @@ import {
 } from '../connection/localEnvironment';
 import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 import { connectAndReport } from './connectionCommands';
-import { askText, pickOne, requireEnvironment, withBusyIndicator } from './prompts';
+import { askText, pickOne, requireEnvironment, runSteps, withBusyIndicator } from './prompts';
 import { askSsoDatabase, type SqlServerChoice } from './sqlServerPrompts';
 
 interface LocalEnvironmentCommandsContext extends CommandContext {
@@ -119,28 +119,49 @@ async function startLocalRole(runtime: SsoctlRuntime, paths: LocalPaths, role: '
 async function createLocalEnvironment(ctx: LocalEnvironmentCommandsContext): Promise<void> {
   const runtime = runtimeOf(ctx);
   const title = 'Create Local SSO Environment';
-  const data = await pickDataFolder(ctx, `${title} (1/4)`);
-  const envDir = join(data, 'env');
-  const existing = isEnvironmentFolder(envDir);
-  const name = await askText({
-    title: `${title} (2/4)`,
-    prompt: existing ? `${envDir} holds an environment already: it is started and connected. The name it gets in VS Code:` : 'A name for the environment in VS Code, e.g. "Local".',
-    value: existing ? readEnvironmentInfo(envDir).name : 'Local',
-    validate: (v) => checkEnvironmentName(v) ?? nameTakenProblem(ctx, v.trim(), envDir),
-  });
-  const sqlServer = existing ? undefined : await askSsoDatabase(`${title} (3/4)`);
-  const seedSample = existing ? false : await pickOne(
-    [
-      { label: 'Add BizTalk sample data', detail: '10 adapters with send ports and receive locations, config-store applications in the three layouts, an affiliate application.', value: true },
-      { label: 'Start empty', value: false },
-    ],
-    { title: `${title} (4/4)`, placeHolder: 'Fill the new environment with realistic sample data?' },
-  );
+  let data = '';
+  let envDir = '';
+  let existing = false;
+  let name: string | undefined;
+  let sqlServer: SqlServerChoice | undefined;
+  let seedSample: boolean | undefined;
+  // Back (steps 2 to 4) shows the step before with what was entered or picked there.
+  await runSteps([
+    async () => {
+      data = await pickDataFolder(ctx, `${title} (1/4)`);
+      envDir = join(data, 'env');
+      existing = isEnvironmentFolder(envDir);
+    },
+    async () => {
+      name = await askText({
+        title: `${title} (2/4)`,
+        prompt: existing ? `${envDir} holds an environment already: it is started and connected. The name it gets in VS Code:` : 'A name for the environment in VS Code, e.g. "Local".',
+        value: name ?? (existing ? readEnvironmentInfo(envDir).name : 'Local'),
+        validate: (v) => checkEnvironmentName(v) ?? nameTakenProblem(ctx, v.trim(), envDir),
+        back: true,
+      });
+      if (existing) return 'done';
+    },
+    async () => {
+      sqlServer = await askSsoDatabase(`${title} (3/4)`, { back: true });
+    },
+    async () => {
+      seedSample = await pickOne(
+        [
+          { label: 'Add BizTalk sample data', detail: '10 adapters with send ports and receive locations, config-store applications in the three layouts, an affiliate application.', value: true },
+          { label: 'Start empty', value: false },
+        ],
+        { title: `${title} (4/4)`, placeHolder: 'Fill the new environment with realistic sample data?', back: true, active: seedSample },
+      );
+    },
+  ]);
+  if (name === undefined) throw new UserCancelled();
+  const envName = name.trim();
   const paths = localPathsFor(envDir);
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${existing ? 'Starting' : 'Creating'} local SSO environment "${name.trim()}"` }, async (progress) => {
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${existing ? 'Starting' : 'Creating'} local SSO environment "${envName}"` }, async (progress) => {
     if (!existing) {
       progress.report({ message: 'SSO database, certificates, master secret…' });
-      await initEnvironment(runtime, data, envDir, name.trim(), sqlServer);
+      await initEnvironment(runtime, data, envDir, envName, sqlServer);
     }
     progress.report({ message: 'starting the master secret server…' });
     await startLocalRole(runtime, paths, 'mss');
@@ -152,7 +173,6 @@ async function createLocalEnvironment(ctx: LocalEnvironmentCommandsContext): Pro
     }
   });
   const info = readEnvironmentInfo(envDir);
-  const envName = name.trim();
   const config = vscode.workspace.getConfiguration('entsso');
   const { environments } = parseEnvironments(config.get('environments'));
   await config.update('environments', upsertEnvironment(environments, { name: envName, socketPath: info.socketPath, tokenFile: info.tokenFile, localDir: envDir }), vscode.ConfigurationTarget.Global);

@@ -14,8 +14,11 @@ import { confirmationProblem, isWeakPasswordRefusal, isWrongPasswordRefusal, rem
 import { checkPasswordStrength } from '../protocol/passwordStrength';
 import { UserCancelled, UserFacingError } from './commandRunner';
 
-/** Why an answer is not accepted (yet): an error, or a hint shown as information (e.g. "keep typing"). */
-type Problem = string | { info: string };
+/**
+ * Why an answer is not accepted (yet): an error, or a hint shown as information (e.g. "keep
+ * typing"); a warning is shown but does not stop Enter (e.g. "nothing listens there right now").
+ */
+export type Problem = string | { info: string } | { warning: string };
 
 interface TextPrompt {
   title: string;
@@ -29,6 +32,8 @@ interface TextPrompt {
   validate?: (value: string) => Problem | undefined | Promise<Problem | undefined>;
   /** A later step of a multi-step flow: shows VS Code's Back button, which throws StepBack. */
   back?: boolean;
+  /** Told what was typed (not yet accepted) when Back is pressed, so that it is shown again on the way forward. */
+  keepOnBack?: (typed: string) => void;
 }
 
 /** The user pressed Back in a step of a multi-step flow: the flow shows its previous step again. */
@@ -81,6 +86,7 @@ export function askText(p: TextPrompt): Promise<string> {
       box.onDidTriggerButton((b) => {
         if (b !== vscode.QuickInputButtons.Back || done) return;
         done = true;
+        p.keepOnBack?.(box.value);
         reject(new StepBack());
         box.hide();
       }),
@@ -89,7 +95,7 @@ export function askText(p: TextPrompt): Promise<string> {
         box.busy = true;
         const problem = await check(value);
         box.busy = false;
-        if (problem || done) return;
+        if ((problem && !isWarning(problem)) || done) return;
         done = true;
         resolve(value);
         box.hide();
@@ -107,9 +113,15 @@ export function askText(p: TextPrompt): Promise<string> {
   });
 }
 
+function isWarning(problem: Problem): problem is { warning: string } {
+  return typeof problem === 'object' && 'warning' in problem;
+}
+
 function validationMessage(problem: Problem | undefined): vscode.InputBoxValidationMessage | undefined {
   if (problem === undefined) return undefined;
-  return typeof problem === 'string' ? { message: problem, severity: vscode.InputBoxValidationSeverity.Error } : { message: problem.info, severity: vscode.InputBoxValidationSeverity.Info };
+  if (typeof problem === 'string') return { message: problem, severity: vscode.InputBoxValidationSeverity.Error };
+  if (isWarning(problem)) return { message: problem.warning, severity: vscode.InputBoxValidationSeverity.Warning };
+  return { message: problem.info, severity: vscode.InputBoxValidationSeverity.Info };
 }
 
 export type PickItem<T> = vscode.QuickPickItem & { value: T };
@@ -119,6 +131,8 @@ interface PickOptions {
   placeHolder: string;
   /** A later step of a multi-step flow: shows VS Code's Back button, which throws StepBack. */
   back?: boolean;
+  /** The item to start on: what was picked before, when the user comes Back to this step. */
+  active?: unknown;
   /**
    * An item shown first but never picked, with the reason as its description (a rule in a
    * placeholder is cut off after a few words): ticking it unticks it again at once.
@@ -150,6 +164,8 @@ function showPick<T>(items: PickItem<T>[], options: PickOptions, many: boolean):
   const locked: vscode.QuickPickItem | undefined = options.locked && { label: `$(lock) ${options.locked.label}`, description: options.locked.reason, alwaysShow: true };
   pick.items = locked ? [locked, ...items] : items;
   if (many) pick.selectedItems = items.filter((i) => i.picked);
+  const active = options.active === undefined ? undefined : items.find((i) => i.value === options.active);
+  if (active) pick.activeItems = [active];
   return new Promise((resolve, reject) => {
     let done = false;
     const finish = (settle: () => void) => {
@@ -301,13 +317,14 @@ export function reminderPrompt(info: { reminder: string; created: string; foreig
  * Asks the password of an existing file (the prompt shows its reminder) and runs `use` with it,
  * asking again with the service's reason while the password does not open the file.
  */
-export async function withFilePassword<T>(title: string, prompt: string, use: (password: string) => Promise<T>): Promise<T> {
+export async function withFilePassword<T>(title: string, prompt: string, use: (password: string) => Promise<T>, options: { back?: boolean } = {}): Promise<T> {
   let refusal: string | undefined;
   for (;;) {
     const password = await askText({
       title,
       prompt,
       password: true,
+      back: options.back,
       initialError: refusal,
       validate: (v) => (v.length === 0 ? 'Enter the password of the file.' : undefined),
     });

@@ -27,13 +27,13 @@ export interface SqlServerChoice {
 const SERVER_SLASH_DATABASE = /^(\[[^\]]+\]|[^\\,:/\s]+)(\\[^\\,:/\s]+)?([,:]\d{1,5})?\/[^/]+$/;
 
 /** Undefined for the embedded SQLite file. */
-export async function askSsoDatabase(title: string): Promise<SqlServerChoice | undefined> {
+export async function askSsoDatabase(title: string, options: { back?: boolean } = {}): Promise<SqlServerChoice | undefined> {
   const where = await pickOne(
     [
       { label: 'Embedded SQLite file', description: 'recommended for one machine', detail: 'In the environment folder; nothing else to set up.', value: 'sqlite' as const },
       { label: 'SQL Server', detail: 'An existing database (empty, or created for SSO), as BizTalk groups use; needed for master secret servers on several machines.', value: 'sqlserver' as const },
     ],
-    { title, placeHolder: 'Where should the SSO database (SSODB) live?' },
+    { title, placeHolder: 'Where should the SSO database (SSODB) live?', back: options.back },
   );
   if (where === 'sqlite') return undefined;
   const target = (

@@ -21,7 +21,7 @@ import { openSsoDocuments, type SsoFileSystemProvider } from '../views/ssoFileSy
 import { resolveApplications } from './applicationPicker';
 import { UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 import { baseName, displayPath, pickOpenFile, pickSaveFile, readFileBase64, writePrivateFile } from './files';
-import { askText, confirmModal, pickOne, reminderPrompt, requireEnvironment, withFilePassword, withNewPassword, withBusyIndicator, type PickItem } from './prompts';
+import { askText, confirmModal, pickOne, reminderPrompt, requireEnvironment, runSteps, withFilePassword, withNewPassword, withBusyIndicator, type PickItem } from './prompts';
 import { normaliseName } from '../protocol/names';
 import { showWrittenFile } from './writtenFileNotice';
 
@@ -118,26 +118,42 @@ async function importApplications(ctx: TransferCommandsContext): Promise<void> {
   const title = `Import ${baseName(uri)} into "${env}"`;
   // As for backups, the reminder of an .entsso export is read (and shown) before the password is asked.
   const info = format === 'entsso' ? await ctx.connection.request('apps.inspectExport', { file }) : undefined;
-  const name = format === 'sso' ? await askSsoApplication(title, uri) : undefined;
-  const mode = await pickOne(modeItems(), { title: `${title}: mode`, placeHolder: 'What may the import change in what SSO holds already?' });
   const prompt = info ? reminderPrompt(info) : 'Enter the password of the .sso file.';
+  let name: string | undefined;
+  let mode: ImportMode | undefined;
   let source: ImportSource | undefined;
-  const plan = await withFilePassword(`${title}: password`, prompt, (password) => {
-    source = { file, format, password, mode, ...(name !== undefined ? { name } : {}) };
-    const s = source;
-    return withBusyIndicator(`Planning the import of ${baseName(uri)}…`, () => ctx.connection.request('apps.planImport', s));
-  });
+  let planned: ImportPlan | undefined;
+  // After the file: application (.sso), mode and password, each with Back to the one before (what was chosen kept).
+  await runSteps([
+    async () => {
+      if (format === 'sso') name = await askSsoApplication(title, uri, name);
+    },
+    async () => {
+      mode = await pickOne(modeItems(), { title: `${title}: mode`, placeHolder: 'What may the import change in what SSO holds already?', back: format === 'sso', active: mode });
+    },
+    async () => {
+      const chosenMode = mode as ImportMode;
+      planned = await withFilePassword(`${title}: password`, prompt, (password) => {
+        source = { file, format, password, mode: chosenMode, ...(name !== undefined ? { name } : {}) };
+        const s = source;
+        return withBusyIndicator(`Planning the import of ${baseName(uri)}…`, () => ctx.connection.request('apps.planImport', s));
+      }, { back: true });
+    },
+  ]);
+  if (!planned || !mode) return;
+  const plan = planned;
+  const importMode: ImportMode = mode;
   if (!plan.hasChanges) {
-    void vscode.window.showInformationMessage(`Nothing to import: "${env}" already holds everything in ${baseName(uri)} (mode "${MODE_LABELS[mode].label}").${warningText(plan)}`);
+    void vscode.window.showInformationMessage(`Nothing to import: "${env}" already holds everything in ${baseName(uri)} (mode "${MODE_LABELS[importMode].label}").${warningText(plan)}`);
     return;
   }
   const applySource = source as ImportSource;
   const what = `${baseName(uri)} into "${env}"`;
-  const shown = await ctx.preview.show(planSides(plan), `${baseName(uri)}: "${env}" now ↔ after the import (${MODE_LABELS[mode].label})`, {
+  const shown = await ctx.preview.show(planSides(plan), `${baseName(uri)}: "${env}" now ↔ after the import (${MODE_LABELS[importMode].label})`, {
     title: what,
-    apply: () => applyImport(ctx, applySource, plan, { env, uri, mode }),
+    apply: () => applyImport(ctx, applySource, plan, { env, uri, mode: importMode }),
   });
-  ctx.log.info(`Import of ${displayPath(uri)} into "${env}" planned (mode ${mode}); waiting for Apply or Discard in the comparison.`);
+  ctx.log.info(`Import of ${displayPath(uri)} into "${env}" planned (mode ${importMode}); waiting for Apply or Discard in the comparison.`);
   // Not modal: the comparison stays readable, and Apply / Discard stay in its title bar.
   void vscode.window
     .showInformationMessage(`${planHeadline(plan)} Review the comparison, then choose Apply or Discard in its title bar.${warningText(plan)}`, 'Apply', 'Discard')
@@ -183,11 +199,11 @@ async function discardPendingImport(ctx: TransferCommandsContext, arg: unknown):
   vscode.window.setStatusBarMessage(`Import of ${pending.title} discarded: nothing was changed.`, 5000);
 }
 
-async function askSsoApplication(title: string, uri: vscode.Uri): Promise<string> {
+async function askSsoApplication(title: string, uri: vscode.Uri, before: string | undefined): Promise<string> {
   const name = await askText({
     title: `${title}: application`,
     prompt: 'The application this .sso file is for (the snap-in takes it from the file name). It is created when it does not exist.',
-    value: applicationOfSsoFile(uri.path),
+    value: before ?? applicationOfSsoFile(uri.path),
     validate: (v) => nameProblem(v, 'application name'),
   });
   return normaliseName(name);

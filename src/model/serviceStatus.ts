@@ -237,6 +237,35 @@ export function editBlock(input: StatusInput): EditBlock | undefined {
   return { markdown, plain: stripMarkdown(markdown), key };
 }
 
+/**
+ * Why a document of `documentEnvironment` cannot be edited while the explorer is connected to
+ * `activeEnvironment` (or to none): its own environment is named, never the state of another.
+ */
+export function otherEnvironmentBlock(documentEnvironment: string, activeEnvironment: string | undefined): EditBlock {
+  const doc = escapeMarkdown(documentEnvironment);
+  const connected = activeEnvironment ? `the explorer is connected to "${escapeMarkdown(activeEnvironment)}"` : 'the explorer is connected to no environment';
+  const markdown =
+    `**Read-only: this configuration belongs to environment "${doc}", and ${connected}.** ` +
+    `Run **SSO: Switch Environment…** and choose "${doc}" to edit and save it.`;
+  return { markdown, plain: stripMarkdown(markdown), key: `other:${documentEnvironment}` };
+}
+
+/**
+ * The one read-only message VS Code takes for the whole `sso:` scheme. With documents of other
+ * environments open, each environment's reason stands under its own name, so that no document
+ * is blamed on an environment it does not belong to.
+ */
+export function schemeBlock(activeEnvironment: string, activeBlock: EditBlock | undefined, otherEnvironments: readonly string[]): EditBlock | undefined {
+  if (!activeBlock) return undefined;
+  if (otherEnvironments.length === 0) return activeBlock;
+  const sections = [
+    `Documents of "${escapeMarkdown(activeEnvironment)}": ${activeBlock.markdown}`,
+    ...otherEnvironments.map((e) => `Documents of "${escapeMarkdown(e)}": ${otherEnvironmentBlock(e, activeEnvironment).markdown}`),
+  ];
+  const markdown = sections.join('\n\n');
+  return { markdown, plain: stripMarkdown(markdown), key: `${activeBlock.key}|${otherEnvironments.join('|')}` };
+}
+
 function stripMarkdown(md: string): string {
   return md.replace(/\*\*/g, '').replace(/`/g, '"').replace(/\\([\\`*_{}[\]()#+\-.!|<>])/g, '$1');
 }

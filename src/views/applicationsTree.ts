@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { SsoError } from '../protocol/errors';
 import type { ApplicationDetail, ApplicationInfo, ApplicationKind, IdentifierInfo, SearchHit } from '../protocol/messages';
-import { PagedList, applicationKey, applicationLabel, adapterKey, adapterRole, groupByAdapter, groupApplications, groupInfo } from '../model/applicationList';
+import { PagedList, applicationKey, applicationLabel, adapterKey, adapterRole, groupByAdapter, groupApplications, groupInfo, identifierLabel } from '../model/applicationList';
 import { ssoUri } from './ssoFileSystem';
 import { AdapterNode } from './tree/adapterNode';
 import { ApplicationNode } from './tree/applicationNode';
@@ -429,9 +429,10 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     this.changeEmitter.fire(undefined);
   }
 
-  /** The URI that opens an identifier node. */
+  /** The URI that opens an identifier node: its tab and breadcrumbs show the names of the tree. */
   static uriOf(node: ExplorerNode): vscode.Uri | undefined {
-    return node.type === 'identifier' ? ssoUri(node.env, node.app.name, node.info.identifier) : undefined;
+    if (node.type !== 'identifier') return undefined;
+    return ssoUri(node.env, node.app.name, node.info.identifier, { application: applicationLabel(node.app), identifier: identifierLabel(node.info) });
   }
 }
 

@@ -10,7 +10,7 @@
 import * as vscode from 'vscode';
 import type { DocumentProblem, DocumentSchema } from '../model/configDocument';
 import { fieldDescription, fieldsToComplete, keyAt, keyRangeAt, quoteValueEdit, removePropertyEdit, type TextEdit } from '../model/editorHelp';
-import { parseSsoPath, SSO_SCHEME } from '../model/ssoUri';
+import { parseSsoUri, SSO_SCHEME } from '../model/ssoUri';
 import type { SsoFileSystemProvider } from './ssoFileSystem';
 
 const SELECTOR: vscode.DocumentSelector = { scheme: SSO_SCHEME };
@@ -98,7 +98,7 @@ class ConfigQuickFixes implements vscode.CodeActionProvider {
     }
     if (fix?.kind !== 'unknown-field') return [];
     const remove = this.editAction(`Remove "${fix.key}" from the document`, doc, removePropertyEdit(text, fix.propertyStart, fix.propertyEnd), problem, false);
-    const path = parseSsoPath(doc.uri.path);
+    const path = parseSsoUri(doc.uri);
     if (!path?.application) return [remove];
     const add = new vscode.CodeAction(`Add field "${fix.key}" to application "${schema.application}"…`, vscode.CodeActionKind.QuickFix);
     const request: AddFieldsRequest = { kind: 'addFieldsRequest', environment: path.environment, application: schema.application, fields: fix.key };

@@ -23,7 +23,7 @@
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { SsoError } from '../protocol/errors';
-import type { ApplicationInfo, ConfigDocument, IdentifierInfo } from '../protocol/messages';
+import type { ConfigDocument, IdentifierInfo } from '../protocol/messages';
 import { configurationName } from '../model/applicationList';
 import {
   schemaOf,
@@ -36,35 +36,18 @@ import {
   type SetRequestFields,
 } from '../model/configDocument';
 import { detectLayout, serializeLayout, validateLayoutText, type LayoutView } from '../model/configLayout';
-import { expectedVersion, versionSize, type RowVersion } from '../model/documentVersion';
-import { editBlock, type EditBlock } from '../model/serviceStatus';
+import { expectedVersion, versionSize } from '../model/documentVersion';
+import { otherEnvironmentBlock, type EditBlock } from '../model/serviceStatus';
 import { directoryCutMessage } from '../model/pagedList';
-import { SSO_SCHEME, formatSsoPath, parseSsoPath } from '../model/ssoUri';
+import { SSO_SCHEME, formatSsoPath, formatSsoUri, isFieldsView, parseSsoUri, sameSsoDocument, type DocumentLabels } from '../model/ssoUri';
+import { SsoDocumentCache, type DocumentEntry } from './ssoDocumentCache';
+import { saveError, saveFailureReasonOf, toFileSystemError } from './ssoFileErrors';
 
 /** A folder of the `sso:` file system lists at most this many entries (one page of the service). */
 const MAX_DIRECTORY_ENTRIES = 1000;
 /** Folders whose cut was shown in a message: once each, and a bounded set. */
 const MAX_CUT_NOTICES = 100;
 
-interface DocumentEntry {
-  /** The version the document was last read from (or written as). */
-  base?: RowVersion;
-  /** The version the last stat() saw, and when. */
-  lastStat?: RowVersion & { at: number };
-  schema?: DocumentSchema;
-  revealed: boolean;
-  /** Bumped when the text we would serve changes without a new row version (reveal, re-mask). */
-  generation: number;
-  /** A revealed read made by the Reveal command, served by the next readFile instead of reading again. */
-  pending?: ConfigDocument;
-  /** Set when the document shows a one-field layout as key/values. */
-  layout?: LayoutView;
-  /** Why a document that looks like a layout is shown field by field. */
-  layoutNotice?: string;
-}
-
-/** The query of an `sso:` URI that shows a layout document's stored field instead of its key/values. */
-export const FIELDS_VIEW_QUERY = 'view=fields';
 
 interface WriteEvent {
   uri: vscode.Uri;
@@ -85,8 +68,15 @@ interface RefusedEvent {
 
 const REMASK_DELAY_MS = 400;
 
-export function ssoUri(environment: string, application: string, identifier: string): vscode.Uri {
-  return vscode.Uri.from({ scheme: SSO_SCHEME, path: formatSsoPath(environment, application, identifier) });
+/** The URI of a configuration document; with `labels`, its tab and breadcrumbs show those names (model/ssoUri.ts). */
+export function ssoUri(environment: string, application: string, identifier: string, labels?: DocumentLabels): vscode.Uri {
+  return vscode.Uri.from({ scheme: SSO_SCHEME, ...formatSsoUri(environment, application, identifier, labels) });
+}
+
+/** The URI under which a configuration is open now (whatever names it is shown by), else its plain URI. */
+export function openUriOf(environment: string, application: string, identifier: string): vscode.Uri {
+  const plain = ssoUri(environment, application, identifier);
+  return openSsoDocuments().find((d) => sameSsoDocument(d.uri, plain))?.uri ?? plain;
 }
 
 export class SsoFileSystemProvider implements vscode.FileSystemProvider {
@@ -102,11 +92,8 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   /** A save was refused because the document is invalid. */
   readonly onDidRefuse = this.refusedEmitter.event;
 
-  private readonly entries = new Map<string, DocumentEntry>();
-  private readonly fieldOrders = new Map<string, string[]>();
-  /** Applications of documents read, so that documents can be named for people (per environment and application). */
-  private readonly applications = new Map<string, ApplicationInfo>();
-  /** Set while edits are blocked; writeFile refuses with it. */
+  private readonly cache = new SsoDocumentCache();
+  /** Set while edits of the active environment's documents are blocked; writeFile refuses with it. */
   editBlock: EditBlock | undefined;
   private readonly cutDirectoriesShown = new Set<string>();
 
@@ -124,18 +111,18 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
 
   /** The schema (fields, masked) of a document read before, if any. */
   schemaFor(uri: vscode.Uri): DocumentSchema | undefined {
-    return this.entries.get(uri.toString())?.schema;
+    return this.cache.get(uri)?.schema;
   }
 
   /** How a document read before is shown: as a layout (with its description) or with a notice why not. */
   layoutOf(uri: vscode.Uri): { layout?: LayoutView; notice?: string } {
-    const entry = this.entries.get(uri.toString());
+    const entry = this.cache.get(uri);
     return { layout: entry?.layout, notice: entry?.layoutNotice };
   }
 
   /** Problems of `text` as the document `uri` (read before) would be saved; undefined when it was not read. */
   problemsIn(uri: vscode.Uri, text: string): DocumentProblem[] | undefined {
-    const entry = this.entries.get(uri.toString());
+    const entry = this.cache.get(uri);
     if (entry?.layout) {
       const r = validateLayoutText(text, entry.layout);
       return r.ok ? [] : r.problems;
@@ -147,14 +134,30 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
 
   /** What people call the configuration of `uri`: "SFTP adapter: send ports › {GUID}" (see configurationName). */
   nameOf(uri: vscode.Uri): string {
-    const path = parseSsoPath(uri.path);
+    const path = parseSsoUri(uri);
     if (!path?.application || path.identifier === undefined) return uri.path;
-    const app = this.applications.get(applicationCacheKey(path.environment, path.application));
+    const app = this.cache.application(path.environment, path.application);
     return configurationName(app ?? { name: path.application, description: '' }, { identifier: path.identifier });
   }
 
+  /** Why the document `uri` cannot be edited now, judged by the environment in its own URI; undefined when it can. */
+  blockOf(uri: vscode.Uri): EditBlock | undefined {
+    const path = parseSsoUri(uri);
+    return path ? this.blockOfEnvironment(path.environment) : this.editBlock;
+  }
+
+  private blockOfEnvironment(environment: string): EditBlock | undefined {
+    const active = this.connection.environment?.name;
+    return this.isActive(environment) ? this.editBlock : otherEnvironmentBlock(environment, active);
+  }
+
+  /** Environment names compare without case, as the connection does. */
+  isActive(environment: string): boolean {
+    return this.connection.environment?.name.toLowerCase() === environment.toLowerCase();
+  }
+
   isRevealed(uri: vscode.Uri): boolean {
-    return this.entries.get(uri.toString())?.revealed ?? false;
+    return this.cache.get(uri)?.revealed ?? false;
   }
 
   /**
@@ -162,7 +165,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
    * revealed read the caller made (audited by the service), so that it is not read twice.
    */
   reveal(uri: vscode.Uri, revealed: ConfigDocument): void {
-    const entry = this.entry(uri);
+    const entry = this.cache.entry(uri);
     entry.revealed = true;
     entry.pending = revealed;
     entry.generation++;
@@ -171,7 +174,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
 
   /** Shows the placeholder again instead of the revealed values; the document becomes editable again. */
   hide(uri: vscode.Uri): boolean {
-    const entry = this.entries.get(uri.toString());
+    const entry = this.cache.get(uri);
     if (!entry?.revealed) return false;
     entry.revealed = false;
     entry.pending = undefined;
@@ -199,13 +202,14 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
 
   /** The configuration was deleted: its editors say so, and nothing about it is kept. */
   deleted(uri: vscode.Uri): void {
-    this.entries.delete(uri.toString());
-    this.changeEmitter.fire([{ type: vscode.FileChangeType.Deleted, uri }]);
+    const same = openSsoDocuments().map((d) => d.uri).filter((u) => u.toString() !== uri.toString() && sameSsoDocument(u, uri));
+    for (const u of [uri, ...same]) this.cache.forget(u);
+    this.changeEmitter.fire([uri, ...same].map((u) => ({ type: vscode.FileChangeType.Deleted, uri: u })));
   }
 
   /** Forget what is cached about a closed document (masked values are hidden again next time). */
   forget(uri: vscode.Uri): void {
-    this.entries.delete(uri.toString());
+    this.cache.forget(uri);
   }
 
   /**
@@ -213,23 +217,39 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
    * once, so that a document being edited (which is not reloaded) can be saved with them.
    */
   fieldsAdded(environment: string, application: string, fields: { label: string; masked: boolean }[]): void {
-    for (const [key, entry] of this.entries) {
-      const path = parseSsoPath(vscode.Uri.parse(key).path);
-      if (!entry.schema || entry.layout || path?.environment !== environment || path.application?.toLowerCase() !== application.toLowerCase()) continue;
+    for (const { uri, entry } of this.cache.documentsOf(environment, application)) {
+      if (!entry.schema || entry.layout) continue;
       const added = fields.filter((f) => !entry.schema?.fields.includes(f.label));
       entry.schema = {
         ...entry.schema,
         fields: [...entry.schema.fields, ...added.map((f) => f.label)],
         masked: [...entry.schema.masked, ...added.filter((f) => f.masked).map((f) => f.label)],
       };
-      this.readEmitter.fire(vscode.Uri.parse(key));
+      this.readEmitter.fire(uri);
+    }
+  }
+
+  /**
+   * Fields were removed from an application: documents of it shown field by field stop accepting
+   * them at once, so that a document being edited (which is not reloaded) shows the removed field
+   * as a problem and its save is refused with that reason instead of failing in the service.
+   */
+  fieldsRemoved(environment: string, application: string, labels: string[]): void {
+    const removed = new Set(labels);
+    for (const { uri, entry } of this.cache.documentsOf(environment, application)) {
+      if (!entry.schema || entry.layout) continue;
+      entry.schema = {
+        ...entry.schema,
+        fields: entry.schema.fields.filter((f) => !removed.has(f)),
+        masked: entry.schema.masked.filter((f) => !removed.has(f)),
+      };
+      this.readEmitter.fire(uri);
     }
   }
 
   /** Field orders are cached per application; a refresh drops them. */
   clearCaches(): void {
-    this.fieldOrders.clear();
-    this.applications.clear();
+    this.cache.forgetApplications();
   }
 
   /**
@@ -239,9 +259,14 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
    */
   touchAll(uris: vscode.Uri[]): void {
     for (const uri of uris) {
-      const entry = this.entries.get(uri.toString());
+      const entry = this.cache.get(uri);
       if (entry) entry.generation++;
     }
+    if (uris.length) this.changeEmitter.fire(uris.map((uri) => ({ type: vscode.FileChangeType.Changed, uri })));
+  }
+
+  /** Makes VS Code stat open documents again (their read-only state may have changed) without reloading their text. */
+  restat(uris: vscode.Uri[]): void {
     if (uris.length) this.changeEmitter.fire(uris.map((uri) => ({ type: vscode.FileChangeType.Changed, uri })));
   }
 
@@ -254,8 +279,9 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   async stat(uri: vscode.Uri): Promise<vscode.FileStat> {
     const path = this.parse(uri);
     if (path.identifier === undefined) return { type: vscode.FileType.Directory, ctime: 0, mtime: 0, size: 0 };
+    if (!this.isActive(path.environment)) return this.statOfOtherEnvironment(uri, path.environment);
     const row = await this.call(uri, () => this.findRow(path.environment, path.application as string, path.identifier as string));
-    const entry = this.entry(uri);
+    const entry = this.cache.entry(uri);
     entry.lastStat = { timestamp: row.timestamp, modifiedAt: row.modifiedAt, at: Date.now() };
     return {
       type: vscode.FileType.File,
@@ -268,10 +294,27 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     };
   }
 
+  /**
+   * A document of an environment the explorer is not connected to: read-only, as last seen (its
+   * service cannot be asked), so that VS Code keeps its text and shows it read-only.
+   */
+  private statOfOtherEnvironment(uri: vscode.Uri, environment: string): vscode.FileStat {
+    const entry = this.cache.get(uri);
+    const seen = entry?.lastStat ?? entry?.base;
+    if (!entry || !seen) throw vscode.FileSystemError.Unavailable(otherEnvironmentBlock(environment, this.connection.environment?.name).plain);
+    return {
+      type: vscode.FileType.File,
+      ctime: seen.modifiedAt,
+      mtime: seen.modifiedAt,
+      size: versionSize(seen.modifiedAt, entry.generation),
+      permissions: vscode.FilePermission.Readonly,
+    };
+  }
+
   async readFile(uri: vscode.Uri): Promise<Uint8Array> {
     const path = this.parse(uri);
     if (path.identifier === undefined) throw vscode.FileSystemError.FileIsADirectory(uri);
-    const entry = this.entry(uri);
+    const entry = this.cache.entry(uri);
     const reveal = entry.revealed;
     const pending = entry.pending;
     entry.pending = undefined;
@@ -284,7 +327,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     const schema = schemaOf(doc, order);
     entry.schema = schema;
     entry.base = { timestamp: doc.timestamp, modifiedAt: doc.modifiedAt };
-    const detected = uri.query === FIELDS_VIEW_QUERY ? {} : detectLayout(doc);
+    const detected = isFieldsView(uri.query) ? {} : detectLayout(doc);
     entry.layout = detected.view;
     entry.layoutNotice = detected.notice;
     this.log.info(
@@ -299,16 +342,17 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     const path = this.parse(uri);
     if (path.identifier === undefined) throw vscode.FileSystemError.FileIsADirectory(uri);
     const where = describe(path);
-    if (this.editBlock) {
-      this.log.warn(`Save of ${where} refused: edits are blocked (${this.editBlock.key.split(':')[0]}).`);
-      throw vscode.FileSystemError.NoPermissions(`Not saved. ${this.editBlock.plain}`);
+    const block = this.blockOfEnvironment(path.environment);
+    if (block) {
+      this.log.warn(`Save of ${where} refused: edits are blocked (${block.key.split(':')[0]}).`);
+      throw saveError(block.key.startsWith('other:') ? 'OTHER_ENVIRONMENT' : 'EDITS_BLOCKED', `Not saved. ${block.plain}`);
     }
-    const entry = this.entries.get(uri.toString());
+    const entry = this.cache.get(uri);
     if (!entry?.base || !entry.schema) {
       if (options.create && !options.overwrite) {
-        throw vscode.FileSystemError.NoPermissions('New configurations cannot be created by saving a file. Right-click the application in the Enterprise SSO explorer and choose "New Configuration…".');
+        throw saveError('NOT_OPENED_FROM_EXPLORER', 'New configurations cannot be created by saving a file. Right-click the application in the Enterprise SSO explorer and choose "New Configuration…".');
       }
-      throw vscode.FileSystemError.Unavailable(`Not saved: open ${path.identifier} from the Enterprise SSO explorer first, so that the save can be checked against the version you read.`);
+      throw saveError('NOT_OPENED_FROM_EXPLORER', `Not saved: open ${path.identifier} from the Enterprise SSO explorer first, so that the save can be checked against the version you read.`);
     }
     const text = Buffer.from(content).toString('utf8');
     const request = this.setRequestFor(uri, entry, entry.schema, text, where);
@@ -334,12 +378,15 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     } catch (err) {
       if (err instanceof SsoError && err.code === 'ENTSSO_E_CONFLICT') {
         this.log.warn(`Save of ${where} refused: it changed in SSO after it was read [ENTSSO_E_CONFLICT].`);
-        throw new vscode.FileSystemError(
+        throw saveError(
+          'ENTSSO_E_CONFLICT',
           `Not saved: "${this.nameOf(uri)}" was changed by someone else after you opened it. ` +
-            'Compare your version with the stored one ("File: Compare Active File with Saved"), merge, then save again, or revert to take the stored version.',
+            'Compare your version with the stored one, merge, then save again; or revert to take the stored version.',
         );
       }
-      throw this.toFsError(uri, err, `Save of ${where}`);
+      const reason = saveFailureReasonOf(err);
+      this.log.warn(`Save of ${where} failed [${reason}].`);
+      throw saveError(reason, err instanceof SsoError ? err.message : `Not saved: the save of "${this.nameOf(uri)}" failed unexpectedly. See "SSO: Show Log".`);
     }
     this.writeEmitter.fire({ uri, environment: path.environment, application: path.application as string, identifier: path.identifier, changedMasked: request.changedMasked, row });
     if (request.changedMasked.length && !entry.revealed) {
@@ -394,7 +441,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     const refuse = (problems: DocumentProblem[]): never => {
       this.log.warn(`Save of ${where} refused: ${problems.length} problem(s) in the document.`);
       this.refusedEmitter.fire({ uri, text, problems });
-      throw new vscode.FileSystemError(`Not saved: ${summarizeProblems(text, problems)} Fix the document (see the Problems panel), then save again.`);
+      throw saveError('INVALID_DOCUMENT', `Not saved: ${summarizeProblems(text, problems)} Fix the document (see the Problems panel), then save again.`);
     };
     if (entry.layout) {
       const result = validateLayoutText(text, entry.layout);
@@ -407,19 +454,9 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   }
 
   private parse(uri: vscode.Uri): { environment: string; application?: string; identifier?: string } {
-    const path = parseSsoPath(uri.path);
+    const path = parseSsoUri(uri);
     if (!path) throw vscode.FileSystemError.FileNotFound(uri);
     return path;
-  }
-
-  private entry(uri: vscode.Uri): DocumentEntry {
-    const key = uri.toString();
-    let entry = this.entries.get(key);
-    if (!entry) {
-      entry = { revealed: false, generation: 0 };
-      this.entries.set(key, entry);
-    }
-    return entry;
   }
 
   private async findRow(environment: string, application: string, identifier: string): Promise<IdentifierInfo> {
@@ -438,120 +475,27 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   }
 
   private async fieldOrder(environment: string, doc: ConfigDocument): Promise<string[]> {
-    const key = applicationCacheKey(environment, doc.application);
-    let order = this.fieldOrders.get(key);
-    if (!order) {
-      const app = await this.connection.request('apps.get', { name: doc.application }, environment);
-      this.applications.set(key, app);
-      order = [...app.fields].sort((a, b) => a.ordinal - b.ordinal).map((f) => f.label);
-      this.fieldOrders.set(key, order);
-    }
-    return order;
+    const known = this.cache.fieldOrder(environment, doc.application);
+    if (known) return known;
+    const app = await this.connection.request('apps.get', { name: doc.application }, environment);
+    return this.cache.rememberApplication(environment, app);
   }
 
   private async call<T>(uri: vscode.Uri, body: () => Promise<T>): Promise<T> {
     try {
       return await body();
     } catch (err) {
-      throw this.toFsError(uri, err, `Access to ${uri.path}`);
+      throw this.toFsError(err, `Access to ${uri.path}`);
     }
   }
 
-  private toFsError(uri: vscode.Uri, err: unknown, what: string): Error {
-    if (err instanceof vscode.FileSystemError) return err;
-    if (err instanceof SsoError) {
-      this.log.warn(`${what} failed: ${err.message} [${err.code}]`);
-      switch (err.code) {
-        case 'ENTSSO_E_APPLICATION_NOT_FOUND':
-        case 'ENTSSO_E_MAPPING_NOT_FOUND':
-          return vscode.FileSystemError.FileNotFound(err.message);
-        case 'ENTSSO_E_ACCESS_DENIED':
-        case 'ENTSSO_E_NO_SECRET':
-        case 'ENTSSO_E_REENCRYPT_IN_PROGRESS':
-        case 'ENTSSO_E_APPLICATION_DISABLED':
-          return vscode.FileSystemError.NoPermissions(err.message);
-        case 'ENTSSO_E_UNKNOWN_FIELD':
-        case 'ENTSSO_E_CONFIGURATION_TOO_LARGE':
-        case 'ENTSSO_E_INVALID_REQUEST':
-          return new vscode.FileSystemError(err.message);
-        default:
-          return vscode.FileSystemError.Unavailable(err.message);
-      }
-    }
-    this.log.error(`${what} failed unexpectedly (${err instanceof Error ? err.name : typeof err}).`);
-    return vscode.FileSystemError.Unavailable(`${what} failed unexpectedly. See "SSO: Show Log".`);
+  private toFsError(err: unknown, what: string): Error {
+    return toFileSystemError(err, what, this.log);
   }
-}
-
-function applicationCacheKey(environment: string, application: string): string {
-  return `${environment}\u0000${application.toLowerCase()}`;
 }
 
 function describe(path: { application?: string; identifier?: string; environment: string }): string {
   return `"${path.identifier}" of "${path.application}" in "${path.environment}"`;
-}
-
-/**
- * Owns the registration of the provider for the `sso` scheme and switches it between
- * writable and read-only (with the reason) as the environment's ability to encrypt changes.
- */
-export class SsoFileSystemRegistration implements vscode.Disposable {
-  private registration: vscode.Disposable | undefined;
-  private blockKey: string | undefined;
-  private readonly subscription: vscode.Disposable;
-  private readonly blockEmitter = new vscode.EventEmitter<EditBlock | undefined>();
-  /** Edits became blocked, or allowed again. */
-  readonly onDidChangeEditBlock = this.blockEmitter.event;
-
-  constructor(
-    readonly provider: SsoFileSystemProvider,
-    private readonly connection: ConnectionManager,
-    private readonly log: vscode.LogOutputChannel,
-  ) {
-    this.register(undefined);
-    void vscode.commands.executeCommand('setContext', 'entsso.editsBlocked', false);
-    this.subscription = vscode.Disposable.from(
-      connection.onDidChange(() => {
-        const input = connection.statusInput();
-        this.setEditBlock(input ? editBlock(input) : undefined);
-      }),
-      provider.hideRevealedOnTabClose(),
-    );
-  }
-
-  get editBlock(): EditBlock | undefined {
-    return this.provider.editBlock;
-  }
-
-  /** Applies the current block (or none); re-registers only when the situation changed. */
-  setEditBlock(block: EditBlock | undefined): boolean {
-    const key = block?.key;
-    if (key === this.blockKey) {
-      if (block) this.provider.editBlock = block;
-      return false;
-    }
-    const wasBlocked = this.blockKey !== undefined;
-    this.blockKey = key;
-    this.provider.editBlock = block;
-    this.register(block);
-    if (block || wasBlocked) this.log.info(block ? `Editing of SSO documents is blocked (${key}).` : 'Editing of SSO documents is allowed again.');
-    void vscode.commands.executeCommand('setContext', 'entsso.editsBlocked', block !== undefined);
-    this.blockEmitter.fire(block);
-    return true;
-  }
-
-  private register(block: EditBlock | undefined): void {
-    this.registration?.dispose();
-    const isReadonly = block ? new vscode.MarkdownString(block.markdown) : false;
-    this.registration = vscode.workspace.registerFileSystemProvider(SSO_SCHEME, this.provider, { isCaseSensitive: true, isReadonly });
-  }
-
-  dispose(): void {
-    this.subscription.dispose();
-    this.blockEmitter.dispose();
-    this.registration?.dispose();
-    this.registration = undefined;
-  }
 }
 
 function isOpenInTab(uri: vscode.Uri): boolean {

@@ -21,7 +21,8 @@ const STATUS_ID = 'entsso.status';
 const ENV = 'This machine';
 const HANDLER = 'SFTP send handler (BizTalkServerApplication)';
 const PORT = 'Send port SP_Orders_SFTP (SFTP) — Orders.Integration';
-const DOC_TITLE = `${SEED.sendPortOrders}.json`;
+// The tab shows the port by its BizTalk name (issue 18, item 2), not its GUID.
+const DOC_TITLE = `${PORT}.json`;
 const PLACEHOLDER = '••••••••';
 // The bridge's default poll interval (the extension starts it without --poll-ms): 5 s.
 const STATE_CHANGE_MS = 5000 + 10_000;

@@ -2,7 +2,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ServiceState } from '../../../src/protocol/messages';
-import { editBlock, formatTime, presentStatus, type StatusInput } from '../../../src/model/serviceStatus';
+import { editBlock, formatTime, otherEnvironmentBlock, presentStatus, schemeBlock, type StatusInput } from '../../../src/model/serviceStatus';
 
 const now = new Date('2025-11-27T14:10:00');
 const t = (hms: string) => new Date(`2025-11-27T${hms}`).toISOString();
@@ -97,5 +97,29 @@ describe('formatTime', () => {
     assert.equal(formatTime(t('09:05:03'), now), '09:05:03');
     assert.equal(formatTime(new Date('2025-11-20T08:01:00').toISOString(), now), '2025-11-20 08:01');
     assert.equal(formatTime(undefined, now), 'unknown');
+  });
+});
+
+describe('read-only reasons of documents of other environments', () => {
+  const cached = { markdown: '**Read-only: the master secret server `mss` is unreachable.**', plain: 'Read-only: the master secret server "mss" is unreachable.', key: 'cached:x' };
+
+  test('a document of another environment is explained by its own environment', () => {
+    const b = otherEnvironmentBlock('dev', 'Prod');
+    assert.equal(b.plain, 'Read-only: this configuration belongs to environment "dev", and the explorer is connected to "Prod". Run SSO: Switch Environment… and choose "dev" to edit and save it.');
+    assert.equal(b.key, 'other:dev');
+    assert.match(otherEnvironmentBlock('dev', undefined).plain, /connected to no environment/);
+  });
+
+  test("the scheme's one message names each environment's reason under its name", () => {
+    assert.equal(schemeBlock('Prod', undefined, ['dev']), undefined, 'the active environment is not blocked: documents of others are read-only by their own stat');
+    assert.equal(schemeBlock('Prod', cached, []), cached, 'alone, the active reason is unchanged');
+    const both = schemeBlock('Prod', cached, ['dev', 'test']);
+    assert.ok(both);
+    const paragraphs = both.markdown.split('\n\n');
+    assert.equal(paragraphs.length, 3);
+    assert.match(paragraphs[0]!, /^Documents of "Prod": \*\*Read-only: the master secret server/);
+    assert.match(paragraphs[1]!, /^Documents of "dev": \*\*Read-only: this configuration belongs to environment "dev", and the explorer is connected to "Prod"/);
+    assert.match(paragraphs[2]!, /^Documents of "test": /);
+    assert.notEqual(both.key, cached.key, 'a change of the other environments re-registers');
   });
 });

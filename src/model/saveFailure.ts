@@ -1,0 +1,76 @@
+/**
+ * What a failed save of an `sso:` document says. VS Code 1.100 wraps every error a file system
+ * provider throws from writeFile as "Failed to save '<file>': Unable to write file '<uri>'
+ * (<Kind> (FileSystemError): <message>)" (fileService.writeFile, textFileSaveErrorHandler) and
+ * offers only Retry / Save As / Revert. So the extension shows its own notification, with the
+ * sentence that says what to do and buttons that do it, and gives VS Code the plainest error the
+ * API has: one of its named kinds with a short message (never the "Unknown" kind).
+ * No `vscode` import: unit-tested with node:test.
+ */
+import type { SsoErrorCode } from '../protocol/errors';
+
+/** Why a save failed: a service error code, or a refusal of the extension itself. */
+export type SaveFailureReason = SsoErrorCode | 'EDITS_BLOCKED' | 'OTHER_ENVIRONMENT' | 'INVALID_DOCUMENT' | 'NOT_OPENED_FROM_EXPLORER';
+
+export type FileErrorKind = 'NoPermissions' | 'Unavailable' | 'FileNotFound';
+
+export interface SaveAction {
+  title: string;
+  command: string;
+}
+
+export interface SaveFailure {
+  /** The FileSystemError kind VS Code is given. */
+  kind: FileErrorKind;
+  /** The message inside VS Code's own wrapping: short, and still says where to look. */
+  short: string;
+  /** The buttons of the extension's notification. */
+  actions: SaveAction[];
+}
+
+const CHECK_HEALTH: SaveAction = { title: 'Check Health', command: 'entsso.checkHealth' };
+const SHOW_LOG: SaveAction = { title: 'Show Log', command: 'entsso.showLog' };
+const SHOW_PROBLEMS: SaveAction = { title: 'Show Problems', command: 'workbench.actions.view.problems' };
+const SWITCH_ENVIRONMENT: SaveAction = { title: 'Switch Environment…', command: 'entsso.switchEnvironment' };
+const COMPARE: SaveAction = { title: 'Compare with Stored', command: 'workbench.files.action.compareWithSaved' };
+const REVERT: SaveAction = { title: 'Revert to Stored', command: 'workbench.action.files.revert' };
+const REFRESH: SaveAction = { title: 'Refresh Explorer', command: 'entsso.refresh' };
+
+function failure(kind: FileErrorKind, short: string, actions: SaveAction[]): SaveFailure {
+  return { kind, short: `Not saved: ${short}`, actions };
+}
+
+export function saveFailure(reason: SaveFailureReason): SaveFailure {
+  switch (reason) {
+    case 'INVALID_DOCUMENT':
+    case 'ENTSSO_E_UNKNOWN_FIELD':
+    case 'ENTSSO_E_CONFIGURATION_TOO_LARGE':
+    case 'ENTSSO_E_INVALID_REQUEST':
+      return failure('NoPermissions', 'the document has problems; see the Problems panel.', [SHOW_PROBLEMS]);
+    case 'EDITS_BLOCKED':
+    case 'ENTSSO_E_NO_SECRET':
+    case 'ENTSSO_E_REENCRYPT_IN_PROGRESS':
+      return failure('NoPermissions', 'SSO cannot encrypt right now; see "SSO: Check Health".', [CHECK_HEALTH]);
+    case 'OTHER_ENVIRONMENT':
+    case 'ENTSSO_E_WRONG_ENVIRONMENT':
+      return failure('NoPermissions', 'the document belongs to another environment; run "SSO: Switch Environment…".', [SWITCH_ENVIRONMENT]);
+    case 'ENTSSO_E_ACCESS_DENIED':
+    case 'ENTSSO_E_APPLICATION_DISABLED':
+      return failure('NoPermissions', 'the SSO service refused it; see "SSO: Show Log".', [SHOW_LOG]);
+    case 'ENTSSO_E_CONFLICT':
+      return failure('Unavailable', 'it was changed in SSO after you opened it; compare, then save again.', [COMPARE, REVERT]);
+    case 'ENTSSO_E_APPLICATION_NOT_FOUND':
+    case 'ENTSSO_E_MAPPING_NOT_FOUND':
+      return failure('FileNotFound', 'it no longer exists in SSO; refresh the explorer.', [REFRESH]);
+    case 'NOT_OPENED_FROM_EXPLORER':
+      return failure('Unavailable', 'open it from the Enterprise SSO explorer first.', []);
+    case 'ENTSSO_E_NOT_CONNECTED':
+    case 'ENTSSO_E_TIMEOUT':
+    case 'ENTSSO_E_BUSY':
+    case 'ENTSSO_E_SSODB_UNREACHABLE':
+    case 'ENTSSO_E_MSS_UNREACHABLE':
+      return failure('Unavailable', 'the SSO service could not store it; see "SSO: Check Health".', [CHECK_HEALTH, SHOW_LOG]);
+    default:
+      return failure('Unavailable', 'the SSO service could not store it; see "SSO: Show Log".', [SHOW_LOG]);
+  }
+}

@@ -1,0 +1,25 @@
+// Unit tests of what a failed save of an sso: document tells VS Code and the user.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { saveFailure, type SaveFailureReason } from '../../../src/model/saveFailure';
+
+describe('save failures', () => {
+  test('each reason gets a named FileSystemError kind and a short message that says where to look', () => {
+    const reasons: SaveFailureReason[] = ['INVALID_DOCUMENT', 'EDITS_BLOCKED', 'OTHER_ENVIRONMENT', 'NOT_OPENED_FROM_EXPLORER', 'ENTSSO_E_CONFLICT', 'ENTSSO_E_NOT_CONNECTED', 'ENTSSO_E_MAPPING_NOT_FOUND', 'ENTSSO_E_INTERNAL'];
+    for (const reason of reasons) {
+      const f = saveFailure(reason);
+      assert.ok(['NoPermissions', 'Unavailable', 'FileNotFound'].includes(f.kind), reason);
+      assert.match(f.short, /^Not saved: .+[.;]/, reason);
+      assert.ok(f.short.length <= 100, `${reason}: short enough for VS Code's wrapping (${f.short.length})`);
+    }
+  });
+
+  test('buttons that do what the sentence says', () => {
+    assert.deepEqual(saveFailure('INVALID_DOCUMENT').actions.map((a) => a.command), ['workbench.actions.view.problems']);
+    assert.deepEqual(saveFailure('ENTSSO_E_UNKNOWN_FIELD'), saveFailure('INVALID_DOCUMENT'));
+    assert.deepEqual(saveFailure('OTHER_ENVIRONMENT').actions.map((a) => a.title), ['Switch Environment…']);
+    assert.deepEqual(saveFailure('ENTSSO_E_CONFLICT').actions.map((a) => a.title), ['Compare with Stored', 'Revert to Stored']);
+    assert.equal(saveFailure('ENTSSO_E_MAPPING_NOT_FOUND').kind, 'FileNotFound');
+    assert.deepEqual(saveFailure('EDITS_BLOCKED').actions.map((a) => a.command), ['entsso.checkHealth']);
+  });
+});
