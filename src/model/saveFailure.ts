@@ -12,14 +12,14 @@ import type { SsoErrorCode } from '../protocol/errors';
 /** Why a save failed: a service error code, or a refusal of the extension itself. */
 export type SaveFailureReason = SsoErrorCode | 'EDITS_BLOCKED' | 'OTHER_ENVIRONMENT' | 'INVALID_DOCUMENT' | 'NOT_OPENED_FROM_EXPLORER';
 
-export type FileErrorKind = 'NoPermissions' | 'Unavailable' | 'FileNotFound';
+type FileErrorKind = 'NoPermissions' | 'Unavailable' | 'FileNotFound';
 
-export interface SaveAction {
+interface SaveAction {
   title: string;
   command: string;
 }
 
-export interface SaveFailure {
+interface SaveFailure {
   /** The FileSystemError kind VS Code is given. */
   kind: FileErrorKind;
   /** The message inside VS Code's own wrapping: short, and still says where to look. */
