@@ -12,7 +12,8 @@
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { isIP } from 'node:net';
-import forge from 'node-forge';
+import type Forge from 'node-forge';
+import forge, { privateKeyFromPem } from './forgeSubset';
 import { SsoError } from '../../protocol/errors';
 
 /** PEM strings, named as Node's tls options name them. `key` is secret. */
@@ -112,8 +113,8 @@ export function issueClientCertificate(ca: CertificateAuthority, options: Client
 // ---------------------------------------------------------------- internals
 
 interface KeyPair {
-  publicKey: forge.pki.rsa.PublicKey;
-  privateKey: forge.pki.rsa.PrivateKey;
+  publicKey: Forge.pki.rsa.PublicKey;
+  privateKey: Forge.pki.rsa.PrivateKey;
   privateKeyPem: string;
 }
 
@@ -151,13 +152,13 @@ function newKeyPair(): KeyPair {
   const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: RSA_BITS });
   const privateKeyPem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
   return {
-    publicKey: forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString()) as forge.pki.rsa.PublicKey,
-    privateKey: forge.pki.privateKeyFromPem(privateKeyPem) as forge.pki.rsa.PrivateKey,
+    publicKey: forge.pki.publicKeyFromPem(publicKey.export({ type: 'spki', format: 'pem' }).toString()) as Forge.pki.rsa.PublicKey,
+    privateKey: privateKeyFromPem(privateKeyPem),
     privateKeyPem,
   };
 }
 
-function newCertificate(publicKey: forge.pki.rsa.PublicKey, commonName: string, period: Period, unit?: string): forge.pki.Certificate {
+function newCertificate(publicKey: Forge.pki.rsa.PublicKey, commonName: string, period: Period, unit?: string): Forge.pki.Certificate {
   const cert = forge.pki.createCertificate();
   cert.publicKey = publicKey;
   cert.serialNumber = randomSerial();
@@ -192,18 +193,18 @@ function validityPeriod(options: ValidityOptions): Period {
   return { notBefore, notAfter };
 }
 
-function loadCa(ca: CertificateAuthority): { cert: forge.pki.Certificate; privateKey: forge.pki.rsa.PrivateKey } {
-  let cert: forge.pki.Certificate;
-  let privateKey: forge.pki.rsa.PrivateKey;
+function loadCa(ca: CertificateAuthority): { cert: Forge.pki.Certificate; privateKey: Forge.pki.rsa.PrivateKey } {
+  let cert: Forge.pki.Certificate;
+  let privateKey: Forge.pki.rsa.PrivateKey;
   try {
     cert = forge.pki.certificateFromPem(ca.cert);
-    privateKey = forge.pki.privateKeyFromPem(ca.key) as forge.pki.rsa.PrivateKey;
+    privateKey = privateKeyFromPem(ca.key);
   } catch {
     throw new SsoError('ENTSSO_E_BAD_FILE', 'The CA certificate or its private key is not valid PEM.');
   }
   const constraints = cert.getExtension('basicConstraints') as { cA?: boolean } | null;
   if (!constraints?.cA) throw new SsoError('ENTSSO_E_BAD_FILE', 'The given CA certificate is not a certificate authority.');
-  const publicKey = cert.publicKey as forge.pki.rsa.PublicKey;
+  const publicKey = cert.publicKey as Forge.pki.rsa.PublicKey;
   if (!publicKey.n || publicKey.n.compareTo(privateKey.n) !== 0) {
     throw new SsoError('ENTSSO_E_BAD_FILE', 'The CA private key does not belong to the CA certificate.');
   }

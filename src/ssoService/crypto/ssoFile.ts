@@ -18,7 +18,7 @@
  * and whitespace, which the known writers emit), never expands DTDs, and never puts
  * decrypted text in an error message.
  */
-import forge from 'node-forge';
+import forge from './forgeSubset';
 import { SsoError } from '../../protocol/errors';
 import { type XmlAttributeProblem, type XmlAttributeSpan, decodeXmlAttribute, escapeXmlAttribute, isXmlSpace, isXmlText, scanXmlAttributes } from '../../protocol/xmlText';
 
