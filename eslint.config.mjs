@@ -20,6 +20,11 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { paths: [{ name: 'vscode', message: 'Only the extension (src/extension.ts, src/views, src/commands) may import vscode.' }] }] },
   },
   {
+    // The service stands on the shared contract alone: it never reaches into a client, the extension or the CLI.
+    files: ['src/ssoService/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/ssoClient/**', '**/model/**', '**/connection/**', '**/views/**', '**/commands/**', '**/cli/**'], message: 'src/ssoService imports only src/protocol (and itself).' }], paths: [{ name: 'vscode', message: 'The service runs outside VS Code.' }] }] },
+  },
+  {
     // The client library and protocol types are shared: they must not reach into the service.
     files: ['src/ssoClient/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/ssoService/**', '**/cli/**', '**/views/**', '**/commands/**'], message: 'ssoClient sits on src/protocol: it imports only the shared contract.' }], paths: [{ name: 'vscode', message: 'ssoClient must run outside VS Code.' }] }] },

@@ -25,7 +25,7 @@ export function localPaths() {
 
 /**
  * "pid startTime" identifies one process (Linux: field 22 of /proc/<pid>/stat), where a pid
- * alone may name another process once reused. The same rule as src/ssoClient/processIdentity.ts
+ * alone may name another process once reused. The same rule as src/protocol/processIdentity.ts
  * (this script runs without a build, so it cannot import it). Without /proc (macOS), the pid only.
  */
 function startTimeOf(pid) {

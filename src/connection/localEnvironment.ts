@@ -16,7 +16,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { formatIdentity, identityOf, parseIdentity, processLiveness, type ProcessIdentity } from '../ssoClient/processIdentity';
+import { formatIdentity, identityOf, parseIdentity, processLiveness, type ProcessIdentity } from '../protocol/processIdentity';
 
 export interface LocalPaths {
   data: string;

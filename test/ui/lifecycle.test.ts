@@ -11,7 +11,7 @@ import { existsSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import type { SsoClient } from '../../src/ssoClient/client';
-import { formatIdentity, identityOf, parseIdentity } from '../../src/ssoClient/processIdentity';
+import { formatIdentity, identityOf, parseIdentity } from '../../src/protocol/processIdentity';
 import { TestEnvironment } from '../integration/harness';
 import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
 import {

@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { parseIdentity, processLiveness } from '../../src/ssoClient/processIdentity';
+import { parseIdentity, processLiveness } from '../../src/protocol/processIdentity';
 import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
 import { expectToast, pickQuickItem } from './harness/dialogs';
 import { answerInputStep } from './harness/ssoExtras';

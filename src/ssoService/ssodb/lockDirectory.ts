@@ -5,7 +5,7 @@
  * when a lock left by a dead process may be broken.
  */
 import fs from 'node:fs';
-import { identityOf, processLiveness } from '../../ssoClient/processIdentity';
+import { identityOf, processLiveness } from '../../protocol/processIdentity';
 import { installReservedLockFix, whileLockReportedAbsent } from './reservedLockFix';
 import { releaseSymlinkLock, removeLock, SYMLINK_LOCKS, useSymlinkLock } from './symlinkLock';
 

@@ -23,7 +23,7 @@
  * directory with its owner record.
  */
 import fs from 'node:fs';
-import { identityOf } from '../../ssoClient/processIdentity';
+import { identityOf } from '../../protocol/processIdentity';
 import { isOperating } from './operatingLocks';
 
 /** Lock paths of the stores open in this process, and how many stores use each. */

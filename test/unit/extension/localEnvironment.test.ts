@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { parseEnvironments } from '../../../src/connection/environmentSettings';
-import { formatIdentity, identityOf, processStartTime } from '../../../src/ssoClient/processIdentity';
+import { formatIdentity, identityOf, processStartTime } from '../../../src/protocol/processIdentity';
 import { isAlive, localPathsFor, readLivePid, runSsoctl, startRole, stopByPidFile } from '../../../src/connection/localEnvironment';
 
 const root = mkdtempSync(join(tmpdir(), 'entsso-local-'));

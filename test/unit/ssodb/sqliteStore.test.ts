@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import nodeSqlite3Wasm from 'node-sqlite3-wasm';
-import { processStartTime } from '../../../src/ssoClient/processIdentity';
+import { processStartTime } from '../../../src/protocol/processIdentity';
 import { openStore } from '../../../src/ssoService/ssodb/openStore';
 import { createSqliteStore, type SqliteStoreOptions } from '../../../src/ssoService/ssodb/sqliteStore';
 import { OWN_LOCK_TARGET } from '../../../src/ssoService/ssodb/symlinkLock';
