@@ -170,22 +170,37 @@ export async function previewCopy(source: EnvironmentSide, target: EnvironmentSi
     const fields = t.found ? compareFields(s, t).filter((f) => f.state !== 'equal') : compareFields(s, { ...s, fields: {} });
     const action = !t.found ? 'create' : fields.length === 0 ? 'unchanged' : 'update';
     const document = await source.request('config.get', { application: sourceDetail.name, identifier: s.identifier });
+    // The diff was worked out from the fingerprints: the document shown and copied must be the same version.
+    if (document.timestamp !== s.timestamp) throw sourceChanged({ application: sourceDetail.name, source: source.name }, s.identifier);
     items.push({ identifier: s.identifier, action, fields, ...(t.found ? { targetTimestamp: t.timestamp } : {}), source: document });
   }
   return { application: targetDetail.name, source: source.name, target: target.name, targetFieldsVersion: targetDetail.fieldsVersion ?? '', items };
 }
 
 /**
- * The writes of a previewed copy. A masked field the user chose to copy is revealed on the source
- * (audited there) and held only in the returned writes: the caller sends them and drops them.
+ * The writes of a previewed copy. The source is read again (revealed when a masked field is
+ * copied, so that every value of a write comes from one read) and the copy refused if it changed
+ * since the preview: the user confirmed the preview's values, not newer ones. A revealed masked
+ * value is audited on the source and held only in the returned writes: the caller sends them and
+ * drops them.
  */
 export async function copyWrites(source: EnvironmentSide, preview: CopyPreview, choose: (identifier: string, label: string) => MaskedChoice): Promise<SetManyWrite[]> {
   const writes: SetManyWrite[] = [];
   for (const item of preview.items) {
     if (item.action === 'unchanged') continue;
     const choices = new Map(maskedFieldsToDecide(item.fields).map((label) => [label, choose(item.identifier, label)] as const));
-    const revealed = [...choices.values()].includes('copy') ? await source.request('config.get', { application: item.source.application, identifier: item.identifier, reveal: true }) : undefined;
-    writes.push(copyWrite(item.source, item.targetTimestamp, choices, revealed));
+    const reveal = [...choices.values()].includes('copy');
+    const current = await source.request('config.get', { application: item.source.application, identifier: item.identifier, ...(reveal ? { reveal: true } : {}) });
+    if (current.timestamp !== item.source.timestamp) throw sourceChanged(preview, item.identifier);
+    writes.push(copyWrite(current, item.targetTimestamp, choices, reveal ? current : undefined));
   }
   return writes;
+}
+
+function sourceChanged(preview: Pick<CopyPreview, 'application' | 'source'>, identifier: string): SsoError {
+  return new SsoError(
+    'ENTSSO_E_CONFLICT',
+    `"${identifier}" changed in ${preview.source} while it was compared or since the preview, so nothing was copied. Copy to Environment again to see and confirm its new values.`,
+    { application: preview.application, identifier },
+  );
 }
