@@ -46,16 +46,16 @@ export class EnvironmentCompare {
       if (!app) throw applicationNotFound(p.application);
       const items: ConfigFingerprints[] = [];
       for (const identifier of p.identifiers) items.push(await this.fingerprintOf(app.name, app.fields, identifier, key));
-      // Before anything leaves: one row for the comparison, naming the masked fields compared.
-      const found = items.filter((i) => i.found).length;
-      await this.deps.auditOrRefuse(ctx, {
-        action: 'config.compare',
-        outcome: 'ok',
-        application: app.name,
-        identifier: p.identifiers.length === 1 ? p.identifiers[0] : undefined,
-        fields: app.fields.filter((f) => f.masked).map((f) => f.label),
-        detail: `fingerprints of ${found} configuration(s) for a comparison with another environment`,
-      });
+      // Before anything leaves: a fingerprint is as good as a reveal (the client picks the key),
+      // so one row per configuration fingerprinted, naming the masked fields; all in one write.
+      const masked = app.fields.filter((f) => f.masked).map((f) => f.label);
+      const found = items.filter((i) => i.found);
+      if (found.length > 0) {
+        await this.deps.auditOrRefuse(
+          ctx,
+          found.map((i) => ({ action: 'config.compare', outcome: 'ok', application: app.name, identifier: i.identifier, fields: masked, detail: `fingerprints for a comparison with another environment (one of ${found.length})` })),
+        );
+      }
       return { application: app.name, fieldsVersion: fieldsVersion(app.fields), items };
     } finally {
       key.fill(0);
