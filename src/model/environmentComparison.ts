@@ -228,6 +228,17 @@ export function copyWrite(
   return { identifier: source.identifier, expectedTimestamp: targetTimestamp ?? null, fields, ...(clearMasked.length > 0 ? { clearMasked } : {}) };
 }
 
+/** A masked field of one configuration that the user ticked to copy. */
+export interface MaskedFieldRef {
+  identifier: string;
+  label: string;
+}
+
+/** The choice for each masked field, from the ones ticked: compared as pairs, since a name may hold any text (" · " included). */
+export function maskedChooser(copied: readonly MaskedFieldRef[]): (identifier: string, label: string) => MaskedChoice {
+  return (identifier, label) => (copied.some((c) => c.identifier === identifier && c.label === label) ? 'copy' : 'keep');
+}
+
 /** The masked fields of a configuration whose value differs (or cannot be compared): the ones a copy asks about. */
 export function maskedFieldsToDecide(fields: FieldComparison[]): string[] {
   return fields.filter((f) => f.masked && (f.state === 'differs' || f.state === 'unknown' || f.state === 'onlyLeft')).map((f) => f.label);

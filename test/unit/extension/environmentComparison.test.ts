@@ -8,6 +8,7 @@ import {
   comparisonReportHtml,
   copyRefusal,
   copyWrite,
+  maskedChooser,
   maskedFieldsToDecide,
   sideDocument,
 } from '../../../src/model/environmentComparison';
@@ -110,4 +111,11 @@ test('the client hashes a plain value as the service does, so a bridged side sti
   assert.deepEqual(local.Pw, { masked: true, set: true }, 'a masked field: set or not, no hash');
   assert.equal(fieldHash(key, 'URL', 'u'), createHmac('sha256', key).update('url\u0000u').digest('hex'), 'label case does not matter (ASCII), a NUL ends the label');
   assert.notEqual(fieldHash(key, 'Url', 'u'), fieldHash(key, 'User', 'u'), 'bound to its field');
+});
+
+test('masked choices are matched as (configuration, field) pairs, even when a name holds " · "', () => {
+  const choose = maskedChooser([{ identifier: 'A · B', label: 'C' }]);
+  assert.equal(choose('A · B', 'C'), 'copy');
+  assert.equal(choose('A', 'B · C'), 'keep', 'another configuration\'s field, though its joined name is the same');
+  assert.equal(choose('A · B', 'D'), 'keep');
 });
