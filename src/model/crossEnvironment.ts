@@ -3,8 +3,9 @@
  * injected EnvironmentSide, so no transport here):
  * reads what a comparison needs from two environments and writes a copy. The comparison key is
  * drawn here, fresh per comparison, sent to both services and dropped (zeroed) when done: never
- * logged, never kept. A side that cannot fingerprint (the ENTSSO bridge) is read with config.get:
- * its non-masked values are fingerprinted here, its masked ones cannot be compared.
+ * logged, never kept. A side that cannot fingerprint (an ENTSSO bridge older than
+ * config.fingerprints; current ones can) is read with config.get: its non-masked values are
+ * fingerprinted here, its masked ones cannot be compared.
  */
 import { randomBytes } from 'node:crypto';
 import { fieldFingerprintHash } from '../protocol/fieldFingerprint';

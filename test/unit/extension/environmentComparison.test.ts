@@ -80,7 +80,7 @@ test('a copy writes every plain value; a masked one only when chosen, from the r
   assert.deepEqual(write.clearMasked, ['Gone']);
   assert.equal(write.expectedTimestamp, '42');
   assert.equal(copyWrite(source, undefined, new Map()).expectedTimestamp, null, 'not on the target: created');
-  assert.throws(() => copyWrite(source, '1', new Map([['Pw', 'copy']])), /not revealed/);
+  assert.throws(() => copyWrite(source, '1', new Map([['Pw', 'copy']])), { code: 'ENTSSO_E_CONFLICT', message: /not revealed/ });
 });
 
 test('only masked fields that differ (or cannot be compared, or are new) are asked about', () => {
