@@ -18,7 +18,7 @@ import { fieldFingerprintHash } from '../../protocol/fieldFingerprint';
 import { nameKeyedRecord } from '../../protocol/names';
 import type { MasterSecret } from '../crypto/masterSecret';
 import type { HistoryNote, NewAuditEntry, RowChange, SsoStore } from '../ssodb/store';
-import { checkConfigurationSize, decryptValues, encryptValues, fieldsVersion, valuesOfFields, type StoredConfiguration } from './applicationState';
+import { checkConfigurationSize, decryptValues, encryptValues, fieldsVersion, writtenValues, type StoredConfiguration } from './applicationState';
 import { changedFieldLabels } from './configHistory';
 import type { SecretCache } from './secretCache';
 
@@ -120,13 +120,7 @@ export class EnvironmentCompare {
     const fields = app.fields;
     const stored = storedFor(application, current, write);
     const labels = labelsOf(application, fields, [...Object.keys(write.fields), ...(write.clearMasked ?? [])]);
-    const values = valuesOfFields(stored, fields);
-    for (const [name, value] of Object.entries(write.fields)) {
-      const label = labels.get(name.toLowerCase()) as string;
-      const keepMasked = fields.some((f) => f.label === label && f.masked) && value === '';
-      if (!keepMasked) values.set(label, value);
-    }
-    for (const name of write.clearMasked ?? []) values.set(labels.get(name.toLowerCase()) as string, '');
+    const values = writtenValues(fields, stored, labels, write.fields, write.clearMasked);
     const fieldLabels = fields.map((f) => f.label);
     const identifier = current?.identifier ?? write.identifier;
     checkConfigurationSize(application, identifier, { labels: fieldLabels, values }, { labels: fieldLabels, values: stored });
