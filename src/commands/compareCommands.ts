@@ -15,7 +15,7 @@ import { SsoError } from '../protocol/errors';
 import type { MethodName } from '../protocol/messages';
 import type { SsoClient } from '../ssoClient/client';
 import { compareApplication, compareFields, comparisonReportHtml, maskedChooser, maskedFieldsToDecide, sideDocument, type MaskedFieldRef } from '../model/environmentComparison';
-import { copyWrites, fingerprintsOf, newComparisonKey, previewCopy, readSideOfApplication, writeCopy, type CopyPreview, type EnvironmentSide } from '../model/crossEnvironment';
+import { copyWrites, fingerprintsOf, newComparisonKey, previewCopy, previewDiff, readSideOfApplication, writeCopy, type CopyPreview, type EnvironmentSide } from '../model/crossEnvironment';
 import { parseSsoPath } from '../model/ssoUri';
 import type { ExplorerNode } from '../views/applicationsTree';
 import { UserFacingError, registerCommand } from './commandRunner';
@@ -130,11 +130,15 @@ async function openConfigurationDiff(documents: ComparisonDocuments, left: Envir
   } finally {
     key.fill(0);
   }
+  await showDiff(documents, left.name, right.name, application, identifier, texts);
+}
+
+async function showDiff(documents: ComparisonDocuments, left: string, right: string, application: string, identifier: string, texts: { left: string; right: string }): Promise<void> {
   await vscode.commands.executeCommand(
     'vscode.diff',
-    documents.add(left.name, application, identifier, texts.left),
-    documents.add(right.name, application, identifier, texts.right),
-    `${identifier}: ${left.name} ↔ ${right.name}`,
+    documents.add(left, application, identifier, texts.left),
+    documents.add(right, application, identifier, texts.right),
+    `${identifier}: ${left} ↔ ${right}`,
     { preview: false },
   );
 }
@@ -206,8 +210,9 @@ async function copyToEnvironment(ctx: ExplorerCommandsContext, documents: Compar
       void vscode.window.showInformationMessage(`Nothing to copy: "${other.side.name}" already holds the same values for ${identifiers.length === 1 ? `"${identifiers[0]}"` : 'these configurations'}.`);
       return;
     }
-    // The preview is the same diff as Compare, for each configuration that would change (the first few).
-    for (const item of changes.slice(0, 3)) await openConfigurationDiff(documents, source, other.side, preview.application, item.identifier);
+    // The preview is the same diff as Compare, for each configuration that would change (the first few),
+    // of the documents the preview read: what the copy writes (it is refused if the source changed since).
+    for (const item of changes.slice(0, 3)) await showDiff(documents, preview.source, preview.target, preview.application, item.identifier, previewDiff(preview, item));
     const choices = await pickMaskedChoices(preview);
     await confirmModal(
       `Copy ${changes.length} configuration(s) of "${preview.application}" from "${preview.source}" to "${preview.target}"?`,

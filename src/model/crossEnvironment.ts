@@ -24,7 +24,7 @@ import {
   type ResultOf,
   type SetManyWrite,
 } from '../protocol/messages';
-import { compareFields, copyRefusal, copyWrite, maskedFieldsToDecide, type FieldComparison, type MaskedChoice } from './environmentComparison';
+import { compareFields, copyRefusal, copyWrite, maskedFieldsToDecide, sideDocument, type FieldComparison, type MaskedChoice } from './environmentComparison';
 
 /** One environment as a comparison reaches it. */
 export interface EnvironmentSide {
@@ -140,6 +140,8 @@ interface CopyItem {
   targetTimestamp?: string;
   /** The source's document (masked values absent). */
   source: ConfigDocument;
+  /** What the preview's diff shows (see previewDiff): every field compared, and the target's document of an update. */
+  diff: { fields: FieldComparison[]; target?: ConfigDocument };
 }
 
 export interface CopyPreview {
@@ -168,14 +170,25 @@ export async function previewCopy(source: EnvironmentSide, target: EnvironmentSi
   for (const [i, s] of sourcePrints.entries()) {
     if (!s.found) throw new SsoError('ENTSSO_E_MAPPING_NOT_FOUND', `${source.name} has no configuration "${s.identifier}" in "${application}". Nothing was copied: pick configurations that exist there.`, { application, identifier: s.identifier });
     const t = targetPrints[i]!;
-    const fields = t.found ? compareFields(s, t).filter((f) => f.state !== 'equal') : compareFields(s, { ...s, fields: {} });
+    const compared = t.found ? compareFields(s, t) : [];
+    const fields = t.found ? compared.filter((f) => f.state !== 'equal') : compareFields(s, { ...s, fields: {} });
     const action = !t.found ? 'create' : fields.length === 0 ? 'unchanged' : 'update';
+    // The diff was worked out from the fingerprints: the documents shown and copied must be the same versions.
     const document = await source.request('config.get', { application: sourceDetail.name, identifier: s.identifier });
-    // The diff was worked out from the fingerprints: the document shown and copied must be the same version.
-    if (document.timestamp !== s.timestamp) throw sourceChanged({ application: sourceDetail.name, source: source.name }, s.identifier);
-    items.push({ identifier: s.identifier, action, fields, ...(t.found ? { targetTimestamp: t.timestamp } : {}), source: document });
+    if (document.timestamp !== s.timestamp) throw changedWhileCompared(sourceDetail.name, source.name, s.identifier);
+    const targetDocument = action === 'update' ? await target.request('config.get', { application: targetDetail.name, identifier: s.identifier }) : undefined;
+    if (targetDocument && targetDocument.timestamp !== t.timestamp) throw changedWhileCompared(targetDetail.name, target.name, s.identifier);
+    items.push({ identifier: s.identifier, action, fields, ...(t.found ? { targetTimestamp: t.timestamp } : {}), source: document, diff: { fields: compared, ...(targetDocument ? { target: targetDocument } : {}) } });
   }
   return { application: targetDetail.name, source: source.name, target: target.name, targetFieldsVersion: targetDetail.fieldsVersion ?? '', items };
+}
+
+/** The two sides of the preview's diff of one item, from the documents the preview read (the values a copy writes): no request. */
+export function previewDiff(preview: CopyPreview, item: CopyPreview['items'][number]): { left: string; right: string } {
+  return {
+    left: sideDocument('left', preview.source, preview.target, preview.application, item.identifier, item.source, item.diff.fields),
+    right: sideDocument('right', preview.target, preview.source, preview.application, item.identifier, item.diff.target, item.diff.fields),
+  };
 }
 
 /**
@@ -192,16 +205,16 @@ export async function copyWrites(source: EnvironmentSide, preview: CopyPreview, 
     const choices = new Map(maskedFieldsToDecide(item.fields).map((label) => [label, choose(item.identifier, label)] as const));
     const reveal = [...choices.values()].includes('copy');
     const current = await source.request('config.get', { application: item.source.application, identifier: item.identifier, ...(reveal ? { reveal: true } : {}) });
-    if (current.timestamp !== item.source.timestamp) throw sourceChanged(preview, item.identifier);
+    if (current.timestamp !== item.source.timestamp) throw changedWhileCompared(preview.application, preview.source, item.identifier);
     writes.push(copyWrite(current, item.targetTimestamp, choices, reveal ? current : undefined));
   }
   return writes;
 }
 
-function sourceChanged(preview: Pick<CopyPreview, 'application' | 'source'>, identifier: string): SsoError {
+function changedWhileCompared(application: string, environment: string, identifier: string): SsoError {
   return new SsoError(
     'ENTSSO_E_CONFLICT',
-    `"${identifier}" changed in ${preview.source} while it was compared or since the preview, so nothing was copied. Copy to Environment again to see and confirm its new values.`,
-    { application: preview.application, identifier },
+    `"${identifier}" changed in ${environment} while it was compared or since the preview, so nothing was copied. Copy to Environment again to see and confirm its new values.`,
+    { application, identifier },
   );
 }

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { copyWrites, newComparisonKey, previewCopy, type CopyPreview, type EnvironmentSide } from '../../../src/model/crossEnvironment';
+import { copyWrites, newComparisonKey, previewCopy, previewDiff, type CopyPreview, type EnvironmentSide } from '../../../src/model/crossEnvironment';
 import type { ApplicationDetail, ConfigDocument, MethodName } from '../../../src/protocol/messages';
 
 const doc = (timestamp: string, url: string, password: string): ConfigDocument => ({
@@ -33,6 +33,7 @@ const preview = (seen: ConfigDocument): CopyPreview => ({
   items: [{
     identifier: 'C', action: 'update', targetTimestamp: 't-1', source: seen,
     fields: [{ label: 'Url', masked: false, state: 'differs', leftSet: true, rightSet: true }, { label: 'Password', masked: true, state: 'differs', leftSet: true, rightSet: true }],
+    diff: { fields: [] },
   }],
 });
 
@@ -72,5 +73,23 @@ describe('previewCopy', () => {
     const source = side('Dev', doc('ts-1', 'https://old', ''), doc('ts-2', 'https://new', ''));
     const target = side('Prod', { ...doc('t-1', 'https://prod', ''), identifier: 'C' });
     await assert.rejects(previewCopy(source, target, 'App', ['C'], newComparisonKey()), { code: 'ENTSSO_E_CONFLICT' });
+  });
+
+  it('refuses too when the target changed between its fingerprints and its document', async () => {
+    const source = side('Dev', doc('ts-1', 'https://old', ''), doc('ts-1', 'https://old', ''));
+    const target = side('Prod', doc('t-1', 'https://prod', ''), doc('t-2', 'https://prod2', ''));
+    await assert.rejects(previewCopy(source, target, 'App', ['C'], newComparisonKey()), { code: 'ENTSSO_E_CONFLICT' });
+  });
+
+  it('the diff it shows is of the documents it read, without another request', async () => {
+    const source = side('Dev', doc('ts-1', 'https://old', ''), doc('ts-1', 'https://old', ''));
+    const target = side('Prod', doc('t-1', 'https://prod', ''), doc('t-1', 'https://prod', ''));
+    const preview = await previewCopy(source, target, 'App', ['C'], newComparisonKey());
+    const gone = async () => assert.fail('no request after the preview');
+    source.request = gone as EnvironmentSide['request'];
+    target.request = gone as EnvironmentSide['request'];
+    const texts = previewDiff(preview, preview.items[0]!);
+    assert.match(texts.left, /^Url = https:\/\/old$/m);
+    assert.match(texts.right, /^Url = https:\/\/prod$/m);
   });
 });
