@@ -14,8 +14,8 @@ import type { ConnectionManager } from '../connection/connectionManager';
 import { SsoError } from '../protocol/errors';
 import type { MethodName } from '../protocol/messages';
 import type { SsoClient } from '../ssoClient/client';
-import { compareApplication, compareFields, comparisonReportHtml, maskedFieldsToDecide, sideDocument, type MaskedChoice } from '../model/environmentComparison';
-import { copyWrites, fingerprintsOf, newComparisonKey, previewCopy, readSideOfApplication, writeCopy, type CopyPreview, type EnvironmentSide } from '../model/crossEnvironment';
+import { compareApplication, compareFields, comparisonReportHtml, maskedChooser, maskedFieldsToDecide, sideDocument, type MaskedFieldRef } from '../model/environmentComparison';
+import { copyWrites, fingerprintsOf, newComparisonKey, previewCopy, previewDiff, readSideOfApplication, writeCopy, type CopyPreview, type EnvironmentSide } from '../model/crossEnvironment';
 import { parseSsoPath } from '../model/ssoUri';
 import type { ExplorerNode } from '../views/applicationsTree';
 import { UserFacingError, registerCommand } from './commandRunner';
@@ -130,11 +130,15 @@ async function openConfigurationDiff(documents: ComparisonDocuments, left: Envir
   } finally {
     key.fill(0);
   }
+  await showDiff(documents, left.name, right.name, application, identifier, texts);
+}
+
+async function showDiff(documents: ComparisonDocuments, left: string, right: string, application: string, identifier: string, texts: { left: string; right: string }): Promise<void> {
   await vscode.commands.executeCommand(
     'vscode.diff',
-    documents.add(left.name, application, identifier, texts.left),
-    documents.add(right.name, application, identifier, texts.right),
-    `${identifier}: ${left.name} ↔ ${right.name}`,
+    documents.add(left, application, identifier, texts.left),
+    documents.add(right, application, identifier, texts.right),
+    `${identifier}: ${left} ↔ ${right}`,
     { preview: false },
   );
 }
@@ -206,17 +210,18 @@ async function copyToEnvironment(ctx: ExplorerCommandsContext, documents: Compar
       void vscode.window.showInformationMessage(`Nothing to copy: "${other.side.name}" already holds the same values for ${identifiers.length === 1 ? `"${identifiers[0]}"` : 'these configurations'}.`);
       return;
     }
-    // The preview is the same diff as Compare, for each configuration that would change (the first few).
-    for (const item of changes.slice(0, 3)) await openConfigurationDiff(documents, source, other.side, preview.application, item.identifier);
+    // The preview is the same diff as Compare, for each configuration that would change (the first few),
+    // of the documents the preview read: what the copy writes (it is refused if the source changed since).
+    for (const item of changes.slice(0, 3)) await showDiff(documents, preview.source, preview.target, preview.application, item.identifier, previewDiff(preview, item));
     const choices = await pickMaskedChoices(preview);
     await confirmModal(
       `Copy ${changes.length} configuration(s) of "${preview.application}" from "${preview.source}" to "${preview.target}"?`,
       `This writes to "${preview.target}": ${describeChanges(preview)}. ` +
-        `${choices.size > 0 ? `Masked fields copied from "${preview.source}": ${[...choices].join(', ')} (revealed there, audited, never shown). ` : ''}` +
+        `${choices.length > 0 ? `Masked fields copied from "${preview.source}": ${choices.map((c) => `${c.identifier} · ${c.label}`).join(', ')} (revealed there, audited, never shown). ` : ''}` +
         `Masked fields not listed keep their values in "${preview.target}". Written in one transaction; refused if "${preview.target}" changed since this preview. The values replaced are kept in its history.`,
       `Copy to ${preview.target}`,
     );
-    const writes = await copyWrites(source, preview, (identifier, label): MaskedChoice => (choices.has(`${identifier} · ${label}`) ? 'copy' : 'keep'));
+    const writes = await copyWrites(source, preview, maskedChooser(choices));
     try {
       await withBusyIndicator(`Copying to "${preview.target}"…`, () => writeCopy(other.side, preview.application, preview.targetFieldsVersion, writes, preview.source));
     } finally {
@@ -244,21 +249,20 @@ function describeChanges(preview: CopyPreview): string {
 }
 
 /** Per masked field that differs: ticked = copy the source's value; unticked = keep the target's. */
-async function pickMaskedChoices(preview: CopyPreview): Promise<Set<string>> {
+async function pickMaskedChoices(preview: CopyPreview): Promise<MaskedFieldRef[]> {
   const items = preview.items.flatMap((item) =>
     maskedFieldsToDecide(item.fields).map((label) => ({
       label: `${item.identifier} · ${label}`,
       description: item.action === 'create' ? `new in ${preview.target}` : `differs in ${preview.target}`,
-      value: `${item.identifier} · ${label}`,
+      value: { identifier: item.identifier, label },
     })),
   );
-  if (items.length === 0) return new Set();
-  const picked = await pickMany(items, {
+  if (items.length === 0) return [];
+  return pickMany(items, {
     title: `Masked fields: copy from "${preview.source}"?`,
     placeHolder: `Tick the masked fields to copy from "${preview.source}" (revealed there, audited); unticked ones keep "${preview.target}"'s value`,
     allowNone: true,
   });
-  return new Set(picked);
 }
 
 /** Several configurations of an application: all preselected. */

@@ -3,8 +3,9 @@
  * injected EnvironmentSide, so no transport here):
  * reads what a comparison needs from two environments and writes a copy. The comparison key is
  * drawn here, fresh per comparison, sent to both services and dropped (zeroed) when done: never
- * logged, never kept. A side that cannot fingerprint (the ENTSSO bridge) is read with config.get:
- * its non-masked values are fingerprinted here, its masked ones cannot be compared.
+ * logged, never kept. A side that cannot fingerprint (an ENTSSO bridge older than
+ * config.fingerprints; current ones can) is read with config.get: its non-masked values are
+ * fingerprinted here, its masked ones cannot be compared.
  */
 import { randomBytes } from 'node:crypto';
 import { fieldFingerprintHash } from '../protocol/fieldFingerprint';
@@ -23,7 +24,7 @@ import {
   type ResultOf,
   type SetManyWrite,
 } from '../protocol/messages';
-import { compareFields, copyRefusal, copyWrite, maskedFieldsToDecide, type FieldComparison, type MaskedChoice } from './environmentComparison';
+import { compareFields, copyRefusal, copyWrite, maskedFieldsToDecide, sideDocument, type FieldComparison, type MaskedChoice } from './environmentComparison';
 
 /** One environment as a comparison reaches it. */
 export interface EnvironmentSide {
@@ -139,6 +140,8 @@ interface CopyItem {
   targetTimestamp?: string;
   /** The source's document (masked values absent). */
   source: ConfigDocument;
+  /** What the preview's diff shows (see previewDiff): every field compared, and the target's document of an update. */
+  diff: { fields: FieldComparison[]; target?: ConfigDocument };
 }
 
 export interface CopyPreview {
@@ -167,25 +170,51 @@ export async function previewCopy(source: EnvironmentSide, target: EnvironmentSi
   for (const [i, s] of sourcePrints.entries()) {
     if (!s.found) throw new SsoError('ENTSSO_E_MAPPING_NOT_FOUND', `${source.name} has no configuration "${s.identifier}" in "${application}". Nothing was copied: pick configurations that exist there.`, { application, identifier: s.identifier });
     const t = targetPrints[i]!;
-    const fields = t.found ? compareFields(s, t).filter((f) => f.state !== 'equal') : compareFields(s, { ...s, fields: {} });
+    const compared = t.found ? compareFields(s, t) : [];
+    const fields = t.found ? compared.filter((f) => f.state !== 'equal') : compareFields(s, { ...s, fields: {} });
     const action = !t.found ? 'create' : fields.length === 0 ? 'unchanged' : 'update';
+    // The diff was worked out from the fingerprints: the documents shown and copied must be the same versions.
     const document = await source.request('config.get', { application: sourceDetail.name, identifier: s.identifier });
-    items.push({ identifier: s.identifier, action, fields, ...(t.found ? { targetTimestamp: t.timestamp } : {}), source: document });
+    if (document.timestamp !== s.timestamp) throw changedWhileCompared(sourceDetail.name, source.name, s.identifier);
+    const targetDocument = action === 'update' ? await target.request('config.get', { application: targetDetail.name, identifier: s.identifier }) : undefined;
+    if (targetDocument && targetDocument.timestamp !== t.timestamp) throw changedWhileCompared(targetDetail.name, target.name, s.identifier);
+    items.push({ identifier: s.identifier, action, fields, ...(t.found ? { targetTimestamp: t.timestamp } : {}), source: document, diff: { fields: compared, ...(targetDocument ? { target: targetDocument } : {}) } });
   }
   return { application: targetDetail.name, source: source.name, target: target.name, targetFieldsVersion: targetDetail.fieldsVersion ?? '', items };
 }
 
+/** The two sides of the preview's diff of one item, from the documents the preview read (the values a copy writes): no request. */
+export function previewDiff(preview: CopyPreview, item: CopyPreview['items'][number]): { left: string; right: string } {
+  return {
+    left: sideDocument('left', preview.source, preview.target, preview.application, item.identifier, item.source, item.diff.fields),
+    right: sideDocument('right', preview.target, preview.source, preview.application, item.identifier, item.diff.target, item.diff.fields),
+  };
+}
+
 /**
- * The writes of a previewed copy. A masked field the user chose to copy is revealed on the source
- * (audited there) and held only in the returned writes: the caller sends them and drops them.
+ * The writes of a previewed copy. The source is read again (revealed when a masked field is
+ * copied, so that every value of a write comes from one read) and the copy refused if it changed
+ * since the preview: the user confirmed the preview's values, not newer ones. A revealed masked
+ * value is audited on the source and held only in the returned writes: the caller sends them and
+ * drops them.
  */
 export async function copyWrites(source: EnvironmentSide, preview: CopyPreview, choose: (identifier: string, label: string) => MaskedChoice): Promise<SetManyWrite[]> {
   const writes: SetManyWrite[] = [];
   for (const item of preview.items) {
     if (item.action === 'unchanged') continue;
     const choices = new Map(maskedFieldsToDecide(item.fields).map((label) => [label, choose(item.identifier, label)] as const));
-    const revealed = [...choices.values()].includes('copy') ? await source.request('config.get', { application: item.source.application, identifier: item.identifier, reveal: true }) : undefined;
-    writes.push(copyWrite(item.source, item.targetTimestamp, choices, revealed));
+    const reveal = [...choices.values()].includes('copy');
+    const current = await source.request('config.get', { application: item.source.application, identifier: item.identifier, ...(reveal ? { reveal: true } : {}) });
+    if (current.timestamp !== item.source.timestamp) throw changedWhileCompared(preview.application, preview.source, item.identifier);
+    writes.push(copyWrite(current, item.targetTimestamp, choices, reveal ? current : undefined));
   }
   return writes;
+}
+
+function changedWhileCompared(application: string, environment: string, identifier: string): SsoError {
+  return new SsoError(
+    'ENTSSO_E_CONFLICT',
+    `"${identifier}" changed in ${environment} while it was compared or since the preview, so nothing was copied. Copy to Environment again to see and confirm its new values.`,
+    { application, identifier },
+  );
 }

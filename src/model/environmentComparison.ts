@@ -5,11 +5,13 @@
  * read-only documents of the diff editor; the report of an application; what a copy writes.
  * No `vscode` import and no I/O: unit-tested with node:test.
  */
+import { SsoError } from '../protocol/errors';
 import type { ApplicationDetail, ConfigDocument, ConfigFingerprints, SetManyWrite } from '../protocol/messages';
 
 /**
  * One field of one configuration in both environments. `unknown`: both hold a masked value but
- * one side cannot fingerprint it (the ENTSSO bridge), so equality cannot be told.
+ * one side cannot fingerprint it (an ENTSSO bridge older than config.fingerprints), so equality
+ * cannot be told.
  */
 type FieldState = 'equal' | 'differs' | 'unknown' | 'onlyLeft' | 'onlyRight';
 
@@ -221,11 +223,24 @@ export function copyWrite(
     }
     if (maskedChoices.get(label) !== 'copy') continue;
     const revealed = revealedSource ? findField(revealedSource.fields, label) : undefined;
-    if (revealed === undefined) throw new Error(`The value of masked field "${label}" was not revealed on the source, so it cannot be copied.`);
+    if (revealed === undefined) {
+      throw new SsoError('ENTSSO_E_CONFLICT', `The value of masked field "${label}" was not revealed on the source, so nothing was copied. Compare again and copy from the new preview.`, { identifier: source.identifier, field: label });
+    }
     if (revealed === '') clearMasked.push(label);
     else fields[label] = revealed;
   }
   return { identifier: source.identifier, expectedTimestamp: targetTimestamp ?? null, fields, ...(clearMasked.length > 0 ? { clearMasked } : {}) };
+}
+
+/** A masked field of one configuration that the user ticked to copy. */
+export interface MaskedFieldRef {
+  identifier: string;
+  label: string;
+}
+
+/** The choice for each masked field, from the ones ticked: compared as pairs, since a name may hold any text (" · " included). */
+export function maskedChooser(copied: readonly MaskedFieldRef[]): (identifier: string, label: string) => MaskedChoice {
+  return (identifier, label) => (copied.some((c) => c.identifier === identifier && c.label === label) ? 'copy' : 'keep');
 }
 
 /** The masked fields of a configuration whose value differs (or cannot be compared): the ones a copy asks about. */

@@ -142,6 +142,18 @@ describe('compare and copy across two environments (real processes)', () => {
     await assert.rejects(devClient.request('config.fingerprints', { application: APP, identifiers: many, key: b64 }), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_INVALID_REQUEST');
   });
 
+  test('fingerprints of several configurations: one audit row each, found when the audit is filtered by one of them', async () => {
+    const rowsOf = async (identifier: string) =>
+      (await devClient.request('audit.list', { filter: { operation: 'config.compare', text: identifier }, limit: 1000 })).items.filter((e) => e.identifier === identifier);
+    const before = { Same: (await rowsOf('Same')).length, UrlDiffers: (await rowsOf('UrlDiffers')).length };
+    await devClient.request('config.fingerprints', { application: APP, identifiers: ['Same', 'UrlDiffers'], key: newComparisonKey().toString('base64') });
+    for (const identifier of ['Same', 'UrlDiffers'] as const) {
+      const rows = await rowsOf(identifier);
+      assert.equal(rows.length, before[identifier] + 1, `one more config.compare row for "${identifier}"`);
+      assert.deepEqual(rows[0]!.fields, ['Password']);
+    }
+  });
+
   test('ssoctl compare prints the differences by name, exit 1; no value in its output', () => {
     const r = ssoctl(['compare', '--from', dev.dir, '--to', prod.dir, '--application', APP]);
     assert.equal(r.code, 1, r.stderr);

@@ -2,7 +2,7 @@
 import { escapeUnsafeCharacters } from '../../protocol/untrustedText';
 import type { ParsedArgs } from '../args';
 import { opt, optInt } from '../args';
-import type { AuditFilter } from '../../protocol/messages';
+import type { AuditEntry, AuditFilter, AuditPage, ParamsOf } from '../../protocol/messages';
 import { connect, print, table } from '../context';
 
 export async function status(args: ParsedArgs): Promise<void> {
@@ -54,15 +54,35 @@ export async function audit(args: ParsedArgs): Promise<void> {
   const client = await connect(args);
   try {
     const filter = auditFilterOf(args);
-    const page = await client.request('audit.list', { limit: optInt(args, 'limit') ?? 50, ...(filter ? { filter } : {}) });
-    print(args, page.items, () =>
+    const items = await auditEntries((params) => client.request('audit.list', params), optInt(args, 'limit') ?? 50, filter);
+    print(args, items, () =>
       table([
         ['TIME', 'USER', 'ACTION', 'OUTCOME', 'APPLICATION', 'IDENTIFIER', 'FIELDS', 'DETAIL'],
         // Rows written before names were checked may hold anything: escaped for the terminal.
-        ...page.items.map((e) => [e.at, e.user, e.action, e.outcome, e.application ?? '', e.identifier ?? '', (e.fields ?? []).join(','), e.detail ?? ''].map(escapeUnsafeCharacters)),
+        ...items.map((e) => [e.at, e.user, e.action, e.outcome, e.application ?? '', e.identifier ?? '', (e.fields ?? []).join(','), e.detail ?? ''].map(escapeUnsafeCharacters)),
       ]),
     );
   } finally {
     client.close();
   }
+}
+
+/** Most audit.list requests one `ssoctl audit` makes (each looks at a bounded window of rows). */
+const MAX_AUDIT_REQUESTS = 1000;
+
+/**
+ * Up to `limit` entries, newest first. A filtered page looks at a bounded window of rows and may
+ * come back short (even empty) while older rows match: the cursor is followed until `limit`
+ * entries are found or the audit is exhausted.
+ */
+export async function auditEntries(list: (params: ParamsOf<'audit.list'>) => Promise<AuditPage>, limit: number, filter: AuditFilter | undefined): Promise<AuditEntry[]> {
+  const entries: AuditEntry[] = [];
+  let cursor: string | undefined;
+  for (let request = 0; request < MAX_AUDIT_REQUESTS; request++) {
+    const page = await list({ limit: limit - entries.length, ...(filter ? { filter } : {}), ...(cursor ? { cursor } : {}) });
+    entries.push(...page.items);
+    cursor = page.nextCursor;
+    if (!cursor || entries.length >= limit) break;
+  }
+  return entries;
 }

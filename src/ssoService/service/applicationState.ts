@@ -81,6 +81,23 @@ export function valuesOfFields(values: Map<string, string>, fields: FieldDefinit
   return out;
 }
 
+/**
+ * The values a write leaves (config.set and config.setMany): only the current fields' values are
+ * kept, so a value left under a removed field goes; a masked field written '' keeps its stored
+ * value (a client never holds it) unless listed in `clearMasked`. `labels`: given name, lower
+ * case → label, every name already checked. A Map, not an object: a field may be "__proto__".
+ */
+export function writtenValues(fields: FieldDefinition[], stored: Map<string, string>, labels: Map<string, string>, written: Record<string, string>, clearMasked: readonly string[] = []): Map<string, string> {
+  const values = valuesOfFields(stored, fields);
+  for (const [name, value] of Object.entries(written)) {
+    const label = labels.get(name.toLowerCase()) as string;
+    const keepMasked = fields.some((f) => f.label === label && f.masked) && value === '';
+    if (!keepMasked) values.set(label, value);
+  }
+  for (const name of clearMasked) values.set(labels.get(name.toLowerCase()) as string, '');
+  return values;
+}
+
 /** A configuration as read: its application's labels and its stored values. */
 interface ConfigurationAsRead {
   labels: readonly string[];

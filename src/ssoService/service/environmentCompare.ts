@@ -18,7 +18,7 @@ import { fieldFingerprintHash } from '../../protocol/fieldFingerprint';
 import { nameKeyedRecord } from '../../protocol/names';
 import type { MasterSecret } from '../crypto/masterSecret';
 import type { HistoryNote, NewAuditEntry, RowChange, SsoStore } from '../ssodb/store';
-import { checkConfigurationSize, decryptValues, encryptValues, expectedOf, fieldsVersion, readApplicationState, valuesOfFields, type ApplicationState, type StoredConfiguration } from './applicationState';
+import { checkConfigurationSize, decryptValues, encryptValues, fieldsVersion, writtenValues, type StoredConfiguration } from './applicationState';
 import { changedFieldLabels } from './configHistory';
 import type { SecretCache } from './secretCache';
 
@@ -46,16 +46,16 @@ export class EnvironmentCompare {
       if (!app) throw applicationNotFound(p.application);
       const items: ConfigFingerprints[] = [];
       for (const identifier of p.identifiers) items.push(await this.fingerprintOf(app.name, app.fields, identifier, key));
-      // Before anything leaves: one row for the comparison, naming the masked fields compared.
-      const found = items.filter((i) => i.found).length;
-      await this.deps.auditOrRefuse(ctx, {
-        action: 'config.compare',
-        outcome: 'ok',
-        application: app.name,
-        identifier: p.identifiers.length === 1 ? p.identifiers[0] : undefined,
-        fields: app.fields.filter((f) => f.masked).map((f) => f.label),
-        detail: `fingerprints of ${found} configuration(s) for a comparison with another environment`,
-      });
+      // Before anything leaves: a fingerprint is as good as a reveal (the client picks the key),
+      // so one row per configuration fingerprinted, naming the masked fields; all in one write.
+      const masked = app.fields.filter((f) => f.masked).map((f) => f.label);
+      const found = items.filter((i) => i.found);
+      if (found.length > 0) {
+        await this.deps.auditOrRefuse(
+          ctx,
+          found.map((i) => ({ action: 'config.compare', outcome: 'ok', application: app.name, identifier: i.identifier, fields: masked, detail: `fingerprints for a comparison with another environment (one of ${found.length})` })),
+        );
+      }
       return { application: app.name, fieldsVersion: fieldsVersion(app.fields), items };
     } finally {
       key.fill(0);
@@ -82,42 +82,45 @@ export class EnvironmentCompare {
   async setMany(p: SetManyParams, ctx: Ctx): Promise<{ application: string; written: IdentifierInfo[] }> {
     const secret = await this.deps.secretForWrite(ctx, 'config.setMany', p.application);
     try {
-      const state = await readApplicationState(this.deps.store, this.deps.cache, p.application);
-      if (!state) throw applicationNotFound(p.application);
-      if (fieldsVersion(state.app.fields) !== p.expectedFieldsVersion) throw fieldsChanged(state);
-      const rows = p.writes.map((write) => this.rowChange(state, write, secret, ctx));
-      await this.deps.store.applyApplicationChanges([{ application: state.app.name, expected: expectedOf(state), rows }]);
+      // The field list first, then only the rows written: each write's expectedTimestamp is its premise.
+      const app = await this.deps.store.getApplication(p.application);
+      if (!app) throw applicationNotFound(p.application);
+      if (fieldsVersion(app.fields) !== p.expectedFieldsVersion) throw fieldsChanged(app);
+      const rows: RowChange[] = [];
+      for (const write of p.writes) rows.push(this.rowChange(app, await this.storedRow(app.name, write.identifier), write, secret, ctx));
+      const fields = app.fields.map(({ label, masked }) => ({ label, masked }));
+      await this.deps.store.applyApplicationChanges([{ application: app.name, expected: { fields }, rows }]);
       const written: IdentifierInfo[] = [];
       for (const write of p.writes) {
-        const read = await this.deps.store.readConfiguration(state.app.name, write.identifier);
-        if (read?.row) written.push({ application: state.app.name, identifier: read.row.identifier, timestamp: read.row.timestamp, modifiedAt: read.row.modifiedAt });
+        const read = await this.deps.store.readConfiguration(app.name, write.identifier);
+        if (read?.row) written.push({ application: app.name, identifier: read.row.identifier, timestamp: read.row.timestamp, modifiedAt: read.row.modifiedAt });
       }
       const from = p.source ? ` from environment ${JSON.stringify(p.source)}` : '';
       await this.deps.audit(
         ctx,
-        p.writes.map((write) => ({ action: 'config.set', outcome: 'ok', application: state.app.name, identifier: write.identifier, fields: Object.keys(write.fields), detail: `one of ${p.writes.length} written in one transaction${from}` })),
+        p.writes.map((write) => ({ action: 'config.set', outcome: 'ok', application: app.name, identifier: write.identifier, fields: Object.keys(write.fields), detail: `one of ${p.writes.length} written in one transaction${from}` })),
       );
-      return { application: state.app.name, written };
+      return { application: app.name, written };
     } catch (err) {
       if (err instanceof SsoError) await this.deps.audit(ctx, { action: 'config.setMany', outcome: 'refused', application: p.application, detail: err.code });
       throw err;
     }
   }
 
+  /** The stored row a write replaces, decrypted; undefined when there is none. */
+  private async storedRow(application: string, identifier: string): Promise<StoredConfiguration | undefined> {
+    const row = (await this.deps.store.readConfiguration(application, identifier))?.row;
+    if (!row) return undefined;
+    return { identifier: row.identifier, timestamp: row.timestamp, values: decryptValues(this.deps.cache.secretForDecryption(row.msid), application, row.identifier, row.ciphertext) };
+  }
+
   /** One write as config.set computes it: masked '' keeps the stored value unless cleared. */
-  private rowChange(state: ApplicationState, write: SetManyWrite, secret: MasterSecret, ctx: Ctx): RowChange {
-    const application = state.app.name;
-    const fields = state.app.fields;
-    const current = state.rows.find((r) => r.identifier.toLowerCase() === write.identifier.toLowerCase());
+  private rowChange(app: { name: string; fields: FieldInfo[] }, current: StoredConfiguration | undefined, write: SetManyWrite, secret: MasterSecret, ctx: Ctx): RowChange {
+    const application = app.name;
+    const fields = app.fields;
     const stored = storedFor(application, current, write);
     const labels = labelsOf(application, fields, [...Object.keys(write.fields), ...(write.clearMasked ?? [])]);
-    const values = valuesOfFields(stored, fields);
-    for (const [name, value] of Object.entries(write.fields)) {
-      const label = labels.get(name.toLowerCase()) as string;
-      const keepMasked = fields.some((f) => f.label === label && f.masked) && value === '';
-      if (!keepMasked) values.set(label, value);
-    }
-    for (const name of write.clearMasked ?? []) values.set(labels.get(name.toLowerCase()) as string, '');
+    const values = writtenValues(fields, stored, labels, write.fields, write.clearMasked);
     const fieldLabels = fields.map((f) => f.label);
     const identifier = current?.identifier ?? write.identifier;
     checkConfigurationSize(application, identifier, { labels: fieldLabels, values }, { labels: fieldLabels, values: stored });
@@ -154,11 +157,11 @@ function applicationNotFound(name: string): SsoError {
   return new SsoError('ENTSSO_E_APPLICATION_NOT_FOUND', `There is no SSO application named "${name}". Create it first (or refresh the list: it may have been deleted).`, { application: name });
 }
 
-function fieldsChanged(state: ApplicationState): SsoError {
+function fieldsChanged(app: { name: string; fields: FieldInfo[] }): SsoError {
   return new SsoError(
     'ENTSSO_E_CONFLICT',
-    `The fields of "${state.app.name}" changed since the preview (they are now: ${state.app.fields.map((f) => f.label).join(', ')}). Nothing was written: compare again and review the new preview.`,
-    { reason: 'fields-changed', application: state.app.name },
+    `The fields of "${app.name}" changed since the preview (they are now: ${app.fields.map((f) => f.label).join(', ')}). Nothing was written: compare again and review the new preview.`,
+    { reason: 'fields-changed', application: app.name },
   );
 }
 

@@ -17,6 +17,7 @@ const HISTORY_PAGE = 200;
 /** Every kept version of each configuration of `state`, oldest first, values of the current fields. */
 export async function exportedHistory(store: SsoStore, cache: SecretCache, state: ApplicationState): Promise<Map<string, ExportedVersion[]>> {
   const fields = state.app.fields.map(({ label, masked }) => ({ label, masked }));
+  const current = new Set(fields.map((f) => f.label));
   const byIdentifier = new Map<string, ExportedVersion[]>();
   for (const row of state.rows) {
     const versions: ExportedVersion[] = [];
@@ -30,7 +31,8 @@ export async function exportedHistory(store: SsoStore, cache: SecretCache, state
         replacedAt: found.savedAt,
         replacedBy: found.savedBy,
         change: found.change,
-        changedFields: found.changedFields,
+        // A field removed since is in no value of the export either; an import refuses unknown labels.
+        changedFields: found.changedFields.filter((label) => current.has(label)),
         values: [...valuesOfFields(values, fields)].map(([field, value]) => ({ field, value })),
       });
     }

@@ -35,7 +35,7 @@ import {
   fieldListChange,
   fieldsVersion,
   readApplicationState,
-  valuesOfFields,
+  writtenValues,
   type ApplicationState,
 } from './applicationState';
 import type { SecretCache } from './secretCache';
@@ -469,15 +469,7 @@ export class SsoOperations implements RpcOperations {
       const app = { name: found.name, fields: found.fields };
       const labels = canonicalLabels(app, [...Object.keys(p.fields), ...(p.clearMasked ?? [])]);
       const { identifier, values: stored } = this.storedValuesFor(app.name, found.row, p.identifier, p.expectedTimestamp);
-      // Only the current fields' values are kept: a value left under a removed field goes now.
-      // A Map, not an object: a field may be called "__proto__" in a store older than the name rule.
-      const values = valuesOfFields(stored, app.fields);
-      for (const [name, value] of Object.entries(p.fields)) {
-        const label = labels.get(name.toLowerCase()) as string;
-        const keepMasked = app.fields.some((f) => f.label === label && f.masked) && value === '';
-        if (!keepMasked) values.set(label, value);
-      }
-      for (const name of p.clearMasked ?? []) values.set(labels.get(name.toLowerCase()) as string, '');
+      const values = writtenValues(app.fields, stored, labels, p.fields, p.clearMasked);
       const fieldLabels = app.fields.map((f) => f.label);
       checkConfigurationSize(app.name, identifier, { labels: fieldLabels, values }, { labels: fieldLabels, values: stored });
       // Encrypted under the identifier's stored spelling: the store keeps it, and reads decrypt under it.

@@ -19,6 +19,7 @@ import { decodeSsoFile, encodeSsoFile } from '../crypto/ssoFile';
 import { checkPasswordStrength } from '../crypto/passwordKdf';
 import { checkName } from '../rpc/validate';
 import { LIMITS } from '../../protocol/limits';
+import { hasUnsafeCharacters } from '../../protocol/untrustedText';
 import type { IncomingApplication, IncomingConfiguration, IncomingVersion } from './importPlan';
 
 /**
@@ -174,31 +175,58 @@ function parseValues(raw: unknown[], labels: Map<string, string>, where: string)
   return values;
 }
 
+/**
+ * The kept versions of a configuration in a file, renumbered 1..n in the order of the file's
+ * numbers: the file's own numbers are not trusted (a version 0x7fffffff would leave no room for
+ * the next save: the history cursor and SQL Server's int column end there). Who replaced a
+ * version is shown as imported, since the file, not this environment, says so.
+ */
 function parseHistory(raw: unknown, labels: Map<string, string>, where: string): IncomingVersion[] {
   if (!Array.isArray(raw) || raw.length > MAX_EXPORTED_VERSIONS) throw badPayload(`the kept versions of ${where} are invalid`);
   const seen = new Set<number>();
-  return raw.map((item, i) => {
+  const latestTime = Date.now() + CLOCK_SKEW_MS;
+  const parsed = raw.map((item, i) => {
     const v = item as Partial<ExportedVersion> | null;
     const what = `kept version ${i + 1} of ${where}`;
     if (!v || typeof v !== 'object' || !Number.isInteger(v.version) || (v.version as number) < 1 || (v.version as number) > 0x7fffffff) throw badPayload(`${what} has no valid version number`);
     if (seen.has(v.version as number)) throw badPayload(`${where} holds version ${v.version} twice`);
     seen.add(v.version as number);
-    if (!isTime(v.writtenAt) || !isTime(v.replacedAt)) throw badPayload(`${what} has invalid times`);
-    if (typeof v.replacedBy !== 'string' || v.replacedBy.length > LIMITS.nameLength) throw badPayload(`${what} does not say who replaced it`);
-    if (v.change !== 'set' && v.change !== 'delete') throw badPayload(`${what} does not say how it was replaced`);
-    if (!Array.isArray(v.changedFields) || v.changedFields.length > LIMITS.fieldCount || !v.changedFields.every((f) => typeof f === 'string' && f.length <= LIMITS.nameLength)) {
-      throw badPayload(`${what} has an invalid list of changed fields`);
+    if (!isTime(v.writtenAt) || !isTime(v.replacedAt) || v.writtenAt > v.replacedAt || v.replacedAt > latestTime) {
+      throw badPayload(`${what} has invalid times (written, then replaced, not after now)`);
     }
+    if (typeof v.replacedBy !== 'string' || v.replacedBy.length === 0 || v.replacedBy.length > LIMITS.nameLength - IMPORTED_MARK.length || hasUnsafeCharacters(v.replacedBy)) {
+      throw badPayload(`${what} does not say who replaced it, or says it with characters a name cannot hold`);
+    }
+    if (v.change !== 'set' && v.change !== 'delete') throw badPayload(`${what} does not say how it was replaced`);
     if (!Array.isArray(v.values) || v.values.length > LIMITS.fieldCount) throw badPayload(`the values of ${what} are invalid`);
     return {
       version: v.version as number,
-      modifiedAt: v.writtenAt as number,
-      savedAt: v.replacedAt as number,
-      savedBy: v.replacedBy,
+      modifiedAt: v.writtenAt,
+      savedAt: v.replacedAt,
+      savedBy: markedImported(v.replacedBy),
       change: v.change,
-      changedFields: v.changedFields,
+      changedFields: changedLabels(v.changedFields, labels, what),
       values: parseValues(v.values, labels, what),
     };
+  });
+  return parsed.sort((a, b) => a.version - b.version).map((v, i) => ({ ...v, version: i + 1 }));
+}
+
+/** How far in the future a replacement time may be (clocks of two servers differ a little). */
+const CLOCK_SKEW_MS = 5 * 60_000;
+const IMPORTED_MARK = ' (imported)';
+
+function markedImported(replacedBy: string): string {
+  return replacedBy.endsWith(IMPORTED_MARK) ? replacedBy : replacedBy + IMPORTED_MARK;
+}
+
+/** The changed fields of a kept version, as the application spells its labels. */
+function changedLabels(raw: unknown, labels: Map<string, string>, what: string): string[] {
+  if (!Array.isArray(raw) || raw.length > LIMITS.fieldCount) throw badPayload(`${what} has an invalid list of changed fields`);
+  return raw.map((f) => {
+    const label = typeof f === 'string' ? labels.get(f.toLowerCase()) : undefined;
+    if (label === undefined) throw badPayload(`${what} lists a changed field the application does not define`);
+    return label;
   });
 }
 

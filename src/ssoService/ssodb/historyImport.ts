@@ -1,6 +1,6 @@
 /**
  * Kept versions brought by an import (an export made with its history): written into
- * SSOX_ConfigHistory with their own version numbers, in the import's transaction, for a
+ * SSOX_ConfigHistory numbered 1..n (the service renumbers a file's), in the import's transaction, for a
  * configuration the import creates (a configuration that exists has a history of its own, which
  * an import never rewrites). Both stores call these from applyApplicationChanges.
  */
@@ -28,7 +28,9 @@ export function importedVersions(row: RowChange): ImportedVersion[] {
     seen.add(version.version);
     if (!Buffer.isBuffer(version.ciphertext)) throw invalid('An imported version must be encrypted.');
     if (version.change !== 'set' && version.change !== 'delete') throw invalid('An imported version is replaced by a save or a delete.');
-    if (!Number.isSafeInteger(version.modifiedAt) || !Number.isSafeInteger(version.savedAt)) throw invalid('An imported version needs its times (ms since the epoch).');
+    // A number past the count would leave no room for the next save (int column, history cursor).
+    if (version.version > row.importedHistory.length) throw invalid('Imported versions are numbered 1 to their count.');
+    if (!isTimeOrder(version.modifiedAt, version.savedAt)) throw invalid('An imported version needs its times (ms since the epoch), written before replaced, not in the future.');
   }
   return row.importedHistory;
 }
@@ -37,6 +39,12 @@ export function importedVersions(row: RowChange): ImportedVersion[] {
 export function importedVersionParams(app: string, identifier: string, version: ImportedVersion) {
   const record = toHistoryRecord({ savedBy: version.savedBy, change: version.change, changedFields: version.changedFields, keep: 1, maxAgeMs: 0 }, version.savedAt);
   return { app, identifier, version: version.version, msid: version.msid, ciphertext: version.ciphertext, modifiedAt: version.modifiedAt, ...record };
+}
+
+const CLOCK_SKEW_MS = 5 * 60_000;
+
+function isTimeOrder(writtenAt: number, replacedAt: number): boolean {
+  return Number.isSafeInteger(writtenAt) && Number.isSafeInteger(replacedAt) && writtenAt >= 0 && writtenAt <= replacedAt && replacedAt <= Date.now() + CLOCK_SKEW_MS;
 }
 
 function invalid(message: string): SsoError {

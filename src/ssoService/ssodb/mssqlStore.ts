@@ -231,7 +231,7 @@ class MssqlStore implements SsoStore {
       if (!sameFields(fieldRows.map(toFieldInfo), expected.fields)) throw changeConflict(app, 'fields-changed');
       const rows = rowsOf(await this.session.query(MSSQL_SQL.lockRows, { app: ['name', app], domain: ['name', IDENTIFIER_DOMAIN] }, tx))[0] ?? {};
       const maxVersion = rows.maxVersion === null || rows.maxVersion === undefined ? null : String(rows.maxVersion);
-      if (Number(rows.n ?? 0) !== expected.rowCount || maxVersion !== expected.maxTimestamp) throw changeConflict(app, 'rows-changed');
+      if (expected.rowCount !== undefined && (Number(rows.n ?? 0) !== expected.rowCount || maxVersion !== expected.maxTimestamp)) throw changeConflict(app, 'rows-changed');
       if (change.fields) {
         await this.session.query(MSSQL_SQL.deleteFields, { app: ['name', app] }, tx);
         await this.insertFields(app, change.fields, tx);

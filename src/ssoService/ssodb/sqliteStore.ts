@@ -275,7 +275,7 @@ class SqliteStore implements SsoStore {
       if (!sameFields(this.rows(SQLITE_SQL.fields, { app }).map(toFieldInfo), expected.fields)) throw changeConflict(app, 'fields-changed');
       const rows = this.rows(SQLITE_SQL.rowsVersion, { app, domain: IDENTIFIER_DOMAIN })[0] ?? {};
       const maxVersion = rows.maxVersion === null || rows.maxVersion === undefined ? null : String(rows.maxVersion);
-      if (Number(rows.n ?? 0) !== expected.rowCount || maxVersion !== expected.maxTimestamp) throw changeConflict(app, 'rows-changed');
+      if (expected.rowCount !== undefined && (Number(rows.n ?? 0) !== expected.rowCount || maxVersion !== expected.maxTimestamp)) throw changeConflict(app, 'rows-changed');
       if (change.fields) {
         this.run(SQLITE_SQL.deleteFields, { app });
         this.insertFields(app, change.fields);

@@ -197,9 +197,11 @@ export interface ApplicationChange {
    * What the change was computed from, for an existing application: its field list (labels,
    * masked flags, in order) and its rows (how many, and the highest row version, null when none).
    * Row versions come from one database-wide, ever-increasing counter, so any insert, update or
-   * delete of one of its rows changes the pair; a rotation re-encrypting rows does not.
+   * delete of one of its rows changes the pair; a rotation re-encrypting rows does not. Without
+   * `rowCount` the rows are not checked as a whole: each row change's expectedTimestamp is the
+   * premise (config.setMany); a change with `fields` always gives it.
    */
-  expected?: { fields: FieldDefinition[]; rowCount: number; maxTimestamp: string | null };
+  expected?: { fields: FieldDefinition[]; rowCount?: number; maxTimestamp?: string | null };
   /** Replaces the field list (ordinals renumbered from 0). */
   fields?: FieldDefinition[];
   rows: RowChange[];

@@ -8,6 +8,7 @@ import {
   comparisonReportHtml,
   copyRefusal,
   copyWrite,
+  maskedChooser,
   maskedFieldsToDecide,
   sideDocument,
 } from '../../../src/model/environmentComparison';
@@ -79,7 +80,7 @@ test('a copy writes every plain value; a masked one only when chosen, from the r
   assert.deepEqual(write.clearMasked, ['Gone']);
   assert.equal(write.expectedTimestamp, '42');
   assert.equal(copyWrite(source, undefined, new Map()).expectedTimestamp, null, 'not on the target: created');
-  assert.throws(() => copyWrite(source, '1', new Map([['Pw', 'copy']])), /not revealed/);
+  assert.throws(() => copyWrite(source, '1', new Map([['Pw', 'copy']])), { code: 'ENTSSO_E_CONFLICT', message: /not revealed/ });
 });
 
 test('only masked fields that differ (or cannot be compared, or are new) are asked about', () => {
@@ -110,4 +111,11 @@ test('the client hashes a plain value as the service does, so a bridged side sti
   assert.deepEqual(local.Pw, { masked: true, set: true }, 'a masked field: set or not, no hash');
   assert.equal(fieldHash(key, 'URL', 'u'), createHmac('sha256', key).update('url\u0000u').digest('hex'), 'label case does not matter (ASCII), a NUL ends the label');
   assert.notEqual(fieldHash(key, 'Url', 'u'), fieldHash(key, 'User', 'u'), 'bound to its field');
+});
+
+test('masked choices are matched as (configuration, field) pairs, even when a name holds " · "', () => {
+  const choose = maskedChooser([{ identifier: 'A · B', label: 'C' }]);
+  assert.equal(choose('A · B', 'C'), 'copy');
+  assert.equal(choose('A', 'B · C'), 'keep', 'another configuration\'s field, though its joined name is the same');
+  assert.equal(choose('A · B', 'D'), 'keep');
 });

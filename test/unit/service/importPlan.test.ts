@@ -263,7 +263,7 @@ describe('export payloads and .sso files as planning input', () => {
     const [app] = parseExportPayload(withHistory(2, [version]));
     const kept = app!.configurations[0]!.history!;
     assert.deepEqual(kept.map((k) => [k.version, k.modifiedAt, k.savedAt, k.savedBy, k.change, k.changedFields, [...k.values]]), [
-      [1, 1_700_000_000_000, 1_700_000_100_000, 'alice via code', 'set', ['Pwd'], [['Pwd', 'old-secret-value']]],
+      [1, 1_700_000_000_000, 1_700_000_100_000, 'alice via code (imported)', 'set', ['Pwd'], [['Pwd', 'old-secret-value']]],
     ]);
     const refused = (payload: unknown, pattern: RegExp) =>
       assert.throws(() => parseExportPayload(payload), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_BAD_FILE' && pattern.test(e.message) && !e.message.includes('secret-value'));

@@ -125,3 +125,25 @@ describe('imported history on SQL Server (fake pool)', () => {
     assert.equal(inserts.length, 2);
   });
 });
+
+describe('imported history the store refuses whatever the service sent', () => {
+  let scratch: string;
+  let store: SsoStore;
+
+  before(async () => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'history-import-bounds-'));
+    store = createSqliteStore({ file: path.join(scratch, 'ssodb.sqlite') });
+    await store.init();
+  });
+  after(async () => {
+    await store.close();
+    fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('a number past the count, and times out of order or past now', async () => {
+    await assert.rejects(store.applyApplicationChanges([creating('Big', [version(0x7fffffff)])]), /numbered 1 to their count/);
+    await assert.rejects(store.applyApplicationChanges([creating('Late', [{ ...version(1), modifiedAt: 9e15, savedAt: 9e15 }])]), /not in the future/);
+    await assert.rejects(store.applyApplicationChanges([creating('Order', [{ ...version(1), modifiedAt: 2, savedAt: 1 }])]), /written before replaced/);
+    for (const name of ['Big', 'Late', 'Order']) assert.equal(await store.getApplication(name), undefined);
+  });
+});

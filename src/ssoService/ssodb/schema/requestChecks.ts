@@ -142,8 +142,11 @@ export function checkApplicationChanges(changes: ApplicationChange[]): void {
       const expected = change.expected!;
       if (!Array.isArray(expected.fields)) throw invalid('The expected field list must be a list.');
       expected.fields.forEach((field) => checkName(field?.label, 'field label'));
-      if (!Number.isSafeInteger(expected.rowCount) || expected.rowCount < 0) throw invalid('The expected number of rows must be a whole number.');
-      if (expected.maxTimestamp !== null && typeof expected.maxTimestamp !== 'string') throw invalid('The expected highest row version must be text or null.');
+      // Rows as a whole may go unchecked when each row change carries its own premise, never with a new field list.
+      if (expected.rowCount !== undefined || change.fields !== undefined) {
+        if (!Number.isSafeInteger(expected.rowCount) || (expected.rowCount as number) < 0) throw invalid('The expected number of rows must be a whole number.');
+        if (expected.maxTimestamp !== null && typeof expected.maxTimestamp !== 'string') throw invalid('The expected highest row version must be text or null.');
+      }
       if (change.fields !== undefined) checkFieldList(change.fields, 'new field list', expected.fields);
     }
     if (!Array.isArray(change.rows)) throw invalid('The row changes must be a list.');
