@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
+import { extensionHostPid, HeapInspector } from './harness/heapInspector';
 import { answerMultiPick, clickDialogButton, contextMenuAction, expectToast, pickQuickItem, readDiffEditor, waitForDialog } from './harness/dialogs';
 import { readLogChannelFile, startSeededSso, ssoctlConfigGet, type SeededSso } from './harness/ssoExtras';
 import { Workbench } from './harness/workbench';
@@ -88,6 +89,24 @@ describe('UI: compare and copy across environments', { timeout: 600_000 }, () =>
     await w().screenshot('compare-03-report-link-opens-diff');
   });
 
+  it('after both compares (before any Copy, which reveals) the extension host\'s heap holds neither masked value, yet the compared prod Endpoint', async () => {
+    const hostPid = extensionHostPid((server as CodeServerInstance).pid);
+    assert.ok(hostPid, 'the extension host process of code-server');
+    const inspector = await HeapInspector.open(hostPid);
+    try {
+      const forms = new Map([DEV_KEY, PROD_KEY].flatMap((secret) => leakForms(secret).map(([form, text]) => [text, `${secret === DEV_KEY ? 'DEV_KEY' : 'PROD_KEY'} ${form}`] as const)));
+      const started = Date.now();
+      const { found, bytes } = await inspector.findInHeapSnapshot([PROD_ENDPOINT, ...forms.keys()]);
+      console.log(`extension host heap snapshot: ${(bytes / 1e6).toFixed(1)} MB searched in ${Date.now() - started} ms`);
+      // The control: a value the compare read from prod is found, so the search can see what the host holds.
+      assert.ok(found.has(PROD_ENDPOINT), 'the compared non-masked prod Endpoint is in the heap snapshot (else the search proves nothing)');
+      const leaked = [...found].filter((text) => forms.has(text)).map((text) => forms.get(text));
+      assert.deepEqual(leaked, [], 'no masked value (raw or base64) is held by the extension host');
+    } finally {
+      inspector.close();
+    }
+  });
+
   it('Copy to Environment: preview, a choice per masked field, the target named in the modal, then prod holds dev\'s values', async () => {
     await w().runCommand('View: Close All Editors');
     await contextMenuAction(w(), ID, 'Copy to Environment…', VIEW);
@@ -119,3 +138,18 @@ describe('UI: compare and copy across environments', { timeout: 600_000 }, () =>
     for (const secret of [DEV_KEY, PROD_KEY]) assert.ok(!log.includes(secret), 'no masked value in the extension log');
   });
 });
+
+/**
+ * The ways a secret could sit in a string of the heap: as itself, and base64-encoded at each of the
+ * three byte alignments inside a longer encoded text (only the characters that depend on the secret
+ * alone). Not as UTF-16 bytes read as Latin-1: V8 cuts a snapshot string at its first NUL, so that
+ * form cannot be seen in a snapshot (checked by hand with node:inspector).
+ */
+function leakForms(secret: string): Array<[form: string, text: string]> {
+  const bytes = Buffer.from(secret, 'utf8');
+  const base64 = [0, 1, 2].map((offset): [string, string] => {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+    return [`base64@${offset}`, encoded.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + bytes.length)) / 6))];
+  });
+  return [['raw', secret], ...base64];
+}
