@@ -11,6 +11,8 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 const PORT = 9229;
 const V8_DEFAULT_STRING_LIMIT = 1024;
+/** The global under which the inspected process keeps what JSON.parse was given (keepJsonParseInputs). */
+const KEPT = '__heapInspectorJsonParseInputs';
 /** Far longer than any message or document the extension holds: no string is cut. */
 const STRING_LIMIT_WHILE_SEARCHING = 64 * 1024 * 1024;
 
@@ -115,6 +117,41 @@ export class HeapInspector {
       out.set(key, entry);
     }
     return out;
+  }
+
+  /**
+   * From now on the process keeps every text it passes to JSON.parse (each message of the SSO
+   * client is one), up to `maxCharacters` in all, so that a heap snapshot shows the messages that
+   * came and went, not only what is still referenced after garbage collection.
+   */
+  async keepJsonParseInputs(maxCharacters: number): Promise<void> {
+    await this.evaluate<boolean>(`(() => {
+      if (globalThis.${KEPT}) return true;
+      const kept = { texts: [], characters: 0, dropped: 0, original: JSON.parse };
+      JSON.parse = function parse(text, reviver) {
+        if (typeof text === 'string') {
+          if (kept.characters + text.length <= ${maxCharacters}) { kept.texts.push(text); kept.characters += text.length; } else kept.dropped++;
+        }
+        return kept.original.call(this, text, reviver);
+      };
+      globalThis.${KEPT} = kept;
+      return true;
+    })()`);
+  }
+
+  /** How many texts JSON.parse was given since keepJsonParseInputs, and how many did not fit. */
+  async jsonParseInputsKept(): Promise<{ count: number; characters: number; dropped: number }> {
+    return this.evaluate(`(() => { const k = globalThis.${KEPT}; return k ? { count: k.texts.length, characters: k.characters, dropped: k.dropped } : { count: 0, characters: 0, dropped: 0 }; })()`);
+  }
+
+  /** Whether one of the texts JSON.parse was given since keepJsonParseInputs contains `text`. */
+  async jsonParseInputsInclude(text: string): Promise<boolean> {
+    return this.evaluate<boolean>(`(() => { const k = globalThis.${KEPT}; const t = ${JSON.stringify(text)}; return !!k && k.texts.some((s) => s.includes(t)); })()`);
+  }
+
+  /** JSON.parse is the process's own again and the kept texts are let go. */
+  async stopKeepingJsonParseInputs(): Promise<void> {
+    await this.evaluate<boolean>(`(() => { const k = globalThis.${KEPT}; if (k) { JSON.parse = k.original; delete globalThis.${KEPT}; } return true; })()`);
   }
 
   /**
