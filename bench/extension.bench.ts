@@ -26,7 +26,7 @@ import type { Workbench, WorkbenchLaunchOptions } from '../test/ui/harness/workb
 import type { BenchContext, Benchmark } from './lib/context';
 import { HUGE_APP, WIDE_APP, type MainEnvironment } from './lib/mainEnv';
 import { portValues20 } from './lib/ssoEnv';
-import { HeapInspector, biggestGrowth, type HeapSummary, type MemoryUsage } from './lib/heapInspector';
+import { HeapInspector, biggestGrowth, extensionHostPid, type HeapSummary, type MemoryUsage } from '../test/ui/harness/heapInspector';
 import { MIB_TO_MB, median, now, processMemoryMiB } from './lib/stats';
 
 const ROOT = resolve(__dirname, '..');
@@ -69,48 +69,6 @@ async function biggestInputs(): Promise<string> {
 }
 
 // ---------------------------------------------------------------- processes
-
-function descendants(root: number): number[] {
-  const children = new Map<number, number[]>();
-  for (const d of readdirSync('/proc')) {
-    if (!/^\d+$/.test(d)) continue;
-    try {
-      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
-      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-      const list = children.get(ppid) ?? [];
-      list.push(Number(d));
-      children.set(ppid, list);
-    } catch {
-      // gone
-    }
-  }
-  const out: number[] = [];
-  const queue = [root];
-  while (queue.length) {
-    const p = queue.shift() as number;
-    for (const c of children.get(p) ?? []) {
-      out.push(c);
-      queue.push(c);
-    }
-  }
-  return out;
-}
-
-/** The newest extension host process under code-server. */
-function extensionHostPid(codeServerPid: number): number | undefined {
-  let best: { pid: number; start: number } | undefined;
-  for (const pid of descendants(codeServerPid)) {
-    try {
-      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=extensionHost')) continue;
-      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const start = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
-      if (!best || start > best.start) best = { pid, start };
-    } catch {
-      // gone
-    }
-  }
-  return best?.pid;
-}
 
 function cpuTicks(pid: number): number {
   try {

@@ -10,6 +10,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
+import { extensionHostPid, HeapInspector } from './harness/heapInspector';
 import { answerMultiPick, clickDialogButton, contextMenuAction, expectToast, pickQuickItem, readDiffEditor, waitForDialog } from './harness/dialogs';
 import { readLogChannelFile, startSeededSso, ssoctlConfigGet, type SeededSso } from './harness/ssoExtras';
 import { Workbench } from './harness/workbench';
@@ -20,12 +21,15 @@ const ID = 'ConfigProperties';
 const DEV_KEY = 'api-key-Xy7$-secret';
 const PROD_KEY = 'prod-api-key-Mm3%';
 const PROD_ENDPOINT = 'https://orders.prod.contoso.example/api';
+/** Bounds what the extension host keeps of the texts it parses (the check fails if more came). */
+const KEPT_MESSAGES_MAX_CHARACTERS = 32 * 1024 * 1024;
 
 describe('UI: compare and copy across environments', { timeout: 600_000 }, () => {
   let dev: SeededSso | undefined;
   let prod: SeededSso | undefined;
   let server: CodeServerInstance | undefined;
   let wb: Workbench | undefined;
+  let host: HeapInspector | undefined;
   const w = () => wb as Workbench;
 
   before(async () => {
@@ -41,9 +45,16 @@ describe('UI: compare and copy across environments', { timeout: 600_000 }, () =>
     server = await startCodeServer({ name: 'compare', settings });
     wb = await Workbench.launch({ viewport: { width: 1500, height: 950 } });
     await wb.open(server.workbenchUrl());
+    // Before any compare: the extension host keeps every message it parses, so that the heap
+    // snapshot taken after the compares shows what reached the host, not only what it still holds.
+    const codeServerPid = server.pid;
+    const hostPid = await wb.waitFor(async () => extensionHostPid(codeServerPid), 60_000, 'the extension host process of code-server');
+    host = await HeapInspector.open(hostPid);
+    await host.keepJsonParseInputs(KEPT_MESSAGES_MAX_CHARACTERS);
   }, { timeout: 180_000 });
 
   after(async () => {
+    host?.close();
     if (wb) {
       await wb.screenshot('compare-99-final').catch(() => undefined);
       await wb.close();
@@ -88,6 +99,27 @@ describe('UI: compare and copy across environments', { timeout: 600_000 }, () =>
     await w().screenshot('compare-03-report-link-opens-diff');
   });
 
+  it('after both compares (before any Copy, which reveals) neither masked value reached the extension host (its heap and every message it parsed), yet the compared prod Endpoint did', async () => {
+    const inspector = host as HeapInspector;
+    try {
+      const messages = await inspector.jsonParseInputsKept();
+      assert.equal(messages.dropped, 0, `every text JSON.parse was given is kept (${messages.dropped} did not fit in ${KEPT_MESSAGES_MAX_CHARACTERS} characters)`);
+      assert.ok(await inspector.jsonParseInputsInclude(PROD_ENDPOINT), 'the messages of the compare were kept (prod\'s Endpoint came in one)');
+      const forms = new Map([DEV_KEY, PROD_KEY].flatMap((secret) => leakForms(secret).map(([form, text]) => [text, `${secret === DEV_KEY ? 'DEV_KEY' : 'PROD_KEY'} ${form}`] as const)));
+      const started = Date.now();
+      const { found, bytes } = await inspector.findInHeapSnapshot([PROD_ENDPOINT, ...forms.keys()]);
+      console.log(`extension host heap snapshot: ${(bytes / 1e6).toFixed(1)} MB searched in ${Date.now() - started} ms, with the ${messages.count} texts (${(messages.characters / 1e6).toFixed(2)} M characters) JSON.parse was given since the start`);
+      // The control: a value the compare read from prod is found, so the search can see what the host holds.
+      assert.ok(found.has(PROD_ENDPOINT), 'the compared non-masked prod Endpoint is in the heap snapshot (else the search proves nothing)');
+      const leaked = [...found].filter((text) => forms.has(text)).map((text) => forms.get(text));
+      assert.deepEqual(leaked, [], 'no masked value (raw or base64) reached the extension host');
+    } finally {
+      await inspector.stopKeepingJsonParseInputs().catch(() => undefined);
+      inspector.close();
+      host = undefined;
+    }
+  });
+
   it('Copy to Environment: preview, a choice per masked field, the target named in the modal, then prod holds dev\'s values', async () => {
     await w().runCommand('View: Close All Editors');
     await contextMenuAction(w(), ID, 'Copy to Environment…', VIEW);
@@ -119,3 +151,18 @@ describe('UI: compare and copy across environments', { timeout: 600_000 }, () =>
     for (const secret of [DEV_KEY, PROD_KEY]) assert.ok(!log.includes(secret), 'no masked value in the extension log');
   });
 });
+
+/**
+ * The ways a secret could sit in a string of the heap: as itself, and base64-encoded at each of the
+ * three byte alignments inside a longer encoded text (only the characters that depend on the secret
+ * alone). Not as UTF-16 bytes read as Latin-1: V8 cuts a snapshot string at its first NUL, so that
+ * form cannot be seen in a snapshot (checked by hand with node:inspector).
+ */
+function leakForms(secret: string): Array<[form: string, text: string]> {
+  const bytes = Buffer.from(secret, 'utf8');
+  const base64 = [0, 1, 2].map((offset): [string, string] => {
+    const encoded = Buffer.concat([Buffer.alloc(offset), bytes]).toString('base64');
+    return [`base64@${offset}`, encoded.slice(Math.ceil((8 * offset) / 6), Math.floor((8 * (offset + bytes.length)) / 6))];
+  });
+  return [['raw', secret], ...base64];
+}

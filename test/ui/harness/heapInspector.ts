@@ -1,13 +1,20 @@
 /**
  * What holds the memory of a running Node process (the extension host): its inspector is opened
  * with SIGUSR1 (Node's own signal for it, on 127.0.0.1:9229), then, through the DevTools protocol,
- * `process.memoryUsage()` after a full garbage collection and a heap snapshot summarised by
- * constructor (self sizes). Bench-only: the WebSocket client is Playwright's bundled `ws`.
+ * `process.memoryUsage()` after a full garbage collection, a heap snapshot summarised by
+ * constructor (self sizes; the bench), or searched for given strings (the UI tests: no masked value
+ * is held). Test and bench only: the WebSocket client is Playwright's bundled `ws`.
  */
+import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { setTimeout as delay } from 'node:timers/promises';
 
 const PORT = 9229;
+const V8_DEFAULT_STRING_LIMIT = 1024;
+/** The global under which the inspected process keeps what JSON.parse was given (keepJsonParseInputs). */
+const KEPT = '__heapInspectorJsonParseInputs';
+/** Far longer than any message or document the extension holds: no string is cut. */
+const STRING_LIMIT_WHILE_SEARCHING = 64 * 1024 * 1024;
 
 interface WebSocketLike {
   on(event: 'open' | 'message' | 'error' | 'close', listener: (data?: unknown) => void): void;
@@ -29,12 +36,12 @@ export type HeapSummary = Map<string, { size: number; count: number }>;
 export class HeapInspector {
   private nextId = 1;
   private readonly pending = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  private chunks: string[] = [];
+  private onChunk: (chunk: string) => void = () => undefined;
 
   private constructor(private readonly socket: WebSocketLike) {
     socket.on('message', (data) => {
       const message = JSON.parse(String(data)) as { id?: number; result?: unknown; error?: { message: string }; method?: string; params?: { chunk?: string } };
-      if (message.method === 'HeapProfiler.addHeapSnapshotChunk') this.chunks.push(message.params?.chunk ?? '');
+      if (message.method === 'HeapProfiler.addHeapSnapshotChunk') this.onChunk(message.params?.chunk ?? '');
       if (message.id === undefined) return;
       const waiter = this.pending.get(message.id);
       this.pending.delete(message.id);
@@ -91,10 +98,9 @@ export class HeapInspector {
 
   /** A heap snapshot (it collects garbage first), summed by constructor. */
   async heapSummary(): Promise<HeapSummary> {
-    this.chunks = [];
-    await this.call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
-    const snapshot = JSON.parse(this.chunks.join('')) as { snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }; nodes: number[]; strings: string[] };
-    this.chunks = [];
+    const chunks: string[] = [];
+    await this.takeHeapSnapshot((chunk) => chunks.push(chunk));
+    const snapshot = JSON.parse(chunks.join('')) as { snapshot: { meta: { node_fields: string[]; node_types: [string[]] } }; nodes: number[]; strings: string[] };
     const fields = snapshot.snapshot.meta.node_fields;
     const types = snapshot.snapshot.meta.node_types[0];
     const width = fields.length;
@@ -111,6 +117,84 @@ export class HeapInspector {
       out.set(key, entry);
     }
     return out;
+  }
+
+  /**
+   * From now on the process keeps every text it passes to JSON.parse (each message of the SSO
+   * client is one), up to `maxCharacters` in all, so that a heap snapshot shows the messages that
+   * came and went, not only what is still referenced after garbage collection.
+   */
+  async keepJsonParseInputs(maxCharacters: number): Promise<void> {
+    await this.evaluate<boolean>(`(() => {
+      if (globalThis.${KEPT}) return true;
+      const kept = { texts: [], characters: 0, dropped: 0, original: JSON.parse };
+      JSON.parse = function parse(text, reviver) {
+        if (typeof text === 'string') {
+          if (kept.characters + text.length <= ${maxCharacters}) { kept.texts.push(text); kept.characters += text.length; } else kept.dropped++;
+        }
+        return kept.original.call(this, text, reviver);
+      };
+      globalThis.${KEPT} = kept;
+      return true;
+    })()`);
+  }
+
+  /** How many texts JSON.parse was given since keepJsonParseInputs, and how many did not fit. */
+  async jsonParseInputsKept(): Promise<{ count: number; characters: number; dropped: number }> {
+    return this.evaluate(`(() => { const k = globalThis.${KEPT}; return k ? { count: k.texts.length, characters: k.characters, dropped: k.dropped } : { count: 0, characters: 0, dropped: 0 }; })()`);
+  }
+
+  /** Whether one of the texts JSON.parse was given since keepJsonParseInputs contains `text`. */
+  async jsonParseInputsInclude(text: string): Promise<boolean> {
+    return this.evaluate<boolean>(`(() => { const k = globalThis.${KEPT}; const t = ${JSON.stringify(text)}; return !!k && k.texts.some((s) => s.includes(t)); })()`);
+  }
+
+  /** JSON.parse is the process's own again and the kept texts are let go. */
+  async stopKeepingJsonParseInputs(): Promise<void> {
+    await this.evaluate<boolean>(`(() => { const k = globalThis.${KEPT}; if (k) { JSON.parse = k.original; delete globalThis.${KEPT}; } return true; })()`);
+  }
+
+  /**
+   * Which of `needles` occur in a heap snapshot's text (its strings, JSON-escaped), searched as it
+   * streams in: the snapshot is never held whole. V8 cuts each string to 1024 characters in a
+   * snapshot (--heap-snapshot-string-limit), which would hide a value deep in a long JSON line, so
+   * the limit is raised for this one snapshot. Only what the heap still holds after V8's full
+   * garbage collection is there; buffer contents (ArrayBuffer backing stores) are not.
+   */
+  async findInHeapSnapshot(needles: readonly string[]): Promise<{ found: Set<string>; bytes: number }> {
+    const escaped = needles.map((n) => ({ needle: n, text: JSON.stringify(n).slice(1, -1) }));
+    const overlap = Math.max(0, ...escaped.map((e) => e.text.length - 1));
+    const found = new Set<string>();
+    let tail = '';
+    let bytes = 0;
+    await this.setStringLimit(STRING_LIMIT_WHILE_SEARCHING);
+    try {
+      await this.takeHeapSnapshot((chunk) => {
+        bytes += Buffer.byteLength(chunk);
+        const window = tail + chunk;
+        for (const e of escaped) if (!found.has(e.needle) && window.includes(e.text)) found.add(e.needle);
+        tail = window.slice(Math.max(0, window.length - overlap));
+      });
+    } finally {
+      await this.setStringLimit(V8_DEFAULT_STRING_LIMIT);
+    }
+    return { found, bytes };
+  }
+
+  private async takeHeapSnapshot(onChunk: (chunk: string) => void): Promise<void> {
+    this.onChunk = onChunk;
+    try {
+      await this.call('HeapProfiler.takeHeapSnapshot', { reportProgress: false });
+    } finally {
+      this.onChunk = () => undefined;
+    }
+  }
+
+  private async setStringLimit(characters: number): Promise<void> {
+    const applied = await this.evaluate<boolean>(
+      `(() => { const v8 = process.getBuiltinModule?.('v8'); if (!v8) return false; v8.setFlagsFromString('--heap-snapshot-string-limit=${characters}'); return true; })()`,
+    );
+    if (!applied) throw new Error('the inspected process cannot raise the heap snapshot string limit (it needs process.getBuiltinModule, Node 20.16 or later)');
   }
 
   /**
@@ -162,4 +246,46 @@ export function biggestGrowth(before: HeapSummary, after: HeapSummary, top = 8):
     .slice(0, top)
     .map((g) => `${g.key} ${g.size >= 0 ? '+' : ''}${(g.size / 1e6).toFixed(1)} MB (${g.count >= 0 ? '+' : ''}${g.count.toLocaleString('en-US')})`)
     .join(', ');
+}
+
+/** The newest extension host process under code-server (`--type=extensionHost` in its command line). */
+export function extensionHostPid(codeServerPid: number): number | undefined {
+  let best: { pid: number; start: number } | undefined;
+  for (const pid of descendants(codeServerPid)) {
+    try {
+      if (!readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes('--type=extensionHost')) continue;
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const start = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19]);
+      if (!best || start > best.start) best = { pid, start };
+    } catch {
+      // gone
+    }
+  }
+  return best?.pid;
+}
+
+function descendants(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const stat = readFileSync(`/proc/${d}/stat`, 'utf8');
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(d));
+      children.set(ppid, list);
+    } catch {
+      // gone
+    }
+  }
+  const out: number[] = [];
+  const queue = [root];
+  while (queue.length) {
+    const p = queue.shift() as number;
+    for (const c of children.get(p) ?? []) {
+      out.push(c);
+      queue.push(c);
+    }
+  }
+  return out;
 }
