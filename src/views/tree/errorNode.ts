@@ -21,7 +21,7 @@ export class ErrorNode {
     item.description = this.message;
     item.tooltip = new vscode.MarkdownString(`${escapeMarkdown(this.message)}\n\nClick to try again.`);
     item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
-    item.command = { command: 'entsso.retry', title: 'Retry', arguments: [this] };
+    item.command = { command: 'entsso.retry', title: vscode.l10n.t('Retry'), arguments: [this] };
     item.contextValue = contextValue('error');
     return item;
   }
