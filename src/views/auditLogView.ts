@@ -94,7 +94,7 @@ export class AuditLogProvider implements vscode.TreeDataProvider<AuditNode>, vsc
       case 'entry':
         return entryItem(node.entry, new Date());
       case 'loadMore': {
-        const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(vscode.l10n.t('Load more…'), vscode.TreeItemCollapsibleState.None);
         item.description = node.searchedOnly ? 'older entries, not searched yet' : 'older entries';
         item.command = { command: 'entsso.loadMoreAudit', title: vscode.l10n.t('Load More') };
         item.iconPath = new vscode.ThemeIcon('ellipsis');

@@ -16,7 +16,7 @@ export class ErrorNode {
   ) {}
 
   treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.app ? 'Could not load the configurations' : 'Could not load the applications', vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(this.app ? vscode.l10n.t('Could not load the configurations') : vscode.l10n.t('Could not load the applications'), vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.description = this.message;
     item.tooltip = new vscode.MarkdownString(`${escapeMarkdown(this.message)}\n\nClick to try again.`);
