@@ -85,19 +85,19 @@ async function createApplication(ctx: ApplicationCommandsContext): Promise<void>
   await runSteps([
     async () => {
       name = normaliseName(await askText({
-        title: `${title} (1/4)`,
-        prompt: 'Name of the new application, e.g. "Contoso.OrderService". It cannot be renamed later.',
+        title: vscode.l10n.t(`{0} (1/4)`, title),
+        prompt: vscode.l10n.t('Name of the new application, e.g. "Contoso.OrderService". It cannot be renamed later.'),
         value: name,
         validate: (v) => nameProblem(v, 'application name') ?? applicationExists(normaliseName(v)),
       }));
     },
     async () => {
-      kind = await pickOne(KINDS, { title: `${title} (2/4)`, placeHolder: `What does "${name}" hold?`, back: true });
+      kind = await pickOne(KINDS, { title: vscode.l10n.t(`{0} (2/4)`, title), placeHolder: vscode.l10n.t(`What does "{0}" hold?`, name), back: true });
     },
     async () => {
       fieldsText = await askText({
-        title: `${title} (3/4)`,
-        prompt: 'Field names, separated by commas, in order. Fields can be added or removed later (one transaction each, other values kept).',
+        title: vscode.l10n.t(`{0} (3/4)`, title),
+        prompt: vscode.l10n.t('Field names, separated by commas, in order. Fields can be added or removed later (one transaction each, other values kept).'),
         placeholder: kind === 'adapter' ? 'e.g. Uri, UserName, Password' : 'e.g. Endpoint, UserName, Password',
         value: fieldsText,
         back: true,
@@ -113,7 +113,7 @@ async function createApplication(ctx: ApplicationCommandsContext): Promise<void>
   ctx.log.info(`Created application "${created.name}" (${kind}) with ${created.fields.length} field(s), ${masked.length} masked.`);
   await showInTree(ctx, created.name);
   void vscode.window.showInformationMessage(
-    `Created ${KIND_NOUNS[kind]} "${created.name}" with fields ${describeFields(created)}. Add ${groupInfo(kind).identifierPlural} with "New Configuration…" on it in the explorer, or import them with "SSO: Import Applications…".`,
+    vscode.l10n.t(`Created {0} "{1}" with fields {2}. Add {3} with "New Configuration…" on it in the explorer, or import them with "SSO: Import Applications…".`, KIND_NOUNS[kind], created.name, describeFields(created), groupInfo(kind).identifierPlural),
   );
 }
 
@@ -135,7 +135,7 @@ async function pickMaskedFields(title: string, labels: string[], kind: Applicati
   const locked = maskable.length < labels.length ? { label: labels[0] as string, reason: 'first field: cannot be masked (ENTSSO rule)' } : undefined;
   return pickMany(
     maskable.map((label) => ({ label, picked: looksSecret(label), value: label })),
-    { title, placeHolder: 'Tick the masked fields: passwords, keys', locked, back: true, allowNone: true },
+    { title, placeHolder: vscode.l10n.t('Tick the masked fields: passwords, keys'), locked, back: true, allowNone: true },
   );
 }
 
@@ -153,7 +153,7 @@ async function showInTree(ctx: ApplicationCommandsContext, name: string): Promis
 
 async function deleteApplication(ctx: ApplicationCommandsContext, node: unknown): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
-  const chosen = await resolveApplication(ctx.connection, node, { title: `Delete SSO Application in "${env}"`, placeHolder: 'Which application should be deleted?' });
+  const chosen = await resolveApplication(ctx.connection, node, { title: vscode.l10n.t(`Delete SSO Application in "{0}"`, env), placeHolder: vscode.l10n.t('Which application should be deleted?') });
   // Counted now, not from the tree: the confirmation must say what is really lost.
   const app = await ctx.connection.request('apps.get', { name: chosen.name });
   await confirmModal(`Delete application "${applicationLabel(app)}"${app.identifierCount > 0 ? ` and its ${app.identifierCount} ${noun(app)}` : ''}?`, deletionDetail(app, env), 'Delete');
@@ -162,14 +162,14 @@ async function deleteApplication(ctx: ApplicationCommandsContext, node: unknown)
   ctx.log.info(`Deleted application "${app.name}" with ${app.identifierCount} configuration(s).`);
   ctx.fileSystem.clearCaches();
   ctx.tree.refresh();
-  confirmInStatusBar(`Deleted application "${app.name}"${app.identifierCount > 0 ? ` and its ${app.identifierCount} ${noun(app)}` : ''}.`);
+  confirmInStatusBar(vscode.l10n.t(`Deleted application "{0}"{1}.`, app.name, app.identifierCount > 0 ? ` and its ${app.identifierCount} ${noun(app)}` : ''));
 }
 
 /** What holds configurations is deleted only after its name is typed, as cloud consoles ask for a resource that holds data. */
 async function confirmByTypingName(app: ApplicationInfo, env: string): Promise<void> {
   await askText({
-    title: `Delete "${applicationLabel(app)}" from "${env}"`,
-    prompt: `Type ${app.name} to delete it with its ${app.identifierCount} ${noun(app)}. This cannot be undone; press Escape to keep it.`,
+    title: vscode.l10n.t(`Delete "{0}" from "{1}"`, applicationLabel(app), env),
+    prompt: vscode.l10n.t(`Type {0} to delete it with its {1} {2}. This cannot be undone; press Escape to keep it.`, app.name, app.identifierCount, noun(app)),
     placeholder: app.name,
     validate: (typed) => (typed.trim() === app.name ? undefined : `Type the application name exactly: ${app.name}`),
   });
@@ -179,8 +179,8 @@ async function setEnabled(ctx: ApplicationCommandsContext, node: unknown, enable
   const env = requireEnvironment(ctx.connection).name;
   const verb = enabled ? 'Enable' : 'Disable';
   const app = await resolveApplication(ctx.connection, node, {
-    title: `${verb} SSO Application in "${env}"`,
-    placeHolder: `Which application should be ${enabled ? 'enabled' : 'disabled'}?`,
+    title: vscode.l10n.t(`{0} SSO Application in "{1}"`, verb, env),
+    placeHolder: vscode.l10n.t(`Which application should be {0}?`, enabled ? 'enabled' : 'disabled'),
     filter: (a) => a.enabled !== enabled,
     none: `Every application of "${env}" is ${enabled ? 'enabled' : 'disabled'} already.`,
   });
@@ -190,7 +190,7 @@ async function setEnabled(ctx: ApplicationCommandsContext, node: unknown, enable
   const effect = enabled
     ? 'BizTalk can read its configurations again once its SSO cache expires (60 s to 5 min).'
     : 'BizTalk lookups of its configurations fail once its SSO cache expires (60 s to 5 min); the values are kept.';
-  void vscode.window.showInformationMessage(`Application "${updated.name}" is ${enabled ? 'enabled' : 'disabled'}. ${effect}`);
+  void vscode.window.showInformationMessage(vscode.l10n.t(`Application "{0}" is {1}. {2}`, updated.name, enabled ? 'enabled' : 'disabled', effect));
 }
 
 function noun(app: ApplicationInfo): string {
@@ -205,9 +205,9 @@ async function addFields(ctx: ApplicationCommandsContext, node: unknown): Promis
   // From the "unknown field" quick fix of a document: its application, the field name prefilled.
   const fromDocument = isAddFieldsRequest(node) ? node : undefined;
   if (fromDocument && fromDocument.environment !== env) {
-    throw new UserFacingError(`This document belongs to "${fromDocument.environment}", not to the active environment "${env}". Switch to "${fromDocument.environment}" first, then run the quick fix again.`);
+    throw new UserFacingError(vscode.l10n.t(`This document belongs to "{0}", not to the active environment "{1}". Switch to "{2}" first, then run the quick fix again.`, fromDocument.environment, env, fromDocument.environment));
   }
-  const chosen = fromDocument ? { name: fromDocument.application } : await resolveApplication(ctx.connection, node, { title: `Add Fields in "${env}"`, placeHolder: 'To which application?' });
+  const chosen = fromDocument ? { name: fromDocument.application } : await resolveApplication(ctx.connection, node, { title: vscode.l10n.t(`Add Fields in "{0}"`, env), placeHolder: vscode.l10n.t('To which application?') });
   const app = await ctx.connection.request('apps.get', { name: chosen.name });
   const existing = app.fields.map((f) => f.label);
   const title = `Add Fields to "${app.name}"`;
@@ -216,8 +216,8 @@ async function addFields(ctx: ApplicationCommandsContext, node: unknown): Promis
   await runSteps([
     async () => {
       text = await askText({
-        title: `${title} (1/2)`,
-        prompt: `New field names, separated by commas. It has ${existing.map((l) => `"${l}"`).join(', ')}. Stored values are kept; new fields start empty.`,
+        title: vscode.l10n.t(`{0} (1/2)`, title),
+        prompt: vscode.l10n.t(`New field names, separated by commas. It has {0}. Stored values are kept; new fields start empty.`, existing.map((l) => `"${l}"`).join(', ')),
         value: text,
         validate: (v) => fieldListProblem(v, existing),
       });
@@ -231,27 +231,27 @@ async function addFields(ctx: ApplicationCommandsContext, node: unknown): Promis
   ctx.log.info(`Added ${labels.length} field(s) to "${app.name}" (${masked.length} masked).`);
   ctx.fileSystem.fieldsAdded(env, app.name, fieldDefinitions(labels, masked));
   await afterFieldChange(ctx, app.name);
-  confirmInStatusBar(`"${updated.name}" now has fields ${describeFields(updated)}. Every stored value was kept.`);
+  confirmInStatusBar(vscode.l10n.t(`"{0}" now has fields {1}. Every stored value was kept.`, updated.name, describeFields(updated)));
 }
 
 async function removeFields(ctx: ApplicationCommandsContext, node: unknown): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
-  const chosen = await resolveApplication(ctx.connection, node, { title: `Remove Fields in "${env}"`, placeHolder: 'From which application?' });
+  const chosen = await resolveApplication(ctx.connection, node, { title: vscode.l10n.t(`Remove Fields in "{0}"`, env), placeHolder: vscode.l10n.t('From which application?') });
   const app = await ctx.connection.request('apps.get', { name: chosen.name });
   if (app.fields.length < 2) {
-    throw new UserFacingError(`"${app.name}" has a single field, and an application keeps at least one. Delete the application instead, or add a field first.`);
+    throw new UserFacingError(vscode.l10n.t(`"{0}" has a single field, and an application keeps at least one. Delete the application instead, or add a field first.`, app.name));
   }
   const picked = await pickMany(
     app.fields.map((f) => ({ label: f.label, description: f.masked ? 'masked' : undefined, value: f.label })),
-    { title: `Remove Fields from "${app.name}"`, placeHolder: 'Tick the fields to remove; their values are purged from every configuration.' },
+    { title: vscode.l10n.t(`Remove Fields from "{0}"`, app.name), placeHolder: vscode.l10n.t('Tick the fields to remove; their values are purged from every configuration.') },
   );
-  if (picked.length === app.fields.length) throw new UserFacingError(`An application keeps at least one field: untick one, or delete "${app.name}" instead.`);
+  if (picked.length === app.fields.length) throw new UserFacingError(vscode.l10n.t(`An application keeps at least one field: untick one, or delete "{0}" instead.`, app.name));
   await confirmModal(`Remove ${picked.length === 1 ? `field "${picked[0]}"` : `${picked.length} fields`} from "${app.name}"?`, fieldRemovalDetail(app, picked), 'Remove');
   const updated = await ctx.connection.request('apps.removeField', { name: app.name, fields: picked, expectedFieldsVersion: app.fieldsVersion });
   ctx.log.info(`Removed ${picked.length} field(s) from "${app.name}" and purged their values.`);
   ctx.fileSystem.fieldsRemoved(env, app.name, picked);
   await afterFieldChange(ctx, app.name);
-  confirmInStatusBar(`Removed ${picked.map((f) => `"${f}"`).join(', ')} from "${updated.name}"; its fields are now ${describeFields(updated)}.`);
+  confirmInStatusBar(vscode.l10n.t(`Removed {0} from "{1}"; its fields are now {2}.`, picked.map((f) => `"${f}"`).join(', '), updated.name, describeFields(updated)));
 }
 
 /** The field list changed: forget cached field orders, reload the explorer and open documents of the application. */

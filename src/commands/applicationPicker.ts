@@ -3,6 +3,7 @@
  * palette, a quick pick of the environment's applications (loaded in pages, filtered as one
  * types). Names shown as in the explorer (GUID-named adapter applications by description).
  */
+import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import type { ApplicationInfo } from '../protocol/messages';
 import { applicationLabel, groupInfo, sortForDisplay } from '../model/applicationList';
@@ -28,7 +29,7 @@ async function applicationsToPick(connection: ConnectionManager): Promise<Applic
     const listed = await listApplications(connection, filter);
     if (!listed.truncated) return listed.items;
     filter = (await askText({
-      title: 'Narrow Down the Applications',
+      title: vscode.l10n.t('Narrow Down the Applications'),
       prompt: narrowingPrompt('applications', MAX_LISTED, filter),
       value: filter,
       validate: (v) => (v.trim() ? undefined : 'Type part of an application name, e.g. "Contoso" or "SendPort".'),
@@ -84,7 +85,7 @@ export async function resolveApplications(connection: ConnectionManager, node: u
     for (const app of applicationsOfNode(n)) chosen.add(app.name.toLowerCase());
   }
   const apps = await applicationsToPick(connection);
-  if (apps.length === 0) throw new UserFacingError('The SSO database holds no applications to export.');
+  if (apps.length === 0) throw new UserFacingError(vscode.l10n.t('The SSO database holds no applications to export.'));
   return pickMany(
     apps.map((a) => item(a, chosen.has(a.name.toLowerCase()))),
     options,

@@ -39,9 +39,9 @@ async function showAuditLog(ctx: AuditCommandsContext): Promise<void> {
 async function filterAuditLog(ctx: AuditCommandsContext): Promise<void> {
   requireEnvironment(ctx.connection);
   const query = await vscode.window.showInputBox({
-    title: 'Filter Audit Log',
-    prompt: `${AUDIT_FILTER_HELP}. Empty shows everything.`,
-    placeHolder: 'e.g. ConfigProperties op:config who:alice since:7d',
+    title: vscode.l10n.t('Filter Audit Log'),
+    prompt: vscode.l10n.t(`{0}. Empty shows everything.`, AUDIT_FILTER_HELP),
+    placeHolder: vscode.l10n.t('e.g. ConfigProperties op:config who:alice since:7d'),
     value: ctx.auditLog.filterQuery,
     validateInput: (text) => parseAuditFilter(text, new Date()).error,
   });
@@ -54,7 +54,7 @@ async function filterAuditLog(ctx: AuditCommandsContext): Promise<void> {
 
 async function openAuditEntry(ctx: AuditCommandsContext, entry: AuditEntry | undefined): Promise<void> {
   const target = entry && auditEntryTarget(entry);
-  if (!target) throw new UserFacingError('This audit entry names no configuration. Pick an entry of a configuration in the Audit Log.');
+  if (!target) throw new UserFacingError(vscode.l10n.t('This audit entry names no configuration. Pick an entry of a configuration in the Audit Log.'));
   const environment = requireEnvironment(ctx.connection).name;
   if (target.version !== undefined) {
     await vscode.window.showTextDocument(historyUri({ environment, application: target.application, identifier: target.identifier, version: target.version }), { preview: true });

@@ -61,24 +61,24 @@ function actionsFor(code: SsoErrorCode): ErrorAction[] {
     case 'ENTSSO_E_NOT_CONNECTED':
     case 'ENTSSO_E_TIMEOUT':
       return [
-        { title: 'Retry Connection', command: 'entsso.retryConnection' },
-        { title: 'Switch Environment…', command: 'entsso.switchEnvironment' },
+        { title: vscode.l10n.t('Retry Connection'), command: 'entsso.retryConnection' },
+        { title: vscode.l10n.t('Switch Environment…'), command: 'entsso.switchEnvironment' },
       ];
     case 'ENTSSO_E_WRONG_ENVIRONMENT':
-      return [{ title: 'Switch Environment…', command: 'entsso.switchEnvironment' }];
+      return [{ title: vscode.l10n.t('Switch Environment…'), command: 'entsso.switchEnvironment' }];
     case 'ENTSSO_E_ACCESS_DENIED':
     case 'ENTSSO_E_UNSUPPORTED_VERSION':
-      return [{ title: 'Connect…', command: 'entsso.connect' }];
+      return [{ title: vscode.l10n.t('Connect…'), command: 'entsso.connect' }];
     case 'ENTSSO_E_NO_SECRET':
     case 'ENTSSO_E_REENCRYPT_IN_PROGRESS':
     case 'ENTSSO_E_MSS_UNREACHABLE':
     case 'ENTSSO_E_SSODB_UNREACHABLE':
     case 'ENTSSO_E_AUDIT_FAILED':
-      return [{ title: 'Check Health', command: 'entsso.checkHealth' }];
+      return [{ title: vscode.l10n.t('Check Health'), command: 'entsso.checkHealth' }];
     case 'ENTSSO_E_APPLICATION_NOT_FOUND':
     case 'ENTSSO_E_MAPPING_NOT_FOUND':
     case 'ENTSSO_E_CONFLICT':
-      return [{ title: 'Refresh Explorer', command: 'entsso.refresh' }];
+      return [{ title: vscode.l10n.t('Refresh Explorer'), command: 'entsso.refresh' }];
     default:
       return [];
   }
@@ -104,7 +104,7 @@ function reportError(ctx: CommandContext, id: string, err: unknown, ms: number):
     const name = err instanceof Error ? err.name : typeof err;
     const stack = err instanceof Error && err.stack ? err.stack.split('\n').slice(1, 4).map((l) => l.trim()).join(' | ') : '';
     ctx.log.error(`${id}: failed after ${ms} ms with an unexpected ${name}${stack ? ` at ${stack}` : ''}`);
-    message = `The command failed unexpectedly (${name}). Details are in the log: run "SSO: Show Log".`;
+    message = vscode.l10n.t('The command failed unexpectedly ({0}). Details are in the log: run "SSO: Show Log".', name);
     actions = [];
   }
   showError(ctx, message, actions);
@@ -112,9 +112,10 @@ function reportError(ctx: CommandContext, id: string, err: unknown, ms: number):
 
 /** Shows an error with its actions and "Show Log"; does not wait for the user. */
 export function showError(ctx: CommandContext, message: string, actions: ErrorAction[] = []): void {
-  const buttons = [...actions.map((a) => a.title), 'Show Log'];
+  const showLog = vscode.l10n.t('Show Log');
+  const buttons = [...actions.map((a) => a.title), showLog];
   void vscode.window.showErrorMessage(message, ...buttons).then((picked) => {
-    if (picked === 'Show Log') ctx.log.show(true);
+    if (picked === showLog) ctx.log.show(true);
     const action = actions.find((a) => a.title === picked);
     if (action) void vscode.commands.executeCommand(action.command, ...(action.args ?? []));
   });

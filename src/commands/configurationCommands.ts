@@ -35,8 +35,8 @@ export function registerConfigurationCommands(ctx: ConfigurationCommandsContext)
       noticeShown = true;
       void vscode.window
         .showInformationMessage(
-          `Saved "${ctx.fileSystem.provider.nameOf(e.uri)}". BizTalk host instances use the change once their SSO cache expires (60 s to 5 min) or after they restart.`,
-          "Don't Show Again",
+          vscode.l10n.t(`Saved "{0}". BizTalk host instances use the change once their SSO cache expires (60 s to 5 min) or after they restart.`, ctx.fileSystem.provider.nameOf(e.uri)),
+          vscode.l10n.t("Don't Show Again"),
         )
         .then((picked) => {
           if (picked) void ctx.globalState.update(HIDE_PICKUP_NOTICE, true);
@@ -56,7 +56,7 @@ async function revealMaskedFields(ctx: ConfigurationCommandsContext, target: vsc
   const uri = targetUri(target);
   const path = uri ? parseSsoUri(uri) : undefined;
   if (!uri || !path?.identifier || !path.application) {
-    throw new UserFacingError('Open a port configuration or config-store entry from the Enterprise SSO explorer first, then run "SSO: Reveal Masked Fields" in its editor.');
+    throw new UserFacingError(vscode.l10n.t('Open a port configuration or config-store entry from the Enterprise SSO explorer first, then run "SSO: Reveal Masked Fields" in its editor.'));
   }
   const provider = ctx.fileSystem.provider;
   let doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
@@ -66,34 +66,36 @@ async function revealMaskedFields(ctx: ConfigurationCommandsContext, target: vsc
   }
   const schema = provider.schemaFor(uri);
   const name = provider.nameOf(uri);
-  if (!schema) throw new UserFacingError(`"${path.identifier}" could not be read; open it again from the explorer.`);
+  if (!schema) throw new UserFacingError(vscode.l10n.t(`"{0}" could not be read; open it again from the explorer.`, path.identifier));
   if (schema.masked.length === 0) {
-    void vscode.window.showInformationMessage(`"${name}" has no masked fields: every value is already shown.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t(`"{0}" has no masked fields: every value is already shown.`, name));
     return;
   }
   if (schema.maskedSet?.length === 0) {
-    void vscode.window.showInformationMessage(`None of the masked fields of "${name}" holds a value (they show as ""): there is nothing to reveal.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t(`None of the masked fields of "{0}" holds a value (they show as ""): there is nothing to reveal.`, name));
     return;
   }
   if (provider.isRevealed(uri)) {
-    void vscode.window.showInformationMessage(`The masked fields of "${name}" are already revealed. Run "SSO: Hide Masked Fields" (or close the editor) to hide them again.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t(`The masked fields of "{0}" are already revealed. Run "SSO: Hide Masked Fields" (or close the editor) to hide them again.`, name));
     return;
   }
   if (doc.isDirty) {
-    throw new UserFacingError(`Save or revert your changes to "${name}" first: revealing reloads the document from SSO.`);
+    throw new UserFacingError(vscode.l10n.t(`Save or revert your changes to "{0}" first: revealing reloads the document from SSO.`, name));
   }
   const fields = schema.masked.map((f) => `"${f}"`).join(', ');
+  // One value for the button and the comparison, in whatever language VS Code runs.
+  const revealButton = vscode.l10n.t('Reveal');
   const answer = await vscode.window.showWarningMessage(
-    `Reveal ${schema.masked.length} masked field${schema.masked.length === 1 ? '' : 's'} of "${name}"?`,
+    schema.masked.length === 1 ? vscode.l10n.t('Reveal 1 masked field of "{0}"?', name) : vscode.l10n.t('Reveal {0} masked fields of "{1}"?', schema.masked.length, name),
     {
       modal: true,
       detail:
         `Fields: ${fields}. Identifier ${path.identifier} of application ${path.application}, environment "${path.environment}".\n\n` +
         'The SSO service records this in its audit log (who, when, which fields). The values are shown read-only in this editor until you run "SSO: Hide Masked Fields" or close it.',
     },
-    'Reveal',
+    revealButton,
   );
-  if (answer !== 'Reveal') throw new UserCancelled();
+  if (answer !== revealButton) throw new UserCancelled();
   const revealed = await ctx.connection.request('config.get', { application: path.application, identifier: path.identifier, reveal: true }, path.environment);
   ctx.log.info(`Revealed ${schema.masked.length} masked field(s) of "${path.identifier}" of "${path.application}" (audited by the SSO service).`);
   const reloaded = waitForChange(uri);
@@ -101,10 +103,10 @@ async function revealMaskedFields(ctx: ConfigurationCommandsContext, target: vsc
   const shown = await reloaded;
   updateRevealedContext(ctx);
   if (!shown) {
-    throw new UserFacingError(`The masked fields were read, but the editor of "${name}" did not reload. Close it and open it again.`);
+    throw new UserFacingError(vscode.l10n.t(`The masked fields were read, but the editor of "{0}" did not reload. Close it and open it again.`, name));
   }
   void vscode.window.showInformationMessage(
-    `The masked fields of "${name}" are shown read-only, so that VS Code never keeps them in its backups of unsaved changes. Run "SSO: Hide Masked Fields" (the closed eye in the title bar) to hide them and edit again; to change a password, type the new one over the placeholder.`,
+    vscode.l10n.t(`The masked fields of "{0}" are shown read-only, so that VS Code never keeps them in its backups of unsaved changes. Run "SSO: Hide Masked Fields" (the closed eye in the title bar) to hide them and edit again; to change a password, type the new one over the placeholder.`, name),
   );
 }
 
@@ -112,9 +114,9 @@ async function revealMaskedFields(ctx: ConfigurationCommandsContext, target: vsc
 function hideMaskedFields(ctx: ConfigurationCommandsContext, target: vscode.Uri | ExplorerNode | undefined): void {
   const uri = targetUri(target);
   const name = uri ? ctx.fileSystem.provider.nameOf(uri) : undefined;
-  if (!uri || !name) throw new UserFacingError('Run "SSO: Hide Masked Fields" in the editor of a configuration whose masked fields you revealed.');
+  if (!uri || !name) throw new UserFacingError(vscode.l10n.t('Run "SSO: Hide Masked Fields" in the editor of a configuration whose masked fields you revealed.'));
   if (!ctx.fileSystem.provider.hide(uri)) {
-    void vscode.window.showInformationMessage(`The masked fields of "${name}" are hidden already; "SSO: Reveal Masked Fields" shows them.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t(`The masked fields of "{0}" are hidden already; "SSO: Reveal Masked Fields" shows them.`, name));
     return;
   }
   ctx.log.info(`Masked fields of ${uri.path} hidden again.`);
@@ -132,10 +134,10 @@ async function openStoredFields(ctx: ConfigurationCommandsContext, target: vscod
   const uri = targetUri(target);
   const path = uri ? parseSsoUri(uri) : undefined;
   if (!uri || !path?.identifier) {
-    throw new UserFacingError('Open a config-store entry from the Enterprise SSO explorer first, then run "SSO: Open as Stored Fields" in its editor.');
+    throw new UserFacingError(vscode.l10n.t('Open a config-store entry from the Enterprise SSO explorer first, then run "SSO: Open as Stored Fields" in its editor.'));
   }
   if (isFieldsView(uri.query) || !ctx.fileSystem.provider.layoutOf(uri).layout) {
-    void vscode.window.showInformationMessage(`"${path.identifier}" is shown field by field already: it is not kept as AppConfig XML or settings JSON.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t(`"{0}" is shown field by field already: it is not kept as AppConfig XML or settings JSON.`, path.identifier));
     return;
   }
   const doc = await openSsoDocument(uri.with({ query: withFieldsView(uri.query) }));
@@ -166,6 +168,6 @@ function explainReadOnly(ctx: ConfigurationCommandsContext): void {
     return;
   }
   // A document of another environment waits for a switch, not for this environment's health.
-  const next = block.key.startsWith('other:') ? { title: 'Switch Environment…', command: 'entsso.switchEnvironment' } : { title: 'Check Health', command: 'entsso.checkHealth' };
-  throw new UserFacingError(`Cannot save "${name}". ${block.plain}`, [next]);
+  const next = block.key.startsWith('other:') ? { title: vscode.l10n.t('Switch Environment…'), command: 'entsso.switchEnvironment' } : { title: vscode.l10n.t('Check Health'), command: 'entsso.checkHealth' };
+  throw new UserFacingError(vscode.l10n.t(`Cannot save "{0}". {1}`, name, block.plain), [next]);
 }

@@ -53,15 +53,15 @@ async function newConfiguration(ctx: ConfigurationLifecycleContext, node: unknow
   let typed: string | undefined;
   await runSteps([
     async () => {
-      app = await resolveApplication(ctx.connection, node, { title: `New Configuration in "${env}"`, placeHolder: 'In which application?', active: app?.name });
+      app = await resolveApplication(ctx.connection, node, { title: vscode.l10n.t(`New Configuration in "{0}"`, env), placeHolder: vscode.l10n.t('In which application?'), active: app?.name });
     },
     async () => {
       const a = app as ApplicationInfo;
       const identifierExists = debouncedCheck((v) => existingIdentifierProblem(ctx.connection, a.name, v));
       const noun = groupInfo(a.kind).identifierNoun;
       typed = await askText({
-        title: `New ${noun} in "${applicationLabel(a)}"`,
-        prompt: `Name of the new ${noun} (${NAME_EXAMPLES[a.kind]}). It cannot be renamed later; every field starts empty.`,
+        title: vscode.l10n.t(`New {0} in "{1}"`, noun, applicationLabel(a)),
+        prompt: vscode.l10n.t(`Name of the new {0} ({1}). It cannot be renamed later; every field starts empty.`, noun, NAME_EXAMPLES[a.kind]),
         // A config store application usually holds one entry, under the snap-in's identifier.
         value: typed ?? (a.kind === 'configStore' && a.identifierCount === 0 ? CONFIG_STORE_IDENTIFIER : undefined),
         validate: (v) => nameProblem(v, 'name') ?? identifierExists(normaliseName(v)),
@@ -82,7 +82,7 @@ async function newConfiguration(ctx: ConfigurationLifecycleContext, node: unknow
   if (created) await ctx.treeView.reveal(created, { select: true, focus: false }).then(undefined, () => undefined);
   const doc = await openSsoDocument((created && ApplicationsTreeProvider.uriOf(created)) ?? ssoUri(env, row.application, row.identifier));
   await vscode.window.showTextDocument(doc, { preview: false });
-  confirmInStatusBar(`Created ${noun} "${name}" with every field empty. Fill in the values and save.`);
+  confirmInStatusBar(vscode.l10n.t(`Created {0} "{1}" with every field empty. Fill in the values and save.`, noun, name));
 }
 
 /** Asked as the name is typed, so that a clash is said before Enter, not after. */
@@ -123,7 +123,7 @@ async function deleteConfiguration(ctx: ConfigurationLifecycleContext, target: u
   ctx.log.info(`Deleted ${noun} "${chosen.identifier}" of "${chosen.application}".`);
   ctx.fileSystem.deleted(ssoUri(chosen.environment, chosen.application, chosen.identifier));
   ctx.tree.refresh();
-  confirmInStatusBar(`Deleted ${noun} "${chosen.name}".`);
+  confirmInStatusBar(vscode.l10n.t(`Deleted {0} "{1}".`, noun, chosen.name));
 }
 
 /** From a tree node (the version shown there), or from the active sso editor (read again now). */
@@ -136,10 +136,10 @@ async function deletionTarget(ctx: ConfigurationLifecycleContext, target: unknow
   const uri = target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
   const path = uri ? parseSsoUri(uri) : undefined;
   if (!uri || !path?.application || !path.identifier) {
-    throw new UserFacingError('Select the configuration to delete in the Enterprise SSO explorer (right-click, "Delete Configuration"), or run this in its editor.');
+    throw new UserFacingError(vscode.l10n.t('Select the configuration to delete in the Enterprise SSO explorer (right-click, "Delete Configuration"), or run this in its editor.'));
   }
   if (openSsoDocuments().some((d) => sameSsoDocument(d.uri, uri) && d.isDirty)) {
-    throw new UserFacingError(`"${path.identifier}" has unsaved changes in the editor. Save or revert them first, then delete it.`);
+    throw new UserFacingError(vscode.l10n.t(`"{0}" has unsaved changes in the editor. Save or revert them first, then delete it.`, path.identifier));
   }
   const current = await ctx.connection.request('config.get', { application: path.application, identifier: path.identifier }, path.environment);
   const app = await ctx.connection.request('apps.get', { name: current.application }, path.environment).catch(() => undefined);

@@ -29,7 +29,7 @@ export function registerConnectionCommands(ctx: ConnectionCommandsContext): vsco
     registerCommand(ctx, 'entsso.retryConnection', () => retryConnection(ctx)),
     registerCommand(ctx, 'entsso.showLog', () => ctx.log.show()),
     ctx.connection.onDidFailAuthentication(({ environment, error }) => {
-      showError(ctx, `${error.message} (environment "${environment}")`, [{ title: 'Connect…', command: 'entsso.connect' }]);
+      showError(ctx, `${error.message} (environment "${environment}")`, [{ title: vscode.l10n.t('Connect…'), command: 'entsso.connect' }]);
     }),
   ];
 }
@@ -45,13 +45,13 @@ async function connect(ctx: ConnectionCommandsContext): Promise<void> {
   // Back (steps 2 and 3) shows the step before with what was entered there.
   await runSteps([
     async () => {
-      name = await askText({ title: `${title} (1/3)`, prompt: 'A name for this SSO environment, for example dev, test or prod.', value: name, validate: (v) => checkEnvironmentName(v) });
+      name = await askText({ title: vscode.l10n.t(`{0} (1/3)`, title), prompt: vscode.l10n.t('A name for this SSO environment, for example dev, test or prod.'), value: name, validate: (v) => checkEnvironmentName(v) });
     },
     async () => {
       const existing = ctx.connection.environments.find((e) => e.name.toLowerCase() === name.trim().toLowerCase());
       socketPath = await askText({
-        title: `${title} (2/3)`,
-        prompt: 'Path of the SSO service socket: <environment folder>/run/ssod.sock, as printed by "ssoctl init".',
+        title: vscode.l10n.t(`{0} (2/3)`, title),
+        prompt: vscode.l10n.t('Path of the SSO service socket: <environment folder>/run/ssod.sock, as printed by "ssoctl init".'),
         value: socketPath ?? existing?.socketPath ?? '',
         validate: socketPathProblem,
         back: true,
@@ -59,8 +59,8 @@ async function connect(ctx: ConnectionCommandsContext): Promise<void> {
     },
     async () => {
       token = await askText({
-        title: `${title} (3/3)`,
-        prompt: 'The access token of the SSO environment (the content of its access-token file). It is kept in VS Code\'s secret storage, never in settings.',
+        title: vscode.l10n.t(`{0} (3/3)`, title),
+        prompt: vscode.l10n.t('The access token of the SSO environment (the content of its access-token file). It is kept in VS Code\'s secret storage, never in settings.'),
         password: true,
         value: token,
         validate: (v) => (v.trim() ? undefined : 'Enter the access token.'),
@@ -99,7 +99,7 @@ async function pickThisMachine(entssoFolder: string): Promise<boolean> {
     { label: LOCAL_ENTSSO_LABEL, description: 'nothing to type', detail: `Enterprise SSO installed in ${entssoFolder}, through the bundled entsso-bridge.exe; your Windows account decides what you may do.`, iconPath: new vscode.ThemeIcon('vm'), thisMachine: true },
     { label: 'An SSO service of this project…', detail: 'Its socket path and access token, as printed by "ssoctl init".', iconPath: new vscode.ThemeIcon('plug'), thisMachine: false },
   ];
-  const picked = await vscode.window.showQuickPick(items, { title: 'Connect to SSO Service', placeHolder: 'Which SSO service should the explorer show?', ignoreFocusOut: true });
+  const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Connect to SSO Service'), placeHolder: vscode.l10n.t('Which SSO service should the explorer show?'), ignoreFocusOut: true });
   if (!picked) throw new UserCancelled();
   return picked.thisMachine;
 }
@@ -138,7 +138,7 @@ async function switchEnvironment(ctx: ConnectionCommandsContext): Promise<void> 
   if (items.length) items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
   items.push({ label: 'Connect to Another SSO Service…', iconPath: new vscode.ThemeIcon('plug'), connectNew: true });
   const picked = await vscode.window.showQuickPick(items, {
-    title: 'Switch SSO Environment',
+    title: vscode.l10n.t('Switch SSO Environment'),
     placeHolder: envs.length ? 'Pick the environment the explorer shows' : 'No environment is configured yet',
   });
   if (!picked) throw new UserCancelled();
@@ -156,23 +156,25 @@ async function switchEnvironment(ctx: ConnectionCommandsContext): Promise<void> 
  */
 async function removeEnvironment(ctx: ConnectionCommandsContext, node: unknown): Promise<void> {
   const envs = ctx.connection.environments;
-  if (!envs.length) throw new UserFacingError('No SSO environment is configured, so there is nothing to remove. Use "SSO: Connect to SSO Service…" to add one.');
+  if (!envs.length) throw new UserFacingError(vscode.l10n.t('No SSO environment is configured, so there is nothing to remove. Use "SSO: Connect to SSO Service…" to add one.'));
   const fromNode = environmentOfNode(node);
   const name = fromNode ?? (await pickEnvironmentToRemove(envs.map((e) => e.name), ctx.connection.environment?.name));
   const env = envs.find((e) => e.name.toLowerCase() === name.toLowerCase());
-  if (!env) throw new UserFacingError(`There is no SSO environment "${name}" in the settings. Run "SSO: Switch Environment…" to see the configured ones.`);
+  if (!env) throw new UserFacingError(vscode.l10n.t(`There is no SSO environment "{0}" in the settings. Run "SSO: Switch Environment…" to see the configured ones.`, name));
   const kept = env.localDir ? ` Its folder ${env.localDir} stays on disk (and its processes keep running): delete it yourself when you no longer need it.` : '';
+  // One value for the button and the comparison, in whatever language VS Code runs.
+  const removeButton = vscode.l10n.t('Remove');
   const answer = await vscode.window.showWarningMessage(
-    `Remove SSO environment "${env.name}" from VS Code?`,
+    vscode.l10n.t(`Remove SSO environment "{0}" from VS Code?`, env.name),
     { modal: true, detail: `The explorer forgets how to reach it and its saved access token. Nothing in its SSO database is changed.${kept}` },
-    'Remove',
+    removeButton,
   );
-  if (answer !== 'Remove') throw new UserCancelled();
+  if (answer !== removeButton) throw new UserCancelled();
   await removeFromSettings(env.name);
   await ctx.connection.forgetToken(env.name);
   ctx.log.info(`Environment "${env.name}" removed from the settings; its token was removed from secret storage.`);
   void ctx.connection.reconnect();
-  confirmInStatusBar(`Removed SSO environment "${env.name}".`);
+  confirmInStatusBar(vscode.l10n.t(`Removed SSO environment "{0}".`, env.name));
 }
 
 function environmentOfNode(node: unknown): string | undefined {
@@ -184,7 +186,7 @@ function environmentOfNode(node: unknown): string | undefined {
 async function pickEnvironmentToRemove(names: string[], active: string | undefined): Promise<string> {
   const picked = await vscode.window.showQuickPick(
     names.map((n) => ({ label: n, description: n === active ? '(active)' : undefined })),
-    { title: 'Remove SSO Environment', placeHolder: 'Which environment should VS Code forget? Its SSO database is not changed.' },
+    { title: vscode.l10n.t('Remove SSO Environment'), placeHolder: vscode.l10n.t('Which environment should VS Code forget? Its SSO database is not changed.') },
   );
   if (!picked) throw new UserCancelled();
   return picked.label;
@@ -219,12 +221,12 @@ async function retryConnection(ctx: ConnectionCommandsContext): Promise<void> {
 /** Waits until the environment is connected (or fails) and says so. */
 export async function connectAndReport(ctx: ConnectionCommandsContext, envName: string): Promise<void> {
   const ok = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Connecting to SSO environment "${envName}"…` },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t(`Connecting to SSO environment "{0}"…`, envName) },
     () => waitForOutcome(ctx.connection, envName),
   );
   if (ok) {
     const state = ctx.connection.state;
-    void vscode.window.showInformationMessage(`Connected to SSO environment "${envName}"${state ? ` (master secret server ${state.mssName}: ${state.state})` : ''}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t(`Connected to SSO environment "{0}"{1}.`, envName, state ? ` (master secret server ${state.mssName}: ${state.state})` : ''));
     return;
   }
   const input = ctx.connection.statusInput();

@@ -70,7 +70,7 @@ async function copy(ctx: ExplorerCommandsContext, target: ExplorerNode | undefin
   if (node?.type === 'adapter' && what === 'name') text = node.adapter;
   else if (node?.type === 'application') text = what === 'name' ? applicationLabel(node.app) : node.app.name;
   else if (node?.type === 'identifier') text = what === 'name' ? identifierLabel(node.info) : node.info.identifier;
-  if (text === undefined) throw new UserFacingError(`Select an application or a configuration in the Enterprise SSO explorer, then run "Copy ${what === 'name' ? 'Name' : 'Identifier'}" from its context menu.`);
+  if (text === undefined) throw new UserFacingError(vscode.l10n.t(`Select an application or a configuration in the Enterprise SSO explorer, then run "Copy {0}" from its context menu.`, what === 'name' ? 'Name' : 'Identifier'));
   await vscode.env.clipboard.writeText(text);
   vscode.window.setStatusBarMessage(`$(copy) Copied ${what === 'name' ? 'name' : 'identifier'} "${text}"`, 4000);
 }
@@ -78,7 +78,7 @@ async function copy(ctx: ExplorerCommandsContext, target: ExplorerNode | undefin
 /** Opened from the tree (`clicks` given): a preview tab on one click, kept on a double click; otherwise kept. */
 async function openConfiguration(ctx: ExplorerCommandsContext, target: ExplorerNode | vscode.Uri | undefined, clicks?: TreeClicks): Promise<void> {
   const uri = target instanceof vscode.Uri ? target : target ? ApplicationsTreeProvider.uriOf(target) : undefined;
-  if (!uri) throw new UserFacingError('Pick a port configuration or config-store entry in the Enterprise SSO explorer to open it.');
+  if (!uri) throw new UserFacingError(vscode.l10n.t('Pick a port configuration or config-store entry in the Enterprise SSO explorer to open it.'));
   const preview = clicks !== undefined && !clicks.isSecondClick(uri) && vscode.workspace.getConfiguration('workbench.editor').get<boolean>('enablePreview', true);
   try {
     const doc = await openSsoDocument(uri);
@@ -88,9 +88,9 @@ async function openConfiguration(ctx: ExplorerCommandsContext, target: ExplorerN
     // Errors of our file system provider come back through VS Code; their text is ours (no values).
     const text = err instanceof Error ? err.message : '';
     const reason = text.replace(/^.*?Detail: /s, '').replace(/\s*\((FileNotFound|NoPermissions|Unavailable|Unknown)\)\s*$/, '').trim();
-    throw new UserFacingError(`Could not open ${uri.path.split('/').pop()}: ${reason || 'the SSO service did not return it.'}`, [
-      { title: 'Refresh Explorer', command: 'entsso.refresh' },
-      { title: 'Check Health', command: 'entsso.checkHealth' },
+    throw new UserFacingError(vscode.l10n.t(`Could not open {0}: {1}`, uri.path.split('/').pop() ?? '', reason || vscode.l10n.t('the SSO service did not return it.')), [
+      { title: vscode.l10n.t('Refresh Explorer'), command: 'entsso.refresh' },
+      { title: vscode.l10n.t('Check Health'), command: 'entsso.checkHealth' },
     ]);
   }
 }
@@ -100,21 +100,21 @@ type HitItem = vscode.QuickPickItem & { hit?: SearchHit };
 /** The adapter node a command was run on (its context menu), else the one selected. */
 function adapterOf(ctx: ExplorerCommandsContext, node: ExplorerNode | undefined): AdapterNode {
   const target = node ?? ctx.treeView.selection[0];
-  if (target?.type !== 'adapter') throw new UserFacingError('Right-click a BizTalk adapter in the Enterprise SSO explorer and choose "Find in This Adapter…".');
+  if (target?.type !== 'adapter') throw new UserFacingError(vscode.l10n.t('Right-click a BizTalk adapter in the Enterprise SSO explorer and choose "Find in This Adapter…".'));
   return target;
 }
 
 /** The whole environment, or only the applications of one adapter (`within`), as BizTalk people look for a port. */
 async function find(ctx: ExplorerCommandsContext, within?: AdapterNode): Promise<void> {
   if (!ctx.connection.environment) {
-    throw new UserFacingError('Connect to an SSO environment first.', [{ title: 'Connect…', command: 'entsso.connect' }]);
+    throw new UserFacingError(vscode.l10n.t('Connect to an SSO environment first.'), [{ title: vscode.l10n.t('Connect…'), command: 'entsso.connect' }]);
   }
   const env = ctx.connection.environment.name;
   const qp = vscode.window.createQuickPick<HitItem>();
   qp.title = within ? `Find in ${within.adapter} (SSO environment "${env}")` : `Find in SSO environment "${env}"`;
   const inScope = (hit: SearchHit) => !within || within.applications.some((a) => a.name.toLowerCase() === hit.application.toLowerCase());
   const scopeApplications = () => (within ? within.applications.map((a) => toItem({ application: a.name, kind: a.kind, applicationDisplayName: applicationLabel(a) })) : []);
-  qp.placeholder = 'Type part of an application name or of an identifier (port configuration GUID, config-store key)';
+  qp.placeholder = vscode.l10n.t('Type part of an application name or of an identifier (port configuration GUID, config-store key)');
   qp.matchOnDescription = true;
   let seq = 0;
   let timer: NodeJS.Timeout | undefined;

@@ -62,9 +62,9 @@ export async function readFileBase64(uri: vscode.Uri, maxBytes: number): Promise
   try {
     stat = await vscode.workspace.fs.stat(uri);
   } catch {
-    throw new UserFacingError(`${displayPath(uri)} cannot be read. Check that it exists and that you may read it.`);
+    throw new UserFacingError(vscode.l10n.t(`{0} cannot be read. Check that it exists and that you may read it.`, displayPath(uri)));
   }
-  if (stat.size > maxBytes) throw new UserFacingError(`${displayPath(uri)} is larger (${stat.size} bytes) than the ${maxBytes} bytes this command accepts. Pick the right file.`);
+  if (stat.size > maxBytes) throw new UserFacingError(vscode.l10n.t(`{0} is larger ({1} bytes) than the {2} bytes this command accepts. Pick the right file.`, displayPath(uri), stat.size, maxBytes));
   const bytes = await vscode.workspace.fs.readFile(uri);
   return Buffer.from(bytes).toString('base64');
 }
@@ -83,7 +83,7 @@ export async function writePrivateFile(uri: vscode.Uri, bytes: Buffer): Promise<
     await handle.writeFile(bytes);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new UserFacingError(`${displayPath(uri)} could not be written (${code}). Choose a folder you may write to.`);
+    throw new UserFacingError(vscode.l10n.t(`{0} could not be written ({1}). Choose a folder you may write to.`, displayPath(uri), code));
   } finally {
     await handle?.close();
   }

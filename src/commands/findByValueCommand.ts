@@ -29,7 +29,7 @@ export function registerFindByValueCommand(ctx: FindByValueContext): vscode.Disp
 
 async function findByValue(ctx: FindByValueContext): Promise<void> {
   const env = ctx.connection.environment?.name;
-  if (env === undefined) throw new UserFacingError('Connect to an SSO environment first.', [{ title: 'Connect…', command: 'entsso.connect' }]);
+  if (env === undefined) throw new UserFacingError(vscode.l10n.t('Connect to an SSO environment first.'), [{ title: vscode.l10n.t('Connect…'), command: 'entsso.connect' }]);
   const query = await askQuery(env);
   const picked = await showMatches(ctx, env, query);
   if (!picked) throw new UserCancelled();
@@ -38,9 +38,9 @@ async function findByValue(ctx: FindByValueContext): Promise<void> {
 
 async function askQuery(env: string): Promise<ValueQuery> {
   const input = await vscode.window.showInputBox({
-    title: `Find Configurations by Value in "${env}"`,
-    prompt: 'Text to find in every configuration\'s values (ignoring case), or a regular expression between slashes (case-sensitive). Masked fields are never searched; the search is audited with what you type.',
-    placeHolder: 'sql01.contoso.example   or   /sql0\\d\\./',
+    title: vscode.l10n.t(`Find Configurations by Value in "{0}"`, env),
+    prompt: vscode.l10n.t('Text to find in every configuration\'s values (ignoring case), or a regular expression between slashes (case-sensitive). Masked fields are never searched; the search is audited with what you type.'),
+    placeHolder: vscode.l10n.t('sql01.contoso.example   or   /sql0\\d\\./'),
     ignoreFocusOut: true,
     validateInput: (value) => {
       const parsed = parseValueQuery(value);
@@ -57,8 +57,8 @@ async function askQuery(env: string): Promise<ValueQuery> {
 function showMatches(ctx: FindByValueContext, env: string, query: ValueQuery): Promise<GrepMatch | undefined> {
   const shownPattern = query.regex ? `/${query.pattern}/` : `"${query.pattern}"`;
   const qp = vscode.window.createQuickPick<MatchItem>();
-  qp.title = `Finding ${shownPattern} in "${env}"…`;
-  qp.placeholder = 'Filter the matches; pick one to open its configuration';
+  qp.title = vscode.l10n.t(`Finding {0} in "{1}"…`, shownPattern, env);
+  qp.placeholder = vscode.l10n.t('Filter the matches; pick one to open its configuration');
   qp.matchOnDescription = true;
   qp.matchOnDetail = true;
   qp.ignoreFocusOut = true;
@@ -66,7 +66,7 @@ function showMatches(ctx: FindByValueContext, env: string, query: ValueQuery): P
   const cancel = new AbortController();
   const items: MatchItem[] = [];
   const scan = vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Finding ${shownPattern} in "${env}"`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t(`Finding {0} in "{1}"`, shownPattern, env), cancellable: true },
     async (progress, token) => {
       token.onCancellationRequested(() => cancel.abort());
       let percent = 0;
@@ -80,7 +80,7 @@ function showMatches(ctx: FindByValueContext, env: string, query: ValueQuery): P
         qp.items = items;
         if (items.length >= MAX_LISTED_MATCHES) {
           cancel.abort();
-          qp.title = `The first ${items.length} matches of ${shownPattern} in "${env}" (the search stopped there: narrow the pattern to see the others)`;
+          qp.title = vscode.l10n.t(`The first {0} matches of {1} in "{2}" (the search stopped there: narrow the pattern to see the others)`, items.length, shownPattern, env);
           return;
         }
       }
@@ -94,7 +94,7 @@ function showMatches(ctx: FindByValueContext, env: string, query: ValueQuery): P
     () => (qp.busy = false),
     (err: unknown) => {
       qp.busy = false;
-      qp.title = `The search for ${shownPattern} stopped`;
+      qp.title = vscode.l10n.t(`The search for {0} stopped`, shownPattern);
       qp.items = [...items, { label: '$(error) The search stopped', detail: err instanceof SsoError ? err.message : 'See "SSO: Show Log".', alwaysShow: true }];
       ctx.log.warn(`Find by value failed: ${err instanceof SsoError ? `${err.message} [${err.code}]` : 'unexpected error'}`);
     },

@@ -23,7 +23,7 @@ export function registerHealthCommands(ctx: HealthCommandsContext): vscode.Dispo
 
 async function checkHealth(ctx: HealthCommandsContext): Promise<void> {
   const env = ctx.connection.environment;
-  if (!env) throw new UserFacingError('No SSO environment is configured: connect to one first.', [{ title: 'Connect…', command: 'entsso.connect' }]);
+  if (!env) throw new UserFacingError(vscode.l10n.t('No SSO environment is configured: connect to one first.'), [{ title: vscode.l10n.t('Connect…'), command: 'entsso.connect' }]);
   await vscode.commands.executeCommand('setContext', 'entsso.healthChecked', true);
   ctx.health.setChecking(true);
   await vscode.commands.executeCommand('entsso.health.focus');

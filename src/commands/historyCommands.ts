@@ -37,7 +37,7 @@ class HistoryDocumentProvider implements vscode.TextDocumentContentProvider {
 
   async provideTextDocumentContent(uri: vscode.Uri): Promise<string> {
     const target = parseHistoryPath(uri.path, uri.query);
-    if (!target) throw new UserFacingError('This is not the address of a kept version. Run "SSO: Show History" on the configuration.');
+    if (!target) throw new UserFacingError(vscode.l10n.t('This is not the address of a kept version. Run "SSO: Show History" on the configuration.'));
     const { environment, application, identifier, version } = target;
     const doc = await this.ctx.connection.request('history.get', { application, identifier, version }, environment);
     return serializeVersion(doc);
@@ -52,7 +52,7 @@ async function showHistory(ctx: ExplorerCommandsContext, target: unknown): Promi
   const ref = configurationOf(ctx, target);
   const page = await ctx.connection.request('history.list', { application: ref.application, identifier: ref.identifier, limit: 200 }, ref.environment);
   if (page.items.length === 0) {
-    void vscode.window.showInformationMessage(`"${ref.identifier}" has no earlier versions yet: each save keeps the version it replaces.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t(`"{0}" has no earlier versions yet: each save keeps the version it replaces.`, ref.identifier));
     return;
   }
   const now = new Date();
@@ -60,14 +60,14 @@ async function showHistory(ctx: ExplorerCommandsContext, target: unknown): Promi
     page.items.map((v) => ({ ...historyPickItem(v, (iso) => formatTime(iso, now)), version: v.version })),
     {
       // One page: more versions than that are kept only with a raised "history.keep"; say so rather than cut silently.
-      title: `History of "${ref.identifier}" (${ref.application}, ${ref.environment})${page.nextCursor ? `: the newest ${page.items.length}; "ssoctl history" lists the rest` : ''}`,
-      placeHolder: 'Open a version (read-only); then compare it with the current one or restore it',
+      title: vscode.l10n.t(`History of "{0}" ({1}, {2}){3}`, ref.identifier, ref.application, ref.environment, page.nextCursor ? `: the newest ${page.items.length}; "ssoctl history" lists the rest` : ''),
+      placeHolder: vscode.l10n.t('Open a version (read-only); then compare it with the current one or restore it'),
       matchOnDetail: true,
     },
   );
   if (!picked) return;
   const target2 = { ...ref, version: picked.version };
-  const action = await vscode.window.showQuickPick(['Open (read-only)', 'Compare with Current', 'Restore This Version'], { title: `Version ${picked.version} of "${ref.identifier}"` });
+  const action = await vscode.window.showQuickPick(['Open (read-only)', 'Compare with Current', 'Restore This Version'], { title: vscode.l10n.t(`Version {0} of "{1}"`, picked.version, ref.identifier) });
   if (action === 'Compare with Current') return compareWithCurrent(target2);
   if (action === 'Restore This Version') return restoreVersion(ctx, target2);
   if (action) await vscode.window.showTextDocument(historyUri(target2), { preview: true });
@@ -89,7 +89,7 @@ async function restoreVersion(ctx: ExplorerCommandsContext, target: HistoryTarge
   const { environment, application, identifier, version } = target;
   const current = openUriOf(environment, application, identifier);
   if (openSsoDocuments().some((d) => d.uri.toString() === current.toString() && d.isDirty)) {
-    throw new UserFacingError(`"${identifier}" has unsaved changes in the editor. Save or revert them first, then restore the version.`);
+    throw new UserFacingError(vscode.l10n.t(`"{0}" has unsaved changes in the editor. Save or revert them first, then restore the version.`, identifier));
   }
   // The version the restore replaces is the one read now: a save made after this is a conflict.
   const live = await ctx.connection.request('config.get', { application, identifier }, environment).catch(() => undefined);
@@ -106,7 +106,7 @@ async function restoreVersion(ctx: ExplorerCommandsContext, target: HistoryTarge
   ctx.fileSystem.touchAll([current]);
   ctx.tree.refresh();
   ctx.log.info(`Restored version ${version} of "${identifier}" in "${application}" (${environment}).`);
-  void vscode.window.showInformationMessage(`Restored version ${version} of "${identifier}". The values it replaced are kept in its history.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t(`Restored version {0} of "{1}". The values it replaced are kept in its history.`, version, identifier));
 }
 
 /** From a tree node, an sso: URI (context menu) or the active sso: editor. */
@@ -121,7 +121,7 @@ function configurationOf(ctx: ExplorerCommandsContext, target: unknown): Configu
   const path = uri ? parseSsoUri(uri) : undefined;
   if (!path?.application || path.identifier === undefined) {
     requireEnvironment(ctx.connection);
-    throw new UserFacingError('Select a configuration in the Enterprise SSO explorer (right-click, "Show History"), or run this in its editor.');
+    throw new UserFacingError(vscode.l10n.t('Select a configuration in the Enterprise SSO explorer (right-click, "Show History"), or run this in its editor.'));
   }
   return { environment: path.environment, application: path.application, identifier: path.identifier };
 }
@@ -129,6 +129,6 @@ function configurationOf(ctx: ExplorerCommandsContext, target: unknown): Configu
 function historyTargetOf(uri: vscode.Uri | undefined): HistoryTarget {
   const from = uri ?? vscode.window.activeTextEditor?.document.uri;
   const target = from?.scheme === HISTORY_SCHEME ? parseHistoryPath(from.path, from.query) : undefined;
-  if (!target) throw new UserFacingError('Open a kept version first: run "SSO: Show History" on the configuration and pick one.');
+  if (!target) throw new UserFacingError(vscode.l10n.t('Open a kept version first: run "SSO: Show History" on the configuration and pick one.'));
   return target;
 }

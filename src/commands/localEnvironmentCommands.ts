@@ -56,7 +56,7 @@ export function registerLocalEnvironmentCommands(ctx: LocalEnvironmentCommandsCo
 function runtimeOf(ctx: LocalEnvironmentCommandsContext): SsoctlRuntime {
   const ssoctl = join(ctx.extensionPath, 'dist', 'ssoctl.js');
   if (!existsSync(ssoctl)) {
-    throw new UserFacingError(`The extension's SSO command line is missing (${ssoctl}). Reinstall the Enterprise SSO Explorer extension.`);
+    throw new UserFacingError(vscode.l10n.t(`The extension's SSO command line is missing ({0}). Reinstall the Enterprise SSO Explorer extension.`, ssoctl));
   }
   return { execPath: process.execPath, ssoctl };
 }
@@ -65,11 +65,11 @@ function localEnvironment(ctx: LocalEnvironmentCommandsContext): { name: string;
   const env = requireEnvironment(ctx.connection);
   if (!env.localDir) {
     throw new UserFacingError(
-      `"${env.name}" is not a local environment: its entry in the "entsso.environments" setting has no "localDir". Its master secret server runs elsewhere; start or stop it there.`,
+      vscode.l10n.t(`"{0}" is not a local environment: its entry in the "entsso.environments" setting has no "localDir". Its master secret server runs elsewhere; start or stop it there.`, env.name),
     );
   }
   if (!isEnvironmentFolder(env.localDir)) {
-    throw new UserFacingError(`The local environment folder ${env.localDir} of "${env.name}" holds no SSO environment. Fix "localDir" in the "entsso.environments" setting, or run "SSO: Create Local SSO Environment…".`);
+    throw new UserFacingError(vscode.l10n.t(`The local environment folder {0} of "{1}" holds no SSO environment. Fix "localDir" in the "entsso.environments" setting, or run "SSO: Create Local SSO Environment…".`, env.localDir, env.name));
   }
   return { name: env.name, paths: localPathsFor(env.localDir) };
 }
@@ -78,29 +78,29 @@ function localEnvironment(ctx: LocalEnvironmentCommandsContext): { name: string;
 
 async function stopLocalMss(ctx: LocalEnvironmentCommandsContext): Promise<void> {
   const { name, paths } = localEnvironment(ctx);
-  const stopped = await withBusyIndicator(`Stopping the master secret server of "${name}"…`, () => stopByPidFile(paths.mssPid));
+  const stopped = await withBusyIndicator(vscode.l10n.t(`Stopping the master secret server of "{0}"…`, name), () => stopByPidFile(paths.mssPid));
   if (!stopped) {
-    void vscode.window.showInformationMessage(`The master secret server of "${name}" was not running (no live process in ${paths.mssPid}).`);
+    void vscode.window.showInformationMessage(vscode.l10n.t(`The master secret server of "{0}" was not running (no live process in {1}).`, name, paths.mssPid));
     return;
   }
   ctx.log.info(`Master secret server of "${name}" stopped (pid file ${paths.mssPid}).`);
   void vscode.window.showInformationMessage(
-    `Master secret server of "${name}" stopped. The SSO service keeps decrypting from its cached secret; edits are blocked until you run "SSO: Start Local Master Secret Server".`,
+    vscode.l10n.t(`Master secret server of "{0}" stopped. The SSO service keeps decrypting from its cached secret; edits are blocked until you run "SSO: Start Local Master Secret Server".`, name),
   );
 }
 
 async function startLocalMss(ctx: LocalEnvironmentCommandsContext): Promise<void> {
   const { name, paths } = localEnvironment(ctx);
   const runtime = runtimeOf(ctx);
-  const started = await withBusyIndicator(`Starting the master secret server of "${name}"…`, () => startLocalRole(runtime, paths, 'mss'));
+  const started = await withBusyIndicator(vscode.l10n.t(`Starting the master secret server of "{0}"…`, name), () => startLocalRole(runtime, paths, 'mss'));
   if (!started) {
-    void vscode.window.showInformationMessage(`The master secret server of "${name}" is already running (pid ${readLivePid(paths.mssPid)}).`);
+    void vscode.window.showInformationMessage(vscode.l10n.t(`The master secret server of "{0}" is already running (pid {1}).`, name, String(readLivePid(paths.mssPid))));
     return;
   }
   ctx.log.info(`Master secret server of "${name}" started (pid file ${paths.mssPid}, log ${paths.mssLog}).`);
   const interval = ctx.connection.state?.syncIntervalMs;
   void vscode.window.showInformationMessage(
-    `Master secret server of "${name}" started. The SSO service picks it up at its next sync${interval ? ` (within ${Math.round(interval / 1000)} s)` : ''}; editing then comes back by itself.`,
+    vscode.l10n.t(`Master secret server of "{0}" started. The SSO service picks it up at its next sync{1}; editing then comes back by itself.`, name, interval ? ` (within ${Math.round(interval / 1000)} s)` : ''),
   );
 }
 
@@ -110,7 +110,7 @@ async function startLocalRole(runtime: SsoctlRuntime, paths: LocalPaths, role: '
     return await startRole(runtime, paths, role);
   } catch (err) {
     const reason = err instanceof Error ? err.message : 'it did not start';
-    throw new UserFacingError(`Could not start the ${roleName(role)}: ${reason}`, [{ title: 'Show Log', command: 'entsso.showLog' }]);
+    throw new UserFacingError(vscode.l10n.t(`Could not start the {0}: {1}`, roleName(role), reason), [{ title: vscode.l10n.t('Show Log'), command: 'entsso.showLog' }]);
   }
 }
 
@@ -134,7 +134,7 @@ async function createLocalEnvironment(ctx: LocalEnvironmentCommandsContext): Pro
     },
     async () => {
       name = await askText({
-        title: `${title} (2/4)`,
+        title: vscode.l10n.t(`{0} (2/4)`, title),
         prompt: existing ? `${envDir} holds an environment already: it is started and connected. The name it gets in VS Code:` : 'A name for the environment in VS Code, e.g. "Local".',
         value: name ?? (existing ? readEnvironmentInfo(envDir).name : 'Local'),
         validate: (v) => checkEnvironmentName(v) ?? nameTakenProblem(ctx, v.trim(), envDir),
@@ -151,14 +151,14 @@ async function createLocalEnvironment(ctx: LocalEnvironmentCommandsContext): Pro
           { label: 'Add BizTalk sample data', detail: '10 adapters with send ports and receive locations, config-store applications in the three layouts, an affiliate application.', value: true },
           { label: 'Start empty', value: false },
         ],
-        { title: `${title} (4/4)`, placeHolder: 'Fill the new environment with realistic sample data?', back: true, active: seedSample },
+        { title: vscode.l10n.t(`{0} (4/4)`, title), placeHolder: vscode.l10n.t('Fill the new environment with realistic sample data?'), back: true, active: seedSample },
       );
     },
   ]);
   if (name === undefined) throw new UserCancelled();
   const envName = name.trim();
   const paths = localPathsFor(envDir);
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `${existing ? 'Starting' : 'Creating'} local SSO environment "${envName}"` }, async (progress) => {
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t(`{0} local SSO environment "{1}"`, existing ? 'Starting' : 'Creating', envName) }, async (progress) => {
     if (!existing) {
       progress.report({ message: 'SSO database, certificates, master secret…' });
       await initEnvironment(runtime, data, envDir, envName, sqlServer);
@@ -182,7 +182,7 @@ async function createLocalEnvironment(ctx: LocalEnvironmentCommandsContext): Pro
   await connectAndReport(ctx, envName);
   if (!existing) {
     void vscode.window
-      .showWarningMessage(`The master secret of "${envName}" has no backup yet. Without one, a lost master secret loses every stored configuration.`, 'Back Up Master Secret…')
+      .showWarningMessage(vscode.l10n.t(`The master secret of "{0}" has no backup yet. Without one, a lost master secret loses every stored configuration.`, envName), vscode.l10n.t('Back Up Master Secret…'))
       .then((picked) => {
         if (picked) void vscode.commands.executeCommand('entsso.backupSecret');
       });
@@ -196,7 +196,7 @@ async function pickDataFolder(ctx: LocalEnvironmentCommandsContext, title: strin
       { label: "In VS Code's storage for this extension", description: 'recommended', detail: proposed, value: 'storage' as const },
       { label: 'Choose a folder…', detail: 'The environment goes into <folder>/env, its logs and pid files next to it.', value: 'choose' as const },
     ],
-    { title, placeHolder: 'Where should the local SSO environment live?' },
+    { title, placeHolder: vscode.l10n.t('Where should the local SSO environment live?') },
   );
   if (where === 'storage') return proposed;
   const picked = await vscode.window.showOpenDialog({ title, canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Use This Folder' });
@@ -238,5 +238,5 @@ async function ssoctlOrFail(runtime: SsoctlRuntime, args: string[], what: string
   if (r.code === 0) return;
   // ssoctl's errors say what went wrong and never hold a value.
   const reason = r.stderr.replace(/^ssoctl: /, '').replace(/\nRun "ssoctl --help".*$/s, '').trim() || `exit code ${r.code}`;
-  throw new UserFacingError(`${what}: ${reason}`, [{ title: 'Show Log', command: 'entsso.showLog' }]);
+  throw new UserFacingError(`${what}: ${reason}`, [{ title: vscode.l10n.t('Show Log'), command: 'entsso.showLog' }]);
 }

@@ -149,7 +149,7 @@ export async function pickOne<T>(items: PickItem<T>[], options: PickOptions): Pr
 /** A quick pick of several items (`picked` ones preselected); throws UserCancelled when closed, StepBack on Back. */
 export async function pickMany<T>(items: PickItem<T>[], options: PickOptions & { allowNone?: boolean }): Promise<T[]> {
   const picked = await showPick(items, options, true);
-  if (picked.length === 0 && !options.allowNone) throw new UserFacingError(`Nothing was picked, so nothing was done. Run the command again and tick at least one item.`);
+  if (picked.length === 0 && !options.allowNone) throw new UserFacingError(vscode.l10n.t(`Nothing was picked, so nothing was done. Run the command again and tick at least one item.`));
   return picked.map((p) => p.value);
 }
 
@@ -232,8 +232,8 @@ async function askNewFilePassword(
   await runSteps([
     async () => {
       password = await askText({
-        title: `${title} (1/${steps})`,
-        prompt: `A password for the ${what}. Without it the file cannot be opened: keep it apart from the file.`,
+        title: vscode.l10n.t(`{0} (1/{1})`, title, steps),
+        prompt: vscode.l10n.t(`A password for the {0}. Without it the file cannot be opened: keep it apart from the file.`, what),
         password: true,
         initialError: refusal,
         validate: (v) => (v.length === 0 ? 'Enter a password.' : checkStrength ? checkPasswordStrength(v) : undefined),
@@ -242,8 +242,8 @@ async function askNewFilePassword(
     },
     async () => {
       await askText({
-        title: `${title} (2/${steps})`,
-        prompt: `Type the password of the ${what} again.`,
+        title: vscode.l10n.t(`{0} (2/{1})`, title, steps),
+        prompt: vscode.l10n.t(`Type the password of the {0} again.`, what),
         password: true,
         back: true,
         validate: (v) => confirmationProblem(v, password),
@@ -254,9 +254,9 @@ async function askNewFilePassword(
     },
     async () => {
       reminder = await askText({
-        title: `${title} (3/${steps})`,
-        prompt: `A password reminder (optional). It is stored READABLE in the ${what}, for whoever restores it: never write the password itself.`,
-        placeholder: 'e.g. "the vault entry BizTalk SSO prod"',
+        title: vscode.l10n.t(`{0} (3/{1})`, title, steps),
+        prompt: vscode.l10n.t(`A password reminder (optional). It is stored READABLE in the {0}, for whoever restores it: never write the password itself.`, what),
+        placeholder: vscode.l10n.t('e.g. "the vault entry BizTalk SSO prod"'),
         value: reminder,
         back: true,
         validate: (v) => reminderProblem(v, password),
@@ -270,9 +270,9 @@ async function askNewFilePassword(
 export function requireEnvironment(connection: ConnectionManager): EnvironmentSetting {
   const env = connection.environment;
   if (!env) {
-    throw new UserFacingError('No SSO environment is connected. Connect to one first (or switch to one when several are configured).', [
-      { title: 'Connect…', command: 'entsso.connect' },
-      { title: 'Switch Environment…', command: 'entsso.switchEnvironment' },
+    throw new UserFacingError(vscode.l10n.t('No SSO environment is connected. Connect to one first (or switch to one when several are configured).'), [
+      { title: vscode.l10n.t('Connect…'), command: 'entsso.connect' },
+      { title: vscode.l10n.t('Switch Environment…'), command: 'entsso.switchEnvironment' },
     ]);
   }
   return env;

@@ -50,7 +50,7 @@ async function backupSecret(ctx: SecretCommandsContext): Promise<void> {
   const title = `Back Up Master Secret of "${env}"`;
   const target = await pickSaveFile({ kind: 'backup', title, defaultName: backupFileName(env, new Date()), filters: BACKUP_FILTERS });
   const result = await withNewPassword(title, 'backup', {}, (p) =>
-    withBusyIndicator(`Backing up the master secret of "${env}"…`, () => ctx.connection.request('secret.backup', { password: p.password, reminder: p.reminder })),
+    withBusyIndicator(vscode.l10n.t(`Backing up the master secret of "{0}"…`, env), () => ctx.connection.request('secret.backup', { password: p.password, reminder: p.reminder })),
   );
   await writePrivateFile(target, Buffer.from(result.file, 'base64'));
   ctx.log.info(`Master secret of "${env}" backed up to ${displayPath(target)} (secrets ${result.msids.join(', ')}).`);
@@ -65,11 +65,12 @@ async function backupSecret(ctx: SecretCommandsContext): Promise<void> {
 /** `message` without its final full stop: the advice that follows depends on whether the backend can verify. */
 function offerVerification(ctx: SecretCommandsContext, message: string, file: vscode.Uri): void {
   if (!ctx.connection.serves('secret.verify')) {
-    void showWrittenFile(`${message}. Enterprise SSO cannot check a backup without restoring it: keep the password with the file's reminder in mind.`, file);
+    void showWrittenFile(vscode.l10n.t(`{0}. Enterprise SSO cannot check a backup without restoring it: keep the password with the file's reminder in mind.`, message), file);
     return;
   }
-  void showWrittenFile(`${message}, and verify the backup to prove that both work.`, file, { buttons: ['Verify Backup…'] }).then((picked) => {
-    if (picked === 'Verify Backup…') void vscode.commands.executeCommand('entsso.verifySecretBackup', file);
+  const verifyButton = vscode.l10n.t('Verify Backup…');
+  void showWrittenFile(vscode.l10n.t(`{0}, and verify the backup to prove that both work.`, message), file, { buttons: [verifyButton] }).then((picked) => {
+    if (picked === verifyButton) void vscode.commands.executeCommand('entsso.verifySecretBackup', file);
   });
 }
 
@@ -77,26 +78,26 @@ function offerVerification(ctx: SecretCommandsContext, message: string, file: vs
 
 async function verifyBackup(ctx: SecretCommandsContext, file: vscode.Uri | undefined): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
-  const uri = file ?? (await pickOpenFile({ kind: 'backup', title: 'Verify Master Secret Backup', filters: BACKUP_FILTERS, openLabel: 'Verify' }));
+  const uri = file ?? (await pickOpenFile({ kind: 'backup', title: vscode.l10n.t('Verify Master Secret Backup'), filters: BACKUP_FILTERS, openLabel: 'Verify' }));
   const bytes = await readFileBase64(uri, MAX_BACKUP_BYTES);
   const info = await ctx.connection.request('secret.inspect', { file: bytes });
   const title = `Verify Master Secret Backup: ${baseName(uri)}`;
   const result = await withFilePassword(title, reminderPrompt(info), (password) =>
-    withBusyIndicator(`Verifying ${baseName(uri)}…`, () => ctx.connection.request('secret.verify', { file: bytes, password })),
+    withBusyIndicator(vscode.l10n.t(`Verifying {0}…`, baseName(uri)), () => ctx.connection.request('secret.verify', { file: bytes, password })),
   );
   ctx.afterSecretChange();
   if (result.matchesLiveSecret) {
     ctx.log.info(`Backup ${displayPath(uri)} verified: it holds the live master secret of "${env}".`);
     void vscode.window.showInformationMessage(
-      `${baseName(uri)} opens with this password and holds the live master secret of "${env}" (verified ${formatTime(result.verifiedAt, new Date())}).`,
+      vscode.l10n.t(`{0} opens with this password and holds the live master secret of "{1}" (verified {2}).`, baseName(uri), env, formatTime(result.verifiedAt, new Date())),
     );
     return;
   }
   ctx.log.warn(`Backup ${displayPath(uri)} opens, but does not hold the live master secret of "${env}".`);
   void vscode.window
     .showWarningMessage(
-      `${baseName(uri)} opens with this password, but does not hold the live master secret of "${env}" (it holds ${result.msids.join(', ')}). It cannot restore this environment: make a new backup.`,
-      'Back Up Master Secret…',
+      vscode.l10n.t(`{0} opens with this password, but does not hold the live master secret of "{1}" (it holds {2}). It cannot restore this environment: make a new backup.`, baseName(uri), env, result.msids.join(', ')),
+      vscode.l10n.t('Back Up Master Secret…'),
     )
     .then((picked) => {
       if (picked) void vscode.commands.executeCommand('entsso.backupSecret');
@@ -107,7 +108,7 @@ async function verifyBackup(ctx: SecretCommandsContext, file: vscode.Uri | undef
 
 async function restoreSecret(ctx: SecretCommandsContext): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
-  const uri = await pickOpenFile({ kind: 'backup', title: `Restore Master Secret of "${env}"`, filters: BACKUP_FILTERS, openLabel: 'Restore' });
+  const uri = await pickOpenFile({ kind: 'backup', title: vscode.l10n.t(`Restore Master Secret of "{0}"`, env), filters: BACKUP_FILTERS, openLabel: 'Restore' });
   const bytes = await readFileBase64(uri, MAX_BACKUP_BYTES);
   const info = await ctx.connection.request('secret.inspect', { file: bytes });
   if (info.foreignEnvironment) {
@@ -120,7 +121,7 @@ async function restoreSecret(ctx: SecretCommandsContext): Promise<void> {
     ctx.log.warn(`Restoring a master secret backup from another environment into "${env}" (confirmed by the user).`);
   }
   const result = await withFilePassword(`Restore Master Secret from ${baseName(uri)}`, reminderPrompt(info), (password) =>
-    withBusyIndicator(`Restoring the master secret of "${env}"…`, () =>
+    withBusyIndicator(vscode.l10n.t(`Restoring the master secret of "{0}"…`, env), () =>
       ctx.connection.request('secret.restore', { file: bytes, password, ...(info.foreignEnvironment ? { allowForeignEnvironment: true } : {}) }),
     ),
   );
@@ -128,7 +129,7 @@ async function restoreSecret(ctx: SecretCommandsContext): Promise<void> {
   ctx.afterSecretChange();
   const interval = ctx.connection.state?.syncIntervalMs;
   void vscode.window.showInformationMessage(
-    `Master secret ${result.msid} restored in "${env}". SSO services pick it up within one sync interval${interval ? ` (${Math.round(interval / 1000)} s)` : ''}.`,
+    vscode.l10n.t(`Master secret {0} restored in "{1}". SSO services pick it up within one sync interval{2}.`, result.msid, env, interval ? ` (${Math.round(interval / 1000)} s)` : ''),
   );
 }
 
@@ -153,7 +154,7 @@ async function generateSecret(ctx: SecretCommandsContext): Promise<void> {
   const outcome = await followReencryption(ctx.connection, env, committed.msid, committed.rowsToReencrypt);
   ctx.afterSecretChange();
   if (outcome === 'hidden') {
-    void vscode.window.showInformationMessage(`Re-encryption of "${env}" goes on in the background; the status bar shows its progress. The backup of the new secret is ${displayPath(target)}.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t(`Re-encryption of "{0}" goes on in the background; the status bar shows its progress. The backup of the new secret is {1}.`, env, displayPath(target)));
     return;
   }
   offerVerification(
@@ -176,7 +177,7 @@ async function generateSecretInOneStep(ctx: SecretCommandsContext, env: string):
   const secret = result.msid ? `New master secret ${result.msid}` : 'A new master secret';
   ctx.log.info(`${secret} of "${env}" generated; its backup is ${displayPath(target)}.`);
   ctx.afterSecretChange();
-  void vscode.window.showInformationMessage(`${secret} is in use in "${env}". Its backup is ${displayPath(target)}: keep it and its password in separate safe places.`);
+  void vscode.window.showInformationMessage(vscode.l10n.t(`{0} is in use in "{1}". Its backup is {2}: keep it and its password in separate safe places.`, secret, env, displayPath(target)));
 }
 
 /**
@@ -185,8 +186,8 @@ async function generateSecretInOneStep(ctx: SecretCommandsContext, env: string):
  */
 async function generateWithBackup<T extends { file: string }>(env: string, makeSecret: (password: string, reminder: string) => Promise<T>): Promise<{ target: vscode.Uri; result: T }> {
   const title = `Generate New Master Secret for "${env}"`;
-  const target = await pickSaveFile({ kind: 'backup', title: `Backup of the new master secret of "${env}"`, defaultName: backupFileName(env, new Date()), filters: BACKUP_FILTERS });
-  const result = await withNewPassword(title, 'backup of the new secret', {}, (p) => withBusyIndicator(`Generating a new master secret for "${env}"…`, () => makeSecret(p.password, p.reminder)));
+  const target = await pickSaveFile({ kind: 'backup', title: vscode.l10n.t(`Backup of the new master secret of "{0}"`, env), defaultName: backupFileName(env, new Date()), filters: BACKUP_FILTERS });
+  const result = await withNewPassword(title, 'backup of the new secret', {}, (p) => withBusyIndicator(vscode.l10n.t(`Generating a new master secret for "{0}"…`, env), () => makeSecret(p.password, p.reminder)));
   return { target: await writeNewSecretBackup(env, target, Buffer.from(result.file, 'base64')), result };
 }
 
@@ -203,12 +204,12 @@ async function writeNewSecretBackup(env: string, first: vscode.Uri, bytes: Buffe
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? 'an error';
       const choice = await vscode.window.showErrorMessage(
-        `The backup of the new master secret of "${env}" could not be written to ${displayPath(target)} (${code}). Save it elsewhere: without it, the new secret cannot be restored.`,
+        vscode.l10n.t(`The backup of the new master secret of "{0}" could not be written to {1} ({2}). Save it elsewhere: without it, the new secret cannot be restored.`, env, displayPath(target), code),
         { modal: true },
-        'Save Elsewhere…',
+        vscode.l10n.t('Save Elsewhere…'),
       );
-      if (!choice) throw new UserFacingError(`The backup of the new master secret of "${env}" was not saved. Back up the master secret again now ("SSO: Back Up Master Secret…").`);
-      target = await pickSaveFile({ kind: 'backup', title: `Backup of the new master secret of "${env}"`, defaultName: backupFileName(env, new Date()), filters: BACKUP_FILTERS });
+      if (!choice) throw new UserFacingError(vscode.l10n.t(`The backup of the new master secret of "{0}" was not saved. Back up the master secret again now ("SSO: Back Up Master Secret…").`, env));
+      target = await pickSaveFile({ kind: 'backup', title: vscode.l10n.t(`Backup of the new master secret of "{0}"`, env), defaultName: backupFileName(env, new Date()), filters: BACKUP_FILTERS });
     }
   }
 }
@@ -221,7 +222,7 @@ type ReencryptionOutcome = 'done' | 'hidden';
  */
 function followReencryption(connection: ConnectionManager, env: string, newMsid: string, rows: number): Thenable<ReencryptionOutcome> {
   return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: `Re-encrypting "${env}" under the new master secret`, cancellable: true },
+    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t(`Re-encrypting "{0}" under the new master secret`, env), cancellable: true },
     (progress, token) =>
       new Promise<ReencryptionOutcome>((resolve) => {
         let reported = 0;

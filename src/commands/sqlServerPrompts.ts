@@ -5,16 +5,17 @@
  * owner-only credential file (the detached SSO service reads it there for every new connection,
  * so it cannot live only in VS Code's secret storage); it never reaches the settings or a log.
  */
+import * as vscode from 'vscode';
 import { SQL_SERVER_SIGN_INS } from '../model/sqlServerSignIns';
 import { askText, pickOne } from './prompts';
 
 type Need = (typeof SQL_SERVER_SIGN_INS)[number]['needs'][number];
 
 const NEED_PROMPTS: Record<Need, { option: string; step: string; prompt: string; placeholder: string }> = {
-  user: { option: '--ssodb-user', step: 'user name', prompt: 'The user name the SSO service signs in with.', placeholder: 'e.g. sso_service or svc-sso@contoso.com' },
-  domain: { option: '--ssodb-domain', step: 'domain', prompt: 'The Windows domain of that account.', placeholder: 'e.g. CONTOSO' },
-  clientId: { option: '--ssodb-client-id', step: 'client id', prompt: 'The client (application) id.', placeholder: '00000000-0000-0000-0000-000000000000' },
-  tenantId: { option: '--ssodb-tenant-id', step: 'tenant id', prompt: 'The tenant (directory) id.', placeholder: '00000000-0000-0000-0000-000000000000' },
+  user: { option: '--ssodb-user', step: 'user name', prompt: vscode.l10n.t('The user name the SSO service signs in with.'), placeholder: vscode.l10n.t('e.g. sso_service or svc-sso@contoso.com') },
+  domain: { option: '--ssodb-domain', step: 'domain', prompt: vscode.l10n.t('The Windows domain of that account.'), placeholder: vscode.l10n.t('e.g. CONTOSO') },
+  clientId: { option: '--ssodb-client-id', step: 'client id', prompt: vscode.l10n.t('The client (application) id.'), placeholder: '00000000-0000-0000-0000-000000000000' },
+  tenantId: { option: '--ssodb-tenant-id', step: 'tenant id', prompt: vscode.l10n.t('The tenant (directory) id.'), placeholder: '00000000-0000-0000-0000-000000000000' },
 };
 
 /** What `ssoctl init` gets for SQL Server: its options, and the secret for its stdin. */
@@ -33,31 +34,31 @@ export async function askSsoDatabase(title: string, options: { back?: boolean } 
       { label: 'Embedded SQLite file', description: 'recommended for one machine', detail: 'In the environment folder; nothing else to set up.', value: 'sqlite' as const },
       { label: 'SQL Server', detail: 'An existing database (empty, or created for SSO), as BizTalk groups use; needed for master secret servers on several machines.', value: 'sqlserver' as const },
     ],
-    { title, placeHolder: 'Where should the SSO database (SSODB) live?', back: options.back },
+    { title, placeHolder: vscode.l10n.t('Where should the SSO database (SSODB) live?'), back: options.back },
   );
   if (where === 'sqlite') return undefined;
   const target = (
     await askText({
-      title: `${title}: SQL Server`,
-      prompt: 'Server and database, as <server>/<database>. Server: host, host,port or host\\instance.',
-      placeholder: 'e.g. sqlprod01,1433/SSODB or sqlprod01\\BIZTALK/SSODB',
+      title: vscode.l10n.t(`{0}: SQL Server`, title),
+      prompt: vscode.l10n.t('Server and database, as <server>/<database>. Server: host, host,port or host\\instance.'),
+      placeholder: vscode.l10n.t('e.g. sqlprod01,1433/SSODB or sqlprod01\\BIZTALK/SSODB'),
       validate: (v) => (SERVER_SLASH_DATABASE.test(v.trim()) ? undefined : 'Write <server>/<database>, e.g. sqlprod01/SSODB, sqlprod01,1433/SSODB or sqlprod01\\BIZTALK/SSODB.'),
     })
   ).trim();
   const signIn = await pickOne(
     SQL_SERVER_SIGN_INS.map((s) => ({ label: s.label, detail: s.detail, value: s })),
-    { title: `${title}: sign-in`, placeHolder: 'How does the SSO service sign in to SQL Server?' },
+    { title: vscode.l10n.t(`{0}: sign-in`, title), placeHolder: vscode.l10n.t('How does the SSO service sign in to SQL Server?') },
   );
   const args = ['--ssodb', target, '--ssodb-auth', signIn.auth];
   for (const need of signIn.needs) {
     const p = NEED_PROMPTS[need];
-    const value = await askText({ title: `${title}: ${p.step}`, prompt: p.prompt, placeholder: p.placeholder, validate: (v) => (v.trim() ? undefined : 'This is needed for this sign-in.') });
+    const value = await askText({ title: vscode.l10n.t(`{0}: {1}`, title, p.step), prompt: p.prompt, placeholder: p.placeholder, validate: (v) => (v.trim() ? undefined : 'This is needed for this sign-in.') });
     args.push(p.option, value.trim());
   }
   args.push(...(await askEncryption(title)));
   const secret = signIn.secret === undefined ? undefined : await askText({
-    title: `${title}: ${signIn.secret}`,
-    prompt: `The ${signIn.secret}. It is kept only in the environment's owner-only file ssodb-credential (0600), never in the settings.`,
+    title: vscode.l10n.t(`{0}: {1}`, title, signIn.secret),
+    prompt: vscode.l10n.t(`The {0}. It is kept only in the environment's owner-only file ssodb-credential (0600), never in the settings.`, signIn.secret),
     password: true,
     validate: (v) => (v ? undefined : `Enter the ${signIn.secret}.`),
   });
@@ -72,6 +73,6 @@ async function askEncryption(title: string): Promise<string[]> {
       { label: "Encrypt, trust the server's certificate", detail: 'For a server with a self-signed certificate.', value: ['--ssodb-trust-server-certificate'] },
       { label: 'Do not encrypt', detail: 'Trusted networks only: the login and every value travel in cleartext.', value: ['--ssodb-no-encrypt'] },
     ],
-    { title: `${title}: encryption`, placeHolder: 'How is the connection to SQL Server protected?' },
+    { title: vscode.l10n.t(`{0}: encryption`, title), placeHolder: vscode.l10n.t('How is the connection to SQL Server protected?') },
   );
 }

@@ -48,13 +48,13 @@ export function registerTransferCommands(ctx: TransferCommandsContext): vscode.D
 async function exportApplications(ctx: TransferCommandsContext, node: unknown, selection: unknown): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
   const title = `Export Applications from "${env}"`;
-  const apps = await resolveApplications(ctx.connection, node, selection, { title: `${title}: applications`, placeHolder: 'Tick the applications to export (with every value, masked ones included)' });
+  const apps = await resolveApplications(ctx.connection, node, selection, { title: vscode.l10n.t(`{0}: applications`, title), placeHolder: vscode.l10n.t('Tick the applications to export (with every value, masked ones included)') });
   const names = apps.map((a) => a.name);
-  const choice = await pickOne(formatItems(names.length, ctx.connection.serves('history.list')), { title: `${title}: format`, placeHolder: 'Which file format?' });
+  const choice = await pickOne(formatItems(names.length, ctx.connection.serves('history.list')), { title: vscode.l10n.t(`{0}: format`, title), placeHolder: vscode.l10n.t('Which file format?') });
   const format: TransferFormat = choice === 'sso' ? 'sso' : 'entsso';
   const withHistory = choice === 'entsso+history';
   if (format === 'sso') {
-    if (names.length !== 1) throw new UserFacingError('A .sso file holds one application. Export one application per .sso file, or choose the encrypted .entsso format for several.');
+    if (names.length !== 1) throw new UserFacingError(vscode.l10n.t('A .sso file holds one application. Export one application per .sso file, or choose the encrypted .entsso format for several.'));
     await confirmModal(
       'A .sso file is weakly protected.',
       'Microsoft\'s format encrypts with Triple-DES under the MD5 of the password, without salt or integrity check: whoever gets the file can try passwords very fast, ' +
@@ -64,7 +64,7 @@ async function exportApplications(ctx: TransferCommandsContext, node: unknown, s
   }
   const target = await pickSaveFile({ kind: 'export', title, defaultName: exportFileName(names, format, env, new Date()), filters: format === 'sso' ? { '.sso files': ['sso'] } : { 'Encrypted SSO exports': ['entsso'] } });
   const result = await withNewPassword(title, format === 'sso' ? '.sso file' : 'export', { withReminder: format === 'entsso', checkStrength: format === 'entsso' }, (p) =>
-    withBusyIndicator(`Exporting ${names.length} application${names.length === 1 ? '' : 's'} from "${env}"…`, () =>
+    withBusyIndicator(names.length === 1 ? vscode.l10n.t('Exporting 1 application from "{0}"…', env) : vscode.l10n.t('Exporting {0} applications from "{1}"…', names.length, env), () =>
       ctx.connection.request('apps.export', { names, format, password: p.password, ...(format === 'entsso' ? { reminder: p.reminder } : {}), ...(withHistory ? { withHistory } : {}) }),
     ),
   );
@@ -112,7 +112,7 @@ function formatItems(count: number, historyKept: boolean): PickItem<ExportChoice
 
 async function importApplications(ctx: TransferCommandsContext): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
-  const uri = await pickOpenFile({ kind: 'export', title: `Import Applications into "${env}"`, filters: FILE_FILTERS, openLabel: 'Import' });
+  const uri = await pickOpenFile({ kind: 'export', title: vscode.l10n.t(`Import Applications into "{0}"`, env), filters: FILE_FILTERS, openLabel: 'Import' });
   const format = formatOfFile(uri.path);
   const file = await readFileBase64(uri, MAX_TRANSFER_FILE_BYTES);
   const title = `Import ${baseName(uri)} into "${env}"`;
@@ -129,14 +129,14 @@ async function importApplications(ctx: TransferCommandsContext): Promise<void> {
       if (format === 'sso') name = await askSsoApplication(title, uri, name);
     },
     async () => {
-      mode = await pickOne(modeItems(), { title: `${title}: mode`, placeHolder: 'What may the import change in what SSO holds already?', back: format === 'sso', active: mode });
+      mode = await pickOne(modeItems(), { title: vscode.l10n.t(`{0}: mode`, title), placeHolder: vscode.l10n.t('What may the import change in what SSO holds already?'), back: format === 'sso', active: mode });
     },
     async () => {
       const chosenMode = mode as ImportMode;
       planned = await withFilePassword(`${title}: password`, prompt, (password) => {
         source = { file, format, password, mode: chosenMode, ...(name !== undefined ? { name } : {}) };
         const s = source;
-        return withBusyIndicator(`Planning the import of ${baseName(uri)}…`, () => ctx.connection.request('apps.planImport', s));
+        return withBusyIndicator(vscode.l10n.t(`Planning the import of {0}…`, baseName(uri)), () => ctx.connection.request('apps.planImport', s));
       }, { back: true });
     },
   ]);
@@ -144,7 +144,7 @@ async function importApplications(ctx: TransferCommandsContext): Promise<void> {
   const plan = planned;
   const importMode: ImportMode = mode;
   if (!plan.hasChanges) {
-    void vscode.window.showInformationMessage(`Nothing to import: "${env}" already holds everything in ${baseName(uri)} (mode "${MODE_LABELS[importMode].label}").${warningText(plan)}`);
+    void vscode.window.showInformationMessage(vscode.l10n.t(`Nothing to import: "{0}" already holds everything in {1} (mode "{2}").{3}`, env, baseName(uri), MODE_LABELS[importMode].label, warningText(plan)));
     return;
   }
   const applySource = source as ImportSource;
@@ -155,19 +155,20 @@ async function importApplications(ctx: TransferCommandsContext): Promise<void> {
   });
   ctx.log.info(`Import of ${displayPath(uri)} into "${env}" planned (mode ${importMode}); waiting for Apply or Discard in the comparison.`);
   // Not modal: the comparison stays readable, and Apply / Discard stay in its title bar.
+  const applyButton = vscode.l10n.t('Apply');
   void vscode.window
-    .showInformationMessage(`${planHeadline(plan)} Review the comparison, then choose Apply or Discard in its title bar.${warningText(plan)}`, 'Apply', 'Discard')
-    .then((answer) => (answer ? vscode.commands.executeCommand(answer === 'Apply' ? 'entsso.applyImport' : 'entsso.discardImport', shown.id) : undefined));
+    .showInformationMessage(vscode.l10n.t(`{0} Review the comparison, then choose Apply or Discard in its title bar.{1}`, planHeadline(plan), warningText(plan)), applyButton, vscode.l10n.t('Discard'))
+    .then((answer) => (answer ? vscode.commands.executeCommand(answer === applyButton ? 'entsso.applyImport' : 'entsso.discardImport', shown.id) : undefined));
 }
 
 async function applyImport(ctx: TransferCommandsContext, source: ImportSource, plan: ImportPlan, about: { env: string; uri: vscode.Uri; mode: ImportMode }): Promise<void> {
-  const result = await withBusyIndicator(`Importing ${baseName(about.uri)} into "${about.env}"…`, () =>
+  const result = await withBusyIndicator(vscode.l10n.t(`Importing {0} into "{1}"…`, baseName(about.uri), about.env), () =>
     // To the environment the plan was made in, even if another one became active since.
     ctx.connection.request('apps.import', { ...source, expected: plan.expected }, about.env),
   );
   ctx.log.info(`Imported ${displayPath(about.uri)} into "${about.env}" (mode ${about.mode}): ${result.applications.map((a) => `${a.application} ${a.action}`).join(', ')}.`);
   afterImport(ctx);
-  void vscode.window.showInformationMessage(`${describeResult(result)} Host instances use the new values once their SSO cache expires (60 s to 5 min).`);
+  void vscode.window.showInformationMessage(vscode.l10n.t(`{0} Host instances use the new values once their SSO cache expires (60 s to 5 min).`, describeResult(result)));
 }
 
 /** The comparison a title-bar button, a toast button or the palette means: its URI, its id, or the only one open. */
@@ -178,7 +179,7 @@ function decisionFor(ctx: TransferCommandsContext, arg: unknown): { id: string; 
       : typeof arg === 'string'
         ? ctx.preview.pendingFor(vscode.Uri.from({ scheme: IMPORT_PREVIEW_SCHEME, path: `/${arg}/` }))
         : (ctx.preview.pendingFor(vscode.window.activeTextEditor?.document.uri) ?? ctx.preview.onlyPending());
-  if (!found) throw new UserFacingError('No import is waiting for a decision (it was applied, discarded or its comparison was closed). Run "SSO: Import Applications…" again.');
+  if (!found) throw new UserFacingError(vscode.l10n.t('No import is waiting for a decision (it was applied, discarded or its comparison was closed). Run "SSO: Import Applications…" again.'));
   return found;
 }
 
@@ -201,8 +202,8 @@ async function discardPendingImport(ctx: TransferCommandsContext, arg: unknown):
 
 async function askSsoApplication(title: string, uri: vscode.Uri, before: string | undefined): Promise<string> {
   const name = await askText({
-    title: `${title}: application`,
-    prompt: 'The application this .sso file is for (the snap-in takes it from the file name). It is created when it does not exist.',
+    title: vscode.l10n.t(`{0}: application`, title),
+    prompt: vscode.l10n.t('The application this .sso file is for (the snap-in takes it from the file name). It is created when it does not exist.'),
     value: before ?? applicationOfSsoFile(uri.path),
     validate: (v) => nameProblem(v, 'application name'),
   });

@@ -5,15 +5,16 @@
  */
 import * as vscode from 'vscode';
 
-const COPY_PATH = 'Copy Path';
+/** A function, not a constant: vscode.l10n answers once the extension's bundle is loaded. */
+const copyPathLabel = (): string => vscode.l10n.t('Copy Path');
 
 /**
  * The Reveal button's label where the extension runs: the OS file manager is out of reach in a
  * browser or remote window, and VS Code's Explorer view shows only the workspace's files.
  */
 function revealLabel(file: vscode.Uri): string | undefined {
-  if (revealsInOS()) return 'Reveal in File Explorer';
-  return vscode.workspace.getWorkspaceFolder(file) ? 'Reveal in Explorer View' : undefined;
+  if (revealsInOS()) return vscode.l10n.t('Reveal in File Explorer');
+  return vscode.workspace.getWorkspaceFolder(file) ? vscode.l10n.t('Reveal in Explorer View') : undefined;
 }
 
 function revealsInOS(): boolean {
@@ -26,15 +27,16 @@ function revealsInOS(): boolean {
  */
 export async function showWrittenFile(message: string, file: vscode.Uri, options: { warning?: boolean; buttons?: string[] } = {}): Promise<string | undefined> {
   const reveal = revealLabel(file);
+  const copyPath = copyPathLabel();
   const show = options.warning ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
-  const picked = await show(message, ...(options.buttons ?? []), ...(reveal ? [reveal] : []), COPY_PATH);
+  const picked = await show(message, ...(options.buttons ?? []), ...(reveal ? [reveal] : []), copyPath);
   if (reveal && picked === reveal) {
     await revealFile(file);
     return undefined;
   }
-  if (picked === COPY_PATH) {
+  if (picked === copyPath) {
     await vscode.env.clipboard.writeText(file.fsPath);
-    vscode.window.setStatusBarMessage(`$(check) Copied the path of ${file.path.split('/').pop() ?? 'the file'}.`, 4000);
+    vscode.window.setStatusBarMessage(`$(check) ${vscode.l10n.t('Copied the path of {0}.', file.path.split('/').pop() ?? vscode.l10n.t('the file'))}`, 4000);
     return undefined;
   }
   return picked;

@@ -234,8 +234,16 @@ export function editBlock(input: StatusInput): EditBlock | undefined {
         break;
     }
   }
-  return { markdown, plain: stripMarkdown(markdown), key };
+  // The link is for the editor's message only: notifications and save errors (plain) cannot run it.
+  return { markdown: `${markdown} ${CHECK_HEALTH_LINK}`, plain: stripMarkdown(markdown), key };
 }
+
+/**
+ * A command link the editor's read-only message can run: views/ssoFileSystemRegistration.ts trusts
+ * the message for this one command (HEALTH_COMMAND), and no other.
+ */
+export const HEALTH_COMMAND = 'entsso.checkHealth';
+const CHECK_HEALTH_LINK = `[Check Health](command:${HEALTH_COMMAND})`;
 
 /**
  * Why a document of `documentEnvironment` cannot be edited while the explorer is connected to

@@ -94,9 +94,9 @@ export class AuditLogProvider implements vscode.TreeDataProvider<AuditNode>, vsc
       case 'entry':
         return entryItem(node.entry, new Date());
       case 'loadMore': {
-        const item = new vscode.TreeItem('Load more…', vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(vscode.l10n.t('Load more…'), vscode.TreeItemCollapsibleState.None);
         item.description = node.searchedOnly ? 'older entries, not searched yet' : 'older entries';
-        item.command = { command: 'entsso.loadMoreAudit', title: 'Load More' };
+        item.command = { command: 'entsso.loadMoreAudit', title: vscode.l10n.t('Load More') };
         item.iconPath = new vscode.ThemeIcon('ellipsis');
         return item;
       }
@@ -139,7 +139,7 @@ function entryItem(entry: AuditEntry, now: Date): vscode.TreeItem {
   item.accessibilityInformation = { label: `${entry.outcome}: ${auditEntryLabel(entry)}, by ${entry.user}, ${when(entry.at)}` };
   const target = auditEntryTarget(entry);
   item.contextValue = target ? 'auditEntry.openable' : 'auditEntry';
-  if (target) item.command = { command: 'entsso.openAuditEntry', title: 'Open', arguments: [entry] };
+  if (target) item.command = { command: 'entsso.openAuditEntry', title: vscode.l10n.t('Open'), arguments: [entry] };
   return item;
 }
 

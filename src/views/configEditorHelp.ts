@@ -102,7 +102,7 @@ class ConfigQuickFixes implements vscode.CodeActionProvider {
     if (!path?.application) return [remove];
     const add = new vscode.CodeAction(`Add field "${fix.key}" to application "${schema.application}"…`, vscode.CodeActionKind.QuickFix);
     const request: AddFieldsRequest = { kind: 'addFieldsRequest', environment: path.environment, application: schema.application, fields: fix.key };
-    add.command = { command: 'entsso.addFields', title: 'Add Fields…', arguments: [request] };
+    add.command = { command: 'entsso.addFields', title: vscode.l10n.t('Add Fields…'), arguments: [request] };
     add.diagnostics = [this.diagnosticOf(doc, problem)];
     add.isPreferred = true;
     return [add, remove];

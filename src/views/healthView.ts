@@ -79,7 +79,7 @@ export class HealthViewProvider implements vscode.TreeDataProvider<HealthNode>, 
         return item;
       }
       case 'nextStep': {
-        const item = new vscode.TreeItem(`Next step: ${node.row.nextStep}`, vscode.TreeItemCollapsibleState.None);
+        const item = new vscode.TreeItem(vscode.l10n.t('Next step: {0}', node.row.nextStep), vscode.TreeItemCollapsibleState.None);
         item.id = `health:${node.row.id}:next`;
         item.iconPath = new vscode.ThemeIcon(node.row.action ? 'run' : 'arrow-right');
         item.tooltip = node.row.action ? `${node.row.nextStep}\n\nClick to run "${node.row.action.title}".` : node.row.nextStep;

@@ -417,7 +417,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     this.cutDirectoriesShown.add(uri.toString());
     const message = directoryCutMessage(uri.toString(), noun, MAX_DIRECTORY_ENTRIES);
     this.log.warn(message);
-    void vscode.window.showWarningMessage(message, 'Find…').then((choice) => {
+    void vscode.window.showWarningMessage(message, vscode.l10n.t('Find…')).then((choice) => {
       if (choice) void vscode.commands.executeCommand('entsso.find');
     });
   }

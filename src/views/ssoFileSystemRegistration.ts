@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
-import { editBlock, schemeBlock, type EditBlock } from '../model/serviceStatus';
+import { editBlock, HEALTH_COMMAND, schemeBlock, type EditBlock } from '../model/serviceStatus';
 import { SSO_SCHEME, parseSsoUri } from '../model/ssoUri';
 import { openSsoDocuments, type SsoFileSystemProvider } from './ssoFileSystem';
 
@@ -80,7 +80,7 @@ export class SsoFileSystemRegistration implements vscode.Disposable {
 
   private register(block: EditBlock | undefined): void {
     this.registration?.dispose();
-    const isReadonly = block ? new vscode.MarkdownString(block.markdown) : false;
+    const isReadonly = block ? readOnlyMessage(block) : false;
     this.registration = vscode.workspace.registerFileSystemProvider(SSO_SCHEME, this.provider, { isCaseSensitive: true, isReadonly });
   }
 
@@ -90,4 +90,11 @@ export class SsoFileSystemRegistration implements vscode.Disposable {
     this.registration?.dispose();
     this.registration = undefined;
   }
+}
+
+/** The editor's read-only message; its Check Health link runs, and no other command link would. */
+function readOnlyMessage(block: EditBlock): vscode.MarkdownString {
+  const message = new vscode.MarkdownString(block.markdown);
+  message.isTrusted = { enabledCommands: [HEALTH_COMMAND] };
+  return message;
 }

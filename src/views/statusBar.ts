@@ -21,7 +21,7 @@ export class SsoStatusBarItem implements vscode.Disposable {
   ) {
     this.item = vscode.window.createStatusBarItem('entsso.status', vscode.StatusBarAlignment.Left, 50);
     this.item.name = 'Enterprise SSO';
-    this.item.command = { command: 'entsso.checkHealth', title: 'Check Health' };
+    this.item.command = { command: 'entsso.checkHealth', title: vscode.l10n.t('Check Health') };
     this.subscription = vscode.Disposable.from(
       connection.onDidChange(() => this.update()),
       backups.onDidChange(() => this.update()),

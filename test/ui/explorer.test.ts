@@ -229,6 +229,20 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     const during = ssoctlConfigGet(env(), APP, ID);
     assert.equal(during.timestamp, before.timestamp, 'SSODB unchanged');
     assert.equal(during.fields.ApiUser, 'biztalk');
+
+    // The read-only message offers the next step: its Check Health link runs the command.
+    const again = await probeEditorReadonly(w());
+    assert.match(again.message, /Check Health$/);
+    const link = w().page.locator('.editor-group-container.active .monaco-editor-overlaymessage a', { hasText: 'Check Health' });
+    await w().screenshot('explorer-07b-readonly-check-health-link');
+    await link.click();
+    const health = await w().waitFor(async () => {
+      const rows = await w().readTree('Health').catch(() => []);
+      return rows.some((r) => /master secret server/i.test(r.ariaLabel)) ? rows : undefined;
+    }, 15_000, 'the Health view to show a report after clicking Check Health');
+    assert.ok(!health.some((r) => /^Checking/.test(r.label)), JSON.stringify(health));
+    await w().screenshot('explorer-07c-health-from-readonly-link');
+    await w().focusEditor();
   });
 
   it('MSS back: the same document becomes editable and saves, without reopening', async () => {

@@ -50,6 +50,8 @@ describe('packaging: the .vsix', { timeout: 300_000 }, () => {
     console.log(`# vsix size: ${(size / 1024).toFixed(0)} KiB`);
     const entries = zipEntries(VSIX);
     assert.ok(entries.includes('extension/dist/entsso-bridge.exe'), `the bridge is in the .vsix: ${entries.join(', ')}`);
+    // Without it VS Code shows the manifest's %keys% instead of the command titles and settings texts.
+    assert.ok(entries.includes('extension/package.nls.json'), `package.nls.json is in the .vsix: ${entries.join(', ')}`);
     // The ENTSSO stand-in is for tests only; the bridge loads Microsoft's assembly from the ENTSSO install.
     assert.ok(!entries.some((e) => /EnterpriseSingleSignOn/i.test(e)), 'no interop assembly in the .vsix');
   });

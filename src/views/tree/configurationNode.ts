@@ -70,7 +70,7 @@ export class ConfigurationNode {
     item.description = [label !== info.identifier ? info.identifier : '', modified].filter(Boolean).join(' · ');
     item.accessibilityInformation = { label: [configurationName(app, info), groupInfo(app.kind).identifierNoun, modified].filter(Boolean).join(', ') };
     item.iconPath = ICON;
-    item.command = { command: 'entsso.openConfiguration', title: 'Open Configuration', arguments: [this] };
+    item.command = { command: 'entsso.openConfiguration', title: vscode.l10n.t('Open Configuration'), arguments: [this] };
     item.contextValue = contextValue('configuration', { kind: app.kind });
     return item;
   }

@@ -16,12 +16,12 @@ export class ErrorNode {
   ) {}
 
   treeItem(): vscode.TreeItem {
-    const item = new vscode.TreeItem(this.app ? 'Could not load the configurations' : 'Could not load the applications', vscode.TreeItemCollapsibleState.None);
+    const item = new vscode.TreeItem(this.app ? vscode.l10n.t('Could not load the configurations') : vscode.l10n.t('Could not load the applications'), vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.description = this.message;
     item.tooltip = new vscode.MarkdownString(`${escapeMarkdown(this.message)}\n\nClick to try again.`);
     item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
-    item.command = { command: 'entsso.retry', title: 'Retry', arguments: [this] };
+    item.command = { command: 'entsso.retry', title: vscode.l10n.t('Retry'), arguments: [this] };
     item.contextValue = contextValue('error');
     return item;
   }

@@ -24,7 +24,7 @@ export class LoadMoreNode {
     const item = new vscode.TreeItem(loadMoreLabel(this.shown, this.total, this.plural), vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.iconPath = ICON;
-    item.command = { command: 'entsso.loadMore', title: 'Load More', arguments: [this] };
+    item.command = { command: 'entsso.loadMore', title: vscode.l10n.t('Load More'), arguments: [this] };
     item.tooltip = `Load the next ${this.pageSize} (setting "entsso.pageSize").`;
     item.contextValue = contextValue('loadMore');
     return item;

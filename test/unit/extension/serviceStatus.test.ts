@@ -57,6 +57,16 @@ describe('presentStatus', () => {
     assert.equal(b.key, `cached:${t('14:05:30')}`);
   });
 
+  test("the editor's read-only message ends with a Check Health link; the plain text for notifications has none", () => {
+    const states = ['cached', 'no-secret', 'reencrypting', 'ssodb-unreachable'] as const;
+    const blocks = [...states.map((s) => editBlock(input({ state: state({ state: s }) }))), editBlock(input({ phase: 'disconnected', disconnectedSince: t('14:08:00') }))];
+    for (const b of blocks) {
+      assert.ok(b);
+      assert.ok(b.markdown.endsWith(' [Check Health](command:entsso.checkHealth)'), b.markdown);
+      assert.ok(!b.plain.includes('Check Health') && !b.plain.includes('command:'), b.plain);
+    }
+  });
+
   test('no-secret and ssodb-unreachable are errors', () => {
     const ns = presentStatus(input({ state: state({ state: 'no-secret', canDecrypt: false, canEncrypt: false, unreachableSince: t('14:00:00') }) }));
     assert.equal(ns.severity, 'error');
