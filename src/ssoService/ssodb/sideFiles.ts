@@ -12,8 +12,9 @@
  * change's own transaction into the data file's SSOX_AuditTable (the change writes that file
  * anyway), so a save costs one durable commit instead of two and is never without its row; the
  * rows staged there are then moved to the audit file in batches, within STAGED_AUDIT_MOVE_MS,
- * before any audit read, at start and at close (SqliteDataStore.moveStagedAudit, atomic over
- * both files). Refusals still go to the audit file alone.
+ * before any audit read or direct append (ids stay in the order of events), at start and at
+ * close (SqliteDataStore.moveStagedAudit, atomic over both files). Refusals still go to the
+ * audit file alone.
  */
 import type { SqliteDataStore } from './sqliteStore';
 import type { AuditRetention, SsoStore } from './store';
@@ -50,7 +51,12 @@ export function withSideFiles(
       await staged.moveStaged().catch(() => undefined);
       await Promise.allSettled([data.close(), audit.close(), coordination.close()]);
     },
-    appendAudit: (entries, retention) => audit.appendAudit(entries, retention),
+    appendAudit: async (entries, retention) => {
+      // Ids are the audit's order: rows staged before this one get theirs first. A failed move
+      // leaves them staged (still the audit, in the data file) and must not lose this row.
+      await staged.moveStaged().catch(() => undefined);
+      return audit.appendAudit(entries, retention);
+    },
     listAudit: async (options) => {
       await staged.moveStaged();
       return audit.listAudit(options);
