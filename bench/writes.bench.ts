@@ -110,7 +110,7 @@ export const writesBenchmark: Benchmark = {
           limitDescription: `raw durable 1-row inserts, same file, ${blobBytes}-byte blob`,
           target: { on: 'ratio', op: '>=', threshold: 0.6, text: '≥ 60 % of raw durable inserts' },
           targetApplies: !ctx.quick,
-          notes: `${ops} saves interleaved with ${ops} raw inserts (one transaction each, node-sqlite3-wasm's own directory lock); each save also appends its audit row (another durable commit, to ssodb-audit.sqlite); a stale save was refused with ENTSSO_E_CONFLICT`,
+          notes: `${ops} saves interleaved with ${ops} raw inserts (one transaction each, node-sqlite3-wasm's own directory lock); each save writes its audit row in its own commit (staged in SSODB, moved to ssodb-audit.sqlite in batches); a stale save was refused with ENTSSO_E_CONFLICT`,
         });
       }
       insert.finalize();

@@ -476,8 +476,9 @@ export class SsoOperations implements RpcOperations {
       const blob = encryptValues(secret, app.name, identifier, values);
       // Updating keeps the replaced version (history), in the store's write transaction.
       const kept = p.expectedTimestamp === null ? undefined : historyNote(this.options.history ?? DEFAULT_HISTORY_SETTINGS, this.who(ctx), 'set', changedFieldLabels(app.fields, stored, values));
-      const row = await this.store.putCredentials(app.name, identifier, p.expectedTimestamp, secret.msid, blob, kept);
-      await this.audit(ctx, { action: 'config.set', outcome: 'ok', application: app.name, identifier: p.identifier, fields: Object.keys(p.fields) });
+      // The audit row is written with the change, in its transaction: one commit, never one without the other.
+      const audit = { entry: { action: 'config.set', outcome: 'ok' as const, application: app.name, identifier: p.identifier, fields: Object.keys(p.fields), user: this.who(ctx) }, retention: this.options.auditRetention };
+      const row = await this.store.putCredentials(app.name, identifier, p.expectedTimestamp, secret.msid, blob, kept, audit);
       return { application: app.name, identifier: p.identifier, timestamp: row.timestamp, modifiedAt: row.modifiedAt };
     } catch (err) {
       // Every refusal is audited: conflicts found before the write as well as by the store.

@@ -61,6 +61,7 @@ import {
   toIdentifierRow,
   toLeaseState,
   toMssNodeRow,
+  type AuditRecord,
   type SqlRow,
 } from './schema/rowMappers';
 import { applicationExists, applicationNotFound, changeConflict, credentialsConflict, mappingNotFound } from './schema/storeErrors';
@@ -72,6 +73,7 @@ import type {
   AuditRetention,
   ConfigurationRead,
   AuditSlice,
+  ChangeAudit,
   CredentialRow,
   GlobalInfo,
   HistoryCipherRow,
@@ -365,20 +367,24 @@ class MssqlStore implements SsoStore {
     msid: string,
     ciphertext: Buffer,
     history?: HistoryNote,
+    audit?: ChangeAudit,
   ): Promise<Omit<CredentialRow, 'ciphertext'>> {
     checkName(application, 'application name');
     if (expectedTimestamp === null) checkNewName(identifier, 'identifier');
     else checkName(identifier, 'identifier');
     checkMsid(msid);
     checkHistoryNote(history);
+    const auditRecord = audit && toAuditRecord(audit.entry);
     const row =
       expectedTimestamp === null
-        ? await this.createCredentials(application, identifier, msid, ciphertext)
-        : await this.updateCredentials(application, identifier, expectedTimestamp, msid, ciphertext, history);
+        ? await this.createCredentials(application, identifier, msid, ciphertext, auditRecord)
+        : await this.updateCredentials(application, identifier, expectedTimestamp, msid, ciphertext, history, auditRecord);
+    // After the commit, as appendAudit prunes: a failed prune must not undo a committed change.
+    if (audit?.retention) await this.runPrune(auditPruneBounds(audit.retention, AUDIT_PRUNE_PER_WRITE)).catch(() => 0);
     return { ...toIdentifierRow(row), msid };
   }
 
-  private async createCredentials(application: string, identifier: string, msid: string, ciphertext: Buffer): Promise<SqlRow> {
+  private async createCredentials(application: string, identifier: string, msid: string, ciphertext: Buffer, audit?: AuditRecord): Promise<SqlRow> {
     return this.session.inTransaction(
       async (tx) => {
         const mapping = rowsOf(await this.session.query(MSSQL_SQL.insertMapping, keyParams(application, identifier), tx))[0];
@@ -388,6 +394,7 @@ class MssqlStore implements SsoStore {
           { ...keyParams(String(mapping.application), identifier), ...valueParams(msid, ciphertext) },
           tx,
         );
+        if (audit) await this.session.query(MSSQL_SQL.insertAudit, auditParams(audit), tx);
         return rowsOf(inserted)[0] ?? {};
       },
       (error) => {
@@ -405,17 +412,22 @@ class MssqlStore implements SsoStore {
     msid: string,
     ciphertext: Buffer,
     history?: HistoryNote,
+    audit?: AuditRecord,
   ): Promise<SqlRow> {
     if (isRowVersion(expectedTimestamp)) {
       const params: Params = { ...keyParams(application, identifier), ...valueParams(msid, ciphertext), expected: ['bigint', expectedTimestamp] };
-      const row = history
-        ? await this.session.inTransaction(async (tx) => {
-            if (!(await this.keepVersion(application, identifier, expectedTimestamp, history, tx))) return undefined;
-            const updated = rowsOf(await this.session.query(MSSQL_SQL.updateCredentials, params, tx))[0];
-            await this.pruneHistory(application, identifier, history, tx);
-            return updated;
-          })
-        : rowsOf(await this.session.query(MSSQL_SQL.updateCredentials, params))[0];
+      const row =
+        history || audit
+          ? await this.session.inTransaction(async (tx) => {
+              if (history && !(await this.keepVersion(application, identifier, expectedTimestamp, history, tx))) return undefined;
+              const updated = rowsOf(await this.session.query(MSSQL_SQL.updateCredentials, params, tx))[0];
+              // Nothing was changed (a stale version): no audit row for a change that did not happen.
+              if (!updated) return undefined;
+              if (history) await this.pruneHistory(application, identifier, history, tx);
+              if (audit) await this.session.query(MSSQL_SQL.insertAudit, auditParams(audit), tx);
+              return updated;
+            })
+          : rowsOf(await this.session.query(MSSQL_SQL.updateCredentials, params))[0];
       if (row) return row;
     }
     const state = await this.credentialsState(application, identifier);

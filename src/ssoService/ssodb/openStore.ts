@@ -32,6 +32,7 @@ export async function openStore(config: StoreConfig): Promise<SsoStore> {
   const store =
     config.kind === 'sqlite'
       ? withSideFiles(createSqliteStore({ file: config.file, busyTimeoutMs: config.busyTimeoutMs }), {
+          auditFile: sideFileFor(config.file, 'audit'),
           audit: createSqliteStore({ file: sideFileFor(config.file, 'audit'), busyTimeoutMs: config.busyTimeoutMs }),
           coordination: createSqliteStore({ file: sideFileFor(config.file, 'coordination'), busyTimeoutMs: config.busyTimeoutMs }),
         })

@@ -7,28 +7,64 @@
  * audit appends and lease renewals from contending for the data file's lock (the embedded
  * store's lock has no queue). SQL Server keeps all of them in SSODB, as ENTSSO keeps its audit:
  * there, "unchanged" is about the data tables.
+ *
+ * The audit row of a change (putCredentials with `audit`) is the exception: it is written in the
+ * change's own transaction into the data file's SSOX_AuditTable (the change writes that file
+ * anyway), so a save costs one durable commit instead of two and is never without its row; the
+ * rows staged there are then moved to the audit file in batches, within STAGED_AUDIT_MOVE_MS,
+ * before any audit read or direct append (ids stay in the order of events), at start and at
+ * close (SqliteDataStore.moveStagedAudit, atomic over both files). Refusals still go to the
+ * audit file alone.
  */
-import type { SsoStore } from './store';
+import type { SqliteDataStore } from './sqliteStore';
+import type { AuditRetention, SsoStore } from './store';
 
 type AuditMethods = 'appendAudit' | 'listAudit' | 'pruneAudit' | 'listAuditFiltered';
 type CoordinationMethods = 'acquireLease' | 'releaseLease' | 'getLease' | 'recordMssNode' | 'listMssNodes';
 type SideStore<M extends keyof SsoStore> = Pick<SsoStore, M | 'init' | 'close'>;
 
+/**
+ * How long a staged audit row may wait for its move. A move costs about two and a half commits
+ * (10 fsyncs against 4, and it holds both files' locks): at 50 ms, a single client saving back to
+ * back still paid one every three saves (measured: 37 % of raw inserts, as with two commits).
+ * Waiting longer costs nothing a reader sees: every audit read moves what is staged first, and a
+ * staged row is as durable as the change it belongs to.
+ */
+export const STAGED_AUDIT_MOVE_MS = 1_000;
+
 /** Delegates everything to `data` except the audit and the MSS coordination. */
-export function withSideFiles(data: SsoStore, side: { audit: SideStore<AuditMethods>; coordination: SideStore<CoordinationMethods> }): SsoStore {
+export function withSideFiles(
+  data: SqliteDataStore,
+  side: { auditFile: string; audit: SideStore<AuditMethods>; coordination: SideStore<CoordinationMethods> },
+): SsoStore {
   const { audit, coordination } = side;
+  const staged = new StagedAuditMover(data, side.auditFile);
   return {
     init: async () => {
       await data.init();
       await audit.init();
       await coordination.init();
+      // Rows a process staged and did not move before it stopped.
+      await staged.moveNow();
     },
     close: async () => {
+      await staged.moveStaged().catch(() => undefined);
       await Promise.allSettled([data.close(), audit.close(), coordination.close()]);
     },
-    appendAudit: (entries, retention) => audit.appendAudit(entries, retention),
-    listAudit: (options) => audit.listAudit(options),
-    listAuditFiltered: (query) => audit.listAuditFiltered(query),
+    appendAudit: async (entries, retention) => {
+      // Ids are the audit's order: rows staged before this one get theirs first. A failed move
+      // leaves them staged (still the audit, in the data file) and must not lose this row.
+      await staged.moveStaged().catch(() => undefined);
+      return audit.appendAudit(entries, retention);
+    },
+    listAudit: async (options) => {
+      await staged.moveStaged();
+      return audit.listAudit(options);
+    },
+    listAuditFiltered: async (query) => {
+      await staged.moveStaged();
+      return audit.listAuditFiltered(query);
+    },
     pruneAudit: (retention, limit) => audit.pruneAudit(retention, limit),
     acquireLease: (node, ttl, grace) => coordination.acquireLease(node, ttl, grace),
     releaseLease: (node) => coordination.releaseLease(node),
@@ -49,7 +85,11 @@ export function withSideFiles(data: SsoStore, side: { audit: SideStore<AuditMeth
     search: (q, limit) => data.search(q, limit),
     getCredentials: (app, id) => data.getCredentials(app, id),
     readConfiguration: (app, id) => data.readConfiguration(app, id),
-    putCredentials: (app, id, expected, msid, blob, history) => data.putCredentials(app, id, expected, msid, blob, history),
+    putCredentials: async (app, id, expected, msid, blob, history, change) => {
+      const row = await data.putCredentials(app, id, expected, msid, blob, history, change);
+      if (change) staged.moveSoon(change.retention);
+      return row;
+    },
     deleteCredentials: (app, id, expected, history) => data.deleteCredentials(app, id, expected, history),
     listHistory: (app, id, o) => data.listHistory(app, id, o),
     getHistoryVersion: (app, id, version) => data.getHistoryVersion(app, id, version),
@@ -64,4 +104,53 @@ export function withSideFiles(data: SsoStore, side: { audit: SideStore<AuditMeth
 /** `ssodb.sqlite` → `ssodb-audit.sqlite` (suffix 'audit'), `ssodb-coordination.sqlite`. */
 export function sideFileFor(dataFile: string, suffix: 'audit' | 'coordination'): string {
   return dataFile.replace(/(\.sqlite3?|\.db)?$/i, (ext) => `-${suffix}${ext || '.sqlite'}`);
+}
+
+/**
+ * Moves the audit rows staged in the data file to the audit file: one move for all the rows
+ * staged within STAGED_AUDIT_MOVE_MS. A failed move leaves the rows where they are (they are
+ * still the audit, in the data file, bounded by the same retention) for the next one.
+ */
+class StagedAuditMover {
+  private timer: NodeJS.Timeout | undefined;
+  private retention: AuditRetention | undefined;
+  private moving: Promise<unknown> = Promise.resolve();
+  /** Rows were staged by this process since the last move began (other processes move their own). */
+  private stagedHere = false;
+
+  constructor(
+    private readonly data: SqliteDataStore,
+    private readonly auditFile: string,
+  ) {}
+
+  moveSoon(retention: AuditRetention | undefined): void {
+    this.retention = retention ?? this.retention;
+    this.stagedHere = true;
+    if (this.timer) return;
+    this.timer = setTimeout(() => void this.moveNow().catch(() => undefined), STAGED_AUDIT_MOVE_MS);
+    // A pending move never keeps a process alive; close moves what is left.
+    this.timer.unref();
+  }
+
+  /** Resolves once every row this process staged so far is in the audit file (moves run one at a time). */
+  moveStaged(): Promise<unknown> {
+    return this.stagedHere ? this.moveNow() : this.moving;
+  }
+
+  /** Moves whatever is staged, by any process (at start: what a stopped process left). */
+  moveNow(): Promise<unknown> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    this.stagedHere = false;
+    const move = this.moving
+      .catch(() => undefined)
+      .then(() => this.data.moveStagedAudit(this.auditFile, this.retention))
+      .catch((error: unknown) => {
+        // Still staged: the next read of the audit tries again.
+        this.stagedHere = true;
+        throw error;
+      });
+    this.moving = move;
+    return move;
+  }
 }

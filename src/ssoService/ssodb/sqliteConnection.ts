@@ -67,6 +67,26 @@ export class SqliteConnection {
     }
   }
 
+  /**
+   * Runs `work` with `file` attached as `schema` (ATTACH is refused inside a transaction, so
+   * `work` opens its own). Statements naming the schema are not kept: they would not prepare
+   * once it is detached.
+   */
+  withAttached<T>(file: string, schema: string, work: () => T): T {
+    const db = this.connection();
+    db.run(`ATTACH DATABASE ? AS ${schema}`, [file]);
+    try {
+      return work();
+    } finally {
+      for (const [sql, statement] of this.statements) {
+        if (!sql.includes(`${schema}.`)) continue;
+        if (!statement.isFinalized) statement.finalize();
+        this.statements.delete(sql);
+      }
+      db.run(`DETACH DATABASE ${schema}`);
+    }
+  }
+
   rows(sql: string, params: Params = {}): SqlRow[] {
     return this.usingStatement(sql, (statement) => statement.all(bind(params)) as SqlRow[]);
   }

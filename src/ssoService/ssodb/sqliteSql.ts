@@ -21,6 +21,11 @@ const HISTORY_COLUMNS = `ch_app_name AS application, ch_identifier AS identifier
 /** Rotation reads rows in the order of IX_SSOX_ExternalCredentials_msid, one range at a time. */
 const ROTATION_ORDER = `ORDER BY ec_msid, ec_app_name, ec_windows_domain_name, ec_windows_user_name`;
 
+const AUDIT_COLUMNS = `au_at, au_user, au_action, au_outcome, au_app_name, au_identifier, au_fields, au_detail`;
+
+/** The schema name under which the data file attaches its audit side file to move staged rows. */
+export const STAGED_AUDIT_TARGET = 'audit_side';
+
 export const SQLITE_SQL = {
   globalInfo: `SELECT gi_SecretServer AS secretServer, gi_SSOAdminGroup AS adminGroup, gi_CurrentMsid AS currentMsid,
   gi_PreviousMsid AS previousMsid, gi_SecretCreatedAt AS secretCreatedAt, gi_LastBackupAt AS lastBackupAt,
@@ -135,6 +140,14 @@ FROM SSOX_AuditTable WHERE au_id < :before ORDER BY au_id DESC LIMIT :limit`,
   pruneAudit: `DELETE FROM SSOX_AuditTable WHERE au_id IN (
   SELECT au_id FROM (SELECT au_id, au_at FROM SSOX_AuditTable ORDER BY au_id LIMIT :limit)
   WHERE au_id <= (SELECT COALESCE(MAX(au_id), 0) FROM SSOX_AuditTable) - :maxRows OR au_at < :cutoff)`,
+
+  /** Staged rows (this file's own SSOX_AuditTable) to the attached audit file, in their order. */
+  moveStagedAudit: `INSERT INTO ${STAGED_AUDIT_TARGET}.SSOX_AuditTable (${AUDIT_COLUMNS})
+SELECT ${AUDIT_COLUMNS} FROM main.SSOX_AuditTable ORDER BY au_id`,
+  dropStagedAudit: `DELETE FROM main.SSOX_AuditTable`,
+  pruneMovedAudit: `DELETE FROM ${STAGED_AUDIT_TARGET}.SSOX_AuditTable WHERE au_id IN (
+  SELECT au_id FROM (SELECT au_id, au_at FROM ${STAGED_AUDIT_TARGET}.SSOX_AuditTable ORDER BY au_id LIMIT :limit)
+  WHERE au_id <= (SELECT COALESCE(MAX(au_id), 0) FROM ${STAGED_AUDIT_TARGET}.SSOX_AuditTable) - :maxRows OR au_at < :cutoff)`,
 
   ping: `SELECT gi_id FROM SSOX_GlobalInfo WHERE gi_id = 1`,
 

@@ -109,6 +109,13 @@ export interface AuditRetention {
   maxAgeMs: number;
 }
 
+/** The audit row of a change, written in the change's own transaction (see SsoStore.putCredentials). */
+export interface ChangeAudit {
+  entry: NewAuditEntry;
+  /** Applied as appendAudit applies it. */
+  retention?: AuditRetention;
+}
+
 /** Re-encryption of one row during a rotation: replaces the blob only if the row is still as read. */
 export interface ReencryptedRow {
   application: string;
@@ -294,6 +301,9 @@ export interface SsoStore {
    * Throws ENTSSO_E_CONFLICT when the stored timestamp differs (or the row exists / is gone),
    * ENTSSO_E_APPLICATION_NOT_FOUND when the application is missing. Returns the new row, with the
    * stored spelling of the names (they compare case-insensitively).
+   * With `audit`, its row is written in the same transaction as the change: one commit, and the
+   * change is never without its audit row (a refused write writes neither). The embedded store
+   * with its audit side file stages the row in the data file and moves it (see sideFiles.ts).
    */
   putCredentials(
     application: string,
@@ -302,6 +312,7 @@ export interface SsoStore {
     msid: string,
     ciphertext: Buffer,
     history?: HistoryNote,
+    audit?: ChangeAudit,
   ): Promise<Omit<CredentialRow, 'ciphertext'>>;
   /**
    * Deletes the mapping and its values. Throws ENTSSO_E_CONFLICT on a stale timestamp,

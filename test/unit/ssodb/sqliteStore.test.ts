@@ -12,6 +12,7 @@ import { after, before, describe, it } from 'node:test';
 import nodeSqlite3Wasm from 'node-sqlite3-wasm';
 import { processStartTime } from '../../../src/protocol/processIdentity';
 import { openStore } from '../../../src/ssoService/ssodb/openStore';
+import { sideFileFor } from '../../../src/ssoService/ssodb/sideFiles';
 import { createSqliteStore, type SqliteStoreOptions } from '../../../src/ssoService/ssodb/sqliteStore';
 import { OWN_LOCK_TARGET } from '../../../src/ssoService/ssodb/symlinkLock';
 import type { SsoStore } from '../../../src/ssoService/ssodb/store';
@@ -51,6 +52,32 @@ runStoreContract('SQLite file (node-sqlite3-wasm)', async () => {
 });
 
 describe('SQLite store on a shared file', () => {
+  it('a save\'s audit row is staged in the data file, in the save\'s commit, and read from the audit file, moved with the retention applied', async () => {
+    const file = newFile();
+    const auditFile = sideFileFor(file, 'audit');
+    const store = await openStore({ kind: 'sqlite', file, busyTimeoutMs: 300 });
+    try {
+      await store.createApplication(app('Staged'));
+      const auditBefore = fs.readFileSync(auditFile);
+      // Held by a live owner (this process, outside any store operation): nobody can write the audit file.
+      fs.symlinkSync(OWN_LOCK_TARGET, `${auditFile}.lock`);
+      const retention = { maxRows: 5, maxAgeMs: 86_400_000 };
+      let timestamp: string | null = null;
+      for (let i = 0; i < 8; i++) {
+        const entry = { user: 'u', action: 'config.set', outcome: 'ok' as const, application: 'Staged', identifier: 'Cfg', detail: `save ${i}` };
+        timestamp = (await store.putCredentials('Staged', 'Cfg', timestamp, 'm1', Buffer.from(`v${i}`), undefined, { entry, retention })).timestamp;
+      }
+      assert.deepEqual(fs.readFileSync(auditFile), auditBefore, 'the saves did not write the audit file (one commit each, in the data file)');
+      await expectSsoError(store.listAudit({ limit: 1 }), 'ENTSSO_E_SSODB_UNREACHABLE');
+      fs.unlinkSync(`${auditFile}.lock`);
+      const rows = await store.listAudit({ limit: 100 });
+      assert.deepEqual(rows.map((r) => r.detail), ['save 7', 'save 6', 'save 5', 'save 4', 'save 3'], 'all moved, in order, the newest 5 kept');
+      assert.notDeepEqual(fs.readFileSync(auditFile), auditBefore, 'now in the audit file');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('openStore opens, initialises and works', async () => {
     const store = await openStore({ kind: 'sqlite', file: newFile() });
     try {

@@ -719,6 +719,18 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       assert.deepEqual(page.map((e) => e.action), ['a27', 'a26'], 'paging by id still works');
     });
 
+    withStore('a save with its audit row writes both in one transaction; a refused save writes neither', async (store) => {
+      await store.createApplication(app('Audited'));
+      const entry = { user: 'u', action: 'config.set', outcome: 'ok' as const, application: 'Audited', identifier: 'Cfg', fields: ['F'] };
+      const v1 = await store.putCredentials('Audited', 'Cfg', null, 'm1', Buffer.from('one'), undefined, { entry });
+      await store.putCredentials('Audited', 'Cfg', v1.timestamp, 'm1', Buffer.from('two'), undefined, { entry: { ...entry, detail: 'second' } });
+      await expectSsoError(store.putCredentials('Audited', 'Cfg', v1.timestamp, 'm1', Buffer.from('stale'), undefined, { entry: { ...entry, detail: 'stale' } }), 'ENTSSO_E_CONFLICT');
+      await expectSsoError(store.putCredentials('Audited', 'Cfg', null, 'm1', Buffer.from('again'), undefined, { entry: { ...entry, detail: 'exists' } }), 'ENTSSO_E_CONFLICT');
+      const rows = await store.listAudit({ limit: 10 });
+      assert.deepEqual(rows.map((r) => `${r.action}:${r.identifier}:${r.detail ?? ''}`), ['config.set:Cfg:second', 'config.set:Cfg:'], 'one row per save made, none for a refused one');
+      assert.equal((await store.getCredentials('Audited', 'Cfg'))?.ciphertext.toString(), 'two');
+    });
+
     // ------------------------------------------------------------ configuration history (issue 15)
 
     const note = (overrides: Partial<HistoryNote> = {}): HistoryNote => ({ savedBy: 'bob via test', change: 'set', changedFields: ['Pwd'], keep: 20, maxAgeMs: 86_400_000, ...overrides });
