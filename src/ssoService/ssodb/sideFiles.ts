@@ -30,7 +30,7 @@ type SideStore<M extends keyof SsoStore> = Pick<SsoStore, M | 'init' | 'close'>;
  * Waiting longer costs nothing a reader sees: every audit read moves what is staged first, and a
  * staged row is as durable as the change it belongs to.
  */
-export const STAGED_AUDIT_MOVE_MS = 1_000;
+const STAGED_AUDIT_MOVE_MS = 1_000;
 
 /** Delegates everything to `data` except the audit and the MSS coordination. */
 export function withSideFiles(

@@ -30,56 +30,18 @@ import { auditPageParams, auditSlice, auditWindow, auditWindowParams, SQLITE_AUD
 import { importedVersionParams, importedVersions, SQLITE_IMPORT_HISTORY_SQL } from './historyImport';
 import { CommittedStateMemo } from './committedStateMemo';
 import { LockDirectory } from './lockDirectory';
-import { runWhileOperating } from './operatingLocks';
 import { SqliteConnection, type BeginMode, type Params } from './sqliteConnection';
 import { WriteBatch } from './writeBatch';
-import { SQLITE_SQL, STAGED_AUDIT_TARGET } from './sqliteSql';
+import { SQLITE_SQL } from './sqliteSql';
+import { moveStagedAuditRows } from './stagedAudit';
 import { retryWhileBusy, unreachable } from './sqliteRetry';
 import type { AuditEntry, FieldInfo } from '../../protocol/messages';
 import {
-  applicationExists,
-  applicationNotFound,
-  AUDIT_PRUNE_PER_WRITE,
-  auditPruneBounds,
-  changeConflict,
-  checkApplicationChanges,
-  checkCursor,
-  checkFilter,
-  checkFlags,
-  checkGlobalInfoPatch,
-  checkLimit,
-  checkListOptions,
-  checkMsid,
-  checkName,
-  checkNewName,
-  checkNewApplication,
-  checkReencryptedRow,
-  containsPattern,
-  credentialsConflict,
-  fieldFlags,
-  IDENTIFIER_DOMAIN,
-  isRowVersion,
-  MAX_PAGE_LIMIT,
-  mappingNotFound,
-  nextModifiedAt,
-  sameFields,
-  SQLITE_DERIVED_TABLES,
-  SQLITE_SCHEMA,
-  toApplicationRow,
-  toAuditEntry,
-  toAuditRecord,
-  toCredentialRow,
-  toFieldInfo,
-  toGlobalInfo,
-  toIdentifierRow,
-  toLeaseState,
-  toMssNodeRow,
-  checkHistoryNote,
-  checkHistoryVersion,
-  toHistoryRecord,
-  toHistoryRow,
-  toHistoryCipherRow,
-  type AuditRecord,
+  applicationExists, applicationNotFound, AUDIT_PRUNE_PER_WRITE, auditPruneBounds, changeConflict, checkApplicationChanges, checkCursor, checkFilter,
+  checkFlags, checkGlobalInfoPatch, checkLimit, checkListOptions, checkMsid, checkName, checkNewName, checkNewApplication, checkReencryptedRow,
+  containsPattern, credentialsConflict, fieldFlags, IDENTIFIER_DOMAIN, isRowVersion, mappingNotFound, nextModifiedAt, sameFields,
+  SQLITE_DERIVED_TABLES, SQLITE_SCHEMA, toApplicationRow, toAuditEntry, toAuditRecord, toCredentialRow, toFieldInfo, toGlobalInfo, toIdentifierRow,
+  toLeaseState, toMssNodeRow, checkHistoryNote, checkHistoryVersion, toHistoryRecord, toHistoryRow, toHistoryCipherRow, type AuditRecord,
   type SqlRow,
 } from './schema';
 import type {
@@ -602,30 +564,9 @@ class SqliteStore implements SqliteDataStore {
     if (prune) this.run(SQLITE_SQL.pruneAudit, prune);
   }
 
-  /**
-   * Moves the audit rows this file holds (staged there by putCredentials, in the change's own
-   * transaction) to the audit file, in one transaction over both files (SQLite commits the two
-   * atomically, through a super-journal): each row ends up in exactly one of them, whoever moves
-   * and whenever a process dies. Returns how many rows moved. Costs more than one commit (10
-   * fsyncs against 4, measured), so it is meant for batches, not for every row.
-   */
+  /** See moveStagedAuditRows: the rows putCredentials staged here go to the audit file, atomically. */
   async moveStagedAudit(auditFile: string, retention?: AuditRetention): Promise<number> {
-    const sideLock = `${path.resolve(auditFile)}.lock`;
-    // Both files' locks are taken by the VFS; the audit file's is ours for this operation too (see operatingLocks.ts).
-    const move = (): number =>
-      runWhileOperating(sideLock, () =>
-        this.db.withAttached(path.resolve(auditFile), STAGED_AUDIT_TARGET, () =>
-          this.db.transaction('BEGIN IMMEDIATE', () => {
-            const moved = this.run(SQLITE_SQL.moveStagedAudit, {});
-            if (moved === 0) return 0;
-            this.run(SQLITE_SQL.dropStagedAudit, {});
-            // As many rows as each append would have let go, one by one.
-            if (retention) this.run(SQLITE_SQL.pruneMovedAudit, auditPruneBounds(retention, Math.min(moved * AUDIT_PRUNE_PER_WRITE, MAX_PAGE_LIMIT)));
-            return moved;
-          }),
-        ),
-      );
-    return retryWhileBusy(this.lock, move, this.options.busyTimeoutMs);
+    return retryWhileBusy(this.lock, () => moveStagedAuditRows(this.db, auditFile, retention), this.options.busyTimeoutMs);
   }
 
   async pruneAudit(retention: AuditRetention, limit: number): Promise<number> {

@@ -1,0 +1,35 @@
+/**
+ * The audit rows a save stages in the SSODB data file (written in the save's own transaction, so a
+ * change is never without its audit row and costs one durable commit) and their move to the audit
+ * file, where every other audit row lives and is read from.
+ */
+import path from 'node:path';
+import { runWhileOperating } from './operatingLocks';
+import { AUDIT_PRUNE_PER_WRITE, auditPruneBounds, MAX_PAGE_LIMIT } from './schema';
+import type { SqliteConnection } from './sqliteConnection';
+import { SQLITE_SQL, STAGED_AUDIT_TARGET } from './sqliteSql';
+import type { AuditRetention } from './store';
+
+/**
+ * Moves the audit rows this file holds (staged there by putCredentials, in the change's own
+ * transaction) to the audit file, in one transaction over both files (SQLite commits the two
+ * atomically, through a super-journal): each row ends up in exactly one of them, whoever moves
+ * and whenever a process dies. Returns how many rows moved. Costs more than one commit (10
+ * fsyncs against 4, measured), so it is meant for batches, not for every row.
+ */
+export function moveStagedAuditRows(db: SqliteConnection, auditFile: string, retention: AuditRetention | undefined): number {
+  const sideLock = `${path.resolve(auditFile)}.lock`;
+  // Both files' locks are taken by the VFS; the audit file's is ours for this operation too (see operatingLocks.ts).
+  return runWhileOperating(sideLock, () =>
+    db.withAttached(path.resolve(auditFile), STAGED_AUDIT_TARGET, () =>
+      db.transaction('BEGIN IMMEDIATE', () => {
+        const moved = db.run(SQLITE_SQL.moveStagedAudit, {});
+        if (moved === 0) return 0;
+        db.run(SQLITE_SQL.dropStagedAudit, {});
+        // As many rows as each append would have let go, one by one.
+        if (retention) db.run(SQLITE_SQL.pruneMovedAudit, auditPruneBounds(retention, Math.min(moved * AUDIT_PRUNE_PER_WRITE, MAX_PAGE_LIMIT)));
+        return moved;
+      }),
+    ),
+  );
+}
