@@ -524,7 +524,8 @@ async function timeUntilRowGone(w: Workbench, label: string, act: () => Promise<
 
 async function openHeapInspector(pid: number): Promise<{ inspector: HeapInspector } | { error: string }> {
   try {
-    return { inspector: await HeapInspector.open(pid) };
+    // A UI test may hold the port; the row says "not analysed" rather than wait long.
+    return { inspector: await HeapInspector.open(pid, 30_000) };
   } catch (err) {
     return { error: err instanceof Error ? err.message : String(err) };
   }

@@ -156,7 +156,7 @@ function installExtension() {
   const target = join(paths.extensions, `ssotools.entsso-explorer-${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}`);
   rmSync(paths.extensions, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
-  for (const f of ['package.json', 'README.md', 'LICENSE', 'dist', 'media']) if (existsSync(join(root, f))) cpSync(join(root, f), join(target, f), { recursive: true });
+  for (const f of ['package.json', 'package.nls.json', 'README.md', 'LICENSE', 'dist', 'media']) if (existsSync(join(root, f))) cpSync(join(root, f), join(target, f), { recursive: true });
 }
 
 /** Runs `code` (an ES module) with the stand-in helper (TypeScript, through tsx) as `standin`. */

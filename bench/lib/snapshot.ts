@@ -26,7 +26,7 @@ export function buildSnapshot(tmp: string): Snapshot {
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   const r = spawnSync(process.execPath, [join(ROOT, 'esbuild.mjs'), '--production'], { cwd: dir, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`the production build failed: ${(r.stderr || r.stdout).slice(0, 2000)}`);
-  for (const f of ['package.json', 'media', 'README.md', 'LICENSE']) {
+  for (const f of ['package.json', 'package.nls.json', 'media', 'README.md', 'LICENSE']) {
     if (existsSync(join(ROOT, f))) cpSync(join(ROOT, f), join(dir, f), { recursive: true });
   }
   return { dir, ssoctl: join(dir, 'dist', 'ssoctl.js'), extension: join(dir, 'dist', 'extension.js') };

@@ -215,7 +215,9 @@ async function copyToEnvironment(ctx: ExplorerCommandsContext, documents: Compar
     for (const item of changes.slice(0, 3)) await showDiff(documents, preview.source, preview.target, preview.application, item.identifier, previewDiff(preview, item));
     const choices = await pickMaskedChoices(preview);
     await confirmModal(
-      `Copy ${changes.length} configuration(s) of "${preview.application}" from "${preview.source}" to "${preview.target}"?`,
+      changes.length === 1
+        ? `Copy "${changes[0]!.identifier}" of "${preview.application}" from "${preview.source}" to "${preview.target}"?`
+        : `Copy ${changes.length} configurations of "${preview.application}" from "${preview.source}" to "${preview.target}"?`,
       `This writes to "${preview.target}": ${describeChanges(preview)}. ` +
         `${choices.length > 0 ? `Masked fields copied from "${preview.source}": ${choices.map((c) => `${c.identifier} · ${c.label}`).join(', ')} (revealed there, audited, never shown). ` : ''}` +
         `Masked fields not listed keep their values in "${preview.target}". Written in one transaction; refused if "${preview.target}" changed since this preview. The values replaced are kept in its history.`,

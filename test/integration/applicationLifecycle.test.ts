@@ -28,6 +28,16 @@ function sha256(file: string): string {
   return createHash('sha256').update(readFileSync(file)).digest('hex');
 }
 
+/**
+ * The SSODB file's hash once the audit rows saves staged in it have gone to the audit file (the
+ * service moves them before any audit read): what is compared is then the configuration data, and
+ * any write transaction made in between, a staged row included, still changes the file.
+ */
+async function settledSsodbHash(client: SsoClient, file: string): Promise<string> {
+  await client.request('audit.list', { limit: 1 });
+  return sha256(file);
+}
+
 async function expectSsoError(promise: Promise<unknown>, code: string, message?: RegExp): Promise<SsoError> {
   try {
     await promise;
@@ -148,7 +158,7 @@ describe('application lifecycle with real processes', () => {
     const app = 'Lifecycle.Rules';
     await c.request('apps.create', { name: app, kind: 'configStore', fields: [{ label: 'dummy', masked: false }, { label: 'Pwd', masked: true }] });
     await c.request('config.set', { application: app, identifier: 'ConfigProperties', fields: { dummy: 'd', Pwd: 'p' }, expectedTimestamp: null });
-    const dbBefore = sha256(t.ssodbFile);
+    const dbBefore = (await settledSsodbHash(c, t.ssodbFile));
     const read = await c.request('apps.get', { name: app });
     assert.match(read.fieldsVersion ?? '', /^[0-9a-f]{32}$/);
 
@@ -158,7 +168,7 @@ describe('application lifecycle with real processes', () => {
     await expectSsoError(c.request('apps.addField', { name: app, fields: [{ label: 'PWD', masked: false }] }), 'ENTSSO_E_INVALID_REQUEST', /already has "Pwd"/);
     await expectSsoError(c.request('apps.addField', { name: 'Missing.App', fields: [{ label: 'x', masked: false }] }), 'ENTSSO_E_APPLICATION_NOT_FOUND');
     await expectSsoError(c.request('apps.addField', { name: app, fields: [{ label: 'x', masked: false }], expectedFieldsVersion: 'deadbeef' }), 'ENTSSO_E_CONFLICT', /changed by someone else/);
-    assert.equal(sha256(t.ssodbFile), dbBefore, 'SSODB is byte-for-byte unchanged after the refusals');
+    assert.equal((await settledSsodbHash(c, t.ssodbFile)), dbBefore, 'SSODB is byte-for-byte unchanged after the refusals');
 
     const ok = await c.request('apps.addField', { name: app, fields: [{ label: 'x', masked: false }], expectedFieldsVersion: read.fieldsVersion });
     assert.notEqual(ok.fieldsVersion, read.fieldsVersion);
@@ -174,17 +184,17 @@ describe('application lifecycle with real processes', () => {
     const file = join(scratch, `${app}.sso`);
     writeFileSync(file, makeSsoFile([['Endpoint', 'https://new.example'], ['Timeout', '30'], ['NewKey', 'a & "b" <c>']], SSO_PASSWORD));
 
-    const dbBefore = sha256(t.ssodbFile);
+    const dbBefore = (await settledSsodbHash(c, t.ssodbFile));
     const dry = t.ssoctl(['app', 'import', '--file', file, '--mode', 'update', '--dry-run', '--password-stdin'], SSO_PASSWORD + '\n');
     assert.equal(dry.code, 0, dry.stderr);
     assert.match(dry.stdout, /Snapin\.Settings \(configStore\): UPDATE/);
     assert.match(dry.stdout, /fields added: +NewKey/);
     assert.match(dry.stdout, /ConfigProperties: update \(new: NewKey; changed: Endpoint\)/);
     assert.match(dry.stdout, /weakly protected/);
-    assert.equal(sha256(t.ssodbFile), dbBefore, 'a dry run changes nothing');
+    assert.equal((await settledSsodbHash(c, t.ssodbFile)), dbBefore, 'a dry run changes nothing');
     const noYes = t.ssoctl(['app', 'import', '--file', file, '--password-stdin'], SSO_PASSWORD + '\n');
     assert.equal(noYes.code, 2, 'without a terminal, applying needs --yes');
-    assert.equal(sha256(t.ssodbFile), dbBefore);
+    assert.equal((await settledSsodbHash(c, t.ssodbFile)), dbBefore);
 
     const run = (mode: string) => {
       const r = t.ssoctl(['app', 'import', '--file', file, '--mode', mode, '--yes', '--password-stdin'], SSO_PASSWORD + '\n');
@@ -288,7 +298,7 @@ describe('application lifecycle with real processes', () => {
     const source = (bytes: Buffer, overrides: Partial<ImportSource> = {}): ImportSource => ({ file: bytes.toString('base64'), format: 'entsso', password: PASSWORD, mode: 'update', ...overrides });
     const backup = join(scratch, 'secret.backup');
     assert.equal(t.ssoctl(['secret', 'backup', '--file', backup, '--password-stdin'], PASSWORD + '\n').code, 0);
-    const dbBefore = sha256(t.ssodbFile);
+    const dbBefore = (await settledSsodbHash(c, t.ssodbFile));
     await expectSsoError(c.request('apps.planImport', source(file, { password: 'not the password at all 1' })), 'ENTSSO_E_BAD_PASSWORD', /password is not correct/);
     await expectSsoError(c.request('apps.planImport', source(file.subarray(0, Math.floor(file.length * 0.7)))), 'ENTSSO_E_BAD_FILE', /incomplete|cut short/);
     const tampered = Buffer.from(file);
@@ -303,12 +313,12 @@ describe('application lifecycle with real processes', () => {
     for (const bad of [file.subarray(0, 100), tampered, newer]) {
       await expectSsoError(c.request('apps.import', { ...source(bad), expected: { 'Contoso.Export.Settings': '0'.repeat(64) } }), 'ENTSSO_E_BAD_FILE');
     }
-    assert.equal(sha256(t.ssodbFile), dbBefore, 'SSODB is byte-for-byte unchanged after the bad files');
+    assert.equal((await settledSsodbHash(c, t.ssodbFile)), dbBefore, 'SSODB is byte-for-byte unchanged after the bad files');
 
     // Same application names, other field definitions: refused, naming the application and the fields.
     await c.request('apps.removeField', { name: 'Contoso.Export.Settings', fields: ['Password'] });
     await c.request('apps.addField', { name: 'Contoso.Export.Settings', fields: [{ label: 'Password', masked: false }] });
-    const dbMismatch = sha256(t.ssodbFile);
+    const dbMismatch = (await settledSsodbHash(c, t.ssodbFile));
     for (const mode of ['add', 'update', 'mirror'] as const) {
       const error = await expectSsoError(c.request('apps.planImport', source(file, { mode })), 'ENTSSO_E_INVALID_REQUEST', /"Contoso\.Export\.Settings" exists here with other field definitions: "Password" is masked in the file but not masked here/);
       assert.deepEqual(error.details.fields, ['Password']);
@@ -316,7 +326,7 @@ describe('application lifecycle with real processes', () => {
     const cli = t.ssoctl(['app', 'import', '--file', join(scratch, 'contoso.entsso'), '--yes', '--password-stdin'], PASSWORD + '\n');
     assert.equal(cli.code, 1);
     assert.match(cli.stderr, /other field definitions/);
-    assert.equal(sha256(t.ssodbFile), dbMismatch);
+    assert.equal((await settledSsodbHash(c, t.ssodbFile)), dbMismatch);
 
     // .sso: wrong password, and a file that decrypts to invalid XML.
     const sso = Buffer.from(makeSsoFile([['A', '1']], SSO_PASSWORD));
@@ -336,10 +346,10 @@ describe('application lifecycle with real processes', () => {
     assert.equal(plan.hasChanges, true);
     const cp = await c.request('config.get', { application: 'Snapin.Settings', identifier: 'ConfigProperties' });
     await c.request('config.set', { application: 'Snapin.Settings', identifier: 'ConfigProperties', fields: { Timeout: '45' }, expectedTimestamp: cp.timestamp });
-    const dbChanged = sha256(t.ssodbFile);
+    const dbChanged = (await settledSsodbHash(c, t.ssodbFile));
     await expectSsoError(c.request('apps.import', { ...good, expected: plan.expected }), 'ENTSSO_E_CONFLICT', /changed since the import was planned \("Snapin\.Settings"\)/);
     await expectSsoError(c.request('apps.import', { ...good, mode: 'mirror', expected: plan.expected }), 'ENTSSO_E_CONFLICT');
-    assert.equal(sha256(t.ssodbFile), dbChanged, 'a refused import changes nothing');
+    assert.equal((await settledSsodbHash(c, t.ssodbFile)), dbChanged, 'a refused import changes nothing');
     const fresh = await c.request('apps.planImport', good);
     await c.request('apps.import', { ...good, expected: fresh.expected });
     assert.equal((await c.request('config.get', { application: 'Snapin.Settings', identifier: 'ConfigProperties' })).fields.Endpoint, 'https://planned.example');
@@ -360,7 +370,7 @@ describe('application lifecycle with real processes', () => {
     assert.equal(plan.hasChanges, true);
     assert.equal(plan.applications[0]!.before?.configurations.ConfigProperties?.Endpoint, endpoint);
 
-    const dbBefore = sha256(t.ssodbFile);
+    const dbBefore = (await settledSsodbHash(c, t.ssodbFile));
     await expectSsoError(c.request('apps.import', { ...good, expected: plan.expected }), 'ENTSSO_E_NO_SECRET', /master secret server/);
     await expectSsoError(c.request('apps.addField', { name: 'Snapin.Settings', fields: [{ label: 'Blocked', masked: false }] }), 'ENTSSO_E_NO_SECRET');
     await expectSsoError(c.request('apps.removeField', { name: 'Snapin.Settings', fields: ['Timeout'] }), 'ENTSSO_E_NO_SECRET');
@@ -369,7 +379,7 @@ describe('application lifecycle with real processes', () => {
     const cli = t.ssoctl(['app', 'import', '--file', file, '--name', 'Snapin.Settings', '--mode', 'update', '--yes', '--password-stdin'], SSO_PASSWORD + '\n');
     assert.equal(cli.code, 4, cli.stderr);
     assert.match(cli.stderr, /ENTSSO_E_NO_SECRET/);
-    assert.equal(sha256(t.ssodbFile), dbBefore, 'SSODB is byte-for-byte unchanged');
+    assert.equal((await settledSsodbHash(c, t.ssodbFile)), dbBefore, 'SSODB is byte-for-byte unchanged');
 
     const audit = (await c.request('audit.list', { limit: 20 })).items;
     assert.ok(audit.some((e) => e.action === 'app.import' && e.outcome === 'refused' && e.detail === 'ENTSSO_E_NO_SECRET'), 'the refusal is audited (in the separate audit file)');

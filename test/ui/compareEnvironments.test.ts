@@ -125,7 +125,7 @@ describe('UI: compare and copy across environments', { timeout: 600_000 }, () =>
     await contextMenuAction(w(), ID, 'Copy to Environment…', VIEW);
     await pickQuickItem(w(), /^Copy "ConfigProperties" to Environment/, 'prod');
     await answerMultiPick(w(), /^Masked fields: copy from "dev"\?/, ['ConfigProperties · ApiKey']);
-    const dialog = await waitForDialog(w(), /Copy 1 configuration\(s\) of "Contoso\.OrderService" from "dev" to "prod"\?/);
+    const dialog = await waitForDialog(w(), /Copy "ConfigProperties" of "Contoso\.OrderService" from "dev" to "prod"\?/);
     assert.match(dialog.detail, /This writes to "prod": updates "ConfigProperties"/);
     assert.match(dialog.detail, /Masked fields copied from "dev": ConfigProperties · ApiKey/);
     assert.ok(dialog.buttons.includes('Copy to prod'), JSON.stringify(dialog.buttons));

@@ -50,31 +50,42 @@ export class HeapInspector {
     });
   }
 
-  /** Opens the inspector of `pid` and checks that the one answering on the port is that process. */
-  static async open(pid: number): Promise<HeapInspector> {
-    process.kill(pid, 'SIGUSR1');
-    let url: string | undefined;
-    for (let i = 0; i < 50 && !url; i++) {
-      await delay(100);
-      url = await fetch(`http://127.0.0.1:${PORT}/json/list`)
-        .then((r) => r.json() as Promise<Array<{ webSocketDebuggerUrl?: string }>>)
-        .then((targets) => targets[0]?.webSocketDebuggerUrl)
-        .catch(() => undefined);
+  /**
+   * Opens the inspector of `pid` and checks that the one answering on the port is that process.
+   * The port is fixed (SIGUSR1 opens it where Node's default says), so a UI test and the extension
+   * benchmark running at the same time take turns: wait until no inspector answers there, signal,
+   * and start again if another process took it meanwhile, for at most `waitMs`.
+   */
+  static async open(pid: number, waitMs = 240_000): Promise<HeapInspector> {
+    const deadline = Date.now() + waitMs;
+    for (;;) {
+      while ((await inspectorUrl()) !== undefined) {
+        if (Date.now() > deadline) throw new Error(`port ${PORT} stayed held by another process for ${Math.round(waitMs / 1000)} s`);
+        await delay(500);
+      }
+      process.kill(pid, 'SIGUSR1');
+      let url: string | undefined;
+      for (let i = 0; i < 50 && !url; i++) {
+        await delay(100);
+        url = await inspectorUrl();
+      }
+      if (!url) throw new Error(`no inspector answered on port ${PORT} after SIGUSR1`);
+      const inspector = await HeapInspector.connect(url);
+      const answered = await inspector.evaluate<number>('process.pid');
+      if (answered === pid) return inspector;
+      inspector.close();
+      if (Date.now() > deadline) throw new Error(`port ${PORT} is held by another process (pid ${answered}), not the extension host ${pid}`);
     }
-    if (!url) throw new Error(`no inspector answered on port ${PORT} after SIGUSR1`);
+  }
+
+  private static async connect(url: string): Promise<HeapInspector> {
     const { ws } = createRequire(__filename)('playwright-core/lib/utilsBundle') as { ws: new (url: string, options?: object) => WebSocketLike };
     const socket = new ws(url, { maxPayload: 1024 * 1024 * 1024 });
     await new Promise<void>((resolve, reject) => {
       socket.on('open', () => resolve());
       socket.on('error', (e) => reject(e instanceof Error ? e : new Error(String(e))));
     });
-    const inspector = new HeapInspector(socket);
-    const answered = await inspector.evaluate<number>('process.pid');
-    if (answered !== pid) {
-      inspector.close();
-      throw new Error(`port ${PORT} is held by another process (pid ${answered}), not the extension host ${pid}`);
-    }
-    return inspector;
+    return new HeapInspector(socket);
   }
 
   private call<T>(method: string, params: object = {}): Promise<T> {
@@ -288,4 +299,12 @@ function descendants(root: number): number[] {
     }
   }
   return out;
+}
+
+/** The debugger URL of the inspector answering on the port, if one does. */
+function inspectorUrl(): Promise<string | undefined> {
+  return fetch(`http://127.0.0.1:${PORT}/json/list`)
+    .then((r) => r.json() as Promise<Array<{ webSocketDebuggerUrl?: string }>>)
+    .then((targets) => targets[0]?.webSocketDebuggerUrl)
+    .catch(() => undefined);
 }
