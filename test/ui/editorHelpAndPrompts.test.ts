@@ -97,12 +97,20 @@ describe('UI: editor help, forgiving prompts and a reviewable import preview (is
 
     // ApiUser is nowhere in the text: only the application's field list can suggest it.
     await w().replaceEditorText('{\n  "Endpoint": "https://orders.contoso.example/api",\n  "ApiKey": "••••••••",\n  "TimeoutSeconds": "30",\n  "Ap');
-    await page().keyboard.press('Control+Space');
     const rows = page().locator('.editor-widget.suggest-widget .monaco-list-row');
+    // Asked again every 2 s, as a user would: the first request can come before the document's
+    // field list is known (right after opening), and VS Code does not ask again by itself.
+    let askedAt = 0;
     const labels = await w().waitFor(async () => {
       const all = (await rows.allTextContents()).map((t) => t.replace(/\s+/g, ' ').trim());
-      return all.some((l) => l.startsWith('ApiUser')) ? all : undefined;
-    }, 15_000, 'ApiUser in the suggestions');
+      if (all.some((l) => l.startsWith('ApiUser'))) return all;
+      if (Date.now() - askedAt > 2_000) {
+        await page().keyboard.press('Escape');
+        await page().keyboard.press('Control+Space');
+        askedAt = Date.now();
+      }
+      return undefined;
+    }, 30_000, 'ApiUser in the suggestions');
     assert.ok(!labels.some((l) => l.startsWith('Endpoint')), `a field already in the document is not offered: ${JSON.stringify(labels)}`);
     await w().screenshot('help-01-completion');
     await page().locator('.editor-widget.suggest-widget .monaco-list-row', { hasText: 'ApiUser' }).first().click();
