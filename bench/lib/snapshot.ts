@@ -8,6 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, symlinkSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { EXTENSION_FILES } from '../../test/ui/harness/codeServer';
 
 export const ROOT = resolve(__dirname, '..', '..');
 
@@ -26,7 +27,8 @@ export function buildSnapshot(tmp: string): Snapshot {
   symlinkSync(join(ROOT, 'node_modules'), join(dir, 'node_modules'));
   const r = spawnSync(process.execPath, [join(ROOT, 'esbuild.mjs'), '--production'], { cwd: dir, encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`the production build failed: ${(r.stderr || r.stdout).slice(0, 2000)}`);
-  for (const f of ['package.json', 'package.nls.json', 'media', 'README.md', 'LICENSE']) {
+  // The files code-server loads the extension from, as the UI tests copy them (dist is built above).
+  for (const f of EXTENSION_FILES.filter((name) => name !== 'dist')) {
     if (existsSync(join(ROOT, f))) cpSync(join(ROOT, f), join(dir, f), { recursive: true });
   }
   return { dir, ssoctl: join(dir, 'dist', 'ssoctl.js'), extension: join(dir, 'dist', 'extension.js') };
