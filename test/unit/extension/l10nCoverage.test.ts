@@ -1,0 +1,288 @@
+/**
+ * Every text the views and commands show goes through `vscode.l10n.t` (issue 17): the source of
+ * each folder of L10N_FOLDERS is parsed with the TypeScript compiler API, and a string or template
+ * literal with letters that reaches something VS Code shows, outside `l10n.t(…)`, is a finding
+ * named by file:line. What reaches a place is followed through conditionals, `+`, `??`, template
+ * parts, arrays and `.join`/`.map`, local constants and the return values of the folders' own
+ * functions. The places (sinks):
+ * - arguments of show{Information,Warning,Error}Message (message and buttons), showQuickPick's
+ *   items, createWebviewPanel's title, `new MarkdownString(…)`, `new TreeItem(label)`, and the
+ *   placeholder arguments of `l10n.t` itself (an English word inserted into a translated sentence);
+ * - arguments given to a parameter named as a text (title, prompt, message, detail, button, …)
+ *   of a function or class of these folders (so wrappers such as confirmModal, withBusyIndicator
+ *   and UserFacingError count as what they wrap);
+ * - object properties named as a text (label, description, detail, placeHolder, prompt, title,
+ *   tooltip, validationMessage, message, …: QuickPick items and options, input boxes, modal
+ *   options, withProgress and progress.report, accessibility labels, command buttons), and the
+ *   return values of a `validate`/`validateInput` function;
+ * - assignments to such a property (`item.description = …`, `statusBarItem.text = …`), and the
+ *   fixed text of a webview's `html` (outside tags, styles and scripts).
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { test } from 'node:test';
+import ts from 'typescript';
+
+const ROOT = join(__dirname, '..', '..', '..');
+
+/** The folders checked; src/model and src/connection (localised with @vscode/l10n) can be added here. */
+export const L10N_FOLDERS = ['src/views', 'src/commands'];
+
+/**
+ * Texts that are shown but must not be translated, matched against the whole fixed text (the
+ * literal with each `${…}` as {}): each with the reason.
+ */
+const NOT_TRANSLATED: Array<{ text: RegExp; why: string }> = [
+  // The product's name, as Microsoft writes it in every language (also the status bar item's name).
+  { text: /^Enterprise SSO$/, why: 'product name' },
+];
+
+/** Object properties and assigned properties whose value VS Code shows. */
+const TEXT_PROPERTIES = new Set([
+  'label', 'description', 'detail', 'placeHolder', 'placeholder', 'prompt', 'title', 'tooltip', 'text',
+  'validationMessage', 'message', 'saveLabel', 'openLabel', 'info', 'warning', 'reason', 'name',
+]);
+/** Parameter names of the folders' own functions that take a text shown to the user. */
+const TEXT_PARAMETERS = new Set([
+  'title', 'prompt', 'message', 'detail', 'button', 'placeHolder', 'placeholder', 'label', 'description',
+  'tooltip', 'text', 'reason', 'what', 'question',
+]);
+/** VS Code API calls whose arguments (all, or those at these positions) are shown. */
+const SHOWN_ARGUMENTS: Record<string, number[] | 'all'> = {
+  showInformationMessage: 'all',
+  showWarningMessage: 'all',
+  showErrorMessage: 'all',
+  showQuickPick: [0],
+  createWebviewPanel: [1],
+  MarkdownString: [0],
+  appendMarkdown: [0],
+  appendText: [0],
+  TreeItem: [0],
+};
+/** Calls that keep the text of what they are called on (and of what their callbacks return). */
+const TEXT_PRESERVING_METHODS = new Set(['join', 'map', 'flatMap', 'filter', 'concat', 'trim', 'slice', 'replace', 'toString', 'padEnd', 'padStart']);
+
+interface Finding {
+  file: string;
+  line: number;
+  text: string;
+  where: string;
+}
+
+function sourceFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    if (statSync(path).isDirectory()) return sourceFiles(path);
+    return name.endsWith('.ts') ? [path] : [];
+  });
+}
+
+function nameOf(node: ts.Node | undefined): string | undefined {
+  if (!node) return undefined;
+  if (ts.isIdentifier(node) || ts.isStringLiteral(node) || ts.isPrivateIdentifier(node)) return node.text;
+  if (ts.isPropertyAccessExpression(node)) return node.name.text;
+  return undefined;
+}
+
+function isL10nCall(node: ts.Node): node is ts.CallExpression {
+  if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || node.expression.name.text !== 't') return false;
+  return nameOf(node.expression.expression) === 'l10n';
+}
+
+/** The literal's text with each `${…}` as {}, codicons such as $(sync~spin) taken out. */
+function fixedText(node: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral | ts.TemplateExpression): string {
+  if (!ts.isTemplateExpression(node)) return node.text;
+  return node.head.text + node.templateSpans.map((s) => `{}${s.literal.text}`).join('');
+}
+
+const CODICON = /\$\([a-z0-9-]+(~[a-z]+)?\)/g;
+const hasLetters = (text: string) => /\p{L}/u.test(text.replace(CODICON, ''));
+
+/** The visible text of HTML: without tags, styles, scripts and entities. */
+function htmlText(html: string): string {
+  return html
+    .replace(/<(style|script)\b[^>]*>[\s\S]*?<\/\1>/gi, ' ')
+    .replace(/<[^>]*>/g, ' ')
+    .replace(/&[a-z]+;|&#\d+;/gi, ' ');
+}
+
+type Callable = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration | ts.ConstructorDeclaration;
+
+/** The folders' own functions, methods and classes (constructors) by name, for parameter names and return values. */
+function collectCallables(files: ts.SourceFile[]): Map<string, Callable[]> {
+  const byName = new Map<string, Callable[]>();
+  const add = (name: string | undefined, fn: Callable) => {
+    if (name) byName.set(name, [...(byName.get(name) ?? []), fn]);
+  };
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionDeclaration(node) || ts.isMethodDeclaration(node)) add(nameOf(node.name), node);
+    else if (ts.isVariableDeclaration(node) && node.initializer && (ts.isArrowFunction(node.initializer) || ts.isFunctionExpression(node.initializer))) add(nameOf(node.name), node.initializer);
+    else if (ts.isClassDeclaration(node)) {
+      const ctor = node.members.find(ts.isConstructorDeclaration);
+      if (ctor) add(nameOf(node.name), ctor);
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (const f of files) visit(f);
+  return byName;
+}
+
+/** The expressions a function returns (not those of functions nested in it). */
+function returnedExpressions(fn: Callable): ts.Expression[] {
+  if (!fn.body) return [];
+  if (!ts.isBlock(fn.body)) return [fn.body];
+  const found: ts.Expression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isFunctionLike(node)) return;
+    if (ts.isReturnStatement(node) && node.expression) found.push(node.expression);
+    ts.forEachChild(node, visit);
+  };
+  ts.forEachChild(fn.body, visit);
+  return found;
+}
+
+/** The initializer of the local variable `name` visible at `from` (by the nearest enclosing block declaring it). */
+function localInitializer(from: ts.Node, name: string): ts.Expression | undefined {
+  for (let scope: ts.Node | undefined = from.parent; scope; scope = scope.parent) {
+    if (!ts.isBlock(scope) && !ts.isSourceFile(scope)) continue;
+    for (const statement of scope.statements) {
+      if (!ts.isVariableStatement(statement)) continue;
+      const declaration = statement.declarationList.declarations.find((d) => nameOf(d.name) === name);
+      if (declaration) return declaration.initializer;
+    }
+  }
+  return undefined;
+}
+
+class Checker {
+  readonly findings: Finding[] = [];
+  private readonly seen = new Set<ts.Node>();
+
+  constructor(private readonly callables: Map<string, Callable[]>) {}
+
+  check(file: ts.SourceFile): void {
+    const visit = (node: ts.Node): void => {
+      this.checkNode(node);
+      ts.forEachChild(node, visit);
+    };
+    visit(file);
+  }
+
+  private checkNode(node: ts.Node): void {
+    if (isL10nCall(node)) {
+      for (const arg of node.arguments.slice(1)) this.shown(arg, 'a placeholder of l10n.t');
+    } else if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
+      this.checkArguments(node);
+    } else if (ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) {
+      const name = nameOf(node.name);
+      const value = ts.isPropertyAssignment(node) ? node.initializer : node.name;
+      if (name && TEXT_PROPERTIES.has(name)) this.shown(value, `property "${name}"`);
+      if ((name === 'validate' || name === 'validateInput') && (ts.isArrowFunction(value) || ts.isFunctionExpression(value))) {
+        for (const r of returnedExpressions(value)) this.shown(r, `what ${name} returns`);
+      }
+    } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left)) {
+      const name = node.left.name.text;
+      if (TEXT_PROPERTIES.has(name)) this.shown(node.right, `assigned to .${name}`);
+      if (name === 'html') this.shown(node.right, 'webview html', true);
+    }
+  }
+
+  private checkArguments(call: ts.CallExpression | ts.NewExpression): void {
+    const callee = nameOf(call.expression);
+    const args = call.arguments ?? [];
+    if (!callee) return;
+    const shown = Object.hasOwn(SHOWN_ARGUMENTS, callee) ? SHOWN_ARGUMENTS[callee] : undefined;
+    if (shown) {
+      args.forEach((arg, i) => {
+        if (shown === 'all' || shown.includes(i)) this.shown(arg, `argument ${i + 1} of ${callee}`);
+      });
+      return;
+    }
+    for (const fn of this.callables.get(callee) ?? []) {
+      fn.parameters.forEach((p, i) => {
+        const param = nameOf(p.name);
+        if (param && TEXT_PARAMETERS.has(param) && args[i]) this.shown(args[i], `parameter "${param}" of ${callee}`);
+      });
+    }
+  }
+
+  /** Reports every literal with letters that `expr` can evaluate to (or build its text from). */
+  private shown(expr: ts.Expression, where: string, html = false): void {
+    for (const literal of this.literalsReaching(expr, new Set())) {
+      if (this.seen.has(literal)) continue;
+      this.seen.add(literal);
+      const text = fixedText(literal);
+      const visible = html ? htmlText(text) : text;
+      if (!hasLetters(visible) || NOT_TRANSLATED.some((e) => e.text.test(visible.trim()))) continue;
+      const file = literal.getSourceFile();
+      const line = file.getLineAndCharacterOfPosition(literal.getStart()).line + 1;
+      this.findings.push({ file: relative(ROOT, file.fileName).replace(/\\/g, '/'), line, text: visible.trim().slice(0, 80), where });
+    }
+  }
+
+  private literalsReaching(expr: ts.Node, visiting: Set<ts.Node>): Array<ts.StringLiteral | ts.NoSubstitutionTemplateLiteral | ts.TemplateExpression> {
+    if (visiting.has(expr)) return [];
+    visiting.add(expr);
+    const inner = (e: ts.Node) => this.literalsReaching(e, visiting);
+    if (ts.isStringLiteral(expr) || ts.isNoSubstitutionTemplateLiteral(expr)) return [expr];
+    if (ts.isTemplateExpression(expr)) return [expr, ...expr.templateSpans.flatMap((s) => inner(s.expression))];
+    if (ts.isParenthesizedExpression(expr) || ts.isAsExpression(expr) || ts.isNonNullExpression(expr) || ts.isAwaitExpression(expr)) return inner(expr.expression);
+    if (ts.isConditionalExpression(expr)) return [...inner(expr.whenTrue), ...inner(expr.whenFalse)];
+    if (ts.isBinaryExpression(expr)) {
+      const op = expr.operatorToken.kind;
+      if (op === ts.SyntaxKind.PlusToken || op === ts.SyntaxKind.QuestionQuestionToken || op === ts.SyntaxKind.BarBarToken) return [...inner(expr.left), ...inner(expr.right)];
+      if (op === ts.SyntaxKind.AmpersandAmpersandToken) return inner(expr.right);
+      return [];
+    }
+    if (ts.isArrayLiteralExpression(expr)) return expr.elements.flatMap(inner);
+    if (ts.isSpreadElement(expr)) return inner(expr.expression);
+    if (ts.isIdentifier(expr)) {
+      const initializer = localInitializer(expr, expr.text);
+      return initializer ? inner(initializer) : [];
+    }
+    if (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr)) return returnedExpressions(expr).flatMap(inner);
+    if (ts.isCallExpression(expr) && !isL10nCall(expr)) {
+      const callee = expr.expression;
+      if (ts.isPropertyAccessExpression(callee) && TEXT_PRESERVING_METHODS.has(callee.name.text)) {
+        return [...inner(callee.expression), ...expr.arguments.filter((a) => ts.isArrowFunction(a) || ts.isFunctionExpression(a)).flatMap(inner)];
+      }
+      if (ts.isIdentifier(callee)) return (this.callables.get(callee.text) ?? []).flatMap(returnedExpressions).flatMap(inner);
+    }
+    return [];
+  }
+}
+
+function findingsIn(folders: string[]): Finding[] {
+  const files = folders
+    .flatMap((folder) => sourceFiles(join(ROOT, folder)))
+    .map((path) => ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.ES2022, true));
+  const checker = new Checker(collectCallables(files));
+  for (const file of files) checker.check(file);
+  return checker.findings;
+}
+
+test('every text the views and commands show goes through vscode.l10n.t', () => {
+  const findings = findingsIn(L10N_FOLDERS).map((f) => `${f.file}:${f.line}: "${f.text}" (${f.where})`);
+  assert.deepEqual(findings, [], `Wrap these in vscode.l10n.t('… {0} …', value), or add a commented entry to NOT_TRANSLATED:\n${findings.join('\n')}`);
+});
+
+test('the check finds an English text in each kind of place it watches', () => {
+  const probe = ts.createSourceFile('probe.ts', `
+    import * as vscode from 'vscode';
+    function ask(title: string, detail: string) {}
+    const prefix = 'Prefix words';
+    vscode.window.showWarningMessage('Shown message', { modal: true, detail: vscode.l10n.t('ok {0}', 'inserted word') }, 'Button');
+    ask(vscode.l10n.t('fine'), \`Detail \${x}\`);
+    item.tooltip = cond ? prefix : vscode.l10n.t('fine');
+    box.validate = undefined; const o = { validate: (v) => (v ? undefined : 'Enter something.'), label: '$(sync~spin)' };
+    panel.webview.html = \`<style>body{color:red}</style><p>Visible</p>\${body}\`;
+    status.text = \`$(sync~spin) \${vscode.l10n.t('Syncing…')}\`;
+  `, ts.ScriptTarget.ES2022, true);
+  const checker = new Checker(collectCallables([probe]));
+  checker.check(probe);
+  assert.deepEqual(
+    checker.findings.map((f) => f.text),
+    ['Shown message', 'Button', 'inserted word', 'Detail {}', 'Prefix words', 'Enter something.', 'Visible {}'],
+  );
+});
