@@ -253,7 +253,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     await this.ensureApplicationsLoaded();
     if (this.apps.error && this.apps.size === 0) return [this.errorNode(env, undefined, this.apps.error)];
     const out: ExplorerNode[] = groupApplications(this.apps.items).map((g) => this.groupNode(env, g.kind));
-    if (this.apps.size === 0) out.push(this.messageNode(env, undefined, 'The SSO database holds no applications yet.'));
+    if (this.apps.size === 0) out.push(this.messageNode(env, undefined, vscode.l10n.t('The SSO database holds no applications yet.')));
     if (this.apps.error) out.push(this.errorNode(env, undefined, this.apps.error));
     else if (this.apps.hasMore) out.push(this.loadMoreNode(env, undefined, this.apps.size));
     return out;
@@ -264,7 +264,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     const list = this.identifierList(app.name);
     if (list.error && list.size === 0) return [this.errorNode(env, app, list.error)];
     const out: ExplorerNode[] = list.items.map((i) => this.identifierNode(env, app, i));
-    if (list.size === 0) out.push(this.messageNode(env, app, `No ${groupInfo(app.kind).identifierPlural} yet.`));
+    if (list.size === 0) out.push(this.messageNode(env, app, vscode.l10n.t('No {0} yet.', groupInfo(app.kind).identifierPlural)));
     if (list.error) out.push(this.errorNode(env, app, list.error));
     else if (list.hasMore) out.push(this.loadMoreNode(env, app, list.size));
     return out;

@@ -485,7 +485,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     try {
       return await body();
     } catch (err) {
-      throw this.toFsError(err, `Access to ${uri.path}`);
+      throw this.toFsError(err, vscode.l10n.t('Access to {0}', uri.path));
     }
   }
 

@@ -36,12 +36,16 @@ export const L10N_FOLDERS = ['src/views', 'src/commands'];
 const NOT_TRANSLATED: Array<{ text: RegExp; why: string }> = [
   // The product's name, as Microsoft writes it in every language (also the status bar item's name).
   { text: /^Enterprise SSO$/, why: 'product name' },
+  // Stable codes (ENTSSO_E_CONFLICT, OTHER_ENVIRONMENT): identifiers that the code maps to a text.
+  { text: /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/, why: 'error or reason code' },
+  // The environment name Connect proposes: a name the user keeps or types over, like "prod".
+  { text: /^dev$/, why: 'default environment name' },
 ];
 
 /** Object properties and assigned properties whose value VS Code shows. */
 const TEXT_PROPERTIES = new Set([
   'label', 'description', 'detail', 'placeHolder', 'placeholder', 'prompt', 'title', 'tooltip', 'text',
-  'validationMessage', 'message', 'saveLabel', 'openLabel', 'info', 'warning', 'reason', 'name',
+  'validationMessage', 'message', 'saveLabel', 'openLabel', 'info', 'warning', 'reason',
 ]);
 /** Parameter names of the folders' own functions that take a text shown to the user. */
 const TEXT_PARAMETERS = new Set([
@@ -54,11 +58,21 @@ const SHOWN_ARGUMENTS: Record<string, number[] | 'all'> = {
   showWarningMessage: 'all',
   showErrorMessage: 'all',
   showQuickPick: [0],
+  setStatusBarMessage: [0],
   createWebviewPanel: [1],
   MarkdownString: [0],
   appendMarkdown: [0],
   appendText: [0],
   TreeItem: [0],
+  Diagnostic: [1],
+  CodeAction: [0],
+  // vscode.FileSystemError's factories: VS Code shows their message (e.g. "Failed to save").
+  FileNotFound: [0],
+  FileExists: [0],
+  FileNotADirectory: [0],
+  FileIsADirectory: [0],
+  NoPermissions: [0],
+  Unavailable: [0],
 };
 /** Calls that keep the text of what they are called on (and of what their callbacks return). */
 const TEXT_PRESERVING_METHODS = new Set(['join', 'map', 'flatMap', 'filter', 'concat', 'trim', 'slice', 'replace', 'toString', 'padEnd', 'padStart']);
@@ -107,6 +121,12 @@ function htmlText(html: string): string {
     .replace(/&[a-z]+;|&#\d+;/gi, ' ');
 }
 
+/** A parameter typed as a union of string literals ('name' | 'identifier') takes a key, not a text. */
+function isKeyType(type: ts.TypeNode | undefined): boolean {
+  const literal = (t: ts.TypeNode) => ts.isLiteralTypeNode(t) && ts.isStringLiteral(t.literal);
+  return type !== undefined && (literal(type) || (ts.isUnionTypeNode(type) && type.types.every(literal)));
+}
+
 type Callable = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration | ts.ConstructorDeclaration;
 
 /** The folders' own functions, methods and classes (constructors) by name, for parameter names and return values. */
@@ -142,22 +162,32 @@ function returnedExpressions(fn: Callable): ts.Expression[] {
   return found;
 }
 
-/** The initializer of the local variable `name` visible at `from` (by the nearest enclosing block declaring it). */
-function localInitializer(from: ts.Node, name: string): ts.Expression | undefined {
+/**
+ * What the name `name` at `from` stands for: the initializer of a local variable (declared in an
+ * enclosing block) or a parameter of an enclosing function, whichever is nearer.
+ */
+function declarationOf(from: ts.Node, name: string): { initializer?: ts.Expression; parameter?: ts.ParameterDeclaration } {
   for (let scope: ts.Node | undefined = from.parent; scope; scope = scope.parent) {
+    if (ts.isFunctionLike(scope)) {
+      const parameter = scope.parameters.find((p) => nameOf(p.name) === name);
+      if (parameter) return { parameter };
+    }
     if (!ts.isBlock(scope) && !ts.isSourceFile(scope)) continue;
     for (const statement of scope.statements) {
       if (!ts.isVariableStatement(statement)) continue;
       const declaration = statement.declarationList.declarations.find((d) => nameOf(d.name) === name);
-      if (declaration) return declaration.initializer;
+      if (declaration) return { initializer: declaration.initializer };
     }
   }
-  return undefined;
+  return {};
 }
 
 class Checker {
   readonly findings: Finding[] = [];
   private readonly seen = new Set<ts.Node>();
+  /** Parameters whose value reaches something shown (e.g. `sentence` given to showErrorMessage): their arguments are texts too. */
+  private readonly textParameters = new Set<ts.ParameterDeclaration>();
+  private readonly calls: Array<ts.CallExpression | ts.NewExpression> = [];
 
   constructor(private readonly callables: Map<string, Callable[]>) {}
 
@@ -167,6 +197,22 @@ class Checker {
       ts.forEachChild(node, visit);
     };
     visit(file);
+  }
+
+  /** Checks the arguments given to parameters found to carry a text, until no new such parameter turns up. */
+  checkTextParameters(): void {
+    for (let known = -1; known !== this.textParameters.size; ) {
+      known = this.textParameters.size;
+      for (const call of this.calls) {
+        const callee = nameOf(call.expression) as string;
+        const args = call.arguments ?? [];
+        for (const fn of this.callables.get(callee) ?? []) {
+          fn.parameters.forEach((p, i) => {
+            if (this.textParameters.has(p) && !isKeyType(p.type) && args[i]) this.shown(args[i], `parameter "${nameOf(p.name)}" of ${callee}, which shows it`);
+          });
+        }
+      }
+    }
   }
 
   private checkNode(node: ts.Node): void {
@@ -199,10 +245,11 @@ class Checker {
       });
       return;
     }
+    if (this.callables.has(callee)) this.calls.push(call);
     for (const fn of this.callables.get(callee) ?? []) {
       fn.parameters.forEach((p, i) => {
         const param = nameOf(p.name);
-        if (param && TEXT_PARAMETERS.has(param) && args[i]) this.shown(args[i], `parameter "${param}" of ${callee}`);
+        if (param && TEXT_PARAMETERS.has(param) && !isKeyType(p.type) && args[i]) this.shown(args[i], `parameter "${param}" of ${callee}`);
       });
     }
   }
@@ -238,7 +285,8 @@ class Checker {
     if (ts.isArrayLiteralExpression(expr)) return expr.elements.flatMap(inner);
     if (ts.isSpreadElement(expr)) return inner(expr.expression);
     if (ts.isIdentifier(expr)) {
-      const initializer = localInitializer(expr, expr.text);
+      const { initializer, parameter } = declarationOf(expr, expr.text);
+      if (parameter) this.textParameters.add(parameter);
       return initializer ? inner(initializer) : [];
     }
     if (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr)) return returnedExpressions(expr).flatMap(inner);
@@ -259,6 +307,7 @@ function findingsIn(folders: string[]): Finding[] {
     .map((path) => ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.ES2022, true));
   const checker = new Checker(collectCallables(files));
   for (const file of files) checker.check(file);
+  checker.checkTextParameters();
   return checker.findings;
 }
 
@@ -271,6 +320,8 @@ test('the check finds an English text in each kind of place it watches', () => {
   const probe = ts.createSourceFile('probe.ts', `
     import * as vscode from 'vscode';
     function ask(title: string, detail: string) {}
+    function tell(sentence: string, code: 'A' | 'B') { vscode.window.showErrorMessage(sentence, code); }
+    tell('Told sentence', 'A');
     const prefix = 'Prefix words';
     vscode.window.showWarningMessage('Shown message', { modal: true, detail: vscode.l10n.t('ok {0}', 'inserted word') }, 'Button');
     ask(vscode.l10n.t('fine'), \`Detail \${x}\`);
@@ -281,8 +332,9 @@ test('the check finds an English text in each kind of place it watches', () => {
   `, ts.ScriptTarget.ES2022, true);
   const checker = new Checker(collectCallables([probe]));
   checker.check(probe);
+  checker.checkTextParameters();
   assert.deepEqual(
     checker.findings.map((f) => f.text),
-    ['Shown message', 'Button', 'inserted word', 'Detail {}', 'Prefix words', 'Enter something.', 'Visible {}'],
+    ['Shown message', 'Button', 'inserted word', 'Detail {}', 'Prefix words', 'Enter something.', 'Visible {}', 'Told sentence'],
   );
 });
