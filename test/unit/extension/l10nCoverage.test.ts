@@ -99,7 +99,7 @@ function nameOf(node: ts.Node | undefined): string | undefined {
   return undefined;
 }
 
-function isL10nCall(node: ts.Node): node is ts.CallExpression {
+function isL10nCall(node: ts.Node): boolean {
   if (!ts.isCallExpression(node) || !ts.isPropertyAccessExpression(node.expression) || node.expression.name.text !== 't') return false;
   return nameOf(node.expression.expression) === 'l10n';
 }
@@ -217,7 +217,7 @@ class Checker {
 
   private checkNode(node: ts.Node): void {
     if (isL10nCall(node)) {
-      for (const arg of node.arguments.slice(1)) this.shown(arg, 'a placeholder of l10n.t');
+      for (const arg of (node as ts.CallExpression).arguments.slice(1)) this.shown(arg, 'a placeholder of l10n.t');
     } else if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
       this.checkArguments(node);
     } else if (ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) {
