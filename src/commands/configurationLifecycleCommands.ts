@@ -112,12 +112,17 @@ interface DeletionTarget {
 
 async function deleteConfiguration(ctx: ConfigurationLifecycleContext, target: unknown): Promise<void> {
   const chosen = await deletionTarget(ctx, target);
-  const noun = chosen.kind ? groupInfo(chosen.kind).identifierNoun : 'configuration';
+  const noun = chosen.kind ? groupInfo(chosen.kind).identifierNoun : vscode.l10n.t('configuration');
   await confirmModal(
-    `Delete ${noun} "${chosen.name}"?`,
-    `Identifier ${chosen.identifier} of application ${chosen.application}. Its values (last changed ${formatTime(new Date(chosen.modifiedAt).toISOString(), new Date())}) are deleted from the SSO database of "${chosen.environment}"; this cannot be undone. ` +
-      'BizTalk lookups of it fail once its SSO cache expires (60 s to 5 min). To keep a copy, export the application first.',
-    'Delete',
+    vscode.l10n.t('Delete {0} "{1}"?', noun, chosen.name),
+    vscode.l10n.t(
+      'Identifier {0} of application {1}. Its values (last changed {2}) are deleted from the SSO database of "{3}"; this cannot be undone. BizTalk lookups of it fail once its SSO cache expires (60 s to 5 min). To keep a copy, export the application first.',
+      chosen.identifier,
+      chosen.application,
+      formatTime(new Date(chosen.modifiedAt).toISOString(), new Date()),
+      chosen.environment,
+    ),
+    vscode.l10n.t('Delete'),
   );
   await ctx.connection.request('config.delete', { application: chosen.application, identifier: chosen.identifier, expectedTimestamp: chosen.timestamp }, chosen.environment);
   ctx.log.info(`Deleted ${noun} "${chosen.identifier}" of "${chosen.application}".`);

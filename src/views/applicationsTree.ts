@@ -150,7 +150,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     if (!app) {
       const page = await this.connection.request('apps.list', { filter: name, limit: 50 });
       app = page.items.find((a) => a.name.toLowerCase() === name.toLowerCase());
-      if (!app) throw new SsoError('ENTSSO_E_APPLICATION_NOT_FOUND', `There is no SSO application named "${name}" any more. Refresh the explorer.`);
+      if (!app) throw new SsoError('ENTSSO_E_APPLICATION_NOT_FOUND', vscode.l10n.t('There is no SSO application named "{0}" any more. Refresh the explorer.', name));
       if (!this.apps.loaded) await this.ensureApplicationsLoaded();
       this.apps.upsert(app);
       this.adapters = undefined;
@@ -184,7 +184,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     if (!info) {
       const page = await this.connection.request('identifiers.list', { application: appNode.app.name, filter: identifier, limit: 50 });
       info = page.items.find((i) => i.identifier === identifier) ?? page.items.find((i) => i.identifier.toLowerCase() === identifier.toLowerCase());
-      if (!info) throw new SsoError('ENTSSO_E_MAPPING_NOT_FOUND', `Application "${application}" has no configuration "${identifier}" any more. Refresh the explorer.`);
+      if (!info) throw new SsoError('ENTSSO_E_MAPPING_NOT_FOUND', vscode.l10n.t('Application "{0}" has no configuration "{1}" any more. Refresh the explorer.', application, identifier));
       if (!list.loaded) await this.ensureIdentifiersLoaded(appNode.app);
       list.upsert(info);
       this.changeEmitter.fire(appNode);

@@ -473,7 +473,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
       cursor = page.nextCursor;
     }
     if (ci) return ci;
-    throw new SsoError('ENTSSO_E_MAPPING_NOT_FOUND', `Application "${application}" has no configuration "${identifier}". It may have been deleted: refresh the explorer.`);
+    throw new SsoError('ENTSSO_E_MAPPING_NOT_FOUND', vscode.l10n.t('Application "{0}" has no configuration "{1}". It may have been deleted: refresh the explorer.', application, identifier));
   }
 
   private async fieldOrder(environment: string, doc: ConfigDocument): Promise<string[]> {

@@ -73,6 +73,8 @@ const SHOWN_ARGUMENTS: Record<string, number[] | 'all'> = {
   FileIsADirectory: [0],
   NoPermissions: [0],
   Unavailable: [0],
+  // A typed error thrown by a command: the command runner shows its message.
+  SsoError: [1],
 };
 /** Calls that keep the text of what they are called on (and of what their callbacks return). */
 const TEXT_PRESERVING_METHODS = new Set(['join', 'map', 'flatMap', 'filter', 'concat', 'trim', 'slice', 'replace', 'toString', 'padEnd', 'padStart']);
@@ -224,8 +226,10 @@ class Checker {
       const name = nameOf(node.name);
       const value = ts.isPropertyAssignment(node) ? node.initializer : node.name;
       if (name && TEXT_PROPERTIES.has(name)) this.shown(value, `property "${name}"`);
-      if ((name === 'validate' || name === 'validateInput') && (ts.isArrowFunction(value) || ts.isFunctionExpression(value))) {
-        for (const r of returnedExpressions(value)) this.shown(r, `what ${name} returns`);
+      if (name === 'filters') this.checkFilterNames(value);
+      if (name === 'validate' || name === 'validateInput') {
+        const validators = ts.isArrowFunction(value) || ts.isFunctionExpression(value) ? [value] : ts.isIdentifier(value) ? (this.callables.get(value.text) ?? []) : [];
+        for (const r of validators.flatMap(returnedExpressions)) this.shown(r, `what ${name} returns`);
       }
     } else if (ts.isBinaryExpression(node) && node.operatorToken.kind === ts.SyntaxKind.EqualsToken && ts.isPropertyAccessExpression(node.left)) {
       const name = node.left.name.text;
@@ -234,10 +238,32 @@ class Checker {
     }
   }
 
+  /** The names of a file dialog's filters ({ 'Master secret backups': ['backup'] }) are shown. */
+  private checkFilterNames(expr: ts.Expression): void {
+    const objects = (e: ts.Expression): ts.ObjectLiteralExpression[] => {
+      if (ts.isObjectLiteralExpression(e)) return [e];
+      if (ts.isParenthesizedExpression(e)) return objects(e.expression);
+      if (ts.isConditionalExpression(e)) return [...objects(e.whenTrue), ...objects(e.whenFalse)];
+      if (ts.isIdentifier(e)) {
+        const { initializer } = declarationOf(e, e.text);
+        return initializer ? objects(initializer) : [];
+      }
+      return [];
+    };
+    for (const o of objects(expr)) {
+      for (const p of o.properties) {
+        if (p.name && ts.isStringLiteral(p.name)) this.shown(p.name, 'a file dialog filter name');
+      }
+    }
+  }
+
   private checkArguments(call: ts.CallExpression | ts.NewExpression): void {
     const callee = nameOf(call.expression);
     const args = call.arguments ?? [];
     if (!callee) return;
+    // The diff editor's title: executeCommand('vscode.diff', left, right, title).
+    const first = args[0];
+    if (callee === 'executeCommand' && first && ts.isStringLiteral(first) && first.text === 'vscode.diff' && args[3]) this.shown(args[3], 'the title of vscode.diff');
     const shown = Object.hasOwn(SHOWN_ARGUMENTS, callee) ? SHOWN_ARGUMENTS[callee] : undefined;
     if (shown) {
       args.forEach((arg, i) => {
@@ -327,14 +353,19 @@ test('the check finds an English text in each kind of place it watches', () => {
     ask(vscode.l10n.t('fine'), \`Detail \${x}\`);
     item.tooltip = cond ? prefix : vscode.l10n.t('fine');
     box.validate = undefined; const o = { validate: (v) => (v ? undefined : 'Enter something.'), label: '$(sync~spin)' };
+    function check(v: string) { return v ? undefined : 'Enter more.'; }
+    const FILTERS = { 'Some files': ['x'] };
+    showOpenDialog({ filters: FILTERS });
+    const p = { validate: check };
     panel.webview.html = \`<style>body{color:red}</style><p>Visible</p>\${body}\`;
     status.text = \`$(sync~spin) \${vscode.l10n.t('Syncing…')}\`;
+    vscode.commands.executeCommand('vscode.diff', a, b, \`\${x}: version \${y}\`);
   `, ts.ScriptTarget.ES2022, true);
   const checker = new Checker(collectCallables([probe]));
   checker.check(probe);
   checker.checkTextParameters();
   assert.deepEqual(
-    checker.findings.map((f) => f.text),
-    ['Shown message', 'Button', 'inserted word', 'Detail {}', 'Prefix words', 'Enter something.', 'Visible {}', 'Told sentence'],
+    checker.findings.map((f) => f.text).sort(),
+    ['Shown message', 'Button', 'inserted word', 'Detail {}', 'Prefix words', 'Enter something.', 'Enter more.', 'Some files', 'Visible {}', '{}: version {}', 'Told sentence'].sort(),
   );
 });
