@@ -444,5 +444,5 @@ function applicationInfoOf(detail: ApplicationDetail): ApplicationInfo {
 
 function message(err: unknown): string {
   if (err instanceof SsoError) return err.message;
-  return 'An unexpected error occurred; see "SSO: Show Log".';
+  return vscode.l10n.t('An unexpected error occurred; see "SSO: Show Log".');
 }
