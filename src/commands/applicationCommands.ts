@@ -51,32 +51,44 @@ export function registerApplicationCommands(ctx: ApplicationCommandsContext): vs
 
 // ---------------------------------------------------------------- create
 
-const KINDS: PickItem<ApplicationKind>[] = [
-  {
-    label: 'Config store application',
-    description: 'your own settings',
-    detail: 'Key/values of an integration, kept under the identifier "ConfigProperties" (like the SSO Application Configuration snap-in), or one AppConfig XML / settings JSON field.',
-    value: 'configStore',
-  },
-  {
-    label: 'Adapter-style application',
-    description: 'port configurations',
-    detail: 'Transport properties of ports or locations, one configuration per identifier, like the applications of a BizTalk adapter.',
-    value: 'adapter',
-  },
-  {
-    label: 'Affiliate application',
-    description: 'back-end credentials',
-    detail: 'Credentials for a back-end system, one mapping per identifier.',
-    value: 'affiliate',
-  },
-];
+/** Built when asked, not at load: the texts are in the display language. */
+function kindItems(): PickItem<ApplicationKind>[] {
+  return [
+    {
+      label: vscode.l10n.t('Config store application'),
+      description: vscode.l10n.t('your own settings'),
+      detail: vscode.l10n.t('Key/values of an integration, kept under the identifier "ConfigProperties" (like the SSO Application Configuration snap-in), or one AppConfig XML / settings JSON field.'),
+      value: 'configStore',
+    },
+    {
+      label: vscode.l10n.t('Adapter-style application'),
+      description: vscode.l10n.t('port configurations'),
+      detail: vscode.l10n.t('Transport properties of ports or locations, one configuration per identifier, like the applications of a BizTalk adapter.'),
+      value: 'adapter',
+    },
+    {
+      label: vscode.l10n.t('Affiliate application'),
+      description: vscode.l10n.t('back-end credentials'),
+      detail: vscode.l10n.t('Credentials for a back-end system, one mapping per identifier.'),
+      value: 'affiliate',
+    },
+  ];
+}
 
-const KIND_NOUNS: Record<ApplicationKind, string> = { configStore: 'config store application', adapter: 'adapter-style application', affiliate: 'affiliate application' };
+function kindNoun(kind: ApplicationKind): string {
+  switch (kind) {
+    case 'configStore':
+      return vscode.l10n.t('config store application');
+    case 'adapter':
+      return vscode.l10n.t('adapter-style application');
+    case 'affiliate':
+      return vscode.l10n.t('affiliate application');
+  }
+}
 
 async function createApplication(ctx: ApplicationCommandsContext): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
-  const title = `Create SSO Application in "${env}"`;
+  const title = vscode.l10n.t('Create SSO Application in "{0}"', env);
   const applicationExists = debouncedCheck((v) => existingApplicationProblem(ctx.connection, v));
   let name = '';
   let kind: ApplicationKind = 'configStore';
@@ -92,20 +104,20 @@ async function createApplication(ctx: ApplicationCommandsContext): Promise<void>
       }));
     },
     async () => {
-      kind = await pickOne(KINDS, { title: vscode.l10n.t(`{0} (2/4)`, title), placeHolder: vscode.l10n.t(`What does "{0}" hold?`, name), back: true });
+      kind = await pickOne(kindItems(), { title: vscode.l10n.t(`{0} (2/4)`, title), placeHolder: vscode.l10n.t(`What does "{0}" hold?`, name), back: true });
     },
     async () => {
       fieldsText = await askText({
         title: vscode.l10n.t(`{0} (3/4)`, title),
         prompt: vscode.l10n.t('Field names, separated by commas, in order. Fields can be added or removed later (one transaction each, other values kept).'),
-        placeholder: kind === 'adapter' ? 'e.g. Uri, UserName, Password' : 'e.g. Endpoint, UserName, Password',
+        placeholder: kind === 'adapter' ? vscode.l10n.t('e.g. Uri, UserName, Password') : vscode.l10n.t('e.g. Endpoint, UserName, Password'),
         value: fieldsText,
         back: true,
         validate: (v) => fieldListProblem(v),
       });
     },
     async () => {
-      masked = await pickMaskedFields(`${title} (4/4)`, splitFieldList(fieldsText), kind, true);
+      masked = await pickMaskedFields(vscode.l10n.t('{0} (4/4)', title), splitFieldList(fieldsText), kind, true);
     },
   ]);
   const labels = splitFieldList(fieldsText);
@@ -113,7 +125,7 @@ async function createApplication(ctx: ApplicationCommandsContext): Promise<void>
   ctx.log.info(`Created application "${created.name}" (${kind}) with ${created.fields.length} field(s), ${masked.length} masked.`);
   await showInTree(ctx, created.name);
   void vscode.window.showInformationMessage(
-    vscode.l10n.t(`Created {0} "{1}" with fields {2}. Add {3} with "New Configuration…" on it in the explorer, or import them with "SSO: Import Applications…".`, KIND_NOUNS[kind], created.name, describeFields(created), groupInfo(kind).identifierPlural),
+    vscode.l10n.t(`Created {0} "{1}" with fields {2}. Add {3} with "New Configuration…" on it in the explorer, or import them with "SSO: Import Applications…".`, kindNoun(kind), created.name, describeFields(created), groupInfo(kind).identifierPlural),
   );
 }
 
@@ -122,7 +134,7 @@ async function existingApplicationProblem(connection: ConnectionManager, name: s
   try {
     const page = await connection.request('apps.list', { filter: name, limit: 50 });
     const clash = page.items.find((a) => a.name.toLowerCase() === name.toLowerCase());
-    return clash ? `An application named "${clash.name}" exists already (names are compared without case).` : undefined;
+    return clash ? vscode.l10n.t('An application named "{0}" exists already (names are compared without case). Choose another name.', clash.name) : undefined;
   } catch {
     return undefined;
   }
@@ -132,7 +144,7 @@ async function pickMaskedFields(title: string, labels: string[], kind: Applicati
   const maskable = maskableFields(labels, kind, isNewApplication);
   if (maskable.length === 0) return [];
   // A rule in a placeholder is cut off after a few words: the first field is listed, locked, with the reason.
-  const locked = maskable.length < labels.length ? { label: labels[0] as string, reason: 'first field: cannot be masked (ENTSSO rule)' } : undefined;
+  const locked = maskable.length < labels.length ? { label: labels[0] as string, reason: vscode.l10n.t('first field: cannot be masked (ENTSSO rule)') } : undefined;
   return pickMany(
     maskable.map((label) => ({ label, picked: looksSecret(label), value: label })),
     { title, placeHolder: vscode.l10n.t('Tick the masked fields: passwords, keys'), locked, back: true, allowNone: true },
@@ -140,7 +152,7 @@ async function pickMaskedFields(title: string, labels: string[], kind: Applicati
 }
 
 function describeFields(app: ApplicationDetail): string {
-  return app.fields.map((f) => `${f.label}${f.masked ? ' (masked)' : ''}`).join(', ');
+  return app.fields.map((f) => (f.masked ? vscode.l10n.t('{0} (masked)', f.label) : f.label)).join(', ');
 }
 
 async function showInTree(ctx: ApplicationCommandsContext, name: string): Promise<void> {
@@ -156,13 +168,23 @@ async function deleteApplication(ctx: ApplicationCommandsContext, node: unknown)
   const chosen = await resolveApplication(ctx.connection, node, { title: vscode.l10n.t(`Delete SSO Application in "{0}"`, env), placeHolder: vscode.l10n.t('Which application should be deleted?') });
   // Counted now, not from the tree: the confirmation must say what is really lost.
   const app = await ctx.connection.request('apps.get', { name: chosen.name });
-  await confirmModal(`Delete application "${applicationLabel(app)}"${app.identifierCount > 0 ? ` and its ${app.identifierCount} ${noun(app)}` : ''}?`, deletionDetail(app, env), 'Delete');
+  await confirmModal(
+    app.identifierCount > 0
+      ? vscode.l10n.t('Delete application "{0}" and its {1} {2}?', applicationLabel(app), app.identifierCount, noun(app))
+      : vscode.l10n.t('Delete application "{0}"?', applicationLabel(app)),
+    deletionDetail(app, env),
+    vscode.l10n.t('Delete'),
+  );
   if (app.identifierCount > 0) await confirmByTypingName(app, env);
   await ctx.connection.request('apps.delete', { name: app.name });
   ctx.log.info(`Deleted application "${app.name}" with ${app.identifierCount} configuration(s).`);
   ctx.fileSystem.clearCaches();
   ctx.tree.refresh();
-  confirmInStatusBar(vscode.l10n.t(`Deleted application "{0}"{1}.`, app.name, app.identifierCount > 0 ? ` and its ${app.identifierCount} ${noun(app)}` : ''));
+  confirmInStatusBar(
+    app.identifierCount > 0
+      ? vscode.l10n.t('Deleted application "{0}" and its {1} {2}.', app.name, app.identifierCount, noun(app))
+      : vscode.l10n.t('Deleted application "{0}".', app.name),
+  );
 }
 
 /** What holds configurations is deleted only after its name is typed, as cloud consoles ask for a resource that holds data. */
@@ -171,26 +193,26 @@ async function confirmByTypingName(app: ApplicationInfo, env: string): Promise<v
     title: vscode.l10n.t(`Delete "{0}" from "{1}"`, applicationLabel(app), env),
     prompt: vscode.l10n.t(`Type {0} to delete it with its {1} {2}. This cannot be undone; press Escape to keep it.`, app.name, app.identifierCount, noun(app)),
     placeholder: app.name,
-    validate: (typed) => (typed.trim() === app.name ? undefined : `Type the application name exactly: ${app.name}`),
+    validate: (typed) => (typed.trim() === app.name ? undefined : vscode.l10n.t('Type the application name exactly: {0}', app.name)),
   });
 }
 
 async function setEnabled(ctx: ApplicationCommandsContext, node: unknown, enabled: boolean): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
-  const verb = enabled ? 'Enable' : 'Disable';
   const app = await resolveApplication(ctx.connection, node, {
-    title: vscode.l10n.t(`{0} SSO Application in "{1}"`, verb, env),
-    placeHolder: vscode.l10n.t(`Which application should be {0}?`, enabled ? 'enabled' : 'disabled'),
+    title: enabled ? vscode.l10n.t('Enable SSO Application in "{0}"', env) : vscode.l10n.t('Disable SSO Application in "{0}"', env),
+    placeHolder: enabled ? vscode.l10n.t('Which application should be enabled?') : vscode.l10n.t('Which application should be disabled?'),
     filter: (a) => a.enabled !== enabled,
-    none: `Every application of "${env}" is ${enabled ? 'enabled' : 'disabled'} already.`,
+    none: enabled ? vscode.l10n.t('Every application of "{0}" is enabled already.', env) : vscode.l10n.t('Every application of "{0}" is disabled already.', env),
   });
   const updated = await ctx.connection.request('apps.setEnabled', { name: app.name, enabled });
   ctx.log.info(`Application "${updated.name}" ${enabled ? 'enabled' : 'disabled'}.`);
   ctx.tree.refresh();
-  const effect = enabled
-    ? 'BizTalk can read its configurations again once its SSO cache expires (60 s to 5 min).'
-    : 'BizTalk lookups of its configurations fail once its SSO cache expires (60 s to 5 min); the values are kept.';
-  void vscode.window.showInformationMessage(vscode.l10n.t(`Application "{0}" is {1}. {2}`, updated.name, enabled ? 'enabled' : 'disabled', effect));
+  void vscode.window.showInformationMessage(
+    enabled
+      ? vscode.l10n.t('Application "{0}" is enabled. BizTalk can read its configurations again once its SSO cache expires (60 s to 5 min).', updated.name)
+      : vscode.l10n.t('Application "{0}" is disabled. BizTalk lookups of its configurations fail once its SSO cache expires (60 s to 5 min); the values are kept.', updated.name),
+  );
 }
 
 function noun(app: ApplicationInfo): string {
@@ -210,7 +232,7 @@ async function addFields(ctx: ApplicationCommandsContext, node: unknown): Promis
   const chosen = fromDocument ? { name: fromDocument.application } : await resolveApplication(ctx.connection, node, { title: vscode.l10n.t(`Add Fields in "{0}"`, env), placeHolder: vscode.l10n.t('To which application?') });
   const app = await ctx.connection.request('apps.get', { name: chosen.name });
   const existing = app.fields.map((f) => f.label);
-  const title = `Add Fields to "${app.name}"`;
+  const title = vscode.l10n.t('Add Fields to "{0}"', app.name);
   let text = fromDocument?.fields ?? '';
   let masked: string[] = [];
   await runSteps([
@@ -223,7 +245,7 @@ async function addFields(ctx: ApplicationCommandsContext, node: unknown): Promis
       });
     },
     async () => {
-      masked = await pickMaskedFields(`${title} (2/2)`, splitFieldList(text), app.kind, false);
+      masked = await pickMaskedFields(vscode.l10n.t('{0} (2/2)', title), splitFieldList(text), app.kind, false);
     },
   ]);
   const labels = splitFieldList(text);
@@ -242,11 +264,15 @@ async function removeFields(ctx: ApplicationCommandsContext, node: unknown): Pro
     throw new UserFacingError(vscode.l10n.t(`"{0}" has a single field, and an application keeps at least one. Delete the application instead, or add a field first.`, app.name));
   }
   const picked = await pickMany(
-    app.fields.map((f) => ({ label: f.label, description: f.masked ? 'masked' : undefined, value: f.label })),
+    app.fields.map((f) => ({ label: f.label, description: f.masked ? vscode.l10n.t('masked') : undefined, value: f.label })),
     { title: vscode.l10n.t(`Remove Fields from "{0}"`, app.name), placeHolder: vscode.l10n.t('Tick the fields to remove; their values are purged from every configuration.') },
   );
   if (picked.length === app.fields.length) throw new UserFacingError(vscode.l10n.t(`An application keeps at least one field: untick one, or delete "{0}" instead.`, app.name));
-  await confirmModal(`Remove ${picked.length === 1 ? `field "${picked[0]}"` : `${picked.length} fields`} from "${app.name}"?`, fieldRemovalDetail(app, picked), 'Remove');
+  await confirmModal(
+    picked.length === 1 ? vscode.l10n.t('Remove field "{0}" from "{1}"?', picked[0] as string, app.name) : vscode.l10n.t('Remove {0} fields from "{1}"?', picked.length, app.name),
+    fieldRemovalDetail(app, picked),
+    vscode.l10n.t('Remove'),
+  );
   const updated = await ctx.connection.request('apps.removeField', { name: app.name, fields: picked, expectedFieldsVersion: app.fieldsVersion });
   ctx.log.info(`Removed ${picked.length} field(s) from "${app.name}" and purged their values.`);
   ctx.fileSystem.fieldsRemoved(env, app.name, picked);

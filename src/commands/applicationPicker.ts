@@ -32,7 +32,7 @@ async function applicationsToPick(connection: ConnectionManager): Promise<Applic
       title: vscode.l10n.t('Narrow Down the Applications'),
       prompt: narrowingPrompt('applications', MAX_LISTED, filter),
       value: filter,
-      validate: (v) => (v.trim() ? undefined : 'Type part of an application name, e.g. "Contoso" or "SendPort".'),
+      validate: (v) => (v.trim() ? undefined : vscode.l10n.t('Type part of an application name, e.g. "Contoso" or "SendPort".')),
     })).trim();
   }
 }
@@ -42,7 +42,7 @@ function item(app: ApplicationInfo, picked = false): PickItem<ApplicationInfo> {
   const kind = groupInfo(app.kind);
   return {
     label,
-    description: `${label !== app.name ? `${app.name} · ` : ''}${kind.label}${app.enabled ? '' : ' · disabled'}`,
+    description: [label !== app.name ? app.name : '', kind.label, app.enabled ? '' : vscode.l10n.t('disabled')].filter(Boolean).join(' · '),
     picked,
     value: app,
   };
@@ -72,7 +72,7 @@ export async function resolveApplication(
   const fromNode = applicationOfNode(node);
   if (fromNode) return fromNode;
   const apps = (await applicationsToPick(connection)).filter(options.filter ?? (() => true));
-  if (apps.length === 0) throw new UserFacingError(options.none ?? 'The SSO database holds no applications yet. Create one with "SSO: Create Application…".');
+  if (apps.length === 0) throw new UserFacingError(options.none ?? vscode.l10n.t('The SSO database holds no applications yet. Create one with "SSO: Create Application…".'));
   // Coming Back to this pick starts on the application picked before.
   const active = options.active === undefined ? undefined : apps.find((a) => a.name.toLowerCase() === options.active?.toLowerCase());
   return pickOne(apps.map((a) => item(a)), { title: options.title, placeHolder: options.placeHolder, active });

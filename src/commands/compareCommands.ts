@@ -52,7 +52,7 @@ class ComparisonDocuments implements vscode.TextDocumentContentProvider, vscode.
   ];
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.texts.get(uri.toString()) ?? '# This comparison is closed: run "SSO: Compare with Environment…" again.\n';
+    return this.texts.get(uri.toString()) ?? `# ${vscode.l10n.t('This comparison is closed: run "SSO: Compare with Environment…" again.')}\n`;
   }
 
   /** A new read-only document (a new address each time, so a reopened comparison is fresh). */
@@ -72,13 +72,13 @@ class ComparisonDocuments implements vscode.TextDocumentContentProvider, vscode.
 async function openOtherSide(connection: ConnectionManager, current: string, title: string): Promise<{ side: EnvironmentSide; close(): void }> {
   const others = connection.environments.filter((e) => e.name.toLowerCase() !== current.toLowerCase());
   if (others.length === 0) {
-    throw new UserFacingError(`Only "${current}" is configured. Add the other environment to the "entsso.environments" setting (its socket path and token file), then compare.`);
+    throw new UserFacingError(vscode.l10n.t('Only "{0}" is configured. Add the other environment to the "entsso.environments" setting (its socket path and token file), then compare.', current));
   }
   const name = await pickOne(
-    others.map((e) => ({ label: e.name, description: e.kind === 'entsso' ? 'Enterprise SSO through entsso-bridge.exe' : (e.description ?? e.socketPath), value: e.name })),
-    { title, placeHolder: `The environment to compare "${current}" with` },
+    others.map((e) => ({ label: e.name, description: e.kind === 'entsso' ? vscode.l10n.t('Enterprise SSO through entsso-bridge.exe') : (e.description ?? e.socketPath), value: e.name })),
+    { title, placeHolder: vscode.l10n.t('The environment to compare "{0}" with', current) },
   );
-  const client = await withBusyIndicator(`Connecting to "${name}"…`, () => connection.openOther(name));
+  const client = await withBusyIndicator(vscode.l10n.t('Connecting to "{0}"…', name), () => connection.openOther(name));
   return { side: clientSide(name, client), close: () => client.close() };
 }
 
@@ -97,7 +97,7 @@ function activeSide(connection: ConnectionManager, name: string): EnvironmentSid
 // ---------------------------------------------------------------- compare
 
 async function compareWithEnvironment(ctx: ExplorerCommandsContext, documents: ComparisonDocuments, target: Target): Promise<void> {
-  const other = await openOtherSide(ctx.connection, target.environment, `Compare ${target.identifier ? `"${target.identifier}"` : `"${target.application}"`} with Environment…`);
+  const other = await openOtherSide(ctx.connection, target.environment, vscode.l10n.t('Compare "{0}" with Environment…', target.identifier ?? target.application));
   const left = activeSide(ctx.connection, target.environment);
   try {
     if (target.identifier !== undefined) await openConfigurationDiff(documents, left, other.side, target.application, target.identifier);
@@ -112,7 +112,7 @@ async function openConfigurationDiff(documents: ComparisonDocuments, left: Envir
   const key = newComparisonKey();
   let texts: { left: string; right: string };
   try {
-    texts = await withBusyIndicator(`Comparing "${identifier}"…`, async () => {
+    texts = await withBusyIndicator(vscode.l10n.t('Comparing "{0}"…', identifier), async () => {
       const [l] = await fingerprintsOf(left, application, [identifier], key);
       const [r] = await fingerprintsOf(right, application, [identifier], key);
       const fields = l!.found && r!.found ? compareFields(l!, r!) : [];
@@ -124,7 +124,7 @@ async function openConfigurationDiff(documents: ComparisonDocuments, left: Envir
     });
   } catch (err) {
     if (err instanceof SsoError && err.code === 'ENTSSO_E_APPLICATION_NOT_FOUND') {
-      throw new UserFacingError(`"${application}" does not exist in one of the two environments. Compare the application instead: it says which side lacks it.`);
+      throw new UserFacingError(vscode.l10n.t('"{0}" does not exist in one of the two environments. Compare the application instead: it says which side lacks it.', application));
     }
     throw err;
   } finally {
@@ -155,7 +155,7 @@ async function openApplicationReport(
   const key = newComparisonKey();
   let html: string;
   try {
-    html = await withBusyIndicator(`Comparing "${application}" in ${left.name} and ${right.name}…`, async () => {
+    html = await withBusyIndicator(vscode.l10n.t('Comparing "{0}" in {1} and {2}…', application, left.name, right.name), async () => {
       const l = await readSideOfApplication(left, application, key);
       const r = await readSideOfApplication(right, application, key);
       const comparison = compareApplication(l?.detail.name ?? r?.detail.name ?? application, l, r);
@@ -175,7 +175,7 @@ async function openApplicationReport(
     const identifier = (message as { open?: unknown } | null)?.open;
     if (typeof identifier !== 'string') return;
     void openConfigurationDiff(documents, left, right, application, identifier).catch((err: unknown) => {
-      void vscode.window.showErrorMessage(err instanceof Error && (err instanceof SsoError || err instanceof UserFacingError) ? err.message : `"${identifier}" could not be compared. Run "SSO: Compare with Environment…" on it.`);
+      void vscode.window.showErrorMessage(err instanceof Error && (err instanceof SsoError || err instanceof UserFacingError) ? err.message : vscode.l10n.t('"{0}" could not be compared. Run "SSO: Compare with Environment…" on it.', identifier));
     });
   });
 }
@@ -196,18 +196,28 @@ document.addEventListener('click', (e) => { const a = e.target.closest('a[data-i
 async function copyToEnvironment(ctx: ExplorerCommandsContext, documents: ComparisonDocuments, target: Target): Promise<void> {
   const source = activeSide(ctx.connection, target.environment);
   const identifiers = target.identifier !== undefined ? [target.identifier] : await pickConfigurations(ctx.connection, target);
-  const other = await openOtherSide(ctx.connection, target.environment, `Copy ${identifiers.length === 1 ? `"${identifiers[0]}"` : `${identifiers.length} configurations of "${target.application}"`} to Environment…`);
+  const other = await openOtherSide(
+    ctx.connection,
+    target.environment,
+    identifiers.length === 1
+      ? vscode.l10n.t('Copy "{0}" to Environment…', identifiers[0] as string)
+      : vscode.l10n.t('Copy {0} configurations of "{1}" to Environment…', identifiers.length, target.application),
+  );
   try {
     const key = newComparisonKey();
     let preview: CopyPreview;
     try {
-      preview = await withBusyIndicator(`Comparing with "${other.side.name}"…`, () => previewCopy(source, other.side, target.application, identifiers, key));
+      preview = await withBusyIndicator(vscode.l10n.t('Comparing with "{0}"…', other.side.name), () => previewCopy(source, other.side, target.application, identifiers, key));
     } finally {
       key.fill(0);
     }
     const changes = preview.items.filter((i) => i.action !== 'unchanged');
     if (changes.length === 0) {
-      void vscode.window.showInformationMessage(`Nothing to copy: "${other.side.name}" already holds the same values for ${identifiers.length === 1 ? `"${identifiers[0]}"` : 'these configurations'}.`);
+      void vscode.window.showInformationMessage(
+        identifiers.length === 1
+          ? vscode.l10n.t('Nothing to copy: "{0}" already holds the same values for "{1}".', other.side.name, identifiers[0] as string)
+          : vscode.l10n.t('Nothing to copy: "{0}" already holds the same values for these configurations.', other.side.name),
+      );
       return;
     }
     // The preview is the same diff as Compare, for each configuration that would change (the first few),
@@ -216,16 +226,14 @@ async function copyToEnvironment(ctx: ExplorerCommandsContext, documents: Compar
     const choices = await pickMaskedChoices(preview);
     await confirmModal(
       changes.length === 1
-        ? `Copy "${changes[0]!.identifier}" of "${preview.application}" from "${preview.source}" to "${preview.target}"?`
-        : `Copy ${changes.length} configurations of "${preview.application}" from "${preview.source}" to "${preview.target}"?`,
-      `This writes to "${preview.target}": ${describeChanges(preview)}. ` +
-        `${choices.length > 0 ? `Masked fields copied from "${preview.source}": ${choices.map((c) => `${c.identifier} · ${c.label}`).join(', ')} (revealed there, audited, never shown). ` : ''}` +
-        `Masked fields not listed keep their values in "${preview.target}". Written in one transaction; refused if "${preview.target}" changed since this preview. The values replaced are kept in its history.`,
-      `Copy to ${preview.target}`,
+        ? vscode.l10n.t('Copy "{0}" of "{1}" from "{2}" to "{3}"?', changes[0]!.identifier, preview.application, preview.source, preview.target)
+        : vscode.l10n.t('Copy {0} configurations of "{1}" from "{2}" to "{3}"?', changes.length, preview.application, preview.source, preview.target),
+      copyDetail(preview, choices),
+      vscode.l10n.t('Copy to {0}', preview.target),
     );
     const writes = await copyWrites(source, preview, maskedChooser(choices));
     try {
-      await withBusyIndicator(`Copying to "${preview.target}"…`, () => writeCopy(other.side, preview.application, preview.targetFieldsVersion, writes, preview.source));
+      await withBusyIndicator(vscode.l10n.t('Copying to "{0}"…', preview.target), () => writeCopy(other.side, preview.application, preview.targetFieldsVersion, writes, preview.source));
     } finally {
       for (const w of writes) for (const k of Object.keys(w.fields)) w.fields[k] = '';
     }
@@ -233,7 +241,7 @@ async function copyToEnvironment(ctx: ExplorerCommandsContext, documents: Compar
     // The preview is out of date now: show the copied configuration as it compares after the copy.
     await closeComparisonTabs();
     if (changes.length === 1) await openConfigurationDiff(documents, source, other.side, preview.application, changes[0]!.identifier);
-    void vscode.window.showInformationMessage(`Copied ${writes.length} configuration(s) of "${preview.application}" to "${preview.target}" in one transaction.`);
+    void vscode.window.showInformationMessage(vscode.l10n.t('Copied {0} configuration(s) of "{1}" to "{2}" in one transaction.', writes.length, preview.application, preview.target));
   } finally {
     other.close();
   }
@@ -244,10 +252,26 @@ async function closeComparisonTabs(): Promise<void> {
   if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
 }
 
+/** The modal's detail: what is written where, sentence by sentence (each one whole for a translator). */
+function copyDetail(preview: CopyPreview, choices: MaskedFieldRef[]): string {
+  const sentences = [vscode.l10n.t('This writes to "{0}": {1}.', preview.target, describeChanges(preview))];
+  if (choices.length > 0) {
+    const fields = choices.map((c) => `${c.identifier} · ${c.label}`).join(', ');
+    sentences.push(vscode.l10n.t('Masked fields copied from "{0}": {1} (revealed there, audited, never shown).', preview.source, fields));
+  }
+  sentences.push(
+    vscode.l10n.t(
+      'Masked fields not listed keep their values in "{0}". Written in one transaction; refused if "{0}" changed since this preview. The values replaced are kept in its history.',
+      preview.target,
+    ),
+  );
+  return sentences.join(' ');
+}
+
 function describeChanges(preview: CopyPreview): string {
   const created = preview.items.filter((i) => i.action === 'create').map((i) => `"${i.identifier}"`);
   const updated = preview.items.filter((i) => i.action === 'update').map((i) => `"${i.identifier}"`);
-  return [created.length > 0 ? `creates ${created.join(', ')}` : '', updated.length > 0 ? `updates ${updated.join(', ')}` : ''].filter(Boolean).join('; ');
+  return [created.length > 0 ? vscode.l10n.t('creates {0}', created.join(', ')) : '', updated.length > 0 ? vscode.l10n.t('updates {0}', updated.join(', ')) : ''].filter(Boolean).join('; ');
 }
 
 /** Per masked field that differs: ticked = copy the source's value; unticked = keep the target's. */
@@ -255,14 +279,14 @@ async function pickMaskedChoices(preview: CopyPreview): Promise<MaskedFieldRef[]
   const items = preview.items.flatMap((item) =>
     maskedFieldsToDecide(item.fields).map((label) => ({
       label: `${item.identifier} · ${label}`,
-      description: item.action === 'create' ? `new in ${preview.target}` : `differs in ${preview.target}`,
+      description: item.action === 'create' ? vscode.l10n.t('new in {0}', preview.target) : vscode.l10n.t('differs in {0}', preview.target),
       value: { identifier: item.identifier, label },
     })),
   );
   if (items.length === 0) return [];
   return pickMany(items, {
-    title: `Masked fields: copy from "${preview.source}"?`,
-    placeHolder: `Tick the masked fields to copy from "${preview.source}" (revealed there, audited); unticked ones keep "${preview.target}"'s value`,
+    title: vscode.l10n.t('Masked fields: copy from "{0}"?', preview.source),
+    placeHolder: vscode.l10n.t('Tick the masked fields to copy from "{0}" (revealed there, audited); unticked ones keep "{1}"\'s value', preview.source, preview.target),
     allowNone: true,
   });
 }
@@ -270,10 +294,13 @@ async function pickMaskedChoices(preview: CopyPreview): Promise<MaskedFieldRef[]
 /** Several configurations of an application: all preselected. */
 async function pickConfigurations(connection: ConnectionManager, target: Target): Promise<string[]> {
   const page = await connection.request('identifiers.list', { application: target.application, limit: 1000 }, target.environment);
-  if (page.items.length === 0) throw new UserFacingError(`"${target.application}" has no configurations to copy.`);
+  if (page.items.length === 0) throw new UserFacingError(vscode.l10n.t('"{0}" has no configurations to copy. Create one with "New Configuration…" on it in the explorer.', target.application));
   return pickMany(
     page.items.map((i) => ({ label: i.identifier, picked: true, value: i.identifier })),
-    { title: `Copy configurations of "${target.application}" to Environment…`, placeHolder: page.nextCursor ? 'The first 1,000 configurations; untick those not to copy' : 'Untick the configurations not to copy' },
+    {
+      title: vscode.l10n.t('Copy configurations of "{0}" to Environment…', target.application),
+      placeHolder: page.nextCursor ? vscode.l10n.t('The first 1,000 configurations; untick those not to copy') : vscode.l10n.t('Untick the configurations not to copy'),
+    },
   );
 }
 
@@ -290,5 +317,5 @@ function targetOf(connection: ConnectionManager, target: unknown): Target {
   const path = uri?.scheme === 'sso' ? parseSsoPath(uri.path) : undefined;
   if (path?.application) return { environment: path.environment, application: path.application, ...(path.identifier !== undefined ? { identifier: path.identifier } : {}) };
   requireEnvironment(connection);
-  throw new UserFacingError('Select an application or a configuration in the Enterprise SSO explorer (right-click, "Compare with Environment…"), or run this in a configuration\'s editor.');
+  throw new UserFacingError(vscode.l10n.t('Select an application or a configuration in the Enterprise SSO explorer (right-click, "Compare with Environment…"), or run this in a configuration\'s editor.'));
 }

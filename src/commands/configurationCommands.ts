@@ -90,8 +90,8 @@ async function revealMaskedFields(ctx: ConfigurationCommandsContext, target: vsc
     {
       modal: true,
       detail:
-        `Fields: ${fields}. Identifier ${path.identifier} of application ${path.application}, environment "${path.environment}".\n\n` +
-        'The SSO service records this in its audit log (who, when, which fields). The values are shown read-only in this editor until you run "SSO: Hide Masked Fields" or close it.',
+        `${vscode.l10n.t('Fields: {0}. Identifier {1} of application {2}, environment "{3}".', fields, path.identifier, path.application, path.environment)}\n\n` +
+        vscode.l10n.t('The SSO service records this in its audit log (who, when, which fields). The values are shown read-only in this editor until you run "SSO: Hide Masked Fields" or close it.'),
     },
     revealButton,
   );
@@ -161,7 +161,7 @@ function waitForChange(uri: vscode.Uri): Promise<boolean> {
 function explainReadOnly(ctx: ConfigurationCommandsContext): void {
   const uri = vscode.window.activeTextEditor?.document.uri;
   const block = uri?.scheme === SSO_SCHEME ? ctx.fileSystem.provider.blockOf(uri) : ctx.fileSystem.editBlock;
-  const name = uri ? (parseSsoUri(uri)?.identifier ?? uri.path) : 'this configuration';
+  const name = uri ? (parseSsoUri(uri)?.identifier ?? uri.path) : vscode.l10n.t('this configuration');
   if (!block) {
     // Edits are allowed again: save as usual.
     void vscode.commands.executeCommand('workbench.action.files.save');

@@ -39,11 +39,16 @@ export function registerConfigurationLifecycleCommands(ctx: ConfigurationLifecyc
 const CONFIG_STORE_IDENTIFIER = 'ConfigProperties';
 
 /** What the first configuration of an application of each kind is usually called. */
-const NAME_EXAMPLES: Record<ApplicationInfo['kind'], string> = {
-  adapter: 'e.g. the port or location name, "SendToPartner"',
-  configStore: 'e.g. "ConfigProperties", the identifier the SSO Application Configuration snap-in uses',
-  affiliate: 'e.g. the Windows account it maps, "CONTOSO\\svc-orders"',
-};
+function nameExample(kind: ApplicationInfo['kind']): string {
+  switch (kind) {
+    case 'adapter':
+      return vscode.l10n.t('e.g. the port or location name, "SendToPartner"');
+    case 'configStore':
+      return vscode.l10n.t('e.g. "ConfigProperties", the identifier the SSO Application Configuration snap-in uses');
+    case 'affiliate':
+      return vscode.l10n.t('e.g. the Windows account it maps, "CONTOSO\\svc-orders"');
+  }
+}
 
 async function newConfiguration(ctx: ConfigurationLifecycleContext, node: unknown): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
@@ -61,7 +66,7 @@ async function newConfiguration(ctx: ConfigurationLifecycleContext, node: unknow
       const noun = groupInfo(a.kind).identifierNoun;
       typed = await askText({
         title: vscode.l10n.t(`New {0} in "{1}"`, noun, applicationLabel(a)),
-        prompt: vscode.l10n.t(`Name of the new {0} ({1}). It cannot be renamed later; every field starts empty.`, noun, NAME_EXAMPLES[a.kind]),
+        prompt: vscode.l10n.t(`Name of the new {0} ({1}). It cannot be renamed later; every field starts empty.`, noun, nameExample(a.kind)),
         // A config store application usually holds one entry, under the snap-in's identifier.
         value: typed ?? (a.kind === 'configStore' && a.identifierCount === 0 ? CONFIG_STORE_IDENTIFIER : undefined),
         validate: (v) => nameProblem(v, 'name') ?? identifierExists(normaliseName(v)),
@@ -90,7 +95,7 @@ async function existingIdentifierProblem(connection: ConnectionManager, applicat
   try {
     const page = await connection.request('identifiers.list', { application, filter: identifier, limit: 50 });
     const clash = page.items.find((i) => i.identifier.toLowerCase() === identifier.toLowerCase());
-    return clash ? `"${application}" has "${clash.identifier}" already (names are compared without case).` : undefined;
+    return clash ? vscode.l10n.t('"{0}" has "{1}" already (names are compared without case). Choose another name.', application, clash.identifier) : undefined;
   } catch {
     return undefined; // the create itself reports what is wrong
   }
@@ -112,12 +117,17 @@ interface DeletionTarget {
 
 async function deleteConfiguration(ctx: ConfigurationLifecycleContext, target: unknown): Promise<void> {
   const chosen = await deletionTarget(ctx, target);
-  const noun = chosen.kind ? groupInfo(chosen.kind).identifierNoun : 'configuration';
+  const noun = chosen.kind ? groupInfo(chosen.kind).identifierNoun : vscode.l10n.t('configuration');
   await confirmModal(
-    `Delete ${noun} "${chosen.name}"?`,
-    `Identifier ${chosen.identifier} of application ${chosen.application}. Its values (last changed ${formatTime(new Date(chosen.modifiedAt).toISOString(), new Date())}) are deleted from the SSO database of "${chosen.environment}"; this cannot be undone. ` +
-      'BizTalk lookups of it fail once its SSO cache expires (60 s to 5 min). To keep a copy, export the application first.',
-    'Delete',
+    vscode.l10n.t('Delete {0} "{1}"?', noun, chosen.name),
+    vscode.l10n.t(
+      'Identifier {0} of application {1}. Its values (last changed {2}) are deleted from the SSO database of "{3}"; this cannot be undone. BizTalk lookups of it fail once its SSO cache expires (60 s to 5 min). To keep a copy, export the application first.',
+      chosen.identifier,
+      chosen.application,
+      formatTime(new Date(chosen.modifiedAt).toISOString(), new Date()),
+      chosen.environment,
+    ),
+    vscode.l10n.t('Delete'),
   );
   await ctx.connection.request('config.delete', { application: chosen.application, identifier: chosen.identifier, expectedTimestamp: chosen.timestamp }, chosen.environment);
   ctx.log.info(`Deleted ${noun} "${chosen.identifier}" of "${chosen.application}".`);

@@ -29,7 +29,7 @@ export function registerConnectionCommands(ctx: ConnectionCommandsContext): vsco
     registerCommand(ctx, 'entsso.retryConnection', () => retryConnection(ctx)),
     registerCommand(ctx, 'entsso.showLog', () => ctx.log.show()),
     ctx.connection.onDidFailAuthentication(({ environment, error }) => {
-      showError(ctx, `${error.message} (environment "${environment}")`, [{ title: vscode.l10n.t('Connect…'), command: 'entsso.connect' }]);
+      showError(ctx, vscode.l10n.t('{0} (environment "{1}")', error.message, environment), [{ title: vscode.l10n.t('Connect…'), command: 'entsso.connect' }]);
     }),
   ];
 }
@@ -38,7 +38,7 @@ async function connect(ctx: ConnectionCommandsContext): Promise<void> {
   const entssoFolder = installedEntssoFolder();
   if (entssoFolder && (await pickThisMachine(entssoFolder))) return connectThisMachine(ctx);
   const current = ctx.connection.environment;
-  const title = 'Connect to SSO Service';
+  const title = vscode.l10n.t('Connect to SSO Service');
   let name = current?.name ?? 'dev';
   let socketPath: string | undefined;
   let token = '';
@@ -63,7 +63,7 @@ async function connect(ctx: ConnectionCommandsContext): Promise<void> {
         prompt: vscode.l10n.t('The access token of the SSO environment (the content of its access-token file). It is kept in VS Code\'s secret storage, never in settings.'),
         password: true,
         value: token,
-        validate: (v) => (v.trim() ? undefined : 'Enter the access token.'),
+        validate: (v) => (v.trim() ? undefined : vscode.l10n.t('Enter the access token.')),
         back: true,
       });
     },
@@ -82,12 +82,12 @@ async function connect(ctx: ConnectionCommandsContext): Promise<void> {
 
 /** Warnings only: a socket may be saved before its service runs. */
 async function socketPathProblem(value: string): Promise<Problem | undefined> {
-  if (!value.trim()) return 'Enter the socket path of the SSO service.';
+  if (!value.trim()) return vscode.l10n.t('Enter the socket path of the SSO service.');
   try {
     const s = await stat(value.trim());
-    if (!s.isSocket()) return { warning: 'This is not a socket. Enter the path of the SSO service socket (run/ssod.sock).' };
+    if (!s.isSocket()) return { warning: vscode.l10n.t('This is not a socket. Enter the path of the SSO service socket (run/ssod.sock).') };
   } catch {
-    return { warning: 'Nothing is listening there right now (is the SSO service running?). You can still save it.' };
+    return { warning: vscode.l10n.t('Nothing is listening there right now (is the SSO service running?). You can still save it.') };
   }
   return undefined;
 }
@@ -96,8 +96,14 @@ async function socketPathProblem(value: string): Promise<Problem | undefined> {
 async function pickThisMachine(entssoFolder: string): Promise<boolean> {
   type Item = vscode.QuickPickItem & { thisMachine: boolean };
   const items: Item[] = [
-    { label: LOCAL_ENTSSO_LABEL, description: 'nothing to type', detail: `Enterprise SSO installed in ${entssoFolder}, through the bundled entsso-bridge.exe; your Windows account decides what you may do.`, iconPath: new vscode.ThemeIcon('vm'), thisMachine: true },
-    { label: 'An SSO service of this project…', detail: 'Its socket path and access token, as printed by "ssoctl init".', iconPath: new vscode.ThemeIcon('plug'), thisMachine: false },
+    {
+      label: LOCAL_ENTSSO_LABEL,
+      description: vscode.l10n.t('nothing to type'),
+      detail: vscode.l10n.t('Enterprise SSO installed in {0}, through the bundled entsso-bridge.exe; your Windows account decides what you may do.', entssoFolder),
+      iconPath: new vscode.ThemeIcon('vm'),
+      thisMachine: true,
+    },
+    { label: vscode.l10n.t('An SSO service of this project…'), detail: vscode.l10n.t('Its socket path and access token, as printed by "ssoctl init".'), iconPath: new vscode.ThemeIcon('plug'), thisMachine: false },
   ];
   const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Connect to SSO Service'), placeHolder: vscode.l10n.t('Which SSO service should the explorer show?'), ignoreFocusOut: true });
   if (!picked) throw new UserCancelled();
@@ -110,7 +116,10 @@ async function connectThisMachine(ctx: ConnectionCommandsContext): Promise<void>
   const existing = environments.find((e) => e.kind === 'entsso');
   const env: EnvironmentSetting = existing ?? { name: LOCAL_ENTSSO_NAME, socketPath: '', kind: 'entsso' };
   if (!existing && environments.some((e) => e.name.toLowerCase() === env.name.toLowerCase())) {
-    throw new SsoError('ENTSSO_E_ENVIRONMENT_EXISTS', `An environment named "${env.name}" is configured already for another SSO service. Rename it in the "entsso.environments" setting, then try again.`);
+    throw new SsoError(
+      'ENTSSO_E_ENVIRONMENT_EXISTS',
+      vscode.l10n.t('An environment named "{0}" is configured already for another SSO service. Rename it in the "entsso.environments" setting, then try again.', env.name),
+    );
   }
   await saveAndActivate(existing ? environments : upsertEnvironment(environments, env), env.name);
   ctx.log.info(`Environment "${env.name}" is ${endpointOf(env)}.`);
@@ -130,16 +139,16 @@ async function switchEnvironment(ctx: ConnectionCommandsContext): Promise<void> 
   type Item = vscode.QuickPickItem & { env?: string; connectNew?: boolean };
   const items: Item[] = envs.map((e) => ({
     label: e.name,
-    description: e.name === active ? '(active)' : undefined,
-    detail: `${endpointOf(e)}${e.description ? ` · ${e.description}` : ''}${e.tokenFile ? ` · token from ${e.tokenFile}` : ''}`,
+    description: e.name === active ? vscode.l10n.t('(active)') : undefined,
+    detail: [endpointOf(e), e.description ?? '', e.tokenFile ? vscode.l10n.t('token from {0}', e.tokenFile) : ''].filter(Boolean).join(' · '),
     iconPath: new vscode.ThemeIcon(e.name === active ? 'check' : 'server-environment'),
     env: e.name,
   }));
   if (items.length) items.push({ label: '', kind: vscode.QuickPickItemKind.Separator });
-  items.push({ label: 'Connect to Another SSO Service…', iconPath: new vscode.ThemeIcon('plug'), connectNew: true });
+  items.push({ label: vscode.l10n.t('Connect to Another SSO Service…'), iconPath: new vscode.ThemeIcon('plug'), connectNew: true });
   const picked = await vscode.window.showQuickPick(items, {
     title: vscode.l10n.t('Switch SSO Environment'),
-    placeHolder: envs.length ? 'Pick the environment the explorer shows' : 'No environment is configured yet',
+    placeHolder: envs.length ? vscode.l10n.t('Pick the environment the explorer shows') : vscode.l10n.t('No environment is configured yet: pick "Connect to Another SSO Service…"'),
   });
   if (!picked) throw new UserCancelled();
   if (picked.connectNew) return connect(ctx);
@@ -161,12 +170,13 @@ async function removeEnvironment(ctx: ConnectionCommandsContext, node: unknown):
   const name = fromNode ?? (await pickEnvironmentToRemove(envs.map((e) => e.name), ctx.connection.environment?.name));
   const env = envs.find((e) => e.name.toLowerCase() === name.toLowerCase());
   if (!env) throw new UserFacingError(vscode.l10n.t(`There is no SSO environment "{0}" in the settings. Run "SSO: Switch Environment…" to see the configured ones.`, name));
-  const kept = env.localDir ? ` Its folder ${env.localDir} stays on disk (and its processes keep running): delete it yourself when you no longer need it.` : '';
+  const forgets = vscode.l10n.t('The explorer forgets how to reach it and its saved access token. Nothing in its SSO database is changed.');
+  const kept = env.localDir ? vscode.l10n.t('Its folder {0} stays on disk (and its processes keep running): delete it yourself when you no longer need it.', env.localDir) : '';
   // One value for the button and the comparison, in whatever language VS Code runs.
   const removeButton = vscode.l10n.t('Remove');
   const answer = await vscode.window.showWarningMessage(
     vscode.l10n.t(`Remove SSO environment "{0}" from VS Code?`, env.name),
-    { modal: true, detail: `The explorer forgets how to reach it and its saved access token. Nothing in its SSO database is changed.${kept}` },
+    { modal: true, detail: kept ? `${forgets} ${kept}` : forgets },
     removeButton,
   );
   if (answer !== removeButton) throw new UserCancelled();
@@ -185,7 +195,7 @@ function environmentOfNode(node: unknown): string | undefined {
 
 async function pickEnvironmentToRemove(names: string[], active: string | undefined): Promise<string> {
   const picked = await vscode.window.showQuickPick(
-    names.map((n) => ({ label: n, description: n === active ? '(active)' : undefined })),
+    names.map((n) => ({ label: n, description: n === active ? vscode.l10n.t('(active)') : undefined })),
     { title: vscode.l10n.t('Remove SSO Environment'), placeHolder: vscode.l10n.t('Which environment should VS Code forget? Its SSO database is not changed.') },
   );
   if (!picked) throw new UserCancelled();
@@ -226,13 +236,21 @@ export async function connectAndReport(ctx: ConnectionCommandsContext, envName: 
   );
   if (ok) {
     const state = ctx.connection.state;
-    void vscode.window.showInformationMessage(vscode.l10n.t(`Connected to SSO environment "{0}"{1}.`, envName, state ? ` (master secret server ${state.mssName}: ${state.state})` : ''));
+    void vscode.window.showInformationMessage(
+      state
+        ? vscode.l10n.t('Connected to SSO environment "{0}" (master secret server {1}: {2}).', envName, state.mssName, state.state)
+        : vscode.l10n.t('Connected to SSO environment "{0}".', envName),
+    );
     return;
   }
   const input = ctx.connection.statusInput();
   throw new SsoError(
     'ENTSSO_E_NOT_CONNECTED',
-    `Could not connect to SSO environment "${envName}": ${input?.connectionError ?? 'the SSO service did not answer.'} It keeps retrying by itself.`,
+    vscode.l10n.t(
+      'Could not connect to SSO environment "{0}": {1} It keeps retrying by itself.',
+      envName,
+      input?.connectionError ?? vscode.l10n.t('the SSO service did not answer.'),
+    ),
   );
 }
 

@@ -70,9 +70,15 @@ async function copy(ctx: ExplorerCommandsContext, target: ExplorerNode | undefin
   if (node?.type === 'adapter' && what === 'name') text = node.adapter;
   else if (node?.type === 'application') text = what === 'name' ? applicationLabel(node.app) : node.app.name;
   else if (node?.type === 'identifier') text = what === 'name' ? identifierLabel(node.info) : node.info.identifier;
-  if (text === undefined) throw new UserFacingError(vscode.l10n.t(`Select an application or a configuration in the Enterprise SSO explorer, then run "Copy {0}" from its context menu.`, what === 'name' ? 'Name' : 'Identifier'));
+  if (text === undefined) {
+    throw new UserFacingError(
+      what === 'name'
+        ? vscode.l10n.t('Select an application or a configuration in the Enterprise SSO explorer, then run "Copy Name" from its context menu.')
+        : vscode.l10n.t('Select an application or a configuration in the Enterprise SSO explorer, then run "Copy Identifier" from its context menu.'),
+    );
+  }
   await vscode.env.clipboard.writeText(text);
-  vscode.window.setStatusBarMessage(`$(copy) Copied ${what === 'name' ? 'name' : 'identifier'} "${text}"`, 4000);
+  vscode.window.setStatusBarMessage(`$(copy) ${what === 'name' ? vscode.l10n.t('Copied name "{0}"', text) : vscode.l10n.t('Copied identifier "{0}"', text)}`, 4000);
 }
 
 /** Opened from the tree (`clicks` given): a preview tab on one click, kept on a double click; otherwise kept. */
@@ -111,7 +117,7 @@ async function find(ctx: ExplorerCommandsContext, within?: AdapterNode): Promise
   }
   const env = ctx.connection.environment.name;
   const qp = vscode.window.createQuickPick<HitItem>();
-  qp.title = within ? `Find in ${within.adapter} (SSO environment "${env}")` : `Find in SSO environment "${env}"`;
+  qp.title = within ? vscode.l10n.t('Find in {0} (SSO environment "{1}")', within.adapter, env) : vscode.l10n.t('Find in SSO environment "{0}"', env);
   const inScope = (hit: SearchHit) => !within || within.applications.some((a) => a.name.toLowerCase() === hit.application.toLowerCase());
   const scopeApplications = () => (within ? within.applications.map((a) => toItem({ application: a.name, kind: a.kind, applicationDisplayName: applicationLabel(a) })) : []);
   qp.placeholder = vscode.l10n.t('Type part of an application name or of an identifier (port configuration GUID, config-store key)');
@@ -132,10 +138,10 @@ async function find(ctx: ExplorerCommandsContext, within?: AdapterNode): Promise
         const found = within ? await searchAdapter(ctx, within, query.trim()) : await ctx.connection.request('search', { query: query.trim(), limit: SEARCH_LIMIT });
         if (mine !== seq) return;
         const hits = [...friendlyNameHits(within ? [...within.applications] : ctx.tree.loadedApplications(), query, found), ...found].filter(inScope);
-        qp.items = hits.length ? hits.map((hit) => toItem(ctx.tree.withKnownNames(hit))) : [{ label: `Nothing in ${within ? within.adapter : `"${env}"`} matches "${query.trim()}".`, alwaysShow: true }];
+        qp.items = hits.length ? hits.map((hit) => toItem(ctx.tree.withKnownNames(hit))) : [{ label: within ? vscode.l10n.t('Nothing in {0} matches "{1}".', within.adapter, query.trim()) : vscode.l10n.t('Nothing in "{0}" matches "{1}".', env, query.trim()), alwaysShow: true }];
       } catch (err) {
         if (mine !== seq) return;
-        qp.items = [{ label: '$(error) Search failed', detail: err instanceof SsoError ? err.message : 'See "SSO: Show Log".', alwaysShow: true }];
+        qp.items = [{ label: `$(error) ${vscode.l10n.t('Search failed')}`, detail: err instanceof SsoError ? err.message : vscode.l10n.t('See "SSO: Show Log".'), alwaysShow: true }];
         ctx.log.warn(`Search failed: ${err instanceof SsoError ? `${err.message} [${err.code}]` : 'unexpected error'}`);
       } finally {
         if (mine === seq) qp.busy = false;
@@ -200,11 +206,11 @@ function toItem(hit: SearchHit): HitItem {
   const g = groupInfo(hit.kind);
   const { application, identifier } = searchHitLabels(hit);
   if (hit.identifier !== undefined) {
-    const item: HitItem = { label: identifier ?? hit.identifier, description: `${g.identifierNoun} of ${application}`, iconPath: new vscode.ThemeIcon('symbol-key'), hit, alwaysShow: true };
-    if (identifier !== hit.identifier || application !== hit.application) item.detail = `${hit.identifier} of application ${hit.application}`;
+    const item: HitItem = { label: identifier ?? hit.identifier, description: vscode.l10n.t('{0} of {1}', g.identifierNoun, application), iconPath: new vscode.ThemeIcon('symbol-key'), hit, alwaysShow: true };
+    if (identifier !== hit.identifier || application !== hit.application) item.detail = vscode.l10n.t('{0} of application {1}', hit.identifier, hit.application);
     return item;
   }
   const item: HitItem = { label: application, description: g.label, iconPath: new vscode.ThemeIcon(g.icon), hit, alwaysShow: true };
-  if (application !== hit.application) item.detail = `application ${hit.application}`;
+  if (application !== hit.application) item.detail = vscode.l10n.t('application {0}', hit.application);
   return item;
 }

@@ -41,7 +41,7 @@ export async function pickSaveFile(options: { title: string; kind: FileKind; def
     title: options.title,
     defaultUri: vscode.Uri.joinPath(defaultFolder(options.kind), options.defaultName),
     filters: options.filters,
-    saveLabel: 'Save',
+    saveLabel: vscode.l10n.t('Save'),
   });
   if (!uri) throw new UserCancelled();
   rememberFolder(options.kind, uri);
@@ -82,8 +82,12 @@ export async function writePrivateFile(uri: vscode.Uri, bytes: Buffer): Promise<
     await handle.chmod(0o600);
     await handle.writeFile(bytes);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code ?? 'error';
-    throw new UserFacingError(vscode.l10n.t(`{0} could not be written ({1}). Choose a folder you may write to.`, displayPath(uri), code));
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new UserFacingError(
+      code
+        ? vscode.l10n.t(`{0} could not be written ({1}). Choose a folder you may write to.`, displayPath(uri), code)
+        : vscode.l10n.t('{0} could not be written. Choose a folder you may write to.', displayPath(uri)),
+    );
   } finally {
     await handle?.close();
   }

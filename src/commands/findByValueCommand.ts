@@ -75,7 +75,7 @@ function showMatches(ctx: FindByValueContext, env: string, query: ValueQuery): P
         items.push(...page.matches.map(toItem));
         scanned = page.scanned;
         const now = page.total > 0 ? Math.min(100, (page.scanned * 100) / page.total) : 100;
-        progress.report({ increment: now - percent, message: `${page.scanned} of ${page.total} configurations, ${items.length} match${items.length === 1 ? '' : 'es'}` });
+        progress.report({ increment: now - percent, message: items.length === 1 ? vscode.l10n.t('{0} of {1} configurations, 1 match', page.scanned, page.total) : vscode.l10n.t('{0} of {1} configurations, {2} matches', page.scanned, page.total, items.length) });
         percent = now;
         qp.items = items;
         if (items.length >= MAX_LISTED_MATCHES) {
@@ -84,10 +84,16 @@ function showMatches(ctx: FindByValueContext, env: string, query: ValueQuery): P
           return;
         }
       }
-      qp.title = cancel.signal.aborted
-        ? `${items.length} match${items.length === 1 ? '' : 'es'} of ${shownPattern} in the ${scanned} configurations searched before you cancelled`
-        : `${items.length} match${items.length === 1 ? '' : 'es'} of ${shownPattern} in "${env}" (${scanned} configurations; masked fields not searched)`;
-      if (items.length === 0 && !cancel.signal.aborted) qp.items = [{ label: `Nothing in "${env}" matches ${shownPattern}.`, detail: 'Masked fields are never searched. Try a shorter text, or a regular expression between slashes.', alwaysShow: true }];
+      qp.title = cancel.signal.aborted ? cancelledTitle(items.length, shownPattern, scanned) : finishedTitle(items.length, shownPattern, env, scanned);
+      if (items.length === 0 && !cancel.signal.aborted) {
+        qp.items = [
+          {
+            label: vscode.l10n.t('Nothing in "{0}" matches {1}.', env, shownPattern),
+            detail: vscode.l10n.t('Masked fields are never searched. Try a shorter text, or a regular expression between slashes.'),
+            alwaysShow: true,
+          },
+        ];
+      }
     },
   );
   scan.then(
@@ -95,7 +101,7 @@ function showMatches(ctx: FindByValueContext, env: string, query: ValueQuery): P
     (err: unknown) => {
       qp.busy = false;
       qp.title = vscode.l10n.t(`The search for {0} stopped`, shownPattern);
-      qp.items = [...items, { label: '$(error) The search stopped', detail: err instanceof SsoError ? err.message : 'See "SSO: Show Log".', alwaysShow: true }];
+      qp.items = [...items, { label: `$(error) ${vscode.l10n.t('The search stopped')}`, detail: err instanceof SsoError ? err.message : vscode.l10n.t('See "SSO: Show Log".'), alwaysShow: true }];
       ctx.log.warn(`Find by value failed: ${err instanceof SsoError ? `${err.message} [${err.code}]` : 'unexpected error'}`);
     },
   );
@@ -123,4 +129,17 @@ function toItem(match: GrepMatch): MatchItem {
     match,
     alwaysShow: false,
   };
+}
+
+/** Whole sentences per count, so that a translator sees each as it is shown. */
+function cancelledTitle(matches: number, pattern: string, scanned: number): string {
+  return matches === 1
+    ? vscode.l10n.t('1 match of {0} in the {1} configurations searched before you cancelled', pattern, scanned)
+    : vscode.l10n.t('{0} matches of {1} in the {2} configurations searched before you cancelled', matches, pattern, scanned);
+}
+
+function finishedTitle(matches: number, pattern: string, env: string, scanned: number): string {
+  return matches === 1
+    ? vscode.l10n.t('1 match of {0} in "{1}" ({2} configurations; masked fields not searched)', pattern, env, scanned)
+    : vscode.l10n.t('{0} matches of {1} in "{2}" ({3} configurations; masked fields not searched)', matches, pattern, env, scanned);
 }

@@ -60,16 +60,20 @@ async function showHistory(ctx: ExplorerCommandsContext, target: unknown): Promi
     page.items.map((v) => ({ ...historyPickItem(v, (iso) => formatTime(iso, now)), version: v.version })),
     {
       // One page: more versions than that are kept only with a raised "history.keep"; say so rather than cut silently.
-      title: vscode.l10n.t(`History of "{0}" ({1}, {2}){3}`, ref.identifier, ref.application, ref.environment, page.nextCursor ? `: the newest ${page.items.length}; "ssoctl history" lists the rest` : ''),
+      title: page.nextCursor
+        ? vscode.l10n.t('History of "{0}" ({1}, {2}): the newest {3}; "ssoctl history" lists the rest', ref.identifier, ref.application, ref.environment, page.items.length)
+        : vscode.l10n.t('History of "{0}" ({1}, {2})', ref.identifier, ref.application, ref.environment),
       placeHolder: vscode.l10n.t('Open a version (read-only); then compare it with the current one or restore it'),
       matchOnDetail: true,
     },
   );
   if (!picked) return;
   const target2 = { ...ref, version: picked.version };
-  const action = await vscode.window.showQuickPick(['Open (read-only)', 'Compare with Current', 'Restore This Version'], { title: vscode.l10n.t(`Version {0} of "{1}"`, picked.version, ref.identifier) });
-  if (action === 'Compare with Current') return compareWithCurrent(target2);
-  if (action === 'Restore This Version') return restoreVersion(ctx, target2);
+  // One value for each choice and its comparison, in whatever language VS Code runs.
+  const [open, compare, restore] = [vscode.l10n.t('Open (read-only)'), vscode.l10n.t('Compare with Current'), vscode.l10n.t('Restore This Version')];
+  const action = await vscode.window.showQuickPick([open, compare, restore], { title: vscode.l10n.t(`Version {0} of "{1}"`, picked.version, ref.identifier) });
+  if (action === compare) return compareWithCurrent(target2);
+  if (action === restore) return restoreVersion(ctx, target2);
   if (action) await vscode.window.showTextDocument(historyUri(target2), { preview: true });
 }
 
@@ -81,7 +85,7 @@ async function compareWithCurrent(target: HistoryTarget): Promise<void> {
     'vscode.diff',
     historyUri(target),
     current,
-    `${target.identifier}: version ${target.version} ↔ current`,
+    vscode.l10n.t('{0}: version {1} ↔ current', target.identifier, target.version),
   );
 }
 
@@ -94,10 +98,14 @@ async function restoreVersion(ctx: ExplorerCommandsContext, target: HistoryTarge
   // The version the restore replaces is the one read now: a save made after this is a conflict.
   const live = await ctx.connection.request('config.get', { application, identifier }, environment).catch(() => undefined);
   await confirmModal(
-    `Restore version ${version} of "${identifier}" in "${environment}"?`,
-    `Every field of "${identifier}" (application ${application}) gets the value it had in version ${version}, masked fields included. ` +
-      'This is a normal save: the current values are kept in the history, and the restore is refused if someone saved since.',
-    'Restore',
+    vscode.l10n.t('Restore version {0} of "{1}" in "{2}"?', version, identifier, environment),
+    vscode.l10n.t(
+      'Every field of "{0}" (application {1}) gets the value it had in version {2}, masked fields included. This is a normal save: the current values are kept in the history, and the restore is refused if someone saved since.',
+      identifier,
+      application,
+      version,
+    ),
+    vscode.l10n.t('Restore'),
   );
   // The reveal is audited by the service; the values stay in this function's memory only.
   const revealed = await ctx.connection.request('history.get', { application, identifier, version, reveal: true }, environment);

@@ -100,7 +100,9 @@ async function startLocalMss(ctx: LocalEnvironmentCommandsContext): Promise<void
   ctx.log.info(`Master secret server of "${name}" started (pid file ${paths.mssPid}, log ${paths.mssLog}).`);
   const interval = ctx.connection.state?.syncIntervalMs;
   void vscode.window.showInformationMessage(
-    vscode.l10n.t(`Master secret server of "{0}" started. The SSO service picks it up at its next sync{1}; editing then comes back by itself.`, name, interval ? ` (within ${Math.round(interval / 1000)} s)` : ''),
+    interval
+      ? vscode.l10n.t('Master secret server of "{0}" started. The SSO service picks it up at its next sync (within {1} s); editing then comes back by itself.', name, Math.round(interval / 1000))
+      : vscode.l10n.t('Master secret server of "{0}" started. The SSO service picks it up at its next sync; editing then comes back by itself.', name),
   );
 }
 
@@ -109,7 +111,7 @@ async function startLocalRole(runtime: SsoctlRuntime, paths: LocalPaths, role: '
   try {
     return await startRole(runtime, paths, role);
   } catch (err) {
-    const reason = err instanceof Error ? err.message : 'it did not start';
+    const reason = err instanceof Error ? err.message : vscode.l10n.t('it did not start');
     throw new UserFacingError(vscode.l10n.t(`Could not start the {0}: {1}`, roleName(role), reason), [{ title: vscode.l10n.t('Show Log'), command: 'entsso.showLog' }]);
   }
 }
@@ -118,7 +120,7 @@ async function startLocalRole(runtime: SsoctlRuntime, paths: LocalPaths, role: '
 
 async function createLocalEnvironment(ctx: LocalEnvironmentCommandsContext): Promise<void> {
   const runtime = runtimeOf(ctx);
-  const title = 'Create Local SSO Environment';
+  const title = vscode.l10n.t('Create Local SSO Environment');
   let data = '';
   let envDir = '';
   let existing = false;
@@ -128,14 +130,16 @@ async function createLocalEnvironment(ctx: LocalEnvironmentCommandsContext): Pro
   // Back (steps 2 to 4) shows the step before with what was entered or picked there.
   await runSteps([
     async () => {
-      data = await pickDataFolder(ctx, `${title} (1/4)`);
+      data = await pickDataFolder(ctx, vscode.l10n.t('{0} (1/4)', title));
       envDir = join(data, 'env');
       existing = isEnvironmentFolder(envDir);
     },
     async () => {
       name = await askText({
         title: vscode.l10n.t(`{0} (2/4)`, title),
-        prompt: existing ? `${envDir} holds an environment already: it is started and connected. The name it gets in VS Code:` : 'A name for the environment in VS Code, e.g. "Local".',
+        prompt: existing
+          ? vscode.l10n.t('{0} holds an environment already: it is started and connected. The name it gets in VS Code:', envDir)
+          : vscode.l10n.t('A name for the environment in VS Code, e.g. "Local".'),
         value: name ?? (existing ? readEnvironmentInfo(envDir).name : 'Local'),
         validate: (v) => checkEnvironmentName(v) ?? nameTakenProblem(ctx, v.trim(), envDir),
         back: true,
@@ -143,13 +147,17 @@ async function createLocalEnvironment(ctx: LocalEnvironmentCommandsContext): Pro
       if (existing) return 'done';
     },
     async () => {
-      sqlServer = await askSsoDatabase(`${title} (3/4)`, { back: true });
+      sqlServer = await askSsoDatabase(vscode.l10n.t('{0} (3/4)', title), { back: true });
     },
     async () => {
       seedSample = await pickOne(
         [
-          { label: 'Add BizTalk sample data', detail: '10 adapters with send ports and receive locations, config-store applications in the three layouts, an affiliate application.', value: true },
-          { label: 'Start empty', value: false },
+          {
+            label: vscode.l10n.t('Add BizTalk sample data'),
+            detail: vscode.l10n.t('10 adapters with send ports and receive locations, config-store applications in the three layouts, an affiliate application.'),
+            value: true,
+          },
+          { label: vscode.l10n.t('Start empty'), value: false },
         ],
         { title: vscode.l10n.t(`{0} (4/4)`, title), placeHolder: vscode.l10n.t('Fill the new environment with realistic sample data?'), back: true, active: seedSample },
       );
@@ -158,18 +166,18 @@ async function createLocalEnvironment(ctx: LocalEnvironmentCommandsContext): Pro
   if (name === undefined) throw new UserCancelled();
   const envName = name.trim();
   const paths = localPathsFor(envDir);
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: vscode.l10n.t(`{0} local SSO environment "{1}"`, existing ? 'Starting' : 'Creating', envName) }, async (progress) => {
+  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: existing ? vscode.l10n.t('Starting local SSO environment "{0}"', envName) : vscode.l10n.t('Creating local SSO environment "{0}"', envName) }, async (progress) => {
     if (!existing) {
-      progress.report({ message: 'SSO database, certificates, master secret…' });
+      progress.report({ message: vscode.l10n.t('SSO database, certificates, master secret…') });
       await initEnvironment(runtime, data, envDir, envName, sqlServer);
     }
-    progress.report({ message: 'starting the master secret server…' });
+    progress.report({ message: vscode.l10n.t('starting the master secret server…') });
     await startLocalRole(runtime, paths, 'mss');
-    progress.report({ message: 'starting the SSO service…' });
+    progress.report({ message: vscode.l10n.t('starting the SSO service…') });
     await startLocalRole(runtime, paths, 'service');
     if (seedSample) {
-      progress.report({ message: 'adding the BizTalk sample data…' });
-      await ssoctlOrFail(runtime, ['seed', '--dir', envDir], 'The sample data could not be added');
+      progress.report({ message: vscode.l10n.t('adding the BizTalk sample data…') });
+      await ssoctlOrFail(runtime, ['seed', '--dir', envDir], vscode.l10n.t('The sample data could not be added'));
     }
   });
   const info = readEnvironmentInfo(envDir);
@@ -193,20 +201,20 @@ async function pickDataFolder(ctx: LocalEnvironmentCommandsContext, title: strin
   const proposed = vscode.Uri.joinPath(ctx.globalStorage, 'local').fsPath;
   const where = await pickOne(
     [
-      { label: "In VS Code's storage for this extension", description: 'recommended', detail: proposed, value: 'storage' as const },
-      { label: 'Choose a folder…', detail: 'The environment goes into <folder>/env, its logs and pid files next to it.', value: 'choose' as const },
+      { label: vscode.l10n.t("In VS Code's storage for this extension"), description: vscode.l10n.t('recommended'), detail: proposed, value: 'storage' as const },
+      { label: vscode.l10n.t('Choose a folder…'), detail: vscode.l10n.t('The environment goes into <folder>/env, its logs and pid files next to it.'), value: 'choose' as const },
     ],
     { title, placeHolder: vscode.l10n.t('Where should the local SSO environment live?') },
   );
   if (where === 'storage') return proposed;
-  const picked = await vscode.window.showOpenDialog({ title, canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: 'Use This Folder' });
+  const picked = await vscode.window.showOpenDialog({ title, canSelectFolders: true, canSelectFiles: false, canSelectMany: false, openLabel: vscode.l10n.t('Use This Folder') });
   if (!picked?.[0]) throw new UserCancelled();
   return picked[0].fsPath;
 }
 
 function nameTakenProblem(ctx: LocalEnvironmentCommandsContext, name: string, envDir: string): string | undefined {
   const clash = ctx.connection.environments.find((e) => e.name.toLowerCase() === name.toLowerCase());
-  return clash && clash.localDir !== envDir ? `An environment named "${clash.name}" is configured already (${clash.socketPath}). Choose another name.` : undefined;
+  return clash && clash.localDir !== envDir ? vscode.l10n.t('An environment named "{0}" is configured already ({1}). Choose another name.', clash.name, clash.socketPath) : undefined;
 }
 
 async function initEnvironment(runtime: SsoctlRuntime, data: string, envDir: string, name: string, sqlServer: SqlServerChoice | undefined): Promise<void> {
@@ -217,7 +225,7 @@ async function initEnvironment(runtime: SsoctlRuntime, data: string, envDir: str
   const socket = socketPathFor(envDir);
   if (socket) args.push('--socket', socket);
   if (sqlServer) args.push(...sqlServer.args);
-  await ssoctlOrFail(runtime, args, 'The local SSO environment could not be created', sqlServer?.secret);
+  await ssoctlOrFail(runtime, args, vscode.l10n.t('The local SSO environment could not be created'), sqlServer?.secret);
 }
 
 /**
@@ -237,6 +245,6 @@ async function ssoctlOrFail(runtime: SsoctlRuntime, args: string[], what: string
   const r = await runSsoctl(runtime, args, secret === undefined ? '' : `${secret}\n`);
   if (r.code === 0) return;
   // ssoctl's errors say what went wrong and never hold a value.
-  const reason = r.stderr.replace(/^ssoctl: /, '').replace(/\nRun "ssoctl --help".*$/s, '').trim() || `exit code ${r.code}`;
-  throw new UserFacingError(`${what}: ${reason}`, [{ title: vscode.l10n.t('Show Log'), command: 'entsso.showLog' }]);
+  const reason = r.stderr.replace(/^ssoctl: /, '').replace(/\nRun "ssoctl --help".*$/s, '').trim() || vscode.l10n.t('exit code {0}', String(r.code));
+  throw new UserFacingError(vscode.l10n.t('{0}: {1}', what, reason), [{ title: vscode.l10n.t('Show Log'), command: 'entsso.showLog' }]);
 }

@@ -236,7 +236,7 @@ async function askNewFilePassword(
         prompt: vscode.l10n.t(`A password for the {0}. Without it the file cannot be opened: keep it apart from the file.`, what),
         password: true,
         initialError: refusal,
-        validate: (v) => (v.length === 0 ? 'Enter a password.' : checkStrength ? checkPasswordStrength(v) : undefined),
+        validate: (v) => (v.length === 0 ? vscode.l10n.t('Enter a password.') : checkStrength ? checkPasswordStrength(v) : undefined),
       });
       refusal = undefined;
     },
@@ -300,7 +300,7 @@ export async function withNewPassword<T>(title: string, what: string, options: {
       return await use(p);
     } catch (err) {
       if (!(err instanceof SsoError && isWeakPasswordRefusal(err))) throw err;
-      refusal = `${err.message} Choose another password.`;
+      refusal = vscode.l10n.t('{0} Choose another password.', err.message);
       reminder = p.reminder;
     }
   }
@@ -308,9 +308,10 @@ export async function withNewPassword<T>(title: string, what: string, options: {
 
 /** What the password box of a protected file says before the password is typed: ENTSSO shows the reminder first. */
 export function reminderPrompt(info: { reminder: string; created: string; foreignEnvironment: boolean }): string {
-  const reminder = info.reminder ? `Password reminder: "${info.reminder}".` : 'This file has no password reminder.';
-  const made = `Made ${formatTime(info.created, new Date())}${info.foreignEnvironment ? ' in another SSO environment' : ''}.`;
-  return `${reminder} ${made} Enter its password.`;
+  const reminder = info.reminder ? vscode.l10n.t('Password reminder: "{0}".', info.reminder) : vscode.l10n.t('This file has no password reminder.');
+  const created = formatTime(info.created, new Date());
+  const made = info.foreignEnvironment ? vscode.l10n.t('Made {0} in another SSO environment.', created) : vscode.l10n.t('Made {0}.', created);
+  return vscode.l10n.t('{0} {1} Enter its password.', reminder, made);
 }
 
 /**
@@ -326,13 +327,13 @@ export async function withFilePassword<T>(title: string, prompt: string, use: (p
       password: true,
       back: options.back,
       initialError: refusal,
-      validate: (v) => (v.length === 0 ? 'Enter the password of the file.' : undefined),
+      validate: (v) => (v.length === 0 ? vscode.l10n.t('Enter the password of the file.') : undefined),
     });
     try {
       return await use(password);
     } catch (err) {
       if (!(err instanceof SsoError && isWrongPasswordRefusal(err))) throw err;
-      refusal = `${err.message} Try again, or press Escape to stop.`;
+      refusal = vscode.l10n.t('{0} Try again, or press Escape to stop.', err.message);
     }
   }
 }

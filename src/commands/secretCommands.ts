@@ -30,7 +30,10 @@ interface SecretCommandsContext extends CommandContext {
   afterSecretChange(): void;
 }
 
-const BACKUP_FILTERS = { 'Master secret backups': ['backup'], 'All files': ['*'] };
+/** Built when asked, not at load: the names are in the display language. */
+function backupFilters(): Record<string, string[]> {
+  return { [vscode.l10n.t('Master secret backups')]: ['backup'], [vscode.l10n.t('All files')]: ['*'] };
+}
 /** A backup holds two secrets and a header: far below this. */
 const MAX_BACKUP_BYTES = 1024 * 1024;
 
@@ -47,9 +50,9 @@ export function registerSecretCommands(ctx: SecretCommandsContext): vscode.Dispo
 
 async function backupSecret(ctx: SecretCommandsContext): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
-  const title = `Back Up Master Secret of "${env}"`;
-  const target = await pickSaveFile({ kind: 'backup', title, defaultName: backupFileName(env, new Date()), filters: BACKUP_FILTERS });
-  const result = await withNewPassword(title, 'backup', {}, (p) =>
+  const title = vscode.l10n.t('Back Up Master Secret of "{0}"', env);
+  const target = await pickSaveFile({ kind: 'backup', title, defaultName: backupFileName(env, new Date()), filters: backupFilters() });
+  const result = await withNewPassword(title, vscode.l10n.t('backup'), {}, (p) =>
     withBusyIndicator(vscode.l10n.t(`Backing up the master secret of "{0}"…`, env), () => ctx.connection.request('secret.backup', { password: p.password, reminder: p.reminder })),
   );
   await writePrivateFile(target, Buffer.from(result.file, 'base64'));
@@ -57,19 +60,31 @@ async function backupSecret(ctx: SecretCommandsContext): Promise<void> {
   ctx.afterSecretChange();
   offerVerification(
     ctx,
-    `Master secret of "${env}" backed up to ${displayPath(target)}. Keep the file and its password in separate safe places`,
+    {
+      verifiable: vscode.l10n.t('Master secret of "{0}" backed up to {1}. Keep the file and its password in separate safe places, and verify the backup to prove that both work.', env, displayPath(target)),
+      unverifiable: vscode.l10n.t(
+        'Master secret of "{0}" backed up to {1}. Keep the file and its password in separate safe places. Enterprise SSO cannot check a backup without restoring it: keep the password with the file\'s reminder in mind.',
+        env,
+        displayPath(target),
+      ),
+    },
     target,
   );
 }
 
-/** `message` without its final full stop: the advice that follows depends on whether the backend can verify. */
-function offerVerification(ctx: SecretCommandsContext, message: string, file: vscode.Uri): void {
+/** The message to show, whole in each case: the advice depends on whether the backend can verify a backup. */
+interface BackupMessages {
+  verifiable: string;
+  unverifiable: string;
+}
+
+function offerVerification(ctx: SecretCommandsContext, messages: BackupMessages, file: vscode.Uri): void {
   if (!ctx.connection.serves('secret.verify')) {
-    void showWrittenFile(vscode.l10n.t(`{0}. Enterprise SSO cannot check a backup without restoring it: keep the password with the file's reminder in mind.`, message), file);
+    void showWrittenFile(messages.unverifiable, file);
     return;
   }
   const verifyButton = vscode.l10n.t('Verify Backup…');
-  void showWrittenFile(vscode.l10n.t(`{0}, and verify the backup to prove that both work.`, message), file, { buttons: [verifyButton] }).then((picked) => {
+  void showWrittenFile(messages.verifiable, file, { buttons: [verifyButton] }).then((picked) => {
     if (picked === verifyButton) void vscode.commands.executeCommand('entsso.verifySecretBackup', file);
   });
 }
@@ -78,10 +93,10 @@ function offerVerification(ctx: SecretCommandsContext, message: string, file: vs
 
 async function verifyBackup(ctx: SecretCommandsContext, file: vscode.Uri | undefined): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
-  const uri = file ?? (await pickOpenFile({ kind: 'backup', title: vscode.l10n.t('Verify Master Secret Backup'), filters: BACKUP_FILTERS, openLabel: 'Verify' }));
+  const uri = file ?? (await pickOpenFile({ kind: 'backup', title: vscode.l10n.t('Verify Master Secret Backup'), filters: backupFilters(), openLabel: vscode.l10n.t('Verify') }));
   const bytes = await readFileBase64(uri, MAX_BACKUP_BYTES);
   const info = await ctx.connection.request('secret.inspect', { file: bytes });
-  const title = `Verify Master Secret Backup: ${baseName(uri)}`;
+  const title = vscode.l10n.t('Verify Master Secret Backup: {0}', baseName(uri));
   const result = await withFilePassword(title, reminderPrompt(info), (password) =>
     withBusyIndicator(vscode.l10n.t(`Verifying {0}…`, baseName(uri)), () => ctx.connection.request('secret.verify', { file: bytes, password })),
   );
@@ -108,19 +123,24 @@ async function verifyBackup(ctx: SecretCommandsContext, file: vscode.Uri | undef
 
 async function restoreSecret(ctx: SecretCommandsContext): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
-  const uri = await pickOpenFile({ kind: 'backup', title: vscode.l10n.t(`Restore Master Secret of "{0}"`, env), filters: BACKUP_FILTERS, openLabel: 'Restore' });
+  const uri = await pickOpenFile({ kind: 'backup', title: vscode.l10n.t(`Restore Master Secret of "{0}"`, env), filters: backupFilters(), openLabel: vscode.l10n.t('Restore') });
   const bytes = await readFileBase64(uri, MAX_BACKUP_BYTES);
   const info = await ctx.connection.request('secret.inspect', { file: bytes });
   if (info.foreignEnvironment) {
     await confirmModal(
-      `${baseName(uri)} comes from another SSO environment. Restore it into "${env}" anyway?`,
-      `It was made ${formatTime(info.created, new Date())} in environment ${info.environment}, not in "${env}". Restoring it replaces the master secret of "${env}" with that environment's ` +
-        `(${info.msids.join(', ')}). Configurations stored under a secret the file does not hold would become unreadable: the master secret server refuses the restore in that case.`,
-      'Restore Anyway',
+      vscode.l10n.t('{0} comes from another SSO environment. Restore it into "{1}" anyway?', baseName(uri), env),
+      vscode.l10n.t(
+        'It was made {0} in environment {1}, not in "{2}". Restoring it replaces the master secret of "{2}" with that environment\'s ({3}). Configurations stored under a secret the file does not hold would become unreadable: the master secret server refuses the restore in that case.',
+        formatTime(info.created, new Date()),
+        info.environment,
+        env,
+        info.msids.join(', '),
+      ),
+      vscode.l10n.t('Restore Anyway'),
     );
     ctx.log.warn(`Restoring a master secret backup from another environment into "${env}" (confirmed by the user).`);
   }
-  const result = await withFilePassword(`Restore Master Secret from ${baseName(uri)}`, reminderPrompt(info), (password) =>
+  const result = await withFilePassword(vscode.l10n.t('Restore Master Secret from {0}', baseName(uri)), reminderPrompt(info), (password) =>
     withBusyIndicator(vscode.l10n.t(`Restoring the master secret of "{0}"…`, env), () =>
       ctx.connection.request('secret.restore', { file: bytes, password, ...(info.foreignEnvironment ? { allowForeignEnvironment: true } : {}) }),
     ),
@@ -129,7 +149,9 @@ async function restoreSecret(ctx: SecretCommandsContext): Promise<void> {
   ctx.afterSecretChange();
   const interval = ctx.connection.state?.syncIntervalMs;
   void vscode.window.showInformationMessage(
-    vscode.l10n.t(`Master secret {0} restored in "{1}". SSO services pick it up within one sync interval{2}.`, result.msid, env, interval ? ` (${Math.round(interval / 1000)} s)` : ''),
+    interval
+      ? vscode.l10n.t('Master secret {0} restored in "{1}". SSO services pick it up within one sync interval ({2} s).', result.msid, env, Math.round(interval / 1000))
+      : vscode.l10n.t('Master secret {0} restored in "{1}". SSO services pick it up within one sync interval.', result.msid, env),
   );
 }
 
@@ -139,11 +161,11 @@ async function generateSecret(ctx: SecretCommandsContext): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
   if (!ctx.connection.serves('secret.prepareGenerate') && ctx.connection.serves('secret.generate')) return generateSecretInOneStep(ctx, env);
   await confirmModal(
-    `Generate a new master secret for "${env}"?`,
-    'The master secret server makes a new secret and first gives you a backup of it: you choose the file and its password. ' +
-      'Then it switches to the new secret and re-encrypts every stored configuration; until that finishes, saving configurations and changing applications is refused ' +
-      '(reading and BizTalk runtime lookups keep working). The current secret stays available as the previous one.',
-    'Generate…',
+    vscode.l10n.t('Generate a new master secret for "{0}"?', env),
+    vscode.l10n.t(
+      'The master secret server makes a new secret and first gives you a backup of it: you choose the file and its password. Then it switches to the new secret and re-encrypts every stored configuration; until that finishes, saving configurations and changing applications is refused (reading and BizTalk runtime lookups keep working). The current secret stays available as the previous one.',
+    ),
+    vscode.l10n.t('Generate…'),
   );
   // ENTSSO's order: the backup of the new secret is safely on disk before anything switches.
   const { target, result: prepared } = await generateWithBackup(env, (password, reminder) => ctx.connection.request('secret.prepareGenerate', { password, reminder }));
@@ -157,9 +179,19 @@ async function generateSecret(ctx: SecretCommandsContext): Promise<void> {
     void vscode.window.showInformationMessage(vscode.l10n.t(`Re-encryption of "{0}" goes on in the background; the status bar shows its progress. The backup of the new secret is {1}.`, env, displayPath(target)));
     return;
   }
+  const args = [committed.msid, env, committed.rowsToReencrypt, displayPath(target)];
   offerVerification(
     ctx,
-    `New master secret ${committed.msid} is in use in "${env}" and every configuration is re-encrypted under it (${committed.rowsToReencrypt}). Its backup is ${displayPath(target)}: keep it and its password in separate safe places`,
+    {
+      verifiable: vscode.l10n.t(
+        'New master secret {0} is in use in "{1}" and every configuration is re-encrypted under it ({2}). Its backup is {3}: keep it and its password in separate safe places, and verify the backup to prove that both work.',
+        ...args,
+      ),
+      unverifiable: vscode.l10n.t(
+        'New master secret {0} is in use in "{1}" and every configuration is re-encrypted under it ({2}). Its backup is {3}: keep it and its password in separate safe places. Enterprise SSO cannot check a backup without restoring it: keep the password with the file\'s reminder in mind.',
+        ...args,
+      ),
+    },
     target,
   );
 }
@@ -167,17 +199,21 @@ async function generateSecret(ctx: SecretCommandsContext): Promise<void> {
 /** ENTSSO's GenerateSecret: the MSS makes the secret, writes its backup and switches in one call. */
 async function generateSecretInOneStep(ctx: SecretCommandsContext, env: string): Promise<void> {
   await confirmModal(
-    `Generate a new master secret for "${env}"?`,
-    'The master secret server makes a new secret, gives you its backup (you choose the file and its password) and switches to it in one step, as Enterprise SSO does. ' +
-      'SSO servers pick the new secret up at their next refresh; the current secret stays available as the previous one. This runs only on the master secret server.',
-    'Generate…',
+    vscode.l10n.t('Generate a new master secret for "{0}"?', env),
+    vscode.l10n.t(
+      'The master secret server makes a new secret, gives you its backup (you choose the file and its password) and switches to it in one step, as Enterprise SSO does. SSO servers pick the new secret up at their next refresh; the current secret stays available as the previous one. This runs only on the master secret server.',
+    ),
+    vscode.l10n.t('Generate…'),
   );
   const { target, result } = await generateWithBackup(env, (password, reminder) => ctx.connection.request('secret.generate', { password, reminder }));
   // ENTSSO's GenerateSecret does not say the new secret's id: the bridge may answer ''.
-  const secret = result.msid ? `New master secret ${result.msid}` : 'A new master secret';
-  ctx.log.info(`${secret} of "${env}" generated; its backup is ${displayPath(target)}.`);
+  ctx.log.info(`${result.msid ? `New master secret ${result.msid}` : 'A new master secret'} of "${env}" generated; its backup is ${displayPath(target)}.`);
   ctx.afterSecretChange();
-  void vscode.window.showInformationMessage(vscode.l10n.t(`{0} is in use in "{1}". Its backup is {2}: keep it and its password in separate safe places.`, secret, env, displayPath(target)));
+  void vscode.window.showInformationMessage(
+    result.msid
+      ? vscode.l10n.t('New master secret {0} is in use in "{1}". Its backup is {2}: keep it and its password in separate safe places.', result.msid, env, displayPath(target))
+      : vscode.l10n.t('A new master secret is in use in "{0}". Its backup is {1}: keep it and its password in separate safe places.', env, displayPath(target)),
+  );
 }
 
 /**
@@ -185,9 +221,9 @@ async function generateSecretInOneStep(ctx: SecretCommandsContext, env: string):
  * (`makeSecret` returns the backup file, base64) and writes the backup.
  */
 async function generateWithBackup<T extends { file: string }>(env: string, makeSecret: (password: string, reminder: string) => Promise<T>): Promise<{ target: vscode.Uri; result: T }> {
-  const title = `Generate New Master Secret for "${env}"`;
-  const target = await pickSaveFile({ kind: 'backup', title: vscode.l10n.t(`Backup of the new master secret of "{0}"`, env), defaultName: backupFileName(env, new Date()), filters: BACKUP_FILTERS });
-  const result = await withNewPassword(title, 'backup of the new secret', {}, (p) => withBusyIndicator(vscode.l10n.t(`Generating a new master secret for "{0}"…`, env), () => makeSecret(p.password, p.reminder)));
+  const title = vscode.l10n.t('Generate New Master Secret for "{0}"', env);
+  const target = await pickSaveFile({ kind: 'backup', title: vscode.l10n.t(`Backup of the new master secret of "{0}"`, env), defaultName: backupFileName(env, new Date()), filters: backupFilters() });
+  const result = await withNewPassword(title, vscode.l10n.t('backup of the new secret'), {}, (p) => withBusyIndicator(vscode.l10n.t(`Generating a new master secret for "{0}"…`, env), () => makeSecret(p.password, p.reminder)));
   return { target: await writeNewSecretBackup(env, target, Buffer.from(result.file, 'base64')), result };
 }
 
@@ -202,14 +238,14 @@ async function writeNewSecretBackup(env: string, first: vscode.Uri, bytes: Buffe
       await writePrivateFile(target, bytes);
       return target;
     } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? 'an error';
+      const code = (err as NodeJS.ErrnoException).code ?? vscode.l10n.t('an error');
       const choice = await vscode.window.showErrorMessage(
         vscode.l10n.t(`The backup of the new master secret of "{0}" could not be written to {1} ({2}). Save it elsewhere: without it, the new secret cannot be restored.`, env, displayPath(target), code),
         { modal: true },
         vscode.l10n.t('Save Elsewhere…'),
       );
       if (!choice) throw new UserFacingError(vscode.l10n.t(`The backup of the new master secret of "{0}" was not saved. Back up the master secret again now ("SSO: Back Up Master Secret…").`, env));
-      target = await pickSaveFile({ kind: 'backup', title: vscode.l10n.t(`Backup of the new master secret of "{0}"`, env), defaultName: backupFileName(env, new Date()), filters: BACKUP_FILTERS });
+      target = await pickSaveFile({ kind: 'backup', title: vscode.l10n.t(`Backup of the new master secret of "{0}"`, env), defaultName: backupFileName(env, new Date()), filters: backupFilters() });
     }
   }
 }
@@ -232,12 +268,12 @@ function followReencryption(connection: ConnectionManager, env: string, newMsid:
           const p = state?.state === 'reencrypting' ? state.reencrypt : undefined;
           if (p && p.total > 0) {
             const percent = Math.min(100, (p.done / p.total) * 100);
-            progress.report({ message: `${p.done} of ${p.total} configurations`, increment: Math.max(0, percent - reported) });
+            progress.report({ message: vscode.l10n.t('{0} of {1} configurations', p.done, p.total), increment: Math.max(0, percent - reported) });
             reported = Math.max(reported, percent);
           } else if (state && state.state !== 'ready' && state.state !== 'reencrypting') {
-            progress.report({ message: `paused: ${connection.statusInput() ? stateWord(connection.statusInput()!) : state.state}; it resumes by itself` });
+            progress.report({ message: vscode.l10n.t('paused: {0}; it resumes by itself', connection.statusInput() ? stateWord(connection.statusInput()!) : state.state) });
           } else if (!p) {
-            progress.report({ message: rows > 0 ? `${rows} configurations to go` : 'switching to the new secret' });
+            progress.report({ message: rows > 0 ? vscode.l10n.t('{0} configurations to go', rows) : vscode.l10n.t('switching to the new secret') });
           }
         };
         const subscription = connection.onDidChange(update);

@@ -11,12 +11,19 @@ import { askText, pickOne } from './prompts';
 
 type Need = (typeof SQL_SERVER_SIGN_INS)[number]['needs'][number];
 
-const NEED_PROMPTS: Record<Need, { option: string; step: string; prompt: string; placeholder: string }> = {
-  user: { option: '--ssodb-user', step: 'user name', prompt: vscode.l10n.t('The user name the SSO service signs in with.'), placeholder: vscode.l10n.t('e.g. sso_service or svc-sso@contoso.com') },
-  domain: { option: '--ssodb-domain', step: 'domain', prompt: vscode.l10n.t('The Windows domain of that account.'), placeholder: vscode.l10n.t('e.g. CONTOSO') },
-  clientId: { option: '--ssodb-client-id', step: 'client id', prompt: vscode.l10n.t('The client (application) id.'), placeholder: '00000000-0000-0000-0000-000000000000' },
-  tenantId: { option: '--ssodb-tenant-id', step: 'tenant id', prompt: vscode.l10n.t('The tenant (directory) id.'), placeholder: '00000000-0000-0000-0000-000000000000' },
-};
+/** Built when asked, not at load: the texts are in the display language. */
+function needPrompt(need: Need): { option: string; step: string; prompt: string; placeholder: string } {
+  switch (need) {
+    case 'user':
+      return { option: '--ssodb-user', step: vscode.l10n.t('user name'), prompt: vscode.l10n.t('The user name the SSO service signs in with.'), placeholder: vscode.l10n.t('e.g. sso_service or svc-sso@contoso.com') };
+    case 'domain':
+      return { option: '--ssodb-domain', step: vscode.l10n.t('domain'), prompt: vscode.l10n.t('The Windows domain of that account.'), placeholder: vscode.l10n.t('e.g. CONTOSO') };
+    case 'clientId':
+      return { option: '--ssodb-client-id', step: vscode.l10n.t('client id'), prompt: vscode.l10n.t('The client (application) id.'), placeholder: '00000000-0000-0000-0000-000000000000' };
+    case 'tenantId':
+      return { option: '--ssodb-tenant-id', step: vscode.l10n.t('tenant id'), prompt: vscode.l10n.t('The tenant (directory) id.'), placeholder: '00000000-0000-0000-0000-000000000000' };
+  }
+}
 
 /** What `ssoctl init` gets for SQL Server: its options, and the secret for its stdin. */
 export interface SqlServerChoice {
@@ -31,8 +38,17 @@ const SERVER_SLASH_DATABASE = /^(\[[^\]]+\]|[^\\,:/\s]+)(\\[^\\,:/\s]+)?([,:]\d{
 export async function askSsoDatabase(title: string, options: { back?: boolean } = {}): Promise<SqlServerChoice | undefined> {
   const where = await pickOne(
     [
-      { label: 'Embedded SQLite file', description: 'recommended for one machine', detail: 'In the environment folder; nothing else to set up.', value: 'sqlite' as const },
-      { label: 'SQL Server', detail: 'An existing database (empty, or created for SSO), as BizTalk groups use; needed for master secret servers on several machines.', value: 'sqlserver' as const },
+      {
+        label: vscode.l10n.t('Embedded SQLite file'),
+        description: vscode.l10n.t('recommended for one machine'),
+        detail: vscode.l10n.t('In the environment folder; nothing else to set up.'),
+        value: 'sqlite' as const,
+      },
+      {
+        label: vscode.l10n.t('SQL Server'),
+        detail: vscode.l10n.t('An existing database (empty, or created for SSO), as BizTalk groups use; needed for master secret servers on several machines.'),
+        value: 'sqlserver' as const,
+      },
     ],
     { title, placeHolder: vscode.l10n.t('Where should the SSO database (SSODB) live?'), back: options.back },
   );
@@ -42,7 +58,7 @@ export async function askSsoDatabase(title: string, options: { back?: boolean } 
       title: vscode.l10n.t(`{0}: SQL Server`, title),
       prompt: vscode.l10n.t('Server and database, as <server>/<database>. Server: host, host,port or host\\instance.'),
       placeholder: vscode.l10n.t('e.g. sqlprod01,1433/SSODB or sqlprod01\\BIZTALK/SSODB'),
-      validate: (v) => (SERVER_SLASH_DATABASE.test(v.trim()) ? undefined : 'Write <server>/<database>, e.g. sqlprod01/SSODB, sqlprod01,1433/SSODB or sqlprod01\\BIZTALK/SSODB.'),
+      validate: (v) => (SERVER_SLASH_DATABASE.test(v.trim()) ? undefined : vscode.l10n.t('Write <server>/<database>, e.g. sqlprod01/SSODB, sqlprod01,1433/SSODB or sqlprod01\\BIZTALK/SSODB.')),
     })
   ).trim();
   const signIn = await pickOne(
@@ -51,8 +67,8 @@ export async function askSsoDatabase(title: string, options: { back?: boolean } 
   );
   const args = ['--ssodb', target, '--ssodb-auth', signIn.auth];
   for (const need of signIn.needs) {
-    const p = NEED_PROMPTS[need];
-    const value = await askText({ title: vscode.l10n.t(`{0}: {1}`, title, p.step), prompt: p.prompt, placeholder: p.placeholder, validate: (v) => (v.trim() ? undefined : 'This is needed for this sign-in.') });
+    const p = needPrompt(need);
+    const value = await askText({ title: vscode.l10n.t(`{0}: {1}`, title, p.step), prompt: p.prompt, placeholder: p.placeholder, validate: (v) => (v.trim() ? undefined : vscode.l10n.t('This is needed for this sign-in.')) });
     args.push(p.option, value.trim());
   }
   args.push(...(await askEncryption(title)));
@@ -60,7 +76,7 @@ export async function askSsoDatabase(title: string, options: { back?: boolean } 
     title: vscode.l10n.t(`{0}: {1}`, title, signIn.secret),
     prompt: vscode.l10n.t(`The {0}. It is kept only in the environment's owner-only file ssodb-credential (0600), never in the settings.`, signIn.secret),
     password: true,
-    validate: (v) => (v ? undefined : `Enter the ${signIn.secret}.`),
+    validate: (v) => (v ? undefined : vscode.l10n.t('Enter the {0}.', signIn.secret ?? '')),
   });
   if (secret !== undefined) args.push('--password-stdin');
   return { args, secret };
@@ -69,9 +85,9 @@ export async function askSsoDatabase(title: string, options: { back?: boolean } 
 async function askEncryption(title: string): Promise<string[]> {
   return pickOne(
     [
-      { label: 'Encrypt, and check the server certificate', description: 'recommended', value: [] as string[] },
-      { label: "Encrypt, trust the server's certificate", detail: 'For a server with a self-signed certificate.', value: ['--ssodb-trust-server-certificate'] },
-      { label: 'Do not encrypt', detail: 'Trusted networks only: the login and every value travel in cleartext.', value: ['--ssodb-no-encrypt'] },
+      { label: vscode.l10n.t('Encrypt, and check the server certificate'), description: vscode.l10n.t('recommended'), value: [] as string[] },
+      { label: vscode.l10n.t("Encrypt, trust the server's certificate"), detail: vscode.l10n.t('For a server with a self-signed certificate.'), value: ['--ssodb-trust-server-certificate'] },
+      { label: vscode.l10n.t('Do not encrypt'), detail: vscode.l10n.t('Trusted networks only: the login and every value travel in cleartext.'), value: ['--ssodb-no-encrypt'] },
     ],
     { title: vscode.l10n.t(`{0}: encryption`, title), placeHolder: vscode.l10n.t('How is the connection to SQL Server protected?') },
   );

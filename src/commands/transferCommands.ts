@@ -32,7 +32,10 @@ interface TransferCommandsContext extends CommandContext {
   readonly preview: ImportPreviewProvider;
 }
 
-const FILE_FILTERS = { 'SSO exports (.entsso, .sso)': ['entsso', 'sso'], 'All files': ['*'] };
+/** Built when asked, not at load: the names are in the display language. */
+function importFilters(): Record<string, string[]> {
+  return { [vscode.l10n.t('SSO exports (.entsso, .sso)')]: ['entsso', 'sso'], [vscode.l10n.t('All files')]: ['*'] };
+}
 
 export function registerTransferCommands(ctx: TransferCommandsContext): vscode.Disposable[] {
   return [
@@ -47,7 +50,7 @@ export function registerTransferCommands(ctx: TransferCommandsContext): vscode.D
 
 async function exportApplications(ctx: TransferCommandsContext, node: unknown, selection: unknown): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
-  const title = `Export Applications from "${env}"`;
+  const title = vscode.l10n.t('Export Applications from "{0}"', env);
   const apps = await resolveApplications(ctx.connection, node, selection, { title: vscode.l10n.t(`{0}: applications`, title), placeHolder: vscode.l10n.t('Tick the applications to export (with every value, masked ones included)') });
   const names = apps.map((a) => a.name);
   const choice = await pickOne(formatItems(names.length, ctx.connection.serves('history.list')), { title: vscode.l10n.t(`{0}: format`, title), placeHolder: vscode.l10n.t('Which file format?') });
@@ -56,14 +59,15 @@ async function exportApplications(ctx: TransferCommandsContext, node: unknown, s
   if (format === 'sso') {
     if (names.length !== 1) throw new UserFacingError(vscode.l10n.t('A .sso file holds one application. Export one application per .sso file, or choose the encrypted .entsso format for several.'));
     await confirmModal(
-      'A .sso file is weakly protected.',
-      'Microsoft\'s format encrypts with Triple-DES under the MD5 of the password, without salt or integrity check: whoever gets the file can try passwords very fast, ' +
-        'and masked values are in it. Use it only to move settings to the SSO Application Configuration snap-in, and delete it afterwards. It holds only the "ConfigProperties" key/values.',
-      'Export Anyway',
+      vscode.l10n.t('A .sso file is weakly protected.'),
+      vscode.l10n.t(
+        'Microsoft\'s format encrypts with Triple-DES under the MD5 of the password, without salt or integrity check: whoever gets the file can try passwords very fast, and masked values are in it. Use it only to move settings to the SSO Application Configuration snap-in, and delete it afterwards. It holds only the "ConfigProperties" key/values.',
+      ),
+      vscode.l10n.t('Export Anyway'),
     );
   }
-  const target = await pickSaveFile({ kind: 'export', title, defaultName: exportFileName(names, format, env, new Date()), filters: format === 'sso' ? { '.sso files': ['sso'] } : { 'Encrypted SSO exports': ['entsso'] } });
-  const result = await withNewPassword(title, format === 'sso' ? '.sso file' : 'export', { withReminder: format === 'entsso', checkStrength: format === 'entsso' }, (p) =>
+  const target = await pickSaveFile({ kind: 'export', title, defaultName: exportFileName(names, format, env, new Date()), filters: format === 'sso' ? { [vscode.l10n.t('.sso files')]: ['sso'] } : { [vscode.l10n.t('Encrypted SSO exports')]: ['entsso'] } });
+  const result = await withNewPassword(title, format === 'sso' ? vscode.l10n.t('.sso file') : vscode.l10n.t('export'), { withReminder: format === 'entsso', checkStrength: format === 'entsso' }, (p) =>
     withBusyIndicator(names.length === 1 ? vscode.l10n.t('Exporting 1 application from "{0}"…', env) : vscode.l10n.t('Exporting {0} applications from "{1}"…', names.length, env), () =>
       ctx.connection.request('apps.export', { names, format, password: p.password, ...(format === 'entsso' ? { reminder: p.reminder } : {}), ...(withHistory ? { withHistory } : {}) }),
     ),
@@ -72,11 +76,14 @@ async function exportApplications(ctx: TransferCommandsContext, node: unknown, s
   ctx.log.info(`Exported ${result.applications.length} application(s) from "${env}" to ${displayPath(target)} (${format}).`);
   const warnings = [...result.warnings.filter((w) => format !== 'sso' || !/weakly protected/i.test(w))];
   if (format === 'sso' && applicationOfSsoFile(target.path) !== result.applications[0]) {
-    warnings.push(`The snap-in takes the application name from the file name ("${applicationOfSsoFile(target.path)}"); when importing, name the application "${result.applications[0]}".`);
+    warnings.push(
+      vscode.l10n.t('The snap-in takes the application name from the file name ("{0}"); when importing, name the application "{1}".', applicationOfSsoFile(target.path), result.applications[0] ?? ''),
+    );
   }
-  const done = `Exported ${result.applications.map((a) => `"${a}"`).join(', ')}${withHistory ? ' with their history' : ''} to ${displayPath(target)}.`;
-  const advice = format === 'entsso' ? ' Keep the file and its password apart; the reminder is stored readable in it.' : ' Delete the .sso file once it has been imported.';
-  void showWrittenFile(`${done}${advice}${warnings.length > 0 ? ` ${warnings.join(' ')}` : ''}`, target, { warning: warnings.length > 0 });
+  const exported = result.applications.map((a) => `"${a}"`).join(', ');
+  const done = withHistory ? vscode.l10n.t('Exported {0} with their history to {1}.', exported, displayPath(target)) : vscode.l10n.t('Exported {0} to {1}.', exported, displayPath(target));
+  const advice = format === 'entsso' ? vscode.l10n.t('Keep the file and its password apart; the reminder is stored readable in it.') : vscode.l10n.t('Delete the .sso file once it has been imported.');
+  void showWrittenFile([done, advice, ...warnings].join(' '), target, { warning: warnings.length > 0 });
 }
 
 /** An export's format, and for the entsso format whether the kept versions go too. */
@@ -85,24 +92,24 @@ type ExportChoice = TransferFormat | 'entsso+history';
 function formatItems(count: number, historyKept: boolean): PickItem<ExportChoice>[] {
   return [
     {
-      label: 'Encrypted export (.entsso)',
-      description: 'recommended',
-      detail: 'Definitions, flags, fields and every value of any number of applications; AES-256-GCM under a key derived from your password (scrypt).',
+      label: vscode.l10n.t('Encrypted export (.entsso)'),
+      description: vscode.l10n.t('recommended'),
+      detail: vscode.l10n.t('Definitions, flags, fields and every value of any number of applications; AES-256-GCM under a key derived from your password (scrypt).'),
       value: 'entsso',
     },
     ...(historyKept
       ? [
           {
-            label: 'Encrypted export with history (.entsso)',
-            detail: 'The same, plus every kept version of each configuration (masked values included); an import restores them with the configurations it creates.',
+            label: vscode.l10n.t('Encrypted export with history (.entsso)'),
+            detail: vscode.l10n.t('The same, plus every kept version of each configuration (masked values included); an import restores them with the configurations it creates.'),
             value: 'entsso+history' as const,
           },
         ]
       : []),
     {
-      label: 'Microsoft .sso file',
-      description: count === 1 ? 'weakly protected' : 'one application only',
-      detail: 'For the SSO Application Configuration snap-in: the "ConfigProperties" key/values of one application, Triple-DES under the MD5 of the password. Migration only.',
+      label: vscode.l10n.t('Microsoft .sso file'),
+      description: count === 1 ? vscode.l10n.t('weakly protected') : vscode.l10n.t('one application only'),
+      detail: vscode.l10n.t('For the SSO Application Configuration snap-in: the "ConfigProperties" key/values of one application, Triple-DES under the MD5 of the password. Migration only.'),
       value: 'sso',
     },
   ];
@@ -112,13 +119,13 @@ function formatItems(count: number, historyKept: boolean): PickItem<ExportChoice
 
 async function importApplications(ctx: TransferCommandsContext): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
-  const uri = await pickOpenFile({ kind: 'export', title: vscode.l10n.t(`Import Applications into "{0}"`, env), filters: FILE_FILTERS, openLabel: 'Import' });
+  const uri = await pickOpenFile({ kind: 'export', title: vscode.l10n.t(`Import Applications into "{0}"`, env), filters: importFilters(), openLabel: vscode.l10n.t('Import') });
   const format = formatOfFile(uri.path);
   const file = await readFileBase64(uri, MAX_TRANSFER_FILE_BYTES);
-  const title = `Import ${baseName(uri)} into "${env}"`;
+  const title = vscode.l10n.t('Import {0} into "{1}"', baseName(uri), env);
   // As for backups, the reminder of an .entsso export is read (and shown) before the password is asked.
   const info = format === 'entsso' ? await ctx.connection.request('apps.inspectExport', { file }) : undefined;
-  const prompt = info ? reminderPrompt(info) : 'Enter the password of the .sso file.';
+  const prompt = info ? reminderPrompt(info) : vscode.l10n.t('Enter the password of the .sso file.');
   let name: string | undefined;
   let mode: ImportMode | undefined;
   let source: ImportSource | undefined;
@@ -133,7 +140,7 @@ async function importApplications(ctx: TransferCommandsContext): Promise<void> {
     },
     async () => {
       const chosenMode = mode as ImportMode;
-      planned = await withFilePassword(`${title}: password`, prompt, (password) => {
+      planned = await withFilePassword(vscode.l10n.t('{0}: password', title), prompt, (password) => {
         source = { file, format, password, mode: chosenMode, ...(name !== undefined ? { name } : {}) };
         const s = source;
         return withBusyIndicator(vscode.l10n.t(`Planning the import of {0}…`, baseName(uri)), () => ctx.connection.request('apps.planImport', s));
@@ -148,8 +155,8 @@ async function importApplications(ctx: TransferCommandsContext): Promise<void> {
     return;
   }
   const applySource = source as ImportSource;
-  const what = `${baseName(uri)} into "${env}"`;
-  const shown = await ctx.preview.show(planSides(plan), `${baseName(uri)}: "${env}" now ↔ after the import (${MODE_LABELS[importMode].label})`, {
+  const what = vscode.l10n.t('{0} into "{1}"', baseName(uri), env);
+  const shown = await ctx.preview.show(planSides(plan), vscode.l10n.t('{0}: "{1}" now ↔ after the import ({2})', baseName(uri), env, MODE_LABELS[importMode].label), {
     title: what,
     apply: () => applyImport(ctx, applySource, plan, { env, uri, mode: importMode }),
   });
@@ -197,7 +204,7 @@ async function discardPendingImport(ctx: TransferCommandsContext, arg: unknown):
   ctx.preview.take(id);
   await ctx.preview.close(id);
   ctx.log.info(`Import of ${pending.title} discarded; nothing was changed.`);
-  vscode.window.setStatusBarMessage(`Import of ${pending.title} discarded: nothing was changed.`, 5000);
+  vscode.window.setStatusBarMessage(vscode.l10n.t('Import of {0} discarded: nothing was changed.', pending.title), 5000);
 }
 
 async function askSsoApplication(title: string, uri: vscode.Uri, before: string | undefined): Promise<string> {
@@ -219,14 +226,18 @@ function warningText(plan: ImportPlan, separator = ' '): string {
 }
 
 function describeResult(result: ImportResult): string {
-  const parts = result.applications.map(
-    (a) =>
-      `"${a.application}" ${a.action === 'create' ? 'created' : a.action === 'update' ? 'updated' : 'unchanged'}` +
-      (a.identifiersCreated + a.identifiersUpdated + a.identifiersDeleted > 0
-        ? ` (${a.identifiersCreated} configuration(s) created, ${a.identifiersUpdated} updated, ${a.identifiersDeleted} deleted)`
-        : ''),
-  );
-  return `Imported: ${parts.join('; ')}.`;
+  const parts = result.applications.map((a) => {
+    const outcome = applicationOutcome(a.application, a.action);
+    if (a.identifiersCreated + a.identifiersUpdated + a.identifiersDeleted === 0) return outcome;
+    return vscode.l10n.t('{0} ({1} configuration(s) created, {2} updated, {3} deleted)', outcome, a.identifiersCreated, a.identifiersUpdated, a.identifiersDeleted);
+  });
+  return vscode.l10n.t('Imported: {0}.', parts.join('; '));
+}
+
+function applicationOutcome(application: string, action: ImportResult['applications'][number]['action']): string {
+  if (action === 'create') return vscode.l10n.t('"{0}" created', application);
+  if (action === 'update') return vscode.l10n.t('"{0}" updated', application);
+  return vscode.l10n.t('"{0}" unchanged', application);
 }
 
 /** The import changed applications and values: reload the explorer and the open documents that are not being edited. */

@@ -150,7 +150,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     if (!app) {
       const page = await this.connection.request('apps.list', { filter: name, limit: 50 });
       app = page.items.find((a) => a.name.toLowerCase() === name.toLowerCase());
-      if (!app) throw new SsoError('ENTSSO_E_APPLICATION_NOT_FOUND', `There is no SSO application named "${name}" any more. Refresh the explorer.`);
+      if (!app) throw new SsoError('ENTSSO_E_APPLICATION_NOT_FOUND', vscode.l10n.t('There is no SSO application named "{0}" any more. Refresh the explorer.', name));
       if (!this.apps.loaded) await this.ensureApplicationsLoaded();
       this.apps.upsert(app);
       this.adapters = undefined;
@@ -184,7 +184,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     if (!info) {
       const page = await this.connection.request('identifiers.list', { application: appNode.app.name, filter: identifier, limit: 50 });
       info = page.items.find((i) => i.identifier === identifier) ?? page.items.find((i) => i.identifier.toLowerCase() === identifier.toLowerCase());
-      if (!info) throw new SsoError('ENTSSO_E_MAPPING_NOT_FOUND', `Application "${application}" has no configuration "${identifier}" any more. Refresh the explorer.`);
+      if (!info) throw new SsoError('ENTSSO_E_MAPPING_NOT_FOUND', vscode.l10n.t('Application "{0}" has no configuration "{1}" any more. Refresh the explorer.', application, identifier));
       if (!list.loaded) await this.ensureIdentifiersLoaded(appNode.app);
       list.upsert(info);
       this.changeEmitter.fire(appNode);
@@ -253,7 +253,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     await this.ensureApplicationsLoaded();
     if (this.apps.error && this.apps.size === 0) return [this.errorNode(env, undefined, this.apps.error)];
     const out: ExplorerNode[] = groupApplications(this.apps.items).map((g) => this.groupNode(env, g.kind));
-    if (this.apps.size === 0) out.push(this.messageNode(env, undefined, 'The SSO database holds no applications yet.'));
+    if (this.apps.size === 0) out.push(this.messageNode(env, undefined, vscode.l10n.t('The SSO database holds no applications yet.')));
     if (this.apps.error) out.push(this.errorNode(env, undefined, this.apps.error));
     else if (this.apps.hasMore) out.push(this.loadMoreNode(env, undefined, this.apps.size));
     return out;
@@ -264,7 +264,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     const list = this.identifierList(app.name);
     if (list.error && list.size === 0) return [this.errorNode(env, app, list.error)];
     const out: ExplorerNode[] = list.items.map((i) => this.identifierNode(env, app, i));
-    if (list.size === 0) out.push(this.messageNode(env, app, `No ${groupInfo(app.kind).identifierPlural} yet.`));
+    if (list.size === 0) out.push(this.messageNode(env, app, vscode.l10n.t('No {0} yet.', groupInfo(app.kind).identifierPlural)));
     if (list.error) out.push(this.errorNode(env, app, list.error));
     else if (list.hasMore) out.push(this.loadMoreNode(env, app, list.size));
     return out;
@@ -444,5 +444,5 @@ function applicationInfoOf(detail: ApplicationDetail): ApplicationInfo {
 
 function message(err: unknown): string {
   if (err instanceof SsoError) return err.message;
-  return 'An unexpected error occurred; see "SSO: Show Log".';
+  return vscode.l10n.t('An unexpected error occurred; see "SSO: Show Log".');
 }

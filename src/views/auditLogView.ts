@@ -79,13 +79,13 @@ export class AuditLogProvider implements vscode.TreeDataProvider<AuditNode>, vsc
 
   async getChildren(node?: AuditNode): Promise<AuditNode[]> {
     if (node) return [];
-    if (!this.connection.environment) return [{ type: 'placeholder', text: 'Connect to an SSO service to see its audit ("SSO: Connect to SSO Service…").' }];
+    if (!this.connection.environment) return [{ type: 'placeholder', text: vscode.l10n.t('Connect to an SSO service to see its audit ("SSO: Connect to SSO Service…").') }];
     this.loaded ??= this.loadPage(undefined);
     await this.loaded;
     if (this.problem) return [{ type: 'placeholder', text: this.problem }];
     const rows: AuditNode[] = this.entries.map((entry) => ({ type: 'entry', entry }));
     if (this.nextCursor) rows.push({ type: 'loadMore', searchedOnly: isFiltering(this.filter) });
-    if (rows.length === 0) rows.push({ type: 'placeholder', text: isFiltering(this.filter) ? `No audit entry matches "${this.query}". Change or clear the filter.` : 'The audit is empty.' });
+    if (rows.length === 0) rows.push({ type: 'placeholder', text: isFiltering(this.filter) ? vscode.l10n.t('No audit entry matches "{0}". Change or clear the filter.', this.query) : vscode.l10n.t('The audit is empty.') });
     return rows;
   }
 
@@ -95,7 +95,7 @@ export class AuditLogProvider implements vscode.TreeDataProvider<AuditNode>, vsc
         return entryItem(node.entry, new Date());
       case 'loadMore': {
         const item = new vscode.TreeItem(vscode.l10n.t('Load more…'), vscode.TreeItemCollapsibleState.None);
-        item.description = node.searchedOnly ? 'older entries, not searched yet' : 'older entries';
+        item.description = node.searchedOnly ? vscode.l10n.t('older entries, not searched yet') : vscode.l10n.t('older entries');
         item.command = { command: 'entsso.loadMoreAudit', title: vscode.l10n.t('Load More') };
         item.iconPath = new vscode.ThemeIcon('ellipsis');
         return item;
@@ -114,15 +114,15 @@ export class AuditLogProvider implements vscode.TreeDataProvider<AuditNode>, vsc
       this.retention = page.retention;
       this.problem = undefined;
     } catch (err) {
-      this.problem = `The audit could not be read: ${err instanceof Error ? err.message : String(err)} Run "Refresh" to try again.`;
+      this.problem = vscode.l10n.t('The audit could not be read: {0} Run "Refresh" to try again.', err instanceof Error ? err.message : String(err));
     }
     this.updateDescription();
   }
 
   private updateDescription(): void {
     if (!this.view) return;
-    this.view.description = isFiltering(this.filter) ? `filter: ${this.query}` : retentionText(this.retention);
-    this.view.message = isFiltering(this.filter) ? `Filtered by "${this.query}" (${this.entries.length} shown). ${retentionText(this.retention)}` : undefined;
+    this.view.description = isFiltering(this.filter) ? vscode.l10n.t('filter: {0}', this.query) : retentionText(this.retention);
+    this.view.message = isFiltering(this.filter) ? vscode.l10n.t('Filtered by "{0}" ({1} shown). {2}', this.query, this.entries.length, retentionText(this.retention)) : undefined;
   }
 }
 
@@ -136,7 +136,7 @@ function entryItem(entry: AuditEntry, now: Date): vscode.TreeItem {
   // appendText: stored names may hold anything; nothing in them becomes markup or a link.
   for (const line of auditEntryDetails(entry, when)) tooltip.appendText(line).appendMarkdown('  \n');
   item.tooltip = tooltip;
-  item.accessibilityInformation = { label: `${entry.outcome}: ${auditEntryLabel(entry)}, by ${entry.user}, ${when(entry.at)}` };
+  item.accessibilityInformation = { label: vscode.l10n.t('{0}: {1}, by {2}, {3}', entry.outcome, auditEntryLabel(entry), entry.user, when(entry.at)) };
   const target = auditEntryTarget(entry);
   item.contextValue = target ? 'auditEntry.openable' : 'auditEntry';
   if (target) item.command = { command: 'entsso.openAuditEntry', title: vscode.l10n.t('Open'), arguments: [entry] };

@@ -80,7 +80,7 @@ export class ConfigDiagnostics implements vscode.Disposable {
       return d;
     });
     const layout = this.provider.layoutOf(doc.uri);
-    const hint = layout.layout ? `${capitalize(layoutTitle(layout.layout))}. Keys may be added, changed or removed.` : layout.notice;
+    const hint = layout.layout ? vscode.l10n.t('{0}. Keys may be added, changed or removed.', capitalize(layoutTitle(layout.layout))) : layout.notice;
     if (hint) out.unshift(this.firstLine(doc, hint, vscode.DiagnosticSeverity.Information, 'layout'));
     const block = this.provider.blockOf(doc.uri);
     if (block) out.unshift(this.firstLine(doc, block.plain, vscode.DiagnosticSeverity.Warning, 'read-only'));

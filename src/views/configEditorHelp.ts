@@ -58,7 +58,7 @@ class FieldCompletion implements vscode.CompletionItemProvider {
       // The quote typed before the name is part of what is matched.
       item.filterText = `"${label}"`;
       item.sortText = String(i).padStart(4, '0');
-      item.detail = schema.masked.includes(label) ? 'masked field' : 'field';
+      item.detail = schema.masked.includes(label) ? vscode.l10n.t('masked field') : vscode.l10n.t('field');
       item.documentation = fieldDescription(schema, label);
       return item;
     });
@@ -94,13 +94,13 @@ class ConfigQuickFixes implements vscode.CodeActionProvider {
     const fix = problem.fix;
     const text = doc.getText();
     if (fix?.kind === 'not-a-string') {
-      return [this.editAction(`Put the value of "${fix.label}" in double quotes`, doc, quoteValueEdit(text, problem.start, problem.end), problem, true)];
+      return [this.editAction(vscode.l10n.t('Put the value of "{0}" in double quotes', fix.label), doc, quoteValueEdit(text, problem.start, problem.end), problem, true)];
     }
     if (fix?.kind !== 'unknown-field') return [];
-    const remove = this.editAction(`Remove "${fix.key}" from the document`, doc, removePropertyEdit(text, fix.propertyStart, fix.propertyEnd), problem, false);
+    const remove = this.editAction(vscode.l10n.t('Remove "{0}" from the document', fix.key), doc, removePropertyEdit(text, fix.propertyStart, fix.propertyEnd), problem, false);
     const path = parseSsoUri(doc.uri);
     if (!path?.application) return [remove];
-    const add = new vscode.CodeAction(`Add field "${fix.key}" to application "${schema.application}"…`, vscode.CodeActionKind.QuickFix);
+    const add = new vscode.CodeAction(vscode.l10n.t('Add field "{0}" to application "{1}"…', fix.key, schema.application), vscode.CodeActionKind.QuickFix);
     const request: AddFieldsRequest = { kind: 'addFieldsRequest', environment: path.environment, application: schema.application, fields: fix.key };
     add.command = { command: 'entsso.addFields', title: vscode.l10n.t('Add Fields…'), arguments: [request] };
     add.diagnostics = [this.diagnosticOf(doc, problem)];

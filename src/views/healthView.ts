@@ -42,7 +42,7 @@ export class HealthViewProvider implements vscode.TreeDataProvider<HealthNode>, 
 
   getChildren(node?: HealthNode): HealthNode[] {
     if (!node) {
-      if (!this.summary) return [{ type: 'placeholder', text: this.checking ? 'Checking…' : 'Run "SSO: Check Health" to check the environment.' }];
+      if (!this.summary) return [{ type: 'placeholder', text: this.checking ? vscode.l10n.t('Checking…') : vscode.l10n.t('Run "SSO: Check Health" to check the environment.') }];
       return [{ type: 'headline', summary: this.summary }, ...this.summary.rows.map((row): HealthNode => ({ type: 'check', row }))];
     }
     if (node.type === 'check' && node.row.nextStep) return [{ type: 'nextStep', row: node.row }];
@@ -55,7 +55,7 @@ export class HealthViewProvider implements vscode.TreeDataProvider<HealthNode>, 
         const item = new vscode.TreeItem(node.summary.headline, vscode.TreeItemCollapsibleState.None);
         item.id = 'health:headline';
         item.iconPath = verdictIcon(node.summary.verdict);
-        item.tooltip = 'Run "SSO: Check Health" again to refresh.';
+        item.tooltip = vscode.l10n.t('Run "SSO: Check Health" again to refresh.');
         return item;
       }
       case 'check': {
@@ -70,11 +70,15 @@ export class HealthViewProvider implements vscode.TreeDataProvider<HealthNode>, 
         md.appendMarkdown('**\n\n');
         md.appendText(row.detail);
         if (row.nextStep) {
-          md.appendMarkdown('\n\n**Next step:** ');
+          md.appendMarkdown(`\n\n**${vscode.l10n.t('Next step:')}** `);
           md.appendText(row.nextStep);
         }
         item.tooltip = md;
-        item.accessibilityInformation = { label: `${row.title}: ${verdictLabel(row.verdict)}. ${row.detail}${row.nextStep ? ` Next step: ${row.nextStep}` : ''}` };
+        item.accessibilityInformation = {
+          label: row.nextStep
+            ? vscode.l10n.t('{0}: {1}. {2} Next step: {3}', row.title, verdictLabel(row.verdict), row.detail, row.nextStep)
+            : vscode.l10n.t('{0}: {1}. {2}', row.title, verdictLabel(row.verdict), row.detail),
+        };
         item.contextValue = `check.${row.verdict}`;
         return item;
       }
@@ -82,7 +86,7 @@ export class HealthViewProvider implements vscode.TreeDataProvider<HealthNode>, 
         const item = new vscode.TreeItem(vscode.l10n.t('Next step: {0}', node.row.nextStep), vscode.TreeItemCollapsibleState.None);
         item.id = `health:${node.row.id}:next`;
         item.iconPath = new vscode.ThemeIcon(node.row.action ? 'run' : 'arrow-right');
-        item.tooltip = node.row.action ? `${node.row.nextStep}\n\nClick to run "${node.row.action.title}".` : node.row.nextStep;
+        item.tooltip = node.row.action ? vscode.l10n.t('{0}\n\nClick to run "{1}".', node.row.nextStep, node.row.action.title) : node.row.nextStep;
         if (node.row.action) item.command = { command: node.row.action.command, title: node.row.action.title };
         return item;
       }

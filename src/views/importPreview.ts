@@ -87,7 +87,7 @@ export class ImportPreviewProvider implements vscode.TextDocumentContentProvider
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.texts.get(uri.toString()) ?? 'This import preview is no longer available: run "SSO: Import Applications…" again.\n';
+    return this.texts.get(uri.toString()) ?? `${vscode.l10n.t('This import preview is no longer available: run "SSO: Import Applications…" again.')}\n`;
   }
 
   /**

@@ -30,7 +30,7 @@ export function toFileSystemError(err: unknown, what: string, log: vscode.LogOut
     }
   }
   log.error(`${what} failed unexpectedly (${err instanceof Error ? err.name : typeof err}).`);
-  return vscode.FileSystemError.Unavailable(`${what} failed unexpectedly. See "SSO: Show Log".`);
+  return vscode.FileSystemError.Unavailable(vscode.l10n.t('{0} failed unexpectedly. See "SSO: Show Log".', what));
 }
 
 /**

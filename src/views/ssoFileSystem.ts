@@ -345,14 +345,14 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     const block = this.blockOfEnvironment(path.environment);
     if (block) {
       this.log.warn(`Save of ${where} refused: edits are blocked (${block.key.split(':')[0]}).`);
-      throw saveError(block.key.startsWith('other:') ? 'OTHER_ENVIRONMENT' : 'EDITS_BLOCKED', `Not saved. ${block.plain}`);
+      throw saveError(block.key.startsWith('other:') ? 'OTHER_ENVIRONMENT' : 'EDITS_BLOCKED', vscode.l10n.t('Not saved. {0}', block.plain));
     }
     const entry = this.cache.get(uri);
     if (!entry?.base || !entry.schema) {
       if (options.create && !options.overwrite) {
-        throw saveError('NOT_OPENED_FROM_EXPLORER', 'New configurations cannot be created by saving a file. Right-click the application in the Enterprise SSO explorer and choose "New Configuration…".');
+        throw saveError('NOT_OPENED_FROM_EXPLORER', vscode.l10n.t('New configurations cannot be created by saving a file. Right-click the application in the Enterprise SSO explorer and choose "New Configuration…".'));
       }
-      throw saveError('NOT_OPENED_FROM_EXPLORER', `Not saved: open ${path.identifier} from the Enterprise SSO explorer first, so that the save can be checked against the version you read.`);
+      throw saveError('NOT_OPENED_FROM_EXPLORER', vscode.l10n.t('Not saved: open {0} from the Enterprise SSO explorer first, so that the save can be checked against the version you read.', path.identifier));
     }
     const text = Buffer.from(content).toString('utf8');
     const request = this.setRequestFor(uri, entry, entry.schema, text, where);
@@ -380,13 +380,15 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
         this.log.warn(`Save of ${where} refused: it changed in SSO after it was read [ENTSSO_E_CONFLICT].`);
         throw saveError(
           'ENTSSO_E_CONFLICT',
-          `Not saved: "${this.nameOf(uri)}" was changed by someone else after you opened it. ` +
-            'Compare your version with the stored one, merge, then save again; or revert to take the stored version.',
+          vscode.l10n.t(
+            'Not saved: "{0}" was changed by someone else after you opened it. Compare your version with the stored one, merge, then save again; or revert to take the stored version.',
+            this.nameOf(uri),
+          ),
         );
       }
       const reason = saveFailureReasonOf(err);
       this.log.warn(`Save of ${where} failed [${reason}].`);
-      throw saveError(reason, err instanceof SsoError ? err.message : `Not saved: the save of "${this.nameOf(uri)}" failed unexpectedly. See "SSO: Show Log".`);
+      throw saveError(reason, err instanceof SsoError ? err.message : vscode.l10n.t('Not saved: the save of "{0}" failed unexpectedly. See "SSO: Show Log".', this.nameOf(uri)));
     }
     this.writeEmitter.fire({ uri, environment: path.environment, application: path.application as string, identifier: path.identifier, changedMasked: request.changedMasked, row });
     if (request.changedMasked.length && !entry.revealed) {
@@ -423,15 +425,15 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   }
 
   createDirectory(): void {
-    throw vscode.FileSystemError.NoPermissions('SSO applications are not folders: create one with "SSO: Create Application…".');
+    throw vscode.FileSystemError.NoPermissions(vscode.l10n.t('SSO applications are not folders: create one with "SSO: Create Application…".'));
   }
 
   delete(): void {
-    throw vscode.FileSystemError.NoPermissions('Delete a configuration from the Enterprise SSO explorer: right-click it and choose "Delete Configuration".');
+    throw vscode.FileSystemError.NoPermissions(vscode.l10n.t('Delete a configuration from the Enterprise SSO explorer: right-click it and choose "Delete Configuration".'));
   }
 
   rename(): void {
-    throw vscode.FileSystemError.NoPermissions('SSO configurations cannot be renamed.');
+    throw vscode.FileSystemError.NoPermissions(vscode.l10n.t('SSO configurations cannot be renamed.'));
   }
 
   // ------------------------------------------------------------------ internals
@@ -441,7 +443,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     const refuse = (problems: DocumentProblem[]): never => {
       this.log.warn(`Save of ${where} refused: ${problems.length} problem(s) in the document.`);
       this.refusedEmitter.fire({ uri, text, problems });
-      throw saveError('INVALID_DOCUMENT', `Not saved: ${summarizeProblems(text, problems)} Fix the document (see the Problems panel), then save again.`);
+      throw saveError('INVALID_DOCUMENT', vscode.l10n.t('Not saved: {0} Fix the document (see the Problems panel), then save again.', summarizeProblems(text, problems)));
     };
     if (entry.layout) {
       const result = validateLayoutText(text, entry.layout);
@@ -471,7 +473,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
       cursor = page.nextCursor;
     }
     if (ci) return ci;
-    throw new SsoError('ENTSSO_E_MAPPING_NOT_FOUND', `Application "${application}" has no configuration "${identifier}". It may have been deleted: refresh the explorer.`);
+    throw new SsoError('ENTSSO_E_MAPPING_NOT_FOUND', vscode.l10n.t('Application "{0}" has no configuration "{1}". It may have been deleted: refresh the explorer.', application, identifier));
   }
 
   private async fieldOrder(environment: string, doc: ConfigDocument): Promise<string[]> {
@@ -485,7 +487,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     try {
       return await body();
     } catch (err) {
-      throw this.toFsError(err, `Access to ${uri.path}`);
+      throw this.toFsError(err, vscode.l10n.t('Access to {0}', uri.path));
     }
   }
 

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { ApplicationInfo } from '../../protocol/messages';
 import { contextValue } from './contextValue';
-import { LOADED_SO_FAR, type TreeContext } from './treeContext';
+import type { TreeContext } from './treeContext';
 
 const ICON = new vscode.ThemeIcon('plug');
 
@@ -30,11 +30,21 @@ export class AdapterNode {
     const item = new vscode.TreeItem(this.adapter, vscode.TreeItemCollapsibleState.Collapsed);
     item.id = this.id;
     const configurations = apps.reduce((n, a) => n + a.identifierCount, 0);
-    item.description = `${apps.length} application${apps.length === 1 ? '' : 's'} · ${configurations} port configuration${configurations === 1 ? '' : 's'}`;
+    item.description = `${applicationCountText(apps.length)} · ${portConfigurationCountText(configurations)}`;
     item.iconPath = ICON;
-    item.tooltip = `${this.adapter}: its SSO applications (handlers, send ports, receive locations)${ctx.moreApplications ? LOADED_SO_FAR : ''}.`;
-    item.accessibilityInformation = { label: `${this.adapter}, BizTalk adapter, ${item.description}` };
+    item.tooltip = ctx.moreApplications
+      ? vscode.l10n.t('{0}: its SSO applications (handlers, send ports, receive locations) loaded so far ("Load more…" at the end of the list loads the rest).', this.adapter)
+      : vscode.l10n.t('{0}: its SSO applications (handlers, send ports, receive locations).', this.adapter);
+    item.accessibilityInformation = { label: vscode.l10n.t('{0}, BizTalk adapter, {1}', this.adapter, item.description) };
     item.contextValue = contextValue('adapter', { kind: 'adapter', applications: apps.length });
     return item;
   }
+}
+
+function applicationCountText(n: number): string {
+  return n === 1 ? vscode.l10n.t('1 application') : vscode.l10n.t('{0} applications', n);
+}
+
+function portConfigurationCountText(n: number): string {
+  return n === 1 ? vscode.l10n.t('1 port configuration') : vscode.l10n.t('{0} port configurations', n);
 }

@@ -73,7 +73,7 @@ export class ApplicationNode {
     item.description = [applicationDescription(app), identifierCountText(app)].filter(Boolean).join(' · ');
     item.iconPath = iconOf(app);
     item.contextValue = contextValue('application', { kind: app.kind, enabled: app.enabled });
-    item.accessibilityInformation = { label: `${applicationLabel(app)}, ${groupInfo(app.kind).label}, ${app.enabled ? 'enabled' : 'disabled'}, ${identifierCountText(app)}` };
+    item.accessibilityInformation = { label: `${applicationLabel(app)}, ${groupInfo(app.kind).label}, ${app.enabled ? vscode.l10n.t('enabled') : vscode.l10n.t('disabled')}, ${identifierCountText(app)}` };
     return item;
   }
 }

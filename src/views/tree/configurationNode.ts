@@ -52,11 +52,11 @@ export class ConfigurationNode {
     const { app, info } = this;
     const noun = groupInfo(app.kind).identifierNoun;
     // ENTSSO keeps no modification time (the bridge answers 0).
-    const modified = info.modifiedAt > 0 ? `\n\nLast modified: ${new Date(info.modifiedAt).toLocaleString()}` : '';
+    const modified = info.modifiedAt > 0 ? `\n\n${vscode.l10n.t('Last modified: {0}', new Date(info.modifiedAt).toLocaleString())}` : '';
     return new vscode.MarkdownString(
-      `**${escapeMarkdown(configurationName(app, info))}**\n\n${noun} of ${escapeMarkdown(applicationLabel(app))}\n\n` +
-        `- Identifier: ${escapeMarkdown(info.identifier)}\n- Application: ${escapeMarkdown(app.name)}${modified}\n\n` +
-        `Click to open it as JSON; masked fields stay hidden until you run "SSO: Reveal Masked Fields". Right-click to copy its name or identifier.`,
+      `**${escapeMarkdown(configurationName(app, info))}**\n\n${vscode.l10n.t('{0} of {1}', noun, escapeMarkdown(applicationLabel(app)))}\n\n` +
+        `- ${vscode.l10n.t('Identifier: {0}', escapeMarkdown(info.identifier))}\n- ${vscode.l10n.t('Application: {0}', escapeMarkdown(app.name))}${modified}\n\n` +
+        vscode.l10n.t('Click to open it as JSON; masked fields stay hidden until you run "SSO: Reveal Masked Fields". Right-click to copy its name or identifier.'),
     );
   }
 
@@ -66,7 +66,7 @@ export class ConfigurationNode {
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     // ENTSSO keeps no modification time (the bridge answers 0).
-    const modified = info.modifiedAt > 0 ? `modified ${formatTime(new Date(info.modifiedAt).toISOString(), new Date())}` : '';
+    const modified = info.modifiedAt > 0 ? vscode.l10n.t('modified {0}', formatTime(new Date(info.modifiedAt).toISOString(), new Date())) : '';
     item.description = [label !== info.identifier ? info.identifier : '', modified].filter(Boolean).join(' · ');
     item.accessibilityInformation = { label: [configurationName(app, info), groupInfo(app.kind).identifierNoun, modified].filter(Boolean).join(', ') };
     item.iconPath = ICON;

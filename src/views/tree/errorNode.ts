@@ -19,7 +19,7 @@ export class ErrorNode {
     const item = new vscode.TreeItem(this.app ? vscode.l10n.t('Could not load the configurations') : vscode.l10n.t('Could not load the applications'), vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.description = this.message;
-    item.tooltip = new vscode.MarkdownString(`${escapeMarkdown(this.message)}\n\nClick to try again.`);
+    item.tooltip = new vscode.MarkdownString(vscode.l10n.t('{0}\n\nClick to try again.', escapeMarkdown(this.message)));
     item.iconPath = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
     item.command = { command: 'entsso.retry', title: vscode.l10n.t('Retry'), arguments: [this] };
     item.contextValue = contextValue('error');

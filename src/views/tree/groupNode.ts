@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { groupInfo } from '../../model/applicationList';
 import type { ApplicationKind } from '../../protocol/messages';
 import { contextValue } from './contextValue';
-import { LOADED_SO_FAR, type TreeContext } from './treeContext';
+import type { TreeContext } from './treeContext';
 
 /** The applications of one kind: BizTalk adapters, config store applications, other affiliate applications. */
 export class GroupNode {
@@ -25,8 +25,18 @@ export class GroupNode {
     item.id = this.id;
     item.description = `${count}${more ? '+' : ''}`;
     item.iconPath = new vscode.ThemeIcon(g.icon);
-    item.tooltip = `${g.label}: ${count} application${count === 1 ? '' : 's'}${more ? LOADED_SO_FAR : ''}.`;
+    item.tooltip = groupTooltip(g.label, count, more);
     item.contextValue = contextValue('group', { kind: this.kind });
     return item;
   }
+}
+
+/** Whole sentences per count and state, so that a translator sees each as it is shown. */
+function groupTooltip(label: string, count: number, more: boolean): string {
+  if (more) {
+    return count === 1
+      ? vscode.l10n.t('{0}: 1 application loaded so far ("Load more…" at the end of the list loads the rest).', label)
+      : vscode.l10n.t('{0}: {1} applications loaded so far ("Load more…" at the end of the list loads the rest).', label, count);
+  }
+  return count === 1 ? vscode.l10n.t('{0}: 1 application.', label) : vscode.l10n.t('{0}: {1} applications.', label, count);
 }

@@ -25,7 +25,7 @@ export class LoadMoreNode {
     item.id = this.id;
     item.iconPath = ICON;
     item.command = { command: 'entsso.loadMore', title: vscode.l10n.t('Load More'), arguments: [this] };
-    item.tooltip = `Load the next ${this.pageSize} (setting "entsso.pageSize").`;
+    item.tooltip = vscode.l10n.t('Load the next {0} (setting "entsso.pageSize").', this.pageSize);
     item.contextValue = contextValue('loadMore');
     return item;
   }

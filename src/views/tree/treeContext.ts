@@ -11,6 +11,3 @@ export interface TreeContext {
   /** How many applications of a kind are loaded. */
   applicationCount(kind: ApplicationKind): number;
 }
-
-/** Said wherever a count covers only the applications loaded so far. */
-export const LOADED_SO_FAR = ' loaded so far ("Load more…" at the end of the list loads the rest)';
