@@ -37,7 +37,7 @@ interface Sizes {
 
 const SIZES: Record<'quick' | 'full', Sizes> = {
   quick: { applications: 10, identifiers: 20, rounds: 2, perRound: { config: 10, identifiers: 2, apps: 2 } },
-  full: { applications: 50, identifiers: PAGE_SIZE, rounds: 10, perRound: { config: 50, identifiers: 5, apps: 5 } },
+  full: { applications: 50, identifiers: PAGE_SIZE, rounds: 6, perRound: { config: 30, identifiers: 2, apps: 2 } },
 };
 
 const CALLS: Array<{ call: CallName; title: string }> = [
@@ -135,9 +135,13 @@ class InProcessDriver {
     return answer.ms;
   }
 
-  stop(): void {
+  async stop(): Promise<void> {
+    if (this.child.exitCode !== null || this.child.signalCode !== null) return;
+    const exited = new Promise((r) => this.child.once('exit', r));
     this.child.stdin.end();
-    setTimeout(() => this.child.kill('SIGKILL'), 2000).unref();
+    const kill = setTimeout(() => this.child.kill('SIGKILL'), 2000);
+    await exited;
+    clearTimeout(kill);
   }
 }
 
@@ -195,7 +199,7 @@ async function run(ctx: BenchContext): Promise<void> {
     }
   } finally {
     client.close();
-    driver.stop();
+    await driver.stop();
   }
 }
 
