@@ -36,7 +36,7 @@ interface Sizes {
 }
 
 const SIZES: Record<'quick' | 'full', Sizes> = {
-  quick: { applications: 10, identifiers: 20, rounds: 2, perRound: { config: 10, identifiers: 2, apps: 2 } },
+  quick: { applications: 10, identifiers: 20, rounds: 2, perRound: { config: 25, identifiers: 2, apps: 2 } },
   full: { applications: 50, identifiers: PAGE_SIZE, rounds: 6, perRound: { config: 30, identifiers: 2, apps: 2 } },
 };
 
@@ -166,6 +166,7 @@ function notMeasured(ctx: BenchContext, why: string): void {
     ctx.add({ group: GROUP, name: `${title}, p50, 1 client (${STAND_IN})`, value: null, unit: 'ms', notes: `not measured: ${why}` });
     ctx.add({ group: GROUP, name: `${title}, throughput, 1 client (${STAND_IN})`, value: null, unit: 'calls/s', notes: `not measured: ${why}` });
   }
+  ctx.add({ group: GROUP, name: `process boundary + JSON: a call that makes no ENTSSO call (secret.info), p50 (${STAND_IN})`, value: null, unit: 'ms', notes: `not measured: ${why}` });
 }
 
 async function run(ctx: BenchContext): Promise<void> {
@@ -197,6 +198,7 @@ async function run(ctx: BenchContext): Promise<void> {
       );
       addRows(ctx, title, samples, !ctx.quick);
     }
+    await addBoundaryRow(ctx, client);
   } finally {
     client.close();
     await driver.stop();
@@ -228,6 +230,24 @@ function addRows(ctx: BenchContext, title: string, samples: { product: number[];
     target: { on: 'ratio', op: '>=', threshold: 0.5, text: '≥ 50 % of in-process' },
     targetApplies,
     notes,
+  });
+}
+
+/**
+ * Where the time goes: what the bridge adds to every call — the process boundary both ways and
+ * JSON on both sides — measured with a method that makes no ENTSSO call (`secret.info`).
+ */
+async function addBoundaryRow(ctx: BenchContext, client: SsoClient): Promise<void> {
+  const op = () => client.request('secret.info', {});
+  const count = ctx.quick ? 50 : 300;
+  await timeProduct(op, 20);
+  const samples = await timeProduct(op, count);
+  ctx.add({
+    group: GROUP,
+    name: `process boundary + JSON: a call that makes no ENTSSO call (secret.info), p50 (${STAND_IN})`,
+    value: median(samples),
+    unit: 'ms',
+    notes: `what the bridge adds to every call, stdin/stdout pipes and JSON both ways; ${count} calls`,
   });
 }
 
