@@ -127,10 +127,10 @@ describe('entsso-bridge: methods over the ENTSSO stand-in', { timeout: 120_000 }
     const request = { application: SEED.ordersSettings, identifier: 'Staging' };
     const before = await h.bridge.request('config.get', request);
     const retryCountAfter = String(Number(before.fields.RetryCount) + 1);
-    // Every GetConfigInfo now takes 1.5 s; the row changes while the bridge's first one waits.
-    setStandinFault(h.stateFile, { delayCalls: { GetConfigInfo: 1500 } });
+    // Every GetConfigInfo now takes 3 s; the row changes 1 s into the bridge's first one (margins for a loaded machine).
+    setStandinFault(h.stateFile, { delayCalls: { GetConfigInfo: 3000 } });
     const during = h.bridge.request('config.get', request);
-    await new Promise((r) => setTimeout(r, 500));
+    await new Promise((r) => setTimeout(r, 1000));
     updateStandinState(h.stateFile, (state) => {
       const app = state.applications.find((a) => a.name === SEED.ordersSettings)!;
       app.configs.Staging!.RetryCount = encryptStandinValue(state.secretKey, retryCountAfter);
