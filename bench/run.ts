@@ -11,6 +11,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
+import { bridgeBenchmark } from './bridge.bench';
 import { decryptBenchmark } from './decrypt.bench';
 import { extensionBenchmark } from './extension.bench';
 import { failoverBenchmark } from './failover.bench';
@@ -38,6 +39,7 @@ const BENCHMARKS: Benchmark[] = [
   rotationBenchmark,
   failoverBenchmark,
   startupBenchmark,
+  bridgeBenchmark,
 ];
 
 const ROOT = resolve(__dirname, '..');

@@ -8,6 +8,7 @@ import { readFileSync } from 'node:fs';
 import { after, before, describe, test } from 'node:test';
 import {
   BridgeRpcError,
+  encryptStandinValue,
   SEED,
   SEED_VALUES,
   type SeededBridge,
@@ -15,6 +16,7 @@ import {
   setStandinFault,
   standinValues,
   startSeededBridge,
+  updateStandinState,
 } from '../entssoStandin/standin';
 
 async function rejects(promise: Promise<unknown>, ssoCode: string): Promise<BridgeRpcError> {
@@ -119,6 +121,27 @@ describe('entsso-bridge: methods over the ENTSSO stand-in', { timeout: 120_000 }
     assert.equal(revealed.timestamp, doc.timestamp);
     assert.equal((await h.bridge.logLines(/ reveal masked fields of /)).length, 1, 'the reveal is logged');
     assert.ok(!h.bridge.stderr.join('\n').includes(SEED_VALUES.ordersPassword), 'the log holds no value');
+  });
+
+  test('config.get reads ENTSSO once: the values shown and the row version describe the same stored row, even when it changes during the call', async () => {
+    const request = { application: SEED.ordersSettings, identifier: 'Staging' };
+    const before = await h.bridge.request('config.get', request);
+    const retryCountAfter = String(Number(before.fields.RetryCount) + 1);
+    // Every GetConfigInfo now takes 3 s; the row changes 1 s into the bridge's first one (margins for a loaded machine).
+    setStandinFault(h.stateFile, { delayCalls: { GetConfigInfo: 3000 } });
+    const during = h.bridge.request('config.get', request);
+    await new Promise((r) => setTimeout(r, 1000));
+    updateStandinState(h.stateFile, (state) => {
+      const app = state.applications.find((a) => a.name === SEED.ordersSettings)!;
+      app.configs.Staging!.RetryCount = encryptStandinValue(state.secretKey, retryCountAfter);
+      state.delayCalls = {};
+    });
+    const read = await during;
+    // Read before the change: the values and the version of then (a second read would show the new values under the old version).
+    assert.deepEqual({ fields: read.fields, timestamp: read.timestamp }, { fields: before.fields, timestamp: before.timestamp });
+    const after = await h.bridge.request('config.get', request);
+    assert.equal(after.fields.RetryCount, retryCountAfter);
+    assert.notEqual(after.timestamp, before.timestamp);
   });
 
   test('config.set writes, keeps an unchanged masked field (VT_NULL), returns the new row version', async () => {
