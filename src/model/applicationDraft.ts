@@ -88,7 +88,7 @@ export function fieldRemovalDetail(app: ApplicationInfo, fields: string[]): stri
     count === 0
       ? l10n.t('"{0}" holds no {1} yet.', app.name, g.identifierPlural)
       : count === 1
-        ? l10n.t('Their values are purged from the 1 {0} of "{1}", in one transaction.', g.identifierNoun, app.name)
+        ? l10n.t('Their values are purged from all 1 {0} of "{1}", in one transaction.', g.identifierNoun, app.name)
         : l10n.t('Their values are purged from all {0} {1} of "{2}", in one transaction.', count, g.identifierPlural, app.name);
   const quoted = fields.map((f) => `"${f}"`).join(', ');
   return fields.length === 1
