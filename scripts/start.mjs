@@ -27,6 +27,7 @@ import { pathToFileURL } from 'node:url';
 import { build, ensureDependencies, root } from './bootstrap.mjs';
 import { buildBridge } from './buildBridge.mjs';
 import { ensureCodeServer } from './ensureCodeServer.mjs';
+import { extensionEntries } from './extensionFiles.mjs';
 import { localPaths, startMssDetached, stopPid } from './localEnvironment.mjs';
 
 const args = process.argv.slice(2);
@@ -156,7 +157,7 @@ function installExtension() {
   const target = join(paths.extensions, `ssotools.entsso-explorer-${JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).version}`);
   rmSync(paths.extensions, { recursive: true, force: true });
   mkdirSync(target, { recursive: true });
-  for (const f of ['package.json', 'package.nls.json', 'README.md', 'LICENSE', 'dist', 'media']) if (existsSync(join(root, f))) cpSync(join(root, f), join(target, f), { recursive: true });
+  for (const f of extensionEntries(root)) cpSync(join(root, f), join(target, f), { recursive: true });
 }
 
 /** Runs `code` (an ES module) with the stand-in helper (TypeScript, through tsx) as `standin`. */

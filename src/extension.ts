@@ -2,6 +2,7 @@
  * Activation: wires the connection, the views and the commands together. Nothing here does
  * I/O beyond reading settings; the connection to the SSO service is made asynchronously.
  */
+import * as l10n from '@vscode/l10n';
 import * as vscode from 'vscode';
 import { registerApplicationCommands } from './commands/applicationCommands';
 import { registerAuditCommands } from './commands/auditCommands';
@@ -31,8 +32,18 @@ import { SsoFileSystemProvider } from './views/ssoFileSystem';
 import { SsoFileSystemRegistration } from './views/ssoFileSystemRegistration';
 import { SsoStatusBarItem } from './views/statusBar';
 
+/**
+ * src/model and src/connection cannot import vscode, so they translate through @vscode/l10n: hand
+ * it the bundle VS Code loaded for the display language (undefined in English), synchronously,
+ * before anything builds a message.
+ */
+function useTranslationsInModelAndConnection(): void {
+  if (vscode.l10n.bundle) l10n.config({ contents: vscode.l10n.bundle });
+}
+
 export function activate(context: vscode.ExtensionContext): void {
   const started = performance.now();
+  useTranslationsInModelAndConnection();
   const log = vscode.window.createOutputChannel('Enterprise SSO', { log: true });
   void vscode.commands.executeCommand('setContext', 'entsso.connected', false);
 

@@ -6,6 +6,7 @@
  * Sets the context keys `entsso.configured`, `entsso.connected`, `entsso.localEnvironment`,
  * `entsso.entssoInstalled` and the `entsso.cannot.…` keys of what the backend does not serve.
  */
+import * as l10n from '@vscode/l10n';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
@@ -119,14 +120,14 @@ export class ConnectionManager implements vscode.Disposable {
    */
   async openOther(name: string): Promise<SsoClient> {
     const env = this.readSettings().environments.find((e) => e.name.toLowerCase() === name.toLowerCase());
-    if (!env) throw new SsoError('ENTSSO_E_NOT_CONNECTED', `There is no environment "${name}" in the "entsso.environments" setting. Add it there, then try again.`);
+    if (!env) throw new SsoError('ENTSSO_E_NOT_CONNECTED', l10n.t('There is no environment "{0}" in the "entsso.environments" setting. Add it there, then try again.', name));
     let client: SsoClient;
     if (env.kind === 'entsso') {
       client = new SsoClient({ process: bridgeProcess(env, this.extensionPath), token: '', clientName: 'vscode', requestTimeoutMs: 60_000, onProcessLog: (line) => this.log.info(`[entsso-bridge ${env.name}] ${line}`) });
     } else {
       const token = await this.readToken(env);
       if (token === undefined) {
-        throw new SsoError('ENTSSO_E_ACCESS_DENIED', `No access token is stored for environment "${env.name}". Switch to it once with "SSO: Switch Environment…" and enter its token, or set "tokenFile" for it in the "entsso.environments" setting.`);
+        throw new SsoError('ENTSSO_E_ACCESS_DENIED', l10n.t('No access token is stored for environment "{0}". Switch to it once with "SSO: Switch Environment…" and enter its token, or set "tokenFile" for it in the "entsso.environments" setting.', env.name));
       }
       client = new SsoClient({ socketPath: env.socketPath, token, clientName: 'vscode', requestTimeoutMs: 30_000 });
     }
@@ -210,7 +211,7 @@ export class ConnectionManager implements vscode.Disposable {
       token = await this.readToken(env);
     } catch (err) {
       if (generation !== this.generation) return;
-      const message = err instanceof SsoError ? err.message : 'The access token could not be read.';
+      const message = err instanceof SsoError ? err.message : l10n.t('The access token could not be read.');
       this.connectionError = message;
       this.disconnectedSince ??= new Date().toISOString();
       this.log.error(`Environment "${env.name}": ${message}`);
@@ -219,7 +220,7 @@ export class ConnectionManager implements vscode.Disposable {
     }
     if (generation !== this.generation) return;
     if (token === undefined) {
-      this.connectionError = `No access token is stored for environment "${env.name}". Run "SSO: Connect to SSO Service…" to enter it, or set "tokenFile" for it in the "entsso.environments" setting.`;
+      this.connectionError = l10n.t('No access token is stored for environment "{0}". Run "SSO: Connect to SSO Service…" to enter it, or set "tokenFile" for it in the "entsso.environments" setting.', env.name);
       this.disconnectedSince ??= new Date().toISOString();
       this.log.warn(this.connectionError);
       this.setPhase('disconnected');
@@ -327,12 +328,12 @@ export class ConnectionManager implements vscode.Disposable {
       const path = env.tokenFile.startsWith('~/') ? homedir() + env.tokenFile.slice(1) : env.tokenFile;
       try {
         const token = (await readFile(path, 'utf8')).trim();
-        if (!token) throw new SsoError('ENTSSO_E_ACCESS_DENIED', `The token file ${path} of environment "${env.name}" is empty. Point "tokenFile" at the access-token file of the SSO environment.`);
+        if (!token) throw new SsoError('ENTSSO_E_ACCESS_DENIED', l10n.t('The token file {0} of environment "{1}" is empty. Point "tokenFile" at the access-token file of the SSO environment.', path, env.name));
         return token;
       } catch (err) {
         if (err instanceof SsoError) throw err;
         const code = (err as NodeJS.ErrnoException).code ?? 'error';
-        throw new SsoError('ENTSSO_E_ACCESS_DENIED', `The token file ${path} of environment "${env.name}" cannot be read (${code}). Fix "tokenFile" in the "entsso.environments" setting, or remove it and run "SSO: Connect to SSO Service…" to store the token securely.`);
+        throw new SsoError('ENTSSO_E_ACCESS_DENIED', l10n.t('The token file {0} of environment "{1}" cannot be read ({2}). Fix "tokenFile" in the "entsso.environments" setting, or remove it and run "SSO: Connect to SSO Service…" to store the token securely.', path, env.name, code));
       }
     }
     return this.secrets.get(secretKeyFor(env.name));
@@ -341,23 +342,26 @@ export class ConnectionManager implements vscode.Disposable {
   private async connectedClient(environment: string | undefined): Promise<SsoClient> {
     const env = this.env;
     if (!env) {
-      throw new SsoError('ENTSSO_E_NOT_CONNECTED', 'No SSO environment is connected. Run "SSO: Connect to SSO Service…" (or "SSO: Switch Environment…" when several are configured).');
+      throw new SsoError('ENTSSO_E_NOT_CONNECTED', l10n.t('No SSO environment is connected. Run "SSO: Connect to SSO Service…" (or "SSO: Switch Environment…" when several are configured).'));
     }
     if (environment !== undefined && environment.toLowerCase() !== env.name.toLowerCase()) {
       throw new SsoError(
         'ENTSSO_E_WRONG_ENVIRONMENT',
-        `This belongs to environment "${environment}", but the explorer is connected to "${env.name}". Run "SSO: Switch Environment…" to switch to "${environment}".`,
+        l10n.t('This belongs to environment "{0}", but the explorer is connected to "{1}". Run "SSO: Switch Environment…" to switch to "{0}".', environment, env.name),
       );
     }
     if (this.phase !== 'connected') await this.waitForConnection(CONNECT_WAIT_MS);
     const client = this.client;
-    if (!client || this.phase !== 'connected') {
-      throw new SsoError(
-        'ENTSSO_E_NOT_CONNECTED',
-        `The SSO service of "${env.name}" is not reachable: ${this.connectionError ?? 'it does not answer.'}${this.connectionError?.includes('reconnects by itself') ? '' : ' The explorer reconnects by itself when the service is back.'}`,
-      );
-    }
+    if (!client || this.phase !== 'connected') throw new SsoError('ENTSSO_E_NOT_CONNECTED', this.unreachableMessage(env.name));
     return client;
+  }
+
+  /** Why a request cannot be sent while the service is unreachable; says that reconnecting is automatic, once. */
+  private unreachableMessage(environment: string): string {
+    const reason = this.connectionError;
+    if (!reason) return l10n.t('The SSO service of "{0}" is not reachable: it does not answer. The explorer reconnects by itself when the service is back.', environment);
+    if (reason.includes('reconnects by itself')) return l10n.t('The SSO service of "{0}" is not reachable: {1}', environment, reason);
+    return l10n.t('The SSO service of "{0}" is not reachable: {1} The explorer reconnects by itself when the service is back.', environment, reason);
   }
 
   private waitForConnection(timeoutMs: number): Promise<void> {

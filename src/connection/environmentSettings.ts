@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 /**
  * The `entsso.environments` and `entsso.activeEnvironment` settings, checked: which SSO
  * environments the user configured and which one the explorer shows.
@@ -43,22 +44,22 @@ export function parseEnvironments(raw: unknown): ParsedEnvironments {
   const environments: EnvironmentSetting[] = [];
   const problems: string[] = [];
   if (raw === undefined || raw === null) return { environments, problems };
-  if (!Array.isArray(raw)) return { environments, problems: ['"entsso.environments" must be an array of { "name", "socketPath", "tokenFile", "localDir" } or { "name", "kind": "entsso" } objects.'] };
+  if (!Array.isArray(raw)) return { environments, problems: [l10n.t('"entsso.environments" must be an array of { "name", "socketPath", "tokenFile", "localDir" } or { "name", "kind": "entsso" } objects.')] };
   raw.forEach((entry: unknown, i) => {
     const where = `"entsso.environments" entry ${i + 1}`;
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
-      problems.push(`${where} is not an object; it is ignored.`);
+      problems.push(l10n.t('{0} is not an object; it is ignored.', where));
       return;
     }
     const e = entry as Record<string, unknown>;
     const name = typeof e.name === 'string' ? e.name.trim() : '';
     const socketPath = typeof e.socketPath === 'string' ? e.socketPath.trim() : '';
     if (!name) {
-      problems.push(`${where} has no "name"; it is ignored.`);
+      problems.push(l10n.t('{0} has no "name"; it is ignored.', where));
       return;
     }
     if (environments.some((x) => x.name.toLowerCase() === name.toLowerCase())) {
-      problems.push(`Environment "${name}" is configured twice; the first one is used.`);
+      problems.push(l10n.t('Environment "{0}" is configured twice; the first one is used.', name));
       return;
     }
     if (e.kind === 'entsso') {
@@ -68,11 +69,11 @@ export function parseEnvironments(raw: unknown): ParsedEnvironments {
       return;
     }
     if (e.kind !== undefined && e.kind !== 'service') {
-      problems.push(`Environment "${name}" has an unknown "kind" (use "entsso" for this machine's Enterprise SSO, or leave it out); it is ignored.`);
+      problems.push(l10n.t('Environment "{0}" has an unknown "kind" (use "entsso" for this machine\'s Enterprise SSO, or leave it out); it is ignored.', name));
       return;
     }
     if (!socketPath) {
-      problems.push(`Environment "${name}" has no "socketPath"; it is ignored.`);
+      problems.push(l10n.t('Environment "{0}" has no "socketPath"; it is ignored.', name));
       return;
     }
     const tokenFile = optionalPath(e.tokenFile);
@@ -91,10 +92,10 @@ function parseEntssoEnvironment(name: string, e: Record<string, unknown>): Envir
   const command = typeof b?.command === 'string' ? b.command.trim() : '';
   const args = b?.args ?? [];
   const vars = b?.env ?? {};
-  if (!command) return `Environment "${name}" has a "bridge" without "command"; it is ignored. Remove "bridge" to use the entsso-bridge.exe of the extension.`;
-  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return `Environment "${name}": "bridge.args" must be an array of strings; it is ignored.`;
+  if (!command) return l10n.t('Environment "{0}" has a "bridge" without "command"; it is ignored. Remove "bridge" to use the entsso-bridge.exe of the extension.', name);
+  if (!Array.isArray(args) || !args.every((a) => typeof a === 'string')) return l10n.t('Environment "{0}": "bridge.args" must be an array of strings; it is ignored.', name);
   if (typeof vars !== 'object' || vars === null || Array.isArray(vars) || !Object.values(vars).every((v) => typeof v === 'string')) {
-    return `Environment "${name}": "bridge.env" must be an object of strings; it is ignored.`;
+    return l10n.t('Environment "{0}": "bridge.env" must be an object of strings; it is ignored.', name);
   }
   return { ...env, bridge: { command, args: args as string[], env: vars as Record<string, string> } };
 }
@@ -151,15 +152,15 @@ export function sameConnection(a: EnvironmentSetting | undefined, b: Environment
 
 /** Where the environment's server is, for messages: its socket, or the bridge. */
 export function endpointOf(env: EnvironmentSetting): string {
-  return env.kind === 'entsso' ? "this machine's Enterprise SSO (entsso-bridge.exe)" : env.socketPath;
+  return env.kind === 'entsso' ? l10n.t('this machine\'s Enterprise SSO (entsso-bridge.exe)') : env.socketPath;
 }
 
 /** Environment names end up in `sso:` paths and in the SecretStorage key. */
 export function checkEnvironmentName(name: string): string | undefined {
-  if (!name.trim()) return 'Give the environment a name, for example "dev", "test" or "prod".';
-  if (name.length > 64) return 'Use at most 64 characters.';
+  if (!name.trim()) return l10n.t('Give the environment a name, for example "dev", "test" or "prod".');
+  if (name.length > 64) return l10n.t('Use at most 64 characters.');
   // eslint-disable-next-line no-control-regex
-  if (/[\u0000-\u001f]/.test(name)) return 'Control characters are not allowed.';
+  if (/[\u0000-\u001f]/.test(name)) return l10n.t('Control characters are not allowed.');
   return undefined;
 }
 

@@ -13,6 +13,7 @@
  * Node.js is needed.
  * No `vscode` import.
  */
+import * as l10n from '@vscode/l10n';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, openSync, closeSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -52,7 +53,7 @@ export function isEnvironmentFolder(dir: string): boolean {
 /** The environment's name, socket path and token file, as `ssoctl init` wrote them. */
 export function readEnvironmentInfo(dir: string): { name: string; socketPath: string; tokenFile: string } {
   const config = JSON.parse(readFileSync(join(dir, 'environment.json'), 'utf8')) as { name?: unknown; socketPath?: unknown };
-  if (typeof config.socketPath !== 'string') throw new Error(`${join(dir, 'environment.json')} names no socket path.`);
+  if (typeof config.socketPath !== 'string') throw new Error(l10n.t('{0} names no socket path.', join(dir, 'environment.json')));
   return { name: typeof config.name === 'string' ? config.name : 'Local', socketPath: config.socketPath, tokenFile: join(dir, 'access-token') };
 }
 
@@ -141,7 +142,7 @@ export async function startRole(runtime: SsoctlRuntime, paths: LocalPaths, role:
   closeSync(out);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.once('error', () => undefined);
-  if (child.pid === undefined) throw new Error(`Could not start ${runtime.execPath}: the SSO ${roleName(role)} did not start.`);
+  if (child.pid === undefined) throw new Error(l10n.t('Could not start {0}: the SSO {1} did not start.', runtime.execPath, roleName(role)));
   writeFileSync(pidFile, formatIdentity(identityOf(child.pid)), { mode: 0o600 });
   child.unref();
   const deadline = Date.now() + timeoutMs;
@@ -152,15 +153,15 @@ export async function startRole(runtime: SsoctlRuntime, paths: LocalPaths, role:
     if (READY.test(text)) return true;
     if (exitCode !== undefined || !isAlive(child.pid)) {
       rmSync(pidFile, { force: true });
-      throw new Error(`The ${roleName(role)} stopped while starting (exit code ${exitCode ?? 'unknown'}). Its log ${logFile} ends with: ${lastLines(text, 3)}`);
+      throw new Error(l10n.t('The {0} stopped while starting (exit code {1}). Its log {2} ends with: {3}', roleName(role), exitCode ?? 'unknown', logFile, lastLines(text, 3)));
     }
-    if (Date.now() > deadline) throw new Error(`The ${roleName(role)} did not say it was ready within ${Math.round(timeoutMs / 1000)} s; see ${logFile}.`);
+    if (Date.now() > deadline) throw new Error(l10n.t('The {0} did not say it was ready within {1} s; see {2}.', roleName(role), Math.round(timeoutMs / 1000), logFile));
     await delay(100);
   }
 }
 
 export function roleName(role: Role): string {
-  return role === 'mss' ? 'master secret server' : 'SSO service';
+  return role === 'mss' ? l10n.t('master secret server') : 'SSO service';
 }
 
 export interface RunResult {

@@ -8,6 +8,7 @@
  * password).
  * No `vscode` import: unit-tested with node:test. The XML text rules are src/protocol/xmlText.ts.
  */
+import * as l10n from '@vscode/l10n';
 import { type XmlAttributeProblem, type XmlAttributeSpan, decodeXmlAttribute, escapeXmlAttribute, isXmlSpace, isXmlText, scanXmlAttributes, xmlNameAt } from '../protocol/xmlText';
 
 export interface AppSettingsEntry {
@@ -52,12 +53,12 @@ class Refusal extends Error {}
 
 /** Why a start tag's attributes are refused, in this reader's words (attribute names are not secret here). */
 const ATTRIBUTE_PROBLEMS: Record<XmlAttributeProblem, (element: string, name: string) => string> = {
-  'not-separated': (element) => `the <${element}> tag is malformed`,
-  'no-name': () => 'an element or attribute name was expected',
-  'no-equals': (_element, name) => `"=" was expected to end the ${name} attribute`,
-  'not-quoted': (element, name) => `the ${name} attribute of <${element}> has no quoted value`,
-  'not-closed': (element, name) => `the ${name} attribute of <${element}> is not closed`,
-  'less-than': (element, name) => `the ${name} attribute of <${element}> contains "<", which XML does not allow there`,
+  'not-separated': (element) => l10n.t('the <{0}> tag is malformed', element),
+  'no-name': () => l10n.t('an element or attribute name was expected'),
+  'no-equals': (_element, name) => l10n.t('"=" was expected to end the {0} attribute', name),
+  'not-quoted': (element, name) => l10n.t('the {0} attribute of <{1}> has no quoted value', name, element),
+  'not-closed': (element, name) => l10n.t('the {0} attribute of <{1}> is not closed', name, element),
+  'less-than': (element, name) => l10n.t('the {0} attribute of <{1}> contains "<", which XML does not allow there', name, element),
   repeated: (element, name) => `<${element}> has the ${name} attribute twice`,
 };
 
@@ -79,11 +80,11 @@ class AppSettingsParser {
   document(): AppSettingsXml {
     if (this.text.startsWith('\uFEFF')) this.pos = 1;
     this.skipMisc(true);
-    if (!this.text.startsWith('<', this.pos)) this.refuse(this.pos >= this.text.length ? 'it is empty' : 'it does not start with an XML element');
+    if (!this.text.startsWith('<', this.pos)) this.refuse(this.pos >= this.text.length ? l10n.t('it is empty') : l10n.t('it does not start with an XML element'));
     const rootStart = this.pos;
     this.pos++;
     const name = this.name();
-    if (name !== APP_SETTINGS_ROOT) this.refuse(`its root element is <${name}>, not <${APP_SETTINGS_ROOT}>`);
+    if (name !== APP_SETTINGS_ROOT) this.refuse(l10n.t('its root element is <{0}>, not <{1}>', name, APP_SETTINGS_ROOT));
     this.attributes(name);
     if (this.text.startsWith('/>', this.pos)) {
       const closeStart = this.pos;
@@ -110,7 +111,7 @@ class AppSettingsParser {
     const seen = new Map<string, string>();
     for (;;) {
       this.skipSpaces();
-      if (this.pos >= this.text.length) this.refuse(`<${APP_SETTINGS_ROOT}> is not closed`);
+      if (this.pos >= this.text.length) this.refuse(l10n.t('<{0}> is not closed', APP_SETTINGS_ROOT));
       if (this.text.startsWith('<!--', this.pos)) {
         this.comment();
         continue;
@@ -120,14 +121,18 @@ class AppSettingsParser {
         if (name !== APP_SETTINGS_ROOT) this.refuse(`it closes </${name}> where </${APP_SETTINGS_ROOT}> was expected`);
         return elements;
       }
-      if (this.text.startsWith('<![CDATA[', this.pos)) this.refuse(`<${APP_SETTINGS_ROOT}> holds a CDATA section; only <add key=".." value=".."/> elements are supported`);
-      if (this.text.startsWith('<?', this.pos)) this.refuse(`<${APP_SETTINGS_ROOT}> holds a processing instruction; only <add> elements are supported`);
-      if (!this.text.startsWith('<', this.pos)) this.refuse(`<${APP_SETTINGS_ROOT}> holds text outside of <add> elements (${this.where()})`);
+      if (this.text.startsWith('<![CDATA[', this.pos)) this.refuse(l10n.t('<{0}> holds a CDATA section; only <add key=".." value=".."/> elements are supported', APP_SETTINGS_ROOT));
+      if (this.text.startsWith('<?', this.pos)) this.refuse(l10n.t('<{0}> holds a processing instruction; only <add> elements are supported', APP_SETTINGS_ROOT));
+      if (!this.text.startsWith('<', this.pos)) this.refuse(l10n.t('<{0}> holds text outside of <add> elements ({1})', APP_SETTINGS_ROOT, this.where()));
       const element = this.addElement();
       const lower = element.key.toLowerCase();
       const earlier = seen.get(lower);
       if (earlier !== undefined) {
-        this.refuse(`the key "${element.key}" appears twice${earlier !== element.key ? ` (as "${earlier}": .NET compares keys case-insensitively)` : ''}; keep one`);
+        this.refuse(
+          earlier === element.key
+            ? l10n.t('the key "{0}" appears twice; keep one', element.key)
+            : l10n.t('the key "{0}" appears twice (as "{1}": .NET compares keys case-insensitively); keep one', element.key, earlier),
+        );
       }
       seen.set(lower, element.key);
       elements.push(element);
@@ -139,7 +144,7 @@ class AppSettingsParser {
     this.pos++;
     const name = this.name();
     if (name !== 'add') {
-      this.refuse(`<${APP_SETTINGS_ROOT}> holds a <${name}> element (${this.where(start)}); the key/value view supports only <add key=".." value=".."/>`);
+      this.refuse(l10n.t('<{0}> holds a <{1}> element ({2}); the key/value view supports only <add key=".." value=".."/>', APP_SETTINGS_ROOT, name, this.where(start)));
     }
     const attributes = this.attributes(name);
     const attributesEnd = this.attributesEndOffset(start);
@@ -148,16 +153,16 @@ class AppSettingsParser {
     } else {
       this.expect('>', '<add>');
       this.skipSpaces();
-      if (!this.text.startsWith('</add', this.pos)) this.refuse(`an <add> element has content (${this.where(start)}); it must be empty`);
+      if (!this.text.startsWith('</add', this.pos)) this.refuse(l10n.t('an <add> element has content ({0}); it must be empty', this.where(start)));
       this.pos += '</add'.length;
       this.skipSpaces();
       this.expect('>', '</add>');
     }
     const keyAttribute = attributes.find((a) => a.name === 'key');
-    if (!keyAttribute) this.refuse(`an <add> element has no key attribute (${this.where(start)})`);
+    if (!keyAttribute) this.refuse(l10n.t('an <add> element has no key attribute ({0})', this.where(start)));
     const valueAttribute = attributes.find((a) => a.name === 'value');
     const key = this.decodeAttribute(keyAttribute);
-    if (key === '') this.refuse(`an <add> element has an empty key (${this.where(start)})`);
+    if (key === '') this.refuse(l10n.t('an <add> element has an empty key ({0})', this.where(start)));
     const value = valueAttribute ? this.decodeAttribute(valueAttribute) : '';
     return { key, value, start, end: this.pos, attributesEnd, keyAttribute, valueAttribute };
   }
@@ -179,8 +184,8 @@ class AppSettingsParser {
     const raw = this.text.slice(a.valueStart, a.valueEnd);
     return decodeXmlAttribute(raw, (problem, offset, name) =>
       problem === 'bare-ampersand'
-        ? this.refuse(`an attribute holds an "&" that is not an entity (${this.where(a.valueStart + offset)}); write it as &amp;`)
-        : this.refuse(`an attribute holds the unknown entity &${name.slice(0, 20)}; (${this.where(a.valueStart + offset)})`),
+        ? this.refuse(l10n.t('an attribute holds an "&" that is not an entity ({0}); write it as &amp;', this.where(a.valueStart + offset)))
+        : this.refuse(l10n.t('an attribute holds the unknown entity &{0}; ({1})', name.slice(0, 20), this.where(a.valueStart + offset))),
     );
   }
 
@@ -190,25 +195,25 @@ class AppSettingsParser {
       this.skipSpaces();
       if (this.text.startsWith('<!--', this.pos)) this.comment();
       else if (prolog && this.text.startsWith('<?xml', this.pos)) this.declaration();
-      else if (this.text.startsWith('<!DOCTYPE', this.pos)) this.refuse('it has a DOCTYPE, which is not supported');
+      else if (this.text.startsWith('<!DOCTYPE', this.pos)) this.refuse(l10n.t('it has a DOCTYPE, which is not supported'));
       else return;
     }
   }
 
   private declaration(): void {
     const end = this.text.indexOf('?>', this.pos);
-    if (end < 0) this.refuse('its XML declaration is not closed');
+    if (end < 0) this.refuse(l10n.t('its XML declaration is not closed'));
     this.pos = end + 2;
   }
 
   private comment(): void {
     const end = this.text.indexOf('-->', this.pos + 4);
-    if (end < 0) this.refuse(`a comment is not closed (${this.where()})`);
+    if (end < 0) this.refuse(l10n.t('a comment is not closed ({0})', this.where()));
     this.pos = end + 3;
   }
 
   private name(): string {
-    const name = xmlNameAt(this.text, this.pos) ?? this.refuse(`an element or attribute name was expected (${this.where()})`);
+    const name = xmlNameAt(this.text, this.pos) ?? this.refuse(l10n.t('an element or attribute name was expected ({0})', this.where()));
     this.pos += name.length;
     return name;
   }
@@ -222,12 +227,12 @@ class AppSettingsParser {
   }
 
   private expect(token: string, what: string): void {
-    if (!this.text.startsWith(token, this.pos)) this.refuse(`"${token}" was expected to end ${what} (${this.where()})`);
+    if (!this.text.startsWith(token, this.pos)) this.refuse(l10n.t('"{0}" was expected to end {1} ({2})', token, what, this.where()));
     this.pos += token.length;
   }
 
   private expectEnd(): void {
-    if (this.pos < this.text.length) this.refuse(`there is more after </${APP_SETTINGS_ROOT}> (${this.where()})`);
+    if (this.pos < this.text.length) this.refuse(l10n.t('there is more after </{0}> ({1})', APP_SETTINGS_ROOT, this.where()));
   }
 
   /** "line 3, column 5" of an offset: where, never what. */
@@ -244,7 +249,7 @@ class AppSettingsParser {
 
 /** Why a value cannot be stored in XML 1.0, or undefined. */
 export function xmlValueProblem(value: string): string | undefined {
-  return isXmlText(value) ? undefined : 'contains a control character that XML cannot hold';
+  return isXmlText(value) ? undefined : l10n.t('contains a control character that XML cannot hold');
 }
 
 interface Edit {

@@ -5,6 +5,7 @@
  * of a config-store application cannot be masked), and the texts of their confirmations.
  * No `vscode` import: unit-tested with node:test.
  */
+import * as l10n from '@vscode/l10n';
 import type { ApplicationInfo, ApplicationKind, FieldDefinition } from '../protocol/messages';
 import { describeNameProblem, newNameProblem, normaliseName } from '../protocol/names';
 import { groupInfo } from './applicationList';
@@ -13,7 +14,7 @@ export const MAX_FIELDS = 256;
 
 /** Why `name` (as typed) cannot name a new application, field or identifier; undefined when it can. Send `normaliseName(name)`. */
 export function nameProblem(name: string, what: string): string | undefined {
-  if (name.trim() === '') return `Enter the ${what}.`;
+  if (name.trim() === '') return l10n.t('Enter the {0}.', what);
   const problem = newNameProblem(normaliseName(name));
   return problem ? describeNameProblem(problem, what) : undefined;
 }
@@ -29,8 +30,8 @@ export function splitFieldList(text: string): string[] {
 /** Why a comma-separated field list cannot be used; `existing` are labels the application has already. */
 export function fieldListProblem(text: string, existing: string[] = []): string | undefined {
   const labels = splitFieldList(text);
-  if (labels.length === 0) return 'Enter at least one field name; separate several with commas, e.g. "Endpoint, UserName, Password".';
-  if (labels.length + existing.length > MAX_FIELDS) return `An application has at most ${MAX_FIELDS} fields.`;
+  if (labels.length === 0) return l10n.t('Enter at least one field name; separate several with commas, e.g. "Endpoint, UserName, Password".');
+  if (labels.length + existing.length > MAX_FIELDS) return l10n.t('An application has at most {0} fields.', MAX_FIELDS);
   const seen = new Map(existing.map((l) => [l.toLowerCase(), l]));
   for (const label of labels) {
     const problem = nameProblem(label, 'field name');
@@ -38,8 +39,8 @@ export function fieldListProblem(text: string, existing: string[] = []): string 
     const clash = seen.get(label.toLowerCase());
     if (clash !== undefined) {
       return existing.some((l) => l.toLowerCase() === label.toLowerCase())
-        ? `The application already has a field "${clash}".`
-        : `"${label}" is listed twice (field names are compared without case).`;
+        ? l10n.t('The application already has a field "{0}".', clash)
+        : l10n.t('"{0}" is listed twice (field names are compared without case).', label);
     }
     seen.set(label.toLowerCase(), label);
   }
@@ -71,16 +72,26 @@ export function deletionDetail(app: ApplicationInfo, environment: string): strin
   const count = app.identifierCount;
   const lost =
     count === 0
-      ? `It holds no ${g.identifierPlural}.`
-      : `Its ${count} ${count === 1 ? g.identifierNoun : g.identifierPlural} ${count === 1 ? 'is' : 'are'} deleted with it, masked values included, and cannot be recovered.`;
-  const fields = `${app.numFields} field definition${app.numFields === 1 ? '' : 's'}`;
-  return `Application "${app.name}" in environment "${environment}" and its ${fields} are removed from the SSO database. ${lost}\n\nTo keep a copy, run "SSO: Export Applications…" first. BizTalk ports that use it fail once their SSO cache expires.`;
+      ? l10n.t('It holds no {0}.', g.identifierPlural)
+      : count === 1
+        ? l10n.t('Its 1 {0} is deleted with it, masked values included, and cannot be recovered.', g.identifierNoun)
+        : l10n.t('Its {0} {1} are deleted with it, masked values included, and cannot be recovered.', count, g.identifierPlural);
+  const fields = app.numFields === 1 ? l10n.t('1 field definition') : l10n.t('{0} field definitions', app.numFields);
+  return l10n.t('Application "{0}" in environment "{1}" and its {2} are removed from the SSO database. {3}\n\nTo keep a copy, run "SSO: Export Applications…" first. BizTalk ports that use it fail once their SSO cache expires.', app.name, environment, fields, lost);
 }
 
 /** The detail of the modal confirmation of a field removal. */
 export function fieldRemovalDetail(app: ApplicationInfo, fields: string[]): string {
   const g = groupInfo(app.kind);
   const count = app.identifierCount;
-  const where = count === 0 ? `"${app.name}" holds no ${g.identifierPlural} yet.` : `Their values are purged from all ${count} ${count === 1 ? g.identifierNoun : g.identifierPlural} of "${app.name}", in one transaction.`;
-  return `${fields.map((f) => `"${f}"`).join(', ')} ${fields.length === 1 ? 'is' : 'are'} removed from the field list. ${where} This cannot be undone except from an export.`;
+  const where =
+    count === 0
+      ? l10n.t('"{0}" holds no {1} yet.', app.name, g.identifierPlural)
+      : count === 1
+        ? l10n.t('Their values are purged from all 1 {0} of "{1}", in one transaction.', g.identifierNoun, app.name)
+        : l10n.t('Their values are purged from all {0} {1} of "{2}", in one transaction.', count, g.identifierPlural, app.name);
+  const quoted = fields.map((f) => `"${f}"`).join(', ');
+  return fields.length === 1
+    ? l10n.t('{0} is removed from the field list. {1} This cannot be undone except from an export.', quoted, where)
+    : l10n.t('{0} are removed from the field list. {1} This cannot be undone except from an export.', quoted, where);
 }

@@ -3,6 +3,7 @@
  * by kind the way BizTalk people think of them, flag names, icons and tooltips.
  * No `vscode` import: unit-tested with node:test.
  */
+import * as l10n from '@vscode/l10n';
 import { AppFlags, type ApplicationInfo, type ApplicationKind, type Page, type SearchHit } from '../protocol/messages';
 import { escapeMarkdown } from './markdown';
 
@@ -108,10 +109,11 @@ interface GroupInfo {
   icon: string;
 }
 
+// Getters, not values: the texts are looked up in the bundle when shown, after activation configured it.
 const GROUPS: readonly GroupInfo[] = [
-  { kind: 'adapter', label: 'BizTalk adapters (port configuration)', identifierNoun: 'port configuration', identifierPlural: 'port configurations', icon: 'plug' },
-  { kind: 'configStore', label: 'Config store applications', identifierNoun: 'config-store entry', identifierPlural: 'config-store entries', icon: 'settings' },
-  { kind: 'affiliate', label: 'Other affiliate applications', identifierNoun: 'mapping', identifierPlural: 'mappings', icon: 'organization' },
+  { kind: 'adapter', get label() { return l10n.t('BizTalk adapters (port configuration)'); }, get identifierNoun() { return l10n.t('port configuration'); }, get identifierPlural() { return l10n.t('port configurations'); }, icon: 'plug' },
+  { kind: 'configStore', get label() { return l10n.t('Config store applications'); }, get identifierNoun() { return l10n.t('config-store entry'); }, get identifierPlural() { return l10n.t('config-store entries'); }, icon: 'settings' },
+  { kind: 'affiliate', get label() { return l10n.t('Other affiliate applications'); }, get identifierNoun() { return l10n.t('mapping'); }, get identifierPlural() { return l10n.t('mappings'); }, icon: 'organization' },
 ];
 
 export function groupInfo(kind: ApplicationKind): GroupInfo {
@@ -309,7 +311,7 @@ export function applicationTooltip(app: ApplicationInfo): string {
     app.description ? escapeMarkdown(app.description) : '_No description._',
     '',
     `- Kind: ${g.label}`,
-    `- Status: ${app.enabled ? 'enabled' : 'disabled: BizTalk cannot read its configuration'}`,
+    `- Status: ${app.enabled ? 'enabled' : l10n.t('disabled: BizTalk cannot read its configuration')}`,
     `- Contact: ${app.contact ? escapeMarkdown(app.contact) : '(none)'}`,
     `- User group: ${escapeMarkdown(app.userGroup || '(none)')}`,
     `- Admin group: ${escapeMarkdown(app.adminGroup || '(none)')}`,
@@ -327,7 +329,7 @@ export function identifierCountText(app: ApplicationInfo): string {
 
 /** `plural`: what is listed, e.g. "port configurations". */
 export function loadMoreLabel(loaded: number, total: number | undefined, plural: string): string {
-  return total !== undefined ? `Load more… (${loaded} of ${total} ${plural} shown)` : `Load more… (${loaded} ${plural} shown)`;
+  return total !== undefined ? l10n.t('Load more… ({0} of {1} {2} shown)', loaded, total, plural) : l10n.t('Load more… ({0} {1} shown)', loaded, plural);
 }
 
 function capitalize(s: string): string {

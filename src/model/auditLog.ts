@@ -4,6 +4,7 @@
  * named, described and where it leads (its configuration, or the kept version it names).
  * No `vscode` import: unit-tested with node:test.
  */
+import * as l10n from '@vscode/l10n';
 import type { AuditEntry, AuditFilter } from '../protocol/messages';
 import { configurationName } from './applicationList';
 
@@ -41,28 +42,28 @@ export function parseAuditFilter(query: string, now: Date): ParsedAuditFilter {
     if (problem) return { error: problem };
   }
   if (words.length > 0) filter.text = words.join(' ');
-  if (filter.from && filter.until && filter.from >= filter.until) return { error: '"since:" must be before "until:".' };
+  if (filter.from && filter.until && filter.from >= filter.until) return { error: l10n.t('"since:" must be before "until:".') };
   return { filter };
 }
 
 function setCriterion(filter: AuditFilter, key: (typeof KEYS)[string], value: string, now: Date): string | undefined {
-  if (!value) return `Give a value after "${key === 'user' ? 'who' : key === 'operation' ? 'op' : key === 'from' ? 'since' : key}:".`;
+  if (!value) return l10n.t('Give a value after "{0}:".', key === 'user' ? 'who' : key === 'operation' ? 'op' : key === 'from' ? 'since' : key);
   switch (key) {
     case 'operation':
-      if (!OPERATION.test(value)) return `"op:${value}" is not an operation: write one such as op:config.set, or a family such as op:config.`;
+      if (!OPERATION.test(value)) return l10n.t('"op:{0}" is not an operation: write one such as op:config.set, or a family such as op:config.', value);
       filter.operation = value;
       return undefined;
     case 'user':
       filter.user = value;
       return undefined;
     case 'outcome':
-      if (!OUTCOMES.includes(value.toLowerCase() as AuditEntry['outcome'])) return `"outcome:" is one of ${OUTCOMES.join(', ')}.`;
+      if (!OUTCOMES.includes(value.toLowerCase() as AuditEntry['outcome'])) return l10n.t('"outcome:" is one of {0}.', OUTCOMES.join(', '));
       filter.outcome = value.toLowerCase() as AuditEntry['outcome'];
       return undefined;
     case 'from':
     case 'until': {
       const time = parseTime(value, now);
-      if (!time) return `"${value}" is not a time: write 30m, 24h, 7d (ago), a date such as 2026-12-01 or a time such as 2026-12-01T14:30.`;
+      if (!time) return l10n.t('"{0}" is not a time: write 30m, 24h, 7d (ago), a date such as 2026-12-01 or a time such as 2026-12-01T14:30.', value);
       filter[key] = time.toISOString();
       return undefined;
     }
@@ -124,7 +125,7 @@ export function auditEntryDetails(entry: AuditEntry, formatTime: (iso: string) =
     ...(entry.identifier !== undefined ? [`Configuration: ${entry.identifier}`] : []),
     ...(entry.fields?.length ? [`Fields: ${entry.fields.join(', ')}`] : []),
     ...(entry.detail ? [`Detail: ${entry.detail}`] : []),
-    ...(target ? [target.version !== undefined ? `Click to open version ${target.version}.` : 'Click to open the configuration.'] : []),
+    ...(target ? [target.version !== undefined ? l10n.t('Click to open version {0}.', target.version) : l10n.t('Click to open the configuration.')] : []),
   ];
 }
 

@@ -5,6 +5,7 @@
  * until a backup exists: a lost secret cannot be recovered.
  * No `vscode` import: unit-tested with node:test.
  */
+import * as l10n from '@vscode/l10n';
 import type { SecretInfo } from '../protocol/messages';
 import { formatTime } from './serviceStatus';
 
@@ -31,27 +32,21 @@ export function backupStatusOf(info: SecretInfo): BackupStatus {
  */
 export function backupTooltipLine(status: BackupStatus, now: Date, canVerify = true): string {
   if (!canVerify && status.verdict === 'unverified') {
-    return `- Last backup of the master secret: ${formatTime(status.lastBackupAt ?? undefined, now)} (Enterprise SSO cannot verify a backup without restoring it: keep its password where you can find it)`;
+    return l10n.t('- Last backup of the master secret: {0} (Enterprise SSO cannot verify a backup without restoring it: keep its password where you can find it)', formatTime(status.lastBackupAt ?? undefined, now));
   }
   if (!canVerify && status.verdict === 'none') {
-    return (
-      '$(warning) **The current master secret has no backup.** If the master secret server is lost, every stored configuration is lost with it. ' +
-      '[Back Up Master Secret…](command:entsso.backupSecret)'
-    );
+    return l10n.t('$(warning) **The current master secret has no backup.** If the master secret server is lost, every stored configuration is lost with it. [Back Up Master Secret…](command:entsso.backupSecret)');
   }
   switch (status.verdict) {
     case 'verified':
-      return `- Last verified backup of the master secret: ${formatTime(status.lastVerifiedBackupAt ?? undefined, now)}`;
+      return l10n.t('- Last verified backup of the master secret: {0}', formatTime(status.lastVerifiedBackupAt ?? undefined, now));
     case 'unverified':
-      return (
-        `$(warning) **The current master secret has no verified backup.** It was backed up at ${formatTime(status.lastBackupAt ?? undefined, now)}, ` +
-        'but nobody has proved that the file and its password work. [Verify Master Secret Backup…](command:entsso.verifySecretBackup)'
+      return l10n.t(
+        '$(warning) **The current master secret has no verified backup.** It was backed up at {0}, but nobody has proved that the file and its password work. [Verify Master Secret Backup…](command:entsso.verifySecretBackup)',
+        formatTime(status.lastBackupAt ?? undefined, now),
       );
     case 'none':
-      return (
-        '$(warning) **The current master secret has no verified backup.** If the master secret server is lost, every stored configuration is lost with it. ' +
-        '[Back Up Master Secret…](command:entsso.backupSecret)'
-      );
+      return l10n.t('$(warning) **The current master secret has no verified backup.** If the master secret server is lost, every stored configuration is lost with it. [Back Up Master Secret…](command:entsso.backupSecret)');
   }
 }
 

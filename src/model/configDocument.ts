@@ -4,6 +4,7 @@
  * typed (with positions, for diagnostics) and the `config.set` request built from it.
  * No `vscode` import: unit-tested with node:test.
  */
+import * as l10n from '@vscode/l10n';
 import type { ConfigDocument } from '../protocol/messages';
 import { parseJson, positionAt, type JsonNode } from './jsonSyntax';
 import { nameKeyedRecord } from '../protocol/names';
@@ -79,13 +80,13 @@ const KIND_NAMES: Record<JsonNode['kind'], string> = {
 export function validateConfigText(text: string, schema: DocumentSchema): ValidationResult {
   const parsed = parseJson(text);
   if (!parsed.ok) {
-    return { ok: false, problems: [{ message: `Invalid JSON: ${parsed.error.message}`, start: parsed.error.start, end: parsed.error.end, severity: 'error' }] };
+    return { ok: false, problems: [{ message: l10n.t('Invalid JSON: {0}', parsed.error.message), start: parsed.error.start, end: parsed.error.end, severity: 'error' }] };
   }
   const root = parsed.root;
   if (root.kind !== 'object') {
     return {
       ok: false,
-      problems: [{ message: `The document must be a JSON object of field name to string value, not ${KIND_NAMES[root.kind]}.`, start: root.start, end: root.end, severity: 'error' }],
+      problems: [{ message: l10n.t('The document must be a JSON object of field name to string value, not {0}.', KIND_NAMES[root.kind]), start: root.start, end: root.end, severity: 'error' }],
     };
   }
   const problems: DocumentProblem[] = [];
@@ -98,9 +99,9 @@ export function validateConfigText(text: string, schema: DocumentSchema): Valida
     const label = known.get(prop.key);
     if (label === undefined) {
       const near = byLower.get(prop.key.toLowerCase());
-      const hint = near !== undefined ? ` Did you mean "${near}"? Field names are case-sensitive.` : ` Its fields are: ${fieldList}.`;
+      const hint = near !== undefined ? l10n.t(' Did you mean "{0}"? Field names are case-sensitive.', near) : l10n.t(' Its fields are: {0}.', fieldList);
       problems.push({
-        message: `"${prop.key}" is not a field of application "${schema.application}": add it to the application ("Add Fields…"), or remove it from the document.${hint}`,
+        message: l10n.t('"{0}" is not a field of application "{1}": add it to the application ("Add Fields…"), or remove it from the document.{2}', prop.key, schema.application, hint),
         start: prop.keyStart,
         end: prop.keyEnd,
         severity: 'error',
@@ -109,13 +110,13 @@ export function validateConfigText(text: string, schema: DocumentSchema): Valida
       continue;
     }
     if (seen.has(label)) {
-      problems.push({ message: `Field "${label}" appears more than once; keep one.`, start: prop.keyStart, end: prop.keyEnd, severity: 'error' });
+      problems.push({ message: l10n.t('Field "{0}" appears more than once; keep one.', label), start: prop.keyStart, end: prop.keyEnd, severity: 'error' });
       continue;
     }
     seen.add(label);
     if (prop.value.kind !== 'string') {
       problems.push({
-        message: `The value of "${label}" must be a string in double quotes, not ${KIND_NAMES[prop.value.kind]}. SSO stores every value as text.`,
+        message: l10n.t('The value of "{0}" must be a string in double quotes, not {1}. SSO stores every value as text.', label, KIND_NAMES[prop.value.kind]),
         start: prop.value.start,
         end: prop.value.end,
         severity: 'error',
@@ -126,7 +127,7 @@ export function validateConfigText(text: string, schema: DocumentSchema): Valida
     if (schema.masked.includes(label) && prop.value.value !== MASK_PLACEHOLDER && prop.value.value.startsWith(MASK_PLACEHOLDER)) {
       // A kept version's "differs" placeholder, copied over by a diff editor: saving it would store the text as the value.
       problems.push({
-        message: `The value of "${label}" is a placeholder copied from a kept version, not a value. To bring that version back, open it from "SSO: Show History" and run "Restore This Version".`,
+        message: l10n.t('The value of "{0}" is a placeholder copied from a kept version, not a value. To bring that version back, open it from "SSO: Show History" and run "Restore This Version".', label),
         start: prop.value.start,
         end: prop.value.end,
         severity: 'error',
@@ -138,7 +139,10 @@ export function validateConfigText(text: string, schema: DocumentSchema): Valida
   const missing = schema.fields.filter((f) => !seen.has(f) && !root.properties.some((p) => p.key === f));
   if (missing.length > 0) {
     problems.push({
-      message: `Missing field${missing.length > 1 ? 's' : ''} ${missing.map((m) => `"${m}"`).join(', ')}: every field of "${schema.application}" must stay in the document (use "" for an empty value).`,
+      message:
+        missing.length > 1
+          ? l10n.t('Missing fields {0}: every field of "{1}" must stay in the document (use "" for an empty value).', missing.map((m) => `"${m}"`).join(', '), schema.application)
+          : l10n.t('Missing field "{0}": every field of "{1}" must stay in the document (use "" for an empty value).', missing[0]!, schema.application),
       start: root.start,
       end: root.start + 1,
       severity: 'error',
@@ -206,10 +210,10 @@ export function maskedFieldHover(schema: DocumentSchema, label: string, revealed
   if (!schema.masked.includes(label)) return undefined;
   const name = escapeMarkdown(label);
   if (revealed) {
-    return `**${name}** is a masked field, shown in clear because it was revealed. Run "SSO: Hide Masked Fields" to hide it and edit the document again.`;
+    return l10n.t('**{0}** is a masked field, shown in clear because it was revealed. Run "SSO: Hide Masked Fields" to hide it and edit the document again.', name);
   }
   if (isMaskedSet(schema, label)) {
-    return `**${name}** is a masked field and holds a value (hidden). Leave ${MASK_PLACEHOLDER} to keep it, type a new value over it to replace it, or make it "" to clear it.`;
+    return l10n.t('**{0}** is a masked field and holds a value (hidden). Leave {1} to keep it, type a new value over it to replace it, or make it "" to clear it.', name, MASK_PLACEHOLDER);
   }
-  return `**${name}** is a masked field and is **not set**. Type a value between the quotes to set it; it is hidden again after the save.`;
+  return l10n.t('**{0}** is a masked field and is **not set**. Type a value between the quotes to set it; it is hidden again after the save.', name);
 }

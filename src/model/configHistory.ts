@@ -3,6 +3,7 @@
  * QuickPick rows of the version list, and the config.set that restores a version.
  * No `vscode` import: unit-tested with node:test.
  */
+import * as l10n from '@vscode/l10n';
 import type { HistoryDocument, HistoryVersionInfo } from '../protocol/messages';
 import { MASK_PLACEHOLDER, serializeConfig } from './configDocument';
 import { formatSsoPath, parseSsoPath } from './ssoUri';
@@ -38,11 +39,11 @@ export function parseHistoryPath(path: string, query: string): HistoryTarget | u
 
 /** One QuickPick row: which version, when and by whom it was replaced, which fields that changed. */
 export function historyPickItem(v: HistoryVersionInfo, formatTime: (iso: string) => string): { label: string; description: string; detail: string } {
-  const what = v.change === 'delete' ? 'the configuration was deleted' : v.changedFields.length > 0 ? `changed: ${v.changedFields.join(', ')}` : 'saved without a change of value';
+  const what = v.change === 'delete' ? l10n.t('the configuration was deleted') : v.changedFields.length > 0 ? l10n.t('changed: {0}', v.changedFields.join(', ')) : l10n.t('saved without a change of value');
   return {
-    label: `Version ${v.version}`,
-    description: `written ${formatTime(v.writtenAt)}`,
-    detail: `Replaced ${formatTime(v.replacedAt)} by ${v.replacedBy}; ${what}`,
+    label: l10n.t('Version {0}', v.version),
+    description: l10n.t('written {0}', formatTime(v.writtenAt)),
+    detail: l10n.t('Replaced {0} by {1}; {2}', formatTime(v.replacedAt), v.replacedBy, what),
   };
 }
 
@@ -52,7 +53,7 @@ export function historyPickItem(v: HistoryVersionInfo, formatTime: (iso: string)
  * alone would keep the current one).
  */
 export function restoreRequest(version: HistoryDocument): { fields: Record<string, string>; clearMasked: string[] } {
-  if (!version.revealed) throw new Error('A version is restored from its revealed values.');
+  if (!version.revealed) throw new Error(l10n.t('A version is restored from its revealed values.'));
   const fields: Record<string, string> = Object.create(null) as Record<string, string>;
   const clearMasked: string[] = [];
   for (const [label, value] of Object.entries(version.fields)) {

@@ -7,6 +7,7 @@
  * (configDocument.ts), with a notice saying why.
  * No `vscode` import: unit-tested with node:test.
  */
+import * as l10n from '@vscode/l10n';
 import type { ConfigDocument } from '../protocol/messages';
 import { newAppSettingsXml, parseAppSettingsXml, updateAppSettingsXml, xmlValueProblem, type AppSettingsEntry } from './appSettingsXml';
 import type { DocumentProblem } from './configDocument';
@@ -43,8 +44,8 @@ export function detectLayout(doc: ConfigDocument): LayoutDetection {
   if (stored.trim() === '') return { view: { kind, field, stored } };
   const reason = kind === 'appSettingsXml' ? appSettingsReason(stored) : jsonSettingsReason(stored);
   if (reason) {
-    const what = kind === 'appSettingsXml' ? `an <appSettings> document` : 'a JSON object';
-    return { notice: `"${field}" is shown as its stored text, not as key/values: it is not ${what} (${reason}).` };
+    const what = kind === 'appSettingsXml' ? `an <appSettings> document` : l10n.t('a JSON object');
+    return { notice: l10n.t('"{0}" is shown as its stored text, not as key/values: it is not {1} ({2}).', field, what, reason) };
   }
   return { view: { kind, field, stored } };
 }
@@ -62,10 +63,10 @@ function appSettingsReason(xml: string): string | undefined {
 
 function jsonSettingsReason(text: string): string | undefined {
   const parsed = parseJson(text);
-  if (!parsed.ok) return `invalid JSON at offset ${parsed.error.start}`;
+  if (!parsed.ok) return l10n.t('invalid JSON at offset {0}', parsed.error.start);
   if (parsed.root.kind !== 'object') return `it is ${parsed.root.kind === 'array' ? 'an array' : `a ${parsed.root.kind}`}`;
   const unsafe = unsafeNumber(parsed.root, text);
-  return unsafe ? `it holds a number at offset ${unsafe.start} that JavaScript cannot keep exactly` : undefined;
+  return unsafe ? l10n.t('it holds a number at offset {0} that JavaScript cannot keep exactly', unsafe.start) : undefined;
 }
 
 /** An integer beyond 2^53 would change when read and written back: such documents are not edited as key/values. */
@@ -104,8 +105,8 @@ function appSettingsEntries(xml: string): AppSettingsEntry[] {
 /** A short description for notices and tooltips. */
 export function layoutTitle(view: LayoutView): string {
   return view.kind === 'appSettingsXml'
-    ? `"${view.field}" (BizTalk Deployment Framework <appSettings> XML) shown as key/values; saved back as XML`
-    : `"${view.field}" (a JSON object) shown as key/values; saved back as JSON`;
+    ? l10n.t('"{0}" (BizTalk Deployment Framework <appSettings> XML) shown as key/values; saved back as XML', view.field)
+    : l10n.t('"{0}" (a JSON object) shown as key/values; saved back as JSON', view.field);
 }
 
 type LayoutValidation = { ok: true; value: string } | { ok: false; problems: DocumentProblem[] };
@@ -117,17 +118,17 @@ type LayoutValidation = { ok: true; value: string } | { ok: false; problems: Doc
 export function validateLayoutText(text: string, view: LayoutView): LayoutValidation {
   const parsed = parseJson(text);
   if (!parsed.ok) {
-    return { ok: false, problems: [{ message: `Invalid JSON: ${parsed.error.message}`, start: parsed.error.start, end: parsed.error.end, severity: 'error' }] };
+    return { ok: false, problems: [{ message: l10n.t('Invalid JSON: {0}', parsed.error.message), start: parsed.error.start, end: parsed.error.end, severity: 'error' }] };
   }
   const root = parsed.root;
   if (root.kind !== 'object') {
-    const what = view.kind === 'appSettingsXml' ? 'key to string value' : 'key to value';
-    return { ok: false, problems: [{ message: `The document must be a JSON object of ${what}.`, start: root.start, end: root.end, severity: 'error' }] };
+    const what = view.kind === 'appSettingsXml' ? l10n.t('key to string value') : l10n.t('key to value');
+    return { ok: false, problems: [{ message: l10n.t('The document must be a JSON object of {0}.', what), start: root.start, end: root.end, severity: 'error' }] };
   }
   const problems = duplicateKeyProblems(root, view.kind === 'appSettingsXml');
   if (view.kind === 'appSettingsXml') problems.push(...appSettingsValueProblems(root));
   const unsafe = view.kind === 'jsonSettings' ? unsafeNumber(root, text) : undefined;
-  if (unsafe) problems.push({ message: 'This integer is too large to be kept exactly; write it as a string in double quotes.', start: unsafe.start, end: unsafe.end, severity: 'error' });
+  if (unsafe) problems.push({ message: l10n.t('This integer is too large to be kept exactly; write it as a string in double quotes.'), start: unsafe.start, end: unsafe.end, severity: 'error' });
   if (problems.length > 0) return { ok: false, problems };
   return { ok: true, value: view.kind === 'appSettingsXml' ? appSettingsValue(root, view.stored) : jsonSettingsValue(text, view.stored) };
 }
@@ -137,14 +138,17 @@ function duplicateKeyProblems(root: JsonNode & { kind: 'object' }, caseInsensiti
   const problems: DocumentProblem[] = [];
   for (const prop of root.properties) {
     if (prop.key.trim() === '') {
-      problems.push({ message: 'A key must not be empty.', start: prop.keyStart, end: prop.keyEnd, severity: 'error' });
+      problems.push({ message: l10n.t('A key must not be empty.'), start: prop.keyStart, end: prop.keyEnd, severity: 'error' });
       continue;
     }
     const k = caseInsensitive ? prop.key.toLowerCase() : prop.key;
     const earlier = seen.get(k);
     if (earlier !== undefined) {
-      const how = earlier === prop.key ? '' : ` (as "${earlier}": .NET reads appSettings keys case-insensitively)`;
-      problems.push({ message: `The key "${prop.key}" appears more than once${how}; keep one.`, start: prop.keyStart, end: prop.keyEnd, severity: 'error' });
+      const message =
+        earlier === prop.key
+          ? l10n.t('The key "{0}" appears more than once; keep one.', prop.key)
+          : l10n.t('The key "{0}" appears more than once (as "{1}": .NET reads appSettings keys case-insensitively); keep one.', prop.key, earlier);
+      problems.push({ message, start: prop.keyStart, end: prop.keyEnd, severity: 'error' });
       continue;
     }
     seen.set(k, prop.key);
@@ -156,13 +160,13 @@ function appSettingsValueProblems(root: JsonNode & { kind: 'object' }): Document
   const problems: DocumentProblem[] = [];
   for (const prop of root.properties) {
     if (prop.value.kind !== 'string') {
-      problems.push({ message: `The value of "${prop.key}" must be a string in double quotes: appSettings values are text.`, start: prop.value.start, end: prop.value.end, severity: 'error' });
+      problems.push({ message: l10n.t('The value of "{0}" must be a string in double quotes: appSettings values are text.', prop.key), start: prop.value.start, end: prop.value.end, severity: 'error' });
       continue;
     }
     const keyProblem = xmlValueProblem(prop.key);
-    if (keyProblem) problems.push({ message: `This key ${keyProblem}.`, start: prop.keyStart, end: prop.keyEnd, severity: 'error' });
+    if (keyProblem) problems.push({ message: l10n.t('This key {0}.', keyProblem), start: prop.keyStart, end: prop.keyEnd, severity: 'error' });
     const valueProblem = xmlValueProblem(prop.value.value);
-    if (valueProblem) problems.push({ message: `The value of "${prop.key}" ${valueProblem}.`, start: prop.value.start, end: prop.value.end, severity: 'error' });
+    if (valueProblem) problems.push({ message: l10n.t('The value of "{0}" {1}.', prop.key, valueProblem), start: prop.value.start, end: prop.value.end, severity: 'error' });
   }
   return problems;
 }
@@ -171,7 +175,7 @@ function appSettingsValue(root: JsonNode & { kind: 'object' }, stored: string): 
   const entries = root.properties.map((p) => ({ key: p.key, value: (p.value as { value: string }).value }));
   if (stored.trim() === '') return newAppSettingsXml(entries);
   const parsed = parseAppSettingsXml(stored);
-  if (!parsed.ok) throw new Error(`the stored value is not an <appSettings> document: ${parsed.reason}`);
+  if (!parsed.ok) throw new Error(l10n.t('the stored value is not an <appSettings> document: {0}', parsed.reason));
   return updateAppSettingsXml(stored, parsed.doc, entries);
 }
 

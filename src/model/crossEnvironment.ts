@@ -7,6 +7,7 @@
  * config.fingerprints; current ones can) is read with config.get: its non-masked values are
  * fingerprinted here, its masked ones cannot be compared.
  */
+import * as l10n from '@vscode/l10n';
 import { randomBytes } from 'node:crypto';
 import { fieldFingerprintHash } from '../protocol/fieldFingerprint';
 import { SsoError } from '../protocol/errors';
@@ -63,7 +64,7 @@ async function identifiersOf(side: EnvironmentSide, application: string): Promis
     const page = await side.request('identifiers.list', { application, cursor, limit: 1000 });
     out.push(...page.items);
     if (out.length > COMPARE_MAX_CONFIGURATIONS) {
-      throw new SsoError('ENTSSO_E_INVALID_REQUEST', `"${application}" has more than ${COMPARE_MAX_CONFIGURATIONS} configurations in ${side.name}: compare them one at a time (with an identifier).`);
+      throw new SsoError('ENTSSO_E_INVALID_REQUEST', l10n.t('"{0}" has more than {1} configurations in {2}: compare them one at a time (with an identifier).', application, COMPARE_MAX_CONFIGURATIONS, side.name));
     }
     cursor = page.nextCursor;
   } while (cursor !== undefined);
@@ -121,10 +122,10 @@ export async function readSideOfApplication(side: EnvironmentSide, application: 
 export async function writeCopy(target: EnvironmentSide, application: string, expectedFieldsVersion: string, writes: SetManyWrite[], source: string): Promise<IdentifierInfo[]> {
   if (writes.length === 0) return [];
   if (writes.length > SET_MANY_MAX_WRITES) {
-    throw new SsoError('ENTSSO_E_INVALID_REQUEST', `A copy writes at most ${SET_MANY_MAX_WRITES} configurations in one transaction; this one has ${writes.length}. Copy them in smaller groups.`);
+    throw new SsoError('ENTSSO_E_INVALID_REQUEST', l10n.t('A copy writes at most {0} configurations in one transaction; this one has {1}. Copy them in smaller groups.', SET_MANY_MAX_WRITES, writes.length));
   }
   if (!target.serves('config.setMany')) {
-    throw new SsoError('ENTSSO_E_INVALID_REQUEST', `${target.name} cannot write several configurations in one transaction through this connection, so nothing was copied. Copy to an environment served by the SSO service, or copy configurations one at a time with Save.`);
+    throw new SsoError('ENTSSO_E_INVALID_REQUEST', l10n.t('{0} cannot write several configurations in one transaction through this connection, so nothing was copied. Copy to an environment served by the SSO service, or copy configurations one at a time with Save.', target.name));
   }
   return (await target.request('config.setMany', { application, expectedFieldsVersion, writes, source })).written;
 }
@@ -159,16 +160,16 @@ export interface CopyPreview {
  */
 export async function previewCopy(source: EnvironmentSide, target: EnvironmentSide, application: string, identifiers: string[] | undefined, key: Buffer): Promise<CopyPreview> {
   const sourceDetail = await applicationOf(source, application);
-  if (!sourceDetail) throw new SsoError('ENTSSO_E_APPLICATION_NOT_FOUND', `There is no application "${application}" in ${source.name}. Pick one that exists there.`, { application });
+  if (!sourceDetail) throw new SsoError('ENTSSO_E_APPLICATION_NOT_FOUND', l10n.t('There is no application "{0}" in {1}. Pick one that exists there.', application, source.name), { application });
   const targetDetail = await applicationOf(target, sourceDetail.name);
   const refusal = copyRefusal(sourceDetail, targetDetail, target.name);
-  if (refusal || !targetDetail) throw new SsoError('ENTSSO_E_INVALID_REQUEST', refusal ?? 'The target application is missing.', { application });
+  if (refusal || !targetDetail) throw new SsoError('ENTSSO_E_INVALID_REQUEST', refusal ?? l10n.t('The target application is missing.'), { application });
   const names = identifiers ?? (await identifiersOf(source, sourceDetail.name)).map((i) => i.identifier);
   const sourcePrints = await fingerprintsOf(source, sourceDetail.name, names, key);
   const targetPrints = await fingerprintsOf(target, targetDetail.name, names, key);
   const items: CopyItem[] = [];
   for (const [i, s] of sourcePrints.entries()) {
-    if (!s.found) throw new SsoError('ENTSSO_E_MAPPING_NOT_FOUND', `${source.name} has no configuration "${s.identifier}" in "${application}". Nothing was copied: pick configurations that exist there.`, { application, identifier: s.identifier });
+    if (!s.found) throw new SsoError('ENTSSO_E_MAPPING_NOT_FOUND', l10n.t('{0} has no configuration "{1}" in "{2}". Nothing was copied: pick configurations that exist there.', source.name, s.identifier, application), { application, identifier: s.identifier });
     const t = targetPrints[i]!;
     const compared = t.found ? compareFields(s, t) : [];
     const fields = t.found ? compared.filter((f) => f.state !== 'equal') : compareFields(s, { ...s, fields: {} });
@@ -214,7 +215,7 @@ export async function copyWrites(source: EnvironmentSide, preview: CopyPreview, 
 function changedWhileCompared(application: string, environment: string, identifier: string): SsoError {
   return new SsoError(
     'ENTSSO_E_CONFLICT',
-    `"${identifier}" changed in ${environment} while it was compared or since the preview, so nothing was copied. Copy to Environment again to see and confirm its new values.`,
+    l10n.t('"{0}" changed in {1} while it was compared or since the preview, so nothing was copied. Copy to Environment again to see and confirm its new values.', identifier, environment),
     { application, identifier },
   );
 }

@@ -4,6 +4,7 @@
  * fixes ("remove this unknown field", "quote this number").
  * No `vscode` import: unit-tested with node:test.
  */
+import * as l10n from '@vscode/l10n';
 import type { DocumentSchema } from './configDocument';
 import { parseJson } from './jsonSyntax';
 
@@ -44,8 +45,8 @@ function presentKeysLoosely(text: string): string[] {
 export function fieldDescription(schema: DocumentSchema, label: string): string | undefined {
   const index = schema.fields.indexOf(label);
   if (index < 0) return undefined;
-  const place = `Field ${index + 1} of ${schema.fields.length} of application "${schema.application}"`;
-  return schema.masked.includes(label) ? `${place}, masked (write-only in BizTalk tools).` : `${place}: a text value (SSO stores every value as a string).`;
+  const place = l10n.t('Field {0} of {1} of application "{2}"', index + 1, schema.fields.length, schema.application);
+  return schema.masked.includes(label) ? l10n.t('{0}, masked (write-only in BizTalk tools).', place) : l10n.t('{0}: a text value (SSO stores every value as a string).', place);
 }
 
 /** Removes a property (key to value) with its comma, and its line when it stands alone on it. */

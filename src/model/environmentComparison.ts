@@ -5,6 +5,7 @@
  * read-only documents of the diff editor; the report of an application; what a copy writes.
  * No `vscode` import and no I/O: unit-tested with node:test.
  */
+import * as l10n from '@vscode/l10n';
 import { SsoError } from '../protocol/errors';
 import type { ApplicationDetail, ConfigDocument, ConfigFingerprints, SetManyWrite } from '../protocol/messages';
 
@@ -93,7 +94,7 @@ export function compareDefinitions(left: ApplicationDetail, right: ApplicationDe
   for (const f of left.fields) {
     const other = rightByName.get(f.label.toLowerCase());
     if (!other) out.push({ what: 'field only on the left', detail: f.label });
-    else if (other.masked !== f.masked) out.push({ what: 'masked on one side only', detail: `${f.label}: ${f.masked ? 'masked' : 'not masked'} on the left, ${other.masked ? 'masked' : 'not masked'} on the right` });
+    else if (other.masked !== f.masked) out.push({ what: 'masked on one side only', detail: l10n.t('{0}: {1} on the left, {2} on the right', f.label, f.masked ? 'masked' : 'not masked', other.masked ? 'masked' : 'not masked') });
   }
   for (const f of right.fields) if (!leftByName.has(f.label.toLowerCase())) out.push({ what: 'field only on the right', detail: f.label });
   const common = (fields: ApplicationDetail['fields'], other: Map<string, unknown>) => fields.filter((f) => other.has(f.label.toLowerCase())).map((f) => f.label.toLowerCase());
@@ -157,7 +158,7 @@ function maskedPlaceholder(field: FieldComparison | undefined, side: 'left' | 'r
     case 'differs':
       return `«masked: set, differs from ${otherEnvironment}»`;
     case 'unknown':
-      return '«masked: set, cannot compare through this connection»';
+      return l10n.t('«masked: set, cannot compare through this connection»');
     default:
       return '«masked: set»';
   }
@@ -184,7 +185,7 @@ export function sideDocument(
   for (const label of labels) {
     const value = findField(document.fields, label);
     if (value === undefined) {
-      lines.push(`${label} = «no such field in ${environment}»`);
+      lines.push(l10n.t('{0} = «no such field in {1}»', label, environment));
       continue;
     }
     const comparison = fields.find((f) => f.label.toLowerCase() === label.toLowerCase());
@@ -224,7 +225,7 @@ export function copyWrite(
     if (maskedChoices.get(label) !== 'copy') continue;
     const revealed = revealedSource ? findField(revealedSource.fields, label) : undefined;
     if (revealed === undefined) {
-      throw new SsoError('ENTSSO_E_CONFLICT', `The value of masked field "${label}" was not revealed on the source, so nothing was copied. Compare again and copy from the new preview.`, { identifier: source.identifier, field: label });
+      throw new SsoError('ENTSSO_E_CONFLICT', l10n.t('The value of masked field "{0}" was not revealed on the source, so nothing was copied. Compare again and copy from the new preview.', label), { identifier: source.identifier, field: label });
     }
     if (revealed === '') clearMasked.push(label);
     else fields[label] = revealed;
@@ -254,10 +255,10 @@ export function maskedFieldsToDecide(fields: FieldComparison[]): string[] {
  * lands in a field of another meaning or loses its mask.
  */
 export function copyRefusal(source: ApplicationDetail, target: ApplicationDetail | undefined, targetEnvironment: string): string | undefined {
-  if (!target) return `There is no application "${source.name}" in ${targetEnvironment}. Create it there first (or export and import it), then copy its configurations.`;
+  if (!target) return l10n.t('There is no application "{0}" in {1}. Create it there first (or export and import it), then copy its configurations.', source.name, targetEnvironment);
   const differences = compareDefinitions(source, target).filter((d) => d.what !== 'enabled' && d.what !== 'flags' && d.what !== 'kind');
   if (differences.length === 0) return undefined;
-  return `The fields of "${source.name}" differ in ${targetEnvironment} (${differences.map((d) => `${d.what}: ${d.detail}`).join('; ')}). Nothing was copied: make the fields the same first (SSO: Add Fields… / Remove Fields…), then copy.`;
+  return l10n.t('The fields of "{0}" differ in {1} ({2}). Nothing was copied: make the fields the same first (SSO: Add Fields… / Remove Fields…), then copy.', source.name, targetEnvironment, differences.map((d) => `${d.what}: ${d.detail}`).join('; '));
 }
 
 // ---------------------------------------------------------------- report
@@ -269,11 +270,11 @@ export function fieldStateText(field: FieldComparison): string {
       if (field.leftSet !== field.rightSet) return `${kind}${field.leftSet ? 'set' : 'empty'} / ${field.rightSet ? 'set' : 'empty'}`;
       return `${kind}differs`;
     case 'unknown':
-      return `${kind}set on both sides, cannot compare through this connection`;
+      return l10n.t('{0}set on both sides, cannot compare through this connection', kind);
     case 'onlyLeft':
-      return 'field only on the left';
+      return l10n.t('field only on the left');
     case 'onlyRight':
-      return 'field only on the right';
+      return l10n.t('field only on the right');
     default:
       return 'equal';
   }
@@ -283,7 +284,7 @@ export function fieldStateText(field: FieldComparison): string {
 export function comparisonLines(c: ApplicationComparison, leftEnvironment: string, rightEnvironment: string): string[] {
   const lines: string[] = [`${c.application}: ${leftEnvironment} (left) vs ${rightEnvironment} (right)`];
   if (c.onlyOn) {
-    lines.push(`  application only in ${c.onlyOn === 'left' ? leftEnvironment : rightEnvironment}`);
+    lines.push(l10n.t('  application only in {0}', c.onlyOn === 'left' ? leftEnvironment : rightEnvironment));
     return lines;
   }
   for (const d of c.definition) lines.push(`  definition: ${d.what}: ${d.detail}`);
@@ -314,7 +315,7 @@ export function comparisonReportHtml(c: ApplicationComparison, left: string, rig
   const link = (identifier: string, text = identifier) => `<a href="#" data-identifier="${e(identifier)}">${e(text)}</a>`;
   const parts: string[] = [`<h1>${e(c.application)}: ${e(left)} ↔ ${e(right)}</h1>`];
   if (c.onlyOn) {
-    parts.push(`<p>The application exists only in <b>${e(c.onlyOn === 'left' ? left : right)}</b>.</p>`);
+    parts.push(l10n.t('<p>The application exists only in <b>{0}</b>.</p>', e(c.onlyOn === 'left' ? left : right)));
     return parts.join('\n');
   }
   parts.push(
@@ -323,7 +324,7 @@ export function comparisonReportHtml(c: ApplicationComparison, left: string, rig
   if (c.definition.length > 0) parts.push(`<h2>Definition</h2><ul>${c.definition.map((d) => `<li>${e(d.what)}: ${e(d.detail)}</li>`).join('')}</ul>`);
   if (c.differing.length > 0) {
     parts.push(
-      `<h2>Fields that differ</h2><ul>${c.differing.map((d) => `<li>${link(d.identifier)}: ${d.fields.map((f) => `${e(f.label)} <span class="state">(${e(fieldStateText(f))})</span>`).join(', ')}</li>`).join('')}</ul>`,
+      l10n.t('<h2>Fields that differ</h2><ul>{0}</ul>', c.differing.map((d) => `<li>${link(d.identifier)}: ${d.fields.map((f) => `${e(f.label)} <span class="state">(${e(fieldStateText(f))})</span>`).join(', ')}</li>`).join('')),
     );
   }
   if (c.onlyLeft.length > 0) parts.push(`<h2>Only in ${e(left)}</h2><ul>${c.onlyLeft.map((id) => `<li>${link(id)}</li>`).join('')}</ul>`);

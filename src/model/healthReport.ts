@@ -3,6 +3,7 @@
  * cannot be asked, from what the extension knows about the connection.
  * No `vscode` import: unit-tested with node:test.
  */
+import * as l10n from '@vscode/l10n';
 import type { HealthCheck, HealthReport } from '../protocol/messages';
 import { formatTime } from './serviceStatus';
 
@@ -69,8 +70,8 @@ export function nextStepAction(row: HealthRow, context: HealthContext): HealthAc
   for (const [title, command] of Object.entries(COMMANDS_BY_TITLE)) {
     if (row.nextStep.includes(title)) return { command, title: title.replace(/^SSO: /, '') };
   }
-  if (row.id === 'mss' && row.verdict !== 'ok' && context.localEnvironment) return { command: 'entsso.startLocalMss', title: 'Start Local Master Secret Server' };
-  if (row.id === 'service' && row.verdict === 'error') return { command: 'entsso.retryConnection', title: 'Retry Connection' };
+  if (row.id === 'mss' && row.verdict !== 'ok' && context.localEnvironment) return { command: 'entsso.startLocalMss', title: l10n.t('Start Local Master Secret Server') };
+  if (row.id === 'service' && row.verdict === 'error') return { command: 'entsso.retryConnection', title: l10n.t('Retry Connection') };
   return undefined;
 }
 
@@ -89,14 +90,14 @@ export function mssNodeRows(report: HealthReport, now: Date): HealthRow[] {
   return nodes.map((n) => {
     const silentMs = now.getTime() - Date.parse(n.lastSeenAt);
     const silent = !n.holdsLease && silentMs > NODE_SILENT_MS;
-    const takeover = n.lastTakeoverAt ? `, last took over ${formatTime(n.lastTakeoverAt, now)}` : '';
+    const takeover = n.lastTakeoverAt ? l10n.t(', last took over {0}', formatTime(n.lastTakeoverAt, now)) : '';
     const lease = n.holdsLease && report.mssNodes?.lease.ageMs !== null && report.mssNodes?.lease.ageMs !== undefined ? `, lease held ${Math.round(report.mssNodes.lease.ageMs / 1000)} s` : '';
     return {
       id: `mss-node:${n.name}`,
       title: `MSS node ${n.name}`,
       verdict: silent ? 'warning' : 'ok',
-      detail: silent ? `not seen since ${formatTime(n.lastSeenAt, now)}${takeover}` : `${n.holdsLease ? 'active' : 'standby'}${lease}${takeover}`,
-      nextStep: silent ? `Start the master secret server node ${n.name} again, so that a standby is ready to take over.` : '',
+      detail: silent ? l10n.t('not seen since {0}{1}', formatTime(n.lastSeenAt, now), takeover) : `${n.holdsLease ? 'active' : 'standby'}${lease}${takeover}`,
+      nextStep: silent ? l10n.t('Start the master secret server node {0} again, so that a standby is ready to take over.', n.name) : '',
     };
   });
 }
@@ -107,7 +108,7 @@ export function summarizeUnreachable(environment: string, socketPath: string, re
     id,
     title,
     verdict: 'unknown',
-    detail: 'Not checked: only the SSO service can check this.',
+    detail: l10n.t('Not checked: only the SSO service can check this.'),
     nextStep: '',
   });
   const rows: HealthRow[] = [
@@ -119,15 +120,15 @@ export function summarizeUnreachable(environment: string, socketPath: string, re
         detail: reason,
         nextStep:
           kind === 'entsso'
-            ? 'Check that the Enterprise SSO service (ENTSSOSvc) runs on this machine and that your Windows account is in the SSO Administrators group; "SSO: Show Log" has the bridge\'s own messages.'
-            : `Start the SSO service of "${environment}" (ssoctl serve --service), or check its socket path ${socketPath} in the entsso.environments setting.`,
+            ? l10n.t('Check that the Enterprise SSO service (ENTSSOSvc) runs on this machine and that your Windows account is in the SSO Administrators group; "SSO: Show Log" has the bridge\'s own messages.')
+            : l10n.t('Start the SSO service of "{0}" (ssoctl serve --service), or check its socket path {1} in the entsso.environments setting.', environment, socketPath),
       },
       {},
     ),
-    unknown('mss', 'Master secret server'),
+    unknown('mss', l10n.t('Master secret server')),
     unknown('ssodb', 'SSO database'),
-    unknown('secretAge', 'Master secret age'),
-    unknown('backup', 'Master secret backup'),
+    unknown('secretAge', l10n.t('Master secret age')),
+    unknown('backup', l10n.t('Master secret backup')),
   ];
   return { headline: headline(environment, 'error', formatTime(now.toISOString(), now)), verdict: 'error', rows };
 }
@@ -145,5 +146,5 @@ function headline(environment: string, verdict: Verdict, at: string): string {
 }
 
 export function verdictLabel(verdict: Verdict): string {
-  return verdict === 'ok' ? 'OK' : verdict === 'warning' ? 'Warning' : verdict === 'error' ? 'Error' : 'Not checked';
+  return verdict === 'ok' ? l10n.t('OK') : verdict === 'warning' ? l10n.t('Warning') : verdict === 'error' ? l10n.t('Error') : l10n.t('Not checked');
 }

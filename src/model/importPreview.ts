@@ -5,6 +5,7 @@
  * placeholders there ("(masked)", "(masked, changed by the import)").
  * No `vscode` import: unit-tested with node:test.
  */
+import * as l10n from '@vscode/l10n';
 import type { ApplicationDocument, ApplicationImportPlan, ImportMode, ImportPlan } from '../protocol/messages';
 import { nameKeyedRecord } from '../protocol/names';
 import { APP_SETTINGS_ROOT, parseAppSettingsXml } from './appSettingsXml';
@@ -22,7 +23,7 @@ export interface PlanSides {
 export function planSides(plan: ImportPlan): PlanSides {
   if (plan.documentsOmitted) {
     return {
-      before: `The documents compared here were left out: ${plan.documentsOmitted}\n`,
+      before: l10n.t('The documents compared here were left out: {0}\n', plan.documentsOmitted),
       after: `${describeImportPlan(plan, Number.MAX_SAFE_INTEGER)}\n`,
     };
   }
@@ -73,9 +74,10 @@ function compareIdentifiers(a: string, b: string): number {
 }
 
 export const MODE_LABELS: Record<ImportMode, { label: string; detail: string }> = {
-  add: { label: 'Add missing only', detail: 'Creates missing applications, fields, configurations and keys; never changes an existing value (the SSO snap-in\'s behaviour).' },
-  update: { label: 'Add and update', detail: 'Also changes values that differ from the file. Nothing is removed.' },
-  mirror: { label: 'Mirror the file', detail: 'Also removes keys, configurations and fields that the file lacks, so that SSO holds exactly what the file holds.' },
+  // Getters: looked up when shown, once activation has loaded the translation bundle.
+  add: { get label() { return l10n.t('Add missing only'); }, get detail() { return l10n.t("Creates missing applications, fields, configurations and keys; never changes an existing value (the SSO snap-in's behaviour)."); } },
+  update: { get label() { return l10n.t('Add and update'); }, get detail() { return l10n.t('Also changes values that differ from the file. Nothing is removed.'); } },
+  mirror: { get label() { return l10n.t('Mirror the file'); }, get detail() { return l10n.t('Also removes keys, configurations and fields that the file lacks, so that SSO holds exactly what the file holds.'); } },
 };
 
 /** One line per change, by field name (never a value), capped at `maxLines`. */
@@ -90,7 +92,7 @@ export function describeImportPlan(plan: ImportPlan, maxLines = 12): string {
   }
   const unchanged = plan.applications.filter((a) => a.action === 'unchanged' && a.identifiers.length === 0).length;
   if (unchanged > 0) lines.push(`${unchanged} application${unchanged === 1 ? '' : 's'} unchanged`);
-  const shown = lines.length > maxLines ? [...lines.slice(0, maxLines - 1), `… and ${lines.length - maxLines + 1} more (see the comparison)`] : lines;
+  const shown = lines.length > maxLines ? [...lines.slice(0, maxLines - 1), l10n.t('… and {0} more (see the comparison)', lines.length - maxLines + 1)] : lines;
   return shown.join('\n');
 }
 
@@ -99,7 +101,7 @@ function identifierLine(id: ApplicationImportPlan['identifiers'][number]): strin
     id.created.length > 0 ? `new ${id.created.join(', ')}` : '',
     id.changed.length > 0 ? `changed ${id.changed.join(', ')}` : '',
     id.removed.length > 0 ? `removed ${id.removed.join(', ')}` : '',
-    id.kept.length > 0 ? `kept as they are (differ from the file) ${id.kept.join(', ')}` : '',
+    id.kept.length > 0 ? l10n.t('kept as they are (differ from the file) {0}', id.kept.join(', ')) : '',
   ].filter(Boolean);
   const verb = { create: 'create', update: 'update', delete: 'DELETE', unchanged: 'keep' }[id.action];
   return `${id.identifier}: ${verb}${parts.length > 0 ? ` (${parts.join('; ')})` : ''}`;
@@ -118,6 +120,8 @@ export function planHeadline(plan: ImportPlan): string {
     }
   }
   const apps = plan.applications.filter((a) => a.action !== 'unchanged').length;
-  const parts = [`${created} configuration${created === 1 ? '' : 's'} created`, `${updated} updated`, `${deleted} deleted`];
-  return `Apply this import? ${apps} application${apps === 1 ? '' : 's'} change: ${parts.join(', ')}.`;
+  const createdText = created === 1 ? l10n.t('1 configuration created') : l10n.t('{0} configurations created', created);
+  return apps === 1
+    ? l10n.t('Apply this import? 1 application change: {0}, {1} updated, {2} deleted.', createdText, updated, deleted)
+    : l10n.t('Apply this import? {0} applications change: {1}, {2} updated, {3} deleted.', apps, createdText, updated, deleted);
 }

@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 /**
  * A strict JSON (RFC 8259) parser that keeps the position of every property, so that problems
  * in an `sso:` document can be shown where they are. It exists instead of JSON.parse because
@@ -53,10 +54,10 @@ export function parseJson(text: string): JsonParseResult {
   const p = new Parser(text);
   try {
     p.skipWhitespace();
-    if (p.pos >= text.length) throw new SyntaxProblem('The document is empty: expected a JSON object such as { "Field": "value" }.', 0, 0);
+    if (p.pos >= text.length) throw new SyntaxProblem(l10n.t('The document is empty: expected a JSON object such as { "Field": "value" }.'), 0, 0);
     const root = p.value(0);
     p.skipWhitespace();
-    if (p.pos < text.length) throw new SyntaxProblem('Unexpected text after the end of the JSON object.', p.pos, text.length);
+    if (p.pos < text.length) throw new SyntaxProblem(l10n.t('Unexpected text after the end of the JSON object.'), p.pos, text.length);
     return { ok: true, root };
   } catch (err) {
     if (err instanceof SyntaxProblem) return { ok: false, error: { message: err.message, start: err.start, end: Math.max(err.end, err.start) } };
@@ -74,18 +75,18 @@ class Parser {
       const c = t.charCodeAt(this.pos);
       if (c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d || c === 0xfeff) this.pos++;
       else if (c === 0x2f && (t[this.pos + 1] === '/' || t[this.pos + 1] === '*')) {
-        throw new SyntaxProblem('Comments are not allowed in an SSO configuration document (plain JSON only).', this.pos, this.pos + 2);
+        throw new SyntaxProblem(l10n.t('Comments are not allowed in an SSO configuration document (plain JSON only).'), this.pos, this.pos + 2);
       } else break;
     }
   }
 
   value(depth: number): JsonNode {
-    if (depth > MAX_DEPTH) throw new SyntaxProblem('The JSON is nested too deeply.', this.pos, this.pos + 1);
+    if (depth > MAX_DEPTH) throw new SyntaxProblem(l10n.t('The JSON is nested too deeply.'), this.pos, this.pos + 1);
     this.skipWhitespace();
     const t = this.text;
     const start = this.pos;
     const c = t[this.pos];
-    if (c === undefined) throw new SyntaxProblem('Unexpected end of the document: a value is missing.', start, start);
+    if (c === undefined) throw new SyntaxProblem(l10n.t('Unexpected end of the document: a value is missing.'), start, start);
     if (c === '{') return this.object(depth);
     if (c === '[') return this.array(depth);
     if (c === '"') {
@@ -102,8 +103,8 @@ class Parser {
         return { kind, start, end: this.pos };
       }
     }
-    if (c === "'") throw new SyntaxProblem('Strings must be in double quotes (").', start, start + 1);
-    throw new SyntaxProblem('Expected a value: a string in double quotes, a number, true, false, null, an object or an array.', start, this.tokenEnd(start));
+    if (c === "'") throw new SyntaxProblem(l10n.t('Strings must be in double quotes (").'), start, start + 1);
+    throw new SyntaxProblem(l10n.t('Expected a value: a string in double quotes, a number, true, false, null, an object or an array.'), start, this.tokenEnd(start));
   }
 
   private tokenEnd(start: number): number {
@@ -125,15 +126,15 @@ class Parser {
       this.skipWhitespace();
       const keyStart = this.pos;
       const c = this.text[this.pos];
-      if (c === '}') throw new SyntaxProblem('Trailing comma: remove the comma before "}".', keyStart - 1, keyStart);
+      if (c === '}') throw new SyntaxProblem(l10n.t('Trailing comma: remove the comma before "}".'), keyStart - 1, keyStart);
       if (c !== '"') {
-        if (c === undefined) throw new SyntaxProblem('Unexpected end of the document: the object is not closed with "}".', keyStart, keyStart);
-        throw new SyntaxProblem('Expected a field name in double quotes.', keyStart, this.tokenEnd(keyStart));
+        if (c === undefined) throw new SyntaxProblem(l10n.t('Unexpected end of the document: the object is not closed with "}".'), keyStart, keyStart);
+        throw new SyntaxProblem(l10n.t('Expected a field name in double quotes.'), keyStart, this.tokenEnd(keyStart));
       }
       const key = this.string();
       const keyEnd = this.pos;
       this.skipWhitespace();
-      if (this.text[this.pos] !== ':') throw new SyntaxProblem('Expected ":" after the field name.', keyStart, keyEnd);
+      if (this.text[this.pos] !== ':') throw new SyntaxProblem(l10n.t('Expected ":" after the field name.'), keyStart, keyEnd);
       this.pos++;
       const value = this.value(depth + 1);
       properties.push({ key, keyStart, keyEnd, value });
@@ -147,8 +148,8 @@ class Parser {
         this.pos++;
         return { kind: 'object', properties, start, end: this.pos };
       }
-      if (next === undefined) throw new SyntaxProblem('Unexpected end of the document: the object is not closed with "}".', this.pos, this.pos);
-      throw new SyntaxProblem('Expected "," or "}" after the value: a comma is missing between two fields, or the object is not closed.', this.pos, this.tokenEnd(this.pos));
+      if (next === undefined) throw new SyntaxProblem(l10n.t('Unexpected end of the document: the object is not closed with "}".'), this.pos, this.pos);
+      throw new SyntaxProblem(l10n.t('Expected "," or "}" after the value: a comma is missing between two fields, or the object is not closed.'), this.pos, this.tokenEnd(this.pos));
     }
   }
 
@@ -163,7 +164,7 @@ class Parser {
     }
     for (;;) {
       this.skipWhitespace();
-      if (this.text[this.pos] === ']') throw new SyntaxProblem('Trailing comma: remove the comma before "]".', this.pos - 1, this.pos);
+      if (this.text[this.pos] === ']') throw new SyntaxProblem(l10n.t('Trailing comma: remove the comma before "]".'), this.pos - 1, this.pos);
       items.push(this.value(depth + 1));
       this.skipWhitespace();
       const next = this.text[this.pos];
@@ -175,8 +176,8 @@ class Parser {
         this.pos++;
         return { kind: 'array', items, start, end: this.pos };
       }
-      if (next === undefined) throw new SyntaxProblem('Unexpected end of the document: the array is not closed with "]".', this.pos, this.pos);
-      throw new SyntaxProblem('Expected "," or "]" in the array.', this.pos, this.tokenEnd(this.pos));
+      if (next === undefined) throw new SyntaxProblem(l10n.t('Unexpected end of the document: the array is not closed with "]".'), this.pos, this.pos);
+      throw new SyntaxProblem(l10n.t('Expected "," or "]" in the array.'), this.pos, this.tokenEnd(this.pos));
     }
   }
 
@@ -187,15 +188,15 @@ class Parser {
     let out = '';
     let chunkStart = this.pos;
     for (;;) {
-      if (this.pos >= t.length) throw new SyntaxProblem('Unterminated string: add the closing double quote (").', start, t.length);
+      if (this.pos >= t.length) throw new SyntaxProblem(l10n.t('Unterminated string: add the closing double quote (").'), start, t.length);
       const c = t.charCodeAt(this.pos);
       if (c === 0x22) {
         out += t.slice(chunkStart, this.pos);
         this.pos++;
         return out;
       }
-      if (c === 0x0a || c === 0x0d) throw new SyntaxProblem('Unterminated string: add the closing double quote (") before the end of the line.', start, this.pos);
-      if (c < 0x20) throw new SyntaxProblem('Control characters must be escaped in strings (for example \\t for a tab).', this.pos, this.pos + 1);
+      if (c === 0x0a || c === 0x0d) throw new SyntaxProblem(l10n.t('Unterminated string: add the closing double quote (") before the end of the line.'), start, this.pos);
+      if (c < 0x20) throw new SyntaxProblem(l10n.t('Control characters must be escaped in strings (for example \\t for a tab).'), this.pos, this.pos + 1);
       if (c === 0x5c) {
         out += t.slice(chunkStart, this.pos);
         const esc = t[this.pos + 1];
@@ -207,7 +208,7 @@ class Parser {
           out += String.fromCharCode(parseInt(t.slice(this.pos + 2, this.pos + 6), 16));
           this.pos += 6;
         } else {
-          throw new SyntaxProblem('Invalid escape sequence in a string: use \\", \\\\, \\/, \\b, \\f, \\n, \\r, \\t or \\uXXXX.', this.pos, this.pos + 2);
+          throw new SyntaxProblem(l10n.t('Invalid escape sequence in a string: use \\", \\\\, \\/, \\b, \\f, \\n, \\r, \\t or \\uXXXX.'), this.pos, this.pos + 2);
         }
         chunkStart = this.pos;
         continue;
@@ -218,7 +219,7 @@ class Parser {
 
   private number(): void {
     const m = /^-?(0|[1-9]\d*)(\.\d+)?([eE][+-]?\d+)?/.exec(this.text.slice(this.pos, this.pos + 400));
-    if (!m) throw new SyntaxProblem('Invalid number.', this.pos, this.tokenEnd(this.pos));
+    if (!m) throw new SyntaxProblem(l10n.t('Invalid number.'), this.pos, this.tokenEnd(this.pos));
     this.pos += m[0].length;
   }
 }

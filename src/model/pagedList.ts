@@ -1,3 +1,4 @@
+import * as l10n from '@vscode/l10n';
 /**
  * Lists read page by page up to a bound the user interface can show: whether there was more
  * is part of the answer, so that a caller says so (or asks to narrow) instead of silently
@@ -29,11 +30,13 @@ export async function readPagesUpTo<T>(readPage: (cursor: string | undefined) =>
 
 /** What a pick says when there are more items than it shows: how many, and what to type. */
 export function narrowingPrompt(noun: string, max: number, filter: string | undefined): string {
-  const more = `More than ${max.toLocaleString('en-US')} ${noun}${filter ? ` contain "${filter}"` : ''}`;
-  return `${more}: a list shows at most ${max.toLocaleString('en-US')}. Type part of the name to narrow it down${filter ? ' further' : ''}.`;
+  const shown = max.toLocaleString('en-US');
+  return filter
+    ? l10n.t('More than {0} {1} contain "{2}": a list shows at most {0}. Type part of the name to narrow it down further.', shown, noun, filter)
+    : l10n.t('More than {0} {1}: a list shows at most {0}. Type part of the name to narrow it down.', shown, noun);
 }
 
 /** What a folder view says when it lists the first `max` of more entries: how many, and where the rest are. */
 export function directoryCutMessage(folder: string, noun: string, max: number): string {
-  return `${folder} shows the first ${max.toLocaleString('en-US')} ${noun} only; there are more. Open the others with "SSO: Find Application or Port Configuration…" or from the Enterprise SSO explorer.`;
+  return l10n.t('{0} shows the first {1} {2} only; there are more. Open the others with "SSO: Find Application or Port Configuration…" or from the Enterprise SSO explorer.', folder, max.toLocaleString('en-US'), noun);
 }

@@ -7,6 +7,7 @@
  * API has: one of its named kinds with a short message (never the "Unknown" kind).
  * No `vscode` import: unit-tested with node:test.
  */
+import * as l10n from '@vscode/l10n';
 import type { SsoErrorCode } from '../protocol/errors';
 
 /** Why a save failed: a service error code, or a refusal of the extension itself. */
@@ -28,16 +29,17 @@ interface SaveFailure {
   actions: SaveAction[];
 }
 
-const CHECK_HEALTH: SaveAction = { title: 'Check Health', command: 'entsso.checkHealth' };
-const SHOW_LOG: SaveAction = { title: 'Show Log', command: 'entsso.showLog' };
-const SHOW_PROBLEMS: SaveAction = { title: 'Show Problems', command: 'workbench.actions.view.problems' };
-const SWITCH_ENVIRONMENT: SaveAction = { title: 'Switch Environment…', command: 'entsso.switchEnvironment' };
-const COMPARE: SaveAction = { title: 'Compare with Stored', command: 'workbench.files.action.compareWithSaved' };
-const REVERT: SaveAction = { title: 'Revert to Stored', command: 'workbench.action.files.revert' };
-const REFRESH: SaveAction = { title: 'Refresh Explorer', command: 'entsso.refresh' };
+// Getters: the titles are looked up when shown, once activation has loaded the translation bundle.
+const CHECK_HEALTH: SaveAction = { get title() { return l10n.t('Check Health'); }, command: 'entsso.checkHealth' };
+const SHOW_LOG: SaveAction = { get title() { return l10n.t('Show Log'); }, command: 'entsso.showLog' };
+const SHOW_PROBLEMS: SaveAction = { get title() { return l10n.t('Show Problems'); }, command: 'workbench.actions.view.problems' };
+const SWITCH_ENVIRONMENT: SaveAction = { get title() { return l10n.t('Switch Environment…'); }, command: 'entsso.switchEnvironment' };
+const COMPARE: SaveAction = { get title() { return l10n.t('Compare with Stored'); }, command: 'workbench.files.action.compareWithSaved' };
+const REVERT: SaveAction = { get title() { return l10n.t('Revert to Stored'); }, command: 'workbench.action.files.revert' };
+const REFRESH: SaveAction = { get title() { return l10n.t('Refresh Explorer'); }, command: 'entsso.refresh' };
 
 function failure(kind: FileErrorKind, short: string, actions: SaveAction[]): SaveFailure {
-  return { kind, short: `Not saved: ${short}`, actions };
+  return { kind, short: l10n.t('Not saved: {0}', short), actions };
 }
 
 export function saveFailure(reason: SaveFailureReason): SaveFailure {
@@ -46,31 +48,31 @@ export function saveFailure(reason: SaveFailureReason): SaveFailure {
     case 'ENTSSO_E_UNKNOWN_FIELD':
     case 'ENTSSO_E_CONFIGURATION_TOO_LARGE':
     case 'ENTSSO_E_INVALID_REQUEST':
-      return failure('NoPermissions', 'the document has problems; see the Problems panel.', [SHOW_PROBLEMS]);
+      return failure('NoPermissions', l10n.t('the document has problems; see the Problems panel.'), [SHOW_PROBLEMS]);
     case 'EDITS_BLOCKED':
     case 'ENTSSO_E_NO_SECRET':
     case 'ENTSSO_E_REENCRYPT_IN_PROGRESS':
-      return failure('NoPermissions', 'SSO cannot encrypt right now; see "SSO: Check Health".', [CHECK_HEALTH]);
+      return failure('NoPermissions', l10n.t('SSO cannot encrypt right now; see "SSO: Check Health".'), [CHECK_HEALTH]);
     case 'OTHER_ENVIRONMENT':
     case 'ENTSSO_E_WRONG_ENVIRONMENT':
-      return failure('NoPermissions', 'the document belongs to another environment; run "SSO: Switch Environment…".', [SWITCH_ENVIRONMENT]);
+      return failure('NoPermissions', l10n.t('the document belongs to another environment; run "SSO: Switch Environment…".'), [SWITCH_ENVIRONMENT]);
     case 'ENTSSO_E_ACCESS_DENIED':
     case 'ENTSSO_E_APPLICATION_DISABLED':
-      return failure('NoPermissions', 'the SSO service refused it; see "SSO: Show Log".', [SHOW_LOG]);
+      return failure('NoPermissions', l10n.t('the SSO service refused it; see "SSO: Show Log".'), [SHOW_LOG]);
     case 'ENTSSO_E_CONFLICT':
-      return failure('Unavailable', 'it was changed in SSO after you opened it; compare, then save again.', [COMPARE, REVERT]);
+      return failure('Unavailable', l10n.t('it was changed in SSO after you opened it; compare, then save again.'), [COMPARE, REVERT]);
     case 'ENTSSO_E_APPLICATION_NOT_FOUND':
     case 'ENTSSO_E_MAPPING_NOT_FOUND':
-      return failure('FileNotFound', 'it no longer exists in SSO; refresh the explorer.', [REFRESH]);
+      return failure('FileNotFound', l10n.t('it no longer exists in SSO; refresh the explorer.'), [REFRESH]);
     case 'NOT_OPENED_FROM_EXPLORER':
-      return failure('Unavailable', 'open it from the Enterprise SSO explorer first.', []);
+      return failure('Unavailable', l10n.t('open it from the Enterprise SSO explorer first.'), []);
     case 'ENTSSO_E_NOT_CONNECTED':
     case 'ENTSSO_E_TIMEOUT':
     case 'ENTSSO_E_BUSY':
     case 'ENTSSO_E_SSODB_UNREACHABLE':
     case 'ENTSSO_E_MSS_UNREACHABLE':
-      return failure('Unavailable', 'the SSO service could not store it; see "SSO: Check Health".', [CHECK_HEALTH, SHOW_LOG]);
+      return failure('Unavailable', l10n.t('the SSO service could not store it; see "SSO: Check Health".'), [CHECK_HEALTH, SHOW_LOG]);
     default:
-      return failure('Unavailable', 'the SSO service could not store it; see "SSO: Show Log".', [SHOW_LOG]);
+      return failure('Unavailable', l10n.t('the SSO service could not store it; see "SSO: Show Log".'), [SHOW_LOG]);
   }
 }

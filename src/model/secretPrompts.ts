@@ -5,6 +5,7 @@
  * refusal message is what the user sees.
  * No `vscode` import: unit-tested with node:test.
  */
+import * as l10n from '@vscode/l10n';
 import type { SsoError } from '../protocol/errors';
 import type { TransferFormat } from '../protocol/messages';
 
@@ -26,17 +27,17 @@ export function isWrongPasswordRefusal(err: SsoError): boolean {
  */
 export function confirmationProblem(typed: string, password: string): string | { info: string } | undefined {
   if (typed === password) return undefined;
-  if (password.startsWith(typed)) return { info: typed.length === 0 ? 'Type the same password again.' : 'Keep typing: the passwords match so far.' };
-  return 'The two passwords differ: type the same password again.';
+  if (password.startsWith(typed)) return { info: typed.length === 0 ? l10n.t('Type the same password again.') : l10n.t('Keep typing: the passwords match so far.') };
+  return l10n.t('The two passwords differ: type the same password again.');
 }
 
 /** Why a reminder cannot be stored readable next to the secret it protects. */
 export function reminderProblem(reminder: string, password: string): string | undefined {
-  if (reminder.length > 200) return 'Keep the reminder under 200 characters.';
+  if (reminder.length > 200) return l10n.t('Keep the reminder under 200 characters.');
   // The service refuses these too: the reminder is printed before password prompts, terminals included.
-  if (/[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/u.test(reminder)) return 'Write the reminder as plain text on one line, without control or invisible characters.';
+  if (/[\p{Cc}\p{Cf}\p{Cs}\u2028\u2029]/u.test(reminder)) return l10n.t('Write the reminder as plain text on one line, without control or invisible characters.');
   if (password.length > 0 && reminder.toLowerCase().includes(password.toLowerCase())) {
-    return 'The reminder contains the password. It is stored readable in the file: write a hint only you understand.';
+    return l10n.t('The reminder contains the password. It is stored readable in the file: write a hint only you understand.');
   }
   return undefined;
 }

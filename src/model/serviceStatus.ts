@@ -3,6 +3,7 @@
  * derived from the connection to the SSO service and the ServiceState it pushes.
  * No `vscode` import: unit-tested with node:test. Texts never contain a value.
  */
+import * as l10n from '@vscode/l10n';
 import type { ServiceState } from '../protocol/messages';
 import { escapeMarkdown } from './markdown';
 
@@ -57,26 +58,28 @@ interface Situation {
 
 function situation(input: StatusInput): Situation {
   const env = input.environment;
-  const mss = input.state?.mssName ?? 'the master secret server';
+  const mss = input.state?.mssName ?? l10n.t('the master secret server');
   const since = (iso: string | undefined) => formatTime(iso, input.now);
   if (isUnreachable(input)) {
     return {
       text: `$(debug-disconnect) SSO ${env}: service unreachable`,
       severity: 'error',
-      headline: `The SSO service at \`${input.socketPath}\` is unreachable since ${since(input.disconnectedSince)}.${input.connectionError ? ` ${input.connectionError}` : ''}`,
-      works: 'Nothing that needs the SSO service: documents already open can still be read in the editor.',
-      doesNotWork: 'Browsing, opening, revealing and saving configurations.',
-      todo: 'Start the SSO service (`ssoctl serve --service`), or check the socket path in the `entsso.environments` setting. The explorer reconnects by itself.',
+      headline: input.connectionError
+        ? l10n.t('The SSO service at `{0}` is unreachable since {1}. {2}', input.socketPath, since(input.disconnectedSince), input.connectionError)
+        : l10n.t('The SSO service at `{0}` is unreachable since {1}.', input.socketPath, since(input.disconnectedSince)),
+      works: l10n.t('Nothing that needs the SSO service: documents already open can still be read in the editor.'),
+      doesNotWork: l10n.t('Browsing, opening, revealing and saving configurations.'),
+      todo: l10n.t('Start the SSO service (`ssoctl serve --service`), or check the socket path in the `entsso.environments` setting. The explorer reconnects by itself.'),
     };
   }
   if (input.phase !== 'connected' || !input.state) {
     return {
-      text: `$(loading~spin) SSO ${env}: connecting…`,
+      text: l10n.t('$(loading~spin) SSO {0}: connecting…', env),
       severity: 'normal',
-      headline: `Connecting to the SSO service at \`${input.socketPath}\`…`,
-      works: 'Nothing yet.',
-      doesNotWork: 'Reading and saving configurations wait for the connection.',
-      todo: 'Wait a moment. If this does not end, check that the SSO service is running.',
+      headline: l10n.t('Connecting to the SSO service at `{0}`…', input.socketPath),
+      works: l10n.t('Nothing yet.'),
+      doesNotWork: l10n.t('Reading and saving configurations wait for the connection.'),
+      todo: l10n.t('Wait a moment. If this does not end, check that the SSO service is running.'),
     };
   }
   const s = input.state;
@@ -85,28 +88,30 @@ function situation(input: StatusInput): Situation {
       return {
         text: `$(shield) SSO ${env}`,
         severity: 'normal',
-        headline: `The master secret server \`${mss}\` is reachable.`,
-        works: 'Reading and saving configurations.',
-        doesNotWork: 'Nothing is blocked.',
+        headline: l10n.t('The master secret server `{0}` is reachable.', mss),
+        works: l10n.t('Reading and saving configurations.'),
+        doesNotWork: l10n.t('Nothing is blocked.'),
         todo: 'Nothing.',
       };
     case 'cached':
       return {
-        text: `$(warning) SSO ${env}: cached secret only`,
+        text: l10n.t('$(warning) SSO {0}: cached secret only', env),
         severity: 'warning',
-        headline: `The master secret server \`${mss}\` is unreachable since ${since(s.unreachableSince)}. The SSO service works from the secret it cached at ${since(s.lastSyncAt)}.`,
-        works: 'Decryption: BizTalk runtime lookups, browsing and reading configurations.',
-        doesNotWork: 'Encryption: saving configurations, creating or changing applications, deployments.',
-        todo: `Start the master secret server \`${mss}\` or restore the network to it. Editing comes back by itself within ${Math.round(s.syncIntervalMs / 1000)} s of it being reachable.`,
+        headline: l10n.t('The master secret server `{0}` is unreachable since {1}. The SSO service works from the secret it cached at {2}.', mss, since(s.unreachableSince), since(s.lastSyncAt)),
+        works: l10n.t('Decryption: BizTalk runtime lookups, browsing and reading configurations.'),
+        doesNotWork: l10n.t('Encryption: saving configurations, creating or changing applications, deployments.'),
+        todo: l10n.t('Start the master secret server `{0}` or restore the network to it. Editing comes back by itself within {1} s of it being reachable.', mss, Math.round(s.syncIntervalMs / 1000)),
       };
     case 'no-secret':
       return {
-        text: `$(error) SSO ${env}: no master secret`,
+        text: l10n.t('$(error) SSO {0}: no master secret', env),
         severity: 'error',
-        headline: `The SSO service holds no master secret: it has not reached the master secret server \`${mss}\`${s.unreachableSince ? ` since ${since(s.unreachableSince)}` : ''}.`,
-        works: 'Browsing application and configuration names.',
-        doesNotWork: 'Decryption and encryption: reading and saving configuration values.',
-        todo: `Start the master secret server \`${mss}\` or restore the network to it.`,
+        headline: s.unreachableSince
+          ? l10n.t('The SSO service holds no master secret: it has not reached the master secret server `{0}` since {1}.', mss, since(s.unreachableSince))
+          : l10n.t('The SSO service holds no master secret: it has not reached the master secret server `{0}`.', mss),
+        works: l10n.t('Browsing application and configuration names.'),
+        doesNotWork: l10n.t('Decryption and encryption: reading and saving configuration values.'),
+        todo: l10n.t('Start the master secret server `{0}` or restore the network to it.', mss),
       };
     case 'reencrypting': {
       const p = s.reencrypt;
@@ -114,20 +119,22 @@ function situation(input: StatusInput): Situation {
       return {
         text: `$(sync~spin) SSO ${env}: re-encrypting${progress}`,
         severity: 'warning',
-        headline: `A new master secret was generated; the SSO database is being re-encrypted${p ? ` (${p.done} of ${p.total} configurations done)` : ''}.`,
-        works: 'Reading configurations.',
-        doesNotWork: 'Saving configurations and changing applications, until re-encryption finishes.',
-        todo: 'Wait for re-encryption to finish; editing comes back by itself.',
+        headline: p
+          ? l10n.t('A new master secret was generated; the SSO database is being re-encrypted ({0} of {1} configurations done).', p.done, p.total)
+          : l10n.t('A new master secret was generated; the SSO database is being re-encrypted.'),
+        works: l10n.t('Reading configurations.'),
+        doesNotWork: l10n.t('Saving configurations and changing applications, until re-encryption finishes.'),
+        todo: l10n.t('Wait for re-encryption to finish; editing comes back by itself.'),
       };
     }
     case 'ssodb-unreachable':
       return {
-        text: `$(database) SSO ${env}: SSO database unreachable`,
+        text: l10n.t('$(database) SSO {0}: SSO database unreachable', env),
         severity: 'error',
-        headline: 'The SSO service cannot reach the SSO database.',
-        works: 'Nothing that needs the SSO database.',
-        doesNotWork: 'Browsing, reading and saving configurations.',
-        todo: 'Check that the SSO database is available to the SSO service.',
+        headline: l10n.t('The SSO service cannot reach the SSO database.'),
+        works: l10n.t('Nothing that needs the SSO database.'),
+        doesNotWork: l10n.t('Browsing, reading and saving configurations.'),
+        todo: l10n.t('Check that the SSO database is available to the SSO service.'),
       };
   }
 }
@@ -142,18 +149,18 @@ export function presentStatus(input: StatusInput): StatusPresentation {
     '',
   ];
   if (st) {
-    lines.push(`- Master secret server: \`${st.mssName}\``);
-    lines.push(`- Last successful sync: ${formatTime(st.lastSyncAt, input.now)}`);
+    lines.push(l10n.t('- Master secret server: `{0}`', st.mssName));
+    lines.push(l10n.t('- Last successful sync: {0}', formatTime(st.lastSyncAt, input.now)));
     if (st.unreachableSince && st.state !== 'ready') lines.push(`- Unreachable since: ${formatTime(st.unreachableSince, input.now)}`);
-    if (st.msid) lines.push(`- Master secret id: \`${st.msid}\``);
+    if (st.msid) lines.push(l10n.t('- Master secret id: `{0}`', st.msid));
   }
   lines.push(`- SSO service: \`${input.socketPath}\``, '');
-  lines.push(`**Still works:** ${s.works}`, '', `**Does not work:** ${s.doesNotWork}`, '', `**What to do:** ${s.todo}`);
+  lines.push(l10n.t('**Still works:** {0}', s.works), '', l10n.t('**Does not work:** {0}', s.doesNotWork), '', l10n.t('**What to do:** {0}', s.todo));
   if (st && input.phase === 'connected' && st.state !== 'ready' && st.message) lines.push('', `_${escapeMarkdown(st.message)}_`);
   if (st && input.phase === 'connected' && input.backupNotice) lines.push('', input.backupNotice);
   lines.push('', '[$(pulse) Check Health](command:entsso.checkHealth)');
   const label = s.text.replace(/\$\([^)]*\)\s*/g, '');
-  return { text: s.text, severity: s.severity, tooltip: lines.join('\n'), accessibilityLabel: `${label}. ${stripMarkdown(s.headline)} Click to check health.` };
+  return { text: s.text, severity: s.severity, tooltip: lines.join('\n'), accessibilityLabel: l10n.t('{0}. {1} Click to check health.', label, stripMarkdown(s.headline)) };
 }
 
 /** A word or two for the state, e.g. next to the environment in the tree. */
@@ -164,13 +171,13 @@ export function stateWord(input: StatusInput): string {
     case 'ready':
       return 'ready';
     case 'cached':
-      return 'cached secret only';
+      return l10n.t('cached secret only');
     case 'no-secret':
-      return 'no master secret';
+      return l10n.t('no master secret');
     case 'reencrypting':
       return input.state.reencrypt ? `re-encrypting ${input.state.reencrypt.done}/${input.state.reencrypt.total}` : 're-encrypting';
     case 'ssodb-unreachable':
-      return 'SSO database unreachable';
+      return l10n.t('SSO database unreachable');
   }
 }
 
@@ -197,10 +204,11 @@ export function editBlock(input: StatusInput): EditBlock | undefined {
   let key: string;
   if (isUnreachable(input)) {
     key = `unreachable:${input.disconnectedSince ?? ''}`;
-    markdown =
-      `**Read-only: the SSO service of environment "${escapeMarkdown(env)}" is unreachable since ${since(input.disconnectedSince)}.** ` +
-      `Nothing can be read from or saved to SSO until it is back. Start the SSO service (\`ssoctl serve --service\`) or check the \`entsso.environments\` setting; ` +
-      'editing comes back by itself when it reconnects.';
+    markdown = l10n.t(
+      '**Read-only: the SSO service of environment "{0}" is unreachable since {1}.** Nothing can be read from or saved to SSO until it is back. Start the SSO service (`ssoctl serve --service`) or check the `entsso.environments` setting; editing comes back by itself when it reconnects.',
+      escapeMarkdown(env),
+      since(input.disconnectedSince),
+    );
   } else if (input.phase !== 'connected' || !st) {
     return undefined; // connecting: not known to be blocked
   } else {
@@ -210,27 +218,34 @@ export function editBlock(input: StatusInput): EditBlock | undefined {
         return undefined;
       case 'cached':
         key = `cached:${st.unreachableSince ?? ''}`;
-        markdown =
-          `**Read-only: the master secret server ${mss} is unreachable since ${since(st.unreachableSince)}.** ` +
-          `Decryption still works from the secret the SSO service cached at ${since(st.lastSyncAt)}, so you can read this configuration, but nothing can be encrypted, so it cannot be saved. ` +
-          `Start the master secret server or restore the network to it; editing comes back by itself when it is reachable.`;
+        markdown = l10n.t(
+          '**Read-only: the master secret server {0} is unreachable since {1}.** Decryption still works from the secret the SSO service cached at {2}, so you can read this configuration, but nothing can be encrypted, so it cannot be saved. Start the master secret server or restore the network to it; editing comes back by itself when it is reachable.',
+          mss,
+          since(st.unreachableSince),
+          since(st.lastSyncAt),
+        );
         break;
       case 'no-secret':
         key = `no-secret:${st.unreachableSince ?? ''}`;
-        markdown =
-          `**Read-only: the SSO service has no master secret; it has not reached the master secret server ${mss}${st.unreachableSince ? ` since ${since(st.unreachableSince)}` : ''}.** ` +
-          'Neither decryption nor encryption works, so configurations can be neither read nor saved. Start the master secret server or restore the network to it; editing comes back by itself.';
+        markdown = st.unreachableSince
+          ? l10n.t(
+              '**Read-only: the SSO service has no master secret; it has not reached the master secret server {0} since {1}.** Neither decryption nor encryption works, so configurations can be neither read nor saved. Start the master secret server or restore the network to it; editing comes back by itself.',
+              mss,
+              since(st.unreachableSince),
+            )
+          : l10n.t(
+              '**Read-only: the SSO service has no master secret; it has not reached the master secret server {0}.** Neither decryption nor encryption works, so configurations can be neither read nor saved. Start the master secret server or restore the network to it; editing comes back by itself.',
+              mss,
+            );
         break;
       case 'reencrypting':
         key = 'reencrypting';
-        markdown =
-          '**Read-only: a new master secret was generated and the SSO database is being re-encrypted.** ' +
-          'Reading works; saving is refused until re-encryption finishes (progress in the status bar). Editing comes back by itself.';
+        markdown = l10n.t('**Read-only: a new master secret was generated and the SSO database is being re-encrypted.** Reading works; saving is refused until re-encryption finishes (progress in the status bar). Editing comes back by itself.');
         break;
       case 'ssodb-unreachable':
         key = 'ssodb-unreachable';
         markdown =
-          '**Read-only: the SSO service cannot reach the SSO database.** Nothing can be read or saved until it is back; check that the database is available to the SSO service. Editing comes back by itself.';
+          l10n.t('**Read-only: the SSO service cannot reach the SSO database.** Nothing can be read or saved until it is back; check that the database is available to the SSO service. Editing comes back by itself.');
         break;
     }
   }
@@ -251,10 +266,9 @@ const CHECK_HEALTH_LINK = `[Check Health](command:${HEALTH_COMMAND})`;
  */
 export function otherEnvironmentBlock(documentEnvironment: string, activeEnvironment: string | undefined): EditBlock {
   const doc = escapeMarkdown(documentEnvironment);
-  const connected = activeEnvironment ? `the explorer is connected to "${escapeMarkdown(activeEnvironment)}"` : 'the explorer is connected to no environment';
-  const markdown =
-    `**Read-only: this configuration belongs to environment "${doc}", and ${connected}.** ` +
-    `Run **SSO: Switch Environment…** and choose "${doc}" to edit and save it.`;
+  const markdown = activeEnvironment
+    ? l10n.t('**Read-only: this configuration belongs to environment "{0}", and the explorer is connected to "{1}".** Run **SSO: Switch Environment…** and choose "{0}" to edit and save it.', doc, escapeMarkdown(activeEnvironment))
+    : l10n.t('**Read-only: this configuration belongs to environment "{0}", and the explorer is connected to no environment.** Run **SSO: Switch Environment…** and choose "{0}" to edit and save it.', doc);
   return { markdown, plain: stripMarkdown(markdown), key: `other:${documentEnvironment}` };
 }
 
@@ -267,8 +281,8 @@ export function schemeBlock(activeEnvironment: string, activeBlock: EditBlock | 
   if (!activeBlock) return undefined;
   if (otherEnvironments.length === 0) return activeBlock;
   const sections = [
-    `Documents of "${escapeMarkdown(activeEnvironment)}": ${activeBlock.markdown}`,
-    ...otherEnvironments.map((e) => `Documents of "${escapeMarkdown(e)}": ${otherEnvironmentBlock(e, activeEnvironment).markdown}`),
+    l10n.t('Documents of "{0}": {1}', escapeMarkdown(activeEnvironment), activeBlock.markdown),
+    ...otherEnvironments.map((e) => l10n.t('Documents of "{0}": {1}', escapeMarkdown(e), otherEnvironmentBlock(e, activeEnvironment).markdown)),
   ];
   const markdown = sections.join('\n\n');
   return { markdown, plain: stripMarkdown(markdown), key: `${activeBlock.key}|${otherEnvironments.join('|')}` };

@@ -3,6 +3,7 @@
  * or a regular expression written between slashes, as in many editors' find boxes: /sql0\d/.
  * No `vscode` import: unit-tested with node:test.
  */
+import * as l10n from '@vscode/l10n';
 import { GREP_MAX_PATTERN_LENGTH, type GrepMatch } from '../protocol/messages';
 
 export interface ValueQuery {
@@ -14,8 +15,8 @@ export interface ValueQuery {
 export function parseValueQuery(input: string): ValueQuery | string {
   const regex = input.length > 2 && input.startsWith('/') && input.endsWith('/');
   const pattern = regex ? input.slice(1, -1) : input;
-  if (pattern.trim() === '') return 'Type the text to find, or a regular expression between slashes: /sql0\\d/.';
-  if (pattern.length > GREP_MAX_PATTERN_LENGTH) return `Shorten the pattern to ${GREP_MAX_PATTERN_LENGTH} characters or fewer.`;
+  if (pattern.trim() === '') return l10n.t('Type the text to find, or a regular expression between slashes: /sql0\\d/.');
+  if (pattern.length > GREP_MAX_PATTERN_LENGTH) return l10n.t('Shorten the pattern to {0} characters or fewer.', GREP_MAX_PATTERN_LENGTH);
   return { pattern, regex };
 }
 

@@ -10,8 +10,21 @@ import { codeServerBin, extensionId, repoRoot, startCodeServer, type CodeServerI
 import { Workbench } from './harness/workbench';
 import { MSSQL_SQL } from '../../src/ssoService/ssodb/mssqlSql';
 import { TdsFake } from '../reliability/tdsFake';
+import { EXTENSION_FILES, MANIFEST_TRANSLATION, extensionEntries } from '../../scripts/extensionFiles.mjs';
 
 const VSIX = join(repoRoot, '.artifacts', 'entsso-explorer.vsix');
+
+/**
+ * The top-level entry of EXTENSION_FILES (or the manifest translation) a file of the .vsix comes
+ * from; undefined for a file the list does not name. vsce writes the readme as readme.md and the
+ * licence as LICENSE.txt, and adds its own manifest files outside extension/.
+ */
+function listedEntryOf(vsixEntry: string): string | undefined {
+  if (!vsixEntry.startsWith('extension/')) return '(vsce)';
+  const top = vsixEntry.slice('extension/'.length).split('/')[0]!;
+  const renamed = ({ 'readme.md': 'README.md', 'LICENSE.txt': 'LICENSE', 'changelog.md': 'CHANGELOG.md' } as Record<string, string>)[top] ?? top;
+  return EXTENSION_FILES.includes(renamed) || MANIFEST_TRANSLATION.test(renamed) ? renamed : undefined;
+}
 
 /** File names in a zip's central directory (a .vsix is a zip). */
 function zipEntries(file: string): string[] {
@@ -52,6 +65,12 @@ describe('packaging: the .vsix', { timeout: 300_000 }, () => {
     assert.ok(entries.includes('extension/dist/entsso-bridge.exe'), `the bridge is in the .vsix: ${entries.join(', ')}`);
     // Without it VS Code shows the manifest's %keys% instead of the command titles and settings texts.
     assert.ok(entries.includes('extension/package.nls.json'), `package.nls.json is in the .vsix: ${entries.join(', ')}`);
+    // The one list of the extension's files (scripts/extensionFiles.mjs, which npm start and the UI
+    // harness copy) and .vscodeignore agree: nothing in the .vsix that the list lacks, nothing listed missing.
+    assert.deepEqual(entries.filter((e) => !e.endsWith('/') && listedEntryOf(e) === undefined), [], 'files in the .vsix that scripts/extensionFiles.mjs does not list');
+    const packaged = new Set(entries.map(listedEntryOf));
+    assert.deepEqual(extensionEntries(repoRoot).filter((name) => !packaged.has(name)), [], 'listed files missing from the .vsix: add them to .vscodeignore');
+    assert.ok(entries.includes('extension/l10n/bundle.l10n.json'), `l10n/ is in the .vsix: ${entries.join(', ')}`);
     // The ENTSSO stand-in is for tests only; the bridge loads Microsoft's assembly from the ENTSSO install.
     assert.ok(!entries.some((e) => /EnterpriseSingleSignOn/i.test(e)), 'no interop assembly in the .vsix');
   });

@@ -13,6 +13,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { extensionEntries } from '../../../scripts/extensionFiles.mjs';
 
 /** Root of the repository (the extension under test). */
 export const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
@@ -21,8 +22,8 @@ export const codeServerBin = join(repoRoot, '.code-server', 'node_modules', '.bi
 /** Screenshots, logs and other test artifacts (git-ignored). */
 export const artifactsDir = join(repoRoot, '.artifacts');
 
-/** Files and folders of the extension that a packaged .vsix would contain (missing ones are skipped). */
-export const EXTENSION_FILES = ['package.json', 'package.nls.json', 'dist', 'media', 'README.md', 'CHANGELOG.md', 'LICENSE', 'LICENSE.md'];
+/** Files and folders of the extension that a packaged .vsix would contain: the one list, in scripts/. */
+export { EXTENSION_FILES } from '../../../scripts/extensionFiles.mjs';
 
 /**
  * User settings written before code-server starts: nothing that would steal focus, open an
@@ -75,6 +76,8 @@ export interface CodeServerOptions {
   extensionPath?: string;
   /** More code-server CLI arguments. */
   extraArgs?: string[];
+  /** VS Code's display language (`--locale`); default English. */
+  locale?: string;
   /** How long to wait for code-server to listen and answer HTTP. Default 60 s. */
   startTimeoutMs?: number;
   /** Keep the temporary folders after stop (for debugging); also kept when ENTSSO_KEEP_TEST_DIRS=1. */
@@ -138,10 +141,7 @@ export function installExtensionCopy(extensionsDir: string, extensionPath = repo
   }
   const target = join(extensionsDir, `${m.publisher}.${m.name}-${m.version}`);
   mkdirSync(target, { recursive: true });
-  for (const entry of EXTENSION_FILES) {
-    const from = join(extensionPath, entry);
-    if (existsSync(from)) cpSync(from, join(target, entry), { recursive: true });
-  }
+  for (const entry of extensionEntries(extensionPath)) cpSync(join(extensionPath, entry), join(target, entry), { recursive: true });
   return target;
 }
 
@@ -244,7 +244,7 @@ export async function startCodeServer(options: CodeServerOptions = {}): Promise<
     '--disable-getting-started-override',
     '--disable-proxy',
     '--ignore-last-opened',
-    '--locale', 'en',
+    '--locale', options.locale ?? 'en',
     ...(options.extraArgs ?? []),
     workspaceFolder,
   ];
