@@ -28,7 +28,7 @@ import {
 } from '../../protocol/messages';
 import type { MasterSecret } from '../crypto/masterSecret';
 import { readProtectedHeader } from '../crypto/protectedFile';
-import type { ApplicationChange, NewAuditEntry, SsoStore } from '../ssodb/store';
+import type { ApplicationChange, ChangeAuditRows, NewAuditEntry, SsoStore } from '../ssodb/store';
 import { newNameProblem } from '../../protocol/names';
 import { checkConfigurationSize, encryptValues, expectedOf, readApplicationState, valuesOfFields, type ApplicationState } from './applicationState';
 import { compareNames, importBasis, planApplicationImport, type IncomingApplication, type PlannedApplication } from './importPlan';
@@ -47,6 +47,8 @@ interface TransferDeps {
   audit(ctx: TransferContext, entry: Omit<NewAuditEntry, 'user'>): Promise<void>;
   /** Audits an event that must not happen unaudited, its rows all or none; throws ENTSSO_E_AUDIT_FAILED when it cannot. */
   auditOrRefuse(ctx: TransferContext, entries: Omit<NewAuditEntry, 'user'> | readonly Omit<NewAuditEntry, 'user'>[]): Promise<void>;
+  /** The audit rows of a change, for the store to write in the change's own transaction. */
+  changeAudit(ctx: TransferContext, entries: readonly Omit<NewAuditEntry, 'user'>[]): ChangeAuditRows;
   /** The secret to encrypt with, or the refusal (audited) when the service cannot encrypt. */
   secretForWrite(ctx: TransferContext, action: string, application: string | undefined): Promise<MasterSecret>;
 }
@@ -178,8 +180,8 @@ export class ApplicationTransfer {
           ),
         });
       }
-      await this.deps.store.applyApplicationChanges(changes);
       const result: ImportResult = { applications: [], warnings: prepared.warnings };
+      const audit: Omit<NewAuditEntry, 'user'>[] = [];
       for (const { planned } of prepared.planned) {
         const plan = planned.plan;
         const count = (action: string) => plan.identifiers.filter((i) => i.action === action).length;
@@ -193,7 +195,7 @@ export class ApplicationTransfer {
           fieldsRemoved: plan.fieldsRemoved,
         };
         result.applications.push(summary);
-        await this.deps.audit(ctx, {
+        audit.push({
           action: 'app.import',
           outcome: 'ok',
           application: plan.application,
@@ -203,6 +205,8 @@ export class ApplicationTransfer {
             (restoredVersions.get(plan.application) ? `; kept versions restored ${restoredVersions.get(plan.application)}` : ''),
         });
       }
+      // The import and its rows in one transaction: never an import without its audit.
+      await this.deps.store.applyApplicationChanges(changes, this.deps.changeAudit(ctx, audit));
       return result;
     } catch (err) {
       await this.auditFailure(ctx, 'app.import', names, err);

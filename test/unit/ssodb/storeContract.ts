@@ -731,6 +731,35 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       assert.equal((await store.getCredentials('Audited', 'Cfg'))?.ciphertext.toString(), 'two');
     });
 
+    withStore('every other change writes its audit rows in its own transaction; a refused change writes none', async (store) => {
+      const audit = (action: string, application: string) => ({ entries: [{ user: 'u', action, outcome: 'ok' as const, application }, { user: 'u', action: `${action}.second`, outcome: 'ok' as const, application }] });
+      await store.createApplication(app('Changed'), audit('app.create', 'Changed'));
+      await expectSsoError(store.createApplication(app('changed'), audit('app.create', 'refused')), 'ENTSSO_E_APPLICATION_EXISTS');
+      await store.setApplicationFlags('Changed', AppFlags.enabled, audit('app.enable', 'Changed'));
+      await expectSsoError(store.setApplicationFlags('Gone', AppFlags.enabled, audit('app.enable', 'refused')), 'ENTSSO_E_APPLICATION_NOT_FOUND');
+      const row = await store.putCredentials('Changed', 'Cfg', null, 'm1', Buffer.from('one'));
+      await expectSsoError(store.deleteCredentials('Changed', 'Cfg', '999999', undefined, audit('config.delete', 'refused')), 'ENTSSO_E_CONFLICT');
+      await store.deleteCredentials('Changed', 'Cfg', row.timestamp, undefined, audit('config.delete', 'Changed'));
+      const fields = [field('dummy')];
+      await store.applyApplicationChanges([{ application: 'Changed', expected: { fields }, rows: [{ op: 'put', identifier: 'New', expectedTimestamp: null, msid: 'm1', ciphertext: Buffer.from('x') }] }], audit('app.import', 'Changed'));
+      await expectSsoError(
+        store.applyApplicationChanges([{ application: 'Changed', expected: { fields }, rows: [{ op: 'put', identifier: 'New', expectedTimestamp: null, msid: 'm1', ciphertext: Buffer.from('y') }] }], audit('app.import', 'refused')),
+        'ENTSSO_E_CONFLICT',
+      );
+      await store.applyApplicationChanges([], audit('app.import.unchanged', 'Changed'));
+      await expectSsoError(store.deleteApplication('Gone', audit('app.delete', 'refused')), 'ENTSSO_E_APPLICATION_NOT_FOUND');
+      await store.deleteApplication('Changed', audit('app.delete', 'Changed'));
+      const rows = (await store.listAudit({ limit: 50 })).reverse();
+      assert.deepEqual(rows.map((r) => `${r.action}:${r.application}`), [
+        'app.create:Changed', 'app.create.second:Changed',
+        'app.enable:Changed', 'app.enable.second:Changed',
+        'config.delete:Changed', 'config.delete.second:Changed',
+        'app.import:Changed', 'app.import.second:Changed',
+        'app.import.unchanged:Changed', 'app.import.unchanged.second:Changed',
+        'app.delete:Changed', 'app.delete.second:Changed',
+      ], 'both rows of every change made, none of a refused one');
+    });
+
     // ------------------------------------------------------------ configuration history (issue 15)
 
     const note = (overrides: Partial<HistoryNote> = {}): HistoryNote => ({ savedBy: 'bob via test', change: 'set', changedFields: ['Pwd'], keep: 20, maxAgeMs: 86_400_000, ...overrides });
