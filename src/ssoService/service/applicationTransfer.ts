@@ -33,7 +33,7 @@ import { newNameProblem } from '../../protocol/names';
 import { checkConfigurationSize, encryptValues, expectedOf, readApplicationState, valuesOfFields, type ApplicationState } from './applicationState';
 import { compareNames, importBasis, planApplicationImport, type IncomingApplication, type PlannedApplication } from './importPlan';
 import type { SecretCache } from './secretCache';
-import { exportedHistory, historyImportNotes, importedHistory } from './historyTransfer';
+import { exportedHistory, historyImportNotes, importedHistory, type HistoryLimits } from './historyTransfer';
 import { readExportFile, readSsoFile, SSO_FILE_WARNING, writeExportFile, writeSsoFile, type ExportedApplication, type ExportedVersion } from './transferFiles';
 
 interface TransferContext {
@@ -44,6 +44,8 @@ interface TransferDeps {
   store: SsoStore;
   cache: SecretCache;
   environmentId: string;
+  /** This environment's history limits: an import keeps no more of a file's versions than a save would. */
+  historyLimits: HistoryLimits;
   audit(ctx: TransferContext, entry: Omit<NewAuditEntry, 'user'>): Promise<void>;
   /** Audits an event that must not happen unaudited, its rows all or none; throws ENTSSO_E_AUDIT_FAILED when it cannot. */
   auditOrRefuse(ctx: TransferContext, entries: Omit<NewAuditEntry, 'user'> | readonly Omit<NewAuditEntry, 'user'>[]): Promise<void>;
@@ -173,7 +175,7 @@ export class ApplicationTransfer {
           rows: await Promise.all(
             planned.rows.map(async (row) => {
               if (row.op === 'delete') return row;
-              const history = await importedHistory(this.deps.store, secret, application, incoming, row);
+              const history = await importedHistory(this.deps.store, secret, application, incoming, row, this.deps.historyLimits);
               if (history) restoredVersions.set(application, (restoredVersions.get(application) ?? 0) + history.length);
               return { op: 'put' as const, identifier: row.identifier, expectedTimestamp: row.expectedTimestamp, msid: secret.msid, ciphertext: encryptValues(secret, application, row.identifier, row.values), ...(history ? { importedHistory: history } : {}) };
             }),
@@ -253,7 +255,7 @@ export class ApplicationTransfer {
         rowsRead: state ? state.rowsRead : { count: 0, maxTimestamp: null },
       });
       planned.push({ incoming: app, state, planned: plan, basis });
-      warnings.push(...(await historyImportNotes(this.deps.store, app, plan.rows)));
+      warnings.push(...(await historyImportNotes(this.deps.store, app, plan.rows, this.deps.historyLimits)));
     }
     return { planned, warnings };
   }

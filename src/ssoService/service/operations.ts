@@ -91,6 +91,7 @@ export class SsoOperations implements RpcOperations {
       store,
       cache,
       environmentId,
+      historyLimits: historyNote(options.history ?? DEFAULT_HISTORY_SETTINGS, '', 'set', []),
       audit: (ctx, entry) => this.audit(ctx, entry),
       auditOrRefuse: (ctx, entry) => this.auditOrRefuse(ctx, entry),
       changeAudit: (ctx, entries) => this.changeAudit(ctx, entries),

@@ -418,6 +418,7 @@ class SqliteStore implements SqliteDataStore {
     const key = { app, domain: IDENTIFIER_DOMAIN, identifier };
     this.run(SQLITE_SQL.insertHistory, { ...key, ...toHistoryRecord(history, now) });
     this.run(SQLITE_SQL.pruneHistory, { app, identifier, keep: history.keep });
+    this.run(SQLITE_SQL.recordExpiringHistory, { oldest: now - history.maxAgeMs });
     this.run(SQLITE_SQL.expireHistory, { oldest: now - history.maxAgeMs });
   }
 

@@ -801,6 +801,32 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       assert.equal((await store.listHistory('Hist', 'Cfg', { limit: 1 }))[0]!.version, 8, 'numbering continues after a delete and re-create');
     });
 
+    withStore('history: numbers never restart once every kept version went past the age limit, also for an import', async (store) => {
+      await store.createApplication(app('Hist'));
+      let a = await store.putCredentials('Hist', 'A', null, 'm1', Buffer.from('a0'));
+      a = await store.putCredentials('Hist', 'A', a.timestamp, 'm1', Buffer.from('a1'), note());
+      a = await store.putCredentials('Hist', 'A', a.timestamp, 'm1', Buffer.from('a2'), note());
+      const c = await store.putCredentials('Hist', 'C', null, 'm1', Buffer.from('c0'));
+      const c1 = await store.putCredentials('Hist', 'C', c.timestamp, 'm1', Buffer.from('c1'), note());
+      await store.deleteCredentials('Hist', 'C', c1.timestamp);
+      await new Promise((r) => setTimeout(r, 30));
+      // A save of another configuration expires every version of A and C.
+      const b = await store.putCredentials('Hist', 'B', null, 'm1', Buffer.from('b0'));
+      await store.putCredentials('Hist', 'B', b.timestamp, 'm1', Buffer.from('b1'), note({ maxAgeMs: 10 }));
+      assert.deepEqual(await store.listHistory('Hist', 'A', { limit: 10 }), [], 'every version of A went');
+      await store.putCredentials('Hist', 'A', a.timestamp, 'm1', Buffer.from('a3'), note());
+      assert.deepEqual((await store.listHistory('Hist', 'A', { limit: 10 })).map((v) => v.version), [3], 'after 1 and 2, never 1 again');
+      assert.equal(await store.getHistoryVersion('Hist', 'A', 1), undefined, 'version 1 names nothing rather than other content');
+      const imported = { version: 1, modifiedAt: Date.now() - 2000, savedAt: Date.now() - 1000, savedBy: 'x (imported)', change: 'set' as const, changedFields: [], msid: 'm1', ciphertext: Buffer.from('old') };
+      await store.applyApplicationChanges([{ application: 'Hist', expected: { fields: [field('dummy')] }, rows: [{ op: 'put', identifier: 'C', expectedTimestamp: null, msid: 'm1', ciphertext: Buffer.from('c2'), importedHistory: [imported] }] }]);
+      assert.deepEqual((await store.listHistory('Hist', 'C', { limit: 10 })).map((v) => v.version), [2], 'an imported version goes after the numbers C used');
+      await store.deleteApplication('Hist');
+      await store.createApplication(app('Hist'));
+      const again = await store.putCredentials('Hist', 'A', null, 'm1', Buffer.from('new'));
+      await store.putCredentials('Hist', 'A', again.timestamp, 'm1', Buffer.from('newer'), note());
+      assert.deepEqual((await store.listHistory('Hist', 'A', { limit: 10 })).map((v) => v.version), [1], 'a new application starts again (its history went with the old one)');
+    });
+
     withStore('history: versions older than the age limit go at the next save, in every configuration', async (store) => {
       await store.createApplication(app('Hist'));
       const a = await store.putCredentials('Hist', 'A', null, 'm1', Buffer.from('a0'));
