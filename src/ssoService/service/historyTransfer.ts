@@ -61,7 +61,7 @@ export type HistoryLimits = Pick<HistoryNote, 'keep' | 'maxAgeMs'>;
  * their order. Cut at the import, not at the next save: until then the extra versions (old
  * passwords) would be kept longer than the environment allows.
  */
-export function versionsWithinLimits<T extends { version: number; savedAt: number }>(versions: readonly T[], limits: HistoryLimits, now = Date.now()): T[] {
+function versionsWithinLimits<T extends { version: number; savedAt: number }>(versions: readonly T[], limits: HistoryLimits, now = Date.now()): T[] {
   const oldest = now - limits.maxAgeMs;
   const kept = [...versions].sort((a, b) => a.version - b.version).filter((v) => v.savedAt >= oldest).slice(-limits.keep);
   return kept.map((v, index) => ({ ...v, version: index + 1 }));

@@ -150,7 +150,7 @@ export function excerptOf(value: string, index: number, length: number): Pick<Gr
 }
 
 /** What the audit keeps of a search: its kind and how many configurations it covers, never its text. */
-export function grepAuditDetail(p: Pick<GrepParams, 'regex'>, configurations: number): string {
+function grepAuditDetail(p: Pick<GrepParams, 'regex'>, configurations: number): string {
   return `${p.regex ? 'regular expression' : 'text'} search of ${configurations} configuration(s); the text searched for is not recorded`;
 }
 
