@@ -129,6 +129,18 @@ BEGIN
 END;
 GO
 
+IF OBJECT_ID(N'dbo.SSOX_ConfigHistoryNumber', N'U') IS NULL
+BEGIN
+  CREATE TABLE dbo.SSOX_ConfigHistoryNumber (
+    hn_app_name NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+    hn_identifier NVARCHAR(256) COLLATE Latin1_General_100_CI_AS_SC NOT NULL,
+    hn_last_version INT NOT NULL,
+    CONSTRAINT PK_SSOX_ConfigHistoryNumber PRIMARY KEY CLUSTERED (hn_app_name, hn_identifier),
+    CONSTRAINT FK_SSOX_ConfigHistoryNumber_app FOREIGN KEY (hn_app_name) REFERENCES dbo.SSOX_ApplicationInfo (ai_app_name) ON DELETE CASCADE
+  );
+END;
+GO
+
 IF OBJECT_ID(N'dbo.SSOX_MssLease', N'U') IS NULL
 BEGIN
   CREATE TABLE dbo.SSOX_MssLease (

@@ -381,7 +381,7 @@ export interface ImportSource {
 
 // ---------------------------------------------------------------- find by value (config.grep)
 
-/** Longest pattern `config.grep` accepts (it is audited with the search). */
+/** Longest pattern `config.grep` accepts (never audited nor logged: it may be a password). */
 export const GREP_MAX_PATTERN_LENGTH = 200;
 
 /** One field of one configuration whose (non-masked) value matched. */

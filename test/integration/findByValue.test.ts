@@ -3,13 +3,15 @@
  * the embedded SSODB, the client library and ssoctl):
  * - exactly the planted matches are found, across applications, in text and regex mode;
  * - a needle planted in a masked field is never matched and its value never returned;
- * - one search is one audit row with its pattern, however many pages it takes;
+ * - one search is one audit row, however many pages it takes, and the text searched for (often a
+ *   password) is nowhere: not in the audit, the service log, an error message or the SSODB files;
  * - cancelling stops asking for pages, and the service then does no more work (its CPU time);
  * - a catastrophic regular expression ends within the page budget; unsupported features and a
  *   cursor of another search are refused.
  */
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { SsoClient } from '../../src/ssoClient/client';
 import { SsoError } from '../../src/protocol/errors';
@@ -105,7 +107,7 @@ describe('find by value through the real service', () => {
     assert.ok(!found.stdout.includes(MASKED_NEEDLE));
   });
 
-  test('one search is one audit row with its pattern, however many pages', async () => {
+  test('one search is one audit row without its text, however many pages', async () => {
     const before = await grepAuditRows(c);
     const { pages, matches } = await allMatches(c, { pattern: 'many-', application: MANY, limit: 7 });
     assert.equal(matches.length, MANY_ROWS);
@@ -114,9 +116,34 @@ describe('find by value through the real service', () => {
     assert.equal(pages.at(-1)!.total, MANY_ROWS);
     assert.equal((await grepAuditRows(c)) - before, 1);
     const row = (await c.request('audit.list', { limit: 5 })).items.find((e) => e.action === 'config.grep')!;
-    assert.equal(row.detail, 'text "many-"');
+    assert.equal(row.detail, `text search of ${MANY_ROWS} configuration(s); the text searched for is not recorded`);
     assert.equal(row.application, MANY);
     assert.match(row.user, /via test$/);
+  });
+
+  test('the text searched for is nowhere: audit, service log, error messages, ssoctl, SSODB files', async () => {
+    const needle = 'Pw-Needle-4711';
+    const messages: string[] = [];
+    const refusal = (err: unknown) => (messages.push(err instanceof SsoError ? err.message : String(err)), true);
+    await allMatches(c, { pattern: needle });
+    await allMatches(c, { pattern: `${needle}|x`, regex: true });
+    await assert.rejects(c.request('config.grep', { pattern: `(${needle}`, regex: true }), refusal);
+    await assert.rejects(c.request('config.grep', { pattern: `${needle}{17}`, regex: true }), refusal);
+    await assert.rejects(c.request('config.grep', { pattern: `(${needle})\\1`, regex: true }), refusal);
+    const cli = t.ssoctl(['config', 'grep', `(${needle}`, '--regex']);
+    assert.equal(cli.code, 2);
+    assert.equal(messages.length, 3);
+    for (const message of [...messages, cli.stdout, cli.stderr]) {
+      assert.ok(!message.includes(needle) && !message.includes('{17}'), `the text is repeated: ${message}`);
+    }
+    assert.match(messages[0]!, /regular expression is not valid \(Unterminated group\)/);
+    const audit = JSON.stringify((await c.request('audit.list', { limit: 1000 })).items);
+    assert.ok(!audit.includes(needle), 'the audit holds the text searched for');
+    assert.ok(!t.service!.log.join('\n').includes(needle), 'the service log holds the text searched for');
+    const dataDir = path.dirname(t.ssodbFile);
+    for (const file of readdirSync(dataDir).filter((f) => f.includes('.sqlite'))) {
+      assert.ok(!readFileSync(path.join(dataDir, file)).includes(needle), `${file} holds the text searched for`);
+    }
   });
 
   test('cancelling stops the scan: no further page is asked for and the service goes idle', async () => {

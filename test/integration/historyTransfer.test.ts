@@ -8,7 +8,7 @@
  * no value is in clear in either SSODB file.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -126,6 +126,27 @@ describe('history export and import through real processes', () => {
     assert.equal(imported.code, 0, imported.stderr);
     assert.deepEqual((await tc.request('history.list', { application: APP, identifier: ID })).items, []);
     assert.deepEqual({ ...(await tc.request('config.get', { application: APP, identifier: ID, reveal: true })).fields }, SAVES[2]);
+  });
+
+  test('an import keeps no more versions than the environment does (cut at the import, not at the next save)', async () => {
+    const small = TestEnvironment.create();
+    try {
+      const config = JSON.parse(readFileSync(join(small.dir, 'environment.json'), 'utf8')) as Record<string, unknown>;
+      writeFileSync(join(small.dir, 'environment.json'), JSON.stringify({ ...config, history: { keep: 1 } }));
+      await small.startMss();
+      await small.startService();
+      const c = await small.client();
+      const source = { file: readFileSync(withHistory).toString('base64'), format: 'entsso' as const, password: PASSWORD, mode: 'add' as const };
+      const plan = await c.request('apps.planImport', source);
+      assert.ok(plan.warnings.some((w) => /1 kept version\(s\) of 1 configuration\(s\) the import creates are restored/.test(w)), plan.warnings.join('\n'));
+      assert.ok(plan.warnings.some((w) => /1 older kept version\(s\) in the file are not imported: this environment keeps 1 version/.test(w)), plan.warnings.join('\n'));
+      await c.request('apps.import', { ...source, expected: plan.expected });
+      const kept = (await c.request('history.list', { application: APP, identifier: ID })).items;
+      assert.deepEqual(kept.map((v) => v.version), [1], 'only the newest version of the file, numbered 1');
+      assert.deepEqual({ ...(await c.request('history.get', { application: APP, identifier: ID, version: 1, reveal: true })).fields }, SAVES[1]);
+    } finally {
+      await small.dispose();
+    }
   });
 
   test('--with-history is for the entsso format only', async () => {

@@ -1,6 +1,8 @@
 /**
  * A save's audit row is written in the save's own transaction (issue 16): one durable commit
- * instead of two, and a change is never without its audit row. Shown with the audit file held
+ * instead of two, and a change is never without its audit row. So are the rows of every other
+ * change: a configuration deleted, an application created, enabled or disabled, its fields
+ * changed, deleted, an import, a copy (config.setMany); a restore of a kept version is a save. Shown with the audit file held
  * by another process's lock (a live owner, so never broken): the save still goes through at
  * once, its row is not lost but appears once the audit file is free, also when the service is
  * killed before it could move the row; reveals stay refused while nothing can be audited.
@@ -16,6 +18,7 @@ import { sideFileFor } from '../../src/ssoService/ssodb/sideFiles';
 import { OWN_LOCK_TARGET, SYMLINK_LOCKS } from '../../src/ssoService/ssodb/symlinkLock';
 import { TestEnvironment } from '../integration/harness';
 
+const PASSWORD = 'correct horse battery staple 42';
 const skip = SYMLINK_LOCKS ? false : 'the lock is a directory on Windows; this test holds it as a symbolic link';
 
 async function configSets(c: SsoClient): Promise<AuditEntry[]> {
@@ -77,6 +80,49 @@ describe('audit row of a save: in the save\'s transaction', { skip }, () => {
       all.slice(0, all.length - before).map((r) => r.outcome),
       ['refused'],
     );
+  });
+
+  test('every other change goes through with the audit file locked; its rows survive a kill and appear at the next start', async () => {
+    await c.request('apps.create', { name: 'Moved', kind: 'configStore', fields: [{ label: 'A', masked: false }] });
+    await c.request('config.set', { application: 'Moved', identifier: 'kept', fields: { A: 'moved' }, expectedTimestamp: null });
+    const exported = await c.request('apps.export', { names: ['Moved'], format: 'entsso', password: PASSWORD });
+    const since = (await c.request('audit.list', { limit: 1 })).items[0]!.id;
+
+    const logFrom = t.service!.log.length;
+    holdAuditFile();
+    await c.request('apps.create', { name: 'Every', kind: 'configStore', fields: [{ label: 'A', masked: false }] });
+    const one = await c.request('config.set', { application: 'Every', identifier: 'one', fields: { A: '1' }, expectedTimestamp: null });
+    await c.request('apps.setEnabled', { name: 'Every', enabled: false });
+    await c.request('apps.addField', { name: 'Every', fields: [{ label: 'B', masked: false }] });
+    const removed = await c.request('apps.removeField', { name: 'Every', fields: ['B'] });
+    await c.request('config.setMany', { application: 'Every', expectedFieldsVersion: removed.fieldsVersion!, writes: [{ identifier: 'two', expectedTimestamp: null, fields: { A: '2' } }, { identifier: 'three', expectedTimestamp: null, fields: { A: '3' } }] });
+    await c.request('config.delete', { application: 'Every', identifier: 'one', expectedTimestamp: one.timestamp });
+    await c.request('apps.delete', { name: 'Moved' });
+    const source = { file: exported.file, format: 'entsso' as const, password: PASSWORD, mode: 'add' as const };
+    await c.request('apps.import', { ...source, expected: (await c.request('apps.planImport', source)).expected });
+    await c.request('apps.delete', { name: 'Every' });
+    const lost = t.service!.log.slice(logFrom).filter((l) => /could not be written/.test(l));
+    // Killed with every row still staged in the data file, the audit file still locked.
+    await t.service!.kill('SIGKILL');
+    freeAuditFile();
+    await t.startService();
+    c = await t.client();
+
+    const rows = (await c.request('audit.list', { limit: 100 })).items.filter((r) => r.id > since).reverse();
+    assert.deepEqual(rows.map((r) => `${r.action} ${r.application}${r.identifier ? `/${r.identifier}` : ''} ${r.outcome}`), [
+      'app.create Every ok',
+      'config.set Every/one ok',
+      'app.disable Every ok',
+      'app.addField Every ok',
+      'app.removeField Every ok',
+      'config.set Every/two ok',
+      'config.set Every/three ok',
+      'config.delete Every/one ok',
+      'app.delete Moved ok',
+      'app.import Moved ok',
+      'app.delete Every ok',
+    ]);
+    assert.deepEqual(lost, [], 'no audit row reported lost');
   });
 
   test('a row staged by a service killed before it could move it is moved by the next start', async () => {

@@ -12,7 +12,7 @@ import { describe, test } from 'node:test';
 import { SsoError, type SsoErrorCode } from '../../src/protocol/errors';
 import { MSSQL_SQL } from '../../src/ssoService/ssodb/mssqlSql';
 import { createMssqlStore } from '../../src/ssoService/ssodb/mssqlStore';
-import type { NewApplication, SsoStore } from '../../src/ssoService/ssodb/store';
+import type { ChangeAuditRows, NewApplication, SsoStore } from '../../src/ssoService/ssodb/store';
 import { TdsFake, type TdsReply, type TdsRequest } from './tdsFake';
 
 const CONNECT_TIMEOUT_MS = 1000;
@@ -300,4 +300,46 @@ describe('SQL Server adapter under faults (loopback TDS fake: driver behaviour, 
       }
     });
   }
+
+  describe('a change and its audit rows: one transaction (the audit insert fails: the change is rolled back)', () => {
+    const AUDIT: ChangeAuditRows = { entries: [{ user: 'u via test', action: 'change', outcome: 'ok', application: 'Faults' }] };
+    const LOG_FULL: TdsReply = { error: { number: 9002, message: `The transaction log for database 'SSODB' is full (${SECRET}).`, severity: 17 } };
+    const changes: [string, string, (store: SsoStore) => Promise<unknown>][] = [
+      ['createApplication', MSSQL_SQL.insertApplication, (store) => store.createApplication(APP, AUDIT)],
+      ['deleteApplication', MSSQL_SQL.deleteApplication, (store) => store.deleteApplication('Faults', AUDIT)],
+      ['setApplicationFlags', MSSQL_SQL.setApplicationFlags, (store) => store.setApplicationFlags('Faults', 2, AUDIT)],
+      ['deleteCredentials', MSSQL_SQL.deleteCredentials, (store) => store.deleteCredentials('Faults', 'Cfg', '7', undefined, AUDIT)],
+      ['applyApplicationChanges', MSSQL_SQL.insertApplication, (store) => store.applyApplicationChanges([{ application: 'Faults', create: APP, rows: [] }], AUDIT)],
+    ];
+    /** One row changed by every statement, so that deletes and updates find their row. */
+    const oneRow = (request: TdsRequest): TdsReply | undefined => (request.sql === MSSQL_SQL.insertAudit ? undefined : { rowCount: 1 });
+
+    for (const [method, changeSql, change] of changes) {
+      test(`${method}: the audit row is inserted inside the change's transaction, before its commit`, async () => {
+        await withStore(async (store, fake) => {
+          fake.reply = oneRow;
+          const from = fake.requests.length;
+          await change(store);
+          const sent = fake.requests.slice(from);
+          const changed = sent.findIndex((r) => r.sql === changeSql);
+          const audited = sent.findIndex((r) => r.sql === MSSQL_SQL.insertAudit);
+          const committed = sent.findIndex((r) => r.kind === 'commit');
+          assert.ok(changed >= 0 && audited > changed && committed > audited, sent.map((r) => r.kind + (r.sql ? `:${r.sql.slice(0, 40)}` : '')).join('\n'));
+          assert.ok(sent[changed]!.inTransaction && sent[audited]!.inTransaction, 'both in the transaction');
+        });
+      });
+
+      test(`${method}: when its audit row cannot be written, the change is rolled back`, async () => {
+        await withStore(async (store, fake) => {
+          fake.reply = (request) => (request.sql === MSSQL_SQL.insertAudit ? LOG_FULL : oneRow(request));
+          const from = fake.requests.length;
+          await expectFailure(change(store), 'ENTSSO_E_SSODB_UNREACHABLE');
+          const sent = fake.requests.slice(from);
+          assert.ok(sent.some((r) => r.sql === changeSql && r.inTransaction), 'the change was sent in a transaction');
+          assert.equal(sent.filter((r) => r.kind === 'commit').length, 0, 'nothing committed');
+          assert.ok(sent.some((r) => r.kind === 'rollback'), 'rolled back');
+        });
+      });
+    }
+  });
 });

@@ -28,12 +28,12 @@ import {
 } from '../../protocol/messages';
 import type { MasterSecret } from '../crypto/masterSecret';
 import { readProtectedHeader } from '../crypto/protectedFile';
-import type { ApplicationChange, NewAuditEntry, SsoStore } from '../ssodb/store';
+import type { ApplicationChange, ChangeAuditRows, NewAuditEntry, SsoStore } from '../ssodb/store';
 import { newNameProblem } from '../../protocol/names';
 import { checkConfigurationSize, encryptValues, expectedOf, readApplicationState, valuesOfFields, type ApplicationState } from './applicationState';
 import { compareNames, importBasis, planApplicationImport, type IncomingApplication, type PlannedApplication } from './importPlan';
 import type { SecretCache } from './secretCache';
-import { exportedHistory, historyImportNotes, importedHistory } from './historyTransfer';
+import { exportedHistory, historyImportNotes, importedHistory, type HistoryLimits } from './historyTransfer';
 import { readExportFile, readSsoFile, SSO_FILE_WARNING, writeExportFile, writeSsoFile, type ExportedApplication, type ExportedVersion } from './transferFiles';
 
 interface TransferContext {
@@ -44,9 +44,13 @@ interface TransferDeps {
   store: SsoStore;
   cache: SecretCache;
   environmentId: string;
+  /** This environment's history limits: an import keeps no more of a file's versions than a save would. */
+  historyLimits: HistoryLimits;
   audit(ctx: TransferContext, entry: Omit<NewAuditEntry, 'user'>): Promise<void>;
   /** Audits an event that must not happen unaudited, its rows all or none; throws ENTSSO_E_AUDIT_FAILED when it cannot. */
   auditOrRefuse(ctx: TransferContext, entries: Omit<NewAuditEntry, 'user'> | readonly Omit<NewAuditEntry, 'user'>[]): Promise<void>;
+  /** The audit rows of a change, for the store to write in the change's own transaction. */
+  changeAudit(ctx: TransferContext, entries: readonly Omit<NewAuditEntry, 'user'>[]): ChangeAuditRows;
   /** The secret to encrypt with, or the refusal (audited) when the service cannot encrypt. */
   secretForWrite(ctx: TransferContext, action: string, application: string | undefined): Promise<MasterSecret>;
 }
@@ -171,15 +175,15 @@ export class ApplicationTransfer {
           rows: await Promise.all(
             planned.rows.map(async (row) => {
               if (row.op === 'delete') return row;
-              const history = await importedHistory(this.deps.store, secret, application, incoming, row);
+              const history = await importedHistory(this.deps.store, secret, application, incoming, row, this.deps.historyLimits);
               if (history) restoredVersions.set(application, (restoredVersions.get(application) ?? 0) + history.length);
               return { op: 'put' as const, identifier: row.identifier, expectedTimestamp: row.expectedTimestamp, msid: secret.msid, ciphertext: encryptValues(secret, application, row.identifier, row.values), ...(history ? { importedHistory: history } : {}) };
             }),
           ),
         });
       }
-      await this.deps.store.applyApplicationChanges(changes);
       const result: ImportResult = { applications: [], warnings: prepared.warnings };
+      const audit: Omit<NewAuditEntry, 'user'>[] = [];
       for (const { planned } of prepared.planned) {
         const plan = planned.plan;
         const count = (action: string) => plan.identifiers.filter((i) => i.action === action).length;
@@ -193,7 +197,7 @@ export class ApplicationTransfer {
           fieldsRemoved: plan.fieldsRemoved,
         };
         result.applications.push(summary);
-        await this.deps.audit(ctx, {
+        audit.push({
           action: 'app.import',
           outcome: 'ok',
           application: plan.application,
@@ -203,6 +207,8 @@ export class ApplicationTransfer {
             (restoredVersions.get(plan.application) ? `; kept versions restored ${restoredVersions.get(plan.application)}` : ''),
         });
       }
+      // The import and its rows in one transaction: never an import without its audit.
+      await this.deps.store.applyApplicationChanges(changes, this.deps.changeAudit(ctx, audit));
       return result;
     } catch (err) {
       await this.auditFailure(ctx, 'app.import', names, err);
@@ -249,7 +255,7 @@ export class ApplicationTransfer {
         rowsRead: state ? state.rowsRead : { count: 0, maxTimestamp: null },
       });
       planned.push({ incoming: app, state, planned: plan, basis });
-      warnings.push(...(await historyImportNotes(this.deps.store, app, plan.rows)));
+      warnings.push(...(await historyImportNotes(this.deps.store, app, plan.rows, this.deps.historyLimits)));
     }
     return { planned, warnings };
   }

@@ -33,6 +33,18 @@ function auditCursor(cursor: string | undefined): number | undefined {
   return before;
 }
 
+/** How earlier versions recorded a find by value: its kind, then the text searched for, quoted. */
+const SEARCH_TEXT_DETAIL = /^(text|regular expression) "/;
+
+/**
+ * Rows written before find by value stopped recording its text keep it in SSODB (the audit is
+ * never rewritten) until retention removes them; it is not shown: the text is often a password.
+ */
+function withoutSearchText(entry: AuditEntry): AuditEntry {
+  const match = entry.action === 'config.grep' && entry.detail !== undefined ? SEARCH_TEXT_DETAIL.exec(entry.detail) : null;
+  return match ? { ...entry, detail: `${match[1]} search; the text searched for is not shown (recorded by an earlier version)` } : entry;
+}
+
 function isFiltering(filter: AuditFilter | undefined): filter is AuditFilter {
   return filter !== undefined && Object.values(filter).some((value) => value !== undefined && value !== '');
 }
@@ -49,7 +61,7 @@ async function filteredPage(store: SsoStore, before: number | undefined, limit: 
 
 /** `rows` holds up to limit + 1 entries: the extra one says that more match below the last. */
 function pageOf(rows: AuditEntry[], limit: number, continueBelow: number | undefined): AuditPage {
-  const items = rows.slice(0, limit);
+  const items = rows.slice(0, limit).map(withoutSearchText);
   const last = items.at(-1);
   if (rows.length > limit && last) return { items, nextCursor: String(last.id) };
   return continueBelow !== undefined ? { items, nextCursor: String(continueBelow) } : { items };

@@ -17,7 +17,7 @@ import type { ConfigFingerprints, FieldFingerprint, FieldInfo, FingerprintParams
 import { fieldFingerprintHash } from '../../protocol/fieldFingerprint';
 import { nameKeyedRecord } from '../../protocol/names';
 import type { MasterSecret } from '../crypto/masterSecret';
-import type { HistoryNote, NewAuditEntry, RowChange, SsoStore } from '../ssodb/store';
+import type { ChangeAuditRows, HistoryNote, NewAuditEntry, RowChange, SsoStore } from '../ssodb/store';
 import { checkConfigurationSize, decryptValues, encryptValues, fieldsVersion, writtenValues, type StoredConfiguration } from './applicationState';
 import { changedFieldLabels } from './configHistory';
 import type { SecretCache } from './secretCache';
@@ -31,6 +31,8 @@ interface EnvironmentCompareDeps {
   /** Best-effort rows, several in one store write. */
   audit(ctx: Ctx, entries: AuditEntry | readonly AuditEntry[]): Promise<void>;
   auditOrRefuse(ctx: Ctx, entries: AuditEntry | readonly AuditEntry[]): Promise<void>;
+  /** The audit rows of a change, for the store to write in the change's own transaction. */
+  changeAudit(ctx: Ctx, entries: readonly AuditEntry[]): ChangeAuditRows;
   secretForWrite(ctx: Ctx, action: string, application: string | undefined): Promise<MasterSecret>;
   /** What a replaced version keeps in history (who, retention), as config.set keeps it. */
   historyNote(ctx: Ctx, changedFields: string[]): HistoryNote;
@@ -89,17 +91,15 @@ export class EnvironmentCompare {
       const rows: RowChange[] = [];
       for (const write of p.writes) rows.push(this.rowChange(app, await this.storedRow(app.name, write.identifier), write, secret, ctx));
       const fields = app.fields.map(({ label, masked }) => ({ label, masked }));
-      await this.deps.store.applyApplicationChanges([{ application: app.name, expected: { fields }, rows }]);
+      const from = p.source ? ` from environment ${JSON.stringify(p.source)}` : '';
+      const audit = p.writes.map((write): AuditEntry => ({ action: 'config.set', outcome: 'ok', application: app.name, identifier: write.identifier, fields: Object.keys(write.fields), detail: `one of ${p.writes.length} written in one transaction${from}` }));
+      // The writes and their rows in one transaction: never a copy without its audit.
+      await this.deps.store.applyApplicationChanges([{ application: app.name, expected: { fields }, rows }], this.deps.changeAudit(ctx, audit));
       const written: IdentifierInfo[] = [];
       for (const write of p.writes) {
         const read = await this.deps.store.readConfiguration(app.name, write.identifier);
         if (read?.row) written.push({ application: app.name, identifier: read.row.identifier, timestamp: read.row.timestamp, modifiedAt: read.row.modifiedAt });
       }
-      const from = p.source ? ` from environment ${JSON.stringify(p.source)}` : '';
-      await this.deps.audit(
-        ctx,
-        p.writes.map((write) => ({ action: 'config.set', outcome: 'ok', application: app.name, identifier: write.identifier, fields: Object.keys(write.fields), detail: `one of ${p.writes.length} written in one transaction${from}` })),
-      );
       return { application: app.name, written };
     } catch (err) {
       if (err instanceof SsoError) await this.deps.audit(ctx, { action: 'config.setMany', outcome: 'refused', application: p.application, detail: err.code });

@@ -22,7 +22,7 @@ import { readProtectedHeader } from '../crypto/protectedFile';
 import { healthReport } from './healthChecks';
 import type { MssOp, MssOps } from '../mss/mssProtocol';
 import type { MasterSecret } from '../crypto/masterSecret';
-import type { ApplicationRow, AuditRetention, CredentialRow, NewAuditEntry, SsoStore, ConfigurationRead } from '../ssodb/store';
+import type { ApplicationRow, AuditRetention, ChangeAuditRows, CredentialRow, NewAuditEntry, SsoStore, ConfigurationRead } from '../ssodb/store';
 import { nameKeyedRecord } from '../../protocol/names';
 import { LIMITS } from '../../protocol/limits';
 import type { CallContext, Handlers, RpcOperations } from '../rpc/rpcOperations';
@@ -91,8 +91,10 @@ export class SsoOperations implements RpcOperations {
       store,
       cache,
       environmentId,
+      historyLimits: historyNote(options.history ?? DEFAULT_HISTORY_SETTINGS, '', 'set', []),
       audit: (ctx, entry) => this.audit(ctx, entry),
       auditOrRefuse: (ctx, entry) => this.auditOrRefuse(ctx, entry),
+      changeAudit: (ctx, entries) => this.changeAudit(ctx, entries),
       secretForWrite: (ctx, action, application) => this.secretForWrite(ctx, action, application),
     });
     this.valueSearch = new ValueSearch({ store, cache, audit: (ctx, entry) => this.audit(ctx, entry) });
@@ -101,6 +103,7 @@ export class SsoOperations implements RpcOperations {
       cache,
       audit: (ctx, entries) => this.auditBatch(ctx, [entries].flat()),
       auditOrRefuse: (ctx, entries) => this.auditOrRefuse(ctx, entries),
+      changeAudit: (ctx, entries) => this.changeAudit(ctx, entries),
       secretForWrite: (ctx, action, application) => this.secretForWrite(ctx, action, application),
       historyNote: (ctx, changed) => historyNote(this.options.history ?? DEFAULT_HISTORY_SETTINGS, this.who(ctx), 'set', changed),
     });
@@ -249,6 +252,15 @@ export class SsoOperations implements RpcOperations {
     }
   }
 
+  /**
+   * The audit rows of a change, for the store to write in the change's own transaction: a change
+   * is never without its rows, whatever happens between the two (a crash, an audit file locked).
+   */
+  private changeAudit(ctx: CallContext, entries: readonly AuditEntryOf[]): ChangeAuditRows {
+    const user = this.who(ctx);
+    return { entries: entries.map((entry) => ({ ...entry, user })), retention: this.options.auditRetention };
+  }
+
   private appendAudit(ctx: CallContext, entries: AuditEntryOf | readonly AuditEntryOf[]): Promise<void> {
     const user = this.who(ctx);
     return this.store.appendAudit([entries].flat().map((entry) => ({ ...entry, user })), this.options.auditRetention);
@@ -291,6 +303,7 @@ export class SsoOperations implements RpcOperations {
       throw new SsoError('ENTSSO_E_INVALID_REQUEST', 'The first field of an application cannot be masked (ENTSSO rule). Add an unmasked field first.');
     }
     const flags = flagsFor(p.kind, p.enabled ?? true);
+    const audit = this.changeAudit(ctx, [{ action: 'app.create', outcome: 'ok', application: p.name, fields: p.fields.map((f) => f.label) }]);
     await this.store.createApplication({
       name: p.name,
       kind: p.kind,
@@ -300,15 +313,13 @@ export class SsoOperations implements RpcOperations {
       adminGroup: p.adminGroup ?? 'SSO Administrators',
       flags,
       fields: p.fields,
-    });
-    await this.audit(ctx, { action: 'app.create', outcome: 'ok', application: p.name, fields: p.fields.map((f) => f.label) });
+    }, audit);
     return this.getApplication(p.name);
   }
 
   private async deleteApplication(name: string, ctx: CallContext): Promise<{ deleted: true }> {
     await this.refuseUnlessCanEncrypt(ctx, 'app.delete', name);
-    await this.store.deleteApplication(name);
-    await this.audit(ctx, { action: 'app.delete', outcome: 'ok', application: name });
+    await this.store.deleteApplication(name, this.changeAudit(ctx, [{ action: 'app.delete', outcome: 'ok', application: name }]));
     return { deleted: true };
   }
 
@@ -317,8 +328,7 @@ export class SsoOperations implements RpcOperations {
     await this.refuseUnlessCanEncrypt(ctx, action, name);
     const app = await this.getApplication(name);
     const flags = enabled ? app.flags | AppFlags.enabled : app.flags & ~AppFlags.enabled;
-    await this.store.setApplicationFlags(app.name, flags);
-    await this.audit(ctx, { action, outcome: 'ok', application: app.name });
+    await this.store.setApplicationFlags(app.name, flags, this.changeAudit(ctx, [{ action, outcome: 'ok', application: app.name }]));
     return this.getApplication(app.name);
   }
 
@@ -390,8 +400,8 @@ export class SsoOperations implements RpcOperations {
       application = state.app.name;
       checkFieldsVersion(state, expectedFieldsVersion);
       const { change, purged } = compute(state, secret);
-      await this.store.applyApplicationChanges([change]);
-      await this.audit(ctx, { action, outcome: 'ok', application, fields: fieldNames, detail: purged > 0 ? `${purged} configuration(s) rewritten` : undefined });
+      const detail = purged > 0 ? `${purged} configuration(s) rewritten` : undefined;
+      await this.store.applyApplicationChanges([change], this.changeAudit(ctx, [{ action, outcome: 'ok', application, fields: fieldNames, detail }]));
     } catch (err) {
       await this.audit(ctx, { action, outcome: err instanceof SsoError && err.code !== 'ENTSSO_E_INTERNAL' ? 'refused' : 'failed', application, fields: fieldNames, detail: err instanceof SsoError ? err.code : undefined });
       throw err;
@@ -490,8 +500,8 @@ export class SsoOperations implements RpcOperations {
   private async deleteConfig(p: ParamsOf<'config.delete'>, ctx: CallContext): Promise<{ deleted: true }> {
     await this.refuseUnlessCanEncrypt(ctx, 'config.delete', p.application, p.identifier);
     const app = await this.getApplication(p.application);
-    await this.store.deleteCredentials(app.name, p.identifier, p.expectedTimestamp, historyNote(this.options.history ?? DEFAULT_HISTORY_SETTINGS, this.who(ctx), 'delete', []));
-    await this.audit(ctx, { action: 'config.delete', outcome: 'ok', application: app.name, identifier: p.identifier });
+    const kept = historyNote(this.options.history ?? DEFAULT_HISTORY_SETTINGS, this.who(ctx), 'delete', []);
+    await this.store.deleteCredentials(app.name, p.identifier, p.expectedTimestamp, kept, this.changeAudit(ctx, [{ action: 'config.delete', outcome: 'ok', application: app.name, identifier: p.identifier }]));
     return { deleted: true };
   }
 

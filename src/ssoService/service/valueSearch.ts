@@ -9,6 +9,10 @@
  * pattern, mode, application and position), so a page is only ever served for a search that was
  * audited when it started; a cursor from another process or another pattern is refused.
  *
+ * The text searched for is often a password: it is never stored, logged or repeated in an error
+ * message, not even in part. The audit row says what kind of search it was and how many
+ * configurations it covers (its application column, the scope).
+ *
  * Regular expression cost: a pattern is at most GREP_MAX_PATTERN_LENGTH characters; V8 falls back
  * to its linear-time engine when a match backtracks too much (a V8 flag set before the first
  * search), which that engine can only do for patterns without flags, backreferences and
@@ -77,8 +81,8 @@ export function unsupportedRegexFeature(pattern: string): string | undefined {
     } else if (c === '{') {
       const count = /^\{(\d+)(?:,(\d*))?\}/.exec(pattern.slice(i));
       if (!count) continue;
-      if (Math.max(Number(count[1]), Number(count[2] || 0)) > GREP_MAX_REPEAT_COUNT) return `a counted repetition above ${GREP_MAX_REPEAT_COUNT} (${count[0]}): use + or *`;
-      if (afterGroup && closedGroupCounted) return `a counted repetition of a group holding another one (${count[0]})`;
+      if (Math.max(Number(count[1]), Number(count[2] || 0)) > GREP_MAX_REPEAT_COUNT) return `a counted repetition above ${GREP_MAX_REPEAT_COUNT} (use + or * instead)`;
+      if (afterGroup && closedGroupCounted) return 'a counted repetition of a group holding another one';
       groupCounts[groupCounts.length - 1] = true;
       i += count[0].length - 1;
     }
@@ -107,12 +111,22 @@ export function compileMatcher(pattern: string, regex: boolean): ValueMatcher {
   try {
     compiled = new RegExp(pattern);
   } catch (err) {
-    throw new SsoError('ENTSSO_E_INVALID_REQUEST', `${err instanceof Error ? err.message : 'Invalid regular expression'}. Correct the regular expression, or search for plain text.`);
+    throw new SsoError('ENTSSO_E_INVALID_REQUEST', `The regular expression is not valid (${syntaxErrorReason(err)}). Correct it, or search for plain text.`);
   }
   return (value) => {
     const m = compiled.exec(value);
     return m ? { index: m.index, length: m[0].length } : undefined;
   };
+}
+
+/**
+ * Why V8 refused a pattern, without the pattern: its message quotes it ("Invalid regular
+ * expression: /…/: Unterminated group"), and the reason is what follows the last ": ".
+ */
+function syntaxErrorReason(err: unknown): string {
+  const message = err instanceof Error ? err.message : '';
+  const reason = message.slice(message.lastIndexOf(': ') + 2);
+  return message.includes(': ') && /^[A-Za-z {}()-]{1,60}$/.test(reason) ? reason : 'syntax error';
 }
 
 function textMatcher(pattern: string): ValueMatcher {
@@ -133,6 +147,11 @@ export function excerptOf(value: string, index: number, length: number): Pick<Gr
   const end = Math.min(value.length, index + shown + EXCERPT_CONTEXT);
   const excerpt = (start > 0 ? '…' : '') + value.slice(start, end).replace(/[\r\n\t\v\f]/g, ' ') + (end < value.length ? '…' : '');
   return { excerpt, matchStart: index - start + (start > 0 ? 1 : 0), matchLength: shown };
+}
+
+/** What the audit keeps of a search: its kind and how many configurations it covers, never its text. */
+function grepAuditDetail(p: Pick<GrepParams, 'regex'>, configurations: number): string {
+  return `${p.regex ? 'regular expression' : 'text'} search of ${configurations} configuration(s); the text searched for is not recorded`;
 }
 
 /** Where a search stands: the application being scanned (none: done) and the last identifier scanned in it. */
@@ -158,13 +177,13 @@ export class ValueSearch {
     this.budget = deps.budget ?? DEFAULT_GREP_BUDGET;
   }
 
-  /** One page of a search: the first (no cursor) is audited with its pattern; the others continue it. */
+  /** One page of a search: the first (no cursor) is audited, without its text; the others continue it. */
   async page(p: GrepParams, ctx: { client: string }): Promise<GrepPage> {
     const matcher = compileMatcher(p.pattern, p.regex ?? false);
     let position: Position;
     if (p.cursor === undefined) {
       position = await this.start(p.application);
-      await this.deps.audit(ctx, { action: 'config.grep', outcome: 'ok', application: p.application, detail: `${p.regex ? 'regular expression' : 'text'} ${JSON.stringify(p.pattern)}` });
+      await this.deps.audit(ctx, { action: 'config.grep', outcome: 'ok', application: p.application, detail: grepAuditDetail(p, position.total) });
     } else {
       position = this.readCursor(p, p.cursor);
     }

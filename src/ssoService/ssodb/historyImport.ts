@@ -1,6 +1,7 @@
 /**
  * Kept versions brought by an import (an export made with its history): written into
- * SSOX_ConfigHistory numbered 1..n (the service renumbers a file's), in the import's transaction, for a
+ * SSOX_ConfigHistory numbered 1..n (the service renumbers a file's) after the last number the
+ * configuration's history used here (SSOX_ConfigHistoryNumber), in the import's transaction, for a
  * configuration the import creates (a configuration that exists has a history of its own, which
  * an import never rewrites). Both stores call these from applyApplicationChanges.
  */
@@ -11,10 +12,14 @@ import type { ImportedVersion, RowChange } from './store';
 const COLUMNS = `ch_app_name, ch_identifier, ch_version, ch_msid, ch_credentials, ch_modified_at, ch_saved_at, ch_saved_by, ch_change, ch_changed_fields`;
 
 export const SQLITE_IMPORT_HISTORY_SQL = `INSERT INTO SSOX_ConfigHistory (${COLUMNS})
-VALUES (:app, :identifier, :version, :msid, :ciphertext, :modifiedAt, :savedAt, :savedBy, :change, :changedFields)`;
+SELECT :app, :identifier,
+  :version + COALESCE((SELECT hn_last_version FROM SSOX_ConfigHistoryNumber WHERE hn_app_name = :app AND hn_identifier = :identifier), 0),
+  :msid, :ciphertext, :modifiedAt, :savedAt, :savedBy, :change, :changedFields`;
 
 export const MSSQL_IMPORT_HISTORY_SQL = `INSERT INTO dbo.SSOX_ConfigHistory (${COLUMNS})
-VALUES (@app, @identifier, @version, @msid, @ciphertext, @modifiedAt, @savedAt, @savedBy, @change, @changedFields);`;
+SELECT @app, @identifier,
+  @version + COALESCE((SELECT hn_last_version FROM dbo.SSOX_ConfigHistoryNumber WHERE hn_app_name = @app AND hn_identifier = @identifier), 0),
+  @msid, @ciphertext, @modifiedAt, @savedAt, @savedBy, @change, @changedFields;`;
 
 /** The versions to write for a row change, checked; none for a row without any. */
 export function importedVersions(row: RowChange): ImportedVersion[] {

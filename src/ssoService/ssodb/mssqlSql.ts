@@ -166,15 +166,30 @@ WHERE ${CREDENTIALS_KEY_MATCH} AND ec_row_version = @expected;`,
   insertHistory: `INSERT INTO dbo.SSOX_ConfigHistory (ch_app_name, ch_identifier, ch_version, ch_msid, ch_credentials,
   ch_modified_at, ch_saved_at, ch_saved_by, ch_change, ch_changed_fields)
 SELECT ec_app_name, ec_windows_user_name,
-  COALESCE((SELECT MAX(h.ch_version) FROM dbo.SSOX_ConfigHistory AS h WITH (UPDLOCK, HOLDLOCK)
-    WHERE h.ch_app_name = @app AND h.ch_identifier = @identifier), 0) + 1,
+  COALESCE((SELECT MAX(last.v) FROM (
+    SELECT MAX(h.ch_version) FROM dbo.SSOX_ConfigHistory AS h WITH (UPDLOCK, HOLDLOCK) WHERE h.ch_app_name = @app AND h.ch_identifier = @identifier
+    UNION ALL
+    SELECT n.hn_last_version FROM dbo.SSOX_ConfigHistoryNumber AS n WITH (UPDLOCK, HOLDLOCK) WHERE n.hn_app_name = @app AND n.hn_identifier = @identifier
+  ) AS last (v)), 0) + 1,
   ec_msid, ec_credentials, ec_modified_at, @now, @savedBy, @change, @changedFields
 FROM dbo.SSOX_ExternalCredentials WITH (UPDLOCK, HOLDLOCK)
 WHERE ${CREDENTIALS_KEY_MATCH} AND ec_row_version = @expected;`,
-  /** Retention: versions beyond `keep` for this configuration, and versions older than the age limit anywhere. */
+  /**
+   * Retention: versions beyond `keep` for this configuration, and versions older than the age
+   * limit anywhere, after recording the last number of each configuration they leave.
+   */
   pruneHistory: `DELETE FROM dbo.SSOX_ConfigHistory WHERE ch_app_name = @app AND ch_identifier = @identifier
   AND ch_version <= (SELECT MAX(h.ch_version) FROM dbo.SSOX_ConfigHistory AS h
     WHERE h.ch_app_name = @app AND h.ch_identifier = @identifier) - @keep;
+UPDATE dbo.SSOX_ConfigHistoryNumber SET hn_last_version = (SELECT MAX(h.ch_version) FROM dbo.SSOX_ConfigHistory AS h
+    WHERE h.ch_app_name = dbo.SSOX_ConfigHistoryNumber.hn_app_name AND h.ch_identifier = dbo.SSOX_ConfigHistoryNumber.hn_identifier AND h.ch_saved_at < @oldest)
+WHERE hn_last_version < (SELECT MAX(h.ch_version) FROM dbo.SSOX_ConfigHistory AS h
+    WHERE h.ch_app_name = dbo.SSOX_ConfigHistoryNumber.hn_app_name AND h.ch_identifier = dbo.SSOX_ConfigHistoryNumber.hn_identifier AND h.ch_saved_at < @oldest);
+INSERT INTO dbo.SSOX_ConfigHistoryNumber (hn_app_name, hn_identifier, hn_last_version)
+SELECT h.ch_app_name, h.ch_identifier, MAX(h.ch_version) FROM dbo.SSOX_ConfigHistory AS h
+WHERE h.ch_saved_at < @oldest AND NOT EXISTS (SELECT 1 FROM dbo.SSOX_ConfigHistoryNumber AS n WITH (UPDLOCK, HOLDLOCK)
+    WHERE n.hn_app_name = h.ch_app_name AND n.hn_identifier = h.ch_identifier)
+GROUP BY h.ch_app_name, h.ch_identifier;
 DELETE FROM dbo.SSOX_ConfigHistory WHERE ch_saved_at < @oldest;`,
   listHistory: `SELECT TOP (@limit) ${HISTORY_COLUMNS} FROM dbo.SSOX_ConfigHistory
 WHERE ch_app_name = @app AND ch_identifier = @identifier AND ch_version < @before

@@ -74,6 +74,7 @@ import type {
   ConfigurationRead,
   AuditSlice,
   ChangeAudit,
+  ChangeAuditRows,
   CredentialRow,
   GlobalInfo,
   HistoryCipherRow,
@@ -176,15 +177,28 @@ class MssqlStore implements SsoStore {
     return row ? { ...toApplicationRow(row), fields: fields.map(toFieldInfo) } : undefined;
   }
 
-  async createApplication(app: NewApplication): Promise<void> {
+  async createApplication(app: NewApplication, audit?: ChangeAuditRows): Promise<void> {
     checkNewApplication(app);
+    const records = auditRecordsOf(audit);
     await this.session.inTransaction(
       async (tx) => {
         await this.session.query(MSSQL_SQL.insertApplication, applicationParams(app), tx);
         await this.insertFields(app.name, app.fields, tx);
+        await this.insertAuditRows(records, tx);
       },
       (error) => (isDuplicateKey(error) ? applicationExists() : undefined),
     );
+    await this.pruneAfterChange(audit);
+  }
+
+  /** Inside a change's transaction, after the change: its audit rows (see ChangeAuditRows). */
+  private async insertAuditRows(records: readonly AuditRecord[], tx: MssqlTransaction): Promise<void> {
+    for (const record of records) await this.session.query(MSSQL_SQL.insertAudit, auditParams(record), tx);
+  }
+
+  /** After the commit, as appendAudit prunes: a failed prune must not undo a committed change. */
+  private async pruneAfterChange(audit: ChangeAuditRows | undefined): Promise<void> {
+    if (audit?.retention && audit.entries.length > 0) await this.runPrune(auditPruneBounds(audit.retention, AUDIT_PRUNE_PER_WRITE)).catch(() => 0);
   }
 
   private async insertFields(app: string, fields: NewApplication['fields'], tx: MssqlTransaction): Promise<void> {
@@ -197,12 +211,14 @@ class MssqlStore implements SsoStore {
     }
   }
 
-  async applyApplicationChanges(changes: ApplicationChange[]): Promise<void> {
+  async applyApplicationChanges(changes: ApplicationChange[], audit?: ChangeAuditRows): Promise<void> {
     checkApplicationChanges(changes);
-    if (changes.length === 0) return;
+    const records = auditRecordsOf(audit);
+    if (changes.length === 0 && records.length === 0) return;
     await this.session.inTransaction(
       async (tx) => {
         for (const change of changes) await this.applyChange(change, tx);
+        await this.insertAuditRows(records, tx);
       },
       (error) => {
         // The locks taken make these unexpected; should they happen, the batch's premise failed.
@@ -214,6 +230,7 @@ class MssqlStore implements SsoStore {
         return undefined;
       },
     );
+    await this.pruneAfterChange(audit);
   }
 
   private async applyChange(change: ApplicationChange, tx: MssqlTransaction): Promise<void> {
@@ -274,17 +291,31 @@ class MssqlStore implements SsoStore {
     throw changeConflict(app, Number(state.mappings ?? 0) > 0 ? 'row-changed' : 'row-gone', row.identifier);
   }
 
-  async deleteApplication(name: string): Promise<void> {
+  async deleteApplication(name: string, audit?: ChangeAuditRows): Promise<void> {
     checkName(name, 'application name');
-    const result = await this.session.query(MSSQL_SQL.deleteApplication, { app: ['name', name] });
-    if (affected(result) === 0) throw applicationNotFound();
+    await this.changeOfOneStatement(MSSQL_SQL.deleteApplication, { app: ['name', name] }, audit);
   }
 
-  async setApplicationFlags(name: string, flags: number): Promise<void> {
+  async setApplicationFlags(name: string, flags: number, audit?: ChangeAuditRows): Promise<void> {
     checkName(name, 'application name');
     checkFlags(flags);
-    const result = await this.session.query(MSSQL_SQL.setApplicationFlags, { app: ['name', name], flags: ['int', flags] });
-    if (affected(result) === 0) throw applicationNotFound();
+    await this.changeOfOneStatement(MSSQL_SQL.setApplicationFlags, { app: ['name', name], flags: ['int', flags] }, audit);
+  }
+
+  /** A change of one application row: alone, or in one transaction with its audit rows. */
+  private async changeOfOneStatement(statement: string, params: Params, audit: ChangeAuditRows | undefined): Promise<void> {
+    const records = auditRecordsOf(audit);
+    if (records.length === 0) {
+      if (affected(await this.session.query(statement, params)) === 0) throw applicationNotFound();
+      return;
+    }
+    const changed = await this.session.inTransaction(async (tx) => {
+      if (affected(await this.session.query(statement, params, tx)) === 0) return false;
+      await this.insertAuditRows(records, tx);
+      return true;
+    });
+    if (!changed) throw applicationNotFound();
+    await this.pruneAfterChange(audit);
   }
 
   private async applicationExists(name: string): Promise<boolean> {
@@ -435,10 +466,11 @@ class MssqlStore implements SsoStore {
     throw credentialsConflict(state.mapping ? 'changed' : 'gone');
   }
 
-  async deleteCredentials(application: string, identifier: string, expectedTimestamp: string, history?: HistoryNote): Promise<void> {
+  async deleteCredentials(application: string, identifier: string, expectedTimestamp: string, history?: HistoryNote, audit?: ChangeAuditRows): Promise<void> {
     checkName(application, 'application name');
     checkName(identifier, 'identifier');
     checkHistoryNote(history);
+    const records = auditRecordsOf(audit);
     const deleted =
       isRowVersion(expectedTimestamp) &&
       (await this.session.inTransaction(async (tx) => {
@@ -447,9 +479,10 @@ class MssqlStore implements SsoStore {
         if (affected(await this.session.query(MSSQL_SQL.deleteCredentials, params, tx)) === 0) return false;
         await this.session.query(MSSQL_SQL.deleteMapping, keyParams(application, identifier), tx);
         if (history) await this.pruneHistory(application, identifier, history, tx);
+        await this.insertAuditRows(records, tx);
         return true;
       }));
-    if (deleted) return;
+    if (deleted) return this.pruneAfterChange(audit);
     const state = await this.credentialsState(application, identifier);
     if (!state.application) throw applicationNotFound();
     if (!state.mapping) throw mappingNotFound();
@@ -653,4 +686,8 @@ class MssqlStore implements SsoStore {
     });
     return auditSlice(rowsOf(page), window);
   }
+}
+
+function auditRecordsOf(audit: ChangeAuditRows | undefined): AuditRecord[] {
+  return audit ? audit.entries.map((entry) => toAuditRecord(entry)) : [];
 }

@@ -8,16 +8,17 @@
  * store's lock has no queue). SQL Server keeps all of them in SSODB, as ENTSSO keeps its audit:
  * there, "unchanged" is about the data tables.
  *
- * The audit row of a change (putCredentials with `audit`) is the exception: it is written in the
- * change's own transaction into the data file's SSOX_AuditTable (the change writes that file
- * anyway), so a save costs one durable commit instead of two and is never without its row; the
+ * The audit rows of a change (a save, a delete, an application change, an import, a copy: the
+ * writes given `audit`) are the exception: they are written in the change's own transaction
+ * into the data file's SSOX_AuditTable (the change writes that file anyway), so a save costs one
+ * durable commit instead of two and no change is ever without its rows; the
  * rows staged there are then moved to the audit file in batches, within STAGED_AUDIT_MOVE_MS,
  * before any audit read or direct append (ids stay in the order of events), at start and at
  * close (SqliteDataStore.moveStagedAudit, atomic over both files). Refusals still go to the
  * audit file alone.
  */
 import type { SqliteDataStore } from './sqliteStore';
-import type { AuditRetention, SsoStore } from './store';
+import type { AuditRetention, ChangeAuditRows, SsoStore } from './store';
 
 type AuditMethods = 'appendAudit' | 'listAudit' | 'pruneAudit' | 'listAuditFiltered';
 type CoordinationMethods = 'acquireLease' | 'releaseLease' | 'getLease' | 'recordMssNode' | 'listMssNodes';
@@ -76,10 +77,10 @@ export function withSideFiles(
     updateGlobalInfo: (patch) => data.updateGlobalInfo(patch),
     listApplications: (o) => data.listApplications(o),
     getApplication: (name) => data.getApplication(name),
-    createApplication: (app) => data.createApplication(app),
-    deleteApplication: (name) => data.deleteApplication(name),
-    setApplicationFlags: (name, flags) => data.setApplicationFlags(name, flags),
-    applyApplicationChanges: (changes) => data.applyApplicationChanges(changes),
+    createApplication: (app, change) => staged.after(change, data.createApplication(app, change)),
+    deleteApplication: (name, change) => staged.after(change, data.deleteApplication(name, change)),
+    setApplicationFlags: (name, flags, change) => staged.after(change, data.setApplicationFlags(name, flags, change)),
+    applyApplicationChanges: (changes, change) => staged.after(change, data.applyApplicationChanges(changes, change)),
     listCredentials: (app, o) => data.listCredentials(app, o),
     listIdentifiers: (app, o) => data.listIdentifiers(app, o),
     search: (q, limit) => data.search(q, limit),
@@ -90,7 +91,7 @@ export function withSideFiles(
       if (change) staged.moveSoon(change.retention);
       return row;
     },
-    deleteCredentials: (app, id, expected, history) => data.deleteCredentials(app, id, expected, history),
+    deleteCredentials: (app, id, expected, history, change) => staged.after(change, data.deleteCredentials(app, id, expected, history, change)),
     listHistory: (app, id, o) => data.listHistory(app, id, o),
     getHistoryVersion: (app, id, version) => data.getHistoryVersion(app, id, version),
     listHistoryNotUnder: (msid, limit) => data.listHistoryNotUnder(msid, limit),
@@ -122,6 +123,13 @@ class StagedAuditMover {
     private readonly data: SqliteDataStore,
     private readonly auditFile: string,
   ) {}
+
+  /** Once `write` (a change with its audit rows staged) is done, moves them soon. */
+  async after<T>(change: ChangeAuditRows | undefined, write: Promise<T>): Promise<T> {
+    const result = await write;
+    if (change && change.entries.length > 0) this.moveSoon(change.retention);
+    return result;
+  }
 
   moveSoon(retention: AuditRetention | undefined): void {
     this.retention = retention ?? this.retention;

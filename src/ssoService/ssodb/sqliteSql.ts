@@ -115,11 +115,16 @@ WHERE ${CREDENTIALS_KEY_MATCH} AND ec_row_version = :expected`,
   insertHistory: `INSERT INTO SSOX_ConfigHistory (ch_app_name, ch_identifier, ch_version, ch_msid, ch_credentials,
   ch_modified_at, ch_saved_at, ch_saved_by, ch_change, ch_changed_fields)
 SELECT ec_app_name, ec_windows_user_name,
-  COALESCE((SELECT MAX(h.ch_version) FROM SSOX_ConfigHistory h WHERE h.ch_app_name = :app AND h.ch_identifier = :identifier), 0) + 1,
+  MAX(COALESCE((SELECT MAX(h.ch_version) FROM SSOX_ConfigHistory h WHERE h.ch_app_name = :app AND h.ch_identifier = :identifier), 0),
+    COALESCE((SELECT n.hn_last_version FROM SSOX_ConfigHistoryNumber n WHERE n.hn_app_name = :app AND n.hn_identifier = :identifier), 0)) + 1,
   ec_msid, ec_credentials, ec_modified_at, :savedAt, :savedBy, :change, :changedFields
 FROM SSOX_ExternalCredentials WHERE ${CREDENTIALS_KEY_MATCH}`,
   pruneHistory: `DELETE FROM SSOX_ConfigHistory WHERE ch_app_name = :app AND ch_identifier = :identifier
   AND ch_version <= (SELECT MAX(h.ch_version) FROM SSOX_ConfigHistory h WHERE h.ch_app_name = :app AND h.ch_identifier = :identifier) - :keep`,
+  /** Before expireHistory: the last number of each configuration whose versions are about to go. */
+  recordExpiringHistory: `INSERT INTO SSOX_ConfigHistoryNumber (hn_app_name, hn_identifier, hn_last_version)
+SELECT ch_app_name, ch_identifier, MAX(ch_version) FROM SSOX_ConfigHistory WHERE ch_saved_at < :oldest GROUP BY ch_app_name, ch_identifier
+ON CONFLICT (hn_app_name, hn_identifier) DO UPDATE SET hn_last_version = MAX(hn_last_version, excluded.hn_last_version)`,
   expireHistory: `DELETE FROM SSOX_ConfigHistory WHERE ch_saved_at < :oldest`,
   listHistory: `SELECT ${HISTORY_COLUMNS} FROM SSOX_ConfigHistory
 WHERE ch_app_name = :app AND ch_identifier = :identifier AND ch_version < :before

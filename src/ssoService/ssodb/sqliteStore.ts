@@ -61,6 +61,7 @@ import type {
   RowChange,
   SsoStore,
   ChangeAudit,
+  ChangeAuditRows,
   ConfigurationRead,
   HistoryNote,
   HistoryRow,
@@ -199,11 +200,13 @@ class SqliteStore implements SqliteDataStore {
     });
   }
 
-  async createApplication(app: NewApplication): Promise<void> {
+  async createApplication(app: NewApplication, audit?: ChangeAuditRows): Promise<void> {
     checkNewApplication(app);
+    const writeAudit = this.changeAuditWriter(audit);
     return this.write(() => {
       if (this.applicationName(app.name) !== undefined) throw applicationExists();
       this.insertApplication(app);
+      writeAudit();
     });
   }
 
@@ -225,11 +228,15 @@ class SqliteStore implements SqliteDataStore {
     fields.forEach((field, ordinal) => this.run(SQLITE_SQL.insertField, { app, ordinal, label: field.label, flags: fieldFlags(field.masked) }));
   }
 
-  async applyApplicationChanges(changes: ApplicationChange[]): Promise<void> {
+  async applyApplicationChanges(changes: ApplicationChange[], audit?: ChangeAuditRows): Promise<void> {
     checkApplicationChanges(changes);
-    if (changes.length === 0) return;
+    if (changes.length === 0 && !audit?.entries.length) return;
+    const writeAudit = this.changeAuditWriter(audit);
     // One transaction: any premise that fails throws, and the whole batch rolls back.
-    return this.write(() => changes.forEach((change) => this.applyChange(change)));
+    return this.write(() => {
+      changes.forEach((change) => this.applyChange(change));
+      writeAudit();
+    });
   }
 
   private applyChange(change: ApplicationChange): void {
@@ -288,18 +295,22 @@ class SqliteStore implements SqliteDataStore {
     return { application: app, identifier: stored, msid, timestamp: String(version), modifiedAt };
   }
 
-  async deleteApplication(name: string): Promise<void> {
+  async deleteApplication(name: string, audit?: ChangeAuditRows): Promise<void> {
     checkName(name, 'application name');
+    const writeAudit = this.changeAuditWriter(audit);
     return this.write(() => {
       if (this.run(SQLITE_SQL.deleteApplication, { app: name }) === 0) throw applicationNotFound();
+      writeAudit();
     });
   }
 
-  async setApplicationFlags(name: string, flags: number): Promise<void> {
+  async setApplicationFlags(name: string, flags: number, audit?: ChangeAuditRows): Promise<void> {
     checkName(name, 'application name');
     checkFlags(flags);
+    const writeAudit = this.changeAuditWriter(audit);
     return this.write(() => {
       if (this.run(SQLITE_SQL.setApplicationFlags, { app: name, flags }) === 0) throw applicationNotFound();
+      writeAudit();
     });
   }
 
@@ -407,6 +418,7 @@ class SqliteStore implements SqliteDataStore {
     const key = { app, domain: IDENTIFIER_DOMAIN, identifier };
     this.run(SQLITE_SQL.insertHistory, { ...key, ...toHistoryRecord(history, now) });
     this.run(SQLITE_SQL.pruneHistory, { app, identifier, keep: history.keep });
+    this.run(SQLITE_SQL.recordExpiringHistory, { oldest: now - history.maxAgeMs });
     this.run(SQLITE_SQL.expireHistory, { oldest: now - history.maxAgeMs });
   }
 
@@ -463,10 +475,11 @@ class SqliteStore implements SqliteDataStore {
     });
   }
 
-  async deleteCredentials(application: string, identifier: string, expectedTimestamp: string, history?: HistoryNote): Promise<void> {
+  async deleteCredentials(application: string, identifier: string, expectedTimestamp: string, history?: HistoryNote, audit?: ChangeAuditRows): Promise<void> {
     checkName(application, 'application name');
     checkName(identifier, 'identifier');
     checkHistoryNote(history);
+    const writeAudit = this.changeAuditWriter(audit);
     return this.write(() => {
       const current = this.credentialsRow(application, identifier);
       if (!current) {
@@ -476,6 +489,7 @@ class SqliteStore implements SqliteDataStore {
       if (String(current.timestamp) !== expectedTimestamp) throw credentialsConflict('changed');
       if (history) this.keepVersion(String(current.application), String(current.identifier), history);
       this.run(SQLITE_SQL.deleteMapping, { app: String(current.application), domain: IDENTIFIER_DOMAIN, identifier: String(current.identifier) });
+      writeAudit();
     });
   }
 
@@ -557,6 +571,14 @@ class SqliteStore implements SqliteDataStore {
     const records = [entries].flat().map((entry) => toAuditRecord(entry));
     const prune = retention && auditPruneBounds(retention, AUDIT_PRUNE_PER_WRITE);
     return this.write(() => this.insertAuditRows(records, prune));
+  }
+
+  /** Checked before the write; the returned function writes the rows inside it, after the change. */
+  private changeAuditWriter(audit: ChangeAuditRows | undefined): () => void {
+    if (!audit || audit.entries.length === 0) return () => undefined;
+    const records = audit.entries.map((entry) => toAuditRecord(entry));
+    const prune = audit.retention && auditPruneBounds(audit.retention, AUDIT_PRUNE_PER_WRITE);
+    return () => this.insertAuditRows(records, prune);
   }
 
   private insertAuditRows(records: AuditRecord[], prune: ReturnType<typeof auditPruneBounds> | undefined): void {

@@ -116,6 +116,16 @@ export interface ChangeAudit {
   retention?: AuditRetention;
 }
 
+/**
+ * The audit rows of any other change (a delete, an application change, an import, a copy), written
+ * in the change's own transaction as a save's is: all of them with the change, none without it.
+ */
+export interface ChangeAuditRows {
+  entries: readonly NewAuditEntry[];
+  /** Applied as appendAudit applies it. */
+  retention?: AuditRetention;
+}
+
 /** Re-encryption of one row during a rotation: replaces the blob only if the row is still as read. */
 export interface ReencryptedRow {
   application: string;
@@ -257,20 +267,25 @@ export interface SsoStore {
   /** In case-insensitive name order. */
   listApplications(options: ListOptions): Promise<ApplicationRow[]>;
   getApplication(name: string): Promise<(ApplicationRow & { fields: FieldInfo[] }) | undefined>;
-  /** Throws ENTSSO_E_APPLICATION_EXISTS (names are unique, case-insensitive). */
-  createApplication(app: NewApplication): Promise<void>;
+  /**
+   * Throws ENTSSO_E_APPLICATION_EXISTS (names are unique, case-insensitive). `audit`, here and in
+   * every other write that takes it: its rows are written in the change's transaction, as
+   * putCredentials writes its `audit` (a refused change writes none).
+   */
+  createApplication(app: NewApplication, audit?: ChangeAuditRows): Promise<void>;
   /** Deletes the application, its fields, mappings and credentials. Throws ENTSSO_E_APPLICATION_NOT_FOUND. */
-  deleteApplication(name: string): Promise<void>;
+  deleteApplication(name: string, audit?: ChangeAuditRows): Promise<void>;
   /** Throws ENTSSO_E_APPLICATION_NOT_FOUND. */
-  setApplicationFlags(name: string, flags: number): Promise<void>;
+  setApplicationFlags(name: string, flags: number, audit?: ChangeAuditRows): Promise<void>;
 
   /**
    * Applies every change in ONE transaction, all or nothing. Throws ENTSSO_E_CONFLICT (details:
    * application, reason) when a premise no longer holds: an application to create exists, an
    * application to change is gone or has other fields or rows than `expected`, a row's version is
-   * not its `expectedTimestamp` (or it exists / is gone). Nothing is changed then.
+   * not its `expectedTimestamp` (or it exists / is gone). Nothing is changed then. The audit rows
+   * are written even when there is no change (an import that finds everything unchanged).
    */
-  applyApplicationChanges(changes: ApplicationChange[]): Promise<void>;
+  applyApplicationChanges(changes: ApplicationChange[], audit?: ChangeAuditRows): Promise<void>;
 
   /**
    * Full rows (with ciphertext) of one application, keyset-paged by identifier (case-insensitive
@@ -320,7 +335,7 @@ export interface SsoStore {
    * With `history`, putCredentials (of an existing row) and deleteCredentials keep the replaced
    * version in the same transaction, then drop versions beyond `keep` and older than `maxAgeMs`.
    */
-  deleteCredentials(application: string, identifier: string, expectedTimestamp: string, history?: HistoryNote): Promise<void>;
+  deleteCredentials(application: string, identifier: string, expectedTimestamp: string, history?: HistoryNote, audit?: ChangeAuditRows): Promise<void>;
 
   /** Kept versions of one configuration, newest first, versions below `before` when given. */
   listHistory(application: string, identifier: string, options: { before?: number; limit: number }): Promise<HistoryRow[]>;

@@ -731,6 +731,35 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       assert.equal((await store.getCredentials('Audited', 'Cfg'))?.ciphertext.toString(), 'two');
     });
 
+    withStore('every other change writes its audit rows in its own transaction; a refused change writes none', async (store) => {
+      const audit = (action: string, application: string) => ({ entries: [{ user: 'u', action, outcome: 'ok' as const, application }, { user: 'u', action: `${action}.second`, outcome: 'ok' as const, application }] });
+      await store.createApplication(app('Changed'), audit('app.create', 'Changed'));
+      await expectSsoError(store.createApplication(app('changed'), audit('app.create', 'refused')), 'ENTSSO_E_APPLICATION_EXISTS');
+      await store.setApplicationFlags('Changed', AppFlags.enabled, audit('app.enable', 'Changed'));
+      await expectSsoError(store.setApplicationFlags('Gone', AppFlags.enabled, audit('app.enable', 'refused')), 'ENTSSO_E_APPLICATION_NOT_FOUND');
+      const row = await store.putCredentials('Changed', 'Cfg', null, 'm1', Buffer.from('one'));
+      await expectSsoError(store.deleteCredentials('Changed', 'Cfg', '999999', undefined, audit('config.delete', 'refused')), 'ENTSSO_E_CONFLICT');
+      await store.deleteCredentials('Changed', 'Cfg', row.timestamp, undefined, audit('config.delete', 'Changed'));
+      const fields = [field('dummy')];
+      await store.applyApplicationChanges([{ application: 'Changed', expected: { fields }, rows: [{ op: 'put', identifier: 'New', expectedTimestamp: null, msid: 'm1', ciphertext: Buffer.from('x') }] }], audit('app.import', 'Changed'));
+      await expectSsoError(
+        store.applyApplicationChanges([{ application: 'Changed', expected: { fields }, rows: [{ op: 'put', identifier: 'New', expectedTimestamp: null, msid: 'm1', ciphertext: Buffer.from('y') }] }], audit('app.import', 'refused')),
+        'ENTSSO_E_CONFLICT',
+      );
+      await store.applyApplicationChanges([], audit('app.import.unchanged', 'Changed'));
+      await expectSsoError(store.deleteApplication('Gone', audit('app.delete', 'refused')), 'ENTSSO_E_APPLICATION_NOT_FOUND');
+      await store.deleteApplication('Changed', audit('app.delete', 'Changed'));
+      const rows = (await store.listAudit({ limit: 50 })).reverse();
+      assert.deepEqual(rows.map((r) => `${r.action}:${r.application}`), [
+        'app.create:Changed', 'app.create.second:Changed',
+        'app.enable:Changed', 'app.enable.second:Changed',
+        'config.delete:Changed', 'config.delete.second:Changed',
+        'app.import:Changed', 'app.import.second:Changed',
+        'app.import.unchanged:Changed', 'app.import.unchanged.second:Changed',
+        'app.delete:Changed', 'app.delete.second:Changed',
+      ], 'both rows of every change made, none of a refused one');
+    });
+
     // ------------------------------------------------------------ configuration history (issue 15)
 
     const note = (overrides: Partial<HistoryNote> = {}): HistoryNote => ({ savedBy: 'bob via test', change: 'set', changedFields: ['Pwd'], keep: 20, maxAgeMs: 86_400_000, ...overrides });
@@ -770,6 +799,32 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       const again = await store.putCredentials('Hist', 'Cfg', null, 'm1', Buffer.from('new'), note());
       await store.putCredentials('Hist', 'Cfg', again.timestamp, 'm1', Buffer.from('newer'), note({ keep: 4 }));
       assert.equal((await store.listHistory('Hist', 'Cfg', { limit: 1 }))[0]!.version, 8, 'numbering continues after a delete and re-create');
+    });
+
+    withStore('history: numbers never restart once every kept version went past the age limit, also for an import', async (store) => {
+      await store.createApplication(app('Hist'));
+      let a = await store.putCredentials('Hist', 'A', null, 'm1', Buffer.from('a0'));
+      a = await store.putCredentials('Hist', 'A', a.timestamp, 'm1', Buffer.from('a1'), note());
+      a = await store.putCredentials('Hist', 'A', a.timestamp, 'm1', Buffer.from('a2'), note());
+      const c = await store.putCredentials('Hist', 'C', null, 'm1', Buffer.from('c0'));
+      const c1 = await store.putCredentials('Hist', 'C', c.timestamp, 'm1', Buffer.from('c1'), note());
+      await store.deleteCredentials('Hist', 'C', c1.timestamp);
+      await new Promise((r) => setTimeout(r, 30));
+      // A save of another configuration expires every version of A and C.
+      const b = await store.putCredentials('Hist', 'B', null, 'm1', Buffer.from('b0'));
+      await store.putCredentials('Hist', 'B', b.timestamp, 'm1', Buffer.from('b1'), note({ maxAgeMs: 10 }));
+      assert.deepEqual(await store.listHistory('Hist', 'A', { limit: 10 }), [], 'every version of A went');
+      await store.putCredentials('Hist', 'A', a.timestamp, 'm1', Buffer.from('a3'), note());
+      assert.deepEqual((await store.listHistory('Hist', 'A', { limit: 10 })).map((v) => v.version), [3], 'after 1 and 2, never 1 again');
+      assert.equal(await store.getHistoryVersion('Hist', 'A', 1), undefined, 'version 1 names nothing rather than other content');
+      const imported = { version: 1, modifiedAt: Date.now() - 2000, savedAt: Date.now() - 1000, savedBy: 'x (imported)', change: 'set' as const, changedFields: [], msid: 'm1', ciphertext: Buffer.from('old') };
+      await store.applyApplicationChanges([{ application: 'Hist', expected: { fields: [field('dummy')] }, rows: [{ op: 'put', identifier: 'C', expectedTimestamp: null, msid: 'm1', ciphertext: Buffer.from('c2'), importedHistory: [imported] }] }]);
+      assert.deepEqual((await store.listHistory('Hist', 'C', { limit: 10 })).map((v) => v.version), [2], 'an imported version goes after the numbers C used');
+      await store.deleteApplication('Hist');
+      await store.createApplication(app('Hist'));
+      const again = await store.putCredentials('Hist', 'A', null, 'm1', Buffer.from('new'));
+      await store.putCredentials('Hist', 'A', again.timestamp, 'm1', Buffer.from('newer'), note());
+      assert.deepEqual((await store.listHistory('Hist', 'A', { limit: 10 })).map((v) => v.version), [1], 'a new application starts again (its history went with the old one)');
     });
 
     withStore('history: versions older than the age limit go at the next save, in every configuration', async (store) => {

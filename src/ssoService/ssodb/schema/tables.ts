@@ -91,6 +91,8 @@ export const TABLES = {
   mssNodes: 'SSOX_MssNodes',
   /** Earlier versions of configurations (issue 15, history), encrypted like the live rows. */
   configHistory: 'SSOX_ConfigHistory',
+  /** The last version number of a configuration whose versions went past the age limit (history numbers never restart). */
+  configHistoryNumber: 'SSOX_ConfigHistoryNumber',
   /** SQLite only: the database-wide row-version counter (SQL Server uses ROW_VERSION_SEQUENCE, mssqlDdl.ts). */
   rowVersionCounter: 'SSOX_RowVersionCounter',
 } as const;
@@ -225,6 +227,19 @@ export const SHARED_TABLES: TableDef[] = [
     unique: [{ name: 'UQ_SSOX_ConfigHistory_key', columns: HISTORY_KEY }],
     foreignKeys: [{ name: 'FK_SSOX_ConfigHistory_app', columns: ['ch_app_name'], table: T.applicationInfo, references: APP_KEY }],
     checks: [{ name: 'CK_SSOX_ConfigHistory_change', expression: "ch_change IN ('set', 'delete')" }],
+  },
+  {
+    // Written as versions go past the age limit (a save of any configuration expires them in
+    // every one): the next version of a configuration whose versions all went continues from
+    // here, so a version number never names other content later. Goes with its application.
+    name: T.configHistoryNumber,
+    columns: [
+      { name: 'hn_app_name', type: 'name' },
+      { name: 'hn_identifier', type: 'name' },
+      { name: 'hn_last_version', type: 'int' },
+    ],
+    primaryKey: { name: 'PK_SSOX_ConfigHistoryNumber', columns: ['hn_app_name', 'hn_identifier'] },
+    foreignKeys: [{ name: 'FK_SSOX_ConfigHistoryNumber_app', columns: ['hn_app_name'], table: T.applicationInfo, references: APP_KEY }],
   },
   {
     // One row. Times are ms since the epoch on the database's clock (SQL Server) or the
