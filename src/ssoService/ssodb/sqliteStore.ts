@@ -28,7 +28,7 @@ import path from 'node:path';
 import { SsoError } from '../../protocol/errors';
 import { auditPageParams, auditSlice, auditWindow, auditWindowParams, SQLITE_AUDIT_SQL } from './auditQuery';
 import { importedVersionParams, importedVersions, SQLITE_IMPORT_HISTORY_SQL } from './historyImport';
-import { CommittedStateMemo } from './committedStateMemo';
+import { CommittedStateMemo, UNTOUCHED, type MemoRevision } from './committedStateMemo';
 import { LockDirectory } from './lockDirectory';
 import { SqliteConnection, type BeginMode, type Params } from './sqliteConnection';
 import { WriteBatch } from './writeBatch';
@@ -108,12 +108,21 @@ class SqliteStore implements SqliteDataStore {
   private readonly lock: LockDirectory;
   private readonly memo: CommittedStateMemo;
   private readonly batch: WriteBatch;
+  /**
+   * How the writes of the transaction being committed changed what the memo keeps, one per
+   * write; undefined once a write could not say (see writeRevising).
+   */
+  private ownRevisions: MemoRevision[] | undefined = [];
 
   constructor(private readonly options: Required<SqliteStoreOptions>) {
     this.lock = new LockDirectory(`${options.file}.lock`, options.staleLockMs);
     this.memo = new CommittedStateMemo(options.file);
     this.db = new SqliteConnection(options.file, this.lock);
-    this.batch = new WriteBatch(this.db, (work) => this.attempt('BEGIN IMMEDIATE', work, this.options.busyTimeoutMs));
+    this.batch = new WriteBatch(
+      this.db,
+      (work) => this.commitWrites(work),
+      () => (this.ownRevisions = undefined),
+    );
   }
 
   // -------------------------------------------------------------- lifecycle
@@ -389,7 +398,7 @@ class SqliteStore implements SqliteDataStore {
     checkHistoryNote(history);
     const auditRecord = audit && toAuditRecord(audit.entry);
     const prune = audit?.retention && auditPruneBounds(audit.retention, AUDIT_PRUNE_PER_WRITE);
-    return this.write(() => {
+    return this.writeRevising(() => {
       const app = this.applicationName(application);
       if (app === undefined) throw applicationNotFound();
       const current = this.credentialsRow(app, identifier);
@@ -397,7 +406,8 @@ class SqliteStore implements SqliteDataStore {
       if (current && history) this.keepVersion(app, String(current.identifier), history);
       const written = this.writeRow(app, identifier, current, msid, ciphertext);
       if (auditRecord) this.insertAuditRows([auditRecord], prune);
-      return written;
+      // A new row changes counts, lists and searches: only an update says precisely what it changed.
+      return { result: written, revision: current ? rowUpdated({ ...written, ciphertext: Buffer.from(ciphertext) }) : undefined };
     });
   }
 
@@ -566,7 +576,17 @@ class SqliteStore implements SqliteDataStore {
 
   /** See moveStagedAuditRows: the rows putCredentials staged here go to the audit file, atomically. */
   async moveStagedAudit(auditFile: string, retention?: AuditRetention): Promise<number> {
-    return retryWhileBusy(this.lock, () => moveStagedAuditRows(this.db, auditFile, retention), this.options.busyTimeoutMs);
+    return retryWhileBusy(
+      this.lock,
+      () => {
+        let start: Buffer | undefined;
+        const moved = moveStagedAuditRows(this.db, auditFile, retention, () => (start = this.memo.startOfOwnWrite()));
+        // Moving rows out changes the data file, but only its staged audit rows, which nothing kept comes from.
+        this.memo.afterOwnCommit(start, moved > 0 ? [UNTOUCHED] : []);
+        return moved;
+      },
+      this.options.busyTimeoutMs,
+    );
   }
 
   async pruneAudit(retention: AuditRetention, limit: number): Promise<number> {
@@ -630,7 +650,37 @@ class SqliteStore implements SqliteDataStore {
    * Writes asked for in the same turn of the event loop share one transaction (see WriteBatch).
    */
   private write<T>(work: () => T): Promise<T> {
-    return this.batch.add(work);
+    return this.writeRevising(() => ({ result: work(), revision: undefined }));
+  }
+
+  /**
+   * A write that says how it changed what the memo keeps (see CommittedStateMemo.afterOwnCommit),
+   * so that the results it did not change stay kept; revision undefined drops them all.
+   */
+  private writeRevising<T>(work: () => { result: T; revision: MemoRevision | undefined }): Promise<T> {
+    return this.batch.add(() => {
+      const { result, revision } = work();
+      if (revision === undefined) this.ownRevisions = undefined;
+      else this.ownRevisions?.push(revision);
+      return result;
+    });
+  }
+
+  /** One write transaction of the batch (retried whole on BUSY); the memo keeps what it did not change. */
+  private commitWrites(work: () => void): Promise<void> {
+    return retryWhileBusy(
+      this.lock,
+      () => {
+        this.ownRevisions = [];
+        let start: Buffer | undefined;
+        this.db.transaction('BEGIN IMMEDIATE', () => {
+          start = this.memo.startOfOwnWrite();
+          work();
+        });
+        this.memo.afterOwnCommit(start, this.ownRevisions);
+      },
+      this.options.busyTimeoutMs,
+    );
   }
 
   /** Runs `work` in one transaction; on SQLITE_BUSY rolls back and retries the whole of it. */
@@ -646,6 +696,26 @@ class SqliteStore implements SqliteDataStore {
   private run(sql: string, params: Params): number {
     return this.db.run(sql, params);
   }
+}
+
+/** How memoRead's keys (the JSON of their list) begin, for each query a revision looks for. */
+const MEMO_KEY_PREFIX = {
+  listIdentifiers: `${JSON.stringify(['listIdentifiers']).slice(0, -1)},`,
+  readConfiguration: `${JSON.stringify(['readConfiguration']).slice(0, -1)},`,
+};
+
+/**
+ * What updating one row (its names as stored) changes in the memo: the kept read of that row
+ * becomes the row as written, and the identifier lists, which show row versions, are dropped.
+ * Applications, fields and searches show neither the row's values nor its version.
+ */
+function rowUpdated(row: CredentialRow): MemoRevision {
+  return (key, value) => {
+    if (key.startsWith(MEMO_KEY_PREFIX.listIdentifiers)) return undefined;
+    if (!key.startsWith(MEMO_KEY_PREFIX.readConfiguration)) return value;
+    const read = value as ConfigurationRead;
+    return read.name === row.application && read.row?.identifier === row.identifier ? { ...read, row } : value;
+  };
 }
 
 /** The trigram index answers substrings of three characters or more (shorter ones scan). */

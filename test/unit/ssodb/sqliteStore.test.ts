@@ -482,6 +482,85 @@ describe('SQLite store: reads kept until the file changes', () => {
     }
   });
 
+  it("the store's own save keeps what it did not change (served while another connection holds the lock); the saved row is served as written", async () => {
+    const file = newFile();
+    const store = await openAt(file, { busyTimeoutMs: 300 });
+    const holder = new nodeSqlite3Wasm.Database(file);
+    try {
+      await store.createApplication(app('Own'));
+      const r1 = await store.putCredentials('Own', 'R1', null, 'm1', Buffer.from('v1'));
+      await store.putCredentials('Own', 'R2', null, 'm1', Buffer.from('w1'));
+      const other = await store.readConfiguration('Own', 'R2');
+      await store.readConfiguration('Own', 'R1');
+      const otherSpelling = await store.readConfiguration('OWN', 'r1');
+      const application = await store.getApplication('Own');
+      await store.listIdentifiers('Own', { limit: 10 });
+
+      const saved = await store.putCredentials('Own', 'R1', r1.timestamp, 'm2', Buffer.from('v2'), undefined, { entry: { user: 'u', action: 'config.set', outcome: 'ok' } });
+      holder.exec('BEGIN IMMEDIATE'); // from here, any read that needs a transaction fails after 300 ms
+      try {
+        assert.equal(await store.readConfiguration('Own', 'R2'), other, 'another row: the very result kept before the save');
+        assert.equal(await store.getApplication('Own'), application, 'the application: kept');
+        for (const [appName, id] of [['Own', 'R1'], ['OWN', 'r1']] as const) {
+          const row = (await store.readConfiguration(appName, id))!.row!;
+          assert.equal(Buffer.from(row.ciphertext).toString(), 'v2', `${appName}/${id}: the saved row as written`);
+          assert.deepEqual({ ...row, ciphertext: undefined }, { ...saved, ciphertext: undefined });
+        }
+        assert.notEqual(otherSpelling, await store.readConfiguration('OWN', 'r1'));
+        await expectSsoError(store.listIdentifiers('Own', { limit: 10 }), 'ENTSSO_E_SSODB_UNREACHABLE'); // lists row versions: read again
+      } finally {
+        holder.exec('COMMIT');
+      }
+      assert.deepEqual((await store.listIdentifiers('Own', { limit: 10 })).map((r) => r.timestamp), [saved.timestamp, (await store.readConfiguration('Own', 'R2'))!.row!.timestamp]);
+    } finally {
+      holder.close();
+      await store.close();
+    }
+  });
+
+  it("a change by another connection before the store's own save is seen after it (what was kept is not trusted blindly)", async () => {
+    const file = newFile();
+    const store = await openAt(file);
+    const other = await openAt(file);
+    try {
+      await store.createApplication(app('Two'));
+      await store.putCredentials('Two', 'Theirs', null, 'm1', Buffer.from('v1'));
+      const mine = await store.putCredentials('Two', 'Mine', null, 'm1', Buffer.from('w1'));
+      const kept = (await store.readConfiguration('Two', 'Theirs'))!.row!;
+      await store.readConfiguration('Two', 'Mine');
+      await other.putCredentials('Two', 'Theirs', kept.timestamp, 'm1', Buffer.from('v2'));
+      await store.putCredentials('Two', 'Mine', mine.timestamp, 'm1', Buffer.from('w2'));
+      assert.equal(Buffer.from((await store.readConfiguration('Two', 'Theirs'))!.row!.ciphertext).toString(), 'v2');
+      assert.equal(Buffer.from((await store.readConfiguration('Two', 'Mine'))!.row!.ciphertext).toString(), 'w2');
+    } finally {
+      await other.close();
+      await store.close();
+    }
+  });
+
+  it('a new row, or a save refused as a conflict in a batch with others, never leaves a stale result kept', async () => {
+    const file = newFile();
+    const store = await openAt(file);
+    try {
+      await store.createApplication(app('Batch'));
+      const a = await store.putCredentials('Batch', 'A', null, 'm1', Buffer.from('a1'));
+      await store.readConfiguration('Batch', 'New');
+      await store.getApplication('Batch');
+      await store.putCredentials('Batch', 'New', null, 'm1', Buffer.from('n1'));
+      assert.equal(Buffer.from((await store.readConfiguration('Batch', 'New'))!.row!.ciphertext).toString(), 'n1');
+      assert.equal((await store.getApplication('Batch'))!.identifierCount, 2);
+      // Same turn of the event loop: one transaction, one save refused in its savepoint.
+      const outcomes = await Promise.allSettled([
+        store.putCredentials('Batch', 'A', a.timestamp, 'm1', Buffer.from('a2')),
+        store.putCredentials('Batch', 'A', a.timestamp, 'm1', Buffer.from('a3')),
+      ]);
+      assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected']);
+      assert.equal(Buffer.from((await store.readConfiguration('Batch', 'A'))!.row!.ciphertext).toString(), 'a2');
+    } finally {
+      await store.close();
+    }
+  });
+
   it('a kept result cannot be altered by the caller who got it', async () => {
     const file = newFile();
     const store = await openAt(file);
