@@ -28,12 +28,11 @@ import path from 'node:path';
 import { SsoError } from '../../protocol/errors';
 import { auditPageParams, auditSlice, auditWindow, auditWindowParams, SQLITE_AUDIT_SQL } from './auditQuery';
 import { importedVersionParams, importedVersions, SQLITE_IMPORT_HISTORY_SQL } from './historyImport';
-import { CommittedStateMemo, UNTOUCHED, type MemoRevision } from './committedStateMemo';
+import { CommittedStateMemo } from './committedStateMemo';
 import { LockDirectory } from './lockDirectory';
 import { SqliteConnection, type BeginMode, type Params } from './sqliteConnection';
-import { WriteBatch } from './writeBatch';
+import { auditRowsOf, composeSave, memoKey, rowUpdated, SqliteWrites, type RevisingWrite } from './sqliteWrites';
 import { SQLITE_SQL } from './sqliteSql';
-import { moveStagedAuditRows } from './stagedAudit';
 import { retryWhileBusy, unreachable } from './sqliteRetry';
 import type { AuditEntry, FieldInfo } from '../../protocol/messages';
 import {
@@ -61,6 +60,8 @@ import type {
   RowChange,
   SsoStore,
   ChangeAudit,
+  ComposedSave,
+  ComposeSave,
   ConfigurationRead,
   HistoryNote,
   HistoryRow,
@@ -91,6 +92,7 @@ const DEFAULT_STALE_LOCK_MS = 2_000;
 /** The data file of the embedded store: an SsoStore that can also move the audit rows it staged. */
 export interface SqliteDataStore extends SsoStore {
   moveStagedAudit(auditFile: string, retention?: AuditRetention): Promise<number>;
+  saveConfiguration: NonNullable<SsoStore['saveConfiguration']>;
 }
 
 export function createSqliteStore(options: SqliteStoreOptions): SqliteDataStore {
@@ -107,22 +109,13 @@ class SqliteStore implements SqliteDataStore {
   private readonly db: SqliteConnection;
   private readonly lock: LockDirectory;
   private readonly memo: CommittedStateMemo;
-  private readonly batch: WriteBatch;
-  /**
-   * How the writes of the transaction being committed changed what the memo keeps, one per
-   * write; undefined once a write could not say (see writeRevising).
-   */
-  private ownRevisions: MemoRevision[] | undefined = [];
+  private readonly writes: SqliteWrites;
 
   constructor(private readonly options: Required<SqliteStoreOptions>) {
     this.lock = new LockDirectory(`${options.file}.lock`, options.staleLockMs);
     this.memo = new CommittedStateMemo(options.file);
     this.db = new SqliteConnection(options.file, this.lock);
-    this.batch = new WriteBatch(
-      this.db,
-      (work) => this.commitWrites(work),
-      () => (this.ownRevisions = undefined),
-    );
+    this.writes = new SqliteWrites(this.db, this.lock, this.memo, options.busyTimeoutMs);
   }
 
   // -------------------------------------------------------------- lifecycle
@@ -152,7 +145,7 @@ class SqliteStore implements SqliteDataStore {
 
   async close(): Promise<void> {
     if (!this.db.isOpen) return;
-    await this.batch.drain();
+    await this.writes.drain();
     // The database first: should SQLite release a lock as it closes, the link-lock patch must still know the path.
     this.db.close();
     this.memo.close();
@@ -373,13 +366,15 @@ class SqliteStore implements SqliteDataStore {
   async readConfiguration(application: string, identifier: string): Promise<ConfigurationRead | undefined> {
     checkName(application, 'application name');
     checkName(identifier, 'identifier');
-    return this.memoRead(['readConfiguration', application, identifier], () => {
-      const name = this.applicationName(application);
-      if (name === undefined) return undefined;
-      const fields = this.rows(SQLITE_SQL.fields, { app: name }).map(toFieldInfo);
-      const row = this.credentialsRow(name, identifier);
-      return { name, fields, row: row ? toCredentialRow(row) : undefined };
-    });
+    return this.memoRead(['readConfiguration', application, identifier], () => this.configurationRead(application, identifier));
+  }
+
+  private configurationRead(application: string, identifier: string): ConfigurationRead | undefined {
+    const name = this.applicationName(application);
+    if (name === undefined) return undefined;
+    const fields = this.rows(SQLITE_SQL.fields, { app: name }).map(toFieldInfo);
+    const row = this.credentialsRow(name, identifier);
+    return { name, fields, row: row ? toCredentialRow(row) : undefined };
   }
 
   async putCredentials(
@@ -396,19 +391,36 @@ class SqliteStore implements SqliteDataStore {
     else checkName(identifier, 'identifier');
     checkMsid(msid);
     checkHistoryNote(history);
-    const auditRecord = audit && toAuditRecord(audit.entry);
-    const prune = audit?.retention && auditPruneBounds(audit.retention, AUDIT_PRUNE_PER_WRITE);
-    return this.writeRevising(() => {
-      const app = this.applicationName(application);
-      if (app === undefined) throw applicationNotFound();
-      const current = this.credentialsRow(app, identifier);
-      checkExpectedTimestamp(current, expectedTimestamp);
-      if (current && history) this.keepVersion(app, String(current.identifier), history);
-      const written = this.writeRow(app, identifier, current, msid, ciphertext);
-      if (auditRecord) this.insertAuditRows([auditRecord], prune);
-      // A new row changes counts, lists and searches: only an update says precisely what it changed.
-      return { result: written, revision: current ? rowUpdated({ ...written, ciphertext: Buffer.from(ciphertext) }) : undefined };
+    return this.writes.add(() => this.writeCredentials(application, expectedTimestamp, { identifier, msid, ciphertext, history, audit }));
+  }
+
+  async saveConfiguration(application: string, identifier: string, expectedTimestamp: string | null, compose: ComposeSave): Promise<Omit<CredentialRow, 'ciphertext'>> {
+    checkName(application, 'application name');
+    if (expectedTimestamp === null) checkNewName(identifier, 'identifier');
+    else checkName(identifier, 'identifier');
+    return this.writes.add(() => {
+      const found = this.configurationRead(application, identifier);
+      const save = composeSave(compose, found);
+      if (!found) throw applicationNotFound();
+      checkMsid(save.msid);
+      checkHistoryNote(save.history);
+      return this.writeCredentials(found.name, expectedTimestamp, save);
     });
+  }
+
+  /** Inside a write: putCredentials' work, and how it changed what the memo keeps. */
+  private writeCredentials(application: string, expectedTimestamp: string | null, save: ComposedSave): RevisingWrite<Omit<CredentialRow, 'ciphertext'>> {
+    const { identifier, msid, ciphertext, history } = save;
+    const audit = auditRowsOf(save.audit);
+    const app = this.applicationName(application);
+    if (app === undefined) throw applicationNotFound();
+    const current = this.credentialsRow(app, identifier);
+    checkExpectedTimestamp(current, expectedTimestamp);
+    if (current && history) this.keepVersion(app, String(current.identifier), history);
+    const written = this.writeRow(app, identifier, current, msid, ciphertext);
+    if (audit) this.insertAuditRows([audit.record], audit.prune);
+    // A new row changes counts, lists and searches: only an update says precisely what it changed.
+    return { result: written, revision: current ? rowUpdated({ ...written, ciphertext: Buffer.from(ciphertext) }) : undefined };
   }
 
   /** Inside a write: the live row becomes the next kept version; then the retention limits apply. */
@@ -576,17 +588,7 @@ class SqliteStore implements SqliteDataStore {
 
   /** See moveStagedAuditRows: the rows putCredentials staged here go to the audit file, atomically. */
   async moveStagedAudit(auditFile: string, retention?: AuditRetention): Promise<number> {
-    return retryWhileBusy(
-      this.lock,
-      () => {
-        let start: Buffer | undefined;
-        const moved = moveStagedAuditRows(this.db, auditFile, retention, () => (start = this.memo.startOfOwnWrite()));
-        // Moving rows out changes the data file, but only its staged audit rows, which nothing kept comes from.
-        this.memo.afterOwnCommit(start, moved > 0 ? [UNTOUCHED] : []);
-        return moved;
-      },
-      this.options.busyTimeoutMs,
-    );
+    return this.writes.moveStagedAudit(auditFile, retention);
   }
 
   async pruneAudit(retention: AuditRetention, limit: number): Promise<number> {
@@ -635,12 +637,12 @@ class SqliteStore implements SqliteDataStore {
    * `key` must name the query and every argument that shapes its result, spelled exactly as given.
    */
   private memoRead<T>(key: (string | number)[], work: () => T): Promise<T> {
-    const memoKey = JSON.stringify(key);
-    const kept = this.memo.lookup<T>(memoKey);
+    const spelled = memoKey(key);
+    const kept = this.memo.lookup<T>(spelled);
     if (kept !== undefined) return Promise.resolve(kept);
     return this.read(() => {
       const result = work();
-      this.memo.keep(memoKey, result);
+      this.memo.keep(spelled, result);
       return result;
     });
   }
@@ -650,37 +652,7 @@ class SqliteStore implements SqliteDataStore {
    * Writes asked for in the same turn of the event loop share one transaction (see WriteBatch).
    */
   private write<T>(work: () => T): Promise<T> {
-    return this.writeRevising(() => ({ result: work(), revision: undefined }));
-  }
-
-  /**
-   * A write that says how it changed what the memo keeps (see CommittedStateMemo.afterOwnCommit),
-   * so that the results it did not change stay kept; revision undefined drops them all.
-   */
-  private writeRevising<T>(work: () => { result: T; revision: MemoRevision | undefined }): Promise<T> {
-    return this.batch.add(() => {
-      const { result, revision } = work();
-      if (revision === undefined) this.ownRevisions = undefined;
-      else this.ownRevisions?.push(revision);
-      return result;
-    });
-  }
-
-  /** One write transaction of the batch (retried whole on BUSY); the memo keeps what it did not change. */
-  private commitWrites(work: () => void): Promise<void> {
-    return retryWhileBusy(
-      this.lock,
-      () => {
-        this.ownRevisions = [];
-        let start: Buffer | undefined;
-        this.db.transaction('BEGIN IMMEDIATE', () => {
-          start = this.memo.startOfOwnWrite();
-          work();
-        });
-        this.memo.afterOwnCommit(start, this.ownRevisions);
-      },
-      this.options.busyTimeoutMs,
-    );
+    return this.writes.add(() => ({ result: work(), revision: undefined }));
   }
 
   /** Runs `work` in one transaction; on SQLITE_BUSY rolls back and retries the whole of it. */
@@ -696,26 +668,6 @@ class SqliteStore implements SqliteDataStore {
   private run(sql: string, params: Params): number {
     return this.db.run(sql, params);
   }
-}
-
-/** How memoRead's keys (the JSON of their list) begin, for each query a revision looks for. */
-const MEMO_KEY_PREFIX = {
-  listIdentifiers: `${JSON.stringify(['listIdentifiers']).slice(0, -1)},`,
-  readConfiguration: `${JSON.stringify(['readConfiguration']).slice(0, -1)},`,
-};
-
-/**
- * What updating one row (its names as stored) changes in the memo: the kept read of that row
- * becomes the row as written, and the identifier lists, which show row versions, are dropped.
- * Applications, fields and searches show neither the row's values nor its version.
- */
-function rowUpdated(row: CredentialRow): MemoRevision {
-  return (key, value) => {
-    if (key.startsWith(MEMO_KEY_PREFIX.listIdentifiers)) return undefined;
-    if (!key.startsWith(MEMO_KEY_PREFIX.readConfiguration)) return value;
-    const read = value as ConfigurationRead;
-    return read.name === row.application && read.row?.identifier === row.identifier ? { ...read, row } : value;
-  };
 }
 
 /** The trigram index answers substrings of three characters or more (shorter ones scan). */

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import nodeSqlite3Wasm from 'node-sqlite3-wasm';
+import { SsoError } from '../../../src/protocol/errors';
 import { processStartTime } from '../../../src/protocol/processIdentity';
 import { openStore } from '../../../src/ssoService/ssodb/openStore';
 import { sideFileFor } from '../../../src/ssoService/ssodb/sideFiles';
@@ -557,6 +558,42 @@ describe('SQLite store: reads kept until the file changes', () => {
       assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected']);
       assert.equal(Buffer.from((await store.readConfiguration('Batch', 'A'))!.row!.ciphertext).toString(), 'a2');
     } finally {
+      await store.close();
+    }
+  });
+
+  it('a save that reads what it changes does so in its own write transaction: nobody writes in between; a refusal writes nothing; a fault keeps its text to itself', async () => {
+    const file = newFile();
+    const store = await openAt(file, { busyTimeoutMs: 300 });
+    const holder = new nodeSqlite3Wasm.Database(file);
+    try {
+      await store.createApplication(app('Fold'));
+      const first = await store.putCredentials('Fold', 'Row', null, 'm1', Buffer.from('v1'));
+      const lockedDuringCompose: boolean[] = [];
+      const saved = await store.saveConfiguration!('FOLD', 'row', first.timestamp, (found) => {
+        assert.equal(found?.name, 'Fold');
+        assert.equal(found?.row?.timestamp, first.timestamp, 'the stored row, read in this transaction');
+        try {
+          holder.exec('BEGIN IMMEDIATE');
+          holder.exec('ROLLBACK');
+          lockedDuringCompose.push(false);
+        } catch {
+          lockedDuringCompose.push(true);
+        }
+        return { identifier: found!.row!.identifier, msid: 'm1', ciphertext: Buffer.from('v2'), audit: { entry: { user: 'u', action: 'config.set', outcome: 'ok' } } };
+      });
+      assert.deepEqual(lockedDuringCompose, [true], 'another connection could not write between the read and the write');
+      assert.equal(saved.identifier, 'Row');
+      assert.equal(Buffer.from((await store.readConfiguration('Fold', 'Row'))!.row!.ciphertext).toString(), 'v2');
+
+      const refused = new SsoError('ENTSSO_E_CONFLICT', 'stale');
+      await assert.rejects(store.saveConfiguration!('Fold', 'Row', saved.timestamp, () => { throw refused; }), (e) => e === refused);
+      const fault = await expectSsoError(store.saveConfiguration!('Fold', 'Row', saved.timestamp, () => { throw new Error('value s3cret'); }), 'ENTSSO_E_INTERNAL');
+      assert.ok(!fault.message.includes('s3cret') && !JSON.stringify(fault.details ?? {}).includes('s3cret'));
+      await expectSsoError(store.saveConfiguration!('Missing', 'Row', null, () => ({ identifier: 'Row', msid: 'm1', ciphertext: Buffer.from('x') })), 'ENTSSO_E_APPLICATION_NOT_FOUND');
+      assert.equal((await store.readConfiguration('Fold', 'Row'))!.row!.timestamp, saved.timestamp, 'nothing written by the refusals');
+    } finally {
+      holder.close();
       await store.close();
     }
   });
