@@ -22,7 +22,8 @@
  *   reservedLockFix.ts, which works around a defect of the library that would skip that rollback).
  *
  * Pieces: the SQL text is in sqliteSql.ts, the retry on BUSY in sqliteRetry.ts, the lock protocol
- * in lockDirectory.ts and the process-wide `fs.accessSync` patch in reservedLockFix.ts.
+ * in lockDirectory.ts, the process-wide `fs.accessSync` patch in reservedLockFix.ts, and the write
+ * transactions (group commit, reads kept across them) in sqliteWrites.ts.
  */
 import path from 'node:path';
 import { SsoError } from '../../protocol/errors';
