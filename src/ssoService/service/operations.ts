@@ -22,7 +22,7 @@ import { readProtectedHeader } from '../crypto/protectedFile';
 import { healthReport } from './healthChecks';
 import type { MssOp, MssOps } from '../mss/mssProtocol';
 import type { MasterSecret } from '../crypto/masterSecret';
-import type { ApplicationRow, AuditRetention, ChangeAuditRows, CredentialRow, NewAuditEntry, SsoStore, ConfigurationRead } from '../ssodb/store';
+import type { ApplicationRow, AuditRetention, ChangeAuditRows, CredentialRow, NewAuditEntry, SsoStore, ComposedSave, ComposeSave, ConfigurationRead } from '../ssodb/store';
 import { nameKeyedRecord } from '../../protocol/names';
 import { LIMITS } from '../../protocol/limits';
 import type { CallContext, Handlers, RpcOperations } from '../rpc/rpcOperations';
@@ -473,28 +473,42 @@ export class SsoOperations implements RpcOperations {
   private async writeConfig(p: ParamsOf<'config.set'>, ctx: CallContext): Promise<IdentifierInfo> {
     const secret = await this.secretForWrite(ctx, 'config.set', p.application, p.identifier);
     try {
-      // One read for the fields and the stored row, usually still kept from opening the document.
-      const found = await this.store.readConfiguration(p.application, p.identifier);
-      if (!found) throw notFound(p.application);
-      const app = { name: found.name, fields: found.fields };
-      const labels = canonicalLabels(app, [...Object.keys(p.fields), ...(p.clearMasked ?? [])]);
-      const { identifier, values: stored } = this.storedValuesFor(app.name, found.row, p.identifier, p.expectedTimestamp);
-      const values = writtenValues(app.fields, stored, labels, p.fields, p.clearMasked);
-      const fieldLabels = app.fields.map((f) => f.label);
-      checkConfigurationSize(app.name, identifier, { labels: fieldLabels, values }, { labels: fieldLabels, values: stored });
-      // Encrypted under the identifier's stored spelling: the store keeps it, and reads decrypt under it.
-      const blob = encryptValues(secret, app.name, identifier, values);
-      // Updating keeps the replaced version (history), in the store's write transaction.
-      const kept = p.expectedTimestamp === null ? undefined : historyNote(this.options.history ?? DEFAULT_HISTORY_SETTINGS, this.who(ctx), 'set', changedFieldLabels(app.fields, stored, values));
-      // The audit row is written with the change, in its transaction: one commit, never one without the other.
-      const audit = { entry: { action: 'config.set', outcome: 'ok' as const, application: app.name, identifier: p.identifier, fields: Object.keys(p.fields), user: this.who(ctx) }, retention: this.options.auditRetention };
-      const row = await this.store.putCredentials(app.name, identifier, p.expectedTimestamp, secret.msid, blob, kept, audit);
-      return { application: app.name, identifier: p.identifier, timestamp: row.timestamp, modifiedAt: row.modifiedAt };
+      const compose: ComposeSave = (found) => this.composeSave(p, ctx, secret, found);
+      // Where the store can, the fields and the stored row are read in the save's own transaction.
+      const row = this.store.saveConfiguration
+        ? await this.store.saveConfiguration(p.application, p.identifier, p.expectedTimestamp, compose)
+        : await this.saveAfterReading(p, compose);
+      return { application: row.application, identifier: p.identifier, timestamp: row.timestamp, modifiedAt: row.modifiedAt };
     } catch (err) {
       // Every refusal is audited: conflicts found before the write as well as by the store.
       if (err instanceof SsoError) await this.audit(ctx, { action: 'config.set', outcome: 'refused', application: p.application, identifier: p.identifier, detail: err.code });
       throw err;
     }
+  }
+
+  /** One read for the fields and the stored row (usually still kept from opening the document), then the write. */
+  private async saveAfterReading(p: ParamsOf<'config.set'>, compose: ComposeSave): Promise<Omit<CredentialRow, 'ciphertext'>> {
+    const found = await this.store.readConfiguration(p.application, p.identifier);
+    const save = compose(found);
+    return this.store.putCredentials(found!.name, save.identifier, p.expectedTimestamp, save.msid, save.ciphertext, save.history, save.audit);
+  }
+
+  /** The values a save writes, merged into what is stored and encrypted; synchronous, so it can run inside the store's transaction. */
+  private composeSave(p: ParamsOf<'config.set'>, ctx: CallContext, secret: MasterSecret, found: ConfigurationRead | undefined): ComposedSave {
+    if (!found) throw notFound(p.application);
+    const app = { name: found.name, fields: found.fields };
+    const labels = canonicalLabels(app, [...Object.keys(p.fields), ...(p.clearMasked ?? [])]);
+    const { identifier, values: stored } = this.storedValuesFor(app.name, found.row, p.identifier, p.expectedTimestamp);
+    const values = writtenValues(app.fields, stored, labels, p.fields, p.clearMasked);
+    const fieldLabels = app.fields.map((f) => f.label);
+    checkConfigurationSize(app.name, identifier, { labels: fieldLabels, values }, { labels: fieldLabels, values: stored });
+    // Encrypted under the identifier's stored spelling: the store keeps it, and reads decrypt under it.
+    const ciphertext = encryptValues(secret, app.name, identifier, values);
+    // Updating keeps the replaced version (history), in the store's write transaction.
+    const history = p.expectedTimestamp === null ? undefined : historyNote(this.options.history ?? DEFAULT_HISTORY_SETTINGS, this.who(ctx), 'set', changedFieldLabels(app.fields, stored, values));
+    // The audit row is written with the change, in its transaction: one commit, never one without the other.
+    const audit = { entry: { action: 'config.set', outcome: 'ok' as const, application: app.name, identifier: p.identifier, fields: Object.keys(p.fields), user: this.who(ctx) }, retention: this.options.auditRetention };
+    return { identifier, msid: secret.msid, ciphertext, history, audit };
   }
 
   private async deleteConfig(p: ParamsOf<'config.delete'>, ctx: CallContext): Promise<{ deleted: true }> {

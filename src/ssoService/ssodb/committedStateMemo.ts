@@ -20,6 +20,13 @@
  *   writer writes page 1 (with the new counter) before its commit point, so a reader that still
  *   sees the old counter is ordered before that commit; a reader that sees a counter mid-commit
  *   or left by a writer that died simply misses and takes the lock.
+ *
+ * This process's own writes keep what they did not change (see startOfOwnWrite and
+ * afterOwnCommit): a save would otherwise cost the next read of anything a transaction. The
+ * memo stays only when the header read inside the write transaction is the one the results were
+ * kept at (nobody wrote before it) and the counter after COMMIT is exactly one more (nobody wrote
+ * after it: every other commit would add its own one); each write then says how it changed
+ * the kept results. A change by any other process still makes the next read go to the file.
  */
 import fs from 'node:fs';
 
@@ -28,6 +35,15 @@ const HEADER_OFFSET = 24;
 const HEADER_BYTES = 16;
 /** Total size of kept results, in estimated bytes (see sizeOf). */
 const DEFAULT_CAPACITY_BYTES = 8 * 1024 * 1024;
+
+/**
+ * How one of this process's writes changed a kept result: the result as it is after the write
+ * (the same object when untouched), or undefined when it can no longer be kept.
+ */
+export type MemoRevision = (key: string, value: unknown) => unknown;
+
+/** A write that changed nothing any kept result comes from (the staged audit rows, for instance). */
+export const UNTOUCHED: MemoRevision = (_key, value) => value;
 
 export class CommittedStateMemo {
   private fd: number | undefined;
@@ -73,12 +89,35 @@ export class CommittedStateMemo {
   keep(key: string, value: unknown): void {
     if (value === undefined || !this.readHeader()) return;
     if (!this.generation?.equals(this.header)) this.clear(Buffer.from(this.header));
-    const weight = sizeOf(value);
-    if (weight > this.capacityBytes) return;
     this.forget(key);
-    while (this.weight + weight > this.capacityBytes) this.evictLeastRecent();
-    this.results.set(key, { value: deepFreeze(value), weight });
-    this.weight += weight;
+    this.put(key, value);
+  }
+
+  /**
+   * Call inside a write transaction of this process, before it writes (the lock is held and any
+   * dead writer's journal rolled back): the header, when every kept result is of the state this
+   * transaction starts from; undefined otherwise.
+   */
+  startOfOwnWrite(): Buffer | undefined {
+    if (this.generation === undefined || !this.readHeader() || !this.header.equals(this.generation)) return undefined;
+    return Buffer.from(this.header);
+  }
+
+  /**
+   * Call right after that transaction's COMMIT, in the same synchronous run.
+   * @param start what startOfOwnWrite returned.
+   * @param revisions one per write that committed a change; undefined when some write could not
+   *   say what it changed (every kept result is dropped); empty when nothing was written.
+   */
+  afterOwnCommit(start: Buffer | undefined, revisions: readonly MemoRevision[] | undefined): void {
+    if (revisions === undefined) return this.clear(undefined);
+    // Nothing written: the counter did not move for us, so the header alone tells whether anyone else wrote.
+    if (revisions.length === 0) return;
+    if (start === undefined || !this.generation?.equals(start) || !this.readHeader() || !isOneCommitAfter(this.header, start)) {
+      return this.clear(undefined);
+    }
+    this.revise(revisions);
+    this.generation = Buffer.from(this.header);
   }
 
   close(): void {
@@ -102,6 +141,25 @@ export class CommittedStateMemo {
     }
   }
 
+  private revise(revisions: readonly MemoRevision[]): void {
+    for (const [key, kept] of [...this.results]) {
+      let value: unknown = kept.value;
+      for (const revision of revisions) if (value !== undefined) value = revision(key, value);
+      if (value === kept.value) continue;
+      this.forget(key);
+      // A revised result goes to the most recent end of the order: it was just written.
+      if (value !== undefined) this.put(key, value);
+    }
+  }
+
+  private put(key: string, value: unknown): void {
+    const weight = sizeOf(value);
+    if (weight > this.capacityBytes) return;
+    while (this.weight + weight > this.capacityBytes) this.evictLeastRecent();
+    this.results.set(key, { value: deepFreeze(value), weight });
+    this.weight += weight;
+  }
+
   private clear(generation: Buffer | undefined): void {
     this.results.clear();
     this.weight = 0;
@@ -119,6 +177,11 @@ export class CommittedStateMemo {
     this.results.delete(key);
     this.weight -= kept.weight;
   }
+}
+
+/** The file change counter (first 4 bytes of the header, big-endian) went up by exactly one. */
+function isOneCommitAfter(header: Buffer, start: Buffer): boolean {
+  return header.readUInt32BE(0) === ((start.readUInt32BE(0) + 1) >>> 0);
 }
 
 /**

@@ -42,7 +42,7 @@ import {
   checkMsid,
   checkName,
   checkNewApplication,
-  checkNewName,
+  checkRowWriteNames,
   checkReencryptedRow,
   isRowVersion,
   sameFields,
@@ -400,9 +400,7 @@ class MssqlStore implements SsoStore {
     history?: HistoryNote,
     audit?: ChangeAudit,
   ): Promise<Omit<CredentialRow, 'ciphertext'>> {
-    checkName(application, 'application name');
-    if (expectedTimestamp === null) checkNewName(identifier, 'identifier');
-    else checkName(identifier, 'identifier');
+    checkRowWriteNames(application, identifier, expectedTimestamp);
     checkMsid(msid);
     checkHistoryNote(history);
     const auditRecord = audit && toAuditRecord(audit.entry);

@@ -91,6 +91,16 @@ export function withSideFiles(
       if (change) staged.moveSoon(change.retention);
       return row;
     },
+    saveConfiguration: async (app, id, expected, compose) => {
+      let audited: AuditRetention | undefined | null = null;
+      const row = await data.saveConfiguration(app, id, expected, (found) => {
+        const save = compose(found);
+        audited = save.audit ? save.audit.retention : null;
+        return save;
+      });
+      if (audited !== null) staged.moveSoon(audited);
+      return row;
+    },
     deleteCredentials: (app, id, expected, history, change) => staged.after(change, data.deleteCredentials(app, id, expected, history, change)),
     listHistory: (app, id, o) => data.listHistory(app, id, o),
     getHistoryVersion: (app, id, version) => data.getHistoryVersion(app, id, version),

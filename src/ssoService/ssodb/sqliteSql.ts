@@ -26,6 +26,16 @@ const AUDIT_COLUMNS = `au_at, au_user, au_action, au_outcome, au_app_name, au_id
 /** The schema name under which the data file attaches its audit side file to move staged rows. */
 export const STAGED_AUDIT_TARGET = 'audit_side';
 
+/** The trigram index answers substrings of three characters or more (shorter ones scan). */
+export function indexedByTrigrams(query: string): boolean {
+  return [...query].length >= 3;
+}
+
+/** The query as one FTS5 phrase: a literal substring, quotes doubled, no operators. */
+export function ftsPhrase(query: string): string {
+  return `"${query.replace(/"/g, '""')}"`;
+}
+
 export const SQLITE_SQL = {
   globalInfo: `SELECT gi_SecretServer AS secretServer, gi_SSOAdminGroup AS adminGroup, gi_CurrentMsid AS currentMsid,
   gi_PreviousMsid AS previousMsid, gi_SecretCreatedAt AS secretCreatedAt, gi_LastBackupAt AS lastBackupAt,

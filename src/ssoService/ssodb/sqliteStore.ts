@@ -22,7 +22,8 @@
  *   reservedLockFix.ts, which works around a defect of the library that would skip that rollback).
  *
  * Pieces: the SQL text is in sqliteSql.ts, the retry on BUSY in sqliteRetry.ts, the lock protocol
- * in lockDirectory.ts and the process-wide `fs.accessSync` patch in reservedLockFix.ts.
+ * in lockDirectory.ts, the process-wide `fs.accessSync` patch in reservedLockFix.ts, and the write
+ * transactions (group commit, reads kept across them) in sqliteWrites.ts.
  */
 import path from 'node:path';
 import { SsoError } from '../../protocol/errors';
@@ -31,17 +32,16 @@ import { importedVersionParams, importedVersions, SQLITE_IMPORT_HISTORY_SQL } fr
 import { CommittedStateMemo } from './committedStateMemo';
 import { LockDirectory } from './lockDirectory';
 import { SqliteConnection, type BeginMode, type Params } from './sqliteConnection';
-import { WriteBatch } from './writeBatch';
-import { SQLITE_SQL } from './sqliteSql';
-import { moveStagedAuditRows } from './stagedAudit';
+import { checkExpectedTimestamp, composeSave, memoKey, prepareAuditRows, rowUpdated, SqliteWrites, type PreparedAuditRows, type RevisingWrite } from './sqliteWrites';
+import { ftsPhrase, indexedByTrigrams, SQLITE_SQL } from './sqliteSql';
 import { retryWhileBusy, unreachable } from './sqliteRetry';
 import type { AuditEntry, FieldInfo } from '../../protocol/messages';
 import {
-  applicationExists, applicationNotFound, AUDIT_PRUNE_PER_WRITE, auditPruneBounds, changeConflict, checkApplicationChanges, checkCursor, checkFilter,
-  checkFlags, checkGlobalInfoPatch, checkLimit, checkListOptions, checkMsid, checkName, checkNewName, checkNewApplication, checkReencryptedRow,
+  applicationExists, applicationNotFound, auditPruneBounds, changeConflict, checkApplicationChanges, checkCursor, checkFilter,
+  checkFlags, checkGlobalInfoPatch, checkLimit, checkListOptions, checkMsid, checkName, checkNewApplication, checkRowWriteNames, checkReencryptedRow,
   containsPattern, credentialsConflict, fieldFlags, IDENTIFIER_DOMAIN, isRowVersion, mappingNotFound, nextModifiedAt, sameFields,
-  SQLITE_DERIVED_TABLES, SQLITE_SCHEMA, toApplicationRow, toAuditEntry, toAuditRecord, toCredentialRow, toFieldInfo, toGlobalInfo, toIdentifierRow,
-  toLeaseState, toMssNodeRow, checkHistoryNote, checkHistoryVersion, toHistoryRecord, toHistoryRow, toHistoryCipherRow, type AuditRecord,
+  SQLITE_DERIVED_TABLES, SQLITE_SCHEMA, toApplicationRow, toAuditEntry, toCredentialRow, toFieldInfo, toGlobalInfo, toIdentifierRow,
+  toLeaseState, toMssNodeRow, checkHistoryNote, checkHistoryVersion, toHistoryRecord, toHistoryRow, toHistoryCipherRow,
   type SqlRow,
 } from './schema';
 import type {
@@ -62,6 +62,8 @@ import type {
   SsoStore,
   ChangeAudit,
   ChangeAuditRows,
+  ComposedSave,
+  ComposeSave,
   ConfigurationRead,
   HistoryNote,
   HistoryRow,
@@ -92,6 +94,7 @@ const DEFAULT_STALE_LOCK_MS = 2_000;
 /** The data file of the embedded store: an SsoStore that can also move the audit rows it staged. */
 export interface SqliteDataStore extends SsoStore {
   moveStagedAudit(auditFile: string, retention?: AuditRetention): Promise<number>;
+  saveConfiguration: NonNullable<SsoStore['saveConfiguration']>;
 }
 
 export function createSqliteStore(options: SqliteStoreOptions): SqliteDataStore {
@@ -108,13 +111,13 @@ class SqliteStore implements SqliteDataStore {
   private readonly db: SqliteConnection;
   private readonly lock: LockDirectory;
   private readonly memo: CommittedStateMemo;
-  private readonly batch: WriteBatch;
+  private readonly writes: SqliteWrites;
 
   constructor(private readonly options: Required<SqliteStoreOptions>) {
     this.lock = new LockDirectory(`${options.file}.lock`, options.staleLockMs);
     this.memo = new CommittedStateMemo(options.file);
     this.db = new SqliteConnection(options.file, this.lock);
-    this.batch = new WriteBatch(this.db, (work) => this.attempt('BEGIN IMMEDIATE', work, this.options.busyTimeoutMs));
+    this.writes = new SqliteWrites(this.db, this.lock, this.memo, options.busyTimeoutMs);
   }
 
   // -------------------------------------------------------------- lifecycle
@@ -144,7 +147,7 @@ class SqliteStore implements SqliteDataStore {
 
   async close(): Promise<void> {
     if (!this.db.isOpen) return;
-    await this.batch.drain();
+    await this.writes.drain();
     // The database first: should SQLite release a lock as it closes, the link-lock patch must still know the path.
     this.db.close();
     this.memo.close();
@@ -349,7 +352,7 @@ class SqliteStore implements SqliteDataStore {
       }));
       const room = limit - applications.length;
       if (room === 0) return applications;
-      const identifierRows = indexable(query)
+      const identifierRows = indexedByTrigrams(query)
         ? this.rows(SQLITE_SQL.searchIdentifiersIndexed, { phrase: ftsPhrase(query), limit: room, domain: IDENTIFIER_DOMAIN })
         : this.rows(SQLITE_SQL.searchIdentifiers, { pattern, limit: room, domain: IDENTIFIER_DOMAIN });
       const identifiers = identifierRows.map((row) => ({
@@ -375,13 +378,15 @@ class SqliteStore implements SqliteDataStore {
   async readConfiguration(application: string, identifier: string): Promise<ConfigurationRead | undefined> {
     checkName(application, 'application name');
     checkName(identifier, 'identifier');
-    return this.memoRead(['readConfiguration', application, identifier], () => {
-      const name = this.applicationName(application);
-      if (name === undefined) return undefined;
-      const fields = this.rows(SQLITE_SQL.fields, { app: name }).map(toFieldInfo);
-      const row = this.credentialsRow(name, identifier);
-      return { name, fields, row: row ? toCredentialRow(row) : undefined };
-    });
+    return this.memoRead(['readConfiguration', application, identifier], () => this.configurationRead(application, identifier));
+  }
+
+  private configurationRead(application: string, identifier: string): ConfigurationRead | undefined {
+    const name = this.applicationName(application);
+    if (name === undefined) return undefined;
+    const fields = this.rows(SQLITE_SQL.fields, { app: name }).map(toFieldInfo);
+    const row = this.credentialsRow(name, identifier);
+    return { name, fields, row: row ? toCredentialRow(row) : undefined };
   }
 
   async putCredentials(
@@ -393,23 +398,37 @@ class SqliteStore implements SqliteDataStore {
     history?: HistoryNote,
     audit?: ChangeAudit,
   ): Promise<Omit<CredentialRow, 'ciphertext'>> {
-    checkName(application, 'application name');
-    if (expectedTimestamp === null) checkNewName(identifier, 'identifier');
-    else checkName(identifier, 'identifier');
+    checkRowWriteNames(application, identifier, expectedTimestamp);
     checkMsid(msid);
     checkHistoryNote(history);
-    const auditRecord = audit && toAuditRecord(audit.entry);
-    const prune = audit?.retention && auditPruneBounds(audit.retention, AUDIT_PRUNE_PER_WRITE);
-    return this.write(() => {
-      const app = this.applicationName(application);
-      if (app === undefined) throw applicationNotFound();
-      const current = this.credentialsRow(app, identifier);
-      checkExpectedTimestamp(current, expectedTimestamp);
-      if (current && history) this.keepVersion(app, String(current.identifier), history);
-      const written = this.writeRow(app, identifier, current, msid, ciphertext);
-      if (auditRecord) this.insertAuditRows([auditRecord], prune);
-      return written;
+    return this.writes.add(() => this.writeCredentials(application, expectedTimestamp, { identifier, msid, ciphertext, history, audit }));
+  }
+
+  async saveConfiguration(application: string, identifier: string, expectedTimestamp: string | null, compose: ComposeSave): Promise<Omit<CredentialRow, 'ciphertext'>> {
+    checkRowWriteNames(application, identifier, expectedTimestamp);
+    return this.writes.add(() => {
+      const found = this.configurationRead(application, identifier);
+      const save = composeSave(compose, found);
+      if (!found) throw applicationNotFound();
+      checkMsid(save.msid);
+      checkHistoryNote(save.history);
+      return this.writeCredentials(found.name, expectedTimestamp, save);
     });
+  }
+
+  /** Inside a write: putCredentials' work, and how it changed what the memo keeps. */
+  private writeCredentials(application: string, expectedTimestamp: string | null, save: ComposedSave): RevisingWrite<Omit<CredentialRow, 'ciphertext'>> {
+    const { identifier, msid, ciphertext, history } = save;
+    const audit = save.audit && prepareAuditRows([save.audit.entry], save.audit.retention);
+    const app = this.applicationName(application);
+    if (app === undefined) throw applicationNotFound();
+    const current = this.credentialsRow(app, identifier);
+    checkExpectedTimestamp(current, expectedTimestamp);
+    if (current && history) this.keepVersion(app, String(current.identifier), history);
+    const written = this.writeRow(app, identifier, current, msid, ciphertext);
+    if (audit) this.insertAuditRows(audit);
+    // A new row changes counts, lists and searches: only an update says precisely what it changed.
+    return { result: written, revision: current ? rowUpdated({ ...written, ciphertext: Buffer.from(ciphertext) }) : undefined };
   }
 
   /** Inside a write: the live row becomes the next kept version; then the retention limits apply. */
@@ -568,27 +587,25 @@ class SqliteStore implements SqliteDataStore {
   // -------------------------------------------------------------- audit
 
   async appendAudit(entries: NewAuditEntry | readonly NewAuditEntry[], retention?: AuditRetention): Promise<void> {
-    const records = [entries].flat().map((entry) => toAuditRecord(entry));
-    const prune = retention && auditPruneBounds(retention, AUDIT_PRUNE_PER_WRITE);
-    return this.write(() => this.insertAuditRows(records, prune));
+    const rows = prepareAuditRows([entries].flat(), retention);
+    return this.write(() => this.insertAuditRows(rows));
   }
 
   /** Checked before the write; the returned function writes the rows inside it, after the change. */
   private changeAuditWriter(audit: ChangeAuditRows | undefined): () => void {
     if (!audit || audit.entries.length === 0) return () => undefined;
-    const records = audit.entries.map((entry) => toAuditRecord(entry));
-    const prune = audit.retention && auditPruneBounds(audit.retention, AUDIT_PRUNE_PER_WRITE);
-    return () => this.insertAuditRows(records, prune);
+    const rows = prepareAuditRows(audit.entries, audit.retention);
+    return () => this.insertAuditRows(rows);
   }
 
-  private insertAuditRows(records: AuditRecord[], prune: ReturnType<typeof auditPruneBounds> | undefined): void {
+  private insertAuditRows({ records, prune }: PreparedAuditRows): void {
     for (const record of records) this.run(SQLITE_SQL.insertAudit, { ...record });
     if (prune) this.run(SQLITE_SQL.pruneAudit, prune);
   }
 
   /** See moveStagedAuditRows: the rows putCredentials staged here go to the audit file, atomically. */
   async moveStagedAudit(auditFile: string, retention?: AuditRetention): Promise<number> {
-    return retryWhileBusy(this.lock, () => moveStagedAuditRows(this.db, auditFile, retention), this.options.busyTimeoutMs);
+    return this.writes.moveStagedAudit(auditFile, retention);
   }
 
   async pruneAudit(retention: AuditRetention, limit: number): Promise<number> {
@@ -637,12 +654,12 @@ class SqliteStore implements SqliteDataStore {
    * `key` must name the query and every argument that shapes its result, spelled exactly as given.
    */
   private memoRead<T>(key: (string | number)[], work: () => T): Promise<T> {
-    const memoKey = JSON.stringify(key);
-    const kept = this.memo.lookup<T>(memoKey);
+    const spelled = memoKey(key);
+    const kept = this.memo.lookup<T>(spelled);
     if (kept !== undefined) return Promise.resolve(kept);
     return this.read(() => {
       const result = work();
-      this.memo.keep(memoKey, result);
+      this.memo.keep(spelled, result);
       return result;
     });
   }
@@ -652,7 +669,7 @@ class SqliteStore implements SqliteDataStore {
    * Writes asked for in the same turn of the event loop share one transaction (see WriteBatch).
    */
   private write<T>(work: () => T): Promise<T> {
-    return this.batch.add(work);
+    return this.writes.add(() => ({ result: work(), revision: undefined }));
   }
 
   /** Runs `work` in one transaction; on SQLITE_BUSY rolls back and retries the whole of it. */
@@ -667,28 +684,6 @@ class SqliteStore implements SqliteDataStore {
   /** Returns the number of rows changed. */
   private run(sql: string, params: Params): number {
     return this.db.run(sql, params);
-  }
-}
-
-/** The trigram index answers substrings of three characters or more (shorter ones scan). */
-function indexable(query: string): boolean {
-  return [...query].length >= 3;
-}
-
-/** The query as one FTS5 phrase: a literal substring, quotes doubled, no operators. */
-function ftsPhrase(query: string): string {
-  return `"${query.replace(/"/g, '""')}"`;
-}
-
-// ---------------------------------------------------------------- checks
-
-function checkExpectedTimestamp(current: SqlRow | undefined, expected: string | null): void {
-  if (expected === null) {
-    if (current) throw credentialsConflict('exists');
-  } else if (!current) {
-    throw credentialsConflict('gone');
-  } else if (String(current.timestamp) !== expected) {
-    throw credentialsConflict('changed');
   }
 }
 

@@ -15,14 +15,16 @@ import type { AuditRetention } from './store';
  * transaction) to the audit file, in one transaction over both files (SQLite commits the two
  * atomically, through a super-journal): each row ends up in exactly one of them, whoever moves
  * and whenever a process dies. Returns how many rows moved. Costs more than one commit (10
- * fsyncs against 4, measured), so it is meant for batches, not for every row.
+ * fsyncs against 4, measured), so it is meant for batches, not for every row. `begun` runs
+ * inside the transaction before anything is moved (the caller's memo reads the header there).
  */
-export function moveStagedAuditRows(db: SqliteConnection, auditFile: string, retention: AuditRetention | undefined): number {
+export function moveStagedAuditRows(db: SqliteConnection, auditFile: string, retention: AuditRetention | undefined, begun: () => void = () => undefined): number {
   const sideLock = `${path.resolve(auditFile)}.lock`;
   // Both files' locks are taken by the VFS; the audit file's is ours for this operation too (see operatingLocks.ts).
   return runWhileOperating(sideLock, () =>
     db.withAttached(path.resolve(auditFile), STAGED_AUDIT_TARGET, () =>
       db.transaction('BEGIN IMMEDIATE', () => {
+        begun();
         const moved = db.run(SQLITE_SQL.moveStagedAudit, {});
         if (moved === 0) return 0;
         db.run(SQLITE_SQL.dropStagedAudit, {});

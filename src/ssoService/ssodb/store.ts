@@ -126,6 +126,19 @@ export interface ChangeAuditRows {
   retention?: AuditRetention;
 }
 
+/** What a save made of the configuration it read (see SsoStore.saveConfiguration). */
+export interface ComposedSave {
+  /** The identifier's stored spelling when the row exists (the blob is encrypted under it), else as given. */
+  identifier: string;
+  msid: string;
+  ciphertext: Buffer;
+  history?: HistoryNote;
+  audit?: ChangeAudit;
+}
+
+/** Makes a save from what readConfiguration would return (undefined: no such application), or throws to refuse it. */
+export type ComposeSave = (found: ConfigurationRead | undefined) => ComposedSave;
+
 /** Re-encryption of one row during a rotation: replaces the blob only if the row is still as read. */
 export interface ReencryptedRow {
   application: string;
@@ -329,6 +342,13 @@ export interface SsoStore {
     history?: HistoryNote,
     audit?: ChangeAudit,
   ): Promise<Omit<CredentialRow, 'ciphertext'>>;
+  /**
+   * Optional (stores whose every transaction costs a lock): a save that reads what it changes in
+   * its own write transaction, instead of a read transaction before it. `compose` gets what
+   * readConfiguration would return, makes the values to write from it synchronously, or throws to
+   * refuse (nothing is written); the row is then written as putCredentials writes it.
+   */
+  saveConfiguration?(application: string, identifier: string, expectedTimestamp: string | null, compose: ComposeSave): Promise<Omit<CredentialRow, 'ciphertext'>>;
   /**
    * Deletes the mapping and its values. Throws ENTSSO_E_CONFLICT on a stale timestamp,
    * ENTSSO_E_MAPPING_NOT_FOUND when missing, ENTSSO_E_APPLICATION_NOT_FOUND when the application is.

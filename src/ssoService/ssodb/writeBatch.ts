@@ -31,10 +31,13 @@ export class WriteBatch {
   /**
    * @param commit runs its argument in one write transaction (retrying it whole on BUSY) and
    *   resolves once committed.
+   * @param onUndone called when a write that had returned is rolled back to its savepoint all
+   *   the same (its RELEASE failed): whatever it reported about its change did not happen.
    */
   constructor(
     private readonly db: SqliteConnection,
     private readonly commit: (inTransaction: () => void) => Promise<void>,
+    private readonly onUndone: () => void = () => undefined,
   ) {}
 
   add<T>(work: () => T): Promise<T> {
@@ -98,13 +101,16 @@ export class WriteBatch {
 
   private inSavepoint(work: () => unknown): Outcome {
     this.db.exec('SAVEPOINT batched_write');
+    let returned = false;
     try {
       const value = work();
+      returned = true;
       this.db.exec('RELEASE batched_write');
       return { ok: true, value };
     } catch (error) {
       // An error that ended the transaction (SQLite rolls back on some I/O errors) fails the batch.
       if (!this.db.inTransaction) throw error;
+      if (returned) this.onUndone();
       this.db.exec('ROLLBACK TO batched_write');
       this.db.exec('RELEASE batched_write');
       return { ok: false, error: toSsoError(error) };

@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, describe, it } from 'node:test';
-import { CommittedStateMemo, sizeOf } from '../../../src/ssoService/ssodb/committedStateMemo';
+import { CommittedStateMemo, sizeOf, UNTOUCHED } from '../../../src/ssoService/ssodb/committedStateMemo';
 
 const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'memo-'));
 after(() => fs.rmSync(scratch, { recursive: true, force: true }));
@@ -47,6 +47,43 @@ describe('CommittedStateMemo', () => {
     writeUInt32At(file, 28, 0);
     assert.equal(memo.lookup('b'), undefined);
     assert.equal(memo.lookup('a'), undefined);
+    memo.close();
+  });
+
+  it("keeps results across this process's own commit only when the counter moved by exactly that commit, revised as the writes say", () => {
+    const file = fileWithCounter(7);
+    const memo = openMemo(file);
+    memo.keep('a', ['x']);
+    memo.keep('b', ['y']);
+    let start = memo.startOfOwnWrite();
+    writeUInt32At(file, 24, 8); // our commit alone
+    memo.afterOwnCommit(start, [(key, value) => (key === 'a' ? ['x2'] : value)]);
+    assert.deepEqual(memo.lookup('a'), ['x2'], 'revised as written');
+    assert.deepEqual(memo.lookup('b'), ['y']);
+
+    start = memo.startOfOwnWrite();
+    writeUInt32At(file, 24, 10); // our commit and someone else's right after it
+    memo.afterOwnCommit(start, [UNTOUCHED]);
+    assert.equal(memo.lookup('b'), undefined);
+
+    memo.keep('c', ['z']);
+    writeUInt32At(file, 24, 11); // someone else's commit before ours began
+    assert.equal(memo.startOfOwnWrite(), undefined);
+    writeUInt32At(file, 24, 12);
+    memo.afterOwnCommit(undefined, [UNTOUCHED]);
+    writeUInt32At(file, 24, 10);
+    assert.equal(memo.lookup('c'), undefined, 'dropped, even were the header to read as it was');
+
+    memo.keep('d', ['w']);
+    start = memo.startOfOwnWrite();
+    writeUInt32At(file, 24, 11);
+    memo.afterOwnCommit(start, undefined); // a write that could not say what it changed
+    assert.equal(memo.lookup('d'), undefined);
+
+    memo.keep('e', ['v']);
+    start = memo.startOfOwnWrite();
+    memo.afterOwnCommit(start, []); // nothing written: the header alone decides, as for any lookup
+    assert.deepEqual(memo.lookup('e'), ['v']);
     memo.close();
   });
 

@@ -10,6 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import nodeSqlite3Wasm from 'node-sqlite3-wasm';
+import { SsoError } from '../../../src/protocol/errors';
 import { processStartTime } from '../../../src/protocol/processIdentity';
 import { openStore } from '../../../src/ssoService/ssodb/openStore';
 import { sideFileFor } from '../../../src/ssoService/ssodb/sideFiles';
@@ -478,6 +479,121 @@ describe('SQLite store: reads kept until the file changes', () => {
       await store.deleteApplication('Own');
       assert.equal(await store.getApplication('Own'), undefined);
     } finally {
+      await store.close();
+    }
+  });
+
+  it("the store's own save keeps what it did not change (served while another connection holds the lock); the saved row is served as written", async () => {
+    const file = newFile();
+    const store = await openAt(file, { busyTimeoutMs: 300 });
+    const holder = new nodeSqlite3Wasm.Database(file);
+    try {
+      await store.createApplication(app('Own'));
+      const r1 = await store.putCredentials('Own', 'R1', null, 'm1', Buffer.from('v1'));
+      await store.putCredentials('Own', 'R2', null, 'm1', Buffer.from('w1'));
+      const other = await store.readConfiguration('Own', 'R2');
+      await store.readConfiguration('Own', 'R1');
+      const otherSpelling = await store.readConfiguration('OWN', 'r1');
+      const application = await store.getApplication('Own');
+      await store.listIdentifiers('Own', { limit: 10 });
+
+      const saved = await store.putCredentials('Own', 'R1', r1.timestamp, 'm2', Buffer.from('v2'), undefined, { entry: { user: 'u', action: 'config.set', outcome: 'ok' } });
+      holder.exec('BEGIN IMMEDIATE'); // from here, any read that needs a transaction fails after 300 ms
+      try {
+        assert.equal(await store.readConfiguration('Own', 'R2'), other, 'another row: the very result kept before the save');
+        assert.equal(await store.getApplication('Own'), application, 'the application: kept');
+        for (const [appName, id] of [['Own', 'R1'], ['OWN', 'r1']] as const) {
+          const row = (await store.readConfiguration(appName, id))!.row!;
+          assert.equal(Buffer.from(row.ciphertext).toString(), 'v2', `${appName}/${id}: the saved row as written`);
+          assert.deepEqual({ ...row, ciphertext: undefined }, { ...saved, ciphertext: undefined });
+        }
+        assert.notEqual(otherSpelling, await store.readConfiguration('OWN', 'r1'));
+        await expectSsoError(store.listIdentifiers('Own', { limit: 10 }), 'ENTSSO_E_SSODB_UNREACHABLE'); // lists row versions: read again
+      } finally {
+        holder.exec('COMMIT');
+      }
+      assert.deepEqual((await store.listIdentifiers('Own', { limit: 10 })).map((r) => r.timestamp), [saved.timestamp, (await store.readConfiguration('Own', 'R2'))!.row!.timestamp]);
+    } finally {
+      holder.close();
+      await store.close();
+    }
+  });
+
+  it("a change by another connection before the store's own save is seen after it (what was kept is not trusted blindly)", async () => {
+    const file = newFile();
+    const store = await openAt(file);
+    const other = await openAt(file);
+    try {
+      await store.createApplication(app('Two'));
+      await store.putCredentials('Two', 'Theirs', null, 'm1', Buffer.from('v1'));
+      const mine = await store.putCredentials('Two', 'Mine', null, 'm1', Buffer.from('w1'));
+      const kept = (await store.readConfiguration('Two', 'Theirs'))!.row!;
+      await store.readConfiguration('Two', 'Mine');
+      await other.putCredentials('Two', 'Theirs', kept.timestamp, 'm1', Buffer.from('v2'));
+      await store.putCredentials('Two', 'Mine', mine.timestamp, 'm1', Buffer.from('w2'));
+      assert.equal(Buffer.from((await store.readConfiguration('Two', 'Theirs'))!.row!.ciphertext).toString(), 'v2');
+      assert.equal(Buffer.from((await store.readConfiguration('Two', 'Mine'))!.row!.ciphertext).toString(), 'w2');
+    } finally {
+      await other.close();
+      await store.close();
+    }
+  });
+
+  it('a new row, or a save refused as a conflict in a batch with others, never leaves a stale result kept', async () => {
+    const file = newFile();
+    const store = await openAt(file);
+    try {
+      await store.createApplication(app('Batch'));
+      const a = await store.putCredentials('Batch', 'A', null, 'm1', Buffer.from('a1'));
+      await store.readConfiguration('Batch', 'New');
+      await store.getApplication('Batch');
+      await store.putCredentials('Batch', 'New', null, 'm1', Buffer.from('n1'));
+      assert.equal(Buffer.from((await store.readConfiguration('Batch', 'New'))!.row!.ciphertext).toString(), 'n1');
+      assert.equal((await store.getApplication('Batch'))!.identifierCount, 2);
+      // Same turn of the event loop: one transaction, one save refused in its savepoint.
+      const outcomes = await Promise.allSettled([
+        store.putCredentials('Batch', 'A', a.timestamp, 'm1', Buffer.from('a2')),
+        store.putCredentials('Batch', 'A', a.timestamp, 'm1', Buffer.from('a3')),
+      ]);
+      assert.deepEqual(outcomes.map((o) => o.status), ['fulfilled', 'rejected']);
+      assert.equal(Buffer.from((await store.readConfiguration('Batch', 'A'))!.row!.ciphertext).toString(), 'a2');
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('a save that reads what it changes does so in its own write transaction: nobody writes in between; a refusal writes nothing; a fault keeps its text to itself', async () => {
+    const file = newFile();
+    const store = await openAt(file, { busyTimeoutMs: 300 });
+    const holder = new nodeSqlite3Wasm.Database(file);
+    try {
+      await store.createApplication(app('Fold'));
+      const first = await store.putCredentials('Fold', 'Row', null, 'm1', Buffer.from('v1'));
+      const lockedDuringCompose: boolean[] = [];
+      const saved = await store.saveConfiguration!('FOLD', 'row', first.timestamp, (found) => {
+        assert.equal(found?.name, 'Fold');
+        assert.equal(found?.row?.timestamp, first.timestamp, 'the stored row, read in this transaction');
+        try {
+          holder.exec('BEGIN IMMEDIATE');
+          holder.exec('ROLLBACK');
+          lockedDuringCompose.push(false);
+        } catch {
+          lockedDuringCompose.push(true);
+        }
+        return { identifier: found!.row!.identifier, msid: 'm1', ciphertext: Buffer.from('v2'), audit: { entry: { user: 'u', action: 'config.set', outcome: 'ok' } } };
+      });
+      assert.deepEqual(lockedDuringCompose, [true], 'another connection could not write between the read and the write');
+      assert.equal(saved.identifier, 'Row');
+      assert.equal(Buffer.from((await store.readConfiguration('Fold', 'Row'))!.row!.ciphertext).toString(), 'v2');
+
+      const refused = new SsoError('ENTSSO_E_CONFLICT', 'stale');
+      await assert.rejects(store.saveConfiguration!('Fold', 'Row', saved.timestamp, () => { throw refused; }), (e) => e === refused);
+      const fault = await expectSsoError(store.saveConfiguration!('Fold', 'Row', saved.timestamp, () => { throw new Error('value s3cret'); }), 'ENTSSO_E_INTERNAL');
+      assert.ok(!fault.message.includes('s3cret') && !JSON.stringify(fault.details ?? {}).includes('s3cret'));
+      await expectSsoError(store.saveConfiguration!('Missing', 'Row', null, () => ({ identifier: 'Row', msid: 'm1', ciphertext: Buffer.from('x') })), 'ENTSSO_E_APPLICATION_NOT_FOUND');
+      assert.equal((await store.readConfiguration('Fold', 'Row'))!.row!.timestamp, saved.timestamp, 'nothing written by the refusals');
+    } finally {
+      holder.close();
       await store.close();
     }
   });

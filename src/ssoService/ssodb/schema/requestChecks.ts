@@ -36,6 +36,13 @@ export function checkNewName(value: string, what: string): void {
   if (problem) throw invalid(describeNameProblem(problem, what));
 }
 
+/** The names of a row write: the identifier is new (the full rule) when no row is expected. */
+export function checkRowWriteNames(application: string, identifier: string, expectedTimestamp: string | null): void {
+  checkName(application, 'application name');
+  if (expectedTimestamp === null) checkNewName(identifier, 'identifier');
+  else checkName(identifier, 'identifier');
+}
+
 function checkText(value: string, max: number, what: string): void {
   if (typeof value !== 'string') throw invalid(`The ${what} must be text.`);
   if (value.length > max) throw invalid(`The ${what} is longer than ${max} characters.`);
