@@ -15,6 +15,7 @@ import { historySettingsOf } from './service/configHistory';
 import { openStore } from './ssodb/openStore';
 import { RateLimitedLog } from './rateLimitedLog';
 import { compileSqliteWithBaselineOnly } from './wasmTiering';
+import { keepYoungGenerationAtStartSize } from './youngGeneration';
 import type { SsoStore } from './ssodb/store';
 
 interface RolesOptions {
@@ -50,7 +51,10 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
   // Checked before anything starts: a wrong setting stops `serve` with a sentence, not later.
   const retention = auditRetention(env.config.audit, options.audit);
   // Before the store opens: the first SQLite database opened compiles its WebAssembly.
-  if (options.service) compileSqliteWithBaselineOnly();
+  if (options.service) {
+    compileSqliteWithBaselineOnly();
+    keepYoungGenerationAtStartSize();
+  }
   const store: SsoStore = await openStore(storeConfigFor(env));
   const running: RunningRoles = {
     async stop() {

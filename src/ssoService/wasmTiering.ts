@@ -10,7 +10,7 @@
 import { setFlagsFromString } from 'node:v8';
 import { isSqliteCompiled } from './ssodb/sqliteConnection';
 
-export const BASELINE_ONLY_WASM_FLAG = '--liftoff-only';
+const BASELINE_ONLY_WASM_FLAG = '--liftoff-only';
 
 /** True when the flag was set before SQLite's WebAssembly was compiled (so it applies). */
 export function compileSqliteWithBaselineOnly(): boolean {
