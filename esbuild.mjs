@@ -68,18 +68,37 @@ module.exports = new Proxy({}, { get: (_, name) => (name === '__esModule' ? fals
 
 const CODE_PAGE_TABLE_LEFT_OUT = `throw new Error('This code page (Chinese, Japanese or Korean VARCHAR data) is not part of the bundled SQL Server driver; the SSO database uses NVARCHAR only.');`;
 
+/**
+ * The SQL Server driver is about 900 KiB of minified JavaScript (mssql, tedious, iconv-lite,
+ * js-joda, …) that an SSO service on the embedded SQLite file never runs, yet V8 had to read and
+ * pre-parse it at every start (about 100 ms of CPU of a service start, measured with --cpu-prof;
+ * docs/PERFORMANCE.md, "Third round"). It is built as its own file next to ssoctl.js, which
+ * `require`s it where it always did (mssqlSession.ts, mssqlDriver.ts, ssodbOptions.ts): only a
+ * process that uses SQL Server loads it.
+ */
+const SQL_SERVER_DRIVER_FILE = './mssql.js';
+
+const sqlServerDriverOnDemand = {
+  name: 'sql-server-driver-on-demand',
+  setup(build) {
+    build.onResolve({ filter: /^mssql$/ }, () => ({ path: SQL_SERVER_DRIVER_FILE, external: true }));
+  },
+};
+
 const builds = [
   // Loaded by VS Code: only `vscode` stays external.
   { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
-  // The SSO service (ssod) and the ssoctl CLI, with the SQL Server driver: the .vsix's service
-  // must be able to use SQL Server without a node_modules folder.
+  // The SSO service (ssod) and the ssoctl CLI; the SQL Server driver is dist/mssql.js, below.
   {
     ...common,
     entryPoints: { ssoctl: 'src/cli/main.ts' },
     outdir: 'dist',
-    plugins: [sqlServerDriverTrim],
+    plugins: [sqlServerDriverOnDemand],
     banner: { js: '#!/usr/bin/env node' },
   },
+  // The SQL Server driver, loaded by ssoctl.js on first use: the .vsix's service must be able to
+  // use SQL Server without a node_modules folder.
+  { ...common, entryPoints: { mssql: require.resolve('mssql') }, outdir: 'dist', plugins: [sqlServerDriverTrim] },
 ];
 
 function copyWasm() {

@@ -14,6 +14,8 @@ import { SsoService } from './service/ssoService';
 import { historySettingsOf } from './service/configHistory';
 import { openStore } from './ssodb/openStore';
 import { RateLimitedLog } from './rateLimitedLog';
+import { compileSqliteWithBaselineOnly } from './wasmTiering';
+import { keepYoungGenerationAtStartSize } from './youngGeneration';
 import type { SsoStore } from './ssodb/store';
 
 interface RolesOptions {
@@ -48,6 +50,11 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
   const nodeCertificate = existsSync(env.paths.nodeCert) ? nodeTls(env) : undefined;
   // Checked before anything starts: a wrong setting stops `serve` with a sentence, not later.
   const retention = auditRetention(env.config.audit, options.audit);
+  // Before the store opens: the first SQLite database opened compiles its WebAssembly.
+  if (options.service) {
+    compileSqliteWithBaselineOnly();
+    keepYoungGenerationAtStartSize();
+  }
   const store: SsoStore = await openStore(storeConfigFor(env));
   const running: RunningRoles = {
     async stop() {

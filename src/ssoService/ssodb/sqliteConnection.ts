@@ -2,9 +2,7 @@
  * One node-sqlite3-wasm connection to an SSODB file: prepared statements kept by their SQL text,
  * and transactions that record the lock's owner (see LockDirectory) as soon as they hold it.
  */
-// Default import: the package is CommonJS without named-export hints, so this is the form that
-// works whether this file ends up as CommonJS (today) or as an ES module.
-import nodeSqlite3Wasm from 'node-sqlite3-wasm';
+import type NodeSqlite3Wasm from 'node-sqlite3-wasm';
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import type { LockDirectory } from './lockDirectory';
 import type { SqlRow } from './schema';
@@ -138,9 +136,26 @@ function bind(params: Params): Record<string, string | number | bigint | Uint8Ar
   return Object.fromEntries(Object.entries(params).map(([name, value]) => [`:${name}`, value]));
 }
 
+let sqliteModule: typeof NodeSqlite3Wasm | undefined;
+
+/**
+ * Loaded at the first open, not at import: requiring the package compiles SQLite's 1.3 MB of
+ * WebAssembly, which a CLI verb that only talks to the service never needs, and the service
+ * chooses how V8 compiles it (wasmTiering.ts) before that happens.
+ */
+function sqliteModuleLoaded(): typeof NodeSqlite3Wasm {
+  sqliteModule ??= require('node-sqlite3-wasm') as typeof NodeSqlite3Wasm;
+  return sqliteModule;
+}
+
+/** Whether SQLite's WebAssembly is compiled already in this process (V8 flags set later do not apply to it). */
+export function isSqliteCompiled(): boolean {
+  return sqliteModule !== undefined;
+}
+
 function openDatabase(file: string): Database {
   try {
-    return new nodeSqlite3Wasm.Database(file);
+    return new (sqliteModuleLoaded().Database)(file);
   } catch (error) {
     throw unreachable('The SSO database file cannot be opened.', error, { file });
   }
