@@ -142,7 +142,7 @@ export async function startRole(runtime: SsoctlRuntime, paths: LocalPaths, role:
   closeSync(out);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.once('error', () => undefined);
-  if (child.pid === undefined) throw new Error(l10n.t('Could not start {0}: the SSO {1} did not start.', runtime.execPath, roleName(role)));
+  if (child.pid === undefined) throw new Error(notStartedText(role, runtime.execPath));
   writeFileSync(pidFile, formatIdentity(identityOf(child.pid)), { mode: 0o600 });
   child.unref();
   const deadline = Date.now() + timeoutMs;
@@ -160,11 +160,13 @@ export async function startRole(runtime: SsoctlRuntime, paths: LocalPaths, role:
   }
 }
 
-export function roleName(role: Role): string {
-  return role === 'mss' ? l10n.t('master secret server') : l10n.t('SSO service');
+/** Whole sentences per role: a translator cannot inflect an inserted noun. */
+function notStartedText(role: Role, execPath: string): string {
+  return role === 'mss'
+    ? l10n.t('Could not start {0}: the master secret server did not start.', execPath)
+    : l10n.t('Could not start {0}: the SSO service did not start.', execPath);
 }
 
-/** Whole sentences per role: a translator cannot inflect an inserted noun. */
 function stoppedWhileStartingText(role: Role, exitCode: number | null | undefined, logFile: string, logEnd: string): string {
   const code = exitCode ?? l10n.t('unknown');
   return role === 'mss'
