@@ -13,7 +13,7 @@ import { groupInfo } from './applicationList';
 export const MAX_FIELDS = 256;
 
 /** What a typed name is for: each has its own sentences, since a translator cannot inflect an inserted noun. */
-export type NameKind = 'application' | 'identifier' | 'field';
+type NameKind = 'application' | 'identifier' | 'field';
 
 /** Why `name` (as typed) cannot name a new application, field or identifier; undefined when it can. Send `normaliseName(name)`. */
 export function nameProblem(name: string, kind: NameKind): string | undefined {
