@@ -1,9 +1,11 @@
 /**
- * Every text the views and commands show goes through `vscode.l10n.t` (issue 17): the source of
+ * Every text the views, commands, model and connection show goes through `l10n.t` (issue 17):
+ * `vscode.l10n.t` in views and commands, `@vscode/l10n`'s in model and connection (which may not
+ * import vscode), and none of them runs when a module loads. The source of
  * each folder of L10N_FOLDERS is parsed with the TypeScript compiler API, and a string or template
  * literal with letters that reaches something VS Code shows, outside `l10n.t(…)`, is a finding
  * named by file:line. What reaches a place is followed through conditionals, `+`, `??`, template
- * parts, arrays and `.join`/`.map`, local constants and the return values of the folders' own
+ * parts, arrays and `.join`/`.map`, local constants, module-level constants of these folders and the return values of the folders' own
  * functions. The places (sinks):
  * - arguments of show{Information,Warning,Error}Message (message and buttons), showQuickPick's
  *   items, createWebviewPanel's title, `new MarkdownString(…)`, `new TreeItem(label)`, and the
@@ -370,7 +372,7 @@ function findingsIn(folders: string[]): Finding[] {
   return checker.findings;
 }
 
-test('every text the views and commands show goes through vscode.l10n.t', () => {
+test('every text the views, commands, model and connection show goes through l10n.t', () => {
   const findings = findingsIn(L10N_FOLDERS).map((f) => `${f.file}:${f.line}: "${f.text}" (${f.where})`);
   assert.deepEqual(findings, [], `Wrap these in vscode.l10n.t('… {0} …', value), or add a commented entry to NOT_TRANSLATED:\n${findings.join('\n')}`);
 });
