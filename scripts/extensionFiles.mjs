@@ -11,8 +11,27 @@ export const EXTENSION_FILES = ['package.json', 'package.nls.json', 'l10n', 'dis
 /** A translation of the manifest's texts, `package.nls.<locale>.json`, next to package.nls.json. */
 export const MANIFEST_TRANSLATION = /^package\.nls\.[A-Za-z0-9-]+\.json$/;
 
-/** The entries of EXTENSION_FILES that exist under `root`, and the manifest's translations there. */
+/**
+ * What VS Code loads from l10n/: the translations, `bundle.l10n.<language>.json`. The English
+ * l10n/bundle.l10n.json is what translators start from, and is left out: VS Code never reads it
+ * (in English it shows the sources' own texts; otherwise it reads only bundle.l10n.<language>.json,
+ * ExtHostLocalizationService in src/vs/workbench/api/common/extHostLocalizationService.ts), and
+ * the .vsix is close to its 1 MiB limit.
+ */
+export const RUNTIME_TRANSLATION = /^bundle\.l10n\.[A-Za-z0-9-]+\.json$/;
+
+/**
+ * The entries of EXTENSION_FILES that exist under `root` (l10n/ as its translations, one path
+ * each), and the manifest's translations there.
+ */
 export function extensionEntries(root) {
   const translations = readdirSync(root).filter((name) => MANIFEST_TRANSLATION.test(name));
-  return [...EXTENSION_FILES.filter((name) => existsSync(join(root, name))), ...translations];
+  const present = EXTENSION_FILES.filter((name) => existsSync(join(root, name)));
+  return [...present.flatMap((name) => (name === 'l10n' ? runtimeTranslations(root) : [name])), ...translations];
+}
+
+function runtimeTranslations(root) {
+  return readdirSync(join(root, 'l10n'))
+    .filter((name) => RUNTIME_TRANSLATION.test(name))
+    .map((name) => `l10n/${name}`);
 }

@@ -100,7 +100,7 @@ async function createApplication(ctx: ApplicationCommandsContext): Promise<void>
         title: vscode.l10n.t(`{0} (1/4)`, title),
         prompt: vscode.l10n.t('Name of the new application, e.g. "Contoso.OrderService". It cannot be renamed later.'),
         value: name,
-        validate: (v) => nameProblem(v, 'application name') ?? applicationExists(normaliseName(v)),
+        validate: (v) => nameProblem(v, 'application') ?? applicationExists(normaliseName(v)),
       }));
     },
     async () => {

@@ -5,7 +5,7 @@
  */
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
-import { AUDIT_FILTER_HELP, auditEntryTarget, parseAuditFilter } from '../model/auditLog';
+import { auditEntryTarget, auditFilterHelp, parseAuditFilter } from '../model/auditLog';
 import type { AuditEntry } from '../protocol/messages';
 import type { AuditLogProvider } from '../views/auditLogView';
 import { openSsoDocument } from '../views/ssoDocumentLanguage';
@@ -40,7 +40,7 @@ async function filterAuditLog(ctx: AuditCommandsContext): Promise<void> {
   requireEnvironment(ctx.connection);
   const query = await vscode.window.showInputBox({
     title: vscode.l10n.t('Filter Audit Log'),
-    prompt: vscode.l10n.t(`{0}. Empty shows everything.`, AUDIT_FILTER_HELP),
+    prompt: vscode.l10n.t(`{0}. Empty shows everything.`, auditFilterHelp()),
     placeHolder: vscode.l10n.t('e.g. ConfigProperties op:config who:alice since:7d'),
     value: ctx.auditLog.filterQuery,
     validateInput: (text) => parseAuditFilter(text, new Date()).error,

@@ -69,7 +69,7 @@ async function newConfiguration(ctx: ConfigurationLifecycleContext, node: unknow
         prompt: vscode.l10n.t(`Name of the new {0} ({1}). It cannot be renamed later; every field starts empty.`, noun, nameExample(a.kind)),
         // A config store application usually holds one entry, under the snap-in's identifier.
         value: typed ?? (a.kind === 'configStore' && a.identifierCount === 0 ? CONFIG_STORE_IDENTIFIER : undefined),
-        validate: (v) => nameProblem(v, 'name') ?? identifierExists(normaliseName(v)),
+        validate: (v) => nameProblem(v, 'identifier') ?? identifierExists(normaliseName(v)),
         back: picked,
         keepOnBack: (v) => (typed = v),
       });

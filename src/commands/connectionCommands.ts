@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
-import { LOCAL_ENTSSO_LABEL, LOCAL_ENTSSO_NAME, installedEntssoFolder } from '../connection/entssoBridge';
+import { LOCAL_ENTSSO_NAME, installedEntssoFolder, localEntssoLabel } from '../connection/entssoBridge';
 import { checkEnvironmentName, endpointOf, parseEnvironments, toSettingValue, upsertEnvironment, withoutEnvironment, type EnvironmentSetting } from '../connection/environmentSettings';
 import { SsoError } from '../protocol/errors';
 import { UserCancelled, UserFacingError, registerCommand, showError, type CommandContext } from './commandRunner';
@@ -97,7 +97,7 @@ async function pickThisMachine(entssoFolder: string): Promise<boolean> {
   type Item = vscode.QuickPickItem & { thisMachine: boolean };
   const items: Item[] = [
     {
-      label: LOCAL_ENTSSO_LABEL,
+      label: localEntssoLabel(),
       description: vscode.l10n.t('nothing to type'),
       detail: vscode.l10n.t('Enterprise SSO installed in {0}, through the bundled entsso-bridge.exe; your Windows account decides what you may do.', entssoFolder),
       iconPath: new vscode.ThemeIcon('vm'),

@@ -20,7 +20,6 @@ import {
   localPathsFor,
   readEnvironmentInfo,
   readLivePid,
-  roleName,
   runSsoctl,
   startRole,
   stopByPidFile,
@@ -112,7 +111,8 @@ async function startLocalRole(runtime: SsoctlRuntime, paths: LocalPaths, role: '
     return await startRole(runtime, paths, role);
   } catch (err) {
     const reason = err instanceof Error ? err.message : vscode.l10n.t('it did not start');
-    throw new UserFacingError(vscode.l10n.t(`Could not start the {0}: {1}`, roleName(role), reason), [{ title: vscode.l10n.t('Show Log'), command: 'entsso.showLog' }]);
+    const message = role === 'mss' ? vscode.l10n.t('Could not start the master secret server: {0}', reason) : vscode.l10n.t('Could not start the SSO service: {0}', reason);
+    throw new UserFacingError(message, [{ title: vscode.l10n.t('Show Log'), command: 'entsso.showLog' }]);
   }
 }
 

@@ -212,7 +212,7 @@ async function askSsoApplication(title: string, uri: vscode.Uri, before: string 
     title: vscode.l10n.t(`{0}: application`, title),
     prompt: vscode.l10n.t('The application this .sso file is for (the snap-in takes it from the file name). It is created when it does not exist.'),
     value: before ?? applicationOfSsoFile(uri.path),
-    validate: (v) => nameProblem(v, 'application name'),
+    validate: (v) => nameProblem(v, 'application'),
   });
   return normaliseName(name);
 }

@@ -332,7 +332,7 @@ export class ConnectionManager implements vscode.Disposable {
         return token;
       } catch (err) {
         if (err instanceof SsoError) throw err;
-        const code = (err as NodeJS.ErrnoException).code ?? 'error';
+        const code = (err as NodeJS.ErrnoException).code ?? l10n.t('unknown error');
         throw new SsoError('ENTSSO_E_ACCESS_DENIED', l10n.t('The token file {0} of environment "{1}" cannot be read ({2}). Fix "tokenFile" in the "entsso.environments" setting, or remove it and run "SSO: Connect to SSO Service…" to store the token securely.', path, env.name, code));
       }
     }

@@ -4,6 +4,7 @@
  * how entsso-bridge.exe is started for an environment of kind `entsso`.
  * No `vscode` import: unit-tested with node:test.
  */
+import * as l10n from '@vscode/l10n';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcessSpec } from '../ssoClient/transport';
@@ -13,7 +14,10 @@ const ENTSSO_FOLDER = 'Enterprise Single Sign-On';
 export const INTEROP_ASSEMBLY = 'Microsoft.EnterpriseSingleSignOn.Interop.dll';
 /** The name under which "SSO: Connect to SSO Service…" saves this machine's ENTSSO. */
 export const LOCAL_ENTSSO_NAME = 'This machine';
-export const LOCAL_ENTSSO_LABEL = "This machine's Enterprise SSO";
+/** How "SSO: Connect to SSO Service…" offers this machine's ENTSSO (looked up when shown, after activation loaded the bundle). */
+export function localEntssoLabel(): string {
+  return l10n.t("This machine's Enterprise SSO");
+}
 
 /**
  * `%CommonProgramW6432%\Enterprise Single Sign-On` when it holds the Interop assembly (ENTSSO is

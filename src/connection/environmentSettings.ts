@@ -46,7 +46,7 @@ export function parseEnvironments(raw: unknown): ParsedEnvironments {
   if (raw === undefined || raw === null) return { environments, problems };
   if (!Array.isArray(raw)) return { environments, problems: [l10n.t('"entsso.environments" must be an array of { "name", "socketPath", "tokenFile", "localDir" } or { "name", "kind": "entsso" } objects.')] };
   raw.forEach((entry: unknown, i) => {
-    const where = `"entsso.environments" entry ${i + 1}`;
+    const where = l10n.t('"entsso.environments" entry {0}', i + 1);
     if (typeof entry !== 'object' || entry === null || Array.isArray(entry)) {
       problems.push(l10n.t('{0} is not an object; it is ignored.', where));
       return;

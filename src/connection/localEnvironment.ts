@@ -142,7 +142,7 @@ export async function startRole(runtime: SsoctlRuntime, paths: LocalPaths, role:
   closeSync(out);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   child.once('error', () => undefined);
-  if (child.pid === undefined) throw new Error(l10n.t('Could not start {0}: the SSO {1} did not start.', runtime.execPath, roleName(role)));
+  if (child.pid === undefined) throw new Error(notStartedText(role, runtime.execPath));
   writeFileSync(pidFile, formatIdentity(identityOf(child.pid)), { mode: 0o600 });
   child.unref();
   const deadline = Date.now() + timeoutMs;
@@ -153,15 +153,31 @@ export async function startRole(runtime: SsoctlRuntime, paths: LocalPaths, role:
     if (READY.test(text)) return true;
     if (exitCode !== undefined || !isAlive(child.pid)) {
       rmSync(pidFile, { force: true });
-      throw new Error(l10n.t('The {0} stopped while starting (exit code {1}). Its log {2} ends with: {3}', roleName(role), exitCode ?? 'unknown', logFile, lastLines(text, 3)));
+      throw new Error(stoppedWhileStartingText(role, exitCode, logFile, lastLines(text, 3)));
     }
-    if (Date.now() > deadline) throw new Error(l10n.t('The {0} did not say it was ready within {1} s; see {2}.', roleName(role), Math.round(timeoutMs / 1000), logFile));
+    if (Date.now() > deadline) throw new Error(notReadyText(role, Math.round(timeoutMs / 1000), logFile));
     await delay(100);
   }
 }
 
-export function roleName(role: Role): string {
-  return role === 'mss' ? l10n.t('master secret server') : 'SSO service';
+/** Whole sentences per role: a translator cannot inflect an inserted noun. */
+function notStartedText(role: Role, execPath: string): string {
+  return role === 'mss'
+    ? l10n.t('Could not start {0}: the master secret server did not start.', execPath)
+    : l10n.t('Could not start {0}: the SSO service did not start.', execPath);
+}
+
+function stoppedWhileStartingText(role: Role, exitCode: number | null | undefined, logFile: string, logEnd: string): string {
+  const code = exitCode ?? l10n.t('unknown');
+  return role === 'mss'
+    ? l10n.t('The master secret server stopped while starting (exit code {0}). Its log {1} ends with: {2}', code, logFile, logEnd)
+    : l10n.t('The SSO service stopped while starting (exit code {0}). Its log {1} ends with: {2}', code, logFile, logEnd);
+}
+
+function notReadyText(role: Role, seconds: number, logFile: string): string {
+  return role === 'mss'
+    ? l10n.t('The master secret server did not say it was ready within {0} s; see {1}.', seconds, logFile)
+    : l10n.t('The SSO service did not say it was ready within {0} s; see {1}.', seconds, logFile);
 }
 
 export interface RunResult {
@@ -193,7 +209,7 @@ export function runSsoctl(runtime: SsoctlRuntime, args: string[], input = '', ti
 
 function lastLines(text: string, n: number): string {
   const lines = text.trim().split('\n').slice(-n).map((l) => l.replace(/^\S+ ssod\[\d+\] /, ''));
-  return lines.length > 0 && lines[0] !== '' ? lines.join(' | ') : '(nothing)';
+  return lines.length > 0 && lines[0] !== '' ? lines.join(' | ') : l10n.t('(nothing)');
 }
 
 function delay(ms: number): Promise<void> {

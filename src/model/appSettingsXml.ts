@@ -118,7 +118,7 @@ class AppSettingsParser {
       }
       if (this.text.startsWith('</', this.pos)) {
         const name = this.peekName(this.pos + 2);
-        if (name !== APP_SETTINGS_ROOT) this.refuse(`it closes </${name}> where </${APP_SETTINGS_ROOT}> was expected`);
+        if (name !== APP_SETTINGS_ROOT) this.refuse(l10n.t('it closes </{0}> where </{1}> was expected', name, APP_SETTINGS_ROOT));
         return elements;
       }
       if (this.text.startsWith('<![CDATA[', this.pos)) this.refuse(l10n.t('<{0}> holds a CDATA section; only <add key=".." value=".."/> elements are supported', APP_SETTINGS_ROOT));

@@ -7,16 +7,42 @@
  */
 import * as l10n from '@vscode/l10n';
 import type { ApplicationInfo, ApplicationKind, FieldDefinition } from '../protocol/messages';
-import { describeNameProblem, newNameProblem, normaliseName } from '../protocol/names';
+import { type NameProblem, newNameProblem, normaliseName } from '../protocol/names';
 import { groupInfo } from './applicationList';
 
 export const MAX_FIELDS = 256;
 
+/** What a typed name is for: each has its own sentences, since a translator cannot inflect an inserted noun. */
+type NameKind = 'application' | 'identifier' | 'field';
+
 /** Why `name` (as typed) cannot name a new application, field or identifier; undefined when it can. Send `normaliseName(name)`. */
-export function nameProblem(name: string, what: string): string | undefined {
-  if (name.trim() === '') return l10n.t('Enter the {0}.', what);
+export function nameProblem(name: string, kind: NameKind): string | undefined {
+  if (name.trim() === '') return enterNameText(kind);
   const problem = newNameProblem(normaliseName(name));
-  return problem ? describeNameProblem(problem, what) : undefined;
+  return problem ? nameProblemText(kind, problem) : undefined;
+}
+
+function enterNameText(kind: NameKind): string {
+  switch (kind) {
+    case 'application':
+      return l10n.t('Enter the application name.');
+    case 'identifier':
+      return l10n.t('Enter the name.');
+    case 'field':
+      return l10n.t('Enter the field name.');
+  }
+}
+
+/** The rule's own words (src/protocol/names.ts, shared with the service and ssoctl) after the name's subject. */
+function nameProblemText(kind: NameKind, problem: NameProblem): string {
+  switch (kind) {
+    case 'application':
+      return l10n.t('The application name {0}', problem.text);
+    case 'identifier':
+      return l10n.t('The name {0}', problem.text);
+    case 'field':
+      return l10n.t('The field name {0}', problem.text);
+  }
 }
 
 /** Splits "Endpoint, ApiUser, ApiKey" into labels (trimmed, normalised to NFC, empty parts dropped). */
@@ -34,7 +60,7 @@ export function fieldListProblem(text: string, existing: string[] = []): string 
   if (labels.length + existing.length > MAX_FIELDS) return l10n.t('An application has at most {0} fields.', MAX_FIELDS);
   const seen = new Map(existing.map((l) => [l.toLowerCase(), l]));
   for (const label of labels) {
-    const problem = nameProblem(label, 'field name');
+    const problem = nameProblem(label, 'field');
     if (problem) return `"${label.slice(0, 40)}": ${problem}`;
     const clash = seen.get(label.toLowerCase());
     if (clash !== undefined) {

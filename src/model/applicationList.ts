@@ -305,18 +305,19 @@ export function sortForDisplay(apps: ApplicationInfo[]): ApplicationInfo[] {
 
 export function applicationTooltip(app: ApplicationInfo): string {
   const g = groupInfo(app.kind);
+  const none = escapeMarkdown(l10n.t('(none)'));
   const lines = [
-    `**${escapeMarkdown(app.name)}**${app.enabled ? '' : ' (disabled)'}`,
+    app.enabled ? `**${escapeMarkdown(app.name)}**` : l10n.t('**{0}** (disabled)', escapeMarkdown(app.name)),
     '',
-    app.description ? escapeMarkdown(app.description) : '_No description._',
+    app.description ? escapeMarkdown(app.description) : l10n.t('_No description._'),
     '',
-    `- Kind: ${g.label}`,
-    `- Status: ${app.enabled ? 'enabled' : l10n.t('disabled: BizTalk cannot read its configuration')}`,
-    `- Contact: ${app.contact ? escapeMarkdown(app.contact) : '(none)'}`,
-    `- User group: ${escapeMarkdown(app.userGroup || '(none)')}`,
-    `- Admin group: ${escapeMarkdown(app.adminGroup || '(none)')}`,
-    `- Flags: \`${formatFlags(app.flags)}\``,
-    `- Fields: ${app.numFields}`,
+    l10n.t('- Kind: {0}', g.label),
+    l10n.t('- Status: {0}', app.enabled ? l10n.t('enabled') : l10n.t('disabled: BizTalk cannot read its configuration')),
+    l10n.t('- Contact: {0}', app.contact ? escapeMarkdown(app.contact) : none),
+    l10n.t('- User group: {0}', app.userGroup ? escapeMarkdown(app.userGroup) : none),
+    l10n.t('- Admin group: {0}', app.adminGroup ? escapeMarkdown(app.adminGroup) : none),
+    l10n.t('- Flags: `{0}`', formatFlags(app.flags)),
+    l10n.t('- Fields: {0}', app.numFields),
     `- ${capitalize(g.identifierPlural)}: ${app.identifierCount}`,
   ];
   return lines.join('\n');

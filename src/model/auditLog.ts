@@ -8,8 +8,10 @@ import * as l10n from '@vscode/l10n';
 import type { AuditEntry, AuditFilter } from '../protocol/messages';
 import { configurationName } from './applicationList';
 
-export const AUDIT_FILTER_HELP =
-  'Text to find, plus any of op:config.set (or op:config), who:alice, outcome:refused, since:24h (m, h, d or a date), until:2026-12-01';
+/** What the filter box accepts (looked up when shown, after activation loaded the bundle). */
+export function auditFilterHelp(): string {
+  return l10n.t('Text to find, plus any of op:config.set (or op:config), who:alice, outcome:refused, since:24h (m, h, d or a date), until:2026-12-01');
+}
 
 const OUTCOMES: readonly AuditEntry['outcome'][] = ['ok', 'refused', 'failed'];
 const KEYS: Record<string, 'operation' | 'user' | 'outcome' | 'from' | 'until'> = {
@@ -132,5 +134,5 @@ export function auditEntryDetails(entry: AuditEntry, formatTime: (iso: string) =
 /** "kept: 100,000 entries, 365 days" (the service's retention, for the view's description). */
 export function retentionText(retention: { maxRows: number; maxAgeDays: number } | undefined): string {
   if (!retention) return '';
-  return `kept: ${retention.maxRows.toLocaleString('en-US')} entries, ${retention.maxAgeDays.toLocaleString('en-US')} days`;
+  return l10n.t('kept: {0} entries, {1} days', retention.maxRows.toLocaleString('en-US'), retention.maxAgeDays.toLocaleString('en-US'));
 }

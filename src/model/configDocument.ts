@@ -155,9 +155,9 @@ export function validateConfigText(text: string, schema: DocumentSchema): Valida
 export function summarizeProblems(text: string, problems: DocumentProblem[]): string {
   const first = problems.slice(0, 3).map((p) => {
     const pos = positionAt(text, p.start);
-    return `line ${pos.line + 1}: ${p.message}`;
+    return l10n.t('line {0}: {1}', pos.line + 1, p.message);
   });
-  const more = problems.length > 3 ? ` (and ${problems.length - 3} more)` : '';
+  const more = problems.length > 3 ? ` ${l10n.t('(and {0} more)', problems.length - 3)}` : '';
   return first.join(' ') + more;
 }
 

@@ -44,8 +44,11 @@ export function detectLayout(doc: ConfigDocument): LayoutDetection {
   if (stored.trim() === '') return { view: { kind, field, stored } };
   const reason = kind === 'appSettingsXml' ? appSettingsReason(stored) : jsonSettingsReason(stored);
   if (reason) {
-    const what = kind === 'appSettingsXml' ? `an <appSettings> document` : l10n.t('a JSON object');
-    return { notice: l10n.t('"{0}" is shown as its stored text, not as key/values: it is not {1} ({2}).', field, what, reason) };
+    return {
+      notice: kind === 'appSettingsXml'
+        ? l10n.t('"{0}" is shown as its stored text, not as key/values: it is not an <appSettings> document ({1}).', field, reason)
+        : l10n.t('"{0}" is shown as its stored text, not as key/values: it is not a JSON object ({1}).', field, reason),
+    };
   }
   return { view: { kind, field, stored } };
 }
@@ -64,7 +67,7 @@ function appSettingsReason(xml: string): string | undefined {
 function jsonSettingsReason(text: string): string | undefined {
   const parsed = parseJson(text);
   if (!parsed.ok) return l10n.t('invalid JSON at offset {0}', parsed.error.start);
-  if (parsed.root.kind !== 'object') return `it is ${parsed.root.kind === 'array' ? 'an array' : `a ${parsed.root.kind}`}`;
+  if (parsed.root.kind !== 'object') return parsed.root.kind === 'array' ? l10n.t('it is an array') : l10n.t('it is a {0}', parsed.root.kind);
   const unsafe = unsafeNumber(parsed.root, text);
   return unsafe ? l10n.t('it holds a number at offset {0} that JavaScript cannot keep exactly', unsafe.start) : undefined;
 }

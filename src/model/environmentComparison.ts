@@ -94,7 +94,7 @@ export function compareDefinitions(left: ApplicationDetail, right: ApplicationDe
   for (const f of left.fields) {
     const other = rightByName.get(f.label.toLowerCase());
     if (!other) out.push({ what: 'field only on the left', detail: f.label });
-    else if (other.masked !== f.masked) out.push({ what: 'masked on one side only', detail: l10n.t('{0}: {1} on the left, {2} on the right', f.label, f.masked ? 'masked' : 'not masked', other.masked ? 'masked' : 'not masked') });
+    else if (other.masked !== f.masked) out.push({ what: 'masked on one side only', detail: f.masked ? l10n.t('{0}: masked on the left, not masked on the right', f.label) : l10n.t('{0}: not masked on the left, masked on the right', f.label) });
   }
   for (const f of right.fields) if (!leftByName.has(f.label.toLowerCase())) out.push({ what: 'field only on the right', detail: f.label });
   const common = (fields: ApplicationDetail['fields'], other: Map<string, unknown>) => fields.filter((f) => other.has(f.label.toLowerCase())).map((f) => f.label.toLowerCase());
@@ -102,7 +102,7 @@ export function compareDefinitions(left: ApplicationDetail, right: ApplicationDe
   const rightOrder = common(right.fields, leftByName);
   if (leftOrder.join('\u0000') !== rightOrder.join('\u0000')) out.push({ what: 'field order', detail: `${left.fields.map((f) => f.label).join(', ')} / ${right.fields.map((f) => f.label).join(', ')}` });
   if (left.kind !== right.kind) out.push({ what: 'kind', detail: `${left.kind} / ${right.kind}` });
-  if (left.enabled !== right.enabled) out.push({ what: 'enabled', detail: `${left.enabled ? 'enabled' : 'disabled'} / ${right.enabled ? 'enabled' : 'disabled'}` });
+  if (left.enabled !== right.enabled) out.push({ what: 'enabled', detail: left.enabled ? l10n.t('enabled / disabled') : l10n.t('disabled / enabled') });
   else if (left.flags !== right.flags) out.push({ what: 'flags', detail: `${left.flags} / ${right.flags}` });
   return out;
 }
@@ -264,20 +264,24 @@ export function copyRefusal(source: ApplicationDetail, target: ApplicationDetail
 // ---------------------------------------------------------------- report
 
 export function fieldStateText(field: FieldComparison): string {
-  const kind = field.masked ? 'masked, ' : '';
   switch (field.state) {
     case 'differs':
-      if (field.leftSet !== field.rightSet) return `${kind}${field.leftSet ? 'set' : 'empty'} / ${field.rightSet ? 'set' : 'empty'}`;
-      return `${kind}differs`;
+      if (field.leftSet !== field.rightSet) return setOnOneSideText(field.masked, field.leftSet);
+      return field.masked ? l10n.t('masked, differs') : l10n.t('differs');
     case 'unknown':
-      return l10n.t('{0}set on both sides, cannot compare through this connection', kind);
+      return field.masked ? l10n.t('masked, set on both sides, cannot compare through this connection') : l10n.t('set on both sides, cannot compare through this connection');
     case 'onlyLeft':
       return l10n.t('field only on the left');
     case 'onlyRight':
       return l10n.t('field only on the right');
     default:
-      return 'equal';
+      return l10n.t('equal');
   }
+}
+
+function setOnOneSideText(masked: boolean, leftSet: boolean): string {
+  if (masked) return leftSet ? l10n.t('masked, set / empty') : l10n.t('masked, empty / set');
+  return leftSet ? l10n.t('set / empty') : l10n.t('empty / set');
 }
 
 /** Plain-text lines of an application comparison (the CLI prints them; names only, never values). */

@@ -91,12 +91,12 @@ export function mssNodeRows(report: HealthReport, now: Date): HealthRow[] {
     const silentMs = now.getTime() - Date.parse(n.lastSeenAt);
     const silent = !n.holdsLease && silentMs > NODE_SILENT_MS;
     const takeover = n.lastTakeoverAt ? l10n.t(', last took over {0}', formatTime(n.lastTakeoverAt, now)) : '';
-    const lease = n.holdsLease && report.mssNodes?.lease.ageMs !== null && report.mssNodes?.lease.ageMs !== undefined ? `, lease held ${Math.round(report.mssNodes.lease.ageMs / 1000)} s` : '';
+    const lease = n.holdsLease && report.mssNodes?.lease.ageMs !== null && report.mssNodes?.lease.ageMs !== undefined ? l10n.t(', lease held {0} s', Math.round(report.mssNodes.lease.ageMs / 1000)) : '';
     return {
       id: `mss-node:${n.name}`,
-      title: `MSS node ${n.name}`,
+      title: l10n.t('MSS node {0}', n.name),
       verdict: silent ? 'warning' : 'ok',
-      detail: silent ? l10n.t('not seen since {0}{1}', formatTime(n.lastSeenAt, now), takeover) : `${n.holdsLease ? 'active' : 'standby'}${lease}${takeover}`,
+      detail: silent ? l10n.t('not seen since {0}{1}', formatTime(n.lastSeenAt, now), takeover) : n.holdsLease ? l10n.t('active{0}{1}', lease, takeover) : l10n.t('standby{0}', takeover),
       nextStep: silent ? l10n.t('Start the master secret server node {0} again, so that a standby is ready to take over.', n.name) : '',
     };
   });
@@ -115,7 +115,7 @@ export function summarizeUnreachable(environment: string, socketPath: string, re
     withAction(
       {
         id: 'service',
-        title: 'SSO service',
+        title: l10n.t('SSO service'),
         verdict: 'error',
         detail: reason,
         nextStep:
@@ -126,7 +126,7 @@ export function summarizeUnreachable(environment: string, socketPath: string, re
       {},
     ),
     unknown('mss', l10n.t('Master secret server')),
-    unknown('ssodb', 'SSO database'),
+    unknown('ssodb', l10n.t('SSO database')),
     unknown('secretAge', l10n.t('Master secret age')),
     unknown('backup', l10n.t('Master secret backup')),
   ];

@@ -38,9 +38,9 @@ interface StatusPresentation {
 
 /** Formats an ISO time for people: "14:03:12" today, "2025-11-26 14:03" otherwise. */
 export function formatTime(iso: string | undefined, now: Date): string {
-  if (!iso) return 'unknown';
+  if (!iso) return l10n.t('unknown');
   const d = new Date(iso);
-  if (Number.isNaN(d.getTime())) return 'unknown';
+  if (Number.isNaN(d.getTime())) return l10n.t('unknown');
   const pad = (n: number) => String(n).padStart(2, '0');
   const time = `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
   const sameDay = d.getFullYear() === now.getFullYear() && d.getMonth() === now.getMonth() && d.getDate() === now.getDate();
@@ -62,7 +62,7 @@ function situation(input: StatusInput): Situation {
   const since = (iso: string | undefined) => formatTime(iso, input.now);
   if (isUnreachable(input)) {
     return {
-      text: `$(debug-disconnect) SSO ${env}: service unreachable`,
+      text: l10n.t('$(debug-disconnect) SSO {0}: service unreachable', env),
       severity: 'error',
       headline: input.connectionError
         ? l10n.t('The SSO service at `{0}` is unreachable since {1}. {2}', input.socketPath, since(input.disconnectedSince), input.connectionError)
@@ -86,12 +86,12 @@ function situation(input: StatusInput): Situation {
   switch (s.state) {
     case 'ready':
       return {
-        text: `$(shield) SSO ${env}`,
+        text: l10n.t('$(shield) SSO {0}', env),
         severity: 'normal',
         headline: l10n.t('The master secret server `{0}` is reachable.', mss),
         works: l10n.t('Reading and saving configurations.'),
         doesNotWork: l10n.t('Nothing is blocked.'),
-        todo: 'Nothing.',
+        todo: l10n.t('Nothing.'),
       };
     case 'cached':
       return {
@@ -115,9 +115,8 @@ function situation(input: StatusInput): Situation {
       };
     case 'reencrypting': {
       const p = s.reencrypt;
-      const progress = p ? ` ${p.done}/${p.total}` : '';
       return {
-        text: `$(sync~spin) SSO ${env}: re-encrypting${progress}`,
+        text: p ? l10n.t('$(sync~spin) SSO {0}: re-encrypting {1}/{2}', env, p.done, p.total) : l10n.t('$(sync~spin) SSO {0}: re-encrypting', env),
         severity: 'warning',
         headline: p
           ? l10n.t('A new master secret was generated; the SSO database is being re-encrypted ({0} of {1} configurations done).', p.done, p.total)
@@ -143,7 +142,7 @@ export function presentStatus(input: StatusInput): StatusPresentation {
   const s = situation(input);
   const st = input.state;
   const lines = [
-    `**Enterprise SSO: ${escapeMarkdown(input.environment)}**`,
+    l10n.t('**Enterprise SSO: {0}**', escapeMarkdown(input.environment)),
     '',
     s.headline,
     '',
@@ -151,10 +150,10 @@ export function presentStatus(input: StatusInput): StatusPresentation {
   if (st) {
     lines.push(l10n.t('- Master secret server: `{0}`', st.mssName));
     lines.push(l10n.t('- Last successful sync: {0}', formatTime(st.lastSyncAt, input.now)));
-    if (st.unreachableSince && st.state !== 'ready') lines.push(`- Unreachable since: ${formatTime(st.unreachableSince, input.now)}`);
+    if (st.unreachableSince && st.state !== 'ready') lines.push(l10n.t('- Unreachable since: {0}', formatTime(st.unreachableSince, input.now)));
     if (st.msid) lines.push(l10n.t('- Master secret id: `{0}`', st.msid));
   }
-  lines.push(`- SSO service: \`${input.socketPath}\``, '');
+  lines.push(l10n.t('- SSO service: `{0}`', input.socketPath), '');
   lines.push(l10n.t('**Still works:** {0}', s.works), '', l10n.t('**Does not work:** {0}', s.doesNotWork), '', l10n.t('**What to do:** {0}', s.todo));
   if (st && input.phase === 'connected' && st.state !== 'ready' && st.message) lines.push('', `_${escapeMarkdown(st.message)}_`);
   if (st && input.phase === 'connected' && input.backupNotice) lines.push('', input.backupNotice);
@@ -165,17 +164,17 @@ export function presentStatus(input: StatusInput): StatusPresentation {
 
 /** A word or two for the state, e.g. next to the environment in the tree. */
 export function stateWord(input: StatusInput): string {
-  if (isUnreachable(input)) return 'service unreachable';
-  if (input.phase !== 'connected' || !input.state) return 'connecting…';
+  if (isUnreachable(input)) return l10n.t('service unreachable');
+  if (input.phase !== 'connected' || !input.state) return l10n.t('connecting…');
   switch (input.state.state) {
     case 'ready':
-      return 'ready';
+      return l10n.t('ready');
     case 'cached':
       return l10n.t('cached secret only');
     case 'no-secret':
       return l10n.t('no master secret');
     case 'reencrypting':
-      return input.state.reencrypt ? `re-encrypting ${input.state.reencrypt.done}/${input.state.reencrypt.total}` : 're-encrypting';
+      return input.state.reencrypt ? l10n.t('re-encrypting {0}/{1}', input.state.reencrypt.done, input.state.reencrypt.total) : l10n.t('re-encrypting');
     case 'ssodb-unreachable':
       return l10n.t('SSO database unreachable');
   }

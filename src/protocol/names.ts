@@ -40,7 +40,7 @@ type NameProblemCode =
   | 'mixed-script'
   | 'not-nfc';
 
-interface NameProblem {
+export interface NameProblem {
   code: NameProblemCode;
   /** What is wrong and what to do, to follow "The <what> " in a sentence. Never more than the name's own characters. */
   text: string;

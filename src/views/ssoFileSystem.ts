@@ -38,7 +38,7 @@ import {
 import { detectLayout, serializeLayout, validateLayoutText, type LayoutView } from '../model/configLayout';
 import { expectedVersion, versionSize } from '../model/documentVersion';
 import { otherEnvironmentBlock, type EditBlock } from '../model/serviceStatus';
-import { directoryCutMessage } from '../model/pagedList';
+import { directoryCutMessage, type ListedKind } from '../model/pagedList';
 import { SSO_SCHEME, formatSsoPath, formatSsoUri, isFieldsView, parseSsoUri, sameSsoDocument, type DocumentLabels } from '../model/ssoUri';
 import { SsoDocumentCache, type DocumentEntry } from './ssoDocumentCache';
 import { saveError, saveFailureReasonOf, toFileSystemError } from './ssoFileErrors';
@@ -414,10 +414,10 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   }
 
   /** A folder view of more entries than it lists says so, once per folder, with where to find the rest. */
-  private sayDirectoryIsCut(uri: vscode.Uri, noun: string): void {
+  private sayDirectoryIsCut(uri: vscode.Uri, kind: ListedKind): void {
     if (this.cutDirectoriesShown.has(uri.toString()) || this.cutDirectoriesShown.size >= MAX_CUT_NOTICES) return;
     this.cutDirectoriesShown.add(uri.toString());
-    const message = directoryCutMessage(uri.toString(), noun, MAX_DIRECTORY_ENTRIES);
+    const message = directoryCutMessage(uri.toString(), kind, MAX_DIRECTORY_ENTRIES);
     this.log.warn(message);
     void vscode.window.showWarningMessage(message, vscode.l10n.t('Find…')).then((choice) => {
       if (choice) void vscode.commands.executeCommand('entsso.find');

@@ -15,7 +15,7 @@
 // language packs do; the extension's own bundle does the rest.
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -27,11 +27,18 @@ const CONNECT_TITLE = /\(1\/3\)$/;
 const COMMANDS_PROMPT = 'A name for this SSO environment, for example dev, test or prod.';
 const CONNECTION_VALIDATION = 'Give the environment a name, for example "dev", "test" or "prod".';
 
-/** Writes l10n/bundle.l10n.qps-ploc.json next to the installed copy's bundle; returns its messages. */
+/**
+ * Writes l10n/bundle.l10n.qps-ploc.json into the installed copy from the repository's English
+ * bundle, which the installed extension does not hold (VS Code never reads it; see
+ * scripts/extensionFiles.mjs): so the copy holds what a .vsix with one translation holds. Returns its messages.
+ */
 function pseudoTranslate(installedExtensionDir: string): Record<string, string> {
   const l10nDir = join(installedExtensionDir, 'l10n');
+  mkdirSync(l10nDir, { recursive: true });
+  copyFileSync(join(repoRoot, 'l10n', 'bundle.l10n.json'), join(l10nDir, 'bundle.l10n.json'));
   const cli = join(repoRoot, 'node_modules', '@vscode', 'l10n-dev', 'dist', 'cli.js');
   const r = spawnSync(process.execPath, [cli, 'generate-pseudo', '--language', LOCALE, 'bundle.l10n.json'], { cwd: l10nDir, encoding: 'utf8', timeout: 60_000 });
+  rmSync(join(l10nDir, 'bundle.l10n.json'));
   assert.equal(r.status, 0, r.stderr + r.stdout);
   return JSON.parse(readFileSync(join(l10nDir, `bundle.l10n.${LOCALE}.json`), 'utf8')) as Record<string, string>;
 }

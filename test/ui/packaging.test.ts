@@ -10,7 +10,7 @@ import { codeServerBin, extensionId, repoRoot, startCodeServer, type CodeServerI
 import { Workbench } from './harness/workbench';
 import { MSSQL_SQL } from '../../src/ssoService/ssodb/mssqlSql';
 import { TdsFake } from '../reliability/tdsFake';
-import { EXTENSION_FILES, MANIFEST_TRANSLATION, extensionEntries } from '../../scripts/extensionFiles.mjs';
+import { EXTENSION_FILES, MANIFEST_TRANSLATION, RUNTIME_TRANSLATION, extensionEntries } from '../../scripts/extensionFiles.mjs';
 
 const VSIX = join(repoRoot, '.artifacts', 'entsso-explorer.vsix');
 
@@ -21,7 +21,9 @@ const VSIX = join(repoRoot, '.artifacts', 'entsso-explorer.vsix');
  */
 function listedEntryOf(vsixEntry: string): string | undefined {
   if (!vsixEntry.startsWith('extension/')) return '(vsce)';
-  const top = vsixEntry.slice('extension/'.length).split('/')[0]!;
+  const path = vsixEntry.slice('extension/'.length);
+  const [top, file] = path.split('/') as [string, string | undefined];
+  if (top === 'l10n') return file !== undefined && RUNTIME_TRANSLATION.test(file) ? path : undefined;
   const renamed = ({ 'readme.md': 'README.md', 'LICENSE.txt': 'LICENSE', 'changelog.md': 'CHANGELOG.md' } as Record<string, string>)[top] ?? top;
   return EXTENSION_FILES.includes(renamed) || MANIFEST_TRANSLATION.test(renamed) ? renamed : undefined;
 }
@@ -70,7 +72,8 @@ describe('packaging: the .vsix', { timeout: 300_000 }, () => {
     assert.deepEqual(entries.filter((e) => !e.endsWith('/') && listedEntryOf(e) === undefined), [], 'files in the .vsix that scripts/extensionFiles.mjs does not list');
     const packaged = new Set(entries.map(listedEntryOf));
     assert.deepEqual(extensionEntries(repoRoot).filter((name) => !packaged.has(name)), [], 'listed files missing from the .vsix: add them to .vscodeignore');
-    assert.ok(entries.includes('extension/l10n/bundle.l10n.json'), `l10n/ is in the .vsix: ${entries.join(', ')}`);
+    // VS Code reads only l10n/bundle.l10n.<language>.json; the English bundle is for translators.
+    assert.ok(!entries.includes('extension/l10n/bundle.l10n.json'), `the English l10n bundle stays out of the .vsix: ${entries.join(', ')}`);
     // The ENTSSO stand-in is for tests only; the bridge loads Microsoft's assembly from the ENTSSO install.
     assert.ok(!entries.some((e) => /EnterpriseSingleSignOn/i.test(e)), 'no interop assembly in the .vsix');
   });

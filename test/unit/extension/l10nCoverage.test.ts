@@ -1,9 +1,11 @@
 /**
- * Every text the views and commands show goes through `vscode.l10n.t` (issue 17): the source of
+ * Every text the views, commands, model and connection show goes through `l10n.t` (issue 17):
+ * `vscode.l10n.t` in views and commands, `@vscode/l10n`'s in model and connection (which may not
+ * import vscode), and none of them runs when a module loads. The source of
  * each folder of L10N_FOLDERS is parsed with the TypeScript compiler API, and a string or template
  * literal with letters that reaches something VS Code shows, outside `l10n.t(…)`, is a finding
  * named by file:line. What reaches a place is followed through conditionals, `+`, `??`, template
- * parts, arrays and `.join`/`.map`, local constants and the return values of the folders' own
+ * parts, arrays and `.join`/`.map`, local constants, module-level constants of these folders and the return values of the folders' own
  * functions. The places (sinks):
  * - arguments of show{Information,Warning,Error}Message (message and buttons), showQuickPick's
  *   items, createWebviewPanel's title, `new MarkdownString(…)`, `new TreeItem(label)`, and the
@@ -26,8 +28,8 @@ import ts from 'typescript';
 
 const ROOT = join(__dirname, '..', '..', '..');
 
-/** The folders checked; src/model and src/connection (localised with @vscode/l10n) can be added here. */
-export const L10N_FOLDERS = ['src/views', 'src/commands'];
+/** The folders checked: views and commands (vscode.l10n), model and connection (@vscode/l10n, which may not import vscode). */
+export const L10N_FOLDERS = ['src/views', 'src/commands', 'src/model', 'src/connection'];
 
 /**
  * Texts that are shown but must not be translated, matched against the whole fixed text (the
@@ -40,6 +42,14 @@ const NOT_TRANSLATED: Array<{ text: RegExp; why: string }> = [
   { text: /^[A-Z][A-Z0-9]*(_[A-Z0-9]+)+$/, why: 'error or reason code' },
   // The environment name Connect proposes: a name the user keeps or types over, like "prod".
   { text: /^dev$/, why: 'default environment name' },
+  // What people type into the Audit Log filter (op:, who:, since:, outcome:refused): the service's words.
+  { text: /^(op|who|since|until|outcome|ok|refused|failed)$/, why: 'audit filter keyword or outcome' },
+  // The .NET configuration element and the XML attributes written into a document, not shown as prose.
+  { text: /^appSettings$/, why: 'XML element name' },
+  { text: /^(key|value)=\{\}/, why: 'XML attribute written into the document' },
+  // An application's flag names as BizTalk's tools print them (shown as code: `0x… (enabled, adapter)`).
+  { text: /^(enabled|group mapping|allow local accounts|admin same as user group|config store|adapter)$/, why: 'BizTalk flag name' },
+  { text: /^0x\{\}/, why: 'hexadecimal number' },
 ];
 
 /** Object properties and assigned properties whose value VS Code shows. */
@@ -115,6 +125,8 @@ function fixedText(node: ts.StringLiteral | ts.NoSubstitutionTemplateLiteral | t
 const CODICON = /\$\([a-z0-9-]+(~[a-z]+)?\)/g;
 const hasLetters = (text: string) => /\p{L}/u.test(text.replace(CODICON, ''));
 
+const MARKUP_TAG = /<\/?[A-Za-z][^<>]*>/g;
+
 /** The visible text of HTML: without tags, styles, scripts and entities. */
 function htmlText(html: string): string {
   return html
@@ -147,6 +159,24 @@ function collectCallables(files: ts.SourceFile[]): Map<string, Callable[]> {
     ts.forEachChild(node, visit);
   };
   for (const f of files) visit(f);
+  return byName;
+}
+
+/**
+ * The folders' module-level constants by name (`export const LABEL = '…'`), so that a text
+ * imported from another file of these folders is followed to its literal.
+ */
+function collectConstants(files: ts.SourceFile[]): Map<string, ts.Expression[]> {
+  const byName = new Map<string, ts.Expression[]>();
+  for (const file of files) {
+    for (const statement of file.statements) {
+      if (!ts.isVariableStatement(statement)) continue;
+      for (const d of statement.declarationList.declarations) {
+        const name = nameOf(d.name);
+        if (name && d.initializer && !ts.isFunctionLike(d.initializer)) byName.set(name, [...(byName.get(name) ?? []), d.initializer]);
+      }
+    }
+  }
   return byName;
 }
 
@@ -191,7 +221,10 @@ class Checker {
   private readonly textParameters = new Set<ts.ParameterDeclaration>();
   private readonly calls: Array<ts.CallExpression | ts.NewExpression> = [];
 
-  constructor(private readonly callables: Map<string, Callable[]>) {}
+  constructor(
+    private readonly callables: Map<string, Callable[]>,
+    private readonly constants: Map<string, ts.Expression[]> = new Map(),
+  ) {}
 
   check(file: ts.SourceFile): void {
     const visit = (node: ts.Node): void => {
@@ -286,7 +319,8 @@ class Checker {
       if (this.seen.has(literal)) continue;
       this.seen.add(literal);
       const text = fixedText(literal);
-      const visible = html ? htmlText(text) : text;
+      // Markup in a message ("<add>", "<li>{0}: {1}</li>") is not prose; the words around it are.
+      const visible = html ? htmlText(text) : text.replace(MARKUP_TAG, ' ');
       if (!hasLetters(visible) || NOT_TRANSLATED.some((e) => e.text.test(visible.trim()))) continue;
       const file = literal.getSourceFile();
       const line = file.getLineAndCharacterOfPosition(literal.getStart()).line + 1;
@@ -313,7 +347,8 @@ class Checker {
     if (ts.isIdentifier(expr)) {
       const { initializer, parameter } = declarationOf(expr, expr.text);
       if (parameter) this.textParameters.add(parameter);
-      return initializer ? inner(initializer) : [];
+      if (initializer) return inner(initializer);
+      return parameter ? [] : (this.constants.get(expr.text) ?? []).flatMap(inner);
     }
     if (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr)) return returnedExpressions(expr).flatMap(inner);
     if (ts.isCallExpression(expr) && !isL10nCall(expr)) {
@@ -331,15 +366,42 @@ function findingsIn(folders: string[]): Finding[] {
   const files = folders
     .flatMap((folder) => sourceFiles(join(ROOT, folder)))
     .map((path) => ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.ES2022, true));
-  const checker = new Checker(collectCallables(files));
+  const checker = new Checker(collectCallables(files), collectConstants(files));
   for (const file of files) checker.check(file);
   checker.checkTextParameters();
   return checker.findings;
 }
 
-test('every text the views and commands show goes through vscode.l10n.t', () => {
+test('every text the views, commands, model and connection show goes through l10n.t', () => {
   const findings = findingsIn(L10N_FOLDERS).map((f) => `${f.file}:${f.line}: "${f.text}" (${f.where})`);
   assert.deepEqual(findings, [], `Wrap these in vscode.l10n.t('… {0} …', value), or add a commented entry to NOT_TRANSLATED:\n${findings.join('\n')}`);
+});
+
+/** `file:line` of every l10n.t call that runs when the module loads, before activation configured the bundle. */
+function lookupsAtLoad(file: ts.SourceFile): string[] {
+  const found: string[] = [];
+  const visit = (node: ts.Node, inFunction: boolean): void => {
+    if (!inFunction && isL10nCall(node)) found.push(`${relative(ROOT, file.fileName).replace(/\\/g, '/')}:${file.getLineAndCharacterOfPosition(node.getStart(file)).line + 1}`);
+    ts.forEachChild(node, (child) => visit(child, inFunction || ts.isFunctionLike(child)));
+  };
+  visit(file, false);
+  return found;
+}
+
+test('no l10n.t runs when a module loads (it would answer English before activation loads the bundle)', () => {
+  const found = L10N_FOLDERS.flatMap((folder) => sourceFiles(join(ROOT, folder)))
+    .map((path) => ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.ES2022, true))
+    .flatMap(lookupsAtLoad);
+  assert.deepEqual(found, [], `make these a function or a getter:\n${found.join('\n')}`);
+});
+
+test('the load-time check finds a lookup outside a function and accepts one inside', () => {
+  const probe = ts.createSourceFile(join(ROOT, 'probe.ts'), `
+    const EARLY = l10n.t('Looked up at load');
+    export function late() { return vscode.l10n.t('Looked up when shown'); }
+    const lateToo = () => l10n.t('Also when shown');
+  `, ts.ScriptTarget.ES2022, true);
+  assert.deepEqual(lookupsAtLoad(probe), ['probe.ts:2']);
 });
 
 test('the check finds an English text in each kind of place it watches', () => {
@@ -360,12 +422,16 @@ test('the check finds an English text in each kind of place it watches', () => {
     panel.webview.html = \`<style>body{color:red}</style><p>Visible</p>\${body}\`;
     status.text = \`$(sync~spin) \${vscode.l10n.t('Syncing…')}\`;
     vscode.commands.executeCommand('vscode.diff', a, b, \`\${x}: version \${y}\`);
+    vscode.window.showInformationMessage(vscode.l10n.t('<b>{0}</b> and {1}', \`<li>\${x}</li>\`, '<add> element'));
   `, ts.ScriptTarget.ES2022, true);
-  const checker = new Checker(collectCallables([probe]));
+  const imported = ts.createSourceFile('constants.ts', `export const SHOWN_LABEL = 'Imported label';`, ts.ScriptTarget.ES2022, true);
+  const user = ts.createSourceFile('user.ts', `import { SHOWN_LABEL } from './constants'; const item = { label: SHOWN_LABEL };`, ts.ScriptTarget.ES2022, true);
+  const checker = new Checker(collectCallables([probe, imported, user]), collectConstants([probe, imported, user]));
+  checker.check(user);
   checker.check(probe);
   checker.checkTextParameters();
   assert.deepEqual(
     checker.findings.map((f) => f.text).sort(),
-    ['Shown message', 'Button', 'inserted word', 'Detail {}', 'Prefix words', 'Enter something.', 'Enter more.', 'Some files', 'Visible {}', '{}: version {}', 'Told sentence'].sort(),
+    ['Shown message', 'Button', 'inserted word', 'Detail {}', 'Prefix words', 'Enter something.', 'Enter more.', 'Some files', 'Visible {}', '{}: version {}', 'Told sentence', 'element', 'Imported label'].sort(),
   );
 });

@@ -61,19 +61,19 @@ describe('backup status', () => {
 
 describe('application drafts', () => {
   test('names follow the service rules', () => {
-    assert.equal(nameProblem('Contoso.Orders', 'application name'), undefined);
-    assert.match(nameProblem('', 'application name') ?? '', /Enter the application name/);
-    assert.match(nameProblem(' x', 'application name') ?? '', /start or end with spaces/);
-    assert.match(nameProblem('a\u0001', 'application name') ?? '', /control characters/);
-    assert.match(nameProblem('x'.repeat(257), 'application name') ?? '', /longer than 256/);
+    assert.equal(nameProblem('Contoso.Orders', 'application'), undefined);
+    assert.match(nameProblem('', 'application') ?? '', /Enter the application name/);
+    assert.match(nameProblem(' x', 'application') ?? '', /start or end with spaces/);
+    assert.match(nameProblem('a\u0001', 'application') ?? '', /control characters/);
+    assert.match(nameProblem('x'.repeat(257), 'application') ?? '', /longer than 256/);
   });
 
   test('names typed into prompts follow the one name rule of the service (src/protocol/names.ts)', () => {
-    assert.equal(nameProblem('Cafe\u0301', 'application name'), undefined, 'NFD is fine: it is sent normalised');
-    assert.match(nameProblem('P\u0430ypal', 'application name') ?? '', /Latin and Cyrillic/);
-    assert.match(nameProblem('Pay\u200bpal', 'name') ?? '', /The name must not contain invisible.*U\+200B/);
-    assert.match(nameProblem('..', 'name') ?? '', /"\." or "\.\."/);
-    assert.match(nameProblem('__proto__', 'field name') ?? '', /"__proto__"/);
+    assert.equal(nameProblem('Cafe\u0301', 'application'), undefined, 'NFD is fine: it is sent normalised');
+    assert.match(nameProblem('P\u0430ypal', 'application') ?? '', /Latin and Cyrillic/);
+    assert.match(nameProblem('Pay\u200bpal', 'identifier') ?? '', /The name must not contain invisible.*U\+200B/);
+    assert.match(nameProblem('..', 'identifier') ?? '', /"\." or "\.\."/);
+    assert.match(nameProblem('__proto__', 'field') ?? '', /"__proto__"/);
     assert.match(fieldListProblem('Url, Pass\u202eword') ?? '', /U\+202E/);
     assert.deepEqual(splitFieldList('Cafe\u0301, Url'), ['Caf\u00e9', 'Url'], 'labels are sent in NFC');
   });

@@ -45,4 +45,7 @@ test('what the pick and the folder view say: the bound and what to do', () => {
   assert.equal(narrowingPrompt('applications', 5000, undefined), 'More than 5,000 applications: a list shows at most 5,000. Type part of the name to narrow it down.');
   assert.equal(narrowingPrompt('applications', 5000, 'Contoso'), 'More than 5,000 applications contain "Contoso": a list shows at most 5,000. Type part of the name to narrow it down further.');
   assert.match(directoryCutMessage('sso://Prod/Contoso.Sftp', 'configurations', 1000), /^sso:\/\/Prod\/Contoso\.Sftp shows the first 1,000 configurations only; there are more\. Open the others with "SSO: Find Application or Port Configuration…"/);
+  // A whole sentence per kind of list (a translator cannot inflect an inserted noun).
+  assert.equal(narrowingPrompt('configurations', 5000, 'Ftp'), 'More than 5,000 configurations contain "Ftp": a list shows at most 5,000. Type part of the name to narrow it down further.');
+  assert.match(directoryCutMessage('sso://Prod', 'applications', 1000), /^sso:\/\/Prod shows the first 1,000 applications only; there are more\./);
 });

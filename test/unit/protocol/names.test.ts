@@ -54,7 +54,7 @@ describe('the name rule for new names', () => {
     fc.assert(
       fc.property(ordinaryName, (name) => {
         assert.equal(newNameProblem(normaliseName(name)), undefined, JSON.stringify(name));
-        assert.equal(nameProblem(name, 'application name'), undefined, 'the extension agrees');
+        assert.equal(nameProblem(name, 'application'), undefined, 'the extension agrees');
       }),
       RUNS,
     );
