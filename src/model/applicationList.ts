@@ -150,6 +150,14 @@ const FLAG_NAMES: [number, string][] = [
   [AppFlags.adapter, 'adapter'],
 ];
 
+/**
+ * The sentence written for an application's kind: each kind's sentence is whole, so that a
+ * translator never fits a noun ("port configuration", "mapping") into someone else's sentence.
+ */
+export function perKind(kind: ApplicationKind, sentences: Record<ApplicationKind, () => string>): string {
+  return sentences[kind]();
+}
+
 export function flagNames(flags: number): string[] {
   const names = FLAG_NAMES.filter(([bit]) => (flags & bit) !== 0).map(([, n]) => n);
   const known = FLAG_NAMES.reduce((acc, [bit]) => acc | bit, 0);

@@ -62,6 +62,7 @@ const NOT_TRANSLATED: Array<{ text: RegExp; why: string }> = [
  */
 const OPEN_ELSEWHERE: Array<{ finding: string; why: string }> = [
   { finding: 'src/model/serviceStatus.ts: "[$(pulse) Check Health](command:entsso.checkHealth)"', why: 'serviceStatus.ts is being changed on another branch (issue 17 follow-up)' },
+  { finding: 'src/views/tree/configurationNode.ts: ".identifierNoun"', why: "the tooltip's '{0} of {1}': src/views/tree is being changed on another branch; perKind as in explorerCommands' search hits" },
 ];
 
 /** Object properties and assigned properties whose value VS Code shows. */
@@ -221,6 +222,24 @@ function collectFields(files: ts.SourceFile[]): Map<string, ts.Expression[]> {
   return new Map([...written].filter(([name]) => declared.has(name) && TEXT_PARAMETERS.has(name) && !TEXT_PROPERTIES.has(name)));
 }
 
+/**
+ * Getters that answer a translated word (`get identifierNoun() { return l10n.t('port configuration'); }`):
+ * such a word given as a placeholder to another sentence makes translators guess its gender and case.
+ */
+function collectWordGetters(files: ts.SourceFile[]): Set<string> {
+  const found = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isGetAccessorDeclaration(node) && node.name && returnedExpressions(node as unknown as Callable).some(isL10nCall)) {
+      const name = nameOf(node.name);
+      // A label or title is shown as it is; a noun (identifierNoun) is what gets inserted into sentences.
+      if (name && !TEXT_PROPERTIES.has(name)) found.add(name);
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (const f of files) visit(f);
+  return found;
+}
+
 /** The expressions a function returns (not those of functions nested in it). */
 function returnedExpressions(fn: Callable): ts.Expression[] {
   if (!fn.body) return [];
@@ -283,7 +302,28 @@ class Checker {
     private readonly callables: Map<string, Callable[]>,
     private readonly constants: Map<string, ts.Expression[]> = new Map(),
     private readonly fields: Map<string, ts.Expression[]> = new Map(),
+    private readonly wordGetters: Set<string> = new Set(),
   ) {}
+
+  /** A translated word (read from a word getter, directly, through a local or a function's return) given as a placeholder. */
+  private checkInsertedWord(expr: ts.Node, visiting = new Set<ts.Node>()): void {
+    if (visiting.has(expr)) return;
+    visiting.add(expr);
+    const inner = (e: ts.Node) => this.checkInsertedWord(e, visiting);
+    if (ts.isPropertyAccessExpression(expr) && this.wordGetters.has(expr.name.text)) {
+      const file = expr.getSourceFile();
+      const line = file.getLineAndCharacterOfPosition(expr.getStart()).line + 1;
+      this.findings.push({ file: relative(ROOT, file.fileName).replace(/\\/g, '/'), line, text: `.${expr.name.text}`, where: 'a translated word inserted into a sentence: write the whole sentence per case' });
+    } else if (ts.isParenthesizedExpression(expr) || ts.isNonNullExpression(expr) || ts.isAsExpression(expr)) inner(expr.expression);
+    else if (ts.isConditionalExpression(expr)) [expr.whenTrue, expr.whenFalse].forEach(inner);
+    else if (ts.isBinaryExpression(expr)) [expr.left, expr.right].forEach(inner);
+    else if (ts.isIdentifier(expr)) {
+      const { initializer } = declarationOf(expr, expr.text);
+      if (initializer) inner(initializer);
+    } else if (ts.isCallExpression(expr) && ts.isIdentifier(expr.expression)) {
+      (this.callables.get(expr.expression.text) ?? []).flatMap(returnedExpressions).forEach(inner);
+    }
+  }
 
   check(file: ts.SourceFile): void {
     const visit = (node: ts.Node): void => {
@@ -314,7 +354,10 @@ class Checker {
       for (const r of returnedExpressions(node)) this.shown(r, `what ${node.name.text} returns`, node.name.text.endsWith('Html'));
     }
     if (isL10nCall(node)) {
-      for (const arg of (node as ts.CallExpression).arguments.slice(1)) this.shown(arg, 'a placeholder of l10n.t');
+      for (const arg of (node as ts.CallExpression).arguments.slice(1)) {
+        this.shown(arg, 'a placeholder of l10n.t');
+        this.checkInsertedWord(arg);
+      }
     } else if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
       this.checkArguments(node);
     } else if (ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) {
@@ -429,7 +472,7 @@ function findingsIn(folders: string[]): Finding[] {
   const files = folders
     .flatMap((folder) => sourceFiles(join(ROOT, folder)))
     .map((path) => ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.ES2022, true));
-  const checker = new Checker(collectCallables(files), collectConstants(files), collectFields(files));
+  const checker = new Checker(collectCallables(files), collectConstants(files), collectFields(files), collectWordGetters(files));
   for (const file of files) checker.check(file);
   checker.checkTextParameters();
   return checker.findings;
@@ -499,15 +542,17 @@ test('the check finds an English text in each kind of place it watches', () => {
     vscode.window.showInformationMessage(vscode.l10n.t('{0}: {1}', d.what, d.detail));
     export function reportHtml() { return \`<h2>Report heading</h2>\`; }
     function notExportedHtml() { return 'Not shown'; }
+    const GROUP = { get noun() { return vscode.l10n.t('thing'); }, get label() { return vscode.l10n.t('Things'); } };
+    vscode.window.showInformationMessage(vscode.l10n.t('New {0}', GROUP.noun), vscode.l10n.t('{0} (2)', GROUP.label));
   `, ts.ScriptTarget.ES2022, true);
   const imported = ts.createSourceFile('constants.ts', `export const SHOWN_LABEL = 'Imported label';`, ts.ScriptTarget.ES2022, true);
   const user = ts.createSourceFile('user.ts', `import { SHOWN_LABEL } from './constants'; const item = { label: SHOWN_LABEL };`, ts.ScriptTarget.ES2022, true);
-  const checker = new Checker(collectCallables([probe, imported, user]), collectConstants([probe, imported, user]), collectFields([probe, imported, user]));
+  const checker = new Checker(collectCallables([probe, imported, user]), collectConstants([probe, imported, user]), collectFields([probe, imported, user]), collectWordGetters([probe, imported, user]));
   checker.check(user);
   checker.check(probe);
   checker.checkTextParameters();
   assert.deepEqual(
     checker.findings.map((f) => f.text).sort(),
-    ['Shown message', 'Button', 'inserted word', 'Detail {}', 'Prefix words', 'Enter something.', 'Enter more.', 'Some files', 'Visible {}', '{}: version {}', 'Told sentence', 'element', 'Imported label', 'First line', 'Pushed {}', 'Unshifted', 'field order', 'Report heading'].sort(),
+    ['Shown message', 'Button', 'inserted word', 'Detail {}', 'Prefix words', 'Enter something.', 'Enter more.', 'Some files', 'Visible {}', '{}: version {}', 'Told sentence', 'element', 'Imported label', 'First line', 'Pushed {}', 'Unshifted', 'field order', 'Report heading', '.noun'].sort(),
   );
 });
