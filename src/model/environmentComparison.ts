@@ -285,7 +285,7 @@ function setOnOneSideText(masked: boolean, leftSet: boolean): string {
 }
 
 /** One difference of the definitions as shown ("field order: A, B / B, A"), a whole phrase per kind for translators. */
-export function definitionDifferenceText(d: DefinitionDifference): string {
+function definitionDifferenceText(d: DefinitionDifference): string {
   switch (d.what) {
     case 'field only on the left':
       return l10n.t('field only on the left: {0}', d.detail);
