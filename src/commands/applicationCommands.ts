@@ -19,7 +19,7 @@ import {
   nameProblem,
   splitFieldList,
 } from '../model/applicationDraft';
-import { applicationKey, applicationLabel, groupInfo } from '../model/applicationList';
+import { applicationKey, applicationLabel, perKind } from '../model/applicationList';
 import { parseSsoUri } from '../model/ssoUri';
 import type { ApplicationsTreeProvider, ExplorerNode } from '../views/applicationsTree';
 import { openSsoDocuments, type SsoFileSystemProvider } from '../views/ssoFileSystem';
@@ -75,17 +75,6 @@ function kindItems(): PickItem<ApplicationKind>[] {
   ];
 }
 
-function kindNoun(kind: ApplicationKind): string {
-  switch (kind) {
-    case 'configStore':
-      return vscode.l10n.t('config store application');
-    case 'adapter':
-      return vscode.l10n.t('adapter-style application');
-    case 'affiliate':
-      return vscode.l10n.t('affiliate application');
-  }
-}
-
 async function createApplication(ctx: ApplicationCommandsContext): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
   const title = vscode.l10n.t('Create SSO Application in "{0}"', env);
@@ -125,7 +114,11 @@ async function createApplication(ctx: ApplicationCommandsContext): Promise<void>
   ctx.log.info(`Created application "${created.name}" (${kind}) with ${created.fields.length} field(s), ${masked.length} masked.`);
   await showInTree(ctx, created.name);
   void vscode.window.showInformationMessage(
-    vscode.l10n.t(`Created {0} "{1}" with fields {2}. Add {3} with "New Configuration…" on it in the explorer, or import them with "SSO: Import Applications…".`, kindNoun(kind), created.name, describeFields(created), groupInfo(kind).identifierPlural),
+    perKind(kind, {
+      adapter: () => vscode.l10n.t('Created adapter-style application "{0}" with fields {1}. Add port configurations with "New Configuration…" on it in the explorer, or import them with "SSO: Import Applications…".', created.name, describeFields(created)),
+      configStore: () => vscode.l10n.t('Created config store application "{0}" with fields {1}. Add config-store entries with "New Configuration…" on it in the explorer, or import them with "SSO: Import Applications…".', created.name, describeFields(created)),
+      affiliate: () => vscode.l10n.t('Created affiliate application "{0}" with fields {1}. Add mappings with "New Configuration…" on it in the explorer, or import them with "SSO: Import Applications…".', created.name, describeFields(created)),
+    }),
   );
 }
 
@@ -170,7 +163,7 @@ async function deleteApplication(ctx: ApplicationCommandsContext, node: unknown)
   const app = await ctx.connection.request('apps.get', { name: chosen.name });
   await confirmModal(
     app.identifierCount > 0
-      ? vscode.l10n.t('Delete application "{0}" and its {1} {2}?', applicationLabel(app), app.identifierCount, noun(app))
+      ? deleteApplicationQuestion(app)
       : vscode.l10n.t('Delete application "{0}"?', applicationLabel(app)),
     deletionDetail(app, env),
     vscode.l10n.t('Delete'),
@@ -182,7 +175,7 @@ async function deleteApplication(ctx: ApplicationCommandsContext, node: unknown)
   ctx.tree.refresh();
   confirmInStatusBar(
     app.identifierCount > 0
-      ? vscode.l10n.t('Deleted application "{0}" and its {1} {2}.', app.name, app.identifierCount, noun(app))
+      ? deletedApplicationMessage(app)
       : vscode.l10n.t('Deleted application "{0}".', app.name),
   );
 }
@@ -191,7 +184,7 @@ async function deleteApplication(ctx: ApplicationCommandsContext, node: unknown)
 async function confirmByTypingName(app: ApplicationInfo, env: string): Promise<void> {
   await askText({
     title: vscode.l10n.t(`Delete "{0}" from "{1}"`, applicationLabel(app), env),
-    prompt: vscode.l10n.t(`Type {0} to delete it with its {1} {2}. This cannot be undone; press Escape to keep it.`, app.name, app.identifierCount, noun(app)),
+    prompt: typeNameToDeletePrompt(app),
     placeholder: app.name,
     validate: (typed) => (typed.trim() === app.name ? undefined : vscode.l10n.t('Type the application name exactly: {0}', app.name)),
   });
@@ -215,9 +208,31 @@ async function setEnabled(ctx: ApplicationCommandsContext, node: unknown, enable
   );
 }
 
-function noun(app: ApplicationInfo): string {
-  const g = groupInfo(app.kind);
-  return app.identifierCount === 1 ? g.identifierNoun : g.identifierPlural;
+function deleteApplicationQuestion(app: ApplicationInfo): string {
+  const [label, count] = [applicationLabel(app), app.identifierCount];
+  return perKind(app.kind, {
+    adapter: () => (count === 1 ? vscode.l10n.t('Delete application "{0}" and its 1 port configuration?', label) : vscode.l10n.t('Delete application "{0}" and its {1} port configurations?', label, count)),
+    configStore: () => (count === 1 ? vscode.l10n.t('Delete application "{0}" and its 1 config-store entry?', label) : vscode.l10n.t('Delete application "{0}" and its {1} config-store entries?', label, count)),
+    affiliate: () => (count === 1 ? vscode.l10n.t('Delete application "{0}" and its 1 mapping?', label) : vscode.l10n.t('Delete application "{0}" and its {1} mappings?', label, count)),
+  });
+}
+
+function deletedApplicationMessage(app: ApplicationInfo): string {
+  const [name, count] = [app.name, app.identifierCount];
+  return perKind(app.kind, {
+    adapter: () => (count === 1 ? vscode.l10n.t('Deleted application "{0}" and its 1 port configuration.', name) : vscode.l10n.t('Deleted application "{0}" and its {1} port configurations.', name, count)),
+    configStore: () => (count === 1 ? vscode.l10n.t('Deleted application "{0}" and its 1 config-store entry.', name) : vscode.l10n.t('Deleted application "{0}" and its {1} config-store entries.', name, count)),
+    affiliate: () => (count === 1 ? vscode.l10n.t('Deleted application "{0}" and its 1 mapping.', name) : vscode.l10n.t('Deleted application "{0}" and its {1} mappings.', name, count)),
+  });
+}
+
+function typeNameToDeletePrompt(app: ApplicationInfo): string {
+  const [name, count] = [app.name, app.identifierCount];
+  return perKind(app.kind, {
+    adapter: () => (count === 1 ? vscode.l10n.t('Type {0} to delete it with its 1 port configuration. This cannot be undone; press Escape to keep it.', name) : vscode.l10n.t('Type {0} to delete it with its {1} port configurations. This cannot be undone; press Escape to keep it.', name, count)),
+    configStore: () => (count === 1 ? vscode.l10n.t('Type {0} to delete it with its 1 config-store entry. This cannot be undone; press Escape to keep it.', name) : vscode.l10n.t('Type {0} to delete it with its {1} config-store entries. This cannot be undone; press Escape to keep it.', name, count)),
+    affiliate: () => (count === 1 ? vscode.l10n.t('Type {0} to delete it with its 1 mapping. This cannot be undone; press Escape to keep it.', name) : vscode.l10n.t('Type {0} to delete it with its {1} mappings. This cannot be undone; press Escape to keep it.', name, count)),
+  });
 }
 
 // ---------------------------------------------------------------- fields

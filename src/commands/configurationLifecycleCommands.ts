@@ -7,7 +7,7 @@
  */
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
-import { applicationLabel, configurationName, groupInfo } from '../model/applicationList';
+import { applicationLabel, configurationName, perKind } from '../model/applicationList';
 import { nameProblem } from '../model/applicationDraft';
 import { formatTime } from '../model/serviceStatus';
 import { parseSsoUri, sameSsoDocument } from '../model/ssoUri';
@@ -63,10 +63,18 @@ async function newConfiguration(ctx: ConfigurationLifecycleContext, node: unknow
     async () => {
       const a = app as ApplicationInfo;
       const identifierExists = debouncedCheck((v) => existingIdentifierProblem(ctx.connection, a.name, v));
-      const noun = groupInfo(a.kind).identifierNoun;
+      const label = applicationLabel(a);
       typed = await askText({
-        title: vscode.l10n.t(`New {0} in "{1}"`, noun, applicationLabel(a)),
-        prompt: vscode.l10n.t(`Name of the new {0} ({1}). It cannot be renamed later; every field starts empty.`, noun, nameExample(a.kind)),
+        title: perKind(a.kind, {
+          adapter: () => vscode.l10n.t('New port configuration in "{0}"', label),
+          configStore: () => vscode.l10n.t('New config-store entry in "{0}"', label),
+          affiliate: () => vscode.l10n.t('New mapping in "{0}"', label),
+        }),
+        prompt: perKind(a.kind, {
+          adapter: () => vscode.l10n.t('Name of the new port configuration ({0}). It cannot be renamed later; every field starts empty.', nameExample(a.kind)),
+          configStore: () => vscode.l10n.t('Name of the new config-store entry ({0}). It cannot be renamed later; every field starts empty.', nameExample(a.kind)),
+          affiliate: () => vscode.l10n.t('Name of the new mapping ({0}). It cannot be renamed later; every field starts empty.', nameExample(a.kind)),
+        }),
         // A config store application usually holds one entry, under the snap-in's identifier.
         value: typed ?? (a.kind === 'configStore' && a.identifierCount === 0 ? CONFIG_STORE_IDENTIFIER : undefined),
         validate: (v) => nameProblem(v, 'identifier') ?? identifierExists(normaliseName(v)),
@@ -76,18 +84,23 @@ async function newConfiguration(ctx: ConfigurationLifecycleContext, node: unknow
     },
   ]);
   if (!app || typed === undefined) return;
-  const noun = groupInfo(app.kind).identifierNoun;
   const identifier = normaliseName(typed);
   const row = await ctx.connection.request('config.set', { application: app.name, identifier, fields: {}, expectedTimestamp: null });
   const name = configurationName(app, row);
-  ctx.log.info(`Created ${noun} "${row.identifier}" in "${row.application}" with every field empty.`);
+  ctx.log.info(`Created configuration "${row.identifier}" in "${row.application}" with every field empty.`);
   // Reloaded first: the application's count (and so whether it can be expanded) changed too.
   ctx.tree.refresh();
   const created = await ctx.tree.ensureIdentifier(row.application, row.identifier).catch(() => undefined);
   if (created) await ctx.treeView.reveal(created, { select: true, focus: false }).then(undefined, () => undefined);
   const doc = await openSsoDocument((created && ApplicationsTreeProvider.uriOf(created)) ?? ssoUri(env, row.application, row.identifier));
   await vscode.window.showTextDocument(doc, { preview: false });
-  confirmInStatusBar(vscode.l10n.t(`Created {0} "{1}" with every field empty. Fill in the values and save.`, noun, name));
+  confirmInStatusBar(
+    perKind(app.kind, {
+      adapter: () => vscode.l10n.t('Created port configuration "{0}" with every field empty. Fill in the values and save.', name),
+      configStore: () => vscode.l10n.t('Created config-store entry "{0}" with every field empty. Fill in the values and save.', name),
+      affiliate: () => vscode.l10n.t('Created mapping "{0}" with every field empty. Fill in the values and save.', name),
+    }),
+  );
 }
 
 /** Asked as the name is typed, so that a clash is said before Enter, not after. */
@@ -117,9 +130,14 @@ interface DeletionTarget {
 
 async function deleteConfiguration(ctx: ConfigurationLifecycleContext, target: unknown): Promise<void> {
   const chosen = await deletionTarget(ctx, target);
-  const noun = chosen.kind ? groupInfo(chosen.kind).identifierNoun : vscode.l10n.t('configuration');
   await confirmModal(
-    vscode.l10n.t('Delete {0} "{1}"?', noun, chosen.name),
+    chosen.kind
+      ? perKind(chosen.kind, {
+          adapter: () => vscode.l10n.t('Delete port configuration "{0}"?', chosen.name),
+          configStore: () => vscode.l10n.t('Delete config-store entry "{0}"?', chosen.name),
+          affiliate: () => vscode.l10n.t('Delete mapping "{0}"?', chosen.name),
+        })
+      : vscode.l10n.t('Delete configuration "{0}"?', chosen.name),
     vscode.l10n.t(
       'Identifier {0} of application {1}. Its values (last changed {2}) are deleted from the SSO database of "{3}"; this cannot be undone. BizTalk lookups of it fail once its SSO cache expires (60 s to 5 min). To keep a copy, export the application first.',
       chosen.identifier,
@@ -130,10 +148,18 @@ async function deleteConfiguration(ctx: ConfigurationLifecycleContext, target: u
     vscode.l10n.t('Delete'),
   );
   await ctx.connection.request('config.delete', { application: chosen.application, identifier: chosen.identifier, expectedTimestamp: chosen.timestamp }, chosen.environment);
-  ctx.log.info(`Deleted ${noun} "${chosen.identifier}" of "${chosen.application}".`);
+  ctx.log.info(`Deleted configuration "${chosen.identifier}" of "${chosen.application}".`);
   ctx.fileSystem.deleted(ssoUri(chosen.environment, chosen.application, chosen.identifier));
   ctx.tree.refresh();
-  confirmInStatusBar(vscode.l10n.t(`Deleted {0} "{1}".`, noun, chosen.name));
+  confirmInStatusBar(
+    chosen.kind
+      ? perKind(chosen.kind, {
+          adapter: () => vscode.l10n.t('Deleted port configuration "{0}".', chosen.name),
+          configStore: () => vscode.l10n.t('Deleted config-store entry "{0}".', chosen.name),
+          affiliate: () => vscode.l10n.t('Deleted mapping "{0}".', chosen.name),
+        })
+      : vscode.l10n.t('Deleted configuration "{0}".', chosen.name),
+  );
 }
 
 /** From a tree node (the version shown there), or from the active sso editor (read again now). */

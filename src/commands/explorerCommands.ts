@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { SsoError } from '../protocol/errors';
 import type { ApplicationInfo, SearchHit } from '../protocol/messages';
-import { applicationLabel, groupInfo, identifierLabel, searchHitLabels } from '../model/applicationList';
+import { applicationLabel, groupInfo, identifierLabel, perKind, searchHitLabels } from '../model/applicationList';
 import { ApplicationsTreeProvider, type ExplorerNode } from '../views/applicationsTree';
 import type { AdapterNode } from '../views/tree/adapterNode';
 import { openSsoDocument } from '../views/ssoDocumentLanguage';
@@ -206,7 +206,12 @@ function toItem(hit: SearchHit): HitItem {
   const g = groupInfo(hit.kind);
   const { application, identifier } = searchHitLabels(hit);
   if (hit.identifier !== undefined) {
-    const item: HitItem = { label: identifier ?? hit.identifier, description: vscode.l10n.t('{0} of {1}', g.identifierNoun, application), iconPath: new vscode.ThemeIcon('symbol-key'), hit, alwaysShow: true };
+    const description = perKind(hit.kind, {
+      adapter: () => vscode.l10n.t('port configuration of {0}', application),
+      configStore: () => vscode.l10n.t('config-store entry of {0}', application),
+      affiliate: () => vscode.l10n.t('mapping of {0}', application),
+    });
+    const item: HitItem = { label: identifier ?? hit.identifier, description, iconPath: new vscode.ThemeIcon('symbol-key'), hit, alwaysShow: true };
     if (identifier !== hit.identifier || application !== hit.application) item.detail = vscode.l10n.t('{0} of application {1}', hit.identifier, hit.application);
     return item;
   }

@@ -8,7 +8,7 @@
 import * as l10n from '@vscode/l10n';
 import type { ApplicationInfo, ApplicationKind, FieldDefinition } from '../protocol/messages';
 import { type NameProblem, newNameProblem, normaliseName } from '../protocol/names';
-import { groupInfo } from './applicationList';
+import { perKind } from './applicationList';
 
 export const MAX_FIELDS = 256;
 
@@ -94,28 +94,55 @@ export function looksSecret(label: string): boolean {
 
 /** The detail of the modal confirmation of a delete: what is lost, and how to keep it. */
 export function deletionDetail(app: ApplicationInfo, environment: string): string {
-  const g = groupInfo(app.kind);
   const count = app.identifierCount;
-  const lost =
-    count === 0
-      ? l10n.t('It holds no {0}.', g.identifierPlural)
-      : count === 1
-        ? l10n.t('Its 1 {0} is deleted with it, masked values included, and cannot be recovered.', g.identifierNoun)
-        : l10n.t('Its {0} {1} are deleted with it, masked values included, and cannot be recovered.', count, g.identifierPlural);
+  const lost = perKind(app.kind, {
+    adapter: () =>
+      count === 0
+        ? l10n.t('It holds no port configurations.')
+        : count === 1
+          ? l10n.t('Its 1 port configuration is deleted with it, masked values included, and cannot be recovered.')
+          : l10n.t('Its {0} port configurations are deleted with it, masked values included, and cannot be recovered.', count),
+    configStore: () =>
+      count === 0
+        ? l10n.t('It holds no config-store entries.')
+        : count === 1
+          ? l10n.t('Its 1 config-store entry is deleted with it, masked values included, and cannot be recovered.')
+          : l10n.t('Its {0} config-store entries are deleted with it, masked values included, and cannot be recovered.', count),
+    affiliate: () =>
+      count === 0
+        ? l10n.t('It holds no mappings.')
+        : count === 1
+          ? l10n.t('Its 1 mapping is deleted with it, masked values included, and cannot be recovered.')
+          : l10n.t('Its {0} mappings are deleted with it, masked values included, and cannot be recovered.', count),
+  });
   const fields = app.numFields === 1 ? l10n.t('1 field definition') : l10n.t('{0} field definitions', app.numFields);
   return l10n.t('Application "{0}" in environment "{1}" and its {2} are removed from the SSO database. {3}\n\nTo keep a copy, run "SSO: Export Applications…" first. BizTalk ports that use it fail once their SSO cache expires.', app.name, environment, fields, lost);
 }
 
 /** The detail of the modal confirmation of a field removal. */
 export function fieldRemovalDetail(app: ApplicationInfo, fields: string[]): string {
-  const g = groupInfo(app.kind);
   const count = app.identifierCount;
-  const where =
-    count === 0
-      ? l10n.t('"{0}" holds no {1} yet.', app.name, g.identifierPlural)
-      : count === 1
-        ? l10n.t('Their values are purged from all 1 {0} of "{1}", in one transaction.', g.identifierNoun, app.name)
-        : l10n.t('Their values are purged from all {0} {1} of "{2}", in one transaction.', count, g.identifierPlural, app.name);
+  const name = app.name;
+  const where = perKind(app.kind, {
+    adapter: () =>
+      count === 0
+        ? l10n.t('"{0}" holds no port configurations yet.', name)
+        : count === 1
+          ? l10n.t('Their values are purged from all 1 port configuration of "{0}", in one transaction.', name)
+          : l10n.t('Their values are purged from all {0} port configurations of "{1}", in one transaction.', count, name),
+    configStore: () =>
+      count === 0
+        ? l10n.t('"{0}" holds no config-store entries yet.', name)
+        : count === 1
+          ? l10n.t('Their values are purged from all 1 config-store entry of "{0}", in one transaction.', name)
+          : l10n.t('Their values are purged from all {0} config-store entries of "{1}", in one transaction.', count, name),
+    affiliate: () =>
+      count === 0
+        ? l10n.t('"{0}" holds no mappings yet.', name)
+        : count === 1
+          ? l10n.t('Their values are purged from all 1 mapping of "{0}", in one transaction.', name)
+          : l10n.t('Their values are purged from all {0} mappings of "{1}", in one transaction.', count, name),
+  });
   const quoted = fields.map((f) => `"${f}"`).join(', ');
   return fields.length === 1
     ? l10n.t('{0} is removed from the field list. {1} This cannot be undone except from an export.', quoted, where)

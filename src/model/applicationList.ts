@@ -150,11 +150,19 @@ const FLAG_NAMES: [number, string][] = [
   [AppFlags.adapter, 'adapter'],
 ];
 
+/**
+ * The sentence written for an application's kind: each kind's sentence is whole, so that a
+ * translator never fits a noun ("port configuration", "mapping") into someone else's sentence.
+ */
+export function perKind(kind: ApplicationKind, sentences: Record<ApplicationKind, () => string>): string {
+  return sentences[kind]();
+}
+
 export function flagNames(flags: number): string[] {
   const names = FLAG_NAMES.filter(([bit]) => (flags & bit) !== 0).map(([, n]) => n);
   const known = FLAG_NAMES.reduce((acc, [bit]) => acc | bit, 0);
   const rest = flags & ~known;
-  if (rest !== 0) names.push(`other 0x${rest.toString(16)}`);
+  if (rest !== 0) names.push(l10n.t('other {0}', `0x${rest.toString(16)}`));
   return names;
 }
 
@@ -292,7 +300,7 @@ export function searchHitLabels(hit: SearchHit): { application: string; identifi
 
 export function applicationDescription(app: ApplicationInfo): string {
   const parts: string[] = [];
-  if (!app.enabled) parts.push('disabled');
+  if (!app.enabled) parts.push(l10n.t('disabled'));
   if (labelHidesName(app)) parts.push(app.name);
   else if (app.description) parts.push(app.description);
   return parts.join(' · ');

@@ -121,12 +121,12 @@ export function auditEntryDetails(entry: AuditEntry, formatTime: (iso: string) =
   const target = auditEntryTarget(entry);
   return [
     `${entry.action}: ${entry.outcome}`,
-    `When: ${formatTime(entry.at)} (${entry.at})`,
-    `Who: ${entry.user}`,
-    ...(entry.application !== undefined ? [`Application: ${entry.application}`] : []),
-    ...(entry.identifier !== undefined ? [`Configuration: ${entry.identifier}`] : []),
-    ...(entry.fields?.length ? [`Fields: ${entry.fields.join(', ')}`] : []),
-    ...(entry.detail ? [`Detail: ${entry.detail}`] : []),
+    l10n.t('When: {0} ({1})', formatTime(entry.at), entry.at),
+    l10n.t('Who: {0}', entry.user),
+    ...(entry.application !== undefined ? [l10n.t('Application: {0}', entry.application)] : []),
+    ...(entry.identifier !== undefined ? [l10n.t('Configuration: {0}', entry.identifier)] : []),
+    ...(entry.fields?.length ? [l10n.t('Fields: {0}', entry.fields.join(', '))] : []),
+    ...(entry.detail ? [l10n.t('Detail: {0}', entry.detail)] : []),
     ...(target ? [target.version !== undefined ? l10n.t('Click to open version {0}.', target.version) : l10n.t('Click to open the configuration.')] : []),
   ];
 }

@@ -258,7 +258,7 @@ export function copyRefusal(source: ApplicationDetail, target: ApplicationDetail
   if (!target) return l10n.t('There is no application "{0}" in {1}. Create it there first (or export and import it), then copy its configurations.', source.name, targetEnvironment);
   const differences = compareDefinitions(source, target).filter((d) => d.what !== 'enabled' && d.what !== 'flags' && d.what !== 'kind');
   if (differences.length === 0) return undefined;
-  return l10n.t('The fields of "{0}" differ in {1} ({2}). Nothing was copied: make the fields the same first (SSO: Add Fields… / Remove Fields…), then copy.', source.name, targetEnvironment, differences.map((d) => `${d.what}: ${d.detail}`).join('; '));
+  return l10n.t('The fields of "{0}" differ in {1} ({2}). Nothing was copied: make the fields the same first (SSO: Add Fields… / Remove Fields…), then copy.', source.name, targetEnvironment, differences.map(definitionDifferenceText).join('; '));
 }
 
 // ---------------------------------------------------------------- report
@@ -284,18 +284,38 @@ function setOnOneSideText(masked: boolean, leftSet: boolean): string {
   return leftSet ? l10n.t('set / empty') : l10n.t('empty / set');
 }
 
+/** One difference of the definitions as shown ("field order: A, B / B, A"), a whole phrase per kind for translators. */
+function definitionDifferenceText(d: DefinitionDifference): string {
+  switch (d.what) {
+    case 'field only on the left':
+      return l10n.t('field only on the left: {0}', d.detail);
+    case 'field only on the right':
+      return l10n.t('field only on the right: {0}', d.detail);
+    case 'masked on one side only':
+      return l10n.t('masked on one side only: {0}', d.detail);
+    case 'field order':
+      return l10n.t('field order: {0}', d.detail);
+    case 'kind':
+      return l10n.t('kind: {0}', d.detail);
+    case 'enabled':
+      return l10n.t('enabled: {0}', d.detail);
+    case 'flags':
+      return l10n.t('flags: {0}', d.detail);
+  }
+}
+
 /** Plain-text lines of an application comparison (the CLI prints them; names only, never values). */
 export function comparisonLines(c: ApplicationComparison, leftEnvironment: string, rightEnvironment: string): string[] {
-  const lines: string[] = [`${c.application}: ${leftEnvironment} (left) vs ${rightEnvironment} (right)`];
+  const lines: string[] = [l10n.t('{0}: {1} (left) vs {2} (right)', c.application, leftEnvironment, rightEnvironment)];
   if (c.onlyOn) {
     lines.push(l10n.t('  application only in {0}', c.onlyOn === 'left' ? leftEnvironment : rightEnvironment));
     return lines;
   }
-  for (const d of c.definition) lines.push(`  definition: ${d.what}: ${d.detail}`);
-  for (const id of c.onlyLeft) lines.push(`  only in ${leftEnvironment}: ${id}`);
-  for (const id of c.onlyRight) lines.push(`  only in ${rightEnvironment}: ${id}`);
-  for (const d of c.differing) for (const f of d.fields) lines.push(`  differs: ${d.identifier} · ${f.label} (${fieldStateText(f)})`);
-  lines.push(`  ${c.equal} configuration(s) equal, ${c.differing.length} differ, ${c.onlyLeft.length} only in ${leftEnvironment}, ${c.onlyRight.length} only in ${rightEnvironment}`);
+  for (const d of c.definition) lines.push(l10n.t('  definition: {0}', definitionDifferenceText(d)));
+  for (const id of c.onlyLeft) lines.push(l10n.t('  only in {0}: {1}', leftEnvironment, id));
+  for (const id of c.onlyRight) lines.push(l10n.t('  only in {0}: {1}', rightEnvironment, id));
+  for (const d of c.differing) for (const f of d.fields) lines.push(l10n.t('  differs: {0} · {1} ({2})', d.identifier, f.label, fieldStateText(f)));
+  lines.push(l10n.t('  {0} configuration(s) equal, {1} differ, {2} only in {3}, {4} only in {5}', c.equal, c.differing.length, c.onlyLeft.length, leftEnvironment, c.onlyRight.length, rightEnvironment));
   return lines;
 }
 
@@ -323,16 +343,16 @@ export function comparisonReportHtml(c: ApplicationComparison, left: string, rig
     return parts.join('\n');
   }
   parts.push(
-    `<p class="summary">${c.equal} configuration(s) equal, ${c.differing.length} differ, ${c.onlyLeft.length} only in ${e(left)}, ${c.onlyRight.length} only in ${e(right)}; ${c.definition.length} definition difference(s).</p>`,
+    `<p class="summary">${l10n.t('{0} configuration(s) equal, {1} differ, {2} only in {3}, {4} only in {5}; {6} definition difference(s).', c.equal, c.differing.length, c.onlyLeft.length, e(left), c.onlyRight.length, e(right), c.definition.length)}</p>`,
   );
-  if (c.definition.length > 0) parts.push(`<h2>Definition</h2><ul>${c.definition.map((d) => `<li>${e(d.what)}: ${e(d.detail)}</li>`).join('')}</ul>`);
+  if (c.definition.length > 0) parts.push(l10n.t('<h2>Definition</h2><ul>{0}</ul>', c.definition.map((d) => `<li>${e(definitionDifferenceText(d))}</li>`).join('')));
   if (c.differing.length > 0) {
     parts.push(
       l10n.t('<h2>Fields that differ</h2><ul>{0}</ul>', c.differing.map((d) => `<li>${link(d.identifier)}: ${d.fields.map((f) => `${e(f.label)} <span class="state">(${e(fieldStateText(f))})</span>`).join(', ')}</li>`).join('')),
     );
   }
-  if (c.onlyLeft.length > 0) parts.push(`<h2>Only in ${e(left)}</h2><ul>${c.onlyLeft.map((id) => `<li>${link(id)}</li>`).join('')}</ul>`);
-  if (c.onlyRight.length > 0) parts.push(`<h2>Only in ${e(right)}</h2><ul>${c.onlyRight.map((id) => `<li>${link(id)}</li>`).join('')}</ul>`);
-  if (isIdentical(c)) parts.push('<p>No difference.</p>');
+  if (c.onlyLeft.length > 0) parts.push(l10n.t('<h2>Only in {0}</h2><ul>{1}</ul>', e(left), c.onlyLeft.map((id) => `<li>${link(id)}</li>`).join('')));
+  if (c.onlyRight.length > 0) parts.push(l10n.t('<h2>Only in {0}</h2><ul>{1}</ul>', e(right), c.onlyRight.map((id) => `<li>${link(id)}</li>`).join('')));
+  if (isIdentical(c)) parts.push(l10n.t('<p>No difference.</p>'));
   return parts.join('\n');
 }

@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { SsoError } from '../protocol/errors';
 import type { ApplicationDetail, ApplicationInfo, ApplicationKind, IdentifierInfo, SearchHit } from '../protocol/messages';
-import { PagedList, applicationKey, applicationLabel, adapterKey, adapterRole, groupByAdapter, groupApplications, groupInfo, identifierLabel } from '../model/applicationList';
+import { PagedList, applicationKey, applicationLabel, adapterKey, adapterRole, groupByAdapter, groupApplications, groupInfo, identifierLabel, perKind } from '../model/applicationList';
 import { ssoUri } from './ssoFileSystem';
 import { AdapterNode } from './tree/adapterNode';
 import { ApplicationNode } from './tree/applicationNode';
@@ -264,7 +264,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     const list = this.identifierList(app.name);
     if (list.error && list.size === 0) return [this.errorNode(env, app, list.error)];
     const out: ExplorerNode[] = list.items.map((i) => this.identifierNode(env, app, i));
-    if (list.size === 0) out.push(this.messageNode(env, app, vscode.l10n.t('No {0} yet.', groupInfo(app.kind).identifierPlural)));
+    if (list.size === 0) out.push(this.messageNode(env, app, noConfigurationYet(app)));
     if (list.error) out.push(this.errorNode(env, app, list.error));
     else if (list.hasMore) out.push(this.loadMoreNode(env, app, list.size));
     return out;
@@ -445,4 +445,12 @@ function applicationInfoOf(detail: ApplicationDetail): ApplicationInfo {
 function message(err: unknown): string {
   if (err instanceof SsoError) return err.message;
   return vscode.l10n.t('An unexpected error occurred; see "SSO: Show Log".');
+}
+
+function noConfigurationYet(app: ApplicationInfo): string {
+  return perKind(app.kind, {
+    adapter: () => vscode.l10n.t('No port configurations yet.'),
+    configStore: () => vscode.l10n.t('No config-store entries yet.'),
+    affiliate: () => vscode.l10n.t('No mappings yet.'),
+  });
 }

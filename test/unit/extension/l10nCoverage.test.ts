@@ -5,8 +5,10 @@
  * each folder of L10N_FOLDERS is parsed with the TypeScript compiler API, and a string or template
  * literal with letters that reaches something VS Code shows, outside `l10n.t(…)`, is a finding
  * named by file:line. What reaches a place is followed through conditionals, `+`, `??`, template
- * parts, arrays and `.join`/`.map`, local constants, module-level constants of these folders and the return values of the folders' own
- * functions. The places (sinks):
+ * parts, arrays and `.join`/`.map`, what is pushed into an array (`.push`/`.unshift`), `for … of`,
+ * local constants, module-level constants of these folders, the return values of the folders' own
+ * functions and the fields of their own interfaces named as a text (`d.what` stands for every `what: '…'` written
+ * in these folders). The places (sinks):
  * - arguments of show{Information,Warning,Error}Message (message and buttons), showQuickPick's
  *   items, createWebviewPanel's title, `new MarkdownString(…)`, `new TreeItem(label)`, and the
  *   placeholder arguments of `l10n.t` itself (an English word inserted into a translated sentence);
@@ -18,7 +20,9 @@
  *   options, withProgress and progress.report, accessibility labels, command buttons), and the
  *   return values of a `validate`/`validateInput` function;
  * - assignments to such a property (`item.description = …`, `statusBarItem.text = …`), and the
- *   fixed text of a webview's `html` (outside tags, styles and scripts).
+ *   fixed text of a webview's `html` (outside tags, styles and scripts);
+ * - what the folders' exported functions named for a shown text return (…Lines, …Html, …Details:
+ *   a report, a tooltip's lines, the lines the CLI prints).
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -50,6 +54,15 @@ const NOT_TRANSLATED: Array<{ text: RegExp; why: string }> = [
   // An application's flag names as BizTalk's tools print them (shown as code: `0x… (enabled, adapter)`).
   { text: /^(enabled|group mapping|allow local accounts|admin same as user group|config store|adapter)$/, why: 'BizTalk flag name' },
   { text: /^0x\{\}/, why: 'hexadecimal number' },
+];
+
+/**
+ * Findings in files another engineer is editing at the same time (this branch may not touch them):
+ * printed on every run and required to still be there, so the entry goes once the file is fixed.
+ */
+const OPEN_ELSEWHERE: Array<{ finding: string; why: string }> = [
+  { finding: 'src/model/serviceStatus.ts: "[$(pulse) Check Health](command:entsso.checkHealth)"', why: 'serviceStatus.ts is being changed on another branch (issue 17 follow-up)' },
+  { finding: 'src/views/tree/configurationNode.ts: ".identifierNoun"', why: "the tooltip's '{0} of {1}': src/views/tree is being changed on another branch; perKind as in explorerCommands' search hits" },
 ];
 
 /** Object properties and assigned properties whose value VS Code shows. */
@@ -143,6 +156,12 @@ function isKeyType(type: ts.TypeNode | undefined): boolean {
 
 type Callable = ts.FunctionDeclaration | ts.ArrowFunction | ts.FunctionExpression | ts.MethodDeclaration | ts.ConstructorDeclaration;
 
+/** Exported functions whose name says they build a shown text (comparisonLines, comparisonReportHtml, auditEntryDetails). */
+const SHOWN_TEXT_FUNCTION = /(Lines|Html|Details)$/;
+
+/** Calls that add their arguments to the array they are called on. */
+const ARRAY_ADDING_METHODS = new Set(['push', 'unshift']);
+
 /** The folders' own functions, methods and classes (constructors) by name, for parameter names and return values. */
 function collectCallables(files: ts.SourceFile[]): Map<string, Callable[]> {
   const byName = new Map<string, Callable[]>();
@@ -180,6 +199,47 @@ function collectConstants(files: ts.SourceFile[]): Map<string, ts.Expression[]> 
   return byName;
 }
 
+/**
+ * The fields of the folders' own interfaces and type literals named as a text, each with the values written into
+ * it in an object literal of these folders (`{ what: 'field order', … }`), so that reading the
+ * field (`d.what`) is followed to them.
+ */
+function collectFields(files: ts.SourceFile[]): Map<string, ts.Expression[]> {
+  const declared = new Set<string>();
+  const written = new Map<string, ts.Expression[]>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isPropertySignature(node) && ts.isTypeElement(node)) {
+      const name = nameOf(node.name);
+      if (name) declared.add(name);
+    } else if (ts.isPropertyAssignment(node)) {
+      const name = nameOf(node.name);
+      if (name) written.set(name, [...(written.get(name) ?? []), node.initializer]);
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (const f of files) visit(f);
+  // Only fields named as a text (`what`): a key such as `kind` or `value` is read everywhere under the same name.
+  return new Map([...written].filter(([name]) => declared.has(name) && TEXT_PARAMETERS.has(name) && !TEXT_PROPERTIES.has(name)));
+}
+
+/**
+ * Getters that answer a translated word (`get identifierNoun() { return l10n.t('port configuration'); }`):
+ * such a word given as a placeholder to another sentence makes translators guess its gender and case.
+ */
+function collectWordGetters(files: ts.SourceFile[]): Set<string> {
+  const found = new Set<string>();
+  const visit = (node: ts.Node): void => {
+    if (ts.isGetAccessorDeclaration(node) && node.name && returnedExpressions(node as unknown as Callable).some(isL10nCall)) {
+      const name = nameOf(node.name);
+      // A label or title is shown as it is; a noun (identifierNoun) is what gets inserted into sentences.
+      if (name && !TEXT_PROPERTIES.has(name)) found.add(name);
+    }
+    ts.forEachChild(node, visit);
+  };
+  for (const f of files) visit(f);
+  return found;
+}
+
 /** The expressions a function returns (not those of functions nested in it). */
 function returnedExpressions(fn: Callable): ts.Expression[] {
   if (!fn.body) return [];
@@ -198,20 +258,37 @@ function returnedExpressions(fn: Callable): ts.Expression[] {
  * What the name `name` at `from` stands for: the initializer of a local variable (declared in an
  * enclosing block) or a parameter of an enclosing function, whichever is nearer.
  */
-function declarationOf(from: ts.Node, name: string): { initializer?: ts.Expression; parameter?: ts.ParameterDeclaration } {
+function declarationOf(from: ts.Node, name: string): { initializer?: ts.Expression; parameter?: ts.ParameterDeclaration; added?: ts.Expression[] } {
   for (let scope: ts.Node | undefined = from.parent; scope; scope = scope.parent) {
     if (ts.isFunctionLike(scope)) {
       const parameter = scope.parameters.find((p) => nameOf(p.name) === name);
       if (parameter) return { parameter };
     }
+    // `for (const line of lines)`: the element stands for what is iterated.
+    if (ts.isForOfStatement(scope) && ts.isVariableDeclarationList(scope.initializer) && scope.initializer.declarations.some((d) => nameOf(d.name) === name)) {
+      return { initializer: scope.expression };
+    }
     if (!ts.isBlock(scope) && !ts.isSourceFile(scope)) continue;
     for (const statement of scope.statements) {
       if (!ts.isVariableStatement(statement)) continue;
       const declaration = statement.declarationList.declarations.find((d) => nameOf(d.name) === name);
-      if (declaration) return { initializer: declaration.initializer };
+      if (declaration) return { initializer: declaration.initializer, added: addedTo(scope, name) };
     }
   }
   return {};
+}
+
+/** The arguments of every `name.push(…)`/`name.unshift(…)` in `scope`: what the array also holds. */
+function addedTo(scope: ts.Node, name: string): ts.Expression[] {
+  const found: ts.Expression[] = [];
+  const visit = (node: ts.Node): void => {
+    if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression) && ARRAY_ADDING_METHODS.has(node.expression.name.text) && nameOf(node.expression.expression) === name) {
+      found.push(...node.arguments);
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(scope);
+  return found;
 }
 
 class Checker {
@@ -224,7 +301,29 @@ class Checker {
   constructor(
     private readonly callables: Map<string, Callable[]>,
     private readonly constants: Map<string, ts.Expression[]> = new Map(),
+    private readonly fields: Map<string, ts.Expression[]> = new Map(),
+    private readonly wordGetters: Set<string> = new Set(),
   ) {}
+
+  /** A translated word (read from a word getter, directly, through a local or a function's return) given as a placeholder. */
+  private checkInsertedWord(expr: ts.Node, visiting = new Set<ts.Node>()): void {
+    if (visiting.has(expr)) return;
+    visiting.add(expr);
+    const inner = (e: ts.Node) => this.checkInsertedWord(e, visiting);
+    if (ts.isPropertyAccessExpression(expr) && this.wordGetters.has(expr.name.text)) {
+      const file = expr.getSourceFile();
+      const line = file.getLineAndCharacterOfPosition(expr.getStart()).line + 1;
+      this.findings.push({ file: relative(ROOT, file.fileName).replace(/\\/g, '/'), line, text: `.${expr.name.text}`, where: 'a translated word inserted into a sentence: write the whole sentence per case' });
+    } else if (ts.isParenthesizedExpression(expr) || ts.isNonNullExpression(expr) || ts.isAsExpression(expr)) inner(expr.expression);
+    else if (ts.isConditionalExpression(expr)) [expr.whenTrue, expr.whenFalse].forEach(inner);
+    else if (ts.isBinaryExpression(expr)) [expr.left, expr.right].forEach(inner);
+    else if (ts.isIdentifier(expr)) {
+      const { initializer } = declarationOf(expr, expr.text);
+      if (initializer) inner(initializer);
+    } else if (ts.isCallExpression(expr) && ts.isIdentifier(expr.expression)) {
+      (this.callables.get(expr.expression.text) ?? []).flatMap(returnedExpressions).forEach(inner);
+    }
+  }
 
   check(file: ts.SourceFile): void {
     const visit = (node: ts.Node): void => {
@@ -251,8 +350,14 @@ class Checker {
   }
 
   private checkNode(node: ts.Node): void {
+    if (ts.isFunctionDeclaration(node) && node.name && SHOWN_TEXT_FUNCTION.test(node.name.text) && node.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) {
+      for (const r of returnedExpressions(node)) this.shown(r, `what ${node.name.text} returns`, node.name.text.endsWith('Html'));
+    }
     if (isL10nCall(node)) {
-      for (const arg of (node as ts.CallExpression).arguments.slice(1)) this.shown(arg, 'a placeholder of l10n.t');
+      for (const arg of (node as ts.CallExpression).arguments.slice(1)) {
+        this.shown(arg, 'a placeholder of l10n.t');
+        this.checkInsertedWord(arg);
+      }
     } else if (ts.isCallExpression(node) || ts.isNewExpression(node)) {
       this.checkArguments(node);
     } else if (ts.isPropertyAssignment(node) || ts.isShorthandPropertyAssignment(node)) {
@@ -345,12 +450,13 @@ class Checker {
     if (ts.isArrayLiteralExpression(expr)) return expr.elements.flatMap(inner);
     if (ts.isSpreadElement(expr)) return inner(expr.expression);
     if (ts.isIdentifier(expr)) {
-      const { initializer, parameter } = declarationOf(expr, expr.text);
+      const { initializer, parameter, added = [] } = declarationOf(expr, expr.text);
       if (parameter) this.textParameters.add(parameter);
-      if (initializer) return inner(initializer);
+      if (initializer) return [...inner(initializer), ...added.flatMap(inner)];
       return parameter ? [] : (this.constants.get(expr.text) ?? []).flatMap(inner);
     }
     if (ts.isArrowFunction(expr) || ts.isFunctionExpression(expr)) return returnedExpressions(expr).flatMap(inner);
+    if (ts.isPropertyAccessExpression(expr)) return (this.fields.get(expr.name.text) ?? []).flatMap(inner);
     if (ts.isCallExpression(expr) && !isL10nCall(expr)) {
       const callee = expr.expression;
       if (ts.isPropertyAccessExpression(callee) && TEXT_PRESERVING_METHODS.has(callee.name.text)) {
@@ -366,14 +472,20 @@ function findingsIn(folders: string[]): Finding[] {
   const files = folders
     .flatMap((folder) => sourceFiles(join(ROOT, folder)))
     .map((path) => ts.createSourceFile(path, readFileSync(path, 'utf8'), ts.ScriptTarget.ES2022, true));
-  const checker = new Checker(collectCallables(files), collectConstants(files));
+  const checker = new Checker(collectCallables(files), collectConstants(files), collectFields(files), collectWordGetters(files));
   for (const file of files) checker.check(file);
   checker.checkTextParameters();
   return checker.findings;
 }
 
-test('every text the views, commands, model and connection show goes through l10n.t', () => {
-  const findings = findingsIn(L10N_FOLDERS).map((f) => `${f.file}:${f.line}: "${f.text}" (${f.where})`);
+test('every text the views, commands, model and connection show goes through l10n.t', (t) => {
+  const all = findingsIn(L10N_FOLDERS);
+  const isOpenElsewhere = (f: Finding) => OPEN_ELSEWHERE.some((o) => o.finding === `${f.file}: "${f.text}"`);
+  for (const o of OPEN_ELSEWHERE) {
+    t.diagnostic(`still English, left to another branch: ${o.finding} (${o.why})`);
+    assert.ok(all.some((f) => o.finding === `${f.file}: "${f.text}"`), `${o.finding} is no longer found: remove it from OPEN_ELSEWHERE`);
+  }
+  const findings = all.filter((f) => !isOpenElsewhere(f)).map((f) => `${f.file}:${f.line}: "${f.text}" (${f.where})`);
   assert.deepEqual(findings, [], `Wrap these in vscode.l10n.t('… {0} …', value), or add a commented entry to NOT_TRANSLATED:\n${findings.join('\n')}`);
 });
 
@@ -423,15 +535,24 @@ test('the check finds an English text in each kind of place it watches', () => {
     status.text = \`$(sync~spin) \${vscode.l10n.t('Syncing…')}\`;
     vscode.commands.executeCommand('vscode.diff', a, b, \`\${x}: version \${y}\`);
     vscode.window.showInformationMessage(vscode.l10n.t('<b>{0}</b> and {1}', \`<li>\${x}</li>\`, '<add> element'));
+    function tooltipLines() { const lines = ['First line']; lines.push(\`Pushed \${x}\`); lines.unshift('Unshifted'); return lines; }
+    for (const line of tooltipLines()) tip.appendText(line);
+    interface Difference { what: 'field order' | 'kind'; detail: string }
+    const d: Difference = { what: 'field order', detail: y };
+    vscode.window.showInformationMessage(vscode.l10n.t('{0}: {1}', d.what, d.detail));
+    export function reportHtml() { return \`<h2>Report heading</h2>\`; }
+    function notExportedHtml() { return 'Not shown'; }
+    const GROUP = { get noun() { return vscode.l10n.t('thing'); }, get label() { return vscode.l10n.t('Things'); } };
+    vscode.window.showInformationMessage(vscode.l10n.t('New {0}', GROUP.noun), vscode.l10n.t('{0} (2)', GROUP.label));
   `, ts.ScriptTarget.ES2022, true);
   const imported = ts.createSourceFile('constants.ts', `export const SHOWN_LABEL = 'Imported label';`, ts.ScriptTarget.ES2022, true);
   const user = ts.createSourceFile('user.ts', `import { SHOWN_LABEL } from './constants'; const item = { label: SHOWN_LABEL };`, ts.ScriptTarget.ES2022, true);
-  const checker = new Checker(collectCallables([probe, imported, user]), collectConstants([probe, imported, user]));
+  const checker = new Checker(collectCallables([probe, imported, user]), collectConstants([probe, imported, user]), collectFields([probe, imported, user]), collectWordGetters([probe, imported, user]));
   checker.check(user);
   checker.check(probe);
   checker.checkTextParameters();
   assert.deepEqual(
     checker.findings.map((f) => f.text).sort(),
-    ['Shown message', 'Button', 'inserted word', 'Detail {}', 'Prefix words', 'Enter something.', 'Enter more.', 'Some files', 'Visible {}', '{}: version {}', 'Told sentence', 'element', 'Imported label'].sort(),
+    ['Shown message', 'Button', 'inserted word', 'Detail {}', 'Prefix words', 'Enter something.', 'Enter more.', 'Some files', 'Visible {}', '{}: version {}', 'Told sentence', 'element', 'Imported label', 'First line', 'Pushed {}', 'Unshifted', 'field order', 'Report heading', '.noun'].sort(),
   );
 });
