@@ -42,7 +42,7 @@ import {
   checkMsid,
   checkName,
   checkNewApplication,
-  checkRowWriteNames,
+  checkCredentialsWrite,
   checkReencryptedRow,
   isRowVersion,
   sameFields,
@@ -398,9 +398,7 @@ class MssqlStore implements SsoStore {
     history?: HistoryNote,
     audit?: ChangeAudit,
   ): Promise<Omit<CredentialRow, 'ciphertext'>> {
-    checkRowWriteNames(application, identifier, expectedTimestamp);
-    checkMsid(msid);
-    checkHistoryNote(history);
+    checkCredentialsWrite(application, identifier, expectedTimestamp, msid, history);
     const auditRecord = audit && toAuditRecord(audit.entry);
     const row =
       expectedTimestamp === null

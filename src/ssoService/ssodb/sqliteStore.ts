@@ -38,7 +38,7 @@ import { retryWhileBusy, unreachable } from './sqliteRetry';
 import type { AuditEntry, FieldInfo } from '../../protocol/messages';
 import {
   applicationExists, applicationNotFound, auditPruneBounds, changeConflict, checkApplicationChanges, checkCursor, checkFilter,
-  checkFlags, checkGlobalInfoPatch, checkLimit, checkListOptions, checkMsid, checkName, checkNewApplication, checkRowWriteNames, checkReencryptedRow,
+  checkFlags, checkGlobalInfoPatch, checkLimit, checkListOptions, checkMsid, checkName, checkNewApplication, checkRowWriteNames, checkReencryptedRow, checkCredentialsWrite,
   containsPattern, credentialsConflict, fieldFlags, IDENTIFIER_DOMAIN, isRowVersion, mappingNotFound, nextModifiedAt, sameFields,
   SQLITE_DERIVED_TABLES, SQLITE_SCHEMA, toApplicationRow, toAuditEntry, toCredentialRow, toFieldInfo, toGlobalInfo, toIdentifierRow,
   toLeaseState, toMssNodeRow, checkHistoryNote, checkHistoryVersion, toHistoryRecord, toHistoryRow, toHistoryCipherRow, toSearchHit,
@@ -392,9 +392,7 @@ class SqliteStore implements SqliteDataStore {
     history?: HistoryNote,
     audit?: ChangeAudit,
   ): Promise<Omit<CredentialRow, 'ciphertext'>> {
-    checkRowWriteNames(application, identifier, expectedTimestamp);
-    checkMsid(msid);
-    checkHistoryNote(history);
+    checkCredentialsWrite(application, identifier, expectedTimestamp, msid, history);
     return this.writes.add(() => this.writeCredentials(application, expectedTimestamp, { identifier, msid, ciphertext, history, audit }));
   }
 

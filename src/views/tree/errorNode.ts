@@ -1,23 +1,15 @@
 import * as vscode from 'vscode';
 import { escapeMarkdown } from '../../model/markdown';
-import type { ApplicationInfo } from '../../protocol/messages';
-import { ListEndNode } from './listEndNode';
+import { ListTextNode } from './listEndNode';
 
 const ICON = new vscode.ThemeIcon('error', new vscode.ThemeColor('list.errorForeground'));
 
-/** Why a list could not be loaded, with a retry on click: never an empty tree. */
-export class ErrorNode extends ListEndNode {
+/**
+ * Why a list could not be loaded, with a retry on click: never an empty tree. Its `app` is the
+ * application whose configurations failed; none when the applications did.
+ */
+export class ErrorNode extends ListTextNode {
   readonly type = 'error';
-
-  constructor(
-    id: string,
-    env: string,
-    /** The application whose configurations failed; none when the applications did. */
-    app: ApplicationInfo | undefined,
-    public message: string,
-  ) {
-    super(id, env, app);
-  }
 
   treeItem(): vscode.TreeItem {
     const item = this.leafItem(this.app ? vscode.l10n.t('Could not load the configurations') : vscode.l10n.t('Could not load the applications'), ICON, 'error');

@@ -22,3 +22,15 @@ export abstract class ListEndNode {
     return item;
   }
 }
+
+/** A list end that shows a text: why the list is empty, or why it could not be loaded. */
+export abstract class ListTextNode extends ListEndNode {
+  constructor(
+    id: string,
+    env: string,
+    app: ApplicationInfo | undefined,
+    public message: string,
+  ) {
+    super(id, env, app);
+  }
+}
