@@ -299,15 +299,20 @@ async function isFile(path: string): Promise<boolean> {
 async function checkFolderPermissions(dir: string): Promise<void> {
   if (!IS_POSIX) return;
   const stat = await withFsErrors(`read the master secret vault folder ${dir}`, () => fs.stat(dir));
-  if ((stat.mode & 0o022) !== 0) {
-    const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
-    throw vaultError(
-      'ENTSSO_E_ACCESS_DENIED',
-      'insecure-permissions',
+  refuseOthersAccess(
+    stat.mode,
+    0o022,
+    (mode) =>
       `The master secret vault folder ${dir} can be written by other users (mode ${mode}). ` +
-        `Only its owner may change it: run "chmod 700 ${dir}", then start again.`,
-    );
-  }
+      `Only its owner may change it: run "chmod 700 ${dir}", then start again.`,
+  );
+}
+
+/** Throws `refusal(mode)` when `mode` has any of the `forbidden` bits (access by others than the owner). */
+function refuseOthersAccess(mode: number, forbidden: number, refusal: (octalMode: string) => string): void {
+  if (!IS_POSIX || (mode & forbidden) === 0) return;
+  const octalMode = (mode & 0o777).toString(8).padStart(4, '0');
+  throw vaultError('ENTSSO_E_ACCESS_DENIED', 'insecure-permissions', refusal(octalMode));
 }
 
 async function readKeyFile(path: string): Promise<Buffer> {
@@ -315,15 +320,13 @@ async function readKeyFile(path: string): Promise<Buffer> {
   if (!stat.isFile()) {
     throw vaultError('ENTSSO_E_BAD_FILE', 'corrupt', `The master secret key file ${path} is not a regular file.`);
   }
-  if (IS_POSIX && (stat.mode & 0o077) !== 0) {
-    const mode = (stat.mode & 0o777).toString(8).padStart(4, '0');
-    throw vaultError(
-      'ENTSSO_E_ACCESS_DENIED',
-      'insecure-permissions',
+  refuseOthersAccess(
+    stat.mode,
+    0o077,
+    (mode) =>
       `The master secret key file ${path} can be accessed by other users (mode ${mode}). ` +
-        `Only its owner may read it: run "chmod 600 ${path}", then start again.`,
-    );
-  }
+      `Only its owner may read it: run "chmod 600 ${path}", then start again.`,
+  );
   const key = await withFsErrors(`read the master secret key file ${path}`, () => fs.readFile(path));
   if (key.length !== MASTER_KEY_BYTES) {
     key.fill(0);

@@ -34,7 +34,7 @@ import {
   type ImportMode,
   type TransferFormat,
 } from '../../protocol/messages';
-import type { NewApplication } from '../ssodb/store';
+import type { HistoryRow, NewApplication } from '../ssodb/store';
 
 /** Most fields an application may have (the protocol's limit). */
 export const MAX_FIELDS = 256;
@@ -57,15 +57,7 @@ export interface IncomingConfiguration {
 }
 
 /** A kept version read from an export file: its values in clear, held in memory only. */
-export interface IncomingVersion {
-  version: number;
-  modifiedAt: number;
-  savedAt: number;
-  savedBy: string;
-  change: 'set' | 'delete';
-  changedFields: string[];
-  values: Map<string, string>;
-}
+export type IncomingVersion = Omit<HistoryRow, 'application' | 'identifier'> & { values: Map<string, string> };
 
 /** What a file holds for one application. */
 export interface IncomingApplication {

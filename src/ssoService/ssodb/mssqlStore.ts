@@ -42,7 +42,7 @@ import {
   checkMsid,
   checkName,
   checkNewApplication,
-  checkRowWriteNames,
+  checkCredentialsWrite,
   checkReencryptedRow,
   isRowVersion,
   sameFields,
@@ -61,6 +61,7 @@ import {
   toIdentifierRow,
   toLeaseState,
   toMssNodeRow,
+  toSearchHit,
   type AuditRecord,
   type SqlRow,
 } from './schema/rowMappers';
@@ -88,6 +89,7 @@ import type {
   ReencryptedHistoryRow,
   ReencryptedRow,
   RowChange,
+  SearchHit,
   SsoStore,
 } from './store';
 
@@ -339,13 +341,13 @@ class MssqlStore implements SsoStore {
     return rows.map(toIdentifierRow);
   }
 
-  async search(query: string, limit: number): Promise<{ application: string; kind: ApplicationRow['kind']; identifier?: string }[]> {
+  async search(query: string, limit: number): Promise<SearchHit[]> {
     checkFilter(query);
     checkLimit(limit);
     const pattern = containsPattern(query, 'mssql');
     const applications = rowsOf(
       await this.session.query(MSSQL_SQL.searchApplications, { limit: ['int', limit], pattern: ['pattern', pattern] }),
-    ).map((row) => ({ application: String(row.application), kind: String(row.kind) as ApplicationRow['kind'] }));
+    ).map(toSearchHit);
     const room = limit - applications.length;
     if (room === 0) return applications;
     const identifiers = rowsOf(
@@ -354,11 +356,7 @@ class MssqlStore implements SsoStore {
         domain: ['name', IDENTIFIER_DOMAIN],
         pattern: ['pattern', pattern],
       }),
-    ).map((row) => ({
-      application: String(row.application),
-      kind: String(row.kind) as ApplicationRow['kind'],
-      identifier: String(row.identifier),
-    }));
+    ).map(toSearchHit);
     return [...applications, ...identifiers];
   }
 
@@ -400,9 +398,7 @@ class MssqlStore implements SsoStore {
     history?: HistoryNote,
     audit?: ChangeAudit,
   ): Promise<Omit<CredentialRow, 'ciphertext'>> {
-    checkRowWriteNames(application, identifier, expectedTimestamp);
-    checkMsid(msid);
-    checkHistoryNote(history);
+    checkCredentialsWrite(application, identifier, expectedTimestamp, msid, history);
     const auditRecord = audit && toAuditRecord(audit.entry);
     const row =
       expectedTimestamp === null

@@ -38,10 +38,10 @@ import { retryWhileBusy, unreachable } from './sqliteRetry';
 import type { AuditEntry, FieldInfo } from '../../protocol/messages';
 import {
   applicationExists, applicationNotFound, auditPruneBounds, changeConflict, checkApplicationChanges, checkCursor, checkFilter,
-  checkFlags, checkGlobalInfoPatch, checkLimit, checkListOptions, checkMsid, checkName, checkNewApplication, checkRowWriteNames, checkReencryptedRow,
+  checkFlags, checkGlobalInfoPatch, checkLimit, checkListOptions, checkMsid, checkName, checkNewApplication, checkRowWriteNames, checkReencryptedRow, checkCredentialsWrite,
   containsPattern, credentialsConflict, fieldFlags, IDENTIFIER_DOMAIN, isRowVersion, mappingNotFound, nextModifiedAt, sameFields,
   SQLITE_DERIVED_TABLES, SQLITE_SCHEMA, toApplicationRow, toAuditEntry, toCredentialRow, toFieldInfo, toGlobalInfo, toIdentifierRow,
-  toLeaseState, toMssNodeRow, checkHistoryNote, checkHistoryVersion, toHistoryRecord, toHistoryRow, toHistoryCipherRow,
+  toLeaseState, toMssNodeRow, checkHistoryNote, checkHistoryVersion, toHistoryRecord, toHistoryRow, toHistoryCipherRow, toSearchHit,
   type SqlRow,
 } from './schema';
 import type {
@@ -69,6 +69,7 @@ import type {
   HistoryRow,
   HistoryCipherRow,
   ReencryptedHistoryRow,
+  SearchHit,
 } from './store';
 
 export interface SqliteStoreOptions {
@@ -341,25 +342,18 @@ class SqliteStore implements SqliteDataStore {
     });
   }
 
-  async search(query: string, limit: number): Promise<{ application: string; kind: ApplicationRow['kind']; identifier?: string }[]> {
+  async search(query: string, limit: number): Promise<SearchHit[]> {
     checkFilter(query);
     checkLimit(limit);
     return this.read(() => {
       const pattern = containsPattern(query, 'sqlite');
-      const applications = this.rows(SQLITE_SQL.searchApplications, { pattern, limit }).map((row) => ({
-        application: String(row.application),
-        kind: String(row.kind) as ApplicationRow['kind'],
-      }));
+      const applications = this.rows(SQLITE_SQL.searchApplications, { pattern, limit }).map(toSearchHit);
       const room = limit - applications.length;
       if (room === 0) return applications;
       const identifierRows = indexedByTrigrams(query)
         ? this.rows(SQLITE_SQL.searchIdentifiersIndexed, { phrase: ftsPhrase(query), limit: room, domain: IDENTIFIER_DOMAIN })
         : this.rows(SQLITE_SQL.searchIdentifiers, { pattern, limit: room, domain: IDENTIFIER_DOMAIN });
-      const identifiers = identifierRows.map((row) => ({
-        application: String(row.application),
-        kind: String(row.kind) as ApplicationRow['kind'],
-        identifier: String(row.identifier),
-      }));
+      const identifiers = identifierRows.map(toSearchHit);
       return [...applications, ...identifiers];
     });
   }
@@ -398,9 +392,7 @@ class SqliteStore implements SqliteDataStore {
     history?: HistoryNote,
     audit?: ChangeAudit,
   ): Promise<Omit<CredentialRow, 'ciphertext'>> {
-    checkRowWriteNames(application, identifier, expectedTimestamp);
-    checkMsid(msid);
-    checkHistoryNote(history);
+    checkCredentialsWrite(application, identifier, expectedTimestamp, msid, history);
     return this.writes.add(() => this.writeCredentials(application, expectedTimestamp, { identifier, msid, ciphertext, history, audit }));
   }
 

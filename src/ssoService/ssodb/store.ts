@@ -13,7 +13,7 @@
  * runs, and ENTSSO_E_SSODB_UNREACHABLE when the database cannot be reached, stays locked by
  * another process past the busy timeout, or fails. Error messages never contain a value.
  */
-import type { ApplicationKind, AuditEntry, AuditFilter, FieldDefinition, FieldInfo } from '../../protocol/messages';
+import type { ApplicationInfo, ApplicationKind, AuditEntry, AuditFilter, FieldDefinition, FieldInfo } from '../../protocol/messages';
 
 export interface GlobalInfo {
   /** gi_SecretServer: the name (host:port) of the active master secret server. */
@@ -29,27 +29,17 @@ export interface GlobalInfo {
   timestamp: string;
 }
 
-export interface ApplicationRow {
-  name: string;
-  description: string;
-  contact: string;
-  userGroup: string;
-  adminGroup: string;
-  flags: number;
-  kind: ApplicationKind;
-  numFields: number;
-  identifierCount: number;
-}
+/** An application as the store holds it: the protocol's, less what the service adds (state, display name). */
+export type ApplicationRow = Omit<ApplicationInfo, 'enabled' | 'displayName'>;
 
-export interface NewApplication {
-  name: string;
-  description: string;
-  contact: string;
-  userGroup: string;
-  adminGroup: string;
-  flags: number;
+/** An application to create: its row without the counts, which the store derives, and with its fields. */
+export type NewApplication = Omit<ApplicationRow, 'numFields' | 'identifierCount'> & { fields: FieldDefinition[] };
+
+/** A search result: an application by its name, or (with `identifier`) one of its configurations. */
+export interface SearchHit {
+  application: string;
   kind: ApplicationKind;
-  fields: FieldDefinition[];
+  identifier?: string;
 }
 
 export interface CredentialRow {
@@ -315,7 +305,7 @@ export interface SsoStore {
    * Applications and identifiers whose name contains `query` (case-insensitive), at most `limit`:
    * matching applications first (by name), then matching identifiers (by application, identifier).
    */
-  search(query: string, limit: number): Promise<{ application: string; kind: ApplicationKind; identifier?: string }[]>;
+  search(query: string, limit: number): Promise<SearchHit[]>;
 
   getCredentials(application: string, identifier: string): Promise<CredentialRow | undefined>;
   /**

@@ -11,6 +11,7 @@ import {
   identifierCountText,
 } from '../../model/applicationList';
 import type { ApplicationInfo } from '../../protocol/messages';
+import { CachedItemNode } from './cachedItemNode';
 import { contextValue } from './contextValue';
 
 /** One icon object per codicon and state, shared by every row (thousands of them). */
@@ -28,15 +29,15 @@ function iconOf(app: ApplicationInfo): vscode.ThemeIcon {
 }
 
 /** An SSO application; under an adapter node when it is one of a BizTalk adapter's applications. */
-export class ApplicationNode {
+export class ApplicationNode extends CachedItemNode {
   readonly type = 'application';
   readonly id: string;
-  private item: vscode.TreeItem | undefined;
 
   constructor(
     readonly env: string,
     public app: ApplicationInfo,
   ) {
+    super();
     this.id = ApplicationNode.idOf(env, app.name);
   }
 
@@ -48,24 +49,14 @@ export class ApplicationNode {
   update(app: ApplicationInfo): void {
     if (app === this.app) return;
     this.app = app;
-    this.item = undefined;
+    this.forgetItem();
   }
 
-  /**
-   * Kept between calls: VS Code asks again for every child of a node each time the node changes
-   * (e.g. at each "Load more…" of its parent), and most have not changed.
-   */
-  treeItem(): vscode.TreeItem {
-    this.item ??= this.buildItem();
-    return this.item;
-  }
-
-  /** Built when hovered, not for every row shown. */
   tooltip(): vscode.MarkdownString {
     return new vscode.MarkdownString(applicationTooltip(this.app));
   }
 
-  private buildItem(): vscode.TreeItem {
+  protected buildItem(): vscode.TreeItem {
     const app = this.app;
     const label = adapterRole(app) ? applicationLabelUnderAdapter(app) : applicationLabel(app);
     const item = new vscode.TreeItem(label, app.identifierCount > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);

@@ -3,6 +3,7 @@ import { applicationKey, applicationLabel, configurationName, groupInfo, identif
 import { escapeMarkdown } from '../../model/markdown';
 import { formatTime } from '../../model/serviceStatus';
 import type { ApplicationInfo, IdentifierInfo } from '../../protocol/messages';
+import { CachedItemNode } from './cachedItemNode';
 import { contextValue } from './contextValue';
 
 const ICON = new vscode.ThemeIcon('json');
@@ -12,16 +13,16 @@ const ICON = new vscode.ThemeIcon('json');
  * mapping. Its `type` stays "identifier" (what the commands receive); its contextValue says
  * `type=configuration`.
  */
-export class ConfigurationNode {
+export class ConfigurationNode extends CachedItemNode {
   readonly type = 'identifier';
   readonly id: string;
-  private item: vscode.TreeItem | undefined;
 
   constructor(
     readonly env: string,
     public app: ApplicationInfo,
     public info: IdentifierInfo,
   ) {
+    super();
     this.id = ConfigurationNode.idOf(env, app.name, info.identifier);
   }
 
@@ -34,20 +35,9 @@ export class ConfigurationNode {
     if (app === this.app && info === this.info) return;
     this.app = app;
     this.info = info;
-    this.item = undefined;
+    this.forgetItem();
   }
 
-  /**
-   * Kept between calls: at each "Load more…" under an application VS Code asks again for every
-   * configuration already shown (up to thousands). Its "modified" time is of the day it was built;
-   * a refresh builds it again.
-   */
-  treeItem(): vscode.TreeItem {
-    this.item ??= this.buildItem();
-    return this.item;
-  }
-
-  /** Built when hovered, not for every row shown. */
   tooltip(): vscode.MarkdownString {
     const { app, info } = this;
     const noun = groupInfo(app.kind).identifierNoun;
@@ -60,7 +50,8 @@ export class ConfigurationNode {
     );
   }
 
-  private buildItem(): vscode.TreeItem {
+  /** Its "modified" time is of the day it was built; a refresh builds it again. */
+  protected buildItem(): vscode.TreeItem {
     const { app, info } = this;
     const label = identifierLabel(info);
     const item = new vscode.TreeItem(label, vscode.TreeItemCollapsibleState.None);

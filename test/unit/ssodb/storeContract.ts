@@ -342,6 +342,17 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       assert.equal(await store.getCredentials('Nope', 'ConfigProperties'), undefined);
     });
 
+    withStore('refuses a credentials write with a malformed master secret id or history note before writing', async (store) => {
+      await store.createApplication(app('Checked'));
+      const note: HistoryNote = { savedBy: 'tester', change: 'set', changedFields: [], keep: 5, maxAgeMs: 1000 };
+      const write = (msid: string, history?: HistoryNote) => store.putCredentials('Checked', 'Cfg', null, msid, Buffer.from('x'), history);
+      await expectSsoError(write(''), 'ENTSSO_E_INVALID_REQUEST');
+      await expectSsoError(write('m'.repeat(1000)), 'ENTSSO_E_INVALID_REQUEST');
+      await expectSsoError(write('msid-1', { ...note, keep: 0 }), 'ENTSSO_E_INVALID_REQUEST');
+      await expectSsoError(write('msid-1', { ...note, change: 'rename' as 'set' }), 'ENTSSO_E_INVALID_REQUEST');
+      assert.equal(await store.getCredentials('Checked', 'Cfg'), undefined, 'a refused write creates nothing');
+    });
+
     withStore('stores binary ciphertext exactly, including empty and large blobs', async (store) => {
       await store.createApplication(app('Blobs'));
       const blobs = { empty: Buffer.alloc(0), zeros: Buffer.alloc(32), all: Buffer.from(Array.from({ length: 256 }, (_, i) => i)), large: Buffer.alloc(300_000, 7) };

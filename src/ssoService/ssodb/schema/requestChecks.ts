@@ -43,6 +43,13 @@ export function checkRowWriteNames(application: string, identifier: string, expe
   else checkName(identifier, 'identifier');
 }
 
+/** What both adapters check of a putCredentials before it writes (the ciphertext is opaque). */
+export function checkCredentialsWrite(application: string, identifier: string, expectedTimestamp: string | null, msid: string, history: HistoryNote | undefined): void {
+  checkRowWriteNames(application, identifier, expectedTimestamp);
+  checkMsid(msid);
+  checkHistoryNote(history);
+}
+
 function checkText(value: string, max: number, what: string): void {
   if (typeof value !== 'string') throw invalid(`The ${what} must be text.`);
   if (value.length > max) throw invalid(`The ${what} is longer than ${max} characters.`);

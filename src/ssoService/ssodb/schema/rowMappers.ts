@@ -15,6 +15,7 @@ import type {
   LeaseState,
   MssNodeRow,
   NewAuditEntry,
+  SearchHit,
 } from '../store';
 import { invalidRequest as invalid } from './storeErrors';
 import { AUDIT_DETAIL_MAX_LENGTH, SHORT_TEXT_MAX_LENGTH } from './tables';
@@ -52,6 +53,13 @@ export function toGlobalInfo(row: SqlRow): GlobalInfo {
     lastVerifiedBackupAt: optionalText(row.lastVerifiedBackupAt),
     timestamp: text(row.timestamp),
   };
+}
+
+/** Aliases: application, kind, and identifier for a configuration's hit (an application's has none). */
+export function toSearchHit(row: SqlRow): SearchHit {
+  const hit: SearchHit = { application: text(row.application), kind: text(row.kind) as ApplicationKind };
+  if (isPresent(row.identifier)) hit.identifier = text(row.identifier);
+  return hit;
 }
 
 /** Aliases: name, description, contact, userGroup, adminGroup, flags, kind, numFields, identifierCount. */
