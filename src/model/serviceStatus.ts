@@ -157,7 +157,7 @@ export function presentStatus(input: StatusInput): StatusPresentation {
   lines.push(l10n.t('**Still works:** {0}', s.works), '', l10n.t('**Does not work:** {0}', s.doesNotWork), '', l10n.t('**What to do:** {0}', s.todo));
   if (st && input.phase === 'connected' && st.state !== 'ready' && st.message) lines.push('', `_${escapeMarkdown(st.message)}_`);
   if (st && input.phase === 'connected' && input.backupNotice) lines.push('', input.backupNotice);
-  lines.push('', '[$(pulse) Check Health](command:entsso.checkHealth)');
+  lines.push('', checkHealthLink('$(pulse) '));
   const label = s.text.replace(/\$\([^)]*\)\s*/g, '');
   return { text: s.text, severity: s.severity, tooltip: lines.join('\n'), accessibilityLabel: l10n.t('{0}. {1} Click to check health.', label, stripMarkdown(s.headline)) };
 }
@@ -249,7 +249,7 @@ export function editBlock(input: StatusInput): EditBlock | undefined {
     }
   }
   // The link is for the editor's message only: notifications and save errors (plain) cannot run it.
-  return { markdown: `${markdown} ${CHECK_HEALTH_LINK}`, plain: stripMarkdown(markdown), key };
+  return { markdown: `${markdown} ${checkHealthLink()}`, plain: stripMarkdown(markdown), key };
 }
 
 /**
@@ -257,7 +257,10 @@ export function editBlock(input: StatusInput): EditBlock | undefined {
  * the message for this one command (HEALTH_COMMAND), and no other.
  */
 export const HEALTH_COMMAND = 'entsso.checkHealth';
-const CHECK_HEALTH_LINK = `[Check Health](command:${HEALTH_COMMAND})`;
+/** The link is built here, around the translated words: a translation never places a command link. */
+function checkHealthLink(icon = ''): string {
+  return `[${icon}${escapeMarkdown(l10n.t('Check Health'))}](command:${HEALTH_COMMAND})`;
+}
 
 /**
  * Why a document of `documentEnvironment` cannot be edited while the explorer is connected to

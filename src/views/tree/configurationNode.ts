@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { applicationKey, applicationLabel, configurationName, groupInfo, identifierLabel } from '../../model/applicationList';
+import { applicationKey, applicationLabel, configurationName, groupInfo, identifierLabel, perKind } from '../../model/applicationList';
 import { escapeMarkdown } from '../../model/markdown';
 import { formatTime } from '../../model/serviceStatus';
 import type { ApplicationInfo, IdentifierInfo } from '../../protocol/messages';
@@ -40,11 +40,11 @@ export class ConfigurationNode extends CachedItemNode {
 
   tooltip(): vscode.MarkdownString {
     const { app, info } = this;
-    const noun = groupInfo(app.kind).identifierNoun;
+    const application = escapeMarkdown(applicationLabel(app));
     // ENTSSO keeps no modification time (the bridge answers 0).
     const modified = info.modifiedAt > 0 ? `\n\n${vscode.l10n.t('Last modified: {0}', new Date(info.modifiedAt).toLocaleString())}` : '';
     return new vscode.MarkdownString(
-      `**${escapeMarkdown(configurationName(app, info))}**\n\n${vscode.l10n.t('{0} of {1}', noun, escapeMarkdown(applicationLabel(app)))}\n\n` +
+      `**${escapeMarkdown(configurationName(app, info))}**\n\n${perKind(app.kind, { adapter: () => vscode.l10n.t('port configuration of {0}', application), configStore: () => vscode.l10n.t('config-store entry of {0}', application), affiliate: () => vscode.l10n.t('mapping of {0}', application) })}\n\n` +
         `- ${vscode.l10n.t('Identifier: {0}', escapeMarkdown(info.identifier))}\n- ${vscode.l10n.t('Application: {0}', escapeMarkdown(app.name))}${modified}\n\n` +
         vscode.l10n.t('Click to open it as JSON; masked fields stay hidden until you run "SSO: Reveal Masked Fields". Right-click to copy its name or identifier.'),
     );
