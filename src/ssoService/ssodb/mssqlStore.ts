@@ -25,7 +25,7 @@ import { driverErrorNumber, isDuplicateKey, notInitialised, schemaPermissionRefu
 import { applicationParams, auditParams, importedHistoryParams, keyParams, valueParams, type ParamKind, type Params } from './mssqlParams';
 import { MssqlSession, type MssqlSessionOptions } from './mssqlSession';
 import { GLOBAL_INFO_PATCHABLE, MSSQL_SQL } from './mssqlSql';
-import { MSSQL_REDACT_OLD_SEARCH_TEXT, REDACT_OLD_SEARCH_TEXT_PARAMS } from './oldSearchText';
+import { redactOldSearchTextMssql } from './oldSearchText';
 import { MSSQL_SCHEMA_BATCHES } from './schema/mssqlDdl';
 import { containsPattern } from './schema/likePattern';
 import {
@@ -121,15 +121,7 @@ class MssqlStore implements SsoStore {
         throw toSsoError(again);
       });
     }
-    await this.redactOldSearchText();
-  }
-
-  /** See oldSearchText.ts: a scan of the audit at every open; no row of this version matches. */
-  private async redactOldSearchText(): Promise<void> {
-    const { textDetail, regexDetail } = REDACT_OLD_SEARCH_TEXT_PARAMS;
-    await this.session.query(MSSQL_REDACT_OLD_SEARCH_TEXT, { textDetail: ['longText', textDetail], regexDetail: ['longText', regexDetail] }).catch((error: unknown) => {
-      throw toSsoError(error);
-    });
+    await redactOldSearchTextMssql(this.session);
   }
 
   private async createSchema(): Promise<void> {

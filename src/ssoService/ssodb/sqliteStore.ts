@@ -27,7 +27,7 @@
  */
 import path from 'node:path';
 import { SsoError } from '../../protocol/errors';
-import { REDACT_OLD_SEARCH_TEXT_PARAMS, SQLITE_REDACT_OLD_SEARCH_TEXT } from './oldSearchText';
+import { redactOldSearchTextSqlite } from './oldSearchText';
 import { auditPageParams, auditSlice, auditWindow, auditWindowParams, SQLITE_AUDIT_SQL } from './auditQuery';
 import { importedVersionParams, importedVersions, SQLITE_IMPORT_HISTORY_SQL } from './historyImport';
 import { CommittedStateMemo } from './committedStateMemo';
@@ -82,6 +82,8 @@ export interface SqliteStoreOptions {
    * Must stay far above the longest transaction (milliseconds; see LockDirectory).
    */
   staleLockMs?: number;
+  /** The service log: unexpected errors are reported there by type and place (default: nowhere). */
+  log?: (message: string) => void;
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
@@ -103,6 +105,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteDataStore 
     file: path.resolve(options.file),
     busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
     staleLockMs: options.staleLockMs ?? DEFAULT_STALE_LOCK_MS,
+    log: options.log ?? (() => undefined),
   });
 }
 
@@ -144,22 +147,7 @@ class SqliteStore implements SqliteDataStore {
     const missing = SQLITE_DERIVED_TABLES.filter(({ table }) => this.rows(SQLITE_SQL.tableExists, { table }).length === 0);
     for (const ddl of SQLITE_SCHEMA) this.db.exec(ddl);
     for (const { fill } of missing) this.db.exec(fill);
-    this.redactOldSearchText();
-  }
-
-  /**
-   * See oldSearchText.ts. secure_delete makes SQLite zero the old cells it frees, so the text is
-   * gone from the file's bytes too, not only from its rows; only for this update (it costs writes).
-   * Runs at every open: a scan of the audit (no row of this version matches).
-   */
-  private redactOldSearchText(): void {
-    const previous = Number(this.rows('PRAGMA secure_delete')[0]?.secure_delete ?? 0);
-    this.db.exec('PRAGMA secure_delete = ON');
-    try {
-      this.run(SQLITE_REDACT_OLD_SEARCH_TEXT, REDACT_OLD_SEARCH_TEXT_PARAMS);
-    } finally {
-      this.db.exec(`PRAGMA secure_delete = ${previous ? 'ON' : 'OFF'}`);
-    }
+    redactOldSearchTextSqlite(this.db);
   }
 
   async close(): Promise<void> {
@@ -425,7 +413,7 @@ class SqliteStore implements SqliteDataStore {
     checkRowWriteNames(application, identifier, expectedTimestamp);
     return this.writes.add(() => {
       const found = this.configurationRead(application, identifier);
-      const save = composeSave(compose, found);
+      const save = composeSave(compose, found, this.options.log);
       if (!found) throw applicationNotFound();
       checkMsid(save.msid);
       checkHistoryNote(save.history);
