@@ -15,6 +15,7 @@ import {
   type SqlServerAuthentication,
   type SqlServerConnection,
 } from '../ssoService/ssodb/sqlServerConnection';
+import { loadSqlServerDriver } from '../ssoService/ssodb/mssqlDriver';
 import { SSODB_CREDENTIAL_FILE, ssodbCredentialPath, writeSsodbCredential } from '../ssoService/ssodbCredential';
 import { type ParsedArgs, UsageError, flag, opt, positional } from './args';
 import { environmentDir, print } from './context';
@@ -153,7 +154,7 @@ const FROM_MSSQL_AUTHENTICATION: Record<string, SqlServerAuthentication> = {
 
 function parseConnectionString(text: string): Target {
   if (/(^|;)\s*(password|pwd|client secret|token|msi secret)\s*=/i.test(text)) throw new UsageError(SECRET_ON_COMMAND_LINE);
-  const sql = require('mssql') as typeof Mssql;
+  const sql = loadSqlServerDriver();
   let parsed: Mssql.config & { authentication_type?: string; domain?: string; clientId?: string; tenantId?: string };
   try {
     parsed = sql.ConnectionPool.parseConnectionString(text) as typeof parsed;

@@ -39,7 +39,7 @@ async function findByValue(ctx: FindByValueContext): Promise<void> {
 async function askQuery(env: string): Promise<ValueQuery> {
   const input = await vscode.window.showInputBox({
     title: vscode.l10n.t(`Find Configurations by Value in "{0}"`, env),
-    prompt: vscode.l10n.t('Text to find in every configuration\'s values (ignoring case), or a regular expression between slashes (case-sensitive). Masked fields are never searched; the search is audited with what you type.'),
+    prompt: vscode.l10n.t('Text to find in every configuration\'s values (ignoring case), or a regular expression between slashes (case-sensitive). Masked fields are never searched; the search is audited without the text searched for.'),
     placeHolder: vscode.l10n.t('sql01.contoso.example   or   /sql0\\d\\./'),
     ignoreFocusOut: true,
     validateInput: (value) => {

@@ -7,6 +7,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import type { SecretInfo } from '../protocol/messages';
+import { escapeMarkdown } from './markdown';
 import { formatTime } from './serviceStatus';
 
 type BackupVerdict = 'verified' | 'unverified' | 'none';
@@ -29,25 +30,44 @@ export function backupStatusOf(info: SecretInfo): BackupStatus {
 /**
  * Markdown for the status bar tooltip: a warning with the next step unless the backup is verified.
  * `canVerify` false (Enterprise SSO): a backup is as good as it gets, and nothing links to verifying.
+ * The tooltip is trusted with command links: they are built here, and every translated text is
+ * escaped, so a translation bundle cannot add a link or formatting.
  */
 export function backupTooltipLine(status: BackupStatus, now: Date, canVerify = true): string {
   if (!canVerify && status.verdict === 'unverified') {
-    return l10n.t('- Last backup of the master secret: {0} (Enterprise SSO cannot verify a backup without restoring it: keep its password where you can find it)', formatTime(status.lastBackupAt ?? undefined, now));
+    return listItem(l10n.t('Last backup of the master secret: {0} (Enterprise SSO cannot verify a backup without restoring it: keep its password where you can find it)', formatTime(status.lastBackupAt ?? undefined, now)));
   }
   if (!canVerify && status.verdict === 'none') {
-    return l10n.t('$(warning) **The current master secret has no backup.** If the master secret server is lost, every stored configuration is lost with it. [Back Up Master Secret…](command:entsso.backupSecret)');
+    return warning(l10n.t('The current master secret has no backup.'), l10n.t('If the master secret server is lost, every stored configuration is lost with it.'), backUpLink());
   }
   switch (status.verdict) {
     case 'verified':
-      return l10n.t('- Last verified backup of the master secret: {0}', formatTime(status.lastVerifiedBackupAt ?? undefined, now));
+      return listItem(l10n.t('Last verified backup of the master secret: {0}', formatTime(status.lastVerifiedBackupAt ?? undefined, now)));
     case 'unverified':
-      return l10n.t(
-        '$(warning) **The current master secret has no verified backup.** It was backed up at {0}, but nobody has proved that the file and its password work. [Verify Master Secret Backup…](command:entsso.verifySecretBackup)',
-        formatTime(status.lastBackupAt ?? undefined, now),
+      return warning(
+        l10n.t('The current master secret has no verified backup.'),
+        l10n.t('It was backed up at {0}, but nobody has proved that the file and its password work.', formatTime(status.lastBackupAt ?? undefined, now)),
+        commandLink(l10n.t('Verify Master Secret Backup…'), 'entsso.verifySecretBackup'),
       );
     case 'none':
-      return l10n.t('$(warning) **The current master secret has no verified backup.** If the master secret server is lost, every stored configuration is lost with it. [Back Up Master Secret…](command:entsso.backupSecret)');
+      return warning(l10n.t('The current master secret has no verified backup.'), l10n.t('If the master secret server is lost, every stored configuration is lost with it.'), backUpLink());
   }
+}
+
+function backUpLink(): string {
+  return commandLink(l10n.t('Back Up Master Secret…'), 'entsso.backupSecret');
+}
+
+function commandLink(text: string, command: 'entsso.backupSecret' | 'entsso.verifySecretBackup'): string {
+  return `[${escapeMarkdown(text)}](command:${command})`;
+}
+
+function warning(headline: string, detail: string, link: string): string {
+  return `$(warning) **${escapeMarkdown(headline)}** ${escapeMarkdown(detail)} ${link}`;
+}
+
+function listItem(text: string): string {
+  return `- ${escapeMarkdown(text)}`;
 }
 
 /** How long a `secret.info` answer is trusted when nothing says it changed. */

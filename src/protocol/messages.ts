@@ -545,7 +545,7 @@ export interface Methods {
   /**
    * Find by value: scans the non-masked values of every configuration (or one application's),
    * decrypted inside the service, one bounded page per request; masked fields are never searched.
-   * Audited once per search (the request without a cursor), with its pattern.
+   * Audited without the text searched for, once per search (the request without a cursor).
    */
   'config.grep': { params: GrepParams; result: GrepPage };
   /**

@@ -14,6 +14,7 @@ import { SsoService } from './service/ssoService';
 import { historySettingsOf } from './service/configHistory';
 import { openStore } from './ssodb/openStore';
 import { RateLimitedLog } from './rateLimitedLog';
+import { errorTypeAndPlace } from './serviceLog';
 import { compileSqliteWithBaselineOnly } from './wasmTiering';
 import { keepYoungGenerationAtStartSize } from './youngGeneration';
 import type { SsoStore } from './ssodb/store';
@@ -52,10 +53,10 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
   const retention = auditRetention(env.config.audit, options.audit);
   // Before the store opens: the first SQLite database opened compiles its WebAssembly.
   if (options.service) {
-    compileSqliteWithBaselineOnly();
+    compileSqliteForService(options.log);
     keepYoungGenerationAtStartSize();
   }
-  const store: SsoStore = await openStore(storeConfigFor(env));
+  const store: SsoStore = await openStore(storeConfigFor(env), options.log);
   const running: RunningRoles = {
     async stop() {
       await running.service?.stop();
@@ -101,6 +102,11 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
   return running;
 }
 
+/** SQLite compiled before this point (a module loaded it early) runs with V8's default tiering: said once, as it costs memory. */
+export function compileSqliteForService(log: (message: string) => void): void {
+  if (!compileSqliteWithBaselineOnly()) log("SQLite's WebAssembly was compiled before the service could keep it on V8's baseline compiler: the service uses more memory (see docs/PERFORMANCE.md).");
+}
+
 /** A bug hit in a loop must not fill the disk: one line per kind per interval, with a count. */
 const UNEXPECTED_ERROR_LOG_INTERVAL_MS = 10_000;
 
@@ -112,21 +118,10 @@ const UNEXPECTED_ERROR_LOG_INTERVAL_MS = 10_000;
 export function keepServingAfterUnexpectedErrors(log: (message: string) => void): void {
   const report = (kind: string) => {
     const limited = new RateLimitedLog(log, UNEXPECTED_ERROR_LOG_INTERVAL_MS);
-    return (err: unknown) => limited.write(`${kind} (kept serving): ${describeUnexpected(err)}`);
+    return (err: unknown) => limited.write(`${kind} (kept serving): ${errorTypeAndPlace(err)}`);
   };
   process.on('unhandledRejection', report('unhandled rejection'));
   process.on('uncaughtException', report('uncaught exception'));
-}
-
-/** Error type and the code locations of its stack, without the message line. */
-function describeUnexpected(err: unknown): string {
-  if (!(err instanceof Error)) return typeof err;
-  const frames = (err.stack ?? '')
-    .split('\n')
-    .filter((l) => /^\s+at /.test(l))
-    .slice(0, 3)
-    .map((l) => l.trim());
-  return [err.name, ...frames].join(' | ');
 }
 
 function requireNodeCertificate(tls: TlsMaterial | undefined): TlsMaterial {

@@ -1,5 +1,5 @@
 /**
- * Reveals, exports and restores happen only when audited, on a real full disk: the environment
+ * Reveals, exports, restores, rotations and changes of the active MSS happen only when audited, on a real full disk: the environment
  * lives on a small tmpfs that the test fills up, so the audit file cannot grow. Each of the three
  * is refused with ENTSSO_E_AUDIT_FAILED and a sentence (no value, no file, no restore), reading
  * without revealing keeps working, best-effort events say in the log that their row was lost,
@@ -79,10 +79,14 @@ describe('audit on a full disk: reveal (of a configuration or a kept version), e
     if (skipReason) return ctx.skip(skipReason);
     const env = t!.env;
     const auditRows = async () => (await c.request('audit.list', { limit: 1000 })).items;
+    // Prepared while the disk has room: its commit (the switch to a new master secret) must then be refused.
+    const prepared = await c.request('secret.prepareGenerate', { password: BACKUP_PASSWORD, reminder: '' });
+    const msidBefore = (await c.request('secret.info', {})).currentMsid;
+    const node = (await c.request('mss.nodes', {})).nodes[0]!.name;
     const rowsBefore = (await auditRows()).length;
     const filler = fill(mountPoint);
     let reveal: string, historyReveal: string, exported: string, restored: string;
-    let fingerprints: string;
+    let fingerprints: string, rotated: string, promoted: string, demoted: string;
     try {
       await wrongTokenHello(env.config.socketPath);
       await t!.service!.waitForLog(/audit: 1 row\(s\) of best-effort events could not be written \(latest: connect/, 5000);
@@ -92,6 +96,9 @@ describe('audit on a full disk: reveal (of a configuration or a kept version), e
       restored = await refusedCode(c.request('secret.restore', { file: backup, password: BACKUP_PASSWORD }));
       // A comparison's hashes of masked values are an offline-guessing oracle for whoever holds the key: audited like a reveal.
       fingerprints = await refusedCode(c.request('config.fingerprints', { application: 'Audited', identifiers: ['ConfigProperties'], key: Buffer.alloc(32, 3).toString('base64') }));
+      rotated = await refusedCode(c.request('secret.commitGenerate', { newMsid: prepared.newMsid }));
+      promoted = await refusedCode(c.request('mss.promote', { node }));
+      demoted = await refusedCode(c.request('mss.demote', { node }));
       const masked = await c.request('config.get', { application: 'Audited', identifier: 'ConfigProperties' });
       assert.equal(masked.fields.Url, 'https://x', 'reading without revealing still works');
       assert.equal(masked.fields.Password, '', 'and reveals nothing');
@@ -103,6 +110,8 @@ describe('audit on a full disk: reveal (of a configuration or a kept version), e
       { reveal: 'ENTSSO_E_AUDIT_FAILED', historyReveal: 'ENTSSO_E_AUDIT_FAILED', exported: 'ENTSSO_E_AUDIT_FAILED', restored: 'ENTSSO_E_AUDIT_FAILED' },
     );
     assert.equal(fingerprints, 'ENTSSO_E_AUDIT_FAILED', 'fingerprints of masked fields fail closed too');
+    assert.deepEqual({ rotated, promoted, demoted }, { rotated: 'ENTSSO_E_AUDIT_FAILED', promoted: 'ENTSSO_E_AUDIT_FAILED', demoted: 'ENTSSO_E_AUDIT_FAILED' }, 'a rotation and a change of the active MSS fail closed');
+    assert.equal((await c.request('secret.info', {})).currentMsid, msidBefore, 'the master secret did not change');
     assert.ok(!t!.mss!.log.some((l) => /restored from a backup/.test(l)), 'the MSS was never asked to restore');
     assert.ok(!t!.service!.log.some((l) => l.includes('p@ss-on-full-disk')), 'no value in the log');
     assert.equal((await auditRows()).length, rowsBefore, 'nothing was recorded while the disk was full');
@@ -118,8 +127,9 @@ describe('audit on a full disk: reveal (of a configuration or a kept version), e
     }, 15_000, () => 'reveal did not work again after space came back');
     await c.request('apps.export', { names: ['Audited'], format: 'entsso', password: EXPORT_PASSWORD });
     await c.request('secret.restore', { file: backup, password: BACKUP_PASSWORD });
-    const actions = (await auditRows()).slice(0, 10).map((r) => `${r.action}:${r.outcome}`);
-    for (const want of ['config.reveal:ok', 'app.export:ok', 'secret.restore.start:ok', 'secret.restore:ok']) assert.ok(actions.includes(want), `${want} in ${actions.join(', ')}`);
+    await c.request('mss.promote', { node });
+    const actions = (await auditRows()).slice(0, 12).map((r) => `${r.action}:${r.outcome}`);
+    for (const want of ['config.reveal:ok', 'app.export:ok', 'secret.restore.start:ok', 'secret.restore:ok', 'mss.promote.start:ok']) assert.ok(actions.includes(want), `${want} in ${actions.join(', ')}`);
     assert.ok(t!.service!.running && t!.mss!.running, 'no process crashed');
   });
 });

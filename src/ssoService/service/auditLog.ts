@@ -6,6 +6,7 @@
  */
 import { SsoError } from '../../protocol/errors';
 import type { AuditEntry, AuditFilter, AuditPage } from '../../protocol/messages';
+import { REDACTED_SEARCH_DETAIL } from '../ssodb/oldSearchText';
 import type { AuditRetention, SsoStore } from '../ssodb/store';
 
 /** Rows one filtered request looks at: 12-71 ms for 20,000 rows on the embedded store (measured once by hand on a loaded 2-core machine). */
@@ -37,12 +38,12 @@ function auditCursor(cursor: string | undefined): number | undefined {
 const SEARCH_TEXT_DETAIL = /^(text|regular expression) "/;
 
 /**
- * Rows written before find by value stopped recording its text keep it in SSODB (the audit is
- * never rewritten) until retention removes them; it is not shown: the text is often a password.
+ * Rows written before find by value stopped recording its text are rewritten when a store opens
+ * (oldSearchText.ts); one written by an older process after that is not shown either.
  */
 function withoutSearchText(entry: AuditEntry): AuditEntry {
   const match = entry.action === 'config.grep' && entry.detail !== undefined ? SEARCH_TEXT_DETAIL.exec(entry.detail) : null;
-  return match ? { ...entry, detail: `${match[1]} search; the text searched for is not shown (recorded by an earlier version)` } : entry;
+  return match ? { ...entry, detail: match[1] === 'text' ? REDACTED_SEARCH_DETAIL.text : REDACTED_SEARCH_DETAIL.regex } : entry;
 }
 
 function isFiltering(filter: AuditFilter | undefined): filter is AuditFilter {

@@ -136,14 +136,14 @@ export class SsoOperations implements RpcOperations {
     'audit.list': async (p) => this.listAudit(p),
     'secret.info': async () => this.secretInfo(),
     'mss.nodes': async () => this.mssNodes(),
-    'mss.promote': async (p, ctx) => this.audited(ctx, 'mss.promote', () => this.callMss('promote', {}, p.node)),
-    'mss.demote': async (p, ctx) => this.audited(ctx, 'mss.demote', () => this.callMss('demote', {}, p.node)),
+    'mss.promote': async (p, ctx) => this.auditedFirst(ctx, 'mss.promote', () => this.callMss('promote', {}, p.node)),
+    'mss.demote': async (p, ctx) => this.auditedFirst(ctx, 'mss.demote', () => this.callMss('demote', {}, p.node)),
     'secret.backup': async (p, ctx) => this.audited(ctx, 'secret.backup', () => this.callMss('backup', p)),
     'secret.inspect': async (p) => this.inspectBackup(p.file),
     'secret.verify': async (p, ctx) => this.audited(ctx, 'secret.verify', () => this.callMss('verify', p)),
     'secret.restore': async (p, ctx) => this.auditedFirst(ctx, 'secret.restore', () => this.callMss('restore', p)),
     'secret.prepareGenerate': async (p, ctx) => this.audited(ctx, 'secret.prepareGenerate', () => this.callMss('prepareRotation', p)),
-    'secret.commitGenerate': async (p, ctx) => this.audited(ctx, 'secret.generate', () => this.callMss('commitRotation', p)),
+    'secret.commitGenerate': async (p, ctx) => this.auditedFirst(ctx, 'secret.generate', () => this.callMss('commitRotation', p)),
   };
 
   /** Runs an operation and audits its outcome (never its parameters: they hold passwords). */

@@ -3,7 +3,9 @@
  * request looks at the `scanRows` rows just below its cursor (a range of the primary key), and
  * matches only among those, so a filter that matches nothing costs the same as one page of a
  * filter that matches everything. The caller continues below `continueBelow`.
- * Every criterion is a parameter (NULL when not given): the SQL text is fixed.
+ * Every criterion is a parameter (NULL when not given): the SQL text is fixed. The text filter
+ * leaves out config.grep's detail: rows of earlier versions held the text searched for there
+ * (see oldSearchText.ts), and matching it would reveal it a character at a time.
  */
 import { SsoError } from '../../protocol/errors';
 import { checkLimit, toAuditEntry, type SqlRow } from './schema';
@@ -24,7 +26,8 @@ WHERE au_id < :before AND au_id >= :low
   AND (:untilAt IS NULL OR au_at < :untilAt)
   AND (:text IS NULL OR instr(lower(au_user), :text) > 0 OR instr(lower(au_action), :text) > 0
     OR instr(lower(COALESCE(au_app_name, '')), :text) > 0 OR instr(lower(COALESCE(au_identifier, '')), :text) > 0
-    OR instr(lower(COALESCE(au_fields, '')), :text) > 0 OR instr(lower(COALESCE(au_detail, '')), :text) > 0)
+    OR instr(lower(COALESCE(au_fields, '')), :text) > 0
+    OR (au_action <> 'config.grep' AND instr(lower(COALESCE(au_detail, '')), :text) > 0))
 ORDER BY au_id DESC LIMIT :limit`,
 } as const;
 
@@ -40,7 +43,8 @@ WHERE au_id < @before AND au_id >= @low
   AND (@untilAt IS NULL OR au_at < @untilAt)
   AND (@text IS NULL OR CHARINDEX(@text, LOWER(au_user)) > 0 OR CHARINDEX(@text, LOWER(au_action)) > 0
     OR CHARINDEX(@text, LOWER(COALESCE(au_app_name, N''))) > 0 OR CHARINDEX(@text, LOWER(COALESCE(au_identifier, N''))) > 0
-    OR CHARINDEX(@text, LOWER(COALESCE(au_fields, N''))) > 0 OR CHARINDEX(@text, LOWER(COALESCE(au_detail, N''))) > 0)
+    OR CHARINDEX(@text, LOWER(COALESCE(au_fields, N''))) > 0
+    OR (au_action <> N'config.grep' AND CHARINDEX(@text, LOWER(COALESCE(au_detail, N''))) > 0))
 ORDER BY au_id DESC;`,
 } as const;
 

@@ -4,6 +4,7 @@
  * connection URL becomes the driver's pool configuration.
  */
 import type * as Mssql from 'mssql';
+import { SsoError } from '../../protocol/errors';
 import { withLoginGuard } from './cleartextLoginGuard';
 import type { SqlRow } from './schema/rowMappers';
 
@@ -62,8 +63,7 @@ export function mssqlPoolConfig(options: { url: string; connectTimeoutMs?: numbe
   const timeouts = { connectionTimeout: options.connectTimeoutMs ?? 15_000, requestTimeout: options.requestTimeoutMs ?? 15_000 };
   if (!/^(mssql|sqlserver):\/\//i.test(options.url)) {
     // An ADO connection string ("Server=…;Database=…;User Id=…;Password=…"), parsed by mssql.
-    const sql = require('mssql') as typeof Mssql;
-    const parsed = sql.ConnectionPool.parseConnectionString(options.url);
+    const parsed = loadSqlServerDriver().ConnectionPool.parseConnectionString(options.url);
     return { ...parsed, options: withLoginGuard(parsed.options ?? {}), ...timeouts };
   }
   const url = new URL(options.url);
@@ -80,4 +80,21 @@ export function mssqlPoolConfig(options: { url: string; connectTimeoutMs?: numbe
     options: withLoginGuard({ encrypt: flag('encrypt', true), trustServerCertificate: flag('trustServerCertificate', false) }),
     ...timeouts,
   };
+}
+
+/**
+ * The `mssql` driver, loaded on first use, not imported: bundles that never use SQL Server never
+ * load it. In the built service it is dist/mssql.js next to ssoctl.js (esbuild.mjs); an
+ * installation that lost it gets a sentence saying so instead of Node's "Cannot find module".
+ */
+export function loadSqlServerDriver(): typeof Mssql {
+  try {
+    return require('mssql') as typeof Mssql;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+    throw new SsoError(
+      'ENTSSO_E_SSODB_UNREACHABLE',
+      'The SQL Server driver file dist/mssql.js is missing from this installation. Reinstall the extension (or ssoctl) to restore it.',
+    );
+  }
 }

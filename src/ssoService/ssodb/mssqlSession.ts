@@ -3,9 +3,8 @@
  * description, or injected by a test), typed parameters, transactions rolled back on any error,
  * deadlock victims run again, and driver failures turned into SsoErrors (mssqlErrors.ts).
  */
-import type * as Mssql from 'mssql';
 import { SsoError } from '../../protocol/errors';
-import { mssqlPoolConfig, type Executor, type MssqlPool, type MssqlRequest, type MssqlResult, type MssqlTransaction, type MssqlTypes } from './mssqlDriver';
+import { loadSqlServerDriver, mssqlPoolConfig, type Executor, type MssqlPool, type MssqlRequest, type MssqlResult, type MssqlTransaction, type MssqlTypes } from './mssqlDriver';
 import { driverErrorNumber, toSsoError } from './mssqlErrors';
 import { sqlType, type Params } from './mssqlParams';
 import { sqlServerPoolConfig, type SqlServerConnection } from './sqlServerConnection';
@@ -46,8 +45,7 @@ export class MssqlSession {
 
   private async connect(): Promise<void> {
     if ('pool' in this.options) return;
-    // Loaded here, not imported: bundles that never use SQL Server never load the driver.
-    const sql = require('mssql') as typeof Mssql;
+    const sql = loadSqlServerDriver();
     const config = 'url' in this.options ? mssqlPoolConfig(this.options) : sqlServerPoolConfig(this.options.connection, this.options.secret, this.options);
     const pool = new sql.ConnectionPool(config);
     // A broken idle connection is reported as an 'error' event; unhandled, it would end the process.

@@ -25,6 +25,7 @@ import { driverErrorNumber, isDuplicateKey, notInitialised, schemaPermissionRefu
 import { applicationParams, auditParams, importedHistoryParams, keyParams, valueParams, type ParamKind, type Params } from './mssqlParams';
 import { MssqlSession, type MssqlSessionOptions } from './mssqlSession';
 import { GLOBAL_INFO_PATCHABLE, MSSQL_SQL } from './mssqlSql';
+import { redactOldSearchTextMssql } from './oldSearchText';
 import { MSSQL_SCHEMA_BATCHES } from './schema/mssqlDdl';
 import { containsPattern } from './schema/likePattern';
 import {
@@ -122,6 +123,7 @@ class MssqlStore implements SsoStore {
         throw toSsoError(again);
       });
     }
+    await redactOldSearchTextMssql(this.session);
   }
 
   private async createSchema(): Promise<void> {

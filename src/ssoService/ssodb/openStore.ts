@@ -28,10 +28,11 @@ export type StoreConfig =
       secret: () => string | undefined;
     };
 
-export async function openStore(config: StoreConfig): Promise<SsoStore> {
+/** `log`: the service log, for errors that are bugs (by type and place, never their message). */
+export async function openStore(config: StoreConfig, log?: (message: string) => void): Promise<SsoStore> {
   const store =
     config.kind === 'sqlite'
-      ? withSideFiles(createSqliteStore({ file: config.file, busyTimeoutMs: config.busyTimeoutMs }), {
+      ? withSideFiles(createSqliteStore({ file: config.file, busyTimeoutMs: config.busyTimeoutMs, log }), {
           auditFile: sideFileFor(config.file, 'audit'),
           audit: createSqliteStore({ file: sideFileFor(config.file, 'audit'), busyTimeoutMs: config.busyTimeoutMs }),
           coordination: createSqliteStore({ file: sideFileFor(config.file, 'coordination'), busyTimeoutMs: config.busyTimeoutMs }),

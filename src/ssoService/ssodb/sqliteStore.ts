@@ -27,6 +27,7 @@
  */
 import path from 'node:path';
 import { SsoError } from '../../protocol/errors';
+import { redactOldSearchTextSqlite } from './oldSearchText';
 import { auditPageParams, auditSlice, auditWindow, auditWindowParams, SQLITE_AUDIT_SQL } from './auditQuery';
 import { importedVersionParams, importedVersions, SQLITE_IMPORT_HISTORY_SQL } from './historyImport';
 import { CommittedStateMemo } from './committedStateMemo';
@@ -82,6 +83,8 @@ export interface SqliteStoreOptions {
    * Must stay far above the longest transaction (milliseconds; see LockDirectory).
    */
   staleLockMs?: number;
+  /** The service log: unexpected errors are reported there by type and place (default: nowhere). */
+  log?: (message: string) => void;
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
@@ -103,6 +106,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteDataStore 
     file: path.resolve(options.file),
     busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
     staleLockMs: options.staleLockMs ?? DEFAULT_STALE_LOCK_MS,
+    log: options.log ?? (() => undefined),
   });
 }
 
@@ -144,6 +148,7 @@ class SqliteStore implements SqliteDataStore {
     const missing = SQLITE_DERIVED_TABLES.filter(({ table }) => this.rows(SQLITE_SQL.tableExists, { table }).length === 0);
     for (const ddl of SQLITE_SCHEMA) this.db.exec(ddl);
     for (const { fill } of missing) this.db.exec(fill);
+    redactOldSearchTextSqlite(this.db);
   }
 
   async close(): Promise<void> {
@@ -400,7 +405,7 @@ class SqliteStore implements SqliteDataStore {
     checkRowWriteNames(application, identifier, expectedTimestamp);
     return this.writes.add(() => {
       const found = this.configurationRead(application, identifier);
-      const save = composeSave(compose, found);
+      const save = composeSave(compose, found, this.options.log);
       if (!found) throw applicationNotFound();
       checkMsid(save.msid);
       checkHistoryNote(save.history);

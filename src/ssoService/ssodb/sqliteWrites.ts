@@ -8,6 +8,7 @@
  * read of anything else, or of the row it wrote, cost a transaction.
  */
 import { SsoError } from '../../protocol/errors';
+import { errorTypeAndPlace } from '../serviceLog';
 import { UNTOUCHED, type CommittedStateMemo, type MemoRevision } from './committedStateMemo';
 import type { LockDirectory } from './lockDirectory';
 import { AUDIT_PRUNE_PER_WRITE, auditPruneBounds, credentialsConflict, toAuditRecord, type AuditRecord, type SqlRow } from './schema';
@@ -127,11 +128,13 @@ export function prepareAuditRows(entries: readonly NewAuditEntry[], retention: A
 }
 
 /** The caller's refusals keep their code; anything else it throws is a fault, reported without its text. */
-export function composeSave(compose: ComposeSave, found: ConfigurationRead | undefined): ComposedSave {
+export function composeSave(compose: ComposeSave, found: ConfigurationRead | undefined, log: (message: string) => void): ComposedSave {
   try {
     return compose(found);
   } catch (error) {
     if (error instanceof SsoError) throw error;
+    // A bug: its type and place, never its message (it could quote a value being saved).
+    log(`unexpected error while preparing a save: ${errorTypeAndPlace(error)}`);
     throw new SsoError('ENTSSO_E_INTERNAL', 'The SSO service could not prepare the save. Try again; if it persists, report it with the service log.');
   }
 }

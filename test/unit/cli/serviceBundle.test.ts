@@ -7,7 +7,8 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 
@@ -31,4 +32,26 @@ test('a command that needs no SQL Server (ssoctl --help) never loads mssql.js', 
   const r = spawnSync(process.execPath, ['-e', `${hook} process.argv.splice(1, 0, 'ssoctl'); require(${JSON.stringify(join(DIST, 'ssoctl.js'))});`, '--', '--help'], { encoding: 'utf8', timeout: 30_000 });
   assert.match(r.stdout, /Usage: ssoctl/);
   assert.doesNotMatch(r.stderr, /LOADED/);
+});
+
+test('an installation without mssql.js: a command that needs SQL Server says the driver file is missing and to reinstall', () => {
+  const bundle = mkdtempSync(join(tmpdir(), 'ssoctl-no-driver-'));
+  try {
+    for (const file of ['ssoctl.js', 'node-sqlite3-wasm.wasm']) copyFileSync(join(DIST, file), join(bundle, file));
+    // A connection string (parsed by the driver in ssoctl) and a server address (the driver loaded to connect).
+    for (const ssodb of ['Server=127.0.0.1,1;Database=SSODB', '127.0.0.1,1/SSODB']) {
+      const r = spawnSync(process.execPath, [join(bundle, 'ssoctl.js'), 'init', '--dir', join(bundle, 'env'), '--mss-port', '0', '--ssodb', ssodb, '--ssodb-user', 'sa', '--ssodb-no-encrypt', '--password-stdin'], {
+        cwd: bundle,
+        input: 'not-used-Pa55\n',
+        encoding: 'utf8',
+        timeout: 30_000,
+        env: { ...process.env, NODE_PATH: '' },
+      });
+      assert.notEqual(r.status, 0, r.stdout);
+      assert.match(r.stderr, /SQL Server driver file dist\/mssql\.js is missing from this installation\. Reinstall/, r.stderr);
+      assert.doesNotMatch(r.stderr, /Cannot find module|Require stack|MODULE_NOT_FOUND/, r.stderr);
+    }
+  } finally {
+    rmSync(bundle, { recursive: true, force: true });
+  }
 });

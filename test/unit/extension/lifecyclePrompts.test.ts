@@ -37,17 +37,17 @@ describe('backup status', () => {
   });
 
   test('the tooltip warns with the next step unless the backup is verified', () => {
-    assert.match(backupTooltipLine(backupStatusOf(info({})), now), /^\$\(warning\) \*\*The current master secret has no verified backup\.\*\*.*\(command:entsso\.backupSecret\)$/);
+    assert.match(backupTooltipLine(backupStatusOf(info({})), now), /^\$\(warning\) \*\*The current master secret has no verified backup\\\.\*\*.*\(command:entsso\.backupSecret\)$/);
     assert.match(backupTooltipLine(backupStatusOf(info({ lastBackupAt: '2025-11-27T11:00:00.000Z' })), now), /nobody has proved .*\(command:entsso\.verifySecretBackup\)$/);
     assert.match(backupTooltipLine(backupStatusOf(info({ lastVerifiedBackupAt: '2025-11-27T12:00:00.000Z' })), now), /^- Last verified backup of the master secret: \d\d:\d\d:\d\d$/);
   });
 
   test('on Enterprise SSO (no secret.verify) the tooltip neither asks for nor links to a verification', () => {
     const backedUp = backupTooltipLine(backupStatusOf(info({ lastBackupAt: '2025-11-27T11:00:00.000Z' })), now, false);
-    assert.match(backedUp, /^- Last backup of the master secret: \d\d:\d\d:\d\d \(Enterprise SSO cannot verify/);
+    assert.match(backedUp, /^- Last backup of the master secret: \d\d:\d\d:\d\d \\\(Enterprise SSO cannot verify/);
     assert.doesNotMatch(backedUp, /verifySecretBackup|no verified backup/);
     const none = backupTooltipLine(backupStatusOf(info({})), now, false);
-    assert.match(none, /has no backup\.\*\*.*\(command:entsso\.backupSecret\)$/);
+    assert.match(none, /has no backup\\\.\*\*.*\(command:entsso\.backupSecret\)$/);
     assert.doesNotMatch(none, /verif/);
   });
 

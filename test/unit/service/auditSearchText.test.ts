@@ -1,7 +1,8 @@
 /**
- * Audit rows a find by value wrote before it stopped recording the text searched for keep that
- * text in SSODB (the audit is never rewritten); the audit listing does not show it. Real SQLite
- * file and the service's own listing (listAuditPage).
+ * Audit rows a find by value wrote before it stopped recording the text searched for: the listing
+ * does not show the text, a text filter cannot find it (it would rebuild it a character at a time),
+ * and a store rewrites those rows when it opens, so the file no longer holds it. Real SQLite files
+ * (read as raw bytes) and the service's own listing (listAuditPage).
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -9,10 +10,37 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { listAuditPage } from '../../../src/ssoService/service/auditLog';
+import { openStore } from '../../../src/ssoService/ssodb/openStore';
+import { sideFileFor } from '../../../src/ssoService/ssodb/sideFiles';
 import { createSqliteStore } from '../../../src/ssoService/ssodb/sqliteStore';
-import type { SsoStore } from '../../../src/ssoService/ssodb/store';
+import type { NewAuditEntry, SsoStore } from '../../../src/ssoService/ssodb/store';
 
 const OLD_TEXT = 'Old-Pa55word';
+
+/** The rows as the earlier version wrote them. */
+function oldGrepRows(text: string): NewAuditEntry[] {
+  return [
+    { user: 'u via test', action: 'config.grep', outcome: 'ok', detail: `text ${JSON.stringify(text)}` },
+    { user: 'u via test', action: 'config.grep', outcome: 'ok', application: 'App', detail: `regular expression ${JSON.stringify(`^${text}$`)}` },
+  ];
+}
+
+/** The number of rows a text filter finds: what a probe learns from each request. */
+async function textFilterHits(store: SsoStore, text: string): Promise<number> {
+  return (await listAuditPage(store, { limit: 10, filter: { text } }, undefined)).items.length;
+}
+
+function fileHolds(file: string, text: string): boolean {
+  return fs.readFileSync(file).includes(Buffer.from(text, 'utf8'));
+}
+
+/** Writes `rows` into `file` as an earlier version would have, and closes it. */
+async function writeOldRows(file: string, rows: NewAuditEntry[]): Promise<void> {
+  const store = createSqliteStore({ file });
+  await store.init();
+  await store.appendAudit(rows);
+  await store.close();
+}
 
 describe('audit rows of an earlier find by value', () => {
   let scratch: string;
@@ -23,8 +51,7 @@ describe('audit rows of an earlier find by value', () => {
     store = createSqliteStore({ file: path.join(scratch, 'ssodb.sqlite') });
     await store.init();
     await store.appendAudit([
-      { user: 'u via test', action: 'config.grep', outcome: 'ok', detail: `text ${JSON.stringify(OLD_TEXT)}` },
-      { user: 'u via test', action: 'config.grep', outcome: 'ok', application: 'App', detail: `regular expression ${JSON.stringify(`^${OLD_TEXT}$`)}` },
+      ...oldGrepRows(OLD_TEXT),
       { user: 'u via test', action: 'config.set', outcome: 'ok', application: 'App', identifier: 'Id', detail: 'text "kept as it is"' },
     ]);
   });
@@ -45,6 +72,65 @@ describe('audit rows of an earlier find by value', () => {
           'text search; the text searched for is not shown (recorded by an earlier version)',
         ],
       );
+    }
+  });
+
+  it('a text filter does not look into the detail of a find by value (rows written while the store is open)', async () => {
+    for (const probe of ['text "o', 'regular expression "^o', OLD_TEXT.toLowerCase(), 'old-p']) assert.equal(await textFilterHits(store, probe), 0, probe);
+    // Other rows' detail is still searched, and config.grep rows by their other columns.
+    assert.equal(await textFilterHits(store, 'kept as it'), 1);
+    assert.equal(await textFilterHits(store, 'config.grep'), 2);
+  });
+});
+
+describe('opening a store rewrites the audit rows of an earlier find by value', () => {
+  let scratch: string;
+
+  before(() => {
+    scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'audit-search-redact-'));
+  });
+  after(() => {
+    fs.rmSync(scratch, { recursive: true, force: true });
+  });
+
+  it('one SQLite file: the text is gone from the file bytes, the listing and the filter', async () => {
+    const file = path.join(scratch, 'one.sqlite');
+    // A long text too: its row shrinks, and the cell it leaves must not keep the text in the file.
+    const longText = `${'L'.repeat(150)}-Long-Pa55word`;
+    await writeOldRows(file, [...oldGrepRows(longText), ...oldGrepRows(OLD_TEXT), { user: 'u via test', action: 'config.set', outcome: 'ok', detail: 'text "kept as it is"' }]);
+    assert.ok(fileHolds(file, OLD_TEXT) && fileHolds(file, longText), 'the earlier version left the text in the file');
+    const store = createSqliteStore({ file });
+    await store.init();
+    try {
+      for (const text of [OLD_TEXT, 'Long-Pa55word']) assert.ok(!fileHolds(file, text), `${text} is still in the file after open`);
+      const details = (await store.listAudit({ limit: 10 })).map((e) => e.detail);
+      const redacted = [
+        'regular expression search; the text searched for is not shown (recorded by an earlier version)',
+        'text search; the text searched for is not shown (recorded by an earlier version)',
+      ];
+      assert.deepEqual(details, ['text "kept as it is"', ...redacted, ...redacted]);
+      assert.equal(await textFilterHits(store, OLD_TEXT.slice(0, 3)), 0);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('the embedded SSODB: its audit file and the rows staged in its data file', async () => {
+    const dataFile = path.join(scratch, 'ssodb.sqlite');
+    const auditFile = sideFileFor(dataFile, 'audit');
+    const stagedText = 'Staged-Pa55word';
+    await writeOldRows(auditFile, oldGrepRows(OLD_TEXT));
+    // The data file's own SSOX_AuditTable holds the rows a change staged and did not move yet.
+    await writeOldRows(dataFile, oldGrepRows(stagedText));
+    assert.ok(fileHolds(auditFile, OLD_TEXT) && fileHolds(dataFile, stagedText));
+    const store = await openStore({ kind: 'sqlite', file: dataFile });
+    try {
+      for (const file of [dataFile, auditFile]) for (const text of [OLD_TEXT, stagedText]) assert.ok(!fileHolds(file, text), `${path.basename(file)} still holds ${text}`);
+      const page = await listAuditPage(store, { limit: 10 }, undefined);
+      assert.equal(page.items.length, 4);
+      assert.ok(!JSON.stringify(page).includes('Pa55word'), JSON.stringify(page));
+    } finally {
+      await store.close();
     }
   });
 });

@@ -16,6 +16,7 @@ import { SsoError } from '../../../src/protocol/errors';
 import { mssqlPoolConfig, type MssqlPool, type MssqlRequest, type MssqlResult, type MssqlTransaction, type MssqlTypes } from '../../../src/ssoService/ssodb/mssqlDriver';
 import { MSSQL_SQL } from '../../../src/ssoService/ssodb/mssqlSql';
 import { createMssqlStore } from '../../../src/ssoService/ssodb/mssqlStore';
+import { MSSQL_REDACT_OLD_SEARCH_TEXT, REDACTED_SEARCH_DETAIL } from '../../../src/ssoService/ssodb/oldSearchText';
 import { MSSQL_SCHEMA_BATCHES } from '../../../src/ssoService/ssodb/schema/mssqlDdl';
 import type { SsoStore } from '../../../src/ssoService/ssodb/store';
 import { app, expectSsoError, runStoreContract } from './storeContract';
@@ -199,6 +200,7 @@ type Reply = (statement: string, params: Param[]) => Partial<MssqlResult> | unde
 function statementName(text: string): string {
   const name = (Object.keys(MSSQL_SQL) as (keyof typeof MSSQL_SQL)[]).find((key) => MSSQL_SQL[key] === text);
   if (name) return name;
+  if (text === MSSQL_REDACT_OLD_SEARCH_TEXT) return 'redactOldSearchText';
   const batch = MSSQL_SCHEMA_BATCHES.indexOf(text);
   return batch >= 0 ? `schema#${batch}` : `UNKNOWN SQL: ${text}`;
 }
@@ -308,19 +310,22 @@ describe('SQL Server adapter: golden SQL and parameters', () => {
     for (const [name, text] of Object.entries(GOLDEN_SQL)) assert.equal(MSSQL_SQL[name as keyof typeof MSSQL_SQL], text, name);
   });
 
-  it('init runs the idempotent schema batches in order, as batches', async () => {
+  it('init runs the idempotent schema batches in order, as batches, then rewrites the audit rows of an earlier find by value', async () => {
     const fake = new FakeDriver();
     await fake.store().init();
-    assert.deepEqual(
-      fake.log(),
-      MSSQL_SCHEMA_BATCHES.map((_, i) => ({ via: 'pool', method: 'batch', statement: `schema#${i}`, params: [] })),
-    );
+    assert.deepEqual(fake.log(), [
+      ...MSSQL_SCHEMA_BATCHES.map((_, i): Sent => ({ via: 'pool', method: 'batch', statement: `schema#${i}`, params: [] })),
+      pool('redactOldSearchText', [
+        ['textDetail', 'NVarChar(MAX)', REDACTED_SEARCH_DETAIL.text],
+        ['regexDetail', 'NVarChar(MAX)', REDACTED_SEARCH_DETAIL.regex],
+      ]),
+    ]);
   });
 
   it('init runs the schema again when another process created an object first', async () => {
     const fake = new FakeDriver().reply(once('schema#2', driverError(2714)));
     await fake.store().init();
-    assert.equal(fake.sent.length, 3 + MSSQL_SCHEMA_BATCHES.length);
+    assert.equal(fake.sent.length, 3 + MSSQL_SCHEMA_BATCHES.length + 1);
   });
 
   it('ping and global info', async () => {

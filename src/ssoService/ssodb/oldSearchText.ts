@@ -1,0 +1,54 @@
+/**
+ * Find by value (`config.grep`) no longer records the text searched for, but audit rows written by
+ * earlier versions hold it in au_detail (`text "…"`, `regular expression "…"`): often a password.
+ * Hiding it on the page is not enough: a text filter over au_detail would rebuild it one character
+ * at a time. So each store rewrites those rows in place when it opens (a one-off: rows written
+ * since never match), and the text filter leaves config.grep's au_detail out.
+ */
+import type { MssqlSession } from './mssqlSession';
+import { toSsoError } from './mssqlErrors';
+import type { SqliteConnection } from './sqliteConnection';
+
+/** What an old row's detail becomes: its kind only. */
+export const REDACTED_SEARCH_DETAIL = {
+  text: 'text search; the text searched for is not shown (recorded by an earlier version)',
+  regex: 'regular expression search; the text searched for is not shown (recorded by an earlier version)',
+} as const;
+
+const TEXT_PREFIX = 'text "';
+const REGEX_PREFIX = 'regular expression "';
+
+/** Matches only the old formats: the action and the quoted text right after the kind. */
+const SQLITE_REDACT = `UPDATE SSOX_AuditTable
+SET au_detail = CASE WHEN substr(au_detail, 1, ${TEXT_PREFIX.length}) = '${TEXT_PREFIX}' THEN :textDetail ELSE :regexDetail END
+WHERE au_action = 'config.grep'
+  AND (substr(au_detail, 1, ${TEXT_PREFIX.length}) = '${TEXT_PREFIX}' OR substr(au_detail, 1, ${REGEX_PREFIX.length}) = '${REGEX_PREFIX}')`;
+
+export const MSSQL_REDACT_OLD_SEARCH_TEXT = `UPDATE dbo.SSOX_AuditTable
+SET au_detail = CASE WHEN LEFT(au_detail, ${TEXT_PREFIX.length}) = N'${TEXT_PREFIX}' THEN @textDetail ELSE @regexDetail END
+WHERE au_action = N'config.grep'
+  AND (LEFT(au_detail, ${TEXT_PREFIX.length}) = N'${TEXT_PREFIX}' OR LEFT(au_detail, ${REGEX_PREFIX.length}) = N'${REGEX_PREFIX}');`;
+
+/**
+ * In an open transaction of an embedded SSODB file (any of the three: the data file's staged rows
+ * too). secure_delete makes SQLite zero the old cells it frees, so the text is gone from the
+ * file's bytes, not only from its rows; only for this update (it costs writes). A scan of the
+ * audit at every open: no row of this version matches.
+ */
+export function redactOldSearchTextSqlite(db: SqliteConnection): void {
+  const previous = Number(db.rows('PRAGMA secure_delete')[0]?.secure_delete ?? 0);
+  db.exec('PRAGMA secure_delete = ON');
+  try {
+    db.run(SQLITE_REDACT, { textDetail: REDACTED_SEARCH_DETAIL.text, regexDetail: REDACTED_SEARCH_DETAIL.regex });
+  } finally {
+    db.exec(`PRAGMA secure_delete = ${previous ? 'ON' : 'OFF'}`);
+  }
+}
+
+/** SQL Server keeps the audit in SSODB: one UPDATE at every open (a scan; no row of this version matches). */
+export async function redactOldSearchTextMssql(session: MssqlSession): Promise<void> {
+  const params = { textDetail: ['longText', REDACTED_SEARCH_DETAIL.text], regexDetail: ['longText', REDACTED_SEARCH_DETAIL.regex] } as const;
+  await session.query(MSSQL_REDACT_OLD_SEARCH_TEXT, params).catch((error: unknown) => {
+    throw toSsoError(error);
+  });
+}
