@@ -105,15 +105,14 @@ interface GroupInfo {
   label: string;
   /** What the items under an application of this kind are called. */
   identifierNoun: string;
-  identifierPlural: string;
   icon: string;
 }
 
 // Getters, not values: the texts are looked up in the bundle when shown, after activation configured it.
 const GROUPS: readonly GroupInfo[] = [
-  { kind: 'adapter', get label() { return l10n.t('BizTalk adapters (port configuration)'); }, get identifierNoun() { return l10n.t('port configuration'); }, get identifierPlural() { return l10n.t('port configurations'); }, icon: 'plug' },
-  { kind: 'configStore', get label() { return l10n.t('Config store applications'); }, get identifierNoun() { return l10n.t('config-store entry'); }, get identifierPlural() { return l10n.t('config-store entries'); }, icon: 'settings' },
-  { kind: 'affiliate', get label() { return l10n.t('Other affiliate applications'); }, get identifierNoun() { return l10n.t('mapping'); }, get identifierPlural() { return l10n.t('mappings'); }, icon: 'organization' },
+  { kind: 'adapter', get label() { return l10n.t('BizTalk adapters (port configuration)'); }, get identifierNoun() { return l10n.t('port configuration'); }, icon: 'plug' },
+  { kind: 'configStore', get label() { return l10n.t('Config store applications'); }, get identifierNoun() { return l10n.t('config-store entry'); }, icon: 'settings' },
+  { kind: 'affiliate', get label() { return l10n.t('Other affiliate applications'); }, get identifierNoun() { return l10n.t('mapping'); }, icon: 'organization' },
 ];
 
 export function groupInfo(kind: ApplicationKind): GroupInfo {
@@ -326,19 +325,40 @@ export function applicationTooltip(app: ApplicationInfo): string {
     l10n.t('- Admin group: {0}', app.adminGroup ? escapeMarkdown(app.adminGroup) : none),
     l10n.t('- Flags: `{0}`', formatFlags(app.flags)),
     l10n.t('- Fields: {0}', app.numFields),
-    `- ${capitalize(g.identifierPlural)}: ${app.identifierCount}`,
+    perKind(app.kind, {
+      adapter: () => l10n.t('- Port configurations: {0}', app.identifierCount),
+      configStore: () => l10n.t('- Config-store entries: {0}', app.identifierCount),
+      affiliate: () => l10n.t('- Mappings: {0}', app.identifierCount),
+    }),
   ];
   return lines.join('\n');
 }
 
 export function identifierCountText(app: ApplicationInfo): string {
-  const g = groupInfo(app.kind);
-  return `${app.identifierCount} ${app.identifierCount === 1 ? g.identifierNoun : g.identifierPlural}`;
+  const n = app.identifierCount;
+  return perKind(app.kind, {
+    adapter: () => (n === 1 ? l10n.t('1 port configuration') : l10n.t('{0} port configurations', n)),
+    configStore: () => (n === 1 ? l10n.t('1 config-store entry') : l10n.t('{0} config-store entries', n)),
+    affiliate: () => (n === 1 ? l10n.t('1 mapping') : l10n.t('{0} mappings', n)),
+  });
 }
 
-/** `plural`: what is listed, e.g. "port configurations". */
-export function loadMoreLabel(loaded: number, total: number | undefined, plural: string): string {
-  return total !== undefined ? l10n.t('Load more… ({0} of {1} {2} shown)', loaded, total, plural) : l10n.t('Load more… ({0} {1} shown)', loaded, plural);
+/** What a "Load more…" row ends: the list of applications (no kind), or the configurations of an application of `kind`. */
+export function loadMoreLabel(loaded: number, total: number | undefined, kind: ApplicationKind | undefined): string {
+  if (total === undefined) {
+    if (kind === undefined) return l10n.t('Load more… ({0} applications shown)', loaded);
+    return perKind(kind, {
+      adapter: () => l10n.t('Load more… ({0} port configurations shown)', loaded),
+      configStore: () => l10n.t('Load more… ({0} config-store entries shown)', loaded),
+      affiliate: () => l10n.t('Load more… ({0} mappings shown)', loaded),
+    });
+  }
+  if (kind === undefined) return l10n.t('Load more… ({0} of {1} applications shown)', loaded, total);
+  return perKind(kind, {
+    adapter: () => l10n.t('Load more… ({0} of {1} port configurations shown)', loaded, total),
+    configStore: () => l10n.t('Load more… ({0} of {1} config-store entries shown)', loaded, total),
+    affiliate: () => l10n.t('Load more… ({0} of {1} mappings shown)', loaded, total),
+  });
 }
 
 function capitalize(s: string): string {

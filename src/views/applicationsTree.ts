@@ -11,7 +11,7 @@ import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { SsoError } from '../protocol/errors';
 import type { ApplicationDetail, ApplicationInfo, ApplicationKind, IdentifierInfo, SearchHit } from '../protocol/messages';
-import { PagedList, applicationKey, applicationLabel, adapterKey, adapterRole, groupByAdapter, groupApplications, groupInfo, identifierLabel, perKind } from '../model/applicationList';
+import { PagedList, applicationKey, applicationLabel, adapterKey, adapterRole, groupByAdapter, groupApplications, identifierLabel, perKind } from '../model/applicationList';
 import { ssoUri } from './ssoFileSystem';
 import { AdapterNode } from './tree/adapterNode';
 import { ApplicationNode } from './tree/applicationNode';
@@ -332,11 +332,10 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
 
   private loadMoreNode(env: string, app: ApplicationInfo | undefined, shown: number): LoadMoreNode {
     const id = app ? `more:${env}:${applicationKey(app.name)}` : `more:${env}`;
-    const node = this.kept(id, 'loadMore', () => new LoadMoreNode(id, env, app, shown, undefined, '', this.pageSize));
+    const node = this.kept(id, 'loadMore', () => new LoadMoreNode(id, env, app, shown, undefined, this.pageSize));
     node.app = app;
     node.shown = shown;
     node.total = app?.identifierCount;
-    node.plural = app ? groupInfo(app.kind).identifierPlural : 'applications';
     node.pageSize = this.pageSize;
     return node;
   }

@@ -16,14 +16,13 @@ export class LoadMoreNode extends ListEndNode {
     /** How many are shown, of how many when the service said (an application's configurations). */
     public shown: number,
     public total: number | undefined,
-    public plural: string,
     public pageSize: number,
   ) {
     super(id, env, app);
   }
 
   treeItem(): vscode.TreeItem {
-    const item = this.leafItem(loadMoreLabel(this.shown, this.total, this.plural), ICON, 'loadMore');
+    const item = this.leafItem(loadMoreLabel(this.shown, this.total, this.app?.kind), ICON, 'loadMore');
     item.command = { command: 'entsso.loadMore', title: vscode.l10n.t('Load More'), arguments: [this] };
     item.tooltip = vscode.l10n.t('Load the next {0} (setting "entsso.pageSize").', this.pageSize);
     return item;

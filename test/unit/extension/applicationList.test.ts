@@ -125,8 +125,8 @@ describe('flags, descriptions and tooltips', () => {
   test('counts and load-more labels', () => {
     assert.equal(identifierCountText(app('x', 'configStore', { identifierCount: 2 })), '2 config-store entries');
     assert.equal(identifierCountText(app('x', 'adapter', { identifierCount: 1 })), '1 port configuration');
-    assert.equal(loadMoreLabel(10, 25, 'port configurations'), 'Load more… (10 of 25 port configurations shown)');
-    assert.equal(loadMoreLabel(100, undefined, 'applications'), 'Load more… (100 applications shown)');
+    assert.equal(loadMoreLabel(10, 25, 'adapter'), 'Load more… (10 of 25 port configurations shown)');
+    assert.equal(loadMoreLabel(100, undefined, undefined), 'Load more… (100 applications shown)');
   });
 });
 
