@@ -85,9 +85,27 @@ const sqlServerDriverOnDemand = {
   },
 };
 
+/**
+ * esbuild turns every `import * as vscode from 'vscode'` into its own copy of the whole API object
+ * (`__toESM`: one getter defined per API name, in each of the 45 modules that import it), which was
+ * most of the time VS Code spent loading the extension (activation 73–83 ms; see docs/PERFORMANCE.md).
+ * Every import resolves instead to one module that re-exports the API once; only that one requires
+ * the real, external `vscode`.
+ */
+const VSCODE_API_ONCE = 'vscode-api-once';
+const vscodeApiOnce = {
+  name: VSCODE_API_ONCE,
+  setup(build) {
+    build.onResolve({ filter: /^vscode$/ }, (args) =>
+      args.namespace === VSCODE_API_ONCE ? { path: 'vscode', external: true } : { path: 'vscode', namespace: VSCODE_API_ONCE },
+    );
+    build.onLoad({ filter: /.*/, namespace: VSCODE_API_ONCE }, () => ({ loader: 'js', contents: "export * from 'vscode';" }));
+  },
+};
+
 const builds = [
   // Loaded by VS Code: only `vscode` stays external.
-  { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'] },
+  { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [vscodeApiOnce] },
   // The SSO service (ssod) and the ssoctl CLI; the SQL Server driver is dist/mssql.js, below.
   {
     ...common,
