@@ -33,7 +33,6 @@ const ESCAPE_SEQUENCE = /^\u001b(?:\[[0-9;?]*[@-~]|O.|.)?/;
  */
 function hiddenPrompt(question: string): Promise<string> {
   const input = process.stdin;
-  process.stderr.write(question);
   return new Promise((resolve, reject) => {
     const typed: string[] = [];
     const wasRaw = input.isRaw;
@@ -55,7 +54,9 @@ function hiddenPrompt(question: string): Promise<string> {
         else if (!key.startsWith(ESCAPE) && key >= ' ') typed.push(key);
       }
     };
+    // Echo off before the prompt shows: whatever is typed as soon as it appears is never echoed.
     input.setRawMode(true);
+    process.stderr.write(question);
     input.setEncoding('utf8');
     input.on('data', onData);
     input.resume();
