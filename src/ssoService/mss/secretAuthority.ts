@@ -135,8 +135,7 @@ export class SecretAuthority {
     await this.installSecrets({ current, previous });
     this.options.log(`master secret ${current.msid} restored from a backup`);
     await this.publish();
-    this.options.onChanged();
-    this.resumeReencryptionIfNeeded();
+    await this.startReencryptionThenNotify();
     return { msid: current.msid };
   }
 
@@ -161,11 +160,21 @@ export class SecretAuthority {
     this.pending = undefined;
     const now = new Date().toISOString();
     await this.publish({ lastBackupAt: now });
-    const rowsToReencrypt = await this.options.store.countRowsNotUnder(vault.current().msid);
+    const rowsToReencrypt = await this.startReencryptionThenNotify();
     this.options.log(`new master secret ${newMsid} in use; ${rowsToReencrypt} configuration(s) to re-encrypt`);
-    this.resumeReencryptionIfNeeded();
-    this.options.onChanged();
     return { msid: newMsid, rowsToReencrypt };
+  }
+
+  /**
+   * After the secret changed: the progress is set before the services are told, so that none of
+   * them reads "ready under the new secret" while rows are still under the old one (a client
+   * following the re-encryption would take that for the end of it).
+   */
+  private async startReencryptionThenNotify(): Promise<number> {
+    const left = await this.options.store.countRowsNotUnder(this.requireVault().current().msid);
+    this.resumeReencryptionIfNeeded(left);
+    this.options.onChanged();
+    return left;
   }
 
   /** Resolves when no re-encryption is running (tests and shutdown). */
@@ -174,12 +183,13 @@ export class SecretAuthority {
   }
 
   /** Also called periodically: a re-encryption stopped by an SSODB fault (disk full, lost connection) resumes by itself. */
-  resumeReencryptionIfNeeded(): void {
+  resumeReencryptionIfNeeded(knownLeft = 0): void {
     if (this.reencrypting || !this.vault || !this.active) return;
     const { current, previous } = this.secrets();
+    if (knownLeft > 0) this.progress = { fromMsid: previous?.msid ?? '', toMsid: current.msid, done: 0, total: knownLeft };
     let lastNotified = 0;
     this.reencrypting = (async () => {
-      const left = await this.options.store.countRowsNotUnder(current.msid);
+      const left = knownLeft || (await this.options.store.countRowsNotUnder(current.msid));
       if (left === 0) return;
       this.options.log(`re-encrypting ${left} configuration(s) under ${current.msid}`);
       await reencryptAll({

@@ -1,0 +1,103 @@
+/**
+ * When the master secret changes, the services are told only once the re-encryption's progress
+ * is set: a service that syncs on that notice must read "re-encrypting N configurations", never
+ * "ready under the new secret" while rows are still under the old one (the extension's progress
+ * notification took that for the end of the re-encryption; a clean-clone run caught it).
+ *
+ * The store is an in-memory stand-in for the few calls re-encryption makes, with a count that
+ * answers a little later, as a real one does: the code around it (SecretAuthority) is what is tested.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import type { ReencryptProgress } from '../../../src/protocol/messages';
+import { generateMasterSecret } from '../../../src/ssoService/crypto/masterSecret';
+import { SecretVault } from '../../../src/ssoService/crypto/secretVault';
+import { SecretAuthority } from '../../../src/ssoService/mss/secretAuthority';
+import type { SsoStore } from '../../../src/ssoService/ssodb/store';
+
+const PASSWORD = 'correct horse battery staple 42';
+const scratch = mkdtempSync(join(tmpdir(), 'reencryption-notice-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+
+/** Rows "under an older secret" are only counted: listing them returns none, so re-encryption ends at once. */
+function storeWithRowsLeft(rows: { left: number }): SsoStore {
+  type GlobalInfo = Awaited<ReturnType<SsoStore['getGlobalInfo']>>;
+  let info = {} as GlobalInfo;
+  const later = <T>(value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), 5));
+  const store: Partial<SsoStore> = {
+    getGlobalInfo: async () => ({ ...info }),
+    updateGlobalInfo: async (patch) => {
+      info = { ...info, ...patch };
+      return { ...info };
+    },
+    countRowsNotUnder: () => later(rows.left),
+    listRowsNotUnder: async () => [],
+    listHistoryNotUnder: async () => [],
+  };
+  return store as SsoStore;
+}
+
+async function activeAuthority(dir: string, rows: { left: number }, notices: Array<ReencryptProgress | undefined>): Promise<SecretAuthority> {
+  await SecretVault.create(dir, generateMasterSecret());
+  const authority: SecretAuthority = new SecretAuthority({
+    vaultDir: dir,
+    store: storeWithRowsLeft(rows),
+    environmentId: 'env-test',
+    name: 'localhost:0',
+    log: () => undefined,
+    onChanged: () => notices.push(authority.progress && { ...authority.progress }),
+  });
+  await authority.openVault();
+  await authority.activate();
+  await authority.idle();
+  return authority;
+}
+
+test('a new master secret: the services are told with the re-encryption already under way (done 0 of the rows left)', async () => {
+  const rows = { left: 0 };
+  const notices: Array<ReencryptProgress | undefined> = [];
+  const authority = await activeAuthority(join(scratch, 'rotation'), rows, notices);
+  const oldMsid = authority.secrets().current.msid;
+  const { newMsid } = await authority.prepareRotation(PASSWORD, 'test');
+  rows.left = 617;
+  notices.length = 0;
+  const committed = await authority.commitRotation(newMsid);
+  assert.equal(committed.rowsToReencrypt, 617);
+  assert.deepEqual(notices[0], { fromMsid: oldMsid, toMsid: newMsid, done: 0, total: 617 }, 'the first notice after the switch carries the progress');
+  await authority.idle();
+  assert.equal(notices.at(-1), undefined, 'the last notice says the re-encryption is over');
+  assert.equal(authority.progress, undefined);
+});
+
+test('a restore that leaves rows under another secret: the same order (progress first, then the notice)', async () => {
+  const rows = { left: 0 };
+  const notices: Array<ReencryptProgress | undefined> = [];
+  const authority = await activeAuthority(join(scratch, 'restore'), rows, notices);
+  const firstMsid = authority.secrets().current.msid;
+  const backup = await authority.backup(PASSWORD, 'first secret');
+  const { newMsid } = await authority.prepareRotation(PASSWORD, 'test');
+  await authority.commitRotation(newMsid);
+  await authority.idle();
+  rows.left = 12;
+  notices.length = 0;
+  await authority.restore(backup.file, PASSWORD);
+  assert.equal(authority.secrets().current.msid, firstMsid);
+  assert.equal(notices[0]?.toMsid, firstMsid, 'the first notice after the restore carries the progress');
+  assert.equal(notices[0]?.total, 12);
+  await authority.idle();
+});
+
+test('nothing left to re-encrypt: the notice says so (no progress), as before', async () => {
+  const rows = { left: 0 };
+  const notices: Array<ReencryptProgress | undefined> = [];
+  const authority = await activeAuthority(join(scratch, 'empty'), rows, notices);
+  const { newMsid } = await authority.prepareRotation(PASSWORD, 'test');
+  notices.length = 0;
+  await authority.commitRotation(newMsid);
+  await authority.idle();
+  assert.ok(notices.length > 0, 'the services are told of the new secret');
+  assert.ok(notices.every((n) => n === undefined), JSON.stringify(notices));
+});
