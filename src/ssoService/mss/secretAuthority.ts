@@ -132,10 +132,12 @@ export class SecretAuthority {
     const [current, previous] = await this.openBackup(fileB64, password);
     if (!current) throw new SsoError('ENTSSO_E_BAD_FILE', 'The backup holds no master secret.');
     await this.refuseIfRowsWouldBeLost([current, ...(previous ? [previous] : [])]);
-    await this.installSecrets({ current, previous });
-    this.options.log(`master secret ${current.msid} restored from a backup`);
-    await this.publish();
-    await this.startReencryptionThenNotify();
+    const fromMsid = this.vault?.current().msid ?? '';
+    await this.switchSecret(fromMsid, current.msid, async () => {
+      await this.installSecrets({ current, previous });
+      this.options.log(`master secret ${current.msid} restored from a backup`);
+      await this.publish();
+    });
     return { msid: current.msid };
   }
 
@@ -156,23 +158,34 @@ export class SecretAuthority {
     if (!this.pending || this.pending.msid !== newMsid) {
       throw new SsoError('ENTSSO_E_INVALID_REQUEST', 'There is no prepared master secret with that id (the master secret server may have restarted). Generate a new one again.');
     }
-    await vault.rotate(this.pending);
-    this.pending = undefined;
-    const now = new Date().toISOString();
-    await this.publish({ lastBackupAt: now });
-    const rowsToReencrypt = await this.startReencryptionThenNotify();
+    const next = this.pending;
+    const rowsToReencrypt = await this.switchSecret(vault.current().msid, newMsid, async () => {
+      await vault.rotate(next);
+      this.pending = undefined;
+      await this.publish({ lastBackupAt: new Date().toISOString() });
+    });
     this.options.log(`new master secret ${newMsid} in use; ${rowsToReencrypt} configuration(s) to re-encrypt`);
     return { msid: newMsid, rowsToReencrypt };
   }
 
   /**
-   * After the secret changed: the progress is set before the services are told, so that none of
-   * them reads "ready under the new secret" while rows are still under the old one (a client
-   * following the re-encryption would take that for the end of it).
+   * Switches to another secret with the re-encryption's progress set before the switch: a service
+   * that syncs at any moment (periodically, or on the notice that follows) reads "re-encrypting",
+   * never "ready under the new secret" while rows are still under the old one (a client following
+   * the re-encryption would take that for its end). Returns how many rows are left.
    */
-  private async startReencryptionThenNotify(): Promise<number> {
-    const left = await this.options.store.countRowsNotUnder(this.requireVault().current().msid);
+  private async switchSecret(fromMsid: string, toMsid: string, install: () => Promise<void>): Promise<number> {
+    const left = await this.options.store.countRowsNotUnder(toMsid);
+    if (left > 0) this.progress = { fromMsid, toMsid, done: 0, total: left };
+    try {
+      await install();
+    } catch (err) {
+      this.progress = undefined;
+      throw err;
+    }
     this.resumeReencryptionIfNeeded(left);
+    // Nothing started (an inactive node): there is no re-encryption to report.
+    if (!this.reencrypting) this.progress = undefined;
     this.options.onChanged();
     return left;
   }
@@ -186,7 +199,6 @@ export class SecretAuthority {
   resumeReencryptionIfNeeded(knownLeft = 0): void {
     if (this.reencrypting || !this.vault || !this.active) return;
     const { current, previous } = this.secrets();
-    if (knownLeft > 0) this.progress = { fromMsid: previous?.msid ?? '', toMsid: current.msid, done: 0, total: knownLeft };
     let lastNotified = 0;
     this.reencrypting = (async () => {
       const left = knownLeft || (await this.options.store.countRowsNotUnder(current.msid));

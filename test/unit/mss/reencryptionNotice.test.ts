@@ -23,13 +23,15 @@ const scratch = mkdtempSync(join(tmpdir(), 'reencryption-notice-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 /** Rows "under an older secret" are only counted: listing them returns none, so re-encryption ends at once. */
-function storeWithRowsLeft(rows: { left: number }): SsoStore {
+function storeWithRowsLeft(rows: { left: number; failPublish?: boolean }, onPublish: () => void): SsoStore {
   type GlobalInfo = Awaited<ReturnType<SsoStore['getGlobalInfo']>>;
   let info = {} as GlobalInfo;
   const later = <T>(value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), 5));
   const store: Partial<SsoStore> = {
     getGlobalInfo: async () => ({ ...info }),
     updateGlobalInfo: async (patch) => {
+      onPublish();
+      if (rows.failPublish) throw new Error('SSODB is unreachable');
       info = { ...info, ...patch };
       return { ...info };
     },
@@ -40,11 +42,12 @@ function storeWithRowsLeft(rows: { left: number }): SsoStore {
   return store as SsoStore;
 }
 
-async function activeAuthority(dir: string, rows: { left: number }, notices: Array<ReencryptProgress | undefined>): Promise<SecretAuthority> {
+/** `notices`: the progress at each notice to the services; `published`: at each publication in SSODB (a service may sync then). */
+async function activeAuthority(dir: string, rows: { left: number; failPublish?: boolean }, notices: Array<ReencryptProgress | undefined>, published: Array<ReencryptProgress | undefined> = []): Promise<SecretAuthority> {
   await SecretVault.create(dir, generateMasterSecret());
   const authority: SecretAuthority = new SecretAuthority({
     vaultDir: dir,
-    store: storeWithRowsLeft(rows),
+    store: storeWithRowsLeft(rows, () => published.push(authority.progress && { ...authority.progress })),
     environmentId: 'env-test',
     name: 'localhost:0',
     log: () => undefined,
@@ -56,26 +59,32 @@ async function activeAuthority(dir: string, rows: { left: number }, notices: Arr
   return authority;
 }
 
-test('a new master secret: the services are told with the re-encryption already under way (done 0 of the rows left)', async () => {
+test('a new master secret: it is published, and the services told, with the re-encryption already under way (done 0 of the rows left)', async () => {
   const rows = { left: 0 };
   const notices: Array<ReencryptProgress | undefined> = [];
-  const authority = await activeAuthority(join(scratch, 'rotation'), rows, notices);
+  const published: Array<ReencryptProgress | undefined> = [];
+  const authority = await activeAuthority(join(scratch, 'rotation'), rows, notices, published);
   const oldMsid = authority.secrets().current.msid;
   const { newMsid } = await authority.prepareRotation(PASSWORD, 'test');
   rows.left = 617;
   notices.length = 0;
+  published.length = 0;
   const committed = await authority.commitRotation(newMsid);
   assert.equal(committed.rowsToReencrypt, 617);
-  assert.deepEqual(notices[0], { fromMsid: oldMsid, toMsid: newMsid, done: 0, total: 617 }, 'the first notice after the switch carries the progress');
+  const underWay = { fromMsid: oldMsid, toMsid: newMsid, done: 0, total: 617 };
+  // The new secret is published (and served) only with the progress: a periodic sync may come at any moment.
+  assert.deepEqual(published, [underWay], 'the progress is set when the new secret is published');
+  assert.deepEqual(notices[0], underWay, 'the first notice after the switch carries the progress');
   await authority.idle();
   assert.equal(notices.at(-1), undefined, 'the last notice says the re-encryption is over');
   assert.equal(authority.progress, undefined);
 });
 
-test('a restore that leaves rows under another secret: the same order (progress first, then the notice)', async () => {
+test('a restore that leaves rows under another secret: the same order (progress first, then the switch and the notice)', async () => {
   const rows = { left: 0 };
   const notices: Array<ReencryptProgress | undefined> = [];
-  const authority = await activeAuthority(join(scratch, 'restore'), rows, notices);
+  const published: Array<ReencryptProgress | undefined> = [];
+  const authority = await activeAuthority(join(scratch, 'restore'), rows, notices, published);
   const firstMsid = authority.secrets().current.msid;
   const backup = await authority.backup(PASSWORD, 'first secret');
   const { newMsid } = await authority.prepareRotation(PASSWORD, 'test');
@@ -83,8 +92,10 @@ test('a restore that leaves rows under another secret: the same order (progress 
   await authority.idle();
   rows.left = 12;
   notices.length = 0;
+  published.length = 0;
   await authority.restore(backup.file, PASSWORD);
   assert.equal(authority.secrets().current.msid, firstMsid);
+  assert.deepEqual(published.map((p) => p && `${p.toMsid} ${p.done}/${p.total}`), [`${firstMsid} 0/12`], 'the progress is set when the restored secret is published');
   assert.equal(notices[0]?.toMsid, firstMsid, 'the first notice after the restore carries the progress');
   assert.equal(notices[0]?.total, 12);
   await authority.idle();
@@ -100,4 +111,15 @@ test('nothing left to re-encrypt: the notice says so (no progress), as before', 
   await authority.idle();
   assert.ok(notices.length > 0, 'the services are told of the new secret');
   assert.ok(notices.every((n) => n === undefined), JSON.stringify(notices));
+});
+
+test('a switch that fails leaves no progress behind (the services would report a re-encryption that never runs)', async () => {
+  const rows: { left: number; failPublish?: boolean } = { left: 0 };
+  const notices: Array<ReencryptProgress | undefined> = [];
+  const authority = await activeAuthority(join(scratch, 'failed'), rows, notices);
+  const { newMsid } = await authority.prepareRotation(PASSWORD, 'test');
+  rows.left = 5;
+  rows.failPublish = true;
+  await assert.rejects(authority.commitRotation(newMsid), /SSODB is unreachable/);
+  assert.equal(authority.progress, undefined);
 });
