@@ -3,9 +3,10 @@
  * earlier versions hold it in au_detail (`text "…"`, `regular expression "…"`): often a password.
  * Hiding it on the page is not enough: a text filter over au_detail would rebuild it one character
  * at a time. So each store rewrites those rows in place when it opens, and the text filter leaves
- * config.grep's au_detail out. An embedded SSODB file does it once: the audit has no index on
- * au_action, and the scan cost 20-50 ms with 100k audit rows and 190-210 ms with 1M at every open
- * (measured here), for rows this version never writes.
+ * config.grep's au_detail out. Each SSODB does it once (a marker written in the rewrite's
+ * transaction): the audit has no index on au_action, and the scan cost an embedded file 20-50 ms
+ * with 100k audit rows and 190-210 ms with 1M at every open (measured here), for rows this version
+ * never writes.
  */
 import type { MssqlSession } from './mssqlSession';
 import { toSsoError } from './mssqlErrors';
@@ -59,10 +60,40 @@ export function redactOldSearchTextSqlite(db: SqliteConnection): void {
   db.exec(`PRAGMA user_version = ${userVersion | OLD_SEARCH_TEXT_REDACTED_BIT}`);
 }
 
-/** SQL Server keeps the audit in SSODB: one UPDATE at every open (a scan; no row of this version matches). */
+/**
+ * SQL Server's marker: an extended property of the audit table (no schema change; SSODB has no
+ * table for such a flag). Reading it needs no more than the service's rights on the table.
+ */
+const MSSQL_MARKER = 'entsso.oldSearchTextRedacted';
+
+export const MSSQL_OLD_SEARCH_TEXT_MARKED = `SELECT COUNT(*) AS marked FROM sys.extended_properties
+WHERE class = 1 AND major_id = OBJECT_ID(N'dbo.SSOX_AuditTable') AND minor_id = 0 AND name = N'${MSSQL_MARKER}';`;
+
+export const MSSQL_MARK_OLD_SEARCH_TEXT_REDACTED = `EXEC sys.sp_addextendedproperty @name = N'${MSSQL_MARKER}', @value = N'1',
+  @level0type = N'SCHEMA', @level0name = N'dbo', @level1type = N'TABLE', @level1name = N'SSOX_AuditTable';`;
+
+const MSSQL_REDACT_PARAMS = { textDetail: ['longText', REDACTED_SEARCH_DETAIL.text], regexDetail: ['longText', REDACTED_SEARCH_DETAIL.regex] } as const;
+
+/**
+ * SQL Server keeps the audit in SSODB: the UPDATE scans it, so it runs until the marker is set, in
+ * the UPDATE's transaction. Where the marker cannot be written (no ALTER right on the table, or
+ * another process wrote it first) the UPDATE runs alone, as it did at every open before.
+ */
 export async function redactOldSearchTextMssql(session: MssqlSession): Promise<void> {
-  const params = { textDetail: ['longText', REDACTED_SEARCH_DETAIL.text], regexDetail: ['longText', REDACTED_SEARCH_DETAIL.regex] } as const;
-  await session.query(MSSQL_REDACT_OLD_SEARCH_TEXT, params).catch((error: unknown) => {
-    throw toSsoError(error);
-  });
+  if (await isMarkedMssql(session)) return;
+  try {
+    await session.inTransaction(async (tx) => {
+      await session.query(MSSQL_REDACT_OLD_SEARCH_TEXT, MSSQL_REDACT_PARAMS, tx);
+      await session.query(MSSQL_MARK_OLD_SEARCH_TEXT_REDACTED, {}, tx);
+    });
+  } catch {
+    await session.query(MSSQL_REDACT_OLD_SEARCH_TEXT, MSSQL_REDACT_PARAMS).catch((error: unknown) => {
+      throw toSsoError(error);
+    });
+  }
+}
+
+async function isMarkedMssql(session: MssqlSession): Promise<boolean> {
+  const result = await session.query(MSSQL_OLD_SEARCH_TEXT_MARKED, {});
+  return Number(result.recordset?.[0]?.marked ?? 0) > 0;
 }
