@@ -7,7 +7,7 @@
 // the one that reads the MgmtDb stand-in). Screenshots: .artifacts/screenshots/bridge-*.png.
 // Run alone: node esbuild.mjs && node --import tsx --test test/ui/bridge.test.ts
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -45,7 +45,10 @@ describe('UI: the extension on Enterprise SSO through entsso-bridge.exe (over th
     // What a BizTalk machine has (CommonProgramW6432), plus the stand-in's own files.
     await ui.openWorkbench({ name: 'bridge', env: bridgeEnv({ stateFile, interopRoot, mgmtDbFile: seeded.mgmtDbFile }) });
     // The shipped bridge reads no MgmtDb stand-in: this installed copy gets the TEST build (before the first connect starts it).
-    copyFileSync(bridgeExe, join(ui.server!.installedExtensionDir!, 'dist', 'entsso-bridge.exe'));
+    // Renamed into place: a bridge already running keeps the file it mapped.
+    const installed = join(ui.server!.installedExtensionDir!, 'dist', 'entsso-bridge.exe');
+    copyFileSync(bridgeExe, `${installed}.test-build`);
+    renameSync(`${installed}.test-build`, installed);
   }, { timeout: 240_000 });
 
   after(async () => {
