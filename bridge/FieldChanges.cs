@@ -129,16 +129,23 @@ namespace EntssoBridge
         }
     }
 
-    /// <summary>Test hook: ENTSSO_BRIDGE_CRASH_AT=&lt;step&gt; kills the bridge (SIGKILL on Mono) when it reaches that step.</summary>
+    /// <summary>
+    /// Test hook, in TEST builds only (compiled with ENTSSO_TEST_HOOKS): ENTSSO_BRIDGE_CRASH_AT=&lt;step&gt;
+    /// kills the bridge (SIGKILL on Mono) when it reaches that step. In the shipped build every step passes.
+    /// </summary>
     public static class CrashPoint
     {
+#if ENTSSO_TEST_HOOKS
         static readonly string Target = Environment.GetEnvironmentVariable("ENTSSO_BRIDGE_CRASH_AT");
+#endif
 
         public static void Reach(string step)
         {
+#if ENTSSO_TEST_HOOKS
             if (Target == null || Target != step) return;
             Log.Event("crash-point", step);
             Process.GetCurrentProcess().Kill();
+#endif
         }
     }
 }

@@ -2,7 +2,9 @@
 // port / receive location), read-only from BizTalkMgmtDb. On Windows: the registry says where
 // MgmtDb is, and .NET's SqlClient reads it with Windows authentication (loaded by reflection so
 // that the bridge builds without System.Data; NOT verified against a real MgmtDb from this
-// project). Here and in tests: a JSON STAND-IN of MgmtDb given by env ENTSSO_BRIDGE_MGMTDB_FILE.
+// project). In TEST builds only (compiled with ENTSSO_TEST_HOOKS, scripts/buildBridge.mjs --test-hooks):
+// a JSON STAND-IN of MgmtDb given by env ENTSSO_BRIDGE_MGMTDB_FILE. The shipped build has no such
+// variable: a product binary must not read another source of names because of its environment.
 using System;
 using System.Collections.Generic;
 using System.IO;
@@ -48,7 +50,9 @@ namespace EntssoBridge
         static readonly TimeSpan SqlRefresh = TimeSpan.FromSeconds(60);
         PortNameMap map = PortNameMap.Empty;
         DateTime loadedAt = DateTime.MinValue;
+#if ENTSSO_TEST_HOOKS
         DateTime fileTime;
+#endif
 
         /// <summary>Why names are not available (null when they are).</summary>
         public string Unavailable { get; private set; }
@@ -56,13 +60,15 @@ namespace EntssoBridge
 
         public PortNameMap Current()
         {
-            string file = Environment.GetEnvironmentVariable("ENTSSO_BRIDGE_MGMTDB_FILE");
             try
             {
+#if ENTSSO_TEST_HOOKS
+                string file = Environment.GetEnvironmentVariable("ENTSSO_BRIDGE_MGMTDB_FILE");
                 if (!string.IsNullOrEmpty(file)) return FromStandinFile(file);
+#endif
                 if (Environment.OSVersion.Platform != PlatformID.Win32NT)
                 {
-                    Unavailable = "BizTalkMgmtDb is read on Windows only (and no MgmtDb stand-in file is set).";
+                    Unavailable = "BizTalkMgmtDb is read on Windows only.";
                     return map = PortNameMap.Empty;
                 }
                 if (DateTime.UtcNow - loadedAt < SqlRefresh) return map;
@@ -80,6 +86,7 @@ namespace EntssoBridge
             return map;
         }
 
+#if ENTSSO_TEST_HOOKS
         PortNameMap FromStandinFile(string file)
         {
             if (!File.Exists(file)) throw new BridgeError("ENTSSO_E_INVALID_REQUEST", "The MgmtDb stand-in file " + file + " does not exist.");
@@ -109,6 +116,7 @@ namespace EntssoBridge
             var p = JsonObject.Obj(item, "port");
             m.AddPort(JsonObject.Str(p, "ssoApplication"), JsonObject.Str(p, "identifier"), kind, JsonObject.Str(p, "name"), JsonObject.Str(p, "adapter"), JsonObject.Str(p, "application"));
         }
+#endif
     }
 
     /// <summary>BizTalkMgmtDb on Windows (read-only, Windows authentication). Queries after kvo181/BizTalk2016 ExplorerOM; unverified here.</summary>

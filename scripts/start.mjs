@@ -171,7 +171,7 @@ function withStandinHelper(code) {
 }
 
 function prepareStandin() {
-  const { bridgeExe } = buildBridge({ standinRoot: standinPaths.interopRoot });
+  const { bridgeExe } = buildBridge({ standinRoot: standinPaths.interopRoot, testHooks: true });
   if (!existsSync(standinPaths.state)) {
     say('Seeding the ENTSSO stand-in with BizTalk-shaped data (adapter handlers, send ports, receive locations, config-store applications)…');
     mkdirSync(standinPaths.dir, { recursive: true, mode: 0o700 });

@@ -23,12 +23,15 @@ export const STANDIN_ROOT = join(ROOT, '.artifacts', 'entsso-standin');
 
 let built: Promise<{ bridgeExe: string; interopRoot: string }> | undefined;
 
-/** Builds (when out of date) dist/entsso-bridge.exe and the stand-in under .artifacts/entsso-standin; once per process. */
+/** The TEST build of the bridge (with its test hooks: MgmtDb stand-in file, crash points); dist/ holds the shipped one, without. */
+export const TEST_BRIDGE_EXE = join(ROOT, '.artifacts', 'entsso-bridge-test', 'entsso-bridge.exe');
+
+/** Builds (when out of date) the TEST build of entsso-bridge.exe and the stand-in under .artifacts/; once per process. */
 export function buildBridgeAndStandin(): Promise<{ bridgeExe: string; interopRoot: string }> {
   built ??= new Promise((resolvePromise, reject) => {
-    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'buildBridge.mjs'), '--standin-root', STANDIN_ROOT], { cwd: ROOT, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [join(ROOT, 'scripts', 'buildBridge.mjs'), '--standin-root', STANDIN_ROOT, '--test-hooks'], { cwd: ROOT, encoding: 'utf8' });
     if (r.status !== 0) reject(new Error(`building the bridge failed:\n${r.stderr}`));
-    else resolvePromise({ bridgeExe: join(ROOT, 'dist', 'entsso-bridge.exe'), interopRoot: STANDIN_ROOT });
+    else resolvePromise({ bridgeExe: TEST_BRIDGE_EXE, interopRoot: STANDIN_ROOT });
   });
   return built;
 }

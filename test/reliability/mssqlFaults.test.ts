@@ -55,6 +55,7 @@ async function withStore(run: (store: SsoStore, fake: TdsFake) => Promise<void>)
   const store = createMssqlStore({ url: fake.url(), connectTimeoutMs: CONNECT_TIMEOUT_MS, requestTimeoutMs: REQUEST_TIMEOUT_MS });
   try {
     await store.init();
+    afterInit.set(fake, fake.requests.length);
     await run(store, fake);
   } finally {
     await store.close();
@@ -81,7 +82,10 @@ async function expectFailure(promise: Promise<unknown>, code: SsoErrorCode, mess
   return { error, ms };
 }
 
-const kinds = (fake: TdsFake, kind: TdsRequest['kind']): number => fake.requests.filter((r) => r.kind === kind).length;
+/** Where each fake's requests after init start: init has a transaction of its own (oldSearchText.ts). */
+const afterInit = new WeakMap<TdsFake, number>();
+/** Requests of `kind` sent since init. */
+const kinds = (fake: TdsFake, kind: TdsRequest['kind']): number => fake.requests.slice(afterInit.get(fake) ?? 0).filter((r) => r.kind === kind).length;
 
 describe('SQL Server adapter under faults (loopback TDS fake: driver behaviour, not SQL semantics)', () => {
   describe('connection loss and timeouts → ENTSSO_E_SSODB_UNREACHABLE', () => {

@@ -3,10 +3,11 @@
 // BizTalk-shaped data and a STAND-IN of BizTalkMgmtDb with port names. Nothing here ran against a
 // real ENTSSO. Code-server gets CommonProgramW6432 pointing at the stand-in, as a Windows machine
 // with ENTSSO has it: the welcome view offers "This machine's Enterprise SSO" with nothing to type,
-// and the extension starts the bundled bridge itself. Screenshots: .artifacts/screenshots/bridge-*.png.
+// and the extension starts the bundled bridge itself (its installed copy replaced by the TEST build,
+// the one that reads the MgmtDb stand-in). Screenshots: .artifacts/screenshots/bridge-*.png.
 // Run alone: node esbuild.mjs && node --import tsx --test test/ui/bridge.test.ts
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -37,12 +38,17 @@ describe('UI: the extension on Enterprise SSO through entsso-bridge.exe (over th
   const stored = () => standinValues(stateFile, SEED.sftpSendHandler, SEED.sendPortOrders) ?? {};
 
   before(async () => {
-    const { interopRoot } = await buildBridgeAndStandin();
+    const { interopRoot, bridgeExe } = await buildBridgeAndStandin();
     dir = mkdtempSync(join(tmpdir(), 'entsso-bridge-ui-'));
     const seeded = seedStandinState(join(dir, 'state.json'));
     stateFile = seeded.stateFile;
     // What a BizTalk machine has (CommonProgramW6432), plus the stand-in's own files.
     await ui.openWorkbench({ name: 'bridge', env: bridgeEnv({ stateFile, interopRoot, mgmtDbFile: seeded.mgmtDbFile }) });
+    // The shipped bridge reads no MgmtDb stand-in: this installed copy gets the TEST build (before the first connect starts it).
+    // Renamed into place: a bridge already running keeps the file it mapped.
+    const installed = join(ui.server!.installedExtensionDir!, 'dist', 'entsso-bridge.exe');
+    copyFileSync(bridgeExe, `${installed}.test-build`);
+    renameSync(`${installed}.test-build`, installed);
   }, { timeout: 240_000 });
 
   after(async () => {

@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import nodeSqlite3Wasm from 'node-sqlite3-wasm';
 import { listAuditPage } from '../../../src/ssoService/service/auditLog';
 import { openStore } from '../../../src/ssoService/ssodb/openStore';
 import { sideFileFor } from '../../../src/ssoService/ssodb/sideFiles';
@@ -34,12 +35,15 @@ function fileHolds(file: string, text: string): boolean {
   return fs.readFileSync(file).includes(Buffer.from(text, 'utf8'));
 }
 
-/** Writes `rows` into `file` as an earlier version would have, and closes it. */
+/** Writes `rows` into `file` as an earlier version would have (which left user_version 0: no rewrite done), and closes it. */
 async function writeOldRows(file: string, rows: NewAuditEntry[]): Promise<void> {
   const store = createSqliteStore({ file });
   await store.init();
   await store.appendAudit(rows);
   await store.close();
+  const db = new nodeSqlite3Wasm.Database(file);
+  db.exec('PRAGMA user_version = 0');
+  db.close();
 }
 
 describe('audit rows of an earlier find by value', () => {

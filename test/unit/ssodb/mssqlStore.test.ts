@@ -16,7 +16,12 @@ import { SsoError } from '../../../src/protocol/errors';
 import { mssqlPoolConfig, type MssqlPool, type MssqlRequest, type MssqlResult, type MssqlTransaction, type MssqlTypes } from '../../../src/ssoService/ssodb/mssqlDriver';
 import { MSSQL_SQL } from '../../../src/ssoService/ssodb/mssqlSql';
 import { createMssqlStore } from '../../../src/ssoService/ssodb/mssqlStore';
-import { MSSQL_REDACT_OLD_SEARCH_TEXT, REDACTED_SEARCH_DETAIL } from '../../../src/ssoService/ssodb/oldSearchText';
+import {
+  MSSQL_MARK_OLD_SEARCH_TEXT_REDACTED,
+  MSSQL_OLD_SEARCH_TEXT_MARKED,
+  MSSQL_REDACT_OLD_SEARCH_TEXT,
+  REDACTED_SEARCH_DETAIL,
+} from '../../../src/ssoService/ssodb/oldSearchText';
 import { MSSQL_SCHEMA_BATCHES } from '../../../src/ssoService/ssodb/schema/mssqlDdl';
 import type { SsoStore } from '../../../src/ssoService/ssodb/store';
 import { app, expectSsoError, runStoreContract } from './storeContract';
@@ -201,6 +206,8 @@ function statementName(text: string): string {
   const name = (Object.keys(MSSQL_SQL) as (keyof typeof MSSQL_SQL)[]).find((key) => MSSQL_SQL[key] === text);
   if (name) return name;
   if (text === MSSQL_REDACT_OLD_SEARCH_TEXT) return 'redactOldSearchText';
+  if (text === MSSQL_OLD_SEARCH_TEXT_MARKED) return 'oldSearchTextMarked';
+  if (text === MSSQL_MARK_OLD_SEARCH_TEXT_REDACTED) return 'markOldSearchTextRedacted';
   const batch = MSSQL_SCHEMA_BATCHES.indexOf(text);
   return batch >= 0 ? `schema#${batch}` : `UNKNOWN SQL: ${text}`;
 }
@@ -310,22 +317,27 @@ describe('SQL Server adapter: golden SQL and parameters', () => {
     for (const [name, text] of Object.entries(GOLDEN_SQL)) assert.equal(MSSQL_SQL[name as keyof typeof MSSQL_SQL], text, name);
   });
 
-  it('init runs the idempotent schema batches in order, as batches, then rewrites the audit rows of an earlier find by value', async () => {
+  it('init runs the idempotent schema batches in order, as batches, then rewrites the audit rows of an earlier find by value and marks them done, in one transaction', async () => {
     const fake = new FakeDriver();
     await fake.store().init();
     assert.deepEqual(fake.log(), [
       ...MSSQL_SCHEMA_BATCHES.map((_, i): Sent => ({ via: 'pool', method: 'batch', statement: `schema#${i}`, params: [] })),
-      pool('redactOldSearchText', [
+      pool('oldSearchTextMarked'),
+      BEGIN,
+      tx('redactOldSearchText', [
         ['textDetail', 'NVarChar(MAX)', REDACTED_SEARCH_DETAIL.text],
         ['regexDetail', 'NVarChar(MAX)', REDACTED_SEARCH_DETAIL.regex],
       ]),
+      tx('markOldSearchTextRedacted'),
+      COMMIT,
     ]);
   });
 
   it('init runs the schema again when another process created an object first', async () => {
     const fake = new FakeDriver().reply(once('schema#2', driverError(2714)));
     await fake.store().init();
-    assert.equal(fake.sent.length, 3 + MSSQL_SCHEMA_BATCHES.length + 1);
+    // The failed batch, the schema again, then the marker's check and the rewrite's transaction (5).
+    assert.equal(fake.sent.length, 3 + MSSQL_SCHEMA_BATCHES.length + 5);
   });
 
   it('ping and global info', async () => {
