@@ -35,6 +35,9 @@ export class SecretAuthority {
   private vault: SecretVault | undefined;
   private pending: MasterSecret | undefined;
   private reencrypting: Promise<void> | undefined;
+  /** Set while the secret switches: no re-encryption may start under the secret being replaced. */
+  private switching = false;
+  private secretChanges: Promise<unknown> = Promise.resolve();
   /** Only the active node publishes, rotates, restores and re-encrypts. */
   private active = false;
   progress: ReencryptProgress | undefined;
@@ -119,7 +122,12 @@ export class SecretAuthority {
     return { matchesLiveSecret, msids: secrets.map((s) => s.msid), verifiedAt };
   }
 
-  async restore(fileB64: string, password: string, allowForeignEnvironment = false): Promise<{ msid: string }> {
+  restore(fileB64: string, password: string, allowForeignEnvironment = false): Promise<{ msid: string }> {
+    return this.oneAtATime(() => this.restoreNow(fileB64, password, allowForeignEnvironment));
+  }
+
+  private async restoreNow(fileB64: string, password: string, allowForeignEnvironment: boolean): Promise<{ msid: string }> {
+    // Rows under an unknown secret do not refuse a restore: restoring that secret's backup is how they are recovered.
     this.refuseWhileReencrypting();
     const header = readProtectedHeader(Buffer.from(fileB64, 'base64'));
     if (header.environment !== this.options.environmentId && !allowForeignEnvironment) {
@@ -142,9 +150,13 @@ export class SecretAuthority {
   }
 
   /** Rotation step 1: a new secret and its backup; nothing changes until commit. */
-  async prepareRotation(password: string, reminder: string): Promise<{ file: string; newMsid: string }> {
+  prepareRotation(password: string, reminder: string): Promise<{ file: string; newMsid: string }> {
+    return this.oneAtATime(() => this.prepareRotationNow(password, reminder));
+  }
+
+  private async prepareRotationNow(password: string, reminder: string): Promise<{ file: string; newMsid: string }> {
     this.requireVault();
-    this.refuseWhileReencrypting();
+    await this.refuseUntilReencrypted();
     const next = generateMasterSecret();
     const { file } = await this.backupFile([next, this.secrets().current], password, reminder);
     this.pending = next;
@@ -152,9 +164,13 @@ export class SecretAuthority {
   }
 
   /** Rotation step 2, once the caller has saved the backup: switch, publish, re-encrypt. */
-  async commitRotation(newMsid: string): Promise<{ msid: string; rowsToReencrypt: number }> {
+  commitRotation(newMsid: string): Promise<{ msid: string; rowsToReencrypt: number }> {
+    return this.oneAtATime(() => this.commitRotationNow(newMsid));
+  }
+
+  private async commitRotationNow(newMsid: string): Promise<{ msid: string; rowsToReencrypt: number }> {
     const vault = this.requireVault();
-    this.refuseWhileReencrypting();
+    await this.refuseUntilReencrypted();
     if (!this.pending || this.pending.msid !== newMsid) {
       throw new SsoError('ENTSSO_E_INVALID_REQUEST', 'There is no prepared master secret with that id (the master secret server may have restarted). Generate a new one again.');
     }
@@ -175,19 +191,57 @@ export class SecretAuthority {
    * the re-encryption would take that for its end). Returns how many rows are left.
    */
   private async switchSecret(fromMsid: string, toMsid: string, install: () => Promise<void>): Promise<number> {
-    const left = await this.options.store.countRowsNotUnder(toMsid);
-    if (left > 0) this.progress = { fromMsid, toMsid, done: 0, total: left };
+    this.switching = true;
+    let left = 0;
+    let failure: { error: unknown } | undefined;
     try {
+      // A re-encryption begun by the periodic resume under the secret being replaced ends first.
+      await this.idle();
+      left = await this.options.store.countRowsNotUnder(toMsid);
+      if (left > 0) this.progress = { fromMsid, toMsid, done: 0, total: left };
       await install();
-    } catch (err) {
-      this.progress = undefined;
-      throw err;
+    } catch (error) {
+      failure = { error };
+    } finally {
+      this.switching = false;
     }
-    this.resumeReencryptionIfNeeded(left);
-    // Nothing started (an inactive node): there is no re-encryption to report.
+    // Switched even if a later step failed (e.g. publishing in SSODB): the rows must still move to
+    // the new secret, or the next rotation would drop the one they are under.
+    const switched = this.vault?.current().msid === toMsid;
+    if (switched && left > 0) this.resumeReencryptionIfNeeded(left);
+    // Nothing started (not switched, or an inactive node): there is no re-encryption to report.
     if (!this.reencrypting) this.progress = undefined;
-    this.options.onChanged();
+    if (switched) this.options.onChanged();
+    if (failure) throw failure.error;
     return left;
+  }
+
+  /**
+   * Restore, prepare and commit run one at a time: each checks, then waits (key derivation, SSODB,
+   * vault files), and two interleaved could drop a secret that the other's rows are under.
+   */
+  private oneAtATime<T>(change: () => Promise<T>): Promise<T> {
+    const run = this.secretChanges.then(change, change);
+    this.secretChanges = run.catch(() => undefined);
+    return run;
+  }
+
+  /**
+   * A rotation keeps only the current secret as the previous one: rows (or kept versions) still
+   * under any other secret would become unreadable, whether or not a re-encryption is running now
+   * (one stopped by an SSODB fault resumes only later).
+   */
+  private async refuseUntilReencrypted(): Promise<void> {
+    this.refuseWhileReencrypting();
+    const current = this.requireVault().current().msid;
+    const rows = await this.options.store.countRowsNotUnder(current);
+    const versions = rows > 0 ? 0 : (await this.options.store.listHistoryNotUnder(current, 1)).length;
+    if (rows > 0 || versions > 0) {
+      throw new SsoError(
+        'ENTSSO_E_REENCRYPT_IN_PROGRESS',
+        'Some configurations are still encrypted under an older master secret, so a new one would make them unreadable. Run Check Health: it shows the re-encryption\'s progress (it resumes by itself once SSODB is reachable) or the secret whose backup must be restored. Try again once no configuration is left under an older secret.',
+      );
+    }
   }
 
   /** Resolves when no re-encryption is running (tests and shutdown). */
@@ -197,7 +251,7 @@ export class SecretAuthority {
 
   /** Also called periodically: a re-encryption stopped by an SSODB fault (disk full, lost connection) resumes by itself. */
   resumeReencryptionIfNeeded(knownLeft = 0): void {
-    if (this.reencrypting || !this.vault || !this.active) return;
+    if (this.reencrypting || this.switching || !this.vault || !this.active) return;
     const { current, previous } = this.secrets();
     let lastNotified = 0;
     this.reencrypting = (async () => {

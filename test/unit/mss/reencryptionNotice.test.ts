@@ -22,8 +22,11 @@ const PASSWORD = 'correct horse battery staple 42';
 const scratch = mkdtempSync(join(tmpdir(), 'reencryption-notice-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
-/** Rows "under an older secret" are only counted: listing them returns none, so re-encryption ends at once. */
-function storeWithRowsLeft(rows: { left: number; failPublish?: boolean }, onPublish: () => void): SsoStore {
+/**
+ * Rows "under an older secret" are only counted (`left` of them, none under `under`): listing them
+ * returns none, so re-encryption ends at once.
+ */
+function storeWithRowsLeft(rows: { left: number; under?: string; failPublish?: boolean }, onPublish: () => void): SsoStore {
   type GlobalInfo = Awaited<ReturnType<SsoStore['getGlobalInfo']>>;
   let info = {} as GlobalInfo;
   const later = <T>(value: T) => new Promise<T>((resolve) => setTimeout(() => resolve(value), 5));
@@ -35,7 +38,7 @@ function storeWithRowsLeft(rows: { left: number; failPublish?: boolean }, onPubl
       info = { ...info, ...patch };
       return { ...info };
     },
-    countRowsNotUnder: () => later(rows.left),
+    countRowsNotUnder: (msid) => later(msid === rows.under ? 0 : rows.left),
     listRowsNotUnder: async () => [],
     listHistoryNotUnder: async () => [],
   };
@@ -43,7 +46,7 @@ function storeWithRowsLeft(rows: { left: number; failPublish?: boolean }, onPubl
 }
 
 /** `notices`: the progress at each notice to the services; `published`: at each publication in SSODB (a service may sync then). */
-async function activeAuthority(dir: string, rows: { left: number; failPublish?: boolean }, notices: Array<ReencryptProgress | undefined>, published: Array<ReencryptProgress | undefined> = []): Promise<SecretAuthority> {
+async function activeAuthority(dir: string, rows: { left: number; under?: string; failPublish?: boolean }, notices: Array<ReencryptProgress | undefined>, published: Array<ReencryptProgress | undefined> = []): Promise<SecretAuthority> {
   await SecretVault.create(dir, generateMasterSecret());
   const authority: SecretAuthority = new SecretAuthority({
     vaultDir: dir,
@@ -60,13 +63,14 @@ async function activeAuthority(dir: string, rows: { left: number; failPublish?: 
 }
 
 test('a new master secret: it is published, and the services told, with the re-encryption already under way (done 0 of the rows left)', async () => {
-  const rows = { left: 0 };
+  const rows: { left: number; under?: string } = { left: 0 };
   const notices: Array<ReencryptProgress | undefined> = [];
   const published: Array<ReencryptProgress | undefined> = [];
   const authority = await activeAuthority(join(scratch, 'rotation'), rows, notices, published);
   const oldMsid = authority.secrets().current.msid;
   const { newMsid } = await authority.prepareRotation(PASSWORD, 'test');
   rows.left = 617;
+  rows.under = oldMsid;
   notices.length = 0;
   published.length = 0;
   const committed = await authority.commitRotation(newMsid);
@@ -81,7 +85,7 @@ test('a new master secret: it is published, and the services told, with the re-e
 });
 
 test('a restore that leaves rows under another secret: the same order (progress first, then the switch and the notice)', async () => {
-  const rows = { left: 0 };
+  const rows: { left: number; under?: string } = { left: 0 };
   const notices: Array<ReencryptProgress | undefined> = [];
   const published: Array<ReencryptProgress | undefined> = [];
   const authority = await activeAuthority(join(scratch, 'restore'), rows, notices, published);
@@ -102,7 +106,7 @@ test('a restore that leaves rows under another secret: the same order (progress 
 });
 
 test('nothing left to re-encrypt: the notice says so (no progress), as before', async () => {
-  const rows = { left: 0 };
+  const rows: { left: number; under?: string } = { left: 0 };
   const notices: Array<ReencryptProgress | undefined> = [];
   const authority = await activeAuthority(join(scratch, 'empty'), rows, notices);
   const { newMsid } = await authority.prepareRotation(PASSWORD, 'test');
@@ -113,13 +117,17 @@ test('nothing left to re-encrypt: the notice says so (no progress), as before', 
   assert.ok(notices.every((n) => n === undefined), JSON.stringify(notices));
 });
 
-test('a switch that fails leaves no progress behind (the services would report a re-encryption that never runs)', async () => {
-  const rows: { left: number; failPublish?: boolean } = { left: 0 };
+test('a switch whose publication fails still re-encrypts, and leaves no progress behind once done (the services would report a re-encryption that never ends)', async () => {
+  const rows: { left: number; under?: string; failPublish?: boolean } = { left: 0 };
   const notices: Array<ReencryptProgress | undefined> = [];
   const authority = await activeAuthority(join(scratch, 'failed'), rows, notices);
   const { newMsid } = await authority.prepareRotation(PASSWORD, 'test');
   rows.left = 5;
+  rows.under = authority.secrets().current.msid;
   rows.failPublish = true;
   await assert.rejects(authority.commitRotation(newMsid), /SSODB is unreachable/);
+  assert.equal(authority.secrets().current.msid, newMsid, 'the vault switched before the publication failed');
+  assert.equal(notices.at(-1)?.toMsid, newMsid, 'the services are told of the re-encryption under way');
+  await authority.idle();
   assert.equal(authority.progress, undefined);
 });

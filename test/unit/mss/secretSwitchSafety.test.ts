@@ -1,0 +1,187 @@
+/**
+ * A secret switch (rotation, restore) must never leave configurations under a secret the MSS no
+ * longer holds: not when a step after the switch fails, not when the periodic resume of
+ * re-encryption starts in the middle of it, not when two changes run at once. Each case below
+ * made rows unreadable before (found by review; the cases are its reproductions).
+ *
+ * The store is an in-memory stand-in for the calls re-encryption makes, holding rows encrypted with
+ * the real cipher, so "readable" is decided by real decryption: the code around it (SecretAuthority)
+ * is what is tested.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { SsoError } from '../../../src/protocol/errors';
+import { decryptBag, encryptBag } from '../../../src/ssoService/crypto/dataCipher';
+import { generateMasterSecret, type MasterSecret } from '../../../src/ssoService/crypto/masterSecret';
+import { SecretVault } from '../../../src/ssoService/crypto/secretVault';
+import { SecretAuthority } from '../../../src/ssoService/mss/secretAuthority';
+import type { SsoStore } from '../../../src/ssoService/ssodb/store';
+
+const PASSWORD = 'correct horse battery staple 42';
+const scratch = mkdtempSync(join(tmpdir(), 'secret-switch-'));
+after(() => rmSync(scratch, { recursive: true, force: true }));
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+interface Row {
+  application: string;
+  identifier: string;
+  msid: string;
+  timestamp: string;
+  ciphertext: Buffer;
+}
+
+interface StoreState {
+  rows: Row[];
+  failPublish?: boolean;
+  countDelayMs: (msid: string) => number;
+  onCount?: (msid: string) => void;
+  reencryptDelayMs?: number;
+}
+
+function storeOf(state: StoreState): SsoStore {
+  type GlobalInfo = Awaited<ReturnType<SsoStore['getGlobalInfo']>>;
+  let info = {} as GlobalInfo;
+  const store: Partial<SsoStore> = {
+    getGlobalInfo: async () => ({ ...info }),
+    updateGlobalInfo: async (patch) => {
+      if (state.failPublish) throw new Error('SSODB is unreachable');
+      info = { ...info, ...patch };
+      return { ...info };
+    },
+    countRowsNotUnder: async (msid) => {
+      state.onCount?.(msid);
+      await sleep(state.countDelayMs(msid));
+      return state.rows.filter((r) => r.msid !== msid).length;
+    },
+    listRowsNotUnder: async (msid, limit) =>
+      state.rows
+        .filter((r) => r.msid !== msid)
+        .slice(0, limit)
+        .map((r) => ({ ...r, modifiedAt: '' })) as unknown as Awaited<ReturnType<SsoStore['listRowsNotUnder']>>,
+    reencryptRows: async (batch) => {
+      await sleep(state.reencryptDelayMs ?? 0);
+      let replaced = 0;
+      for (const b of batch) {
+        const row = state.rows.find((r) => r.application === b.application && r.identifier === b.identifier && r.timestamp === b.expectedTimestamp);
+        if (!row) continue;
+        row.msid = b.msid;
+        row.ciphertext = b.ciphertext;
+        replaced++;
+      }
+      return replaced;
+    },
+    listHistoryNotUnder: async () => [],
+    reencryptHistoryRows: async () => 0,
+  };
+  return store as SsoStore;
+}
+
+async function authorityWithRows(name: string): Promise<{ authority: SecretAuthority; state: StoreState; logs: string[] }> {
+  const dir = join(scratch, name);
+  await SecretVault.create(dir, generateMasterSecret());
+  const state: StoreState = { rows: [], countDelayMs: () => 5 };
+  const logs: string[] = [];
+  const authority = new SecretAuthority({ vaultDir: dir, store: storeOf(state), environmentId: 'env-test', name: 'localhost:0', log: (m) => logs.push(m), onChanged: () => undefined });
+  await authority.openVault();
+  await authority.activate();
+  await authority.idle();
+  const first = authority.secrets().current;
+  for (let i = 0; i < 3; i++) {
+    state.rows.push({ application: 'App', identifier: `id${i}`, msid: first.msid, timestamp: `t${i}`, ciphertext: encryptBag(first, 'App', `id${i}`, Buffer.from(`value ${i}`)) });
+  }
+  return { authority, state, logs };
+}
+
+/** Which rows the secrets the MSS holds still decrypt. */
+function readable(authority: SecretAuthority, rows: Row[]): boolean[] {
+  const { current, previous } = authority.secrets();
+  const held = new Map<string, MasterSecret>([[current.msid, current]]);
+  if (previous) held.set(previous.msid, previous);
+  return rows.map((r) => {
+    const secret = held.get(r.msid);
+    if (!secret) return false;
+    try {
+      decryptBag(secret, r.application, r.identifier, r.ciphertext);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+}
+
+test('a rotation whose publication fails after the switch still re-encrypts, and no second rotation drops the secret the rows are under', async () => {
+  const { authority, state } = await authorityWithRows('publish-fails');
+  const { newMsid } = await authority.prepareRotation(PASSWORD, 'first');
+  state.failPublish = true;
+  await assert.rejects(authority.commitRotation(newMsid), /SSODB is unreachable/);
+  state.failPublish = false;
+  assert.equal(authority.secrets().current.msid, newMsid, 'the vault did switch');
+  // Whatever the re-encryption has done by now, a second rotation is safe: refused while rows are
+  // under the first secret, allowed once none is.
+  const second = await authority.prepareRotation(PASSWORD, 'second').catch((e: unknown) => e);
+  if (second instanceof SsoError) assert.equal(second.code, 'ENTSSO_E_REENCRYPT_IN_PROGRESS');
+  else await authority.commitRotation((second as { newMsid: string }).newMsid);
+  await authority.idle();
+  assert.deepEqual(readable(authority, state.rows), [true, true, true]);
+  assert.ok(state.rows.every((r) => r.msid === authority.secrets().current.msid), 'every row is under the current secret');
+});
+
+test('a rotation is refused while rows are under an older secret, even with no re-encryption running (e.g. one an SSODB fault stopped)', async () => {
+  const { authority, state } = await authorityWithRows('rows-left');
+  const { newMsid } = await authority.prepareRotation(PASSWORD, 'first');
+  state.failPublish = true; // the re-encryption's own start fails too: nothing moves
+  const reencryptRows = state.rows.map((r) => r.msid);
+  await assert.rejects(authority.commitRotation(newMsid));
+  await authority.idle();
+  state.failPublish = false;
+  // Hold re-encryption back: rows stay where they are, as after a fault.
+  for (const [i, row] of state.rows.entries()) row.msid = reencryptRows[i] as string;
+  await assert.rejects(authority.prepareRotation(PASSWORD, 'second'), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_REENCRYPT_IN_PROGRESS' && /older master secret/.test(e.message));
+});
+
+test('the periodic resume started during a switch does not end the re-encryption the switch needs', async () => {
+  const { authority, state } = await authorityWithRows('periodic-resume');
+  const firstMsid = authority.secrets().current.msid;
+  const { newMsid } = await authority.prepareRotation(PASSWORD, 'first');
+  let fired = false;
+  // The renewal period's resume lands while the commit is counting, under the old secret, slowly.
+  state.countDelayMs = (msid) => (msid === firstMsid ? 150 : 5);
+  state.onCount = (msid) => {
+    if (msid === newMsid && !fired) {
+      fired = true;
+      authority.resumeReencryptionIfNeeded();
+    }
+  };
+  await authority.commitRotation(newMsid);
+  await sleep(300);
+  await authority.idle();
+  state.onCount = undefined;
+  state.countDelayMs = () => 5;
+  assert.ok(fired);
+  assert.equal(state.rows.filter((r) => r.msid === firstMsid).length, 0, 'every row moved to the new secret');
+  const { newMsid: third } = await authority.prepareRotation(PASSWORD, 'second');
+  await authority.commitRotation(third);
+  await authority.idle();
+  assert.deepEqual(readable(authority, state.rows), [true, true, true]);
+});
+
+test('a restore and a commit sent at once run one after the other: no row ends under a secret the vault dropped', async () => {
+  const { authority, state } = await authorityWithRows('concurrent');
+  const backup = await authority.backup(PASSWORD, 'first secret');
+  const { newMsid } = await authority.prepareRotation(PASSWORD, 'first');
+  // The restore is sent first and spends a while deriving its key; the commit comes right after.
+  // Its re-encryption's write is slow, so that rows are still under the first secret when the
+  // restore checks them: interleaved, the restore then drops the secret they are moved to.
+  state.reencryptDelayMs = 1500;
+  const results = await Promise.allSettled([authority.restore(backup.file, PASSWORD), authority.commitRotation(newMsid)]);
+  await authority.idle();
+  assert.deepEqual(
+    results.map((r) => r.status),
+    ['fulfilled', 'fulfilled'],
+    results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok')).join('; '),
+  );
+  assert.deepEqual(readable(authority, state.rows), [true, true, true]);
+});
