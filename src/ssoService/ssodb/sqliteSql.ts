@@ -131,9 +131,15 @@ SELECT ec_app_name, ec_windows_user_name,
 FROM SSOX_ExternalCredentials WHERE ${CREDENTIALS_KEY_MATCH}`,
   pruneHistory: `DELETE FROM SSOX_ConfigHistory WHERE ch_app_name = :app AND ch_identifier = :identifier
   AND ch_version <= (SELECT MAX(h.ch_version) FROM SSOX_ConfigHistory h WHERE h.ch_app_name = :app AND h.ch_identifier = :identifier) - :keep`,
-  /** Before expireHistory: the last number of each configuration whose versions are about to go. */
-  recordExpiringHistory: `INSERT INTO SSOX_ConfigHistoryNumber (hn_app_name, hn_identifier, hn_last_version)
-SELECT ch_app_name, ch_identifier, MAX(ch_version) FROM SSOX_ConfigHistory WHERE ch_saved_at < :oldest GROUP BY ch_app_name, ch_identifier
+  /**
+   * Before expireHistory: the last number of each configuration whose versions are about to go.
+   * Runs at every save that keeps a version: the expiring versions are found through the
+   * ch_saved_at index first (MATERIALIZED), since with the GROUP BY alone SQLite chose to scan the
+   * whole history in key order, reading every kept version's row, at every save.
+   */
+  recordExpiringHistory: `WITH expiring AS MATERIALIZED (SELECT ch_app_name, ch_identifier, ch_version FROM SSOX_ConfigHistory WHERE ch_saved_at < :oldest)
+INSERT INTO SSOX_ConfigHistoryNumber (hn_app_name, hn_identifier, hn_last_version)
+SELECT ch_app_name, ch_identifier, MAX(ch_version) FROM expiring GROUP BY ch_app_name, ch_identifier
 ON CONFLICT (hn_app_name, hn_identifier) DO UPDATE SET hn_last_version = MAX(hn_last_version, excluded.hn_last_version)`,
   expireHistory: `DELETE FROM SSOX_ConfigHistory WHERE ch_saved_at < :oldest`,
   listHistory: `SELECT ${HISTORY_COLUMNS} FROM SSOX_ConfigHistory

@@ -381,11 +381,7 @@ class SqliteStore implements SqliteDataStore {
   }
 
   private configurationRead(application: string, identifier: string): ConfigurationRead | undefined {
-    const name = this.applicationName(application);
-    if (name === undefined) return undefined;
-    const fields = this.rows(SQLITE_SQL.fields, { app: name }).map(toFieldInfo);
-    const row = this.credentialsRow(name, identifier);
-    return { name, fields, row: row ? toCredentialRow(row) : undefined };
+    return this.configurationReadForWrite(application, identifier).found;
   }
 
   async putCredentials(
@@ -404,22 +400,41 @@ class SqliteStore implements SqliteDataStore {
   async saveConfiguration(application: string, identifier: string, expectedTimestamp: string | null, compose: ComposeSave): Promise<Omit<CredentialRow, 'ciphertext'>> {
     checkRowWriteNames(application, identifier, expectedTimestamp);
     return this.writes.add(() => {
-      const found = this.configurationRead(application, identifier);
+      const { found, stored } = this.configurationReadForWrite(application, identifier);
       const save = composeSave(compose, found, this.options.log);
       if (!found) throw applicationNotFound();
       checkMsid(save.msid);
       checkHistoryNote(save.history);
-      return this.writeCredentials(found.name, expectedTimestamp, save);
+      // The lookups just made in this transaction, when the save writes the row they were made for.
+      const sameRow = save.identifier === (stored ? String(stored.identifier) : identifier);
+      return this.writeCredentials(found.name, expectedTimestamp, save, sameRow ? { app: found.name, current: stored } : undefined);
     });
   }
 
-  /** Inside a write: putCredentials' work, and how it changed what the memo keeps. */
-  private writeCredentials(application: string, expectedTimestamp: string | null, save: ComposedSave): RevisingWrite<Omit<CredentialRow, 'ciphertext'>> {
+  /** configurationRead, with the stored row as SQLite returned it (for a write in the same transaction). */
+  private configurationReadForWrite(application: string, identifier: string): { found: ConfigurationRead | undefined; stored: SqlRow | undefined } {
+    const name = this.applicationName(application);
+    if (name === undefined) return { found: undefined, stored: undefined };
+    const fields = this.rows(SQLITE_SQL.fields, { app: name }).map(toFieldInfo);
+    const stored = this.credentialsRow(name, identifier);
+    return { found: { name, fields, row: stored ? toCredentialRow(stored) : undefined }, stored };
+  }
+
+  /**
+   * Inside a write: putCredentials' work, and how it changed what the memo keeps. `known`: the
+   * application's stored name and the row, already looked up in this transaction.
+   */
+  private writeCredentials(
+    application: string,
+    expectedTimestamp: string | null,
+    save: ComposedSave,
+    known?: { app: string; current: SqlRow | undefined },
+  ): RevisingWrite<Omit<CredentialRow, 'ciphertext'>> {
     const { identifier, msid, ciphertext, history } = save;
     const audit = save.audit && prepareAuditRows([save.audit.entry], save.audit.retention);
-    const app = this.applicationName(application);
+    const app = known ? known.app : this.applicationName(application);
     if (app === undefined) throw applicationNotFound();
-    const current = this.credentialsRow(app, identifier);
+    const current = known ? known.current : this.credentialsRow(app, identifier);
     checkExpectedTimestamp(current, expectedTimestamp);
     if (current && history) this.keepVersion(app, String(current.identifier), history);
     const written = this.writeRow(app, identifier, current, msid, ciphertext);
