@@ -420,16 +420,8 @@ class SqliteStore implements SqliteDataStore {
     return { found: { name, fields, row: stored ? toCredentialRow(stored) : undefined }, stored };
   }
 
-  /**
-   * Inside a write: putCredentials' work, and how it changed what the memo keeps. `known`: the
-   * application's stored name and the row, already looked up in this transaction.
-   */
-  private writeCredentials(
-    application: string,
-    expectedTimestamp: string | null,
-    save: ComposedSave,
-    known?: { app: string; current: SqlRow | undefined },
-  ): RevisingWrite<Omit<CredentialRow, 'ciphertext'>> {
+  /** Inside a write: putCredentials' work, and how it changed what the memo keeps. `known`: the application's name and row, looked up in this transaction. */
+  private writeCredentials(application: string, expectedTimestamp: string | null, save: ComposedSave, known?: { app: string; current: SqlRow | undefined }): RevisingWrite<Omit<CredentialRow, 'ciphertext'>> {
     const { identifier, msid, ciphertext, history } = save;
     const audit = save.audit && prepareAuditRows([save.audit.entry], save.audit.retention);
     const app = known ? known.app : this.applicationName(application);
