@@ -462,20 +462,11 @@ export class SsoOperations implements RpcOperations {
     return Object.freeze(fresh);
   }
 
-  /**
-   * Once the save is answered (the saving client does not wait for it), the document its next
-   * read gets, from the bytes just written: see SavedDocument.
-   */
+  /** The document the save's next read gets, from the bytes just written: see SavedDocument. */
   private prepareDocumentOfSave(found: ConfigurationRead, save: ComposedSave, written: Omit<CredentialRow, 'ciphertext'>, secret: MasterSecret): void {
     const row: CredentialRow = { ...written, identifier: save.identifier, msid: save.msid, ciphertext: save.ciphertext };
     const read: ConfigurationRead = { name: found.name, fields: found.fields, row };
-    setImmediate(() => {
-      try {
-        this.savedDocument.keep(read, row, this.frozenMaskedDocument(read, row, secret));
-      } catch {
-        // Nothing prepared: the read decrypts the row itself, and reports what fails there.
-      }
-    });
+    this.savedDocument.prepareSoon(read, row, () => this.frozenMaskedDocument(read, row, secret));
   }
 
   private configDocument(found: ConfigurationRead, row: CredentialRow, secret: MasterSecret, reveal: boolean): ConfigDocument {

@@ -8,31 +8,53 @@
  * application and fields, same identifier, master secret, version and ciphertext. The ciphertext
  * is authenticated (AES-GCM), so the same bytes under the same address and secret are the same
  * values: the document is the one that decrypting the read would give. It holds no masked
- * value, as every kept document; one at a time, replaced by the next save.
+ * value, as every kept document; one at a time, replaced by the next save. A read that comes
+ * before the document is built builds it (the same work it would do anyway, done once).
  */
 import type { ConfigDocument } from '../../protocol/messages';
 import type { ConfigurationRead, CredentialRow } from '../ssodb/store';
 
-interface Prepared {
+interface Saved {
   read: ConfigurationRead;
   row: CredentialRow;
-  document: ConfigDocument;
+  build: () => ConfigDocument;
+  document?: ConfigDocument;
 }
 
 export class SavedDocument {
-  private prepared: Prepared | undefined;
+  private saved: Saved | undefined;
 
-  /** `document` must be what a read of `read` (whose row is `row`) gives without reveal. */
-  keep(read: ConfigurationRead, row: CredentialRow, document: ConfigDocument): void {
-    this.prepared = { read, row, document };
+  /**
+   * Builds the document in the next turn of the event loop, after the save's reply is written.
+   * `build` must give what a read of `read` (whose row is `row`) gives without reveal.
+   */
+  prepareSoon(read: ConfigurationRead, row: CredentialRow, build: () => ConfigDocument): void {
+    const saved: Saved = { read, row, build };
+    this.saved = saved;
+    setImmediate(() => {
+      if (this.saved === saved) saved.document = buildOrNothing(saved);
+    });
   }
 
-  /** The prepared document when `found` is the saved row as it was written; it is handed out once. */
+  /**
+   * The saved row's document when `found` is that row as it was written (built now when the read
+   * came first); it is handed out once.
+   */
   take(found: ConfigurationRead, row: CredentialRow): ConfigDocument | undefined {
-    const prepared = this.prepared;
-    if (!prepared || !sameRow(prepared.row, row)) return undefined;
-    this.prepared = undefined;
-    return sameFields(prepared.read, found) ? prepared.document : undefined;
+    const saved = this.saved;
+    if (!saved || !sameRow(saved.row, row)) return undefined;
+    this.saved = undefined;
+    if (!sameFields(saved.read, found)) return undefined;
+    return saved.document ?? buildOrNothing(saved);
+  }
+}
+
+/** Nothing when building fails: the read then decrypts the row itself, and reports what fails there. */
+function buildOrNothing(saved: Saved): ConfigDocument | undefined {
+  try {
+    return saved.build();
+  } catch {
+    return undefined;
   }
 }
 

@@ -140,6 +140,20 @@ describe('config.get documents', () => {
     assert.equal(revealed.modifiedAt, afterSave.modifiedAt);
   });
 
+  it('a read that comes before the turn after the save decrypts the saved row once, and the document is kept', async () => {
+    const before = await get('Partner');
+    const saved = await ops.handlers['config.set']({ application: APP, identifier: 'Partner', fields: { Host: 'early.contoso.com' }, expectedTimestamp: before.timestamp }, ctx);
+    const { result, decryptions } = await decryptionsDuring(async () => {
+      const early = await get('Partner');
+      await new Promise((resolve) => setImmediate(resolve));
+      return { early, again: await get('Partner') };
+    });
+    assert.equal(decryptions, 1);
+    assert.equal(result.early.fields.Host, 'early.contoso.com');
+    assert.equal(result.early.timestamp, saved.timestamp);
+    assert.equal(result.again, result.early);
+  });
+
   it('what a save prepared is not given for the row once another connection wrote it', async () => {
     const before = await get('Partner');
     const timestamp = await saveThroughService('Partner', { Host: 'mine.contoso.com' }, before.timestamp);
