@@ -154,6 +154,15 @@ describe('config.get documents', () => {
     assert.equal(result.again, result.early);
   });
 
+  it('a save and a read under other spellings of the identifier get the stored spelling, without decrypting again', async () => {
+    const before = await get('Partner');
+    await saveThroughService('PARTNER', { Host: 'spelled.contoso.com' }, before.timestamp);
+    const { result, decryptions } = await decryptionsDuring(() => get('partner'));
+    assert.equal(decryptions, 0);
+    assert.equal(result.identifier, 'Partner');
+    assert.equal(result.fields.Host, 'spelled.contoso.com');
+  });
+
   it('what a save prepared is not given for the row once another connection wrote it', async () => {
     const before = await get('Partner');
     const timestamp = await saveThroughService('Partner', { Host: 'mine.contoso.com' }, before.timestamp);
