@@ -42,6 +42,7 @@ import type { SecretCache } from './secretCache';
 import { listAuditPage } from './auditLog';
 import type { AuditPage } from '../../protocol/messages';
 import { ValueSearch } from './valueSearch';
+import { SavedDocument } from './operationsSavedDocument';
 import { EnvironmentCompare } from './environmentCompare';
 import { changedFieldLabels, ConfigHistory, DEFAULT_HISTORY_SETTINGS, historyNote, type HistorySettings } from './configHistory';
 
@@ -73,6 +74,7 @@ export class SsoOperations implements RpcOperations {
   private readonly transfer: ApplicationTransfer;
   private readonly valueSearch: ValueSearch;
   private readonly maskedDocuments = new WeakMap<ConfigurationRead, ConfigDocument>();
+  private readonly savedDocument = new SavedDocument();
   private lostAuditRows = 0;
   private lostAuditLoggedAt = Number.NEGATIVE_INFINITY;
   private readonly history: ConfigHistory;
@@ -446,14 +448,25 @@ export class SsoOperations implements RpcOperations {
   private maskedDocument(found: ConfigurationRead, row: CredentialRow, secret: MasterSecret): ConfigDocument {
     let document = this.maskedDocuments.get(found);
     if (!document) {
-      const fresh = this.configDocument(found, row, secret, false);
-      Object.freeze(fresh.fields);
-      Object.freeze(fresh.masked);
-      Object.freeze(fresh.maskedSet);
-      document = Object.freeze(fresh);
+      document = this.savedDocument.take(found, row) ?? this.frozenMaskedDocument(found, row, secret);
       this.maskedDocuments.set(found, document);
     }
     return document;
+  }
+
+  private frozenMaskedDocument(found: ConfigurationRead, row: CredentialRow, secret: MasterSecret): ConfigDocument {
+    const fresh = this.configDocument(found, row, secret, false);
+    Object.freeze(fresh.fields);
+    Object.freeze(fresh.masked);
+    Object.freeze(fresh.maskedSet);
+    return Object.freeze(fresh);
+  }
+
+  /** The document the save's next read gets, from the bytes just written: see SavedDocument. */
+  private prepareDocumentOfSave(found: ConfigurationRead, save: ComposedSave, written: Omit<CredentialRow, 'ciphertext'>, secret: MasterSecret): void {
+    const row: CredentialRow = { ...written, identifier: save.identifier, msid: save.msid, ciphertext: save.ciphertext };
+    const read: ConfigurationRead = { name: found.name, fields: found.fields, row };
+    this.savedDocument.prepareSoon(read, row, () => this.frozenMaskedDocument(read, row, secret));
   }
 
   private configDocument(found: ConfigurationRead, row: CredentialRow, secret: MasterSecret, reveal: boolean): ConfigDocument {
@@ -473,11 +486,17 @@ export class SsoOperations implements RpcOperations {
   private async writeConfig(p: ParamsOf<'config.set'>, ctx: CallContext): Promise<IdentifierInfo> {
     const secret = await this.secretForWrite(ctx, 'config.set', p.application, p.identifier);
     try {
-      const compose: ComposeSave = (found) => this.composeSave(p, ctx, secret, found);
+      let composed: { found: ConfigurationRead; save: ComposedSave } | undefined;
+      const compose: ComposeSave = (found) => {
+        const save = this.composeSave(p, ctx, secret, found);
+        composed = { found: found as ConfigurationRead, save };
+        return save;
+      };
       // Where the store can, the fields and the stored row are read in the save's own transaction.
       const row = this.store.saveConfiguration
         ? await this.store.saveConfiguration(p.application, p.identifier, p.expectedTimestamp, compose)
         : await this.saveAfterReading(p, compose);
+      if (composed) this.prepareDocumentOfSave(composed.found, composed.save, row, secret);
       return { application: row.application, identifier: p.identifier, timestamp: row.timestamp, modifiedAt: row.modifiedAt };
     } catch (err) {
       // Every refusal is audited: conflicts found before the write as well as by the store.

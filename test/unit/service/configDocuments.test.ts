@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { after, before, describe, it } from 'node:test';
+import crypto from 'node:crypto';
+import { after, before, describe, it, mock } from 'node:test';
 import type { ConfigDocument } from '../../../src/protocol/messages';
 import { SsoError } from '../../../src/protocol/errors';
 import { encryptBag } from '../../../src/ssoService/crypto/dataCipher';
@@ -33,6 +34,24 @@ async function putValues(identifier: string, values: Record<string, string>, exp
 
 function get(identifier: string, reveal = false): Promise<ConfigDocument> {
   return ops.handlers['config.get']({ application: APP, identifier, reveal }, ctx) as Promise<ConfigDocument>;
+}
+
+/** A save through the service, then the turn of the event loop that follows its reply. */
+async function saveThroughService(identifier: string, fields: Record<string, string>, expectedTimestamp: string): Promise<string> {
+  const saved = await ops.handlers['config.set']({ application: APP, identifier, fields, expectedTimestamp }, ctx);
+  await new Promise((resolve) => setImmediate(resolve));
+  return saved.timestamp;
+}
+
+/** How many AES-GCM decryptions `run` made. */
+async function decryptionsDuring<T>(run: () => Promise<T>): Promise<{ result: T; decryptions: number }> {
+  const spy = mock.method(crypto, 'createDecipheriv');
+  try {
+    const result = await run();
+    return { result, decryptions: spy.mock.callCount() };
+  } finally {
+    spy.mock.restore();
+  }
 }
 
 before(async () => {
@@ -104,5 +123,60 @@ describe('config.get documents', () => {
       cache.onSynced({ current: secret });
     }
     assert.equal((await get('Partner')).fields.Password, '');
+  });
+
+  it("the first read after this service's own save is answered from the save's bytes, not decrypted again", async () => {
+    const before = await get('Partner');
+    const timestamp = await saveThroughService('Partner', { Host: 'saved.contoso.com' }, before.timestamp);
+    const { result: afterSave, decryptions } = await decryptionsDuring(() => get('Partner'));
+    assert.equal(decryptions, 0, 'the document was prepared once the save was answered');
+    assert.deepEqual({ ...afterSave.fields }, { Host: 'saved.contoso.com', Password: '' });
+    assert.deepEqual(afterSave.maskedSet, ['Password']);
+    assert.equal(afterSave.timestamp, timestamp);
+    assert.ok(Object.isFrozen(afterSave) && Object.isFrozen(afterSave.fields));
+    // What a fresh decryption of the stored row says.
+    const revealed = await get('Partner', true);
+    assert.equal(revealed.fields.Host, 'saved.contoso.com');
+    assert.equal(revealed.modifiedAt, afterSave.modifiedAt);
+  });
+
+  it('a read that comes before the turn after the save decrypts the saved row once, and the document is kept', async () => {
+    const before = await get('Partner');
+    const saved = await ops.handlers['config.set']({ application: APP, identifier: 'Partner', fields: { Host: 'early.contoso.com' }, expectedTimestamp: before.timestamp }, ctx);
+    const { result, decryptions } = await decryptionsDuring(async () => {
+      const early = await get('Partner');
+      await new Promise((resolve) => setImmediate(resolve));
+      return { early, again: await get('Partner') };
+    });
+    assert.equal(decryptions, 1);
+    assert.equal(result.early.fields.Host, 'early.contoso.com');
+    assert.equal(result.early.timestamp, saved.timestamp);
+    assert.equal(result.again, result.early);
+  });
+
+  it('a save and a read under other spellings of the identifier get the stored spelling, without decrypting again', async () => {
+    const before = await get('Partner');
+    await saveThroughService('PARTNER', { Host: 'spelled.contoso.com' }, before.timestamp);
+    const { result, decryptions } = await decryptionsDuring(() => get('partner'));
+    assert.equal(decryptions, 0);
+    assert.equal(result.identifier, 'Partner');
+    assert.equal(result.fields.Host, 'spelled.contoso.com');
+  });
+
+  it('what a save prepared is not given for the row once another connection wrote it', async () => {
+    const before = await get('Partner');
+    const timestamp = await saveThroughService('Partner', { Host: 'mine.contoso.com' }, before.timestamp);
+    await putValues('Partner', { Host: 'theirs.contoso.com', Password: 'th3irs' }, timestamp);
+    const afterOther = await get('Partner');
+    assert.equal(afterOther.fields.Host, 'theirs.contoso.com');
+    assert.notEqual(afterOther.timestamp, timestamp);
+  });
+
+  it("what a save prepared is not given once the application's fields changed, though the row did not", async () => {
+    const before = await get('Partner');
+    await saveThroughService('Partner', { Host: 'fields.contoso.com' }, before.timestamp);
+    await ops.handlers['apps.addField']({ name: APP, fields: [{ label: 'Port', masked: false }] }, ctx);
+    const afterFields = await get('Partner');
+    assert.deepEqual({ ...afterFields.fields }, { Host: 'fields.contoso.com', Password: '', Port: '' });
   });
 });
