@@ -17,12 +17,18 @@ import type { ConfigurationRead, CredentialRow } from '../ssodb/store';
 interface Saved {
   read: ConfigurationRead;
   row: CredentialRow;
-  build: () => ConfigDocument;
+  /** Dropped once used: it holds the master secret, which lives only in the secret cache. */
+  build?: () => ConfigDocument;
   document?: ConfigDocument;
 }
 
+/** The read it is for comes within milliseconds; the plain values are not kept longer than that needs. */
+const KEEP_MS = 5_000;
+
 export class SavedDocument {
   private saved: Saved | undefined;
+
+  constructor(private readonly keepMs = KEEP_MS) {}
 
   /**
    * Builds the document in the next turn of the event loop, after the save's reply is written.
@@ -34,6 +40,9 @@ export class SavedDocument {
     setImmediate(() => {
       if (this.saved === saved) saved.document = buildOrNothing(saved);
     });
+    setTimeout(() => {
+      if (this.saved === saved) this.saved = undefined;
+    }, this.keepMs).unref();
   }
 
   /**
@@ -51,8 +60,10 @@ export class SavedDocument {
 
 /** Nothing when building fails: the read then decrypts the row itself, and reports what fails there. */
 function buildOrNothing(saved: Saved): ConfigDocument | undefined {
+  const build = saved.build;
+  saved.build = undefined;
   try {
-    return saved.build();
+    return build?.();
   } catch {
     return undefined;
   }
