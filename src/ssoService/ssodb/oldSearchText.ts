@@ -109,7 +109,12 @@ const MSSQL_MARKER = 'entsso.oldSearchTextRedacted';
 const MSSQL_MARKER_ROW = `sys.extended_properties WHERE class = 1 AND major_id = OBJECT_ID(N'dbo.SSOX_AuditTable') AND minor_id = 0 AND name = N'${MSSQL_MARKER}'`;
 const MSSQL_MARKER_TARGET = `@level0type = N'SCHEMA', @level0name = N'dbo', @level1type = N'TABLE', @level1name = N'SSOX_AuditTable'`;
 
-/** One row: the mark (NULL when none), the last audit id, and whether this login may write the mark. */
+/**
+ * One row: the mark (NULL when none), the last audit id, and whether this login may write the mark.
+ * An insert still uncommitted below the last id is waited for by the UPDATE's scan of the range
+ * under READ COMMITTED with locks, SSODB's default; with READ_COMMITTED_SNAPSHOT on, such a row
+ * (an earlier version's single-row insert committing within that instant) would be passed over.
+ */
 export const MSSQL_OLD_SEARCH_TEXT_STATE = `SELECT CAST((SELECT value FROM ${MSSQL_MARKER_ROW}) AS NVARCHAR(40)) AS mark,
   (SELECT COALESCE(MAX(au_id), 0) FROM dbo.SSOX_AuditTable) AS lastId,
   HAS_PERMS_BY_NAME(N'dbo.SSOX_AuditTable', N'OBJECT', N'ALTER') AS mayMark;`;
@@ -130,7 +135,7 @@ const MARKER_ADDED_BY_ANOTHER = 15233;
 const MARK_REFUSED = new Set([15247, 229, 1088, 15151]);
 
 export const MARK_NOT_WRITABLE_LOG =
-  "SSODB (SQL Server): the SSO service's login has no ALTER right on dbo.SSOX_AuditTable, so it cannot record how far it rewrote the audit rows of an earlier version's find by value; it rewrites them again at every start (a scan of the audit). To stop that, GRANT ALTER ON dbo.SSOX_AuditTable to the service's login, or start the service once with a login that has it.";
+  "SSODB (SQL Server): the SSO service's login has no ALTER right on dbo.SSOX_AuditTable, so it cannot record how far it rewrote the audit rows of an earlier version's find by value; each start rewrites again every such row after the last recorded mark (without a mark: a scan of the whole audit). To stop that, GRANT ALTER ON dbo.SSOX_AuditTable to the service's login, or start the service once with a login that has it.";
 
 interface MssqlMarkState {
   mark: number;
