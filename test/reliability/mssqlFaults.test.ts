@@ -12,7 +12,7 @@ import { describe, test } from 'node:test';
 import { SsoError, type SsoErrorCode } from '../../src/protocol/errors';
 import { MSSQL_SQL } from '../../src/ssoService/ssodb/mssqlSql';
 import { createMssqlStore } from '../../src/ssoService/ssodb/mssqlStore';
-import { MSSQL_REDACT_OLD_SEARCH_TEXT } from '../../src/ssoService/ssodb/oldSearchText';
+import { MSSQL_OLD_SEARCH_TEXT_STATE } from '../../src/ssoService/ssodb/oldSearchText';
 import type { ChangeAuditRows, NewApplication, SsoStore } from '../../src/ssoService/ssodb/store';
 import { TdsFake, type TdsReply, type TdsRequest } from './tdsFake';
 
@@ -117,10 +117,10 @@ describe('SQL Server adapter under faults (loopback TDS fake: driver behaviour, 
       });
     });
 
-    test('init rewrites the audit rows of an earlier find by value (TDS stand-in: the UPDATE is sent, not run)', async () => {
+    test('init reads how far the audit rows of an earlier find by value were rewritten (TDS stand-in: the query is sent, not run; the rewrite: mssqlOldSearchTextOnce.test.ts)', async () => {
       await withStore(async (_store, fake) => {
-        const sent = fake.requests.filter((request) => request.sql === MSSQL_REDACT_OLD_SEARCH_TEXT);
-        assert.equal(sent.length, 1, 'one UPDATE of the old rows at open');
+        const sent = fake.requests.filter((request) => request.sql === MSSQL_OLD_SEARCH_TEXT_STATE);
+        assert.equal(sent.length, 1, 'one state query at open');
         assert.ok(fake.requests.indexOf(sent[0]!) > fake.requests.findIndex((request) => request.sql.includes('SSOX_AuditTable')), 'after the schema exists');
       });
     });

@@ -94,8 +94,9 @@ import type {
   SsoStore,
 } from './store';
 
-export function createMssqlStore(options: MssqlSessionOptions): SsoStore {
-  return new MssqlStore(options);
+/** `log`: the service log, for what an administrator should fix (never data). */
+export function createMssqlStore(options: MssqlSessionOptions, log?: (message: string) => void): SsoStore {
+  return new MssqlStore(options, log);
 }
 
 // ---------------------------------------------------------------- the store
@@ -105,7 +106,10 @@ const SCHEMA_RACE_ERRORS = new Set([2714, 1913, 2627, 2601]);
 class MssqlStore implements SsoStore {
   private readonly session: MssqlSession;
 
-  constructor(options: MssqlSessionOptions) {
+  constructor(
+    options: MssqlSessionOptions,
+    private readonly log?: (message: string) => void,
+  ) {
     this.session = new MssqlSession(options);
   }
 
@@ -123,7 +127,7 @@ class MssqlStore implements SsoStore {
         throw toSsoError(again);
       });
     }
-    await redactOldSearchTextMssql(this.session);
+    await redactOldSearchTextMssql(this.session, this.log);
   }
 
   private async createSchema(): Promise<void> {

@@ -37,7 +37,7 @@ export async function openStore(config: StoreConfig, log?: (message: string) => 
           audit: createSqliteStore({ file: sideFileFor(config.file, 'audit'), busyTimeoutMs: config.busyTimeoutMs }),
           coordination: createSqliteStore({ file: sideFileFor(config.file, 'coordination'), busyTimeoutMs: config.busyTimeoutMs }),
         })
-      : createMssqlStore('url' in config ? { url: config.url } : { connection: config.connection, secret: config.secret });
+      : createMssqlStore('url' in config ? { url: config.url } : { connection: config.connection, secret: config.secret }, log);
   try {
     await store.init();
   } catch (error) {

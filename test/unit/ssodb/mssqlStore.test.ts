@@ -18,7 +18,7 @@ import { MSSQL_SQL } from '../../../src/ssoService/ssodb/mssqlSql';
 import { createMssqlStore } from '../../../src/ssoService/ssodb/mssqlStore';
 import {
   MSSQL_MARK_OLD_SEARCH_TEXT_REDACTED,
-  MSSQL_OLD_SEARCH_TEXT_MARKED,
+  MSSQL_OLD_SEARCH_TEXT_STATE,
   MSSQL_REDACT_OLD_SEARCH_TEXT,
   REDACTED_SEARCH_DETAIL,
 } from '../../../src/ssoService/ssodb/oldSearchText';
@@ -206,7 +206,7 @@ function statementName(text: string): string {
   const name = (Object.keys(MSSQL_SQL) as (keyof typeof MSSQL_SQL)[]).find((key) => MSSQL_SQL[key] === text);
   if (name) return name;
   if (text === MSSQL_REDACT_OLD_SEARCH_TEXT) return 'redactOldSearchText';
-  if (text === MSSQL_OLD_SEARCH_TEXT_MARKED) return 'oldSearchTextMarked';
+  if (text === MSSQL_OLD_SEARCH_TEXT_STATE) return 'oldSearchTextState';
   if (text === MSSQL_MARK_OLD_SEARCH_TEXT_REDACTED) return 'markOldSearchTextRedacted';
   const batch = MSSQL_SCHEMA_BATCHES.indexOf(text);
   return batch >= 0 ? `schema#${batch}` : `UNKNOWN SQL: ${text}`;
@@ -317,26 +317,40 @@ describe('SQL Server adapter: golden SQL and parameters', () => {
     for (const [name, text] of Object.entries(GOLDEN_SQL)) assert.equal(MSSQL_SQL[name as keyof typeof MSSQL_SQL], text, name);
   });
 
-  it('init runs the idempotent schema batches in order, as batches, then rewrites the audit rows of an earlier find by value and marks them done, in one transaction', async () => {
-    const fake = new FakeDriver();
+  it('init runs the idempotent schema batches in order, as batches, then rewrites the audit rows of an earlier find by value above the mark and moves the mark, in one transaction', async () => {
+    const fake = new FakeDriver().reply(on('oldSearchTextState', { recordset: [{ mark: '40', lastId: '57', mayMark: 1 }] }));
     await fake.store().init();
     assert.deepEqual(fake.log(), [
       ...MSSQL_SCHEMA_BATCHES.map((_, i): Sent => ({ via: 'pool', method: 'batch', statement: `schema#${i}`, params: [] })),
-      pool('oldSearchTextMarked'),
+      pool('oldSearchTextState'),
       BEGIN,
       tx('redactOldSearchText', [
+        ['after', 'BigInt', 40],
+        ['upTo', 'BigInt', 57],
         ['textDetail', 'NVarChar(MAX)', REDACTED_SEARCH_DETAIL.text],
         ['regexDetail', 'NVarChar(MAX)', REDACTED_SEARCH_DETAIL.regex],
       ]),
-      tx('markOldSearchTextRedacted'),
+      tx('markOldSearchTextRedacted', [['upTo', 'BigInt', 57]]),
       COMMIT,
     ]);
   });
 
+  it('init sends no UPDATE when no audit row came after the mark; from the first row when there is no mark, or ids went back below it', async () => {
+    const upToDate = new FakeDriver().reply(on('oldSearchTextState', { recordset: [{ mark: '57', lastId: '57', mayMark: 1 }] }));
+    await upToDate.store().init();
+    assert.deepEqual(upToDate.log().slice(MSSQL_SCHEMA_BATCHES.length), [pool('oldSearchTextState')]);
+    for (const mark of [null, '1000']) {
+      const fake = new FakeDriver().reply(on('oldSearchTextState', { recordset: [{ mark, lastId: '57', mayMark: 1 }] }));
+      await fake.store().init();
+      const update = fake.log().find((entry) => 'statement' in entry && entry.statement === 'redactOldSearchText');
+      assert.deepEqual(update && 'params' in update ? update.params.slice(0, 2) : undefined, [['after', 'BigInt', 0], ['upTo', 'BigInt', 57]], `mark ${mark}`);
+    }
+  });
+
   it('init runs the schema again when another process created an object first', async () => {
-    const fake = new FakeDriver().reply(once('schema#2', driverError(2714)));
+    const fake = new FakeDriver().reply(once('schema#2', driverError(2714)), on('oldSearchTextState', { recordset: [{ mark: null, lastId: '3', mayMark: 1 }] }));
     await fake.store().init();
-    // The failed batch, the schema again, then the marker's check and the rewrite's transaction (5).
+    // The failed batch, the schema again, then the mark's state and the rewrite's transaction (5).
     assert.equal(fake.sent.length, 3 + MSSQL_SCHEMA_BATCHES.length + 5);
   });
 
