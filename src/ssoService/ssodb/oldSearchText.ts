@@ -27,7 +27,7 @@ const TEXT_PREFIX = 'text "';
 const REGEX_PREFIX = 'regular expression "';
 
 /** The audit ids an open rewrites: (after, upTo]. */
-export interface AuditIdRange {
+interface AuditIdRange {
   after: number;
   upTo: number;
 }
@@ -38,13 +38,13 @@ export interface AuditIdRange {
  * are moved out, though AUTOINCREMENT keeps counting there): then every row is new.
  * Undefined when no row came after the mark.
  */
-export function idsToRewrite(mark: number, lastId: number): AuditIdRange | undefined {
+function idsToRewrite(mark: number, lastId: number): AuditIdRange | undefined {
   const after = mark <= lastId ? mark : 0;
   return after < lastId ? { after, upTo: lastId } : undefined;
 }
 
 /** A stored mark as a number: anything that is not a non-negative integer counts as no mark (0). */
-export function parseMark(value: unknown): number {
+function parseMark(value: unknown): number {
   const text = value === null || value === undefined ? '' : String(value).trim();
   return /^\d{1,15}$/.test(text) ? Number(text) : 0;
 }
@@ -72,7 +72,7 @@ WHERE au_id > :after AND au_id <= :upTo AND au_action = 'config.grep'
   AND (substr(au_detail, 1, ${TEXT_PREFIX.length}) = '${TEXT_PREFIX}' OR substr(au_detail, 1, ${REGEX_PREFIX.length}) = '${REGEX_PREFIX}')`;
 
 /** The file's mark (0 when it has none). */
-export function oldSearchTextMarkSqlite(db: SqliteConnection): number {
+function oldSearchTextMarkSqlite(db: SqliteConnection): number {
   return parseMark(db.rows(SQLITE_MARK)[0]?.upTo);
 }
 

@@ -137,9 +137,8 @@ FROM SSOX_ExternalCredentials WHERE ${CREDENTIALS_KEY_MATCH}`,
    * ch_saved_at index first (MATERIALIZED), since with the GROUP BY alone SQLite chose to scan the
    * whole history in key order, reading every kept version's row, at every save.
    */
-  recordExpiringHistory: `WITH expiring AS MATERIALIZED (SELECT ch_app_name, ch_identifier, ch_version FROM SSOX_ConfigHistory WHERE ch_saved_at < :oldest)
-INSERT INTO SSOX_ConfigHistoryNumber (hn_app_name, hn_identifier, hn_last_version)
-SELECT ch_app_name, ch_identifier, MAX(ch_version) FROM expiring GROUP BY ch_app_name, ch_identifier
+  recordExpiringHistory: `INSERT INTO SSOX_ConfigHistoryNumber (hn_app_name, hn_identifier, hn_last_version)
+SELECT ch_app_name, ch_identifier, MAX(ch_version) FROM SSOX_ConfigHistory WHERE ch_saved_at < :oldest GROUP BY +ch_app_name, +ch_identifier
 ON CONFLICT (hn_app_name, hn_identifier) DO UPDATE SET hn_last_version = MAX(hn_last_version, excluded.hn_last_version)`,
   expireHistory: `DELETE FROM SSOX_ConfigHistory WHERE ch_saved_at < :oldest`,
   listHistory: `SELECT ${HISTORY_COLUMNS} FROM SSOX_ConfigHistory
