@@ -29,7 +29,15 @@ interface ReencryptOptions {
   shouldContinue?: () => boolean;
 }
 
-export class StuckRowsError extends Error {}
+/** Rows under a secret this MSS does not hold: `msid` names it (an id, never key material). */
+export class StuckRowsError extends Error {
+  constructor(
+    message: string,
+    readonly msid: string,
+  ) {
+    super(message);
+  }
+}
 export class NotActiveError extends Error {}
 
 /** Runs to completion; returns the number of rows re-encrypted. */
@@ -54,6 +62,7 @@ export async function reencryptAll(options: ReencryptOptions): Promise<number> {
       // Rows under a secret this MSS no longer holds cannot be re-encrypted: stop rather than spin.
       throw new StuckRowsError(
         `${unknown.length} configuration(s) are encrypted under master secret ${unknown[0]?.msid}, which this master secret server does not hold. Restore the backup of that secret to recover them.`,
+        unknown[0]?.msid ?? '',
       );
     }
     const batch = rows
@@ -92,6 +101,7 @@ async function reencryptHistory(options: ReencryptOptions, byMsid: Map<string, M
     if (known.length === 0) {
       throw new StuckRowsError(
         `${rows.length} kept configuration version(s) are encrypted under master secret ${rows[0]?.msid}, which this master secret server does not hold. Restore the backup of that secret to recover them.`,
+        rows[0]?.msid ?? '',
       );
     }
     const batch = known.map((r) => ({

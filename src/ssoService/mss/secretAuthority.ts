@@ -35,9 +35,13 @@ export class SecretAuthority {
   private vault: SecretVault | undefined;
   private pending: MasterSecret | undefined;
   private reencrypting: Promise<void> | undefined;
-  /** Set while the secret switches: no re-encryption may start under the secret being replaced. */
-  private switching = false;
+  /** Set for the whole of a secret change (restore, rotation): the periodic resume starts nothing meanwhile. */
+  private changing = false;
   private secretChanges: Promise<unknown> = Promise.resolve();
+  /** The vault switched but SSODB was not told (it failed): told again at each periodic resume until it is. */
+  private publishPending = false;
+  /** Rows found under a secret this node does not hold, as last counted: not tried again every period until that changes. */
+  private stuck: { current: string; left: number; unknownMsid: string } | undefined;
   /** Only the active node publishes, rotates, restores and re-encrypts. */
   private active = false;
   progress: ReencryptProgress | undefined;
@@ -91,6 +95,7 @@ export class SecretAuthority {
 
   async stop(): Promise<void> {
     this.active = false;
+    await this.secretChanges;
     await this.reencrypting?.catch(() => undefined);
   }
 
@@ -142,8 +147,10 @@ export class SecretAuthority {
     await this.refuseIfRowsWouldBeLost([current, ...(previous ? [previous] : [])]);
     const fromMsid = this.vault?.current().msid ?? '';
     await this.switchSecret(fromMsid, current.msid, async () => {
+      this.requireActive();
       await this.installSecrets({ current, previous });
       this.options.log(`master secret ${current.msid} restored from a backup`);
+      this.requireActive();
       await this.publish();
     });
     return { msid: current.msid };
@@ -176,8 +183,10 @@ export class SecretAuthority {
     }
     const next = this.pending;
     const rowsToReencrypt = await this.switchSecret(vault.current().msid, newMsid, async () => {
+      this.requireActive();
       await vault.rotate(next);
       this.pending = undefined;
+      this.requireActive();
       await this.publish({ lastBackupAt: new Date().toISOString() });
     });
     this.options.log(`new master secret ${newMsid} in use; ${rowsToReencrypt} configuration(s) to re-encrypt`);
@@ -191,39 +200,56 @@ export class SecretAuthority {
    * the re-encryption would take that for its end). Returns how many rows are left.
    */
   private async switchSecret(fromMsid: string, toMsid: string, install: () => Promise<void>): Promise<number> {
-    this.switching = true;
     let left = 0;
     let failure: { error: unknown } | undefined;
     try {
-      // A re-encryption begun by the periodic resume under the secret being replaced ends first.
-      await this.idle();
       left = await this.options.store.countRowsNotUnder(toMsid);
       if (left > 0) this.progress = { fromMsid, toMsid, done: 0, total: left };
       await install();
     } catch (error) {
       failure = { error };
-    } finally {
-      this.switching = false;
     }
+    const announced = this.progress !== undefined;
     // Switched even if a later step failed (e.g. publishing in SSODB): the rows must still move to
     // the new secret, or the next rotation would drop the one they are under.
     const switched = this.vault?.current().msid === toMsid;
-    if (switched && left > 0) this.resumeReencryptionIfNeeded(left);
+    // Other secrets held now: rows found stuck before may be readable again.
+    if (switched) this.stuck = undefined;
+    if (switched && failure && this.active) this.publishPending = true;
+    if (switched && left > 0) this.startReencryption(left);
     // Nothing started (not switched, or an inactive node): there is no re-encryption to report.
     if (!this.reencrypting) this.progress = undefined;
-    if (switched) this.options.onChanged();
+    if (switched || announced) this.options.onChanged();
     if (failure) throw failure.error;
     return left;
   }
 
   /**
-   * Restore, prepare and commit run one at a time: each checks, then waits (key derivation, SSODB,
-   * vault files), and two interleaved could drop a secret that the other's rows are under.
+   * Restore, prepare and commit run one at a time, and no periodic resume starts while one runs:
+   * each checks, then waits (key derivation, SSODB, vault files), and what it checked must still
+   * hold when it switches (two interleaved could drop a secret that the other's rows are under).
    */
   private oneAtATime<T>(change: () => Promise<T>): Promise<T> {
-    const run = this.secretChanges.then(change, change);
+    const run = this.secretChanges.then(async () => {
+      this.changing = true;
+      try {
+        return await change();
+      } finally {
+        this.changing = false;
+      }
+    });
     this.secretChanges = run.catch(() => undefined);
     return run;
+  }
+
+  /** Checked before the vault changes and before SSODB is told: a node that lost the lease meanwhile changes nothing more. */
+  private requireActive(): void {
+    if (!this.active) {
+      throw new SsoError(
+        'ENTSSO_E_MSS_UNREACHABLE',
+        `The master secret server node ${this.options.name} stopped being the active one during this change, so the change was not made. Run the command again: it goes to the active node.`,
+      );
+    }
   }
 
   /**
@@ -236,12 +262,14 @@ export class SecretAuthority {
     const current = this.requireVault().current().msid;
     const rows = await this.options.store.countRowsNotUnder(current);
     const versions = rows > 0 ? 0 : (await this.options.store.listHistoryNotUnder(current, 1)).length;
-    if (rows > 0 || versions > 0) {
-      throw new SsoError(
-        'ENTSSO_E_REENCRYPT_IN_PROGRESS',
-        'Some configurations are still encrypted under an older master secret, so a new one would make them unreadable. Run Check Health: it shows the re-encryption\'s progress (it resumes by itself once SSODB is reachable) or the secret whose backup must be restored. Try again once no configuration is left under an older secret.',
-      );
-    }
+    if (rows === 0 && versions === 0) return;
+    const stuck = this.stuck?.current === current ? this.stuck.unknownMsid : undefined;
+    throw new SsoError(
+      'ENTSSO_E_REENCRYPT_IN_PROGRESS',
+      stuck
+        ? `Configurations are encrypted under master secret ${stuck}, which this master secret server does not hold, and a new secret would not make them readable again. Restore a backup that holds ${stuck} first.`
+        : 'Some configurations are still encrypted under the previous master secret, and a new secret would make them unreadable. Their re-encryption resumes by itself once SSODB is reachable; Check Health shows its progress. Try again once it is done.',
+    );
   }
 
   /** Resolves when no re-encryption is running (tests and shutdown). */
@@ -249,41 +277,74 @@ export class SecretAuthority {
     await this.reencrypting?.catch(() => undefined);
   }
 
-  /** Also called periodically: a re-encryption stopped by an SSODB fault (disk full, lost connection) resumes by itself. */
-  resumeReencryptionIfNeeded(knownLeft = 0): void {
-    if (this.reencrypting || this.switching || !this.vault || !this.active) return;
+  /**
+   * Also called periodically: a re-encryption stopped by an SSODB fault (disk full, lost
+   * connection) resumes by itself, and a publication that failed is made again.
+   */
+  resumeReencryptionIfNeeded(): void {
+    if (this.changing) return;
+    if (this.publishPending && this.active) {
+      void this.oneAtATime(() => this.publishAgain());
+      return;
+    }
+    this.startReencryption();
+  }
+
+  private async publishAgain(): Promise<void> {
+    try {
+      await this.publish();
+      this.publishPending = false;
+      this.options.log(`master secret ${this.secrets().current.msid} published in SSODB`);
+      this.options.onChanged();
+    } catch {
+      // SSODB still cannot be written: tried again at the next period.
+    }
+  }
+
+  private startReencryption(knownLeft = 0): void {
+    if (this.reencrypting || !this.vault || !this.active) return;
     const { current, previous } = this.secrets();
     let lastNotified = 0;
     this.reencrypting = (async () => {
       const left = knownLeft || (await this.options.store.countRowsNotUnder(current.msid));
       if (left === 0) return;
+      // Rows under a secret this node does not hold stay so until a restore or until they change:
+      // no new attempt (and no progress flickering in every service) each period meanwhile.
+      if (this.stuck?.current === current.msid && this.stuck.left === left) return;
+      this.stuck = undefined;
       this.options.log(`re-encrypting ${left} configuration(s) under ${current.msid}`);
-      await reencryptAll({
-        store: this.options.store,
-        current,
-        older: previous ? [previous] : [],
-        batchRows: this.options.reencryptBatchRows,
-        shouldContinue: () => this.active,
-        onProgress: (p) => {
-          // Services re-sync on each notification: a few per second keeps progress live without a storm.
-          const due = this.progress === undefined || Date.now() - lastNotified >= 250;
-          this.progress = p;
-          if (due) {
-            lastNotified = Date.now();
-            this.options.onChanged();
-          }
-        },
-        log: this.options.log,
-      });
+      try {
+        await reencryptAll({
+          store: this.options.store,
+          current,
+          older: previous ? [previous] : [],
+          batchRows: this.options.reencryptBatchRows,
+          shouldContinue: () => this.active,
+          onProgress: (p) => {
+            // Services re-sync on each notification: a few per second keeps progress live without a storm.
+            const due = this.progress === undefined || Date.now() - lastNotified >= 250;
+            this.progress = p;
+            if (due) {
+              lastNotified = Date.now();
+              this.options.onChanged();
+            }
+          },
+          log: this.options.log,
+        });
+      } catch (err) {
+        if (err instanceof StuckRowsError) this.stuck = { current: current.msid, left: await this.options.store.countRowsNotUnder(current.msid), unknownMsid: err.msid };
+        throw err;
+      }
     })()
       .catch((err) => {
         if (err instanceof StuckRowsError || err instanceof NotActiveError) this.options.log(err.message);
         else this.options.log(`re-encryption stopped: ${err instanceof Error ? err.message : String(err)}; it resumes by itself`);
       })
       .finally(() => {
+        const reported = this.progress !== undefined;
         this.reencrypting = undefined;
         this.progress = undefined;
-        this.options.onChanged();
+        if (reported) this.options.onChanged();
       });
   }
 

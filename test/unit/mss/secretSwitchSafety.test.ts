@@ -36,6 +36,8 @@ interface Row {
 interface StoreState {
   rows: Row[];
   failPublish?: boolean;
+  /** Listing rows to re-encrypt fails, as while SSODB has a fault: re-encryption stops and resumes later. */
+  failList?: boolean;
   countDelayMs: (msid: string) => number;
   onCount?: (msid: string) => void;
   reencryptDelayMs?: number;
@@ -56,11 +58,13 @@ function storeOf(state: StoreState): SsoStore {
       await sleep(state.countDelayMs(msid));
       return state.rows.filter((r) => r.msid !== msid).length;
     },
-    listRowsNotUnder: async (msid, limit) =>
-      state.rows
+    listRowsNotUnder: async (msid, limit) => {
+      if (state.failList) throw new Error('SSODB fault');
+      return state.rows
         .filter((r) => r.msid !== msid)
         .slice(0, limit)
-        .map((r) => ({ ...r, modifiedAt: '' })) as unknown as Awaited<ReturnType<SsoStore['listRowsNotUnder']>>,
+        .map((r) => ({ ...r, modifiedAt: '' })) as unknown as Awaited<ReturnType<SsoStore['listRowsNotUnder']>>;
+    },
     reencryptRows: async (batch) => {
       await sleep(state.reencryptDelayMs ?? 0);
       let replaced = 0;
@@ -79,12 +83,13 @@ function storeOf(state: StoreState): SsoStore {
   return store as SsoStore;
 }
 
-async function authorityWithRows(name: string): Promise<{ authority: SecretAuthority; state: StoreState; logs: string[] }> {
+async function authorityWithRows(name: string, onChanged: () => void = () => undefined): Promise<{ authority: SecretAuthority; state: StoreState; logs: string[]; store: SsoStore }> {
   const dir = join(scratch, name);
   await SecretVault.create(dir, generateMasterSecret());
   const state: StoreState = { rows: [], countDelayMs: () => 5 };
   const logs: string[] = [];
-  const authority = new SecretAuthority({ vaultDir: dir, store: storeOf(state), environmentId: 'env-test', name: 'localhost:0', log: (m) => logs.push(m), onChanged: () => undefined });
+  const store = storeOf(state);
+  const authority = new SecretAuthority({ vaultDir: dir, store, environmentId: 'env-test', name: 'localhost:0', log: (m) => logs.push(m), onChanged });
   await authority.openVault();
   await authority.activate();
   await authority.idle();
@@ -92,7 +97,7 @@ async function authorityWithRows(name: string): Promise<{ authority: SecretAutho
   for (let i = 0; i < 3; i++) {
     state.rows.push({ application: 'App', identifier: `id${i}`, msid: first.msid, timestamp: `t${i}`, ciphertext: encryptBag(first, 'App', `id${i}`, Buffer.from(`value ${i}`)) });
   }
-  return { authority, state, logs };
+  return { authority, state, logs, store };
 }
 
 /** Which rows the secrets the MSS holds still decrypt. */
@@ -132,14 +137,16 @@ test('a rotation whose publication fails after the switch still re-encrypts, and
 test('a rotation is refused while rows are under an older secret, even with no re-encryption running (e.g. one an SSODB fault stopped)', async () => {
   const { authority, state } = await authorityWithRows('rows-left');
   const { newMsid } = await authority.prepareRotation(PASSWORD, 'first');
-  state.failPublish = true; // the re-encryption's own start fails too: nothing moves
-  const reencryptRows = state.rows.map((r) => r.msid);
-  await assert.rejects(authority.commitRotation(newMsid));
+  state.failList = true; // the re-encryption after the commit stops at once: nothing moves
+  await authority.commitRotation(newMsid);
   await authority.idle();
-  state.failPublish = false;
-  // Hold re-encryption back: rows stay where they are, as after a fault.
-  for (const [i, row] of state.rows.entries()) row.msid = reencryptRows[i] as string;
-  await assert.rejects(authority.prepareRotation(PASSWORD, 'second'), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_REENCRYPT_IN_PROGRESS' && /older master secret/.test(e.message));
+  assert.equal(state.rows.filter((r) => r.msid === newMsid).length, 0);
+  await assert.rejects(authority.prepareRotation(PASSWORD, 'second'), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_REENCRYPT_IN_PROGRESS' && /still encrypted under the previous master secret/.test(e.message));
+  state.failList = false;
+  authority.resumeReencryptionIfNeeded();
+  await authority.idle();
+  await authority.prepareRotation(PASSWORD, 'second');
+  assert.deepEqual(readable(authority, state.rows), [true, true, true]);
 });
 
 test('the periodic resume started during a switch does not end the re-encryption the switch needs', async () => {
@@ -184,4 +191,69 @@ test('a restore and a commit sent at once run one after the other: no row ends u
     results.map((r) => (r.status === 'rejected' ? String(r.reason) : 'ok')).join('; '),
   );
   assert.deepEqual(readable(authority, state.rows), [true, true, true]);
+});
+
+test('a restore waiting on its key derivation: the periodic resume starts nothing, so the rows it checked are still where it checked them', async () => {
+  const { authority, state } = await authorityWithRows('restore-during-resume');
+  const first = authority.secrets().current.msid;
+  const backupOfFirst = await authority.backup(PASSWORD, 'first only');
+  const { newMsid } = await authority.prepareRotation(PASSWORD, 'second');
+  state.failList = true; // the re-encryption after the commit stops at once, as after an SSODB fault
+  await authority.commitRotation(newMsid);
+  await authority.idle();
+  state.failList = false;
+  state.reencryptDelayMs = 1500;
+  // "Undo" the rotation: restore the first secret alone. The periodic resume fires during its key derivation.
+  const restore = authority.restore(backupOfFirst.file, PASSWORD);
+  await sleep(30);
+  authority.resumeReencryptionIfNeeded();
+  await restore.catch(() => undefined);
+  await authority.idle();
+  assert.deepEqual(readable(authority, state.rows), [true, true, true], `rows under ${state.rows.map((r) => (r.msid === first ? 'first' : r.msid === newMsid ? 'second' : 'other')).join(', ')}`);
+});
+
+test('a node that loses the lease during a commit neither switches on after it nor publishes itself over the active node', async () => {
+  const { authority, state, store } = await authorityWithRows('lease-lost');
+  const { newMsid } = await authority.prepareRotation(PASSWORD, 'second');
+  state.countDelayMs = (msid) => (msid === newMsid ? 300 : 5);
+  const commit = authority.commitRotation(newMsid);
+  await sleep(100);
+  authority.deactivate();
+  await store.updateGlobalInfo({ secretServer: 'other-node:1' });
+  await assert.rejects(commit, (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_MSS_UNREACHABLE');
+  const info = await store.getGlobalInfo();
+  assert.equal(info.secretServer, 'other-node:1');
+  assert.notEqual(info.currentMsid, newMsid);
+  assert.notEqual(authority.secrets().current.msid, newMsid);
+  assert.equal(authority.progress, undefined);
+});
+
+test('a publication that failed after the switch is made at the next periodic resume', async () => {
+  const { authority, state, store } = await authorityWithRows('publish-again');
+  const { newMsid } = await authority.prepareRotation(PASSWORD, 'second');
+  state.failPublish = true;
+  await assert.rejects(authority.commitRotation(newMsid));
+  await authority.idle();
+  state.failPublish = false;
+  assert.notEqual((await store.getGlobalInfo()).currentMsid, newMsid);
+  authority.resumeReencryptionIfNeeded();
+  await authority.stop(); // waits for the change in progress
+  assert.equal((await store.getGlobalInfo()).currentMsid, newMsid);
+});
+
+test('rows under a secret nobody holds: found once, not retried (nor announced) every period; a rotation is refused naming that secret', async () => {
+  let notices = 0;
+  const { authority, state, logs } = await authorityWithRows('stuck', () => notices++);
+  const lost = generateMasterSecret();
+  state.rows.push({ application: 'App', identifier: 'lost', msid: lost.msid, timestamp: 'tx', ciphertext: encryptBag(lost, 'App', 'lost', Buffer.from('x')) });
+  authority.resumeReencryptionIfNeeded();
+  await authority.idle();
+  const [noticesOnce, logsOnce] = [notices, logs.length];
+  for (let i = 0; i < 3; i++) {
+    authority.resumeReencryptionIfNeeded();
+    await authority.idle();
+  }
+  assert.equal(notices, noticesOnce, 'no state change announced again');
+  assert.equal(logs.length, logsOnce, 'nothing logged again');
+  await assert.rejects(authority.prepareRotation(PASSWORD, 'x'), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_REENCRYPT_IN_PROGRESS' && e.message.includes(lost.msid));
 });
