@@ -4,6 +4,7 @@
  * generates a new secret (backup first, then switch), and drives re-encryption of SSODB.
  * An MSS whose vault is missing or damaged still starts, serves nothing, and accepts a restore.
  */
+import { randomUUID } from 'node:crypto';
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SsoError } from '../../protocol/errors';
@@ -364,6 +365,18 @@ export class SecretAuthority {
         'ENTSSO_E_BAD_FILE',
         `This backup does not hold master secret ${stranded.msid}, under which configurations are stored: restoring it would make them unreadable. Restore the most recent backup instead.`,
         { reason: 'older-backup', msid: stranded.msid },
+      );
+    }
+    // Those are the first 1,000 rows by secret id only: count what no secret of the backup covers.
+    const store = this.options.store;
+    const total = await store.countRowsNotUnder(`{${randomUUID().toUpperCase()}}`);
+    let covered = 0;
+    for (const msid of known) covered += total - (await store.countRowsNotUnder(msid));
+    if (covered < total) {
+      throw new SsoError(
+        'ENTSSO_E_BAD_FILE',
+        `This backup does not hold every master secret under which configurations are stored: restoring it would make ${total - covered} of them unreadable. Restore the most recent backup instead.`,
+        { reason: 'older-backup' },
       );
     }
   }

@@ -23,8 +23,8 @@ const scratch = mkdtempSync(join(tmpdir(), 'reencryption-notice-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
 
 /**
- * Rows "under an older secret" are only counted (`left` of them, none under `under`): listing them
- * returns none, so re-encryption ends at once.
+ * Rows are only counted: `left` of them, all under the secret `under` (none when it is unset, or
+ * under any other): listing them returns none, so re-encryption ends at once.
  */
 function storeWithRowsLeft(rows: { left: number; under?: string; failPublish?: boolean }, onPublish: () => void): SsoStore {
   type GlobalInfo = Awaited<ReturnType<SsoStore['getGlobalInfo']>>;
@@ -90,17 +90,18 @@ test('a restore that leaves rows under another secret: the same order (progress 
   const published: Array<ReencryptProgress | undefined> = [];
   const authority = await activeAuthority(join(scratch, 'restore'), rows, notices, published);
   const firstMsid = authority.secrets().current.msid;
-  const backup = await authority.backup(PASSWORD, 'first secret');
-  const { newMsid } = await authority.prepareRotation(PASSWORD, 'test');
-  await authority.commitRotation(newMsid);
+  const rotation = await authority.prepareRotation(PASSWORD, 'test');
+  await authority.commitRotation(rotation.newMsid);
   await authority.idle();
+  // 12 rows still under the first secret, which the rotation's backup holds too: restoring it is allowed.
   rows.left = 12;
+  rows.under = firstMsid;
   notices.length = 0;
   published.length = 0;
-  await authority.restore(backup.file, PASSWORD);
-  assert.equal(authority.secrets().current.msid, firstMsid);
-  assert.deepEqual(published.map((p) => p && `${p.toMsid} ${p.done}/${p.total}`), [`${firstMsid} 0/12`], 'the progress is set when the restored secret is published');
-  assert.equal(notices[0]?.toMsid, firstMsid, 'the first notice after the restore carries the progress');
+  await authority.restore(rotation.file, PASSWORD);
+  assert.equal(authority.secrets().current.msid, rotation.newMsid);
+  assert.deepEqual(published.map((p) => p && `${p.toMsid} ${p.done}/${p.total}`), [`${rotation.newMsid} 0/12`], 'the progress is set when the restored secret is published');
+  assert.equal(notices[0]?.toMsid, rotation.newMsid, 'the first notice after the restore carries the progress');
   assert.equal(notices[0]?.total, 12);
   await authority.idle();
 });

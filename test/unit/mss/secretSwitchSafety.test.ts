@@ -257,3 +257,19 @@ test('rows under a secret nobody holds: found once, not retried (nor announced) 
   assert.equal(logs.length, logsOnce, 'nothing logged again');
   await assert.rejects(authority.prepareRotation(PASSWORD, 'x'), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_REENCRYPT_IN_PROGRESS' && e.message.includes(lost.msid));
 });
+
+test('a restore is refused when a secret its backup lacks holds rows beyond the first thousand listed', async () => {
+  const { authority, state } = await authorityWithRows('beyond-first-thousand');
+  const first = authority.secrets().current;
+  // The rotation's backup holds the new secret and the first one; the rows stay under the first (re-encryption held back).
+  const { file, newMsid } = await authority.prepareRotation(PASSWORD, 'second');
+  state.failList = true;
+  await authority.commitRotation(newMsid);
+  await authority.idle();
+  state.failList = false;
+  // 1,000 more rows under the first secret come first in the listing; one row under a third secret after them.
+  for (let i = 3; i < 1003; i++) state.rows.push({ application: 'App', identifier: `id${i}`, msid: first.msid, timestamp: `t${i}`, ciphertext: Buffer.alloc(0) });
+  const third = generateMasterSecret();
+  state.rows.push({ application: 'App', identifier: 'third', msid: third.msid, timestamp: 'to', ciphertext: encryptBag(third, 'App', 'third', Buffer.from('x')) });
+  await assert.rejects(authority.restore(file, PASSWORD), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_BAD_FILE' && /1 of them unreadable/.test(e.message));
+});
