@@ -273,3 +273,22 @@ test('a restore is refused when a secret its backup lacks holds rows beyond the 
   state.rows.push({ application: 'App', identifier: 'third', msid: third.msid, timestamp: 'to', ciphertext: encryptBag(third, 'App', 'third', Buffer.from('x')) });
   await assert.rejects(authority.restore(file, PASSWORD), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_BAD_FILE' && /1 of them unreadable/.test(e.message));
 });
+
+test('rows under a secret nobody holds: the refusal says which backup recovers them; one that lacks that secret is refused, and nothing is lost meanwhile', async () => {
+  const { authority, state } = await authorityWithRows('stuck-recovered');
+  const first = authority.secrets().current;
+  const rotation = await authority.prepareRotation(PASSWORD, 'second'); // its backup holds the second and the first secret
+  await authority.commitRotation(rotation.newMsid);
+  await authority.idle();
+  // Later a row under the first secret appears (e.g. copied from another SSODB), after the vault dropped it:
+  const third = await authority.prepareRotation(PASSWORD, 'third');
+  await authority.commitRotation(third.newMsid);
+  await authority.idle();
+  state.rows.push({ application: 'App', identifier: 'late', msid: first.msid, timestamp: 'tl', ciphertext: encryptBag(first, 'App', 'late', Buffer.from('late value')) });
+  authority.resumeReencryptionIfNeeded();
+  await authority.idle();
+  await assert.rejects(authority.prepareRotation(PASSWORD, 'x'), (e: unknown) => e instanceof SsoError && e.message.includes(`holds both ${first.msid} and the current secret ${third.newMsid}`));
+  // The backup written when the third secret was generated holds the third and the second, not the first: refused.
+  await assert.rejects(authority.restore(third.file, PASSWORD), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_BAD_FILE');
+  assert.deepEqual(readable(authority, state.rows), [true, true, true, false]);
+});
