@@ -32,6 +32,9 @@ interface AuthorityOptions {
   onChanged: () => void;
 }
 
+/** Secret changes (restore, prepare, commit) waiting or running at once; more are refused as busy. */
+export const MAX_QUEUED_SECRET_CHANGES = 4;
+
 export class SecretAuthority {
   private vault: SecretVault | undefined;
   private pending: MasterSecret | undefined;
@@ -39,6 +42,8 @@ export class SecretAuthority {
   /** Set for the whole of a secret change (restore, rotation): the periodic resume starts nothing meanwhile. */
   private changing = false;
   private secretChanges: Promise<unknown> = Promise.resolve();
+  /** Changes asked for and not finished (the one running included): bounded, a peer may pipeline requests. */
+  private changesQueued = 0;
   /** The vault switched but SSODB was not told (it failed): told again at each periodic resume until it is. */
   private publishPending = false;
   /** Rows found under a secret this node does not hold, as last counted: not tried again every period until that changes. */
@@ -231,12 +236,17 @@ export class SecretAuthority {
    * hold when it switches (two interleaved could drop a secret that the other's rows are under).
    */
   private oneAtATime<T>(change: () => Promise<T>): Promise<T> {
+    if (this.changesQueued >= MAX_QUEUED_SECRET_CHANGES) {
+      return Promise.reject(new SsoError('ENTSSO_E_BUSY', 'The master secret server is busy with other master secret changes. Try again in a moment.'));
+    }
+    this.changesQueued++;
     const run = this.secretChanges.then(async () => {
       this.changing = true;
       try {
         return await change();
       } finally {
         this.changing = false;
+        this.changesQueued--;
       }
     });
     this.secretChanges = run.catch(() => undefined);
@@ -285,7 +295,7 @@ export class SecretAuthority {
   resumeReencryptionIfNeeded(): void {
     if (this.changing) return;
     if (this.publishPending && this.active) {
-      void this.oneAtATime(() => this.publishAgain());
+      this.oneAtATime(() => this.publishAgain()).catch(() => undefined); // busy: tried again at the next period
       return;
     }
     this.startReencryption();
@@ -369,6 +379,7 @@ export class SecretAuthority {
     }
     // Those are the first 1,000 rows by secret id only: count what no secret of the backup covers.
     const store = this.options.store;
+    // Every row: none is under a secret id drawn just now.
     const total = await store.countRowsNotUnder(`{${randomUUID().toUpperCase()}}`);
     let covered = 0;
     for (const msid of known) covered += total - (await store.countRowsNotUnder(msid));

@@ -12,6 +12,7 @@
  * before the document is built builds it (the same work it would do anyway, done once).
  */
 import type { ConfigDocument } from '../../protocol/messages';
+import { sameFields } from '../ssodb/schema';
 import type { ConfigurationRead, CredentialRow } from '../ssodb/store';
 
 interface Saved {
@@ -53,7 +54,7 @@ export class SavedDocument {
     const saved = this.saved;
     if (!saved || !sameRow(saved.row, row)) return undefined;
     this.saved = undefined;
-    if (!sameFields(saved.read, found)) return undefined;
+    if (saved.read.name !== found.name || !sameFields(found.fields, saved.read.fields)) return undefined;
     return saved.document ?? buildOrNothing(saved);
   }
 }
@@ -78,9 +79,4 @@ function sameRow(a: CredentialRow, b: CredentialRow): boolean {
     a.modifiedAt === b.modifiedAt &&
     a.ciphertext.equals(b.ciphertext)
   );
-}
-
-function sameFields(a: ConfigurationRead, b: ConfigurationRead): boolean {
-  if (a.name !== b.name || a.fields.length !== b.fields.length) return false;
-  return a.fields.every((field, i) => field.label === b.fields[i]?.label && field.masked === b.fields[i]?.masked);
 }

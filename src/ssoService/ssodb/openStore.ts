@@ -28,7 +28,7 @@ export type StoreConfig =
       secret: () => string | undefined;
     };
 
-/** `log`: the service log, for errors that are bugs (by type and place, never their message). */
+/** `log`: the service log, for errors that are bugs (by type and place, never their message) and for what an administrator should fix. */
 export async function openStore(config: StoreConfig, log?: (message: string) => void): Promise<SsoStore> {
   const store =
     config.kind === 'sqlite'

@@ -133,9 +133,9 @@ FROM SSOX_ExternalCredentials WHERE ${CREDENTIALS_KEY_MATCH}`,
   AND ch_version <= (SELECT MAX(h.ch_version) FROM SSOX_ConfigHistory h WHERE h.ch_app_name = :app AND h.ch_identifier = :identifier) - :keep`,
   /**
    * Before expireHistory: the last number of each configuration whose versions are about to go.
-   * Runs at every save that keeps a version: the expiring versions are found through the
-   * ch_saved_at index first (MATERIALIZED), since with the GROUP BY alone SQLite chose to scan the
-   * whole history in key order, reading every kept version's row, at every save.
+   * Runs at every save that keeps a version: the unary + on the GROUP BY columns (which keeps their
+   * collation) stops SQLite from grouping through the primary key's order, which made it scan the
+   * whole history, reading every kept version's row, at every save; it seeks ch_saved_at instead.
    */
   recordExpiringHistory: `INSERT INTO SSOX_ConfigHistoryNumber (hn_app_name, hn_identifier, hn_last_version)
 SELECT ch_app_name, ch_identifier, MAX(ch_version) FROM SSOX_ConfigHistory WHERE ch_saved_at < :oldest GROUP BY +ch_app_name, +ch_identifier

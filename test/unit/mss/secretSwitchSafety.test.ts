@@ -17,7 +17,7 @@ import { SsoError } from '../../../src/protocol/errors';
 import { decryptBag, encryptBag } from '../../../src/ssoService/crypto/dataCipher';
 import { generateMasterSecret, type MasterSecret } from '../../../src/ssoService/crypto/masterSecret';
 import { SecretVault } from '../../../src/ssoService/crypto/secretVault';
-import { SecretAuthority } from '../../../src/ssoService/mss/secretAuthority';
+import { MAX_QUEUED_SECRET_CHANGES, SecretAuthority } from '../../../src/ssoService/mss/secretAuthority';
 import type { SsoStore } from '../../../src/ssoService/ssodb/store';
 
 const PASSWORD = 'correct horse battery staple 42';
@@ -291,4 +291,14 @@ test('rows under a secret nobody holds: the refusal says which backup recovers t
   // The backup written when the third secret was generated holds the third and the second, not the first: refused.
   await assert.rejects(authority.restore(third.file, PASSWORD), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_BAD_FILE');
   assert.deepEqual(readable(authority, state.rows), [true, true, true, false]);
+});
+
+test('secret changes waiting at once are bounded: more are refused as busy, and the queue drains', async () => {
+  const { authority } = await authorityWithRows('bounded-queue');
+  const asked = Array.from({ length: MAX_QUEUED_SECRET_CHANGES + 3 }, () => authority.prepareRotation(PASSWORD, 'many'));
+  const results = await Promise.allSettled(asked);
+  const busy = results.filter((r) => r.status === 'rejected' && r.reason instanceof SsoError && r.reason.code === 'ENTSSO_E_BUSY');
+  assert.equal(results.filter((r) => r.status === 'fulfilled').length, MAX_QUEUED_SECRET_CHANGES);
+  assert.equal(busy.length, 3);
+  await authority.prepareRotation(PASSWORD, 'after'); // the queue drained
 });
