@@ -279,7 +279,7 @@ export class SecretAuthority {
       'ENTSSO_E_REENCRYPT_IN_PROGRESS',
       stuck
         ? `Configurations are encrypted under master secret ${stuck}, which this master secret server does not hold, and a new secret would not make them readable again. Restore a backup that holds both ${stuck} and the current secret ${current} (the backup written when ${current} was generated does, if ${stuck} was in use before it).`
-        : 'Some configurations are still encrypted under the previous master secret, and a new secret would make them unreadable. Their re-encryption resumes by itself once SSODB is reachable; Check Health shows its progress. Try again once it is done.',
+        : 'Some configurations are still encrypted under the previous master secret, and a new secret would make them unreadable. Their re-encryption resumes by itself while SSODB is reachable: the status bar shows its progress, and Check Health whether SSODB answers. Try again once it is done.',
     );
   }
 
