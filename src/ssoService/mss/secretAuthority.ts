@@ -367,19 +367,22 @@ export class SecretAuthority {
 
   /** A restore must not strand rows under a secret the restored vault would not hold. */
   private async refuseIfRowsWouldBeLost(secrets: MasterSecret[]): Promise<void> {
-    const rows = await this.options.store.listRowsNotUnder(secrets[0]!.msid, 1000);
+    const store = this.options.store;
     const known = new Set(secrets.map((s) => s.msid));
-    const stranded = rows.find((r) => !known.has(r.msid));
+    // Kept versions too: a rotation re-encrypts them after the live rows, so they can be the last under a secret.
+    const strandedRow = (await store.listRowsNotUnder(secrets[0]!.msid, 1000)).find((r) => !known.has(r.msid));
+    const strandedVersion = strandedRow ? undefined : (await store.listHistoryNotUnder(secrets[0]!.msid, 1000)).find((r) => !known.has(r.msid));
+    const stranded = strandedRow ?? strandedVersion;
     if (stranded) {
+      const what = strandedRow ? 'configurations are stored' : 'kept versions of configurations (their history) are stored';
       throw new SsoError(
         'ENTSSO_E_BAD_FILE',
-        `This backup does not hold master secret ${stranded.msid}, under which configurations are stored: restoring it would make them unreadable. Restore the most recent backup instead.`,
+        `This backup does not hold master secret ${stranded.msid}, under which ${what}: restoring it would make them unreadable. Restore the most recent backup instead.`,
         { reason: 'older-backup', msid: stranded.msid },
       );
     }
-    // Those are the first 1,000 rows by secret id only: count what no secret of the backup covers.
-    const store = this.options.store;
-    // Every row: none is under a secret id drawn just now.
+    // Those are the first 1,000 of each by secret id only: count what no secret of the backup covers.
+    // Every row and kept version: none is under a secret id drawn just now.
     const total = await store.countRowsNotUnder(`{${randomUUID().toUpperCase()}}`);
     let covered = 0;
     for (const msid of known) covered += total - (await store.countRowsNotUnder(msid));

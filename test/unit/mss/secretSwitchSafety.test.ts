@@ -35,6 +35,8 @@ interface Row {
 
 interface StoreState {
   rows: Row[];
+  /** Kept versions (history): counted with the rows, as the real stores do. */
+  history: Row[];
   failPublish?: boolean;
   /** Listing rows to re-encrypt fails, as while SSODB has a fault: re-encryption stops and resumes later. */
   failList?: boolean;
@@ -56,7 +58,7 @@ function storeOf(state: StoreState): SsoStore {
     countRowsNotUnder: async (msid) => {
       state.onCount?.(msid);
       await sleep(state.countDelayMs(msid));
-      return state.rows.filter((r) => r.msid !== msid).length;
+      return [...state.rows, ...state.history].filter((r) => r.msid !== msid).length;
     },
     listRowsNotUnder: async (msid, limit) => {
       if (state.failList) throw new Error('SSODB fault');
@@ -77,7 +79,8 @@ function storeOf(state: StoreState): SsoStore {
       }
       return replaced;
     },
-    listHistoryNotUnder: async () => [],
+    listHistoryNotUnder: async (msid, limit) =>
+      state.history.filter((r) => r.msid !== msid).slice(0, limit).map((r) => ({ ...r, version: 1 })) as unknown as Awaited<ReturnType<SsoStore['listHistoryNotUnder']>>,
     reencryptHistoryRows: async () => 0,
   };
   return store as SsoStore;
@@ -86,7 +89,7 @@ function storeOf(state: StoreState): SsoStore {
 async function authorityWithRows(name: string, onChanged: () => void = () => undefined): Promise<{ authority: SecretAuthority; state: StoreState; logs: string[]; store: SsoStore }> {
   const dir = join(scratch, name);
   await SecretVault.create(dir, generateMasterSecret());
-  const state: StoreState = { rows: [], countDelayMs: () => 5 };
+  const state: StoreState = { rows: [], history: [], countDelayMs: () => 5 };
   const logs: string[] = [];
   const store = storeOf(state);
   const authority = new SecretAuthority({ vaultDir: dir, store, environmentId: 'env-test', name: 'localhost:0', log: (m) => logs.push(m), onChanged });
@@ -272,6 +275,21 @@ test('a restore is refused when a secret its backup lacks holds rows beyond the 
   const third = generateMasterSecret();
   state.rows.push({ application: 'App', identifier: 'third', msid: third.msid, timestamp: 'to', ciphertext: encryptBag(third, 'App', 'third', Buffer.from('x')) });
   await assert.rejects(authority.restore(file, PASSWORD), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_BAD_FILE' && /1 of them unreadable/.test(e.message));
+});
+
+test('a restore is refused when a secret its backup lacks holds only a kept version (history), and the refusal names it', async () => {
+  const { authority, state } = await authorityWithRows('kept-version-only');
+  const { file, newMsid } = await authority.prepareRotation(PASSWORD, 'second'); // holds the second and the first secret
+  await authority.commitRotation(newMsid);
+  await authority.idle();
+  // Every live row is under the second secret; one kept version is under a third (e.g. a re-encryption of history cut short).
+  const third = generateMasterSecret();
+  state.history.push({ application: 'App', identifier: 'id0', msid: third.msid, timestamp: 'h1', ciphertext: encryptBag(third, 'App', 'id0', Buffer.from('older value')) });
+  await assert.rejects(
+    authority.restore(file, PASSWORD),
+    (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_BAD_FILE' && e.message.includes(third.msid) && /kept versions/.test(e.message),
+  );
+  assert.equal(authority.secrets().current.msid, newMsid, 'nothing was switched');
 });
 
 test('rows under a secret nobody holds: the refusal says which backup recovers them; one that lacks that secret is refused, and nothing is lost meanwhile', async () => {
