@@ -15,6 +15,7 @@ import { checkPasswordStrength } from '../crypto/passwordKdf';
 import { SecretVault, VAULT_FILE, VAULT_KEY_FILE } from '../crypto/secretVault';
 import type { SsoStore } from '../ssodb/store';
 import { NotActiveError, StuckRowsError, reencryptAll } from './reencryptor';
+import { UnpublishedRestore } from './unpublishedRestore';
 
 interface BackupPayload {
   secrets: Array<{ msid: string; key: string; createdAt: string }>;
@@ -51,8 +52,11 @@ export class SecretAuthority {
   /** Only the active node publishes, rotates, restores and re-encrypts. */
   private active = false;
   progress: ReencryptProgress | undefined;
+  private readonly unpublishedRestore: UnpublishedRestore;
 
-  constructor(private readonly options: AuthorityOptions) {}
+  constructor(private readonly options: AuthorityOptions) {
+    this.unpublishedRestore = new UnpublishedRestore(options.vaultDir);
+  }
 
   /** Opens the vault (an MSS without one starts empty and waits for a restore or a sync). */
   async openVault(): Promise<void> {
@@ -70,13 +74,16 @@ export class SecretAuthority {
     if (!this.vault) return;
     const published = (await this.options.store.getGlobalInfo()).currentMsid;
     const mine = this.vault.current().msid;
-    if (published && published !== mine && this.vault.previous()?.msid !== published) {
+    const restoredHere = (await this.unpublishedRestore.restoredMsid()) === mine;
+    if (published && published !== mine && restoredHere) {
+      this.options.log(`master secret ${mine} was restored here and not yet published in SSODB (which says ${published}): publishing it`);
+    } else if (published && published !== mine && this.vault.previous()?.msid !== published) {
       // A standby that missed a rotation must not publish an older secret over the newer one.
       this.options.log(`this node holds master secret ${mine} but SSODB says ${published} is current; it serves nothing until it holds that secret (restore it)`);
       this.active = false;
       throw new SsoError('ENTSSO_E_NO_SECRET', `The master secret server node ${this.options.name} does not hold the current master secret ${published}.`);
     }
-    if (published && published !== mine) {
+    if (published && published !== mine && !restoredHere) {
       this.options.log(`master secret ${published} published in SSODB is older than ${mine}: switching to ${mine}`);
     }
     await this.publish();
@@ -154,6 +161,7 @@ export class SecretAuthority {
     const fromMsid = this.vault?.current().msid ?? '';
     await this.switchSecret(fromMsid, current.msid, async () => {
       this.requireActive();
+      await this.unpublishedRestore.record(current.msid);
       await this.installSecrets({ current, previous });
       this.options.log(`master secret ${current.msid} restored from a backup`);
       this.requireActive();
@@ -421,6 +429,8 @@ export class SecretAuthority {
       secretCreatedAt: current.createdAt,
       ...extra,
     });
+    // SSODB names the vault's current secret now: no restore is left unpublished.
+    await this.unpublishedRestore.clear();
   }
 
   private async backupFile(secrets: MasterSecret[], password: string, reminder: string): Promise<{ file: string; msids: string[] }> {

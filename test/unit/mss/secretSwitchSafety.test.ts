@@ -320,3 +320,40 @@ test('secret changes waiting at once are bounded: more are refused as busy, and 
   assert.equal(busy.length, 3);
   await authority.prepareRotation(PASSWORD, 'after'); // the queue drained
 });
+
+test('a restore whose publication failed, then a restart of the MSS: the node activates and publishes the restored secret', async () => {
+  // An environment whose SSODB names a secret (P) and holds no configuration yet, as after a new install.
+  const dir = join(scratch, 'restore-unpublished');
+  await SecretVault.create(dir, generateMasterSecret());
+  const state: StoreState = { rows: [], history: [], countDelayMs: () => 0 };
+  const store = storeOf(state);
+  const options = { vaultDir: dir, store, environmentId: 'env-test', name: 'localhost:0', log: () => undefined, onChanged: () => undefined };
+  const first = new SecretAuthority(options);
+  await first.openVault();
+  await first.activate();
+  const published = first.secrets().current.msid;
+  // The backup of the environment being recovered (another vault, same environment id).
+  const otherDir = join(scratch, 'restore-unpublished-source');
+  await SecretVault.create(otherDir, generateMasterSecret());
+  const source = new SecretAuthority({ ...options, vaultDir: otherDir, store: storeOf({ rows: [], history: [], countDelayMs: () => 0 }) });
+  await source.openVault();
+  const backup = await source.backup(PASSWORD, 'dr');
+  state.failPublish = true;
+  await assert.rejects(first.restore(backup.file, PASSWORD), /SSODB is unreachable/);
+  const restored = first.secrets().current.msid;
+  assert.notEqual(restored, published);
+  assert.equal((await store.getGlobalInfo()).currentMsid, published, 'SSODB still names the secret from before');
+  await first.stop();
+  // Restarted before the publication was made again; SSODB answers again.
+  state.failPublish = false;
+  const restarted = new SecretAuthority(options);
+  await restarted.openVault();
+  await restarted.activate();
+  assert.equal((await store.getGlobalInfo()).currentMsid, restored, 'the restored secret is published');
+  // And a node that merely missed a change (no restore recorded) is still refused.
+  const stale = join(scratch, 'restore-unpublished-stale');
+  await SecretVault.create(stale, generateMasterSecret());
+  const standby = new SecretAuthority({ ...options, vaultDir: stale });
+  await standby.openVault();
+  await assert.rejects(standby.activate(), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_NO_SECRET');
+});
