@@ -11,7 +11,7 @@ import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMsid } from '../crypto/masterSecret';
 
-export const UNPUBLISHED_RESTORE_FILE = 'restore-unpublished.json';
+const UNPUBLISHED_RESTORE_FILE = 'restore-unpublished.json';
 
 export class UnpublishedRestore {
   constructor(private readonly vaultDir: string) {}
