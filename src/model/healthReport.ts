@@ -38,7 +38,7 @@ export interface HealthSummary {
   rows: HealthRow[];
 }
 
-const ORDER: HealthCheck['id'][] = ['service', 'mss', 'ssodb', 'secretAge', 'backup'];
+const ORDER: HealthCheck['id'][] = ['service', 'mss', 'ssodb', 'secretCoverage', 'secretAge', 'backup'];
 
 export function summarizeReport(environment: string, report: HealthReport, now: Date, context: HealthContext = {}): HealthSummary {
   const rows: HealthRow[] = [...report.checks]
@@ -62,6 +62,7 @@ const COMMANDS_BY_TITLE: Record<string, string> = {
   'SSO: Back Up Master Secret…': 'entsso.backupSecret',
   'SSO: Verify Master Secret Backup…': 'entsso.verifySecretBackup',
   'SSO: Generate New Master Secret…': 'entsso.generateSecret',
+  'SSO: Restore Master Secret…': 'entsso.restoreSecret',
 };
 
 /** The command that does a row's next step, if one does. */

@@ -208,8 +208,11 @@ export interface AuditPage extends Page<AuditEntry> {
 }
 
 export interface HealthCheck {
-  /** `portNames`: only from the ENTSSO bridge (BizTalkMgmtDb readable or not, and why). */
-  id: 'service' | 'mss' | 'ssodb' | 'secretAge' | 'backup' | 'portNames';
+  /**
+   * `portNames`: only from the ENTSSO bridge (BizTalkMgmtDb readable or not, and why).
+   * `secretCoverage`: only from this project's service (configurations under a secret the MSS does not hold).
+   */
+  id: 'service' | 'mss' | 'ssodb' | 'secretAge' | 'backup' | 'secretCoverage' | 'portNames';
   title: string;
   verdict: 'ok' | 'warning' | 'error';
   detail: string;

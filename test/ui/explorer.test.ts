@@ -340,7 +340,7 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     }, 20_000, 'the health checks');
     const labels = rows.filter((r) => r.level === 1).map((r) => r.label);
     assert.match(labels[0]!, /^dev: has problems \(checked \d\d:\d\d:\d\d\)$/);
-    assert.deepEqual(labels.slice(1), ['SSO service', 'Master secret server', 'SSO database', 'Master secret age', 'Master secret backup']);
+    assert.deepEqual(labels.slice(1), ['SSO service', 'Master secret server', 'SSO database', 'Configurations under the master secret', 'Master secret age', 'Master secret backup']);
     const backup = rows.find((r) => r.label === 'Master secret backup')!;
     assert.match(backup.description, /^Error: The current master secret has no backup/);
     assert.ok(rows.some((r) => r.level === 2 && /^Next step: Run "SSO: Back Up Master Secret…"/.test(r.label)));

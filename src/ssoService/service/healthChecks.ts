@@ -3,8 +3,9 @@
  * SSO database, the master secret's age and its backup, each with a verdict and, when not ok,
  * the next step to take. Read by the Health view and `ssoctl health`.
  */
+import { randomUUID } from 'node:crypto';
 import type { HealthCheck, HealthReport, MssNodesReport, ServiceState } from '../../protocol/messages';
-import type { SsoStore } from '../ssodb/store';
+import type { GlobalInfo, SsoStore } from '../ssodb/store';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Older than this, the health report asks for a rotation (about monthly is recommended). */
@@ -13,7 +14,7 @@ const SECRET_MAX_AGE_DAYS = 30;
 /** What the report reads: the secret cache's state (SecretCache.snapshot), SSODB, and the MSS nodes as `mss.nodes` reports them. */
 export interface HealthSources {
   state: ServiceState;
-  store: Pick<SsoStore, 'ping' | 'getGlobalInfo'>;
+  store: Pick<SsoStore, 'ping' | 'getGlobalInfo' | 'countRowsNotUnder' | 'listRowsNotUnder' | 'listHistoryNotUnder'>;
   mssNodes: () => Promise<MssNodesReport>;
 }
 
@@ -26,6 +27,8 @@ export async function healthReport({ state, store, mssNodes: readMssNodes }: Hea
     await store.ping();
     const info = await store.getGlobalInfo();
     checks.push({ id: 'ssodb', title: 'SSO database', verdict: 'ok', detail: 'The SSO database answers.', nextStep: '' });
+    const coverage = await secretCoverageCheck(store, info, state);
+    if (coverage) checks.push(coverage);
     checks.push(secretAgeCheck(info.secretCreatedAt), backupCheck(info.secretCreatedAt, info.lastBackupAt, info.lastVerifiedBackupAt));
   } catch (err) {
     checks.push({
@@ -57,6 +60,47 @@ function mssCheck(state: ServiceState): HealthCheck {
     default:
       return { id: 'mss', title, verdict: 'error', detail: state.message, nextStep: `Start the master secret server ${state.mssName}.` };
   }
+}
+
+/**
+ * Configurations (and kept versions) the MSS cannot decrypt: under a secret that is neither the
+ * current nor the previous one, which is all a vault holds. Re-encryption leaves them where they
+ * are and a rotation is refused until they are recovered, so the report names one such secret and
+ * the backup that brings it back. None when SSODB names no secret yet.
+ */
+async function secretCoverageCheck(store: HealthSources['store'], info: GlobalInfo, state: ServiceState): Promise<HealthCheck | undefined> {
+  const current = info.currentMsid;
+  if (!current) return undefined;
+  const title = 'Configurations under the master secret';
+  const notCurrent = await store.countRowsNotUnder(current);
+  if (notCurrent === 0) return { id: 'secretCoverage', title, verdict: 'ok', detail: 'Every configuration and kept version is encrypted under the current master secret.', nextStep: '' };
+  // Rows under a secret id drawn just now: none, so this counts every row and kept version.
+  const total = await store.countRowsNotUnder(`{${randomUUID().toUpperCase()}}`);
+  const underPrevious = info.previousMsid ? total - (await store.countRowsNotUnder(info.previousMsid)) : 0;
+  const lost = notCurrent - underPrevious;
+  if (lost > 0) {
+    const held = new Set([current, info.previousMsid]);
+    const lostMsid =
+      (await store.listRowsNotUnder(current, 1000)).find((r) => !held.has(r.msid))?.msid ??
+      (await store.listHistoryNotUnder(current, 1000)).find((r) => !held.has(r.msid))?.msid;
+    return {
+      id: 'secretCoverage',
+      title,
+      verdict: 'error',
+      detail: `${lost} configuration(s) or kept version(s) are encrypted under ${lostMsid ? `master secret ${lostMsid}` : 'a master secret'}, which the master secret server no longer holds: they cannot be read, and no new master secret can be generated until they are recovered.`,
+      nextStep: `Run "SSO: Restore Master Secret…" with a backup that holds both ${lostMsid ?? 'that secret'} and the current secret ${current} (the backup written when ${current} was generated holds both if ${lostMsid ?? 'that secret'} came just before it).`,
+    };
+  }
+  if (state.state === 'reencrypting') {
+    return { id: 'secretCoverage', title, verdict: 'ok', detail: `Re-encryption under the current master secret is under way: ${underPrevious} configuration(s) or kept version(s) left.`, nextStep: '' };
+  }
+  return {
+    id: 'secretCoverage',
+    title,
+    verdict: 'warning',
+    detail: `${underPrevious} configuration(s) or kept version(s) are still under the previous master secret ${info.previousMsid}, and no re-encryption is running: they can be read, but no new master secret can be generated until they are re-encrypted.`,
+    nextStep: 'The master secret server resumes re-encryption by itself once the SSO database can be written; if this stays, read the master secret server\'s log for the reason.',
+  };
 }
 
 function secretAgeCheck(createdAt: string | null): HealthCheck {

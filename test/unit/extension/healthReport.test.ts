@@ -73,6 +73,7 @@ describe('health details and next steps', () => {
   test('a next step naming a command runs it; MSS start only for a local environment', () => {
     const row = (id: string, verdict: HealthRow['verdict'], nextStep: string): HealthRow => ({ id, title: id, verdict, detail: '', nextStep });
     assert.deepEqual(nextStepAction(row('backup', 'error', 'Run "SSO: Back Up Master Secret…" and keep it safe.'), {}), { command: 'entsso.backupSecret', title: 'Back Up Master Secret…' });
+    assert.deepEqual(nextStepAction(row('secretCoverage', 'error', 'Run "SSO: Restore Master Secret…" with a backup that holds both.'), {}), { command: 'entsso.restoreSecret', title: 'Restore Master Secret…' });
     assert.equal(nextStepAction(row('backup', 'ok', ''), {}), undefined);
     assert.equal(nextStepAction(row('mss', 'error', 'Start the master secret server x.'), {}), undefined);
     assert.equal(nextStepAction(row('mss', 'error', 'Start the master secret server x.'), { localEnvironment: true })?.command, 'entsso.startLocalMss');

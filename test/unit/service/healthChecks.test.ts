@@ -9,7 +9,12 @@ import type { HealthCheck, MssNodesReport } from '../../../src/protocol/messages
 import { generateMasterSecret } from '../../../src/ssoService/crypto/masterSecret';
 import { healthReport, type HealthSources } from '../../../src/ssoService/service/healthChecks';
 import { SecretCache } from '../../../src/ssoService/service/secretCache';
+import { openStore } from '../../../src/ssoService/ssodb/openStore';
 import type { GlobalInfo } from '../../../src/ssoService/ssodb/store';
+import { app } from '../ssodb/storeContract';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const daysAgo = (days: number) => new Date(Date.now() - days * DAY_MS - 60_000).toISOString();
@@ -34,6 +39,9 @@ function sources(info: GlobalInfo | Error, nodes: MssNodesReport | Error = NODES
         if (info instanceof Error) throw info;
       },
       getGlobalInfo: async () => info as GlobalInfo,
+      countRowsNotUnder: async () => 0,
+      listRowsNotUnder: async () => [],
+      listHistoryNotUnder: async () => [],
     },
     mssNodes: async () => {
       if (nodes instanceof Error) throw nodes;
@@ -47,7 +55,8 @@ const byId = (checks: HealthCheck[]) => new Map(checks.map((check) => [check.id,
 test('a secret older than 30 days asks for a rotation; a backup verified after it was made is ok', async () => {
   const report = await healthReport(sources(globalInfo({ secretCreatedAt: daysAgo(31), lastBackupAt: daysAgo(2), lastVerifiedBackupAt: daysAgo(1) })));
   const checks = byId(report.checks);
-  assert.deepEqual([...checks.keys()], ['service', 'mss', 'ssodb', 'secretAge', 'backup']);
+  assert.deepEqual([...checks.keys()], ['service', 'mss', 'ssodb', 'secretCoverage', 'secretAge', 'backup']);
+  assert.equal(checks.get('secretCoverage')?.verdict, 'ok');
   assert.equal(checks.get('mss')?.verdict, 'ok');
   assert.equal(checks.get('ssodb')?.verdict, 'ok');
   assert.equal(checks.get('secretAge')?.verdict, 'warning');
@@ -78,4 +87,35 @@ test('an SSODB that does not answer is an error with its message and a next step
   assert.equal(checks.get('ssodb')?.detail, 'The SSO database file is locked.');
   assert.match(checks.get('ssodb')!.nextStep, /available to the SSO service/);
   assert.equal(report.mssNodes, undefined);
+});
+
+test('configurations under a secret the MSS no longer holds (a real SSODB file): an error naming it and the backup to restore; under the previous one: a warning unless re-encrypting', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'health-coverage-'));
+  const store = await openStore({ kind: 'sqlite', file: join(dir, 'SSODB.sqlite') });
+  try {
+    const [current, previous, lost] = ['{00000000-0000-0000-0000-00000000000C}', '{00000000-0000-0000-0000-00000000000B}', '{00000000-0000-0000-0000-00000000000A}'];
+    await store.updateGlobalInfo({ currentMsid: current, previousMsid: previous });
+    await store.createApplication(app('Coverage'));
+    await store.putCredentials('Coverage', 'now', null, current, Buffer.from('c'));
+    const report = async (state = readyState()) => byId((await healthReport({ state, store, mssNodes: async () => NODES })).checks).get('secretCoverage');
+    assert.equal((await report())?.verdict, 'ok');
+
+    await store.putCredentials('Coverage', 'before', null, previous, Buffer.from('p'));
+    const left = await report();
+    assert.equal(left?.verdict, 'warning');
+    assert.match(left!.detail, /^1 configuration\(s\) or kept version\(s\) are still under the previous master secret/);
+    const reencrypting = { ...readyState(), state: 'reencrypting' as const };
+    assert.equal((await report(reencrypting))?.verdict, 'ok', 'while re-encrypting, rows under the previous secret are expected');
+
+    await store.putCredentials('Coverage', 'older', null, lost, Buffer.from('l'));
+    await store.putCredentials('Coverage', 'older2', null, lost, Buffer.from('l'));
+    const unreadable = await report(reencrypting);
+    assert.equal(unreadable?.verdict, 'error');
+    assert.match(unreadable!.detail, new RegExp(`^2 configuration\\(s\\) or kept version\\(s\\) are encrypted under master secret \\${lost.slice(0, -1)}\\}`));
+    assert.match(unreadable!.nextStep, /Restore Master Secret…/);
+    assert.ok(unreadable!.nextStep.includes(lost) && unreadable!.nextStep.includes(current));
+  } finally {
+    await store.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
