@@ -32,7 +32,7 @@ export type StoreConfig =
 export async function openStore(config: StoreConfig, log?: (message: string) => void): Promise<SsoStore> {
   const store =
     config.kind === 'sqlite'
-      ? withSideFiles(createSqliteStore({ file: config.file, busyTimeoutMs: config.busyTimeoutMs, log }), {
+      ? withSideFiles(createSqliteStore({ file: config.file, busyTimeoutMs: config.busyTimeoutMs, log, stagedAudit: true }), {
           auditFile: sideFileFor(config.file, 'audit'),
           audit: createSqliteStore({ file: sideFileFor(config.file, 'audit'), busyTimeoutMs: config.busyTimeoutMs }),
           coordination: createSqliteStore({ file: sideFileFor(config.file, 'coordination'), busyTimeoutMs: config.busyTimeoutMs }),

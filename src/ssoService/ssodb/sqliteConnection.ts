@@ -94,6 +94,11 @@ export class SqliteConnection {
     return this.usingStatement(sql, (statement) => statement.run(bind(params)).changes);
   }
 
+  /** Runs an INSERT of one row; returns the rowid SQLite gave it. */
+  insert(sql: string, params: Params): number {
+    return this.usingStatement(sql, (statement) => Number(statement.run(bind(params)).lastInsertRowid));
+  }
+
   private connection(): Database {
     if (!this.db) throw unreachable('The SSO database is closed.');
     return this.db;

@@ -157,6 +157,7 @@ VALUES (:at, :user, :action, :outcome, :application, :identifier, :fields, :deta
   au_app_name AS application, au_identifier AS identifier, au_fields AS fields, au_detail AS detail
 FROM SSOX_AuditTable WHERE au_id < :before ORDER BY au_id DESC LIMIT :limit`,
   /** Looks at the :limit oldest rows only, so a prune with nothing to do stays cheap. */
+  oldestAuditId: `SELECT MIN(au_id) AS id FROM SSOX_AuditTable`,
   pruneAudit: `DELETE FROM SSOX_AuditTable WHERE au_id IN (
   SELECT au_id FROM (SELECT au_id, au_at FROM SSOX_AuditTable ORDER BY au_id LIMIT :limit)
   WHERE au_id <= (SELECT COALESCE(MAX(au_id), 0) FROM SSOX_AuditTable) - :maxRows OR au_at < :cutoff)`,

@@ -21,9 +21,8 @@
  *   staleLockMs (see LockDirectory), and the dead writer's journal is rolled back (see
  *   reservedLockFix.ts, which works around a defect of the library that would skip that rollback).
  *
- * Pieces: the SQL text is in sqliteSql.ts, the retry on BUSY in sqliteRetry.ts, the lock protocol
- * in lockDirectory.ts, the process-wide `fs.accessSync` patch in reservedLockFix.ts, and the write
- * transactions (group commit, reads kept across them) in sqliteWrites.ts.
+ * Pieces: SQL in sqliteSql.ts, retry on BUSY in sqliteRetry.ts, locks in lockDirectory.ts, the
+ * `fs.accessSync` patch in reservedLockFix.ts, write transactions (group commit, kept reads) in sqliteWrites.ts.
  */
 import path from 'node:path';
 import { SsoError } from '../../protocol/errors';
@@ -35,6 +34,7 @@ import { LockDirectory } from './lockDirectory';
 import { SqliteConnection, type BeginMode, type Params } from './sqliteConnection';
 import { checkExpectedTimestamp, composeSave, memoKey, prepareAuditRows, rowUpdated, SqliteWrites, type PreparedAuditRows, type RevisingWrite } from './sqliteWrites';
 import { ftsPhrase, indexedByTrigrams, SQLITE_SQL } from './sqliteSql';
+import { stagedRowsMayExceed } from './stagedAudit';
 import { retryWhileBusy, unreachable } from './sqliteRetry';
 import type { AuditEntry, FieldInfo } from '../../protocol/messages';
 import {
@@ -85,6 +85,8 @@ export interface SqliteStoreOptions {
   staleLockMs?: number;
   /** The service log: unexpected errors are reported there by type and place (default: nowhere). */
   log?: (message: string) => void;
+  /** This file's audit rows are staged for an audit file (withSideFiles): pruned only near their bound (default false). */
+  stagedAudit?: boolean;
 }
 
 const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
@@ -107,6 +109,7 @@ export function createSqliteStore(options: SqliteStoreOptions): SqliteDataStore 
     busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
     staleLockMs: options.staleLockMs ?? DEFAULT_STALE_LOCK_MS,
     log: options.log ?? (() => undefined),
+    stagedAudit: options.stagedAudit ?? false,
   });
 }
 
@@ -603,8 +606,8 @@ class SqliteStore implements SqliteDataStore {
   }
 
   private insertAuditRows({ records, prune }: PreparedAuditRows): void {
-    for (const record of records) this.run(SQLITE_SQL.insertAudit, { ...record });
-    if (prune) this.run(SQLITE_SQL.pruneAudit, prune);
+    const ids = records.map((record) => this.db.insert(SQLITE_SQL.insertAudit, { ...record }));
+    if (prune && (!this.options.stagedAudit || stagedRowsMayExceed(this.db, ids.at(-1) ?? 0, prune.maxRows))) this.run(SQLITE_SQL.pruneAudit, prune);
   }
 
   /** See moveStagedAuditRows: the rows putCredentials staged here go to the audit file, atomically. */

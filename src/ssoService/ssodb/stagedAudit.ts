@@ -35,3 +35,14 @@ export function moveStagedAuditRows(db: SqliteConnection, auditFile: string, ret
     ),
   );
 }
+
+/**
+ * Whether the prune that follows a write of staged rows can delete any by count: it deletes ids
+ * at or below the newest minus `maxRows`, so none while the oldest staged row is above that (ids
+ * only grow: AUTOINCREMENT). Their age limit applies when they move (moveStagedAuditRows), before
+ * any reader sees them. Skipping it spares a save its largest statement (issue 16, fifth round).
+ */
+export function stagedRowsMayExceed(db: SqliteConnection, newestId: number, maxRows: number): boolean {
+  const oldest = Number(db.rows(SQLITE_SQL.oldestAuditId)[0]?.id ?? newestId);
+  return oldest <= newestId - maxRows;
+}
