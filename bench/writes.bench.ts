@@ -143,6 +143,34 @@ export const writesBenchmark: Benchmark = {
         });
       }
 
+      // Informative (issue 16, fifth round): the same saves back to back, so the service never
+      // idles between two of them, against raw inserts back to back. Interleaved, as above, the
+      // service sleeps during each raw insert and every save pays its wake-up; this row says how
+      // much of the 1-client gap that is. Chunks alternate so both see the same disk.
+      {
+        const clients = await main.clients(1);
+        const chunks = ctx.quick ? 2 : 8;
+        const perChunk = ctx.quick ? 10 : 50;
+        let productMs = 0;
+        let limitMs = 0;
+        for (let chunk = 0; chunk < chunks; chunk++) {
+          const t = now();
+          for (let i = 0; i < perChunk; i++) await saveBlock(clients, rowsOf, versions, chunk * perChunk + i);
+          productMs += now() - t;
+          for (let i = 0; i < perChunk; i++) limitMs += await rawInsert();
+        }
+        const ops = chunks * perChunk;
+        ctx.add({
+          group: '3-writes',
+          name: 'config.set (1 field of 20, expected row version), 1 client, saves back to back (informative)',
+          value: (ops / productMs) * 1000,
+          unit: 'saves/s',
+          limit: (ops / limitMs) * 1000,
+          limitDescription: `raw durable 1-row inserts back to back, same file, ${blobBytes}-byte blob`,
+          notes: `${chunks} chunks of ${perChunk} saves in a row, each followed by ${perChunk} raw inserts in a row: the service does not idle between saves (interleaved one by one, it sleeps during each raw insert)`,
+        });
+      }
+
       // A store in use keeps versions of many configurations (20 each by default): a save must
       // not cost more for that (issue 16, fourth round: one of its statements read them all).
       const keptVersions = ctx.quick ? 2_000 : 20_000;
