@@ -74,20 +74,41 @@ export class SecretAuthority {
     if (!this.vault) return;
     const published = (await this.options.store.getGlobalInfo()).currentMsid;
     const mine = this.vault.current().msid;
-    const restoredHere = (await this.unpublishedRestore.restoredMsid()) === mine;
-    if (published && published !== mine && restoredHere) {
-      this.options.log(`master secret ${mine} was restored here and not yet published in SSODB (which says ${published}): publishing it`);
-    } else if (published && published !== mine && this.vault.previous()?.msid !== published) {
-      // A standby that missed a rotation must not publish an older secret over the newer one.
-      this.options.log(`this node holds master secret ${mine} but SSODB says ${published} is current; it serves nothing until it holds that secret (restore it)`);
-      this.active = false;
-      throw new SsoError('ENTSSO_E_NO_SECRET', `The master secret server node ${this.options.name} does not hold the current master secret ${published}.`);
-    }
-    if (published && published !== mine && !restoredHere) {
+    if (published && published !== mine && this.vault.previous()?.msid !== published) {
+      if (!(await this.finishUnpublishedRestore(published))) {
+        // A standby that missed a rotation must not publish an older secret over the newer one.
+        this.options.log(`this node holds master secret ${mine} but SSODB says ${published} is current; it serves nothing until it holds that secret (restore it)`);
+        this.active = false;
+        throw new SsoError('ENTSSO_E_NO_SECRET', `The master secret server node ${this.options.name} does not hold the current master secret ${published}.`);
+      }
+    } else if (published && published !== mine) {
       this.options.log(`master secret ${published} published in SSODB is older than ${mine}: switching to ${mine}`);
     }
     await this.publish();
     this.resumeReencryptionIfNeeded();
+  }
+
+  /**
+   * Whether the vault's secret was restored here, over the very secret SSODB still names, and may
+   * be published now: its restore's checks hold again (no row or kept version under a secret the
+   * vault lacks). A stale record (SSODB moved on, or rows written since) is dropped.
+   */
+  private async finishUnpublishedRestore(published: string): Promise<boolean> {
+    const record = await this.unpublishedRestore.read();
+    const { current, previous } = this.secrets();
+    if (!record || record.msid !== current.msid || record.over !== published) {
+      if (record) await this.unpublishedRestore.clear();
+      return false;
+    }
+    try {
+      await this.refuseIfRowsWouldBeLost([current, ...(previous ? [previous] : [])]);
+    } catch (err) {
+      this.options.log(`master secret ${current.msid} was restored here and not published; it is not published now: ${err instanceof Error ? err.message : String(err)}`);
+      await this.unpublishedRestore.clear();
+      return false;
+    }
+    this.options.log(`master secret ${current.msid} was restored here and not yet published in SSODB (which says ${published}): publishing it`);
+    return true;
   }
 
   /** This node lost or gave up the lease: stop writing (re-encryption stops after its batch). */
@@ -102,6 +123,8 @@ export class SecretAuthority {
     const have = this.vault ? [this.vault.current().msid, this.vault.previous()?.msid] : [];
     if (have[0] === secrets.current.msid && have[1] === secrets.previous?.msid) return false;
     await this.installSecrets(secrets);
+    // A restore recorded here before is superseded by what the active node holds.
+    await this.unpublishedRestore.clear();
     this.options.log(`standby now holds master secret ${secrets.current.msid}`);
     return true;
   }
@@ -161,7 +184,7 @@ export class SecretAuthority {
     const fromMsid = this.vault?.current().msid ?? '';
     await this.switchSecret(fromMsid, current.msid, async () => {
       this.requireActive();
-      await this.unpublishedRestore.record(current.msid);
+      await this.unpublishedRestore.record({ msid: current.msid, over: (await this.options.store.getGlobalInfo()).currentMsid });
       await this.installSecrets({ current, previous });
       this.options.log(`master secret ${current.msid} restored from a backup`);
       this.requireActive();
@@ -430,7 +453,7 @@ export class SecretAuthority {
       ...extra,
     });
     // SSODB names the vault's current secret now: no restore is left unpublished.
-    await this.unpublishedRestore.clear();
+    await this.unpublishedRestore.clear().catch(() => undefined);
   }
 
   private async backupFile(secrets: MasterSecret[], password: string, reminder: string): Promise<{ file: string; msids: string[] }> {

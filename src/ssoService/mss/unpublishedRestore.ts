@@ -4,14 +4,24 @@
  * restore, which the restored vault may not hold: without a record of the restore, the node would
  * take itself for a standby that missed a rotation and refuse to activate (and, not active, refuse
  * the restore that would mend it). This file, next to the vault, is that record: the secret id
- * being restored (no key material), written before the vault changes and removed once SSODB names it.
+ * restored and the one SSODB named when it was (no key material), written before the vault
+ * changes. It counts only while SSODB still names that same secret: once SSODB moved on (another
+ * node published, rotated), the record is stale and the node refuses as any node that missed a change.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMsid } from '../crypto/masterSecret';
 
 const UNPUBLISHED_RESTORE_FILE = 'restore-unpublished.json';
+const IS_POSIX = process.platform !== 'win32';
+
+export interface RestoreRecord {
+  /** The secret the restore installed. */
+  msid: string;
+  /** The secret SSODB named when the restore was made (null: none yet). */
+  over: string | null;
+}
 
 export class UnpublishedRestore {
   constructor(private readonly vaultDir: string) {}
@@ -20,27 +30,45 @@ export class UnpublishedRestore {
     return join(this.vaultDir, UNPUBLISHED_RESTORE_FILE);
   }
 
-  /** Written (atomically) before the vault is replaced: a crash at any point leaves either no record or this one. */
-  async record(msid: string): Promise<void> {
+  /** Written durably (fsync, rename, folder fsync) before the vault is replaced. */
+  async record(record: RestoreRecord): Promise<void> {
     // An MSS that starts without a vault has no folder yet (the vault makes it the same way).
     await mkdir(this.vaultDir, { recursive: true, mode: 0o700 });
     const temp = `${this.file}.tmp-${randomUUID()}`;
-    await writeFile(temp, JSON.stringify({ msid }), { mode: 0o600 });
+    const handle = await open(temp, 'wx', 0o600);
+    try {
+      await handle.writeFile(JSON.stringify(record));
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
     await rename(temp, this.file);
+    await this.syncFolder();
   }
 
-  /** The secret id a restore switched to and did not publish yet; undefined when none (or unreadable). */
-  async restoredMsid(): Promise<string | undefined> {
+  /** The record, or undefined when there is none or it cannot be read (then the node refuses, the safe side). */
+  async read(): Promise<RestoreRecord | undefined> {
     try {
-      const parsed = JSON.parse(await readFile(this.file, 'utf8')) as { msid?: unknown };
-      return isMsid(parsed.msid) ? parsed.msid : undefined;
+      const parsed = JSON.parse(await readFile(this.file, 'utf8')) as { msid?: unknown; over?: unknown };
+      if (!isMsid(parsed.msid) || !(parsed.over === null || isMsid(parsed.over))) return undefined;
+      return { msid: parsed.msid, over: parsed.over };
     } catch {
       return undefined;
     }
   }
 
-  /** Best effort: a record left behind names a secret SSODB already names, which changes nothing. */
   async clear(): Promise<void> {
-    await rm(this.file, { force: true }).catch(() => undefined);
+    await rm(this.file, { force: true });
+  }
+
+  /** Windows cannot open folders for fsync; NTFS journals renames. */
+  private async syncFolder(): Promise<void> {
+    if (!IS_POSIX) return;
+    const handle = await open(this.vaultDir, 'r');
+    try {
+      await handle.sync();
+    } finally {
+      await handle.close();
+    }
   }
 }

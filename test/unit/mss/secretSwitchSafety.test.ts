@@ -357,3 +357,34 @@ test('a restore whose publication failed, then a restart of the MSS: the node ac
   await standby.openVault();
   await assert.rejects(standby.activate(), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_NO_SECRET');
 });
+
+test('a restore record gone stale does not publish: SSODB moved on to another secret, or rows were written under the secret it named', async () => {
+  for (const moved of ['another secret published', 'a row written under the named secret'] as const) {
+    const dir = join(scratch, `restore-stale-${moved.length}`);
+    await SecretVault.create(dir, generateMasterSecret());
+    const state: StoreState = { rows: [], history: [], countDelayMs: () => 0 };
+    const store = storeOf(state);
+    const options = { vaultDir: dir, store, environmentId: 'env-test', name: 'localhost:0', log: () => undefined, onChanged: () => undefined };
+    const first = new SecretAuthority(options);
+    await first.openVault();
+    await first.activate();
+    const published = first.secrets().current;
+    const otherDir = join(scratch, `restore-stale-source-${moved.length}`);
+    await SecretVault.create(otherDir, generateMasterSecret());
+    const source = new SecretAuthority({ ...options, vaultDir: otherDir, store: storeOf({ rows: [], history: [], countDelayMs: () => 0 }) });
+    await source.openVault();
+    const backup = await source.backup(PASSWORD, 'dr');
+    state.failPublish = true;
+    await assert.rejects(first.restore(backup.file, PASSWORD), /SSODB is unreachable/);
+    await first.stop();
+    state.failPublish = false;
+    // Meanwhile another node kept serving: it rotated, or its services saved under the secret SSODB names.
+    if (moved === 'another secret published') await store.updateGlobalInfo({ currentMsid: generateMasterSecret().msid });
+    else state.rows.push({ application: 'App', identifier: 'new', msid: published.msid, timestamp: 'tn', ciphertext: encryptBag(published, 'App', 'new', Buffer.from('v')) });
+    const before = (await store.getGlobalInfo()).currentMsid;
+    const restarted = new SecretAuthority(options);
+    await restarted.openVault();
+    await assert.rejects(restarted.activate(), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_NO_SECRET', moved);
+    assert.equal((await store.getGlobalInfo()).currentMsid, before, `nothing published over it (${moved})`);
+  }
+});
