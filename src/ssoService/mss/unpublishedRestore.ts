@@ -16,7 +16,7 @@ import { isMsid } from '../crypto/masterSecret';
 const UNPUBLISHED_RESTORE_FILE = 'restore-unpublished.json';
 const IS_POSIX = process.platform !== 'win32';
 
-export interface RestoreRecord {
+interface RestoreRecord {
   /** The secret the restore installed. */
   msid: string;
   /** The secret SSODB named when the restore was made (null: none yet). */
