@@ -47,7 +47,9 @@ const STABLE_CONNECTION_MS = 30_000;
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
-  timer: NodeJS.Timeout;
+  method: string;
+  /** performance.now() past which the request is given up (monotonic: a clock change moves no deadline). */
+  deadline: number;
 }
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected';
@@ -60,6 +62,12 @@ interface SsoClientEvents {
 export class SsoClient extends EventEmitter<SsoClientEvents> {
   private transport: Transport | undefined;
   private pending = new Map<number, Pending>();
+  /**
+   * One timer for every pending request's deadline, not one per request: a timer set and cleared
+   * per request was work on every read, on its way out and back (docs/PERFORMANCE.md, "Fifth
+   * round"). Unreferenced: while a request is pending its channel keeps the process alive.
+   */
+  private deadlineTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
   private closedByUser = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
@@ -126,19 +134,37 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     const id = this.nextId++;
     const timeoutMs = this.options.requestTimeoutMs ?? 30_000;
     return new Promise<ResultOf<M>>((resolve, reject) => {
-      const timer = setTimeout(() => {
-        this.pending.delete(id);
-        reject(new SsoError('ENTSSO_E_TIMEOUT', `The SSO service did not answer "${method}" within ${Math.round(timeoutMs / 1000)} s.`));
-      }, timeoutMs);
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, timer });
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, method, deadline: performance.now() + timeoutMs });
+      this.deadlineTimer ??= this.armDeadlineTimer(timeoutMs);
       transport.write(encodeLine({ jsonrpc: '2.0', id, method, params }));
     });
+  }
+
+  private armDeadlineTimer(delayMs: number): NodeJS.Timeout {
+    return setTimeout(() => this.rejectOverdueRequests(), delayMs).unref();
+  }
+
+  /** Pending requests are in the order they were sent, so in deadline order (one timeout per client). */
+  private rejectOverdueRequests(): void {
+    this.deadlineTimer = undefined;
+    const now = performance.now();
+    const timeoutMs = this.options.requestTimeoutMs ?? 30_000;
+    for (const [id, p] of this.pending) {
+      if (p.deadline > now) {
+        this.deadlineTimer = this.armDeadlineTimer(p.deadline - now);
+        return;
+      }
+      this.pending.delete(id);
+      p.reject(new SsoError('ENTSSO_E_TIMEOUT', `The SSO service did not answer "${p.method}" within ${Math.round(timeoutMs / 1000)} s.`));
+    }
   }
 
   close(): void {
     this.closedByUser = true;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimer = undefined;
     this.dropTransport();
     this.setStatus('disconnected');
   }
@@ -183,7 +209,6 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     const pending = this.pending.get(message.id);
     if (!pending) return;
     this.pending.delete(message.id);
-    clearTimeout(pending.timer);
     if (message.error) pending.reject(fromRpcError(message.error));
     else pending.resolve(message.result);
   }
@@ -198,10 +223,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
       (this.options.process
         ? new SsoError('ENTSSO_E_NOT_CONNECTED', 'The ENTSSO bridge process ended. It is restarted by itself; if this repeats, run "SSO: Show Log" to see why.')
         : new SsoError('ENTSSO_E_NOT_CONNECTED', 'The connection to the SSO service was lost. It reconnects by itself when the service is back.'));
-    for (const [, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(error);
-    }
+    for (const [, p] of this.pending) p.reject(error);
     this.pending.clear();
     // While connecting, the failed hello does the rest (connect's catch).
     if (this.status !== 'connected') return;
@@ -231,10 +253,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     const transport = this.transport;
     this.transport = undefined;
     transport?.close();
-    for (const [, p] of this.pending) {
-      clearTimeout(p.timer);
-      p.reject(new SsoError('ENTSSO_E_NOT_CONNECTED', 'The connection to the SSO service was closed.'));
-    }
+    for (const [, p] of this.pending) p.reject(new SsoError('ENTSSO_E_NOT_CONNECTED', 'The connection to the SSO service was closed.'));
     this.pending.clear();
   }
 

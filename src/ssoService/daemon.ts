@@ -17,6 +17,7 @@ import { RateLimitedLog } from './rateLimitedLog';
 import { errorTypeAndPlace } from './serviceLog';
 import { compileSqliteWithBaselineOnly } from './wasmTiering';
 import { keepYoungGenerationAtStartSize } from './youngGeneration';
+import { growOldGenerationConservatively } from './oldGeneration';
 import type { SsoStore } from './ssodb/store';
 
 interface RolesOptions {
@@ -55,6 +56,7 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
   if (options.service) {
     compileSqliteForService(options.log);
     keepYoungGenerationAtStartSize();
+    growOldGenerationConservatively();
   }
   const store: SsoStore = await openStore(storeConfigFor(env), options.log);
   const running: RunningRoles = {

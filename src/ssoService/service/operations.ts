@@ -10,6 +10,7 @@ import {
   type ApplicationDetail,
   type ApplicationInfo,
   type ConfigDocument,
+  type FieldInfo,
   type HealthReport,
   type IdentifierInfo,
   type Page,
@@ -455,48 +456,39 @@ export class SsoOperations implements RpcOperations {
   }
 
   private frozenMaskedDocument(found: ConfigurationRead, row: CredentialRow, secret: MasterSecret): ConfigDocument {
-    const fresh = this.configDocument(found, row, secret, false);
-    Object.freeze(fresh.fields);
-    Object.freeze(fresh.masked);
-    Object.freeze(fresh.maskedSet);
-    return Object.freeze(fresh);
+    return frozenDocument(this.configDocument(found, row, secret, false));
   }
 
-  /** The document the save's next read gets, from the bytes just written: see SavedDocument. */
-  private prepareDocumentOfSave(found: ConfigurationRead, save: ComposedSave, written: Omit<CredentialRow, 'ciphertext'>, secret: MasterSecret): void {
+  /**
+   * The document the save's next read gets, from the values the save encrypted (see
+   * SavedDocument), made before the save is answered: the service is idle when that read comes,
+   * and the saved row is never decrypted again for it.
+   */
+  private keepDocumentOfSave(found: ConfigurationRead, save: ComposedSave, values: DocumentValues, written: Omit<CredentialRow, 'ciphertext'>): void {
     const row: CredentialRow = { ...written, identifier: save.identifier, msid: save.msid, ciphertext: save.ciphertext };
     const read: ConfigurationRead = { name: found.name, fields: found.fields, row };
-    this.savedDocument.prepareSoon(read, row, () => this.frozenMaskedDocument(read, row, secret));
+    this.savedDocument.keep(read, row, frozenDocument(documentOf(read.name, row, values)));
   }
 
   private configDocument(found: ConfigurationRead, row: CredentialRow, secret: MasterSecret, reveal: boolean): ConfigDocument {
     const values = decryptValues(secret, found.name, row.identifier, row.ciphertext);
-    const masked: string[] = [];
-    const maskedSet: string[] = [];
-    const fields = nameKeyedRecord<string>();
-    for (const f of found.fields) {
-      const value = values.get(f.label) ?? '';
-      if (f.masked) masked.push(f.label);
-      if (f.masked && value !== '') maskedSet.push(f.label);
-      fields[f.label] = f.masked && !reveal ? '' : value;
-    }
-    return { application: found.name, identifier: row.identifier, timestamp: row.timestamp, modifiedAt: row.modifiedAt, fields, masked, maskedSet, revealed: reveal };
+    return documentOf(found.name, row, documentValues(found.fields, values, reveal));
   }
 
   private async writeConfig(p: ParamsOf<'config.set'>, ctx: CallContext): Promise<IdentifierInfo> {
     const secret = await this.secretForWrite(ctx, 'config.set', p.application, p.identifier);
     try {
-      let composed: { found: ConfigurationRead; save: ComposedSave } | undefined;
+      let composed: { found: ConfigurationRead; save: ComposedSave; values: DocumentValues } | undefined;
       const compose: ComposeSave = (found) => {
-        const save = this.composeSave(p, ctx, secret, found);
-        composed = { found: found as ConfigurationRead, save };
+        const { save, values } = this.composeSave(p, ctx, secret, found);
+        composed = { found: found as ConfigurationRead, save, values };
         return save;
       };
       // Where the store can, the fields and the stored row are read in the save's own transaction.
       const row = this.store.saveConfiguration
         ? await this.store.saveConfiguration(p.application, p.identifier, p.expectedTimestamp, compose)
         : await this.saveAfterReading(p, compose);
-      if (composed) this.prepareDocumentOfSave(composed.found, composed.save, row, secret);
+      if (composed) this.keepDocumentOfSave(composed.found, composed.save, composed.values, row);
       return { application: row.application, identifier: p.identifier, timestamp: row.timestamp, modifiedAt: row.modifiedAt };
     } catch (err) {
       // Every refusal is audited: conflicts found before the write as well as by the store.
@@ -512,8 +504,11 @@ export class SsoOperations implements RpcOperations {
     return this.store.putCredentials(found!.name, save.identifier, p.expectedTimestamp, save.msid, save.ciphertext, save.history, save.audit);
   }
 
-  /** The values a save writes, merged into what is stored and encrypted; synchronous, so it can run inside the store's transaction. */
-  private composeSave(p: ParamsOf<'config.set'>, ctx: CallContext, secret: MasterSecret, found: ConfigurationRead | undefined): ComposedSave {
+  /**
+   * The values a save writes, merged into what is stored and encrypted, and those of them a read
+   * without reveal shows (no masked value); synchronous, so it can run inside the store's transaction.
+   */
+  private composeSave(p: ParamsOf<'config.set'>, ctx: CallContext, secret: MasterSecret, found: ConfigurationRead | undefined): { save: ComposedSave; values: DocumentValues } {
     if (!found) throw notFound(p.application);
     const app = { name: found.name, fields: found.fields };
     const labels = canonicalLabels(app, [...Object.keys(p.fields), ...(p.clearMasked ?? [])]);
@@ -527,7 +522,7 @@ export class SsoOperations implements RpcOperations {
     const history = p.expectedTimestamp === null ? undefined : historyNote(this.options.history ?? DEFAULT_HISTORY_SETTINGS, this.who(ctx), 'set', changedFieldLabels(app.fields, stored, values));
     // The audit row is written with the change, in its transaction: one commit, never one without the other.
     const audit = { entry: { action: 'config.set', outcome: 'ok' as const, application: app.name, identifier: p.identifier, fields: Object.keys(p.fields), user: this.who(ctx) }, retention: this.options.auditRetention };
-    return { identifier, msid: secret.msid, ciphertext, history, audit };
+    return { save: { identifier, msid: secret.msid, ciphertext, history, audit }, values: documentValues(app.fields, values, false) };
   }
 
   private async deleteConfig(p: ParamsOf<'config.delete'>, ctx: CallContext): Promise<{ deleted: true }> {
@@ -578,6 +573,34 @@ export class SsoOperations implements RpcOperations {
   async health(): Promise<HealthReport> {
     return healthReport({ state: this.cache.snapshot(), store: this.store, mssNodes: () => this.mssNodes() });
   }
+}
+
+/** What a document shows of a configuration's values: every field in order, masked ones empty unless revealed. */
+type DocumentValues = Pick<ConfigDocument, 'fields' | 'masked' | 'maskedSet' | 'revealed'>;
+
+function documentValues(fields: readonly FieldInfo[], values: ReadonlyMap<string, string>, reveal: boolean): DocumentValues {
+  const masked: string[] = [];
+  const maskedSet: string[] = [];
+  const shown = nameKeyedRecord<string>();
+  for (const f of fields) {
+    const value = values.get(f.label) ?? '';
+    if (f.masked) masked.push(f.label);
+    if (f.masked && value !== '') maskedSet.push(f.label);
+    shown[f.label] = f.masked && !reveal ? '' : value;
+  }
+  return { fields: shown, masked, maskedSet, revealed: reveal };
+}
+
+function documentOf(application: string, row: Pick<CredentialRow, 'identifier' | 'timestamp' | 'modifiedAt'>, values: DocumentValues): ConfigDocument {
+  return { application, identifier: row.identifier, timestamp: row.timestamp, modifiedAt: row.modifiedAt, ...values };
+}
+
+/** Kept documents are shared by every read: frozen, so that nothing can change what the next read gets. */
+function frozenDocument(document: ConfigDocument): ConfigDocument {
+  Object.freeze(document.fields);
+  Object.freeze(document.masked);
+  Object.freeze(document.maskedSet);
+  return Object.freeze(document);
 }
 
 function toApplicationInfo(row: ApplicationRow): ApplicationInfo {

@@ -140,7 +140,7 @@ describe('config.get documents', () => {
     assert.equal(revealed.modifiedAt, afterSave.modifiedAt);
   });
 
-  it('a read that comes before the turn after the save decrypts the saved row once, and the document is kept', async () => {
+  it("a read right after the save's reply (no turn of the event loop between) is answered without decrypting, and the document is kept", async () => {
     const before = await get('Partner');
     const saved = await ops.handlers['config.set']({ application: APP, identifier: 'Partner', fields: { Host: 'early.contoso.com' }, expectedTimestamp: before.timestamp }, ctx);
     const { result, decryptions } = await decryptionsDuring(async () => {
@@ -148,10 +148,52 @@ describe('config.get documents', () => {
       await new Promise((resolve) => setImmediate(resolve));
       return { early, again: await get('Partner') };
     });
-    assert.equal(decryptions, 1);
+    assert.equal(decryptions, 0, 'the document was made from the values the save encrypted, before its reply');
     assert.equal(result.early.fields.Host, 'early.contoso.com');
     assert.equal(result.early.timestamp, saved.timestamp);
     assert.equal(result.again, result.early);
+  });
+
+  it('a save decrypts only the stored row it merges into, once: the document for the next read is not a second decryption', async () => {
+    const before = await get('Partner');
+    const { decryptions } = await decryptionsDuring(() => saveThroughService('Partner', { Host: 'once.contoso.com' }, before.timestamp));
+    assert.equal(decryptions, 1);
+  });
+
+  it("the document made from a save's values is the one a fresh decryption of the stored row gives, masked values left out", async () => {
+    const odd = 'Contoso.Odd.Fields';
+    await store.createApplication({
+      name: odd,
+      description: '',
+      contact: '',
+      userGroup: 'BizTalk Application Users',
+      adminGroup: 'SSO Administrators',
+      flags: 0,
+      kind: 'configStore',
+      fields: [
+        { label: 'Host', masked: false },
+        { label: 'constructor', masked: false },
+        { label: 'Password', masked: true },
+        { label: 'Empty secret', masked: true },
+        { label: 'Ünïcödé 名前', masked: false },
+        { label: 'Unset', masked: false },
+      ],
+    });
+    const created = await ops.handlers['config.set']({ application: odd, identifier: 'Odd', fields: { Host: 'h', constructor: 'p', Password: 'pa55', 'Ünïcödé 名前': '\u{1F511} \ud800 "q"' }, expectedTimestamp: null }, ctx);
+    const resaved = await ops.handlers['config.set']({ application: odd, identifier: 'Odd', fields: { host: 'h2', 'Empty secret': '' }, expectedTimestamp: created.timestamp }, ctx);
+    // Read as the document the save kept...
+    const { result: saved, decryptions } = await decryptionsDuring(() => ops.handlers['config.get']({ application: odd, identifier: 'odd' }, ctx) as Promise<ConfigDocument>);
+    assert.equal(decryptions, 0);
+    assert.equal(saved.timestamp, resaved.timestamp);
+    // ...and as another service reading the same file decrypts it.
+    const other = new SsoOperations(writer, cache, async () => {
+      throw new Error('no master secret server in this test');
+    }, 'test-environment');
+    const fresh = (await other.handlers['config.get']({ application: odd, identifier: 'Odd' }, ctx)) as ConfigDocument;
+    assert.deepEqual(saved, fresh);
+    assert.equal(JSON.stringify(saved), JSON.stringify(fresh), 'the same bytes on the wire');
+    assert.equal(saved.fields.Password, '');
+    assert.deepEqual(saved.maskedSet, ['Password']);
   });
 
   it('a save and a read under other spellings of the identifier get the stored spelling, without decrypting again', async () => {
