@@ -84,8 +84,8 @@ suite('Explorer tree: nodes and items kept across "Load more…"; each page a fo
 
       const fired = refreshed(tree);
       const page = await tree.loadMore(first[100] as ExplorerNode);
+      assert.ok(fired.length === 1 && fired[0] === first[100], 'only the "Load more…" node is refreshed: VS Code does not ask again for the page before');
       assert.strictEqual(page, first[100], 'the "Load more…" node became the folder of its page');
-      assert.deepEqual(fired, [page], 'only that node is refreshed: VS Code does not ask again for the page before');
       const second = await tree.getChildren(app);
       assert.equal(second.length, 101, 'the application still holds the first page and the folder');
       for (let i = 0; i < 101; i++) assert.strictEqual(second[i], first[i], `node ${i} kept`);
