@@ -48,6 +48,11 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
    * what it shows changes (see ApplicationNode, ConfigurationNode).
    */
   private readonly nodes = new Map<string, ExplorerNode>();
+  /**
+   * The nodes of each application's configurations and pages, by application key: forgotten with
+   * the application's list (refresh, retry), so that they do not outlive what they show.
+   */
+  private readonly listNodes = new Map<string, Map<string, ConfigurationNode | PageNode>>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -103,8 +108,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
       const key = applicationKey(app.name);
       const shown = this.identifiers.get(key);
       if (shown) this.reloadPages.set(key, pageSizesOf(shown));
-      this.identifiers.delete(key);
-      this.identifiersLoading.delete(key);
+      this.forgetList(key);
       try {
         const fresh = applicationInfoOf(await this.connection.request('apps.get', { name: app.name }));
         this.apps.upsert(fresh);
@@ -153,7 +157,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   retry(node: ExplorerNode): void {
     if (node.type !== 'error') return;
     if (node.app) {
-      this.identifiers.delete(applicationKey(node.app.name));
+      this.forgetList(applicationKey(node.app.name));
       this.changeEmitter.fire(this.applicationNode(node.env, node.app));
     } else {
       this.apps.reset();
@@ -328,6 +332,35 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     return node;
   }
 
+  /** Like `kept`, for the nodes of an application's list (see `listNodes`). */
+  private keptInList<T extends ConfigurationNode | PageNode>(application: string, id: string, type: T['type'], create: () => T): T {
+    const key = applicationKey(application);
+    let nodes = this.listNodes.get(key);
+    if (!nodes) {
+      nodes = new Map();
+      this.listNodes.set(key, nodes);
+    }
+    const existing = nodes.get(id);
+    if (existing && existing.type === type) return existing as T;
+    const node = create();
+    nodes.set(id, node);
+    return node;
+  }
+
+  /** Forgets an application's configurations and their nodes; they are loaded again when shown. */
+  private forgetList(key: string): void {
+    this.identifiers.delete(key);
+    this.identifiersLoading.delete(key);
+    this.listNodes.delete(key);
+  }
+
+  /** How many nodes the tree keeps (a measure of what it holds, for tests). */
+  get keptNodeCount(): number {
+    let n = this.nodes.size;
+    for (const nodes of this.listNodes.values()) n += nodes.size;
+    return n;
+  }
+
   environmentNode(): EnvironmentNode | undefined {
     const env = this.connection.environment?.name;
     return env === undefined ? undefined : this.kept(`env:${env}`, 'environment', () => new EnvironmentNode(env));
@@ -359,7 +392,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   }
 
   private identifierNode(env: string, app: ApplicationInfo, info: IdentifierInfo): ConfigurationNode {
-    const node = this.kept(ConfigurationNode.idOf(env, app.name, info.identifier), 'identifier', () => new ConfigurationNode(env, app, info));
+    const node = this.keptInList(app.name, ConfigurationNode.idOf(env, app.name, info.identifier), 'identifier', () => new ConfigurationNode(env, app, info));
     node.update(app, info);
     return node;
   }
@@ -372,7 +405,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   /** Page `page` (from 1) of an application's configurations: its folder when loaded, else "Load more…". */
   private pageNode(env: string, app: ApplicationInfo, page: number): PageNode {
     const list = this.identifierList(app.name);
-    const node = this.kept(PageNode.idOf(env, app.name, page), 'page', () => new PageNode(env, app, page, false, 0, 0, this.pageSize));
+    const node = this.keptInList(app.name, PageNode.idOf(env, app.name, page), 'page', () => new PageNode(env, app, page, false, 0, 0, this.pageSize));
     node.app = app;
     node.loaded = page < list.pageCount;
     const range = node.loaded ? list.pageRange(page) : { start: list.size, end: list.size };
@@ -486,6 +519,8 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     this.apps = new PagedList<ApplicationInfo>((a) => applicationKey(a.name));
     this.adapters = undefined;
     this.identifiers.clear();
+    // VS Code asks again for every node after a reset: a node is built again only if still shown.
+    this.listNodes.clear();
     this.appsLoading = undefined;
     this.identifiersLoading.clear();
     if (!keepCounts) this.nodes.clear();

@@ -26,7 +26,7 @@ const APP: ApplicationInfo = {
 const ROWS: IdentifierInfo[] = Array.from({ length: 250 }, (_, i) => ({ application: APP.name, identifier: `Entry${String(i).padStart(3, '0')}`, timestamp: `t${i}`, modifiedAt: 1_700_000_000_000 + i }));
 
 /** Serves `apps.list` and keyset-paged `identifiers.list` from ROWS, as the service does. */
-function standInConnection(): ConnectionManager {
+function standInConnection(rows: IdentifierInfo[] = ROWS): ConnectionManager {
   const never = new vscode.EventEmitter<void>();
   const page = <T>(items: T[], cursor: string | undefined, limit: number) => {
     const from = cursor ? Number(cursor) : 0;
@@ -43,7 +43,7 @@ function standInConnection(): ConnectionManager {
     request: async (method: string, params: { cursor?: string; limit?: number; filter?: string }) => {
       requests.push(`${method} ${params.limit ?? ''}${params.filter ? ` ${params.filter}` : ''}`);
       if (method === 'apps.list') return page([APP], params.cursor, params.limit ?? 100);
-      if (method === 'identifiers.list') return page(ROWS.filter((r) => !params.filter || r.identifier.includes(params.filter)), params.cursor, params.limit ?? 100);
+      if (method === 'identifiers.list') return page(rows.filter((r) => !params.filter || r.identifier.includes(params.filter)), params.cursor, params.limit ?? 100);
       throw new Error(`the stand-in does not serve ${method}`);
     },
   };
@@ -126,10 +126,13 @@ suite('Explorer tree: nodes and items kept across "Load more…"; each page a fo
       tree.refresh();
       const again = await tree.getChildren(await applicationNode(tree));
       assert.deepEqual(requests.filter((r) => r.startsWith('identifiers.list')), ['identifiers.list 100', 'identifiers.list 100', 'identifiers.list 50']);
-      assert.strictEqual(again[100], page1, 'same node and id: VS Code keeps the folder expanded');
-      assert.equal(tree.getTreeItem(page1).label, 'Config-store entries 101–200');
-      assert.equal((await tree.getChildren(page1)).length, 101);
-      assert.equal((await tree.getChildren(page2)).length, 50);
+      const [page1Again] = again.slice(100);
+      assert.equal(page1Again?.id, page1.id, 'same id: VS Code keeps the folder expanded');
+      assert.equal(tree.getTreeItem(page1Again as ExplorerNode).label, 'Config-store entries 101–200');
+      const inPage1 = await tree.getChildren(page1Again as ExplorerNode);
+      assert.equal(inPage1.length, 101);
+      assert.equal(inPage1[100]?.id, page2.id);
+      assert.equal((await tree.getChildren(inPage1[100] as ExplorerNode)).length, 50);
     } finally {
       tree.dispose();
     }
@@ -151,6 +154,33 @@ suite('Explorer tree: nodes and items kept across "Load more…"; each page a fo
       await tree.loadMore(page2);
       assert.strictEqual(tree.getParent(found), page2);
       assert.equal((await tree.getChildren(page2)).length, 50);
+    } finally {
+      tree.dispose();
+    }
+  });
+
+  test('the nodes of a list are forgotten with it: after a refresh none is held for a configuration deleted elsewhere', async () => {
+    const rows = [...ROWS];
+    const tree = new ApplicationsTreeProvider(standInConnection(rows), log);
+    try {
+      const showAll = async () => {
+        let container = await applicationNode(tree);
+        for (;;) {
+          const children = await tree.getChildren(container);
+          const last = children[children.length - 1];
+          if (last?.type !== 'page') return;
+          await tree.loadMore(last); // a folder already loaded (after the refresh) stays as it is
+          container = last;
+        }
+      };
+      await showAll();
+      const before = tree.keptNodeCount;
+      rows.splice(0, 100); // deleted elsewhere (another administrator, ssoctl)
+      tree.refresh();
+      await showAll();
+      assert.equal(tree.keptNodeCount, before - 101, '100 configurations and one page fewer are held');
+      await tree.refreshNode(await applicationNode(tree));
+      assert.equal(tree.keptNodeCount, before - 101 - 151, 'Refresh of the application forgets its list and its nodes until shown again');
     } finally {
       tree.dispose();
     }
