@@ -39,6 +39,8 @@ function docText(fields: Record<string, string>): string {
 describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 600_000 }, () => {
   const ui = new UiSession('explorer-99-final');
   const w = () => ui.wb as Workbench;
+  /** A port configuration of the second page of "SFTP Send Ports" (the folder "Port configurations 11–12"). */
+  let secondPagePort: string | undefined;
   const env = () => (ui.sso as SeededSso).env;
 
   /** The document as the tests expect it in the editor (masked fields as the placeholder). */
@@ -118,6 +120,7 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     assert.equal(ports().length, 10, 'the first page stays under the application');
     assert.ok(tree.findIndex((r) => r === folder) > tree.findIndex((r) => r.label === ports()[9]!.label), 'the folder follows the first page, in order');
     assert.ok(!tree.some((r) => r.label.startsWith('Load more…')));
+    secondPagePort = pageRows(tree)[1]!.label;
     await w().waitFor(async () => (await w().readTree(VIEW)).find((r) => r.label === 'Port configurations 11–12')?.focused, 10_000, 'focus on the folder of the new page');
     // Tooltips are built when hovered (resolveTreeItem), for configurations and applications.
     const port = ports()[0]!.label;
@@ -377,6 +380,24 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     assert.equal(adapterRow?.expanded, true, 'its adapter was expanded to show it');
     assert.equal(revealed.rows.find((x) => x.label === 'WCF-SQL Receive Locations')?.level, 4);
     await w().screenshot('explorer-11-find');
+  });
+
+  it('Find reveals a port configuration of a later page under the folder of its page', async () => {
+    const target = secondPagePort as string;
+    await w().runCommand('SSO: Find Application or Port Configuration…');
+    const input = await waitForQuickInputPlaceholder(w(), 'Type part of an application name');
+    await input.pressSequentially(target.slice(1, 25));
+    await w().waitFor(async () => (await w().quickInputLabels()).includes(target), 15_000, 'the search hit');
+    await w().page.keyboard.press('Enter');
+    await w().waitForActiveEditor(`${target}.json`);
+    const revealed = await w().waitFor(async () => {
+      const r = await w().readTree(VIEW);
+      const row = r.find((x) => x.label === target && x.selected);
+      return row ? { row, rows: r } : undefined;
+    }, 15_000, 'the hit selected in the tree');
+    assert.equal(revealed.row.level, 6);
+    const folder = revealed.rows.findIndex((x) => x.label === 'Port configurations 11–12');
+    assert.ok(folder >= 0 && revealed.rows[folder]!.expanded && folder < revealed.rows.indexOf(revealed.row), 'under the expanded folder of its page');
   });
 
   it('left no error in the page that points at the extension, and the log holds no value', async () => {
