@@ -39,6 +39,8 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   /** The adapter applications by adapter key, built once per change of `apps` (every adapter row needs it). */
   private adapters: Map<string, ApplicationInfo[]> | undefined;
   private identifiersLoading = new Map<string, Promise<void>>();
+  /** The pages being loaded, by page node id: a double click on "Load more…" runs its command twice. */
+  private readonly pagesLoading = new Map<string, Promise<PageNode | undefined>>();
   /** How many items were shown before a refresh, so that a refresh shows as many again. */
   private reloadCounts = new Map<string, number>();
   /** The size of each page of an application's configurations shown before a refresh: a refresh loads the same pages again. */
@@ -129,7 +131,14 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
    * leaf collapsed); only it is refreshed, so VS Code does not ask again for the pages before.
    */
   async loadMore(node: ExplorerNode): Promise<PageNode | undefined> {
-    if (node.type === 'page') return this.loadPage(node);
+    if (node.type === 'page') {
+      let loading = this.pagesLoading.get(node.id);
+      if (!loading) {
+        loading = this.loadPage(node).finally(() => this.pagesLoading.delete(node.id));
+        this.pagesLoading.set(node.id, loading);
+      }
+      return loading;
+    }
     if (node.type !== 'loadMore') return undefined;
     await this.loadApplications(this.apps.nextCursor, this.pageSize);
     this.changeEmitter.fire(this.environmentNode());

@@ -111,6 +111,21 @@ suite('Explorer tree: nodes and items kept across "Load more…"; each page a fo
     }
   });
 
+  test('a double click on "Load more…" (its command runs twice) loads one page', async () => {
+    const tree = new ApplicationsTreeProvider(standInConnection(), log);
+    try {
+      const app = await applicationNode(tree);
+      const more = (await tree.getChildren(app))[100] as ExplorerNode;
+      const [a, b] = await Promise.all([tree.loadMore(more), tree.loadMore(more)]);
+      assert.ok(a === more && b === more);
+      const inPage = await tree.getChildren(more);
+      assert.equal(inPage.length, 101);
+      assert.equal(tree.getTreeItem(inPage[100] as ExplorerNode).label, 'Load more… (200 of 250 config-store entries shown)');
+    } finally {
+      tree.dispose();
+    }
+  });
+
   test('a refresh loads the same pages again, each in its folder', async () => {
     const tree = new ApplicationsTreeProvider(standInConnection(), log);
     try {
