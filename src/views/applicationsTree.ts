@@ -520,7 +520,8 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
 
   private reset(keepCounts: boolean): void {
     this.reloadCounts.clear();
-    this.reloadPages.clear();
+    // The pages of an application not shown since the last refresh (collapsed) are kept too.
+    if (!keepCounts) this.reloadPages.clear();
     if (keepCounts) {
       this.reloadCounts.set('', this.apps.size);
       for (const [key, list] of this.identifiers) if (list.loaded) this.reloadPages.set(key, pageSizesOf(list));

@@ -139,6 +139,7 @@ suite('Explorer tree: nodes and items kept across "Load more…"; each page a fo
 
       requests.length = 0;
       tree.refresh();
+      tree.refresh(); // twice before it is shown again (e.g. collapsed, and the service reconnected)
       const again = await tree.getChildren(await applicationNode(tree));
       assert.deepEqual(requests.filter((r) => r.startsWith('identifiers.list')), ['identifiers.list 100', 'identifiers.list 100', 'identifiers.list 50']);
       const [page1Again] = again.slice(100);
