@@ -49,7 +49,11 @@ export function registerExplorerCommands(ctx: ExplorerCommandsContext): vscode.D
       ctx.fileSystem.clearCaches();
       ctx.tree.refresh();
     }),
-    registerCommand(ctx, 'entsso.loadMore', (node: ExplorerNode) => ctx.tree.loadMore(node)),
+    registerCommand(ctx, 'entsso.loadMore', async (node: ExplorerNode) => {
+      // The "Load more…" row became the folder of the page it loaded: open it where the row was.
+      const page = await ctx.tree.loadMore(node);
+      if (page) await ctx.treeView.reveal(page, { select: false, focus: true, expand: true });
+    }),
     registerCommand(ctx, 'entsso.retry', (node: ExplorerNode) => ctx.tree.retry(node)),
     registerCommand(ctx, 'entsso.openConfiguration', (target: ExplorerNode | vscode.Uri) => openConfiguration(ctx, target, target instanceof vscode.Uri ? undefined : clicks)),
     registerCommand(ctx, 'entsso.find', () => find(ctx)),

@@ -20,6 +20,11 @@ export class PagedList<T> {
   loaded = false;
   /** The last loading error (a message for people), cleared by the next successful page. */
   error: string | undefined;
+  /**
+   * Where each page loaded ends (an index into `order`), in order: the explorer shows each page
+   * after the first as a folder of its own, so that loading one does not re-send the ones before.
+   */
+  private pageEnds: number[] = [];
 
   constructor(private readonly keyOf: (item: T) => string) {}
 
@@ -37,6 +42,8 @@ export class PagedList<T> {
 
   addPage(page: Page<T>): void {
     for (const item of page.items) this.upsert(item);
+    const last = page.items[page.items.length - 1];
+    if (last !== undefined) this.pageEnds.push(Math.max(this.pageEnds[this.pageEnds.length - 1] ?? 0, this.indexOf(this.keyOf(last)) + 1));
     this.nextCursor = page.nextCursor;
     this.loaded = true;
     this.error = undefined;
@@ -45,8 +52,54 @@ export class PagedList<T> {
   /** Adds or replaces one item, keeping the list sorted by key (case-insensitive, like the service). */
   upsert(item: T): void {
     const key = this.keyOf(item);
-    if (!this.byKey.has(key)) this.order.splice(this.insertionIndex(key), 0, key);
+    if (!this.byKey.has(key)) {
+      const at = this.insertionIndex(key);
+      this.order.splice(at, 0, key);
+      // An item added out of order belongs to the page whose range it falls in.
+      this.pageEnds = this.pageEnds.map((end) => (end > at ? end + 1 : end));
+    }
     this.byKey.set(key, item);
+  }
+
+  /** How many pages were loaded (0 before the first). */
+  get pageCount(): number {
+    return this.pageEnds.length;
+  }
+
+  /**
+   * The items of page `page` (from 0), as indexes [start, end); the last page also holds what sorts
+   * after it (added out of order, e.g. a Find hit beyond the pages loaded).
+   */
+  pageRange(page: number): { start: number; end: number } {
+    const start = page === 0 ? 0 : Math.min(this.pageEnds[page - 1] ?? this.order.length, this.order.length);
+    const end = page >= this.pageEnds.length - 1 ? this.order.length : (this.pageEnds[page] as number);
+    return { start, end };
+  }
+
+  /** The items from index `start` to `end` (exclusive). */
+  slice(start: number, end: number): T[] {
+    return this.order.slice(start, end).map((k) => this.byKey.get(k) as T);
+  }
+
+  /** The page (from 0) an item is shown in, or undefined when it is not in the list. */
+  pageOf(key: string): number | undefined {
+    const index = this.indexOf(key);
+    if (index < 0) return undefined;
+    const page = this.pageEnds.findIndex((end) => index < end);
+    return page < 0 ? Math.max(0, this.pageEnds.length - 1) : page;
+  }
+
+  /** Where `key` is in the sorted list, or -1 (a binary search). */
+  private indexOf(key: string): number {
+    if (!this.byKey.has(key)) return -1;
+    let low = 0;
+    let high = this.order.length - 1;
+    while (low < high) {
+      const middle = (low + high) >>> 1;
+      if (compareKeys(this.order[middle] as string, key) < 0) low = middle + 1;
+      else high = middle;
+    }
+    return this.order[low] === key ? low : this.order.indexOf(key);
   }
 
   /**
@@ -72,8 +125,11 @@ export class PagedList<T> {
 
   /** Forgets one item (deleted elsewhere); the cursor stays, so the next page follows on. */
   delete(key: string): void {
-    if (!this.byKey.delete(key)) return;
-    this.order.splice(this.order.indexOf(key), 1);
+    if (!this.byKey.has(key)) return;
+    const at = this.indexOf(key);
+    this.byKey.delete(key);
+    this.order.splice(at, 1);
+    this.pageEnds = this.pageEnds.map((end) => (end > at ? end - 1 : end));
   }
 
   fail(message: string): void {
@@ -83,6 +139,7 @@ export class PagedList<T> {
   reset(): void {
     this.byKey.clear();
     this.order = [];
+    this.pageEnds = [];
     this.nextCursor = undefined;
     this.loaded = false;
     this.error = undefined;
@@ -358,6 +415,15 @@ export function loadMoreLabel(loaded: number, total: number | undefined, kind: A
     adapter: () => l10n.t('Load more… ({0} of {1} port configurations shown)', loaded, total),
     configStore: () => l10n.t('Load more… ({0} of {1} config-store entries shown)', loaded, total),
     affiliate: () => l10n.t('Load more… ({0} of {1} mappings shown)', loaded, total),
+  });
+}
+
+/** A page of an application's configurations shown as a folder: what it holds, by position ("Port configurations 1001–2000"). */
+export function pageLabel(first: number, last: number, kind: ApplicationKind): string {
+  return perKind(kind, {
+    adapter: () => l10n.t('Port configurations {0}–{1}', first, last),
+    configStore: () => l10n.t('Config-store entries {0}–{1}', first, last),
+    affiliate: () => l10n.t('Mappings {0}–{1}', first, last),
   });
 }
 

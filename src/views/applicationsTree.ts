@@ -22,6 +22,7 @@ import type { ExplorerNode } from './tree/explorerNode';
 import { GroupNode } from './tree/groupNode';
 import { LoadMoreNode } from './tree/loadMoreNode';
 import { MessageNode } from './tree/messageNode';
+import { PageNode } from './tree/pageNode';
 import type { TreeContext } from './tree/treeContext';
 
 export type { ExplorerNode } from './tree/explorerNode';
@@ -38,13 +39,22 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   /** The adapter applications by adapter key, built once per change of `apps` (every adapter row needs it). */
   private adapters: Map<string, ApplicationInfo[]> | undefined;
   private identifiersLoading = new Map<string, Promise<void>>();
+  /** The pages being loaded, by page node id: a double click on "Load more…" runs its command twice. */
+  private readonly pagesLoading = new Map<string, Promise<PageNode | undefined>>();
   /** How many items were shown before a refresh, so that a refresh shows as many again. */
   private reloadCounts = new Map<string, number>();
+  /** The size of each page of an application's configurations shown before a refresh: a refresh loads the same pages again. */
+  private reloadPages = new Map<string, number[]>();
   /**
    * One node per id, kept across VS Code's repeated questions: a node keeps its tree item until
    * what it shows changes (see ApplicationNode, ConfigurationNode).
    */
   private readonly nodes = new Map<string, ExplorerNode>();
+  /**
+   * The nodes of each application's configurations and pages, by application key: forgotten with
+   * the application's list (refresh, retry), so that they do not outlive what they show.
+   */
+  private readonly listNodes = new Map<string, Map<string, ConfigurationNode | PageNode>>();
   private readonly disposables: vscode.Disposable[] = [];
 
   constructor(
@@ -98,10 +108,9 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     const env = node.env;
     for (const app of apps) {
       const key = applicationKey(app.name);
-      const shown = this.identifiers.get(key)?.size;
-      if (shown !== undefined) this.reloadCounts.set(key, shown);
-      this.identifiers.delete(key);
-      this.identifiersLoading.delete(key);
+      const shown = this.identifiers.get(key);
+      if (shown) this.reloadPages.set(key, pageSizesOf(shown));
+      this.forgetList(key);
       try {
         const fresh = applicationInfoOf(await this.connection.request('apps.get', { name: app.name }));
         this.apps.upsert(fresh);
@@ -116,24 +125,48 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     this.changeEmitter.fire(undefined);
   }
 
-  /** Loads the next page under a "Load more…" node. */
-  async loadMore(node: ExplorerNode): Promise<void> {
-    if (node.type !== 'loadMore') return;
-    if (node.app) {
-      const list = this.identifierList(node.app.name);
-      await this.loadIdentifiers(node.app, list.nextCursor, this.pageSize);
-      this.changeEmitter.fire(this.applicationNode(node.env, node.app));
-    } else {
-      await this.loadApplications(this.apps.nextCursor, this.pageSize);
-      this.changeEmitter.fire(this.environmentNode());
+  /**
+   * Loads the next page under a "Load more…" node. Of an application's configurations: the node
+   * becomes the folder of that page, which is returned, to be expanded (VS Code keeps a refreshed
+   * leaf collapsed); only it is refreshed, so VS Code does not ask again for the pages before.
+   */
+  async loadMore(node: ExplorerNode): Promise<PageNode | undefined> {
+    if (node.type === 'page') {
+      let loading = this.pagesLoading.get(node.id);
+      if (!loading) {
+        loading = this.loadPage(node).finally(() => this.pagesLoading.delete(node.id));
+        this.pagesLoading.set(node.id, loading);
+      }
+      return loading;
     }
+    if (node.type !== 'loadMore') return undefined;
+    await this.loadApplications(this.apps.nextCursor, this.pageSize);
+    this.changeEmitter.fire(this.environmentNode());
+    return undefined;
+  }
+
+  private async loadPage(node: PageNode): Promise<PageNode | undefined> {
+    const list = this.identifierList(node.app.name);
+    if (node.loaded || list.pageCount !== node.page || !list.hasMore) return undefined;
+    const before = list.pageRange(node.page - 1);
+    const sizeBefore = list.size;
+    await this.loadIdentifiers(node.app, list.nextCursor, this.pageSize);
+    const container = this.containerNode(node.env, node.app, node.page - 1);
+    // The page before showed items added out of order that now belong to this page, or this
+    // page failed or came empty: the page before changes too.
+    if (list.pageCount !== node.page + 1 || sizeBefore > before.end || list.pageRange(node.page - 1).end !== before.end) {
+      this.changeEmitter.fire(container);
+    } else {
+      this.changeEmitter.fire(this.pageNode(node.env, node.app, node.page));
+    }
+    return list.pageCount > node.page ? this.pageNode(node.env, node.app, node.page) : undefined;
   }
 
   /** Clears the error under which a node failed and loads again. */
   retry(node: ExplorerNode): void {
     if (node.type !== 'error') return;
     if (node.app) {
-      this.identifiers.delete(applicationKey(node.app.name));
+      this.forgetList(applicationKey(node.app.name));
       this.changeEmitter.fire(this.applicationNode(node.env, node.app));
     } else {
       this.apps.reset();
@@ -187,7 +220,8 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
       if (!info) throw new SsoError('ENTSSO_E_MAPPING_NOT_FOUND', vscode.l10n.t('Application "{0}" has no configuration "{1}" any more. Refresh the explorer.', application, identifier));
       if (!list.loaded) await this.ensureIdentifiersLoaded(appNode.app);
       list.upsert(info);
-      this.changeEmitter.fire(appNode);
+      // Only the page it falls in (its folder) changes: the pages before are not sent again.
+      this.changeEmitter.fire(this.containerNode(appNode.env, appNode.app, list.pageOf(info.identifier) ?? 0));
     }
     return this.identifierNode(appNode.env, appNode.app, info);
   }
@@ -224,10 +258,17 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
         const role = adapterRole(node.app);
         return role ? this.adapterNode(node.env, role.adapter) : this.groupNode(node.env, node.app.kind);
       }
-      case 'identifier':
-        return this.applicationNode(node.env, node.app);
-      default:
-        return node.app ? this.applicationNode(node.env, node.app) : this.environmentNode();
+      case 'identifier': {
+        const list = this.identifiers.get(applicationKey(node.app.name));
+        return this.containerNode(node.env, node.app, list?.pageOf(node.info.identifier) ?? 0);
+      }
+      case 'page':
+        return this.containerNode(node.env, node.app, node.page - 1);
+      default: {
+        if (!node.app) return this.environmentNode();
+        const list = this.identifiers.get(applicationKey(node.app.name));
+        return this.containerNode(node.env, node.app, Math.max(0, (list?.pageCount ?? 1) - 1));
+      }
     }
   }
 
@@ -243,7 +284,9 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
       case 'adapter':
         return this.applicationsOfAdapter(node.adapter).map((a) => this.applicationNode(env, a));
       case 'application':
-        return this.applicationChildren(env, node.app);
+        return this.pageChildren(env, node.app, 0);
+      case 'page':
+        return node.loaded ? this.pageChildren(env, node.app, node.page) : [];
       default:
         return [];
     }
@@ -259,14 +302,18 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     return out;
   }
 
-  private async applicationChildren(env: string, app: ApplicationInfo): Promise<ExplorerNode[]> {
+  /** The configurations of one page (the application's own children are page 0), then the next page's node, or why the list ends. */
+  private async pageChildren(env: string, app: ApplicationInfo, page: number): Promise<ExplorerNode[]> {
     await this.ensureIdentifiersLoaded(app);
     const list = this.identifierList(app.name);
     if (list.error && list.size === 0) return [this.errorNode(env, app, list.error)];
-    const out: ExplorerNode[] = list.items.map((i) => this.identifierNode(env, app, i));
-    if (list.size === 0) out.push(this.messageNode(env, app, noConfigurationYet(app)));
-    if (list.error) out.push(this.errorNode(env, app, list.error));
-    else if (list.hasMore) out.push(this.loadMoreNode(env, app, list.size));
+    const { start, end } = list.pageRange(page);
+    const out: ExplorerNode[] = list.slice(start, end).map((i) => this.identifierNode(env, app, i));
+    const last = page >= list.pageCount - 1;
+    if (!last) out.push(this.pageNode(env, app, page + 1));
+    else if (list.size === 0) out.push(this.messageNode(env, app, noConfigurationYet(app)));
+    else if (list.error) out.push(this.errorNode(env, app, list.error));
+    else if (list.hasMore) out.push(this.pageNode(env, app, page + 1));
     return out;
   }
 
@@ -292,6 +339,35 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     const node = create();
     this.nodes.set(id, node);
     return node;
+  }
+
+  /** Like `kept`, for the nodes of an application's list (see `listNodes`). */
+  private keptInList<T extends ConfigurationNode | PageNode>(application: string, id: string, type: T['type'], create: () => T): T {
+    const key = applicationKey(application);
+    let nodes = this.listNodes.get(key);
+    if (!nodes) {
+      nodes = new Map();
+      this.listNodes.set(key, nodes);
+    }
+    const existing = nodes.get(id);
+    if (existing && existing.type === type) return existing as T;
+    const node = create();
+    nodes.set(id, node);
+    return node;
+  }
+
+  /** Forgets an application's configurations and their nodes; they are loaded again when shown. */
+  private forgetList(key: string): void {
+    this.identifiers.delete(key);
+    this.identifiersLoading.delete(key);
+    this.listNodes.delete(key);
+  }
+
+  /** How many nodes the tree keeps (a measure of what it holds, for tests). */
+  get keptNodeCount(): number {
+    let n = this.nodes.size;
+    for (const nodes of this.listNodes.values()) n += nodes.size;
+    return n;
   }
 
   environmentNode(): EnvironmentNode | undefined {
@@ -325,8 +401,26 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   }
 
   private identifierNode(env: string, app: ApplicationInfo, info: IdentifierInfo): ConfigurationNode {
-    const node = this.kept(ConfigurationNode.idOf(env, app.name, info.identifier), 'identifier', () => new ConfigurationNode(env, app, info));
+    const node = this.keptInList(app.name, ConfigurationNode.idOf(env, app.name, info.identifier), 'identifier', () => new ConfigurationNode(env, app, info));
     node.update(app, info);
+    return node;
+  }
+
+  /** The node whose children are page `page` of an application's configurations: the application for the first. */
+  private containerNode(env: string, app: ApplicationInfo, page: number): ApplicationNode | PageNode {
+    return page === 0 ? this.applicationNode(env, app) : this.pageNode(env, app, page);
+  }
+
+  /** Page `page` (from 1) of an application's configurations: its folder when loaded, else "Load more…". */
+  private pageNode(env: string, app: ApplicationInfo, page: number): PageNode {
+    const list = this.identifierList(app.name);
+    const node = this.keptInList(app.name, PageNode.idOf(env, app.name, page), 'page', () => new PageNode(env, app, page, false, 0, 0, this.pageSize));
+    node.app = app;
+    node.loaded = page < list.pageCount;
+    const range = node.loaded ? list.pageRange(page) : { start: list.size, end: list.size };
+    node.first = node.loaded ? range.start + 1 : list.size;
+    node.last = range.end;
+    node.pageSize = this.pageSize;
     return node;
   }
 
@@ -382,11 +476,22 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     const key = applicationKey(app.name);
     let loading = this.identifiersLoading.get(key);
     if (!loading) {
-      const limit = Math.min(MAX_PAGE, Math.max(this.pageSize, this.reloadCounts.get(key) ?? 0));
-      loading = this.loadIdentifiers(app, undefined, limit).finally(() => this.identifiersLoading.delete(key));
+      const pages = this.reloadPages.get(key) ?? [this.pageSize];
+      this.reloadPages.delete(key);
+      loading = this.loadIdentifierPages(app, pages).finally(() => this.identifiersLoading.delete(key));
       this.identifiersLoading.set(key, loading);
     }
     return loading;
+  }
+
+  /** Loads the first pages of an application's configurations, of these sizes (as many as were shown before a refresh). */
+  private async loadIdentifierPages(app: ApplicationInfo, sizes: number[]): Promise<void> {
+    const list = this.identifierList(app.name);
+    for (const [i, size] of sizes.entries()) {
+      if (i > 0 && !list.hasMore) return;
+      await this.loadIdentifiers(app, list.nextCursor, Math.min(MAX_PAGE, Math.max(1, size)));
+      if (list.error) return;
+    }
   }
 
   private async loadApplications(cursor: string | undefined, limit: number): Promise<void> {
@@ -415,13 +520,17 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
 
   private reset(keepCounts: boolean): void {
     this.reloadCounts.clear();
+    // The pages of an application not shown since the last refresh (collapsed) are kept too.
+    if (!keepCounts) this.reloadPages.clear();
     if (keepCounts) {
       this.reloadCounts.set('', this.apps.size);
-      for (const [key, list] of this.identifiers) this.reloadCounts.set(key, list.size);
+      for (const [key, list] of this.identifiers) if (list.loaded) this.reloadPages.set(key, pageSizesOf(list));
     }
     this.apps = new PagedList<ApplicationInfo>((a) => applicationKey(a.name));
     this.adapters = undefined;
     this.identifiers.clear();
+    // VS Code asks again for every node after a reset: a node is built again only if still shown.
+    this.listNodes.clear();
     this.appsLoading = undefined;
     this.identifiersLoading.clear();
     if (!keepCounts) this.nodes.clear();
@@ -439,6 +548,14 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
 function applicationInfoOf(detail: ApplicationDetail): ApplicationInfo {
   const { fields: _fields, fieldsVersion: _fieldsVersion, ...info } = detail;
   return info;
+}
+
+/** How many items each page of a list holds now (what a refresh loads again). */
+function pageSizesOf<T>(list: PagedList<T>): number[] {
+  return Array.from({ length: Math.max(1, list.pageCount) }, (_, page) => {
+    const { start, end } = list.pageRange(page);
+    return end - start;
+  });
 }
 
 function message(err: unknown): string {

@@ -20,7 +20,7 @@ import {
   type SeededSso,
 } from './harness/ssoExtras';
 import { UiSession } from './harness/uiSession';
-import { Workbench } from './harness/workbench';
+import { Workbench, type TreeRow } from './harness/workbench';
 
 const SYNC_INTERVAL_S = 2;
 const PLACEHOLDER = '••••••••';
@@ -39,6 +39,8 @@ function docText(fields: Record<string, string>): string {
 describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 600_000 }, () => {
   const ui = new UiSession('explorer-99-final');
   const w = () => ui.wb as Workbench;
+  /** A port configuration of the second page of "SFTP Send Ports" (the folder "Port configurations 11–12"). */
+  let secondPagePort: string | undefined;
   const env = () => (ui.sso as SeededSso).env;
 
   /** The document as the tests expect it in the editor (masked fields as the placeholder). */
@@ -103,13 +105,23 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     assert.equal(ports().length, 10);
     assert.ok(tree.some((r) => r.label === 'Load more… (10 of 12 port configurations shown)'));
     await w().screenshot('explorer-01-tree');
-    // The node goes away once clicked, so click it without waiting for it to be selected.
+    // "Load more…" becomes the folder of the page it loaded, expanded and focused where the row
+    // was, and the first page stays as it was: VS Code is not asked for it again (each page shown
+    // before was re-sent at every "Load more…" of a flat list). Clicked without waiting for it to be selected.
     await (await w().treeItem('Load more… (10 of 12 port configurations shown)', { viewTitle: VIEW })).locator('.label-name').click();
+    const pageRows = (r: TreeRow[]) => r.filter((x) => x.level === 6 && x.label.startsWith('{'));
     tree = await w().waitFor(async () => {
       const r = await w().readTree(VIEW);
-      return r.filter((x) => x.level === 5 && x.label.startsWith('{')).length === 12 ? r : undefined;
-    }, 15_000, 'all 12 port configurations');
+      return pageRows(r).length === 2 ? r : undefined;
+    }, 15_000, 'the last 2 port configurations in the folder of their page');
+    const folder = tree.find((r) => r.label === 'Port configurations 11–12');
+    assert.ok(folder, JSON.stringify(tree.map((r) => r.label)));
+    assert.deepEqual([folder.level, folder.expanded, folder.description], [5, true, 'of 12']);
+    assert.equal(ports().length, 10, 'the first page stays under the application');
+    assert.ok(tree.findIndex((r) => r === folder) > tree.findIndex((r) => r.label === ports()[9]!.label), 'the folder follows the first page, in order');
     assert.ok(!tree.some((r) => r.label.startsWith('Load more…')));
+    secondPagePort = pageRows(tree)[1]!.label;
+    await w().waitFor(async () => (await w().readTree(VIEW)).find((r) => r.label === 'Port configurations 11–12')?.focused, 10_000, 'focus on the folder of the new page');
     // Tooltips are built when hovered (resolveTreeItem), for configurations and applications.
     const port = ports()[0]!.label;
     const portTip = await treeItemTooltip(w(), port, VIEW);
@@ -123,8 +135,9 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     await w().waitFor(async () => {
       const r = await w().readTree(VIEW);
       const sftp = r.find((x) => x.label === 'SFTP Send Ports');
-      return sftp?.expanded === true && r.filter((x) => x.level === 5 && x.label.startsWith('{')).length === 12;
-    }, 15_000, 'the tree to be reloaded with SFTP Send Ports still expanded');
+      const page = r.find((x) => x.label === 'Port configurations 11–12');
+      return sftp?.expanded === true && page?.expanded === true && r.filter((x) => x.level === 5 && x.label.startsWith('{')).length === 10 && pageRows(r).length === 2;
+    }, 15_000, 'the tree to be reloaded with SFTP Send Ports and the page of the last 2 still expanded');
     await w().collapseTreeItem('SFTP Send Ports', { viewTitle: VIEW });
     await w().collapseTreeItem('SFTP adapter', { viewTitle: VIEW });
 
@@ -367,6 +380,24 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     assert.equal(adapterRow?.expanded, true, 'its adapter was expanded to show it');
     assert.equal(revealed.rows.find((x) => x.label === 'WCF-SQL Receive Locations')?.level, 4);
     await w().screenshot('explorer-11-find');
+  });
+
+  it('Find reveals a port configuration of a later page under the folder of its page', async () => {
+    const target = secondPagePort as string;
+    await w().runCommand('SSO: Find Application or Port Configuration…');
+    const input = await waitForQuickInputPlaceholder(w(), 'Type part of an application name');
+    await input.pressSequentially(target.slice(1, 25));
+    await w().waitFor(async () => (await w().quickInputLabels()).includes(target), 15_000, 'the search hit');
+    await w().page.keyboard.press('Enter');
+    await w().waitForActiveEditor(`${target}.json`);
+    const revealed = await w().waitFor(async () => {
+      const r = await w().readTree(VIEW);
+      const row = r.find((x) => x.label === target && x.selected);
+      return row ? { row, rows: r } : undefined;
+    }, 15_000, 'the hit selected in the tree');
+    assert.equal(revealed.row.level, 6);
+    const folder = revealed.rows.findIndex((x) => x.label === 'Port configurations 11–12');
+    assert.ok(folder >= 0 && revealed.rows[folder]!.expanded && folder < revealed.rows.indexOf(revealed.row), 'under the expanded folder of its page');
   });
 
   it('left no error in the page that points at the extension, and the log holds no value', async () => {

@@ -5,7 +5,7 @@
  * node does not break the menus that ignore it. No `vscode` import: unit-tested against the manifest.
  */
 
-type NodeType = 'environment' | 'group' | 'adapter' | 'application' | 'configuration' | 'loadMore' | 'error' | 'message';
+type NodeType = 'environment' | 'group' | 'adapter' | 'application' | 'configuration' | 'page' | 'loadMore' | 'error' | 'message';
 
 type NodeFacts = Record<string, string | number | boolean>;
 

@@ -10,5 +10,6 @@ import type { ErrorNode } from './errorNode';
 import type { GroupNode } from './groupNode';
 import type { LoadMoreNode } from './loadMoreNode';
 import type { MessageNode } from './messageNode';
+import type { PageNode } from './pageNode';
 
-export type ExplorerNode = EnvironmentNode | GroupNode | AdapterNode | ApplicationNode | ConfigurationNode | LoadMoreNode | ErrorNode | MessageNode;
+export type ExplorerNode = EnvironmentNode | GroupNode | AdapterNode | ApplicationNode | ConfigurationNode | PageNode | LoadMoreNode | ErrorNode | MessageNode;

@@ -83,6 +83,25 @@ describe('PagedList', () => {
     assert.deepEqual(l.items, ['a', 'c', 'd']);
   });
 
+  test('each page keeps its range (the explorer shows each as a folder); an item added out of order or deleted shifts the ranges after it', () => {
+    const l = new PagedList<string>((x) => x);
+    const ranges = () => Array.from({ length: l.pageCount }, (_, p) => l.slice(l.pageRange(p).start, l.pageRange(p).end).join(''));
+    l.addPage({ items: ['a', 'b', 'c'], nextCursor: 'c' });
+    l.upsert('x'); // a Find hit beyond the pages loaded: shown after the last page, until its page comes
+    assert.deepEqual([l.pageCount, ranges(), l.pageOf('x')], [1, ['abcx'], 0]);
+    l.addPage({ items: ['d', 'e', 'f'], nextCursor: 'f' });
+    assert.deepEqual([ranges(), l.pageOf('x'), l.pageOf('e'), l.pageOf('zz')], [['abc', 'defx'], 1, 1, undefined]);
+    l.addPage({ items: ['g', 'x', 'y'] });
+    assert.deepEqual(ranges(), ['abc', 'def', 'gxy']);
+    l.upsert('bb'); // created elsewhere, inside the first page's range
+    l.delete('e');
+    assert.deepEqual([ranges(), l.pageOf('bb'), l.pageOf('f'), l.pageOf('g')], [['abbbc', 'df', 'gxy'], 0, 1, 2]);
+    l.addPage({ items: [] });
+    assert.equal(l.pageCount, 3, 'an empty page is no page');
+    l.reset();
+    assert.equal(l.pageCount, 0);
+  });
+
   test('errors are kept until the next page; reset forgets everything', () => {
     const l = new PagedList<string>((s) => s);
     l.fail('down');

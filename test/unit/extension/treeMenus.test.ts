@@ -63,6 +63,8 @@ test('a configuration, the environment, a group, an error: their own actions', (
   assert.deepEqual(menuOf(contextValue('group', { kind: 'affiliate' })), ['createApplication', 'importApplications']);
   assert.deepEqual(menuOf(contextValue('error')), ['retry']);
   assert.deepEqual(menuOf(contextValue('loadMore')), []);
+  // The folder of a page of configurations ("Load more…" once clicked) offers nothing meant for a configuration.
+  assert.deepEqual(menuOf(contextValue('page', { kind: 'adapter' })), []);
   assert.deepEqual(menuOf(contextValue('message')), []);
 });
 
