@@ -3,9 +3,8 @@
  * SSO database, the master secret's age and its backup, each with a verdict and, when not ok,
  * the next step to take. Read by the Health view and `ssoctl health`.
  */
-import { randomUUID } from 'node:crypto';
 import type { HealthCheck, HealthReport, MssNodesReport, ServiceState } from '../../protocol/messages';
-import type { GlobalInfo, SsoStore } from '../ssodb/store';
+import type { GlobalInfo, SecretRowCount, SsoStore } from '../ssodb/store';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 /** Older than this, the health report asks for a rotation (about monthly is recommended). */
@@ -14,7 +13,7 @@ const SECRET_MAX_AGE_DAYS = 30;
 /** What the report reads: the secret cache's state (SecretCache.snapshot), SSODB, and the MSS nodes as `mss.nodes` reports them. */
 export interface HealthSources {
   state: ServiceState;
-  store: Pick<SsoStore, 'ping' | 'getGlobalInfo' | 'countRowsNotUnder' | 'listRowsNotUnder' | 'listHistoryNotUnder'>;
+  store: Pick<SsoStore, 'ping' | 'getGlobalInfo' | 'countRowsBySecret'>;
   mssNodes: () => Promise<MssNodesReport>;
 }
 
@@ -65,30 +64,34 @@ function mssCheck(state: ServiceState): HealthCheck {
 /**
  * Configurations (and kept versions) the MSS cannot decrypt: under a secret that is neither the
  * current nor the previous one, which is all a vault holds. Re-encryption leaves them where they
- * are and a rotation is refused until they are recovered, so the report names one such secret and
- * the backup that brings it back. None when SSODB names no secret yet.
+ * are and a rotation is refused until they are recovered, so the report names those secrets and
+ * the backup that brings them back. Counted per secret in one statement, so that a re-encryption
+ * batch committing meanwhile cannot make rows look lost. None when SSODB names no secret yet.
  */
 async function secretCoverageCheck(store: HealthSources['store'], info: GlobalInfo, state: ServiceState): Promise<HealthCheck | undefined> {
   const current = info.currentMsid;
   if (!current) return undefined;
   const title = 'Configurations under the master secret';
-  const notCurrent = await store.countRowsNotUnder(current);
-  if (notCurrent === 0) return { id: 'secretCoverage', title, verdict: 'ok', detail: 'Every configuration and kept version is encrypted under the current master secret.', nextStep: '' };
-  // Rows under a secret id drawn just now: none, so this counts every row and kept version.
-  const total = await store.countRowsNotUnder(`{${randomUUID().toUpperCase()}}`);
-  const underPrevious = info.previousMsid ? total - (await store.countRowsNotUnder(info.previousMsid)) : 0;
-  const lost = notCurrent - underPrevious;
-  if (lost > 0) {
-    const held = new Set([current, info.previousMsid]);
-    const lostMsid =
-      (await store.listRowsNotUnder(current, 1000)).find((r) => !held.has(r.msid))?.msid ??
-      (await store.listHistoryNotUnder(current, 1000)).find((r) => !held.has(r.msid))?.msid;
+  let counts: SecretRowCount[];
+  try {
+    counts = await store.countRowsBySecret(current);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : 'the SSO database did not answer';
+    return { id: 'secretCoverage', title, verdict: 'warning', detail: `Could not count the configurations under each master secret: ${reason}`, nextStep: 'Run Check Health again in a moment.' };
+  }
+  if (counts.length === 0) return { id: 'secretCoverage', title, verdict: 'ok', detail: 'Every configuration and kept version is encrypted under the current master secret.', nextStep: '' };
+  const underPrevious = counts.find((c) => c.msid === info.previousMsid)?.rows ?? 0;
+  const lost = counts.filter((c) => c.msid !== info.previousMsid);
+  if (lost.length > 0) {
+    const rows = lost.reduce((sum, c) => sum + c.rows, 0);
+    const named = lost.slice(0, 3).map((c) => c.msid);
+    const secrets = `master secret${lost.length === 1 ? '' : 's'} ${named.join(', ')}${lost.length > 3 ? ` and ${lost.length - 3} more` : ''}`;
     return {
       id: 'secretCoverage',
       title,
       verdict: 'error',
-      detail: `${lost} configuration(s) or kept version(s) are encrypted under ${lostMsid ? `master secret ${lostMsid}` : 'a master secret'}, which the master secret server no longer holds: they cannot be read, and no new master secret can be generated until they are recovered.`,
-      nextStep: `Run "SSO: Restore Master Secret…" with a backup that holds both ${lostMsid ?? 'that secret'} and the current secret ${current} (the backup written when ${current} was generated holds both if ${lostMsid ?? 'that secret'} came just before it).`,
+      detail: `${rows} configuration(s) or kept version(s) are encrypted under ${secrets}, which the master secret server no longer holds: they cannot be read, and no new master secret can be generated until they are recovered.`,
+      nextStep: `Run "SSO: Restore Master Secret…" with a backup that holds both ${named[0]} and the current secret ${current} (the backup written when ${current} was generated holds both if ${named[0]} came just before it).`,
     };
   }
   if (state.state === 'reencrypting') {

@@ -153,8 +153,10 @@ WHERE im_app_name = @app AND im_windows_domain_name = @domain AND im_windows_use
   listRowsNotUnder: `SELECT TOP (@limit) ${CREDENTIALS_COLUMNS}
 FROM dbo.SSOX_ExternalCredentials WHERE ec_msid <> @msid
 ORDER BY ec_msid, ec_app_name, ec_windows_domain_name, ec_windows_user_name;`,
-  countRowsNotUnder: `SELECT (SELECT COUNT_BIG(*) FROM dbo.SSOX_ExternalCredentials WHERE ec_msid <> @msid)
-  + (SELECT COUNT_BIG(*) FROM dbo.SSOX_ConfigHistory WHERE ch_msid <> @msid) AS n;`,
+  countRowsBySecret: `SELECT msid, SUM(n) AS n FROM (
+  SELECT ec_msid AS msid, COUNT_BIG(*) AS n FROM dbo.SSOX_ExternalCredentials WHERE ec_msid <> @msid GROUP BY ec_msid
+  UNION ALL SELECT ch_msid, COUNT_BIG(*) FROM dbo.SSOX_ConfigHistory WHERE ch_msid <> @msid GROUP BY ch_msid
+) AS counts GROUP BY msid ORDER BY msid;`,
   /** Leaves ec_row_version and ec_modified_at alone: the value is the same, only its encryption changed. */
   reencryptRow: `UPDATE dbo.SSOX_ExternalCredentials SET ec_msid = @msid, ec_credentials = @ciphertext
 WHERE ${CREDENTIALS_KEY_MATCH} AND ec_row_version = @expected;`,

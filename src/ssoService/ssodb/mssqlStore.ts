@@ -54,6 +54,7 @@ import {
   toAuditEntry,
   toAuditRecord,
   toCredentialRow,
+  toSecretRowCounts,
   toFieldInfo,
   toGlobalInfo,
   toHistoryCipherRow,
@@ -581,8 +582,12 @@ class MssqlStore implements SsoStore {
   }
 
   async countRowsNotUnder(currentMsid: string): Promise<number> {
-    checkMsid(currentMsid);
-    return Number(rowsOf(await this.session.query(MSSQL_SQL.countRowsNotUnder, { msid: ['msid', currentMsid] }))[0]?.n ?? 0);
+    return (await this.countRowsBySecret(currentMsid)).reduce((sum, count) => sum + count.rows, 0);
+  }
+
+  async countRowsBySecret(exceptMsid: string) {
+    checkMsid(exceptMsid);
+    return toSecretRowCounts(rowsOf(await this.session.query(MSSQL_SQL.countRowsBySecret, { msid: ['msid', exceptMsid] })));
   }
 
   async reencryptRows(rows: ReencryptedRow[]): Promise<number> {

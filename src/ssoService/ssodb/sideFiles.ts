@@ -108,6 +108,7 @@ export function withSideFiles(
     reencryptHistoryRows: (rows) => data.reencryptHistoryRows(rows),
     listRowsNotUnder: (msid, limit) => data.listRowsNotUnder(msid, limit),
     countRowsNotUnder: (msid) => data.countRowsNotUnder(msid),
+    countRowsBySecret: (msid) => data.countRowsBySecret(msid),
     reencryptRows: (rows) => data.reencryptRows(rows),
   };
 }

@@ -114,9 +114,13 @@ WHERE im_app_name = :app AND im_windows_domain_name = :domain AND im_windows_use
 
   rowsBelowMsid: `SELECT ${CREDENTIALS_COLUMNS} FROM SSOX_ExternalCredentials WHERE ec_msid < :msid ${ROTATION_ORDER} LIMIT :limit`,
   rowsAboveMsid: `SELECT ${CREDENTIALS_COLUMNS} FROM SSOX_ExternalCredentials WHERE ec_msid > :msid ${ROTATION_ORDER} LIMIT :limit`,
-  countRowsNotUnder: `SELECT (SELECT COUNT(*) FROM SSOX_ExternalCredentials WHERE ec_msid < :msid)
-  + (SELECT COUNT(*) FROM SSOX_ExternalCredentials WHERE ec_msid > :msid)
-  + (SELECT COUNT(*) FROM SSOX_ConfigHistory WHERE ch_msid <> :msid) AS n`,
+  /** Range seeks on both sides of :msid (`<>` would read every index entry under it). */
+  countRowsBySecret: `SELECT msid, SUM(n) AS n FROM (
+  SELECT ec_msid AS msid, COUNT(*) AS n FROM SSOX_ExternalCredentials WHERE ec_msid < :msid GROUP BY ec_msid
+  UNION ALL SELECT ec_msid, COUNT(*) FROM SSOX_ExternalCredentials WHERE ec_msid > :msid GROUP BY ec_msid
+  UNION ALL SELECT ch_msid, COUNT(*) FROM SSOX_ConfigHistory WHERE ch_msid < :msid GROUP BY ch_msid
+  UNION ALL SELECT ch_msid, COUNT(*) FROM SSOX_ConfigHistory WHERE ch_msid > :msid GROUP BY ch_msid
+) GROUP BY msid ORDER BY msid`,
   /** Leaves ec_row_version and ec_modified_at alone: the value is the same, only its encryption changed. */
   reencrypt: `UPDATE SSOX_ExternalCredentials SET ec_msid = :msid, ec_credentials = :ciphertext
 WHERE ${CREDENTIALS_KEY_MATCH} AND ec_row_version = :expected`,
@@ -157,10 +161,10 @@ VALUES (:at, :user, :action, :outcome, :application, :identifier, :fields, :deta
   au_app_name AS application, au_identifier AS identifier, au_fields AS fields, au_detail AS detail
 FROM SSOX_AuditTable WHERE au_id < :before ORDER BY au_id DESC LIMIT :limit`,
   /** Looks at the :limit oldest rows only, so a prune with nothing to do stays cheap. */
-  oldestAuditId: `SELECT MIN(au_id) AS id FROM SSOX_AuditTable`,
   pruneAudit: `DELETE FROM SSOX_AuditTable WHERE au_id IN (
   SELECT au_id FROM (SELECT au_id, au_at FROM SSOX_AuditTable ORDER BY au_id LIMIT :limit)
   WHERE au_id <= (SELECT COALESCE(MAX(au_id), 0) FROM SSOX_AuditTable) - :maxRows OR au_at < :cutoff)`,
+  oldestAudit: `SELECT au_id AS id, au_at AS at FROM SSOX_AuditTable ORDER BY au_id LIMIT 1`,
 
   /** Staged rows (this file's own SSOX_AuditTable) to the attached audit file, in their order. */
   moveStagedAudit: `INSERT INTO ${STAGED_AUDIT_TARGET}.SSOX_AuditTable (${AUDIT_COLUMNS})

@@ -42,7 +42,7 @@ import {
   checkFlags, checkGlobalInfoPatch, checkLimit, checkListOptions, checkMsid, checkName, checkNewApplication, checkRowWriteNames, checkReencryptedRow, checkCredentialsWrite,
   containsPattern, credentialsConflict, fieldFlags, IDENTIFIER_DOMAIN, isRowVersion, mappingNotFound, nextModifiedAt, sameFields,
   SQLITE_DERIVED_TABLES, SQLITE_SCHEMA, toApplicationRow, toAuditEntry, toCredentialRow, toFieldInfo, toGlobalInfo, toIdentifierRow,
-  toLeaseState, toMssNodeRow, checkHistoryNote, checkHistoryVersion, toHistoryRecord, toHistoryRow, toHistoryCipherRow, toSearchHit,
+  toLeaseState, toMssNodeRow, checkHistoryNote, checkHistoryVersion, toHistoryRecord, toHistoryRow, toHistoryCipherRow, toSearchHit, toSecretRowCounts,
   type SqlRow,
 } from './schema';
 import type {
@@ -537,8 +537,12 @@ class SqliteStore implements SqliteDataStore {
   }
 
   async countRowsNotUnder(currentMsid: string): Promise<number> {
-    checkMsid(currentMsid);
-    return this.read(() => Number(this.rows(SQLITE_SQL.countRowsNotUnder, { msid: currentMsid })[0]?.n ?? 0));
+    return (await this.countRowsBySecret(currentMsid)).reduce((sum, count) => sum + count.rows, 0);
+  }
+
+  async countRowsBySecret(exceptMsid: string) {
+    checkMsid(exceptMsid);
+    return this.read(() => toSecretRowCounts(this.rows(SQLITE_SQL.countRowsBySecret, { msid: exceptMsid })));
   }
 
   async reencryptRows(rows: ReencryptedRow[]): Promise<number> {
@@ -607,7 +611,7 @@ class SqliteStore implements SqliteDataStore {
 
   private insertAuditRows({ records, prune }: PreparedAuditRows): void {
     const ids = records.map((record) => this.db.insert(SQLITE_SQL.insertAudit, { ...record }));
-    if (prune && (!this.options.stagedAudit || stagedRowsMayExceed(this.db, ids.at(-1) ?? 0, prune.maxRows))) this.run(SQLITE_SQL.pruneAudit, prune);
+    if (prune && (!this.options.stagedAudit || stagedRowsMayExceed(this.db, ids.at(-1) ?? 0, prune))) this.run(SQLITE_SQL.pruneAudit, prune);
   }
 
   /** See moveStagedAuditRows: the rows putCredentials staged here go to the audit file, atomically. */
@@ -635,8 +639,6 @@ class SqliteStore implements SqliteDataStore {
     });
   }
 
-  // -------------------------------------------------------------- row versions
-
   /** Database-wide, ever-increasing (like SQL Server's rowversion); only called inside a write. */
   private nextRowVersion(): number | bigint {
     const row = this.rows(SQLITE_SQL.nextRowVersion)[0];
@@ -646,11 +648,7 @@ class SqliteStore implements SqliteDataStore {
 
   // -------------------------------------------------------------- transactions and retries
 
-  /**
-   * Reads take the lock at BEGIN too: this VFS's lock is one directory, exclusive whatever the
-   * level, so a deferred read gains no concurrency, and holding the lock from BEGIN lets the
-   * transaction record its owner (see LockDirectory.recordOwner).
-   */
+  /** Reads lock at BEGIN too: the VFS's one lock is exclusive at every level, and holding it from BEGIN records its owner (LockDirectory). */
   private read<T>(work: () => T): Promise<T> {
     return this.attempt('BEGIN IMMEDIATE', work, this.options.busyTimeoutMs);
   }

@@ -37,12 +37,13 @@ export function moveStagedAuditRows(db: SqliteConnection, auditFile: string, ret
 }
 
 /**
- * Whether the prune that follows a write of staged rows can delete any by count: it deletes ids
- * at or below the newest minus `maxRows`, so none while the oldest staged row is above that (ids
- * only grow: AUTOINCREMENT). Their age limit applies when they move (moveStagedAuditRows), before
- * any reader sees them. Skipping it spares a save its largest statement (issue 16, fifth round).
+ * Whether the prune that follows a write of staged rows can delete any: it deletes ids at or below
+ * the newest minus `maxRows`, or rows older than `cutoff`, so none while the oldest staged row is
+ * above the one and newer than the other (ids and times only grow). One seek instead of the prune,
+ * the largest statement of a save (issue 16, fifth round).
  */
-export function stagedRowsMayExceed(db: SqliteConnection, newestId: number, maxRows: number): boolean {
-  const oldest = Number(db.rows(SQLITE_SQL.oldestAuditId)[0]?.id ?? newestId);
-  return oldest <= newestId - maxRows;
+export function stagedRowsMayExceed(db: SqliteConnection, newestId: number, bounds: { maxRows: number; cutoff: string }): boolean {
+  const oldest = db.rows(SQLITE_SQL.oldestAudit)[0];
+  if (!oldest) return false;
+  return Number(oldest.id) <= newestId - bounds.maxRows || String(oldest.at) < bounds.cutoff;
 }

@@ -171,6 +171,12 @@ export interface HistoryRow {
   changedFields: string[];
 }
 
+/** Live rows and kept versions under one master secret (countRowsBySecret). */
+export interface SecretRowCount {
+  msid: string;
+  rows: number;
+}
+
 export interface HistoryCipherRow extends HistoryRow {
   msid: string;
   ciphertext: Buffer;
@@ -363,6 +369,8 @@ export interface SsoStore {
   listRowsNotUnder(currentMsid: string, limit: number): Promise<CredentialRow[]>;
   /** Live rows AND kept versions (SSOX_ConfigHistory) not under `currentMsid`. */
   countRowsNotUnder(currentMsid: string): Promise<number>;
+  /** The same rows, counted per secret id, from one statement (one consistent reading), in secret id order. */
+  countRowsBySecret(exceptMsid: string): Promise<SecretRowCount[]>;
   /**
    * Applies a batch in one transaction; returns how many rows were replaced. A row whose timestamp
    * is no longer `expectedTimestamp` (written or deleted since it was read) is skipped, not an error.

@@ -39,9 +39,7 @@ function sources(info: GlobalInfo | Error, nodes: MssNodesReport | Error = NODES
         if (info instanceof Error) throw info;
       },
       getGlobalInfo: async () => info as GlobalInfo,
-      countRowsNotUnder: async () => 0,
-      listRowsNotUnder: async () => [],
-      listHistoryNotUnder: async () => [],
+      countRowsBySecret: async () => [],
     },
     mssNodes: async () => {
       if (nodes instanceof Error) throw nodes;
@@ -118,4 +116,16 @@ test('configurations under a secret the MSS no longer holds (a real SSODB file):
     await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test('a count of configurations per secret that fails is a warning of its own: the SSO database check and the secret checks stay', async () => {
+  const failing = sources(globalInfo({ secretCreatedAt: daysAgo(1), lastBackupAt: daysAgo(1), lastVerifiedBackupAt: daysAgo(1) }));
+  failing.store.countRowsBySecret = async () => {
+    throw new Error('The SSO database is busy.');
+  };
+  const checks = byId((await healthReport(failing)).checks);
+  assert.deepEqual([...checks.keys()], ['service', 'mss', 'ssodb', 'secretCoverage', 'secretAge', 'backup']);
+  assert.equal(checks.get('ssodb')?.verdict, 'ok');
+  assert.equal(checks.get('secretCoverage')?.verdict, 'warning');
+  assert.match(checks.get('secretCoverage')!.detail, /The SSO database is busy/);
 });

@@ -128,8 +128,10 @@ WHERE im_app_name = @app AND im_windows_domain_name = @domain AND im_windows_use
   ec_credentials AS ciphertext, ec_row_version AS [timestamp], ec_modified_at AS modifiedAt
 FROM dbo.SSOX_ExternalCredentials WHERE ec_msid <> @msid
 ORDER BY ec_msid, ec_app_name, ec_windows_domain_name, ec_windows_user_name;`,
-  countRowsNotUnder: String.raw`SELECT (SELECT COUNT_BIG(*) FROM dbo.SSOX_ExternalCredentials WHERE ec_msid <> @msid)
-  + (SELECT COUNT_BIG(*) FROM dbo.SSOX_ConfigHistory WHERE ch_msid <> @msid) AS n;`,
+  countRowsBySecret: String.raw`SELECT msid, SUM(n) AS n FROM (
+  SELECT ec_msid AS msid, COUNT_BIG(*) AS n FROM dbo.SSOX_ExternalCredentials WHERE ec_msid <> @msid GROUP BY ec_msid
+  UNION ALL SELECT ch_msid, COUNT_BIG(*) FROM dbo.SSOX_ConfigHistory WHERE ch_msid <> @msid GROUP BY ch_msid
+) AS counts GROUP BY msid ORDER BY msid;`,
   reencryptRow: String.raw`UPDATE dbo.SSOX_ExternalCredentials SET ec_msid = @msid, ec_credentials = @ciphertext
 WHERE ec_app_name = @app AND ec_windows_domain_name = @domain AND ec_windows_user_name = @identifier AND ec_row_version = @expected;`,
   insertHistory: String.raw`INSERT INTO dbo.SSOX_ConfigHistory (ch_app_name, ch_identifier, ch_version, ch_msid, ch_credentials,
@@ -533,7 +535,7 @@ describe('SQL Server adapter: golden SQL and parameters', () => {
 
   it('rotation: lists, counts, and re-encrypts a batch in one transaction', async () => {
     const fake = new FakeDriver().reply(
-      on('countRowsNotUnder', { recordset: [{ n: '3' }] }),
+      on('countRowsBySecret', { recordset: [{ msid: 'm1', n: '2' }, { msid: 'm0', n: '1' }] }),
       once('reencryptRow', { rowsAffected: [1] }),
     );
     const store = fake.store();
@@ -547,7 +549,7 @@ describe('SQL Server adapter: golden SQL and parameters', () => {
     assert.equal(await store.reencryptRows(rows), 1);
     assert.deepEqual(fake.log(), [
       pool('listRowsNotUnder', [['limit', 'Int', 500], ['msid', MSID, 'm2']]),
-      pool('countRowsNotUnder', [['msid', MSID, 'm2']]),
+      pool('countRowsBySecret', [['msid', MSID, 'm2']]),
       BEGIN,
       tx('reencryptRow', [...key('A', 'x'), ['msid', MSID, 'm2'], ['ciphertext', 'VarBinary(MAX)', Buffer.from('1')], ['expected', 'BigInt', '5']]),
       tx('reencryptRow', [...key('A', 'y'), ['msid', MSID, 'm2'], ['ciphertext', 'VarBinary(MAX)', Buffer.from('2')], ['expected', 'BigInt', '6']]),

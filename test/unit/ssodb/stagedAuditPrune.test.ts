@@ -93,6 +93,16 @@ test('staged audit rows are not pruned at each save while they span fewer ids th
       });
       assert.ok(pruned > 0, 'pruned once past the bound');
       assert.ok(stagedRows() <= small.maxRows, `staged rows within the bound: ${stagedRows()}`);
+      // Past their age limit, staged rows go at the next save too, however few they are.
+      const young = { maxRows: RETENTION.maxRows, maxAgeMs: 1 };
+      const aged = await runsDuring(SQLITE_SQL.pruneAudit, async () => {
+        for (let s = 0; s < 3; s++) {
+          await new Promise((resolve) => setTimeout(resolve, 5));
+          await save(200 + s, young);
+        }
+      });
+      assert.equal(aged, 3, 'pruned at each save while the oldest staged row is past the age limit');
+      assert.equal(stagedRows(), 1, 'only the row just written is within the age limit');
     } finally {
       fs.unlinkSync(`${auditFile}.lock`);
     }

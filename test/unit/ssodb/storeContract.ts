@@ -609,6 +609,8 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       for (let i = 0; i < 2; i++) await store.putCredentials('RotB', `cur${i}`, null, 'current', Buffer.from(`c${i}`));
 
       assert.equal(await store.countRowsNotUnder('current'), 8);
+      assert.deepEqual(await store.countRowsBySecret('current'), [{ msid: 'old-1', rows: 5 }, { msid: 'zz-old', rows: 3 }]);
+      assert.deepEqual(await store.countRowsBySecret('zz-old'), [{ msid: 'current', rows: 2 }, { msid: 'old-1', rows: 5 }]);
       const all = await store.listRowsNotUnder('current', 100);
       assert.equal(all.length, 8);
       assert.ok(all.every((row) => row.msid !== 'current'));

@@ -92,6 +92,11 @@ export function toIdentifierRow(row: SqlRow): Omit<CredentialRow, 'ciphertext' |
   };
 }
 
+/** Rows of countRowsBySecret's statement (msid, n). */
+export function toSecretRowCounts(rows: SqlRow[]): { msid: string; rows: number }[] {
+  return rows.map((row) => ({ msid: String(row.msid), rows: Number(row.n) }));
+}
+
 export function toCredentialRow(row: SqlRow): CredentialRow {
   return { ...toIdentifierRow(row), msid: text(row.msid), ciphertext: toBuffer(row.ciphertext) };
 }
