@@ -321,9 +321,13 @@ test('secret changes waiting at once are bounded: more are refused as busy, and 
   await authority.prepareRotation(PASSWORD, 'after'); // the queue drained
 });
 
-test('a restore whose publication failed, then a restart of the MSS: the node activates and publishes the restored secret', async () => {
-  // An environment whose SSODB names a secret (P) and holds no configuration yet, as after a new install.
-  const dir = join(scratch, 'restore-unpublished');
+/**
+ * A node whose SSODB names a secret (P) and holds no configuration yet, as after a new install,
+ * restores another secret (R) from a backup while SSODB cannot be written: the vault switched, SSODB
+ * still names P. The node is then stopped, as an MSS restarted before publishing again.
+ */
+async function restoreLeftUnpublished(name: string) {
+  const dir = join(scratch, name);
   await SecretVault.create(dir, generateMasterSecret());
   const state: StoreState = { rows: [], history: [], countDelayMs: () => 0 };
   const store = storeOf(state);
@@ -331,9 +335,9 @@ test('a restore whose publication failed, then a restart of the MSS: the node ac
   const first = new SecretAuthority(options);
   await first.openVault();
   await first.activate();
-  const published = first.secrets().current.msid;
+  const published = first.secrets().current;
   // The backup of the environment being recovered (another vault, same environment id).
-  const otherDir = join(scratch, 'restore-unpublished-source');
+  const otherDir = join(scratch, `${name}-source`);
   await SecretVault.create(otherDir, generateMasterSecret());
   const source = new SecretAuthority({ ...options, vaultDir: otherDir, store: storeOf({ rows: [], history: [], countDelayMs: () => 0 }) });
   await source.openVault();
@@ -341,11 +345,15 @@ test('a restore whose publication failed, then a restart of the MSS: the node ac
   state.failPublish = true;
   await assert.rejects(first.restore(backup.file, PASSWORD), /SSODB is unreachable/);
   const restored = first.secrets().current.msid;
-  assert.notEqual(restored, published);
-  assert.equal((await store.getGlobalInfo()).currentMsid, published, 'SSODB still names the secret from before');
   await first.stop();
-  // Restarted before the publication was made again; SSODB answers again.
   state.failPublish = false;
+  return { state, store, options, published, restored };
+}
+
+test('a restore whose publication failed, then a restart of the MSS: the node activates and publishes the restored secret', async () => {
+  const { store, options, published, restored } = await restoreLeftUnpublished('restore-unpublished');
+  assert.notEqual(restored, published.msid);
+  assert.equal((await store.getGlobalInfo()).currentMsid, published.msid, 'SSODB still names the secret from before');
   const restarted = new SecretAuthority(options);
   await restarted.openVault();
   await restarted.activate();
@@ -360,24 +368,7 @@ test('a restore whose publication failed, then a restart of the MSS: the node ac
 
 test('a restore record gone stale does not publish: SSODB moved on to another secret, or rows were written under the secret it named', async () => {
   for (const moved of ['another secret published', 'a row written under the named secret'] as const) {
-    const dir = join(scratch, `restore-stale-${moved.length}`);
-    await SecretVault.create(dir, generateMasterSecret());
-    const state: StoreState = { rows: [], history: [], countDelayMs: () => 0 };
-    const store = storeOf(state);
-    const options = { vaultDir: dir, store, environmentId: 'env-test', name: 'localhost:0', log: () => undefined, onChanged: () => undefined };
-    const first = new SecretAuthority(options);
-    await first.openVault();
-    await first.activate();
-    const published = first.secrets().current;
-    const otherDir = join(scratch, `restore-stale-source-${moved.length}`);
-    await SecretVault.create(otherDir, generateMasterSecret());
-    const source = new SecretAuthority({ ...options, vaultDir: otherDir, store: storeOf({ rows: [], history: [], countDelayMs: () => 0 }) });
-    await source.openVault();
-    const backup = await source.backup(PASSWORD, 'dr');
-    state.failPublish = true;
-    await assert.rejects(first.restore(backup.file, PASSWORD), /SSODB is unreachable/);
-    await first.stop();
-    state.failPublish = false;
+    const { state, store, options, published } = await restoreLeftUnpublished(`restore-stale-${moved.length}`);
     // Meanwhile another node kept serving: it rotated, or its services saved under the secret SSODB names.
     if (moved === 'another secret published') await store.updateGlobalInfo({ currentMsid: generateMasterSecret().msid });
     else state.rows.push({ application: 'App', identifier: 'new', msid: published.msid, timestamp: 'tn', ciphertext: encryptBag(published, 'App', 'new', Buffer.from('v')) });
