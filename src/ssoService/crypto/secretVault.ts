@@ -346,7 +346,8 @@ async function writeNewPrivateFile(path: string, content: Buffer): Promise<void>
   }
 }
 
-async function writeFileAtomically(dir: string, name: string, content: Buffer): Promise<void> {
+/** Replaces `dir/name` by a new 0600 file, durably (file, rename and folder synced): a crash leaves the old one or the new one. */
+export async function writeFileAtomically(dir: string, name: string, content: Buffer): Promise<void> {
   const temp = join(dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
   try {
     await writeNewPrivateFile(temp, content);

@@ -8,13 +8,12 @@
  * changes. It counts only while SSODB still names that same secret: once SSODB moved on (another
  * node published, rotated), the record is stale and the node refuses as any node that missed a change.
  */
-import { randomUUID } from 'node:crypto';
-import { mkdir, open, readFile, rename, rm } from 'node:fs/promises';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMsid } from '../crypto/masterSecret';
+import { writeFileAtomically } from '../crypto/secretVault';
 
 const UNPUBLISHED_RESTORE_FILE = 'restore-unpublished.json';
-const IS_POSIX = process.platform !== 'win32';
 
 interface RestoreRecord {
   /** The secret the restore installed. */
@@ -30,20 +29,11 @@ export class UnpublishedRestore {
     return join(this.vaultDir, UNPUBLISHED_RESTORE_FILE);
   }
 
-  /** Written durably (fsync, rename, folder fsync) before the vault is replaced. */
+  /** Written durably (file, rename and folder synced, as the vault is) before the vault is replaced. */
   async record(record: RestoreRecord): Promise<void> {
     // An MSS that starts without a vault has no folder yet (the vault makes it the same way).
     await mkdir(this.vaultDir, { recursive: true, mode: 0o700 });
-    const temp = `${this.file}.tmp-${randomUUID()}`;
-    const handle = await open(temp, 'wx', 0o600);
-    try {
-      await handle.writeFile(JSON.stringify(record));
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
-    await rename(temp, this.file);
-    await this.syncFolder();
+    await writeFileAtomically(this.vaultDir, UNPUBLISHED_RESTORE_FILE, Buffer.from(JSON.stringify(record)));
   }
 
   /** The record, or undefined when there is none or it cannot be read (then the node refuses, the safe side). */
@@ -59,16 +49,5 @@ export class UnpublishedRestore {
 
   async clear(): Promise<void> {
     await rm(this.file, { force: true });
-  }
-
-  /** Windows cannot open folders for fsync; NTFS journals renames. */
-  private async syncFolder(): Promise<void> {
-    if (!IS_POSIX) return;
-    const handle = await open(this.vaultDir, 'r');
-    try {
-      await handle.sync();
-    } finally {
-      await handle.close();
-    }
   }
 }

@@ -67,19 +67,10 @@ before(async () => {
   ops = new SsoOperations(store, cache, async () => {
     throw new Error('no master secret server in this test');
   }, 'test-environment');
-  await store.createApplication({
-    name: APP,
-    description: '',
-    contact: '',
-    userGroup: 'BizTalk Application Users',
-    adminGroup: 'SSO Administrators',
-    flags: 0,
-    kind: 'configStore',
-    fields: [
-      { label: 'Host', masked: false },
-      { label: 'Password', masked: true },
-    ],
-  });
+  await store.createApplication(configStoreApplication(APP, [
+    { label: 'Host', masked: false },
+    { label: 'Password', masked: true },
+  ]));
   await putValues('Partner', { Host: 'ftp.contoso.com', Password: 'pa55' }, null);
 });
 
@@ -89,6 +80,11 @@ after(async () => {
   fs.rmSync(scratch, { recursive: true, force: true });
 });
 
+
+/** A config-store application as these tests create it: no description, contact or flags. */
+function configStoreApplication(name: string, fields: { label: string; masked: boolean }[]) {
+  return { name, description: '', contact: '', userGroup: 'BizTalk Application Users', adminGroup: 'SSO Administrators', flags: 0, kind: 'configStore' as const, fields };
+}
 describe('config.get documents', () => {
   it('a read without reveal is decrypted once and then answered from what was kept, frozen', async () => {
     const first = await get('Partner');
@@ -162,23 +158,14 @@ describe('config.get documents', () => {
 
   it("the document made from a save's values is the one a fresh decryption of the stored row gives, masked values left out", async () => {
     const odd = 'Contoso.Odd.Fields';
-    await store.createApplication({
-      name: odd,
-      description: '',
-      contact: '',
-      userGroup: 'BizTalk Application Users',
-      adminGroup: 'SSO Administrators',
-      flags: 0,
-      kind: 'configStore',
-      fields: [
-        { label: 'Host', masked: false },
-        { label: 'constructor', masked: false },
-        { label: 'Password', masked: true },
-        { label: 'Empty secret', masked: true },
-        { label: 'Ünïcödé 名前', masked: false },
-        { label: 'Unset', masked: false },
-      ],
-    });
+    await store.createApplication(configStoreApplication(odd, [
+      { label: 'Host', masked: false },
+      { label: 'constructor', masked: false },
+      { label: 'Password', masked: true },
+      { label: 'Empty secret', masked: true },
+      { label: 'Ünïcödé 名前', masked: false },
+      { label: 'Unset', masked: false },
+    ]));
     const created = await ops.handlers['config.set']({ application: odd, identifier: 'Odd', fields: { Host: 'h', constructor: 'p', Password: 'pa55', 'Ünïcödé 名前': '\u{1F511} \ud800 "q"' }, expectedTimestamp: null }, ctx);
     const resaved = await ops.handlers['config.set']({ application: odd, identifier: 'Odd', fields: { host: 'h2', 'Empty secret': '' }, expectedTimestamp: created.timestamp }, ctx);
     // Read as the document the save kept...
