@@ -36,6 +36,11 @@ const NOOP_NAME = 'Bench Empty Extension';
 const OUR_NAME = 'Enterprise SSO Explorer for BizTalk';
 /** Heap snapshots of the extension host before and after the 10,000 tree items (slow; they inflate its memory for a while). */
 const HEAP_SNAPSHOTS = process.env.ENTSSO_BENCH_HEAP_SNAPSHOTS === '1';
+/**
+ * The "Load more…" page (2..10) timed under the extension host's CPU profiler, when asked for: the
+ * profiler slows the page it watches, and the target is about every page, so by default none is.
+ */
+const PROFILED_PAGE = Number(process.env.ENTSSO_BENCH_PROFILE_PAGE ?? 0);
 /** `entsso.pageSize` in the bench's window: the pages of "Load more…". */
 const PAGE = 1000;
 
@@ -330,10 +335,10 @@ async function uiBenchmarks(ctx: BenchContext, main: MainEnvironment, prod: stri
     // inflate the resident memory for a while: only when asked for).
     const heapBefore = inspector ? await heapFigures(inspector, hostPid as number, HEAP_SNAPSHOTS) : undefined;
     const t0 = now();
-    // One page in the middle is profiled: where the extension host's time goes (ours or VS Code's).
+    // One page profiled when asked for: where the extension host's time goes (ours or VS Code's).
     let cpu: Map<string, number> | undefined;
     const profileOnePage = async (page: number, act: () => Promise<PageTiming>) => {
-      if (page !== 7 || !inspector) return act();
+      if (page !== PROFILED_PAGE || !inspector) return act();
       const r = await inspector.cpuProfile(act, (url, fn) => (url.endsWith('/dist/extension.js') ? 'this extension' : /\((garbage collector|idle|program)\)/.test(fn) ? fn : url ? 'VS Code' : fn || 'other'));
       cpu = r.msBy;
       return r.result;
@@ -347,14 +352,15 @@ async function uiBenchmarks(ctx: BenchContext, main: MainEnvironment, prod: stri
     const heapAfter = inspector ? await heapFigures(inspector, hostPid as number, HEAP_SNAPSHOTS) : undefined;
     inspector?.close();
     // The first 1,000 come with the expansion; each "Load more…" shows the next page (2..10).
+    // The target is about each page: the slowest is judged, the median is in the notes.
     ctx.add({
       group: '8-memory',
-      name: `"Load more…" → page of 1,000 shown, pages 2..${pageMs.length + 1} (p50)`,
-      value: pageMs.length ? median(pageMs) : null,
+      name: `"Load more…" → page of 1,000 shown, pages 2..${pageMs.length + 1} (slowest)`,
+      value: pageMs.length ? Math.max(...pageMs) : null,
       unit: 'ms',
       target: { on: 'value', op: '<=', threshold: 150, text: '≤ 150 ms each, pages 2..10' },
-      notes: `measured in the page: Enter on the focused "Load more…" → that row gone from the rendered tree and the tree grown by the page (each page a folder of its own: VS Code asks only for the new page); pages 2..: ${pages} ms (page 7 under the CPU profiler); the slowest: ${pageMs.length ? Math.max(...pageMs).toFixed(0) : '?'} ms; of which until the "Load more…" row went (the command, the service's page, the row's refresh): ${timings.map((t) => t.gone.toFixed(0)).join(', ')} ms` +
-        (cpu ? `; extension host CPU during page 7: ${[...cpu].filter(([k]) => k !== '(idle)').sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}` : ''),
+      notes: `measured in the page: Enter on the focused "Load more…" → that row gone from the rendered tree and the tree grown by the page (each page a folder of its own: VS Code asks only for the new page); pages 2..: ${pages} ms${cpu ? ` (page ${PROFILED_PAGE} under the CPU profiler)` : ''}; median ${pageMs.length ? median(pageMs).toFixed(0) : '?'} ms; of which until the "Load more…" row went (the command, the service's page, the row's refresh): ${timings.map((t) => t.gone.toFixed(0)).join(', ')} ms` +
+        (cpu ? `; extension host CPU during page ${PROFILED_PAGE}: ${[...cpu].filter(([k]) => k !== '(idle)').sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}` : '; no page CPU-profiled (ENTSSO_BENCH_PROFILE_PAGE=7 profiles page 7, and slows it)'),
     });
     const mb = (bytes: number) => `${bytes >= 0 ? '+' : ''}${(bytes / 1e6).toFixed(1)} MB`;
     ctx.add({
