@@ -27,25 +27,34 @@ const KEEP_MS = 5_000;
 
 export class SavedDocument {
   private saved: Saved | undefined;
+  /**
+   * One timer for the one document kept, cleared when it is replaced or taken: a timer per save
+   * that held its own document would keep the plain values of every save of the last few seconds.
+   */
+  private expiry: NodeJS.Timeout | undefined;
 
   constructor(private readonly keepMs = KEEP_MS) {}
 
   /** `document` must be what a read of `read` (whose row is `row`) gives without reveal. */
   keep(read: ConfigurationRead, row: CredentialRow, document: ConfigDocument): void {
-    const saved: Saved = { read, row, document };
-    this.saved = saved;
-    setTimeout(() => {
-      if (this.saved === saved) this.saved = undefined;
-    }, this.keepMs).unref();
+    this.forget();
+    this.saved = { read, row, document };
+    this.expiry = setTimeout(() => this.forget(), this.keepMs).unref();
   }
 
   /** The saved row's document when `found` is that row as it was written; it is handed out once. */
   take(found: ConfigurationRead, row: CredentialRow): ConfigDocument | undefined {
     const saved = this.saved;
     if (!saved || !sameRow(saved.row, row)) return undefined;
-    this.saved = undefined;
+    this.forget();
     if (saved.read.name !== found.name || !sameFields(found.fields, saved.read.fields)) return undefined;
     return saved.document;
+  }
+
+  private forget(): void {
+    clearTimeout(this.expiry);
+    this.expiry = undefined;
+    this.saved = undefined;
   }
 }
 

@@ -4,6 +4,8 @@
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { ConfigDocument } from '../../../src/protocol/messages';
 import { SavedDocument } from '../../../src/ssoService/service/operationsSavedDocument';
 import type { ConfigurationRead, CredentialRow } from '../../../src/ssoService/ssodb/store';
@@ -40,4 +42,30 @@ test('the same row under another field list gets nothing', () => {
   const saved = new SavedDocument();
   saved.keep(read, row, documentOf());
   assert.equal(saved.take({ ...read, fields: [...read.fields, { label: 'Port', masked: false, ordinal: 1 }] }, { ...row }), undefined);
+});
+
+/** V8's collector, reachable without starting node with --expose-gc. */
+function collectGarbage(): void {
+  setFlagsFromString('--expose-gc');
+  (runInNewContext('gc') as () => void)();
+}
+
+test('a document replaced by the next save, or taken, is no longer held (its plain values go with it)', async () => {
+  const saved = new SavedDocument();
+  const refs: WeakRef<ConfigDocument>[] = [];
+  // Built in a function of its own, so that nothing on this stack keeps them.
+  const keepOne = (identifier: string, then: (doc: ConfigDocument) => void) => {
+    const document = { ...documentOf(), fields: { Url: 'x'.repeat(1_000_000) } } as unknown as ConfigDocument;
+    refs.push(new WeakRef(document));
+    saved.keep(read, { ...row, identifier }, document);
+    then(document);
+  };
+  keepOne('Replaced', () => undefined);
+  keepOne('Taken', () => assert.ok(saved.take(read, { ...row, identifier: 'Taken' })));
+  keepOne('Kept', () => undefined);
+  await new Promise((resolve) => setImmediate(resolve));
+  collectGarbage();
+  assert.equal(refs[0]?.deref(), undefined, 'the replaced document is still reachable (its timer holds it)');
+  assert.equal(refs[1]?.deref(), undefined, 'the taken document is still reachable (its timer holds it)');
+  assert.ok(refs[2]?.deref(), 'the document kept for the next read is held');
 });
