@@ -58,7 +58,7 @@ export async function startRoles(options: RolesOptions): Promise<RunningRoles> {
     keepYoungGenerationAtStartSize();
     growOldGenerationConservatively();
   }
-  const store: SsoStore = await openStore(storeConfigFor(env), options.log);
+  const store: SsoStore = await openStore(storeConfigFor(env), options.log, retention);
   const running: RunningRoles = {
     async stop() {
       await running.service?.stop();

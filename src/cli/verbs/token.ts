@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import { SsoError } from '../../protocol/errors';
 import { newToken, writeTokenFile } from '../../ssoService/rpc/accessToken';
 import { loadEnvironment, storeConfigFor } from '../../ssoService/environment';
+import { auditRetention } from '../../ssoService/service/auditRetention';
 import { openStore } from '../../ssoService/ssodb/openStore';
 import { type ParsedArgs, UsageError, opt, positional } from '../args';
 import { connect, environmentDir, print } from '../context';
@@ -35,7 +36,7 @@ export async function token(args: ParsedArgs): Promise<void> {
 async function rotateOffline(args: ParsedArgs): Promise<void> {
   const env = loadEnvironment(environmentDir(args));
   // SSODB first: when it cannot be reached the token stays as it was, never rotated unaudited.
-  const store = await openStore(storeConfigFor(env));
+  const store = await openStore(storeConfigFor(env), undefined, auditRetention(env.config.audit));
   const rotatedAt = new Date().toISOString();
   try {
     writeTokenFile(env.paths.token, newToken());

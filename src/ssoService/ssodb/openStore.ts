@@ -6,7 +6,7 @@ import { createMssqlStore } from './mssqlStore';
 import type { SqlServerConnection } from './sqlServerConnection';
 import { sideFileFor, withSideFiles } from './sideFiles';
 import { createSqliteStore } from './sqliteStore';
-import type { SsoStore } from './store';
+import type { AuditRetention, SsoStore } from './store';
 
 export type StoreConfig =
   | {
@@ -28,14 +28,19 @@ export type StoreConfig =
       secret: () => string | undefined;
     };
 
-/** `log`: the service log, for errors that are bugs (by type and place, never their message) and for what an administrator should fix. */
-export async function openStore(config: StoreConfig, log?: (message: string) => void): Promise<SsoStore> {
+/**
+ * `log`: the service log, for errors that are bugs (by type and place, never their message) and for
+ * what an administrator should fix. `auditRetention`: the configured one, for the audit rows the
+ * embedded store moves at open (rows a stopped process staged), before any write gives it.
+ */
+export async function openStore(config: StoreConfig, log?: (message: string) => void, auditRetention?: AuditRetention): Promise<SsoStore> {
   const store =
     config.kind === 'sqlite'
       ? withSideFiles(createSqliteStore({ file: config.file, busyTimeoutMs: config.busyTimeoutMs, log, stagedAudit: true }), {
           auditFile: sideFileFor(config.file, 'audit'),
           audit: createSqliteStore({ file: sideFileFor(config.file, 'audit'), busyTimeoutMs: config.busyTimeoutMs }),
           coordination: createSqliteStore({ file: sideFileFor(config.file, 'coordination'), busyTimeoutMs: config.busyTimeoutMs }),
+          auditRetention,
         })
       : createMssqlStore('url' in config ? { url: config.url } : { connection: config.connection, secret: config.secret }, log);
   try {

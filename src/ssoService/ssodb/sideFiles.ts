@@ -36,10 +36,10 @@ const STAGED_AUDIT_MOVE_MS = 1_000;
 /** Delegates everything to `data` except the audit and the MSS coordination. */
 export function withSideFiles(
   data: SqliteDataStore,
-  side: { auditFile: string; audit: SideStore<AuditMethods>; coordination: SideStore<CoordinationMethods> },
+  side: { auditFile: string; audit: SideStore<AuditMethods>; coordination: SideStore<CoordinationMethods>; auditRetention?: AuditRetention },
 ): SsoStore {
   const { audit, coordination } = side;
-  const staged = new StagedAuditMover(data, side.auditFile);
+  const staged = new StagedAuditMover(data, side.auditFile, side.auditRetention);
   return {
     init: async () => {
       await data.init();
@@ -125,14 +125,18 @@ export function sideFileFor(dataFile: string, suffix: 'audit' | 'coordination'):
  */
 class StagedAuditMover {
   private timer: NodeJS.Timeout | undefined;
-  private retention: AuditRetention | undefined;
   private moving: Promise<unknown> = Promise.resolve();
   /** Rows were staged by this process since the last move began (other processes move their own). */
   private stagedHere = false;
 
+  /**
+   * @param retention the configured one, known from the start so that the move at start (of what a
+   *   stopped process left) already leaves rows past the age limit out; later, the latest a write gave.
+   */
   constructor(
     private readonly data: SqliteDataStore,
     private readonly auditFile: string,
+    private retention: AuditRetention | undefined,
   ) {}
 
   /** Once `write` (a change with its audit rows staged) is done, moves them soon. */

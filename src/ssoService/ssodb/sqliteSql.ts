@@ -166,9 +166,12 @@ FROM SSOX_AuditTable WHERE au_id < :before ORDER BY au_id DESC LIMIT :limit`,
   WHERE au_id <= (SELECT COALESCE(MAX(au_id), 0) FROM SSOX_AuditTable) - :maxRows OR au_at < :cutoff)`,
   oldestAudit: `SELECT au_id AS id, au_at AS at FROM SSOX_AuditTable ORDER BY au_id LIMIT 1`,
 
-  /** Staged rows (this file's own SSOX_AuditTable) to the attached audit file, in their order. */
+  /**
+   * Staged rows (this file's own SSOX_AuditTable) to the attached audit file, in their order; rows
+   * already past the age limit (:cutoff, '' when it is not known) are left to the drop that follows.
+   */
   moveStagedAudit: `INSERT INTO ${STAGED_AUDIT_TARGET}.SSOX_AuditTable (${AUDIT_COLUMNS})
-SELECT ${AUDIT_COLUMNS} FROM main.SSOX_AuditTable ORDER BY au_id`,
+SELECT ${AUDIT_COLUMNS} FROM main.SSOX_AuditTable WHERE au_at >= :cutoff ORDER BY au_id`,
   dropStagedAudit: `DELETE FROM main.SSOX_AuditTable`,
   pruneMovedAudit: `DELETE FROM ${STAGED_AUDIT_TARGET}.SSOX_AuditTable WHERE au_id IN (
   SELECT au_id FROM (SELECT au_id, au_at FROM ${STAGED_AUDIT_TARGET}.SSOX_AuditTable ORDER BY au_id LIMIT :limit)

@@ -25,9 +25,11 @@ export function moveStagedAuditRows(db: SqliteConnection, auditFile: string, ret
     db.withAttached(path.resolve(auditFile), STAGED_AUDIT_TARGET, () =>
       db.transaction('BEGIN IMMEDIATE', () => {
         begun();
-        const moved = db.run(SQLITE_SQL.moveStagedAudit, {});
-        if (moved === 0) return 0;
+        // A staged row past the age limit never reaches the audit file: there it would get one of
+        // the newest ids, where the prune (which looks at the oldest) would not find it for long.
+        const moved = db.run(SQLITE_SQL.moveStagedAudit, { cutoff: retention ? auditPruneBounds(retention, 1).cutoff : '' });
         db.run(SQLITE_SQL.dropStagedAudit, {});
+        if (moved === 0) return 0;
         // As many rows as each append would have let go, one by one.
         if (retention) db.run(SQLITE_SQL.pruneMovedAudit, auditPruneBounds(retention, Math.min(moved * AUDIT_PRUNE_PER_WRITE, MAX_PAGE_LIMIT)));
         return moved;
