@@ -109,6 +109,8 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     this.setStatus('connecting');
     try {
       await this.openTransport();
+      // close() while the transport was opening found nothing to close: this attempt must not go on.
+      if (this.closedByUser) throw new SsoError('ENTSSO_E_NOT_CONNECTED', 'The connection to the SSO service was closed while it was being opened.');
       const hello = await this.request('hello', { token: this.options.token, protocolVersion: PROTOCOL_VERSION, client: this.options.clientName });
       this.lastHello = hello;
       this.connectedAt = Date.now();
@@ -117,8 +119,10 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
       return hello.state;
     } catch (err) {
       const error = toSsoError(err);
-      this.failedAttempts++;
       this.dropTransport();
+      // Closed on purpose while connecting: not a failure to report or retry.
+      if (this.closedByUser) throw error;
+      this.failedAttempts++;
       this.setStatus('disconnected', error);
       // The same token or protocol version would be refused again, forever: wait to be told to connect.
       if (!isFinalRefusal(error)) this.scheduleReconnect();
