@@ -30,7 +30,7 @@ export interface GetSecretsResult {
   unpublishedRestore?: RestoreRecord;
 }
 
-/** A getSecrets answer as the service keeps it: the secrets decoded from the wire. */
+/** A getSecrets answer as a service or a standby node keeps it: the secrets decoded from the wire. */
 export interface SecretsFromMss {
   current: MasterSecret;
   previous?: MasterSecret;
