@@ -9,6 +9,7 @@ import { SsoError, isSsoErrorCode } from '../../protocol/errors';
 import { LineDecoder, encodeLine } from '../../protocol/jsonLines';
 import { fromWire, type GetSecretsResult, type MssOp, type MssOps, type MssResponse, type SecretsFromMss } from './mssProtocol';
 import type { TlsMaterial } from './tlsMaterial';
+import { restoreRecordFrom } from './unpublishedRestore';
 
 export class MssLink extends EventEmitter<{ lost: []; changed: [] }> {
   private socket: tls.TLSSocket | undefined;
@@ -30,6 +31,7 @@ export class MssLink extends EventEmitter<{ lost: []; changed: [] }> {
       current: fromWire(result.current),
       previous: result.previous ? fromWire(result.previous) : undefined,
       reencrypt: result.reencrypt,
+      unpublishedRestore: restoreRecordFrom(result.unpublishedRestore),
     };
   }
 

@@ -8,6 +8,7 @@
 import type { Base64File, ReencryptProgress } from '../../protocol/messages';
 import { makeMasterSecret, type MasterSecret } from '../crypto/masterSecret';
 import type { CertificateRole } from '../crypto/pki';
+import type { RestoreRecord } from './unpublishedRestore';
 
 interface WireSecret {
   msid: string;
@@ -22,13 +23,20 @@ export interface GetSecretsResult {
   reencrypt?: ReencryptProgress;
   /** The name under which this node serves (host:port). */
   server: string;
+  /**
+   * This node's restore whose publication in SSODB failed (secret ids only), for standbys to keep
+   * (see unpublishedRestore.ts). Absent from nodes of earlier versions: read as no record.
+   */
+  unpublishedRestore?: RestoreRecord;
 }
 
-/** A getSecrets answer as the service keeps it: the secrets decoded from the wire. */
+/** A getSecrets answer as a service or a standby node keeps it: the secrets decoded from the wire. */
 export interface SecretsFromMss {
   current: MasterSecret;
   previous?: MasterSecret;
   reencrypt?: ReencryptProgress;
+  /** Validated on receipt: anything but a well-formed record is undefined. */
+  unpublishedRestore?: RestoreRecord;
 }
 
 /** Every MSS operation with its parameters and result. */

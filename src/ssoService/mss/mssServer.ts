@@ -197,8 +197,8 @@ export class MssServer {
       if (this.leadership.currentRole !== 'standby') return;
       const active = (await this.options.store.getGlobalInfo()).secretServer;
       if (!active || active === this.name) return;
-      const secrets = await this.peers.getSecrets(active);
-      await this.authority.adoptSecrets(secrets);
+      const { current, previous, unpublishedRestore } = await this.peers.getSecrets(active);
+      await this.authority.adoptSecrets({ current, previous }, unpublishedRestore);
     })()
       .catch(() => undefined) // the active node may be down: that is what the lease is for
       .finally(() => {
@@ -215,7 +215,8 @@ export class MssServer {
   private readonly handlers: { [K in MssOp]: OpHandler<K> } = {
     getSecrets: async () => {
       const { current, previous } = this.authority.secrets();
-      return { current: toWire(current), previous: previous ? toWire(previous) : undefined, reencrypt: this.authority.progress, server: this.name };
+      const unpublishedRestore = await this.authority.restoreLeftUnpublished();
+      return { current: toWire(current), previous: previous ? toWire(previous) : undefined, reencrypt: this.authority.progress, server: this.name, unpublishedRestore };
     },
     backup: async (p) => this.authority.backup(str(p.password), str(p.reminder)),
     verify: async (p) => this.authority.verify(str(p.file), str(p.password)),

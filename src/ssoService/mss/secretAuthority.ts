@@ -15,7 +15,7 @@ import { checkPasswordStrength } from '../crypto/passwordKdf';
 import { SecretVault, VAULT_FILE, VAULT_KEY_FILE } from '../crypto/secretVault';
 import type { SsoStore } from '../ssodb/store';
 import { NotActiveError, StuckRowsError, reencryptAll } from './reencryptor';
-import { UnpublishedRestore } from './unpublishedRestore';
+import { UnpublishedRestore, sameRestoreRecord, type RestoreRecord } from './unpublishedRestore';
 
 interface BackupPayload {
   secrets: Array<{ msid: string; key: string; createdAt: string }>;
@@ -117,22 +117,48 @@ export class SecretAuthority {
     this.pending = undefined;
   }
 
-  /** A standby keeps the same secrets as the active node (delivered over mutual TLS). */
-  async adoptSecrets(secrets: { current: MasterSecret; previous?: MasterSecret }): Promise<boolean> {
+  /**
+   * A standby keeps the same secrets as the active node (delivered over mutual TLS), and the same
+   * record of a restore not yet published: should it take over before that publication is made,
+   * activate() judges the restored secret by the same rule as the node that restored it.
+   */
+  async adoptSecrets(secrets: { current: MasterSecret; previous?: MasterSecret }, restoreRecord?: RestoreRecord): Promise<boolean> {
     if (this.active) return false;
     const have = this.vault ? [this.vault.current().msid, this.vault.previous()?.msid] : [];
-    if (have[0] === secrets.current.msid && have[1] === secrets.previous?.msid) return false;
-    await this.installSecrets(secrets);
-    // A restore recorded here before is superseded by what the active node holds.
-    await this.unpublishedRestore.clear();
-    this.options.log(`standby now holds master secret ${secrets.current.msid}`);
-    return true;
+    const changed = have[0] !== secrets.current.msid || have[1] !== secrets.previous?.msid;
+    if (changed) {
+      // A record belongs to the secrets it came with: gone before they are.
+      await this.unpublishedRestore.clear();
+      await this.installSecrets(secrets);
+      this.options.log(`standby now holds master secret ${secrets.current.msid}`);
+    }
+    await this.keepRestoreRecordOf(restoreRecord);
+    return changed;
+  }
+
+  /**
+   * The active node's record, kept only for the secret this standby holds as current (an answer
+   * read while the active node was switching may pair a record with other secrets); cleared when
+   * the active node has none. Written only on a change: this runs every renewal period.
+   */
+  private async keepRestoreRecordOf(record: RestoreRecord | undefined): Promise<void> {
+    const wanted = record?.msid === this.vault?.current().msid ? record : undefined;
+    if (sameRestoreRecord(await this.unpublishedRestore.read(), wanted)) return;
+    // Took the lease meanwhile: activate() is reading the record, and it is this node's own now.
+    if (this.active) return;
+    if (wanted) await this.unpublishedRestore.record(wanted);
+    else await this.unpublishedRestore.clear();
   }
 
   async stop(): Promise<void> {
     this.active = false;
     await this.secretChanges;
     await this.reencrypting?.catch(() => undefined);
+  }
+
+  /** The record of this node's restore not yet published, handed to standbys with the secrets. */
+  restoreLeftUnpublished(): Promise<RestoreRecord | undefined> {
+    return this.unpublishedRestore.read();
   }
 
   get holdsSecret(): boolean {

@@ -7,6 +7,8 @@
  * restored and the one SSODB named when it was (no key material), written before the vault
  * changes. It counts only while SSODB still names that same secret: once SSODB moved on (another
  * node published, rotated), the record is stale and the node refuses as any node that missed a change.
+ * The active node hands its record to standbys with the secrets (ids only), so that a standby that
+ * copied the restored secret takes over under the same rule (see SecretAuthority.adoptSecrets).
  */
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,11 +17,26 @@ import { writeFileAtomically } from '../crypto/secretVault';
 
 const UNPUBLISHED_RESTORE_FILE = 'restore-unpublished.json';
 
-interface RestoreRecord {
+export interface RestoreRecord {
   /** The secret the restore installed. */
   msid: string;
   /** The secret SSODB named when the restore was made (null: none yet). */
   over: string | null;
+}
+
+/**
+ * A record as read from the file or from a peer's answer: both ids well formed (`over` may be
+ * null), or undefined; only the two ids are kept. Undefined makes a node refuse, the safe side.
+ */
+export function restoreRecordFrom(value: unknown): RestoreRecord | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const { msid, over } = value as { msid?: unknown; over?: unknown };
+  if (!isMsid(msid) || !(over === null || isMsid(over))) return undefined;
+  return { msid, over };
+}
+
+export function sameRestoreRecord(a: RestoreRecord | undefined, b: RestoreRecord | undefined): boolean {
+  return a?.msid === b?.msid && a?.over === b?.over;
 }
 
 export class UnpublishedRestore {
@@ -39,9 +56,7 @@ export class UnpublishedRestore {
   /** The record, or undefined when there is none or it cannot be read (then the node refuses, the safe side). */
   async read(): Promise<RestoreRecord | undefined> {
     try {
-      const parsed = JSON.parse(await readFile(this.file, 'utf8')) as { msid?: unknown; over?: unknown };
-      if (!isMsid(parsed.msid) || !(parsed.over === null || isMsid(parsed.over))) return undefined;
-      return { msid: parsed.msid, over: parsed.over };
+      return restoreRecordFrom(JSON.parse(await readFile(this.file, 'utf8')));
     } catch {
       return undefined;
     }

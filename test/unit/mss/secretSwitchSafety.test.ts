@@ -379,3 +379,60 @@ test('a restore record gone stale does not publish: SSODB moved on to another se
     assert.equal((await store.getGlobalInfo()).currentMsid, before, `nothing published over it (${moved})`);
   }
 });
+
+/** Node B, standby, synced the secret SSODB names before node A's restore (its own vault folder, same SSODB). */
+async function standbyHolding(secret: MasterSecret, options: ConstructorParameters<typeof SecretAuthority>[0], name: string): Promise<SecretAuthority> {
+  const dir = join(scratch, name);
+  await SecretVault.create(dir, secret);
+  const standby = new SecretAuthority({ ...options, vaultDir: dir });
+  await standby.openVault();
+  return standby;
+}
+
+/** What node A answers a standby's getSecrets after its restore's publication failed: the secrets and its record. */
+async function activeAnswer(options: ConstructorParameters<typeof SecretAuthority>[0]) {
+  const active = new SecretAuthority(options);
+  await active.openVault();
+  return { secrets: active.secrets(), record: await active.restoreLeftUnpublished() };
+}
+
+test('a standby that synced a restored secret whose publication failed takes over and publishes it: the record comes with the secrets', async () => {
+  const { store, options, published, restored } = await restoreLeftUnpublished('standby-takes-over');
+  const answer = await activeAnswer(options);
+  assert.deepEqual(answer.record, { msid: restored, over: published.msid }, 'the active node hands its record over');
+  const standby = await standbyHolding(published, options, 'standby-takes-over-b');
+  assert.equal(await standby.adoptSecrets(answer.secrets, answer.record), true);
+  await standby.activate();
+  assert.equal((await store.getGlobalInfo()).currentMsid, restored, 'the standby published the restored secret');
+});
+
+test('a standby keeps its record in step with the active node even when the secrets did not change, and only for the secret it holds', async () => {
+  const { store, options, published, restored } = await restoreLeftUnpublished('standby-in-step');
+  const answer = await activeAnswer(options);
+  const standby = await standbyHolding(published, options, 'standby-in-step-b');
+  // First synced from a node of an earlier version (no record), then from this one: same secrets, record now.
+  assert.equal(await standby.adoptSecrets(answer.secrets, undefined), true);
+  assert.equal(await standby.adoptSecrets(answer.secrets, answer.record), false, 'the secrets did not change');
+  assert.deepEqual(await standby.restoreLeftUnpublished(), answer.record, 'the record is kept all the same');
+  // The active node published since (its record is gone): the standby's goes too.
+  assert.equal(await standby.adoptSecrets(answer.secrets, undefined), false);
+  assert.equal(await standby.restoreLeftUnpublished(), undefined, 'cleared with the active node');
+  // A record paired with other secrets (an answer read mid-switch) is not kept for the secret held.
+  await standby.adoptSecrets(answer.secrets, { msid: generateMasterSecret().msid, over: published.msid });
+  assert.equal(await standby.restoreLeftUnpublished(), undefined, 'no record for a secret the standby does not hold as current');
+  await assert.rejects(standby.activate(), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_NO_SECRET');
+  assert.equal((await store.getGlobalInfo()).currentMsid, published.msid, 'nothing published without the record');
+  assert.notEqual(restored, published.msid);
+});
+
+test('a record synced to a standby goes stale as the restoring node\'s does: SSODB names another secret, the standby refuses and publishes nothing', async () => {
+  const { store, options, published } = await restoreLeftUnpublished('standby-stale');
+  const answer = await activeAnswer(options);
+  const standby = await standbyHolding(published, options, 'standby-stale-b');
+  await standby.adoptSecrets(answer.secrets, answer.record);
+  const newer = generateMasterSecret().msid;
+  await store.updateGlobalInfo({ currentMsid: newer });
+  await assert.rejects(standby.activate(), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_NO_SECRET');
+  assert.equal((await store.getGlobalInfo()).currentMsid, newer, 'nothing published over the newer secret');
+  assert.equal(await standby.restoreLeftUnpublished(), undefined, 'the stale record is dropped');
+});
