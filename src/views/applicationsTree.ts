@@ -44,7 +44,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   private readonly pagesLoading = new Map<string, Promise<PageNode | undefined>>();
   /** How many items were shown before a refresh, so that a refresh shows as many again. */
   private reloadCounts = new Map<string, number>();
-  /** The size of each page of an application's configurations shown before a refresh: a refresh loads the same pages again. */
+  /** The size of each page of an application's configurations shown before a refresh (the last at least a full page): a refresh loads the same pages again. */
   private reloadPages = new Map<string, number[]>();
   /**
    * One node per id, kept across VS Code's repeated questions: a node keeps its tree item until
