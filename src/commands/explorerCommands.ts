@@ -52,7 +52,8 @@ export function registerExplorerCommands(ctx: ExplorerCommandsContext): vscode.D
     registerCommand(ctx, 'entsso.loadMore', async (node: ExplorerNode) => {
       // The "Load more…" row became the folder of the page it loaded: open it where the row was.
       const page = await ctx.tree.loadMore(node);
-      if (page) await ctx.treeView.reveal(page, { select: false, focus: true, expand: true });
+      // The tree may have changed under it meanwhile (a refresh): then there is nothing to open, no error to show.
+      if (page) await ctx.treeView.reveal(page, { select: false, focus: true, expand: true }).then(undefined, () => undefined);
     }),
     registerCommand(ctx, 'entsso.retry', (node: ExplorerNode) => ctx.tree.retry(node)),
     registerCommand(ctx, 'entsso.openConfiguration', (target: ExplorerNode | vscode.Uri) => openConfiguration(ctx, target, target instanceof vscode.Uri ? undefined : clicks)),

@@ -22,6 +22,7 @@ import type { ExplorerNode } from './tree/explorerNode';
 import { GroupNode } from './tree/groupNode';
 import { LoadMoreNode } from './tree/loadMoreNode';
 import { MessageNode } from './tree/messageNode';
+import { nodeId } from './tree/nodeId';
 import { PageNode } from './tree/pageNode';
 import type { TreeContext } from './tree/treeContext';
 
@@ -43,7 +44,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   private readonly pagesLoading = new Map<string, Promise<PageNode | undefined>>();
   /** How many items were shown before a refresh, so that a refresh shows as many again. */
   private reloadCounts = new Map<string, number>();
-  /** The size of each page of an application's configurations shown before a refresh: a refresh loads the same pages again. */
+  /** The size of each page of an application's configurations shown before a refresh (the last at least a full page): a refresh loads the same pages again. */
   private reloadPages = new Map<string, number[]>();
   /**
    * One node per id, kept across VS Code's repeated questions: a node keeps its tree item until
@@ -108,15 +109,14 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     const env = node.env;
     for (const app of apps) {
       const key = applicationKey(app.name);
-      const shown = this.identifiers.get(key);
-      if (shown) this.reloadPages.set(key, pageSizesOf(shown));
+      this.rememberPages(key, this.identifiers.get(key));
       this.forgetList(key);
       try {
         const fresh = applicationInfoOf(await this.connection.request('apps.get', { name: app.name }));
         this.apps.upsert(fresh);
         this.applicationNode(env, fresh);
       } catch (err) {
-        if (err instanceof SsoError && err.code === 'ENTSSO_E_APPLICATION_NOT_FOUND') this.apps.delete(key);
+        if (err instanceof SsoError && err.code === 'ENTSSO_E_APPLICATION_NOT_FOUND') this.forgetApplication(env, app);
         else this.log.warn(`Refreshing "${app.name}" failed: ${message(err)}`);
       }
     }
@@ -146,11 +146,13 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   }
 
   private async loadPage(node: PageNode): Promise<PageNode | undefined> {
-    const list = this.identifierList(node.app.name);
-    if (node.loaded || list.pageCount !== node.page || !list.hasMore) return undefined;
+    const list = this.identifiers.get(applicationKey(node.app.name));
+    if (!list || node.loaded || list.pageCount !== node.page || !list.hasMore) return undefined;
     const before = list.pageRange(node.page - 1);
     const sizeBefore = list.size;
-    await this.loadIdentifiers(node.app, list.nextCursor, this.pageSize);
+    await this.loadIdentifiers(node.app, list, list.nextCursor, this.pageSize);
+    // A refresh replaced the list meanwhile, or the application was deleted: the page belongs to no list shown.
+    if (!this.isShown(node.app, list)) return undefined;
     const container = this.containerNode(node.env, node.app, node.page - 1);
     // The page before showed items added out of order that now belong to this page, or this
     // page failed or came empty: the page before changes too.
@@ -356,6 +358,23 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     return node;
   }
 
+  /**
+   * Keeps the page sizes of an application's list for its reload after a refresh. A list not
+   * loaded (its first page failed or is still loading) is reloaded as a first load: one page.
+   */
+  private rememberPages(key: string, list: PagedList<IdentifierInfo> | undefined): void {
+    if (list?.loaded) this.reloadPages.set(key, reloadSizesOf(list, this.pageSize));
+  }
+
+  /** Forgets an application deleted elsewhere: its list, the pages to reload and its nodes. */
+  private forgetApplication(env: string, app: ApplicationInfo): void {
+    const key = applicationKey(app.name);
+    this.apps.delete(key);
+    this.forgetList(key);
+    this.reloadPages.delete(key);
+    for (const id of [ApplicationNode.idOf(env, app.name), listEndId('loadMore', env, app), listEndId('error', env, app), listEndId('empty', env, app)]) this.nodes.delete(id);
+  }
+
   /** Forgets an application's configurations and their nodes; they are loaded again when shown. */
   private forgetList(key: string): void {
     this.identifiers.delete(key);
@@ -372,16 +391,16 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
 
   environmentNode(): EnvironmentNode | undefined {
     const env = this.connection.environment?.name;
-    return env === undefined ? undefined : this.kept(`env:${env}`, 'environment', () => new EnvironmentNode(env));
+    return env === undefined ? undefined : this.kept(EnvironmentNode.idOf(env), 'environment', () => new EnvironmentNode(env));
   }
 
   private groupNode(env: string, kind: ApplicationKind): GroupNode {
-    return this.kept(`group:${env}:${kind}`, 'group', () => new GroupNode(env, kind));
+    return this.kept(GroupNode.idOf(env, kind), 'group', () => new GroupNode(env, kind));
   }
 
   private adapterNode(env: string, adapter: string): AdapterNode {
     const key = adapterKey(adapter);
-    const node = this.kept(`adapter:${env}:${key}`, 'adapter', () => new AdapterNode(env, key, adapter, []));
+    const node = this.kept(AdapterNode.idOf(env, key), 'adapter', () => new AdapterNode(env, key, adapter, []));
     node.applications = this.applicationsOfAdapter(adapter);
     return node;
   }
@@ -425,7 +444,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   }
 
   private loadMoreNode(env: string, app: ApplicationInfo | undefined, shown: number): LoadMoreNode {
-    const id = app ? `more:${env}:${applicationKey(app.name)}` : `more:${env}`;
+    const id = listEndId('loadMore', env, app);
     const node = this.kept(id, 'loadMore', () => new LoadMoreNode(id, env, app, shown, undefined, this.pageSize));
     node.app = app;
     node.shown = shown;
@@ -435,7 +454,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   }
 
   private errorNode(env: string, app: ApplicationInfo | undefined, text: string): ErrorNode {
-    const id = app ? `error:${env}:${applicationKey(app.name)}` : `error:${env}`;
+    const id = listEndId('error', env, app);
     const node = this.kept(id, 'error', () => new ErrorNode(id, env, app, text));
     node.app = app;
     node.message = text;
@@ -443,7 +462,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   }
 
   private messageNode(env: string, app: ApplicationInfo | undefined, text: string): MessageNode {
-    const id = app ? `empty:${env}:${applicationKey(app.name)}` : `empty:${env}`;
+    const id = listEndId('empty', env, app);
     const node = this.kept(id, 'empty', () => new MessageNode(id, env, app, text));
     node.app = app;
     node.message = text;
@@ -460,6 +479,11 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
       this.identifiers.set(key, list);
     }
     return list;
+  }
+
+  /** Whether `list` is still the one the tree shows for `app` (a refresh replaces it, a deletion drops it). */
+  private isShown(app: ApplicationInfo, list: PagedList<IdentifierInfo>): boolean {
+    return this.identifiers.get(applicationKey(app.name)) === list;
   }
 
   private ensureApplicationsLoaded(): Promise<void> {
@@ -488,8 +512,8 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   private async loadIdentifierPages(app: ApplicationInfo, sizes: number[]): Promise<void> {
     const list = this.identifierList(app.name);
     for (const [i, size] of sizes.entries()) {
-      if (i > 0 && !list.hasMore) return;
-      await this.loadIdentifiers(app, list.nextCursor, Math.min(MAX_PAGE, Math.max(1, size)));
+      if (i > 0 && (!list.hasMore || !this.isShown(app, list))) return;
+      await this.loadIdentifiers(app, list, list.nextCursor, Math.min(MAX_PAGE, Math.max(1, size)));
       if (list.error) return;
     }
   }
@@ -507,8 +531,8 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     }
   }
 
-  private async loadIdentifiers(app: ApplicationInfo, cursor: string | undefined, limit: number): Promise<void> {
-    const list = this.identifierList(app.name);
+  /** Loads a page into `list`, the one asked for: the tree may have replaced it by the time the page arrives. */
+  private async loadIdentifiers(app: ApplicationInfo, list: PagedList<IdentifierInfo>, cursor: string | undefined, limit: number): Promise<void> {
     try {
       const page = await this.connection.request('identifiers.list', { application: app.name, limit, ...(cursor ? { cursor } : {}) });
       list.addPage(page);
@@ -524,7 +548,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     if (!keepCounts) this.reloadPages.clear();
     if (keepCounts) {
       this.reloadCounts.set('', this.apps.size);
-      for (const [key, list] of this.identifiers) if (list.loaded) this.reloadPages.set(key, pageSizesOf(list));
+      for (const [key, list] of this.identifiers) this.rememberPages(key, list);
     }
     this.apps = new PagedList<ApplicationInfo>((a) => applicationKey(a.name));
     this.adapters = undefined;
@@ -550,12 +574,22 @@ function applicationInfoOf(detail: ApplicationDetail): ApplicationInfo {
   return info;
 }
 
-/** How many items each page of a list holds now (what a refresh loads again). */
-function pageSizesOf<T>(list: PagedList<T>): number[] {
-  return Array.from({ length: Math.max(1, list.pageCount) }, (_, page) => {
+/**
+ * The pages a refresh loads again: those before the last as large as they are now, the last at
+ * least a full page, for what was added since (a list shown in full, even empty, ends short).
+ */
+function reloadSizesOf<T>(list: PagedList<T>, pageSize: number): number[] {
+  const sizes = Array.from({ length: Math.max(1, list.pageCount) }, (_, page) => {
     const { start, end } = list.pageRange(page);
     return end - start;
   });
+  sizes[sizes.length - 1] = Math.max(pageSize, sizes[sizes.length - 1] ?? 0);
+  return sizes;
+}
+
+/** The id of the node that ends a list: of the applications (no `app`) or of an application's configurations. */
+function listEndId(kind: 'loadMore' | 'error' | 'empty', env: string, app: ApplicationInfo | undefined): string {
+  return app ? nodeId(kind, env, applicationKey(app.name)) : nodeId(kind, env);
 }
 
 function message(err: unknown): string {

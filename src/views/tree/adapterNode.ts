@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { ApplicationInfo } from '../../protocol/messages';
 import { contextValue } from './contextValue';
+import { nodeId } from './nodeId';
 import type { TreeContext } from './treeContext';
 
 const ICON = new vscode.ThemeIcon('plug');
@@ -21,7 +22,12 @@ export class AdapterNode {
     /** Its applications loaded so far, sorted as shown; the provider keeps them current. */
     public applications: readonly ApplicationInfo[],
   ) {
-    this.id = `adapter:${env}:${key}`;
+    this.id = AdapterNode.idOf(env, key);
+  }
+
+  /** `key`: the adapter's key (adapterKey). */
+  static idOf(env: string, key: string): string {
+    return nodeId('adapter', env, key);
   }
 
   /** Built every time: it counts applications that arrive page by page. */

@@ -13,6 +13,7 @@ import {
 import type { ApplicationInfo } from '../../protocol/messages';
 import { CachedItemNode } from './cachedItemNode';
 import { contextValue } from './contextValue';
+import { nodeId } from './nodeId';
 
 /** One icon object per codicon and state, shared by every row (thousands of them). */
 const ICONS = new Map<string, vscode.ThemeIcon>();
@@ -42,7 +43,7 @@ export class ApplicationNode extends CachedItemNode {
   }
 
   static idOf(env: string, application: string): string {
-    return `app:${env}:${applicationKey(application)}`;
+    return nodeId('application', env, applicationKey(application));
   }
 
   /** Keeps this node (VS Code's handle on it) and rebuilds its item only when the application changed. */

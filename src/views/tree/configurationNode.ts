@@ -5,6 +5,7 @@ import { formatTime } from '../../model/serviceStatus';
 import type { ApplicationInfo, IdentifierInfo } from '../../protocol/messages';
 import { CachedItemNode } from './cachedItemNode';
 import { contextValue } from './contextValue';
+import { nodeId } from './nodeId';
 
 const ICON = new vscode.ThemeIcon('json');
 
@@ -27,7 +28,7 @@ export class ConfigurationNode extends CachedItemNode {
   }
 
   static idOf(env: string, application: string, identifier: string): string {
-    return `id:${env}:${applicationKey(application)}:${identifier}`;
+    return nodeId('configuration', env, applicationKey(application), identifier);
   }
 
   /** Keeps this node and rebuilds its item only when the configuration or its application changed. */

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { escapeMarkdown } from '../../model/markdown';
 import { presentStatus, stateWord } from '../../model/serviceStatus';
 import { contextValue } from './contextValue';
+import { nodeId } from './nodeId';
 import type { TreeContext } from './treeContext';
 
 /** The root: the active SSO environment, with the state of its service and master secret server. */
@@ -10,7 +11,11 @@ export class EnvironmentNode {
   readonly id: string;
 
   constructor(readonly env: string) {
-    this.id = `env:${env}`;
+    this.id = EnvironmentNode.idOf(env);
+  }
+
+  static idOf(env: string): string {
+    return nodeId('environment', env);
   }
 
   /** Built every time: it shows the connection's state, which changes by itself. */

@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { groupInfo } from '../../model/applicationList';
 import type { ApplicationKind } from '../../protocol/messages';
 import { contextValue } from './contextValue';
+import { nodeId } from './nodeId';
 import type { TreeContext } from './treeContext';
 
 /** The applications of one kind: BizTalk adapters, config store applications, other affiliate applications. */
@@ -13,7 +14,11 @@ export class GroupNode {
     readonly env: string,
     readonly kind: ApplicationKind,
   ) {
-    this.id = `group:${env}:${kind}`;
+    this.id = GroupNode.idOf(env, kind);
+  }
+
+  static idOf(env: string, kind: ApplicationKind): string {
+    return nodeId('group', env, kind);
   }
 
   /** Built every time: its count grows with each page of applications. */

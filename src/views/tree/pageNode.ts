@@ -2,6 +2,7 @@ import * as vscode from 'vscode';
 import { applicationKey, loadMoreLabel, pageLabel } from '../../model/applicationList';
 import type { ApplicationInfo } from '../../protocol/messages';
 import { contextValue } from './contextValue';
+import { nodeId } from './nodeId';
 
 const LOAD_MORE_ICON = new vscode.ThemeIcon('ellipsis');
 
@@ -32,7 +33,7 @@ export class PageNode {
   }
 
   static idOf(env: string, application: string, page: number): string {
-    return `page:${env}:${applicationKey(application)}:${page}`;
+    return nodeId('page', env, applicationKey(application), page);
   }
 
   treeItem(): vscode.TreeItem {

@@ -7,6 +7,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../../../src/connection/connectionManager';
+import { SsoError } from '../../../src/protocol/errors';
 import type { ApplicationInfo, IdentifierInfo } from '../../../src/protocol/messages';
 import { ApplicationsTreeProvider, type ExplorerNode } from '../../../src/views/applicationsTree';
 
@@ -25,9 +26,19 @@ const APP: ApplicationInfo = {
 };
 const ROWS: IdentifierInfo[] = Array.from({ length: 250 }, (_, i) => ({ application: APP.name, identifier: `Entry${String(i).padStart(3, '0')}`, timestamp: `t${i}`, modifiedAt: 1_700_000_000_000 + i }));
 
-/** Serves `apps.list` and keyset-paged `identifiers.list` from ROWS, as the service does. */
-function standInConnection(rows: IdentifierInfo[] = ROWS): ConnectionManager {
+/** What a stand-in connection serves besides ROWS: other applications, a reply held back, a failure. */
+interface StandInOptions {
+  apps?: ApplicationInfo[];
+  /** While set, `identifiers.list` answers only when this promise settles (a slow service). */
+  hold?: Promise<void>;
+  /** How many `identifiers.list` requests fail before one is answered. */
+  failures?: number;
+}
+
+/** Serves `apps.list`, `apps.get` and keyset-paged `identifiers.list` from memory, as the service does. */
+function standInConnection(rows: IdentifierInfo[] = ROWS, options: StandInOptions = {}): ConnectionManager {
   const never = new vscode.EventEmitter<void>();
+  const apps = () => options.apps ?? [APP];
   const page = <T>(items: T[], cursor: string | undefined, limit: number) => {
     const from = cursor ? Number(cursor) : 0;
     const next = from + limit;
@@ -40,10 +51,23 @@ function standInConnection(rows: IdentifierInfo[] = ROWS): ConnectionManager {
     onDidConnect: never.event,
     onDidChangeEnvironment: never.event,
     statusInput: () => undefined,
-    request: async (method: string, params: { cursor?: string; limit?: number; filter?: string }) => {
+    request: async (method: string, params: { application?: string; name?: string; cursor?: string; limit?: number; filter?: string }) => {
       requests.push(`${method} ${params.limit ?? ''}${params.filter ? ` ${params.filter}` : ''}`);
-      if (method === 'apps.list') return page([APP], params.cursor, params.limit ?? 100);
-      if (method === 'identifiers.list') return page(rows.filter((r) => !params.filter || r.identifier.includes(params.filter)), params.cursor, params.limit ?? 100);
+      if (method === 'apps.list') return page(apps(), params.cursor, params.limit ?? 100);
+      if (method === 'apps.get') {
+        const app = apps().find((a) => a.name === params.name);
+        if (!app) throw new SsoError('ENTSSO_E_APPLICATION_NOT_FOUND', `There is no application "${params.name}".`);
+        return { ...app, fields: [], fieldsVersion: '' };
+      }
+      if (method === 'identifiers.list') {
+        if (options.hold) await options.hold;
+        if (options.failures) {
+          options.failures--;
+          throw new SsoError('ENTSSO_E_TIMEOUT', 'The SSO service did not answer in time.');
+        }
+        const ofApp = rows.filter((r) => r.application === params.application && (!params.filter || r.identifier.includes(params.filter)));
+        return page(ofApp, params.cursor, params.limit ?? 100);
+      }
       throw new Error(`the stand-in does not serve ${method}`);
     },
   };
@@ -141,7 +165,8 @@ suite('Explorer tree: nodes and items kept across "Load more…"; each page a fo
       tree.refresh();
       tree.refresh(); // twice before it is shown again (e.g. collapsed, and the service reconnected)
       const again = await tree.getChildren(await applicationNode(tree));
-      assert.deepEqual(requests.filter((r) => r.startsWith('identifiers.list')), ['identifiers.list 100', 'identifiers.list 100', 'identifiers.list 50']);
+      // The pages before the last as they were; the last a full page, for what was added since.
+      assert.deepEqual(requests.filter((r) => r.startsWith('identifiers.list')), ['identifiers.list 100', 'identifiers.list 100', 'identifiers.list 100']);
       const [page1Again] = again.slice(100);
       assert.equal(page1Again?.id, page1.id, 'same id: VS Code keeps the folder expanded');
       assert.equal(tree.getTreeItem(page1Again as ExplorerNode).label, 'Config-store entries 101–200');
@@ -197,6 +222,127 @@ suite('Explorer tree: nodes and items kept across "Load more…"; each page a fo
       assert.equal(tree.keptNodeCount, before - 101, '100 configurations and one page fewer are held');
       await tree.refreshNode(await applicationNode(tree));
       assert.equal(tree.keptNodeCount, before - 101 - 151, 'Refresh of the application forgets its list and its nodes until shown again');
+    } finally {
+      tree.dispose();
+    }
+  });
+});
+
+/** An application of `count` configurations (rows given separately: the stand-in serves what is in them now). */
+function appOf(name: string, count: number): ApplicationInfo {
+  return { ...APP, name, identifierCount: count };
+}
+
+function rowsOf(application: string, identifiers: string[]): IdentifierInfo[] {
+  return identifiers.map((identifier, i) => ({ application, identifier, timestamp: `t${i}`, modifiedAt: 1_700_000_000_000 + i }));
+}
+
+/** What an application shows: its configurations' identifiers, then the type of the node that ends the list. */
+async function shown(tree: ApplicationsTreeProvider, app: ExplorerNode): Promise<string[]> {
+  return (await tree.getChildren(app)).map((n) => (n.type === 'identifier' ? n.info.identifier : n.type));
+}
+
+suite('Explorer tree: a refresh shows at least a page of what is there now; a refresh during a load; ids', () => {
+  const log = vscode.window.createOutputChannel('Enterprise SSO tree refresh test', { log: true });
+  suiteTeardown(() => log.dispose());
+
+  test('configurations added elsewhere since the list was shown in full all appear after a refresh, without "Load more…"', async () => {
+    const rows = rowsOf(APP.name, ['A1', 'A2']);
+    const tree = new ApplicationsTreeProvider(standInConnection(rows), log);
+    try {
+      assert.deepEqual(await shown(tree, await applicationNode(tree)), ['A1', 'A2']);
+      rows.push(...rowsOf(APP.name, ['A3', 'A4', 'A5']));
+      tree.refresh();
+      assert.deepEqual(await shown(tree, await applicationNode(tree)), ['A1', 'A2', 'A3', 'A4', 'A5']);
+      await tree.refreshNode(await applicationNode(tree)); // and it stays so
+      rows.push(...rowsOf(APP.name, ['A6']));
+      tree.refresh();
+      assert.deepEqual(await shown(tree, await applicationNode(tree)), ['A1', 'A2', 'A3', 'A4', 'A5', 'A6']);
+    } finally {
+      tree.dispose();
+    }
+  });
+
+  test('an application that had no configuration shows all those added since after a refresh', async () => {
+    const rows: IdentifierInfo[] = [];
+    const tree = new ApplicationsTreeProvider(standInConnection(rows), log);
+    try {
+      assert.deepEqual(await shown(tree, await applicationNode(tree)), ['empty']);
+      rows.push(...rowsOf(APP.name, ['B1', 'B2', 'B3']));
+      tree.refresh();
+      assert.deepEqual(await shown(tree, await applicationNode(tree)), ['B1', 'B2', 'B3']);
+    } finally {
+      tree.dispose();
+    }
+  });
+
+  test('"Refresh" of an application whose first load failed loads a full page', async () => {
+    const rows = rowsOf(APP.name, ['C1', 'C2', 'C3']);
+    const tree = new ApplicationsTreeProvider(standInConnection(rows, { failures: 1 }), log);
+    try {
+      const app = await applicationNode(tree);
+      assert.deepEqual(await shown(tree, app), ['error']);
+      await tree.refreshNode(app);
+      assert.deepEqual(await shown(tree, await applicationNode(tree)), ['C1', 'C2', 'C3']);
+    } finally {
+      tree.dispose();
+    }
+  });
+
+  test('a page whose reply arrives after a refresh is dropped: "Load more…" answers no folder to reveal, the new list is left as loaded', async () => {
+    let release = () => {};
+    const options: StandInOptions = {};
+    const tree = new ApplicationsTreeProvider(standInConnection(ROWS, options), log);
+    try {
+      const more = (await tree.getChildren(await applicationNode(tree)))[100] as ExplorerNode;
+      options.hold = new Promise<void>((resolve) => (release = resolve));
+      const loading = tree.loadMore(more);
+      tree.refresh();
+      release();
+      assert.equal(await loading, undefined, 'no page of the new list (not loaded, not shown) to reveal');
+      options.hold = undefined;
+      const again = await tree.getChildren(await applicationNode(tree));
+      assert.equal(again.length, 101);
+      assert.equal(tree.getTreeItem(again[100] as ExplorerNode).label, 'Load more… (100 of 250 config-store entries shown)');
+    } finally {
+      release();
+      tree.dispose();
+    }
+  });
+
+  test('a page whose reply arrives after its application was deleted elsewhere leaves nothing of it behind', async () => {
+    let release = () => {};
+    const options: StandInOptions = { apps: [APP] };
+    const tree = new ApplicationsTreeProvider(standInConnection(ROWS, options), log);
+    try {
+      const app = await applicationNode(tree);
+      const more = (await tree.getChildren(app))[100] as ExplorerNode;
+      options.hold = new Promise<void>((resolve) => (release = resolve));
+      const loading = tree.loadMore(more);
+      options.apps = [];
+      await tree.refreshNode(app);
+      release();
+      assert.equal(await loading, undefined);
+      assert.equal(tree.keptNodeCount, 2, 'the environment and the group, nothing of the deleted application');
+    } finally {
+      release();
+      tree.dispose();
+    }
+  });
+
+  test('names with ":" give distinct node ids ("a:b" + "c" and "a" + "b:c")', async () => {
+    const apps = [appOf('Ids:b', 1), appOf('Ids', 1)];
+    const rows = [...rowsOf('Ids:b', ['c']), ...rowsOf('Ids', ['b:c'])];
+    const tree = new ApplicationsTreeProvider(standInConnection(rows, { apps }), log);
+    try {
+      const [env] = await tree.getChildren();
+      const [group] = await tree.getChildren(env);
+      const appNodes = await tree.getChildren(group);
+      assert.equal(appNodes.length, 2);
+      const configurations = (await Promise.all(appNodes.map((a) => tree.getChildren(a)))).flat();
+      assert.deepEqual(configurations.map((n) => n.type), ['identifier', 'identifier']);
+      const ids = configurations.map((n) => tree.getTreeItem(n).id);
+      assert.equal(new Set(ids).size, 2, `two distinct ids, not ${JSON.stringify(ids)}`);
     } finally {
       tree.dispose();
     }
