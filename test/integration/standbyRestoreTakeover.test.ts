@@ -114,12 +114,16 @@ describe('a standby that synced a restored secret whose publication failed', () 
 
   test('takes over when the restoring node dies, publishes the restored secret, and the configurations saved under it stay readable', async () => {
     const { t, a, b, restored, values } = await restoreLeftUnpublishedOnActive(environments);
+    // The "standby now holds" line comes before the record is written: wait for the record itself.
+    await waitUntil(() => existsSync(join(t.dir, 'mss-b', RESTORE_RECORD)), 10_000, () => 'node B did not keep node A\'s record of the restore');
     const killedAt = Date.now();
     await a.kill('SIGKILL');
     await inSsodb(t, 'DROP TRIGGER IF EXISTS test_refuses_publication'); // the database accepts writes again
     await b.waitForLog(/was restored here and not yet published in SSODB .*: publishing it/, TAKEOVER_MS);
     await waitUntil(async () => (await currentMsid(t)) === restored, TAKEOVER_MS, () => `SSODB does not name the restored secret; node B's log:\n${b.log.join('\n')}`);
     const publishedMs = Date.now() - killedAt;
+    // Until it took over, B could not reach A, and said so.
+    assert.ok(b.log.some((line) => /standby could not copy the secrets from the active node: [A-Z_]+/.test(line)), `node B's log:\n${b.log.join('\n')}`);
 
     // A fresh service holds no cached secret: it reads only through the node that took over.
     await t.service!.kill('SIGKILL');

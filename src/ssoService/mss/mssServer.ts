@@ -73,11 +73,14 @@ export class MssServer {
   private readonly refusalLog: RateLimitedLog;
   /** Connections dropped after an unexpected error: bounded across connections too. */
   private readonly peerLog: RateLimitedLog;
+  /** A standby that cannot copy the secrets from the active node (every renewal period): said once a while. */
+  private readonly syncLog: RateLimitedLog;
 
   constructor(private readonly options: MssServerOptions) {
     const lease = options.lease ?? DEFAULT_LEASE;
     this.refusalLog = new RateLimitedLog(options.log, REFUSAL_LOG_INTERVAL_MS);
     this.peerLog = new RateLimitedLog(options.log, REFUSAL_LOG_INTERVAL_MS);
+    this.syncLog = new RateLimitedLog(options.log, REFUSAL_LOG_INTERVAL_MS);
     // The node's name includes the port it is bound to, known only after listen() when it is 0.
     const nodeName = () => this.name;
     this.authority = new SecretAuthority({
@@ -200,7 +203,9 @@ export class MssServer {
       const { current, previous, unpublishedRestore } = await this.peers.getSecrets(active);
       await this.authority.adoptSecrets({ current, previous }, unpublishedRestore);
     })()
-      .catch(() => undefined) // the active node may be down: that is what the lease is for
+      // The active node may be down (that is what the lease is for), or out of this node's reach
+      // (certificates, network): said, so that a standby left behind does not go unnoticed.
+      .catch((err: unknown) => this.syncLog.write(`standby could not copy the secrets from the active node: ${syncFailure(err)}`))
       .finally(() => {
         this.syncingFromActive = undefined;
       });
@@ -361,4 +366,11 @@ function peerKey(socket: net.Socket): string {
 function tlsRefusalReason(err: Error): string {
   const code = (err as NodeJS.ErrnoException).code;
   return typeof code === 'string' ? code : err.name;
+}
+
+/** What went wrong in a sync, by code only (an error's text is not the log's to repeat). */
+function syncFailure(err: unknown): string {
+  if (err instanceof SsoError) return err.code;
+  const code = (err as NodeJS.ErrnoException | undefined)?.code;
+  return typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code) ? code : 'no answer';
 }

@@ -53,6 +53,8 @@ export class SecretAuthority {
   private active = false;
   progress: ReencryptProgress | undefined;
   private readonly unpublishedRestore: UnpublishedRestore;
+  /** The adoption of the active node's secrets under way, if any: activate() waits for it. */
+  private adopting: Promise<unknown> = Promise.resolve();
 
   constructor(private readonly options: AuthorityOptions) {
     this.unpublishedRestore = new UnpublishedRestore(options.vaultDir);
@@ -71,6 +73,9 @@ export class SecretAuthority {
   /** This node took the lease: publish it as the MSS and finish any interrupted re-encryption. */
   async activate(): Promise<void> {
     this.active = true;
+    // A sync still installing what the active node handed over: judge the vault and the record
+    // once it is done, never halfway (the lease can be taken while a sync is in flight).
+    await this.adopting;
     if (!this.vault) return;
     const published = (await this.options.store.getGlobalInfo()).currentMsid;
     const mine = this.vault.current().msid;
@@ -122,8 +127,15 @@ export class SecretAuthority {
    * record of a restore not yet published: should it take over before that publication is made,
    * activate() judges the restored secret by the same rule as the node that restored it.
    */
-  async adoptSecrets(secrets: { current: MasterSecret; previous?: MasterSecret }, restoreRecord?: RestoreRecord): Promise<boolean> {
-    if (this.active) return false;
+  adoptSecrets(secrets: { current: MasterSecret; previous?: MasterSecret }, restoreRecord?: RestoreRecord): Promise<boolean> {
+    if (this.active) return Promise.resolve(false);
+    // Asked for while standby: it completes even if the lease is taken meanwhile (activate waits).
+    const run = this.adopting.then(() => this.adoptNow(secrets, restoreRecord));
+    this.adopting = run.catch(() => undefined);
+    return run;
+  }
+
+  private async adoptNow(secrets: { current: MasterSecret; previous?: MasterSecret }, restoreRecord: RestoreRecord | undefined): Promise<boolean> {
     const have = this.vault ? [this.vault.current().msid, this.vault.previous()?.msid] : [];
     const changed = have[0] !== secrets.current.msid || have[1] !== secrets.previous?.msid;
     if (changed) {
@@ -144,8 +156,6 @@ export class SecretAuthority {
   private async keepRestoreRecordOf(record: RestoreRecord | undefined): Promise<void> {
     const wanted = record?.msid === this.vault?.current().msid ? record : undefined;
     if (sameRestoreRecord(await this.unpublishedRestore.read(), wanted)) return;
-    // Took the lease meanwhile: activate() is reading the record, and it is this node's own now.
-    if (this.active) return;
     if (wanted) await this.unpublishedRestore.record(wanted);
     else await this.unpublishedRestore.clear();
   }

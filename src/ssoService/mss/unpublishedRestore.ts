@@ -40,6 +40,9 @@ export function sameRestoreRecord(a: RestoreRecord | undefined, b: RestoreRecord
 }
 
 export class UnpublishedRestore {
+  /** What the file holds, once read or written by this node (undefined: not known yet). */
+  private loaded: { record: RestoreRecord | undefined } | undefined;
+
   constructor(private readonly vaultDir: string) {}
 
   private get file(): string {
@@ -50,19 +53,31 @@ export class UnpublishedRestore {
   async record(record: RestoreRecord): Promise<void> {
     // An MSS that starts without a vault has no folder yet (the vault makes it the same way).
     await mkdir(this.vaultDir, { recursive: true, mode: 0o700 });
+    this.loaded = undefined;
     await writeFileAtomically(this.vaultDir, UNPUBLISHED_RESTORE_FILE, Buffer.from(JSON.stringify(record)));
+    this.loaded = { record };
   }
 
-  /** The record, or undefined when there is none or it cannot be read (then the node refuses, the safe side). */
+  /**
+   * The record, or undefined when there is none or it cannot be read (then the node refuses, the
+   * safe side). Read from the file once, then kept: this node is its only writer, and every peer's
+   * getSecrets asks for it.
+   */
   async read(): Promise<RestoreRecord | undefined> {
+    if (this.loaded) return this.loaded.record;
+    let record: RestoreRecord | undefined;
     try {
-      return restoreRecordFrom(JSON.parse(await readFile(this.file, 'utf8')));
+      record = restoreRecordFrom(JSON.parse(await readFile(this.file, 'utf8')));
     } catch {
-      return undefined;
+      record = undefined;
     }
+    this.loaded ??= { record };
+    return this.loaded.record;
   }
 
   async clear(): Promise<void> {
+    this.loaded = undefined;
     await rm(this.file, { force: true });
+    this.loaded = { record: undefined };
   }
 }

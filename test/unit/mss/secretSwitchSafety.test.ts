@@ -436,3 +436,17 @@ test('a record synced to a standby goes stale as the restoring node\'s does: SSO
   assert.equal((await store.getGlobalInfo()).currentMsid, newer, 'nothing published over the newer secret');
   assert.equal(await standby.restoreLeftUnpublished(), undefined, 'the stale record is dropped');
 });
+
+test('the lease taken while a sync is installing the active node\'s secrets: activation waits for it, and the node publishes the secret it serves (found by review)', async () => {
+  const { store, options, published, restored } = await restoreLeftUnpublished('standby-race');
+  const answer = await activeAnswer(options);
+  const standby = await standbyHolding(published, options, 'standby-race-b');
+  // The answer came while the restoring node was still active; the lease is taken before it is installed.
+  const adopting = standby.adoptSecrets(answer.secrets, answer.record);
+  const activating = standby.activate();
+  await adopting;
+  await activating;
+  assert.equal(standby.secrets().current.msid, restored, 'the node serves the restored secret it was handed');
+  assert.equal((await store.getGlobalInfo()).currentMsid, restored, 'and publishes that one, not the one it held before the sync');
+  assert.equal(await standby.adoptSecrets(answer.secrets, undefined), false, 'an active node adopts nothing');
+});
