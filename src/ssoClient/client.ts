@@ -70,6 +70,8 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
   private deadlineTimer: NodeJS.Timeout | undefined;
   private nextId = 1;
   private closedByUser = false;
+  /** The latest connect() (or close()): an earlier attempt still under way gives up. */
+  private connectAttempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private lastState: ServiceState | undefined;
   private lastHello: HelloResult | undefined;
@@ -105,13 +107,17 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
 
   /** Connects and authenticates. Rejects with a typed SsoError (never hangs past the timeout). */
   async connect(): Promise<ServiceState> {
+    // close() and a later connect() end this attempt: whatever it opened is closed, not kept.
+    const attempt = ++this.connectAttempt;
     this.closedByUser = false;
     this.setStatus('connecting');
+    let opened: Transport | undefined;
     try {
-      await this.openTransport();
-      // close() while the transport was opening found nothing to close: this attempt must not go on.
-      if (this.closedByUser) throw new SsoError('ENTSSO_E_NOT_CONNECTED', 'The connection to the SSO service was closed while it was being opened.');
+      opened = await this.openTransport();
+      this.throwIfSuperseded(attempt);
+      this.transport = opened;
       const hello = await this.request('hello', { token: this.options.token, protocolVersion: PROTOCOL_VERSION, client: this.options.clientName });
+      this.throwIfSuperseded(attempt);
       this.lastHello = hello;
       this.connectedAt = Date.now();
       this.setStatus('connected');
@@ -119,15 +125,23 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
       return hello.state;
     } catch (err) {
       const error = toSsoError(err);
+      // Ended by close() or a newer connect(): only its own transport is this attempt's to close,
+      // and there is no failure to report or retry.
+      if (attempt !== this.connectAttempt) {
+        opened?.close();
+        throw error;
+      }
       this.dropTransport();
-      // Closed on purpose while connecting: not a failure to report or retry.
-      if (this.closedByUser) throw error;
       this.failedAttempts++;
       this.setStatus('disconnected', error);
       // The same token or protocol version would be refused again, forever: wait to be told to connect.
       if (!isFinalRefusal(error)) this.scheduleReconnect();
       throw error;
     }
+  }
+
+  private throwIfSuperseded(attempt: number): void {
+    if (attempt !== this.connectAttempt) throw new SsoError('ENTSSO_E_NOT_CONNECTED', 'The connection to the SSO service was closed while it was being opened.');
   }
 
   async request<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
@@ -165,6 +179,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
 
   close(): void {
     this.closedByUser = true;
+    this.connectAttempt++;
     clearTimeout(this.reconnectTimer);
     this.reconnectTimer = undefined;
     clearTimeout(this.deadlineTimer);
@@ -173,7 +188,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     this.setStatus('disconnected');
   }
 
-  private async openTransport(): Promise<void> {
+  private async openTransport(): Promise<Transport> {
     // The handlers exist before the transport they belong to: they find it here once it is open.
     const opened: { transport?: Transport } = {};
     const decoder = new LineDecoder((line) => this.onLine(line));
@@ -191,7 +206,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
       onLog: this.options.onProcessLog,
     };
     opened.transport = this.options.process ? await openProcessTransport(this.options.process, handlers) : await openSocketTransport(this.options.socketPath, handlers);
-    this.transport = opened.transport;
+    return opened.transport;
   }
 
   private onLine(line: string): void {
