@@ -5,7 +5,7 @@
  * reconnects by itself stops at the rotated token and says what to do instead of retrying it.
  */
 import assert from 'node:assert/strict';
-import { statSync } from 'node:fs';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { SsoClient, type ConnectionStatus } from '../../src/ssoClient/client';
@@ -79,7 +79,12 @@ describe('access token rotation (real processes)', () => {
   test('with no service running, the token file is rewritten (0600, audited) and the next start uses it', async () => {
     for (const d of t.daemons.filter((x) => x !== t.mss)) await d.stop();
     const before = readToken(t.env);
+    // A wrong audit setting (the service would refuse to start on it) does not block the rotation.
+    const configFile = join(t.dir, 'environment.json');
+    const config = readFileSync(configFile, 'utf8');
+    writeFileSync(configFile, JSON.stringify({ ...JSON.parse(config), audit: { maxRows: 1 } }));
     const r = t.ssoctl(['token', 'rotate', '--json']);
+    writeFileSync(configFile, config);
     assert.equal(r.code, 0, r.stderr);
     assert.equal(JSON.parse(r.stdout).service, 'not running');
     const after = readToken(t.env);

@@ -10,6 +10,7 @@ import { newToken, writeTokenFile } from '../../ssoService/rpc/accessToken';
 import { loadEnvironment, storeConfigFor } from '../../ssoService/environment';
 import { auditRetention } from '../../ssoService/service/auditRetention';
 import { openStore } from '../../ssoService/ssodb/openStore';
+import type { AuditRetention } from '../../ssoService/ssodb/store';
 import { type ParsedArgs, UsageError, opt, positional } from '../args';
 import { connect, environmentDir, print } from '../context';
 
@@ -36,7 +37,7 @@ export async function token(args: ParsedArgs): Promise<void> {
 async function rotateOffline(args: ParsedArgs): Promise<void> {
   const env = loadEnvironment(environmentDir(args));
   // SSODB first: when it cannot be reached the token stays as it was, never rotated unaudited.
-  const store = await openStore(storeConfigFor(env), undefined, auditRetention(env.config.audit));
+  const store = await openStore(storeConfigFor(env), undefined, retentionIfValid(env));
   const rotatedAt = new Date().toISOString();
   try {
     writeTokenFile(env.paths.token, newToken());
@@ -47,6 +48,19 @@ async function rotateOffline(args: ParsedArgs): Promise<void> {
   print(args, { rotatedAt, tokenFile: env.paths.token, closedSessions: 0, service: 'not running' }, () =>
     `No SSO service was running: the new access token is in ${env.paths.token} (owner-only) and is used from the next start.`,
   );
+}
+
+/**
+ * The audit retention environment.json sets (for the staged rows the store moves at open), or none
+ * when that setting is wrong: an emergency rotation must not wait for it (`serve` refuses to start
+ * and says what to fix).
+ */
+function retentionIfValid(env: ReturnType<typeof loadEnvironment>): AuditRetention | undefined {
+  try {
+    return auditRetention(env.config.audit);
+  } catch {
+    return undefined;
+  }
 }
 
 function userName(): string {
