@@ -13,7 +13,7 @@ import { generateMasterSecret, makeMasterSecret, sameMasterSecret, type MasterSe
 import { openProtectedFile, readProtectedHeader, writeProtectedFile } from '../crypto/protectedFile';
 import { checkPasswordStrength } from '../crypto/passwordKdf';
 import { SecretVault, VAULT_FILE, VAULT_KEY_FILE } from '../crypto/secretVault';
-import type { SsoStore } from '../ssodb/store';
+import type { SecretRowCount, SsoStore } from '../ssodb/store';
 import { NotActiveError, StuckRowsError, reencryptAll } from './reencryptor';
 import { UnpublishedRestore, sameRestoreRecord, type RestoreRecord } from './unpublishedRestore';
 
@@ -53,6 +53,8 @@ export class SecretAuthority {
   private active = false;
   progress: ReencryptProgress | undefined;
   private readonly unpublishedRestore: UnpublishedRestore;
+  /** The active node's current secret whose adoption was refused to keep the only copy of one (logged once). */
+  private keptOnlyCopyOver: string | undefined;
   /** The adoption of the active node's secrets under way, if any: activate() waits for it. */
   private adopting: Promise<unknown> = Promise.resolve();
 
@@ -138,6 +140,7 @@ export class SecretAuthority {
   private async adoptNow(secrets: { current: MasterSecret; previous?: MasterSecret }, restoreRecord: RestoreRecord | undefined): Promise<boolean> {
     const have = this.vault ? [this.vault.current().msid, this.vault.previous()?.msid] : [];
     const changed = have[0] !== secrets.current.msid || have[1] !== secrets.previous?.msid;
+    if (changed && (await this.keepsOnlyCopy(secrets))) return false;
     if (changed) {
       // A record belongs to the secrets it came with: gone before they are.
       await this.unpublishedRestore.clear();
@@ -146,6 +149,28 @@ export class SecretAuthority {
     }
     await this.keepRestoreRecordOf(restoreRecord);
     return changed;
+  }
+
+  /**
+   * Whether this vault holds a secret that configurations or kept versions are still under and
+   * that the active node's secrets lack (a restore here whose publication failed, then another
+   * node took over): replacing the vault would lose the only copy of it on this node. Then the
+   * standby keeps its vault and says so (once for each answer of the active node).
+   */
+  private async keepsOnlyCopy(incoming: { current: MasterSecret; previous?: MasterSecret }): Promise<boolean> {
+    const offered = new Set([incoming.current.msid, incoming.previous?.msid]);
+    const mine = [this.vault?.current().msid, this.vault?.previous()?.msid].filter((msid): msid is string => msid !== undefined && !offered.has(msid));
+    if (mine.length === 0) return false;
+    const stranded = (await this.options.store.countRowsBySecret(incoming.current.msid)).filter((c) => mine.includes(c.msid) && c.rows > 0);
+    if (stranded.length === 0) return false;
+    if (this.keptOnlyCopyOver !== incoming.current.msid) {
+      this.keptOnlyCopyOver = incoming.current.msid;
+      const [first] = stranded as [SecretRowCount];
+      this.options.log(
+        `standby keeps master secret ${first.msid}: ${first.rows} configuration(s) or kept version(s) are stored under it and the active node holds ${incoming.current.msid} without it, so copying its secrets would leave them unreadable here too. Back up this node's vault folder, then restore a backup holding ${first.msid} on the active node or re-encrypt those configurations`,
+      );
+    }
+    return true;
   }
 
   /**

@@ -60,6 +60,11 @@ function storeOf(state: StoreState): SsoStore {
       await sleep(state.countDelayMs(msid));
       return [...state.rows, ...state.history].filter((r) => r.msid !== msid).length;
     },
+    countRowsBySecret: async (except) => {
+      const counts = new Map<string, number>();
+      for (const r of [...state.rows, ...state.history]) if (r.msid !== except) counts.set(r.msid, (counts.get(r.msid) ?? 0) + 1);
+      return [...counts].sort(([a], [b]) => a.localeCompare(b)).map(([msid, rows]) => ({ msid, rows }));
+    },
     listRowsNotUnder: async (msid, limit) => {
       if (state.failList) throw new Error('SSODB fault');
       return state.rows
@@ -449,4 +454,28 @@ test('the lease taken while a sync is installing the active node\'s secrets: act
   assert.equal(standby.secrets().current.msid, restored, 'the node serves the restored secret it was handed');
   assert.equal((await store.getGlobalInfo()).currentMsid, restored, 'and publishes that one, not the one it held before the sync');
   assert.equal(await standby.adoptSecrets(answer.secrets, undefined), false, 'an active node adopts nothing');
+});
+
+test('a standby never replaces a secret configurations are still under with the active node\'s secrets that lack it: it keeps its vault, says so once, and adopts once nothing is under it', async () => {
+  const dir = join(scratch, 'only-copy');
+  await SecretVault.create(dir, generateMasterSecret());
+  const state: StoreState = { rows: [], history: [], countDelayMs: () => 0 };
+  const logs: string[] = [];
+  const options = { vaultDir: dir, store: storeOf(state), environmentId: 'env-test', name: 'localhost:0', log: (m: string) => logs.push(m), onChanged: () => undefined };
+  const standby = new SecretAuthority(options);
+  await standby.openVault();
+  const mine = standby.secrets().current;
+  // Restored here and served before another node took over with its own secret: rows are under mine only.
+  state.rows.push({ application: 'App', identifier: 'saved-here', msid: mine.msid, timestamp: 't1', ciphertext: encryptBag(mine, 'App', 'saved-here', Buffer.from('v')) });
+  const theirs = { current: generateMasterSecret() };
+  assert.equal(await standby.adoptSecrets(theirs), false, 'the secrets were replaced');
+  assert.equal(await standby.adoptSecrets(theirs), false);
+  assert.equal(standby.secrets().current.msid, mine.msid, 'the only copy of the secret the row is under is kept');
+  const said = logs.filter((line) => line.includes(`standby keeps master secret ${mine.msid}: 1 configuration(s)`));
+  assert.equal(said.length, 1, `said once: ${JSON.stringify(logs)}`);
+  assert.ok(!said[0]!.includes(mine.key.toString('hex')) && !said[0]!.includes(mine.key.toString('base64')), 'no key material in the log');
+  // Re-encrypted under the active node's secret meanwhile: nothing is under mine any more.
+  state.rows[0]!.msid = theirs.current.msid;
+  assert.equal(await standby.adoptSecrets(theirs), true);
+  assert.equal(standby.secrets().current.msid, theirs.current.msid);
 });
