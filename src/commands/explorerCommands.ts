@@ -175,7 +175,8 @@ async function find(ctx: ExplorerCommandsContext, within?: AdapterNode): Promise
     return;
   }
   const node = await ctx.tree.ensureApplication(picked.application);
-  if (node) await ctx.treeView.reveal(node, { select: true, focus: true, expand: true });
+  // As for a configuration: a tree refreshed meanwhile may no longer show that node, and Find has done its part.
+  if (node) await ctx.treeView.reveal(node, { select: true, focus: true, expand: true }).then(undefined, () => undefined);
 }
 
 /**
