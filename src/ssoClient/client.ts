@@ -141,7 +141,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
   }
 
   private throwIfSuperseded(attempt: number): void {
-    if (attempt !== this.connectAttempt) throw new SsoError('ENTSSO_E_NOT_CONNECTED', 'The connection to the SSO service was closed while it was being opened.');
+    if (attempt !== this.connectAttempt) throw new SsoError('ENTSSO_E_NOT_CONNECTED', 'This connection to the SSO service was closed, or replaced by a newer one, while it was being opened.');
   }
 
   async request<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {

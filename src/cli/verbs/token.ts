@@ -7,7 +7,7 @@
 import * as os from 'node:os';
 import { SsoError } from '../../protocol/errors';
 import { newToken, writeTokenFile } from '../../ssoService/rpc/accessToken';
-import { loadEnvironment, storeConfigFor } from '../../ssoService/environment';
+import { type Environment, loadEnvironment, storeConfigFor } from '../../ssoService/environment';
 import { auditRetention } from '../../ssoService/service/auditRetention';
 import { openStore } from '../../ssoService/ssodb/openStore';
 import type { AuditRetention } from '../../ssoService/ssodb/store';
@@ -55,7 +55,7 @@ async function rotateOffline(args: ParsedArgs): Promise<void> {
  * when that setting is wrong: an emergency rotation must not wait for it (`serve` refuses to start
  * and says what to fix).
  */
-function retentionIfValid(env: ReturnType<typeof loadEnvironment>): AuditRetention | undefined {
+function retentionIfValid(env: Environment): AuditRetention | undefined {
   try {
     return auditRetention(env.config.audit);
   } catch {

@@ -127,7 +127,7 @@ export class MssServer {
       (socket) => this.accept(socket),
     );
     server.on('connection', (raw: net.Socket) => this.trackHandshake(raw));
-    server.on('tlsClientError', (err) => this.refusalLog.write(`refused a TLS client: ${tlsRefusalReason(err)}`));
+    server.on('tlsClientError', (err) => this.refusalLog.write(`refused a TLS client: ${errorCodeOf(err)}`));
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
       server.listen(this.options.port, this.options.host, () => {
@@ -205,7 +205,7 @@ export class MssServer {
     })()
       // The active node may be down (that is what the lease is for), or out of this node's reach
       // (certificates, network): said, so that a standby left behind does not go unnoticed.
-      .catch((err: unknown) => this.syncLog.write(`standby could not copy the secrets from the active node: ${syncFailure(err)}`))
+      .catch((err: unknown) => this.syncLog.write(`standby could not copy the secrets from the active node: ${errorCodeOf(err)}`))
       .finally(() => {
         this.syncingFromActive = undefined;
       });
@@ -362,15 +362,12 @@ function peerKey(socket: net.Socket): string {
   return `${socket.remoteAddress}:${socket.remotePort}`;
 }
 
-/** Why TLS refused a peer, from Node's error code only: the message of a parse error may quote bytes the peer sent. */
-function tlsRefusalReason(err: Error): string {
-  const code = (err as NodeJS.ErrnoException).code;
-  return typeof code === 'string' ? code : err.name;
-}
-
-/** What went wrong in a sync, by code only (an error's text is not the log's to repeat). */
-function syncFailure(err: unknown): string {
-  if (err instanceof SsoError) return err.code;
-  const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  return typeof code === 'string' && /^[A-Z_]{2,40}$/.test(code) ? code : 'no answer';
+/**
+ * What went wrong, by its code only (Node's, OpenSSL's or an SsoError's): an error's message may
+ * quote bytes a peer sent, and is not the log's to repeat.
+ */
+function errorCodeOf(err: unknown): string {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && /^[A-Za-z0-9_]{1,64}$/.test(code)) return code;
+  return err instanceof Error ? err.name : 'unknown error';
 }
