@@ -13,6 +13,7 @@ import { SsoError } from '../protocol/errors';
 import { UserCancelled, UserFacingError, registerCommand, showError, type CommandContext } from './commandRunner';
 import { askText, runSteps, type Problem } from './prompts';
 import { confirmInStatusBar } from './routineConfirmation';
+import { askModal, notifyInformation } from '../views/notifications';
 
 interface ConnectionCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
@@ -174,9 +175,10 @@ async function removeEnvironment(ctx: ConnectionCommandsContext, node: unknown):
   const kept = env.localDir ? vscode.l10n.t('Its folder {0} stays on disk (and its processes keep running): delete it yourself when you no longer need it.', env.localDir) : '';
   // One value for the button and the comparison, in whatever language VS Code runs.
   const removeButton = vscode.l10n.t('Remove');
-  const answer = await vscode.window.showWarningMessage(
+  const answer = await askModal(
+    'warning',
     vscode.l10n.t(`Remove SSO environment "{0}" from VS Code?`, env.name),
-    { modal: true, detail: kept ? `${forgets} ${kept}` : forgets },
+    kept ? `${forgets} ${kept}` : forgets,
     removeButton,
   );
   if (answer !== removeButton) throw new UserCancelled();
@@ -236,7 +238,7 @@ export async function connectAndReport(ctx: ConnectionCommandsContext, envName: 
   );
   if (ok) {
     const state = ctx.connection.state;
-    void vscode.window.showInformationMessage(
+    void notifyInformation(
       state
         ? vscode.l10n.t('Connected to SSO environment "{0}" (master secret server {1}: {2}).', envName, state.mssName, state.state)
         : vscode.l10n.t('Connected to SSO environment "{0}".', envName),

@@ -1,0 +1,28 @@
+/**
+ * Every notification of the extension (information, warning, error; toast or modal) goes through
+ * this module, so that no text from outside (an application name read from an import file, a
+ * service's message) can put a live command link into one: see src/model/notificationText.ts.
+ * test/unit/extension/notificationsModule.test.ts fails when a window.show…Message call appears
+ * anywhere else. Buttons are ours and are passed unchanged, so the caller can compare the answer.
+ */
+import * as vscode from 'vscode';
+import { notificationText } from '../model/notificationText';
+
+export function notifyInformation<T extends string>(message: string, ...buttons: T[]): Thenable<T | undefined> {
+  return vscode.window.showInformationMessage(notificationText(message), ...buttons);
+}
+
+export function notifyWarning<T extends string>(message: string, ...buttons: T[]): Thenable<T | undefined> {
+  return vscode.window.showWarningMessage(notificationText(message), ...buttons);
+}
+
+export function notifyError<T extends string>(message: string, ...buttons: T[]): Thenable<T | undefined> {
+  return vscode.window.showErrorMessage(notificationText(message), ...buttons);
+}
+
+/** A modal dialog: the user must answer before going on (undefined when it was closed). */
+export function askModal<T extends string>(severity: 'warning' | 'error', message: string, detail: string | undefined, ...buttons: T[]): Thenable<T | undefined> {
+  const options: vscode.MessageOptions = { modal: true, ...(detail === undefined ? {} : { detail: notificationText(detail) }) };
+  const show = severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
+  return show(notificationText(message), options, ...buttons);
+}
