@@ -13,7 +13,7 @@ import { SsoError } from '../protocol/errors';
 import { UserCancelled, UserFacingError, registerCommand, showError, type CommandContext } from './commandRunner';
 import { askText, runSteps, type Problem } from './prompts';
 import { confirmInStatusBar } from './routineConfirmation';
-import { askModal, notifyInformation } from '../views/notifications';
+import { askModal, notifyInformation, withNotificationProgress } from '../views/notifications';
 
 interface ConnectionCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
@@ -232,8 +232,8 @@ async function retryConnection(ctx: ConnectionCommandsContext): Promise<void> {
 
 /** Waits until the environment is connected (or fails) and says so. */
 export async function connectAndReport(ctx: ConnectionCommandsContext, envName: string): Promise<void> {
-  const ok = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t(`Connecting to SSO environment "{0}"…`, envName) },
+  const ok = await withNotificationProgress(
+    { title: vscode.l10n.t(`Connecting to SSO environment "{0}"…`, envName) },
     () => waitForOutcome(ctx.connection, envName),
   );
   if (ok) {

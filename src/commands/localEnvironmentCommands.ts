@@ -30,7 +30,7 @@ import { UserCancelled, UserFacingError, registerCommand, type CommandContext } 
 import { connectAndReport } from './connectionCommands';
 import { askText, pickOne, requireEnvironment, runSteps, withBusyIndicator } from './prompts';
 import { askSsoDatabase, type SqlServerChoice } from './sqlServerPrompts';
-import { notifyInformation, notifyWarning } from '../views/notifications';
+import { notifyInformation, notifyWarning, withNotificationProgress } from '../views/notifications';
 
 interface LocalEnvironmentCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
@@ -167,7 +167,7 @@ async function createLocalEnvironment(ctx: LocalEnvironmentCommandsContext): Pro
   if (name === undefined) throw new UserCancelled();
   const envName = name.trim();
   const paths = localPathsFor(envDir);
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: existing ? vscode.l10n.t('Starting local SSO environment "{0}"', envName) : vscode.l10n.t('Creating local SSO environment "{0}"', envName) }, async (progress) => {
+  await withNotificationProgress({ title: existing ? vscode.l10n.t('Starting local SSO environment "{0}"', envName) : vscode.l10n.t('Creating local SSO environment "{0}"', envName) }, async (progress) => {
     if (!existing) {
       progress.report({ message: vscode.l10n.t('SSO database, certificates, master secret…') });
       await initEnvironment(runtime, data, envDir, envName, sqlServer);

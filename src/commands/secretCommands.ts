@@ -23,7 +23,7 @@ import { UserFacingError, registerCommand, type CommandContext } from './command
 import { baseName, displayPath, pickOpenFile, pickSaveFile, readFileBase64, writePrivateFile } from './files';
 import { confirmModal, reminderPrompt, requireEnvironment, withFilePassword, withNewPassword, withBusyIndicator } from './prompts';
 import { showWrittenFile } from './writtenFileNotice';
-import { askModal, notifyInformation, notifyWarning } from '../views/notifications';
+import { askModal, notifyInformation, notifyWarning, withNotificationProgress } from '../views/notifications';
 
 interface SecretCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
@@ -257,8 +257,8 @@ type ReencryptionOutcome = 'done' | 'hidden';
  * until the service is `ready` under the new secret. Hiding it leaves re-encryption running.
  */
 function followReencryption(connection: ConnectionManager, env: string, newMsid: string, rows: number): Thenable<ReencryptionOutcome> {
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t(`Re-encrypting "{0}" under the new master secret`, env), cancellable: true },
+  return withNotificationProgress(
+    { title: vscode.l10n.t(`Re-encrypting "{0}" under the new master secret`, env), cancellable: true },
     (progress, token) =>
       new Promise<ReencryptionOutcome>((resolve) => {
         let reported = 0;

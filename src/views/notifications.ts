@@ -26,3 +26,13 @@ export function askModal<T extends string>(severity: 'warning' | 'error', messag
   const show = severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
   return show(notificationText(message), options, ...buttons);
 }
+
+/** A progress notification: its title and every message reported are notification text too. */
+export function withNotificationProgress<R>(
+  options: { title: string; cancellable?: boolean },
+  task: (progress: vscode.Progress<{ message?: string; increment?: number }>, token: vscode.CancellationToken) => Thenable<R>,
+): Thenable<R> {
+  return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: notificationText(options.title), cancellable: options.cancellable }, (progress, token) =>
+    task({ report: (value) => progress.report(value.message === undefined ? value : { ...value, message: notificationText(value.message) }) }, token),
+  );
+}
