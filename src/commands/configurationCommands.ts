@@ -11,7 +11,7 @@ import { SSO_SCHEME, isFieldsView, parseSsoUri, withFieldsView } from '../model/
 import { ApplicationsTreeProvider, type ExplorerNode } from '../views/applicationsTree';
 import { openSsoDocument } from '../views/ssoDocumentLanguage';
 import type { SsoFileSystemRegistration } from '../views/ssoFileSystemRegistration';
-import { askModal, notifyInformation } from '../views/notifications';
+import { askWarningModal, notifyInformation } from '../views/notifications';
 import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 
 interface ConfigurationCommandsContext extends CommandContext {
@@ -84,8 +84,7 @@ async function revealMaskedFields(ctx: ConfigurationCommandsContext, target: vsc
   const fields = schema.masked.map((f) => `"${f}"`).join(', ');
   // One value for the button and the comparison, in whatever language VS Code runs.
   const revealButton = vscode.l10n.t('Reveal');
-  const answer = await askModal(
-    'warning',
+  const answer = await askWarningModal(
     schema.masked.length === 1 ? vscode.l10n.t('Reveal 1 masked field of "{0}"?', name) : vscode.l10n.t('Reveal {0} masked fields of "{1}"?', schema.masked.length, name),
     `${vscode.l10n.t('Fields: {0}. Identifier {1} of application {2}, environment "{3}".', fields, path.identifier, path.application, path.environment)}\n\n` +
       vscode.l10n.t('The SSO service records this in its audit log (who, when, which fields). The values are shown read-only in this editor until you run "SSO: Hide Masked Fields" or close it.'),

@@ -13,7 +13,7 @@ import { SsoError } from '../protocol/errors';
 import { UserCancelled, UserFacingError, registerCommand, showError, type CommandContext } from './commandRunner';
 import { askText, runSteps, type Problem } from './prompts';
 import { confirmInStatusBar } from './routineConfirmation';
-import { askModal, notifyInformation, withNotificationProgress } from '../views/notifications';
+import { askWarningModal, notifyInformation, withNotificationProgress } from '../views/notifications';
 
 interface ConnectionCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
@@ -175,8 +175,7 @@ async function removeEnvironment(ctx: ConnectionCommandsContext, node: unknown):
   const kept = env.localDir ? vscode.l10n.t('Its folder {0} stays on disk (and its processes keep running): delete it yourself when you no longer need it.', env.localDir) : '';
   // One value for the button and the comparison, in whatever language VS Code runs.
   const removeButton = vscode.l10n.t('Remove');
-  const answer = await askModal(
-    'warning',
+  const answer = await askWarningModal(
     vscode.l10n.t(`Remove SSO environment "{0}" from VS Code?`, env.name),
     kept ? `${forgets} ${kept}` : forgets,
     removeButton,

@@ -23,7 +23,7 @@ import { UserFacingError, registerCommand, type CommandContext } from './command
 import { baseName, displayPath, pickOpenFile, pickSaveFile, readFileBase64, writePrivateFile } from './files';
 import { confirmModal, reminderPrompt, requireEnvironment, withFilePassword, withNewPassword, withBusyIndicator } from './prompts';
 import { showWrittenFile } from './writtenFileNotice';
-import { askModal, notifyInformation, notifyWarning, withNotificationProgress } from '../views/notifications';
+import { askErrorModal, notifyInformation, notifyWarning, withNotificationProgress } from '../views/notifications';
 
 interface SecretCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
@@ -238,8 +238,7 @@ async function writeNewSecretBackup(env: string, first: vscode.Uri, bytes: Buffe
       return target;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? vscode.l10n.t('an error');
-      const choice = await askModal(
-        'error',
+      const choice = await askErrorModal(
         vscode.l10n.t(`The backup of the new master secret of "{0}" could not be written to {1} ({2}). Save it elsewhere: without it, the new secret cannot be restored.`, env, displayPath(target), code),
         undefined,
         vscode.l10n.t('Save Elsewhere…'),

@@ -20,11 +20,18 @@ export function notifyError<T extends string>(message: string, ...buttons: T[]):
   return vscode.window.showErrorMessage(notificationText(message), ...buttons);
 }
 
-/** A modal dialog: the user must answer before going on (undefined when it was closed). */
-export function askModal<T extends string>(severity: 'warning' | 'error', message: string, detail: string | undefined, ...buttons: T[]): Thenable<T | undefined> {
-  const options: vscode.MessageOptions = { modal: true, ...(detail === undefined ? {} : { detail: notificationText(detail) }) };
-  const show = severity === 'warning' ? vscode.window.showWarningMessage : vscode.window.showErrorMessage;
-  return show(notificationText(message), options, ...buttons);
+/** A modal warning: the user must answer before going on (undefined when it was closed). */
+export function askWarningModal<T extends string>(message: string, detail: string | undefined, ...buttons: T[]): Thenable<T | undefined> {
+  return vscode.window.showWarningMessage(notificationText(message), modalOptions(detail), ...buttons);
+}
+
+/** A modal error, for a failure the user must act on before going on. */
+export function askErrorModal<T extends string>(message: string, detail: string | undefined, ...buttons: T[]): Thenable<T | undefined> {
+  return vscode.window.showErrorMessage(notificationText(message), modalOptions(detail), ...buttons);
+}
+
+function modalOptions(detail: string | undefined): vscode.MessageOptions {
+  return { modal: true, ...(detail === undefined ? {} : { detail: notificationText(detail) }) };
 }
 
 /** A progress notification: its title and every message reported are notification text too. */

@@ -51,5 +51,5 @@ test('no notification is shown except through src/views/notifications.ts', () =>
   const files = typeScriptFilesUnder(srcRoot).map((path) => ({ path, name: relative(srcRoot, path).split(sep).join('/') }));
   assert.ok(files.some((f) => f.name === THE_MODULE), `${THE_MODULE} is missing`);
   const direct = files.filter((f) => !ALLOWED.has(f.name)).flatMap((f) => directNotifications(`src/${f.name}`, readFileSync(f.path, 'utf8')));
-  assert.deepEqual(direct, [], `notifications shown without neutralising links: use notifyInformation / notifyWarning / notifyError / askModal / withNotificationProgress from src/${THE_MODULE}`);
+  assert.deepEqual(direct, [], `notifications shown without neutralising links: use notifyInformation / notifyWarning / notifyError / askWarningModal / askErrorModal / withNotificationProgress from src/${THE_MODULE}`);
 });
