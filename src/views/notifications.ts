@@ -1,9 +1,9 @@
 /**
- * Every notification of the extension (information, warning, error; toast or modal) goes through
- * this module, so that no text from outside (an application name read from an import file, a
- * service's message) can put a live command link into one: see src/model/notificationText.ts.
- * test/unit/extension/notificationsModule.test.ts fails when a window.show…Message call appears
- * anywhere else. Buttons are ours and are passed unchanged, so the caller can compare the answer.
+ * Every notification of the extension (information, warning, error; toast, modal or progress)
+ * goes through this module, so that no text from outside (an application name read from an import
+ * file, a service's message) can put a live command link into one: see
+ * src/model/notificationText.ts. test/unit/extension/notificationsModule.test.ts fails when a
+ * window.show…Message call or a progress notification appears anywhere else. Buttons are ours and are passed unchanged, so the caller can compare the answer.
  */
 import * as vscode from 'vscode';
 import { notificationText } from '../model/notificationText';
