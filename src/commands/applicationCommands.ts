@@ -23,6 +23,7 @@ import { applicationKey, applicationLabel, perKind } from '../model/applicationL
 import { parseSsoUri } from '../model/ssoUri';
 import type { ApplicationsTreeProvider, ExplorerNode } from '../views/applicationsTree';
 import { openSsoDocuments, type SsoFileSystemProvider } from '../views/ssoFileSystem';
+import { notifyInformation } from '../views/notifications';
 import { resolveApplication } from './applicationPicker';
 import { UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 import { isAddFieldsRequest } from '../views/configEditorHelp';
@@ -113,7 +114,7 @@ async function createApplication(ctx: ApplicationCommandsContext): Promise<void>
   const created = await ctx.connection.request('apps.create', { name, kind, fields: fieldDefinitions(labels, masked) });
   ctx.log.info(`Created application "${created.name}" (${kind}) with ${created.fields.length} field(s), ${masked.length} masked.`);
   await showInTree(ctx, created.name);
-  void vscode.window.showInformationMessage(
+  void notifyInformation(
     perKind(kind, {
       adapter: () => vscode.l10n.t('Created adapter-style application "{0}" with fields {1}. Add port configurations with "New Configuration…" on it in the explorer, or import them with "SSO: Import Applications…".', created.name, describeFields(created)),
       configStore: () => vscode.l10n.t('Created config store application "{0}" with fields {1}. Add config-store entries with "New Configuration…" on it in the explorer, or import them with "SSO: Import Applications…".', created.name, describeFields(created)),
@@ -201,7 +202,7 @@ async function setEnabled(ctx: ApplicationCommandsContext, node: unknown, enable
   const updated = await ctx.connection.request('apps.setEnabled', { name: app.name, enabled });
   ctx.log.info(`Application "${updated.name}" ${enabled ? 'enabled' : 'disabled'}.`);
   ctx.tree.refresh();
-  void vscode.window.showInformationMessage(
+  void notifyInformation(
     enabled
       ? vscode.l10n.t('Application "{0}" is enabled. BizTalk can read its configurations again once its SSO cache expires (60 s to 5 min).', updated.name)
       : vscode.l10n.t('Application "{0}" is disabled. BizTalk lookups of its configurations fail once its SSO cache expires (60 s to 5 min); the values are kept.', updated.name),

@@ -7,6 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { SsoError, type SsoErrorCode } from '../protocol/errors';
+import { notifyError } from '../views/notifications';
 
 /** Thrown by a handler when the user cancelled (closed a prompt): not an error. */
 export class UserCancelled extends Error {
@@ -114,7 +115,7 @@ function reportError(ctx: CommandContext, id: string, err: unknown, ms: number):
 export function showError(ctx: CommandContext, message: string, actions: ErrorAction[] = []): void {
   const showLog = vscode.l10n.t('Show Log');
   const buttons = [...actions.map((a) => a.title), showLog];
-  void vscode.window.showErrorMessage(message, ...buttons).then((picked) => {
+  void notifyError(message, ...buttons).then((picked) => {
     if (picked === showLog) ctx.log.show(true);
     const action = actions.find((a) => a.title === picked);
     if (action) void vscode.commands.executeCommand(action.command, ...(action.args ?? []));

@@ -18,6 +18,7 @@ import { compareApplication, compareFields, comparisonReportHtml, maskedChooser,
 import { copyWrites, fingerprintsOf, newComparisonKey, previewCopy, previewDiff, readSideOfApplication, writeCopy, type CopyPreview, type EnvironmentSide } from '../model/crossEnvironment';
 import { parseSsoPath } from '../model/ssoUri';
 import type { ExplorerNode } from '../views/applicationsTree';
+import { notifyError, notifyInformation } from '../views/notifications';
 import { UserFacingError, registerCommand } from './commandRunner';
 import type { ExplorerCommandsContext } from './explorerCommands';
 import { confirmModal, pickMany, pickOne, requireEnvironment, withBusyIndicator } from './prompts';
@@ -175,7 +176,7 @@ async function openApplicationReport(
     const identifier = (message as { open?: unknown } | null)?.open;
     if (typeof identifier !== 'string') return;
     void openConfigurationDiff(documents, left, right, application, identifier).catch((err: unknown) => {
-      void vscode.window.showErrorMessage(err instanceof Error && (err instanceof SsoError || err instanceof UserFacingError) ? err.message : vscode.l10n.t('"{0}" could not be compared. Run "SSO: Compare with Environment…" on it.', identifier));
+      void notifyError(err instanceof Error && (err instanceof SsoError || err instanceof UserFacingError) ? err.message : vscode.l10n.t('"{0}" could not be compared. Run "SSO: Compare with Environment…" on it.', identifier));
     });
   });
 }
@@ -213,7 +214,7 @@ async function copyToEnvironment(ctx: ExplorerCommandsContext, documents: Compar
     }
     const changes = preview.items.filter((i) => i.action !== 'unchanged');
     if (changes.length === 0) {
-      void vscode.window.showInformationMessage(
+      void notifyInformation(
         identifiers.length === 1
           ? vscode.l10n.t('Nothing to copy: "{0}" already holds the same values for "{1}".', other.side.name, identifiers[0] as string)
           : vscode.l10n.t('Nothing to copy: "{0}" already holds the same values for these configurations.', other.side.name),
@@ -241,7 +242,7 @@ async function copyToEnvironment(ctx: ExplorerCommandsContext, documents: Compar
     // The preview is out of date now: show the copied configuration as it compares after the copy.
     await closeComparisonTabs();
     if (changes.length === 1) await openConfigurationDiff(documents, source, other.side, preview.application, changes[0]!.identifier);
-    void vscode.window.showInformationMessage(vscode.l10n.t('Copied {0} configuration(s) of "{1}" to "{2}" in one transaction.', writes.length, preview.application, preview.target));
+    void notifyInformation(vscode.l10n.t('Copied {0} configuration(s) of "{1}" to "{2}" in one transaction.', writes.length, preview.application, preview.target));
   } finally {
     other.close();
   }

@@ -11,6 +11,7 @@ import { SSO_SCHEME, isFieldsView, parseSsoUri, withFieldsView } from '../model/
 import { ApplicationsTreeProvider, type ExplorerNode } from '../views/applicationsTree';
 import { openSsoDocument } from '../views/ssoDocumentLanguage';
 import type { SsoFileSystemRegistration } from '../views/ssoFileSystemRegistration';
+import { askWarningModal, notifyInformation } from '../views/notifications';
 import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 
 interface ConfigurationCommandsContext extends CommandContext {
@@ -33,14 +34,12 @@ export function registerConfigurationCommands(ctx: ConfigurationCommandsContext)
     ctx.fileSystem.provider.onDidWrite((e) => {
       if (noticeShown || ctx.globalState.get<boolean>(HIDE_PICKUP_NOTICE)) return;
       noticeShown = true;
-      void vscode.window
-        .showInformationMessage(
-          vscode.l10n.t(`Saved "{0}". BizTalk host instances use the change once their SSO cache expires (60 s to 5 min) or after they restart.`, ctx.fileSystem.provider.nameOf(e.uri)),
-          vscode.l10n.t("Don't Show Again"),
-        )
-        .then((picked) => {
-          if (picked) void ctx.globalState.update(HIDE_PICKUP_NOTICE, true);
-        });
+      void notifyInformation(
+        vscode.l10n.t(`Saved "{0}". BizTalk host instances use the change once their SSO cache expires (60 s to 5 min) or after they restart.`, ctx.fileSystem.provider.nameOf(e.uri)),
+        vscode.l10n.t("Don't Show Again"),
+      ).then((picked) => {
+        if (picked) void ctx.globalState.update(HIDE_PICKUP_NOTICE, true);
+      });
     }),
   ];
 }
@@ -68,15 +67,15 @@ async function revealMaskedFields(ctx: ConfigurationCommandsContext, target: vsc
   const name = provider.nameOf(uri);
   if (!schema) throw new UserFacingError(vscode.l10n.t(`"{0}" could not be read; open it again from the explorer.`, path.identifier));
   if (schema.masked.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t(`"{0}" has no masked fields: every value is already shown.`, name));
+    void notifyInformation(vscode.l10n.t(`"{0}" has no masked fields: every value is already shown.`, name));
     return;
   }
   if (schema.maskedSet?.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t(`None of the masked fields of "{0}" holds a value (they show as ""): there is nothing to reveal.`, name));
+    void notifyInformation(vscode.l10n.t(`None of the masked fields of "{0}" holds a value (they show as ""): there is nothing to reveal.`, name));
     return;
   }
   if (provider.isRevealed(uri)) {
-    void vscode.window.showInformationMessage(vscode.l10n.t(`The masked fields of "{0}" are already revealed. Run "SSO: Hide Masked Fields" (or close the editor) to hide them again.`, name));
+    void notifyInformation(vscode.l10n.t(`The masked fields of "{0}" are already revealed. Run "SSO: Hide Masked Fields" (or close the editor) to hide them again.`, name));
     return;
   }
   if (doc.isDirty) {
@@ -85,14 +84,10 @@ async function revealMaskedFields(ctx: ConfigurationCommandsContext, target: vsc
   const fields = schema.masked.map((f) => `"${f}"`).join(', ');
   // One value for the button and the comparison, in whatever language VS Code runs.
   const revealButton = vscode.l10n.t('Reveal');
-  const answer = await vscode.window.showWarningMessage(
+  const answer = await askWarningModal(
     schema.masked.length === 1 ? vscode.l10n.t('Reveal 1 masked field of "{0}"?', name) : vscode.l10n.t('Reveal {0} masked fields of "{1}"?', schema.masked.length, name),
-    {
-      modal: true,
-      detail:
-        `${vscode.l10n.t('Fields: {0}. Identifier {1} of application {2}, environment "{3}".', fields, path.identifier, path.application, path.environment)}\n\n` +
-        vscode.l10n.t('The SSO service records this in its audit log (who, when, which fields). The values are shown read-only in this editor until you run "SSO: Hide Masked Fields" or close it.'),
-    },
+    `${vscode.l10n.t('Fields: {0}. Identifier {1} of application {2}, environment "{3}".', fields, path.identifier, path.application, path.environment)}\n\n` +
+      vscode.l10n.t('The SSO service records this in its audit log (who, when, which fields). The values are shown read-only in this editor until you run "SSO: Hide Masked Fields" or close it.'),
     revealButton,
   );
   if (answer !== revealButton) throw new UserCancelled();
@@ -105,7 +100,7 @@ async function revealMaskedFields(ctx: ConfigurationCommandsContext, target: vsc
   if (!shown) {
     throw new UserFacingError(vscode.l10n.t(`The masked fields were read, but the editor of "{0}" did not reload. Close it and open it again.`, name));
   }
-  void vscode.window.showInformationMessage(
+  void notifyInformation(
     vscode.l10n.t(`The masked fields of "{0}" are shown read-only, so that VS Code never keeps them in its backups of unsaved changes. Run "SSO: Hide Masked Fields" (the closed eye in the title bar) to hide them and edit again; to change a password, type the new one over the placeholder.`, name),
   );
 }
@@ -116,7 +111,7 @@ function hideMaskedFields(ctx: ConfigurationCommandsContext, target: vscode.Uri 
   const name = uri ? ctx.fileSystem.provider.nameOf(uri) : undefined;
   if (!uri || !name) throw new UserFacingError(vscode.l10n.t('Run "SSO: Hide Masked Fields" in the editor of a configuration whose masked fields you revealed.'));
   if (!ctx.fileSystem.provider.hide(uri)) {
-    void vscode.window.showInformationMessage(vscode.l10n.t(`The masked fields of "{0}" are hidden already; "SSO: Reveal Masked Fields" shows them.`, name));
+    void notifyInformation(vscode.l10n.t(`The masked fields of "{0}" are hidden already; "SSO: Reveal Masked Fields" shows them.`, name));
     return;
   }
   ctx.log.info(`Masked fields of ${uri.path} hidden again.`);
@@ -137,7 +132,7 @@ async function openStoredFields(ctx: ConfigurationCommandsContext, target: vscod
     throw new UserFacingError(vscode.l10n.t('Open a config-store entry from the Enterprise SSO explorer first, then run "SSO: Open as Stored Fields" in its editor.'));
   }
   if (isFieldsView(uri.query) || !ctx.fileSystem.provider.layoutOf(uri).layout) {
-    void vscode.window.showInformationMessage(vscode.l10n.t(`"{0}" is shown field by field already: it is not kept as AppConfig XML or settings JSON.`, path.identifier));
+    void notifyInformation(vscode.l10n.t(`"{0}" is shown field by field already: it is not kept as AppConfig XML or settings JSON.`, path.identifier));
     return;
   }
   const doc = await openSsoDocument(uri.with({ query: withFieldsView(uri.query) }));

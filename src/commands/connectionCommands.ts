@@ -13,6 +13,7 @@ import { SsoError } from '../protocol/errors';
 import { UserCancelled, UserFacingError, registerCommand, showError, type CommandContext } from './commandRunner';
 import { askText, runSteps, type Problem } from './prompts';
 import { confirmInStatusBar } from './routineConfirmation';
+import { askWarningModal, notifyInformation, withNotificationProgress } from '../views/notifications';
 
 interface ConnectionCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
@@ -174,9 +175,9 @@ async function removeEnvironment(ctx: ConnectionCommandsContext, node: unknown):
   const kept = env.localDir ? vscode.l10n.t('Its folder {0} stays on disk (and its processes keep running): delete it yourself when you no longer need it.', env.localDir) : '';
   // One value for the button and the comparison, in whatever language VS Code runs.
   const removeButton = vscode.l10n.t('Remove');
-  const answer = await vscode.window.showWarningMessage(
+  const answer = await askWarningModal(
     vscode.l10n.t(`Remove SSO environment "{0}" from VS Code?`, env.name),
-    { modal: true, detail: kept ? `${forgets} ${kept}` : forgets },
+    kept ? `${forgets} ${kept}` : forgets,
     removeButton,
   );
   if (answer !== removeButton) throw new UserCancelled();
@@ -230,13 +231,13 @@ async function retryConnection(ctx: ConnectionCommandsContext): Promise<void> {
 
 /** Waits until the environment is connected (or fails) and says so. */
 export async function connectAndReport(ctx: ConnectionCommandsContext, envName: string): Promise<void> {
-  const ok = await vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t(`Connecting to SSO environment "{0}"…`, envName) },
+  const ok = await withNotificationProgress(
+    { title: vscode.l10n.t(`Connecting to SSO environment "{0}"…`, envName) },
     () => waitForOutcome(ctx.connection, envName),
   );
   if (ok) {
     const state = ctx.connection.state;
-    void vscode.window.showInformationMessage(
+    void notifyInformation(
       state
         ? vscode.l10n.t('Connected to SSO environment "{0}" (master secret server {1}: {2}).', envName, state.mssName, state.state)
         : vscode.l10n.t('Connected to SSO environment "{0}".', envName),

@@ -11,6 +11,7 @@ import { SsoError } from '../protocol/errors';
 import type { GrepMatch } from '../protocol/messages';
 import { grepPages } from '../ssoClient/valueSearchPages';
 import { openUriOf } from '../views/ssoFileSystem';
+import { withNotificationProgress } from '../views/notifications';
 import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 
 interface FindByValueContext extends CommandContext {
@@ -65,8 +66,8 @@ function showMatches(ctx: FindByValueContext, env: string, query: ValueQuery): P
   qp.busy = true;
   const cancel = new AbortController();
   const items: MatchItem[] = [];
-  const scan = vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t(`Finding {0} in "{1}"`, shownPattern, env), cancellable: true },
+  const scan = withNotificationProgress(
+    { title: vscode.l10n.t(`Finding {0} in "{1}"`, shownPattern, env), cancellable: true },
     async (progress, token) => {
       token.onCancellationRequested(() => cancel.abort());
       let percent = 0;

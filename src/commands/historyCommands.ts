@@ -12,6 +12,7 @@ import { parseSsoUri } from '../model/ssoUri';
 import type { ExplorerNode } from '../views/applicationsTree';
 import { openSsoDocument } from '../views/ssoDocumentLanguage';
 import { openSsoDocuments, openUriOf } from '../views/ssoFileSystem';
+import { notifyInformation } from '../views/notifications';
 import { UserFacingError, registerCommand } from './commandRunner';
 import type { ExplorerCommandsContext } from './explorerCommands';
 import { confirmModal, requireEnvironment } from './prompts';
@@ -52,7 +53,7 @@ async function showHistory(ctx: ExplorerCommandsContext, target: unknown): Promi
   const ref = configurationOf(ctx, target);
   const page = await ctx.connection.request('history.list', { application: ref.application, identifier: ref.identifier, limit: 200 }, ref.environment);
   if (page.items.length === 0) {
-    void vscode.window.showInformationMessage(vscode.l10n.t(`"{0}" has no earlier versions yet: each save keeps the version it replaces.`, ref.identifier));
+    void notifyInformation(vscode.l10n.t(`"{0}" has no earlier versions yet: each save keeps the version it replaces.`, ref.identifier));
     return;
   }
   const now = new Date();
@@ -114,7 +115,7 @@ async function restoreVersion(ctx: ExplorerCommandsContext, target: HistoryTarge
   ctx.fileSystem.touchAll([current]);
   ctx.tree.refresh();
   ctx.log.info(`Restored version ${version} of "${identifier}" in "${application}" (${environment}).`);
-  void vscode.window.showInformationMessage(vscode.l10n.t(`Restored version {0} of "{1}". The values it replaced are kept in its history.`, version, identifier));
+  void notifyInformation(vscode.l10n.t(`Restored version {0} of "{1}". The values it replaced are kept in its history.`, version, identifier));
 }
 
 /** From a tree node, an sso: URI (context menu) or the active sso: editor. */

@@ -30,6 +30,7 @@ import { UserCancelled, UserFacingError, registerCommand, type CommandContext } 
 import { connectAndReport } from './connectionCommands';
 import { askText, pickOne, requireEnvironment, runSteps, withBusyIndicator } from './prompts';
 import { askSsoDatabase, type SqlServerChoice } from './sqlServerPrompts';
+import { notifyInformation, notifyWarning, withNotificationProgress } from '../views/notifications';
 
 interface LocalEnvironmentCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
@@ -79,11 +80,11 @@ async function stopLocalMss(ctx: LocalEnvironmentCommandsContext): Promise<void>
   const { name, paths } = localEnvironment(ctx);
   const stopped = await withBusyIndicator(vscode.l10n.t(`Stopping the master secret server of "{0}"…`, name), () => stopByPidFile(paths.mssPid));
   if (!stopped) {
-    void vscode.window.showInformationMessage(vscode.l10n.t(`The master secret server of "{0}" was not running (no live process in {1}).`, name, paths.mssPid));
+    void notifyInformation(vscode.l10n.t(`The master secret server of "{0}" was not running (no live process in {1}).`, name, paths.mssPid));
     return;
   }
   ctx.log.info(`Master secret server of "${name}" stopped (pid file ${paths.mssPid}).`);
-  void vscode.window.showInformationMessage(
+  void notifyInformation(
     vscode.l10n.t(`Master secret server of "{0}" stopped. The SSO service keeps decrypting from its cached secret; edits are blocked until you run "SSO: Start Local Master Secret Server".`, name),
   );
 }
@@ -93,12 +94,12 @@ async function startLocalMss(ctx: LocalEnvironmentCommandsContext): Promise<void
   const runtime = runtimeOf(ctx);
   const started = await withBusyIndicator(vscode.l10n.t(`Starting the master secret server of "{0}"…`, name), () => startLocalRole(runtime, paths, 'mss'));
   if (!started) {
-    void vscode.window.showInformationMessage(vscode.l10n.t(`The master secret server of "{0}" is already running (pid {1}).`, name, String(readLivePid(paths.mssPid))));
+    void notifyInformation(vscode.l10n.t(`The master secret server of "{0}" is already running (pid {1}).`, name, String(readLivePid(paths.mssPid))));
     return;
   }
   ctx.log.info(`Master secret server of "${name}" started (pid file ${paths.mssPid}, log ${paths.mssLog}).`);
   const interval = ctx.connection.state?.syncIntervalMs;
-  void vscode.window.showInformationMessage(
+  void notifyInformation(
     interval
       ? vscode.l10n.t('Master secret server of "{0}" started. The SSO service picks it up at its next sync (within {1} s); editing then comes back by itself.', name, Math.round(interval / 1000))
       : vscode.l10n.t('Master secret server of "{0}" started. The SSO service picks it up at its next sync; editing then comes back by itself.', name),
@@ -166,7 +167,7 @@ async function createLocalEnvironment(ctx: LocalEnvironmentCommandsContext): Pro
   if (name === undefined) throw new UserCancelled();
   const envName = name.trim();
   const paths = localPathsFor(envDir);
-  await vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: existing ? vscode.l10n.t('Starting local SSO environment "{0}"', envName) : vscode.l10n.t('Creating local SSO environment "{0}"', envName) }, async (progress) => {
+  await withNotificationProgress({ title: existing ? vscode.l10n.t('Starting local SSO environment "{0}"', envName) : vscode.l10n.t('Creating local SSO environment "{0}"', envName) }, async (progress) => {
     if (!existing) {
       progress.report({ message: vscode.l10n.t('SSO database, certificates, master secret…') });
       await initEnvironment(runtime, data, envDir, envName, sqlServer);
@@ -189,8 +190,7 @@ async function createLocalEnvironment(ctx: LocalEnvironmentCommandsContext): Pro
   void ctx.connection.reconnect();
   await connectAndReport(ctx, envName);
   if (!existing) {
-    void vscode.window
-      .showWarningMessage(vscode.l10n.t(`The master secret of "{0}" has no backup yet. Without one, a lost master secret loses every stored configuration.`, envName), vscode.l10n.t('Back Up Master Secret…'))
+    void notifyWarning(vscode.l10n.t(`The master secret of "{0}" has no backup yet. Without one, a lost master secret loses every stored configuration.`, envName), vscode.l10n.t('Back Up Master Secret…'))
       .then((picked) => {
         if (picked) void vscode.commands.executeCommand('entsso.backupSecret');
       });

@@ -13,6 +13,7 @@ import { formatTime } from '../model/serviceStatus';
 import { confirmationProblem, isWeakPasswordRefusal, isWrongPasswordRefusal, reminderProblem } from '../model/secretPrompts';
 import { checkPasswordStrength } from '../protocol/passwordStrength';
 import { UserCancelled, UserFacingError } from './commandRunner';
+import { askWarningModal } from '../views/notifications';
 
 /**
  * Why an answer is not accepted (yet): an error, or a hint shown as information (e.g. "keep
@@ -201,7 +202,7 @@ function showPick<T>(items: PickItem<T>[], options: PickOptions, many: boolean):
 
 /** A modal warning; throws UserCancelled unless `button` is chosen. */
 export async function confirmModal(message: string, detail: string, button: string): Promise<void> {
-  const answer = await vscode.window.showWarningMessage(message, { modal: true, detail }, button);
+  const answer = await askWarningModal(message, detail, button);
   if (answer !== button) throw new UserCancelled();
 }
 

@@ -23,6 +23,7 @@ import { UserFacingError, registerCommand, type CommandContext } from './command
 import { baseName, displayPath, pickOpenFile, pickSaveFile, readFileBase64, writePrivateFile } from './files';
 import { confirmModal, reminderPrompt, requireEnvironment, withFilePassword, withNewPassword, withBusyIndicator } from './prompts';
 import { showWrittenFile } from './writtenFileNotice';
+import { askErrorModal, notifyInformation, notifyWarning, withNotificationProgress } from '../views/notifications';
 
 interface SecretCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
@@ -103,20 +104,18 @@ async function verifyBackup(ctx: SecretCommandsContext, file: vscode.Uri | undef
   ctx.afterSecretChange();
   if (result.matchesLiveSecret) {
     ctx.log.info(`Backup ${displayPath(uri)} verified: it holds the live master secret of "${env}".`);
-    void vscode.window.showInformationMessage(
+    void notifyInformation(
       vscode.l10n.t(`{0} opens with this password and holds the live master secret of "{1}" (verified {2}).`, baseName(uri), env, formatTime(result.verifiedAt, new Date())),
     );
     return;
   }
   ctx.log.warn(`Backup ${displayPath(uri)} opens, but does not hold the live master secret of "${env}".`);
-  void vscode.window
-    .showWarningMessage(
-      vscode.l10n.t(`{0} opens with this password, but does not hold the live master secret of "{1}" (it holds {2}). It cannot restore this environment: make a new backup.`, baseName(uri), env, result.msids.join(', ')),
-      vscode.l10n.t('Back Up Master Secret…'),
-    )
-    .then((picked) => {
-      if (picked) void vscode.commands.executeCommand('entsso.backupSecret');
-    });
+  void notifyWarning(
+    vscode.l10n.t(`{0} opens with this password, but does not hold the live master secret of "{1}" (it holds {2}). It cannot restore this environment: make a new backup.`, baseName(uri), env, result.msids.join(', ')),
+    vscode.l10n.t('Back Up Master Secret…'),
+  ).then((picked) => {
+    if (picked) void vscode.commands.executeCommand('entsso.backupSecret');
+  });
 }
 
 // ---------------------------------------------------------------- restore
@@ -148,7 +147,7 @@ async function restoreSecret(ctx: SecretCommandsContext): Promise<void> {
   ctx.log.info(`Master secret ${result.msid} of "${env}" restored from ${displayPath(uri)}.`);
   ctx.afterSecretChange();
   const interval = ctx.connection.state?.syncIntervalMs;
-  void vscode.window.showInformationMessage(
+  void notifyInformation(
     interval
       ? vscode.l10n.t('Master secret {0} restored in "{1}". SSO services pick it up within one sync interval ({2} s).', result.msid, env, Math.round(interval / 1000))
       : vscode.l10n.t('Master secret {0} restored in "{1}". SSO services pick it up within one sync interval.', result.msid, env),
@@ -176,7 +175,7 @@ async function generateSecret(ctx: SecretCommandsContext): Promise<void> {
   const outcome = await followReencryption(ctx.connection, env, committed.msid, committed.rowsToReencrypt);
   ctx.afterSecretChange();
   if (outcome === 'hidden') {
-    void vscode.window.showInformationMessage(vscode.l10n.t(`Re-encryption of "{0}" goes on in the background; the status bar shows its progress. The backup of the new secret is {1}.`, env, displayPath(target)));
+    void notifyInformation(vscode.l10n.t(`Re-encryption of "{0}" goes on in the background; the status bar shows its progress. The backup of the new secret is {1}.`, env, displayPath(target)));
     return;
   }
   const args = [committed.msid, env, committed.rowsToReencrypt, displayPath(target)];
@@ -209,7 +208,7 @@ async function generateSecretInOneStep(ctx: SecretCommandsContext, env: string):
   // ENTSSO's GenerateSecret does not say the new secret's id: the bridge may answer ''.
   ctx.log.info(`${result.msid ? `New master secret ${result.msid}` : 'A new master secret'} of "${env}" generated; its backup is ${displayPath(target)}.`);
   ctx.afterSecretChange();
-  void vscode.window.showInformationMessage(
+  void notifyInformation(
     result.msid
       ? vscode.l10n.t('New master secret {0} is in use in "{1}". Its backup is {2}: keep it and its password in separate safe places.', result.msid, env, displayPath(target))
       : vscode.l10n.t('A new master secret is in use in "{0}". Its backup is {1}: keep it and its password in separate safe places.', env, displayPath(target)),
@@ -239,9 +238,9 @@ async function writeNewSecretBackup(env: string, first: vscode.Uri, bytes: Buffe
       return target;
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code ?? vscode.l10n.t('an error');
-      const choice = await vscode.window.showErrorMessage(
+      const choice = await askErrorModal(
         vscode.l10n.t(`The backup of the new master secret of "{0}" could not be written to {1} ({2}). Save it elsewhere: without it, the new secret cannot be restored.`, env, displayPath(target), code),
-        { modal: true },
+        undefined,
         vscode.l10n.t('Save Elsewhere…'),
       );
       if (!choice) throw new UserFacingError(vscode.l10n.t(`The backup of the new master secret of "{0}" was not saved. Back up the master secret again now ("SSO: Back Up Master Secret…").`, env));
@@ -257,8 +256,8 @@ type ReencryptionOutcome = 'done' | 'hidden';
  * until the service is `ready` under the new secret. Hiding it leaves re-encryption running.
  */
 function followReencryption(connection: ConnectionManager, env: string, newMsid: string, rows: number): Thenable<ReencryptionOutcome> {
-  return vscode.window.withProgress(
-    { location: vscode.ProgressLocation.Notification, title: vscode.l10n.t(`Re-encrypting "{0}" under the new master secret`, env), cancellable: true },
+  return withNotificationProgress(
+    { title: vscode.l10n.t(`Re-encrypting "{0}" under the new master secret`, env), cancellable: true },
     (progress, token) =>
       new Promise<ReencryptionOutcome>((resolve) => {
         let reported = 0;

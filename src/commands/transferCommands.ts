@@ -18,6 +18,7 @@ import { applicationOfSsoFile, exportFileName, formatOfFile } from '../model/sec
 import { IMPORT_PREVIEW_SCHEME, type ImportPreviewProvider, type PendingImport } from '../views/importPreview';
 import type { ApplicationsTreeProvider } from '../views/applicationsTree';
 import { openSsoDocuments, type SsoFileSystemProvider } from '../views/ssoFileSystem';
+import { notifyInformation } from '../views/notifications';
 import { resolveApplications } from './applicationPicker';
 import { UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 import { baseName, displayPath, pickOpenFile, pickSaveFile, readFileBase64, writePrivateFile } from './files';
@@ -151,7 +152,7 @@ async function importApplications(ctx: TransferCommandsContext): Promise<void> {
   const plan = planned;
   const importMode: ImportMode = mode;
   if (!plan.hasChanges) {
-    void vscode.window.showInformationMessage(vscode.l10n.t(`Nothing to import: "{0}" already holds everything in {1} (mode "{2}").{3}`, env, baseName(uri), MODE_LABELS[importMode].label, warningText(plan)));
+    void notifyInformation(vscode.l10n.t(`Nothing to import: "{0}" already holds everything in {1} (mode "{2}").{3}`, env, baseName(uri), MODE_LABELS[importMode].label, warningText(plan)));
     return;
   }
   const applySource = source as ImportSource;
@@ -163,8 +164,7 @@ async function importApplications(ctx: TransferCommandsContext): Promise<void> {
   ctx.log.info(`Import of ${displayPath(uri)} into "${env}" planned (mode ${importMode}); waiting for Apply or Discard in the comparison.`);
   // Not modal: the comparison stays readable, and Apply / Discard stay in its title bar.
   const applyButton = vscode.l10n.t('Apply');
-  void vscode.window
-    .showInformationMessage(vscode.l10n.t(`{0} Review the comparison, then choose Apply or Discard in its title bar.{1}`, planHeadline(plan), warningText(plan)), applyButton, vscode.l10n.t('Discard'))
+  void notifyInformation(vscode.l10n.t(`{0} Review the comparison, then choose Apply or Discard in its title bar.{1}`, planHeadline(plan), warningText(plan)), applyButton, vscode.l10n.t('Discard'))
     .then((answer) => (answer ? vscode.commands.executeCommand(answer === applyButton ? 'entsso.applyImport' : 'entsso.discardImport', shown.id) : undefined));
 }
 
@@ -175,7 +175,7 @@ async function applyImport(ctx: TransferCommandsContext, source: ImportSource, p
   );
   ctx.log.info(`Imported ${displayPath(about.uri)} into "${about.env}" (mode ${about.mode}): ${result.applications.map((a) => `${a.application} ${a.action}`).join(', ')}.`);
   afterImport(ctx);
-  void vscode.window.showInformationMessage(vscode.l10n.t(`{0} Host instances use the new values once their SSO cache expires (60 s to 5 min).`, describeResult(result)));
+  void notifyInformation(vscode.l10n.t(`{0} Host instances use the new values once their SSO cache expires (60 s to 5 min).`, describeResult(result)));
 }
 
 /** The comparison a title-bar button, a toast button or the palette means: its URI, its id, or the only one open. */

@@ -4,6 +4,7 @@
  * where the OS file manager is not reachable) and to copy its path, as Azure Storage and Docker do.
  */
 import * as vscode from 'vscode';
+import { notifyInformation, notifyWarning } from '../views/notifications';
 
 /** A function, not a constant: vscode.l10n answers once the extension's bundle is loaded. */
 const copyPathLabel = (): string => vscode.l10n.t('Copy Path');
@@ -28,7 +29,7 @@ function revealsInOS(): boolean {
 export async function showWrittenFile(message: string, file: vscode.Uri, options: { warning?: boolean; buttons?: string[] } = {}): Promise<string | undefined> {
   const reveal = revealLabel(file);
   const copyPath = copyPathLabel();
-  const show = options.warning ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+  const show = options.warning ? notifyWarning : notifyInformation;
   const picked = await show(message, ...(options.buttons ?? []), ...(reveal ? [reveal] : []), copyPath);
   if (reveal && picked === reveal) {
     await revealFile(file);

@@ -48,7 +48,12 @@ function stamp(now: Date): string {
 }
 
 function safe(name: string): string {
-  return name.replace(/[^\w.-]+/g, '_').replace(/^_+|_+$/g, '') || 'sso';
+  return name.replace(/[^\w.-]+/g, '_').replace(/\.{2,}/g, '_').replace(/^[_.]+|_+$/g, '') || 'sso';
+}
+
+/** A file name without separators stays in its folder once it holds no ".."; a leading "." would hide it. */
+function withoutDotRuns(name: string): string {
+  return name.replace(/\.{2,}|^\./g, '_');
 }
 
 export function backupFileName(environment: string, now: Date): string {
@@ -57,9 +62,20 @@ export function backupFileName(environment: string, now: Date): string {
 
 /** `.sso` files are named after their application (the snap-in takes the name from the file). */
 export function exportFileName(applications: string[], format: TransferFormat, environment: string, now: Date): string {
-  if (format === 'sso') return `${applications[0] ?? 'application'}.sso`;
+  if (format === 'sso') return `${ssoFileBaseName(applications[0] ?? 'application')}.sso`;
   const what = applications.length === 1 ? safe(applications[0] as string) : `${safe(environment)}-${applications.length}-applications`;
   return `${what}-${stamp(now)}.entsso`;
+}
+
+/**
+ * An application's name as the base of a proposed file name, kept as close to the name as a file
+ * name can be (the snap-in names the application after the file). The save dialog's folder is
+ * joined with it, so separators and ".." would propose a file in another folder; they, characters
+ * Windows refuses in file names, and control and invisible characters (a bidi override can make
+ * the name read otherwise) become "_". The export then says which name to import the file under.
+ */
+function ssoFileBaseName(application: string): string {
+  return withoutDotRuns(application.replace(/[\\/:*?"<>|\p{Cc}\p{Cf}\u2028\u2029]/gu, '_'));
 }
 
 /** The import format of a file, from its extension. */

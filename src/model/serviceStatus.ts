@@ -5,7 +5,7 @@
  */
 import * as l10n from '@vscode/l10n';
 import type { ServiceState } from '../protocol/messages';
-import { escapeMarkdown } from './markdown';
+import { escapeMarkdown, inCodeSpan } from './markdown';
 
 type ConnectionPhase = 'connecting' | 'connected' | 'disconnected';
 
@@ -58,15 +58,15 @@ interface Situation {
 
 function situation(input: StatusInput): Situation {
   const env = input.environment;
-  const mss = input.state?.mssName ?? l10n.t('the master secret server');
+  const mss = input.state ? inCodeSpan(input.state.mssName) : l10n.t('the master secret server');
   const since = (iso: string | undefined) => formatTime(iso, input.now);
   if (isUnreachable(input)) {
     return {
       text: l10n.t('$(debug-disconnect) SSO {0}: service unreachable', env),
       severity: 'error',
       headline: input.connectionError
-        ? l10n.t('The SSO service at `{0}` is unreachable since {1}. {2}', input.socketPath, since(input.disconnectedSince), input.connectionError)
-        : l10n.t('The SSO service at `{0}` is unreachable since {1}.', input.socketPath, since(input.disconnectedSince)),
+        ? l10n.t('The SSO service at `{0}` is unreachable since {1}. {2}', inCodeSpan(input.socketPath), since(input.disconnectedSince), escapeMarkdown(input.connectionError))
+        : l10n.t('The SSO service at `{0}` is unreachable since {1}.', inCodeSpan(input.socketPath), since(input.disconnectedSince)),
       works: l10n.t('Nothing that needs the SSO service: documents already open can still be read in the editor.'),
       doesNotWork: l10n.t('Browsing, opening, revealing and saving configurations.'),
       todo: l10n.t('Start the SSO service (`ssoctl serve --service`), or check the socket path in the `entsso.environments` setting. The explorer reconnects by itself.'),
@@ -76,7 +76,7 @@ function situation(input: StatusInput): Situation {
     return {
       text: l10n.t('$(loading~spin) SSO {0}: connecting…', env),
       severity: 'normal',
-      headline: l10n.t('Connecting to the SSO service at `{0}`…', input.socketPath),
+      headline: l10n.t('Connecting to the SSO service at `{0}`…', inCodeSpan(input.socketPath)),
       works: l10n.t('Nothing yet.'),
       doesNotWork: l10n.t('Reading and saving configurations wait for the connection.'),
       todo: l10n.t('Wait a moment. If this does not end, check that the SSO service is running.'),
@@ -148,12 +148,12 @@ export function presentStatus(input: StatusInput): StatusPresentation {
     '',
   ];
   if (st) {
-    lines.push(l10n.t('- Master secret server: `{0}`', st.mssName));
+    lines.push(l10n.t('- Master secret server: `{0}`', inCodeSpan(st.mssName)));
     lines.push(l10n.t('- Last successful sync: {0}', formatTime(st.lastSyncAt, input.now)));
     if (st.unreachableSince && st.state !== 'ready') lines.push(l10n.t('- Unreachable since: {0}', formatTime(st.unreachableSince, input.now)));
-    if (st.msid) lines.push(l10n.t('- Master secret id: `{0}`', st.msid));
+    if (st.msid) lines.push(l10n.t('- Master secret id: `{0}`', inCodeSpan(st.msid)));
   }
-  lines.push(l10n.t('- SSO service: `{0}`', input.socketPath), '');
+  lines.push(l10n.t('- SSO service: `{0}`', inCodeSpan(input.socketPath)), '');
   lines.push(l10n.t('**Still works:** {0}', s.works), '', l10n.t('**Does not work:** {0}', s.doesNotWork), '', l10n.t('**What to do:** {0}', s.todo));
   if (st && input.phase === 'connected' && st.state !== 'ready' && st.message) lines.push('', `_${escapeMarkdown(st.message)}_`);
   if (st && input.phase === 'connected' && input.backupNotice) lines.push('', input.backupNotice);
@@ -211,7 +211,7 @@ export function editBlock(input: StatusInput): EditBlock | undefined {
   } else if (input.phase !== 'connected' || !st) {
     return undefined; // connecting: not known to be blocked
   } else {
-    const mss = `\`${st.mssName}\``;
+    const mss = `\`${inCodeSpan(st.mssName)}\``;
     switch (st.state) {
       case 'ready':
         return undefined;

@@ -7,6 +7,7 @@
 import * as vscode from 'vscode';
 import { SsoError } from '../protocol/errors';
 import { saveFailure, type SaveFailureReason } from '../model/saveFailure';
+import { notifyError } from './notifications';
 
 export function toFileSystemError(err: unknown, what: string, log: vscode.LogOutputChannel): Error {
   if (err instanceof vscode.FileSystemError) return err;
@@ -40,7 +41,7 @@ export function toFileSystemError(err: unknown, what: string, log: vscode.LogOut
 export function saveError(reason: SaveFailureReason, sentence: string): vscode.FileSystemError {
   const failure = saveFailure(reason);
   const titles = failure.actions.map((a) => a.title);
-  void vscode.window.showErrorMessage(sentence, ...titles).then((picked) => {
+  void notifyError(sentence, ...titles).then((picked) => {
     const action = failure.actions.find((a) => a.title === picked);
     if (action) void vscode.commands.executeCommand(action.command);
   });

@@ -42,6 +42,7 @@ import { directoryCutMessage, type ListedKind } from '../model/pagedList';
 import { SSO_SCHEME, formatSsoPath, formatSsoUri, isFieldsView, parseSsoUri, sameSsoDocument, type DocumentLabels } from '../model/ssoUri';
 import { SsoDocumentCache, type DocumentEntry } from './ssoDocumentCache';
 import { saveError, saveFailureReasonOf, toFileSystemError } from './ssoFileErrors';
+import { notifyWarning } from './notifications';
 
 /** A folder of the `sso:` file system lists at most this many entries (one page of the service). */
 const MAX_DIRECTORY_ENTRIES = 1000;
@@ -419,7 +420,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     this.cutDirectoriesShown.add(uri.toString());
     const message = directoryCutMessage(uri.toString(), kind, MAX_DIRECTORY_ENTRIES);
     this.log.warn(message);
-    void vscode.window.showWarningMessage(message, vscode.l10n.t('Find…')).then((choice) => {
+    void notifyWarning(message, vscode.l10n.t('Find…')).then((choice) => {
       if (choice) void vscode.commands.executeCommand('entsso.find');
     });
   }
