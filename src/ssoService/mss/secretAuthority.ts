@@ -44,6 +44,13 @@ export const MAX_QUEUED_SECRET_CHANGES = 4;
 /** Three default lease periods (mssServer's DEFAULT_LEASE.ttlMs is 5 s); nodes record themselves every 5 s. */
 export const DEFAULT_PEER_ALIVE_WINDOW_MS = 15_000;
 
+/**
+ * A node that finds rows under a secret it lacks leaves the lease for at most this many windows
+ * (a minute by default): standbys that all lack that secret (rows stuck under a lost one) would
+ * otherwise leave it to one another for ever, with no node active to restore a backup on.
+ */
+const STAND_ASIDE_WINDOWS = 4;
+
 export class SecretAuthority {
   private vault: SecretVault | undefined;
   private pending: MasterSecret | undefined;
@@ -67,6 +74,8 @@ export class SecretAuthority {
   private adopting: Promise<unknown> = Promise.resolve();
   /** Why this node last left the lease to another (or took it alone) instead of serving: logged once per reason. */
   private standAsideSaid: string | undefined;
+  /** Since when this node leaves the lease for rows under which secret (finding rows under a secret it lacks). */
+  private standingAside: { msid: string; since: number } | undefined;
 
   constructor(private readonly options: AuthorityOptions) {
     this.unpublishedRestore = new UnpublishedRestore(options.vaultDir);
@@ -140,13 +149,16 @@ export class SecretAuthority {
     const stranded = await this.rowsUnderSecretsNotHeld();
     if (stranded.length === 0) {
       this.standAsideSaid = undefined;
+      this.standingAside = undefined;
       return;
     }
     const [first] = stranded as [SecretRowCount];
     const rows = stranded.reduce((sum, c) => sum + c.rows, 0);
     const mine = this.secrets().current.msid;
     const recovery = `copy the secrets from the node that holds ${first.msid} (check the certificates and the network between the nodes) or restore a backup that holds both ${first.msid} and ${mine}`;
-    const peers = await this.peersSeenRecently();
+    if (this.standingAside?.msid !== first.msid) this.standingAside = { msid: first.msid, since: Date.now() };
+    const gaveUp = Date.now() - this.standingAside.since >= this.peerAliveWindowMs() * STAND_ASIDE_WINDOWS;
+    const peers = gaveUp ? [] : await this.peersSeenRecently();
     if (peers.length > 0) {
       this.sayOnceWhyStandingAside(
         `rows ${first.msid} ${peers.join(',')}`,
@@ -155,9 +167,12 @@ export class SecretAuthority {
       this.active = false;
       throw new SsoError('ENTSSO_E_NO_SECRET', `The master secret server node ${this.options.name} does not hold master secret ${first.msid}, under which configurations are stored: it leaves the lease to another node.`);
     }
+    const why = gaveUp
+      ? `no other master secret server node took over with it in ${Math.round((Date.now() - this.standingAside.since) / 1000)} s`
+      : `no other master secret server node was seen alive in the last ${this.peerAliveWindowSeconds()} s`;
     this.sayOnceWhyStandingAside(
       `alone ${first.msid}`,
-      `this node holds master secret ${mine} but ${rows} configuration(s) or kept version(s) are stored under ${first.msid}, which it does not hold; no other master secret server node was seen alive in the last ${this.peerAliveWindowSeconds()} s, so it serves ${mine} so that a backup can be restored. Those configurations stay unreadable until you ${recovery}`,
+      `this node holds master secret ${mine} but ${rows} configuration(s) or kept version(s) are stored under ${first.msid}, which it does not hold; ${why}, so it serves ${mine} so that a backup can be restored. Those configurations stay unreadable until you ${recovery}`,
     );
   }
 
@@ -169,12 +184,16 @@ export class SecretAuthority {
 
   /** Other nodes that recorded themselves alive (SSOX_MssNodes) within the window, by name. */
   private async peersSeenRecently(): Promise<string[]> {
-    const since = Date.now() - (this.options.peerAliveWindowMs ?? DEFAULT_PEER_ALIVE_WINDOW_MS);
+    const since = Date.now() - this.peerAliveWindowMs();
     return (await this.options.store.listMssNodes()).filter((n) => n.name !== this.options.name && n.lastSeenAt >= since).map((n) => n.name);
   }
 
+  private peerAliveWindowMs(): number {
+    return this.options.peerAliveWindowMs ?? DEFAULT_PEER_ALIVE_WINDOW_MS;
+  }
+
   private peerAliveWindowSeconds(): number {
-    return Math.round((this.options.peerAliveWindowMs ?? DEFAULT_PEER_ALIVE_WINDOW_MS) / 1000);
+    return Math.round(this.peerAliveWindowMs() / 1000);
   }
 
   /** Each activation that stands aside would say the same every hold-off period: said once per reason. */
