@@ -4,7 +4,6 @@
  * generates a new secret (backup first, then switch), and drives re-encryption of SSODB.
  * An MSS whose vault is missing or damaged still starts, serves nothing, and accepts a restore.
  */
-import { randomUUID } from 'node:crypto';
 import { rename } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SsoError } from '../../protocol/errors';
@@ -31,10 +30,26 @@ interface AuthorityOptions {
   log: (message: string) => void;
   /** Called whenever services should re-synchronise (secret or re-encryption state changed). */
   onChanged: () => void;
+  /**
+   * How recently another node must have said it is alive (SSOX_MssNodes) for a node that cannot
+   * serve the secret SSODB needs to leave the lease to it. Nodes say so every fifth renewal period:
+   * a few lease periods (DEFAULT_PEER_ALIVE_WINDOW_MS).
+   */
+  peerAliveWindowMs?: number;
 }
 
 /** Secret changes (restore, prepare, commit) waiting or running at once; more are refused as busy. */
 export const MAX_QUEUED_SECRET_CHANGES = 4;
+
+/** Three default lease periods (mssServer's DEFAULT_LEASE.ttlMs is 5 s); nodes record themselves every 5 s. */
+export const DEFAULT_PEER_ALIVE_WINDOW_MS = 15_000;
+
+/**
+ * A node that finds rows under a secret it lacks leaves the lease for at most this many windows
+ * (a minute by default): standbys that all lack that secret (rows stuck under a lost one) would
+ * otherwise leave it to one another for ever, with no node active to restore a backup on.
+ */
+const STAND_ASIDE_WINDOWS = 4;
 
 export class SecretAuthority {
   private vault: SecretVault | undefined;
@@ -57,6 +72,10 @@ export class SecretAuthority {
   private keptOnlyCopyOver: string | undefined;
   /** The adoption of the active node's secrets under way, if any: activate() waits for it. */
   private adopting: Promise<unknown> = Promise.resolve();
+  /** Why this node last left the lease to another (or took it alone) instead of serving: logged once per reason. */
+  private standAsideSaid: string | undefined;
+  /** Since when this node leaves the lease for rows under which secret (finding rows under a secret it lacks). */
+  private standingAside: { msid: string; since: number } | undefined;
 
   constructor(private readonly options: AuthorityOptions) {
     this.unpublishedRestore = new UnpublishedRestore(options.vaultDir);
@@ -78,7 +97,10 @@ export class SecretAuthority {
     // A sync still installing what the active node handed over: judge the vault and the record
     // once it is done, never halfway (the lease can be taken while a sync is in flight).
     await this.adopting;
-    if (!this.vault) return;
+    if (!this.vault) {
+      await this.standAsideWithoutSecret();
+      return;
+    }
     const published = (await this.options.store.getGlobalInfo()).currentMsid;
     const mine = this.vault.current().msid;
     if (published && published !== mine && this.vault.previous()?.msid !== published) {
@@ -88,11 +110,97 @@ export class SecretAuthority {
         this.active = false;
         throw new SsoError('ENTSSO_E_NO_SECRET', `The master secret server node ${this.options.name} does not hold the current master secret ${published}.`);
       }
-    } else if (published && published !== mine) {
-      this.options.log(`master secret ${published} published in SSODB is older than ${mine}: switching to ${mine}`);
+    } else {
+      if (published && published !== mine) this.options.log(`master secret ${published} published in SSODB is older than ${mine}: switching to ${mine}`);
+      // SSODB may name this node's secret and still hold rows under a newer one: a switch on a
+      // node this one could not copy from, whose publication failed (finishUnpublishedRestore checks its own case).
+      await this.standAsideIfRowsUnderSecretNotHeld();
     }
     await this.publish();
+    this.publishPending = false;
     this.resumeReencryptionIfNeeded();
+  }
+
+  /**
+   * A node without a secret that took the lease (it could not copy the secret: certificate,
+   * network) would hold it for nothing while a node that has the secret waits: it leaves the lease
+   * while another node was seen alive. Alone, it keeps the lease so that a backup can be restored on it.
+   */
+  private async standAsideWithoutSecret(): Promise<void> {
+    const peers = await this.peersSeenRecently();
+    if (peers.length === 0) return;
+    const { secretServer } = await this.options.store.getGlobalInfo();
+    this.sayOnceWhyStandingAside(
+      `no-secret ${peers.join(',')}`,
+      `this node holds no master secret, so it gives the lease up while other master secret server node(s) were seen alive in the last ${this.peerAliveWindowSeconds()} s (${peers.join(', ')}); SSODB names ${secretServer ?? 'no node'} as the one that holds the secret. This node copies the secret from the active node: check that its node certificate is from this environment and that it reaches ${secretServer ?? 'the active node'}`,
+    );
+    this.active = false;
+    throw new SsoError('ENTSSO_E_NO_SECRET', `The master secret server node ${this.options.name} holds no master secret: it leaves the lease to another node.`);
+  }
+
+  /**
+   * Interim guard until a switch records its intent in SSODB before it is made: configurations or
+   * kept versions under a secret this node lacks mean another node switched and could not publish;
+   * publishing this node's secret would make services save under it while those rows stay
+   * unreadable. While another node was seen alive (it may hold that secret, or come back), this node
+   * leaves the lease; alone, it activates so that a backup holding that secret can be restored.
+   */
+  private async standAsideIfRowsUnderSecretNotHeld(): Promise<void> {
+    const stranded = await this.rowsUnderSecretsNotHeld();
+    if (stranded.length === 0) {
+      this.standAsideSaid = undefined;
+      this.standingAside = undefined;
+      return;
+    }
+    const [first] = stranded as [SecretRowCount];
+    const rows = stranded.reduce((sum, c) => sum + c.rows, 0);
+    const mine = this.secrets().current.msid;
+    const recovery = `copy the secrets from the node that holds ${first.msid} (check the certificates and the network between the nodes) or restore a backup that holds both ${first.msid} and ${mine}`;
+    if (this.standingAside?.msid !== first.msid) this.standingAside = { msid: first.msid, since: Date.now() };
+    const gaveUp = Date.now() - this.standingAside.since >= this.peerAliveWindowMs() * STAND_ASIDE_WINDOWS;
+    const peers = gaveUp ? [] : await this.peersSeenRecently();
+    if (peers.length > 0) {
+      this.sayOnceWhyStandingAside(
+        `rows ${first.msid} ${peers.join(',')}`,
+        `this node holds master secret ${mine} but ${rows} configuration(s) or kept version(s) are stored under ${first.msid}, which it does not hold: it gives the lease up while other master secret server node(s) were seen alive in the last ${this.peerAliveWindowSeconds()} s (${peers.join(', ')}), so as not to publish ${mine} over them. To let this node serve, ${recovery}`,
+      );
+      this.active = false;
+      throw new SsoError('ENTSSO_E_NO_SECRET', `The master secret server node ${this.options.name} does not hold master secret ${first.msid}, under which configurations are stored: it leaves the lease to another node.`);
+    }
+    const why = gaveUp
+      ? `no other master secret server node took over with it in ${Math.round((Date.now() - this.standingAside.since) / 1000)} s`
+      : `no other master secret server node was seen alive in the last ${this.peerAliveWindowSeconds()} s`;
+    this.sayOnceWhyStandingAside(
+      `alone ${first.msid}`,
+      `this node holds master secret ${mine} but ${rows} configuration(s) or kept version(s) are stored under ${first.msid}, which it does not hold; ${why}, so it serves ${mine} so that a backup can be restored. Those configurations stay unreadable until you ${recovery}`,
+    );
+  }
+
+  /** Live rows and kept versions under a secret the vault does not hold (one statement). */
+  private async rowsUnderSecretsNotHeld(): Promise<SecretRowCount[]> {
+    const { current, previous } = this.secrets();
+    return (await this.options.store.countRowsBySecret(current.msid)).filter((c) => c.msid !== previous?.msid && c.rows > 0);
+  }
+
+  /** Other nodes that recorded themselves alive (SSOX_MssNodes) within the window, by name. */
+  private async peersSeenRecently(): Promise<string[]> {
+    const since = Date.now() - this.peerAliveWindowMs();
+    return (await this.options.store.listMssNodes()).filter((n) => n.name !== this.options.name && n.lastSeenAt >= since).map((n) => n.name);
+  }
+
+  private peerAliveWindowMs(): number {
+    return this.options.peerAliveWindowMs ?? DEFAULT_PEER_ALIVE_WINDOW_MS;
+  }
+
+  private peerAliveWindowSeconds(): number {
+    return Math.round(this.peerAliveWindowMs() / 1000);
+  }
+
+  /** Each activation that stands aside would say the same every hold-off period: said once per reason. */
+  private sayOnceWhyStandingAside(reason: string, message: string): void {
+    if (this.standAsideSaid === reason) return;
+    this.standAsideSaid = reason;
+    this.options.log(message);
   }
 
   /**
@@ -231,6 +339,7 @@ export class SecretAuthority {
   private async restoreNow(fileB64: string, password: string, allowForeignEnvironment: boolean): Promise<{ msid: string }> {
     // Rows under an unknown secret do not refuse a restore: restoring that secret's backup is how they are recovered.
     this.refuseWhileReencrypting();
+    await this.publishLastSwitchOrRefuse();
     const header = readProtectedHeader(Buffer.from(fileB64, 'base64'));
     if (header.environment !== this.options.environmentId && !allowForeignEnvironment) {
       throw new SsoError(
@@ -248,7 +357,7 @@ export class SecretAuthority {
       await this.unpublishedRestore.record({ msid: current.msid, over: (await this.options.store.getGlobalInfo()).currentMsid });
       await this.installSecrets({ current, previous });
       this.options.log(`master secret ${current.msid} restored from a backup`);
-      this.requireActive();
+      this.requireStillActiveAfterSwitch(current.msid);
       await this.publish();
     });
     return { msid: current.msid };
@@ -284,7 +393,7 @@ export class SecretAuthority {
       this.requireActive();
       await vault.rotate(next);
       this.pending = undefined;
-      this.requireActive();
+      this.requireStillActiveAfterSwitch(newMsid);
       await this.publish({ lastBackupAt: new Date().toISOString() });
     });
     this.options.log(`new master secret ${newMsid} in use; ${rowsToReencrypt} configuration(s) to re-encrypt`);
@@ -356,12 +465,47 @@ export class SecretAuthority {
   }
 
   /**
+   * The vault switched already: the node that lost the lease must not publish, and must not tell
+   * the user that nothing changed (it publishes the switch should it take the lease again first).
+   */
+  private requireStillActiveAfterSwitch(toMsid: string): void {
+    if (this.active) return;
+    throw new SsoError(
+      'ENTSSO_E_MSS_UNREACHABLE',
+      `The master secret server node ${this.options.name} stopped being the active one during this change, after its vault had switched to master secret ${toMsid} and before SSODB was told: the active node still serves the master secret SSODB names. Run the command again: it goes to the active node. Node ${this.options.name} gives ${toMsid} up when it next copies the active node's secrets (or publishes it, should it become active again first).`,
+    );
+  }
+
+  /**
+   * A switch (rotation, restore) whose publication in SSODB failed must be published before the
+   * next one: a second switch would leave SSODB naming a secret the vault no longer links to, and
+   * no node would activate again. Tried now (SSODB may accept writes again); refused otherwise.
+   */
+  private async publishLastSwitchOrRefuse(): Promise<void> {
+    if (!this.vault || (!this.publishPending && !(await this.unpublishedRestore.read()))) return;
+    this.requireActive();
+    const current = this.vault.current().msid;
+    try {
+      await this.publish();
+    } catch {
+      throw new SsoError(
+        'ENTSSO_E_SSODB_UNREACHABLE',
+        `Master secret ${current}, switched to by the last change, is not yet published in SSODB (it refused the update; the master secret server tries again every few seconds). No other change is made until it is: Check Health whether SSODB accepts writes, then try again.`,
+      );
+    }
+    this.publishPending = false;
+    this.options.log(`master secret ${current} published in SSODB`);
+    this.options.onChanged();
+  }
+
+  /**
    * A rotation keeps only the current secret as the previous one: rows (or kept versions) still
    * under any other secret would become unreadable, whether or not a re-encryption is running now
    * (one stopped by an SSODB fault resumes only later).
    */
   private async refuseUntilReencrypted(): Promise<void> {
     this.refuseWhileReencrypting();
+    await this.publishLastSwitchOrRefuse();
     const current = this.requireVault().current().msid;
     const rows = await this.options.store.countRowsNotUnder(current);
     const versions = rows > 0 ? 0 : (await this.options.store.listHistoryNotUnder(current, 1)).length;
@@ -459,30 +603,16 @@ export class SecretAuthority {
 
   /** A restore must not strand rows under a secret the restored vault would not hold. */
   private async refuseIfRowsWouldBeLost(secrets: MasterSecret[]): Promise<void> {
-    const store = this.options.store;
     const known = new Set(secrets.map((s) => s.msid));
-    // Kept versions too: a rotation re-encrypts them after the live rows, so they can be the last under a secret.
-    const strandedRow = (await store.listRowsNotUnder(secrets[0]!.msid, 1000)).find((r) => !known.has(r.msid));
-    const strandedVersion = strandedRow ? undefined : (await store.listHistoryNotUnder(secrets[0]!.msid, 1000)).find((r) => !known.has(r.msid));
-    const stranded = strandedRow ?? strandedVersion;
-    if (stranded) {
-      const what = strandedRow ? 'configurations are stored' : 'kept versions of configurations (their history) are stored';
+    // Kept versions too (counted with the rows): a rotation re-encrypts them after the live rows, so they can be the last under a secret.
+    const stranded = (await this.options.store.countRowsBySecret(secrets[0]!.msid)).filter((c) => !known.has(c.msid) && c.rows > 0);
+    const [first] = stranded;
+    if (first) {
+      const rows = stranded.reduce((sum, c) => sum + c.rows, 0);
       throw new SsoError(
         'ENTSSO_E_BAD_FILE',
-        `This backup does not hold master secret ${stranded.msid}, under which ${what}: restoring it would make them unreadable. Restore the most recent backup instead.`,
-        { reason: 'older-backup', msid: stranded.msid },
-      );
-    }
-    // Those are the first 1,000 of each by secret id only: count what no secret of the backup covers.
-    // Every row and kept version: none is under a secret id drawn just now.
-    const total = await store.countRowsNotUnder(`{${randomUUID().toUpperCase()}}`);
-    let covered = 0;
-    for (const msid of known) covered += total - (await store.countRowsNotUnder(msid));
-    if (covered < total) {
-      throw new SsoError(
-        'ENTSSO_E_BAD_FILE',
-        `This backup does not hold every master secret under which configurations are stored: restoring it would make ${total - covered} of them unreadable. Restore the most recent backup instead.`,
-        { reason: 'older-backup' },
+        `This backup does not hold master secret ${first.msid}, under which configurations or kept versions of configurations (their history) are stored: restoring it would make ${rows} of them unreadable. Restore the most recent backup instead.`,
+        { reason: 'older-backup', msid: first.msid },
       );
     }
   }

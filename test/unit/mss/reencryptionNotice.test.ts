@@ -39,6 +39,7 @@ function storeWithRowsLeft(rows: { left: number; under?: string; failPublish?: b
       return { ...info };
     },
     countRowsNotUnder: (msid) => later(msid === rows.under ? 0 : rows.left),
+    countRowsBySecret: async (except) => (rows.under && rows.under !== except && rows.left > 0 ? [{ msid: rows.under, rows: rows.left }] : []),
     listRowsNotUnder: async () => [],
     listHistoryNotUnder: async () => [],
   };

@@ -18,7 +18,7 @@ import { decryptBag, encryptBag } from '../../../src/ssoService/crypto/dataCiphe
 import { generateMasterSecret, type MasterSecret } from '../../../src/ssoService/crypto/masterSecret';
 import { SecretVault } from '../../../src/ssoService/crypto/secretVault';
 import { MAX_QUEUED_SECRET_CHANGES, SecretAuthority } from '../../../src/ssoService/mss/secretAuthority';
-import type { SsoStore } from '../../../src/ssoService/ssodb/store';
+import type { MssNodeRow, SsoStore } from '../../../src/ssoService/ssodb/store';
 
 const PASSWORD = 'correct horse battery staple 42';
 const scratch = mkdtempSync(join(tmpdir(), 'secret-switch-'));
@@ -43,6 +43,8 @@ interface StoreState {
   countDelayMs: (msid: string) => number;
   onCount?: (msid: string) => void;
   reencryptDelayMs?: number;
+  /** SSOX_MssNodes: the nodes that said they are alive, and when. */
+  nodes?: MssNodeRow[];
 }
 
 function storeOf(state: StoreState): SsoStore {
@@ -87,6 +89,7 @@ function storeOf(state: StoreState): SsoStore {
     listHistoryNotUnder: async (msid, limit) =>
       state.history.filter((r) => r.msid !== msid).slice(0, limit).map((r) => ({ ...r, version: 1 })) as unknown as Awaited<ReturnType<SsoStore['listHistoryNotUnder']>>,
     reencryptHistoryRows: async () => 0,
+    listMssNodes: async () => state.nodes ?? [],
   };
   return store as SsoStore;
 }
@@ -478,4 +481,204 @@ test('a standby never replaces a secret configurations are still under with the 
   state.rows[0]!.msid = theirs.current.msid;
   assert.equal(await standby.adoptSecrets(theirs), true);
   assert.equal(standby.secrets().current.msid, theirs.current.msid);
+});
+
+/** A second secret change while the first one is not yet published in SSODB (review 6, finding 1). */
+const notYetPublished = (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_SSODB_UNREACHABLE' && /is not yet published in SSODB/.test(e.message) && /Check Health/.test(e.message);
+
+test('a rotation whose publication failed: the next one is refused until SSODB is told, and a restart then activates and publishes the secret the rows are under', async () => {
+  const { authority, state, store, logs } = await authorityWithRows('two-unpublished');
+  const first = authority.secrets().current.msid;
+  state.failPublish = true; // e.g. a trigger or a permission refusing SSOX_GlobalInfo updates; rows are still written
+  const one = await authority.prepareRotation(PASSWORD, 'one');
+  await assert.rejects(authority.commitRotation(one.newMsid));
+  await authority.idle(); // re-encrypted: every row is under the first rotation's secret
+  // A second switch now would leave SSODB naming a secret the vault no longer links to: no node would activate again.
+  await assert.rejects(authority.prepareRotation(PASSWORD, 'two'), notYetPublished);
+  assert.equal(authority.secrets().current.msid, one.newMsid, 'nothing switched');
+  // The lease is lost and taken again once SSODB accepts writes: activation publishes, and nothing is left pending.
+  authority.deactivate();
+  state.failPublish = false;
+  await authority.activate();
+  assert.equal((await store.getGlobalInfo()).currentMsid, one.newMsid);
+  authority.resumeReencryptionIfNeeded();
+  await authority.stop();
+  assert.ok(!logs.some((l) => l.includes(`${one.newMsid} published in SSODB`)), `published once, by the activation: ${JSON.stringify(logs)}`);
+  // Same from a restart: the node holds the secret the rows are under and publishes it.
+  state.failPublish = true;
+  const restarted = new SecretAuthority({ vaultDir: join(scratch, 'two-unpublished'), store, environmentId: 'env-test', name: 'localhost:0', log: () => undefined, onChanged: () => undefined });
+  await restarted.openVault();
+  await assert.rejects(restarted.activate());
+  restarted.deactivate(); // mssServer gives the lease up when activation fails
+  state.failPublish = false;
+  await restarted.activate();
+  await restarted.idle();
+  assert.notEqual(restarted.secrets().current.msid, first);
+  assert.deepEqual(readable(restarted, state.rows), [true, true, true]);
+  // SSODB accepts writes again: the next rotation goes through.
+  const two = await restarted.prepareRotation(PASSWORD, 'two');
+  await restarted.commitRotation(two.newMsid);
+  assert.equal((await store.getGlobalInfo()).currentMsid, two.newMsid);
+});
+
+test('a restore whose publication failed: a rotation is refused until SSODB is told; restarted, the node activates and publishes the restored secret', async () => {
+  const dir = join(scratch, 'restore-then-rotate');
+  await SecretVault.create(dir, generateMasterSecret());
+  const state: StoreState = { rows: [], history: [], countDelayMs: () => 0 };
+  const store = storeOf(state);
+  const options = { vaultDir: dir, store, environmentId: 'env-test', name: 'localhost:0', log: () => undefined, onChanged: () => undefined };
+  const node = new SecretAuthority(options);
+  await node.openVault();
+  await node.activate();
+  const published = node.secrets().current.msid;
+  const otherDir = join(scratch, 'restore-then-rotate-source');
+  await SecretVault.create(otherDir, generateMasterSecret());
+  const source = new SecretAuthority({ ...options, vaultDir: otherDir, store: storeOf({ rows: [], history: [], countDelayMs: () => 0 }) });
+  await source.openVault();
+  const backup = await source.backup(PASSWORD, 'dr');
+  state.failPublish = true;
+  await assert.rejects(node.restore(backup.file, PASSWORD));
+  const restored = node.secrets().current;
+  // Services synced the restored secret from this node and save under it.
+  state.rows.push({ application: 'App', identifier: 'x', msid: restored.msid, timestamp: 't', ciphertext: encryptBag(restored, 'App', 'x', Buffer.from('v')) });
+  await assert.rejects(node.prepareRotation(PASSWORD, 'after restore'), notYetPublished);
+  await assert.rejects(node.restore(backup.file, PASSWORD), notYetPublished);
+  await node.stop();
+  state.failPublish = false;
+  assert.equal((await store.getGlobalInfo()).currentMsid, published);
+  const restarted = new SecretAuthority(options);
+  await restarted.openVault();
+  await restarted.activate();
+  assert.equal((await store.getGlobalInfo()).currentMsid, restored.msid);
+  assert.deepEqual(readable(restarted, state.rows), [true]);
+});
+
+/**
+ * A standby (C) cut off from the active node (A): A switches, its publication fails, its rows move
+ * to the new secret; A dies and C, holding only the secret SSODB still names, takes the lease
+ * (review 6, finding 2).
+ */
+async function cutOffStandby(name: string, switchOnA: 'rotation' | 'restore') {
+  const { authority: a, state, store } = await authorityWithRows(name);
+  const p = a.secrets().current;
+  const cDir = join(scratch, `${name}-c`);
+  await SecretVault.create(cDir, p);
+  const logs: string[] = [];
+  const c = new SecretAuthority({ vaultDir: cDir, store, environmentId: 'env-test', name: 'node-c:1', log: (m) => logs.push(m), onChanged: () => undefined });
+  await c.openVault();
+  if (switchOnA === 'rotation') {
+    const { newMsid } = await a.prepareRotation(PASSWORD, 'z');
+    state.failPublish = true;
+    await assert.rejects(a.commitRotation(newMsid));
+    await a.idle(); // every row is under the new secret now
+  } else {
+    state.rows.length = 0; // a restore over a secret nothing is saved under yet
+    const srcDir = join(scratch, `${name}-src`);
+    await SecretVault.create(srcDir, generateMasterSecret());
+    const src = new SecretAuthority({ vaultDir: srcDir, store, environmentId: 'env-test', name: 'x:1', log: () => undefined, onChanged: () => undefined });
+    await src.openVault();
+    const backup = await src.backup(PASSWORD, 'x');
+    state.failPublish = true;
+    await assert.rejects(a.restore(backup.file, PASSWORD));
+    const x = a.secrets().current;
+    state.rows.push({ application: 'App', identifier: 'under-x', msid: x.msid, timestamp: 't', ciphertext: encryptBag(x, 'App', 'under-x', Buffer.from('v')) });
+  }
+  const switchedTo = a.secrets().current.msid;
+  await a.stop();
+  state.failPublish = false;
+  assert.equal((await store.getGlobalInfo()).currentMsid, p.msid, 'SSODB still names the secret C holds');
+  return { c, state, store, logs, p, switchedTo };
+}
+
+test('a standby cut off from a switch whose publication failed does not publish its older secret over rows under the new one while another node was seen alive, and says so once', async () => {
+  for (const switchOnA of ['rotation', 'restore'] as const) {
+    const { c, state, store, logs, p, switchedTo } = await cutOffStandby(`cutoff-${switchOnA}`, switchOnA);
+    state.nodes = [{ name: 'localhost:0', role: 'active', lastSeenAt: Date.now() - 2000, lastTakeoverAt: null }];
+    for (let i = 0; i < 3; i++) {
+      await assert.rejects(c.activate(), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_NO_SECRET' && e.message.includes(switchedTo), switchOnA);
+      // mssServer gives the lease up on that refusal; it takes it again after its hold-off.
+      c.deactivate();
+    }
+    assert.equal((await store.getGlobalInfo()).currentMsid, p.msid, `${switchOnA}: nothing published`);
+    const said = logs.filter((l) => l.includes(`stored under ${switchedTo}, which it does not hold: it gives the lease up`));
+    assert.equal(said.length, 1, `${switchOnA}: said once: ${JSON.stringify(logs)}`);
+    assert.ok(said[0]!.includes('localhost:0') && said[0]!.includes(`restore a backup that holds both ${switchedTo} and ${p.msid}`), said[0]);
+    assert.ok(!said[0]!.includes(p.key.toString('hex')) && !said[0]!.includes(p.key.toString('base64')), 'no key material in the log');
+  }
+});
+
+test('a standby that finds rows under a secret it lacks and no other node seen alive lately activates alone (a restore stays possible) and says what to restore', async () => {
+  const { c, state, store, logs, p, switchedTo } = await cutOffStandby('cutoff-alone', 'rotation');
+  state.nodes = [
+    { name: 'localhost:0', role: 'active', lastSeenAt: Date.now() - 60_000, lastTakeoverAt: null },
+    { name: 'node-c:1', role: 'standby', lastSeenAt: Date.now(), lastTakeoverAt: null },
+  ];
+  await c.activate();
+  assert.equal((await store.getGlobalInfo()).secretServer, 'node-c:1', 'reachable for a restore');
+  assert.ok(logs.some((l) => l.includes(`no other master secret server node was seen alive`) && l.includes(`restore a backup that holds both ${switchedTo} and ${p.msid}`)), JSON.stringify(logs));
+  await c.stop();
+});
+
+test('standbys that all lack the secret rows are under do not leave the lease to one another for ever: after a few windows one activates and says why', async () => {
+  const { c, state, store, logs, switchedTo } = await cutOffStandby('cutoff-deadlock', 'rotation');
+  const windowMs = 100;
+  const again = new SecretAuthority({ vaultDir: join(scratch, 'cutoff-deadlock-c'), store, environmentId: 'env-test', name: 'node-c:1', peerAliveWindowMs: windowMs, log: (m) => logs.push(m), onChanged: () => undefined });
+  await again.openVault();
+  await c.stop();
+  // Another standby (D, lacking the same secret) is seen alive all along: it stands aside too.
+  const seenJustNow = () => (state.nodes = [{ name: 'node-d:1', role: 'standby', lastSeenAt: Date.now(), lastTakeoverAt: null }]);
+  seenJustNow();
+  await assert.rejects(again.activate(), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_NO_SECRET');
+  again.deactivate();
+  await sleep(windowMs * 4 + 20);
+  seenJustNow();
+  await again.activate();
+  assert.equal((await store.getGlobalInfo()).secretServer, 'node-c:1');
+  assert.ok(logs.some((l) => l.includes(`stored under ${switchedTo}, which it does not hold; no other master secret server node took over with it in`)), JSON.stringify(logs));
+  await again.stop();
+});
+
+test('a node without a secret that takes the lease leaves it while another node was seen alive, and says which node holds the secret; alone it keeps it', async () => {
+  const dir = join(scratch, 'vaultless');
+  const state: StoreState = { rows: [], history: [], countDelayMs: () => 0 };
+  const store = storeOf(state);
+  await store.updateGlobalInfo({ secretServer: 'node-a:1' });
+  const logs: string[] = [];
+  const node = new SecretAuthority({ vaultDir: dir, store, environmentId: 'env-test', name: 'node-n:1', log: (m) => logs.push(m), onChanged: () => undefined });
+  await node.openVault();
+  assert.equal(node.holdsSecret, false);
+  state.nodes = [{ name: 'node-a:1', role: 'standby', lastSeenAt: Date.now() - 1000, lastTakeoverAt: null }];
+  for (let i = 0; i < 2; i++) {
+    await assert.rejects(node.activate(), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_NO_SECRET');
+    node.deactivate();
+  }
+  const said = logs.filter((l) => l.includes('this node holds no master secret, so it gives the lease up'));
+  assert.equal(said.length, 1, JSON.stringify(logs));
+  assert.ok(said[0]!.includes('SSODB names node-a:1'), said[0]);
+  state.nodes = [{ name: 'node-a:1', role: 'standby', lastSeenAt: Date.now() - 60_000, lastTakeoverAt: null }];
+  await node.activate(); // alone: it keeps the lease so that a backup can be restored on it
+});
+
+test('a node that loses the lease after its vault switched says so, not that the change was not made (review 6, finding 8)', async () => {
+  const { store, options, published } = await restoreLeftUnpublished('switched-then-lost');
+  // The lease is lost just after the vault switched (the restore logs it then): SSODB is not told.
+  const node: SecretAuthority = new SecretAuthority({
+    ...options,
+    log: (m: string) => {
+      if (/restored from a backup/.test(m)) node.deactivate();
+    },
+  });
+  await node.openVault();
+  await node.activate();
+  const srcDir = join(scratch, 'switched-then-lost-src');
+  await SecretVault.create(srcDir, generateMasterSecret());
+  const src = new SecretAuthority({ ...options, vaultDir: srcDir, store: storeOf({ rows: [], history: [], countDelayMs: () => 0 }) });
+  await src.openVault();
+  const before = (await store.getGlobalInfo()).currentMsid;
+  const error = await node.restore((await src.backup(PASSWORD, 'y')).file, PASSWORD).then(() => undefined, (e: unknown) => e);
+  assert.ok(error instanceof SsoError && error.code === 'ENTSSO_E_MSS_UNREACHABLE', String(error));
+  assert.doesNotMatch(error.message, /was not made/);
+  assert.match(error.message, new RegExp(`vault had switched to master secret \\{?${node.secrets().current.msid.replace(/[{}]/g, '.')}`));
+  assert.equal((await store.getGlobalInfo()).currentMsid, before, 'SSODB not told');
+  assert.notEqual(before, published.msid);
 });
