@@ -80,13 +80,25 @@ export class Leadership extends EventEmitter<{ role: [Role] }> {
     this.setRole('standby');
   }
 
-  /** Gives the lease up and stays standby for a while so another node takes it. */
-  async demote(holdOffMs = this.options.ttlMs * 2): Promise<void> {
+  /** How long a demoted node stays standby before it tries to take the lease again. */
+  get demotionHoldOffMs(): number {
+    return this.options.ttlMs * 2;
+  }
+
+  /**
+   * Gives the lease up and stays standby for a while so another node takes it. Standby even when
+   * SSODB refuses the release (then rethrown): the lease row expires by itself, and a node left
+   * active would renew it for ever without being the one SSODB names.
+   */
+  async demote(holdOffMs = this.demotionHoldOffMs): Promise<void> {
     this.holdOff = this.now() + holdOffMs;
     await this.ticking;
-    await this.options.lease.releaseLease(this.options.node);
-    this.deadline = 0;
-    this.setRole('standby');
+    try {
+      await this.options.lease.releaseLease(this.options.node);
+    } finally {
+      this.deadline = 0;
+      this.setRole('standby');
+    }
   }
 
   tick(): Promise<void> {

@@ -88,3 +88,23 @@ test('demote hands the lease over; stop releases it', async () => {
 test('the lease must be renewed at least twice per period', () => {
   assert.throws(() => new Leadership({ node: 'x', lease: new MemoryLease({ now: 0 }), ttlMs: 1000, renewMs: 600, graceMs: 0, log: () => undefined }));
 });
+
+test('demote leaves the node standby even when SSODB refuses the release; the unreleased lease expires and another node takes over', async () => {
+  const clock = { now: 1_000_000 };
+  const lease = new MemoryLease(clock);
+  const refused = new Error('refused');
+  lease.releaseLease = async () => Promise.reject(refused);
+  const a = node('a', lease, clock);
+  const b = node('b', lease, clock);
+  await a.tick();
+  assert.equal(a.isActive(), true);
+  await assert.rejects(a.demote(), (err) => err === refused, 'the refusal is not hidden from the caller');
+  assert.equal(a.currentRole, 'standby');
+  assert.equal(a.isActive(), false);
+  // Held off: a does not renew the lease it could not release, so it expires and b takes over.
+  clock.now += 3000 + 500 + 1;
+  await a.tick();
+  await b.tick();
+  assert.equal(a.currentRole, 'standby');
+  assert.equal(b.isActive(), true);
+});

@@ -1,0 +1,75 @@
+/**
+ * The node holding the lease and the node SSODB names as the master secret server can differ: a
+ * takeover whose publication failed, a node without the secret that took the lease, a late write
+ * of a node that lost it. Real MssServers (TLS on loopback) on the real SQLite file of an
+ * `ssoctl init` environment, in this process so that the lease holder can be arranged exactly.
+ */
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, test } from 'node:test';
+import { loadEnvironment, mssTls, nodeTls, type Environment } from '../../src/ssoService/environment';
+import { MssLink } from '../../src/ssoService/mss/mssLink';
+import { MssServer } from '../../src/ssoService/mss/mssServer';
+import { openStore } from '../../src/ssoService/ssodb/openStore';
+import type { SsoStore } from '../../src/ssoService/ssodb/store';
+import { TestEnvironment, waitUntil } from './harness';
+
+const LEASE = { ttlMs: 1000, renewMs: 200, graceMs: 200 };
+const DEAD_NODE = '127.0.0.1:1';
+const cleanup: Array<() => Promise<void>> = [];
+after(async () => {
+  for (const c of cleanup.reverse()) await c();
+});
+
+async function environment(): Promise<{ env: Environment; store: SsoStore }> {
+  const t = TestEnvironment.create();
+  const store = await openStore({ kind: 'sqlite', file: t.ssodbFile });
+  cleanup.push(async () => {
+    await store.close();
+    await t.dispose();
+  });
+  return { env: loadEnvironment(t.dir), store };
+}
+
+async function startNode(env: Environment, store: SsoStore, vaultDir: string, logs: string[] = []): Promise<MssServer> {
+  const node = new MssServer({ vaultDir, environmentId: env.config.id, store, tls: mssTls(env), clientTls: nodeTls(env), host: '127.0.0.1', port: 0, lease: LEASE, log: (m) => logs.push(m) });
+  await node.start();
+  cleanup.push(() => node.close());
+  return node;
+}
+
+test('promote asks the lease holder to demote, not the node SSODB names', async () => {
+  const { env, store } = await environment();
+  const first = await startNode(env, store, env.paths.vault);
+  await waitUntil(async () => (await store.getGlobalInfo()).secretServer === first.name, 5000, () => 'the first node published itself');
+  // A node without the secret (it could not copy it) takes the lease when the first one stops:
+  // it publishes nothing, so SSODB still names the first node's old address.
+  const empty = join(env.paths.dir, 'mss-empty');
+  mkdirSync(empty, { mode: 0o700 });
+  const vaultless = await startNode(env, store, empty);
+  await first.close();
+  await waitUntil(() => vaultless.leadership.isActive(), 5000, () => 'the vaultless node took the lease');
+  const second = await startNode(env, store, env.paths.vault);
+  assert.notEqual((await store.getLease()).holder, (await store.getGlobalInfo()).secretServer, 'the lease holder is not the node SSODB names');
+  assert.equal(second.leadership.currentRole, 'standby');
+
+  const link = new MssLink(nodeTls(env), 5000);
+  cleanup.push(async () => link.close());
+  const answer = await link.request(second.name, 'promote', {});
+  assert.deepEqual(answer, { name: second.name, role: 'active' });
+  assert.equal(vaultless.leadership.isActive(), false);
+});
+
+test('an active node that SSODB does not name publishes itself again within a few renewal periods, and says so once', async () => {
+  const { env, store } = await environment();
+  const logs: string[] = [];
+  const node = await startNode(env, store, env.paths.vault, logs);
+  await waitUntil(async () => (await store.getGlobalInfo()).secretServer === node.name, 5000, () => 'published at its takeover');
+  // As a late publication of a node that lost the lease would.
+  await store.updateGlobalInfo({ secretServer: DEAD_NODE });
+  await waitUntil(async () => (await store.getGlobalInfo()).secretServer === node.name, 10 * LEASE.renewMs + 2000, () => `SSODB still names ${DEAD_NODE}; log:\n${logs.join('\n')}`);
+  assert.equal(node.leadership.isActive(), true);
+  const said = logs.filter((l) => l.includes(`SSODB names ${DEAD_NODE} as the master secret server, not this active node`));
+  assert.equal(said.length, 1, logs.join('\n'));
+});
