@@ -84,6 +84,8 @@ export class MssServer {
   private secretChangesInFlight = 0;
   /** The safety net's publication under way, if any: a secret change waits for it. */
   private republishing: Promise<void> | undefined;
+  /** Why the takeovers since the last successful one failed, as logged: a retry failing the same way is not logged again. */
+  private failedTakeoverSaid: string | undefined;
 
   constructor(private readonly options: MssServerOptions) {
     const lease = options.lease ?? DEFAULT_LEASE;
@@ -176,6 +178,7 @@ export class MssServer {
       try {
         await this.authority.activate();
         this.activated = this.leadership.currentRole === 'active';
+        this.failedTakeoverSaid = undefined;
       } catch (err) {
         await this.standAside(err);
       }
@@ -189,18 +192,20 @@ export class MssServer {
   /**
    * The node took the lease but could not become the active one (SSODB refused the publication,
    * or the authority refused to serve): holding the lease would only block a node that can. It is
-   * given up, said once per takeover, and taken again after the hold-off if no other node has.
+   * given up and taken again after the hold-off if no other node has; said when the reason
+   * changes, not at every retry (one every hold-off while SSODB refuses writes).
    */
   private async standAside(err: unknown): Promise<void> {
-    const seconds = Math.ceil(this.leadership.demotionHoldOffMs / 1000);
-    this.options.log(failedTakeoverMessage(err, seconds));
+    const code = errorCodeOf(err);
+    const say = this.failedTakeoverSaid !== code;
+    this.failedTakeoverSaid = code;
+    if (say) this.options.log(failedTakeoverMessage(code, Math.ceil(this.leadership.demotionHoldOffMs / 1000)));
     try {
       await this.leadership.demote();
     } catch (releaseErr) {
       // Standby all the same (demote() sees to it): the lease row expires by itself.
-      this.options.log(
-        `this node could not give the lease up in SSODB either (${errorCodeOf(releaseErr)}): it serves nothing, and the lease expires by itself within ${Math.ceil((this.options.lease ?? DEFAULT_LEASE).ttlMs / 1000)} s`,
-      );
+      const ttlSeconds = Math.ceil((this.options.lease ?? DEFAULT_LEASE).ttlMs / 1000);
+      if (say) this.options.log(`this node could not give the lease up in SSODB either (${errorCodeOf(releaseErr)}): it serves nothing, and the lease expires by itself within ${ttlSeconds} s`);
     }
   }
 
@@ -278,6 +283,8 @@ export class MssServer {
       const active = (await this.options.store.getGlobalInfo()).secretServer;
       if (!active || active === this.name) return;
       const { current, previous, unpublishedRestore } = await this.peers.getSecrets(active);
+      // Another node serves: a later failed takeover of this one is news again.
+      this.failedTakeoverSaid = undefined;
       await this.authority.adoptSecrets({ current, previous }, unpublishedRestore);
     })()
       // The active node may be down (that is what the lease is for), or out of this node's reach
@@ -438,12 +445,12 @@ function str(v: unknown): string {
 
 /**
  * The line a failed takeover leaves: what happened and what to do, by the error's code only (a
- * store's message may quote SQL Server's text). The authority says itself why it refused.
+ * store's message may quote SQL Server's text). The authority logs itself why it refused to serve.
  */
-function failedTakeoverMessage(err: unknown, holdOffSeconds: number): string {
-  const code = errorCodeOf(err);
-  const retry = `it gave the lease up and takes it again in ${holdOffSeconds} s unless another node has meanwhile`;
-  if (code === 'ENTSSO_E_NO_SECRET') return `this node took the lease but does not serve (${code}, see the line above): ${retry}`;
+function failedTakeoverMessage(code: string, holdOffSeconds: number): string {
+  const retry = `it gave the lease up and tries to take it again every ${holdOffSeconds} s unless another node has it (retries failing the same way are not logged)`;
+  if (code === 'ENTSSO_E_NO_SECRET') return `this node took the lease but does not serve (${code}: it lacks a master secret SSODB needs, as logged when found): ${retry}`;
+  if (code === 'ENTSSO_E_MSS_UNREACHABLE') return `this node took the lease but SSODB no longer counted it as the holder when it published itself (${code}): ${retry}`;
   return (
     `this node took the lease but could not publish itself as the master secret server in SSODB (${code}): ${retry}. ` +
     'SSO services keep looking up the node SSODB names until a node publishes itself: SSODB must answer and accept writes; run Check Health ("SSO: Check Health" or "ssoctl health").'

@@ -52,10 +52,10 @@ void (async () => {
   });
   try {
     await node.start();
-    // Both the publication and the release refused at least once.
-    await waitUntil(() => fault.refused >= 2, 5000, () => logs.join('\n'));
+    // Two takeovers, each refused its publication and its release.
+    await waitUntil(() => fault.refused >= 4, 10_000, () => logs.join('\n'));
     const roleWhileRefused = node.leadership.currentRole;
-    const failedTakeoverLines = logs.filter((l) => /could not publish itself/.test(l)).length;
+    const failedTakeoverLines = logs.filter((l) => /could not publish itself|could not give the lease up/.test(l)).length;
     await new Promise((r) => setTimeout(r, 300));
     fault.on = false; // SSODB accepts writes again
     let published = true;
@@ -67,6 +67,7 @@ void (async () => {
         published,
         roleWhileRefused,
         failedTakeoverLines,
+        takeovers: logs.filter((l) => /now active/.test(l)).length,
         publishFailureLine: logs.find((l) => /could not publish itself/.test(l)) ?? null,
         leakedStoreText: logs.some((l) => l.includes(FAULT_TEXT)),
         log: logs,
