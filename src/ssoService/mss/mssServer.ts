@@ -20,6 +20,7 @@ import { SecretAuthority } from './secretAuthority';
 import { RateLimitedLog } from '../rateLimitedLog';
 import { certificateRole, type CertificateRole } from '../crypto/pki';
 import { escapeUnsafeCharacters } from '../../protocol/untrustedText';
+import { errorCodeOf } from './errorCode';
 import type { TlsMaterial } from './tlsMaterial';
 
 export interface LeaseTiming {
@@ -459,14 +460,4 @@ function failedTakeoverMessage(code: string, holdOffSeconds: number): string {
 
 function peerKey(socket: net.Socket): string {
   return `${socket.remoteAddress}:${socket.remotePort}`;
-}
-
-/**
- * What went wrong, by its code only (Node's, OpenSSL's or an SsoError's): an error's message may
- * quote bytes a peer sent, and is not the log's to repeat.
- */
-function errorCodeOf(err: unknown): string {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  if (typeof code === 'string' && /^[A-Za-z0-9_]{1,64}$/.test(code)) return code;
-  return err instanceof Error ? err.name : 'unknown error';
 }
