@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { loadEnvironment, mssTls, nodeTls, type Environment } from '../../src/ssoService/environment';
+import { loadEnvironment, mssTls, nodeTls, serviceTls, type Environment } from '../../src/ssoService/environment';
 import { MssLink } from '../../src/ssoService/mss/mssLink';
 import { MssServer } from '../../src/ssoService/mss/mssServer';
 import { openStore } from '../../src/ssoService/ssodb/openStore';
@@ -17,6 +17,7 @@ import { TestEnvironment, waitUntil } from './harness';
 
 const LEASE = { ttlMs: 1000, renewMs: 200, graceMs: 200 };
 const DEAD_NODE = '127.0.0.1:1';
+const PASSWORD = 'correct horse battery staple 42';
 const cleanup: Array<() => Promise<void>> = [];
 after(async () => {
   for (const c of cleanup.reverse()) await c();
@@ -71,4 +72,35 @@ test('an active node that SSODB does not name publishes itself again within a fe
   assert.equal(node.leadership.isActive(), true);
   const said = logs.filter((l) => l.includes(`SSODB names ${DEAD_NODE} as the master secret server, not this active node`));
   assert.equal(said.length, 1, logs.join('\n'));
+});
+
+test('the republication waits while a restore is under way: only the restore publishes', async () => {
+  const { env, store: real } = await environment();
+  // The restore's publication in SSODB is slow (a busy SSODB): the safety net looks several times meanwhile.
+  const slow = { on: false };
+  const store = new Proxy(real, {
+    get(target, key, receiver) {
+      const value = Reflect.get(target, key, receiver) as unknown;
+      if (typeof value !== 'function') return value;
+      const bound = (value as (...a: unknown[]) => Promise<unknown>).bind(target);
+      if (key !== 'updateGlobalInfo') return bound;
+      return async (...args: unknown[]) => {
+        if (slow.on) await new Promise((r) => setTimeout(r, 15 * LEASE.renewMs));
+        return bound(...args);
+      };
+    },
+  }) as SsoStore;
+  const logs: string[] = [];
+  const node = await startNode(env, store, env.paths.vault, logs);
+  await waitUntil(async () => (await real.getGlobalInfo()).secretServer === node.name, 5000, () => 'published at its takeover');
+  const link = new MssLink(serviceTls(env), 20_000);
+  cleanup.push(async () => link.close());
+  const { file } = await link.request(node.name, 'backup', { password: PASSWORD, reminder: 'test' });
+  await real.updateGlobalInfo({ secretServer: DEAD_NODE });
+  slow.on = true;
+  const restored = await link.request(node.name, 'restore', { file, password: PASSWORD });
+  slow.on = false;
+  assert.ok(restored.msid);
+  assert.equal((await real.getGlobalInfo()).secretServer, node.name, 'the restore published this node');
+  assert.deepEqual(logs.filter((l) => /publishes itself again/.test(l)), [], 'the safety net published nothing during the restore');
 });
