@@ -9,6 +9,7 @@
  * serving before anyone else can take over (deadline ≤ recorded expiry < takeover time).
  */
 import { EventEmitter } from 'node:events';
+import { errorCodeOf } from './errorCode';
 
 export interface LeaseState {
   holder: string | null;
@@ -48,6 +49,8 @@ export class Leadership extends EventEmitter<{ role: [Role] }> {
   private timer: NodeJS.Timeout | undefined;
   private ticking: Promise<void> | undefined;
   private holdOff = 0;
+  /** The code of the lease checks failing since the last one that worked, as logged: said when it changes, not every period. */
+  private failingSaid: string | undefined;
   lastTakeoverAt: number | null = null;
 
   constructor(private readonly options: LeadershipOptions) {
@@ -80,13 +83,25 @@ export class Leadership extends EventEmitter<{ role: [Role] }> {
     this.setRole('standby');
   }
 
-  /** Gives the lease up and stays standby for a while so another node takes it. */
-  async demote(holdOffMs = this.options.ttlMs * 2): Promise<void> {
+  /** How long a demoted node stays standby before it tries to take the lease again. */
+  get demotionHoldOffMs(): number {
+    return this.options.ttlMs * 2;
+  }
+
+  /**
+   * Gives the lease up and stays standby for a while so another node takes it. Standby even when
+   * SSODB refuses the release (then rethrown): the lease row expires by itself, and a node left
+   * active would renew it for ever without being the one SSODB names.
+   */
+  async demote(holdOffMs = this.demotionHoldOffMs): Promise<void> {
     this.holdOff = this.now() + holdOffMs;
     await this.ticking;
-    await this.options.lease.releaseLease(this.options.node);
-    this.deadline = 0;
-    this.setRole('standby');
+    try {
+      await this.options.lease.releaseLease(this.options.node);
+    } finally {
+      this.deadline = 0;
+      this.setRole('standby');
+    }
   }
 
   tick(): Promise<void> {
@@ -105,8 +120,12 @@ export class Leadership extends EventEmitter<{ role: [Role] }> {
     } catch (err) {
       // Cannot reach SSODB: we cannot prove we hold the lease, so we stop serving at our deadline.
       if (this.role === 'active' && !this.isActive()) this.setRole('standby');
-      this.options.log(`lease check failed: ${err instanceof Error ? err.message : String(err)}`);
+      this.sayLeaseCheckFailed(errorCodeOf(err));
       return;
+    }
+    if (this.failingSaid !== undefined) {
+      this.failingSaid = undefined;
+      this.options.log('this node can check its lease in SSODB again');
     }
     if (lease.holder === this.options.node) {
       this.deadline = sentAt + this.options.ttlMs;
@@ -118,6 +137,14 @@ export class Leadership extends EventEmitter<{ role: [Role] }> {
       this.deadline = 0;
       this.setRole('standby');
     }
+  }
+
+  private sayLeaseCheckFailed(code: string): void {
+    if (this.failingSaid === code) return;
+    this.failingSaid = code;
+    this.options.log(
+      `this node cannot check its lease in SSODB (${code}): an active node stops serving within ${Math.ceil(this.options.ttlMs / 1000)} s of its last renewal; it tries again every ${this.options.renewMs} ms (not logged again until this changes). SSODB must answer: run Check Health`,
+    );
   }
 
   private setRole(role: Role): void {

@@ -19,6 +19,8 @@ import { ANY_ROLE_OPS, ROLE_OPS, toWire, type MssOp, type MssOps, type MssReques
 import { SecretAuthority } from './secretAuthority';
 import { RateLimitedLog } from '../rateLimitedLog';
 import { certificateRole, type CertificateRole } from '../crypto/pki';
+import { escapeUnsafeCharacters } from '../../protocol/untrustedText';
+import { errorCodeOf } from './errorCode';
 import type { TlsMaterial } from './tlsMaterial';
 
 export interface LeaseTiming {
@@ -75,12 +77,23 @@ export class MssServer {
   private readonly peerLog: RateLimitedLog;
   /** A standby that cannot copy the secrets from the active node (every renewal period): said once a while. */
   private readonly syncLog: RateLimitedLog;
+  /** An active node that SSODB does not name (checked every fifth period): said once a while. */
+  private readonly republishLog: RateLimitedLog;
+  /** The takeover's activation finished and the node is still active: the safety net may look. */
+  private activated = false;
+  /** Restores and rotations asked for and not answered: the safety net publishes nothing meanwhile. */
+  private secretChangesInFlight = 0;
+  /** The safety net's publication under way, if any: a secret change waits for it. */
+  private republishing: Promise<void> | undefined;
+  /** Why the takeovers since the last successful one failed, as logged: a retry failing the same way is not logged again. */
+  private failedTakeoverSaid: string | undefined;
 
   constructor(private readonly options: MssServerOptions) {
     const lease = options.lease ?? DEFAULT_LEASE;
     this.refusalLog = new RateLimitedLog(options.log, REFUSAL_LOG_INTERVAL_MS);
     this.peerLog = new RateLimitedLog(options.log, REFUSAL_LOG_INTERVAL_MS);
     this.syncLog = new RateLimitedLog(options.log, REFUSAL_LOG_INTERVAL_MS);
+    this.republishLog = new RateLimitedLog(options.log, REFUSAL_LOG_INTERVAL_MS);
     // The node's name includes the port it is bound to, known only after listen() when it is 0.
     const nodeName = () => this.name;
     this.authority = new SecretAuthority({
@@ -161,19 +174,40 @@ export class MssServer {
   }
 
   private async onRole(role: Role): Promise<void> {
+    this.activated = false;
     if (role === 'active') {
       try {
         await this.authority.activate();
+        this.activated = this.leadership.currentRole === 'active';
+        this.failedTakeoverSaid = undefined;
       } catch (err) {
-        // Holding a lease without the current secret would only block a node that has it.
-        this.options.log(err instanceof Error ? err.message : String(err));
-        await this.leadership.demote();
+        await this.standAside(err);
       }
     } else {
       this.authority.deactivate();
     }
     await this.recordNode(role === 'active' ? Date.now() : null);
     this.notifyChanged();
+  }
+
+  /**
+   * The node took the lease but could not become the active one (SSODB refused the publication,
+   * or the authority refused to serve): holding the lease would only block a node that can. It is
+   * given up and taken again after the hold-off if no other node has; said when the reason
+   * changes, not at every retry (one every hold-off while SSODB refuses writes).
+   */
+  private async standAside(err: unknown): Promise<void> {
+    const code = errorCodeOf(err);
+    const say = this.failedTakeoverSaid !== code;
+    this.failedTakeoverSaid = code;
+    if (say) this.options.log(failedTakeoverMessage(code, Math.ceil(this.leadership.demotionHoldOffMs / 1000)));
+    try {
+      await this.leadership.demote();
+    } catch (releaseErr) {
+      // Standby all the same (demote() sees to it): the lease row expires by itself.
+      const ttlSeconds = Math.ceil((this.options.lease ?? DEFAULT_LEASE).ttlMs / 1000);
+      if (say) this.options.log(`this node could not give the lease up in SSODB either (${errorCodeOf(releaseErr)}): it serves nothing, and the lease expires by itself within ${ttlSeconds} s`);
+    }
   }
 
   private async recordNode(takeoverAt: number | null = null): Promise<void> {
@@ -190,9 +224,58 @@ export class MssServer {
     // Liveness is for people (`ssoctl mss list`): every fifth period is plenty, and spares SSODB writes.
     if (++this.periods % 5 === 0) {
       await this.recordNode();
-      if (this.leadership.isActive()) this.authority.resumeReencryptionIfNeeded();
+      if (this.leadership.isActive()) {
+        await this.publishAgainIfNotNamed();
+        this.authority.resumeReencryptionIfNeeded();
+      }
     }
     if (this.leadership.currentRole === 'standby') await this.syncFromActive();
+  }
+
+  /**
+   * Safety net: an active node that SSODB does not name (its takeover's publication failed, a node
+   * that lost the lease published late, …) is looked up by no service. It publishes itself again,
+   * through the takeover's own checks, never while a restore or rotation is under way.
+   */
+  private async publishAgainIfNotNamed(): Promise<void> {
+    if (!this.activated || this.republishing || this.secretChangesInFlight > 0 || !this.authority.holdsSecret) return;
+    let named: string | null;
+    try {
+      named = (await this.options.store.getGlobalInfo()).secretServer;
+    } catch {
+      return; // SSODB unreachable: the lease's renewal says so, and this is tried again in five periods.
+    }
+    if (named === this.name || !this.activated || !this.leadership.isActive() || this.republishing || this.secretChangesInFlight > 0) return;
+    this.republishLog.write(
+      `SSODB names ${named ? escapeUnsafeCharacters(named.slice(0, 300)) : 'no node'} as the master secret server, not this active node ${this.name}: this node publishes itself again`,
+    );
+    this.republishing = this.republish().finally(() => {
+      this.republishing = undefined;
+    });
+    await this.republishing;
+  }
+
+  /** The takeover's checks and publication, again; refused as at a takeover, the lease is given up. */
+  private async republish(): Promise<void> {
+    try {
+      await this.authority.activate();
+    } catch (err) {
+      // Lost the lease meanwhile: standby already, nothing to give up.
+      if (this.leadership.currentRole !== 'active') return;
+      this.activated = false;
+      await this.standAside(err);
+    }
+  }
+
+  /** A restore or rotation: waits for the safety net's publication, and holds the next one off until answered. */
+  private async secretChange<T>(change: () => Promise<T>): Promise<T> {
+    await this.republishing;
+    this.secretChangesInFlight++;
+    try {
+      return await change();
+    } finally {
+      this.secretChangesInFlight--;
+    }
   }
 
   private syncFromActive(): Promise<void> {
@@ -201,6 +284,8 @@ export class MssServer {
       const active = (await this.options.store.getGlobalInfo()).secretServer;
       if (!active || active === this.name) return;
       const { current, previous, unpublishedRestore } = await this.peers.getSecrets(active);
+      // Another node serves: a later failed takeover of this one is news again.
+      this.failedTakeoverSaid = undefined;
       await this.authority.adoptSecrets({ current, previous }, unpublishedRestore);
     })()
       // The active node may be down (that is what the lease is for), or out of this node's reach
@@ -225,9 +310,9 @@ export class MssServer {
     },
     backup: async (p) => this.authority.backup(str(p.password), str(p.reminder)),
     verify: async (p) => this.authority.verify(str(p.file), str(p.password)),
-    restore: async (p) => this.authority.restore(str(p.file), str(p.password), p.allowForeignEnvironment === true),
+    restore: async (p) => this.secretChange(() => this.authority.restore(str(p.file), str(p.password), p.allowForeignEnvironment === true)),
     prepareRotation: async (p) => this.authority.prepareRotation(str(p.password), str(p.reminder)),
-    commitRotation: async (p) => this.authority.commitRotation(str(p.newMsid)),
+    commitRotation: async (p) => this.secretChange(() => this.authority.commitRotation(str(p.newMsid))),
     nodeStatus: async () => ({
       name: this.name,
       role: this.leadership.isActive() ? 'active' : 'standby',
@@ -241,8 +326,9 @@ export class MssServer {
     promote: async () => {
       if (!this.leadership.isActive()) {
         if (!this.authority.holdsSecret) throw new SsoError('ENTSSO_E_NO_SECRET', `Node ${this.name} holds no master secret yet; it cannot become active.`);
-        const active = (await this.options.store.getGlobalInfo()).secretServer;
-        if (active && active !== this.name) await this.peers.request(active, 'demote', {}).catch(() => undefined);
+        // The lease holder, not the node SSODB names: they differ when a takeover could not publish itself.
+        const holder = (await this.options.store.getLease()).holder;
+        if (holder && holder !== this.name) await this.peers.request(holder, 'demote', {}).catch(() => undefined);
         await this.leadership.tick();
       }
       return { name: this.name, role: this.leadership.currentRole };
@@ -358,16 +444,20 @@ function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
 
-function peerKey(socket: net.Socket): string {
-  return `${socket.remoteAddress}:${socket.remotePort}`;
+/**
+ * The line a failed takeover leaves: what happened and what to do, by the error's code only (a
+ * store's message may quote SQL Server's text). The authority logs itself why it refused to serve.
+ */
+function failedTakeoverMessage(code: string, holdOffSeconds: number): string {
+  const retry = `it gave the lease up and tries to take it again every ${holdOffSeconds} s unless another node has it (retries failing the same way are not logged)`;
+  if (code === 'ENTSSO_E_NO_SECRET') return `this node took the lease but does not serve (${code}: it lacks a master secret SSODB needs, as logged when found): ${retry}`;
+  if (code === 'ENTSSO_E_MSS_UNREACHABLE') return `this node took the lease but SSODB no longer counted it as the holder when it published itself (${code}): ${retry}`;
+  return (
+    `this node took the lease but could not publish itself as the master secret server in SSODB (${code}): ${retry}. ` +
+    'SSO services keep looking up the node SSODB names until a node publishes itself: SSODB must answer and accept writes; run Check Health ("SSO: Check Health" or "ssoctl health").'
+  );
 }
 
-/**
- * What went wrong, by its code only (Node's, OpenSSL's or an SsoError's): an error's message may
- * quote bytes a peer sent, and is not the log's to repeat.
- */
-function errorCodeOf(err: unknown): string {
-  const code = (err as { code?: unknown } | undefined)?.code;
-  if (typeof code === 'string' && /^[A-Za-z0-9_]{1,64}$/.test(code)) return code;
-  return err instanceof Error ? err.name : 'unknown error';
+function peerKey(socket: net.Socket): string {
+  return `${socket.remoteAddress}:${socket.remotePort}`;
 }

@@ -88,3 +88,50 @@ test('demote hands the lease over; stop releases it', async () => {
 test('the lease must be renewed at least twice per period', () => {
   assert.throws(() => new Leadership({ node: 'x', lease: new MemoryLease({ now: 0 }), ttlMs: 1000, renewMs: 600, graceMs: 0, log: () => undefined }));
 });
+
+test('demote leaves the node standby even when SSODB refuses the release; the unreleased lease expires and another node takes over', async () => {
+  const clock = { now: 1_000_000 };
+  const lease = new MemoryLease(clock);
+  const refused = new Error('refused');
+  lease.releaseLease = async () => Promise.reject(refused);
+  const a = node('a', lease, clock);
+  const b = node('b', lease, clock);
+  await a.tick();
+  assert.equal(a.isActive(), true);
+  await assert.rejects(a.demote(), (err) => err === refused, 'the refusal is not hidden from the caller');
+  assert.equal(a.currentRole, 'standby');
+  assert.equal(a.isActive(), false);
+  // Held off: a does not renew the lease it could not release, so it expires and b takes over.
+  clock.now += 3000 + 500 + 1;
+  await a.tick();
+  await b.tick();
+  assert.equal(a.currentRole, 'standby');
+  assert.equal(b.isActive(), true);
+});
+
+test('a lease check failing every period is logged once by its code (never the store\'s text), and again only once it changed', async () => {
+  const clock = { now: 1_000_000 };
+  const lease = new MemoryLease(clock);
+  const logs: string[] = [];
+  const a = new Leadership({ node: 'a', lease, ttlMs: 3000, renewMs: 1000, graceMs: 500, log: (m) => logs.push(m), now: () => clock.now });
+  await a.tick();
+  const acquire = lease.acquireLease.bind(lease);
+  lease.acquireLease = async () => Promise.reject(Object.assign(new Error('SQL Server said: value 42 in row'), { code: 'ENTSSO_E_SSODB_UNREACHABLE' }));
+  for (let i = 0; i < 10; i++) {
+    clock.now += 1000;
+    await a.tick();
+  }
+  const failing = logs.filter((l) => /cannot check its lease/.test(l));
+  assert.equal(failing.length, 1, logs.join('\n'));
+  assert.match(failing[0]!, /\(ENTSSO_E_SSODB_UNREACHABLE\)/);
+  assert.ok(!logs.some((l) => l.includes('value 42')), 'the store\'s text is not logged');
+  assert.equal(a.currentRole, 'standby', 'stopped serving at its deadline');
+  lease.acquireLease = acquire;
+  clock.now += 1000;
+  await a.tick();
+  assert.ok(logs.some((l) => /can check its lease in SSODB again/.test(l)), logs.join('\n'));
+  lease.acquireLease = async () => Promise.reject(Object.assign(new Error('again'), { code: 'ENTSSO_E_SSODB_UNREACHABLE' }));
+  clock.now += 1000;
+  await a.tick();
+  assert.equal(logs.filter((l) => /cannot check its lease/.test(l)).length, 2, 'a new episode is logged');
+});
