@@ -67,7 +67,7 @@ import {
   type AuditRecord,
   type SqlRow,
 } from './schema/rowMappers';
-import { applicationExists, applicationNotFound, changeConflict, credentialsConflict, mappingNotFound } from './schema/storeErrors';
+import { applicationExists, applicationNotFound, changeConflict, credentialsConflict, leaseNotHeld, mappingNotFound } from './schema/storeErrors';
 import { IDENTIFIER_DOMAIN } from './schema/tables';
 import type {
   ApplicationChange,
@@ -83,6 +83,7 @@ import type {
   HistoryCipherRow,
   HistoryNote,
   HistoryRow,
+  LeaseFence,
   LeaseState,
   ListOptions,
   MssNodeRow,
@@ -151,7 +152,7 @@ class MssqlStore implements SsoStore {
     return toGlobalInfo(row);
   }
 
-  async updateGlobalInfo(patch: Partial<Omit<GlobalInfo, 'timestamp'>>): Promise<GlobalInfo> {
+  async updateGlobalInfo(patch: Partial<Omit<GlobalInfo, 'timestamp'>>, fence?: LeaseFence): Promise<GlobalInfo> {
     checkGlobalInfoPatch(patch);
     const params: Params = {};
     for (const [key] of GLOBAL_INFO_PATCHABLE) {
@@ -160,8 +161,9 @@ class MssqlStore implements SsoStore {
       params[`set${key[0]!.toUpperCase()}${key.slice(1)}`] = ['bit', value !== undefined];
       params[key] = [kind, value ?? null];
     }
+    params.leaseHolder = ['name', fence?.leaseHolder ?? null];
     const row = (await this.session.query(MSSQL_SQL.updateGlobalInfo, params)).recordset?.[0];
-    if (!row) throw notInitialised();
+    if (!row) throw fence ? leaseNotHeld(fence.leaseHolder) : notInitialised();
     return toGlobalInfo(row);
   }
 

@@ -38,7 +38,7 @@ import { stagedRowsMayExceed } from './stagedAudit';
 import { retryWhileBusy, unreachable } from './sqliteRetry';
 import type { AuditEntry, FieldInfo } from '../../protocol/messages';
 import {
-  applicationExists, applicationNotFound, auditPruneBounds, changeConflict, checkApplicationChanges, checkCursor, checkFilter,
+  applicationExists, applicationNotFound, leaseNotHeld, auditPruneBounds, changeConflict, checkApplicationChanges, checkCursor, checkFilter,
   checkFlags, checkGlobalInfoPatch, checkLimit, checkListOptions, checkMsid, checkName, checkNewApplication, checkRowWriteNames, checkReencryptedRow, checkCredentialsWrite,
   containsPattern, credentialsConflict, fieldFlags, IDENTIFIER_DOMAIN, isRowVersion, mappingNotFound, nextModifiedAt, sameFields,
   SQLITE_DERIVED_TABLES, SQLITE_SCHEMA, toApplicationRow, toAuditEntry, toCredentialRow, toFieldInfo, toGlobalInfo, toIdentifierRow,
@@ -57,6 +57,7 @@ import type {
   NewApplication,
   NewAuditEntry,
   ReencryptedRow,
+  LeaseFence,
   LeaseState,
   MssNodeRow,
   RowChange,
@@ -173,12 +174,14 @@ class SqliteStore implements SqliteDataStore {
     return this.read(() => this.globalInfo());
   }
 
-  async updateGlobalInfo(patch: Partial<Omit<GlobalInfo, 'timestamp'>>): Promise<GlobalInfo> {
+  async updateGlobalInfo(patch: Partial<Omit<GlobalInfo, 'timestamp'>>, fence?: LeaseFence): Promise<GlobalInfo> {
     checkGlobalInfoPatch(patch);
     return this.write(() => {
       const { timestamp: _previous, ...current } = this.globalInfo();
       const next = { ...current, ...definedEntries(patch) };
-      this.run(SQLITE_SQL.updateGlobalInfo, { ...next, version: this.nextRowVersion() });
+      // The lease's expiry is written on the clock of the node taking it (takeLease): judged on that clock, once the write holds the lock.
+      const lease = { leaseHolder: fence?.leaseHolder ?? null, now: Date.now() };
+      if (this.run(SQLITE_SQL.updateGlobalInfo, { ...next, version: this.nextRowVersion(), ...lease }) === 0 && fence) throw leaseNotHeld(fence.leaseHolder);
       return this.globalInfo();
     });
   }

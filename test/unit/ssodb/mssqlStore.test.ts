@@ -50,7 +50,9 @@ OUTPUT inserted.gi_SecretServer AS secretServer, inserted.gi_SSOAdminGroup AS ad
   inserted.gi_CurrentMsid AS currentMsid, inserted.gi_PreviousMsid AS previousMsid,
   inserted.gi_SecretCreatedAt AS secretCreatedAt, inserted.gi_LastBackupAt AS lastBackupAt,
   inserted.gi_LastVerifiedBackupAt AS lastVerifiedBackupAt, inserted.gi_RowVersion AS [timestamp]
-WHERE gi_id = 1;`,
+WHERE gi_id = 1 AND (@leaseHolder IS NULL OR EXISTS (
+  SELECT 1 FROM dbo.SSOX_MssLease WHERE ml_id = 1 AND ml_holder = @leaseHolder
+    AND ml_expires_at > DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME())));`,
   listApplications: String.raw`SELECT TOP (@limit) a.ai_app_name AS name, a.ai_description AS description, a.ai_contact AS contact,
   a.ai_user_group_name AS userGroup, a.ai_admin_group_name AS adminGroup, a.ai_flags AS flags,
   a.ai_kind AS kind, a.ai_num_fields AS numFields,
@@ -377,8 +379,25 @@ describe('SQL Server adapter: golden SQL and parameters', () => {
         ['setSecretCreatedAt', 'Bit', false], ['secretCreatedAt', 'NVarChar(40)', null],
         ['setLastBackupAt', 'Bit', false], ['lastBackupAt', 'NVarChar(40)', null],
         ['setLastVerifiedBackupAt', 'Bit', false], ['lastVerifiedBackupAt', 'NVarChar(40)', null],
+        ['leaseHolder', NAME, null],
       ]),
     ]);
+  });
+
+  it('a publication fenced by the lease: the holder is sent, and no row updated is the lease-not-held refusal', async () => {
+    const row = {
+      secretServer: 'mss:7443', adminGroup: 'SSO Administrators', currentMsid: 'm2', previousMsid: null,
+      secretCreatedAt: null, lastBackupAt: null, lastVerifiedBackupAt: null, timestamp: '44',
+    };
+    const held = new FakeDriver().reply(on('updateGlobalInfo', { recordset: [row] }));
+    assert.equal((await held.store().updateGlobalInfo({ secretServer: 'mss:7443' }, { leaseHolder: 'mss:7443' })).timestamp, '44');
+    const sent = held.log().at(-1);
+    assert.deepEqual(sent && 'params' in sent ? sent.params.at(-1) : undefined, ['leaseHolder', NAME, 'mss:7443']);
+    const lost = new FakeDriver().reply(on('updateGlobalInfo', { recordset: [] }));
+    const refused = await expectSsoError(lost.store().updateGlobalInfo({ secretServer: 'mss:7443' }, { leaseHolder: 'mss:7443' }), 'ENTSSO_E_MSS_UNREACHABLE');
+    assert.equal(refused.details.reason, 'lease-not-held');
+    const unfenced = new FakeDriver().reply(on('updateGlobalInfo', { recordset: [] }));
+    await expectSsoError(unfenced.store().updateGlobalInfo({ lastBackupAt: null }), 'ENTSSO_E_SSODB_UNREACHABLE');
   });
 
   it('lists and reads applications', async () => {

@@ -67,6 +67,30 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       assert.equal((await store.acquireLease('mss-a:1', 300, 100)).holder, 'mss-a:1', 'a released lease is free at once');
     });
 
+    withStore('a publication fenced by the lease changes global info only while its node holds the lease, unexpired', async (store) => {
+      const refused = async (node: string, why: string) => {
+        const err = await expectSsoError(store.updateGlobalInfo({ secretServer: node, currentMsid: `{${node}}` }, { leaseHolder: node }), 'ENTSSO_E_MSS_UNREACHABLE');
+        assert.equal(err.details.reason, 'lease-not-held', why);
+      };
+      const before = await store.getGlobalInfo();
+      await refused('mss-a:1', 'no lease held by anyone');
+      await store.acquireLease('mss-a:1', 300, 0);
+      await refused('mss-b:2', 'the lease is held by another node');
+      const published = await store.updateGlobalInfo({ secretServer: 'mss-a:1', currentMsid: '{A}' }, { leaseHolder: 'mss-a:1' });
+      assert.equal(published.secretServer, 'mss-a:1', 'the holder publishes');
+      await new Promise((r) => setTimeout(r, 350));
+      await refused('mss-a:1', 'the holder\'s lease expired (not yet taken over)');
+      await store.acquireLease('mss-b:2', 300, 0);
+      await store.updateGlobalInfo({ secretServer: 'mss-b:2', currentMsid: '{B}' }, { leaseHolder: 'mss-b:2' });
+      await refused('mss-a:1', 'the former holder, after a takeover');
+      const after = await store.getGlobalInfo();
+      assert.equal(after.secretServer, 'mss-b:2', 'a refused publication changes nothing');
+      assert.equal(after.currentMsid, '{B}');
+      assert.notEqual(after.timestamp, before.timestamp);
+      await store.updateGlobalInfo({ lastBackupAt: '2024-01-01T00:00:00.000Z' });
+      assert.equal((await store.getGlobalInfo()).lastBackupAt, '2024-01-01T00:00:00.000Z', 'an unfenced write (a backup time) needs no lease');
+    });
+
     withStore('readConfiguration returns the stored names, fields and row together', async (store) => {
       await store.createApplication(app('Read.Together', { fields: [{ label: 'Address', masked: false }, { label: 'Password', masked: true }] }));
       await store.putCredentials('Read.Together', 'Port1', null, 'm1', Buffer.from('blob'));

@@ -46,3 +46,18 @@ export function credentialsConflict(reason: 'exists' | 'changed' | 'gone'): SsoE
   };
   return new SsoError('ENTSSO_E_CONFLICT', messages[reason], { reason });
 }
+
+/** Why a fenced publication was refused (SsoStore.updateGlobalInfo): stable, for the MSS to tell it from a failure. */
+export const LEASE_NOT_HELD = 'lease-not-held';
+
+export function leaseNotHeld(node: string): SsoError {
+  return new SsoError(
+    'ENTSSO_E_MSS_UNREACHABLE',
+    `The master secret server node ${node} no longer holds the lease in SSODB, so SSODB was not changed: another node is or becomes the active one. Run the command again: it goes to the active node.`,
+    { reason: LEASE_NOT_HELD },
+  );
+}
+
+export function isLeaseNotHeld(err: unknown): boolean {
+  return err instanceof SsoError && err.details.reason === LEASE_NOT_HELD;
+}
