@@ -75,6 +75,10 @@ WHERE gi_id = 1 AND (@leaseHolder IS NULL OR EXISTS (
   SELECT 1 FROM dbo.SSOX_MssLease WHERE ml_id = 1 AND ml_holder = @leaseHolder
     AND ml_expires_at > DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME())));`,
 
+  // The secret fence of a write (publishedSecrets.ts), in its transaction: the shared lock is held
+  // to its commit, so a publication of another secret waits for the write, never slips under it.
+  publishedSecrets: `SELECT gi_CurrentMsid AS currentMsid, gi_PreviousMsid AS previousMsid FROM dbo.SSOX_GlobalInfo WITH (HOLDLOCK) WHERE gi_id = 1;`,
+
   listApplications: `SELECT TOP (@limit) ${APPLICATION_COLUMNS}
 FROM dbo.SSOX_ApplicationInfo AS a
 WHERE a.ai_app_name > @after AND a.ai_app_name LIKE @pattern ESCAPE '\\'

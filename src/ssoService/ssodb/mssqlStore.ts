@@ -67,6 +67,7 @@ import {
   type AuditRecord,
   type SqlRow,
 } from './schema/rowMappers';
+import { msidsWritten, refuseUnlessPublished, toPublishedSecrets } from './publishedSecrets';
 import { applicationExists, applicationNotFound, changeConflict, credentialsConflict, leaseNotHeld, mappingNotFound } from './schema/storeErrors';
 import { IDENTIFIER_DOMAIN } from './schema/tables';
 import type {
@@ -228,6 +229,7 @@ class MssqlStore implements SsoStore {
     if (changes.length === 0 && records.length === 0) return;
     await this.session.inTransaction(
       async (tx) => {
+        await this.refuseUnlessPublished(msidsWritten(changes), tx);
         for (const change of changes) await this.applyChange(change, tx);
         await this.insertAuditRows(records, tx);
       },
@@ -421,6 +423,7 @@ class MssqlStore implements SsoStore {
   private async createCredentials(application: string, identifier: string, msid: string, ciphertext: Buffer, audit?: AuditRecord): Promise<SqlRow> {
     return this.session.inTransaction(
       async (tx) => {
+        await this.refuseUnlessPublished([msid], tx);
         const mapping = rowsOf(await this.session.query(MSSQL_SQL.insertMapping, keyParams(application, identifier), tx))[0];
         if (!mapping) throw applicationNotFound();
         const inserted = await this.session.query(
@@ -450,18 +453,17 @@ class MssqlStore implements SsoStore {
   ): Promise<SqlRow> {
     if (isRowVersion(expectedTimestamp)) {
       const params: Params = { ...keyParams(application, identifier), ...valueParams(msid, ciphertext), expected: ['bigint', expectedTimestamp] };
-      const row =
-        history || audit
-          ? await this.session.inTransaction(async (tx) => {
-              if (history && !(await this.keepVersion(application, identifier, expectedTimestamp, history, tx))) return undefined;
-              const updated = rowsOf(await this.session.query(MSSQL_SQL.updateCredentials, params, tx))[0];
-              // Nothing was changed (a stale version): no audit row for a change that did not happen.
-              if (!updated) return undefined;
-              if (history) await this.pruneHistory(application, identifier, history, tx);
-              if (audit) await this.session.query(MSSQL_SQL.insertAudit, auditParams(audit), tx);
-              return updated;
-            })
-          : rowsOf(await this.session.query(MSSQL_SQL.updateCredentials, params))[0];
+      // Always a transaction: the secret fence's lock is held until the row is written.
+      const row = await this.session.inTransaction(async (tx) => {
+        await this.refuseUnlessPublished([msid], tx);
+        if (history && !(await this.keepVersion(application, identifier, expectedTimestamp, history, tx))) return undefined;
+        const updated = rowsOf(await this.session.query(MSSQL_SQL.updateCredentials, params, tx))[0];
+        // Nothing was changed (a stale version): no audit row for a change that did not happen.
+        if (!updated) return undefined;
+        if (history) await this.pruneHistory(application, identifier, history, tx);
+        if (audit) await this.session.query(MSSQL_SQL.insertAudit, auditParams(audit), tx);
+        return updated;
+      });
       if (row) return row;
     }
     const state = await this.credentialsState(application, identifier);
@@ -490,6 +492,13 @@ class MssqlStore implements SsoStore {
     if (!state.application) throw applicationNotFound();
     if (!state.mapping) throw mappingNotFound();
     throw credentialsConflict('changed');
+  }
+
+  /** In the write's transaction: values only under a secret SSODB names (see publishedSecrets.ts). */
+  private async refuseUnlessPublished(msids: Iterable<string>, tx: MssqlTransaction): Promise<void> {
+    const written = [...msids];
+    if (written.length === 0) return;
+    refuseUnlessPublished(written, toPublishedSecrets(rowsOf(await this.session.query(MSSQL_SQL.publishedSecrets, {}, tx))[0]));
   }
 
   /** In the write's transaction: the live row at `expected` becomes the next kept version. False: no such row. */

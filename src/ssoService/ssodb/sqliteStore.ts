@@ -31,6 +31,7 @@ import { auditPageParams, auditSlice, auditWindow, auditWindowParams, SQLITE_AUD
 import { importedVersionParams, importedVersions, SQLITE_IMPORT_HISTORY_SQL } from './historyImport';
 import { CommittedStateMemo } from './committedStateMemo';
 import { LockDirectory } from './lockDirectory';
+import { msidsWritten, refuseUnlessPublished, toPublishedSecrets } from './publishedSecrets';
 import { SqliteConnection, type BeginMode, type Params } from './sqliteConnection';
 import { checkExpectedTimestamp, composeSave, memoKey, prepareAuditRows, rowUpdated, SqliteWrites, type PreparedAuditRows, type RevisingWrite } from './sqliteWrites';
 import { ftsPhrase, indexedByTrigrams, SQLITE_SQL } from './sqliteSql';
@@ -249,6 +250,7 @@ class SqliteStore implements SqliteDataStore {
     const writeAudit = this.changeAuditWriter(audit);
     // One transaction: any premise that fails throws, and the whole batch rolls back.
     return this.write(() => {
+      this.refuseUnlessPublished(msidsWritten(changes));
       changes.forEach((change) => this.applyChange(change));
       writeAudit();
     });
@@ -429,6 +431,7 @@ class SqliteStore implements SqliteDataStore {
   /** Inside a write: putCredentials' work, and how it changed what the memo keeps. `known`: the application's name and row, looked up in this transaction. */
   private writeCredentials(application: string, expectedTimestamp: string | null, save: ComposedSave, known?: { app: string; current: SqlRow | undefined }): RevisingWrite<Omit<CredentialRow, 'ciphertext'>> {
     const { identifier, msid, ciphertext, history } = save;
+    this.refuseUnlessPublished([msid]);
     const audit = save.audit && prepareAuditRows([save.audit.entry], save.audit.retention);
     const app = known ? known.app : this.applicationName(application);
     if (app === undefined) throw applicationNotFound();
@@ -439,6 +442,13 @@ class SqliteStore implements SqliteDataStore {
     if (audit) this.insertAuditRows(audit);
     // A new row changes counts, lists and searches: only an update says precisely what it changed.
     return { result: written, revision: current ? rowUpdated({ ...written, ciphertext: Buffer.from(ciphertext) }) : undefined };
+  }
+
+  /** Inside a write: values only under a secret SSODB names (see publishedSecrets.ts). */
+  private refuseUnlessPublished(msids: Iterable<string>): void {
+    const written = [...msids];
+    if (written.length === 0) return;
+    refuseUnlessPublished(written, toPublishedSecrets(this.rows(SQLITE_SQL.publishedSecrets)[0]));
   }
 
   /** Inside a write: the live row becomes the next kept version; then the retention limits apply. */

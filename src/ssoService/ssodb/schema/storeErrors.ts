@@ -61,3 +61,18 @@ export function leaseNotHeld(node: string): SsoError {
 export function isLeaseNotHeld(err: unknown): boolean {
   return err instanceof SsoError && err.details.reason === LEASE_NOT_HELD;
 }
+
+/** Why a write was refused by the secret fence (publishedSecrets.ts): stable, for the service to refresh its secrets and retry. */
+export const SECRET_NOT_CURRENT = 'secret-not-current';
+
+export function secretNotCurrent(msid: string, currentMsid: string): SsoError {
+  return new SsoError(
+    'ENTSSO_E_NO_SECRET',
+    `The values were encrypted under master secret ${msid}, which SSODB no longer accepts (it names ${currentMsid}): the master secret changed during this change, and nothing was written. Get the current secret from the master secret server (the SSO service re-synchronises by itself) and make the change again; Check Health if it persists.`,
+    { reason: SECRET_NOT_CURRENT, msid, currentMsid },
+  );
+}
+
+export function isSecretNotCurrent(err: unknown): boolean {
+  return err instanceof SsoError && err.details.reason === SECRET_NOT_CURRENT;
+}
