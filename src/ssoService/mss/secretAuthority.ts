@@ -12,6 +12,7 @@ import { generateMasterSecret, makeMasterSecret, sameMasterSecret, type MasterSe
 import { openProtectedFile, readProtectedHeader, writeProtectedFile } from '../crypto/protectedFile';
 import { checkPasswordStrength } from '../crypto/passwordKdf';
 import { SecretVault, VAULT_FILE, VAULT_KEY_FILE } from '../crypto/secretVault';
+import { isLeaseNotHeld } from '../ssodb/schema/storeErrors';
 import type { SecretRowCount, SsoStore } from '../ssodb/store';
 import { NotActiveError, StuckRowsError, reencryptAll } from './reencryptor';
 import { UnpublishedRestore, sameRestoreRecord, type RestoreRecord } from './unpublishedRestore';
@@ -636,13 +637,14 @@ export class SecretAuthority {
 
   private async publish(extra: { lastBackupAt?: string } = {}): Promise<void> {
     const { current, previous } = this.secrets();
-    await this.options.store.updateGlobalInfo({
-      secretServer: this.options.name,
-      currentMsid: current.msid,
-      previousMsid: previous?.msid ?? null,
-      secretCreatedAt: current.createdAt,
-      ...extra,
-    });
+    // Fenced by the lease in SSODB's own statement: a write that lands after this node lost the
+    // lease (a slow SSODB) must not name it over the new holder; that node is no longer active.
+    await this.options.store
+      .updateGlobalInfo({ secretServer: this.options.name, currentMsid: current.msid, previousMsid: previous?.msid ?? null, secretCreatedAt: current.createdAt, ...extra }, { leaseHolder: this.options.name })
+      .catch((err: unknown) => {
+        if (isLeaseNotHeld(err)) this.deactivate();
+        throw err;
+      });
     // SSODB names the vault's current secret now: no restore is left unpublished.
     await this.unpublishedRestore.clear().catch(() => undefined);
   }

@@ -24,6 +24,7 @@ import { healthReport } from './healthChecks';
 import type { MssOp, MssOps } from '../mss/mssProtocol';
 import type { MasterSecret } from '../crypto/masterSecret';
 import type { ApplicationRow, AuditRetention, ChangeAuditRows, CredentialRow, NewAuditEntry, SsoStore, ComposedSave, ComposeSave, ConfigurationRead } from '../ssodb/store';
+import { isSecretNotCurrent } from '../ssodb/schema/storeErrors';
 import { nameKeyedRecord } from '../../protocol/names';
 import { LIMITS } from '../../protocol/limits';
 import type { CallContext, Handlers, RpcOperations } from '../rpc/rpcOperations';
@@ -62,6 +63,8 @@ interface OperationsOptions {
   auditRetention?: AuditRetention;
   /** How many versions of a configuration are kept, and how long (absent: 20, 365 days). */
   history?: HistorySettings;
+  /** Synchronises the secrets from the MSS now (a write was refused under a secret SSODB no longer names); absent: no retry. */
+  resyncSecrets?: () => Promise<void>;
 }
 
 /** An audit row as an operation states it; the service adds who. */
@@ -120,20 +123,20 @@ export class SsoOperations implements RpcOperations {
     'apps.create': async (p, ctx) => this.createApplication(p, ctx),
     'apps.delete': async (p, ctx) => this.deleteApplication(p.name, ctx),
     'apps.setEnabled': async (p, ctx) => this.setEnabled(p.name, p.enabled, ctx),
-    'apps.addField': async (p, ctx) => this.addFields(p, ctx),
-    'apps.removeField': async (p, ctx) => this.removeFields(p, ctx),
+    'apps.addField': async (p, ctx) => this.onceMoreAfterSecretChange(() => this.addFields(p, ctx)),
+    'apps.removeField': async (p, ctx) => this.onceMoreAfterSecretChange(() => this.removeFields(p, ctx)),
     'apps.export': async (p, ctx) => this.transfer.export(p, ctx),
     'apps.inspectExport': async (p) => this.transfer.inspect(p.file),
     'apps.planImport': async (p) => this.transfer.plan(p),
-    'apps.import': async (p, ctx) => this.transfer.apply(p, ctx),
+    'apps.import': async (p, ctx) => this.onceMoreAfterSecretChange(() => this.transfer.apply(p, ctx)),
     'identifiers.list': async (p) => this.listIdentifiers(p),
     search: async (p) => this.store.search(p.query, p.limit ?? 50),
     'config.get': async (p, ctx) => this.readConfig(p, ctx),
-    'config.set': async (p, ctx) => this.writeConfig(p, ctx),
+    'config.set': async (p, ctx) => this.onceMoreAfterSecretChange(() => this.writeConfig(p, ctx)),
     'config.delete': async (p, ctx) => this.deleteConfig(p, ctx),
     'config.grep': async (p, ctx) => this.valueSearch.page(p, ctx),
     'config.fingerprints': async (p, ctx) => this.environmentCompare.fingerprints(p, ctx),
-    'config.setMany': async (p, ctx) => this.environmentCompare.setMany(p, ctx),
+    'config.setMany': async (p, ctx) => this.onceMoreAfterSecretChange(() => this.environmentCompare.setMany(p, ctx)),
     'history.list': async (p) => this.history.list(p),
     'history.get': async (p, ctx) => this.history.get(p, ctx),
     'audit.list': async (p) => this.listAudit(p),
@@ -547,6 +550,35 @@ export class SsoOperations implements RpcOperations {
     if (!row) throw mappingNotFound(application, identifier);
     if (row.timestamp !== expected) throw conflict(application, identifier);
     return { identifier: row.identifier, values: decryptValues(this.cache.secretForDecryption(row.msid), application, row.identifier, row.ciphertext) };
+  }
+
+  /**
+   * A write SSODB refused because its secret is no longer one SSODB names (a restore or rotation
+   * was published after this service took the secret): nothing was written, so the secrets are
+   * synchronised again from the MSS and the write is made once more, under the secret it hands out.
+   */
+  private async onceMoreAfterSecretChange<T>(write: () => Promise<T>): Promise<T> {
+    const resync = this.options.resyncSecrets;
+    try {
+      return await write();
+    } catch (err) {
+      if (!resync || !isSecretNotCurrent(err)) throw err;
+    }
+    await resync();
+    try {
+      return await write();
+    } catch (err) {
+      throw isSecretNotCurrent(err) ? this.secretStillNotCurrent(err as SsoError) : err;
+    }
+  }
+
+  private secretStillNotCurrent(err: SsoError): SsoError {
+    const { currentMsid } = err.details;
+    return new SsoError(
+      'ENTSSO_E_NO_SECRET',
+      `The master secret changed during this change: SSODB now accepts master secret ${String(currentMsid)} (or the one before it), and the master secret server ${this.cache.mssName} did not hand it to this SSO service. Nothing was written. Check Health (the master secret server must be reachable and its new secret published in SSODB), then make the change again.`,
+      err.details,
+    );
   }
 
   /** Refuses (and audits the refusal) before anything is sent to the store. */

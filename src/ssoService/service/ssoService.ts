@@ -61,6 +61,7 @@ export class SsoService {
       log: options.log,
       auditRetention: options.auditRetention,
       history: options.history,
+      resyncSecrets: () => this.syncSoon(),
     });
     this.auditSweeper = new AuditSweeper(options.store, options.auditRetention, options.log);
     this.link.on('lost', () => void this.syncSoon());

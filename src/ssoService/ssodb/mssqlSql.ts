@@ -66,11 +66,18 @@ IF @@ROWCOUNT = 0 INSERT INTO dbo.SSOX_MssNodes (mn_name, mn_role, mn_last_seen,
   gi_PreviousMsid AS previousMsid, gi_SecretCreatedAt AS secretCreatedAt, gi_LastBackupAt AS lastBackupAt,
   gi_LastVerifiedBackupAt AS lastVerifiedBackupAt, gi_RowVersion AS [timestamp]
 FROM dbo.SSOX_GlobalInfo WHERE gi_id = 1;`,
+  // With @leaseHolder (a publication), made only while that node holds the lease, judged on the server's clock as takeLease judges it.
   updateGlobalInfo: `UPDATE dbo.SSOX_GlobalInfo SET
   ${GLOBAL_INFO_PATCHABLE.map(([param, column]) => patchColumn(column, param)).join(',\n  ')},
   gi_RowVersion = NEXT VALUE FOR ${SEQ}
 OUTPUT ${GLOBAL_INFO_OUTPUT}
-WHERE gi_id = 1;`,
+WHERE gi_id = 1 AND (@leaseHolder IS NULL OR EXISTS (
+  SELECT 1 FROM dbo.SSOX_MssLease WHERE ml_id = 1 AND ml_holder = @leaseHolder
+    AND ml_expires_at > DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME())));`,
+
+  // The secret fence of a write (publishedSecrets.ts), in its transaction: the shared lock is held
+  // to its commit, so a publication of another secret waits for the write, never slips under it.
+  publishedSecrets: `SELECT gi_CurrentMsid AS currentMsid, gi_PreviousMsid AS previousMsid FROM dbo.SSOX_GlobalInfo WITH (HOLDLOCK) WHERE gi_id = 1;`,
 
   listApplications: `SELECT TOP (@limit) ${APPLICATION_COLUMNS}
 FROM dbo.SSOX_ApplicationInfo AS a

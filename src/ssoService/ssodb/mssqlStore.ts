@@ -67,7 +67,8 @@ import {
   type AuditRecord,
   type SqlRow,
 } from './schema/rowMappers';
-import { applicationExists, applicationNotFound, changeConflict, credentialsConflict, mappingNotFound } from './schema/storeErrors';
+import { msidsWritten, refuseUnlessPublished, toPublishedSecrets } from './publishedSecrets';
+import { applicationExists, applicationNotFound, changeConflict, credentialsConflict, leaseNotHeld, mappingNotFound } from './schema/storeErrors';
 import { IDENTIFIER_DOMAIN } from './schema/tables';
 import type {
   ApplicationChange,
@@ -83,6 +84,7 @@ import type {
   HistoryCipherRow,
   HistoryNote,
   HistoryRow,
+  LeaseFence,
   LeaseState,
   ListOptions,
   MssNodeRow,
@@ -151,7 +153,7 @@ class MssqlStore implements SsoStore {
     return toGlobalInfo(row);
   }
 
-  async updateGlobalInfo(patch: Partial<Omit<GlobalInfo, 'timestamp'>>): Promise<GlobalInfo> {
+  async updateGlobalInfo(patch: Partial<Omit<GlobalInfo, 'timestamp'>>, fence?: LeaseFence): Promise<GlobalInfo> {
     checkGlobalInfoPatch(patch);
     const params: Params = {};
     for (const [key] of GLOBAL_INFO_PATCHABLE) {
@@ -160,8 +162,9 @@ class MssqlStore implements SsoStore {
       params[`set${key[0]!.toUpperCase()}${key.slice(1)}`] = ['bit', value !== undefined];
       params[key] = [kind, value ?? null];
     }
+    params.leaseHolder = ['name', fence?.leaseHolder ?? null];
     const row = (await this.session.query(MSSQL_SQL.updateGlobalInfo, params)).recordset?.[0];
-    if (!row) throw notInitialised();
+    if (!row) throw fence ? leaseNotHeld(fence.leaseHolder) : notInitialised();
     return toGlobalInfo(row);
   }
 
@@ -226,6 +229,7 @@ class MssqlStore implements SsoStore {
     if (changes.length === 0 && records.length === 0) return;
     await this.session.inTransaction(
       async (tx) => {
+        await this.refuseUnlessPublished(msidsWritten(changes), tx);
         for (const change of changes) await this.applyChange(change, tx);
         await this.insertAuditRows(records, tx);
       },
@@ -419,6 +423,7 @@ class MssqlStore implements SsoStore {
   private async createCredentials(application: string, identifier: string, msid: string, ciphertext: Buffer, audit?: AuditRecord): Promise<SqlRow> {
     return this.session.inTransaction(
       async (tx) => {
+        await this.refuseUnlessPublished([msid], tx);
         const mapping = rowsOf(await this.session.query(MSSQL_SQL.insertMapping, keyParams(application, identifier), tx))[0];
         if (!mapping) throw applicationNotFound();
         const inserted = await this.session.query(
@@ -448,18 +453,17 @@ class MssqlStore implements SsoStore {
   ): Promise<SqlRow> {
     if (isRowVersion(expectedTimestamp)) {
       const params: Params = { ...keyParams(application, identifier), ...valueParams(msid, ciphertext), expected: ['bigint', expectedTimestamp] };
-      const row =
-        history || audit
-          ? await this.session.inTransaction(async (tx) => {
-              if (history && !(await this.keepVersion(application, identifier, expectedTimestamp, history, tx))) return undefined;
-              const updated = rowsOf(await this.session.query(MSSQL_SQL.updateCredentials, params, tx))[0];
-              // Nothing was changed (a stale version): no audit row for a change that did not happen.
-              if (!updated) return undefined;
-              if (history) await this.pruneHistory(application, identifier, history, tx);
-              if (audit) await this.session.query(MSSQL_SQL.insertAudit, auditParams(audit), tx);
-              return updated;
-            })
-          : rowsOf(await this.session.query(MSSQL_SQL.updateCredentials, params))[0];
+      // Always a transaction: the secret fence's lock is held until the row is written.
+      const row = await this.session.inTransaction(async (tx) => {
+        await this.refuseUnlessPublished([msid], tx);
+        if (history && !(await this.keepVersion(application, identifier, expectedTimestamp, history, tx))) return undefined;
+        const updated = rowsOf(await this.session.query(MSSQL_SQL.updateCredentials, params, tx))[0];
+        // Nothing was changed (a stale version): no audit row for a change that did not happen.
+        if (!updated) return undefined;
+        if (history) await this.pruneHistory(application, identifier, history, tx);
+        if (audit) await this.session.query(MSSQL_SQL.insertAudit, auditParams(audit), tx);
+        return updated;
+      });
       if (row) return row;
     }
     const state = await this.credentialsState(application, identifier);
@@ -488,6 +492,13 @@ class MssqlStore implements SsoStore {
     if (!state.application) throw applicationNotFound();
     if (!state.mapping) throw mappingNotFound();
     throw credentialsConflict('changed');
+  }
+
+  /** In the write's transaction: values only under a secret SSODB names (see publishedSecrets.ts). */
+  private async refuseUnlessPublished(msids: Iterable<string>, tx: MssqlTransaction): Promise<void> {
+    const written = [...msids];
+    if (written.length === 0) return;
+    refuseUnlessPublished(written, toPublishedSecrets(rowsOf(await this.session.query(MSSQL_SQL.publishedSecrets, {}, tx))[0]));
   }
 
   /** In the write's transaction: the live row at `expected` becomes the next kept version. False: no such row. */

@@ -44,7 +44,10 @@ FROM SSOX_GlobalInfo WHERE gi_id = 1`,
   updateGlobalInfo: `UPDATE SSOX_GlobalInfo SET gi_SecretServer = :secretServer, gi_SSOAdminGroup = :adminGroup,
   gi_CurrentMsid = :currentMsid, gi_PreviousMsid = :previousMsid, gi_SecretCreatedAt = :secretCreatedAt,
   gi_LastBackupAt = :lastBackupAt, gi_LastVerifiedBackupAt = :lastVerifiedBackupAt, gi_RowVersion = :version
-WHERE gi_id = 1`,
+WHERE gi_id = 1 AND (:leaseHolder IS NULL OR EXISTS (
+  SELECT 1 FROM SSOX_MssLease WHERE ml_id = 1 AND ml_holder = :leaseHolder AND ml_expires_at > :now))`,
+  /** The secret fence of a write (publishedSecrets.ts): one primary key read in its transaction. */
+  publishedSecrets: `SELECT gi_CurrentMsid AS currentMsid, gi_PreviousMsid AS previousMsid FROM SSOX_GlobalInfo WHERE gi_id = 1`,
   nextRowVersion: `UPDATE SSOX_RowVersionCounter SET rv_value = rv_value + 1 WHERE rv_id = 1 RETURNING rv_value AS version`,
 
   tableExists: `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :table`,

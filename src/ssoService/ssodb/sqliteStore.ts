@@ -31,6 +31,7 @@ import { auditPageParams, auditSlice, auditWindow, auditWindowParams, SQLITE_AUD
 import { importedVersionParams, importedVersions, SQLITE_IMPORT_HISTORY_SQL } from './historyImport';
 import { CommittedStateMemo } from './committedStateMemo';
 import { LockDirectory } from './lockDirectory';
+import { msidsWritten, refuseUnlessPublished, toPublishedSecrets } from './publishedSecrets';
 import { SqliteConnection, type BeginMode, type Params } from './sqliteConnection';
 import { checkExpectedTimestamp, composeSave, memoKey, prepareAuditRows, rowUpdated, SqliteWrites, type PreparedAuditRows, type RevisingWrite } from './sqliteWrites';
 import { ftsPhrase, indexedByTrigrams, SQLITE_SQL } from './sqliteSql';
@@ -38,7 +39,7 @@ import { stagedRowsMayExceed } from './stagedAudit';
 import { retryWhileBusy, unreachable } from './sqliteRetry';
 import type { AuditEntry, FieldInfo } from '../../protocol/messages';
 import {
-  applicationExists, applicationNotFound, auditPruneBounds, changeConflict, checkApplicationChanges, checkCursor, checkFilter,
+  applicationExists, applicationNotFound, leaseNotHeld, auditPruneBounds, changeConflict, checkApplicationChanges, checkCursor, checkFilter,
   checkFlags, checkGlobalInfoPatch, checkLimit, checkListOptions, checkMsid, checkName, checkNewApplication, checkRowWriteNames, checkReencryptedRow, checkCredentialsWrite,
   containsPattern, credentialsConflict, fieldFlags, IDENTIFIER_DOMAIN, isRowVersion, mappingNotFound, nextModifiedAt, sameFields,
   SQLITE_DERIVED_TABLES, SQLITE_SCHEMA, toApplicationRow, toAuditEntry, toCredentialRow, toFieldInfo, toGlobalInfo, toIdentifierRow,
@@ -57,6 +58,7 @@ import type {
   NewApplication,
   NewAuditEntry,
   ReencryptedRow,
+  LeaseFence,
   LeaseState,
   MssNodeRow,
   RowChange,
@@ -173,12 +175,14 @@ class SqliteStore implements SqliteDataStore {
     return this.read(() => this.globalInfo());
   }
 
-  async updateGlobalInfo(patch: Partial<Omit<GlobalInfo, 'timestamp'>>): Promise<GlobalInfo> {
+  async updateGlobalInfo(patch: Partial<Omit<GlobalInfo, 'timestamp'>>, fence?: LeaseFence): Promise<GlobalInfo> {
     checkGlobalInfoPatch(patch);
     return this.write(() => {
       const { timestamp: _previous, ...current } = this.globalInfo();
       const next = { ...current, ...definedEntries(patch) };
-      this.run(SQLITE_SQL.updateGlobalInfo, { ...next, version: this.nextRowVersion() });
+      // The lease's expiry is written on the clock of the node taking it (takeLease): judged on that clock, once the write holds the lock.
+      const lease = { leaseHolder: fence?.leaseHolder ?? null, now: Date.now() };
+      if (this.run(SQLITE_SQL.updateGlobalInfo, { ...next, version: this.nextRowVersion(), ...lease }) === 0 && fence) throw leaseNotHeld(fence.leaseHolder);
       return this.globalInfo();
     });
   }
@@ -246,6 +250,7 @@ class SqliteStore implements SqliteDataStore {
     const writeAudit = this.changeAuditWriter(audit);
     // One transaction: any premise that fails throws, and the whole batch rolls back.
     return this.write(() => {
+      this.refuseUnlessPublished(msidsWritten(changes));
       changes.forEach((change) => this.applyChange(change));
       writeAudit();
     });
@@ -426,6 +431,7 @@ class SqliteStore implements SqliteDataStore {
   /** Inside a write: putCredentials' work, and how it changed what the memo keeps. `known`: the application's name and row, looked up in this transaction. */
   private writeCredentials(application: string, expectedTimestamp: string | null, save: ComposedSave, known?: { app: string; current: SqlRow | undefined }): RevisingWrite<Omit<CredentialRow, 'ciphertext'>> {
     const { identifier, msid, ciphertext, history } = save;
+    this.refuseUnlessPublished([msid]);
     const audit = save.audit && prepareAuditRows([save.audit.entry], save.audit.retention);
     const app = known ? known.app : this.applicationName(application);
     if (app === undefined) throw applicationNotFound();
@@ -436,6 +442,13 @@ class SqliteStore implements SqliteDataStore {
     if (audit) this.insertAuditRows(audit);
     // A new row changes counts, lists and searches: only an update says precisely what it changed.
     return { result: written, revision: current ? rowUpdated({ ...written, ciphertext: Buffer.from(ciphertext) }) : undefined };
+  }
+
+  /** Inside a write: values only under a secret SSODB names (see publishedSecrets.ts). */
+  private refuseUnlessPublished(msids: Iterable<string>): void {
+    const written = [...msids];
+    if (written.length === 0) return;
+    refuseUnlessPublished(written, toPublishedSecrets(this.rows(SQLITE_SQL.publishedSecrets)[0]));
   }
 
   /** Inside a write: the live row becomes the next kept version; then the retention limits apply. */

@@ -254,6 +254,11 @@ export interface LeaseState {
   takenAt: number | null;
 }
 
+/** A write of global info made only while this MSS node holds the lease (see SsoStore.updateGlobalInfo). */
+export interface LeaseFence {
+  leaseHolder: string;
+}
+
 export interface MssNodeRow {
   name: string;
   role: 'active' | 'standby';
@@ -270,8 +275,14 @@ export interface SsoStore {
   ping(): Promise<void>;
 
   getGlobalInfo(): Promise<GlobalInfo>;
-  /** Changes the fields present in `patch` (undefined keeps a field, null clears it) and the timestamp. */
-  updateGlobalInfo(patch: Partial<Omit<GlobalInfo, 'timestamp'>>): Promise<GlobalInfo>;
+  /**
+   * Changes the fields present in `patch` (undefined keeps a field, null clears it) and the timestamp.
+   * With `fence`, in the same statement and only while `fence.leaseHolder` holds the MSS lease,
+   * unexpired (judged on the clock the lease is written with); otherwise nothing changes and it
+   * throws leaseNotHeld (ENTSSO_E_MSS_UNREACHABLE, details.reason 'lease-not-held'): a
+   * publication still in flight when its node lost the lease never overwrites the new holder's.
+   */
+  updateGlobalInfo(patch: Partial<Omit<GlobalInfo, 'timestamp'>>, fence?: LeaseFence): Promise<GlobalInfo>;
 
   /** In case-insensitive name order. */
   listApplications(options: ListOptions): Promise<ApplicationRow[]>;

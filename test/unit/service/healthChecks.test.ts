@@ -105,8 +105,11 @@ test('configurations under a secret the MSS no longer holds (a real SSODB file):
     const reencrypting = { ...readyState(), state: 'reencrypting' as const };
     assert.equal((await report(reencrypting))?.verdict, 'ok', 'while re-encrypting, rows under the previous secret are expected');
 
+    // Written while SSODB named that secret (SSODB refuses values under a secret it does not name), then a restore dropped it.
+    await store.updateGlobalInfo({ currentMsid: lost, previousMsid: null });
     await store.putCredentials('Coverage', 'older', null, lost, Buffer.from('l'));
     await store.putCredentials('Coverage', 'older2', null, lost, Buffer.from('l'));
+    await store.updateGlobalInfo({ currentMsid: current, previousMsid: previous });
     const unreadable = await report(reencrypting);
     assert.equal(unreadable?.verdict, 'error');
     assert.match(unreadable!.detail, new RegExp(`^2 configuration\\(s\\) or kept version\\(s\\) are encrypted under master secret \\${lost.slice(0, -1)}\\}`));

@@ -50,7 +50,10 @@ OUTPUT inserted.gi_SecretServer AS secretServer, inserted.gi_SSOAdminGroup AS ad
   inserted.gi_CurrentMsid AS currentMsid, inserted.gi_PreviousMsid AS previousMsid,
   inserted.gi_SecretCreatedAt AS secretCreatedAt, inserted.gi_LastBackupAt AS lastBackupAt,
   inserted.gi_LastVerifiedBackupAt AS lastVerifiedBackupAt, inserted.gi_RowVersion AS [timestamp]
-WHERE gi_id = 1;`,
+WHERE gi_id = 1 AND (@leaseHolder IS NULL OR EXISTS (
+  SELECT 1 FROM dbo.SSOX_MssLease WHERE ml_id = 1 AND ml_holder = @leaseHolder
+    AND ml_expires_at > DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME())));`,
+  publishedSecrets: String.raw`SELECT gi_CurrentMsid AS currentMsid, gi_PreviousMsid AS previousMsid FROM dbo.SSOX_GlobalInfo WITH (HOLDLOCK) WHERE gi_id = 1;`,
   listApplications: String.raw`SELECT TOP (@limit) a.ai_app_name AS name, a.ai_description AS description, a.ai_contact AS contact,
   a.ai_user_group_name AS userGroup, a.ai_admin_group_name AS adminGroup, a.ai_flags AS flags,
   a.ai_kind AS kind, a.ai_num_fields AS numFields,
@@ -377,8 +380,25 @@ describe('SQL Server adapter: golden SQL and parameters', () => {
         ['setSecretCreatedAt', 'Bit', false], ['secretCreatedAt', 'NVarChar(40)', null],
         ['setLastBackupAt', 'Bit', false], ['lastBackupAt', 'NVarChar(40)', null],
         ['setLastVerifiedBackupAt', 'Bit', false], ['lastVerifiedBackupAt', 'NVarChar(40)', null],
+        ['leaseHolder', NAME, null],
       ]),
     ]);
+  });
+
+  it('a publication fenced by the lease: the holder is sent, and no row updated is the lease-not-held refusal', async () => {
+    const row = {
+      secretServer: 'mss:7443', adminGroup: 'SSO Administrators', currentMsid: 'm2', previousMsid: null,
+      secretCreatedAt: null, lastBackupAt: null, lastVerifiedBackupAt: null, timestamp: '44',
+    };
+    const held = new FakeDriver().reply(on('updateGlobalInfo', { recordset: [row] }));
+    assert.equal((await held.store().updateGlobalInfo({ secretServer: 'mss:7443' }, { leaseHolder: 'mss:7443' })).timestamp, '44');
+    const sent = held.log().at(-1);
+    assert.deepEqual(sent && 'params' in sent ? sent.params.at(-1) : undefined, ['leaseHolder', NAME, 'mss:7443']);
+    const lost = new FakeDriver().reply(on('updateGlobalInfo', { recordset: [] }));
+    const refused = await expectSsoError(lost.store().updateGlobalInfo({ secretServer: 'mss:7443' }, { leaseHolder: 'mss:7443' }), 'ENTSSO_E_MSS_UNREACHABLE');
+    assert.equal(refused.details.reason, 'lease-not-held');
+    const unfenced = new FakeDriver().reply(on('updateGlobalInfo', { recordset: [] }));
+    await expectSsoError(unfenced.store().updateGlobalInfo({ lastBackupAt: null }), 'ENTSSO_E_SSODB_UNREACHABLE');
   });
 
   it('lists and reads applications', async () => {
@@ -469,6 +489,7 @@ describe('SQL Server adapter: golden SQL and parameters', () => {
     assert.deepEqual(row, { application: 'Orders', identifier: 'Cfg', msid: 'm1', timestamp: '7', modifiedAt: 1_700_000_000_001 });
     assert.deepEqual(fake.log(), [
       BEGIN,
+      tx('publishedSecrets'),
       tx('insertMapping', key('orders', 'Cfg')),
       tx('insertCredentials', [...key('Orders', 'Cfg'), ['msid', MSID, 'm1'], ['ciphertext', 'VarBinary(MAX)', blob], ['now', 'BigInt', 'NOW']]),
       COMMIT,
@@ -478,7 +499,7 @@ describe('SQL Server adapter: golden SQL and parameters', () => {
   it('create: missing application, existing row, application deleted meanwhile', async () => {
     const missing = new FakeDriver();
     await expectSsoError(missing.store().putCredentials('Gone', 'Cfg', null, 'm1', Buffer.from('x')), 'ENTSSO_E_APPLICATION_NOT_FOUND');
-    assert.deepEqual(missing.log().map((s) => ('event' in s ? s.event : s.statement)), ['begin', 'insertMapping', 'rollback']);
+    assert.deepEqual(missing.log().map((s) => ('event' in s ? s.event : s.statement)), ['begin', 'publishedSecrets', 'insertMapping', 'rollback']);
 
     const exists = new FakeDriver().reply(on('insertMapping', driverError(2601)));
     await expectSsoError(exists.store().putCredentials('Orders', 'Cfg', null, 'm1', Buffer.from('x')), 'ENTSSO_E_CONFLICT');
@@ -495,7 +516,10 @@ describe('SQL Server adapter: golden SQL and parameters', () => {
     const store = fake.store();
     assert.equal((await store.putCredentials('Orders', 'Cfg', '7', 'm1', blob)).timestamp, '8');
     assert.deepEqual(fake.log(), [
-      pool('updateCredentials', [...key('Orders', 'Cfg'), ['msid', MSID, 'm1'], ['ciphertext', 'VarBinary(MAX)', blob], ['now', 'BigInt', 'NOW'], ['expected', 'BigInt', '7']]),
+      BEGIN,
+      tx('publishedSecrets'),
+      tx('updateCredentials', [...key('Orders', 'Cfg'), ['msid', MSID, 'm1'], ['ciphertext', 'VarBinary(MAX)', blob], ['now', 'BigInt', 'NOW'], ['expected', 'BigInt', '7']]),
+      COMMIT,
     ]);
   });
 
@@ -509,7 +533,7 @@ describe('SQL Server adapter: golden SQL and parameters', () => {
       const fake = new FakeDriver().reply(on('credentialsState', { recordset: [state] }));
       const error = await expectSsoError(fake.store().putCredentials('Orders', 'Cfg', '7', 'm1', Buffer.from('x')), code as never);
       if (reason) assert.equal(error.details.reason, reason);
-      assert.deepEqual(fake.log().map((s) => ('event' in s ? s.event : s.statement)), ['updateCredentials', 'credentialsState']);
+      assert.deepEqual(fake.log().map((s) => ('event' in s ? s.event : s.statement)), ['begin', 'publishedSecrets', 'updateCredentials', 'commit', 'credentialsState']);
     }
     const malformed = new FakeDriver().reply(on('credentialsState', { recordset: [{ applications: '1', mappings: '1' }] }));
     await expectSsoError(malformed.store().putCredentials('Orders', 'Cfg', '12ab', 'm1', Buffer.from('x')), 'ENTSSO_E_CONFLICT');
@@ -566,11 +590,12 @@ describe('SQL Server adapter: golden SQL and parameters', () => {
     const note = { savedBy: 'bob via ssoctl', change: 'set' as const, changedFields: ['Pwd'], keep: 20, maxAgeMs: 86_400_000 };
     assert.equal((await fake.store().putCredentials('Orders', 'Cfg', '7', 'm1', blob, note)).timestamp, '8');
     const log = fake.log();
-    const prune = log[3] as Extract<Sent, { params: Param[] }>;
+    const prune = log[4] as Extract<Sent, { params: Param[] }>;
     const oldest = prune.params.find(([name]) => name === 'oldest')!;
     assert.ok(Math.abs(Number(oldest[2]) - (Date.now() - 86_400_000)) < 60_000, '@oldest is now minus the age limit');
     assert.deepEqual(log, [
       BEGIN,
+      tx('publishedSecrets'),
       tx('insertHistory', [...key('Orders', 'Cfg'), ['expected', 'BigInt', '7'], ['now', 'BigInt', 'NOW'], ['savedBy', NAME, 'bob via ssoctl'], ['change', NAME, 'set'], ['changedFields', 'NVarChar(MAX)', '["Pwd"]']]),
       tx('updateCredentials', [...key('Orders', 'Cfg'), ['msid', MSID, 'm1'], ['ciphertext', 'VarBinary(MAX)', blob], ['now', 'BigInt', 'NOW'], ['expected', 'BigInt', '7']]),
       tx('pruneHistory', [['app', NAME, 'Orders'], ['identifier', NAME, 'Cfg'], ['keep', 'Int', 20], ['oldest', 'BigInt', oldest[2]]]),
@@ -582,7 +607,7 @@ describe('SQL Server adapter: golden SQL and parameters', () => {
     const fake = new FakeDriver().reply(on('credentialsState', { recordset: [{ applications: '1', mappings: '1' }] }));
     const note = { savedBy: 'bob', change: 'set' as const, changedFields: [], keep: 20, maxAgeMs: 1000 };
     await expectSsoError(fake.store().putCredentials('Orders', 'Cfg', '7', 'm1', Buffer.from('x'), note), 'ENTSSO_E_CONFLICT');
-    assert.deepEqual(fake.log().map((s) => ('event' in s ? s.event : s.statement)), ['begin', 'insertHistory', 'commit', 'credentialsState']);
+    assert.deepEqual(fake.log().map((s) => ('event' in s ? s.event : s.statement)), ['begin', 'publishedSecrets', 'insertHistory', 'commit', 'credentialsState']);
   });
 
   it('history: a delete keeps the deleted version first, then deletes and prunes, in one transaction', async () => {
@@ -674,6 +699,7 @@ describe('SQL Server adapter: application changes (applyApplicationChanges) and 
     ]);
     assert.deepEqual(fake.log(), [
       BEGIN,
+      tx('publishedSecrets'),
       tx('lockApplication', [['app', NAME, 'orders']]),
       tx('lockRows', [['app', NAME, 'Orders'], DOMAIN]),
       tx('deleteFields', [['app', NAME, 'Orders']]),
@@ -719,7 +745,7 @@ describe('SQL Server adapter: application changes (applyApplicationChanges) and 
       );
       assert.equal(error.details.reason, reason);
       assert.equal(error.details.application, 'Orders');
-      assert.deepEqual(fake.log().map((s) => ('event' in s ? s.event : s.statement)), ['begin', ...statements, 'rollback'], reason);
+      assert.deepEqual(fake.log().map((s) => ('event' in s ? s.event : s.statement)), ['begin', 'publishedSecrets', ...statements, 'rollback'], reason);
     }
     const duplicate = new FakeDriver().reply(existing(), on('lockRows', { recordset: [{ n: '3', maxVersion: '41' }] }), on('insertMapping', driverError(2601)));
     const taken = await expectSsoError(
@@ -728,7 +754,7 @@ describe('SQL Server adapter: application changes (applyApplicationChanges) and 
     );
     assert.deepEqual([taken.details.reason, taken.details.identifier], ['row-exists', 'Cfg']);
     assert.ok(!taken.message.includes('S3cr3t'));
-    assert.deepEqual(duplicate.log().map((s) => ('event' in s ? s.event : s.statement)), ['begin', 'lockApplication', 'lockRows', 'insertMapping', 'rollback']);
+    assert.deepEqual(duplicate.log().map((s) => ('event' in s ? s.event : s.statement)), ['begin', 'publishedSecrets', 'lockApplication', 'lockRows', 'insertMapping', 'rollback']);
     const exists = new FakeDriver().reply(on('lockApplication', { recordsets: [[{ name: 'Orders' }], FIELDS] }));
     const error = await expectSsoError(exists.store().applyApplicationChanges([{ application: 'Orders', create: app('Orders'), rows: [] }]), 'ENTSSO_E_CONFLICT');
     assert.equal(error.details.reason, 'application-exists');

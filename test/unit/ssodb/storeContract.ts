@@ -67,6 +67,58 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       assert.equal((await store.acquireLease('mss-a:1', 300, 100)).holder, 'mss-a:1', 'a released lease is free at once');
     });
 
+    withStore('a publication fenced by the lease changes global info only while its node holds the lease, unexpired', async (store) => {
+      const refused = async (node: string, why: string) => {
+        const err = await expectSsoError(store.updateGlobalInfo({ secretServer: node, currentMsid: `{${node}}` }, { leaseHolder: node }), 'ENTSSO_E_MSS_UNREACHABLE');
+        assert.equal(err.details.reason, 'lease-not-held', why);
+      };
+      const before = await store.getGlobalInfo();
+      await refused('mss-a:1', 'no lease held by anyone');
+      await store.acquireLease('mss-a:1', 300, 0);
+      await refused('mss-b:2', 'the lease is held by another node');
+      const published = await store.updateGlobalInfo({ secretServer: 'mss-a:1', currentMsid: '{A}' }, { leaseHolder: 'mss-a:1' });
+      assert.equal(published.secretServer, 'mss-a:1', 'the holder publishes');
+      await new Promise((r) => setTimeout(r, 350));
+      await refused('mss-a:1', 'the holder\'s lease expired (not yet taken over)');
+      await store.acquireLease('mss-b:2', 300, 0);
+      await store.updateGlobalInfo({ secretServer: 'mss-b:2', currentMsid: '{B}' }, { leaseHolder: 'mss-b:2' });
+      await refused('mss-a:1', 'the former holder, after a takeover');
+      const after = await store.getGlobalInfo();
+      assert.equal(after.secretServer, 'mss-b:2', 'a refused publication changes nothing');
+      assert.equal(after.currentMsid, '{B}');
+      assert.notEqual(after.timestamp, before.timestamp);
+      await store.updateGlobalInfo({ lastBackupAt: '2024-01-01T00:00:00.000Z' });
+      assert.equal((await store.getGlobalInfo()).lastBackupAt, '2024-01-01T00:00:00.000Z', 'an unfenced write (a backup time) needs no lease');
+    });
+
+    withStore('values are written only under the current or previous secret SSODB names, checked in the write\'s transaction', async (store) => {
+      await store.createApplication(app('Fenced'));
+      const first = await store.putCredentials('Fenced', 'Cfg', null, '{RETIRED}', Buffer.from('v0'));
+      assert.equal(first.msid, '{RETIRED}', 'nothing published yet: no MSS has run on this store, every secret id is written');
+      await store.updateGlobalInfo({ currentMsid: '{NEW}', previousMsid: '{OLD}' });
+      const refused = async (write: Promise<unknown>, what: string) => {
+        const err = await expectSsoError(write, 'ENTSSO_E_NO_SECRET');
+        assert.deepEqual([err.details.reason, err.details.msid, err.details.currentMsid], ['secret-not-current', '{RETIRED}', '{NEW}'], what);
+      };
+      await refused(store.putCredentials('Fenced', 'Cfg', first.timestamp, '{RETIRED}', Buffer.from('v1')), 'an update');
+      await refused(store.putCredentials('Fenced', 'Other', null, '{RETIRED}', Buffer.from('v1')), 'a create');
+      const put = (identifier: string, msid: string, importedMsid = msid) => ({
+        op: 'put' as const, identifier, expectedTimestamp: null, msid, ciphertext: Buffer.from('x'),
+        importedHistory: [{ version: 1, modifiedAt: 1, savedAt: 2, savedBy: 'x (imported)', change: 'set' as const, changedFields: [], msid: importedMsid, ciphertext: Buffer.from('old') }],
+      });
+      const change = (...rows: ReturnType<typeof put>[]) => [{ application: 'Fenced', expected: { fields: app('Fenced').fields }, rows }];
+      await refused(store.applyApplicationChanges(change(put('A', '{NEW}'), put('B', '{RETIRED}'))), 'a row of an application change');
+      await refused(store.applyApplicationChanges(change(put('A', '{NEW}', '{RETIRED}'))), 'a kept version an import brings');
+      if (store.saveConfiguration) await refused(store.saveConfiguration('Fenced', 'Cfg', first.timestamp, (found) => ({ identifier: 'Cfg', msid: '{RETIRED}', ciphertext: Buffer.from(String(found?.name)) })), 'a save');
+      const row = await store.getCredentials('Fenced', 'Cfg');
+      assert.deepEqual([row?.timestamp, row?.ciphertext.toString()], [first.timestamp, 'v0'], 'a refused write changes nothing');
+      assert.equal((await store.listIdentifiers('Fenced', { limit: 10 })).length, 1, 'a refused change creates nothing');
+      const current = await store.putCredentials('Fenced', 'Cfg', first.timestamp, '{NEW}', Buffer.from('v1'));
+      await store.putCredentials('Fenced', 'Cfg', current.timestamp, '{OLD}', Buffer.from('v2'));
+      await store.applyApplicationChanges(change(put('A', '{NEW}', '{OLD}')));
+      assert.equal((await store.listIdentifiers('Fenced', { limit: 10 })).length, 2, 'the current and the previous secret are written');
+    });
+
     withStore('readConfiguration returns the stored names, fields and row together', async (store) => {
       await store.createApplication(app('Read.Together', { fields: [{ label: 'Address', masked: false }, { label: 'Password', masked: true }] }));
       await store.putCredentials('Read.Together', 'Port1', null, 'm1', Buffer.from('blob'));

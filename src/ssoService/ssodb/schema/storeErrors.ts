@@ -46,3 +46,33 @@ export function credentialsConflict(reason: 'exists' | 'changed' | 'gone'): SsoE
   };
   return new SsoError('ENTSSO_E_CONFLICT', messages[reason], { reason });
 }
+
+/** Why a fenced publication was refused (SsoStore.updateGlobalInfo): stable, for the MSS to tell it from a failure. */
+export const LEASE_NOT_HELD = 'lease-not-held';
+
+export function leaseNotHeld(node: string): SsoError {
+  return new SsoError(
+    'ENTSSO_E_MSS_UNREACHABLE',
+    `The master secret server node ${node} no longer holds the lease in SSODB, so SSODB was not changed: another node is or becomes the active one. Run the command again: it goes to the active node.`,
+    { reason: LEASE_NOT_HELD },
+  );
+}
+
+export function isLeaseNotHeld(err: unknown): boolean {
+  return err instanceof SsoError && err.details.reason === LEASE_NOT_HELD;
+}
+
+/** Why a write was refused by the secret fence (publishedSecrets.ts): stable, for the service to refresh its secrets and retry. */
+export const SECRET_NOT_CURRENT = 'secret-not-current';
+
+export function secretNotCurrent(msid: string, currentMsid: string): SsoError {
+  return new SsoError(
+    'ENTSSO_E_NO_SECRET',
+    `The values were encrypted under master secret ${msid}, which SSODB no longer accepts (it names ${currentMsid}): the master secret changed during this change, and nothing was written. Get the current secret from the master secret server (the SSO service re-synchronises by itself) and make the change again; Check Health if it persists.`,
+    { reason: SECRET_NOT_CURRENT, msid, currentMsid },
+  );
+}
+
+export function isSecretNotCurrent(err: unknown): boolean {
+  return err instanceof SsoError && err.details.reason === SECRET_NOT_CURRENT;
+}

@@ -1,0 +1,49 @@
+/**
+ * SSODB as the fence of a master secret change: configurations and kept versions are written only
+ * under a secret SSODB names (gi_CurrentMsid or gi_PreviousMsid), checked in the write's own
+ * transaction. A service that took its secret before a restore or rotation and writes after its
+ * publication is refused, instead of leaving a row under a secret no node may hold any more; the
+ * service then gets the current secret from the MSS and tries once more (operations.ts).
+ *
+ * Re-encryption (reencryptRows, reencryptHistoryRows) is not fenced: only the active MSS writes
+ * it, under the vault's current secret, and it must go on while a publication is retried.
+ */
+import { secretNotCurrent } from './schema/storeErrors';
+import type { ApplicationChange } from './store';
+
+/** What SSODB names (SSOX_GlobalInfo), read in the write's transaction; undefined: no row. */
+export interface PublishedSecrets {
+  currentMsid: string | null;
+  previousMsid: string | null;
+}
+
+/** The row of the `publishedSecrets` statement (either dialect). */
+export function toPublishedSecrets(row: Record<string, unknown> | undefined): PublishedSecrets | undefined {
+  if (!row) return undefined;
+  const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
+  return { currentMsid: text(row.currentMsid), previousMsid: text(row.previousMsid) };
+}
+
+/** Throws secretNotCurrent when one of `msids` is neither the published current nor previous secret. */
+export function refuseUnlessPublished(msids: Iterable<string>, published: PublishedSecrets | undefined): void {
+  // Nothing published yet: no MSS has run on this store (creating an environment publishes its
+  // secret before any service starts), e.g. a store opened by its own tests or a migration.
+  const current = published?.currentMsid;
+  if (!current) return;
+  for (const msid of msids) {
+    if (msid !== current && msid !== published.previousMsid) throw secretNotCurrent(msid, current);
+  }
+}
+
+/** The secret ids an application change writes values under: its rows and the kept versions an import brings. */
+export function msidsWritten(changes: readonly ApplicationChange[]): Set<string> {
+  const msids = new Set<string>();
+  for (const change of changes) {
+    for (const row of change.rows) {
+      if (row.op !== 'put') continue;
+      msids.add(row.msid);
+      for (const version of row.importedHistory ?? []) msids.add(version.msid);
+    }
+  }
+  return msids;
+}
