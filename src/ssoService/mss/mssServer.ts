@@ -32,6 +32,9 @@ export interface LeaseTiming {
 /** A node stops serving within 5 s of losing SSODB; a standby takes over within about 7 s. */
 export const DEFAULT_LEASE: LeaseTiming = { ttlMs: 5000, renewMs: 1000, graceMs: 1000 };
 
+/** Each node records itself in SSOX_MssNodes every this many renewal periods. */
+const NODE_RECORD_PERIODS = 5;
+
 interface MssServerOptions {
   vaultDir: string;
   environmentId: string;
@@ -106,6 +109,8 @@ export class MssServer {
       reencryptBatchRows: options.reencryptBatchRows,
       log: options.log,
       onChanged: () => this.notifyChanged(),
+      // Nodes record themselves every fifth renewal period: alive means seen within three of those.
+      peerAliveWindowMs: 3 * NODE_RECORD_PERIODS * lease.renewMs,
     });
     this.leadership = new Leadership({
       get node() {
@@ -222,7 +227,7 @@ export class MssServer {
    */
   private async onRenewalPeriod(): Promise<void> {
     // Liveness is for people (`ssoctl mss list`): every fifth period is plenty, and spares SSODB writes.
-    if (++this.periods % 5 === 0) {
+    if (++this.periods % NODE_RECORD_PERIODS === 0) {
       await this.recordNode();
       if (this.leadership.isActive()) {
         await this.publishAgainIfNotNamed();

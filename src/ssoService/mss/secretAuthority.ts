@@ -43,7 +43,7 @@ interface AuthorityOptions {
 export const MAX_QUEUED_SECRET_CHANGES = 4;
 
 /** Three default lease periods (mssServer's DEFAULT_LEASE.ttlMs is 5 s); nodes record themselves every 5 s. */
-export const DEFAULT_PEER_ALIVE_WINDOW_MS = 15_000;
+const DEFAULT_PEER_ALIVE_WINDOW_MS = 15_000;
 
 /**
  * A node that finds rows under a secret it lacks leaves the lease for at most this many windows
