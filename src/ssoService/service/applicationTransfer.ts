@@ -128,8 +128,9 @@ export class ApplicationTransfer {
 
   // -------------------------------------------------------------- import
 
-  async plan(p: ImportSource): Promise<ImportPlan> {
+  async plan(p: ImportSource, ctx: TransferContext): Promise<ImportPlan> {
     const prepared = await this.prepare(p);
+    await this.auditMaskedComparisons(ctx, prepared);
     const applications: ApplicationImportPlan[] = prepared.planned.map(({ planned, state, basis }) => ({
       ...planned.plan,
       rowsRead: state ? state.rowsRead : { count: 0, maxTimestamp: null },
@@ -258,6 +259,26 @@ export class ApplicationTransfer {
       warnings.push(...(await historyImportNotes(this.deps.store, app, plan.rows, this.deps.historyLimits)));
     }
     return { planned, warnings };
+  }
+
+  /**
+   * A plan says whether a masked value in the file equals the stored one (changed, kept or
+   * unchanged), so whoever writes the file can test guesses: like a fingerprint, that answer is
+   * audited before it leaves, one row per configuration compared, and refused when it cannot be.
+   * (Hiding equality instead would make every re-import of the same file look like a change.)
+   */
+  private async auditMaskedComparisons(ctx: TransferContext, prepared: Prepared): Promise<void> {
+    const rows = prepared.planned.flatMap(({ planned }) =>
+      planned.maskedCompared.map(({ identifier, fields }, _, all) => ({
+        action: 'app.importPlan',
+        outcome: 'ok' as const,
+        application: planned.plan.application,
+        identifier,
+        fields,
+        detail: `an import plan compared masked values with a file's (one of ${all.length})`,
+      })),
+    );
+    if (rows.length > 0) await this.deps.auditOrRefuse(ctx, rows);
   }
 
   private checkBasis(prepared: Prepared, expected: Record<string, string>): void {

@@ -189,6 +189,16 @@ describe('import planning: documents and basis', () => {
     assert.deepEqual(Object.keys(planned.plan.after!.configurations), ['configproperties', 'Second', 'Untouched']);
   });
 
+  it('names, per existing configuration, the masked fields whose stored value it compared (every mode), and nothing else', () => {
+    for (const mode of ['add', 'update', 'mirror'] as const) {
+      const planned = planApplicationImport(incoming(), current(), mode);
+      assert.deepEqual(planned.maskedCompared, [{ identifier: 'configproperties', fields: ['Password'] }], mode);
+    }
+    const noStoredValue = current({ rows: [{ identifier: 'ConfigProperties', timestamp: '7', values: new Map([['Url', 'u']]) }] });
+    assert.deepEqual(planApplicationImport(incoming(), noStoredValue, 'update').maskedCompared, [], 'a value that is created is compared with nothing');
+    assert.deepEqual(planApplicationImport(incoming(), undefined, 'update').maskedCompared, [], 'a created application compares nothing');
+  });
+
   it('names are data in documents, "__proto__" included', () => {
     const file = incoming({ fields: [{ label: '__proto__', masked: false }], configurations: [{ identifier: '__proto__', values: new Map([['__proto__', 'v']]) }] });
     const planned = planApplicationImport(file, undefined, 'add');
