@@ -279,7 +279,7 @@ export function readableHeaderText(text: string, maxLength: number): string {
 }
 
 function headerProblem(h: Record<string, unknown>): string | undefined {
-  if (typeof h.created !== 'string' || Number.isNaN(Date.parse(h.created))) return 'the creation time is invalid';
+  if (!isIsoUtcTimestamp(h.created)) return 'the creation time is invalid';
   if (typeof h.environment !== 'string') return 'the environment id is missing';
   if (typeof h.reminder !== 'string') return 'the password reminder is missing';
   if (h.cipher !== 'aes-256-gcm') return 'the cipher is not supported';
@@ -292,6 +292,14 @@ function headerProblem(h: Record<string, unknown>): string | undefined {
   }
   if (h.format === 'entsso-export' && h.msids !== undefined) return 'an export must not list master secret ids';
   return undefined;
+}
+
+/**
+ * As the writer puts it (toISOString): Date.parse alone accepts far more, "(…)" comments
+ * included, and the header's time is shown before the password is asked.
+ */
+function isIsoUtcTimestamp(value: unknown): boolean {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/.test(value) && !Number.isNaN(Date.parse(value));
 }
 
 function isBase64OfLength(value: unknown, bytes: number): boolean {
