@@ -27,6 +27,7 @@ const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> o
             [--mss-port P --vault-dir D] another MSS node; [--socket PATH] another service; [--lease-ttl-ms N]
             [--audit-max-rows N] [--audit-max-age-days D]   audit retention (default 100000 rows, 365 days)
   status | health                          state of the service and the master secret server
+            status exits 4 with no master secret, 9 when SSODB cannot be reached; health 1 on an error
   app list [--filter F] | show NAME | create NAME --field F[:masked]... [--kind configStore|adapter|affiliate]
       | delete NAME --yes | enable NAME | disable NAME
       | add-field NAME --field F[:masked]...   add fields, keeping every stored value
