@@ -30,6 +30,7 @@ import type { MasterSecret } from '../crypto/masterSecret';
 import { readProtectedHeader } from '../crypto/protectedFile';
 import type { ApplicationChange, ChangeAuditRows, NewAuditEntry, SsoStore } from '../ssodb/store';
 import { newNameProblem } from '../../protocol/names';
+import { escapeUnsafeCharacters } from '../../protocol/untrustedText';
 import { checkConfigurationSize, encryptValues, expectedOf, readApplicationState, valuesOfFields, type ApplicationState } from './applicationState';
 import { compareNames, importBasis, planApplicationImport, type IncomingApplication, type PlannedApplication } from './importPlan';
 import type { SecretCache } from './secretCache';
@@ -313,7 +314,9 @@ function checkWhatImportCreates(planned: PlannedApplication, state: ApplicationS
   const refuse = (what: string, name: string) => {
     const problem = newNameProblem(name);
     if (!problem) return;
-    throw new SsoError('ENTSSO_E_BAD_FILE', `The file would create ${what === 'application' ? 'the application' : `${what} "${name}" in`} "${application}", whose name ${problem.text} Nothing was imported: rename it where the file comes from.`, {
+    // The rejected name is the file's, as it is: escaped for terminals and notifications.
+    const shown = (text: string) => escapeUnsafeCharacters(text);
+    throw new SsoError('ENTSSO_E_BAD_FILE', `The file would create ${what === 'application' ? 'the application' : `${what} "${shown(name)}" in`} "${shown(application)}", whose name ${problem.text} Nothing was imported: rename it where the file comes from.`, {
       reason: 'bad-name',
       code: problem.code,
     });

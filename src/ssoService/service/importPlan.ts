@@ -22,6 +22,7 @@
  */
 import { createHash } from 'node:crypto';
 import { SsoError } from '../../protocol/errors';
+import { escapeUnsafeCharacters } from '../../protocol/untrustedText';
 import {
   AppFlags,
   MASKED_CHANGED_PLACEHOLDER,
@@ -359,8 +360,9 @@ export function importBasis(input: {
 
 // ---------------------------------------------------------------- helpers
 
+/** The message names applications and fields from a file or from SSODB: escaped for terminals and notifications. */
 function refuse(message: string, application: string, fields: string[] = []): SsoError {
-  return new SsoError('ENTSSO_E_INVALID_REQUEST', message, { reason: 'definition-mismatch', application, fields });
+  return new SsoError('ENTSSO_E_INVALID_REQUEST', escapeUnsafeCharacters(message), { reason: 'definition-mismatch', application, fields });
 }
 
 function article(kind: ApplicationKind): string {

@@ -19,7 +19,7 @@ import { decodeSsoFile, encodeSsoFile } from '../crypto/ssoFile';
 import { checkPasswordStrength } from '../crypto/passwordKdf';
 import { checkName } from '../rpc/validate';
 import { LIMITS } from '../../protocol/limits';
-import { hasUnsafeCharacters } from '../../protocol/untrustedText';
+import { escapeUnsafeCharacters, hasUnsafeCharacters } from '../../protocol/untrustedText';
 import type { IncomingApplication, IncomingConfiguration, IncomingVersion } from './importPlan';
 
 /**
@@ -280,10 +280,12 @@ function fileName(value: unknown, what: string, bad: (problem: string) => SsoErr
   }
 }
 
+// The problem may quote names read from the file (checked only by the looser rule for existing
+// names): escaped, as the message reaches terminals and notifications.
 function badPayload(problem: string): SsoError {
-  return new SsoError('ENTSSO_E_BAD_FILE', `The export opened, but its contents are not a valid application export: ${problem}. Nothing was imported.`, { reason: 'bad-payload' });
+  return new SsoError('ENTSSO_E_BAD_FILE', `The export opened, but its contents are not a valid application export: ${escapeUnsafeCharacters(problem)}. Nothing was imported.`, { reason: 'bad-payload' });
 }
 
 function ssoBad(problem: string): SsoError {
-  return new SsoError('ENTSSO_E_BAD_FILE', `The .sso file opened, but it cannot be imported: ${problem}. Nothing was imported.`, { reason: 'bad-payload' });
+  return new SsoError('ENTSSO_E_BAD_FILE', `The .sso file opened, but it cannot be imported: ${escapeUnsafeCharacters(problem)}. Nothing was imported.`, { reason: 'bad-payload' });
 }
