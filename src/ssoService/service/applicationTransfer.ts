@@ -226,7 +226,7 @@ export class ApplicationTransfer {
     let incoming: IncomingApplication[];
     if (p.format === 'sso') {
       if (!p.name) throw new SsoError('ENTSSO_E_INVALID_REQUEST', 'Say which application a .sso file is for ("name"; the snap-in uses the file name).');
-      incoming = [readSsoFile(bytes, p.password, p.name)];
+      incoming = [await readSsoFile(bytes, p.password, p.name)];
       warnings.push(SSO_FILE_WARNING);
       if (p.mode === 'mirror') warnings.push('A .sso file holds only the ConfigProperties configuration: mirroring it removes keys and fields, never other configurations.');
     } else {

@@ -15,7 +15,7 @@
 import { SsoError } from '../../protocol/errors';
 import { CONFIG_PROPERTIES_IDENTIFIER, type ApplicationKind, type FieldDefinition } from '../../protocol/messages';
 import { openProtectedFile, writeProtectedFile, type ProtectedFileHeader } from '../crypto/protectedFile';
-import { decodeSsoFile, encodeSsoFile } from '../crypto/ssoFile';
+import { decodeSsoFileInSlices, encodeSsoFile } from '../crypto/ssoFile';
 import { checkPasswordStrength } from '../crypto/passwordKdf';
 import { checkName } from '../rpc/validate';
 import { LIMITS } from '../../protocol/limits';
@@ -237,8 +237,8 @@ function isTime(value: unknown): value is number {
 // ---------------------------------------------------------------- .sso
 
 /** A .sso file as the ConfigProperties identifier of application `name`; its keys are the fields, in file order. */
-export function readSsoFile(file: Buffer, password: string, name: string): IncomingApplication {
-  const entries = decodeSsoFile(file.toString('utf8'), password);
+export async function readSsoFile(file: Buffer, password: string, name: string): Promise<IncomingApplication> {
+  const entries = await decodeSsoFileInSlices(file.toString('utf8'), password);
   const keys = Object.keys(entries);
   if (keys.length > LIMITS.fieldCount) throw ssoBad(`it holds ${keys.length} keys, and an application has at most ${LIMITS.fieldCount} fields`);
   const seen = new Set<string>();
