@@ -5,6 +5,7 @@
  * 6 another service already running, 7 an environment already exists there, 8 wrong environment.
  */
 import { SsoError, type SsoErrorCode } from '../protocol/errors';
+import { escapeUnsafeCharacters } from '../protocol/untrustedText';
 import { type OptionSpec, UsageError, flag, parseArgs } from './args';
 import { COMMON_OPTIONS } from './context';
 import { app, appOptions } from './verbs/app';
@@ -27,6 +28,7 @@ const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> o
             [--mss-port P --vault-dir D] another MSS node; [--socket PATH] another service; [--lease-ttl-ms N]
             [--audit-max-rows N] [--audit-max-age-days D]   audit retention (default 100000 rows, 365 days)
   status | health                          state of the service and the master secret server
+            status exits 4 with no master secret, 9 when SSODB cannot be reached; health 1 on an error
   app list [--filter F] | show NAME | create NAME --field F[:masked]... [--kind configStore|adapter|affiliate]
       | delete NAME --yes | enable NAME | disable NAME
       | add-field NAME --field F[:masked]...   add fields, keeping every stored value
@@ -126,18 +128,24 @@ async function main(argv: string[]): Promise<number> {
   return typeof process.exitCode === 'number' ? process.exitCode : 0;
 }
 
+/** An error's text may quote a file, a peer or SSODB: escaped, so that it cannot rewrite the terminal or forge a line. */
+function printError(text: string): void {
+  process.stderr.write(`ssoctl: ${escapeUnsafeCharacters(text)}\n`);
+}
+
 main(process.argv.slice(2)).then(
   (code) => process.exit(code),
   (err: unknown) => {
     if (err instanceof UsageError) {
-      process.stderr.write(`ssoctl: ${err.message}\nRun "ssoctl --help" for usage.\n`);
+      printError(err.message);
+      process.stderr.write('Run "ssoctl --help" for usage.\n');
       process.exit(2);
     }
     if (err instanceof SsoError) {
-      process.stderr.write(`ssoctl: ${err.message} [${err.code}]\n`);
+      printError(`${err.message} [${err.code}]`);
       process.exit(EXIT_CODES[err.code] ?? 1);
     }
-    process.stderr.write(`ssoctl: ${err instanceof Error ? err.message : String(err)}\n`);
+    printError(err instanceof Error ? err.message : String(err));
     process.exit(1);
   },
 );

@@ -15,6 +15,7 @@ import { after, before, describe, test } from 'node:test';
 import type { SsoClient } from '../../src/ssoClient/client';
 import { SsoError } from '../../src/protocol/errors';
 import { PROTOCOL_VERSION } from '../../src/protocol/messages';
+import { encodeSsoFile } from '../../src/ssoService/crypto/ssoFile';
 import { TestEnvironment, waitUntil } from '../integration/harness';
 import { fill, mountTmpfs, unmountTmpfs } from './smallDisk';
 
@@ -86,7 +87,7 @@ describe('audit on a full disk: reveal (of a configuration or a kept version), e
     const rowsBefore = (await auditRows()).length;
     const filler = fill(mountPoint);
     let reveal: string, historyReveal: string, exported: string, restored: string;
-    let fingerprints: string, rotated: string, promoted: string, demoted: string;
+    let fingerprints: string, planned: string, rotated: string, promoted: string, demoted: string;
     try {
       await wrongTokenHello(env.config.socketPath);
       await t!.service!.waitForLog(/audit: 1 row\(s\) of best-effort events could not be written \(latest: connect/, 5000);
@@ -96,6 +97,9 @@ describe('audit on a full disk: reveal (of a configuration or a kept version), e
       restored = await refusedCode(c.request('secret.restore', { file: backup, password: BACKUP_PASSWORD }));
       // A comparison's hashes of masked values are an offline-guessing oracle for whoever holds the key: audited like a reveal.
       fingerprints = await refusedCode(c.request('config.fingerprints', { application: 'Audited', identifiers: ['ConfigProperties'], key: Buffer.alloc(32, 3).toString('base64') }));
+      // So is an import plan that tells whether the file's masked value equals the stored one.
+      const sso = Buffer.from(encodeSsoFile(Object.assign(Object.create(null), { Url: 'https://x', Password: 'a guess' }), 'x'), 'ascii').toString('base64');
+      planned = await refusedCode(c.request('apps.planImport', { file: sso, format: 'sso', name: 'Audited', password: 'x', mode: 'update' }));
       rotated = await refusedCode(c.request('secret.commitGenerate', { newMsid: prepared.newMsid }));
       promoted = await refusedCode(c.request('mss.promote', { node }));
       demoted = await refusedCode(c.request('mss.demote', { node }));
@@ -110,6 +114,7 @@ describe('audit on a full disk: reveal (of a configuration or a kept version), e
       { reveal: 'ENTSSO_E_AUDIT_FAILED', historyReveal: 'ENTSSO_E_AUDIT_FAILED', exported: 'ENTSSO_E_AUDIT_FAILED', restored: 'ENTSSO_E_AUDIT_FAILED' },
     );
     assert.equal(fingerprints, 'ENTSSO_E_AUDIT_FAILED', 'fingerprints of masked fields fail closed too');
+    assert.equal(planned, 'ENTSSO_E_AUDIT_FAILED', 'an import plan comparing masked values fails closed too');
     assert.deepEqual({ rotated, promoted, demoted }, { rotated: 'ENTSSO_E_AUDIT_FAILED', promoted: 'ENTSSO_E_AUDIT_FAILED', demoted: 'ENTSSO_E_AUDIT_FAILED' }, 'a rotation and a change of the active MSS fail closed');
     assert.equal((await c.request('secret.info', {})).currentMsid, msidBefore, 'the master secret did not change');
     assert.ok(!t!.mss!.log.some((l) => /restored from a backup/.test(l)), 'the MSS was never asked to restore');

@@ -4,7 +4,7 @@
  * apps.planImport + apps.import). Files are read and written here, by the caller; passwords come
  * from a hidden prompt (twice when a file is written) or the first line of stdin.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import * as readline from 'node:readline';
 import type { SsoClient } from '../../ssoClient/client';
@@ -12,6 +12,7 @@ import type { FieldDefinition, ImportMode, ImportPlan, TransferFormat } from '..
 import { type ParsedArgs, UsageError, flag, opt, positional } from '../args';
 import { print } from '../context';
 import { readInputFileBase64 } from '../inputFile';
+import { writePrivateFileSync } from '../privateFile';
 import { readPassword } from '../password';
 import { normaliseName } from '../../protocol/names';
 import { newName } from '../newNames';
@@ -58,7 +59,7 @@ export async function exportApplications(client: SsoClient, args: ParsedArgs): P
   if (withHistory && format === 'sso') throw new UsageError('A .sso file holds no history: export --with-history in the entsso format.');
   const password = await readPassword(args, 'Export password', true);
   const r = await client.request('apps.export', { names, format, password, reminder: opt(args, 'reminder'), ...(withHistory ? { withHistory } : {}) });
-  writeFileSync(file, Buffer.from(r.file, 'base64'), { mode: 0o600 });
+  writePrivateFileSync(file, Buffer.from(r.file, 'base64'));
   const warnings = [...r.warnings];
   if (format === 'sso' && basename(file, extname(file)) !== r.applications[0]) {
     warnings.push(`The snap-in takes the application name from the file name ("${basename(file, extname(file))}"); import this file with --name "${r.applications[0]}".`);

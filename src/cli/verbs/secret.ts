@@ -3,10 +3,11 @@
  * the same service operations as the extension's palette commands. They run on the master
  * secret server; files are written here, by the caller, only after the MSS produced them.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { type ParsedArgs, UsageError, flag, opt, positional } from '../args';
 import { connect, print } from '../context';
 import { readInputFileBase64 } from '../inputFile';
+import { writePrivateFileSync } from '../privateFile';
 import { readPassword } from '../password';
 
 export const secretOptions = { file: { value: true }, reminder: { value: true }, 'password-stdin': {}, 'allow-foreign': {}, force: {} };
@@ -34,7 +35,7 @@ export async function secret(args: ParsedArgs): Promise<void> {
         const file = outputFile(args);
         const password = await readPassword(args, 'Backup password', true);
         const r = await client.request('secret.backup', { password, reminder: opt(args, 'reminder') ?? '' });
-        writeFileSync(file, Buffer.from(r.file, 'base64'), { mode: 0o600 });
+        writePrivateFileSync(file, Buffer.from(r.file, 'base64'));
         print(args, { file, msids: r.msids }, () => `Master secret backed up to ${file} (secrets ${r.msids.join(', ')}). The reminder is stored readable in the file. Keep the file and its password apart; then run "ssoctl secret verify".`);
         return;
       }
@@ -62,8 +63,8 @@ export async function secret(args: ParsedArgs): Promise<void> {
         const file = outputFile(args);
         const password = await readPassword(args, 'Password for the backup of the new secret', true);
         const prepared = await client.request('secret.prepareGenerate', { password, reminder: opt(args, 'reminder') ?? '' });
-        // ENTSSO's order: the backup of the new secret is safely on disk before anything switches.
-        writeFileSync(file, Buffer.from(prepared.file, 'base64'), { mode: 0o600 });
+        // ENTSSO's order: the backup of the new secret is on disk (synced) before anything switches.
+        writePrivateFileSync(file, Buffer.from(prepared.file, 'base64'));
         const r = await client.request('secret.commitGenerate', { newMsid: prepared.newMsid });
         print(args, { file, ...r }, () => `New master secret ${r.msid} is in use; its backup is ${file}. ${r.rowsToReencrypt} configuration(s) are being re-encrypted; writes are refused until that finishes ("ssoctl secret info" shows progress).`);
         return;

@@ -2,14 +2,23 @@
 import { escapeUnsafeCharacters } from '../../protocol/untrustedText';
 import type { ParsedArgs } from '../args';
 import { opt, optInt } from '../args';
-import type { AuditEntry, AuditFilter, AuditPage, ParamsOf } from '../../protocol/messages';
+import type { AuditEntry, AuditFilter, AuditPage, ParamsOf, ServiceStateName } from '../../protocol/messages';
 import { connect, print, table } from '../context';
+
+/**
+ * Exit codes of `ssoctl status` for the states in which no value can be read or saved, so that
+ * `ssoctl status && deploy` stops there (README, ssoctl). Cached and re-encrypting exit 0: the
+ * service works, and says what is refused meanwhile.
+ */
+const STATUS_EXIT_CODES: Partial<Record<ServiceStateName, number>> = { 'no-secret': 4, 'ssodb-unreachable': 9 };
 
 export async function status(args: ParsedArgs): Promise<void> {
   const client = await connect(args);
   try {
     const s = await client.request('status', {});
     print(args, s, () => `${s.state}: ${s.message}`);
+    const code = STATUS_EXIT_CODES[s.state];
+    if (code !== undefined) process.exitCode = code;
   } finally {
     client.close();
   }

@@ -260,12 +260,29 @@ function parseHeader(headerBytes: Buffer): ProtectedFileHeader {
   if (h.version !== PROTECTED_FILE_VERSION) throw unsupportedVersion(h.version);
   const problem = headerProblem(h);
   if (problem) throw badFile(`The header of the file is damaged: ${problem}.`, 'tampered');
-  const header = structuredClone(h) as unknown as ProtectedFileHeader;
-  // Anyone can write a header (it is only authenticated once the password is known), and its
-  // texts are shown before the password is asked: only ever hand them on bounded and escaped.
-  header.reminder = readableHeaderText(header.reminder, MAX_REMINDER_LENGTH);
-  header.environment = readableHeaderText(header.environment, MAX_SHOWN_ENVIRONMENT_LENGTH);
-  return header;
+  return knownHeaderFields(h as unknown as ProtectedFileHeader);
+}
+
+/**
+ * The checked fields, copied one by one (a structuredClone of the parsed header overflowed the
+ * stack on 30,000 nested arrays). Anyone can write a header (it is only authenticated once the
+ * password is known), and its texts are shown before the password is asked: only ever hand them
+ * on bounded and escaped.
+ */
+function knownHeaderFields(h: ProtectedFileHeader): ProtectedFileHeader {
+  const { name, N, r, p, salt } = h.kdf;
+  return {
+    format: h.format,
+    version: h.version,
+    created: h.created,
+    environment: readableHeaderText(h.environment, MAX_SHOWN_ENVIRONMENT_LENGTH),
+    ...(h.msids ? { msids: [...h.msids] } : {}),
+    reminder: readableHeaderText(h.reminder, MAX_REMINDER_LENGTH),
+    kdf: { name, N, r, p, salt },
+    cipher: h.cipher,
+    iv: h.iv,
+    passwordCheck: h.passwordCheck,
+  };
 }
 
 /**
@@ -278,8 +295,13 @@ export function readableHeaderText(text: string, maxLength: number): string {
   return kept.replace(UNPRINTABLE, (c) => `\\u${c.codePointAt(0)!.toString(16).padStart(4, '0')}`);
 }
 
+const HEADER_KEYS = new Set(['format', 'version', 'created', 'environment', 'msids', 'reminder', 'kdf', 'cipher', 'iv', 'passwordCheck']);
+const KDF_KEYS = new Set(['name', 'N', 'r', 'p', 'salt']);
+
 function headerProblem(h: Record<string, unknown>): string | undefined {
-  if (typeof h.created !== 'string' || Number.isNaN(Date.parse(h.created))) return 'the creation time is invalid';
+  // Our writer puts no other key (a new one would come with a new version): anything else was crafted.
+  if (!Object.keys(h).every((k) => HEADER_KEYS.has(k))) return 'it has a field this version does not know';
+  if (!isIsoUtcTimestamp(h.created)) return 'the creation time is invalid';
   if (typeof h.environment !== 'string') return 'the environment id is missing';
   if (typeof h.reminder !== 'string') return 'the password reminder is missing';
   if (h.cipher !== 'aes-256-gcm') return 'the cipher is not supported';
@@ -287,11 +309,20 @@ function headerProblem(h: Record<string, unknown>): string | undefined {
   if (!isBase64OfLength(h.passwordCheck, CHECK_BYTES)) return 'the password check value is invalid';
   const kdfProblem = scryptParamsProblem(h.kdf);
   if (kdfProblem) return `the key derivation settings are invalid (${kdfProblem})`;
+  if (!Object.keys(h.kdf as object).every((k) => KDF_KEYS.has(k))) return 'the key derivation settings have a field this version does not know';
   if (h.format === 'entsso-backup' && !(Array.isArray(h.msids) && h.msids.length > 0 && h.msids.every(isMsid))) {
     return 'the list of master secret ids is invalid';
   }
   if (h.format === 'entsso-export' && h.msids !== undefined) return 'an export must not list master secret ids';
   return undefined;
+}
+
+/**
+ * As the writer puts it (toISOString): Date.parse alone accepts far more, "(…)" comments
+ * included, and the header's time is shown before the password is asked.
+ */
+function isIsoUtcTimestamp(value: unknown): boolean {
+  return typeof value === 'string' && /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$/.test(value) && !Number.isNaN(Date.parse(value));
 }
 
 function isBase64OfLength(value: unknown, bytes: number): boolean {

@@ -30,6 +30,7 @@ import type { MasterSecret } from '../crypto/masterSecret';
 import { readProtectedHeader } from '../crypto/protectedFile';
 import type { ApplicationChange, ChangeAuditRows, NewAuditEntry, SsoStore } from '../ssodb/store';
 import { newNameProblem } from '../../protocol/names';
+import { escapeUnsafeCharacters } from '../../protocol/untrustedText';
 import { checkConfigurationSize, encryptValues, expectedOf, readApplicationState, valuesOfFields, type ApplicationState } from './applicationState';
 import { compareNames, importBasis, planApplicationImport, type IncomingApplication, type PlannedApplication } from './importPlan';
 import type { SecretCache } from './secretCache';
@@ -128,8 +129,9 @@ export class ApplicationTransfer {
 
   // -------------------------------------------------------------- import
 
-  async plan(p: ImportSource): Promise<ImportPlan> {
+  async plan(p: ImportSource, ctx: TransferContext): Promise<ImportPlan> {
     const prepared = await this.prepare(p);
+    await this.auditMaskedComparisons(ctx, prepared);
     const applications: ApplicationImportPlan[] = prepared.planned.map(({ planned, state, basis }) => ({
       ...planned.plan,
       rowsRead: state ? state.rowsRead : { count: 0, maxTimestamp: null },
@@ -224,7 +226,7 @@ export class ApplicationTransfer {
     let incoming: IncomingApplication[];
     if (p.format === 'sso') {
       if (!p.name) throw new SsoError('ENTSSO_E_INVALID_REQUEST', 'Say which application a .sso file is for ("name"; the snap-in uses the file name).');
-      incoming = [readSsoFile(bytes, p.password, p.name)];
+      incoming = [await readSsoFile(bytes, p.password, p.name)];
       warnings.push(SSO_FILE_WARNING);
       if (p.mode === 'mirror') warnings.push('A .sso file holds only the ConfigProperties configuration: mirroring it removes keys and fields, never other configurations.');
     } else {
@@ -260,6 +262,26 @@ export class ApplicationTransfer {
     return { planned, warnings };
   }
 
+  /**
+   * A plan says whether a masked value in the file equals the stored one (changed, kept or
+   * unchanged), so whoever writes the file can test guesses: like a fingerprint, that answer is
+   * audited before it leaves, one row per configuration compared, and refused when it cannot be.
+   * (Hiding equality instead would make every re-import of the same file look like a change.)
+   */
+  private async auditMaskedComparisons(ctx: TransferContext, prepared: Prepared): Promise<void> {
+    const rows = prepared.planned.flatMap(({ planned }) =>
+      planned.maskedCompared.map(({ identifier, fields }, _, all) => ({
+        action: 'app.importPlan',
+        outcome: 'ok' as const,
+        application: planned.plan.application,
+        identifier,
+        fields,
+        detail: `an import plan compared masked values with a file's (one of ${all.length})`,
+      })),
+    );
+    if (rows.length > 0) await this.deps.auditOrRefuse(ctx, rows);
+  }
+
   private checkBasis(prepared: Prepared, expected: Record<string, string>): void {
     const wanted = new Map(Object.entries(expected).map(([name, basis]) => [name.toLowerCase(), basis]));
     const stale = prepared.planned.filter(({ planned, basis }) => wanted.get(planned.plan.application.toLowerCase()) !== basis).map((x) => x.planned.plan.application);
@@ -292,7 +314,9 @@ function checkWhatImportCreates(planned: PlannedApplication, state: ApplicationS
   const refuse = (what: string, name: string) => {
     const problem = newNameProblem(name);
     if (!problem) return;
-    throw new SsoError('ENTSSO_E_BAD_FILE', `The file would create ${what === 'application' ? 'the application' : `${what} "${name}" in`} "${application}", whose name ${problem.text} Nothing was imported: rename it where the file comes from.`, {
+    // The rejected name is the file's, as it is: escaped for terminals and notifications.
+    const shown = (text: string) => escapeUnsafeCharacters(text);
+    throw new SsoError('ENTSSO_E_BAD_FILE', `The file would create ${what === 'application' ? 'the application' : `${what} "${shown(name)}" in`} "${shown(application)}", whose name ${problem.text} Nothing was imported: rename it where the file comes from.`, {
       reason: 'bad-name',
       code: problem.code,
     });

@@ -22,6 +22,7 @@
  */
 import { createHash } from 'node:crypto';
 import { SsoError } from '../../protocol/errors';
+import { escapeUnsafeCharacters } from '../../protocol/untrustedText';
 import {
   AppFlags,
   MASKED_CHANGED_PLACEHOLDER,
@@ -95,6 +96,12 @@ export interface PlannedApplication {
   /** Set when the field list of an existing application changes: the new list. */
   fields?: FieldDefinition[];
   rows: PlannedRow[];
+  /**
+   * Per existing configuration, the masked fields whose stored value was compared with the
+   * file's: the plan tells whether they are equal, which is as good as a reveal to whoever wrote
+   * the file (the service audits it before the plan leaves).
+   */
+  maskedCompared: { identifier: string; fields: string[] }[];
 }
 
 export function applicationFlags(kind: ApplicationKind, enabled: boolean): number {
@@ -157,6 +164,7 @@ function planCreate(incoming: IncomingApplication): PlannedApplication {
     },
     create,
     rows,
+    maskedCompared: [],
   };
 }
 
@@ -214,6 +222,7 @@ function planUpdate(incoming: IncomingApplication, current: CurrentApplication, 
   const identifiers: IdentifierImportPlan[] = [];
   const changedKeys = new Map<string, Set<string>>();
   const incomingById = new Map(incoming.configurations.map((c) => [c.identifier.toLowerCase(), c]));
+  const maskedCompared: PlannedApplication['maskedCompared'] = [];
   let unchanged = 0;
 
   for (const row of current.rows) {
@@ -241,8 +250,10 @@ function planUpdate(incoming: IncomingApplication, current: CurrentApplication, 
     const created: string[] = [];
     const changed: string[] = [];
     const kept: string[] = [];
+    const compared: string[] = [];
     for (const [label, value] of fromFile) {
       const stored = lookup(row.values, label);
+      if (stored !== undefined && currentByKey.get(label.toLowerCase())?.masked) compared.push(label);
       if (stored === undefined) created.push(label);
       else if (stored[1] !== value) {
         if (mode === 'add') {
@@ -256,6 +267,7 @@ function planUpdate(incoming: IncomingApplication, current: CurrentApplication, 
     }
     const removed = storedKeys.filter((k) => removedKeys.has(k.toLowerCase()) || (mode === 'mirror' && targetKeys.has(k.toLowerCase()) && lookup(fromFile, k) === undefined));
     for (const key of removed) values.delete(key);
+    if (compared.length > 0) maskedCompared.push({ identifier: row.identifier, fields: compared });
     if (created.length + changed.length + removed.length === 0) {
       unchanged++;
       if (kept.length > 0) identifiers.push({ identifier: row.identifier, action: 'unchanged', timestamp: row.timestamp, created, changed, removed, kept });
@@ -294,6 +306,7 @@ function planUpdate(incoming: IncomingApplication, current: CurrentApplication, 
     },
     fields: fieldsChanged ? targetFields : undefined,
     rows,
+    maskedCompared,
   };
 }
 
@@ -347,8 +360,9 @@ export function importBasis(input: {
 
 // ---------------------------------------------------------------- helpers
 
+/** The message names applications and fields from a file or from SSODB: escaped for terminals and notifications. */
 function refuse(message: string, application: string, fields: string[] = []): SsoError {
-  return new SsoError('ENTSSO_E_INVALID_REQUEST', message, { reason: 'definition-mismatch', application, fields });
+  return new SsoError('ENTSSO_E_INVALID_REQUEST', escapeUnsafeCharacters(message), { reason: 'definition-mismatch', application, fields });
 }
 
 function article(kind: ApplicationKind): string {

@@ -127,7 +127,7 @@ export class SsoOperations implements RpcOperations {
     'apps.removeField': async (p, ctx) => this.onceMoreAfterSecretChange(() => this.removeFields(p, ctx)),
     'apps.export': async (p, ctx) => this.transfer.export(p, ctx),
     'apps.inspectExport': async (p) => this.transfer.inspect(p.file),
-    'apps.planImport': async (p) => this.transfer.plan(p),
+    'apps.planImport': async (p, ctx) => this.transfer.plan(p, ctx),
     'apps.import': async (p, ctx) => this.onceMoreAfterSecretChange(() => this.transfer.apply(p, ctx)),
     'identifiers.list': async (p) => this.listIdentifiers(p),
     search: async (p) => this.store.search(p.query, p.limit ?? 50),

@@ -15,11 +15,11 @@
 import { SsoError } from '../../protocol/errors';
 import { CONFIG_PROPERTIES_IDENTIFIER, type ApplicationKind, type FieldDefinition } from '../../protocol/messages';
 import { openProtectedFile, writeProtectedFile, type ProtectedFileHeader } from '../crypto/protectedFile';
-import { decodeSsoFile, encodeSsoFile } from '../crypto/ssoFile';
+import { decodeSsoFileInSlices, encodeSsoFile } from '../crypto/ssoFile';
 import { checkPasswordStrength } from '../crypto/passwordKdf';
 import { checkName } from '../rpc/validate';
 import { LIMITS } from '../../protocol/limits';
-import { hasUnsafeCharacters } from '../../protocol/untrustedText';
+import { escapeUnsafeCharacters, hasUnsafeCharacters } from '../../protocol/untrustedText';
 import type { IncomingApplication, IncomingConfiguration, IncomingVersion } from './importPlan';
 
 /**
@@ -237,8 +237,8 @@ function isTime(value: unknown): value is number {
 // ---------------------------------------------------------------- .sso
 
 /** A .sso file as the ConfigProperties identifier of application `name`; its keys are the fields, in file order. */
-export function readSsoFile(file: Buffer, password: string, name: string): IncomingApplication {
-  const entries = decodeSsoFile(file.toString('utf8'), password);
+export async function readSsoFile(file: Buffer, password: string, name: string): Promise<IncomingApplication> {
+  const entries = await decodeSsoFileInSlices(file.toString('utf8'), password);
   const keys = Object.keys(entries);
   if (keys.length > LIMITS.fieldCount) throw ssoBad(`it holds ${keys.length} keys, and an application has at most ${LIMITS.fieldCount} fields`);
   const seen = new Set<string>();
@@ -280,10 +280,12 @@ function fileName(value: unknown, what: string, bad: (problem: string) => SsoErr
   }
 }
 
+// The problem may quote names read from the file (checked only by the looser rule for existing
+// names): escaped, as the message reaches terminals and notifications.
 function badPayload(problem: string): SsoError {
-  return new SsoError('ENTSSO_E_BAD_FILE', `The export opened, but its contents are not a valid application export: ${problem}. Nothing was imported.`, { reason: 'bad-payload' });
+  return new SsoError('ENTSSO_E_BAD_FILE', `The export opened, but its contents are not a valid application export: ${escapeUnsafeCharacters(problem)}. Nothing was imported.`, { reason: 'bad-payload' });
 }
 
 function ssoBad(problem: string): SsoError {
-  return new SsoError('ENTSSO_E_BAD_FILE', `The .sso file opened, but it cannot be imported: ${problem}. Nothing was imported.`, { reason: 'bad-payload' });
+  return new SsoError('ENTSSO_E_BAD_FILE', `The .sso file opened, but it cannot be imported: ${escapeUnsafeCharacters(problem)}. Nothing was imported.`, { reason: 'bad-payload' });
 }

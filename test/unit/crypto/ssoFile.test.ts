@@ -3,7 +3,7 @@ import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { SsoError } from '../../../src/protocol/errors';
-import { decodeSsoFile, encodeSsoFile } from '../../../src/ssoService/crypto/ssoFile';
+import { decodeSsoFile, decodeSsoFileInSlices, encodeSsoFile } from '../../../src/ssoService/crypto/ssoFile';
 
 /**
  * Independent reference: Node's OpenSSL two-key 3DES (des-ede-ecb), whereas ssoFile.ts uses
@@ -89,6 +89,26 @@ describe('.sso files (3DES-ECB, MD5 key)', () => {
       assert.ok(!error.message.includes('hunter2') && !error.message.includes(wrong));
     }
     throwsSso(() => decodeSsoFile(text, ''), 'ENTSSO_E_BAD_PASSWORD');
+  });
+
+  it('in slices (the service): the same entries, a start the first block cannot decide still read, a wrong password refused', async () => {
+    const body = '<SSOApplicationExport><applicationData><add key="a" value="b" /></applicationData></SSOApplicationExport>';
+    // A BOM and spaces filling the first block (undecided there); an ideographic space cut at its end (refused by both).
+    const outcome = async (decode: () => Record<string, string> | Promise<Record<string, string>>) => {
+      try {
+        return await decode();
+      } catch (err) {
+        return err instanceof SsoError ? err.code : String(err);
+      }
+    };
+    for (const xml of [body, `\uFEFF  \t\r\n    ${body}`, `\uFEFF     \u3000\n${body}`, `  \t\r\n\u3000  ${body}`]) {
+      const text = opensslEncrypt(xml, PASSWORD);
+      assert.deepEqual(await outcome(() => decodeSsoFileInSlices(text, PASSWORD)), await outcome(() => decodeSsoFile(text, PASSWORD)), JSON.stringify(xml));
+    }
+    assert.deepEqual(await decodeSsoFileInSlices(opensslEncrypt(`\uFEFF  \t\r\n    ${body}`, PASSWORD), PASSWORD), { a: 'b' });
+    const large = encodeSsoFile({ Big: 'v'.repeat(100_000) }, PASSWORD);
+    assert.equal((await decodeSsoFileInSlices(large, PASSWORD)).Big, 'v'.repeat(100_000));
+    await assert.rejects(decodeSsoFileInSlices(large, 'Sso-Export-2025'), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_BAD_PASSWORD');
   });
 
   it('says a non-.sso file is not one', () => {

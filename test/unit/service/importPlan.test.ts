@@ -189,6 +189,16 @@ describe('import planning: documents and basis', () => {
     assert.deepEqual(Object.keys(planned.plan.after!.configurations), ['configproperties', 'Second', 'Untouched']);
   });
 
+  it('names, per existing configuration, the masked fields whose stored value it compared (every mode), and nothing else', () => {
+    for (const mode of ['add', 'update', 'mirror'] as const) {
+      const planned = planApplicationImport(incoming(), current(), mode);
+      assert.deepEqual(planned.maskedCompared, [{ identifier: 'configproperties', fields: ['Password'] }], mode);
+    }
+    const noStoredValue = current({ rows: [{ identifier: 'ConfigProperties', timestamp: '7', values: new Map([['Url', 'u']]) }] });
+    assert.deepEqual(planApplicationImport(incoming(), noStoredValue, 'update').maskedCompared, [], 'a value that is created is compared with nothing');
+    assert.deepEqual(planApplicationImport(incoming(), undefined, 'update').maskedCompared, [], 'a created application compares nothing');
+  });
+
   it('names are data in documents, "__proto__" included', () => {
     const file = incoming({ fields: [{ label: '__proto__', masked: false }], configurations: [{ identifier: '__proto__', values: new Map([['__proto__', 'v']]) }] });
     const planned = planApplicationImport(file, undefined, 'add');
@@ -275,7 +285,7 @@ describe('export payloads and .sso files as planning input', () => {
     refused(withHistory(2, 'all of it'), /kept versions of .* are invalid/);
   });
 
-  it('reads a .sso file (made with node-forge, independently) as the ConfigProperties of the named application', () => {
+  it('reads a .sso file (made with node-forge, independently) as the ConfigProperties of the named application', async () => {
     const password = 'a .sso password 123';
     const xml = '<?xml version="1.0"?><SSOApplicationExport><applicationData><add key="Url" value="https://x" /><add key="Pwd" value="p&amp;q" /></applicationData></SSOApplicationExport>';
     const md5 = forge.md.md5.create().update(forge.util.encodeUtf8(password)).digest().getBytes();
@@ -284,13 +294,13 @@ describe('export payloads and .sso files as planning input', () => {
     cipher.update(forge.util.createBuffer(forge.util.encodeUtf8(xml)));
     cipher.finish();
     const file = Buffer.from(forge.util.encode64(cipher.output.getBytes()), 'ascii');
-    const app = readSsoFile(file, password, 'From.Snapin');
+    const app = await readSsoFile(file, password, 'From.Snapin');
     assert.equal(app.name, 'From.Snapin');
     assert.equal(app.kind, undefined);
     assert.deepEqual(app.fields, [{ label: 'Url' }, { label: 'Pwd' }]);
     assert.deepEqual([...app.configurations[0]!.values], [['Url', 'https://x'], ['Pwd', 'p&q']]);
     assert.equal(app.identifierScope, 'listed');
-    assert.deepEqual([...readSsoFile(writeSsoFile(new Map([['K', 'v']]), 'another-Password-42'), 'another-Password-42', 'X').configurations[0]!.values], [['K', 'v']]);
+    assert.deepEqual([...(await readSsoFile(writeSsoFile(new Map([['K', 'v']]), 'another-Password-42'), 'another-Password-42', 'X')).configurations[0]!.values], [['K', 'v']]);
     assert.throws(() => writeSsoFile(new Map([['K', 'v']]), 'short'), (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_BAD_PASSWORD');
   });
 });

@@ -1,0 +1,59 @@
+/**
+ * ssoctl's writer of secret files (review 5, finding 4): owner-only even over an existing file,
+ * on disk (fsync) before it returns — `ssoctl secret generate` commits the new master secret
+ * only after it returned — and an existing file stays whole when the write fails.
+ * The file system is real; fs.fsyncSync is only watched (node:test mock) to see that it ran.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, mock, test } from 'node:test';
+import { writePrivateFileSync } from '../../../src/cli/privateFile';
+
+const dir = fs.mkdtempSync(join(tmpdir(), 'private-file-'));
+after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+describe('writePrivateFileSync', { skip: process.platform === 'win32' ? 'POSIX modes only' : false }, () => {
+  test('replaces a 0644 file with an owner-only one holding the new bytes', () => {
+    const file = join(dir, 'backup.out');
+    fs.writeFileSync(file, 'old', { mode: 0o644 });
+    fs.chmodSync(file, 0o644);
+    writePrivateFileSync(file, Buffer.from('new contents'));
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600);
+    assert.equal(fs.readFileSync(file, 'utf8'), 'new contents');
+    assert.deepEqual(fs.readdirSync(dir).sort(), ['backup.out']);
+  });
+
+  test('has synced the file before it returns', () => {
+    const file = join(dir, 'synced.out');
+    const synced: { file: boolean; size: number; mode: number }[] = [];
+    const realFsync = fs.fsyncSync;
+    const fsync = mock.method(fs, 'fsyncSync', (fd: number) => {
+      const stat = fs.fstatSync(fd);
+      synced.push({ file: stat.isFile(), size: stat.size, mode: stat.mode & 0o777 });
+      realFsync(fd);
+    });
+    try {
+      writePrivateFileSync(file, Buffer.from('the backup'));
+    } finally {
+      fsync.mock.restore();
+    }
+    assert.ok(synced.some((s) => s.file && s.size === 'the backup'.length && s.mode === 0o600), `the written file synced before return (synced: ${JSON.stringify(synced)})`);
+  });
+
+  test('leaves an existing file whole, and no temporary file, when the write fails', () => {
+    const file = join(dir, 'kept.out');
+    fs.writeFileSync(file, 'the old backup', { mode: 0o600 });
+    const failing = mock.method(fs, 'fsyncSync', () => {
+      throw Object.assign(new Error('ENOSPC: no space left on device'), { code: 'ENOSPC' });
+    });
+    try {
+      assert.throws(() => writePrivateFileSync(file, Buffer.from('new')), /ENOSPC/);
+    } finally {
+      failing.mock.restore();
+    }
+    assert.equal(fs.readFileSync(file, 'utf8'), 'the old backup');
+    assert.deepEqual(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp')), []);
+  });
+});
