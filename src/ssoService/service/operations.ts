@@ -24,7 +24,7 @@ import { healthReport } from './healthChecks';
 import type { MssOp, MssOps } from '../mss/mssProtocol';
 import type { MasterSecret } from '../crypto/masterSecret';
 import type { ApplicationRow, AuditRetention, ChangeAuditRows, CredentialRow, NewAuditEntry, SsoStore, ComposedSave, ComposeSave, ConfigurationRead } from '../ssodb/store';
-import { isSecretNotCurrent } from '../ssodb/schema/storeErrors';
+import { onceMoreAfterSecretChange } from './secretChangeRetry';
 import { nameKeyedRecord } from '../../protocol/names';
 import { LIMITS } from '../../protocol/limits';
 import type { CallContext, Handlers, RpcOperations } from '../rpc/rpcOperations';
@@ -552,33 +552,9 @@ export class SsoOperations implements RpcOperations {
     return { identifier: row.identifier, values: decryptValues(this.cache.secretForDecryption(row.msid), application, row.identifier, row.ciphertext) };
   }
 
-  /**
-   * A write SSODB refused because its secret is no longer one SSODB names (a restore or rotation
-   * was published after this service took the secret): nothing was written, so the secrets are
-   * synchronised again from the MSS and the write is made once more, under the secret it hands out.
-   */
-  private async onceMoreAfterSecretChange<T>(write: () => Promise<T>): Promise<T> {
-    const resync = this.options.resyncSecrets;
-    try {
-      return await write();
-    } catch (err) {
-      if (!resync || !isSecretNotCurrent(err)) throw err;
-    }
-    await resync();
-    try {
-      return await write();
-    } catch (err) {
-      throw isSecretNotCurrent(err) ? this.secretStillNotCurrent(err as SsoError) : err;
-    }
-  }
-
-  private secretStillNotCurrent(err: SsoError): SsoError {
-    const { currentMsid } = err.details;
-    return new SsoError(
-      'ENTSSO_E_NO_SECRET',
-      `The master secret changed during this change: SSODB now accepts master secret ${String(currentMsid)} (or the one before it), and the master secret server ${this.cache.mssName} did not hand it to this SSO service. Nothing was written. Check Health (the master secret server must be reachable and its new secret published in SSODB), then make the change again.`,
-      err.details,
-    );
+  /** `write`, made once more after re-synchronising the secrets if SSODB refused its secret (see secretChangeRetry.ts). */
+  private onceMoreAfterSecretChange<T>(write: () => Promise<T>): Promise<T> {
+    return onceMoreAfterSecretChange(write, this.options.resyncSecrets, () => this.cache.mssName);
   }
 
   /** Refuses (and audits the refusal) before anything is sent to the store. */

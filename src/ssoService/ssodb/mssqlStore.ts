@@ -1,20 +1,10 @@
 /**
- * The SSODB on SQL Server, through `mssql` (tedious). Same semantics as the SQLite adapter; one
- * contract suite runs against both. This file is the store's logic; the T-SQL texts are in
- * mssqlSql.ts, the typed parameters in mssqlParams.ts, the driver surface in mssqlDriver.ts and
- * what a driver failure means in mssqlErrors.ts.
- *
- * `mssql` is loaded with require() when a connection is opened, so bundles that never use SQL
- * Server never load it (esbuild marks it external). The pool can be injected instead, which the
- * golden tests do to pin every SQL text and parameter type sent through the driver.
- *
- * Row versions: a BIGINT column fed from the sequence dbo.SSOX_RowVersionSeq, not ROWVERSION.
- * A ROWVERSION column changes on every UPDATE of its row, and a rotation re-encrypting a row
- * must leave its timestamp alone (the value is unchanged; an editor holding the row must not get
- * a conflict). A sequence gives the same properties as rowversion where they matter (database
- * wide, unique, increasing) while only the statements that should bump it do. Optimistic
- * concurrency is application-level: `UPDATE … WHERE ec_row_version = @expected`, then the rows
- * affected (or returned by OUTPUT) tell whether the caller's version was current.
+ * The SSODB on SQL Server, through `mssql` (tedious, loaded on first use: mssqlDriver.ts). Same
+ * semantics as the SQLite adapter; one contract suite runs against both. This file is the store's
+ * logic; the T-SQL texts are in mssqlSql.ts, the typed parameters in mssqlParams.ts, the driver
+ * surface in mssqlDriver.ts and what a driver failure means in mssqlErrors.ts. The pool can be
+ * injected instead, which the golden tests do to pin every SQL text and parameter type sent.
+ * Row versions: a sequence, not ROWVERSION (why: schema/mssqlDdl.ts, dbo.SSOX_RowVersionSeq).
  */
 import { SsoError } from '../../protocol/errors';
 import { auditPageParams, auditSlice, auditWindow, auditWindowParams, MSSQL_AUDIT_SQL } from './auditQuery';
@@ -67,7 +57,7 @@ import {
   type AuditRecord,
   type SqlRow,
 } from './schema/rowMappers';
-import { msidsWritten, refuseUnlessPublished, toPublishedSecrets } from './publishedSecrets';
+import { msidsWritten, refuseUnlessPublished } from './publishedSecrets';
 import { applicationExists, applicationNotFound, changeConflict, credentialsConflict, leaseNotHeld, mappingNotFound } from './schema/storeErrors';
 import { IDENTIFIER_DOMAIN } from './schema/tables';
 import type {
@@ -498,7 +488,8 @@ class MssqlStore implements SsoStore {
   private async refuseUnlessPublished(msids: Iterable<string>, tx: MssqlTransaction): Promise<void> {
     const written = [...msids];
     if (written.length === 0) return;
-    refuseUnlessPublished(written, toPublishedSecrets(rowsOf(await this.session.query(MSSQL_SQL.publishedSecrets, {}, tx))[0]));
+    const published = rowsOf(await this.session.query(MSSQL_SQL.publishedSecrets, {}, tx))[0];
+    refuseUnlessPublished(written, () => published);
   }
 
   /** In the write's transaction: the live row at `expected` becomes the next kept version. False: no such row. */

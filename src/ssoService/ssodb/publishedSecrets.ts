@@ -11,26 +11,33 @@
 import { secretNotCurrent } from './schema/storeErrors';
 import type { ApplicationChange } from './store';
 
-/** What SSODB names (SSOX_GlobalInfo), read in the write's transaction; undefined: no row. */
-export interface PublishedSecrets {
+/** What SSODB names (SSOX_GlobalInfo), read in the write's transaction. */
+interface PublishedSecrets {
   currentMsid: string | null;
   previousMsid: string | null;
 }
 
-/** The row of the `publishedSecrets` statement (either dialect). */
-export function toPublishedSecrets(row: Record<string, unknown> | undefined): PublishedSecrets | undefined {
+/** The row of the `publishedSecrets` statement (either dialect); undefined: no row. */
+function toPublishedSecrets(row: Record<string, unknown> | undefined): PublishedSecrets | undefined {
   if (!row) return undefined;
   const text = (value: unknown) => (value === null || value === undefined ? null : String(value));
   return { currentMsid: text(row.currentMsid), previousMsid: text(row.previousMsid) };
 }
 
-/** Throws secretNotCurrent when one of `msids` is neither the published current nor previous secret. */
-export function refuseUnlessPublished(msids: Iterable<string>, published: PublishedSecrets | undefined): void {
+/**
+ * Throws secretNotCurrent when one of `msids` is neither the published current nor previous
+ * secret. `publishedRow` gives the `publishedSecrets` statement's row; it is asked for only when
+ * something is written.
+ */
+export function refuseUnlessPublished(msids: Iterable<string>, publishedRow: () => Record<string, unknown> | undefined): void {
+  const written = [...msids];
+  if (written.length === 0) return;
+  const published = toPublishedSecrets(publishedRow());
   // Nothing published yet: no MSS has run on this store (creating an environment publishes its
   // secret before any service starts), e.g. a store opened by its own tests or a migration.
   const current = published?.currentMsid;
   if (!current) return;
-  for (const msid of msids) {
+  for (const msid of written) {
     if (msid !== current && msid !== published.previousMsid) throw secretNotCurrent(msid, current);
   }
 }

@@ -17,7 +17,7 @@
  * close (SqliteDataStore.moveStagedAudit, atomic over both files). Refusals still go to the
  * audit file alone.
  */
-import type { SqliteDataStore } from './sqliteStore';
+import type { SqliteDataStore } from './sqliteStoreOptions';
 import type { AuditRetention, ChangeAuditRows, SsoStore } from './store';
 
 type AuditMethods = 'appendAudit' | 'listAudit' | 'pruneAudit' | 'listAuditFiltered';

@@ -24,15 +24,15 @@
  * Pieces: SQL in sqliteSql.ts, retry on BUSY in sqliteRetry.ts, locks in lockDirectory.ts, the
  * `fs.accessSync` patch in reservedLockFix.ts, write transactions (group commit, kept reads) in sqliteWrites.ts.
  */
-import path from 'node:path';
 import { SsoError } from '../../protocol/errors';
 import { redactOldSearchTextSqlite } from './oldSearchText';
 import { auditPageParams, auditSlice, auditWindow, auditWindowParams, SQLITE_AUDIT_SQL } from './auditQuery';
 import { importedVersionParams, importedVersions, SQLITE_IMPORT_HISTORY_SQL } from './historyImport';
 import { CommittedStateMemo } from './committedStateMemo';
 import { LockDirectory } from './lockDirectory';
-import { msidsWritten, refuseUnlessPublished, toPublishedSecrets } from './publishedSecrets';
+import { msidsWritten, refuseUnlessPublished } from './publishedSecrets';
 import { SqliteConnection, type BeginMode, type Params } from './sqliteConnection';
+import { sqliteStoreSettings, type SqliteDataStore, type SqliteStoreOptions } from './sqliteStoreOptions';
 import { checkExpectedTimestamp, composeSave, memoKey, prepareAuditRows, rowUpdated, SqliteWrites, type PreparedAuditRows, type RevisingWrite } from './sqliteWrites';
 import { ftsPhrase, indexedByTrigrams, SQLITE_SQL } from './sqliteSql';
 import { stagedRowsMayExceed } from './stagedAudit';
@@ -62,7 +62,6 @@ import type {
   LeaseState,
   MssNodeRow,
   RowChange,
-  SsoStore,
   ChangeAudit,
   ChangeAuditRows,
   ComposedSave,
@@ -75,44 +74,8 @@ import type {
   SearchHit,
 } from './store';
 
-export interface SqliteStoreOptions {
-  /** The database file; created (with its schema) when missing. */
-  file: string;
-  /** How long an operation waits for a lock held by another process (default 5000 ms). */
-  busyTimeoutMs?: number;
-  /**
-   * Age after which a lock directory without an owner record is taken to be left by a dead process (default 2000 ms).
-   * Must stay far above the longest transaction (milliseconds; see LockDirectory).
-   */
-  staleLockMs?: number;
-  /** The service log: unexpected errors are reported there by type and place (default: nowhere). */
-  log?: (message: string) => void;
-  /** This file's audit rows are staged for an audit file (withSideFiles): pruned only near their bound (default false). */
-  stagedAudit?: boolean;
-}
-
-const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
-/**
- * Age after which a lock WITHOUT an owner record is taken as abandoned. Our processes write the
- * record microseconds after taking the lock, so an unrecorded lock older than this is one whose
- * holder died in that window; locks with a live recorded owner are never broken by age.
- */
-const DEFAULT_STALE_LOCK_MS = 2_000;
-
-/** The data file of the embedded store: an SsoStore that can also move the audit rows it staged. */
-export interface SqliteDataStore extends SsoStore {
-  moveStagedAudit(auditFile: string, retention?: AuditRetention): Promise<number>;
-  saveConfiguration: NonNullable<SsoStore['saveConfiguration']>;
-}
-
 export function createSqliteStore(options: SqliteStoreOptions): SqliteDataStore {
-  return new SqliteStore({
-    file: path.resolve(options.file),
-    busyTimeoutMs: options.busyTimeoutMs ?? DEFAULT_BUSY_TIMEOUT_MS,
-    staleLockMs: options.staleLockMs ?? DEFAULT_STALE_LOCK_MS,
-    log: options.log ?? (() => undefined),
-    stagedAudit: options.stagedAudit ?? false,
-  });
+  return new SqliteStore(sqliteStoreSettings(options));
 }
 
 // ---------------------------------------------------------------- the store
@@ -250,7 +213,7 @@ class SqliteStore implements SqliteDataStore {
     const writeAudit = this.changeAuditWriter(audit);
     // One transaction: any premise that fails throws, and the whole batch rolls back.
     return this.write(() => {
-      this.refuseUnlessPublished(msidsWritten(changes));
+      refuseUnlessPublished(msidsWritten(changes), () => this.rows(SQLITE_SQL.publishedSecrets)[0]);
       changes.forEach((change) => this.applyChange(change));
       writeAudit();
     });
@@ -431,7 +394,8 @@ class SqliteStore implements SqliteDataStore {
   /** Inside a write: putCredentials' work, and how it changed what the memo keeps. `known`: the application's name and row, looked up in this transaction. */
   private writeCredentials(application: string, expectedTimestamp: string | null, save: ComposedSave, known?: { app: string; current: SqlRow | undefined }): RevisingWrite<Omit<CredentialRow, 'ciphertext'>> {
     const { identifier, msid, ciphertext, history } = save;
-    this.refuseUnlessPublished([msid]);
+    // Values only under a secret SSODB names (see publishedSecrets.ts), read in this transaction.
+    refuseUnlessPublished([msid], () => this.rows(SQLITE_SQL.publishedSecrets)[0]);
     const audit = save.audit && prepareAuditRows([save.audit.entry], save.audit.retention);
     const app = known ? known.app : this.applicationName(application);
     if (app === undefined) throw applicationNotFound();
@@ -442,13 +406,6 @@ class SqliteStore implements SqliteDataStore {
     if (audit) this.insertAuditRows(audit);
     // A new row changes counts, lists and searches: only an update says precisely what it changed.
     return { result: written, revision: current ? rowUpdated({ ...written, ciphertext: Buffer.from(ciphertext) }) : undefined };
-  }
-
-  /** Inside a write: values only under a secret SSODB names (see publishedSecrets.ts). */
-  private refuseUnlessPublished(msids: Iterable<string>): void {
-    const written = [...msids];
-    if (written.length === 0) return;
-    refuseUnlessPublished(written, toPublishedSecrets(this.rows(SQLITE_SQL.publishedSecrets)[0]));
   }
 
   /** Inside a write: the live row becomes the next kept version; then the retention limits apply. */

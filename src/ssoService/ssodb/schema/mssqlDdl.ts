@@ -17,7 +17,17 @@ import {
   type TableDef,
 } from './tables';
 
-/** SQL Server sequence feeding every row version (see mssqlStore.ts for why not ROWVERSION). */
+/**
+ * SQL Server sequence feeding every row version.
+ *
+ * Row versions are a BIGINT column fed from this sequence, not ROWVERSION.
+ * A ROWVERSION column changes on every UPDATE of its row, and a rotation re-encrypting a row
+ * must leave its timestamp alone (the value is unchanged; an editor holding the row must not get
+ * a conflict). A sequence gives the same properties as rowversion where they matter (database
+ * wide, unique, increasing) while only the statements that should bump it do. Optimistic
+ * concurrency is application-level: `UPDATE … WHERE ec_row_version = @expected`, then the rows
+ * affected (or returned by OUTPUT) tell whether the caller's version was current.
+ */
 export const ROW_VERSION_SEQUENCE = 'SSOX_RowVersionSeq';
 
 /** Case-insensitive, accent-sensitive, _100 weights; _SC: characters beyond the BMP (emoji…) compare by code point instead of as two undefined halves. */

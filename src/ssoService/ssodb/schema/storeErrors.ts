@@ -48,7 +48,7 @@ export function credentialsConflict(reason: 'exists' | 'changed' | 'gone'): SsoE
 }
 
 /** Why a fenced publication was refused (SsoStore.updateGlobalInfo): stable, for the MSS to tell it from a failure. */
-export const LEASE_NOT_HELD = 'lease-not-held';
+const LEASE_NOT_HELD = 'lease-not-held';
 
 export function leaseNotHeld(node: string): SsoError {
   return new SsoError(
@@ -63,7 +63,7 @@ export function isLeaseNotHeld(err: unknown): boolean {
 }
 
 /** Why a write was refused by the secret fence (publishedSecrets.ts): stable, for the service to refresh its secrets and retry. */
-export const SECRET_NOT_CURRENT = 'secret-not-current';
+const SECRET_NOT_CURRENT = 'secret-not-current';
 
 export function secretNotCurrent(msid: string, currentMsid: string): SsoError {
   return new SsoError(
