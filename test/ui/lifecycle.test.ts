@@ -232,7 +232,7 @@ describe('UI: master secret, application, export/import and local environment li
     assert.match(prompt.message, /^Password reminder: "other environment"\. Made .* in another SSO environment\./);
     await answerInputStep(w(), 'Restore Master Secret from other-env.backup', PASSWORD);
     // The foreign check was passed; the MSS still refuses to strand this environment's rows.
-    const refused = await expectToast(w(), /does not hold master secret \{[0-9A-F-]+\}, under which configurations are stored/, 30_000);
+    const refused = await expectToast(w(), /does not hold master secret \{[0-9A-F-]+\}, under which configurations or kept versions of configurations \(their history\) are stored/, 30_000);
     assert.doesNotMatch(refused, /confirm explicitly/);
     await w().screenshot('lifecycle-06-restore-foreign-refused');
     const afterInfo = await c().request('secret.info', {});
