@@ -111,6 +111,7 @@ export class MssServer {
       onChanged: () => this.notifyChanged(),
       // Nodes record themselves every fifth renewal period: alive means seen within three of those.
       peerAliveWindowMs: 3 * NODE_RECORD_PERIODS * lease.renewMs,
+      onLeaseNotHeld: () => this.giveUpLeaseAfterFencedPublication(),
     });
     this.leadership = new Leadership({
       get node() {
@@ -215,6 +216,23 @@ export class MssServer {
     }
   }
 
+  /**
+   * SSODB's lease fence refused a publication of the active node (its lease had run out there: a
+   * renewal and the publication stalled, SSODB's clock ahead of this node's): the authority is off.
+   * Renewing its own lease, the node would stay "active" and never activate again, so it gives the
+   * lease up; after the hold-off it takes it again (a fresh activation publishes) unless another
+   * node has. A takeover's own activation is handled by onRole (standAside), not here.
+   */
+  private giveUpLeaseAfterFencedPublication(): void {
+    if (!this.activated) return;
+    this.activated = false;
+    const holdOffSeconds = Math.ceil(this.leadership.demotionHoldOffMs / 1000);
+    this.options.log(
+      `SSODB refused this node's publication: it no longer counted this node as the lease holder (ENTSSO_E_MSS_UNREACHABLE). This node stops serving, gives the lease up and tries to take it again in ${holdOffSeconds} s unless another node has it; the change is published then`,
+    );
+    this.leadership.demote().catch((err: unknown) => this.options.log(`this node could not give the lease up in SSODB (${errorCodeOf(err)}): it serves nothing, and the lease expires by itself`));
+  }
+
   private async recordNode(takeoverAt: number | null = null): Promise<void> {
     await this.options.store
       .recordMssNode({ name: this.name, role: this.leadership.currentRole, lastSeenAt: Date.now(), lastTakeoverAt: takeoverAt })
@@ -265,8 +283,8 @@ export class MssServer {
     try {
       await this.authority.activate();
     } catch (err) {
-      // Lost the lease meanwhile: standby already, nothing to give up.
-      if (this.leadership.currentRole !== 'active') return;
+      // Lost the lease meanwhile (standby already), or refused by the lease fence (given up already).
+      if (this.leadership.currentRole !== 'active' || !this.activated) return;
       this.activated = false;
       await this.standAside(err);
     }

@@ -37,6 +37,12 @@ interface AuthorityOptions {
    * a few lease periods (DEFAULT_PEER_ALIVE_WINDOW_MS).
    */
   peerAliveWindowMs?: number;
+  /**
+   * SSODB refused a publication because this node no longer held the lease there (its lease fence).
+   * The authority is off from then on; the caller must stop acting as the lease holder (give the
+   * lease up), or a node that renews its own lease would stay "active" and never activate again.
+   */
+  onLeaseNotHeld?: () => void;
 }
 
 /** Secret changes (restore, prepare, commit) waiting or running at once; more are refused as busy. */
@@ -642,7 +648,10 @@ export class SecretAuthority {
     await this.options.store
       .updateGlobalInfo({ secretServer: this.options.name, currentMsid: current.msid, previousMsid: previous?.msid ?? null, secretCreatedAt: current.createdAt, ...extra }, { leaseHolder: this.options.name })
       .catch((err: unknown) => {
-        if (isLeaseNotHeld(err)) this.deactivate();
+        if (isLeaseNotHeld(err)) {
+          this.deactivate();
+          this.options.onLeaseNotHeld?.();
+        }
         throw err;
       });
     // SSODB names the vault's current secret now: no restore is left unpublished.
