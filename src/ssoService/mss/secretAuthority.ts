@@ -58,6 +58,9 @@ const DEFAULT_PEER_ALIVE_WINDOW_MS = 15_000;
  */
 const STAND_ASIDE_WINDOWS = 4;
 
+/** The node SSODB names, lacking a secret, leaves the lease for one window at most: restores are sent to it. */
+const NAMED_STAND_ASIDE_WINDOWS = 1;
+
 export class SecretAuthority {
   private vault: SecretVault | undefined;
   private pending: MasterSecret | undefined;
@@ -83,6 +86,8 @@ export class SecretAuthority {
   private standAsideSaid: string | undefined;
   /** Since when this node leaves the lease for rows under which secret (finding rows under a secret it lacks). */
   private standingAside: { msid: string; since: number } | undefined;
+  /** Since when this node, holding no secret, leaves the lease to others. */
+  private withoutSecretSince: number | undefined;
 
   constructor(private readonly options: AuthorityOptions) {
     this.unpublishedRestore = new UnpublishedRestore(options.vaultDir);
@@ -131,15 +136,26 @@ export class SecretAuthority {
   /**
    * A node without a secret that took the lease (it could not copy the secret: certificate,
    * network) would hold it for nothing while a node that has the secret waits: it leaves the lease
-   * while another node was seen alive. Alone, it keeps the lease so that a backup can be restored on it.
+   * while another node was seen alive, for a few windows at most (the others may lack a secret too:
+   * every vault lost). Then, or alone, it keeps the lease so that a backup can be restored on it.
+   * Restores are sent to the node SSODB names: that node gives up standing aside after one window,
+   * the others only after STAND_ASIDE_WINDOWS, so among nodes that all lack a secret the named one
+   * ends up with the lease; one window is still left for a node that holds the secret to take over.
    */
   private async standAsideWithoutSecret(): Promise<void> {
-    const peers = await this.peersSeenRecently();
-    if (peers.length === 0) return;
     const { secretServer } = await this.options.store.getGlobalInfo();
+    this.withoutSecretSince ??= Date.now();
+    const windows = secretServer === this.options.name ? NAMED_STAND_ASIDE_WINDOWS : STAND_ASIDE_WINDOWS;
+    const gaveUp = Date.now() - this.withoutSecretSince >= this.peerAliveWindowMs() * windows;
+    const peers = gaveUp ? [] : await this.peersSeenRecently();
+    if (peers.length === 0) {
+      // Keeps the lease: a later loss and retake waits for a peer again.
+      this.withoutSecretSince = undefined;
+      return;
+    }
     this.sayOnceWhyStandingAside(
       `no-secret ${peers.join(',')}`,
-      `this node holds no master secret, so it gives the lease up while other master secret server node(s) were seen alive in the last ${this.peerAliveWindowSeconds()} s (${peers.join(', ')}); SSODB names ${secretServer ?? 'no node'} as the one that holds the secret. This node copies the secret from the active node: check that its node certificate is from this environment and that it reaches ${secretServer ?? 'the active node'}`,
+      `this node holds no master secret, so it gives the lease up while other master secret server node(s) were seen alive in the last ${this.peerAliveWindowSeconds()} s (${peers.join(', ')}), for ${Math.round((this.peerAliveWindowMs() * windows) / 1000)} s at most; SSODB names ${secretServer ?? 'no node'} as the one that holds the secret. This node copies the secret from the active node: check that its node certificate is from this environment and that it reaches ${secretServer ?? 'the active node'}. If no node holds the secret any more, restore a backup once a node keeps the lease (the node SSODB names does, after that time)`,
     );
     this.active = false;
     throw new SsoError('ENTSSO_E_NO_SECRET', `The master secret server node ${this.options.name} holds no master secret: it leaves the lease to another node.`);
