@@ -38,11 +38,12 @@ interface AuthorityOptions {
    */
   peerAliveWindowMs?: number;
   /**
-   * SSODB refused a publication because this node no longer held the lease there (its lease fence).
-   * The authority is off from then on; the caller must stop acting as the lease holder (give the
-   * lease up), or a node that renews its own lease would stay "active" and never activate again.
+   * The active node's authority turned itself off: SSODB's lease fence refused a publication (the
+   * lease had run out there), or a late publication of a restore would strand rows. The caller must
+   * stop acting as the lease holder (give the lease up), or a node that renews its own lease would
+   * stay "active" and never activate again.
    */
-  onLeaseNotHeld?: () => void;
+  onStoppedServing?: (reason: SsoError) => void;
 }
 
 /** Secret changes (restore, prepare, commit) waiting or running at once; more are refused as busy. */
@@ -247,6 +248,42 @@ export class SecretAuthority {
     }
     this.options.log(`master secret ${current.msid} was restored here and not yet published in SSODB (which says ${published}): publishing it`);
     return true;
+  }
+
+  /**
+   * A restore published late (its publication failed, retried by the periodic resume or before the
+   * next change) is judged as activation judges it (finishUnpublishedRestore): meanwhile SSODB still
+   * named the secret the restore dropped, so services not yet re-synchronised could save under it.
+   * Rows under a secret the vault lacks: the restore is not published, its record is dropped, and
+   * this node stops serving and gives the lease up (a standby that kept the dropped secret can
+   * take over); said once, with what to restore.
+   */
+  private async refuseLateRestoreIfRowsWouldBeLost(): Promise<void> {
+    const record = await this.unpublishedRestore.read();
+    const { current, previous } = this.secrets();
+    if (!record || record.msid !== current.msid) return;
+    const held = [current, ...(previous ? [previous] : [])];
+    const stranded = (await this.options.store.countRowsBySecret(current.msid)).filter((c) => !held.some((s) => s.msid === c.msid) && c.rows > 0);
+    const [first] = stranded;
+    if (!first) return;
+    const rows = stranded.reduce((sum, c) => sum + c.rows, 0);
+    this.options.log(
+      `master secret ${current.msid} was restored here and not published; it is not published now: ${rows} configuration(s) or kept version(s) were saved under ${first.msid} meanwhile (SSODB still named it), which this node no longer holds. This node stops serving and gives the lease up. To recover, restore a backup that holds both ${first.msid} and ${current.msid} on the active node, or let a node that still holds ${first.msid} take over (stop this one)`,
+    );
+    await this.unpublishedRestore.clear();
+    this.publishPending = false;
+    const refusal = new SsoError(
+      'ENTSSO_E_NO_SECRET',
+      `Master secret ${current.msid}, restored on node ${this.options.name}, was not published: configurations were saved under ${first.msid} meanwhile, which that node no longer holds. Restore a backup that holds both ${first.msid} and ${current.msid}.`,
+    );
+    this.stopServing(refusal);
+    throw refusal;
+  }
+
+  /** The active node turns itself off (see onStoppedServing): the caller gives the lease up. */
+  private stopServing(reason: SsoError): void {
+    this.deactivate();
+    this.options.onStoppedServing?.(reason);
   }
 
   /** This node lost or gave up the lease: stop writing (re-encryption stops after its batch). */
@@ -508,6 +545,7 @@ export class SecretAuthority {
     if (!this.vault || (!this.publishPending && !(await this.unpublishedRestore.read()))) return;
     this.requireActive();
     const current = this.vault.current().msid;
+    await this.refuseLateRestoreIfRowsWouldBeLost();
     try {
       await this.publish();
     } catch {
@@ -562,6 +600,7 @@ export class SecretAuthority {
 
   private async publishAgain(): Promise<void> {
     try {
+      await this.refuseLateRestoreIfRowsWouldBeLost();
       await this.publish();
       this.publishPending = false;
       this.options.log(`master secret ${this.secrets().current.msid} published in SSODB`);
@@ -664,10 +703,7 @@ export class SecretAuthority {
     await this.options.store
       .updateGlobalInfo({ secretServer: this.options.name, currentMsid: current.msid, previousMsid: previous?.msid ?? null, secretCreatedAt: current.createdAt, ...extra }, { leaseHolder: this.options.name })
       .catch((err: unknown) => {
-        if (isLeaseNotHeld(err)) {
-          this.deactivate();
-          this.options.onLeaseNotHeld?.();
-        }
+        if (isLeaseNotHeld(err)) this.stopServing(err as SsoError);
         throw err;
       });
     // SSODB names the vault's current secret now: no restore is left unpublished.

@@ -2,7 +2,7 @@
  * Review 7, finding 1: a publication refused by SSODB's lease fence turns the authority off. If the
  * node then renews its own lease, Leadership stays 'active', never emits 'active' again, and
  * activate() never runs again: the node serves the new secret, SSODB names the old one, nothing
- * publishes it. The authority reports the refusal (onLeaseNotHeld) and the node gives the lease up,
+ * publishes it. The authority reports the refusal (onStoppedServing) and the node gives the lease up,
  * wired here as mssServer wires them; after the hold-off it retakes the lease and publishes.
  * Real SQLite file, real Leadership and SecretAuthority; only the timing (or the refusal) of
  * updateGlobalInfo is injected.
@@ -23,7 +23,7 @@ import type { SsoStore } from '../../../src/ssoService/ssodb/store';
 const PASSWORD = 'correct horse battery staple 42';
 const NODE = 'node-a:1';
 const TTL = 150;
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function activeNodeWithPreparedRotation(ttlMs = TTL) {
   const scratch = mkdtempSync(join(tmpdir(), 'fence-refusal-'));
@@ -40,7 +40,7 @@ async function activeNodeWithPreparedRotation(ttlMs = TTL) {
     name: NODE,
     log: (m) => logs.push(m),
     onChanged: () => undefined,
-    onLeaseNotHeld: () => void lead.demote().catch(() => undefined),
+    onStoppedServing: () => void lead.demote().catch(() => undefined),
   });
   await a.openVault();
   let activation: Promise<void> = Promise.resolve();
