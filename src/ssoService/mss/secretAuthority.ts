@@ -114,12 +114,18 @@ export class SecretAuthority {
       await this.standAsideWithoutSecret();
       return;
     }
-    const published = (await this.options.store.getGlobalInfo()).currentMsid;
+    const { currentMsid: published, secretServer } = await this.options.store.getGlobalInfo();
     const mine = this.vault.current().msid;
     if (published && published !== mine && this.vault.previous()?.msid !== published) {
       if (!(await this.finishUnpublishedRestore(published))) {
         // A standby that missed a rotation must not publish an older secret over the newer one.
-        this.options.log(`this node holds master secret ${mine} but SSODB says ${published} is current; it serves nothing until it holds that secret (restore it)`);
+        // Said once, not at every takeover attempt; a restore cannot run here (this node never
+        // becomes active), so the advice is what can be done on the nodes that can.
+        const holder = secretServer && secretServer !== this.options.name ? secretServer : 'the node that holds it';
+        this.sayOnceWhyStandingAside(
+          `behind ${published} ${mine}`,
+          `this node holds master secret ${mine} but SSODB says ${published} is current; it serves nothing until it holds that secret and gives the lease up at each takeover (not logged again). As a standby it copies ${published} by itself from ${holder} once that node is active (check that node's certificate and the network between them); or restore a backup holding ${published} on the node that is active`,
+        );
         this.active = false;
         throw new SsoError('ENTSSO_E_NO_SECRET', `The master secret server node ${this.options.name} does not hold the current master secret ${published}.`);
       }
@@ -131,6 +137,9 @@ export class SecretAuthority {
     }
     await this.publish();
     this.publishPending = false;
+    // Active now: a later loss and retake of the lease waits for peers again, and says why again.
+    this.standingAside = undefined;
+    this.standAsideSaid = undefined;
     this.resumeReencryptionIfNeeded();
   }
 
