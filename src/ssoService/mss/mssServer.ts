@@ -21,6 +21,7 @@ import { RateLimitedLog } from '../rateLimitedLog';
 import { certificateRole, type CertificateRole } from '../crypto/pki';
 import { escapeUnsafeCharacters } from '../../protocol/untrustedText';
 import { errorCodeOf } from './errorCode';
+import { isLeaseNotHeld } from '../ssodb/schema/storeErrors';
 import type { TlsMaterial } from './tlsMaterial';
 
 export interface LeaseTiming {
@@ -111,6 +112,7 @@ export class MssServer {
       onChanged: () => this.notifyChanged(),
       // Nodes record themselves every fifth renewal period: alive means seen within three of those.
       peerAliveWindowMs: 3 * NODE_RECORD_PERIODS * lease.renewMs,
+      onStoppedServing: (reason) => this.giveUpLeaseAfterStoppingServing(reason),
     });
     this.leadership = new Leadership({
       get node() {
@@ -215,6 +217,25 @@ export class MssServer {
     }
   }
 
+  /**
+   * The active node's authority turned itself off: SSODB's lease fence refused its publication (the
+   * lease had run out there: a renewal and the publication stalled, or SSODB's clock is ahead of
+   * this node's), or a restore published late would strand rows (logged by the authority).
+   * Renewing its own lease, the node would stay "active" and never activate again, so it gives the
+   * lease up; after the hold-off it takes it again (a fresh activation judges and publishes) unless
+   * another node has. A takeover's own activation is handled by onRole (standAside), not here.
+   */
+  private giveUpLeaseAfterStoppingServing(reason: SsoError): void {
+    if (!this.activated) return;
+    this.activated = false;
+    const holdOffSeconds = Math.ceil(this.leadership.demotionHoldOffMs / 1000);
+    const why = isLeaseNotHeld(reason) ? `SSODB refused this node's publication: it no longer counted this node as the lease holder` : `this node stopped serving`;
+    this.options.log(
+      `${why} (${reason.code}). This node gives the lease up and tries to take it again in ${holdOffSeconds} s unless another node has it; a new activation then judges and publishes its secret`,
+    );
+    this.leadership.demote().catch((err: unknown) => this.options.log(`this node could not give the lease up in SSODB (${errorCodeOf(err)}): it serves nothing, and the lease expires by itself`));
+  }
+
   private async recordNode(takeoverAt: number | null = null): Promise<void> {
     await this.options.store
       .recordMssNode({ name: this.name, role: this.leadership.currentRole, lastSeenAt: Date.now(), lastTakeoverAt: takeoverAt })
@@ -265,8 +286,8 @@ export class MssServer {
     try {
       await this.authority.activate();
     } catch (err) {
-      // Lost the lease meanwhile: standby already, nothing to give up.
-      if (this.leadership.currentRole !== 'active') return;
+      // Lost the lease meanwhile (standby already), or refused by the lease fence (given up already).
+      if (this.leadership.currentRole !== 'active' || !this.activated) return;
       this.activated = false;
       await this.standAside(err);
     }

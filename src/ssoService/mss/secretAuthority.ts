@@ -37,6 +37,13 @@ interface AuthorityOptions {
    * a few lease periods (DEFAULT_PEER_ALIVE_WINDOW_MS).
    */
   peerAliveWindowMs?: number;
+  /**
+   * The active node's authority turned itself off: SSODB's lease fence refused a publication (the
+   * lease had run out there), or a late publication of a restore would strand rows. The caller must
+   * stop acting as the lease holder (give the lease up), or a node that renews its own lease would
+   * stay "active" and never activate again.
+   */
+  onStoppedServing?: (reason: SsoError) => void;
 }
 
 /** Secret changes (restore, prepare, commit) waiting or running at once; more are refused as busy. */
@@ -51,6 +58,9 @@ const DEFAULT_PEER_ALIVE_WINDOW_MS = 15_000;
  * otherwise leave it to one another for ever, with no node active to restore a backup on.
  */
 const STAND_ASIDE_WINDOWS = 4;
+
+/** The node SSODB names, lacking a secret, leaves the lease for one window at most: restores are sent to it. */
+const NAMED_STAND_ASIDE_WINDOWS = 1;
 
 export class SecretAuthority {
   private vault: SecretVault | undefined;
@@ -77,6 +87,8 @@ export class SecretAuthority {
   private standAsideSaid: string | undefined;
   /** Since when this node leaves the lease for rows under which secret (finding rows under a secret it lacks). */
   private standingAside: { msid: string; since: number } | undefined;
+  /** Since when this node, holding no secret, leaves the lease to others. */
+  private withoutSecretSince: number | undefined;
 
   constructor(private readonly options: AuthorityOptions) {
     this.unpublishedRestore = new UnpublishedRestore(options.vaultDir);
@@ -102,12 +114,18 @@ export class SecretAuthority {
       await this.standAsideWithoutSecret();
       return;
     }
-    const published = (await this.options.store.getGlobalInfo()).currentMsid;
+    const { currentMsid: published, secretServer } = await this.options.store.getGlobalInfo();
     const mine = this.vault.current().msid;
     if (published && published !== mine && this.vault.previous()?.msid !== published) {
       if (!(await this.finishUnpublishedRestore(published))) {
         // A standby that missed a rotation must not publish an older secret over the newer one.
-        this.options.log(`this node holds master secret ${mine} but SSODB says ${published} is current; it serves nothing until it holds that secret (restore it)`);
+        // Said once, not at every takeover attempt; a restore cannot run here (this node never
+        // becomes active), so the advice is what can be done on the nodes that can.
+        const holder = secretServer && secretServer !== this.options.name ? secretServer : 'the node that holds it';
+        this.sayOnceWhyStandingAside(
+          `behind ${published} ${mine}`,
+          `this node holds master secret ${mine} but SSODB says ${published} is current; it serves nothing until it holds that secret and gives the lease up at each takeover (not logged again). As a standby it copies ${published} by itself from ${holder} once that node is active (check that node's certificate and the network between them); or restore a backup holding ${published} on the node that is active`,
+        );
         this.active = false;
         throw new SsoError('ENTSSO_E_NO_SECRET', `The master secret server node ${this.options.name} does not hold the current master secret ${published}.`);
       }
@@ -119,21 +137,35 @@ export class SecretAuthority {
     }
     await this.publish();
     this.publishPending = false;
+    // Active now: a later loss and retake of the lease waits for peers again, and says why again.
+    this.standingAside = undefined;
+    this.standAsideSaid = undefined;
     this.resumeReencryptionIfNeeded();
   }
 
   /**
    * A node without a secret that took the lease (it could not copy the secret: certificate,
    * network) would hold it for nothing while a node that has the secret waits: it leaves the lease
-   * while another node was seen alive. Alone, it keeps the lease so that a backup can be restored on it.
+   * while another node was seen alive, for a few windows at most (the others may lack a secret too:
+   * every vault lost). Then, or alone, it keeps the lease so that a backup can be restored on it.
+   * Restores are sent to the node SSODB names: that node gives up standing aside after one window,
+   * the others only after STAND_ASIDE_WINDOWS, so among nodes that all lack a secret the named one
+   * ends up with the lease; one window is still left for a node that holds the secret to take over.
    */
   private async standAsideWithoutSecret(): Promise<void> {
-    const peers = await this.peersSeenRecently();
-    if (peers.length === 0) return;
     const { secretServer } = await this.options.store.getGlobalInfo();
+    this.withoutSecretSince ??= Date.now();
+    const windows = secretServer === this.options.name ? NAMED_STAND_ASIDE_WINDOWS : STAND_ASIDE_WINDOWS;
+    const gaveUp = Date.now() - this.withoutSecretSince >= this.peerAliveWindowMs() * windows;
+    const peers = gaveUp ? [] : await this.peersSeenRecently();
+    if (peers.length === 0) {
+      // Keeps the lease: a later loss and retake waits for a peer again.
+      this.withoutSecretSince = undefined;
+      return;
+    }
     this.sayOnceWhyStandingAside(
       `no-secret ${peers.join(',')}`,
-      `this node holds no master secret, so it gives the lease up while other master secret server node(s) were seen alive in the last ${this.peerAliveWindowSeconds()} s (${peers.join(', ')}); SSODB names ${secretServer ?? 'no node'} as the one that holds the secret. This node copies the secret from the active node: check that its node certificate is from this environment and that it reaches ${secretServer ?? 'the active node'}`,
+      `this node holds no master secret, so it gives the lease up while other master secret server node(s) were seen alive in the last ${this.peerAliveWindowSeconds()} s (${peers.join(', ')}), for ${Math.round((this.peerAliveWindowMs() * windows) / 1000)} s at most; SSODB names ${secretServer ?? 'no node'} as the one that holds the secret. This node copies the secret from the active node: check that its node certificate is from this environment and that it reaches ${secretServer ?? 'the active node'}. If no node holds the secret any more, restore a backup once a node keeps the lease (the node SSODB names does, after that time)`,
     );
     this.active = false;
     throw new SsoError('ENTSSO_E_NO_SECRET', `The master secret server node ${this.options.name} holds no master secret: it leaves the lease to another node.`);
@@ -225,6 +257,42 @@ export class SecretAuthority {
     }
     this.options.log(`master secret ${current.msid} was restored here and not yet published in SSODB (which says ${published}): publishing it`);
     return true;
+  }
+
+  /**
+   * A restore published late (its publication failed, retried by the periodic resume or before the
+   * next change) is judged as activation judges it (finishUnpublishedRestore): meanwhile SSODB still
+   * named the secret the restore dropped, so services not yet re-synchronised could save under it.
+   * Rows under a secret the vault lacks: the restore is not published, its record is dropped, and
+   * this node stops serving and gives the lease up (a standby that kept the dropped secret can
+   * take over); said once, with what to restore.
+   */
+  private async refuseLateRestoreIfRowsWouldBeLost(): Promise<void> {
+    const record = await this.unpublishedRestore.read();
+    const { current, previous } = this.secrets();
+    if (!record || record.msid !== current.msid) return;
+    const held = [current, ...(previous ? [previous] : [])];
+    const stranded = (await this.options.store.countRowsBySecret(current.msid)).filter((c) => !held.some((s) => s.msid === c.msid) && c.rows > 0);
+    const [first] = stranded;
+    if (!first) return;
+    const rows = stranded.reduce((sum, c) => sum + c.rows, 0);
+    this.options.log(
+      `master secret ${current.msid} was restored here and not published; it is not published now: ${rows} configuration(s) or kept version(s) were saved under ${first.msid} meanwhile (SSODB still named it), which this node no longer holds. This node stops serving and gives the lease up. To recover, restore a backup that holds both ${first.msid} and ${current.msid} on the active node, or let a node that still holds ${first.msid} take over (stop this one)`,
+    );
+    await this.unpublishedRestore.clear();
+    this.publishPending = false;
+    const refusal = new SsoError(
+      'ENTSSO_E_NO_SECRET',
+      `Master secret ${current.msid}, restored on node ${this.options.name}, was not published: configurations were saved under ${first.msid} meanwhile, which that node no longer holds. Restore a backup that holds both ${first.msid} and ${current.msid}.`,
+    );
+    this.stopServing(refusal);
+    throw refusal;
+  }
+
+  /** The active node turns itself off (see onStoppedServing): the caller gives the lease up. */
+  private stopServing(reason: SsoError): void {
+    this.deactivate();
+    this.options.onStoppedServing?.(reason);
   }
 
   /** This node lost or gave up the lease: stop writing (re-encryption stops after its batch). */
@@ -486,6 +554,7 @@ export class SecretAuthority {
     if (!this.vault || (!this.publishPending && !(await this.unpublishedRestore.read()))) return;
     this.requireActive();
     const current = this.vault.current().msid;
+    await this.refuseLateRestoreIfRowsWouldBeLost();
     try {
       await this.publish();
     } catch {
@@ -540,6 +609,7 @@ export class SecretAuthority {
 
   private async publishAgain(): Promise<void> {
     try {
+      await this.refuseLateRestoreIfRowsWouldBeLost();
       await this.publish();
       this.publishPending = false;
       this.options.log(`master secret ${this.secrets().current.msid} published in SSODB`);
@@ -642,7 +712,7 @@ export class SecretAuthority {
     await this.options.store
       .updateGlobalInfo({ secretServer: this.options.name, currentMsid: current.msid, previousMsid: previous?.msid ?? null, secretCreatedAt: current.createdAt, ...extra }, { leaseHolder: this.options.name })
       .catch((err: unknown) => {
-        if (isLeaseNotHeld(err)) this.deactivate();
+        if (isLeaseNotHeld(err)) this.stopServing(err as SsoError);
         throw err;
       });
     // SSODB names the vault's current secret now: no restore is left unpublished.
