@@ -555,7 +555,7 @@ export class SsoOperations implements RpcOperations {
 
   /** `write`, made once more after re-synchronising the secrets if SSODB refused its secret (see secretChangeRetry.ts). */
   private onceMoreAfterSecretChange<T>(write: (attempt: WriteAttempt) => Promise<T>): Promise<T> {
-    return onceMoreAfterSecretChange(write, this.options.resyncSecrets, () => this.cache.mssName);
+    return onceMoreAfterSecretChange(write, this.options.resyncSecrets, this.cache);
   }
 
   /** Refuses (and audits the refusal) before anything is sent to the store. */
