@@ -41,7 +41,7 @@ export async function onceMoreAfterSecretChange<T>(write: (attempt: WriteAttempt
 }
 
 /** What the service got from the master secret server, for the final refusal to say which side is behind. */
-export interface SecretsHeld {
+interface SecretsHeld {
   readonly mssName: string;
   holds(msid: string): boolean;
 }
