@@ -23,6 +23,7 @@ import { encodeSsoFile } from '../../../src/ssoService/crypto/ssoFile';
 import { SecretAuthority } from '../../../src/ssoService/mss/secretAuthority';
 import { SsoOperations } from '../../../src/ssoService/service/operations';
 import { SecretCache } from '../../../src/ssoService/service/secretCache';
+import { secretNotCurrent } from '../../../src/ssoService/ssodb/schema/storeErrors';
 import { createSqliteStore } from '../../../src/ssoService/ssodb/sqliteStore';
 import type { SsoStore } from '../../../src/ssoService/ssodb/store';
 
@@ -150,4 +151,42 @@ test('apps.import retried after the fence: one ok row, no refusal', async () => 
   assert.ok(!(imported instanceof Error), String(imported));
   assert.deepEqual((await auditRows(setup, 'app.import')).map(([outcome]) => outcome), ['ok'], 'one import, one audit row');
   await tearDown(setup);
+});
+
+/**
+ * Field changes: a restore over rows under the service's secret is refused (they would become
+ * unreadable), so the race above cannot be set up for a change that rewrites rows. Here SSODB's
+ * refusal is the store's own error, thrown by the real SQLite store's first applyApplicationChanges.
+ */
+test('apps.addField and apps.removeField refused once by the secret fence and made by the retry: one ok row each', async () => {
+  const store = createSqliteStore({ file: join(scratch, 'fields.db') });
+  await store.init();
+  await store.createApplication({ name: APP, description: '', contact: '', userGroup: 'u', adminGroup: 'a', flags: 0, kind: 'configStore', fields: [{ label: 'Host', masked: false }, { label: 'Password', masked: true }] });
+  const secret = generateMasterSecret();
+  const cache = new SecretCache(60_000);
+  cache.onSynced({ current: secret });
+  let resyncs = 0;
+  const ops = new SsoOperations(store, cache, async () => {
+    throw new Error('no master secret server operations in this test');
+  }, 'env-test', { resyncSecrets: async () => void resyncs++ });
+  await ops.handlers['config.set'](partner, ctx);
+  const apply = store.applyApplicationChanges.bind(store);
+  let refuseNext = false;
+  store.applyApplicationChanges = async (...args) => {
+    if (refuseNext) {
+      refuseNext = false;
+      throw secretNotCurrent(secret.msid, '{00000000-0000-0000-0000-000000000001}');
+    }
+    return apply(...args);
+  };
+  const fieldsVersion = async () => ((await ops.handlers['apps.get']({ name: APP }, ctx)) as ApplicationDetail).fieldsVersion;
+  refuseNext = true;
+  await ops.handlers['apps.addField']({ name: APP, fields: [{ label: 'Port', masked: false }], expectedFieldsVersion: await fieldsVersion() }, ctx);
+  refuseNext = true;
+  await ops.handlers['apps.removeField']({ name: APP, fields: ['Port'], expectedFieldsVersion: await fieldsVersion() }, ctx);
+  assert.equal(resyncs, 2, 'each change was refused once and retried');
+  const rows = async (action: string) => ((await ops.handlers['audit.list']({ limit: 100 } as never, ctx)) as AuditPage).items.filter((e) => e.action === action).map((e) => e.outcome);
+  assert.deepEqual(await rows('app.addField'), ['ok']);
+  assert.deepEqual(await rows('app.removeField'), ['ok']);
+  await store.close();
 });
