@@ -2,7 +2,8 @@
  * ssoctl: the command line of the SSO system, for automation. Every verb except init and
  * serve is a client of the local SSO service. Exit codes: 0 ok, 1 failure, 2 usage,
  * 3 conflict, 4 encryption refused (no secret / re-encryption), 5 service not reachable,
- * 6 another service already running, 7 an environment already exists there, 8 wrong environment.
+ * 6 another service already running, 7 an environment already exists there, 8 wrong environment,
+ * 9 SSODB cannot be reached (status).
  */
 import { SsoError, type SsoErrorCode } from '../protocol/errors';
 import { escapeUnsafeCharacters } from '../protocol/untrustedText';

@@ -6,10 +6,28 @@
  * and a master secret's backup is on disk before the caller switches to that secret.
  */
 import { randomBytes } from 'node:crypto';
-import { closeSync, fchmodSync, fsyncSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fchmodSync, fsyncSync, lstatSync, openSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
+import { UsageError } from './args';
+
+/**
+ * Where an export or a backup may go, checked before anything is asked of the service: a new
+ * file, or (with --force) a regular file. The file is replaced by a rename, so a symbolic link
+ * would be replaced, not written through, and a device (/dev/stdout) cannot be replaced at all.
+ */
+export function checkOutputFile(file: string, force: boolean): void {
+  const existing = lstatOrUndefined(file);
+  if (!existing) return;
+  if (existing.isSymbolicLink() || !existing.isFile()) {
+    throw new UsageError(
+      `${file} is ${existing.isSymbolicLink() ? 'a symbolic link' : 'not a regular file'}: ssoctl writes exports and backups only to a regular file, which it replaces whole, owner-only (never through a link, never to a device such as /dev/stdout). Give the path of a new or regular file.`,
+    );
+  }
+  if (!force) throw new UsageError(`${file} exists. Choose another file, or add --force to replace it.`);
+}
 
 export function writePrivateFileSync(file: string, bytes: Buffer): void {
+  checkOutputFile(file, true);
   const temporary = join(dirname(file), `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(temporary, 'wx', 0o600);
   try {
@@ -37,6 +55,15 @@ function syncDirectory(folder: string): void {
     fsyncSync(fd);
   } finally {
     closeSync(fd);
+  }
+}
+
+function lstatOrUndefined(file: string): ReturnType<typeof lstatSync> | undefined {
+  try {
+    return lstatSync(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw err;
   }
 }
 

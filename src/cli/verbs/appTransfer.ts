@@ -4,7 +4,6 @@
  * apps.planImport + apps.import). Files are read and written here, by the caller; passwords come
  * from a hidden prompt (twice when a file is written) or the first line of stdin.
  */
-import { existsSync } from 'node:fs';
 import { basename, extname } from 'node:path';
 import * as readline from 'node:readline';
 import type { SsoClient } from '../../ssoClient/client';
@@ -12,7 +11,7 @@ import type { FieldDefinition, ImportMode, ImportPlan, TransferFormat } from '..
 import { type ParsedArgs, UsageError, flag, opt, positional } from '../args';
 import { print } from '../context';
 import { readInputFileBase64 } from '../inputFile';
-import { writePrivateFileSync } from '../privateFile';
+import { checkOutputFile, writePrivateFileSync } from '../privateFile';
 import { readPassword } from '../password';
 import { normaliseName } from '../../protocol/names';
 import { newName } from '../newNames';
@@ -51,7 +50,7 @@ export async function exportApplications(client: SsoClient, args: ParsedArgs): P
   if (names.length === 0) throw new UsageError('Say which applications to export: ssoctl app export NAME... --file F.');
   const file = opt(args, 'file');
   if (!file) throw new UsageError('Say where to write the export: --file <path>.');
-  if (existsSync(file) && !flag(args, 'force')) throw new UsageError(`${file} exists. Choose another file, or add --force to replace it.`);
+  checkOutputFile(file, flag(args, 'force'));
   const format = transferFormat(args, file);
   if (format === 'sso' && names.length !== 1) throw new UsageError('A .sso file holds one application: export one application per .sso file.');
   if (format === 'sso' && opt(args, 'reminder') !== undefined) throw new UsageError('A .sso file has no room for a password reminder; --reminder is for the entsso format.');

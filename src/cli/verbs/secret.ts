@@ -3,11 +3,10 @@
  * the same service operations as the extension's palette commands. They run on the master
  * secret server; files are written here, by the caller, only after the MSS produced them.
  */
-import { existsSync } from 'node:fs';
 import { type ParsedArgs, UsageError, flag, opt, positional } from '../args';
 import { connect, print } from '../context';
 import { readInputFileBase64 } from '../inputFile';
-import { writePrivateFileSync } from '../privateFile';
+import { checkOutputFile, writePrivateFileSync } from '../privateFile';
 import { readPassword } from '../password';
 
 export const secretOptions = { file: { value: true }, reminder: { value: true }, 'password-stdin': {}, 'allow-foreign': {}, force: {} };
@@ -80,7 +79,7 @@ export async function secret(args: ParsedArgs): Promise<void> {
 function outputFile(args: ParsedArgs): string {
   const file = opt(args, 'file');
   if (!file) throw new UsageError('Say where to write the backup: --file <path>.');
-  if (existsSync(file) && !flag(args, 'force')) throw new UsageError(`${file} exists. Choose another file, or add --force to replace it.`);
+  checkOutputFile(file, flag(args, 'force'));
   return file;
 }
 

@@ -71,23 +71,48 @@ export function decodeSsoFile(text: string, password: string): Record<string, st
  * at a time (files planned together would otherwise add their slices up between two requests).
  */
 export async function decodeSsoFileInSlices(text: string, password: string): Promise<Record<string, string>> {
-  const steps = decodeSteps(text, password);
-  let step = steps.next(); // up to the first block's check, at once
-  if (step.done) return step.value;
-  const previous = decryptionTurn;
-  let done!: () => void;
-  decryptionTurn = new Promise<void>((resolve) => (done = resolve));
+  refuseIfTooManyWaiting();
+  decryptionsInQueue++;
   try {
-    await previous;
-    for (; !step.done; step = steps.next()) await new Promise<void>((resolve) => setImmediate(resolve));
-    return step.value;
+    const steps = decodeSteps(text, password);
+    let step = steps.next(); // up to the first block's check, at once
+    if (step.done) return step.value;
+    const previous = decryptionTurn;
+    let done!: () => void;
+    decryptionTurn = new Promise<void>((resolve) => (done = resolve));
+    try {
+      await previous;
+      for (; !step.done; step = steps.next()) await new Promise<void>((resolve) => setImmediate(resolve));
+      return step.value;
+    } finally {
+      done();
+    }
   } finally {
-    done();
+    decryptionsInQueue--;
   }
 }
 
+/**
+ * .sso files waiting behind the one being decrypted, at most: each holds its file (up to 32 MB of
+ * text) until its turn, and a client may send plans without waiting for their answers.
+ */
+export const MAX_WAITING_SSO_DECRYPTIONS = 4;
+
+/** The .sso file being decrypted and those waiting for their turn. */
+let decryptionsInQueue = 0;
+
 /** Settled when the .sso file being decrypted (the last one to ask) is done. */
 let decryptionTurn: Promise<void> = Promise.resolve();
+
+/** Refused before the file is even decoded, so a refused request holds nothing. */
+function refuseIfTooManyWaiting(): void {
+  if (decryptionsInQueue <= MAX_WAITING_SSO_DECRYPTIONS) return;
+  throw new SsoError(
+    'ENTSSO_E_BUSY',
+    `The SSO service is already opening ${decryptionsInQueue} .sso files, one at a time, and takes no more for now. Try again in a few seconds, once those are done.`,
+    { reason: 'sso-decryptions-queued', limit: MAX_WAITING_SSO_DECRYPTIONS },
+  );
+}
 
 /** About 5 ms of forge's 3DES. */
 const SLICE_BYTES = 16 * 1024;

@@ -35,6 +35,7 @@ import { checkConfigurationSize, encryptValues, expectedOf, readApplicationState
 import { compareNames, importBasis, planApplicationImport, type IncomingApplication, type PlannedApplication } from './importPlan';
 import type { SecretCache } from './secretCache';
 import { exportedHistory, historyImportNotes, importedHistory, type HistoryLimits } from './historyTransfer';
+import { auditsRefusal, FINAL_ATTEMPT, type WriteAttempt } from './secretChangeRetry';
 import { readExportFile, readSsoFile, SSO_FILE_WARNING, writeExportFile, writeSsoFile, type ExportedApplication, type ExportedVersion } from './transferFiles';
 
 interface TransferContext {
@@ -157,7 +158,7 @@ export class ApplicationTransfer {
     return bare;
   }
 
-  async apply(p: ImportSource & { expected: Record<string, string> }, ctx: TransferContext): Promise<ImportResult> {
+  async apply(p: ImportSource & { expected: Record<string, string> }, ctx: TransferContext, attempt: WriteAttempt = FINAL_ATTEMPT): Promise<ImportResult> {
     // Refused (and audited) before the file is even opened when nothing can be encrypted.
     const secret = await this.deps.secretForWrite(ctx, 'app.import', p.name);
     let names: string[] = p.name ? [p.name] : [];
@@ -213,7 +214,7 @@ export class ApplicationTransfer {
       await this.deps.store.applyApplicationChanges(changes, this.deps.changeAudit(ctx, audit));
       return result;
     } catch (err) {
-      await this.auditFailure(ctx, 'app.import', names, err);
+      if (auditsRefusal(attempt, err)) await this.auditFailure(ctx, 'app.import', names, err);
       throw err;
     }
   }

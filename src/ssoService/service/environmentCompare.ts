@@ -21,6 +21,7 @@ import type { ChangeAuditRows, HistoryNote, NewAuditEntry, RowChange, SsoStore }
 import { checkConfigurationSize, decryptValues, encryptValues, fieldsVersion, writtenValues, type StoredConfiguration } from './applicationState';
 import { changedFieldLabels } from './configHistory';
 import type { SecretCache } from './secretCache';
+import { auditsRefusal, FINAL_ATTEMPT, type WriteAttempt } from './secretChangeRetry';
 
 type Ctx = { client: string };
 type AuditEntry = Omit<NewAuditEntry, 'user'>;
@@ -81,7 +82,7 @@ export class EnvironmentCompare {
     }
   }
 
-  async setMany(p: SetManyParams, ctx: Ctx): Promise<{ application: string; written: IdentifierInfo[] }> {
+  async setMany(p: SetManyParams, ctx: Ctx, attempt: WriteAttempt = FINAL_ATTEMPT): Promise<{ application: string; written: IdentifierInfo[] }> {
     const secret = await this.deps.secretForWrite(ctx, 'config.setMany', p.application);
     try {
       // The field list first, then only the rows written: each write's expectedTimestamp is its premise.
@@ -102,7 +103,7 @@ export class EnvironmentCompare {
       }
       return { application: app.name, written };
     } catch (err) {
-      if (err instanceof SsoError) await this.deps.audit(ctx, { action: 'config.setMany', outcome: 'refused', application: p.application, detail: err.code });
+      if (err instanceof SsoError && auditsRefusal(attempt, err)) await this.deps.audit(ctx, { action: 'config.setMany', outcome: 'refused', application: p.application, detail: err.code });
       throw err;
     }
   }

@@ -24,7 +24,7 @@ import { healthReport } from './healthChecks';
 import type { MssOp, MssOps } from '../mss/mssProtocol';
 import type { MasterSecret } from '../crypto/masterSecret';
 import type { ApplicationRow, AuditRetention, ChangeAuditRows, CredentialRow, NewAuditEntry, SsoStore, ComposedSave, ComposeSave, ConfigurationRead } from '../ssodb/store';
-import { onceMoreAfterSecretChange } from './secretChangeRetry';
+import { auditsRefusal, onceMoreAfterSecretChange, type WriteAttempt } from './secretChangeRetry';
 import { nameKeyedRecord } from '../../protocol/names';
 import { LIMITS } from '../../protocol/limits';
 import type { CallContext, Handlers, RpcOperations } from '../rpc/rpcOperations';
@@ -123,20 +123,20 @@ export class SsoOperations implements RpcOperations {
     'apps.create': async (p, ctx) => this.createApplication(p, ctx),
     'apps.delete': async (p, ctx) => this.deleteApplication(p.name, ctx),
     'apps.setEnabled': async (p, ctx) => this.setEnabled(p.name, p.enabled, ctx),
-    'apps.addField': async (p, ctx) => this.onceMoreAfterSecretChange(() => this.addFields(p, ctx)),
-    'apps.removeField': async (p, ctx) => this.onceMoreAfterSecretChange(() => this.removeFields(p, ctx)),
+    'apps.addField': async (p, ctx) => this.onceMoreAfterSecretChange((attempt) => this.addFields(p, ctx, attempt)),
+    'apps.removeField': async (p, ctx) => this.onceMoreAfterSecretChange((attempt) => this.removeFields(p, ctx, attempt)),
     'apps.export': async (p, ctx) => this.transfer.export(p, ctx),
     'apps.inspectExport': async (p) => this.transfer.inspect(p.file),
     'apps.planImport': async (p, ctx) => this.transfer.plan(p, ctx),
-    'apps.import': async (p, ctx) => this.onceMoreAfterSecretChange(() => this.transfer.apply(p, ctx)),
+    'apps.import': async (p, ctx) => this.onceMoreAfterSecretChange((attempt) => this.transfer.apply(p, ctx, attempt)),
     'identifiers.list': async (p) => this.listIdentifiers(p),
     search: async (p) => this.store.search(p.query, p.limit ?? 50),
     'config.get': async (p, ctx) => this.readConfig(p, ctx),
-    'config.set': async (p, ctx) => this.onceMoreAfterSecretChange(() => this.writeConfig(p, ctx)),
+    'config.set': async (p, ctx) => this.onceMoreAfterSecretChange((attempt) => this.writeConfig(p, ctx, attempt)),
     'config.delete': async (p, ctx) => this.deleteConfig(p, ctx),
     'config.grep': async (p, ctx) => this.valueSearch.page(p, ctx),
     'config.fingerprints': async (p, ctx) => this.environmentCompare.fingerprints(p, ctx),
-    'config.setMany': async (p, ctx) => this.onceMoreAfterSecretChange(() => this.environmentCompare.setMany(p, ctx)),
+    'config.setMany': async (p, ctx) => this.onceMoreAfterSecretChange((attempt) => this.environmentCompare.setMany(p, ctx, attempt)),
     'history.list': async (p) => this.history.list(p),
     'history.get': async (p, ctx) => this.history.get(p, ctx),
     'audit.list': async (p) => this.listAudit(p),
@@ -345,9 +345,9 @@ export class SsoOperations implements RpcOperations {
    * still hold under one of the new names (written by a client that read the field list before a
    * removal of that field) are dropped in the same transaction, so a re-added field starts empty.
    */
-  private async addFields(p: ParamsOf<'apps.addField'>, ctx: CallContext): Promise<ApplicationDetail> {
+  private async addFields(p: ParamsOf<'apps.addField'>, ctx: CallContext, attempt: WriteAttempt): Promise<ApplicationDetail> {
     const labels = p.fields.map((f) => f.label);
-    return this.fieldChange(ctx, 'app.addField', p.name, labels, p.expectedFieldsVersion, (state, secret) => {
+    return this.fieldChange(ctx, attempt, 'app.addField', p.name, labels, p.expectedFieldsVersion, (state, secret) => {
       const existing = new Map(state.app.fields.map((f) => [f.label.toLowerCase(), f.label]));
       const clash = p.fields.filter((f) => existing.has(f.label.toLowerCase()));
       if (clash.length > 0) {
@@ -366,8 +366,8 @@ export class SsoOperations implements RpcOperations {
   }
 
   /** Removes fields and purges their values from every configuration, in one store transaction. */
-  private async removeFields(p: ParamsOf<'apps.removeField'>, ctx: CallContext): Promise<ApplicationDetail> {
-    return this.fieldChange(ctx, 'app.removeField', p.name, p.fields, p.expectedFieldsVersion, (state, secret) => {
+  private async removeFields(p: ParamsOf<'apps.removeField'>, ctx: CallContext, attempt: WriteAttempt): Promise<ApplicationDetail> {
+    return this.fieldChange(ctx, attempt, 'app.removeField', p.name, p.fields, p.expectedFieldsVersion, (state, secret) => {
       const labels = canonicalLabels(state.app as ApplicationDetail, p.fields);
       const removed = new Set(p.fields.map((name) => (labels.get(name.toLowerCase()) as string).toLowerCase()));
       const remaining = state.app.fields.filter((f) => !removed.has(f.label.toLowerCase())).map(({ label, masked }) => ({ label, masked }));
@@ -392,6 +392,7 @@ export class SsoOperations implements RpcOperations {
   /** The common frame of field-list changes: refuse without encryption, read, compute, apply at once, audit. */
   private async fieldChange(
     ctx: CallContext,
+    attempt: WriteAttempt,
     action: string,
     name: string,
     fieldNames: string[],
@@ -409,7 +410,7 @@ export class SsoOperations implements RpcOperations {
       const detail = purged > 0 ? `${purged} configuration(s) rewritten` : undefined;
       await this.store.applyApplicationChanges([change], this.changeAudit(ctx, [{ action, outcome: 'ok', application, fields: fieldNames, detail }]));
     } catch (err) {
-      await this.audit(ctx, { action, outcome: err instanceof SsoError && err.code !== 'ENTSSO_E_INTERNAL' ? 'refused' : 'failed', application, fields: fieldNames, detail: err instanceof SsoError ? err.code : undefined });
+      if (auditsRefusal(attempt, err)) await this.audit(ctx, { action, outcome: err instanceof SsoError && err.code !== 'ENTSSO_E_INTERNAL' ? 'refused' : 'failed', application, fields: fieldNames, detail: err instanceof SsoError ? err.code : undefined });
       throw err;
     }
     return this.getApplication(application);
@@ -478,7 +479,7 @@ export class SsoOperations implements RpcOperations {
     return documentOf(found.name, row, documentValues(found.fields, values, reveal));
   }
 
-  private async writeConfig(p: ParamsOf<'config.set'>, ctx: CallContext): Promise<IdentifierInfo> {
+  private async writeConfig(p: ParamsOf<'config.set'>, ctx: CallContext, attempt: WriteAttempt): Promise<IdentifierInfo> {
     const secret = await this.secretForWrite(ctx, 'config.set', p.application, p.identifier);
     try {
       let composed: { found: ConfigurationRead; save: ComposedSave; values: DocumentValues } | undefined;
@@ -494,8 +495,8 @@ export class SsoOperations implements RpcOperations {
       if (composed) this.keepDocumentOfSave(composed.found, composed.save, composed.values, row);
       return { application: row.application, identifier: p.identifier, timestamp: row.timestamp, modifiedAt: row.modifiedAt };
     } catch (err) {
-      // Every refusal is audited: conflicts found before the write as well as by the store.
-      if (err instanceof SsoError) await this.audit(ctx, { action: 'config.set', outcome: 'refused', application: p.application, identifier: p.identifier, detail: err.code });
+      // Every final refusal is audited: conflicts found before the write as well as by the store.
+      if (err instanceof SsoError && auditsRefusal(attempt, err)) await this.audit(ctx, { action: 'config.set', outcome: 'refused', application: p.application, identifier: p.identifier, detail: err.code });
       throw err;
     }
   }
@@ -553,8 +554,8 @@ export class SsoOperations implements RpcOperations {
   }
 
   /** `write`, made once more after re-synchronising the secrets if SSODB refused its secret (see secretChangeRetry.ts). */
-  private onceMoreAfterSecretChange<T>(write: () => Promise<T>): Promise<T> {
-    return onceMoreAfterSecretChange(write, this.options.resyncSecrets, () => this.cache.mssName);
+  private onceMoreAfterSecretChange<T>(write: (attempt: WriteAttempt) => Promise<T>): Promise<T> {
+    return onceMoreAfterSecretChange(write, this.options.resyncSecrets, this.cache);
   }
 
   /** Refuses (and audits the refusal) before anything is sent to the store. */

@@ -77,6 +77,11 @@ export class SecretCache {
     throw this.refusal(state);
   }
 
+  /** Whether the master secret server handed this secret to this service (current or previous). */
+  holds(msid: string): boolean {
+    return this.byMsid.has(msid);
+  }
+
   /** The secret a stored row was encrypted under; works from the cache while the MSS is down. */
   secretForDecryption(msid: string): MasterSecret {
     const secret = this.byMsid.get(msid);

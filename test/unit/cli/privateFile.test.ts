@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, mock, test } from 'node:test';
-import { writePrivateFileSync } from '../../../src/cli/privateFile';
+import { checkOutputFile, writePrivateFileSync } from '../../../src/cli/privateFile';
 
 const dir = fs.mkdtempSync(join(tmpdir(), 'private-file-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -55,5 +55,21 @@ describe('writePrivateFileSync', { skip: process.platform === 'win32' ? 'POSIX m
     }
     assert.equal(fs.readFileSync(file, 'utf8'), 'the old backup');
     assert.deepEqual(fs.readdirSync(dir).filter((n) => n.endsWith('.tmp')), []);
+  });
+
+  // Review 7 finding 6d: the rename replaced a symbolic link given with --force (and /dev/stdout failed with EACCES).
+  test('--force onto a symbolic link is refused; the link and the file it points to stay as they were', () => {
+    const target = join(dir, 'real.out');
+    const link = join(dir, 'link.out');
+    fs.writeFileSync(target, 'kept', { mode: 0o600 });
+    fs.symlinkSync(target, link);
+    assert.throws(() => checkOutputFile(link, true), /link\.out is a symbolic link: .*Give the path of a new or regular file/);
+    assert.throws(() => writePrivateFileSync(link, Buffer.from('new')), /is a symbolic link/);
+    assert.equal(fs.readlinkSync(link), target);
+    assert.equal(fs.readFileSync(target, 'utf8'), 'kept');
+  });
+
+  test('/dev/stdout is refused with what to do, not written', { skip: fs.existsSync('/dev/stdout') ? false : 'no /dev/stdout here' }, () => {
+    assert.throws(() => checkOutputFile('/dev/stdout', true), /\/dev\/stdout is (a symbolic link|not a regular file): .*never to a device such as \/dev\/stdout\)\. Give the path/);
   });
 });
