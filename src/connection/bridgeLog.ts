@@ -10,7 +10,7 @@
 export const BRIDGE_LOG_LINES_PER_WINDOW = 100;
 export const BRIDGE_LOG_WINDOW_MS = 10_000;
 
-export interface BridgeLogBounds {
+interface BridgeLogBounds {
   linesPerWindow: number;
   windowMs: number;
   now: () => number;

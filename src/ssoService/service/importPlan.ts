@@ -369,8 +369,10 @@ function refuseFlags(application: string, kind: ApplicationKind, flags: number):
   );
 }
 
+/** What the plan shows of a created application's definition: the file's text, escaped for terminals (ssoctl prints it). */
 function definitionOf(app: NewApplication): CreatedApplicationDefinition {
-  return { description: app.description, contact: app.contact, userGroup: app.userGroup, adminGroup: app.adminGroup, flags: app.flags, enabled: isEnabled(app.flags) };
+  const shown = escapeUnsafeCharacters;
+  return { description: shown(app.description), contact: shown(app.contact), userGroup: shown(app.userGroup), adminGroup: shown(app.adminGroup), flags: app.flags, enabled: isEnabled(app.flags) };
 }
 
 function article(kind: ApplicationKind): string {

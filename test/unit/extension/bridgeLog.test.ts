@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { boundedBridgeLog } from '../../../src/connection/bridgeLog';
+import { BRIDGE_LOG_LINES_PER_WINDOW, BRIDGE_LOG_WINDOW_MS, boundedBridgeLog } from '../../../src/connection/bridgeLog';
 
 const repoRoot = join(__dirname, '..', '..', '..');
 
@@ -40,10 +40,11 @@ describe('the bridge log, bounded', () => {
   });
 
   test('the default bound: 100 lines per 10 s', () => {
+    assert.deepEqual([BRIDGE_LOG_LINES_PER_WINDOW, BRIDGE_LOG_WINDOW_MS], [100, 10_000]);
     const written: string[] = [];
     const log = boundedBridgeLog((l) => written.push(l));
     for (let i = 0; i < 10_000; i++) log('x');
-    assert.equal(written.length, 100);
+    assert.equal(written.length, BRIDGE_LOG_LINES_PER_WINDOW);
   });
 
   test('every bridge stderr line the extension logs goes through the bound', () => {

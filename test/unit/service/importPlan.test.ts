@@ -79,6 +79,11 @@ describe('import planning: modes', () => {
     assert.deepEqual(planned.plan.definition, { description: 'Vendor ports', contact: 'ops@vendor', userGroup: 'Everyone', adminGroup: 'VENDOR\\Support', flags, enabled: false });
     const { name: _name, kind: _kind, fields: _fields, ...written } = planned.create!;
     assert.deepEqual({ ...written, enabled: false }, planned.plan.definition, 'the plan shows exactly what is written');
+
+    const hostile = planApplicationImport(incoming({ description: 'ok\u001b]52;c;eA==\u0007\u202e', contact: 'a\nb' }), undefined, 'add');
+    assert.equal(hostile.create?.description, 'ok\u001b]52;c;eA==\u0007\u202e', 'written as the file says');
+    assert.equal(hostile.plan.definition?.description, 'ok\\u{1b}]52;c;eA==\\u{7}\\u{202e}', 'shown escaped (ssoctl prints the plan on a terminal)');
+    assert.equal(hostile.plan.definition?.contact, 'a\\u{a}b');
   });
 
   it('refuses to create an application with flags its kind never has (one rule with apps.create)', () => {
