@@ -5,6 +5,7 @@ using System;
 using System.Collections.Generic;
 using System.IO;
 using System.Linq;
+using System.Runtime.InteropServices;
 using System.Security.Cryptography;
 using System.Text;
 using EntssoBridge.Json;
@@ -639,12 +640,14 @@ namespace EntssoBridge
         static T WithTemporaryFile<T>(byte[] content, Func<string, T> use)
         {
             string dir = Path.Combine(Path.GetTempPath(), "entsso-bridge-" + Guid.NewGuid().ToString("N"));
-            Directory.CreateDirectory(dir);
+            CreatePrivateDirectory(dir);
             string path = Path.Combine(dir, "secret.bak");
             try
             {
                 if (content != null) File.WriteAllBytes(path, content);
-                return use(path);
+                T result = use(path);
+                CrashPoint.Reach("temporary-backup-written");
+                return result;
             }
             finally
             {
@@ -653,6 +656,28 @@ namespace EntssoBridge
                 try { Directory.Delete(dir, true); } catch (Exception) { Log.Event("temp-left", "a temporary backup folder could not be deleted"); }
             }
         }
+
+        /// <summary>
+        /// A folder only this account can open. On Mono (Unix) Directory.CreateDirectory follows the umask, which
+        /// leaves a folder under /tmp readable by every local account (0755); mkdir with 0700 creates it private
+        /// at once, and fails rather than reuse a folder that exists. On Windows, %TEMP% is the account's own.
+        /// </summary>
+        static void CreatePrivateDirectory(string dir)
+        {
+            var platform = Environment.OSVersion.Platform;
+            if (platform != PlatformID.Unix && platform != PlatformID.MacOSX)
+            {
+                Directory.CreateDirectory(dir);
+                return;
+            }
+            if (mkdir(dir, OwnerOnly) != 0)
+                throw new IOException("The temporary folder for the backup file could not be created (errno " + Marshal.GetLastWin32Error() + ").");
+        }
+
+        const uint OwnerOnly = 448; // 0700: read, write and search for the owner only
+
+        [DllImport("libc", SetLastError = true)]
+        static extern int mkdir(string path, uint mode);
 
         static byte[] Base64(Dictionary<string, object> p, string key)
         {

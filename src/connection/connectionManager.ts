@@ -15,6 +15,7 @@ import { SsoError } from '../protocol/errors';
 import type { MethodName, ParamsOf, ResultOf, ServiceState } from '../protocol/messages';
 import { capabilityContext, serves } from '../model/capabilities';
 import type { StatusInput } from '../model/serviceStatus';
+import { boundedBridgeLog } from './bridgeLog';
 import { bridgeProcess, installedEntssoFolder } from './entssoBridge';
 import { endpointOf, parseEnvironments, resolveActive, sameConnection, secretKeyFor, type EnvironmentSetting } from './environmentSettings';
 
@@ -123,7 +124,7 @@ export class ConnectionManager implements vscode.Disposable {
     if (!env) throw new SsoError('ENTSSO_E_NOT_CONNECTED', l10n.t('There is no environment "{0}" in the "entsso.environments" setting. Add it there, then try again.', name));
     let client: SsoClient;
     if (env.kind === 'entsso') {
-      client = new SsoClient({ process: bridgeProcess(env, this.extensionPath), token: '', clientName: 'vscode', requestTimeoutMs: 60_000, onProcessLog: (line) => this.log.info(`[entsso-bridge ${env.name}] ${line}`) });
+      client = new SsoClient({ process: bridgeProcess(env, this.extensionPath), token: '', clientName: 'vscode', requestTimeoutMs: 60_000, onProcessLog: boundedBridgeLog((line) => this.log.info(`[entsso-bridge ${env.name}] ${line}`)) });
     } else {
       const token = await this.readToken(env);
       if (token === undefined) {
@@ -249,7 +250,7 @@ export class ConnectionManager implements vscode.Disposable {
       requestTimeoutMs: 60_000,
       reconnectDelayMs: 1000,
       reconnectMaxDelayMs: BRIDGE_RESTART_MAX_DELAY_MS,
-      onProcessLog: (line) => this.log.info(`[entsso-bridge] ${line}`),
+      onProcessLog: boundedBridgeLog((line) => this.log.info(`[entsso-bridge] ${line}`)),
     });
     this.client = client;
     client.on('connection', (status, error) => this.onConnection(client, env, status, error));

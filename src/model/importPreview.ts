@@ -6,7 +6,8 @@
  * No `vscode` import: unit-tested with node:test.
  */
 import * as l10n from '@vscode/l10n';
-import type { ApplicationDocument, ApplicationImportPlan, ImportMode, ImportPlan } from '../protocol/messages';
+import type { ApplicationDocument, ApplicationImportPlan, CreatedApplicationDefinition, ImportMode, ImportPlan } from '../protocol/messages';
+import { formatFlags } from './applicationList';
 import { nameKeyedRecord } from '../protocol/names';
 import { APP_SETTINGS_ROOT, parseAppSettingsXml } from './appSettingsXml';
 
@@ -28,19 +29,24 @@ export function planSides(plan: ImportPlan): PlanSides {
     };
   }
   const apps = [...plan.applications].sort((a, b) => a.application.toLowerCase().localeCompare(b.application.toLowerCase()));
-  return { before: render(apps, (a) => a.before), after: render(apps, (a) => a.after) };
+  return { before: render(apps, (a) => a.before), after: render(apps, (a) => a.after, (a) => a.definition) };
 }
 
-function render(apps: ApplicationImportPlan[], side: (a: ApplicationImportPlan) => ApplicationDocument | undefined): string {
+function render(
+  apps: ApplicationImportPlan[],
+  side: (a: ApplicationImportPlan) => ApplicationDocument | undefined,
+  definition: (a: ApplicationImportPlan) => CreatedApplicationDefinition | undefined = () => undefined,
+): string {
   const out = nameKeyedRecord<unknown>();
   for (const app of apps) {
     const doc = side(app);
-    if (doc) out[doc.name] = documentView(doc);
+    if (doc) out[doc.name] = documentView(doc, definition(app));
   }
   return `${JSON.stringify(out, null, 2)}\n`;
 }
 
-function documentView(doc: ApplicationDocument): Record<string, unknown> {
+/** A created application shows, after its kind, everything else it gets from the file (a crafted file chooses all of it). */
+function documentView(doc: ApplicationDocument, definition?: CreatedApplicationDefinition): Record<string, unknown> {
   const order = doc.fields.map((f) => f.label);
   const configurations = nameKeyedRecord<Record<string, string | Record<string, string>>>();
   for (const identifier of Object.keys(doc.configurations).sort(compareIdentifiers)) {
@@ -52,7 +58,11 @@ function documentView(doc: ApplicationDocument): Record<string, unknown> {
     }
     configurations[identifier] = ordered;
   }
-  return { kind: doc.kind, fields: doc.fields.map((f) => (f.masked ? `${f.label} (masked)` : f.label)), configurations };
+  return { kind: doc.kind, ...(definition ? definitionView(definition) : {}), fields: doc.fields.map((f) => (f.masked ? `${f.label} (masked)` : f.label)), configurations };
+}
+
+function definitionView(d: CreatedApplicationDefinition): Record<string, string> {
+  return { description: d.description, contact: d.contact, userGroup: d.userGroup, adminGroup: d.adminGroup, state: d.enabled ? 'enabled' : 'disabled', flags: formatFlags(d.flags) };
 }
 
 /**
@@ -86,6 +96,7 @@ export function describeImportPlan(plan: ImportPlan, maxLines = 12): string {
   for (const app of plan.applications) {
     if (app.action === 'unchanged' && app.identifiers.length === 0) continue;
     lines.push(`${app.application}: ${app.action === 'create' ? 'created' : app.action === 'update' ? 'updated' : 'unchanged'}`);
+    if (app.definition) lines.push(`  ${definitionLine(app.definition)}`);
     if (app.fieldsAdded.length > 0) lines.push(`  fields added: ${app.fieldsAdded.map((f) => f.label + (f.masked ? ' (masked)' : '')).join(', ')}`);
     if (app.fieldsRemoved.length > 0) lines.push(`  fields removed (values purged): ${app.fieldsRemoved.join(', ')}`);
     for (const id of app.identifiers) lines.push(`  ${identifierLine(id)}`);
@@ -94,6 +105,10 @@ export function describeImportPlan(plan: ImportPlan, maxLines = 12): string {
   if (unchanged > 0) lines.push(`${unchanged} application${unchanged === 1 ? '' : 's'} unchanged`);
   const shown = lines.length > maxLines ? [...lines.slice(0, maxLines - 1), l10n.t('… and {0} more (see the comparison)', lines.length - maxLines + 1)] : lines;
   return shown.join('\n');
+}
+
+function definitionLine(d: CreatedApplicationDefinition): string {
+  return l10n.t('{0}; user group "{1}", administrator group "{2}"; flags {3}; description "{4}"; contact "{5}"', d.enabled ? l10n.t('enabled') : l10n.t('disabled'), d.userGroup, d.adminGroup, formatFlags(d.flags), d.description, d.contact);
 }
 
 function identifierLine(id: ApplicationImportPlan['identifiers'][number]): string {

@@ -352,7 +352,12 @@ export interface ApplicationImportPlan {
   /** Absent before when the application does not exist yet; both absent when `documentsOmitted`. */
   before?: ApplicationDocument;
   after?: ApplicationDocument;
+  /** Set when the import creates the application: what it gets besides its fields (from the file, or the defaults). */
+  definition?: CreatedApplicationDefinition;
 }
+
+/** What an application an import creates gets besides its fields: the preview shows all of it. */
+export type CreatedApplicationDefinition = Pick<ApplicationInfo, 'description' | 'contact' | 'userGroup' | 'adminGroup' | 'flags' | 'enabled'>;
 
 export interface ImportPlan {
   format: TransferFormat;

@@ -180,7 +180,7 @@ describe('names and sizes through the real service', () => {
 
     // An import that would write one byte more is refused before anything is planned.
     const file = await writeExportFile(
-      [{ name: 'Size.Import', kind: 'adapter', description: '', contact: '', userGroup: 'u', adminGroup: 'a', flags: 0x400002, fields: labels.map((label) => ({ label, masked: false })), configurations: [{ identifier: 'Big', values: Object.entries(tooLarge).map(([f, value]) => ({ field: f, value })) }] }],
+      [{ name: 'Size.Import', kind: 'adapter', description: '', contact: '', userGroup: 'u', adminGroup: 'a', flags: 0x440002, fields: labels.map((label) => ({ label, masked: false })), configurations: [{ identifier: 'Big', values: Object.entries(tooLarge).map(([f, value]) => ({ field: f, value })) }] }],
       { password: PASSWORD, reminder: '', environment: 'elsewhere' },
     );
     await expectSsoError(c.request('apps.planImport', { file: file.toString('base64'), format: 'entsso', password: PASSWORD, mode: 'add' }), 'ENTSSO_E_CONFIGURATION_TOO_LARGE');

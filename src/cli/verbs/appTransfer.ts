@@ -7,7 +7,7 @@
 import { basename, extname } from 'node:path';
 import * as readline from 'node:readline';
 import type { SsoClient } from '../../ssoClient/client';
-import type { FieldDefinition, ImportMode, ImportPlan, TransferFormat } from '../../protocol/messages';
+import type { CreatedApplicationDefinition, FieldDefinition, ImportMode, ImportPlan, TransferFormat } from '../../protocol/messages';
 import { type ParsedArgs, UsageError, flag, opt, positional } from '../args';
 import { print } from '../context';
 import { readInputFileBase64 } from '../inputFile';
@@ -110,10 +110,11 @@ export async function importApplications(client: SsoClient, args: ParsedArgs): P
 }
 
 /** The plan for people: per application and identifier, what changes, by field name. */
-function describePlan(plan: ImportPlan): string {
+export function describePlan(plan: ImportPlan): string {
   const lines = [`Import plan (${plan.format} file, mode ${plan.mode}):`];
   for (const app of plan.applications) {
     lines.push(`  ${app.application} (${app.kind}): ${app.action === 'create' ? 'CREATE' : app.action === 'update' ? 'UPDATE' : 'unchanged'}`);
+    if (app.definition) lines.push(`    ${definitionLine(app.definition)}`);
     if (app.fieldsAdded.length > 0) lines.push(`    fields added:   ${app.fieldsAdded.map((f) => f.label + (f.masked ? ' (masked)' : '')).join(', ')}`);
     if (app.fieldsRemoved.length > 0) lines.push(`    fields removed: ${app.fieldsRemoved.join(', ')} (their values are purged)`);
     for (const id of app.identifiers) {
@@ -131,6 +132,11 @@ function describePlan(plan: ImportPlan): string {
   for (const w of plan.warnings) lines.push(`warning: ${w}`);
   if (plan.documentsOmitted) lines.push(`note: ${plan.documentsOmitted}`);
   return lines.join('\n');
+}
+
+/** What a created application gets besides its fields (the service escaped the file's text for a terminal). */
+function definitionLine(d: CreatedApplicationDefinition): string {
+  return `${d.enabled ? 'enabled' : 'disabled'}; user group "${d.userGroup}", administrator group "${d.adminGroup}"; flags 0x${d.flags.toString(16).padStart(8, '0')}; description "${d.description}"; contact "${d.contact}"`;
 }
 
 function transferFormat(args: ParsedArgs, file: string): TransferFormat {

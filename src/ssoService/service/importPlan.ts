@@ -24,18 +24,19 @@ import { createHash } from 'node:crypto';
 import { SsoError } from '../../protocol/errors';
 import { escapeUnsafeCharacters } from '../../protocol/untrustedText';
 import {
-  AppFlags,
   MASKED_CHANGED_PLACEHOLDER,
   MASKED_PLACEHOLDER,
   type ApplicationDocument,
   type ApplicationImportPlan,
   type ApplicationKind,
+  type CreatedApplicationDefinition,
   type FieldDefinition,
   type IdentifierImportPlan,
   type ImportMode,
   type TransferFormat,
 } from '../../protocol/messages';
 import type { HistoryRow, NewApplication } from '../ssodb/store';
+import { applicationFlags, flagsFitKind, isEnabled } from './applicationFlags';
 
 /** Most fields an application may have (the protocol's limit). */
 export const MAX_FIELDS = 256;
@@ -104,14 +105,6 @@ export interface PlannedApplication {
   maskedCompared: { identifier: string; fields: string[] }[];
 }
 
-export function applicationFlags(kind: ApplicationKind, enabled: boolean): number {
-  let flags = AppFlags.allowLocal;
-  if (enabled) flags |= AppFlags.enabled;
-  if (kind === 'configStore') flags |= AppFlags.configStore;
-  if (kind === 'adapter') flags |= AppFlags.adapter;
-  return flags;
-}
-
 // ---------------------------------------------------------------- planning
 
 export function planApplicationImport(incoming: IncomingApplication, current: CurrentApplication | undefined, mode: ImportMode): PlannedApplication {
@@ -150,6 +143,7 @@ function planCreate(incoming: IncomingApplication): PlannedApplication {
     flags: incoming.flags ?? applicationFlags(kind, true),
     fields,
   };
+  if (!flagsFitKind(kind, create.flags)) throw refuseFlags(incoming.name, kind, create.flags);
   const changedMasked = new Map(rows.map((r) => [r.identifier.toLowerCase(), new Set(r.op === 'put' ? r.values.keys() : [])]));
   return {
     plan: {
@@ -161,6 +155,7 @@ function planCreate(incoming: IncomingApplication): PlannedApplication {
       identifiers,
       unchangedIdentifiers: 0,
       after: document(incoming.name, kind, fields, rowsAsConfigurations(rows), changedMasked),
+      definition: definitionOf(create),
     },
     create,
     rows,
@@ -363,6 +358,21 @@ export function importBasis(input: {
 /** The message names applications and fields from a file or from SSODB: escaped for terminals and notifications. */
 function refuse(message: string, application: string, fields: string[] = []): SsoError {
   return new SsoError('ENTSSO_E_INVALID_REQUEST', escapeUnsafeCharacters(message), { reason: 'definition-mismatch', application, fields });
+}
+
+function refuseFlags(application: string, kind: ApplicationKind, flags: number): SsoError {
+  const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
+  return refuse(
+    `Nothing was imported: the file gives the application "${application}" the flags ${hex(flags)}, which ${article(kind)} application never has ` +
+      `(${hex(applicationFlags(kind, true))} enabled, ${hex(applicationFlags(kind, false))} disabled). Export it again from the environment it came from, or create it here.`,
+    application,
+  );
+}
+
+/** What the plan shows of a created application's definition: the file's text, escaped for terminals (ssoctl prints it). */
+function definitionOf(app: NewApplication): CreatedApplicationDefinition {
+  const shown = escapeUnsafeCharacters;
+  return { description: shown(app.description), contact: shown(app.contact), userGroup: shown(app.userGroup), adminGroup: shown(app.adminGroup), flags: app.flags, enabled: isEnabled(app.flags) };
 }
 
 function article(kind: ApplicationKind): string {

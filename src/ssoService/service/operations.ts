@@ -29,6 +29,7 @@ import { nameKeyedRecord } from '../../protocol/names';
 import { LIMITS } from '../../protocol/limits';
 import type { CallContext, Handlers, RpcOperations } from '../rpc/rpcOperations';
 import { ApplicationTransfer } from './applicationTransfer';
+import { applicationFlags } from './applicationFlags';
 import {
   checkConfigurationSize,
   checkFieldsVersion,
@@ -308,7 +309,7 @@ export class SsoOperations implements RpcOperations {
     if (p.kind === 'configStore' && p.fields[0]?.masked) {
       throw new SsoError('ENTSSO_E_INVALID_REQUEST', 'The first field of an application cannot be masked (ENTSSO rule). Add an unmasked field first.');
     }
-    const flags = flagsFor(p.kind, p.enabled ?? true);
+    const flags = applicationFlags(p.kind, p.enabled ?? true);
     const audit = this.changeAudit(ctx, [{ action: 'app.create', outcome: 'ok', application: p.name, fields: p.fields.map((f) => f.label) }]);
     await this.store.createApplication({
       name: p.name,
@@ -625,14 +626,6 @@ function toApplicationInfo(row: ApplicationRow): ApplicationInfo {
     numFields: row.numFields,
     identifierCount: row.identifierCount,
   };
-}
-
-function flagsFor(kind: ParamsOf<'apps.create'>['kind'], enabled: boolean): number {
-  let flags = AppFlags.allowLocal;
-  if (enabled) flags |= AppFlags.enabled;
-  if (kind === 'configStore') flags |= AppFlags.configStore;
-  if (kind === 'adapter') flags |= AppFlags.adapter;
-  return flags;
 }
 
 function toPage<T>(items: T[], more: boolean, key: (item: T) => string): Page<T> {

@@ -84,6 +84,18 @@ describe('describeImportPlan and planHeadline', () => {
     assert.match(capped, /… and \d+ more/);
   });
 
+  test('a created application shows what it gets besides its fields, in the comparison and in the summary', () => {
+    const definition = { description: 'Vendor ports', contact: 'ops@vendor', userGroup: 'Everyone', adminGroup: 'VENDOR\\Support', flags: 0x00140000, enabled: false };
+    const p = plan({ applications: [update, { ...create, definition }] });
+    const after = JSON.parse(planSides(p).after);
+    assert.deepEqual(
+      [after['New.App'].description, after['New.App'].contact, after['New.App'].userGroup, after['New.App'].adminGroup, after['New.App'].state, after['New.App'].flags],
+      ['Vendor ports', 'ops@vendor', 'Everyone', 'VENDOR\\Support', 'disabled', '0x00140000 (allow local accounts, config store)'],
+    );
+    assert.equal(after['Contoso.Orders'].userGroup, undefined, 'an existing application keeps its definition: nothing to show');
+    assert.match(describeImportPlan(p), /New\.App: created\n {2}disabled; user group "Everyone", administrator group "VENDOR\\Support"; flags 0x00140000 \(allow local accounts, config store\); description "Vendor ports"; contact "ops@vendor"/);
+  });
+
   test('headline counts', () => {
     assert.equal(planHeadline(plan({})), 'Apply this import? 2 applications change: 1 configuration created, 1 updated, 0 deleted.');
   });

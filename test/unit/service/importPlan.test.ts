@@ -9,8 +9,8 @@ import { describe, it } from 'node:test';
 import forge from 'node-forge';
 import { SsoError } from '../../../src/protocol/errors';
 import { AppFlags, MASKED_CHANGED_PLACEHOLDER, MASKED_PLACEHOLDER, type ImportMode } from '../../../src/protocol/messages';
+import { applicationFlags } from '../../../src/ssoService/service/applicationFlags';
 import {
-  applicationFlags,
   importBasis,
   planApplicationImport,
   type CurrentApplication,
@@ -71,6 +71,38 @@ describe('import planning: modes', () => {
     assert.deepEqual(planned.plan.identifiers.map((i) => [i.identifier, i.action, i.created]), [['ConfigProperties', 'create', ['Url', 'Password']], ['Second', 'create', ['Url']]]);
     assert.equal(planned.plan.before, undefined);
     assert.equal(planned.plan.after?.configurations.ConfigProperties?.Password, MASKED_CHANGED_PLACEHOLDER);
+  });
+
+  it('the plan of a created application shows what it gets besides its fields: description, contact, groups, flags', () => {
+    const flags = applicationFlags('adapter', false);
+    const planned = planApplicationImport(incoming({ kind: 'adapter', description: 'Vendor ports', contact: 'ops@vendor', userGroup: 'Everyone', adminGroup: 'VENDOR\\Support', flags }), undefined, 'add');
+    assert.deepEqual(planned.plan.definition, { description: 'Vendor ports', contact: 'ops@vendor', userGroup: 'Everyone', adminGroup: 'VENDOR\\Support', flags, enabled: false });
+    const { name: _name, kind: _kind, fields: _fields, ...written } = planned.create!;
+    assert.deepEqual({ ...written, enabled: false }, planned.plan.definition, 'the plan shows exactly what is written');
+
+    const hostile = planApplicationImport(incoming({ description: 'ok\u001b]52;c;eA==\u0007\u202e', contact: 'a\nb' }), undefined, 'add');
+    assert.equal(hostile.create?.description, 'ok\u001b]52;c;eA==\u0007\u202e', 'written as the file says');
+    assert.equal(hostile.plan.definition?.description, 'ok\\u{1b}]52;c;eA==\\u{7}\\u{202e}', 'shown escaped (ssoctl prints the plan on a terminal)');
+    assert.equal(hostile.plan.definition?.contact, 'a\\u{a}b');
+  });
+
+  it('refuses to create an application with flags its kind never has (one rule with apps.create)', () => {
+    for (const [kind, flags] of [
+      ['configStore', 0x7fff0000],
+      ['configStore', applicationFlags('adapter', true)],
+      ['adapter', applicationFlags('configStore', true)],
+      ['configStore', applicationFlags('configStore', true) | AppFlags.groupMapping],
+      ['affiliate', 0],
+    ] as const) {
+      assert.throws(
+        () => planApplicationImport(incoming({ kind, flags }), undefined, 'add'),
+        (err: unknown) => err instanceof SsoError && err.code === 'ENTSSO_E_INVALID_REQUEST' && err.message.includes(`0x${flags.toString(16).padStart(8, '0')}`) && /Nothing was imported/.test(err.message),
+        `${kind} 0x${flags.toString(16)}`,
+      );
+    }
+    for (const kind of ['configStore', 'adapter', 'affiliate'] as const) {
+      for (const enabled of [true, false]) assert.equal(planApplicationImport(incoming({ kind, flags: applicationFlags(kind, enabled) }), undefined, 'add').plan.definition?.enabled, enabled);
+    }
   });
 
   it('a .sso file creates a config-store application, enabled, with unmasked fields', () => {
