@@ -15,6 +15,7 @@ import { SecretVault, VAULT_FILE, VAULT_KEY_FILE } from '../crypto/secretVault';
 import { isLeaseNotHeld } from '../ssodb/schema/storeErrors';
 import type { SecretRowCount, SsoStore } from '../ssodb/store';
 import { NotActiveError, StuckRowsError, reencryptAll } from './reencryptor';
+import { StandAside } from './standAside';
 import { UnpublishedRestore, sameRestoreRecord, type RestoreRecord } from './unpublishedRestore';
 
 interface BackupPayload {
@@ -49,19 +50,6 @@ interface AuthorityOptions {
 /** Secret changes (restore, prepare, commit) waiting or running at once; more are refused as busy. */
 export const MAX_QUEUED_SECRET_CHANGES = 4;
 
-/** Three default lease periods (mssServer's DEFAULT_LEASE.ttlMs is 5 s); nodes record themselves every 5 s. */
-const DEFAULT_PEER_ALIVE_WINDOW_MS = 15_000;
-
-/**
- * A node that finds rows under a secret it lacks leaves the lease for at most this many windows
- * (a minute by default): standbys that all lack that secret (rows stuck under a lost one) would
- * otherwise leave it to one another for ever, with no node active to restore a backup on.
- */
-const STAND_ASIDE_WINDOWS = 4;
-
-/** The node SSODB names, lacking a secret, leaves the lease for one window at most: restores are sent to it. */
-const NAMED_STAND_ASIDE_WINDOWS = 1;
-
 export class SecretAuthority {
   private vault: SecretVault | undefined;
   private pending: MasterSecret | undefined;
@@ -83,15 +71,12 @@ export class SecretAuthority {
   private keptOnlyCopyOver: string | undefined;
   /** The adoption of the active node's secrets under way, if any: activate() waits for it. */
   private adopting: Promise<unknown> = Promise.resolve();
-  /** Why this node last left the lease to another (or took it alone) instead of serving: logged once per reason. */
-  private standAsideSaid: string | undefined;
-  /** Since when this node leaves the lease for rows under which secret (finding rows under a secret it lacks). */
-  private standingAside: { msid: string; since: number } | undefined;
-  /** Since when this node, holding no secret, leaves the lease to others. */
-  private withoutSecretSince: number | undefined;
+  /** When this node, unable to serve what SSODB needs, leaves the lease to another (see standAside.ts). */
+  private readonly standAside: StandAside;
 
   constructor(private readonly options: AuthorityOptions) {
     this.unpublishedRestore = new UnpublishedRestore(options.vaultDir);
+    this.standAside = new StandAside(options);
   }
 
   /** Opens the vault (an MSS without one starts empty and waits for a restore or a sync). */
@@ -111,7 +96,7 @@ export class SecretAuthority {
     // once it is done, never halfway (the lease can be taken while a sync is in flight).
     await this.adopting;
     if (!this.vault) {
-      await this.standAsideWithoutSecret();
+      this.leaveLeaseIf(await this.standAside.withoutSecret());
       return;
     }
     const { currentMsid: published, secretServer } = await this.options.store.getGlobalInfo();
@@ -122,7 +107,7 @@ export class SecretAuthority {
         // Said once, not at every takeover attempt; a restore cannot run here (this node never
         // becomes active), so the advice is what can be done on the nodes that can.
         const holder = secretServer && secretServer !== this.options.name ? secretServer : 'the node that holds it';
-        this.sayOnceWhyStandingAside(
+        this.standAside.sayOnce(
           `behind ${published} ${mine}`,
           `this node holds master secret ${mine} but SSODB says ${published} is current; it serves nothing until it holds that secret and gives the lease up at each takeover (not logged again). As a standby it copies ${published} by itself from ${holder} once that node is active (check that node's certificate and the network between them); or restore a backup holding ${published} on the node that is active`,
         );
@@ -133,107 +118,25 @@ export class SecretAuthority {
       if (published && published !== mine) this.options.log(`master secret ${published} published in SSODB is older than ${mine}: switching to ${mine}`);
       // SSODB may name this node's secret and still hold rows under a newer one: a switch on a
       // node this one could not copy from, whose publication failed (finishUnpublishedRestore checks its own case).
-      await this.standAsideIfRowsUnderSecretNotHeld();
+      this.leaveLeaseIf(await this.standAside.ifRowsUnderSecretsNotHeld(await this.rowsUnderSecretsNotHeld(), mine));
     }
     await this.publish();
     this.publishPending = false;
-    // Active now: a later loss and retake of the lease waits for peers again, and says why again.
-    this.standingAside = undefined;
-    this.standAsideSaid = undefined;
+    this.standAside.activated();
     this.resumeReencryptionIfNeeded();
   }
 
-  /**
-   * A node without a secret that took the lease (it could not copy the secret: certificate,
-   * network) would hold it for nothing while a node that has the secret waits: it leaves the lease
-   * while another node was seen alive, for a few windows at most (the others may lack a secret too:
-   * every vault lost). Then, or alone, it keeps the lease so that a backup can be restored on it.
-   * Restores are sent to the node SSODB names: that node gives up standing aside after one window,
-   * the others only after STAND_ASIDE_WINDOWS, so among nodes that all lack a secret the named one
-   * ends up with the lease; one window is still left for a node that holds the secret to take over.
-   */
-  private async standAsideWithoutSecret(): Promise<void> {
-    const { secretServer } = await this.options.store.getGlobalInfo();
-    this.withoutSecretSince ??= Date.now();
-    const windows = secretServer === this.options.name ? NAMED_STAND_ASIDE_WINDOWS : STAND_ASIDE_WINDOWS;
-    const gaveUp = Date.now() - this.withoutSecretSince >= this.peerAliveWindowMs() * windows;
-    const peers = gaveUp ? [] : await this.peersSeenRecently();
-    if (peers.length === 0) {
-      // Keeps the lease: a later loss and retake waits for a peer again.
-      this.withoutSecretSince = undefined;
-      return;
-    }
-    this.sayOnceWhyStandingAside(
-      `no-secret ${peers.join(',')}`,
-      `this node holds no master secret, so it gives the lease up while other master secret server node(s) were seen alive in the last ${this.peerAliveWindowSeconds()} s (${peers.join(', ')}), for ${Math.round((this.peerAliveWindowMs() * windows) / 1000)} s at most; SSODB names ${secretServer ?? 'no node'} as the one that holds the secret. This node copies the secret from the active node: check that its node certificate is from this environment and that it reaches ${secretServer ?? 'the active node'}. If no node holds the secret any more, restore a backup once a node keeps the lease (the node SSODB names does, after that time)`,
-    );
+  /** Refuses to activate (the lease is given up) when the stand-aside rule says so. */
+  private leaveLeaseIf(refusal: SsoError | undefined): void {
+    if (!refusal) return;
     this.active = false;
-    throw new SsoError('ENTSSO_E_NO_SECRET', `The master secret server node ${this.options.name} holds no master secret: it leaves the lease to another node.`);
-  }
-
-  /**
-   * Interim guard until a switch records its intent in SSODB before it is made: configurations or
-   * kept versions under a secret this node lacks mean another node switched and could not publish;
-   * publishing this node's secret would make services save under it while those rows stay
-   * unreadable. While another node was seen alive (it may hold that secret, or come back), this node
-   * leaves the lease; alone, it activates so that a backup holding that secret can be restored.
-   */
-  private async standAsideIfRowsUnderSecretNotHeld(): Promise<void> {
-    const stranded = await this.rowsUnderSecretsNotHeld();
-    if (stranded.length === 0) {
-      this.standAsideSaid = undefined;
-      this.standingAside = undefined;
-      return;
-    }
-    const [first] = stranded as [SecretRowCount];
-    const rows = stranded.reduce((sum, c) => sum + c.rows, 0);
-    const mine = this.secrets().current.msid;
-    const recovery = `copy the secrets from the node that holds ${first.msid} (check the certificates and the network between the nodes) or restore a backup that holds both ${first.msid} and ${mine}`;
-    if (this.standingAside?.msid !== first.msid) this.standingAside = { msid: first.msid, since: Date.now() };
-    const gaveUp = Date.now() - this.standingAside.since >= this.peerAliveWindowMs() * STAND_ASIDE_WINDOWS;
-    const peers = gaveUp ? [] : await this.peersSeenRecently();
-    if (peers.length > 0) {
-      this.sayOnceWhyStandingAside(
-        `rows ${first.msid} ${peers.join(',')}`,
-        `this node holds master secret ${mine} but ${rows} configuration(s) or kept version(s) are stored under ${first.msid}, which it does not hold: it gives the lease up while other master secret server node(s) were seen alive in the last ${this.peerAliveWindowSeconds()} s (${peers.join(', ')}), so as not to publish ${mine} over them. To let this node serve, ${recovery}`,
-      );
-      this.active = false;
-      throw new SsoError('ENTSSO_E_NO_SECRET', `The master secret server node ${this.options.name} does not hold master secret ${first.msid}, under which configurations are stored: it leaves the lease to another node.`);
-    }
-    const why = gaveUp
-      ? `no other master secret server node took over with it in ${Math.round((Date.now() - this.standingAside.since) / 1000)} s`
-      : `no other master secret server node was seen alive in the last ${this.peerAliveWindowSeconds()} s`;
-    this.sayOnceWhyStandingAside(
-      `alone ${first.msid}`,
-      `this node holds master secret ${mine} but ${rows} configuration(s) or kept version(s) are stored under ${first.msid}, which it does not hold; ${why}, so it serves ${mine} so that a backup can be restored. Those configurations stay unreadable until you ${recovery}`,
-    );
+    throw refusal;
   }
 
   /** Live rows and kept versions under a secret the vault does not hold (one statement). */
   private async rowsUnderSecretsNotHeld(): Promise<SecretRowCount[]> {
     const { current, previous } = this.secrets();
     return (await this.options.store.countRowsBySecret(current.msid)).filter((c) => c.msid !== previous?.msid && c.rows > 0);
-  }
-
-  /** Other nodes that recorded themselves alive (SSOX_MssNodes) within the window, by name. */
-  private async peersSeenRecently(): Promise<string[]> {
-    const since = Date.now() - this.peerAliveWindowMs();
-    return (await this.options.store.listMssNodes()).filter((n) => n.name !== this.options.name && n.lastSeenAt >= since).map((n) => n.name);
-  }
-
-  private peerAliveWindowMs(): number {
-    return this.options.peerAliveWindowMs ?? DEFAULT_PEER_ALIVE_WINDOW_MS;
-  }
-
-  private peerAliveWindowSeconds(): number {
-    return Math.round(this.peerAliveWindowMs() / 1000);
-  }
-
-  /** Each activation that stands aside would say the same every hold-off period: said once per reason. */
-  private sayOnceWhyStandingAside(reason: string, message: string): void {
-    if (this.standAsideSaid === reason) return;
-    this.standAsideSaid = reason;
-    this.options.log(message);
   }
 
   /**

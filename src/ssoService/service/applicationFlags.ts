@@ -1,9 +1,9 @@
 /**
- * The flags an SSO application gets from its kind, as `apps.create` sets them: allow-local
- * accounts, the kind's own bit, enabled or not, and nothing else. One rule for every way an
- * application comes to exist: created through `apps.create`, or by an import, whose file's
- * flags are held to it (a crafted file could otherwise give any 31-bit value, or another
- * kind's bit, to the application it creates).
+ * The flags an SSO application gets from its kind, as `apps.create` sets them (allow-local
+ * accounts, the kind's own bit, enabled or not), and the rule an import's flags are held to: only
+ * flags ENTSSO defines here (AppFlags: group mapping and admin-same are real ENTSSO options an
+ * exported application may carry), and the kind bits of the application's own kind. A crafted
+ * file could otherwise give any 31-bit value, or another kind's bit, to the application it creates.
  */
 import { AppFlags, type ApplicationKind } from '../../protocol/messages';
 
@@ -15,9 +15,12 @@ export function applicationFlags(kind: ApplicationKind, enabled: boolean): numbe
   return flags;
 }
 
-/** True when `flags` are what `apps.create` gives an application of `kind` (enabled or not). */
+const KNOWN_FLAGS = Object.values(AppFlags).reduce((all, flag) => all | flag, 0);
+const KIND_FLAGS = AppFlags.configStore | AppFlags.adapter;
+
+/** True when `flags` hold only known flags, and exactly the kind bits of `kind`. */
 export function flagsFitKind(kind: ApplicationKind, flags: number): boolean {
-  return flags === applicationFlags(kind, (flags & AppFlags.enabled) !== 0);
+  return (flags & ~KNOWN_FLAGS) === 0 && (flags & KIND_FLAGS) === (applicationFlags(kind, false) & KIND_FLAGS);
 }
 
 export function isEnabled(flags: number): boolean {

@@ -363,8 +363,8 @@ function refuse(message: string, application: string, fields: string[] = []): Ss
 function refuseFlags(application: string, kind: ApplicationKind, flags: number): SsoError {
   const hex = (n: number) => `0x${n.toString(16).padStart(8, '0')}`;
   return refuse(
-    `Nothing was imported: the file gives the application "${application}" the flags ${hex(flags)}, which ${article(kind)} application never has ` +
-      `(${hex(applicationFlags(kind, true))} enabled, ${hex(applicationFlags(kind, false))} disabled). Export it again from the environment it came from, or create it here.`,
+    `Nothing was imported: the file gives the application "${application}" the flags ${hex(flags)}, which ${article(kind)} application cannot have ` +
+      `(unknown flags, or another kind's; ${article(kind)} application created here has ${hex(applicationFlags(kind, true))} enabled, ${hex(applicationFlags(kind, false))} disabled). Export it again from the environment it came from, or create it here.`,
     application,
   );
 }

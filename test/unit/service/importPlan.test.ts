@@ -86,13 +86,13 @@ describe('import planning: modes', () => {
     assert.equal(hostile.plan.definition?.contact, 'a\\u{a}b');
   });
 
-  it('refuses to create an application with flags its kind never has (one rule with apps.create)', () => {
+  it('refuses to create an application with unknown flags or another kind\'s; ENTSSO\'s own options pass', () => {
     for (const [kind, flags] of [
       ['configStore', 0x7fff0000],
+      ['configStore', applicationFlags('configStore', true) | 0x1],
       ['configStore', applicationFlags('adapter', true)],
       ['adapter', applicationFlags('configStore', true)],
-      ['configStore', applicationFlags('configStore', true) | AppFlags.groupMapping],
-      ['affiliate', 0],
+      ['affiliate', applicationFlags('affiliate', true) | AppFlags.adapter],
     ] as const) {
       assert.throws(
         () => planApplicationImport(incoming({ kind, flags }), undefined, 'add'),
@@ -102,6 +102,14 @@ describe('import planning: modes', () => {
     }
     for (const kind of ['configStore', 'adapter', 'affiliate'] as const) {
       for (const enabled of [true, false]) assert.equal(planApplicationImport(incoming({ kind, flags: applicationFlags(kind, enabled) }), undefined, 'add').plan.definition?.enabled, enabled);
+    }
+    // Group mapping and admin-same are ENTSSO options an exported application may carry; no allow-local is allowed too.
+    for (const [kind, flags] of [
+      ['configStore', applicationFlags('configStore', true) | AppFlags.groupMapping],
+      ['affiliate', AppFlags.groupMapping | AppFlags.adminSame | AppFlags.enabled],
+      ['affiliate', 0],
+    ] as const) {
+      assert.equal(planApplicationImport(incoming({ kind, flags }), undefined, 'add').plan.definition?.flags, flags, `${kind} 0x${flags.toString(16)}`);
     }
   });
 
