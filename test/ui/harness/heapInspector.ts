@@ -63,6 +63,12 @@ export class HeapInspector {
         if (Date.now() > deadline) throw new Error(`port ${PORT} stayed held by another process for ${Math.round(waitMs / 1000)} s`);
         await delay(500);
       }
+      // Signalled before Node has installed its handler (a host that has just started), the
+      // process would be killed by SIGUSR1 instead (seen in a clean-clone CI run).
+      while (!catchesSigusr1(pid)) {
+        if (Date.now() > deadline) throw new Error(`process ${pid} never installed a SIGUSR1 handler (not a Node process ready for its inspector?)`);
+        await delay(100);
+      }
       process.kill(pid, 'SIGUSR1');
       let url: string | undefined;
       for (let i = 0; i < 50 && !url; i++) {
@@ -257,6 +263,12 @@ export function biggestGrowth(before: HeapSummary, after: HeapSummary, top = 8):
     .slice(0, top)
     .map((g) => `${g.key} ${g.size >= 0 ? '+' : ''}${(g.size / 1e6).toFixed(1)} MB (${g.count >= 0 ? '+' : ''}${g.count.toLocaleString('en-US')})`)
     .join(', ');
+}
+
+/** Whether `pid` catches SIGUSR1 (SigCgt in /proc/<pid>/status, bit 10 - 1): Node installs that handler early in its start-up. */
+function catchesSigusr1(pid: number): boolean {
+  const mask = /^SigCgt:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+  return mask !== undefined && (BigInt(`0x${mask}`) & (1n << 9n)) !== 0n;
 }
 
 /** The newest extension host process under code-server (`--type=extensionHost` in its command line). */
