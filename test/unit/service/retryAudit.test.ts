@@ -18,64 +18,16 @@ import { after, test } from 'node:test';
 import type { ApplicationDetail, AuditPage } from '../../../src/protocol/messages';
 import { SsoError } from '../../../src/protocol/errors';
 import { generateMasterSecret } from '../../../src/ssoService/crypto/masterSecret';
-import { SecretVault } from '../../../src/ssoService/crypto/secretVault';
 import { encodeSsoFile } from '../../../src/ssoService/crypto/ssoFile';
-import { SecretAuthority } from '../../../src/ssoService/mss/secretAuthority';
 import { SsoOperations } from '../../../src/ssoService/service/operations';
 import { SecretCache } from '../../../src/ssoService/service/secretCache';
 import { secretNotCurrent } from '../../../src/ssoService/ssodb/schema/storeErrors';
 import { createSqliteStore } from '../../../src/ssoService/ssodb/sqliteStore';
-import type { SsoStore } from '../../../src/ssoService/ssodb/store';
+import { APP, PASSWORD, setUp, type Setup } from './secretRestoreRace';
 
-const PASSWORD = 'correct horse battery staple 42';
-const APP = 'Contoso.Orders';
-const NODE = 'localhost:0';
 const ctx = { client: 'test' };
 const scratch = mkdtempSync(join(tmpdir(), 'retry-audit-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
-
-interface Setup {
-  store: SsoStore;
-  node: SecretAuthority;
-  ops: SsoOperations;
-  backupOfX: string;
-}
-
-/** The active MSS serving a fresh secret B, a service synced to it, and a backup of the real secret X. */
-async function setUp(name: string, mss: 'reachable' | 'unreachable after the restore'): Promise<Setup> {
-  const store = createSqliteStore({ file: join(scratch, `${name}.db`) });
-  await store.init();
-  const options = { store, environmentId: 'env-test', name: NODE, log: () => undefined, onChanged: () => undefined };
-  await SecretVault.create(join(scratch, `${name}-b`), generateMasterSecret());
-  const node = new SecretAuthority({ ...options, vaultDir: join(scratch, `${name}-b`) });
-  await node.openVault();
-  await store.acquireLease(NODE, 60_000, 0);
-  await node.activate();
-  await SecretVault.create(join(scratch, `${name}-x`), generateMasterSecret());
-  const source = new SecretAuthority({ ...options, vaultDir: join(scratch, `${name}-x`) });
-  await source.openVault();
-  const { file: backupOfX } = await source.backup(PASSWORD, 'the real secret');
-  await store.createApplication({
-    name: APP, description: '', contact: '', userGroup: 'BizTalk Application Users', adminGroup: 'SSO Administrators', flags: 0, kind: 'configStore',
-    fields: [{ label: 'Host', masked: false }, { label: 'Password', masked: true }],
-  });
-  const cache = new SecretCache(60_000);
-  cache.onSynced(node.secrets());
-  let restored = false;
-  const resyncSecrets = async () => {
-    if (mss === 'reachable' || !restored) cache.onSynced(node.secrets());
-  };
-  const ops = new SsoOperations(store, cache, async () => {
-    throw new Error('no master secret server operations in this test');
-  }, 'env-test', { resyncSecrets });
-  const restore = node.restore.bind(node);
-  node.restore = async (...args) => {
-    const result = await restore(...args);
-    restored = true;
-    return result;
-  };
-  return { store, node, ops, backupOfX };
-}
 
 type StoreWrite = 'saveConfiguration' | 'applyApplicationChanges';
 
@@ -116,7 +68,7 @@ async function tearDown(setup: Setup): Promise<void> {
 const partner = { application: APP, identifier: 'Partner', fields: { Host: 'ftp.contoso.com', Password: 'pa55' }, expectedTimestamp: null };
 
 test('config.set refused by the secret fence and saved by its retry: one audit row, ok', async () => {
-  const setup = await setUp('set-ok', 'reachable');
+  const setup = await setUp(scratch, 'set-ok', 'reachable');
   const saved = await landingAfterTheRestore(setup, 'saveConfiguration', () => setup.ops.handlers['config.set'](partner, ctx));
   assert.ok(!(saved instanceof Error), String(saved));
   assert.deepEqual((await auditRows(setup, 'config.set')).map(([outcome]) => outcome), ['ok'], 'one save, one audit row');
@@ -124,7 +76,7 @@ test('config.set refused by the secret fence and saved by its retry: one audit r
 });
 
 test('config.set refused by the fence and by its retry too: one audit row, refused', async () => {
-  const setup = await setUp('set-refused', 'unreachable after the restore');
+  const setup = await setUp(scratch, 'set-refused', 'unreachable after the restore');
   const saved = await landingAfterTheRestore(setup, 'saveConfiguration', () => setup.ops.handlers['config.set'](partner, ctx));
   assert.ok(saved instanceof SsoError && saved.code === 'ENTSSO_E_NO_SECRET', String(saved));
   assert.deepEqual(await auditRows(setup, 'config.set'), [['refused', 'ENTSSO_E_NO_SECRET']], 'one refusal, one audit row');
@@ -132,7 +84,7 @@ test('config.set refused by the fence and by its retry too: one audit row, refus
 });
 
 test('config.setMany retried after the fence: one ok row per configuration written, no refusal', async () => {
-  const setup = await setUp('set-many', 'reachable');
+  const setup = await setUp(scratch, 'set-many', 'reachable');
   const { fieldsVersion } = (await setup.ops.handlers['apps.get']({ name: APP }, ctx)) as ApplicationDetail;
   const writes = [{ identifier: 'Partner', expectedTimestamp: null, fields: { Host: 'a' } }, { identifier: 'Other', expectedTimestamp: null, fields: { Host: 'b' } }];
   const saved = await landingAfterTheRestore(setup, 'applyApplicationChanges', () => setup.ops.handlers['config.setMany']({ application: APP, expectedFieldsVersion: fieldsVersion!, writes }, ctx));
@@ -143,7 +95,7 @@ test('config.setMany retried after the fence: one ok row per configuration writt
 });
 
 test('apps.import retried after the fence: one ok row, no refusal', async () => {
-  const setup = await setUp('import', 'reachable');
+  const setup = await setUp(scratch, 'import', 'reachable');
   const file = Buffer.from(encodeSsoFile({ Endpoint: 'https://contoso.example', Timeout: '30' }, PASSWORD)).toString('base64');
   const source = { file, format: 'sso' as const, password: PASSWORD, name: 'Contoso.Imported', mode: 'add' as const };
   const { expected } = await setup.ops.handlers['apps.planImport'](source, ctx);

@@ -16,64 +16,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import { SsoError } from '../../../src/protocol/errors';
-import { generateMasterSecret } from '../../../src/ssoService/crypto/masterSecret';
-import { SecretVault } from '../../../src/ssoService/crypto/secretVault';
-import { SecretAuthority } from '../../../src/ssoService/mss/secretAuthority';
-import { SsoOperations } from '../../../src/ssoService/service/operations';
-import { SecretCache } from '../../../src/ssoService/service/secretCache';
-import { createSqliteStore } from '../../../src/ssoService/ssodb/sqliteStore';
-import type { SsoStore } from '../../../src/ssoService/ssodb/store';
+import { APP, PASSWORD, setUp, type Setup } from './secretRestoreRace';
 
-const PASSWORD = 'correct horse battery staple 42';
-const APP = 'Contoso.Orders';
-const NODE = 'localhost:0';
 const ctx = { client: 'test' };
 const scratch = mkdtempSync(join(tmpdir(), 'save-across-restore-'));
 after(() => rmSync(scratch, { recursive: true, force: true }));
-
-interface Setup {
-  store: SsoStore;
-  node: SecretAuthority;
-  cache: SecretCache;
-  ops: SsoOperations;
-  backupOfX: string;
-}
-
-/** The active MSS serving a fresh secret B, a service synced to it, and a backup of the real secret X. */
-async function setUp(name: string, mss: 'reachable' | 'unreachable after the restore'): Promise<Setup> {
-  const store = createSqliteStore({ file: join(scratch, `${name}.db`) });
-  await store.init();
-  const options = { store, environmentId: 'env-test', name: NODE, log: () => undefined, onChanged: () => undefined };
-  await SecretVault.create(join(scratch, `${name}-b`), generateMasterSecret());
-  const node = new SecretAuthority({ ...options, vaultDir: join(scratch, `${name}-b`) });
-  await node.openVault();
-  await store.acquireLease(NODE, 60_000, 0);
-  await node.activate();
-  await SecretVault.create(join(scratch, `${name}-x`), generateMasterSecret());
-  const source = new SecretAuthority({ ...options, vaultDir: join(scratch, `${name}-x`) });
-  await source.openVault();
-  const { file: backupOfX } = await source.backup(PASSWORD, 'the real secret');
-  await store.createApplication({
-    name: APP, description: '', contact: '', userGroup: 'BizTalk Application Users', adminGroup: 'SSO Administrators', flags: 0, kind: 'configStore',
-    fields: [{ label: 'Host', masked: false }, { label: 'Password', masked: true }],
-  });
-  const cache = new SecretCache(60_000);
-  cache.onSynced(node.secrets());
-  let restored = false;
-  const resyncSecrets = async () => {
-    if (mss === 'reachable' || !restored) cache.onSynced(node.secrets());
-  };
-  const ops = new SsoOperations(store, cache, async () => {
-    throw new Error('no master secret server operations in this test');
-  }, 'env-test', { resyncSecrets });
-  const restore = node.restore.bind(node);
-  node.restore = async (...args) => {
-    const result = await restore(...args);
-    restored = true;
-    return result;
-  };
-  return { store, node, cache, ops, backupOfX };
-}
 
 /** A save through the service whose write reaches SSODB only once `landAfter` is done. */
 async function saveLandingAfter(setup: Setup, landAfter: () => Promise<unknown>): Promise<{ saved: unknown; b: string }> {
@@ -101,7 +48,7 @@ async function saveLandingAfter(setup: Setup, landAfter: () => Promise<unknown>)
 }
 
 test('a save that took the secret a restore drops, landing after the restore was published, is saved under the restored secret', async () => {
-  const setup = await setUp('reachable', 'reachable');
+  const setup = await setUp(scratch, 'reachable', 'reachable');
   const { saved, b } = await saveLandingAfter(setup, () => setup.node.restore(setup.backupOfX, PASSWORD));
   const x = setup.node.secrets().current.msid;
   assert.notEqual(x, b);
@@ -115,7 +62,7 @@ test('a save that took the secret a restore drops, landing after the restore was
 });
 
 test('the same save, when the MSS cannot hand out the restored secret, is refused with what to do and writes nothing', async () => {
-  const setup = await setUp('unreachable', 'unreachable after the restore');
+  const setup = await setUp(scratch, 'unreachable', 'unreachable after the restore');
   const { saved, b } = await saveLandingAfter(setup, () => setup.node.restore(setup.backupOfX, PASSWORD));
   assert.ok(saved instanceof SsoError, `refused: ${String(saved)}`);
   assert.equal(saved.code, 'ENTSSO_E_NO_SECRET');
