@@ -211,6 +211,9 @@ function writeSettings(environment) {
     'update.mode': 'none',
     'extensions.autoCheckUpdates': false,
     'security.workspace.trust.enabled': false,
+    // The workspace (.data/workspace) lies inside this clone: without this, VS Code's Git asks at
+    // every start whether to open the clone's repository, which has nothing to do with SSO.
+    'git.openRepositoryInParentFolders': 'never',
     ...existing,
     'entsso.environments': [environment],
     'entsso.activeEnvironment': environment.name,
