@@ -215,6 +215,11 @@ namespace EntssoBridge
             catch (BridgeError e) { Log.Event("cleanup-failed", name + ": " + e.SsoCode); }
         }
 
+        // As Microsoft's tools create them, and as the embedded service does (applicationFlags.ts):
+        // a config-store application is CONFIG_STORE | ALLOW_LOCAL; an adapter is "a special type of
+        // configuration store application" (ENTSSO docs), so it keeps the config-store bit, which
+        // its identifiers need (IdentifiersOf). AppRecord.Kind reads the adapter bit first. Every kind
+        // allows local accounts, as the service's do: a developer's single BizTalk box has local groups.
         static int KindFlags(string kind)
         {
             const int configStore = 0x100000, adapter = 0x400000, allowLocal = 0x40000;
@@ -222,7 +227,7 @@ namespace EntssoBridge
             {
                 case "configStore": return configStore | allowLocal;
                 case "adapter": return configStore | adapter | allowLocal;
-                case "affiliate": return 0;
+                case "affiliate": return allowLocal;
                 default: throw BridgeError.Invalid("\"kind\" must be configStore, adapter or affiliate.");
             }
         }

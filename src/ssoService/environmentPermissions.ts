@@ -5,9 +5,10 @@
  * with key files, naming the file and the command that fixes it. POSIX only: Windows has no
  * modes to check (its ACLs are inherited from the user's profile folder).
  */
-import { chmodSync, lstatSync, mkdirSync, readdirSync, statSync, type Stats } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { SsoError } from '../protocol/errors';
+import { lstatOrUndefined } from './privateFiles';
 
 const IS_POSIX = process.platform !== 'win32';
 
@@ -80,15 +81,6 @@ function assertOwnedByUs(path: string, stat: Stats): void {
   const uid = process.getuid?.();
   if (uid === undefined || stat.uid === uid || stat.uid === 0) return;
   refuse(`${path} belongs to another user (uid ${stat.uid}), who could change it. Use a folder of your own for the SSO environment.`);
-}
-
-function lstatOrUndefined(path: string): Stats | undefined {
-  try {
-    return lstatSync(path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw error;
-  }
 }
 
 function modeOf(stat: Stats): string {

@@ -18,6 +18,7 @@ import {
   startSeededBridge,
   updateStandinState,
 } from '../entssoStandin/standin';
+import { applicationFlags } from '../../src/ssoService/service/applicationFlags';
 
 async function rejects(promise: Promise<unknown>, ssoCode: string): Promise<BridgeRpcError> {
   try {
@@ -190,6 +191,29 @@ describe('entsso-bridge: methods over the ENTSSO stand-in', { timeout: 120_000 }
     assert.equal(enabled.enabled, true);
     assert.deepEqual(await h.bridge.request('apps.delete', { name: 'Contoso.New' }), { deleted: true });
     assert.ok(!readStandinState(h.stateFile).applications.some((a) => a.name === 'Contoso.New'));
+  });
+
+  test('apps.create of each kind: the flags and kind read back are the embedded service\'s (an adapter keeps identifiers)', async () => {
+    for (const kind of ['configStore', 'adapter', 'affiliate'] as const) {
+      const name = `Contoso.Kind.${kind}`;
+      const created = await h.bridge.request('apps.create', { name, kind, fields: [{ label: 'uri', masked: false }] });
+      assert.equal(created.flags, applicationFlags(kind, true), `${kind}: 0x${created.flags.toString(16)}`);
+      assert.equal(created.kind, kind);
+      assert.equal(readStandinState(h.stateFile).applications.find((a) => a.name === name)?.flags, applicationFlags(kind, true), 'what ENTSSO stores');
+      const listed = (await h.bridge.request('apps.list', { filter: name })).items;
+      assert.deepEqual(listed.map((a: { kind: string; flags: number }) => [a.kind, a.flags]), [[kind, applicationFlags(kind, true)]]);
+      if (kind === 'adapter') {
+        await h.bridge.request('config.set', { application: name, identifier: 'SP1', fields: { uri: 'sftp://x' }, expectedTimestamp: null });
+        assert.deepEqual((await h.bridge.request('identifiers.list', { application: name })).items.map((i: { identifier: string }) => i.identifier), ['SP1']);
+      }
+      await h.bridge.request('apps.delete', { name });
+    }
+    // An adapter the embedded service exported before its adapters got the config-store bit reads as an adapter.
+    updateStandinState(h.stateFile, (state) => {
+      state.applications.push({ name: 'Contoso.OldAdapter', description: '', contact: '', userGroup: 'u', adminGroup: 'a', flags: 0x440002, numFields: 1, fields: [{ label: 'uri', flags: 0 }], configs: {} });
+    });
+    assert.equal((await h.bridge.request('apps.get', { name: 'Contoso.OldAdapter' })).kind, 'adapter');
+    await h.bridge.request('apps.delete', { name: 'Contoso.OldAdapter' });
   });
 
   test('secret.info, backup, inspect (reminder), restore, generate on the MSS', async () => {

@@ -2,8 +2,10 @@
  * Review 5, finding 2: a plan tells whether a masked value in the caller's file equals the stored
  * one (the field is "changed" or not). Anyone with a token could test guesses of a production
  * password with a file of their own, so the plan is audited like a reveal (config.fingerprints
- * is): one app.importPlan row per existing configuration compared, naming the masked fields,
- * written before the plan leaves (refused on a full disk: test/reliability/auditFailClosed.test.ts).
+ * is): one app.importPlan row per application compared, naming the masked fields and counting the
+ * configurations (one row per configuration let a previewed large file push older rows out of the
+ * count-bounded audit), written before the plan leaves (refused on a full disk:
+ * test/reliability/auditFailClosed.test.ts).
  * Real processes: an SSO environment (MSS + service), crafted entsso and .sso files, planImport.
  */
 import assert from 'node:assert/strict';
@@ -19,11 +21,11 @@ const ID = 'SendOrders';
 const SECRET = 'Winter2026!';
 const FILE_PASSWORD = 'correct horse battery staple 42';
 
-async function craftedExport(guess: string): Promise<string> {
+async function craftedExport(guess: string, app = APP, ids = [ID]): Promise<string> {
   const file = await writeExportFile(
-    [{ name: APP, kind: 'configStore', description: '', contact: '', userGroup: 'SSO Affiliate Administrators', adminGroup: 'SSO Administrators', flags: 0x140002,
+    [{ name: app, kind: 'configStore', description: '', contact: '', userGroup: 'SSO Affiliate Administrators', adminGroup: 'SSO Administrators', flags: 0x140002,
       fields: [{ label: 'Url', masked: false }, { label: 'Password', masked: true }],
-      configurations: [{ identifier: ID, values: [{ field: 'Url', value: 'sftp://a.example' }, { field: 'Password', value: guess }] }] }],
+      configurations: ids.map((identifier) => ({ identifier, values: [{ field: 'Url', value: 'sftp://a.example' }, { field: 'Password', value: guess }] })) }],
     { password: FILE_PASSWORD, reminder: '', environment: 'crafted', kdfCost: { N: 2 ** 14, r: 8, p: 1 } },
   );
   return file.toString('base64');
@@ -68,6 +70,18 @@ describe('apps.planImport compares masked values only when audited', () => {
     for (const guess of ['Spring2026!', 'Autumn2026!', SECRET]) await c.request('apps.planImport', { file: craftedSso(guess), format: 'sso', name: APP, password: 'x', mode: 'update' });
     const rows = await planRows((await auditCount()) - before);
     assert.deepEqual(rows.map((r) => [r.identifier, r.fields]), Array(3).fill(['ConfigProperties', ['Password']]));
+  });
+
+  test('a plan over an application with 50 configurations leaves one row for it, counting them, not 50', async () => {
+    const many = 'Oracle.ManyPorts';
+    const ids = Array.from({ length: 50 }, (_, i) => `Port${i}`);
+    await c.request('apps.create', { name: many, kind: 'configStore', fields: [{ label: 'Url', masked: false }, { label: 'Password', masked: true }] });
+    for (const identifier of ids) await c.request('config.set', { application: many, identifier, fields: { Url: 'sftp://a.example', Password: SECRET }, expectedTimestamp: null });
+    const before = await auditCount();
+    await c.request('apps.planImport', { file: await craftedExport('Summer2026!', many, ids), format: 'entsso', password: FILE_PASSWORD, mode: 'update' });
+    const rows = await planRows((await auditCount()) - before);
+    assert.deepEqual(rows.map((r) => [r.application, r.identifier, r.fields, r.outcome]), [[many, undefined, ['Password'], 'ok']], JSON.stringify(rows));
+    assert.match(rows[0]!.detail ?? '', /50 configurations/);
   });
 
   test('a plan that compares no masked value writes no row', async () => {

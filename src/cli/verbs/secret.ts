@@ -6,7 +6,8 @@
 import { type ParsedArgs, UsageError, flag, opt, positional } from '../args';
 import { connect, print } from '../context';
 import { readInputFileBase64 } from '../inputFile';
-import { checkOutputFile, writePrivateFileSync } from '../privateFile';
+import { writePrivateFile } from '../../ssoService/privateFiles';
+import { checkOutputFile } from '../privateFile';
 import { readPassword } from '../password';
 
 export const secretOptions = { file: { value: true }, reminder: { value: true }, 'password-stdin': {}, 'allow-foreign': {}, force: {} };
@@ -34,7 +35,7 @@ export async function secret(args: ParsedArgs): Promise<void> {
         const file = outputFile(args);
         const password = await readPassword(args, 'Backup password', true);
         const r = await client.request('secret.backup', { password, reminder: opt(args, 'reminder') ?? '' });
-        writePrivateFileSync(file, Buffer.from(r.file, 'base64'));
+        await writePrivateFile(file, Buffer.from(r.file, 'base64'));
         print(args, { file, msids: r.msids }, () => `Master secret backed up to ${file} (secrets ${r.msids.join(', ')}). The reminder is stored readable in the file. Keep the file and its password apart; then run "ssoctl secret verify".`);
         return;
       }
@@ -63,7 +64,7 @@ export async function secret(args: ParsedArgs): Promise<void> {
         const password = await readPassword(args, 'Password for the backup of the new secret', true);
         const prepared = await client.request('secret.prepareGenerate', { password, reminder: opt(args, 'reminder') ?? '' });
         // ENTSSO's order: the backup of the new secret is on disk (synced) before anything switches.
-        writePrivateFileSync(file, Buffer.from(prepared.file, 'base64'));
+        await writePrivateFile(file, Buffer.from(prepared.file, 'base64'));
         const r = await client.request('secret.commitGenerate', { newMsid: prepared.newMsid });
         print(args, { file, ...r }, () => `New master secret ${r.msid} is in use; its backup is ${file}. ${r.rowsToReencrypt} configuration(s) are being re-encrypted; writes are refused until that finishes ("ssoctl secret info" shows progress).`);
         return;

@@ -25,10 +25,10 @@ import {
   makeMasterSecret,
   type MasterSecret,
 } from './masterSecret';
+import { syncFolder, writeNewPrivateFile, writePrivateFile } from '../privateFiles';
 
 export const VAULT_KEY_FILE = 'master.key';
 export const VAULT_FILE = 'secrets.vault';
-const TEMP_PREFIX = `${VAULT_FILE}.tmp-`;
 const MAGIC = Buffer.from('ENTSSO-VAULT', 'ascii');
 const VAULT_VERSION = 1;
 const IV_BYTES = 12;
@@ -163,7 +163,7 @@ export class SecretVault {
       await withFsErrors(`delete the master secret vault in ${this.dir}`, async () => {
         await fs.rm(join(this.dir, VAULT_FILE), { force: true });
         await fs.rm(join(this.dir, VAULT_KEY_FILE), { force: true });
-        await fsyncFolder(this.dir);
+        await syncFolder(this.dir);
       });
       wipeMasterSecret(contents.current);
       wipeMasterSecret(contents.previous);
@@ -199,7 +199,7 @@ export class SecretVault {
 
   private async persist(contents: VaultContents): Promise<void> {
     const file = encodeVault(this.key, contents);
-    await withFsErrors(`write the master secret vault in ${this.dir}`, () => writeFileAtomically(this.dir, VAULT_FILE, file));
+    await withFsErrors(`write the master secret vault in ${this.dir}`, () => writePrivateFile(join(this.dir, VAULT_FILE), file));
   }
 
   private live(): VaultContents {
@@ -333,41 +333,6 @@ async function readKeyFile(path: string): Promise<Buffer> {
     throw vaultError('ENTSSO_E_BAD_FILE', 'corrupt', `The master secret key file ${path} is damaged (wrong size); restore the master secret from a backup.`);
   }
   return key;
-}
-
-/** Creates a file that must not exist yet, 0600 from the first byte, and makes it durable. */
-async function writeNewPrivateFile(path: string, content: Buffer): Promise<void> {
-  const handle = await fs.open(path, 'wx', 0o600);
-  try {
-    await handle.writeFile(content);
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
-
-/** Replaces `dir/name` by a new 0600 file, durably (file, rename and folder synced): a crash leaves the old one or the new one. */
-export async function writeFileAtomically(dir: string, name: string, content: Buffer): Promise<void> {
-  const temp = join(dir, `${TEMP_PREFIX}${process.pid}-${randomBytes(6).toString('hex')}`);
-  try {
-    await writeNewPrivateFile(temp, content);
-    await fs.rename(temp, join(dir, name));
-  } catch (error) {
-    await fs.rm(temp, { force: true }).catch(() => undefined);
-    throw error;
-  }
-  await fsyncFolder(dir);
-}
-
-/** Makes a rename durable. Windows cannot open folders for fsync; NTFS journals renames. */
-async function fsyncFolder(dir: string): Promise<void> {
-  if (!IS_POSIX) return;
-  const handle = await fs.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
 }
 
 /** Turns file system failures into typed errors that say what we were doing. */

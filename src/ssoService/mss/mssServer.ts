@@ -233,7 +233,16 @@ export class MssServer {
     this.options.log(
       `${why} (${reason.code}). This node gives the lease up and tries to take it again in ${holdOffSeconds} s unless another node has it; a new activation then judges and publishes its secret`,
     );
-    this.leadership.demote().catch((err: unknown) => this.options.log(`this node could not give the lease up in SSODB (${errorCodeOf(err)}): it serves nothing, and the lease expires by itself`));
+    this.leadership.demote().catch((err: unknown) => this.leaseNotReleased(err));
+  }
+
+  /**
+   * SSODB refused to release the lease of a demotion: the node is standby all the same (demote()
+   * sees to it) and the lease row expires by itself. Logged by code: SSODB's text is not the log's.
+   */
+  private leaseNotReleased(err: unknown): void {
+    const ttlSeconds = Math.ceil((this.options.lease ?? DEFAULT_LEASE).ttlMs / 1000);
+    this.options.log(`this node could not give the lease up in SSODB (${errorCodeOf(err)}): it is standby and serves nothing, and the lease expires by itself within ${ttlSeconds} s`);
   }
 
   private async recordNode(takeoverAt: number | null = null): Promise<void> {
@@ -345,8 +354,10 @@ export class MssServer {
       holdsSecret: this.authority.holdsSecret,
       msid: this.authority.holdsSecret ? this.authority.secrets().current.msid : undefined,
     }),
+    // The asking node hears this node's role: standby even when SSODB refused the release, whose
+    // error (and its text) stays here (leaseNotReleased).
     demote: async () => {
-      if (this.leadership.isActive()) await this.leadership.demote();
+      if (this.leadership.isActive()) await this.leadership.demote().catch((err: unknown) => this.leaseNotReleased(err));
       return { name: this.name, role: this.leadership.currentRole };
     },
     promote: async () => {

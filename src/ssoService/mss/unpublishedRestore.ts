@@ -13,7 +13,7 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMsid } from '../crypto/masterSecret';
-import { writeFileAtomically } from '../crypto/secretVault';
+import { writePrivateFile } from '../privateFiles';
 
 const UNPUBLISHED_RESTORE_FILE = 'restore-unpublished.json';
 
@@ -54,7 +54,7 @@ export class UnpublishedRestore {
     // An MSS that starts without a vault has no folder yet (the vault makes it the same way).
     await mkdir(this.vaultDir, { recursive: true, mode: 0o700 });
     this.loaded = undefined;
-    await writeFileAtomically(this.vaultDir, UNPUBLISHED_RESTORE_FILE, Buffer.from(JSON.stringify(record)));
+    await writePrivateFile(this.file, Buffer.from(JSON.stringify(record)));
     this.loaded = { record };
   }
 

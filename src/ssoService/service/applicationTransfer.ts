@@ -32,7 +32,7 @@ import type { ApplicationChange, ChangeAuditRows, NewAuditEntry, SsoStore } from
 import { newNameProblem } from '../../protocol/names';
 import { escapeUnsafeCharacters } from '../../protocol/untrustedText';
 import { checkConfigurationSize, encryptValues, expectedOf, readApplicationState, valuesOfFields, type ApplicationState } from './applicationState';
-import { compareNames, importBasis, planApplicationImport, type IncomingApplication, type PlannedApplication } from './importPlan';
+import { compareNames, importBasis, maskedComparisonAudit, planApplicationImport, type IncomingApplication, type PlannedApplication } from './importPlan';
 import type { SecretCache } from './secretCache';
 import { exportedHistory, historyImportNotes, importedHistory, type HistoryLimits } from './historyTransfer';
 import { auditsRefusal, FINAL_ATTEMPT, type WriteAttempt } from './secretChangeRetry';
@@ -266,20 +266,12 @@ export class ApplicationTransfer {
   /**
    * A plan says whether a masked value in the file equals the stored one (changed, kept or
    * unchanged), so whoever writes the file can test guesses: like a fingerprint, that answer is
-   * audited before it leaves, one row per configuration compared, and refused when it cannot be.
-   * (Hiding equality instead would make every re-import of the same file look like a change.)
+   * audited before it leaves, one row per application compared (maskedComparisonAudit), and
+   * refused when it cannot be. (Hiding equality instead would make every re-import of the same
+   * file look like a change.)
    */
   private async auditMaskedComparisons(ctx: TransferContext, prepared: Prepared): Promise<void> {
-    const rows = prepared.planned.flatMap(({ planned }) =>
-      planned.maskedCompared.map(({ identifier, fields }, _, all) => ({
-        action: 'app.importPlan',
-        outcome: 'ok' as const,
-        application: planned.plan.application,
-        identifier,
-        fields,
-        detail: `an import plan compared masked values with a file's (one of ${all.length})`,
-      })),
-    );
+    const rows = prepared.planned.flatMap(({ planned }) => maskedComparisonAudit(planned) ?? []);
     if (rows.length > 0) await this.deps.auditOrRefuse(ctx, rows);
   }
 

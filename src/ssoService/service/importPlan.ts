@@ -35,7 +35,7 @@ import {
   type ImportMode,
   type TransferFormat,
 } from '../../protocol/messages';
-import type { HistoryRow, NewApplication } from '../ssodb/store';
+import type { HistoryRow, NewApplication, NewAuditEntry } from '../ssodb/store';
 import { applicationFlags, flagsFitKind, isEnabled } from './applicationFlags';
 
 /** Most fields an application may have (the protocol's limit). */
@@ -103,6 +103,26 @@ export interface PlannedApplication {
    * the file (the service audits it before the plan leaves).
    */
   maskedCompared: { identifier: string; fields: string[] }[];
+}
+
+/**
+ * The audit of a plan's masked comparisons: one row per application (not per configuration, so
+ * that previewing a large file again and again cannot push older rows out of a count-bounded
+ * audit), naming the masked fields compared, the configuration when there is one, and how many.
+ */
+export function maskedComparisonAudit(planned: PlannedApplication): Omit<NewAuditEntry, 'user'> | undefined {
+  const compared = planned.maskedCompared;
+  if (compared.length === 0) return undefined;
+  const fields = [...new Set(compared.flatMap((c) => c.fields))];
+  const configurations = compared.length === 1 ? 'one configuration' : `${compared.length} configurations`;
+  return {
+    action: 'app.importPlan',
+    outcome: 'ok',
+    application: planned.plan.application,
+    ...(compared.length === 1 ? { identifier: compared[0]!.identifier } : {}),
+    fields,
+    detail: `an import plan compared the masked values of ${configurations} with a file's`,
+  };
 }
 
 // ---------------------------------------------------------------- planning

@@ -12,6 +12,7 @@ import { AppFlags, MASKED_CHANGED_PLACEHOLDER, MASKED_PLACEHOLDER, type ImportMo
 import { applicationFlags } from '../../../src/ssoService/service/applicationFlags';
 import {
   importBasis,
+  maskedComparisonAudit,
   planApplicationImport,
   type CurrentApplication,
   type IncomingApplication,
@@ -237,6 +238,18 @@ describe('import planning: documents and basis', () => {
     const noStoredValue = current({ rows: [{ identifier: 'ConfigProperties', timestamp: '7', values: new Map([['Url', 'u']]) }] });
     assert.deepEqual(planApplicationImport(incoming(), noStoredValue, 'update').maskedCompared, [], 'a value that is created is compared with nothing');
     assert.deepEqual(planApplicationImport(incoming(), undefined, 'update').maskedCompared, [], 'a created application compares nothing');
+  });
+
+  it('audits the masked comparisons of an application with 50 configurations in one row that counts them, and none when nothing masked is compared', () => {
+    const ids = Array.from({ length: 50 }, (_, i) => `Port${i}`);
+    const stored = current({ rows: ids.map((identifier, i) => ({ identifier, timestamp: String(i), values: new Map([['Url', 'u'], ['Password', 'old']]) })) });
+    const planned = planApplicationImport(incoming({ configurations: ids.map((identifier) => ({ identifier, values: new Map([['Url', 'u'], ['Password', SECRET]]) })) }), stored, 'update');
+    assert.equal(planned.maskedCompared.length, 50);
+    const row = maskedComparisonAudit(planned);
+    assert.deepEqual(row, { action: 'app.importPlan', outcome: 'ok', application: 'Contoso.Settings', fields: ['Password'], detail: "an import plan compared the masked values of 50 configurations with a file's" });
+    const one = maskedComparisonAudit(planApplicationImport(incoming(), current(), 'update'));
+    assert.deepEqual([one?.identifier, one?.fields, one?.detail], ['configproperties', ['Password'], "an import plan compared the masked values of one configuration with a file's"]);
+    assert.equal(maskedComparisonAudit(planApplicationImport(incoming(), undefined, 'add')), undefined);
   });
 
   it('names are data in documents, "__proto__" included', () => {
