@@ -247,9 +247,10 @@ namespace Microsoft.EnterpriseSingleSignOn.Interop
 
         public void Write(string propName, ref object ptrVar)
         {
-            if (propName == "AppFilterFlags") filterFlags = Convert.ToInt32(ptrVar);
+            // VT_I4 or VT_UI4, as the docs allow (public code writes a uint).
+            if (propName == "AppFilterFlags") filterFlags = unchecked((int)Convert.ToInt64(ptrVar));
             // Microsoft's docs spell it "AppFilterFlagsMask", code that works uses "AppFilterFlagMask": accept both.
-            else if (propName == "AppFilterFlagMask" || propName == "AppFilterFlagsMask") filterMask = Convert.ToInt32(ptrVar);
+            else if (propName == "AppFilterFlagMask" || propName == "AppFilterFlagsMask") filterMask = unchecked((int)Convert.ToInt64(ptrVar));
             else throw Hr.Com(Hr.InvalidArg);
         }
 
@@ -305,10 +306,16 @@ namespace Microsoft.EnterpriseSingleSignOn.Interop
             flags = apps.ConvertAll(a => a.Flags).ToArray();
         }
 
+        /// <summary>
+        /// Unfiltered, ENTSSO lists affiliate (individual and group) applications only: "ssomanage -listapps [all]
+        /// ... all ... will also display applications using the Configuration Store feature" (learn.microsoft.com,
+        /// "How to List Affiliate Applications"). With SSO_FLAG_APP_FILTER_BY_TYPE in the mask, AppFilterFlags
+        /// says which types ("How to Change the Behavior of a Single Sign-On Interface").
+        /// </summary>
         bool PassesFilter(int appFlags)
         {
-            if ((filterMask & SSOFlag.SSO_FLAG_APP_FILTER_BY_TYPE) == 0) return true;
             int type = AppType(appFlags);
+            if ((filterMask & SSOFlag.SSO_FLAG_APP_FILTER_BY_TYPE) == 0) return type != (int)AffiliateApplicationType.ConfigStore;
             return (filterFlags & type) != 0;
         }
 
