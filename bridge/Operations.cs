@@ -33,7 +33,7 @@ namespace EntssoBridge
             handlers = new Dictionary<string, Func<Dictionary<string, object>, object>>
             {
                 { "hello", Hello },
-                { "status", p => monitor.Refresh() },
+                { "status", p => monitor.Current },
                 { "health", Health },
                 { "apps.list", ListApplications },
                 { "apps.get", p => Detail(Name(p, "name")) },
@@ -78,7 +78,7 @@ namespace EntssoBridge
             {
                 { "protocolVersion", Host.ProtocolVersion },
                 { "serverVersion", "entsso-bridge " + Program.Version + " on " + Entsso.InteropDescription() },
-                { "state", monitor.Refresh() },
+                { "state", monitor.Current },
                 { "backend", "entsso-bridge" },
                 { "capabilities", Capabilities.ToList() },
             };
@@ -89,7 +89,7 @@ namespace EntssoBridge
 
         object Health(Dictionary<string, object> p)
         {
-            var state = monitor.Refresh();
+            var state = monitor.Current;
             string stateName = (string)state["state"];
             string mss = (string)state["mssName"];
             var checks = new List<object>

@@ -2,6 +2,9 @@
 // name, GetServerStatus against each) and pushes a `state` notification whenever the state
 // changes: ready, cached (MSS unreachable, the local service still decrypts from its cache),
 // no-secret, reencrypting, ssodb-unreachable (this machine's SSO service not reachable).
+// Only the poll thread polls: requests take the last polled state (Current). An RPC to a server
+// that is down takes about 21 s on Windows (TCP connect retries), so a request that polled would
+// hold every request queued behind it, and a hello could outlast the extension's 60 s.
 using System;
 using System.Collections.Generic;
 using System.Globalization;
@@ -12,7 +15,19 @@ namespace EntssoBridge
     public sealed class StateMonitor
     {
         static readonly TimeSpan ReencryptHold = TimeSpan.FromSeconds(60);
+        /// <summary>
+        /// How long the bridge waits for its first poll, once per process (at start, or the first request
+        /// that needs the state). A poll answers in milliseconds while ENTSSO's servers answer; one that
+        /// takes longer is waiting on a server that is down (~21 s per RPC), so after 10 s the bridge goes on
+        /// with a provisional state, leaving the hello most of the extension's 60 s.
+        /// </summary>
+        public const int FirstPollWaitMs = 10000;
         readonly int pollMs;
+        readonly ManualResetEvent firstPollDone = new ManualResetEvent(false);
+        int firstWaitSpent;
+        // Pushes forced after a provisional state was served: the first poll's push may reach stdout before
+        // the reply that carried the provisional state, so the next poll pushes its state again.
+        int forcedPushes;
         readonly Action<Dictionary<string, object>> push;
         readonly object gate = new object();
         readonly ManualResetEvent stopping = new ManualResetEvent(false);
@@ -33,11 +48,18 @@ namespace EntssoBridge
         public string MssName { get { lock (gate) return mssName; } }
         public int PollMs { get { return pollMs; } }
 
+        /// <summary>Starts the poll thread; its first poll runs at once, and stdin is read meanwhile.</summary>
         public void Start()
         {
-            Refresh();
             thread = new Thread(Loop) { IsBackground = true, Name = "state-monitor" };
             thread.Start();
+        }
+
+        /// <summary>Waits for the first poll, at most FirstPollWaitMs, and only the first time it is asked; true when it has ended.</summary>
+        public bool WaitForFirstPoll()
+        {
+            if (Interlocked.Exchange(ref firstWaitSpent, 1) == 0) return firstPollDone.WaitOne(FirstPollWaitMs);
+            return firstPollDone.WaitOne(0);
         }
 
         public void Stop()
@@ -47,19 +69,28 @@ namespace EntssoBridge
 
         void Loop()
         {
-            while (!stopping.WaitOne(pollMs))
+            do
             {
                 try { Refresh(); }
                 catch (Exception e) { Log.Event("state-poll-error", e.GetType().FullName); }
+                firstPollDone.Set();
             }
+            while (!stopping.WaitOne(pollMs));
         }
 
+        /// <summary>The last polled state, without calling ENTSSO; before the first poll ends, a provisional one that blocks changes.</summary>
         public Dictionary<string, object> Current
         {
             get
             {
-                lock (gate) if (current != null) return current;
-                return Refresh();
+                WaitForFirstPoll();
+                lock (gate)
+                {
+                    if (current != null) return current;
+                    forcedPushes = 2;
+                    return State("cached", mssName, "Still checking Enterprise SSO: " + (string.IsNullOrEmpty(mssName) ? "this machine's SSO service or the master secret server" : "this machine's SSO service or the master secret server " + mssName)
+                        + " has not answered within " + FirstPollWaitMs / 1000 + " s. Configurations can be read; changes wait until it answers.", false);
+                }
             }
         }
 
@@ -82,6 +113,7 @@ namespace EntssoBridge
             lock (gate) noSecretSeen = false;
         }
 
+        /// <summary>Polls on the caller's thread, for as long as ENTSSO's RPCs take: the poll thread's job; requests read Current.</summary>
         public Dictionary<string, object> Refresh()
         {
             var entsso = new Entsso(() => MssName);
@@ -146,26 +178,35 @@ namespace EntssoBridge
                         ? "Connected to this machine's Enterprise SSO. Which server is the master secret server cannot be read with your account (it takes SSO Administrators), so its reachability is not shown."
                         : "Connected to this machine's Enterprise SSO; the master secret server is " + mss + ".";
                 }
-                var state = new Dictionary<string, object>
-                {
-                    { "state", stateName },
-                    { "mssName", name },
-                    { "canEncrypt", stateName == "ready" },
-                    { "canDecrypt", stateName == "ready" || stateName == "cached" || stateName == "reencrypting" },
-                    { "message", message },
-                    { "syncIntervalMs", pollMs },
-                };
-                if (lastSyncAt != null) state["lastSyncAt"] = Iso(lastSyncAt.Value);
-                if (unreachableSince != null && localUp) state["unreachableSince"] = Iso(unreachableSince.Value);
+                var state = State(stateName, name, message, localUp);
                 current = state;
                 string key = stateName + "|" + name + "|" + state["canEncrypt"] + "|" + state["canDecrypt"];
-                if (key == lastKey) return state;
+                bool forced = forcedPushes > 0;
+                if (forced) forcedPushes--;
+                if (key == lastKey && !forced) return state;
                 lastKey = key;
                 Log.Event("state", stateName + " (mss " + mss + ")");
                 // Pushed under the lock so that two refreshes (poll thread, a status request) cannot push out of order.
                 push(state);
                 return state;
             }
+        }
+
+        /// <summary>A state as the protocol carries it (ServiceState); the caller holds the gate.</summary>
+        Dictionary<string, object> State(string stateName, string name, string message, bool localUp)
+        {
+            var state = new Dictionary<string, object>
+            {
+                { "state", stateName },
+                { "mssName", name },
+                { "canEncrypt", stateName == "ready" },
+                { "canDecrypt", stateName == "ready" || stateName == "cached" || stateName == "reencrypting" },
+                { "message", message },
+                { "syncIntervalMs", pollMs },
+            };
+            if (lastSyncAt != null) state["lastSyncAt"] = Iso(lastSyncAt.Value);
+            if (unreachableSince != null && localUp) state["unreachableSince"] = Iso(unreachableSince.Value);
+            return state;
         }
 
         static string Iso(DateTime t) { return t.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture); }

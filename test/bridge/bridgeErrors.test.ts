@@ -105,7 +105,9 @@ describe('entsso-bridge: ENTSSO errors → project error codes', { timeout: 120_
 
   test('backup, restore, generate and the reminder away from the MSS: a refusal naming the MSS', async () => {
     setStandinFault(h.stateFile, { secretServer: 'SSOMSS01' });
-    await h.bridge.request('status');
+    // The bridge learns the MSS's name at its next poll (requests do not poll).
+    const deadline = Date.now() + 15_000;
+    while ((await h.bridge.request('status')).mssName !== 'SSOMSS01' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const backup = await refusal(h.bridge.request('secret.backup', { password: 'long-enough', reminder: '' }));
     assert.equal(backup.error.data.details?.hresult, '0xC0002A0E');
     assert.match(backup.message, /master secret server \(SSOMSS01\)/);

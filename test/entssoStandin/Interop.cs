@@ -135,6 +135,7 @@ namespace Microsoft.EnterpriseSingleSignOn.Interop
         public void GetGlobalInfo(out int flags, out int auditAppDeleteMax, out int auditMappingDeleteMax, out int auditNtpLookupMax, out int auditXpLookupMax, out int ticketTimeout, out int credCacheTimeout, out string secretServer, out string SSOAdminGroup, out string affiliateAppMgrGroup)
         {
             var s = StateFile.Read();
+            if (s.CountsCalls) StateFile.Count("GetGlobalInfo");
             Checks.LocalServiceUp(s);
             flags = 0; auditAppDeleteMax = 1000; auditMappingDeleteMax = 1000; auditNtpLookupMax = 1000; auditXpLookupMax = 1000;
             ticketTimeout = 2; credCacheTimeout = 60;
@@ -429,6 +430,7 @@ namespace Microsoft.EnterpriseSingleSignOn.Interop
         public void GetServerStatus(int flags, out string ssoServerName, out string sqlServer, out string sqlDatabase, out string serviceAccount, out string computerNameCluster, out string computerNameNode, out int eventCountInformational, out int eventCountWarning, out int eventCountError, out int versionInfoM, out int versionInfoL, out int auditLevelN, out int auditLevelP, out int passwordSyncAge, out int statusFlags)
         {
             var s = StateFile.Read();
+            if (s.CountsCalls) StateFile.Count("GetServerStatus");
             Checks.Injected(s, "GetServerStatus");
             if (s.AccessDenied) throw new UnauthorizedAccessException("Access is denied.");
             string target = string.IsNullOrEmpty(currentServer) ? s.LocalServer : currentServer;
