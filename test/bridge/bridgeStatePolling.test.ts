@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
-import { BridgeProcess, bridgeEnv, buildBridgeAndStandin, readStandinState, seedStandinState, setStandinFault, type StandinFault } from '../entssoStandin/standin';
+import { BridgeProcess, SEED, bridgeEnv, refusal, buildBridgeAndStandin, readStandinState, seedStandinState, setStandinFault, type StandinFault } from '../entssoStandin/standin';
 
 async function startBridge(fault: StandinFault, pollMs: number): Promise<{ bridge: BridgeProcess; stateFile: string; dispose: () => Promise<void> }> {
   const { interopRoot } = await buildBridgeAndStandin();
@@ -80,6 +80,57 @@ describe('entsso-bridge: requests take the state from the poll thread', { timeou
       const deadline = Date.now() + 60_000;
       while (h.bridge.states.length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
       assert.deepEqual(h.bridge.states.slice(0, 2).map((s) => s.state), ['cached', 'cached']);
+    } finally {
+      await h.dispose();
+    }
+  });
+});
+
+describe('entsso-bridge: not an SSO administrator (the MSS\'s name cannot be read)', { timeout: 180_000 }, () => {
+  const notAdministrator: StandinFault = { failCalls: { GetGlobalInfo: '0x80070005' }, mssReachable: false };
+  const orders = { application: SEED.ordersSettings, identifier: 'ConfigProperties' };
+
+  test('a save refused for want of the master secret turns the state to cached until a write works; the texts never say "the master secret server the master secret server"', async () => {
+    // 5 s polls: the refusal holds 60 s, longer than this test.
+    const h = await startBridge(notAdministrator, 5000);
+    try {
+      const hello = await h.bridge.hello();
+      assert.deepEqual([hello.state.state, hello.state.mssName], ['ready', '']);
+      const health = await h.bridge.request('health');
+      const mss = health.checks.find((c: { id: string }) => c.id === 'mss');
+      assert.deepEqual([mss.title, mss.verdict], ['Master secret server: unknown', 'warning']);
+      assert.match(mss.detail, /^Unknown: .*SSO Administrators/);
+      const doc = await h.bridge.request('config.get', orders);
+      const refused = await refusal(h.bridge.request('config.set', { ...orders, fields: { RetryCount: '4' }, expectedTimestamp: doc.timestamp }));
+      assert.equal(refused.ssoCode, 'ENTSSO_E_NO_SECRET');
+      assert.equal(refused.message, 'The master secret is not available from the master secret server, so nothing can be changed. Start the Enterprise Single Sign-On service on the master secret server, then try again.');
+      const cached = await h.bridge.waitForState('cached');
+      assert.deepEqual([cached.canEncrypt, cached.canDecrypt], [false, true]);
+      assert.match(cached.message, /^A change was refused: the master secret server did not give the master secret/);
+      assert.doesNotMatch(cached.message, /master secret server the master secret server/);
+      const refusedHealth = (await h.bridge.request('health')).checks.find((c: { id: string }) => c.id === 'mss');
+      assert.deepEqual([refusedHealth.title, refusedHealth.verdict], ['Master secret server: unknown', 'error']);
+      // The MSS is back, but no poll can tell this account: still cached until a write works.
+      setStandinFault(h.stateFile, { mssReachable: true });
+      assert.equal((await h.bridge.request('status')).state, 'cached');
+      await h.bridge.request('config.set', { ...orders, fields: { RetryCount: '4' }, expectedTimestamp: doc.timestamp });
+      const status = await h.bridge.request('status');
+      assert.deepEqual([status.state, status.canEncrypt], ['ready', true]);
+      assert.equal(h.bridge.states.at(-1)?.state, 'ready', 'pushed as soon as the write worked');
+    } finally {
+      await h.dispose();
+    }
+  });
+
+  test('with no write to tell, the refusal holds for 12 polls, then a change may be retried', async () => {
+    const h = await startBridge(notAdministrator, 300);
+    try {
+      await h.bridge.hello();
+      const doc = await h.bridge.request('config.get', orders);
+      await refusal(h.bridge.request('config.set', { ...orders, fields: { RetryCount: '4' }, expectedTimestamp: doc.timestamp }));
+      await h.bridge.waitForState('cached');
+      const ready = await h.bridge.waitForState('ready', 30_000);
+      assert.equal(ready.canEncrypt, true);
     } finally {
       await h.dispose();
     }
