@@ -281,22 +281,29 @@ namespace EntssoBridge
 
         public void BackupSecret(string file, string password, string reminder)
         {
-            Call(() => { ISSOConfigSS ss = new ISSOConfigSS(); ss.BackupSecret(file, password, reminder); });
+            SecretCall(() => { ISSOConfigSS ss = new ISSOConfigSS(); ss.BackupSecret(file, password, reminder); return true; });
         }
 
         public void GenerateSecret(string file, string password, string reminder)
         {
-            Call(() => { ISSOConfigSS ss = new ISSOConfigSS(); ss.GenerateSecret(file, password, reminder); });
+            SecretCall(() => { ISSOConfigSS ss = new ISSOConfigSS(); ss.GenerateSecret(file, password, reminder); return true; });
         }
 
         public void RestoreSecret(string file, string password)
         {
-            Call(() => { ISSOConfigSS ss = new ISSOConfigSS(); ss.RestoreSecret(file, password); });
+            SecretCall(() => { ISSOConfigSS ss = new ISSOConfigSS(); ss.RestoreSecret(file, password); return true; });
         }
 
         public string Reminder(string file)
         {
-            return Call(() => { ISSOConfigSS ss = new ISSOConfigSS(); string r; ss.GetFilePasswordReminder(file, out r); return r ?? ""; });
+            return SecretCall(() => { ISSOConfigSS ss = new ISSOConfigSS(); string r; ss.GetFilePasswordReminder(file, out r); return r ?? ""; });
+        }
+
+        /// <summary>A master secret operation: access denied there means "not elevated on the MSS" as often as "not an SSO administrator".</summary>
+        T SecretCall<T>(Func<T> call)
+        {
+            try { return Call(call); }
+            catch (BridgeError e) { throw HResults.ForSecretOperation(e, mssName()); }
         }
     }
 }

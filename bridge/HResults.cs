@@ -79,8 +79,25 @@ namespace EntssoBridge
                 if (hr == NotSecretServer || hr == NoSecret || hr == NoSecretForWrite) details["mss"] = mssName ?? "";
                 return new BridgeError(entry.Code, entry.Sentence.Replace("{the mss}", mss).Replace("{The mss}", "T" + mss.Substring(1)), details);
             }
+            // Only ENTSSO's own codes (0xC0002Axx, ssomessages.mc) carry an event id in their low 16 bits; 0x80070057 is no "event 87".
+            if ((hr & 0xFFFFFF00) == 0xC0002A00)
+                return new BridgeError("ENTSSO_E_INTERNAL",
+                    "Enterprise SSO answered with error " + Hex(hr) + ". Look for ENTSSO event " + (hr & 0xFFFF) + " in the Windows Application event log on this machine or on " + mss + ".", details);
             return new BridgeError("ENTSSO_E_INTERNAL",
-                "Enterprise SSO answered with error " + Hex(hr) + ". Look for ENTSSO event " + (hr & 0xFFFF) + " in the Windows Application event log on this machine or on " + mss + ".", details);
+                "Enterprise SSO answered with error " + Hex(hr) + ", a Windows error code. Look in the Windows Application event log (source ENTSSO) on this machine or on " + mss + " for what happened at this time.", details);
+        }
+
+        /// <summary>
+        /// Backup, restore and generate of the master secret take "a Single Sign-On administrator and a Windows
+        /// administrator" (learn.microsoft.com, "How to Back Up the Master Secret"): on a server with User Account
+        /// Control, VS Code not started elevated is refused even for an SSO administrator, so access denied says so.
+        /// </summary>
+        public static BridgeError ForSecretOperation(BridgeError e, string mssName)
+        {
+            if (e.HResult32 != AccessDenied && e.HResult32 != AccessDeniedSeeLog) return e;
+            string mss = string.IsNullOrEmpty(mssName) ? "the master secret server" : "the master secret server " + mssName;
+            return new BridgeError("ENTSSO_E_ACCESS_DENIED",
+                "Backing up, restoring or generating the master secret takes an account in SSO Administrators that is also a Windows administrator on " + mss + ". Start VS Code there with \"Run as administrator\" (User Account Control), sign in with such an account, then retry.", e.Details);
         }
     }
 }

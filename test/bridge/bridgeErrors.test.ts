@@ -67,6 +67,36 @@ describe('entsso-bridge: ENTSSO errors → project error codes', { timeout: 120_
     setStandinFault(h.stateFile, { failCalls: {} });
   });
 
+  test('a Windows error code outside ENTSSO\'s range: no "ENTSSO event" advice (0x80070057 is not event 87)', async () => {
+    setStandinFault(h.stateFile, { failCalls: { GetApplicationInfo: '0x80070057' } });
+    const err = await refusal(h.bridge.request('apps.get', { name: SEED.ordersSettings }));
+    assert.equal(err.ssoCode, 'ENTSSO_E_INTERNAL');
+    assert.match(err.message, /0x80070057, a Windows error code\. Look in the Windows Application event log \(source ENTSSO\)/);
+    assert.doesNotMatch(err.message, /event \d/);
+    setStandinFault(h.stateFile, { failCalls: {} });
+  });
+
+  test('access denied on backup, restore, generate or the reminder: run VS Code elevated on the MSS, as a Windows and SSO administrator', async () => {
+    const file = Buffer.from('x').toString('base64');
+    for (const [call, method, params] of [
+      ['BackupSecret', 'secret.backup', { password: 'long-enough', reminder: '' }],
+      ['GenerateSecret', 'secret.generate', { password: 'long-enough', reminder: '' }],
+      ['RestoreSecret', 'secret.restore', { file, password: 'long-enough' }],
+      ['GetFilePasswordReminder', 'secret.inspect', { file }],
+    ] as const) {
+      setStandinFault(h.stateFile, { failCalls: { [call]: '0x80070005' } });
+      const err = await refusal(h.bridge.request(method, params));
+      assert.equal(err.ssoCode, 'ENTSSO_E_ACCESS_DENIED', method);
+      assert.equal(err.error.data.details?.hresult, '0x80070005', method);
+      assert.match(err.message, /SSO Administrators that is also a Windows administrator on the master secret server BTS01\. Start VS Code there with "Run as administrator"/, method);
+    }
+    setStandinFault(h.stateFile, { failCalls: {} });
+    // Elsewhere access denied keeps its advice (group membership).
+    setStandinFault(h.stateFile, { failCalls: { GetApplicationInfo: '0x80070005' } });
+    assert.doesNotMatch((await refusal(h.bridge.request('apps.get', { name: SEED.ordersSettings }))).message, /Run as administrator/);
+    setStandinFault(h.stateFile, { failCalls: {} });
+  });
+
   test('the sentences name the master secret server', async () => {
     setStandinFault(h.stateFile, { failCalls: { GetApplicationInfo: '0xC0002A1F' } });
     const err = await refusal(h.bridge.request('apps.get', { name: SEED.ordersSettings }));
