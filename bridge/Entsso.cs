@@ -133,6 +133,7 @@ namespace EntssoBridge
             return Call(() =>
             {
                 ISSOMapper2 mapper = new ISSOMapper2();
+                ListEveryType((IPropertyBag)mapper);
                 string[] names, descriptions, contacts, users, admins; int[] flags;
                 mapper.GetApplications2(out names, out descriptions, out contacts, out users, out admins, out flags);
                 var result = new List<AppRecord>();
@@ -140,6 +141,23 @@ namespace EntssoBridge
                     result.Add(new AppRecord { Name = names[i], Description = descriptions[i] ?? "", Contact = contacts[i] ?? "", UserGroup = users[i] ?? "", AdminGroup = admins[i] ?? "", Flags = flags[i] });
                 return result;
             });
+        }
+
+        /// <summary>
+        /// Without a type filter ENTSSO lists affiliate applications only: "ssomanage -listapps [all]",
+        /// "all ... will also display applications using the Configuration Store feature" (learn.microsoft.com,
+        /// "How to List Affiliate Applications"). The filter is written into the mapper's property bag
+        /// ("How to Change the Behavior of a Single Sign-On Interface": AppFilterFlags and its mask, VT_UI4),
+        /// as ENTSSO-BRIDGE.md and public code do (Be.Stateless AffiliateApplication.FindByContact:
+        /// ConfigStore | All, mask SSO_FLAG_APP_FILTER_BY_TYPE = 1). The docs spell the mask
+        /// "AppFilterFlagsMask"; every public caller found writes "AppFilterFlagMask".
+        /// </summary>
+        static void ListEveryType(IPropertyBag bag)
+        {
+            object types = (uint)(AffiliateApplicationType.ConfigStore | AffiliateApplicationType.All);
+            object mask = (uint)SSOFlag.SSO_FLAG_APP_FILTER_BY_TYPE;
+            bag.Write("AppFilterFlags", ref types);
+            bag.Write("AppFilterFlagMask", ref mask);
         }
 
         public AppRecord Application(string name)
@@ -263,22 +281,29 @@ namespace EntssoBridge
 
         public void BackupSecret(string file, string password, string reminder)
         {
-            Call(() => { ISSOConfigSS ss = new ISSOConfigSS(); ss.BackupSecret(file, password, reminder); });
+            SecretCall(() => { ISSOConfigSS ss = new ISSOConfigSS(); ss.BackupSecret(file, password, reminder); return true; });
         }
 
         public void GenerateSecret(string file, string password, string reminder)
         {
-            Call(() => { ISSOConfigSS ss = new ISSOConfigSS(); ss.GenerateSecret(file, password, reminder); });
+            SecretCall(() => { ISSOConfigSS ss = new ISSOConfigSS(); ss.GenerateSecret(file, password, reminder); return true; });
         }
 
         public void RestoreSecret(string file, string password)
         {
-            Call(() => { ISSOConfigSS ss = new ISSOConfigSS(); ss.RestoreSecret(file, password); });
+            SecretCall(() => { ISSOConfigSS ss = new ISSOConfigSS(); ss.RestoreSecret(file, password); return true; });
         }
 
         public string Reminder(string file)
         {
-            return Call(() => { ISSOConfigSS ss = new ISSOConfigSS(); string r; ss.GetFilePasswordReminder(file, out r); return r ?? ""; });
+            return SecretCall(() => { ISSOConfigSS ss = new ISSOConfigSS(); string r; ss.GetFilePasswordReminder(file, out r); return r ?? ""; });
+        }
+
+        /// <summary>A master secret operation: access denied there means "not elevated on the MSS" as often as "not an SSO administrator".</summary>
+        T SecretCall<T>(Func<T> call)
+        {
+            try { return Call(call); }
+            catch (BridgeError e) { throw HResults.ForSecretOperation(e, mssName()); }
         }
     }
 }

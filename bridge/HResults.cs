@@ -23,7 +23,7 @@ namespace EntssoBridge
             public Entry(string code, string sentence) { Code = code; Sentence = sentence; }
         }
 
-        // {mss} is replaced by the master secret server's name.
+        // "{the mss}" becomes "the master secret server NAME", or "the master secret server" where the name cannot be read.
         static readonly Dictionary<uint, Entry> Table = new Dictionary<uint, Entry>
         {
             { ApplicationDisabled, new Entry("ENTSSO_E_APPLICATION_DISABLED", "The SSO application is disabled. Enable it (SSO: Enable Application), then try again.") },
@@ -31,12 +31,12 @@ namespace EntssoBridge
             { ConfigNotSet, new Entry("ENTSSO_E_MAPPING_NOT_FOUND", "No configuration is stored under this identifier (it may have been deleted meanwhile). Refresh the explorer, or create it with SSO: New Configuration.") },
             { BackupMedia, new Entry("ENTSSO_E_INVALID_REQUEST", "ENTSSO writes master secret backups only to an NTFS or removable drive. Choose a folder on such a drive.") },
             { NullWithoutValue, new Entry("ENTSSO_E_INVALID_REQUEST", "A masked field was left unchanged but has no stored value. Type a value for it, then save again.") },
-            { NotSecretServer, new Entry("ENTSSO_E_INVALID_REQUEST", "This runs only on the master secret server ({mss}). Run it in VS Code on {mss} (or with ssoconfig there).") },
-            { ServerUnreachable, new Entry("ENTSSO_E_MSS_UNREACHABLE", "The SSO server could not be reached. Check that the Enterprise Single Sign-On service runs on {mss} and that this machine can reach it, then try again.") },
+            { NotSecretServer, new Entry("ENTSSO_E_INVALID_REQUEST", "This runs only on {the mss}. Run it in VS Code on that server (or with ssoconfig there).") },
+            { ServerUnreachable, new Entry("ENTSSO_E_MSS_UNREACHABLE", "The SSO server could not be reached. Check that the Enterprise Single Sign-On service runs on {the mss} and that this machine can reach it, then try again.") },
             { FieldsIncomplete, new Entry("ENTSSO_E_INVALID_REQUEST", "The application has fewer fields than it was created with, so ENTSSO refuses it. Recreate the application with its fields.") },
             { WrongBackupPassword, new Entry("ENTSSO_E_BAD_PASSWORD", "The password does not open this backup file. Check the password reminder, then try again.") },
-            { NoSecret, new Entry("ENTSSO_E_NO_SECRET", "The master secret is not available from the master secret server {mss}, so nothing can be changed. Start the Enterprise Single Sign-On service on {mss}, then try again.") },
-            { NoSecretForWrite, new Entry("ENTSSO_E_NO_SECRET", "The master secret is not available from the master secret server {mss}, so nothing can be changed. Start the Enterprise Single Sign-On service on {mss}, then try again.") },
+            { NoSecret, new Entry("ENTSSO_E_NO_SECRET", "The master secret is not available from {the mss}, so nothing can be changed. Start the Enterprise Single Sign-On service on {the mss}, then try again.") },
+            { NoSecretForWrite, new Entry("ENTSSO_E_NO_SECRET", "The master secret is not available from {the mss}, so nothing can be changed. Start the Enterprise Single Sign-On service on {the mss}, then try again.") },
             { BadAccount, new Entry("ENTSSO_E_INVALID_REQUEST", "A user or admin group name is not a valid Windows account or group. Check the names (DOMAIN\\Group), then try again.") },
             { Reencrypting, new Entry("ENTSSO_E_REENCRYPT_IN_PROGRESS", "ENTSSO is re-encrypting the SSO database under a new master secret. Wait until it finishes (see the Application event log), then try again.") },
             { WriteRace, new Entry("ENTSSO_E_CONFLICT", "Someone else changed this configuration at the same moment. Reopen it to see the current values, then apply your change again.") },
@@ -45,8 +45,8 @@ namespace EntssoBridge
             { AccessDeniedSeeLog, new Entry("ENTSSO_E_ACCESS_DENIED", "ENTSSO refused access; the reason is in the Windows Application event log (source ENTSSO). Ask an SSO administrator to check it.") },
             { CreatedEnabled, new Entry("ENTSSO_E_INVALID_REQUEST", "ENTSSO does not create an application enabled. Create it, then enable it.") },
             { AccessDenied, new Entry("ENTSSO_E_ACCESS_DENIED", "Your Windows account may not do this in Enterprise SSO. Ask an administrator to add you to the SSO Administrators group (or SSO Affiliate Administrators for applications), sign out and in again, then retry.") },
-            { RpcUnavailable, new Entry("ENTSSO_E_SSODB_UNREACHABLE", "The Enterprise Single Sign-On service is not reachable. Start the \"Enterprise Single Sign-On Service\" (services.msc) on this machine and check that {mss} is reachable, then retry.") },
-            { NoEndpoints, new Entry("ENTSSO_E_MSS_UNREACHABLE", "The master secret server {mss} has no endpoint. If it is clustered, bring the ENTSSO cluster resource online, then retry.") },
+            { RpcUnavailable, new Entry("ENTSSO_E_SSODB_UNREACHABLE", "The Enterprise Single Sign-On service is not reachable. Start the \"Enterprise Single Sign-On Service\" (services.msc) on this machine and check that {the mss} is reachable, then retry.") },
+            { NoEndpoints, new Entry("ENTSSO_E_MSS_UNREACHABLE", "{The mss} has no endpoint. If it is clustered, bring the ENTSSO cluster resource online, then retry.") },
         };
 
         public static IEnumerable<uint> Known { get { return Table.Keys; } }
@@ -73,14 +73,31 @@ namespace EntssoBridge
             }
             Entry entry;
             var details = new Dictionary<string, object> { { "hresult", Hex(hr) } };
-            string mss = string.IsNullOrEmpty(mssName) ? "the master secret server" : mssName;
+            string mss = string.IsNullOrEmpty(mssName) ? "the master secret server" : "the master secret server " + mssName;
             if (Table.TryGetValue(hr, out entry))
             {
                 if (hr == NotSecretServer || hr == NoSecret || hr == NoSecretForWrite) details["mss"] = mssName ?? "";
-                return new BridgeError(entry.Code, entry.Sentence.Replace("{mss}", mss), details);
+                return new BridgeError(entry.Code, entry.Sentence.Replace("{the mss}", mss).Replace("{The mss}", "T" + mss.Substring(1)), details);
             }
+            // Only ENTSSO's own codes (0xC0002Axx, ssomessages.mc) carry an event id in their low 16 bits; 0x80070057 is no "event 87".
+            if ((hr & 0xFFFFFF00) == 0xC0002A00)
+                return new BridgeError("ENTSSO_E_INTERNAL",
+                    "Enterprise SSO answered with error " + Hex(hr) + ". Look for ENTSSO event " + (hr & 0xFFFF) + " in the Windows Application event log on this machine or on " + mss + ".", details);
             return new BridgeError("ENTSSO_E_INTERNAL",
-                "Enterprise SSO answered with error " + Hex(hr) + ". Look for ENTSSO event " + (hr & 0xFFFF) + " in the Windows Application event log on this machine or on " + mss + ".", details);
+                "Enterprise SSO answered with error " + Hex(hr) + ", a Windows error code. Look in the Windows Application event log (source ENTSSO) on this machine or on " + mss + " for what happened at this time.", details);
+        }
+
+        /// <summary>
+        /// Backup, restore and generate of the master secret take "a Single Sign-On administrator and a Windows
+        /// administrator" (learn.microsoft.com, "How to Back Up the Master Secret"): on a server with User Account
+        /// Control, VS Code not started elevated is refused even for an SSO administrator, so access denied says so.
+        /// </summary>
+        public static BridgeError ForSecretOperation(BridgeError e, string mssName)
+        {
+            if (e.HResult32 != AccessDenied && e.HResult32 != AccessDeniedSeeLog) return e;
+            string mss = string.IsNullOrEmpty(mssName) ? "the master secret server" : "the master secret server " + mssName;
+            return new BridgeError("ENTSSO_E_ACCESS_DENIED",
+                "Backing up, restoring or generating the master secret takes an account in SSO Administrators that is also a Windows administrator on " + mss + ". Start VS Code there with \"Run as administrator\" (User Account Control), sign in with such an account, then retry.", e.Details);
         }
     }
 }

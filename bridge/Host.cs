@@ -32,8 +32,11 @@ namespace EntssoBridge
         {
             Log.Event("start", "entsso-bridge " + Program.Version + ", interop from " + (InteropLocator.ExpectedPath ?? "(CommonProgramW6432 not set)"));
             Log.Event("interop", Entsso.InteropDescription());
-            operations.FinishInterruptedFieldChanges();
             monitor.Start();
+            // An interrupted field change is finished before the first request, once the first poll told
+            // whether ENTSSO can encrypt. If that poll is still waiting on a server that is down, stdin is
+            // read meanwhile and the first request other than hello/status does the recovery.
+            if (monitor.WaitForFirstPoll()) operations.FinishInterruptedFieldChanges();
             using (var stdin = Console.OpenStandardInput())
                 ReadLines(stdin);
             monitor.Stop();

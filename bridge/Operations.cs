@@ -33,7 +33,7 @@ namespace EntssoBridge
             handlers = new Dictionary<string, Func<Dictionary<string, object>, object>>
             {
                 { "hello", Hello },
-                { "status", p => monitor.Refresh() },
+                { "status", p => monitor.Current },
                 { "health", Health },
                 { "apps.list", ListApplications },
                 { "apps.get", p => Detail(Name(p, "name")) },
@@ -45,7 +45,7 @@ namespace EntssoBridge
                 { "identifiers.list", ListIdentifiers },
                 { "search", Search },
                 { "config.get", GetConfig },
-                { "config.set", SetConfig },
+                { "config.set", p => Encrypted(SetConfig(p)) },
                 { "config.delete", DeleteConfig },
                 { "config.fingerprints", Fingerprints },
                 { "secret.info", SecretInfo },
@@ -78,7 +78,7 @@ namespace EntssoBridge
             {
                 { "protocolVersion", Host.ProtocolVersion },
                 { "serverVersion", "entsso-bridge " + Program.Version + " on " + Entsso.InteropDescription() },
-                { "state", monitor.Refresh() },
+                { "state", monitor.Current },
                 { "backend", "entsso-bridge" },
                 { "capabilities", Capabilities.ToList() },
             };
@@ -89,17 +89,14 @@ namespace EntssoBridge
 
         object Health(Dictionary<string, object> p)
         {
-            var state = monitor.Refresh();
+            var state = monitor.Current;
             string stateName = (string)state["state"];
-            string mss = (string)state["mssName"];
             var checks = new List<object>
             {
                 Check("service", "This machine's Enterprise SSO service", stateName == "ssodb-unreachable" ? "error" : "ok",
                     stateName == "ssodb-unreachable" ? "Not reachable." : "Running.",
                     stateName == "ssodb-unreachable" ? "Start the \"Enterprise Single Sign-On Service\" (services.msc)." : ""),
-                Check("mss", "Master secret server " + mss, stateName == "ready" || stateName == "reencrypting" ? "ok" : "error",
-                    stateName == "ready" || stateName == "reencrypting" ? "Reachable; the secret server runs." : "Not reachable from this machine.",
-                    stateName == "ready" || stateName == "reencrypting" ? "" : "Start the Enterprise Single Sign-On service on " + mss + "."),
+                MssCheck(state),
                 Check("backup", "Master secret backup", "warning",
                     "ENTSSO does not record when the master secret was last backed up, and a backup can only be checked by restoring it.",
                     "Keep the backup file and its password where your recovery plan says; back up again after generating a new secret."),
@@ -744,6 +741,30 @@ namespace EntssoBridge
         {
             var result = new Dictionary<string, object> { { "items", items } };
             if (next != null) result["nextCursor"] = next;
+            return result;
+        }
+
+        // ------------------------------------------------------------------ state seen by requests (bridgelist)
+
+        /// <summary>The master secret server's line of Check Health; "unknown" where this account cannot read which server it is.</summary>
+        static Dictionary<string, object> MssCheck(Dictionary<string, object> state)
+        {
+            string stateName = (string)state["state"];
+            string mss = (string)state["mssName"];
+            bool up = stateName == "ready" || stateName == "reencrypting";
+            if (string.IsNullOrEmpty(mss))
+                return Check("mss", "Master secret server: unknown", up ? "warning" : "error",
+                    up ? "Unknown: which server it is cannot be read with your account (it takes SSO Administrators), so its reachability is not checked." : (string)state["message"],
+                    "Ask an SSO administrator to check that the Enterprise Single Sign-On service runs on the master secret server.");
+            return Check("mss", "Master secret server " + mss, up ? "ok" : "error",
+                up ? "Reachable; the secret server runs." : (string)state["message"],
+                up ? "" : "Start the Enterprise Single Sign-On service on " + mss + ".");
+        }
+
+        /// <summary>A write that worked tells the state monitor that ENTSSO can encrypt (an earlier refusal is over).</summary>
+        object Encrypted(object result)
+        {
+            monitor.ObserveEncrypted();
             return result;
         }
 

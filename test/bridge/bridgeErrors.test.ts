@@ -50,7 +50,7 @@ describe('entsso-bridge: ENTSSO errors → project error codes', { timeout: 120_
       assert.equal(err.ssoCode, code, `${hresult}: ${err.message}`);
       assert.equal(err.error.code, 1);
       assert.equal(err.error.data.details?.hresult, hresult);
-      assert.doesNotMatch(err.message, /\{mss\}|0x[0-9A-F]{8}/, `${hresult}: the sentence is for a person`);
+      assert.doesNotMatch(err.message, /\{(the |The )?mss\}|0x[0-9A-F]{8}/, `${hresult}: the sentence is for a person`);
       assert.ok(err.message.length > 30 && err.message.endsWith('.'), `${hresult}: ${err.message}`);
       sentences.set(hresult, err.message);
     }
@@ -64,6 +64,36 @@ describe('entsso-bridge: ENTSSO errors → project error codes', { timeout: 120_
     const err = await refusal(h.bridge.request('apps.get', { name: SEED.ordersSettings }));
     assert.equal(err.ssoCode, 'ENTSSO_E_INTERNAL');
     assert.match(err.message, /event 11007/);
+    setStandinFault(h.stateFile, { failCalls: {} });
+  });
+
+  test('a Windows error code outside ENTSSO\'s range: no "ENTSSO event" advice (0x80070057 is not event 87)', async () => {
+    setStandinFault(h.stateFile, { failCalls: { GetApplicationInfo: '0x80070057' } });
+    const err = await refusal(h.bridge.request('apps.get', { name: SEED.ordersSettings }));
+    assert.equal(err.ssoCode, 'ENTSSO_E_INTERNAL');
+    assert.match(err.message, /0x80070057, a Windows error code\. Look in the Windows Application event log \(source ENTSSO\)/);
+    assert.doesNotMatch(err.message, /event \d/);
+    setStandinFault(h.stateFile, { failCalls: {} });
+  });
+
+  test('access denied on backup, restore, generate or the reminder: run VS Code elevated on the MSS, as a Windows and SSO administrator', async () => {
+    const file = Buffer.from('x').toString('base64');
+    for (const [call, method, params] of [
+      ['BackupSecret', 'secret.backup', { password: 'long-enough', reminder: '' }],
+      ['GenerateSecret', 'secret.generate', { password: 'long-enough', reminder: '' }],
+      ['RestoreSecret', 'secret.restore', { file, password: 'long-enough' }],
+      ['GetFilePasswordReminder', 'secret.inspect', { file }],
+    ] as const) {
+      setStandinFault(h.stateFile, { failCalls: { [call]: '0x80070005' } });
+      const err = await refusal(h.bridge.request(method, params));
+      assert.equal(err.ssoCode, 'ENTSSO_E_ACCESS_DENIED', method);
+      assert.equal(err.error.data.details?.hresult, '0x80070005', method);
+      assert.match(err.message, /SSO Administrators that is also a Windows administrator on the master secret server BTS01\. Start VS Code there with "Run as administrator"/, method);
+    }
+    setStandinFault(h.stateFile, { failCalls: {} });
+    // Elsewhere access denied keeps its advice (group membership).
+    setStandinFault(h.stateFile, { failCalls: { GetApplicationInfo: '0x80070005' } });
+    assert.doesNotMatch((await refusal(h.bridge.request('apps.get', { name: SEED.ordersSettings }))).message, /Run as administrator/);
     setStandinFault(h.stateFile, { failCalls: {} });
   });
 
@@ -105,10 +135,12 @@ describe('entsso-bridge: ENTSSO errors → project error codes', { timeout: 120_
 
   test('backup, restore, generate and the reminder away from the MSS: a refusal naming the MSS', async () => {
     setStandinFault(h.stateFile, { secretServer: 'SSOMSS01' });
-    await h.bridge.request('status');
+    // The bridge learns the MSS's name at its next poll (requests do not poll).
+    const deadline = Date.now() + 15_000;
+    while ((await h.bridge.request('status')).mssName !== 'SSOMSS01' && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const backup = await refusal(h.bridge.request('secret.backup', { password: 'long-enough', reminder: '' }));
     assert.equal(backup.error.data.details?.hresult, '0xC0002A0E');
-    assert.match(backup.message, /master secret server \(SSOMSS01\)/);
+    assert.match(backup.message, /only on the master secret server SSOMSS01\./);
     for (const [method, params] of [
       ['secret.generate', { password: 'long-enough', reminder: '' }],
       ['secret.restore', { file: Buffer.from('x').toString('base64'), password: 'long-enough' }],

@@ -110,14 +110,18 @@ describe('ENTSSO stand-in: documented behaviours, called directly', { timeout: 1
     setStandinFault(stateFile, { localRunning: true });
   });
 
-  test('applications filtered by type through the mapper\'s property bag (both spellings of the mask)', () => {
-    const all = call('apps');
-    assert.ok(all.ok && (all.result as string[]).includes(SEED.mainframe));
+  test('applications filtered by type through the mapper\'s property bag (both spellings of the mask); unfiltered: affiliate ones only, as "ssomanage -listapps" without "all"', () => {
+    const unfiltered = call('apps');
+    assert.ok(unfiltered.ok && (unfiltered.result as string[]).includes(SEED.mainframe));
+    for (const configStore of [SEED.ordersSettings, SEED.sftpSendHandler]) assert.ok(!(unfiltered.result as string[]).includes(configStore), configStore);
     for (const maskName of ['AppFilterFlagMask', 'AppFilterFlagsMask']) {
       const configStoreOnly = call('apps', '4', '1', maskName);
       assert.ok(configStoreOnly.ok);
       assert.ok(!(configStoreOnly.result as string[]).includes(SEED.mainframe), maskName);
       assert.ok((configStoreOnly.result as string[]).includes(SEED.ordersSettings), maskName);
+      const every = call('apps', String(4 | 268435455), '1', maskName);
+      assert.ok(every.ok);
+      for (const name of [SEED.mainframe, SEED.ordersSettings, SEED.sftpSendHandler]) assert.ok((every.result as string[]).includes(name), `${maskName}: ${name}`);
     }
   });
 

@@ -135,6 +135,7 @@ namespace Microsoft.EnterpriseSingleSignOn.Interop
         public void GetGlobalInfo(out int flags, out int auditAppDeleteMax, out int auditMappingDeleteMax, out int auditNtpLookupMax, out int auditXpLookupMax, out int ticketTimeout, out int credCacheTimeout, out string secretServer, out string SSOAdminGroup, out string affiliateAppMgrGroup)
         {
             var s = StateFile.Read();
+            if (s.CountsCalls) StateFile.Count("GetGlobalInfo");
             Checks.LocalServiceUp(s);
             flags = 0; auditAppDeleteMax = 1000; auditMappingDeleteMax = 1000; auditNtpLookupMax = 1000; auditXpLookupMax = 1000;
             ticketTimeout = 2; credCacheTimeout = 60;
@@ -247,9 +248,10 @@ namespace Microsoft.EnterpriseSingleSignOn.Interop
 
         public void Write(string propName, ref object ptrVar)
         {
-            if (propName == "AppFilterFlags") filterFlags = Convert.ToInt32(ptrVar);
+            // VT_I4 or VT_UI4, as the docs allow (public code writes a uint).
+            if (propName == "AppFilterFlags") filterFlags = unchecked((int)Convert.ToInt64(ptrVar));
             // Microsoft's docs spell it "AppFilterFlagsMask", code that works uses "AppFilterFlagMask": accept both.
-            else if (propName == "AppFilterFlagMask" || propName == "AppFilterFlagsMask") filterMask = Convert.ToInt32(ptrVar);
+            else if (propName == "AppFilterFlagMask" || propName == "AppFilterFlagsMask") filterMask = unchecked((int)Convert.ToInt64(ptrVar));
             else throw Hr.Com(Hr.InvalidArg);
         }
 
@@ -305,10 +307,16 @@ namespace Microsoft.EnterpriseSingleSignOn.Interop
             flags = apps.ConvertAll(a => a.Flags).ToArray();
         }
 
+        /// <summary>
+        /// Unfiltered, ENTSSO lists affiliate (individual and group) applications only: "ssomanage -listapps [all]
+        /// ... all ... will also display applications using the Configuration Store feature" (learn.microsoft.com,
+        /// "How to List Affiliate Applications"). With SSO_FLAG_APP_FILTER_BY_TYPE in the mask, AppFilterFlags
+        /// says which types ("How to Change the Behavior of a Single Sign-On Interface").
+        /// </summary>
         bool PassesFilter(int appFlags)
         {
-            if ((filterMask & SSOFlag.SSO_FLAG_APP_FILTER_BY_TYPE) == 0) return true;
             int type = AppType(appFlags);
+            if ((filterMask & SSOFlag.SSO_FLAG_APP_FILTER_BY_TYPE) == 0) return type != (int)AffiliateApplicationType.ConfigStore;
             return (filterFlags & type) != 0;
         }
 
@@ -422,6 +430,7 @@ namespace Microsoft.EnterpriseSingleSignOn.Interop
         public void GetServerStatus(int flags, out string ssoServerName, out string sqlServer, out string sqlDatabase, out string serviceAccount, out string computerNameCluster, out string computerNameNode, out int eventCountInformational, out int eventCountWarning, out int eventCountError, out int versionInfoM, out int versionInfoL, out int auditLevelN, out int auditLevelP, out int passwordSyncAge, out int statusFlags)
         {
             var s = StateFile.Read();
+            if (s.CountsCalls) StateFile.Count("GetServerStatus");
             Checks.Injected(s, "GetServerStatus");
             if (s.AccessDenied) throw new UnauthorizedAccessException("Access is denied.");
             string target = string.IsNullOrEmpty(currentServer) ? s.LocalServer : currentServer;

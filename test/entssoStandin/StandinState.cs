@@ -34,6 +34,8 @@ namespace EntssoStandin
         public string LocalServer = "BTS01", SecretServer = "BTS01";
         public string AdminGroup = "SSO Administrators", AffiliateGroup = "SSO Affiliate Administrators";
         public bool MssReachable = true, LocalRunning = true, SecretCached = true, Reencrypting, AccessDenied;
+        /// <summary>A test asked for call counts (key "callCounts" present): see StateFile.Count.</summary>
+        public bool CountsCalls;
         public int RaceCount, RacesRaised, WritesDone;
         public string Msid, PreviousMsid;
         public byte[] SecretKey;
@@ -64,6 +66,7 @@ namespace EntssoStandin
             s.Msid = JsonObject.Str(o, "msid", "");
             s.PreviousMsid = JsonObject.Str(o, "previousMsid", "");
             s.SecretKey = Convert.FromBase64String(JsonObject.Str(o, "secretKey"));
+            s.CountsCalls = JsonObject.Has(o, "callCounts");
             s.FailCalls = JsonObject.Child(o, "failCalls");
             s.DelayCalls = JsonObject.Child(o, "delayCalls");
             foreach (var item in JsonObject.Arr(o, "applications", false))
@@ -164,6 +167,24 @@ namespace EntssoStandin
                     throw;
                 }
                 Save(p, s, loaded.Item2);
+            }
+        }
+
+        /// <summary>
+        /// Adds one to "callCounts"[call], which a test sets to {} to count calls (e.g. how many GetServerStatus
+        /// a request makes). Only for calls that hold no lock (read-only ones).
+        /// </summary>
+        public static void Count(string call)
+        {
+            string p = PathOfState();
+            using (Lock(p))
+            {
+                var loaded = Load(p);
+                var counts = loaded.Item2.ContainsKey("callCounts") ? loaded.Item2["callCounts"] as Dictionary<string, object> : null;
+                if (counts == null) return;
+                object n;
+                counts[call] = (counts.TryGetValue(call, out n) && n is double ? (double)n : 0) + 1;
+                Save(p, loaded.Item1, loaded.Item2);
             }
         }
 

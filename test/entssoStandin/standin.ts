@@ -85,10 +85,12 @@ export interface StandinState {
   failCalls?: Record<string, string>;
   /** Interop member name → milliseconds it takes (reads only). */
   delayCalls?: Record<string, number>;
+  /** Set to {} to count calls: GetServerStatus and GetGlobalInfo → how many were made since. */
+  callCounts?: Record<string, number>;
 }
 
 export type StandinFault = Partial<
-  Pick<StandinState, 'localServer' | 'secretServer' | 'mssReachable' | 'localRunning' | 'secretCached' | 'reencrypting' | 'accessDenied' | 'raceCount' | 'failCalls' | 'delayCalls'>
+  Pick<StandinState, 'localServer' | 'secretServer' | 'mssReachable' | 'localRunning' | 'secretCached' | 'reencrypting' | 'accessDenied' | 'raceCount' | 'failCalls' | 'delayCalls' | 'callCounts'>
 >;
 
 function sleep(ms: number): void {
