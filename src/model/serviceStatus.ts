@@ -56,9 +56,17 @@ interface Situation {
   todo: string;
 }
 
+/**
+ * The MSS's name as the status shows it. Through the ENTSSO bridge an account that is not an SSO
+ * Administrator cannot read it (the bridge sends ''), which would show as an empty code span.
+ */
+function mssNameShown(name: string): string {
+  return name ? inCodeSpan(name) : l10n.t('name not readable by this account');
+}
+
 function situation(input: StatusInput): Situation {
   const env = input.environment;
-  const mss = input.state ? inCodeSpan(input.state.mssName) : l10n.t('the master secret server');
+  const mss = input.state ? mssNameShown(input.state.mssName) : l10n.t('the master secret server');
   const since = (iso: string | undefined) => formatTime(iso, input.now);
   if (isUnreachable(input)) {
     return {
@@ -148,7 +156,7 @@ export function presentStatus(input: StatusInput): StatusPresentation {
     '',
   ];
   if (st) {
-    lines.push(l10n.t('- Master secret server: `{0}`', inCodeSpan(st.mssName)));
+    lines.push(l10n.t('- Master secret server: `{0}`', mssNameShown(st.mssName)));
     lines.push(l10n.t('- Last successful sync: {0}', formatTime(st.lastSyncAt, input.now)));
     if (st.unreachableSince && st.state !== 'ready') lines.push(l10n.t('- Unreachable since: {0}', formatTime(st.unreachableSince, input.now)));
     if (st.msid) lines.push(l10n.t('- Master secret id: `{0}`', inCodeSpan(st.msid)));
@@ -211,7 +219,7 @@ export function editBlock(input: StatusInput): EditBlock | undefined {
   } else if (input.phase !== 'connected' || !st) {
     return undefined; // connecting: not known to be blocked
   } else {
-    const mss = `\`${inCodeSpan(st.mssName)}\``;
+    const mss = `\`${mssNameShown(st.mssName)}\``;
     switch (st.state) {
       case 'ready':
         return undefined;

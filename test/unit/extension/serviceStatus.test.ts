@@ -37,6 +37,15 @@ describe('presentStatus', () => {
     assert.equal(editBlock(input({})), undefined);
   });
 
+  test('an MSS name the account cannot read (ENTSSO bridge, not an SSO Administrator) is said, never an empty code span', () => {
+    const cached = input({ state: state({ state: 'cached', mssName: '', canEncrypt: false, unreachableSince: t('14:00:00') }) });
+    const texts = [presentStatus(input({ state: state({ mssName: '' }) })).tooltip, presentStatus(cached).tooltip, editBlock(cached)?.markdown ?? ''];
+    for (const text of texts) {
+      assert.doesNotMatch(text, /``/);
+      assert.match(text, /`name not readable by this account`/);
+    }
+  });
+
   test('cached: warning, says since when, what works, what does not and what to do', () => {
     const i = input({ state: state({ state: 'cached', canEncrypt: false, unreachableSince: t('14:05:30'), lastSyncAt: t('14:05:00') }) });
     const p = presentStatus(i);
