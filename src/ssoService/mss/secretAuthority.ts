@@ -169,7 +169,8 @@ export class SecretAuthority {
   /**
    * A restore published late (its publication failed, retried by the periodic resume or before the
    * next change) is judged as activation judges it (finishUnpublishedRestore): meanwhile SSODB still
-   * named the secret the restore dropped, so services not yet re-synchronised could save under it.
+   * named the secret the restore dropped; its intent refuses saves under it, but a record made
+   * without one (a version before it, or an intent cleared by hand) leaves that open.
    * Rows under a secret the vault lacks: the restore is not published, its record is dropped, and
    * this node stops serving and gives the lease up (a standby that kept the dropped secret can
    * take over); said once, with what to restore.
