@@ -343,7 +343,8 @@ export class SecretAuthority {
       });
     } catch (err) {
       // Switched and not yet published: the intent stays, and the publication retried clears it.
-      if (!this.publishPending) await this.intent.withdraw();
+      // No longer active (the lease was lost): the fenced write would be refused; the next activation clears it.
+      if (!this.publishPending && this.active) await this.intent.withdraw();
       throw err;
     }
     return { msid: current.msid };
