@@ -47,7 +47,8 @@ interface SecretsHeld {
 }
 
 /**
- * The retry was refused too. A restore under way on the MSS (not published yet); or the MSS hands out a secret SSODB does not name yet (its
+ * The retry was refused too. A restore under way on the MSS (not published yet: it still hands
+ * out the secret the restore drops); or the MSS hands out a secret SSODB does not name yet (its
  * publication is pending: this service holds what SSODB names, as the previous secret), or SSODB
  * names a secret the MSS did not hand to this service (a restore or rotation published by a node
  * this service does not reach, or a secret no node holds).

@@ -43,8 +43,8 @@ function toPublishedSecrets(row: Record<string, unknown> | undefined): Published
 
 /**
  * Throws secretNotCurrent when one of `msids` is neither the published current nor previous
- * secret, or (restoreInProgress) is not one a restore under way keeps. `publishedRow` gives the `publishedSecrets` statement's row; it is asked for only when
- * something is written.
+ * secret, or (restoreInProgress) is not one a restore under way keeps. `publishedRow` gives the
+ * `publishedSecrets` statement's row; it is asked for only when something is written.
  */
 export function refuseUnlessPublished(msids: Iterable<string>, publishedRow: () => Record<string, unknown> | undefined): void {
   const written = [...msids];
