@@ -19,6 +19,7 @@ BEGIN
     gi_LastBackupAt NVARCHAR(40) NULL,
     gi_LastVerifiedBackupAt NVARCHAR(40) NULL,
     gi_RowVersion BIGINT NOT NULL,
+    gi_SwitchingMsids NVARCHAR(256) NULL,
     CONSTRAINT PK_SSOX_GlobalInfo PRIMARY KEY CLUSTERED (gi_id),
     CONSTRAINT CK_SSOX_GlobalInfo_single_row CHECK (gi_id = 1)
   );
@@ -165,6 +166,10 @@ BEGIN
     CONSTRAINT PK_SSOX_MssNodes PRIMARY KEY CLUSTERED (mn_name)
   );
 END;
+GO
+
+IF COL_LENGTH(N'dbo.SSOX_GlobalInfo', N'gi_SwitchingMsids') IS NULL
+  ALTER TABLE dbo.SSOX_GlobalInfo ADD gi_SwitchingMsids NVARCHAR(256) NULL;
 GO
 
 -- rotation: rows not under the current msid, read in key order, in two range seeks (msid < X, msid > X)

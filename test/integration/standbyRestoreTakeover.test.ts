@@ -54,6 +54,11 @@ function currentMsid(t: TestEnvironment): Promise<string | null> {
   return withStore(t, async (store) => (await store.getGlobalInfo()).currentMsid);
 }
 
+/** The restore's intent (mss/restoreIntent.ts): the secrets saves may use until it is published. */
+function switchingMsids(t: TestEnvironment): Promise<string | null> {
+  return withStore(t, async (store) => (await store.getGlobalInfo()).switchingMsids);
+}
+
 const refusePublication = (t: TestEnvironment) =>
   inSsodb(
     t,
@@ -90,6 +95,7 @@ async function restoreLeftUnpublishedOnActive(environments: TestEnvironment[]): 
   const restore = t.ssoctl(['secret', 'restore', '--file', s0Backup, '--password-stdin'], PASSWORD + '\n');
   assert.notEqual(restore.code, 0, 'the restore reports that its publication failed');
   assert.equal(await currentMsid(t), replaced, 'SSODB still names the secret the restore replaced');
+  assert.equal(await switchingMsids(t), restored, 'the restore\'s intent stays until its publication: no save under the secret it drops');
 
   await waitUntil(async () => (await c.request('status', {})).msid === restored, 10_000, () => 'the service did not get the restored secret from node A');
   const values = new Map<string, string>();
@@ -122,6 +128,7 @@ describe('a standby that synced a restored secret whose publication failed', () 
     await b.waitForLog(/was restored here and not yet published in SSODB .*: publishing it/, TAKEOVER_MS);
     await waitUntil(async () => (await currentMsid(t)) === restored, TAKEOVER_MS, () => `SSODB does not name the restored secret; node B's log:\n${b.log.join('\n')}`);
     const publishedMs = Date.now() - killedAt;
+    assert.equal(await switchingMsids(t), null, 'the intent node A left is cleared by the publication of the node that took over');
     // Until it took over, B could not reach A, and said so.
     assert.ok(b.log.some((line) => /standby could not copy the secrets from the active node: [A-Z_]+/.test(line)), `node B's log:\n${b.log.join('\n')}`);
 

@@ -13,8 +13,9 @@ import { openProtectedFile, readProtectedHeader, writeProtectedFile } from '../c
 import { checkPasswordStrength } from '../crypto/passwordKdf';
 import { SecretVault, VAULT_FILE, VAULT_KEY_FILE } from '../crypto/secretVault';
 import { isLeaseNotHeld } from '../ssodb/schema/storeErrors';
-import type { SecretRowCount, SsoStore } from '../ssodb/store';
+import type { GlobalInfo, SecretRowCount, SsoStore } from '../ssodb/store';
 import { NotActiveError, StuckRowsError, reencryptAll } from './reencryptor';
+import { RestoreIntent } from './restoreIntent';
 import { StandAside } from './standAside';
 import { UnpublishedRestore, sameRestoreRecord, type RestoreRecord } from './unpublishedRestore';
 
@@ -73,9 +74,12 @@ export class SecretAuthority {
   private adopting: Promise<unknown> = Promise.resolve();
   /** When this node, unable to serve what SSODB needs, leaves the lease to another (see standAside.ts). */
   private readonly standAside: StandAside;
+  /** A restore's intent in SSODB: the secrets saves may use until its publication (restoreIntent.ts). */
+  private readonly intent: RestoreIntent;
 
   constructor(private readonly options: AuthorityOptions) {
     this.unpublishedRestore = new UnpublishedRestore(options.vaultDir);
+    this.intent = new RestoreIntent((switchingMsids) => this.updateUnderLease({ switchingMsids }), options.log);
     this.standAside = new StandAside(options);
   }
 
@@ -165,7 +169,8 @@ export class SecretAuthority {
   /**
    * A restore published late (its publication failed, retried by the periodic resume or before the
    * next change) is judged as activation judges it (finishUnpublishedRestore): meanwhile SSODB still
-   * named the secret the restore dropped, so services not yet re-synchronised could save under it.
+   * named the secret the restore dropped; its intent refuses saves under it, but a record made
+   * without one (a version before it, or an intent cleared by hand) leaves that open.
    * Rows under a secret the vault lacks: the restore is not published, its record is dropped, and
    * this node stops serving and gives the lease up (a standby that kept the dropped secret can
    * take over); said once, with what to restore.
@@ -322,16 +327,26 @@ export class SecretAuthority {
     }
     const [current, previous] = await this.openBackup(fileB64, password);
     if (!current) throw new SsoError('ENTSSO_E_BAD_FILE', 'The backup holds no master secret.');
-    await this.refuseIfRowsWouldBeLost([current, ...(previous ? [previous] : [])]);
-    const fromMsid = this.vault?.current().msid ?? '';
-    await this.switchSecret(fromMsid, current.msid, async () => {
-      this.requireActive();
-      await this.unpublishedRestore.record({ msid: current.msid, over: (await this.options.store.getGlobalInfo()).currentMsid });
-      await this.installSecrets({ current, previous });
-      this.options.log(`master secret ${current.msid} restored from a backup`);
-      this.requireStillActiveAfterSwitch(current.msid);
-      await this.publish();
-    });
+    const kept = [current, ...(previous ? [previous] : [])];
+    this.requireActive();
+    try {
+      // Saves under any other secret are refused from now on, so the count below is final (restoreIntent.ts).
+      await this.intent.declare(kept.map((s) => s.msid));
+      await this.refuseIfRowsWouldBeLost(kept);
+      await this.switchSecret(this.vault?.current().msid ?? '', current.msid, async () => {
+        this.requireActive();
+        await this.unpublishedRestore.record({ msid: current.msid, over: (await this.options.store.getGlobalInfo()).currentMsid });
+        await this.installSecrets({ current, previous });
+        this.options.log(`master secret ${current.msid} restored from a backup`);
+        this.requireStillActiveAfterSwitch(current.msid);
+        await this.publish();
+      });
+    } catch (err) {
+      // Switched and not yet published: the intent stays, and the publication retried clears it.
+      // No longer active (the lease was lost): the fenced write would be refused; the next activation clears it.
+      if (!this.publishPending && this.active) await this.intent.withdraw();
+      throw err;
+    }
     return { msid: current.msid };
   }
 
@@ -507,6 +522,7 @@ export class SecretAuthority {
       this.oneAtATime(() => this.publishAgain()).catch(() => undefined); // busy: tried again at the next period
       return;
     }
+    if (this.intent.leftBehind && this.active) this.oneAtATime(() => this.intent.withdraw()).catch(() => undefined);
     this.startReencryption();
   }
 
@@ -608,18 +624,25 @@ export class SecretAuthority {
     }
   }
 
+  /** A restore's intent is cleared in the statement that names the secrets (stale ones too: each activation publishes). */
   private async publish(extra: { lastBackupAt?: string } = {}): Promise<void> {
     const { current, previous } = this.secrets();
-    // Fenced by the lease in SSODB's own statement: a write that lands after this node lost the
-    // lease (a slow SSODB) must not name it over the new holder; that node is no longer active.
-    await this.options.store
-      .updateGlobalInfo({ secretServer: this.options.name, currentMsid: current.msid, previousMsid: previous?.msid ?? null, secretCreatedAt: current.createdAt, ...extra }, { leaseHolder: this.options.name })
-      .catch((err: unknown) => {
-        if (isLeaseNotHeld(err)) this.stopServing(err as SsoError);
-        throw err;
-      });
+    const names = { secretServer: this.options.name, currentMsid: current.msid, previousMsid: previous?.msid ?? null, secretCreatedAt: current.createdAt };
+    await this.updateUnderLease({ ...names, switchingMsids: null, ...extra });
+    this.intent.cleared();
     // SSODB names the vault's current secret now: no restore is left unpublished.
     await this.unpublishedRestore.clear().catch(() => undefined);
+  }
+
+  /**
+   * Fenced by the lease in SSODB's own statement: a write that lands after this node lost the
+   * lease (a slow SSODB) must not name it over the new holder; that node is no longer active.
+   */
+  private async updateUnderLease(patch: Partial<Omit<GlobalInfo, 'timestamp'>>): Promise<void> {
+    await this.options.store.updateGlobalInfo(patch, { leaseHolder: this.options.name }).catch((err: unknown) => {
+      if (isLeaseNotHeld(err)) this.stopServing(err as SsoError);
+      throw err;
+    });
   }
 
   private async backupFile(secrets: MasterSecret[], password: string, reminder: string): Promise<{ file: string; msids: string[] }> {

@@ -9,6 +9,8 @@
  * node published, rotated), the record is stale and the node refuses as any node that missed a change.
  * The active node hands its record to standbys with the secrets (ids only), so that a standby that
  * copied the restored secret takes over under the same rule (see SecretAuthority.adoptSecrets).
+ * Meanwhile the restore's intent stays in SSODB (restoreIntent.ts): no save under the secret it
+ * dropped lands before that publication, which clears it.
  */
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';

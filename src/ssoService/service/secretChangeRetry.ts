@@ -47,7 +47,8 @@ interface SecretsHeld {
 }
 
 /**
- * The retry was refused too. Either the MSS hands out a secret SSODB does not name yet (its
+ * The retry was refused too. A restore under way on the MSS (not published yet: it still hands
+ * out the secret the restore drops); or the MSS hands out a secret SSODB does not name yet (its
  * publication is pending: this service holds what SSODB names, as the previous secret), or SSODB
  * names a secret the MSS did not hand to this service (a restore or rotation published by a node
  * this service does not reach, or a secret no node holds).
@@ -55,6 +56,14 @@ interface SecretsHeld {
 function secretStillNotCurrent(err: SsoError, secrets: SecretsHeld): SsoError {
   const { msid, currentMsid } = err.details;
   const mss = `the master secret server ${secrets.mssName}`;
+  if (err.details.restoreInProgress === true) {
+    // The MSS still hands out the secret the restore drops: its restore is not published yet.
+    return new SsoError(
+      'ENTSSO_E_NO_SECRET',
+      `A master secret restore is in progress on ${mss}: SSODB accepts no value under master secret ${String(msid)}, which the restored backup does not hold, until the restore is published. Nothing was written. Make the change again in a moment (this SSO service re-synchronises by itself); if it is still refused, Check Health whether ${mss} reaches SSODB.`,
+      err.details,
+    );
+  }
   const why =
     typeof currentMsid === 'string' && secrets.holds(currentMsid)
       ? `${mss} hands out master secret ${String(msid)}, which it has not yet published in SSODB (SSODB still names ${currentMsid}). Nothing was written. ` +

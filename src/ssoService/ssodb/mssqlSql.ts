@@ -4,6 +4,7 @@
  * typed by the caller (mssqlParams.ts). Names compare case-insensitively through the columns'
  * collation (schema/mssqlDdl.ts), so `@app` can be any casing and results carry the stored spelling.
  */
+import type { ParamKind } from './mssqlParams';
 import type { GlobalInfo } from './store';
 import { ROW_VERSION_SEQUENCE } from './schema/mssqlDdl';
 
@@ -27,21 +28,24 @@ const HISTORY_COLUMNS = `ch_app_name AS application, ch_identifier AS identifier
 const GLOBAL_INFO_OUTPUT = `inserted.gi_SecretServer AS secretServer, inserted.gi_SSOAdminGroup AS adminGroup,
   inserted.gi_CurrentMsid AS currentMsid, inserted.gi_PreviousMsid AS previousMsid,
   inserted.gi_SecretCreatedAt AS secretCreatedAt, inserted.gi_LastBackupAt AS lastBackupAt,
-  inserted.gi_LastVerifiedBackupAt AS lastVerifiedBackupAt, inserted.gi_RowVersion AS [timestamp]`;
+  inserted.gi_LastVerifiedBackupAt AS lastVerifiedBackupAt, inserted.gi_SwitchingMsids AS switchingMsids,
+  inserted.gi_RowVersion AS [timestamp]`;
 
 /** Only the columns whose @setX flag is 1 change, so concurrent patches of different fields both stick. */
 function patchColumn(column: string, param: string): string {
   return `${column} = CASE WHEN @set${param[0]!.toUpperCase()}${param.slice(1)} = 1 THEN @${param} ELSE ${column} END`;
 }
 
-export const GLOBAL_INFO_PATCHABLE: readonly (readonly [keyof Omit<GlobalInfo, 'timestamp'>, string])[] = [
-  ['secretServer', 'gi_SecretServer'],
-  ['adminGroup', 'gi_SSOAdminGroup'],
-  ['currentMsid', 'gi_CurrentMsid'],
-  ['previousMsid', 'gi_PreviousMsid'],
-  ['secretCreatedAt', 'gi_SecretCreatedAt'],
-  ['lastBackupAt', 'gi_LastBackupAt'],
-  ['lastVerifiedBackupAt', 'gi_LastVerifiedBackupAt'],
+/** Each patchable field: its column and its parameter's type. */
+export const GLOBAL_INFO_PATCHABLE: readonly (readonly [keyof Omit<GlobalInfo, 'timestamp'>, string, ParamKind])[] = [
+  ['secretServer', 'gi_SecretServer', 'name'],
+  ['adminGroup', 'gi_SSOAdminGroup', 'name'],
+  ['currentMsid', 'gi_CurrentMsid', 'msid'],
+  ['previousMsid', 'gi_PreviousMsid', 'msid'],
+  ['secretCreatedAt', 'gi_SecretCreatedAt', 'isoTime'],
+  ['lastBackupAt', 'gi_LastBackupAt', 'isoTime'],
+  ['lastVerifiedBackupAt', 'gi_LastVerifiedBackupAt', 'isoTime'],
+  ['switchingMsids', 'gi_SwitchingMsids', 'shortText'],
 ];
 
 export const MSSQL_SQL = {
@@ -64,7 +68,7 @@ IF @@ROWCOUNT = 0 INSERT INTO dbo.SSOX_MssNodes (mn_name, mn_role, mn_last_seen,
 
   getGlobalInfo: `SELECT gi_SecretServer AS secretServer, gi_SSOAdminGroup AS adminGroup, gi_CurrentMsid AS currentMsid,
   gi_PreviousMsid AS previousMsid, gi_SecretCreatedAt AS secretCreatedAt, gi_LastBackupAt AS lastBackupAt,
-  gi_LastVerifiedBackupAt AS lastVerifiedBackupAt, gi_RowVersion AS [timestamp]
+  gi_LastVerifiedBackupAt AS lastVerifiedBackupAt, gi_SwitchingMsids AS switchingMsids, gi_RowVersion AS [timestamp]
 FROM dbo.SSOX_GlobalInfo WHERE gi_id = 1;`,
   // With @leaseHolder (a publication), made only while that node holds the lease, judged on the server's clock as takeLease judges it.
   updateGlobalInfo: `UPDATE dbo.SSOX_GlobalInfo SET
@@ -77,7 +81,8 @@ WHERE gi_id = 1 AND (@leaseHolder IS NULL OR EXISTS (
 
   // The secret fence of a write (publishedSecrets.ts), in its transaction: the shared lock is held
   // to its commit, so a publication of another secret waits for the write, never slips under it.
-  publishedSecrets: `SELECT gi_CurrentMsid AS currentMsid, gi_PreviousMsid AS previousMsid FROM dbo.SSOX_GlobalInfo WITH (HOLDLOCK) WHERE gi_id = 1;`,
+  publishedSecrets: `SELECT gi_CurrentMsid AS currentMsid, gi_PreviousMsid AS previousMsid, gi_SwitchingMsids AS switchingMsids
+FROM dbo.SSOX_GlobalInfo WITH (HOLDLOCK) WHERE gi_id = 1;`,
 
   listApplications: `SELECT TOP (@limit) ${APPLICATION_COLUMNS}
 FROM dbo.SSOX_ApplicationInfo AS a

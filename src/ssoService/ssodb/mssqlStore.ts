@@ -12,7 +12,7 @@ import { importedVersions, MSSQL_IMPORT_HISTORY_SQL } from './historyImport';
 import type { AuditEntry, FieldInfo } from '../../protocol/messages';
 import { affected, rowsOf, type MssqlTransaction } from './mssqlDriver';
 import { driverErrorNumber, isDuplicateKey, notInitialised, schemaPermissionRefusal, toSsoError } from './mssqlErrors';
-import { applicationParams, auditParams, importedHistoryParams, keyParams, valueParams, type ParamKind, type Params } from './mssqlParams';
+import { applicationParams, auditParams, importedHistoryParams, keyParams, valueParams, type Params } from './mssqlParams';
 import { MssqlSession, type MssqlSessionOptions } from './mssqlSession';
 import { GLOBAL_INFO_PATCHABLE, MSSQL_SQL } from './mssqlSql';
 import { redactOldSearchTextMssql } from './oldSearchText';
@@ -94,7 +94,8 @@ export function createMssqlStore(options: MssqlSessionOptions, log?: (message: s
 
 // ---------------------------------------------------------------- the store
 
-const SCHEMA_RACE_ERRORS = new Set([2714, 1913, 2627, 2601]);
+// 2705: a column added (ADDED_COLUMNS) by another process meanwhile.
+const SCHEMA_RACE_ERRORS = new Set([2714, 1913, 2627, 2601, 2705]);
 
 class MssqlStore implements SsoStore {
   private readonly session: MssqlSession;
@@ -146,8 +147,7 @@ class MssqlStore implements SsoStore {
   async updateGlobalInfo(patch: Partial<Omit<GlobalInfo, 'timestamp'>>, fence?: LeaseFence): Promise<GlobalInfo> {
     checkGlobalInfoPatch(patch);
     const params: Params = {};
-    for (const [key] of GLOBAL_INFO_PATCHABLE) {
-      const kind: ParamKind = key === 'currentMsid' || key === 'previousMsid' ? 'msid' : key.endsWith('At') ? 'isoTime' : 'name';
+    for (const [key, , kind] of GLOBAL_INFO_PATCHABLE) {
       const value = patch[key];
       params[`set${key[0]!.toUpperCase()}${key.slice(1)}`] = ['bit', value !== undefined];
       params[key] = [kind, value ?? null];

@@ -39,15 +39,17 @@ export function ftsPhrase(query: string): string {
 export const SQLITE_SQL = {
   globalInfo: `SELECT gi_SecretServer AS secretServer, gi_SSOAdminGroup AS adminGroup, gi_CurrentMsid AS currentMsid,
   gi_PreviousMsid AS previousMsid, gi_SecretCreatedAt AS secretCreatedAt, gi_LastBackupAt AS lastBackupAt,
-  gi_LastVerifiedBackupAt AS lastVerifiedBackupAt, gi_RowVersion AS timestamp
+  gi_LastVerifiedBackupAt AS lastVerifiedBackupAt, gi_SwitchingMsids AS switchingMsids, gi_RowVersion AS timestamp
 FROM SSOX_GlobalInfo WHERE gi_id = 1`,
   updateGlobalInfo: `UPDATE SSOX_GlobalInfo SET gi_SecretServer = :secretServer, gi_SSOAdminGroup = :adminGroup,
   gi_CurrentMsid = :currentMsid, gi_PreviousMsid = :previousMsid, gi_SecretCreatedAt = :secretCreatedAt,
-  gi_LastBackupAt = :lastBackupAt, gi_LastVerifiedBackupAt = :lastVerifiedBackupAt, gi_RowVersion = :version
+  gi_LastBackupAt = :lastBackupAt, gi_LastVerifiedBackupAt = :lastVerifiedBackupAt, gi_SwitchingMsids = :switchingMsids, gi_RowVersion = :version
 WHERE gi_id = 1 AND (:leaseHolder IS NULL OR EXISTS (
   SELECT 1 FROM SSOX_MssLease WHERE ml_id = 1 AND ml_holder = :leaseHolder AND ml_expires_at > :now))`,
   /** The secret fence of a write (publishedSecrets.ts): one primary key read in its transaction. */
-  publishedSecrets: `SELECT gi_CurrentMsid AS currentMsid, gi_PreviousMsid AS previousMsid FROM SSOX_GlobalInfo WHERE gi_id = 1`,
+  publishedSecrets: `SELECT gi_CurrentMsid AS currentMsid, gi_PreviousMsid AS previousMsid, gi_SwitchingMsids AS switchingMsids FROM SSOX_GlobalInfo WHERE gi_id = 1`,
+  /** Whether an SSODB file made before a column was added has it (SQLITE_ADDED_COLUMNS). */
+  columnExists: `SELECT 1 FROM pragma_table_info(:table) WHERE name = :column`,
   nextRowVersion: `UPDATE SSOX_RowVersionCounter SET rv_value = rv_value + 1 WHERE rv_id = 1 RETURNING rv_value AS version`,
 
   tableExists: `SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = :table`,

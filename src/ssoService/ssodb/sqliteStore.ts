@@ -42,7 +42,7 @@ import {
   applicationExists, applicationNotFound, leaseNotHeld, auditPruneBounds, changeConflict, checkApplicationChanges, checkCursor, checkFilter,
   checkFlags, checkGlobalInfoPatch, checkLimit, checkListOptions, checkMsid, checkName, checkNewApplication, checkRowWriteNames, checkReencryptedRow, checkCredentialsWrite,
   containsPattern, credentialsConflict, fieldFlags, IDENTIFIER_DOMAIN, isRowVersion, mappingNotFound, nextModifiedAt, sameFields,
-  SQLITE_DERIVED_TABLES, SQLITE_SCHEMA, toApplicationRow, toAuditEntry, toCredentialRow, toFieldInfo, toGlobalInfo, toIdentifierRow,
+  SQLITE_ADDED_COLUMNS, SQLITE_DERIVED_TABLES, SQLITE_SCHEMA, toApplicationRow, toAuditEntry, toCredentialRow, toFieldInfo, toGlobalInfo, toIdentifierRow,
   toLeaseState, toMssNodeRow, checkHistoryNote, checkHistoryVersion, toHistoryRecord, toHistoryRow, toHistoryCipherRow, toSearchHit, toSecretRowCounts,
   type SqlRow,
 } from './schema';
@@ -111,11 +111,12 @@ class SqliteStore implements SqliteDataStore {
     await this.attempt('BEGIN IMMEDIATE', () => this.createSchema(), waitMs);
   }
 
-  /** Idempotent; fills a derived table only in the transaction that creates it. */
+  /** Idempotent; fills a derived table only in the transaction that creates it; adds a column a file made before it lacks. */
   private createSchema(): void {
     const missing = SQLITE_DERIVED_TABLES.filter(({ table }) => this.rows(SQLITE_SQL.tableExists, { table }).length === 0);
     for (const ddl of SQLITE_SCHEMA) this.db.exec(ddl);
     for (const { fill } of missing) this.db.exec(fill);
+    for (const { table, column, ddl } of SQLITE_ADDED_COLUMNS) if (this.rows(SQLITE_SQL.columnExists, { table, column }).length === 0) this.db.exec(ddl);
     redactOldSearchTextSqlite(this.db);
   }
 

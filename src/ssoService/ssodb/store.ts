@@ -25,6 +25,11 @@ export interface GlobalInfo {
   secretCreatedAt: string | null;
   lastBackupAt: string | null;
   lastVerifiedBackupAt: string | null;
+  /**
+   * gi_SwitchingMsids: set by the active MSS while a restore switches secrets, the only secret ids
+   * (space-separated) values may be written under until its publication clears it (publishedSecrets.ts).
+   */
+  switchingMsids: string | null;
   /** Optimistic concurrency for global info itself. */
   timestamp: string;
 }

@@ -33,6 +33,8 @@ function storeWithRowsLeft(rows: { left: number; under?: string; failPublish?: b
   const store: Partial<SsoStore> = {
     getGlobalInfo: async () => ({ ...info }),
     updateGlobalInfo: async (patch) => {
+      // A publication names the secrets; a restore's intent (switchingMsids alone) is not one.
+      if (patch.currentMsid === undefined) return { ...(info = { ...info, ...patch }) };
       onPublish();
       if (rows.failPublish) throw new Error('SSODB is unreachable');
       info = { ...info, ...patch };

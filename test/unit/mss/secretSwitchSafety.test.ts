@@ -37,6 +37,7 @@ interface StoreState {
   rows: Row[];
   /** Kept versions (history): counted with the rows, as the real stores do. */
   history: Row[];
+  /** SSOX_GlobalInfo refuses publications (patches naming a secret); a restore's intent (switchingMsids alone) still goes through. */
   failPublish?: boolean;
   /** Listing rows to re-encrypt fails, as while SSODB has a fault: re-encryption stops and resumes later. */
   failList?: boolean;
@@ -53,7 +54,7 @@ function storeOf(state: StoreState): SsoStore {
   const store: Partial<SsoStore> = {
     getGlobalInfo: async () => ({ ...info }),
     updateGlobalInfo: async (patch) => {
-      if (state.failPublish) throw new Error('SSODB is unreachable');
+      if (state.failPublish && patch.currentMsid !== undefined) throw new Error('SSODB is unreachable');
       info = { ...info, ...patch };
       return { ...info };
     },

@@ -28,7 +28,7 @@ function readyState(): HealthSources['state'] {
 }
 
 function globalInfo(times: Pick<GlobalInfo, 'secretCreatedAt' | 'lastBackupAt' | 'lastVerifiedBackupAt'>): GlobalInfo {
-  return { secretServer: 'mss01:5780', adminGroup: 'SSO Administrators', currentMsid: '{A}', previousMsid: null, timestamp: '1', ...times };
+  return { secretServer: 'mss01:5780', adminGroup: 'SSO Administrators', currentMsid: '{A}', previousMsid: null, switchingMsids: null, timestamp: '1', ...times };
 }
 
 function sources(info: GlobalInfo | Error, nodes: MssNodesReport | Error = NODES): HealthSources {

@@ -35,7 +35,7 @@ const GOLDEN_SQL: Record<keyof typeof MSSQL_SQL, string> = {
   ping: String.raw`SELECT gi_id AS ok FROM dbo.SSOX_GlobalInfo WHERE gi_id = 1;`,
   getGlobalInfo: String.raw`SELECT gi_SecretServer AS secretServer, gi_SSOAdminGroup AS adminGroup, gi_CurrentMsid AS currentMsid,
   gi_PreviousMsid AS previousMsid, gi_SecretCreatedAt AS secretCreatedAt, gi_LastBackupAt AS lastBackupAt,
-  gi_LastVerifiedBackupAt AS lastVerifiedBackupAt, gi_RowVersion AS [timestamp]
+  gi_LastVerifiedBackupAt AS lastVerifiedBackupAt, gi_SwitchingMsids AS switchingMsids, gi_RowVersion AS [timestamp]
 FROM dbo.SSOX_GlobalInfo WHERE gi_id = 1;`,
   updateGlobalInfo: String.raw`UPDATE dbo.SSOX_GlobalInfo SET
   gi_SecretServer = CASE WHEN @setSecretServer = 1 THEN @secretServer ELSE gi_SecretServer END,
@@ -45,15 +45,18 @@ FROM dbo.SSOX_GlobalInfo WHERE gi_id = 1;`,
   gi_SecretCreatedAt = CASE WHEN @setSecretCreatedAt = 1 THEN @secretCreatedAt ELSE gi_SecretCreatedAt END,
   gi_LastBackupAt = CASE WHEN @setLastBackupAt = 1 THEN @lastBackupAt ELSE gi_LastBackupAt END,
   gi_LastVerifiedBackupAt = CASE WHEN @setLastVerifiedBackupAt = 1 THEN @lastVerifiedBackupAt ELSE gi_LastVerifiedBackupAt END,
+  gi_SwitchingMsids = CASE WHEN @setSwitchingMsids = 1 THEN @switchingMsids ELSE gi_SwitchingMsids END,
   gi_RowVersion = NEXT VALUE FOR dbo.SSOX_RowVersionSeq
 OUTPUT inserted.gi_SecretServer AS secretServer, inserted.gi_SSOAdminGroup AS adminGroup,
   inserted.gi_CurrentMsid AS currentMsid, inserted.gi_PreviousMsid AS previousMsid,
   inserted.gi_SecretCreatedAt AS secretCreatedAt, inserted.gi_LastBackupAt AS lastBackupAt,
-  inserted.gi_LastVerifiedBackupAt AS lastVerifiedBackupAt, inserted.gi_RowVersion AS [timestamp]
+  inserted.gi_LastVerifiedBackupAt AS lastVerifiedBackupAt, inserted.gi_SwitchingMsids AS switchingMsids,
+  inserted.gi_RowVersion AS [timestamp]
 WHERE gi_id = 1 AND (@leaseHolder IS NULL OR EXISTS (
   SELECT 1 FROM dbo.SSOX_MssLease WHERE ml_id = 1 AND ml_holder = @leaseHolder
     AND ml_expires_at > DATEDIFF_BIG(MILLISECOND, '19700101', SYSUTCDATETIME())));`,
-  publishedSecrets: String.raw`SELECT gi_CurrentMsid AS currentMsid, gi_PreviousMsid AS previousMsid FROM dbo.SSOX_GlobalInfo WITH (HOLDLOCK) WHERE gi_id = 1;`,
+  publishedSecrets: String.raw`SELECT gi_CurrentMsid AS currentMsid, gi_PreviousMsid AS previousMsid, gi_SwitchingMsids AS switchingMsids
+FROM dbo.SSOX_GlobalInfo WITH (HOLDLOCK) WHERE gi_id = 1;`,
   listApplications: String.raw`SELECT TOP (@limit) a.ai_app_name AS name, a.ai_description AS description, a.ai_contact AS contact,
   a.ai_user_group_name AS userGroup, a.ai_admin_group_name AS adminGroup, a.ai_flags AS flags,
   a.ai_kind AS kind, a.ai_num_fields AS numFields,
@@ -362,7 +365,7 @@ describe('SQL Server adapter: golden SQL and parameters', () => {
   it('ping and global info', async () => {
     const row = {
       secretServer: 'mss:7443', adminGroup: 'SSO Administrators', currentMsid: 'm2', previousMsid: null,
-      secretCreatedAt: null, lastBackupAt: '2024-01-01T00:00:00.000Z', lastVerifiedBackupAt: null, timestamp: '42',
+      secretCreatedAt: null, lastBackupAt: '2024-01-01T00:00:00.000Z', lastVerifiedBackupAt: null, switchingMsids: 'm2 m1', timestamp: '42',
     };
     const fake = new FakeDriver().reply(on('getGlobalInfo', { recordset: [row] }), on('updateGlobalInfo', { recordset: [{ ...row, timestamp: '43' }] }));
     const store = fake.store();
@@ -380,6 +383,7 @@ describe('SQL Server adapter: golden SQL and parameters', () => {
         ['setSecretCreatedAt', 'Bit', false], ['secretCreatedAt', 'NVarChar(40)', null],
         ['setLastBackupAt', 'Bit', false], ['lastBackupAt', 'NVarChar(40)', null],
         ['setLastVerifiedBackupAt', 'Bit', false], ['lastVerifiedBackupAt', 'NVarChar(40)', null],
+        ['setSwitchingMsids', 'Bit', false], ['switchingMsids', 'NVarChar(256)', null],
         ['leaseHolder', NAME, null],
       ]),
     ]);
@@ -521,6 +525,19 @@ describe('SQL Server adapter: golden SQL and parameters', () => {
       tx('updateCredentials', [...key('Orders', 'Cfg'), ['msid', MSID, 'm1'], ['ciphertext', 'VarBinary(MAX)', blob], ['now', 'BigInt', 'NOW'], ['expected', 'BigInt', '7']]),
       COMMIT,
     ]);
+  });
+
+  it('the secret fence reads the restore\'s intent in the write\'s transaction: a secret it drops is refused, nothing is written', async () => {
+    const fake = new FakeDriver().reply(on('publishedSecrets', { recordset: [{ currentMsid: 'm1', previousMsid: null, switchingMsids: 'm2 m3' }] }));
+    const error = await expectSsoError(fake.store().putCredentials('Orders', 'Cfg', null, 'm1', Buffer.from('x')), 'ENTSSO_E_NO_SECRET');
+    assert.deepEqual([error.details.reason, error.details.restoreInProgress], ['secret-not-current', true]);
+    assert.deepEqual(fake.log().map((s) => ('event' in s ? s.event : s.statement)), ['begin', 'publishedSecrets', 'rollback']);
+    const kept = new FakeDriver().reply(
+      on('publishedSecrets', { recordset: [{ currentMsid: 'm1', previousMsid: null, switchingMsids: 'm2 m1' }] }),
+      on('insertMapping', { recordset: [{ application: 'Orders' }] }),
+      on('insertCredentials', { recordset: [{ application: 'Orders', identifier: 'Cfg', timestamp: '7', modifiedAt: '1700000000001' }] }),
+    );
+    assert.equal((await kept.store().putCredentials('Orders', 'Cfg', null, 'm1', Buffer.from('x'))).msid, 'm1', 'a secret the restore keeps');
   });
 
   it('a refused update says why: application gone, row gone, or row changed', async () => {

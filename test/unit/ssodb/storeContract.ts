@@ -119,6 +119,31 @@ export function runStoreContract(name: string, makeStore: MakeStore): void {
       assert.equal((await store.listIdentifiers('Fenced', { limit: 10 })).length, 2, 'the current and the previous secret are written');
     });
 
+    withStore('while a restore\'s intent is set, values are written only under the secrets it names; a publication clears it', async (store) => {
+      await store.createApplication(app('Switching'));
+      await store.acquireLease('mss-a:1', 60_000, 0);
+      await store.updateGlobalInfo({ secretServer: 'mss-a:1', currentMsid: '{C}', previousMsid: '{P}' }, { leaseHolder: 'mss-a:1' });
+      const intent = await store.updateGlobalInfo({ switchingMsids: '{X} {C}' }, { leaseHolder: 'mss-a:1' });
+      assert.deepEqual([intent.switchingMsids, intent.currentMsid], ['{X} {C}', '{C}'], 'the intent leaves the published secrets as they are');
+      const err = await expectSsoError(store.putCredentials('Switching', 'Cfg', null, '{P}', Buffer.from('v0')), 'ENTSSO_E_NO_SECRET');
+      assert.deepEqual([err.details.reason, err.details.msid, err.details.restoreInProgress], ['secret-not-current', '{P}', true], 'a secret SSODB names that the restore drops');
+      assert.match(err.message, /restore is in progress.*Make the change again in a moment/);
+      if (store.saveConfiguration) {
+        await expectSsoError(store.saveConfiguration('Switching', 'Cfg', null, () => ({ identifier: 'Cfg', msid: '{P}', ciphertext: Buffer.from('v0') })), 'ENTSSO_E_NO_SECRET');
+      }
+      assert.equal(await store.getCredentials('Switching', 'Cfg'), undefined, 'nothing written');
+      const kept = await store.putCredentials('Switching', 'Cfg', null, '{C}', Buffer.from('v1'));
+      assert.equal(kept.msid, '{C}', 'a secret SSODB names and the restore keeps');
+      await expectSsoError(store.putCredentials('Switching', 'Cfg', kept.timestamp, '{X}', Buffer.from('v2')), 'ENTSSO_E_NO_SECRET');
+      await expectSsoError(store.updateGlobalInfo({ switchingMsids: null }, { leaseHolder: 'mss-b:2' }), 'ENTSSO_E_MSS_UNREACHABLE');
+      assert.equal((await store.getGlobalInfo()).switchingMsids, '{X} {C}', 'only the lease holder clears it');
+      await store.updateGlobalInfo({ lastBackupAt: '2024-01-01T00:00:00.000Z' });
+      assert.equal((await store.getGlobalInfo()).switchingMsids, '{X} {C}', 'a patch of other fields keeps it');
+      const published = await store.updateGlobalInfo({ currentMsid: '{X}', previousMsid: '{C}', switchingMsids: null }, { leaseHolder: 'mss-a:1' });
+      assert.equal(published.switchingMsids, null);
+      assert.equal((await store.putCredentials('Switching', 'Cfg', kept.timestamp, '{X}', Buffer.from('v2'))).msid, '{X}');
+    });
+
     withStore('readConfiguration returns the stored names, fields and row together', async (store) => {
       await store.createApplication(app('Read.Together', { fields: [{ label: 'Address', masked: false }, { label: 'Password', masked: true }] }));
       await store.putCredentials('Read.Together', 'Port1', null, 'm1', Buffer.from('blob'));

@@ -4,6 +4,7 @@
  */
 import { NAME_MAX_LENGTH } from '../../../protocol/names';
 import {
+  ADDED_COLUMNS,
   DEFAULT_ADMIN_GROUP,
   DESCRIPTION_MAX_LENGTH,
   INDEXES,
@@ -12,6 +13,7 @@ import {
   SHARED_TABLES,
   SHORT_TEXT_MAX_LENGTH,
   TABLES,
+  type ColumnDef,
   type ColumnType,
   type IndexDef,
   type TableDef,
@@ -49,8 +51,12 @@ const MSSQL_TYPES: Record<ColumnType, string> = {
   identity: 'BIGINT IDENTITY(1, 1)',
 };
 
+function mssqlColumn(column: ColumnDef): string {
+  return `${column.name} ${MSSQL_TYPES[column.type]}${column.nullable ? ' NULL' : ' NOT NULL'}`;
+}
+
 function mssqlTable(table: TableDef): string {
-  const lines = table.columns.map((column) => `    ${column.name} ${MSSQL_TYPES[column.type]}${column.nullable ? ' NULL' : ' NOT NULL'}`);
+  const lines = table.columns.map((column) => `    ${mssqlColumn(column)}`);
   lines.push(`    CONSTRAINT ${table.primaryKey.name} PRIMARY KEY CLUSTERED (${table.primaryKey.columns.join(', ')})`);
   for (const key of table.unique ?? []) lines.push(`    CONSTRAINT ${key.name} UNIQUE NONCLUSTERED (${key.columns.join(', ')})`);
   for (const fk of table.foreignKeys ?? []) {
@@ -67,6 +73,11 @@ function mssqlTable(table: TableDef): string {
     '  );',
     'END;',
   ].join('\n');
+}
+
+/** A database made before the column was: added when missing (tables.ts, ADDED_COLUMNS). */
+function mssqlAddedColumn({ table, column }: { table: string; column: ColumnDef }): string {
+  return [`IF COL_LENGTH(N'dbo.${table}', N'${column.name}') IS NULL`, `  ALTER TABLE dbo.${table} ADD ${mssqlColumn(column)};`].join('\n');
 }
 
 function mssqlIndex(index: IndexDef): string {
@@ -95,6 +106,7 @@ const MSSQL_SEED = [
 export const MSSQL_SCHEMA_BATCHES: readonly string[] = [
   MSSQL_SEQUENCE,
   ...SHARED_TABLES.map(mssqlTable),
+  ...ADDED_COLUMNS.map(mssqlAddedColumn),
   ...INDEXES.map(mssqlIndex),
   MSSQL_SEED,
 ];

@@ -12,6 +12,7 @@ import {
   ISO_TIME_MAX_LENGTH,
   MAX_PAGE_LIMIT,
   MSID_MAX_LENGTH,
+  SHORT_TEXT_MAX_LENGTH,
 } from './tables';
 
 /** Row versions are decimal digits (a BIGINT); anything else can never match a stored one. */
@@ -115,6 +116,7 @@ export function checkGlobalInfoPatch(patch: Partial<Omit<GlobalInfo, 'timestamp'
   checkOptionalText(patch.secretCreatedAt, ISO_TIME_MAX_LENGTH, 'secret creation time');
   checkOptionalText(patch.lastBackupAt, ISO_TIME_MAX_LENGTH, 'last backup time');
   checkOptionalText(patch.lastVerifiedBackupAt, ISO_TIME_MAX_LENGTH, 'last verified backup time');
+  checkOptionalText(patch.switchingMsids, SHORT_TEXT_MAX_LENGTH, 'secrets of a master secret restore');
 }
 
 /**

@@ -51,6 +51,7 @@ export function toGlobalInfo(row: SqlRow): GlobalInfo {
     secretCreatedAt: optionalText(row.secretCreatedAt),
     lastBackupAt: optionalText(row.lastBackupAt),
     lastVerifiedBackupAt: optionalText(row.lastVerifiedBackupAt),
+    switchingMsids: optionalText(row.switchingMsids),
     timestamp: text(row.timestamp),
   };
 }

@@ -1,5 +1,6 @@
 /** The SQLite rendering of the tables (tables.ts) for the embedded SSODB file, with its triggers and seed rows. */
 import {
+  ADDED_COLUMNS,
   DEFAULT_ADMIN_GROUP,
   IDENTIFIER_COUNT_TABLE,
   IDENTIFIER_DOMAIN,
@@ -98,6 +99,13 @@ export const SQLITE_DERIVED_TABLES: readonly { table: string; fill: string }[] =
 WHERE im_windows_domain_name = ${DOMAIN_LITERAL} GROUP BY im_app_name`,
   },
 ];
+
+/** For an SSODB file made before each added column: the column and the statement that adds it (when missing). */
+export const SQLITE_ADDED_COLUMNS: readonly { table: string; column: string; ddl: string }[] = ADDED_COLUMNS.map(({ table, column }) => ({
+  table,
+  column: column.name,
+  ddl: `ALTER TABLE ${table} ADD COLUMN ${sqliteColumn(column).trim()}`,
+}));
 
 /** Statements that create the SQLite schema and its seed rows; each is idempotent. */
 export const SQLITE_SCHEMA: readonly string[] = [

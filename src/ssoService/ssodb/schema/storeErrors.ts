@@ -73,6 +73,19 @@ export function secretNotCurrent(msid: string, currentMsid: string): SsoError {
   );
 }
 
+/**
+ * The secret fence's refusal while a master secret restore is under way (publishedSecrets.ts): the
+ * secret is one the restore drops. Same reason as secretNotCurrent (the service re-synchronises
+ * and tries once more); `restoreInProgress` tells the final refusal what to say.
+ */
+export function secretDroppedByRestore(msid: string, currentMsid: string): SsoError {
+  return new SsoError(
+    'ENTSSO_E_NO_SECRET',
+    `A master secret restore is in progress: the values were encrypted under master secret ${msid}, which the restored backup does not hold, so SSODB does not accept them and nothing was written. Make the change again in a moment, once the restore is done (the SSO service re-synchronises by itself); Check Health if it persists.`,
+    { reason: SECRET_NOT_CURRENT, msid, currentMsid, restoreInProgress: true },
+  );
+}
+
 export function isSecretNotCurrent(err: unknown): boolean {
   return err instanceof SsoError && err.details.reason === SECRET_NOT_CURRENT;
 }

@@ -104,6 +104,12 @@ const MAPPING_KEY = ['im_app_name', 'im_windows_domain_name', 'im_windows_user_n
 const CREDENTIALS_KEY = ['ec_app_name', 'ec_windows_domain_name', 'ec_windows_user_name'];
 const HISTORY_KEY = ['ch_app_name', 'ch_identifier', 'ch_version'];
 
+/**
+ * A master secret restore's intent (publishedSecrets.ts): while set, the only secrets values may be
+ * written under (space-separated ids, the restored current and previous); null otherwise.
+ */
+const SWITCHING_MSIDS: ColumnDef = { name: 'gi_SwitchingMsids', type: 'shortText', nullable: true };
+
 export const SHARED_TABLES: TableDef[] = [
   {
     name: T.globalInfo,
@@ -117,6 +123,7 @@ export const SHARED_TABLES: TableDef[] = [
       { name: 'gi_LastBackupAt', type: 'isoTime', nullable: true },
       { name: 'gi_LastVerifiedBackupAt', type: 'isoTime', nullable: true },
       { name: 'gi_RowVersion', type: 'bigint' },
+      SWITCHING_MSIDS,
     ],
     primaryKey: { name: 'PK_SSOX_GlobalInfo', columns: ['gi_id'] },
     checks: [{ name: 'CK_SSOX_GlobalInfo_single_row', expression: 'gi_id = 1' }],
@@ -266,6 +273,12 @@ export const SHARED_TABLES: TableDef[] = [
     primaryKey: { name: 'PK_SSOX_MssNodes', columns: ['mn_name'] },
   },
 ];
+
+/**
+ * Columns added to a table after SSODBs were created without them: each dialect adds them at start
+ * when missing (SQLITE_ADDED_COLUMNS, MSSQL_SCHEMA_BATCHES), nullable so older rows stay valid.
+ */
+export const ADDED_COLUMNS: readonly { table: string; column: ColumnDef }[] = [{ table: T.globalInfo, column: SWITCHING_MSIDS }];
 
 export const SQLITE_ONLY_TABLES: TableDef[] = [
   {
