@@ -479,6 +479,7 @@ namespace EntssoBridge
             if (unknown.Count > 0) throw UnknownFields(unknown);
             foreach (var kv in given)
                 if (!(kv.Value is string)) throw BridgeError.Invalid("The value of field \"" + kv.Key + "\" must be a string.");
+            Dictionary<string, object> written;
             for (int attempt = 1; ; attempt++)
             {
                 var stored = entsso.ReadConfigOrNull(application, identifier);
@@ -487,6 +488,7 @@ namespace EntssoBridge
                 try
                 {
                     entsso.WriteConfig(application, identifier, bag);
+                    written = AsStored(bag, stored);
                     break;
                 }
                 catch (BridgeError e)
@@ -498,11 +500,27 @@ namespace EntssoBridge
                 }
             }
             Log.Event("config-set", application + " / " + identifier + " fields: " + string.Join(", ", given.Keys));
+            // The version of what was written, not of a later read: a write by someone else in between
+            // must make this document's next save a conflict. A read-back that differs is that write.
+            string version = RowVersion(written);
+            if (RowVersion(entsso.ReadConfigOrNull(application, identifier)) != version)
+            {
+                Log.Event("config-set-overwritten", application + " / " + identifier + ": another write landed right after this one");
+                throw new BridgeError("ENTSSO_E_CONFLICT", "Your values were written, but someone else wrote this configuration at the same moment, so it may not hold them now. Reopen it to see what is stored, then apply your change again if it is missing.");
+            }
             return new Dictionary<string, object>
             {
-                { "application", application }, { "identifier", identifier },
-                { "timestamp", RowVersion(entsso.ReadConfigOrNull(application, identifier)) }, { "modifiedAt", 0 },
+                { "application", application }, { "identifier", identifier }, { "timestamp", version }, { "modifiedAt", 0 },
             };
+        }
+
+        /// <summary>The values a write leaves stored: the bag, with each DBNull (kept) field holding the stored value read for the check.</summary>
+        static Dictionary<string, object> AsStored(Dictionary<string, object> bag, Dictionary<string, object> stored)
+        {
+            var values = new Dictionary<string, object>(bag, StringComparer.Ordinal);
+            foreach (var kv in bag)
+                if (kv.Value is DBNull) values[kv.Key] = stored[kv.Key];
+            return values;
         }
 
         void CheckExpected(Dictionary<string, object> stored, string expected)
@@ -551,7 +569,9 @@ namespace EntssoBridge
             var sb = new StringBuilder();
             foreach (var kv in values.OrderBy(k => k.Key, StringComparer.Ordinal))
             {
-                string v = kv.Value == null || kv.Value is DBNull ? "\u0000null" : Convert.ToString(kv.Value);
+                // An empty field counts as absent: a read may leave it out of the bag where the write had "".
+                string v = kv.Value == null || kv.Value is DBNull ? "" : Convert.ToString(kv.Value);
+                if (v.Length == 0) continue;
                 sb.Append(kv.Key.Length).Append(':').Append(kv.Key).Append(v.Length).Append(':').Append(v);
             }
             using (var h = new HMACSHA256(versionKey))

@@ -379,6 +379,7 @@ namespace Microsoft.EnterpriseSingleSignOn.Interop
                 }
                 app.Configs[identifier] = next;
                 s.WritesDone++;
+                WriteHooks.OverwriteAfterSet(s, next);
             });
         }
 

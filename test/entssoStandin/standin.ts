@@ -85,10 +85,12 @@ export interface StandinState {
   failCalls?: Record<string, string>;
   /** Interop member name → milliseconds it takes (reads only). */
   delayCalls?: Record<string, number>;
+  /** Field label → plain value that "another writer" stores right after the next successful SetConfigInfo (used once). */
+  overwriteAfterSet?: Record<string, string>;
 }
 
 export type StandinFault = Partial<
-  Pick<StandinState, 'localServer' | 'secretServer' | 'mssReachable' | 'localRunning' | 'secretCached' | 'reencrypting' | 'accessDenied' | 'raceCount' | 'failCalls' | 'delayCalls'>
+  Pick<StandinState, 'localServer' | 'secretServer' | 'mssReachable' | 'localRunning' | 'secretCached' | 'reencrypting' | 'accessDenied' | 'raceCount' | 'failCalls' | 'delayCalls' | 'overwriteAfterSet'>
 >;
 
 function sleep(ms: number): void {
