@@ -108,6 +108,12 @@ namespace EntssoBridge
                 Reply(id, null, Error(-32601, new BridgeError("ENTSSO_E_INVALID_REQUEST", "Unknown method \"" + shown + "\" (entsso-bridge serves: " + string.Join(", ", operations.Capabilities) + ").")));
                 return;
             }
+            if (Expired(message))
+            {
+                Log.Event("expired", method + ": the extension had stopped waiting for it; not started");
+                Reply(id, null, Error(1, new BridgeError("ENTSSO_E_TIMEOUT", "The request waited behind earlier ones until the extension stopped waiting for it, so it was not started: nothing was changed. Try again.")));
+                return;
+            }
             object parameters = message.ContainsKey("params") ? message["params"] : null;
             try
             {
@@ -134,6 +140,19 @@ namespace EntssoBridge
                 Log.Event("internal-error", method + ": " + e.GetType().FullName);
                 Reply(id, null, Error(1, new BridgeError("ENTSSO_E_INTERNAL", "entsso-bridge hit an unexpected error. See its log (SSO: Show Log), then try again.")));
             }
+        }
+
+        static readonly DateTime Epoch = new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+        /// <summary>
+        /// Past the request's "notAfter" (ms since the epoch, the client's clock + its timeout): the client
+        /// has given up on it, so starting it now would change what the user was told failed.
+        /// </summary>
+        static bool Expired(Dictionary<string, object> message)
+        {
+            object notAfter;
+            if (!message.TryGetValue("notAfter", out notAfter) || !(notAfter is double)) return false;
+            return (DateTime.UtcNow - Epoch).TotalMilliseconds > (double)notAfter;
         }
 
         static Dictionary<string, object> Error(int code, BridgeError e)

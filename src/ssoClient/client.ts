@@ -154,7 +154,11 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     return new Promise<ResultOf<M>>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, method, deadline: performance.now() + timeoutMs });
       this.deadlineTimer ??= this.armDeadlineTimer(timeoutMs);
-      transport.write(encodeLine({ jsonrpc: '2.0', id, method, params }));
+      // The bridge runs requests one at a time: one still queued when this client gives up must not
+      // run later (a save reported as failed would be stored after all), so it is told until when.
+      // Wall-clock milliseconds: the bridge is a child process, on this machine's clock.
+      const envelope = this.options.process ? { jsonrpc: '2.0', id, method, params, notAfter: Date.now() + timeoutMs } : { jsonrpc: '2.0', id, method, params };
+      transport.write(encodeLine(envelope));
     });
   }
 
@@ -173,7 +177,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
         return;
       }
       this.pending.delete(id);
-      p.reject(new SsoError('ENTSSO_E_TIMEOUT', `The SSO service did not answer "${p.method}" within ${Math.round(timeoutMs / 1000)} s.`));
+      p.reject(timeoutError(p.method, timeoutMs));
     }
   }
 
@@ -307,4 +311,16 @@ function sessionClosedError(params: unknown): SsoError {
 function toSsoError(err: unknown): SsoError {
   if (err instanceof SsoError) return err;
   return new SsoError('ENTSSO_E_INTERNAL', err instanceof Error ? err.message : String(err));
+}
+
+/** Methods that change nothing: a timeout of any other may still have been carried out. */
+const READ_ONLY_METHODS: ReadonlySet<string> = new Set([
+  'hello', 'status', 'health', 'apps.list', 'apps.get', 'apps.export', 'apps.inspectExport', 'apps.planImport', 'identifiers.list', 'search',
+  'config.get', 'config.grep', 'config.fingerprints', 'history.list', 'history.get', 'audit.list', 'secret.info', 'secret.inspect', 'mss.nodes',
+]);
+
+function timeoutError(method: string, timeoutMs: number): SsoError {
+  const waited = `The SSO service did not answer "${method}" within ${Math.round(timeoutMs / 1000)} s.`;
+  if (READ_ONLY_METHODS.has(method)) return new SsoError('ENTSSO_E_TIMEOUT', waited);
+  return new SsoError('ENTSSO_E_TIMEOUT', `${waited} The change may still be applied: refresh to see whether it was.`, { mayBeApplied: true });
 }
