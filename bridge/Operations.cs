@@ -22,8 +22,9 @@ namespace EntssoBridge
         readonly Entsso entsso;
         readonly PortNames portNames = new PortNames();
         readonly Dictionary<string, Func<Dictionary<string, object>, object>> handlers;
-        // Row versions are keyed hashes of the stored values: a per-process key, so that they cannot be used to guess a value offline.
-        readonly byte[] versionKey = new byte[32];
+        // Row versions are keyed hashes of the stored values, so that they cannot be used to guess a value offline.
+        // A per-process key until `hello` gives the extension's one for the environment (the same for every bridge it starts).
+        byte[] versionKey = new byte[32];
 
         public Operations(StateMonitor monitor)
         {
@@ -72,6 +73,7 @@ namespace EntssoBridge
             long version = JsonObject.Num(p, "protocolVersion", -1);
             if (version != Host.ProtocolVersion)
                 throw new BridgeError("ENTSSO_E_UNSUPPORTED_VERSION", "entsso-bridge speaks protocol version " + Host.ProtocolVersion + ", the client " + version + ". Update the older of the two.");
+            UseVersionKey(p);
             Log.Event("hello", "client " + Clip(JsonObject.Str(p, "client", "?"), 80));
             Greeted = true;
             return new Dictionary<string, object>
@@ -764,5 +766,20 @@ namespace EntssoBridge
 
         static string NonEmpty(string value, string fallback) { return string.IsNullOrEmpty(value) ? fallback : value; }
         static string Clip(string s, int n) { return s.Length > n ? s.Substring(0, n) + "…" : s; }
+
+        /// <summary>
+        /// The row-version key the extension keeps for this environment (src/connection/bridgeVersionKey.ts), so that a
+        /// restarted bridge gives the versions the last one gave. Neither logged nor echoed; without one, the per-process key stays.
+        /// </summary>
+        void UseVersionKey(Dictionary<string, object> p)
+        {
+            string given = JsonObject.Str(p, "versionKey", "");
+            if (given.Length == 0) return;
+            byte[] key;
+            try { key = Convert.FromBase64String(given); }
+            catch (FormatException) { key = new byte[0]; }
+            if (key.Length < 32 || key.Length > 64) throw BridgeError.Invalid("\"versionKey\" must be base64 of 32 to 64 random bytes.");
+            versionKey = key;
+        }
     }
 }

@@ -16,6 +16,7 @@ import type { MethodName, ParamsOf, ResultOf, ServiceState } from '../protocol/m
 import { capabilityContext, serves } from '../model/capabilities';
 import type { StatusInput } from '../model/serviceStatus';
 import { boundedBridgeLog } from './bridgeLog';
+import { bridgeVersionKey } from './bridgeVersionKey';
 import { bridgeProcess, installedEntssoFolder } from './entssoBridge';
 import { endpointOf, parseEnvironments, resolveActive, sameConnection, secretKeyFor, type EnvironmentSetting } from './environmentSettings';
 
@@ -124,7 +125,7 @@ export class ConnectionManager implements vscode.Disposable {
     if (!env) throw new SsoError('ENTSSO_E_NOT_CONNECTED', l10n.t('There is no environment "{0}" in the "entsso.environments" setting. Add it there, then try again.', name));
     let client: SsoClient;
     if (env.kind === 'entsso') {
-      client = new SsoClient({ process: bridgeProcess(env, this.extensionPath), token: '', clientName: 'vscode', requestTimeoutMs: 60_000, onProcessLog: boundedBridgeLog((line) => this.log.info(`[entsso-bridge ${env.name}] ${line}`)) });
+      client = new SsoClient({ process: bridgeProcess(env, this.extensionPath), versionKey: await this.versionKeyFor(env), token: '', clientName: 'vscode', requestTimeoutMs: 60_000, onProcessLog: boundedBridgeLog((line) => this.log.info(`[entsso-bridge ${env.name}] ${line}`)) });
     } else {
       const token = await this.readToken(env);
       if (token === undefined) {
@@ -206,7 +207,7 @@ export class ConnectionManager implements vscode.Disposable {
     this.setPhase('connecting');
     // Until the bridge says what it serves, offer nothing that needs a capability.
     this.setCapabilityContext(env.kind === 'entsso' ? [] : undefined);
-    if (env.kind === 'entsso') return this.connectBridge(env);
+    if (env.kind === 'entsso') return this.connectBridge(env, generation);
     let token: string | undefined;
     try {
       token = await this.readToken(env);
@@ -240,10 +241,13 @@ export class ConnectionManager implements vscode.Disposable {
   }
 
   /** ENTSSO authorises by Windows account: no token; the client starts (and restarts) the bridge. */
-  private async connectBridge(env: EnvironmentSetting): Promise<void> {
+  private async connectBridge(env: EnvironmentSetting, generation: number): Promise<void> {
     const spec = bridgeProcess(env, this.extensionPath);
+    const versionKey = await this.versionKeyFor(env);
+    if (generation !== this.generation) return;
     const client = new SsoClient({
       process: spec,
+      versionKey,
       token: '',
       clientName: 'vscode',
       reconnect: true,
@@ -321,6 +325,16 @@ export class ConnectionManager implements vscode.Disposable {
     if (this.phase !== 'disconnected') {
       this.phase = 'disconnected';
       void vscode.commands.executeCommand('setContext', 'entsso.connected', false);
+    }
+  }
+
+  /** The bridge's row-version key of `env`; without SecretStorage, none (each bridge then makes its own, and a restart makes open documents conflict). */
+  private async versionKeyFor(env: EnvironmentSetting): Promise<string | undefined> {
+    try {
+      return await bridgeVersionKey(this.secrets, env.name);
+    } catch (err) {
+      this.log.warn(`Environment "${env.name}": no row-version key could be kept in SecretStorage (${err instanceof Error ? err.message : String(err)}); after a restart of entsso-bridge.exe, open documents will report a conflict.`);
+      return undefined;
     }
   }
 

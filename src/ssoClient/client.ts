@@ -38,8 +38,12 @@ interface CommonClientOptions {
   onProcessLog?: (line: string) => void;
 }
 
-/** Either `socketPath` (the project's SSO service) or `process` (a bridge started by the client). */
-export type ClientOptions = CommonClientOptions & ({ socketPath: string; process?: undefined } | { process: ProcessSpec; socketPath?: undefined });
+/**
+ * Either `socketPath` (the project's SSO service) or `process` (a bridge started by the client).
+ * `versionKey`: base64 of the key the bridge hashes row versions with, sent in each `hello` so that
+ * a restarted bridge gives the same versions (src/connection/bridgeVersionKey.ts).
+ */
+export type ClientOptions = CommonClientOptions & ({ socketPath: string; process?: undefined } | { process: ProcessSpec; socketPath?: undefined; versionKey?: string });
 
 /** A connection that lasted this long resets the backoff. */
 const STABLE_CONNECTION_MS = 30_000;
@@ -116,7 +120,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
       opened = await this.openTransport();
       this.throwIfSuperseded(attempt);
       this.transport = opened;
-      const hello = await this.request('hello', { token: this.options.token, protocolVersion: PROTOCOL_VERSION, client: this.options.clientName });
+      const hello = await this.request('hello', this.helloParams());
       this.throwIfSuperseded(attempt);
       this.lastHello = hello;
       this.connectedAt = Date.now();
@@ -138,6 +142,13 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
       if (!isFinalRefusal(error)) this.scheduleReconnect();
       throw error;
     }
+  }
+
+  private helloParams(): ParamsOf<'hello'> {
+    const params: ParamsOf<'hello'> = { token: this.options.token, protocolVersion: PROTOCOL_VERSION, client: this.options.clientName };
+    // The bridge only: the own service refuses parameters it does not know.
+    if (this.options.process && this.options.versionKey) params.versionKey = this.options.versionKey;
+    return params;
   }
 
   private throwIfSuperseded(attempt: number): void {

@@ -5,8 +5,10 @@
  * the next save a conflict instead of overwriting it.
  */
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { refusal, SEED, type SeededBridge, setStandinFault, standinValues, startSeededBridge } from '../entssoStandin/standin';
+import { SsoClient } from '../../src/ssoClient/client';
+import { BridgeProcess, refusal, SEED, type SeededBridge, setStandinFault, standinValues, startSeededBridge, TEST_BRIDGE_EXE } from '../entssoStandin/standin';
 
 const APP = SEED.ordersSettings;
 const ID = 'ConfigProperties';
@@ -51,5 +53,44 @@ describe('entsso-bridge: the version a save returns', { timeout: 120_000 }, () =
     const reported = await refusal(Promise.reject(first as Error));
     assert.equal(reported.ssoCode, 'ENTSSO_E_CONFLICT');
     assert.match(reported.message, /someone else wrote this configuration at the same moment/);
+  });
+
+  test('with the environment\'s version key in hello, a document read through one bridge saves through the next one (a restart is no conflict)', async () => {
+    const versionKey = randomBytes(32).toString('base64');
+    const client = () => new SsoClient({ process: { command: 'mono', args: [TEST_BRIDGE_EXE, '--poll-ms', '300'], env: h.env }, versionKey, token: '', clientName: 'bridge-test', requestTimeoutMs: 30_000 });
+    const first = client();
+    await first.connect();
+    const doc = await first.request('config.get', { application: APP, identifier: ID });
+    first.close();
+    const second = client();
+    try {
+      await second.connect();
+      const saved = await second.request('config.set', { application: APP, identifier: ID, fields: { RetryCount: '31' }, expectedTimestamp: doc.timestamp });
+      assert.equal(standinValues(h.stateFile, APP, ID)!.RetryCount, '31');
+      // Still a real check: a stale version is refused by the restarted bridge too.
+      const stale = await second.request('config.set', { application: APP, identifier: ID, fields: { RetryCount: '32' }, expectedTimestamp: doc.timestamp }).then(
+        () => undefined,
+        (e: { code?: string }) => e.code,
+      );
+      assert.equal(stale, 'ENTSSO_E_CONFLICT');
+      assert.notEqual(saved.timestamp, doc.timestamp);
+    } finally {
+      second.close();
+    }
+  });
+
+  test('the version key is neither echoed nor logged, and one that is not 32 to 64 bytes is refused', async () => {
+    const versionKey = randomBytes(48).toString('base64');
+    const b = await BridgeProcess.start(h.env);
+    try {
+      const hello = await b.request('hello', { token: '', protocolVersion: 1, client: 'bridge-test', versionKey });
+      assert.ok(!JSON.stringify(hello).includes(versionKey));
+      await b.request('config.get', { application: APP, identifier: ID });
+      const short = await refusal(b.request('hello', { token: '', protocolVersion: 1, client: 'bridge-test', versionKey: randomBytes(16).toString('base64') }));
+      assert.equal(short.ssoCode, 'ENTSSO_E_INVALID_REQUEST');
+      assert.ok(!b.stderr.join('\n').includes(versionKey), 'the key is not in the log');
+    } finally {
+      await b.stop();
+    }
   });
 });
