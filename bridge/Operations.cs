@@ -366,16 +366,20 @@ namespace EntssoBridge
             if (reveal) Log.Event("reveal", "masked fields of " + application + " / " + identifier + " shown to " + Environment.UserDomainName + "\\" + Environment.UserName);
             var values = new Dictionary<string, object>(StringComparer.Ordinal);
             var masked = new List<object>();
+            // The masked fields that hold a value (never the value): an empty password is not shown as a set one.
+            var maskedSet = new List<object>();
             foreach (var f in fields)
             {
                 object v;
+                string value = stored.TryGetValue(f.Label, out v) && v != null && !(v is DBNull) ? Convert.ToString(v) : "";
                 if (f.Masked) masked.Add(f.Label);
-                values[f.Label] = f.Masked && !reveal ? "" : (stored.TryGetValue(f.Label, out v) && v != null && !(v is DBNull) ? Convert.ToString(v) : "");
+                if (f.Masked && value.Length > 0) maskedSet.Add(f.Label);
+                values[f.Label] = f.Masked && !reveal ? "" : value;
             }
             return new Dictionary<string, object>
             {
                 { "application", application }, { "identifier", identifier }, { "timestamp", RowVersion(stored) }, { "modifiedAt", 0 },
-                { "fields", values }, { "masked", masked }, { "revealed", reveal },
+                { "fields", values }, { "masked", masked }, { "maskedSet", maskedSet }, { "revealed", reveal },
             };
         }
 

@@ -2,7 +2,7 @@
  * entsso-bridge.exe over the ENTSSO STAND-IN: the row versions config.get and config.set return.
  * ENTSSO keeps none; the bridge hashes the stored values. A save must return the version of what
  * it wrote (not of whatever a later read sees), so that a write by someone else in between makes
- * the next save a conflict instead of overwriting it.
+ * the next save a conflict instead of overwriting it. Also which masked fields hold a value.
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -92,5 +92,14 @@ describe('entsso-bridge: the version a save returns', { timeout: 120_000 }, () =
     } finally {
       await b.stop();
     }
+  });
+
+  test('config.get lists the masked fields that hold a value (maskedSet): an empty password is not shown as set', async () => {
+    const empty = await h.bridge.request('config.get', { application: SEED.sftpSendHandler, identifier: SEED.sftpSendHandler });
+    assert.deepEqual(empty.masked, ['password']);
+    assert.deepEqual(empty.maskedSet, []);
+    const set = await h.bridge.request('config.get', { application: SEED.sftpSendHandler, identifier: SEED.sendPortOrders });
+    assert.deepEqual(set.maskedSet, ['password']);
+    assert.equal(set.fields.password, '', 'still no value without reveal');
   });
 });
