@@ -167,18 +167,35 @@ namespace EntssoBridge
             var response = new Dictionary<string, object> { { "jsonrpc", "2.0" }, { "id", id } };
             if (error != null) response["error"] = error;
             else response["result"] = result;
-            WriteLine(response);
+            byte[] bytes = Encode(response);
+            if (bytes.Length - 1 > MaxFrameBytes)
+            {
+                // The extension closes a channel that sends a longer line, and would restart the bridge each time
+                // this answer is asked for, never saying why: it gets an error it can show instead.
+                Log.Event("refused", "an answer of " + bytes.Length + " bytes, over the " + MaxFrameBytes + "-byte limit of a message");
+                response.Remove("result");
+                response["error"] = Error(1, new BridgeError("ENTSSO_E_CONFIGURATION_TOO_LARGE",
+                    "The answer would be " + bytes.Length + " bytes, more than the " + MaxFrameBytes + " bytes one message may carry, so it was not sent. A configuration this large cannot be opened here: shorten its largest values with the tool that wrote them.",
+                    new Dictionary<string, object> { { "bytes", bytes.Length }, { "limit", MaxFrameBytes } }));
+                bytes = Encode(response);
+            }
+            WriteLine(bytes);
         }
 
         void Notify(Dictionary<string, object> state)
         {
             if (operations == null || !operations.Greeted) return;
-            WriteLine(new Dictionary<string, object> { { "jsonrpc", "2.0" }, { "method", "state" }, { "params", state } });
+            byte[] bytes = Encode(new Dictionary<string, object> { { "jsonrpc", "2.0" }, { "method", "state" }, { "params", state } });
+            if (bytes.Length - 1 <= MaxFrameBytes) WriteLine(bytes);
         }
 
-        void WriteLine(Dictionary<string, object> message)
+        static byte[] Encode(Dictionary<string, object> message)
         {
-            byte[] bytes = Encoding.UTF8.GetBytes(JsonText.Write(message) + "\n");
+            return Encoding.UTF8.GetBytes(JsonText.Write(message) + "\n");
+        }
+
+        void WriteLine(byte[] bytes)
+        {
             lock (outputLock)
             {
                 try

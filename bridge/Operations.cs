@@ -485,16 +485,19 @@ namespace EntssoBridge
             if (unknown.Count > 0) throw UnknownFields(unknown);
             foreach (var kv in given)
                 if (!(kv.Value is string)) throw BridgeError.Invalid("The value of field \"" + kv.Key + "\" must be a string.");
+            ConfigurationSize.CheckValues(given);
             Dictionary<string, object> written;
             for (int attempt = 1; ; attempt++)
             {
                 var stored = entsso.ReadConfigOrNull(application, identifier);
                 CheckExpected(stored, expected);
                 var bag = Bag(fields, given, clearMasked, stored);
+                var after = AsStored(bag, stored);
+                ConfigurationSize.Check(application, identifier, fields, after, stored);
                 try
                 {
                     entsso.WriteConfig(application, identifier, bag);
-                    written = AsStored(bag, stored);
+                    written = after;
                     break;
                 }
                 catch (BridgeError e)
