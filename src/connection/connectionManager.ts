@@ -17,6 +17,7 @@ import { capabilityContext, serves } from '../model/capabilities';
 import type { StatusInput } from '../model/serviceStatus';
 import { boundedBridgeLog } from './bridgeLog';
 import { bridgeVersionKey } from './bridgeVersionKey';
+import { stateChangeLog } from './stateLog';
 import { bridgeProcess, installedEntssoFolder } from './entssoBridge';
 import { endpointOf, parseEnvironments, resolveActive, sameConnection, secretKeyFor, type EnvironmentSetting } from './environmentSettings';
 
@@ -34,6 +35,8 @@ export class ConnectionManager implements vscode.Disposable {
   private generation = 0;
   private lastLoggedError: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** Logs state changes of the current client, bounded; a new one per client. */
+  private logState = stateChangeLog((line) => this.log.info(line));
 
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   /** Connection phase, service state or active environment changed. */
@@ -228,8 +231,9 @@ export class ConnectionManager implements vscode.Disposable {
       this.setPhase('disconnected');
       return;
     }
-    const client = new SsoClient({ socketPath: env.socketPath, token, clientName: 'vscode', reconnect: true, requestTimeoutMs: 30_000, reconnectDelayMs: 1000 });
+    const client = new SsoClient({ socketPath: env.socketPath, token, clientName: 'vscode', reconnect: true, requestTimeoutMs: 30_000, reconnectDelayMs: 1000, onProtocolWarning: (m) => this.log.warn(m) });
     this.client = client;
+    this.logState = stateChangeLog((line) => this.log.info(line));
     client.on('connection', (status, error) => this.onConnection(client, env, status, error));
     client.on('state', (state) => this.onState(client, env, state));
     this.log.info(`Connecting to the SSO service of "${env.name}" at ${env.socketPath}`);
@@ -255,8 +259,10 @@ export class ConnectionManager implements vscode.Disposable {
       reconnectDelayMs: 1000,
       reconnectMaxDelayMs: BRIDGE_RESTART_MAX_DELAY_MS,
       onProcessLog: boundedBridgeLog((line) => this.log.info(`[entsso-bridge] ${line}`)),
+      onProtocolWarning: (m) => this.log.warn(`[entsso-bridge] ${m}`),
     });
     this.client = client;
+    this.logState = stateChangeLog((line) => this.log.info(line));
     client.on('connection', (status, error) => this.onConnection(client, env, status, error));
     client.on('state', (state) => this.onState(client, env, state));
     this.log.info(`Connecting to ${endpointOf(env)} for "${env.name}": ${[spec.command, ...spec.args].join(' ')}`);
@@ -302,7 +308,7 @@ export class ConnectionManager implements vscode.Disposable {
 
   private onState(client: SsoClient, env: EnvironmentSetting, state: ServiceState): void {
     if (client !== this.client) return;
-    this.log.info(`State of "${env.name}": ${state.state}${state.reencrypt ? ` (${state.reencrypt.done}/${state.reencrypt.total})` : ''}`);
+    this.logState(env.name, state);
     this.changeEmitter.fire();
   }
 

@@ -17,6 +17,7 @@ import {
   type ResultOf,
   type RpcResponse,
   type ServiceState,
+  type ServiceStateName,
 } from '../protocol/messages';
 import { openProcessTransport, openSocketTransport, type ProcessSpec, type Transport, type TransportHandlers } from './transport';
 
@@ -36,6 +37,8 @@ interface CommonClientOptions {
   reconnectMaxDelayMs?: number;
   /** Lines the bridge process writes to its stderr (its log). */
   onProcessLog?: (line: string) => void;
+  /** Something the server sent was ignored (a malformed pushed state): said once per client. */
+  onProtocolWarning?: (message: string) => void;
 }
 
 /**
@@ -85,6 +88,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
   private status: ConnectionStatus = 'disconnected';
   /** Why the service said it is closing this session, if it did: reported instead of "connection lost". */
   private closedByService: SsoError | undefined;
+  private warnedMalformedState = false;
 
   constructor(private readonly options: ClientOptions) {
     super();
@@ -232,7 +236,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
       return;
     }
     if (message.method === 'state' && message.id === undefined) {
-      this.updateState(message.params as ServiceState);
+      this.updateState(message.params);
       return;
     }
     if (message.method === 'session.closed' && message.id === undefined) {
@@ -297,7 +301,13 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     this.emit('connection', status, error);
   }
 
-  private updateState(state: ServiceState): void {
+  /** A state that is not one (null, a wrong shape) is ignored: listeners read its fields. */
+  private updateState(state: unknown): void {
+    if (!isServiceState(state)) {
+      if (!this.warnedMalformedState) this.options.onProtocolWarning?.('The SSO service sent a service state that is not valid; it was ignored (and further ones are ignored without this message).');
+      this.warnedMalformedState = true;
+      return;
+    }
     this.lastState = state;
     this.emit('state', state);
   }
@@ -334,4 +344,27 @@ function timeoutError(method: string, timeoutMs: number): SsoError {
   const waited = `The SSO service did not answer "${method}" within ${Math.round(timeoutMs / 1000)} s.`;
   if (READ_ONLY_METHODS.has(method)) return new SsoError('ENTSSO_E_TIMEOUT', waited);
   return new SsoError('ENTSSO_E_TIMEOUT', `${waited} The change may still be applied: refresh to see whether it was.`, { mayBeApplied: true });
+}
+
+const STATE_NAMES: ReadonlySet<string> = new Set<ServiceStateName>(['ready', 'cached', 'no-secret', 'reencrypting', 'ssodb-unreachable']);
+
+/** The fields every reader of a state relies on, with their types. */
+function isServiceState(value: unknown): value is ServiceState {
+  if (typeof value !== 'object' || value === null) return false;
+  const s = value as Partial<Record<keyof ServiceState, unknown>>;
+  return (
+    typeof s.state === 'string' &&
+    STATE_NAMES.has(s.state) &&
+    typeof s.mssName === 'string' &&
+    typeof s.canEncrypt === 'boolean' &&
+    typeof s.canDecrypt === 'boolean' &&
+    typeof s.message === 'string' &&
+    (s.reencrypt === undefined || isProgress(s.reencrypt))
+  );
+}
+
+function isProgress(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const p = value as Record<string, unknown>;
+  return typeof p.done === 'number' && typeof p.total === 'number';
 }
