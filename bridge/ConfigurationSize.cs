@@ -29,8 +29,7 @@ namespace EntssoBridge
             if (bytes <= MaxConfigurationBytes) return;
             if (before != null && bytes <= AsRead(fields, before)) return;
             throw new BridgeError("ENTSSO_E_CONFIGURATION_TOO_LARGE",
-                "Configuration \"" + identifier + "\" of \"" + application + "\" would hold " + bytes + " bytes of field names and values (as JSON), more than the " + MaxConfigurationBytes + " bytes (1 MiB) one configuration may hold. "
-                + "Nothing was saved: shorten the largest values, or keep large content elsewhere and store only its location here.",
+                "The configuration would hold " + bytes + " bytes, more than the 1 MiB one may hold. Nothing was saved: shorten the largest values.",
                 new Dictionary<string, object> { { "application", application }, { "identifier", identifier }, { "bytes", bytes }, { "limit", MaxConfigurationBytes } });
         }
 

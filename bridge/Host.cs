@@ -110,8 +110,8 @@ namespace EntssoBridge
             }
             if (Expired(message))
             {
-                Log.Event("expired", method + ": the extension had stopped waiting for it; not started");
-                Reply(id, null, Error(1, new BridgeError("ENTSSO_E_TIMEOUT", "The request waited behind earlier ones until the extension stopped waiting for it, so it was not started: nothing was changed. Try again.")));
+                Log.Event("expired", method + " not started");
+                Reply(id, null, Error(1, new BridgeError("ENTSSO_E_TIMEOUT", "The extension stopped waiting before this could start: nothing was changed. Try again.")));
                 return;
             }
             object parameters = message.ContainsKey("params") ? message["params"] : null;
@@ -172,10 +172,10 @@ namespace EntssoBridge
             {
                 // The extension closes a channel that sends a longer line, and would restart the bridge each time
                 // this answer is asked for, never saying why: it gets an error it can show instead.
-                Log.Event("refused", "an answer of " + bytes.Length + " bytes, over the " + MaxFrameBytes + "-byte limit of a message");
+                Log.Event("refused", "an answer of " + bytes.Length + " bytes");
                 response.Remove("result");
                 response["error"] = Error(1, new BridgeError("ENTSSO_E_CONFIGURATION_TOO_LARGE",
-                    "The answer would be " + bytes.Length + " bytes, more than the " + MaxFrameBytes + " bytes one message may carry, so it was not sent. A configuration this large cannot be opened here: shorten its largest values with the tool that wrote them.",
+                    "The answer (" + bytes.Length + " bytes) is over the 4 MiB limit of a message. Shorten the largest values with the tool that wrote them.",
                     new Dictionary<string, object> { { "bytes", bytes.Length }, { "limit", MaxFrameBytes } }));
                 bytes = Encode(response);
             }

@@ -514,8 +514,8 @@ namespace EntssoBridge
             string version = RowVersion(written);
             if (RowVersion(entsso.ReadConfigOrNull(application, identifier)) != version)
             {
-                Log.Event("config-set-overwritten", application + " / " + identifier + ": another write landed right after this one");
-                throw new BridgeError("ENTSSO_E_CONFLICT", "Your values were written, but someone else wrote this configuration at the same moment, so it may not hold them now. Reopen it to see what is stored, then apply your change again if it is missing.");
+                Log.Event("config-set-overwritten", application + " / " + identifier);
+                throw new BridgeError("ENTSSO_E_CONFLICT", "Someone else wrote this configuration at the same moment, so it may not hold your values. Reopen it to check.");
             }
             return new Dictionary<string, object>
             {
@@ -785,7 +785,7 @@ namespace EntssoBridge
             byte[] key;
             try { key = Convert.FromBase64String(given); }
             catch (FormatException) { key = new byte[0]; }
-            if (key.Length < 32 || key.Length > 64) throw BridgeError.Invalid("\"versionKey\" must be base64 of 32 to 64 random bytes.");
+            if (key.Length < 32 || key.Length > 64) throw BridgeError.Invalid("Bad \"versionKey\".");
             versionKey = key;
         }
     }

@@ -339,7 +339,7 @@ export class ConnectionManager implements vscode.Disposable {
     try {
       return await bridgeVersionKey(this.secrets, env.name);
     } catch (err) {
-      this.log.warn(`Environment "${env.name}": no row-version key could be kept in SecretStorage (${err instanceof Error ? err.message : String(err)}); after a restart of entsso-bridge.exe, open documents will report a conflict.`);
+      this.log.warn(`"${env.name}": no row-version key in SecretStorage (${String(err)}): open documents conflict after a bridge restart.`);
       return undefined;
     }
   }

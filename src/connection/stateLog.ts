@@ -21,7 +21,7 @@ export function stateChangeLog(write: (line: string) => void, now: () => number 
     last = state.state;
     const t = now();
     if (t - windowStart >= STATE_LOG_WINDOW_MS) {
-      if (leftOut > 0) write(`(${leftOut} more state changes were not logged: more than ${STATE_LOG_LINES_PER_WINDOW} in ${STATE_LOG_WINDOW_MS / 1000} s)`);
+      if (leftOut > 0) write(`(${leftOut} more state changes not logged)`);
       windowStart = t;
       written = 0;
       leftOut = 0;

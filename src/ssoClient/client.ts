@@ -304,7 +304,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
   /** A state that is not one (null, a wrong shape) is ignored: listeners read its fields. */
   private updateState(state: unknown): void {
     if (!isServiceState(state)) {
-      if (!this.warnedMalformedState) this.options.onProtocolWarning?.('The SSO service sent a service state that is not valid; it was ignored (and further ones are ignored without this message).');
+      if (!this.warnedMalformedState) this.options.onProtocolWarning?.('Ignored an invalid service state from the SSO service (further ones silently).');
       this.warnedMalformedState = true;
       return;
     }
@@ -334,16 +334,13 @@ function toSsoError(err: unknown): SsoError {
   return new SsoError('ENTSSO_E_INTERNAL', err instanceof Error ? err.message : String(err));
 }
 
-/** Methods that change nothing: a timeout of any other may still have been carried out. */
-const READ_ONLY_METHODS: ReadonlySet<string> = new Set([
-  'hello', 'status', 'health', 'apps.list', 'apps.get', 'apps.export', 'apps.inspectExport', 'apps.planImport', 'identifiers.list', 'search',
-  'config.get', 'config.grep', 'config.fingerprints', 'history.list', 'history.get', 'audit.list', 'secret.info', 'secret.inspect', 'mss.nodes',
-]);
+/** Methods that change nothing (reads, exports, inspections): a timeout of any other may still have been carried out. */
+const READ_ONLY_METHOD = /^(hello|status|health|search)$|\.(list|get|export|inspectExport|planImport|grep|fingerprints|info|inspect|nodes)$/;
 
 function timeoutError(method: string, timeoutMs: number): SsoError {
   const waited = `The SSO service did not answer "${method}" within ${Math.round(timeoutMs / 1000)} s.`;
-  if (READ_ONLY_METHODS.has(method)) return new SsoError('ENTSSO_E_TIMEOUT', waited);
-  return new SsoError('ENTSSO_E_TIMEOUT', `${waited} The change may still be applied: refresh to see whether it was.`, { mayBeApplied: true });
+  if (READ_ONLY_METHOD.test(method)) return new SsoError('ENTSSO_E_TIMEOUT', waited);
+  return new SsoError('ENTSSO_E_TIMEOUT', `${waited} The change may still be applied: refresh to see.`, { mayBeApplied: true });
 }
 
 const STATE_NAMES: ReadonlySet<string> = new Set<ServiceStateName>(['ready', 'cached', 'no-secret', 'reencrypting', 'ssodb-unreachable']);

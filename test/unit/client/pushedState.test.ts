@@ -64,7 +64,7 @@ test('a null or malformed pushed state is ignored and said once; valid ones stil
     assert.equal(client.state?.state, 'cached');
     assert.equal(client.connectionStatus, 'connected');
     assert.equal(warnings.length, 1, warnings.join('\n'));
-    assert.match(warnings[0], /not valid; it was ignored/);
+    assert.match(warnings[0], /Ignored an invalid service state/);
   } finally {
     client.close();
   }

@@ -34,6 +34,6 @@ test('a server that flips its state without pause is bounded per window, and wha
   now = STATE_LOG_WINDOW_MS;
   log('PROD', state('no-secret'));
   assert.equal(lines.length, STATE_LOG_LINES_PER_WINDOW + 2);
-  assert.match(lines[STATE_LOG_LINES_PER_WINDOW], new RegExp(`^\\(${1000 - STATE_LOG_LINES_PER_WINDOW} more state changes were not logged`));
+  assert.match(lines[STATE_LOG_LINES_PER_WINDOW], new RegExp(`^\\(${1000 - STATE_LOG_LINES_PER_WINDOW} more state changes not logged`));
   assert.equal(lines.at(-1), 'State of "PROD": no-secret');
 });
