@@ -111,6 +111,12 @@ namespace EntssoBridge
                 Reply(id, null, Error(-32601, new BridgeError("ENTSSO_E_INVALID_REQUEST", "Unknown method \"" + shown + "\" (entsso-bridge serves: " + string.Join(", ", operations.Capabilities) + ").")));
                 return;
             }
+            if (Expired(message))
+            {
+                Log.Event("expired", method + " not started");
+                Reply(id, null, Error(1, new BridgeError("ENTSSO_E_TIMEOUT", "The extension stopped waiting before this could start: nothing was changed. Try again.")));
+                return;
+            }
             object parameters = message.ContainsKey("params") ? message["params"] : null;
             try
             {
@@ -139,6 +145,19 @@ namespace EntssoBridge
             }
         }
 
+        static readonly DateTime Epoch = new DateTime(1970, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+        /// <summary>
+        /// Past the request's "notAfter" (ms since the epoch, the client's clock + its timeout): the client
+        /// has given up on it, so starting it now would change what the user was told failed.
+        /// </summary>
+        static bool Expired(Dictionary<string, object> message)
+        {
+            object notAfter;
+            if (!message.TryGetValue("notAfter", out notAfter) || !(notAfter is double)) return false;
+            return (DateTime.UtcNow - Epoch).TotalMilliseconds > (double)notAfter;
+        }
+
         static Dictionary<string, object> Error(int code, BridgeError e)
         {
             var data = new Dictionary<string, object> { { "ssoCode", e.SsoCode } };
@@ -151,18 +170,35 @@ namespace EntssoBridge
             var response = new Dictionary<string, object> { { "jsonrpc", "2.0" }, { "id", id } };
             if (error != null) response["error"] = error;
             else response["result"] = result;
-            WriteLine(response);
+            byte[] bytes = Encode(response);
+            if (bytes.Length - 1 > MaxFrameBytes)
+            {
+                // The extension closes a channel that sends a longer line, and would restart the bridge each time
+                // this answer is asked for, never saying why: it gets an error it can show instead.
+                Log.Event("refused", "an answer of " + bytes.Length + " bytes");
+                response.Remove("result");
+                response["error"] = Error(1, new BridgeError("ENTSSO_E_CONFIGURATION_TOO_LARGE",
+                    "The answer (" + bytes.Length + " bytes) is over the 4 MiB limit of a message. Shorten the largest values with the tool that wrote them.",
+                    new Dictionary<string, object> { { "bytes", bytes.Length }, { "limit", MaxFrameBytes } }));
+                bytes = Encode(response);
+            }
+            WriteLine(bytes);
         }
 
         void Notify(Dictionary<string, object> state)
         {
             if (operations == null || !operations.Greeted) return;
-            WriteLine(new Dictionary<string, object> { { "jsonrpc", "2.0" }, { "method", "state" }, { "params", state } });
+            byte[] bytes = Encode(new Dictionary<string, object> { { "jsonrpc", "2.0" }, { "method", "state" }, { "params", state } });
+            if (bytes.Length - 1 <= MaxFrameBytes) WriteLine(bytes);
         }
 
-        void WriteLine(Dictionary<string, object> message)
+        static byte[] Encode(Dictionary<string, object> message)
         {
-            byte[] bytes = Encoding.UTF8.GetBytes(JsonText.Write(message) + "\n");
+            return Encoding.UTF8.GetBytes(JsonText.Write(message) + "\n");
+        }
+
+        void WriteLine(byte[] bytes)
+        {
             lock (outputLock)
             {
                 try

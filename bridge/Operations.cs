@@ -22,8 +22,9 @@ namespace EntssoBridge
         readonly Entsso entsso;
         readonly PortNames portNames = new PortNames();
         readonly Dictionary<string, Func<Dictionary<string, object>, object>> handlers;
-        // Row versions are keyed hashes of the stored values: a per-process key, so that they cannot be used to guess a value offline.
-        readonly byte[] versionKey = new byte[32];
+        // Row versions are keyed hashes of the stored values, so that they cannot be used to guess a value offline.
+        // A per-process key until `hello` gives the extension's one for the environment (the same for every bridge it starts).
+        byte[] versionKey = new byte[32];
 
         public Operations(StateMonitor monitor)
         {
@@ -72,6 +73,7 @@ namespace EntssoBridge
             long version = JsonObject.Num(p, "protocolVersion", -1);
             if (version != Host.ProtocolVersion)
                 throw new BridgeError("ENTSSO_E_UNSUPPORTED_VERSION", "entsso-bridge speaks protocol version " + Host.ProtocolVersion + ", the client " + version + ". Update the older of the two.");
+            UseVersionKey(p);
             Log.Event("hello", "client " + Clip(JsonObject.Str(p, "client", "?"), 80));
             Greeted = true;
             return new Dictionary<string, object>
@@ -366,16 +368,20 @@ namespace EntssoBridge
             if (reveal) Log.Event("reveal", "masked fields of " + application + " / " + identifier + " shown to " + Environment.UserDomainName + "\\" + Environment.UserName);
             var values = new Dictionary<string, object>(StringComparer.Ordinal);
             var masked = new List<object>();
+            // The masked fields that hold a value (never the value): an empty password is not shown as a set one.
+            var maskedSet = new List<object>();
             foreach (var f in fields)
             {
                 object v;
+                string value = stored.TryGetValue(f.Label, out v) && v != null && !(v is DBNull) ? Convert.ToString(v) : "";
                 if (f.Masked) masked.Add(f.Label);
-                values[f.Label] = f.Masked && !reveal ? "" : (stored.TryGetValue(f.Label, out v) && v != null && !(v is DBNull) ? Convert.ToString(v) : "");
+                if (f.Masked && value.Length > 0) maskedSet.Add(f.Label);
+                values[f.Label] = f.Masked && !reveal ? "" : value;
             }
             return new Dictionary<string, object>
             {
                 { "application", application }, { "identifier", identifier }, { "timestamp", RowVersion(stored) }, { "modifiedAt", 0 },
-                { "fields", values }, { "masked", masked }, { "revealed", reveal },
+                { "fields", values }, { "masked", masked }, { "maskedSet", maskedSet }, { "revealed", reveal },
             };
         }
 
@@ -481,14 +487,19 @@ namespace EntssoBridge
             if (unknown.Count > 0) throw UnknownFields(unknown);
             foreach (var kv in given)
                 if (!(kv.Value is string)) throw BridgeError.Invalid("The value of field \"" + kv.Key + "\" must be a string.");
+            ConfigurationSize.CheckValues(given);
+            Dictionary<string, object> written;
             for (int attempt = 1; ; attempt++)
             {
                 var stored = entsso.ReadConfigOrNull(application, identifier);
                 CheckExpected(stored, expected);
                 var bag = Bag(fields, given, clearMasked, stored);
+                var after = AsStored(bag, stored);
+                ConfigurationSize.Check(application, identifier, fields, after, stored);
                 try
                 {
                     entsso.WriteConfig(application, identifier, bag);
+                    written = after;
                     break;
                 }
                 catch (BridgeError e)
@@ -500,11 +511,27 @@ namespace EntssoBridge
                 }
             }
             Log.Event("config-set", application + " / " + identifier + " fields: " + string.Join(", ", given.Keys));
+            // The version of what was written, not of a later read: a write by someone else in between
+            // must make this document's next save a conflict. A read-back that differs is that write.
+            string version = RowVersion(written);
+            if (RowVersion(entsso.ReadConfigOrNull(application, identifier)) != version)
+            {
+                Log.Event("config-set-overwritten", application + " / " + identifier);
+                throw new BridgeError("ENTSSO_E_CONFLICT", "Someone else wrote this configuration at the same moment, so it may not hold your values. Reopen it to check.");
+            }
             return new Dictionary<string, object>
             {
-                { "application", application }, { "identifier", identifier },
-                { "timestamp", RowVersion(entsso.ReadConfigOrNull(application, identifier)) }, { "modifiedAt", 0 },
+                { "application", application }, { "identifier", identifier }, { "timestamp", version }, { "modifiedAt", 0 },
             };
+        }
+
+        /// <summary>The values a write leaves stored: the bag, with each DBNull (kept) field holding the stored value read for the check.</summary>
+        static Dictionary<string, object> AsStored(Dictionary<string, object> bag, Dictionary<string, object> stored)
+        {
+            var values = new Dictionary<string, object>(bag, StringComparer.Ordinal);
+            foreach (var kv in bag)
+                if (kv.Value is DBNull) values[kv.Key] = stored[kv.Key];
+            return values;
         }
 
         void CheckExpected(Dictionary<string, object> stored, string expected)
@@ -553,7 +580,9 @@ namespace EntssoBridge
             var sb = new StringBuilder();
             foreach (var kv in values.OrderBy(k => k.Key, StringComparer.Ordinal))
             {
-                string v = kv.Value == null || kv.Value is DBNull ? "\u0000null" : Convert.ToString(kv.Value);
+                // An empty field counts as absent: a read may leave it out of the bag where the write had "".
+                string v = kv.Value == null || kv.Value is DBNull ? "" : Convert.ToString(kv.Value);
+                if (v.Length == 0) continue;
                 sb.Append(kv.Key.Length).Append(':').Append(kv.Key).Append(v.Length).Append(':').Append(v);
             }
             using (var h = new HMACSHA256(versionKey))
@@ -770,5 +799,20 @@ namespace EntssoBridge
 
         static string NonEmpty(string value, string fallback) { return string.IsNullOrEmpty(value) ? fallback : value; }
         static string Clip(string s, int n) { return s.Length > n ? s.Substring(0, n) + "…" : s; }
+
+        /// <summary>
+        /// The row-version key the extension keeps for this environment (src/connection/bridgeVersionKey.ts), so that a
+        /// restarted bridge gives the versions the last one gave. Neither logged nor echoed; without one, the per-process key stays.
+        /// </summary>
+        void UseVersionKey(Dictionary<string, object> p)
+        {
+            string given = JsonObject.Str(p, "versionKey", "");
+            if (given.Length == 0) return;
+            byte[] key;
+            try { key = Convert.FromBase64String(given); }
+            catch (FormatException) { key = new byte[0]; }
+            if (key.Length < 32 || key.Length > 64) throw BridgeError.Invalid("Bad \"versionKey\".");
+            versionKey = key;
+        }
     }
 }

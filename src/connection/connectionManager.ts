@@ -16,6 +16,8 @@ import type { MethodName, ParamsOf, ResultOf, ServiceState } from '../protocol/m
 import { capabilityContext, serves } from '../model/capabilities';
 import type { StatusInput } from '../model/serviceStatus';
 import { boundedBridgeLog } from './bridgeLog';
+import { bridgeVersionKey } from './bridgeVersionKey';
+import { stateChangeLog } from './stateLog';
 import { bridgeProcess, installedEntssoFolder } from './entssoBridge';
 import { endpointOf, parseEnvironments, resolveActive, sameConnection, secretKeyFor, type EnvironmentSetting } from './environmentSettings';
 
@@ -33,6 +35,8 @@ export class ConnectionManager implements vscode.Disposable {
   private generation = 0;
   private lastLoggedError: string | undefined;
   private readonly disposables: vscode.Disposable[] = [];
+  /** Logs state changes of the current client, bounded; a new one per client. */
+  private logState = stateChangeLog((line) => this.log.info(line));
 
   private readonly changeEmitter = new vscode.EventEmitter<void>();
   /** Connection phase, service state or active environment changed. */
@@ -124,7 +128,7 @@ export class ConnectionManager implements vscode.Disposable {
     if (!env) throw new SsoError('ENTSSO_E_NOT_CONNECTED', l10n.t('There is no environment "{0}" in the "entsso.environments" setting. Add it there, then try again.', name));
     let client: SsoClient;
     if (env.kind === 'entsso') {
-      client = new SsoClient({ process: bridgeProcess(env, this.extensionPath), token: '', clientName: 'vscode', requestTimeoutMs: 60_000, onProcessLog: boundedBridgeLog((line) => this.log.info(`[entsso-bridge ${env.name}] ${line}`)) });
+      client = new SsoClient({ process: bridgeProcess(env, this.extensionPath), versionKey: await this.versionKeyFor(env), token: '', clientName: 'vscode', requestTimeoutMs: 60_000, onProcessLog: boundedBridgeLog((line) => this.log.info(`[entsso-bridge ${env.name}] ${line}`)) });
     } else {
       const token = await this.readToken(env);
       if (token === undefined) {
@@ -206,7 +210,7 @@ export class ConnectionManager implements vscode.Disposable {
     this.setPhase('connecting');
     // Until the bridge says what it serves, offer nothing that needs a capability.
     this.setCapabilityContext(env.kind === 'entsso' ? [] : undefined);
-    if (env.kind === 'entsso') return this.connectBridge(env);
+    if (env.kind === 'entsso') return this.connectBridge(env, generation);
     let token: string | undefined;
     try {
       token = await this.readToken(env);
@@ -227,8 +231,9 @@ export class ConnectionManager implements vscode.Disposable {
       this.setPhase('disconnected');
       return;
     }
-    const client = new SsoClient({ socketPath: env.socketPath, token, clientName: 'vscode', reconnect: true, requestTimeoutMs: 30_000, reconnectDelayMs: 1000 });
+    const client = new SsoClient({ socketPath: env.socketPath, token, clientName: 'vscode', reconnect: true, requestTimeoutMs: 30_000, reconnectDelayMs: 1000, onProtocolWarning: (m) => this.log.warn(m) });
     this.client = client;
+    this.logState = stateChangeLog((line) => this.log.info(line));
     client.on('connection', (status, error) => this.onConnection(client, env, status, error));
     client.on('state', (state) => this.onState(client, env, state));
     this.log.info(`Connecting to the SSO service of "${env.name}" at ${env.socketPath}`);
@@ -240,10 +245,13 @@ export class ConnectionManager implements vscode.Disposable {
   }
 
   /** ENTSSO authorises by Windows account: no token; the client starts (and restarts) the bridge. */
-  private async connectBridge(env: EnvironmentSetting): Promise<void> {
+  private async connectBridge(env: EnvironmentSetting, generation: number): Promise<void> {
     const spec = bridgeProcess(env, this.extensionPath);
+    const versionKey = await this.versionKeyFor(env);
+    if (generation !== this.generation) return;
     const client = new SsoClient({
       process: spec,
+      versionKey,
       token: '',
       clientName: 'vscode',
       reconnect: true,
@@ -251,8 +259,10 @@ export class ConnectionManager implements vscode.Disposable {
       reconnectDelayMs: 1000,
       reconnectMaxDelayMs: BRIDGE_RESTART_MAX_DELAY_MS,
       onProcessLog: boundedBridgeLog((line) => this.log.info(`[entsso-bridge] ${line}`)),
+      onProtocolWarning: (m) => this.log.warn(`[entsso-bridge] ${m}`),
     });
     this.client = client;
+    this.logState = stateChangeLog((line) => this.log.info(line));
     client.on('connection', (status, error) => this.onConnection(client, env, status, error));
     client.on('state', (state) => this.onState(client, env, state));
     this.log.info(`Connecting to ${endpointOf(env)} for "${env.name}": ${[spec.command, ...spec.args].join(' ')}`);
@@ -298,7 +308,7 @@ export class ConnectionManager implements vscode.Disposable {
 
   private onState(client: SsoClient, env: EnvironmentSetting, state: ServiceState): void {
     if (client !== this.client) return;
-    this.log.info(`State of "${env.name}": ${state.state}${state.reencrypt ? ` (${state.reencrypt.done}/${state.reencrypt.total})` : ''}`);
+    this.logState(env.name, state);
     this.changeEmitter.fire();
   }
 
@@ -321,6 +331,16 @@ export class ConnectionManager implements vscode.Disposable {
     if (this.phase !== 'disconnected') {
       this.phase = 'disconnected';
       void vscode.commands.executeCommand('setContext', 'entsso.connected', false);
+    }
+  }
+
+  /** The bridge's row-version key of `env`; without SecretStorage, none (each bridge then makes its own, and a restart makes open documents conflict). */
+  private async versionKeyFor(env: EnvironmentSetting): Promise<string | undefined> {
+    try {
+      return await bridgeVersionKey(this.secrets, env.name);
+    } catch (err) {
+      this.log.warn(`"${env.name}": no row-version key in SecretStorage (${String(err)}): open documents conflict after a bridge restart.`);
+      return undefined;
     }
   }
 

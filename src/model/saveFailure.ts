@@ -66,8 +66,14 @@ export function saveFailure(reason: SaveFailureReason): SaveFailure {
       return failure('FileNotFound', l10n.t('it no longer exists in SSO; refresh the explorer.'), [REFRESH]);
     case 'NOT_OPENED_FROM_EXPLORER':
       return failure('Unavailable', l10n.t('open it from the Enterprise SSO explorer first.'), []);
-    case 'ENTSSO_E_NOT_CONNECTED':
     case 'ENTSSO_E_TIMEOUT':
+      // The request may have run after all (one already started is not stopped): not "Not saved".
+      return {
+        kind: 'Unavailable',
+        short: l10n.t('Maybe not saved: no answer in time, but it may still be applied; compare with stored to see.'),
+        actions: [COMPARE, CHECK_HEALTH],
+      };
+    case 'ENTSSO_E_NOT_CONNECTED':
     case 'ENTSSO_E_BUSY':
     case 'ENTSSO_E_SSODB_UNREACHABLE':
     case 'ENTSSO_E_MSS_UNREACHABLE':

@@ -501,7 +501,8 @@ export interface CreateApplicationParams {
 /** Every request method with its parameters and result. The service validates params. */
 export interface Methods {
   /** `token` is ignored by the ENTSSO bridge (a child process of the user's VS Code; ENTSSO authorises by Windows account). */
-  hello: { params: { token: string; protocolVersion: number; client: string }; result: HelloResult };
+  /** `versionKey` (ENTSSO bridge only; the own service refuses it): base64 of 32 to 64 bytes the bridge keys its row versions with, the same for every bridge of an environment. */
+  hello: { params: { token: string; protocolVersion: number; client: string; versionKey?: string }; result: HelloResult };
   status: { params: Record<string, never>; result: ServiceState };
   health: { params: Record<string, never>; result: HealthReport };
   'apps.list': { params: { filter?: string; cursor?: string; limit?: number }; result: Page<ApplicationInfo> };

@@ -17,6 +17,7 @@ import {
   type ResultOf,
   type RpcResponse,
   type ServiceState,
+  type ServiceStateName,
 } from '../protocol/messages';
 import { openProcessTransport, openSocketTransport, type ProcessSpec, type Transport, type TransportHandlers } from './transport';
 
@@ -36,10 +37,16 @@ interface CommonClientOptions {
   reconnectMaxDelayMs?: number;
   /** Lines the bridge process writes to its stderr (its log). */
   onProcessLog?: (line: string) => void;
+  /** Something the server sent was ignored (a malformed pushed state): said once per client. */
+  onProtocolWarning?: (message: string) => void;
 }
 
-/** Either `socketPath` (the project's SSO service) or `process` (a bridge started by the client). */
-export type ClientOptions = CommonClientOptions & ({ socketPath: string; process?: undefined } | { process: ProcessSpec; socketPath?: undefined });
+/**
+ * Either `socketPath` (the project's SSO service) or `process` (a bridge started by the client).
+ * `versionKey`: base64 of the key the bridge hashes row versions with, sent in each `hello` so that
+ * a restarted bridge gives the same versions (src/connection/bridgeVersionKey.ts).
+ */
+export type ClientOptions = CommonClientOptions & ({ socketPath: string; process?: undefined } | { process: ProcessSpec; socketPath?: undefined; versionKey?: string });
 
 /** A connection that lasted this long resets the backoff. */
 const STABLE_CONNECTION_MS = 30_000;
@@ -81,6 +88,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
   private status: ConnectionStatus = 'disconnected';
   /** Why the service said it is closing this session, if it did: reported instead of "connection lost". */
   private closedByService: SsoError | undefined;
+  private warnedMalformedState = false;
 
   constructor(private readonly options: ClientOptions) {
     super();
@@ -116,7 +124,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
       opened = await this.openTransport();
       this.throwIfSuperseded(attempt);
       this.transport = opened;
-      const hello = await this.request('hello', { token: this.options.token, protocolVersion: PROTOCOL_VERSION, client: this.options.clientName });
+      const hello = await this.request('hello', this.helloParams());
       this.throwIfSuperseded(attempt);
       this.lastHello = hello;
       this.connectedAt = Date.now();
@@ -140,6 +148,13 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     }
   }
 
+  private helloParams(): ParamsOf<'hello'> {
+    const params: ParamsOf<'hello'> = { token: this.options.token, protocolVersion: PROTOCOL_VERSION, client: this.options.clientName };
+    // The bridge only: the own service refuses parameters it does not know.
+    if (this.options.process && this.options.versionKey) params.versionKey = this.options.versionKey;
+    return params;
+  }
+
   private throwIfSuperseded(attempt: number): void {
     if (attempt !== this.connectAttempt) throw new SsoError('ENTSSO_E_NOT_CONNECTED', 'This connection to the SSO service was closed, or replaced by a newer one, while it was being opened.');
   }
@@ -154,7 +169,11 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     return new Promise<ResultOf<M>>((resolve, reject) => {
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, method, deadline: performance.now() + timeoutMs });
       this.deadlineTimer ??= this.armDeadlineTimer(timeoutMs);
-      transport.write(encodeLine({ jsonrpc: '2.0', id, method, params }));
+      // The bridge runs requests one at a time: one still queued when this client gives up must not
+      // run later (a save reported as failed would be stored after all), so it is told until when.
+      // Wall-clock milliseconds: the bridge is a child process, on this machine's clock.
+      const envelope = this.options.process ? { jsonrpc: '2.0', id, method, params, notAfter: Date.now() + timeoutMs } : { jsonrpc: '2.0', id, method, params };
+      transport.write(encodeLine(envelope));
     });
   }
 
@@ -173,7 +192,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
         return;
       }
       this.pending.delete(id);
-      p.reject(new SsoError('ENTSSO_E_TIMEOUT', `The SSO service did not answer "${p.method}" within ${Math.round(timeoutMs / 1000)} s.`));
+      p.reject(timeoutError(p.method, timeoutMs));
     }
   }
 
@@ -217,7 +236,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
       return;
     }
     if (message.method === 'state' && message.id === undefined) {
-      this.updateState(message.params as ServiceState);
+      this.updateState(message.params);
       return;
     }
     if (message.method === 'session.closed' && message.id === undefined) {
@@ -282,7 +301,13 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     this.emit('connection', status, error);
   }
 
-  private updateState(state: ServiceState): void {
+  /** A state that is not one (null, a wrong shape) is ignored: listeners read its fields. */
+  private updateState(state: unknown): void {
+    if (!isServiceState(state)) {
+      if (!this.warnedMalformedState) this.options.onProtocolWarning?.('Ignored an invalid service state from the SSO service (further ones silently).');
+      this.warnedMalformedState = true;
+      return;
+    }
     this.lastState = state;
     this.emit('state', state);
   }
@@ -307,4 +332,36 @@ function sessionClosedError(params: unknown): SsoError {
 function toSsoError(err: unknown): SsoError {
   if (err instanceof SsoError) return err;
   return new SsoError('ENTSSO_E_INTERNAL', err instanceof Error ? err.message : String(err));
+}
+
+/** Methods that change nothing (reads, exports, inspections): a timeout of any other may still have been carried out. */
+const READ_ONLY_METHOD = /^(hello|status|health|search)$|\.(list|get|export|inspectExport|planImport|grep|fingerprints|info|inspect|nodes)$/;
+
+function timeoutError(method: string, timeoutMs: number): SsoError {
+  const waited = `The SSO service did not answer "${method}" within ${Math.round(timeoutMs / 1000)} s.`;
+  if (READ_ONLY_METHOD.test(method)) return new SsoError('ENTSSO_E_TIMEOUT', waited);
+  return new SsoError('ENTSSO_E_TIMEOUT', `${waited} The change may still be applied: refresh to see.`, { mayBeApplied: true });
+}
+
+const STATE_NAMES: ReadonlySet<string> = new Set<ServiceStateName>(['ready', 'cached', 'no-secret', 'reencrypting', 'ssodb-unreachable']);
+
+/** The fields every reader of a state relies on, with their types. */
+function isServiceState(value: unknown): value is ServiceState {
+  if (typeof value !== 'object' || value === null) return false;
+  const s = value as Partial<Record<keyof ServiceState, unknown>>;
+  return (
+    typeof s.state === 'string' &&
+    STATE_NAMES.has(s.state) &&
+    typeof s.mssName === 'string' &&
+    typeof s.canEncrypt === 'boolean' &&
+    typeof s.canDecrypt === 'boolean' &&
+    typeof s.message === 'string' &&
+    (s.reencrypt === undefined || isProgress(s.reencrypt))
+  );
+}
+
+function isProgress(value: unknown): boolean {
+  if (typeof value !== 'object' || value === null) return false;
+  const p = value as Record<string, unknown>;
+  return typeof p.done === 'number' && typeof p.total === 'number';
 }

@@ -387,6 +387,7 @@ namespace Microsoft.EnterpriseSingleSignOn.Interop
                 }
                 app.Configs[identifier] = next;
                 s.WritesDone++;
+                WriteHooks.OverwriteAfterSet(s, next);
             });
         }
 

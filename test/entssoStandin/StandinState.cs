@@ -42,6 +42,8 @@ namespace EntssoStandin
         public List<StandinApp> Applications = new List<StandinApp>();
         /// <summary>Test faults: interop member name → HRESULT it fails with ("0xC0002A22"), or → delay in ms before it runs.</summary>
         public Dictionary<string, object> FailCalls = new Dictionary<string, object>(), DelayCalls = new Dictionary<string, object>();
+        /// <summary>Test hook: field label → plain value another writer stores right after the next successful SetConfigInfo (once).</summary>
+        public Dictionary<string, object> OverwriteAfterSet = new Dictionary<string, object>();
 
         public StandinApp Find(string name)
         {
@@ -69,6 +71,7 @@ namespace EntssoStandin
             s.CountsCalls = JsonObject.Has(o, "callCounts");
             s.FailCalls = JsonObject.Child(o, "failCalls");
             s.DelayCalls = JsonObject.Child(o, "delayCalls");
+            s.OverwriteAfterSet = JsonObject.Child(o, "overwriteAfterSet");
             foreach (var item in JsonObject.Arr(o, "applications", false))
             {
                 var a = JsonObject.Obj(item, "application");
@@ -108,6 +111,7 @@ namespace EntssoStandin
             o["reencrypting"] = Reencrypting; o["accessDenied"] = AccessDenied;
             o["raceCount"] = RaceCount; o["racesRaised"] = RacesRaised; o["writesDone"] = WritesDone;
             o["msid"] = Msid; o["previousMsid"] = PreviousMsid; o["secretKey"] = Convert.ToBase64String(SecretKey);
+            if (OverwriteAfterSet.Count == 0) o.Remove("overwriteAfterSet");
             var apps = new List<object>();
             foreach (var app in Applications)
             {
@@ -129,6 +133,19 @@ namespace EntssoStandin
             }
             o["applications"] = apps;
             return o;
+        }
+    }
+
+    internal static class WriteHooks
+    {
+        /// <summary>
+        /// Another writer storing its values the moment after this SetConfigInfo, before the caller can read
+        /// back (the test hook "overwriteAfterSet"): used up by the first successful write.
+        /// </summary>
+        public static void OverwriteAfterSet(StandinState s, Dictionary<string, string> stored)
+        {
+            foreach (var kv in s.OverwriteAfterSet) stored[kv.Key] = ValueCrypto.Encrypt(s.SecretKey, Convert.ToString(kv.Value));
+            s.OverwriteAfterSet.Clear();
         }
     }
 

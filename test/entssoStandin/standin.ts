@@ -87,10 +87,12 @@ export interface StandinState {
   delayCalls?: Record<string, number>;
   /** Set to {} to count calls: GetServerStatus and GetGlobalInfo → how many were made since. */
   callCounts?: Record<string, number>;
+  /** Field label → plain value that "another writer" stores right after the next successful SetConfigInfo (used once). */
+  overwriteAfterSet?: Record<string, string>;
 }
 
 export type StandinFault = Partial<
-  Pick<StandinState, 'localServer' | 'secretServer' | 'mssReachable' | 'localRunning' | 'secretCached' | 'reencrypting' | 'accessDenied' | 'raceCount' | 'failCalls' | 'delayCalls' | 'callCounts'>
+  Pick<StandinState, 'localServer' | 'secretServer' | 'mssReachable' | 'localRunning' | 'secretCached' | 'reencrypting' | 'accessDenied' | 'raceCount' | 'failCalls' | 'delayCalls' | 'callCounts' | 'overwriteAfterSet'>
 >;
 
 function sleep(ms: number): void {

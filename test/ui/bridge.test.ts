@@ -7,7 +7,7 @@
 // the one that reads the MgmtDb stand-in). Screenshots: .artifacts/screenshots/bridge-*.png.
 // Run alone: node esbuild.mjs && node --import tsx --test test/ui/bridge.test.ts
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -153,6 +153,21 @@ describe('UI: the extension on Enterprise SSO through entsso-bridge.exe (over th
     await w().clearNotifications().catch(() => undefined);
   });
 
+  it('the bridge dies and the extension restarts it: the open document still saves (its row version survives the restart; no false conflict)', async () => {
+    const text = await w().activeEditorText();
+    await w().replaceEditorText(text.replace('"svc-orders-3"', '"svc-orders-4"'));
+    await w().waitFor(async () => (await w().activeEditorTab())?.dirty, 5000, 'the editor to be dirty');
+    const [killed, ...others] = bridgePids(stateFile);
+    assert.ok(killed !== undefined && others.length === 0, `one bridge on this stand-in, found ${[killed, ...others].join(', ')}`);
+    process.kill(killed, 'SIGKILL');
+    // The client notices the exit at once and restarts the bridge after its delay (1 s): the new process means it is reconnecting.
+    await w().waitFor(() => bridgePids(stateFile).some((pid) => pid !== killed), 30_000, 'the extension to start the bridge again');
+    await w().waitForStatusBarItem(STATUS_ID, (i) => i.icons.includes('shield') && i.text === `SSO ${ENV}`, 30_000);
+    await w().save();
+    await w().waitFor(() => stored().userName === 'svc-orders-4', 10_000, 'the stand-in to hold the value saved through the restarted bridge');
+    await w().clearNotifications().catch(() => undefined);
+  });
+
   it('the palette offers no command ENTSSO cannot do (verify a backup); a backup from the palette writes a file through the bridge', async () => {
     await assert.rejects(w().runCommand('SSO: Verify Master Secret Backup…', 3000), /is not in the command palette/);
     await assert.rejects(w().runCommand('SSO: Export Applications…', 3000), /is not in the command palette/);
@@ -195,3 +210,17 @@ describe('UI: the extension on Enterprise SSO through entsso-bridge.exe (over th
     await w().screenshot('bridge-10-generate-done');
   });
 });
+
+/** The bridges running on this stand-in state (its path is in their environment), by process id. */
+function bridgePids(stateFile: string): number[] {
+  const pids: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes('entsso-bridge.exe') && readFileSync(`/proc/${entry}/environ`, 'utf8').includes(`ENTSSO_STANDIN_STATE=${stateFile}`)) pids.push(Number(entry));
+    } catch {
+      // Gone meanwhile, or not ours to read.
+    }
+  }
+  return pids;
+}

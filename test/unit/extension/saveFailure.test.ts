@@ -22,4 +22,11 @@ describe('save failures', () => {
     assert.equal(saveFailure('ENTSSO_E_MAPPING_NOT_FOUND').kind, 'FileNotFound');
     assert.deepEqual(saveFailure('EDITS_BLOCKED').actions.map((a) => a.command), ['entsso.checkHealth']);
   });
+
+  test('a timeout is not "Not saved": the request may still run (or have run), so the user is sent to compare with what is stored', () => {
+    const f = saveFailure('ENTSSO_E_TIMEOUT');
+    assert.match(f.short, /^Maybe not saved: .*may still be applied/);
+    assert.ok(f.short.length <= 100, `short enough for VS Code's wrapping (${f.short.length})`);
+    assert.deepEqual(f.actions.map((a) => a.title), ['Compare with Stored', 'Check Health']);
+  });
 });
