@@ -280,5 +280,15 @@ namespace EntssoBridge
         {
             return Call(() => { ISSOConfigSS ss = new ISSOConfigSS(); string r; ss.GetFilePasswordReminder(file, out r); return r ?? ""; });
         }
+
+        /// <summary>Rewrites an application's description only (flag mask 0: its flags stay); the field-change lock's heartbeat.</summary>
+        public void UpdateDescription(AppRecord app)
+        {
+            Call(() =>
+            {
+                ISSOAdmin admin = new ISSOAdmin();
+                admin.UpdateApplication(app.Name, app.Description, app.Contact, app.UserGroup, app.AdminGroup, 0, 0);
+            });
+        }
     }
 }

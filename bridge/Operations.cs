@@ -182,7 +182,7 @@ namespace EntssoBridge
             string name = Name(p, "name");
             string kind = JsonObject.Str(p, "kind");
             var fields = FieldList(p);
-            if (FieldChanges.IsTemporary(name)) throw BridgeError.Invalid("Application names ending in \"" + FieldChanges.TemporarySuffix + "\" are kept for the bridge's own use. Choose another name.");
+            if (FieldChanges.IsTemporary(name)) throw BridgeError.Invalid("Application names ending in \"" + FieldChanges.TemporarySuffix + "\" or holding \"" + FieldChangeLock.Suffix + "\" are kept for the bridge's own use. Choose another name.");
             if (entsso.ApplicationExists(name))
                 throw new BridgeError("ENTSSO_E_APPLICATION_EXISTS", "An SSO application named \"" + name + "\" already exists. Choose another name, or open the existing one.");
             var groups = entsso.Groups();
@@ -292,7 +292,7 @@ namespace EntssoBridge
             }
             catch (BridgeError)
             {
-                // Undo an incomplete copy (or finish a complete one) now instead of at the next start.
+                // Recreate undid (or finished) its own change under its lock; this finishes any other left behind.
                 FinishInterruptedFieldChanges();
                 throw;
             }
@@ -308,10 +308,12 @@ namespace EntssoBridge
         {
             try
             {
+                var fieldChanges = new FieldChanges(entsso);
                 var state = monitor.Refresh();
                 if (!(bool)state["canEncrypt"]) throw new BridgeError("ENTSSO_E_NO_SECRET", (string)state["message"]);
-                new FieldChanges(entsso).FinishInterrupted();
-                recoveryPending = recoveryReported = false;
+                // A change another live bridge holds is in progress, not interrupted: look again at the next request.
+                recoveryPending = fieldChanges.FinishInterrupted() > 0;
+                recoveryReported = false;
             }
             catch (BridgeError e)
             {
