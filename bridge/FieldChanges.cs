@@ -14,6 +14,7 @@
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
@@ -24,6 +25,8 @@ namespace EntssoBridge
     {
         public const string TemporarySuffix = "~entsso-bridge-tmp";
         public const string MarkerIdentifier = "~entsso-bridge-copy-complete";
+        /// <summary>SSO_FLAG_FIELD_INFO_MASK (the masked bit FieldRecord.Masked says already).</summary>
+        const int FieldInfoMask = 0x10000000;
         readonly Entsso entsso;
 
         public FieldChanges(Entsso entsso) { this.entsso = entsso; }
@@ -37,7 +40,8 @@ namespace EntssoBridge
         /// <summary>Opaque version of a field list (labels, masked flags, order).</summary>
         public static string Version(IEnumerable<FieldRecord> fields)
         {
-            var text = string.Join("\n", fields.Select(f => (f.Masked ? "1" : "0") + f.Label));
+            // Every flag counts (a field recreated without SSO_FLAG_FIELD_INFO_SYNC is a different field list).
+            var text = string.Join("\n", fields.Select(f => (f.Masked ? "1" : "0") + ((f.Flags & ~FieldInfoMask) == 0 ? "" : "/" + (f.Flags & ~FieldInfoMask).ToString("x", CultureInfo.InvariantCulture) + "/") + f.Label));
             using (var sha = SHA256.Create())
                 return BitConverter.ToString(sha.ComputeHash(Encoding.UTF8.GetBytes(text)), 0, 8).Replace("-", "").ToLowerInvariant();
         }
@@ -59,7 +63,7 @@ namespace EntssoBridge
                     CreateEnabled(app, temporary, next);
                     CrashPoint.Reach("temp-created");
                     CopyInto(temporary, configs, next, "temp-copy");
-                    entsso.WriteConfig(temporary, MarkerIdentifier, Project(new Dictionary<string, object> { { next[0].Label, "complete" } }, next));
+                    entsso.WriteConfigRetrying(temporary, MarkerIdentifier, Project(new Dictionary<string, object> { { next[0].Label, "complete" } }, next));
                     CrashPoint.Reach("temp-complete");
                     CompleteFromTemporary(app.Name, temporary, held);
                 }
@@ -156,6 +160,9 @@ namespace EntssoBridge
             CopyInto(name, configs, fields, "new-copy");
             CrashPoint.Reach("new-complete");
             entsso.DeleteApplication(temporary);
+            // Other SSO servers would serve the old field list from their cache until it expires.
+            try { entsso.PurgeCache(name); }
+            catch (BridgeError e) { Log.Event("purge-cache-failed", name + ": " + e.SsoCode); }
         }
 
         void CreateEnabled(AppRecord template, string name, List<FieldRecord> fields)
@@ -180,7 +187,7 @@ namespace EntssoBridge
         {
             foreach (var kv in configs)
             {
-                entsso.WriteConfig(application, kv.Key, Project(kv.Value, fields));
+                entsso.WriteConfigRetrying(application, kv.Key, Project(kv.Value, fields));
                 CrashPoint.Reach(crashPoint);
             }
         }

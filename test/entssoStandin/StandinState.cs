@@ -40,6 +40,8 @@ namespace EntssoStandin
         public List<StandinApp> Applications = new List<StandinApp>();
         /// <summary>Test faults: interop member name → HRESULT it fails with ("0xC0002A22"), or → delay in ms before it runs.</summary>
         public Dictionary<string, object> FailCalls = new Dictionary<string, object>(), DelayCalls = new Dictionary<string, object>();
+        /// <summary>Applications PurgeCacheForApplication was called for, the last 20.</summary>
+        public List<string> CachePurges = new List<string>();
 
         public StandinApp Find(string name)
         {
@@ -66,6 +68,7 @@ namespace EntssoStandin
             s.SecretKey = Convert.FromBase64String(JsonObject.Str(o, "secretKey"));
             s.FailCalls = JsonObject.Child(o, "failCalls");
             s.DelayCalls = JsonObject.Child(o, "delayCalls");
+            foreach (var name in JsonObject.Arr(o, "cachePurges", false)) s.CachePurges.Add(name as string ?? "");
             foreach (var item in JsonObject.Arr(o, "applications", false))
             {
                 var a = JsonObject.Obj(item, "application");
@@ -104,6 +107,7 @@ namespace EntssoStandin
             o["mssReachable"] = MssReachable; o["localRunning"] = LocalRunning; o["secretCached"] = SecretCached;
             o["reencrypting"] = Reencrypting; o["accessDenied"] = AccessDenied;
             o["raceCount"] = RaceCount; o["racesRaised"] = RacesRaised; o["writesDone"] = WritesDone;
+            o["cachePurges"] = new List<object>(CachePurges);
             o["msid"] = Msid; o["previousMsid"] = PreviousMsid; o["secretKey"] = Convert.ToBase64String(SecretKey);
             var apps = new List<object>();
             foreach (var app in Applications)

@@ -85,6 +85,8 @@ export interface StandinState {
   failCalls?: Record<string, string>;
   /** Interop member name → milliseconds it takes (reads only). */
   delayCalls?: Record<string, number>;
+  /** Applications PurgeCacheForApplication was called for (the last 20). */
+  cachePurges?: string[];
 }
 
 export type StandinFault = Partial<
