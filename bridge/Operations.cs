@@ -283,7 +283,9 @@ namespace EntssoBridge
                 throw new BridgeError("ENTSSO_E_CONFLICT", "The application's fields changed since you looked at them. Refresh, then try again.");
             var next = change(current);
             // Recreating writes every value again: refuse up front rather than half-way when ENTSSO cannot encrypt.
-            var state = monitor.Refresh();
+            // The poll thread's state refuses at once; when it says yes, one fresh poll confirms before anything is deleted.
+            var state = monitor.Current;
+            if ((bool)state["canEncrypt"]) state = monitor.Refresh();
             if (!(bool)state["canEncrypt"])
                 throw new BridgeError("ENTSSO_E_NO_SECRET", "Fields cannot be changed now: " + state["message"]);
             try
@@ -302,14 +304,20 @@ namespace EntssoBridge
 
         /// <summary>
         /// Finishes a field change a killed bridge left half-way (FieldChanges.cs). Only while ENTSSO can
-        /// encrypt, so that it never stops half-way itself; until then it is retried before each request.
+        /// encrypt, so that it never stops half-way itself; the state comes from the poll thread (never a
+        /// poll here). Retried before each request only while a copy or lock is actually left.
         /// </summary>
         public void FinishInterruptedFieldChanges()
         {
             try
             {
                 var fieldChanges = new FieldChanges(entsso);
-                var state = monitor.Refresh();
+                if (!fieldChanges.AnyInterrupted())
+                {
+                    recoveryPending = recoveryReported = false;
+                    return;
+                }
+                var state = monitor.Current;
                 if (!(bool)state["canEncrypt"]) throw new BridgeError("ENTSSO_E_NO_SECRET", (string)state["message"]);
                 // A change another live bridge holds is in progress, not interrupted: look again at the next request.
                 recoveryPending = fieldChanges.FinishInterrupted() > 0;

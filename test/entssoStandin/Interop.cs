@@ -427,6 +427,7 @@ namespace Microsoft.EnterpriseSingleSignOn.Interop
         public void GetServerStatus(int flags, out string ssoServerName, out string sqlServer, out string sqlDatabase, out string serviceAccount, out string computerNameCluster, out string computerNameNode, out int eventCountInformational, out int eventCountWarning, out int eventCountError, out int versionInfoM, out int versionInfoL, out int auditLevelN, out int auditLevelP, out int passwordSyncAge, out int statusFlags)
         {
             var s = StateFile.Read();
+            Checks.Counted(s, "GetServerStatus");
             Checks.Injected(s, "GetServerStatus");
             if (s.AccessDenied) throw new UnauthorizedAccessException("Access is denied.");
             string target = string.IsNullOrEmpty(currentServer) ? s.LocalServer : currentServer;

@@ -42,6 +42,9 @@ namespace EntssoStandin
         public Dictionary<string, object> FailCalls = new Dictionary<string, object>(), DelayCalls = new Dictionary<string, object>();
         /// <summary>Applications PurgeCacheForApplication was called for, the last 20.</summary>
         public List<string> CachePurges = new List<string>();
+        /// <summary>Interop members whose calls are counted (a test asks: counting writes the state file) → count so far.</summary>
+        public List<object> CountCalls = new List<object>();
+        public Dictionary<string, object> CallCounts = new Dictionary<string, object>();
 
         public StandinApp Find(string name)
         {
@@ -69,6 +72,8 @@ namespace EntssoStandin
             s.FailCalls = JsonObject.Child(o, "failCalls");
             s.DelayCalls = JsonObject.Child(o, "delayCalls");
             foreach (var name in JsonObject.Arr(o, "cachePurges", false)) s.CachePurges.Add(name as string ?? "");
+            s.CountCalls = JsonObject.Arr(o, "countCalls", false);
+            s.CallCounts = JsonObject.Child(o, "callCounts");
             foreach (var item in JsonObject.Arr(o, "applications", false))
             {
                 var a = JsonObject.Obj(item, "application");
@@ -108,6 +113,8 @@ namespace EntssoStandin
             o["reencrypting"] = Reencrypting; o["accessDenied"] = AccessDenied;
             o["raceCount"] = RaceCount; o["racesRaised"] = RacesRaised; o["writesDone"] = WritesDone;
             o["cachePurges"] = new List<object>(CachePurges);
+            o["countCalls"] = CountCalls;
+            o["callCounts"] = CallCounts;
             o["msid"] = Msid; o["previousMsid"] = PreviousMsid; o["secretKey"] = Convert.ToBase64String(SecretKey);
             var apps = new List<object>();
             foreach (var app in Applications)
@@ -241,6 +248,18 @@ namespace EntssoStandin
             uint code = Convert.ToUInt32(((string)hr).Substring(2), 16);
             if (code == 0x80070005) throw new UnauthorizedAccessException("Access is denied.");
             throw Hr.Com(code);
+        }
+
+        /// <summary>Counts a call when the test asked (countCalls); outside any StateFile.Update (the lock is not reentrant).</summary>
+        public static void Counted(StandinState s, string call)
+        {
+            if (!s.CountCalls.Contains(call)) return;
+            StateFile.Update(x =>
+            {
+                object n;
+                x.CallCounts.TryGetValue(call, out n);
+                x.CallCounts[call] = (n is double ? (long)(double)n : 0L) + 1;
+            });
         }
 
         public static StandinApp App(StandinState s, string name)

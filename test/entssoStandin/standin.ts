@@ -87,10 +87,13 @@ export interface StandinState {
   delayCalls?: Record<string, number>;
   /** Applications PurgeCacheForApplication was called for (the last 20). */
   cachePurges?: string[];
+  /** Interop members to count calls of (today: GetServerStatus) → callCounts. */
+  countCalls?: string[];
+  callCounts?: Record<string, number>;
 }
 
 export type StandinFault = Partial<
-  Pick<StandinState, 'localServer' | 'secretServer' | 'mssReachable' | 'localRunning' | 'secretCached' | 'reencrypting' | 'accessDenied' | 'raceCount' | 'failCalls' | 'delayCalls'>
+  Pick<StandinState, 'localServer' | 'secretServer' | 'mssReachable' | 'localRunning' | 'secretCached' | 'reencrypting' | 'accessDenied' | 'raceCount' | 'failCalls' | 'delayCalls' | 'countCalls'>
 >;
 
 function sleep(ms: number): void {
