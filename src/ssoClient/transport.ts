@@ -27,7 +27,7 @@ export interface TransportHandlers {
   onLog?(line: string): void;
 }
 
-export interface CloseOptions {
+interface CloseOptions {
   /**
    * How long a child process may take to exit by itself after its stdin closed, before it is
    * killed (default 2 s): a field change in flight gets the rest of its own timeout.
