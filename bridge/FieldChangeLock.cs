@@ -22,8 +22,8 @@ namespace EntssoBridge
     public sealed class FieldChangeLock : IDisposable
     {
         public const string Suffix = "~entsso-bridge-lock";
-        /// <summary>Heartbeat period while a lock is held.</summary>
-        public static readonly TimeSpan HeartbeatEvery = TimeSpan.FromSeconds(30);
+        /// <summary>Heartbeat period while a lock is held (30 s; a test build reads ENTSSO_BRIDGE_LOCK_HEARTBEAT_MS).</summary>
+        public static readonly TimeSpan HeartbeatEvery = HeartbeatPeriod();
         /// <summary>
         /// A heartbeat older than this marks the owner gone: 5 minutes for clock skew between machines
         /// (a Windows domain keeps clocks within Kerberos' default 5-minute tolerance) plus 5 minutes
@@ -178,6 +178,15 @@ namespace EntssoBridge
             return result.OrderBy(t => t.Item1).ToList();
         }
 
+        static TimeSpan HeartbeatPeriod()
+        {
+#if ENTSSO_TEST_HOOKS
+            int ms;
+            if (int.TryParse(Environment.GetEnvironmentVariable("ENTSSO_BRIDGE_LOCK_HEARTBEAT_MS"), out ms) && ms > 0) return TimeSpan.FromMilliseconds(ms);
+#endif
+            return TimeSpan.FromSeconds(30);
+        }
+
         static DateTime ProcessStart(Process p)
         {
             try { return p.StartTime.ToUniversalTime(); }
@@ -218,20 +227,29 @@ namespace EntssoBridge
 
             public bool IsStale(DateTime now)
             {
-                if (string.Equals(Machine, Environment.MachineName, StringComparison.OrdinalIgnoreCase) && !Running()) return true;
+                if (string.Equals(Machine, Environment.MachineName, StringComparison.OrdinalIgnoreCase) && Gone()) return true;
                 return now - Heartbeat > StaleAfter;
             }
 
-            /// <summary>The owner process runs on this machine: same id and the same start time (an id can be reused).</summary>
-            bool Running()
+            /// <summary>
+            /// The owner process is known to be gone from this machine: no process with its id, or one
+            /// started at another time (ids are reused). When that cannot be told (another admin's process
+            /// on a shared server may refuse to show its start time), it is not called gone: the heartbeat decides.
+            /// </summary>
+            bool Gone()
             {
-                try
+                Process p;
+                try { p = Process.GetProcessById(Pid); }
+                catch (ArgumentException) { return true; }
+                using (p)
                 {
-                    using (var p = Process.GetProcessById(Pid))
-                        return !p.HasExited && Math.Abs((ProcessStart(p) - Started).TotalSeconds) < 2;
+                    try
+                    {
+                        if (p.HasExited) return true;
+                        return Math.Abs((p.StartTime.ToUniversalTime() - Started).TotalSeconds) >= 2;
+                    }
+                    catch (Exception) { return false; }
                 }
-                catch (ArgumentException) { return false; }
-                catch (InvalidOperationException) { return false; }
             }
 
             public override string ToString()

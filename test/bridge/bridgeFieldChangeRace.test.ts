@@ -101,4 +101,32 @@ describe('entsso-bridge: a second bridge leaves a running field change alone', {
       await h.dispose();
     }
   });
+
+  test("the lock's heartbeat moves while its owner's change runs", async () => {
+    const h = await startSeededBridge({ pollMs: 60_000 });
+    try {
+      const owner = await h.restart({ lockHeartbeatMs: 300 });
+      setStandinFault(h.stateFile, { delayCalls: { GetMappingsForExternalUser: 2500 } });
+      const change = owner.request('apps.addField', { name: APP, fields: [{ label: 'proxyHost' }] });
+      const heartbeat = () => /heartbeat=(\S+)/.exec(readStandinState(h.stateFile).applications.find((a) => a.name === `${APP}~entsso-bridge-lock`)?.description ?? '')?.[1];
+      const first = await until(heartbeat, () => true);
+      const later = await until(heartbeat, (v) => v !== first);
+      assert.ok(first && later && later > first, `heartbeat ${first} -> ${later}`);
+      await change;
+      setStandinFault(h.stateFile, { delayCalls: {} });
+    } finally {
+      await h.dispose();
+    }
+  });
 });
+
+/** Polls `read` until it returns a value `accept`s (at most 15 s); that value, or the last read. */
+async function until(read: () => string | undefined, accept: (v: string) => boolean): Promise<string | undefined> {
+  const deadline = Date.now() + 15_000;
+  let v = read();
+  while (!(v !== undefined && accept(v)) && Date.now() < deadline) {
+    await sleep(100);
+    v = read();
+  }
+  return v;
+}

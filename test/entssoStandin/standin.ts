@@ -347,6 +347,8 @@ export interface BridgeEnvOptions {
   mgmtDbFile?: string;
   /** Test hook: kill the bridge at this step of a field change (see bridge/FieldChanges.cs). */
   crashAt?: string;
+  /** Test hook: the field-change lock's heartbeat period (bridge/FieldChangeLock.cs; 30 s otherwise). */
+  lockHeartbeatMs?: number;
 }
 
 /** The environment to start `mono <bridgeExe>` with: where the interop assembly is, the stand-in's state, the MgmtDb stand-in. */
@@ -357,6 +359,7 @@ export function bridgeEnv(options: BridgeEnvOptions): Record<string, string> {
   };
   if (options.mgmtDbFile) env.ENTSSO_BRIDGE_MGMTDB_FILE = options.mgmtDbFile;
   if (options.crashAt) env.ENTSSO_BRIDGE_CRASH_AT = options.crashAt;
+  if (options.lockHeartbeatMs) env.ENTSSO_BRIDGE_LOCK_HEARTBEAT_MS = String(options.lockHeartbeatMs);
   return env;
 }
 
