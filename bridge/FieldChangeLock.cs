@@ -175,6 +175,8 @@ namespace EntssoBridge
                 else if (!rest.StartsWith("-", StringComparison.Ordinal) || !int.TryParse(rest.Substring(1), NumberStyles.None, CultureInfo.InvariantCulture, out g)) continue;
                 result.Add(Tuple.Create(g, a.Name));
             }
+            // A listing that leaves config-store applications out (no type filter) must not hide a lock.
+            if (result.Count == 0 && entsso.ApplicationExists(prefix)) result.Add(Tuple.Create(0, prefix));
             return result.OrderBy(t => t.Item1).ToList();
         }
 

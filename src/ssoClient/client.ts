@@ -300,8 +300,9 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     let graceMs = 0;
     for (const [id, p] of this.pending) {
       if (p.closing) continue;
-      if (transport && p.finishOnClose) {
-        // Killing the bridge half-way through a field change leaves the application missing for BizTalk.
+      if (transport && p.finishOnClose && this.options.process) {
+        // Killing the bridge half-way through a field change leaves the application missing for BizTalk
+        // (the own service runs it in one transaction: a closed socket changes nothing there).
         p.closing = transport;
         graceMs = Math.max(graceMs, p.deadline - now);
         continue;
