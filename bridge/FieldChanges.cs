@@ -138,6 +138,8 @@ namespace EntssoBridge
             }
             else
             {
+                // A copy is deleted only by the lock's owner (one taken over as stale is no longer ours).
+                if (!held.StillOwned(original)) throw TakenOver();
                 Log.Event("recovery", "undoing the interrupted field change of " + original + " (its copy was incomplete; the original is intact)");
                 entsso.DeleteApplication(temporary);
             }
@@ -146,8 +148,7 @@ namespace EntssoBridge
         void CompleteFromTemporary(string name, string temporary, FieldChangeLock held)
         {
             // Checked again right before the only step that loses data if the copy is not what we think.
-            if (!held.StillOwned(name) || !entsso.ApplicationExists(temporary) || !entsso.Identifiers(temporary).Contains(MarkerIdentifier))
-                throw new BridgeError("ENTSSO_E_CONFLICT", "Another Enterprise SSO client took over this field change; nothing was deleted. Refresh, then try again.");
+            if (!held.StillOwned(name) || !entsso.ApplicationExists(temporary) || !entsso.Identifiers(temporary).Contains(MarkerIdentifier)) throw TakenOver();
             if (entsso.ApplicationExists(name)) entsso.DeleteApplication(name);
             CrashPoint.Reach("old-deleted");
             var source = entsso.Application(temporary);
@@ -163,6 +164,11 @@ namespace EntssoBridge
             // Other SSO servers would serve the old field list from their cache until it expires.
             try { entsso.PurgeCache(name); }
             catch (BridgeError e) { Log.Event("purge-cache-failed", name + ": " + e.SsoCode); }
+        }
+
+        static BridgeError TakenOver()
+        {
+            return new BridgeError("ENTSSO_E_CONFLICT", "Another Enterprise SSO client took over this field change; nothing was deleted. Refresh, then try again.");
         }
 
         void CreateEnabled(AppRecord template, string name, List<FieldRecord> fields)

@@ -120,6 +120,30 @@ describe('entsso-bridge: a second bridge leaves a running field change alone', {
   });
 });
 
+test('a lock taken over while its change runs: the old owner deletes nothing (checked again right before deleting the original)', { timeout: 60_000 }, async () => {
+  const h = await startSeededBridge({ pollMs: 60_000 });
+  try {
+    const before = valuesOf(h);
+    setStandinFault(h.stateFile, { delayCalls: { GetMappingsForExternalUser: 2000 } });
+    const change = outcome(h.bridge.request('apps.addField', { name: APP, fields: [{ label: 'proxyHost' }] }));
+    const lock = await until(() => readStandinState(h.stateFile).applications.find((a) => a.name === `${APP}~entsso-bridge-lock`)?.description, () => true);
+    assert.ok(lock, 'the owner took its lock');
+    // Another bridge (on another machine) superseded that lock as stale: generation 1, fresh heartbeat.
+    updateStandinState(h.stateFile, (s) => {
+      const own = s.applications.find((a) => a.name === `${APP}~entsso-bridge-lock`)!;
+      const now = new Date().toISOString().replace(/\.\d+Z$/, 'Z');
+      s.applications.push({ ...own, name: `${APP}~entsso-bridge-lock-1`, description: `entsso-bridge field-change lock; machine=BTS99; pid=4242; started=2026-01-01T00:00:00Z; heartbeat=${now}` });
+    });
+    assert.match(await change, /refused: Another Enterprise SSO client took over/);
+    setStandinFault(h.stateFile, { delayCalls: {} });
+    const names = readStandinState(h.stateFile).applications.map((a) => a.name);
+    assert.ok(names.includes(APP) && names.includes(`${APP}~entsso-bridge-tmp`), `original and copy both kept: ${names.join(', ')}`);
+    for (const id of IDS) assert.deepEqual(valuesOf(h)[id], before[id], id);
+  } finally {
+    await h.dispose();
+  }
+});
+
 /** Polls `read` until it returns a value `accept`s (at most 15 s); that value, or the last read. */
 async function until(read: () => string | undefined, accept: (v: string) => boolean): Promise<string | undefined> {
   const deadline = Date.now() + 15_000;
