@@ -260,7 +260,8 @@ namespace EntssoBridge
             {
                 ISSOAdmin admin = new ISSOAdmin();
                 admin.CreateApplication(app.Name, app.Description, app.Contact, app.UserGroup, app.AdminGroup, app.Flags & ~SSOFlag.SSO_FLAG_ENABLED, fields.Count);
-                foreach (var f in fields) admin.CreateFieldInfo(app.Name, f.Label, f.Masked ? SSOFlag.SSO_FLAG_FIELD_INFO_MASK : SSOFlag.SSO_FLAG_NONE);
+                // A field's other flags are kept (BTDF creates its fields with SSO_FLAG_FIELD_INFO_SYNC).
+                foreach (var f in fields) admin.CreateFieldInfo(app.Name, f.Label, (f.Flags & ~SSOFlag.SSO_FLAG_FIELD_INFO_MASK) | (f.Masked ? SSOFlag.SSO_FLAG_FIELD_INFO_MASK : SSOFlag.SSO_FLAG_NONE));
             });
         }
 
@@ -304,6 +305,47 @@ namespace EntssoBridge
         {
             try { return Call(call); }
             catch (BridgeError e) { throw HResults.ForSecretOperation(e, mssName()); }
+        }
+
+        /// <summary>Rewrites an application's description only (flag mask 0: its flags stay); the field-change lock's heartbeat.</summary>
+        public void UpdateDescription(AppRecord app)
+        {
+            Call(() =>
+            {
+                ISSOAdmin admin = new ISSOAdmin();
+                admin.UpdateApplication(app.Name, app.Description, app.Contact, app.UserGroup, app.AdminGroup, 0, 0);
+            });
+        }
+
+        static readonly int[] WriteRaceBackoffMs = { 50, 150, 400 };
+
+        /// <summary>
+        /// WriteConfig of a whole configuration the caller holds (a field change's copies): ENTSSO raises
+        /// 0xC0002A40 on writes "randomly; in virtually all cases an immediate retry succeeds" (BTDF), and
+        /// one refused write would abort the change half-way. Retried up to 3 times, as SetConfig does.
+        /// </summary>
+        public void WriteConfigRetrying(string application, string identifier, Dictionary<string, object> values)
+        {
+            for (int attempt = 1; ; attempt++)
+            {
+                try
+                {
+                    WriteConfig(application, identifier, values);
+                    return;
+                }
+                catch (BridgeError e)
+                {
+                    if (e.HResult32 != HResults.WriteRace || attempt > WriteRaceBackoffMs.Length) throw;
+                    Log.Event("write-race", application + " / " + identifier + ": attempt " + attempt + " of " + (WriteRaceBackoffMs.Length + 1));
+                    System.Threading.Thread.Sleep(WriteRaceBackoffMs[attempt - 1]);
+                }
+            }
+        }
+
+        /// <summary>Tells every SSO server to drop its cached copy of an application (after it was recreated), as Microsoft's sample does.</summary>
+        public void PurgeCache(string name)
+        {
+            Call(() => { ISSOAdmin admin = new ISSOAdmin(); admin.PurgeCacheForApplication(name); });
         }
     }
 }

@@ -8,9 +8,13 @@
 // temporary application without the marker is deleted (the original is still intact); one with the
 // marker is copied back into a freshly created original (deleting a half-made one first).
 // The copies live in ENTSSO, encrypted by ENTSSO; the bridge writes no journal file.
+// Every step, the recovery included, runs under the application's FieldChangeLock (held in ENTSSO):
+// bridges of other windows, machines and admins leave a change alone while its owner lives, and
+// decide what to finish only from what they read after taking the lock.
 using System;
 using System.Collections.Generic;
 using System.Diagnostics;
+using System.Globalization;
 using System.Linq;
 using System.Security.Cryptography;
 using System.Text;
@@ -21,19 +25,23 @@ namespace EntssoBridge
     {
         public const string TemporarySuffix = "~entsso-bridge-tmp";
         public const string MarkerIdentifier = "~entsso-bridge-copy-complete";
+        /// <summary>SSO_FLAG_FIELD_INFO_MASK (the masked bit FieldRecord.Masked says already).</summary>
+        const int FieldInfoMask = 0x10000000;
         readonly Entsso entsso;
 
         public FieldChanges(Entsso entsso) { this.entsso = entsso; }
 
+        /// <summary>One of the bridge's own applications (a field change's copy or lock), hidden from listings.</summary>
         public static bool IsTemporary(string name)
         {
-            return name.EndsWith(TemporarySuffix, StringComparison.OrdinalIgnoreCase);
+            return name.EndsWith(TemporarySuffix, StringComparison.OrdinalIgnoreCase) || FieldChangeLock.IsLock(name);
         }
 
         /// <summary>Opaque version of a field list (labels, masked flags, order).</summary>
         public static string Version(IEnumerable<FieldRecord> fields)
         {
-            var text = string.Join("\n", fields.Select(f => (f.Masked ? "1" : "0") + f.Label));
+            // Every flag counts (a field recreated without SSO_FLAG_FIELD_INFO_SYNC is a different field list).
+            var text = string.Join("\n", fields.Select(f => (f.Masked ? "1" : "0") + ((f.Flags & ~FieldInfoMask) == 0 ? "" : "/" + (f.Flags & ~FieldInfoMask).ToString("x", CultureInfo.InvariantCulture) + "/") + f.Label));
             using (var sha = SHA256.Create())
                 return BitConverter.ToString(sha.ComputeHash(Encoding.UTF8.GetBytes(text)), 0, 8).Replace("-", "").ToLowerInvariant();
         }
@@ -41,40 +49,106 @@ namespace EntssoBridge
         public void Recreate(AppRecord app, List<FieldRecord> current, List<FieldRecord> next)
         {
             string temporary = app.Name + TemporarySuffix;
-            if (entsso.ApplicationExists(temporary))
-                throw new BridgeError("ENTSSO_E_CONFLICT", "An earlier field change of this application is still being finished. Try again in a moment.");
-            var configs = ReadAll(app.Name);
-            CrashPoint.Reach("start");
-            CreateEnabled(app, temporary, next);
-            CrashPoint.Reach("temp-created");
-            CopyInto(temporary, configs, next, "temp-copy");
-            entsso.WriteConfig(temporary, MarkerIdentifier, Project(new Dictionary<string, object> { { next[0].Label, "complete" } }, next));
-            CrashPoint.Reach("temp-complete");
-            CompleteFromTemporary(app.Name, temporary);
-        }
-
-        /// <summary>Finishes field changes a killed bridge left half-way (see the top of this file).</summary>
-        public void FinishInterrupted()
-        {
-            foreach (var app in entsso.Applications().Where(a => IsTemporary(a.Name)).ToList())
+            using (var held = Lock(app, app.Name))
             {
-                string original = app.Name.Substring(0, app.Name.Length - TemporarySuffix.Length);
-                bool complete = entsso.Identifiers(app.Name).Contains(MarkerIdentifier);
-                if (complete)
+                if (entsso.ApplicationExists(temporary))
                 {
-                    Log.Event("recovery", "finishing the interrupted field change of " + original + " from its complete copy");
-                    CompleteFromTemporary(original, app.Name);
+                    FinishUnderLock(app.Name, held);
+                    throw new BridgeError("ENTSSO_E_CONFLICT", "An earlier field change of this application had been interrupted; it has just been finished. Refresh, then try again.");
                 }
-                else
+                try
                 {
-                    Log.Event("recovery", "undoing the interrupted field change of " + original + " (its copy was incomplete; the original is intact)");
-                    entsso.DeleteApplication(app.Name);
+                    var configs = ReadAll(app.Name);
+                    CrashPoint.Reach("start");
+                    CreateEnabled(app, temporary, next);
+                    CrashPoint.Reach("temp-created");
+                    CopyInto(temporary, configs, next, "temp-copy");
+                    entsso.WriteConfigRetrying(temporary, MarkerIdentifier, Project(new Dictionary<string, object> { { next[0].Label, "complete" } }, next));
+                    CrashPoint.Reach("temp-complete");
+                    CompleteFromTemporary(app.Name, temporary, held);
+                }
+                catch (BridgeError)
+                {
+                    // Undo an incomplete copy (or finish a complete one) now, while this bridge holds the lock.
+                    try { FinishUnderLock(app.Name, held); }
+                    catch (BridgeError e) { Log.Event("recovery-pending", e.SsoCode + ": " + e.Message); }
+                    throw;
                 }
             }
         }
 
-        void CompleteFromTemporary(string name, string temporary)
+        FieldChangeLock Lock(AppRecord groupsFrom, string application)
         {
+            string holder;
+            var held = FieldChangeLock.TryAcquire(entsso, groupsFrom, application, out holder);
+            if (held == null)
+                throw new BridgeError("ENTSSO_E_CONFLICT", "Another Enterprise SSO client is changing the fields of this application (" + holder + "). Try again when it is done.");
+            return held;
+        }
+
+        /// <summary>The original application's name when <paramref name="name"/> is one of the bridge's own (copy or lock), else null.</summary>
+        static string OriginalOf(string name)
+        {
+            if (name.EndsWith(TemporarySuffix, StringComparison.OrdinalIgnoreCase)) return name.Substring(0, name.Length - TemporarySuffix.Length);
+            int at = name.IndexOf(FieldChangeLock.Suffix, StringComparison.OrdinalIgnoreCase);
+            return at > 0 ? name.Substring(0, at) : null;
+        }
+
+        /// <summary>True when some field change left a copy or a lock behind (one listing, no other call).</summary>
+        public bool AnyInterrupted()
+        {
+            return entsso.Applications().Any(a => OriginalOf(a.Name) != null);
+        }
+
+        /// <summary>
+        /// Finishes field changes a killed bridge left half-way (see the top of this file), each under its
+        /// lock. Returns how many it left alone because a live owner holds them (still in progress).
+        /// </summary>
+        public int FinishInterrupted()
+        {
+            var apps = entsso.Applications();
+            int inProgress = 0;
+            foreach (var original in apps.Select(a => OriginalOf(a.Name)).Where(n => n != null).Distinct(StringComparer.OrdinalIgnoreCase).ToList())
+            {
+                var groupsFrom = apps.First(a => string.Equals(OriginalOf(a.Name), original, StringComparison.OrdinalIgnoreCase));
+                string holder;
+                using (var held = FieldChangeLock.TryAcquire(entsso, groupsFrom, original, out holder))
+                {
+                    if (held == null)
+                    {
+                        Log.Event("recovery-waits", "the field change of " + original + " is held by " + holder);
+                        inProgress++;
+                        continue;
+                    }
+                    FinishUnderLock(original, held);
+                }
+            }
+            return inProgress;
+        }
+
+        /// <summary>Decides from what is stored now (read under the lock): finish from a complete copy, or drop an incomplete one.</summary>
+        void FinishUnderLock(string original, FieldChangeLock held)
+        {
+            string temporary = original + TemporarySuffix;
+            if (!entsso.ApplicationExists(temporary)) return;
+            if (entsso.Identifiers(temporary).Contains(MarkerIdentifier))
+            {
+                Log.Event("recovery", "finishing the interrupted field change of " + original + " from its complete copy");
+                CompleteFromTemporary(original, temporary, held);
+            }
+            else
+            {
+                // A copy is deleted only by the lock's owner (one taken over as stale is no longer ours).
+                if (!held.StillOwned(original)) throw TakenOver();
+                Log.Event("recovery", "undoing the interrupted field change of " + original + " (its copy was incomplete; the original is intact)");
+                entsso.DeleteApplication(temporary);
+            }
+        }
+
+        void CompleteFromTemporary(string name, string temporary, FieldChangeLock held)
+        {
+            // Checked again right before the only step that loses data if the copy is not what we think.
+            if (!held.StillOwned(name) || !entsso.ApplicationExists(temporary) || !entsso.Identifiers(temporary).Contains(MarkerIdentifier)) throw TakenOver();
             if (entsso.ApplicationExists(name)) entsso.DeleteApplication(name);
             CrashPoint.Reach("old-deleted");
             var source = entsso.Application(temporary);
@@ -87,6 +161,14 @@ namespace EntssoBridge
             CopyInto(name, configs, fields, "new-copy");
             CrashPoint.Reach("new-complete");
             entsso.DeleteApplication(temporary);
+            // Other SSO servers would serve the old field list from their cache until it expires.
+            try { entsso.PurgeCache(name); }
+            catch (BridgeError e) { Log.Event("purge-cache-failed", name + ": " + e.SsoCode); }
+        }
+
+        static BridgeError TakenOver()
+        {
+            return new BridgeError("ENTSSO_E_CONFLICT", "Another Enterprise SSO client took over this field change; nothing was deleted. Refresh, then try again.");
         }
 
         void CreateEnabled(AppRecord template, string name, List<FieldRecord> fields)
@@ -111,7 +193,7 @@ namespace EntssoBridge
         {
             foreach (var kv in configs)
             {
-                entsso.WriteConfig(application, kv.Key, Project(kv.Value, fields));
+                entsso.WriteConfigRetrying(application, kv.Key, Project(kv.Value, fields));
                 CrashPoint.Reach(crashPoint);
             }
         }

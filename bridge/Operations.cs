@@ -181,7 +181,7 @@ namespace EntssoBridge
             string name = Name(p, "name");
             string kind = JsonObject.Str(p, "kind");
             var fields = FieldList(p);
-            if (FieldChanges.IsTemporary(name)) throw BridgeError.Invalid("Application names ending in \"" + FieldChanges.TemporarySuffix + "\" are kept for the bridge's own use. Choose another name.");
+            if (FieldChanges.IsTemporary(name)) throw BridgeError.Invalid("Application names ending in \"" + FieldChanges.TemporarySuffix + "\" or holding \"" + FieldChangeLock.Suffix + "\" are kept for the bridge's own use. Choose another name.");
             if (entsso.ApplicationExists(name))
                 throw new BridgeError("ENTSSO_E_APPLICATION_EXISTS", "An SSO application named \"" + name + "\" already exists. Choose another name, or open the existing one.");
             var groups = entsso.Groups();
@@ -287,7 +287,9 @@ namespace EntssoBridge
                 throw new BridgeError("ENTSSO_E_CONFLICT", "The application's fields changed since you looked at them. Refresh, then try again.");
             var next = change(current);
             // Recreating writes every value again: refuse up front rather than half-way when ENTSSO cannot encrypt.
-            var state = monitor.Refresh();
+            // The poll thread's state refuses at once; when it says yes, one fresh poll confirms before anything is deleted.
+            var state = monitor.Current;
+            if ((bool)state["canEncrypt"]) state = monitor.Refresh();
             if (!(bool)state["canEncrypt"])
                 throw new BridgeError("ENTSSO_E_NO_SECRET", "Fields cannot be changed now: " + state["message"]);
             try
@@ -296,7 +298,7 @@ namespace EntssoBridge
             }
             catch (BridgeError)
             {
-                // Undo an incomplete copy (or finish a complete one) now instead of at the next start.
+                // Recreate undid (or finished) its own change under its lock; this finishes any other left behind.
                 FinishInterruptedFieldChanges();
                 throw;
             }
@@ -306,16 +308,24 @@ namespace EntssoBridge
 
         /// <summary>
         /// Finishes a field change a killed bridge left half-way (FieldChanges.cs). Only while ENTSSO can
-        /// encrypt, so that it never stops half-way itself; until then it is retried before each request.
+        /// encrypt, so that it never stops half-way itself; the state comes from the poll thread (never a
+        /// poll here). Retried before each request only while a copy or lock is actually left.
         /// </summary>
         public void FinishInterruptedFieldChanges()
         {
             try
             {
-                var state = monitor.Refresh();
+                var fieldChanges = new FieldChanges(entsso);
+                if (!fieldChanges.AnyInterrupted())
+                {
+                    recoveryPending = recoveryReported = false;
+                    return;
+                }
+                var state = monitor.Current;
                 if (!(bool)state["canEncrypt"]) throw new BridgeError("ENTSSO_E_NO_SECRET", (string)state["message"]);
-                new FieldChanges(entsso).FinishInterrupted();
-                recoveryPending = recoveryReported = false;
+                // A change another live bridge holds is in progress, not interrupted: look again at the next request.
+                recoveryPending = fieldChanges.FinishInterrupted() > 0;
+                recoveryReported = false;
             }
             catch (BridgeError e)
             {

@@ -23,7 +23,8 @@ import { applicationKey, applicationLabel, perKind } from '../model/applicationL
 import { parseSsoUri } from '../model/ssoUri';
 import type { ApplicationsTreeProvider, ExplorerNode } from '../views/applicationsTree';
 import { openSsoDocuments, type SsoFileSystemProvider } from '../views/ssoFileSystem';
-import { notifyInformation } from '../views/notifications';
+import { notifyInformation, withNotificationProgress } from '../views/notifications';
+import type { RequestOptions } from '../ssoClient/client';
 import { resolveApplication } from './applicationPicker';
 import { UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 import { isAddFieldsRequest } from '../views/configEditorHelp';
@@ -265,10 +266,14 @@ async function addFields(ctx: ApplicationCommandsContext, node: unknown): Promis
     },
   ]);
   const labels = splitFieldList(text);
-  const updated = await ctx.connection.request('apps.addField', { name: app.name, fields: fieldDefinitions(labels, masked), expectedFieldsVersion: app.fieldsVersion });
+  const outage = entssoOutage(ctx, app);
+  if (outage) await confirmModal(labels.length === 1 ? vscode.l10n.t('Add field "{0}" to "{1}"?', labels[0] as string, app.name) : vscode.l10n.t('Add {0} fields to "{1}"?', labels.length, app.name), outage, vscode.l10n.t('Add'));
+  const updated = await changeFields(ctx, app, vscode.l10n.t('Adding fields to "{0}"', app.name), (options) =>
+    ctx.connection.requestWith('apps.addField', { name: app.name, fields: fieldDefinitions(labels, masked), expectedFieldsVersion: app.fieldsVersion }, options),
+  );
   ctx.log.info(`Added ${labels.length} field(s) to "${app.name}" (${masked.length} masked).`);
   ctx.fileSystem.fieldsAdded(env, app.name, fieldDefinitions(labels, masked));
-  await afterFieldChange(ctx, app.name);
+  if (!(await afterFieldChange(ctx, env, app.name))) return;
   confirmInStatusBar(vscode.l10n.t(`"{0}" now has fields {1}. Every stored value was kept.`, updated.name, describeFields(updated)));
 }
 
@@ -286,18 +291,52 @@ async function removeFields(ctx: ApplicationCommandsContext, node: unknown): Pro
   if (picked.length === app.fields.length) throw new UserFacingError(vscode.l10n.t(`An application keeps at least one field: untick one, or delete "{0}" instead.`, app.name));
   await confirmModal(
     picked.length === 1 ? vscode.l10n.t('Remove field "{0}" from "{1}"?', picked[0] as string, app.name) : vscode.l10n.t('Remove {0} fields from "{1}"?', picked.length, app.name),
-    fieldRemovalDetail(app, picked),
+    [fieldRemovalDetail(app, picked), entssoOutage(ctx, app)].filter(Boolean).join('\n\n'),
     vscode.l10n.t('Remove'),
   );
-  const updated = await ctx.connection.request('apps.removeField', { name: app.name, fields: picked, expectedFieldsVersion: app.fieldsVersion });
+  const updated = await changeFields(ctx, app, vscode.l10n.t('Removing fields from "{0}"', app.name), (options) =>
+    ctx.connection.requestWith('apps.removeField', { name: app.name, fields: picked, expectedFieldsVersion: app.fieldsVersion }, options),
+  );
   ctx.log.info(`Removed ${picked.length} field(s) from "${app.name}" and purged their values.`);
   ctx.fileSystem.fieldsRemoved(env, app.name, picked);
-  await afterFieldChange(ctx, app.name);
+  if (!(await afterFieldChange(ctx, env, app.name))) return;
   confirmInStatusBar(vscode.l10n.t(`Removed {0} from "{1}"; its fields are now {2}.`, picked.map((f) => `"${f}"`).join(', '), updated.name, describeFields(updated)));
 }
 
-/** The field list changed: forget cached field orders, reload the explorer and open documents of the application. */
-async function afterFieldChange(ctx: ApplicationCommandsContext, application: string): Promise<void> {
+/** A field change through the ENTSSO bridge takes about four ENTSSO calls per configuration: minutes on a large adapter application. */
+const FIELD_CHANGE_BASE_MS = 5 * 60_000;
+const FIELD_CHANGE_PER_CONFIGURATION_MS = 10_000;
+
+/** Its own timeout, scaled by the configurations; closing the connection waits for it (the bridge is not killed half-way). */
+function fieldChangeRequestOptions(configurations: number): RequestOptions {
+  return { timeoutMs: FIELD_CHANGE_BASE_MS + FIELD_CHANGE_PER_CONFIGURATION_MS * Math.max(0, configurations), finishOnClose: true };
+}
+
+/** ENTSSO changes fields by recreating the application: what that means for BizTalk, said before it starts (own service: nothing). */
+function entssoOutage(ctx: ApplicationCommandsContext, app: ApplicationInfo): string | undefined {
+  if (ctx.connection.backend !== 'entsso-bridge') return undefined;
+  return vscode.l10n.t('Enterprise SSO changes fields only by recreating "{0}": until the change finishes, BizTalk cannot read its configurations. Stop the host instances that use it first, or choose a quiet moment.', app.name);
+}
+
+/** Runs a field change with its own timeout; through the ENTSSO bridge with a progress notification until it finishes. */
+async function changeFields(ctx: ApplicationCommandsContext, app: ApplicationInfo, title: string, run: (options: RequestOptions) => Promise<ApplicationDetail>): Promise<ApplicationDetail> {
+  const options = fieldChangeRequestOptions(app.identifierCount);
+  if (ctx.connection.backend !== 'entsso-bridge') return run(options);
+  return withNotificationProgress({ title }, (progress) => {
+    progress.report({ message: vscode.l10n.t('BizTalk cannot read "{0}" until this finishes. Closing the connection waits for it.', app.name) });
+    return run(options);
+  });
+}
+
+/**
+ * The field list changed: forget cached field orders, reload the explorer and open documents of the
+ * application. False when the active environment changed meanwhile (nothing of the new one to reload).
+ */
+async function afterFieldChange(ctx: ApplicationCommandsContext, env: string, application: string): Promise<boolean> {
+  if (ctx.connection.environment?.name !== env) {
+    void notifyInformation(vscode.l10n.t('The field change of "{0}" in "{1}" finished.', application, env));
+    return false;
+  }
   ctx.fileSystem.clearCaches();
   const key = applicationKey(application);
   const open = openSsoDocuments().filter((d) => {
@@ -306,4 +345,5 @@ async function afterFieldChange(ctx: ApplicationCommandsContext, application: st
   });
   ctx.fileSystem.touchAll(open.map((d) => d.uri));
   await showInTree(ctx, application);
+  return true;
 }

@@ -10,7 +10,7 @@ import * as l10n from '@vscode/l10n';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
-import { SsoClient, type ConnectionStatus } from '../ssoClient/client';
+import { SsoClient, type ConnectionStatus, type RequestOptions } from '../ssoClient/client';
 import { SsoError } from '../protocol/errors';
 import type { MethodName, ParamsOf, ResultOf, ServiceState } from '../protocol/messages';
 import { capabilityContext, serves } from '../model/capabilities';
@@ -117,6 +117,17 @@ export class ConnectionManager implements vscode.Disposable {
   async request<M extends MethodName>(method: M, params: ParamsOf<M>, environment?: string): Promise<ResultOf<M>> {
     const client = await this.connectedClient(environment);
     return client.request(method, params);
+  }
+
+  /** A request to the active environment with its own timeout, or finishing when the connection closes (a field change). */
+  async requestWith<M extends MethodName>(method: M, params: ParamsOf<M>, options: RequestOptions): Promise<ResultOf<M>> {
+    const client = await this.connectedClient(undefined);
+    return client.request(method, params, options);
+  }
+
+  /** What serves the active environment, once connected (`entsso-bridge`: Microsoft's ENTSSO). */
+  get backend(): string | undefined {
+    return this.client?.backend;
   }
 
   /**

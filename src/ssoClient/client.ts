@@ -51,12 +51,24 @@ export type ClientOptions = CommonClientOptions & ({ socketPath: string; process
 /** A connection that lasted this long resets the backoff. */
 const STABLE_CONNECTION_MS = 30_000;
 
+/** How one request differs from the client's defaults. */
+export interface RequestOptions {
+  /** This request's own timeout (a field change through the ENTSSO bridge takes minutes on a large application). */
+  timeoutMs?: number;
+  /** Closing the connection lets this request finish: the bridge is not killed under it before its deadline. */
+  finishOnClose?: boolean;
+}
+
 interface Pending {
   resolve: (value: unknown) => void;
   reject: (error: Error) => void;
   method: string;
   /** performance.now() past which the request is given up (monotonic: a clock change moves no deadline). */
   deadline: number;
+  timeoutMs: number;
+  finishOnClose?: boolean;
+  /** Set once its connection was closed while it finishes (finishOnClose): the answer can still come from it. */
+  closing?: Transport;
 }
 
 export type ConnectionStatus = 'connecting' | 'connected' | 'disconnected';
@@ -75,6 +87,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
    * round"). Unreferenced: while a request is pending its channel keeps the process alive.
    */
   private deadlineTimer: NodeJS.Timeout | undefined;
+  private deadlineTimerAt = Infinity;
   private nextId = 1;
   private closedByUser = false;
   /** The latest connect() (or close()): an earlier attempt still under way gives up. */
@@ -159,16 +172,17 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     if (attempt !== this.connectAttempt) throw new SsoError('ENTSSO_E_NOT_CONNECTED', 'This connection to the SSO service was closed, or replaced by a newer one, while it was being opened.');
   }
 
-  async request<M extends MethodName>(method: M, params: ParamsOf<M>): Promise<ResultOf<M>> {
+  async request<M extends MethodName>(method: M, params: ParamsOf<M>, options: RequestOptions = {}): Promise<ResultOf<M>> {
     const transport = this.transport;
     if (!transport || transport.destroyed) {
       throw new SsoError('ENTSSO_E_NOT_CONNECTED', 'Not connected to the SSO service. Check that it is running, then connect again.');
     }
     const id = this.nextId++;
-    const timeoutMs = this.options.requestTimeoutMs ?? 30_000;
+    const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 30_000;
     return new Promise<ResultOf<M>>((resolve, reject) => {
-      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, method, deadline: performance.now() + timeoutMs });
-      this.deadlineTimer ??= this.armDeadlineTimer(timeoutMs);
+      const deadline = performance.now() + timeoutMs;
+      this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, method, deadline, timeoutMs, finishOnClose: options.finishOnClose });
+      if (deadline < this.deadlineTimerAt) this.armDeadlineTimer(deadline);
       // The bridge runs requests one at a time: one still queued when this client gives up must not
       // run later (a save reported as failed would be stored after all), so it is told until when.
       // Wall-clock milliseconds: the bridge is a child process, on this machine's clock.
@@ -177,23 +191,28 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     });
   }
 
-  private armDeadlineTimer(delayMs: number): NodeJS.Timeout {
-    return setTimeout(() => this.rejectOverdueRequests(), delayMs).unref();
+  /** One timer, for the earliest deadline (a field change's long one may come before short ones). */
+  private armDeadlineTimer(at: number): void {
+    clearTimeout(this.deadlineTimer);
+    this.deadlineTimerAt = at;
+    this.deadlineTimer = setTimeout(() => this.rejectOverdueRequests(), Math.max(0, at - performance.now())).unref();
   }
 
-  /** Pending requests are in the order they were sent, so in deadline order (one timeout per client). */
   private rejectOverdueRequests(): void {
     this.deadlineTimer = undefined;
+    this.deadlineTimerAt = Infinity;
     const now = performance.now();
-    const timeoutMs = this.options.requestTimeoutMs ?? 30_000;
+    let next = Infinity;
     for (const [id, p] of this.pending) {
+      if (p.closing) continue; // bounded by its transport's kill instead
       if (p.deadline > now) {
-        this.deadlineTimer = this.armDeadlineTimer(p.deadline - now);
-        return;
+        next = Math.min(next, p.deadline);
+        continue;
       }
       this.pending.delete(id);
-      p.reject(timeoutError(p.method, timeoutMs));
+      p.reject(timeoutError(p.method, p.timeoutMs));
     }
+    if (next !== Infinity) this.armDeadlineTimer(next);
   }
 
   close(): void {
@@ -203,6 +222,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     this.reconnectTimer = undefined;
     clearTimeout(this.deadlineTimer);
     this.deadlineTimer = undefined;
+    this.deadlineTimerAt = Infinity;
     this.dropTransport();
     this.setStatus('disconnected');
   }
@@ -220,7 +240,9 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
         }
       },
       onClose: () => {
-        if (opened.transport) this.onClose(opened.transport);
+        if (!opened.transport) return;
+        this.rejectFinishing(opened.transport);
+        this.onClose(opened.transport);
       },
       onLog: this.options.onProcessLog,
     };
@@ -261,8 +283,11 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
       (this.options.process
         ? new SsoError('ENTSSO_E_NOT_CONNECTED', 'The ENTSSO bridge process ended. It is restarted by itself; if this repeats, run "SSO: Show Log" to see why.')
         : new SsoError('ENTSSO_E_NOT_CONNECTED', 'The connection to the SSO service was lost. It reconnects by itself when the service is back.'));
-    for (const [, p] of this.pending) p.reject(error);
-    this.pending.clear();
+    for (const [id, p] of this.pending) {
+      if (p.closing) continue;
+      this.pending.delete(id);
+      p.reject(error);
+    }
     // While connecting, the failed hello does the rest (connect's catch).
     if (this.status !== 'connected') return;
     this.failedAttempts = Date.now() - this.connectedAt >= STABLE_CONNECTION_MS ? 0 : this.failedAttempts + 1;
@@ -290,9 +315,30 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
   private dropTransport(): void {
     const transport = this.transport;
     this.transport = undefined;
-    transport?.close();
-    for (const [, p] of this.pending) p.reject(new SsoError('ENTSSO_E_NOT_CONNECTED', 'The connection to the SSO service was closed.'));
-    this.pending.clear();
+    const now = performance.now();
+    let graceMs = 0;
+    for (const [id, p] of this.pending) {
+      if (p.closing) continue;
+      if (transport && p.finishOnClose && this.options.process) {
+        // Killing the bridge half-way through a field change leaves the application missing for BizTalk
+        // (the own service runs it in one transaction: a closed socket changes nothing there).
+        p.closing = transport;
+        graceMs = Math.max(graceMs, p.deadline - now);
+        continue;
+      }
+      this.pending.delete(id);
+      p.reject(new SsoError('ENTSSO_E_NOT_CONNECTED', 'The connection to the SSO service was closed.'));
+    }
+    transport?.close({ graceMs });
+  }
+
+  /** The closed channel is gone: requests left to finish on it get no answer any more. */
+  private rejectFinishing(transport: Transport): void {
+    for (const [id, p] of this.pending) {
+      if (p.closing !== transport) continue;
+      this.pending.delete(id);
+      p.reject(new SsoError('ENTSSO_E_NOT_CONNECTED', `The ENTSSO bridge ended before "${p.method}" finished. Enterprise SSO keeps a copy of every value: the next connection to this environment finishes or undoes the change.`));
+    }
   }
 
   private setStatus(status: ConnectionStatus, error?: SsoError): void {

@@ -27,10 +27,18 @@ export interface TransportHandlers {
   onLog?(line: string): void;
 }
 
+interface CloseOptions {
+  /**
+   * How long a child process may take to exit by itself after its stdin closed, before it is
+   * killed (default 2 s): a field change in flight gets the rest of its own timeout.
+   */
+  graceMs?: number;
+}
+
 export interface Transport {
   write(line: string): void;
   /** Closes the channel (and ends the child process); `onClose` follows. */
-  close(): void;
+  close(options?: CloseOptions): void;
   readonly destroyed: boolean;
 }
 
@@ -99,14 +107,15 @@ function processTransport(child: ChildProcessWithoutNullStreams, hasExited: () =
     write: (line) => {
       if (!closing && child.stdin.writable) child.stdin.write(line);
     },
-    close: () => {
+    close: (options) => {
       if (closing || hasExited()) return;
       closing = true;
-      // Ending stdin lets the bridge finish the call in progress and exit by itself (ENTSSO calls
-      // such as a field change are several steps); a hung one is ended after the grace period.
+      // Ending stdin lets the bridge finish the call in progress and exit by itself (a field change
+      // is many ENTSSO calls: the caller passes its remaining time); a hung one is ended after that.
       child.stdin.end();
-      const term = setTimeout(() => child.kill('SIGTERM'), EXIT_GRACE_MS);
-      const kill = setTimeout(() => child.kill('SIGKILL'), 2 * EXIT_GRACE_MS);
+      const graceMs = Math.max(EXIT_GRACE_MS, options?.graceMs ?? 0);
+      const term = setTimeout(() => child.kill('SIGTERM'), graceMs);
+      const kill = setTimeout(() => child.kill('SIGKILL'), graceMs + EXIT_GRACE_MS);
       term.unref();
       kill.unref();
       child.once('exit', () => {

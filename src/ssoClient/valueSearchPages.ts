@@ -2,10 +2,14 @@
  * Streams a `config.grep` search page by page. Cancelling (the signal) stops asking for pages:
  * the service keeps nothing running between pages, so that is what stops its work.
  */
-import type { SsoClient } from './client';
 import type { GrepPage, GrepParams } from '../protocol/messages';
 
-export async function* grepPages(client: Pick<SsoClient, 'request'>, params: Omit<GrepParams, 'cursor'>, signal?: AbortSignal): AsyncGenerator<GrepPage> {
+/** An SsoClient, or the extension's ConnectionManager (whose third parameter differs). */
+interface GrepRequester {
+  request(method: 'config.grep', params: GrepParams): Promise<GrepPage>;
+}
+
+export async function* grepPages(client: GrepRequester, params: Omit<GrepParams, 'cursor'>, signal?: AbortSignal): AsyncGenerator<GrepPage> {
   let cursor: string | undefined;
   do {
     if (signal?.aborted) return;

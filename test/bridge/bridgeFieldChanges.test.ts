@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { BridgeRpcError, SEED, type SeededBridge, readStandinState, setStandinFault, standinValues, startSeededBridge } from '../entssoStandin/standin';
+import { BridgeRpcError, SEED, type SeededBridge, readStandinState, setStandinFault, standinValues, startSeededBridge, updateStandinState } from '../entssoStandin/standin';
 
 const APP = SEED.sftpSendHandler;
 const IDS = [SEED.sftpSendHandler, SEED.sendPortOrders, SEED.sendPortInvoices];
@@ -88,6 +88,39 @@ describe('entsso-bridge: field changes keep every value', { timeout: 300_000 }, 
       setStandinFault(h.stateFile, { failCalls: {} });
       await h.bridge.request('apps.addField', { name: APP, fields: [{ label: 'proxyHost' }] });
       assert.deepEqual(fieldLabels(h), ['uri', 'userName', 'password', 'sshHostKeyFingerprint', 'proxyHost']);
+    } finally {
+      await h.dispose();
+    }
+  });
+
+  test('a write race during the copies is retried; fields keep their flags (BTDF\'s SYNC); every SSO server is told to purge its cache', async () => {
+    const h = await startSeededBridge();
+    try {
+      const SYNC = 0x20000000;
+      updateStandinState(h.stateFile, (s) => {
+        for (const f of s.applications.find((a) => a.name === APP)!.fields) f.flags |= SYNC;
+      });
+      const before = valuesOf(h);
+      const app = await h.bridge.request('apps.get', { name: APP });
+      // ENTSSO refuses the first write of the copy with 0xC0002A40; an immediate retry succeeds.
+      setStandinFault(h.stateFile, { raceCount: 1 });
+      await h.bridge.request('apps.addField', { name: APP, fields: [{ label: 'proxyHost' }], expectedFieldsVersion: app.fieldsVersion });
+      const state = readStandinState(h.stateFile);
+      assert.equal(state.racesRaised, 1, 'the race was raised');
+      const fields = state.applications.find((a) => a.name === APP)!.fields;
+      assert.deepEqual(
+        fields.map((f) => [f.label, f.flags]),
+        [['uri', SYNC], ['userName', SYNC], ['password', SYNC | 0x10000000], ['sshHostKeyFingerprint', SYNC], ['proxyHost', 0]],
+      );
+      for (const id of IDS) assert.deepEqual(valuesOf(h)[id], { ...before[id], proxyHost: '' }, id);
+      assert.ok(state.cachePurges?.includes(APP), `PurgeCacheForApplication was called for the recreated application: ${JSON.stringify(state.cachePurges)}`);
+      assertNoTemporaryApplication(h);
+      // The fields version sees flags: the same labels without SYNC are another field list.
+      const withSync = (await h.bridge.request('apps.get', { name: APP })).fieldsVersion;
+      updateStandinState(h.stateFile, (s) => {
+        for (const f of s.applications.find((a) => a.name === APP)!.fields) f.flags &= ~SYNC;
+      });
+      assert.notEqual((await h.bridge.request('apps.get', { name: APP })).fieldsVersion, withSync);
     } finally {
       await h.dispose();
     }

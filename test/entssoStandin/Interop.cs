@@ -199,9 +199,14 @@ namespace Microsoft.EnterpriseSingleSignOn.Interop
 
         public void PurgeCacheForApplication(string applicationName)
         {
-            var s = StateFile.Read();
-            Checks.LocalServiceUp(s);
-            Checks.App(s, applicationName);
+            StateFile.Update(s =>
+            {
+                Checks.LocalServiceUp(s);
+                var app = Checks.App(s, applicationName);
+                // Recorded (the last 20) so that a test can tell the bridge asked.
+                s.CachePurges.Add(app.Name);
+                if (s.CachePurges.Count > 20) s.CachePurges.RemoveAt(0);
+            });
         }
 
         public void CreateFieldInfo(string applicationName, string label, int flags)

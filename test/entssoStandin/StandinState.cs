@@ -44,6 +44,8 @@ namespace EntssoStandin
         public Dictionary<string, object> FailCalls = new Dictionary<string, object>(), DelayCalls = new Dictionary<string, object>();
         /// <summary>Test hook: field label → plain value another writer stores right after the next successful SetConfigInfo (once).</summary>
         public Dictionary<string, object> OverwriteAfterSet = new Dictionary<string, object>();
+        /// <summary>Applications PurgeCacheForApplication was called for, the last 20.</summary>
+        public List<string> CachePurges = new List<string>();
 
         public StandinApp Find(string name)
         {
@@ -72,6 +74,7 @@ namespace EntssoStandin
             s.FailCalls = JsonObject.Child(o, "failCalls");
             s.DelayCalls = JsonObject.Child(o, "delayCalls");
             s.OverwriteAfterSet = JsonObject.Child(o, "overwriteAfterSet");
+            foreach (var name in JsonObject.Arr(o, "cachePurges", false)) s.CachePurges.Add(name as string ?? "");
             foreach (var item in JsonObject.Arr(o, "applications", false))
             {
                 var a = JsonObject.Obj(item, "application");
@@ -110,6 +113,7 @@ namespace EntssoStandin
             o["mssReachable"] = MssReachable; o["localRunning"] = LocalRunning; o["secretCached"] = SecretCached;
             o["reencrypting"] = Reencrypting; o["accessDenied"] = AccessDenied;
             o["raceCount"] = RaceCount; o["racesRaised"] = RacesRaised; o["writesDone"] = WritesDone;
+            o["cachePurges"] = new List<object>(CachePurges);
             o["msid"] = Msid; o["previousMsid"] = PreviousMsid; o["secretKey"] = Convert.ToBase64String(SecretKey);
             if (OverwriteAfterSet.Count == 0) o.Remove("overwriteAfterSet");
             var apps = new List<object>();

@@ -87,6 +87,8 @@ export interface StandinState {
   delayCalls?: Record<string, number>;
   /** Set to {} to count calls: GetServerStatus and GetGlobalInfo → how many were made since. */
   callCounts?: Record<string, number>;
+  /** Applications PurgeCacheForApplication was called for (the last 20). */
+  cachePurges?: string[];
   /** Field label → plain value that "another writer" stores right after the next successful SetConfigInfo (used once). */
   overwriteAfterSet?: Record<string, string>;
 }
@@ -346,6 +348,8 @@ export interface BridgeEnvOptions {
   mgmtDbFile?: string;
   /** Test hook: kill the bridge at this step of a field change (see bridge/FieldChanges.cs). */
   crashAt?: string;
+  /** Test hook: the field-change lock's heartbeat period (bridge/FieldChangeLock.cs; 30 s otherwise). */
+  lockHeartbeatMs?: number;
 }
 
 /** The environment to start `mono <bridgeExe>` with: where the interop assembly is, the stand-in's state, the MgmtDb stand-in. */
@@ -356,6 +360,7 @@ export function bridgeEnv(options: BridgeEnvOptions): Record<string, string> {
   };
   if (options.mgmtDbFile) env.ENTSSO_BRIDGE_MGMTDB_FILE = options.mgmtDbFile;
   if (options.crashAt) env.ENTSSO_BRIDGE_CRASH_AT = options.crashAt;
+  if (options.lockHeartbeatMs) env.ENTSSO_BRIDGE_LOCK_HEARTBEAT_MS = String(options.lockHeartbeatMs);
   return env;
 }
 

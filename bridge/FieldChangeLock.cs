@@ -1,0 +1,263 @@
+// The lock that makes one actor at a time touch an application's field change (FieldChanges.cs):
+// its original, "<name>~entsso-bridge-tmp" and the marker. The bridge runs per VS Code window, per
+// machine and per admin, so the lock lives in ENTSSO itself: an application
+// "<name>~entsso-bridge-lock" whose description names its owner (machine, process id, process start
+// time) and a heartbeat time. CreateApplication of a name that exists fails, and SSODB keys
+// applications by name, so only one creator wins [inference: the unique key; the stand-in's create
+// checks and adds under one state-file lock].
+// A lock is stale when its owner is a process of this machine that is gone, or when its heartbeat is
+// older than StaleAfter. A stale lock is never deleted to take it over (two takers could delete each
+// other's fresh lock): it is superseded by creating the next generation "<lock>-<n+1>", again one
+// atomic create with a single winner. The owner is the holder of the highest generation.
+using System;
+using System.Collections.Generic;
+using System.Diagnostics;
+using System.Globalization;
+using System.Linq;
+using System.Threading;
+using Microsoft.EnterpriseSingleSignOn.Interop;
+
+namespace EntssoBridge
+{
+    public sealed class FieldChangeLock : IDisposable
+    {
+        public const string Suffix = "~entsso-bridge-lock";
+        /// <summary>Heartbeat period while a lock is held (30 s; a test build reads ENTSSO_BRIDGE_LOCK_HEARTBEAT_MS).</summary>
+        public static readonly TimeSpan HeartbeatEvery = HeartbeatPeriod();
+        /// <summary>
+        /// A heartbeat older than this marks the owner gone: 5 minutes for clock skew between machines
+        /// (a Windows domain keeps clocks within Kerberos' default 5-minute tolerance) plus 5 minutes
+        /// (ten missed heartbeats, room for a heartbeat call stuck in an RPC timeout of ~21 s).
+        /// </summary>
+        public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(10);
+
+        static readonly string Me = Owner.Describe(Environment.MachineName, Process.GetCurrentProcess().Id, ProcessStart(Process.GetCurrentProcess()));
+
+        readonly Entsso entsso;
+        readonly AppRecord record;
+        readonly Timer heartbeat;
+        readonly object gate = new object();
+        bool released;
+
+        FieldChangeLock(Entsso entsso, AppRecord record)
+        {
+            this.entsso = entsso;
+            this.record = record;
+            heartbeat = new Timer(_ => Beat(), null, HeartbeatEvery, HeartbeatEvery);
+        }
+
+        public string Name { get { return record.Name; } }
+
+        public static bool IsLock(string name)
+        {
+            return name.IndexOf(Suffix, StringComparison.OrdinalIgnoreCase) >= 0;
+        }
+
+        /// <summary>
+        /// Takes the lock of <paramref name="application"/>: a new one, one this process holds already,
+        /// or by superseding a stale one. Null when a live owner holds it (<paramref name="holder"/> says who).
+        /// </summary>
+        public static FieldChangeLock TryAcquire(Entsso entsso, AppRecord groupsFrom, string application, out string holder)
+        {
+            holder = null;
+            for (int attempt = 0; attempt < 3; attempt++)
+            {
+                var current = Generations(entsso, application).LastOrDefault();
+                int next = 0;
+                if (current != null)
+                {
+                    AppRecord info;
+                    try { info = entsso.Application(current.Item2); }
+                    catch (BridgeError e) { if (e.HResult32 == HResults.NoSuchApplication) continue; throw; }
+                    var owner = Owner.Parse(info.Description);
+                    if (owner != null && owner.Id == Me) return new FieldChangeLock(entsso, info);
+                    if (owner != null && !owner.IsStale(DateTime.UtcNow))
+                    {
+                        holder = owner.ToString();
+                        return null;
+                    }
+                    Log.Event("lock-stale", current.Item2 + " (" + (owner == null ? "no owner" : owner.ToString()) + ")");
+                    next = current.Item1 + 1;
+                }
+                var mine = Record(groupsFrom, NameOf(application, next));
+                try
+                {
+                    entsso.CreateApplication(mine, new[] { new FieldRecord { Label = "owner" } });
+                }
+                catch (BridgeError)
+                {
+                    // Someone else created that generation first: look again.
+                    if (entsso.ApplicationExists(mine.Name)) continue;
+                    throw;
+                }
+                var taken = new FieldChangeLock(entsso, mine);
+                taken.DeleteOlderGenerations(application, next);
+                return taken;
+            }
+            holder = "another bridge";
+            return null;
+        }
+
+        /// <summary>True while this process's lock is still the newest generation and still names this process.</summary>
+        public bool StillOwned(string application)
+        {
+            var newest = Generations(entsso, application).LastOrDefault();
+            if (newest == null || !string.Equals(newest.Item2, record.Name, StringComparison.OrdinalIgnoreCase)) return false;
+            try
+            {
+                var owner = Owner.Parse(entsso.Application(record.Name).Description);
+                return owner != null && owner.Id == Me;
+            }
+            catch (BridgeError e) { if (e.HResult32 == HResults.NoSuchApplication) return false; throw; }
+        }
+
+        public void Dispose()
+        {
+            lock (gate)
+            {
+                if (released) return;
+                released = true;
+                heartbeat.Dispose();
+            }
+            try { entsso.DeleteApplication(record.Name); }
+            catch (BridgeError e) { if (e.HResult32 != HResults.NoSuchApplication) Log.Event("lock-release-failed", record.Name + ": " + e.SsoCode); }
+        }
+
+        void Beat()
+        {
+            lock (gate)
+            {
+                if (released) return;
+                record.Description = Owner.Describe(Me, DateTime.UtcNow);
+                // A thread of its own: a new Entsso (COM objects are not shared across threads).
+                try { new Entsso(() => "").UpdateDescription(record); }
+                catch (BridgeError e) { Log.Event("lock-heartbeat-failed", record.Name + ": " + e.SsoCode); }
+            }
+        }
+
+        void DeleteOlderGenerations(string application, int newest)
+        {
+            foreach (var g in Generations(entsso, application).Where(g => g.Item1 < newest))
+            {
+                try { entsso.DeleteApplication(g.Item2); }
+                catch (BridgeError e) { if (e.HResult32 != HResults.NoSuchApplication) throw; }
+            }
+        }
+
+        static AppRecord Record(AppRecord groupsFrom, string name)
+        {
+            return new AppRecord
+            {
+                Name = name, Description = Owner.Describe(Me, DateTime.UtcNow), Contact = groupsFrom.Contact,
+                // The original's groups: ENTSSO checks that they exist, and they do.
+                UserGroup = groupsFrom.UserGroup, AdminGroup = groupsFrom.AdminGroup,
+                // Config-store kind, so that a listing filtered to config-store applications shows it.
+                Flags = SSOFlag.SSO_FLAG_APP_CONFIG_STORE,
+            };
+        }
+
+        static string NameOf(string application, int generation)
+        {
+            return application + Suffix + (generation == 0 ? "" : "-" + generation.ToString(CultureInfo.InvariantCulture));
+        }
+
+        /// <summary>The lock generations of <paramref name="application"/> that exist, oldest first.</summary>
+        static List<Tuple<int, string>> Generations(Entsso entsso, string application)
+        {
+            string prefix = application + Suffix;
+            var result = new List<Tuple<int, string>>();
+            foreach (var a in entsso.Applications())
+            {
+                if (!a.Name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) continue;
+                string rest = a.Name.Substring(prefix.Length);
+                int g;
+                if (rest.Length == 0) g = 0;
+                else if (!rest.StartsWith("-", StringComparison.Ordinal) || !int.TryParse(rest.Substring(1), NumberStyles.None, CultureInfo.InvariantCulture, out g)) continue;
+                result.Add(Tuple.Create(g, a.Name));
+            }
+            // A listing that leaves config-store applications out (no type filter) must not hide a lock.
+            if (result.Count == 0 && entsso.ApplicationExists(prefix)) result.Add(Tuple.Create(0, prefix));
+            return result.OrderBy(t => t.Item1).ToList();
+        }
+
+        static TimeSpan HeartbeatPeriod()
+        {
+#if ENTSSO_TEST_HOOKS
+            int ms;
+            if (int.TryParse(Environment.GetEnvironmentVariable("ENTSSO_BRIDGE_LOCK_HEARTBEAT_MS"), out ms) && ms > 0) return TimeSpan.FromMilliseconds(ms);
+#endif
+            return TimeSpan.FromSeconds(30);
+        }
+
+        static DateTime ProcessStart(Process p)
+        {
+            try { return p.StartTime.ToUniversalTime(); }
+            catch (Exception) { return DateTime.MinValue; }
+        }
+
+        /// <summary>The owner written into a lock's description: "entsso-bridge lock; machine=…; pid=…; started=…; heartbeat=…".</summary>
+        sealed class Owner
+        {
+            const string Format = "yyyy-MM-ddTHH:mm:ssZ";
+            public string Machine, Id;
+            public int Pid;
+            public DateTime Started, Heartbeat;
+
+            public static string Describe(string machine, int pid, DateTime started)
+            {
+                return "machine=" + machine + "; pid=" + pid.ToString(CultureInfo.InvariantCulture) + "; started=" + started.ToString(Format, CultureInfo.InvariantCulture);
+            }
+
+            public static string Describe(string id, DateTime heartbeat)
+            {
+                return "entsso-bridge field-change lock; " + id + "; heartbeat=" + heartbeat.ToString(Format, CultureInfo.InvariantCulture);
+            }
+
+            public static Owner Parse(string description)
+            {
+                var parts = (description ?? "").Split(';').Select(s => s.Trim()).Where(s => s.Contains("="))
+                    .ToDictionary(s => s.Substring(0, s.IndexOf('=')), s => s.Substring(s.IndexOf('=') + 1));
+                string machine, pid, started, beat;
+                int p; DateTime s1, h;
+                if (!parts.TryGetValue("machine", out machine) || !parts.TryGetValue("pid", out pid) || !parts.TryGetValue("started", out started) || !parts.TryGetValue("heartbeat", out beat)) return null;
+                if (!int.TryParse(pid, NumberStyles.None, CultureInfo.InvariantCulture, out p)) return null;
+                var style = DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal;
+                if (!DateTime.TryParseExact(started, Format, CultureInfo.InvariantCulture, style, out s1)) return null;
+                if (!DateTime.TryParseExact(beat, Format, CultureInfo.InvariantCulture, style, out h)) return null;
+                return new Owner { Machine = machine, Pid = p, Started = s1, Heartbeat = h, Id = Describe(machine, p, s1) };
+            }
+
+            public bool IsStale(DateTime now)
+            {
+                if (string.Equals(Machine, Environment.MachineName, StringComparison.OrdinalIgnoreCase) && Gone()) return true;
+                return now - Heartbeat > StaleAfter;
+            }
+
+            /// <summary>
+            /// The owner process is known to be gone from this machine: no process with its id, or one
+            /// started at another time (ids are reused). When that cannot be told (another admin's process
+            /// on a shared server may refuse to show its start time), it is not called gone: the heartbeat decides.
+            /// </summary>
+            bool Gone()
+            {
+                Process p;
+                try { p = Process.GetProcessById(Pid); }
+                catch (ArgumentException) { return true; }
+                using (p)
+                {
+                    try
+                    {
+                        if (p.HasExited) return true;
+                        return Math.Abs((p.StartTime.ToUniversalTime() - Started).TotalSeconds) >= 2;
+                    }
+                    catch (Exception) { return false; }
+                }
+            }
+
+            public override string ToString()
+            {
+                return Id + ", heartbeat " + Heartbeat.ToString(Format, CultureInfo.InvariantCulture);
+            }
+        }
+    }
+}
