@@ -379,7 +379,7 @@ async function uiBenchmarks(ctx: BenchContext, main: MainEnvironment, prod: stri
       value: pageMs.length ? Math.max(...pageMs) : null,
       unit: 'ms',
       target: { on: 'value', op: '<=', threshold: 150, text: '≤ 150 ms each, pages 2..10' },
-      notes: `measured in the page: Enter on the focused "Load more…" → that row gone from the rendered tree and the tree grown by the page (each page a folder of its own: VS Code asks only for the new page); pages 2..: ${pages} ms${cpu ? ` (page${PROFILED_PAGES.length > 1 ? 's' : ''} ${PROFILED_PAGES.join(', ')} under the CPU profilers, the window traced)` : ''}; median ${pageMs.length ? median(pageMs).toFixed(0) : '?'} ms; of which until the "Load more…" row went (the command, the service's page, the row's refresh): ${timings.map((t) => t.gone.toFixed(0)).join(', ')} ms` +
+      notes: `measured in the page: Enter on the focused "Load more…" → that row gone from the rendered tree and the tree grown by the page (each page a folder of its own: VS Code asks only for the new page); pages 2..: ${pages} ms${cpu ? ` (page${PROFILED_PAGES.length > 1 ? 's' : ''} ${PROFILED_PAGES.join(', ')} under the CPU profilers, the window traced)` : ''}; median ${pageMs.length ? median(pageMs).toFixed(0) : '?'} ms; of which until the "Load more…" row went (the command, the service's page, the row's refresh): ${timings.map((t) => t.gone.toFixed(0)).join(', ')} ms; rows drawn meanwhile (indent guides): ${timings.map((t) => `${t.drawn} (${t.guides})`).join(', ')}` +
         (Object.keys(WINDOW_SETTINGS).length ? `; window settings added: ${JSON.stringify(WINDOW_SETTINGS)}` : '') +
         (cpu ? `; extension host CPU during page ${PROFILED_PAGE}: ${[...cpu].filter(([k]) => k !== '(idle)').sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}` : '; no page CPU-profiled (ENTSSO_BENCH_PROFILE_PAGE=7 profiles page 7, and slows it)'),
     });
@@ -530,10 +530,21 @@ async function timeOpen(w: Workbench, click: () => Promise<void>, needle: string
 async function timeUntilPageShown(w: Workbench, label: string, rows: number, act: () => Promise<void>): Promise<PageTiming> {
   await w.page.evaluate(
     ({ text, grow }) => {
-      const win = window as unknown as { __benchGone?: Promise<{ shown: number; gone: number }> };
-      win.__benchGone = new Promise<{ shown: number; gone: number }>((resolvePromise) => {
+      const win = window as unknown as { __benchGone?: Promise<PageTiming> };
+      win.__benchGone = new Promise<PageTiming>((resolvePromise) => {
         let start = 0;
         let gone = -1;
+        // What the window drew meanwhile, counted (not timed): rows put in the DOM, and their indent guides.
+        let drawn = 0;
+        let guides = 0;
+        const count = (records: MutationRecord[]) => {
+          for (const r of records)
+            for (const n of Array.from(r.addedNodes)) {
+              if (!(n instanceof HTMLElement)) continue;
+              drawn += (n.classList.contains('monaco-list-row') ? 1 : 0) + n.querySelectorAll('.monaco-list-row').length;
+              guides += (n.classList.contains('indent-guide') ? 1 : 0) + n.querySelectorAll('.indent-guide').length;
+            }
+        };
         let container: HTMLElement | null = null;
         let target = Number.POSITIVE_INFINITY;
         document.addEventListener(
@@ -559,20 +570,23 @@ async function timeUntilPageShown(w: Workbench, label: string, rows: number, act
           performance.mark('bench-shown');
           observer.disconnect();
           clearTimeout(timer);
-          resolvePromise({ shown: performance.now() - start, gone });
+          resolvePromise({ shown: performance.now() - start, gone, drawn, guides });
         };
-        const observer = new MutationObserver(check);
+        const observer = new MutationObserver((records) => {
+          if (start) count(records);
+          check();
+        });
         observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['style'] });
         const timer = setTimeout(() => {
           observer.disconnect();
-          resolvePromise({ shown: -1, gone });
+          resolvePromise({ shown: -1, gone, drawn, guides });
         }, 60_000);
       });
     },
     { text: label, grow: rows },
   );
   await act();
-  const ms = await w.page.evaluate(() => (window as unknown as { __benchGone: Promise<{ shown: number; gone: number }> }).__benchGone);
+  const ms = await w.page.evaluate(() => (window as unknown as { __benchGone: Promise<PageTiming> }).__benchGone);
   if (ms.shown < 0) throw new Error(`"${label}" did not load within 60 s`);
   return ms;
 }
@@ -581,6 +595,9 @@ async function timeUntilPageShown(w: Workbench, label: string, rows: number, act
 interface PageTiming {
   shown: number;
   gone: number;
+  /** Rows the window put in its DOM until the page was shown (VS Code draws only the rows in view, and the sticky scroll's), and their indent guides. */
+  drawn: number;
+  guides: number;
 }
 
 async function openHeapInspector(pid: number): Promise<{ inspector: HeapInspector } | { error: string }> {
