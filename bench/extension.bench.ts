@@ -20,6 +20,7 @@
  * When code-server or Chromium is missing, the UI rows say "not measured" with the reason.
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as esbuild from 'esbuild';
 import type { Workbench, WorkbenchLaunchOptions } from '../test/ui/harness/workbench';
@@ -28,6 +29,7 @@ import { HUGE_APP, WIDE_APP, type MainEnvironment } from './lib/mainEnv';
 import { portValues20 } from './lib/ssoEnv';
 import { HeapInspector, biggestGrowth, extensionHostPid, type HeapSummary, type MemoryUsage } from '../test/ui/harness/heapInspector';
 import { MIB_TO_MB, median, now, processMemoryMiB } from './lib/stats';
+import { captureWindow, writePageCapture, type WindowCapture } from './lib/windowTrace';
 
 const ROOT = resolve(__dirname, '..');
 const VIEW = 'Applications';
@@ -40,7 +42,15 @@ const HEAP_SNAPSHOTS = process.env.ENTSSO_BENCH_HEAP_SNAPSHOTS === '1';
  * The "Load more…" page (2..10) timed under the extension host's CPU profiler, when asked for: the
  * profiler slows the page it watches, and the target is about every page, so by default none is.
  */
-const PROFILED_PAGE = Number(process.env.ENTSSO_BENCH_PROFILE_PAGE ?? 0);
+const PROFILED_PAGES = (process.env.ENTSSO_BENCH_PROFILE_PAGE ?? '').split(',').filter(Boolean).map(Number);
+const PROFILED_PAGE = PROFILED_PAGES[0] ?? 0;
+/** Where each profiled page's window trace and extension host profile go (read by bench/pageProfile.ts). */
+const PROFILE_OUT = process.env.ENTSSO_BENCH_PROFILE_OUT ?? tmpdir();
+/**
+ * VS Code settings added to the bench's window, to tell what a page's time depends on, e.g.
+ * '{"workbench.tree.renderIndentGuides":"none","workbench.tree.enableStickyScroll":false}'.
+ */
+const WINDOW_SETTINGS = JSON.parse(process.env.ENTSSO_BENCH_WINDOW_SETTINGS ?? '{}') as Record<string, unknown>;
 /** `entsso.pageSize` in the bench's window: the pages of "Load more…". */
 const PAGE = 1000;
 
@@ -184,6 +194,7 @@ async function uiBenchmarks(ctx: BenchContext, main: MainEnvironment, prod: stri
         'entsso.activeEnvironment': 'bench',
         'entsso.pageSize': PAGE,
         'workbench.list.typeNavigationMode': 'automatic',
+        ...WINDOW_SETTINGS,
       },
     });
   const launch = async (url: string) => {
@@ -338,9 +349,18 @@ async function uiBenchmarks(ctx: BenchContext, main: MainEnvironment, prod: stri
     // One page profiled when asked for: where the extension host's time goes (ours or VS Code's).
     let cpu: Map<string, number> | undefined;
     const profileOnePage = async (page: number, act: () => Promise<PageTiming>) => {
-      if (page !== PROFILED_PAGE || !inspector) return act();
-      const r = await inspector.cpuProfile(act, (url, fn) => (url.endsWith('/dist/extension.js') ? 'this extension' : /\((garbage collector|idle|program)\)/.test(fn) ? fn : url ? 'VS Code' : fn || 'other'));
-      cpu = r.msBy;
+      if (!PROFILED_PAGES.includes(page) || !inspector) return act();
+      let window: WindowCapture | undefined;
+      const both = async () => {
+        const c = await captureWindow(w.page, act);
+        window = c.capture;
+        return c.result;
+      };
+      const r = await inspector.cpuProfile(both, (url, fn) => (url.endsWith('/dist/extension.js') ? 'this extension' : /\((garbage collector|idle|program)\)/.test(fn) ? fn : url ? 'VS Code' : fn || 'other'));
+      if (page === PROFILED_PAGE) cpu = r.msBy;
+      const file = join(PROFILE_OUT, `entsso-page-${page}-${process.pid}.json`);
+      if (window) writePageCapture(file, page, window, r.profile);
+      ctx.log(`   page ${page}: window trace and extension host profile in ${file} (node --import tsx bench/pageProfile.ts ${file})`);
       return r.result;
     };
     const timings = await expandAll(w, HUGE_APP, main.hugeCount, profileOnePage);
@@ -359,7 +379,8 @@ async function uiBenchmarks(ctx: BenchContext, main: MainEnvironment, prod: stri
       value: pageMs.length ? Math.max(...pageMs) : null,
       unit: 'ms',
       target: { on: 'value', op: '<=', threshold: 150, text: '≤ 150 ms each, pages 2..10' },
-      notes: `measured in the page: Enter on the focused "Load more…" → that row gone from the rendered tree and the tree grown by the page (each page a folder of its own: VS Code asks only for the new page); pages 2..: ${pages} ms${cpu ? ` (page ${PROFILED_PAGE} under the CPU profiler)` : ''}; median ${pageMs.length ? median(pageMs).toFixed(0) : '?'} ms; of which until the "Load more…" row went (the command, the service's page, the row's refresh): ${timings.map((t) => t.gone.toFixed(0)).join(', ')} ms` +
+      notes: `measured in the page: Enter on the focused "Load more…" → that row gone from the rendered tree and the tree grown by the page (each page a folder of its own: VS Code asks only for the new page); pages 2..: ${pages} ms${cpu ? ` (page${PROFILED_PAGES.length > 1 ? 's' : ''} ${PROFILED_PAGES.join(', ')} under the CPU profilers, the window traced)` : ''}; median ${pageMs.length ? median(pageMs).toFixed(0) : '?'} ms; of which until the "Load more…" row went (the command, the service's page, the row's refresh): ${timings.map((t) => t.gone.toFixed(0)).join(', ')} ms; rows drawn meanwhile (indent guides): ${timings.map((t) => `${t.drawn} (${t.guides})`).join(', ')}` +
+        (Object.keys(WINDOW_SETTINGS).length ? `; window settings added: ${JSON.stringify(WINDOW_SETTINGS)}` : '') +
         (cpu ? `; extension host CPU during page ${PROFILED_PAGE}: ${[...cpu].filter(([k]) => k !== '(idle)').sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}` : '; no page CPU-profiled (ENTSSO_BENCH_PROFILE_PAGE=7 profiles page 7, and slows it)'),
     });
     const mb = (bytes: number) => `${bytes >= 0 ? '+' : ''}${(bytes / 1e6).toFixed(1)} MB`;
@@ -509,16 +530,28 @@ async function timeOpen(w: Workbench, click: () => Promise<void>, needle: string
 async function timeUntilPageShown(w: Workbench, label: string, rows: number, act: () => Promise<void>): Promise<PageTiming> {
   await w.page.evaluate(
     ({ text, grow }) => {
-      const win = window as unknown as { __benchGone?: Promise<{ shown: number; gone: number }> };
-      win.__benchGone = new Promise<{ shown: number; gone: number }>((resolvePromise) => {
+      const win = window as unknown as { __benchGone?: Promise<PageTiming> };
+      win.__benchGone = new Promise<PageTiming>((resolvePromise) => {
         let start = 0;
         let gone = -1;
+        // What the window drew meanwhile, counted (not timed): rows put in the DOM, and their indent guides.
+        let drawn = 0;
+        let guides = 0;
+        const count = (records: MutationRecord[]) => {
+          for (const r of records)
+            for (const n of Array.from(r.addedNodes)) {
+              if (!(n instanceof HTMLElement)) continue;
+              drawn += (n.classList.contains('monaco-list-row') ? 1 : 0) + n.querySelectorAll('.monaco-list-row').length;
+              guides += (n.classList.contains('indent-guide') ? 1 : 0) + n.querySelectorAll('.indent-guide').length;
+            }
+        };
         let container: HTMLElement | null = null;
         let target = Number.POSITIVE_INFINITY;
         document.addEventListener(
           'keydown',
           () => {
             start = performance.now();
+            performance.mark('bench-key'); // where bench/pageProfile.ts starts the page in a trace
             const list = document.activeElement?.closest('.monaco-list');
             container = list?.querySelector<HTMLElement>('.monaco-list-rows') ?? null;
             const rowHeight = parseFloat(list?.querySelector<HTMLElement>('.monaco-list-row')?.style.height ?? '') || 22;
@@ -529,24 +562,31 @@ async function timeUntilPageShown(w: Workbench, label: string, rows: number, act
         const shown = () => Array.from(document.querySelectorAll('.monaco-list-row .label-name')).some((el) => (el.textContent ?? '').trim() === text);
         const check = () => {
           if (!start || shown() || !container) return;
-          if (gone < 0) gone = performance.now() - start;
+          if (gone < 0) {
+            gone = performance.now() - start;
+            performance.mark('bench-gone');
+          }
           if (parseFloat(container.style.height || '0') < target) return;
+          performance.mark('bench-shown');
           observer.disconnect();
           clearTimeout(timer);
-          resolvePromise({ shown: performance.now() - start, gone });
+          resolvePromise({ shown: performance.now() - start, gone, drawn, guides });
         };
-        const observer = new MutationObserver(check);
+        const observer = new MutationObserver((records) => {
+          if (start) count(records);
+          check();
+        });
         observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true, attributeFilter: ['style'] });
         const timer = setTimeout(() => {
           observer.disconnect();
-          resolvePromise({ shown: -1, gone });
+          resolvePromise({ shown: -1, gone, drawn, guides });
         }, 60_000);
       });
     },
     { text: label, grow: rows },
   );
   await act();
-  const ms = await w.page.evaluate(() => (window as unknown as { __benchGone: Promise<{ shown: number; gone: number }> }).__benchGone);
+  const ms = await w.page.evaluate(() => (window as unknown as { __benchGone: Promise<PageTiming> }).__benchGone);
   if (ms.shown < 0) throw new Error(`"${label}" did not load within 60 s`);
   return ms;
 }
@@ -555,6 +595,9 @@ async function timeUntilPageShown(w: Workbench, label: string, rows: number, act
 interface PageTiming {
   shown: number;
   gone: number;
+  /** Rows the window put in its DOM until the page was shown (VS Code draws only the rows in view, and the sticky scroll's), and their indent guides. */
+  drawn: number;
+  guides: number;
 }
 
 async function openHeapInspector(pid: number): Promise<{ inspector: HeapInspector } | { error: string }> {

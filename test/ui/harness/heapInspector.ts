@@ -218,7 +218,7 @@ export class HeapInspector {
    * CPU time of the process while `act` runs, by where it was spent: self time of each sampled
    * function, summed by `classify(url, functionName)`.
    */
-  async cpuProfile<T>(act: () => Promise<T>, classify: (url: string, functionName: string) => string): Promise<{ result: T; msBy: Map<string, number> }> {
+  async cpuProfile<T>(act: () => Promise<T>, classify: (url: string, functionName: string) => string): Promise<{ result: T; msBy: Map<string, number>; profile: CpuProfile }> {
     await this.call('Profiler.enable');
     await this.call('Profiler.setSamplingInterval', { interval: 200 });
     await this.call('Profiler.start');
@@ -241,7 +241,7 @@ export class HeapInspector {
       const key = byNode.get(id) ?? '?';
       msBy.set(key, (msBy.get(key) ?? 0) + (stopped.profile.timeDeltas[i] ?? 0) / 1000);
     });
-    return { result, msBy };
+    return { result, msBy, profile: stopped.profile };
   }
 
   close(): void {
@@ -249,8 +249,11 @@ export class HeapInspector {
   }
 }
 
+/** V8's CPU profile (times in µs of the machine's monotonic clock). */
 interface CpuProfile {
-  nodes: Array<{ id: number; callFrame: { url: string; functionName: string } }>;
+  nodes: Array<{ id: number; callFrame: { url: string; functionName: string; lineNumber: number; columnNumber: number } }>;
+  startTime: number;
+  endTime: number;
   samples: number[];
   timeDeltas: number[];
 }
