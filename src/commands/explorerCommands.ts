@@ -53,7 +53,11 @@ export function registerExplorerCommands(ctx: ExplorerCommandsContext): vscode.D
       // The "Load more…" row became the folder of the page it loaded: open it where the row was.
       const page = await ctx.tree.loadMore(node);
       // The tree may have changed under it meanwhile (a refresh): then there is nothing to open, no error to show.
-      if (page) await ctx.treeView.reveal(page, { select: false, focus: true, expand: true }).then(undefined, () => undefined);
+      // Not `focus: true`: VS Code then scrolls the folder to the middle of the view and draws half a
+      // screen of new rows, which halved how fast a page of 1,000 shows (docs/PERFORMANCE.md, eighth
+      // round). The view stays where it was, as lists with "Load more" do; the keyboard focus stays on
+      // the folder (the same tree element as the row), so Down goes on into the new rows.
+      if (page) await ctx.treeView.reveal(page, { select: false, focus: false, expand: true }).then(undefined, () => undefined);
     }),
     registerCommand(ctx, 'entsso.retry', (node: ExplorerNode) => ctx.tree.retry(node)),
     registerCommand(ctx, 'entsso.openConfiguration', (target: ExplorerNode | vscode.Uri) => openConfiguration(ctx, target, target instanceof vscode.Uri ? undefined : clicks)),
