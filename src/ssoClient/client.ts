@@ -94,6 +94,9 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
   private connectAttempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private lastState: ServiceState | undefined;
+  /** States pushed so far, and how many had come when the hello was answered (see connect). */
+  private statePushes = 0;
+  private statePushesAtHello = 0;
   private lastHello: HelloResult | undefined;
   /** Failed connects, and connections that did not last STABLE_CONNECTION_MS, in a row. */
   private failedAttempts = 0;
@@ -142,8 +145,10 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
       this.lastHello = hello;
       this.connectedAt = Date.now();
       this.setStatus('connected');
-      this.updateState(hello.state);
-      return hello.state;
+      // A state pushed right after the hello's answer (read in the same chunk) was applied before
+      // this line runs, and is newer than the hello's: the hello's must not overwrite it.
+      if (this.statePushes === this.statePushesAtHello) this.updateState(hello.state);
+      return this.lastState ?? hello.state;
     } catch (err) {
       const error = toSsoError(err);
       // Ended by close() or a newer connect(): only its own transport is this attempt's to close,
@@ -258,6 +263,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
       return;
     }
     if (message.method === 'state' && message.id === undefined) {
+      this.statePushes++;
       this.updateState(message.params);
       return;
     }
@@ -269,6 +275,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     const pending = this.pending.get(message.id);
     if (!pending) return;
     this.pending.delete(message.id);
+    if (pending.method === 'hello') this.statePushesAtHello = this.statePushes;
     if (message.error) pending.reject(fromRpcError(message.error));
     else pending.resolve(message.result);
   }
