@@ -334,7 +334,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
         continue;
       }
       this.pending.delete(id);
-      p.reject(new SsoError('ENTSSO_E_NOT_CONNECTED', 'The connection to the SSO service was closed.'));
+      p.reject(closedBeforeAnswer(p.method, this.options.process !== undefined));
     }
     transport?.close({ graceMs });
   }
@@ -389,6 +389,16 @@ function toSsoError(err: unknown): SsoError {
 
 /** Methods that change nothing (reads, exports, inspections): a timeout of any other may still have been carried out. */
 const READ_ONLY_METHOD = /^(hello|status|health|search)$|\.(list|get|export|inspectExport|planImport|grep|fingerprints|info|inspect|nodes)$/;
+
+/**
+ * A request left unanswered when the connection closed. The bridge reads its stdin in order and
+ * runs what is already in the pipe after the close (for as long as a field change keeps it alive),
+ * so a change sent to it may still be applied: it must not be reported as not made.
+ */
+function closedBeforeAnswer(method: string, toBridge: boolean): SsoError {
+  if (!toBridge || READ_ONLY_METHOD.test(method)) return new SsoError('ENTSSO_E_NOT_CONNECTED', 'The connection to the SSO service was closed.');
+  return new SsoError('ENTSSO_E_TIMEOUT', `The connection to the ENTSSO bridge was closed before it answered "${method}". The change may still be applied: refresh to see.`, { mayBeApplied: true });
+}
 
 function timeoutError(method: string, timeoutMs: number): SsoError {
   const waited = `The SSO service did not answer "${method}" within ${Math.round(timeoutMs / 1000)} s.`;
