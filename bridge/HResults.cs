@@ -45,7 +45,7 @@ namespace EntssoBridge
             { AccessDeniedSeeLog, new Entry("ENTSSO_E_ACCESS_DENIED", "ENTSSO refused access; the reason is in the Windows Application event log (source ENTSSO). Ask an SSO administrator to check it.") },
             { CreatedEnabled, new Entry("ENTSSO_E_INVALID_REQUEST", "ENTSSO does not create an application enabled. Create it, then enable it.") },
             { AccessDenied, new Entry("ENTSSO_E_ACCESS_DENIED", "Your Windows account may not do this in Enterprise SSO. Ask an administrator to add you to the SSO Administrators group (or SSO Affiliate Administrators for applications), sign out and in again, then retry.") },
-            { RpcUnavailable, new Entry("ENTSSO_E_SSODB_UNREACHABLE", "The Enterprise Single Sign-On service is not reachable. Start the \"Enterprise Single Sign-On Service\" (services.msc) on this machine and check that {the mss} is reachable, then retry.") },
+            { RpcUnavailable, new Entry("ENTSSO_E_SSODB_UNREACHABLE", "The Enterprise Single Sign-On service is not reachable. Start the \"Enterprise Single Sign-On Service\" (services.msc) on this machine and check that {the mss} is reachable, then retry. Where only ENTSSO's administration tools are installed (no SSO service), open VS Code on a BizTalk server: configurations are decrypted by its SSO service.") },
             { NoEndpoints, new Entry("ENTSSO_E_MSS_UNREACHABLE", "{The mss} has no endpoint. If it is clustered, bring the ENTSSO cluster resource online, then retry.") },
         };
 

@@ -1,7 +1,8 @@
 // The README the .vsix carries (`npm run package`): README.md without the sections written for
-// the people who build and test this repository (architecture, benchmarks, how the tests run).
+// the people who build and test this repository (architecture, benchmarks, the fault matrix the
+// reliability tests prove, how the tests run).
 // Someone reading the extension's page in VS Code or on the Marketplace needs what it does, how to
-// start, how it behaves on a BizTalk server, its security and reliability; the rest is in
+// start, how it behaves on a BizTalk server, its security; the rest is in
 // README.md of the source repository, and the .vsix stays under its 1 MiB limit.
 //   node scripts/marketplaceReadme.mjs [out]   (default .artifacts/marketplace/README.md)
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -11,12 +12,12 @@ import { fileURLToPath } from 'node:url';
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** Level-2 headings of README.md whose sections the .vsix leaves out. */
-export const DEVELOPER_SECTIONS = ['Architecture', 'Performance', 'Testing'];
+export const DEVELOPER_SECTIONS = ['Architecture', 'Performance', 'Reliability', 'Testing'];
 /** Level-3 sections inside those that are for users all the same: kept, as sections of their own. */
 export const USER_SUBSECTIONS = ['SQL Server'];
 
 const POINTER =
-  '## For developers\n\nThe architecture, the benchmarks and how the tests run are described in README.md of the source repository (`npm test`, `npm run bench`).\n';
+  '## For developers\n\nThe architecture, the benchmarks, the reliability tests\' fault matrix and how the tests run are described in README.md of the source repository (`npm test`, `npm run bench`).\n';
 
 /** `readme` without the DEVELOPER_SECTIONS (from their `## ` heading to the next one), with one pointer to them at the end. */
 export function marketplaceReadme(readme) {

@@ -94,6 +94,9 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
   private connectAttempt = 0;
   private reconnectTimer: NodeJS.Timeout | undefined;
   private lastState: ServiceState | undefined;
+  /** States pushed so far, and how many had come when the hello was answered (see connect). */
+  private statePushes = 0;
+  private statePushesAtHello = 0;
   private lastHello: HelloResult | undefined;
   /** Failed connects, and connections that did not last STABLE_CONNECTION_MS, in a row. */
   private failedAttempts = 0;
@@ -142,8 +145,10 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
       this.lastHello = hello;
       this.connectedAt = Date.now();
       this.setStatus('connected');
-      this.updateState(hello.state);
-      return hello.state;
+      // A state pushed right after the hello's answer (read in the same chunk) was applied before
+      // this line runs, and is newer than the hello's: the hello's must not overwrite it.
+      if (this.statePushes === this.statePushesAtHello) this.updateState(hello.state);
+      return this.lastState ?? hello.state;
     } catch (err) {
       const error = toSsoError(err);
       // Ended by close() or a newer connect(): only its own transport is this attempt's to close,
@@ -258,6 +263,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
       return;
     }
     if (message.method === 'state' && message.id === undefined) {
+      this.statePushes++;
       this.updateState(message.params);
       return;
     }
@@ -269,6 +275,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     const pending = this.pending.get(message.id);
     if (!pending) return;
     this.pending.delete(message.id);
+    if (pending.method === 'hello') this.statePushesAtHello = this.statePushes;
     if (message.error) pending.reject(fromRpcError(message.error));
     else pending.resolve(message.result);
   }
@@ -327,7 +334,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
         continue;
       }
       this.pending.delete(id);
-      p.reject(new SsoError('ENTSSO_E_NOT_CONNECTED', 'The connection to the SSO service was closed.'));
+      p.reject(closedBeforeAnswer(p.method, this.options.process !== undefined));
     }
     transport?.close({ graceMs });
   }
@@ -382,6 +389,16 @@ function toSsoError(err: unknown): SsoError {
 
 /** Methods that change nothing (reads, exports, inspections): a timeout of any other may still have been carried out. */
 const READ_ONLY_METHOD = /^(hello|status|health|search)$|\.(list|get|export|inspectExport|planImport|grep|fingerprints|info|inspect|nodes)$/;
+
+/**
+ * A request left unanswered when the connection closed. The bridge reads its stdin in order and
+ * runs what is already in the pipe after the close (for as long as a field change keeps it alive),
+ * so a change sent to it may still be applied: it must not be reported as not made.
+ */
+function closedBeforeAnswer(method: string, toBridge: boolean): SsoError {
+  if (!toBridge || READ_ONLY_METHOD.test(method)) return new SsoError('ENTSSO_E_NOT_CONNECTED', 'The connection to the SSO service was closed.');
+  return new SsoError('ENTSSO_E_TIMEOUT', `The connection to the ENTSSO bridge was closed before it answered "${method}". The change may still be applied: refresh to see.`, { mayBeApplied: true });
+}
 
 function timeoutError(method: string, timeoutMs: number): SsoError {
   const waited = `The SSO service did not answer "${method}" within ${Math.round(timeoutMs / 1000)} s.`;

@@ -148,6 +148,13 @@ export function boundedLogLine(line: string): string {
   return escapeUnsafeCharacters(cut);
 }
 
+/**
+ * Servers often run application control (AppLocker, Windows Defender Application Control), which
+ * blocks an unsigned program under the user's profile, where VS Code installs extensions.
+ */
+const BLOCKED_BRIDGE_ADVICE =
+  'Check the file\'s permissions. On a server with AppLocker or Windows Defender Application Control, ask an administrator to allow it, or copy it where programs are allowed and set "bridge.command" of the environment in the "entsso.environments" setting to that copy.';
+
 function processStartError(err: NodeJS.ErrnoException, spec: ProcessSpec): SsoError {
   if (err.code === 'ENOENT' && spec.command === 'mono') {
     return new SsoError(
@@ -162,9 +169,9 @@ function processStartError(err: NodeJS.ErrnoException, spec: ProcessSpec): SsoEr
     );
   }
   if (err.code === 'EACCES' || err.code === 'EPERM') {
-    return new SsoError('ENTSSO_E_ACCESS_DENIED', `The ENTSSO bridge "${spec.command}" may not be run by this account (${err.code}). Check the file's permissions, or ask an administrator.`);
+    return new SsoError('ENTSSO_E_ACCESS_DENIED', `The ENTSSO bridge "${spec.command}" may not be run by this account (${err.code}). ${BLOCKED_BRIDGE_ADVICE}`);
   }
-  return new SsoError('ENTSSO_E_NOT_CONNECTED', `The ENTSSO bridge "${spec.command}" could not be started (${err.code ?? err.message}).`);
+  return new SsoError('ENTSSO_E_NOT_CONNECTED', `The ENTSSO bridge "${spec.command}" could not be started (${err.code ?? err.message}). ${BLOCKED_BRIDGE_ADVICE}`);
 }
 
 function socketConnectionError(err: NodeJS.ErrnoException, socketPath: string): SsoError {

@@ -59,6 +59,15 @@ describe('entsso-bridge: ENTSSO errors → project error codes', { timeout: 120_
     setStandinFault(h.stateFile, { failCalls: {} });
   });
 
+  test('the local SSO service unreachable (0x800706BA) on a configuration read: says to start it, or to use a BizTalk server where only the administration tools are installed', async () => {
+    setStandinFault(h.stateFile, { failCalls: { GetConfigInfo: '0x800706BA' } });
+    const err = await refusal(h.bridge.request('config.get', { application: SEED.ordersSettings, identifier: 'ConfigProperties' }));
+    assert.equal(err.ssoCode, 'ENTSSO_E_SSODB_UNREACHABLE');
+    assert.match(err.message, /Start the "Enterprise Single Sign-On Service" \(services\.msc\) on this machine/);
+    assert.match(err.message, /Where only ENTSSO's administration tools are installed \(no SSO service\), open VS Code on a BizTalk server/);
+    setStandinFault(h.stateFile, { failCalls: {} });
+  });
+
   test('an HRESULT not in the table: ENTSSO_E_INTERNAL naming the event id to look for', async () => {
     setStandinFault(h.stateFile, { failCalls: { GetApplicationInfo: '0xC0002AFF' } });
     const err = await refusal(h.bridge.request('apps.get', { name: SEED.ordersSettings }));

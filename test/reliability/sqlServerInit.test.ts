@@ -157,7 +157,18 @@ describe('ssoctl init --ssodb and serve on SQL Server (built dist/ssoctl.js agai
     fake.reply = (request) => (request.sql.includes('CREATE SEQUENCE') ? { error: { number: 262, message: "CREATE SEQUENCE permission denied in database 'SSODB'.", severity: 14 } } : undefined);
     const r = await run(initArgs(join(work, 'no-create'), fake), { input: `${PASSWORD}\n` });
     assert.equal(r.code, 1);
-    assert.match(r.stderr, /may not create the SSO database's tables\. Have a database administrator run sql\/schema\.sql [^\n]*then try again\. \[ENTSSO_E_SSODB_UNREACHABLE\]/);
+    assert.match(r.stderr, /may not create or change the SSO database's tables \(a new version may add a column\)\. Have a database administrator run sql\/schema\.sql [^\n]*then try again\. \[ENTSSO_E_SSODB_UNREACHABLE\]/);
+  });
+
+  test('a login that may not add a column this version needs (ALTER TABLE refused, 4902): the same advice, not a generic failure', async () => {
+    const before = fake.reply;
+    fake.reply = (request) =>
+      request.sql.includes('ALTER TABLE') && request.sql.includes('gi_SwitchingMsids')
+        ? { error: { number: 4902, message: "Cannot find the object \"dbo.SSOX_GlobalInfo\" because it does not exist or you do not have permissions.", severity: 16 } }
+        : undefined;
+    const r = await run(initArgs(join(work, 'no-alter'), fake), { input: `${PASSWORD}\n` }).finally(() => (fake.reply = before));
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /may not create or change the SSO database's tables \(a new version may add a column\)\. Have a database administrator run sql\/schema\.sql [^\n]*\[ENTSSO_E_SSODB_UNREACHABLE\]/);
   });
 
   describe('the bundled dist/ssoctl.js, copied where no node_modules can be found', () => {

@@ -25,7 +25,7 @@ export async function healthReport({ state, store, mssNodes: readMssNodes }: Hea
   try {
     await store.ping();
     const info = await store.getGlobalInfo();
-    checks.push({ id: 'ssodb', title: 'SSO database', verdict: 'ok', detail: 'The SSO database answers.', nextStep: '' });
+    checks.push(ssodbCheck(info));
     const coverage = await secretCoverageCheck(store, info, state);
     if (coverage) checks.push(coverage);
     checks.push(secretAgeCheck(info.secretCreatedAt), backupCheck(info.secretCreatedAt, info.lastBackupAt, info.lastVerifiedBackupAt));
@@ -40,6 +40,24 @@ export async function healthReport({ state, store, mssNodes: readMssNodes }: Hea
   }
   const mssNodes = await readMssNodes().catch(() => undefined);
   return { at: new Date().toISOString(), state, checks, mssNodes };
+}
+
+/**
+ * SSODB answers; and whether a master secret restore's intent is set in it (publishedSecrets.ts):
+ * until its publication, saves under any other secret are refused, and an intent left by a node that
+ * stopped half-way stays until an active node publishes, so the report says so and what to do.
+ */
+function ssodbCheck(info: GlobalInfo): HealthCheck {
+  const title = 'SSO database';
+  if (!info.switchingMsids) return { id: 'ssodb', title, verdict: 'ok', detail: 'The SSO database answers.', nextStep: '' };
+  return {
+    id: 'ssodb',
+    title,
+    verdict: 'warning',
+    detail: `The SSO database answers. A master secret restore is in progress: until the master secret server publishes it, values are saved only under ${info.switchingMsids.split(' ').join(' or ')}, and other saves are refused.`,
+    nextStep:
+      'Check again in a moment. If this stays, the node that restored stopped before publishing: make sure the active master secret server runs and reaches the SSO database (it clears this when it publishes), or restore the same backup again on the active node.',
+  };
 }
 
 function mssCheck(state: ServiceState): HealthCheck {

@@ -24,8 +24,12 @@ export function notInitialised(): SsoError {
   return new SsoError('ENTSSO_E_SSODB_UNREACHABLE', 'The SSO database has no global information row; run sql/schema.sql or start the service once with rights to create it.');
 }
 
-/** CREATE TABLE / SEQUENCE / INDEX permission denied in the database, or on the schema. */
-const SCHEMA_PERMISSION_ERRORS = new Set([262, 229, 2760, 15151, 1088]);
+/**
+ * CREATE TABLE / SEQUENCE / INDEX permission denied in the database, or on the schema; 4902: ALTER
+ * TABLE without the permission ("cannot find the object … or you do not have permissions"), when a
+ * new version adds a column to a database whose login holds only data rights.
+ */
+const SCHEMA_PERMISSION_ERRORS = new Set([262, 229, 2760, 15151, 1088, 4902]);
 
 /** The login may not create the schema: someone who may has to run sql/schema.sql. */
 export function schemaPermissionRefusal(error: unknown): SsoError | undefined {
@@ -33,7 +37,7 @@ export function schemaPermissionRefusal(error: unknown): SsoError | undefined {
   if (number === undefined || !SCHEMA_PERMISSION_ERRORS.has(number)) return undefined;
   return new SsoError(
     'ENTSSO_E_SSODB_UNREACHABLE',
-    "The SSO service's login may not create the SSO database's tables. Have a database administrator run sql/schema.sql in the database (sqlcmd -S <server> -d <database> -i sql/schema.sql; it creates only what is missing), then try again.",
+    "The SSO service's login may not create or change the SSO database's tables (a new version may add a column). Have a database administrator run sql/schema.sql in the database (sqlcmd -S <server> -d <database> -i sql/schema.sql; it creates only what is missing), then try again.",
     { reason: 'schema-permission', number },
   );
 }

@@ -29,8 +29,12 @@ test('close() lets a finishOnClose request finish: its answer arrives after the 
   await c.connect();
   const change = c.request('apps.addField', { name: 'App', fields: [{ label: 'x', masked: false }] }, { timeoutMs: 60_000, finishOnClose: true });
   const plain = c.request('apps.addField', { name: 'Other', fields: [{ label: 'x', masked: false }] }, { timeoutMs: 60_000 });
+  const read = c.request('apps.get', { name: 'Other' }, { timeoutMs: 60_000 });
   c.close();
-  await assert.rejects(plain, (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_NOT_CONNECTED');
+  // Review 9, finding 2: the bridge still runs what is in its pipe while the field change keeps it
+  // alive, so a change left unanswered may be applied: never "not made" (a read is simply not answered).
+  await assert.rejects(plain, (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_TIMEOUT' && e.details?.mayBeApplied === true && /may still be applied/.test(e.message));
+  await assert.rejects(read, (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_NOT_CONNECTED');
   assert.deepEqual(await change, { name: 'App' });
 });
 

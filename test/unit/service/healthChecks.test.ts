@@ -132,3 +132,13 @@ test('a count of configurations per secret that fails is a warning of its own: t
   assert.equal(checks.get('secretCoverage')?.verdict, 'warning');
   assert.match(checks.get('secretCoverage')!.detail, /The SSO database is busy/);
 });
+
+test('a restore intent left in SSODB (review 9, finding 7): the SSO database check is a warning that names the secrets still written and what to do', async () => {
+  const info = { ...globalInfo({ secretCreatedAt: daysAgo(1), lastBackupAt: daysAgo(0), lastVerifiedBackupAt: daysAgo(0) }), switchingMsids: '{R} {P}' };
+  const ssodb = (await healthReport(sources(info))).checks.find((c: HealthCheck) => c.id === 'ssodb');
+  assert.equal(ssodb?.verdict, 'warning');
+  assert.match(ssodb?.detail ?? '', /A master secret restore is in progress: .* only under \{R\} or \{P\}, and other saves are refused\./);
+  assert.match(ssodb?.nextStep ?? '', /active master secret server runs and reaches the SSO database/);
+  const clear = (await healthReport(sources({ ...info, switchingMsids: null }))).checks.find((c: HealthCheck) => c.id === 'ssodb');
+  assert.equal(clear?.verdict, 'ok');
+});
