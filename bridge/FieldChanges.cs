@@ -54,7 +54,7 @@ namespace EntssoBridge
                 if (entsso.ApplicationExists(temporary))
                 {
                     FinishUnderLock(app.Name, held);
-                    throw new BridgeError("ENTSSO_E_CONFLICT", "An earlier field change of this application had been interrupted; it has just been finished. Refresh, then try again.");
+                    throw new BridgeError("ENTSSO_E_CONFLICT", "An earlier field change of this application had been interrupted; it has just been finished (or undone, if the application had not been deleted yet). Refresh, then try again.");
                 }
                 try
                 {
