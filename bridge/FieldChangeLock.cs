@@ -76,7 +76,8 @@ namespace EntssoBridge
                         holder = owner.ToString();
                         return null;
                     }
-                    Log.Event("lock-stale", current.Item2 + " (" + (owner == null ? "no owner" : owner.ToString()) + ")");
+                    // An unreadable description is logged by name only (its text is anyone's, of any size).
+                    Log.Event("lock-stale", current.Item2 + " (" + (owner == null ? "no bridge owner in its description" : owner.ToString()) + ")");
                     next = current.Item1 + 1;
                 }
                 var mine = Record(groupsFrom, NameOf(application, next));
@@ -213,10 +214,28 @@ namespace EntssoBridge
                 return "entsso-bridge field-change lock; " + id + "; heartbeat=" + heartbeat.ToString(Format, CultureInfo.InvariantCulture);
             }
 
+            /// <summary>Longest description read as an owner (ours is ~150 characters); a longer one is not parsed at all.</summary>
+            const int MaxDescription = 1024;
+
+            /// <summary>
+            /// The owner a bridge wrote, or null for any other text. The description can be set by any SSO
+            /// administrator or tool, so nothing in it may throw: a repeated key makes it null (a bridge never
+            /// writes one), and the caller judges such a lock stale, because no live bridge keeps it fresh:
+            /// a live owner rewrites its own description at every heartbeat, and one whose lock was
+            /// superseded stops at its next StillOwned check, so there is still one owner.
+            /// </summary>
             public static Owner Parse(string description)
             {
-                var parts = (description ?? "").Split(';').Select(s => s.Trim()).Where(s => s.Contains("="))
-                    .ToDictionary(s => s.Substring(0, s.IndexOf('=')), s => s.Substring(s.IndexOf('=') + 1));
+                if (description == null || description.Length > MaxDescription) return null;
+                var parts = new Dictionary<string, string>(StringComparer.Ordinal);
+                foreach (var part in description.Split(';').Select(s => s.Trim()))
+                {
+                    int at = part.IndexOf('=');
+                    if (at <= 0) continue;
+                    string key = part.Substring(0, at);
+                    if (parts.ContainsKey(key)) return null;
+                    parts[key] = part.Substring(at + 1);
+                }
                 string machine, pid, started, beat;
                 int p; DateTime s1, h;
                 if (!parts.TryGetValue("machine", out machine) || !parts.TryGetValue("pid", out pid) || !parts.TryGetValue("started", out started) || !parts.TryGetValue("heartbeat", out beat)) return null;

@@ -54,7 +54,7 @@ namespace EntssoBridge
                 if (entsso.ApplicationExists(temporary))
                 {
                     FinishUnderLock(app.Name, held);
-                    throw new BridgeError("ENTSSO_E_CONFLICT", "An earlier field change of this application had been interrupted; it has just been finished. Refresh, then try again.");
+                    throw new BridgeError("ENTSSO_E_CONFLICT", "An earlier field change of this application had been interrupted; it has just been finished (or undone, if the application had not been deleted yet). Refresh, then try again.");
                 }
                 try
                 {
@@ -65,7 +65,7 @@ namespace EntssoBridge
                     CopyInto(temporary, configs, next, "temp-copy");
                     entsso.WriteConfigRetrying(temporary, MarkerIdentifier, Project(new Dictionary<string, object> { { next[0].Label, "complete" } }, next));
                     CrashPoint.Reach("temp-complete");
-                    CompleteFromTemporary(app.Name, temporary, held);
+                    CompleteFromTemporary(app.Name, temporary, held, configs);
                 }
                 catch (BridgeError)
                 {
@@ -131,7 +131,7 @@ namespace EntssoBridge
         {
             string temporary = original + TemporarySuffix;
             if (!entsso.ApplicationExists(temporary)) return;
-            if (entsso.Identifiers(temporary).Contains(MarkerIdentifier))
+            if (entsso.Identifiers(temporary).Contains(MarkerIdentifier) && !OriginalKept(original, temporary))
             {
                 Log.Event("recovery", "finishing the interrupted field change of " + original + " from its complete copy");
                 CompleteFromTemporary(original, temporary, held);
@@ -140,15 +140,36 @@ namespace EntssoBridge
             {
                 // A copy is deleted only by the lock's owner (one taken over as stale is no longer ours).
                 if (!held.StillOwned(original)) throw TakenOver();
-                Log.Event("recovery", "undoing the interrupted field change of " + original + " (its copy was incomplete; the original is intact)");
+                Log.Event("recovery", "undoing the interrupted field change of " + original + " (its copy was incomplete, or the original was never deleted: the original is intact, with every value saved since)");
                 entsso.DeleteApplication(temporary);
             }
         }
 
-        void CompleteFromTemporary(string name, string temporary, FieldChangeLock held)
+        /// <summary>
+        /// True when the original was never deleted: it exists, is enabled (a recreated one is enabled only
+        /// once all its fields exist) and still has another field list than the copy. Then the original is
+        /// the truth (a save may have gone into it after the copy was made) and the change is undone;
+        /// finishing it would replace those values with the copy's older ones.
+        /// </summary>
+        bool OriginalKept(string original, string temporary)
+        {
+            if (!entsso.ApplicationExists(original) || !entsso.Application(original).Enabled) return false;
+            if (!entsso.Application(temporary).Enabled) entsso.SetEnabled(temporary, true);
+            return Version(entsso.Fields(original)) != Version(entsso.Fields(temporary));
+        }
+
+        /// <param name="snapshot">What the copy was made from (a live change); null in a recovery, which never gets here with the original kept.</param>
+        void CompleteFromTemporary(string name, string temporary, FieldChangeLock held, Dictionary<string, Dictionary<string, object>> snapshot = null)
         {
             // Checked again right before the only step that loses data if the copy is not what we think.
             if (!held.StillOwned(name) || !entsso.ApplicationExists(temporary) || !entsso.Identifiers(temporary).Contains(MarkerIdentifier)) throw TakenOver();
+            // A save (by another window, machine or tool) since the snapshot would be lost with the original:
+            // give up instead; the caller's FinishUnderLock then undoes the change (OriginalKept).
+            if (snapshot != null && !Same(snapshot, ReadAll(name)))
+            {
+                Log.Event("field-change-undone", name + ": a configuration was saved while its fields were being changed");
+                throw new BridgeError("ENTSSO_E_CONFLICT", "A configuration of this application was saved while its fields were being changed, so the field change was undone; no value was lost. Refresh, then change the fields again.");
+            }
             if (entsso.ApplicationExists(name)) entsso.DeleteApplication(name);
             CrashPoint.Reach("old-deleted");
             var source = entsso.Application(temporary);
@@ -164,6 +185,42 @@ namespace EntssoBridge
             // Other SSO servers would serve the old field list from their cache until it expires.
             try { entsso.PurgeCache(name); }
             catch (BridgeError e) { Log.Event("purge-cache-failed", name + ": " + e.SsoCode); }
+        }
+
+        static bool Same(Dictionary<string, Dictionary<string, object>> a, Dictionary<string, Dictionary<string, object>> b)
+        {
+            if (a.Count != b.Count) return false;
+            foreach (var kv in a)
+            {
+                Dictionary<string, object> other;
+                if (!b.TryGetValue(kv.Key, out other) || other.Count != kv.Value.Count) return false;
+                foreach (var f in kv.Value)
+                {
+                    object v;
+                    if (!other.TryGetValue(f.Key, out v) || Text(v) != Text(f.Value)) return false;
+                }
+            }
+            return true;
+        }
+
+        static string Text(object v)
+        {
+            return v == null || v is DBNull ? "" : Convert.ToString(v, CultureInfo.InvariantCulture);
+        }
+
+        /// <summary>
+        /// Refuses a save or delete of a configuration of <paramref name="application"/> while its fields are
+        /// being changed (its lock or copy exists): the change would recreate the application from a copy
+        /// made before the save. Called before the write (nothing written) and after it (a change that
+        /// started meanwhile may have copied the values before the write: the caller is told to check).
+        /// </summary>
+        public static void RefuseWriteDuringChange(Entsso entsso, string application, bool written)
+        {
+            bool changing = entsso.ApplicationExists(application + TemporarySuffix) || (!written && entsso.ApplicationExists(application + FieldChangeLock.Suffix));
+            if (!changing) return;
+            if (!written)
+                throw new BridgeError("ENTSSO_E_CONFLICT", "The fields of this application are being changed (or a field change was interrupted and is finished first), so nothing was saved. Save again when it is done.");
+            throw new BridgeError("ENTSSO_E_CONFLICT", "The fields of this application started being changed while you saved, so your change may not be kept. Reopen the configuration to check, then save again if needed.");
         }
 
         static BridgeError TakenOver()

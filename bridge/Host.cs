@@ -36,12 +36,19 @@ namespace EntssoBridge
             // An interrupted field change is finished before the first request, once the first poll told
             // whether ENTSSO can encrypt. If that poll is still waiting on a server that is down, stdin is
             // read meanwhile and the first request other than hello/status does the recovery.
-            if (monitor.WaitForFirstPoll()) operations.FinishInterruptedFieldChanges();
+            if (monitor.WaitForFirstPoll()) RecoverAtStart();
             using (var stdin = Console.OpenStandardInput())
                 ReadLines(stdin);
             monitor.Stop();
             Log.Event("stop", "stdin closed");
             return 0;
+        }
+
+        /// <summary>Start-up recovery never ends the bridge: it reads data anyone can write. Logged by type; retried at the next request.</summary>
+        void RecoverAtStart()
+        {
+            try { operations.FinishInterruptedFieldChanges(); }
+            catch (Exception e) { Log.Event("recovery-failed", e.GetType().Name); }
         }
 
         void ReadLines(Stream input)

@@ -332,6 +332,12 @@ namespace EntssoBridge
                 if (!recoveryReported) Log.Event("recovery-pending", e.SsoCode + ": " + e.Message);
                 recoveryPending = recoveryReported = true;
             }
+            catch (Exception e) when (!(e is OutOfMemoryException))
+            {
+                // Not a BridgeError: a bug or unexpected data. Logged by type only; the request itself goes on.
+                if (!recoveryReported) Log.Event("recovery-pending", e.GetType().Name);
+                recoveryPending = recoveryReported = true;
+            }
         }
 
         bool recoveryPending = true, recoveryReported;
@@ -491,6 +497,7 @@ namespace EntssoBridge
             string expected = p.ContainsKey("expectedTimestamp") ? p["expectedTimestamp"] as string : null;
             if (p.ContainsKey("expectedTimestamp") && p["expectedTimestamp"] != null && expected == null) throw BridgeError.Invalid("\"expectedTimestamp\" must be a string or null.");
             var clearMasked = new HashSet<string>(JsonObject.Arr(p, "clearMasked", false).Select(o => o as string ?? ""), StringComparer.Ordinal);
+            RefuseDuringFieldChange(application, false);
             var fields = entsso.Fields(application);
             // ENTSSO drops unknown names silently: refuse them before anything is written.
             var unknown = given.Keys.Concat(clearMasked).Where(k => !fields.Any(f => f.Label == k)).Distinct().ToList();
@@ -521,6 +528,7 @@ namespace EntssoBridge
                 }
             }
             Log.Event("config-set", application + " / " + identifier + " fields: " + string.Join(", ", given.Keys));
+            RefuseDuringFieldChange(application, true);
             // The version of what was written, not of a later read: a write by someone else in between
             // must make this document's next save a conflict. A read-back that differs is that write.
             string version = RowVersion(written);
@@ -578,7 +586,9 @@ namespace EntssoBridge
             var stored = entsso.ReadConfigOrNull(application, identifier);
             if (stored == null) throw new BridgeError("ENTSSO_E_MAPPING_NOT_FOUND", "This configuration does not exist any more. Refresh the explorer.");
             CheckExpected(stored, expected);
+            RefuseDuringFieldChange(application, false);
             entsso.DeleteConfig(application, identifier);
+            RefuseDuringFieldChange(application, true);
             Log.Event("config-deleted", application + " / " + identifier);
             return new Dictionary<string, object> { { "deleted", true } };
         }
@@ -823,6 +833,13 @@ namespace EntssoBridge
             catch (FormatException) { key = new byte[0]; }
             if (key.Length < 32 || key.Length > 64) throw BridgeError.Invalid("Bad \"versionKey\".");
             versionKey = key;
+        }
+
+        /// <summary>FieldChanges.RefuseWriteDuringChange; a refusal also has the next request finish a change left interrupted.</summary>
+        void RefuseDuringFieldChange(string application, bool written)
+        {
+            try { FieldChanges.RefuseWriteDuringChange(entsso, application, written); }
+            catch (BridgeError) { recoveryPending = true; throw; }
         }
     }
 }

@@ -2,7 +2,7 @@
  * entsso-bridge.exe over the ENTSSO STAND-IN: adding and removing fields, which ENTSSO allows only
  * by recreating the application. Every stored value (masked ones included) is kept, also when the
  * bridge is SIGKILLed at each step (ENTSSO_BRIDGE_CRASH_AT) and started again: the next start
- * either undoes the change (copy incomplete) or finishes it (copy complete), never loses a value.
+ * either undoes the change (copy incomplete, or the original not deleted yet) or finishes it, never loses a value.
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
@@ -126,13 +126,14 @@ describe('entsso-bridge: field changes keep every value', { timeout: 300_000 }, 
     }
   });
 
-  // Steps of bridge/FieldChanges.cs in order; up to temp-created/temp-copy the copy is incomplete (undone),
-  // from temp-complete on it is complete (finished).
+  // Steps of bridge/FieldChanges.cs in order; up to temp-created/temp-copy the copy is incomplete (undone);
+  // at temp-complete the original was never deleted and may hold saves made since the copy (undone:
+  // finishing would replace them, review 9 finding 1); from old-deleted on the copy is the truth (finished).
   const steps: [string, 'undone' | 'finished'][] = [
     ['start', 'undone'],
     ['temp-created', 'undone'],
     ['temp-copy', 'undone'],
-    ['temp-complete', 'finished'],
+    ['temp-complete', 'undone'],
     ['old-deleted', 'finished'],
     ['new-created', 'finished'],
     ['new-copy', 'finished'],
