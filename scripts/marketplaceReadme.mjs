@@ -15,19 +15,28 @@ const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const DEVELOPER_SECTIONS = ['Architecture', 'Performance', 'Reliability', 'Testing'];
 /** Level-3 sections inside those that are for users all the same: kept, as sections of their own. */
 export const USER_SUBSECTIONS = ['SQL Server'];
+/**
+ * Lines that start a passage for developers inside a kept section, left out up to the next heading:
+ * the highly available MSS's guarantees, each with the test that proves it.
+ */
+export const DEVELOPER_PASSAGES = ['Guarantees:'];
 
 const POINTER =
-  '## For developers\n\nThe architecture, the benchmarks, the reliability tests\' fault matrix and how the tests run are described in README.md of the source repository (`npm test`, `npm run bench`).\n';
+  '## For developers\n\nThe architecture, the benchmarks, the reliability tests\' fault matrix, the highly available master secret server\'s guarantees and how the tests run are described in README.md of the source repository (`npm test`, `npm run bench`).\n';
 
 /** `readme` without the DEVELOPER_SECTIONS (from their `## ` heading to the next one), with one pointer to them at the end. */
 export function marketplaceReadme(readme) {
   const kept = [];
   let skipping = false;
+  let passage = false;
   let inFence = false;
   for (const line of readme.split('\n')) {
     // A `## ` inside a fenced block (a shell comment, say) is not a heading.
     if (line.startsWith('```')) inFence = !inFence;
     if (!inFence && line.startsWith('## ')) skipping = DEVELOPER_SECTIONS.includes(line.slice(3).trim());
+    if (!inFence && line.startsWith('#')) passage = false;
+    if (!inFence && DEVELOPER_PASSAGES.includes(line.trim())) passage = true;
+    if (passage) continue;
     if (!inFence && skipping && line.startsWith('### ') && USER_SUBSECTIONS.includes(line.slice(4).trim())) {
       skipping = false;
       kept.push(`## ${line.slice(4).trim()}`);
