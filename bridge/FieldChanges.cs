@@ -219,7 +219,8 @@ namespace EntssoBridge
             bool changing = entsso.ApplicationExists(application + TemporarySuffix) || (!written && entsso.ApplicationExists(application + FieldChangeLock.Suffix));
             if (!changing) return;
             if (!written)
-                throw new BridgeError("ENTSSO_E_CONFLICT", "The fields of this application are being changed (or a field change was interrupted and is finished first), so nothing was saved. Save again when it is done.");
+                // Busy, not a conflict: the extension answers a conflict with "changed by someone else; compare and merge".
+                throw new BridgeError("ENTSSO_E_BUSY", "The fields of this application are being changed (or a field change was interrupted and is finished first), so nothing was saved. Save again when it is done.");
             throw new BridgeError("ENTSSO_E_CONFLICT", "The fields of this application started being changed while you saved, so your change may not be kept. Reopen the configuration to check, then save again if needed.");
         }
 

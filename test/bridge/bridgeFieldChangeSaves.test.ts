@@ -61,7 +61,7 @@ describe('entsso-bridge: saves during a field change are refused or kept, never 
       await h.bridge.request('apps.addField', { name: APP, fields: [{ label: 'proxyHost' }] }).catch(() => undefined);
       await h.bridge.exited;
       const refused = await refusal(other.request('config.set', { application: APP, identifier: ID, fields: { uri: 'sftp://BRIDGE-EDIT' }, expectedTimestamp: doc.timestamp }));
-      assert.equal(refused.ssoCode, 'ENTSSO_E_CONFLICT');
+      assert.equal(refused.ssoCode, 'ENTSSO_E_BUSY', 'not a conflict: the editor would say someone else changed it');
       assert.match(refused.message, /fields of this application are being changed.*nothing was saved/);
       assert.equal(standinValues(h.stateFile, APP, ID)?.uri, SEED_VALUES.ordersUri);
       // Another tool writes into the original, still intact: the recovery must keep it (undo, not finish).
@@ -105,12 +105,10 @@ describe('entsso-bridge: saves during a field change are refused or kept, never 
     const h = await startSeededBridge({ pollMs: 60_000 });
     try {
       const fieldsBefore = labels(h, APP);
-      setStandinFault(h.stateFile, { delayCalls: { SetConfigInfo: 800 } });
-      const change = outcome(h.bridge.request('apps.addField', { name: APP, fields: [{ label: 'proxyHost' }] }));
-      await sleep(1500);
-      toolWritesUri(h, 'sftp://TOOL-EDIT');
-      const changed = await change;
-      setStandinFault(h.stateFile, { delayCalls: {} });
+      // The tool writes the moment the bridge's copy is made: after its snapshot, before it compares
+      // (a timed write raced the change, which on a quiet machine was over before it).
+      setStandinFault(h.stateFile, { toolWriteOnCopy: { [ID]: { uri: 'sftp://TOOL-EDIT' } } });
+      const changed = await outcome(h.bridge.request('apps.addField', { name: APP, fields: [{ label: 'proxyHost' }] }));
       assert.match(changed, /refused: A configuration of this application was saved while its fields were being changed/);
       assert.equal(standinValues(h.stateFile, APP, ID)?.uri, 'sftp://TOOL-EDIT');
       assert.deepEqual(labels(h, APP), fieldsBefore);

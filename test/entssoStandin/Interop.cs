@@ -160,6 +160,8 @@ namespace Microsoft.EnterpriseSingleSignOn.Interop
                     Name = applicationName, Description = description ?? "", Contact = contactInfo ?? "",
                     UserGroup = userGroupName ?? "", AdminGroup = adminGroupName ?? "", Flags = flags, NumFields = numFields,
                 });
+                const string copySuffix = "~entsso-bridge-tmp";
+                if (applicationName.EndsWith(copySuffix, StringComparison.Ordinal)) WriteHooks.ToolWriteOnCopy(s, applicationName.Substring(0, applicationName.Length - copySuffix.Length));
             });
         }
 

@@ -44,6 +44,8 @@ namespace EntssoStandin
         public Dictionary<string, object> FailCalls = new Dictionary<string, object>(), DelayCalls = new Dictionary<string, object>();
         /// <summary>Test hook: field label → plain value another writer stores right after the next successful SetConfigInfo (once).</summary>
         public Dictionary<string, object> OverwriteAfterSet = new Dictionary<string, object>();
+        /// <summary>Test hook: "identifier" → (field label → plain value) another tool stores in an application the moment a copy named "&lt;it&gt;~entsso-bridge-tmp" is created (once).</summary>
+        public Dictionary<string, object> ToolWriteOnCopy = new Dictionary<string, object>();
         /// <summary>Applications PurgeCacheForApplication was called for, the last 20.</summary>
         public List<string> CachePurges = new List<string>();
 
@@ -74,6 +76,7 @@ namespace EntssoStandin
             s.FailCalls = JsonObject.Child(o, "failCalls");
             s.DelayCalls = JsonObject.Child(o, "delayCalls");
             s.OverwriteAfterSet = JsonObject.Child(o, "overwriteAfterSet");
+            s.ToolWriteOnCopy = JsonObject.Child(o, "toolWriteOnCopy");
             foreach (var name in JsonObject.Arr(o, "cachePurges", false)) s.CachePurges.Add(name as string ?? "");
             foreach (var item in JsonObject.Arr(o, "applications", false))
             {
@@ -116,6 +119,7 @@ namespace EntssoStandin
             o["cachePurges"] = new List<object>(CachePurges);
             o["msid"] = Msid; o["previousMsid"] = PreviousMsid; o["secretKey"] = Convert.ToBase64String(SecretKey);
             if (OverwriteAfterSet.Count == 0) o.Remove("overwriteAfterSet");
+            if (ToolWriteOnCopy.Count == 0) o.Remove("toolWriteOnCopy");
             var apps = new List<object>();
             foreach (var app in Applications)
             {
@@ -150,6 +154,26 @@ namespace EntssoStandin
         {
             foreach (var kv in s.OverwriteAfterSet) stored[kv.Key] = ValueCrypto.Encrypt(s.SecretKey, Convert.ToString(kv.Value));
             s.OverwriteAfterSet.Clear();
+        }
+
+        /// <summary>
+        /// Another tool (BTDF, the SSO snap-in) saving into <paramref name="original"/> right after a bridge made
+        /// its temporary copy, so after the bridge's snapshot and before it compares (the test hook
+        /// "toolWriteOnCopy"): used up once. Deterministic, where a timed write would race the field change.
+        /// </summary>
+        public static void ToolWriteOnCopy(StandinState s, string original)
+        {
+            var app = s.Find(original);
+            if (app == null || s.ToolWriteOnCopy.Count == 0) return;
+            foreach (var kv in s.ToolWriteOnCopy)
+            {
+                Dictionary<string, string> stored;
+                if (!app.Configs.TryGetValue(kv.Key, out stored)) continue;
+                var values = kv.Value as Dictionary<string, object>;
+                if (values == null) continue;
+                foreach (var v in values) stored[v.Key] = ValueCrypto.Encrypt(s.SecretKey, Convert.ToString(v.Value));
+            }
+            s.ToolWriteOnCopy.Clear();
         }
     }
 

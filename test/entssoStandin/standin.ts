@@ -91,10 +91,12 @@ export interface StandinState {
   cachePurges?: string[];
   /** Field label → plain value that "another writer" stores right after the next successful SetConfigInfo (used once). */
   overwriteAfterSet?: Record<string, string>;
+  /** Identifier → (field label → plain value) "another tool" stores in an application the moment a bridge creates its temporary copy (used once). */
+  toolWriteOnCopy?: Record<string, Record<string, string>>;
 }
 
 export type StandinFault = Partial<
-  Pick<StandinState, 'localServer' | 'secretServer' | 'mssReachable' | 'localRunning' | 'secretCached' | 'reencrypting' | 'accessDenied' | 'raceCount' | 'failCalls' | 'delayCalls' | 'callCounts' | 'overwriteAfterSet'>
+  Pick<StandinState, 'localServer' | 'secretServer' | 'mssReachable' | 'localRunning' | 'secretCached' | 'reencrypting' | 'accessDenied' | 'raceCount' | 'failCalls' | 'delayCalls' | 'callCounts' | 'overwriteAfterSet' | 'toolWriteOnCopy'>
 >;
 
 function sleep(ms: number): void {

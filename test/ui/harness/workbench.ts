@@ -255,6 +255,12 @@ export class Workbench {
     return byPane.or(byAria).first();
   }
 
+  /** Scrolls the tree of view `viewTitle` by `deltaY` pixels (negative: up) with the mouse wheel; selection and focus stay. */
+  async scrollTree(viewTitle: string, deltaY: number): Promise<void> {
+    await this.tree(viewTitle).hover({ position: { x: 40, y: 40 } });
+    await this.page.mouse.wheel(0, deltaY);
+  }
+
   /** Rendered rows of the tree of view `viewTitle` (a virtualized list: rows scrolled out of sight are not included). */
   async readTree(viewTitle?: string): Promise<TreeRow[]> {
     const tree = this.tree(viewTitle);
