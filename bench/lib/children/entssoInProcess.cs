@@ -133,6 +133,12 @@ namespace EntssoBench
         static int ApplicationPage(int pageSize)
         {
             ISSOMapper2 mapper = new ISSOMapper2();
+            // The type filter the bridge sets (Entsso.ListEveryType): without it ENTSSO, and the stand-in,
+            // list affiliate applications only, and this limit would time an empty page.
+            object types = (uint)(AffiliateApplicationType.ConfigStore | AffiliateApplicationType.All);
+            object mask = (uint)SSOFlag.SSO_FLAG_APP_FILTER_BY_TYPE;
+            ((IPropertyBag)mapper).Write("AppFilterFlags", ref types);
+            ((IPropertyBag)mapper).Write("AppFilterFlagMask", ref mask);
             string[] names, descriptions, contacts, users, admins; int[] flags;
             mapper.GetApplications2(out names, out descriptions, out contacts, out users, out admins, out flags);
             var page = names.OrderBy(n => n, StringComparer.OrdinalIgnoreCase).Take(pageSize).ToList();
@@ -141,6 +147,7 @@ namespace EntssoBench
                 int numFields;
                 if ((ApplicationFlags(name, out numFields) & SSOFlag.SSO_FLAG_APP_CONFIG_STORE) != 0) Identifiers(name);
             }
+            if (page.Count == 0) throw new InvalidOperationException("GetApplications2 listed no application: the limit would time an empty page");
             return page.Count;
         }
     }
