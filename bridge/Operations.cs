@@ -355,19 +355,15 @@ namespace EntssoBridge
             var items = new List<object>();
             foreach (var id in page.Item1)
             {
-                var item = new Dictionary<string, object> { { "application", app.Name }, { "identifier", id }, { "timestamp", TimestampOrEmpty(app, id) }, { "modifiedAt", 0 } };
+                // No row version: ENTSSO keeps none, and one computed here is a decrypting GetConfigInfo per row (an
+                // audited call in the local SSO service), 100 for a page. null says "unknown" (ListedIdentifier in
+                // src/protocol/messages.ts): whoever needs it for a conflict check reads it with config.get then.
+                var item = new Dictionary<string, object> { { "application", app.Name }, { "identifier", id }, { "timestamp", null }, { "modifiedAt", 0 } };
                 string display = names.IdentifierName(app.Name, id);
                 if (display != null) item["displayName"] = display;
                 items.Add(item);
             }
             return PageResult(items, page.Item2);
-        }
-
-        string TimestampOrEmpty(AppRecord app, string identifier)
-        {
-            if (!app.Enabled) return "";
-            try { return RowVersion(entsso.ReadConfigOrNull(app.Name, identifier)); }
-            catch (BridgeError) { return ""; }
         }
 
         object GetConfig(Dictionary<string, object> p)

@@ -109,6 +109,16 @@ export interface IdentifierInfo {
   displayName?: string;
 }
 
+/**
+ * A configuration as `identifiers.list` lists it. `timestamp` null: the backend does not list row
+ * versions (the ENTSSO bridge: ENTSSO keeps none, and computing one decrypts the configuration, a
+ * call per row); whoever needs the version for a conflict check reads it with `config.get` then.
+ * Null never matches a version.
+ */
+export interface ListedIdentifier extends Omit<IdentifierInfo, 'timestamp'> {
+  timestamp: string | null;
+}
+
 export interface Page<T> {
   items: T[];
   /** Pass back as `cursor` for the next page; absent on the last page. */
@@ -539,7 +549,7 @@ export interface Methods {
    * `expected`: the import is refused (ENTSSO_E_CONFLICT) when SSODB or the file changed since.
    */
   'apps.import': { params: ImportSource & { expected: Record<string, string> }; result: ImportResult };
-  'identifiers.list': { params: { application: string; filter?: string; cursor?: string; limit?: number }; result: Page<IdentifierInfo> };
+  'identifiers.list': { params: { application: string; filter?: string; cursor?: string; limit?: number }; result: Page<ListedIdentifier> };
   search: { params: { query: string; limit?: number }; result: SearchHit[] };
   'config.get': { params: { application: string; identifier: string; reveal?: boolean }; result: ConfigDocument };
   /**
