@@ -140,21 +140,28 @@ namespace EntssoBridge
             return a.IsConfigStore ? entsso.Identifiers(a.Name) : new List<string>();
         }
 
-        int IdentifierCount(AppRecord a)
+        /// <summary>
+        /// How many configurations it holds; null when not counted: an affiliate application's mappings are not
+        /// listed (IdentifiersOf), or the listing failed. The extension must not call such an application empty
+        /// (Delete Application would skip typing its name).
+        /// </summary>
+        int? IdentifierCount(AppRecord a)
         {
-            try { return IdentifiersOf(a).Count; }
-            catch (BridgeError e) { Log.Event("count-failed", a.Name + ": " + e.SsoCode); return 0; }
+            if (!a.IsConfigStore) return null;
+            try { return entsso.Identifiers(a.Name).Count; }
+            catch (BridgeError e) { Log.Event("count-failed", a.Name + ": " + e.SsoCode); return null; }
         }
 
-        Dictionary<string, object> Info(AppRecord a, int identifierCount, PortNameMap names)
+        Dictionary<string, object> Info(AppRecord a, int? identifierCount, PortNameMap names)
         {
             var info = new Dictionary<string, object>
             {
                 { "name", a.Name }, { "description", a.Description }, { "contact", a.Contact },
                 { "userGroup", a.UserGroup }, { "adminGroup", a.AdminGroup }, { "flags", a.Flags },
                 { "kind", a.Kind }, { "enabled", a.Enabled }, { "numFields", a.NumFields },
-                { "identifierCount", identifierCount },
+                { "identifierCount", identifierCount ?? 0 },
             };
+            if (identifierCount == null) info["identifierCountUnknown"] = true;
             string display = names.ApplicationName(a.Name);
             if (display != null) info["displayName"] = display;
             return info;

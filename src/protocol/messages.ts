@@ -84,6 +84,12 @@ export interface ApplicationInfo {
   numFields: number;
   /** Number of identifiers (port configurations / config-store entries). */
   identifierCount: number;
+  /**
+   * True when the backend could not count them (the ENTSSO bridge: an affiliate application's
+   * mappings are not listed, or the count failed): `identifierCount` is then 0 and says nothing.
+   * Such an application is never called empty.
+   */
+  identifierCountUnknown?: boolean;
   /** A name people know it by, when the backend can tell (the ENTSSO bridge: BizTalk handler names from BizTalkMgmtDb). */
   displayName?: string;
 }
