@@ -140,21 +140,28 @@ namespace EntssoBridge
             return a.IsConfigStore ? entsso.Identifiers(a.Name) : new List<string>();
         }
 
-        int IdentifierCount(AppRecord a)
+        /// <summary>
+        /// How many configurations it holds; null when not counted: an affiliate application's mappings are not
+        /// listed (IdentifiersOf), or the listing failed. The extension must not call such an application empty
+        /// (Delete Application would skip typing its name).
+        /// </summary>
+        int? IdentifierCount(AppRecord a)
         {
-            try { return IdentifiersOf(a).Count; }
-            catch (BridgeError e) { Log.Event("count-failed", a.Name + ": " + e.SsoCode); return 0; }
+            if (!a.IsConfigStore) return null;
+            try { return entsso.Identifiers(a.Name).Count; }
+            catch (BridgeError e) { Log.Event("count-failed", a.Name + ": " + e.SsoCode); return null; }
         }
 
-        Dictionary<string, object> Info(AppRecord a, int identifierCount, PortNameMap names)
+        Dictionary<string, object> Info(AppRecord a, int? identifierCount, PortNameMap names)
         {
             var info = new Dictionary<string, object>
             {
                 { "name", a.Name }, { "description", a.Description }, { "contact", a.Contact },
                 { "userGroup", a.UserGroup }, { "adminGroup", a.AdminGroup }, { "flags", a.Flags },
                 { "kind", a.Kind }, { "enabled", a.Enabled }, { "numFields", a.NumFields },
-                { "identifierCount", identifierCount },
+                { "identifierCount", identifierCount ?? 0 },
             };
+            if (identifierCount == null) info["identifierCountUnknown"] = true;
             string display = names.ApplicationName(a.Name);
             if (display != null) info["displayName"] = display;
             return info;
@@ -355,19 +362,15 @@ namespace EntssoBridge
             var items = new List<object>();
             foreach (var id in page.Item1)
             {
-                var item = new Dictionary<string, object> { { "application", app.Name }, { "identifier", id }, { "timestamp", TimestampOrEmpty(app, id) }, { "modifiedAt", 0 } };
+                // No row version: ENTSSO keeps none, and one computed here is a decrypting GetConfigInfo per row (an
+                // audited call in the local SSO service), 100 for a page. null says "unknown" (ListedIdentifier in
+                // src/protocol/messages.ts): whoever needs it for a conflict check reads it with config.get then.
+                var item = new Dictionary<string, object> { { "application", app.Name }, { "identifier", id }, { "timestamp", null }, { "modifiedAt", 0 } };
                 string display = names.IdentifierName(app.Name, id);
                 if (display != null) item["displayName"] = display;
                 items.Add(item);
             }
             return PageResult(items, page.Item2);
-        }
-
-        string TimestampOrEmpty(AppRecord app, string identifier)
-        {
-            if (!app.Enabled) return "";
-            try { return RowVersion(entsso.ReadConfigOrNull(app.Name, identifier)); }
-            catch (BridgeError) { return ""; }
         }
 
         object GetConfig(Dictionary<string, object> p)

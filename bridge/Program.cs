@@ -5,6 +5,7 @@
 //
 //   entsso-bridge.exe [--poll-ms N]   serve (stdin/stdout; log on stderr, never a value)
 //   entsso-bridge.exe --self-check    read-only: print which ENTSSO calls work here, nothing secret
+//   entsso-bridge.exe --local-service whether this machine has the ENTSSO service (LocalService.cs), one JSON line
 using System;
 using System.Runtime.CompilerServices;
 
@@ -26,9 +27,10 @@ namespace EntssoBridge
                 if (args[i] == "--self-check") selfCheck = true;
                 else if (args[i] == "--poll-ms" && i + 1 < args.Length && int.TryParse(args[i + 1], out pollMs) && pollMs >= 50) i++;
                 else if (args[i] == "--version") { Console.WriteLine("entsso-bridge " + Version); return 0; }
+                else if (args[i] == "--local-service") return LocalService.Print(Console.Out);
                 else
                 {
-                    Console.Error.WriteLine("Usage: entsso-bridge.exe [--poll-ms N (>= 50)] | --self-check | --version");
+                    Console.Error.WriteLine("Usage: entsso-bridge.exe [--poll-ms N (>= 50)] | --self-check | --local-service | --version");
                     return 2;
                 }
             }

@@ -18,6 +18,7 @@ namespace EntssoBridge
             output.WriteLine("interop assembly: " + (InteropLocator.ExpectedPath ?? "(CommonProgramW6432 not set)") + (InteropLocator.ExpectedPath != null && File.Exists(InteropLocator.ExpectedPath) ? "" : "  [MISSING]"));
             output.WriteLine("interop loaded: " + Entsso.InteropDescription());
             output.WriteLine("account: " + Environment.UserDomainName + "\\" + Environment.UserName);
+            failures += LocalServiceLine(output);
             failures += Step(output, "GetServerStatus (this machine)", () => { var s = entsso.Status(null); return "server " + s.Server + ", status flags 0x" + s.Flags.ToString("X"); });
             failures += Step(output, "GetGlobalInfo (needs SSO Administrators)", () => { mss = entsso.SecretServerName(); return "master secret server " + mss; });
             failures += Step(output, "GetServerStatus (master secret server)", () => { var s = entsso.Status(string.IsNullOrEmpty(mss) ? null : mss); return (s.Flags & ServerStatus.SecretServerRunning) != 0 ? "secret server running" : "secret server NOT running"; });
@@ -40,6 +41,19 @@ namespace EntssoBridge
             output.WriteLine("not tried (they change state): SetConfigInfo, CreateApplication, UpdateApplication, DeleteApplication, BackupSecret, RestoreSecret, GenerateSecret.");
             output.WriteLine(failures == 0 ? "result: every call tried works." : "result: " + failures + " call(s) failed; see above.");
             return failures == 0 ? 0 : 1;
+        }
+
+        /// <summary>Without the local SSO service (administration tools only), runtime reads (values) cannot work here: a failure.</summary>
+        static int LocalServiceLine(TextWriter output)
+        {
+            string state = LocalService.State();
+            if (state == "missing")
+            {
+                output.WriteLine("FAIL  Enterprise SSO service on this machine: not installed (only the administration tools). Configurations are decrypted by the local SSO service only: open VS Code on a BizTalk server.");
+                return 1;
+            }
+            output.WriteLine((state == "installed" ? "ok    " : "info  ") + "Enterprise SSO service on this machine: " + state);
+            return 0;
         }
 
         static int Step(TextWriter output, string name, Func<string> call)

@@ -26,8 +26,8 @@ export const defaultBridgeExe = join(root, 'dist', 'entsso-bridge.exe');
 export const defaultTestBridgeExe = join(root, '.artifacts', 'entsso-bridge-test', 'entsso-bridge.exe');
 /** The conditional compilation symbol of the test hooks; the shipped build never defines it. */
 const TEST_HOOKS_SYMBOL = 'ENTSSO_TEST_HOOKS';
-/** The environment variables only a test build reads (bridge/FieldChanges.cs, bridge/PortNames.cs, bridge/FieldChangeLock.cs). */
-export const TEST_HOOK_VARIABLES = ['ENTSSO_BRIDGE_CRASH_AT', 'ENTSSO_BRIDGE_MGMTDB_FILE', 'ENTSSO_BRIDGE_LOCK_HEARTBEAT_MS'];
+/** The environment variables only a test build reads (bridge/FieldChanges.cs, bridge/PortNames.cs, bridge/FieldChangeLock.cs, bridge/LocalService.cs). */
+export const TEST_HOOK_VARIABLES = ['ENTSSO_BRIDGE_CRASH_AT', 'ENTSSO_BRIDGE_MGMTDB_FILE', 'ENTSSO_BRIDGE_LOCK_HEARTBEAT_MS', 'ENTSSO_BRIDGE_NO_LOCAL_SERVICE'];
 
 function log(msg) {
   process.stderr.write(`[bridge] ${msg}\n`);

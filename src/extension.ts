@@ -89,7 +89,7 @@ export function activate(context: vscode.ExtensionContext): void {
     provider.onDidWrite((e) => tree.noteWritten(e.environment, e.row)),
     keepSsoDocumentsInTheirLanguage(log),
     registerMaskedFieldHover(provider),
-    ...registerConnectionCommands({ log, connection }),
+    ...registerConnectionCommands({ log, connection, extensionPath: context.extensionPath }),
     ...registerExplorerCommands({ log, connection, tree, treeView, fileSystem: provider }),
     ...registerFindByValueCommand({ log, connection }),
     ...registerConfigurationCommands({ log, connection, fileSystem, globalState: context.globalState }),

@@ -16,6 +16,7 @@ import {
   fieldRemovalDetail,
   looksSecret,
   maskableFields,
+  mayHoldConfigurations,
   nameProblem,
   splitFieldList,
 } from '../model/applicationDraft';
@@ -163,20 +164,24 @@ async function deleteApplication(ctx: ApplicationCommandsContext, node: unknown)
   const chosen = await resolveApplication(ctx.connection, node, { title: vscode.l10n.t(`Delete SSO Application in "{0}"`, env), placeHolder: vscode.l10n.t('Which application should be deleted?') });
   // Counted now, not from the tree: the confirmation must say what is really lost.
   const app = await ctx.connection.request('apps.get', { name: chosen.name });
+  // Not counted (the ENTSSO bridge: affiliate applications, a failed count) is not empty: asked like a full one.
+  const mayHold = mayHoldConfigurations(app);
   await confirmModal(
-    app.identifierCount > 0
-      ? deleteApplicationQuestion(app)
-      : vscode.l10n.t('Delete application "{0}"?', applicationLabel(app)),
+    app.identifierCountUnknown
+      ? vscode.l10n.t('Delete application "{0}" and everything it holds?', applicationLabel(app))
+      : mayHold
+        ? deleteApplicationQuestion(app)
+        : vscode.l10n.t('Delete application "{0}"?', applicationLabel(app)),
     deletionDetail(app, env),
     vscode.l10n.t('Delete'),
   );
-  if (app.identifierCount > 0) await confirmByTypingName(app, env);
+  if (mayHold) await confirmByTypingName(app, env);
   await ctx.connection.request('apps.delete', { name: app.name });
-  ctx.log.info(`Deleted application "${app.name}" with ${app.identifierCount} configuration(s).`);
+  ctx.log.info(`Deleted application "${app.name}" with ${app.identifierCountUnknown ? 'an uncounted number of' : app.identifierCount} configuration(s).`);
   ctx.fileSystem.clearCaches();
   ctx.tree.refresh();
   confirmInStatusBar(
-    app.identifierCount > 0
+    app.identifierCount > 0 && !app.identifierCountUnknown
       ? deletedApplicationMessage(app)
       : vscode.l10n.t('Deleted application "{0}".', app.name),
   );
@@ -230,6 +235,7 @@ function deletedApplicationMessage(app: ApplicationInfo): string {
 
 function typeNameToDeletePrompt(app: ApplicationInfo): string {
   const [name, count] = [app.name, app.identifierCount];
+  if (app.identifierCountUnknown) return vscode.l10n.t('Type {0} to delete it with everything it holds. This cannot be undone; press Escape to keep it.', name);
   return perKind(app.kind, {
     adapter: () => (count === 1 ? vscode.l10n.t('Type {0} to delete it with its 1 port configuration. This cannot be undone; press Escape to keep it.', name) : vscode.l10n.t('Type {0} to delete it with its {1} port configurations. This cannot be undone; press Escape to keep it.', name, count)),
     configStore: () => (count === 1 ? vscode.l10n.t('Type {0} to delete it with its 1 config-store entry. This cannot be undone; press Escape to keep it.', name) : vscode.l10n.t('Type {0} to delete it with its {1} config-store entries. This cannot be undone; press Escape to keep it.', name, count)),

@@ -138,13 +138,21 @@ async function deleteConfiguration(ctx: ConfigurationLifecycleContext, target: u
           affiliate: () => vscode.l10n.t('Delete mapping "{0}"?', chosen.name),
         })
       : vscode.l10n.t('Delete configuration "{0}"?', chosen.name),
-    vscode.l10n.t(
-      'Identifier {0} of application {1}. Its values (last changed {2}) are deleted from the SSO database of "{3}"; this cannot be undone. BizTalk lookups of it fail once its SSO cache expires (60 s to 5 min). To keep a copy, export the application first.',
-      chosen.identifier,
-      chosen.application,
-      formatTime(new Date(chosen.modifiedAt).toISOString(), new Date()),
-      chosen.environment,
-    ),
+    // ENTSSO keeps no modification time (the bridge answers 0): no "last changed" then, rather than 1970.
+    chosen.modifiedAt > 0
+      ? vscode.l10n.t(
+          'Identifier {0} of application {1}. Its values (last changed {2}) are deleted from the SSO database of "{3}"; this cannot be undone. BizTalk lookups of it fail once its SSO cache expires (60 s to 5 min). To keep a copy, export the application first.',
+          chosen.identifier,
+          chosen.application,
+          formatTime(new Date(chosen.modifiedAt).toISOString(), new Date()),
+          chosen.environment,
+        )
+      : vscode.l10n.t(
+          'Identifier {0} of application {1}. Its values are deleted from the SSO database of "{2}"; this cannot be undone. BizTalk lookups of it fail once its SSO cache expires (60 s to 5 min). To keep a copy, export the application first.',
+          chosen.identifier,
+          chosen.application,
+          chosen.environment,
+        ),
     vscode.l10n.t('Delete'),
   );
   await ctx.connection.request('config.delete', { application: chosen.application, identifier: chosen.identifier, expectedTimestamp: chosen.timestamp }, chosen.environment);
@@ -162,12 +170,25 @@ async function deleteConfiguration(ctx: ConfigurationLifecycleContext, target: u
   );
 }
 
-/** From a tree node (the version shown there), or from the active sso editor (read again now). */
+/**
+ * The version to delete when the listing gave none: the one stored as the user asks, so that a
+ * change made while the confirmation is open (by another tool too) makes the delete a conflict.
+ */
+async function currentVersion(ctx: ConfigurationLifecycleContext, environment: string, application: string, identifier: string): Promise<{ timestamp: string; modifiedAt: number }> {
+  const current = await ctx.connection.request('config.get', { application, identifier }, environment);
+  return { timestamp: current.timestamp, modifiedAt: current.modifiedAt };
+}
+
+/**
+ * From a tree node (the version listed there, or read now where the listing has none: the ENTSSO
+ * bridge), or from the active sso editor (read again now).
+ */
 async function deletionTarget(ctx: ConfigurationLifecycleContext, target: unknown): Promise<DeletionTarget> {
   const node = target as ExplorerNode | undefined;
   if (node && typeof node === 'object' && 'type' in node && node.type === 'identifier') {
     const { info, app } = node;
-    return { environment: node.env, application: app.name, identifier: info.identifier, kind: app.kind, name: configurationName(app, info), timestamp: info.timestamp, modifiedAt: info.modifiedAt };
+    const version = info.timestamp !== null ? { timestamp: info.timestamp, modifiedAt: info.modifiedAt } : await currentVersion(ctx, node.env, app.name, info.identifier);
+    return { environment: node.env, application: app.name, identifier: info.identifier, kind: app.kind, name: configurationName(app, info), ...version };
   }
   const uri = target instanceof vscode.Uri ? target : vscode.window.activeTextEditor?.document.uri;
   const path = uri ? parseSsoUri(uri) : undefined;

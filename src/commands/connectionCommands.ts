@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
-import { LOCAL_ENTSSO_NAME, installedEntssoFolder, localEntssoLabel } from '../connection/entssoBridge';
+import { LOCAL_ENTSSO_NAME, bridgeProcess, installedEntssoFolder, localEntssoLabel, localServiceState, missingLocalServiceReason, type LocalServiceState } from '../connection/entssoBridge';
 import { checkEnvironmentName, endpointOf, parseEnvironments, toSettingValue, upsertEnvironment, withoutEnvironment, type EnvironmentSetting } from '../connection/environmentSettings';
 import { SsoError } from '../protocol/errors';
 import { UserCancelled, UserFacingError, registerCommand, showError, type CommandContext } from './commandRunner';
@@ -17,6 +17,8 @@ import { askWarningModal, notifyInformation, withNotificationProgress } from '..
 
 interface ConnectionCommandsContext extends CommandContext {
   readonly connection: ConnectionManager;
+  /** Where the bundled entsso-bridge.exe is (asked whether this machine has the ENTSSO service). */
+  readonly extensionPath: string;
 }
 
 const CONNECT_TIMEOUT_MS = 15_000;
@@ -37,7 +39,7 @@ export function registerConnectionCommands(ctx: ConnectionCommandsContext): vsco
 
 async function connect(ctx: ConnectionCommandsContext): Promise<void> {
   const entssoFolder = installedEntssoFolder();
-  if (entssoFolder && (await pickThisMachine(entssoFolder))) return connectThisMachine(ctx);
+  if (entssoFolder && (await pickThisMachine(entssoFolder, await thisMachineService(ctx)))) return connectThisMachine(ctx, true);
   const current = ctx.connection.environment;
   const title = vscode.l10n.t('Connect to SSO Service');
   let name = current?.name ?? 'dev';
@@ -93,29 +95,52 @@ async function socketPathProblem(value: string): Promise<Problem | undefined> {
   return undefined;
 }
 
-/** True for "This machine's Enterprise SSO", false for a socket of this project's service. */
-async function pickThisMachine(entssoFolder: string): Promise<boolean> {
+/** The environment "This machine" is (saved, or the one it would be saved as). */
+function thisMachineEnvironment(ctx: ConnectionCommandsContext): EnvironmentSetting {
+  return ctx.connection.environments.find((e) => e.kind === 'entsso') ?? { name: LOCAL_ENTSSO_NAME, socketPath: '', kind: 'entsso' };
+}
+
+/** Whether this machine has the ENTSSO service, asked of the bridge that "This machine" starts (review 8, finding 8). */
+async function thisMachineService(ctx: ConnectionCommandsContext): Promise<LocalServiceState> {
+  const state = await localServiceState(bridgeProcess(thisMachineEnvironment(ctx), ctx.extensionPath));
+  ctx.log.info(`This machine's Enterprise SSO service, as entsso-bridge.exe tells: ${state}.`);
+  return state;
+}
+
+/**
+ * True for "This machine's Enterprise SSO", false for a socket of this project's service. Where only
+ * the administration tools are installed it is still listed, with the reason it cannot work, and
+ * choosing it says that reason instead of connecting.
+ */
+async function pickThisMachine(entssoFolder: string, service: LocalServiceState): Promise<boolean> {
   type Item = vscode.QuickPickItem & { thisMachine: boolean };
+  const missing = service === 'missing';
   const items: Item[] = [
     {
       label: localEntssoLabel(),
-      description: vscode.l10n.t('nothing to type'),
-      detail: vscode.l10n.t('Enterprise SSO installed in {0}, through the bundled entsso-bridge.exe; your Windows account decides what you may do.', entssoFolder),
-      iconPath: new vscode.ThemeIcon('vm'),
+      description: missing ? vscode.l10n.t('cannot work here: no Enterprise SSO service') : vscode.l10n.t('nothing to type'),
+      detail: missing
+        ? missingLocalServiceReason()
+        : vscode.l10n.t('Enterprise SSO installed in {0}, through the bundled entsso-bridge.exe; your Windows account decides what you may do.', entssoFolder),
+      iconPath: new vscode.ThemeIcon(missing ? 'warning' : 'vm'),
       thisMachine: true,
     },
     { label: vscode.l10n.t('An SSO service of this project…'), detail: vscode.l10n.t('Its socket path and access token, as printed by "ssoctl init".'), iconPath: new vscode.ThemeIcon('plug'), thisMachine: false },
   ];
+  // Offered second where it cannot work, so that Enter takes what can.
+  if (missing) items.reverse();
   const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Connect to SSO Service'), placeHolder: vscode.l10n.t('Which SSO service should the explorer show?'), ignoreFocusOut: true });
   if (!picked) throw new UserCancelled();
+  if (picked.thisMachine && missing) throw new UserFacingError(missingLocalServiceReason());
   return picked.thisMachine;
 }
 
 /** Saves (once) and activates the environment of kind `entsso`; an existing one keeps its settings (e.g. a stand-in's bridge). */
-async function connectThisMachine(ctx: ConnectionCommandsContext): Promise<void> {
+async function connectThisMachine(ctx: ConnectionCommandsContext, asked = false): Promise<void> {
+  if (!asked && (await thisMachineService(ctx)) === 'missing') throw new UserFacingError(missingLocalServiceReason());
   const environments = ctx.connection.environments;
   const existing = environments.find((e) => e.kind === 'entsso');
-  const env: EnvironmentSetting = existing ?? { name: LOCAL_ENTSSO_NAME, socketPath: '', kind: 'entsso' };
+  const env: EnvironmentSetting = existing ?? thisMachineEnvironment(ctx);
   if (!existing && environments.some((e) => e.name.toLowerCase() === env.name.toLowerCase())) {
     throw new SsoError(
       'ENTSSO_E_ENVIRONMENT_EXISTS',

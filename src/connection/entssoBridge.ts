@@ -5,6 +5,7 @@
  * No `vscode` import: unit-tested with node:test.
  */
 import * as l10n from '@vscode/l10n';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import type { ProcessSpec } from '../ssoClient/transport';
@@ -35,4 +36,41 @@ export function bridgeProcess(env: EnvironmentSetting, extensionPath: string, pl
   if (env.bridge) return { command: env.bridge.command, args: env.bridge.args, env: env.bridge.env };
   const exe = join(extensionPath, 'dist', 'entsso-bridge.exe');
   return platform === 'win32' ? { command: exe, args: [] } : { command: 'mono', args: [exe] };
+}
+
+/** Whether this machine has the Enterprise SSO service, as the bridge tells (`--local-service`, bridge/LocalService.cs). */
+export type LocalServiceState = 'installed' | 'missing' | 'unknown';
+
+const LOCAL_SERVICE_TIMEOUT_MS = 10_000;
+
+/**
+ * Asks the bridge, without any ENTSSO call, whether this machine has the ENTSSO service: where only
+ * the BizTalk administration tools are installed, the tree would list applications but no
+ * configuration could be opened (their values are read through the local SSO service only).
+ * 'unknown' when the bridge cannot tell (off Windows), fails or does not answer in time: then
+ * "This machine" is offered as before.
+ */
+export function localServiceState(spec: ProcessSpec, timeoutMs = LOCAL_SERVICE_TIMEOUT_MS): Promise<LocalServiceState> {
+  return new Promise((resolve) => {
+    execFile(spec.command, [...spec.args, '--local-service'], { env: { ...process.env, ...spec.env }, cwd: spec.cwd, timeout: timeoutMs, windowsHide: true, maxBuffer: 64 * 1024 }, (err, stdout) => {
+      if (err) return resolve('unknown');
+      resolve(parseLocalService(String(stdout)));
+    });
+  });
+}
+
+function parseLocalService(stdout: string): LocalServiceState {
+  try {
+    const state = (JSON.parse(stdout.trim().split(/\r?\n/).pop() ?? '') as { localService?: unknown }).localService;
+    return state === 'installed' || state === 'missing' ? state : 'unknown';
+  } catch {
+    return 'unknown';
+  }
+}
+
+/** Why "This machine" cannot work here, for the picker and the refusal. */
+export function missingLocalServiceReason(): string {
+  return l10n.t(
+    'Only the Enterprise SSO administration tools are installed on this machine, not the Enterprise Single Sign-On service. The values of configurations are decrypted by the local SSO service only, so none could be opened here: open VS Code on a BizTalk server (where the SSO service runs), or connect to an SSO service of this project.',
+  );
 }

@@ -92,10 +92,27 @@ export function looksSecret(label: string): boolean {
   return /pass(word|phrase)?|pwd|secret|api[-_]?key|token|credential|connectionstring|sas/i.test(label);
 }
 
+/**
+ * Whether deleting it is confirmed by typing its name: it holds configurations, or the backend could
+ * not count them (the ENTSSO bridge: affiliate applications, a failed count), which is not "none".
+ */
+export function mayHoldConfigurations(app: ApplicationInfo): boolean {
+  return app.identifierCountUnknown === true || app.identifierCount > 0;
+}
+
+/** What is lost with an application whose configurations were not counted: never "none". */
+function uncountedLoss(app: ApplicationInfo): string {
+  return perKind(app.kind, {
+    adapter: () => l10n.t('Enterprise SSO does not tell how many port configurations it holds: all of them are deleted with it, masked values included, and cannot be recovered.'),
+    configStore: () => l10n.t('Enterprise SSO does not tell how many config-store entries it holds: all of them are deleted with it, masked values included, and cannot be recovered.'),
+    affiliate: () => l10n.t('Enterprise SSO does not tell how many mappings it holds: all of them are deleted with it, masked values included, and cannot be recovered.'),
+  });
+}
+
 /** The detail of the modal confirmation of a delete: what is lost, and how to keep it. */
 export function deletionDetail(app: ApplicationInfo, environment: string): string {
   const count = app.identifierCount;
-  const lost = perKind(app.kind, {
+  const lost = app.identifierCountUnknown ? uncountedLoss(app) : perKind(app.kind, {
     adapter: () =>
       count === 0
         ? l10n.t('It holds no port configurations.')

@@ -383,16 +383,28 @@ export function applicationTooltip(app: ApplicationInfo): string {
     l10n.t('- Flags: `{0}`', formatFlags(app.flags)),
     l10n.t('- Fields: {0}', app.numFields),
     perKind(app.kind, {
-      adapter: () => l10n.t('- Port configurations: {0}', app.identifierCount),
-      configStore: () => l10n.t('- Config-store entries: {0}', app.identifierCount),
-      affiliate: () => l10n.t('- Mappings: {0}', app.identifierCount),
+      adapter: () => l10n.t('- Port configurations: {0}', countOrUnknown(app)),
+      configStore: () => l10n.t('- Config-store entries: {0}', countOrUnknown(app)),
+      affiliate: () => l10n.t('- Mappings: {0}', countOrUnknown(app)),
     }),
   ];
   return lines.join('\n');
 }
 
+/** The count, or that it is not known (the ENTSSO bridge cannot count an affiliate application's mappings): never a 0 that was not counted. */
+function countOrUnknown(app: ApplicationInfo): string {
+  return app.identifierCountUnknown ? l10n.t('not counted (Enterprise SSO does not tell)') : String(app.identifierCount);
+}
+
 export function identifierCountText(app: ApplicationInfo): string {
   const n = app.identifierCount;
+  if (app.identifierCountUnknown) {
+    return perKind(app.kind, {
+      adapter: () => l10n.t('port configurations not counted'),
+      configStore: () => l10n.t('config-store entries not counted'),
+      affiliate: () => l10n.t('mappings not counted'),
+    });
+  }
   return perKind(app.kind, {
     adapter: () => (n === 1 ? l10n.t('1 port configuration') : l10n.t('{0} port configurations', n)),
     configStore: () => (n === 1 ? l10n.t('1 config-store entry') : l10n.t('{0} config-store entries', n)),

@@ -20,6 +20,7 @@ import {
   type ConfigFingerprints,
   type FieldFingerprint,
   type IdentifierInfo,
+  type ListedIdentifier,
   type MethodName,
   type ParamsOf,
   type ResultOf,
@@ -39,7 +40,7 @@ const COMPARE_MAX_CONFIGURATIONS = 20_000;
 
 interface SideOfApplication {
   detail: ApplicationDetail;
-  identifiers: IdentifierInfo[];
+  identifiers: ListedIdentifier[];
   configurations: ConfigFingerprints[];
 }
 
@@ -57,8 +58,8 @@ async function applicationOf(side: EnvironmentSide, application: string): Promis
   }
 }
 
-async function identifiersOf(side: EnvironmentSide, application: string): Promise<IdentifierInfo[]> {
-  const out: IdentifierInfo[] = [];
+async function identifiersOf(side: EnvironmentSide, application: string): Promise<ListedIdentifier[]> {
+  const out: ListedIdentifier[] = [];
   let cursor: string | undefined;
   do {
     const page = await side.request('identifiers.list', { application, cursor, limit: 1000 });

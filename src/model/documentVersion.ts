@@ -10,6 +10,13 @@ export interface RowVersion {
   modifiedAt: number;
 }
 
+/** What a stat() saw, and when: the listing's row version, null where the backend lists none (the ENTSSO bridge). */
+export interface StatVersion {
+  timestamp: string | null;
+  modifiedAt: number;
+  at: number;
+}
+
 /** A stat() this recent is the one VS Code made right before calling writeFile. */
 export const STAT_BEFORE_WRITE_MS = 5_000;
 
@@ -18,10 +25,11 @@ export const STAT_BEFORE_WRITE_MS = 5_000;
  * read from, unless VS Code stat()ed a newer one right before this write and wrote anyway. It
  * only does that when the user chose "Overwrite" in its "newer on disk" flow (or turned
  * conflict detection off): then the save may replace exactly the version VS Code showed, and
- * still not one written after it.
+ * still not one written after it. Unknown (null) there: the version read, so a stale save stays a conflict.
  */
-export function expectedVersion(base: RowVersion, lastStat: (RowVersion & { at: number }) | undefined, now: number): RowVersion {
-  if (lastStat && now - lastStat.at < STAT_BEFORE_WRITE_MS && lastStat.modifiedAt > base.modifiedAt) {
+export function expectedVersion(base: RowVersion, lastStat: StatVersion | undefined, now: number): RowVersion {
+  // A version the listing did not give is never taken for the one shown: the save stays based on what was read.
+  if (lastStat && lastStat.timestamp !== null && now - lastStat.at < STAT_BEFORE_WRITE_MS && lastStat.modifiedAt > base.modifiedAt) {
     return { timestamp: lastStat.timestamp, modifiedAt: lastStat.modifiedAt };
   }
   return base;

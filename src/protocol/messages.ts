@@ -84,6 +84,12 @@ export interface ApplicationInfo {
   numFields: number;
   /** Number of identifiers (port configurations / config-store entries). */
   identifierCount: number;
+  /**
+   * True when the backend could not count them (the ENTSSO bridge: an affiliate application's
+   * mappings are not listed, or the count failed): `identifierCount` is then 0 and says nothing.
+   * Such an application is never called empty.
+   */
+  identifierCountUnknown?: boolean;
   /** A name people know it by, when the backend can tell (the ENTSSO bridge: BizTalk handler names from BizTalkMgmtDb). */
   displayName?: string;
 }
@@ -107,6 +113,16 @@ export interface IdentifierInfo {
   modifiedAt: number;
   /** A name people know it by, when the backend can tell (the ENTSSO bridge: send port / receive location names). */
   displayName?: string;
+}
+
+/**
+ * A configuration as `identifiers.list` lists it. `timestamp` null: the backend does not list row
+ * versions (the ENTSSO bridge: ENTSSO keeps none, and computing one decrypts the configuration, a
+ * call per row); whoever needs the version for a conflict check reads it with `config.get` then.
+ * Null never matches a version.
+ */
+export interface ListedIdentifier extends Omit<IdentifierInfo, 'timestamp'> {
+  timestamp: string | null;
 }
 
 export interface Page<T> {
@@ -539,7 +555,7 @@ export interface Methods {
    * `expected`: the import is refused (ENTSSO_E_CONFLICT) when SSODB or the file changed since.
    */
   'apps.import': { params: ImportSource & { expected: Record<string, string> }; result: ImportResult };
-  'identifiers.list': { params: { application: string; filter?: string; cursor?: string; limit?: number }; result: Page<IdentifierInfo> };
+  'identifiers.list': { params: { application: string; filter?: string; cursor?: string; limit?: number }; result: Page<ListedIdentifier> };
   search: { params: { query: string; limit?: number }; result: SearchHit[] };
   'config.get': { params: { application: string; identifier: string; reveal?: boolean }; result: ConfigDocument };
   /**

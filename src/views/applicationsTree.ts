@@ -10,7 +10,7 @@
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { SsoError } from '../protocol/errors';
-import type { ApplicationDetail, ApplicationInfo, ApplicationKind, IdentifierInfo, SearchHit } from '../protocol/messages';
+import type { ApplicationDetail, ApplicationInfo, ApplicationKind, IdentifierInfo, ListedIdentifier, SearchHit } from '../protocol/messages';
 import { PagedList, applicationKey, applicationLabel, adapterKey, adapterRole, groupByAdapter, groupApplications, identifierLabel, perKind } from '../model/applicationList';
 import { ssoUri } from './ssoFileSystem';
 import { AdapterNode } from './tree/adapterNode';
@@ -35,7 +35,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   readonly onDidChangeTreeData = this.changeEmitter.event;
 
   private apps = new PagedList<ApplicationInfo>((a) => applicationKey(a.name));
-  private identifiers = new Map<string, PagedList<IdentifierInfo>>();
+  private identifiers = new Map<string, PagedList<ListedIdentifier>>();
   private appsLoading: Promise<void> | undefined;
   /** The adapter applications by adapter key, built once per change of `apps` (every adapter row needs it). */
   private adapters: Map<string, ApplicationInfo[]> | undefined;
@@ -362,7 +362,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
    * Keeps the page sizes of an application's list for its reload after a refresh. A list not
    * loaded (its first page failed or is still loading) is reloaded as a first load: one page.
    */
-  private rememberPages(key: string, list: PagedList<IdentifierInfo> | undefined): void {
+  private rememberPages(key: string, list: PagedList<ListedIdentifier> | undefined): void {
     if (list?.loaded) this.reloadPages.set(key, reloadSizesOf(list, this.pageSize));
   }
 
@@ -419,7 +419,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
     return node;
   }
 
-  private identifierNode(env: string, app: ApplicationInfo, info: IdentifierInfo): ConfigurationNode {
+  private identifierNode(env: string, app: ApplicationInfo, info: ListedIdentifier): ConfigurationNode {
     const node = this.keptInList(app.name, ConfigurationNode.idOf(env, app.name, info.identifier), 'identifier', () => new ConfigurationNode(env, app, info));
     node.update(app, info);
     return node;
@@ -471,18 +471,18 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
 
   // ------------------------------------------------------------------ loading
 
-  private identifierList(application: string): PagedList<IdentifierInfo> {
+  private identifierList(application: string): PagedList<ListedIdentifier> {
     const key = applicationKey(application);
     let list = this.identifiers.get(key);
     if (!list) {
-      list = new PagedList<IdentifierInfo>((i) => i.identifier);
+      list = new PagedList<ListedIdentifier>((i) => i.identifier);
       this.identifiers.set(key, list);
     }
     return list;
   }
 
   /** Whether `list` is still the one the tree shows for `app` (a refresh replaces it, a deletion drops it). */
-  private isShown(app: ApplicationInfo, list: PagedList<IdentifierInfo>): boolean {
+  private isShown(app: ApplicationInfo, list: PagedList<ListedIdentifier>): boolean {
     return this.identifiers.get(applicationKey(app.name)) === list;
   }
 
@@ -532,7 +532,7 @@ export class ApplicationsTreeProvider implements vscode.TreeDataProvider<Explore
   }
 
   /** Loads a page into `list`, the one asked for: the tree may have replaced it by the time the page arrives. */
-  private async loadIdentifiers(app: ApplicationInfo, list: PagedList<IdentifierInfo>, cursor: string | undefined, limit: number): Promise<void> {
+  private async loadIdentifiers(app: ApplicationInfo, list: PagedList<ListedIdentifier>, cursor: string | undefined, limit: number): Promise<void> {
     try {
       const page = await this.connection.request('identifiers.list', { application: app.name, limit, ...(cursor ? { cursor } : {}) });
       list.addPage(page);

@@ -8,14 +8,14 @@ import * as vscode from 'vscode';
 import type { ApplicationDetail, ApplicationInfo, ConfigDocument } from '../protocol/messages';
 import type { DocumentSchema } from '../model/configDocument';
 import type { LayoutView } from '../model/configLayout';
-import type { RowVersion } from '../model/documentVersion';
+import type { RowVersion, StatVersion } from '../model/documentVersion';
 import { parseSsoUri } from '../model/ssoUri';
 
 export interface DocumentEntry {
   /** The version the document was last read from (or written as). */
   base?: RowVersion;
   /** The version the last stat() saw, and when. */
-  lastStat?: RowVersion & { at: number };
+  lastStat?: StatVersion;
   schema?: DocumentSchema;
   revealed: boolean;
   /** Bumped when the text we would serve changes without a new row version (reveal, re-mask). */

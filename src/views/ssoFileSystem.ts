@@ -23,7 +23,7 @@
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { SsoError } from '../protocol/errors';
-import type { ConfigDocument, IdentifierInfo } from '../protocol/messages';
+import type { ConfigDocument, IdentifierInfo, ListedIdentifier } from '../protocol/messages';
 import { configurationName } from '../model/applicationList';
 import {
   schemaOf,
@@ -462,9 +462,9 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     return path;
   }
 
-  private async findRow(environment: string, application: string, identifier: string): Promise<IdentifierInfo> {
+  private async findRow(environment: string, application: string, identifier: string): Promise<ListedIdentifier> {
     let cursor: string | undefined;
-    let ci: IdentifierInfo | undefined;
+    let ci: ListedIdentifier | undefined;
     for (let pages = 0; pages < 20; pages++) {
       const page = await this.connection.request('identifiers.list', { application, filter: identifier, limit: 100, ...(cursor ? { cursor } : {}) }, environment);
       const exact = page.items.find((i) => i.identifier === identifier);

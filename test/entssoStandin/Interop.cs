@@ -341,6 +341,8 @@ namespace Microsoft.EnterpriseSingleSignOn.Interop
         public void GetConfigInfo(string applicationName, string identifier, int flags, IPropertyBag properties)
         {
             var s = StateFile.Read();
+            // Counted (when a test asks) so that a test can tell how many configurations a request decrypts.
+            if (s.CountsCalls) StateFile.Count("GetConfigInfo");
             Checks.LocalServiceUp(s);
             var app = Checks.App(s, applicationName);
             if ((app.Flags & SSOFlag.SSO_FLAG_ENABLED) == 0) throw Hr.Com(Hr.ApplicationDisabled);

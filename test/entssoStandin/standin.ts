@@ -85,7 +85,7 @@ export interface StandinState {
   failCalls?: Record<string, string>;
   /** Interop member name → milliseconds it takes (reads only). */
   delayCalls?: Record<string, number>;
-  /** Set to {} to count calls: GetServerStatus and GetGlobalInfo → how many were made since. */
+  /** Set to {} to count calls: GetServerStatus, GetGlobalInfo and GetConfigInfo → how many were made since. */
   callCounts?: Record<string, number>;
   /** Applications PurgeCacheForApplication was called for (the last 20). */
   cachePurges?: string[];

@@ -6,8 +6,8 @@
 //   config       read one configuration: GetFieldInfo (labels, which are masked) + GetConfigInfo
 //                (RUNTIME | REFRESH), masked values left out of what is shown.
 //   identifiers  one page of identifiers: GetApplicationInfo + GetMappingsForExternalUser (the
-//                $ConfigStore$ ones, sorted), and each identifier's stored values (GetConfigInfo),
-//                which the bridge's answer stands for with a row version.
+//                $ConfigStore$ ones, sorted). The bridge's listing has no row version (it would take
+//                a GetConfigInfo per identifier), so neither reads a configuration.
 //   apps         one page of applications: GetApplications2 (sorted), and per application on the
 //                page GetApplicationInfo (number of fields) + GetMappingsForExternalUser (count).
 // Protocol: args <application> <identifier> <page size>; then on stdin "<call> <count>" lines, each
@@ -121,13 +121,7 @@ namespace EntssoBench
         {
             int numFields;
             ApplicationFlags(application, out numFields);
-            var page = Identifiers(application).Take(pageSize).ToList();
-            foreach (var id in page)
-            {
-                ISSOConfigStore store = new ISSOConfigStore();
-                store.GetConfigInfo(application, id, SSOFlag.SSO_FLAG_RUNTIME | SSOFlag.SSO_FLAG_REFRESH, new Bag());
-            }
-            return page.Count;
+            return Identifiers(application).Take(pageSize).Count();
         }
 
         static int ApplicationPage(int pageSize)

@@ -28,7 +28,7 @@ export async function config(args: ParsedArgs): Promise<void> {
     switch (verb) {
       case 'list': {
         const page = await client.request('identifiers.list', { application, filter: opt(args, 'filter'), limit: optInt(args, 'limit') ?? 1000 });
-        print(args, page, () => table([['IDENTIFIER', 'TIMESTAMP', 'MODIFIED'], ...page.items.map((i) => [i.identifier, i.timestamp, new Date(i.modifiedAt).toISOString()])]));
+        print(args, page, () => table([['IDENTIFIER', 'TIMESTAMP', 'MODIFIED'], ...page.items.map((i) => [i.identifier, i.timestamp ?? '-', new Date(i.modifiedAt).toISOString()])]));
         return;
       }
       case 'get': {

@@ -2,7 +2,7 @@ import * as vscode from 'vscode';
 import { applicationKey, applicationLabel, configurationName, groupInfo, identifierLabel, perKind } from '../../model/applicationList';
 import { escapeMarkdown } from '../../model/markdown';
 import { formatTime } from '../../model/serviceStatus';
-import type { ApplicationInfo, IdentifierInfo } from '../../protocol/messages';
+import type { ApplicationInfo, ListedIdentifier } from '../../protocol/messages';
 import { CachedItemNode } from './cachedItemNode';
 import { contextValue } from './contextValue';
 import { nodeId } from './nodeId';
@@ -21,7 +21,7 @@ export class ConfigurationNode extends CachedItemNode {
   constructor(
     readonly env: string,
     public app: ApplicationInfo,
-    public info: IdentifierInfo,
+    public info: ListedIdentifier,
   ) {
     super();
     this.id = ConfigurationNode.idOf(env, app.name, info.identifier);
@@ -32,7 +32,7 @@ export class ConfigurationNode extends CachedItemNode {
   }
 
   /** Keeps this node and rebuilds its item only when the configuration or its application changed. */
-  update(app: ApplicationInfo, info: IdentifierInfo): void {
+  update(app: ApplicationInfo, info: ListedIdentifier): void {
     if (app === this.app && info === this.info) return;
     this.app = app;
     this.info = info;

@@ -14,6 +14,10 @@ describe('expectedVersion', () => {
     assert.deepEqual(expectedVersion(base, { timestamp: 'v2', modifiedAt: 2000, at: 4900 }, 5000), { timestamp: 'v2', modifiedAt: 2000 });
   });
 
+  test('a stat whose listing had no version (the ENTSSO bridge: null) never stands for one: the save stays based on what was read', () => {
+    assert.deepEqual(expectedVersion(base, { timestamp: null, modifiedAt: 2000, at: 4900 }, 5000), base);
+  });
+
   test('an old stat does not count', () => {
     assert.deepEqual(expectedVersion(base, { timestamp: 'v2', modifiedAt: 2000, at: 0 }, STAT_BEFORE_WRITE_MS + 1), base);
   });
