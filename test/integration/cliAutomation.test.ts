@@ -83,11 +83,14 @@ describe('ssoctl in scripts', () => {
     assert.ok((JSON.parse(audit.stdout) as unknown[]).length > 0);
   });
 
-  test('F9: grep takes the pattern from stdin; "none" is 1, a failure is 10 (also compare on an unknown application, F14)', () => {
+  test('F9: grep takes the pattern from stdin; "none" is 1', () => {
     const found = t.ssoctl(['config', 'grep', '--pattern-stdin', '--app', APP], 'Needle-In-Hostile\r\n');
     assert.equal(found.code, 0, found.stderr);
     assert.match(found.stdout, /^Contoso\.Cli\.Automation\tHostile\tNote\t/);
     assert.equal(t.ssoctl(['config', 'grep', '--pattern-stdin'], 'no-such-value-anywhere\n').code, 1);
+  });
+
+  test('F9/F14: a failed grep or compare exits 10, not 1 ("none", "differs"); compare names the unknown application', () => {
 
     const failed = t.ssoctl(['config', 'grep', 'anything', '--app', 'No.Such.App']);
     assert.equal(failed.code, 10, failed.stderr);
