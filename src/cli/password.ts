@@ -36,7 +36,7 @@ export async function readPassword(args: ParsedArgs, prompt: string, confirm: bo
  */
 export function markedPasswordHint(err: unknown): unknown {
   if (!passwordHadByteOrderMark || !(err instanceof SsoError) || err.code !== 'ENTSSO_E_BAD_PASSWORD') return err;
-  return new SsoError(err.code, `${err.message} Note: the password file starts with a byte order mark, which ssoctl now leaves out; a file made from it by an earlier ssoctl has the mark in its password and cannot be opened by typing: make a new backup or export.`, err.details);
+  return new SsoError(err.code, `${err.message} (The password file starts with a byte order mark: an earlier ssoctl kept it in the password of the files it wrote. Make such a file again.)`, err.details);
 }
 
 const CTRL_C = '\u0003';
