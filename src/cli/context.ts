@@ -21,7 +21,8 @@ export const COMMON_OPTIONS = {
 /** --timeout S: how long one request may take (a change on a slow SSODB may take longer than the default). */
 export function requestTimeoutMs(args: ParsedArgs): number {
   const seconds = optNumber(args, 'timeout');
-  if (seconds === 0) throw new UsageError('--timeout must be more than 0 seconds.');
+  // Above a day a timer overflows (it would fire at once).
+  if (seconds === 0 || (seconds ?? 0) > 86_400) throw new UsageError('--timeout must be more than 0 and at most 86400 seconds.');
   return Math.round((seconds ?? 120) * 1000);
 }
 

@@ -6,6 +6,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { UsageError } from '../../../src/cli/args';
+import { requestTimeoutMs } from '../../../src/cli/context';
 import { answersWithOne, failureOf } from '../../../src/cli/failure';
 import { decodeText } from '../../../src/cli/textInput';
 import { SsoError } from '../../../src/protocol/errors';
@@ -40,5 +41,12 @@ describe('exit codes', () => {
     assert.doesNotMatch(failure.text, /refresh/);
     assert.match(failure.text, /within 120 s\. The change may still have been made: check \("ssoctl audit".*--timeout S\. \[ENTSSO_E_TIMEOUT\]$/);
     assert.equal(failureOf(new SsoError('ENTSSO_E_TIMEOUT', 'The SSO service did not answer "apps.list" within 120 s.'), false).code, 1, 'a read that timed out changed nothing');
+  });
+
+  test('--timeout S gives a slow change more time than the default 120 s; 0 and more than a day are refused', () => {
+    const args = (timeout?: string) => ({ positionals: [], options: new Map(timeout === undefined ? [] : [['timeout', [timeout]]]) });
+    assert.equal(requestTimeoutMs(args()), 120_000);
+    assert.equal(requestTimeoutMs(args('600')), 600_000);
+    for (const bad of ['0', '100000', 'soon']) assert.throws(() => requestTimeoutMs(args(bad)), UsageError, bad);
   });
 });
