@@ -1,14 +1,11 @@
 /**
  * ssoctl: the command line of the SSO system, for automation. Every verb except init and
- * serve is a client of the local SSO service. Exit codes: 0 ok, 1 failure, 2 usage,
- * 3 conflict, 4 encryption refused (no secret / re-encryption), 5 service not reachable,
- * 6 another service already running, 7 an environment already exists there, 8 wrong environment,
- * 9 SSODB cannot be reached (status).
+ * serve is a client of the local SSO service. Exit codes: USAGE (end) and failure.ts.
  */
-import { SsoError, type SsoErrorCode } from '../protocol/errors';
 import { escapeUnsafeCharacters } from '../protocol/untrustedText';
 import { type OptionSpec, UsageError, flag, parseArgs } from './args';
 import { COMMON_OPTIONS } from './context';
+import { answersWithOne, failureOf } from './failure';
 import { app, appOptions } from './verbs/app';
 import { config, configOptions } from './verbs/config';
 import { history, historyOptions } from './verbs/history';
@@ -44,9 +41,10 @@ const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> o
             "y" at the prompt. add: only what is missing; update: also changes values; mirror: also
             removes what the file lacks. A .sso file's application is --name, else the file name.
             (export/import password: prompt, twice for export, or --password-stdin)
-  config list APP | get APP ID [--reveal] | set APP ID [--file F|stdin JSON] [--create|--expect-timestamp T]
-      | delete APP ID --yes [--expect-timestamp T] | grep PATTERN [--regex] [--app A]   find by value (masked fields never searched;
-            exit 0 found, 1 none); text ignores case; --regex is case-sensitive, no backreferences/lookarounds
+  config list APP [--limit N] [--cursor C] | get APP ID [--reveal] | set APP ID [--file F|stdin JSON] [--create|--expect-timestamp T]
+      | delete APP ID --yes [--expect-timestamp T] | grep PATTERN|--pattern-stdin [--regex] [--app A]   find by value (masked fields never searched;
+            exit 0 found, 1 none); text ignores case; --regex is case-sensitive, no backreferences/lookarounds;
+            a PATTERN on the command line is seen by ps and kept in shell history: for a secret use --pattern-stdin
   history APP ID [--version N [--reveal]]  earlier versions of a configuration (each save keeps the one it
             replaces): when, by whom, which fields changed; one version's values (masked unless --reveal, audited)
   compare --from DIR --to DIR [--application APP [--identifier ID]...]   applications in two environments
@@ -59,6 +57,7 @@ const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> o
             newest first; a filtered page looks at 20,000 rows at most (fewer lines than --limit then)
   secret info | backup --file F [--reminder R] | inspect --file F | verify --file F
       | restore --file F [--allow-foreign] | generate --file F [--reminder R]   (password: prompt or --password-stdin)
+            verify exits 1 when the backup does not hold the live secret
   mss list | promote NODE | demote NODE     master secret server nodes (high availability)
   seed [--ports N]                         fill the environment with realistic BizTalk sample data
 ${SSODB_USAGE}
@@ -66,8 +65,12 @@ ${SSODB_USAGE}
             <dir>/access-token (0600), closes every session opened with the old one and audits it;
             with no service running (--dir), the token file is rewritten and used from the next start
 
-Common options: --json (machine-readable output), --socket PATH --token-file F (instead of --dir).
-Values and passwords are never read from the command line: use stdin, a file or a prompt.`;
+Common options: --json (machine-readable output), --socket PATH --token-file F (instead of --dir), --timeout S (120).
+Values and passwords are never read from the command line: use stdin, a file or a prompt. Stdin and files:
+UTF-8, or UTF-16 with a byte order mark (Windows PowerShell 5.1 pipes ASCII unless $OutputEncoding is UTF-8).
+Exit codes: 0 ok, 1 failed, 2 usage, 3 conflict, 4 no secret or re-encrypting, 5 no service, 6 already running,
+7 environment exists, 8 wrong environment, 9 SSODB unreachable, 10 failed where 1 is an answer (grep, compare,
+secret verify, health), 11 timed out: the change may have been made, check before repeating it.`;
 
 type Verb = { run: (args: ReturnType<typeof parseArgs>) => Promise<void>; options: Record<string, OptionSpec> };
 
@@ -89,16 +92,6 @@ const VERBS: Record<string, Verb> = {
   token: { run: token, options: {} },
 };
 
-const EXIT_CODES: Partial<Record<SsoErrorCode, number>> = {
-  ENTSSO_E_CONFLICT: 3,
-  ENTSSO_E_NO_SECRET: 4,
-  ENTSSO_E_REENCRYPT_IN_PROGRESS: 4,
-  ENTSSO_E_NOT_CONNECTED: 5,
-  ENTSSO_E_ALREADY_RUNNING: 6,
-  ENTSSO_E_ENVIRONMENT_EXISTS: 7,
-  ENTSSO_E_WRONG_ENVIRONMENT: 8,
-};
-
 /** The lines of USAGE about one verb: its entries (`  app …`, `  status | health …`) and their continuation lines. */
 function usageOf(verb: string): string {
   const lines: string[] = [];
@@ -109,8 +102,11 @@ function usageOf(verb: string): string {
     else if (!/^ {3,}/.test(line)) inVerb = false;
     if (inVerb) lines.push(line);
   }
-  return `Usage: ssoctl ${verb} [options]   (--dir <environment folder> or SSO_ENV_DIR)\n\n${lines.join('\n')}\n\nCommon options: --json, --socket PATH --token-file F (instead of --dir). "ssoctl --help" lists every command.`;
+  return `Usage: ssoctl ${verb} [options]   (--dir <environment folder> or SSO_ENV_DIR)\n\n${lines.join('\n')}\n\nCommon options: --json, --socket PATH --token-file F (instead of --dir), --timeout S. "ssoctl --help" lists every command.\n${USAGE.slice(USAGE.indexOf('Exit codes:'))}`;
 }
+
+/** Set once the command is known: where 1 is an answer, a failure exits 10 (failure.ts). */
+let oneIsAnAnswer = false;
 
 async function main(argv: string[]): Promise<number> {
   const name = argv[0];
@@ -121,6 +117,7 @@ async function main(argv: string[]): Promise<number> {
   const verb = VERBS[name];
   if (!verb) throw new UsageError(`Unknown command "${name}".`);
   const args = parseArgs(argv, { ...COMMON_OPTIONS, help: {}, ...verb.options });
+  oneIsAnAnswer = answersWithOne(args.positionals);
   if (flag(args, 'help')) {
     process.stdout.write(usageOf(name) + '\n');
     return 0;
@@ -134,19 +131,29 @@ function printError(text: string): void {
   process.stderr.write(`ssoctl: ${escapeUnsafeCharacters(text)}\n`);
 }
 
+/**
+ * Exits once stdout and stderr have taken everything written: a pipe takes 64 KiB at a time, and
+ * process.exit() drops the rest (a --json document cut short, with exit code 0).
+ */
+async function exitAfterOutput(code: number): Promise<never> {
+  await Promise.all([process.stdout, process.stderr].map((stream) => new Promise<void>((resolve) => stream.write('', () => resolve()))));
+  process.exit(code);
+}
+
+// A reader that stopped reading (`| head`): end as a program ended by SIGPIPE does (128 + 13), without a stack trace.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    process.exit(141);
+  });
+}
+
 main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
+  (code) => exitAfterOutput(code),
   (err: unknown) => {
-    if (err instanceof UsageError) {
-      printError(err.message);
-      process.stderr.write('Run "ssoctl --help" for usage.\n');
-      process.exit(2);
-    }
-    if (err instanceof SsoError) {
-      printError(`${err.message} [${err.code}]`);
-      process.exit(EXIT_CODES[err.code] ?? 1);
-    }
-    printError(err instanceof Error ? err.message : String(err));
-    process.exit(1);
+    const failure = failureOf(err, oneIsAnAnswer);
+    printError(failure.text);
+    if (err instanceof UsageError) process.stderr.write('Run "ssoctl --help" for usage.\n');
+    return exitAfterOutput(failure.code);
   },
 );

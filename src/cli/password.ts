@@ -3,18 +3,40 @@
  * typed at a hidden prompt. Never from the command line, where `ps` and shell history see it.
  */
 import { readFileSync } from 'node:fs';
+import { SsoError } from '../protocol/errors';
 import { type ParsedArgs, UsageError, flag } from './args';
+import { decodeText, hasByteOrderMark } from './textInput';
+
+/** No prompt can type these: in a password read from stdin they mean the file was not read as the text it is. */
+// eslint-disable-next-line no-control-regex -- control characters are what is looked for
+const UNTYPABLE = /[\u0000-\u001f\u007f\ufffd]/;
+
+/** Set when the password came from a stdin with a byte order mark: see markedPasswordHint. */
+let passwordHadByteOrderMark = false;
 
 export async function readPassword(args: ParsedArgs, prompt: string, confirm: boolean): Promise<string> {
   if (flag(args, 'password-stdin')) {
-    const line = readFileSync(0, 'utf8').split(/\r?\n/)[0] ?? '';
+    if (process.stdin.isTTY) throw new UsageError('--password-stdin was given, but stdin is a terminal: leave out --password-stdin to be asked (nothing is echoed).');
+    const bytes = readFileSync(0);
+    passwordHadByteOrderMark = hasByteOrderMark(bytes);
+    const line = decodeText(bytes, 'The password on stdin').split(/\r?\n/)[0] ?? '';
     if (!line) throw new UsageError('--password-stdin was given, but stdin holds no password on its first line.');
+    if (UNTYPABLE.test(line)) throw new UsageError('The password on stdin holds a control character that no prompt can type: the password file is probably not UTF-8/ASCII text. Save it as UTF-8 (or pipe the password itself).');
     return line;
   }
   if (!process.stdin.isTTY) throw new UsageError('No terminal to ask the password at: pass it on the first line of stdin with --password-stdin.');
   const password = await hiddenPrompt(`${prompt}: `);
   if (confirm && (await hiddenPrompt('Confirm the password: ')) !== password) throw new UsageError('The two passwords differ. Nothing was changed.');
   return password;
+}
+
+/**
+ * ssoctl before 2026-12 kept a password file's byte order mark in the password: a backup or export
+ * made then from this file does not open with the decoded password. Says so instead of only "wrong password".
+ */
+export function markedPasswordHint(err: unknown): unknown {
+  if (!passwordHadByteOrderMark || !(err instanceof SsoError) || err.code !== 'ENTSSO_E_BAD_PASSWORD') return err;
+  return new SsoError(err.code, `${err.message} (The password file starts with a byte order mark: an earlier ssoctl kept it in the password of the files it wrote. Make such a file again.)`, err.details);
 }
 
 const CTRL_C = '\u0003';

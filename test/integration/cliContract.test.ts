@@ -60,7 +60,8 @@ describe('ssoctl contract with real processes', () => {
   test('per-verb --help prints that verb\'s usage only, and exits 0', () => {
     const r = inEnvironment(t, 'config', '--help');
     assert.equal(r.code, 0, r.stderr);
-    assert.match(r.stdout, /config list APP \| get APP ID/);
+    assert.match(r.stdout, /config list APP \[--limit N\] \[--cursor C\] \| get APP ID/);
+    assert.match(r.stdout, /Exit codes: 0 ok, 1 failed, 2 usage.* 10 failed where 1 is an answer/s, 'the exit codes too');
     assert.match(r.stdout, /delete APP ID --yes \[--expect-timestamp T\]/);
     assert.doesNotMatch(r.stdout, /secret info|mss list|app list/);
   });

@@ -45,7 +45,7 @@ describe('master secret lifecycle', () => {
 
   test('verify: wrong password and tampered files are told apart; the right one records a verified backup', async () => {
     const wrong = t.ssoctl(['secret', 'verify', '--file', backupFile, '--password-stdin'], 'not the password at all 1\n');
-    assert.equal(wrong.code, 1);
+    assert.equal(wrong.code, 10, 'a wrong password is a failure (10), not "opens but not the live secret" (1)');
     assert.match(wrong.stderr, /ENTSSO_E_BAD_PASSWORD/);
 
     const bytes = readFileSync(backupFile);

@@ -1,7 +1,8 @@
 /** ssoctl app list|show|create|delete|enable|disable, and add-field|remove-field|export|import (appTransfer.ts). */
-import type { ApplicationInfo, ApplicationKind } from '../../protocol/messages';
+import { escapeUnsafeCharacters } from '../../protocol/untrustedText';
+import type { ApplicationKind } from '../../protocol/messages';
 import { type ParsedArgs, UsageError, flag, opt, optInt, positional } from '../args';
-import { connect, print, table } from '../context';
+import { connect, pages, print, table } from '../context';
 import { newName } from '../newNames';
 import { addField, appTransferOptions, exportApplications, importApplications, parseFieldSpecs, removeField } from './appTransfer';
 
@@ -23,14 +24,7 @@ export async function app(args: ParsedArgs): Promise<void> {
   try {
     switch (verb) {
       case 'list': {
-        const items: ApplicationInfo[] = [];
-        let cursor: string | undefined;
-        const max = optInt(args, 'limit') ?? Number.MAX_SAFE_INTEGER;
-        do {
-          const page: { items: ApplicationInfo[]; nextCursor?: string } = await client.request('apps.list', { filter: opt(args, 'filter'), cursor, limit: Math.min(1000, max - items.length) });
-          items.push(...page.items);
-          cursor = page.nextCursor;
-        } while (cursor && items.length < max);
+        const { items } = await pages(optInt(args, 'limit') ?? Number.MAX_SAFE_INTEGER, undefined, (cursor, limit) => client.request('apps.list', { filter: opt(args, 'filter'), cursor, limit }));
         print(args, items, () =>
           table([['NAME', 'KIND', 'ENABLED', 'FIELDS', 'CONFIGS', 'DESCRIPTION'], ...items.map((a) => [a.name, a.kind, a.enabled ? 'yes' : 'no', String(a.numFields), String(a.identifierCount), a.description])]),
         );
@@ -40,13 +34,16 @@ export async function app(args: ParsedArgs): Promise<void> {
         const a = await client.request('apps.get', { name: positional(args, 2, 'application name') });
         print(args, a, () =>
           [
+            // Stored text, escaped for the terminal (table() does the same for every cell).
             `${a.name} (${a.kind}, ${a.enabled ? 'enabled' : 'disabled'}, flags 0x${a.flags.toString(16)})`,
             `  description: ${a.description}`,
             `  contact:     ${a.contact}`,
             `  groups:      user ${a.userGroup}; admin ${a.adminGroup}`,
             `  fields:      ${a.fields.map((f) => f.label + (f.masked ? ' (masked)' : '')).join(', ')}`,
             `  configurations: ${a.identifierCount}`,
-          ].join('\n'),
+          ]
+            .map(escapeUnsafeCharacters)
+            .join('\n'),
         );
         return;
       }

@@ -74,6 +74,8 @@ export async function exportApplications(client: SsoClient, args: ParsedArgs): P
 export async function importApplications(client: SsoClient, args: ParsedArgs): Promise<void> {
   const file = opt(args, 'file');
   if (!file) throw new UsageError('Say which file to import: --file <path>.');
+  // In JSON mode the plan is printed only with the result: a prompt would ask to apply an unseen plan.
+  if (flag(args, 'json') && !flag(args, 'yes') && !flag(args, 'dry-run')) throw new UsageError('--json needs --dry-run (print the plan) or --yes (apply it): review the plan with --dry-run first.');
   const format = transferFormat(args, file);
   let name = opt(args, 'name');
   // macOS writes file names in NFD; application names are stored in NFC.
@@ -84,10 +86,9 @@ export async function importApplications(client: SsoClient, args: ParsedArgs): P
   if (format === 'entsso') {
     // As for backups: the reminder comes before the password prompt.
     const info = await client.request('apps.inspectExport', { file: bytes });
-    if (!flag(args, 'json')) {
-      process.stderr.write(`Password reminder: ${info.reminder || '(none)'}\n`);
-      if (info.foreignEnvironment) process.stderr.write(`This export comes from another SSO environment (${info.environment}), made ${info.created}.\n`);
-    }
+    // On stderr, also with --json: it is not part of the JSON document, and comes before the prompt.
+    process.stderr.write(`Password reminder: ${info.reminder || '(none)'}\n`);
+    if (info.foreignEnvironment) process.stderr.write(`This export comes from another SSO environment (${info.environment}), made ${info.created}.\n`);
   }
   const password = await readPassword(args, format === 'sso' ? '.sso file password' : 'Export password', false);
   const source = { file: bytes, format, password, name, mode };

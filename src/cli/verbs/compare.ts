@@ -11,7 +11,8 @@ import type { MethodName } from '../../protocol/messages';
 import { comparisonLines, compareApplication, fieldStateText, isIdentical, type ApplicationComparison, type MaskedChoice } from '../../model/environmentComparison';
 import { copyWrites, newComparisonKey, previewCopy, readSideOfApplication, writeCopy, type CopyPreview, type EnvironmentSide } from '../../model/crossEnvironment';
 import { type ParsedArgs, UsageError, flag, opt } from '../args';
-import { print } from '../context';
+import { print, requestTimeoutMs } from '../context';
+import { escapeUnsafeCharacters } from '../../protocol/untrustedText';
 
 export const compareOptions = {
   from: { value: true },
@@ -29,9 +30,9 @@ interface Opened {
 }
 
 /** An environment folder as one side; its name is the environment's name (else the folder). */
-async function openSide(dir: string): Promise<Opened> {
+async function openSide(dir: string, timeoutMs: number): Promise<Opened> {
   const env = loadEnvironment(dir);
-  const client = new SsoClient({ socketPath: env.config.socketPath, token: readToken(env), clientName: 'ssoctl', requestTimeoutMs: 120_000 });
+  const client = new SsoClient({ socketPath: env.config.socketPath, token: readToken(env), clientName: 'ssoctl', requestTimeoutMs: timeoutMs });
   await client.connect();
   const name = env.config.name || dir;
   return {
@@ -83,9 +84,10 @@ async function everyApplication(left: EnvironmentSide, right: EnvironmentSide): 
 
 async function withSides<T>(args: ParsedArgs, run: (left: EnvironmentSide, right: EnvironmentSide) => Promise<T>): Promise<T> {
   const { from, to } = sidesOf(args);
-  const left = await openSide(from);
+  const timeoutMs = requestTimeoutMs(args);
+  const left = await openSide(from, timeoutMs);
   try {
-    const right = await openSide(to);
+    const right = await openSide(to, timeoutMs);
     try {
       if (left.side.name.toLowerCase() === right.side.name.toLowerCase()) left.side.name = `${left.side.name} (${from})`;
       return await run(left.side, right.side);
@@ -97,7 +99,7 @@ async function withSides<T>(args: ParsedArgs, run: (left: EnvironmentSide, right
   }
 }
 
-/** Exit code 0: no difference; 1: differences (as diff does). Without an application: every application, the identical ones counted. */
+/** Exit code 0: no difference; 1: differences (as diff does); 10: the comparison failed (failure.ts). Without an application: every application, the identical ones counted. */
 export async function compare(args: ParsedArgs): Promise<void> {
   const one = optionalApplication(args);
   const identifiers = one ? targetOf(args).identifiers : undefined;
@@ -108,13 +110,15 @@ export async function compare(args: ParsedArgs): Promise<void> {
       for (const application of one ? [one] : await everyApplication(left, right)) {
         const l = await readSideOfApplication(left, application, key, identifiers);
         const r = await readSideOfApplication(right, application, key, identifiers);
+        if (!l && !r) throw new SsoError('ENTSSO_E_APPLICATION_NOT_FOUND', `There is no application "${application}" in ${left.name} or in ${right.name}. Check the name ("ssoctl app list").`);
         comparisons.push(compareApplication(l?.detail.name ?? r?.detail.name ?? application, l, r));
       }
       const differing = comparisons.filter((c) => !isIdentical(c));
+      // Names come from the environments (and their files): each line escaped for the terminal.
       const text = () => {
-        if (one) return comparisonLines(comparisons[0]!, left.name, right.name).join('\n');
+        if (one) return comparisonLines(comparisons[0]!, left.name, right.name).map(escapeUnsafeCharacters).join('\n');
         const lines = differing.flatMap((c) => comparisonLines(c, left.name, right.name));
-        return [...lines, `${comparisons.length - differing.length} of ${comparisons.length} application(s) identical in ${left.name} and ${right.name}.`].join('\n');
+        return [...lines, `${comparisons.length - differing.length} of ${comparisons.length} application(s) identical in ${left.name} and ${right.name}.`].map(escapeUnsafeCharacters).join('\n');
       };
       print(args, one ? { left: left.name, right: right.name, ...comparisons[0] } : { left: left.name, right: right.name, applications: comparisons }, text);
       if (differing.length > 0) process.exitCode = 1;
@@ -140,7 +144,7 @@ export async function copy(args: ParsedArgs): Promise<void> {
     }
     const changes = preview.items.filter((i) => i.action !== 'unchanged');
     if (dryRun || changes.length === 0) {
-      print(args, { dryRun, ...summaryOf(preview) }, () => previewLines(preview, masked).join('\n'));
+      print(args, { dryRun, ...summaryOf(preview) }, () => previewLines(preview, masked).map(escapeUnsafeCharacters).join('\n'));
       return;
     }
     const writes = await copyWrites(source, preview, () => masked as MaskedChoice);

@@ -3,7 +3,9 @@ import { SsoError } from '../../protocol/errors';
 import type { GrepMatch } from '../../protocol/messages';
 import { grepPages } from '../../ssoClient/valueSearchPages';
 import { type ParsedArgs, UsageError, flag, opt, optInt, positional } from '../args';
-import { connect, print, readValues, table } from '../context';
+import { connect, noteMore, pages, print, readValues, table } from '../context';
+import { readText } from '../textInput';
+import { escapeUnsafeCharacters } from '../../protocol/untrustedText';
 import { newName } from '../newNames';
 
 export const configOptions = {
@@ -14,7 +16,9 @@ export const configOptions = {
   'clear-masked': { value: true, repeat: true },
   filter: { value: true },
   limit: { value: true },
+  cursor: { value: true },
   regex: {},
+  'pattern-stdin': {},
   app: { value: true },
   yes: {},
 };
@@ -27,8 +31,11 @@ export async function config(args: ParsedArgs): Promise<void> {
   try {
     switch (verb) {
       case 'list': {
-        const page = await client.request('identifiers.list', { application, filter: opt(args, 'filter'), limit: optInt(args, 'limit') ?? 1000 });
+        // Every configuration unless --limit: an adapter application may have thousands of ports.
+        const list = (cursor: string | undefined, limit: number) => client.request('identifiers.list', { application, filter: opt(args, 'filter'), cursor, limit });
+        const page = await pages(optInt(args, 'limit') ?? Number.MAX_SAFE_INTEGER, opt(args, 'cursor'), list);
         print(args, page, () => table([['IDENTIFIER', 'TIMESTAMP', 'MODIFIED'], ...page.items.map((i) => [i.identifier, i.timestamp ?? '-', new Date(i.modifiedAt).toISOString()])]));
+        noteMore(args, page, 'configurations');
         return;
       }
       case 'get': {
@@ -79,11 +86,13 @@ async function expectedFor(args: ParsedArgs, current: () => Promise<string>): Pr
 
 /**
  * Find by value, like grep: one line per matching field (application, identifier, field, excerpt),
- * printed as pages arrive; exit 0 when something matched, 1 when nothing did. Masked fields are
- * never searched. A pattern the service refuses is a usage error (exit 2).
+ * printed as pages arrive; exit 0 when something matched, 1 when nothing did, 10 when the search
+ * failed (failure.ts). Masked fields are never searched. A pattern the service refuses is a usage
+ * error (exit 2). The pattern may be a secret ("where is the old password still used?"): with
+ * --pattern-stdin it is read from stdin, out of sight of `ps` and shell history.
  */
 async function grep(args: ParsedArgs): Promise<void> {
-  const pattern = positional(args, 2, 'pattern (text, or a regular expression with --regex)');
+  const pattern = patternOf(args);
   const client = await connect(args);
   const json = args.options.has('json');
   const all: GrepMatch[] = [];
@@ -92,7 +101,8 @@ async function grep(args: ParsedArgs): Promise<void> {
     for await (const page of grepPages(client, { pattern, regex: flag(args, 'regex'), application: opt(args, 'app'), limit: 1000 })) {
       found += page.matches.length;
       if (json) all.push(...page.matches);
-      else for (const m of page.matches) process.stdout.write(`${m.application}\t${m.identifier}\t${m.field}\t${m.excerpt}\n`);
+      // Tab-separated for scripts: a stored tab, newline or escape sequence must not forge a column or a line.
+      else for (const m of page.matches) process.stdout.write(`${[m.application, m.identifier, m.field, m.excerpt].map(escapeUnsafeCharacters).join('\t')}\n`);
     }
   } catch (err) {
     if (err instanceof SsoError && err.code === 'ENTSSO_E_INVALID_REQUEST') throw new UsageError(err.message);
@@ -102,4 +112,14 @@ async function grep(args: ParsedArgs): Promise<void> {
   }
   if (json) print(args, all, () => '');
   if (found === 0) process.exitCode = 1;
+}
+
+/** The first line of stdin with --pattern-stdin (decoded as passwords are), else the word after grep. */
+function patternOf(args: ParsedArgs): string {
+  if (!flag(args, 'pattern-stdin')) return positional(args, 2, 'pattern (text, or a regular expression with --regex; or --pattern-stdin)');
+  if (args.positionals.length > 2) throw new UsageError('Give the pattern either on stdin (--pattern-stdin) or on the command line, not both.');
+  if (process.stdin.isTTY) throw new UsageError('--pattern-stdin was given, but stdin is a terminal: pipe the pattern in, or redirect it from a file.');
+  const pattern = readText(0, 'The pattern on stdin').split(/\r?\n/)[0] ?? '';
+  if (!pattern) throw new UsageError('--pattern-stdin was given, but stdin holds no pattern on its first line.');
+  return pattern;
 }

@@ -1,11 +1,12 @@
 /** ssoctl history APP IDENTIFIER [--version N [--reveal]]: kept versions of a configuration. */
-import { type ParsedArgs, UsageError, flag, optInt, positional } from '../args';
-import { connect, print, table } from '../context';
+import { type ParsedArgs, UsageError, flag, opt, optInt, positional } from '../args';
+import { connect, noteMore, pages, print, table } from '../context';
 
 export const historyOptions = {
   version: { value: true },
   reveal: {},
   limit: { value: true },
+  cursor: { value: true },
 };
 
 export async function history(args: ParsedArgs): Promise<void> {
@@ -17,7 +18,7 @@ export async function history(args: ParsedArgs): Promise<void> {
   const client = await connect(args);
   try {
     if (version === undefined) {
-      const page = await client.request('history.list', { application, identifier, limit: optInt(args, 'limit') ?? 100 });
+      const page = await pages(optInt(args, 'limit') ?? 100, opt(args, 'cursor'), (cursor, limit) => client.request('history.list', { application, identifier, cursor, limit }));
       print(args, page, () =>
         page.items.length === 0
           ? `"${identifier}" of "${application}" has no earlier versions (each save keeps the version it replaces).`
@@ -26,6 +27,7 @@ export async function history(args: ParsedArgs): Promise<void> {
               ...page.items.map((v) => [String(v.version), v.writtenAt, v.replacedAt, v.replacedBy, v.change === 'delete' ? 'deleted' : `changed ${v.changedFields.join(', ') || '(no field)'}`]),
             ]),
       );
+      noteMore(args, page, 'versions');
       return;
     }
     const doc = await client.request('history.get', { application, identifier, version, reveal: flag(args, 'reveal') });

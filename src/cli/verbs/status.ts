@@ -88,7 +88,7 @@ export async function auditEntries(list: (params: ParamsOf<'audit.list'>) => Pro
   const entries: AuditEntry[] = [];
   let cursor: string | undefined;
   for (let request = 0; request < MAX_AUDIT_REQUESTS; request++) {
-    const page = await list({ limit: limit - entries.length, ...(filter ? { filter } : {}), ...(cursor ? { cursor } : {}) });
+    const page = await list({ limit: Math.min(1000, limit - entries.length), ...(filter ? { filter } : {}), ...(cursor ? { cursor } : {}) });
     entries.push(...page.items);
     cursor = page.nextCursor;
     if (!cursor || entries.length >= limit) break;

@@ -45,6 +45,21 @@ describe('ssoctl audit with a filter', () => {
     assert.ok(requests >= 2, `followed the cursor (${requests} requests)`);
   });
 
+  it('--limit above the page limit: each request asks for at most 1,000 (the service refuses more)', async () => {
+    const asked: number[] = [];
+    const found = await auditEntries(
+      async (params) => {
+        asked.push(params.limit ?? 50);
+        if ((params.limit ?? 50) > 1000) throw new Error(`"limit" must be a whole number from 1 to 1000`);
+        return listAuditPage(store, { cursor: params.cursor, limit: params.limit ?? 50, filter: params.filter }, undefined);
+      },
+      1500,
+      undefined,
+    );
+    assert.equal(found.length, 1500);
+    assert.deepEqual(asked, [1000, 500]);
+  });
+
   it('stops at --limit entries', async () => {
     requests = 0;
     const found = await auditEntries(list, 3, { user: 'hay' });
