@@ -17,12 +17,13 @@ export const DEVELOPER_SECTIONS = ['Architecture', 'Performance', 'Reliability',
 export const USER_SUBSECTIONS = ['SQL Server'];
 /**
  * Lines that start a passage for developers inside a kept section, left out up to the next heading:
- * the highly available MSS's guarantees, each with the test that proves it.
+ * the highly available MSS's guarantees and the security measures, each with the test that proves
+ * it (the Security section's summary before it is kept).
  */
-export const DEVELOPER_PASSAGES = ['Guarantees:'];
+export const DEVELOPER_PASSAGES = ['Guarantees:', 'Details, each with its test:'];
 
 const POINTER =
-  '## For developers\n\nThe architecture, the benchmarks, the reliability tests\' fault matrix, the highly available master secret server\'s guarantees and how the tests run are described in README.md of the source repository (`npm test`, `npm run bench`).\n';
+  '## For developers\n\nThe architecture, the benchmarks, the reliability tests\' fault matrix, the highly available master secret server\'s guarantees, the security measures with their tests and how the tests run are described in README.md of the source repository (`npm test`, `npm run bench`).\n';
 
 /** `readme` without the DEVELOPER_SECTIONS (from their `## ` heading to the next one), with one pointer to them at the end. */
 export function marketplaceReadme(readme) {

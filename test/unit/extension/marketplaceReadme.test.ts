@@ -27,13 +27,17 @@ test('the packaged README keeps the users\' sections, drops the developers\' and
     const shown = headings(packaged);
     for (const kept of ['## Quick start', '## On a BizTalk machine', '## What it does', '## Security', '## SQL Server']) assert.ok(shown.includes(kept), `${kept} in ${shown.join(', ')}`);
     for (const dropped of ['## Architecture', '## Performance', '## Reliability', '## Testing']) assert.ok(!shown.includes(dropped), `${dropped} left out`);
-    assert.match(packaged, /## For developers\n\nThe architecture, the benchmarks, the reliability tests' fault matrix, the highly available master secret server's guarantees and how the tests run are described in README\.md of the source repository/);
+    assert.match(packaged, /## For developers\n\nThe architecture, the benchmarks, the reliability tests' fault matrix, the highly available master secret server's guarantees, the security measures with their tests and how the tests run are described in README\.md of the source repository/);
     // SQL Server's setup is a user's: it is all there, from its heading to the end of the README.
     assert.ok(packaged.includes(full.slice(full.indexOf('### SQL Server') + '### SQL Server'.length).trim()), 'the SQL Server section is whole');
     assert.ok(packaged.length < full.length, 'smaller than README.md');
     // The HA section stays (what it is, its parameters); its list of guarantees and their tests goes.
     assert.ok(shown.length > 0 && packaged.includes('### Highly available master secret server'), 'the HA section is kept');
     assert.ok(full.includes('\nGuarantees:\n') && !packaged.includes('\nGuarantees:\n'), 'its guarantees are left out');
+    // Security keeps its summary for users; its measures, each with its test, are the developers'.
+    const security = packaged.slice(packaged.indexOf('## Security'), packaged.indexOf('\n## ', packaged.indexOf('## Security') + 1));
+    assert.match(security, /never in the editor/);
+    assert.ok(full.includes('\nDetails, each with its test:\n') && !security.includes('Details, each with its test:') && !security.includes('test/security/'), 'the measures are left out');
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
