@@ -158,4 +158,30 @@ describe('entsso-bridge: who owns a field change', { timeout: 240_000 }, () => {
       await h.dispose();
     }
   });
+
+  test('a request refused past its notAfter says notStarted (the extension then says "Not saved")', async () => {
+    const h = await startSeededBridge({ pollMs: 60_000 });
+    try {
+      const line = JSON.stringify({ jsonrpc: '2.0', id: 'late', method: 'config.set', notAfter: Date.now() - 1000, params: { application: APP, identifier: SEED.sendPortOrders, fields: { uri: 'sftp://late' }, expectedTimestamp: 'x' } });
+      const refused = await refusal(h.bridge.sendRaw(line + '\n', 'late'));
+      assert.equal(refused.ssoCode, 'ENTSSO_E_TIMEOUT');
+      assert.deepEqual(refused.error.data.details, { notStarted: true });
+    } finally {
+      await h.dispose();
+    }
+  });
+
+  test('a state poll that always throws (not an ENTSSO error) gives a state that says so, not "Still checking" for ever', async () => {
+    const h = await startSeededBridge({ pollMs: 60_000 });
+    const failing = await BridgeProcess.start({ ...h.env, ENTSSO_BRIDGE_POLL_FAULT: '1' }, { pollMs: 300 });
+    try {
+      const hello = await failing.hello();
+      assert.equal(hello.state.state, 'cached');
+      assert.equal(hello.state.canEncrypt, false);
+      assert.match(hello.state.message, /cannot check the state of Enterprise SSO: every check fails \(InvalidCastException\).*SSO: Show Log/);
+    } finally {
+      await failing.stop();
+      await h.dispose();
+    }
+  });
 });
