@@ -134,7 +134,12 @@ namespace EntssoBridge
             if (lost) throw TakenOver();
             if (sinceBeat.Elapsed.Ticks < StaleAfter.Ticks / 2) return;
             if (!StillOwned(application)) throw TakenOver();
-            lock (gate) { if (!released) Refresh(entsso); }
+            // Owned, as just read: a fresh heartbeat keeps others from judging it stale; if writing it fails, the next step asks again.
+            lock (gate)
+            {
+                try { if (!released) Refresh(entsso); }
+                catch (BridgeError e) { Log.Event("lock-heartbeat-failed", record.Name + ": " + e.SsoCode); }
+            }
         }
 
         public static BridgeError TakenOver()
@@ -258,6 +263,15 @@ namespace EntssoBridge
             if (rest.Length == 0) return 0;
             if (!rest.StartsWith("-", StringComparison.Ordinal) || !int.TryParse(rest.Substring(1), NumberStyles.None, CultureInfo.InvariantCulture, out g)) return -1;
             return g;
+        }
+
+        /// <summary>
+        /// A listed lock of <paramref name="application"/> that a bridge made (its description parses; a live owner rewrites
+        /// it at every heartbeat): an application of another tool with a lock's name does not block saves for ever.
+        /// </summary>
+        public static bool IsBridgeLockOf(AppRecord listed, string application)
+        {
+            return GenerationOf(listed.Name, application) >= 0 && Owner.Parse(listed.Description) != null;
         }
 
         /// <summary>

@@ -103,7 +103,7 @@ namespace EntssoBridge
         {
             var apps = entsso.Applications();
             if (apps.Any(a => OriginalOf(a.Name) != null)) return true;
-            return !FieldChangeLock.ListsConfigStore(apps) && SuspectedLeftovers(apps).Count > 0;
+            return !FieldChangeLock.ListsConfigStore(apps) && SuspectedLeftovers().Count > 0;
         }
 
         /// <summary>Applications whose save found a copy or lock while the listing hides them (at most 64, the last ones).</summary>
@@ -120,7 +120,7 @@ namespace EntssoBridge
         }
 
         /// <summary>The copy or the lock of each suspected application that still exists (looked up by name); the others are forgotten.</summary>
-        List<AppRecord> SuspectedLeftovers(List<AppRecord> listed)
+        List<AppRecord> SuspectedLeftovers()
         {
             List<string> names;
             lock (suspected) names = suspected.ToList();
@@ -142,7 +142,7 @@ namespace EntssoBridge
         public int FinishInterrupted()
         {
             var apps = entsso.Applications();
-            if (!FieldChangeLock.ListsConfigStore(apps)) apps.AddRange(SuspectedLeftovers(apps));
+            if (!FieldChangeLock.ListsConfigStore(apps)) apps.AddRange(SuspectedLeftovers());
             int inProgress = 0;
             foreach (var original in apps.Select(a => OriginalOf(a.Name)).Where(n => n != null).Distinct(StringComparer.OrdinalIgnoreCase).ToList())
             {
@@ -219,13 +219,13 @@ namespace EntssoBridge
             catch (BridgeError e) { Log.Event("purge-cache-failed", original + ": " + e.SsoCode); }
         }
 
-        /// <param name="snapshot">What the copy was made from (a live change); null in a recovery, which never gets here with the original kept.</param>
+        /// <param name="snapshot">What the copy was made from (a live change); null in a recovery, which gets here only when the original is gone or half-made (Compare).</param>
         void CompleteFromTemporary(string name, string temporary, FieldChangeLock held, Dictionary<string, Dictionary<string, object>> snapshot = null)
         {
             // Checked again right before the only step that loses data if the copy is not what we think.
             if (!held.StillOwned(name) || !entsso.ApplicationExists(temporary) || !entsso.Identifiers(temporary).Contains(MarkerIdentifier)) throw FieldChangeLock.TakenOver();
             // A save (by another window, machine or tool) since the snapshot would be lost with the original:
-            // give up instead; the caller's FinishUnderLock then undoes the change (OriginalKept).
+            // give up instead; the caller's FinishUnderLock then undoes the change (Compare: Kept).
             if (snapshot != null && !Same(snapshot, ReadAll(name)))
             {
                 Log.Event("field-change-undone", name + ": a configuration was saved while its fields were being changed");
@@ -297,7 +297,7 @@ namespace EntssoBridge
         {
             var apps = entsso.Applications();
             if (FieldChangeLock.ListsConfigStore(apps))
-                return apps.Any(a => string.Equals(a.Name, application + TemporarySuffix, StringComparison.OrdinalIgnoreCase) || (!written && FieldChangeLock.GenerationOf(a.Name, application) >= 0));
+                return apps.Any(a => string.Equals(a.Name, application + TemporarySuffix, StringComparison.OrdinalIgnoreCase) || (!written && FieldChangeLock.IsBridgeLockOf(a, application)));
             bool changing = entsso.ApplicationExists(application + TemporarySuffix) || (!written && FieldChangeLock.ProbedGenerations(entsso, application).Count > 0);
             if (changing) Suspect(application);
             return changing;

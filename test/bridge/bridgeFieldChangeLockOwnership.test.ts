@@ -154,6 +154,10 @@ describe('entsso-bridge: who owns a field change', { timeout: 240_000 }, () => {
       assert.ok((await started.logLines(/ lock-foreign-kept /)).length > 0, started.stderr.join('\n'));
       assert.deepEqual(names(h).filter((n) => n.includes('~entsso-bridge')), [`${APP}~entsso-bridge-lock`]);
       assert.ok(readStandinState(h.stateFile).applications.find((a) => a.name === APP)!.fields.some((f) => f.label === 'proxyHost'));
+      // It blocks no save either: only a bridge's own lock (its description parses) means a change is running.
+      const doc = await started.request('config.get', { application: APP, identifier: SEED.sendPortOrders });
+      await started.request('config.set', { application: APP, identifier: SEED.sendPortOrders, fields: { uri: 'sftp://saved' }, expectedTimestamp: doc.timestamp });
+      assert.equal(standinValues(h.stateFile, APP, SEED.sendPortOrders)?.uri, 'sftp://saved');
     } finally {
       await h.dispose();
     }
