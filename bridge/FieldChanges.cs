@@ -231,6 +231,8 @@ namespace EntssoBridge
                 Log.Event("field-change-undone", name + ": a configuration was saved while its fields were being changed");
                 throw new BridgeError("ENTSSO_E_CONFLICT", "A configuration of this application was saved while its fields were being changed, so the field change was undone; no value was lost. Refresh, then change the fields again.");
             }
+            // Reading the snapshot back can take long (one call per configuration): ownership is asked again right before.
+            held.ConfirmBeforeDeleting();
             if (entsso.ApplicationExists(name)) entsso.DeleteApplication(name);
             CrashPoint.Reach("old-deleted");
             var source = entsso.Application(temporary);
