@@ -144,7 +144,7 @@ namespace EntssoBridge
 
         public static BridgeError TakenOver()
         {
-            return new BridgeError("ENTSSO_E_CONFLICT", "Another Enterprise SSO client took over this field change (this one had not been heard from for too long); it finishes or undoes it, and this one deleted nothing more. Refresh, then check the fields and try again if needed.");
+            return new BridgeError("ENTSSO_E_CONFLICT", "Another Enterprise SSO client took over this field change (this one was silent too long) and finishes or undoes it. Refresh, then check the fields.");
         }
 
         static bool Owns(Entsso entsso, string application, string lockName)
@@ -184,7 +184,7 @@ namespace EntssoBridge
                     if (!Owns(own, application, record.Name))
                     {
                         lost = true;
-                        Log.Event("lock-lost", record.Name + ": another client took this field change over");
+                        Log.Event("lock-lost", record.Name);
                         return;
                     }
                     Refresh(own);
@@ -213,7 +213,7 @@ namespace EntssoBridge
                 {
                     if (Owner.Parse(entsso.Application(g.Item2).Description) == null)
                     {
-                        Log.Event("lock-foreign-kept", g.Item2 + ": not deleted, its description is not a bridge lock's");
+                        Log.Event("lock-foreign-kept", g.Item2);
                         continue;
                     }
                     entsso.DeleteApplication(g.Item2);

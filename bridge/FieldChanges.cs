@@ -175,7 +175,7 @@ namespace EntssoBridge
             }
             else if (found == OriginalIs.Rebuilt)
             {
-                Log.Event("recovery", "finishing the interrupted field change of " + original + ": it was already rebuilt with the new fields; copying in only what it lacks, never deleting it");
+                Log.Event("recovery", "finishing the interrupted field change of " + original + ": already rebuilt with the new fields; copying in what it lacks");
                 FillFromTemporary(original, temporary, held);
             }
             else
