@@ -29,20 +29,26 @@ namespace EntssoBridge
         /// (a Windows domain keeps clocks within Kerberos' default 5-minute tolerance) plus 5 minutes
         /// (ten missed heartbeats, room for a heartbeat call stuck in an RPC timeout of ~21 s).
         /// </summary>
-        public static readonly TimeSpan StaleAfter = TimeSpan.FromMinutes(10);
+        public static readonly TimeSpan StaleAfter = StalePeriod();
 
         static readonly string Me = Owner.Describe(Environment.MachineName, Process.GetCurrentProcess().Id, ProcessStart(Process.GetCurrentProcess()));
 
         readonly Entsso entsso;
         readonly AppRecord record;
+        readonly string application;
         readonly Timer heartbeat;
         readonly object gate = new object();
+        /// <summary>Since the last heartbeat this process wrote (monotonic: a paused VM or a changed wall clock cannot fool it).</summary>
+        readonly Stopwatch sinceBeat = Stopwatch.StartNew();
         bool released;
+        /// <summary>Set once this process knows another took the lock over: every later step stops (Confirm).</summary>
+        volatile bool lost;
 
-        FieldChangeLock(Entsso entsso, AppRecord record)
+        FieldChangeLock(Entsso entsso, AppRecord record, string application)
         {
             this.entsso = entsso;
             this.record = record;
+            this.application = application;
             heartbeat = new Timer(_ => Beat(), null, HeartbeatEvery, HeartbeatEvery);
         }
 
@@ -70,10 +76,10 @@ namespace EntssoBridge
                     try { info = entsso.Application(current.Item2); }
                     catch (BridgeError e) { if (e.HResult32 == HResults.NoSuchApplication) continue; throw; }
                     var owner = Owner.Parse(info.Description);
-                    if (owner != null && owner.Id == Me) return new FieldChangeLock(entsso, info);
+                    if (owner != null && owner.Id == Me) return new FieldChangeLock(entsso, info, application);
                     if (owner != null && !owner.IsStale(DateTime.UtcNow))
                     {
-                        holder = owner.ToString();
+                        holder = owner.Holder();
                         return null;
                     }
                     // An unreadable description is logged by name only (its text is anyone's, of any size).
@@ -91,7 +97,7 @@ namespace EntssoBridge
                     if (entsso.ApplicationExists(mine.Name)) continue;
                     throw;
                 }
-                var taken = new FieldChangeLock(entsso, mine);
+                var taken = new FieldChangeLock(entsso, mine, application);
                 taken.DeleteOlderGenerations(application, next);
                 return taken;
             }
@@ -102,11 +108,52 @@ namespace EntssoBridge
         /// <summary>True while this process's lock is still the newest generation and still names this process.</summary>
         public bool StillOwned(string application)
         {
+            if (lost) return false;
+            if (Owns(entsso, application, record.Name)) return true;
+            lost = true;
+            return false;
+        }
+
+        /// <summary>
+        /// Right before a step that deletes (the original, the copy): throws unless this process still owns the
+        /// lock. An owner paused past the stale limit (a VM snapshot, a sleeping laptop) may have been superseded;
+        /// the new owner is then working on the same copy, and a delete by the old one would lose it.
+        /// </summary>
+        public void ConfirmBeforeDeleting()
+        {
+            if (!StillOwned(application)) throw TakenOver();
+        }
+
+        /// <summary>
+        /// Between the steps of a copy (no ENTSSO call while the heartbeat is fresh): throws once the heartbeat found
+        /// the lock taken over, and asks ENTSSO when this process's own last heartbeat is older than half the stale
+        /// limit (its heartbeats fail, or it was paused): then another may judge it stale at any moment.
+        /// </summary>
+        public void Confirm()
+        {
+            if (lost) throw TakenOver();
+            if (sinceBeat.Elapsed.Ticks < StaleAfter.Ticks / 2) return;
+            if (!StillOwned(application)) throw TakenOver();
+            // Owned, as just read: a fresh heartbeat keeps others from judging it stale; if writing it fails, the next step asks again.
+            lock (gate)
+            {
+                try { if (!released) Refresh(entsso); }
+                catch (BridgeError e) { Log.Event("lock-heartbeat-failed", record.Name + ": " + e.SsoCode); }
+            }
+        }
+
+        public static BridgeError TakenOver()
+        {
+            return new BridgeError("ENTSSO_E_CONFLICT", "Another Enterprise SSO client took over this field change (this one was silent too long) and finishes or undoes it. Refresh, then check the fields.");
+        }
+
+        static bool Owns(Entsso entsso, string application, string lockName)
+        {
             var newest = Generations(entsso, application).LastOrDefault();
-            if (newest == null || !string.Equals(newest.Item2, record.Name, StringComparison.OrdinalIgnoreCase)) return false;
+            if (newest == null || !string.Equals(newest.Item2, lockName, StringComparison.OrdinalIgnoreCase)) return false;
             try
             {
-                var owner = Owner.Parse(entsso.Application(record.Name).Description);
+                var owner = Owner.Parse(entsso.Application(lockName).Description);
                 return owner != null && owner.Id == Me;
             }
             catch (BridgeError e) { if (e.HResult32 == HResults.NoSuchApplication) return false; throw; }
@@ -128,19 +175,49 @@ namespace EntssoBridge
         {
             lock (gate)
             {
-                if (released) return;
-                record.Description = Owner.Describe(Me, DateTime.UtcNow);
+                if (released || lost) return;
                 // A thread of its own: a new Entsso (COM objects are not shared across threads).
-                try { new Entsso(() => "").UpdateDescription(record); }
+                var own = new Entsso(() => "");
+                try
+                {
+                    // A superseded owner stops: the copy loops and every delete check the flag (Confirm).
+                    if (!Owns(own, application, record.Name))
+                    {
+                        lost = true;
+                        Log.Event("lock-lost", record.Name);
+                        return;
+                    }
+                    Refresh(own);
+                }
                 catch (BridgeError e) { Log.Event("lock-heartbeat-failed", record.Name + ": " + e.SsoCode); }
             }
         }
 
+        /// <summary>Writes a fresh heartbeat; the caller holds the gate.</summary>
+        void Refresh(Entsso through)
+        {
+            record.Description = Owner.Describe(Me, DateTime.UtcNow);
+            through.UpdateDescription(record);
+            sinceBeat.Restart();
+        }
+
+        /// <summary>
+        /// Deletes the generations below the one just taken, but only those a bridge made (their description parses
+        /// as a lock): an application of another tool that happens to have a lock's name is left alone.
+        /// </summary>
         void DeleteOlderGenerations(string application, int newest)
         {
             foreach (var g in Generations(entsso, application).Where(g => g.Item1 < newest))
             {
-                try { entsso.DeleteApplication(g.Item2); }
+                try
+                {
+                    if (Owner.Parse(entsso.Application(g.Item2).Description) == null)
+                    {
+                        Log.Event("lock-foreign-kept", g.Item2);
+                        continue;
+                    }
+                    entsso.DeleteApplication(g.Item2);
+                }
                 catch (BridgeError e) { if (e.HResult32 != HResults.NoSuchApplication) throw; }
             }
         }
@@ -165,20 +242,62 @@ namespace EntssoBridge
         /// <summary>The lock generations of <paramref name="application"/> that exist, oldest first.</summary>
         static List<Tuple<int, string>> Generations(Entsso entsso, string application)
         {
-            string prefix = application + Suffix;
+            var apps = entsso.Applications();
+            if (!ListsConfigStore(apps)) return ProbedGenerations(entsso, application);
             var result = new List<Tuple<int, string>>();
-            foreach (var a in entsso.Applications())
+            foreach (var a in apps)
             {
-                if (!a.Name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) continue;
-                string rest = a.Name.Substring(prefix.Length);
-                int g;
-                if (rest.Length == 0) g = 0;
-                else if (!rest.StartsWith("-", StringComparison.Ordinal) || !int.TryParse(rest.Substring(1), NumberStyles.None, CultureInfo.InvariantCulture, out g)) continue;
-                result.Add(Tuple.Create(g, a.Name));
+                int g = GenerationOf(a.Name, application);
+                if (g >= 0) result.Add(Tuple.Create(g, a.Name));
             }
-            // A listing that leaves config-store applications out (no type filter) must not hide a lock.
-            if (result.Count == 0 && entsso.ApplicationExists(prefix)) result.Add(Tuple.Create(0, prefix));
             return result.OrderBy(t => t.Item1).ToList();
+        }
+
+        /// <summary>The generation <paramref name="name"/> is of <paramref name="application"/>'s lock, or -1.</summary>
+        public static int GenerationOf(string name, string application)
+        {
+            string prefix = application + Suffix;
+            if (!name.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)) return -1;
+            string rest = name.Substring(prefix.Length);
+            int g;
+            if (rest.Length == 0) return 0;
+            if (!rest.StartsWith("-", StringComparison.Ordinal) || !int.TryParse(rest.Substring(1), NumberStyles.None, CultureInfo.InvariantCulture, out g)) return -1;
+            return g;
+        }
+
+        /// <summary>
+        /// A listed lock of <paramref name="application"/> that a bridge made (its description parses; a live owner rewrites
+        /// it at every heartbeat): an application of another tool with a lock's name does not block saves for ever.
+        /// </summary>
+        public static bool IsBridgeLockOf(AppRecord listed, string application)
+        {
+            return GenerationOf(listed.Name, application) >= 0 && Owner.Parse(listed.Description) != null;
+        }
+
+        /// <summary>
+        /// False when the listing holds no config-store application at all: a hint that ENTSSO ignored the type
+        /// filter (its mask's name is unverified, Entsso.ListEveryType), which would hide every lock and copy
+        /// (both are config-store applications). Then they are asked for by name.
+        /// </summary>
+        public static bool ListsConfigStore(IEnumerable<AppRecord> apps)
+        {
+            return apps.Any(a => a.IsConfigStore);
+        }
+
+        /// <summary>Generations 0-3 looked for even with gaps (older ones are deleted once superseded), then on until the first gap.</summary>
+        const int ProbedLeadingGenerations = 4;
+
+        /// <summary>The generations found by ApplicationExists, one call per name (a listing that hides them cannot be used).</summary>
+        public static List<Tuple<int, string>> ProbedGenerations(Entsso entsso, string application)
+        {
+            var result = new List<Tuple<int, string>>();
+            for (int g = 0; g < 10000; g++)
+            {
+                string name = NameOf(application, g);
+                if (entsso.ApplicationExists(name)) result.Add(Tuple.Create(g, name));
+                else if (result.Count > 0 || g >= ProbedLeadingGenerations - 1) break;
+            }
+            return result;
         }
 
         static TimeSpan HeartbeatPeriod()
@@ -188,6 +307,15 @@ namespace EntssoBridge
             if (int.TryParse(Environment.GetEnvironmentVariable("ENTSSO_BRIDGE_LOCK_HEARTBEAT_MS"), out ms) && ms > 0) return TimeSpan.FromMilliseconds(ms);
 #endif
             return TimeSpan.FromSeconds(30);
+        }
+
+        static TimeSpan StalePeriod()
+        {
+#if ENTSSO_TEST_HOOKS
+            int ms;
+            if (int.TryParse(Environment.GetEnvironmentVariable("ENTSSO_BRIDGE_LOCK_STALE_MS"), out ms) && ms > 0) return TimeSpan.FromMilliseconds(ms);
+#endif
+            return TimeSpan.FromMinutes(10);
         }
 
         static DateTime ProcessStart(Process p)
@@ -276,6 +404,14 @@ namespace EntssoBridge
             public override string ToString()
             {
                 return Id + ", heartbeat " + Heartbeat.ToString(Format, CultureInfo.InvariantCulture);
+            }
+
+            /// <summary>Who holds the lock, and when a lock left by a client that stopped can be taken over (from its last heartbeat).</summary>
+            public string Holder()
+            {
+                var possible = Heartbeat + StaleAfter;
+                return ToString() + "; if that client stopped, this is possible again from " + possible.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)
+                    + " UTC, " + (int)Math.Round(StaleAfter.TotalMinutes) + " minutes after its last heartbeat";
             }
         }
     }

@@ -62,7 +62,7 @@ namespace EntssoBridge
                     CrashPoint.Reach("start");
                     CreateEnabled(app, temporary, next);
                     CrashPoint.Reach("temp-created");
-                    CopyInto(temporary, configs, next, "temp-copy");
+                    CopyInto(temporary, configs, next, "temp-copy", held);
                     entsso.WriteConfigRetrying(temporary, MarkerIdentifier, Project(new Dictionary<string, object> { { next[0].Label, "complete" } }, next));
                     CrashPoint.Reach("temp-complete");
                     CompleteFromTemporary(app.Name, temporary, held, configs);
@@ -94,10 +94,45 @@ namespace EntssoBridge
             return at > 0 ? name.Substring(0, at) : null;
         }
 
-        /// <summary>True when some field change left a copy or a lock behind (one listing, no other call).</summary>
+        /// <summary>
+        /// True when some field change left a copy or a lock behind: one listing, and only when the listing hides
+        /// config-store applications (FieldChangeLock.ListsConfigStore), a look by name for the applications whose
+        /// save found a copy (Suspect).
+        /// </summary>
         public bool AnyInterrupted()
         {
-            return entsso.Applications().Any(a => OriginalOf(a.Name) != null);
+            var apps = entsso.Applications();
+            if (apps.Any(a => OriginalOf(a.Name) != null)) return true;
+            return !FieldChangeLock.ListsConfigStore(apps) && SuspectedLeftovers().Count > 0;
+        }
+
+        /// <summary>Applications whose save found a copy or lock while the listing hides them (at most 64, the last ones).</summary>
+        static readonly List<string> suspected = new List<string>();
+
+        static void Suspect(string application)
+        {
+            lock (suspected)
+            {
+                if (suspected.Contains(application, StringComparer.OrdinalIgnoreCase)) return;
+                suspected.Add(application);
+                if (suspected.Count > 64) suspected.RemoveAt(0);
+            }
+        }
+
+        /// <summary>The copy or the lock of each suspected application that still exists (looked up by name); the others are forgotten.</summary>
+        List<AppRecord> SuspectedLeftovers()
+        {
+            List<string> names;
+            lock (suspected) names = suspected.ToList();
+            var found = new List<AppRecord>();
+            foreach (var name in names)
+            {
+                var leftover = entsso.ApplicationExists(name + TemporarySuffix) ? entsso.Application(name + TemporarySuffix)
+                    : FieldChangeLock.ProbedGenerations(entsso, name).Select(g => entsso.Application(g.Item2)).LastOrDefault();
+                if (leftover != null) found.Add(leftover);
+                else lock (suspected) suspected.RemoveAll(n => string.Equals(n, name, StringComparison.OrdinalIgnoreCase));
+            }
+            return found;
         }
 
         /// <summary>
@@ -107,6 +142,7 @@ namespace EntssoBridge
         public int FinishInterrupted()
         {
             var apps = entsso.Applications();
+            if (!FieldChangeLock.ListsConfigStore(apps)) apps.AddRange(SuspectedLeftovers());
             int inProgress = 0;
             foreach (var original in apps.Select(a => OriginalOf(a.Name)).Where(n => n != null).Distinct(StringComparer.OrdinalIgnoreCase).ToList())
             {
@@ -131,45 +167,72 @@ namespace EntssoBridge
         {
             string temporary = original + TemporarySuffix;
             if (!entsso.ApplicationExists(temporary)) return;
-            if (entsso.Identifiers(temporary).Contains(MarkerIdentifier) && !OriginalKept(original, temporary))
+            var found = entsso.Identifiers(temporary).Contains(MarkerIdentifier) ? Compare(original, temporary) : OriginalIs.Kept;
+            if (found == OriginalIs.Gone)
             {
                 Log.Event("recovery", "finishing the interrupted field change of " + original + " from its complete copy");
                 CompleteFromTemporary(original, temporary, held);
             }
+            else if (found == OriginalIs.Rebuilt)
+            {
+                Log.Event("recovery", "finishing the interrupted field change of " + original + ": already rebuilt with the new fields; copying in what it lacks");
+                FillFromTemporary(original, temporary, held);
+            }
             else
             {
                 // A copy is deleted only by the lock's owner (one taken over as stale is no longer ours).
-                if (!held.StillOwned(original)) throw TakenOver();
+                held.ConfirmBeforeDeleting();
                 Log.Event("recovery", "undoing the interrupted field change of " + original + " (its copy was incomplete, or the original was never deleted: the original is intact, with every value saved since)");
                 entsso.DeleteApplication(temporary);
             }
         }
 
+        enum OriginalIs { Gone, Kept, Rebuilt }
+
         /// <summary>
-        /// True when the original was never deleted: it exists, is enabled (a recreated one is enabled only
-        /// once all its fields exist) and still has another field list than the copy. Then the original is
-        /// the truth (a save may have gone into it after the copy was made) and the change is undone;
-        /// finishing it would replace those values with the copy's older ones.
+        /// What became of the original of a complete copy. Kept: it was never deleted (enabled, a recreated one is
+        /// enabled only once all its fields exist, and another field list than the copy): it is the truth (a save
+        /// may have gone into it after the copy was made), so the change is undone; finishing it would replace
+        /// those values with the copy's older ones. Rebuilt: enabled with the copy's field list, so the change had
+        /// recreated it (its values possibly saved to since): it is never deleted. Gone: missing, or half-made.
         /// </summary>
-        bool OriginalKept(string original, string temporary)
+        OriginalIs Compare(string original, string temporary)
         {
-            if (!entsso.ApplicationExists(original) || !entsso.Application(original).Enabled) return false;
+            if (!entsso.ApplicationExists(original) || !entsso.Application(original).Enabled) return OriginalIs.Gone;
             if (!entsso.Application(temporary).Enabled) entsso.SetEnabled(temporary, true);
-            return Version(entsso.Fields(original)) != Version(entsso.Fields(temporary));
+            return Version(entsso.Fields(original)) != Version(entsso.Fields(temporary)) ? OriginalIs.Kept : OriginalIs.Rebuilt;
         }
 
-        /// <param name="snapshot">What the copy was made from (a live change); null in a recovery, which never gets here with the original kept.</param>
+        /// <summary>Copies into a rebuilt original the configurations it lacks (a change stopped half-way through copying back), then deletes the copy.</summary>
+        void FillFromTemporary(string original, string temporary, FieldChangeLock held)
+        {
+            var fields = entsso.Fields(temporary);
+            var present = new HashSet<string>(entsso.Identifiers(original), StringComparer.Ordinal);
+            foreach (var id in entsso.Identifiers(temporary).Where(id => id != MarkerIdentifier && !present.Contains(id)))
+            {
+                held.Confirm();
+                entsso.WriteConfigRetrying(original, id, Project(entsso.ReadConfig(temporary, id, true), fields));
+            }
+            held.ConfirmBeforeDeleting();
+            entsso.DeleteApplication(temporary);
+            try { entsso.PurgeCache(original); }
+            catch (BridgeError e) { Log.Event("purge-cache-failed", original + ": " + e.SsoCode); }
+        }
+
+        /// <param name="snapshot">What the copy was made from (a live change); null in a recovery, which gets here only when the original is gone or half-made (Compare).</param>
         void CompleteFromTemporary(string name, string temporary, FieldChangeLock held, Dictionary<string, Dictionary<string, object>> snapshot = null)
         {
             // Checked again right before the only step that loses data if the copy is not what we think.
-            if (!held.StillOwned(name) || !entsso.ApplicationExists(temporary) || !entsso.Identifiers(temporary).Contains(MarkerIdentifier)) throw TakenOver();
+            if (!held.StillOwned(name) || !entsso.ApplicationExists(temporary) || !entsso.Identifiers(temporary).Contains(MarkerIdentifier)) throw FieldChangeLock.TakenOver();
             // A save (by another window, machine or tool) since the snapshot would be lost with the original:
-            // give up instead; the caller's FinishUnderLock then undoes the change (OriginalKept).
+            // give up instead; the caller's FinishUnderLock then undoes the change (Compare: Kept).
             if (snapshot != null && !Same(snapshot, ReadAll(name)))
             {
                 Log.Event("field-change-undone", name + ": a configuration was saved while its fields were being changed");
                 throw new BridgeError("ENTSSO_E_CONFLICT", "A configuration of this application was saved while its fields were being changed, so the field change was undone; no value was lost. Refresh, then change the fields again.");
             }
+            // Reading the snapshot back can take long (one call per configuration): ownership is asked again right before.
+            held.ConfirmBeforeDeleting();
             if (entsso.ApplicationExists(name)) entsso.DeleteApplication(name);
             CrashPoint.Reach("old-deleted");
             var source = entsso.Application(temporary);
@@ -179,8 +242,10 @@ namespace EntssoBridge
             configs.Remove(MarkerIdentifier);
             CreateEnabled(source, name, fields);
             CrashPoint.Reach("new-created");
-            CopyInto(name, configs, fields, "new-copy");
+            CopyInto(name, configs, fields, "new-copy", held);
             CrashPoint.Reach("new-complete");
+            // A new owner that took over meanwhile reads this copy: only the owner deletes it.
+            held.ConfirmBeforeDeleting();
             entsso.DeleteApplication(temporary);
             // Other SSO servers would serve the old field list from their cache until it expires.
             try { entsso.PurgeCache(name); }
@@ -216,17 +281,28 @@ namespace EntssoBridge
         /// </summary>
         public static void RefuseWriteDuringChange(Entsso entsso, string application, bool written)
         {
-            bool changing = entsso.ApplicationExists(application + TemporarySuffix) || (!written && entsso.ApplicationExists(application + FieldChangeLock.Suffix));
-            if (!changing) return;
+            if (!Changing(entsso, application, written)) return;
             if (!written)
                 // Busy, not a conflict: the extension answers a conflict with "changed by someone else; compare and merge".
                 throw new BridgeError("ENTSSO_E_BUSY", "The fields of this application are being changed (or a field change was interrupted and is finished first), so nothing was saved. Save again when it is done.");
             throw new BridgeError("ENTSSO_E_CONFLICT", "The fields of this application started being changed while you saved, so your change may not be kept. Reopen the configuration to check, then save again if needed.");
         }
 
-        static BridgeError TakenOver()
+        /// <summary>
+        /// Whether a copy (or, before the write, a lock of any generation) of <paramref name="application"/> exists.
+        /// One listing, which succeeds: on real ENTSSO each ApplicationExists of a missing application is a failed
+        /// COM call (0xC0002A04) that the SSO service may write to the event log as an audit warning, so asking by
+        /// name at every save is event-log noise on a BizTalk server. By name only when the listing hides
+        /// config-store applications (FieldChangeLock.ListsConfigStore); such a find is remembered for recovery.
+        /// </summary>
+        static bool Changing(Entsso entsso, string application, bool written)
         {
-            return new BridgeError("ENTSSO_E_CONFLICT", "Another Enterprise SSO client took over this field change; nothing was deleted. Refresh, then try again.");
+            var apps = entsso.Applications();
+            if (FieldChangeLock.ListsConfigStore(apps))
+                return apps.Any(a => string.Equals(a.Name, application + TemporarySuffix, StringComparison.OrdinalIgnoreCase) || (!written && FieldChangeLock.IsBridgeLockOf(a, application)));
+            bool changing = entsso.ApplicationExists(application + TemporarySuffix) || (!written && FieldChangeLock.ProbedGenerations(entsso, application).Count > 0);
+            if (changing) Suspect(application);
+            return changing;
         }
 
         void CreateEnabled(AppRecord template, string name, List<FieldRecord> fields)
@@ -247,10 +323,11 @@ namespace EntssoBridge
             return result;
         }
 
-        void CopyInto(string application, Dictionary<string, Dictionary<string, object>> configs, List<FieldRecord> fields, string crashPoint)
+        void CopyInto(string application, Dictionary<string, Dictionary<string, object>> configs, List<FieldRecord> fields, string crashPoint, FieldChangeLock held)
         {
             foreach (var kv in configs)
             {
+                held.Confirm();
                 entsso.WriteConfigRetrying(application, kv.Key, Project(kv.Value, fields));
                 CrashPoint.Reach(crashPoint);
             }
@@ -282,10 +359,28 @@ namespace EntssoBridge
         public static void Reach(string step)
         {
 #if ENTSSO_TEST_HOOKS
+            Pause(step);
             if (Target == null || Target != step) return;
             Log.Event("crash-point", step);
             Process.GetCurrentProcess().Kill();
 #endif
         }
+
+#if ENTSSO_TEST_HOOKS
+        static readonly string PauseTarget = Environment.GetEnvironmentVariable("ENTSSO_BRIDGE_PAUSE_AT");
+
+        /// <summary>
+        /// ENTSSO_BRIDGE_PAUSE_AT=&lt;step&gt;: waits at that step (once) until the file ENTSSO_BRIDGE_RESUME_FILE exists,
+        /// at most 2 minutes, so that a test can SIGSTOP the bridge exactly there (an owner paused mid-change).
+        /// </summary>
+        static void Pause(string step)
+        {
+            string resume = Environment.GetEnvironmentVariable("ENTSSO_BRIDGE_RESUME_FILE");
+            if (PauseTarget == null || PauseTarget != step || string.IsNullOrEmpty(resume)) return;
+            Log.Event("pause-point", step);
+            var waited = Stopwatch.StartNew();
+            while (!System.IO.File.Exists(resume) && waited.Elapsed < TimeSpan.FromMinutes(2)) System.Threading.Thread.Sleep(20);
+        }
+#endif
     }
 }

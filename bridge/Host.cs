@@ -121,7 +121,8 @@ namespace EntssoBridge
             if (Expired(message))
             {
                 Log.Event("expired", method + " not started");
-                Reply(id, null, Error(1, new BridgeError("ENTSSO_E_TIMEOUT", "The extension stopped waiting before this could start: nothing was changed. Try again.")));
+                // notStarted: the extension then says "Not saved" (not "may still be applied") for a save refused here.
+                Reply(id, null, Error(1, new BridgeError("ENTSSO_E_TIMEOUT", "The extension stopped waiting before this could start: nothing was changed. Try again.", new Dictionary<string, object> { { "notStarted", true } })));
                 return;
             }
             object parameters = message.ContainsKey("params") ? message["params"] : null;

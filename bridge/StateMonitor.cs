@@ -38,6 +38,11 @@ namespace EntssoBridge
         DateTime? unreachableSince, lastSyncAt;
         bool noSecretSeen, polledLocalUp, polledMssUp;
         DateTime? reencryptSeenAt, writeRefusedAt;
+        /// <summary>The type of what the polls keep throwing (not a BridgeError: a bug, an interop surprise), or null.</summary>
+        string pollFailure;
+        int failedPolls;
+        /// <summary>Failed polls in a row after which a state that was known is replaced by "checks fail" (at once when none was known).</summary>
+        const int FailedPollsShown = 3;
         /// <summary>How many polls a write refused for want of the master secret holds "cached" when no poll can tell (60 s at the default 5 s).</summary>
         const int WriteRefusalPolls = 12;
 
@@ -73,11 +78,36 @@ namespace EntssoBridge
         {
             do
             {
-                try { Refresh(); }
-                catch (Exception e) { Log.Event("state-poll-error", e.GetType().FullName); }
+                try
+                {
+#if ENTSSO_TEST_HOOKS
+                    if (Environment.GetEnvironmentVariable("ENTSSO_BRIDGE_POLL_FAULT") == "1") throw new InvalidCastException("test hook");
+#endif
+                    Refresh();
+                }
+                catch (Exception e)
+                {
+                    Log.Event("state-poll-error", e.GetType().FullName);
+                    PollFailed(e);
+                }
                 firstPollDone.Set();
             }
             while (!stopping.WaitOne(pollMs));
+        }
+
+        /// <summary>
+        /// Without this, a poll that always throws left no state at all: every request got the provisional "Still
+        /// checking" state for ever, and field changes were refused with it. Now the state says that checks fail.
+        /// </summary>
+        void PollFailed(Exception e)
+        {
+            lock (gate)
+            {
+                failedPolls++;
+                if (current != null && failedPolls < FailedPollsShown) return;
+                pollFailure = e.GetType().Name;
+                Publish();
+            }
         }
 
         /// <summary>The last polled state, without calling ENTSSO; before the first poll ends, a provisional one that blocks changes.</summary>
@@ -160,6 +190,8 @@ namespace EntssoBridge
             }
             lock (gate)
             {
+                failedPolls = 0;
+                pollFailure = null;
                 mssName = name;
                 polledLocalUp = localUp;
                 polledMssUp = mssUp;
@@ -181,7 +213,13 @@ namespace EntssoBridge
             string name = mssName;
             string stateName, message;
             string server = string.IsNullOrEmpty(name) ? "the master secret server" : "the master secret server " + name;
-            if (!polledLocalUp)
+            if (pollFailure != null)
+            {
+                // Reads go on (ENTSSO itself may be fine); changes wait, as with the provisional state.
+                stateName = "cached";
+                message = "entsso-bridge cannot check the state of Enterprise SSO: every check fails (" + pollFailure + "). Configurations can be read; changes wait until a check works. See \"SSO: Show Log\".";
+            }
+            else if (!polledLocalUp)
             {
                 stateName = "ssodb-unreachable";
                 message = "The Enterprise Single Sign-On service on this machine is not reachable. Start the \"Enterprise Single Sign-On Service\" (services.msc), then wait a few seconds.";

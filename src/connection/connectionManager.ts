@@ -16,7 +16,7 @@ import type { MethodName, ParamsOf, ResultOf, ServiceState } from '../protocol/m
 import { capabilityContext, serves } from '../model/capabilities';
 import type { StatusInput } from '../model/serviceStatus';
 import { boundedBridgeLog } from './bridgeLog';
-import { bridgeVersionKey } from './bridgeVersionKey';
+import { bridgeVersionKey, forgetBridgeVersionKey } from './bridgeVersionKey';
 import { stateChangeLog } from './stateLog';
 import { bridgeProcess, installedEntssoFolder } from './entssoBridge';
 import { endpointOf, parseEnvironments, resolveActive, sameConnection, secretKeyFor, type EnvironmentSetting } from './environmentSettings';
@@ -170,9 +170,10 @@ export class ConnectionManager implements vscode.Disposable {
     await this.secrets.store(secretKeyFor(environment), token);
   }
 
-  /** Removes an environment's token from SecretStorage (when the environment is removed). */
+  /** Removes an environment's token, and the bridge's row-version key, from SecretStorage (when the environment is removed). */
   async forgetToken(environment: string): Promise<void> {
     await this.secrets.delete(secretKeyFor(environment));
+    await forgetBridgeVersionKey(this.secrets, environment);
   }
 
   dispose(): void {

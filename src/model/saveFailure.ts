@@ -8,10 +8,18 @@
  * No `vscode` import: unit-tested with node:test.
  */
 import * as l10n from '@vscode/l10n';
-import type { SsoErrorCode } from '../protocol/errors';
+import type { SsoError, SsoErrorCode } from '../protocol/errors';
 
-/** Why a save failed: a service error code, or a refusal of the extension itself. */
-export type SaveFailureReason = SsoErrorCode | 'EDITS_BLOCKED' | 'OTHER_ENVIRONMENT' | 'INVALID_DOCUMENT' | 'NOT_OPENED_FROM_EXPLORER';
+/**
+ * Why a save failed: a service error code, or a refusal of the extension itself. NOT_STARTED: a timeout
+ * the service itself answered before starting the request (`details.notStarted`), so nothing was written.
+ */
+export type SaveFailureReason = SsoErrorCode | 'EDITS_BLOCKED' | 'OTHER_ENVIRONMENT' | 'INVALID_DOCUMENT' | 'NOT_OPENED_FROM_EXPLORER' | 'NOT_STARTED';
+
+/** The reason of a service error: its code, except a timeout the service says it never started (entsso-bridge's notAfter check). */
+export function saveFailureReasonOfError(err: SsoError): SaveFailureReason {
+  return err.code === 'ENTSSO_E_TIMEOUT' && err.details.notStarted === true ? 'NOT_STARTED' : err.code;
+}
 
 type FileErrorKind = 'NoPermissions' | 'Unavailable' | 'FileNotFound';
 
@@ -66,6 +74,8 @@ export function saveFailure(reason: SaveFailureReason): SaveFailure {
       return failure('FileNotFound', l10n.t('it no longer exists in SSO; refresh the explorer.'), [REFRESH]);
     case 'NOT_OPENED_FROM_EXPLORER':
       return failure('Unavailable', l10n.t('open it from the Enterprise SSO explorer first.'), []);
+    case 'NOT_STARTED':
+      return failure('Unavailable', l10n.t('the SSO service did not start it in time; nothing was changed. Save again.'), [CHECK_HEALTH, SHOW_LOG]);
     case 'ENTSSO_E_TIMEOUT':
       // The request may have run after all (one already started is not stopped): not "Not saved".
       return {

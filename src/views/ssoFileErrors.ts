@@ -6,7 +6,7 @@
  */
 import * as vscode from 'vscode';
 import { SsoError } from '../protocol/errors';
-import { saveFailure, type SaveFailureReason } from '../model/saveFailure';
+import { saveFailure, saveFailureReasonOfError, type SaveFailureReason } from '../model/saveFailure';
 import { notifyError } from './notifications';
 
 export function toFileSystemError(err: unknown, what: string, log: vscode.LogOutputChannel): Error {
@@ -50,5 +50,5 @@ export function saveError(reason: SaveFailureReason, sentence: string): vscode.F
 
 /** The reason of an error met while saving: its stable code when it has one. */
 export function saveFailureReasonOf(err: unknown): SaveFailureReason {
-  return err instanceof SsoError ? err.code : 'ENTSSO_E_INTERNAL';
+  return err instanceof SsoError ? saveFailureReasonOfError(err) : 'ENTSSO_E_INTERNAL';
 }

@@ -178,6 +178,8 @@ namespace Microsoft.EnterpriseSingleSignOn.Interop
         {
             var s = StateFile.Read();
             Checks.LocalServiceUp(s);
+            // Counted apart when the application is missing: on real ENTSSO that is a failed call (0xC0002A04) the service may audit.
+            if (s.CountsCalls) StateFile.Count(s.Find(applicationName) == null ? "GetApplicationInfo:missing" : "GetApplicationInfo");
             var app = Checks.App(s, applicationName);
             description = app.Description; contactInfo = app.Contact; userGroupName = app.UserGroup; adminGroupName = app.AdminGroup;
             flags = app.Flags; numFields = app.NumFields;
@@ -305,7 +307,9 @@ namespace Microsoft.EnterpriseSingleSignOn.Interop
         {
             var s = StateFile.Read();
             Checks.LocalServiceUp(s);
-            var apps = s.Applications.FindAll(a => PassesFilter(a.Flags));
+            if (s.CountsCalls) StateFile.Count("GetApplications2");
+            // "ignoreTypeFilter": an ENTSSO that ignores the type filter lists as unfiltered (config-store applications left out).
+            var apps = s.Applications.FindAll(a => s.IgnoreTypeFilter ? AppType(a.Flags) != (int)AffiliateApplicationType.ConfigStore : PassesFilter(a.Flags));
             applications = apps.ConvertAll(a => a.Name).ToArray();
             descriptions = apps.ConvertAll(a => a.Description).ToArray();
             contactInfo = apps.ConvertAll(a => a.Contact).ToArray();

@@ -48,6 +48,8 @@ namespace EntssoStandin
         public Dictionary<string, object> ToolWriteOnCopy = new Dictionary<string, object>();
         /// <summary>Applications PurgeCacheForApplication was called for, the last 20.</summary>
         public List<string> CachePurges = new List<string>();
+        /// <summary>Test option "ignoreTypeFilter": the listing ignores AppFilterFlags (as ENTSSO would if the mask's name were wrong).</summary>
+        public bool IgnoreTypeFilter;
 
         public StandinApp Find(string name)
         {
@@ -78,6 +80,7 @@ namespace EntssoStandin
             s.OverwriteAfterSet = JsonObject.Child(o, "overwriteAfterSet");
             s.ToolWriteOnCopy = JsonObject.Child(o, "toolWriteOnCopy");
             foreach (var name in JsonObject.Arr(o, "cachePurges", false)) s.CachePurges.Add(name as string ?? "");
+            s.IgnoreTypeFilter = JsonObject.Bool(o, "ignoreTypeFilter", false);
             foreach (var item in JsonObject.Arr(o, "applications", false))
             {
                 var a = JsonObject.Obj(item, "application");

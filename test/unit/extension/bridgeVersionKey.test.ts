@@ -1,7 +1,7 @@
 // Unit tests of the row-version key the extension keeps per environment for entsso-bridge.exe.
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { bridgeVersionKey } from '../../../src/connection/bridgeVersionKey';
+import { bridgeVersionKey, forgetBridgeVersionKey } from '../../../src/connection/bridgeVersionKey';
 
 function fakeSecrets(initial: Record<string, string> = {}) {
   const kept = new Map(Object.entries(initial));
@@ -35,4 +35,31 @@ test('a kept value that is not a key is replaced', async () => {
 test('a SecretStorage that keeps nothing is an error (the caller then goes on without a key)', async () => {
   const secrets = { get: () => Promise.resolve(undefined), store: () => Promise.resolve() };
   await assert.rejects(bridgeVersionKey(secrets, 'PROD'), /not kept/);
+});
+
+test('two windows creating the key at once: the one whose store landed later is used by both (read back after a pause)', async () => {
+  const secrets = fakeSecrets();
+  const windowB = 'B'.repeat(43) + '=';
+  let storeOfB: Promise<void> | undefined;
+  const windowA = {
+    get: secrets.get,
+    store: async (key: string, value: string) => {
+      await secrets.store(key, value);
+      // Window B, which read "no key" at the same moment, stores its own just after.
+      storeOfB = new Promise((r) => setTimeout(r, 5)).then(() => secrets.store(key, windowB));
+    },
+  };
+  const key = await bridgeVersionKey(windowA, 'PROD', 200);
+  await storeOfB;
+  assert.equal(secrets.kept.get('entsso.bridgeVersionKey.prod'), windowB);
+  assert.equal(key, windowB, 'window A uses the key SecretStorage kept, as window B does');
+});
+
+test('forgetting an environment removes its row-version key from SecretStorage', async () => {
+  const secrets = fakeSecrets();
+  const deleted: string[] = [];
+  await bridgeVersionKey(secrets, 'BizTalk PROD', 0);
+  await forgetBridgeVersionKey({ delete: (k: string) => (deleted.push(k), Promise.resolve(void secrets.kept.delete(k))) }, 'BizTalk PROD');
+  assert.deepEqual(deleted, ['entsso.bridgeVersionKey.biztalk prod']);
+  assert.equal(secrets.kept.size, 0);
 });

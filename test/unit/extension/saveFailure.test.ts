@@ -1,7 +1,8 @@
 // Unit tests of what a failed save of an sso: document tells VS Code and the user.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { saveFailure, type SaveFailureReason } from '../../../src/model/saveFailure';
+import { saveFailure, saveFailureReasonOfError, type SaveFailureReason } from '../../../src/model/saveFailure';
+import { SsoError } from '../../../src/protocol/errors';
 
 describe('save failures', () => {
   test('each reason gets a named FileSystemError kind and a short message that says where to look', () => {
@@ -28,5 +29,16 @@ describe('save failures', () => {
     assert.match(f.short, /^Maybe not saved: .*may still be applied/);
     assert.ok(f.short.length <= 100, `short enough for VS Code's wrapping (${f.short.length})`);
     assert.deepEqual(f.actions.map((a) => a.title), ['Compare with Stored', 'Check Health']);
+  });
+
+  test('a timeout the bridge answered before starting the save (details.notStarted) is "Not saved"; any other timeout stays "Maybe"', () => {
+    const notStarted = new SsoError('ENTSSO_E_TIMEOUT', 'The extension stopped waiting before this could start: nothing was changed. Try again.', { notStarted: true });
+    assert.equal(saveFailureReasonOfError(notStarted), 'NOT_STARTED');
+    const f = saveFailure(saveFailureReasonOfError(notStarted));
+    assert.match(f.short, /^Not saved: .*nothing was changed/);
+    assert.ok(f.short.length <= 100, `short enough for VS Code's wrapping (${f.short.length})`);
+    assert.equal(saveFailureReasonOfError(new SsoError('ENTSSO_E_TIMEOUT', 'no answer')), 'ENTSSO_E_TIMEOUT');
+    assert.equal(saveFailureReasonOfError(new SsoError('ENTSSO_E_TIMEOUT', 'no answer', { notStarted: 'true' })), 'ENTSSO_E_TIMEOUT');
+    assert.equal(saveFailureReasonOfError(new SsoError('ENTSSO_E_CONFLICT', 'changed', { notStarted: true })), 'ENTSSO_E_CONFLICT');
   });
 });
