@@ -11,9 +11,11 @@
  * Everything is counted, nothing timed: the same cases each run.
  */
 import assert from 'node:assert/strict';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { isSsoErrorCode } from '../../src/protocol/errors';
-import { RawAnswers, SEED, SEED_VALUES, readStandinState, useSeededBridge } from '../entssoStandin/standin';
+import { BridgeProcess, RawAnswers, SEED, SEED_VALUES, readStandinState, useSeededBridge } from '../entssoStandin/standin';
 
 type Raw = string | Buffer;
 
@@ -248,5 +250,52 @@ describe('entsso-bridge: hostile values in every parameter of every method (ENTS
     const texts = [...h.bridge.stderr, ...errorMessages];
     assert.ok(texts.length > 1000, `${texts.length} log lines and messages looked at`);
     for (const secret of secrets) assert.equal(texts.find((t) => t.includes(secret)), undefined, 'a secret in the log or an error message');
+  });
+});
+
+describe('entsso-bridge (TEST build): hostile values in its test hooks and in the MgmtDb stand-in it reads', { timeout: 300_000 }, () => {
+  const h = useSeededBridge();
+
+  /** A MgmtDb stand-in file that is broken in one way each. */
+  const BROKEN_MGMTDB: (string | Buffer)[] = [
+    '',
+    '{"sendPorts":',
+    nested(100, '{"a":', '}'),
+    '{"sendHandlers":5,"receiveHandlers":"x","sendPorts":{},"receiveLocations":[null]}',
+    '{"sendPorts":[{"ssoApplication":null,"identifier":5,"name":[],"adapter":{},"application":true}]}',
+    JSON.stringify({ sendHandlers: [{ ssoApplication: SEED.sftpSendHandler, adapter: '\ud800\n', host: 'h'.repeat(MB) }], sendPorts: [{ ssoApplication: SEED.sftpSendHandler, identifier: SEED.sendPortOrders, name: 'a\u202eb\u0000', adapter: 'SFTP', application: 'x' }] }),
+    Buffer.from([0xef, 0xbb, 0xbf, 0x7b, 0xff, 0xfe, 0x7d]),
+  ];
+  /** Test-hook environment values of the wrong kind (the shipped build reads none of them: bridgeTestHooks.test.ts). */
+  const HOOK_ENVS: Record<string, string>[] = [
+    { ENTSSO_BRIDGE_LOCK_HEARTBEAT_MS: 'abc', ENTSSO_BRIDGE_CRASH_AT: '\u0001start\u0001' },
+    { ENTSSO_BRIDGE_LOCK_HEARTBEAT_MS: '-5', ENTSSO_BRIDGE_CRASH_AT: '' },
+    { ENTSSO_BRIDGE_LOCK_HEARTBEAT_MS: '99999999999999999999', ENTSSO_BRIDGE_CRASH_AT: 'x'.repeat(10_000) },
+  ];
+
+  test('each broken MgmtDb stand-in file and each wrong hook value: the bridge starts, serves, and says port names are unavailable', async () => {
+    for (const [i, content] of BROKEN_MGMTDB.entries()) {
+      const file = join(h.dir, `broken-mgmtdb-${i}.json`);
+      writeFileSync(file, content);
+      const bridge = await BridgeProcess.start({ ...h.env, ENTSSO_BRIDGE_MGMTDB_FILE: file, ...HOOK_ENVS[i % HOOK_ENVS.length] });
+      try {
+        await bridge.hello();
+        const list = await bridge.request<{ items: { name: string }[] }>('apps.list', { limit: 100 });
+        assert.ok(list.items.some((a) => a.name === SEED.ordersSettings), `mgmtdb ${i}: the applications are listed`);
+        const health = await bridge.request<{ checks: { id: string; verdict: string }[] }>('health');
+        const portNames = health.checks.find((c) => c.id === 'portNames');
+        // The last file is valid JSON but for its controls: its names are read (and come out as valid JSON).
+        if (i !== 5) assert.equal(portNames?.verdict, 'warning', `mgmtdb ${i}: ${JSON.stringify(portNames)}`);
+        await bridge.request('identifiers.list', { application: SEED.sftpSendHandler });
+        assert.equal(bridge.child.exitCode, null);
+        assert.equal(
+          bridge.stderr.find((l) => /internal-error/.test(l)),
+          undefined,
+          `mgmtdb ${i}: no unexpected exception`,
+        );
+      } finally {
+        await bridge.stop();
+      }
+    }
   });
 });

@@ -576,28 +576,8 @@ export function useSeededBridge(options: SeedOptions & { crashAt?: string; pollM
     if (!current) throw new Error('the seeded bridge is used before its before() hook ran (or it failed to start)');
     return current;
   };
-  return {
-    get bridge() {
-      return started().bridge;
-    },
-    get stateFile() {
-      return started().stateFile;
-    },
-    get mgmtDbFile() {
-      return started().mgmtDbFile;
-    },
-    get interopRoot() {
-      return started().interopRoot;
-    },
-    get dir() {
-      return started().dir;
-    },
-    get env() {
-      return started().env;
-    },
-    restart: (extra) => started().restart(extra),
-    dispose: () => started().dispose(),
-  };
+  // Each member is read when used, from the bridge the before() hook started (restart and dispose are closures).
+  return new Proxy({} as SeededBridge, { get: (_, member) => started()[member as keyof SeededBridge] });
 }
 
 /**
