@@ -145,7 +145,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
       this.throwIfSuperseded(attempt);
       // Its capabilities decide the menus and its backend the wording: either of the wrong shape is no connection.
       // (A malformed state in it is ignored, and said, as a pushed one is: see updateState.)
-      if (!isHelloResult(hello)) throw invalidHello(this.options.process !== undefined);
+      if (!isHelloResult(hello)) throw invalidHello();
       this.lastHello = hello;
       this.connectedAt = Date.now();
       this.setStatus('connected');
@@ -284,7 +284,7 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     if (pending.method === 'hello') this.statePushesAtHello = this.statePushes;
     if (message.error !== undefined && message.error !== null) pending.reject(fromRpcError(message.error));
     else if ('result' in message) pending.resolve(message.result);
-    else pending.reject(new SsoError('ENTSSO_E_INTERNAL', `The SSO service answered "${pending.method}" with neither a result nor an error. Try again; if this repeats, run "SSO: Show Log".`));
+    else pending.reject(new SsoError('ENTSSO_E_INTERNAL', `The answer to "${pending.method}" held no result. Try again.`));
   }
 
   private onClose(transport: Transport): void {
@@ -464,7 +464,6 @@ function isHelloResult(value: unknown): value is HelloResult {
   return backend === undefined || BACKENDS.has(backend);
 }
 
-function invalidHello(toBridge: boolean): SsoError {
-  const who = toBridge ? 'The ENTSSO bridge' : 'The SSO service';
-  return new SsoError('ENTSSO_E_INTERNAL', `${who} answered the connection with something that is not a valid answer, so it is not used. Reinstall the extension if this repeats; "SSO: Show Log" shows the server's log.`);
+function invalidHello(): SsoError {
+  return new SsoError('ENTSSO_E_INTERNAL', 'The answer to connecting was not valid. If this repeats, reinstall the extension.');
 }
