@@ -16,6 +16,7 @@ namespace EntssoBridge
         /// <summary>MAX_FRAME_BYTES of src/ssoClient/protocol.ts.</summary>
         public const int MaxFrameBytes = 4 * 1024 * 1024;
         public const int ProtocolVersion = 1;
+        const int MaxIdLength = 256;
 
         readonly object outputLock = new object();
         readonly Stream stdout = Console.OpenStandardOutput();
@@ -106,6 +107,8 @@ namespace EntssoBridge
             }
             object id = null;
             if (message != null && message.ContainsKey("id") && (message["id"] is string || message["id"] is double)) id = message["id"];
+            // An id is echoed in the answer: a longer one than any client uses could push the answer over the frame limit.
+            if (id is string && ((string)id).Length > MaxIdLength) id = null;
             if (message == null || !Equals(message.ContainsKey("jsonrpc") ? message["jsonrpc"] : null, "2.0") || id == null)
             {
                 Reply(id, null, Error(-32600, new BridgeError("ENTSSO_E_INVALID_REQUEST", "The message is not a JSON-RPC 2.0 request with an id.")));
@@ -231,9 +234,31 @@ namespace EntssoBridge
         {
             lock (gate)
             {
-                try { Console.Error.WriteLine(DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ") + " " + kind + " " + text); }
+                try { Console.Error.WriteLine(DateTime.UtcNow.ToString("yyyy-MM-ddTHH:mm:ss.fffZ") + " " + kind + " " + Escaped(text)); }
                 catch (IOException) { }
             }
+        }
+
+        /// <summary>
+        /// Names in the log come from requests and from ENTSSO: a line break, control, format character or lone
+        /// surrogate in one would forge a log line or rewrite a terminal. Each is written as \u{hex}, as
+        /// src/protocol/untrustedText.ts escapes them.
+        /// </summary>
+        static string Escaped(string text)
+        {
+            var sb = new StringBuilder(text.Length);
+            for (int i = 0; i < text.Length; i++)
+            {
+                char c = text[i];
+                if (char.IsHighSurrogate(c) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1])) { sb.Append(c).Append(text[++i]); continue; }
+                var category = char.GetUnicodeCategory(c);
+                bool unsafeChar = category == System.Globalization.UnicodeCategory.Control || category == System.Globalization.UnicodeCategory.Format
+                    || category == System.Globalization.UnicodeCategory.LineSeparator || category == System.Globalization.UnicodeCategory.ParagraphSeparator
+                    || char.IsSurrogate(c);
+                if (unsafeChar) sb.Append("\\u{").Append(((int)c).ToString("x")).Append('}');
+                else sb.Append(c);
+            }
+            return sb.ToString();
         }
     }
 }

@@ -207,7 +207,8 @@ namespace EntssoBridge.Json
                         case 'u':
                             if (pos + 4 > text.Length) throw new JsonException("Bad \\u escape.");
                             int code;
-                            if (!int.TryParse(text.Substring(pos, 4), NumberStyles.HexNumber, CultureInfo.InvariantCulture, out code)) throw new JsonException("Bad \\u escape.");
+                            // AllowHexSpecifier alone: HexNumber would also take blanks around the digits.
+                            if (!int.TryParse(text.Substring(pos, 4), NumberStyles.AllowHexSpecifier, CultureInfo.InvariantCulture, out code)) throw new JsonException("Bad \\u escape.");
                             sb.Append((char)code);
                             pos += 4;
                             break;
@@ -231,6 +232,8 @@ namespace EntssoBridge.Json
     /// <summary>Typed reads of a parsed JSON object, failing with a message that names the member.</summary>
     internal static class JsonObject
     {
+        const double TwoTo63 = 9223372036854775808.0;
+
         public static Dictionary<string, object> Obj(object value, string what)
         {
             var d = value as Dictionary<string, object>;
@@ -270,7 +273,8 @@ namespace EntssoBridge.Json
             if (!o.TryGetValue(key, out v) || v == null) return fallback;
             if (!(v is double)) throw new JsonException("\"" + key + "\" must be a number.");
             double d = (double)v;
-            if (d != Math.Floor(d) || d < long.MinValue || d > long.MaxValue) throw new JsonException("\"" + key + "\" must be a whole number.");
+            // (double)long.MaxValue is 2^63, one past it: that value itself would wrap to long.MinValue.
+            if (d != Math.Floor(d) || d < long.MinValue || d >= TwoTo63) throw new JsonException("\"" + key + "\" must be a whole number.");
             return (long)d;
         }
 

@@ -8,6 +8,7 @@
 import { EventEmitter } from 'node:events';
 import { SsoError, isSsoErrorCode } from '../protocol/errors';
 import { LineDecoder, encodeLine } from '../protocol/jsonLines';
+import { escapeUnsafeCharacters } from '../protocol/untrustedText';
 import {
   PROTOCOL_VERSION,
   type BackendKind,
@@ -142,6 +143,9 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
       this.transport = opened;
       const hello = await this.request('hello', this.helloParams());
       this.throwIfSuperseded(attempt);
+      // Its capabilities decide the menus and its backend the wording: either of the wrong shape is no connection.
+      // (A malformed state in it is ignored, and said, as a pushed one is: see updateState.)
+      if (!isHelloResult(hello)) throw invalidHello();
       this.lastHello = hello;
       this.connectedAt = Date.now();
       this.setStatus('connected');
@@ -262,6 +266,8 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     } catch {
       return;
     }
+    // `null`, a number, an array: no message (reading a member of null threw, and the channel was closed).
+    if (typeof message !== 'object' || message === null || Array.isArray(message)) return;
     if (message.method === 'state' && message.id === undefined) {
       this.statePushes++;
       this.updateState(message.params);
@@ -276,8 +282,9 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     if (!pending) return;
     this.pending.delete(message.id);
     if (pending.method === 'hello') this.statePushesAtHello = this.statePushes;
-    if (message.error) pending.reject(fromRpcError(message.error));
-    else pending.resolve(message.result);
+    if (message.error !== undefined && message.error !== null) pending.reject(fromRpcError(message.error));
+    else if ('result' in message) pending.resolve(message.result);
+    else pending.reject(new SsoError('ENTSSO_E_INTERNAL', `The answer to "${pending.method}" held no result. Try again.`));
   }
 
   private onClose(transport: Transport): void {
@@ -368,7 +375,8 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
 
 function fromRpcError(error: RpcResponse['error']): SsoError {
   const code = error?.data?.ssoCode;
-  return new SsoError(isSsoErrorCode(code) ? code : 'ENTSSO_E_INTERNAL', error?.message ?? 'The SSO service reported an error.', error?.data?.details ?? {});
+  const details = error?.data?.details;
+  return new SsoError(isSsoErrorCode(code) ? code : 'ENTSSO_E_INTERNAL', peerText(error?.message, 'The SSO service reported an error.'), isRecord(details) ? details : {});
 }
 
 function isFinalRefusal(error: SsoError): boolean {
@@ -378,7 +386,7 @@ function isFinalRefusal(error: SsoError): boolean {
 /** The service closed the session on purpose (today: the token was rotated); reconnecting with the old token cannot work. */
 function sessionClosedError(params: unknown): SsoError {
   const p = (typeof params === 'object' && params !== null ? params : {}) as { reason?: unknown; message?: unknown; rotatedAt?: unknown };
-  const message = typeof p.message === 'string' ? p.message : 'The SSO service closed this session. Connect again with the current access token.';
+  const message = peerText(p.message, 'The SSO service closed this session. Connect again with the current access token.');
   return new SsoError('ENTSSO_E_ACCESS_DENIED', message, { reason: typeof p.reason === 'string' ? p.reason : 'session-closed', rotatedAt: p.rotatedAt });
 }
 
@@ -427,4 +435,35 @@ function isProgress(value: unknown): boolean {
   if (typeof value !== 'object' || value === null) return false;
   const p = value as Record<string, unknown>;
   return typeof p.done === 'number' && typeof p.total === 'number';
+}
+
+/** Longest message of the server's shown or logged; a longer one is cut. */
+const MAX_PEER_MESSAGE_CHARS = 4000;
+
+/**
+ * A message the server wrote, as callers show and log it: a string (else `fallback`), cut, and with
+ * line breaks and other controls escaped, so that a broken or hostile bridge cannot forge a log line.
+ */
+function peerText(value: unknown, fallback: string): string {
+  if (typeof value !== 'string' || value.length === 0) return fallback;
+  const cut = value.length > MAX_PEER_MESSAGE_CHARS ? `${value.slice(0, MAX_PEER_MESSAGE_CHARS)}… (cut)` : value;
+  return escapeUnsafeCharacters(cut);
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+const BACKENDS: ReadonlySet<unknown> = new Set<BackendKind>(['ssod', 'entsso-bridge']);
+
+/** The hello answer's members the client hands on as they are (capabilities, backend), with their types. */
+function isHelloResult(value: unknown): value is HelloResult {
+  if (!isRecord(value)) return false;
+  const { capabilities, backend } = value;
+  if (capabilities !== undefined && !(Array.isArray(capabilities) && capabilities.every((c) => typeof c === 'string'))) return false;
+  return backend === undefined || BACKENDS.has(backend);
+}
+
+function invalidHello(): SsoError {
+  return new SsoError('ENTSSO_E_INTERNAL', 'The answer to connecting was not valid. If this repeats, reinstall the extension.');
 }

@@ -7,22 +7,16 @@
  * Delays injected into the stand-in stand for ENTSSO's latency; nothing is timed, only ordered.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { SsoError } from '../../src/protocol/errors';
 import { SsoClient } from '../../src/ssoClient/client';
-import { BridgeRpcError, SEED, type SeededBridge, TEST_BRIDGE_EXE, readStandinState, setStandinFault, standinValues, startSeededBridge } from '../entssoStandin/standin';
+import { BridgeRpcError, SEED, TEST_BRIDGE_EXE, readStandinState, setStandinFault, standinValues, useSeededBridge } from '../entssoStandin/standin';
 
 const APP = SEED.ordersSettings;
 const ID = 'ConfigProperties';
 
 describe('entsso-bridge: requests past their deadline are not started', { timeout: 120_000 }, () => {
-  let h: SeededBridge;
-  before(async () => {
-    h = await startSeededBridge();
-  });
-  after(async () => {
-    await h?.dispose();
-  });
+  const h = useSeededBridge();
 
   test('a config.set queued behind a slow call and past its notAfter is refused with ENTSSO_E_TIMEOUT; nothing is written', async () => {
     const doc = await h.bridge.request('config.get', { application: APP, identifier: ID });

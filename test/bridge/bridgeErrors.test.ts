@@ -5,8 +5,8 @@
  * E_FAIL for a disabled application, not the MSS, backup argument rules) come out right.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { refusal, SEED, type SeededBridge, setStandinFault, startSeededBridge } from '../entssoStandin/standin';
+import { describe, test } from 'node:test';
+import { refusal, SEED, setStandinFault, useSeededBridge } from '../entssoStandin/standin';
 
 /** Every HRESULT of ENTSSO-BRIDGE.md "Error codes", with the code the bridge must answer. */
 const TABLE: [string, string][] = [
@@ -34,13 +34,7 @@ const TABLE: [string, string][] = [
 ];
 
 describe('entsso-bridge: ENTSSO errors → project error codes', { timeout: 120_000 }, () => {
-  let h: SeededBridge;
-  before(async () => {
-    h = await startSeededBridge();
-  });
-  after(async () => {
-    await h?.dispose();
-  });
+  const h = useSeededBridge();
 
   test('every HRESULT in ENTSSO-BRIDGE.md: code, hresult detail, a distinct sentence that says what to do', async () => {
     const sentences = new Map<string, string>();

@@ -3,8 +3,8 @@
  * with an error and the bridge keeps serving; a slow ENTSSO call does not hold back state pushes.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { SEED, type SeededBridge, setStandinFault, startSeededBridge } from '../entssoStandin/standin';
+import { describe, test } from 'node:test';
+import { SEED, setStandinFault, useSeededBridge } from '../entssoStandin/standin';
 
 interface RpcAnswer {
   id: number | string | null;
@@ -12,13 +12,7 @@ interface RpcAnswer {
 }
 
 describe('entsso-bridge: framing and hostile input', { timeout: 120_000 }, () => {
-  let h: SeededBridge;
-  before(async () => {
-    h = await startSeededBridge();
-  });
-  after(async () => {
-    await h?.dispose();
-  });
+  const h = useSeededBridge();
 
   async function stillServes(): Promise<void> {
     const status = await h.bridge.request('status');

@@ -6,8 +6,8 @@
  * the bridge never crashes and keeps serving.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { type SeededBridge, startSeededBridge } from '../entssoStandin/standin';
+import { before, describe, test } from 'node:test';
+import { RawAnswers, useSeededBridge } from '../entssoStandin/standin';
 
 interface Answer {
   id: unknown;
@@ -87,36 +87,15 @@ function mutations(count: number): Buffer[] {
 }
 
 describe('entsso-bridge: its JSON reader under hostile input (ENTSSO stand-in, Mono)', { timeout: 300_000 }, () => {
-  let h: SeededBridge;
-  const pending: ((line: string) => void)[] = [];
-  let buffered = '';
-  before(async () => {
-    h = await startSeededBridge();
-    h.bridge.child.stdout!.on('data', (d: Buffer | string) => {
-      buffered += d.toString();
-      let end: number;
-      while ((end = buffered.indexOf('\n')) >= 0) {
-        const line = buffered.slice(0, end);
-        buffered = buffered.slice(end + 1);
-        if (line.includes('"method":"state"')) continue;
-        pending.shift()?.(line);
-      }
-    });
-  });
-  after(async () => {
-    await h?.dispose();
+  const h = useSeededBridge();
+  let answers: RawAnswers;
+  before(() => {
+    answers = new RawAnswers(h.bridge);
   });
 
   /** Sends one line; resolves with the one answer line, parsed (it must be valid JSON). */
   async function answerTo(line: string | Buffer): Promise<Answer> {
-    const raw = await new Promise<string>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no answer within 10 s to ${JSON.stringify(line.toString().slice(0, 120))}`)), 10_000);
-      pending.push((answer) => {
-        clearTimeout(timer);
-        resolve(answer);
-      });
-      h.bridge.child.stdin!.write(Buffer.concat([Buffer.from(line), Buffer.from('\n')]));
-    });
+    const raw = await answers.answerTo(line);
     try {
       return JSON.parse(raw) as Answer;
     } catch {

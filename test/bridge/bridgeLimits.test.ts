@@ -5,25 +5,19 @@
  * becomes ENTSSO_E_CONFIGURATION_TOO_LARGE instead of a line the extension closes the channel on.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { LIMITS } from '../../src/protocol/limits';
 import { configurationBytes, MAX_CONFIGURATION_BYTES } from '../../src/protocol/configurationSize';
 import { MAX_FRAME_BYTES } from '../../src/protocol/messages';
-import { encryptStandinValue, readStandinState, refusal, SEED, type SeededBridge, standinValues, startSeededBridge, updateStandinState } from '../entssoStandin/standin';
+import { encryptStandinValue, readStandinState, refusal, SEED, standinValues, updateStandinState, useSeededBridge } from '../entssoStandin/standin';
 
 const APP = SEED.ordersSettings;
 const ID = 'ConfigProperties';
 
 describe('entsso-bridge: value and configuration size limits', { timeout: 120_000 }, () => {
-  let h: SeededBridge;
-  before(async () => {
-    h = await startSeededBridge();
-  });
-  after(async () => {
-    await h?.dispose();
-  });
+  const h = useSeededBridge();
 
-  const read = () => h.bridge.request('config.get', { application: APP, identifier: ID });
+  const read = () => h.bridge.getConfig(APP, ID);
 
   test('a value longer than LIMITS.valueLength is refused (ENTSSO_E_INVALID_REQUEST); nothing is written', async () => {
     const doc = await read();

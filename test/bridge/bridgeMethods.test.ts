@@ -5,18 +5,17 @@
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import {
   BridgeRpcError,
   encryptStandinValue,
   SEED,
   SEED_VALUES,
-  type SeededBridge,
   readStandinState,
   setStandinFault,
   standinValues,
-  startSeededBridge,
   updateStandinState,
+  useSeededBridge,
 } from '../entssoStandin/standin';
 import { applicationFlags } from '../../src/ssoService/service/applicationFlags';
 
@@ -32,13 +31,7 @@ async function rejects(promise: Promise<unknown>, ssoCode: string): Promise<Brid
 }
 
 describe('entsso-bridge: methods over the ENTSSO stand-in', { timeout: 120_000 }, () => {
-  let h: SeededBridge;
-  before(async () => {
-    h = await startSeededBridge();
-  });
-  after(async () => {
-    await h?.dispose();
-  });
+  const h = useSeededBridge();
 
   test('hello: backend, capabilities, state', async () => {
     const hello = await h.bridge.hello();

@@ -6,23 +6,17 @@
  */
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { SsoClient } from '../../src/ssoClient/client';
-import { BridgeProcess, refusal, SEED, type SeededBridge, setStandinFault, standinValues, startSeededBridge, TEST_BRIDGE_EXE } from '../entssoStandin/standin';
+import { BridgeProcess, refusal, SEED, setStandinFault, standinValues, TEST_BRIDGE_EXE, useSeededBridge } from '../entssoStandin/standin';
 
 const APP = SEED.ordersSettings;
 const ID = 'ConfigProperties';
 
 describe('entsso-bridge: the version a save returns', { timeout: 120_000 }, () => {
-  let h: SeededBridge;
-  before(async () => {
-    h = await startSeededBridge();
-  });
-  after(async () => {
-    await h?.dispose();
-  });
+  const h = useSeededBridge();
 
-  const read = () => h.bridge.request('config.get', { application: APP, identifier: ID });
+  const read = () => h.bridge.getConfig(APP, ID);
   const save = (fields: Record<string, string>, expectedTimestamp: string) => h.bridge.request('config.set', { application: APP, identifier: ID, fields, expectedTimestamp });
 
   test('the version returned is that of the values written (a masked value kept included): it is the version the next read gives', async () => {

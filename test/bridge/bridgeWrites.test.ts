@@ -5,22 +5,16 @@
  * retries a race a bounded number of times before refusing.
  */
 import assert from 'node:assert/strict';
-import { after, before, describe, test } from 'node:test';
-import { refusal, SEED, SEED_VALUES, type SeededBridge, readStandinState, setStandinFault, standinValues, startSeededBridge } from '../entssoStandin/standin';
+import { describe, test } from 'node:test';
+import { refusal, SEED, SEED_VALUES, readStandinState, setStandinFault, standinValues, useSeededBridge } from '../entssoStandin/standin';
 
 const APP = SEED.ordersSettings;
 const ID = 'ConfigProperties';
 
 describe('entsso-bridge: config.set against races, stale reads and unknown names', { timeout: 120_000 }, () => {
-  let h: SeededBridge;
-  before(async () => {
-    h = await startSeededBridge();
-  });
-  after(async () => {
-    await h?.dispose();
-  });
+  const h = useSeededBridge();
 
-  const read = () => h.bridge.request('config.get', { application: APP, identifier: ID });
+  const read = () => h.bridge.getConfig(APP, ID);
 
   test('a write race (0xC0002A40) is retried and then succeeds', async () => {
     const doc = await read();

@@ -14,6 +14,7 @@ import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { after, before } from 'node:test';
 import type { RpcErrorObject, ServiceState } from '../../src/protocol/messages';
 
 export const ROOT = resolve(__dirname, '..', '..');
@@ -476,6 +477,12 @@ export class BridgeProcess {
     return answer;
   }
 
+  /** config.get of one configuration, masked values left out (as the explorer opens it). */
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read the result as config.get's result type
+  getConfig(application: string, identifier: string): Promise<any> {
+    return this.request('config.get', { application, identifier });
+  }
+
   hello(): Promise<{ protocolVersion: number; serverVersion: string; state: ServiceState; backend: string; capabilities: string[] }> {
     return this.request('hello', { token: '', protocolVersion: 1, client: 'bridge-test' });
   }
@@ -550,4 +557,58 @@ export async function startSeededBridge(options: SeedOptions & { crashAt?: strin
       rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A seeded stand-in and a bridge on it for the tests of the calling `describe`: started in its
+ * `before`, disposed of in its `after`. What it returns reads through to that bridge, so tests use
+ * it as they would the result of startSeededBridge (only inside tests and hooks).
+ */
+export function useSeededBridge(options: SeedOptions & { crashAt?: string; pollMs?: number } = {}): SeededBridge {
+  let current: SeededBridge | undefined;
+  before(async () => {
+    current = await startSeededBridge(options);
+  });
+  after(async () => {
+    await current?.dispose();
+  });
+  const started = (): SeededBridge => {
+    if (!current) throw new Error('the seeded bridge is used before its before() hook ran (or it failed to start)');
+    return current;
+  };
+  // Each member is read when used, from the bridge the before() hook started (restart and dispose are closures).
+  return new Proxy({} as SeededBridge, { get: (_, member) => started()[member as keyof SeededBridge] });
+}
+
+/**
+ * The bridge's answer lines as text, one per request line written raw, in order (state pushes
+ * skipped): for fuzzing, where an answer that is not valid JSON must fail the test, not the reader.
+ */
+export class RawAnswers {
+  private readonly waiting: ((line: string) => void)[] = [];
+  private buffered = '';
+
+  constructor(private readonly bridge: BridgeProcess) {
+    bridge.child.stdout!.on('data', (d: Buffer | string) => {
+      this.buffered += d.toString();
+      for (let end = this.buffered.indexOf('\n'); end >= 0; end = this.buffered.indexOf('\n')) {
+        const line = this.buffered.slice(0, end);
+        this.buffered = this.buffered.slice(end + 1);
+        if (!line.includes('"method":"state"')) this.waiting.shift()?.(line);
+      }
+    });
+  }
+
+  /** Writes `line` and a line break; resolves with the one answer line (fails after 30 s without one: a hung bridge). */
+  answerTo(line: string | Buffer): Promise<string> {
+    return new Promise<string>((resolvePromise, reject) => {
+      const shown = JSON.stringify(typeof line === 'string' ? line.slice(0, 120) : line.subarray(0, 120).toString());
+      const timer = setTimeout(() => reject(new Error(`no answer within 30 s to ${shown}`)), 30_000);
+      this.waiting.push((answer) => {
+        clearTimeout(timer);
+        resolvePromise(answer);
+      });
+      this.bridge.child.stdin!.write(Buffer.concat([Buffer.from(line), Buffer.from('\n')]));
+    });
+  }
 }
