@@ -18,7 +18,7 @@ import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import type { ServiceState } from '../protocol/messages';
 import { formatTime, stateWord } from '../model/serviceStatus';
-import { backupFileName } from '../model/secretPrompts';
+import { backupFileName, restoredSecretText } from '../model/secretPrompts';
 import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 import { saveNewSecretBackup } from '../model/newSecretBackup';
 import { baseName, displayPath, FileNotWritten, pickOpenFile, pickSaveFile, readFileBase64, writePrivateFile } from './files';
@@ -151,15 +151,7 @@ async function restoreSecret(ctx: SecretCommandsContext): Promise<void> {
   // ENTSSO's RestoreSecret does not say the secret's id: the bridge answers ''.
   ctx.log.info(`${result.msid ? `Master secret ${result.msid}` : 'The master secret'} of "${env}" restored from ${displayPath(uri)}.`);
   ctx.afterSecretChange();
-  void notifyInformation(restoredMessage(env, result.msid, ctx.connection.state?.syncIntervalMs));
-}
-
-/** What Restore says: the id and the sync interval only when the backend told them (ENTSSO tells neither). */
-function restoredMessage(env: string, msid: string, intervalMs: number | undefined): string {
-  if (!msid) return vscode.l10n.t('The master secret of "{0}" was restored. SSO servers pick it up at their next refresh.', env);
-  return intervalMs
-    ? vscode.l10n.t('Master secret {0} restored in "{1}". SSO services pick it up within one sync interval ({2} s).', msid, env, Math.round(intervalMs / 1000))
-    : vscode.l10n.t('Master secret {0} restored in "{1}". SSO services pick it up within one sync interval.', msid, env);
+  void notifyInformation(restoredSecretText(env, result.msid, ctx.connection.state?.syncIntervalMs));
 }
 
 // ---------------------------------------------------------------- generate
