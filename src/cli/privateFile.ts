@@ -38,13 +38,16 @@ function checkOutputFolder(file: string): void {
   }
 }
 
-/** writePrivateFile, with a failure that names `file` (not the temporary file beside it) and says that nothing was saved. */
-export async function writeOutputFile(file: string, content: Buffer): Promise<void> {
+/**
+ * writePrivateFile, with a failure that names `file` (not the temporary file beside it) and says
+ * that nothing was saved; `consequence`: what the failure means beyond that (Generate: not switched).
+ */
+export async function writeOutputFile(file: string, content: Buffer, consequence = ''): Promise<void> {
   try {
     await writePrivateFile(file, content);
   } catch (error) {
     if (error instanceof SsoError) throw error;
     const code = (error as NodeJS.ErrnoException).code ?? 'an unexpected error';
-    throw new SsoError('ENTSSO_E_INVALID_REQUEST', `${file} could not be written (${code}). Nothing was saved there; a file that was there before is unchanged. Run the command again with a file in a folder you may write to, with free space.`, { reason: 'file-not-written' });
+    throw new SsoError('ENTSSO_E_INVALID_REQUEST', `${file} could not be written (${code}). Nothing was saved there; a file that was there before is unchanged.${consequence ? ` ${consequence}` : ''} Run the command again with a file in a folder you may write to, with free space.`, { reason: 'file-not-written' });
   }
 }

@@ -65,7 +65,7 @@ export async function secret(args: ParsedArgs): Promise<void> {
         const password = await readPassword(args, 'Password for the backup of the new secret', true);
         const prepared = await client.request('secret.prepareGenerate', { password, reminder: opt(args, 'reminder') ?? '' });
         // ENTSSO's order: the backup of the new secret is on disk (synced) before anything switches.
-        await writeOutputFile(file, Buffer.from(prepared.file, 'base64'));
+        await writeOutputFile(file, Buffer.from(prepared.file, 'base64'), 'The new master secret was not put in use: the current one stays.');
         const r = await client.request('secret.commitGenerate', { newMsid: prepared.newMsid });
         print(args, { file, ...r }, () => `New master secret ${r.msid} is in use; its backup is ${file}. ${r.rowsToReencrypt} configuration(s) are being re-encrypted; writes are refused until that finishes ("ssoctl secret info" shows progress).`);
         return;
