@@ -12,7 +12,7 @@
 /** What the modal after a failed write answered: undefined when it was closed (Escape). */
 export type AfterFailedWrite = 'elsewhere' | 'drop' | undefined;
 
-export interface NewSecretBackupSteps<T> {
+interface NewSecretBackupSteps<T> {
   /** Writes the backup durably to `target`; throws when it cannot. */
   write(target: T): Promise<void>;
   /** The modal after a failed write, with the reason as a person reads it. */
