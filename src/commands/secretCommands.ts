@@ -245,7 +245,7 @@ async function writeNewSecretBackup(env: string, first: vscode.Uri, bytes: Buffe
       const choice = alreadySwitched
         ? await askErrorModal(
             vscode.l10n.t('The new master secret of "{0}" is already in use, and its backup could not be written to {1}: {2}.', env, displayPath(target), reason),
-            vscode.l10n.t('This backup exists only in memory now. Save it elsewhere: without it, the new secret cannot be restored.'),
+            vscode.l10n.t('This backup exists only in memory now. Save it elsewhere: without it, the new secret cannot be restored. Closing this dialog asks again; only "Drop the Only Backup" gives it up.'),
             elsewhere,
             drop,
           )
