@@ -670,10 +670,19 @@ namespace EntssoBridge
             return new Dictionary<string, object> { { "file", Convert.ToBase64String(file) }, { "msid", "" } };
         }
 
+        const uint InvalidArgument = 0x80070057;
+
         object InspectBackup(Dictionary<string, object> p)
         {
             byte[] file = Base64(p, "file");
-            string reminder = WithTemporaryFile(file, path => entsso.Reminder(path));
+            string reminder;
+            try { reminder = WithTemporaryFile(file, path => entsso.Reminder(path)); }
+            catch (BridgeError e) when (e.HResult32 == InvalidArgument)
+            {
+                // The path is a private file the bridge just wrote: "invalid argument" is about what is in it.
+                // (0x80070057 is what the ENTSSO stand-in answers; real ENTSSO's code for a non-backup file is not documented.)
+                throw new BridgeError("ENTSSO_E_BAD_FILE", "This is not an Enterprise SSO master secret backup, or it is damaged. Pick the file that Back Up Master Secret (or ssoconfig -backupSecret) wrote.", e.Details);
+            }
             return new Dictionary<string, object>
             {
                 { "format", "ENTSSO master secret backup" }, { "version", 0 }, { "created", "" }, { "environment", monitor.MssName },

@@ -232,7 +232,7 @@ async function copyToEnvironment(ctx: ExplorerCommandsContext, documents: Compar
       copyDetail(preview, choices),
       vscode.l10n.t('Copy to {0}', preview.target),
     );
-    const writes = await copyWrites(source, preview, maskedChooser(choices));
+    const writes = await withBusyIndicator(vscode.l10n.t('Reading the configurations to copy from "{0}"…', preview.source), () => copyWrites(source, preview, maskedChooser(choices)));
     try {
       await withBusyIndicator(vscode.l10n.t('Copying to "{0}"…', preview.target), () => writeCopy(other.side, preview.application, preview.targetFieldsVersion, writes, preview.source));
     } finally {

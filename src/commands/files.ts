@@ -1,12 +1,13 @@
 /**
  * Files of the lifecycle commands (master secret backups, exports): chosen in VS Code's own
- * dialogs, read whole, and written readable by the owner only (mode 0600, also when an existing
- * file is replaced). They are encrypted under the user's password; nothing in clear is ever
- * written, not even temporarily.
+ * dialogs, read whole, and written readable by the owner only (mode 0600 on POSIX, a protected ACL
+ * on Windows; also when an existing file is replaced), whole and durably. They are encrypted under
+ * the user's password; nothing in clear is ever written, not even temporarily.
  */
-import { open } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
+import { SsoError } from '../protocol/errors';
+import { writePrivateFile as writePrivateFileOnDisk } from '../protocol/privateFiles';
 import { UserCancelled, UserFacingError } from './commandRunner';
 
 /** Backups of the master secret and application exports each have their own last folder. */
@@ -69,27 +70,49 @@ export async function readFileBase64(uri: vscode.Uri, maxBytes: number): Promise
   return Buffer.from(bytes).toString('base64');
 }
 
-/** Writes an encrypted file for the owner only: 0600 on local disks, replacing any existing file. */
-export async function writePrivateFile(uri: vscode.Uri, bytes: Buffer): Promise<void> {
-  if (uri.scheme !== 'file') {
-    await vscode.workspace.fs.writeFile(uri, bytes);
-    return;
+/** A file that could not be written: what happened, in words, and the error code when there was one. */
+export class FileNotWritten extends UserFacingError {
+  constructor(
+    readonly reason: string,
+    message: string,
+  ) {
+    super(message);
   }
-  let handle;
+}
+
+/**
+ * Writes an encrypted file for the owner only, replacing any existing file whole: on local disks
+ * through the writer ssoctl and the MSS use (src/protocol/privateFiles.ts: a new file beside it,
+ * owner-only before its first byte, synced, renamed over; links and devices refused), so a failed
+ * write leaves the old file as it was and a new secret's backup is on disk before anything switches.
+ */
+export async function writePrivateFile(uri: vscode.Uri, bytes: Buffer): Promise<void> {
   try {
-    handle = await open(uri.fsPath, 'w', 0o600);
-    // The mode of open() applies only to a new file: an existing one is narrowed too.
-    await handle.chmod(0o600);
-    await handle.writeFile(bytes);
+    if (uri.scheme === 'file') await writePrivateFileOnDisk(uri.fsPath, bytes);
+    else await vscode.workspace.fs.writeFile(uri, bytes);
   } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    throw new UserFacingError(
-      code
-        ? vscode.l10n.t(`{0} could not be written ({1}). Choose a folder you may write to.`, displayPath(uri), code)
-        : vscode.l10n.t('{0} could not be written. Choose a folder you may write to.', displayPath(uri)),
-    );
-  } finally {
-    await handle?.close();
+    const reason = err instanceof SsoError ? err.message : writeErrorReason((err as NodeJS.ErrnoException | undefined)?.code);
+    throw new FileNotWritten(reason, vscode.l10n.t('{0} could not be written: {1}. Nothing was saved there; a file that was there before is unchanged. Choose a folder you may write to.', displayPath(uri), reason));
+  }
+}
+
+/** The reason as a person reads it (and its code for the log): never a temporary file's name. */
+function writeErrorReason(code: string | undefined): string {
+  switch (code) {
+    case 'ENOENT':
+      return vscode.l10n.t('the folder does not exist (ENOENT)');
+    case 'EACCES':
+    case 'EPERM':
+      return vscode.l10n.t('you may not write in that folder ({0})', code);
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return vscode.l10n.t('the disk or your quota is full ({0})', code);
+    case 'EROFS':
+      return vscode.l10n.t('the drive is read-only (EROFS)');
+    case undefined:
+      return vscode.l10n.t('an unexpected error');
+    default:
+      return code;
   }
 }
 

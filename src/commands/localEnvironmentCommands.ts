@@ -9,7 +9,7 @@
  * Everything runs the extension's dist/ssoctl.js on VS Code's own runtime (localEnvironment.ts).
  */
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
@@ -231,14 +231,14 @@ async function initEnvironment(runtime: SsoctlRuntime, data: string, envDir: str
 /**
  * A socket path when the default one (<env>/run/ssod.sock) would be too long for a Unix socket
  * (deep storage folders on macOS), or a named pipe on Windows; undefined to keep the default.
+ * The folder under the shared temp folder gets a random name (mkdtemp: new, 0700), kept in the
+ * environment's settings by init: a name others could compute could be created by them first,
+ * and whoever owns the folder can replace the socket. The service refuses such a folder too.
  */
 function socketPathFor(envDir: string): string | undefined {
-  const id = createHash('sha256').update(envDir).digest('hex').slice(0, 12);
-  if (process.platform === 'win32') return `\\\\.\\pipe\\entsso-${id}`;
+  if (process.platform === 'win32') return `\\\\.\\pipe\\entsso-${createHash('sha256').update(envDir).digest('hex').slice(0, 12)}`;
   if (Buffer.byteLength(join(envDir, 'run', 'ssod.sock')) <= MAX_SOCKET_PATH_BYTES) return undefined;
-  const dir = join(tmpdir(), `entsso-${id}`);
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  return join(dir, 'ssod.sock');
+  return join(mkdtempSync(join(tmpdir(), 'entsso-')), 'ssod.sock');
 }
 
 async function ssoctlOrFail(runtime: SsoctlRuntime, args: string[], what: string, secret?: string): Promise<void> {

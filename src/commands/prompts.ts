@@ -9,8 +9,7 @@ import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import type { EnvironmentSetting } from '../connection/environmentSettings';
 import { SsoError } from '../protocol/errors';
-import { formatTime } from '../model/serviceStatus';
-import { confirmationProblem, isWeakPasswordRefusal, isWrongPasswordRefusal, reminderProblem } from '../model/secretPrompts';
+import { confirmationProblem, isWeakPasswordRefusal, isWrongPasswordRefusal, reminderProblem, reminderPromptText } from '../model/secretPrompts';
 import { checkPasswordStrength } from '../protocol/passwordStrength';
 import { UserCancelled, UserFacingError } from './commandRunner';
 import { askWarningModal } from '../views/notifications';
@@ -309,10 +308,7 @@ export async function withNewPassword<T>(title: string, what: string, options: {
 
 /** What the password box of a protected file says before the password is typed: ENTSSO shows the reminder first. */
 export function reminderPrompt(info: { reminder: string; created: string; foreignEnvironment: boolean }): string {
-  const reminder = info.reminder ? vscode.l10n.t('Password reminder: "{0}".', info.reminder) : vscode.l10n.t('This file has no password reminder.');
-  const created = formatTime(info.created, new Date());
-  const made = info.foreignEnvironment ? vscode.l10n.t('Made {0} in another SSO environment.', created) : vscode.l10n.t('Made {0}.', created);
-  return vscode.l10n.t('{0} {1} Enter its password.', reminder, made);
+  return reminderPromptText(info, new Date());
 }
 
 /**

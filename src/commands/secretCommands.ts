@@ -18,9 +18,10 @@ import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import type { ServiceState } from '../protocol/messages';
 import { formatTime, stateWord } from '../model/serviceStatus';
-import { backupFileName } from '../model/secretPrompts';
-import { UserFacingError, registerCommand, type CommandContext } from './commandRunner';
-import { baseName, displayPath, pickOpenFile, pickSaveFile, readFileBase64, writePrivateFile } from './files';
+import { backupFileName, restoredSecretText } from '../model/secretPrompts';
+import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
+import { saveNewSecretBackup } from '../model/newSecretBackup';
+import { baseName, displayPath, FileNotWritten, pickOpenFile, pickSaveFile, readFileBase64, writePrivateFile } from './files';
 import { confirmModal, reminderPrompt, requireEnvironment, withFilePassword, withNewPassword, withBusyIndicator } from './prompts';
 import { showWrittenFile } from './writtenFileNotice';
 import { askErrorModal, notifyInformation, notifyWarning, withNotificationProgress } from '../views/notifications';
@@ -57,7 +58,10 @@ async function backupSecret(ctx: SecretCommandsContext): Promise<void> {
     withBusyIndicator(vscode.l10n.t(`Backing up the master secret of "{0}"…`, env), () => ctx.connection.request('secret.backup', { password: p.password, reminder: p.reminder })),
   );
   await writePrivateFile(target, Buffer.from(result.file, 'base64'));
-  ctx.log.info(`Master secret of "${env}" backed up to ${displayPath(target)} (secrets ${result.msids.join(', ')}).`);
+  // Recorded as a backup only now that the file is on disk; ENTSSO (the bridge) records none.
+  if (ctx.connection.serves('secret.backupWritten')) await ctx.connection.request('secret.backupWritten', { msids: result.msids });
+  // ENTSSO does not say which secrets a backup holds: the bridge answers no ids.
+  ctx.log.info(`Master secret of "${env}" backed up to ${displayPath(target)}${result.msids.length > 0 ? ` (secrets ${result.msids.join(', ')})` : ''}.`);
   ctx.afterSecretChange();
   offerVerification(
     ctx,
@@ -144,14 +148,10 @@ async function restoreSecret(ctx: SecretCommandsContext): Promise<void> {
       ctx.connection.request('secret.restore', { file: bytes, password, ...(info.foreignEnvironment ? { allowForeignEnvironment: true } : {}) }),
     ),
   );
-  ctx.log.info(`Master secret ${result.msid} of "${env}" restored from ${displayPath(uri)}.`);
+  // ENTSSO's RestoreSecret does not say the secret's id: the bridge answers ''.
+  ctx.log.info(`${result.msid ? `Master secret ${result.msid}` : 'The master secret'} of "${env}" restored from ${displayPath(uri)}.`);
   ctx.afterSecretChange();
-  const interval = ctx.connection.state?.syncIntervalMs;
-  void notifyInformation(
-    interval
-      ? vscode.l10n.t('Master secret {0} restored in "{1}". SSO services pick it up within one sync interval ({2} s).', result.msid, env, Math.round(interval / 1000))
-      : vscode.l10n.t('Master secret {0} restored in "{1}". SSO services pick it up within one sync interval.', result.msid, env),
-  );
+  void notifyInformation(restoredSecretText(env, result.msid, ctx.connection.state?.syncIntervalMs));
 }
 
 // ---------------------------------------------------------------- generate
@@ -166,8 +166,8 @@ async function generateSecret(ctx: SecretCommandsContext): Promise<void> {
     ),
     vscode.l10n.t('Generate…'),
   );
-  // ENTSSO's order: the backup of the new secret is safely on disk before anything switches.
-  const { target, result: prepared } = await generateWithBackup(env, (password, reminder) => ctx.connection.request('secret.prepareGenerate', { password, reminder }));
+  // ENTSSO's order: the backup of the new secret is on disk (synced, renamed into place) before anything switches.
+  const { target, result: prepared } = await generateWithBackup(env, false, (password, reminder) => ctx.connection.request('secret.prepareGenerate', { password, reminder }));
   ctx.log.info(`Backup of the new master secret ${prepared.newMsid} of "${env}" written to ${displayPath(target)}.`);
   const committed = await ctx.connection.request('secret.commitGenerate', { newMsid: prepared.newMsid });
   ctx.log.info(`New master secret ${committed.msid} of "${env}" in use; ${committed.rowsToReencrypt} configuration(s) to re-encrypt.`);
@@ -204,7 +204,7 @@ async function generateSecretInOneStep(ctx: SecretCommandsContext, env: string):
     ),
     vscode.l10n.t('Generate…'),
   );
-  const { target, result } = await generateWithBackup(env, (password, reminder) => ctx.connection.request('secret.generate', { password, reminder }));
+  const { target, result } = await generateWithBackup(env, true, (password, reminder) => ctx.connection.request('secret.generate', { password, reminder }));
   // ENTSSO's GenerateSecret does not say the new secret's id: the bridge may answer ''.
   ctx.log.info(`${result.msid ? `New master secret ${result.msid}` : 'A new master secret'} of "${env}" generated; its backup is ${displayPath(target)}.`);
   ctx.afterSecretChange();
@@ -217,36 +217,59 @@ async function generateSecretInOneStep(ctx: SecretCommandsContext, env: string):
 
 /**
  * Asks where the new secret's backup goes and for its password, lets the MSS make the secret
- * (`makeSecret` returns the backup file, base64) and writes the backup.
+ * (`makeSecret` returns the backup file, base64) and writes the backup. `alreadySwitched`: the
+ * secret is in use as soon as `makeSecret` returned (ENTSSO's one step), not only after a commit.
  */
-async function generateWithBackup<T extends { file: string }>(env: string, makeSecret: (password: string, reminder: string) => Promise<T>): Promise<{ target: vscode.Uri; result: T }> {
+async function generateWithBackup<T extends { file: string }>(
+  env: string,
+  alreadySwitched: boolean,
+  makeSecret: (password: string, reminder: string) => Promise<T>,
+): Promise<{ target: vscode.Uri; result: T }> {
   const title = vscode.l10n.t('Generate New Master Secret for "{0}"', env);
   const target = await pickSaveFile({ kind: 'backup', title: vscode.l10n.t(`Backup of the new master secret of "{0}"`, env), defaultName: backupFileName(env, new Date()), filters: backupFilters() });
   const result = await withNewPassword(title, vscode.l10n.t('backup of the new secret'), {}, (p) => withBusyIndicator(vscode.l10n.t(`Generating a new master secret for "{0}"…`, env), () => makeSecret(p.password, p.reminder)));
-  return { target: await writeNewSecretBackup(env, target, Buffer.from(result.file, 'base64')), result };
+  return { target: await writeNewSecretBackup(env, target, Buffer.from(result.file, 'base64'), alreadySwitched), result };
 }
 
 /**
- * The backup of a new secret exists only in memory until it is written (on ENTSSO the secret has
- * already switched): a failed write asks for another place instead of dropping it.
+ * The backup of a new secret exists only in memory until it is written: a failed write asks for
+ * another place, and closing a dialog never drops it silently (src/model/newSecretBackup.ts).
  */
-async function writeNewSecretBackup(env: string, first: vscode.Uri, bytes: Buffer): Promise<vscode.Uri> {
-  let target = first;
-  for (;;) {
-    try {
-      await writePrivateFile(target, bytes);
-      return target;
-    } catch (err) {
-      const code = (err as NodeJS.ErrnoException).code ?? vscode.l10n.t('an error');
-      const choice = await askErrorModal(
-        vscode.l10n.t(`The backup of the new master secret of "{0}" could not be written to {1} ({2}). Save it elsewhere: without it, the new secret cannot be restored.`, env, displayPath(target), code),
-        undefined,
-        vscode.l10n.t('Save Elsewhere…'),
-      );
-      if (!choice) throw new UserFacingError(vscode.l10n.t(`The backup of the new master secret of "{0}" was not saved. Back up the master secret again now ("SSO: Back Up Master Secret…").`, env));
-      target = await pickSaveFile({ kind: 'backup', title: vscode.l10n.t(`Backup of the new master secret of "{0}"`, env), defaultName: backupFileName(env, new Date()), filters: backupFilters() });
-    }
+async function writeNewSecretBackup(env: string, first: vscode.Uri, bytes: Buffer, alreadySwitched: boolean): Promise<vscode.Uri> {
+  const elsewhere = vscode.l10n.t('Save Elsewhere…');
+  const drop = vscode.l10n.t('Drop the Only Backup');
+  const saved = await saveNewSecretBackup(first, alreadySwitched, {
+    write: (target) => writePrivateFile(target, bytes),
+    askAfterFailure: async (target, failure) => {
+      const reason = failure instanceof FileNotWritten ? failure.reason : vscode.l10n.t('an unexpected error');
+      const choice = alreadySwitched
+        ? await askErrorModal(
+            vscode.l10n.t('The new master secret of "{0}" is already in use, and its backup could not be written to {1}: {2}.', env, displayPath(target), reason),
+            vscode.l10n.t('This backup exists only in memory now. Save it elsewhere: without it, the new secret cannot be restored. Closing this dialog asks again; only "Drop the Only Backup" gives it up.'),
+            elsewhere,
+            drop,
+          )
+        : await askErrorModal(
+            vscode.l10n.t('The backup of the new master secret of "{0}" could not be written to {1}: {2}.', env, displayPath(target), reason),
+            vscode.l10n.t('Nothing has changed yet: the new secret is put in use only once its backup is saved. Save it elsewhere, or cancel to keep the current secret.'),
+            elsewhere,
+          );
+      return choice === elsewhere ? 'elsewhere' : choice === drop ? 'drop' : undefined;
+    },
+    pickTarget: () => pickSaveFile({ kind: 'backup', title: vscode.l10n.t(`Backup of the new master secret of "{0}"`, env), defaultName: backupFileName(env, new Date()), filters: backupFilters() }).catch(undefinedIfCancelled),
+  });
+  if (saved) return saved;
+  if (alreadySwitched) {
+    throw new UserFacingError(vscode.l10n.t('The new master secret of "{0}" is in use and has NO backup. Back it up now.', env), [
+      { title: vscode.l10n.t('Back Up Master Secret…'), command: 'entsso.backupSecret' },
+    ]);
   }
+  throw new UserFacingError(vscode.l10n.t('Nothing was changed: the new master secret of "{0}" was not put in use. Run Generate again and choose a folder you may write to.', env));
+}
+
+function undefinedIfCancelled(err: unknown): undefined {
+  if (err instanceof UserCancelled) return undefined;
+  throw err;
 }
 
 type ReencryptionOutcome = 'done' | 'hidden';

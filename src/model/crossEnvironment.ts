@@ -122,13 +122,24 @@ export async function readSideOfApplication(side: EnvironmentSide, application: 
 /** Writes a copy on the target: one transaction per request, so at most SET_MANY_MAX_WRITES configurations. */
 export async function writeCopy(target: EnvironmentSide, application: string, expectedFieldsVersion: string, writes: SetManyWrite[], source: string): Promise<IdentifierInfo[]> {
   if (writes.length === 0) return [];
-  if (writes.length > SET_MANY_MAX_WRITES) {
-    throw new SsoError('ENTSSO_E_INVALID_REQUEST', l10n.t('A copy writes at most {0} configurations in one transaction; this one has {1}. Copy them in smaller groups.', SET_MANY_MAX_WRITES, writes.length));
-  }
-  if (!target.serves('config.setMany')) {
-    throw new SsoError('ENTSSO_E_INVALID_REQUEST', l10n.t('{0} cannot write several configurations in one transaction through this connection, so nothing was copied. Copy to an environment served by the SSO service, or copy configurations one at a time with Save.', target.name));
-  }
+  refuseTooManyWrites(writes.length);
+  refuseTargetWithoutBatchWrite(target);
   return (await target.request('config.setMany', { application, expectedFieldsVersion, writes, source })).written;
+}
+
+/**
+ * Checked by previewCopy before anything is read (the target) and before anything is revealed (the
+ * count), and again by writeCopy: a copy that cannot be written must not reveal (and audit) the
+ * source's masked values first, nor a dry run promise it.
+ */
+function refuseTargetWithoutBatchWrite(target: EnvironmentSide): void {
+  if (target.serves('config.setMany')) return;
+  throw new SsoError('ENTSSO_E_INVALID_REQUEST', l10n.t('{0} cannot write several configurations in one transaction through this connection, so nothing was copied. Copy to an environment served by the SSO service, or copy configurations one at a time with Save.', target.name));
+}
+
+function refuseTooManyWrites(count: number): void {
+  if (count <= SET_MANY_MAX_WRITES) return;
+  throw new SsoError('ENTSSO_E_INVALID_REQUEST', l10n.t('A copy writes at most {0} configurations in one transaction; this one has {1}. Nothing was copied or revealed: copy them in smaller groups.', SET_MANY_MAX_WRITES, count));
 }
 
 // ---------------------------------------------------------------- copy: preview, then write
@@ -156,10 +167,12 @@ export interface CopyPreview {
 
 /**
  * What a copy would do, from the same comparison as Compare: refused (with what to do) when the
- * application is missing on the target or its fields differ. `identifiers` undefined: all of the
- * source's configurations. Nothing is revealed here.
+ * application is missing on the target or its fields differ, the target cannot take a batch write
+ * (the ENTSSO bridge), or more configurations would change than one transaction writes.
+ * `identifiers` undefined: all of the source's configurations. Nothing is revealed here.
  */
 export async function previewCopy(source: EnvironmentSide, target: EnvironmentSide, application: string, identifiers: string[] | undefined, key: Buffer): Promise<CopyPreview> {
+  refuseTargetWithoutBatchWrite(target);
   const sourceDetail = await applicationOf(source, application);
   if (!sourceDetail) throw new SsoError('ENTSSO_E_APPLICATION_NOT_FOUND', l10n.t('There is no application "{0}" in {1}. Pick one that exists there.', application, source.name), { application });
   const targetDetail = await applicationOf(target, sourceDetail.name);
@@ -168,6 +181,7 @@ export async function previewCopy(source: EnvironmentSide, target: EnvironmentSi
   const names = identifiers ?? (await identifiersOf(source, sourceDetail.name)).map((i) => i.identifier);
   const sourcePrints = await fingerprintsOf(source, sourceDetail.name, names, key);
   const targetPrints = await fingerprintsOf(target, targetDetail.name, names, key);
+  refuseTooManyWrites(countChanges(sourcePrints, targetPrints));
   const items: CopyItem[] = [];
   for (const [i, s] of sourcePrints.entries()) {
     if (!s.found) throw new SsoError('ENTSSO_E_MAPPING_NOT_FOUND', l10n.t('{0} has no configuration "{1}" in "{2}". Nothing was copied: pick configurations that exist there.', source.name, s.identifier, application), { application, identifier: s.identifier });
@@ -183,6 +197,14 @@ export async function previewCopy(source: EnvironmentSide, target: EnvironmentSi
     items.push({ identifier: s.identifier, action, fields, ...(t.found ? { targetTimestamp: t.timestamp } : {}), source: document, diff: { fields: compared, ...(targetDocument ? { target: targetDocument } : {}) } });
   }
   return { application: targetDetail.name, source: source.name, target: target.name, targetFieldsVersion: targetDetail.fieldsVersion ?? '', items };
+}
+
+/** How many configurations a copy would write, from the fingerprints alone (before any document is read). */
+function countChanges(sourcePrints: ConfigFingerprints[], targetPrints: ConfigFingerprints[]): number {
+  return sourcePrints.filter((s, i) => {
+    const t = targetPrints[i];
+    return !t?.found || compareFields(s, t).some((f) => f.state !== 'equal');
+  }).length;
 }
 
 /** The two sides of the preview's diff of one item, from the documents the preview read (the values a copy writes): no request. */

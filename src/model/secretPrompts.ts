@@ -8,6 +8,7 @@
 import * as l10n from '@vscode/l10n';
 import type { SsoError } from '../protocol/errors';
 import type { TransferFormat } from '../protocol/messages';
+import { formatTime } from './serviceStatus';
 
 /** The service refused a new password as too weak: ask for another one, showing its reason. */
 export function isWeakPasswordRefusal(err: SsoError): boolean {
@@ -87,4 +88,24 @@ export function formatOfFile(path: string): TransferFormat {
 export function applicationOfSsoFile(path: string): string {
   const base = path.split(/[\\/]/).pop() ?? path;
   return base.replace(/\.sso$/i, '');
+}
+
+/**
+ * What the password box of a protected file says before the password is typed (ENTSSO shows the
+ * reminder first). Through the ENTSSO bridge `created` is '': ENTSSO does not say when a backup was made.
+ */
+export function reminderPromptText(info: { reminder: string; created: string; foreignEnvironment: boolean }, now: Date): string {
+  const reminder = info.reminder ? l10n.t('Password reminder: "{0}".', info.reminder) : l10n.t('This file has no password reminder.');
+  if (!info.created) return info.foreignEnvironment ? l10n.t('{0} Made in another SSO environment. Enter its password.', reminder) : l10n.t('{0} Enter its password.', reminder);
+  const created = formatTime(info.created, now);
+  const made = info.foreignEnvironment ? l10n.t('Made {0} in another SSO environment.', created) : l10n.t('Made {0}.', created);
+  return l10n.t('{0} {1} Enter its password.', reminder, made);
+}
+
+/** What Restore says: the secret's id and the sync interval only when the backend told them (ENTSSO's RestoreSecret tells neither: msid ''). */
+export function restoredSecretText(env: string, msid: string, syncIntervalMs: number | undefined): string {
+  if (!msid) return l10n.t('The master secret of "{0}" was restored. SSO servers pick it up at their next refresh.', env);
+  return syncIntervalMs
+    ? l10n.t('Master secret {0} restored in "{1}". SSO services pick it up within one sync interval ({2} s).', msid, env, Math.round(syncIntervalMs / 1000))
+    : l10n.t('Master secret {0} restored in "{1}". SSO services pick it up within one sync interval.', msid, env);
 }

@@ -590,8 +590,16 @@ export interface Methods {
   'history.get': { params: { application: string; identifier: string; version: number; reveal?: boolean }; result: HistoryDocument };
   'audit.list': { params: { cursor?: string; limit?: number; filter?: AuditFilter }; result: AuditPage };
   'secret.info': { params: Record<string, never>; result: SecretInfo };
-  /** Runs on the MSS: a password-protected backup of the current and previous secrets. */
+  /**
+   * Runs on the MSS: a password-protected backup of the current and previous secrets. Not yet
+   * recorded as a backup: the caller has the only copy until it has written it (secret.backupWritten).
+   */
   'secret.backup': { params: { password: string; reminder: string }; result: { file: Base64File; msids: string[] } };
+  /**
+   * The caller has written the file secret.backup returned durably (`msids` as it returned them):
+   * the MSS records the backup time when the file holds its current secret (`recorded`).
+   */
+  'secret.backupWritten': { params: { msids: string[] }; result: { recorded: boolean } };
   'secret.inspect': { params: { file: Base64File }; result: BackupFileInfo };
   /** Proves the file opens with the password and holds the live secret; records the verification. */
   'secret.verify': { params: { file: Base64File; password: string }; result: { matchesLiveSecret: boolean; msids: string[]; verifiedAt?: string } };

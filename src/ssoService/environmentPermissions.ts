@@ -8,7 +8,7 @@
 import { chmodSync, mkdirSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { SsoError } from '../protocol/errors';
-import { lstatOrUndefined } from './privateFiles';
+import { lstatOrUndefined } from '../protocol/privateFiles';
 
 const IS_POSIX = process.platform !== 'win32';
 
@@ -37,6 +37,24 @@ export function preparePrivateFolder(dir: string): void {
   if (!IS_POSIX) return;
   assertOwnedByUs(dir, existing);
   chmodSync(dir, 0o700);
+}
+
+/**
+ * The folder the service's socket goes in (created 0700 if missing). A folder that exists already
+ * is used only if nobody else could replace the socket in it: not a link, ours (or root's), and not
+ * writable by others unless sticky (/tmp itself). Otherwise another local user who created it first
+ * (a socket folder under /tmp has a name others can know) could put a listener of his in place of
+ * the socket, and clients would hand him the access token.
+ */
+export function preparePrivateSocketFolder(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if (!IS_POSIX) return;
+  const stat = lstatOrUndefined(dir);
+  if (!stat || stat.isSymbolicLink() || !stat.isDirectory()) refuse(`The socket folder ${dir} is not a folder (a link?). Remove it, or choose another socket path.`);
+  assertOwnedByUs(dir, stat);
+  if ((stat.mode & 0o022) !== 0 && (stat.mode & 0o1000) === 0) {
+    refuse(`The socket folder ${dir} can be written by other users (mode ${modeOf(stat)}), who could replace the socket. Remove the folder (it is created again, private), or run "chmod 700 ${dir}".`);
+  }
 }
 
 /** Refuses (ENTSSO_E_ACCESS_DENIED) an environment that other users could change or read secrets from. */

@@ -219,6 +219,9 @@ describe('entsso-bridge: methods over the ENTSSO stand-in', { timeout: 120_000 }
     assert.ok(!file.toString('utf8').includes(key), 'the backup does not hold the secret in clear');
     const inspected = await h.bridge.request('secret.inspect', { file: backup.file });
     assert.equal(inspected.reminder, 'the usual one');
+    // Review 10, F16: a file that is no backup says so, not "a Windows error code, look in the event log".
+    const notBackup = await rejects(h.bridge.request('secret.inspect', { file: Buffer.from('hello').toString('base64') }), 'ENTSSO_E_BAD_FILE');
+    assert.match(notBackup.message, /^This is not an Enterprise SSO master secret backup, or it is damaged\. Pick the file that Back Up Master Secret/);
     await rejects(h.bridge.request('secret.restore', { file: backup.file, password: 'wrong-password' }), 'ENTSSO_E_BAD_PASSWORD');
     assert.deepEqual(await h.bridge.request('secret.restore', { file: backup.file, password: 'backup-pass-123' }), { msid: '' });
     const before = readStandinState(h.stateFile).msid;

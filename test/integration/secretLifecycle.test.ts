@@ -29,9 +29,28 @@ describe('master secret lifecycle', () => {
   });
   after(async () => t.dispose());
 
+  test('a backup is recorded only once its file is written: a missing folder or bytes never written leave "no backup" (review 10, F3)', async () => {
+    const c = await t.client();
+    assert.equal((await c.request('secret.info', {})).lastBackupAt, null);
+    const missing = join(t.dir, '..', 'no-such-folder', 'master.backup');
+    const r = t.ssoctl(['secret', 'backup', '--file', missing, '--password-stdin'], PASSWORD + '\n');
+    assert.equal(r.code, 2, r.stderr);
+    assert.match(r.stderr, /The folder of .*no-such-folder.*master\.backup does not exist/);
+    assert.doesNotMatch(r.stderr, /\.tmp/, 'the error names the file asked for, not a temporary one');
+    // The service made the bytes, nobody wrote them: still no backup.
+    const made = await c.request('secret.backup', { password: PASSWORD, reminder: '' });
+    assert.equal((await c.request('secret.info', {})).lastBackupAt, null);
+    assert.equal((await c.request('health', {})).checks.find((x) => x.id === 'backup')?.verdict, 'error');
+    // A file holding other secrets does not count as a backup of the live one.
+    assert.deepEqual(await c.request('secret.backupWritten', { msids: ['{00000000-0000-0000-0000-000000000000}'] }), { recorded: false });
+    assert.equal((await c.request('secret.info', {})).lastBackupAt, null);
+    assert.ok(made.msids.length > 0);
+  });
+
   test('backup writes a file whose reminder is readable and whose password is required', async () => {
     const r = t.ssoctl(['secret', 'backup', '--file', backupFile, '--reminder', 'the usual phrase', '--password-stdin'], PASSWORD + '\n');
     assert.equal(r.code, 0, r.stderr);
+    assert.notEqual((await (await t.client()).request('secret.info', {})).lastBackupAt, null, 'recorded once the file is written');
     const text = readFileSync(backupFile, 'utf8');
     assert.ok(!text.includes(PASSWORD), 'the password is not in the file');
     const inspect = JSON.parse(t.ssoctl(['secret', 'inspect', '--file', backupFile, '--json']).stdout);

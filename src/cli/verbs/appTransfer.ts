@@ -11,8 +11,7 @@ import type { CreatedApplicationDefinition, FieldDefinition, ImportMode, ImportP
 import { type ParsedArgs, UsageError, flag, opt, positional } from '../args';
 import { print } from '../context';
 import { readInputFileBase64 } from '../inputFile';
-import { writePrivateFile } from '../../ssoService/privateFiles';
-import { checkOutputFile } from '../privateFile';
+import { checkOutputFile, writeOutputFile } from '../privateFile';
 import { readPassword } from '../password';
 import { normaliseName } from '../../protocol/names';
 import { newName } from '../newNames';
@@ -59,7 +58,7 @@ export async function exportApplications(client: SsoClient, args: ParsedArgs): P
   if (withHistory && format === 'sso') throw new UsageError('A .sso file holds no history: export --with-history in the entsso format.');
   const password = await readPassword(args, 'Export password', true);
   const r = await client.request('apps.export', { names, format, password, reminder: opt(args, 'reminder'), ...(withHistory ? { withHistory } : {}) });
-  await writePrivateFile(file, Buffer.from(r.file, 'base64'));
+  await writeOutputFile(file, Buffer.from(r.file, 'base64'));
   const warnings = [...r.warnings];
   if (format === 'sso' && basename(file, extname(file)) !== r.applications[0]) {
     warnings.push(`The snap-in takes the application name from the file name ("${basename(file, extname(file))}"); import this file with --name "${r.applications[0]}".`);

@@ -6,8 +6,7 @@
 import { type ParsedArgs, UsageError, flag, opt, positional } from '../args';
 import { connect, print } from '../context';
 import { readInputFileBase64 } from '../inputFile';
-import { writePrivateFile } from '../../ssoService/privateFiles';
-import { checkOutputFile } from '../privateFile';
+import { checkOutputFile, writeOutputFile } from '../privateFile';
 import { readPassword } from '../password';
 
 export const secretOptions = { file: { value: true }, reminder: { value: true }, 'password-stdin': {}, 'allow-foreign': {}, force: {} };
@@ -35,7 +34,9 @@ export async function secret(args: ParsedArgs): Promise<void> {
         const file = outputFile(args);
         const password = await readPassword(args, 'Backup password', true);
         const r = await client.request('secret.backup', { password, reminder: opt(args, 'reminder') ?? '' });
-        await writePrivateFile(file, Buffer.from(r.file, 'base64'));
+        await writeOutputFile(file, Buffer.from(r.file, 'base64'));
+        // Recorded as a backup only now that the file is on disk (not when the MSS made the bytes).
+        await client.request('secret.backupWritten', { msids: r.msids });
         print(args, { file, msids: r.msids }, () => `Master secret backed up to ${file} (secrets ${r.msids.join(', ')}). The reminder is stored readable in the file. Keep the file and its password apart; then run "ssoctl secret verify".`);
         return;
       }
@@ -64,7 +65,7 @@ export async function secret(args: ParsedArgs): Promise<void> {
         const password = await readPassword(args, 'Password for the backup of the new secret', true);
         const prepared = await client.request('secret.prepareGenerate', { password, reminder: opt(args, 'reminder') ?? '' });
         // ENTSSO's order: the backup of the new secret is on disk (synced) before anything switches.
-        await writePrivateFile(file, Buffer.from(prepared.file, 'base64'));
+        await writeOutputFile(file, Buffer.from(prepared.file, 'base64'), 'The new master secret was not put in use: the current one stays.');
         const r = await client.request('secret.commitGenerate', { newMsid: prepared.newMsid });
         print(args, { file, ...r }, () => `New master secret ${r.msid} is in use; its backup is ${file}. ${r.rowsToReencrypt} configuration(s) are being re-encrypted; writes are refused until that finishes ("ssoctl secret info" shows progress).`);
         return;

@@ -43,6 +43,8 @@ export interface SecretsFromMss {
 export interface MssOps {
   getSecrets: { params: Record<string, never>; result: GetSecretsResult };
   backup: { params: { password: string; reminder: string }; result: { file: Base64File; msids: string[] } };
+  /** The backup with these secrets is on disk (the caller wrote it): record the time if it holds the current one. */
+  backupWritten: { params: { msids: string[] }; result: { recorded: boolean } };
   verify: { params: { file: Base64File; password: string }; result: { matchesLiveSecret: boolean; msids: string[]; verifiedAt?: string } };
   restore: { params: { file: Base64File; password: string; allowForeignEnvironment?: boolean }; result: { msid: string } };
   prepareRotation: { params: { password: string; reminder: string }; result: { file: Base64File; newMsid: string } };
@@ -64,6 +66,7 @@ export type MssOp = keyof MssOps;
 const OPS: { [K in MssOp]: true } = {
   getSecrets: true,
   backup: true,
+  backupWritten: true,
   verify: true,
   restore: true,
   prepareRotation: true,
@@ -80,7 +83,7 @@ export const MSS_OP_NAMES: readonly MssOp[] = Object.keys(OPS) as MssOp[];
  * the secret (a standby's copy) and the active role. Neither may do the other's part.
  */
 export const ROLE_OPS: Readonly<Record<CertificateRole, ReadonlySet<MssOp>>> = {
-  'sso-service': new Set<MssOp>(['getSecrets', 'nodeStatus', 'backup', 'verify', 'restore', 'prepareRotation', 'commitRotation']),
+  'sso-service': new Set<MssOp>(['getSecrets', 'nodeStatus', 'backup', 'backupWritten', 'verify', 'restore', 'prepareRotation', 'commitRotation']),
   'mss-node': new Set<MssOp>(['getSecrets', 'nodeStatus', 'promote', 'demote']),
 };
 

@@ -290,12 +290,23 @@ export class SecretAuthority {
     return { current: vault.current(), previous: vault.previous() };
   }
 
+  /**
+   * A backup of the current and previous secrets, not yet recorded: until the caller has written
+   * it (backupWritten), its only copy is in the caller's memory, and a write that failed (missing
+   * folder, full disk) must not turn Check Health's "no backup" into "backed up".
+   */
   async backup(password: string, reminder: string): Promise<{ file: string; msids: string[] }> {
     const { current, previous } = this.secrets();
-    const file = await this.backupFile([current, ...(previous ? [previous] : [])], password, reminder);
+    return this.backupFile([current, ...(previous ? [previous] : [])], password, reminder);
+  }
+
+  /** The caller wrote a backup holding `msids` durably: it counts as a backup of the live secret if it holds it. */
+  async backupWritten(msids: string[]): Promise<{ recorded: boolean }> {
+    const { current } = this.secrets();
+    if (!msids.includes(current.msid)) return { recorded: false };
     await this.options.store.updateGlobalInfo({ lastBackupAt: new Date().toISOString() });
     this.options.log(`master secret ${current.msid} backed up`);
-    return file;
+    return { recorded: true };
   }
 
   async verify(fileB64: string, password: string): Promise<{ matchesLiveSecret: boolean; msids: string[]; verifiedAt?: string }> {

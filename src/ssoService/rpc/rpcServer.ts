@@ -4,13 +4,14 @@
  * Every request is validated before it runs; a bad request gets an error reply, never a
  * crash or a hung connection. State changes are pushed to every authenticated client.
  */
-import { chmodSync, existsSync, mkdirSync, unlinkSync } from 'node:fs';
+import { chmodSync, existsSync, unlinkSync } from 'node:fs';
 import * as net from 'node:net';
 import { dirname } from 'node:path';
 import { SsoError } from '../../protocol/errors';
 import { FrameTooLargeError, LineDecoder, encodeLine } from '../../protocol/jsonLines';
 import { MAX_FRAME_BYTES, PROTOCOL_VERSION, type Methods, type RpcErrorObject, type ServiceMethodName, type ServiceState } from '../../protocol/messages';
 import { RateLimitedLog } from '../rateLimitedLog';
+import { preparePrivateSocketFolder } from '../environmentPermissions';
 import { DEFAULT_REFUSALS_PER_WINDOW, DEFAULT_REFUSAL_WINDOW_MS, RefusalThrottle } from './refusalThrottle';
 import type { AccessToken } from './accessToken';
 import type { CallContext, RpcOperations } from './rpcOperations';
@@ -87,7 +88,7 @@ export class RpcServer {
 
   async listen(): Promise<void> {
     const { socketPath } = this.options;
-    mkdirSync(dirname(socketPath), { recursive: true, mode: 0o700 });
+    preparePrivateSocketFolder(dirname(socketPath));
     await removeStaleSocket(socketPath);
     const server = net.createServer((socket) => this.accept(socket));
     // Created 0600 from the start: umask covers the window before chmod. The umask is

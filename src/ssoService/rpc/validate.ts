@@ -427,6 +427,14 @@ const validators: Validators = {
     onlyKeys(o, ['password', 'reminder']);
     return { password: password(o), reminder: optString(o, 'reminder', 200) ?? '' };
   },
+  'secret.backupWritten': (o) => {
+    onlyKeys(o, ['msids']);
+    const msids = o.msids;
+    if (!Array.isArray(msids) || msids.length === 0 || msids.length > 2 || !msids.every((m) => typeof m === 'string' && m.length > 0 && m.length <= 64)) {
+      fail('"msids" must be the ids (1 or 2) that secret.backup returned.');
+    }
+    return { msids: msids as string[] };
+  },
   'secret.inspect': (o) => (onlyKeys(o, ['file']), { file: base64File(o) }),
   'secret.verify': (o) => (onlyKeys(o, ['file', 'password']), { file: base64File(o), password: password(o) }),
   'secret.restore': (o) => {

@@ -146,6 +146,7 @@ export class SsoOperations implements RpcOperations {
     'mss.promote': async (p, ctx) => this.auditedFirst(ctx, 'mss.promote', () => this.callMss('promote', {}, p.node)),
     'mss.demote': async (p, ctx) => this.auditedFirst(ctx, 'mss.demote', () => this.callMss('demote', {}, p.node)),
     'secret.backup': async (p, ctx) => this.audited(ctx, 'secret.backup', () => this.callMss('backup', p)),
+    'secret.backupWritten': async (p, ctx) => this.audited(ctx, 'secret.backupWritten', () => this.callMss('backupWritten', p)),
     'secret.inspect': async (p) => this.inspectBackup(p.file),
     'secret.verify': async (p, ctx) => this.audited(ctx, 'secret.verify', () => this.callMss('verify', p)),
     'secret.restore': async (p, ctx) => this.auditedFirst(ctx, 'secret.restore', () => this.callMss('restore', p)),

@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, mock, test } from 'node:test';
 import { checkOutputFile } from '../../../src/cli/privateFile';
-import { writePrivateFile } from '../../../src/ssoService/privateFiles';
+import { writePrivateFile } from '../../../src/protocol/privateFiles';
 
 const dir = fs.mkdtempSync(join(tmpdir(), 'private-file-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { copyWrites, newComparisonKey, previewCopy, previewDiff, type CopyPreview, type EnvironmentSide } from '../../../src/model/crossEnvironment';
-import type { ApplicationDetail, ConfigDocument, MethodName } from '../../../src/protocol/messages';
+import { SET_MANY_MAX_WRITES, type ApplicationDetail, type ConfigDocument, type MethodName } from '../../../src/protocol/messages';
 
 const doc = (timestamp: string, url: string, password: string): ConfigDocument => ({
   application: 'App', identifier: 'C', timestamp, modifiedAt: 0, fields: { Url: url, Password: password }, masked: ['Password'], maskedSet: ['Password'], revealed: password !== '',
@@ -65,7 +65,7 @@ describe('previewCopy', () => {
   /** A side without config.fingerprints (fingerprinted from config.get) whose reads answer `reads` in turn. */
   const side = (name: string, ...reads: ConfigDocument[]): EnvironmentSide => ({
     name,
-    serves: () => false,
+    serves: (method) => method === 'config.setMany',
     request: (async (method: MethodName) => (method === 'apps.get' ? detail : reads.shift())) as EnvironmentSide['request'],
   });
 
@@ -92,4 +92,39 @@ describe('previewCopy', () => {
     assert.match(texts.left, /^Url = https:\/\/old$/m);
     assert.match(texts.right, /^Url = https:\/\/prod$/m);
   });
+
+  /** A side that answers from `documents` by identifier and counts the reads that revealed. */
+  function counting(name: string, documents: Map<string, ConfigDocument>, servesSetMany: boolean) {
+    const requests: string[] = [];
+    let reveals = 0;
+    const sideOf: EnvironmentSide = {
+      name,
+      serves: (method) => method === 'config.setMany' && servesSetMany,
+      request: (async (method: MethodName, params: { identifier?: string; reveal?: boolean }) => {
+        requests.push(method);
+        if (params.reveal) reveals++;
+        if (method === 'apps.get') return detail;
+        return documents.get(params.identifier ?? '');
+      }) as EnvironmentSide['request'],
+    };
+    return { side: sideOf, requests, reveals: () => reveals };
+  }
+  const many = (count: number, url: string) => new Map(Array.from({ length: count }, (_, i) => [`C${i}`, { ...doc('ts-1', `${url}/${i}`, ''), identifier: `C${i}` }] as const));
+
+  it('refuses a target that cannot write a batch (the ENTSSO bridge) before reading or revealing anything (review 10, F7)', async () => {
+    const source = counting('Dev', many(1, 'https://dev'), true);
+    const target = counting('BTS', many(1, 'https://prod'), false);
+    await assert.rejects(previewCopy(source.side, target.side, 'App', ['C0'], newComparisonKey()), /BTS cannot write several configurations in one transaction through this connection, so nothing was copied/);
+    assert.deepEqual([source.requests, target.requests], [[], []]);
+  });
+
+  it('refuses more changes than one transaction writes before any document is read, so no copy can reveal them (review 10, F7)', async () => {
+    const ids = Array.from({ length: SET_MANY_MAX_WRITES + 1 }, (_, i) => `C${i}`);
+    const source = counting('Dev', many(ids.length, 'https://dev'), true);
+    const target = counting('Prod', many(ids.length, 'https://prod'), true);
+    await assert.rejects(previewCopy(source.side, target.side, 'App', ids, newComparisonKey()), new RegExp(`at most ${SET_MANY_MAX_WRITES} configurations in one transaction; this one has ${ids.length}\\. Nothing was copied or revealed`));
+    assert.equal(source.reveals(), 0);
+    assert.equal(source.requests.length, 1 + ids.length, 'apps.get and the fingerprint reads (config.get without reveal), nothing more');
+  });
 });
+

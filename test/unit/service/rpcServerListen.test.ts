@@ -4,7 +4,7 @@
  * `hello` is the package's (read from package.json when bundled, never a literal of its own).
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import * as net from 'node:net';
 import { tmpdir } from 'node:os';
@@ -53,6 +53,24 @@ test('another service listening on the socket is refused with ENTSSO_E_ALREADY_R
   } finally {
     await new Promise<void>((resolve) => other.close(() => resolve()));
   }
+});
+
+test('a socket folder that others may write (created first by someone else under /tmp) is refused, and no socket is made there (review 10, F13)', { skip: process.platform === 'win32' ? 'named pipes have no folder' : false }, async () => {
+  const folder = join(dir, 'entsso-open');
+  mkdirSync(folder);
+  chmodSync(folder, 0o777);
+  const socketPath = join(folder, 'ssod.sock');
+  const server = serverAt(socketPath);
+  const refusal = await server.listen().then(
+    () => server.close(), // without the check it listens: closed, so that the failure below is all there is
+    (e: unknown) => e,
+  );
+  assert.ok(refusal instanceof SsoError && refusal.code === 'ENTSSO_E_ACCESS_DENIED' && /can be written by other users \(mode 0777\)/.test(refusal.message), String(refusal));
+  assert.equal(existsSync(socketPath), false);
+  // A missing folder is created private, as before.
+  const fresh = serverAt(join(dir, 'entsso-new', 'ssod.sock'));
+  await fresh.listen();
+  await fresh.close();
 });
 
 test('the bundled server says the version of the package.json it was built with', async () => {
