@@ -21,6 +21,8 @@ export const USER_SUBSECTIONS = ['SQL Server'];
  * it (the Security section's summary before it is kept).
  */
 export const DEVELOPER_PASSAGES = ['Guarantees:', 'Details, each with its test:'];
+/** Top-level list items for developers (how a part is fuzzed, built for tests, benchmarked), left out with their indented lines. */
+export const DEVELOPER_BULLETS = ['- **Hostile input**', '- **Test hooks are in test builds only**', '- **Measured**'];
 
 const POINTER =
   '## For developers\n\nThe architecture, the benchmarks, the reliability tests\' fault matrix, the highly available master secret server\'s guarantees, the security measures with their tests and how the tests run are described in README.md of the source repository (`npm test`, `npm run bench`).\n';
@@ -30,6 +32,7 @@ export function marketplaceReadme(readme) {
   const kept = [];
   let skipping = false;
   let passage = false;
+  let bullet = false;
   let inFence = false;
   for (const line of readme.split('\n')) {
     // A `## ` inside a fenced block (a shell comment, say) is not a heading.
@@ -38,6 +41,9 @@ export function marketplaceReadme(readme) {
     if (!inFence && line.startsWith('#')) passage = false;
     if (!inFence && DEVELOPER_PASSAGES.includes(line.trim())) passage = true;
     if (passage) continue;
+    if (bullet && !/^\s+\S/.test(line)) bullet = false;
+    if (!inFence && DEVELOPER_BULLETS.some((start) => line.startsWith(start))) bullet = true;
+    if (bullet) continue;
     if (!inFence && skipping && line.startsWith('### ') && USER_SUBSECTIONS.includes(line.slice(4).trim())) {
       skipping = false;
       kept.push(`## ${line.slice(4).trim()}`);

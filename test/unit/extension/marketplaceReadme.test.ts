@@ -37,6 +37,9 @@ test('the packaged README keeps the users\' sections, drops the developers\' and
     // Security keeps its summary for users; its measures, each with its test, are the developers'.
     const security = packaged.slice(packaged.indexOf('## Security'), packaged.indexOf('\n## ', packaged.indexOf('## Security') + 1));
     assert.match(security, /never in the editor/);
+    // So are the list items on how a part is fuzzed, built for tests and benchmarked; the next item stays.
+    for (const item of ['- **Hostile input**', '- **Test hooks are in test builds only**', '- **Measured**']) assert.ok(full.includes(`\n${item}`) && !packaged.includes(item), `${item} left out`);
+    assert.ok(packaged.includes('\n- **What ran where**') && packaged.includes('\n- **Writes**'), 'the items after them are kept');
     assert.ok(full.includes('\nDetails, each with its test:\n') && !security.includes('Details, each with its test:') && !security.includes('test/security/'), 'the measures are left out');
   } finally {
     rmSync(dir, { recursive: true, force: true });
