@@ -114,6 +114,8 @@ export function compareApplication(
   right: { detail: ApplicationDetail; configurations: ConfigFingerprints[] } | undefined,
 ): ApplicationComparison {
   const result: ApplicationComparison = { application, definition: [], onlyLeft: [], onlyRight: [], differing: [], equal: 0 };
+  // Deleted on both sides between the pick and the reads (or a typo on the command line).
+  if (!left && !right) throw new SsoError('ENTSSO_E_APPLICATION_NOT_FOUND', l10n.t('There is no application "{0}" in either environment. Check the name, or refresh the list: it may have been deleted.', application));
   if (!left || !right) {
     result.onlyOn = left ? 'left' : 'right';
     const side = (left ?? right)!.configurations.filter((c) => c.found).map((c) => c.identifier).sort(byName);

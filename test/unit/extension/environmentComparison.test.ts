@@ -119,3 +119,10 @@ test('masked choices are matched as (configuration, field) pairs, even when a na
   assert.equal(choose('A', 'B · C'), 'keep', 'another configuration\'s field, though its joined name is the same');
   assert.equal(choose('A · B', 'D'), 'keep');
 });
+
+test('an application on neither side is "not found" with what to do, not a TypeError (review 10, F14, palette)', () => {
+  assert.throws(
+    () => compareApplication('Contoso.Gone', undefined, undefined),
+    (err: Error & { code?: string }) => err.code === 'ENTSSO_E_APPLICATION_NOT_FOUND' && /"Contoso\.Gone" in either environment\. Check the name/.test(err.message),
+  );
+});
