@@ -121,6 +121,12 @@ namespace EntssoBridge
                 Reply(id, null, Error(-32601, new BridgeError("ENTSSO_E_INVALID_REQUEST", "Unknown method \"" + shown + "\" (entsso-bridge serves: " + string.Join(", ", operations.Capabilities) + ").")));
                 return;
             }
+            // A deadline the bridge cannot read must not silently become "no deadline".
+            if (message.ContainsKey("notAfter") && !(message["notAfter"] is double))
+            {
+                Reply(id, null, Error(-32600, BridgeError.Invalid("\"notAfter\" must be a number (milliseconds since 1970, UTC): nothing was done.")));
+                return;
+            }
             if (Expired(message))
             {
                 Log.Event("expired", method + " not started");

@@ -42,6 +42,22 @@ describe('entsso-bridge: requests past their deadline are not started', { timeou
     assert.equal(((await h.bridge.sendRaw(inTime + '\n', 'in-time')) as { state: string }).state, 'ready');
   });
 
+  test('a notAfter that is not a number is refused, not taken as "no deadline"; nothing is written', async () => {
+    const writes = readStandinState(h.stateFile).writesDone;
+    for (const [i, notAfter] of ['soon', null, true, {}, [1]].entries()) {
+      const line = JSON.stringify({ jsonrpc: '2.0', id: `bad-deadline-${i}`, method: 'config.set', notAfter, params: { application: APP, identifier: ID, fields: { RetryCount: '77' } } });
+      const refused = await h.bridge.sendRaw(line + '\n', `bad-deadline-${i}`).then(
+        () => assert.fail(`config.set with notAfter ${JSON.stringify(notAfter)} was carried out`),
+        (err: unknown) => err as BridgeRpcError,
+      );
+      assert.ok(refused instanceof BridgeRpcError, String(refused));
+      assert.equal(refused.ssoCode, 'ENTSSO_E_INVALID_REQUEST');
+      assert.match(refused.message, /"notAfter" must be a number/);
+    }
+    assert.equal(standinValues(h.stateFile, APP, ID)!.RetryCount, '3');
+    assert.equal(readStandinState(h.stateFile).writesDone, writes);
+  });
+
   test("the extension's client: a save that timed out behind a slow call is never stored, and its message says to refresh", async () => {
     const logLines: string[] = [];
     const client = new SsoClient({ process: { command: 'mono', args: [TEST_BRIDGE_EXE, '--poll-ms', '300'], env: h.env }, token: '', clientName: 'bridge-test', requestTimeoutMs: 1000, onProcessLog: (l) => logLines.push(l) });
