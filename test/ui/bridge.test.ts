@@ -7,13 +7,13 @@
 // the one that reads the MgmtDb stand-in). Screenshots: .artifacts/screenshots/bridge-*.png.
 // Run alone: node esbuild.mjs && node --import tsx --test test/ui/bridge.test.ts
 import assert from 'node:assert/strict';
-import { copyFileSync, existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SEED, SEED_VALUES, bridgeEnv, buildBridgeAndStandin, readStandinState, seedStandinState, setStandinFault, standinValues } from '../entssoStandin/standin';
+import { SEED, SEED_VALUES, readStandinState, setStandinFault, standinValues } from '../entssoStandin/standin';
 import { answerFileDialog, clickDialogButton, expectToast, waitForDialog } from './harness/dialogs';
 import { answerInputStep, probeEditorReadonly, statusBarItemKind, statusBarTooltip, waitForQuickInputPlaceholder } from './harness/ssoExtras';
+import { openBridgeWorkbench } from './harness/bridgeWorkbench';
 import { UiSession } from './harness/uiSession';
 import { Workbench } from './harness/workbench';
 
@@ -38,17 +38,7 @@ describe('UI: the extension on Enterprise SSO through entsso-bridge.exe (over th
   const stored = () => standinValues(stateFile, SEED.sftpSendHandler, SEED.sendPortOrders) ?? {};
 
   before(async () => {
-    const { interopRoot, bridgeExe } = await buildBridgeAndStandin();
-    dir = mkdtempSync(join(tmpdir(), 'entsso-bridge-ui-'));
-    const seeded = seedStandinState(join(dir, 'state.json'));
-    stateFile = seeded.stateFile;
-    // What a BizTalk machine has (CommonProgramW6432), plus the stand-in's own files.
-    await ui.openWorkbench({ name: 'bridge', env: bridgeEnv({ stateFile, interopRoot, mgmtDbFile: seeded.mgmtDbFile }) });
-    // The shipped bridge reads no MgmtDb stand-in: this installed copy gets the TEST build (before the first connect starts it).
-    // Renamed into place: a bridge already running keeps the file it mapped.
-    const installed = join(ui.server!.installedExtensionDir!, 'dist', 'entsso-bridge.exe');
-    copyFileSync(bridgeExe, `${installed}.test-build`);
-    renameSync(`${installed}.test-build`, installed);
+    ({ dir, stateFile } = await openBridgeWorkbench(ui, 'bridge'));
   }, { timeout: 240_000 });
 
   after(async () => {

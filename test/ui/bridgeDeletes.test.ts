@@ -9,12 +9,11 @@
 //   Application…" must not call it empty: it asks for the name to be typed (review 10, F8).
 // Run alone: node esbuild.mjs && node --import tsx --test test/ui/bridgeDeletes.test.ts
 import assert from 'node:assert/strict';
-import { copyFileSync, mkdtempSync, renameSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
-import { SEED, bridgeEnv, buildBridgeAndStandin, encryptStandinValue, readStandinState, seedStandinState, standinValues, updateStandinState } from '../entssoStandin/standin';
+import { SEED, encryptStandinValue, readStandinState, standinValues, updateStandinState } from '../entssoStandin/standin';
 import { clickDialogButton, contextMenuAction, expectToast, waitForDialog } from './harness/dialogs';
+import { openBridgeWorkbench } from './harness/bridgeWorkbench';
 import { UiSession } from './harness/uiSession';
 import { Workbench } from './harness/workbench';
 
@@ -30,15 +29,7 @@ describe('UI: deletes through entsso-bridge.exe (over the ENTSSO stand-in)', { t
   const w = () => ui.wb as Workbench;
 
   before(async () => {
-    const { interopRoot, bridgeExe } = await buildBridgeAndStandin();
-    dir = mkdtempSync(join(tmpdir(), 'entsso-bridge-deletes-ui-'));
-    const seeded = seedStandinState(join(dir, 'state.json'));
-    stateFile = seeded.stateFile;
-    await ui.openWorkbench({ name: 'bridge-deletes', env: bridgeEnv({ stateFile, interopRoot, mgmtDbFile: seeded.mgmtDbFile }) });
-    // The TEST build (it reads the MgmtDb stand-in) replaces the installed copy before the first connect starts it.
-    const installed = join(ui.server!.installedExtensionDir!, 'dist', 'entsso-bridge.exe');
-    copyFileSync(bridgeExe, `${installed}.test-build`);
-    renameSync(`${installed}.test-build`, installed);
+    ({ dir, stateFile } = await openBridgeWorkbench(ui, 'bridge-deletes'));
   }, { timeout: 240_000 });
 
   after(async () => {
