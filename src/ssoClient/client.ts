@@ -368,8 +368,10 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
       this.warnedMalformedState = true;
       return;
     }
-    this.lastState = state;
-    this.emit('state', state);
+    // Its texts are shown in the status bar and logged: cut and escaped like every other text the server wrote.
+    const shown = { ...state, mssName: peerText(state.mssName, ''), message: peerText(state.message, '') };
+    this.lastState = shown;
+    this.emit('state', shown);
   }
 }
 

@@ -36,6 +36,7 @@ const rounds = [
   (id) => Array.from({ length: 20000 }, (_, i) => JSON.stringify({ jsonrpc: '2.0', method: 'state', params: i % 2 ? null : { state: 'ready', mssName: 5 } })),
   (id) => [JSON.stringify({ jsonrpc: '2.0', method: 'session.closed', params: null }), JSON.stringify({ jsonrpc: '2.0', method: 'session.closed', params: { message: 5, reason: {} } })],
   (id) => [Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('latin1'), '{"jsonrpc":"2.0","method":"state","params":{"state":"\\\\ud800"}}'],
+  (id) => [JSON.stringify({ jsonrpc: '2.0', method: 'state', params: { ...valid.state, state: 'cached', canEncrypt: false, mssName: 'MSS01\\u001b[2J\\nforged', message: 'Cached.\\n[error] forged line ' + 'x'.repeat(1000000) } })],
 ];
 let buffered = '';
 process.stdin.setEncoding('utf8');
@@ -100,6 +101,24 @@ test('hostile lines before an answer: each ignored, the connection and the next 
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
     assert.equal((c as unknown as { pending: Map<number, unknown> }).pending.size, 0, 'no pending request left behind');
     assert.ok(logs.every((l) => l.length <= 2100 && !hasUnsafeCharacters(l)), 'stderr lines bounded and escaped');
+  } finally {
+    c.close();
+  }
+});
+
+test('a pushed state of the right shape with a megabyte message and forged lines: its texts reach listeners cut and escaped', async () => {
+  const c = client({ HELLO: 'valid' });
+  const states: Array<{ state: string; mssName: string; message: string }> = [];
+  c.on('state', (s) => states.push(s as never));
+  try {
+    await c.connect();
+    states.length = 0;
+    await c.request('status', { round: 5 } as never);
+    const pushed = states.find((s) => s.state === 'cached');
+    assert.ok(pushed, 'the cached state was taken');
+    assert.ok(pushed.message.length <= 4100, `a message of ${pushed.message.length} characters`);
+    for (const text of [pushed.message, pushed.mssName]) assert.ok(!hasUnsafeCharacters(text), JSON.stringify(text.slice(0, 100)));
+    assert.match(pushed.message, /^Cached\./);
   } finally {
     c.close();
   }
