@@ -60,7 +60,9 @@ export class ApplicationNode extends CachedItemNode {
   protected buildItem(): vscode.TreeItem {
     const app = this.app;
     const label = adapterRole(app) ? applicationLabelUnderAdapter(app) : applicationLabel(app);
-    const item = new vscode.TreeItem(label, app.identifierCount > 0 ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
+    // Uncounted (the ENTSSO bridge, a failed count) is not "none": a config-store application may hold some; an affiliate one holds mappings, not configurations.
+    const mayExpand = app.identifierCount > 0 || (app.identifierCountUnknown === true && app.kind !== 'affiliate');
+    const item = new vscode.TreeItem(label, mayExpand ? vscode.TreeItemCollapsibleState.Collapsed : vscode.TreeItemCollapsibleState.None);
     item.id = this.id;
     item.description = [applicationDescription(app), identifierCountText(app)].filter(Boolean).join(' · ');
     item.iconPath = iconOf(app);

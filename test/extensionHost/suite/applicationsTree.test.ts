@@ -276,6 +276,22 @@ suite('Explorer tree: a refresh shows at least a page of what is there now; a re
     }
   });
 
+  test('an application the ENTSSO bridge did not count can be expanded when it may hold configurations (not an affiliate one)', async () => {
+    const uncounted = { ...APP, identifierCount: 0, identifierCountUnknown: true };
+    for (const [kind, expected] of [['configStore', vscode.TreeItemCollapsibleState.Collapsed], ['adapter', vscode.TreeItemCollapsibleState.Collapsed], ['affiliate', vscode.TreeItemCollapsibleState.None]] as const) {
+      const tree = new ApplicationsTreeProvider(standInConnection(ROWS, { apps: [{ ...uncounted, kind }] }), log);
+      try {
+        const [env] = await tree.getChildren();
+        const [group] = await tree.getChildren(env);
+        const app = (await tree.getChildren(group)).find((n) => n.type === 'application') ?? (await tree.getChildren((await tree.getChildren(group))[0]))[0];
+        assert.equal(app?.type, 'application', kind);
+        assert.equal(tree.getTreeItem(app!).collapsibleState, expected, kind);
+      } finally {
+        tree.dispose();
+      }
+    }
+  });
+
   test('"Refresh" of an application whose first load failed loads a full page', async () => {
     const rows = rowsOf(APP.name, ['C1', 'C2', 'C3']);
     const tree = new ApplicationsTreeProvider(standInConnection(rows, { failures: 1 }), log);
