@@ -217,7 +217,7 @@ namespace EntssoBridge
             {
                 // Reads go on (ENTSSO itself may be fine); changes wait, as with the provisional state.
                 stateName = "cached";
-                message = "entsso-bridge cannot check the state of Enterprise SSO: every check fails (" + pollFailure + "). Configurations can be read; changes wait until a check works. See \"SSO: Show Log\".";
+                message = "entsso-bridge cannot check the state of Enterprise SSO: every check fails (" + pollFailure + "). Configurations can be read; changes wait until a check works. Run \"entsso-bridge.exe --self-check\" (in the extension's dist folder) to see which call fails.";
             }
             else if (!polledLocalUp)
             {

@@ -91,7 +91,7 @@ export async function writePrivateFile(uri: vscode.Uri, bytes: Buffer): Promise<
     if (uri.scheme === 'file') await writePrivateFileOnDisk(uri.fsPath, bytes);
     else await vscode.workspace.fs.writeFile(uri, bytes);
   } catch (err) {
-    const reason = err instanceof SsoError ? err.message : writeErrorReason((err as NodeJS.ErrnoException | undefined)?.code);
+    const reason = err instanceof SsoError ? err.message.replace(/\.$/, '') : writeErrorReason((err as NodeJS.ErrnoException | undefined)?.code);
     throw new FileNotWritten(reason, vscode.l10n.t('{0} could not be written: {1}. Nothing was saved there; a file that was there before is unchanged. Choose a folder you may write to.', displayPath(uri), reason));
   }
 }

@@ -18,7 +18,7 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { lstatSync, promises as fs, type Stats } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { basename, dirname, join, win32 } from 'node:path';
 import { SsoError } from './errors';
 
 const IS_POSIX = process.platform !== 'win32';
@@ -38,22 +38,31 @@ export async function writePrivateFile(file: string, content: Buffer): Promise<v
   refuseUnreplaceable(file);
   const folder = dirname(file);
   const temporary = join(folder, `.${basename(file)}.${randomBytes(6).toString('hex')}.tmp`);
+  // Opened before anything is written: a folder that cannot be opened (write-only, say) refuses the
+  // write while the old file is still there, instead of failing after the rename replaced it.
+  const folderHandle = IS_POSIX ? await fs.open(folder, 'r') : undefined;
   try {
-    await writeNewPrivateFile(temporary, content);
-    await fs.rename(temporary, file);
-  } catch (error) {
-    await fs.rm(temporary, { force: true }).catch(() => undefined);
-    throw error;
+    try {
+      await writeNewPrivateFile(temporary, content, file);
+      await fs.rename(temporary, file);
+    } catch (error) {
+      await fs.rm(temporary, { force: true }).catch(() => undefined);
+      throw error;
+    }
+    // The file is replaced and its bytes are on disk: a folder that cannot be synced (some network and
+    // FUSE mounts refuse fsync on folders) must not make the caller report "not written".
+    await folderHandle?.sync().catch(() => undefined);
+  } finally {
+    await folderHandle?.close();
   }
-  await syncFolder(folder);
 }
 
 /** Creates a file that must not exist yet, owner-only before its first byte, and makes it durable. */
-export async function writeNewPrivateFile(path: string, content: Buffer): Promise<void> {
+export async function writeNewPrivateFile(path: string, content: Buffer, shownName = path): Promise<void> {
   const handle = await fs.open(path, 'wx', 0o600);
   try {
     if (IS_POSIX) await handle.chmod(0o600);
-    else await restrictToOwnerOnWindows(path);
+    else await restrictToOwnerOnWindows(path, shownName);
     await handle.writeFile(content);
     await handle.sync();
   } finally {
@@ -71,15 +80,25 @@ export function ownerOnlyAclArguments(file: string): string[] {
   return [file, '/inheritance:r', '/grant:r', '*S-1-3-4:F', '*S-1-5-18:F', '*S-1-5-32-544:F', '/Q'];
 }
 
-function restrictToOwnerOnWindows(file: string): Promise<void> {
+/**
+ * icacls by its full path: a bare name is looked for in the current folder before PATH on Windows,
+ * so an icacls.exe in the folder ssoctl runs from would run instead.
+ */
+export function icaclsPath(systemRoot = process.env.SystemRoot): string {
+  if (!systemRoot) throw new SsoError('ENTSSO_E_INVALID_REQUEST', 'The SystemRoot environment variable is not set, so icacls cannot be found to make the file private. Run from a normal Windows session.');
+  return win32.join(systemRoot, 'System32', 'icacls.exe');
+}
+
+/** `shownName` is the file the user named (the temporary file beside it is what gets the ACL). */
+function restrictToOwnerOnWindows(file: string, shownName: string): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile('icacls', ownerOnlyAclArguments(file), { windowsHide: true, timeout: 30_000 }, (error) => {
+    execFile(icaclsPath(), ownerOnlyAclArguments(file), { windowsHide: true, timeout: 30_000 }, (error) => {
       if (!error) return resolve();
       // Nothing has been written yet: the caller removes the empty file.
       reject(
         new SsoError(
           'ENTSSO_E_INVALID_REQUEST',
-          `The permissions of ${file} could not be restricted to your account (icacls failed), so nothing was written to it. Choose a folder on a local NTFS drive, or one whose permissions you may change.`,
+          `The permissions of ${shownName} could not be restricted to your account (icacls failed), so nothing was written to it. Choose a folder on a local NTFS drive, or one whose permissions you may change.`,
           { reason: 'acl-not-set' },
         ),
       );

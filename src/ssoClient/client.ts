@@ -456,16 +456,15 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
-const BACKENDS: ReadonlySet<unknown> = new Set<BackendKind>(['ssod', 'entsso-bridge']);
-
 /** The hello answer's members the client hands on as they are (capabilities, backend), with their types. */
 function isHelloResult(value: unknown): value is HelloResult {
   if (!isRecord(value)) return false;
   const { capabilities, backend } = value;
   if (capabilities !== undefined && !(Array.isArray(capabilities) && capabilities.every((c) => typeof c === 'string'))) return false;
-  return backend === undefined || BACKENDS.has(backend);
+  // A kind this version does not know (a newer service's) is served with the generic wording, not refused.
+  return backend === undefined || (typeof backend === 'string' && backend.length <= 64);
 }
 
 function invalidHello(): SsoError {
-  return new SsoError('ENTSSO_E_INTERNAL', 'The answer to connecting was not valid. If this repeats, reinstall the extension.');
+  return new SsoError('ENTSSO_E_INTERNAL', 'The SSO service answered in a form this version does not understand. Update the extension (and ssoctl) to the version of the service; if they match, reinstall the extension.');
 }

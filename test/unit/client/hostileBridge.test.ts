@@ -124,6 +124,17 @@ test('a pushed state of the right shape with a megabyte message and forged lines
   }
 });
 
+test('a hello naming a backend this version does not know (a newer service) connects, with the generic wording (review 11, F7)', async () => {
+  const c = client({ HELLO: '{"protocolVersion":1,"serverVersion":"x","state":{"state":"ready","mssName":"M","canEncrypt":true,"canDecrypt":true,"message":"m"},"backend":"ssod-2000","capabilities":["hello","status"]}' });
+  try {
+    await c.connect();
+    assert.equal(c.connectionStatus, 'connected');
+    assert.equal(c.backend, 'ssod-2000');
+  } finally {
+    c.close();
+  }
+});
+
 test('hostile hello answers: the connection is refused with a typed error, never connected with capabilities or a backend of the wrong shape', async () => {
   const hostile = [
     'null',
@@ -134,7 +145,7 @@ test('hostile hello answers: the connection is refused with a typed error, never
     '{"protocolVersion":1,"serverVersion":"x","state":{"state":"ready","mssName":"M","canEncrypt":true,"canDecrypt":true,"message":"m"},"capabilities":"hello,status"}',
     '{"protocolVersion":1,"serverVersion":"x","state":{"state":"ready","mssName":"M","canEncrypt":true,"canDecrypt":true,"message":"m"},"capabilities":[1,null]}',
     '{"protocolVersion":1,"serverVersion":"x","state":{"state":"ready","mssName":"M","canEncrypt":true,"canDecrypt":true,"message":"m"},"backend":{"x":1}}',
-    '{"protocolVersion":1,"serverVersion":"x","state":{"state":"ready","mssName":"M","canEncrypt":true,"canDecrypt":true,"message":"m"},"backend":"ssod-2000"}',
+    `{"protocolVersion":1,"serverVersion":"x","state":{"state":"ready","mssName":"M","canEncrypt":true,"canDecrypt":true,"message":"m"},"backend":"${'b'.repeat(65)}"}`,
   ];
   for (const hello of hostile) {
     const c = client({ HELLO: hello });
