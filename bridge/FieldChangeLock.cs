@@ -76,7 +76,7 @@ namespace EntssoBridge
                     try { info = entsso.Application(current.Item2); }
                     catch (BridgeError e) { if (e.HResult32 == HResults.NoSuchApplication) continue; throw; }
                     var owner = Owner.Parse(info.Description);
-                    if (owner != null && owner.Id == Me) return new FieldChangeLock(entsso, info, application);
+                    if (owner != null && owner.Id == Me) return Reused(entsso, info, application);
                     if (owner != null && !owner.IsStale(DateTime.UtcNow))
                     {
                         holder = owner.Holder();
@@ -103,6 +103,14 @@ namespace EntssoBridge
             }
             holder = "another bridge";
             return null;
+        }
+
+        /// <summary>A lock this process left (its delete failed) keeps an old heartbeat: fresh now, or others judge it stale at once.</summary>
+        static FieldChangeLock Reused(Entsso entsso, AppRecord info, string application)
+        {
+            var held = new FieldChangeLock(entsso, info, application);
+            lock (held.gate) held.Refresh(entsso);
+            return held;
         }
 
         /// <summary>True while this process's lock is still the newest generation and still names this process.</summary>
@@ -167,7 +175,15 @@ namespace EntssoBridge
                 released = true;
                 heartbeat.Dispose();
             }
-            try { entsso.DeleteApplication(record.Name); }
+            // Names are reused (generation 0 once every lock is gone): delete only a lock still ours, never a later owner's.
+            // ENTSSO has no conditional delete, so this narrows the window rather than closing it.
+            try
+            {
+                if (lost) return;
+                var owner = Owner.Parse(entsso.Application(record.Name).Description);
+                if (owner != null && owner.Id == Me) entsso.DeleteApplication(record.Name);
+                else Log.Event("lock-not-ours", record.Name);
+            }
             catch (BridgeError e) { if (e.HResult32 != HResults.NoSuchApplication) Log.Event("lock-release-failed", record.Name + ": " + e.SsoCode); }
         }
 
@@ -284,20 +300,34 @@ namespace EntssoBridge
             return apps.Any(a => a.IsConfigStore);
         }
 
-        /// <summary>Generations 0-3 looked for even with gaps (older ones are deleted once superseded), then on until the first gap.</summary>
-        const int ProbedLeadingGenerations = 4;
+        /// <summary>
+        /// Probing stops after this many missing generations in a row. Gaps are normal (superseding deletes older
+        /// generations, a foreign one is kept): a gap this long needs 8 owners in a row that stopped past the stale limit.
+        /// </summary>
+        const int ProbedGap = 8;
 
         /// <summary>The generations found by ApplicationExists, one call per name (a listing that hides them cannot be used).</summary>
         public static List<Tuple<int, string>> ProbedGenerations(Entsso entsso, string application)
         {
             var result = new List<Tuple<int, string>>();
-            for (int g = 0; g < 10000; g++)
+            for (int g = 0, missed = 0; g < 10000 && missed < ProbedGap; g++)
             {
                 string name = NameOf(application, g);
-                if (entsso.ApplicationExists(name)) result.Add(Tuple.Create(g, name));
-                else if (result.Count > 0 || g >= ProbedLeadingGenerations - 1) break;
+                if (entsso.ApplicationExists(name)) { result.Add(Tuple.Create(g, name)); missed = 0; }
+                else missed++;
             }
             return result;
+        }
+
+        /// <summary>Probe mode's IsBridgeLockOf: a probed generation a bridge made (another tool's lock-named application blocks no save).</summary>
+        public static bool ProbedBridgeLock(Entsso entsso, string application)
+        {
+            foreach (var g in ProbedGenerations(entsso, application))
+            {
+                try { if (Owner.Parse(entsso.Application(g.Item2).Description) != null) return true; }
+                catch (BridgeError e) { if (e.HResult32 != HResults.NoSuchApplication) throw; }
+            }
+            return false;
         }
 
         static TimeSpan HeartbeatPeriod()

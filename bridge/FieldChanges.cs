@@ -300,7 +300,7 @@ namespace EntssoBridge
             var apps = entsso.Applications();
             if (FieldChangeLock.ListsConfigStore(apps))
                 return apps.Any(a => string.Equals(a.Name, application + TemporarySuffix, StringComparison.OrdinalIgnoreCase) || (!written && FieldChangeLock.IsBridgeLockOf(a, application)));
-            bool changing = entsso.ApplicationExists(application + TemporarySuffix) || (!written && FieldChangeLock.ProbedGenerations(entsso, application).Count > 0);
+            bool changing = entsso.ApplicationExists(application + TemporarySuffix) || (!written && FieldChangeLock.ProbedBridgeLock(entsso, application));
             if (changing) Suspect(application);
             return changing;
         }
