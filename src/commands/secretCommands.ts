@@ -21,6 +21,7 @@ import { formatTime, stateWord } from '../model/serviceStatus';
 import { backupFileName, restoredSecretText } from '../model/secretPrompts';
 import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 import { saveNewSecretBackup } from '../model/newSecretBackup';
+import { recordWrittenBackup, requestBackup } from '../model/backupRecord';
 import { baseName, displayPath, FileNotWritten, pickOpenFile, pickSaveFile, readFileBase64, writePrivateFile } from './files';
 import { confirmModal, reminderPrompt, requireEnvironment, withFilePassword, withNewPassword, withBusyIndicator } from './prompts';
 import { showWrittenFile } from './writtenFileNotice';
@@ -54,12 +55,20 @@ async function backupSecret(ctx: SecretCommandsContext): Promise<void> {
   const env = requireEnvironment(ctx.connection).name;
   const title = vscode.l10n.t('Back Up Master Secret of "{0}"', env);
   const target = await pickSaveFile({ kind: 'backup', title, defaultName: backupFileName(env, new Date()), filters: backupFilters() });
-  const result = await withNewPassword(title, vscode.l10n.t('backup'), {}, (p) =>
-    withBusyIndicator(vscode.l10n.t(`Backing up the master secret of "{0}"…`, env), () => ctx.connection.request('secret.backup', { password: p.password, reminder: p.reminder })),
+  // ENTSSO (the bridge) records no backup time: nothing to confirm there.
+  const confirms = ctx.connection.serves('secret.backupWritten');
+  const { result, confirm } = await withNewPassword(title, vscode.l10n.t('backup'), {}, (p) =>
+    withBusyIndicator(vscode.l10n.t(`Backing up the master secret of "{0}"…`, env), () =>
+      requestBackup((confirmWrite) => ctx.connection.request('secret.backup', { password: p.password, reminder: p.reminder, ...(confirmWrite ? { confirmWrite } : {}) }), confirms),
+    ),
   );
   await writePrivateFile(target, Buffer.from(result.file, 'base64'));
-  // Recorded as a backup only now that the file is on disk; ENTSSO (the bridge) records none.
-  if (ctx.connection.serves('secret.backupWritten')) await ctx.connection.request('secret.backupWritten', { msids: result.msids });
+  // Recorded as a backup only now that the file is on disk; failing that, the file is still good.
+  const notRecorded = await recordWrittenBackup(confirm, () => ctx.connection.request('secret.backupWritten', { msids: result.msids }));
+  if (notRecorded) {
+    ctx.log.warn(`The backup time of "${env}" was not recorded: ${notRecorded}`);
+    void notifyWarning(vscode.l10n.t('The backup is written, but its time was not recorded ({0}): Check Health may say "no backup".', notRecorded));
+  }
   // ENTSSO does not say which secrets a backup holds: the bridge answers no ids.
   ctx.log.info(`Master secret of "${env}" backed up to ${displayPath(target)}${result.msids.length > 0 ? ` (secrets ${result.msids.join(', ')})` : ''}.`);
   ctx.afterSecretChange();
@@ -195,6 +204,9 @@ async function generateSecret(ctx: SecretCommandsContext): Promise<void> {
   );
 }
 
+/** A slow remote MSS retries its RPCs (about 21 s each): far more than the default 60 s. */
+const GENERATE_TIMEOUT_MS = 10 * 60_000;
+
 /** ENTSSO's GenerateSecret: the MSS makes the secret, writes its backup and switches in one call. */
 async function generateSecretInOneStep(ctx: SecretCommandsContext, env: string): Promise<void> {
   await confirmModal(
@@ -204,7 +216,10 @@ async function generateSecretInOneStep(ctx: SecretCommandsContext, env: string):
     ),
     vscode.l10n.t('Generate…'),
   );
-  const { target, result } = await generateWithBackup(env, true, (password, reminder) => ctx.connection.request('secret.generate', { password, reminder }));
+  const { target, result } = await generateWithBackup(env, true, (password, reminder) =>
+    // Its answer carries the only backup of a secret already in use: waited for, not dropped at the default timeout.
+    ctx.connection.requestWith('secret.generate', { password, reminder }, { timeoutMs: GENERATE_TIMEOUT_MS, finishOnClose: true }),
+  );
   // ENTSSO's GenerateSecret does not say the new secret's id: the bridge may answer ''.
   ctx.log.info(`${result.msid ? `New master secret ${result.msid}` : 'A new master secret'} of "${env}" generated; its backup is ${displayPath(target)}.`);
   ctx.afterSecretChange();

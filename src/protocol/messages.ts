@@ -591,10 +591,11 @@ export interface Methods {
   'audit.list': { params: { cursor?: string; limit?: number; filter?: AuditFilter }; result: AuditPage };
   'secret.info': { params: Record<string, never>; result: SecretInfo };
   /**
-   * Runs on the MSS: a password-protected backup of the current and previous secrets. Not yet
-   * recorded as a backup: the caller has the only copy until it has written it (secret.backupWritten).
+   * Runs on the MSS: a password-protected backup of the current and previous secrets. With
+   * `confirmWrite` it is recorded only when the caller says it wrote the file (secret.backupWritten);
+   * without it (clients from before that call) it is recorded as made.
    */
-  'secret.backup': { params: { password: string; reminder: string }; result: { file: Base64File; msids: string[] } };
+  'secret.backup': { params: { password: string; reminder: string; confirmWrite?: boolean }; result: { file: Base64File; msids: string[] } };
   /**
    * The caller has written the file secret.backup returned durably (`msids` as it returned them):
    * the MSS records the backup time when the file holds its current secret (`recorded`).

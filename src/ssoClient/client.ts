@@ -407,13 +407,18 @@ const READ_ONLY_METHOD = /^(hello|status|health|search)$|\.(list|get|export|insp
  */
 function closedBeforeAnswer(method: string, toBridge: boolean): SsoError {
   if (!toBridge || READ_ONLY_METHOD.test(method)) return new SsoError('ENTSSO_E_NOT_CONNECTED', 'The connection to the SSO service was closed.');
-  return new SsoError('ENTSSO_E_TIMEOUT', `The connection to the ENTSSO bridge was closed before it answered "${method}". The change may still be applied: refresh to see.`, { mayBeApplied: true });
+  return new SsoError('ENTSSO_E_TIMEOUT', `The connection to the ENTSSO bridge was closed before it answered "${method}". ${mayBeApplied(method)}`, { mayBeApplied: true });
+}
+
+/** GenerateSecret switches the secret in the call whose lost answer held the new secret's only backup. */
+function mayBeApplied(method: string): string {
+  return method === 'secret.generate' ? 'The new master secret may be in use without a backup: run "Back Up Master Secret" now.' : 'The change may still be applied: refresh to see.';
 }
 
 function timeoutError(method: string, timeoutMs: number): SsoError {
   const waited = `The SSO service did not answer "${method}" within ${Math.round(timeoutMs / 1000)} s.`;
   if (READ_ONLY_METHOD.test(method)) return new SsoError('ENTSSO_E_TIMEOUT', waited);
-  return new SsoError('ENTSSO_E_TIMEOUT', `${waited} The change may still be applied: refresh to see.`, { mayBeApplied: true });
+  return new SsoError('ENTSSO_E_TIMEOUT', `${waited} ${mayBeApplied(method)}`, { mayBeApplied: true });
 }
 
 const STATE_NAMES: ReadonlySet<string> = new Set<ServiceStateName>(['ready', 'cached', 'no-secret', 'reencrypting', 'ssodb-unreachable']);

@@ -38,7 +38,7 @@ describe('master secret lifecycle', () => {
     assert.match(r.stderr, /The folder of .*no-such-folder.*master\.backup does not exist/);
     assert.doesNotMatch(r.stderr, /\.tmp/, 'the error names the file asked for, not a temporary one');
     // The service made the bytes, nobody wrote them: still no backup.
-    const made = await c.request('secret.backup', { password: PASSWORD, reminder: '' });
+    const made = await c.request('secret.backup', { password: PASSWORD, reminder: '', confirmWrite: true });
     assert.equal((await c.request('secret.info', {})).lastBackupAt, null);
     assert.equal((await c.request('health', {})).checks.find((x) => x.id === 'backup')?.verdict, 'error');
     // A file holding other secrets does not count as a backup of the live one.
@@ -50,6 +50,7 @@ describe('master secret lifecycle', () => {
   test('backup writes a file whose reminder is readable and whose password is required', async () => {
     const r = t.ssoctl(['secret', 'backup', '--file', backupFile, '--reminder', 'the usual phrase', '--password-stdin'], PASSWORD + '\n');
     assert.equal(r.code, 0, r.stderr);
+    assert.doesNotMatch(r.stderr, /warning/, 'confirmed with secret.backupWritten');
     assert.notEqual((await (await t.client()).request('secret.info', {})).lastBackupAt, null, 'recorded once the file is written');
     const text = readFileSync(backupFile, 'utf8');
     assert.ok(!text.includes(PASSWORD), 'the password is not in the file');
@@ -60,6 +61,17 @@ describe('master secret lifecycle', () => {
     const weak = t.ssoctl(['secret', 'backup', '--file', backupFile + '.weak', '--password-stdin'], 'short\n');
     assert.notEqual(weak.code, 0);
     assert.match(weak.stderr, /too weak|at least/i);
+  });
+
+  test('a client from before backupWritten (secret.backup without confirmWrite) has its backup recorded as made (review 11, F2)', async () => {
+    const c = await t.client();
+    const before = (await c.request('secret.info', {})).lastBackupAt;
+    assert.ok(before, 'recorded by the previous test');
+    // A later millisecond, so that a new record is told from the old one (not a timing assertion).
+    await new Promise((resolve) => setTimeout(resolve, 5));
+    await c.request('secret.backup', { password: PASSWORD, reminder: '' });
+    const after = (await c.request('secret.info', {})).lastBackupAt;
+    assert.ok(after && after > before, `recorded again: ${before} → ${after}`);
   });
 
   test('verify: wrong password and tampered files are told apart; the right one records a verified backup', async () => {

@@ -8,6 +8,7 @@ import { connect, print } from '../context';
 import { readInputFileBase64 } from '../inputFile';
 import { checkOutputFile, writeOutputFile } from '../privateFile';
 import { readPassword } from '../password';
+import { recordWrittenBackup, requestBackup } from '../../model/backupRecord';
 
 export const secretOptions = { file: { value: true }, reminder: { value: true }, 'password-stdin': {}, 'allow-foreign': {}, force: {} };
 
@@ -33,10 +34,12 @@ export async function secret(args: ParsedArgs): Promise<void> {
       case 'backup': {
         const file = outputFile(args);
         const password = await readPassword(args, 'Backup password', true);
-        const r = await client.request('secret.backup', { password, reminder: opt(args, 'reminder') ?? '' });
+        const reminder = opt(args, 'reminder') ?? '';
+        const { result: r, confirm } = await requestBackup((confirmWrite) => client.request('secret.backup', { password, reminder, ...(confirmWrite ? { confirmWrite } : {}) }));
         await writeOutputFile(file, Buffer.from(r.file, 'base64'));
         // Recorded as a backup only now that the file is on disk (not when the MSS made the bytes).
-        await client.request('secret.backupWritten', { msids: r.msids });
+        const notRecorded = await recordWrittenBackup(confirm, () => client.request('secret.backupWritten', { msids: r.msids }));
+        if (notRecorded) process.stderr.write(`warning: the backup is written, but its time was not recorded (${notRecorded}); "secret info" may say no backup.\n`);
         print(args, { file, msids: r.msids }, () => `Master secret backed up to ${file} (secrets ${r.msids.join(', ')}). The reminder is stored readable in the file. Keep the file and its password apart; then run "ssoctl secret verify".`);
         return;
       }

@@ -42,7 +42,8 @@ export interface SecretsFromMss {
 /** Every MSS operation with its parameters and result. */
 export interface MssOps {
   getSecrets: { params: Record<string, never>; result: GetSecretsResult };
-  backup: { params: { password: string; reminder: string }; result: { file: Base64File; msids: string[] } };
+  /** `confirmWrite`: recorded at backupWritten, not now (an older MSS ignores it and records now). */
+  backup: { params: { password: string; reminder: string; confirmWrite?: boolean }; result: { file: Base64File; msids: string[] } };
   /** The backup with these secrets is on disk (the caller wrote it): record the time if it holds the current one. */
   backupWritten: { params: { msids: string[] }; result: { recorded: boolean } };
   verify: { params: { file: Base64File; password: string }; result: { matchesLiveSecret: boolean; msids: string[]; verifiedAt?: string } };

@@ -343,7 +343,7 @@ export class MssServer {
       const unpublishedRestore = await this.authority.restoreLeftUnpublished();
       return { current: toWire(current), previous: previous ? toWire(previous) : undefined, reencrypt: this.authority.progress, server: this.name, unpublishedRestore };
     },
-    backup: async (p) => this.authority.backup(str(p.password), str(p.reminder)),
+    backup: async (p) => this.authority.backup(str(p.password), str(p.reminder), p.confirmWrite === true),
     backupWritten: async (p) => this.authority.backupWritten(Array.isArray(p.msids) ? p.msids.map(str) : []),
     verify: async (p) => this.authority.verify(str(p.file), str(p.password)),
     restore: async (p) => this.secretChange(() => this.authority.restore(str(p.file), str(p.password), p.allowForeignEnvironment === true)),

@@ -291,13 +291,16 @@ export class SecretAuthority {
   }
 
   /**
-   * A backup of the current and previous secrets, not yet recorded: until the caller has written
-   * it (backupWritten), its only copy is in the caller's memory, and a write that failed (missing
-   * folder, full disk) must not turn Check Health's "no backup" into "backed up".
+   * A backup of the current and previous secrets. With `confirmWrite` it is not yet recorded: until
+   * the caller has written it (backupWritten), its only copy is in the caller's memory, and a write
+   * that failed (missing folder, full disk) must not turn Check Health's "no backup" into "backed
+   * up". Callers from before backupWritten never confirm: theirs is recorded as made, as then.
    */
-  async backup(password: string, reminder: string): Promise<{ file: string; msids: string[] }> {
+  async backup(password: string, reminder: string, confirmWrite = false): Promise<{ file: string; msids: string[] }> {
     const { current, previous } = this.secrets();
-    return this.backupFile([current, ...(previous ? [previous] : [])], password, reminder);
+    const made = await this.backupFile([current, ...(previous ? [previous] : [])], password, reminder);
+    if (!confirmWrite) await this.backupWritten(made.msids);
+    return made;
   }
 
   /** The caller wrote a backup holding `msids` durably: it counts as a backup of the live secret if it holds it. */

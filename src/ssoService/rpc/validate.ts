@@ -424,8 +424,9 @@ const validators: Validators = {
   'mss.promote': (o) => (onlyKeys(o, ['node']), { node: nodeName(o) }),
   'mss.demote': (o) => (onlyKeys(o, ['node']), { node: nodeName(o) }),
   'secret.backup': (o) => {
-    onlyKeys(o, ['password', 'reminder']);
-    return { password: password(o), reminder: optString(o, 'reminder', 200) ?? '' };
+    onlyKeys(o, ['password', 'reminder', 'confirmWrite']);
+    if (o.confirmWrite !== undefined && typeof o.confirmWrite !== 'boolean') fail('"confirmWrite" must be true or false.');
+    return { password: password(o), reminder: optString(o, 'reminder', 200) ?? '', confirmWrite: o.confirmWrite === true };
   },
   'secret.backupWritten': (o) => {
     onlyKeys(o, ['msids']);

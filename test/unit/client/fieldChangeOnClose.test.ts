@@ -51,3 +51,13 @@ test('a request with a long timeout sent first does not hold back a later reques
     c.close();
   }
 });
+
+test('Generate through the bridge left unanswered (timeout or closed connection) says to back up now: the new secret may be in use (review 11, F6)', { timeout: 30_000 }, async () => {
+  const c = client();
+  await c.connect();
+  const backUpNow = (e: unknown) => e instanceof SsoError && e.code === 'ENTSSO_E_TIMEOUT' && /may be in use without a backup: run "Back Up Master Secret" now/.test(e.message);
+  await assert.rejects(c.request('secret.generate', { password: 'p', reminder: '' }, { timeoutMs: 300 }), backUpNow);
+  const closed = c.request('secret.generate', { password: 'p', reminder: '' }, { timeoutMs: 60_000 });
+  c.close();
+  await assert.rejects(closed, backUpNow);
+});
