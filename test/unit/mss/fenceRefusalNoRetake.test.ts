@@ -22,7 +22,8 @@ import type { SsoStore } from '../../../src/ssoService/ssodb/store';
 
 const PASSWORD = 'correct horse battery staple 42';
 const NODE = 'node-a:1';
-const TTL = 150;
+// Long enough that a loaded machine's pauses between renewals do not lapse it (150 ms failed 1 run in 4 at load 10).
+const TTL = 600;
 const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 
 async function activeNodeWithPreparedRotation(ttlMs = TTL) {
@@ -80,10 +81,10 @@ function inject(store: SsoStore, fault: () => Promise<void>): void {
 test('a publication refused by the lease fence after a stall, lease then renewed by the same node: the node publishes its switch again', async () => {
   const { store, lead, a, newMsid, runPeriods } = await activeNodeWithPreparedRotation();
   // The publication waits on a lock past the lease's expiry (the renewal waits with it).
-  inject(store, () => sleep(TTL + 100));
+  inject(store, () => sleep(TTL + 300));
   await assert.rejects(a.commitRotation(newMsid), (e: Error & { code?: string }) => e.code === 'ENTSSO_E_MSS_UNREACHABLE');
   // The lock is free again; no other node took the lease.
-  await runPeriods(3000);
+  await runPeriods(6000);
   assert.equal(lead.isActive(), true, 'the node holds the lease again');
   assert.equal(a.secrets().current.msid, newMsid, 'and hands out the new secret');
   assert.equal((await store.getGlobalInfo()).currentMsid, newMsid, 'SSODB names the secret the active node serves');

@@ -68,7 +68,7 @@ test('a periodic publication still in flight when the lease is lost does not ove
   await assert.rejects(a.commitRotation(newMsid)); // the vault switched, the publication is pending
   await a.idle();
   store.updateGlobalInfo = update;
-  delayNextPublicationOfA(store, TTL_MS + 200);
+  delayNextPublicationOfA(store, TTL_MS + 1000); // lands well after B took over, also on a loaded machine
   await store.acquireLease(NODE_A, TTL_MS, 0); // renewed: A holds the lease as its publication starts
   a.resumeReencryptionIfNeeded(); // the periodic retry of the publication, while still active
   await sleep(20);
@@ -81,7 +81,7 @@ test('a periodic publication still in flight when the lease is lost does not ove
 test('a rotation\'s publication that lands after the lease was lost is refused, and the node stops acting as active', async () => {
   const { a, store } = await activeNode('commit');
   const { newMsid } = await a.prepareRotation(PASSWORD, 'z');
-  delayNextPublicationOfA(store, TTL_MS + 200);
+  delayNextPublicationOfA(store, TTL_MS + 1000); // lands well after B took over, also on a loaded machine
   await store.acquireLease(NODE_A, TTL_MS, 0);
   const commit = a.commitRotation(newMsid).then(() => undefined, (err: unknown) => err);
   await sleep(20);
