@@ -107,23 +107,29 @@ describe('highly available master secret server: 3 nodes, 2 services', () => {
         await new Promise((r) => setTimeout(r, 20));
       }
     })();
-    await waitUntil(() => acknowledged.size >= 3, 10_000, () => 'writes before the kill');
+    // The writer stops whatever happens: a failed wait left it writing, and the file then hung until its 300 s timeout.
+    let takeoverMs: number;
+    let readyMs: number;
+    try {
+      await waitUntil(() => acknowledged.size >= 3, 10_000, () => 'writes before the kill');
 
-    const killedAt = Date.now();
-    await nodes[old]!.daemon.kill('SIGKILL');
-    await waitUntil(async () => {
-      const r = await report();
-      const a = activeIndex(r);
-      return a >= 0 && a !== old;
-    }, LEASE_TTL_MS + RENEW_MS + GRACE_MS + 3000, () => 'no takeover');
-    const takeoverMs = Date.now() - killedAt;
-    assert.ok(takeoverMs <= LEASE_TTL_MS + RENEW_MS + GRACE_MS + 1500, `takeover took ${takeoverMs} ms`);
-    const tookOverAt = Date.now();
-    await waitForState(c1, 'ready', SYNC_S * 1000 + 1000).catch(async () => waitUntil(async () => (await c1.request('status', {})).state === 'ready', SYNC_S * 1000 + 1000, () => 'service 1 ready'));
-    await waitUntil(async () => (await c2.request('status', {})).state === 'ready', SYNC_S * 1000 + 1000, () => 'service 2 ready');
-    const readyMs = Date.now() - tookOverAt;
-    stop = true;
-    await writer;
+      const killedAt = Date.now();
+      await nodes[old]!.daemon.kill('SIGKILL');
+      await waitUntil(async () => {
+        const r = await report();
+        const a = activeIndex(r);
+        return a >= 0 && a !== old;
+      }, LEASE_TTL_MS + RENEW_MS + GRACE_MS + 3000, () => 'no takeover');
+      takeoverMs = Date.now() - killedAt;
+      assert.ok(takeoverMs <= LEASE_TTL_MS + RENEW_MS + GRACE_MS + 1500, `takeover took ${takeoverMs} ms`);
+      const tookOverAt = Date.now();
+      await waitForState(c1, 'ready', SYNC_S * 1000 + 1000).catch(async () => waitUntil(async () => (await c1.request('status', {})).state === 'ready', SYNC_S * 1000 + 1000, () => 'service 1 ready'));
+      await waitUntil(async () => (await c2.request('status', {})).state === 'ready', SYNC_S * 1000 + 1000, () => 'service 2 ready');
+      readyMs = Date.now() - tookOverAt;
+    } finally {
+      stop = true;
+      await writer;
+    }
 
     assert.ok(refusals.every((code) => code === 'ENTSSO_E_NO_SECRET' || code === 'ENTSSO_E_CONFLICT'), `only documented refusals: ${[...new Set(refusals)].join(', ')}`);
     for (const [id, value] of acknowledged) {
