@@ -102,6 +102,8 @@ function thisMachineEnvironment(ctx: ConnectionCommandsContext): EnvironmentSett
 
 /** Whether this machine has the ENTSSO service, asked of the bridge that "This machine" starts (review 8, finding 8). */
 async function thisMachineService(ctx: ConnectionCommandsContext): Promise<LocalServiceState> {
+  // Off Windows the bridge can only answer 'unknown' (it reads the registry): no bridge start for that at every connect.
+  if (process.platform !== 'win32') return 'unknown';
   const state = await localServiceState(bridgeProcess(thisMachineEnvironment(ctx), ctx.extensionPath));
   ctx.log.info(`This machine's Enterprise SSO service, as entsso-bridge.exe tells: ${state}.`);
   return state;
