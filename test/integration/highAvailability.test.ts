@@ -36,6 +36,7 @@ function askNode(t: TestEnvironment, port: number): Promise<'answered' | 'refuse
 describe('highly available master secret server: 3 nodes, 2 services', () => {
   let t: TestEnvironment;
   const nodes: Array<{ port: number; daemon: Daemon }> = [];
+  let service2: Daemon;
   let c1: SsoClient;
   let c2: SsoClient;
 
@@ -63,8 +64,8 @@ describe('highly available master secret server: 3 nodes, 2 services', () => {
     await startNode(1);
     await startNode(2);
     await t.startService();
-    const second = t.spawnRole('service', ['--socket', join(t.dir, 'run', 'ssod-2.sock')]);
-    await second.waitForLog(/ssod\[\d+\] ready$/);
+    service2 = t.spawnRole('service', ['--socket', join(t.dir, 'run', 'ssod-2.sock')]);
+    await service2.waitForLog(/ssod\[\d+\] ready$/);
     c1 = await t.client();
     c2 = new SsoClient({ socketPath: join(t.dir, 'run', 'ssod-2.sock'), token: readToken(t.env), clientName: 'ha-2', reconnect: true, requestTimeoutMs: 10_000 });
     t.clients.push(c2);
@@ -75,6 +76,23 @@ describe('highly available master secret server: 3 nodes, 2 services', () => {
     await waitUntil(async () => (await report()).nodes.length === 3, 10_000, () => 'three nodes recorded');
   });
   after(async () => t.dispose());
+
+  /**
+   * A failed wait after a kill, with where the time went: every daemon's log since the kill (each
+   * line starts with its time: role changes, takeovers, the services' states), the lease now and
+   * what service 1 last read. A failure seen once in CI said only "service 1 ready", and nothing
+   * else could tell whether the publication or the services' syncs were late.
+   */
+  async function withTimeline(err: unknown, since: number): Promise<Error> {
+    const from = new Date(since).toISOString();
+    const named = [...nodes.map((n, i) => ({ who: `node ${i}`, daemon: n.daemon })), { who: 'service 1', daemon: t.service! }, { who: 'service 2', daemon: service2 }];
+    const lines = named.flatMap(({ who, daemon }) => daemon.log.filter((l) => l.slice(0, 24) >= from).map((l) => `${l.slice(0, 24)} ${who}: ${l.slice(25)}`));
+    const lease = await report().then((r) => r.lease.holder, (e: unknown) => String(e));
+    const s1 = await c1.request('status', {}).then(({ state, mssName, lastSyncAt, unreachableSince }) => JSON.stringify({ state, mssName, lastSyncAt, unreachableSince }), (e: unknown) => String(e));
+    const timeline = [...lines.sort().slice(-100), `${new Date().toISOString()} lease holder ${lease}; service 1 status ${s1}`];
+    const ports = nodes.map((n, i) => `node ${i} = 127.0.0.1:${n.port}`).join(', ');
+    return new Error(`${err instanceof Error ? err.message : String(err)}\nsince the SIGKILL at ${from} (${ports}):\n${timeline.join('\n')}`);
+  }
 
   test('exactly one node is active; standbys refuse to serve', async () => {
     const r = await report();
@@ -110,10 +128,11 @@ describe('highly available master secret server: 3 nodes, 2 services', () => {
     // The writer stops whatever happens: a failed wait left it writing, and the file then hung until its 300 s timeout.
     let takeoverMs: number;
     let readyMs: number;
+    let killedAt: number | undefined;
     try {
       await waitUntil(() => acknowledged.size >= 3, 10_000, () => 'writes before the kill');
 
-      const killedAt = Date.now();
+      killedAt = Date.now();
       await nodes[old]!.daemon.kill('SIGKILL');
       await waitUntil(async () => {
         const r = await report();
@@ -126,6 +145,8 @@ describe('highly available master secret server: 3 nodes, 2 services', () => {
       await waitForState(c1, 'ready', SYNC_S * 1000 + 1000).catch(async () => waitUntil(async () => (await c1.request('status', {})).state === 'ready', SYNC_S * 1000 + 1000, () => 'service 1 ready'));
       await waitUntil(async () => (await c2.request('status', {})).state === 'ready', SYNC_S * 1000 + 1000, () => 'service 2 ready');
       readyMs = Date.now() - tookOverAt;
+    } catch (err) {
+      throw killedAt === undefined ? err : await withTimeline(err, killedAt);
     } finally {
       stop = true;
       await writer;

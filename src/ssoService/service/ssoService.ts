@@ -164,7 +164,8 @@ export class SsoService {
     const key = JSON.stringify({ ...state, lastSyncAt: undefined, message: undefined });
     if (key === this.lastPushed) return;
     this.lastPushed = key;
-    this.options.log(`state: ${state.state}`);
+    // With the MSS it looked up: a failover shows when the service read the new node's name.
+    this.options.log(`state: ${state.state} (MSS ${state.mssName})`);
     this.rpc.broadcastState(state);
   }
 }
