@@ -1,10 +1,9 @@
 // Bundles the extension and the SSO service / CLI. `node esbuild.mjs [--watch] [--production]`.
 import * as esbuild from 'esbuild';
-import { copyFileSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
 import { buildBridge } from './scripts/buildBridge.mjs';
 import { monoAvailable } from './scripts/ensureMono.mjs';
+import { compressSqliteWasm, sqliteWasmFromBrotli } from './scripts/sqliteWasm.mjs';
 
 const require = createRequire(import.meta.url);
 const watch = process.argv.includes('--watch');
@@ -108,25 +107,19 @@ const vscodeApiOnce = {
 const builds = [
   // Loaded by VS Code: only `vscode` stays external.
   { ...common, entryPoints: { extension: 'src/extension.ts' }, outdir: 'dist', external: ['vscode'], plugins: [vscodeApiOnce] },
-  // The SSO service (ssod) and the ssoctl CLI; the SQL Server driver is dist/mssql.js, below.
+  // The SSO service (ssod) and the ssoctl CLI; the SQL Server driver is dist/mssql.js, below, and
+  // SQLite's WebAssembly dist/node-sqlite3-wasm.wasm.br (scripts/sqliteWasm.mjs).
   {
     ...common,
     entryPoints: { ssoctl: 'src/cli/main.ts' },
     outdir: 'dist',
-    plugins: [sqlServerDriverOnDemand],
+    plugins: [sqlServerDriverOnDemand, sqliteWasmFromBrotli],
     banner: { js: '#!/usr/bin/env node' },
   },
   // The SQL Server driver, loaded by ssoctl.js on first use: the .vsix's service must be able to
   // use SQL Server without a node_modules folder.
   { ...common, entryPoints: { mssql: require.resolve('mssql') }, outdir: 'dist', plugins: [sqlServerDriverTrim] },
 ];
-
-function copyWasm() {
-  // node-sqlite3-wasm loads its .wasm from next to the bundled script.
-  const wasm = join(dirname(require.resolve('node-sqlite3-wasm')), 'node-sqlite3-wasm.wasm');
-  mkdirSync('dist', { recursive: true });
-  copyFileSync(wasm, join('dist', 'node-sqlite3-wasm.wasm'));
-}
 
 /**
  * entsso-bridge.exe (C#, for Windows machines with Microsoft's ENTSSO) ships in the .vsix: a
@@ -138,10 +131,12 @@ function buildEntssoBridge() {
   else process.stderr.write('[bridge] skipped: Mono (mcs) is not installed; `node scripts/ensureMono.mjs` installs it.\n');
 }
 
-copyWasm();
+// Brotli runs on libuv's threads while the bridge and the bundles build.
+const sqliteWasm = compressSqliteWasm();
 if (!watch) buildEntssoBridge();
 if (watch) {
+  await sqliteWasm;
   for (const b of builds) await (await esbuild.context(b)).watch();
 } else {
-  await Promise.all(builds.map((b) => esbuild.build(b)));
+  await Promise.all([sqliteWasm, ...builds.map((b) => esbuild.build(b))]);
 }

@@ -1,6 +1,6 @@
 /**
  * The build the benchmarks run: the project's own `esbuild.mjs --production` (what the .vsix
- * ships: extension, ssoctl / ssod, SQLite's .wasm), built once at the start of a run into the
+ * ships: extension, ssoctl / ssod, SQLite's WebAssembly, brotli-compressed), built once at the start of a run into the
  * run's scratch folder. Every process of the run (MSS, SSO service, VS Code's extension host)
  * runs this snapshot, so that other people rebuilding dist/ in the same tree during a long run
  * cannot change the code under measurement half-way (and dist/ is left alone).
@@ -13,7 +13,7 @@ import { EXTENSION_FILES } from '../../test/ui/harness/codeServer';
 export const ROOT = resolve(__dirname, '..', '..');
 
 export interface Snapshot {
-  /** An extension folder: package.json, media/, dist/ (extension.js, ssoctl.js, node-sqlite3-wasm.wasm). */
+  /** An extension folder: package.json, media/, dist/ (extension.js, ssoctl.js, node-sqlite3-wasm.wasm.br). */
   dir: string;
   ssoctl: string;
   extension: string;

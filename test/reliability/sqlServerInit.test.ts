@@ -178,7 +178,7 @@ describe('ssoctl init --ssodb and serve on SQL Server (built dist/ssoctl.js agai
     before(async () => {
       bundle = join(work, 'bundle');
       mkdirSync(bundle);
-      for (const file of ['ssoctl.js', 'mssql.js', 'node-sqlite3-wasm.wasm']) copyFileSync(join(ROOT, 'dist', file), join(bundle, file));
+      for (const file of ['ssoctl.js', 'mssql.js', 'node-sqlite3-wasm.wasm.br']) copyFileSync(join(ROOT, 'dist', file), join(bundle, file));
       dir = join(work, 'served');
       fake.reply = freshDatabase();
       const r = await run(initArgs(dir, fake), { input: `${PASSWORD}\n` });

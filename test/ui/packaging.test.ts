@@ -65,6 +65,9 @@ describe('packaging: the .vsix', { timeout: 300_000 }, () => {
     console.log(`# vsix size: ${(size / 1024).toFixed(0)} KiB`);
     const entries = zipEntries(VSIX);
     assert.ok(entries.includes('extension/dist/entsso-bridge.exe'), `the bridge is in the .vsix: ${entries.join(', ')}`);
+    // SQLite's WebAssembly ships brotli-compressed (scripts/sqliteWasm.mjs): 408 KB instead of 529 KB deflated.
+    assert.ok(entries.includes('extension/dist/node-sqlite3-wasm.wasm.br'), `SQLite's compressed WebAssembly is in the .vsix: ${entries.join(', ')}`);
+    assert.deepEqual(entries.filter((e) => e.endsWith('.wasm')), [], 'a raw .wasm is in the .vsix');
     // Without it VS Code shows the manifest's %keys% instead of the command titles and settings texts.
     assert.ok(entries.includes('extension/package.nls.json'), `package.nls.json is in the .vsix: ${entries.join(', ')}`);
     // The one list of the extension's files (scripts/extensionFiles.mjs, which npm start and the UI
@@ -93,6 +96,14 @@ describe('packaging: the .vsix', { timeout: 300_000 }, () => {
     await wb.runCommand('SSO: Show Log');
     await wb.waitFor(async () => /activated/i.test(await wb!.outputText()), 20_000);
     await wb.screenshot('packaging-installed-vsix');
+  });
+
+  it("the installed extension's ssoctl.js opens an SQLite SSODB with the WebAssembly of its .br", () => {
+    const [installed] = readdirSync(extensionsDir).filter((d) => d.toLowerCase().startsWith(extensionId().toLowerCase()));
+    const ssoctl = join(extensionsDir, installed!, 'dist', 'ssoctl.js');
+    const r = spawnSync(process.execPath, [ssoctl, 'init', '--dir', join(extensionsDir, 'sqlite-env'), '--mss-port', '0'], { cwd: extensionsDir, encoding: 'utf8', timeout: 60_000 });
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(readdirSync(join(extensionsDir, 'sqlite-env')).some((f) => f.endsWith('.sqlite')), `no SQLite SSODB in ${readdirSync(join(extensionsDir, 'sqlite-env')).join(', ')}`);
   });
 
   // Against the loopback TDS STAND-IN: proves the driver is in the package (the installed copy has

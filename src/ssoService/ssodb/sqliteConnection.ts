@@ -159,8 +159,10 @@ export function isSqliteCompiled(): boolean {
 }
 
 function openDatabase(file: string): Database {
+  // Outside the try: a built service whose SQLite WebAssembly is missing says so itself (sqliteWasmBinary.ts).
+  const sqlite = sqliteModuleLoaded();
   try {
-    return new (sqliteModuleLoaded().Database)(file);
+    return new sqlite.Database(file);
   } catch (error) {
     throw unreachable('The SSO database file cannot be opened.', error, { file });
   }

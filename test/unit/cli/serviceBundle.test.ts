@@ -7,10 +7,10 @@
  */
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { test } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 
 const DIST = join(__dirname, '..', '..', '..', 'dist');
 
@@ -37,7 +37,7 @@ test('a command that needs no SQL Server (ssoctl --help) never loads mssql.js', 
 test('an installation without mssql.js: a command that needs SQL Server says the driver file is missing and to reinstall', () => {
   const bundle = mkdtempSync(join(tmpdir(), 'ssoctl-no-driver-'));
   try {
-    for (const file of ['ssoctl.js', 'node-sqlite3-wasm.wasm']) copyFileSync(join(DIST, file), join(bundle, file));
+    for (const file of ['ssoctl.js', 'node-sqlite3-wasm.wasm.br']) copyFileSync(join(DIST, file), join(bundle, file));
     // A connection string (parsed by the driver in ssoctl) and a server address (the driver loaded to connect).
     for (const ssodb of ['Server=127.0.0.1,1;Database=SSODB', '127.0.0.1,1/SSODB']) {
       const r = spawnSync(process.execPath, [join(bundle, 'ssoctl.js'), 'init', '--dir', join(bundle, 'env'), '--mss-port', '0', '--ssodb', ssodb, '--ssodb-user', 'sa', '--ssodb-no-encrypt', '--password-stdin'], {
@@ -54,4 +54,53 @@ test('an installation without mssql.js: a command that needs SQL Server says the
   } finally {
     rmSync(bundle, { recursive: true, force: true });
   }
+});
+
+/**
+ * SQLite's WebAssembly ships brotli-compressed (scripts/sqliteWasm.mjs, sqliteWasmBinary.ts): the
+ * copied bundle is ssoctl.js and the .br, with no raw .wasm and no node_modules to fall back on.
+ */
+describe("SQLite's WebAssembly from dist/node-sqlite3-wasm.wasm.br", () => {
+  let bundle: string;
+
+  before(() => {
+    bundle = mkdtempSync(join(tmpdir(), 'ssoctl-sqlite-wasm-'));
+    copyFileSync(join(DIST, 'ssoctl.js'), join(bundle, 'ssoctl.js'));
+  });
+
+  after(() => rmSync(bundle, { recursive: true, force: true }));
+
+  /** `ssoctl init` of a new environment on the embedded SQLite file, from the copied bundle. */
+  function init(name: string): { status: number | null; stdout: string; stderr: string } {
+    const r = spawnSync(process.execPath, [join(bundle, 'ssoctl.js'), 'init', '--dir', join(bundle, name), '--mss-port', '0'], { cwd: bundle, encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_PATH: '' } });
+    return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  /** Not Emscripten's abort, nor Node's own error for a missing file. */
+  const RAW_FAILURE = /Aborted\(|RuntimeError|CompileError|ENOENT|at Object\.|node:internal/;
+
+  test('the build ships the .br and no raw .wasm, and a bundle of ssoctl.js and the .br opens an SQLite SSODB', () => {
+    assert.ok(!existsSync(join(DIST, 'node-sqlite3-wasm.wasm')), 'a raw dist/node-sqlite3-wasm.wasm is left in dist/');
+    copyFileSync(join(DIST, 'node-sqlite3-wasm.wasm.br'), join(bundle, 'node-sqlite3-wasm.wasm.br'));
+    const r = init('complete');
+    assert.equal(r.status, 0, r.stderr);
+    assert.ok(existsSync(join(bundle, 'complete')), r.stdout);
+  });
+
+  test('a truncated .br: the process says which file is damaged and to reinstall, not an Emscripten abort', () => {
+    const compressed = readFileSync(join(DIST, 'node-sqlite3-wasm.wasm.br'));
+    writeFileSync(join(bundle, 'node-sqlite3-wasm.wasm.br'), compressed.subarray(0, compressed.length >> 1));
+    const r = init('truncated');
+    assert.notEqual(r.status, 0, r.stdout);
+    assert.match(r.stderr, /SQLite's WebAssembly file \S*node-sqlite3-wasm\.wasm\.br is damaged \(it does not decompress\)[^\n]*Reinstall the extension \(or ssoctl\)[^\n]*node esbuild\.mjs[^\n]*\[ENTSSO_E_SSODB_UNREACHABLE\]/, r.stderr);
+    assert.doesNotMatch(r.stderr, RAW_FAILURE, r.stderr);
+  });
+
+  test('a missing .br: the process says which file is missing and to reinstall', () => {
+    rmSync(join(bundle, 'node-sqlite3-wasm.wasm.br'), { force: true });
+    const r = init('missing');
+    assert.notEqual(r.status, 0, r.stdout);
+    assert.match(r.stderr, /SQLite's WebAssembly file \S*node-sqlite3-wasm\.wasm\.br is missing from this installation[^\n]*Reinstall the extension \(or ssoctl\)[^\n]*\[ENTSSO_E_SSODB_UNREACHABLE\]/, r.stderr);
+    assert.doesNotMatch(r.stderr, RAW_FAILURE, r.stderr);
+  });
 });
