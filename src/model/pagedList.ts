@@ -4,7 +4,6 @@
  * goes on from there or asks to narrow, instead of showing the first part as if it were all.
  */
 import * as l10n from '@vscode/l10n';
-import { LIMITS } from '../protocol/limits';
 import type { Page } from '../protocol/messages';
 
 /**
@@ -16,7 +15,8 @@ export async function readPages<T>(readPage: (cursor: string | undefined, limit:
   const items: T[] = [];
   let cursor = from.cursor;
   do {
-    const page = await readPage(cursor, Math.min(from.pageLimit ?? LIMITS.pageSize, max - items.length));
+    // 1,000: the service's page limit (LIMITS.pageSize; not imported, which would bundle every limit into the extension).
+    const page = await readPage(cursor, Math.min(from.pageLimit ?? 1000, max - items.length));
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor && items.length < max);
