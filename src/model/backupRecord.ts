@@ -34,7 +34,7 @@ export async function requestBackup<T>(backup: (confirmWrite: boolean) => Promis
  * why (the file is still a good backup); or superseded: the master secret changed between the
  * backup and the record, so the file holds the secret that was current then, not the live one.
  */
-export type BackupRecord = { outcome: 'recorded' } | { outcome: 'failed'; reason: string } | { outcome: 'superseded' };
+type BackupRecord = { outcome: 'recorded' } | { outcome: 'failed'; reason: string } | { outcome: 'superseded' };
 
 /** After the file is written: records its time, where the service waits for that. */
 export async function recordWrittenBackup(confirm: boolean, record: () => Promise<{ recorded: boolean }>): Promise<BackupRecord> {
