@@ -22,7 +22,7 @@ export default tseslint.config(
   {
     // The service stands on the shared contract alone: it never reaches into a client, the extension or the CLI.
     files: ['src/ssoService/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/ssoClient/**', '**/model/**', '**/connection/**', '**/views/**', '**/commands/**', '**/cli/**'], message: 'src/ssoService imports only src/protocol (and itself).' }], paths: [{ name: 'vscode', message: 'The service runs outside VS Code.' }] }] },
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/ssoClient/**', '**/model/**', '**/connection/**', '**/views/**', '**/commands/**', '**/cli/**'], message: 'src/ssoService imports only src/protocol, src/platform (and itself).' }], paths: [{ name: 'vscode', message: 'The service runs outside VS Code.' }] }] },
   },
   {
     // The client library and protocol types are shared: they must not reach into the service.
@@ -33,6 +33,11 @@ export default tseslint.config(
     // The shared contract (name rule, size limits) is the bottom layer: it imports nothing of the project.
     files: ['src/protocol/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*'], message: 'src/protocol is the bottom layer: it imports only from src/protocol.' }], paths: [{ name: 'vscode', message: 'src/protocol must run outside VS Code.' }] }] },
+  },
+  {
+    // What the operating system is asked for (private files: permissions, fsync, icacls), shared by the service, ssoctl and the palette: above the contract only.
+    files: ['src/platform/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['**/ssoService/**', '**/ssoClient/**', '**/model/**', '**/connection/**', '**/views/**', '**/commands/**', '**/cli/**'], message: 'src/platform imports only src/protocol (and itself).' }], paths: [{ name: 'vscode', message: 'src/platform runs in the service and ssoctl too, outside VS Code.' }] }] },
   },
   {
     // The model is what the views show, as plain data and rules: testable without VS Code or a service.

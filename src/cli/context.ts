@@ -53,20 +53,6 @@ export function print(args: ParsedArgs, data: unknown, text: () => string): void
   process.stdout.write(args.options.has('json') ? JSON.stringify(data, null, 2) + '\n' : text() + '\n');
 }
 
-/**
- * Follows the cursor until `max` items or the end, each request for at most 1,000 (the service's
- * page limit); `nextCursor` is kept when `max` stopped it, so that a script can go on from there.
- */
-export async function pages<T>(max: number, cursor: string | undefined, next: (cursor: string | undefined, limit: number) => Promise<Page<T>>): Promise<Page<T>> {
-  const items: T[] = [];
-  do {
-    const page = await next(cursor, Math.min(1000, max - items.length));
-    items.push(...page.items);
-    cursor = page.nextCursor;
-  } while (cursor && items.length < max);
-  return cursor ? { items, nextCursor: cursor } : { items };
-}
-
 /** In text mode, says on stderr that --limit left items out (JSON has nextCursor). */
 export function noteMore(args: ParsedArgs, page: Page<unknown>, what: string): void {
   if (page.nextCursor && !args.options.has('json')) process.stderr.write(`note: the first ${page.items.length} ${what} only; more follow (raise --limit, or go on with --cursor ${page.nextCursor}).\n`);

@@ -1,7 +1,8 @@
 /**
  * What ssoctl prints and exits with when a command fails. Scripts branch on the exit code, so a
  * failure never shares a code with an answer: where 1 is an answer (grep found nothing, compare
- * found differences, verify: not the live secret, health: a check says error) a failure is 10.
+ * found differences, verify: not the live secret, backup: written, but the secret changed meanwhile,
+ * health: a check says error) a failure is 10.
  */
 import { SsoError, type SsoErrorCode } from '../protocol/errors';
 import { UsageError } from './args';
@@ -23,7 +24,7 @@ const OUTCOME_UNKNOWN = 11;
 /** The commands whose exit code 1 is an answer, not a failure (their positional words: verb, sub-verb, …). */
 export function answersWithOne(words: string[]): boolean {
   const [verb, sub] = words;
-  return verb === 'compare' || verb === 'health' || (verb === 'config' && sub === 'grep') || (verb === 'secret' && sub === 'verify');
+  return verb === 'compare' || verb === 'health' || (verb === 'config' && sub === 'grep') || (verb === 'secret' && (sub === 'verify' || sub === 'backup'));
 }
 
 export function failureOf(thrown: unknown, oneIsAnAnswer: boolean): { text: string; code: number } {

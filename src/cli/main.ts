@@ -57,7 +57,7 @@ const USAGE = `Usage: ssoctl <command> [options]   (--dir <environment folder> o
             newest first; a filtered page looks at 20,000 rows at most (fewer lines than --limit then)
   secret info | backup --file F [--reminder R] | inspect --file F | verify --file F
       | restore --file F [--allow-foreign] | generate --file F [--reminder R]   (password: prompt or --password-stdin)
-            verify exits 1 when the backup does not hold the live secret
+            verify and backup exit 1 when the file does not hold the live secret
   mss list | promote NODE | demote NODE     master secret server nodes (high availability)
   seed [--ports N]                         fill the environment with realistic BizTalk sample data
 ${SSODB_USAGE}
@@ -70,7 +70,7 @@ Values and passwords are never read from the command line: use stdin, a file or 
 UTF-8, or UTF-16 with a byte order mark (Windows PowerShell 5.1 pipes ASCII unless $OutputEncoding is UTF-8).
 Exit codes: 0 ok, 1 failed, 2 usage, 3 conflict, 4 no secret or re-encrypting, 5 no service, 6 already running,
 7 environment exists, 8 wrong environment, 9 SSODB unreachable, 10 failed where 1 is an answer (grep, compare,
-secret verify, health), 11 timed out: the change may have been made, check before repeating it.`;
+secret verify/backup, health), 11 timed out: the change may have been made, check before repeating it.`;
 
 type Verb = { run: (args: ReturnType<typeof parseArgs>) => Promise<void>; options: Record<string, OptionSpec> };
 

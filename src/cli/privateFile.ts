@@ -1,13 +1,13 @@
 /**
  * Where ssoctl may write a file that holds secrets (an export, a master secret backup), checked
  * before anything is asked of the service, and the write itself. The file is written by
- * writePrivateFile (src/protocol/privateFiles.ts, shared with the MSS's vault and the palette):
+ * writePrivateFile (src/platform/privateFiles.ts, shared with the MSS's vault and the palette):
  * owner-only even over an existing file, on disk before it returns, and replaced whole by a rename.
  */
 import { accessSync, constants } from 'node:fs';
 import { dirname } from 'node:path';
 import { SsoError } from '../protocol/errors';
-import { lstatOrUndefined, writePrivateFile } from '../protocol/privateFiles';
+import { lstatOrUndefined, writePrivateFile } from '../platform/privateFiles';
 import { UsageError } from './args';
 
 /**

@@ -9,17 +9,22 @@ import type { ApplicationInfo } from '../protocol/messages';
 import { applicationLabel, groupInfo, sortForDisplay } from '../model/applicationList';
 import type { ExplorerNode } from '../views/applicationsTree';
 import { UserFacingError } from './commandRunner';
-import { type BoundedList, narrowingPrompt, readPagesUpTo } from '../model/pagedList';
+import { narrowingPrompt, readPages } from '../model/pagedList';
 import { askText, pickMany, pickOne, type PickItem } from './prompts';
 
 /** Beyond this, the palette pick first asks for part of the name to narrow the list down. */
 const MAX_LISTED = 5000;
-const PAGE = 1000;
+
+/** What a pick may show, and whether the list was cut there. */
+interface BoundedList<T> {
+  items: T[];
+  truncated: boolean;
+}
 
 /** The applications (matching `filter`, part of a name), at most MAX_LISTED, and whether there are more. */
 async function listApplications(connection: ConnectionManager, filter: string | undefined): Promise<BoundedList<ApplicationInfo>> {
-  const listed = await readPagesUpTo((cursor) => connection.request('apps.list', { limit: PAGE, ...(filter ? { filter } : {}), ...(cursor ? { cursor } : {}) }), MAX_LISTED);
-  return { items: sortForDisplay(listed.items), truncated: listed.truncated };
+  const listed = await readPages((cursor, limit) => connection.request('apps.list', { limit, ...(filter ? { filter } : {}), ...(cursor ? { cursor } : {}) }), MAX_LISTED);
+  return { items: sortForDisplay(listed.items), truncated: listed.nextCursor !== undefined };
 }
 
 /** All applications, or, when there are more than a pick can show, those matching a part of the name the user types. */

@@ -7,7 +7,7 @@
 import { stat } from 'node:fs/promises';
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
-import { LOCAL_ENTSSO_NAME, bridgeProcess, installedEntssoFolder, localEntssoLabel, localServiceState, missingLocalServiceReason, type LocalServiceState } from '../connection/entssoBridge';
+import { LOCAL_ENTSSO_NAME, LocalServiceCache, bridgeProcess, installedEntssoFolder, localEntssoLabel, missingLocalServiceReason, type LocalServiceState } from '../connection/entssoBridge';
 import { checkEnvironmentName, endpointOf, parseEnvironments, toSettingValue, upsertEnvironment, withoutEnvironment, type EnvironmentSetting } from '../connection/environmentSettings';
 import { SsoError } from '../protocol/errors';
 import { UserCancelled, UserFacingError, registerCommand, showError, type CommandContext } from './commandRunner';
@@ -22,6 +22,9 @@ interface ConnectionCommandsContext extends CommandContext {
 }
 
 const CONNECT_TIMEOUT_MS = 15_000;
+
+/** Whether this machine has the ENTSSO service, asked of the bridge once per window (off Windows never). */
+const localService = new LocalServiceCache();
 
 export function registerConnectionCommands(ctx: ConnectionCommandsContext): vscode.Disposable[] {
   return [
@@ -101,12 +104,14 @@ function thisMachineEnvironment(ctx: ConnectionCommandsContext): EnvironmentSett
 }
 
 /** Whether this machine has the ENTSSO service, asked of the bridge that "This machine" starts (review 8, finding 8). */
-async function thisMachineService(ctx: ConnectionCommandsContext): Promise<LocalServiceState> {
-  // Off Windows the bridge can only answer 'unknown' (it reads the registry): no bridge start for that at every connect.
-  if (process.platform !== 'win32') return 'unknown';
-  const state = await localServiceState(bridgeProcess(thisMachineEnvironment(ctx), ctx.extensionPath));
-  ctx.log.info(`This machine's Enterprise SSO service, as entsso-bridge.exe tells: ${state}.`);
-  return state;
+function thisMachineService(ctx: ConnectionCommandsContext): Promise<LocalServiceState> {
+  return localService.stateOf(bridgeProcess(thisMachineEnvironment(ctx), ctx.extensionPath), (state) => ctx.log.info(`This machine's Enterprise SSO service, as entsso-bridge.exe tells: ${state}.`));
+}
+
+/** Refused for want of the service: asked again next time (it may be installed by then). */
+function refuseThisMachine(): never {
+  localService.forget();
+  throw new UserFacingError(missingLocalServiceReason());
 }
 
 /**
@@ -133,13 +138,13 @@ async function pickThisMachine(entssoFolder: string, service: LocalServiceState)
   if (missing) items.reverse();
   const picked = await vscode.window.showQuickPick(items, { title: vscode.l10n.t('Connect to SSO Service'), placeHolder: vscode.l10n.t('Which SSO service should the explorer show?'), ignoreFocusOut: true });
   if (!picked) throw new UserCancelled();
-  if (picked.thisMachine && missing) throw new UserFacingError(missingLocalServiceReason());
+  if (picked.thisMachine && missing) refuseThisMachine();
   return picked.thisMachine;
 }
 
 /** Saves (once) and activates the environment of kind `entsso`; an existing one keeps its settings (e.g. a stand-in's bridge). */
 async function connectThisMachine(ctx: ConnectionCommandsContext, asked = false): Promise<void> {
-  if (!asked && (await thisMachineService(ctx)) === 'missing') throw new UserFacingError(missingLocalServiceReason());
+  if (!asked && (await thisMachineService(ctx)) === 'missing') refuseThisMachine();
   const environments = ctx.connection.environments;
   const existing = environments.find((e) => e.kind === 'entsso');
   const env: EnvironmentSetting = existing ?? thisMachineEnvironment(ctx);
@@ -250,6 +255,7 @@ async function removeFromSettings(name: string): Promise<void> {
 }
 
 async function retryConnection(ctx: ConnectionCommandsContext): Promise<void> {
+  localService.forget();
   const env = ctx.connection.environment;
   if (!env) return connect(ctx);
   void ctx.connection.reconnect();

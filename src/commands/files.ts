@@ -7,7 +7,7 @@
 import { homedir } from 'node:os';
 import * as vscode from 'vscode';
 import { SsoError } from '../protocol/errors';
-import { writePrivateFile as writePrivateFileOnDisk } from '../protocol/privateFiles';
+import { writePrivateFile as writePrivateFileOnDisk } from '../platform/privateFiles';
 import { UserCancelled, UserFacingError } from './commandRunner';
 
 /** Backups of the master secret and application exports each have their own last folder. */
@@ -82,7 +82,7 @@ export class FileNotWritten extends UserFacingError {
 
 /**
  * Writes an encrypted file for the owner only, replacing any existing file whole: on local disks
- * through the writer ssoctl and the MSS use (src/protocol/privateFiles.ts: a new file beside it,
+ * through the writer ssoctl and the MSS use (src/platform/privateFiles.ts: a new file beside it,
  * owner-only before its first byte, synced, renamed over; links and devices refused), so a failed
  * write leaves the old file as it was and a new secret's backup is on disk before anything switches.
  */

@@ -21,7 +21,7 @@ import { formatTime, stateWord } from '../model/serviceStatus';
 import { backupFileName, restoredSecretText } from '../model/secretPrompts';
 import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 import { saveNewSecretBackup } from '../model/newSecretBackup';
-import { recordWrittenBackup, requestBackup } from '../model/backupRecord';
+import { recordWrittenBackup, requestBackup, supersededBackupMessage } from '../model/backupRecord';
 import { baseName, displayPath, FileNotWritten, pickOpenFile, pickSaveFile, readFileBase64, writePrivateFile } from './files';
 import { confirmModal, reminderPrompt, requireEnvironment, withFilePassword, withNewPassword, withBusyIndicator } from './prompts';
 import { showWrittenFile } from './writtenFileNotice';
@@ -64,10 +64,18 @@ async function backupSecret(ctx: SecretCommandsContext): Promise<void> {
   );
   await writePrivateFile(target, Buffer.from(result.file, 'base64'));
   // Recorded as a backup only now that the file is on disk; failing that, the file is still good.
-  const notRecorded = await recordWrittenBackup(confirm, () => ctx.connection.request('secret.backupWritten', { msids: result.msids }));
-  if (notRecorded) {
-    ctx.log.warn(`The backup time of "${env}" was not recorded: ${notRecorded}`);
-    void notifyWarning(vscode.l10n.t('The backup is written, but its time was not recorded ({0}): Check Health may say "no backup".', notRecorded));
+  const record = await recordWrittenBackup(confirm, () => ctx.connection.request('secret.backupWritten', { msids: result.msids }));
+  if (record.outcome === 'failed') {
+    ctx.log.warn(`The backup time of "${env}" was not recorded: ${record.reason}`);
+    void notifyWarning(vscode.l10n.t('The backup is written, but its time was not recorded ({0}): Check Health may say "no backup".', record.reason));
+  }
+  if (record.outcome === 'superseded') {
+    // Instead of "backed up" and the offer to verify (which would say: not the live secret).
+    const text = supersededBackupMessage(displayPath(target));
+    ctx.log.warn(text);
+    ctx.afterSecretChange();
+    void notifyWarning(text);
+    return;
   }
   // ENTSSO does not say which secrets a backup holds: the bridge answers no ids.
   ctx.log.info(`Master secret of "${env}" backed up to ${displayPath(target)}${result.msids.length > 0 ? ` (secrets ${result.msids.join(', ')})` : ''}.`);

@@ -59,6 +59,34 @@ export function localServiceState(spec: ProcessSpec, timeoutMs = LOCAL_SERVICE_T
   });
 }
 
+/**
+ * The local-service answer for the window's lifetime: each question starts the bridge (a second or
+ * more on a busy server), and "Connect to SSO Service…" asked at every use. Kept per bridge (its
+ * process spec); 'unknown' (failed, timed out) is not kept, and `forget` (a retry, a refusal) asks
+ * again, in case the service was installed since. Off Windows nothing is asked: the bridge reads the
+ * registry, so it could only answer 'unknown' there.
+ */
+export class LocalServiceCache {
+  private kept: { key: string; state: LocalServiceState } | undefined;
+
+  constructor(private readonly platform: NodeJS.Platform = process.platform) {}
+
+  /** `asked` hears what a bridge start answered (for the log), not a kept answer. */
+  async stateOf(spec: ProcessSpec, asked?: (state: LocalServiceState) => void): Promise<LocalServiceState> {
+    if (this.platform !== 'win32') return 'unknown';
+    const key = JSON.stringify(spec);
+    if (this.kept?.key === key) return this.kept.state;
+    const state = await localServiceState(spec);
+    asked?.(state);
+    this.kept = state === 'unknown' ? undefined : { key, state };
+    return state;
+  }
+
+  forget(): void {
+    this.kept = undefined;
+  }
+}
+
 function parseLocalService(stdout: string): LocalServiceState {
   try {
     const state = (JSON.parse(stdout.trim().split(/\r?\n/).pop() ?? '') as { localService?: unknown }).localService;

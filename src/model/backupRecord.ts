@@ -2,8 +2,10 @@
  * Recording a backup's time once its file is written (secret.backupWritten), across versions: an
  * older service refuses the `confirmWrite` flag or the method, and records a backup as it makes it.
  * Once the file is written, a failure to record is a warning, never a failed backup (a script would
- * throw a good file away). Injected requests: tested without a service.
+ * throw a good file away). A file whose secrets are no longer the one in use (it changed between the
+ * backup and the record) is said to be no backup of it. Injected requests: tested without a service.
  */
+import * as l10n from '@vscode/l10n';
 import { SsoError } from '../protocol/errors';
 
 /** An older service's validator names the flag it does not know; nothing was made then. */
@@ -27,14 +29,25 @@ export async function requestBackup<T>(backup: (confirmWrite: boolean) => Promis
   }
 }
 
-/** After the file is written: undefined when recorded, else why the time was not (the file stays good). */
-export async function recordWrittenBackup(confirm: boolean, record: () => Promise<unknown>): Promise<string | undefined> {
-  if (!confirm) return undefined;
+/**
+ * What became of recording a written backup: recorded (or by an older service as made); not, with
+ * why (the file is still a good backup); or superseded: the master secret changed between the
+ * backup and the record, so the file holds the secret that was current then, not the live one.
+ */
+type BackupRecord = { outcome: 'recorded' } | { outcome: 'failed'; reason: string } | { outcome: 'superseded' };
+
+/** After the file is written: records its time, where the service waits for that. */
+export async function recordWrittenBackup(confirm: boolean, record: () => Promise<{ recorded: boolean }>): Promise<BackupRecord> {
+  if (!confirm) return { outcome: 'recorded' };
   try {
-    await record();
-    return undefined;
+    return (await record()).recorded === false ? { outcome: 'superseded' } : { outcome: 'recorded' };
   } catch (err) {
-    if (unknownMethod(err)) return undefined;
-    return err instanceof Error ? err.message : String(err);
+    if (unknownMethod(err)) return { outcome: 'recorded' };
+    return { outcome: 'failed', reason: err instanceof Error ? err.message : String(err) };
   }
+}
+
+/** What the palette and ssoctl say of a superseded backup: what the file is, and what to do. */
+export function supersededBackupMessage(file: string): string {
+  return l10n.t('The master secret changed during the backup: {0} holds the secret that was current when it was taken, not the current one. Back up again.', file);
 }

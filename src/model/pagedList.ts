@@ -1,31 +1,26 @@
-import * as l10n from '@vscode/l10n';
 /**
- * Lists read page by page up to a bound the user interface can show: whether there was more
- * is part of the answer, so that a caller says so (or asks to narrow) instead of silently
- * showing the first part as if it were all.
+ * Lists read page by page up to a bound: ssoctl's --limit/--cursor and the palette's application
+ * pick. Whether there was more is part of the answer (its next cursor), so that a caller says so,
+ * goes on from there or asks to narrow, instead of showing the first part as if it were all.
  */
+import * as l10n from '@vscode/l10n';
+import type { Page } from '../protocol/messages';
 
-export interface ListPage<T> {
-  items: T[];
-  nextCursor?: string;
-}
-
-export interface BoundedList<T> {
-  items: T[];
-  /** More items exist than were read: the list is the first `items.length` of them. */
-  truncated: boolean;
-}
-
-/** Reads pages until there are no more or `max` items are read. */
-export async function readPagesUpTo<T>(readPage: (cursor: string | undefined) => Promise<ListPage<T>>, max: number): Promise<BoundedList<T>> {
+/**
+ * Follows the cursor from `cursor` (none: the start) until `max` items are read or there are no
+ * more, each request for at most `pageLimit` and never for more than `max` still needs. `nextCursor`
+ * is in the answer when `max` stopped it: where a script goes on from, and the sign that it is cut.
+ */
+export async function readPages<T>(readPage: (cursor: string | undefined, limit: number) => Promise<Page<T>>, max: number, from: { cursor?: string; pageLimit?: number } = {}): Promise<Page<T>> {
   const items: T[] = [];
-  let cursor: string | undefined;
+  let cursor = from.cursor;
   do {
-    const page = await readPage(cursor);
+    // 1,000: the service's page limit (LIMITS.pageSize; not imported, which would bundle every limit into the extension).
+    const page = await readPage(cursor, Math.min(from.pageLimit ?? 1000, max - items.length));
     items.push(...page.items);
     cursor = page.nextCursor;
   } while (cursor && items.length < max);
-  return { items: items.slice(0, max), truncated: cursor !== undefined || items.length > max };
+  return cursor ? { items, nextCursor: cursor } : { items };
 }
 
 /** What a list holds: each has its own sentences, since a translator cannot inflect an inserted noun. */

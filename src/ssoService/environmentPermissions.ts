@@ -8,7 +8,7 @@
 import { chmodSync, mkdirSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { SsoError } from '../protocol/errors';
-import { lstatOrUndefined } from '../protocol/privateFiles';
+import { lstatOrUndefined } from '../platform/privateFiles';
 
 const IS_POSIX = process.platform !== 'win32';
 

@@ -2,7 +2,8 @@
 import { escapeUnsafeCharacters } from '../../protocol/untrustedText';
 import type { ApplicationKind } from '../../protocol/messages';
 import { type ParsedArgs, UsageError, flag, opt, optInt, positional } from '../args';
-import { connect, pages, print, table } from '../context';
+import { connect, print, table } from '../context';
+import { readPages } from '../../model/pagedList';
 import { newName } from '../newNames';
 import { addField, appTransferOptions, exportApplications, importApplications, parseFieldSpecs, removeField } from './appTransfer';
 
@@ -24,7 +25,7 @@ export async function app(args: ParsedArgs): Promise<void> {
   try {
     switch (verb) {
       case 'list': {
-        const { items } = await pages(optInt(args, 'limit') ?? Number.MAX_SAFE_INTEGER, undefined, (cursor, limit) => client.request('apps.list', { filter: opt(args, 'filter'), cursor, limit }));
+        const { items } = await readPages((cursor, limit) => client.request('apps.list', { filter: opt(args, 'filter'), cursor, limit }), optInt(args, 'limit') ?? Number.MAX_SAFE_INTEGER);
         print(args, items, () =>
           table([['NAME', 'KIND', 'ENABLED', 'FIELDS', 'CONFIGS', 'DESCRIPTION'], ...items.map((a) => [a.name, a.kind, a.enabled ? 'yes' : 'no', String(a.numFields), String(a.identifierCount), a.description])]),
         );

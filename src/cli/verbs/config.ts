@@ -3,7 +3,8 @@ import { SsoError } from '../../protocol/errors';
 import type { GrepMatch } from '../../protocol/messages';
 import { grepPages } from '../../ssoClient/valueSearchPages';
 import { type ParsedArgs, UsageError, flag, opt, optInt, positional } from '../args';
-import { connect, noteMore, pages, print, readValues, table } from '../context';
+import { connect, noteMore, print, readValues, table } from '../context';
+import { readPages } from '../../model/pagedList';
 import { readText } from '../textInput';
 import { escapeUnsafeCharacters } from '../../protocol/untrustedText';
 import { newName } from '../newNames';
@@ -33,7 +34,7 @@ export async function config(args: ParsedArgs): Promise<void> {
       case 'list': {
         // Every configuration unless --limit: an adapter application may have thousands of ports.
         const list = (cursor: string | undefined, limit: number) => client.request('identifiers.list', { application, filter: opt(args, 'filter'), cursor, limit });
-        const page = await pages(optInt(args, 'limit') ?? Number.MAX_SAFE_INTEGER, opt(args, 'cursor'), list);
+        const page = await readPages(list, optInt(args, 'limit') ?? Number.MAX_SAFE_INTEGER, { cursor: opt(args, 'cursor') });
         print(args, page, () => table([['IDENTIFIER', 'TIMESTAMP', 'MODIFIED'], ...page.items.map((i) => [i.identifier, i.timestamp ?? '-', new Date(i.modifiedAt).toISOString()])]));
         noteMore(args, page, 'configurations');
         return;

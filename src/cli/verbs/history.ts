@@ -1,6 +1,7 @@
 /** ssoctl history APP IDENTIFIER [--version N [--reveal]]: kept versions of a configuration. */
 import { type ParsedArgs, UsageError, flag, opt, optInt, positional } from '../args';
-import { connect, noteMore, pages, print, table } from '../context';
+import { connect, noteMore, print, table } from '../context';
+import { readPages } from '../../model/pagedList';
 
 export const historyOptions = {
   version: { value: true },
@@ -18,7 +19,7 @@ export async function history(args: ParsedArgs): Promise<void> {
   const client = await connect(args);
   try {
     if (version === undefined) {
-      const page = await pages(optInt(args, 'limit') ?? 100, opt(args, 'cursor'), (cursor, limit) => client.request('history.list', { application, identifier, cursor, limit }));
+      const page = await readPages((cursor, limit) => client.request('history.list', { application, identifier, cursor, limit }), optInt(args, 'limit') ?? 100, { cursor: opt(args, 'cursor') });
       print(args, page, () =>
         page.items.length === 0
           ? `"${identifier}" of "${application}" has no earlier versions (each save keeps the version it replaces).`

@@ -8,7 +8,7 @@ import { connect, print } from '../context';
 import { readInputFileBase64 } from '../inputFile';
 import { checkOutputFile, writeOutputFile } from '../privateFile';
 import { readPassword } from '../password';
-import { recordWrittenBackup, requestBackup } from '../../model/backupRecord';
+import { recordWrittenBackup, requestBackup, supersededBackupMessage } from '../../model/backupRecord';
 
 export const secretOptions = { file: { value: true }, reminder: { value: true }, 'password-stdin': {}, 'allow-foreign': {}, force: {} };
 
@@ -38,8 +38,14 @@ export async function secret(args: ParsedArgs): Promise<void> {
         const { result: r, confirm } = await requestBackup((confirmWrite) => client.request('secret.backup', { password, reminder, ...(confirmWrite ? { confirmWrite } : {}) }));
         await writeOutputFile(file, Buffer.from(r.file, 'base64'));
         // Recorded as a backup only now that the file is on disk (not when the MSS made the bytes).
-        const notRecorded = await recordWrittenBackup(confirm, () => client.request('secret.backupWritten', { msids: r.msids }));
-        if (notRecorded) process.stderr.write(`warning: the backup is written, but its time was not recorded (${notRecorded}); "secret info" may say no backup.\n`);
+        const record = await recordWrittenBackup(confirm, () => client.request('secret.backupWritten', { msids: r.msids }));
+        if (record.outcome === 'failed') process.stderr.write(`warning: the backup is written, but its time was not recorded (${record.reason}); "secret info" may say no backup.\n`);
+        if (record.outcome === 'superseded') {
+          // Exit 1, as "secret verify" answers for a file without the live secret (a failure exits 10 then).
+          process.stderr.write(`warning: ${supersededBackupMessage(file)}\n`);
+          process.exitCode = 1;
+          if (!args.options.has('json')) return;
+        }
         print(args, { file, msids: r.msids }, () => `Master secret backed up to ${file} (secrets ${r.msids.join(', ')}). The reminder is stored readable in the file. Keep the file and its password apart; then run "ssoctl secret verify".`);
         return;
       }

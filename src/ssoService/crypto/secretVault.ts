@@ -25,7 +25,7 @@ import {
   makeMasterSecret,
   type MasterSecret,
 } from './masterSecret';
-import { syncFolder, writeNewPrivateFile, writePrivateFile } from '../../protocol/privateFiles';
+import { syncFolder, writeNewPrivateFile, writePrivateFile } from '../../platform/privateFiles';
 
 export const VAULT_KEY_FILE = 'master.key';
 export const VAULT_FILE = 'secrets.vault';

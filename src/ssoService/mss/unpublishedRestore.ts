@@ -15,7 +15,7 @@
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMsid } from '../crypto/masterSecret';
-import { writePrivateFile } from '../../protocol/privateFiles';
+import { writePrivateFile } from '../../platform/privateFiles';
 
 const UNPUBLISHED_RESTORE_FILE = 'restore-unpublished.json';
 

@@ -1,6 +1,6 @@
 /**
  * ssoctl's writer of secret files (review 5, finding 4), shared with the MSS's vault
- * (src/ssoService/privateFiles.ts): owner-only even over an existing file, on disk (fsync) before
+ * (src/platform/privateFiles.ts): owner-only even over an existing file, on disk (fsync) before
  * it returns — `ssoctl secret generate` commits the new master secret only after it returned — and
  * an existing file stays whole when the write fails. The file system is real; FileHandle.sync is
  * only watched (node:test mock) to see that it ran.
@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, mock, test } from 'node:test';
 import { checkOutputFile } from '../../../src/cli/privateFile';
-import { writePrivateFile } from '../../../src/protocol/privateFiles';
+import { writePrivateFile } from '../../../src/platform/privateFiles';
 
 const dir = fs.mkdtempSync(join(tmpdir(), 'private-file-'));
 after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -23,10 +23,10 @@ describe('text from stdin and files', () => {
 });
 
 describe('exit codes', () => {
-  test('where 1 is an answer (grep, compare, secret verify, health), a failure is 10', () => {
+  test('where 1 is an answer (grep, compare, secret verify and backup, health), a failure is 10', () => {
     const notFound = new SsoError('ENTSSO_E_APPLICATION_NOT_FOUND', 'There is no SSO application named "X".');
     assert.equal(failureOf(notFound, answersWithOne(['config', 'grep', 'x'])).code, 10);
-    for (const words of [['compare'], ['health'], ['secret', 'verify']]) assert.equal(answersWithOne(words), true, words.join(' '));
+    for (const words of [['compare'], ['health'], ['secret', 'verify'], ['secret', 'backup']]) assert.equal(answersWithOne(words), true, words.join(' '));
     assert.equal(answersWithOne(['config', 'list', 'App']), false);
     assert.equal(failureOf(notFound, false).code, 1);
     assert.equal(failureOf(new Error('ENOENT'), true).code, 10);

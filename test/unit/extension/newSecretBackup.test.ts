@@ -81,7 +81,7 @@ describe('bridge texts without an id or a creation time (F16)', () => {
 
 test('the palette writes backups and exports through the shared durable writer, never in place (F4)', () => {
   const source = readFileSync(join(__dirname, '..', '..', '..', 'src', 'commands', 'files.ts'), 'utf8');
-  assert.match(source, /import \{ writePrivateFile as writePrivateFileOnDisk \} from '\.\.\/protocol\/privateFiles';/);
+  assert.match(source, /import \{ writePrivateFile as writePrivateFileOnDisk \} from '\.\.\/platform\/privateFiles';/);
   assert.match(source, /writePrivateFileOnDisk\(uri\.fsPath, bytes\)/);
   assert.doesNotMatch(source, /from 'node:fs(\/promises)?'/, 'no file is opened for writing here (open(…, "w") truncated the old file first)');
 });

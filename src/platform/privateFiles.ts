@@ -1,7 +1,8 @@
 /**
  * Files that hold secrets: the MSS's vault (master.key, secrets.vault, the unpublished-restore
  * record), what ssoctl writes and what the palette writes (exports, master secret backups). One
- * implementation for all (node built-ins only, so the extension and the service may both use it),
+ * implementation for all (node built-ins and the contract's errors only, so that the service,
+ * ssoctl and the extension may all use it: src/platform, never `vscode`),
  * because the guarantees are the same:
  * - owner-only from the first byte, whatever the umask or an inherited ACL said: on POSIX mode
  *   0600; on Windows a protected ACL (inheritance removed: the user, SYSTEM and Administrators
@@ -19,7 +20,7 @@ import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { lstatSync, promises as fs, type Stats } from 'node:fs';
 import { basename, dirname, join, win32 } from 'node:path';
-import { SsoError } from './errors';
+import { SsoError } from '../protocol/errors';
 
 const IS_POSIX = process.platform !== 'win32';
 

@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { ownerOnlyAclArguments, writePrivateFile } from '../../../src/protocol/privateFiles';
+import { ownerOnlyAclArguments, writePrivateFile } from '../../../src/platform/privateFiles';
 
 test('icacls is asked to drop inherited entries and grant only the owner, SYSTEM and Administrators (by SID)', () => {
   assert.deepEqual(ownerOnlyAclArguments('D:\\Transfer\\orders.sso'), ['D:\\Transfer\\orders.sso', '/inheritance:r', '/grant:r', '*S-1-3-4:F', '*S-1-5-18:F', '*S-1-5-32-544:F', '/Q']);

@@ -1,5 +1,5 @@
 /**
- * Review 11, F3 and F5: the shared private-file writer (src/protocol/privateFiles.ts).
+ * Review 11, F3 and F5: the shared private-file writer (src/platform/privateFiles.ts).
  * - A folder that cannot be opened for its sync (a write-only "drop" folder) used to fail the write
  *   AFTER the rename had replaced the old file, while every caller then said "nothing was saved; a
  *   file that was there before is unchanged": the old file must really be unchanged.
@@ -10,7 +10,7 @@ import { promises as fsPromises, mkdtempSync, readdirSync, readFileSync, rmSync,
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, mock, test } from 'node:test';
-import { icaclsPath, writePrivateFile } from '../../../src/protocol/privateFiles';
+import { icaclsPath, writePrivateFile } from '../../../src/platform/privateFiles';
 
 const dir = mkdtempSync(join(tmpdir(), 'private-replace-'));
 after(() => rmSync(dir, { recursive: true, force: true }));
