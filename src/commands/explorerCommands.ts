@@ -11,7 +11,7 @@ import { applicationLabel, groupInfo, identifierLabel, perKind, searchHitLabels 
 import { ApplicationsTreeProvider, type ExplorerNode } from '../views/applicationsTree';
 import type { AdapterNode } from '../views/tree/adapterNode';
 import { openSsoDocument } from '../views/ssoDocumentLanguage';
-import { ssoUri, type SsoFileSystemProvider } from '../views/ssoFileSystem';
+import { cleanSsoDocuments, openSsoDocuments, ssoUri, type SsoFileSystemProvider } from '../views/ssoFileSystem';
 import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
 
 export interface ExplorerCommandsContext extends CommandContext {
@@ -48,6 +48,8 @@ export function registerExplorerCommands(ctx: ExplorerCommandsContext): vscode.D
     registerCommand(ctx, 'entsso.refresh', () => {
       ctx.fileSystem.clearCaches();
       ctx.tree.refresh();
+      // Open documents too: VS Code reloads an unmodified one when its stored version moved.
+      ctx.fileSystem.restat(cleanSsoDocuments());
     }),
     registerCommand(ctx, 'entsso.loadMore', async (node: ExplorerNode) => {
       // The "Load more…" row became the folder of the page it loaded: open it where the row was.
@@ -95,9 +97,12 @@ async function openConfiguration(ctx: ExplorerCommandsContext, target: ExplorerN
   const uri = target instanceof vscode.Uri ? target : target ? ApplicationsTreeProvider.uriOf(target) : undefined;
   if (!uri) throw new UserFacingError(vscode.l10n.t('Pick a port configuration or config-store entry in the Enterprise SSO explorer to open it.'));
   const preview = clicks !== undefined && !clicks.isSecondClick(uri) && vscode.workspace.getConfiguration('workbench.editor').get<boolean>('enablePreview', true);
+  const wasOpen = openSsoDocuments().some((d) => d.uri.toString() === uri.toString());
   try {
     const doc = await openSsoDocument(uri);
     await vscode.window.showTextDocument(doc, { preview });
+    // Opened again: show what is stored now, as a first opening would (an unmodified one only).
+    if (wasOpen && !doc.isDirty) ctx.fileSystem.restat([doc.uri]);
   } catch (err) {
     if (err instanceof SsoError || err instanceof UserFacingError) throw err;
     // Errors of our file system provider come back through VS Code; their text is ours (no values).

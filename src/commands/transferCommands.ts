@@ -17,7 +17,7 @@ import { MODE_LABELS, planHeadline, planSides } from '../model/importPreview';
 import { applicationOfSsoFile, exportFileName, formatOfFile } from '../model/secretPrompts';
 import { IMPORT_PREVIEW_SCHEME, type ImportPreviewProvider, type PendingImport } from '../views/importPreview';
 import type { ApplicationsTreeProvider } from '../views/applicationsTree';
-import { openSsoDocuments, type SsoFileSystemProvider } from '../views/ssoFileSystem';
+import { cleanSsoDocuments, type SsoFileSystemProvider } from '../views/ssoFileSystem';
 import { notifyInformation } from '../views/notifications';
 import { resolveApplications } from './applicationPicker';
 import { UserFacingError, registerCommand, type CommandContext } from './commandRunner';
@@ -243,6 +243,6 @@ function applicationOutcome(application: string, action: ImportResult['applicati
 /** The import changed applications and values: reload the explorer and the open documents that are not being edited. */
 function afterImport(ctx: TransferCommandsContext): void {
   ctx.fileSystem.clearCaches();
-  ctx.fileSystem.touchAll(openSsoDocuments().filter((d) => !d.isDirty).map((d) => d.uri));
+  ctx.fileSystem.touchAll(cleanSsoDocuments());
   ctx.tree.refresh();
 }

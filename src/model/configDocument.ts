@@ -9,6 +9,8 @@ import type { ConfigDocument } from '../protocol/messages';
 import { parseJson, positionAt, type JsonNode } from './jsonSyntax';
 import { nameKeyedRecord } from '../protocol/names';
 import { escapeMarkdown } from './markdown';
+import { LIMITS } from '../protocol/limits';
+import { MAX_CONFIGURATION_BYTES } from '../protocol/configurationSize';
 
 /** Shown instead of a masked value. Saved unchanged, it keeps the stored value. */
 export const MASK_PLACEHOLDER = '••••••••';
@@ -134,8 +136,12 @@ export function validateConfigText(text: string, schema: DocumentSchema): Valida
       });
       continue;
     }
+    const tooLong = valueTooLong(label, prop.value);
+    if (tooLong) problems.push(tooLong);
     values[label] = prop.value.value;
   }
+  const tooLarge = problems.length === 0 ? configurationTooLarge(values, root.start) : undefined;
+  if (tooLarge) problems.push(tooLarge);
   const missing = schema.fields.filter((f) => !seen.has(f) && !root.properties.some((p) => p.key === f));
   if (missing.length > 0) {
     problems.push({
@@ -149,6 +155,22 @@ export function validateConfigText(text: string, schema: DocumentSchema): Valida
     });
   }
   return problems.length > 0 ? { ok: false, problems } : { ok: true, values };
+}
+
+/** A value longer than the service stores (LIMITS.valueLength), at its position: refused here, not by the service. */
+export function valueTooLong(label: string, value: { value: string; start: number; end: number }): DocumentProblem | undefined {
+  if (value.value.length <= LIMITS.valueLength) return undefined;
+  return { message: l10n.t('The value of "{0}" has {1} characters; SSO stores at most {2}. Shorten it.', label, value.value.length, LIMITS.valueLength), start: value.start, end: value.end, severity: 'error' };
+}
+
+/**
+ * A configuration over MAX_CONFIGURATION_BYTES, measured as the service does (configurationBytes: the
+ * JSON of every field to its value; here all fields are present). A kept masked value counts as its placeholder.
+ */
+function configurationTooLarge(values: Record<string, string>, at: number): DocumentProblem | undefined {
+  const bytes = Buffer.byteLength(JSON.stringify(values));
+  if (bytes <= MAX_CONFIGURATION_BYTES) return undefined;
+  return { message: l10n.t('The configuration holds {0} bytes; SSO stores at most {1}. Shorten it.', bytes, MAX_CONFIGURATION_BYTES), start: at, end: at + 1, severity: 'error' };
 }
 
 /** One line per problem for a save error: where and what, without echoing the text. */

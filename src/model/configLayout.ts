@@ -10,7 +10,7 @@
 import * as l10n from '@vscode/l10n';
 import type { ConfigDocument } from '../protocol/messages';
 import { newAppSettingsXml, parseAppSettingsXml, updateAppSettingsXml, xmlValueProblem, type AppSettingsEntry } from './appSettingsXml';
-import type { DocumentProblem } from './configDocument';
+import { valueTooLong, type DocumentProblem } from './configDocument';
 import { parseJson, type JsonNode } from './jsonSyntax';
 
 const APP_CONFIG_FIELD = 'AppConfig';
@@ -133,7 +133,10 @@ export function validateLayoutText(text: string, view: LayoutView): LayoutValida
   const unsafe = view.kind === 'jsonSettings' ? unsafeNumber(root, text) : undefined;
   if (unsafe) problems.push({ message: l10n.t('This integer is too large to be kept exactly; write it as a string in double quotes.'), start: unsafe.start, end: unsafe.end, severity: 'error' });
   if (problems.length > 0) return { ok: false, problems };
-  return { ok: true, value: view.kind === 'appSettingsXml' ? appSettingsValue(root, view.stored) : jsonSettingsValue(text, view.stored) };
+  const value = view.kind === 'appSettingsXml' ? appSettingsValue(root, view.stored) : jsonSettingsValue(text, view.stored);
+  // The field's stored value is what the service limits, so the problem is the whole document's.
+  const tooLong = valueTooLong(view.field, { value, start: root.start, end: root.start + 1 });
+  return tooLong ? { ok: false, problems: [tooLong] } : { ok: true, value };
 }
 
 function duplicateKeyProblems(root: JsonNode & { kind: 'object' }, caseInsensitive: boolean): DocumentProblem[] {

@@ -53,10 +53,12 @@ function failure(kind: FileErrorKind, short: string, actions: SaveAction[]): Sav
 export function saveFailure(reason: SaveFailureReason): SaveFailure {
   switch (reason) {
     case 'INVALID_DOCUMENT':
+      return failure('NoPermissions', l10n.t('the document has problems; see the Problems panel.'), [SHOW_PROBLEMS]);
     case 'ENTSSO_E_UNKNOWN_FIELD':
     case 'ENTSSO_E_CONFIGURATION_TOO_LARGE':
     case 'ENTSSO_E_INVALID_REQUEST':
-      return failure('NoPermissions', l10n.t('the document has problems; see the Problems panel.'), [SHOW_PROBLEMS]);
+      // Refused by the service, which sets no diagnostic: its sentence (shown by saveError) says what to change.
+      return failure('NoPermissions', l10n.t('the SSO service refused the document; the notification says why.'), []);
     case 'EDITS_BLOCKED':
     case 'ENTSSO_E_NO_SECRET':
     case 'ENTSSO_E_REENCRYPT_IN_PROGRESS':

@@ -10,6 +10,7 @@ import { SsoError, isSsoErrorCode } from '../protocol/errors';
 import { LineDecoder, encodeLine } from '../protocol/jsonLines';
 import { escapeUnsafeCharacters } from '../protocol/untrustedText';
 import {
+  MAX_FRAME_BYTES,
   PROTOCOL_VERSION,
   type BackendKind,
   type HelloResult,
@@ -188,15 +189,17 @@ export class SsoClient extends EventEmitter<SsoClientEvents> {
     }
     const id = this.nextId++;
     const timeoutMs = options.timeoutMs ?? this.options.requestTimeoutMs ?? 30_000;
+    // The bridge runs requests one at a time: one still queued when this client gives up must not
+    // run later (a save reported as failed would be stored after all), so it is told until when.
+    // Wall-clock milliseconds: the bridge is a child process, on this machine's clock.
+    const envelope = this.options.process ? { jsonrpc: '2.0', id, method, params, notAfter: Date.now() + timeoutMs } : { jsonrpc: '2.0', id, method, params };
+    const line = encodeLine(envelope);
+    refuseOversizedFrame(method, line);
     return new Promise<ResultOf<M>>((resolve, reject) => {
       const deadline = performance.now() + timeoutMs;
       this.pending.set(id, { resolve: resolve as (v: unknown) => void, reject, method, deadline, timeoutMs, finishOnClose: options.finishOnClose });
       if (deadline < this.deadlineTimerAt) this.armDeadlineTimer(deadline);
-      // The bridge runs requests one at a time: one still queued when this client gives up must not
-      // run later (a save reported as failed would be stored after all), so it is told until when.
-      // Wall-clock milliseconds: the bridge is a child process, on this machine's clock.
-      const envelope = this.options.process ? { jsonrpc: '2.0', id, method, params, notAfter: Date.now() + timeoutMs } : { jsonrpc: '2.0', id, method, params };
-      transport.write(encodeLine(envelope));
+      transport.write(line);
     });
   }
 
@@ -413,6 +416,13 @@ function closedBeforeAnswer(method: string, toBridge: boolean): SsoError {
 /** GenerateSecret switches the secret in the call whose lost answer held the new secret's only backup. */
 function mayBeApplied(method: string): string {
   return method === 'secret.generate' ? 'The new master secret may be in use without a backup: run "Back Up Master Secret" now.' : 'The change may still be applied: refresh to see.';
+}
+
+/** The service closes a connection that sends a frame over its limit: such a request is refused here, and the connection stays up. */
+function refuseOversizedFrame(method: string, line: string): void {
+  const bytes = Buffer.byteLength(line) - 1; // the limit is on the line without its newline
+  if (bytes <= MAX_FRAME_BYTES) return;
+  throw new SsoError('ENTSSO_E_INVALID_REQUEST', `"${method}" is too large to send (${bytes} bytes, limit ${MAX_FRAME_BYTES}): nothing was sent. Make it smaller.`);
 }
 
 function timeoutError(method: string, timeoutMs: number): SsoError {

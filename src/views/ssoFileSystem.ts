@@ -266,7 +266,10 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     if (uris.length) this.changeEmitter.fire(uris.map((uri) => ({ type: vscode.FileChangeType.Changed, uri })));
   }
 
-  /** Makes VS Code stat open documents again (their read-only state may have changed) without reloading their text. */
+  /**
+   * Makes VS Code stat open documents again: their read-only state may have changed, or their
+   * stored version (then VS Code reloads an unmodified one; one whose version did not move keeps its text).
+   */
   restat(uris: vscode.Uri[]): void {
     if (uris.length) this.changeEmitter.fire(uris.map((uri) => ({ type: vscode.FileChangeType.Changed, uri })));
   }
@@ -508,4 +511,13 @@ function isOpenInTab(uri: vscode.Uri): boolean {
 /** The configuration documents currently open in VS Code. */
 export function openSsoDocuments(): vscode.TextDocument[] {
   return vscode.workspace.textDocuments.filter((d) => d.uri.scheme === SSO_SCHEME && !d.isClosed);
+}
+
+/**
+ * The open configuration documents without unsaved changes. Told they changed (restat), VS Code
+ * stats each (one identifiers.list) and reloads those whose version moved; a dirty one is left to
+ * VS Code's own "newer on disk" check at its save.
+ */
+export function cleanSsoDocuments(): vscode.Uri[] {
+  return openSsoDocuments().filter((d) => !d.isDirty).map((d) => d.uri);
 }

@@ -7,7 +7,7 @@ import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
 import { editBlock, HEALTH_COMMAND, schemeBlock, type EditBlock } from '../model/serviceStatus';
 import { SSO_SCHEME, parseSsoUri } from '../model/ssoUri';
-import { openSsoDocuments, type SsoFileSystemProvider } from './ssoFileSystem';
+import { cleanSsoDocuments, openSsoDocuments, type SsoFileSystemProvider } from './ssoFileSystem';
 
 export class SsoFileSystemRegistration implements vscode.Disposable {
   private registration: vscode.Disposable | undefined;
@@ -29,6 +29,8 @@ export class SsoFileSystemRegistration implements vscode.Disposable {
     this.subscription = vscode.Disposable.from(
       connection.onDidChange(() => this.update()),
       connection.onDidChangeEnvironment(() => this.environmentChanged()),
+      // Others may have saved while the connection was down: open documents show what is stored now.
+      connection.onDidConnect(() => provider.restat(cleanSsoDocuments())),
       vscode.workspace.onDidOpenTextDocument((d) => isSso(d) && this.update()),
       vscode.workspace.onDidCloseTextDocument((d) => isSso(d) && this.update()),
       provider.hideRevealedOnTabClose(),
@@ -66,7 +68,7 @@ export class SsoFileSystemRegistration implements vscode.Disposable {
    */
   private environmentChanged(): void {
     this.update();
-    this.provider.restat(openSsoDocuments().filter((d) => !d.isDirty).map((d) => d.uri));
+    this.provider.restat(cleanSsoDocuments());
   }
 
   private otherEnvironmentsOfOpenDocuments(): string[] {

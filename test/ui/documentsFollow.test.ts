@@ -18,7 +18,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { answerFileDialog, answerMultiPick, clickDialogButton, contextMenuAction, expectToast, pickQuickItem, waitForDialog } from './harness/dialogs';
-import { answerInputStep, probeEditorReadonly, problemsViewTexts, ssoctlConfigGet, type SeededSso } from './harness/ssoExtras';
+import { answerInputStep, probeEditorReadonly, problemsViewTexts, ssoctlConfigGet, ssoctlConfigSet, type SeededSso } from './harness/ssoExtras';
 import { UiSession } from './harness/uiSession';
 import { Workbench } from './harness/workbench';
 
@@ -150,6 +150,41 @@ describe('UI: open documents follow their environment and field changes; failed 
     await w().clearNotifications();
     await w().save();
     assert.equal(ssoctlConfigGet(env(), APP, ID).fields.ApiUser, 'biztalk-after-remove');
+  });
+
+  it('an open, unmodified document shows what was saved elsewhere after "SSO: Refresh", and after clicking it again (review 12 F4)', async () => {
+    await openConfigProperties();
+    ssoctlConfigSet(env(), APP, ID, { ApiUser: 'saved-by-ssoctl' });
+    await w().runCommand('SSO: Refresh');
+    await w().waitForEditorText((t) => t.includes('"ApiUser": "saved-by-ssoctl"'), 15_000);
+    assert.equal((await w().activeEditorTab())?.dirty, false);
+    ssoctlConfigSet(env(), APP, ID, { ApiUser: 'saved-again' });
+    await w().clickTreeItem(ID, { viewTitle: VIEW });
+    await w().waitForEditorText((t) => t.includes('"ApiUser": "saved-again"'), 15_000);
+    await w().screenshot('follow-03b-reloaded-after-refresh');
+  });
+
+  it('a value over 262,144 characters is a row in the Problems panel and its save is refused in the editor (review 12 F2)', async () => {
+    const text = await openConfigProperties();
+    const before = ssoctlConfigGet(env(), APP, ID);
+    await w().replaceEditorText(text.replace(/"ApiUser": "[^"]*"/, `"ApiUser": "${'x'.repeat(262_145)}"`));
+    try {
+      const problems = await w().waitFor(async () => {
+        const rows = await problemsViewTexts(w());
+        return rows.some((r) => /The value of "ApiUser" has 262145 characters; SSO stores at most 262144/.test(r)) ? rows : undefined;
+      }, 15_000, 'the too-long value to be a problem');
+      assert.ok(problems.length > 0);
+      await w().focusEditor();
+      await w().page.keyboard.press('Control+S');
+      await expectToast(w(), /^Not saved: .*"ApiUser" has 262145 characters/, 15_000);
+      assert.equal(ssoctlConfigGet(env(), APP, ID).timestamp, before.timestamp, 'SSODB unchanged');
+      await w().waitForStatusBarItem(STATUS_ID, (i) => !/unreachable|connecting/i.test(i.text), 5000);
+    } finally {
+      // Unsaved, the document would hold later tests' "Close All Editors" at its "Save changes?" dialog.
+      await w().focusEditor();
+      await w().runCommand('File: Revert File');
+      await w().clearNotifications();
+    }
   });
 
   it('with "Prod" active, a document of "dev" is read-only, explained and refused as a document of "dev"', async () => {

@@ -4,6 +4,7 @@ import { describe, test } from 'node:test';
 import type { ConfigDocument } from '../../../src/protocol/messages';
 import { MASK_PLACEHOLDER, fieldAt, maskedFieldHover, schemaOf, serializeConfig, summarizeProblems, toSetRequest, validateConfigText } from '../../../src/model/configDocument';
 import { parseJson, positionAt } from '../../../src/model/jsonSyntax';
+import { LIMITS } from '../../../src/protocol/limits';
 
 const SECRET = 'hunter2-Sup3r-Secret';
 
@@ -57,6 +58,30 @@ describe('validateConfigText', () => {
     const r = validateConfigText(serializeConfig(doc()), schema);
     assert.ok(r.ok);
     assert.deepEqual({ ...r.values }, { Address: 'sftp://host/in', UserName: 'svc', Password: MASK_PLACEHOLDER });
+  });
+
+  test('a value over LIMITS.valueLength is a problem at its position, naming the field and not the value; one at the limit is not', () => {
+    const atLimit = 'x'.repeat(LIMITS.valueLength);
+    assert.ok(validateConfigText(serializeConfig(doc({ fields: { Address: atLimit, UserName: 'svc', Password: '' } })), schema).ok);
+    const text = serializeConfig(doc({ fields: { Address: 'a', UserName: `${atLimit}y`, Password: '' } }));
+    const r = validateConfigText(text, schema);
+    assert.ok(!r.ok);
+    assert.equal(r.problems.length, 1);
+    const p = r.problems[0]!;
+    assert.match(p.message, /"UserName" has 262145 characters; SSO stores at most 262144\. Shorten it\./);
+    assert.equal(p.start, text.indexOf(`"${atLimit}`));
+    assert.equal(p.end, p.start + atLimit.length + 3);
+  });
+
+  test('a document over MAX_CONFIGURATION_BYTES (values each under their limit) is a problem at its start', () => {
+    const quarter = 'é'.repeat(LIMITS.valueLength); // 2 bytes each in UTF-8 (0.5 MiB): 3 of them are 1.5 MiB
+    const text = serializeConfig(doc({ fields: { Address: quarter, UserName: 'x'.repeat(LIMITS.valueLength), Password: '' }, masked: [], revealed: true }));
+    assert.ok(validateConfigText(text, schemaOf(doc({ masked: [] }))).ok, '0.75 MiB of values is allowed');
+    const wide = doc({ fields: { Address: quarter, UserName: quarter, Password: quarter }, masked: [], revealed: true });
+    const r = validateConfigText(serializeConfig(wide), schemaOf(wide));
+    assert.ok(!r.ok);
+    assert.deepEqual(r.problems.map((p) => [p.start, p.end]), [[0, 1]]);
+    assert.match(r.problems[0]!.message, /holds 1572\d{3} bytes; SSO stores at most 1048576\. Shorten it\./);
   });
 
   test('a field named "__proto__" (stored before the name rule) keeps its value, on reading and on saving', () => {

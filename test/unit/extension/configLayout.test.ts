@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import type { ConfigDocument } from '../../../src/protocol/messages';
+import { LIMITS } from '../../../src/protocol/limits';
 import { detectLayout, indentationOf, layoutTitle, serializeLayout, validateLayoutText, type LayoutView } from '../../../src/model/configLayout';
 
 function doc(fields: Record<string, string>, overrides: Partial<ConfigDocument> = {}): ConfigDocument {
@@ -119,6 +120,13 @@ describe('settings JSON as key/values', () => {
     const big = validateLayoutText('{"a": 12345678901234567890}', v);
     assert.ok(!big.ok && /too large to be kept exactly/.test(big.problems[0]!.message));
     assert.equal(validateLayoutText('{"A": 1, "a": 2}', v).ok, true, 'JSON keys are case-sensitive');
+  });
+
+  test('a layout whose stored value would be over LIMITS.valueLength is refused, at the start of the document', () => {
+    const long = validateLayoutText(`{"a": "${'x'.repeat(LIMITS.valueLength)}"}`, v);
+    assert.ok(!long.ok);
+    assert.deepEqual(long.problems.map((p) => [p.start, p.end]), [[0, 1]]);
+    assert.match(long.problems[0]!.message, /The value of "settings" has \d+ characters; SSO stores at most 262144/);
   });
 
   test('indentationOf', () => {

@@ -6,7 +6,7 @@ import { SsoError } from '../../../src/protocol/errors';
 
 describe('save failures', () => {
   test('each reason gets a named FileSystemError kind and a short message that says where to look', () => {
-    const reasons: SaveFailureReason[] = ['INVALID_DOCUMENT', 'EDITS_BLOCKED', 'OTHER_ENVIRONMENT', 'NOT_OPENED_FROM_EXPLORER', 'ENTSSO_E_CONFLICT', 'ENTSSO_E_NOT_CONNECTED', 'ENTSSO_E_MAPPING_NOT_FOUND', 'ENTSSO_E_INTERNAL'];
+    const reasons: SaveFailureReason[] = ['INVALID_DOCUMENT', 'ENTSSO_E_INVALID_REQUEST', 'EDITS_BLOCKED', 'OTHER_ENVIRONMENT', 'NOT_OPENED_FROM_EXPLORER', 'ENTSSO_E_CONFLICT', 'ENTSSO_E_NOT_CONNECTED', 'ENTSSO_E_MAPPING_NOT_FOUND', 'ENTSSO_E_INTERNAL'];
     for (const reason of reasons) {
       const f = saveFailure(reason);
       assert.ok(['NoPermissions', 'Unavailable', 'FileNotFound'].includes(f.kind), reason);
@@ -17,7 +17,11 @@ describe('save failures', () => {
 
   test('buttons that do what the sentence says', () => {
     assert.deepEqual(saveFailure('INVALID_DOCUMENT').actions.map((a) => a.command), ['workbench.actions.view.problems']);
-    assert.deepEqual(saveFailure('ENTSSO_E_UNKNOWN_FIELD'), saveFailure('INVALID_DOCUMENT'));
+    // The service's refusals set no diagnostic: no sending people to an empty Problems panel.
+    for (const reason of ['ENTSSO_E_UNKNOWN_FIELD', 'ENTSSO_E_CONFIGURATION_TOO_LARGE', 'ENTSSO_E_INVALID_REQUEST'] as const) {
+      assert.deepEqual(saveFailure(reason).actions, [], reason);
+      assert.doesNotMatch(saveFailure(reason).short, /Problems/, reason);
+    }
     assert.deepEqual(saveFailure('OTHER_ENVIRONMENT').actions.map((a) => a.title), ['Switch Environment…']);
     assert.deepEqual(saveFailure('ENTSSO_E_CONFLICT').actions.map((a) => a.title), ['Compare with Stored', 'Revert to Stored']);
     assert.equal(saveFailure('ENTSSO_E_MAPPING_NOT_FOUND').kind, 'FileNotFound');
