@@ -26,18 +26,19 @@ describe('private CA and certificates', () => {
   let ca: CertificateAuthority;
   let server: IssuedCertificate;
   let client: IssuedCertificate;
-  let generationMs = 0;
-
   before(() => {
-    const started = Date.now();
     ca = createCa('ENTSSO Test CA', 30);
     server = issueServerCertificate(ca, { commonName: 'mss.test', hosts: ['localhost', '127.0.0.1', '::1'], validDays: 30 });
     client = issueClientCertificate(ca, { commonName: 'sso-service.test', validDays: 30 });
-    generationMs = Date.now() - started;
   });
 
-  it('generates a CA and two certificates in reasonable time', () => {
-    assert.ok(generationMs < 5000, `took ${generationMs} ms`);
+  // What makes generation slow is the key size (no timed assertion: the machine's load decides time).
+  it('generates 2048-bit RSA keys, not larger ones that take seconds to make', () => {
+    for (const cert of [ca.cert, server.cert, client.cert]) {
+      const key = new X509Certificate(cert).publicKey;
+      assert.equal(key.asymmetricKeyType, 'rsa');
+      assert.equal(key.asymmetricKeyDetails?.modulusLength, 2048);
+    }
   });
 
   it('marks only the CA as a CA, with the right key usages', () => {
