@@ -37,7 +37,7 @@ export function expectedVersion(base: RowVersion, lastStat: StatVersion | undefi
 
 /**
  * The `size` reported by stat(): different for every version of a row and for every
- * `generation` (a change of what is served without a new version: reveal, re-mask), and far
+ * `generation` (a change of what is served without a new version: re-mask, fields added), and far
  * below VS Code's large-file limits. VS Code flags a save conflict only when mtime AND size
  * changed (fileService.validateWriteFile), and reloads a document only when its etag (mtime +
  * size) changed, so both must move together with the content.

@@ -31,7 +31,6 @@ export class SsoFileSystemRegistration implements vscode.Disposable {
       connection.onDidChangeEnvironment(() => this.environmentChanged()),
       vscode.workspace.onDidOpenTextDocument((d) => isSso(d) && this.update()),
       vscode.workspace.onDidCloseTextDocument((d) => isSso(d) && this.update()),
-      provider.hideRevealedOnTabClose(),
     );
   }
 
