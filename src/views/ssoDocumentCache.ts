@@ -14,6 +14,8 @@ import { parseSsoUri } from '../model/ssoUri';
 export interface DocumentEntry {
   /** The version the document was last read from (or written as). */
   base?: RowVersion;
+  /** A read whose text the editor did not hold yet (a reload, or VS Code's Compare with Saved): see SsoFileSystemProvider.readAt. */
+  unloadedRead?: { version: RowVersion; text: string };
   /** The version the last stat() saw, and when. */
   lastStat?: StatVersion;
   schema?: DocumentSchema;

@@ -36,7 +36,7 @@ import {
   type SetRequestFields,
 } from '../model/configDocument';
 import { detectLayout, serializeLayout, validateLayoutText, type LayoutView } from '../model/configLayout';
-import { expectedVersion, versionSize } from '../model/documentVersion';
+import { expectedVersion, versionSize, type RowVersion } from '../model/documentVersion';
 import { otherEnvironmentBlock, type EditBlock } from '../model/serviceStatus';
 import { directoryCutMessage, type ListedKind } from '../model/pagedList';
 import { SSO_SCHEME, formatSsoPath, formatSsoUri, isFieldsView, parseSsoUri, sameSsoDocument, type DocumentLabels } from '../model/ssoUri';
@@ -330,15 +330,42 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     const order = await this.fieldOrder(path.environment, doc).catch(() => undefined);
     const schema = schemaOf(doc, order);
     entry.schema = schema;
-    entry.base = { timestamp: doc.timestamp, modifiedAt: doc.modifiedAt };
     const detected = isFieldsView(uri.query) ? {} : detectLayout(doc);
     entry.layout = detected.view;
     entry.layoutNotice = detected.notice;
     this.log.info(
       `Read ${describe(path)}${detected.view ? ` as key/values of its "${detected.view.field}" field` : ''}`,
     );
+    const text = detected.view ? serializeLayout(detected.view) : serializeConfig(doc, schema);
+    this.readAt(uri, entry, { timestamp: doc.timestamp, modifiedAt: doc.modifiedAt }, text);
     this.readEmitter.fire(uri);
-    return Buffer.from(detected.view ? serializeLayout(detected.view) : serializeConfig(doc, schema), 'utf8');
+    return Buffer.from(text, 'utf8');
+  }
+
+  /**
+   * Only a read whose text the editor holds, or is about to load, moves the version its saves are
+   * based on. VS Code also reads for "Compare with Saved" without loading the text into the editor;
+   * a save based on that newer version would overwrite the change the user only looked at (through
+   * the ENTSSO bridge, whose mtime is 0, VS Code's own check cannot catch it). An open editor that
+   * reloads or reverts loads the text after the read: documentChanged() moves the base then.
+   */
+  private readAt(uri: vscode.Uri, entry: DocumentEntry, version: RowVersion, text: string): void {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (!open || open.getText() === text) {
+      entry.base = version;
+      entry.unloadedRead = undefined;
+    } else {
+      entry.unloadedRead = { version, text };
+    }
+  }
+
+  /** An open document changed: when it now holds the text of a read not loaded yet (reload, revert), its saves are based on that read. */
+  documentChanged(document: vscode.TextDocument): void {
+    const entry = this.cache.get(document.uri);
+    const read = entry?.unloadedRead;
+    if (!entry || !read || document.getText() !== read.text) return;
+    entry.base = read.version;
+    entry.unloadedRead = undefined;
   }
 
   async writeFile(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean }): Promise<void> {
@@ -374,6 +401,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
         path.environment,
       );
       entry.base = { timestamp: row.timestamp, modifiedAt: row.modifiedAt };
+      entry.unloadedRead = undefined;
       entry.lastStat = { ...entry.base, at: Date.now() };
       // Later saves edit what is stored now, so that what the key/values do not show survives them too.
       if (entry.layout) entry.layout = { ...entry.layout, stored: request.fields[entry.layout.field] ?? entry.layout.stored };

@@ -31,6 +31,7 @@ export class SsoFileSystemRegistration implements vscode.Disposable {
       connection.onDidChangeEnvironment(() => this.environmentChanged()),
       vscode.workspace.onDidOpenTextDocument((d) => isSso(d) && this.update()),
       vscode.workspace.onDidCloseTextDocument((d) => isSso(d) && this.update()),
+      vscode.workspace.onDidChangeTextDocument((e) => isSso(e.document) && provider.documentChanged(e.document)),
     );
   }
 
