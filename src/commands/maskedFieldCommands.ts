@@ -42,12 +42,10 @@ function targetUri(target: vscode.Uri | ExplorerNode | undefined): vscode.Uri | 
 }
 
 /** The open `sso:` document of a command's target (opened when it is not), with its names. */
-async function openTarget(ctx: MaskedFieldCommandsContext, target: vscode.Uri | ExplorerNode | undefined, command: string) {
+async function openTarget(ctx: MaskedFieldCommandsContext, target: vscode.Uri | ExplorerNode | undefined, refusal: string) {
   const uri = targetUri(target);
   const path = uri?.scheme === SSO_SCHEME ? parseSsoUri(uri) : undefined;
-  if (!uri || !path?.identifier || !path.application) {
-    throw new UserFacingError(vscode.l10n.t('Open a port configuration or config-store entry from the Enterprise SSO explorer first, then run "{0}" in its editor.', command));
-  }
+  if (!uri || !path?.identifier || !path.application) throw new UserFacingError(refusal);
   let doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
   if (!doc) {
     doc = await openSsoDocument(uri);
@@ -59,7 +57,11 @@ async function openTarget(ctx: MaskedFieldCommandsContext, target: vscode.Uri | 
 }
 
 async function revealMaskedFields(ctx: MaskedFieldCommandsContext, revealed: RevealedDocuments, target: vscode.Uri | ExplorerNode | undefined): Promise<void> {
-  const { uri, schema, path, name } = await openTarget(ctx, target, 'SSO: Reveal Masked Fields');
+  const { uri, schema, path, name } = await openTarget(
+    ctx,
+    target,
+    vscode.l10n.t('Open a port configuration or config-store entry from the Enterprise SSO explorer first, then run "SSO: Reveal Masked Fields" in its editor.'),
+  );
   if (schema.masked.length === 0) {
     void notifyInformation(vscode.l10n.t(`"{0}" has no masked fields: every value is already shown.`, name));
     return;
@@ -100,7 +102,11 @@ async function hideMaskedFields(ctx: MaskedFieldCommandsContext, revealed: Revea
 }
 
 async function setMaskedField(ctx: MaskedFieldCommandsContext, target: vscode.Uri | ExplorerNode | undefined): Promise<void> {
-  const { uri, doc, schema, name } = await openTarget(ctx, target, 'SSO: Set Masked Field…');
+  const { uri, doc, schema, name } = await openTarget(
+    ctx,
+    target,
+    vscode.l10n.t('Open a port configuration or config-store entry from the Enterprise SSO explorer first, then run "SSO: Set Masked Field…" in its editor.'),
+  );
   if (schema.masked.length === 0) {
     void notifyInformation(vscode.l10n.t(`"{0}" has no masked fields: every value is already shown.`, name));
     return;
