@@ -81,7 +81,7 @@ async function revealMaskedFields(ctx: MaskedFieldCommandsContext, revealed: Rev
   const answer = await askWarningModal(
     schema.masked.length === 1 ? vscode.l10n.t('Reveal 1 masked field of "{0}"?', name) : vscode.l10n.t('Reveal {0} masked fields of "{1}"?', schema.masked.length, name),
     `${vscode.l10n.t('Fields: {0}. Identifier {1} of application {2}, environment "{3}".', fields, path.identifier, path.application, path.environment)}\n\n` +
-      vscode.l10n.t('The SSO service records this in its audit log (who, when, which fields). The values are shown in a read-only document beside this one until you close it or run "SSO: Hide Masked Fields".'),
+      vscode.l10n.t('The SSO service records this in its audit log (who, when, which fields). The values are shown read-only beside this document until you close them.'),
     revealButton,
   );
   if (answer !== revealButton) throw new UserCancelled();
@@ -105,14 +105,14 @@ async function setMaskedField(ctx: MaskedFieldCommandsContext, target: vscode.Ur
   const { uri, doc, schema, name } = await openTarget(
     ctx,
     target,
-    vscode.l10n.t('Open a port configuration or config-store entry from the Enterprise SSO explorer first, then run "SSO: Set Masked Field…" in its editor.'),
+    vscode.l10n.t('Open a configuration from the Enterprise SSO explorer first, then run "SSO: Set Masked Field…" in its editor.'),
   );
   if (schema.masked.length === 0) {
     void notifyInformation(vscode.l10n.t(`"{0}" has no masked fields: every value is already shown.`, name));
     return;
   }
   if (doc.isDirty) {
-    throw new UserFacingError(vscode.l10n.t(`Save or revert your changes to "{0}" first: setting a masked field saves the configuration.`, name));
+    throw new UserFacingError(vscode.l10n.t(`Save or revert your changes to "{0}" first.`, name));
   }
   const title = vscode.l10n.t('Set a masked field of "{0}"', name);
   const field =
@@ -124,11 +124,11 @@ async function setMaskedField(ctx: MaskedFieldCommandsContext, target: vscode.Ur
         );
   const value = await vscode.window.showInputBox({
     title,
-    prompt: vscode.l10n.t('New value of "{0}". It is saved at once and never shown.', field),
+    prompt: vscode.l10n.t('New value of "{0}" (saved at once).', field),
     password: true,
     ignoreFocusOut: true,
     validateInput: (v) =>
-      v === '' ? vscode.l10n.t('Type a value. To clear the field, make it "" in the document and save.') : v.length > LIMITS.valueLength ? vscode.l10n.t('At most {0} characters.', LIMITS.valueLength) : undefined,
+      v === '' ? vscode.l10n.t('Type a value (to clear it, make it "" in the document).') : v.length > LIMITS.valueLength ? vscode.l10n.t('At most {0} characters.', LIMITS.valueLength) : undefined,
   });
   if (value === undefined) throw new UserCancelled();
   await ctx.fileSystem.setMaskedField(uri, field, value);

@@ -210,7 +210,7 @@ export function maskedFieldHover(schema: DocumentSchema, label: string): string 
   if (!schema.masked.includes(label)) return undefined;
   const name = escapeMarkdown(label);
   if (isMaskedSet(schema, label)) {
-    return l10n.t('**{0}** is a masked field and holds a value (hidden). Leave {1} to keep it, or make it "" to clear it. To replace it, run "SSO: Set Masked Field…": a value typed here stays in VS Code\'s undo history and backups.', name, MASK_PLACEHOLDER);
+    return l10n.t('**{0}** is a masked field and holds a value (hidden). Leave {1} to keep it, make it "" to clear it, or replace it with "SSO: Set Masked Field…" (text typed here stays in undo history and backups).', name, MASK_PLACEHOLDER);
   }
-  return l10n.t('**{0}** is a masked field and is **not set**. Set it with "SSO: Set Masked Field…": a value typed here stays in VS Code\'s undo history and backups.', name);
+  return l10n.t('**{0}** is a masked field and is **not set**. Set it with "SSO: Set Masked Field…" (text typed here stays in undo history and backups).', name);
 }

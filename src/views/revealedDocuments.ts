@@ -47,7 +47,7 @@ export class RevealedDocuments implements vscode.TextDocumentContentProvider, vs
   }
 
   provideTextDocumentContent(uri: vscode.Uri): string {
-    return this.shown.get(uri.toString())?.text ?? vscode.l10n.t('The revealed values are no longer shown. Run "SSO: Reveal Masked Fields" on the configuration to see them again.');
+    return this.shown.get(uri.toString())?.text ?? vscode.l10n.t('Closed. Run "SSO: Reveal Masked Fields" again.');
   }
 
   /** The revealed document of the `sso:` document `source`, when one is shown. */
@@ -100,7 +100,7 @@ export class RevealedDocuments implements vscode.TextDocumentContentProvider, vs
   /** Forgets the text and makes a model that is still alive (a closed tab's, for a while) show the notice instead. */
   private drop(key: string): void {
     if (!this.shown.delete(key)) return;
-    this.log.info('Revealed values dropped (their document was closed).');
+    this.log.info('Revealed values dropped.');
     this.changeEmitter.fire(vscode.Uri.parse(key));
   }
 }

@@ -178,7 +178,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     const path = this.parse(uri);
     const entry = this.cache.get(uri);
     if (path.identifier === undefined || !entry?.base) {
-      throw new SsoError('ENTSSO_E_INVALID_REQUEST', vscode.l10n.t('Open the configuration from the Enterprise SSO explorer first, then set its masked field.'));
+      throw new SsoError('ENTSSO_E_INVALID_REQUEST', vscode.l10n.t('Open it from the Enterprise SSO explorer first.'));
     }
     const where = describe(path);
     const block = this.blockOfEnvironment(path.environment);
