@@ -9,6 +9,7 @@ import { registerAuditCommands } from './commands/auditCommands';
 import { registerConfigurationCommands } from './commands/configurationCommands';
 import { registerConfigurationLifecycleCommands } from './commands/configurationLifecycleCommands';
 import { registerHistoryCommands } from './commands/historyCommands';
+import { registerMaskedFieldCommands } from './commands/maskedFieldCommands';
 import { registerCompareCommands } from './commands/compareCommands';
 import { registerConnectionCommands } from './commands/connectionCommands';
 import { registerExplorerCommands } from './commands/explorerCommands';
@@ -93,6 +94,7 @@ export function activate(context: vscode.ExtensionContext): void {
     ...registerExplorerCommands({ log, connection, tree, treeView, fileSystem: provider }),
     ...registerFindByValueCommand({ log, connection }),
     ...registerConfigurationCommands({ log, connection, fileSystem, globalState: context.globalState }),
+    ...registerMaskedFieldCommands({ log, connection, fileSystem: provider }),
     ...registerHealthCommands(healthContext),
     refreshHealthOnStateChange(healthContext),
     ...registerSecretCommands({ log, connection, afterSecretChange }),

@@ -228,14 +228,11 @@ export function fieldAt(text: string, offset: number): { label: string; start: n
 }
 
 /** What hovering a masked field says: whether it holds a value (never the value) and how to change it. */
-export function maskedFieldHover(schema: DocumentSchema, label: string, revealed: boolean): string | undefined {
+export function maskedFieldHover(schema: DocumentSchema, label: string): string | undefined {
   if (!schema.masked.includes(label)) return undefined;
   const name = escapeMarkdown(label);
-  if (revealed) {
-    return l10n.t('**{0}** is a masked field, shown in clear because it was revealed. Run "SSO: Hide Masked Fields" to hide it and edit the document again.', name);
-  }
   if (isMaskedSet(schema, label)) {
-    return l10n.t('**{0}** is a masked field and holds a value (hidden). Leave {1} to keep it, type a new value over it to replace it, or make it "" to clear it.', name, MASK_PLACEHOLDER);
+    return l10n.t('**{0}** is a masked field and holds a value (hidden). Leave {1} to keep it, make it "" to clear it, or replace it with "SSO: Set Masked Field…" (text typed here stays in undo history and backups).', name, MASK_PLACEHOLDER);
   }
-  return l10n.t('**{0}** is a masked field and is **not set**. Type a value between the quotes to set it; it is hidden again after the save.', name);
+  return l10n.t('**{0}** is a masked field and is **not set**. Set it with "SSO: Set Masked Field…" (text typed here stays in undo history and backups).', name);
 }

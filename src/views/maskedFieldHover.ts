@@ -16,7 +16,7 @@ export function registerMaskedFieldHover(provider: SsoFileSystemProvider): vscod
         if (!schema) return undefined;
         const text = document.getText();
         const field = fieldAt(text, document.offsetAt(position));
-        const message = field && maskedFieldHover(schema, field.label, provider.isRevealed(document.uri));
+        const message = field && maskedFieldHover(schema, field.label);
         if (!field || !message) return undefined;
         return new vscode.Hover(new vscode.MarkdownString(message), new vscode.Range(document.positionAt(field.start), document.positionAt(field.end)));
       },

@@ -1,11 +1,11 @@
 /**
  * What the `sso:` file system remembers about the documents it served (the version each was read
- * from, its schema, whether its masked values are revealed, its one-field layout) and, per
+ * from, its schema, its one-field layout) and, per
  * application, the field order and ApplicationInfo. It owns forgetting: a closed or deleted
  * document's entry goes, and a refresh drops what is kept per application.
  */
 import * as vscode from 'vscode';
-import type { ApplicationDetail, ApplicationInfo, ConfigDocument } from '../protocol/messages';
+import type { ApplicationDetail, ApplicationInfo } from '../protocol/messages';
 import type { DocumentSchema } from '../model/configDocument';
 import type { LayoutView } from '../model/configLayout';
 import type { RowVersion, StatVersion } from '../model/documentVersion';
@@ -14,14 +14,13 @@ import { parseSsoUri } from '../model/ssoUri';
 export interface DocumentEntry {
   /** The version the document was last read from (or written as). */
   base?: RowVersion;
+  /** A read whose text the editor did not hold yet (a reload, or VS Code's Compare with Saved): see SsoFileSystemProvider.readAt. */
+  unloadedRead?: { version: RowVersion; text: string };
   /** The version the last stat() saw, and when. */
   lastStat?: StatVersion;
   schema?: DocumentSchema;
-  revealed: boolean;
-  /** Bumped when the text we would serve changes without a new row version (reveal, re-mask). */
+  /** Bumped when the text we would serve changes without a new row version (re-mask, fields added). */
   generation: number;
-  /** A revealed read made by the Reveal command, served by the next readFile instead of reading again. */
-  pending?: ConfigDocument;
   /** Set when the document shows a one-field layout as key/values. */
   layout?: LayoutView;
   /** Why a document that looks like a layout is shown field by field. */
@@ -43,13 +42,13 @@ export class SsoDocumentCache {
     const key = uri.toString();
     let entry = this.entries.get(key);
     if (!entry) {
-      entry = { revealed: false, generation: 0 };
+      entry = { generation: 0 };
       this.entries.set(key, entry);
     }
     return entry;
   }
 
-  /** Nothing about the document is kept (masked values are hidden again next time it is read). */
+  /** Nothing about the document is kept. */
   forget(uri: vscode.Uri): void {
     this.entries.delete(uri.toString());
   }

@@ -36,7 +36,7 @@ import {
   type SetRequestFields,
 } from '../model/configDocument';
 import { detectLayout, serializeLayout, validateLayoutText, type LayoutView } from '../model/configLayout';
-import { expectedVersion, versionSize } from '../model/documentVersion';
+import { expectedVersion, versionSize, type RowVersion } from '../model/documentVersion';
 import { otherEnvironmentBlock, type EditBlock } from '../model/serviceStatus';
 import { directoryCutMessage, type ListedKind } from '../model/pagedList';
 import { SSO_SCHEME, formatSsoPath, formatSsoUri, isFieldsView, parseSsoUri, sameSsoDocument, type DocumentLabels } from '../model/ssoUri';
@@ -157,48 +157,59 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     return this.connection.environment?.name.toLowerCase() === environment.toLowerCase();
   }
 
-  isRevealed(uri: vscode.Uri): boolean {
-    return this.cache.get(uri)?.revealed ?? false;
+  /**
+   * The text of `revealed` (a revealed read the Reveal command made, audited by the service) as
+   * the document `uri` shows it, for the separate read-only revealed document: never served here.
+   */
+  revealedText(uri: vscode.Uri, revealed: ConfigDocument): string {
+    const path = parseSsoUri(uri);
+    const schema = schemaOf(revealed, path ? this.cache.fieldOrder(path.environment, revealed.application) : undefined);
+    const view = isFieldsView(uri.query) ? undefined : detectLayout(revealed).view;
+    return view ? serializeLayout(view) : serializeConfig(revealed, schema);
   }
 
   /**
-   * Serves masked values in clear from now on and reloads the document with `revealed`, the
-   * revealed read the caller made (audited by the service), so that it is not read twice.
+   * Sets masked field `label` of the document `uri` to `value` (typed in a password box: it never
+   * enters a text model, so neither undo nor VS Code's backups can hold it), over the version the
+   * document was read from: a change made meanwhile is refused as a conflict. The document then
+   * reloads with the placeholder.
    */
-  reveal(uri: vscode.Uri, revealed: ConfigDocument): void {
-    const entry = this.cache.entry(uri);
-    entry.revealed = true;
-    entry.pending = revealed;
-    entry.generation++;
-    this.changeEmitter.fire([{ type: vscode.FileChangeType.Changed, uri }]);
-  }
-
-  /** Shows the placeholder again instead of the revealed values; the document becomes editable again. */
-  hide(uri: vscode.Uri): boolean {
+  async setMaskedField(uri: vscode.Uri, label: string, value: string): Promise<void> {
+    const path = this.parse(uri);
     const entry = this.cache.get(uri);
-    if (!entry?.revealed) return false;
-    entry.revealed = false;
-    entry.pending = undefined;
+    if (path.identifier === undefined || !entry?.base) {
+      throw new SsoError('ENTSSO_E_INVALID_REQUEST', vscode.l10n.t('Open it from the Enterprise SSO explorer first.'));
+    }
+    const where = describe(path);
+    const block = this.blockOfEnvironment(path.environment);
+    if (block) throw new SsoError('ENTSSO_E_INVALID_REQUEST', vscode.l10n.t('Not saved. {0}', block.plain));
+    let row: IdentifierInfo;
+    try {
+      row = await this.connection.request(
+        'config.set',
+        { application: path.application as string, identifier: path.identifier, fields: { [label]: value }, expectedTimestamp: entry.base.timestamp },
+        path.environment,
+      );
+    } catch (err) {
+      this.log.warn(`Masked field "${label}" of ${where} not set [${err instanceof SsoError ? err.code : 'unexpected'}].`);
+      if (err instanceof SsoError && err.code === 'ENTSSO_E_CONFLICT') throw this.conflictError(uri);
+      throw err;
+    }
+    this.log.info(`Masked field "${label}" of ${where} set.`);
+    this.writeEmitter.fire({ uri, environment: path.environment, application: path.application as string, identifier: path.identifier, changedMasked: [label], row });
+    // VS Code reloads the (unmodified) document: it stats a new version and reads it.
     entry.generation++;
     this.changeEmitter.fire([{ type: vscode.FileChangeType.Changed, uri }]);
-    return true;
   }
 
-  /**
-   * When the last editor tab of a revealed document closes, hide its masked values again. The
-   * text model may outlive the tab for a while (and be reused when it is opened again), so
-   * it is told to reload too.
-   */
-  hideRevealedOnTabClose(): vscode.Disposable {
-    return vscode.window.tabGroups.onDidChangeTabs((e) => {
-      for (const tab of e.closed) {
-        const input = tab.input;
-        const uri = input instanceof vscode.TabInputText ? input.uri : undefined;
-        if (!uri || uri.scheme !== SSO_SCHEME) continue;
-        if (isOpenInTab(uri) || !this.hide(uri)) continue;
-        this.log.info(`Masked fields of ${uri.path} hidden again (editor closed).`);
-      }
-    });
+  private conflictError(uri: vscode.Uri): SsoError {
+    return new SsoError(
+      'ENTSSO_E_CONFLICT',
+      vscode.l10n.t(
+        'Not saved: "{0}" was changed by someone else after you opened it. Compare your version with the stored one, merge, then save again; or revert to take the stored version.',
+        this.nameOf(uri),
+      ),
+    );
   }
 
   /** The configuration was deleted: its editors say so, and nothing about it is kept. */
@@ -291,10 +302,9 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
       type: vscode.FileType.File,
       ctime: row.modifiedAt,
       mtime: row.modifiedAt,
+      // Always editable: revealed values are never served here but in a read-only document of
+      // their own (revealedDocuments.ts), since this model's undo stack and backups keep what it held.
       size: versionSize(row.modifiedAt, entry.generation),
-      // A revealed document is view-only: it can never be dirty, so VS Code's backups of unsaved
-      // changes (hot exit) never hold a revealed password. New passwords are typed over the placeholder.
-      permissions: entry.revealed ? vscode.FilePermission.Readonly : undefined,
     };
   }
 
@@ -319,27 +329,46 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     const path = this.parse(uri);
     if (path.identifier === undefined) throw vscode.FileSystemError.FileIsADirectory(uri);
     const entry = this.cache.entry(uri);
-    const reveal = entry.revealed;
-    const pending = entry.pending;
-    entry.pending = undefined;
-    const doc =
-      pending ??
-      (await this.call(uri, () =>
-        this.connection.request('config.get', { application: path.application as string, identifier: path.identifier as string, reveal }, path.environment),
-      ));
+    const doc = await this.call(uri, () => this.connection.request('config.get', { application: path.application as string, identifier: path.identifier as string }, path.environment));
     const order = await this.fieldOrder(path.environment, doc).catch(() => undefined);
     const schema = schemaOf(doc, order);
     entry.schema = schema;
-    entry.base = { timestamp: doc.timestamp, modifiedAt: doc.modifiedAt };
     const detected = isFieldsView(uri.query) ? {} : detectLayout(doc);
     entry.layout = detected.view;
     entry.layoutNotice = detected.notice;
     this.log.info(
-      `Read ${describe(path)}${doc.revealed && doc.masked.length ? ` with ${doc.masked.length} masked field(s) revealed (audited by the SSO service)` : ''}` +
-        `${detected.view ? ` as key/values of its "${detected.view.field}" field` : ''}`,
+      `Read ${describe(path)}${detected.view ? ` as key/values of its "${detected.view.field}" field` : ''}`,
     );
+    const text = detected.view ? serializeLayout(detected.view) : serializeConfig(doc, schema);
+    this.readAt(uri, entry, { timestamp: doc.timestamp, modifiedAt: doc.modifiedAt }, text);
     this.readEmitter.fire(uri);
-    return Buffer.from(detected.view ? serializeLayout(detected.view) : serializeConfig(doc, schema), 'utf8');
+    return Buffer.from(text, 'utf8');
+  }
+
+  /**
+   * Only a read whose text the editor holds, or is about to load, moves the version its saves are
+   * based on. VS Code also reads for "Compare with Saved" without loading the text into the editor;
+   * a save based on that newer version would overwrite the change the user only looked at (through
+   * the ENTSSO bridge, whose mtime is 0, VS Code's own check cannot catch it). An open editor that
+   * reloads or reverts loads the text after the read: documentChanged() moves the base then.
+   */
+  private readAt(uri: vscode.Uri, entry: DocumentEntry, version: RowVersion, text: string): void {
+    const open = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    if (!open || open.getText() === text) {
+      entry.base = version;
+      entry.unloadedRead = undefined;
+    } else {
+      entry.unloadedRead = { version, text };
+    }
+  }
+
+  /** An open document changed: when it now holds the text of a read not loaded yet (reload, revert), its saves are based on that read. */
+  documentChanged(document: vscode.TextDocument): void {
+    const entry = this.cache.get(document.uri);
+    const read = entry?.unloadedRead;
+    if (!entry || !read || document.getText() !== read.text) return;
+    entry.base = read.version;
+    entry.unloadedRead = undefined;
   }
 
   async writeFile(uri: vscode.Uri, content: Uint8Array, options: { readonly create: boolean; readonly overwrite: boolean }): Promise<void> {
@@ -375,6 +404,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
         path.environment,
       );
       entry.base = { timestamp: row.timestamp, modifiedAt: row.modifiedAt };
+      entry.unloadedRead = undefined;
       entry.lastStat = { ...entry.base, at: Date.now() };
       // Later saves edit what is stored now, so that what the key/values do not show survives them too.
       if (entry.layout) entry.layout = { ...entry.layout, stored: request.fields[entry.layout.field] ?? entry.layout.stored };
@@ -382,21 +412,16 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     } catch (err) {
       if (err instanceof SsoError && err.code === 'ENTSSO_E_CONFLICT') {
         this.log.warn(`Save of ${where} refused: it changed in SSO after it was read [ENTSSO_E_CONFLICT].`);
-        throw saveError(
-          'ENTSSO_E_CONFLICT',
-          vscode.l10n.t(
-            'Not saved: "{0}" was changed by someone else after you opened it. Compare your version with the stored one, merge, then save again; or revert to take the stored version.',
-            this.nameOf(uri),
-          ),
-        );
+        throw saveError('ENTSSO_E_CONFLICT', this.conflictError(uri).message);
       }
       const reason = saveFailureReasonOf(err);
       this.log.warn(`Save of ${where} failed [${reason}].`);
       throw saveError(reason, err instanceof SsoError ? err.message : vscode.l10n.t('Not saved: the save of "{0}" failed unexpectedly. See "SSO: Show Log".', this.nameOf(uri)));
     }
     this.writeEmitter.fire({ uri, environment: path.environment, application: path.application as string, identifier: path.identifier, changedMasked: request.changedMasked, row });
-    if (request.changedMasked.length && !entry.revealed) {
-      // Show the placeholder again instead of the new password the user typed.
+    if (request.changedMasked.length) {
+      // Show the placeholder again instead of the new password the user typed (which stays in the
+      // model's undo history: README says so and recommends "SSO: Set Masked Field…").
       setTimeout(() => {
         entry.generation++;
         this.changeEmitter.fire([{ type: vscode.FileChangeType.Changed, uri }]);
@@ -502,10 +527,6 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
 
 function describe(path: { application?: string; identifier?: string; environment: string }): string {
   return `"${path.identifier}" of "${path.application}" in "${path.environment}"`;
-}
-
-function isOpenInTab(uri: vscode.Uri): boolean {
-  return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === uri.toString()));
 }
 
 /** The configuration documents currently open in VS Code. */

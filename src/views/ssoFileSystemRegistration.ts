@@ -33,7 +33,7 @@ export class SsoFileSystemRegistration implements vscode.Disposable {
       connection.onDidConnect(() => provider.restat(cleanSsoDocuments())),
       vscode.workspace.onDidOpenTextDocument((d) => isSso(d) && this.update()),
       vscode.workspace.onDidCloseTextDocument((d) => isSso(d) && this.update()),
-      provider.hideRevealedOnTabClose(),
+      vscode.workspace.onDidChangeTextDocument((e) => isSso(e.document) && provider.documentChanged(e.document)),
     );
   }
 

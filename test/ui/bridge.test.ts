@@ -10,7 +10,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import { SEED, SEED_VALUES, readStandinState, setStandinFault, standinValues } from '../entssoStandin/standin';
+import { SEED, SEED_VALUES, encryptStandinValue, readStandinState, setStandinFault, standinValues, updateStandinState } from '../entssoStandin/standin';
 import { answerFileDialog, clickDialogButton, expectToast, waitForDialog } from './harness/dialogs';
 import { answerInputStep, probeEditorReadonly, statusBarItemKind, statusBarTooltip, waitForQuickInputPlaceholder } from './harness/ssoExtras';
 import { openBridgeWorkbench } from './harness/bridgeWorkbench';
@@ -155,6 +155,34 @@ describe('UI: the extension on Enterprise SSO through entsso-bridge.exe (over th
     await w().waitForStatusBarItem(STATUS_ID, (i) => i.icons.includes('shield') && i.text === `SSO ${ENV}`, 30_000);
     await w().save();
     await w().waitFor(() => stored().userName === 'svc-orders-4', 10_000, 'the stand-in to hold the value saved through the restarted bridge');
+    await w().clearNotifications().catch(() => undefined);
+  });
+
+  it('after a conflict, "Compare with Stored" does not move the version the document is based on: a save without merging is still a conflict', async () => {
+    const text = await w().waitForEditorText((t) => t.includes('"svc-orders-4"'));
+    await w().replaceEditorText(text.replace('"svc-orders-4"', '"mine-F8"'));
+    // Another writer changes the port meanwhile (ENTSSO has no mtime: only the bridge's row version tells).
+    updateStandinState(stateFile, (s) => {
+      const app = s.applications.find((a) => a.name.toLowerCase() === SEED.sftpSendHandler.toLowerCase());
+      const config = app?.configs[SEED.sendPortOrders];
+      if (config) config.userName = encryptStandinValue(s.secretKey, 'theirs-F8');
+    });
+    await w().clearNotifications().catch(() => undefined);
+    await w().focusEditor();
+    await w().page.keyboard.press('Control+S');
+    const conflict = /was changed by someone else after you opened it/;
+    await w().waitForNotification(conflict, 15_000);
+    await w().clickNotificationButton('was changed by someone else', 'Compare with Stored');
+    // The diff shows the stored version: VS Code has read it through the provider.
+    const diff = w().page.locator('.editor-group-container.active .monaco-diff-editor').first();
+    await w().waitFor(async () => ((await diff.isVisible()) && ((await diff.textContent()) ?? '').includes('theirs-F8')) || undefined, 15_000, 'the comparison with the stored version');
+    await w().clearNotifications().catch(() => undefined);
+    // Saved as is, without merging: refused again, the other change kept.
+    await w().runCommand('File: Save');
+    await w().waitForNotification(conflict, 15_000);
+    assert.equal(stored().userName, 'theirs-F8', 'the other writer\'s change is not overwritten');
+    await w().runCommand('File: Revert File');
+    await w().runCommand('View: Close All Editors');
     await w().clearNotifications().catch(() => undefined);
   });
 

@@ -146,14 +146,16 @@ describe('UI: editing SSO documents safely, with auto-save on', { timeout: 600_0
     await w().screenshot('safety-04-reveal-dialog');
     await clickDialogButton(w(), 'Reveal');
     await w().waitForEditorText((t) => t.includes(PORT_PASSWORD), 10_000);
+    // Shown in a read-only document of its own beside the editable one, named as revealed.
+    assert.match((await w().activeEditorTab())?.title ?? '', /^\{5A0F00C9.* \(revealed\)\.json$/);
     // No screenshot while a decrypted value is shown.
     const hide = w().page.locator('.editor-group-container.active .editor-actions .action-label[aria-label^="Hide Masked Fields"]').first();
     await hide.waitFor({ state: 'visible', timeout: 10_000 });
     await hide.click();
     const hidden = await w().waitForEditorText((t) => t.includes(PLACEHOLDER) && !t.includes(PORT_PASSWORD), 10_000);
     assert.ok(hidden.includes('"PrivateKeyPassword": ""'));
-    assert.match((await w().activeEditorTab())?.title ?? '', /^\{5A0F00C9/, 'the same tab is still open');
-    await w().waitFor(async () => !(await probeEditorReadonly(w())).readonly, 10_000, 'the editor to be editable again');
+    assert.match((await w().activeEditorTab())?.title ?? '', /^\{5A0F00C9[^(]*$/, 'the editable document is still open');
+    await w().waitFor(async () => !(await probeEditorReadonly(w())).readonly, 10_000, 'the editor to be editable');
     await w().page.locator('.editor-group-container.active .editor-actions .action-label[aria-label^="Reveal Masked Fields"]').first().waitFor({ state: 'visible', timeout: 10_000 });
     await w().screenshot('safety-05-hidden-again-editable');
   });

@@ -310,7 +310,8 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     const text = await w().waitForEditorText((t) => !t.includes(PLACEHOLDER), 10_000);
     assert.ok(text.includes(`"ApiKey": "${newKey}"`), 'the revealed value is shown');
     // No screenshot here: the editor shows a decrypted value.
-    // View-only while revealed: it can never be dirty, so VS Code never backs a revealed value up.
+    // In a read-only document of its own, beside the editable one (which never holds it: not even in its undo history).
+    assert.match(await w().activeEditorUri(), /^sso-revealed:/);
     await w().waitFor(async () => (await probeEditorReadonly(w())).readonly, 10_000, 'the revealed document to be read-only');
     assert.equal((await w().activeEditorTab())?.dirty, false);
     const audit = await ui.sso!.client.request('audit.list', { limit: 10 });
@@ -319,8 +320,9 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     assert.deepEqual(reveal.fields, ['ApiKey']);
     assert.match(reveal.user, /vscode/);
 
-    // Closing the editor hides the values again.
+    // Closing the revealed document drops the values.
     await w().runCommand('View: Close Editor');
+    await w().runCommand('View: Close All Editors');
     await w().clickTreeItem(ID, { viewTitle: VIEW });
     await w().waitForActiveEditor(DOC_TITLE);
     await w().waitForEditorText((t) => t.includes(`"ApiKey": "${PLACEHOLDER}"`), 10_000);

@@ -1,17 +1,22 @@
 // What VS Code itself persists for a dirty `sso:` document (hot exit / working copy backups),
 // measured in real VS Code: it writes the dirty text under <user-data>/Backups/ until the
 // document is saved or reverted. Masked fields only ever reach that backup as the placeholder,
-// never as the stored password. (README: Security → What VS Code keeps on disk.)
+// never as the stored password. A revealed password never enters the editable document: not
+// even undo brings it back (review 12 F1). (README: Security → What VS Code keeps on disk.)
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { startCodeServer, type CodeServerInstance } from './harness/codeServer';
-import { startSeededSso, type SeededSso } from './harness/ssoExtras';
+import { probeEditorReadonly, startSeededSso, type SeededSso } from './harness/ssoExtras';
+import { clickDialogButton, waitForDialog } from './harness/dialogs';
 import { Workbench } from './harness/workbench';
 
 const MARKER = 'HOT-EXIT-MARKER-31337';
 const STORED_PASSWORD = 'api-key-Xy7$-secret';
+const APP = 'Contoso.OrderService';
+const ID = 'ConfigProperties';
+const PLACEHOLDER = '••••••••';
 
 function filesUnder(dir: string): string[] {
   let names: string[];
@@ -78,3 +83,114 @@ function hotExitSuite(title: string, extraSettings: Record<string, unknown>): vo
 hotExitSuite('UI: what VS Code keeps on disk for a dirty sso document', {});
 // Measured, not wished: the setting governs restoring editors at exit, not these crash-recovery backups.
 hotExitSuite('UI: even with "files.hotExit": "off", VS Code backs a dirty sso document up until save or revert', { 'files.hotExit': 'off' });
+
+describe('UI: a revealed or newly set password never reaches the editable document, its undo history or the disk', { timeout: 400_000 }, () => {
+  let sso: SeededSso | undefined;
+  let server: CodeServerInstance | undefined;
+  let wb: Workbench | undefined;
+  const w = () => wb!;
+
+  before(async () => {
+    sso = await startSeededSso({ syncIntervalSeconds: 5 });
+    server = await startCodeServer({ name: 'revealundo', settings: sso.settings });
+    wb = await Workbench.launch();
+    await wb.open(server.workbenchUrl());
+    await wb.openView('Enterprise SSO');
+    await wb.expandTreeItem(APP, { viewTitle: 'Applications' });
+  }, { timeout: 180_000 });
+
+  after(async () => {
+    await wb?.close();
+    await server?.stop();
+    await sso?.env.dispose();
+  });
+
+  const openDocument = async (): Promise<void> => {
+    await w().clickTreeItem(ID, { viewTitle: 'Applications' });
+    await w().waitForActiveEditor(`${ID}.json`);
+    await w().waitForEditorText((t) => t.includes(`"ApiKey": "${PLACEHOLDER}"`));
+  };
+
+  const reveal = async (password: string): Promise<void> => {
+    await w().runCommand('SSO: Reveal Masked Fields');
+    await waitForDialog(w(), /Reveal 1 masked field/);
+    await clickDialogButton(w(), 'Reveal');
+    await w().waitForEditorText((t) => t.includes(`"ApiKey": "${password}"`), 15_000);
+  };
+
+  /**
+   * Ctrl+Z in the editable document, three times (one step at a time: a second undo could go back
+   * past the password to the text before it): after each, the password is not in it, and after
+   * the first, for 5 s (VS Code backs a dirty document up within seconds), in no file under user data.
+   */
+  const undoAndCheck = async (password: string): Promise<void> => {
+    await w().waitForActiveEditor(`${ID}.json`);
+    await w().focusEditor();
+    const userData = server!.userDataDir;
+    try {
+      for (let undo = 1; undo <= 3; undo++) {
+        await w().page.keyboard.press('Control+Z');
+        for (let i = 0; i < (undo === 1 ? 10 : 2); i++) {
+          await new Promise((r) => setTimeout(r, 500));
+          assert.ok(!(await w().activeEditorText()).includes(password), `undo ${undo} does not bring the password back into the editable document`);
+          assert.equal((await w().activeEditorTab())?.dirty, false, `undo ${undo} leaves the document clean`);
+          if (undo === 1) assert.deepEqual(filesContaining(userData, password), [], 'no file under the user data folder holds the password');
+        }
+      }
+    } finally {
+      // A failure leaves no dirty document behind to stop the next test with a save prompt.
+      await w().runCommand('File: Revert File');
+      await w().runCommand('View: Close All Editors');
+    }
+  };
+
+  it('reveal, hide, Ctrl+Z: the password is not back; the revealed document is read-only and never dirty', async () => {
+    await openDocument();
+    await reveal(STORED_PASSWORD);
+    assert.match(await w().activeEditorUri(), /^sso-revealed:/, 'the values are shown in a document of their own');
+    // Read-only: typing and undo change nothing, and it is never dirty (so never backed up).
+    assert.equal((await probeEditorReadonly(w())).readonly, true, 'the revealed document is read-only');
+    await w().page.keyboard.press('Control+Z');
+    assert.ok((await w().activeEditorText()).includes(`"ApiKey": "${STORED_PASSWORD}"`));
+    assert.equal((await w().activeEditorTab())?.dirty, false);
+    await w().runCommand('SSO: Hide Masked Fields');
+    await w().waitFor(async () => !(await w().activeEditorUri()).startsWith('sso-revealed:'), 10_000, 'the revealed document to close');
+    await w().waitForEditorText((t) => t.includes(`"ApiKey": "${PLACEHOLDER}"`));
+    await undoAndCheck(STORED_PASSWORD);
+  });
+
+  it('reveal, close, reopen from the tree, Ctrl+Z: the password is not back', async () => {
+    await openDocument();
+    await reveal(STORED_PASSWORD);
+    await w().runCommand('View: Close All Editors');
+    await openDocument();
+    await undoAndCheck(STORED_PASSWORD);
+  });
+
+  it('"Set Masked Field…" saves a new password typed in a password box; Reveal shows it; a change made meanwhile is a conflict', async () => {
+    const NEW_PASSWORD = 'rotated-Zq8#-via-box';
+    await openDocument();
+    await w().runCommand('SSO: Set Masked Field…');
+    await w().answerQuickInput(NEW_PASSWORD, { title: /Set a masked field/ });
+    await w().waitForNotification(/Masked field "ApiKey" of .* was set/, 15_000);
+    const stored = await sso!.client.request('config.get', { application: APP, identifier: ID, reveal: true });
+    assert.equal(stored.fields.ApiKey, NEW_PASSWORD);
+    // The document reloads with the placeholder and stays clean.
+    await w().waitForEditorText((t) => t.includes(`"ApiKey": "${PLACEHOLDER}"`));
+    assert.equal((await w().activeEditorTab())?.dirty, false);
+    await reveal(NEW_PASSWORD);
+    await w().runCommand('SSO: Hide Masked Fields');
+    await w().waitFor(async () => !(await w().activeEditorUri()).startsWith('sso-revealed:'), 10_000, 'the revealed document to close');
+    await undoAndCheck(NEW_PASSWORD);
+
+    // Changed elsewhere after the document was read: refused, nothing written.
+    await openDocument();
+    const current = await sso!.client.request('config.get', { application: APP, identifier: ID });
+    await sso!.client.request('config.set', { application: APP, identifier: ID, fields: { TimeoutSeconds: '77' }, expectedTimestamp: current.timestamp });
+    await w().runCommand('SSO: Set Masked Field…');
+    await w().answerQuickInput('never-written-Kp2', { title: /Set a masked field/ });
+    await w().waitForNotification(/was changed by someone else after you opened it/, 15_000);
+    const after = await sso!.client.request('config.get', { application: APP, identifier: ID, reveal: true });
+    assert.equal(after.fields.ApiKey, NEW_PASSWORD, 'the conflicting set wrote nothing');
+  });
+});

@@ -14,6 +14,16 @@ describe('expectedVersion', () => {
     assert.deepEqual(expectedVersion(base, { timestamp: 'v2', modifiedAt: 2000, at: 4900 }, 5000), { timestamp: 'v2', modifiedAt: 2000 });
   });
 
+  test('a newer version of the same stat size (k x the size period later) was never shown by VS Code: no overwrite of it', () => {
+    const read = { timestamp: 'v1', modifiedAt: 1_764_000_000_000 };
+    for (const k of [1, 2, 1000]) {
+      const later = read.modifiedAt + k * 1_000_003;
+      assert.equal(versionSize(later, 0), versionSize(read.modifiedAt, 0));
+      assert.deepEqual(expectedVersion(read, { timestamp: 'v2', modifiedAt: later, at: 4900 }, 5000), read);
+    }
+    assert.deepEqual(expectedVersion(read, { timestamp: 'v2', modifiedAt: read.modifiedAt + 1_000_004, at: 4900 }, 5000), { timestamp: 'v2', modifiedAt: read.modifiedAt + 1_000_004 });
+  });
+
   test('a stat whose listing had no version (the ENTSSO bridge: null) never stands for one: the save stays based on what was read', () => {
     assert.deepEqual(expectedVersion(base, { timestamp: null, modifiedAt: 2000, at: 4900 }, 5000), base);
   });

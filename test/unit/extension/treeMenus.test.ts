@@ -48,7 +48,7 @@ function assertOffers(menu: string[], expected: string[], absent: string[]): voi
 
 test('an enabled application can be disabled, a disabled one enabled; both get the application actions', () => {
   const common = ['addFields', 'copyIdentifier', 'copyName', 'deleteApplication', 'exportApplications', 'newConfiguration', 'refreshNode', 'removeFields'];
-  const notForApplications = ['findInAdapter', 'deleteConfiguration', 'revealMaskedFields', 'retry', 'removeEnvironment', 'createApplication'];
+  const notForApplications = ['findInAdapter', 'deleteConfiguration', 'revealMaskedFields', 'setMaskedField', 'retry', 'removeEnvironment', 'createApplication'];
   assertOffers(menuOf(contextValue('application', { kind: 'adapter', enabled: true })), [...common, 'disableApplication'], [...notForApplications, 'enableApplication']);
   assertOffers(menuOf(contextValue('application', { kind: 'configStore', enabled: false })), [...common, 'enableApplication'], [...notForApplications, 'disableApplication']);
 });
@@ -56,7 +56,7 @@ test('an enabled application can be disabled, a disabled one enabled; both get t
 test('a configuration, the environment, a group, an error: their own actions', () => {
   assertOffers(
     menuOf(contextValue('configuration', { kind: 'adapter' })),
-    ['copyIdentifier', 'copyName', 'deleteConfiguration', 'revealMaskedFields', 'showHistory'],
+    ['copyIdentifier', 'copyName', 'deleteConfiguration', 'revealMaskedFields', 'setMaskedField', 'showHistory'],
     ['deleteApplication', 'newConfiguration', 'findInAdapter', 'refreshNode', 'exportApplications', 'retry'],
   );
   assert.deepEqual(menuOf(contextValue('environment')), ['createApplication', 'importApplications', 'removeEnvironment', 'switchEnvironment']);
