@@ -16,7 +16,7 @@ import { ApplicationsTreeProvider, type ExplorerNode } from '../views/applicatio
 import { openSsoDocument } from '../views/ssoDocumentLanguage';
 import { openSsoDocuments, ssoUri } from '../views/ssoFileSystem';
 import { applicationOfNode, resolveApplication } from './applicationPicker';
-import { UserFacingError, registerCommand } from './commandRunner';
+import { UserFacingError, registerWriteCommand } from './commandRunner';
 import type { ExplorerCommandsContext } from './explorerCommands';
 import { askText, confirmModal, requireEnvironment, runSteps } from './prompts';
 import { normaliseName } from '../protocol/names';
@@ -28,8 +28,8 @@ type ConfigurationLifecycleContext = ExplorerCommandsContext;
 
 export function registerConfigurationLifecycleCommands(ctx: ConfigurationLifecycleContext): vscode.Disposable[] {
   return [
-    registerCommand(ctx, 'entsso.newConfiguration', (node?: unknown) => newConfiguration(ctx, node)),
-    registerCommand(ctx, 'entsso.deleteConfiguration', (target?: unknown) => deleteConfiguration(ctx, target)),
+    registerWriteCommand(ctx, 'entsso.newConfiguration', (node?: unknown) => newConfiguration(ctx, node)),
+    registerWriteCommand(ctx, 'entsso.deleteConfiguration', (target?: unknown) => deleteConfiguration(ctx, target)),
   ];
 }
 

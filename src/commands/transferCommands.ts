@@ -20,7 +20,7 @@ import type { ApplicationsTreeProvider } from '../views/applicationsTree';
 import { openSsoDocuments, type SsoFileSystemProvider } from '../views/ssoFileSystem';
 import { notifyInformation } from '../views/notifications';
 import { resolveApplications } from './applicationPicker';
-import { UserFacingError, registerCommand, type CommandContext } from './commandRunner';
+import { UserFacingError, registerCommand, registerWriteCommand, type CommandContext } from './commandRunner';
 import { baseName, displayPath, pickOpenFile, pickSaveFile, readFileBase64, writePrivateFile } from './files';
 import { askText, confirmModal, pickOne, reminderPrompt, requireEnvironment, runSteps, withFilePassword, withNewPassword, withBusyIndicator, type PickItem } from './prompts';
 import { normaliseName } from '../protocol/names';
@@ -41,8 +41,8 @@ function importFilters(): Record<string, string[]> {
 export function registerTransferCommands(ctx: TransferCommandsContext): vscode.Disposable[] {
   return [
     registerCommand(ctx, 'entsso.exportApplications', (node?: unknown, selection?: unknown) => exportApplications(ctx, node, selection)),
-    registerCommand(ctx, 'entsso.importApplications', () => importApplications(ctx)),
-    registerCommand(ctx, 'entsso.applyImport', (arg?: unknown) => applyPendingImport(ctx, arg)),
+    registerWriteCommand(ctx, 'entsso.importApplications', () => importApplications(ctx)),
+    registerWriteCommand(ctx, 'entsso.applyImport', (arg?: unknown) => applyPendingImport(ctx, arg)),
     registerCommand(ctx, 'entsso.discardImport', (arg?: unknown) => discardPendingImport(ctx, arg)),
   ];
 }

@@ -226,7 +226,7 @@ export function editBlock(input: StatusInput): EditBlock | undefined {
       case 'cached':
         key = `cached:${st.unreachableSince ?? ''}`;
         markdown = l10n.t(
-          '**Read-only: the master secret server {0} is unreachable since {1}.** Decryption still works from the secret the SSO service cached at {2}, so you can read this configuration, but nothing can be encrypted, so it cannot be saved. Start the master secret server or restore the network to it; editing comes back by itself when it is reachable.',
+          '**Read-only: the master secret server {0} is unreachable since {1}.** Decryption still works from the secret the SSO service cached at {2}, so configurations can be read, but nothing can be encrypted, so nothing can be saved or changed. Start the master secret server or restore the network to it; editing comes back by itself when it is reachable.',
           mss,
           since(st.unreachableSince),
           since(st.lastSyncAt),

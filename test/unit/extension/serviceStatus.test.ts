@@ -60,7 +60,7 @@ describe('presentStatus', () => {
     const b = editBlock(i);
     assert.ok(b);
     assert.match(b.plain, /^Read-only: the master secret server "mss01:5780" is unreachable since 14:05:30\. Decryption still works/);
-    assert.match(b.plain, /cannot be saved/);
+    assert.match(b.plain, /nothing can be saved or changed/);
     assert.match(b.plain, /editing comes back by itself/);
     assert.ok(!b.plain.includes('**') && !b.plain.includes('`'));
     assert.equal(b.key, `cached:${t('14:05:30')}`);
