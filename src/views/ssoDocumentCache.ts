@@ -26,6 +26,8 @@ export interface DocumentEntry {
   layout?: LayoutView;
   /** Why a document that looks like a layout is shown field by field. */
   layoutNotice?: string;
+  /** Deleted from the explorer while open: a save says so (and how to keep the text) until it is read again. */
+  deleted?: boolean;
 }
 
 export class SsoDocumentCache {
@@ -52,6 +54,11 @@ export class SsoDocumentCache {
   /** Nothing about the document is kept (masked values are hidden again next time it is read). */
   forget(uri: vscode.Uri): void {
     this.entries.delete(uri.toString());
+  }
+
+  /** Only that it was deleted is kept (until its document closes or it is read again). */
+  markDeleted(uri: vscode.Uri): void {
+    this.entries.set(uri.toString(), { revealed: false, generation: 0, deleted: true });
   }
 
   /** The documents read of one application of one environment (application names compare without case, as SSO does). */
