@@ -11,6 +11,7 @@
  */
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
+import { SsoError } from '../protocol/errors';
 import { MAX_TRANSFER_FILE_BYTES, type ImportMode, type ImportPlan, type ImportResult, type ImportSource, type TransferFormat } from '../protocol/messages';
 import { nameProblem } from '../model/applicationDraft';
 import { MODE_LABELS, planHeadline, planSides } from '../model/importPreview';
@@ -193,9 +194,15 @@ function decisionFor(ctx: TransferCommandsContext, arg: unknown): { id: string; 
 async function applyPendingImport(ctx: TransferCommandsContext, arg: unknown): Promise<void> {
   const { id, pending } = decisionFor(ctx, arg);
   // Applied at most once: a second click while the first runs finds nothing pending. When the
-  // service refuses (SSO changed since the plan), the comparison stays open to be read.
+  // service refuses, the comparison stays open to be read; unless the plan is out of date (SSO
+  // changed since), Apply is offered again, so that a retry (the MSS back) needs no new file and password.
   ctx.preview.take(id);
-  await pending.apply();
+  try {
+    await pending.apply();
+  } catch (err) {
+    if (!(err instanceof SsoError && err.code === 'ENTSSO_E_CONFLICT')) ctx.preview.putBack(id, pending);
+    throw err;
+  }
   await ctx.preview.close(id);
 }
 

@@ -448,6 +448,17 @@ describe('UI: master secret, application, export/import and local environment li
     await clearToasts();
 
     await runImport();
+    // Apply refused while the MSS is down (by the service, or up front once the extension knows):
+    // the import stays pending, and is applied once the MSS is back, without a new file and password.
+    await clearToasts();
+    await e().mss!.kill('SIGKILL');
+    await w().runCommand('SSO: Apply Import');
+    await expectToast(w(), /Nothing was changed: SSO cannot be changed now|encryption/i, 20_000);
+    assert.equal(ssoctlConfigGet(e(), 'Contoso.OrderService', 'ConfigProperties').fields.TimeoutSeconds, '99', 'nothing applied');
+    await w().waitForStatusBarItem(STATUS_ID, (i) => /cached secret only/.test(i.text), SYNC_INTERVAL_S * 1000 + 5000);
+    await clearToasts();
+    await e().startMss();
+    await w().waitForStatusBarItem(STATUS_ID, (i) => i.text === 'SSO dev' && i.icons.includes('shield'), SYNC_INTERVAL_S * 1000 + 10_000);
     await titleAction('Apply Import').click();
     await expectToast(w(), /^Imported: "Contoso\.OrderService" updated \(0 configuration\(s\) created, 1 updated, 0 deleted\)\./, 30_000);
     await w().screenshot('lifecycle-13-import-applied');
