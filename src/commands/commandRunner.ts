@@ -45,7 +45,7 @@ export function registerCommand(ctx: CommandContext, id: string, handler: (...ar
 }
 
 /** A command that changes SSO sees why the active environment cannot be changed now (the editor's block). */
-export interface WriteCommandContext extends CommandContext {
+interface WriteCommandContext extends CommandContext {
   readonly fileSystem: { readonly editBlock: EditBlock | undefined };
 }
 
