@@ -27,7 +27,7 @@ import { openSsoDocuments, type SsoFileSystemProvider } from '../views/ssoFileSy
 import { notifyInformation, withNotificationProgress } from '../views/notifications';
 import type { RequestOptions } from '../ssoClient/client';
 import { resolveApplication } from './applicationPicker';
-import { UserFacingError, registerCommand, type CommandContext } from './commandRunner';
+import { UserFacingError, registerWriteCommand, type CommandContext } from './commandRunner';
 import { isAddFieldsRequest } from '../views/configEditorHelp';
 import { askText, confirmModal, pickMany, pickOne, requireEnvironment, runSteps, type PickItem } from './prompts';
 import { normaliseName } from '../protocol/names';
@@ -43,12 +43,12 @@ interface ApplicationCommandsContext extends CommandContext {
 
 export function registerApplicationCommands(ctx: ApplicationCommandsContext): vscode.Disposable[] {
   return [
-    registerCommand(ctx, 'entsso.createApplication', () => createApplication(ctx)),
-    registerCommand(ctx, 'entsso.deleteApplication', (node?: unknown) => deleteApplication(ctx, node)),
-    registerCommand(ctx, 'entsso.enableApplication', (node?: unknown) => setEnabled(ctx, node, true)),
-    registerCommand(ctx, 'entsso.disableApplication', (node?: unknown) => setEnabled(ctx, node, false)),
-    registerCommand(ctx, 'entsso.addFields', (node?: unknown) => addFields(ctx, node)),
-    registerCommand(ctx, 'entsso.removeFields', (node?: unknown) => removeFields(ctx, node)),
+    registerWriteCommand(ctx, 'entsso.createApplication', () => createApplication(ctx)),
+    registerWriteCommand(ctx, 'entsso.deleteApplication', (node?: unknown) => deleteApplication(ctx, node)),
+    registerWriteCommand(ctx, 'entsso.enableApplication', (node?: unknown) => setEnabled(ctx, node, true)),
+    registerWriteCommand(ctx, 'entsso.disableApplication', (node?: unknown) => setEnabled(ctx, node, false)),
+    registerWriteCommand(ctx, 'entsso.addFields', (node?: unknown) => addFields(ctx, node)),
+    registerWriteCommand(ctx, 'entsso.removeFields', (node?: unknown) => removeFields(ctx, node)),
   ];
 }
 

@@ -7,6 +7,7 @@
  */
 import * as vscode from 'vscode';
 import { SsoError, type SsoErrorCode } from '../protocol/errors';
+import type { EditBlock } from '../model/serviceStatus';
 import { notifyError } from '../views/notifications';
 
 /** Thrown by a handler when the user cancelled (closed a prompt): not an error. */
@@ -41,6 +42,34 @@ export interface CommandContext {
 /** Registers `id` with the error-handling wrapper. */
 export function registerCommand(ctx: CommandContext, id: string, handler: (...args: never[]) => unknown): vscode.Disposable {
   return vscode.commands.registerCommand(id, (...args: unknown[]) => runCommand(ctx, id, () => (handler as (...a: unknown[]) => unknown)(...args)));
+}
+
+/** A command that changes SSO sees why the active environment cannot be changed now (the editor's block). */
+interface WriteCommandContext extends CommandContext {
+  readonly fileSystem: { readonly editBlock: EditBlock | undefined };
+}
+
+/**
+ * Registers a command that changes SSO: while the active environment cannot encrypt (cached
+ * secret, re-encryption, service unreachable…) it is refused before its first prompt, with the
+ * editor's explanation, rather than after everything was typed (the service would refuse anyway).
+ */
+export function registerWriteCommand(ctx: WriteCommandContext, id: string, handler: (...args: never[]) => unknown): vscode.Disposable {
+  return vscode.commands.registerCommand(id, (...args: unknown[]) =>
+    runCommand(ctx, id, () => {
+      requireWritable(ctx);
+      return (handler as (...a: unknown[]) => unknown)(...args);
+    }),
+  );
+}
+
+/** Throws the active environment's edit block, if any, with the editor's next step (Check Health). */
+export function requireWritable(ctx: WriteCommandContext): void {
+  const block = ctx.fileSystem.editBlock;
+  if (!block) return;
+  throw new UserFacingError(vscode.l10n.t('Nothing was changed: SSO cannot be changed now. {0}', block.plain), [
+    { title: vscode.l10n.t('Check Health'), command: 'entsso.checkHealth' },
+  ]);
 }
 
 export async function runCommand<T>(ctx: CommandContext, id: string, body: () => T | Promise<T>): Promise<T | undefined> {

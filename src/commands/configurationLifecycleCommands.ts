@@ -16,7 +16,7 @@ import { ApplicationsTreeProvider, type ExplorerNode } from '../views/applicatio
 import { openSsoDocument } from '../views/ssoDocumentLanguage';
 import { openSsoDocuments, ssoUri } from '../views/ssoFileSystem';
 import { applicationOfNode, resolveApplication } from './applicationPicker';
-import { UserFacingError, registerCommand } from './commandRunner';
+import { UserFacingError, registerWriteCommand } from './commandRunner';
 import type { ExplorerCommandsContext } from './explorerCommands';
 import { askText, confirmModal, requireEnvironment, runSteps } from './prompts';
 import { normaliseName } from '../protocol/names';
@@ -28,8 +28,8 @@ type ConfigurationLifecycleContext = ExplorerCommandsContext;
 
 export function registerConfigurationLifecycleCommands(ctx: ConfigurationLifecycleContext): vscode.Disposable[] {
   return [
-    registerCommand(ctx, 'entsso.newConfiguration', (node?: unknown) => newConfiguration(ctx, node)),
-    registerCommand(ctx, 'entsso.deleteConfiguration', (target?: unknown) => deleteConfiguration(ctx, target)),
+    registerWriteCommand(ctx, 'entsso.newConfiguration', (node?: unknown) => newConfiguration(ctx, node)),
+    registerWriteCommand(ctx, 'entsso.deleteConfiguration', (target?: unknown) => deleteConfiguration(ctx, target)),
   ];
 }
 
@@ -187,6 +187,7 @@ async function deletionTarget(ctx: ConfigurationLifecycleContext, target: unknow
   const node = target as ExplorerNode | undefined;
   if (node && typeof node === 'object' && 'type' in node && node.type === 'identifier') {
     const { info, app } = node;
+    refuseUnsaved(ssoUri(node.env, app.name, info.identifier), info.identifier);
     const version = info.timestamp !== null ? { timestamp: info.timestamp, modifiedAt: info.modifiedAt } : await currentVersion(ctx, node.env, app.name, info.identifier);
     return { environment: node.env, application: app.name, identifier: info.identifier, kind: app.kind, name: configurationName(app, info), ...version };
   }
@@ -195,9 +196,7 @@ async function deletionTarget(ctx: ConfigurationLifecycleContext, target: unknow
   if (!uri || !path?.application || !path.identifier) {
     throw new UserFacingError(vscode.l10n.t('Select the configuration to delete in the Enterprise SSO explorer (right-click, "Delete Configuration"), or run this in its editor.'));
   }
-  if (openSsoDocuments().some((d) => sameSsoDocument(d.uri, uri) && d.isDirty)) {
-    throw new UserFacingError(vscode.l10n.t(`"{0}" has unsaved changes in the editor. Save or revert them first, then delete it.`, path.identifier));
-  }
+  refuseUnsaved(uri, path.identifier);
   const current = await ctx.connection.request('config.get', { application: path.application, identifier: path.identifier }, path.environment);
   const app = await ctx.connection.request('apps.get', { name: current.application }, path.environment).catch(() => undefined);
   return {
@@ -209,4 +208,11 @@ async function deletionTarget(ctx: ConfigurationLifecycleContext, target: unknow
     timestamp: current.timestamp,
     modifiedAt: current.modifiedAt,
   };
+}
+
+/** Unsaved edits are not deleted unseen, whether the delete starts from the tree or from the editor. */
+function refuseUnsaved(uri: vscode.Uri, identifier: string): void {
+  if (openSsoDocuments().some((d) => sameSsoDocument(d.uri, uri) && d.isDirty)) {
+    throw new UserFacingError(vscode.l10n.t(`"{0}" has unsaved changes in the editor. Save or revert them first, then delete it.`, identifier));
+  }
 }

@@ -13,7 +13,7 @@ import type { ExplorerNode } from '../views/applicationsTree';
 import { openSsoDocument } from '../views/ssoDocumentLanguage';
 import { openSsoDocuments, openUriOf } from '../views/ssoFileSystem';
 import { notifyInformation } from '../views/notifications';
-import { UserFacingError, registerCommand } from './commandRunner';
+import { UserFacingError, registerCommand, registerWriteCommand, requireWritable } from './commandRunner';
 import type { ExplorerCommandsContext } from './explorerCommands';
 import { confirmModal, requireEnvironment } from './prompts';
 
@@ -28,7 +28,7 @@ export function registerHistoryCommands(ctx: ExplorerCommandsContext): vscode.Di
     vscode.workspace.registerTextDocumentContentProvider(HISTORY_SCHEME, new HistoryDocumentProvider(ctx)),
     registerCommand(ctx, 'entsso.showHistory', (target?: unknown) => showHistory(ctx, target)),
     registerCommand(ctx, 'entsso.compareHistoryWithCurrent', (uri?: vscode.Uri) => compareWithCurrent(historyTargetOf(uri))),
-    registerCommand(ctx, 'entsso.restoreHistoryVersion', (uri?: vscode.Uri) => restoreVersion(ctx, historyTargetOf(uri))),
+    registerWriteCommand(ctx, 'entsso.restoreHistoryVersion', (uri?: vscode.Uri) => restoreVersion(ctx, historyTargetOf(uri))),
   ];
 }
 
@@ -91,6 +91,8 @@ async function compareWithCurrent(target: HistoryTarget): Promise<void> {
 }
 
 async function restoreVersion(ctx: ExplorerCommandsContext, target: HistoryTarget): Promise<void> {
+  // Also reached from Show History's pick, which is no write command: refused before the confirmation.
+  requireWritable(ctx);
   const { environment, application, identifier, version } = target;
   const current = openUriOf(environment, application, identifier);
   if (openSsoDocuments().some((d) => d.uri.toString() === current.toString() && d.isDirty)) {

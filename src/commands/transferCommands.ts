@@ -11,6 +11,7 @@
  */
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
+import { SsoError } from '../protocol/errors';
 import { MAX_TRANSFER_FILE_BYTES, type ImportMode, type ImportPlan, type ImportResult, type ImportSource, type TransferFormat } from '../protocol/messages';
 import { nameProblem } from '../model/applicationDraft';
 import { MODE_LABELS, planHeadline, planSides } from '../model/importPreview';
@@ -20,7 +21,7 @@ import type { ApplicationsTreeProvider } from '../views/applicationsTree';
 import { cleanSsoDocuments, type SsoFileSystemProvider } from '../views/ssoFileSystem';
 import { notifyInformation } from '../views/notifications';
 import { resolveApplications } from './applicationPicker';
-import { UserFacingError, registerCommand, type CommandContext } from './commandRunner';
+import { UserFacingError, registerCommand, registerWriteCommand, type CommandContext } from './commandRunner';
 import { baseName, displayPath, pickOpenFile, pickSaveFile, readFileBase64, writePrivateFile } from './files';
 import { askText, confirmModal, pickOne, reminderPrompt, requireEnvironment, runSteps, withFilePassword, withNewPassword, withBusyIndicator, type PickItem } from './prompts';
 import { normaliseName } from '../protocol/names';
@@ -41,8 +42,8 @@ function importFilters(): Record<string, string[]> {
 export function registerTransferCommands(ctx: TransferCommandsContext): vscode.Disposable[] {
   return [
     registerCommand(ctx, 'entsso.exportApplications', (node?: unknown, selection?: unknown) => exportApplications(ctx, node, selection)),
-    registerCommand(ctx, 'entsso.importApplications', () => importApplications(ctx)),
-    registerCommand(ctx, 'entsso.applyImport', (arg?: unknown) => applyPendingImport(ctx, arg)),
+    registerWriteCommand(ctx, 'entsso.importApplications', () => importApplications(ctx)),
+    registerWriteCommand(ctx, 'entsso.applyImport', (arg?: unknown) => applyPendingImport(ctx, arg)),
     registerCommand(ctx, 'entsso.discardImport', (arg?: unknown) => discardPendingImport(ctx, arg)),
   ];
 }
@@ -193,9 +194,15 @@ function decisionFor(ctx: TransferCommandsContext, arg: unknown): { id: string; 
 async function applyPendingImport(ctx: TransferCommandsContext, arg: unknown): Promise<void> {
   const { id, pending } = decisionFor(ctx, arg);
   // Applied at most once: a second click while the first runs finds nothing pending. When the
-  // service refuses (SSO changed since the plan), the comparison stays open to be read.
+  // service refuses, the comparison stays open to be read; unless the plan is out of date (SSO
+  // changed since), Apply is offered again, so that a retry (the MSS back) needs no new file and password.
   ctx.preview.take(id);
-  await pending.apply();
+  try {
+    await pending.apply();
+  } catch (err) {
+    if (!(err instanceof SsoError && err.code === 'ENTSSO_E_CONFLICT')) ctx.preview.putBack(id, pending);
+    throw err;
+  }
   await ctx.preview.close(id);
 }
 

@@ -109,7 +109,7 @@ export function summarizeUnreachable(environment: string, socketPath: string, re
     id,
     title,
     verdict: 'unknown',
-    detail: l10n.t('Not checked: only the SSO service can check this.'),
+    detail: l10n.t('only the SSO service can check this.'),
     nextStep: '',
   });
   const rows: HealthRow[] = [
@@ -141,9 +141,12 @@ function worst(verdicts: Verdict[]): Verdict {
   return 'ok';
 }
 
+/** One whole sentence per verdict, so that a translation can place each part. */
 function headline(environment: string, verdict: Verdict, at: string): string {
-  const word = verdict === 'ok' ? 'healthy' : verdict === 'warning' ? 'needs attention' : verdict === 'error' ? 'has problems' : 'unknown';
-  return `${environment}: ${word} (checked ${at})`;
+  if (verdict === 'ok') return l10n.t('{0}: healthy (checked {1})', environment, at);
+  if (verdict === 'warning') return l10n.t('{0}: needs attention (checked {1})', environment, at);
+  if (verdict === 'error') return l10n.t('{0}: has problems (checked {1})', environment, at);
+  return l10n.t('{0}: unknown (checked {1})', environment, at);
 }
 
 export function verdictLabel(verdict: Verdict): string {

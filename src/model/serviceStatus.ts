@@ -163,11 +163,19 @@ export function presentStatus(input: StatusInput): StatusPresentation {
   }
   lines.push(l10n.t('- SSO service: `{0}`', inCodeSpan(input.socketPath)), '');
   lines.push(l10n.t('**Still works:** {0}', s.works), '', l10n.t('**Does not work:** {0}', s.doesNotWork), '', l10n.t('**What to do:** {0}', s.todo));
-  if (st && input.phase === 'connected' && st.state !== 'ready' && st.message) lines.push('', `_${escapeMarkdown(st.message)}_`);
+  if (st && input.phase === 'connected' && saysMoreThanSituation(st) && st.message) lines.push('', `_${escapeMarkdown(st.message)}_`);
   if (st && input.phase === 'connected' && input.backupNotice) lines.push('', input.backupNotice);
   lines.push('', checkHealthLink('$(pulse) '));
   const label = s.text.replace(/\$\([^)]*\)\s*/g, '');
   return { text: s.text, severity: s.severity, tooltip: lines.join('\n'), accessibilityLabel: l10n.t('{0}. {1} Click to check health.', label, stripMarkdown(s.headline)) };
+}
+
+/**
+ * The service's own sentence adds a cause only for re-encryption and the database (its error). For
+ * a cached or missing secret it repeats the situation's times, in UTC: said once, in local time.
+ */
+function saysMoreThanSituation(st: ServiceState): boolean {
+  return st.state === 'reencrypting' || st.state === 'ssodb-unreachable';
 }
 
 /** A word or two for the state, e.g. next to the environment in the tree. */
@@ -226,7 +234,7 @@ export function editBlock(input: StatusInput): EditBlock | undefined {
       case 'cached':
         key = `cached:${st.unreachableSince ?? ''}`;
         markdown = l10n.t(
-          '**Read-only: the master secret server {0} is unreachable since {1}.** Decryption still works from the secret the SSO service cached at {2}, so you can read this configuration, but nothing can be encrypted, so it cannot be saved. Start the master secret server or restore the network to it; editing comes back by itself when it is reachable.',
+          '**Read-only: the master secret server {0} is unreachable since {1}.** Decryption still works from the secret the SSO service cached at {2}, so configurations can be read, but nothing can be encrypted, so nothing can be saved or changed. Start the master secret server or restore the network to it; editing comes back by itself when it is reachable.',
           mss,
           since(st.unreachableSince),
           since(st.lastSyncAt),

@@ -176,7 +176,7 @@ function processStartError(err: NodeJS.ErrnoException, spec: ProcessSpec): SsoEr
 
 function socketConnectionError(err: NodeJS.ErrnoException, socketPath: string): SsoError {
   if (err.code === 'ENOENT' || err.code === 'ECONNREFUSED') {
-    return new SsoError('ENTSSO_E_NOT_CONNECTED', `No SSO service is listening at ${socketPath}. Start it with "ssoctl serve", or check the socket path.`);
+    return new SsoError('ENTSSO_E_NOT_CONNECTED', `No SSO service is listening at ${socketPath}. Start it with "ssoctl serve --service", or check the socket path.`);
   }
   if (err.code === 'EACCES' || err.code === 'EPERM') {
     return new SsoError('ENTSSO_E_ACCESS_DENIED', `You are not allowed to open the SSO service socket at ${socketPath}. Run as the user that owns the SSO environment.`);

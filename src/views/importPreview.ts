@@ -63,6 +63,13 @@ export class ImportPreviewProvider implements vscode.TextDocumentContentProvider
     this.updateContext();
   }
 
+  /** Offers the decision again after a refused Apply, while its comparison is still open. */
+  putBack(id: string, pending: PendingImport): void {
+    if (!isDiffOpen(afterUri(id))) return;
+    this.pending.set(id, pending);
+    this.updateContext();
+  }
+
   /** Closes a comparison (once its import was applied or discarded). */
   async close(id: string): Promise<void> {
     await closeDiff(afterUri(id));
@@ -124,7 +131,15 @@ function previewId(uri: vscode.Uri): string | undefined {
   return /^\/(\d+)\//.exec(uri.path)?.[1];
 }
 
+function diffTabs(modified: vscode.Uri): vscode.Tab[] {
+  return vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === modified.toString());
+}
+
+function isDiffOpen(modified: vscode.Uri): boolean {
+  return diffTabs(modified).length > 0;
+}
+
 async function closeDiff(modified: vscode.Uri): Promise<void> {
-  const tabs = vscode.window.tabGroups.all.flatMap((g) => g.tabs).filter((t) => t.input instanceof vscode.TabInputTextDiff && t.input.modified.toString() === modified.toString());
+  const tabs = diffTabs(modified);
   if (tabs.length > 0) await vscode.window.tabGroups.close(tabs);
 }

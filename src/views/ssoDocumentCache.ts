@@ -25,6 +25,8 @@ export interface DocumentEntry {
   layout?: LayoutView;
   /** Why a document that looks like a layout is shown field by field. */
   layoutNotice?: string;
+  /** Deleted from the explorer while open: a save says so (and how to keep the text) until it is read again. */
+  deleted?: boolean;
 }
 
 export class SsoDocumentCache {
@@ -51,6 +53,11 @@ export class SsoDocumentCache {
   /** Nothing about the document is kept. */
   forget(uri: vscode.Uri): void {
     this.entries.delete(uri.toString());
+  }
+
+  /** Only that it was deleted is kept (until its document closes or it is read again). */
+  markDeleted(uri: vscode.Uri): void {
+    this.entries.set(uri.toString(), { generation: 0, deleted: true });
   }
 
   /** The documents read of one application of one environment (application names compare without case, as SSO does). */

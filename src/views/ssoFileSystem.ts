@@ -212,10 +212,10 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     );
   }
 
-  /** The configuration was deleted: its editors say so, and nothing about it is kept. */
+  /** The configuration was deleted: its editors say so, and nothing about it is kept but that (a save says it was deleted). */
   deleted(uri: vscode.Uri): void {
     const same = openSsoDocuments().map((d) => d.uri).filter((u) => u.toString() !== uri.toString() && sameSsoDocument(u, uri));
-    for (const u of [uri, ...same]) this.cache.forget(u);
+    for (const u of [uri, ...same]) this.cache.markDeleted(u);
     this.changeEmitter.fire([uri, ...same].map((u) => ({ type: vscode.FileChangeType.Deleted, uri: u })));
   }
 
@@ -333,6 +333,7 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
     const order = await this.fieldOrder(path.environment, doc).catch(() => undefined);
     const schema = schemaOf(doc, order);
     entry.schema = schema;
+    entry.deleted = undefined;
     const detected = isFieldsView(uri.query) ? {} : detectLayout(doc);
     entry.layout = detected.view;
     entry.layoutNotice = detected.notice;
@@ -381,6 +382,10 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
       throw saveError(block.key.startsWith('other:') ? 'OTHER_ENVIRONMENT' : 'EDITS_BLOCKED', vscode.l10n.t('Not saved. {0}', block.plain));
     }
     const entry = this.cache.get(uri);
+    if (entry?.deleted) {
+      this.log.warn(`Save of ${where} refused: it was deleted from the explorer.`);
+      throw saveError('ENTSSO_E_MAPPING_NOT_FOUND', deletedSaveMessage(path.identifier));
+    }
     if (!entry?.base || !entry.schema) {
       if (options.create && !options.overwrite) {
         throw saveError('NOT_OPENED_FROM_EXPLORER', vscode.l10n.t('New configurations cannot be created by saving a file. Right-click the application in the Enterprise SSO explorer and choose "New Configuration…".'));
@@ -523,6 +528,14 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
   private toFsError(err: unknown, what: string): Error {
     return toFileSystemError(err, what, this.log);
   }
+}
+
+/** What a save of a configuration deleted while it was open says: how to keep the text. */
+function deletedSaveMessage(identifier: string): string {
+  return vscode.l10n.t(
+    'Not saved: "{0}" was deleted from SSO. To keep your text, copy it, close this editor without saving, create "{0}" again with "New Configuration…" on its application, then paste it and save.',
+    identifier,
+  );
 }
 
 function describe(path: { application?: string; identifier?: string; environment: string }): string {

@@ -9,6 +9,13 @@ import { editBlock, HEALTH_COMMAND, schemeBlock, type EditBlock } from '../model
 import { SSO_SCHEME, parseSsoUri } from '../model/ssoUri';
 import { cleanSsoDocuments, openSsoDocuments, type SsoFileSystemProvider } from './ssoFileSystem';
 
+/**
+ * True while the *active* environment cannot be changed (its edit block): hides the menu items of
+ * write commands. `entsso.editsBlocked` is also true while a document of another environment is
+ * open, which says nothing about what the active one can do.
+ */
+const CANNOT_ENCRYPT_KEY = 'entsso.cannotEncrypt';
+
 export class SsoFileSystemRegistration implements vscode.Disposable {
   private registration: vscode.Disposable | undefined;
   /** The situation last applied: the scheme's read-only reason and the other environments of open documents. */
@@ -25,6 +32,7 @@ export class SsoFileSystemRegistration implements vscode.Disposable {
   ) {
     this.register(undefined);
     void vscode.commands.executeCommand('setContext', 'entsso.editsBlocked', false);
+    void vscode.commands.executeCommand('setContext', CANNOT_ENCRYPT_KEY, false);
     const isSso = (d: vscode.TextDocument) => d.uri.scheme === SSO_SCHEME;
     this.subscription = vscode.Disposable.from(
       connection.onDidChange(() => this.update()),
@@ -59,6 +67,7 @@ export class SsoFileSystemRegistration implements vscode.Disposable {
       this.log.info(blocked ? `Editing of SSO documents is blocked (${[activeBlock?.key, ...others.map((e) => `other:${e}`)].filter(Boolean).join(', ')}).` : 'Editing of SSO documents is allowed again.');
     }
     void vscode.commands.executeCommand('setContext', 'entsso.editsBlocked', blocked);
+    void vscode.commands.executeCommand('setContext', CANNOT_ENCRYPT_KEY, activeBlock !== undefined);
     this.blockEmitter.fire(activeBlock);
   }
 

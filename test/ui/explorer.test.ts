@@ -19,6 +19,7 @@ import {
   waitForQuickInputPlaceholder,
   type SeededSso,
 } from './harness/ssoExtras';
+import { contextMenuLabels } from './harness/dialogs';
 import { UiSession } from './harness/uiSession';
 import { Workbench, type TreeRow } from './harness/workbench';
 
@@ -255,6 +256,19 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     }, 15_000, 'the Health view to show a report after clicking Check Health');
     assert.ok(!health.some((r) => /^Checking/.test(r.label)), JSON.stringify(health));
     await w().screenshot('explorer-07c-health-from-readonly-link');
+
+    // Commands that change SSO: gone from the context menus, and refused before their first prompt from the palette.
+    assert.ok(!(await contextMenuLabels(w(), ID)).includes('Delete Configuration'));
+    const appMenu = await contextMenuLabels(w(), APP);
+    for (const label of ['New Configuration…', 'Add Fields…', 'Remove Fields…', 'Delete Application…']) assert.ok(!appMenu.includes(label), `no ${label} in ${JSON.stringify(appMenu)}`);
+    assert.ok(appMenu.includes('Compare with Environment…'), JSON.stringify(appMenu));
+    await w().runCommand('SSO: Create Application…');
+    const refusal = await w().waitForNotification(/Nothing was changed: SSO cannot be changed now\. Read-only: the master secret server "127\.0\.0\.1:\d+" is unreachable since \d\d:\d\d:\d\d\./);
+    assert.deepEqual(await w().notificationButtons('Nothing was changed: SSO cannot be changed now'), ['Check Health', 'Show Log']);
+    assert.ok(refusal.includes('Decryption still works'), refusal);
+    assert.equal(await w().readQuickInput(), undefined, 'no name was asked');
+    await w().screenshot('explorer-07d-create-application-refused');
+    await w().clearNotifications();
     await w().focusEditor();
   });
 
@@ -262,6 +276,8 @@ describe('UI: Enterprise SSO explorer against a seeded SSO system', { timeout: 6
     await env().startMss();
     await w().waitForStatusBarItem(STATUS_ID, (i) => i.icons.includes('shield') && i.text === 'SSO dev', SYNC_INTERVAL_S * 1000 + 10_000);
     await w().waitFor(async () => !(await probeEditorReadonly(w())).readonly, 10_000, 'the editor to be writable again');
+    await w().waitFor(async () => (await contextMenuLabels(w(), ID)).includes('Delete Configuration'), 10_000, 'Delete Configuration back in the context menu');
+    await w().focusEditor();
     assert.equal((await w().activeEditorTab())?.title, DOC_TITLE);
     await w().save();
     assert.equal(ssoctlConfigGet(env(), APP, ID).fields.ApiUser, 'biztalk-during-outage');

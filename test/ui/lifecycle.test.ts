@@ -356,8 +356,17 @@ describe('UI: master secret, application, export/import and local environment li
     await clickDialogButton(w(), 'Cancel');
     assert.ok(await c().request('config.get', { application: 'Contoso.NewApp', identifier: 'Scratch' }), 'Cancel deletes nothing');
 
+    // Unsaved edits are not deleted unseen: from the tree as from the editor, the delete is refused.
+    await w().replaceEditorText((await w().activeEditorText()).replace('""', '"https://typed.example"'));
+    await w().waitFor(async () => (await w().activeEditorTab())?.dirty, 5000, 'the Scratch editor to be dirty');
+    await contextMenuAction(w(), 'Scratch', 'Delete Configuration');
+    await expectToast(w(), /^"Scratch" has unsaved changes in the editor\. Save or revert them first, then delete it\./, 20_000);
+    assert.ok(await c().request('config.get', { application: 'Contoso.NewApp', identifier: 'Scratch' }), 'nothing deleted');
+    await clearToasts();
+    await w().runCommand('File: Revert File');
+    await w().waitFor(async () => (await w().activeEditorTab())?.dirty === false, 10_000, 'the Scratch editor to be reverted');
+
     // ...or from its context menu (the version shown in the tree): the confirmation says what is lost.
-    await w().runCommand('View: Close All Editors');
     await contextMenuAction(w(), 'Scratch', 'Delete Configuration');
     const deletion = await waitForDialog(w(), /Delete config-store entry/);
     assert.equal(deletion.message, 'Delete config-store entry "Contoso.NewApp › Scratch"?');
@@ -368,6 +377,15 @@ describe('UI: master secret, application, export/import and local environment li
     await w().waitFor(async () => !(await w().readTree(VIEW)).some((r) => r.label === 'Scratch'), 20_000, 'the entry to leave the tree');
     await assert.rejects(c().request('config.get', { application: 'Contoso.NewApp', identifier: 'Scratch' }), /Scratch/);
     await clearToasts();
+    // Its editor, still open and edited, says on save that it was deleted and how to keep the text.
+    await w().waitForActiveEditor(/Scratch/, 10_000);
+    await w().replaceEditorText((await w().activeEditorText()).replace('""', '"https://typed-after.example"'));
+    assert.equal(await w().trySave(4000), false, 'a deleted configuration is not saved');
+    await expectToast(w(), /^Not saved: "Scratch" was deleted from SSO\. To keep your text, copy it, close this editor without saving, create "Scratch" again with "New Configuration…"/, 20_000);
+    await w().screenshot('lifecycle-10e-save-after-delete');
+    await clearToasts();
+    await w().runCommand('View: Revert and Close Editor');
+    await w().runCommand('View: Close All Editors');
 
     await c().request('config.set', { application: 'Contoso.NewApp', identifier: 'ConfigProperties', fields: { Endpoint: 'https://x', Password: 'newapp-pw-Q7' }, expectedTimestamp: fresh.timestamp });
     await w().runCommand('SSO: Refresh');
@@ -430,6 +448,17 @@ describe('UI: master secret, application, export/import and local environment li
     await clearToasts();
 
     await runImport();
+    // Apply refused while the MSS is down (by the service, or up front once the extension knows):
+    // the import stays pending, and is applied once the MSS is back, without a new file and password.
+    await clearToasts();
+    await e().mss!.kill('SIGKILL');
+    await w().runCommand('SSO: Apply Import');
+    await expectToast(w(), /Nothing was changed: SSO cannot be changed now|encryption/i, 20_000);
+    assert.equal(ssoctlConfigGet(e(), 'Contoso.OrderService', 'ConfigProperties').fields.TimeoutSeconds, '99', 'nothing applied');
+    await w().waitForStatusBarItem(STATUS_ID, (i) => /cached secret only/.test(i.text), SYNC_INTERVAL_S * 1000 + 5000);
+    await clearToasts();
+    await e().startMss();
+    await w().waitForStatusBarItem(STATUS_ID, (i) => i.text === 'SSO dev' && i.icons.includes('shield'), SYNC_INTERVAL_S * 1000 + 10_000);
     await titleAction('Apply Import').click();
     await expectToast(w(), /^Imported: "Contoso\.OrderService" updated \(0 configuration\(s\) created, 1 updated, 0 deleted\)\./, 30_000);
     await w().screenshot('lifecycle-13-import-applied');

@@ -28,6 +28,8 @@ describe('health summary', () => {
     assert.match(s.rows[0]!.nextStep, /ssoctl serve/);
     assert.ok(s.rows.slice(1).every((r) => r.verdict === 'unknown'));
     assert.equal(verdictLabel('unknown'), 'Not checked');
+    // The view shows "<verdict>: <detail>": the detail does not say "Not checked" again (review 12, F6).
+    for (const r of s.rows.slice(1)) assert.doesNotMatch(r.detail, /not checked/i);
   });
 
   test('Enterprise SSO unreachable: the next step names the ENTSSO service and the group, not ssoctl', () => {

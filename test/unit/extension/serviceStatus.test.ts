@@ -1,7 +1,10 @@
 // Unit tests of the status bar text/tooltip and the read-only reason, from a ServiceState.
 import assert from 'node:assert/strict';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import type { ServiceState } from '../../../src/protocol/messages';
+import { openSocketTransport } from '../../../src/ssoClient/transport';
 import { editBlock, formatTime, otherEnvironmentBlock, presentStatus, schemeBlock, type StatusInput } from '../../../src/model/serviceStatus';
 
 const now = new Date('2025-11-27T14:10:00');
@@ -56,11 +59,13 @@ describe('presentStatus', () => {
     assert.match(p.tooltip, /\*\*Still works:\*\* Decryption/);
     assert.match(p.tooltip, /\*\*Does not work:\*\* Encryption: saving/);
     assert.match(p.tooltip, /Start the master secret server `mss01:5780`/);
-    assert.match(p.tooltip, /_service message_/);
+    // The service's sentence repeats the times in UTC: the tooltip says them once, in local time (review 12, F6).
+    assert.doesNotMatch(p.tooltip, /service message/);
+    assert.match(presentStatus(input({ state: state({ state: 'ssodb-unreachable', canEncrypt: false }) })).tooltip, /_service message_/, 'a database error is a cause the situation does not name');
     const b = editBlock(i);
     assert.ok(b);
     assert.match(b.plain, /^Read-only: the master secret server "mss01:5780" is unreachable since 14:05:30\. Decryption still works/);
-    assert.match(b.plain, /cannot be saved/);
+    assert.match(b.plain, /nothing can be saved or changed/);
     assert.match(b.plain, /editing comes back by itself/);
     assert.ok(!b.plain.includes('**') && !b.plain.includes('`'));
     assert.equal(b.key, `cached:${t('14:05:30')}`);
@@ -103,6 +108,17 @@ describe('presentStatus', () => {
     const c = input({ phase: 'connecting', state: undefined });
     assert.equal(presentStatus(c).severity, 'normal');
     assert.equal(editBlock(c), undefined);
+  });
+
+  test('service unreachable: the tooltip names one command to start it, whether in the reason or in what to do', async () => {
+    const socketPath = join(tmpdir(), `entsso-absent-${process.pid}.sock`);
+    const reason = await openSocketTransport(socketPath, { onData: () => undefined, onClose: () => undefined }).then(
+      () => assert.fail('nothing listens there'),
+      (err: Error) => err.message,
+    );
+    const tip = presentStatus(input({ phase: 'disconnected', state: undefined, socketPath, connectionError: reason, disconnectedSince: t('14:08:00') })).tooltip;
+    const commands = new Set([...tip.replace(/\\(.)/g, '$1').matchAll(/ssoctl serve[\w -]*/g)].map((m) => m[0].trim()));
+    assert.deepEqual([...commands], ['ssoctl serve --service']);
   });
 
   test('names are escaped in Markdown', () => {
