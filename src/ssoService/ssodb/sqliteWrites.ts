@@ -7,10 +7,12 @@
  * after the transaction (see CommittedStateMemo.afterOwnCommit). So a save does not make the next
  * read of anything else, or of the row it wrote, cost a transaction.
  */
+import path from 'node:path';
 import { SsoError } from '../../protocol/errors';
 import { errorTypeAndPlace } from '../serviceLog';
 import { UNTOUCHED, type CommittedStateMemo, type MemoRevision } from './committedStateMemo';
 import type { LockDirectory } from './lockDirectory';
+import { runWhileOperating } from './operatingLocks';
 import { AUDIT_PRUNE_PER_WRITE, auditPruneBounds, credentialsConflict, toAuditRecord, type AuditRecord, type SqlRow } from './schema';
 import type { SqliteConnection } from './sqliteConnection';
 import { retryWhileBusy } from './sqliteRetry';
@@ -66,6 +68,26 @@ export class SqliteWrites {
         // Moving rows out changes the data file, but only its staged audit rows, which nothing kept comes from.
         this.memo.afterOwnCommit(start, moved > 0 ? [UNTOUCHED] : []);
         return moved;
+      },
+      this.busyTimeoutMs,
+    );
+  }
+
+  /**
+   * `work` in one write transaction over this file and `sideFile`, attached as `schema` (SQLite
+   * commits both atomically), after the writes asked for before it. The side file's lock is taken
+   * by the VFS; it is ours for this operation too (see operatingLocks.ts). Kept reads are dropped:
+   * `work` cannot say what it changed.
+   */
+  async withSideFile<T>(sideFile: string, schema: string, work: () => T): Promise<T> {
+    await this.drain();
+    const file = path.resolve(sideFile);
+    return retryWhileBusy(
+      this.lock,
+      () => {
+        const result = runWhileOperating(`${file}.lock`, () => this.db.withAttached(file, schema, () => this.db.transaction('BEGIN IMMEDIATE', work)));
+        this.memo.afterOwnCommit(undefined, undefined);
+        return result;
       },
       this.busyTimeoutMs,
     );
