@@ -7,12 +7,10 @@
  * after the transaction (see CommittedStateMemo.afterOwnCommit). So a save does not make the next
  * read of anything else, or of the row it wrote, cost a transaction.
  */
-import path from 'node:path';
 import { SsoError } from '../../protocol/errors';
 import { errorTypeAndPlace } from '../serviceLog';
 import { UNTOUCHED, type CommittedStateMemo, type MemoRevision } from './committedStateMemo';
 import type { LockDirectory } from './lockDirectory';
-import { runWhileOperating } from './operatingLocks';
 import { AUDIT_PRUNE_PER_WRITE, auditPruneBounds, credentialsConflict, toAuditRecord, type AuditRecord, type SqlRow } from './schema';
 import type { SqliteConnection } from './sqliteConnection';
 import { retryWhileBusy } from './sqliteRetry';
@@ -74,18 +72,16 @@ export class SqliteWrites {
   }
 
   /**
-   * `work` in one write transaction over this file and `sideFile`, attached as `schema` (SQLite
-   * commits both atomically), after the writes asked for before it. The side file's lock is taken
-   * by the VFS; it is ours for this operation too (see operatingLocks.ts). Kept reads are dropped:
-   * `work` cannot say what it changed.
+   * `work` in one write transaction over this file and `sideFile`, attached as `schema` (see
+   * SqliteConnection.writeWithSideFile), after the writes asked for before it. Kept reads are
+   * dropped: `work` cannot say what it changed.
    */
   async withSideFile<T>(sideFile: string, schema: string, work: () => T): Promise<T> {
     await this.drain();
-    const file = path.resolve(sideFile);
     return retryWhileBusy(
       this.lock,
       () => {
-        const result = runWhileOperating(`${file}.lock`, () => this.db.withAttached(file, schema, () => this.db.transaction('BEGIN IMMEDIATE', work)));
+        const result = this.db.writeWithSideFile(sideFile, schema, work);
         this.memo.afterOwnCommit(undefined, undefined);
         return result;
       },
