@@ -39,6 +39,7 @@ export async function openStore(config: StoreConfig, log?: (message: string) => 
       ? withSideFiles(createSqliteStore({ file: config.file, busyTimeoutMs: config.busyTimeoutMs, log, stagedAudit: true }), {
           auditFile: sideFileFor(config.file, 'audit'),
           audit: createSqliteStore({ file: sideFileFor(config.file, 'audit'), busyTimeoutMs: config.busyTimeoutMs }),
+          coordinationFile: sideFileFor(config.file, 'coordination'),
           coordination: createSqliteStore({ file: sideFileFor(config.file, 'coordination'), busyTimeoutMs: config.busyTimeoutMs }),
           auditRetention,
         })

@@ -36,7 +36,13 @@ const STAGED_AUDIT_MOVE_MS = 1_000;
 /** Delegates everything to `data` except the audit and the MSS coordination. */
 export function withSideFiles(
   data: SqliteDataStore,
-  side: { auditFile: string; audit: SideStore<AuditMethods>; coordination: SideStore<CoordinationMethods>; auditRetention?: AuditRetention },
+  side: {
+    auditFile: string;
+    audit: SideStore<AuditMethods>;
+    coordinationFile: string;
+    coordination: SideStore<CoordinationMethods>;
+    auditRetention?: AuditRetention;
+  },
 ): SsoStore {
   const { audit, coordination } = side;
   const staged = new StagedAuditMover(data, side.auditFile, side.auditRetention);
@@ -74,7 +80,8 @@ export function withSideFiles(
     listMssNodes: () => coordination.listMssNodes(),
     ping: () => data.ping(),
     getGlobalInfo: () => data.getGlobalInfo(),
-    updateGlobalInfo: (patch) => data.updateGlobalInfo(patch),
+    // The lease is in the coordination file: a fenced publication reads it in its own transaction (an unfenced one need not attach it).
+    updateGlobalInfo: (patch, fence) => (fence ? data.updateGlobalInfoFenced(patch, fence, side.coordinationFile) : data.updateGlobalInfo(patch)),
     listApplications: (o) => data.listApplications(o),
     getApplication: (name) => data.getApplication(name),
     createApplication: (app, change) => staged.after(change, data.createApplication(app, change)),

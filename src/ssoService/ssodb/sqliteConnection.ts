@@ -2,9 +2,11 @@
  * One node-sqlite3-wasm connection to an SSODB file: prepared statements kept by their SQL text,
  * and transactions that record the lock's owner (see LockDirectory) as soon as they hold it.
  */
+import path from 'node:path';
 import type NodeSqlite3Wasm from 'node-sqlite3-wasm';
 import type { Database, Statement } from 'node-sqlite3-wasm';
 import type { LockDirectory } from './lockDirectory';
+import { runWhileOperating } from './operatingLocks';
 import type { SqlRow } from './schema';
 import { unreachable } from './sqliteRetry';
 
@@ -83,6 +85,16 @@ export class SqliteConnection {
       }
       db.run(`DETACH DATABASE ${schema}`);
     }
+  }
+
+  /**
+   * `work` in one write transaction over this file and `sideFile`, attached as `schema`: SQLite
+   * commits both atomically, through a super-journal. The VFS takes both files' locks; the side
+   * file's is ours for this operation too (see operatingLocks.ts).
+   */
+  writeWithSideFile<T>(sideFile: string, schema: string, work: () => T): T {
+    const file = path.resolve(sideFile);
+    return runWhileOperating(`${file}.lock`, () => this.withAttached(file, schema, () => this.transaction('BEGIN IMMEDIATE', work)));
   }
 
   rows(sql: string, params: Params = {}): SqlRow[] {

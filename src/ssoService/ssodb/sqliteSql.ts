@@ -26,6 +26,18 @@ const AUDIT_COLUMNS = `au_at, au_user, au_action, au_outcome, au_app_name, au_id
 /** The schema name under which the data file attaches its audit side file to move staged rows. */
 export const STAGED_AUDIT_TARGET = 'audit_side';
 
+/** The schema name under which the data file attaches its coordination side file to fence a publication. */
+export const COORDINATION_SIDE = 'coordination_side';
+
+/** A publication, fenced when :leaseHolder is set by the lease kept in `leaseSchema`. */
+function updateGlobalInfo(leaseSchema: string): string {
+  return `UPDATE main.SSOX_GlobalInfo SET gi_SecretServer = :secretServer, gi_SSOAdminGroup = :adminGroup,
+  gi_CurrentMsid = :currentMsid, gi_PreviousMsid = :previousMsid, gi_SecretCreatedAt = :secretCreatedAt,
+  gi_LastBackupAt = :lastBackupAt, gi_LastVerifiedBackupAt = :lastVerifiedBackupAt, gi_SwitchingMsids = :switchingMsids, gi_RowVersion = :version
+WHERE gi_id = 1 AND (:leaseHolder IS NULL OR EXISTS (
+  SELECT 1 FROM ${leaseSchema}.SSOX_MssLease WHERE ml_id = 1 AND ml_holder = :leaseHolder AND ml_expires_at > :now))`;
+}
+
 /** The trigram index answers substrings of three characters or more (shorter ones scan). */
 export function indexedByTrigrams(query: string): boolean {
   return [...query].length >= 3;
@@ -41,11 +53,9 @@ export const SQLITE_SQL = {
   gi_PreviousMsid AS previousMsid, gi_SecretCreatedAt AS secretCreatedAt, gi_LastBackupAt AS lastBackupAt,
   gi_LastVerifiedBackupAt AS lastVerifiedBackupAt, gi_SwitchingMsids AS switchingMsids, gi_RowVersion AS timestamp
 FROM SSOX_GlobalInfo WHERE gi_id = 1`,
-  updateGlobalInfo: `UPDATE SSOX_GlobalInfo SET gi_SecretServer = :secretServer, gi_SSOAdminGroup = :adminGroup,
-  gi_CurrentMsid = :currentMsid, gi_PreviousMsid = :previousMsid, gi_SecretCreatedAt = :secretCreatedAt,
-  gi_LastBackupAt = :lastBackupAt, gi_LastVerifiedBackupAt = :lastVerifiedBackupAt, gi_SwitchingMsids = :switchingMsids, gi_RowVersion = :version
-WHERE gi_id = 1 AND (:leaseHolder IS NULL OR EXISTS (
-  SELECT 1 FROM SSOX_MssLease WHERE ml_id = 1 AND ml_holder = :leaseHolder AND ml_expires_at > :now))`,
+  updateGlobalInfo: updateGlobalInfo('main'),
+  /** The same, fenced by the lease of the coordination file, attached (withSideFiles). */
+  updateGlobalInfoFenced: updateGlobalInfo(COORDINATION_SIDE),
   /** The secret fence of a write (publishedSecrets.ts): one primary key read in its transaction. */
   publishedSecrets: `SELECT gi_CurrentMsid AS currentMsid, gi_PreviousMsid AS previousMsid, gi_SwitchingMsids AS switchingMsids FROM SSOX_GlobalInfo WHERE gi_id = 1`,
   /** Whether an SSODB file made before a column was added has it (SQLITE_ADDED_COLUMNS). */

@@ -34,7 +34,7 @@ import { msidsWritten, refuseUnlessPublished } from './publishedSecrets';
 import { SqliteConnection, type BeginMode, type Params } from './sqliteConnection';
 import { sqliteStoreSettings, type SqliteDataStore, type SqliteStoreOptions } from './sqliteStoreOptions';
 import { checkExpectedTimestamp, composeSave, memoKey, prepareAuditRows, rowUpdated, SqliteWrites, type PreparedAuditRows, type RevisingWrite } from './sqliteWrites';
-import { ftsPhrase, indexedByTrigrams, SQLITE_SQL } from './sqliteSql';
+import { COORDINATION_SIDE, ftsPhrase, indexedByTrigrams, SQLITE_SQL } from './sqliteSql';
 import { stagedRowsMayExceed } from './stagedAudit';
 import { retryWhileBusy, unreachable } from './sqliteRetry';
 import type { AuditEntry, FieldInfo } from '../../protocol/messages';
@@ -141,14 +141,22 @@ class SqliteStore implements SqliteDataStore {
 
   async updateGlobalInfo(patch: Partial<Omit<GlobalInfo, 'timestamp'>>, fence?: LeaseFence): Promise<GlobalInfo> {
     checkGlobalInfoPatch(patch);
-    return this.write(() => {
-      const { timestamp: _previous, ...current } = this.globalInfo();
-      const next = { ...current, ...definedEntries(patch) };
-      // The lease's expiry is written on the clock of the node taking it (takeLease): judged on that clock, once the write holds the lock.
-      const lease = { leaseHolder: fence?.leaseHolder ?? null, now: Date.now() };
-      if (this.run(SQLITE_SQL.updateGlobalInfo, { ...next, version: this.nextRowVersion(), ...lease }) === 0 && fence) throw leaseNotHeld(fence.leaseHolder);
-      return this.globalInfo();
-    });
+    return this.write(() => this.writeGlobalInfo(patch, fence, SQLITE_SQL.updateGlobalInfo));
+  }
+
+  /** With the lease kept in `coordinationFile` (withSideFiles), read in the same transaction: attached to this file's. */
+  async updateGlobalInfoFenced(patch: Partial<Omit<GlobalInfo, 'timestamp'>>, fence: LeaseFence, coordinationFile: string): Promise<GlobalInfo> {
+    checkGlobalInfoPatch(patch);
+    return this.writes.withSideFile(coordinationFile, COORDINATION_SIDE, () => this.writeGlobalInfo(patch, fence, SQLITE_SQL.updateGlobalInfoFenced));
+  }
+
+  private writeGlobalInfo(patch: Partial<Omit<GlobalInfo, 'timestamp'>>, fence: LeaseFence | undefined, sql: string): GlobalInfo {
+    const { timestamp: _previous, ...current } = this.globalInfo();
+    const next = { ...current, ...definedEntries(patch) };
+    // The lease's expiry is written on the clock of the node taking it (takeLease): judged on that clock, once the write holds the lock.
+    const lease = { leaseHolder: fence?.leaseHolder ?? null, now: Date.now() };
+    if (this.run(sql, { ...next, version: this.nextRowVersion(), ...lease }) === 0 && fence) throw leaseNotHeld(fence.leaseHolder);
+    return this.globalInfo();
   }
 
   private globalInfo(): GlobalInfo {

@@ -3,7 +3,7 @@
  * SsoStore.
  */
 import path from 'node:path';
-import type { AuditRetention, SsoStore } from './store';
+import type { AuditRetention, GlobalInfo, LeaseFence, SsoStore } from './store';
 
 export interface SqliteStoreOptions {
   /** The database file; created (with its schema) when missing. */
@@ -29,9 +29,10 @@ const DEFAULT_BUSY_TIMEOUT_MS = 5_000;
  */
 const DEFAULT_STALE_LOCK_MS = 2_000;
 
-/** The data file of the embedded store: an SsoStore that can also move the audit rows it staged. */
+/** The data file of the embedded store: an SsoStore that can also move the audit rows it staged and fence by a side file's lease. */
 export interface SqliteDataStore extends SsoStore {
   moveStagedAudit(auditFile: string, retention?: AuditRetention): Promise<number>;
+  updateGlobalInfoFenced(patch: Partial<Omit<GlobalInfo, 'timestamp'>>, fence: LeaseFence, coordinationFile: string): Promise<GlobalInfo>;
   saveConfiguration: NonNullable<SsoStore['saveConfiguration']>;
 }
 

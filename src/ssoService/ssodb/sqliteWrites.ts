@@ -71,6 +71,24 @@ export class SqliteWrites {
     );
   }
 
+  /**
+   * `work` in one write transaction over this file and `sideFile`, attached as `schema` (see
+   * SqliteConnection.writeWithSideFile), after the writes asked for before it. Kept reads are
+   * dropped: `work` cannot say what it changed.
+   */
+  async withSideFile<T>(sideFile: string, schema: string, work: () => T): Promise<T> {
+    await this.drain();
+    return retryWhileBusy(
+      this.lock,
+      () => {
+        const result = this.db.writeWithSideFile(sideFile, schema, work);
+        this.memo.afterOwnCommit(undefined, undefined);
+        return result;
+      },
+      this.busyTimeoutMs,
+    );
+  }
+
   /** One write transaction of the batch (retried whole on BUSY); the memo keeps what it did not change. */
   private commit(work: () => void): Promise<void> {
     return retryWhileBusy(

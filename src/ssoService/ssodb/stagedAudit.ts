@@ -3,8 +3,6 @@
  * change is never without its audit row and costs one durable commit) and their move to the audit
  * file, where every other audit row lives and is read from.
  */
-import path from 'node:path';
-import { runWhileOperating } from './operatingLocks';
 import { AUDIT_PRUNE_PER_WRITE, auditPruneBounds, MAX_PAGE_LIMIT } from './schema';
 import type { SqliteConnection } from './sqliteConnection';
 import { SQLITE_SQL, STAGED_AUDIT_TARGET } from './sqliteSql';
@@ -19,23 +17,17 @@ import type { AuditRetention } from './store';
  * inside the transaction before anything is moved (the caller's memo reads the header there).
  */
 export function moveStagedAuditRows(db: SqliteConnection, auditFile: string, retention: AuditRetention | undefined, begun: () => void = () => undefined): number {
-  const sideLock = `${path.resolve(auditFile)}.lock`;
-  // Both files' locks are taken by the VFS; the audit file's is ours for this operation too (see operatingLocks.ts).
-  return runWhileOperating(sideLock, () =>
-    db.withAttached(path.resolve(auditFile), STAGED_AUDIT_TARGET, () =>
-      db.transaction('BEGIN IMMEDIATE', () => {
-        begun();
-        // A staged row past the age limit never reaches the audit file: there it would get one of
-        // the newest ids, where the prune (which looks at the oldest) would not find it for long.
-        const moved = db.run(SQLITE_SQL.moveStagedAudit, { cutoff: retention ? auditPruneBounds(retention, 1).cutoff : '' });
-        db.run(SQLITE_SQL.dropStagedAudit, {});
-        if (moved === 0) return 0;
-        // As many rows as each append would have let go, one by one.
-        if (retention) db.run(SQLITE_SQL.pruneMovedAudit, auditPruneBounds(retention, Math.min(moved * AUDIT_PRUNE_PER_WRITE, MAX_PAGE_LIMIT)));
-        return moved;
-      }),
-    ),
-  );
+  return db.writeWithSideFile(auditFile, STAGED_AUDIT_TARGET, () => {
+    begun();
+    // A staged row past the age limit never reaches the audit file: there it would get one of
+    // the newest ids, where the prune (which looks at the oldest) would not find it for long.
+    const moved = db.run(SQLITE_SQL.moveStagedAudit, { cutoff: retention ? auditPruneBounds(retention, 1).cutoff : '' });
+    db.run(SQLITE_SQL.dropStagedAudit, {});
+    if (moved === 0) return 0;
+    // As many rows as each append would have let go, one by one.
+    if (retention) db.run(SQLITE_SQL.pruneMovedAudit, auditPruneBounds(retention, Math.min(moved * AUDIT_PRUNE_PER_WRITE, MAX_PAGE_LIMIT)));
+    return moved;
+  });
 }
 
 /**
