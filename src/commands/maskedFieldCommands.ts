@@ -3,7 +3,8 @@
  * read, shown in a read-only `sso-revealed:` document beside the editable one: never in it, see
  * views/revealedDocuments.ts), "SSO: Hide Masked Fields" (closes that document) and
  * "SSO: Set Masked Field…" (a new value typed in a password box, so that it never enters a text
- * model, its undo history or VS Code's backups).
+ * model, its undo history or VS Code's backups; a write command, refused up front while SSO
+ * cannot be changed).
  */
 import * as vscode from 'vscode';
 import type { ConnectionManager } from '../connection/connectionManager';
@@ -14,7 +15,7 @@ import { REVEALED_SCHEME, RevealedDocuments } from '../views/revealedDocuments';
 import { openSsoDocument } from '../views/ssoDocumentLanguage';
 import type { SsoFileSystemProvider } from '../views/ssoFileSystem';
 import { askWarningModal, notifyInformation } from '../views/notifications';
-import { UserCancelled, UserFacingError, registerCommand, type CommandContext } from './commandRunner';
+import { UserCancelled, UserFacingError, registerCommand, registerWriteCommand, type CommandContext } from './commandRunner';
 import { pickOne } from './prompts';
 
 interface MaskedFieldCommandsContext extends CommandContext {
@@ -28,9 +29,14 @@ export function registerMaskedFieldCommands(ctx: MaskedFieldCommandsContext): vs
     revealed,
     // Values read in one environment are not shown once the explorer works in another.
     ctx.connection.onDidChangeEnvironment(() => void revealed.hideAll()),
+    // A revealed document is a snapshot: once its configuration changes it would show old values.
+    ctx.fileSystem.onDidWrite((e) => void revealed.hideConfiguration(e.uri)),
+    ctx.fileSystem.onDidChangeFile((events) => {
+      for (const e of events) if (e.type === vscode.FileChangeType.Deleted) void revealed.hideConfiguration(e.uri);
+    }),
     registerCommand(ctx, 'entsso.revealMaskedFields', (target?: vscode.Uri | ExplorerNode) => revealMaskedFields(ctx, revealed, target)),
     registerCommand(ctx, 'entsso.hideMaskedFields', (target?: vscode.Uri | ExplorerNode) => hideMaskedFields(ctx, revealed, target)),
-    registerCommand(ctx, 'entsso.setMaskedField', (target?: vscode.Uri | ExplorerNode) => setMaskedField(ctx, target)),
+    registerWriteCommand(ctx, 'entsso.setMaskedField', (target?: vscode.Uri | ExplorerNode) => setMaskedField(ctx, target)),
   ];
 }
 
@@ -47,13 +53,19 @@ async function openTarget(ctx: MaskedFieldCommandsContext, target: vscode.Uri | 
   const path = uri?.scheme === SSO_SCHEME ? parseSsoUri(uri) : undefined;
   if (!uri || !path?.identifier || !path.application) throw new UserFacingError(refusal);
   let doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-  if (!doc) {
-    doc = await openSsoDocument(uri);
+  // Shown in a tab: a revealed document closes with its source's last tab (views/revealedDocuments.ts).
+  if (!doc || !inTab(uri)) {
+    doc ??= await openSsoDocument(uri);
     await vscode.window.showTextDocument(doc, { preview: false });
   }
   const schema = ctx.fileSystem.schemaFor(uri);
   if (!schema) throw new UserFacingError(vscode.l10n.t(`"{0}" could not be read; open it again from the explorer.`, path.identifier));
   return { uri, doc, schema, path: { environment: path.environment, application: path.application, identifier: path.identifier }, name: ctx.fileSystem.nameOf(uri) };
+}
+
+function inTab(uri: vscode.Uri): boolean {
+  const key = uri.toString();
+  return vscode.window.tabGroups.all.some((g) => g.tabs.some((t) => t.input instanceof vscode.TabInputText && t.input.uri.toString() === key));
 }
 
 async function revealMaskedFields(ctx: MaskedFieldCommandsContext, revealed: RevealedDocuments, target: vscode.Uri | ExplorerNode | undefined): Promise<void> {
@@ -107,6 +119,12 @@ async function setMaskedField(ctx: MaskedFieldCommandsContext, target: vscode.Ur
     target,
     vscode.l10n.t('Open a configuration from the Enterprise SSO explorer first, then run "SSO: Set Masked Field…" in its editor.'),
   );
+  // The document's own environment may differ from the active one (registerWriteCommand checked that).
+  const block = ctx.fileSystem.blockOf(uri);
+  if (block) {
+    const next = block.key.startsWith('other:') ? { title: vscode.l10n.t('Switch Environment…'), command: 'entsso.switchEnvironment' } : { title: vscode.l10n.t('Check Health'), command: 'entsso.checkHealth' };
+    throw new UserFacingError(vscode.l10n.t('Nothing was changed: SSO cannot be changed now. {0}', block.plain), [next]);
+  }
   if (schema.masked.length === 0) {
     void notifyInformation(vscode.l10n.t(`"{0}" has no masked fields: every value is already shown.`, name));
     return;

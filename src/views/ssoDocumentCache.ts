@@ -1,8 +1,9 @@
 /**
  * What the `sso:` file system remembers about the documents it served (the version each was read
  * from, its schema, its one-field layout) and, per
- * application, the field order and ApplicationInfo. It owns forgetting: a closed or deleted
- * document's entry goes, and a refresh drops what is kept per application.
+ * application, the field order and ApplicationInfo. It owns forgetting: a closed document's
+ * entry goes, a deleted one's becomes a `deleted` marker (until the next read), and a refresh
+ * drops what is kept per application.
  */
 import * as vscode from 'vscode';
 import type { ApplicationDetail, ApplicationInfo } from '../protocol/messages';

@@ -192,7 +192,10 @@ export class SsoFileSystemProvider implements vscode.FileSystemProvider {
       );
     } catch (err) {
       this.log.warn(`Masked field "${label}" of ${where} not set [${err instanceof SsoError ? err.code : 'unexpected'}].`);
-      if (err instanceof SsoError && err.code === 'ENTSSO_E_CONFLICT') throw this.conflictError(uri);
+      // Nothing was typed in the document, so there is nothing to merge: reload it and set again.
+      if (err instanceof SsoError && err.code === 'ENTSSO_E_CONFLICT') {
+        throw new SsoError('ENTSSO_E_CONFLICT', vscode.l10n.t('Not set: "{0}" changed since you opened it. Refresh it, then set the field again.', this.nameOf(uri)));
+      }
       throw err;
     }
     this.log.info(`Masked field "${label}" of ${where} set.`);

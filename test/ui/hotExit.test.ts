@@ -167,6 +167,31 @@ describe('UI: a revealed or newly set password never reaches the editable docume
     await undoAndCheck(STORED_PASSWORD);
   });
 
+  /** Whether any editor tab shows revealed values ("… (revealed).json"). */
+  const revealedTabOpen = async (): Promise<boolean> =>
+    (await w().page.locator('.tabs-container .tab .label-name').allTextContents()).some((t) => t.includes('(revealed)'));
+
+  it('a revealed document closes when its configuration is written or its editor closes; Reveal then reads again', async () => {
+    const SET_PASSWORD = 'set-Wm5$-while-revealed';
+    await openDocument();
+    await reveal(STORED_PASSWORD);
+    // The revealed document opened beside: back to the editable one to set the field.
+    await w().runCommand('View: Focus First Editor Group');
+    await w().waitFor(async () => (await w().activeEditorUri()).startsWith('sso:'), 10_000, 'the editable document to be active');
+    await w().runCommand('SSO: Set Masked Field…');
+    await w().answerQuickInput(SET_PASSWORD, { title: /Set a masked field/ });
+    await w().waitForNotification(/Masked field "ApiKey" of .* was set/, 15_000);
+    await w().waitFor(async () => !(await revealedTabOpen()), 10_000, 'the revealed document (old values) to close at the write');
+    // A new confirmed, audited read (reveal() waits for the dialog), showing the new value.
+    await reveal(SET_PASSWORD);
+    // Closing the editable document closes the revealed one with it.
+    await w().runCommand('View: Focus First Editor Group');
+    await w().waitFor(async () => (await w().activeEditorUri()).startsWith('sso:'), 10_000, 'the editable document to be active');
+    await w().runCommand('View: Close Editor');
+    await w().waitFor(async () => !(await revealedTabOpen()), 10_000, 'the revealed document to close with its source');
+    await w().runCommand('View: Close All Editors');
+  });
+
   it('"Set Masked Field…" saves a new password typed in a password box; Reveal shows it; a change made meanwhile is a conflict', async () => {
     const NEW_PASSWORD = 'rotated-Zq8#-via-box';
     await openDocument();
@@ -189,7 +214,7 @@ describe('UI: a revealed or newly set password never reaches the editable docume
     await sso!.client.request('config.set', { application: APP, identifier: ID, fields: { TimeoutSeconds: '77' }, expectedTimestamp: current.timestamp });
     await w().runCommand('SSO: Set Masked Field…');
     await w().answerQuickInput('never-written-Kp2', { title: /Set a masked field/ });
-    await w().waitForNotification(/was changed by someone else after you opened it/, 15_000);
+    await w().waitForNotification(/changed since you opened it\. Refresh it, then set the field again/, 15_000);
     const after = await sso!.client.request('config.get', { application: APP, identifier: ID, reveal: true });
     assert.equal(after.fields.ApiKey, NEW_PASSWORD, 'the conflicting set wrote nothing');
   });

@@ -31,7 +31,20 @@ test('every command that changes SSO is a write command (refused before its firs
     'entsso.newConfiguration',
     'entsso.removeFields',
     'entsso.restoreHistoryVersion',
+    'entsso.setMaskedField',
   ]);
+});
+
+// The list above is a snapshot; this finds write commands by what they do: a command file that
+// sends a write request (or sets a masked field) must refuse up front somewhere in it.
+const WRITE_CALL = /request\('(config\.(set|setMany|delete)|apps\.(create|delete|setEnabled|import|addField|removeField))'|\.setMaskedField\(/;
+
+test('a command file that writes to SSO registers a write command or calls requireWritable', () => {
+  const dir = join(root, 'src', 'commands');
+  const writers = readdirSync(dir).filter((f) => f.endsWith('.ts') && WRITE_CALL.test(readFileSync(join(dir, f), 'utf8')));
+  const unguarded = writers.filter((f) => !/registerWriteCommand\(ctx, '|requireWritable\(ctx\)/.test(readFileSync(join(dir, f), 'utf8')));
+  assert.deepEqual(unguarded, []);
+  assert.ok(writers.length >= 5, `${writers.length} command files write`);
 });
 
 test('menu items of write commands hide on entsso.cannotEncrypt; the palette keeps them', () => {
