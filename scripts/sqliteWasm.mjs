@@ -65,8 +65,10 @@ const EMSCRIPTEN_MODULE = 'var Module=typeof Module!="undefined"?Module:{};';
 
 /**
  * esbuild plugin: node-sqlite3-wasm's script gets a `Module` whose `wasmBinary` is the decompressed
- * .br next to the bundle (Emscripten then compiles those bytes, synchronously, at the require as
- * before), and gives the bytes back once compiled (V8 keeps its own copy).
+ * .br next to the bundle, checked against the SHA-256 of the .wasm the .br is made from (Emscripten
+ * then compiles those bytes, synchronously, at the require as before), and gives the bytes back once
+ * compiled (V8 keeps its own copy). The script runs in a try block (its declarations are all used
+ * inside it) so that a module that does not compile gives the loader's "damaged" error.
  */
 export const sqliteWasmFromBrotli = {
   name: 'sqlite-wasm-from-brotli',
@@ -77,10 +79,12 @@ export const sqliteWasmFromBrotli = {
         throw new Error(`${args.path} no longer takes its WebAssembly from Module.wasmBinary: update scripts/sqliteWasm.mjs for this node-sqlite3-wasm version.`);
       }
       const loader = `require(${JSON.stringify(RUNTIME_LOADER)})`;
+      const sha256 = createHash('sha256').update(await readFile(SOURCE)).digest('hex');
       return {
         loader: 'js',
         resolveDir: dirname(args.path),
-        contents: `var Module = ${loader}.sqliteWasmModuleOptions(__dirname, module);\n${script}\n;${loader}.releaseSqliteWasm(Module);\n`,
+        contents: `var Module = ${loader}.sqliteWasmModuleOptions(__dirname, ${JSON.stringify(sha256)});\n`
+          + `try {\n${script}\n;} catch (e) { throw ${loader}.sqliteWasmLoadFailure(__dirname, e); }\n${loader}.releaseSqliteWasm(Module);\n`,
       };
     });
   },

@@ -46,7 +46,8 @@ export async function secret(args: ParsedArgs): Promise<void> {
           process.exitCode = 1;
           if (!args.options.has('json')) return;
         }
-        print(args, { file, msids: r.msids }, () => `Master secret backed up to ${file} (secrets ${r.msids.join(', ')}). The reminder is stored readable in the file. Keep the file and its password apart; then run "ssoctl secret verify".`);
+        // A script reads `superseded` (as it reads a list's nextCursor), not only the exit code.
+        print(args, { file, msids: r.msids, ...(record.outcome === 'superseded' ? { superseded: true } : {}) }, () => `Master secret backed up to ${file} (secrets ${r.msids.join(', ')}). The reminder is stored readable in the file. Keep the file and its password apart; then run "ssoctl secret verify".`);
         return;
       }
       case 'inspect': {

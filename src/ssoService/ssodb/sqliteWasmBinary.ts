@@ -4,7 +4,10 @@
  * `sqliteWasmModuleOptions` in front of node-sqlite3-wasm's Emscripten code, which compiles the
  * bytes given as `Module.wasmBinary` instead of reading its .wasm from next to the script. Run from
  * the sources (tests under tsx) the package reads its own .wasm and none of this runs.
+ * Brotli has no checksum (a flipped bit can decompress to a different module that still compiles),
+ * so the build also passes the SHA-256 of the .wasm it compressed, checked before compiling.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { brotliDecompressSync } from 'node:zlib';
@@ -13,21 +16,22 @@ import { SsoError } from '../../protocol/errors';
 const COMPRESSED_FILE = 'node-sqlite3-wasm.wasm.br';
 /** Bounds what a damaged or foreign file can make the decompression allocate (SQLite's is 1.3 MB). */
 const MAX_WASM_BYTES = 16 * 1024 * 1024;
-/** Every WebAssembly module starts with "\0asm". */
-const WASM_MAGIC = Buffer.from([0x00, 0x61, 0x73, 0x6d]);
 
 /**
- * Emscripten's options for node-sqlite3-wasm: the decompressed .br of `dir` as its binary. When it
- * cannot be had, the package's exports become what throws the same error at every use: esbuild
- * hands a later require() the exports of a module whose code threw, instead of running it again.
+ * Emscripten's options for node-sqlite3-wasm: the decompressed .br of `dir` as its binary, if its
+ * SHA-256 is `sha256`. When it cannot be had this throws, and so does every later use: esbuild's
+ * bundle runs a module whose code threw again at the next require(), which reads the .br again.
  */
-export function sqliteWasmModuleOptions(dir: string, packageModule: { exports: unknown }): { wasmBinary?: ArrayBuffer } {
-  try {
-    return { wasmBinary: sqliteWasmBytes(join(dir, COMPRESSED_FILE)) };
-  } catch (error) {
-    packageModule.exports = new Proxy({}, { get: () => { throw error; } });
-    throw error;
-  }
+export function sqliteWasmModuleOptions(dir: string, sha256: string): { wasmBinary?: ArrayBuffer } {
+  return { wasmBinary: sqliteWasmBytes(join(dir, COMPRESSED_FILE), sha256) };
+}
+
+/**
+ * What the package's code threw while it loaded: a module that does not compile is the damaged
+ * file's error (the checksum makes this unlikely, not impossible); anything else is left as it is.
+ */
+export function sqliteWasmLoadFailure(dir: string, error: unknown): unknown {
+  return error instanceof WebAssembly.CompileError ? notUsable(join(dir, COMPRESSED_FILE), 'is damaged (it does not compile)') : error;
 }
 
 /**
@@ -40,7 +44,7 @@ export function releaseSqliteWasm(options: { wasmBinary?: ArrayBuffer }): void {
   if (bytes && bytes.byteLength > 0) structuredClone(bytes, { transfer: [bytes] });
 }
 
-function sqliteWasmBytes(file: string): ArrayBuffer {
+function sqliteWasmBytes(file: string, sha256: string): ArrayBuffer {
   let compressed: Buffer;
   try {
     compressed = readFileSync(file);
@@ -54,7 +58,7 @@ function sqliteWasmBytes(file: string): ArrayBuffer {
   } catch {
     throw notUsable(file, 'is damaged (it does not decompress)');
   }
-  if (!bytes.subarray(0, WASM_MAGIC.length).equals(WASM_MAGIC)) throw notUsable(file, 'is damaged (it is not WebAssembly)');
+  if (createHash('sha256').update(bytes).digest('hex') !== sha256) throw notUsable(file, "is damaged (it is not the SQLite WebAssembly of this build)");
   return ownArrayBuffer(bytes);
 }
 

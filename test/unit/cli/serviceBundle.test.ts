@@ -11,6 +11,8 @@ import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileS
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { createHash } from 'node:crypto';
+import { brotliCompressSync, brotliDecompressSync, constants } from 'node:zlib';
 
 const DIST = join(__dirname, '..', '..', '..', 'dist');
 
@@ -94,6 +96,39 @@ describe("SQLite's WebAssembly from dist/node-sqlite3-wasm.wasm.br", () => {
     assert.notEqual(r.status, 0, r.stdout);
     assert.match(r.stderr, /SQLite's WebAssembly file \S*node-sqlite3-wasm\.wasm\.br is damaged \(it does not decompress\)[^\n]*Reinstall the extension \(or ssoctl\)[^\n]*node esbuild\.mjs[^\n]*\[ENTSSO_E_SSODB_UNREACHABLE\]/, r.stderr);
     assert.doesNotMatch(r.stderr, RAW_FAILURE, r.stderr);
+  });
+
+  /** The shipped .br's wasm changed by `change`, compressed again (at a quicker quality than the build's). */
+  function writeChangedBr(change: (wasm: Buffer) => Buffer): Buffer {
+    const wasm = change(brotliDecompressSync(readFileSync(join(DIST, 'node-sqlite3-wasm.wasm.br'))));
+    writeFileSync(join(bundle, 'node-sqlite3-wasm.wasm.br'), brotliCompressSync(wasm, { params: { [constants.BROTLI_PARAM_QUALITY]: 5 } }));
+    return wasm;
+  }
+
+  // Brotli has no checksum: a damaged .br can decompress to other bytes, which may even compile.
+  test('a .br that decompresses to a wasm with one byte changed: refused as damaged before it is compiled', () => {
+    writeChangedBr((wasm) => { const changed = Buffer.from(wasm); changed[changed.length >> 1] ^= 0x01; return changed; });
+    const r = init('changed');
+    assert.notEqual(r.status, 0, r.stdout);
+    assert.match(r.stderr, /SQLite's WebAssembly file \S*node-sqlite3-wasm\.wasm\.br is damaged \(it is not the SQLite WebAssembly of this build\)[^\n]*Reinstall the extension \(or ssoctl\)[^\n]*\[ENTSSO_E_SSODB_UNREACHABLE\]/, r.stderr);
+    assert.doesNotMatch(r.stderr, RAW_FAILURE, r.stderr);
+  });
+
+  test('a wasm that does not compile (its checksum in a patched ssoctl.js): the damaged error, not a raw CompileError', () => {
+    const script = readFileSync(join(DIST, 'ssoctl.js'), 'utf8');
+    const shipped = createHash('sha256').update(brotliDecompressSync(readFileSync(join(DIST, 'node-sqlite3-wasm.wasm.br')))).digest('hex');
+    assert.ok(script.includes(`"${shipped}"`), "ssoctl.js does not hold the SHA-256 of the .br's wasm");
+    const truncated = writeChangedBr((wasm) => wasm.subarray(0, wasm.length - 1000));
+    const patched = join(bundle, 'ssoctl.js');
+    try {
+      writeFileSync(patched, script.replace(`"${shipped}"`, `"${createHash('sha256').update(truncated).digest('hex')}"`));
+      const r = init('uncompilable');
+      assert.notEqual(r.status, 0, r.stdout);
+      assert.match(r.stderr, /SQLite's WebAssembly file \S*node-sqlite3-wasm\.wasm\.br is damaged \(it does not compile\)[^\n]*Reinstall the extension \(or ssoctl\)[^\n]*\[ENTSSO_E_SSODB_UNREACHABLE\]/, r.stderr);
+      assert.doesNotMatch(r.stderr, RAW_FAILURE, r.stderr);
+    } finally {
+      writeFileSync(patched, script);
+    }
   });
 
   test('a missing .br: the process says which file is missing and to reinstall', () => {

@@ -92,11 +92,19 @@ test('recorded: the backup is reported as before, exit 0, no warning', async () 
   assert.match(r.stdout, /^Master secret backed up to .*recorded\.bak \(secrets old-msid\)/);
 });
 
-test('--json with a superseded backup: the document for a script, and exit 1 says it is not of the current secret', async () => {
+test('--json with a superseded backup: the document says superseded, and exit 1 says it is not of the current secret', async () => {
   recorded = false;
   const file = join(scratch, 'superseded.json.bak');
   const r = await ssoctl(['secret', 'backup', '--file', file, '--password-stdin', '--json'], 'Correct-Horse-Battery-9\n');
   assert.equal(r.code, 1, r.stderr);
-  assert.deepEqual(JSON.parse(r.stdout), { file, msids: ['old-msid'] });
+  assert.deepEqual(JSON.parse(r.stdout), { file, msids: ['old-msid'], superseded: true });
   assert.match(r.stderr, /Back up again\./);
+});
+
+test('--json with a recorded backup: no superseded in the document, exit 0', async () => {
+  recorded = true;
+  const file = join(scratch, 'recorded.json.bak');
+  const r = await ssoctl(['secret', 'backup', '--file', file, '--password-stdin', '--json'], 'Correct-Horse-Battery-9\n');
+  assert.equal(r.code, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout), { file, msids: ['old-msid'] });
 });
